@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Installs what PunchDrop needs to build and test, on Debian 12 / Ubuntu (apt-get, no prompts).
+# On other systems it prints what to install and exits non-zero when something is missing.
+set -euo pipefail
+
+# Build: compiler, CMake, Ninja, Qt 6 (Core, Network, Widgets, Test, LinguistTools), QCoro, OpenSSL.
+BUILD_PKGS=(cmake ninja-build g++ pkg-config ccache
+            qt6-base-dev qt6-tools-dev qt6-l10n-tools qcoro-qt6-dev libssl-dev)
+# Tests: NAT lab (namespaces, nftables, conntrack), baselines (socat, iperf3), fuzzing (clang),
+# screenshots (Xvfb), packaging checks.
+TEST_PKGS=(iproute2 nftables conntrack socat iperf3 procps psmisc
+           clang libclang-rt-14-dev xvfb xauth x11-utils imagemagick
+           dpkg-dev file)
+
+want=("${BUILD_PKGS[@]}")
+[ "${1:-}" = "--build-only" ] || want+=("${TEST_PKGS[@]}")
+
+if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then
+    cat >&2 <<TXT
+install-deps: this is not a Debian-like system. Install the equivalents of:
+  CMake >= 3.25, Ninja, a C++20 compiler, Qt >= 6.4 (Core, Network, Widgets, Test, LinguistTools),
+  OpenSSL >= 1.1 (headers); QCoro >= 0.8 is fetched by CMake when not installed.
+TXT
+    exit 0
+fi
+
+missing=()
+for p in "${want[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+        missing+=("$p")
+    fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "install-deps: installing ${missing[*]}" >&2
+SUDO=()
+if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1; then
+        SUDO=(sudo)
+    else
+        echo "install-deps: not root and no sudo; please install: ${missing[*]}" >&2
+        exit 1
+    fi
+fi
+export DEBIAN_FRONTEND=noninteractive
+"${SUDO[@]}" apt-get update -qq
+"${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

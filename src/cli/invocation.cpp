@@ -1,0 +1,324 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "invocation.h"
+
+#include "core/version.h"
+
+#include <QCommandLineOption>
+#include <QCommandLineParser>
+
+namespace PunchDrop::Cli {
+
+namespace {
+
+using Option = QCommandLineOption;
+
+QString s(const char *text)
+{
+    return QString::fromUtf8(text);
+}
+
+struct Options
+{
+    Option help{{s("h"), s("help")}, s("Show this help and exit.")};
+    Option version{{s("v"), s("version")}, s("Print the version and exit.")};
+    Option verbose{s("verbose"), s("Log debug messages.")};
+    Option configDir{s("config-dir"),
+                     s("Keep identity, settings and contacts in DIR (default: the per-user "
+                       "config folder)."),
+                     s("DIR")};
+    Option name{s("name"), s("Display name shown to other peers."), s("NAME")};
+
+    // --server mode
+    Option serverFlag{s("server"), s("Run headless as the rendezvous and relay server.")};
+    Option listen{s("listen"),
+                  s("Address and port for TCP control/relay and UDP STUN (default 0.0.0.0:8877)."),
+                  s("ADDR:PORT")};
+    Option altPort{s("alt-port"),
+                   s("Second UDP port for NAT mapping tests (default: listen port + 1)."),
+                   s("PORT")};
+    Option noRelayServer{s("no-relay"), s("Do not relay; punching only.")};
+    Option relayRate{s("relay-rate"), s("Relay rate cap per session, bytes per second."),
+                     s("BYTES_PER_S")};
+    Option maxRelaySessions{s("max-relay-sessions"), s("Concurrent relay sessions (default 64)."),
+                            s("N")};
+    Option maxClients{s("max-clients"), s("Registered clients at most (default 10000)."), s("N")};
+
+    // client commands
+    Option server{s("server"), s("Rendezvous server (default port 8877)."), s("HOST[:PORT]")};
+    Option lan{s("lan"), s("Use the local network only: no server.")};
+    Option json{s("json"), s("Print one JSON object per line instead of human output.")};
+    Option to{s("to"), s("Receiving peer: device ID, a unique prefix of it, or a unique name."),
+              s("PEER")};
+    Option relayOnly{s("relay-only"), s("Skip hole punching; send through the server's relay.")};
+    Option noRelay{s("no-relay"), s("Direct connection only; fail instead of relaying.")};
+    Option timeout{s("timeout"), s("Give up after SECS seconds."), s("SECS")};
+    Option dir{s("dir"), s("Save received files in DIR (default: the Downloads folder)."),
+               s("DIR")};
+    Option yes{s("yes"), s("Accept incoming transfers without asking.")};
+    Option once{s("once"), s("Exit after one transfer session.")};
+
+    // GUI
+    Option minimized{s("minimized"), s("Start minimized to the system tray.")};
+};
+
+QString formatHelp(const QString &usage, const QString &description,
+                   const QList<QCommandLineOption> &options)
+{
+    QString out = s("Usage: ") + usage + s("\n\n") + description + s("\n\nOptions:\n");
+    for (const QCommandLineOption &o : options) {
+        QStringList names;
+        for (const QString &n : o.names())
+            names << (n.size() == 1 ? s("-") : s("--")) + n;
+        QString left = s("  ") + names.join(s(", "));
+        if (!o.valueName().isEmpty())
+            left += s(" ") + o.valueName();
+        out += left.leftJustified(34) + s(" ") + o.description() + s("\n");
+    }
+    return out;
+}
+
+QString commandsText()
+{
+    return s("Commands:\n"
+             "  (none)                           Open the desktop app.\n"
+             "  --server                         Run the rendezvous and relay server.\n"
+             "  send --to PEER PATH...           Send files and folders.\n"
+             "  receive                          Wait for and receive transfers.\n"
+             "  peers                            List online peers.\n"
+             "\nRun 'punchdrop COMMAND --help' for the options of a command.\n");
+}
+
+ParseResult error(const QString &message)
+{
+    ParseResult r;
+    r.kind = ParseResult::Kind::Error;
+    r.text = message;
+    return r;
+}
+
+std::optional<qint64> positiveNumber(const QString &text, qint64 max)
+{
+    bool ok = false;
+    const qint64 v = text.toLongLong(&ok);
+    if (!ok || v < 0 || v > max)
+        return std::nullopt;
+    return v;
+}
+
+} // namespace
+
+QString HostPort::toString() const
+{
+    return (host.contains(QLatin1Char(':')) ? s("[") + host + s("]") : host) + s(":")
+        + QString::number(port);
+}
+
+std::optional<HostPort> parseHostPort(const QString &text, quint16 defaultPort)
+{
+    HostPort hp;
+    hp.port = defaultPort;
+    std::optional<QString> portText;
+    const qsizetype colons = text.count(QLatin1Char(':'));
+    if (text.startsWith(QLatin1Char('['))) { // [v6] or [v6]:port
+        const qsizetype close = text.indexOf(QLatin1Char(']'));
+        if (close < 0)
+            return std::nullopt;
+        hp.host = text.mid(1, close - 1);
+        const QString rest = text.mid(close + 1);
+        if (!rest.isEmpty()) {
+            if (!rest.startsWith(QLatin1Char(':')))
+                return std::nullopt;
+            portText = rest.mid(1);
+        }
+    } else if (colons == 1) { // host:port
+        hp.host = text.section(QLatin1Char(':'), 0, 0);
+        portText = text.section(QLatin1Char(':'), 1);
+    } else if (colons > 1) { // a bare IPv6 address
+        if (QHostAddress(text).isNull())
+            return std::nullopt;
+        hp.host = text;
+    } else {
+        hp.host = text;
+    }
+    if (hp.host.isEmpty() || hp.host.contains(QLatin1Char(' ')))
+        return std::nullopt;
+    if (portText) {
+        const auto port = positiveNumber(*portText, 65535);
+        if (!port || *port == 0)
+            return std::nullopt;
+        hp.port = quint16(*port);
+    }
+    return hp;
+}
+
+ParseResult parseCommandLine(const QStringList &arguments)
+{
+    const Options o;
+    ParseResult result;
+    Invocation &inv = result.invocation;
+
+    const QStringList args = arguments.isEmpty() ? QStringList{s("punchdrop")} : arguments;
+    const QString command = args.size() > 1 && !args.at(1).startsWith(QLatin1Char('-'))
+        ? args.at(1)
+        : QString();
+    const bool serverMode = command.isEmpty() && args.contains(s("--server"));
+
+    QList<QCommandLineOption> options{o.help, o.version, o.verbose, o.configDir};
+    QString usage;
+    QString description;
+    QStringList parseArgs = args;
+
+    if (!command.isEmpty()) {
+        parseArgs.removeAt(1);
+        if (command == s("send")) {
+            inv.mode = Mode::Send;
+            options << o.server << o.lan << o.to << o.name << o.json << o.relayOnly << o.noRelay
+                    << o.timeout;
+            usage = s("punchdrop send (--server HOST[:PORT] | --lan) --to PEER PATH...");
+            description = s("Send files and folders to a peer.");
+        } else if (command == s("receive")) {
+            inv.mode = Mode::Receive;
+            options << o.server << o.lan << o.dir << o.yes << o.once << o.name << o.json
+                    << o.timeout;
+            usage = s("punchdrop receive (--server HOST[:PORT] | --lan) [--dir DIR] [--yes] [--once]");
+            description = s("Stay online and receive transfers from peers.");
+        } else if (command == s("peers")) {
+            inv.mode = Mode::Peers;
+            options << o.server << o.lan << o.name << o.json << o.timeout;
+            usage = s("punchdrop peers (--server HOST[:PORT] | --lan) [--json]");
+            description = s("List the peers that are online.");
+        } else {
+            return error(s("unknown command '%1' (commands: send, receive, peers)").arg(command));
+        }
+    } else if (serverMode) {
+        inv.mode = Mode::Server;
+        options << o.serverFlag << o.listen << o.altPort << o.noRelayServer << o.relayRate
+                << o.maxRelaySessions << o.maxClients;
+        usage = s("punchdrop --server [--listen ADDR:PORT] [options]");
+        description = s("Run headless as the rendezvous, STUN and relay server.");
+    } else {
+        inv.mode = Mode::Gui;
+        options << o.minimized << o.serverFlag;
+        usage = s("punchdrop [COMMAND] [options]");
+        description = s("PunchDrop sends files straight from one computer to another, through "
+                        "home-router NATs.\nWithout a command it opens the desktop app.\n\n")
+            + commandsText();
+    }
+
+    QCommandLineParser parser;
+    parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
+    parser.addOptions(options);
+    if (inv.mode == Mode::Send)
+        parser.addPositionalArgument(s("PATH"), s("Files or folders to send."), s("PATH..."));
+    if (!parser.parse(parseArgs))
+        return error(parser.errorText());
+
+    if (parser.isSet(o.help)) {
+        result.kind = ParseResult::Kind::Help;
+        result.text = formatHelp(usage, description, options);
+        if (inv.mode == Mode::Send)
+            result.text += s("\nArguments:\n  PATH...                            Files or "
+                             "folders to send.\n");
+        return result;
+    }
+    if (parser.isSet(o.version)) {
+        result.kind = ParseResult::Kind::Version;
+        result.text = s("punchdrop ") + PunchDrop::version();
+        return result;
+    }
+
+    inv.verbose = parser.isSet(o.verbose);
+    inv.configDir = parser.value(o.configDir);
+    if (parser.isSet(o.configDir) && inv.configDir.isEmpty())
+        return error(s("--config-dir needs a directory"));
+
+    const QStringList positional = parser.positionalArguments();
+    if (inv.mode != Mode::Send && !positional.isEmpty())
+        return error(s("unexpected argument '%1'").arg(positional.first()));
+
+    if (inv.mode == Mode::Server) {
+        if (parser.isSet(o.listen)) {
+            const auto hp = parseHostPort(parser.value(o.listen));
+            const QHostAddress addr(hp ? hp->host : QString());
+            if (!hp || addr.isNull())
+                return error(s("--listen wants ADDR:PORT with a numeric address, e.g. "
+                               "0.0.0.0:8877"));
+            inv.listenAddress = addr;
+            inv.listenPort = hp->port;
+        }
+        if (parser.isSet(o.altPort)) {
+            const auto v = positiveNumber(parser.value(o.altPort), 65535);
+            if (!v || *v == 0)
+                return error(s("--alt-port wants a port number"));
+            inv.altPort = quint16(*v);
+        }
+        inv.serverNoRelay = parser.isSet(o.noRelayServer);
+        if (parser.isSet(o.relayRate)) {
+            const auto v = positiveNumber(parser.value(o.relayRate), qint64(1) << 40);
+            if (!v)
+                return error(s("--relay-rate wants a number of bytes per second"));
+            inv.relayRate = *v;
+        }
+        if (parser.isSet(o.maxRelaySessions)) {
+            const auto v = positiveNumber(parser.value(o.maxRelaySessions), 1000000);
+            if (!v)
+                return error(s("--max-relay-sessions wants a number"));
+            inv.maxRelaySessions = int(*v);
+        }
+        if (parser.isSet(o.maxClients)) {
+            const auto v = positiveNumber(parser.value(o.maxClients), 10000000);
+            if (!v || *v == 0)
+                return error(s("--max-clients wants a positive number"));
+            inv.maxClients = int(*v);
+        }
+        return result;
+    }
+
+    if (inv.mode == Mode::Gui) {
+        inv.minimized = parser.isSet(o.minimized);
+        return result;
+    }
+
+    // send / receive / peers
+    inv.name = parser.value(o.name);
+    inv.json = parser.isSet(o.json);
+    inv.lan = parser.isSet(o.lan);
+    if (parser.isSet(o.server)) {
+        const auto hp = parseHostPort(parser.value(o.server));
+        if (!hp)
+            return error(s("--server wants HOST[:PORT], got '%1'").arg(parser.value(o.server)));
+        inv.server = hp;
+    }
+    if (inv.lan && inv.server)
+        return error(s("choose either --server or --lan"));
+    if (!inv.lan && !inv.server)
+        return error(s("say where to find peers: --server HOST[:PORT] or --lan"));
+    if (parser.isSet(o.timeout)) {
+        const auto v = positiveNumber(parser.value(o.timeout), 7 * 24 * 3600);
+        if (!v || *v == 0)
+            return error(s("--timeout wants a positive number of seconds"));
+        inv.timeoutSecs = int(*v);
+    }
+    if (inv.mode == Mode::Send) {
+        inv.to = parser.value(o.to);
+        if (inv.to.isEmpty())
+            return error(s("send needs --to PEER"));
+        inv.paths = positional;
+        if (inv.paths.isEmpty())
+            return error(s("send needs at least one PATH"));
+        inv.relayOnly = parser.isSet(o.relayOnly);
+        inv.noRelay = parser.isSet(o.noRelay);
+        if (inv.relayOnly && inv.noRelay)
+            return error(s("--relay-only and --no-relay exclude each other"));
+        if (inv.lan && inv.relayOnly)
+            return error(s("--relay-only needs a server"));
+    }
+    if (inv.mode == Mode::Receive) {
+        inv.dir = parser.value(o.dir);
+        inv.yes = parser.isSet(o.yes);
+        inv.once = parser.isSet(o.once);
+    }
+    return result;
+}
+
+} // namespace PunchDrop::Cli

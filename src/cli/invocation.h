@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QHostAddress>
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+
+namespace PunchDrop::Cli {
+
+//! Process exit codes, the same in every mode.
+enum ExitCode : int {
+    ExitOk = 0,
+    ExitFailure = 1,
+    ExitUsage = 2,
+};
+
+enum class Mode { Gui, Server, Send, Receive, Peers };
+
+//! The server's default port: TCP for control and relay, UDP for STUN.
+constexpr quint16 kDefaultServerPort = 8877;
+
+struct HostPort
+{
+    QString host;
+    quint16 port = kDefaultServerPort;
+    QString toString() const;
+};
+
+//! Everything the command line decided, as plain data.
+struct Invocation
+{
+    Mode mode = Mode::Gui;
+    bool verbose = false;
+    QString configDir; //!< empty: the platform default
+    QString name;      //!< display name override
+
+    // --server mode
+    QHostAddress listenAddress = QHostAddress::Any;
+    quint16 listenPort = kDefaultServerPort;
+    std::optional<quint16> altPort; //!< second UDP port for mapping tests (default listenPort+1)
+    bool serverNoRelay = false;
+    qint64 relayRate = 0; //!< bytes/s per session, 0 = unlimited
+    int maxRelaySessions = 64;
+    int maxClients = 10000;
+
+    // send / receive / peers
+    std::optional<HostPort> server; //!< unset with --lan
+    bool lan = false;
+    bool json = false;
+    QString to;
+    QStringList paths;
+    bool relayOnly = false;
+    bool noRelay = false;
+    int timeoutSecs = 0; //!< 0: the command's default
+    QString dir;
+    bool yes = false;
+    bool once = false;
+
+    // GUI
+    bool minimized = false;
+};
+
+struct ParseResult
+{
+    enum class Kind { Run, Help, Version, Error } kind = Kind::Run;
+    Invocation invocation;
+    QString text; //!< help text, or the one-line error
+};
+
+/*!
+ * Parses the arguments (argv[0] included) without creating an application object, so main() can
+ * choose QCoreApplication or QApplication afterwards. Pure: no I/O.
+ */
+ParseResult parseCommandLine(const QStringList &arguments);
+
+//! Parses "HOST[:PORT]" or "[V6ADDR]:PORT". nullopt when malformed.
+std::optional<HostPort> parseHostPort(const QString &text, quint16 defaultPort = kDefaultServerPort);
+
+} // namespace PunchDrop::Cli

@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "logging.h"
+
+Q_LOGGING_CATEGORY(lcCore, "punchdrop.core", QtInfoMsg)
+Q_LOGGING_CATEGORY(lcNet, "punchdrop.net", QtInfoMsg)
+Q_LOGGING_CATEGORY(lcPunch, "punchdrop.punch", QtInfoMsg)
+Q_LOGGING_CATEGORY(lcServer, "punchdrop.server", QtInfoMsg)
+Q_LOGGING_CATEGORY(lcRelay, "punchdrop.relay", QtInfoMsg)
+Q_LOGGING_CATEGORY(lcLan, "punchdrop.lan", QtInfoMsg)
+Q_LOGGING_CATEGORY(lcTransfer, "punchdrop.transfer", QtInfoMsg)
+Q_LOGGING_CATEGORY(lcCli, "punchdrop.cli", QtInfoMsg)
+Q_LOGGING_CATEGORY(lcGui, "punchdrop.gui", QtInfoMsg)
+
+namespace PunchDrop::Logging {
+
+void install(Mode mode, bool verbose)
+{
+    if (mode == Mode::Headless) {
+        qSetMessagePattern(QStringLiteral(
+            "%{time yyyy-MM-ddTHH:mm:ss.zzz} "
+            "%{if-debug}D%{endif}%{if-info}I%{endif}%{if-warning}W%{endif}"
+            "%{if-critical}E%{endif}%{if-fatal}F%{endif} %{category}: %{message}"));
+    } else {
+        qSetMessagePattern(QStringLiteral("%{category}: %{message}"));
+    }
+    if (verbose)
+        QLoggingCategory::setFilterRules(QStringLiteral("punchdrop.*.debug=true"));
+}
+
+} // namespace PunchDrop::Logging

@@ -1,0 +1,24 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QByteArray>
+#include <QString>
+#include <QStringList>
+
+namespace PunchDrop::Test {
+
+//! The `punchdrop` binary under test (set by ctest through PUNCHDROP_BINARY).
+QString punchdropBinary();
+
+struct ProcessResult
+{
+    int exitCode = -1;
+    bool finished = false;
+    QByteArray out;
+    QByteArray err;
+};
+
+//! Runs the real binary with \a arguments, bounded by \a timeoutMs; kills it on timeout.
+ProcessResult runPunchdrop(const QStringList &arguments, int timeoutMs = 30000);
+
+} // namespace PunchDrop::Test

@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Command-line parsing (pure) and the real binary's --version / --help / usage errors.
+
+#include "cli/invocation.h"
+#include "core/version.h"
+#include "support/testhelpers.h"
+
+#include <QTest>
+
+using namespace PunchDrop;
+using namespace PunchDrop::Cli;
+
+class TestInvocation : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void parse_data();
+    void parse();
+    void hostPort_data();
+    void hostPort();
+    void serverOptions();
+    void sendOptions();
+    void binaryVersion();
+    void binaryHelp();
+    void binaryUsageError();
+};
+
+Q_DECLARE_METATYPE(PunchDrop::Cli::ParseResult::Kind)
+Q_DECLARE_METATYPE(PunchDrop::Cli::Mode)
+
+void TestInvocation::parse_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<ParseResult::Kind>("kind");
+    QTest::addColumn<Mode>("mode");
+    using K = ParseResult::Kind;
+    auto row = [](const char *name, const QString &line, K kind, Mode mode) {
+        QStringList args{QStringLiteral("punchdrop")};
+        if (!line.isEmpty())
+            args << line.split(QLatin1Char(' '));
+        QTest::newRow(name) << args << kind << mode;
+    };
+    row("no arguments opens the GUI", {}, K::Run, Mode::Gui);
+    row("gui minimized", QStringLiteral("--minimized"), K::Run, Mode::Gui);
+    row("help", QStringLiteral("--help"), K::Help, Mode::Gui);
+    row("version", QStringLiteral("--version"), K::Version, Mode::Gui);
+    row("server", QStringLiteral("--server"), K::Run, Mode::Server);
+    row("server help", QStringLiteral("--server --help"), K::Help, Mode::Server);
+    row("server listen", QStringLiteral("--server --listen 127.0.0.1:9000"), K::Run, Mode::Server);
+    row("server bad listen", QStringLiteral("--server --listen nohost:x"), K::Error, Mode::Server);
+    row("server bad port", QStringLiteral("--server --listen 1.2.3.4:70000"), K::Error, Mode::Server);
+    row("send", QStringLiteral("send --server h --to bob a.txt"), K::Run, Mode::Send);
+    row("send help", QStringLiteral("send --help"), K::Help, Mode::Send);
+    row("send without --to", QStringLiteral("send --server h a.txt"), K::Error, Mode::Send);
+    row("send without path", QStringLiteral("send --server h --to bob"), K::Error, Mode::Send);
+    row("send without server", QStringLiteral("send --to bob a"), K::Error, Mode::Send);
+    row("send lan", QStringLiteral("send --lan --to bob a"), K::Run, Mode::Send);
+    row("send lan and server", QStringLiteral("send --lan --server h --to bob a"), K::Error,
+        Mode::Send);
+    row("send relay-only and no-relay",
+        QStringLiteral("send --server h --to b --relay-only --no-relay a"), K::Error, Mode::Send);
+    row("receive", QStringLiteral("receive --server h:1 --yes --once --dir /tmp"), K::Run,
+        Mode::Receive);
+    row("receive stray argument", QStringLiteral("receive --server h extra"), K::Error,
+        Mode::Receive);
+    row("peers", QStringLiteral("peers --server h --json"), K::Run, Mode::Peers);
+    row("unknown command", QStringLiteral("frobnicate"), K::Error, Mode::Gui);
+    row("unknown option", QStringLiteral("--frobnicate"), K::Error, Mode::Gui);
+    row("timeout not a number", QStringLiteral("peers --server h --timeout x"), K::Error,
+        Mode::Peers);
+}
+
+void TestInvocation::parse()
+{
+    QFETCH(QStringList, args);
+    QFETCH(ParseResult::Kind, kind);
+    QFETCH(Mode, mode);
+    const ParseResult r = parseCommandLine(args);
+    QCOMPARE(r.kind, kind);
+    if (kind == ParseResult::Kind::Error)
+        QVERIFY(!r.text.isEmpty());
+    else
+        QCOMPARE(r.invocation.mode, mode);
+}
+
+void TestInvocation::hostPort_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<bool>("valid");
+    QTest::addColumn<QString>("host");
+    QTest::addColumn<int>("port");
+    QTest::newRow("host") << QStringLiteral("example.org") << true << QStringLiteral("example.org") << 8877;
+    QTest::newRow("host:port") << QStringLiteral("example.org:99") << true << QStringLiteral("example.org") << 99;
+    QTest::newRow("ipv4:port") << QStringLiteral("10.0.0.1:1") << true << QStringLiteral("10.0.0.1") << 1;
+    QTest::newRow("[v6]:port") << QStringLiteral("[::1]:443") << true << QStringLiteral("::1") << 443;
+    QTest::newRow("bare v6") << QStringLiteral("fe80::1") << true << QStringLiteral("fe80::1") << 8877;
+    QTest::newRow("port zero") << QStringLiteral("h:0") << false << QString() << 0;
+    QTest::newRow("port too big") << QStringLiteral("h:65536") << false << QString() << 0;
+    QTest::newRow("empty host") << QStringLiteral(":80") << false << QString() << 0;
+    QTest::newRow("empty port") << QStringLiteral("h:") << false << QString() << 0;
+    QTest::newRow("unclosed bracket") << QStringLiteral("[::1:80") << false << QString() << 0;
+    QTest::newRow("garbage v6") << QStringLiteral("a:b:c") << false << QString() << 0;
+}
+
+void TestInvocation::hostPort()
+{
+    QFETCH(QString, text);
+    QFETCH(bool, valid);
+    QFETCH(QString, host);
+    QFETCH(int, port);
+    const auto hp = parseHostPort(text);
+    QCOMPARE(hp.has_value(), valid);
+    if (hp) {
+        QCOMPARE(hp->host, host);
+        QCOMPARE(int(hp->port), port);
+    }
+}
+
+void TestInvocation::serverOptions()
+{
+    const ParseResult r = parseCommandLine(QStringLiteral(
+        "punchdrop --server --listen 127.0.0.1:9100 --alt-port 9200 --no-relay --relay-rate 1000 "
+        "--max-relay-sessions 3 --max-clients 7 --verbose --config-dir /tmp/x").split(QLatin1Char(' ')));
+    QCOMPARE(r.kind, ParseResult::Kind::Run);
+    const Invocation &i = r.invocation;
+    QCOMPARE(i.listenAddress, QHostAddress(QStringLiteral("127.0.0.1")));
+    QCOMPARE(i.listenPort, quint16(9100));
+    QCOMPARE(i.altPort.value_or(0), quint16(9200));
+    QVERIFY(i.serverNoRelay);
+    QCOMPARE(i.relayRate, qint64(1000));
+    QCOMPARE(i.maxRelaySessions, 3);
+    QCOMPARE(i.maxClients, 7);
+    QVERIFY(i.verbose);
+    QCOMPARE(i.configDir, QStringLiteral("/tmp/x"));
+}
+
+void TestInvocation::sendOptions()
+{
+    const ParseResult r = parseCommandLine(QStringLiteral(
+        "punchdrop send --server 10.1.2.3:5000 --to BOB --json --relay-only --timeout 9 a b/c")
+                                               .split(QLatin1Char(' ')));
+    QCOMPARE(r.kind, ParseResult::Kind::Run);
+    const Invocation &i = r.invocation;
+    QCOMPARE(i.server->host, QStringLiteral("10.1.2.3"));
+    QCOMPARE(i.server->port, quint16(5000));
+    QCOMPARE(i.to, QStringLiteral("BOB"));
+    QVERIFY(i.json);
+    QVERIFY(i.relayOnly);
+    QCOMPARE(i.timeoutSecs, 9);
+    QCOMPARE(i.paths, (QStringList{QStringLiteral("a"), QStringLiteral("b/c")}));
+}
+
+void TestInvocation::binaryVersion()
+{
+    const auto r = Test::runPunchdrop({QStringLiteral("--version")});
+    QVERIFY(r.finished);
+    QCOMPARE(r.exitCode, 0);
+    QCOMPARE(r.out.trimmed(), QByteArray("punchdrop ") + PunchDrop::version().toUtf8());
+}
+
+void TestInvocation::binaryHelp()
+{
+    const auto r = Test::runPunchdrop({QStringLiteral("--help")});
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY(r.out.contains("--server"));
+    QVERIFY(r.out.contains("send --to PEER"));
+    const auto s = Test::runPunchdrop({QStringLiteral("send"), QStringLiteral("--help")});
+    QCOMPARE(s.exitCode, 0);
+    QVERIFY(s.out.contains("--relay-only"));
+}
+
+void TestInvocation::binaryUsageError()
+{
+    const auto r = Test::runPunchdrop({QStringLiteral("--no-such-option")});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY(r.out.isEmpty());
+    const QList<QByteArray> lines = r.err.trimmed().split('\n');
+    QCOMPARE(lines.size(), 1);
+    QVERIFY(lines.first().startsWith("punchdrop: "));
+}
+
+QTEST_GUILESS_MAIN(TestInvocation)
+#include "tst_invocation.moc"
