@@ -1,23 +1,24 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "headless.h"
 
-#include "core/logging.h"
-
-#include <QTextStream>
+#include "clientcommands.h"
+#include "servercommand.h"
 
 namespace PunchDrop::Cli {
 
 int runHeadless(const Invocation &invocation)
 {
     switch (invocation.mode) {
+    case Mode::Server:
+        return runServer(invocation);
+    case Mode::Send:
+        return runSend(invocation);
+    case Mode::Receive:
+        return runReceive(invocation);
+    case Mode::Peers:
+        return runPeers(invocation);
     case Mode::Gui:
         break;
-    case Mode::Server:
-    case Mode::Send:
-    case Mode::Receive:
-    case Mode::Peers:
-        QTextStream(stderr) << "punchdrop: this command is not available in this build\n";
-        return ExitFailure;
     }
     return ExitUsage;
 }

@@ -1,0 +1,25 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "deviceid.h"
+#include "endpoint.h"
+
+#include <QList>
+#include <QString>
+
+namespace PunchDrop {
+
+//! What the app knows about another device, from the server's presence list or the LAN.
+struct PeerInfo
+{
+    enum class Source { Server, Lan, Saved };
+
+    DeviceId id;
+    QString name;
+    Source source = Source::Server;
+    bool online = false;
+    QString natType;            //!< as reported by the peer ("cone, port-restricted", "symmetric", …)
+    QList<Endpoint> endpoints;  //!< LAN: where it listens; server: its private endpoints
+};
+
+} // namespace PunchDrop

@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "net/deviceid.h"
+
+#include <QString>
+#include <QStringList>
+
+namespace PunchDrop {
+
+//! How the bytes travel between the two peers.
+enum class PathKind {
+    Unknown,     //!< not connected yet
+    DirectPunch, //!< "Direct · TCP punch"
+    DirectLan,   //!< "Direct · LAN"
+    Relayed,     //!< "Relayed (reason)"
+};
+
+/*!
+ * One transfer as the UI and the CLI see it: a value, emitted whenever something changes
+ * (progress is throttled by the producer).
+ */
+struct TransferSnapshot
+{
+    enum class Direction { Outgoing, Incoming };
+    enum class State {
+        Connecting,   //!< looking up the peer, punching or joining the relay
+        Waiting,      //!< offer sent / received, waiting for accept
+        Transferring,
+        Done,
+        Failed,
+        Cancelled,
+        Declined,
+    };
+
+    quint64 id = 0;
+    Direction direction = Direction::Outgoing;
+    DeviceId peer;
+    QString peerName;
+    QStringList items;       //!< top-level names of what is sent
+    qint64 bytesDone = 0;
+    qint64 bytesTotal = 0;
+    double bytesPerSecond = 0;
+    State state = State::Connecting;
+    PathKind path = PathKind::Unknown;
+    QString pathReason;      //!< why relayed ("peer behind symmetric NAT", "punch timed out", …)
+    QString error;           //!< human-readable, when Failed
+    QString localFolder;     //!< where received files landed / where sent files came from
+
+    bool isFinished() const
+    {
+        return state == State::Done || state == State::Failed || state == State::Cancelled
+            || state == State::Declined;
+    }
+};
+
+} // namespace PunchDrop
