@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "eventprinter.h"
+
+#include <QJsonDocument>
+
+#ifdef Q_OS_WIN
+#  include <io.h>
+#  define PD_ISATTY _isatty
+#  define PD_FILENO _fileno
+#else
+#  include <unistd.h>
+#  define PD_ISATTY isatty
+#  define PD_FILENO fileno
+#endif
+
+namespace PunchDrop::Cli {
+
+namespace {
+constexpr qint64 kProgressIntervalMs = 250;
+}
+
+EventPrinter::EventPrinter(bool json, FILE *out, FILE *err)
+    : m_json(json)
+    , m_tty(PD_ISATTY(PD_FILENO(err)) != 0)
+    , m_out(out)
+    , m_err(err)
+{
+}
+
+QString EventPrinter::formatBytes(qint64 bytes)
+{
+    const char *units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    double value = double(bytes);
+    int unit = 0;
+    while (value >= 1024.0 && unit < 4) {
+        value /= 1024.0;
+        ++unit;
+    }
+    return unit == 0 ? QStringLiteral("%1 B").arg(bytes)
+                     : QStringLiteral("%1 %2").arg(value, 0, 'f', 1).arg(QLatin1String(units[unit]));
+}
+
+QString EventPrinter::formatDuration(qint64 seconds)
+{
+    if (seconds < 60)
+        return QStringLiteral("%1 s").arg(seconds);
+    if (seconds < 3600)
+        return QStringLiteral("%1 min %2 s").arg(seconds / 60).arg(seconds % 60);
+    return QStringLiteral("%1 h %2 min").arg(seconds / 3600).arg((seconds % 3600) / 60);
+}
+
+void EventPrinter::emitJson(QJsonObject event)
+{
+    const QByteArray line = QJsonDocument(event).toJson(QJsonDocument::Compact);
+    std::fwrite(line.constData(), 1, size_t(line.size()), m_out);
+    std::fputc('\n', m_out);
+    std::fflush(m_out);
+}
+
+void EventPrinter::endProgressLine()
+{
+    if (m_progressLineOpen) {
+        std::fputc('\n', m_err);
+        m_progressLineOpen = false;
+    }
+}
+
+void EventPrinter::info(const QString &text)
+{
+    if (m_json)
+        return;
+    endProgressLine();
+    std::fprintf(m_err, "%s\n", qPrintable(text));
+    std::fflush(m_err);
+}
+
+void EventPrinter::raw(const QJsonObject &event)
+{
+    if (m_json)
+        emitJson(event);
+}
+
+void EventPrinter::registered(const QString &deviceId, const QString &natType,
+                              const QString &publicEndpoint, const QString &server)
+{
+    if (m_json) {
+        emitJson({{QStringLiteral("event"), QStringLiteral("registered")},
+                  {QStringLiteral("device_id"), deviceId},
+                  {QStringLiteral("nat_type"), natType},
+                  {QStringLiteral("public_endpoint"), publicEndpoint},
+                  {QStringLiteral("server"), server}});
+        return;
+    }
+    info(QStringLiteral("Online at %1 as %2 (public %3, NAT: %4)")
+             .arg(server, deviceId, publicEndpoint, natType));
+}
+
+void EventPrinter::path(const QString &kind, const QString &method, int rttMs, qint64 timeMs,
+                        const QString &peer, const QString &reason)
+{
+    if (m_json) {
+        QJsonObject event{{QStringLiteral("event"), QStringLiteral("path")},
+                          {QStringLiteral("kind"), kind},
+                          {QStringLiteral("method"), method},
+                          {QStringLiteral("rtt_ms"), rttMs},
+                          {QStringLiteral("time_ms"), timeMs},
+                          {QStringLiteral("peer"), peer}};
+        if (!reason.isEmpty())
+            event.insert(QStringLiteral("reason"), reason);
+        emitJson(event);
+        return;
+    }
+    QString text = kind == QLatin1String("relay")
+        ? QStringLiteral("Connected to %1 through the server's relay").arg(peer)
+        : QStringLiteral("Connected directly to %1 (%2)").arg(peer, method);
+    text += QStringLiteral(" in %1 ms").arg(timeMs);
+    if (!reason.isEmpty())
+        text += QStringLiteral(" — %1").arg(reason);
+    info(text);
+}
+
+void EventPrinter::offer(const QString &peer, int files, qint64 totalBytes,
+                         const QString &verificationCode)
+{
+    if (m_json) {
+        QJsonObject event{{QStringLiteral("event"), QStringLiteral("offer")},
+                          {QStringLiteral("peer"), peer},
+                          {QStringLiteral("files"), files},
+                          {QStringLiteral("total"), totalBytes}};
+        if (!verificationCode.isEmpty())
+            event.insert(QStringLiteral("verification_code"), verificationCode);
+        emitJson(event);
+        return;
+    }
+    QString text = QStringLiteral("%1 offers %2 file(s), %3").arg(peer).arg(files).arg(formatBytes(totalBytes));
+    if (!verificationCode.isEmpty())
+        text += QStringLiteral(" — first contact, verification code %1").arg(verificationCode);
+    info(text);
+}
+
+void EventPrinter::progress(qint64 bytes, qint64 total, double bytesPerSecond, bool force)
+{
+    if (!force && m_lastProgress.isValid() && m_lastProgress.elapsed() < kProgressIntervalMs)
+        return;
+    m_lastProgress.start();
+    if (m_json) {
+        emitJson({{QStringLiteral("event"), QStringLiteral("progress")},
+                  {QStringLiteral("bytes"), bytes},
+                  {QStringLiteral("total"), total},
+                  {QStringLiteral("rate"), qint64(bytesPerSecond)}});
+        return;
+    }
+    if (!m_tty)
+        return; // a log file gets the start and end lines only
+    const int percent = total > 0 ? int(bytes * 100 / total) : 100;
+    QString line = QStringLiteral("\r%1 %  %2 of %3  %4/s").arg(percent, 3).arg(formatBytes(bytes), formatBytes(total), formatBytes(qint64(bytesPerSecond)));
+    if (bytesPerSecond > 1 && total > bytes)
+        line += QStringLiteral("  %1 left").arg(formatDuration(qint64((total - bytes) / bytesPerSecond)));
+    std::fprintf(m_err, "%-78s", qPrintable(line));
+    std::fflush(m_err);
+    m_progressLineOpen = true;
+}
+
+void EventPrinter::file(const QString &name, qint64 size, const QString &sha256)
+{
+    if (m_json) {
+        emitJson({{QStringLiteral("event"), QStringLiteral("file")},
+                  {QStringLiteral("name"), name},
+                  {QStringLiteral("size"), size},
+                  {QStringLiteral("sha256"), sha256}});
+        return;
+    }
+    info(QStringLiteral("✓ %1 (%2) sha256 %3").arg(name, formatBytes(size), sha256));
+}
+
+void EventPrinter::done(qint64 files, qint64 bytes, qint64 elapsedMs)
+{
+    if (m_json) {
+        emitJson({{QStringLiteral("event"), QStringLiteral("done")},
+                  {QStringLiteral("files"), files},
+                  {QStringLiteral("bytes"), bytes},
+                  {QStringLiteral("time_ms"), elapsedMs}});
+        return;
+    }
+    info(QStringLiteral("Done: %1 file(s), %2 in %3").arg(files).arg(formatBytes(bytes), formatDuration(elapsedMs / 1000)));
+}
+
+void EventPrinter::error(const QString &code, const QString &message)
+{
+    if (m_json) {
+        emitJson({{QStringLiteral("event"), QStringLiteral("error")},
+                  {QStringLiteral("code"), code},
+                  {QStringLiteral("message"), message}});
+        return;
+    }
+    endProgressLine();
+    std::fprintf(m_err, "punchdrop: %s\n", qPrintable(message));
+    std::fflush(m_err);
+}
+
+} // namespace PunchDrop::Cli

@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QElapsedTimer>
+#include <QJsonObject>
+#include <QString>
+
+#include <cstdio>
+
+namespace PunchDrop::Cli {
+
+/*!
+ * What `send` / `receive` / `peers` print. With --json: one JSON object per line on stdout, each
+ * with an "event" key (registered, path, offer, progress, file, done, error, peers). Without:
+ * short human lines on stderr and, on a terminal, one self-overwriting progress line with rate
+ * and ETA. Progress is throttled here so a fast transfer does not flood the terminal or a pipe.
+ */
+class EventPrinter
+{
+public:
+    explicit EventPrinter(bool json, FILE *out = stdout, FILE *err = stderr);
+
+    void registered(const QString &deviceId, const QString &natType, const QString &publicEndpoint,
+                    const QString &server);
+    void path(const QString &kind, const QString &method, int rttMs, qint64 timeMs,
+              const QString &peer, const QString &reason);
+    void offer(const QString &peer, int files, qint64 totalBytes, const QString &verificationCode);
+    //! Throttled; \a force prints regardless (the final 100 %).
+    void progress(qint64 bytes, qint64 total, double bytesPerSecond, bool force = false);
+    void file(const QString &name, qint64 size, const QString &sha256);
+    void done(qint64 files, qint64 bytes, qint64 elapsedMs);
+    void error(const QString &code, const QString &message);
+    void info(const QString &text); //!< human mode only
+    void raw(const QJsonObject &event); //!< JSON mode: as is; human mode: ignored
+
+    static QString formatBytes(qint64 bytes);
+    static QString formatDuration(qint64 seconds);
+
+private:
+    void emitJson(QJsonObject event);
+    void endProgressLine();
+
+    bool m_json;
+    bool m_tty;
+    FILE *m_out;
+    FILE *m_err;
+    QElapsedTimer m_lastProgress;
+    bool m_progressLineOpen = false;
+};
+
+} // namespace PunchDrop::Cli

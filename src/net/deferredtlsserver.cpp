@@ -1,0 +1,21 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "deferredtlsserver.h"
+
+#include "reusablesocket.h"
+
+#include <QSslSocket>
+
+namespace PunchDrop {
+
+void DeferredTlsServer::incomingConnection(qintptr descriptor)
+{
+    auto *socket = new QSslSocket(this);
+    if (!socket->setSocketDescriptor(descriptor)) {
+        delete socket;
+        ReusableSocket::closeNative(descriptor);
+        return;
+    }
+    addPendingConnection(socket);
+}
+
+} // namespace PunchDrop

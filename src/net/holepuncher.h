@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "deviceid.h"
+#include "deviceidentity.h"
+#include "endpoint.h"
+
+#include <QElapsedTimer>
+#include <QList>
+#include <QObject>
+#include <QPointer>
+
+#include <qcorotask.h>
+
+#include <chrono>
+#include <memory>
+
+class QSslSocket;
+
+namespace PunchDrop {
+
+class DeferredTlsServer;
+
+//! Named, injectable timing of a punch (tests shorten them instead of sleeping).
+struct PunchTimings
+{
+    //! One connect() attempt; a SYN that the peer's NAT drops is retransmitted by the kernel
+    //! within it, so a peer starting a little later still meets our SYN_SENT socket.
+    std::chrono::milliseconds attemptTimeout{1000};
+    //! Pause after a refused attempt (RST) before a fresh socket tries again.
+    std::chrono::milliseconds retryDelay{100};
+    //! No authenticated direct path this long after the scheduled start → give up (relay).
+    std::chrono::milliseconds deadline{4000};
+    //! TLS handshake on a candidate connection.
+    std::chrono::milliseconds handshakeTimeout{3000};
+    //! The responder waits this much past the deadline for the initiator's choice.
+    std::chrono::milliseconds selectGrace{1500};
+};
+
+//! What the rendezvous server's "go" told us, reduced to what punching needs.
+struct PunchPlan
+{
+    DeviceId peer;
+    bool initiator = true;     //!< initiator = TLS client and the one who selects the path
+    quint16 localPort = 0;     //!< P: the port our control connection uses
+    QList<Endpoint> candidates; //!< the peer's public endpoint first, then its private ones
+    std::chrono::milliseconds startIn{0};
+};
+
+struct PunchResult
+{
+    std::unique_ptr<QSslSocket> socket; //!< encrypted, peer verified, selected; null on failure
+    Endpoint remote;
+    bool viaAccept = false; //!< the winning connection came in through our listener
+    qint64 elapsedMs = 0;   //!< from the scheduled start
+    int attempts = 0;
+    int refused = 0;
+    int timedOut = 0;
+    QString failure; //!< why no direct path formed (empty on success)
+
+    bool ok() const { return socket != nullptr; }
+};
+
+/*!
+ * TCP hole punching from local port P (seeds 000/001, nat-lab-facts §2.5/2.6).
+ *
+ * At the scheduled start it listens on P and dials every candidate from P, each attempt with a
+ * fresh native socket (SO_REUSEADDR + SO_REUSEPORT, ReusableSocket), retrying after a refusal
+ * until the deadline. Every connection that forms — by simultaneous open, by our connect() or
+ * through the listener — gets a mutual TLS handshake pinned to the expected DeviceId. The
+ * initiator selects the first verified connection by sending kSelectByte over it; the responder
+ * takes the first verified connection on which that byte arrives. All other sockets are closed.
+ *
+ * Lifetime: run() must be awaited to its end before the object is destroyed; when it returns,
+ * every socket except the winner is aborted, which resumes and ends the helper coroutines.
+ */
+class HolePuncher : public QObject
+{
+    Q_OBJECT
+public:
+    static constexpr char kSelectByte = 'S';
+
+    HolePuncher(const DeviceIdentity &identity, PunchPlan plan, PunchTimings timings,
+                QObject *parent = nullptr);
+    ~HolePuncher() override;
+
+    QCoro::Task<PunchResult> run();
+
+Q_SIGNALS:
+    void winnerFound();
+
+private:
+    QCoro::Task<> dialLoop(Endpoint target);
+    QCoro::Task<> verifyCandidate(QSslSocket *socket, Endpoint remote, bool accepted);
+    void onIncoming();
+    void finishCandidates();
+    std::chrono::milliseconds remaining(std::chrono::milliseconds extra = {}) const;
+
+    DeviceIdentity m_identity;
+    PunchPlan m_plan;
+    PunchTimings m_timings;
+    QElapsedTimer m_clock; //!< started at the scheduled start
+    DeferredTlsServer *m_listener = nullptr;
+    QList<QPointer<QSslSocket>> m_sockets;
+    QSslSocket *m_winner = nullptr;
+    Endpoint m_winnerRemote;
+    bool m_winnerAccepted = false;
+    bool m_done = false;
+    int m_attempts = 0;
+    int m_refused = 0;
+    int m_timedOut = 0;
+    int m_verifyFailures = 0;
+    QString m_lastVerifyError;
+};
+
+} // namespace PunchDrop

@@ -1,0 +1,22 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QAbstractSocket>
+
+#include <qcorotask.h>
+
+#include <chrono>
+
+namespace PunchDrop {
+
+enum class ConnectOutcome { Connected, Failed, TimedOut };
+
+/*!
+ * Waits until \a socket (already in connectToHost) is connected, fails, or \a timeout passes.
+ * Unlike qCoro(socket).waitForConnected() it returns at once on a refusal instead of sitting out
+ * the timeout (QCoro 0.8 only listens to connected()). On timeout the socket is left as it is.
+ * \a socket must outlive the wait.
+ */
+QCoro::Task<ConnectOutcome> waitConnected(QAbstractSocket *socket, std::chrono::milliseconds timeout);
+
+} // namespace PunchDrop
