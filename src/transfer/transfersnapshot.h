@@ -2,19 +2,13 @@
 #pragma once
 
 #include "net/deviceid.h"
+#include "net/pathkind.h"
 
 #include <QString>
 #include <QStringList>
 
 namespace PunchDrop {
 
-//! How the bytes travel between the two peers.
-enum class PathKind {
-    Unknown,     //!< not connected yet
-    DirectPunch, //!< "Direct · TCP punch"
-    DirectLan,   //!< "Direct · LAN"
-    Relayed,     //!< "Relayed (reason)"
-};
 
 /*!
  * One transfer as the UI and the CLI see it: a value, emitted whenever something changes
