@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "stunserver.h"
+
+#include "core/logging.h"
+#include "core/version.h"
+#include "stunmessage.h"
+
+#include <QNetworkDatagram>
+#include <QUdpSocket>
+
+namespace PunchDrop {
+
+StunServer::StunServer(QObject *parent)
+    : QObject(parent)
+    , m_software(applicationName() + QLatin1Char(' ') + version())
+{
+}
+
+StunServer::~StunServer() = default;
+
+bool StunServer::listen(const QHostAddress &address, quint16 primaryPort, quint16 altPort,
+                        QString *error)
+{
+    close();
+    auto fail = [&](const QString &message) {
+        close();
+        if (error)
+            *error = message;
+        return false;
+    };
+    if (primaryPort != 0 && primaryPort == altPort)
+        return fail(QStringLiteral("the STUN primary and alternate ports must differ (both %1)")
+                        .arg(primaryPort));
+    const quint16 ports[2] = {primaryPort, altPort};
+    for (int i = 0; i < 2; ++i) {
+        auto *socket = new QUdpSocket(this);
+        m_sockets[i] = socket;
+        if (!socket->bind(address, ports[i]))
+            return fail(QStringLiteral("cannot bind UDP %1 port %2 on %3: %4")
+                            .arg(i == 0 ? QStringLiteral("primary") : QStringLiteral("alternate"))
+                            .arg(ports[i])
+                            .arg(address.toString(), socket->errorString()));
+        connect(socket, &QUdpSocket::readyRead, this, [this, i] { readPending(i); });
+    }
+    m_address = address;
+    qCInfo(lcNet).noquote() << "STUN listening on UDP" << address.toString() << "ports"
+                            << this->primaryPort() << "and" << this->altPort();
+    return true;
+}
+
+void StunServer::close()
+{
+    for (QUdpSocket *&socket : m_sockets) {
+        delete socket; // owned; nothing awaits the server's sockets
+        socket = nullptr;
+    }
+    m_address = QHostAddress();
+}
+
+bool StunServer::isListening() const
+{
+    return m_sockets[0] && m_sockets[1];
+}
+
+quint16 StunServer::primaryPort() const
+{
+    return m_sockets[0] ? m_sockets[0]->localPort() : 0;
+}
+
+quint16 StunServer::altPort() const
+{
+    return m_sockets[1] ? m_sockets[1]->localPort() : 0;
+}
+
+void StunServer::readPending(int index)
+{
+    QUdpSocket *socket = m_sockets[index];
+    while (socket && socket->hasPendingDatagrams()) {
+        const qint64 size = socket->pendingDatagramSize();
+        if (size > kMaxDatagramSize) {
+            // Read a little (to consume it) but never buffer the whole of an oversized datagram.
+            const QNetworkDatagram skipped = socket->receiveDatagram(kMaxDatagramSize);
+            ++m_dropped;
+            const QString reason = QStringLiteral("oversized datagram (%1 bytes) from %2")
+                                       .arg(size)
+                                       .arg(skipped.senderAddress().toString());
+            qCDebug(lcNet).noquote() << "STUN: dropped" << reason;
+            Q_EMIT datagramDropped(reason);
+            continue;
+        }
+        handle(index, socket->receiveDatagram());
+        socket = m_sockets[index]; // a slot connected to our signals may have closed us
+    }
+}
+
+void StunServer::handle(int index, const QNetworkDatagram &datagram)
+{
+    if (!datagram.isValid())
+        return;
+    const Endpoint sender{datagram.senderAddress(), quint16(datagram.senderPort())};
+    auto drop = [&](const QString &why) {
+        ++m_dropped;
+        const QString reason = why + QStringLiteral(" from ") + sender.toString();
+        qCDebug(lcNet).noquote() << "STUN: dropped" << reason;
+        Q_EMIT datagramDropped(reason);
+    };
+
+    const StunMessage::ParseResult parsed = StunMessage::parse(datagram.data());
+    if (!parsed.ok())
+        return drop(QStringLiteral("malformed STUN (") + parsed.error + QLatin1Char(')'));
+    const StunMessage &request = parsed.message;
+    if (!request.isRequest())
+        return drop(QStringLiteral("STUN message that is not a request"));
+
+    // The address the client sent to (Qt reads it with IP_PKTINFO); matters when bound to Any.
+    QHostAddress local = datagram.destinationAddress();
+    if (local.isNull())
+        local = m_address;
+
+    auto errorReply = [&](int code, const QString &reason, QList<quint16> unknown = {}) {
+        StunMessage reply = StunMessage::responseTo(request, StunMessage::Class::ErrorResponse);
+        reply.error = StunMessage::Error{code, reason};
+        reply.unknownAttributes = std::move(unknown);
+        reply.software = m_software;
+        reply.fingerprint = request.hasMagicCookie();
+        ++m_errors;
+        qCDebug(lcNet).noquote() << "STUN: error" << code << reason << "to" << sender.toString();
+        send(index, reply, datagram);
+    };
+
+    if (request.method != StunMessage::kMethodBinding)
+        return errorReply(400, QStringLiteral("Bad Request: only Binding is supported"));
+    if (!request.unknownRequired.isEmpty())
+        return errorReply(420, QStringLiteral("Unknown Attribute"), request.unknownRequired);
+    if (request.changeIpRequested()) {
+        // One address: "change IP" cannot be honoured (RFC 5780 §6.1: answer 420).
+        return errorReply(420, QStringLiteral("Unknown Attribute: this server has one IP address"),
+                          {quint16(StunMessage::ChangeRequest)});
+    }
+
+    const int from = request.changePortRequested() ? 1 - index : index;
+    StunMessage reply = StunMessage::responseTo(request, StunMessage::Class::SuccessResponse);
+    if (request.hasMagicCookie())
+        reply.xorMappedAddress = sender;
+    else
+        reply.mappedAddress = sender; // RFC 3489 client
+    reply.responseOrigin = Endpoint{local, m_sockets[from]->localPort()};
+    reply.otherAddress = Endpoint{local, m_sockets[1 - index]->localPort()};
+    reply.software = m_software;
+    reply.fingerprint = request.hasMagicCookie();
+    ++m_answered;
+    qCDebug(lcNet).noquote() << "STUN: binding from" << sender.toString() << "answered from port"
+                             << m_sockets[from]->localPort();
+    send(from, reply, datagram);
+    Q_EMIT requestAnswered();
+}
+
+void StunServer::send(int fromIndex, const StunMessage &reply, const QNetworkDatagram &request)
+{
+    QUdpSocket *socket = m_sockets[fromIndex];
+    if (!socket)
+        return;
+    const QByteArray bytes = reply.encode();
+    if (socket->writeDatagram(bytes, request.senderAddress(), quint16(request.senderPort())) != bytes.size())
+        qCWarning(lcNet).noquote() << "STUN: cannot answer" << request.senderAddress().toString()
+                                   << request.senderPort() << ":" << socket->errorString();
+}
+
+} // namespace PunchDrop
