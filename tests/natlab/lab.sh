@@ -1,0 +1,557 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# tests/natlab/lab.sh — real NAT routers in Linux network namespaces, built with nftables.
+#
+# Source it from a case script:
+#
+#     . "$(dirname "$0")/lab.sh"
+#     lab_init                        # root check, stale sweep, "internet" core, cleanup trap
+#     lab_add_server                  # 198.51.100.10 and .11
+#     lab_add_router ra prc           # WAN 203.0.113.1, LAN 10.0.1.0/24, port-restricted cone
+#     lab_add_router rb sym rst       # symmetric, answers unsolicited SYNs with RST
+#     lab_add_host ha ra              # 10.0.1.2 behind ra
+#     lab_spawn srv "$LAB_DIR/srv.log" some-server --flag   # background, killed by lab_cleanup
+#     lab_exec ha some-client         # foreground
+#
+# Or run it directly:  lab.sh down PREFIX   (tear down a lab kept with NATLAB_KEEP=1)
+#                      lab.sh list          (namespaces of labs on this machine)
+#                      lab.sh sweep         (remove labs whose creating process is dead)
+#
+# Topology (docs/nat-traversal.md has the picture):
+#   srv   eth0 198.51.100.10/24 + .11           default via 198.51.100.1
+#   core  v-srv 198.51.100.1/24, bridge br0 203.0.113.254/24 ("internet", routing only)
+#   router NAME: wan 203.0.113.N (or 10.64.K.M behind a CGN), bridge lan 10.0.N.1/24
+#   host NAME:   eth0 10.0.N.M/24 in the router's lan bridge, default via 10.0.N.1
+#   cgn NAME:    wan 203.0.113.(100+K), bridge isp 10.64.K.1/24; routers attach with "via NAME"
+#
+# Safety rules: every namespace is named "${LAB_PREFIX}NAME" with LAB_PREFIX=pdnl<PID>-; nothing
+# is attached to the root namespace; only 198.51.100.0/24, 203.0.113.0/24 and 10.x are used.
+# Every process started through lab_spawn is killed by PID before its namespace is deleted.
+#
+# Environment: NATLAB_KEEP=1 keeps namespaces and processes after the script ends (prints how to
+#              enter and tear down); CI=true turns "cannot run here" into a failure, not a skip.
+
+LAB_SERVER_IP=198.51.100.10
+LAB_SERVER_IP2=198.51.100.11
+LAB_CORE_SRV_IP=198.51.100.1
+LAB_CORE_WAN_IP=203.0.113.254
+LAB_SKIP=77
+LAB_NS_TAG=pdnl            # namespace name tag; stale sweep only touches ^pdnl<digits>-
+
+LAB_PREFIX=""
+LAB_DIR=""
+LAB_NAMESPACES=()
+LAB_PIDS=()
+LAB_LAST_PID=""
+LAB_ROUTER_COUNT=0
+LAB_CGN_COUNT=0
+LAB_CLEANED=0
+declare -A LAB_IP=()       # node -> its address (host: LAN IP, router/cgn: WAN IP, srv: .10)
+declare -A LAB_PUBLIC=()   # router/cgn -> public (outside) address
+declare -A LAB_LANNET=()   # router -> "10.0.N"; cgn -> "10.64.K"
+declare -A LAB_HOSTS=()    # router/cgn -> number of hosts/routers attached inside
+declare -A LAB_ROLE=()     # node -> server|router|cgn|host
+declare -A LAB_UPLINK=()   # router/host -> node it hangs off (core, a cgn, a router)
+
+# ---------------------------------------------------------------------------------------------
+# messages and environment checks
+
+lab_log() { printf 'natlab: %s\n' "$*" >&2; }
+
+lab_is_ci() {
+    case "${CI:-}" in true | TRUE | True | 1 | yes) return 0 ;; esac
+    return 1
+}
+
+# lab_unavailable MESSAGE — this machine cannot run the lab: a failure under CI, a skip elsewhere.
+lab_unavailable() {
+    if lab_is_ci; then
+        lab_log "FAIL: $* — CI must run the NAT lab as root with iproute2 (ip netns), nftables and socat"
+        exit 1
+    fi
+    lab_log "SKIP: $* (the NAT lab needs root, ip netns and nft; set CI=true to make this a failure)"
+    exit "$LAB_SKIP"
+}
+
+# lab_require [EXTRA_COMMAND...] — root and the tools the lab needs.
+lab_require() {
+    if [ "$(id -u)" -ne 0 ]; then
+        lab_unavailable "not running as root"
+    fi
+    local c
+    for c in ip nft timeout ss sha256sum "$@"; do
+        command -v "$c" >/dev/null 2>&1 || lab_unavailable "command '$c' not found"
+    done
+    ip netns list >/dev/null 2>&1 || lab_unavailable "'ip netns' does not work here"
+}
+
+lab_ns() { printf '%s%s' "$LAB_PREFIX" "$1"; }
+
+_lab_check_name() {
+    [[ "$1" =~ ^[a-z][a-z0-9]{0,9}$ ]] || { lab_log "bad node name '$1' (a-z0-9, ≤10 chars)"; return 1; }
+    [ -z "${LAB_ROLE[$1]:-}" ] || { lab_log "node '$1' exists already"; return 1; }
+}
+
+# _lab_sysctl NODE KEY=VALUE... — keys that do not exist in this kernel are ignored.
+_lab_sysctl() {
+    local node=$1 kv
+    shift
+    for kv in "$@"; do
+        if [ -e "/proc/sys/$(printf '%s' "${kv%%=*}" | tr . /)" ]; then
+            ip netns exec "$(lab_ns "$node")" sysctl -qw "$kv" >/dev/null
+        fi
+    done
+}
+
+# _lab_new_ns NODE ROLE — creates the namespace with lo up and lab-safe sysctls.
+_lab_new_ns() {
+    local node=$1 ns
+    ns=$(lab_ns "$node")
+    ip netns add "$ns" || { lab_log "cannot create namespace $ns"; return 1; }
+    LAB_NAMESPACES+=("$ns")
+    LAB_ROLE[$node]=$2
+    ip netns exec "$ns" ip link set lo up
+    # br_netfilter is on in every new namespace: bridged frames would pass the ip hooks.
+    _lab_sysctl "$node" net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 \
+        net.bridge.bridge-nf-call-iptables=0 net.bridge.bridge-nf-call-ip6tables=0 \
+        net.bridge.bridge-nf-call-arptables=0 net.ipv6.conf.all.disable_ipv6=1 \
+        net.ipv6.conf.default.disable_ipv6=1
+}
+
+_lab_router_sysctls() {
+    _lab_sysctl "$1" net.ipv4.ip_forward=1 net.ipv4.conf.all.send_redirects=0 \
+        net.ipv4.conf.default.send_redirects=0
+}
+
+# ---------------------------------------------------------------------------------------------
+# building the lab
+
+# lab_init — checks, sweeps stale labs, creates the work dir, the core namespace and the trap.
+lab_init() {
+    lab_require
+    lab_sweep_stale
+    LAB_PREFIX="${LAB_NS_TAG}$$-"
+    LAB_DIR=$(mktemp -d "${TMPDIR:-/tmp}/natlab.XXXXXX") || { lab_log "mktemp failed"; exit 1; }
+    trap lab_cleanup EXIT
+    trap 'lab_log "interrupted"; exit 130' INT
+    trap 'lab_log "terminated"; exit 143' TERM
+    if ! _lab_new_ns core core; then
+        lab_unavailable "cannot create network namespaces"
+    fi
+    _lab_router_sysctls core
+    lab_exec core ip link add br0 type bridge
+    lab_exec core ip addr add "$LAB_CORE_WAN_IP/24" dev br0
+    lab_exec core ip link set br0 up
+    LAB_IP[core]=$LAB_CORE_WAN_IP
+}
+
+# lab_add_server [NAME] — the "public" server namespace: 198.51.100.10 and .11 (default NAME srv).
+lab_add_server() {
+    local node=${1:-srv}
+    _lab_check_name "$node" || return 1
+    _lab_new_ns "$node" server || return 1
+    ip link add eth0 netns "$(lab_ns "$node")" type veth peer name "v-$node" netns "$(lab_ns core)" || return 1
+    lab_exec core ip addr add "$LAB_CORE_SRV_IP/24" dev "v-$node"
+    lab_exec core ip link set "v-$node" up
+    lab_exec "$node" ip addr add "$LAB_SERVER_IP/24" dev eth0
+    lab_exec "$node" ip addr add "$LAB_SERVER_IP2/24" dev eth0
+    lab_exec "$node" ip link set eth0 up
+    lab_exec "$node" ip route add default via "$LAB_CORE_SRV_IP"
+    LAB_IP[$node]=$LAB_SERVER_IP
+    LAB_PUBLIC[$node]=$LAB_SERVER_IP
+}
+
+# _lab_nat_rules NODE TYPE INSIDE_IF PUBLIC_IP HAIRPIN(0|1) RST(0|1) — the nftables NAT of
+# nat-lab-facts.md §2.2 in NODE's namespace. The outside interface is always "wan".
+_lab_nat_rules() {
+    local node=$1 type=$2 in=$3 pub=$4 hairpin=$5 rst=$6
+    local masq="masquerade" record="" inbound="" hp_in="" hp_out="" drop='iifname "wan" drop'
+    case "$type" in
+        prc) ;;
+        sym) masq="masquerade fully-random" ;;
+        symr) masq="masquerade random" ;;
+        full) inbound='iifname "wan" dnat to meta l4proto . th dport map @pm' ;;
+        arc)
+            record='meta l4proto { tcp, udp } oifname "wan" update @am { meta l4proto . ip daddr . th sport : ip saddr }'
+            inbound='iifname "wan" dnat to meta l4proto . ip saddr . th dport map @am'
+            ;;
+        *) lab_log "unknown NAT type '$type' (full, arc, prc, sym, symr)"; return 1 ;;
+    esac
+    if [ "$hairpin" = 1 ]; then
+        hp_in="iifname \"$in\" ip daddr $pub dnat to meta l4proto . th dport map @pm"
+        hp_out="iifname \"$in\" oifname \"$in\" ct status dnat snat to $pub"
+    fi
+    [ "$rst" = 1 ] && drop="# no wan drop rule: the router's own stack answers (TCP RST, ICMP)"
+    local file="$LAB_DIR/nft-$node.nft"
+    cat >"$file" <<NFT
+table ip lab {
+    map pm { type inet_proto . inet_service : ipv4_addr; flags dynamic,timeout; timeout 300s; }
+    map am { type inet_proto . ipv4_addr . inet_service : ipv4_addr; flags dynamic,timeout; timeout 300s; }
+    chain c_pre {
+        type nat hook prerouting priority dstnat; policy accept;
+        $inbound
+        $hp_in
+    }
+    chain c_post {
+        type nat hook postrouting priority srcnat; policy accept;
+        $record
+        meta l4proto { tcp, udp } oifname "wan" update @pm { meta l4proto . th sport : ip saddr }
+        $hp_out
+        oifname "wan" $masq
+    }
+    chain c_fwd {
+        type filter hook forward priority filter; policy drop;
+        ct state established,related accept
+        iifname "$in" accept
+        ct status dnat accept
+    }
+    chain c_in {
+        type filter hook input priority filter; policy accept;
+        iifname "wan" ct state established,related accept
+        iifname "wan" icmp type echo-request accept
+        $drop
+    }
+}
+NFT
+    lab_exec "$node" nft -f "$file" || { lab_log "nft rejected $file"; return 1; }
+}
+
+# _lab_parse_nat_opts OPTS... — sets hairpin, rst, loss, via (locals of the caller).
+_lab_parse_nat_opts() {
+    while [ $# -gt 0 ]; do
+        case "$1" in
+            hairpin) hairpin=1 ;;
+            rst) rst=1 ;;
+            loss) loss=${2:?loss needs PERMILLE}; shift ;;
+            via) via=${2:?via needs a CGN name}; shift ;;
+            *) lab_log "unknown router option '$1' (hairpin, rst, loss PERMILLE, via CGN)"; return 1 ;;
+        esac
+        shift
+    done
+}
+
+# _lab_uplink NODE PARENT — a veth "wan" from NODE into PARENT's bridge; prints nothing.
+_lab_uplink() {
+    local node=$1 parent=$2 bridge peer
+    if [ "$parent" = core ]; then bridge=br0; peer="v-$node"; else bridge=isp; peer="r-$node"; fi
+    ip link add wan netns "$(lab_ns "$node")" type veth peer name "$peer" netns "$(lab_ns "$parent")" || return 1
+    lab_exec "$parent" ip link set "$peer" master "$bridge"
+    lab_exec "$parent" ip link set "$peer" up
+    lab_exec "$node" ip link set wan up
+    LAB_UPLINK[$node]=$parent
+}
+
+# lab_add_router NAME TYPE [hairpin] [rst] [loss PERMILLE] [via CGN]
+#   TYPE: full (EIM + endpoint-independent filtering), arc (EIM + address-dependent filtering),
+#   prc (EIM + address-and-port-dependent filtering), sym (masquerade fully-random: APDM),
+#   symr (masquerade random). hairpin: LAN → own public IP loops back. rst: no wan drop rule, so
+#   unsolicited SYNs get a RST. loss: PERMILLE random loss each way on its WAN link (in core).
+#   via CGN: the WAN hangs off that CGN's isp bridge instead of the internet.
+lab_add_router() {
+    local node=$1 type=$2 hairpin=0 rst=0 loss="" via=""
+    shift 2 || { lab_log "usage: lab_add_router NAME TYPE [options]"; return 1; }
+    _lab_check_name "$node" || return 1
+    _lab_parse_nat_opts "$@" || return 1
+    LAB_ROUTER_COUNT=$((LAB_ROUTER_COUNT + 1))
+    local n=$LAB_ROUTER_COUNT wan gw parent=core
+    [ "$n" -le 99 ] || { lab_log "too many routers"; return 1; }
+    if [ -n "$via" ]; then
+        [ "${LAB_ROLE[$via]:-}" = cgn ] || { lab_log "'$via' is not a CGN"; return 1; }
+        parent=$via
+        LAB_HOSTS[$via]=$((LAB_HOSTS[$via] + 1))
+        wan="${LAB_LANNET[$via]}.$((LAB_HOSTS[$via] + 1))"
+        gw="${LAB_LANNET[$via]}.1"
+    else
+        wan="203.0.113.$n"
+        gw=$LAB_CORE_WAN_IP
+    fi
+    _lab_new_ns "$node" router || return 1
+    _lab_router_sysctls "$node"
+    _lab_uplink "$node" "$parent" || return 1
+    lab_exec "$node" ip addr add "$wan/24" dev wan
+    lab_exec "$node" ip route add default via "$gw"
+    lab_exec "$node" ip link add lan type bridge
+    lab_exec "$node" ip addr add "10.0.$n.1/24" dev lan
+    lab_exec "$node" ip link set lan up
+    LAB_IP[$node]=$wan
+    LAB_PUBLIC[$node]=$wan
+    LAB_LANNET[$node]="10.0.$n"
+    LAB_HOSTS[$node]=0
+    _lab_nat_rules "$node" "$type" lan "$wan" "$hairpin" "$rst" || return 1
+    if [ -n "$loss" ]; then
+        lab_link_loss "$node" "$loss" || return 1
+    fi
+}
+
+# lab_add_cgn NAME TYPE [hairpin] [rst] [loss PERMILLE] — a carrier-grade NAT on the internet with
+# an inside bridge "isp" (10.64.K.0/24); routers join it with "lab_add_router R TYPE via NAME".
+lab_add_cgn() {
+    local node=$1 type=$2 hairpin=0 rst=0 loss="" via=""
+    shift 2 || { lab_log "usage: lab_add_cgn NAME TYPE [options]"; return 1; }
+    _lab_check_name "$node" || return 1
+    _lab_parse_nat_opts "$@" || return 1
+    [ -z "$via" ] || { lab_log "a CGN cannot sit behind another CGN here"; return 1; }
+    local k=$LAB_CGN_COUNT wan="203.0.113.$((100 + LAB_CGN_COUNT))"
+    LAB_CGN_COUNT=$((LAB_CGN_COUNT + 1))
+    _lab_new_ns "$node" cgn || return 1
+    _lab_router_sysctls "$node"
+    _lab_uplink "$node" core || return 1
+    lab_exec "$node" ip addr add "$wan/24" dev wan
+    lab_exec "$node" ip route add default via "$LAB_CORE_WAN_IP"
+    lab_exec "$node" ip link add isp type bridge
+    lab_exec "$node" ip addr add "10.64.$k.1/24" dev isp
+    lab_exec "$node" ip link set isp up
+    LAB_IP[$node]=$wan
+    LAB_PUBLIC[$node]=$wan
+    LAB_LANNET[$node]="10.64.$k"
+    LAB_HOSTS[$node]=0
+    _lab_nat_rules "$node" "$type" isp "$wan" "$hairpin" "$rst" || return 1
+    if [ -n "$loss" ]; then
+        lab_link_loss "$node" "$loss" || return 1
+    fi
+}
+
+# lab_add_host NAME ROUTER — a host in ROUTER's LAN (10.0.N.2, .3, ...), default route via it.
+lab_add_host() {
+    local node=$1 router=$2
+    _lab_check_name "$node" || return 1
+    [ "${LAB_ROLE[$router]:-}" = router ] || { lab_log "'$router' is not a router"; return 1; }
+    LAB_HOSTS[$router]=$((LAB_HOSTS[$router] + 1))
+    local ip="${LAB_LANNET[$router]}.$((LAB_HOSTS[$router] + 1))"
+    _lab_new_ns "$node" host || return 1
+    ip link add eth0 netns "$(lab_ns "$node")" type veth peer name "h-$node" netns "$(lab_ns "$router")" || return 1
+    lab_exec "$router" ip link set "h-$node" master lan
+    lab_exec "$router" ip link set "h-$node" up
+    lab_exec "$node" ip addr add "$ip/24" dev eth0
+    lab_exec "$node" ip link set eth0 up
+    lab_exec "$node" ip route add default via "${LAB_LANNET[$router]}.1"
+    LAB_IP[$node]=$ip
+    LAB_UPLINK[$node]=$router
+}
+
+# lab_link_loss NODE PERMILLE — random loss on NODE's WAN link, each direction, counted. Uses nft
+# numgen in core in both the bridge family (router↔router, bridged) and the ip family (routed to
+# the server); netem does not exist in this kernel. NODE must hang off the internet directly.
+lab_link_loss() {
+    local node=$1 permille=$2 ip
+    [ "${LAB_UPLINK[$node]:-}" = core ] || { lab_log "loss only on links into the internet"; return 1; }
+    [[ "$permille" =~ ^[0-9]+$ ]] && [ "$permille" -le 1000 ] || { lab_log "bad PERMILLE '$permille'"; return 1; }
+    ip=${LAB_PUBLIC[$node]}
+    local file="$LAB_DIR/nft-loss-$node.nft"
+    cat >"$file" <<NFT
+table bridge loss_$node {
+    chain f {
+        type filter hook forward priority 0; policy accept;
+        ip saddr $ip numgen random mod 1000 < $permille counter drop
+        ip daddr $ip numgen random mod 1000 < $permille counter drop
+    }
+}
+table ip loss_$node {
+    chain f {
+        type filter hook forward priority -10; policy accept;
+        ip saddr $ip numgen random mod 1000 < $permille counter drop
+        ip daddr $ip numgen random mod 1000 < $permille counter drop
+    }
+}
+NFT
+    lab_exec core nft -f "$file" || { lab_log "nft rejected $file"; return 1; }
+}
+
+# lab_loss_drops NODE — packets dropped so far by NODE's loss rules (both families, both ways).
+lab_loss_drops() {
+    lab_exec core nft list ruleset 2>/dev/null |
+        awk -v t="loss_$1" '$1 == "table" { cur = $3 } cur == t && /counter packets/ {
+            for (i = 1; i < NF; i++) if ($i == "packets") s += $(i + 1) } END { print s + 0 }'
+}
+
+# ---------------------------------------------------------------------------------------------
+# running things
+
+# lab_ip NODE — NODE's address (hosts: LAN IP; routers/CGNs: WAN IP; srv: 198.51.100.10).
+lab_ip() { printf '%s' "${LAB_IP[$1]:?unknown node $1}"; }
+
+# lab_public_ip NODE — the public address a host's traffic leaves the last NAT with.
+lab_public_ip() {
+    local n=$1
+    while [ -n "${LAB_UPLINK[$n]:-}" ] && [ "${LAB_UPLINK[$n]}" != core ]; do n=${LAB_UPLINK[$n]}; done
+    printf '%s' "${LAB_PUBLIC[$n]:-${LAB_IP[$n]}}"
+}
+
+# lab_exec NODE CMD... — runs CMD in NODE's namespace (foreground).
+lab_exec() {
+    local node=$1
+    shift
+    ip netns exec "$(lab_ns "$node")" "$@"
+}
+
+# lab_spawn [-e ERRFILE] NODE LOGFILE CMD... — starts CMD in the background in NODE's namespace,
+# stdout to LOGFILE and stderr to ERRFILE (default: LOGFILE as well), stdin from /dev/null.
+# Sets LAB_LAST_PID (the process itself: ip netns exec execs it); lab_cleanup kills it.
+# Call it directly, never as $(lab_spawn ...) or with & (the PID would be lost).
+lab_spawn() {
+    local err=""
+    if [ "$1" = -e ]; then err=$2; shift 2; fi
+    local node=$1 log=$2
+    shift 2
+    if [ -z "$err" ] || [ "$err" = "$log" ]; then
+        ip netns exec "$(lab_ns "$node")" "$@" </dev/null >"$log" 2>&1 &
+    else
+        ip netns exec "$(lab_ns "$node")" "$@" </dev/null >"$log" 2>"$err" &
+    fi
+    LAB_LAST_PID=$!
+    LAB_PIDS+=("$LAB_LAST_PID")
+}
+
+# lab_alive PID — true while PID runs (a zombie counts as gone).
+lab_alive() {
+    local state
+    kill -0 "$1" 2>/dev/null || return 1
+    state=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) || return 1
+    [ "$state" != Z ] && [ -n "$state" ]
+}
+
+# lab_wait_pid PID SECONDS — waits until PID (a child of this shell) exits, at most SECONDS;
+# returns its exit status, or 124 on timeout (the process keeps running).
+lab_wait_pid() {
+    local pid=$1 tries=$(($2 * 10))
+    while lab_alive "$pid"; do
+        tries=$((tries - 1))
+        [ "$tries" -gt 0 ] || return 124
+        sleep 0.1
+    done
+    wait "$pid" 2>/dev/null
+}
+
+# lab_wait_for SECONDS CMD... — polls CMD every 0.1 s until it succeeds; 1 on timeout.
+lab_wait_for() {
+    local tries=$(($1 * 10))
+    shift
+    until "$@"; do
+        tries=$((tries - 1))
+        [ "$tries" -gt 0 ] || return 1
+        sleep 0.1
+    done
+}
+
+# lab_listening NODE PORT [tcp|udp] — true when something in NODE listens on PORT.
+lab_listening() {
+    local flag=-Htln
+    [ "${3:-tcp}" = udp ] && flag=-Hun
+    [ -n "$(lab_exec "$1" ss "$flag" "sport = :$2" 2>/dev/null)" ]
+}
+
+# lab_stop PID [SECONDS] — SIGTERM, bounded wait (default 5 s), then SIGKILL.
+lab_stop() {
+    local pid=$1
+    lab_alive "$pid" || { wait "$pid" 2>/dev/null; return 0; }
+    kill -TERM "$pid" 2>/dev/null
+    if ! lab_wait_pid "$pid" "${2:-5}" >/dev/null; then
+        kill -KILL "$pid" 2>/dev/null
+        lab_wait_pid "$pid" 2 >/dev/null
+    fi
+    return 0
+}
+
+# lab_dump_state — routing, NAT rules and conntrack of every namespace (for failure reports).
+lab_dump_state() {
+    local ns
+    for ns in "${LAB_NAMESPACES[@]}"; do
+        echo "----- $ns: addresses"
+        ip netns exec "$ns" ip -br addr 2>&1 | grep -v '^lo '
+        if ip netns exec "$ns" nft list tables 2>/dev/null | grep -q .; then
+            echo "----- $ns: conntrack"
+            ip netns exec "$ns" conntrack -L 2>/dev/null | head -n 40
+        fi
+    done
+}
+
+# ---------------------------------------------------------------------------------------------
+# cleanup
+
+# _lab_kill_ns_procs NS — SIGKILL whatever still runs inside namespace NS (by PID).
+_lab_kill_ns_procs() {
+    local pid
+    for pid in $(ip netns pids "$1" 2>/dev/null); do
+        kill -KILL "$pid" 2>/dev/null
+    done
+}
+
+_lab_delete_ns() {
+    local ns=$1 tries=20
+    _lab_kill_ns_procs "$ns"
+    while [ -n "$(ip netns pids "$ns" 2>/dev/null)" ] && [ "$tries" -gt 0 ]; do
+        sleep 0.05
+        tries=$((tries - 1))
+    done
+    ip netns del "$ns" 2>/dev/null
+}
+
+_lab_keep_marker() { printf '%s/natlab-kept-%s' "${TMPDIR:-/tmp}" "$1"; }
+
+# lab_cleanup — kills our processes by PID, deletes our namespaces (reverse order), removes the
+# work dir. With NATLAB_KEEP=1 it leaves everything up and prints how to get in and out.
+lab_cleanup() {
+    local rc=$? i pid
+    [ "$LAB_CLEANED" = 1 ] && return "$rc"
+    LAB_CLEANED=1
+    trap - INT TERM
+    if [ "${NATLAB_KEEP:-0}" = 1 ] && [ -n "$LAB_PREFIX" ]; then
+        touch "$(_lab_keep_marker "$LAB_PREFIX")"
+        lab_log "NATLAB_KEEP=1: lab ${LAB_PREFIX}* left up, logs in $LAB_DIR"
+        lab_log "  namespaces: ${LAB_NAMESPACES[*]}"
+        lab_log "  enter one:  ip netns exec ${LAB_PREFIX}NODE bash"
+        lab_log "  tear down:  $(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lab.sh down ${LAB_PREFIX}"
+        return "$rc"
+    fi
+    for pid in "${LAB_PIDS[@]}"; do
+        lab_alive "$pid" && kill -TERM "$pid" 2>/dev/null
+    done
+    for pid in "${LAB_PIDS[@]}"; do
+        if ! lab_wait_pid "$pid" 3 >/dev/null; then
+            kill -KILL "$pid" 2>/dev/null
+            lab_wait_pid "$pid" 2 >/dev/null
+        fi
+    done
+    for ((i = ${#LAB_NAMESPACES[@]} - 1; i >= 0; i--)); do
+        _lab_delete_ns "${LAB_NAMESPACES[i]}"
+    done
+    if [ -n "$LAB_DIR" ] && [ -d "$LAB_DIR" ]; then
+        rm -rf -- "$LAB_DIR"
+    fi
+    return "$rc"
+}
+
+# lab_sweep_stale — deletes ${LAB_NS_TAG}<PID>-* namespaces whose PID is dead (crashed runs),
+# unless kept on purpose with NATLAB_KEEP=1.
+lab_sweep_stale() {
+    local ns pid prefix
+    for ns in $(ip netns list 2>/dev/null | awk '{ print $1 }'); do
+        [[ "$ns" =~ ^${LAB_NS_TAG}([0-9]+)- ]] || continue
+        pid=${BASH_REMATCH[1]}
+        prefix="${LAB_NS_TAG}${pid}-"
+        kill -0 "$pid" 2>/dev/null && continue
+        [ -e "$(_lab_keep_marker "$prefix")" ] && continue
+        lab_log "removing stale namespace $ns (its creator $pid is gone)"
+        _lab_delete_ns "$ns"
+    done
+}
+
+# lab_down PREFIX — tears down a lab kept with NATLAB_KEEP=1 (kills what runs inside first).
+lab_down() {
+    local prefix=$1 ns
+    [[ "$prefix" =~ ^${LAB_NS_TAG}[0-9]+-$ ]] || { lab_log "usage: lab.sh down ${LAB_NS_TAG}<PID>-"; return 2; }
+    for ns in $(ip netns list 2>/dev/null | awk '{ print $1 }'); do
+        case "$ns" in "$prefix"*) _lab_delete_ns "$ns" && lab_log "deleted $ns" ;; esac
+    done
+    rm -f "$(_lab_keep_marker "$prefix")"
+}
+
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+    case "${1:-}" in
+        down) lab_down "${2:-}"; exit $? ;;
+        sweep) lab_sweep_stale; exit 0 ;;
+        list) ip netns list | awk -v t="^$LAB_NS_TAG[0-9]+-" '$1 ~ t { print $1 }'; exit 0 ;;
+        *) echo "usage: lab.sh down PREFIX | sweep | list   (or source it from a case script)" >&2; exit 2 ;;
+    esac
+fi
