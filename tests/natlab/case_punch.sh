@@ -1,0 +1,396 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# One PunchDrop NAT-traversal case in the lab: a real `punchdrop --server` on 198.51.100.10:8877,
+# a receiver ("bob") and a sender ("alice") behind real NATs, a few MiB of random data. Checks
+# both exit codes, the SHA-256 of the received file and the sender's `path` event.
+#
+# Usage: case_punch.sh CASE [PUNCHDROP_BINARY]      (or PUNCHDROP_BINARY in the environment)
+# Cases (sender NAT - receiver NAT):
+#   prc-prc prc-full full-full          direct, tcp-punch
+#   full-sym arc-sym                    direct, tcp-punch (the cone side accepts on its listener)
+#   prc-sym sym-sym                     relay
+#   same-nat                            two hosts behind one prc NAT, hairpin off: direct (lan
+#                                       or tcp-punch to the private endpoint)
+#   cgn                                 home prc + CGN prc  ->  single prc: direct, tcp-punch
+#   rst                                 prc×prc, both NATs answer unsolicited SYNs with RST:
+#                                       connected either way, file intact
+#   loss                                prc×prc, 5 % loss each way on both WAN links: file intact
+#   server-restart                      the server restarts while bob idles; bob re-registers by
+#                                       itself, then a send works
+#   hostile                             raw clients send garbage, oversize lengths, half frames;
+#                                       they are dropped and a send between others still works
+# Environment: NATLAB_KEEP=1 (leave the lab up), NATLAB_PAYLOAD_MIB (default 4),
+#              NATLAB_VERBOSE=0 (no --verbose for punchdrop), CI=true (no skipping).
+
+set -u -o pipefail
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=lab.sh
+. "$HERE/lab.sh"
+
+CASE=${1:-}
+PD=${2:-${PUNCHDROP_BINARY:-}}
+PORT=8877
+SERVER="$LAB_SERVER_IP:$PORT"
+PAYLOAD_MIB=${NATLAB_PAYLOAD_MIB:-4}
+VERBOSE=()
+[ "${NATLAB_VERBOSE:-1}" = 1 ] && VERBOSE=(--verbose)
+REGISTER_TIMEOUT=30   # s until a client prints `registered`
+SEND_TIMEOUT=60       # punchdrop send --timeout
+SEND_DEADLINE=80      # s we wait for the sender process
+RECEIVER_DEADLINE=30  # s we wait for the receiver after the sender finished
+
+usage() { sed -n '/^# Usage/,/^# Environment/p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+[ -n "$CASE" ] || usage
+if [ -z "$PD" ] || [ ! -x "$PD" ]; then
+    echo "natlab: FAIL: punchdrop binary '$PD' not found (pass it as argument 2 or PUNCHDROP_BINARY)" >&2
+    exit 1
+fi
+PD=$(cd "$(dirname "$PD")" && pwd)/$(basename "$PD")
+
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+T_START=$(now_ms)
+LOG_LABELS=()          # printed on failure, in this order
+LOG_FILES=()
+declare -a NOTES=()
+
+# ---------------------------------------------------------------------------------------------
+# JSON lines (one object per line, flat), read with grep/sed so python is not needed
+
+# events FILE EVENT — the lines of FILE whose "event" is EVENT
+events() { grep -E "\"event\"[[:space:]]*:[[:space:]]*\"$2\"" "$1" 2>/dev/null; }
+# field KEY — the value of KEY in the JSON line on stdin (string unquoted, or number/bool)
+field() {
+    sed -n -E "s/.*\"$1\"[[:space:]]*:[[:space:]]*(\"([^\"]*)\"|([-0-9.eE+]+|true|false|null)).*/\2\3/p" |
+        head -n 1
+}
+count_events() { events "$1" "$2" | wc -l; }
+
+# ---------------------------------------------------------------------------------------------
+# reporting
+
+add_log() { LOG_LABELS+=("$1"); LOG_FILES+=("$2"); }
+print_logs() {
+    local i label file
+    for i in "${!LOG_LABELS[@]}"; do
+        label=${LOG_LABELS[i]}
+        file=${LOG_FILES[i]}
+        [ -s "$file" ] || { echo "----- $label: (empty)"; continue; }
+        echo "----- $label ($file, last 120 lines)"
+        tail -n 120 "$file"
+    done
+}
+
+fail() {
+    echo "natlab[$CASE]: FAIL: $*"
+    local n
+    for n in "${NOTES[@]}"; do echo "  note: $n"; done
+    print_logs
+    echo "----- lab state"
+    lab_dump_state 2>&1 | head -n 300
+    echo "natlab[$CASE]: FAIL after $(($(now_ms) - T_START)) ms: $*"
+    exit 1
+}
+
+note() { NOTES+=("$*"); echo "  $*"; }
+
+# ---------------------------------------------------------------------------------------------
+# punchdrop processes
+
+SERVER_PID=""
+SERVER_RUNS=0
+start_server() {
+    SERVER_RUNS=$((SERVER_RUNS + 1))
+    local out="$LAB_DIR/server-$SERVER_RUNS.log"
+    add_log "server run $SERVER_RUNS" "$out"
+    mkdir -p "$LAB_DIR/conf-server"
+    lab_spawn srv "$out" "$PD" --server "${VERBOSE[@]}" --listen "$SERVER" \
+        --config-dir "$LAB_DIR/conf-server"
+    SERVER_PID=$LAB_LAST_PID
+    local t0
+    t0=$(now_ms)
+    lab_wait_for 15 server_ready
+    if ! lab_alive "$SERVER_PID"; then
+        lab_wait_pid "$SERVER_PID" 1
+        fail "the server exited early (status $?)"
+    fi
+    lab_listening srv "$PORT" || fail "the server does not listen on $SERVER after 15 s"
+    echo "  server up in $(($(now_ms) - t0)) ms (pid $SERVER_PID)"
+}
+server_ready() { lab_alive "$SERVER_PID" || return 0; lab_listening srv "$PORT"; }
+
+RECEIVER_PID=""
+RECEIVER_OUT=""
+INBOX=""
+start_receiver() { # start_receiver HOST
+    local host=$1
+    RECEIVER_OUT="$LAB_DIR/receiver.jsonl"
+    INBOX="$LAB_DIR/inbox-bob"
+    mkdir -p "$INBOX" "$LAB_DIR/conf-bob"
+    add_log "receiver stdout" "$RECEIVER_OUT"
+    add_log "receiver stderr" "$LAB_DIR/receiver.err"
+    lab_spawn -e "$LAB_DIR/receiver.err" "$host" "$RECEIVER_OUT" "$PD" receive "${VERBOSE[@]}" \
+        --server "$SERVER" --yes --once --json --dir "$INBOX" --name bob \
+        --config-dir "$LAB_DIR/conf-bob"
+    RECEIVER_PID=$LAB_LAST_PID
+    wait_registered 1
+}
+# wait_registered N — until the receiver printed its N-th `registered` event
+wait_registered() {
+    local t0
+    t0=$(now_ms)
+    lab_wait_for "$REGISTER_TIMEOUT" receiver_registered "$1"
+    if [ "$(count_events "$RECEIVER_OUT" registered)" -lt "$1" ]; then
+        if ! lab_alive "$RECEIVER_PID"; then
+            lab_wait_pid "$RECEIVER_PID" 1
+            fail "the receiver exited (status $?) before printing 'registered' event #$1"
+        fi
+        fail "the receiver printed no 'registered' event #$1 within $REGISTER_TIMEOUT s"
+    fi
+    local ev
+    ev=$(events "$RECEIVER_OUT" registered | sed -n "$1p")
+    echo "  bob registered in $(($(now_ms) - t0)) ms: nat_type=$(field nat_type <<<"$ev")" \
+        "public_endpoint=$(field public_endpoint <<<"$ev")"
+}
+receiver_registered() {
+    [ "$(count_events "$RECEIVER_OUT" registered)" -ge "$1" ] && return 0
+    lab_alive "$RECEIVER_PID" || return 0 # stop polling, the caller reports
+    return 1
+}
+
+PAYLOAD=""
+PAYLOAD_SHA=""
+make_payload() {
+    PAYLOAD="$LAB_DIR/out/payload.bin"
+    mkdir -p "$LAB_DIR/out"
+    head -c $((PAYLOAD_MIB * 1024 * 1024)) /dev/urandom >"$PAYLOAD"
+    PAYLOAD_SHA=$(sha256sum "$PAYLOAD" | cut -d' ' -f1)
+}
+
+SENDER_OUT=""
+PATH_KIND=""
+PATH_METHOD=""
+# send_and_check HOST EXPECT_KIND EXPECT_METHODS — EXPECT_KIND "direct", "relay" or "any";
+# EXPECT_METHODS a |-separated list ("tcp-punch", "lan|tcp-punch") or "any".
+send_and_check() {
+    local host=$1 expect_kind=$2 expect_methods=$3 t0 rc rrc
+    SENDER_OUT="$LAB_DIR/sender.jsonl"
+    add_log "sender stdout" "$SENDER_OUT"
+    add_log "sender stderr" "$LAB_DIR/sender.err"
+    mkdir -p "$LAB_DIR/conf-alice"
+    t0=$(now_ms)
+    lab_spawn -e "$LAB_DIR/sender.err" "$host" "$SENDER_OUT" "$PD" send "${VERBOSE[@]}" \
+        --server "$SERVER" --to bob --json --timeout "$SEND_TIMEOUT" "$PAYLOAD" --name alice \
+        --config-dir "$LAB_DIR/conf-alice"
+    local spid=$LAB_LAST_PID
+    lab_wait_pid "$spid" "$SEND_DEADLINE"
+    rc=$?
+    local send_ms=$(($(now_ms) - t0))
+    [ "$rc" = 124 ] && fail "the sender still runs after $SEND_DEADLINE s (its --timeout is $SEND_TIMEOUT s)"
+    lab_wait_pid "$RECEIVER_PID" "$RECEIVER_DEADLINE"
+    rrc=$?
+    [ "$rrc" = 124 ] && fail "the receiver (--once) still runs $RECEIVER_DEADLINE s after the sender exited with $rc"
+
+    local path_ev sender_err recv_err
+    path_ev=$(events "$SENDER_OUT" path | tail -n 1)
+    PATH_KIND=$(field kind <<<"$path_ev")
+    PATH_METHOD=$(field method <<<"$path_ev")
+    sender_err=$(events "$SENDER_OUT" error | head -n 1)
+    recv_err=$(events "$RECEIVER_OUT" error | head -n 1)
+    echo "  sender exit $rc after $send_ms ms; receiver exit $rrc"
+    echo "  path: kind=${PATH_KIND:-?} method=${PATH_METHOD:-?} rtt_ms=$(field rtt_ms <<<"$path_ev")" \
+        "time_ms=$(field time_ms <<<"$path_ev")"
+    [ "$rc" = 0 ] || fail "the sender exited with $rc${sender_err:+: $sender_err}"
+    [ "$rrc" = 0 ] || fail "the receiver exited with $rrc${recv_err:+: $recv_err}"
+
+    local got="$INBOX/$(basename "$PAYLOAD")"
+    if [ ! -f "$got" ]; then
+        fail "no $(basename "$PAYLOAD") in the receiver's dir; it holds: $(find "$INBOX" -type f | head -n 5 | tr '\n' ' ')"
+    fi
+    local got_sha
+    got_sha=$(sha256sum "$got" | cut -d' ' -f1)
+    [ "$got_sha" = "$PAYLOAD_SHA" ] || fail "received file differs: sha256 $got_sha, sent $PAYLOAD_SHA"
+    local file_ev
+    file_ev=$(events "$RECEIVER_OUT" file | tail -n 1)
+    if [ -n "$file_ev" ] && [ "$(field sha256 <<<"$file_ev")" != "$PAYLOAD_SHA" ]; then
+        fail "the receiver's file event reports sha256 $(field sha256 <<<"$file_ev"), sent $PAYLOAD_SHA"
+    fi
+    echo "  file intact: $(stat -c %s "$got") bytes, sha256 $got_sha"
+
+    [ -n "$path_ev" ] || fail "the sender printed no 'path' event"
+    if [ "$expect_kind" != any ] && [ "$PATH_KIND" != "$expect_kind" ]; then
+        fail "path kind is '$PATH_KIND' (method '$PATH_METHOD'), expected '$expect_kind'"
+    fi
+    if [ "$expect_methods" != any ] && [[ "|$expect_methods|" != *"|$PATH_METHOD|"* ]]; then
+        fail "path method is '$PATH_METHOD' (kind '$PATH_KIND'), expected one of '$expect_methods'"
+    fi
+}
+
+# ---------------------------------------------------------------------------------------------
+# topologies
+
+SENDER_HOST=ha
+RECEIVER_HOST=hb
+# pair "SENDER_NAT [opts]" "RECEIVER_NAT [opts]" — ra/ha (alice) and rb/hb (bob)
+pair() {
+    # shellcheck disable=SC2086 # the options are words on purpose
+    lab_add_router ra $1 || fail "cannot build router ra ($1)"
+    # shellcheck disable=SC2086
+    lab_add_router rb $2 || fail "cannot build router rb ($2)"
+    lab_add_host ha ra || fail "cannot build host ha"
+    lab_add_host hb rb || fail "cannot build host hb"
+}
+
+# ---------------------------------------------------------------------------------------------
+# hostile clients (hostile case)
+
+HOSTILE=()
+# hostile NAME tcp|tls HEX_BYTES — connects from hx, sends the bytes (hex) and then nothing more;
+# records how long until the server closed the connection (≤ 20 s).
+hostile() {
+    local name=$1 kind=$2 hex=$3 bytes="$LAB_DIR/hostile-$1.bin" out="$LAB_DIR/hostile-$1.log"
+    # shellcheck disable=SC2059 # the format is the payload: \xHH escapes made from the hex
+    printf "$(sed 's/../\\x&/g' <<<"$hex")" >"$bytes"
+    add_log "hostile $name" "$out"
+    if [ "$kind" = tcp ]; then
+        # shellcheck disable=SC2016 # expanded by the inner bash
+        lab_spawn hx "$out" bash -c '
+            exec 3<>"/dev/tcp/$1/$2" || { echo "connect failed"; exit 3; }
+            t0=$(date +%s%N); cat "$3" >&3
+            timeout 20 cat <&3 >/dev/null; rc=$?
+            echo "closed=$([ $rc = 124 ] && echo no || echo yes) after_ms=$((($(date +%s%N) - t0) / 1000000))"
+        ' hostile "$LAB_SERVER_IP" "$PORT" "$bytes"
+    else
+        # shellcheck disable=SC2016
+        lab_spawn hx "$out" bash -c '
+            t0=$(date +%s%N)
+            timeout 20 openssl s_client -connect "$1:$2" -tls1_3 -brief -ign_eof \
+                -cert "$4/hostile.crt" -key "$4/hostile.key" <"$3" 2>&1 | tr -d "\0" | head -c 4000
+            rc=${PIPESTATUS[0]}
+            echo; echo "closed=$([ $rc = 124 ] && echo no || echo yes) after_ms=$((($(date +%s%N) - t0) / 1000000))"
+        ' hostile "$LAB_SERVER_IP" "$PORT" "$bytes" "$LAB_DIR"
+    fi
+    HOSTILE+=("$name:$LAB_LAST_PID")
+}
+
+start_hostiles() {
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+        -subj /CN=natlab-hostile -keyout "$LAB_DIR/hostile.key" -out "$LAB_DIR/hostile.crt" \
+        >/dev/null 2>&1 || fail "openssl could not make a client certificate"
+    local junk
+    junk=$(head -c 2048 /dev/urandom | od -An -v -tx1 | tr -d ' \n')
+    # plain TCP: neither TLS (0x16) nor relay ('P'), then random bytes
+    hostile garbage tcp "474554202f20485454502f312e310d0a$junk"
+    # a TLS record header claiming 65535 bytes (more than TLS allows), then a little
+    hostile tls-oversize-record tcp "16030300ffff${junk:0:200}"
+    # half a TLS record, then silence (must hit the handshake deadline)
+    hostile tls-half-record tcp "1603010200010001fc0303"
+    # a relay join ('P') followed by garbage
+    hostile relay-garbage tcp "50${junk:0:400}"
+    # inside TLS: a frame length of 16 MiB (limit 64 KiB)
+    hostile frame-oversize tls "01000000${junk:0:64}"
+    # inside TLS: a well-sized frame whose body is not a CBOR map
+    hostile frame-garbage tls "00000040${junk:0:128}"
+    # inside TLS: half a frame (says 256 bytes, sends 10), then silence
+    hostile frame-half tls "00000100a1617465${junk:0:12}"
+}
+
+check_hostiles() {
+    local entry name pid line
+    for entry in "${HOSTILE[@]}"; do
+        name=${entry%%:*}
+        pid=${entry##*:}
+        lab_wait_pid "$pid" 30 >/dev/null
+        line=$(grep -E '^closed=' "$LAB_DIR/hostile-$name.log" | tail -n 1)
+        local tls=""
+        grep -q 'CONNECTION ESTABLISHED' "$LAB_DIR/hostile-$name.log" && tls=" (TLS handshake done)"
+        echo "  hostile $name: ${line:-no result}$tls"
+        [[ "$line" == closed=yes* ]] || fail "the server did not drop hostile client '$name' within 20 s"
+    done
+    lab_alive "$SERVER_PID" || fail "the server died during the hostile clients"
+}
+
+# ---------------------------------------------------------------------------------------------
+# the cases
+
+run_case() {
+    lab_init
+    lab_add_server || fail "cannot build the server namespace"
+    local kind=direct methods=tcp-punch
+    case "$CASE" in
+        prc-prc) pair prc prc ;;
+        prc-full) pair prc full ;;
+        full-full) pair full full ;;
+        full-sym) pair full sym ;;
+        arc-sym) pair arc sym ;;
+        prc-sym) pair prc sym; kind=relay; methods=relay ;;
+        sym-sym) pair sym sym; kind=relay; methods=relay ;;
+        same-nat)
+            lab_add_router ra prc || fail "cannot build router ra"
+            lab_add_host ha ra && lab_add_host ha2 ra || fail "cannot build hosts"
+            RECEIVER_HOST=ha2
+            methods="lan|tcp-punch"
+            ;;
+        cgn)
+            lab_add_cgn cgn prc || fail "cannot build the CGN"
+            lab_add_router rc prc via cgn || fail "cannot build router rc"
+            lab_add_router rb prc || fail "cannot build router rb"
+            lab_add_host hc rc && lab_add_host hb rb || fail "cannot build hosts"
+            SENDER_HOST=hc
+            ;;
+        rst) pair "prc rst" "prc rst"; kind=any; methods=any ;;
+        loss) pair "prc loss 50" "prc loss 50"; kind=any; methods=any ;;
+        server-restart) pair prc prc; kind=any; methods=any ;;
+        hostile)
+            pair prc prc
+            lab_add_router rx prc && lab_add_host hx rx || fail "cannot build the hostile host"
+            lab_require openssl
+            kind=any
+            methods=any
+            ;;
+        *) echo "unknown case '$CASE'" >&2; usage ;;
+    esac
+    echo "natlab[$CASE]: lab up in $(($(now_ms) - T_START)) ms; alice in $SENDER_HOST" \
+        "($(lab_ip "$SENDER_HOST")), bob in $RECEIVER_HOST ($(lab_ip "$RECEIVER_HOST"))"
+    make_payload
+    start_server
+    start_receiver "$RECEIVER_HOST"
+
+    if [ "$CASE" = server-restart ]; then
+        local t0 src
+        t0=$(now_ms)
+        lab_stop "$SERVER_PID" 10
+        wait "$SERVER_PID" 2>/dev/null
+        src=$?
+        echo "  server stopped with SIGTERM: exit status $src"
+        [ "$src" = 0 ] || note "the server did not exit 0 on SIGTERM (status $src)"
+        lab_alive "$RECEIVER_PID" || fail "the receiver exited when the server went away"
+        start_server
+        lab_wait_for "$REGISTER_TIMEOUT" receiver_registered 2
+        lab_alive "$RECEIVER_PID" || fail "the receiver exited after the server restart"
+        if [ "$(count_events "$RECEIVER_OUT" registered)" -ge 2 ]; then
+            echo "  bob re-registered (2nd 'registered' event) $(($(now_ms) - t0)) ms after the server stopped"
+        else
+            note "bob printed no 2nd 'registered' event within $REGISTER_TIMEOUT s; the send below proves (or not) that he re-registered"
+        fi
+    fi
+    [ "$CASE" = hostile ] && start_hostiles
+
+    send_and_check "$SENDER_HOST" "$kind" "$methods"
+
+    [ "$CASE" = hostile ] && check_hostiles
+    if [ "$CASE" = loss ]; then
+        echo "  loss rules dropped $(lab_loss_drops ra) packets on ra's WAN, $(lab_loss_drops rb) on rb's"
+    fi
+    lab_alive "$SERVER_PID" || fail "the server is gone at the end of the case"
+    local reg_s reg_r
+    reg_s=$(events "$SENDER_OUT" registered | head -n 1)
+    reg_r=$(events "$RECEIVER_OUT" registered | head -n 1)
+    echo "natlab[$CASE]: PASS in $(($(now_ms) - T_START)) ms — path ${PATH_KIND}/${PATH_METHOD}," \
+        "nat alice=$(field nat_type <<<"$reg_s") bob=$(field nat_type <<<"$reg_r")"
+    local n
+    for n in "${NOTES[@]}"; do echo "  note: $n"; done
+}
+
+run_case
+exit 0
