@@ -1,0 +1,234 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "lanannouncement.h"
+
+#include "deviceidentity.h"
+
+#include <QStringDecoder>
+#include <QtEndian>
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include <memory>
+#include <optional>
+
+namespace PunchDrop {
+
+namespace {
+
+bool isControl(char32_t c)
+{
+    return c < 0x20 || (c >= 0x7f && c < 0xa0) || c == 0x2028 || c == 0x2029;
+}
+
+//! Strict UTF-8 decoding; nullopt on invalid sequences.
+std::optional<QString> decodeUtf8(QByteArrayView bytes)
+{
+    QStringDecoder decoder(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless);
+    QString text = decoder.decode(bytes);
+    if (decoder.hasError())
+        return std::nullopt;
+    return text;
+}
+
+void appendU16(QByteArray &out, quint16 v)
+{
+    char buf[2];
+    qToBigEndian(v, buf);
+    out.append(buf, 2);
+}
+
+void appendU64(QByteArray &out, quint64 v)
+{
+    char buf[8];
+    qToBigEndian(v, buf);
+    out.append(buf, 8);
+}
+
+LanAnnouncement::ParseResult malformed(QString error)
+{
+    LanAnnouncement::ParseResult r;
+    r.status = LanAnnouncement::Status::Malformed;
+    r.error = std::move(error);
+    return r;
+}
+
+} // namespace
+
+QString LanAnnouncement::cleanName(const QString &name)
+{
+    QString out;
+    qsizetype bytes = 0;
+    for (char32_t c : QStringView(name).toUcs4()) {
+        if (isControl(c) || c == 0xfffd)
+            continue;
+        const QString ch = QString::fromUcs4(&c, 1);
+        const qsizetype len = ch.toUtf8().size();
+        if (bytes + len > kMaxNameBytes)
+            break;
+        out += ch;
+        bytes += len;
+    }
+    return out;
+}
+
+QByteArray LanAnnouncement::encodeUnsigned(const Fields &fields)
+{
+    if (fields.certificateDer.isEmpty() || fields.certificateDer.size() > kMaxCertificateSize)
+        return {};
+    const QByteArray name = cleanName(fields.displayName).toUtf8();
+    QByteArray out;
+    out.reserve(kHeaderSize + fields.certificateDer.size() + 1 + name.size());
+    out.append(kMagic, sizeof kMagic);
+    out.append(char(kVersion));
+    out.append(char(fields.type));
+    appendU16(out, fields.transferPort);
+    appendU64(out, fields.sequence);
+    appendU16(out, quint16(fields.certificateDer.size()));
+    out.append(fields.certificateDer);
+    out.append(char(quint8(name.size())));
+    out.append(name);
+    return out;
+}
+
+QByteArray LanAnnouncement::assemble(const QByteArray &signedBytes, const QByteArray &signature)
+{
+    if (signedBytes.isEmpty() || signature.isEmpty() || signature.size() > kMaxSignatureSize
+        || signedBytes.size() + 1 + signature.size() > kMaxDatagramSize)
+        return {};
+    QByteArray out = signedBytes;
+    out.append(char(quint8(signature.size())));
+    out.append(signature);
+    return out;
+}
+
+QByteArray LanAnnouncement::encode(const Fields &fields, const DeviceIdentity &identity)
+{
+    const QByteArray body = encodeUnsigned(fields);
+    if (body.isEmpty())
+        return {};
+    return assemble(body, identity.sign(body));
+}
+
+LanAnnouncement::ParseResult LanAnnouncement::parse(QByteArrayView data)
+{
+    if (data.size() > kMaxDatagramSize)
+        return malformed(QStringLiteral("datagram of %1 bytes exceeds %2").arg(data.size()).arg(kMaxDatagramSize));
+    if (data.size() < kHeaderSize)
+        return malformed(QStringLiteral("truncated header (%1 bytes)").arg(data.size()));
+    if (data.first(4) != QByteArrayView(kMagic, sizeof kMagic))
+        return malformed(QStringLiteral("bad magic"));
+    const auto *p = reinterpret_cast<const uchar *>(data.data());
+    if (p[4] != kVersion)
+        return malformed(QStringLiteral("unsupported version %1").arg(p[4]));
+    if (p[5] != quint8(Type::Announce) && p[5] != quint8(Type::Goodbye))
+        return malformed(QStringLiteral("unknown type %1").arg(p[5]));
+
+    ParseResult r;
+    r.fields.type = Type(p[5]);
+    r.fields.transferPort = qFromBigEndian<quint16>(p + 6);
+    r.fields.sequence = qFromBigEndian<quint64>(p + 8);
+    const qsizetype certLen = qFromBigEndian<quint16>(p + 16);
+    if (certLen == 0 || certLen > kMaxCertificateSize)
+        return malformed(QStringLiteral("certificate length %1 out of range").arg(certLen));
+    qsizetype pos = kHeaderSize;
+    if (data.size() < pos + certLen + 1)
+        return malformed(QStringLiteral("truncated certificate"));
+    r.fields.certificateDer = data.sliced(pos, certLen).toByteArray();
+    pos += certLen;
+
+    const qsizetype nameLen = p[pos++];
+    if (nameLen > kMaxNameBytes)
+        return malformed(QStringLiteral("name length %1 exceeds %2").arg(nameLen).arg(kMaxNameBytes));
+    if (data.size() < pos + nameLen + 1)
+        return malformed(QStringLiteral("truncated name"));
+    const std::optional<QString> name = decodeUtf8(data.sliced(pos, nameLen));
+    if (!name)
+        return malformed(QStringLiteral("name is not valid UTF-8"));
+    for (char32_t c : QStringView(*name).toUcs4()) {
+        if (isControl(c))
+            return malformed(QStringLiteral("name contains control characters"));
+    }
+    r.fields.displayName = *name;
+    pos += nameLen;
+
+    r.signedBytes = data.first(pos).toByteArray();
+    const qsizetype sigLen = p[pos++];
+    if (sigLen == 0 || sigLen > kMaxSignatureSize)
+        return malformed(QStringLiteral("signature length %1 out of range").arg(sigLen));
+    if (data.size() < pos + sigLen)
+        return malformed(QStringLiteral("truncated signature"));
+    if (data.size() > pos + sigLen)
+        return malformed(QStringLiteral("%1 trailing bytes").arg(data.size() - pos - sigLen));
+    r.signature = data.sliced(pos, sigLen).toByteArray();
+    r.status = Status::Ok;
+    return r;
+}
+
+LanAnnouncement::PublicKey LanAnnouncement::decodeCertificate(QByteArrayView der)
+{
+    PublicKey out;
+    const auto *p = reinterpret_cast<const unsigned char *>(der.data());
+    std::unique_ptr<X509, decltype(&X509_free)> x509(d2i_X509(nullptr, &p, long(der.size())),
+                                                     X509_free);
+    // The whole buffer must be the certificate.
+    if (!x509 || p != reinterpret_cast<const unsigned char *>(der.data()) + der.size())
+        return out;
+    EVP_PKEY *key = X509_get0_pubkey(x509.get());
+    if (!key || EVP_PKEY_get_base_id(key) != EVP_PKEY_EC)
+        return out;
+    unsigned char *spki = nullptr;
+    const int len = i2d_PUBKEY(key, &spki);
+    if (len <= 0)
+        return out;
+    out.id = DeviceId::fromPublicKeyDer(QByteArray(reinterpret_cast<const char *>(spki), len));
+    OPENSSL_free(spki);
+    EVP_PKEY_up_ref(key);
+    out.key = std::shared_ptr<evp_pkey_st>(key, EVP_PKEY_free);
+    return out;
+}
+
+LanAnnouncement::Verified LanAnnouncement::verify(const ParseResult &parsed)
+{
+    if (parsed.status != Status::Ok) {
+        Verified v;
+        v.error = parsed.error;
+        return v;
+    }
+    const PublicKey key = decodeCertificate(parsed.fields.certificateDer);
+    if (key.isNull()) {
+        Verified v;
+        v.error = QStringLiteral("unreadable certificate");
+        return v;
+    }
+    return verify(parsed, key);
+}
+
+LanAnnouncement::Verified LanAnnouncement::verify(const ParseResult &parsed, const PublicKey &key)
+{
+    Verified v;
+    if (parsed.status != Status::Ok || key.isNull()) {
+        v.error = parsed.status != Status::Ok ? parsed.error : QStringLiteral("unreadable certificate");
+        return v;
+    }
+    v.id = key.id;
+    // Fetched once: an implicit fetch per EVP_sha256() call costs as much as the verification.
+    static EVP_MD *const sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+    std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+    const bool ok = ctx && sha256
+        && EVP_DigestVerifyInit(ctx.get(), nullptr, sha256, nullptr, key.key.get()) > 0
+        && EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char *>(parsed.signature.constData()),
+                            size_t(parsed.signature.size()),
+                            reinterpret_cast<const unsigned char *>(parsed.signedBytes.constData()),
+                            size_t(parsed.signedBytes.size()))
+            == 1;
+    if (!ok) {
+        v.verdict = Verdict::BadSignature;
+        v.error = QStringLiteral("signature does not verify with the embedded certificate");
+        return v;
+    }
+    v.verdict = Verdict::Ok;
+    return v;
+}
+
+} // namespace PunchDrop
