@@ -1,21 +1,40 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "guiapplication.h"
 
+#include "appicon.h"
+#include "appsettings.h"
+#include "disconnectedbackend.h"
 #include "mainwindow.h"
+#include "trayicon.h"
 
 #include "core/configdir.h"
 #include "core/logging.h"
 #include "net/deviceidentity.h"
 
 #include <QApplication>
-#include <QIcon>
 #include <QMessageBox>
+
+#include <memory>
 
 namespace PunchDrop::Gui {
 
+namespace {
+/*!
+ * The engine behind the window. THE ONE LINE to change when the engine adapter exists:
+ * return std::make_unique<EngineBackend>(identity, configDir) (or whatever it is called).
+ */
+std::unique_ptr<Backend> createBackend(const DeviceIdentity &identity, const ConfigDir &configDir)
+{
+    Q_UNUSED(configDir)
+    return std::make_unique<DisconnectedBackend>(identity.id());
+}
+} // namespace
+
 int runGui(const GuiOptions &options)
 {
-    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/punchdrop.svg")));
+    QApplication::setWindowIcon(AppIcon::icon());
+    // Closing the window does not quit: the app lives on in the tray. MainWindow says when.
+    QApplication::setQuitOnLastWindowClosed(false);
     const ConfigDir configDir(options.configDir);
     QString error;
     const auto identity = DeviceIdentity::loadOrCreate(configDir, &error);
@@ -24,9 +43,16 @@ int runGui(const GuiOptions &options)
                               QObject::tr("Cannot load this device's identity: %1").arg(error));
         return 1;
     }
-    MainWindow window(*identity);
-    if (!options.minimized)
+    const std::unique_ptr<Backend> backend = createBackend(*identity, configDir);
+    MainWindow window(backend.get(), configDir);
+    QObject::connect(&window, &MainWindow::quitConfirmed, qApp, &QCoreApplication::quit,
+                     Qt::QueuedConnection);
+    const bool minimized = (options.minimized || window.settings().startMinimized)
+        && TrayIcon::isAvailable(); // without a tray a hidden window could not come back
+    if (!minimized)
         window.show();
+    window.trayIcon()->setWindowVisible(!minimized);
+    qCDebug(lcGui) << "desktop app started, config in" << configDir.path();
     return QApplication::exec();
 }
 

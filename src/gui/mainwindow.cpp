@@ -1,23 +1,439 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "mainwindow.h"
 
+#include "appicon.h"
+#include "backend.h"
+#include "contactdelegate.h"
+#include "contactlistmodel.h"
+#include "contactview.h"
+#include "core/logging.h"
+#include "guiofferdecider.h"
+#include "languagemanager.h"
+#include "settingsdialog.h"
+#include "transferformat.h"
+#include "transferlistmodel.h"
+#include "transferpanel.h"
+#include "trayicon.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QClipboard>
+#include <QCloseEvent>
+#include <QFileDialog>
 #include <QLabel>
+#include <QMenu>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QSplitter>
 #include <QStatusBar>
+#include <QToolButton>
+#include <QVBoxLayout>
 
 namespace PunchDrop::Gui {
 
-MainWindow::MainWindow(const DeviceIdentity &identity, QWidget *parent)
+namespace {
+bool askQuitWithActiveTransfers(QWidget *parent)
+{
+    QMessageBox box(QMessageBox::Question, MainWindow::tr("Quit PunchDrop?"),
+                    MainWindow::tr("Transfers are still running. Quitting stops them."),
+                    QMessageBox::NoButton, parent);
+    box.setObjectName(QStringLiteral("quitConfirmationBox"));
+    QPushButton *quit = box.addButton(MainWindow::tr("Quit anyway"), QMessageBox::AcceptRole);
+    box.addButton(MainWindow::tr("Keep running"), QMessageBox::RejectRole);
+    box.exec();
+    return box.clickedButton() == quit;
+}
+} // namespace
+
+MainWindow::MainWindow(Backend *backend, const ConfigDir &configDir, QWidget *parent)
     : QMainWindow(parent)
-    , m_identity(identity)
+    , m_backend(backend)
+    , m_configDir(configDir)
+    , m_settings(AppSettings::load(configDir))
+    , m_confirmQuit(askQuitWithActiveTransfers)
 {
     setObjectName(QStringLiteral("mainWindow"));
-    setWindowTitle(tr("PunchDrop"));
-    resize(720, 480);
-    m_deviceLabel = new QLabel(tr("This device: %1").arg(identity.id().shortString()), this);
+    setWindowIcon(AppIcon::icon());
+    resize(860, 540);
+
+    m_language = new LanguageManager(this);
+    m_language->setLanguage(m_settings.language);
+
+    m_contactModel = new ContactListModel(m_backend, this);
+    m_transferModel = new TransferListModel(this);
+    m_decider = new GuiOfferDecider(this, this);
+    m_tray = new TrayIcon(this);
+
+    buildUi();
+    retranslateUi();
+
+    connect(m_backend, &Backend::transferUpdated, m_transferModel, &TransferListModel::update);
+    connect(m_backend, &Backend::serverStatusChanged, this, &MainWindow::updateServerStatus);
+    connect(m_transferModel, &TransferListModel::transferAdded, this,
+            &MainWindow::onTransferAdded);
+    connect(m_transferModel, &TransferListModel::transferFinished, this,
+            &MainWindow::onTransferFinished);
+    connect(m_decider, &GuiOfferDecider::offerPresented, this,
+            [this](const QString &sender, int fileCount, qint64 totalBytes) {
+                m_tray->notify(tr("Incoming files"),
+                               tr("%1 wants to send %2 files (%3)")
+                                   .arg(sender)
+                                   .arg(fileCount)
+                                   .arg(TransferFormat::size(totalBytes)));
+            });
+    connect(m_tray, &TrayIcon::toggleWindowRequested, this, &MainWindow::toggleVisible);
+    connect(m_tray, &TrayIcon::quitRequested, this, &MainWindow::requestQuit);
+
+    m_backend->setOfferDecider(m_decider);
+    m_backend->applySettings(m_settings);
+    updateServerStatus();
+    m_tray->show();
+}
+
+MainWindow::~MainWindow()
+{
+    // The decider dies with the window: the backend must not ask it any more.
+    if (m_backend)
+        m_backend->setOfferDecider(nullptr);
+}
+
+void MainWindow::buildUi()
+{
+    m_contactsTitle = new QLabel(this);
+    m_contactsTitle->setObjectName(QStringLiteral("contactsTitle"));
+    QFont bold = m_contactsTitle->font();
+    bold.setBold(true);
+    m_contactsTitle->setFont(bold);
+
+    m_contactView = new ContactView(this);
+    m_contactView->setModel(m_contactModel);
+    m_contactView->setItemDelegate(new ContactDelegate(m_contactView));
+    m_contactView->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_contactView, &ContactView::filesDropped, this, &MainWindow::sendPaths);
+    connect(m_contactView->selectionModel(), &QItemSelectionModel::currentChanged, this,
+            &MainWindow::updateSendActions);
+    connect(m_contactModel, &QAbstractItemModel::modelReset, this,
+            &MainWindow::updateSendActions);
+    connect(m_contactModel, &QAbstractItemModel::dataChanged, this,
+            &MainWindow::updateSendActions);
+
+    m_sendFilesAction = new QAction(this);
+    m_sendFilesAction->setObjectName(QStringLiteral("sendFilesAction"));
+    m_sendFilesAction->setShortcut(QKeySequence::Open);
+    connect(m_sendFilesAction, &QAction::triggered, this, &MainWindow::sendFilesToSelected);
+    m_sendFolderAction = new QAction(this);
+    m_sendFolderAction->setObjectName(QStringLiteral("sendFolderAction"));
+    connect(m_sendFolderAction, &QAction::triggered, this, &MainWindow::sendFolderToSelected);
+    m_settingsAction = new QAction(this);
+    m_settingsAction->setObjectName(QStringLiteral("settingsAction"));
+    m_settingsAction->setShortcut(QKeySequence::Preferences);
+    connect(m_settingsAction, &QAction::triggered, this, &MainWindow::showSettings);
+    m_quitAction = new QAction(this);
+    m_quitAction->setObjectName(QStringLiteral("quitAction"));
+    m_quitAction->setShortcut(QKeySequence::Quit);
+    connect(m_quitAction, &QAction::triggered, this, &MainWindow::requestQuit);
+    m_copyIdAction = new QAction(this);
+    m_copyIdAction->setObjectName(QStringLiteral("copyDeviceIdAction"));
+    connect(m_copyIdAction, &QAction::triggered, this, &MainWindow::copyDeviceId);
+
+    connect(m_contactView, &QWidget::customContextMenuRequested, this, [this](const QPoint &pos) {
+        const QModelIndex index = m_contactView->indexAt(pos);
+        if (!index.isValid())
+            return;
+        m_contactView->setCurrentIndex(index);
+        QMenu menu(this);
+        menu.addAction(m_sendFilesAction);
+        menu.addAction(m_sendFolderAction);
+        menu.addSeparator();
+        const QString id = index.data(ContactListModel::DeviceIdRole).toString();
+        menu.addAction(tr("Copy device ID"), this,
+                       [id] { QGuiApplication::clipboard()->setText(id); });
+        menu.exec(m_contactView->viewport()->mapToGlobal(pos));
+    });
+
+    m_sendButton = new QPushButton(this);
+    m_sendButton->setObjectName(QStringLiteral("sendFilesButton"));
+    connect(m_sendButton, &QPushButton::clicked, m_sendFilesAction, &QAction::trigger);
+
+    auto *contacts = new QWidget(this);
+    auto *contactsLayout = new QVBoxLayout(contacts);
+    contactsLayout->setContentsMargins(0, 0, 0, 0);
+    contactsLayout->addWidget(m_contactsTitle);
+    contactsLayout->addWidget(m_contactView, 1);
+    contactsLayout->addWidget(m_sendButton);
+
+    m_transferPanel = new TransferPanel(m_backend, m_transferModel, this);
+
+    auto *splitter = new QSplitter(this);
+    splitter->setObjectName(QStringLiteral("mainSplitter"));
+    splitter->addWidget(contacts);
+    splitter->addWidget(m_transferPanel);
+    splitter->setStretchFactor(0, 2);
+    splitter->setStretchFactor(1, 3);
+    splitter->setContentsMargins(8, 8, 8, 0);
+    setCentralWidget(splitter);
+
+    m_fileMenu = menuBar()->addMenu(QString());
+    m_fileMenu->setObjectName(QStringLiteral("fileMenu"));
+    m_fileMenu->addAction(m_sendFilesAction);
+    m_fileMenu->addAction(m_sendFolderAction);
+    m_fileMenu->addSeparator();
+    m_fileMenu->addAction(m_settingsAction);
+    m_fileMenu->addSeparator();
+    m_fileMenu->addAction(m_quitAction);
+
+    m_serverLabel = new QLabel(this);
+    m_serverLabel->setObjectName(QStringLiteral("serverStatusLabel"));
+    m_natLabel = new QLabel(this);
+    m_natLabel->setObjectName(QStringLiteral("natTypeLabel"));
+    m_deviceLabel = new QLabel(this);
     m_deviceLabel->setObjectName(QStringLiteral("deviceIdLabel"));
     m_deviceLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_deviceLabel->setToolTip(identity.id().toString());
+    m_deviceLabel->setContextMenuPolicy(Qt::ActionsContextMenu);
+    m_deviceLabel->addAction(m_copyIdAction);
+    m_copyIdButton = new QToolButton(this);
+    m_copyIdButton->setObjectName(QStringLiteral("copyDeviceIdButton"));
+    m_copyIdButton->setDefaultAction(m_copyIdAction);
+    m_copyIdButton->setAutoRaise(true);
+    statusBar()->addWidget(m_serverLabel);
+    statusBar()->addWidget(m_natLabel);
     statusBar()->addPermanentWidget(m_deviceLabel);
+    statusBar()->addPermanentWidget(m_copyIdButton);
+    updateSendActions();
+}
+
+void MainWindow::retranslateUi()
+{
+    setWindowTitle(tr("PunchDrop"));
+    m_contactsTitle->setText(tr("Contacts"));
+    m_contactView->setPlaceholderText(
+        tr("No devices yet.\nDevices running PunchDrop on this network appear here; with a "
+           "server set in Settings, so do your contacts on the internet.\nDrop files on a "
+           "contact to send them."));
+    m_sendButton->setText(tr("Send files…"));
+    m_sendFilesAction->setText(tr("Send &files…"));
+    m_sendFolderAction->setText(tr("Send a f&older…"));
+    m_settingsAction->setText(tr("&Settings…"));
+    m_quitAction->setText(tr("&Quit"));
+    m_copyIdAction->setText(tr("Copy ID"));
+    m_copyIdAction->setToolTip(tr("Copy this device's ID to the clipboard"));
+    m_fileMenu->setTitle(tr("&File"));
+    const DeviceId self = m_backend->selfId();
+    m_deviceLabel->setText(tr("This device: %1").arg(self.shortString()));
+    m_deviceLabel->setToolTip(self.toString());
+    m_tray->retranslateUi();
+    m_contactModel->retranslate();
+    updateServerStatus();
+    updateSendActions();
+}
+
+void MainWindow::changeEvent(QEvent *event)
+{
+    if (event->type() == QEvent::LanguageChange)
+        retranslateUi();
+    QMainWindow::changeEvent(event);
+}
+
+void MainWindow::updateServerStatus()
+{
+    const ServerStatus status = m_backend->serverStatus();
+    QString text;
+    switch (status.state) {
+    case ServerStatus::State::LanOnly:
+        text = tr("LAN only");
+        break;
+    case ServerStatus::State::Connecting:
+        text = tr("Connecting to %1…").arg(status.serverAddress);
+        break;
+    case ServerStatus::State::Online:
+        text = tr("Online · %1").arg(status.serverAddress);
+        break;
+    case ServerStatus::State::Offline:
+        text = status.detail.isEmpty() ? tr("Server unreachable")
+                                       : tr("Server unreachable: %1").arg(status.detail);
+        break;
+    }
+    m_serverLabel->setText(text);
+    m_serverLabel->setToolTip(status.detail);
+    m_natLabel->setText(status.natType.isEmpty() ? tr("NAT: unknown")
+                                                 : tr("NAT: %1").arg(status.natType));
+}
+
+bool MainWindow::selectedPeer(DeviceId *peer) const
+{
+    const QModelIndex index = m_contactView->currentIndex();
+    if (!index.isValid() || !index.data(ContactListModel::OnlineRole).toBool())
+        return false;
+    *peer = index.data(ContactListModel::PeerRole).value<DeviceId>();
+    return true;
+}
+
+void MainWindow::updateSendActions()
+{
+    DeviceId peer;
+    const bool canSend = selectedPeer(&peer);
+    m_sendFilesAction->setEnabled(canSend);
+    m_sendFolderAction->setEnabled(canSend);
+    m_sendButton->setEnabled(canSend);
+    m_sendButton->setToolTip(canSend ? QString() : tr("Select a contact that is online first"));
+}
+
+void MainWindow::sendFilesToSelected()
+{
+    DeviceId peer;
+    if (!selectedPeer(&peer))
+        return;
+    auto *dialog = new QFileDialog(this, tr("Send files"));
+    dialog->setObjectName(QStringLiteral("sendFilesDialog"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setFileMode(QFileDialog::ExistingFiles);
+    connect(dialog, &QFileDialog::filesSelected, this,
+            [this, peer](const QStringList &files) { sendPaths(peer, files); });
+    dialog->open();
+}
+
+void MainWindow::sendFolderToSelected()
+{
+    DeviceId peer;
+    if (!selectedPeer(&peer))
+        return;
+    auto *dialog = new QFileDialog(this, tr("Send a folder"));
+    dialog->setObjectName(QStringLiteral("sendFolderDialog"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setFileMode(QFileDialog::Directory);
+    dialog->setOption(QFileDialog::ShowDirsOnly);
+    connect(dialog, &QFileDialog::fileSelected, this,
+            [this, peer](const QString &folder) { sendPaths(peer, {folder}); });
+    dialog->open();
+}
+
+void MainWindow::sendPaths(const DeviceId &peer, const QStringList &paths)
+{
+    if (paths.isEmpty())
+        return;
+    const quint64 id = m_backend->sendFiles(peer, paths);
+    qCDebug(lcGui) << "transfer" << id << "started:" << paths.size() << "paths to"
+                   << peer.shortString();
+}
+
+void MainWindow::onTransferAdded(const TransferSnapshot &snapshot)
+{
+    // Show the newest transfer, so a drop visibly does something.
+    const int row = m_transferModel->rowOf(snapshot.id);
+    if (row >= 0)
+        m_transferPanel->view()->setCurrentIndex(m_transferModel->index(row));
+}
+
+void MainWindow::onTransferFinished(const TransferSnapshot &snapshot)
+{
+    using State = TransferSnapshot::State;
+    const QString title = TransferFormat::title(snapshot);
+    switch (snapshot.state) {
+    case State::Done:
+        m_tray->notify(tr("Transfer finished"), title);
+        break;
+    case State::Failed:
+        m_tray->notify(tr("Transfer failed"),
+                       title + u'\n' + TransferFormat::progressLine(snapshot),
+                       QSystemTrayIcon::Warning);
+        break;
+    case State::Declined:
+        m_tray->notify(tr("Transfer declined"), title, QSystemTrayIcon::Warning);
+        break;
+    default:
+        break;
+    }
+}
+
+void MainWindow::showSettings()
+{
+    if (auto *open = findChild<SettingsDialog *>(QStringLiteral("settingsDialog"))) {
+        open->raise();
+        open->activateWindow();
+        return;
+    }
+    auto *dialog = new SettingsDialog(m_settings, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this,
+            [this, dialog] { applySettings(dialog->settings()); });
+    dialog->open();
+}
+
+void MainWindow::applySettings(const AppSettings &settings)
+{
+    QString error;
+    if (!settings.save(m_configDir, &error)) {
+        qCWarning(lcGui) << "cannot save the settings:" << error;
+        QMessageBox::warning(this, tr("Settings not saved"),
+                             tr("The settings could not be saved: %1").arg(error));
+    }
+    const bool languageChanged = settings.language != m_settings.language;
+    m_settings = settings;
+    if (languageChanged)
+        m_language->setLanguage(settings.language); // LanguageChange → retranslateUi()
+    m_backend->applySettings(settings);
+}
+
+void MainWindow::setQuitConfirmation(std::function<bool(QWidget *)> confirm)
+{
+    m_confirmQuit = std::move(confirm);
+}
+
+void MainWindow::toggleVisible()
+{
+    if (isVisible() && !isMinimized()) {
+        hide();
+    } else {
+        showNormal();
+        raise();
+        activateWindow();
+    }
+    m_tray->setWindowVisible(isVisible());
+}
+
+void MainWindow::requestQuit()
+{
+    if (m_backend->hasActiveTransfers() && !m_confirmQuit(this))
+        return;
+    m_quitting = true;
+    Q_EMIT quitConfirmed();
+}
+
+void MainWindow::copyDeviceId()
+{
+    QGuiApplication::clipboard()->setText(m_backend->selfId().toString());
+    statusBar()->showMessage(tr("Device ID copied"), 3000);
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    if (m_quitting) {
+        event->accept();
+        return;
+    }
+    // With a tray the app keeps running there, so transfers continue and offers still arrive.
+    if (TrayIcon::isAvailable()) {
+        event->ignore();
+        hide();
+        m_tray->setWindowVisible(false);
+        if (!m_trayHintShown) {
+            m_trayHintShown = true;
+            m_tray->notify(tr("PunchDrop is still running"),
+                           m_backend->hasActiveTransfers()
+                               ? tr("Your transfers continue in the background.")
+                               : tr("It keeps receiving files. Quit from the tray menu."));
+        }
+        return;
+    }
+    // No tray to come back from: closing the window quits, after asking if transfers run.
+    if (m_backend->hasActiveTransfers() && !m_confirmQuit(this)) {
+        event->ignore();
+        return;
+    }
+    event->accept();
+    m_quitting = true;
+    Q_EMIT quitConfirmed();
 }
 
 } // namespace PunchDrop::Gui

@@ -1,23 +1,115 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "net/deviceidentity.h"
+#include "appsettings.h"
+#include "core/configdir.h"
 
 #include <QMainWindow>
 
+#include <functional>
+
+class QAction;
 class QLabel;
+class QPushButton;
+class QToolButton;
+
+namespace PunchDrop {
+class DeviceId;
+struct TransferSnapshot;
+}
 
 namespace PunchDrop::Gui {
 
+class Backend;
+class ContactListModel;
+class ContactView;
+class GuiOfferDecider;
+class LanguageManager;
+class TransferListModel;
+class TransferPanel;
+class TrayIcon;
+
+/*!
+ * The desktop app's window: contacts on the left (drop files on one to send), transfers on the
+ * right, connection state in the status bar. It wires widgets to the Backend and owns no
+ * business state: peers and transfers live in the models, the work in the backend.
+ */
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
 public:
-    explicit MainWindow(const DeviceIdentity &identity, QWidget *parent = nullptr);
+    //! \a backend must outlive the window. Loads the settings from \a configDir and applies them.
+    MainWindow(Backend *backend, const ConfigDir &configDir, QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    const AppSettings &settings() const { return m_settings; }
+    ContactListModel *contactModel() const { return m_contactModel; }
+    TransferListModel *transferModel() const { return m_transferModel; }
+    ContactView *contactView() const { return m_contactView; }
+    TransferPanel *transferPanel() const { return m_transferPanel; }
+    TrayIcon *trayIcon() const { return m_tray; }
+    GuiOfferDecider *offerDecider() const { return m_decider; }
+    LanguageManager *languageManager() const { return m_language; }
+
+    //! Asked before quitting while transfers run; true = quit. Default: a QMessageBox.
+    void setQuitConfirmation(std::function<bool(QWidget *)> confirm);
+
+public Q_SLOTS:
+    //! Saves \a settings, switches the language and hands them to the backend.
+    void applySettings(const PunchDrop::Gui::AppSettings &settings);
+    //! Opens the (non-modal) settings dialog.
+    void showSettings();
+    //! A file dialog; the chosen files go to the selected contact.
+    void sendFilesToSelected();
+    //! A folder dialog; the chosen folder goes to the selected contact.
+    void sendFolderToSelected();
+    void sendPaths(const PunchDrop::DeviceId &peer, const QStringList &paths);
+    void toggleVisible();
+    //! Quits (after asking, when transfers run). Emits quitConfirmed() when it may go.
+    void requestQuit();
+    void copyDeviceId();
+
+Q_SIGNALS:
+    void quitConfirmed();
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+    void changeEvent(QEvent *event) override;
 
 private:
-    DeviceIdentity m_identity;
+    void buildUi();
+    void retranslateUi();
+    void updateServerStatus();
+    void updateSendActions();
+    void onTransferAdded(const TransferSnapshot &snapshot);
+    void onTransferFinished(const TransferSnapshot &snapshot);
+    bool selectedPeer(DeviceId *peer) const;
+
+    Backend *m_backend;
+    ConfigDir m_configDir;
+    AppSettings m_settings;
+    LanguageManager *m_language = nullptr;
+    ContactListModel *m_contactModel = nullptr;
+    TransferListModel *m_transferModel = nullptr;
+    GuiOfferDecider *m_decider = nullptr;
+    TrayIcon *m_tray = nullptr;
+    ContactView *m_contactView = nullptr;
+    TransferPanel *m_transferPanel = nullptr;
+    QLabel *m_contactsTitle = nullptr;
+    QPushButton *m_sendButton = nullptr;
+    QLabel *m_serverLabel = nullptr;
+    QLabel *m_natLabel = nullptr;
     QLabel *m_deviceLabel = nullptr;
+    QToolButton *m_copyIdButton = nullptr;
+    QMenu *m_fileMenu = nullptr;
+    QAction *m_sendFilesAction = nullptr;
+    QAction *m_sendFolderAction = nullptr;
+    QAction *m_settingsAction = nullptr;
+    QAction *m_quitAction = nullptr;
+    QAction *m_copyIdAction = nullptr;
+    std::function<bool(QWidget *)> m_confirmQuit;
+    bool m_quitting = false;
+    bool m_trayHintShown = false;
 };
 
 } // namespace PunchDrop::Gui

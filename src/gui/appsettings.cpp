@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "appsettings.h"
+
+#include "core/configdir.h"
+
+#include <QHostInfo>
+#include <QSettings>
+#include <QStringList>
+
+namespace PunchDrop::Gui {
+
+namespace {
+const QString kDisplayName = QStringLiteral("general/displayName");
+const QString kServerAddress = QStringLiteral("network/serverAddress");
+const QString kDownloadDir = QStringLiteral("transfers/downloadDir");
+const QString kAutoAccept = QStringLiteral("transfers/autoAcceptTrusted");
+const QString kStartMinimized = QStringLiteral("general/startMinimized");
+const QString kLanguage = QStringLiteral("general/language");
+} // namespace
+
+AppSettings AppSettings::load(const ConfigDir &configDir)
+{
+    const auto settings = configDir.openSettings();
+    AppSettings s;
+    s.displayName = settings->value(kDisplayName, QHostInfo::localHostName()).toString();
+    s.serverAddress = settings->value(kServerAddress).toString().trimmed();
+    s.downloadDir = settings->value(kDownloadDir, ConfigDir::defaultDownloadDir()).toString();
+    s.autoAcceptTrusted = settings->value(kAutoAccept, false).toBool();
+    s.startMinimized = settings->value(kStartMinimized, false).toBool();
+    s.language = settings->value(kLanguage).toString();
+    if (!availableLanguages().contains(s.language))
+        s.language.clear();
+    return s;
+}
+
+bool AppSettings::save(const ConfigDir &configDir, QString *error) const
+{
+    QString dirError;
+    if (!configDir.ensureExists(&dirError)) {
+        if (error)
+            *error = dirError;
+        return false;
+    }
+    const auto settings = configDir.openSettings();
+    settings->setValue(kDisplayName, displayName);
+    settings->setValue(kServerAddress, serverAddress.trimmed());
+    settings->setValue(kDownloadDir, downloadDir);
+    settings->setValue(kAutoAccept, autoAcceptTrusted);
+    settings->setValue(kStartMinimized, startMinimized);
+    settings->setValue(kLanguage, language);
+    settings->sync();
+    if (settings->status() != QSettings::NoError) {
+        if (error)
+            *error = QStringLiteral("cannot write %1").arg(settings->fileName());
+        return false;
+    }
+    return true;
+}
+
+QStringList AppSettings::availableLanguages()
+{
+    return {QString(), QStringLiteral("en"), QStringLiteral("zh_CN"), QStringLiteral("zh_TW")};
+}
+
+} // namespace PunchDrop::Gui

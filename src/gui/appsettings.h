@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QString>
+#include <QStringList>
+
+namespace PunchDrop {
+class ConfigDir;
+}
+
+namespace PunchDrop::Gui {
+
+//! The desktop app's settings, stored in settings.ini inside the config directory.
+struct AppSettings
+{
+    QString displayName;
+    QString serverAddress;        //!< "host:port"; empty = LAN only
+    QString downloadDir;
+    bool autoAcceptTrusted = false; //!< accept offers from contacts marked "always accept"
+    bool startMinimized = false;    //!< start hidden in the tray
+    QString language;               //!< "" = system, "en", "zh_CN", "zh_TW"
+
+    //! Reads the settings; missing keys get defaults (host name, the platform's download folder).
+    static AppSettings load(const ConfigDir &configDir);
+    //! Writes and syncs; false with \a error when the file cannot be written.
+    bool save(const ConfigDir &configDir, QString *error = nullptr) const;
+
+    //! The languages offered in the settings ("" first = follow the system).
+    static QStringList availableLanguages();
+
+    friend bool operator==(const AppSettings &, const AppSettings &) = default;
+};
+
+} // namespace PunchDrop::Gui

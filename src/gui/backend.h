@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "appsettings.h"
+#include "net/deviceid.h"
+#include "net/peerinfo.h"
+#include "transfer/offerdecider.h"
+#include "transfer/transfersnapshot.h"
+
+#include <QList>
+#include <QObject>
+#include <QString>
+#include <QStringList>
+
+namespace PunchDrop::Gui {
+
+//! The connection to the rendezvous server as the status bar shows it.
+struct ServerStatus
+{
+    enum class State { LanOnly, Connecting, Online, Offline };
+    State state = State::LanOnly;
+    QString serverAddress;
+    QString detail;  //!< e.g. "reconnecting in 4 s: connection refused"
+    QString natType; //!< this device's NAT type, e.g. "cone (port-restricted)"
+};
+
+/*!
+ * Everything the desktop app needs from the engine (server connection, punching, relay, LAN,
+ * transfers). The GUI only talks to this interface; the real engine plugs in through an adapter,
+ * tests through a small double. Calls never block: results arrive through the signals.
+ */
+class Backend : public QObject
+{
+    Q_OBJECT
+public:
+    using QObject::QObject;
+
+    virtual DeviceId selfId() const = 0;
+    //! Merged: server presence + LAN + saved contacts (PeerInfo::source, online).
+    virtual QList<PeerInfo> peers() const = 0;
+    virtual ServerStatus serverStatus() const = 0;
+    //! Starts sending \a paths (files or folders) to \a peer; returns the transfer id.
+    virtual quint64 sendFiles(const DeviceId &peer, const QStringList &paths) = 0;
+    virtual void cancelTransfer(quint64 id) = 0;
+    //! Re-sends a failed or cancelled outgoing transfer (resuming where possible).
+    virtual void retryTransfer(quint64 id) = 0;
+    //! Who answers incoming offers; not owned, may be null (then offers are declined).
+    virtual void setOfferDecider(OfferDecider *decider) = 0;
+    //! Name, server, download folder, auto-accept …
+    virtual void applySettings(const AppSettings &settings) = 0;
+    virtual bool hasActiveTransfers() const = 0;
+
+Q_SIGNALS:
+    void peersChanged();
+    void serverStatusChanged();
+    //! A transfer is new or changed (progress throttled by the backend).
+    void transferUpdated(const PunchDrop::TransferSnapshot &snapshot);
+};
+
+} // namespace PunchDrop::Gui

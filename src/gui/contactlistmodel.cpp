@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "contactlistmodel.h"
+
+#include "backend.h"
+
+#include <QApplication>
+#include <QPalette>
+
+#include <algorithm>
+
+namespace PunchDrop::Gui {
+
+ContactListModel::ContactListModel(Backend *backend, QObject *parent)
+    : QAbstractListModel(parent)
+    , m_backend(backend)
+{
+    if (m_backend)
+        connect(m_backend, &Backend::peersChanged, this, &ContactListModel::reload);
+    reload();
+}
+
+int ContactListModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_peers.size());
+}
+
+QString ContactListModel::presenceText(const PeerInfo &peer)
+{
+    if (!peer.online)
+        return tr("Offline");
+    switch (peer.source) {
+    case PeerInfo::Source::Lan:
+        return tr("On this network");
+    case PeerInfo::Source::Server:
+    case PeerInfo::Source::Saved:
+        return tr("Online");
+    }
+    return {};
+}
+
+QVariant ContactListModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid))
+        return {};
+    const PeerInfo &peer = m_peers.at(index.row());
+    switch (role) {
+    case Qt::DisplayRole:
+    case NameRole:
+        return peer.name.isEmpty() ? peer.id.shortString() : peer.name;
+    case Qt::ToolTipRole: {
+        QString tip = tr("Device ID: %1").arg(peer.id.toString());
+        if (m_backend)
+            tip += u'\n' + tr("Verification code: %1").arg(verificationCode(peer.id, m_backend->selfId()));
+        if (!peer.natType.isEmpty())
+            tip += u'\n' + tr("NAT type: %1").arg(peer.natType);
+        return tip;
+    }
+    case Qt::ForegroundRole:
+        if (!peer.online)
+            return QApplication::palette().brush(QPalette::Disabled, QPalette::Text);
+        return {};
+    case OnlineRole:
+        return peer.online;
+    case SourceRole:
+        return int(peer.source);
+    case PresenceTextRole:
+        return presenceText(peer);
+    case NatTypeRole:
+        return peer.natType;
+    case DeviceIdRole:
+        return peer.id.toString();
+    case VerificationCodeRole:
+        return m_backend ? verificationCode(peer.id, m_backend->selfId()) : QString();
+    case PeerRole:
+        return QVariant::fromValue(peer.id);
+    default:
+        return {};
+    }
+}
+
+QHash<int, QByteArray> ContactListModel::roleNames() const
+{
+    auto names = QAbstractListModel::roleNames();
+    names.insert(NameRole, "name");
+    names.insert(OnlineRole, "online");
+    names.insert(SourceRole, "source");
+    names.insert(PresenceTextRole, "presence");
+    names.insert(NatTypeRole, "natType");
+    names.insert(DeviceIdRole, "deviceId");
+    names.insert(VerificationCodeRole, "verificationCode");
+    return names;
+}
+
+PeerInfo ContactListModel::peerAt(int row) const
+{
+    return (row >= 0 && row < m_peers.size()) ? m_peers.at(row) : PeerInfo{};
+}
+
+int ContactListModel::rowOf(const DeviceId &id) const
+{
+    for (int i = 0; i < m_peers.size(); ++i) {
+        if (m_peers.at(i).id == id)
+            return i;
+    }
+    return -1;
+}
+
+void ContactListModel::reload()
+{
+    QList<PeerInfo> peers = m_backend ? m_backend->peers() : QList<PeerInfo>{};
+    std::stable_sort(peers.begin(), peers.end(), [](const PeerInfo &a, const PeerInfo &b) {
+        if (a.online != b.online)
+            return a.online;
+        return QString::localeAwareCompare(a.name, b.name) < 0;
+    });
+    // Same set of devices in the same order (the common case: a presence or NAT type changed):
+    // update in place so the view keeps its selection and hover state.
+    const bool sameRows = peers.size() == m_peers.size()
+        && std::equal(peers.cbegin(), peers.cend(), m_peers.cbegin(),
+                      [](const PeerInfo &a, const PeerInfo &b) { return a.id == b.id; });
+    if (sameRows) {
+        m_peers = peers;
+        if (!m_peers.isEmpty())
+            Q_EMIT dataChanged(index(0), index(int(m_peers.size()) - 1));
+        return;
+    }
+    beginResetModel();
+    m_peers = peers;
+    endResetModel();
+}
+
+void ContactListModel::retranslate()
+{
+    if (!m_peers.isEmpty())
+        Q_EMIT dataChanged(index(0), index(int(m_peers.size()) - 1),
+                           {Qt::ToolTipRole, PresenceTextRole});
+}
+
+} // namespace PunchDrop::Gui

@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "net/peerinfo.h"
+
+#include <QAbstractListModel>
+#include <QList>
+#include <QPointer>
+
+namespace PunchDrop::Gui {
+
+class Backend;
+
+/*!
+ * The contacts: online peers from the server, peers on the LAN and saved contacts, as the
+ * backend merges them. Online ones first, then by name. Offline saved contacts are greyed
+ * (ForegroundRole) but stay droppable-on only while online.
+ */
+class ContactListModel : public QAbstractListModel
+{
+    Q_OBJECT
+public:
+    enum Role {
+        NameRole = Qt::UserRole + 1,
+        OnlineRole,           //!< bool
+        SourceRole,           //!< int(PeerInfo::Source)
+        PresenceTextRole,     //!< "Online · internet", "On this network", "Offline"
+        NatTypeRole,
+        DeviceIdRole,         //!< full text form
+        VerificationCodeRole, //!< verificationCode(peer, self)
+        PeerRole,             //!< QVariant::fromValue(DeviceId)
+    };
+    Q_ENUM(Role)
+
+    explicit ContactListModel(Backend *backend, QObject *parent = nullptr);
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QHash<int, QByteArray> roleNames() const override;
+
+    PeerInfo peerAt(int row) const;
+    int rowOf(const DeviceId &id) const;
+
+    static QString presenceText(const PeerInfo &peer);
+
+public Q_SLOTS:
+    //! Re-reads Backend::peers(): rows that stay keep their place in the view.
+    void reload();
+    //! The presence texts and tooltips are translated: tells the views to fetch them again.
+    void retranslate();
+
+private:
+    QPointer<Backend> m_backend;
+    QList<PeerInfo> m_peers;
+};
+
+} // namespace PunchDrop::Gui

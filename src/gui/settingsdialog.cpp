@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "settingsdialog.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QEvent>
+#include <QFileDialog>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QVBoxLayout>
+
+namespace PunchDrop::Gui {
+
+SettingsDialog::SettingsDialog(const AppSettings &settings, QWidget *parent)
+    : QDialog(parent)
+{
+    setObjectName(QStringLiteral("settingsDialog"));
+
+    m_name = new QLineEdit(settings.displayName, this);
+    m_name->setObjectName(QStringLiteral("displayNameEdit"));
+    m_server = new QLineEdit(settings.serverAddress, this);
+    m_server->setObjectName(QStringLiteral("serverAddressEdit"));
+    m_server->setPlaceholderText(QStringLiteral("punchdrop.example.org:7600"));
+    m_downloadDir = new QLineEdit(settings.downloadDir, this);
+    m_downloadDir->setObjectName(QStringLiteral("downloadDirEdit"));
+    m_browse = new QPushButton(this);
+    m_browse->setObjectName(QStringLiteral("browseDownloadDirButton"));
+    m_autoAccept = new QCheckBox(this);
+    m_autoAccept->setObjectName(QStringLiteral("autoAcceptCheck"));
+    m_autoAccept->setChecked(settings.autoAcceptTrusted);
+    m_startMinimized = new QCheckBox(this);
+    m_startMinimized->setObjectName(QStringLiteral("startMinimizedCheck"));
+    m_startMinimized->setChecked(settings.startMinimized);
+    m_language = new QComboBox(this);
+    m_language->setObjectName(QStringLiteral("languageCombo"));
+    const QStringList languages = AppSettings::availableLanguages();
+    for (const QString &code : languages)
+        m_language->addItem(QString(), code);
+    m_language->setCurrentIndex(qMax(0, int(languages.indexOf(settings.language))));
+
+    m_error = new QLabel(this);
+    m_error->setObjectName(QStringLiteral("settingsErrorLabel"));
+    m_error->setStyleSheet(QStringLiteral("color: #c62828"));
+    m_error->setWordWrap(true);
+    m_error->hide();
+
+    auto *dirRow = new QHBoxLayout;
+    dirRow->addWidget(m_downloadDir, 1);
+    dirRow->addWidget(m_browse);
+
+    m_form = new QFormLayout;
+    m_form->addRow(QString(), m_name);
+    m_form->addRow(QString(), m_server);
+    m_form->addRow(QString(), dirRow);
+    m_form->addRow(QString(), m_language);
+    m_form->addRow(QString(), m_autoAccept);
+    m_form->addRow(QString(), m_startMinimized);
+
+    m_buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
+    m_buttons->button(QDialogButtonBox::Ok)->setObjectName(QStringLiteral("settingsOkButton"));
+    m_buttons->button(QDialogButtonBox::Cancel)
+        ->setObjectName(QStringLiteral("settingsCancelButton"));
+
+    auto *layout = new QVBoxLayout(this);
+    layout->addLayout(m_form);
+    layout->addWidget(m_error);
+    layout->addStretch();
+    layout->addWidget(m_buttons);
+
+    connect(m_buttons, &QDialogButtonBox::accepted, this, &SettingsDialog::accept);
+    connect(m_buttons, &QDialogButtonBox::rejected, this, &SettingsDialog::reject);
+    connect(m_browse, &QPushButton::clicked, this, &SettingsDialog::browseDownloadDir);
+
+    retranslateUi();
+}
+
+AppSettings SettingsDialog::settings() const
+{
+    AppSettings s;
+    s.displayName = m_name->text().trimmed();
+    s.serverAddress = m_server->text().trimmed();
+    s.downloadDir = m_downloadDir->text().trimmed();
+    s.autoAcceptTrusted = m_autoAccept->isChecked();
+    s.startMinimized = m_startMinimized->isChecked();
+    s.language = m_language->currentData().toString();
+    return s;
+}
+
+bool SettingsDialog::isValidServerAddress(const QString &address)
+{
+    const QString a = address.trimmed();
+    if (a.isEmpty())
+        return true;
+    const qsizetype colon = a.lastIndexOf(u':');
+    if (colon <= 0)
+        return false;
+    QString host = a.left(colon);
+    if (host.startsWith(u'[') && host.endsWith(u']')) // [IPv6]:port
+        host = host.mid(1, host.size() - 2);
+    if (host.isEmpty() || host.contains(u' '))
+        return false;
+    bool ok = false;
+    const uint port = a.mid(colon + 1).toUInt(&ok);
+    return ok && port >= 1 && port <= 65535;
+}
+
+QString SettingsDialog::validationError() const
+{
+    if (m_name->text().trimmed().isEmpty())
+        return tr("Please enter a name other devices will see.");
+    if (!isValidServerAddress(m_server->text()))
+        return tr("The server address must look like host:port (for example "
+                  "punchdrop.example.org:7600), or stay empty for LAN only.");
+    if (m_downloadDir->text().trimmed().isEmpty())
+        return tr("Please choose a folder for received files.");
+    return {};
+}
+
+void SettingsDialog::accept()
+{
+    const QString error = validationError();
+    m_error->setText(error);
+    m_error->setVisible(!error.isEmpty());
+    if (!error.isEmpty())
+        return;
+    QDialog::accept();
+}
+
+void SettingsDialog::browseDownloadDir()
+{
+    auto *dialog = new QFileDialog(this, tr("Folder for received files"), m_downloadDir->text());
+    dialog->setObjectName(QStringLiteral("downloadDirFileDialog"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setFileMode(QFileDialog::Directory);
+    dialog->setOption(QFileDialog::ShowDirsOnly);
+    connect(dialog, &QFileDialog::fileSelected, this,
+            [this](const QString &dir) { m_downloadDir->setText(dir); });
+    dialog->open();
+}
+
+void SettingsDialog::changeEvent(QEvent *event)
+{
+    if (event->type() == QEvent::LanguageChange)
+        retranslateUi();
+    QDialog::changeEvent(event);
+}
+
+void SettingsDialog::retranslateUi()
+{
+    setWindowTitle(tr("Settings"));
+    auto setLabel = [this](QWidget *field, const QString &text) {
+        if (auto *label = qobject_cast<QLabel *>(m_form->labelForField(field)))
+            label->setText(text);
+    };
+    setLabel(m_name, tr("Your name:"));
+    setLabel(m_server, tr("Server:"));
+    if (auto *dirLabel = m_form->itemAt(2, QFormLayout::LabelRole))
+        if (auto *label = qobject_cast<QLabel *>(dirLabel->widget()))
+            label->setText(tr("Save received files in:"));
+    setLabel(m_language, tr("Language:"));
+    m_name->setToolTip(tr("The name other devices see"));
+    m_server->setToolTip(tr("The rendezvous server as host:port. Leave empty to find devices "
+                            "on this network only."));
+    m_browse->setText(tr("Browse…"));
+    m_autoAccept->setText(tr("Accept files from trusted contacts without asking"));
+    m_startMinimized->setText(tr("Start minimized to the tray"));
+    m_language->setItemText(0, tr("System default"));
+    // Language names in their own language, as every language menu shows them.
+    m_language->setItemText(1, QStringLiteral("English"));
+    m_language->setItemText(2, QStringLiteral("简体中文"));
+    m_language->setItemText(3, QStringLiteral("繁體中文"));
+    if (m_error->isVisible())
+        m_error->setText(validationError());
+}
+
+} // namespace PunchDrop::Gui

@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "transferformat.h"
+
+#include <QLocale>
+
+#include <cmath>
+
+namespace PunchDrop::Gui {
+
+QString TransferFormat::size(qint64 bytes)
+{
+    return QLocale().formattedDataSize(bytes, 1, QLocale::DataSizeIecFormat);
+}
+
+QString TransferFormat::speed(double bytesPerSecond)
+{
+    return tr("%1/s").arg(size(qint64(bytesPerSecond)));
+}
+
+QString TransferFormat::timeLeft(qint64 bytesLeft, double bytesPerSecond)
+{
+    if (bytesPerSecond < 1 || bytesLeft < 0)
+        return {};
+    const qint64 seconds = qint64(std::ceil(double(bytesLeft) / bytesPerSecond));
+    if (seconds < 60)
+        return tr("%1 s left").arg(seconds);
+    if (seconds < 3600)
+        return tr("%1 min left").arg((seconds + 30) / 60);
+    if (seconds < 48 * 3600)
+        return tr("%1 h %2 min left").arg(seconds / 3600).arg((seconds % 3600) / 60);
+    return tr("%1 days left").arg(seconds / 86400);
+}
+
+QString TransferFormat::pathBadge(PathKind path, const QString &reason)
+{
+    switch (path) {
+    case PathKind::Unknown:
+        return {};
+    case PathKind::DirectPunch:
+        return tr("Direct · TCP punch");
+    case PathKind::DirectLan:
+        return tr("Direct · LAN");
+    case PathKind::Relayed:
+        return reason.isEmpty() ? tr("Relayed") : tr("Relayed (%1)").arg(reason);
+    }
+    return {};
+}
+
+QString TransferFormat::state(TransferSnapshot::State state)
+{
+    using State = TransferSnapshot::State;
+    switch (state) {
+    case State::Connecting:
+        return tr("Connecting");
+    case State::Waiting:
+        return tr("Waiting for an answer");
+    case State::Transferring:
+        return tr("Transferring");
+    case State::Done:
+        return tr("Done");
+    case State::Failed:
+        return tr("Failed");
+    case State::Cancelled:
+        return tr("Cancelled");
+    case State::Declined:
+        return tr("Declined");
+    }
+    return {};
+}
+
+QString TransferFormat::title(const TransferSnapshot &s)
+{
+    const QString peer = s.peerName.isEmpty() ? s.peer.shortString() : s.peerName;
+    QString what;
+    if (s.items.size() == 1)
+        what = s.items.first();
+    else
+        what = tr("%1 items").arg(s.items.size());
+    return s.direction == TransferSnapshot::Direction::Outgoing ? tr("%1 to %2").arg(what, peer)
+                                                                : tr("%1 from %2").arg(what, peer);
+}
+
+QString TransferFormat::progressLine(const TransferSnapshot &s)
+{
+    using State = TransferSnapshot::State;
+    switch (s.state) {
+    case State::Failed:
+        return s.error.isEmpty() ? tr("Failed") : tr("Failed: %1").arg(s.error);
+    case State::Declined:
+        return tr("The other side declined");
+    case State::Cancelled:
+        return tr("Cancelled after %1 of %2").arg(size(s.bytesDone), size(s.bytesTotal));
+    case State::Done:
+        return s.direction == TransferSnapshot::Direction::Outgoing
+            ? tr("%1 sent").arg(size(s.bytesTotal))
+            : tr("%1 received").arg(size(s.bytesTotal));
+    case State::Connecting:
+    case State::Waiting:
+        return state(s.state);
+    case State::Transferring:
+        break;
+    }
+    QString line = tr("%1 of %2").arg(size(s.bytesDone), size(s.bytesTotal));
+    if (s.bytesPerSecond >= 1) {
+        line += QStringLiteral(" · ") + speed(s.bytesPerSecond);
+        const QString left = timeLeft(s.bytesTotal - s.bytesDone, s.bytesPerSecond);
+        if (!left.isEmpty())
+            line += QStringLiteral(" · ") + left;
+    }
+    return line;
+}
+
+int TransferFormat::percent(const TransferSnapshot &s)
+{
+    if (s.state == TransferSnapshot::State::Done)
+        return 100;
+    if (s.bytesTotal <= 0)
+        return -1;
+    return int(qBound(qint64(0), s.bytesDone * 100 / s.bytesTotal, qint64(100)));
+}
+
+} // namespace PunchDrop::Gui

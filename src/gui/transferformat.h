@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "transfer/transfersnapshot.h"
+
+#include <QCoreApplication>
+#include <QString>
+
+namespace PunchDrop::Gui {
+
+/*!
+ * The words and numbers the transfer list shows, in one place so the delegate, tooltips and
+ * notifications agree ("12.3 MiB of 40.0 GiB · 85.0 MiB/s · 3 min left", "Direct · LAN").
+ */
+class TransferFormat
+{
+    Q_DECLARE_TR_FUNCTIONS(PunchDrop::Gui::TransferFormat)
+public:
+    static QString size(qint64 bytes);
+    static QString speed(double bytesPerSecond);
+    //! Remaining time in words; empty when unknown.
+    static QString timeLeft(qint64 bytesLeft, double bytesPerSecond);
+    static QString pathBadge(PathKind path, const QString &reason);
+    static QString state(TransferSnapshot::State state);
+    //! One line: "3 files to Alice" / "report.pdf from Bob".
+    static QString title(const TransferSnapshot &snapshot);
+    //! The progress line under the bar: sizes, speed, time left, or the failure.
+    static QString progressLine(const TransferSnapshot &snapshot);
+    //! 0…100, or -1 when the total is unknown.
+    static int percent(const TransferSnapshot &snapshot);
+};
+
+} // namespace PunchDrop::Gui

@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "transferpanel.h"
+
+#include "backend.h"
+#include "transferdelegate.h"
+#include "transferlistmodel.h"
+
+#include <QDesktopServices>
+#include <QEvent>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QListView>
+#include <QMenu>
+#include <QPushButton>
+#include <QStyle>
+#include <QUrl>
+#include <QVBoxLayout>
+
+namespace PunchDrop::Gui {
+
+TransferPanel::TransferPanel(Backend *backend, TransferListModel *model, QWidget *parent)
+    : QWidget(parent)
+    , m_backend(backend)
+    , m_model(model)
+    , m_openFolderFn([](const QString &folder) {
+        QDesktopServices::openUrl(QUrl::fromLocalFile(folder));
+    })
+{
+    setObjectName(QStringLiteral("transferPanel"));
+    m_title = new QLabel(this);
+    m_title->setObjectName(QStringLiteral("transfersTitle"));
+    QFont bold = m_title->font();
+    bold.setBold(true);
+    m_title->setFont(bold);
+
+    m_view = new QListView(this);
+    m_view->setObjectName(QStringLiteral("transferView"));
+    m_view->setModel(m_model);
+    m_view->setItemDelegate(new TransferDelegate(m_view));
+    m_view->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_view->setUniformItemSizes(true);
+    m_view->setContextMenuPolicy(Qt::CustomContextMenu);
+
+    auto makeButton = [this](const char *name, QStyle::StandardPixmap icon) {
+        auto *button = new QPushButton(style()->standardIcon(icon), QString(), this);
+        button->setObjectName(QLatin1String(name));
+        return button;
+    };
+    m_cancel = makeButton("cancelTransferButton", QStyle::SP_DialogCancelButton);
+    m_retry = makeButton("retryTransferButton", QStyle::SP_BrowserReload);
+    m_openFolder = makeButton("openFolderButton", QStyle::SP_DirOpenIcon);
+    m_clear = makeButton("clearFinishedButton", QStyle::SP_DialogResetButton);
+
+    auto *buttons = new QHBoxLayout;
+    buttons->addWidget(m_cancel);
+    buttons->addWidget(m_retry);
+    buttons->addWidget(m_openFolder);
+    buttons->addStretch();
+    buttons->addWidget(m_clear);
+
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_title);
+    layout->addWidget(m_view, 1);
+    layout->addLayout(buttons);
+
+    connect(m_cancel, &QPushButton::clicked, this, &TransferPanel::cancelCurrent);
+    connect(m_retry, &QPushButton::clicked, this, &TransferPanel::retryCurrent);
+    connect(m_openFolder, &QPushButton::clicked, this, &TransferPanel::openCurrentFolder);
+    connect(m_clear, &QPushButton::clicked, this, &TransferPanel::clearFinished);
+    connect(m_view, &QListView::customContextMenuRequested, this,
+            &TransferPanel::showContextMenu);
+    connect(m_view, &QListView::doubleClicked, this, [this](const QModelIndex &index) {
+        if (index.data(TransferListModel::CanOpenFolderRole).toBool())
+            openCurrentFolder();
+    });
+    connect(m_view->selectionModel(), &QItemSelectionModel::currentChanged, this,
+            &TransferPanel::updateActions);
+    connect(m_model, &QAbstractItemModel::dataChanged, this, &TransferPanel::updateActions);
+    connect(m_model, &QAbstractItemModel::rowsInserted, this, &TransferPanel::updateActions);
+    connect(m_model, &QAbstractItemModel::rowsRemoved, this, &TransferPanel::updateActions);
+    connect(m_model, &QAbstractItemModel::modelReset, this, &TransferPanel::updateActions);
+
+    retranslateUi();
+    updateActions();
+}
+
+void TransferPanel::setFolderOpener(std::function<void(const QString &)> opener)
+{
+    m_openFolderFn = std::move(opener);
+}
+
+quint64 TransferPanel::currentId() const
+{
+    const QModelIndex index = m_view->currentIndex();
+    return index.isValid() ? index.data(TransferListModel::IdRole).toULongLong() : 0;
+}
+
+void TransferPanel::cancelCurrent()
+{
+    const QModelIndex index = m_view->currentIndex();
+    if (index.data(TransferListModel::CanCancelRole).toBool())
+        m_backend->cancelTransfer(currentId());
+}
+
+void TransferPanel::retryCurrent()
+{
+    const QModelIndex index = m_view->currentIndex();
+    if (index.data(TransferListModel::CanRetryRole).toBool())
+        m_backend->retryTransfer(currentId());
+}
+
+void TransferPanel::openCurrentFolder()
+{
+    const QModelIndex index = m_view->currentIndex();
+    if (!index.data(TransferListModel::CanOpenFolderRole).toBool())
+        return;
+    const auto s = index.data(TransferListModel::SnapshotRole).value<TransferSnapshot>();
+    m_openFolderFn(s.localFolder);
+}
+
+void TransferPanel::clearFinished()
+{
+    m_model->clearFinished();
+}
+
+void TransferPanel::updateActions()
+{
+    const QModelIndex index = m_view->currentIndex();
+    m_cancel->setEnabled(index.data(TransferListModel::CanCancelRole).toBool());
+    m_retry->setEnabled(index.data(TransferListModel::CanRetryRole).toBool());
+    m_openFolder->setEnabled(index.data(TransferListModel::CanOpenFolderRole).toBool());
+    bool anyFinished = false;
+    for (int row = 0; row < m_model->rowCount() && !anyFinished; ++row)
+        anyFinished = m_model->snapshotAt(row).isFinished();
+    m_clear->setEnabled(anyFinished);
+}
+
+void TransferPanel::showContextMenu(const QPoint &pos)
+{
+    const QModelIndex index = m_view->indexAt(pos);
+    if (index.isValid())
+        m_view->setCurrentIndex(index);
+    QMenu menu(this);
+    menu.addAction(m_cancel->icon(), m_cancel->text(), this, &TransferPanel::cancelCurrent)
+        ->setEnabled(m_cancel->isEnabled());
+    menu.addAction(m_retry->icon(), m_retry->text(), this, &TransferPanel::retryCurrent)
+        ->setEnabled(m_retry->isEnabled());
+    menu.addAction(m_openFolder->icon(), m_openFolder->text(), this,
+                   &TransferPanel::openCurrentFolder)
+        ->setEnabled(m_openFolder->isEnabled());
+    menu.addSeparator();
+    menu.addAction(m_clear->text(), this, &TransferPanel::clearFinished)
+        ->setEnabled(m_clear->isEnabled());
+    menu.exec(m_view->viewport()->mapToGlobal(pos));
+}
+
+void TransferPanel::changeEvent(QEvent *event)
+{
+    if (event->type() == QEvent::LanguageChange)
+        retranslateUi();
+    QWidget::changeEvent(event);
+}
+
+void TransferPanel::retranslateUi()
+{
+    m_title->setText(tr("Transfers"));
+    m_cancel->setText(tr("Cancel"));
+    m_cancel->setToolTip(tr("Stop the selected transfer"));
+    m_retry->setText(tr("Retry"));
+    m_retry->setToolTip(tr("Send the selected transfer again, resuming where it stopped"));
+    m_openFolder->setText(tr("Open folder"));
+    m_openFolder->setToolTip(tr("Show the files in the file manager"));
+    m_clear->setText(tr("Clear finished"));
+    m_model->retranslate();
+}
+
+} // namespace PunchDrop::Gui

@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QWidget>
+
+#include <functional>
+
+class QListView;
+class QPushButton;
+class QLabel;
+class QMenu;
+
+namespace PunchDrop::Gui {
+
+class Backend;
+class TransferListModel;
+
+/*!
+ * The transfer list with its actions: cancel, retry / resume, open the containing folder, clear
+ * finished. A thin widget: the rows live in TransferListModel, the work in the Backend.
+ */
+class TransferPanel : public QWidget
+{
+    Q_OBJECT
+public:
+    TransferPanel(Backend *backend, TransferListModel *model, QWidget *parent = nullptr);
+
+    QListView *view() const { return m_view; }
+
+    //! How "Open folder" opens a folder (QDesktopServices by default; tests record the call).
+    void setFolderOpener(std::function<void(const QString &)> opener);
+
+public Q_SLOTS:
+    void cancelCurrent();
+    void retryCurrent();
+    void openCurrentFolder();
+    void clearFinished();
+
+protected:
+    void changeEvent(QEvent *event) override;
+
+private:
+    void retranslateUi();
+    void updateActions();
+    void showContextMenu(const QPoint &pos);
+    quint64 currentId() const;
+
+    Backend *m_backend;
+    TransferListModel *m_model;
+    QLabel *m_title = nullptr;
+    QListView *m_view = nullptr;
+    QPushButton *m_cancel = nullptr;
+    QPushButton *m_retry = nullptr;
+    QPushButton *m_openFolder = nullptr;
+    QPushButton *m_clear = nullptr;
+    std::function<void(const QString &)> m_openFolderFn;
+};
+
+} // namespace PunchDrop::Gui
