@@ -1,15 +1,126 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "servercommand.h"
 
-#include <QTextStream>
+#include "core/configdir.h"
+#include "core/logging.h"
+#include "net/deviceidentity.h"
+#include "net/rendezvousserver.h"
+#include "net/stunserver.h"
+
+#include <QCoreApplication>
+#include <QSocketNotifier>
+
+#include <csignal>
+
+#ifndef Q_OS_WIN
+#  include <sys/socket.h>
+#  include <unistd.h>
+#endif
 
 namespace PunchDrop::Cli {
 
-// Placeholder until the rendezvous server lands (issue 3).
-int runServer(const Invocation &)
+namespace {
+
+#ifndef Q_OS_WIN
+// Self-pipe: the signal handler only writes one byte; the event loop reads it and quits.
+int g_signalPipe[2] = {-1, -1};
+
+void onSignal(int signal)
 {
-    QTextStream(stderr) << "punchdrop: --server is not part of this build yet\n";
-    return ExitFailure;
+    const char byte = char(signal);
+    [[maybe_unused]] const auto written = ::write(g_signalPipe[1], &byte, 1);
+}
+
+//! Routes SIGINT/SIGTERM into the event loop. False if the pipe cannot be created.
+bool installSignalHandlers(QObject *context, QString *error)
+{
+    if (::socketpair(AF_UNIX, SOCK_STREAM, 0, g_signalPipe) != 0) {
+        *error = QStringLiteral("cannot create the signal pipe");
+        return false;
+    }
+    auto *notifier = new QSocketNotifier(g_signalPipe[0], QSocketNotifier::Read, context);
+    QObject::connect(notifier, &QSocketNotifier::activated, context, [notifier] {
+        char byte = 0;
+        [[maybe_unused]] const auto n = ::read(g_signalPipe[0], &byte, 1);
+        notifier->setEnabled(false);
+        qCInfo(lcServer).noquote() << "received" << (byte == SIGINT ? "SIGINT" : "SIGTERM")
+                                   << "- shutting down";
+        QCoreApplication::exit(ExitOk);
+    });
+    struct sigaction action = {};
+    action.sa_handler = onSignal;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESTART;
+    ::sigaction(SIGINT, &action, nullptr);
+    ::sigaction(SIGTERM, &action, nullptr);
+    return true;
+}
+#else
+// Windows: Ctrl+C ends the process through the default console handler; there is no open state
+// (no files are written by the server) that a clean shutdown would have to save.
+bool installSignalHandlers(QObject *, QString *)
+{
+    return true;
+}
+#endif
+
+} // namespace
+
+int runServer(const Invocation &invocation)
+{
+    const ConfigDir configDir(invocation.configDir);
+    QString error;
+    if (!configDir.ensureExists(&error)) {
+        qCCritical(lcServer).noquote() << "cannot use the config directory:" << error;
+        return ExitFailure;
+    }
+    const auto identity = DeviceIdentity::loadOrCreate(configDir, &error);
+    if (!identity) {
+        qCCritical(lcServer).noquote() << "cannot load the server identity:" << error;
+        return ExitFailure;
+    }
+
+    RendezvousServerConfig config;
+    config.address = invocation.listenAddress;
+    config.port = invocation.listenPort;
+    config.maxClients = invocation.maxClients;
+    config.relay.enabled = !invocation.serverNoRelay;
+    config.relay.maxSessions = invocation.maxRelaySessions;
+    config.relay.limits.rateBytesPerSecond = invocation.relayRate;
+
+    QObject context;
+    RendezvousServer server(*identity, config);
+    if (!server.listen(&error)) {
+        qCCritical(lcServer).noquote() << error;
+        return ExitFailure;
+    }
+    if (!installSignalHandlers(&context, &error)) {
+        qCCritical(lcServer).noquote() << error;
+        return ExitFailure;
+    }
+
+    // STUN on UDP: the same port number, and a second one for the NAT mapping tests. A failure
+    // here costs the clients their NAT classification, not the rendezvous, so it is not fatal.
+    StunServer stun;
+    const quint16 stunPort = server.serverPort();
+    const quint16 altPort = invocation.altPort.value_or(quint16(stunPort + 1));
+    QString stunError;
+    if (stun.listen(config.address, stunPort, altPort, &stunError))
+        qCInfo(lcServer).noquote() << "STUN on UDP ports" << stun.primaryPort() << "and" << stun.altPort();
+    else
+        qCWarning(lcServer).noquote() << "STUN disabled:" << stunError;
+
+    qCInfo(lcServer).noquote() << QStringLiteral("listening on %1:%2 (server id %3), relay %4")
+                                      .arg(server.serverAddress().toString())
+                                      .arg(server.serverPort())
+                                      .arg(identity->id().toString(),
+                                           config.relay.enabled ? QStringLiteral("on")
+                                                                : QStringLiteral("off"));
+    const int code = QCoreApplication::exec();
+    server.close();
+    stun.close();
+    qCInfo(lcServer) << "stopped";
+    return code;
 }
 
 } // namespace PunchDrop::Cli

@@ -1,0 +1,396 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "controlclient.h"
+
+#include "controlprotocol.h"
+#include "core/logging.h"
+#include "reusablesocket.h"
+
+#include <QNetworkInterface>
+#include <QRandomGenerator>
+#include <QSslSocket>
+
+#include <qcorosignal.h>
+
+#include <algorithm>
+
+namespace PunchDrop {
+
+using namespace Control;
+
+namespace {
+GoMessage fromWire(const Go &go)
+{
+    GoMessage m;
+    m.sessionId = go.sessionId;
+    m.initiator = go.initiator;
+    m.peer = go.peer;
+    m.peerName = go.peerName;
+    m.peerPublic = go.peerPublic;
+    m.peerPrivate = go.peerPrivate;
+    m.peerNat = go.peerNat;
+    m.punch = go.punch;
+    m.relayToken = go.relayToken;
+    m.startInMs = go.startInMs;
+    m.rttMs = go.rttMs;
+    return m;
+}
+
+constexpr int kMaxPendingPings = 8;
+} // namespace
+
+ControlClient::ControlClient(const DeviceIdentity &identity, ControlClientConfig config,
+                             QObject *parent)
+    : QObject(parent)
+    , m_identity(identity)
+    , m_config(std::move(config))
+{
+    qRegisterMetaType<PunchDrop::GoMessage>();
+    qRegisterMetaType<PunchDrop::ConnectReply>();
+    m_clock.start();
+    m_connectTimer.setSingleShot(true);
+    connect(&m_connectTimer, &QTimer::timeout, this, [this] {
+        lose(QStringLiteral("no answer from %1:%2 within %3 ms")
+                 .arg(m_config.host)
+                 .arg(m_config.port)
+                 .arg(m_config.connectTimeout.count()));
+    });
+    m_reconnectTimer.setSingleShot(true);
+    connect(&m_reconnectTimer, &QTimer::timeout, this, &ControlClient::attempt);
+    connect(&m_keepaliveTimer, &QTimer::timeout, this, [this] {
+        if (m_pings.size() >= kMaxPendingPings)
+            m_pings.clear();
+        const quint64 nonce = QRandomGenerator::global()->generate64() & 0x7fffffffffffffffULL;
+        m_pings.insert(nonce, m_clock.elapsed());
+        send(Ping{nonce});
+    });
+    m_deadTimer.setSingleShot(true);
+    connect(&m_deadTimer, &QTimer::timeout, this, [this] {
+        lose(QStringLiteral("the server stopped answering"));
+    });
+}
+
+ControlClient::~ControlClient()
+{
+    m_running = false;
+    if (m_socket) {
+        m_socket->disconnect(this);
+        m_socket->abort();
+    }
+}
+
+void ControlClient::start()
+{
+    if (m_running)
+        return;
+    m_running = true;
+    m_failures = 0;
+    attempt();
+}
+
+void ControlClient::stop()
+{
+    m_running = false;
+    m_reconnectTimer.stop();
+    if (m_socket)
+        lose(QStringLiteral("stopped"));
+}
+
+QList<PeerInfo> ControlClient::peers() const
+{
+    QList<PeerInfo> list = m_peers.values();
+    std::sort(list.begin(), list.end(), [](const PeerInfo &a, const PeerInfo &b) {
+        return a.name.localeAwareCompare(b.name) < 0 || (a.name == b.name && a.id < b.id);
+    });
+    return list;
+}
+
+QList<Endpoint> ControlClient::currentPrivateEndpoints() const
+{
+    if (!m_config.privateEndpoints.isEmpty())
+        return m_config.privateEndpoints.mid(0, ControlProtocol::kMaxPrivateEndpoints);
+    QList<Endpoint> result;
+    const auto addresses = QNetworkInterface::allAddresses();
+    for (const QHostAddress &a : addresses) {
+        if (a.protocol() != QAbstractSocket::IPv4Protocol || a.isLoopback() || a.isLinkLocal())
+            continue;
+        result.append({a, m_localPort});
+        if (result.size() == ControlProtocol::kMaxPrivateEndpoints)
+            break;
+    }
+    return result;
+}
+
+void ControlClient::send(const ControlMessage &message)
+{
+    if (m_socket && m_socket->isEncrypted())
+        m_socket->write(ControlProtocol::encode(message));
+}
+
+void ControlClient::attempt()
+{
+    if (!m_running)
+        return;
+    if (m_socket) {
+        m_socket->disconnect(this);
+        m_socket->abort();
+        m_socket->deleteLater();
+        m_socket = nullptr;
+    }
+    m_buffer.clear();
+    m_socket = new QSslSocket(this);
+    m_socket->setSslConfiguration(m_identity.tlsConfiguration());
+    m_socket->setReadBufferSize(ControlProtocol::kMaxBodySize + ControlProtocol::kHeaderSize);
+
+    // Bind P ourselves (reuse options) so the punching engine can share it; keep the old P.
+    QString error;
+    qintptr fd = ReusableSocket::createBound(QHostAddress::AnyIPv4, m_localPort, &error);
+    if (fd < 0 && m_localPort != 0) {
+        qCInfo(lcNet).noquote() << "cannot reuse control port" << m_localPort << "(" << error
+                                << "), taking a new one";
+        fd = ReusableSocket::createBound(QHostAddress::AnyIPv4, 0, &error);
+    }
+    if (fd < 0 || !ReusableSocket::adoptBound(*m_socket, fd, &error)) {
+        lose(QStringLiteral("cannot create the control socket: ") + error);
+        return;
+    }
+    m_localPort = m_socket->localPort();
+
+    connect(m_socket, &QAbstractSocket::connected, this, [this] {
+        m_socket->startClientEncryption();
+    });
+    connect(m_socket, &QSslSocket::sslErrors, this, [this](const QList<QSslError> &errors) {
+        // The server's certificate is self-signed; we identify it by its DeviceId instead.
+        m_socket->ignoreSslErrors(errors);
+    });
+    connect(m_socket, &QSslSocket::encrypted, this, &ControlClient::onEncrypted);
+    connect(m_socket, &QIODevice::readyRead, this, &ControlClient::onReadyRead);
+    connect(m_socket, &QAbstractSocket::disconnected, this, [this] {
+        lose(QStringLiteral("the server closed the connection"));
+    });
+    connect(m_socket, &QAbstractSocket::errorOccurred, this, [this](QAbstractSocket::SocketError e) {
+        if (e == QAbstractSocket::RemoteHostClosedError)
+            return lose(QStringLiteral("the server closed the connection"));
+        lose(m_socket->errorString());
+    });
+    m_connectTimer.start(m_config.connectTimeout);
+    qCDebug(lcNet).noquote() << "connecting to" << m_config.host << m_config.port << "from port"
+                             << m_localPort;
+    m_socket->connectToHost(m_config.host, m_config.port);
+}
+
+void ControlClient::onEncrypted()
+{
+    m_serverId = DeviceId::fromCertificate(m_socket->peerCertificate());
+    Hello hello;
+    hello.version = ControlProtocol::kVersion;
+    hello.name = m_config.displayName.left(ControlProtocol::kMaxTextLength);
+    hello.privateEndpoints = currentPrivateEndpoints();
+    hello.nat = m_natType;
+    send(hello);
+}
+
+void ControlClient::onReadyRead()
+{
+    if (!m_socket)
+        return;
+    m_buffer += m_socket->readAll();
+    while (m_socket) {
+        const ControlProtocol::ParseResult r = ControlProtocol::parse(m_buffer);
+        if (r.status == ControlProtocol::Status::Incomplete)
+            return;
+        if (r.status == ControlProtocol::Status::Malformed) {
+            lose(QStringLiteral("malformed frame from the server: ") + r.error);
+            return;
+        }
+        m_buffer.remove(0, r.consumed);
+        if (m_registered)
+            m_deadTimer.start(m_keepaliveTimer.interval() * 3);
+        handle(r.message);
+    }
+}
+
+void ControlClient::handle(const ControlMessage &message)
+{
+    if (const auto *welcome = std::get_if<Welcome>(&message)) {
+        m_connectTimer.stop();
+        if (welcome->yourId != m_identity.id()) {
+            lose(QStringLiteral("the server sees us as %1, not %2")
+                     .arg(welcome->yourId.shortString(), m_identity.id().shortString()));
+            return;
+        }
+        m_registered = true;
+        m_failures = 0;
+        m_reportedDown = false;
+        m_lastError.clear();
+        m_observed = welcome->observed;
+        m_relayAvailable = welcome->relayAvailable;
+        const qint64 interval = welcome->keepaliveMs > 0
+            ? std::min<qint64>(welcome->keepaliveMs, m_config.keepaliveInterval.count())
+            : m_config.keepaliveInterval.count();
+        m_keepaliveTimer.start(int(std::max<qint64>(interval, 10)));
+        m_deadTimer.start(m_keepaliveTimer.interval() * 3);
+        m_peers.clear();
+        m_peersComplete = true;
+        qCInfo(lcNet).noquote() << "registered with server" << m_serverId.shortString() << "at"
+                                << m_config.host + QLatin1Char(':') + QString::number(m_config.port)
+                                << "as" << m_identity.id().shortString() << "- public endpoint"
+                                << m_observed.toString() << "from local port" << m_localPort;
+        Q_EMIT registered();
+        return;
+    }
+    if (!m_registered) {
+        if (const auto *error = std::get_if<Error>(&message)) {
+            m_lastError = error->code + QStringLiteral(": ") + error->message;
+            lose(QStringLiteral("server refused: ") + m_lastError);
+        }
+        return;
+    }
+    if (const auto *peers = std::get_if<Peers>(&message)) {
+        if (m_peersComplete)
+            m_peers.clear();
+        for (const PeerEntry &e : peers->peers) {
+            if (e.id == m_identity.id())
+                continue;
+            m_peers.insert(e.id, {e.id, e.name, PeerInfo::Source::Server, true, e.nat, {}});
+        }
+        m_peersComplete = !peers->more;
+        Q_EMIT peersChanged();
+    } else if (const auto *joined = std::get_if<PeerJoined>(&message)) {
+        if (joined->peer.id != m_identity.id()) {
+            m_peers.insert(joined->peer.id, {joined->peer.id, joined->peer.name, PeerInfo::Source::Server,
+                                             true, joined->peer.nat, {}});
+            Q_EMIT peersChanged();
+        }
+    } else if (const auto *left = std::get_if<PeerLeft>(&message)) {
+        if (m_peers.remove(left->id))
+            Q_EMIT peersChanged();
+    } else if (const auto *go = std::get_if<Go>(&message)) {
+        if (go->initiator) {
+            if (m_pendingRequests.remove(go->requestId))
+                Q_EMIT connectReplyReceived(go->requestId, ConnectReply{fromWire(*go), {}, {}});
+            else
+                qCInfo(lcNet) << "ignoring go for request" << go->requestId << "(timed out)";
+        } else {
+            Q_EMIT goReceived(fromWire(*go));
+        }
+    } else if (const auto *refusal = std::get_if<ConnectError>(&message)) {
+        if (m_pendingRequests.remove(refusal->requestId))
+            Q_EMIT connectReplyReceived(refusal->requestId,
+                                        ConnectReply{std::nullopt, refusal->code, refusal->message});
+    } else if (const auto *ping = std::get_if<Ping>(&message)) {
+        send(Pong{ping->nonce});
+    } else if (const auto *pong = std::get_if<Pong>(&message)) {
+        const auto it = m_pings.constFind(pong->nonce);
+        if (it != m_pings.cend()) {
+            qCDebug(lcNet) << "server rtt" << m_clock.elapsed() - it.value() << "ms";
+            m_pings.remove(pong->nonce);
+        }
+    } else if (const auto *error = std::get_if<Error>(&message)) {
+        m_lastError = error->code + QStringLiteral(": ") + error->message;
+        if (error->code == u"replaced") {
+            // Another process with our identity registered; reconnecting would only start a
+            // tug of war between the two.
+            qCWarning(lcNet).noquote() << "another instance of this device registered with the server;"
+                                       << "not reconnecting";
+            m_running = false;
+        }
+        lose(QStringLiteral("server error ") + m_lastError);
+    }
+}
+
+void ControlClient::lose(const QString &reason)
+{
+    if (!m_socket)
+        return;
+    QSslSocket *socket = m_socket;
+    m_socket = nullptr;
+    socket->disconnect(this);
+    socket->abort();
+    socket->deleteLater();
+    m_connectTimer.stop();
+    m_keepaliveTimer.stop();
+    m_deadTimer.stop();
+    m_pings.clear();
+    const bool wasRegistered = m_registered;
+    m_registered = false;
+    if (m_lastError.isEmpty() || wasRegistered)
+        m_lastError = reason;
+    if (!m_peers.isEmpty()) {
+        m_peers.clear();
+        Q_EMIT peersChanged();
+    }
+    const auto pending = m_pendingRequests;
+    m_pendingRequests.clear();
+    for (quint32 id : pending)
+        Q_EMIT connectReplyReceived(id, ConnectReply{std::nullopt, QStringLiteral("connection-lost"),
+                                                     QStringLiteral("lost the server: ") + reason});
+    if (wasRegistered || !m_reportedDown) {
+        qCInfo(lcNet).noquote() << "control connection to" << m_config.host << "lost:" << reason;
+        m_reportedDown = true;
+        Q_EMIT connectionLost(reason);
+    }
+    scheduleReconnect();
+}
+
+void ControlClient::scheduleReconnect()
+{
+    if (!m_running)
+        return;
+    const qint64 base = m_config.reconnectMin.count();
+    const qint64 cap = std::max<qint64>(m_config.reconnectMax.count(), base);
+    const qint64 exp = base << std::min(m_failures, 20);
+    const qint64 delay = std::min(cap, exp);
+    // ±20 % jitter so a server restart is not met by every client in the same millisecond.
+    const double jitter = 0.8 + 0.4 * QRandomGenerator::global()->generateDouble();
+    ++m_failures;
+    m_reconnectTimer.start(int(std::max<qint64>(1, qint64(double(delay) * jitter))));
+}
+
+QCoro::Task<bool> ControlClient::waitRegistered(std::chrono::milliseconds timeout)
+{
+    if (m_registered)
+        co_return true;
+    const auto result = co_await qCoro(this, &ControlClient::registered, timeout);
+    co_return result.has_value() && m_registered;
+}
+
+void ControlClient::setNatType(const QString &natType)
+{
+    m_natType = natType.left(ControlProtocol::kMaxTextLength);
+    if (m_registered)
+        send(Nat{m_natType});
+}
+
+QCoro::Task<ConnectReply> ControlClient::requestConnect(const DeviceId &target, const QString &mode,
+                                                        std::chrono::milliseconds timeout)
+{
+    if (!m_registered)
+        co_return ConnectReply{std::nullopt, QStringLiteral("not-registered"),
+                               QStringLiteral("not registered with the server")};
+    const quint32 id = ++m_nextRequestId;
+    m_pendingRequests.insert(id);
+    send(Connect{id, target, mode});
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0)
+            break;
+        const auto reply = co_await qCoro(this, &ControlClient::connectReplyReceived, left);
+        if (!reply)
+            break;
+        if (std::get<0>(*reply) == id)
+            co_return std::get<1>(*reply);
+    }
+    m_pendingRequests.remove(id);
+    co_return ConnectReply{std::nullopt, QStringLiteral("timeout"),
+                           QStringLiteral("the server did not answer within %1 ms").arg(timeout.count())};
+}
+
+void ControlClient::reportOutcome(const QByteArray &sessionId, const QString &kind,
+                                  const QString &method, qint64 timeMs, const QString &reason)
+{
+    send(Outcome{sessionId, kind, method, timeMs, reason.left(ControlProtocol::kMaxTextLength)});
+}
+
+} // namespace PunchDrop

@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "controlmessage.h"
+#include "deviceid.h"
+#include "deviceidentity.h"
+#include "endpoint.h"
+#include "peerinfo.h"
+
+#include <QElapsedTimer>
+#include <QHash>
+#include <QObject>
+#include <QPointer>
+#include <QSet>
+#include <QTimer>
+
+#include <qcorotask.h>
+
+#include <chrono>
+#include <optional>
+
+class QSslSocket;
+
+namespace PunchDrop {
+
+struct ControlClientConfig
+{
+    QString host;
+    quint16 port = 8877;
+    QString displayName;
+    //! Empty: the non-loopback IPv4 addresses of this machine with the control port P.
+    QList<Endpoint> privateEndpoints;
+    std::chrono::milliseconds connectTimeout{5000}; //!< TCP + TLS + welcome
+    std::chrono::milliseconds requestTimeout{5000};
+    std::chrono::milliseconds keepaliveInterval{15000};
+    std::chrono::milliseconds reconnectMin{500};
+    std::chrono::milliseconds reconnectMax{30000};
+};
+
+//! The server's introduction to a peer (`go`), as the punching engine consumes it.
+struct GoMessage
+{
+    QByteArray sessionId;
+    bool initiator = false;
+    DeviceId peer;
+    QString peerName;
+    Endpoint peerPublic;
+    QList<Endpoint> peerPrivate;
+    QString peerNat;
+    bool punch = true;
+    QByteArray relayToken; //!< empty: no relay for this session
+    int startInMs = 0;
+    int rttMs = 0;
+};
+
+//! The answer to requestConnect(): a go, or an error code ("offline", "relay-disabled",
+//! "busy", "self", "bad-mode", "timeout", "not-registered", "connection-lost") and a message.
+struct ConnectReply
+{
+    std::optional<GoMessage> go;
+    QString errorCode;
+    QString errorMessage;
+};
+
+/*!
+ * The client's control connection to the rendezvous server: TLS 1.3 with the device certificate
+ * (the server derives our DeviceId from it), registration, presence, introductions, keepalive.
+ *
+ * The socket is bound natively to a local port P with SO_REUSEADDR/SO_REUSEPORT before
+ * connecting, so the punching engine can listen and dial from the same P (the server reports
+ * P's public mapping as the observed endpoint). P stays the same across reconnects whenever the
+ * bind succeeds. On any loss the client reconnects by itself with exponential backoff and
+ * jitter until stop(). The server's certificate is not checked against a CA (it is
+ * self-signed); its DeviceId is logged and available as serverId().
+ *
+ * The object must outlive the coroutines it returns (waitRegistered(), requestConnect()).
+ */
+class ControlClient : public QObject
+{
+    Q_OBJECT
+public:
+    ControlClient(const DeviceIdentity &identity, ControlClientConfig config,
+                  QObject *parent = nullptr);
+    ~ControlClient() override;
+
+    //! Connects and registers; on loss reconnects with exponential backoff (+jitter) until stop().
+    void start();
+    void stop();
+
+    bool isRegistered() const { return m_registered; }
+    QCoro::Task<bool> waitRegistered(std::chrono::milliseconds timeout);
+
+    //! P: the local port of the control socket (0 before the first connection attempt).
+    quint16 localPort() const { return m_localPort; }
+    Endpoint observedEndpoint() const { return m_observed; }
+    DeviceId serverId() const { return m_serverId; }
+    bool serverRelayAvailable() const { return m_relayAvailable; }
+    //! Online peers, excluding this device.
+    QList<PeerInfo> peers() const;
+
+    //! Sends `nat` now, or with the next registration.
+    void setNatType(const QString &natType);
+    QCoro::Task<ConnectReply> requestConnect(const DeviceId &target, const QString &mode,
+                                             std::chrono::milliseconds timeout);
+    void reportOutcome(const QByteArray &sessionId, const QString &kind, const QString &method,
+                       qint64 timeMs, const QString &reason = {});
+
+    QString serverHost() const { return m_config.host; }
+    quint16 serverPort() const { return m_config.port; }
+    //! The last reason the connection was lost or refused (empty while all is well).
+    QString lastError() const { return m_lastError; }
+
+Q_SIGNALS:
+    void registered();
+    //! The connection is gone (or an attempt failed); the client reconnects by itself.
+    void connectionLost(const QString &reason);
+    void peersChanged();
+    //! The server introduced us to a peer who asked for us (responder side).
+    void goReceived(const PunchDrop::GoMessage &go);
+    //! Internal: the answer to one connect request arrived (or the request failed).
+    void connectReplyReceived(quint32 requestId, const PunchDrop::ConnectReply &reply);
+
+private:
+    void attempt();
+    void onEncrypted();
+    void onReadyRead();
+    void handle(const ControlMessage &message);
+    void lose(const QString &reason);
+    void scheduleReconnect();
+    void send(const ControlMessage &message);
+    QList<Endpoint> currentPrivateEndpoints() const;
+
+    DeviceIdentity m_identity;
+    ControlClientConfig m_config;
+    QSslSocket *m_socket = nullptr;
+    QByteArray m_buffer;
+    bool m_running = false;
+    bool m_registered = false;
+    bool m_peersComplete = true;
+    bool m_reportedDown = false;
+    int m_failures = 0;
+    quint16 m_localPort = 0;
+    Endpoint m_observed;
+    DeviceId m_serverId;
+    bool m_relayAvailable = false;
+    QString m_natType;
+    QString m_lastError;
+    QHash<DeviceId, PeerInfo> m_peers;
+    QSet<quint32> m_pendingRequests;
+    quint32 m_nextRequestId = 0;
+    QTimer m_connectTimer;
+    QTimer m_reconnectTimer;
+    QTimer m_keepaliveTimer;
+    QTimer m_deadTimer;
+    QHash<quint64, qint64> m_pings;
+    QElapsedTimer m_clock;
+};
+
+} // namespace PunchDrop
+
+Q_DECLARE_METATYPE(PunchDrop::GoMessage)
+Q_DECLARE_METATYPE(PunchDrop::ConnectReply)

@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "deviceid.h"
+#include "endpoint.h"
+
+#include <QByteArray>
+#include <QList>
+#include <QString>
+
+#include <variant>
+
+/*!
+ * The messages of the control protocol between a client and the rendezvous server, as plain
+ * structs. ControlProtocol (controlprotocol.h) turns them into frames and back; the wire format
+ * of every field is written down there and in docs/protocol/control.md.
+ */
+namespace PunchDrop::Control {
+
+//! C→S, first message after the TLS handshake. The device ID comes from the client certificate.
+struct Hello
+{
+    int version = 0;
+    QString name;
+    QList<Endpoint> privateEndpoints; //!< the client's LAN endpoints for its control port P
+    QString nat;                      //!< optional: NAT type text if already known
+};
+
+//! S→C, the answer to hello: the client is registered.
+struct Welcome
+{
+    int version = 0;
+    DeviceId yourId;
+    Endpoint observed; //!< the public endpoint of the control connection as the server sees it
+    bool relayAvailable = false;
+    DeviceId serverId;
+    int keepaliveMs = 0;
+};
+
+//! C→S: the client's NAT type (from STUN probing), shown to others in presence.
+struct Nat
+{
+    QString natType;
+};
+
+//! One online device in presence messages.
+struct PeerEntry
+{
+    DeviceId id;
+    QString name;
+    QString nat;
+    friend bool operator==(const PeerEntry &, const PeerEntry &) = default;
+};
+
+//! S→C: everyone online (except the receiver), sent right after welcome.
+struct Peers
+{
+    QList<PeerEntry> peers;
+    bool more = false; //!< further `peers` frames extend this list (large presence lists)
+};
+
+//! S→C: a device came online (or changed its name / NAT type).
+struct PeerJoined
+{
+    PeerEntry peer;
+};
+
+//! S→C: a device went offline.
+struct PeerLeft
+{
+    DeviceId id;
+};
+
+//! C→S: please introduce me to \a target.
+struct Connect
+{
+    quint32 requestId = 0;
+    DeviceId target;
+    QString mode; //!< "auto", "relay-only" or "direct-only"
+};
+
+//! S→C: the connect request \a requestId failed.
+struct ConnectError
+{
+    quint32 requestId = 0;
+    QString code; //!< "unknown-peer", "offline", "self", "relay-disabled", "busy", "bad-mode"
+    QString message;
+};
+
+//! S→both peers of a session: who the other side is and when to start punching.
+struct Go
+{
+    quint32 requestId = 0; //!< the initiator's connect request; 0 for the responder
+    QByteArray sessionId;  //!< 16 random bytes
+    bool initiator = false;
+    DeviceId peer;
+    QString peerName;
+    Endpoint peerPublic;
+    QList<Endpoint> peerPrivate;
+    QString peerNat;
+    bool punch = true;
+    QByteArray relayToken; //!< 16 bytes, or empty: no relay for this session
+    int startInMs = 0;
+    int rttMs = 0;
+};
+
+//! C→S: how a session ended up (for the server's log).
+struct Outcome
+{
+    QByteArray sessionId;
+    QString kind;   //!< "direct", "relay" or "failed"
+    QString method; //!< "tcp-punch", "lan" or "relay"
+    qint64 timeMs = 0;
+    QString reason;
+};
+
+//! Either direction: liveness and RTT probe; the receiver answers with a Pong carrying the nonce.
+struct Ping
+{
+    quint64 nonce = 0;
+};
+
+struct Pong
+{
+    quint64 nonce = 0;
+};
+
+//! S→C: a fatal problem; the server closes the connection after sending it.
+struct Error
+{
+    QString code; //!< "protocol", "too-large", "version", "replaced", "server-full", "idle"
+    QString message;
+};
+
+//! A well-formed frame whose type this build does not know (ignored for forward compatibility).
+struct Unknown
+{
+    QString type;
+};
+
+} // namespace PunchDrop::Control
+
+namespace PunchDrop {
+
+using ControlMessage = std::variant<Control::Hello, Control::Welcome, Control::Nat, Control::Peers,
+                                    Control::PeerJoined, Control::PeerLeft, Control::Connect,
+                                    Control::ConnectError, Control::Go, Control::Outcome,
+                                    Control::Ping, Control::Pong, Control::Error, Control::Unknown>;
+
+} // namespace PunchDrop

@@ -1,0 +1,502 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "controlprotocol.h"
+
+#include <QCborArray>
+#include <QCborMap>
+#include <QCborStreamReader>
+#include <QCborValue>
+#include <QtEndian>
+
+#include <limits>
+
+namespace PunchDrop {
+
+using namespace Control;
+
+namespace {
+
+// ---- encoding helpers -------------------------------------------------------------------------
+
+QCborValue idValue(const DeviceId &id)
+{
+    return QCborValue(id.digest());
+}
+
+QCborArray endpointArray(const QList<Endpoint> &endpoints)
+{
+    QCborArray array;
+    for (const Endpoint &e : endpoints)
+        array.append(e.toString());
+    return array;
+}
+
+QCborMap entryMap(const PeerEntry &p)
+{
+    QCborMap m;
+    m.insert(QStringLiteral("id"), idValue(p.id));
+    m.insert(QStringLiteral("name"), p.name);
+    m.insert(QStringLiteral("nat"), p.nat);
+    return m;
+}
+
+QCborMap typed(const char *type)
+{
+    QCborMap m;
+    m.insert(QStringLiteral("t"), QString::fromLatin1(type));
+    return m;
+}
+
+struct Encoder
+{
+    QCborMap operator()(const Hello &m) const
+    {
+        QCborMap c = typed("hello");
+        c.insert(QStringLiteral("v"), m.version);
+        c.insert(QStringLiteral("name"), m.name);
+        c.insert(QStringLiteral("private"), endpointArray(m.privateEndpoints));
+        if (!m.nat.isEmpty())
+            c.insert(QStringLiteral("nat"), m.nat);
+        return c;
+    }
+    QCborMap operator()(const Welcome &m) const
+    {
+        QCborMap c = typed("welcome");
+        c.insert(QStringLiteral("v"), m.version);
+        c.insert(QStringLiteral("id"), idValue(m.yourId));
+        c.insert(QStringLiteral("ip"), m.observed.address.toString());
+        c.insert(QStringLiteral("port"), m.observed.port);
+        c.insert(QStringLiteral("relay"), m.relayAvailable);
+        c.insert(QStringLiteral("server"), idValue(m.serverId));
+        c.insert(QStringLiteral("keepalive_ms"), m.keepaliveMs);
+        return c;
+    }
+    QCborMap operator()(const Nat &m) const
+    {
+        QCborMap c = typed("nat");
+        c.insert(QStringLiteral("nat"), m.natType);
+        return c;
+    }
+    QCborMap operator()(const Peers &m) const
+    {
+        QCborMap c = typed("peers");
+        QCborArray list;
+        for (const PeerEntry &p : m.peers)
+            list.append(entryMap(p));
+        c.insert(QStringLiteral("peers"), list);
+        c.insert(QStringLiteral("more"), m.more);
+        return c;
+    }
+    QCborMap operator()(const PeerJoined &m) const
+    {
+        QCborMap c = typed("peer-joined");
+        c.insert(QStringLiteral("id"), idValue(m.peer.id));
+        c.insert(QStringLiteral("name"), m.peer.name);
+        c.insert(QStringLiteral("nat"), m.peer.nat);
+        return c;
+    }
+    QCborMap operator()(const PeerLeft &m) const
+    {
+        QCborMap c = typed("peer-left");
+        c.insert(QStringLiteral("id"), idValue(m.id));
+        return c;
+    }
+    QCborMap operator()(const Connect &m) const
+    {
+        QCborMap c = typed("connect");
+        c.insert(QStringLiteral("req"), qint64(m.requestId));
+        c.insert(QStringLiteral("target"), idValue(m.target));
+        c.insert(QStringLiteral("mode"), m.mode);
+        return c;
+    }
+    QCborMap operator()(const ConnectError &m) const
+    {
+        QCborMap c = typed("connect-error");
+        c.insert(QStringLiteral("req"), qint64(m.requestId));
+        c.insert(QStringLiteral("code"), m.code);
+        c.insert(QStringLiteral("msg"), m.message);
+        return c;
+    }
+    QCborMap operator()(const Go &m) const
+    {
+        QCborMap c = typed("go");
+        c.insert(QStringLiteral("req"), qint64(m.requestId));
+        c.insert(QStringLiteral("session"), m.sessionId);
+        c.insert(QStringLiteral("role"),
+                 m.initiator ? QStringLiteral("initiator") : QStringLiteral("responder"));
+        c.insert(QStringLiteral("peer"), idValue(m.peer));
+        c.insert(QStringLiteral("name"), m.peerName);
+        c.insert(QStringLiteral("public"), m.peerPublic.toString());
+        c.insert(QStringLiteral("private"), endpointArray(m.peerPrivate));
+        c.insert(QStringLiteral("nat"), m.peerNat);
+        c.insert(QStringLiteral("punch"), m.punch);
+        if (!m.relayToken.isEmpty())
+            c.insert(QStringLiteral("token"), m.relayToken);
+        c.insert(QStringLiteral("start_in_ms"), m.startInMs);
+        c.insert(QStringLiteral("rtt_ms"), m.rttMs);
+        return c;
+    }
+    QCborMap operator()(const Outcome &m) const
+    {
+        QCborMap c = typed("outcome");
+        c.insert(QStringLiteral("session"), m.sessionId);
+        c.insert(QStringLiteral("kind"), m.kind);
+        c.insert(QStringLiteral("method"), m.method);
+        c.insert(QStringLiteral("time_ms"), m.timeMs);
+        if (!m.reason.isEmpty())
+            c.insert(QStringLiteral("reason"), m.reason);
+        return c;
+    }
+    QCborMap operator()(const Ping &m) const
+    {
+        QCborMap c = typed("ping");
+        c.insert(QStringLiteral("nonce"), qint64(m.nonce & 0x7fffffffffffffffULL));
+        return c;
+    }
+    QCborMap operator()(const Pong &m) const
+    {
+        QCborMap c = typed("pong");
+        c.insert(QStringLiteral("nonce"), qint64(m.nonce & 0x7fffffffffffffffULL));
+        return c;
+    }
+    QCborMap operator()(const Error &m) const
+    {
+        QCborMap c = typed("error");
+        c.insert(QStringLiteral("code"), m.code);
+        c.insert(QStringLiteral("msg"), m.message);
+        return c;
+    }
+    QCborMap operator()(const Unknown &) const { return {}; }
+};
+
+// ---- decoding helpers -------------------------------------------------------------------------
+
+//! Reads typed fields out of one map and remembers the first problem.
+class Fields
+{
+public:
+    explicit Fields(const QCborMap &map) : m_map(map) {}
+
+    QString error() const { return m_error; }
+    bool ok() const { return m_error.isEmpty(); }
+
+    QString text(const char *key, bool required = true)
+    {
+        const QCborValue v = value(key, required);
+        if (v.isUndefined())
+            return {};
+        if (!v.isString())
+            return fail(key, "must be text"), QString();
+        const QString s = v.toString();
+        if (s.size() > ControlProtocol::kMaxTextLength)
+            return fail(key, "is too long"), QString();
+        return s;
+    }
+
+    qint64 integer(const char *key, qint64 max, bool required = true)
+    {
+        const QCborValue v = value(key, required);
+        if (v.isUndefined())
+            return 0;
+        if (!v.isInteger() || v.toInteger() < 0 || v.toInteger() > max)
+            return fail(key, "must be an unsigned integer in range"), 0;
+        return v.toInteger();
+    }
+
+    bool boolean(const char *key)
+    {
+        const QCborValue v = value(key, true);
+        if (v.isUndefined())
+            return false;
+        if (!v.isBool())
+            return fail(key, "must be a boolean"), false;
+        return v.toBool();
+    }
+
+    QByteArray bytes(const char *key, qsizetype size, bool required = true)
+    {
+        const QCborValue v = value(key, required);
+        if (v.isUndefined())
+            return {};
+        if (!v.isByteArray() || v.toByteArray().size() != size)
+            return fail(key, "must be a byte string of the right size"), QByteArray();
+        return v.toByteArray();
+    }
+
+    DeviceId id(const char *key)
+    {
+        const QByteArray digest = bytes(key, DeviceId::kDigestSize);
+        return digest.isEmpty() ? DeviceId() : DeviceId::fromDigest(digest);
+    }
+
+    Endpoint endpoint(const char *key)
+    {
+        const QString s = text(key);
+        if (!ok())
+            return {};
+        const auto e = ControlProtocol::parseEndpoint(s);
+        if (!e)
+            return fail(key, "is not an ip:port endpoint"), Endpoint();
+        return *e;
+    }
+
+    QList<Endpoint> endpoints(const char *key)
+    {
+        const QCborValue v = value(key, true);
+        if (v.isUndefined())
+            return {};
+        if (!v.isArray())
+            return fail(key, "must be an array"), QList<Endpoint>();
+        const QCborArray array = v.toArray();
+        if (array.size() > ControlProtocol::kMaxPrivateEndpoints)
+            return fail(key, "has too many endpoints"), QList<Endpoint>();
+        QList<Endpoint> result;
+        for (const QCborValue &item : array) {
+            const auto e = item.isString() ? ControlProtocol::parseEndpoint(item.toString())
+                                           : std::nullopt;
+            if (!e)
+                return fail(key, "holds something that is not an ip:port endpoint"),
+                       QList<Endpoint>();
+            result.append(*e);
+        }
+        return result;
+    }
+
+    QCborValue value(const char *key, bool required)
+    {
+        if (!ok())
+            return QCborValue(QCborValue::Undefined);
+        const QCborValue v = m_map.value(QLatin1String(key));
+        if (v.isUndefined() && required)
+            fail(key, "is missing");
+        return v;
+    }
+
+    void fail(const char *key, const char *what)
+    {
+        if (m_error.isEmpty())
+            m_error = QStringLiteral("field \"%1\" %2").arg(QLatin1String(key), QLatin1String(what));
+    }
+
+private:
+    QCborMap m_map;
+    QString m_error;
+};
+
+constexpr qint64 kMaxU32 = 0xffffffffLL;
+constexpr qint64 kMaxMs = 0x7fffffffLL;
+
+PeerEntry readEntry(Fields &f)
+{
+    PeerEntry p;
+    p.id = f.id("id");
+    p.name = f.text("name");
+    p.nat = f.text("nat");
+    return p;
+}
+
+std::optional<ControlMessage> decode(const QString &type, const QCborMap &map, QString *error)
+{
+    Fields f(map);
+    ControlMessage message;
+    if (type == u"hello") {
+        Hello m;
+        m.version = int(f.integer("v", kMaxU32 >> 1));
+        m.name = f.text("name");
+        m.privateEndpoints = f.endpoints("private");
+        m.nat = f.text("nat", false);
+        message = m;
+    } else if (type == u"welcome") {
+        Welcome m;
+        m.version = int(f.integer("v", kMaxU32 >> 1));
+        m.yourId = f.id("id");
+        const QString ip = f.text("ip");
+        m.observed.address = QHostAddress(ip);
+        m.observed.port = quint16(f.integer("port", 65535));
+        if (f.ok() && m.observed.address.isNull())
+            f.fail("ip", "is not an IP address");
+        m.relayAvailable = f.boolean("relay");
+        m.serverId = f.id("server");
+        m.keepaliveMs = int(f.integer("keepalive_ms", kMaxMs));
+        message = m;
+    } else if (type == u"nat") {
+        message = Nat{f.text("nat")};
+    } else if (type == u"peers") {
+        Peers m;
+        const QCborValue list = f.value("peers", true);
+        if (f.ok() && !list.isArray())
+            f.fail("peers", "must be an array");
+        if (f.ok() && list.toArray().size() > ControlProtocol::kMaxPeersPerFrame)
+            f.fail("peers", "has too many entries");
+        if (f.ok()) {
+            for (const QCborValue &item : list.toArray()) {
+                if (!item.isMap()) {
+                    f.fail("peers", "holds something that is not a map");
+                    break;
+                }
+                Fields entry(item.toMap());
+                m.peers.append(readEntry(entry));
+                if (!entry.ok()) {
+                    *error = QStringLiteral("peers entry: ") + entry.error();
+                    return std::nullopt;
+                }
+            }
+        }
+        m.more = f.boolean("more");
+        message = m;
+    } else if (type == u"peer-joined") {
+        message = PeerJoined{readEntry(f)};
+    } else if (type == u"peer-left") {
+        message = PeerLeft{f.id("id")};
+    } else if (type == u"connect") {
+        Connect m;
+        m.requestId = quint32(f.integer("req", kMaxU32));
+        m.target = f.id("target");
+        m.mode = f.text("mode");
+        message = m;
+    } else if (type == u"connect-error") {
+        ConnectError m;
+        m.requestId = quint32(f.integer("req", kMaxU32));
+        m.code = f.text("code");
+        m.message = f.text("msg");
+        message = m;
+    } else if (type == u"go") {
+        Go m;
+        m.requestId = quint32(f.integer("req", kMaxU32));
+        m.sessionId = f.bytes("session", ControlProtocol::kSessionIdSize);
+        const QString role = f.text("role");
+        if (f.ok() && role != u"initiator" && role != u"responder")
+            f.fail("role", "must be \"initiator\" or \"responder\"");
+        m.initiator = role == u"initiator";
+        m.peer = f.id("peer");
+        m.peerName = f.text("name");
+        m.peerPublic = f.endpoint("public");
+        m.peerPrivate = f.endpoints("private");
+        m.peerNat = f.text("nat");
+        m.punch = f.boolean("punch");
+        m.relayToken = f.bytes("token", ControlProtocol::kRelayTokenSize, false);
+        m.startInMs = int(f.integer("start_in_ms", kMaxMs));
+        m.rttMs = int(f.integer("rtt_ms", kMaxMs));
+        message = m;
+    } else if (type == u"outcome") {
+        Outcome m;
+        m.sessionId = f.bytes("session", ControlProtocol::kSessionIdSize);
+        m.kind = f.text("kind");
+        m.method = f.text("method");
+        m.timeMs = f.integer("time_ms", std::numeric_limits<qint64>::max());
+        m.reason = f.text("reason", false);
+        message = m;
+    } else if (type == u"ping") {
+        message = Ping{quint64(f.integer("nonce", std::numeric_limits<qint64>::max()))};
+    } else if (type == u"pong") {
+        message = Pong{quint64(f.integer("nonce", std::numeric_limits<qint64>::max()))};
+    } else if (type == u"error") {
+        Error m;
+        m.code = f.text("code");
+        m.message = f.text("msg");
+        message = m;
+    } else {
+        message = Unknown{type};
+    }
+    if (!f.ok()) {
+        *error = type + QLatin1Char(' ') + f.error();
+        return std::nullopt;
+    }
+    return message;
+}
+
+ControlProtocol::ParseResult malformed(const QString &error)
+{
+    ControlProtocol::ParseResult r;
+    r.status = ControlProtocol::Status::Malformed;
+    r.error = error;
+    return r;
+}
+
+} // namespace
+
+ControlProtocol::ParseResult ControlProtocol::parse(QByteArrayView data)
+{
+    if (data.size() < kHeaderSize)
+        return {};
+    const quint32 length = qFromBigEndian<quint32>(data.data());
+    if (length == 0)
+        return malformed(QStringLiteral("empty frame"));
+    if (length > quint32(kMaxBodySize))
+        return malformed(QStringLiteral("frame body of %1 bytes exceeds the limit of %2")
+                             .arg(length)
+                             .arg(kMaxBodySize));
+    if (data.size() < kHeaderSize + qsizetype(length))
+        return {};
+
+    const QByteArray body = data.sliced(kHeaderSize, length).toByteArray();
+    QCborStreamReader reader(body);
+    const QCborValue value = QCborValue::fromCbor(reader);
+    if (reader.lastError() != QCborError::NoError)
+        return malformed(QStringLiteral("invalid CBOR: ") + reader.lastError().toString());
+    if (reader.currentOffset() != body.size())
+        return malformed(QStringLiteral("trailing bytes after the CBOR map"));
+    if (!value.isMap())
+        return malformed(QStringLiteral("body is not a CBOR map"));
+    const QCborMap map = value.toMap();
+    const QCborValue type = map.value(QLatin1String("t"));
+    if (!type.isString() || type.toString().isEmpty()
+        || type.toString().size() > kMaxTextLength)
+        return malformed(QStringLiteral("missing message type \"t\""));
+
+    QString error;
+    const auto message = decode(type.toString(), map, &error);
+    if (!message)
+        return malformed(error);
+    ParseResult r;
+    r.status = Status::Ok;
+    r.consumed = kHeaderSize + qsizetype(length);
+    r.message = *message;
+    return r;
+}
+
+QByteArray ControlProtocol::encode(const ControlMessage &message)
+{
+    if (std::holds_alternative<Unknown>(message))
+        return {};
+    const QByteArray body = std::visit(Encoder{}, message).toCborValue().toCbor();
+    QByteArray frame(kHeaderSize, Qt::Uninitialized);
+    qToBigEndian<quint32>(quint32(body.size()), frame.data());
+    frame += body;
+    return frame;
+}
+
+QString ControlProtocol::typeName(const ControlMessage &message)
+{
+    if (const auto *unknown = std::get_if<Unknown>(&message))
+        return unknown->type;
+    return std::visit(Encoder{}, message).value(QLatin1String("t")).toString();
+}
+
+std::optional<Endpoint> ControlProtocol::parseEndpoint(QStringView text)
+{
+    QStringView host;
+    QStringView port;
+    if (text.startsWith(u'[')) {
+        const qsizetype close = text.indexOf(u']');
+        if (close < 0 || close + 1 >= text.size() || text.at(close + 1) != u':')
+            return std::nullopt;
+        host = text.sliced(1, close - 1);
+        port = text.sliced(close + 2);
+    } else {
+        const qsizetype colon = text.lastIndexOf(u':');
+        if (colon <= 0 || text.left(colon).contains(u':'))
+            return std::nullopt;
+        host = text.left(colon);
+        port = text.sliced(colon + 1);
+    }
+    bool ok = false;
+    const uint p = port.toUInt(&ok);
+    if (!ok || p == 0 || p > 65535)
+        return std::nullopt;
+    QHostAddress address;
+    if (!address.setAddress(host.toString()))
+        return std::nullopt;
+    return Endpoint{address, quint16(p)};
+}
+
+} // namespace PunchDrop

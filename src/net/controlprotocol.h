@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "controlmessage.h"
+
+#include <QByteArray>
+#include <QByteArrayView>
+#include <QString>
+
+#include <optional>
+
+namespace PunchDrop {
+
+/*!
+ * The control protocol: the framed messages a client and the rendezvous server exchange over
+ * TLS 1.3 on the server's TCP port (default 8877). Pure functions, no I/O.
+ *
+ * Frame layout
+ * ------------
+ *     u32 big-endian body length N (1 … 65536) | N bytes body
+ * The body is one CBOR map (RFC 8949) and nothing after it. Key "t" (text) names the message type;
+ * the other keys are its fields. Unknown keys are ignored; an unknown "t" parses as
+ * Control::Unknown and is ignored by the receiver (forward compatibility). A length of 0 or above
+ * kMaxBodySize, a body that is not exactly one CBOR map, a missing or mistyped required field:
+ * Malformed. The server answers Malformed with an `error` frame and closes the connection.
+ *
+ * Field encodings
+ * ---------------
+ *  - device IDs: byte string of 32 bytes (the SHA-256 digest, see DeviceId)
+ *  - endpoints: text "a.b.c.d:port" or "[v6]:port"
+ *  - session IDs and relay tokens: byte strings of 16 bytes
+ *  - counters, times and nonces: unsigned integers
+ *  - free text (names, NAT types, codes, messages): text of at most kMaxTextLength characters
+ *
+ * Messages (C = client, S = server)
+ * ---------------------------------
+ *  hello          C→S  v, name, private [endpoint…] (≤ kMaxPrivateEndpoints), nat?
+ *  welcome        S→C  v, id, ip, port (observed public endpoint), relay (bool), server (id),
+ *                      keepalive_ms
+ *  nat            C→S  nat
+ *  peers          S→C  peers [{id, name, nat}…] (≤ kMaxPeersPerFrame), more (bool): when true,
+ *                      further `peers` frames extend this list
+ *  peer-joined    S→C  id, name, nat (also sent when a peer changes its NAT type)
+ *  peer-left      S→C  id
+ *  connect        C→S  req, target (id), mode ("auto" | "relay-only" | "direct-only")
+ *  connect-error  S→C  req, code, msg
+ *  go             S→C  req (0 for the responder), session, role ("initiator" | "responder"),
+ *                      peer (id), name, public (endpoint), private [endpoint…], nat, punch (bool),
+ *                      token? (absent: no relay), start_in_ms, rtt_ms
+ *  outcome        C→S  session, kind ("direct" | "relay" | "failed"),
+ *                      method ("tcp-punch" | "lan" | "relay"), time_ms, reason?
+ *  ping / pong    C↔S  nonce
+ *  error          S→C  code, msg; the server closes the connection afterwards
+ *
+ * Flow: TLS handshake (the client certificate names the device) → hello → welcome + peers →
+ * presence updates, connect → go to both peers (or connect-error), outcome, pings.
+ *
+ * Version history: 1 — first version (this one).
+ */
+class ControlProtocol
+{
+public:
+    static constexpr int kVersion = 1;
+    static constexpr qsizetype kHeaderSize = 4;
+    static constexpr qsizetype kMaxBodySize = 64 * 1024;
+    static constexpr int kMaxTextLength = 256;
+    static constexpr int kMaxPrivateEndpoints = 16;
+    static constexpr int kMaxPeersPerFrame = 100;
+    static constexpr int kSessionIdSize = 16;
+    static constexpr int kRelayTokenSize = 16;
+
+    enum class Status { Ok, Incomplete, Malformed };
+
+    struct ParseResult
+    {
+        Status status = Status::Incomplete;
+        qsizetype consumed = 0; //!< bytes of \a data that made up the frame (Ok only)
+        ControlMessage message;
+        QString error; //!< Malformed: what is wrong, for the log and the error frame
+    };
+
+    //! Parses the first frame in \a data.
+    static ParseResult parse(QByteArrayView data);
+    //! The frame (header + body) for \a message. Unknown messages encode to an empty array.
+    static QByteArray encode(const ControlMessage &message);
+
+    //! The message's type name on the wire ("hello", "go", …).
+    static QString typeName(const ControlMessage &message);
+
+    //! Parses "1.2.3.4:5" / "[::1]:5". nullopt when malformed or port 0.
+    static std::optional<Endpoint> parseEndpoint(QStringView text);
+};
+
+inline constexpr int kControlProtocolVersion = ControlProtocol::kVersion;
+
+} // namespace PunchDrop

@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "relayclient.h"
+
+#include "core/logging.h"
+#include "relayhub.h"
+#include "socketwait.h"
+
+#include <qcoroabstractsocket.h>
+
+namespace PunchDrop {
+
+QByteArray RelayClient::joinBytes(const QByteArray &token)
+{
+    QByteArray join(RelayHub::kMagic, 4);
+    join.append(char(RelayHub::kVersion));
+    join.append(token);
+    return join;
+}
+
+QCoro::Task<RelayJoinResult> RelayClient::join(QString host, quint16 port, QByteArray token,
+                                               std::chrono::milliseconds timeout)
+{
+    RelayJoinResult result;
+    if (token.size() != RelayHub::kTokenSize) {
+        result.error = QStringLiteral("no relay token for this session");
+        co_return result;
+    }
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    auto left = [&deadline] {
+        return std::max(std::chrono::milliseconds(1),
+                        std::chrono::duration_cast<std::chrono::milliseconds>(
+                            deadline - std::chrono::steady_clock::now()));
+    };
+    auto socket = std::make_unique<QTcpSocket>();
+    socket->connectToHost(host, port);
+    const ConnectOutcome connected = co_await waitConnected(socket.get(), left());
+    if (connected != ConnectOutcome::Connected) {
+        result.error = connected == ConnectOutcome::TimedOut
+            ? QStringLiteral("relay %1:%2 did not answer in time").arg(host).arg(port)
+            : QStringLiteral("cannot reach relay %1:%2: %3").arg(host).arg(port).arg(socket->errorString());
+        co_return result;
+    }
+    socket->write(joinBytes(token));
+    while (socket->bytesAvailable() < 1) {
+        if (std::chrono::steady_clock::now() >= deadline) {
+            result.error = QStringLiteral("the peer did not join the relay in time");
+            co_return result;
+        }
+        if (socket->state() != QAbstractSocket::ConnectedState) {
+            result.error = QStringLiteral("the relay closed the connection");
+            co_return result;
+        }
+        co_await qCoro(socket.get()).waitForReadyRead(left());
+    }
+    char answer = 0;
+    socket->getChar(&answer);
+    if (answer != RelayHub::kPaired) {
+        result.error = QStringLiteral("the relay refused the session (unknown or expired token, "
+                                      "relay disabled or full)");
+        co_return result;
+    }
+    qCDebug(lcRelay) << "relay paired via" << host << port;
+    result.socket = std::move(socket);
+    co_return result;
+}
+
+} // namespace PunchDrop

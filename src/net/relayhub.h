@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "relaysession.h"
+
+#include <QByteArray>
+#include <QHash>
+#include <QObject>
+#include <QPointer>
+
+#include <chrono>
+
+class QTcpSocket;
+
+namespace PunchDrop {
+
+struct RelayHubConfig
+{
+    bool enabled = true;
+    int maxSessions = 64; //!< paired sessions + half-joined ones
+    RelaySessionLimits limits;
+    std::chrono::milliseconds handshakeTimeout{5000}; //!< to send the 21-byte join
+    std::chrono::milliseconds joinTimeout{20000};     //!< a half-joined session waits this long
+    std::chrono::milliseconds tokenLifetime{120000};  //!< a token from `go` is usable this long
+};
+
+/*!
+ * The relay side of the server's TCP port. A relay join is plaintext:
+ *
+ *     "PDRL" | u8 version = 1 | 16-byte token
+ *
+ * The token is a random secret the server gave both peers of one session in `go` (over their
+ * authenticated control connections) and registered here with registerToken(). When the second
+ * peer joins with the same token the hub answers each side with one byte 0x01 ("paired") and
+ * hands both sockets to a RelaySession that splices them. Any failure (unknown or expired token,
+ * relay disabled, session limit, bad magic) is answered with one byte 0x00 and the socket is
+ * closed. A token pairs at most once.
+ */
+class RelayHub : public QObject
+{
+    Q_OBJECT
+public:
+    static constexpr char kMagic[4] = {'P', 'D', 'R', 'L'};
+    static constexpr quint8 kVersion = 1;
+    static constexpr int kTokenSize = 16;
+    static constexpr int kJoinSize = 4 + 1 + kTokenSize;
+    static constexpr char kPaired = 0x01;
+    static constexpr char kRefused = 0x00;
+
+    explicit RelayHub(const RelayHubConfig &config, QObject *parent = nullptr);
+    ~RelayHub() override;
+
+    bool isEnabled() const { return m_config.enabled; }
+    //! A fresh random token, registered for one session.
+    QByteArray createToken(const QString &label);
+    //! Takes ownership of a freshly accepted plaintext socket whose first byte looked like a join.
+    void acceptJoin(QTcpSocket *socket);
+
+    int activeSessions() const { return int(m_sessions.size()); }
+    int waitingJoins() const { return int(m_waiting.size()); }
+
+    //! Closes every session and pending join (server shutdown).
+    void closeAll();
+
+Q_SIGNALS:
+    void sessionStarted();
+    void sessionFinished(qint64 bytesAtoB, qint64 bytesBtoA, const QString &reason);
+
+private:
+    struct TokenInfo
+    {
+        QString label;
+        qint64 expiresAtMs = 0;
+    };
+    void readJoin(QTcpSocket *socket);
+    void refuse(QTcpSocket *socket, const QString &why);
+    void pair(QTcpSocket *first, QTcpSocket *second, const QString &label);
+    void dropExpiredTokens();
+
+    RelayHubConfig m_config;
+    QHash<QByteArray, TokenInfo> m_tokens;
+    QHash<QByteArray, QPointer<QTcpSocket>> m_waiting; //!< token → first joiner
+    QList<QPointer<RelaySession>> m_sessions;
+};
+
+} // namespace PunchDrop

@@ -1,0 +1,555 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "rendezvousserver.h"
+
+#include "controlprotocol.h"
+#include "core/logging.h"
+#include "reusablesocket.h"
+
+#include <QRandomGenerator>
+#include <QSocketNotifier>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QTimer>
+
+#include <functional>
+
+#ifdef Q_OS_WIN
+#  include <winsock2.h>
+#  include <ws2tcpip.h>
+#else
+#  include <cerrno>
+#  include <netinet/in.h>
+#  include <sys/socket.h>
+#endif
+
+namespace PunchDrop {
+
+using namespace Control;
+
+namespace {
+
+//! A QTcpServer that hands out raw descriptors: no Qt socket touches the stream before we peeked.
+class DescriptorServer : public QTcpServer
+{
+public:
+    explicit DescriptorServer(std::function<void(qintptr)> onIncoming, QObject *parent)
+        : QTcpServer(parent)
+        , m_onIncoming(std::move(onIncoming))
+    {
+    }
+
+protected:
+    void incomingConnection(qintptr fd) override { m_onIncoming(fd); }
+
+private:
+    std::function<void(qintptr)> m_onIncoming;
+};
+
+enum class PeekResult { Data, WouldBlock, Closed };
+
+PeekResult peekFirstByte(qintptr fd, char *byte)
+{
+#ifdef Q_OS_WIN
+    const int n = ::recv(SOCKET(fd), byte, 1, MSG_PEEK);
+    if (n == 1)
+        return PeekResult::Data;
+    if (n < 0 && WSAGetLastError() == WSAEWOULDBLOCK)
+        return PeekResult::WouldBlock;
+    return PeekResult::Closed;
+#else
+    for (;;) {
+        const ssize_t n = ::recv(int(fd), byte, 1, MSG_PEEK);
+        if (n == 1)
+            return PeekResult::Data;
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            return PeekResult::WouldBlock;
+        return PeekResult::Closed;
+    }
+#endif
+}
+
+QHostAddress nativePeerAddress(qintptr fd)
+{
+    sockaddr_storage storage{};
+    socklen_t length = sizeof storage;
+#ifdef Q_OS_WIN
+    if (::getpeername(SOCKET(fd), reinterpret_cast<sockaddr *>(&storage), &length) != 0)
+        return {};
+#else
+    if (::getpeername(int(fd), reinterpret_cast<sockaddr *>(&storage), &length) != 0)
+        return {};
+#endif
+    QHostAddress address(reinterpret_cast<const sockaddr *>(&storage));
+    bool isV4 = false;
+    const quint32 v4 = address.toIPv4Address(&isV4);
+    return isV4 ? QHostAddress(v4) : address;
+}
+
+QString hexId(const QByteArray &sessionId)
+{
+    return QString::fromLatin1(sessionId.left(4).toHex());
+}
+
+QByteArray randomBytes(int size)
+{
+    QByteArray bytes(size, Qt::Uninitialized);
+    for (int i = 0; i < size; i += 4) {
+        const quint32 word = QRandomGenerator::system()->generate();
+        for (int j = 0; j < 4 && i + j < size; ++j)
+            bytes[i + j] = char(word >> (8 * j));
+    }
+    return bytes;
+}
+
+constexpr int kMaxSessionRecords = 4096;
+constexpr qint64 kSessionRecordLifetimeMs = 30 * 60 * 1000;
+
+} // namespace
+
+//! An accepted descriptor whose first byte has not arrived yet.
+struct RendezvousServer::Pending
+{
+    qintptr fd = -1;
+    QHostAddress address;
+    QSocketNotifier *notifier = nullptr;
+    QTimer *deadline = nullptr;
+};
+
+//! A `connect` waiting for both RTT probes.
+struct RendezvousServer::Introduction
+{
+    QByteArray sessionId;
+    QPointer<ServerClient> initiator;
+    QPointer<ServerClient> responder;
+    quint32 requestId = 0;
+    QString mode;
+    quint64 initiatorNonce = 0;
+    quint64 responderNonce = 0;
+    int initiatorRtt = -1;
+    int responderRtt = -1;
+    QTimer *timer = nullptr;
+};
+
+RendezvousServer::RendezvousServer(const DeviceIdentity &identity,
+                                   const RendezvousServerConfig &config, QObject *parent)
+    : QObject(parent)
+    , m_identity(identity)
+    , m_config(config)
+{
+    m_clock.start();
+    m_relay = new RelayHub(m_config.relay, this);
+    m_listener = new DescriptorServer([this](qintptr fd) { onIncoming(fd); }, this);
+}
+
+RendezvousServer::~RendezvousServer()
+{
+    close();
+}
+
+bool RendezvousServer::listen(QString *error)
+{
+    if (!m_listener->listen(m_config.address, m_config.port)) {
+        *error = QStringLiteral("cannot listen on %1:%2: %3")
+                     .arg(m_config.address.toString())
+                     .arg(m_config.port)
+                     .arg(m_listener->errorString());
+        return false;
+    }
+    return true;
+}
+
+quint16 RendezvousServer::serverPort() const
+{
+    return m_listener->serverPort();
+}
+
+QHostAddress RendezvousServer::serverAddress() const
+{
+    return m_listener->serverAddress();
+}
+
+void RendezvousServer::close()
+{
+    m_listener->close();
+    const auto pending = m_pending;
+    for (Pending *p : pending)
+        dropPending(p, true);
+    for (Introduction *intro : std::as_const(m_introductions)) {
+        delete intro->timer;
+        delete intro;
+    }
+    m_introductions.clear();
+    const auto clients = findChildren<ServerClient *>(Qt::FindDirectChildrenOnly);
+    for (ServerClient *c : clients) {
+        c->disconnect(this);
+        c->close();
+        delete c;
+    }
+    m_registry.clear();
+    m_perAddress.clear();
+    m_connectionCount = 0;
+    m_relay->closeAll();
+}
+
+// ---- accepting and sniffing -------------------------------------------------------------------
+
+void RendezvousServer::onIncoming(qintptr fd)
+{
+    const QHostAddress address = nativePeerAddress(fd);
+    if (m_connectionCount >= m_config.maxClients) {
+        qCWarning(lcServer).noquote() << "refusing" << address.toString() << "- client limit ("
+                                      << m_config.maxClients << ") reached";
+        ReusableSocket::closeNative(fd);
+        return;
+    }
+    if (m_perAddress.value(address) >= m_config.maxConnectionsPerAddress) {
+        qCWarning(lcServer).noquote() << "refusing" << address.toString()
+                                      << "- too many connections from this address ("
+                                      << m_config.maxConnectionsPerAddress << ")";
+        ReusableSocket::closeNative(fd);
+        return;
+    }
+    ++m_connectionCount;
+    ++m_perAddress[address];
+
+    auto *p = new Pending;
+    p->fd = fd;
+    p->address = address;
+    p->notifier = new QSocketNotifier(fd, QSocketNotifier::Read, this);
+    p->deadline = new QTimer(this);
+    p->deadline->setSingleShot(true);
+    connect(p->notifier, &QSocketNotifier::activated, this, [this, p] { onSniff(p); });
+    connect(p->deadline, &QTimer::timeout, this, [this, p] {
+        qCInfo(lcServer).noquote() << "dropping" << p->address.toString()
+                                   << "- sent nothing within the handshake deadline";
+        dropPending(p, true);
+        releaseSlot(p->address);
+        delete p;
+    });
+    p->deadline->start(m_config.timeouts.handshake);
+    m_pending.append(p);
+}
+
+void RendezvousServer::dropPending(Pending *p, bool closeFd)
+{
+    m_pending.removeAll(p);
+    if (p->notifier) {
+        p->notifier->setEnabled(false);
+        p->notifier->deleteLater();
+        p->notifier = nullptr;
+    }
+    if (p->deadline) {
+        p->deadline->stop();
+        p->deadline->deleteLater();
+        p->deadline = nullptr;
+    }
+    if (closeFd && p->fd >= 0)
+        ReusableSocket::closeNative(p->fd);
+    p->fd = -1;
+}
+
+void RendezvousServer::releaseSlot(const QHostAddress &address)
+{
+    --m_connectionCount;
+    auto it = m_perAddress.find(address);
+    if (it != m_perAddress.end() && --it.value() <= 0)
+        m_perAddress.erase(it);
+}
+
+void RendezvousServer::onSniff(Pending *p)
+{
+    char first = 0;
+    const PeekResult r = peekFirstByte(p->fd, &first);
+    if (r == PeekResult::WouldBlock)
+        return;
+    const qintptr fd = p->fd;
+    const QHostAddress address = p->address;
+    if (r == PeekResult::Closed) {
+        dropPending(p, true);
+        releaseSlot(address);
+        delete p;
+        return;
+    }
+    dropPending(p, false);
+    delete p;
+    if (first == 0x16) {
+        startControl(fd, address);
+    } else if (first == RelayHub::kMagic[0]) {
+        releaseSlot(address); // relay sockets are limited by the hub
+        startRelay(fd);
+    } else {
+        qCInfo(lcServer).noquote() << "dropping" << address.toString()
+                                   << "- neither TLS nor a relay join (first byte"
+                                   << QStringLiteral("0x%1)").arg(quint8(first), 2, 16, QLatin1Char('0'));
+        ReusableSocket::closeNative(fd);
+        releaseSlot(address);
+    }
+}
+
+void RendezvousServer::startRelay(qintptr fd)
+{
+    auto *socket = new QTcpSocket;
+    if (!socket->setSocketDescriptor(fd)) {
+        qCWarning(lcRelay).noquote() << "cannot adopt relay socket:" << socket->errorString();
+        delete socket;
+        ReusableSocket::closeNative(fd);
+        return;
+    }
+    m_relay->acceptJoin(socket);
+}
+
+void RendezvousServer::startControl(qintptr fd, const QHostAddress &address)
+{
+    QSslConfiguration tls = m_identity.tlsConfiguration();
+    auto *client = new ServerClient(fd, tls, m_config.timeouts, this);
+    connect(client, &ServerClient::helloReceived, this, &RendezvousServer::onHello);
+    connect(client, &ServerClient::messageReceived, this, &RendezvousServer::onMessage);
+    connect(client, &ServerClient::pongReceived, this, &RendezvousServer::onPong);
+    connect(client, &ServerClient::closed, this, [this, address](ServerClient *c, const QString &reason) {
+        releaseSlot(address);
+        onClosed(c, reason);
+    });
+}
+
+// ---- registry and presence --------------------------------------------------------------------
+
+void RendezvousServer::broadcast(const ControlMessage &message, const ServerClient *except)
+{
+    for (ServerClient *c : std::as_const(m_registry))
+        if (c != except)
+            c->send(message);
+}
+
+void RendezvousServer::onHello(ServerClient *client)
+{
+    if (ServerClient *old = m_registry.value(client->id())) {
+        qCInfo(lcServer).noquote() << "device" << client->id().shortString()
+                                   << "registered again from" << client->observed().toString()
+                                   << "- closing the older connection";
+        m_registry.remove(client->id());
+        old->fail(QStringLiteral("replaced"),
+                  QStringLiteral("this device registered again from another connection"));
+    }
+    m_registry.insert(client->id(), client);
+    client->setRegistered();
+
+    Welcome welcome;
+    welcome.version = ControlProtocol::kVersion;
+    welcome.yourId = client->id();
+    welcome.observed = client->observed();
+    welcome.relayAvailable = m_relay->isEnabled();
+    welcome.serverId = m_identity.id();
+    welcome.keepaliveMs = int(m_config.keepaliveInterval.count());
+    client->send(welcome);
+
+    Peers peers;
+    qsizetype sent = 0;
+    const qsizetype total = m_registry.size() - 1;
+    for (ServerClient *c : std::as_const(m_registry)) {
+        if (c == client)
+            continue;
+        peers.peers.append({c->id(), c->name(), c->natType()});
+        ++sent;
+        if (peers.peers.size() == ControlProtocol::kMaxPeersPerFrame && sent < total) {
+            peers.more = true;
+            client->send(peers);
+            peers = {};
+        }
+    }
+    client->send(peers);
+    client->ping(); // a first RTT estimate for the next introduction
+
+    broadcast(PeerJoined{{client->id(), client->name(), client->natType()}}, client);
+    qCInfo(lcServer).noquote() << "registered" << client->describe()
+                               << QStringLiteral("(%1 online)").arg(m_registry.size());
+    Q_EMIT clientRegistered(client->id());
+}
+
+void RendezvousServer::onClosed(ServerClient *client, const QString &reason)
+{
+    const bool wasCurrent = client->isRegistered() && m_registry.value(client->id()) == client;
+    if (wasCurrent) {
+        m_registry.remove(client->id());
+        broadcast(PeerLeft{client->id()}, client);
+        qCInfo(lcServer).noquote() << "left" << client->describe() << "-" << reason
+                                   << QStringLiteral("(%1 online)").arg(m_registry.size());
+        Q_EMIT clientLeft(client->id());
+    } else {
+        qCDebug(lcServer).noquote() << "connection" << client->describe() << "closed:" << reason;
+    }
+    client->disconnect(this);
+    client->deleteLater();
+}
+
+void RendezvousServer::onMessage(ServerClient *client, const ControlMessage &message)
+{
+    if (const auto *nat = std::get_if<Nat>(&message)) {
+        if (nat->natType == client->natType())
+            return;
+        client->setNatType(nat->natType);
+        qCInfo(lcServer).noquote() << client->describe() << "reports NAT type" << nat->natType;
+        broadcast(PeerJoined{{client->id(), client->name(), client->natType()}}, client);
+    } else if (const auto *request = std::get_if<Connect>(&message)) {
+        handleConnect(client, *request);
+    } else if (const auto *outcome = std::get_if<Outcome>(&message)) {
+        const auto record = m_sessions.constFind(outcome->sessionId);
+        if (record == m_sessions.cend()) {
+            qCInfo(lcServer).noquote() << client->describe() << "reported an outcome for unknown session"
+                                       << hexId(outcome->sessionId);
+            return;
+        }
+        qCInfo(lcServer).noquote()
+            << QStringLiteral("outcome %1 %2 → %3 reported by %4: %5 via %6 in %7 ms%8 (NAT %9 / %10)")
+                   .arg(hexId(outcome->sessionId), record->initiator, record->responder,
+                        client->id().shortString(), outcome->kind, outcome->method)
+                   .arg(outcome->timeMs)
+                   .arg(outcome->reason.isEmpty() ? QString() : QStringLiteral(", ") + outcome->reason,
+                        record->initiatorNat.isEmpty() ? QStringLiteral("unknown") : record->initiatorNat,
+                        record->responderNat.isEmpty() ? QStringLiteral("unknown") : record->responderNat);
+        Q_EMIT outcomeReported(outcome->sessionId, outcome->kind);
+    } else {
+        client->fail(QStringLiteral("protocol"),
+                     QStringLiteral("%1 is not a client message").arg(ControlProtocol::typeName(message)));
+    }
+}
+
+// ---- introductions ----------------------------------------------------------------------------
+
+void RendezvousServer::handleConnect(ServerClient *client, const Connect &request)
+{
+    auto refuse = [&](const char *code, const QString &text) {
+        qCInfo(lcServer).noquote() << "connect" << client->describe() << "→"
+                                   << request.target.shortString() << "refused:" << text;
+        client->send(ConnectError{request.requestId, QString::fromLatin1(code), text});
+    };
+    if (request.mode != u"auto" && request.mode != u"relay-only" && request.mode != u"direct-only")
+        return refuse("bad-mode", QStringLiteral("unknown mode \"%1\"").arg(request.mode));
+    if (request.target == client->id())
+        return refuse("self", QStringLiteral("a device cannot connect to itself"));
+    ServerClient *target = m_registry.value(request.target);
+    if (!target)
+        return refuse("offline", QStringLiteral("device %1 is not online").arg(request.target.shortString()));
+    if (request.mode == u"relay-only" && !m_relay->isEnabled())
+        return refuse("relay-disabled", QStringLiteral("this server does not relay"));
+    int pending = 0;
+    for (const Introduction *i : std::as_const(m_introductions))
+        if (i->initiator == client)
+            ++pending;
+    if (pending >= m_config.maxPendingIntroductions)
+        return refuse("busy", QStringLiteral("too many connect requests in flight"));
+
+    auto *intro = new Introduction;
+    intro->sessionId = randomBytes(ControlProtocol::kSessionIdSize);
+    intro->initiator = client;
+    intro->responder = target;
+    intro->requestId = request.requestId;
+    intro->mode = request.mode;
+    intro->initiatorNonce = client->ping();
+    intro->responderNonce = target->ping();
+    intro->timer = new QTimer(this);
+    intro->timer->setSingleShot(true);
+    connect(intro->timer, &QTimer::timeout, this, [this, intro] { finishIntroduction(intro); });
+    intro->timer->start(m_config.rttProbeTimeout);
+    m_introductions.append(intro);
+    qCInfo(lcServer).noquote() << "connect" << client->describe() << "→" << target->describe()
+                               << "mode" << request.mode << "session" << hexId(intro->sessionId);
+}
+
+void RendezvousServer::onPong(ServerClient *client, quint64 nonce, int rttMs)
+{
+    const auto intros = m_introductions;
+    for (Introduction *intro : intros) {
+        if (intro->initiator == client && intro->initiatorNonce == nonce)
+            intro->initiatorRtt = rttMs;
+        else if (intro->responder == client && intro->responderNonce == nonce)
+            intro->responderRtt = rttMs;
+        else
+            continue;
+        if (intro->initiatorRtt >= 0 && intro->responderRtt >= 0)
+            finishIntroduction(intro);
+    }
+}
+
+void RendezvousServer::finishIntroduction(Introduction *intro)
+{
+    m_introductions.removeAll(intro);
+    intro->timer->stop();
+    intro->timer->deleteLater();
+    std::unique_ptr<Introduction> guard(intro);
+    ServerClient *a = intro->initiator;
+    ServerClient *b = intro->responder;
+    if (!a)
+        return;
+    if (!b || m_registry.value(b->id()) != b) {
+        a->send(ConnectError{intro->requestId, QStringLiteral("offline"),
+                             QStringLiteral("the device went offline")});
+        return;
+    }
+    // Unknown RTTs (no pong in time, none measured before) count as the probe timeout: late
+    // rather than early, so the SYNs of the better-connected peer do not wait in a closed NAT.
+    auto rttOf = [this](int measured, const ServerClient *c) {
+        if (measured >= 0)
+            return measured;
+        return c->lastRttMs() >= 0 ? c->lastRttMs() : int(m_config.rttProbeTimeout.count());
+    };
+    const int rttA = rttOf(intro->initiatorRtt, a);
+    const int rttB = rttOf(intro->responderRtt, b);
+    const int d = std::max(rttA, rttB) / 2 + int(m_config.startMargin.count());
+
+    const bool relay = m_relay->isEnabled() && intro->mode != u"direct-only";
+    const QString label = hexId(intro->sessionId) + QLatin1Char(' ') + a->id().shortString()
+        + QStringLiteral(" → ") + b->id().shortString();
+    const QByteArray token = relay ? m_relay->createToken(label) : QByteArray();
+    const bool punch = intro->mode != u"relay-only";
+
+    Go goA;
+    goA.requestId = intro->requestId;
+    goA.sessionId = intro->sessionId;
+    goA.initiator = true;
+    goA.peer = b->id();
+    goA.peerName = b->name();
+    goA.peerPublic = b->observed();
+    goA.peerPrivate = b->privateEndpoints();
+    goA.peerNat = b->natType();
+    goA.punch = punch;
+    goA.relayToken = token;
+    goA.startInMs = d - rttA / 2;
+    goA.rttMs = rttA;
+
+    Go goB = goA;
+    goB.requestId = 0;
+    goB.initiator = false;
+    goB.peer = a->id();
+    goB.peerName = a->name();
+    goB.peerPublic = a->observed();
+    goB.peerPrivate = a->privateEndpoints();
+    goB.peerNat = a->natType();
+    goB.startInMs = d - rttB / 2;
+    goB.rttMs = rttB;
+
+    b->send(goB);
+    a->send(goA);
+
+    if (m_sessions.size() >= kMaxSessionRecords) {
+        const qint64 cutoff = m_clock.elapsed() - kSessionRecordLifetimeMs;
+        for (auto it = m_sessions.begin(); it != m_sessions.end();)
+            it = it->createdMs < cutoff ? m_sessions.erase(it) : std::next(it);
+        if (m_sessions.size() >= kMaxSessionRecords)
+            m_sessions.clear();
+    }
+    m_sessions.insert(intro->sessionId, {a->id().shortString(), b->id().shortString(), a->natType(),
+                                         b->natType(), m_clock.elapsed()});
+    qCInfo(lcServer).noquote()
+        << QStringLiteral("go %1: rtt %2/%3 ms, start in %4/%5 ms, punch %6, relay %7")
+               .arg(label)
+               .arg(rttA)
+               .arg(rttB)
+               .arg(goA.startInMs)
+               .arg(goB.startInMs)
+               .arg(punch ? QStringLiteral("yes") : QStringLiteral("no"),
+                    relay ? QStringLiteral("yes") : QStringLiteral("no"));
+}
+
+} // namespace PunchDrop

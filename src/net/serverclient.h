@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "controlmessage.h"
+#include "deviceid.h"
+#include "endpoint.h"
+
+#include <QElapsedTimer>
+#include <QHash>
+#include <QHostAddress>
+#include <QObject>
+#include <QSslConfiguration>
+#include <QTimer>
+
+#include <chrono>
+
+class QSslSocket;
+
+namespace PunchDrop {
+
+/*!
+ * The server's side of one control connection: TLS handshake (the client certificate gives the
+ * DeviceId), frame buffering and parsing, the handshake deadline and the idle timeout. Protocol
+ * violations are answered with an `error` frame, logged and the connection is closed; the
+ * RendezvousServer does the rest (registry, presence, introductions).
+ */
+class ServerClient : public QObject
+{
+    Q_OBJECT
+public:
+    struct Timeouts
+    {
+        std::chrono::milliseconds handshake{5000}; //!< TLS handshake + hello
+        std::chrono::milliseconds idle{60000};     //!< no frame at all → close
+    };
+
+    //! Takes over \a fd (accepted, not yet read from) and starts the server-side TLS handshake.
+    ServerClient(qintptr fd, const QSslConfiguration &tls, const Timeouts &timeouts,
+                 QObject *parent = nullptr);
+    ~ServerClient() override;
+
+    bool isRegistered() const { return m_registered; }
+    void setRegistered() { m_registered = true; }
+
+    DeviceId id() const { return m_id; }
+    QString name() const { return m_name; }
+    QString natType() const { return m_nat; }
+    void setNatType(const QString &nat) { m_nat = nat; }
+    QList<Endpoint> privateEndpoints() const { return m_private; }
+    Endpoint observed() const { return m_observed; }
+    QHostAddress peerAddress() const { return m_observed.address; }
+    //! The last measured round-trip time, -1 if none yet.
+    int lastRttMs() const { return m_lastRttMs; }
+
+    void send(const ControlMessage &message);
+    //! Sends a ping and returns its nonce; pongReceived() reports the answer.
+    quint64 ping();
+    //! Sends `error`, logs \a code / \a message and closes the connection.
+    void fail(const QString &code, const QString &message);
+    //! Closes without a message (server shutdown).
+    void close();
+
+    //! Short text for logs: "MFRGG2DF "alice" 1.2.3.4:5555".
+    QString describe() const;
+
+Q_SIGNALS:
+    //! A valid hello arrived (the first message); the server answers with welcome.
+    void helloReceived(PunchDrop::ServerClient *client);
+    //! Any later message except ping/pong, which the client handles itself.
+    void messageReceived(PunchDrop::ServerClient *client, const PunchDrop::ControlMessage &message);
+    void pongReceived(PunchDrop::ServerClient *client, quint64 nonce, int rttMs);
+    //! The connection is gone; emitted once. The server deletes the object afterwards.
+    void closed(PunchDrop::ServerClient *client, const QString &reason);
+
+private:
+    void onEncrypted();
+    void onReadyRead();
+    void handle(const ControlMessage &message);
+    void finish(const QString &reason);
+
+    QSslSocket *m_socket = nullptr;
+    Timeouts m_timeouts;
+    QTimer m_deadline;
+    QTimer m_idle;
+    QByteArray m_buffer;
+    DeviceId m_id;
+    QString m_name;
+    QString m_nat;
+    QList<Endpoint> m_private;
+    Endpoint m_observed;
+    bool m_helloDone = false;
+    bool m_registered = false;
+    bool m_closing = false;
+    bool m_finished = false;
+    int m_lastRttMs = -1;
+    QHash<quint64, qint64> m_pendingPings; //!< nonce → send time (ms of m_clock)
+    QElapsedTimer m_clock;
+};
+
+} // namespace PunchDrop

@@ -1,0 +1,371 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The control protocol codec: golden bytes (computed independently from RFC 8949), round trips
+// of every message type, and malformed input that must be rejected without a crash.
+
+#include "net/controlprotocol.h"
+
+#include <QCborArray>
+#include <QCborMap>
+#include <QCborValue>
+#include <QTest>
+#include <QtEndian>
+
+using namespace PunchDrop;
+using namespace PunchDrop::Control;
+
+Q_DECLARE_METATYPE(PunchDrop::ControlMessage)
+
+namespace {
+DeviceId sequentialId()
+{
+    QByteArray digest;
+    for (int i = 0; i < 32; ++i)
+        digest.append(char(i));
+    return DeviceId::fromDigest(digest);
+}
+
+DeviceId otherId()
+{
+    return DeviceId::fromDigest(QByteArray(32, '\x7f'));
+}
+
+Endpoint ep(const char *address, quint16 port)
+{
+    return {QHostAddress(QString::fromLatin1(address)), port};
+}
+
+QByteArray frameOf(const QByteArray &body)
+{
+    QByteArray frame(4, Qt::Uninitialized);
+    qToBigEndian<quint32>(quint32(body.size()), frame.data());
+    return frame + body;
+}
+
+QByteArray frameOf(const QCborMap &map)
+{
+    return frameOf(map.toCborValue().toCbor());
+}
+
+QCborMap goMap()
+{
+    QCborMap m;
+    m.insert(QStringLiteral("t"), QStringLiteral("go"));
+    m.insert(QStringLiteral("req"), 1);
+    m.insert(QStringLiteral("session"), QByteArray(16, 's'));
+    m.insert(QStringLiteral("role"), QStringLiteral("initiator"));
+    m.insert(QStringLiteral("peer"), QByteArray(32, 'p'));
+    m.insert(QStringLiteral("name"), QStringLiteral("bob"));
+    m.insert(QStringLiteral("public"), QStringLiteral("1.2.3.4:5"));
+    m.insert(QStringLiteral("private"), QCborArray{QStringLiteral("10.0.0.2:5")});
+    m.insert(QStringLiteral("nat"), QString());
+    m.insert(QStringLiteral("punch"), true);
+    m.insert(QStringLiteral("start_in_ms"), 10);
+    m.insert(QStringLiteral("rtt_ms"), 3);
+    return m;
+}
+
+QCborMap with(QCborMap m, const char *key, const QCborValue &value)
+{
+    if (value.isUndefined())
+        m.remove(QLatin1String(key));
+    else
+        m.insert(QLatin1String(key), value);
+    return m;
+}
+} // namespace
+
+class TestControlProtocol : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void goldenBytes_data();
+    void goldenBytes();
+    void roundTrip_data();
+    void roundTrip();
+    void malformed_data();
+    void malformed();
+    void incomplete();
+    void consumesOneFrameAtATime();
+    void unknownTypeAndExtraFieldsAreTolerated();
+    void endpointText_data();
+    void endpointText();
+    void goFieldsSurvive();
+};
+
+void TestControlProtocol::goldenBytes_data()
+{
+    QTest::addColumn<ControlMessage>("message");
+    QTest::addColumn<QByteArray>("hex");
+    QTest::newRow("ping nonce 1") << ControlMessage(Ping{1})
+                                  << QByteArray("0000000fa261746470696e67656e6f6e636501");
+    QTest::newRow("nat symmetric") << ControlMessage(Nat{QStringLiteral("symmetric")})
+                                   << QByteArray("00000015a26174636e6174636e61746973796d6d6574726963");
+    QTest::newRow("peer-left id 00..1f")
+        << ControlMessage(PeerLeft{sequentialId()})
+        << QByteArray("00000032a2617469706565722d6c6566746269645820000102030405060708090a0b0c0d0e0f10111213"
+                      "1415161718191a1b1c1d1e1f");
+    QTest::newRow("connect req 7 auto")
+        << ControlMessage(Connect{7, sequentialId(), QStringLiteral("auto")})
+        << QByteArray("00000043a4617467636f6e6e6563746372657107667461726765745820000102030405060708090a0b"
+                      "0c0d0e0f101112131415161718191a1b1c1d1e1f646d6f6465646175746f");
+    QTest::newRow("hello without nat")
+        << ControlMessage(Hello{1, QStringLiteral("alice"), {ep("192.168.1.5", 40000)}, {}})
+        << QByteArray("00000032a461746568656c6c6f617601646e616d6565616c6963656770726976617465817131393"
+                      "22e3136382e312e353a3430303030");
+    QTest::newRow("error too-large")
+        << ControlMessage(Error{QStringLiteral("too-large"), QStringLiteral("x")})
+        << QByteArray("0000001ea36174656572726f7264636f646569746f6f2d6c61726765636d73676178");
+}
+
+void TestControlProtocol::goldenBytes()
+{
+    QFETCH(ControlMessage, message);
+    QFETCH(QByteArray, hex);
+    const QByteArray expected = QByteArray::fromHex(hex);
+    QCOMPARE(ControlProtocol::encode(message).toHex(), expected.toHex());
+    const auto parsed = ControlProtocol::parse(expected);
+    QCOMPARE(parsed.status, ControlProtocol::Status::Ok);
+    QCOMPARE(parsed.consumed, expected.size());
+    QCOMPARE(ControlProtocol::encode(parsed.message).toHex(), expected.toHex());
+}
+
+void TestControlProtocol::roundTrip_data()
+{
+    QTest::addColumn<ControlMessage>("message");
+    QTest::addColumn<QString>("type");
+    const DeviceId a = sequentialId();
+    const DeviceId b = otherId();
+    QTest::newRow("hello with nat and v6 endpoint")
+        << ControlMessage(Hello{1, QStringLiteral("Ælice's laptop"),
+                                {ep("10.0.0.2", 1), ep("fe80::1", 65535)}, QStringLiteral("cone")})
+        << QStringLiteral("hello");
+    QTest::newRow("welcome")
+        << ControlMessage(Welcome{1, a, ep("203.0.113.7", 61000), true, b, 15000}) << QStringLiteral("welcome");
+    QTest::newRow("nat empty") << ControlMessage(Nat{}) << QStringLiteral("nat");
+    QTest::newRow("peers two, more")
+        << ControlMessage(Peers{{{a, QStringLiteral("a"), QStringLiteral("symmetric")}, {b, QStringLiteral("b"), {}}}, true})
+        << QStringLiteral("peers");
+    QTest::newRow("peers empty") << ControlMessage(Peers{}) << QStringLiteral("peers");
+    QTest::newRow("peer-joined") << ControlMessage(PeerJoined{{a, QStringLiteral("x"), QStringLiteral("cone")}})
+                                 << QStringLiteral("peer-joined");
+    QTest::newRow("peer-left") << ControlMessage(PeerLeft{b}) << QStringLiteral("peer-left");
+    QTest::newRow("connect max request id")
+        << ControlMessage(Connect{0xffffffffu, b, QStringLiteral("relay-only")}) << QStringLiteral("connect");
+    QTest::newRow("connect-error")
+        << ControlMessage(ConnectError{3, QStringLiteral("offline"), QStringLiteral("not online")})
+        << QStringLiteral("connect-error");
+    QTest::newRow("go initiator with token")
+        << ControlMessage(Go{5, QByteArray(16, '\x01'), true, b, QStringLiteral("bob"), ep("198.51.100.1", 4000),
+                             {ep("192.168.0.9", 4000)}, QStringLiteral("cone"), true, QByteArray(16, '\x02'), 42, 17})
+        << QStringLiteral("go");
+    QTest::newRow("go responder without token")
+        << ControlMessage(Go{0, QByteArray(16, '\x03'), false, a, QStringLiteral("alice"), ep("::1", 9), {}, {},
+                             false, {}, 0, 0})
+        << QStringLiteral("go");
+    QTest::newRow("outcome with reason")
+        << ControlMessage(Outcome{QByteArray(16, '\x04'), QStringLiteral("relay"), QStringLiteral("relay"),
+                                  123456789012LL, QStringLiteral("punch timed out")})
+        << QStringLiteral("outcome");
+    QTest::newRow("outcome without reason")
+        << ControlMessage(Outcome{QByteArray(16, '\x04'), QStringLiteral("direct"), QStringLiteral("tcp-punch"), 0, {}})
+        << QStringLiteral("outcome");
+    QTest::newRow("ping large nonce") << ControlMessage(Ping{0x7fffffffffffffffULL}) << QStringLiteral("ping");
+    QTest::newRow("pong") << ControlMessage(Pong{99}) << QStringLiteral("pong");
+    QTest::newRow("error") << ControlMessage(Error{QStringLiteral("replaced"), QStringLiteral("again")})
+                           << QStringLiteral("error");
+}
+
+void TestControlProtocol::roundTrip()
+{
+    QFETCH(ControlMessage, message);
+    QFETCH(QString, type);
+    const QByteArray frame = ControlProtocol::encode(message);
+    QVERIFY(frame.size() > 4);
+    QCOMPARE(qFromBigEndian<quint32>(frame.constData()), quint32(frame.size() - 4));
+    const auto parsed = ControlProtocol::parse(frame);
+    QCOMPARE(parsed.status, ControlProtocol::Status::Ok);
+    QVERIFY2(parsed.error.isEmpty(), qPrintable(parsed.error));
+    QCOMPARE(parsed.consumed, frame.size());
+    QCOMPARE(parsed.message.index(), message.index());
+    QCOMPARE(ControlProtocol::typeName(parsed.message), type);
+    // Every field is part of the encoding, so equal bytes after a round trip mean equal fields.
+    QCOMPARE(ControlProtocol::encode(parsed.message).toHex(), frame.toHex());
+}
+
+void TestControlProtocol::malformed_data()
+{
+    QTest::addColumn<QByteArray>("frame");
+    QTest::addColumn<QString>("errorContains");
+    QCborMap ping;
+    ping.insert(QStringLiteral("t"), QStringLiteral("ping"));
+    ping.insert(QStringLiteral("nonce"), 1);
+    QCborMap hello;
+    hello.insert(QStringLiteral("t"), QStringLiteral("hello"));
+    hello.insert(QStringLiteral("v"), 1);
+    hello.insert(QStringLiteral("name"), QStringLiteral("n"));
+    hello.insert(QStringLiteral("private"), QCborArray());
+
+    QTest::newRow("zero length") << QByteArray(4, '\0') << QStringLiteral("empty");
+    QTest::newRow("length above 64 KiB") << QByteArray::fromHex("00010001") << QStringLiteral("exceeds");
+    QTest::newRow("length 4 GiB") << QByteArray::fromHex("ffffffff") << QStringLiteral("exceeds");
+    QTest::newRow("garbage body") << frameOf(QByteArray::fromHex("ffffffff")) << QStringLiteral("CBOR");
+    QTest::newRow("truncated CBOR inside a complete frame")
+        << frameOf(QByteArray::fromHex("a2617464")) << QStringLiteral("CBOR");
+    QTest::newRow("array instead of map") << frameOf(QCborArray{1, 2}.toCborValue().toCbor())
+                                          << QStringLiteral("not a CBOR map");
+    QTest::newRow("trailing bytes after the map")
+        << frameOf(ping.toCborValue().toCbor() + QByteArray(1, '\0')) << QStringLiteral("trailing");
+    QTest::newRow("missing t") << frameOf(with(ping, "t", QCborValue())) << QStringLiteral("\"t\"");
+    QTest::newRow("t is a number") << frameOf(with(ping, "t", 5)) << QStringLiteral("\"t\"");
+    QTest::newRow("ping without nonce") << frameOf(with(ping, "nonce", QCborValue())) << QStringLiteral("nonce");
+    QTest::newRow("ping negative nonce") << frameOf(with(ping, "nonce", -1)) << QStringLiteral("nonce");
+    QTest::newRow("ping nonce as text") << frameOf(with(ping, "nonce", QStringLiteral("1")))
+                                        << QStringLiteral("nonce");
+    QTest::newRow("hello without name") << frameOf(with(hello, "name", QCborValue())) << QStringLiteral("name");
+    QTest::newRow("hello name too long")
+        << frameOf(with(hello, "name", QString(ControlProtocol::kMaxTextLength + 1, u'x')))
+        << QStringLiteral("too long");
+    QTest::newRow("hello private is not an array")
+        << frameOf(with(hello, "private", QStringLiteral("1.2.3.4:5"))) << QStringLiteral("private");
+    QTest::newRow("hello private endpoint without port")
+        << frameOf(with(hello, "private", QCborArray{QStringLiteral("1.2.3.4")})) << QStringLiteral("private");
+    QTest::newRow("hello private endpoint port 0")
+        << frameOf(with(hello, "private", QCborArray{QStringLiteral("1.2.3.4:0")})) << QStringLiteral("private");
+    QCborArray many;
+    for (int i = 0; i <= ControlProtocol::kMaxPrivateEndpoints; ++i)
+        many.append(QStringLiteral("10.0.0.1:%1").arg(i + 1));
+    QTest::newRow("hello too many endpoints") << frameOf(with(hello, "private", many)) << QStringLiteral("too many");
+    QTest::newRow("go with a bad role") << frameOf(with(goMap(), "role", QStringLiteral("boss")))
+                                        << QStringLiteral("role");
+    QTest::newRow("go peer id of 31 bytes") << frameOf(with(goMap(), "peer", QByteArray(31, 'p')))
+                                            << QStringLiteral("peer");
+    QTest::newRow("go token of 15 bytes") << frameOf(with(goMap(), "token", QByteArray(15, 't')))
+                                          << QStringLiteral("token");
+    QTest::newRow("go punch as integer") << frameOf(with(goMap(), "punch", 1)) << QStringLiteral("punch");
+    QTest::newRow("go public not an endpoint") << frameOf(with(goMap(), "public", QStringLiteral("nope")))
+                                               << QStringLiteral("public");
+    QTest::newRow("go start_in_ms above 2^31")
+        << frameOf(with(goMap(), "start_in_ms", qint64(1) << 40)) << QStringLiteral("start_in_ms");
+    QCborMap peers;
+    peers.insert(QStringLiteral("t"), QStringLiteral("peers"));
+    peers.insert(QStringLiteral("more"), false);
+    peers.insert(QStringLiteral("peers"), QCborArray{1});
+    QTest::newRow("peers entry not a map") << frameOf(peers) << QStringLiteral("peers");
+    QCborMap entry;
+    entry.insert(QStringLiteral("id"), QByteArray(32, 'i'));
+    entry.insert(QStringLiteral("name"), 5);
+    entry.insert(QStringLiteral("nat"), QString());
+    peers.insert(QStringLiteral("peers"), QCborArray{entry});
+    QTest::newRow("peers entry name not text") << frameOf(peers) << QStringLiteral("name");
+}
+
+void TestControlProtocol::malformed()
+{
+    QFETCH(QByteArray, frame);
+    QFETCH(QString, errorContains);
+    const auto parsed = ControlProtocol::parse(frame);
+    QCOMPARE(parsed.status, ControlProtocol::Status::Malformed);
+    QVERIFY2(parsed.error.contains(errorContains), qPrintable(parsed.error));
+}
+
+void TestControlProtocol::incomplete()
+{
+    const QByteArray frame = ControlProtocol::encode(Hello{1, QStringLiteral("a"), {}, {}});
+    for (qsizetype n = 0; n < frame.size(); ++n) {
+        const auto parsed = ControlProtocol::parse(QByteArrayView(frame).first(n));
+        QVERIFY2(parsed.status == ControlProtocol::Status::Incomplete, qPrintable(QString::number(n)));
+        QCOMPARE(parsed.consumed, 0);
+    }
+}
+
+void TestControlProtocol::consumesOneFrameAtATime()
+{
+    const QByteArray first = ControlProtocol::encode(Ping{1});
+    const QByteArray second = ControlProtocol::encode(Pong{2});
+    const QByteArray stream = first + second + second.left(3);
+    auto parsed = ControlProtocol::parse(stream);
+    QCOMPARE(parsed.status, ControlProtocol::Status::Ok);
+    QCOMPARE(parsed.consumed, first.size());
+    QVERIFY(std::holds_alternative<Ping>(parsed.message));
+    parsed = ControlProtocol::parse(QByteArrayView(stream).sliced(first.size()));
+    QCOMPARE(parsed.status, ControlProtocol::Status::Ok);
+    QCOMPARE(std::get<Pong>(parsed.message).nonce, 2u);
+    parsed = ControlProtocol::parse(QByteArrayView(stream).sliced(first.size() + second.size()));
+    QCOMPARE(parsed.status, ControlProtocol::Status::Incomplete);
+}
+
+void TestControlProtocol::unknownTypeAndExtraFieldsAreTolerated()
+{
+    QCborMap future;
+    future.insert(QStringLiteral("t"), QStringLiteral("teleport"));
+    future.insert(QStringLiteral("where"), QStringLiteral("mars"));
+    auto parsed = ControlProtocol::parse(frameOf(future));
+    QCOMPARE(parsed.status, ControlProtocol::Status::Ok);
+    QCOMPARE(std::get<Unknown>(parsed.message).type, QStringLiteral("teleport"));
+    QVERIFY(ControlProtocol::encode(parsed.message).isEmpty());
+
+    QCborMap ping;
+    ping.insert(QStringLiteral("t"), QStringLiteral("ping"));
+    ping.insert(QStringLiteral("nonce"), 8);
+    ping.insert(QStringLiteral("added-in-v2"), QCborArray{1, 2, 3});
+    parsed = ControlProtocol::parse(frameOf(ping));
+    QCOMPARE(parsed.status, ControlProtocol::Status::Ok);
+    QCOMPARE(std::get<Ping>(parsed.message).nonce, 8u);
+}
+
+void TestControlProtocol::endpointText_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<bool>("valid");
+    QTest::addColumn<QString>("address");
+    QTest::addColumn<int>("port");
+    QTest::newRow("v4") << QStringLiteral("192.168.1.5:40000") << true << QStringLiteral("192.168.1.5") << 40000;
+    QTest::newRow("v6 bracketed") << QStringLiteral("[2001:db8::1]:443") << true << QStringLiteral("2001:db8::1") << 443;
+    QTest::newRow("v6 unbracketed") << QStringLiteral("2001:db8::1:443") << false << QString() << 0;
+    QTest::newRow("no port") << QStringLiteral("10.0.0.1") << false << QString() << 0;
+    QTest::newRow("port 0") << QStringLiteral("10.0.0.1:0") << false << QString() << 0;
+    QTest::newRow("port 65536") << QStringLiteral("10.0.0.1:65536") << false << QString() << 0;
+    QTest::newRow("hostname") << QStringLiteral("example.org:80") << false << QString() << 0;
+    QTest::newRow("empty") << QString() << false << QString() << 0;
+    QTest::newRow("bracket without colon") << QStringLiteral("[::1]80") << false << QString() << 0;
+}
+
+void TestControlProtocol::endpointText()
+{
+    QFETCH(QString, text);
+    QFETCH(bool, valid);
+    QFETCH(QString, address);
+    QFETCH(int, port);
+    const auto e = ControlProtocol::parseEndpoint(text);
+    QCOMPARE(e.has_value(), valid);
+    if (valid) {
+        QCOMPARE(e->address, QHostAddress(address));
+        QCOMPARE(int(e->port), port);
+        QCOMPARE(ControlProtocol::parseEndpoint(e->toString())->port, e->port);
+    }
+}
+
+void TestControlProtocol::goFieldsSurvive()
+{
+    Go go{5, QByteArray(16, '\x01'), true, otherId(), QStringLiteral("bob"), ep("198.51.100.1", 4000),
+          {ep("192.168.0.9", 4000), ep("10.1.1.1", 4001)}, QStringLiteral("cone"), true, QByteArray(16, '\x02'), 42, 17};
+    const auto parsed = ControlProtocol::parse(ControlProtocol::encode(go));
+    QCOMPARE(parsed.status, ControlProtocol::Status::Ok);
+    const Go &back = std::get<Go>(parsed.message);
+    QCOMPARE(back.requestId, 5u);
+    QCOMPARE(back.sessionId, go.sessionId);
+    QVERIFY(back.initiator);
+    QCOMPARE(back.peer, otherId());
+    QCOMPARE(back.peerName, QStringLiteral("bob"));
+    QCOMPARE(back.peerPublic, go.peerPublic);
+    QCOMPARE(back.peerPrivate.size(), 2);
+    QCOMPARE(back.peerPrivate.at(1), go.peerPrivate.at(1));
+    QCOMPARE(back.peerNat, QStringLiteral("cone"));
+    QVERIFY(back.punch);
+    QCOMPARE(back.relayToken, go.relayToken);
+    QCOMPARE(back.startInMs, 42);
+    QCOMPARE(back.rttMs, 17);
+}
+
+QTEST_GUILESS_MAIN(TestControlProtocol)
+#include "tst_controlprotocol.moc"
