@@ -67,6 +67,8 @@ LanDiscovery::LanDiscovery(const DeviceIdentity &identity, LanDiscoveryConfig co
     m_announceTimer.setTimerType(Qt::PreciseTimer);
     connect(&m_announceTimer, &QTimer::timeout, this, &LanDiscovery::announceNow);
     connect(&m_sweepTimer, &QTimer::timeout, this, &LanDiscovery::sweep);
+    m_replyTimer.setSingleShot(true);
+    connect(&m_replyTimer, &QTimer::timeout, this, &LanDiscovery::announceNow);
 }
 
 LanDiscovery::~LanDiscovery()
@@ -162,6 +164,7 @@ void LanDiscovery::shutdown()
     m_running = false;
     m_announceTimer.stop();
     m_sweepTimer.stop();
+    m_replyTimer.stop();
     m_socketV4.reset();
     m_socketV6.reset();
     m_joinedV4.clear();
@@ -241,6 +244,7 @@ void LanDiscovery::send(LanAnnouncement::Type type)
     fields.sequence = nextSequence();
     fields.certificateDer = m_certificateDer;
     fields.displayName = m_displayName;
+    m_lastAnnounceMs = nowMs();
     const QByteArray datagram = LanAnnouncement::encode(fields, m_identity);
     if (datagram.isEmpty()) {
         qCWarning(lcLan) << "cannot sign the LAN announcement";
@@ -407,9 +411,20 @@ void LanDiscovery::applyAnnouncement(const DeviceId &id, const LanAnnouncement::
 
     if (isNew) {
         qCInfo(lcLan) << "found" << id.shortString() << state.info.name << "at" << source;
-        Q_EMIT peerAppeared(state.info);
+        // Answer a newcomer at once instead of at our next tick: it sees us within a round trip.
+        // Bounded to a few per interval, so a crowd of newcomers cannot turn this into a storm.
+        if (m_config.announce && !m_replyTimer.isActive()) {
+            const qint64 wait = m_lastAnnounceMs + m_config.announceInterval.count() / 5 - now;
+            if (wait <= 0)
+                announceNow();
+            else
+                m_replyTimer.start(std::chrono::milliseconds(wait));
+        }
+        const PeerInfo info = state.info; // announceNow() leaves m_peers alone, but be explicit
+        Q_EMIT peerAppeared(info);
     } else if (before.name != state.info.name || before.endpoints != state.info.endpoints) {
-        Q_EMIT peerUpdated(state.info);
+        const PeerInfo info = state.info; // a receiver may stop() us
+        Q_EMIT peerUpdated(info);
     }
 }
 

@@ -157,9 +157,11 @@ private:
     QStringList m_joinedV6;
     QTimer m_announceTimer;
     QTimer m_sweepTimer;
+    QTimer m_replyTimer; //!< an early announcement for a newcomer
     QElapsedTimer m_clock;
     qint64 m_sequenceBase = 0;
     quint64 m_lastSequence = 0;
+    qint64 m_lastAnnounceMs = -1'000'000;
 
     RateLimiter m_rateLimiter;
     QHash<DeviceId, PeerState> m_peers;

@@ -1,0 +1,326 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// LanDiscovery on the loopback interface: two instances in one process share a private UDP port
+// (multicast on "lo" with loopback on), plus hand-made datagrams sent straight to 127.0.0.1.
+
+#include "net/deviceidentity.h"
+#include "net/lanannouncement.h"
+#include "net/landiscovery.h"
+
+#include <QElapsedTimer>
+#include <QSignalSpy>
+#include <QTest>
+#include <QUdpSocket>
+
+#include <memory>
+
+using namespace PunchDrop;
+using namespace std::chrono_literals;
+
+namespace {
+
+DeviceIdentity newIdentity()
+{
+    QString error;
+    auto id = DeviceIdentity::generateEphemeral(&error);
+    if (!id)
+        qFatal("cannot create an identity: %s", qPrintable(error));
+    return *id;
+}
+
+LanDiscoveryConfig loopbackConfig(quint16 port)
+{
+    LanDiscoveryConfig config;
+    config.port = port;
+    config.interfaces = {QStringLiteral("lo")};
+    config.broadcastFallback = false; // "lo" has no broadcast address; multicast does the work
+    config.ipv6 = false;              // the IPv6 group cannot be joined on "lo" everywhere
+    return config;
+}
+
+QByteArray signedDatagram(const DeviceIdentity &identity, LanAnnouncement::Type type,
+                          quint64 sequence, const QString &name, quint16 transferPort = 9000)
+{
+    LanAnnouncement::Fields f;
+    f.type = type;
+    f.sequence = sequence;
+    f.displayName = name;
+    f.transferPort = transferPort;
+    f.certificateDer = identity.certificate().toDer();
+    return LanAnnouncement::encode(f, identity);
+}
+
+} // namespace
+
+class TestLanDiscovery : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void init();
+    void cleanup();
+    void twoInstancesSeeEachOther();
+    void goodbyeRemovesAtOnce();
+    void expiryRemovesSilentPeer();
+    void nameChangeIsAnUpdate();
+    void forgedIsIgnored_data();
+    void forgedIsIgnored();
+    void replayCannotResurrect();
+    void rateLimitPerSource();
+    void selfIsIgnored();
+    void bindFailureIsAnError();
+
+private:
+    //! Starts \a discovery; on the first call with port 0 the OS picks the shared port.
+    bool start(LanDiscovery &discovery);
+    //! Sends \a datagram to the first instance's port on 127.0.0.1 from \a socket.
+    void sendRaw(QUdpSocket &socket, const QByteArray &datagram);
+
+    std::unique_ptr<DeviceIdentity> m_idA;
+    std::unique_ptr<DeviceIdentity> m_idB;
+    std::unique_ptr<LanDiscovery> m_a;
+    std::unique_ptr<LanDiscovery> m_b;
+};
+
+void TestLanDiscovery::init()
+{
+    m_idA = std::make_unique<DeviceIdentity>(newIdentity());
+    m_idB = std::make_unique<DeviceIdentity>(newIdentity());
+    m_a = std::make_unique<LanDiscovery>(*m_idA, loopbackConfig(0));
+    m_a->setDisplayName(QStringLiteral("alice"));
+    m_a->setTransferPort(40001);
+    QString error;
+    QVERIFY2(m_a->start(&error), qPrintable(error));
+    QVERIFY(m_a->localPort() != 0);
+}
+
+void TestLanDiscovery::cleanup()
+{
+    m_b.reset();
+    m_a.reset();
+}
+
+bool TestLanDiscovery::start(LanDiscovery &discovery)
+{
+    QString error;
+    if (!discovery.start(&error)) {
+        qWarning("start failed: %s", qPrintable(error));
+        return false;
+    }
+    return true;
+}
+
+void TestLanDiscovery::sendRaw(QUdpSocket &socket, const QByteArray &datagram)
+{
+    QCOMPARE(socket.writeDatagram(datagram, QHostAddress::LocalHost, m_a->localPort()),
+             qint64(datagram.size()));
+}
+
+void TestLanDiscovery::twoInstancesSeeEachOther()
+{
+    QSignalSpy appearedAtA(m_a.get(), &LanDiscovery::peerAppeared);
+    QElapsedTimer timer;
+    timer.start();
+    LanDiscoveryConfig config = loopbackConfig(m_a->localPort());
+    m_b = std::make_unique<LanDiscovery>(*m_idB, config);
+    QSignalSpy appearedAtB(m_b.get(), &LanDiscovery::peerAppeared);
+    m_b->setDisplayName(QStringLiteral("bob"));
+    m_b->setTransferPort(40002);
+    QVERIFY(start(*m_b));
+
+    QVERIFY(appearedAtA.count() > 0 || appearedAtA.wait(2000));
+    // A announces again within one interval; B sees it then.
+    QVERIFY(appearedAtB.count() > 0 || appearedAtB.wait(2000));
+    qInfo("both instances saw each other after %lld ms", qlonglong(timer.elapsed()));
+
+    const QList<PeerInfo> atA = m_a->peers();
+    QCOMPARE(atA.size(), 1);
+    QCOMPARE(atA.first().id, m_idB->id());
+    QCOMPARE(atA.first().name, QStringLiteral("bob"));
+    QCOMPARE(atA.first().source, PeerInfo::Source::Lan);
+    QVERIFY(atA.first().online);
+    QCOMPARE(atA.first().endpoints, QList<Endpoint>({Endpoint{QHostAddress::LocalHost, 40002}}));
+
+    const QList<PeerInfo> atB = m_b->peers();
+    QCOMPARE(atB.size(), 1);
+    QCOMPARE(atB.first().id, m_idA->id());
+    QCOMPARE(atB.first().name, QStringLiteral("alice"));
+    QCOMPARE(atB.first().endpoints, QList<Endpoint>({Endpoint{QHostAddress::LocalHost, 40001}}));
+
+    QCOMPARE(m_a->counters().malformed, 0u);
+    QCOMPARE(m_a->counters().badSignature, 0u);
+    QVERIFY(m_a->counters().accepted >= 1);
+}
+
+void TestLanDiscovery::goodbyeRemovesAtOnce()
+{
+    m_b = std::make_unique<LanDiscovery>(*m_idB, loopbackConfig(m_a->localPort()));
+    QVERIFY(start(*m_b));
+    QTRY_COMPARE_WITH_TIMEOUT(m_a->peers().size(), 1, 2000);
+
+    QSignalSpy left(m_a.get(), &LanDiscovery::peerLeft);
+    QSignalSpy leftAtB(m_b.get(), &LanDiscovery::peerLeft);
+    QElapsedTimer timer;
+    timer.start();
+    m_b->stop();
+    // stop() reports B's own list as gone; A hears the goodbye.
+    QVERIFY(left.wait(1000));
+    const qint64 ms = timer.elapsed();
+    qInfo("goodbye removed the peer after %lld ms", qlonglong(ms));
+    // Well under the expiry (5 s) and the announce interval: it was the goodbye, not a timeout.
+    QVERIFY(ms < 900);
+    QCOMPARE(left.first().first().value<DeviceId>(), m_idB->id());
+    QVERIFY(m_a->peers().isEmpty());
+    QVERIFY(!m_b->isRunning());
+}
+
+void TestLanDiscovery::expiryRemovesSilentPeer()
+{
+    LanDiscoveryConfig config = loopbackConfig(0);
+    config.expiry = 600ms;
+    LanDiscovery short_(*m_idA, config);
+    QVERIFY(start(short_));
+    QSignalSpy appeared(&short_, &LanDiscovery::peerAppeared);
+    QSignalSpy left(&short_, &LanDiscovery::peerLeft);
+
+    // One announcement, then silence (a peer that was killed): no goodbye ever comes.
+    QUdpSocket raw;
+    const QByteArray datagram = signedDatagram(*m_idB, LanAnnouncement::Type::Announce, 100,
+                                               QStringLiteral("silent"));
+    QCOMPARE(raw.writeDatagram(datagram, QHostAddress::LocalHost, short_.localPort()),
+             qint64(datagram.size()));
+    QVERIFY(appeared.wait(1000));
+    QElapsedTimer timer;
+    timer.start();
+    QVERIFY(left.wait(2000));
+    const qint64 ms = timer.elapsed();
+    qInfo("a silent peer expired after %lld ms (expiry 600 ms)", qlonglong(ms));
+    QVERIFY(ms >= 500);
+    QVERIFY(short_.peers().isEmpty());
+}
+
+void TestLanDiscovery::nameChangeIsAnUpdate()
+{
+    m_b = std::make_unique<LanDiscovery>(*m_idB, loopbackConfig(m_a->localPort()));
+    m_b->setDisplayName(QStringLiteral("bob"));
+    QVERIFY(start(*m_b));
+    QTRY_COMPARE_WITH_TIMEOUT(m_a->peers().size(), 1, 2000);
+    QSignalSpy updated(m_a.get(), &LanDiscovery::peerUpdated);
+    m_b->setDisplayName(QStringLiteral("robert"));
+    QVERIFY(updated.wait(1000));
+    QCOMPARE(updated.last().first().value<PeerInfo>().name, QStringLiteral("robert"));
+    QCOMPARE(m_a->peer(m_idB->id()).name, QStringLiteral("robert"));
+    m_b->setTransferPort(40123);
+    QTRY_COMPARE_WITH_TIMEOUT(m_a->peer(m_idB->id()).endpoints.value(0).port, quint16(40123), 1000);
+}
+
+void TestLanDiscovery::forgedIsIgnored_data()
+{
+    QTest::addColumn<QByteArray>("datagram");
+    QTest::addColumn<QString>("counter");
+
+    // Identities are made per test in init(); the rows need fixed ones.
+    static const DeviceIdentity victim = newIdentity();
+    static const DeviceIdentity mallory = newIdentity();
+    const QByteArray genuine =
+        signedDatagram(victim, LanAnnouncement::Type::Announce, 500, QStringLiteral("victim"));
+    const auto parsed = LanAnnouncement::parse(genuine);
+
+    QByteArray tampered = genuine;
+    const qsizetype nameAt = LanAnnouncement::kHeaderSize + victim.certificate().toDer().size() + 1;
+    tampered.replace(nameAt, 6, "EVILEE");
+    QTest::newRow("tampered name") << tampered << QStringLiteral("badSignature");
+    QTest::newRow("victim's certificate, another key")
+        << LanAnnouncement::assemble(parsed.signedBytes, mallory.sign(parsed.signedBytes))
+        << QStringLiteral("badSignature");
+    QTest::newRow("garbage") << QByteArray("\x00\x01garbage", 9) << QStringLiteral("malformed");
+    QTest::newRow("truncated") << genuine.left(genuine.size() / 2) << QStringLiteral("malformed");
+    QTest::newRow("oversized") << QByteArray(4000, 'P') << QStringLiteral("malformed");
+    QTest::newRow("empty") << QByteArray() << QStringLiteral("malformed");
+}
+
+void TestLanDiscovery::forgedIsIgnored()
+{
+    QFETCH(QByteArray, datagram);
+    QFETCH(QString, counter);
+    const auto count = [this, &counter] {
+        const LanDiscovery::Counters c = m_a->counters();
+        return counter == QLatin1String("badSignature") ? c.badSignature : c.malformed;
+    };
+    const quint64 before = count();
+    const quint64 receivedBefore = m_a->counters().received;
+    QSignalSpy appeared(m_a.get(), &LanDiscovery::peerAppeared);
+    QUdpSocket raw;
+    sendRaw(raw, datagram);
+    QTRY_COMPARE_WITH_TIMEOUT(count(), before + 1, 2000);
+    QVERIFY(m_a->counters().received > receivedBefore);
+    QCOMPARE(m_a->counters().accepted, 0u);
+    QCOMPARE(appeared.count(), 0);
+    QVERIFY(m_a->peers().isEmpty());
+}
+
+void TestLanDiscovery::replayCannotResurrect()
+{
+    QSignalSpy appeared(m_a.get(), &LanDiscovery::peerAppeared);
+    QSignalSpy left(m_a.get(), &LanDiscovery::peerLeft);
+    QUdpSocket raw;
+    const QByteArray announce = signedDatagram(*m_idB, LanAnnouncement::Type::Announce, 1000,
+                                               QStringLiteral("bob"));
+    sendRaw(raw, announce);
+    QVERIFY(appeared.wait(1000));
+    sendRaw(raw, signedDatagram(*m_idB, LanAnnouncement::Type::Goodbye, 1001, QStringLiteral("bob")));
+    QVERIFY(left.wait(1000));
+
+    // The old announcement again: genuine signature, but older than the goodbye.
+    const quint64 staleBefore = m_a->counters().stale;
+    sendRaw(raw, announce);
+    QTRY_COMPARE_WITH_TIMEOUT(m_a->counters().stale, staleBefore + 1, 1000);
+    QVERIFY(m_a->peers().isEmpty());
+    QCOMPARE(appeared.count(), 1);
+
+    // The device itself comes back with a newer sequence: seen again.
+    sendRaw(raw, signedDatagram(*m_idB, LanAnnouncement::Type::Announce, 1002, QStringLiteral("bob")));
+    QVERIFY(appeared.wait(1000));
+    QCOMPARE(m_a->peers().size(), 1);
+}
+
+void TestLanDiscovery::rateLimitPerSource()
+{
+    // A listen-only instance, so that only the flood arrives (no looped-back announcements).
+    LanDiscoveryConfig config = loopbackConfig(0);
+    config.announce = false;
+    LanDiscovery listener(*m_idB, config);
+    QVERIFY(start(listener));
+    QUdpSocket raw;
+    constexpr int kBurst = 60;
+    for (int i = 0; i < kBurst; ++i)
+        QCOMPARE(raw.writeDatagram(QByteArray("flood"), QHostAddress::LocalHost, listener.localPort()),
+                 qint64(5));
+    QTRY_COMPARE_WITH_TIMEOUT(listener.counters().received, quint64(kBurst), 2000);
+    const LanDiscovery::Counters c = listener.counters();
+    // 20 per second pass (a little more if the burst spans time), the rest is dropped unparsed.
+    QVERIFY2(c.rateLimited >= kBurst - 25, qPrintable(QString::number(c.rateLimited)));
+    QCOMPARE(c.malformed + c.rateLimited, quint64(kBurst));
+    QCOMPARE(c.selfIgnored, 0u);
+}
+
+void TestLanDiscovery::selfIsIgnored()
+{
+    // Multicast loopback brings our own announcement back (the one sent at start()).
+    QTRY_VERIFY_WITH_TIMEOUT(m_a->counters().selfIgnored >= 1, 2000);
+    QVERIFY(m_a->peers().isEmpty());
+    QCOMPARE(m_a->counters().accepted, 0u);
+}
+
+void TestLanDiscovery::bindFailureIsAnError()
+{
+    // Something holds the port without sharing it.
+    QUdpSocket holder;
+    QVERIFY(holder.bind(QHostAddress::AnyIPv4, 0, QUdpSocket::DontShareAddress));
+    LanDiscovery blocked(*m_idB, loopbackConfig(holder.localPort()));
+    QString error;
+    QVERIFY(!blocked.start(&error));
+    QVERIFY2(error.contains(QString::number(holder.localPort())), qPrintable(error));
+    QVERIFY(!blocked.isRunning());
+}
+
+QTEST_GUILESS_MAIN(TestLanDiscovery)
+#include "tst_landiscovery.moc"
