@@ -7,8 +7,8 @@
 #
 # Usage: case_punch.sh CASE [PUNCHDROP_BINARY]      (or PUNCHDROP_BINARY in the environment)
 # Cases (sender NAT - receiver NAT):
-#   prc-prc prc-full full-full          direct, tcp-punch
-#   full-sym arc-sym                    direct, tcp-punch (the cone side accepts on its listener)
+#   prc-prc prc-full prc-arc full-full  direct, tcp-punch
+#   full-sym arc-sym sym-full           direct, tcp-punch (the cone side accepts on its listener)
 #   prc-sym sym-sym                     relay
 #   same-nat                            two hosts behind one prc NAT, hairpin off: direct (lan
 #                                       or tcp-punch to the private endpoint)
@@ -199,7 +199,7 @@ send_and_check() {
     recv_err=$(events "$RECEIVER_OUT" error | head -n 1)
     echo "  sender exit $rc after $send_ms ms; receiver exit $rrc"
     echo "  path: kind=${PATH_KIND:-?} method=${PATH_METHOD:-?} rtt_ms=$(field rtt_ms <<<"$path_ev")" \
-        "time_ms=$(field time_ms <<<"$path_ev")"
+        "time_ms=$(field time_ms <<<"$path_ev")${path_ev:+ reason=\"$(field reason <<<"$path_ev")\"}"
     [ "$rc" = 0 ] || fail "the sender exited with $rc${sender_err:+: $sender_err}"
     [ "$rrc" = 0 ] || fail "the receiver exited with $rrc${recv_err:+: $recv_err}"
 
@@ -320,9 +320,11 @@ run_case() {
     case "$CASE" in
         prc-prc) pair prc prc ;;
         prc-full) pair prc full ;;
+        prc-arc) pair prc arc ;;
         full-full) pair full full ;;
         full-sym) pair full sym ;;
         arc-sym) pair arc sym ;;
+        sym-full) pair sym full ;;
         prc-sym) pair prc sym; kind=relay; methods=relay ;;
         sym-sym) pair sym sym; kind=relay; methods=relay ;;
         same-nat)
