@@ -8,6 +8,7 @@
 #
 # Usage: case_lab_selftest.sh        (root; exit 77 = skipped on a developer machine without root)
 
+# shellcheck disable=SC2119 # lab_add_server's NAME is optional
 set -u -o pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=lab.sh

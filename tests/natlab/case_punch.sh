@@ -23,6 +23,7 @@
 # Environment: NATLAB_KEEP=1 (leave the lab up), NATLAB_PAYLOAD_MIB (default 4),
 #              NATLAB_VERBOSE=0 (no --verbose for punchdrop), CI=true (no skipping).
 
+# shellcheck disable=SC2317,SC2119 # functions run through lab_wait_for; lab_add_server's NAME is optional
 set -u -o pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=lab.sh
@@ -203,7 +204,8 @@ send_and_check() {
     [ "$rc" = 0 ] || fail "the sender exited with $rc${sender_err:+: $sender_err}"
     [ "$rrc" = 0 ] || fail "the receiver exited with $rrc${recv_err:+: $recv_err}"
 
-    local got="$INBOX/$(basename "$PAYLOAD")"
+    local got
+    got="$INBOX/$(basename "$PAYLOAD")"
     if [ ! -f "$got" ]; then
         fail "no $(basename "$PAYLOAD") in the receiver's dir; it holds: $(find "$INBOX" -type f | head -n 5 | tr '\n' ' ')"
     fi

@@ -32,6 +32,7 @@
 # Environment: NATLAB_KEEP=1 keeps namespaces and processes after the script ends (prints how to
 #              enter and tear down); CI=true turns "cannot run here" into a failure, not a skip.
 
+# shellcheck disable=SC2119,SC2120 # optional arguments
 LAB_SERVER_IP=198.51.100.10
 LAB_SERVER_IP2=198.51.100.11
 LAB_CORE_SRV_IP=198.51.100.1
@@ -557,7 +558,7 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
     case "${1:-}" in
         down) lab_down "${2:-}"; exit $? ;;
         sweep) lab_sweep_stale; exit 0 ;;
-        list) ip netns list | awk -v t="^$LAB_NS_TAG[0-9]+-" '$1 ~ t { print $1 }'; exit 0 ;;
+        list) ip netns list | awk -v t="^${LAB_NS_TAG}[0-9]+-" '$1 ~ t { print $1 }'; exit 0 ;;
         *) echo "usage: lab.sh down PREFIX | sweep | list   (or source it from a case script)" >&2; exit 2 ;;
     esac
 fi
