@@ -116,7 +116,7 @@ void IncomingOfferDialog::retranslateUi()
     m_headline->setText(tr("%1 wants to send you files").arg(sender));
     m_codeCaption->setText(tr("First contact with this device. Verification code:"));
     m_codeHint->setText(tr("Accept only if %1 sees the same code.").arg(sender));
-    m_summary->setText(tr("%1 files, %2 in total")
+    m_summary->setText(tr("Files: %1 · Total size: %2")
                            .arg(m_offer.fileCount)
                            .arg(TransferFormat::size(m_offer.totalBytes)));
     m_accept->setText(tr("Accept"));

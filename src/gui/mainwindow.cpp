@@ -77,7 +77,7 @@ MainWindow::MainWindow(Backend *backend, const ConfigDir &configDir, QWidget *pa
     connect(m_decider, &GuiOfferDecider::offerPresented, this,
             [this](const QString &sender, int fileCount, qint64 totalBytes) {
                 m_tray->notify(tr("Incoming files"),
-                               tr("%1 wants to send %2 files (%3)")
+                               tr("%1 wants to send you files (files: %2 · %3)")
                                    .arg(sender)
                                    .arg(fileCount)
                                    .arg(TransferFormat::size(totalBytes)));

@@ -169,6 +169,9 @@ void SettingsDialog::retranslateUi()
     m_autoAccept->setText(tr("Accept files from trusted contacts without asking"));
     m_startMinimized->setText(tr("Start minimized to the tray"));
     m_language->setItemText(0, tr("System default"));
+    // Set here so they follow the app's language even without Qt's own translations installed.
+    m_buttons->button(QDialogButtonBox::Ok)->setText(tr("OK"));
+    m_buttons->button(QDialogButtonBox::Cancel)->setText(tr("Cancel"));
     // Language names in their own language, as every language menu shows them.
     m_language->setItemText(1, QStringLiteral("English"));
     m_language->setItemText(2, QStringLiteral("简体中文"));
