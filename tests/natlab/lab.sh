@@ -468,7 +468,7 @@ lab_dump_state() {
         ip -n "$ns" -br addr 2>&1 | grep -v '^lo '
         if ip netns exec "$ns" nft list tables 2>/dev/null | grep -q .; then
             echo "----- $ns: conntrack"
-            ip netns exec "$ns" conntrack -L 2>/dev/null | head -n 40
+            ip netns exec "$ns" conntrack -L 2>/dev/null | grep -v ' dst=224\.' | head -n 40
         fi
     done
 }
