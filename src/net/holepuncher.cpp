@@ -1,0 +1,232 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "holepuncher.h"
+
+#include "deferredtlsserver.h"
+#include "reusablesocket.h"
+#include "securechannel.h"
+#include "socketwait.h"
+
+#include "core/logging.h"
+
+#include <QSslSocket>
+
+#include <qcoroabstractsocket.h>
+#include <qcoroiodevice.h>
+#include <qcorosignal.h>
+#include <qcorotimer.h>
+
+namespace PunchDrop {
+
+using namespace std::chrono_literals;
+using std::chrono::milliseconds;
+
+HolePuncher::HolePuncher(const DeviceIdentity &identity, PunchPlan plan, PunchTimings timings,
+                         QObject *parent)
+    : QObject(parent)
+    , m_identity(identity)
+    , m_plan(std::move(plan))
+    , m_timings(timings)
+{
+}
+
+HolePuncher::~HolePuncher()
+{
+    finishCandidates();
+}
+
+milliseconds HolePuncher::remaining(milliseconds extra) const
+{
+    const milliseconds left = m_timings.deadline + extra - milliseconds(m_clock.elapsed());
+    return left.count() > 0 ? left : 0ms;
+}
+
+QCoro::Task<PunchResult> HolePuncher::run()
+{
+    PunchResult result;
+    // Listen on P at once: a peer whose SYN comes from an unexpected port (symmetric NAT on its
+    // side, cone on ours) can only be accepted, never met by our own connect().
+    m_listener = new DeferredTlsServer(this);
+    QString error;
+    if (!ReusableSocket::listen(*m_listener, QHostAddress::AnyIPv4, m_plan.localPort, &error)) {
+        qCWarning(lcPunch) << "cannot listen on punch port" << m_plan.localPort << ":" << error;
+        // Not fatal: connect-only punching still works through cone NATs.
+    }
+    connect(m_listener, &QTcpServer::newConnection, this, &HolePuncher::onIncoming);
+
+    if (m_plan.startIn.count() > 0) {
+        QPointer<HolePuncher> self(this);
+        co_await QCoro::sleepFor(m_plan.startIn);
+        if (!self)
+            co_return result;
+    }
+    m_clock.start();
+    qCDebug(lcPunch) << "punching from port" << m_plan.localPort << "to"
+                     << m_plan.candidates.size() << "candidates as"
+                     << (m_plan.initiator ? "initiator" : "responder");
+    for (const Endpoint &candidate : std::as_const(m_plan.candidates)) {
+        if (candidate.isValid())
+            dialLoop(candidate); // runs concurrently; ends by itself at the deadline
+    }
+
+    const milliseconds wait = remaining(m_plan.initiator ? 0ms : m_timings.selectGrace);
+    if (!m_winner && wait.count() > 0)
+        co_await qCoro(this, &HolePuncher::winnerFound, wait);
+
+    result.attempts = m_attempts;
+    result.refused = m_refused;
+    result.timedOut = m_timedOut;
+    result.elapsedMs = m_clock.isValid() ? m_clock.elapsed() : 0;
+    if (m_winner) {
+        m_winner->setParent(nullptr);
+        m_sockets.removeAll(m_winner);
+        result.socket.reset(m_winner);
+        result.remote = m_winnerRemote;
+        result.viaAccept = m_winnerAccepted;
+        m_winner = nullptr;
+    } else {
+        result.failure = QStringLiteral("no direct path within %1 ms (%2 attempts: %3 refused, %4 "
+                                        "timed out)")
+                             .arg(m_timings.deadline.count())
+                             .arg(m_attempts)
+                             .arg(m_refused)
+                             .arg(m_timedOut);
+        if (m_verifyFailures > 0)
+            result.failure += QStringLiteral("; %1 connection(s) failed authentication: %2")
+                                  .arg(m_verifyFailures)
+                                  .arg(m_lastVerifyError);
+    }
+    finishCandidates();
+    co_return result;
+}
+
+void HolePuncher::finishCandidates()
+{
+    if (m_done)
+        return;
+    m_done = true;
+    if (m_listener)
+        m_listener->close();
+    // abort() resumes every helper coroutine waiting on a socket; they see m_done and end.
+    const auto sockets = m_sockets;
+    m_sockets.clear();
+    for (const QPointer<QSslSocket> &socket : sockets) {
+        if (socket && socket != m_winner) {
+            socket->abort();
+            socket->deleteLater();
+        }
+    }
+}
+
+QCoro::Task<> HolePuncher::dialLoop(Endpoint target)
+{
+    QPointer<HolePuncher> self(this);
+    while (self && !m_done && remaining().count() > 0) {
+        QString error;
+        const qintptr fd = ReusableSocket::createBound(QHostAddress::AnyIPv4, m_plan.localPort, &error);
+        if (fd < 0) {
+            qCDebug(lcPunch) << "bind for punch attempt failed:" << error;
+            co_await QCoro::sleepFor(m_timings.retryDelay);
+            continue;
+        }
+        auto *socket = new QSslSocket(this);
+        if (!ReusableSocket::adoptBound(*socket, fd, &error)) {
+            delete socket;
+            co_await QCoro::sleepFor(m_timings.retryDelay);
+            continue;
+        }
+        m_sockets.append(socket);
+        ++m_attempts;
+        socket->connectToHost(target.address, target.port);
+        const ConnectOutcome outcome =
+            co_await waitConnected(socket, std::min(m_timings.attemptTimeout, remaining()));
+        if (!self || m_done)
+            co_return;
+        if (outcome == ConnectOutcome::Connected) {
+            qCDebug(lcPunch) << "connected to" << target.toString() << "after" << m_clock.elapsed()
+                             << "ms";
+            verifyCandidate(socket, target, false);
+            co_return; // this 4-tuple is taken now; the listener covers other paths
+        }
+        if (outcome == ConnectOutcome::Failed)
+            ++m_refused;
+        else
+            ++m_timedOut;
+        qCDebug(lcPunch) << "attempt to" << target.toString()
+                         << (outcome == ConnectOutcome::Failed ? "refused:" : "timed out:")
+                         << socket->errorString();
+        m_sockets.removeAll(socket);
+        socket->abort();
+        socket->deleteLater();
+        if (outcome == ConnectOutcome::Failed) {
+            co_await QCoro::sleepFor(m_timings.retryDelay);
+            if (!self)
+                co_return;
+        }
+    }
+}
+
+void HolePuncher::onIncoming()
+{
+    while (m_listener && m_listener->hasPendingConnections()) {
+        auto *socket = qobject_cast<QSslSocket *>(m_listener->nextPendingConnection());
+        if (!socket)
+            continue;
+        if (m_done) {
+            socket->abort();
+            socket->deleteLater();
+            continue;
+        }
+        socket->setParent(this);
+        m_sockets.append(socket);
+        const Endpoint remote{socket->peerAddress(), socket->peerPort()};
+        qCDebug(lcPunch) << "accepted" << remote.toString() << "on punch port";
+        verifyCandidate(socket, remote, true);
+    }
+}
+
+QCoro::Task<> HolePuncher::verifyCandidate(QSslSocket *socket, Endpoint remote, bool accepted)
+{
+    QPointer<HolePuncher> self(this);
+    QPointer<QSslSocket> guard(socket);
+    const auto role = m_plan.initiator ? SecureChannel::Role::Client : SecureChannel::Role::Server;
+    const SecureChannel::Result secured = co_await SecureChannel::handshake(
+        *socket, m_identity, role, m_plan.peer, m_timings.handshakeTimeout);
+    if (!self || !guard || m_done)
+        co_return;
+    if (!secured.ok()) {
+        ++m_verifyFailures;
+        m_lastVerifyError = secured.error;
+        qCInfo(lcPunch) << "candidate" << remote.toString() << "failed authentication:" << secured.error;
+        socket->abort();
+        co_return;
+    }
+    if (m_plan.initiator) {
+        if (m_winner)
+            co_return; // an earlier path won; finishCandidates() closes this one
+        socket->write(&kSelectByte, 1);
+    } else {
+        // Wait for the initiator to choose this connection.
+        while (guard && !m_done && socket->bytesAvailable() < 1) {
+            const milliseconds left = remaining(m_timings.selectGrace);
+            if (left.count() <= 0)
+                co_return;
+            co_await qCoro(socket).waitForReadyRead(left);
+            if (!self || !guard)
+                co_return;
+        }
+        if (!guard || m_done || m_winner)
+            co_return;
+        char marker = 0;
+        if (socket->read(&marker, 1) != 1 || marker != kSelectByte) {
+            qCWarning(lcPunch) << "peer sent an unexpected path selection byte";
+            socket->abort();
+            co_return;
+        }
+    }
+    m_winner = socket;
+    m_winnerRemote = remote;
+    m_winnerAccepted = accepted;
+    Q_EMIT winnerFound();
+}
+
+} // namespace PunchDrop
