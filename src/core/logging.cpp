@@ -13,8 +13,31 @@ Q_LOGGING_CATEGORY(lcGui, "punchdrop.gui", QtInfoMsg)
 
 namespace PunchDrop::Logging {
 
+namespace {
+QtMessageHandler g_previousHandler = nullptr;
+
+/*
+ * Sockets adopted in BoundState (the hole punch's fresh socket per attempt) make Qt's socket
+ * engine print "QNativeSocketEngine::read() was called not in ConnectedState" when an attempt is
+ * refused: benign (nat-lab / toolchain notes), but dozens per punch. Drop exactly those.
+ */
+void filterHandler(QtMsgType type, const QMessageLogContext &context, const QString &message)
+{
+    if (type == QtWarningMsg && message.startsWith(QLatin1String("QNativeSocketEngine::"))
+        && message.contains(QLatin1String("was called")))
+        return;
+    if (g_previousHandler)
+        g_previousHandler(type, context, message);
+}
+} // namespace
+
 void install(Mode mode, bool verbose)
 {
+    static bool filterInstalled = false;
+    if (!filterInstalled) {
+        filterInstalled = true;
+        g_previousHandler = qInstallMessageHandler(filterHandler);
+    }
     if (mode == Mode::Headless) {
         qSetMessagePattern(QStringLiteral(
             "%{time yyyy-MM-ddTHH:mm:ss.zzz} "
