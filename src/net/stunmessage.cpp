@@ -268,8 +268,7 @@ StunMessage::ParseResult StunMessage::parse(QByteArrayView data)
     bool afterIntegrity = false;
     QList<quint16> seen;
     while (offset < end) {
-        if (end - offset < 4)
-            return malformed(QStringLiteral("truncated attribute header at offset %1").arg(offset));
+        // offset and end are multiples of 4 here, so a whole attribute header is present.
         const quint16 attrType = readU16(data, offset);
         const quint16 attrLength = readU16(data, offset + 2);
         const QString name = attributeName(attrType);
@@ -280,7 +279,7 @@ StunMessage::ParseResult StunMessage::parse(QByteArrayView data)
         if (m.fingerprint)
             return malformed(QStringLiteral("attribute %1 after FINGERPRINT").arg(name));
         const QByteArrayView value = data.sliced(offset + 4, attrLength);
-        // offset and end are multiples of 4, so the padded value fits whenever the value does.
+        // ... and the padded value fits whenever the value does.
         const qsizetype next = offset + 4 + ((attrLength + 3) & ~3);
 
         if (attrType == Fingerprint) {
@@ -413,10 +412,11 @@ QByteArray StunMessage::encode() const
         appendAddress(out, XorMappedAddress, *xorMappedAddress, &pad);
     if (mappedAddress)
         appendAddress(out, MappedAddress, *mappedAddress, nullptr);
+    // RFC 3489 clients know these two by their old names.
     if (responseOrigin)
-        appendAddress(out, ResponseOrigin, *responseOrigin, nullptr);
+        appendAddress(out, hasMagicCookie() ? ResponseOrigin : SourceAddress, *responseOrigin, nullptr);
     if (otherAddress)
-        appendAddress(out, OtherAddress, *otherAddress, nullptr);
+        appendAddress(out, hasMagicCookie() ? OtherAddress : ChangedAddress, *otherAddress, nullptr);
     if (changeRequest) {
         appendAttributeHeader(out, ChangeRequest, 4);
         appendU32(out, *changeRequest);

@@ -44,6 +44,8 @@ namespace PunchDrop {
  *   comprehension-required ones (< 0x8000) are listed in unknownRequired so that a server can
  *   answer 420 (Unknown Attribute); a client treats such a response as malformed.
  * - Only the first occurrence of an attribute counts (RFC 8489 §14).
+ * - In a message without the magic cookie, encode() writes responseOrigin / otherAddress as the
+ *   RFC 3489 SOURCE-ADDRESS / CHANGED-ADDRESS; parse() maps those two back the same way.
  */
 class StunMessage
 {
