@@ -305,7 +305,8 @@ void ControlClient::lose(const QString &reason)
     QSslSocket *socket = m_socket;
     m_socket = nullptr;
     socket->disconnect(this);
-    socket->abort();
+    // Not abort() here: this often runs inside one of the socket's own signals, and QSslSocket
+    // keeps reading after it returns. Deleting it on the next event loop pass closes it.
     socket->deleteLater();
     m_connectTimer.stop();
     m_keepaliveTimer.stop();

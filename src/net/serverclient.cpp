@@ -213,8 +213,9 @@ void ServerClient::finish(const QString &reason)
     m_finished = true;
     m_deadline.stop();
     m_idle.stop();
-    if (m_socket->state() != QAbstractSocket::UnconnectedState && !m_closing)
-        m_socket->abort();
+    // The socket goes with this object (the server deletes it later); aborting it here, inside
+    // one of its own signals, would make QSslSocket read from a closed engine.
+    m_socket->disconnect(this);
     Q_EMIT closed(this, reason);
 }
 

@@ -1,0 +1,325 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// ControlClient against the real in-process RendezvousServer on loopback: registration,
+// presence, introductions (go / connect-error), NAT type updates, reconnects.
+
+#include "net/controlclient.h"
+#include "net/rendezvousserver.h"
+
+#include <QSignalSpy>
+#include <QTest>
+
+#include <qcorotask.h>
+
+#include <memory>
+
+using namespace PunchDrop;
+using namespace std::chrono_literals;
+
+namespace {
+DeviceIdentity ephemeral()
+{
+    QString error;
+    auto identity = DeviceIdentity::generateEphemeral(&error);
+    if (!identity)
+        qFatal("cannot create an identity: %s", qPrintable(error));
+    return *identity;
+}
+
+RendezvousServerConfig fastServerConfig(quint16 port = 0)
+{
+    RendezvousServerConfig config;
+    config.address = QHostAddress::LocalHost;
+    config.port = port;
+    config.timeouts.handshake = 2000ms;
+    config.timeouts.idle = 10000ms;
+    config.keepaliveInterval = 1000ms;
+    config.rttProbeTimeout = 500ms;
+    config.startMargin = 40ms;
+    return config;
+}
+} // namespace
+
+class TestControlClient : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void init();
+    void cleanup();
+    void registersAndSeesPresence();
+    void connectGivesBothPeersConsistentGo();
+    void connectModes();
+    void connectErrors();
+    void natTypeReachesOthers();
+    void reregistersAfterServerRestart();
+    void newestRegistrationWins();
+
+private:
+    std::unique_ptr<ControlClient> makeClient(const DeviceIdentity &identity, const QString &name);
+    bool startServer(const RendezvousServerConfig &config);
+
+    DeviceIdentity m_serverIdentity = ephemeral();
+    std::unique_ptr<RendezvousServer> m_server;
+    quint16 m_port = 0;
+};
+
+bool TestControlClient::startServer(const RendezvousServerConfig &config)
+{
+    m_server = std::make_unique<RendezvousServer>(m_serverIdentity, config);
+    QString error;
+    if (!m_server->listen(&error)) {
+        qWarning() << error;
+        return false;
+    }
+    m_port = m_server->serverPort();
+    return true;
+}
+
+void TestControlClient::init()
+{
+    QVERIFY(startServer(fastServerConfig()));
+}
+
+void TestControlClient::cleanup()
+{
+    m_server.reset();
+}
+
+std::unique_ptr<ControlClient> TestControlClient::makeClient(const DeviceIdentity &identity,
+                                                             const QString &name)
+{
+    ControlClientConfig config;
+    config.host = QStringLiteral("127.0.0.1");
+    config.port = m_port;
+    config.displayName = name;
+    config.connectTimeout = 3000ms;
+    config.keepaliveInterval = 500ms;
+    config.reconnectMin = 50ms;
+    config.reconnectMax = 200ms;
+    return std::make_unique<ControlClient>(identity, config);
+}
+
+void TestControlClient::registersAndSeesPresence()
+{
+    const DeviceIdentity alice = ephemeral();
+    const DeviceIdentity bob = ephemeral();
+    auto a = makeClient(alice, QStringLiteral("alice"));
+    auto b = makeClient(bob, QStringLiteral("bob"));
+    QSignalSpy aRegistered(a.get(), &ControlClient::registered);
+    a->start();
+    QVERIFY(QCoro::waitFor(a->waitRegistered(5s)));
+    QVERIFY(a->isRegistered());
+    QCOMPARE(aRegistered.count(), 1);
+    QCOMPARE(a->serverId(), m_serverIdentity.id());
+    QVERIFY(a->localPort() != 0);
+    // Loopback has no NAT: the server sees our own local port.
+    QCOMPARE(a->observedEndpoint(), (Endpoint{QHostAddress::LocalHost, a->localPort()}));
+    QVERIFY(a->peers().isEmpty());
+
+    b->start();
+    QVERIFY(QCoro::waitFor(b->waitRegistered(5s)));
+    QTRY_COMPARE_WITH_TIMEOUT(a->peers().size(), 1, 5000);
+    QCOMPARE(a->peers().first().id, bob.id());
+    QCOMPARE(a->peers().first().name, QStringLiteral("bob"));
+    QVERIFY(a->peers().first().online);
+    QCOMPARE(b->peers().size(), 1);
+    QCOMPARE(b->peers().first().id, alice.id());
+    QCOMPARE(m_server->registeredCount(), 2);
+
+    QSignalSpy bLost(b.get(), &ControlClient::connectionLost);
+    b->stop();
+    QCOMPARE(bLost.count(), 1);
+    QTRY_VERIFY_WITH_TIMEOUT(a->peers().isEmpty(), 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(m_server->registeredCount(), 1, 5000);
+    QVERIFY(!b->isRegistered());
+}
+
+void TestControlClient::connectGivesBothPeersConsistentGo()
+{
+    const DeviceIdentity alice = ephemeral();
+    const DeviceIdentity bob = ephemeral();
+    auto a = makeClient(alice, QStringLiteral("alice"));
+    auto b = makeClient(bob, QStringLiteral("bob"));
+    a->start();
+    b->start();
+    QVERIFY(QCoro::waitFor(a->waitRegistered(5s)));
+    QVERIFY(QCoro::waitFor(b->waitRegistered(5s)));
+    QSignalSpy bGo(b.get(), &ControlClient::goReceived);
+
+    const ConnectReply reply = QCoro::waitFor(a->requestConnect(bob.id(), QStringLiteral("auto"), 5s));
+    QVERIFY2(reply.go.has_value(), qPrintable(reply.errorCode + QLatin1Char(' ') + reply.errorMessage));
+    QTRY_COMPARE_WITH_TIMEOUT(bGo.count(), 1, 5000);
+    const GoMessage ga = *reply.go;
+    const GoMessage gb = bGo.first().first().value<GoMessage>();
+
+    QCOMPARE(ga.sessionId.size(), 16);
+    QCOMPARE(ga.sessionId, gb.sessionId);
+    QVERIFY(ga.initiator);
+    QVERIFY(!gb.initiator);
+    QCOMPARE(ga.peer, bob.id());
+    QCOMPARE(gb.peer, alice.id());
+    QCOMPARE(ga.peerName, QStringLiteral("bob"));
+    QCOMPARE(gb.peerName, QStringLiteral("alice"));
+    QCOMPARE(ga.peerPublic, b->observedEndpoint());
+    QCOMPARE(gb.peerPublic, a->observedEndpoint());
+    QCOMPARE(ga.peerPublic.port, b->localPort());
+    QVERIFY(ga.punch);
+    QVERIFY(gb.punch);
+    QCOMPARE(ga.relayToken.size(), 16);
+    QCOMPARE(ga.relayToken, gb.relayToken);
+    // Private endpoints were auto-detected from the interfaces, with P as the port.
+    for (const Endpoint &e : std::as_const(ga.peerPrivate))
+        QCOMPARE(e.port, b->localPort());
+    // D = max(rtt)/2 + 40 ms margin; each start_in_ms = D - rtt/2: within [0, D], and the two
+    // starts (send time + rtt/2 + start_in_ms) coincide.
+    QVERIFY(ga.rttMs >= 0 && gb.rttMs >= 0);
+    const int d = std::max(ga.rttMs, gb.rttMs) / 2 + 40;
+    QCOMPARE(ga.startInMs, d - ga.rttMs / 2);
+    QCOMPARE(gb.startInMs, d - gb.rttMs / 2);
+    QVERIFY(ga.startInMs >= 40 - 1 && ga.startInMs <= d);
+}
+
+void TestControlClient::connectModes()
+{
+    const DeviceIdentity alice = ephemeral();
+    const DeviceIdentity bob = ephemeral();
+    auto a = makeClient(alice, QStringLiteral("alice"));
+    auto b = makeClient(bob, QStringLiteral("bob"));
+    a->start();
+    b->start();
+    QVERIFY(QCoro::waitFor(a->waitRegistered(5s)));
+    QVERIFY(QCoro::waitFor(b->waitRegistered(5s)));
+
+    ConnectReply reply = QCoro::waitFor(a->requestConnect(bob.id(), QStringLiteral("relay-only"), 5s));
+    QVERIFY(reply.go);
+    QVERIFY(!reply.go->punch);
+    QCOMPARE(reply.go->relayToken.size(), 16);
+
+    reply = QCoro::waitFor(a->requestConnect(bob.id(), QStringLiteral("direct-only"), 5s));
+    QVERIFY(reply.go);
+    QVERIFY(reply.go->punch);
+    QVERIFY(reply.go->relayToken.isEmpty());
+
+    reply = QCoro::waitFor(a->requestConnect(bob.id(), QStringLiteral("sideways"), 5s));
+    QVERIFY(!reply.go);
+    QCOMPARE(reply.errorCode, QStringLiteral("bad-mode"));
+}
+
+void TestControlClient::connectErrors()
+{
+    const DeviceIdentity alice = ephemeral();
+    auto a = makeClient(alice, QStringLiteral("alice"));
+
+    ConnectReply reply = QCoro::waitFor(a->requestConnect(ephemeral().id(), QStringLiteral("auto"), 1s));
+    QCOMPARE(reply.errorCode, QStringLiteral("not-registered"));
+
+    a->start();
+    QVERIFY(QCoro::waitFor(a->waitRegistered(5s)));
+    reply = QCoro::waitFor(a->requestConnect(ephemeral().id(), QStringLiteral("auto"), 5s));
+    QVERIFY(!reply.go);
+    QCOMPARE(reply.errorCode, QStringLiteral("offline"));
+    QVERIFY(!reply.errorMessage.isEmpty());
+
+    reply = QCoro::waitFor(a->requestConnect(alice.id(), QStringLiteral("auto"), 5s));
+    QCOMPARE(reply.errorCode, QStringLiteral("self"));
+
+    // A peer that was online and left is offline too.
+    const DeviceIdentity bob = ephemeral();
+    auto b = makeClient(bob, QStringLiteral("bob"));
+    b->start();
+    QVERIFY(QCoro::waitFor(b->waitRegistered(5s)));
+    QTRY_COMPARE_WITH_TIMEOUT(a->peers().size(), 1, 5000);
+    b->stop();
+    QTRY_VERIFY_WITH_TIMEOUT(a->peers().isEmpty(), 5000);
+    reply = QCoro::waitFor(a->requestConnect(bob.id(), QStringLiteral("auto"), 5s));
+    QCOMPARE(reply.errorCode, QStringLiteral("offline"));
+
+    // A server without relay refuses relay-only.
+    cleanup();
+    RendezvousServerConfig config = fastServerConfig();
+    config.relay.enabled = false;
+    QVERIFY(startServer(config));
+    auto c = makeClient(ephemeral(), QStringLiteral("carol"));
+    auto d = makeClient(bob, QStringLiteral("bob"));
+    c->start();
+    d->start();
+    QVERIFY(QCoro::waitFor(c->waitRegistered(5s)));
+    QVERIFY(QCoro::waitFor(d->waitRegistered(5s)));
+    QVERIFY(!c->serverRelayAvailable());
+    reply = QCoro::waitFor(c->requestConnect(bob.id(), QStringLiteral("relay-only"), 5s));
+    QCOMPARE(reply.errorCode, QStringLiteral("relay-disabled"));
+    reply = QCoro::waitFor(c->requestConnect(bob.id(), QStringLiteral("auto"), 5s));
+    QVERIFY(reply.go);
+    QVERIFY(reply.go->relayToken.isEmpty());
+}
+
+void TestControlClient::natTypeReachesOthers()
+{
+    const DeviceIdentity alice = ephemeral();
+    auto a = makeClient(alice, QStringLiteral("alice"));
+    a->setNatType(QStringLiteral("cone, port-restricted")); // before registering: goes in hello
+    auto b = makeClient(ephemeral(), QStringLiteral("bob"));
+    a->start();
+    QVERIFY(QCoro::waitFor(a->waitRegistered(5s)));
+    b->start();
+    QVERIFY(QCoro::waitFor(b->waitRegistered(5s)));
+    QTRY_COMPARE_WITH_TIMEOUT(b->peers().size(), 1, 5000);
+    QCOMPARE(b->peers().first().natType, QStringLiteral("cone, port-restricted"));
+
+    QSignalSpy changed(b.get(), &ControlClient::peersChanged);
+    a->setNatType(QStringLiteral("symmetric")); // after registering: a `nat` message
+    QVERIFY(changed.wait(5000));
+    QCOMPARE(b->peers().first().natType, QStringLiteral("symmetric"));
+}
+
+void TestControlClient::reregistersAfterServerRestart()
+{
+    auto a = makeClient(ephemeral(), QStringLiteral("alice"));
+    a->start();
+    QVERIFY(QCoro::waitFor(a->waitRegistered(5s)));
+    const quint16 port = a->localPort();
+
+    QSignalSpy lost(a.get(), &ControlClient::connectionLost);
+    QSignalSpy registered(a.get(), &ControlClient::registered);
+    const quint16 serverPort = m_port;
+    m_server.reset();
+    QTRY_VERIFY_WITH_TIMEOUT(lost.count() >= 1, 5000);
+    QVERIFY(!a->isRegistered());
+
+    QVERIFY(startServer(fastServerConfig(serverPort)));
+    QVERIFY(registered.wait(10000));
+    QVERIFY(a->isRegistered());
+    QCOMPARE(m_server->registeredCount(), 1);
+    QCOMPARE(a->localPort(), port); // P survives the reconnect
+}
+
+void TestControlClient::newestRegistrationWins()
+{
+    const DeviceIdentity alice = ephemeral();
+    auto first = makeClient(alice, QStringLiteral("alice (old)"));
+    first->start();
+    QVERIFY(QCoro::waitFor(first->waitRegistered(5s)));
+    QSignalSpy firstLost(first.get(), &ControlClient::connectionLost);
+
+    auto second = makeClient(alice, QStringLiteral("alice (new)"));
+    second->start();
+    QVERIFY(QCoro::waitFor(second->waitRegistered(5s)));
+    QTRY_VERIFY_WITH_TIMEOUT(firstLost.count() >= 1, 5000);
+    QVERIFY2(firstLost.first().first().toString().contains(QStringLiteral("replaced")),
+             qPrintable(firstLost.first().first().toString()));
+    QVERIFY(!first->isRegistered());
+    QVERIFY(second->isRegistered());
+    QCOMPARE(m_server->registeredCount(), 1);
+
+    // The replaced client does not start a tug of war: it stays off.
+    auto observer = makeClient(ephemeral(), QStringLiteral("observer"));
+    observer->start();
+    QVERIFY(QCoro::waitFor(observer->waitRegistered(5s)));
+    QTRY_COMPARE_WITH_TIMEOUT(observer->peers().size(), 1, 5000);
+    QCOMPARE(observer->peers().first().name, QStringLiteral("alice (new)"));
+    QTest::qWait(300); // longer than the reconnect backoff: a reconnect would show up now
+    QVERIFY(second->isRegistered());
+    QVERIFY(!first->isRegistered());
+}
+
+QTEST_GUILESS_MAIN(TestControlClient)
+#include "tst_controlclient.moc"
