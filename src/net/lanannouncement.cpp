@@ -113,7 +113,9 @@ QByteArray LanAnnouncement::encode(const Fields &fields, const DeviceIdentity &i
 LanAnnouncement::ParseResult LanAnnouncement::parse(QByteArrayView data)
 {
     if (data.size() > kMaxDatagramSize)
-        return malformed(QStringLiteral("datagram of %1 bytes exceeds %2").arg(data.size()).arg(kMaxDatagramSize));
+        return malformed(QStringLiteral("datagram of %1 bytes exceeds %2")
+                             .arg(data.size())
+                             .arg(kMaxDatagramSize));
     if (data.size() < kHeaderSize)
         return malformed(QStringLiteral("truncated header (%1 bytes)").arg(data.size()));
     if (data.first(4) != QByteArrayView(kMagic, sizeof kMagic))
@@ -139,7 +141,8 @@ LanAnnouncement::ParseResult LanAnnouncement::parse(QByteArrayView data)
 
     const qsizetype nameLen = p[pos++];
     if (nameLen > kMaxNameBytes)
-        return malformed(QStringLiteral("name length %1 exceeds %2").arg(nameLen).arg(kMaxNameBytes));
+        return malformed(
+            QStringLiteral("name length %1 exceeds %2").arg(nameLen).arg(kMaxNameBytes));
     if (data.size() < pos + nameLen + 1)
         return malformed(QStringLiteral("truncated name"));
     const std::optional<QString> name = decodeUtf8(data.sliced(pos, nameLen));
@@ -169,8 +172,8 @@ LanAnnouncement::PublicKey LanAnnouncement::decodeCertificate(QByteArrayView der
 {
     PublicKey out;
     const auto *p = reinterpret_cast<const unsigned char *>(der.data());
-    std::unique_ptr<X509, decltype(&X509_free)> x509(d2i_X509(nullptr, &p, long(der.size())),
-                                                     X509_free);
+    std::unique_ptr<X509, decltype(&X509_free)> x509(
+        d2i_X509(nullptr, &p, long(der.size())), X509_free);
     // The whole buffer must be the certificate.
     if (!x509 || p != reinterpret_cast<const unsigned char *>(der.data()) + der.size())
         return out;
@@ -208,7 +211,8 @@ LanAnnouncement::Verified LanAnnouncement::verify(const ParseResult &parsed, con
 {
     Verified v;
     if (parsed.status != Status::Ok || key.isNull()) {
-        v.error = parsed.status != Status::Ok ? parsed.error : QStringLiteral("unreadable certificate");
+        v.error
+            = parsed.status != Status::Ok ? parsed.error : QStringLiteral("unreadable certificate");
         return v;
     }
     v.id = key.id;
@@ -217,10 +221,11 @@ LanAnnouncement::Verified LanAnnouncement::verify(const ParseResult &parsed, con
     std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
     const bool ok = ctx && sha256
         && EVP_DigestVerifyInit(ctx.get(), nullptr, sha256, nullptr, key.key.get()) > 0
-        && EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char *>(parsed.signature.constData()),
-                            size_t(parsed.signature.size()),
-                            reinterpret_cast<const unsigned char *>(parsed.signedBytes.constData()),
-                            size_t(parsed.signedBytes.size()))
+        && EVP_DigestVerify(ctx.get(),
+               reinterpret_cast<const unsigned char *>(parsed.signature.constData()),
+               size_t(parsed.signature.size()),
+               reinterpret_cast<const unsigned char *>(parsed.signedBytes.constData()),
+               size_t(parsed.signedBytes.size()))
             == 1;
     if (!ok) {
         v.verdict = Verdict::BadSignature;

@@ -34,7 +34,8 @@ QList<QNetworkInterface> selectedInterfaces(const QStringList &names)
                 out.append(iface);
             continue;
         }
-        if (flags.testFlag(QNetworkInterface::IsLoopBack) || !flags.testFlag(QNetworkInterface::IsRunning))
+        if (flags.testFlag(QNetworkInterface::IsLoopBack)
+            || !flags.testFlag(QNetworkInterface::IsRunning))
             continue;
         if (!flags.testFlag(QNetworkInterface::CanMulticast)
             && !flags.testFlag(QNetworkInterface::CanBroadcast))
@@ -47,15 +48,14 @@ QList<QNetworkInterface> selectedInterfaces(const QStringList &names)
 bool hasAddress(const QNetworkInterface &iface, QAbstractSocket::NetworkLayerProtocol protocol)
 {
     const QList<QNetworkAddressEntry> entries = iface.addressEntries();
-    return std::any_of(entries.begin(), entries.end(), [protocol](const QNetworkAddressEntry &e) {
-        return e.ip().protocol() == protocol;
-    });
+    return std::any_of(entries.begin(), entries.end(),
+        [protocol](const QNetworkAddressEntry &e) { return e.ip().protocol() == protocol; });
 }
 
 } // namespace
 
-LanDiscovery::LanDiscovery(const DeviceIdentity &identity, LanDiscoveryConfig config,
-                           QObject *parent)
+LanDiscovery::LanDiscovery(
+    const DeviceIdentity &identity, LanDiscoveryConfig config, QObject *parent)
     : QObject(parent)
     , m_identity(identity)
     , m_config(std::move(config))
@@ -253,7 +253,7 @@ void LanDiscovery::send(LanAnnouncement::Type type)
     const quint16 port = localPort();
     int sent = 0;
     const auto write = [&sent](QUdpSocket &socket, const QHostAddress &to, quint16 toPort,
-                               const QByteArray &data) {
+                           const QByteArray &data) {
         if (socket.writeDatagram(data, to, toPort) == data.size())
             ++sent;
         else
@@ -281,15 +281,16 @@ void LanDiscovery::send(LanAnnouncement::Type type)
         }
     }
     qCDebug(lcLan).nospace() << (type == LanAnnouncement::Type::Goodbye ? "goodbye" : "announce")
-                             << " seq " << fields.sequence << ", " << datagram.size()
-                             << " bytes, " << sent << " destinations";
+                             << " seq " << fields.sequence << ", " << datagram.size() << " bytes, "
+                             << sent << " destinations";
 }
 
 void LanDiscovery::readPending(QUdpSocket *socket)
 {
     while (m_running && socket->hasPendingDatagrams()) {
         // One byte more than allowed, so an oversized datagram is recognised (and dropped).
-        const QNetworkDatagram datagram = socket->receiveDatagram(LanAnnouncement::kMaxDatagramSize + 1);
+        const QNetworkDatagram datagram
+            = socket->receiveDatagram(LanAnnouncement::kMaxDatagramSize + 1);
         if (!datagram.isValid())
             break;
         ++m_counters.received;
@@ -319,7 +320,8 @@ void LanDiscovery::handleDatagram(const QByteArray &datagram, const QHostAddress
     // Decoding a certificate costs more than checking a signature: decode each one once.
     auto cached = m_certificates.constFind(fields.certificateDer);
     if (cached == m_certificates.cend()) {
-        const LanAnnouncement::PublicKey key = LanAnnouncement::decodeCertificate(fields.certificateDer);
+        const LanAnnouncement::PublicKey key
+            = LanAnnouncement::decodeCertificate(fields.certificateDer);
         if (key.isNull()) {
             ++m_counters.malformed;
             qCDebug(lcLan) << "unreadable certificate from" << source;
@@ -367,13 +369,14 @@ void LanDiscovery::handleDatagram(const QByteArray &datagram, const QHostAddress
         // Forget the departed device heard from longest ago.
         auto oldest = m_seen.end();
         for (auto it = m_seen.begin(); it != m_seen.end(); ++it) {
-            if (!m_peers.contains(it.key()) && (oldest == m_seen.end() || it->lastMs < oldest->lastMs))
+            if (!m_peers.contains(it.key())
+                && (oldest == m_seen.end() || it->lastMs < oldest->lastMs))
                 oldest = it;
         }
         if (oldest != m_seen.end())
             m_seen.erase(oldest);
     }
-    m_seen.insert(id, SeenState{fields.sequence, datagram, now});
+    m_seen.insert(id, SeenState {fields.sequence, datagram, now});
 
     if (fields.type == LanAnnouncement::Type::Goodbye) {
         qCDebug(lcLan) << "goodbye from" << id.shortString() << fields.displayName;
@@ -384,7 +387,7 @@ void LanDiscovery::handleDatagram(const QByteArray &datagram, const QHostAddress
 }
 
 void LanDiscovery::applyAnnouncement(const DeviceId &id, const LanAnnouncement::Fields &fields,
-                                     const QHostAddress &source, qint64 now)
+    const QHostAddress &source, qint64 now)
 {
     auto it = m_peers.find(id);
     const bool isNew = it == m_peers.end();
@@ -400,9 +403,9 @@ void LanDiscovery::applyAnnouncement(const DeviceId &id, const LanAnnouncement::
     state.info.name = fields.displayName;
     state.lastAnnounceMs = now;
     auto path = std::find_if(state.paths.begin(), state.paths.end(),
-                             [&source](const EndpointSeen &p) { return p.endpoint.address == source; });
+        [&source](const EndpointSeen &p) { return p.endpoint.address == source; });
     if (path == state.paths.end())
-        state.paths.append(EndpointSeen{Endpoint{source, fields.transferPort}, now});
+        state.paths.append(EndpointSeen {Endpoint {source, fields.transferPort}, now});
     else
         path->lastMs = now;
     for (EndpointSeen &p : state.paths)
@@ -461,7 +464,8 @@ void LanDiscovery::sweep()
             continue;
         }
         const qsizetype before = state.paths.size();
-        state.paths.removeIf([now, expiry](const EndpointSeen &p) { return now - p.lastMs > expiry; });
+        state.paths.removeIf(
+            [now, expiry](const EndpointSeen &p) { return now - p.lastMs > expiry; });
         if (state.paths.size() != before) {
             rebuildEndpoints(state);
             updated.append(state.info);

@@ -29,9 +29,9 @@ struct LanDiscoveryConfig
     //! UDP discovery port. 0: the OS picks one (tests; see LanDiscovery::localPort()).
     quint16 port = 8879;
     //! IPv4 multicast group, in the administratively scoped 239.255.0.0/16 ("site-local").
-    QHostAddress groupV4{QStringLiteral("239.255.77.77")};
+    QHostAddress groupV4 {QStringLiteral("239.255.77.77")};
     //! IPv6 link-local multicast group (joined on each interface that has IPv6).
-    QHostAddress groupV6{QStringLiteral("ff02::7764")};
+    QHostAddress groupV6 {QStringLiteral("ff02::7764")};
     //! Also send to each interface's IPv4 broadcast address (networks that filter multicast).
     bool broadcastFallback = true;
     //! Use IPv6 as well, where the host has it.
@@ -42,9 +42,9 @@ struct LanDiscoveryConfig
     //! Restrict discovery to these interface names (e.g. {"lo"} in tests). Empty: every
     //! interface that is up and can multicast or broadcast, except loopback.
     QStringList interfaces;
-    std::chrono::milliseconds announceInterval{1000}; //!< so a peer appears within ~2 s
-    std::chrono::milliseconds expiry{5000};           //!< gone after this without announcements
-    int maxPacketsPerSourcePerSecond = 20;            //!< excess dropped and counted
+    std::chrono::milliseconds announceInterval {1000}; //!< so a peer appears within ~2 s
+    std::chrono::milliseconds expiry {5000}; //!< gone after this without announcements
+    int maxPacketsPerSourcePerSecond = 20; //!< excess dropped and counted
 };
 
 /*!
@@ -69,8 +69,8 @@ class LanDiscovery : public QObject
 {
     Q_OBJECT
 public:
-    LanDiscovery(const DeviceIdentity &identity, LanDiscoveryConfig config,
-                 QObject *parent = nullptr);
+    LanDiscovery(
+        const DeviceIdentity &identity, LanDiscoveryConfig config, QObject *parent = nullptr);
     //! Sends a goodbye if still running, but emits no signals.
     ~LanDiscovery() override;
 
@@ -93,14 +93,14 @@ public:
 
     struct Counters
     {
-        quint64 received = 0;     //!< datagrams read from the sockets
-        quint64 accepted = 0;     //!< verified, new announcements and goodbyes
-        quint64 malformed = 0;    //!< failed to parse, or an unreadable certificate
+        quint64 received = 0; //!< datagrams read from the sockets
+        quint64 accepted = 0; //!< verified, new announcements and goodbyes
+        quint64 malformed = 0; //!< failed to parse, or an unreadable certificate
         quint64 badSignature = 0; //!< signature does not verify with the embedded certificate
-        quint64 rateLimited = 0;  //!< dropped by the per-source rate limit
-        quint64 selfIgnored = 0;  //!< our own announcements, looped back
-        quint64 stale = 0;        //!< sequence not newer than the last accepted (replays)
-        quint64 duplicates = 0;   //!< the last accepted datagram again, by another path
+        quint64 rateLimited = 0; //!< dropped by the per-source rate limit
+        quint64 selfIgnored = 0; //!< our own announcements, looped back
+        quint64 stale = 0; //!< sequence not newer than the last accepted (replays)
+        quint64 duplicates = 0; //!< the last accepted datagram again, by another path
     };
     Counters counters() const { return m_counters; }
 
@@ -134,7 +134,7 @@ private:
     void readPending(QUdpSocket *socket);
     void handleDatagram(const QByteArray &datagram, const QHostAddress &source);
     void applyAnnouncement(const DeviceId &id, const LanAnnouncement::Fields &fields,
-                           const QHostAddress &source, qint64 now);
+        const QHostAddress &source, qint64 now);
     void removePeer(const DeviceId &id);
     void sweep();
     void refreshInterfaces();

@@ -8,8 +8,7 @@ namespace PunchDrop {
 RateLimiter::RateLimiter(int ratePerSecond, int maxSources)
     : m_rate(std::max(1, ratePerSecond))
     , m_maxSources(std::max(1, maxSources))
-{
-}
+{ }
 
 void RateLimiter::refill(Bucket &bucket, qint64 nowMs) const
 {
@@ -39,7 +38,7 @@ bool RateLimiter::allow(const QHostAddress &source, qint64 nowMs)
             if (m_buckets.size() >= m_maxSources)
                 return false;
         }
-        it = m_buckets.insert(source, Bucket{m_rate, nowMs});
+        it = m_buckets.insert(source, Bucket {m_rate, nowMs});
     }
     refill(it.value(), nowMs);
     if (it.value().tokens < 1.0)

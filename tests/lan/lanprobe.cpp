@@ -59,23 +59,22 @@ QJsonObject peerJson(const QString &event, const PeerInfo &peer)
     QJsonArray endpoints;
     for (const Endpoint &e : peer.endpoints)
         endpoints.append(e.toString());
-    return QJsonObject{{QStringLiteral("event"), event},
-                       {QStringLiteral("id"), peer.id.toString()},
-                       {QStringLiteral("name"), peer.name},
-                       {QStringLiteral("endpoints"), endpoints}};
+    return QJsonObject {{QStringLiteral("event"), event},
+        {QStringLiteral("id"), peer.id.toString()}, {QStringLiteral("name"), peer.name},
+        {QStringLiteral("endpoints"), endpoints}};
 }
 
 QJsonObject countersJson(const LanDiscovery::Counters &c)
 {
-    return QJsonObject{{QStringLiteral("event"), QStringLiteral("counters")},
-                       {QStringLiteral("received"), double(c.received)},
-                       {QStringLiteral("accepted"), double(c.accepted)},
-                       {QStringLiteral("malformed"), double(c.malformed)},
-                       {QStringLiteral("badSignature"), double(c.badSignature)},
-                       {QStringLiteral("rateLimited"), double(c.rateLimited)},
-                       {QStringLiteral("selfIgnored"), double(c.selfIgnored)},
-                       {QStringLiteral("stale"), double(c.stale)},
-                       {QStringLiteral("duplicates"), double(c.duplicates)}};
+    return QJsonObject {{QStringLiteral("event"), QStringLiteral("counters")},
+        {QStringLiteral("received"), double(c.received)},
+        {QStringLiteral("accepted"), double(c.accepted)},
+        {QStringLiteral("malformed"), double(c.malformed)},
+        {QStringLiteral("badSignature"), double(c.badSignature)},
+        {QStringLiteral("rateLimited"), double(c.rateLimited)},
+        {QStringLiteral("selfIgnored"), double(c.selfIgnored)},
+        {QStringLiteral("stale"), double(c.stale)},
+        {QStringLiteral("duplicates"), double(c.duplicates)}};
 }
 
 QString option(const QStringList &args, const QString &name, const QString &fallback = {})
@@ -89,7 +88,7 @@ int usage()
     std::fputs("usage: lanprobe listen --name NAME [--transfer-port P] [--port 8879] "
                "[--expiry-ms N] [--interval-ms N]\n"
                "       lanprobe forge --victim NAME [--port 8879] [--timeout-ms N]\n",
-               stderr);
+        stderr);
     return 2;
 }
 
@@ -112,12 +111,12 @@ int runListen(QCoreApplication &app, const QStringList &args)
     discovery.setTransferPort(quint16(option(args, QStringLiteral("--transfer-port")).toUInt()));
 
     QObject::connect(&discovery, &LanDiscovery::peerAppeared, &app,
-                     [](const PeerInfo &p) { emitLine(peerJson(QStringLiteral("appeared"), p)); });
+        [](const PeerInfo &p) { emitLine(peerJson(QStringLiteral("appeared"), p)); });
     QObject::connect(&discovery, &LanDiscovery::peerUpdated, &app,
-                     [](const PeerInfo &p) { emitLine(peerJson(QStringLiteral("updated"), p)); });
+        [](const PeerInfo &p) { emitLine(peerJson(QStringLiteral("updated"), p)); });
     QObject::connect(&discovery, &LanDiscovery::peerLeft, &app, [](const DeviceId &id) {
-        emitLine(QJsonObject{{QStringLiteral("event"), QStringLiteral("left")},
-                             {QStringLiteral("id"), id.toString()}});
+        emitLine(QJsonObject {{QStringLiteral("event"), QStringLiteral("left")},
+            {QStringLiteral("id"), id.toString()}});
     });
     QJsonObject lastCounters;
     QTimer countersTimer;
@@ -133,14 +132,14 @@ int runListen(QCoreApplication &app, const QStringList &args)
         std::fprintf(stderr, "lanprobe: %s\n", qPrintable(error));
         return 1;
     }
-    emitLine(QJsonObject{{QStringLiteral("event"), QStringLiteral("started")},
-                         {QStringLiteral("id"), identity->id().toString()},
-                         {QStringLiteral("port"), discovery.localPort()}});
+    emitLine(QJsonObject {{QStringLiteral("event"), QStringLiteral("started")},
+        {QStringLiteral("id"), identity->id().toString()},
+        {QStringLiteral("port"), discovery.localPort()}});
     countersTimer.start(200);
     const int rc = app.exec();
     discovery.stop();
     emitLine(countersJson(discovery.counters()));
-    emitLine(QJsonObject{{QStringLiteral("event"), QStringLiteral("stopped")}});
+    emitLine(QJsonObject {{QStringLiteral("event"), QStringLiteral("stopped")}});
     return rc;
 }
 
@@ -159,8 +158,10 @@ QList<QNetworkInterface> lanInterfaces()
 int runForge(QCoreApplication &app, const QStringList &args)
 {
     const QString victim = option(args, QStringLiteral("--victim"));
-    const quint16 port = quint16(option(args, QStringLiteral("--port"), QStringLiteral("8879")).toUInt());
-    const int timeoutMs = option(args, QStringLiteral("--timeout-ms"), QStringLiteral("10000")).toInt();
+    const quint16 port
+        = quint16(option(args, QStringLiteral("--port"), QStringLiteral("8879")).toUInt());
+    const int timeoutMs
+        = option(args, QStringLiteral("--timeout-ms"), QStringLiteral("10000")).toInt();
     if (victim.isEmpty())
         return usage();
     QString error;
@@ -171,7 +172,8 @@ int runForge(QCoreApplication &app, const QStringList &args)
     }
     const QHostAddress group(QStringLiteral("239.255.77.77"));
     QUdpSocket socket;
-    if (!socket.bind(QHostAddress::AnyIPv4, port, QUdpSocket::ShareAddress | QUdpSocket::ReuseAddressHint)) {
+    if (!socket.bind(
+            QHostAddress::AnyIPv4, port, QUdpSocket::ShareAddress | QUdpSocket::ReuseAddressHint)) {
         std::fprintf(stderr, "lanprobe: bind: %s\n", qPrintable(socket.errorString()));
         return 1;
     }
@@ -185,9 +187,8 @@ int runForge(QCoreApplication &app, const QStringList &args)
             socket.setMulticastInterface(iface);
             socket.writeDatagram(datagram, group, port);
         }
-        emitLine(QJsonObject{{QStringLiteral("event"), QStringLiteral("forged")},
-                             {QStringLiteral("kind"), kind},
-                             {QStringLiteral("bytes"), double(datagram.size())}});
+        emitLine(QJsonObject {{QStringLiteral("event"), QStringLiteral("forged")},
+            {QStringLiteral("kind"), kind}, {QStringLiteral("bytes"), double(datagram.size())}});
     };
 
     QByteArray captured;
@@ -196,13 +197,14 @@ int runForge(QCoreApplication &app, const QStringList &args)
     QTimer deadline;
     deadline.setSingleShot(true);
     QObject::connect(&deadline, &QTimer::timeout, &app, [&] {
-        std::fprintf(stderr, "lanprobe: no announcement by \"%s\" within %d ms\n", qPrintable(victim),
-                     timeoutMs);
+        std::fprintf(stderr, "lanprobe: no announcement by \"%s\" within %d ms\n",
+            qPrintable(victim), timeoutMs);
         app.exit(1);
     });
     QObject::connect(&socket, &QUdpSocket::readyRead, &app, [&] {
         while (socket.hasPendingDatagrams()) {
-            const QNetworkDatagram d = socket.receiveDatagram(LanAnnouncement::kMaxDatagramSize + 1);
+            const QNetworkDatagram d
+                = socket.receiveDatagram(LanAnnouncement::kMaxDatagramSize + 1);
             const auto parsed = LanAnnouncement::parse(d.data());
             if (parsed.status != LanAnnouncement::Status::Ok || parsed.fields.displayName != victim
                 || parsed.fields.type != LanAnnouncement::Type::Announce)
@@ -210,20 +212,21 @@ int runForge(QCoreApplication &app, const QStringList &args)
             if (captured.isEmpty()) {
                 captured = d.data();
                 capturedSequence = parsed.fields.sequence;
-                emitLine(QJsonObject{{QStringLiteral("event"), QStringLiteral("captured")},
-                                     {QStringLiteral("sequence"), QString::number(capturedSequence)}});
+                emitLine(QJsonObject {{QStringLiteral("event"), QStringLiteral("captured")},
+                    {QStringLiteral("sequence"), QString::number(capturedSequence)}});
 
                 // 1. The name changed, the sequence raised, the victim's signature kept.
                 LanAnnouncement::Fields f = parsed.fields;
                 f.displayName = QStringLiteral("EVIL");
                 f.sequence += 1'000'000;
-                sendEverywhere(LanAnnouncement::assemble(LanAnnouncement::encodeUnsigned(f), parsed.signature),
-                               QStringLiteral("tampered-name"));
+                sendEverywhere(
+                    LanAnnouncement::assemble(LanAnnouncement::encodeUnsigned(f), parsed.signature),
+                    QStringLiteral("tampered-name"));
                 // 2. The victim's certificate, signed with Mallory's key.
                 f.sequence += 1;
                 const QByteArray body = LanAnnouncement::encodeUnsigned(f);
                 sendEverywhere(LanAnnouncement::assemble(body, mallory->sign(body)),
-                               QStringLiteral("foreign-key"));
+                    QStringLiteral("foreign-key"));
                 // 3. Garbage.
                 sendEverywhere(QByteArray("PDLA\x01\x01garbage", 13), QStringLiteral("garbage"));
             } else if (parsed.fields.sequence > capturedSequence) {
@@ -252,7 +255,7 @@ int main(int argc, char **argv)
 
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, g_signalFd) != 0)
         return 1;
-    QSocketNotifier notifier{qintptr{g_signalFd[0]}, QSocketNotifier::Read};
+    QSocketNotifier notifier {qintptr {g_signalFd[0]}, QSocketNotifier::Read};
     QObject::connect(&notifier, &QSocketNotifier::activated, &app, [&app] {
         char c;
         [[maybe_unused]] const auto n = ::read(g_signalFd[0], &c, 1);

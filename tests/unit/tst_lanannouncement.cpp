@@ -95,8 +95,8 @@ void TestLanAnnouncement::goldenBytes()
     f.displayName = QStringLiteral("Bé");
     const QByteArray body = LanAnnouncement::encodeUnsigned(f);
     QCOMPARE(body.toHex(' '),
-             QByteArray("50 44 4c 41 01 01 12 34 01 02 03 04 05 06 07 08 00 05 30 03 02 01 05 03 42 "
-                        "c3 a9"));
+        QByteArray("50 44 4c 41 01 01 12 34 01 02 03 04 05 06 07 08 00 05 30 03 02 01 05 03 42 "
+                   "c3 a9"));
     const QByteArray datagram = LanAnnouncement::assemble(body, QByteArray::fromHex("aabb"));
     QCOMPARE(datagram, body + QByteArray::fromHex("02aabb"));
 
@@ -116,13 +116,17 @@ void TestLanAnnouncement::roundTrip_data()
     QTest::addColumn<int>("port");
     QTest::addColumn<quint64>("sequence");
     QTest::addColumn<QString>("name");
-    QTest::newRow("announce") << 1 << 45123 << quint64(1'763'700'000'000ULL) << QStringLiteral("alice");
-    QTest::newRow("goodbye") << 2 << 45123 << quint64(1'763'700'000'001ULL) << QStringLiteral("alice");
+    QTest::newRow("announce") << 1 << 45123 << quint64(1'763'700'000'000ULL)
+                              << QStringLiteral("alice");
+    QTest::newRow("goodbye") << 2 << 45123 << quint64(1'763'700'000'001ULL)
+                             << QStringLiteral("alice");
     QTest::newRow("no transfer port") << 1 << 0 << quint64(1) << QStringLiteral("listener");
     QTest::newRow("max port and sequence") << 1 << 65535 << quint64(~0ULL) << QStringLiteral("x");
     QTest::newRow("empty name") << 1 << 8880 << quint64(7) << QString();
-    QTest::newRow("unicode name") << 1 << 8880 << quint64(7) << QStringLiteral("Zoë’s 電腦 🖥");
-    QTest::newRow("name of exactly 64 bytes") << 1 << 8880 << quint64(7) << QString(64, QLatin1Char('n'));
+    QTest::newRow("unicode name") << 1 << 8880 << quint64(7)
+                                  << QStringLiteral("Zoë’s 電腦 🖥");
+    QTest::newRow("name of exactly 64 bytes")
+        << 1 << 8880 << quint64(7) << QString(64, QLatin1Char('n'));
 }
 
 void TestLanAnnouncement::roundTrip()
@@ -156,12 +160,13 @@ void TestLanAnnouncement::cleanName_data()
     QTest::newRow("plain") << QStringLiteral("bob") << QStringLiteral("bob");
     QTest::newRow("control characters removed")
         << QStringLiteral("a\nb\tc\x1b[31m\u2028") << QStringLiteral("abc[31m");
-    QTest::newRow("cut at 64 bytes") << QString(70, QLatin1Char('x')) << QString(64, QLatin1Char('x'));
+    QTest::newRow("cut at 64 bytes")
+        << QString(70, QLatin1Char('x')) << QString(64, QLatin1Char('x'));
     // 63 ASCII bytes + a 2-byte character would be 65 bytes: the character is dropped whole.
     QTest::newRow("cut on a character boundary")
         << QString(63, QLatin1Char('x')) + QStringLiteral("é") << QString(63, QLatin1Char('x'));
-    QTest::newRow("surrogate pair kept whole")
-        << QString(60, QLatin1Char('x')) + QStringLiteral("🖥") << QString(60, QLatin1Char('x')) + QStringLiteral("🖥");
+    QTest::newRow("surrogate pair kept whole") << QString(60, QLatin1Char('x'))
+            + QStringLiteral("🖥") << QString(60, QLatin1Char('x')) + QStringLiteral("🖥");
 }
 
 void TestLanAnnouncement::cleanName()
@@ -196,9 +201,10 @@ void TestLanAnnouncement::malformed_data()
         << withByte(withByte(good, 16, 0), 17, 0) << QStringLiteral("certificate length 0");
     QTest::newRow("certificate length too large")
         << withByte(withByte(good, 16, 4), 17, 1) << QStringLiteral("certificate length 1025");
-    QTest::newRow("certificate longer than datagram")
-        << withByte(withByte(good, 16, 3), 17, char(0xff)) << QStringLiteral("truncated certificate");
-    QTest::newRow("cut inside certificate") << good.left(100) << QStringLiteral("truncated certificate");
+    QTest::newRow("certificate longer than datagram") << withByte(
+        withByte(good, 16, 3), 17, char(0xff)) << QStringLiteral("truncated certificate");
+    QTest::newRow("cut inside certificate")
+        << good.left(100) << QStringLiteral("truncated certificate");
     QTest::newRow("name length too large")
         << withByte(good, nameAt, 65) << QStringLiteral("name length 65");
     QTest::newRow("name length past end")
@@ -207,15 +213,18 @@ void TestLanAnnouncement::malformed_data()
         << withByte(good, nameAt + 1, char(0xff)) << QStringLiteral("not valid UTF-8");
     QTest::newRow("name with newline")
         << withByte(good, nameAt + 1, '\n') << QStringLiteral("control characters");
-    QTest::newRow("signature length 0") << withByte(good, sigAt, 0) << QStringLiteral("signature length 0");
+    QTest::newRow("signature length 0")
+        << withByte(good, sigAt, 0) << QStringLiteral("signature length 0");
     QTest::newRow("signature length too large")
         << withByte(good, sigAt, 81) << QStringLiteral("signature length 81");
-    QTest::newRow("truncated signature") << good.chopped(1) << QStringLiteral("truncated signature");
-    QTest::newRow("trailing byte") << good + QByteArray(1, '\0') << QStringLiteral("1 trailing bytes");
+    QTest::newRow("truncated signature")
+        << good.chopped(1) << QStringLiteral("truncated signature");
+    QTest::newRow("trailing byte")
+        << good + QByteArray(1, '\0') << QStringLiteral("1 trailing bytes");
     QTest::newRow("oversized datagram")
         << QByteArray(LanAnnouncement::kMaxDatagramSize + 1, 'P') << QStringLiteral("exceeds 1232");
-    QTest::newRow("ascii garbage") << QByteArray("hello, is anybody out there?")
-                                   << QStringLiteral("bad magic");
+    QTest::newRow("ascii garbage")
+        << QByteArray("hello, is anybody out there?") << QStringLiteral("bad magic");
 }
 
 void TestLanAnnouncement::malformed()
@@ -253,19 +262,19 @@ void TestLanAnnouncement::forged_data()
     // The victim's certificate, signed with another key: the ID would be the victim's.
     const QByteArray foreign = LanAnnouncement::assemble(
         parsedGood.signedBytes, identityB().sign(parsedGood.signedBytes));
-    QTest::newRow("signed by another key") << foreign << int(LanAnnouncement::Verdict::BadSignature);
+    QTest::newRow("signed by another key")
+        << foreign << int(LanAnnouncement::Verdict::BadSignature);
 
     // Signature bytes that are not even DER.
-    QTest::newRow("junk signature")
-        << LanAnnouncement::assemble(parsedGood.signedBytes, QByteArray(70, 'S'))
-        << int(LanAnnouncement::Verdict::BadSignature);
+    QTest::newRow("junk signature") << LanAnnouncement::assemble(parsedGood.signedBytes,
+        QByteArray(70, 'S')) << int(LanAnnouncement::Verdict::BadSignature);
 
     // Structurally fine, but the certificate bytes are not a certificate.
     LanAnnouncement::Fields f = sampleFields();
     f.certificateDer = QByteArray(300, '\x30');
     const QByteArray body = LanAnnouncement::encodeUnsigned(f);
-    QTest::newRow("certificate is junk")
-        << LanAnnouncement::assemble(body, identityA().sign(body)) << int(LanAnnouncement::Verdict::Malformed);
+    QTest::newRow("certificate is junk") << LanAnnouncement::assemble(body, identityA().sign(body))
+                                         << int(LanAnnouncement::Verdict::Malformed);
 
     QTest::newRow("genuine") << good << int(LanAnnouncement::Verdict::Ok);
 }
@@ -288,8 +297,8 @@ void TestLanAnnouncement::datagramSize()
     const QByteArray largest = LanAnnouncement::encode(f, identityA());
     qInfo("LAN announcement: %lld bytes with a 12-byte name, %lld bytes with the longest name "
           "(certificate %lld bytes, limit %lld)",
-          qlonglong(typical.size()), qlonglong(largest.size()),
-          qlonglong(f.certificateDer.size()), qlonglong(LanAnnouncement::kMaxDatagramSize));
+        qlonglong(typical.size()), qlonglong(largest.size()), qlonglong(f.certificateDer.size()),
+        qlonglong(LanAnnouncement::kMaxDatagramSize));
     // Our own certificate must leave room: a larger one would push datagrams towards the limit.
     QVERIFY(f.certificateDer.size() < LanAnnouncement::kMaxCertificateSize / 2);
     QVERIFY(largest.size() <= LanAnnouncement::kMaxDatagramSize);
@@ -315,19 +324,19 @@ void TestLanAnnouncement::verificationCost()
     }
     const double fullUs = double(timer.nsecsElapsed()) / kRounds / 1000.0;
 
-    const auto key = LanAnnouncement::decodeCertificate(LanAnnouncement::parse(datagram).fields.certificateDer);
+    const auto key = LanAnnouncement::decodeCertificate(
+        LanAnnouncement::parse(datagram).fields.certificateDer);
     QCOMPARE(key.id, identityA().id());
     timer.restart();
     for (int i = 0; i < kRounds; ++i) {
         const auto parsed = LanAnnouncement::parse(datagram);
-        QCOMPARE(LanAnnouncement::verify(parsed, key).verdict,
-                 LanAnnouncement::Verdict::Ok);
+        QCOMPARE(LanAnnouncement::verify(parsed, key).verdict, LanAnnouncement::Verdict::Ok);
     }
     const double cachedUs = double(timer.nsecsElapsed()) / kRounds / 1000.0;
 
     qInfo("per datagram: parse %.1f us, parse + decode certificate + verify %.1f us, "
           "parse + verify with a cached certificate %.1f us",
-          parseUs, fullUs, cachedUs);
+        parseUs, fullUs, cachedUs);
     // The service must keep up with 20 datagrams per second from each of hundreds of sources on
     // one core: 2 ms per datagram would already be a CPU-exhaustion lever for a neighbour.
     QVERIFY2(fullUs < 2000.0, "verification is too slow for the per-source rate limit");

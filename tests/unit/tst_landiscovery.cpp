@@ -33,12 +33,12 @@ LanDiscoveryConfig loopbackConfig(quint16 port)
     config.port = port;
     config.interfaces = {QStringLiteral("lo")};
     config.broadcastFallback = false; // "lo" has no broadcast address; multicast does the work
-    config.ipv6 = false;              // the IPv6 group cannot be joined on "lo" everywhere
+    config.ipv6 = false; // the IPv6 group cannot be joined on "lo" everywhere
     return config;
 }
 
 QByteArray signedDatagram(const DeviceIdentity &identity, LanAnnouncement::Type type,
-                          quint64 sequence, const QString &name, quint16 transferPort = 9000)
+    quint64 sequence, const QString &name, quint16 transferPort = 9000)
 {
     LanAnnouncement::Fields f;
     f.type = type;
@@ -111,7 +111,7 @@ bool TestLanDiscovery::start(LanDiscovery &discovery)
 void TestLanDiscovery::sendRaw(QUdpSocket &socket, const QByteArray &datagram)
 {
     QCOMPARE(socket.writeDatagram(datagram, QHostAddress::LocalHost, m_a->localPort()),
-             qint64(datagram.size()));
+        qint64(datagram.size()));
 }
 
 void TestLanDiscovery::twoInstancesSeeEachOther()
@@ -137,13 +137,13 @@ void TestLanDiscovery::twoInstancesSeeEachOther()
     QCOMPARE(atA.first().name, QStringLiteral("bob"));
     QCOMPARE(atA.first().source, PeerInfo::Source::Lan);
     QVERIFY(atA.first().online);
-    QCOMPARE(atA.first().endpoints, QList<Endpoint>({Endpoint{QHostAddress::LocalHost, 40002}}));
+    QCOMPARE(atA.first().endpoints, QList<Endpoint>({Endpoint {QHostAddress::LocalHost, 40002}}));
 
     const QList<PeerInfo> atB = m_b->peers();
     QCOMPARE(atB.size(), 1);
     QCOMPARE(atB.first().id, m_idA->id());
     QCOMPARE(atB.first().name, QStringLiteral("alice"));
-    QCOMPARE(atB.first().endpoints, QList<Endpoint>({Endpoint{QHostAddress::LocalHost, 40001}}));
+    QCOMPARE(atB.first().endpoints, QList<Endpoint>({Endpoint {QHostAddress::LocalHost, 40001}}));
 
     QCOMPARE(m_a->counters().malformed, 0u);
     QCOMPARE(m_a->counters().badSignature, 0u);
@@ -183,10 +183,10 @@ void TestLanDiscovery::expiryRemovesSilentPeer()
 
     // One announcement, then silence (a peer that was killed): no goodbye ever comes.
     QUdpSocket raw;
-    const QByteArray datagram = signedDatagram(*m_idB, LanAnnouncement::Type::Announce, 100,
-                                               QStringLiteral("silent"));
+    const QByteArray datagram
+        = signedDatagram(*m_idB, LanAnnouncement::Type::Announce, 100, QStringLiteral("silent"));
     QCOMPARE(raw.writeDatagram(datagram, QHostAddress::LocalHost, short_.localPort()),
-             qint64(datagram.size()));
+        qint64(datagram.size()));
     QVERIFY(appeared.wait(1000));
     QElapsedTimer timer;
     timer.start();
@@ -220,8 +220,8 @@ void TestLanDiscovery::forgedIsIgnored_data()
     // Identities are made per test in init(); the rows need fixed ones.
     static const DeviceIdentity victim = newIdentity();
     static const DeviceIdentity mallory = newIdentity();
-    const QByteArray genuine =
-        signedDatagram(victim, LanAnnouncement::Type::Announce, 500, QStringLiteral("victim"));
+    const QByteArray genuine
+        = signedDatagram(victim, LanAnnouncement::Type::Announce, 500, QStringLiteral("victim"));
     const auto parsed = LanAnnouncement::parse(genuine);
 
     QByteArray tampered = genuine;
@@ -262,11 +262,12 @@ void TestLanDiscovery::replayCannotResurrect()
     QSignalSpy appeared(m_a.get(), &LanDiscovery::peerAppeared);
     QSignalSpy left(m_a.get(), &LanDiscovery::peerLeft);
     QUdpSocket raw;
-    const QByteArray announce = signedDatagram(*m_idB, LanAnnouncement::Type::Announce, 1000,
-                                               QStringLiteral("bob"));
+    const QByteArray announce
+        = signedDatagram(*m_idB, LanAnnouncement::Type::Announce, 1000, QStringLiteral("bob"));
     sendRaw(raw, announce);
     QVERIFY(appeared.wait(1000));
-    sendRaw(raw, signedDatagram(*m_idB, LanAnnouncement::Type::Goodbye, 1001, QStringLiteral("bob")));
+    sendRaw(
+        raw, signedDatagram(*m_idB, LanAnnouncement::Type::Goodbye, 1001, QStringLiteral("bob")));
     QVERIFY(left.wait(1000));
 
     // The old announcement again: genuine signature, but older than the goodbye.
@@ -277,7 +278,8 @@ void TestLanDiscovery::replayCannotResurrect()
     QCOMPARE(appeared.count(), 1);
 
     // The device itself comes back with a newer sequence: seen again.
-    sendRaw(raw, signedDatagram(*m_idB, LanAnnouncement::Type::Announce, 1002, QStringLiteral("bob")));
+    sendRaw(
+        raw, signedDatagram(*m_idB, LanAnnouncement::Type::Announce, 1002, QStringLiteral("bob")));
     QVERIFY(appeared.wait(1000));
     QCOMPARE(m_a->peers().size(), 1);
 }
@@ -292,8 +294,9 @@ void TestLanDiscovery::rateLimitPerSource()
     QUdpSocket raw;
     constexpr int kBurst = 60;
     for (int i = 0; i < kBurst; ++i)
-        QCOMPARE(raw.writeDatagram(QByteArray("flood"), QHostAddress::LocalHost, listener.localPort()),
-                 qint64(5));
+        QCOMPARE(
+            raw.writeDatagram(QByteArray("flood"), QHostAddress::LocalHost, listener.localPort()),
+            qint64(5));
     QTRY_COMPARE_WITH_TIMEOUT(listener.counters().received, quint64(kBurst), 2000);
     const LanDiscovery::Counters c = listener.counters();
     // 20 per second pass (a little more if the burst spans time), the rest is dropped unparsed.
