@@ -1,0 +1,324 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The relay on the rendezvous server's TCP port: pairing by token, splicing (8 MiB each way,
+// checksummed), refusals, the rate cap, the session limit and the join timeouts.
+
+#include "net/relayclient.h"
+#include "net/relayhub.h"
+#include "net/rendezvousserver.h"
+
+#include <QCryptographicHash>
+#include <QElapsedTimer>
+#include <QRandomGenerator>
+#include <QSignalSpy>
+#include <QTcpSocket>
+#include <QTest>
+
+#include <qcorotask.h>
+
+#include <memory>
+
+using namespace PunchDrop;
+using namespace std::chrono_literals;
+
+namespace {
+DeviceIdentity ephemeral()
+{
+    QString error;
+    auto identity = DeviceIdentity::generateEphemeral(&error);
+    if (!identity)
+        qFatal("cannot create an identity: %s", qPrintable(error));
+    return *identity;
+}
+
+struct Pair
+{
+    RelayJoinResult a;
+    RelayJoinResult b;
+};
+
+QCoro::Task<Pair> joinBoth(quint16 port, QByteArray tokenA, QByteArray tokenB,
+                           std::chrono::milliseconds timeout)
+{
+    auto first = RelayClient::join(QStringLiteral("127.0.0.1"), port, tokenA, timeout);
+    auto second = RelayClient::join(QStringLiteral("127.0.0.1"), port, tokenB, timeout);
+    Pair pair;
+    pair.a = co_await std::move(first);
+    pair.b = co_await std::move(second);
+    co_return pair;
+}
+
+QByteArray randomData(qsizetype size)
+{
+    QByteArray data(size, Qt::Uninitialized);
+    QRandomGenerator generator(42 + quint32(size));
+    generator.fillRange(reinterpret_cast<quint32 *>(data.data()), size / 4);
+    return data;
+}
+
+//! Streams \a data out of \a socket with bounded buffering.
+class Sender : public QObject
+{
+public:
+    Sender(QTcpSocket *socket, QByteArray data)
+        : m_socket(socket)
+        , m_data(std::move(data))
+    {
+        connect(socket, &QIODevice::bytesWritten, this, &Sender::feed);
+        feed();
+    }
+    void feed()
+    {
+        while (m_offset < m_data.size() && m_socket->bytesToWrite() < 256 * 1024) {
+            const qsizetype n = std::min<qsizetype>(64 * 1024, m_data.size() - m_offset);
+            m_socket->write(m_data.constData() + m_offset, n);
+            m_offset += n;
+        }
+    }
+
+private:
+    QTcpSocket *m_socket;
+    QByteArray m_data;
+    qsizetype m_offset = 0;
+};
+
+//! Hashes everything \a socket receives.
+class Receiver : public QObject
+{
+public:
+    explicit Receiver(QTcpSocket *socket)
+        : m_socket(socket)
+        , m_hash(QCryptographicHash::Sha256)
+    {
+        connect(socket, &QIODevice::readyRead, this, &Receiver::drain);
+        drain();
+    }
+    void drain()
+    {
+        const QByteArray chunk = m_socket->readAll();
+        m_hash.addData(chunk);
+        received += chunk.size();
+    }
+    QByteArray digest() { return m_hash.result(); }
+    qint64 received = 0;
+
+private:
+    QTcpSocket *m_socket;
+    QCryptographicHash m_hash;
+};
+} // namespace
+
+class TestRelay : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void init();
+    void cleanup();
+    void splicesBothWays();
+    void wrongTokenIsRefused();
+    void refusedWhenRelayDisabled();
+    void badMagicAndSlowJoinAreDropped();
+    void tokenPairsOnlyOnce();
+    void halfJoinTimesOut();
+    void sessionLimit();
+    void rateCapLimitsThroughput();
+    void endOfSessionIsReported();
+
+private:
+    bool startServer(const RelayHubConfig &relay);
+
+    DeviceIdentity m_identity = ephemeral();
+    std::unique_ptr<RendezvousServer> m_server;
+    quint16 m_port = 0;
+};
+
+bool TestRelay::startServer(const RelayHubConfig &relay)
+{
+    RendezvousServerConfig config;
+    config.address = QHostAddress::LocalHost;
+    config.port = 0;
+    config.timeouts.handshake = 500ms;
+    config.relay = relay;
+    m_server = std::make_unique<RendezvousServer>(m_identity, config);
+    QString error;
+    if (!m_server->listen(&error))
+        return false;
+    m_port = m_server->serverPort();
+    return true;
+}
+
+void TestRelay::init()
+{
+    RelayHubConfig relay;
+    relay.handshakeTimeout = 500ms;
+    relay.joinTimeout = 3000ms;
+    QVERIFY(startServer(relay));
+}
+
+void TestRelay::cleanup()
+{
+    m_server.reset();
+}
+
+void TestRelay::splicesBothWays()
+{
+    const QByteArray token = m_server->relayHub()->createToken(QStringLiteral("test"));
+    Pair pair = QCoro::waitFor(joinBoth(m_port, token, token, 5s));
+    QVERIFY2(pair.a.socket, qPrintable(pair.a.error));
+    QVERIFY2(pair.b.socket, qPrintable(pair.b.error));
+    QCOMPARE(m_server->relayHub()->activeSessions(), 1);
+
+    constexpr qsizetype kSize = 8 * 1024 * 1024;
+    const QByteArray toB = randomData(kSize);
+    const QByteArray toA = randomData(kSize + 4);
+    Receiver atA(pair.a.socket.get());
+    Receiver atB(pair.b.socket.get());
+    Sender fromA(pair.a.socket.get(), toB);
+    Sender fromB(pair.b.socket.get(), toA);
+    QTRY_VERIFY_WITH_TIMEOUT(atB.received == toB.size() && atA.received == toA.size(), 60000);
+    QCOMPARE(atB.digest(), QCryptographicHash::hash(toB, QCryptographicHash::Sha256));
+    QCOMPARE(atA.digest(), QCryptographicHash::hash(toA, QCryptographicHash::Sha256));
+}
+
+void TestRelay::wrongTokenIsRefused()
+{
+    const QByteArray wrong(16, 'w');
+    const RelayJoinResult r = QCoro::waitFor(RelayClient::join(QStringLiteral("127.0.0.1"), m_port, wrong, 5s));
+    QVERIFY(!r.socket);
+    QVERIFY2(r.error.contains(QStringLiteral("refused")), qPrintable(r.error));
+
+    // The same on the wire: exactly one 0x00, then the server closes.
+    QTcpSocket raw;
+    raw.connectToHost(QHostAddress::LocalHost, m_port);
+    QVERIFY(raw.waitForConnected(5000));
+    raw.write(RelayClient::joinBytes(wrong));
+    QTRY_VERIFY_WITH_TIMEOUT(raw.state() == QAbstractSocket::UnconnectedState || raw.bytesAvailable() > 0, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(raw.state(), QAbstractSocket::UnconnectedState, 5000);
+    QCOMPARE(raw.readAll(), QByteArray(1, '\0'));
+}
+
+void TestRelay::refusedWhenRelayDisabled()
+{
+    cleanup();
+    RelayHubConfig relay;
+    relay.enabled = false;
+    QVERIFY(startServer(relay));
+    const QByteArray token = m_server->relayHub()->createToken(QStringLiteral("test"));
+    Pair pair = QCoro::waitFor(joinBoth(m_port, token, token, 5s));
+    QVERIFY(!pair.a.socket);
+    QVERIFY(!pair.b.socket);
+    QCOMPARE(m_server->relayHub()->activeSessions(), 0);
+}
+
+void TestRelay::badMagicAndSlowJoinAreDropped()
+{
+    QTcpSocket bad;
+    bad.connectToHost(QHostAddress::LocalHost, m_port);
+    QVERIFY(bad.waitForConnected(5000));
+    bad.write("PXRL\x01" + QByteArray(16, 't'));
+    QTRY_COMPARE_WITH_TIMEOUT(bad.state(), QAbstractSocket::UnconnectedState, 5000);
+    QCOMPARE(bad.readAll(), QByteArray(1, '\0'));
+
+    // Half a join, then silence: dropped after the 500 ms handshake timeout.
+    QTcpSocket slow;
+    slow.connectToHost(QHostAddress::LocalHost, m_port);
+    QVERIFY(slow.waitForConnected(5000));
+    slow.write("PDR");
+    QElapsedTimer clock;
+    clock.start();
+    QTRY_COMPARE_WITH_TIMEOUT(slow.state(), QAbstractSocket::UnconnectedState, 5000);
+    QVERIFY(clock.elapsed() >= 300);
+}
+
+void TestRelay::tokenPairsOnlyOnce()
+{
+    const QByteArray token = m_server->relayHub()->createToken(QStringLiteral("test"));
+    Pair pair = QCoro::waitFor(joinBoth(m_port, token, token, 5s));
+    QVERIFY(pair.a.socket && pair.b.socket);
+    const RelayJoinResult third = QCoro::waitFor(RelayClient::join(QStringLiteral("127.0.0.1"), m_port, token, 5s));
+    QVERIFY(!third.socket);
+}
+
+void TestRelay::halfJoinTimesOut()
+{
+    cleanup();
+    RelayHubConfig relay;
+    relay.joinTimeout = 300ms;
+    QVERIFY(startServer(relay));
+    const QByteArray token = m_server->relayHub()->createToken(QStringLiteral("test"));
+    QElapsedTimer clock;
+    clock.start();
+    const RelayJoinResult r = QCoro::waitFor(RelayClient::join(QStringLiteral("127.0.0.1"), m_port, token, 10s));
+    QVERIFY(!r.socket);
+    QVERIFY2(clock.elapsed() >= 250 && clock.elapsed() < 5000, qPrintable(QString::number(clock.elapsed())));
+    QCOMPARE(m_server->relayHub()->waitingJoins(), 0);
+}
+
+void TestRelay::sessionLimit()
+{
+    cleanup();
+    RelayHubConfig relay;
+    relay.maxSessions = 1;
+    QVERIFY(startServer(relay));
+    RelayHub *hub = m_server->relayHub();
+    const QByteArray first = hub->createToken(QStringLiteral("one"));
+    Pair pair = QCoro::waitFor(joinBoth(m_port, first, first, 5s));
+    QVERIFY(pair.a.socket && pair.b.socket);
+    QCOMPARE(hub->activeSessions(), 1);
+
+    const QByteArray second = hub->createToken(QStringLiteral("two"));
+    const RelayJoinResult r = QCoro::waitFor(RelayClient::join(QStringLiteral("127.0.0.1"), m_port, second, 5s));
+    QVERIFY(!r.socket);
+
+    // Once the first session ends, a new one fits again.
+    pair.a.socket->disconnectFromHost();
+    QTRY_COMPARE_WITH_TIMEOUT(hub->activeSessions(), 0, 5000);
+    const QByteArray third = hub->createToken(QStringLiteral("three"));
+    Pair again = QCoro::waitFor(joinBoth(m_port, third, third, 5s));
+    QVERIFY2(again.a.socket && again.b.socket, qPrintable(again.a.error + again.b.error));
+}
+
+void TestRelay::rateCapLimitsThroughput()
+{
+    cleanup();
+    constexpr qint64 kRate = 1024 * 1024; // 1 MiB/s
+    RelayHubConfig relay;
+    relay.limits.rateBytesPerSecond = kRate;
+    QVERIFY(startServer(relay));
+    const QByteArray token = m_server->relayHub()->createToken(QStringLiteral("capped"));
+    Pair pair = QCoro::waitFor(joinBoth(m_port, token, token, 5s));
+    QVERIFY(pair.a.socket && pair.b.socket);
+
+    constexpr qint64 kTarget = 768 * 1024;
+    Receiver atB(pair.b.socket.get());
+    QElapsedTimer clock;
+    clock.start();
+    Sender fromA(pair.a.socket.get(), randomData(4 * 1024 * 1024));
+    QTRY_VERIFY_WITH_TIMEOUT(atB.received >= kTarget, 20000);
+    const qint64 elapsed = clock.elapsed();
+    // Unthrottled, loopback moves 768 KiB in a few milliseconds. At 1 MiB/s with a 100 ms burst
+    // it takes ≥ ~650 ms; allow generous slack for scheduling.
+    QVERIFY2(elapsed >= 450, qPrintable(QStringLiteral("%1 bytes in %2 ms").arg(atB.received).arg(elapsed)));
+    // And the cap still lets data through at a useful pace.
+    QVERIFY2(elapsed < 10000, qPrintable(QString::number(elapsed)));
+}
+
+void TestRelay::endOfSessionIsReported()
+{
+    RelayHub *hub = m_server->relayHub();
+    QSignalSpy finished(hub, &RelayHub::sessionFinished);
+    const QByteArray token = hub->createToken(QStringLiteral("short"));
+    Pair pair = QCoro::waitFor(joinBoth(m_port, token, token, 5s));
+    QVERIFY(pair.a.socket && pair.b.socket);
+    pair.a.socket->write("hello");
+    Receiver atB(pair.b.socket.get());
+    QTRY_COMPARE_WITH_TIMEOUT(atB.received, 5, 5000);
+    pair.a.socket->disconnectFromHost();
+    QVERIFY(finished.wait(5000));
+    QCOMPARE(finished.first().at(0).toLongLong(), 5);
+    QCOMPARE(finished.first().at(1).toLongLong(), 0);
+    // The other side is closed too.
+    QTRY_COMPARE_WITH_TIMEOUT(pair.b.socket->state(), QAbstractSocket::UnconnectedState, 5000);
+}
+
+QTEST_GUILESS_MAIN(TestRelay)
+#include "tst_relay.moc"
