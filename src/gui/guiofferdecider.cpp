@@ -4,8 +4,6 @@
 #include "core/logging.h"
 #include "incomingofferdialog.h"
 
-#include <QScopeGuard>
-
 #include <qcorosignal.h>
 
 #include <memory>
@@ -59,11 +57,6 @@ QCoro::Task<OfferDecision> GuiOfferDecider::decide(IncomingOffer offer)
     connect(dialog, &IncomingOfferDialog::answered, answer.get(), &OfferAnswer::set);
     connect(dialog, &QObject::destroyed, answer.get(),
             [a = answer.get()] { a->set(OfferDecision::Decline); });
-    // The engine may drop the task (sender gave up, shutdown): take the prompt away with it.
-    const auto closeDialog = qScopeGuard([dialog] {
-        if (dialog)
-            dialog->close();
-    });
     qCDebug(lcGui) << "asking about an offer from" << offer.sender.shortString();
     Q_EMIT offerPresented(offer.senderName, offer.fileCount, offer.totalBytes);
     dialog->show();

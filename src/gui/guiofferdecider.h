@@ -13,8 +13,8 @@ namespace PunchDrop::Gui {
  * Answers incoming offers with a non-modal IncomingOfferDialog. decide() returns at once with a
  * pending task; it completes when the person clicks a button, with Decline when the dialog is
  * closed or destroyed any other way. Several prompts can be open at the same time; none blocks
- * the window or other transfers. If the engine drops the task (the sender gave up), the dialog
- * closes.
+ * the window or other transfers. (QCoro 0.8 keeps a coroutine running when its Task is
+ * dropped, so a prompt stays until answered even if the sender gave up meanwhile.)
  */
 class GuiOfferDecider : public QObject, public OfferDecider
 {
