@@ -61,6 +61,7 @@ LanDiscovery::LanDiscovery(
     , m_config(std::move(config))
     , m_certificateDer(identity.certificate().toDer())
     , m_rateLimiter(m_config.maxPacketsPerSourcePerSecond)
+    , m_verificationLimiter(m_config.maxVerificationsPerSecond, 1)
 {
     m_clock.start();
     m_sequenceBase = QDateTime::currentMSecsSinceEpoch();
@@ -320,6 +321,11 @@ void LanDiscovery::handleDatagram(const QByteArray &datagram, const QHostAddress
     // Decoding a certificate costs more than checking a signature: decode each one once.
     auto cached = m_certificates.constFind(fields.certificateDer);
     if (cached == m_certificates.cend()) {
+        // Decoding draws on the same global budget as signature checks (see below).
+        if (!m_verificationLimiter.allow(QHostAddress(), now)) {
+            ++m_counters.rateLimited;
+            return;
+        }
         const LanAnnouncement::PublicKey key
             = LanAnnouncement::decodeCertificate(fields.certificateDer);
         if (key.isNull()) {
@@ -356,6 +362,12 @@ void LanDiscovery::handleDatagram(const QByteArray &datagram, const QHostAddress
         }
     }
 
+    // A global budget on top of the per-source one: a flood from many (spoofed) addresses cannot
+    // take more than a bounded share of a core for cryptography.
+    if (!m_verificationLimiter.allow(QHostAddress(), now)) {
+        ++m_counters.rateLimited;
+        return;
+    }
     const LanAnnouncement::Verified verified = LanAnnouncement::verify(parsed, key);
     if (verified.verdict != LanAnnouncement::Verdict::Ok) {
         ++m_counters.badSignature;

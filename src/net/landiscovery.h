@@ -45,6 +45,9 @@ struct LanDiscoveryConfig
     std::chrono::milliseconds announceInterval {1000}; //!< so a peer appears within ~2 s
     std::chrono::milliseconds expiry {5000}; //!< gone after this without announcements
     int maxPacketsPerSourcePerSecond = 20; //!< excess dropped and counted
+    //! Signature checks per second over all sources: bounds the CPU a flood from many (spoofed)
+    //! addresses can take. Excess is dropped and counted as rateLimited.
+    int maxVerificationsPerSecond = 200;
 };
 
 /*!
@@ -164,6 +167,7 @@ private:
     qint64 m_lastAnnounceMs = -1'000'000;
 
     RateLimiter m_rateLimiter;
+    RateLimiter m_verificationLimiter; //!< one bucket for everybody
     QHash<DeviceId, PeerState> m_peers;
     QHash<DeviceId, SeenState> m_seen;
     QHash<QByteArray, LanAnnouncement::PublicKey> m_certificates;
