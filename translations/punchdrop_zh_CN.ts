@@ -5,464 +5,474 @@
     <name>PunchDrop::Gui::ContactListModel</name>
     <message>
         <source>Offline</source>
-        <translation type="unfinished"></translation>
+        <translation>离线</translation>
     </message>
     <message>
         <source>On this network</source>
-        <translation type="unfinished"></translation>
+        <translation>在此网络中</translation>
     </message>
     <message>
         <source>Online</source>
-        <translation type="unfinished"></translation>
+        <translation>在线</translation>
     </message>
     <message>
         <source>Device ID: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>设备 ID：%1</translation>
     </message>
     <message>
         <source>Verification code: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>验证码：%1</translation>
     </message>
     <message>
         <source>NAT type: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>NAT 类型：%1</translation>
     </message>
 </context>
 <context>
     <name>PunchDrop::Gui::DisconnectedBackend</name>
     <message>
         <source>This build has no transfer engine</source>
-        <translation type="unfinished"></translation>
+        <translation>此版本不包含传输引擎</translation>
     </message>
 </context>
 <context>
     <name>PunchDrop::Gui::IncomingOfferDialog</name>
     <message>
         <source>Incoming files from %1</source>
-        <translation type="unfinished"></translation>
+        <translation>来自 %1 的文件</translation>
     </message>
     <message>
         <source>%1 wants to send you files</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 想给你发送文件</translation>
     </message>
     <message>
         <source>First contact with this device. Verification code:</source>
-        <translation type="unfinished"></translation>
+        <translation>首次与此设备联系。验证码：</translation>
     </message>
     <message>
         <source>Accept only if %1 sees the same code.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>%1 files, %2 in total</source>
-        <translation type="unfinished"></translation>
+        <translation>仅当 %1 看到相同的验证码时才接受。</translation>
     </message>
     <message>
         <source>Accept</source>
-        <translation type="unfinished"></translation>
+        <translation>接受</translation>
     </message>
     <message>
         <source>Always accept from this contact</source>
-        <translation type="unfinished"></translation>
+        <translation>总是接受此联系人的文件</translation>
     </message>
     <message>
         <source>Decline</source>
-        <translation type="unfinished"></translation>
+        <translation>拒绝</translation>
+    </message>
+    <message>
+        <source>Files: %1 · Total size: %2</source>
+        <translation>文件数：%1 · 总大小：%2</translation>
     </message>
 </context>
 <context>
     <name>PunchDrop::Gui::MainWindow</name>
     <message>
         <source>Quit PunchDrop?</source>
-        <translation type="unfinished"></translation>
+        <translation>退出 PunchDrop？</translation>
     </message>
     <message>
         <source>Transfers are still running. Quitting stops them.</source>
-        <translation type="unfinished"></translation>
+        <translation>仍有传输正在进行。退出将中止它们。</translation>
     </message>
     <message>
         <source>Quit anyway</source>
-        <translation type="unfinished"></translation>
+        <translation>仍然退出</translation>
     </message>
     <message>
         <source>Keep running</source>
-        <translation type="unfinished"></translation>
+        <translation>继续运行</translation>
     </message>
     <message>
         <source>Incoming files</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>%1 wants to send %2 files (%3)</source>
-        <translation type="unfinished"></translation>
+        <translation>收到文件</translation>
     </message>
     <message>
         <source>Copy device ID</source>
-        <translation type="unfinished"></translation>
+        <translation>复制设备 ID</translation>
     </message>
     <message>
         <source>PunchDrop</source>
-        <translation type="unfinished"></translation>
+        <translation>PunchDrop</translation>
     </message>
     <message>
         <source>Contacts</source>
-        <translation type="unfinished"></translation>
+        <translation>联系人</translation>
     </message>
     <message>
         <source>No devices yet.
 Devices running PunchDrop on this network appear here; with a server set in Settings, so do your contacts on the internet.
 Drop files on a contact to send them.</source>
-        <translation type="unfinished"></translation>
+        <translation>还没有设备。
+在此网络中运行 PunchDrop 的设备会显示在这里；在设置中填写服务器后，你在互联网上的联系人也会显示。
+把文件拖放到联系人上即可发送。</translation>
     </message>
     <message>
         <source>Send files…</source>
-        <translation type="unfinished"></translation>
+        <translation>发送文件…</translation>
     </message>
     <message>
         <source>Send &amp;files…</source>
-        <translation type="unfinished"></translation>
+        <translation>发送文件(&amp;F)…</translation>
     </message>
     <message>
         <source>Send a f&amp;older…</source>
-        <translation type="unfinished"></translation>
+        <translation>发送文件夹(&amp;O)…</translation>
     </message>
     <message>
         <source>&amp;Settings…</source>
-        <translation type="unfinished"></translation>
+        <translation>设置(&amp;S)…</translation>
     </message>
     <message>
         <source>&amp;Quit</source>
-        <translation type="unfinished"></translation>
+        <translation>退出(&amp;Q)</translation>
     </message>
     <message>
         <source>Copy ID</source>
-        <translation type="unfinished"></translation>
+        <translation>复制 ID</translation>
     </message>
     <message>
         <source>Copy this device&apos;s ID to the clipboard</source>
-        <translation type="unfinished"></translation>
+        <translation>将本设备的 ID 复制到剪贴板</translation>
     </message>
     <message>
         <source>&amp;File</source>
-        <translation type="unfinished"></translation>
+        <translation>文件(&amp;F)</translation>
     </message>
     <message>
         <source>This device: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>本设备：%1</translation>
     </message>
     <message>
         <source>LAN only</source>
-        <translation type="unfinished"></translation>
+        <translation>仅局域网</translation>
     </message>
     <message>
         <source>Connecting to %1…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在连接 %1…</translation>
     </message>
     <message>
         <source>Online · %1</source>
-        <translation type="unfinished"></translation>
+        <translation>在线 · %1</translation>
     </message>
     <message>
         <source>Server unreachable</source>
-        <translation type="unfinished"></translation>
+        <translation>无法连接服务器</translation>
     </message>
     <message>
         <source>Server unreachable: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>无法连接服务器：%1</translation>
     </message>
     <message>
         <source>NAT: unknown</source>
-        <translation type="unfinished"></translation>
+        <translation>NAT：未知</translation>
     </message>
     <message>
         <source>NAT: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>NAT：%1</translation>
     </message>
     <message>
         <source>Select a contact that is online first</source>
-        <translation type="unfinished"></translation>
+        <translation>请先选择一个在线的联系人</translation>
     </message>
     <message>
         <source>Send files</source>
-        <translation type="unfinished"></translation>
+        <translation>发送文件</translation>
     </message>
     <message>
         <source>Send a folder</source>
-        <translation type="unfinished"></translation>
+        <translation>发送文件夹</translation>
     </message>
     <message>
         <source>Transfer finished</source>
-        <translation type="unfinished"></translation>
+        <translation>传输完成</translation>
     </message>
     <message>
         <source>Transfer failed</source>
-        <translation type="unfinished"></translation>
+        <translation>传输失败</translation>
     </message>
     <message>
         <source>Transfer declined</source>
-        <translation type="unfinished"></translation>
+        <translation>传输被拒绝</translation>
     </message>
     <message>
         <source>Settings not saved</source>
-        <translation type="unfinished"></translation>
+        <translation>设置未保存</translation>
     </message>
     <message>
         <source>The settings could not be saved: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>无法保存设置：%1</translation>
     </message>
     <message>
         <source>Device ID copied</source>
-        <translation type="unfinished"></translation>
+        <translation>设备 ID 已复制</translation>
     </message>
     <message>
         <source>PunchDrop is still running</source>
-        <translation type="unfinished"></translation>
+        <translation>PunchDrop 仍在运行</translation>
     </message>
     <message>
         <source>Your transfers continue in the background.</source>
-        <translation type="unfinished"></translation>
+        <translation>你的传输会在后台继续。</translation>
     </message>
     <message>
         <source>It keeps receiving files. Quit from the tray menu.</source>
-        <translation type="unfinished"></translation>
+        <translation>它会继续接收文件。可从托盘菜单退出。</translation>
+    </message>
+    <message>
+        <source>%1 wants to send you files (files: %2 · %3)</source>
+        <translation>%1 想给你发送文件（文件数：%2 · %3）</translation>
     </message>
 </context>
 <context>
     <name>PunchDrop::Gui::SettingsDialog</name>
     <message>
         <source>Please enter a name other devices will see.</source>
-        <translation type="unfinished"></translation>
+        <translation>请输入其他设备将看到的名称。</translation>
     </message>
     <message>
         <source>The server address must look like host:port (for example punchdrop.example.org:7600), or stay empty for LAN only.</source>
-        <translation type="unfinished"></translation>
+        <translation>服务器地址的格式必须是 主机:端口（例如 punchdrop.example.org:7600），或留空以仅使用局域网。</translation>
     </message>
     <message>
         <source>Please choose a folder for received files.</source>
-        <translation type="unfinished"></translation>
+        <translation>请选择接收文件的文件夹。</translation>
     </message>
     <message>
         <source>Folder for received files</source>
-        <translation type="unfinished"></translation>
+        <translation>接收文件的文件夹</translation>
     </message>
     <message>
         <source>Settings</source>
-        <translation type="unfinished"></translation>
+        <translation>设置</translation>
     </message>
     <message>
         <source>Your name:</source>
-        <translation type="unfinished"></translation>
+        <translation>你的名称：</translation>
     </message>
     <message>
         <source>Server:</source>
-        <translation type="unfinished"></translation>
+        <translation>服务器：</translation>
     </message>
     <message>
         <source>Save received files in:</source>
-        <translation type="unfinished"></translation>
+        <translation>接收的文件保存到：</translation>
     </message>
     <message>
         <source>Language:</source>
-        <translation type="unfinished"></translation>
+        <translation>语言：</translation>
     </message>
     <message>
         <source>The name other devices see</source>
-        <translation type="unfinished"></translation>
+        <translation>其他设备看到的名称</translation>
     </message>
     <message>
         <source>The rendezvous server as host:port. Leave empty to find devices on this network only.</source>
-        <translation type="unfinished"></translation>
+        <translation>会合服务器，格式为 主机:端口。留空则只查找此网络中的设备。</translation>
     </message>
     <message>
         <source>Browse…</source>
-        <translation type="unfinished"></translation>
+        <translation>浏览…</translation>
     </message>
     <message>
         <source>Accept files from trusted contacts without asking</source>
-        <translation type="unfinished"></translation>
+        <translation>自动接受受信任联系人发送的文件</translation>
     </message>
     <message>
         <source>Start minimized to the tray</source>
-        <translation type="unfinished"></translation>
+        <translation>启动时最小化到托盘</translation>
     </message>
     <message>
         <source>System default</source>
-        <translation type="unfinished"></translation>
+        <translation>跟随系统</translation>
+    </message>
+    <message>
+        <source>OK</source>
+        <translation>确定</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
     </message>
 </context>
 <context>
     <name>PunchDrop::Gui::TransferFormat</name>
     <message>
         <source>%1/s</source>
-        <translation type="unfinished"></translation>
+        <translation>%1/秒</translation>
     </message>
     <message>
         <source>%1 s left</source>
-        <translation type="unfinished"></translation>
+        <translation>剩余 %1 秒</translation>
     </message>
     <message>
         <source>%1 min left</source>
-        <translation type="unfinished"></translation>
+        <translation>剩余 %1 分钟</translation>
     </message>
     <message>
         <source>%1 h %2 min left</source>
-        <translation type="unfinished"></translation>
+        <translation>剩余 %1 小时 %2 分钟</translation>
     </message>
     <message>
         <source>%1 days left</source>
-        <translation type="unfinished"></translation>
+        <translation>剩余 %1 天</translation>
     </message>
     <message>
         <source>Direct · TCP punch</source>
-        <translation type="unfinished"></translation>
+        <translation>直连 · TCP 打洞</translation>
     </message>
     <message>
         <source>Direct · LAN</source>
-        <translation type="unfinished"></translation>
+        <translation>直连 · 局域网</translation>
     </message>
     <message>
         <source>Relayed</source>
-        <translation type="unfinished"></translation>
+        <translation>中继</translation>
     </message>
     <message>
         <source>Relayed (%1)</source>
-        <translation type="unfinished"></translation>
+        <translation>中继（%1）</translation>
     </message>
     <message>
         <source>Connecting</source>
-        <translation type="unfinished"></translation>
+        <translation>正在连接</translation>
     </message>
     <message>
         <source>Waiting for an answer</source>
-        <translation type="unfinished"></translation>
+        <translation>等待对方回应</translation>
     </message>
     <message>
         <source>Transferring</source>
-        <translation type="unfinished"></translation>
+        <translation>正在传输</translation>
     </message>
     <message>
         <source>Done</source>
-        <translation type="unfinished"></translation>
+        <translation>已完成</translation>
     </message>
     <message>
         <source>Failed</source>
-        <translation type="unfinished"></translation>
+        <translation>失败</translation>
     </message>
     <message>
         <source>Cancelled</source>
-        <translation type="unfinished"></translation>
+        <translation>已取消</translation>
     </message>
     <message>
         <source>Declined</source>
-        <translation type="unfinished"></translation>
+        <translation>已拒绝</translation>
     </message>
     <message>
         <source>%1 items</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 项</translation>
     </message>
     <message>
         <source>%1 to %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1，发送给 %2</translation>
     </message>
     <message>
         <source>%1 from %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1，来自 %2</translation>
     </message>
     <message>
         <source>Failed: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>失败：%1</translation>
     </message>
     <message>
         <source>The other side declined</source>
-        <translation type="unfinished"></translation>
+        <translation>对方已拒绝</translation>
     </message>
     <message>
         <source>Cancelled after %1 of %2</source>
-        <translation type="unfinished"></translation>
+        <translation>已取消（已传输 %1 / %2）</translation>
     </message>
     <message>
         <source>%1 sent</source>
-        <translation type="unfinished"></translation>
+        <translation>已发送 %1</translation>
     </message>
     <message>
         <source>%1 received</source>
-        <translation type="unfinished"></translation>
+        <translation>已接收 %1</translation>
     </message>
     <message>
         <source>%1 of %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 / %2</translation>
     </message>
 </context>
 <context>
     <name>PunchDrop::Gui::TransferListModel</name>
     <message>
         <source>Folder: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>文件夹：%1</translation>
     </message>
 </context>
 <context>
     <name>PunchDrop::Gui::TransferPanel</name>
     <message>
         <source>Transfers</source>
-        <translation type="unfinished"></translation>
+        <translation>传输</translation>
     </message>
     <message>
         <source>Cancel</source>
-        <translation type="unfinished"></translation>
+        <translation>取消</translation>
     </message>
     <message>
         <source>Stop the selected transfer</source>
-        <translation type="unfinished"></translation>
+        <translation>停止所选传输</translation>
     </message>
     <message>
         <source>Retry</source>
-        <translation type="unfinished"></translation>
+        <translation>重试</translation>
     </message>
     <message>
         <source>Send the selected transfer again, resuming where it stopped</source>
-        <translation type="unfinished"></translation>
+        <translation>重新发送所选传输，从中断处继续</translation>
     </message>
     <message>
         <source>Open folder</source>
-        <translation type="unfinished"></translation>
+        <translation>打开文件夹</translation>
     </message>
     <message>
         <source>Show the files in the file manager</source>
-        <translation type="unfinished"></translation>
+        <translation>在文件管理器中显示这些文件</translation>
     </message>
     <message>
         <source>Clear finished</source>
-        <translation type="unfinished"></translation>
+        <translation>清除已完成</translation>
     </message>
 </context>
 <context>
     <name>PunchDrop::Gui::TrayIcon</name>
     <message>
         <source>PunchDrop</source>
-        <translation type="unfinished"></translation>
+        <translation>PunchDrop</translation>
     </message>
     <message>
         <source>Hide window</source>
-        <translation type="unfinished"></translation>
+        <translation>隐藏窗口</translation>
     </message>
     <message>
         <source>Show window</source>
-        <translation type="unfinished"></translation>
+        <translation>显示窗口</translation>
     </message>
     <message>
         <source>Quit</source>
-        <translation type="unfinished"></translation>
+        <translation>退出</translation>
     </message>
 </context>
 <context>
     <name>QObject</name>
     <message>
         <source>PunchDrop</source>
-        <translation type="unfinished"></translation>
+        <translation>PunchDrop</translation>
     </message>
     <message>
         <source>Cannot load this device&apos;s identity: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>无法加载本设备的身份：%1</translation>
     </message>
 </context>
 </TS>

@@ -5,464 +5,474 @@
     <name>PunchDrop::Gui::ContactListModel</name>
     <message>
         <source>Offline</source>
-        <translation type="unfinished"></translation>
+        <translation>離線</translation>
     </message>
     <message>
         <source>On this network</source>
-        <translation type="unfinished"></translation>
+        <translation>在此網路中</translation>
     </message>
     <message>
         <source>Online</source>
-        <translation type="unfinished"></translation>
+        <translation>線上</translation>
     </message>
     <message>
         <source>Device ID: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>裝置 ID：%1</translation>
     </message>
     <message>
         <source>Verification code: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>驗證碼：%1</translation>
     </message>
     <message>
         <source>NAT type: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>NAT 類型：%1</translation>
     </message>
 </context>
 <context>
     <name>PunchDrop::Gui::DisconnectedBackend</name>
     <message>
         <source>This build has no transfer engine</source>
-        <translation type="unfinished"></translation>
+        <translation>此版本不含傳輸引擎</translation>
     </message>
 </context>
 <context>
     <name>PunchDrop::Gui::IncomingOfferDialog</name>
     <message>
         <source>Incoming files from %1</source>
-        <translation type="unfinished"></translation>
+        <translation>來自 %1 的檔案</translation>
     </message>
     <message>
         <source>%1 wants to send you files</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 想傳送檔案給你</translation>
     </message>
     <message>
         <source>First contact with this device. Verification code:</source>
-        <translation type="unfinished"></translation>
+        <translation>首次與此裝置聯絡。驗證碼：</translation>
     </message>
     <message>
         <source>Accept only if %1 sees the same code.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>%1 files, %2 in total</source>
-        <translation type="unfinished"></translation>
+        <translation>僅當 %1 看到相同的驗證碼時才接受。</translation>
     </message>
     <message>
         <source>Accept</source>
-        <translation type="unfinished"></translation>
+        <translation>接受</translation>
     </message>
     <message>
         <source>Always accept from this contact</source>
-        <translation type="unfinished"></translation>
+        <translation>一律接受此聯絡人的檔案</translation>
     </message>
     <message>
         <source>Decline</source>
-        <translation type="unfinished"></translation>
+        <translation>拒絕</translation>
+    </message>
+    <message>
+        <source>Files: %1 · Total size: %2</source>
+        <translation>檔案數：%1 · 總大小：%2</translation>
     </message>
 </context>
 <context>
     <name>PunchDrop::Gui::MainWindow</name>
     <message>
         <source>Quit PunchDrop?</source>
-        <translation type="unfinished"></translation>
+        <translation>結束 PunchDrop？</translation>
     </message>
     <message>
         <source>Transfers are still running. Quitting stops them.</source>
-        <translation type="unfinished"></translation>
+        <translation>仍有傳輸正在進行。結束將中止它們。</translation>
     </message>
     <message>
         <source>Quit anyway</source>
-        <translation type="unfinished"></translation>
+        <translation>仍要結束</translation>
     </message>
     <message>
         <source>Keep running</source>
-        <translation type="unfinished"></translation>
+        <translation>繼續執行</translation>
     </message>
     <message>
         <source>Incoming files</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>%1 wants to send %2 files (%3)</source>
-        <translation type="unfinished"></translation>
+        <translation>收到檔案</translation>
     </message>
     <message>
         <source>Copy device ID</source>
-        <translation type="unfinished"></translation>
+        <translation>複製裝置 ID</translation>
     </message>
     <message>
         <source>PunchDrop</source>
-        <translation type="unfinished"></translation>
+        <translation>PunchDrop</translation>
     </message>
     <message>
         <source>Contacts</source>
-        <translation type="unfinished"></translation>
+        <translation>聯絡人</translation>
     </message>
     <message>
         <source>No devices yet.
 Devices running PunchDrop on this network appear here; with a server set in Settings, so do your contacts on the internet.
 Drop files on a contact to send them.</source>
-        <translation type="unfinished"></translation>
+        <translation>還沒有裝置。
+在此網路中執行 PunchDrop 的裝置會顯示在這裡；在設定中填寫伺服器後，你在網際網路上的聯絡人也會顯示。
+把檔案拖放到聯絡人上即可傳送。</translation>
     </message>
     <message>
         <source>Send files…</source>
-        <translation type="unfinished"></translation>
+        <translation>傳送檔案…</translation>
     </message>
     <message>
         <source>Send &amp;files…</source>
-        <translation type="unfinished"></translation>
+        <translation>傳送檔案(&amp;F)…</translation>
     </message>
     <message>
         <source>Send a f&amp;older…</source>
-        <translation type="unfinished"></translation>
+        <translation>傳送資料夾(&amp;O)…</translation>
     </message>
     <message>
         <source>&amp;Settings…</source>
-        <translation type="unfinished"></translation>
+        <translation>設定(&amp;S)…</translation>
     </message>
     <message>
         <source>&amp;Quit</source>
-        <translation type="unfinished"></translation>
+        <translation>結束(&amp;Q)</translation>
     </message>
     <message>
         <source>Copy ID</source>
-        <translation type="unfinished"></translation>
+        <translation>複製 ID</translation>
     </message>
     <message>
         <source>Copy this device&apos;s ID to the clipboard</source>
-        <translation type="unfinished"></translation>
+        <translation>將本裝置的 ID 複製到剪貼簿</translation>
     </message>
     <message>
         <source>&amp;File</source>
-        <translation type="unfinished"></translation>
+        <translation>檔案(&amp;F)</translation>
     </message>
     <message>
         <source>This device: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>本裝置：%1</translation>
     </message>
     <message>
         <source>LAN only</source>
-        <translation type="unfinished"></translation>
+        <translation>僅區域網路</translation>
     </message>
     <message>
         <source>Connecting to %1…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在連線至 %1…</translation>
     </message>
     <message>
         <source>Online · %1</source>
-        <translation type="unfinished"></translation>
+        <translation>線上 · %1</translation>
     </message>
     <message>
         <source>Server unreachable</source>
-        <translation type="unfinished"></translation>
+        <translation>無法連線至伺服器</translation>
     </message>
     <message>
         <source>Server unreachable: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>無法連線至伺服器：%1</translation>
     </message>
     <message>
         <source>NAT: unknown</source>
-        <translation type="unfinished"></translation>
+        <translation>NAT：未知</translation>
     </message>
     <message>
         <source>NAT: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>NAT：%1</translation>
     </message>
     <message>
         <source>Select a contact that is online first</source>
-        <translation type="unfinished"></translation>
+        <translation>請先選擇一個線上的聯絡人</translation>
     </message>
     <message>
         <source>Send files</source>
-        <translation type="unfinished"></translation>
+        <translation>傳送檔案</translation>
     </message>
     <message>
         <source>Send a folder</source>
-        <translation type="unfinished"></translation>
+        <translation>傳送資料夾</translation>
     </message>
     <message>
         <source>Transfer finished</source>
-        <translation type="unfinished"></translation>
+        <translation>傳輸完成</translation>
     </message>
     <message>
         <source>Transfer failed</source>
-        <translation type="unfinished"></translation>
+        <translation>傳輸失敗</translation>
     </message>
     <message>
         <source>Transfer declined</source>
-        <translation type="unfinished"></translation>
+        <translation>傳輸遭拒絕</translation>
     </message>
     <message>
         <source>Settings not saved</source>
-        <translation type="unfinished"></translation>
+        <translation>設定未儲存</translation>
     </message>
     <message>
         <source>The settings could not be saved: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>無法儲存設定：%1</translation>
     </message>
     <message>
         <source>Device ID copied</source>
-        <translation type="unfinished"></translation>
+        <translation>裝置 ID 已複製</translation>
     </message>
     <message>
         <source>PunchDrop is still running</source>
-        <translation type="unfinished"></translation>
+        <translation>PunchDrop 仍在執行</translation>
     </message>
     <message>
         <source>Your transfers continue in the background.</source>
-        <translation type="unfinished"></translation>
+        <translation>你的傳輸會在背景繼續。</translation>
     </message>
     <message>
         <source>It keeps receiving files. Quit from the tray menu.</source>
-        <translation type="unfinished"></translation>
+        <translation>它會繼續接收檔案。可從系統匣選單結束。</translation>
+    </message>
+    <message>
+        <source>%1 wants to send you files (files: %2 · %3)</source>
+        <translation>%1 想傳送檔案給你（檔案數：%2 · %3）</translation>
     </message>
 </context>
 <context>
     <name>PunchDrop::Gui::SettingsDialog</name>
     <message>
         <source>Please enter a name other devices will see.</source>
-        <translation type="unfinished"></translation>
+        <translation>請輸入其他裝置將看到的名稱。</translation>
     </message>
     <message>
         <source>The server address must look like host:port (for example punchdrop.example.org:7600), or stay empty for LAN only.</source>
-        <translation type="unfinished"></translation>
+        <translation>伺服器位址的格式必須是 主機:連接埠（例如 punchdrop.example.org:7600），或留空以僅使用區域網路。</translation>
     </message>
     <message>
         <source>Please choose a folder for received files.</source>
-        <translation type="unfinished"></translation>
+        <translation>請選擇接收檔案的資料夾。</translation>
     </message>
     <message>
         <source>Folder for received files</source>
-        <translation type="unfinished"></translation>
+        <translation>接收檔案的資料夾</translation>
     </message>
     <message>
         <source>Settings</source>
-        <translation type="unfinished"></translation>
+        <translation>設定</translation>
     </message>
     <message>
         <source>Your name:</source>
-        <translation type="unfinished"></translation>
+        <translation>你的名稱：</translation>
     </message>
     <message>
         <source>Server:</source>
-        <translation type="unfinished"></translation>
+        <translation>伺服器：</translation>
     </message>
     <message>
         <source>Save received files in:</source>
-        <translation type="unfinished"></translation>
+        <translation>接收的檔案儲存至：</translation>
     </message>
     <message>
         <source>Language:</source>
-        <translation type="unfinished"></translation>
+        <translation>語言：</translation>
     </message>
     <message>
         <source>The name other devices see</source>
-        <translation type="unfinished"></translation>
+        <translation>其他裝置看到的名稱</translation>
     </message>
     <message>
         <source>The rendezvous server as host:port. Leave empty to find devices on this network only.</source>
-        <translation type="unfinished"></translation>
+        <translation>會合伺服器，格式為 主機:連接埠。留空則只尋找此網路中的裝置。</translation>
     </message>
     <message>
         <source>Browse…</source>
-        <translation type="unfinished"></translation>
+        <translation>瀏覽…</translation>
     </message>
     <message>
         <source>Accept files from trusted contacts without asking</source>
-        <translation type="unfinished"></translation>
+        <translation>自動接受受信任聯絡人傳送的檔案</translation>
     </message>
     <message>
         <source>Start minimized to the tray</source>
-        <translation type="unfinished"></translation>
+        <translation>啟動時最小化至系統匣</translation>
     </message>
     <message>
         <source>System default</source>
-        <translation type="unfinished"></translation>
+        <translation>跟隨系統</translation>
+    </message>
+    <message>
+        <source>OK</source>
+        <translation>確定</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
     </message>
 </context>
 <context>
     <name>PunchDrop::Gui::TransferFormat</name>
     <message>
         <source>%1/s</source>
-        <translation type="unfinished"></translation>
+        <translation>%1/秒</translation>
     </message>
     <message>
         <source>%1 s left</source>
-        <translation type="unfinished"></translation>
+        <translation>剩餘 %1 秒</translation>
     </message>
     <message>
         <source>%1 min left</source>
-        <translation type="unfinished"></translation>
+        <translation>剩餘 %1 分鐘</translation>
     </message>
     <message>
         <source>%1 h %2 min left</source>
-        <translation type="unfinished"></translation>
+        <translation>剩餘 %1 小時 %2 分鐘</translation>
     </message>
     <message>
         <source>%1 days left</source>
-        <translation type="unfinished"></translation>
+        <translation>剩餘 %1 天</translation>
     </message>
     <message>
         <source>Direct · TCP punch</source>
-        <translation type="unfinished"></translation>
+        <translation>直連 · TCP 打洞</translation>
     </message>
     <message>
         <source>Direct · LAN</source>
-        <translation type="unfinished"></translation>
+        <translation>直連 · 區域網路</translation>
     </message>
     <message>
         <source>Relayed</source>
-        <translation type="unfinished"></translation>
+        <translation>中繼</translation>
     </message>
     <message>
         <source>Relayed (%1)</source>
-        <translation type="unfinished"></translation>
+        <translation>中繼（%1）</translation>
     </message>
     <message>
         <source>Connecting</source>
-        <translation type="unfinished"></translation>
+        <translation>正在連線</translation>
     </message>
     <message>
         <source>Waiting for an answer</source>
-        <translation type="unfinished"></translation>
+        <translation>等待對方回應</translation>
     </message>
     <message>
         <source>Transferring</source>
-        <translation type="unfinished"></translation>
+        <translation>正在傳輸</translation>
     </message>
     <message>
         <source>Done</source>
-        <translation type="unfinished"></translation>
+        <translation>已完成</translation>
     </message>
     <message>
         <source>Failed</source>
-        <translation type="unfinished"></translation>
+        <translation>失敗</translation>
     </message>
     <message>
         <source>Cancelled</source>
-        <translation type="unfinished"></translation>
+        <translation>已取消</translation>
     </message>
     <message>
         <source>Declined</source>
-        <translation type="unfinished"></translation>
+        <translation>已拒絕</translation>
     </message>
     <message>
         <source>%1 items</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 個項目</translation>
     </message>
     <message>
         <source>%1 to %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1，傳送給 %2</translation>
     </message>
     <message>
         <source>%1 from %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1，來自 %2</translation>
     </message>
     <message>
         <source>Failed: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>失敗：%1</translation>
     </message>
     <message>
         <source>The other side declined</source>
-        <translation type="unfinished"></translation>
+        <translation>對方已拒絕</translation>
     </message>
     <message>
         <source>Cancelled after %1 of %2</source>
-        <translation type="unfinished"></translation>
+        <translation>已取消（已傳輸 %1 / %2）</translation>
     </message>
     <message>
         <source>%1 sent</source>
-        <translation type="unfinished"></translation>
+        <translation>已傳送 %1</translation>
     </message>
     <message>
         <source>%1 received</source>
-        <translation type="unfinished"></translation>
+        <translation>已接收 %1</translation>
     </message>
     <message>
         <source>%1 of %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 / %2</translation>
     </message>
 </context>
 <context>
     <name>PunchDrop::Gui::TransferListModel</name>
     <message>
         <source>Folder: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>資料夾：%1</translation>
     </message>
 </context>
 <context>
     <name>PunchDrop::Gui::TransferPanel</name>
     <message>
         <source>Transfers</source>
-        <translation type="unfinished"></translation>
+        <translation>傳輸</translation>
     </message>
     <message>
         <source>Cancel</source>
-        <translation type="unfinished"></translation>
+        <translation>取消</translation>
     </message>
     <message>
         <source>Stop the selected transfer</source>
-        <translation type="unfinished"></translation>
+        <translation>停止所選傳輸</translation>
     </message>
     <message>
         <source>Retry</source>
-        <translation type="unfinished"></translation>
+        <translation>重試</translation>
     </message>
     <message>
         <source>Send the selected transfer again, resuming where it stopped</source>
-        <translation type="unfinished"></translation>
+        <translation>重新傳送所選傳輸，從中斷處繼續</translation>
     </message>
     <message>
         <source>Open folder</source>
-        <translation type="unfinished"></translation>
+        <translation>開啟資料夾</translation>
     </message>
     <message>
         <source>Show the files in the file manager</source>
-        <translation type="unfinished"></translation>
+        <translation>在檔案管理員中顯示這些檔案</translation>
     </message>
     <message>
         <source>Clear finished</source>
-        <translation type="unfinished"></translation>
+        <translation>清除已完成</translation>
     </message>
 </context>
 <context>
     <name>PunchDrop::Gui::TrayIcon</name>
     <message>
         <source>PunchDrop</source>
-        <translation type="unfinished"></translation>
+        <translation>PunchDrop</translation>
     </message>
     <message>
         <source>Hide window</source>
-        <translation type="unfinished"></translation>
+        <translation>隱藏視窗</translation>
     </message>
     <message>
         <source>Show window</source>
-        <translation type="unfinished"></translation>
+        <translation>顯示視窗</translation>
     </message>
     <message>
         <source>Quit</source>
-        <translation type="unfinished"></translation>
+        <translation>結束</translation>
     </message>
 </context>
 <context>
     <name>QObject</name>
     <message>
         <source>PunchDrop</source>
-        <translation type="unfinished"></translation>
+        <translation>PunchDrop</translation>
     </message>
     <message>
         <source>Cannot load this device&apos;s identity: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>無法載入本裝置的身分：%1</translation>
     </message>
 </context>
 </TS>
