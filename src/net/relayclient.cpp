@@ -5,6 +5,8 @@
 #include "relayhub.h"
 #include "socketwait.h"
 
+#include <QSslSocket>
+
 #include <qcoroabstractsocket.h>
 
 namespace PunchDrop {
@@ -31,7 +33,9 @@ QCoro::Task<RelayJoinResult> RelayClient::join(QString host, quint16 port, QByte
                         std::chrono::duration_cast<std::chrono::milliseconds>(
                             deadline - std::chrono::steady_clock::now()));
     };
-    auto socket = std::make_unique<QTcpSocket>();
+    // A QSslSocket that has not started encryption: the peers run their end-to-end TLS over the
+    // relayed stream on this very object, so no byte read after the pairing byte is lost.
+    std::unique_ptr<QTcpSocket> socket = std::make_unique<QSslSocket>();
     socket->connectToHost(host, port);
     const ConnectOutcome connected = co_await waitConnected(socket.get(), left());
     if (connected != ConnectOutcome::Connected) {

@@ -1,0 +1,219 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "peerconnector.h"
+
+#include "controlclient.h"
+#include "relayclient.h"
+#include "securechannel.h"
+#include "socketwait.h"
+
+#include "core/logging.h"
+
+#include <QElapsedTimer>
+#include <QSslSocket>
+
+namespace PunchDrop {
+
+using namespace std::chrono_literals;
+
+PeerConnector::PeerConnector(const DeviceIdentity &identity, ControlClient *control,
+                             ConnectTimings timings, QObject *parent)
+    : QObject(parent)
+    , m_identity(identity)
+    , m_control(control)
+    , m_timings(timings)
+{
+}
+
+QString PeerConnector::modeName(ConnectMode mode)
+{
+    switch (mode) {
+    case ConnectMode::RelayOnly:
+        return QStringLiteral("relay-only");
+    case ConnectMode::DirectOnly:
+        return QStringLiteral("direct-only");
+    case ConnectMode::Auto:
+        break;
+    }
+    return QStringLiteral("auto");
+}
+
+QCoro::Task<PeerConnection> PeerConnector::connectTo(DeviceId target, ConnectMode mode)
+{
+    QElapsedTimer clock;
+    clock.start();
+    PeerConnection failed;
+    failed.peer = target;
+    if (!m_control || !m_control->isRegistered()) {
+        failed.errorCode = QStringLiteral("offline");
+        failed.error = QStringLiteral("not connected to the server");
+        co_return failed;
+    }
+    const ConnectReply reply =
+        co_await m_control->requestConnect(target, modeName(mode), m_timings.requestTimeout);
+    if (!reply.go) {
+        failed.errorCode = reply.errorCode.isEmpty() ? QStringLiteral("server") : reply.errorCode;
+        failed.error = reply.errorMessage.isEmpty()
+            ? QStringLiteral("the server did not answer the connect request")
+            : reply.errorMessage;
+        co_return failed;
+    }
+    co_return co_await establish(*reply.go, mode, clock.elapsed());
+}
+
+QCoro::Task<PeerConnection> PeerConnector::answer(GoMessage go)
+{
+    co_return co_await establish(std::move(go), ConnectMode::Auto, 0);
+}
+
+QString PeerConnector::relayReason(const GoMessage &go, const QString &punchFailure) const
+{
+    const bool peerSymmetric = go.peerNat.contains(QLatin1String("symmetric"));
+    const bool selfSymmetric = m_ownNat.contains(QLatin1String("symmetric"));
+    QString why;
+    if (peerSymmetric && selfSymmetric)
+        why = QStringLiteral("both devices are behind symmetric NATs");
+    else if (peerSymmetric)
+        why = QStringLiteral("the peer is behind a symmetric NAT");
+    else if (selfSymmetric)
+        why = QStringLiteral("this device is behind a symmetric NAT");
+    else
+        why = QStringLiteral("hole punch timed out");
+    if (!punchFailure.isEmpty())
+        why += QStringLiteral(" (%1)").arg(punchFailure);
+    return why;
+}
+
+QCoro::Task<PeerConnection> PeerConnector::establish(GoMessage go, ConnectMode mode,
+                                                     qint64 startedMs)
+{
+    QElapsedTimer clock;
+    clock.start();
+    QPointer<PeerConnector> self(this);
+    PeerConnection c;
+    c.peer = go.peer;
+    c.peerName = go.peerName;
+    c.peerNat = go.peerNat;
+    c.rttMs = go.rttMs;
+    const auto elapsed = [&] { return startedMs + clock.elapsed(); };
+    const auto report = [&](const QString &kind, const QString &method, const QString &reason) {
+        if (self && m_control)
+            m_control->reportOutcome(go.sessionId, kind, method, elapsed(), reason);
+    };
+
+    QString reason;
+    if (go.punch && mode != ConnectMode::RelayOnly) {
+        PunchPlan plan;
+        plan.peer = go.peer;
+        plan.initiator = go.initiator;
+        plan.localPort = m_control ? m_control->localPort() : 0;
+        plan.candidates << go.peerPublic;
+        for (const Endpoint &e : std::as_const(go.peerPrivate)) {
+            if (!plan.candidates.contains(e))
+                plan.candidates << e;
+        }
+        plan.startIn = std::chrono::milliseconds(qMax(0, go.startInMs));
+        HolePuncher puncher(m_identity, plan, m_timings.punch);
+        PunchResult punched = co_await puncher.run();
+        if (!self)
+            co_return c;
+        if (punched.ok()) {
+            c.socket = std::move(punched.socket);
+            c.path = PathKind::DirectPunch;
+            c.method = QStringLiteral("tcp-punch");
+            c.timeMs = elapsed();
+            qCInfo(lcPunch).noquote() << "direct path to" << go.peer.shortString() << "via"
+                                      << punched.remote.toString()
+                                      << (punched.viaAccept ? "(accepted)" : "(connected)") << "in"
+                                      << c.timeMs << "ms after" << punched.attempts << "attempt(s)";
+            report(QStringLiteral("direct"), c.method, {});
+            co_return c;
+        }
+        reason = relayReason(go, punched.failure);
+        qCInfo(lcPunch).noquote() << "no direct path to" << go.peer.shortString() << ":" << reason;
+    } else {
+        reason = mode == ConnectMode::RelayOnly ? QStringLiteral("relay requested")
+                                                : QStringLiteral("the server asked for the relay");
+    }
+
+    if (mode == ConnectMode::DirectOnly || go.relayToken.isEmpty() || !m_control) {
+        c.errorCode = QStringLiteral("no-path");
+        c.error = QStringLiteral("no direct connection to %1 could be made and the relay is %2: %3")
+                      .arg(go.peerName.isEmpty() ? go.peer.shortString() : go.peerName,
+                           mode == ConnectMode::DirectOnly ? QStringLiteral("not allowed (--no-relay)")
+                                                           : QStringLiteral("not available"),
+                           reason);
+        report(QStringLiteral("failed"), QStringLiteral("tcp-punch"), reason);
+        co_return c;
+    }
+
+    RelayJoinResult joined = co_await RelayClient::join(m_control->serverHost(), m_control->serverPort(),
+                                                         go.relayToken, m_timings.relayJoinTimeout);
+    if (!self)
+        co_return c;
+    auto *ssl = qobject_cast<QSslSocket *>(joined.socket.get());
+    if (!joined.socket || !ssl) {
+        c.errorCode = QStringLiteral("relay-failed");
+        c.error = QStringLiteral("the relay could not connect us: %1")
+                      .arg(joined.error.isEmpty() ? QStringLiteral("no socket") : joined.error);
+        report(QStringLiteral("failed"), QStringLiteral("relay"), c.error);
+        co_return c;
+    }
+    std::unique_ptr<QSslSocket> socket(ssl);
+    joined.socket.release();
+    const auto role = go.initiator ? SecureChannel::Role::Client : SecureChannel::Role::Server;
+    const SecureChannel::Result secured = co_await SecureChannel::handshake(
+        *socket, m_identity, role, go.peer, m_timings.handshakeTimeout);
+    if (!self)
+        co_return c;
+    if (!secured.ok()) {
+        c.errorCode = QStringLiteral("auth-failed");
+        c.error = QStringLiteral("end-to-end encryption through the relay failed: %1").arg(secured.error);
+        report(QStringLiteral("failed"), QStringLiteral("relay"), c.error);
+        co_return c;
+    }
+    c.socket = std::move(socket);
+    c.path = PathKind::Relayed;
+    c.method = QStringLiteral("relay");
+    c.reason = reason;
+    c.timeMs = elapsed();
+    qCInfo(lcPunch).noquote() << "relayed path to" << go.peer.shortString() << "in" << c.timeMs
+                              << "ms:" << reason;
+    report(QStringLiteral("relay"), c.method, reason);
+    co_return c;
+}
+
+QCoro::Task<PeerConnection> PeerConnector::connectLan(Endpoint endpoint, DeviceId expected)
+{
+    QElapsedTimer clock;
+    clock.start();
+    QPointer<PeerConnector> self(this);
+    PeerConnection c;
+    c.peer = expected;
+    auto socket = std::make_unique<QSslSocket>();
+    socket->connectToHost(endpoint.address, endpoint.port);
+    const ConnectOutcome outcome = co_await waitConnected(socket.get(), m_timings.handshakeTimeout);
+    if (!self)
+        co_return c;
+    if (outcome != ConnectOutcome::Connected) {
+        c.errorCode = QStringLiteral("unreachable");
+        c.error = QStringLiteral("cannot reach %1 on the local network: %2")
+                      .arg(endpoint.toString(), socket->errorString());
+        co_return c;
+    }
+    const SecureChannel::Result secured = co_await SecureChannel::handshake(
+        *socket, m_identity, SecureChannel::Role::Client, expected, m_timings.handshakeTimeout);
+    if (!self)
+        co_return c;
+    if (!secured.ok()) {
+        c.errorCode = QStringLiteral("auth-failed");
+        c.error = secured.error;
+        co_return c;
+    }
+    c.socket = std::move(socket);
+    c.path = PathKind::DirectLan;
+    c.method = QStringLiteral("lan");
+    c.timeMs = clock.elapsed();
+    co_return c;
+}
+
+} // namespace PunchDrop

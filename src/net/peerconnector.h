@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "controlclient.h"
+#include "deviceidentity.h"
+#include "holepuncher.h"
+
+#include "pathkind.h"
+
+#include <QObject>
+
+#include <qcorotask.h>
+
+#include <chrono>
+#include <memory>
+
+class QSslSocket;
+
+namespace PunchDrop {
+
+class ControlClient;
+
+enum class ConnectMode { Auto, RelayOnly, DirectOnly };
+
+//! Injectable timing of one connection set-up (punch timings included).
+struct ConnectTimings
+{
+    PunchTimings punch;
+    std::chrono::milliseconds requestTimeout{10000};   //!< connect request → go
+    std::chrono::milliseconds relayJoinTimeout{25000}; //!< relay join → paired
+    std::chrono::milliseconds handshakeTimeout{10000}; //!< TLS over the relay or the LAN
+};
+
+//! An authenticated, end-to-end encrypted stream to a peer, and how it was made.
+struct PeerConnection
+{
+    std::unique_ptr<QSslSocket> socket; //!< null on failure
+    DeviceId peer;
+    QString peerName;
+    QString peerNat;
+    PathKind path = PathKind::Unknown;
+    QString method;       //!< "tcp-punch", "lan" or "relay"
+    QString reason;       //!< why relayed, in words
+    qint64 timeMs = 0;    //!< from the request (or go) to the selected connection
+    int rttMs = 0;        //!< server's RTT estimate of the peer, from go
+    QString errorCode;    //!< "offline", "unknown-peer", "no-path", "relay-failed", …
+    QString error;        //!< human-readable
+
+    bool ok() const { return socket != nullptr; }
+};
+
+/*!
+ * Turns a server "go" into a PeerConnection: TCP hole punch from the control port first, then
+ * the server's relay when no direct path forms by the deadline (unless forbidden), with mutual
+ * TLS pinned to the expected DeviceId on whichever path wins. Reports the outcome to the server.
+ * Also connects directly to a LAN endpoint.
+ */
+class PeerConnector : public QObject
+{
+    Q_OBJECT
+public:
+    PeerConnector(const DeviceIdentity &identity, ControlClient *control, ConnectTimings timings,
+                  QObject *parent = nullptr);
+
+    void setOwnNatType(const QString &natType) { m_ownNat = natType; }
+
+    //! Initiator: asks the server for \a target and establishes the path.
+    QCoro::Task<PeerConnection> connectTo(DeviceId target, ConnectMode mode);
+    //! Responder: follows a go that arrived over the control connection.
+    QCoro::Task<PeerConnection> answer(GoMessage go);
+    //! LAN: a direct TCP connection to \a endpoint, TLS client, pinned to \a expected.
+    QCoro::Task<PeerConnection> connectLan(Endpoint endpoint, DeviceId expected);
+
+    static QString modeName(ConnectMode mode);
+
+private:
+    QCoro::Task<PeerConnection> establish(GoMessage go, ConnectMode mode, qint64 startedMs);
+    QString relayReason(const GoMessage &go, const QString &punchFailure) const;
+
+    DeviceIdentity m_identity;
+    QPointer<ControlClient> m_control;
+    ConnectTimings m_timings;
+    QString m_ownNat;
+};
+
+} // namespace PunchDrop
