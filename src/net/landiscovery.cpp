@@ -52,6 +52,17 @@ bool hasAddress(const QNetworkInterface &iface, QAbstractSocket::NetworkLayerPro
         [protocol](const QNetworkAddressEntry &e) { return e.ip().protocol() == protocol; });
 }
 
+//! Closes \a socket now and deletes it later: stop() may run inside the socket's own readyRead
+//! (a receiver of peerAppeared stops discovery), and Qt still uses the socket after that signal.
+void retire(std::unique_ptr<QUdpSocket> &socket)
+{
+    if (!socket)
+        return;
+    socket->disconnect();
+    socket->close();
+    socket.release()->deleteLater();
+}
+
 } // namespace
 
 LanDiscovery::LanDiscovery(
@@ -107,10 +118,12 @@ bool LanDiscovery::start(QString *error)
         return true;
     constexpr auto mode = QUdpSocket::ShareAddress | QUdpSocket::ReuseAddressHint;
     m_socketV4 = std::make_unique<QUdpSocket>();
-    if (!m_socketV4->bind(QHostAddress::AnyIPv4, m_config.port, mode)) {
+    // Port 0: the OS picks one on the first start; a restart keeps it.
+    const quint16 port = m_config.port != 0 ? m_config.port : m_boundPort;
+    if (!m_socketV4->bind(QHostAddress::AnyIPv4, port, mode)) {
         if (error)
             *error = QStringLiteral("cannot bind the LAN discovery port %1/udp: %2")
-                         .arg(m_config.port)
+                         .arg(port)
                          .arg(m_socketV4->errorString());
         m_socketV4.reset();
         return false;
@@ -118,6 +131,7 @@ bool LanDiscovery::start(QString *error)
     // TTL 1: announcements never leave the link. Loopback on: other instances on this host see us.
     m_socketV4->setSocketOption(QAbstractSocket::MulticastTtlOption, 1);
     m_socketV4->setSocketOption(QAbstractSocket::MulticastLoopbackOption, 1);
+    m_boundPort = m_socketV4->localPort();
     QUdpSocket *v4 = m_socketV4.get();
     connect(v4, &QUdpSocket::readyRead, this, [this, v4] { readPending(v4); });
 
@@ -166,8 +180,8 @@ void LanDiscovery::shutdown()
     m_announceTimer.stop();
     m_sweepTimer.stop();
     m_replyTimer.stop();
-    m_socketV4.reset();
-    m_socketV6.reset();
+    retire(m_socketV4);
+    retire(m_socketV6);
     m_joinedV4.clear();
     m_joinedV6.clear();
 }

@@ -86,7 +86,8 @@ public:
     //! Sends a goodbye, then stops; every listed peer is reported as left.
     void stop();
     bool isRunning() const { return m_running; }
-    //! The bound UDP port (useful with LanDiscoveryConfig::port == 0).
+    //! The bound UDP port (useful with LanDiscoveryConfig::port == 0, which keeps the port the OS
+    //! picked on the first start for later restarts). 0 when stopped.
     quint16 localPort() const;
 
     //! The devices currently seen (Source::Lan, online).
@@ -153,6 +154,7 @@ private:
     QString m_displayName;
     quint16 m_transferPort = 0;
     bool m_running = false;
+    quint16 m_boundPort = 0;
 
     std::unique_ptr<QUdpSocket> m_socketV4;
     std::unique_ptr<QUdpSocket> m_socketV6;

@@ -67,6 +67,7 @@ private Q_SLOTS:
     void rateLimitPerSource();
     void selfIsIgnored();
     void bindFailureIsAnError();
+    void stopFromASignalHandler();
 
 private:
     //! Starts \a discovery; on the first call with port 0 the OS picks the shared port.
@@ -323,6 +324,23 @@ void TestLanDiscovery::bindFailureIsAnError()
     QVERIFY(!blocked.start(&error));
     QVERIFY2(error.contains(QString::number(holder.localPort())), qPrintable(error));
     QVERIFY(!blocked.isRunning());
+}
+
+void TestLanDiscovery::stopFromASignalHandler()
+{
+    // A receiver that stops discovery while the datagram that found the peer is being handled
+    // (inside the socket's readyRead): no crash, and the service can start again.
+    QSignalSpy stoppedLeft(m_a.get(), &LanDiscovery::peerLeft);
+    connect(m_a.get(), &LanDiscovery::peerAppeared, this, [this] { m_a->stop(); });
+    m_b = std::make_unique<LanDiscovery>(*m_idB, loopbackConfig(m_a->localPort()));
+    QVERIFY(start(*m_b));
+    QVERIFY(stoppedLeft.wait(2000));
+    QVERIFY(!m_a->isRunning());
+    QVERIFY(m_a->peers().isEmpty());
+    disconnect(m_a.get(), nullptr, this, nullptr);
+    QSignalSpy appeared(m_a.get(), &LanDiscovery::peerAppeared);
+    QVERIFY(start(*m_a));
+    QVERIFY(appeared.wait(2000));
 }
 
 QTEST_GUILESS_MAIN(TestLanDiscovery)
