@@ -198,17 +198,28 @@ void RendezvousServer::close()
 void RendezvousServer::onIncoming(qintptr fd)
 {
     const QHostAddress address = nativePeerAddress(fd);
-    if (m_connectionCount >= m_config.maxClients) {
-        qCWarning(lcServer).noquote() << "refusing" << address.toString() << "- client limit ("
-                                      << m_config.maxClients << ") reached";
+    QString refusal;
+    if (m_connectionCount >= m_config.maxClients)
+        refusal = QStringLiteral("client limit (%1) reached").arg(m_config.maxClients);
+    else if (m_perAddress.value(address) >= m_config.maxConnectionsPerAddress)
+        refusal = QStringLiteral("too many connections from this address (%1)")
+                      .arg(m_config.maxConnectionsPerAddress);
+    if (!refusal.isEmpty()) {
         ReusableSocket::closeNative(fd);
-        return;
-    }
-    if (m_perAddress.value(address) >= m_config.maxConnectionsPerAddress) {
-        qCWarning(lcServer).noquote() << "refusing" << address.toString()
-                                      << "- too many connections from this address ("
-                                      << m_config.maxConnectionsPerAddress << ")";
-        ReusableSocket::closeNative(fd);
+        // A flood must not flood the log too: at most one line per second.
+        const qint64 now = m_clock.elapsed();
+        if (m_lastRefusalLogMs >= 0 && now - m_lastRefusalLogMs < 1000) {
+            ++m_suppressedRefusals;
+            return;
+        }
+        qCWarning(lcServer).noquote()
+            << QStringLiteral("refusing %1 - %2%3")
+                   .arg(address.toString(), refusal,
+                        m_suppressedRefusals > 0
+                            ? QStringLiteral(" (%1 more refusals not logged)").arg(m_suppressedRefusals)
+                            : QString());
+        m_lastRefusalLogMs = now;
+        m_suppressedRefusals = 0;
         return;
     }
     ++m_connectionCount;

@@ -119,6 +119,8 @@ private:
     QList<Introduction *> m_introductions;
     QHash<QByteArray, SessionRecord> m_sessions; //!< for outcome log lines
     QElapsedTimer m_clock;
+    qint64 m_lastRefusalLogMs = -1;
+    int m_suppressedRefusals = 0;
 };
 
 } // namespace PunchDrop

@@ -316,7 +316,8 @@ void TestControlClient::newestRegistrationWins()
     QVERIFY(QCoro::waitFor(observer->waitRegistered(5s)));
     QTRY_COMPARE_WITH_TIMEOUT(observer->peers().size(), 1, 5000);
     QCOMPARE(observer->peers().first().name, QStringLiteral("alice (new)"));
-    QTest::qWait(300); // longer than the reconnect backoff: a reconnect would show up now
+    QSignalSpy firstRegistered(first.get(), &ControlClient::registered);
+    QVERIFY(!firstRegistered.wait(500)); // longer than the reconnect backoff (50-200 ms)
     QVERIFY(second->isRegistered());
     QVERIFY(!first->isRegistered());
 }

@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// PeerResolver: what `send --to QUERY` means, table-driven.
+
+#include "net/peerresolver.h"
+
+#include <QTest>
+
+using namespace PunchDrop;
+
+namespace {
+DeviceId idWithFirstBytes(const QByteArray &prefix)
+{
+    QByteArray digest = prefix;
+    digest.resize(DeviceId::kDigestSize, '\x5a');
+    return DeviceId::fromDigest(digest);
+}
+
+PeerInfo peer(const DeviceId &id, const char *name)
+{
+    PeerInfo p;
+    p.id = id;
+    p.name = QString::fromUtf8(name);
+    p.online = true;
+    return p;
+}
+
+// Alice and Alex share their first 8 base32 characters (5 equal bytes); Bob's starts elsewhere.
+const DeviceId kAlice = idWithFirstBytes(QByteArray::fromHex("0102030405aa"));
+const DeviceId kAlex = idWithFirstBytes(QByteArray::fromHex("0102030405bb"));
+const DeviceId kBob = idWithFirstBytes(QByteArray::fromHex("f0e0d0c0b0"));
+const DeviceId kTwinA = idWithFirstBytes(QByteArray::fromHex("7777777777"));
+const DeviceId kTwinB = idWithFirstBytes(QByteArray::fromHex("8888888888"));
+
+QList<PeerInfo> online()
+{
+    return {peer(kAlice, "alice"), peer(kAlex, "Alex"), peer(kBob, "bob"), peer(kTwinA, "laptop"),
+            peer(kTwinB, "Laptop")};
+}
+
+QString dashed(const QString &text)
+{
+    QString out;
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        if (i > 0 && i % 7 == 0)
+            out += QLatin1Char('-');
+        out += text.at(i);
+    }
+    return out;
+}
+} // namespace
+
+class TestPeerResolver : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void resolve_data();
+    void resolve();
+};
+
+void TestPeerResolver::resolve_data()
+{
+    QTest::addColumn<QString>("query");
+    QTest::addColumn<DeviceId>("expected");          // null: an error is expected
+    QTest::addColumn<QStringList>("errorContains");
+
+    QTest::newRow("exact id") << kBob.toString() << kBob << QStringList();
+    QTest::newRow("exact id, lower case with dashes") << dashed(kAlice.toString()).toLower() << kAlice
+                                                       << QStringList();
+    QTest::newRow("exact id of someone offline") << idWithFirstBytes("zz").toString() << DeviceId()
+                                                 << QStringList{QStringLiteral("not online")};
+    QTest::newRow("unique prefix") << kBob.toString().left(4) << kBob << QStringList();
+    QTest::newRow("unique prefix, lower case") << kAlex.toString().left(10).toLower() << kAlex << QStringList();
+    QTest::newRow("prefix shared by two ids")
+        << kAlice.toString().left(8) << DeviceId()
+        << QStringList{QStringLiteral("several"), QStringLiteral("alice (") + kAlice.shortString() + QLatin1Char(')'),
+                       QStringLiteral("Alex (") + kAlex.shortString() + QLatin1Char(')')};
+    QTest::newRow("three characters are not a prefix") << kBob.toString().left(3) << DeviceId()
+                                                       << QStringList{QStringLiteral("no online peer matches")};
+    QTest::newRow("name") << QStringLiteral("bob") << kBob << QStringList();
+    QTest::newRow("name, other case and spaces") << QStringLiteral("  ALICE ") << kAlice << QStringList();
+    QTest::newRow("name used twice")
+        << QStringLiteral("laptop") << DeviceId()
+        << QStringList{QStringLiteral("several"), QStringLiteral("laptop (") + kTwinA.shortString() + QLatin1Char(')'),
+                       QStringLiteral("Laptop (") + kTwinB.shortString() + QLatin1Char(')')};
+    QTest::newRow("nothing matches") << QStringLiteral("carol") << DeviceId()
+                                     << QStringList{QStringLiteral("no online peer matches \"carol\"")};
+    QTest::newRow("empty query") << QString() << DeviceId() << QStringList{QStringLiteral("no peer")};
+}
+
+void TestPeerResolver::resolve()
+{
+    QFETCH(QString, query);
+    QFETCH(DeviceId, expected);
+    QFETCH(QStringList, errorContains);
+    const PeerResolver::Result r = PeerResolver::resolve(online(), query);
+    QCOMPARE(r.id, expected);
+    QCOMPARE(r.error.isEmpty(), !expected.isNull());
+    for (const QString &part : std::as_const(errorContains))
+        QVERIFY2(r.error.contains(part), qPrintable(r.error + QStringLiteral(" lacks ") + part));
+    QVERIFY(PeerResolver::resolve({}, query).id.isNull());
+}
+
+QTEST_GUILESS_MAIN(TestPeerResolver)
+#include "tst_peerresolver.moc"

@@ -1,0 +1,462 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The rendezvous server against hostile clients on raw sockets: slowloris variants, garbage,
+// oversized and malformed frames, protocol violations, connection limits. After each test a
+// well-behaved ControlClient (the bystander) must still be registered and served.
+
+#include "net/controlclient.h"
+#include "net/controlprotocol.h"
+#include "net/rendezvousserver.h"
+
+#include <QElapsedTimer>
+#include <QSignalSpy>
+#include <QSslSocket>
+#include <QTcpSocket>
+#include <QTest>
+
+#include <qcorotask.h>
+
+#include <memory>
+
+using namespace PunchDrop;
+using namespace PunchDrop::Control;
+using namespace std::chrono_literals;
+
+namespace {
+DeviceIdentity ephemeral()
+{
+    QString error;
+    auto identity = DeviceIdentity::generateEphemeral(&error);
+    if (!identity)
+        qFatal("cannot create an identity: %s", qPrintable(error));
+    return *identity;
+}
+
+constexpr int kHandshakeMs = 500;
+constexpr int kIdleMs = 800;
+
+RendezvousServerConfig testConfig()
+{
+    RendezvousServerConfig config;
+    config.address = QHostAddress::LocalHost;
+    config.port = 0;
+    config.timeouts.handshake = std::chrono::milliseconds(kHandshakeMs);
+    config.timeouts.idle = std::chrono::milliseconds(kIdleMs);
+    config.keepaliveInterval = 200ms;
+    config.rttProbeTimeout = 300ms;
+    return config;
+}
+
+//! A hand-driven control connection: TLS with an optional client certificate, raw frames.
+class RawClient
+{
+public:
+    explicit RawClient(quint16 port, const std::optional<DeviceIdentity> &identity = std::nullopt)
+    {
+        QSslConfiguration tls = identity ? identity->tlsConfiguration() : QSslConfiguration::defaultConfiguration();
+        tls.setPeerVerifyMode(QSslSocket::VerifyNone);
+        tls.setProtocol(QSsl::TlsV1_3OrLater);
+        socket.setSslConfiguration(tls);
+        QObject::connect(&socket, &QAbstractSocket::connected, &socket, [this] { socket.startClientEncryption(); });
+        socket.connectToHost(QHostAddress::LocalHost, port);
+    }
+
+    bool waitEncrypted() { return QTest::qWaitFor([this] { return socket.isEncrypted(); }, 5000); }
+
+    void send(const ControlMessage &message) { socket.write(ControlProtocol::encode(message)); }
+
+    //! The next message, or nullopt when none arrives within \a timeoutMs.
+    std::optional<ControlMessage> next(int timeoutMs = 5000)
+    {
+        std::optional<ControlMessage> result;
+        [[maybe_unused]] const bool arrived = QTest::qWaitFor(
+            [&] {
+                m_buffer += socket.readAll();
+                const auto parsed = ControlProtocol::parse(m_buffer);
+                if (parsed.status != ControlProtocol::Status::Ok)
+                    return false;
+                m_buffer.remove(0, parsed.consumed);
+                result = parsed.message;
+                return true;
+            },
+            timeoutMs);
+        return result;
+    }
+
+    //! Reads until an error message arrives; nullopt if the connection ends without one.
+    std::optional<Error> nextError(int timeoutMs = 5000)
+    {
+        QElapsedTimer clock;
+        clock.start();
+        while (clock.elapsed() < timeoutMs) {
+            const auto message = next(int(timeoutMs - clock.elapsed()));
+            if (!message)
+                return std::nullopt;
+            if (const auto *error = std::get_if<Error>(message.operator->()))
+                return *error;
+        }
+        return std::nullopt;
+    }
+
+    bool register_(const QString &name = QStringLiteral("raw"))
+    {
+        if (!waitEncrypted())
+            return false;
+        send(Hello{ControlProtocol::kVersion, name, {}, {}});
+        const auto welcome = next();
+        return welcome && std::holds_alternative<Welcome>(*welcome);
+    }
+
+    bool waitClosed(int timeoutMs = 5000)
+    {
+        return QTest::qWaitFor([this] { return socket.state() == QAbstractSocket::UnconnectedState; },
+                               timeoutMs);
+    }
+
+    QSslSocket socket;
+
+private:
+    QByteArray m_buffer;
+};
+
+bool waitTcpClosed(QTcpSocket &socket, int timeoutMs = 5000)
+{
+    return QTest::qWaitFor([&] { return socket.state() == QAbstractSocket::UnconnectedState; }, timeoutMs);
+}
+} // namespace
+
+class TestRendezvousServer : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void init();
+    void cleanup();
+
+    void listenFailsOnPortInUse();
+    void silentConnectionIsDropped();
+    void halfTlsHelloIsDropped();
+    void tlsWithoutHelloIsDropped();
+    void garbageBytesAreDropped();
+    void halfFrameThenSilenceIsDropped();
+    void idleRegisteredClientIsDropped();
+    void keepaliveKeepsClientOnline();
+    void oversizedFrameIsAnsweredAndClosed();
+    void malformedBodyIsAnsweredAndClosed();
+    void protocolViolations_data();
+    void protocolViolations();
+    void clientCertificateIsRequired();
+    void deviceIdComesFromCertificate();
+    void clientLimit();
+    void perAddressLimit();
+    void outcomeIsAccepted();
+
+private:
+    bool startServer(const RendezvousServerConfig &config, bool withBystander);
+
+    DeviceIdentity m_serverIdentity = ephemeral();
+    DeviceIdentity m_bystanderIdentity = ephemeral();
+    std::unique_ptr<RendezvousServer> m_server;
+    std::unique_ptr<ControlClient> m_bystander;
+    quint16 m_port = 0;
+};
+
+bool TestRendezvousServer::startServer(const RendezvousServerConfig &config, bool withBystander)
+{
+    m_bystander.reset();
+    m_server = std::make_unique<RendezvousServer>(m_serverIdentity, config);
+    QString error;
+    if (!m_server->listen(&error))
+        return false;
+    m_port = m_server->serverPort();
+    if (!withBystander)
+        return true;
+    ControlClientConfig clientConfig;
+    clientConfig.host = QStringLiteral("127.0.0.1");
+    clientConfig.port = m_port;
+    clientConfig.displayName = QStringLiteral("bystander");
+    clientConfig.keepaliveInterval = 200ms;
+    clientConfig.reconnectMin = 5000ms; // a reconnect would hide a dropped bystander
+    m_bystander = std::make_unique<ControlClient>(m_bystanderIdentity, clientConfig);
+    m_bystander->start();
+    return QCoro::waitFor(m_bystander->waitRegistered(5s));
+}
+
+void TestRendezvousServer::init()
+{
+    QVERIFY(startServer(testConfig(), true));
+}
+
+void TestRendezvousServer::cleanup()
+{
+    if (m_bystander) {
+        // Other clients keep working: still registered, and the server still introduces.
+        QVERIFY(m_bystander->isRegistered());
+        QSignalSpy lost(m_bystander.get(), &ControlClient::connectionLost);
+        const ConnectReply reply = QCoro::waitFor(
+            m_bystander->requestConnect(ephemeral().id(), QStringLiteral("auto"), 5s));
+        QCOMPARE(reply.errorCode, QStringLiteral("offline"));
+        QCOMPARE(lost.count(), 0);
+    }
+    m_bystander.reset();
+    m_server.reset();
+}
+
+void TestRendezvousServer::listenFailsOnPortInUse()
+{
+    RendezvousServerConfig config = testConfig();
+    config.port = m_port;
+    RendezvousServer second(m_serverIdentity, config);
+    QString error;
+    QVERIFY(!second.listen(&error));
+    QVERIFY2(error.contains(QString::number(m_port)), qPrintable(error));
+}
+
+void TestRendezvousServer::silentConnectionIsDropped()
+{
+    QTcpSocket silent;
+    QElapsedTimer clock;
+    clock.start();
+    silent.connectToHost(QHostAddress::LocalHost, m_port);
+    QVERIFY(QTest::qWaitFor([&] { return silent.state() == QAbstractSocket::ConnectedState; }, 5000));
+    QVERIFY(waitTcpClosed(silent));
+    QVERIFY2(clock.elapsed() >= kHandshakeMs - 100, qPrintable(QString::number(clock.elapsed())));
+}
+
+void TestRendezvousServer::halfTlsHelloIsDropped()
+{
+    QTcpSocket slow;
+    slow.connectToHost(QHostAddress::LocalHost, m_port);
+    QVERIFY(QTest::qWaitFor([&] { return slow.state() == QAbstractSocket::ConnectedState; }, 5000));
+    // The start of a TLS ClientHello record announcing 512 bytes, then nothing.
+    slow.write(QByteArray::fromHex("160301020001000001fc0303"));
+    QElapsedTimer clock;
+    clock.start();
+    QVERIFY(waitTcpClosed(slow));
+    QVERIFY2(clock.elapsed() >= kHandshakeMs - 150, qPrintable(QString::number(clock.elapsed())));
+}
+
+void TestRendezvousServer::tlsWithoutHelloIsDropped()
+{
+    RawClient client(m_port, ephemeral());
+    QVERIFY(client.waitEncrypted());
+    QVERIFY(client.waitClosed());
+}
+
+void TestRendezvousServer::garbageBytesAreDropped()
+{
+    QTcpSocket http;
+    http.connectToHost(QHostAddress::LocalHost, m_port);
+    QVERIFY(QTest::qWaitFor([&] { return http.state() == QAbstractSocket::ConnectedState; }, 5000));
+    http.write("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    QElapsedTimer clock;
+    clock.start();
+    QVERIFY(waitTcpClosed(http));
+    QVERIFY2(clock.elapsed() < kHandshakeMs, qPrintable(QString::number(clock.elapsed())));
+    QCOMPARE(m_server->connectionCount(), 1); // only the bystander
+}
+
+void TestRendezvousServer::halfFrameThenSilenceIsDropped()
+{
+    RawClient client(m_port, ephemeral());
+    QVERIFY(client.register_());
+    client.socket.write(QByteArray::fromHex("000000"));
+    const auto error = client.nextError(5000);
+    QVERIFY(error);
+    QCOMPARE(error->code, QStringLiteral("idle"));
+    QVERIFY(client.waitClosed());
+}
+
+void TestRendezvousServer::idleRegisteredClientIsDropped()
+{
+    QSignalSpy left(m_server.get(), &RendezvousServer::clientLeft);
+    RawClient client(m_port, ephemeral());
+    QVERIFY(client.register_());
+    QElapsedTimer clock;
+    clock.start();
+    QVERIFY(client.waitClosed());
+    QVERIFY2(clock.elapsed() >= kIdleMs - 200, qPrintable(QString::number(clock.elapsed())));
+    QTRY_COMPARE_WITH_TIMEOUT(left.count(), 1, 5000);
+}
+
+void TestRendezvousServer::keepaliveKeepsClientOnline()
+{
+    // The bystander pings every 200 ms; across three idle periods it stays registered.
+    QSignalSpy lost(m_bystander.get(), &ControlClient::connectionLost);
+    QVERIFY(!lost.wait(3 * kIdleMs));
+    QVERIFY(m_bystander->isRegistered());
+}
+
+void TestRendezvousServer::oversizedFrameIsAnsweredAndClosed()
+{
+    RawClient client(m_port, ephemeral());
+    QVERIFY(client.register_());
+    client.socket.write(QByteArray::fromHex("00010001") + QByteArray(1000, 'x'));
+    const auto error = client.nextError();
+    QVERIFY(error);
+    QCOMPARE(error->code, QStringLiteral("protocol"));
+    QVERIFY2(error->message.contains(QStringLiteral("exceeds")), qPrintable(error->message));
+    QVERIFY(client.waitClosed());
+}
+
+void TestRendezvousServer::malformedBodyIsAnsweredAndClosed()
+{
+    RawClient client(m_port, ephemeral());
+    QVERIFY(client.waitEncrypted());
+    client.socket.write(QByteArray::fromHex("00000004ffffffff")); // before hello, even
+    const auto error = client.nextError();
+    QVERIFY(error);
+    QCOMPARE(error->code, QStringLiteral("protocol"));
+    QVERIFY(client.waitClosed());
+}
+
+void TestRendezvousServer::protocolViolations_data()
+{
+    QTest::addColumn<ControlMessage>("first");
+    QTest::addColumn<ControlMessage>("second");
+    QTest::addColumn<QString>("code");
+    const ControlMessage hello = Hello{ControlProtocol::kVersion, QStringLiteral("x"), {}, {}};
+    QTest::newRow("ping before hello") << ControlMessage(Ping{1}) << ControlMessage(Ping{2}) << QStringLiteral("protocol");
+    QTest::newRow("unsupported version")
+        << ControlMessage(Hello{ControlProtocol::kVersion + 1, QStringLiteral("x"), {}, {}}) << hello
+        << QStringLiteral("version");
+    QTest::newRow("hello twice") << hello << hello << QStringLiteral("protocol");
+    QTest::newRow("client sends a server message")
+        << hello << ControlMessage(Welcome{1, ephemeral().id(), {QHostAddress::LocalHost, 1}, true, ephemeral().id(), 1})
+        << QStringLiteral("protocol");
+    QTest::newRow("client sends go")
+        << hello << ControlMessage(Go{1, QByteArray(16, 's'), true, ephemeral().id(), {}, {QHostAddress::LocalHost, 1}, {}, {}, true, {}, 0, 0})
+        << QStringLiteral("protocol");
+}
+
+void TestRendezvousServer::protocolViolations()
+{
+    QFETCH(ControlMessage, first);
+    QFETCH(ControlMessage, second);
+    QFETCH(QString, code);
+    RawClient client(m_port, ephemeral());
+    QVERIFY(client.waitEncrypted());
+    client.send(first);
+    client.send(second);
+    const auto error = client.nextError();
+    QVERIFY(error);
+    QCOMPARE(error->code, code);
+    QVERIFY(client.waitClosed());
+}
+
+void TestRendezvousServer::clientCertificateIsRequired()
+{
+    RawClient anonymous(m_port);
+    QVERIFY(anonymous.waitEncrypted());
+    anonymous.send(Hello{ControlProtocol::kVersion, QStringLiteral("anon"), {}, {}});
+    const auto error = anonymous.nextError();
+    QVERIFY(error);
+    QCOMPARE(error->code, QStringLiteral("certificate"));
+    QVERIFY(anonymous.waitClosed());
+    QCOMPARE(m_server->registeredCount(), 1);
+}
+
+void TestRendezvousServer::deviceIdComesFromCertificate()
+{
+    const DeviceIdentity identity = ephemeral();
+    RawClient client(m_port, identity);
+    QVERIFY(client.waitEncrypted());
+    client.send(Hello{ControlProtocol::kVersion, QStringLiteral("me"), {}, {}});
+    const auto welcome = client.next();
+    QVERIFY(welcome);
+    const Welcome w = std::get<Welcome>(*welcome);
+    QCOMPARE(w.yourId, identity.id());
+    QCOMPARE(w.serverId, m_serverIdentity.id());
+    QCOMPARE(w.observed, (Endpoint{QHostAddress::LocalHost, client.socket.localPort()}));
+    QVERIFY(w.relayAvailable);
+    QCOMPARE(w.version, ControlProtocol::kVersion);
+    // Presence: the bystander, then the server's RTT probe.
+    const auto peers = client.next();
+    QVERIFY(peers);
+    QCOMPARE(std::get<Peers>(*peers).peers.size(), 1);
+    QCOMPARE(std::get<Peers>(*peers).peers.first().name, QStringLiteral("bystander"));
+    const auto ping = client.next();
+    QVERIFY(ping && std::holds_alternative<Ping>(*ping));
+}
+
+void TestRendezvousServer::clientLimit()
+{
+    RendezvousServerConfig config = testConfig();
+    config.maxClients = 2;
+    config.timeouts.handshake = 5000ms;
+    QVERIFY(startServer(config, false));
+    QTcpSocket one, two, three;
+    for (QTcpSocket *s : {&one, &two}) {
+        s->connectToHost(QHostAddress::LocalHost, m_port);
+        QVERIFY(QTest::qWaitFor([&] { return s->state() == QAbstractSocket::ConnectedState; }, 5000));
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(m_server->connectionCount(), 2, 5000);
+    three.connectToHost(QHostAddress::LocalHost, m_port);
+    QVERIFY(waitTcpClosed(three, 2000)); // long before the 5 s handshake deadline
+    QCOMPARE(one.state(), QAbstractSocket::ConnectedState);
+    QCOMPARE(two.state(), QAbstractSocket::ConnectedState);
+
+    // A freed slot is usable again, by a real client.
+    one.abort();
+    QTRY_COMPARE_WITH_TIMEOUT(m_server->connectionCount(), 1, 5000);
+    RawClient client(m_port, ephemeral());
+    QVERIFY(client.register_());
+}
+
+void TestRendezvousServer::perAddressLimit()
+{
+    RendezvousServerConfig config = testConfig();
+    config.maxConnectionsPerAddress = 2;
+    config.timeouts.handshake = 5000ms;
+    QVERIFY(startServer(config, false));
+    QTcpSocket one, two, three;
+    for (QTcpSocket *s : {&one, &two}) {
+        s->connectToHost(QHostAddress::LocalHost, m_port);
+        QVERIFY(QTest::qWaitFor([&] { return s->state() == QAbstractSocket::ConnectedState; }, 5000));
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(m_server->connectionCount(), 2, 5000);
+    three.connectToHost(QHostAddress::LocalHost, m_port);
+    QVERIFY(waitTcpClosed(three, 2000));
+    QCOMPARE(one.state(), QAbstractSocket::ConnectedState);
+    two.abort();
+    QTRY_COMPARE_WITH_TIMEOUT(m_server->connectionCount(), 1, 5000);
+    RawClient client(m_port, ephemeral());
+    QVERIFY(client.register_());
+}
+
+void TestRendezvousServer::outcomeIsAccepted()
+{
+    QSignalSpy outcome(m_server.get(), &RendezvousServer::outcomeReported);
+    QSignalSpy bystanderGo(m_bystander.get(), &ControlClient::goReceived);
+    RawClient client(m_port, ephemeral());
+    QVERIFY(client.register_());
+    client.send(Connect{9, m_bystanderIdentity.id(), QStringLiteral("auto")});
+    std::optional<Go> go;
+    while (!go) {
+        const auto message = client.next();
+        QVERIFY(message);
+        if (const auto *ping = std::get_if<Ping>(&*message))
+            client.send(Pong{ping->nonce});
+        else if (const auto *g = std::get_if<Go>(&*message))
+            go = *g;
+    }
+    QCOMPARE(go->requestId, 9u);
+    QVERIFY(go->initiator);
+    QCOMPARE(go->peer, m_bystanderIdentity.id());
+    QCOMPARE(go->peerPublic, m_bystander->observedEndpoint());
+    QTRY_COMPARE_WITH_TIMEOUT(bystanderGo.count(), 1, 5000);
+    QCOMPARE(bystanderGo.first().first().value<GoMessage>().sessionId, go->sessionId);
+
+    client.send(Outcome{go->sessionId, QStringLiteral("direct"), QStringLiteral("tcp-punch"), 120, {}});
+    QVERIFY(outcome.wait(5000));
+    QCOMPARE(outcome.first().at(0).toByteArray(), go->sessionId);
+    QCOMPARE(outcome.first().at(1).toString(), QStringLiteral("direct"));
+    // An outcome for a session the server never made is logged and ignored, not fatal.
+    client.send(Outcome{QByteArray(16, 'z'), QStringLiteral("failed"), QStringLiteral("relay"), 1, {}});
+    client.send(Ping{77});
+    const auto pong = client.next();
+    QVERIFY(pong && std::holds_alternative<Pong>(*pong));
+    QCOMPARE(std::get<Pong>(*pong).nonce, 77u);
+    QCOMPARE(outcome.count(), 1);
+}
+
+QTEST_GUILESS_MAIN(TestRendezvousServer)
+#include "tst_rendezvousserver.moc"
