@@ -9,19 +9,65 @@
 #include <QSslSocket>
 #include <QTimer>
 
-#include <qcorosignal.h>
+#include <coroutine>
+#include <utility>
 
 namespace PunchDrop::SecureChannel {
 
 namespace {
 
-//! One signal that every interesting socket event is funnelled into, so a single co_await can
-//! wait for "something happened" (QCoro 0.8 cannot await several signals at once).
+/*!
+ * Every interesting socket event calls wake(); the waiting handshake coroutine resumes once, from
+ * the event loop. (QCoro 0.8's qCoro(signal) queues one resume per emission, and a second
+ * emission would resume a coroutine that has moved on.) Same idea as transfer/wakeup.h, which
+ * this layer cannot use.
+ */
 class HandshakeWaker : public QObject
 {
     Q_OBJECT
-Q_SIGNALS:
-    void wake();
+public:
+    HandshakeWaker()
+    {
+        m_timer.setSingleShot(true);
+        connect(&m_timer, &QTimer::timeout, this, [this] { resume(); });
+    }
+    struct Awaiter
+    {
+        HandshakeWaker *waker;
+        qint64 timeoutMs;
+        bool await_ready() const noexcept { return false; }
+        void await_suspend(std::coroutine_handle<> handle)
+        {
+            waker->m_handle = handle;
+            waker->m_timer.start(int(qBound(qint64(0), timeoutMs, qint64(24 * 3600 * 1000))));
+        }
+        void await_resume() const noexcept {}
+    };
+    Awaiter wait(qint64 timeoutMs) { return Awaiter{this, timeoutMs}; }
+    void wake()
+    {
+        if (!m_handle || m_scheduled)
+            return;
+        m_scheduled = true;
+        QMetaObject::invokeMethod(
+                this, [this] {
+                    m_scheduled = false;
+                    resume();
+                },
+                Qt::QueuedConnection);
+    }
+
+private:
+    void resume()
+    {
+        if (!m_handle)
+            return;
+        m_timer.stop();
+        std::exchange(m_handle, {}).resume();
+    }
+    std::coroutine_handle<> m_handle;
+    QTimer m_timer;
+    bool m_scheduled = false;
 };
 
 bool ignorableVerificationError(const QSslError &error)
@@ -63,21 +109,21 @@ QCoro::Task<Result> handshake(QSslSocket &socket, const DeviceIdentity &self, Ro
 
     HandshakeWaker waker;
     QString failure;
-    QObject::connect(&socket, &QSslSocket::encrypted, &waker, &HandshakeWaker::wake);
+    QObject::connect(&socket, &QSslSocket::encrypted, &waker, [&waker] { waker.wake(); });
     QObject::connect(&socket, &QObject::destroyed, &waker, [&failure, &waker] {
         failure = QStringLiteral("TLS handshake: the socket was closed");
-        Q_EMIT waker.wake();
+        waker.wake();
     });
     QObject::connect(&socket, &QAbstractSocket::disconnected, &waker, [&failure, &waker] {
         if (failure.isEmpty())
             failure = QStringLiteral("TLS handshake: the peer closed the connection");
-        Q_EMIT waker.wake();
+        waker.wake();
     });
     QObject::connect(&socket, &QAbstractSocket::errorOccurred, &waker,
                      [&failure, &waker, &socket](QAbstractSocket::SocketError) {
                          if (failure.isEmpty())
                              failure = QStringLiteral("TLS handshake failed: %1").arg(socket.errorString());
-                         Q_EMIT waker.wake();
+                         waker.wake();
                      });
     QObject::connect(&socket, &QSslSocket::sslErrors, &waker,
                      [&failure, &waker, &socket](const QList<QSslError> &errors) {
@@ -85,7 +131,7 @@ QCoro::Task<Result> handshake(QSslSocket &socket, const DeviceIdentity &self, Ro
                          for (const QSslError &e : errors) {
                              if (!ignorableVerificationError(e)) {
                                  failure = QStringLiteral("TLS handshake failed: %1").arg(e.errorString());
-                                 Q_EMIT waker.wake();
+                                 waker.wake();
                                  return;
                              }
                              ignorable.append(e);
@@ -106,7 +152,7 @@ QCoro::Task<Result> handshake(QSslSocket &socket, const DeviceIdentity &self, Ro
             failure = QStringLiteral("TLS handshake timed out after %1 ms").arg(timeout.count());
             break;
         }
-        co_await qCoro(&waker, &HandshakeWaker::wake, std::chrono::milliseconds(left));
+        co_await waker.wait(left);
     }
     if (!guard)
         co_return Result{{}, failure.isEmpty() ? QStringLiteral("TLS handshake: the socket was closed") : failure};

@@ -19,6 +19,7 @@ struct OfferItem
     bool isDirectory = false;
     bool executable = false;
     QDateTime modified;
+    friend bool operator==(const OfferItem &, const OfferItem &) = default;
 };
 
 //! An incoming offer, as a person deciding about it needs to see it.

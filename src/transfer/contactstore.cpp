@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "contactstore.h"
+
+#include "core/logging.h"
+
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSaveFile>
+
+namespace PunchDrop {
+
+namespace {
+
+constexpr int kFormatVersion = 1;
+
+bool sameName(const QString &a, const QString &b)
+{
+    return a.trimmed().compare(b.trimmed(), Qt::CaseInsensitive) == 0;
+}
+
+} // namespace
+
+ContactStore::ContactStore(QString filePath, QObject *parent)
+    : QObject(parent)
+    , m_filePath(std::move(filePath))
+{
+}
+
+bool ContactStore::load(QString *error)
+{
+    m_contacts.clear();
+    QFile file(m_filePath);
+    if (!file.exists())
+        return true;
+    if (!file.open(QIODevice::ReadOnly)) {
+        *error = QStringLiteral("cannot read %1: %2").arg(m_filePath, file.errorString());
+        return false;
+    }
+    QJsonParseError parseError;
+    const QJsonDocument doc = QJsonDocument::fromJson(file.readAll(), &parseError);
+    if (doc.isNull() || !doc.isObject()) {
+        *error = QStringLiteral("%1 is not valid JSON: %2").arg(m_filePath, parseError.errorString());
+        return false;
+    }
+    const QJsonArray list = doc.object().value(u"contacts").toArray();
+    for (const QJsonValue &v : list) {
+        const QJsonObject o = v.toObject();
+        Contact c;
+        c.id = DeviceId::fromString(o.value(u"id").toString());
+        if (c.id.isNull()) {
+            *error = QStringLiteral("%1: a contact has an invalid device id").arg(m_filePath);
+            m_contacts.clear();
+            return false;
+        }
+        c.name = o.value(u"name").toString();
+        c.firstSeen = QDateTime::fromString(o.value(u"firstSeen").toString(), Qt::ISODateWithMs);
+        c.lastSeen = QDateTime::fromString(o.value(u"lastSeen").toString(), Qt::ISODateWithMs);
+        c.autoAccept = o.value(u"autoAccept").toBool();
+        m_contacts.append(c);
+    }
+    return true;
+}
+
+bool ContactStore::save(QString *error)
+{
+    QJsonArray list;
+    for (const Contact &c : std::as_const(m_contacts)) {
+        list.append(QJsonObject{
+                {QStringLiteral("id"), c.id.toString()},
+                {QStringLiteral("name"), c.name},
+                {QStringLiteral("firstSeen"), c.firstSeen.toString(Qt::ISODateWithMs)},
+                {QStringLiteral("lastSeen"), c.lastSeen.toString(Qt::ISODateWithMs)},
+                {QStringLiteral("autoAccept"), c.autoAccept},
+        });
+    }
+    const QJsonObject root{{QStringLiteral("version"), kFormatVersion},
+                           {QStringLiteral("contacts"), list}};
+    QSaveFile file(m_filePath);
+    if (!file.open(QIODevice::WriteOnly)) {
+        *error = QStringLiteral("cannot write %1: %2").arg(m_filePath, file.errorString());
+        return false;
+    }
+    file.write(QJsonDocument(root).toJson());
+    if (!file.commit()) {
+        *error = QStringLiteral("cannot write %1: %2").arg(m_filePath, file.errorString());
+        return false;
+    }
+    Q_EMIT contactsChanged();
+    return true;
+}
+
+std::optional<Contact> ContactStore::find(const DeviceId &id) const
+{
+    for (const Contact &c : m_contacts) {
+        if (c.id == id)
+            return c;
+    }
+    return std::nullopt;
+}
+
+std::optional<Contact> ContactStore::findByName(const QString &name) const
+{
+    for (const Contact &c : m_contacts) {
+        if (sameName(c.name, name))
+            return c;
+    }
+    return std::nullopt;
+}
+
+ContactStore::TrustCheck ContactStore::check(const DeviceId &id, const QString &name) const
+{
+    if (find(id))
+        return {Trust::Known, {}};
+    if (!name.trimmed().isEmpty()) {
+        if (const std::optional<Contact> byName = findByName(name)) {
+            return {Trust::KeyChanged,
+                    QStringLiteral("\"%1\" now uses a different key (device %2, pinned %3). This "
+                                   "may be a reinstall, or someone pretending to be \"%1\". Compare "
+                                   "the verification code with the owner before trusting it again.")
+                            .arg(name, id.shortString(), byName->id.shortString())};
+        }
+    }
+    return {Trust::FirstContact, {}};
+}
+
+bool ContactStore::remember(const DeviceId &id, const QString &name, QString *error)
+{
+    const TrustCheck trust = check(id, name);
+    if (trust.trust == Trust::KeyChanged) {
+        *error = trust.warning;
+        return false;
+    }
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    for (Contact &c : m_contacts) {
+        if (c.id == id) {
+            if (!name.trimmed().isEmpty())
+                c.name = name;
+            c.lastSeen = now;
+            return save(error);
+        }
+    }
+    m_contacts.append(Contact{id, name, now, now, false});
+    qCInfo(lcTransfer) << "pinned new contact" << name << id.shortString();
+    return save(error);
+}
+
+bool ContactStore::reverify(const QString &name, const DeviceId &newId, QString *error)
+{
+    m_contacts.removeIf([&](const Contact &c) { return sameName(c.name, name) && c.id != newId; });
+    qCInfo(lcTransfer) << "re-verified contact" << name << "now" << newId.shortString();
+    return remember(newId, name, error);
+}
+
+bool ContactStore::setAutoAccept(const DeviceId &id, bool autoAccept, QString *error)
+{
+    for (Contact &c : m_contacts) {
+        if (c.id == id) {
+            c.autoAccept = autoAccept;
+            return save(error);
+        }
+    }
+    *error = QStringLiteral("unknown contact %1").arg(id.shortString());
+    return false;
+}
+
+bool ContactStore::remove(const DeviceId &id, QString *error)
+{
+    if (m_contacts.removeIf([&](const Contact &c) { return c.id == id; }) == 0) {
+        *error = QStringLiteral("unknown contact %1").arg(id.shortString());
+        return false;
+    }
+    return save(error);
+}
+
+} // namespace PunchDrop

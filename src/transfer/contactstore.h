@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "net/deviceid.h"
+
+#include <QDateTime>
+#include <QList>
+#include <QObject>
+#include <QString>
+
+#include <optional>
+
+namespace PunchDrop {
+
+//! A device we have exchanged files with, pinned by its DeviceId.
+struct Contact
+{
+    DeviceId id;
+    QString name;
+    QDateTime firstSeen;
+    QDateTime lastSeen;
+    bool autoAccept = false; //!< accept offers from this device without asking
+};
+
+/*!
+ * Pinned contacts, trust on first use. Stored as JSON in the config directory
+ * (`contacts.json`), written atomically (QSaveFile).
+ *
+ * A device is known by its key (DeviceId); its name is only a label, but people recognise
+ * names. So a known NAME that now arrives with a different DeviceId (a reinstalled peer, or
+ * someone impersonating it) is refused with a clear warning until the user re-verifies the
+ * verification code and calls reverify().
+ */
+class ContactStore : public QObject
+{
+    Q_OBJECT
+public:
+    static QString defaultFileName() { return QStringLiteral("contacts.json"); }
+
+    //! \a filePath: the JSON file (e.g. ConfigDir::filePath(defaultFileName())).
+    explicit ContactStore(QString filePath, QObject *parent = nullptr);
+
+    //! Reads the file; a missing file is an empty store. False with \a error when unreadable.
+    bool load(QString *error);
+
+    QList<Contact> contacts() const { return m_contacts; }
+    std::optional<Contact> find(const DeviceId &id) const;
+    std::optional<Contact> findByName(const QString &name) const;
+    bool isFirstContact(const DeviceId &id) const { return !find(id).has_value(); }
+
+    enum class Trust {
+        Known,        //!< pinned already
+        FirstContact, //!< never seen: show the verification code
+        KeyChanged,   //!< a contact with this name has a different key: refuse until reverified
+    };
+    struct TrustCheck
+    {
+        Trust trust = Trust::FirstContact;
+        QString warning; //!< for KeyChanged: what to tell the user
+    };
+    TrustCheck check(const DeviceId &id, const QString &name) const;
+
+    /*!
+     * Pins \a id under \a name (first contact) or refreshes its name and last-seen time. Refused
+     * (false + \a error) when check() says KeyChanged. Saves the file.
+     */
+    bool remember(const DeviceId &id, const QString &name, QString *error);
+    //! The user compared the codes: \a name now belongs to \a newId (the old key is forgotten).
+    bool reverify(const QString &name, const DeviceId &newId, QString *error);
+    bool setAutoAccept(const DeviceId &id, bool autoAccept, QString *error);
+    bool remove(const DeviceId &id, QString *error);
+
+Q_SIGNALS:
+    void contactsChanged();
+
+private:
+    bool save(QString *error);
+
+    QString m_filePath;
+    QList<Contact> m_contacts;
+};
+
+} // namespace PunchDrop

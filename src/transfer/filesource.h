@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QByteArray>
+#include <QCryptographicHash>
+#include <QFile>
+#include <QString>
+
+namespace PunchDrop {
+
+/*!
+ * One file being sent: reads chunks and hashes them. Blocking; the transfer runs it on a worker
+ * thread, one operation at a time.
+ */
+class FileSource
+{
+public:
+    explicit FileSource(QString path) : m_file(std::move(path)) {}
+
+    //! Opens the file and checks it still has \a expectedSize bytes. False with error().
+    bool open(qint64 expectedSize);
+    //! Hashes the first \a length bytes (resume check) and leaves the position there.
+    //! Returns that prefix's SHA-256, empty on a read error.
+    QByteArray hashPrefix(qint64 length);
+    //! Forgets the prefix: the next read starts at 0 with a fresh hash.
+    bool rewind();
+    //! Reads up to \a maxSize bytes and adds them to the hash. Empty at the end; check error().
+    QByteArray readChunk(qint64 maxSize);
+    //! SHA-256 of everything read so far (call once, at the end).
+    QByteArray finalHash() { return m_hash.result(); }
+    qint64 position() const { return m_position; }
+    QString error() const { return m_error; }
+
+private:
+    QFile m_file;
+    QCryptographicHash m_hash{QCryptographicHash::Sha256};
+    qint64 m_position = 0;
+    qint64 m_size = 0;
+    QString m_error;
+};
+
+} // namespace PunchDrop

@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "safepath.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QRegularExpression>
+
+namespace PunchDrop::SafePath {
+
+namespace {
+
+bool isReservedWindowsName(const QString &component)
+{
+    // The device name is what precedes the first dot ("CON.txt", "nul.tar.gz"), trailing
+    // spaces ignored, case-insensitive.
+    static const QRegularExpression reserved(
+            QStringLiteral("^(CON|PRN|AUX|NUL|CONIN\\$|CONOUT\\$|COM[0-9¹²³]|LPT[0-9¹²³])$"),
+            QRegularExpression::CaseInsensitiveOption);
+    QString base = component.section(QLatin1Char('.'), 0, 0);
+    while (base.endsWith(QLatin1Char(' ')))
+        base.chop(1);
+    return reserved.match(base).hasMatch();
+}
+
+QString sanitizeComponent(const QString &in)
+{
+    QString out;
+    out.reserve(in.size());
+    for (const QChar c : in) {
+        const char16_t u = c.unicode();
+        if (u < 0x20 || u == 0x7f || (u >= 0x80 && u < 0xa0) || u == u'\\' || u == u':'
+            || u == u'*' || u == u'?' || u == u'"' || u == u'<' || u == u'>' || u == u'|')
+            out.append(QLatin1Char('_'));
+        else
+            out.append(c);
+    }
+    while (!out.isEmpty() && (out.endsWith(QLatin1Char('.')) || out.endsWith(QLatin1Char(' '))))
+        out.chop(1);
+    if (out.isEmpty())
+        return out;
+    if (isReservedWindowsName(out))
+        out.prepend(QLatin1Char('_'));
+    if (out.endsWith(partSuffix(), Qt::CaseInsensitive)
+        || out.endsWith(metaSuffix(), Qt::CaseInsensitive))
+        out.append(QLatin1Char('_'));
+    return out;
+}
+
+} // namespace
+
+Sanitized sanitize(const QString &offered)
+{
+    const auto refuse = [&offered](const QString &why) {
+        return Sanitized{{}, QStringLiteral("unsafe path \"%1\": %2").arg(offered.left(300), why)};
+    };
+    if (offered.isEmpty())
+        return refuse(QStringLiteral("empty"));
+    if (offered.toUtf8().size() > kMaxPathBytes)
+        return refuse(QStringLiteral("longer than %1 bytes").arg(kMaxPathBytes));
+    if (offered.startsWith(QLatin1Char('/')) || offered.startsWith(QLatin1Char('\\')))
+        return refuse(QStringLiteral("absolute or UNC path"));
+    if (offered.size() >= 2 && offered.at(1) == QLatin1Char(':') && offered.at(0).isLetter())
+        return refuse(QStringLiteral("drive letter"));
+    const QStringList components = offered.split(QLatin1Char('/'));
+    if (components.size() > kMaxDepth)
+        return refuse(QStringLiteral("deeper than %1 levels").arg(kMaxDepth));
+    QStringList out;
+    for (const QString &component : components) {
+        if (component.isEmpty())
+            return refuse(QStringLiteral("empty component"));
+        // Also a Windows-style traversal hidden behind backslashes ("..\\..\\x" is one
+        // component here, sanitised below, but "..\\" alone would be refused as "..").
+        if (component == QLatin1String(".") || component == QLatin1String(".."))
+            return refuse(QStringLiteral("'.' or '..' component"));
+        if (component.toUtf8().size() > kMaxComponentBytes)
+            return refuse(QStringLiteral("a name longer than %1 bytes").arg(kMaxComponentBytes));
+        const QString clean = sanitizeComponent(component);
+        if (clean.isEmpty())
+            return refuse(QStringLiteral("a name made only of dots, spaces or nothing"));
+        out.append(clean);
+    }
+    return Sanitized{out.join(QLatin1Char('/')), {}};
+}
+
+bool existsNoFollow(const QString &path)
+{
+    const QFileInfo info(path);
+    return info.exists() || info.isSymLink();
+}
+
+QString resolve(const QString &downloadDir, const QString &safeRelative, bool createParents,
+                QString *error)
+{
+    const QString root = QDir::cleanPath(QDir(downloadDir).absolutePath());
+    const QStringList components = safeRelative.split(QLatin1Char('/'));
+    QString path = root;
+    for (int i = 0; i < components.size(); ++i) {
+        const QString &c = components.at(i);
+        if (c.isEmpty() || c == QLatin1String(".") || c == QLatin1String("..")) {
+            *error = QStringLiteral("unsafe path \"%1\"").arg(safeRelative);
+            return {};
+        }
+        path += QLatin1Char('/') + c;
+        const bool last = i == components.size() - 1;
+        const QFileInfo info(path);
+        if (info.isSymLink()) {
+            if (last)
+                continue; // the caller never writes through it: uniqueTarget() steps around it
+            *error = QStringLiteral("refusing to follow the symlink \"%1\"").arg(path);
+            return {};
+        }
+        if (last)
+            break;
+        if (info.exists()) {
+            if (!info.isDir()) {
+                *error = QStringLiteral("\"%1\" exists and is not a folder").arg(path);
+                return {};
+            }
+        } else if (createParents) {
+            if (!QDir().mkdir(path) && !QFileInfo(path).isDir()) {
+                *error = QStringLiteral("cannot create the folder \"%1\"").arg(path);
+                return {};
+            }
+        }
+    }
+    return path;
+}
+
+QString uniqueTarget(const QString &absolutePath)
+{
+    if (!existsNoFollow(absolutePath))
+        return absolutePath;
+    const QFileInfo info(absolutePath);
+    const QString dir = info.path();
+    const QString name = info.fileName();
+    // "archive.tar.gz" → "archive (1).tar.gz"; ".bashrc" → ".bashrc (1)"
+    int dot = name.indexOf(QLatin1Char('.'), 1);
+    const QString stem = dot > 0 ? name.left(dot) : name;
+    const QString ext = dot > 0 ? name.mid(dot) : QString();
+    for (int n = 1; n < 100000; ++n) {
+        const QString candidate = dir + QLatin1Char('/') + stem + QStringLiteral(" (%1)").arg(n) + ext;
+        if (!existsNoFollow(candidate))
+            return candidate;
+    }
+    return {};
+}
+
+} // namespace PunchDrop::SafePath

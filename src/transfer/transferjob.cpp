@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "transferjob.h"
+
+#include "core/logging.h"
+
+#include <QSslSocket>
+
+namespace PunchDrop {
+
+using namespace Transfer;
+
+TransferJob::TransferJob(QSslSocket *socket, QObject *parent)
+    : QObject(parent)
+    , m_socket(socket)
+    , m_channel(socket)
+{
+    // One worker: disk operations of a transfer are strictly ordered.
+    m_pool.setMaxThreadCount(1);
+    m_clock.start();
+}
+
+TransferJob::~TransferJob()
+{
+    m_pool.waitForDone();
+}
+
+void TransferJob::cancel()
+{
+    if (m_finished || m_cancelRequested)
+        return;
+    m_cancelRequested = true;
+    qCInfo(lcTransfer) << "cancelling transfer";
+    m_channel.send(Cancel{QStringLiteral("cancelled by the user")});
+    m_channel.interrupt();
+}
+
+void TransferJob::setState(TransferSnapshot::State state)
+{
+    if (m_state == state)
+        return;
+    m_state = state;
+    Q_EMIT stateChanged(state);
+}
+
+void TransferJob::reportProgress(qint64 done, qint64 total, bool force)
+{
+    const qint64 now = m_clock.elapsed();
+    if (m_startDone < 0) {
+        m_startDone = done;
+        m_clock.restart();
+        m_lastProgressMs = -1;
+    }
+    if (!force && m_lastProgressMs >= 0 && now - m_lastProgressMs < kProgressIntervalMs)
+        return;
+    m_lastProgressMs = now;
+    const double seconds = qMax<qint64>(m_clock.elapsed(), 1) / 1000.0;
+    Q_EMIT progress(done, total, double(done - m_startDone) / seconds);
+}
+
+TransferResult TransferJob::finish(TransferResult result)
+{
+    if (m_cancelRequested && !result.ok())
+        result.error = TransferError::Cancelled, result.message = QStringLiteral("cancelled");
+    m_finished = true;
+    m_result = result;
+    switch (result.error) {
+    case TransferError::None:
+        setState(TransferSnapshot::State::Done);
+        break;
+    case TransferError::Cancelled:
+        setState(TransferSnapshot::State::Cancelled);
+        break;
+    case TransferError::Declined:
+        setState(TransferSnapshot::State::Declined);
+        break;
+    default:
+        setState(TransferSnapshot::State::Failed);
+        break;
+    }
+    if (result.ok())
+        qCInfo(lcTransfer) << "transfer finished:" << result.files.size() << "files,"
+                           << result.bytesTransferred << "bytes on this connection";
+    else
+        qCInfo(lcTransfer) << "transfer ended:" << transferErrorName(result.error) << result.message;
+    Q_EMIT finished(m_result);
+    return result;
+}
+
+TransferResult TransferJob::failure(TransferError error, const QString &message)
+{
+    TransferResult r;
+    r.error = error;
+    r.message = message;
+    return r;
+}
+
+TransferResult TransferJob::readFailure(const FrameChannel::Incoming &in)
+{
+    switch (in.status) {
+    case FrameChannel::Status::Interrupted:
+        return failure(TransferError::Cancelled, QStringLiteral("cancelled"));
+    case FrameChannel::Status::Timeout:
+        return failure(TransferError::Timeout, QStringLiteral("the peer did not answer in time"));
+    case FrameChannel::Status::Closed:
+        return failure(TransferError::Network,
+                       QStringLiteral("the connection was lost: %1").arg(in.error));
+    case FrameChannel::Status::Malformed:
+        return fatal(TransferError::Protocol, QStringLiteral("malformed frame: %1").arg(in.error));
+    case FrameChannel::Status::Message:
+        break;
+    }
+    return failure(TransferError::Internal, QStringLiteral("unexpected read status"));
+}
+
+TransferResult TransferJob::fatal(TransferError error, const QString &message)
+{
+    m_channel.send(Error{error, message.left(kMaxTextBytes / 4)});
+    return failure(error, message);
+}
+
+std::optional<TransferResult> TransferJob::peerEnded(const Message &message)
+{
+    if (const auto *c = std::get_if<Cancel>(&message)) {
+        return failure(TransferError::Cancelled,
+                       c->reason.isEmpty() ? QStringLiteral("the peer cancelled")
+                                           : QStringLiteral("the peer cancelled: %1").arg(c->reason));
+    }
+    if (const auto *e = std::get_if<Error>(&message)) {
+        return failure(e->code == TransferError::None ? TransferError::Internal : e->code,
+                       QStringLiteral("the peer reported: %1").arg(e->message));
+    }
+    return std::nullopt;
+}
+
+} // namespace PunchDrop

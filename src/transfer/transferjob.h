@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "transfer/framechannel.h"
+#include "transfer/transferresult.h"
+#include "transfer/transfersnapshot.h"
+
+#include <QElapsedTimer>
+#include <QObject>
+#include <QPointer>
+#include <QThreadPool>
+
+#include <chrono>
+
+class QSslSocket;
+
+namespace PunchDrop {
+
+//! Bounds on every wait of a transfer (tests shorten them).
+struct TransferTimeouts
+{
+    std::chrono::milliseconds hello{30000};     //!< HELLO, SESSIONEND answers
+    std::chrono::milliseconds decision{600000}; //!< the receiver's person deciding about an offer
+    std::chrono::milliseconds idle{60000};      //!< silence while transferring
+};
+
+/*!
+ * What OutgoingTransfer and IncomingTransfer share: the frame channel on the secured socket,
+ * a worker thread for disk I/O and hashing, throttled progress, cancel, and the guarantee that
+ * run() ends in exactly one reported result. The socket stays owned by the caller and must
+ * outlive run(); it is already encrypted (SecureChannel::handshake).
+ */
+class TransferJob : public QObject
+{
+    Q_OBJECT
+public:
+    static constexpr qint64 kWriteThreshold = 1024 * 1024; //!< backpressure: pending bytes
+    static constexpr int kProgressIntervalMs = 100;        //!< at most 10 progress signals/s
+
+    ~TransferJob() override;
+
+    void setTimeouts(const TransferTimeouts &timeouts) { m_timeouts = timeouts; }
+    //! The name this device announces in HELLO.
+    void setDeviceName(const QString &name) { m_deviceName = name; }
+
+    //! Sends CANCEL to the peer and ends run() with TransferError::Cancelled.
+    void cancel();
+
+    TransferSnapshot::State state() const { return m_state; }
+    //! The result once run() finished.
+    const TransferResult &result() const { return m_result; }
+
+Q_SIGNALS:
+    void progress(qint64 done, qint64 total, double bytesPerSecond);
+    void fileFinished(const PunchDrop::FileResult &file);
+    void stateChanged(PunchDrop::TransferSnapshot::State state);
+    //! Emitted once, when run() has its result.
+    void finished(const PunchDrop::TransferResult &result);
+
+protected:
+    TransferJob(QSslSocket *socket, QObject *parent);
+
+    void setState(TransferSnapshot::State state);
+    void reportProgress(qint64 done, qint64 total, bool force = false);
+    //! Sets state and emits finished(); returns \a result for co_return.
+    TransferResult finish(TransferResult result);
+    static TransferResult failure(TransferError error, const QString &message);
+    //! The failure for a read that did not produce a message.
+    TransferResult readFailure(const FrameChannel::Incoming &in);
+    //! Sends ERROR to the peer, then returns the failure.
+    TransferResult fatal(TransferError error, const QString &message);
+    //! The result for a CANCEL or ERROR message from the peer, if \a message is one.
+    static std::optional<TransferResult> peerEnded(const Transfer::Message &message);
+
+    QPointer<QSslSocket> m_socket;
+    FrameChannel m_channel;
+    QThreadPool m_pool;
+    TransferTimeouts m_timeouts;
+    QString m_deviceName;
+    bool m_cancelRequested = false;
+
+private:
+    TransferSnapshot::State m_state = TransferSnapshot::State::Connecting;
+    TransferResult m_result;
+    bool m_finished = false;
+    QElapsedTimer m_clock;
+    qint64 m_lastProgressMs = -1;
+    qint64 m_startDone = -1;
+};
+
+} // namespace PunchDrop

@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "transfer/offerdecider.h"
+#include "transfer/transferresult.h"
+
+#include <QByteArray>
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+#include <variant>
+
+/*!
+ * The control messages of the file-transfer protocol (wire format v1) as plain structs.
+ * TransferProtocol (transferprotocol.h) turns them into frames and back; the layout of every
+ * field is written down there and in docs/protocol/transfer.md.
+ */
+namespace PunchDrop::Transfer {
+
+//! Both directions, first frame of a session.
+struct Hello
+{
+    int version = 0;
+    QStringList capabilities;
+    QString deviceName;
+    friend bool operator==(const Hello &, const Hello &) = default;
+};
+
+//! Sender → receiver: everything that will be sent. Directories included, also empty ones.
+struct Offer
+{
+    QList<OfferItem> items;
+    qint64 totalBytes = 0; //!< sum of the file sizes
+    int fileCount = 0;     //!< number of non-directory items
+};
+
+//! Receiver → sender: yes.
+struct Accept
+{
+    friend bool operator==(const Accept &, const Accept &) = default;
+};
+
+//! Receiver → sender: no (nothing is written).
+struct Decline
+{
+    QString reason;
+    friend bool operator==(const Decline &, const Decline &) = default;
+};
+
+//! Sender → receiver: file `index` (an index into Offer::items) comes next.
+struct FileHeader
+{
+    qint64 index = 0;
+    qint64 size = 0;
+    friend bool operator==(const FileHeader &, const FileHeader &) = default;
+};
+
+//! Receiver → sender, answer to a header: nothing held, send from the beginning.
+struct Start
+{
+    qint64 index = 0;
+    friend bool operator==(const Start &, const Start &) = default;
+};
+
+//! Receiver → sender, answer to a header: `offset` bytes already held, their SHA-256 attached.
+struct Resume
+{
+    qint64 index = 0;
+    qint64 offset = 0;
+    QByteArray prefixSha256; //!< 32 bytes
+    friend bool operator==(const Resume &, const Resume &) = default;
+};
+
+/*!
+ * Sender → receiver, after the answer: the DATA frames that follow start at `offset` (the resume
+ * offset when the prefix hash matched, 0 otherwise: the receiver then truncates its part file).
+ */
+struct SendFrom
+{
+    qint64 index = 0;
+    qint64 offset = 0;
+    friend bool operator==(const SendFrom &, const SendFrom &) = default;
+};
+
+//! Sender → receiver: all DATA of file `index` was sent; SHA-256 of the whole file.
+struct FileEnd
+{
+    qint64 index = 0;
+    QByteArray sha256; //!< 32 bytes
+    friend bool operator==(const FileEnd &, const FileEnd &) = default;
+};
+
+//! Receiver → sender: file `index` verified and stored (ok) or not (error + message).
+struct Verdict
+{
+    qint64 index = 0;
+    TransferError error = TransferError::None;
+    QString message;
+    bool ok() const { return error == TransferError::None; }
+    friend bool operator==(const Verdict &, const Verdict &) = default;
+};
+
+//! Sender → receiver: all files done; the receiver answers with its own SessionEnd.
+struct SessionEnd
+{
+    friend bool operator==(const SessionEnd &, const SessionEnd &) = default;
+};
+
+//! Either side, at any time: stop now.
+struct Cancel
+{
+    QString reason;
+    friend bool operator==(const Cancel &, const Cancel &) = default;
+};
+
+//! Either side: a fatal error; the session ends.
+struct Error
+{
+    TransferError code = TransferError::Internal;
+    QString message;
+    friend bool operator==(const Error &, const Error &) = default;
+};
+
+//! A chunk of the current file's content (raw bytes, not CBOR).
+struct Data
+{
+    QByteArray bytes;
+    friend bool operator==(const Data &, const Data &) = default;
+};
+
+using Message = std::variant<Hello, Offer, Accept, Decline, FileHeader, Start, Resume, SendFrom,
+                             Data, FileEnd, Verdict, SessionEnd, Cancel, Error>;
+
+} // namespace PunchDrop::Transfer

@@ -1,0 +1,530 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "transferprotocol.h"
+
+#include <QCborArray>
+#include <QCborMap>
+#include <QCborStreamReader>
+#include <QCborValue>
+#include <QtEndian>
+
+#include <limits>
+#include <optional>
+
+namespace PunchDrop::Transfer {
+
+namespace {
+
+constexpr int kShaSize = 32;
+
+QLatin1String key(const char *k)
+{
+    return QLatin1String(k);
+}
+
+QByteArray frameBytes(FrameType type, QByteArrayView payload)
+{
+    QByteArray out;
+    out.reserve(kLengthFieldSize + 1 + payload.size());
+    const quint32 length = quint32(payload.size() + 1);
+    char be[4];
+    qToBigEndian(length, be);
+    out.append(be, 4);
+    out.append(char(type));
+    out.append(payload.data(), payload.size());
+    return out;
+}
+
+QByteArray cbor(const QCborMap &map)
+{
+    return map.toCborValue().toCbor();
+}
+
+bool isKnownType(quint8 t)
+{
+    return t >= quint8(FrameType::Hello) && t <= quint8(FrameType::Error);
+}
+
+// A tiny helper that reads typed fields out of a CBOR map and remembers the first problem.
+class Fields
+{
+public:
+    explicit Fields(QCborMap map) : m_map(std::move(map)) {}
+
+    QString error() const { return m_error; }
+    bool ok() const { return m_error.isEmpty(); }
+
+    qint64 integer(const char *k, qint64 min, qint64 max)
+    {
+        const QCborValue v = m_map.value(key(k));
+        if (!v.isInteger())
+            return fail(k, "missing or not an integer"), 0;
+        const qint64 i = v.toInteger();
+        if (i < min || i > max)
+            return fail(k, "out of range"), 0;
+        return i;
+    }
+    QString text(const char *k, bool required = true)
+    {
+        const QCborValue v = m_map.value(key(k));
+        if (v.isUndefined() && !required)
+            return {};
+        if (!v.isString())
+            return fail(k, "missing or not text"), QString();
+        const QString s = v.toString();
+        if (s.toUtf8().size() > kMaxTextBytes)
+            return fail(k, "too long"), QString();
+        return s;
+    }
+    QByteArray sha256(const char *k)
+    {
+        const QCborValue v = m_map.value(key(k));
+        if (!v.isByteArray() || v.toByteArray().size() != kShaSize)
+            return fail(k, "missing or not a 32-byte SHA-256"), QByteArray();
+        return v.toByteArray();
+    }
+    bool boolean(const char *k)
+    {
+        const QCborValue v = m_map.value(key(k));
+        if (v.isUndefined())
+            return false;
+        if (!v.isBool())
+            return fail(k, "not a boolean"), false;
+        return v.toBool();
+    }
+    QCborValue raw(const char *k) const { return m_map.value(key(k)); }
+    void fail(const char *k, const char *what)
+    {
+        if (m_error.isEmpty())
+            m_error = QStringLiteral("field '%1': %2").arg(QLatin1String(k), QLatin1String(what));
+    }
+    void failText(const QString &what)
+    {
+        if (m_error.isEmpty())
+            m_error = what;
+    }
+
+private:
+    QCborMap m_map;
+    QString m_error;
+};
+
+std::optional<QCborMap> parseMap(const QByteArray &payload, QString *error)
+{
+    QCborStreamReader reader(payload);
+    if (!reader.isMap()) {
+        *error = QStringLiteral("payload is not a CBOR map");
+        return std::nullopt;
+    }
+    const QCborValue value = QCborValue::fromCbor(reader);
+    if (reader.lastError() != QCborError::NoError) {
+        *error = QStringLiteral("invalid CBOR: %1").arg(reader.lastError().toString());
+        return std::nullopt;
+    }
+    if (reader.currentOffset() != payload.size()) {
+        *error = QStringLiteral("trailing bytes after the CBOR map");
+        return std::nullopt;
+    }
+    if (!value.isMap()) {
+        *error = QStringLiteral("payload is not a CBOR map");
+        return std::nullopt;
+    }
+    return value.toMap();
+}
+
+TransferError errorCode(Fields &f, const char *k)
+{
+    const qint64 c = f.integer(k, 0, 0xffff);
+    // Unknown future codes are kept as Internal rather than rejected: the message still tells.
+    if (c > qint64(TransferError::Internal))
+        return TransferError::Internal;
+    return TransferError(c);
+}
+
+bool decodeOffer(Fields &f, Offer *offer)
+{
+    const QCborValue itemsValue = f.raw("items");
+    if (!itemsValue.isArray()) {
+        f.fail("items", "missing or not an array");
+        return false;
+    }
+    const QCborArray items = itemsValue.toArray();
+    if (items.size() > kMaxOfferItems) {
+        f.fail("items", "too many items");
+        return false;
+    }
+    offer->totalBytes = f.integer("bytes", 0, std::numeric_limits<qint64>::max());
+    offer->fileCount = int(f.integer("files", 0, kMaxOfferItems));
+    if (!f.ok())
+        return false;
+    qint64 sum = 0;
+    int files = 0;
+    offer->items.reserve(items.size());
+    for (const QCborValue &v : items) {
+        if (!v.isMap()) {
+            f.failText(QStringLiteral("offer item is not a map"));
+            return false;
+        }
+        Fields item(v.toMap());
+        OfferItem out;
+        out.relativePath = item.text("p");
+        if (item.ok() && (out.relativePath.isEmpty()
+                          || out.relativePath.toUtf8().size() > kMaxPathBytes)) {
+            item.fail("p", "empty or too long");
+        }
+        out.isDirectory = item.boolean("d");
+        out.size = item.integer("s", 0, out.isDirectory ? 0 : kMaxFileSize);
+        const qint64 mode = item.integer("m", 0, 07777);
+        out.executable = !out.isDirectory && (mode & 0111) != 0;
+        const qint64 mtime = item.integer("t", 0, std::numeric_limits<qint64>::max() / 2);
+        if (mtime > 0)
+            out.modified = QDateTime::fromMSecsSinceEpoch(mtime, Qt::UTC);
+        if (!item.ok()) {
+            f.failText(QStringLiteral("offer item %1: %2").arg(offer->items.size()).arg(item.error()));
+            return false;
+        }
+        if (!out.isDirectory) {
+            sum += out.size;
+            ++files;
+            if (sum > std::numeric_limits<qint64>::max() / 4) {
+                f.failText(QStringLiteral("offer too large"));
+                return false;
+            }
+        }
+        offer->items.append(out);
+    }
+    if (sum != offer->totalBytes || files != offer->fileCount) {
+        f.failText(QStringLiteral("offer totals do not match its items"));
+        return false;
+    }
+    return true;
+}
+
+} // namespace
+
+FrameParse parseFrame(QByteArrayView bytes)
+{
+    FrameParse result;
+    if (bytes.size() < kLengthFieldSize)
+        return result;
+    const quint32 length = qFromBigEndian<quint32>(bytes.data());
+    if (length == 0) {
+        result.status = ParseStatus::Malformed;
+        result.error = QStringLiteral("zero-length frame");
+        return result;
+    }
+    if (qint64(length) > kMaxFrameLength) {
+        result.status = ParseStatus::Malformed;
+        result.error = QStringLiteral("frame of %1 bytes exceeds the limit of %2")
+                               .arg(length)
+                               .arg(kMaxFrameLength);
+        return result;
+    }
+    if (bytes.size() >= kLengthFieldSize + 1) {
+        const quint8 type = quint8(bytes[kLengthFieldSize]);
+        if (!isKnownType(type)) {
+            result.status = ParseStatus::Malformed;
+            result.error = QStringLiteral("unknown frame type 0x%1").arg(type, 2, 16, QLatin1Char('0'));
+            return result;
+        }
+        if (FrameType(type) == FrameType::Data && (length - 1 > kMaxChunkSize || length == 1)) {
+            result.status = ParseStatus::Malformed;
+            result.error = QStringLiteral("DATA frame of %1 bytes (allowed 1..%2)")
+                                   .arg(length - 1)
+                                   .arg(kMaxChunkSize);
+            return result;
+        }
+    }
+    if (bytes.size() < kLengthFieldSize + qsizetype(length))
+        return result;
+    result.status = ParseStatus::Ok;
+    result.frame.type = FrameType(quint8(bytes[kLengthFieldSize]));
+    result.frame.payload = bytes.sliced(kLengthFieldSize + 1, qsizetype(length) - 1).toByteArray();
+    result.consumed = kLengthFieldSize + qsizetype(length);
+    return result;
+}
+
+MessageDecode decodeMessage(const Frame &frame)
+{
+    MessageDecode out;
+    if (frame.type == FrameType::Data) {
+        if (frame.payload.isEmpty() || frame.payload.size() > kMaxChunkSize) {
+            out.error = QStringLiteral("DATA payload size out of range");
+            return out;
+        }
+        out.ok = true;
+        out.message = Data{frame.payload};
+        return out;
+    }
+    QString error;
+    const std::optional<QCborMap> map = parseMap(frame.payload, &error);
+    if (!map) {
+        out.error = frameTypeName(frame.type) + QStringLiteral(": ") + error;
+        return out;
+    }
+    Fields f(*map);
+    const qint64 maxIndex = kMaxOfferItems - 1;
+    switch (frame.type) {
+    case FrameType::Hello: {
+        Hello m;
+        m.version = int(f.integer("v", 0, 0xffff));
+        m.deviceName = f.text("name", false);
+        const QCborValue caps = f.raw("caps");
+        if (!caps.isUndefined()) {
+            if (!caps.isArray() || caps.toArray().size() > 64) {
+                f.fail("caps", "not an array of at most 64 entries");
+            } else {
+                for (const QCborValue &c : caps.toArray()) {
+                    if (!c.isString() || c.toString().size() > 64) {
+                        f.fail("caps", "entry is not short text");
+                        break;
+                    }
+                    m.capabilities.append(c.toString());
+                }
+            }
+        }
+        out.message = m;
+        break;
+    }
+    case FrameType::Offer: {
+        Offer m;
+        decodeOffer(f, &m);
+        out.message = m;
+        break;
+    }
+    case FrameType::Accept:
+        out.message = Accept{};
+        break;
+    case FrameType::Decline:
+        out.message = Decline{f.text("reason", false)};
+        break;
+    case FrameType::Header: {
+        FileHeader m;
+        m.index = f.integer("i", 0, maxIndex);
+        m.size = f.integer("s", 0, kMaxFileSize);
+        out.message = m;
+        break;
+    }
+    case FrameType::Start:
+        out.message = Start{f.integer("i", 0, maxIndex)};
+        break;
+    case FrameType::Resume: {
+        Resume m;
+        m.index = f.integer("i", 0, maxIndex);
+        m.offset = f.integer("o", 1, kMaxFileSize);
+        m.prefixSha256 = f.sha256("h");
+        out.message = m;
+        break;
+    }
+    case FrameType::SendFrom: {
+        SendFrom m;
+        m.index = f.integer("i", 0, maxIndex);
+        m.offset = f.integer("o", 0, kMaxFileSize);
+        out.message = m;
+        break;
+    }
+    case FrameType::End: {
+        FileEnd m;
+        m.index = f.integer("i", 0, maxIndex);
+        m.sha256 = f.sha256("h");
+        out.message = m;
+        break;
+    }
+    case FrameType::Verdict: {
+        Verdict m;
+        m.index = f.integer("i", 0, maxIndex);
+        m.error = errorCode(f, "c");
+        m.message = f.text("msg", false);
+        out.message = m;
+        break;
+    }
+    case FrameType::SessionEnd:
+        out.message = SessionEnd{};
+        break;
+    case FrameType::Cancel:
+        out.message = Cancel{f.text("reason", false)};
+        break;
+    case FrameType::Error: {
+        Error m;
+        m.code = errorCode(f, "c");
+        m.message = f.text("msg", false);
+        out.message = m;
+        break;
+    }
+    case FrameType::Data:
+        Q_UNREACHABLE();
+    }
+    if (!f.ok()) {
+        out.error = frameTypeName(frame.type) + QStringLiteral(": ") + f.error();
+        out.message = Message{};
+        return out;
+    }
+    out.ok = true;
+    return out;
+}
+
+StreamParse parseMessage(QByteArrayView bytes)
+{
+    StreamParse out;
+    const FrameParse frame = parseFrame(bytes);
+    out.status = frame.status;
+    out.error = frame.error;
+    if (frame.status != ParseStatus::Ok)
+        return out;
+    MessageDecode decoded = decodeMessage(frame.frame);
+    if (!decoded.ok) {
+        out.status = ParseStatus::Malformed;
+        out.error = decoded.error;
+        return out;
+    }
+    out.message = std::move(decoded.message);
+    out.consumed = frame.consumed;
+    return out;
+}
+
+FrameType frameTypeOf(const Message &message)
+{
+    struct Visitor
+    {
+        FrameType operator()(const Hello &) { return FrameType::Hello; }
+        FrameType operator()(const Offer &) { return FrameType::Offer; }
+        FrameType operator()(const Accept &) { return FrameType::Accept; }
+        FrameType operator()(const Decline &) { return FrameType::Decline; }
+        FrameType operator()(const FileHeader &) { return FrameType::Header; }
+        FrameType operator()(const Start &) { return FrameType::Start; }
+        FrameType operator()(const Resume &) { return FrameType::Resume; }
+        FrameType operator()(const SendFrom &) { return FrameType::SendFrom; }
+        FrameType operator()(const Data &) { return FrameType::Data; }
+        FrameType operator()(const FileEnd &) { return FrameType::End; }
+        FrameType operator()(const Verdict &) { return FrameType::Verdict; }
+        FrameType operator()(const SessionEnd &) { return FrameType::SessionEnd; }
+        FrameType operator()(const Cancel &) { return FrameType::Cancel; }
+        FrameType operator()(const Error &) { return FrameType::Error; }
+    };
+    return std::visit(Visitor{}, message);
+}
+
+QByteArray encodeMessage(const Message &message)
+{
+    struct Visitor
+    {
+        QByteArray operator()(const Hello &m)
+        {
+            QCborMap map;
+            map.insert(key("v"), m.version);
+            map.insert(key("caps"), QCborArray::fromStringList(m.capabilities));
+            map.insert(key("name"), m.deviceName);
+            return cbor(map);
+        }
+        QByteArray operator()(const Offer &m)
+        {
+            QCborArray items;
+            for (const OfferItem &item : m.items) {
+                QCborMap i;
+                i.insert(key("p"), item.relativePath);
+                i.insert(key("s"), item.isDirectory ? 0 : item.size);
+                i.insert(key("m"), item.isDirectory || item.executable ? 0755 : 0644);
+                i.insert(key("t"), item.modified.isValid() ? item.modified.toMSecsSinceEpoch() : 0);
+                if (item.isDirectory)
+                    i.insert(key("d"), true);
+                items.append(i);
+            }
+            QCborMap map;
+            map.insert(key("items"), items);
+            map.insert(key("bytes"), m.totalBytes);
+            map.insert(key("files"), m.fileCount);
+            return cbor(map);
+        }
+        QByteArray operator()(const Accept &) { return cbor({}); }
+        QByteArray operator()(const Decline &m) { return cbor({{key("reason"), m.reason}}); }
+        QByteArray operator()(const FileHeader &m)
+        {
+            return cbor({{key("i"), m.index}, {key("s"), m.size}});
+        }
+        QByteArray operator()(const Start &m) { return cbor({{key("i"), m.index}}); }
+        QByteArray operator()(const Resume &m)
+        {
+            return cbor({{key("i"), m.index}, {key("o"), m.offset}, {key("h"), m.prefixSha256}});
+        }
+        QByteArray operator()(const SendFrom &m)
+        {
+            return cbor({{key("i"), m.index}, {key("o"), m.offset}});
+        }
+        QByteArray operator()(const Data &m) { return m.bytes; }
+        QByteArray operator()(const FileEnd &m)
+        {
+            return cbor({{key("i"), m.index}, {key("h"), m.sha256}});
+        }
+        QByteArray operator()(const Verdict &m)
+        {
+            return cbor({{key("i"), m.index}, {key("c"), int(m.error)}, {key("msg"), m.message}});
+        }
+        QByteArray operator()(const SessionEnd &) { return cbor({}); }
+        QByteArray operator()(const Cancel &m) { return cbor({{key("reason"), m.reason}}); }
+        QByteArray operator()(const Error &m)
+        {
+            return cbor({{key("c"), int(m.code)}, {key("msg"), m.message}});
+        }
+    };
+    return frameBytes(frameTypeOf(message), std::visit(Visitor{}, message));
+}
+
+QByteArray encodeData(QByteArrayView bytes)
+{
+    return frameBytes(FrameType::Data, bytes);
+}
+
+QByteArray dataFrameHeader(qsizetype size)
+{
+    QByteArray out(kLengthFieldSize + 1, Qt::Uninitialized);
+    qToBigEndian(quint32(size + 1), out.data());
+    out[kLengthFieldSize] = char(FrameType::Data);
+    return out;
+}
+
+QString frameTypeName(FrameType type)
+{
+    switch (type) {
+    case FrameType::Hello: return QStringLiteral("HELLO");
+    case FrameType::Offer: return QStringLiteral("OFFER");
+    case FrameType::Accept: return QStringLiteral("ACCEPT");
+    case FrameType::Decline: return QStringLiteral("DECLINE");
+    case FrameType::Header: return QStringLiteral("HEADER");
+    case FrameType::Start: return QStringLiteral("START");
+    case FrameType::Resume: return QStringLiteral("RESUME");
+    case FrameType::SendFrom: return QStringLiteral("SENDFROM");
+    case FrameType::Data: return QStringLiteral("DATA");
+    case FrameType::End: return QStringLiteral("END");
+    case FrameType::Verdict: return QStringLiteral("VERDICT");
+    case FrameType::SessionEnd: return QStringLiteral("SESSIONEND");
+    case FrameType::Cancel: return QStringLiteral("CANCEL");
+    case FrameType::Error: return QStringLiteral("ERROR");
+    }
+    return QStringLiteral("0x%1").arg(int(type), 2, 16, QLatin1Char('0'));
+}
+
+} // namespace PunchDrop::Transfer
+
+namespace PunchDrop {
+
+QString transferErrorName(TransferError error)
+{
+    switch (error) {
+    case TransferError::None: return QStringLiteral("ok");
+    case TransferError::Protocol: return QStringLiteral("protocol error");
+    case TransferError::Version: return QStringLiteral("incompatible version");
+    case TransferError::Declined: return QStringLiteral("declined");
+    case TransferError::Cancelled: return QStringLiteral("cancelled");
+    case TransferError::Integrity: return QStringLiteral("integrity error");
+    case TransferError::DiskFull: return QStringLiteral("disk full");
+    case TransferError::WriteFailed: return QStringLiteral("write failed");
+    case TransferError::ReadFailed: return QStringLiteral("read failed");
+    case TransferError::UnsafePath: return QStringLiteral("unsafe path");
+    case TransferError::Network: return QStringLiteral("network error");
+    case TransferError::Timeout: return QStringLiteral("timeout");
+    case TransferError::UntrustedPeer: return QStringLiteral("untrusted peer");
+    case TransferError::Internal: return QStringLiteral("internal error");
+    }
+    return QStringLiteral("error %1").arg(int(error));
+}
+
+} // namespace PunchDrop

@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "transfer/transfermessage.h"
+
+#include <QByteArray>
+#include <QByteArrayView>
+#include <QString>
+
+/*!
+ * \file
+ * File-transfer protocol, wire format v1. (Also in docs/protocol/transfer.md; keep both in sync.)
+ *
+ * Runs inside a mutually authenticated TLS 1.3 stream (SecureChannel), direct or relayed.
+ *
+ * Frame:   u32 big-endian LENGTH | u8 TYPE | PAYLOAD (LENGTH - 1 bytes)
+ *          LENGTH counts the type byte and the payload, so LENGTH >= 1.
+ *          LENGTH > kMaxFrameLength is malformed as soon as the 4 length bytes are seen, so a
+ *          peer can never make the reader buffer more than kMaxFrameLength + 4 bytes.
+ *          DATA payloads are raw file bytes, 1..kMaxChunkSize. Every other frame's payload is one
+ *          CBOR map with short text keys (unknown keys are ignored; missing required keys or a
+ *          wrong type are malformed). Unknown frame types are malformed.
+ *
+ * Types:   0x01 HELLO       {v: uint version, caps: [text], name: text}
+ *          0x02 OFFER       {items: [{p: path, s: size, m: mode, t: mtime ms, d: bool dir}],
+ *                            bytes: total file bytes, files: file count}
+ *          0x03 ACCEPT      {}
+ *          0x04 DECLINE     {reason: text}
+ *          0x05 HEADER      {i: item index, s: size}
+ *          0x06 START       {i}
+ *          0x07 RESUME      {i, o: offset, h: bytes(32) SHA-256 of the first o bytes}
+ *          0x08 SENDFROM    {i, o: offset the DATA starts at (resume offset or 0)}
+ *          0x09 DATA        raw bytes of the current file
+ *          0x0A END         {i, h: bytes(32) SHA-256 of the whole file}
+ *          0x0B VERDICT     {i, c: error code (0 = ok), msg: text}
+ *          0x0C SESSIONEND  {}
+ *          0x0D CANCEL      {reason: text}
+ *          0x0E ERROR       {c: error code, msg: text}
+ *
+ *          path: relative, '/'-separated, UTF-8, at most kMaxPathBytes; the receiver sanitises
+ *          it (SafePath). size: 0..kMaxFileSize. mode: POSIX permission bits, of which only the
+ *          executable bits are honoured. mtime: milliseconds since the Unix epoch (0 = unknown).
+ *          Error codes: PunchDrop::TransferError.
+ *
+ * Flow:    both   HELLO (version must match kProtocolVersion; capabilities are informational)
+ *          S→R    OFFER                       R→S  ACCEPT | DECLINE (then both close)
+ *          per file, in offer order (directories are created on ACCEPT and get no HEADER):
+ *          S→R    HEADER(i)                   R→S  START(i) | RESUME(i, o, h)
+ *          S→R    SENDFROM(i, o) DATA* END(i, h)
+ *                                             R→S  VERDICT(i)
+ *          S→R    SESSIONEND (after every VERDICT)   R→S  SESSIONEND
+ *          CANCEL and ERROR may come from either side at any time and end the session.
+ *
+ * Pipelining: the sender keeps up to kHeaderWindow HEADERs outstanding ahead of the file it is
+ *          sending, and the receiver answers every HEADER as soon as it reads it. VERDICTs are
+ *          collected asynchronously. So 10 000 small files cost no round trip each.
+ * Resume:  the receiver keeps `<name>.part` plus `<name>.part.meta` (sender id, path, size,
+ *          mtime). On a HEADER for the same item it answers RESUME with the part's length and
+ *          the SHA-256 of that prefix; the sender hashes its own prefix and answers SENDFROM(o)
+ *          when equal, SENDFROM(0) otherwise. The END hash always covers the whole file.
+ *
+ * History: v1 (PunchDrop 0.1) — first version.
+ */
+namespace PunchDrop::Transfer {
+
+constexpr int kProtocolVersion = 1;
+constexpr qsizetype kLengthFieldSize = 4;
+constexpr qint64 kMaxChunkSize = 256 * 1024;          //!< DATA payload limit
+constexpr qint64 kMaxFrameLength = 16 * 1024 * 1024;  //!< LENGTH limit (big OFFERs)
+constexpr qint64 kMaxPathBytes = 4096;                //!< UTF-8 bytes of one offered path
+constexpr qint64 kMaxFileSize = qint64(1) << 52;      //!< 4 PiB: sane, and exact in a double
+constexpr qint64 kMaxOfferItems = 1000000;
+constexpr int kMaxTextBytes = 4096;                   //!< reasons, names, messages
+constexpr int kHeaderWindow = 64;                     //!< outstanding HEADERs ahead of DATA
+
+enum class FrameType : quint8 {
+    Hello = 0x01,
+    Offer = 0x02,
+    Accept = 0x03,
+    Decline = 0x04,
+    Header = 0x05,
+    Start = 0x06,
+    Resume = 0x07,
+    SendFrom = 0x08,
+    Data = 0x09,
+    End = 0x0A,
+    Verdict = 0x0B,
+    SessionEnd = 0x0C,
+    Cancel = 0x0D,
+    Error = 0x0E,
+};
+
+//! One frame as cut from the byte stream, not yet decoded.
+struct Frame
+{
+    FrameType type = FrameType::Hello;
+    QByteArray payload;
+};
+
+enum class ParseStatus { Ok, Incomplete, Malformed };
+
+struct FrameParse
+{
+    ParseStatus status = ParseStatus::Incomplete;
+    Frame frame;        //!< valid when Ok
+    qsizetype consumed = 0; //!< bytes to drop from the input when Ok
+    QString error;      //!< when Malformed
+};
+
+struct MessageDecode
+{
+    bool ok = false;
+    Message message;
+    QString error; //!< when !ok
+};
+
+//! Cuts one frame from the front of \a bytes. Pure; never reads past \a bytes.
+FrameParse parseFrame(QByteArrayView bytes);
+
+//! Decodes the payload of \a frame into a typed message (checks limits and required fields).
+MessageDecode decodeMessage(const Frame &frame);
+
+//! Parses and decodes in one go (what the fuzzer drives).
+struct StreamParse
+{
+    ParseStatus status = ParseStatus::Incomplete;
+    Message message;
+    qsizetype consumed = 0;
+    QString error;
+};
+StreamParse parseMessage(QByteArrayView bytes);
+
+//! The complete frame (length, type, payload) for \a message.
+QByteArray encodeMessage(const Message &message);
+//! A DATA frame around \a bytes without copying them into a Message first.
+QByteArray encodeData(QByteArrayView bytes);
+//! The frame header (length + type) of a DATA frame carrying \a size bytes.
+QByteArray dataFrameHeader(qsizetype size);
+
+//! The frame type that carries \a message.
+FrameType frameTypeOf(const Message &message);
+//! "OFFER", "DATA", … for logs and errors.
+QString frameTypeName(FrameType type);
+
+} // namespace PunchDrop::Transfer

@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "faildevice.h"
+
+namespace PunchDrop::Test {
+
+FailDevice::FailDevice(std::unique_ptr<QFile> file, qint64 budget, QObject *parent)
+    : QIODevice(parent)
+    , m_file(std::move(file))
+    , m_budget(budget)
+{
+    setOpenMode(QIODevice::WriteOnly | QIODevice::Unbuffered);
+}
+
+FailDevice::~FailDevice()
+{
+    FailDevice::close();
+}
+
+void FailDevice::close()
+{
+    if (m_file)
+        m_file->close();
+    QIODevice::close();
+}
+
+qint64 FailDevice::readData(char *, qint64)
+{
+    return -1;
+}
+
+qint64 FailDevice::writeData(const char *data, qint64 size)
+{
+    const qint64 room = m_budget - m_accepted;
+    if (room <= 0) {
+        setErrorString(QStringLiteral("No space left on device (injected)"));
+        return -1;
+    }
+    const qint64 n = m_file->write(data, qMin(room, size));
+    if (n < 0) {
+        setErrorString(m_file->errorString());
+        return -1;
+    }
+    m_accepted += n;
+    return n;
+}
+
+} // namespace PunchDrop::Test
