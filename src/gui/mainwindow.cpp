@@ -348,10 +348,14 @@ void MainWindow::onTransferFinished(const TransferSnapshot &snapshot)
 
 void MainWindow::showSettings()
 {
-    if (auto *open = findChild<SettingsDialog *>(QStringLiteral("settingsDialog"))) {
-        open->raise();
-        open->activateWindow();
-        return;
+    // One settings dialog at a time (a closed one may still await its deferred deletion).
+    const auto dialogs = findChildren<SettingsDialog *>(QStringLiteral("settingsDialog"));
+    for (SettingsDialog *open : dialogs) {
+        if (open->isVisible()) {
+            open->raise();
+            open->activateWindow();
+            return;
+        }
     }
     auto *dialog = new SettingsDialog(m_settings, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);

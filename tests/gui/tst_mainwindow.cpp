@@ -1,0 +1,337 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The main window as a whole: settings written through the dialog survive a restart, switching
+// the language retranslates the window at run time, the status bar shows the connection, and
+// quitting with running transfers asks first (the question answered by the test).
+
+#include "testbackend.h"
+
+#include "gui/appsettings.h"
+#include "gui/languagemanager.h"
+#include "gui/mainwindow.h"
+#include "gui/settingsdialog.h"
+#include "gui/transferpanel.h"
+#include "gui/trayicon.h"
+
+#include <QCheckBox>
+#include <QClipboard>
+#include <QComboBox>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMenu>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace PunchDrop;
+using namespace PunchDrop::Gui;
+using Test::TestBackend;
+
+namespace {
+
+SettingsDialog *openSettings(MainWindow &window)
+{
+    window.findChild<QAction *>(u"settingsAction"_qs)->trigger();
+    SettingsDialog *dialog = nullptr;
+    const bool found = QTest::qWaitFor(
+        [&] {
+            const auto dialogs = window.findChildren<SettingsDialog *>(u"settingsDialog"_qs);
+            for (SettingsDialog *d : dialogs) {
+                if (d->isVisible())
+                    dialog = d;
+            }
+            return dialog != nullptr;
+        },
+        5000);
+    return found ? dialog : nullptr;
+}
+
+void setText(QWidget *parent, const QString &name, const QString &text)
+{
+    auto *edit = parent->findChild<QLineEdit *>(name);
+    QVERIFY2(edit, qPrintable(name));
+    edit->selectAll();
+    QTest::keyClick(edit, Qt::Key_Delete);
+    QTest::keyClicks(edit, text);
+}
+
+QString labelText(QWidget *parent, const char *name)
+{
+    auto *label = parent->findChild<QLabel *>(QLatin1String(name));
+    return label ? label->text() : QStringLiteral("<no %1>").arg(QLatin1String(name));
+}
+
+} // namespace
+
+class TestMainWindow : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void settingsPersistAcrossRestart()
+    {
+        QTemporaryDir config;
+        QTemporaryDir downloads;
+        const ConfigDir configDir(config.path());
+        {
+            TestBackend backend;
+            MainWindow window(&backend, configDir);
+            window.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&window));
+            QCOMPARE(backend.applied.size(), 1); // the loaded settings, at start
+
+            SettingsDialog *dialog = openSettings(window);
+            QVERIFY(dialog);
+            QVERIFY(!dialog->isModal() || dialog->windowModality() == Qt::WindowModal);
+            setText(dialog, u"displayNameEdit"_qs, u"Laptop of Mei"_qs);
+            setText(dialog, u"serverAddressEdit"_qs, u"rendezvous.example.org:7600"_qs);
+            setText(dialog, u"downloadDirEdit"_qs, downloads.path());
+            QTest::mouseClick(dialog->findChild<QCheckBox *>(u"autoAcceptCheck"_qs),
+                              Qt::LeftButton);
+            QTest::mouseClick(dialog->findChild<QCheckBox *>(u"startMinimizedCheck"_qs),
+                              Qt::LeftButton);
+            QTest::mouseClick(dialog->findChild<QPushButton *>(u"settingsOkButton"_qs),
+                              Qt::LeftButton);
+            QTRY_COMPARE_WITH_TIMEOUT(backend.applied.size(), 2, 5000);
+            const AppSettings applied = backend.applied.last();
+            QCOMPARE(applied.displayName, u"Laptop of Mei"_qs);
+            QCOMPARE(applied.serverAddress, u"rendezvous.example.org:7600"_qs);
+            QCOMPARE(applied.downloadDir, downloads.path());
+            QVERIFY(applied.autoAcceptTrusted);
+            QVERIFY(applied.startMinimized);
+        }
+        QVERIFY(QFile::exists(configDir.filePath(u"settings.ini"_qs)));
+
+        // "Restart": a new backend and window on the same config directory.
+        TestBackend backend;
+        MainWindow window(&backend, configDir);
+        QCOMPARE(backend.applied.size(), 1);
+        QCOMPARE(backend.applied.first().displayName, u"Laptop of Mei"_qs);
+        QCOMPARE(backend.applied.first().serverAddress, u"rendezvous.example.org:7600"_qs);
+        QCOMPARE(backend.applied.first().downloadDir, downloads.path());
+        QVERIFY(backend.applied.first().autoAcceptTrusted);
+        QVERIFY(backend.applied.first().startMinimized);
+        // And a new dialog shows them.
+        SettingsDialog *dialog = openSettings(window);
+        QVERIFY(dialog);
+        QCOMPARE(dialog->findChild<QLineEdit *>(u"displayNameEdit"_qs)->text(), u"Laptop of Mei"_qs);
+        QVERIFY(dialog->findChild<QCheckBox *>(u"autoAcceptCheck"_qs)->isChecked());
+        QCOMPARE(dialog->settings(), backend.applied.first());
+    }
+
+    void invalidSettingsAreRefusedWithAReason()
+    {
+        QTemporaryDir config;
+        TestBackend backend;
+        MainWindow window(&backend, ConfigDir(config.path()));
+        window.show();
+        SettingsDialog *dialog = openSettings(window);
+        QVERIFY(dialog);
+        setText(dialog, u"serverAddressEdit"_qs, u"no-port-here"_qs);
+        QTest::mouseClick(dialog->findChild<QPushButton *>(u"settingsOkButton"_qs),
+                          Qt::LeftButton);
+        QVERIFY(dialog->isVisible());
+        QVERIFY(labelText(dialog, "settingsErrorLabel").contains(u"host:port"_qs));
+        QCOMPARE(backend.applied.size(), 1);
+        // Cancel keeps the old settings.
+        QTest::mouseClick(dialog->findChild<QPushButton *>(u"settingsCancelButton"_qs),
+                          Qt::LeftButton);
+        QCOMPARE(backend.applied.size(), 1);
+        QVERIFY(AppSettings::load(ConfigDir(config.path())).serverAddress.isEmpty());
+    }
+
+    void serverAddressValidation_data()
+    {
+        QTest::addColumn<QString>("address");
+        QTest::addColumn<bool>("valid");
+        QTest::newRow("empty is LAN only") << QString() << true;
+        QTest::newRow("host and port") << u"example.org:7600"_qs << true;
+        QTest::newRow("ipv4") << u"192.0.2.1:1"_qs << true;
+        QTest::newRow("ipv6") << u"[2001:db8::1]:7600"_qs << true;
+        QTest::newRow("no port") << u"example.org"_qs << false;
+        QTest::newRow("port zero") << u"example.org:0"_qs << false;
+        QTest::newRow("port too big") << u"example.org:65536"_qs << false;
+        QTest::newRow("no host") << u":7600"_qs << false;
+        QTest::newRow("spaces") << u"exa mple:7600"_qs << false;
+    }
+
+    void serverAddressValidation()
+    {
+        QFETCH(QString, address);
+        QFETCH(bool, valid);
+        QCOMPARE(SettingsDialog::isValidServerAddress(address), valid);
+    }
+
+    void switchingTheLanguageRetranslatesTheWindow()
+    {
+        QVERIFY(QFile::exists(LanguageManager::qmPath(u"zh_CN"_qs)));
+        QVERIFY(QFile::exists(LanguageManager::qmPath(u"zh_TW"_qs)));
+        QTemporaryDir config;
+        TestBackend backend;
+        MainWindow window(&backend, ConfigDir(config.path()));
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        auto *sendButton = window.findChild<QPushButton *>(u"sendFilesButton"_qs);
+        auto *cancel = window.findChild<QPushButton *>(u"cancelTransferButton"_qs);
+        QCOMPARE(labelText(&window, "contactsTitle"), u"Contacts"_qs);
+        QCOMPARE(labelText(&window, "serverStatusLabel"), u"LAN only"_qs);
+        QCOMPARE(sendButton->text(), u"Send files…"_qs);
+        QCOMPARE(cancel->text(), u"Cancel"_qs);
+
+        auto switchTo = [&](const QString &language) {
+            SettingsDialog *dialog = openSettings(window);
+            QVERIFY(dialog);
+            auto *combo = dialog->findChild<QComboBox *>(u"languageCombo"_qs);
+            combo->setCurrentIndex(combo->findData(language));
+            QTest::mouseClick(dialog->findChild<QPushButton *>(u"settingsOkButton"_qs),
+                              Qt::LeftButton);
+        };
+
+        switchTo(u"zh_CN"_qs);
+        QTRY_COMPARE_WITH_TIMEOUT(labelText(&window, "contactsTitle"), u"联系人"_qs, 5000);
+        QCOMPARE(window.languageManager()->currentLanguage(), u"zh_CN"_qs);
+        QCOMPARE(labelText(&window, "serverStatusLabel"), u"仅局域网"_qs);
+        QCOMPARE(sendButton->text(), u"发送文件…"_qs);
+        QCOMPARE(cancel->text(), u"取消"_qs);
+        QCOMPARE(window.windowTitle(), u"PunchDrop"_qs);
+        // Dialogs opened now are Chinese too.
+        SettingsDialog *dialog = openSettings(window);
+        QVERIFY(dialog);
+        QCOMPARE(dialog->windowTitle(), u"设置"_qs);
+        dialog->reject();
+
+        switchTo(u"zh_TW"_qs);
+        QTRY_COMPARE_WITH_TIMEOUT(labelText(&window, "contactsTitle"), u"聯絡人"_qs, 5000);
+        QCOMPARE(sendButton->text(), u"傳送檔案…"_qs);
+
+        switchTo(u"en"_qs);
+        QTRY_COMPARE_WITH_TIMEOUT(labelText(&window, "contactsTitle"), u"Contacts"_qs, 5000);
+        QCOMPARE(labelText(&window, "serverStatusLabel"), u"LAN only"_qs);
+        QCOMPARE(cancel->text(), u"Cancel"_qs);
+        QCOMPARE(AppSettings::load(ConfigDir(config.path())).language, u"en"_qs);
+    }
+
+    void languageIsRestoredAtStart()
+    {
+        QTemporaryDir config;
+        AppSettings settings = AppSettings::load(ConfigDir(config.path()));
+        settings.language = u"zh_TW"_qs;
+        QVERIFY(settings.save(ConfigDir(config.path())));
+        TestBackend backend;
+        MainWindow window(&backend, ConfigDir(config.path()));
+        QCOMPARE(labelText(&window, "contactsTitle"), u"聯絡人"_qs);
+    }
+
+    void statusBarShowsServerNatAndDeviceId()
+    {
+        QTemporaryDir config;
+        TestBackend backend;
+        MainWindow window(&backend, ConfigDir(config.path()));
+        QCOMPARE(labelText(&window, "natTypeLabel"), u"NAT: unknown"_qs);
+        QVERIFY(labelText(&window, "deviceIdLabel").contains(backend.self.shortString()));
+
+        ServerStatus status;
+        status.state = ServerStatus::State::Connecting;
+        status.serverAddress = u"rv.example.org:7600"_qs;
+        backend.setStatus(status);
+        QCOMPARE(labelText(&window, "serverStatusLabel"), u"Connecting to rv.example.org:7600…"_qs);
+        status.state = ServerStatus::State::Online;
+        status.natType = u"cone (port-restricted)"_qs;
+        backend.setStatus(status);
+        QCOMPARE(labelText(&window, "serverStatusLabel"), u"Online · rv.example.org:7600"_qs);
+        QCOMPARE(labelText(&window, "natTypeLabel"), u"NAT: cone (port-restricted)"_qs);
+        status.state = ServerStatus::State::Offline;
+        status.detail = u"reconnecting in 4 s: connection refused"_qs;
+        backend.setStatus(status);
+        QCOMPARE(labelText(&window, "serverStatusLabel"),
+                 u"Server unreachable: reconnecting in 4 s: connection refused"_qs);
+
+        window.findChild<QAction *>(u"copyDeviceIdAction"_qs)->trigger();
+        QCOMPARE(QGuiApplication::clipboard()->text(), backend.self.toString());
+    }
+
+    void quittingWithActiveTransfersAsksFirst()
+    {
+        QTemporaryDir config;
+        TestBackend backend;
+        MainWindow window(&backend, ConfigDir(config.path()));
+        window.show();
+        QSignalSpy quit(&window, &MainWindow::quitConfirmed);
+        int asked = 0;
+        bool answer = false;
+        window.setQuitConfirmation([&](QWidget *) {
+            ++asked;
+            return answer;
+        });
+
+        // Nothing running: no question.
+        window.findChild<QAction *>(u"quitAction"_qs)->trigger();
+        QCOMPARE(asked, 0);
+        QCOMPARE(quit.size(), 1);
+
+        // Running: the person says "keep running", then "quit anyway".
+        backend.active = true;
+        window.trayIcon()->quitAction()->trigger();
+        QCOMPARE(asked, 1);
+        QCOMPARE(quit.size(), 1);
+        answer = true;
+        window.findChild<QAction *>(u"quitAction"_qs)->trigger();
+        QCOMPARE(asked, 2);
+        QCOMPARE(quit.size(), 2);
+    }
+
+    void closingTheWindow()
+    {
+        QTemporaryDir config;
+        TestBackend backend;
+        MainWindow window(&backend, ConfigDir(config.path()));
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QSignalSpy quit(&window, &MainWindow::quitConfirmed);
+        int asked = 0;
+        window.setQuitConfirmation([&](QWidget *) {
+            ++asked;
+            return false;
+        });
+        backend.active = true;
+        if (TrayIcon::isAvailable()) {
+            // To the tray: the window hides, the app (and the transfer) keeps running.
+            QVERIFY(!window.close());
+            QVERIFY(window.isHidden());
+            QCOMPARE(quit.size(), 0);
+            window.toggleVisible();
+            QVERIFY(window.isVisible());
+        } else {
+            // No tray (this offscreen platform): closing quits, so it asks first.
+            QVERIFY(!window.close());
+            QCOMPARE(asked, 1);
+            QVERIFY(window.isVisible());
+            QCOMPARE(quit.size(), 0);
+            backend.active = false;
+            QVERIFY(window.close());
+            QCOMPARE(asked, 1);
+            QCOMPARE(quit.size(), 1);
+        }
+    }
+
+    void trayMenuTogglesTheWindow()
+    {
+        QTemporaryDir config;
+        TestBackend backend;
+        MainWindow window(&backend, ConfigDir(config.path()));
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QAction *toggle = window.trayIcon()->toggleWindowAction();
+        QCOMPARE(toggle->text(), u"Hide window"_qs);
+        toggle->trigger();
+        QVERIFY(window.isHidden());
+        QCOMPARE(toggle->text(), u"Show window"_qs);
+        toggle->trigger();
+        QVERIFY(window.isVisible());
+        QCOMPARE(toggle->text(), u"Hide window"_qs);
+        QVERIFY(window.trayIcon()->menu()->actions().contains(window.trayIcon()->quitAction()));
+    }
+};
+
+QTEST_MAIN(TestMainWindow)
+#include "tst_mainwindow.moc"
