@@ -7,6 +7,7 @@
 
 #include <QNetworkInterface>
 #include <QRandomGenerator>
+#include <QSocketNotifier>
 #include <QSslSocket>
 
 #include <qcorosignal.h>
@@ -305,6 +306,12 @@ void ControlClient::lose(const QString &reason)
     QSslSocket *socket = m_socket;
     m_socket = nullptr;
     socket->disconnect(this);
+    // A refused connect leaves Qt's socket engine with its bound descriptor and an armed read
+    // notifier ("QNativeSocketEngine::read() was called not in ConnectedState"); silence it
+    // until the socket is deleted.
+    const auto notifiers = socket->findChildren<QSocketNotifier *>();
+    for (QSocketNotifier *n : notifiers)
+        n->setEnabled(false);
     // Not abort() here: this often runs inside one of the socket's own signals, and QSslSocket
     // keeps reading after it returns. Deleting it on the next event loop pass closes it.
     socket->deleteLater();
