@@ -127,7 +127,11 @@ void MainWindow::buildUi()
     connect(m_sendFolderAction, &QAction::triggered, this, &MainWindow::sendFolderToSelected);
     m_settingsAction = new QAction(this);
     m_settingsAction->setObjectName(QStringLiteral("settingsAction"));
-    m_settingsAction->setShortcut(QKeySequence::Preferences);
+    // The platform's key where it has one, Ctrl+, everywhere (many Linux desktops define none).
+    QList<QKeySequence> settingsKeys = QKeySequence::keyBindings(QKeySequence::Preferences);
+    if (!settingsKeys.contains(QKeySequence(Qt::CTRL | Qt::Key_Comma)))
+        settingsKeys << QKeySequence(Qt::CTRL | Qt::Key_Comma);
+    m_settingsAction->setShortcuts(settingsKeys);
     connect(m_settingsAction, &QAction::triggered, this, &MainWindow::showSettings);
     m_quitAction = new QAction(this);
     m_quitAction->setObjectName(QStringLiteral("quitAction"));

@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Saves screenshots of the desktop app into docs/screenshots/, from real processes under Xvfb:
+# one rendezvous server, the desktop app ("Mei laptop") and a second
+# peer ("Studio PC", the CLI) that sends it a large file through a rate-limited relay, so the
+# transfer is caught mid-way.
+#
+#   main-window.png       the app with the contact list and a transfer in progress
+#   incoming-prompt.png   the accept / decline prompt for the offer
+#   settings.png          the settings dialog
+#   main-window-zh_CN.png the same app in Simplified Chinese
+#
+# Usage: scripts/screenshots.sh [path/to/punchdrop]   (default: build/gui/src/app/punchdrop)
+# Needs: Xvfb, xwininfo (x11-utils), import (imagemagick), xdotool (to press Accept and open
+# the settings, as there is no window manager or person to do it).
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")/.." && pwd)
+bin=${1:-${PUNCHDROP:-$here/build/gui/src/app/punchdrop}}
+out=$here/docs/screenshots
+[ -x "$bin" ] || { echo "screenshots: no punchdrop binary at $bin" >&2; exit 2; }
+for tool in Xvfb xwininfo import xdotool python3; do
+    command -v "$tool" >/dev/null || { echo "screenshots: $tool is missing" >&2; exit 2; }
+done
+
+work=$(mktemp -d)
+pids=()
+cleanup() {
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# Waits (bounded) until a top-level window whose name contains $1 exists; prints its id.
+wait_window() {
+    local title=$1 deadline=$((SECONDS + ${2:-20})) id
+    while [ $SECONDS -lt $deadline ]; do
+        id=$(xwininfo -root -tree 2>/dev/null | grep -F "\"$title" | awk '{print $1}' | head -1)
+        if [ -n "$id" ]; then echo "$id"; return 0; fi
+        sleep 0.2
+    done
+    echo "screenshots: no window \"$title\" after ${2:-20} s" >&2
+    return 1
+}
+
+shoot() { # window-id file
+    timeout 15 import -window "$1" "$out/$2"   # never without -window: import would wait for a click
+    echo "screenshots: wrote docs/screenshots/$2"
+}
+
+display=:$((90 + RANDOM % 9))
+Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp >"$work/xvfb.log" 2>&1 &
+pids+=($!)
+export DISPLAY=$display QT_QPA_PLATFORM=xcb
+deadline=$((SECONDS + 10))
+until xwininfo -root >/dev/null 2>&1; do
+    [ $SECONDS -lt $deadline ] || { echo "screenshots: Xvfb did not start" >&2; exit 1; }
+    sleep 0.2
+done
+
+port=$(free_port)
+# ~2 MiB/s through the relay: a 1 GiB file is still running when the screenshot is taken.
+"$bin" --server --listen "127.0.0.1:$port" --relay-rate 2000000 >"$work/server.log" 2>&1 &
+pids+=($!)
+
+write_settings() { # dir name language
+    mkdir -p "$1" "$1-downloads"
+    cat >"$1/settings.ini" <<INI
+[general]
+displayName=$2
+language=$3
+startMinimized=false
+
+[network]
+serverAddress=127.0.0.1:$port
+
+[transfers]
+downloadDir=$1-downloads
+autoAcceptTrusted=false
+INI
+}
+
+write_settings "$work/mei" "Mei laptop" en
+"$bin" --config-dir "$work/mei" >"$work/mei.log" 2>&1 &
+mei=$!
+pids+=($mei)
+main=$(wait_window "PunchDrop")
+xdotool windowsize "$main" 900 560 >/dev/null 2>&1 || true
+
+# Settings first, while nothing else is open.
+xdotool windowactivate --sync "$main" key ctrl+comma >/dev/null 2>&1 \
+    || xdotool key --window "$main" ctrl+comma
+settings=$(wait_window "Settings")
+sleep 0.5
+shoot "$settings" settings.png
+xdotool windowactivate --sync "$settings" key Escape >/dev/null 2>&1 \
+    || xdotool key --window "$settings" Escape
+
+# The second peer sends a sparse 1 GiB file through the relay.
+truncate -s 1G "$work/holiday-video.mkv"
+"$bin" send --server "127.0.0.1:$port" --config-dir "$work/studio" --name "Studio PC" \
+    --relay-only --to "Mei laptop" "$work/holiday-video.mkv" >"$work/send.log" 2>&1 &
+pids+=($!)
+
+status=0
+if prompt=$(wait_window "Incoming files from" 30); then
+    sleep 0.5 # let it paint
+    shoot "$prompt" incoming-prompt.png
+    # Accept is the default button.
+    xdotool windowactivate --sync "$prompt" key Return >/dev/null 2>&1 \
+        || xdotool key --window "$prompt" Return
+    sleep 3 # let the progress move
+else
+    echo "screenshots: the offer never reached the app; is the engine adapter wired into" \
+         "runGui (src/gui/guiapplication.cpp, createBackend)? send said:" >&2
+    sed 's/^/    /' "$work/send.log" >&2
+    status=1
+fi
+shoot "$main" main-window.png
+
+# The Chinese UI: the same window after switching the language in its settings file, restarted.
+kill "$mei"
+wait "$mei" 2>/dev/null || true
+sed -i 's/^language=en$/language=zh_CN/' "$work/mei/settings.ini"
+"$bin" --config-dir "$work/mei" >"$work/mei-zh.log" 2>&1 &
+pids+=($!)
+main_zh=$(wait_window "PunchDrop")
+xdotool windowsize "$main_zh" 900 560 >/dev/null 2>&1 || true
+sleep 2
+shoot "$main_zh" main-window-zh_CN.png
+exit $status
