@@ -14,11 +14,17 @@
 #    key, garbage, a replay of an old announcement) are ignored and counted;
 # 4. carol quits (SIGTERM → goodbye): gone at once; bob is killed -9: gone after the expiry (5 s).
 #
-# Usage: lan_netns_test.sh LANPROBE   (root; every namespace gets a unique prefix and is removed
+# With "broadcast-only" as second argument the bridge drops all multicast (mcast_flood off, as
+# some access points do): alice and bob must still find each other through the IPv4 broadcast
+# fallback, while carol, who sends multicast only, must stay unseen (the control showing that
+# multicast really is dropped) yet still hear the others.
+#
+# Usage: lan_netns_test.sh LANPROBE [broadcast-only]   (root; every namespace gets a unique prefix and is removed
 # on exit; only 10.x addresses; the root namespace's interfaces are never touched)
 set -u
 
-PROBE=${1:?usage: $0 path/to/lanprobe}
+PROBE=${1:?usage: $0 path/to/lanprobe [broadcast-only]}
+MODE=${2:-full}
 if [ "$(id -u)" != 0 ]; then
     if [ "${CI:-}" = true ]; then
         echo "FAIL: the LAN namespace test needs root (ip netns); CI must run it as root" >&2
@@ -94,19 +100,14 @@ ip -n "$D" link set eth0 up
 ip -n "$D" route add default via 10.199.2.1
 ip netns exec "$R" sysctl -qw net.ipv4.ip_forward=1
 
-
-# ---- 1. discovery --------------------------------------------------------------------------
-start_probe() { # KEY NS NAME TRANSFER_PORT
-    ip netns exec "$2" "$PROBE" listen --name "$3" --transfer-port "$4" \
-        > "$WORK/$1.log" 2> "$WORK/$1.err" &
-    PID[$1]=$!
+# ---- probes ------------------------------------------------------------------------------
+start_probe() { # KEY NS NAME TRANSFER_PORT [OPTIONS...]
+    local key=$1 ns=$2 name=$3 port=$4
+    shift 4
+    ip netns exec "$ns" "$PROBE" listen --name "$name" --transfer-port "$port" "$@" \
+        > "$WORK/$key.log" 2> "$WORK/$key.err" &
+    PID[$key]=$!
 }
-start_probe a "$A" alice 40001
-start_probe b "$B" bob 40002
-start_probe c "$C" carol 40003
-start_probe d "$D" dave 40004
-STARTED=$(now_ms)
-
 id_of() { sed -nE 's/.*"event":"started".*"id":"([A-Z2-7]+)".*/\1/p' "$WORK/$1.log" | head -1; }
 appeared() { # LOG NAME ENDPOINT
     grep '"event":"appeared"' "$WORK/$1.log" | grep "\"name\":\"$2\"" | grep -q "\"$3\""
@@ -115,6 +116,46 @@ appeared_ms() { # LOG NAME → t_ms of the first "appeared" of NAME in LOG
     grep '"event":"appeared"' "$WORK/$1.log" | grep "\"name\":\"$2\"" | head -1 \
         | sed -nE 's/.*"t_ms":([0-9]+).*/\1/p'
 }
+last_counter() { # LOG FIELD
+    grep '"event":"counters"' "$WORK/$1.log" | tail -1 | sed -nE "s/.*\"$2\":([0-9]+).*/\1/p"
+}
+
+if [ "$MODE" = broadcast-only ]; then
+    for port in pa pb pc pm pr; do
+        ip -n "$SW" link set "$port" type bridge_slave mcast_flood off || fail "mcast_flood off on $port"
+    done
+    start_probe a "$A" alice 40001
+    start_probe b "$B" bob 40002
+    start_probe c "$C" carol 40003 --no-broadcast
+    STARTED=$(now_ms)
+    pair_found() {
+        appeared a bob 10.199.1.12:40002 && appeared b alice 10.199.1.11:40001 \
+            && appeared c alice 10.199.1.11:40001 && appeared c bob 10.199.1.12:40002
+    }
+    wait_until 4000 pair_found || fail "alice and bob did not find each other by broadcast within 4 s"
+    worst=0
+    for pair in "a bob" "b alice"; do
+        t=$(appeared_ms $pair)
+        [ "$t" -gt "$worst" ] && worst=$t
+    done
+    echo "broadcast fallback: alice and bob saw each other after ${worst} ms with multicast dropped"
+    carol_announces() { [ "$(last_counter c selfIgnored)" -ge 1 ] 2> /dev/null; }
+    wait_until 3000 carol_announces || fail "carol never heard her own announcements (is she running?)"
+    wait_until 5000 test $(( $(now_ms) - STARTED )) -ge 3000
+    grep -q '"name":"carol"' "$WORK/a.log" "$WORK/b.log" \
+        && fail "carol (multicast only) was seen: the bridge did not drop multicast, the test proves nothing"
+    echo "control: carol (multicast only) stayed unseen, and heard alice and bob"
+    echo "PASS: LAN discovery through the broadcast fallback"
+    exit 0
+fi
+
+# ---- 1. discovery --------------------------------------------------------------------------
+start_probe a "$A" alice 40001
+start_probe b "$B" bob 40002
+start_probe c "$C" carol 40003
+start_probe d "$D" dave 40004
+STARTED=$(now_ms)
+
 all_discovered() {
     appeared a bob 10.199.1.12:40002 && appeared a carol 10.199.1.13:40003 \
         && appeared b alice 10.199.1.11:40001 && appeared b carol 10.199.1.13:40003 \
@@ -134,9 +175,6 @@ ID_A=$(id_of a) ID_B=$(id_of b) ID_C=$(id_of c)
 # ---- 2. another subnet is not seen ---------------------------------------------------------
 # A negative result needs time to be meaningful: wait until dave has announced at least three
 # times (interval 1 s) and has seen its own announcements (so it does send), then look.
-last_counter() { # LOG FIELD
-    grep '"event":"counters"' "$WORK/$1.log" | tail -1 | sed -nE "s/.*\"$2\":([0-9]+).*/\1/p"
-}
 dave_announces() { [ "$(last_counter d selfIgnored)" -ge 1 ] 2> /dev/null; }
 wait_until 3000 dave_announces || fail "dave never heard its own announcements (is it running?)"
 wait_until 5000 test $(( $(now_ms) - STARTED )) -ge 3000

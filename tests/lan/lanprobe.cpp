@@ -2,6 +2,7 @@
 // A small driver for the network-namespace test of LAN discovery (tests/lan/lan_netns_test.sh).
 //
 //   lanprobe listen --name NAME [--transfer-port P] [--port 8879] [--expiry-ms N] [--interval-ms N]
+//                   [--no-broadcast]
 //       Runs a LanDiscovery with a fresh identity and prints JSON lines on stdout:
 //       {"event":"started",...}, "appeared" / "updated" / "left" (id, name, endpoints, t_ms since
 //       start) and "counters" whenever they change. SIGTERM or SIGINT: stop() (goodbye), "stopped".
@@ -86,7 +87,7 @@ QString option(const QStringList &args, const QString &name, const QString &fall
 int usage()
 {
     std::fputs("usage: lanprobe listen --name NAME [--transfer-port P] [--port 8879] "
-               "[--expiry-ms N] [--interval-ms N]\n"
+               "[--expiry-ms N] [--interval-ms N] [--no-broadcast]\n"
                "       lanprobe forge --victim NAME [--port 8879] [--timeout-ms N]\n",
         stderr);
     return 2;
@@ -104,6 +105,7 @@ int runListen(QCoreApplication &app, const QStringList &args)
     config.port = quint16(option(args, QStringLiteral("--port"), QStringLiteral("8879")).toUInt());
     if (const QString v = option(args, QStringLiteral("--expiry-ms")); !v.isEmpty())
         config.expiry = std::chrono::milliseconds(v.toInt());
+    config.broadcastFallback = !args.contains(QStringLiteral("--no-broadcast"));
     if (const QString v = option(args, QStringLiteral("--interval-ms")); !v.isEmpty())
         config.announceInterval = std::chrono::milliseconds(v.toInt());
     LanDiscovery discovery(*identity, config);
