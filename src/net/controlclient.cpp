@@ -155,6 +155,13 @@ void ControlClient::attempt()
         return;
     }
     m_localPort = m_socket->localPort();
+    // setSocketDescriptor(BoundState) arms the read notifier at once, and while connecting a
+    // refused connect makes the descriptor readable before Qt sees the error: Qt would then read
+    // from a socket that is not connected. Qt re-arms reading once connected.
+    const auto notifiers = m_socket->findChildren<QSocketNotifier *>();
+    for (QSocketNotifier *n : notifiers)
+        if (n->type() == QSocketNotifier::Read)
+            n->setEnabled(false);
 
     connect(m_socket, &QAbstractSocket::connected, this, [this] {
         m_socket->startClientEncryption();
