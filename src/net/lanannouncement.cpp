@@ -16,9 +16,12 @@ namespace PunchDrop {
 
 namespace {
 
+//! Characters a display name may not contain: C0/C1 controls, line separators, and the bidi
+//! embedding/override/isolate controls that could make one name render as another.
 bool isControl(char32_t c)
 {
-    return c < 0x20 || (c >= 0x7f && c < 0xa0) || c == 0x2028 || c == 0x2029;
+    return c < 0x20 || (c >= 0x7f && c < 0xa0) || c == 0x2028 || c == 0x2029
+        || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
 }
 
 //! Strict UTF-8 decoding; nullopt on invalid sequences.

@@ -160,6 +160,8 @@ void TestLanAnnouncement::cleanName_data()
     QTest::newRow("plain") << QStringLiteral("bob") << QStringLiteral("bob");
     QTest::newRow("control characters removed")
         << QStringLiteral("a\nb\tc\x1b[31m\u2028") << QStringLiteral("abc[31m");
+    QTest::newRow("bidi override removed")
+        << QStringLiteral("bob\u202Egpj.exe") << QStringLiteral("bobgpj.exe");
     QTest::newRow("cut at 64 bytes")
         << QString(70, QLatin1Char('x')) << QString(64, QLatin1Char('x'));
     // 63 ASCII bytes + a 2-byte character would be 65 bytes: the character is dropped whole.
@@ -213,6 +215,9 @@ void TestLanAnnouncement::malformed_data()
         << withByte(good, nameAt + 1, char(0xff)) << QStringLiteral("not valid UTF-8");
     QTest::newRow("name with newline")
         << withByte(good, nameAt + 1, '\n') << QStringLiteral("control characters");
+    QByteArray bidi = good;
+    bidi.replace(nameAt + 1, 3, "\xe2\x80\xae"); // U+202E RIGHT-TO-LEFT OVERRIDE, same length
+    QTest::newRow("name with bidi override") << bidi << QStringLiteral("control characters");
     QTest::newRow("signature length 0")
         << withByte(good, sigAt, 0) << QStringLiteral("signature length 0");
     QTest::newRow("signature length too large")
