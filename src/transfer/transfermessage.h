@@ -33,6 +33,7 @@ struct Offer
     QList<OfferItem> items;
     qint64 totalBytes = 0; //!< sum of the file sizes
     int fileCount = 0;     //!< number of non-directory items
+    friend bool operator==(const Offer &, const Offer &) = default;
 };
 
 //! Receiver → sender: yes.

@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Contacts pinned on first use; a known name with a new key is refused until re-verified.
+
+#include "transfer/contactstore.h"
+
+#include <QFile>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace PunchDrop;
+
+namespace {
+DeviceId id(char fill)
+{
+    return DeviceId::fromDigest(QByteArray(32, fill));
+}
+} // namespace
+
+class TestContactStore : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void firstContactThenKnown();
+    void persistsAtomically();
+    void changedKeyIsRefusedUntilReverified();
+    void autoAcceptAndRemove();
+    void corruptFileIsAClearError_data();
+    void corruptFileIsAClearError();
+};
+
+void TestContactStore::firstContactThenKnown()
+{
+    QTemporaryDir tmp;
+    ContactStore store(tmp.filePath(ContactStore::defaultFileName()));
+    QString error;
+    QVERIFY(store.load(&error)); // missing file = empty store
+    QVERIFY(store.isFirstContact(id(1)));
+    QCOMPARE(store.check(id(1), QStringLiteral("laptop")).trust, ContactStore::Trust::FirstContact);
+    QSignalSpy changed(&store, &ContactStore::contactsChanged);
+    QVERIFY(store.remember(id(1), QStringLiteral("laptop"), &error));
+    QCOMPARE(changed.count(), 1);
+    QVERIFY(!store.isFirstContact(id(1)));
+    QCOMPARE(store.check(id(1), QStringLiteral("laptop")).trust, ContactStore::Trust::Known);
+    // Renaming a known device is fine: the key is what counts.
+    QCOMPARE(store.check(id(1), QStringLiteral("new name")).trust, ContactStore::Trust::Known);
+    QVERIFY(store.remember(id(1), QStringLiteral("new name"), &error));
+    QCOMPARE(store.find(id(1))->name, QStringLiteral("new name"));
+}
+
+void TestContactStore::persistsAtomically()
+{
+    QTemporaryDir tmp;
+    const QString path = tmp.filePath(ContactStore::defaultFileName());
+    QString error;
+    {
+        ContactStore store(path);
+        QVERIFY(store.load(&error));
+        QVERIFY(store.remember(id(1), QStringLiteral("laptop"), &error));
+        QVERIFY(store.remember(id(2), QStringLiteral("phone"), &error));
+        QVERIFY(store.setAutoAccept(id(2), true, &error));
+    }
+    ContactStore again(path);
+    QVERIFY2(again.load(&error), qPrintable(error));
+    QCOMPARE(again.contacts().size(), 2);
+    QCOMPARE(again.find(id(2))->name, QStringLiteral("phone"));
+    QVERIFY(again.find(id(2))->autoAccept);
+    QVERIFY(!again.find(id(1))->autoAccept);
+    QVERIFY(again.find(id(1))->firstSeen.isValid());
+    // QSaveFile leaves no temporary files behind.
+    QCOMPARE(QDir(tmp.path()).entryList(QDir::Files), QStringList{ContactStore::defaultFileName()});
+}
+
+void TestContactStore::changedKeyIsRefusedUntilReverified()
+{
+    QTemporaryDir tmp;
+    ContactStore store(tmp.filePath(ContactStore::defaultFileName()));
+    QString error;
+    QVERIFY(store.load(&error));
+    QVERIFY(store.remember(id(1), QStringLiteral("Laptop"), &error));
+    const ContactStore::TrustCheck check = store.check(id(9), QStringLiteral("laptop "));
+    QCOMPARE(check.trust, ContactStore::Trust::KeyChanged);
+    QVERIFY(check.warning.contains(QStringLiteral("different key")));
+    QVERIFY(!store.remember(id(9), QStringLiteral("laptop"), &error));
+    QVERIFY(error.contains(QStringLiteral("different key")));
+    QVERIFY(store.isFirstContact(id(9)));
+    QVERIFY(store.reverify(QStringLiteral("laptop"), id(9), &error));
+    QCOMPARE(store.check(id(9), QStringLiteral("laptop")).trust, ContactStore::Trust::Known);
+    QVERIFY(store.isFirstContact(id(1))); // the old key is forgotten
+}
+
+void TestContactStore::autoAcceptAndRemove()
+{
+    QTemporaryDir tmp;
+    ContactStore store(tmp.filePath(ContactStore::defaultFileName()));
+    QString error;
+    QVERIFY(store.load(&error));
+    QVERIFY(!store.setAutoAccept(id(3), true, &error)); // unknown
+    QVERIFY(store.remember(id(3), QStringLiteral("nas"), &error));
+    QVERIFY(store.setAutoAccept(id(3), true, &error));
+    QVERIFY(store.find(id(3))->autoAccept);
+    QVERIFY(store.remove(id(3), &error));
+    QVERIFY(!store.find(id(3)));
+    QVERIFY(!store.remove(id(3), &error));
+}
+
+void TestContactStore::corruptFileIsAClearError_data()
+{
+    QTest::addColumn<QByteArray>("content");
+    QTest::newRow("not JSON") << QByteArray("{{{");
+    QTest::newRow("JSON array") << QByteArray("[]");
+    QTest::newRow("bad device id") << QByteArray(R"({"contacts":[{"id":"nope","name":"x"}]})");
+}
+
+void TestContactStore::corruptFileIsAClearError()
+{
+    QFETCH(QByteArray, content);
+    QTemporaryDir tmp;
+    const QString path = tmp.filePath(ContactStore::defaultFileName());
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(content);
+    f.close();
+    ContactStore store(path);
+    QString error;
+    QVERIFY(!store.load(&error));
+    QVERIFY(error.contains(path));
+    QVERIFY(store.contacts().isEmpty());
+}
+
+QTEST_GUILESS_MAIN(TestContactStore)
+#include "tst_contactstore.moc"

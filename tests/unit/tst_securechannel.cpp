@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// SecureChannel: mutual TLS 1.3 on loopback sockets, pinned by DeviceId; a tampering proxy.
+
+#include "support/transfersocketpair.h"
+
+#include "net/securechannel.h"
+
+#include <QElapsedTimer>
+#include <QSignalSpy>
+#include <QTest>
+
+#include <qcorotask.h>
+
+using namespace PunchDrop;
+using namespace std::chrono_literals;
+
+class TestSecureChannel : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void mutualAuthentication();
+    void wrongPeerIsRefused();
+    void dataFlowsEncrypted();
+    void plainPeerTimesOut();
+    void closedPeerFailsFast();
+    void notConnectedIsAnError();
+};
+
+void TestSecureChannel::mutualAuthentication()
+{
+    Test::TransferSocketPair pair;
+    const QString error = pair.secure();
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    QCOMPARE(pair.clientResult().peer, pair.serverIdentity().id());
+    QCOMPARE(pair.serverResult().peer, pair.clientIdentity().id());
+    QVERIFY(pair.client()->isEncrypted());
+    QCOMPARE(pair.client()->sessionProtocol(), QSsl::TlsV1_3);
+}
+
+void TestSecureChannel::wrongPeerIsRefused()
+{
+    Test::TransferSocketPair pair;
+    const DeviceId someoneElse = DeviceId::fromDigest(QByteArray(32, '\x05'));
+    const QString error = pair.secure(someoneElse);
+    QVERIFY(!error.isEmpty());
+    QVERIFY(!pair.clientResult().ok());
+    QVERIFY2(pair.clientResult().error.contains(QStringLiteral("reached device %1, expected %2")
+                                                        .arg(pair.serverIdentity().id().toString(),
+                                                             someoneElse.toString())),
+             qPrintable(pair.clientResult().error));
+    QCOMPARE(pair.client()->state(), QAbstractSocket::UnconnectedState);
+}
+
+void TestSecureChannel::dataFlowsEncrypted()
+{
+    Test::TransferSocketPair pair;
+    const QString error = pair.secure();
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    pair.client()->write("ping");
+    QTRY_COMPARE_WITH_TIMEOUT(pair.server()->bytesAvailable(), qint64(4), 5000);
+    QCOMPARE(pair.server()->readAll(), QByteArray("ping"));
+}
+
+void TestSecureChannel::plainPeerTimesOut()
+{
+    Test::TransferSocketPair pair;
+    QString error = pair.connect();
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    // The server never starts TLS: the client's handshake ends at its deadline.
+    auto task = SecureChannel::handshake(*pair.client(), pair.clientIdentity(),
+                                         SecureChannel::Role::Client, std::nullopt, 300ms);
+    const SecureChannel::Result r = QCoro::waitFor(task);
+    QVERIFY(!r.ok());
+    QVERIFY2(r.error.contains(QStringLiteral("timed out")), qPrintable(r.error));
+}
+
+void TestSecureChannel::closedPeerFailsFast()
+{
+    Test::TransferSocketPair pair;
+    QString error = pair.connect();
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    pair.server()->write("garbage that is not TLS\r\n\r\n");
+    pair.server()->disconnectFromHost();
+    QElapsedTimer t;
+    t.start();
+    auto task = SecureChannel::handshake(*pair.client(), pair.clientIdentity(),
+                                         SecureChannel::Role::Client, std::nullopt, 10s);
+    const SecureChannel::Result r = QCoro::waitFor(task);
+    QVERIFY(!r.ok());
+    QVERIFY2(t.elapsed() < 5000, qPrintable(r.error));
+}
+
+void TestSecureChannel::notConnectedIsAnError()
+{
+    QString error;
+    const std::optional<DeviceIdentity> me = DeviceIdentity::generateEphemeral(&error);
+    QVERIFY(me);
+    QSslSocket socket;
+    auto task = SecureChannel::handshake(socket, *me, SecureChannel::Role::Server, std::nullopt, 1s);
+    const SecureChannel::Result r = QCoro::waitFor(task);
+    QVERIFY(!r.ok());
+    QVERIFY(r.error.contains(QStringLiteral("not connected")));
+}
+
+QTEST_GUILESS_MAIN(TestSecureChannel)
+#include "tst_securechannel.moc"
