@@ -1,27 +1,335 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "clientcommands.h"
 
-#include <QTextStream>
+#include "clidecider.h"
+#include "eventprinter.h"
+
+#include "core/configdir.h"
+#include "core/logging.h"
+#include "net/deviceidentity.h"
+#include "transfer/transferengine.h"
+
+#include <QCoreApplication>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QSettings>
+#include <QSysInfo>
+#include <QTimer>
+
+#include <qcorosignal.h>
+#include <qcorotimer.h>
+
+#include <functional>
 
 namespace PunchDrop::Cli {
 
-// Placeholders until the client engine lands (issue 3).
-int runSend(const Invocation &)
+using namespace std::chrono_literals;
+
+namespace {
+
+//! How long the commands wait for the server, the NAT probe and the peer's presence.
+constexpr auto kRegisterTimeout = 15s;
+constexpr auto kNatProbeWait = 6s;
+constexpr auto kPeerLookupWait = 5s;
+constexpr auto kLanDiscoveryWait = 3s;
+
+struct Client
 {
-    QTextStream(stderr) << "punchdrop: send is not part of this build yet\n";
+    explicit Client(const Invocation &inv)
+        : invocation(inv)
+        , configDir(inv.configDir)
+        , printer(inv.json)
+    {
+    }
+
+    Invocation invocation;
+    ConfigDir configDir;
+    std::optional<DeviceIdentity> identity;
+    std::unique_ptr<TransferEngine> engine;
+    EventPrinter printer;
+    std::unique_ptr<CliDecider> decider;
+};
+
+QString displayName(const Invocation &inv, const ConfigDir &dir)
+{
+    if (!inv.name.isEmpty())
+        return inv.name;
+    const QString saved = dir.openSettings()->value(QStringLiteral("displayName")).toString();
+    if (!saved.isEmpty())
+        return saved;
+    const QString host = QSysInfo::machineHostName();
+    return host.isEmpty() ? QStringLiteral("punchdrop") : host;
+}
+
+std::unique_ptr<Client> setUp(const Invocation &inv)
+{
+    auto client = std::make_unique<Client>(inv);
+    QString error;
+    client->identity = DeviceIdentity::loadOrCreate(client->configDir, &error);
+    if (!client->identity) {
+        client->printer.error(QStringLiteral("identity"), error);
+        return nullptr;
+    }
+    EngineConfig config;
+    if (inv.server) {
+        config.serverHost = inv.server->host;
+        config.serverPort = inv.server->port;
+    }
+    config.lan = inv.lan;
+    config.displayName = displayName(inv, client->configDir);
+    config.downloadDir = inv.dir.isEmpty() ? ConfigDir::defaultDownloadDir()
+                                           : QFileInfo(inv.dir).absoluteFilePath();
+    client->engine = std::make_unique<TransferEngine>(*client->identity, client->configDir, config);
+    return client;
+}
+
+QString serverText(const Invocation &inv)
+{
+    return inv.server ? inv.server->toString() : QStringLiteral("lan");
+}
+
+void printRegistered(Client &c)
+{
+    ControlClient *control = c.engine->controlClient();
+    const QString nat = c.engine->natType().isEmpty() ? QStringLiteral("unknown") : c.engine->natType();
+    c.printer.registered(c.identity->id().toString(), control ? nat : QStringLiteral("n/a"),
+                         control ? control->observedEndpoint().toString() : QString(),
+                         serverText(c.invocation));
+}
+
+//! Starts the engine and waits until it is registered with the server (and its NAT type known).
+QCoro::Task<bool> goOnline(Client &c)
+{
+    QString error;
+    if (!c.engine->start(&error)) {
+        c.printer.error(QStringLiteral("start"), error);
+        co_return false;
+    }
+    ControlClient *control = c.engine->controlClient();
+    if (!control) {
+        printRegistered(c);
+        co_return true;
+    }
+    if (!co_await control->waitRegistered(kRegisterTimeout)) {
+        c.printer.error(QStringLiteral("server-unreachable"),
+                        QStringLiteral("cannot register with the server %1: %2")
+                            .arg(serverText(c.invocation),
+                                 control->lastError().isEmpty() ? QStringLiteral("no answer")
+                                                                : control->lastError()));
+        co_return false;
+    }
+    if (c.engine->natType().isEmpty())
+        co_await qCoro(c.engine.get(), &TransferEngine::natTypeChanged, kNatProbeWait);
+    printRegistered(c);
+    // Later re-registrations (server restarted, network changed) are reported as they happen.
+    QObject::connect(c.engine.get(), &TransferEngine::registered, c.engine.get(),
+                     [&c] { printRegistered(c); });
+    QObject::connect(c.engine.get(), &TransferEngine::connectionLost, c.engine.get(),
+                     [&c](const QString &reason) {
+                         c.printer.raw({{QStringLiteral("event"), QStringLiteral("server")},
+                                        {QStringLiteral("state"), QStringLiteral("lost")},
+                                        {QStringLiteral("message"), reason}});
+                         c.printer.info(QStringLiteral("Lost the server (%1); reconnecting…").arg(reason));
+                     });
+    co_return true;
+}
+
+QCoro::Task<DeviceId> findPeer(Client &c, const QString &query)
+{
+    const auto wait = c.invocation.lan ? std::chrono::milliseconds(kLanDiscoveryWait)
+                                       : std::chrono::milliseconds(kPeerLookupWait);
+    QElapsedTimer clock;
+    clock.start();
+    while (true) {
+        const PeerResolver::Result r = c.engine->resolvePeer(query);
+        if (!r.id.isNull())
+            co_return r.id;
+        const auto left = wait - std::chrono::milliseconds(clock.elapsed());
+        // Only "nobody matches" can change by waiting for presence; ambiguity cannot.
+        if (left.count() <= 0 || !r.error.startsWith(QLatin1String("no online peer"))) {
+            c.printer.error(QStringLiteral("peer-not-found"), r.error);
+            co_return DeviceId();
+        }
+        co_await qCoro(c.engine.get(), &TransferEngine::peersChanged, left);
+    }
+}
+
+void printPaths(Client &c)
+{
+    QObject::connect(c.engine.get(), &TransferEngine::pathEstablished, c.engine.get(),
+                     [&c](quint64, const PathReport &p) {
+                         c.printer.path(p.kind, p.method, p.rttMs, p.timeMs,
+                                        p.peerName.isEmpty() ? p.peer.shortString() : p.peerName,
+                                        p.reason);
+                     });
+    QObject::connect(c.engine.get(), &TransferEngine::transferUpdated, c.engine.get(),
+                     [&c](const TransferSnapshot &s) {
+                         if (s.state == TransferSnapshot::State::Transferring)
+                             c.printer.progress(s.bytesDone, s.bytesTotal, s.bytesPerSecond);
+                     });
+    QObject::connect(c.engine.get(), &TransferEngine::fileFinished, c.engine.get(),
+                     [&c](quint64, const FileResult &f) {
+                         if (f.verified)
+                             c.printer.file(f.relativePath, f.size, f.sha256);
+                     });
+}
+
+//! Prints the end of one transfer; returns the exit code it stands for.
+int reportResult(Client &c, const TransferResult &result, qint64 elapsedMs)
+{
+    if (result.allVerified()) {
+        c.printer.progress(result.bytesTotal, result.bytesTotal, 0, true);
+        c.printer.done(result.files.size(), result.bytesTotal, elapsedMs);
+        return ExitOk;
+    }
+    const QString code = result.ok() ? QStringLiteral("integrity") : transferErrorName(result.error);
+    c.printer.error(code, result.message.isEmpty() ? QStringLiteral("not every file was verified")
+                                                   : result.message);
     return ExitFailure;
 }
 
-int runReceive(const Invocation &)
+QCoro::Task<int> sendFlow(Client &c)
 {
-    QTextStream(stderr) << "punchdrop: receive is not part of this build yet\n";
-    return ExitFailure;
+    for (const QString &path : std::as_const(c.invocation.paths)) {
+        if (!QFileInfo::exists(path)) {
+            c.printer.error(QStringLiteral("not-found"), QStringLiteral("%1: no such file or folder").arg(path));
+            co_return ExitFailure;
+        }
+    }
+    if (!co_await goOnline(c))
+        co_return ExitFailure;
+    const DeviceId peer = co_await findPeer(c, c.invocation.to);
+    if (peer.isNull())
+        co_return ExitFailure;
+
+    printPaths(c);
+    const ConnectMode mode = c.invocation.relayOnly ? ConnectMode::RelayOnly
+        : c.invocation.noRelay                      ? ConnectMode::DirectOnly
+                                                    : ConnectMode::Auto;
+    QElapsedTimer clock;
+    clock.start();
+    bool waitingShown = false;
+    QObject::connect(c.engine.get(), &TransferEngine::transferUpdated, c.engine.get(),
+                     [&c, &waitingShown](const TransferSnapshot &s) {
+                         if (s.state == TransferSnapshot::State::Waiting && !waitingShown) {
+                             waitingShown = true;
+                             c.printer.info(QStringLiteral("Waiting for %1 to accept…").arg(s.peerName));
+                         }
+                     });
+    const quint64 id = c.engine->send(peer, c.invocation.paths, mode);
+    while (true) {
+        const auto finished = co_await qCoro(c.engine.get(), &TransferEngine::transferFinished);
+        const auto &[finishedId, result] = finished;
+        if (finishedId == id)
+            co_return reportResult(c, result, clock.elapsed());
+    }
 }
 
-int runPeers(const Invocation &)
+QCoro::Task<int> receiveFlow(Client &c)
 {
-    QTextStream(stderr) << "punchdrop: peers is not part of this build yet\n";
-    return ExitFailure;
+    c.decider = std::make_unique<CliDecider>(c.invocation.yes, c.printer);
+    c.engine->setOfferDecider(c.decider.get());
+    if (!co_await goOnline(c))
+        co_return ExitFailure;
+    c.printer.info(QStringLiteral("Receiving into %1 — waiting for transfers (Ctrl+C to stop)")
+                       .arg(c.engine->config().downloadDir));
+    printPaths(c);
+    QElapsedTimer clock;
+    clock.start();
+    while (true) {
+        const auto finished = co_await qCoro(c.engine.get(), &TransferEngine::transferFinished);
+        const TransferResult &result = std::get<1>(finished);
+        const int code = reportResult(c, result, clock.elapsed());
+        if (c.invocation.once)
+            co_return code;
+        clock.restart();
+    }
+}
+
+QString sourceName(PeerInfo::Source source)
+{
+    switch (source) {
+    case PeerInfo::Source::Lan:
+        return QStringLiteral("lan");
+    case PeerInfo::Source::Saved:
+        return QStringLiteral("saved");
+    case PeerInfo::Source::Server:
+        break;
+    }
+    return QStringLiteral("server");
+}
+
+QCoro::Task<int> peersFlow(Client &c)
+{
+    if (!co_await goOnline(c))
+        co_return ExitFailure;
+    // Presence follows the welcome; on the LAN, announcements arrive every second.
+    co_await QCoro::sleepFor(c.invocation.lan ? std::chrono::milliseconds(kLanDiscoveryWait)
+                                              : std::chrono::milliseconds(500));
+    QJsonArray list;
+    QStringList lines;
+    for (const PeerInfo &p : c.engine->peers()) {
+        if (!p.online)
+            continue;
+        list.append(QJsonObject{{QStringLiteral("device_id"), p.id.toString()},
+                                {QStringLiteral("name"), p.name},
+                                {QStringLiteral("nat_type"), p.natType},
+                                {QStringLiteral("source"), sourceName(p.source)}});
+        lines << QStringLiteral("%1  %2  %3  %4")
+                     .arg(p.id.shortString(), p.name.leftJustified(20), sourceName(p.source).leftJustified(6),
+                          p.natType.isEmpty() ? QStringLiteral("-") : p.natType);
+    }
+    c.printer.raw({{QStringLiteral("event"), QStringLiteral("peers")}, {QStringLiteral("peers"), list}});
+    if (!c.invocation.json) {
+        std::printf("%s\n", qPrintable(lines.isEmpty() ? QStringLiteral("No peers online.")
+                                                       : lines.join(QLatin1Char('\n'))));
+        std::fflush(stdout);
+    }
+    co_return ExitOk;
+}
+
+int runFlow(const Invocation &inv, const std::function<QCoro::Task<int>(Client &)> &flow)
+{
+    std::unique_ptr<Client> client = setUp(inv);
+    if (!client)
+        return ExitFailure;
+    int exitCode = ExitFailure;
+    QTimer deadline;
+    if (inv.timeoutSecs > 0) {
+        deadline.setSingleShot(true);
+        QObject::connect(&deadline, &QTimer::timeout, qApp, [&] {
+            client->printer.error(QStringLiteral("timeout"),
+                                  QStringLiteral("gave up after %1 s (--timeout)").arg(inv.timeoutSecs));
+            client->engine->stop();
+            QCoreApplication::exit(ExitFailure);
+        });
+        deadline.start(std::chrono::seconds(inv.timeoutSecs));
+    }
+    QCoro::connect(flow(*client), qApp, [&exitCode](int code) {
+        exitCode = code;
+        QCoreApplication::exit(code);
+    });
+    QCoreApplication::exec(); // a --timeout leaves exitCode at ExitFailure
+    client->engine->stop();
+    return exitCode;
+}
+
+} // namespace
+
+int runSend(const Invocation &invocation)
+{
+    return runFlow(invocation, sendFlow);
+}
+
+int runReceive(const Invocation &invocation)
+{
+    return runFlow(invocation, receiveFlow);
+}
+
+int runPeers(const Invocation &invocation)
+{
+    return runFlow(invocation, peersFlow);
 }
 
 } // namespace PunchDrop::Cli

@@ -1,0 +1,508 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "transferengine.h"
+
+#include "transfer/incomingtransfer.h"
+#include "transfer/outgoingtransfer.h"
+
+#include "core/logging.h"
+#include "net/deferredtlsserver.h"
+#include "net/hostlookup.h"
+#include "net/natprober.h"
+#include "net/reusablesocket.h"
+#include "net/securechannel.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QSslSocket>
+
+#include <qcorosignal.h>
+
+namespace PunchDrop {
+
+using namespace std::chrono_literals;
+
+namespace {
+//! Lets the last frames leave before the socket goes away (its destructor would abort).
+QCoro::Task<> closeGracefully(std::unique_ptr<QSslSocket> socket)
+{
+    socket->disconnectFromHost();
+    if (socket->state() != QAbstractSocket::UnconnectedState)
+        co_await qCoro(socket.get(), &QAbstractSocket::disconnected, 3s);
+    socket.release()->deleteLater();
+}
+
+//! The server's second UDP port (mapping tests) is the control port + 1 unless configured.
+constexpr quint16 kAltPortOffset = 1;
+
+QString pathKindName(PathKind kind)
+{
+    return kind == PathKind::Relayed ? QStringLiteral("relay") : QStringLiteral("direct");
+}
+} // namespace
+
+TransferEngine::TransferEngine(const DeviceIdentity &identity, const ConfigDir &configDir,
+                               EngineConfig config, QObject *parent)
+    : QObject(parent)
+    , m_identity(identity)
+    , m_configDir(configDir)
+    , m_config(std::move(config))
+    , m_contacts(configDir.filePath(ContactStore::defaultFileName()))
+{
+    qRegisterMetaType<PunchDrop::TransferSnapshot>();
+    qRegisterMetaType<PunchDrop::PathReport>();
+    if (m_config.downloadDir.isEmpty())
+        m_config.downloadDir = ConfigDir::defaultDownloadDir();
+}
+
+TransferEngine::~TransferEngine()
+{
+    stop();
+}
+
+bool TransferEngine::start(QString *error)
+{
+    if (m_config.useContacts && !m_contacts.load(error))
+        return false;
+    connect(&m_contacts, &ContactStore::contactsChanged, this, &TransferEngine::peersChanged);
+
+    if (!m_config.serverHost.isEmpty()) {
+        ControlClientConfig cc = m_config.control;
+        cc.host = m_config.serverHost;
+        cc.port = m_config.serverPort;
+        cc.displayName = m_config.displayName;
+        m_control = new ControlClient(m_identity, cc, this);
+        connect(m_control, &ControlClient::registered, this, [this] {
+            Q_EMIT registered();
+            if (m_config.probeNat && m_natType.isEmpty())
+                probeNatType();
+            else if (!m_natType.isEmpty())
+                m_control->setNatType(m_natType);
+        });
+        connect(m_control, &ControlClient::connectionLost, this, &TransferEngine::connectionLost);
+        connect(m_control, &ControlClient::peersChanged, this, &TransferEngine::peersChanged);
+        connect(m_control, &ControlClient::goReceived, this, [this](const GoMessage &go) {
+            runIncoming(addEntry(TransferSnapshot::Direction::Incoming), go);
+        });
+    }
+    m_connector = new PeerConnector(m_identity, m_control, m_config.timings, this);
+
+    if (m_config.lan) {
+        m_lanListener = new DeferredTlsServer(this);
+        if (!m_lanListener->listen(QHostAddress::AnyIPv4, 0)) {
+            *error = QStringLiteral("cannot listen for LAN transfers: %1").arg(m_lanListener->errorString());
+            return false;
+        }
+        connect(m_lanListener, &QTcpServer::newConnection, this, &TransferEngine::onIncomingLan);
+        m_lan = new LanDiscovery(m_identity, m_config.lanConfig, this);
+        m_lan->setDisplayName(m_config.displayName);
+        m_lan->setTransferPort(m_lanListener->serverPort());
+        connect(m_lan, &LanDiscovery::peerAppeared, this, &TransferEngine::peersChanged);
+        connect(m_lan, &LanDiscovery::peerUpdated, this, &TransferEngine::peersChanged);
+        connect(m_lan, &LanDiscovery::peerLeft, this, &TransferEngine::peersChanged);
+        if (!m_lan->start(error))
+            return false;
+    }
+    if (m_control)
+        m_control->start();
+    return true;
+}
+
+void TransferEngine::stop()
+{
+    for (auto it = m_transfers.begin(); it != m_transfers.end(); ++it) {
+        if (it->job && !it->snapshot.isFinished())
+            it->job->cancel();
+    }
+    if (m_lan)
+        m_lan->stop();
+    if (m_control)
+        m_control->stop();
+}
+
+void TransferEngine::setDisplayName(const QString &name)
+{
+    m_config.displayName = name;
+    if (m_lan)
+        m_lan->setDisplayName(name);
+}
+
+QCoro::Task<> TransferEngine::probeNatType()
+{
+    if (m_natProbeRunning || !m_control)
+        co_return;
+    m_natProbeRunning = true;
+    QPointer<TransferEngine> self(this);
+    const QHostAddress server = co_await lookupHost(m_config.serverHost, 10s);
+    if (!self)
+        co_return;
+    if (server.isNull()) {
+        m_natProbeRunning = false;
+        co_return;
+    }
+    const NatType nat = co_await probeNat(server, m_config.serverPort,
+                                          quint16(m_config.serverPort + kAltPortOffset));
+    if (!self)
+        co_return;
+    m_natProbeRunning = false;
+    m_natType = nat.toString();
+    qCInfo(lcNet).noquote() << "NAT type:" << m_natType
+                            << (nat.publicUdp.isValid() ? QStringLiteral("(UDP mapped to %1)").arg(nat.publicUdp.toString())
+                                                        : QString());
+    m_connector->setOwnNatType(m_natType);
+    if (m_control)
+        m_control->setNatType(m_natType);
+    Q_EMIT natTypeChanged(m_natType);
+}
+
+QList<PeerInfo> TransferEngine::peers() const
+{
+    QList<PeerInfo> result;
+    QSet<DeviceId> seen;
+    if (m_lan) {
+        for (const PeerInfo &p : m_lan->peers()) {
+            result << p;
+            seen.insert(p.id);
+        }
+    }
+    if (m_control) {
+        for (const PeerInfo &p : m_control->peers()) {
+            if (!seen.contains(p.id)) {
+                result << p;
+                seen.insert(p.id);
+            }
+        }
+    }
+    for (const Contact &c : m_contacts.contacts()) {
+        if (seen.contains(c.id))
+            continue;
+        PeerInfo p;
+        p.id = c.id;
+        p.name = c.name;
+        p.source = PeerInfo::Source::Saved;
+        p.online = false;
+        result << p;
+    }
+    return result;
+}
+
+PeerResolver::Result TransferEngine::resolvePeer(const QString &query) const
+{
+    QList<PeerInfo> online;
+    for (const PeerInfo &p : peers()) {
+        if (p.online)
+            online << p;
+    }
+    return PeerResolver::resolve(online, query);
+}
+
+QString TransferEngine::peerName(const DeviceId &id) const
+{
+    for (const PeerInfo &p : peers()) {
+        if (p.id == id)
+            return p.name;
+    }
+    return id.shortString();
+}
+
+bool TransferEngine::hasActiveTransfers() const
+{
+    for (const Entry &e : m_transfers) {
+        if (!e.snapshot.isFinished())
+            return true;
+    }
+    return false;
+}
+
+quint64 TransferEngine::addEntry(TransferSnapshot::Direction direction)
+{
+    const quint64 id = m_nextId++;
+    Entry entry;
+    entry.snapshot.id = id;
+    entry.snapshot.direction = direction;
+    entry.snapshot.state = TransferSnapshot::State::Connecting;
+    m_transfers.insert(id, entry);
+    return id;
+}
+
+void TransferEngine::update(quint64 id, const std::function<void(TransferSnapshot &)> &change)
+{
+    auto it = m_transfers.find(id);
+    if (it == m_transfers.end())
+        return;
+    change(it->snapshot);
+    Q_EMIT transferUpdated(it->snapshot);
+}
+
+quint64 TransferEngine::send(const DeviceId &peer, const QStringList &paths, ConnectMode mode)
+{
+    const quint64 id = addEntry(TransferSnapshot::Direction::Outgoing);
+    Entry &entry = m_transfers[id];
+    entry.paths = paths;
+    entry.mode = mode;
+    entry.snapshot.peer = peer;
+    entry.snapshot.peerName = peerName(peer);
+    for (const QString &path : paths)
+        entry.snapshot.items << QFileInfo(path).fileName();
+    if (!paths.isEmpty())
+        entry.snapshot.localFolder = QFileInfo(paths.constFirst()).absolutePath();
+    runOutgoing(id);
+    return id;
+}
+
+bool TransferEngine::retry(quint64 id)
+{
+    auto it = m_transfers.find(id);
+    if (it == m_transfers.end() || it->snapshot.direction != TransferSnapshot::Direction::Outgoing
+        || !it->snapshot.isFinished())
+        return false;
+    it->cancelRequested = false;
+    update(id, [](TransferSnapshot &s) {
+        s.state = TransferSnapshot::State::Connecting;
+        s.error.clear();
+        s.bytesDone = 0;
+        s.bytesPerSecond = 0;
+        s.path = PathKind::Unknown;
+        s.pathReason.clear();
+    });
+    runOutgoing(id);
+    return true;
+}
+
+void TransferEngine::cancel(quint64 id)
+{
+    auto it = m_transfers.find(id);
+    if (it == m_transfers.end() || it->snapshot.isFinished())
+        return;
+    it->cancelRequested = true;
+    if (it->job) {
+        it->job->cancel();
+    } else {
+        TransferResult r;
+        r.error = TransferError::Cancelled;
+        r.message = QStringLiteral("cancelled");
+        finish(id, r);
+    }
+}
+
+void TransferEngine::failEarly(quint64 id, TransferError error, const QString &message)
+{
+    TransferResult r;
+    r.error = error;
+    r.message = message;
+    finish(id, r);
+}
+
+void TransferEngine::finish(quint64 id, const TransferResult &result)
+{
+    auto it = m_transfers.find(id);
+    if (it == m_transfers.end() || it->snapshot.isFinished())
+        return;
+    TransferSnapshot &s = it->snapshot;
+    s.bytesPerSecond = 0;
+    if (result.ok()) {
+        s.state = TransferSnapshot::State::Done;
+        s.bytesDone = result.bytesTotal > 0 ? result.bytesTotal : s.bytesDone;
+        s.bytesTotal = qMax(s.bytesTotal, result.bytesTotal);
+    } else if (result.error == TransferError::Cancelled) {
+        s.state = TransferSnapshot::State::Cancelled;
+    } else if (result.error == TransferError::Declined) {
+        s.state = TransferSnapshot::State::Declined;
+    } else {
+        s.state = TransferSnapshot::State::Failed;
+    }
+    s.error = result.message;
+    if (s.direction == TransferSnapshot::Direction::Incoming && !result.files.isEmpty()
+        && !result.files.constFirst().localPath.isEmpty())
+        s.localFolder = QFileInfo(result.files.constFirst().localPath).absolutePath();
+    qCInfo(lcTransfer).noquote() << "transfer" << id
+                                 << (s.direction == TransferSnapshot::Direction::Outgoing ? "to" : "from")
+                                 << s.peerName << "ended:"
+                                 << (result.ok() ? QStringLiteral("ok") : result.message);
+    const TransferSnapshot snapshot = s;
+    Q_EMIT transferUpdated(snapshot);
+    Q_EMIT transferFinished(id, result);
+}
+
+void TransferEngine::reportPath(quint64 id, const PeerConnection &c)
+{
+    PathReport report;
+    report.path = c.path;
+    report.kind = pathKindName(c.path);
+    report.method = c.method;
+    report.reason = c.reason;
+    report.timeMs = c.timeMs;
+    report.rttMs = c.rttMs;
+    report.peer = c.peer;
+    report.peerName = c.peerName;
+    update(id, [&](TransferSnapshot &s) {
+        s.path = c.path;
+        s.pathReason = c.reason;
+        if (!c.peerName.isEmpty())
+            s.peerName = c.peerName;
+        s.peer = c.peer;
+    });
+    Q_EMIT pathEstablished(id, report);
+}
+
+void TransferEngine::attachJob(quint64 id, TransferJob *job)
+{
+    m_transfers[id].job = job;
+    job->setDeviceName(m_config.displayName);
+    job->setTimeouts(m_config.transferTimeouts);
+    connect(job, &TransferJob::progress, this, [this, id](qint64 done, qint64 total, double rate) {
+        update(id, [&](TransferSnapshot &s) {
+            s.bytesDone = done;
+            s.bytesTotal = total;
+            s.bytesPerSecond = rate;
+        });
+    });
+    connect(job, &TransferJob::stateChanged, this, [this, id](TransferSnapshot::State state) {
+        if (state == TransferSnapshot::State::Waiting || state == TransferSnapshot::State::Transferring)
+            update(id, [&](TransferSnapshot &s) { s.state = state; });
+    });
+    connect(job, &TransferJob::fileFinished, this,
+            [this, id](const FileResult &file) { Q_EMIT fileFinished(id, file); });
+}
+
+QCoro::Task<> TransferEngine::runOutgoing(quint64 id)
+{
+    QPointer<TransferEngine> self(this);
+    const Entry entry = m_transfers.value(id);
+    const DeviceId peer = entry.snapshot.peer;
+
+    PeerConnection c;
+    QString lanError;
+    if (m_lan) {
+        const PeerInfo lanPeer = m_lan->peer(peer);
+        if (!lanPeer.id.isNull() && !lanPeer.endpoints.isEmpty()) {
+            c = co_await m_connector->connectLan(lanPeer.endpoints.constFirst(), peer);
+            if (!self)
+                co_return;
+            if (!c.ok())
+                lanError = c.error;
+        }
+    }
+    if (!c.ok() && m_control && entry.mode != ConnectMode::Auto && !m_control->isRegistered())
+        static_cast<void>(co_await m_control->waitRegistered(m_config.timings.requestTimeout));
+    if (!self)
+        co_return;
+    if (!c.ok() && m_control)
+        c = co_await m_connector->connectTo(peer, entry.mode);
+    if (!self)
+        co_return;
+    if (m_transfers.value(id).cancelRequested || m_transfers.value(id).snapshot.isFinished())
+        co_return;
+    if (!c.ok()) {
+        QString message = c.error.isEmpty() ? lanError : c.error;
+        if (message.isEmpty())
+            message = QStringLiteral("%1 is not reachable: no server is configured and it is not "
+                                     "on the local network")
+                          .arg(entry.snapshot.peerName);
+        failEarly(id, TransferError::Network, message);
+        co_return;
+    }
+    reportPath(id, c);
+    std::unique_ptr<QSslSocket> socket = std::move(c.socket);
+    auto *job = new OutgoingTransfer(socket.get(), m_identity, entry.paths, this);
+    attachJob(id, job);
+    const TransferResult result = co_await job->run();
+    if (!self)
+        co_return;
+    if (result.allVerified() && m_config.useContacts) {
+        QString error;
+        if (!m_contacts.remember(c.peer, c.peerName.isEmpty() ? peerName(c.peer) : c.peerName, &error))
+            qCWarning(lcTransfer) << "cannot remember contact:" << error;
+    }
+    finish(id, result);
+    co_await closeGracefully(std::move(socket));
+    job->deleteLater();
+}
+
+QCoro::Task<> TransferEngine::runIncoming(quint64 id, GoMessage go)
+{
+    QPointer<TransferEngine> self(this);
+    update(id, [&](TransferSnapshot &s) {
+        s.peer = go.peer;
+        s.peerName = go.peerName;
+    });
+    PeerConnection c = co_await m_connector->answer(go);
+    if (!self)
+        co_return;
+    if (!c.ok()) {
+        failEarly(id, TransferError::Network, c.error);
+        co_return;
+    }
+    reportPath(id, c);
+    co_await receiveOn(id, std::move(c.socket), c.peer, c.peerName);
+}
+
+void TransferEngine::onIncomingLan()
+{
+    while (m_lanListener && m_lanListener->hasPendingConnections()) {
+        auto *socket = qobject_cast<QSslSocket *>(m_lanListener->nextPendingConnection());
+        if (socket)
+            runIncomingLan(socket);
+    }
+}
+
+QCoro::Task<> TransferEngine::runIncomingLan(QSslSocket *rawSocket)
+{
+    QPointer<TransferEngine> self(this);
+    rawSocket->setParent(nullptr);
+    std::unique_ptr<QSslSocket> socket(rawSocket);
+    QElapsedTimer clock;
+    clock.start();
+    const SecureChannel::Result secured = co_await SecureChannel::handshake(
+        *socket, m_identity, SecureChannel::Role::Server, std::nullopt, m_config.timings.handshakeTimeout);
+    if (!self)
+        co_return;
+    if (!secured.ok()) {
+        qCInfo(lcLan) << "LAN connection from" << socket->peerAddress().toString()
+                      << "failed authentication:" << secured.error;
+        co_return;
+    }
+    const quint64 id = addEntry(TransferSnapshot::Direction::Incoming);
+    PeerConnection c;
+    c.peer = secured.peer;
+    c.peerName = peerName(secured.peer);
+    c.path = PathKind::DirectLan;
+    c.method = QStringLiteral("lan");
+    c.timeMs = clock.elapsed();
+    reportPath(id, c);
+    co_await receiveOn(id, std::move(socket), c.peer, c.peerName);
+}
+
+QCoro::Task<> TransferEngine::receiveOn(quint64 id, std::unique_ptr<QSslSocket> socket,
+                                        DeviceId sender, QString senderName)
+{
+    QPointer<TransferEngine> self(this);
+    ReceiveOptions options;
+    options.downloadDir = m_config.downloadDir;
+    options.decider = m_decider;
+    options.contacts = m_config.useContacts ? &m_contacts : nullptr;
+    auto *job = new IncomingTransfer(socket.get(), m_identity, sender, senderName, options, this);
+    attachJob(id, job);
+    connect(job, &TransferJob::stateChanged, this, [this, id, job](TransferSnapshot::State state) {
+        if (state != TransferSnapshot::State::Waiting)
+            return;
+        const IncomingOffer &offer = job->offer();
+        update(id, [&](TransferSnapshot &s) {
+            s.items.clear();
+            for (const OfferItem &item : offer.items) {
+                if (!item.relativePath.contains(QLatin1Char('/')))
+                    s.items << item.relativePath;
+            }
+            s.bytesTotal = offer.totalBytes;
+            s.localFolder = m_config.downloadDir;
+        });
+        Q_EMIT offerReceived(id, offer);
+    });
+    const TransferResult result = co_await job->run();
+    if (!self)
+        co_return;
+    finish(id, result);
+    co_await closeGracefully(std::move(socket));
+    job->deleteLater();
+}
+
+} // namespace PunchDrop

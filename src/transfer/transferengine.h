@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "transfer/contactstore.h"
+#include "transfer/incomingtransfer.h"
+#include "transfer/transferresult.h"
+#include "transfer/transfersnapshot.h"
+
+#include "core/configdir.h"
+#include "net/controlclient.h"
+#include "net/deviceidentity.h"
+#include "net/landiscovery.h"
+#include "net/peerconnector.h"
+#include "net/peerinfo.h"
+#include "net/peerresolver.h"
+
+#include <QHash>
+#include <QObject>
+#include <QPointer>
+
+#include <memory>
+
+namespace PunchDrop {
+
+class DeferredTlsServer;
+class OfferDecider;
+class TransferJob;
+
+struct EngineConfig
+{
+    QString serverHost; //!< empty: no server (LAN only)
+    quint16 serverPort = 8877;
+    bool lan = false; //!< announce and discover on the LAN, accept LAN transfers
+    QString displayName;
+    QString downloadDir;
+    ConnectTimings timings;
+    ControlClientConfig control; //!< host/port/name are filled in from the fields above
+    LanDiscoveryConfig lanConfig;
+    TransferTimeouts transferTimeouts;
+    bool probeNat = true;
+    bool useContacts = true; //!< pin and remember peers in the config dir's contact store
+};
+
+//! How one transfer's path was made (the CLI's `path` event).
+struct PathReport
+{
+    PathKind path = PathKind::Unknown;
+    QString kind;   //!< "direct" or "relay"
+    QString method; //!< "tcp-punch", "lan" or "relay"
+    QString reason;
+    qint64 timeMs = 0;
+    int rttMs = 0;
+    DeviceId peer;
+    QString peerName;
+};
+
+/*!
+ * The client core that the CLI and the desktop app drive: the control connection to the
+ * rendezvous server, NAT probing, LAN discovery, connection set-up (LAN → punch → relay) and the
+ * transfer jobs. Every transfer is a TransferSnapshot that changes over time and ends in exactly
+ * one transferFinished(). Decisions about incoming offers go through an OfferDecider.
+ */
+class TransferEngine : public QObject
+{
+    Q_OBJECT
+public:
+    TransferEngine(const DeviceIdentity &identity, const ConfigDir &configDir, EngineConfig config,
+                   QObject *parent = nullptr);
+    ~TransferEngine() override;
+
+    //! Connects to the server and/or starts LAN discovery. False with \a error.
+    bool start(QString *error);
+    void stop();
+
+    void setOfferDecider(OfferDecider *decider) { m_decider = decider; }
+    void setDisplayName(const QString &name);
+    void setDownloadDir(const QString &dir) { m_config.downloadDir = dir; }
+    const EngineConfig &config() const { return m_config; }
+
+    DeviceId selfId() const { return m_identity.id(); }
+    ControlClient *controlClient() const { return m_control; }
+    LanDiscovery *lanDiscovery() const { return m_lan; }
+    ContactStore &contacts() { return m_contacts; }
+    QString natType() const { return m_natType; }
+
+    //! Online peers from the server and the LAN (LAN entries first), then saved contacts
+    //! that are offline.
+    QList<PeerInfo> peers() const;
+    //! Finds an online peer by device ID, unique ID prefix or unique name.
+    PeerResolver::Result resolvePeer(const QString &query) const;
+
+    //! Starts sending \a paths to \a peer; returns the transfer id.
+    quint64 send(const DeviceId &peer, const QStringList &paths, ConnectMode mode = ConnectMode::Auto);
+    //! Sends an outgoing transfer again (the receiver resumes what it already has).
+    bool retry(quint64 id);
+    void cancel(quint64 id);
+    TransferSnapshot snapshot(quint64 id) const { return m_transfers.value(id).snapshot; }
+    bool hasActiveTransfers() const;
+
+Q_SIGNALS:
+    void registered();
+    void connectionLost(const QString &reason);
+    void natTypeChanged(const QString &natType);
+    void peersChanged();
+    void transferUpdated(const PunchDrop::TransferSnapshot &snapshot);
+    void pathEstablished(quint64 id, const PunchDrop::PathReport &path);
+    void offerReceived(quint64 id, const PunchDrop::IncomingOffer &offer);
+    void fileFinished(quint64 id, const PunchDrop::FileResult &file);
+    void transferFinished(quint64 id, const PunchDrop::TransferResult &result);
+
+private:
+    struct Entry
+    {
+        TransferSnapshot snapshot;
+        QStringList paths;
+        ConnectMode mode = ConnectMode::Auto;
+        QPointer<TransferJob> job;
+        bool cancelRequested = false;
+    };
+
+    QCoro::Task<> runOutgoing(quint64 id);
+    QCoro::Task<> runIncoming(quint64 id, GoMessage go);
+    QCoro::Task<> runIncomingLan(QSslSocket *socket);
+    QCoro::Task<> receiveOn(quint64 id, std::unique_ptr<QSslSocket> socket, DeviceId sender,
+                            QString senderName);
+    QCoro::Task<> probeNatType();
+    void onIncomingLan();
+    quint64 addEntry(TransferSnapshot::Direction direction);
+    void update(quint64 id, const std::function<void(TransferSnapshot &)> &change);
+    void finish(quint64 id, const TransferResult &result);
+    void failEarly(quint64 id, TransferError error, const QString &message);
+    void reportPath(quint64 id, const PeerConnection &connection);
+    void attachJob(quint64 id, TransferJob *job);
+    QString peerName(const DeviceId &id) const;
+
+    DeviceIdentity m_identity;
+    ConfigDir m_configDir;
+    EngineConfig m_config;
+    ControlClient *m_control = nullptr;
+    LanDiscovery *m_lan = nullptr;
+    DeferredTlsServer *m_lanListener = nullptr;
+    PeerConnector *m_connector = nullptr;
+    ContactStore m_contacts;
+    OfferDecider *m_decider = nullptr;
+    QString m_natType;
+    bool m_natProbeRunning = false;
+    QHash<quint64, Entry> m_transfers;
+    quint64 m_nextId = 1;
+};
+
+} // namespace PunchDrop
+
+Q_DECLARE_METATYPE(PunchDrop::PathReport)
