@@ -6,8 +6,12 @@
 #include "net/controlclient.h"
 #include "net/controlprotocol.h"
 #include "net/rendezvousserver.h"
+#include "support/testhelpers.h"
 
 #include <QElapsedTimer>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTcpServer>
 #include <QSignalSpy>
 #include <QSslSocket>
 #include <QTcpSocket>
@@ -148,6 +152,8 @@ private Q_SLOTS:
     void clientLimit();
     void perAddressLimit();
     void outcomeIsAccepted();
+    void binaryServesAndStopsOnSigterm();
+    void binaryFailsOnPortInUse();
 
 private:
     bool startServer(const RendezvousServerConfig &config, bool withBystander);
@@ -456,6 +462,64 @@ void TestRendezvousServer::outcomeIsAccepted()
     QVERIFY(pong && std::holds_alternative<Pong>(*pong));
     QCOMPARE(std::get<Pong>(*pong).nonce, 77u);
     QCOMPARE(outcome.count(), 1);
+}
+
+void TestRendezvousServer::binaryServesAndStopsOnSigterm()
+{
+#ifdef Q_OS_WIN
+    QSKIP("SIGTERM is Unix-only");
+#endif
+    QVERIFY(!Test::punchdropBinary().isEmpty());
+    quint16 port = 0;
+    {
+        QTcpServer probe; // a free port for the child (closed again before it starts)
+        QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+        port = probe.serverPort();
+    }
+    QTemporaryDir config;
+    QProcess server;
+    server.setProcessChannelMode(QProcess::SeparateChannels);
+    server.start(Test::punchdropBinary(),
+                 {QStringLiteral("--server"), QStringLiteral("--listen"),
+                  QStringLiteral("127.0.0.1:%1").arg(port), QStringLiteral("--config-dir"), config.path()});
+    QByteArray log;
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            log += server.readAllStandardError();
+            return log.contains(QByteArray("listening on 127.0.0.1:" + QByteArray::number(port)))
+                || server.state() == QProcess::NotRunning;
+        },
+        10000));
+    QVERIFY2(server.state() == QProcess::Running, log.constData());
+    QVERIFY2(log.contains("server id "), log.constData());
+
+    ControlClientConfig clientConfig;
+    clientConfig.host = QStringLiteral("127.0.0.1");
+    clientConfig.port = port;
+    clientConfig.displayName = QStringLiteral("e2e");
+    ControlClient client(ephemeral(), clientConfig);
+    client.start();
+    QVERIFY(QCoro::waitFor(client.waitRegistered(5s)));
+    QVERIFY(QTest::qWaitFor([&] { log += server.readAllStandardError(); return log.contains("registered "); }, 5000));
+
+    server.terminate(); // SIGTERM
+    QVERIFY(server.waitForFinished(10000));
+    log += server.readAllStandardError();
+    QCOMPARE(server.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(server.exitCode(), 0);
+    QVERIFY2(log.contains("shutting down"), log.constData());
+}
+
+void TestRendezvousServer::binaryFailsOnPortInUse()
+{
+    QTemporaryDir config;
+    const Test::ProcessResult r = Test::runPunchdrop(
+        {QStringLiteral("--server"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:%1").arg(m_port),
+         QStringLiteral("--config-dir"), config.path()},
+        10000);
+    QVERIFY(r.finished);
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains(QByteArray("cannot listen on 127.0.0.1:" + QByteArray::number(m_port))), r.err.constData());
 }
 
 QTEST_GUILESS_MAIN(TestRendezvousServer)
