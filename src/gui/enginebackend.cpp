@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "enginebackend.h"
+
+#include "core/logging.h"
+#include "transfer/transferengine.h"
+
+#include <QUrl>
+
+namespace PunchDrop::Gui {
+
+namespace {
+constexpr quint16 kDefaultServerPort = 8877;
+
+//! "host", "host:port", "[v6]:port" → host and port; empty host when \a text is empty/invalid.
+std::pair<QString, quint16> splitServerAddress(const QString &text)
+{
+    const QString trimmed = text.trimmed();
+    if (trimmed.isEmpty())
+        return {};
+    const QUrl url(QStringLiteral("pd://") + trimmed);
+    if (!url.isValid() || url.host().isEmpty())
+        return {};
+    return {url.host(), quint16(url.port(kDefaultServerPort))};
+}
+} // namespace
+
+EngineBackend::EngineBackend(const DeviceIdentity &identity, const ConfigDir &configDir,
+                             AppSettings settings, QObject *parent)
+    : Backend(parent)
+    , m_identity(identity)
+    , m_configDir(configDir)
+    , m_settings(std::move(settings))
+{
+}
+
+EngineBackend::~EngineBackend() = default;
+
+bool EngineBackend::start(QString *error)
+{
+    if (m_engine) {
+        m_engine->stop();
+        m_engine.reset();
+    }
+    EngineConfig config;
+    const auto [host, port] = splitServerAddress(m_settings.serverAddress);
+    config.serverHost = host;
+    config.serverPort = port;
+    config.lan = true;
+    config.displayName = m_settings.displayName;
+    config.downloadDir = m_settings.downloadDir;
+    if (m_tune)
+        m_tune(config);
+    m_engine = std::make_unique<TransferEngine>(m_identity, m_configDir, config);
+    m_engine->setOfferDecider(m_decider);
+    TransferEngine *engine = m_engine.get();
+    connect(engine, &TransferEngine::peersChanged, this, &Backend::peersChanged);
+    connect(engine, &TransferEngine::transferUpdated, this, &Backend::transferUpdated);
+    connect(engine, &TransferEngine::registered, this,
+            [this] { setStatus(ServerStatus::State::Online, {}); });
+    connect(engine, &TransferEngine::connectionLost, this, [this](const QString &reason) {
+        setStatus(ServerStatus::State::Offline, tr("reconnecting: %1").arg(reason));
+    });
+    connect(engine, &TransferEngine::natTypeChanged, this, [this](const QString &nat) {
+        m_status.natType = nat;
+        Q_EMIT serverStatusChanged();
+    });
+    m_status = ServerStatus();
+    m_status.serverAddress = config.serverHost.isEmpty()
+        ? QString()
+        : QStringLiteral("%1:%2").arg(config.serverHost).arg(config.serverPort);
+    m_status.state = config.serverHost.isEmpty() ? ServerStatus::State::LanOnly
+                                                 : ServerStatus::State::Connecting;
+    const bool ok = engine->start(error);
+    if (!ok)
+        qCWarning(lcGui) << "engine start failed:" << *error;
+    Q_EMIT serverStatusChanged();
+    Q_EMIT peersChanged();
+    return ok;
+}
+
+void EngineBackend::setStatus(ServerStatus::State state, const QString &detail)
+{
+    m_status.state = state;
+    m_status.detail = detail;
+    Q_EMIT serverStatusChanged();
+}
+
+QList<PeerInfo> EngineBackend::peers() const
+{
+    return m_engine ? m_engine->peers() : QList<PeerInfo>();
+}
+
+quint64 EngineBackend::sendFiles(const DeviceId &peer, const QStringList &paths)
+{
+    return m_engine ? m_engine->send(peer, paths) : 0;
+}
+
+void EngineBackend::cancelTransfer(quint64 id)
+{
+    if (m_engine)
+        m_engine->cancel(id);
+}
+
+void EngineBackend::retryTransfer(quint64 id)
+{
+    if (m_engine)
+        m_engine->retry(id);
+}
+
+void EngineBackend::setOfferDecider(OfferDecider *decider)
+{
+    m_decider = decider;
+    if (m_engine)
+        m_engine->setOfferDecider(decider);
+}
+
+bool EngineBackend::hasActiveTransfers() const
+{
+    return m_engine && m_engine->hasActiveTransfers();
+}
+
+void EngineBackend::applySettings(const AppSettings &settings)
+{
+    const bool serverChanged = settings.serverAddress != m_settings.serverAddress;
+    m_settings = settings;
+    if (!m_engine)
+        return;
+    m_engine->setDisplayName(settings.displayName);
+    m_engine->setDownloadDir(settings.downloadDir);
+    if (serverChanged && !m_engine->hasActiveTransfers()) {
+        QString error;
+        if (!start(&error))
+            setStatus(ServerStatus::State::Offline, error);
+    }
+}
+
+} // namespace PunchDrop::Gui

@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "appsettings.h"
+#include "backend.h"
+
+#include "core/configdir.h"
+#include "net/deviceidentity.h"
+
+#include <memory>
+
+namespace PunchDrop {
+class TransferEngine;
+struct EngineConfig;
+}
+
+namespace PunchDrop::Gui {
+
+/*!
+ * The real Backend: adapts TransferEngine (server connection, punching, relay, LAN, transfers)
+ * to what the widgets need. LAN discovery always runs; the server connection follows the
+ * settings, and changing the server address rebuilds the engine (only when no transfer is
+ * running on it; otherwise the change applies at the next start).
+ */
+class EngineBackend : public Backend
+{
+    Q_OBJECT
+public:
+    EngineBackend(const DeviceIdentity &identity, const ConfigDir &configDir, AppSettings settings,
+                  QObject *parent = nullptr);
+    ~EngineBackend() override;
+
+    //! For tests: shorter timings, fixed LAN port, … applied to every engine this backend builds.
+    void setEngineTuning(std::function<void(EngineConfig &)> tune) { m_tune = std::move(tune); }
+    //! (Re)creates and starts the engine for the current settings. False with \a error.
+    bool start(QString *error);
+    TransferEngine *engine() const { return m_engine.get(); }
+
+    DeviceId selfId() const override { return m_identity.id(); }
+    QList<PeerInfo> peers() const override;
+    ServerStatus serverStatus() const override { return m_status; }
+    quint64 sendFiles(const DeviceId &peer, const QStringList &paths) override;
+    void cancelTransfer(quint64 id) override;
+    void retryTransfer(quint64 id) override;
+    void setOfferDecider(OfferDecider *decider) override;
+    void applySettings(const AppSettings &settings) override;
+    bool hasActiveTransfers() const override;
+
+private:
+    void setStatus(ServerStatus::State state, const QString &detail);
+
+    DeviceIdentity m_identity;
+    ConfigDir m_configDir;
+    AppSettings m_settings;
+    std::unique_ptr<TransferEngine> m_engine;
+    OfferDecider *m_decider = nullptr;
+    ServerStatus m_status;
+    std::function<void(EngineConfig &)> m_tune;
+};
+
+} // namespace PunchDrop::Gui
