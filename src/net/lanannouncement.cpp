@@ -1,13 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "lanannouncement.h"
 
-#include "deviceidentity.h"
+// The pure codec: Qt Core only, no cryptography (lanannouncementcrypto.cpp has encode() and
+// verify()), so the fuzzer links this file alone.
 
+#include <QList>
 #include <QStringDecoder>
 #include <QtEndian>
-
-#include <openssl/evp.h>
-#include <openssl/x509.h>
 
 #include <memory>
 #include <optional>
@@ -16,12 +15,13 @@ namespace PunchDrop {
 
 namespace {
 
-//! Characters a display name may not contain: C0/C1 controls, line separators, and the bidi
-//! embedding/override/isolate controls that could make one name render as another.
-bool isControl(char32_t c)
+//! Characters a display name may not contain: C0/C1 controls, line separators, the bidi
+//! embedding/override/isolate controls that could make one name render as another, and U+FFFD
+//! (what a broken surrogate becomes; refusing it keeps every accepted datagram canonical).
+bool isDisallowed(char32_t c)
 {
     return c < 0x20 || (c >= 0x7f && c < 0xa0) || c == 0x2028 || c == 0x2029
-        || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
+        || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) || c == 0xfffd;
 }
 
 //! Strict UTF-8 decoding; nullopt on invalid sequences.
@@ -63,7 +63,7 @@ QString LanAnnouncement::cleanName(const QString &name)
     QString out;
     qsizetype bytes = 0;
     for (char32_t c : QStringView(name).toUcs4()) {
-        if (isControl(c) || c == 0xfffd)
+        if (isDisallowed(c))
             continue;
         const QString ch = QString::fromUcs4(&c, 1);
         const qsizetype len = ch.toUtf8().size();
@@ -105,14 +105,6 @@ QByteArray LanAnnouncement::assemble(const QByteArray &signedBytes, const QByteA
     return out;
 }
 
-QByteArray LanAnnouncement::encode(const Fields &fields, const DeviceIdentity &identity)
-{
-    const QByteArray body = encodeUnsigned(fields);
-    if (body.isEmpty())
-        return {};
-    return assemble(body, identity.sign(body));
-}
-
 LanAnnouncement::ParseResult LanAnnouncement::parse(QByteArrayView data)
 {
     if (data.size() > kMaxDatagramSize)
@@ -152,8 +144,8 @@ LanAnnouncement::ParseResult LanAnnouncement::parse(QByteArrayView data)
     if (!name)
         return malformed(QStringLiteral("name is not valid UTF-8"));
     for (char32_t c : QStringView(*name).toUcs4()) {
-        if (isControl(c))
-            return malformed(QStringLiteral("name contains control characters"));
+        if (isDisallowed(c))
+            return malformed(QStringLiteral("name contains a control character or U+FFFD"));
     }
     r.fields.displayName = *name;
     pos += nameLen;
@@ -169,74 +161,6 @@ LanAnnouncement::ParseResult LanAnnouncement::parse(QByteArrayView data)
     r.signature = data.sliced(pos, sigLen).toByteArray();
     r.status = Status::Ok;
     return r;
-}
-
-LanAnnouncement::PublicKey LanAnnouncement::decodeCertificate(QByteArrayView der)
-{
-    PublicKey out;
-    const auto *p = reinterpret_cast<const unsigned char *>(der.data());
-    std::unique_ptr<X509, decltype(&X509_free)> x509(
-        d2i_X509(nullptr, &p, long(der.size())), X509_free);
-    // The whole buffer must be the certificate.
-    if (!x509 || p != reinterpret_cast<const unsigned char *>(der.data()) + der.size())
-        return out;
-    EVP_PKEY *key = X509_get0_pubkey(x509.get());
-    if (!key || EVP_PKEY_get_base_id(key) != EVP_PKEY_EC)
-        return out;
-    unsigned char *spki = nullptr;
-    const int len = i2d_PUBKEY(key, &spki);
-    if (len <= 0)
-        return out;
-    out.id = DeviceId::fromPublicKeyDer(QByteArray(reinterpret_cast<const char *>(spki), len));
-    OPENSSL_free(spki);
-    EVP_PKEY_up_ref(key);
-    out.key = std::shared_ptr<evp_pkey_st>(key, EVP_PKEY_free);
-    return out;
-}
-
-LanAnnouncement::Verified LanAnnouncement::verify(const ParseResult &parsed)
-{
-    if (parsed.status != Status::Ok) {
-        Verified v;
-        v.error = parsed.error;
-        return v;
-    }
-    const PublicKey key = decodeCertificate(parsed.fields.certificateDer);
-    if (key.isNull()) {
-        Verified v;
-        v.error = QStringLiteral("unreadable certificate");
-        return v;
-    }
-    return verify(parsed, key);
-}
-
-LanAnnouncement::Verified LanAnnouncement::verify(const ParseResult &parsed, const PublicKey &key)
-{
-    Verified v;
-    if (parsed.status != Status::Ok || key.isNull()) {
-        v.error
-            = parsed.status != Status::Ok ? parsed.error : QStringLiteral("unreadable certificate");
-        return v;
-    }
-    v.id = key.id;
-    // Fetched once: an implicit fetch per EVP_sha256() call costs as much as the verification.
-    static EVP_MD *const sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-    std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
-    const bool ok = ctx && sha256
-        && EVP_DigestVerifyInit(ctx.get(), nullptr, sha256, nullptr, key.key.get()) > 0
-        && EVP_DigestVerify(ctx.get(),
-               reinterpret_cast<const unsigned char *>(parsed.signature.constData()),
-               size_t(parsed.signature.size()),
-               reinterpret_cast<const unsigned char *>(parsed.signedBytes.constData()),
-               size_t(parsed.signedBytes.size()))
-            == 1;
-    if (!ok) {
-        v.verdict = Verdict::BadSignature;
-        v.error = QStringLiteral("signature does not verify with the embedded certificate");
-        return v;
-    }
-    v.verdict = Verdict::Ok;
-    return v;
 }
 
 } // namespace PunchDrop

@@ -32,7 +32,7 @@ class DeviceIdentity;
  *     18      C     the device certificate, DER; the device ID is DeviceId::fromCertificate of it
  *     18+C    1     name length N (0 … kMaxNameBytes)
  *     19+C    N     display name, UTF-8, no control characters (C0, C1, U+2028/9, bidi
- *                   embedding/override/isolate controls U+202A–E, U+2066–9)
+ *                   embedding/override/isolate controls U+202A–E, U+2066–9) and no U+FFFD
  *     19+C+N  1     signature length S (1 … kMaxSignatureSize)
  *     20+C+N  S     ECDSA-SHA256 signature (DER) by the certificate's key over bytes [0, 19+C+N),
  *                   i.e. over everything before the signature length byte

@@ -214,10 +214,13 @@ void TestLanAnnouncement::malformed_data()
     QTest::newRow("name not UTF-8")
         << withByte(good, nameAt + 1, char(0xff)) << QStringLiteral("not valid UTF-8");
     QTest::newRow("name with newline")
-        << withByte(good, nameAt + 1, '\n') << QStringLiteral("control characters");
+        << withByte(good, nameAt + 1, '\n') << QStringLiteral("control character");
     QByteArray bidi = good;
     bidi.replace(nameAt + 1, 3, "\xe2\x80\xae"); // U+202E RIGHT-TO-LEFT OVERRIDE, same length
-    QTest::newRow("name with bidi override") << bidi << QStringLiteral("control characters");
+    QTest::newRow("name with bidi override") << bidi << QStringLiteral("control character");
+    QByteArray replacement = good;
+    replacement.replace(nameAt + 1, 3, "\xef\xbf\xbd"); // U+FFFD, same length
+    QTest::newRow("name with U+FFFD") << replacement << QStringLiteral("U+FFFD");
     QTest::newRow("signature length 0")
         << withByte(good, sigAt, 0) << QStringLiteral("signature length 0");
     QTest::newRow("signature length too large")

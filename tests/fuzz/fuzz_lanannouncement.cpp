@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// libFuzzer entry over the LAN announcement parser (src/net/lanannouncement.cpp, the pure codec;
+// the cryptography lives in lanannouncementcrypto.cpp and is not needed here).
+// Properties checked beyond "no crash, no sanitizer report":
+//  - whatever parses is canonical: re-encoding its fields and signature gives the input back
+//    byte for byte (so "the same bytes" means "the same announcement" for duplicate detection);
+//  - the signed part is a prefix of the input, the field bounds of the format hold.
+
+#include "net/lanannouncement.h"
+
+#include <QByteArrayView>
+
+#include <cstdint>
+#include <cstdlib>
+
+using namespace PunchDrop;
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    const QByteArrayView bytes(reinterpret_cast<const char *>(data), qsizetype(size));
+    const LanAnnouncement::ParseResult parsed = LanAnnouncement::parse(bytes);
+    if (parsed.status != LanAnnouncement::Status::Ok) {
+        if (parsed.error.isEmpty())
+            std::abort(); // every rejection says why
+        return 0;
+    }
+    const LanAnnouncement::Fields &f = parsed.fields;
+    if (bytes.size() > LanAnnouncement::kMaxDatagramSize || f.certificateDer.isEmpty()
+        || f.certificateDer.size() > LanAnnouncement::kMaxCertificateSize
+        || f.displayName.toUtf8().size() > LanAnnouncement::kMaxNameBytes
+        || parsed.signature.isEmpty()
+        || parsed.signature.size() > LanAnnouncement::kMaxSignatureSize
+        || !bytes.startsWith(parsed.signedBytes))
+        std::abort();
+    if (LanAnnouncement::cleanName(f.displayName) != f.displayName)
+        std::abort(); // the parser accepted a name the encoder would not produce
+    const QByteArray body = LanAnnouncement::encodeUnsigned(f);
+    if (body != parsed.signedBytes)
+        std::abort();
+    if (LanAnnouncement::assemble(body, parsed.signature) != bytes)
+        std::abort();
+    return 0;
+}
