@@ -48,14 +48,15 @@ for c in "${CASES[@]}"; do
         rc=$?
         ms=$((($(date +%s%N) - t0) / 1000000))
         times+=("$(printf '%d.%d' $((ms / 1000)) $((ms % 1000 / 100)))")
+        # the sender's path, as the case printed it: "  path: kind=K method=M ..."
+        p=$(sed -n 's/^  path: kind=\([^ ]*\) method=\([^ ]*\) .*time_ms=\([^ ]*\).*/\1\/\2(\3ms)/p' "$log" | tail -n 1)
         if [ "$rc" = 0 ]; then
             passed=$((passed + 1))
-            p=$(sed -n 's/.*PASS in [0-9]* ms — path \([^,]*\),.*/\1/p' "$log")
             paths+=("${p:-ok}")
         else
             all_ok=1
             reason=$(grep -m1 -E 'FAIL: ' "$log" | sed 's/.*FAIL: //' | cut -c1-60)
-            paths+=("FAIL(rc $rc: ${reason:-see log})")
+            paths+=("FAIL(${p:+$p, }rc $rc: ${reason:-see log})")
             if [ "$KEEP" = 1 ]; then
                 mkdir -p natlab-failures
                 cp "$log" "natlab-failures/$c-run$r.log"
