@@ -338,6 +338,11 @@ StunMessage::ParseResult StunMessage::parse(QByteArrayView data)
                 return malformed(QStringLiteral("CHANGE-REQUEST has %1 bytes, not 4").arg(attrLength));
             m.changeRequest = readU32(value, 0);
             break;
+        case ResponsePort:
+            if (attrLength != 4)
+                return malformed(QStringLiteral("RESPONSE-PORT has %1 bytes, not 4").arg(attrLength));
+            m.responsePort = readU16(value, 0);
+            break;
         case ErrorCode: {
             if (attrLength < 4)
                 return malformed(QStringLiteral("ERROR-CODE has %1 bytes, fewer than 4").arg(attrLength));
@@ -420,6 +425,11 @@ QByteArray StunMessage::encode() const
     if (changeRequest) {
         appendAttributeHeader(out, ChangeRequest, 4);
         appendU32(out, *changeRequest);
+    }
+    if (responsePort) {
+        appendAttributeHeader(out, ResponsePort, 4);
+        appendU16(out, *responsePort);
+        appendU16(out, 0);
     }
     if (error) {
         const QByteArray reason = limitedUtf8(error->reason);

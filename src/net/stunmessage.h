@@ -114,6 +114,7 @@ public:
     std::optional<Endpoint> responseOrigin; //!< RESPONSE-ORIGIN (parse also accepts SOURCE-ADDRESS)
     std::optional<Endpoint> otherAddress;   //!< OTHER-ADDRESS (parse also accepts CHANGED-ADDRESS)
     std::optional<quint32> changeRequest;   //!< CHANGE-REQUEST flags (kChangeIpFlag | kChangePortFlag)
+    std::optional<quint16> responsePort;    //!< RESPONSE-PORT (RFC 5780 §7.5): answer to this port
     std::optional<Error> error;
     QString software;
     QList<quint16> unknownAttributes;       //!< encode: UNKNOWN-ATTRIBUTES (in a 420 answer)
@@ -155,7 +156,7 @@ public:
 
     /*!
      * The wire bytes. Order: SOFTWARE, XOR-MAPPED-ADDRESS, MAPPED-ADDRESS, RESPONSE-ORIGIN,
-     * OTHER-ADDRESS, CHANGE-REQUEST, ERROR-CODE, UNKNOWN-ATTRIBUTES, FINGERPRINT. Padding bytes
+     * OTHER-ADDRESS, CHANGE-REQUEST, RESPONSE-PORT, ERROR-CODE, UNKNOWN-ATTRIBUTES, FINGERPRINT. Padding bytes
      * are zero. Texts are cut to kMaxTextBytes (at a UTF-8 character boundary). An invalid
      * transaction ID (not 12 bytes) is encoded as zeros; callers build messages with
      * bindingRequest()/responseTo(), which always set one.

@@ -124,8 +124,12 @@ void StunServer::handle(int index, const QNetworkDatagram &datagram)
         reply.software = m_software;
         reply.fingerprint = request.hasMagicCookie();
         ++m_errors;
-        qCDebug(lcNet).noquote() << "STUN: error" << code << reason << "to" << sender.toString();
-        send(index, reply, datagram);
+        QStringList names;
+        for (const quint16 t : reply.unknownAttributes)
+            names.append(StunMessage::attributeName(t));
+        qCDebug(lcNet).noquote() << "STUN: error" << code << reason << names.join(u',') << "to"
+                                 << sender.toString();
+        send(index, reply, sender);
     };
 
     if (request.method != StunMessage::kMethodBinding)
@@ -137,6 +141,9 @@ void StunServer::handle(int index, const QNetworkDatagram &datagram)
         return errorReply(420, QStringLiteral("Unknown Attribute: this server has one IP address"),
                           {quint16(StunMessage::ChangeRequest)});
     }
+
+    if (request.responsePort && *request.responsePort == 0)
+        return errorReply(400, QStringLiteral("Bad Request: RESPONSE-PORT 0"));
 
     const int from = request.changePortRequested() ? 1 - index : index;
     StunMessage reply = StunMessage::responseTo(request, StunMessage::Class::SuccessResponse);
@@ -151,19 +158,20 @@ void StunServer::handle(int index, const QNetworkDatagram &datagram)
     ++m_answered;
     qCDebug(lcNet).noquote() << "STUN: binding from" << sender.toString() << "answered from port"
                              << m_sockets[from]->localPort();
-    send(from, reply, datagram);
+    // RESPONSE-PORT (RFC 5780 §7.5): the answer goes to another port of the same client address.
+    send(from, reply, Endpoint{sender.address, request.responsePort.value_or(sender.port)});
     Q_EMIT requestAnswered();
 }
 
-void StunServer::send(int fromIndex, const StunMessage &reply, const QNetworkDatagram &request)
+void StunServer::send(int fromIndex, const StunMessage &reply, const Endpoint &to)
 {
     QUdpSocket *socket = m_sockets[fromIndex];
     if (!socket)
         return;
     const QByteArray bytes = reply.encode();
-    if (socket->writeDatagram(bytes, request.senderAddress(), quint16(request.senderPort())) != bytes.size())
-        qCWarning(lcNet).noquote() << "STUN: cannot answer" << request.senderAddress().toString()
-                                   << request.senderPort() << ":" << socket->errorString();
+    if (socket->writeDatagram(bytes, to.address, to.port) != bytes.size())
+        qCWarning(lcNet).noquote() << "STUN: cannot answer" << to.toString() << ":"
+                                   << socket->errorString();
 }
 
 } // namespace PunchDrop

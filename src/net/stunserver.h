@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "endpoint.h"
+
 #include <QHostAddress>
 #include <QObject>
 #include <QString>
@@ -21,6 +23,8 @@ class StunMessage;
  * and port the answer leaves from), OTHER-ADDRESS (same IP, the other port: RFC 5780),
  * SOFTWARE and FINGERPRINT. An RFC 3489 request (no magic cookie) gets MAPPED-ADDRESS,
  * SOURCE-ADDRESS and CHANGED-ADDRESS instead, and no FINGERPRINT.
+ *
+ * RESPONSE-PORT (RFC 5780 §7.5) is honoured: the answer goes to that port of the sender's address.
  *
  * CHANGE-REQUEST (RFC 5780):
  * - "change port" alone: the answer is sent from the *other* port (RESPONSE-ORIGIN says which).
@@ -72,7 +76,7 @@ Q_SIGNALS:
 private:
     void readPending(int index);
     void handle(int index, const QNetworkDatagram &datagram);
-    void send(int fromIndex, const StunMessage &reply, const QNetworkDatagram &request);
+    void send(int fromIndex, const StunMessage &reply, const Endpoint &to);
 
     QUdpSocket *m_sockets[2] = {nullptr, nullptr}; // [0] primary, [1] alt
     QHostAddress m_address;

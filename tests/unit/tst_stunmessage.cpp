@@ -225,8 +225,9 @@ void TestStunMessage::roundTrip_data()
 
     StunMessage change = StunMessage::bindingRequest();
     change.changeRequest = StunMessage::kChangePortFlag;
+    change.responsePort = 5060;
     change.fingerprint = true;
-    QTest::newRow("change-port request with fingerprint") << change;
+    QTest::newRow("change-port request with RESPONSE-PORT and fingerprint") << change;
 
     StunMessage v4 = StunMessage::responseTo(request, StunMessage::Class::SuccessResponse);
     v4.xorMappedAddress = ep("203.0.113.7", 40000);
@@ -287,6 +288,7 @@ void TestStunMessage::roundTrip()
     QCOMPARE(m.responseOrigin, message.responseOrigin);
     QCOMPARE(m.otherAddress, message.otherAddress);
     QCOMPARE(m.changeRequest, message.changeRequest);
+    QCOMPARE(m.responsePort, message.responsePort);
     QCOMPARE(m.error, message.error);
     QCOMPARE(m.software, message.software);
     QCOMPARE(m.unknownAttributes, message.unknownAttributes);
@@ -391,6 +393,8 @@ void TestStunMessage::malformed_data()
     }
     QTest::newRow("CHANGE-REQUEST of 2 bytes")
         << withHeader(hex("00 03 00 02 00 06 00 00")) << u"CHANGE-REQUEST has 2 bytes"_qs;
+    QTest::newRow("RESPONSE-PORT of 2 bytes")
+        << withHeader(hex("00 27 00 02 13 c4 00 00")) << u"RESPONSE-PORT has 2 bytes"_qs;
     QTest::newRow("ERROR-CODE shorter than 4")
         << withHeader(hex("00 09 00 02 00 00 00 00"), "01 11") << u"fewer than 4"_qs;
     QTest::newRow("ERROR-CODE class 7")

@@ -55,6 +55,7 @@ private Q_SLOTS:
     void changeIpRefused();
     void unknownRequiredAttributeRefused();
     void iceCheckRefusedWith420();
+    void responsePortHonoured();
     void otherMethodGets400();
     void rfc3489ClientGetsMappedAddress();
     void garbageDroppedAndServerKeepsAnswering();
@@ -218,6 +219,30 @@ void TestStunServer::iceCheckRefusedWith420()
     QCOMPARE(reply->message.transactionId, hex("b7 e7 a7 01 bc 34 d6 86 fa 87 df ae"));
     QCOMPARE(reply->message.error->code, 420);
     QCOMPARE(reply->message.unknownAttributes, QList<quint16>{0x0024});
+}
+
+void TestStunServer::responsePortHonoured()
+{
+    // RFC 5780 §7.5: the answer goes to RESPONSE-PORT on the sender's address.
+    QUdpSocket elsewhere;
+    QVERIFY(elsewhere.bind(QHostAddress::LocalHost, 0));
+    StunMessage request = StunMessage::bindingRequest();
+    request.responsePort = elsewhere.localPort();
+    QVERIFY(m_client->writeDatagram(request.encode(), QHostAddress::LocalHost, m_server->primaryPort()) > 0);
+    QSignalSpy spy(&elsewhere, &QUdpSocket::readyRead);
+    QVERIFY(elsewhere.hasPendingDatagrams() || spy.wait(kWaitMs));
+    const auto parsed = StunMessage::parse(elsewhere.receiveDatagram().data());
+    QVERIFY2(parsed.ok(), qPrintable(parsed.error));
+    QCOMPARE(parsed.message.transactionId, request.transactionId);
+    // XOR-MAPPED-ADDRESS still names where the request came from.
+    QCOMPARE(parsed.message.xorMappedAddress, (Endpoint{QHostAddress::LocalHost, m_client->localPort()}));
+    QVERIFY(!m_client->hasPendingDatagrams());
+
+    StunMessage zero = StunMessage::bindingRequest();
+    zero.responsePort = 0;
+    const auto refused = exchange(zero.encode(), m_server->primaryPort());
+    QVERIFY(refused);
+    QCOMPARE(refused->message.error->code, 400);
 }
 
 void TestStunServer::otherMethodGets400()
