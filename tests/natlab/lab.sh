@@ -504,7 +504,7 @@ lab_cleanup() {
     LAB_CLEANED=1
     trap - INT TERM
     if [ "${NATLAB_KEEP:-0}" = 1 ] && [ -n "$LAB_PREFIX" ]; then
-        touch "$(_lab_keep_marker "$LAB_PREFIX")"
+        printf '%s\n' "$LAB_DIR" >"$(_lab_keep_marker "$LAB_PREFIX")"
         lab_log "NATLAB_KEEP=1: lab ${LAB_PREFIX}* left up, logs in $LAB_DIR"
         lab_log "  namespaces: ${LAB_NAMESPACES[*]}"
         lab_log "  enter one:  ip netns exec ${LAB_PREFIX}NODE bash"
@@ -544,14 +544,21 @@ lab_sweep_stale() {
     done
 }
 
-# lab_down PREFIX — tears down a lab kept with NATLAB_KEEP=1 (kills what runs inside first).
+# lab_down PREFIX — tears down a lab kept with NATLAB_KEEP=1 (kills what runs inside first) and
+# removes its work dir.
 lab_down() {
     local prefix=$1 ns
     [[ "$prefix" =~ ^${LAB_NS_TAG}[0-9]+-$ ]] || { lab_log "usage: lab.sh down ${LAB_NS_TAG}<PID>-"; return 2; }
     for ns in $(ip netns list 2>/dev/null | awk '{ print $1 }'); do
         case "$ns" in "$prefix"*) _lab_delete_ns "$ns" && lab_log "deleted $ns" ;; esac
     done
-    rm -f "$(_lab_keep_marker "$prefix")"
+    local marker dir
+    marker=$(_lab_keep_marker "$prefix")
+    if [ -f "$marker" ]; then
+        dir=$(head -n 1 "$marker")
+        case "$dir" in "${TMPDIR:-/tmp}"/natlab.*) rm -rf -- "$dir" && lab_log "removed $dir" ;; esac
+        rm -f "$marker"
+    fi
 }
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
