@@ -115,6 +115,7 @@ struct RendezvousServer::Pending
     QHostAddress address;
     QSocketNotifier *notifier = nullptr;
     QTimer *deadline = nullptr;
+    QElapsedTimer age;
 };
 
 //! A `connect` waiting for both RTT probes.
@@ -228,6 +229,7 @@ void RendezvousServer::onIncoming(qintptr fd)
     auto *p = new Pending;
     p->fd = fd;
     p->address = address;
+    p->age.start();
     p->notifier = new QSocketNotifier(fd, QSocketNotifier::Read, this);
     p->deadline = new QTimer(this);
     p->deadline->setSingleShot(true);
@@ -283,10 +285,13 @@ void RendezvousServer::onSniff(Pending *p)
         delete p;
         return;
     }
+    // The deadline covers everything up to hello: what sniffing used is not granted again.
+    const auto left = std::max(std::chrono::milliseconds(1),
+                               m_config.timeouts.handshake - std::chrono::milliseconds(p->age.elapsed()));
     dropPending(p, false);
     delete p;
     if (first == 0x16) {
-        startControl(fd, address);
+        startControl(fd, address, left);
     } else if (first == RelayHub::kMagic[0]) {
         releaseSlot(address); // relay sockets are limited by the hub
         startRelay(fd);
@@ -311,10 +316,12 @@ void RendezvousServer::startRelay(qintptr fd)
     m_relay->acceptJoin(socket);
 }
 
-void RendezvousServer::startControl(qintptr fd, const QHostAddress &address)
+void RendezvousServer::startControl(qintptr fd, const QHostAddress &address,
+                                    std::chrono::milliseconds handshakeLeft)
 {
-    QSslConfiguration tls = m_identity.tlsConfiguration();
-    auto *client = new ServerClient(fd, tls, m_config.timeouts, this);
+    ServerClient::Timeouts timeouts = m_config.timeouts;
+    timeouts.handshake = handshakeLeft;
+    auto *client = new ServerClient(fd, m_identity.tlsConfiguration(), timeouts, this);
     connect(client, &ServerClient::helloReceived, this, &RendezvousServer::onHello);
     connect(client, &ServerClient::messageReceived, this, &RendezvousServer::onMessage);
     connect(client, &ServerClient::pongReceived, this, &RendezvousServer::onPong);

@@ -96,7 +96,7 @@ private:
     void onSniff(Pending *pending);
     void dropPending(Pending *pending, bool closeFd);
     void releaseSlot(const QHostAddress &address);
-    void startControl(qintptr fd, const QHostAddress &address);
+    void startControl(qintptr fd, const QHostAddress &address, std::chrono::milliseconds handshakeLeft);
     void startRelay(qintptr fd);
 
     void onHello(ServerClient *client);

@@ -11,6 +11,7 @@
 #include <qcorotask.h>
 
 #include <memory>
+#include <vector>
 
 using namespace PunchDrop;
 using namespace std::chrono_literals;
@@ -35,6 +36,7 @@ RendezvousServerConfig fastServerConfig(quint16 port = 0)
     config.keepaliveInterval = 1000ms;
     config.rttProbeTimeout = 500ms;
     config.startMargin = 40ms;
+    config.maxConnectionsPerAddress = 1000; // every test client comes from 127.0.0.1
     return config;
 }
 } // namespace
@@ -52,6 +54,7 @@ private Q_SLOTS:
     void natTypeReachesOthers();
     void reregistersAfterServerRestart();
     void newestRegistrationWins();
+    void largePresenceListArrivesInBatches();
 
 private:
     std::unique_ptr<ControlClient> makeClient(const DeviceIdentity &identity, const QString &name);
@@ -320,6 +323,28 @@ void TestControlClient::newestRegistrationWins()
     QVERIFY(!firstRegistered.wait(500)); // longer than the reconnect backoff (50-200 ms)
     QVERIFY(second->isRegistered());
     QVERIFY(!first->isRegistered());
+}
+
+void TestControlClient::largePresenceListArrivesInBatches()
+{
+    // More peers than one `peers` frame holds (100): the list comes in several frames.
+    constexpr int kPeers = 110;
+    std::vector<std::unique_ptr<ControlClient>> crowd;
+    for (int i = 0; i < kPeers; ++i) {
+        crowd.push_back(makeClient(ephemeral(), QStringLiteral("peer %1").arg(i)));
+        crowd.back()->start();
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(m_server->registeredCount(), kPeers, 30000);
+    auto latecomer = makeClient(ephemeral(), QStringLiteral("latecomer"));
+    QSignalSpy changed(latecomer.get(), &ControlClient::peersChanged);
+    latecomer->start();
+    QVERIFY(QCoro::waitFor(latecomer->waitRegistered(5s)));
+    QTRY_COMPARE_WITH_TIMEOUT(latecomer->peers().size(), kPeers, 5000);
+    QVERIFY(changed.count() >= 2); // at least two batches
+    QSet<QString> names;
+    for (const PeerInfo &p : latecomer->peers())
+        names.insert(p.name);
+    QCOMPARE(names.size(), kPeers);
 }
 
 QTEST_GUILESS_MAIN(TestControlClient)
