@@ -44,16 +44,16 @@ Endpoint normalised(Endpoint e)
  * One STUN transaction: sends \a request to \a to, retransmitting with a doubling timeout, and
  * returns the first response with the same transaction ID (success or error class).
  */
-QCoro::Task<std::optional<Answer>> transact(QUdpSocket &socket, Endpoint to, StunMessage request,
-                                            NatProbeConfig config)
+QCoro::Task<std::optional<Answer>> transact(
+    QUdpSocket &socket, Endpoint to, StunMessage request, NatProbeConfig config)
 {
     const QByteArray bytes = request.encode();
     milliseconds wait = std::max(config.rto, milliseconds(1));
     const int attempts = std::max(config.attempts, 1);
     for (int attempt = 0; attempt < attempts; ++attempt, wait *= 2) {
         if (socket.writeDatagram(bytes, to.address, to.port) != bytes.size())
-            qCDebug(lcNet).noquote() << "STUN probe: send to" << to.toString()
-                                     << "failed:" << socket.errorString();
+            qCDebug(lcNet).noquote()
+                << "STUN probe: send to" << to.toString() << "failed:" << socket.errorString();
         const auto deadline = steady_clock::now() + wait;
         for (;;) {
             while (socket.hasPendingDatagrams()) {
@@ -67,7 +67,8 @@ QCoro::Task<std::optional<Answer>> transact(QUdpSocket &socket, Endpoint to, Stu
                 if (!m.isBindingResponse() || !m.hasMagicCookie()
                     || m.transactionId != request.transactionId)
                     continue; // a late answer to an earlier request, or someone else's
-                co_return Answer{m, normalised({datagram.senderAddress(), quint16(datagram.senderPort())})};
+                co_return Answer {
+                    m, normalised({datagram.senderAddress(), quint16(datagram.senderPort())})};
             }
             const auto left = duration_cast<milliseconds>(deadline - steady_clock::now());
             if (left.count() <= 0)
@@ -93,20 +94,21 @@ bool isLocalEndpoint(const Endpoint &mapped, quint16 localPort)
 
 } // namespace
 
-QCoro::Task<NatType> probeNat(QHostAddress server, quint16 primaryPort, quint16 altPort,
-                              NatProbeConfig config)
+QCoro::Task<NatType> probeNat(
+    QHostAddress server, quint16 primaryPort, quint16 altPort, NatProbeConfig config)
 {
     NatType result;
     server = normalised({server, 1}).address;
     QUdpSocket socket;
     const bool v6 = server.protocol() == QAbstractSocket::IPv6Protocol;
     if (!socket.bind(v6 ? QHostAddress::AnyIPv6 : QHostAddress::AnyIPv4, 0)) {
-        qCWarning(lcNet).noquote() << "STUN probe: cannot bind a UDP socket:" << socket.errorString();
+        qCWarning(lcNet).noquote()
+            << "STUN probe: cannot bind a UDP socket:" << socket.errorString();
         co_return result;
     }
     const quint16 localPort = socket.localPort();
-    const Endpoint primary{server, primaryPort};
-    const Endpoint alt{server, altPort};
+    const Endpoint primary {server, primaryPort};
+    const Endpoint alt {server, altPort};
 
     // 1. Where does the primary port see us?
     const auto first = co_await transact(socket, primary, StunMessage::bindingRequest(), config);
@@ -126,7 +128,7 @@ QCoro::Task<NatType> probeNat(QHostAddress server, quint16 primaryPort, quint16 
     if (!second) {
         result.filtering = NatType::Filtering::AddressAndPortDependent;
     } else if (second->message.messageClass == StunMessage::Class::SuccessResponse
-               && second->from.port == altPort) {
+        && second->from.port == altPort) {
         result.filtering = NatType::Filtering::AddressDependent;
     } else {
         // An error answer or one from the wrong port: the server did not honour change-port.

@@ -15,7 +15,7 @@ namespace PunchDrop {
 struct NatProbeConfig
 {
     //! First retransmission timeout; it doubles after every unanswered send.
-    std::chrono::milliseconds rto{300};
+    std::chrono::milliseconds rto {300};
     //! Sends per request. One request gives up after rto * (2^attempts - 1): 4.5 s by default.
     int attempts = 4;
 };
@@ -38,7 +38,7 @@ struct NatProbeConfig
  *     different: Dependent ("symmetric"). No answer: mapping stays Unknown (publicUdp is set).
  * Responses are matched by transaction ID; anything else arriving on the socket is ignored.
  */
-QCoro::Task<NatType> probeNat(QHostAddress server, quint16 primaryPort, quint16 altPort,
-                              NatProbeConfig config = {});
+QCoro::Task<NatType> probeNat(
+    QHostAddress server, quint16 primaryPort, quint16 altPort, NatProbeConfig config = {});
 
 } // namespace PunchDrop

@@ -39,7 +39,8 @@ struct NatType
 
     Mapping mapping = Mapping::Unknown;
     Filtering filtering = Filtering::Unknown;
-    Endpoint publicUdp; //!< the mapped address seen by the server's primary port (may be set when mapping is Unknown)
+    Endpoint publicUdp; //!< the mapped address seen by the server's primary port (may be set when
+                        //!< mapping is Unknown)
 
     /*!
      * The stable text: "open", "cone (full)", "cone (restricted)", "cone (port-restricted)",

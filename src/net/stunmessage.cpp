@@ -14,7 +14,7 @@ constexpr quint8 kFamilyIpv6 = 0x02;
 
 constexpr std::array<quint32, 256> makeCrcTable()
 {
-    std::array<quint32, 256> table{};
+    std::array<quint32, 256> table {};
     for (quint32 i = 0; i < 256; ++i) {
         quint32 c = i;
         for (int k = 0; k < 8; ++k)
@@ -62,7 +62,7 @@ QString hex16(quint16 v)
 //! The 16 bytes an IPv6 X-Address is XORed with: magic cookie followed by the transaction ID.
 std::array<quint8, 16> xorPad(quint32 cookie, const QByteArray &transactionId)
 {
-    std::array<quint8, 16> pad{};
+    std::array<quint8, 16> pad {};
     pad[0] = quint8(cookie >> 24);
     pad[1] = quint8(cookie >> 16);
     pad[2] = quint8(cookie >> 8);
@@ -76,8 +76,8 @@ std::array<quint8, 16> xorPad(quint32 cookie, const QByteArray &transactionId)
  * Decodes a (XOR-)MAPPED-ADDRESS style value: 0x00, family, port, address.
  * \a pad is null for plain addresses.
  */
-std::optional<Endpoint> decodeAddress(QByteArrayView value, const std::array<quint8, 16> *pad,
-                                      QString *error)
+std::optional<Endpoint> decodeAddress(
+    QByteArrayView value, const std::array<quint8, 16> *pad, QString *error)
 {
     if (value.size() < 4) {
         *error = QStringLiteral("address value of %1 bytes is too short").arg(value.size());
@@ -127,8 +127,8 @@ void appendPadding(QByteArray &out)
         out.append('\0');
 }
 
-void appendAddress(QByteArray &out, quint16 type, const Endpoint &endpoint,
-                   const std::array<quint8, 16> *pad)
+void appendAddress(
+    QByteArray &out, quint16 type, const Endpoint &endpoint, const std::array<quint8, 16> *pad)
 {
     bool isV4 = endpoint.address.protocol() != QAbstractSocket::IPv6Protocol;
     quint32 ip4 = 0;
@@ -178,7 +178,7 @@ quint16 encodeType(quint16 method, StunMessage::Class cls)
 {
     const auto c = quint16(cls);
     return quint16((method & 0x000F) | ((method & 0x0070) << 1) | ((method & 0x0F80) << 2)
-                   | ((c & 0x1) << 4) | ((c & 0x2) << 7));
+        | ((c & 0x1) << 4) | ((c & 0x2) << 7));
 }
 
 StunMessage::ParseResult malformed(QString error)
@@ -201,7 +201,7 @@ quint32 StunMessage::crc32(QByteArrayView data)
 
 QByteArray StunMessage::randomTransactionId()
 {
-    std::array<quint32, 3> words{};
+    std::array<quint32, 3> words {};
     QRandomGenerator::system()->fillRange(words.data(), qsizetype(words.size()));
     QByteArray id;
     id.reserve(kTransactionIdSize);
@@ -240,7 +240,8 @@ bool StunMessage::looksLikeStun(QByteArrayView data)
 StunMessage::ParseResult StunMessage::parse(QByteArrayView data)
 {
     if (data.size() < kHeaderSize)
-        return malformed(QStringLiteral("truncated header: %1 of %2 bytes").arg(data.size()).arg(kHeaderSize));
+        return malformed(
+            QStringLiteral("truncated header: %1 of %2 bytes").arg(data.size()).arg(kHeaderSize));
     if ((quint8(data[0]) & 0xC0) != 0)
         return malformed(QStringLiteral("the first two bits are not zero (not a STUN message)"));
     const quint16 length = readU16(data, 2);
@@ -286,7 +287,8 @@ StunMessage::ParseResult StunMessage::parse(QByteArrayView data)
             if (attrLength != 4)
                 return malformed(QStringLiteral("FINGERPRINT has %1 bytes, not 4").arg(attrLength));
             if (!m.hasMagicCookie())
-                return malformed(QStringLiteral("FINGERPRINT in a message without the magic cookie"));
+                return malformed(
+                    QStringLiteral("FINGERPRINT in a message without the magic cookie"));
             const quint32 expected = crc32(data.first(offset)) ^ kFingerprintXor;
             const quint32 got = readU32(value, 0);
             if (got != expected)
@@ -326,7 +328,8 @@ StunMessage::ParseResult StunMessage::parse(QByteArrayView data)
         }
         case XorMappedAddress: {
             if (!m.hasMagicCookie())
-                return malformed(QStringLiteral("XOR-MAPPED-ADDRESS in a message without the magic cookie"));
+                return malformed(
+                    QStringLiteral("XOR-MAPPED-ADDRESS in a message without the magic cookie"));
             const auto endpoint = decodeAddress(value, &pad, &error);
             if (!endpoint)
                 return malformed(name + QStringLiteral(": ") + error);
@@ -335,17 +338,20 @@ StunMessage::ParseResult StunMessage::parse(QByteArrayView data)
         }
         case ChangeRequest:
             if (attrLength != 4)
-                return malformed(QStringLiteral("CHANGE-REQUEST has %1 bytes, not 4").arg(attrLength));
+                return malformed(
+                    QStringLiteral("CHANGE-REQUEST has %1 bytes, not 4").arg(attrLength));
             m.changeRequest = readU32(value, 0);
             break;
         case ResponsePort:
             if (attrLength != 4)
-                return malformed(QStringLiteral("RESPONSE-PORT has %1 bytes, not 4").arg(attrLength));
+                return malformed(
+                    QStringLiteral("RESPONSE-PORT has %1 bytes, not 4").arg(attrLength));
             m.responsePort = readU16(value, 0);
             break;
         case ErrorCode: {
             if (attrLength < 4)
-                return malformed(QStringLiteral("ERROR-CODE has %1 bytes, fewer than 4").arg(attrLength));
+                return malformed(
+                    QStringLiteral("ERROR-CODE has %1 bytes, fewer than 4").arg(attrLength));
             if (attrLength - 4 > kMaxTextBytes)
                 return malformed(QStringLiteral("ERROR-CODE reason phrase is too long"));
             const int errorClass = quint8(value[2]) & 0x07;
@@ -354,7 +360,7 @@ StunMessage::ParseResult StunMessage::parse(QByteArrayView data)
                 return malformed(QStringLiteral("ERROR-CODE class %1 number %2 is out of range")
                                      .arg(errorClass)
                                      .arg(number));
-            m.error = Error{errorClass * 100 + number, QString::fromUtf8(value.sliced(4))};
+            m.error = Error {errorClass * 100 + number, QString::fromUtf8(value.sliced(4))};
             break;
         }
         case Software:
@@ -364,24 +370,27 @@ StunMessage::ParseResult StunMessage::parse(QByteArrayView data)
             break;
         case UnknownAttributes:
             if (attrLength % 2 != 0)
-                return malformed(QStringLiteral("UNKNOWN-ATTRIBUTES has an odd length %1").arg(attrLength));
+                return malformed(
+                    QStringLiteral("UNKNOWN-ATTRIBUTES has an odd length %1").arg(attrLength));
             for (qsizetype i = 0; i < attrLength; i += 2)
                 m.unknownAttributes.append(readU16(value, i));
             break;
         case MessageIntegrity:
             if (attrLength != 20)
-                return malformed(QStringLiteral("MESSAGE-INTEGRITY has %1 bytes, not 20").arg(attrLength));
+                return malformed(
+                    QStringLiteral("MESSAGE-INTEGRITY has %1 bytes, not 20").arg(attrLength));
             m.hasMessageIntegrity = true;
             afterIntegrity = true;
             break;
         case MessageIntegritySha256:
             if (attrLength < 16 || attrLength > 32 || attrLength % 4 != 0)
-                return malformed(QStringLiteral("MESSAGE-INTEGRITY-SHA256 has %1 bytes").arg(attrLength));
+                return malformed(
+                    QStringLiteral("MESSAGE-INTEGRITY-SHA256 has %1 bytes").arg(attrLength));
             m.hasMessageIntegrity = true;
             afterIntegrity = true;
             break;
         case Username: // understood and ignored: discovery is unauthenticated
-        case Padding:  // RFC 5780: meaningless content
+        case Padding: // RFC 5780: meaningless content
             break;
         default:
             if (attrType < 0x8000 && !m.unknownRequired.contains(attrType))
@@ -419,9 +428,11 @@ QByteArray StunMessage::encode() const
         appendAddress(out, MappedAddress, *mappedAddress, nullptr);
     // RFC 3489 clients know these two by their old names.
     if (responseOrigin)
-        appendAddress(out, hasMagicCookie() ? ResponseOrigin : SourceAddress, *responseOrigin, nullptr);
+        appendAddress(
+            out, hasMagicCookie() ? ResponseOrigin : SourceAddress, *responseOrigin, nullptr);
     if (otherAddress)
-        appendAddress(out, hasMagicCookie() ? OtherAddress : ChangedAddress, *otherAddress, nullptr);
+        appendAddress(
+            out, hasMagicCookie() ? OtherAddress : ChangedAddress, *otherAddress, nullptr);
     if (changeRequest) {
         appendAttributeHeader(out, ChangeRequest, 4);
         appendU32(out, *changeRequest);
@@ -461,22 +472,38 @@ QByteArray StunMessage::encode() const
 QString StunMessage::attributeName(quint16 type)
 {
     switch (type) {
-    case MappedAddress: return QStringLiteral("MAPPED-ADDRESS");
-    case ChangeRequest: return QStringLiteral("CHANGE-REQUEST");
-    case SourceAddress: return QStringLiteral("SOURCE-ADDRESS");
-    case ChangedAddress: return QStringLiteral("CHANGED-ADDRESS");
-    case Username: return QStringLiteral("USERNAME");
-    case MessageIntegrity: return QStringLiteral("MESSAGE-INTEGRITY");
-    case ErrorCode: return QStringLiteral("ERROR-CODE");
-    case UnknownAttributes: return QStringLiteral("UNKNOWN-ATTRIBUTES");
-    case MessageIntegritySha256: return QStringLiteral("MESSAGE-INTEGRITY-SHA256");
-    case XorMappedAddress: return QStringLiteral("XOR-MAPPED-ADDRESS");
-    case Padding: return QStringLiteral("PADDING");
-    case ResponsePort: return QStringLiteral("RESPONSE-PORT");
-    case Software: return QStringLiteral("SOFTWARE");
-    case Fingerprint: return QStringLiteral("FINGERPRINT");
-    case ResponseOrigin: return QStringLiteral("RESPONSE-ORIGIN");
-    case OtherAddress: return QStringLiteral("OTHER-ADDRESS");
+    case MappedAddress:
+        return QStringLiteral("MAPPED-ADDRESS");
+    case ChangeRequest:
+        return QStringLiteral("CHANGE-REQUEST");
+    case SourceAddress:
+        return QStringLiteral("SOURCE-ADDRESS");
+    case ChangedAddress:
+        return QStringLiteral("CHANGED-ADDRESS");
+    case Username:
+        return QStringLiteral("USERNAME");
+    case MessageIntegrity:
+        return QStringLiteral("MESSAGE-INTEGRITY");
+    case ErrorCode:
+        return QStringLiteral("ERROR-CODE");
+    case UnknownAttributes:
+        return QStringLiteral("UNKNOWN-ATTRIBUTES");
+    case MessageIntegritySha256:
+        return QStringLiteral("MESSAGE-INTEGRITY-SHA256");
+    case XorMappedAddress:
+        return QStringLiteral("XOR-MAPPED-ADDRESS");
+    case Padding:
+        return QStringLiteral("PADDING");
+    case ResponsePort:
+        return QStringLiteral("RESPONSE-PORT");
+    case Software:
+        return QStringLiteral("SOFTWARE");
+    case Fingerprint:
+        return QStringLiteral("FINGERPRINT");
+    case ResponseOrigin:
+        return QStringLiteral("RESPONSE-ORIGIN");
+    case OtherAddress:
+        return QStringLiteral("OTHER-ADDRESS");
     }
     return hex16(type);
 }

@@ -70,21 +70,21 @@ public:
     //! Attribute types PunchDrop knows (RFC 8489 §18.3, RFC 5780 §7, RFC 3489 §11.2).
     enum Attribute : quint16 {
         MappedAddress = 0x0001,
-        ChangeRequest = 0x0003,   // RFC 5780
-        SourceAddress = 0x0004,   // RFC 3489 (what RESPONSE-ORIGIN replaced)
-        ChangedAddress = 0x0005,  // RFC 3489 (what OTHER-ADDRESS replaced)
+        ChangeRequest = 0x0003, // RFC 5780
+        SourceAddress = 0x0004, // RFC 3489 (what RESPONSE-ORIGIN replaced)
+        ChangedAddress = 0x0005, // RFC 3489 (what OTHER-ADDRESS replaced)
         Username = 0x0006,
         MessageIntegrity = 0x0008,
         ErrorCode = 0x0009,
         UnknownAttributes = 0x000A,
         MessageIntegritySha256 = 0x001C,
         XorMappedAddress = 0x0020,
-        Padding = 0x0026,         // RFC 5780
-        ResponsePort = 0x0027,    // RFC 5780
+        Padding = 0x0026, // RFC 5780
+        ResponsePort = 0x0027, // RFC 5780
         Software = 0x8022,
         Fingerprint = 0x8028,
-        ResponseOrigin = 0x802B,  // RFC 5780
-        OtherAddress = 0x802C,    // RFC 5780
+        ResponseOrigin = 0x802B, // RFC 5780
+        OtherAddress = 0x802C, // RFC 5780
     };
 
     //! CHANGE-REQUEST flag bits (RFC 5780 §7.2).
@@ -93,7 +93,7 @@ public:
 
     struct Error
     {
-        int code = 0;       //!< 300..699
+        int code = 0; //!< 300..699
         QString reason;
         friend bool operator==(const Error &, const Error &) = default;
     };
@@ -112,12 +112,13 @@ public:
     std::optional<Endpoint> xorMappedAddress;
     std::optional<Endpoint> mappedAddress;
     std::optional<Endpoint> responseOrigin; //!< RESPONSE-ORIGIN (parse also accepts SOURCE-ADDRESS)
-    std::optional<Endpoint> otherAddress;   //!< OTHER-ADDRESS (parse also accepts CHANGED-ADDRESS)
-    std::optional<quint32> changeRequest;   //!< CHANGE-REQUEST flags (kChangeIpFlag | kChangePortFlag)
-    std::optional<quint16> responsePort;    //!< RESPONSE-PORT (RFC 5780 §7.5): answer to this port
+    std::optional<Endpoint> otherAddress; //!< OTHER-ADDRESS (parse also accepts CHANGED-ADDRESS)
+    std::optional<quint32>
+        changeRequest; //!< CHANGE-REQUEST flags (kChangeIpFlag | kChangePortFlag)
+    std::optional<quint16> responsePort; //!< RESPONSE-PORT (RFC 5780 §7.5): answer to this port
     std::optional<Error> error;
     QString software;
-    QList<quint16> unknownAttributes;       //!< encode: UNKNOWN-ATTRIBUTES (in a 420 answer)
+    QList<quint16> unknownAttributes; //!< encode: UNKNOWN-ATTRIBUTES (in a 420 answer)
     //! Parse: a FINGERPRINT was present (and verified). Encode: append one.
     bool fingerprint = false;
     //! Parse only: a MESSAGE-INTEGRITY or MESSAGE-INTEGRITY-SHA256 was present (not verified).
@@ -156,9 +157,9 @@ public:
 
     /*!
      * The wire bytes. Order: SOFTWARE, XOR-MAPPED-ADDRESS, MAPPED-ADDRESS, RESPONSE-ORIGIN,
-     * OTHER-ADDRESS, CHANGE-REQUEST, RESPONSE-PORT, ERROR-CODE, UNKNOWN-ATTRIBUTES, FINGERPRINT. Padding bytes
-     * are zero. Texts are cut to kMaxTextBytes (at a UTF-8 character boundary). An invalid
-     * transaction ID (not 12 bytes) is encoded as zeros; callers build messages with
+     * OTHER-ADDRESS, CHANGE-REQUEST, RESPONSE-PORT, ERROR-CODE, UNKNOWN-ATTRIBUTES, FINGERPRINT.
+     * Padding bytes are zero. Texts are cut to kMaxTextBytes (at a UTF-8 character boundary). An
+     * invalid transaction ID (not 12 bytes) is encoded as zeros; callers build messages with
      * bindingRequest()/responseTo(), which always set one.
      */
     QByteArray encode() const;
@@ -173,7 +174,7 @@ struct StunMessage::ParseResult
 {
     ParseStatus status = ParseStatus::Malformed;
     StunMessage message; //!< valid when status == Ok
-    QString error;       //!< why it is malformed
+    QString error; //!< why it is malformed
     bool ok() const { return status == ParseStatus::Ok; }
 };
 

@@ -13,13 +13,12 @@ namespace PunchDrop {
 StunServer::StunServer(QObject *parent)
     : QObject(parent)
     , m_software(applicationName() + QLatin1Char(' ') + version())
-{
-}
+{ }
 
 StunServer::~StunServer() = default;
 
-bool StunServer::listen(const QHostAddress &address, quint16 primaryPort, quint16 altPort,
-                        QString *error)
+bool StunServer::listen(
+    const QHostAddress &address, quint16 primaryPort, quint16 altPort, QString *error)
 {
     close();
     auto fail = [&](const QString &message) {
@@ -97,7 +96,7 @@ void StunServer::handle(int index, const QNetworkDatagram &datagram)
 {
     if (!datagram.isValid())
         return;
-    const Endpoint sender{datagram.senderAddress(), quint16(datagram.senderPort())};
+    const Endpoint sender {datagram.senderAddress(), quint16(datagram.senderPort())};
     auto drop = [&](const QString &why) {
         ++m_dropped;
         const QString reason = why + QStringLiteral(" from ") + sender.toString();
@@ -119,7 +118,7 @@ void StunServer::handle(int index, const QNetworkDatagram &datagram)
 
     auto errorReply = [&](int code, const QString &reason, QList<quint16> unknown = {}) {
         StunMessage reply = StunMessage::responseTo(request, StunMessage::Class::ErrorResponse);
-        reply.error = StunMessage::Error{code, reason};
+        reply.error = StunMessage::Error {code, reason};
         reply.unknownAttributes = std::move(unknown);
         reply.software = m_software;
         reply.fingerprint = request.hasMagicCookie();
@@ -139,7 +138,7 @@ void StunServer::handle(int index, const QNetworkDatagram &datagram)
     if (request.changeIpRequested()) {
         // One address: "change IP" cannot be honoured (RFC 5780 §6.1: answer 420).
         return errorReply(420, QStringLiteral("Unknown Attribute: this server has one IP address"),
-                          {quint16(StunMessage::ChangeRequest)});
+            {quint16(StunMessage::ChangeRequest)});
     }
 
     if (request.responsePort && *request.responsePort == 0)
@@ -151,15 +150,15 @@ void StunServer::handle(int index, const QNetworkDatagram &datagram)
         reply.xorMappedAddress = sender;
     else
         reply.mappedAddress = sender; // RFC 3489 client
-    reply.responseOrigin = Endpoint{local, m_sockets[from]->localPort()};
-    reply.otherAddress = Endpoint{local, m_sockets[1 - index]->localPort()};
+    reply.responseOrigin = Endpoint {local, m_sockets[from]->localPort()};
+    reply.otherAddress = Endpoint {local, m_sockets[1 - index]->localPort()};
     reply.software = m_software;
     reply.fingerprint = request.hasMagicCookie();
     ++m_answered;
     qCDebug(lcNet).noquote() << "STUN: binding from" << sender.toString() << "answered from port"
                              << m_sockets[from]->localPort();
     // RESPONSE-PORT (RFC 5780 §7.5): the answer goes to another port of the same client address.
-    send(from, reply, Endpoint{sender.address, request.responsePort.value_or(sender.port)});
+    send(from, reply, Endpoint {sender.address, request.responsePort.value_or(sender.port)});
     Q_EMIT requestAnswered();
 }
 
@@ -170,8 +169,8 @@ void StunServer::send(int fromIndex, const StunMessage &reply, const Endpoint &t
         return;
     const QByteArray bytes = reply.encode();
     if (socket->writeDatagram(bytes, to.address, to.port) != bytes.size())
-        qCWarning(lcNet).noquote() << "STUN: cannot answer" << to.toString() << ":"
-                                   << socket->errorString();
+        qCWarning(lcNet).noquote()
+            << "STUN: cannot answer" << to.toString() << ":" << socket->errorString();
 }
 
 } // namespace PunchDrop

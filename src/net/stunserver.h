@@ -38,7 +38,8 @@ class StunServer : public QObject
 {
     Q_OBJECT
 public:
-    //! Datagrams larger than this are dropped unread as malformed (a Binding request is ~20-100 bytes).
+    //! Datagrams larger than this are dropped unread as malformed (a Binding request is ~20-100
+    //! bytes).
     static constexpr qsizetype kMaxDatagramSize = 2048;
 
     explicit StunServer(QObject *parent = nullptr);

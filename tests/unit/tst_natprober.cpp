@@ -21,10 +21,10 @@ using namespace std::chrono_literals;
 namespace {
 
 // Short timers: one unanswered request costs 20 + 40 + 80 = 140 ms.
-const NatProbeConfig kFast{20ms, 3};
+const NatProbeConfig kFast {20ms, 3};
 // Where an answer is expected, give a loaded CI machine 40 + 80 + ... + 640 = 1240 ms for it
 // (a late answer would turn "restricted" into "port-restricted").
-const NatProbeConfig kPatient{40ms, 5};
+const NatProbeConfig kPatient {40ms, 5};
 
 /*!
  * Two UDP ports that answer Binding requests like the StunServer would as seen through a NAT:
@@ -40,7 +40,7 @@ public:
     Endpoint mappedAlt;
     ChangePort changePort = ChangePort::Honour;
     bool answerAlt = true;
-    int dropFirst = 0;       //!< requests (on any port) ignored before answering
+    int dropFirst = 0; //!< requests (on any port) ignored before answering
     bool noiseFirst = false; //!< send garbage and a foreign transaction's answer before each reply
     QList<QByteArray> primaryTransactions;
 
@@ -72,13 +72,14 @@ private:
             if (i == 1 && !answerAlt)
                 continue;
             int from = i;
-            StunMessage reply = StunMessage::responseTo(request, StunMessage::Class::SuccessResponse);
+            StunMessage reply
+                = StunMessage::responseTo(request, StunMessage::Class::SuccessResponse);
             if (request.changePortRequested()) {
                 if (changePort == ChangePort::Ignore)
                     continue;
                 if (changePort == ChangePort::Error) {
                     reply.messageClass = StunMessage::Class::ErrorResponse;
-                    reply.error = StunMessage::Error{420, QStringLiteral("Unknown Attribute")};
+                    reply.error = StunMessage::Error {420, QStringLiteral("Unknown Attribute")};
                 } else {
                     from = 1 - i;
                 }
@@ -86,13 +87,17 @@ private:
             reply.xorMappedAddress = i == 0 ? mappedPrimary : mappedAlt;
             reply.fingerprint = true;
             if (noiseFirst) {
-                m_sockets[from]->writeDatagram("garbage", d.senderAddress(), quint16(d.senderPort()));
-                StunMessage foreign = StunMessage::responseTo(StunMessage::bindingRequest(),
-                                                              StunMessage::Class::SuccessResponse);
-                foreign.xorMappedAddress = Endpoint{QHostAddress(QStringLiteral("192.0.2.66")), 6666};
-                m_sockets[from]->writeDatagram(foreign.encode(), d.senderAddress(), quint16(d.senderPort()));
+                m_sockets[from]->writeDatagram(
+                    "garbage", d.senderAddress(), quint16(d.senderPort()));
+                StunMessage foreign = StunMessage::responseTo(
+                    StunMessage::bindingRequest(), StunMessage::Class::SuccessResponse);
+                foreign.xorMappedAddress
+                    = Endpoint {QHostAddress(QStringLiteral("192.0.2.66")), 6666};
+                m_sockets[from]->writeDatagram(
+                    foreign.encode(), d.senderAddress(), quint16(d.senderPort()));
             }
-            m_sockets[from]->writeDatagram(reply.encode(), d.senderAddress(), quint16(d.senderPort()));
+            m_sockets[from]->writeDatagram(
+                reply.encode(), d.senderAddress(), quint16(d.senderPort()));
         }
     }
 
@@ -101,7 +106,7 @@ private:
 
 Endpoint publicEp(quint16 port)
 {
-    return Endpoint{QHostAddress(QStringLiteral("203.0.113.5")), port};
+    return Endpoint {QHostAddress(QStringLiteral("203.0.113.5")), port};
 }
 
 } // namespace

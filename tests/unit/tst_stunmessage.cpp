@@ -17,36 +17,36 @@ QByteArray hex(const char *text)
 
 // RFC 5769 §2.1 sample request: SOFTWARE, PRIORITY, ICE-CONTROLLED, USERNAME, MESSAGE-INTEGRITY,
 // FINGERPRINT.
-const char *const kSampleRequest =
-    "00 01 00 58 21 12 a4 42 b7 e7 a7 01 bc 34 d6 86 fa 87 df ae"
-    "80 22 00 10 53 54 55 4e 20 74 65 73 74 20 63 6c 69 65 6e 74"
-    "00 24 00 04 6e 00 01 ff"
-    "80 29 00 08 93 2f f9 b1 51 26 3b 36"
-    "00 06 00 09 65 76 74 6a 3a 68 36 76 59 20 20 20"
-    "00 08 00 14 9a ea a7 0c bf d8 cb 56 78 1e f2 b5 b2 d3 f2 49 c1 b5 71 a2"
-    "80 28 00 04 e5 7a 3b cf";
+const char *const kSampleRequest
+    = "00 01 00 58 21 12 a4 42 b7 e7 a7 01 bc 34 d6 86 fa 87 df ae"
+      "80 22 00 10 53 54 55 4e 20 74 65 73 74 20 63 6c 69 65 6e 74"
+      "00 24 00 04 6e 00 01 ff"
+      "80 29 00 08 93 2f f9 b1 51 26 3b 36"
+      "00 06 00 09 65 76 74 6a 3a 68 36 76 59 20 20 20"
+      "00 08 00 14 9a ea a7 0c bf d8 cb 56 78 1e f2 b5 b2 d3 f2 49 c1 b5 71 a2"
+      "80 28 00 04 e5 7a 3b cf";
 
 // RFC 5769 §2.2 sample IPv4 response: 192.0.2.1 port 32853.
-const char *const kSampleIpv4Response =
-    "01 01 00 3c 21 12 a4 42 b7 e7 a7 01 bc 34 d6 86 fa 87 df ae"
-    "80 22 00 0b 74 65 73 74 20 76 65 63 74 6f 72 20"
-    "00 20 00 08 00 01 a1 47 e1 12 a6 43"
-    "00 08 00 14 2b 91 f5 99 fd 9e 90 c3 8c 74 89 f9 2a f9 ba 53 f0 6b e7 d7"
-    "80 28 00 04 c0 7d 4c 96";
+const char *const kSampleIpv4Response
+    = "01 01 00 3c 21 12 a4 42 b7 e7 a7 01 bc 34 d6 86 fa 87 df ae"
+      "80 22 00 0b 74 65 73 74 20 76 65 63 74 6f 72 20"
+      "00 20 00 08 00 01 a1 47 e1 12 a6 43"
+      "00 08 00 14 2b 91 f5 99 fd 9e 90 c3 8c 74 89 f9 2a f9 ba 53 f0 6b e7 d7"
+      "80 28 00 04 c0 7d 4c 96";
 
 // RFC 5769 §2.3 sample IPv6 response: 2001:db8:1234:5678:11:2233:4455:6677 port 32853.
-const char *const kSampleIpv6Response =
-    "01 01 00 48 21 12 a4 42 b7 e7 a7 01 bc 34 d6 86 fa 87 df ae"
-    "80 22 00 0b 74 65 73 74 20 76 65 63 74 6f 72 20"
-    "00 20 00 14 00 02 a1 47 01 13 a9 fa a5 d3 f1 79 bc 25 f4 b5 be d2 b9 d9"
-    "00 08 00 14 a3 82 95 4e 4b e6 7b f1 17 84 c9 7c 82 92 c2 75 bf e3 ed 41"
-    "80 28 00 04 c8 fb 0b 4c";
+const char *const kSampleIpv6Response
+    = "01 01 00 48 21 12 a4 42 b7 e7 a7 01 bc 34 d6 86 fa 87 df ae"
+      "80 22 00 0b 74 65 73 74 20 76 65 63 74 6f 72 20"
+      "00 20 00 14 00 02 a1 47 01 13 a9 fa a5 d3 f1 79 bc 25 f4 b5 be d2 b9 d9"
+      "00 08 00 14 a3 82 95 4e 4b e6 7b f1 17 84 c9 7c 82 92 c2 75 bf e3 ed 41"
+      "80 28 00 04 c8 fb 0b 4c";
 
 const char *const kRfcTransactionId = "b7 e7 a7 01 bc 34 d6 86 fa 87 df ae";
 
 //! A Binding request header (magic cookie, RFC transaction ID) followed by \a attributes.
-QByteArray withHeader(const QByteArray &attributes, const char *type = "00 01",
-                      const char *cookie = "21 12 a4 42")
+QByteArray withHeader(
+    const QByteArray &attributes, const char *type = "00 01", const char *cookie = "21 12 a4 42")
 {
     QByteArray out = hex(type);
     out.append(char(attributes.size() >> 8));
@@ -72,7 +72,7 @@ QByteArray withFingerprint(QByteArray message)
 
 Endpoint ep(const char *address, quint16 port)
 {
-    return Endpoint{QHostAddress(QLatin1String(address)), port};
+    return Endpoint {QHostAddress(QLatin1String(address)), port};
 }
 
 } // namespace
@@ -150,7 +150,7 @@ void TestStunMessage::rfc5769Request()
     QVERIFY(m.fingerprint);
     QVERIFY(m.hasMessageIntegrity);
     // PRIORITY (ICE) is comprehension-required and unknown here; ICE-CONTROLLED is optional.
-    QCOMPARE(m.unknownRequired, QList<quint16>{0x0024});
+    QCOMPARE(m.unknownRequired, QList<quint16> {0x0024});
 }
 
 void TestStunMessage::rfc5769CorruptedFingerprint()
@@ -180,10 +180,11 @@ void TestStunMessage::encodeGoldenBytes_data()
         << hex("01 01 00 28 21 12 a4 42 b7 e7 a7 01 bc 34 d6 86 fa 87 df ae"
                "80 22 00 0b 74 65 73 74 20 76 65 63 74 6f 72 00"
                "00 20 00 14 00 02 a1 47 01 13 a9 fa a5 d3 f1 79 bc 25 f4 b5 be d2 b9 d9");
-    QTest::newRow("IPv4-mapped IPv6 is IPv4") << ep("::ffff:192.0.2.1", 32853)
-                                              << hex("01 01 00 1c 21 12 a4 42 b7 e7 a7 01 bc 34 d6 86 fa 87 df ae"
-                                                     "80 22 00 0b 74 65 73 74 20 76 65 63 74 6f 72 00"
-                                                     "00 20 00 08 00 01 a1 47 e1 12 a6 43");
+    QTest::newRow("IPv4-mapped IPv6 is IPv4")
+        << ep("::ffff:192.0.2.1", 32853)
+        << hex("01 01 00 1c 21 12 a4 42 b7 e7 a7 01 bc 34 d6 86 fa 87 df ae"
+               "80 22 00 0b 74 65 73 74 20 76 65 63 74 6f 72 00"
+               "00 20 00 08 00 01 a1 47 e1 12 a6 43");
 }
 
 void TestStunMessage::encodeGoldenBytes()
@@ -244,13 +245,13 @@ void TestStunMessage::roundTrip_data()
     QTest::newRow("success IPv6") << v6;
 
     StunMessage error = StunMessage::responseTo(request, StunMessage::Class::ErrorResponse);
-    error.error = StunMessage::Error{420, QStringLiteral("Unknown Attribute")};
+    error.error = StunMessage::Error {420, QStringLiteral("Unknown Attribute")};
     error.unknownAttributes = {0x0024, 0x0003, 0x7777};
     error.fingerprint = true;
     QTest::newRow("error 420 with three unknown attributes (padded)") << error;
 
     StunMessage unicode = StunMessage::responseTo(request, StunMessage::Class::ErrorResponse);
-    unicode.error = StunMessage::Error{599, QStringLiteral("Ünïcödé ✓")};
+    unicode.error = StunMessage::Error {599, QStringLiteral("Ünïcödé ✓")};
     unicode.software = QStringLiteral("Ω");
     QTest::newRow("UTF-8 texts, odd lengths") << unicode;
 
@@ -305,27 +306,27 @@ void TestStunMessage::accepted_data()
     QTest::addColumn<QString>("software");
     QTest::addColumn<QList<quint16>>("unknownRequired");
 
-    QTest::newRow("no attributes") << withHeader({}) << QString() << QList<quint16>{};
+    QTest::newRow("no attributes") << withHeader({}) << QString() << QList<quint16> {};
     QTest::newRow("unknown comprehension-optional attribute skipped")
         << withHeader(hex("80 99 00 03 01 02 03 00 80 22 00 01 41 00 00 00")) << QStringLiteral("A")
-        << QList<quint16>{};
+        << QList<quint16> {};
     QTest::newRow("unknown comprehension-required attribute listed")
         << withHeader(hex("00 77 00 00 00 24 00 04 00 00 00 01 00 77 00 00")) << QString()
-        << QList<quint16>{0x0077, 0x0024};
+        << QList<quint16> {0x0077, 0x0024};
     QTest::newRow("duplicate SOFTWARE: the first counts")
         << withHeader(hex("80 22 00 01 41 00 00 00 80 22 00 01 42 00 00 00")) << QStringLiteral("A")
-        << QList<quint16>{};
+        << QList<quint16> {};
     QTest::newRow("attributes after MESSAGE-INTEGRITY ignored")
         << withFingerprint(withHeader(hex("00 08 00 14 00000000 00000000 00000000 00000000 00000000"
                                           "80 22 00 01 41 00 00 00 00 77 00 00")))
-        << QString() << QList<quint16>{};
+        << QString() << QList<quint16> {};
     QTest::newRow("padding bytes are not checked")
-        << withHeader(hex("80 22 00 01 41 ff ff ff")) << QStringLiteral("A") << QList<quint16>{};
+        << withHeader(hex("80 22 00 01 41 ff ff ff")) << QStringLiteral("A") << QList<quint16> {};
     QTest::newRow("RFC 3489 request without magic cookie")
-        << withHeader({}, "00 01", "de ad be ef") << QString() << QList<quint16>{};
+        << withHeader({}, "00 01", "de ad be ef") << QString() << QList<quint16> {};
     QTest::newRow("USERNAME and PADDING understood")
         << withHeader(hex("00 06 00 01 75 00 00 00 00 26 00 04 00 00 00 00")) << QString()
-        << QList<quint16>{};
+        << QList<quint16> {};
 }
 
 void TestStunMessage::accepted()
@@ -361,8 +362,8 @@ void TestStunMessage::malformed_data()
         << withHeader(hex("80 22 00 09 41 41 41 41")) << u"SOFTWARE of 9 bytes overruns"_qs;
     QTest::newRow("attribute length 0xffff")
         << withHeader(hex("00 20 ff ff 00 01 00 00")) << u"overruns"_qs;
-    QTest::newRow("wrong address family")
-        << withHeader(hex("00 20 00 08 00 03 a1 47 e1 12 a6 43")) << u"unknown address family 0x03"_qs;
+    QTest::newRow("wrong address family") << withHeader(hex("00 20 00 08 00 03 a1 47 e1 12 a6 43"))
+                                          << u"unknown address family 0x03"_qs;
     QTest::newRow("IPv4 address of 12 bytes")
         << withHeader(hex("00 20 00 0c 00 01 a1 47 e1 12 a6 43 00 00 00 00")) << u"not 8"_qs;
     QTest::newRow("IPv6 address of 8 bytes")
@@ -372,8 +373,8 @@ void TestStunMessage::malformed_data()
     QTest::newRow("XOR-MAPPED-ADDRESS without the magic cookie")
         << withHeader(hex("00 20 00 08 00 01 a1 47 e1 12 a6 43"), "01 01", "de ad be ef")
         << u"without the magic cookie"_qs;
-    QTest::newRow("bad FINGERPRINT") << withHeader(hex("80 28 00 04 12 34 56 78"))
-                                     << u"bad FINGERPRINT"_qs;
+    QTest::newRow("bad FINGERPRINT")
+        << withHeader(hex("80 28 00 04 12 34 56 78")) << u"bad FINGERPRINT"_qs;
     QTest::newRow("FINGERPRINT of 8 bytes")
         << withHeader(hex("80 28 00 08 12 34 56 78 12 34 56 78")) << u"not 4"_qs;
     QTest::newRow("FINGERPRINT without the magic cookie")
@@ -444,11 +445,14 @@ void TestStunMessage::messageType_data()
     QTest::addColumn<int>("method");
     QTest::addColumn<StunMessage::Class>("cls");
     QTest::newRow("binding request 0x0001") << hex("00 01") << 1 << StunMessage::Class::Request;
-    QTest::newRow("binding indication 0x0011") << hex("00 11") << 1 << StunMessage::Class::Indication;
-    QTest::newRow("binding success 0x0101") << hex("01 01") << 1 << StunMessage::Class::SuccessResponse;
+    QTest::newRow("binding indication 0x0011")
+        << hex("00 11") << 1 << StunMessage::Class::Indication;
+    QTest::newRow("binding success 0x0101")
+        << hex("01 01") << 1 << StunMessage::Class::SuccessResponse;
     QTest::newRow("binding error 0x0111") << hex("01 11") << 1 << StunMessage::Class::ErrorResponse;
     QTest::newRow("allocate request 0x0003") << hex("00 03") << 3 << StunMessage::Class::Request;
-    QTest::newRow("method 0xfff error 0x3fff") << hex("3f ff") << 0xfff << StunMessage::Class::ErrorResponse;
+    QTest::newRow("method 0xfff error 0x3fff")
+        << hex("3f ff") << 0xfff << StunMessage::Class::ErrorResponse;
 }
 
 void TestStunMessage::messageType()
@@ -485,8 +489,8 @@ void TestStunMessage::mutationsNeverCrash()
     // length-field rewrites and truncations. parse() must return, and whatever it accepts must
     // re-encode into something it accepts again.
     QRandomGenerator rng(5769);
-    const QByteArray seeds[] = {hex(kSampleRequest), hex(kSampleIpv4Response),
-                                hex(kSampleIpv6Response), withHeader({})};
+    const QByteArray seeds[]
+        = {hex(kSampleRequest), hex(kSampleIpv4Response), hex(kSampleIpv6Response), withHeader({})};
     int accepted = 0;
     int rejected = 0;
     auto check = [&](const QByteArray &input) {

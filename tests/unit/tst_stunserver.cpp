@@ -103,7 +103,7 @@ std::optional<Reply> TestStunServer::exchange(const QByteArray &bytes, quint16 p
         qWarning("reply does not parse: %s", qPrintable(parsed.error));
         return std::nullopt;
     }
-    return Reply{parsed.message, quint16(datagram.senderPort()), datagram.senderAddress()};
+    return Reply {parsed.message, quint16(datagram.senderPort()), datagram.senderAddress()};
 }
 
 void TestStunServer::bindingRequestAnswered_data()
@@ -130,10 +130,10 @@ void TestStunServer::bindingRequestAnswered()
     QVERIFY(m.hasMagicCookie());
     // The mapped address is the client's own endpoint: there is no NAT on loopback.
     QVERIFY(m.xorMappedAddress);
-    QCOMPARE(*m.xorMappedAddress, (Endpoint{QHostAddress::LocalHost, m_client->localPort()}));
+    QCOMPARE(*m.xorMappedAddress, (Endpoint {QHostAddress::LocalHost, m_client->localPort()}));
     QVERIFY(!m.mappedAddress); // only for RFC 3489 clients
-    QCOMPARE(m.responseOrigin, (Endpoint{QHostAddress::LocalHost, port}));
-    QCOMPARE(m.otherAddress, (Endpoint{QHostAddress::LocalHost, other}));
+    QCOMPARE(m.responseOrigin, (Endpoint {QHostAddress::LocalHost, port}));
+    QCOMPARE(m.otherAddress, (Endpoint {QHostAddress::LocalHost, other}));
     QVERIFY(m.software.startsWith(QLatin1String("PunchDrop ")));
     QVERIFY(m.fingerprint);
     QCOMPARE(m_server->answeredCount(), 1u);
@@ -160,16 +160,17 @@ void TestStunServer::changePortAnsweredFromOtherPort()
     QCOMPARE(reply->fromPort, other);
     QCOMPARE(reply->message.messageClass, StunMessage::Class::SuccessResponse);
     QCOMPARE(reply->message.transactionId, request.transactionId);
-    QCOMPARE(reply->message.responseOrigin, (Endpoint{QHostAddress::LocalHost, other}));
+    QCOMPARE(reply->message.responseOrigin, (Endpoint {QHostAddress::LocalHost, other}));
     // OTHER-ADDRESS describes the receiving port's counterpart, whichever port answered.
-    QCOMPARE(reply->message.otherAddress, (Endpoint{QHostAddress::LocalHost, other}));
-    QCOMPARE(*reply->message.xorMappedAddress, (Endpoint{QHostAddress::LocalHost, m_client->localPort()}));
+    QCOMPARE(reply->message.otherAddress, (Endpoint {QHostAddress::LocalHost, other}));
+    QCOMPARE(*reply->message.xorMappedAddress,
+        (Endpoint {QHostAddress::LocalHost, m_client->localPort()}));
 }
 
 void TestStunServer::changeIpRefused()
 {
-    for (const quint32 flags : {StunMessage::kChangeIpFlag,
-                                StunMessage::kChangeIpFlag | StunMessage::kChangePortFlag}) {
+    for (const quint32 flags :
+        {StunMessage::kChangeIpFlag, StunMessage::kChangeIpFlag | StunMessage::kChangePortFlag}) {
         StunMessage request = StunMessage::bindingRequest();
         request.changeRequest = flags;
         const auto reply = exchange(request.encode(), m_server->primaryPort());
@@ -179,7 +180,7 @@ void TestStunServer::changeIpRefused()
         QCOMPARE(reply->message.transactionId, request.transactionId);
         QVERIFY(reply->message.error);
         QCOMPARE(reply->message.error->code, 420);
-        QCOMPARE(reply->message.unknownAttributes, QList<quint16>{StunMessage::ChangeRequest});
+        QCOMPARE(reply->message.unknownAttributes, QList<quint16> {StunMessage::ChangeRequest});
         QVERIFY(reply->message.fingerprint);
     }
     QCOMPARE(m_server->errorCount(), 2u);
@@ -194,12 +195,12 @@ void TestStunServer::unknownRequiredAttributeRefused()
     QVERIFY(reply);
     QCOMPARE(reply->message.messageClass, StunMessage::Class::ErrorResponse);
     QCOMPARE(reply->message.error->code, 420);
-    QCOMPARE(reply->message.unknownAttributes, QList<quint16>{0x7f01});
+    QCOMPARE(reply->message.unknownAttributes, QList<quint16> {0x7f01});
 
     // The same with an unknown comprehension-optional attribute is simply answered.
     const StunMessage again = StunMessage::bindingRequest();
-    const auto ok = exchange(withAttribute(again.encode(), hex("ff 01 00 04 00 00 00 00")),
-                             m_server->primaryPort());
+    const auto ok = exchange(
+        withAttribute(again.encode(), hex("ff 01 00 04 00 00 00 00")), m_server->primaryPort());
     QVERIFY(ok);
     QCOMPARE(ok->message.messageClass, StunMessage::Class::SuccessResponse);
 }
@@ -207,18 +208,18 @@ void TestStunServer::unknownRequiredAttributeRefused()
 void TestStunServer::iceCheckRefusedWith420()
 {
     // RFC 5769 §2.1: an ICE connectivity check (PRIORITY is comprehension-required).
-    const QByteArray sample = hex(
-        "00 01 00 58 21 12 a4 42 b7 e7 a7 01 bc 34 d6 86 fa 87 df ae"
-        "80 22 00 10 53 54 55 4e 20 74 65 73 74 20 63 6c 69 65 6e 74"
-        "00 24 00 04 6e 00 01 ff 80 29 00 08 93 2f f9 b1 51 26 3b 36"
-        "00 06 00 09 65 76 74 6a 3a 68 36 76 59 20 20 20"
-        "00 08 00 14 9a ea a7 0c bf d8 cb 56 78 1e f2 b5 b2 d3 f2 49 c1 b5 71 a2"
-        "80 28 00 04 e5 7a 3b cf");
+    const QByteArray sample
+        = hex("00 01 00 58 21 12 a4 42 b7 e7 a7 01 bc 34 d6 86 fa 87 df ae"
+              "80 22 00 10 53 54 55 4e 20 74 65 73 74 20 63 6c 69 65 6e 74"
+              "00 24 00 04 6e 00 01 ff 80 29 00 08 93 2f f9 b1 51 26 3b 36"
+              "00 06 00 09 65 76 74 6a 3a 68 36 76 59 20 20 20"
+              "00 08 00 14 9a ea a7 0c bf d8 cb 56 78 1e f2 b5 b2 d3 f2 49 c1 b5 71 a2"
+              "80 28 00 04 e5 7a 3b cf");
     const auto reply = exchange(sample, m_server->altPort());
     QVERIFY(reply);
     QCOMPARE(reply->message.transactionId, hex("b7 e7 a7 01 bc 34 d6 86 fa 87 df ae"));
     QCOMPARE(reply->message.error->code, 420);
-    QCOMPARE(reply->message.unknownAttributes, QList<quint16>{0x0024});
+    QCOMPARE(reply->message.unknownAttributes, QList<quint16> {0x0024});
 }
 
 void TestStunServer::responsePortHonoured()
@@ -228,14 +229,17 @@ void TestStunServer::responsePortHonoured()
     QVERIFY(elsewhere.bind(QHostAddress::LocalHost, 0));
     StunMessage request = StunMessage::bindingRequest();
     request.responsePort = elsewhere.localPort();
-    QVERIFY(m_client->writeDatagram(request.encode(), QHostAddress::LocalHost, m_server->primaryPort()) > 0);
+    QVERIFY(
+        m_client->writeDatagram(request.encode(), QHostAddress::LocalHost, m_server->primaryPort())
+        > 0);
     QSignalSpy spy(&elsewhere, &QUdpSocket::readyRead);
     QVERIFY(elsewhere.hasPendingDatagrams() || spy.wait(kWaitMs));
     const auto parsed = StunMessage::parse(elsewhere.receiveDatagram().data());
     QVERIFY2(parsed.ok(), qPrintable(parsed.error));
     QCOMPARE(parsed.message.transactionId, request.transactionId);
     // XOR-MAPPED-ADDRESS still names where the request came from.
-    QCOMPARE(parsed.message.xorMappedAddress, (Endpoint{QHostAddress::LocalHost, m_client->localPort()}));
+    QCOMPARE(parsed.message.xorMappedAddress,
+        (Endpoint {QHostAddress::LocalHost, m_client->localPort()}));
     QVERIFY(!m_client->hasPendingDatagrams());
 
     StunMessage zero = StunMessage::bindingRequest();
@@ -267,36 +271,36 @@ void TestStunServer::rfc3489ClientGetsMappedAddress()
     QCOMPARE(m.transactionId, request.transactionId);
     QCOMPARE(m.messageClass, StunMessage::Class::SuccessResponse);
     QVERIFY(!m.xorMappedAddress);
-    QCOMPARE(m.mappedAddress, (Endpoint{QHostAddress::LocalHost, m_client->localPort()}));
-    QCOMPARE(m.responseOrigin, (Endpoint{QHostAddress::LocalHost, m_server->primaryPort()}));
-    QCOMPARE(m.otherAddress, (Endpoint{QHostAddress::LocalHost, m_server->altPort()}));
+    QCOMPARE(m.mappedAddress, (Endpoint {QHostAddress::LocalHost, m_client->localPort()}));
+    QCOMPARE(m.responseOrigin, (Endpoint {QHostAddress::LocalHost, m_server->primaryPort()}));
+    QCOMPARE(m.otherAddress, (Endpoint {QHostAddress::LocalHost, m_server->altPort()}));
     QVERIFY(!m.fingerprint);
 }
 
 void TestStunServer::garbageDroppedAndServerKeepsAnswering()
 {
-    StunMessage response = StunMessage::responseTo(StunMessage::bindingRequest(),
-                                                    StunMessage::Class::SuccessResponse);
-    response.xorMappedAddress = Endpoint{QHostAddress::LocalHost, 1};
+    StunMessage response = StunMessage::responseTo(
+        StunMessage::bindingRequest(), StunMessage::Class::SuccessResponse);
+    response.xorMappedAddress = Endpoint {QHostAddress::LocalHost, 1};
     StunMessage indication = StunMessage::bindingRequest();
     indication.messageClass = StunMessage::Class::Indication;
     QByteArray badFingerprint = StunMessage::bindingRequest().encode();
     badFingerprint = withAttribute(badFingerprint, hex("80 28 00 04 de ad be ef"));
 
     const QList<QByteArray> garbage = {
-        QByteArray(),                                       // empty datagram
-        QByteArray("hello"),                                // text
-        StunMessage::bindingRequest().encode().first(19),   // truncated header
-        QByteArray(64, '\xff'),                             // noise
-        badFingerprint,                                     // corrupted
-        response.encode(),                                  // a response is not a request
-        indication.encode(),                                // indications get no answer
-        QByteArray(StunServer::kMaxDatagramSize + 100, 0),  // oversized
+        QByteArray(), // empty datagram
+        QByteArray("hello"), // text
+        StunMessage::bindingRequest().encode().first(19), // truncated header
+        QByteArray(64, '\xff'), // noise
+        badFingerprint, // corrupted
+        response.encode(), // a response is not a request
+        indication.encode(), // indications get no answer
+        QByteArray(StunServer::kMaxDatagramSize + 100, 0), // oversized
     };
     QSignalSpy dropped(m_server.get(), &StunServer::datagramDropped);
     for (const QByteArray &g : garbage)
         QCOMPARE(m_client->writeDatagram(g, QHostAddress::LocalHost, m_server->primaryPort()),
-                 qint64(g.size()));
+            qint64(g.size()));
     QTRY_COMPARE_WITH_TIMEOUT(m_server->droppedCount(), quint64(garbage.size()), kWaitMs);
     QCOMPARE(dropped.size(), garbage.size());
     QVERIFY(!m_client->hasPendingDatagrams()); // nothing was answered
