@@ -22,6 +22,7 @@ struct Answer
 {
     StunMessage message;
     Endpoint from; //!< where the answer came from
+    milliseconds rtt; //!< from the first send to the answer (an upper bound of the RTT)
 };
 
 std::optional<Endpoint> mappedOf(const StunMessage &m)
@@ -48,6 +49,7 @@ QCoro::Task<std::optional<Answer>> transact(
     QUdpSocket &socket, Endpoint to, StunMessage request, NatProbeConfig config)
 {
     const QByteArray bytes = request.encode();
+    const auto start = steady_clock::now();
     milliseconds wait = std::max(config.rto, milliseconds(1));
     const int attempts = std::max(config.attempts, 1);
     for (int attempt = 0; attempt < attempts; ++attempt, wait *= 2) {
@@ -67,8 +69,9 @@ QCoro::Task<std::optional<Answer>> transact(
                 if (!m.isBindingResponse() || !m.hasMagicCookie()
                     || m.transactionId != request.transactionId)
                     continue; // a late answer to an earlier request, or someone else's
-                co_return Answer {
-                    m, normalised({datagram.senderAddress(), quint16(datagram.senderPort())})};
+                co_return Answer {m,
+                    normalised({datagram.senderAddress(), quint16(datagram.senderPort())}),
+                    duration_cast<milliseconds>(steady_clock::now() - start)};
             }
             const auto left = duration_cast<milliseconds>(deadline - steady_clock::now());
             if (left.count() <= 0)
@@ -90,6 +93,31 @@ bool isLocalEndpoint(const Endpoint &mapped, quint16 localPort)
             return true;
     }
     return false;
+}
+
+/*!
+ * The filtering test from its own fresh socket: a Binding request to the primary port with
+ * CHANGE-REQUEST(change port). This socket never sends to the alternate port, so an answer from
+ * there is unsolicited as far as the NAT knows.
+ */
+QCoro::Task<NatType::Filtering> probeFiltering(
+    Endpoint primary, quint16 altPort, NatProbeConfig config)
+{
+    QUdpSocket socket;
+    const bool v6 = primary.address.protocol() == QAbstractSocket::IPv6Protocol;
+    if (!socket.bind(v6 ? QHostAddress::AnyIPv6 : QHostAddress::AnyIPv4, 0))
+        co_return NatType::Filtering::Unknown;
+    StunMessage changePort = StunMessage::bindingRequest();
+    changePort.changeRequest = StunMessage::kChangePortFlag;
+    const auto answer = co_await transact(socket, primary, changePort, config);
+    if (!answer)
+        co_return NatType::Filtering::AddressAndPortDependent;
+    if (answer->message.messageClass == StunMessage::Class::SuccessResponse
+        && answer->from.port == altPort)
+        co_return NatType::Filtering::AddressDependent;
+    // An error answer, or one from the wrong port: the server did not honour change-port.
+    qCInfo(lcNet).noquote() << "STUN probe: server did not honour CHANGE-REQUEST(port)";
+    co_return NatType::Filtering::Unknown;
 }
 
 } // namespace
@@ -121,19 +149,12 @@ QCoro::Task<NatType> probeNat(
     result.publicUdp = normalised(*mappedOf(first->message));
     const bool open = isLocalEndpoint(result.publicUdp, localPort);
 
-    // 2. Filtering: may the other port of the same host answer? (Before we ever send to it.)
-    StunMessage changePort = StunMessage::bindingRequest();
-    changePort.changeRequest = StunMessage::kChangePortFlag;
-    const auto second = co_await transact(socket, primary, changePort, config);
-    if (!second) {
-        result.filtering = NatType::Filtering::AddressAndPortDependent;
-    } else if (second->message.messageClass == StunMessage::Class::SuccessResponse
-        && second->from.port == altPort) {
-        result.filtering = NatType::Filtering::AddressDependent;
-    } else {
-        // An error answer or one from the wrong port: the server did not honour change-port.
-        qCInfo(lcNet).noquote() << "STUN probe: server did not honour CHANGE-REQUEST(port)";
-    }
+    // 2. Filtering, from a second socket, started now and running alongside 3. Its answer comes
+    //    back after about one RTT or never, so its timeout follows the RTT just measured.
+    NatProbeConfig filterConfig = config;
+    const milliseconds floor = std::max(config.filteringRtoMin, milliseconds(1));
+    filterConfig.rto = std::clamp(2 * first->rtt, floor, std::max(config.rto, floor));
+    QCoro::Task<NatType::Filtering> filtering = probeFiltering(primary, altPort, filterConfig);
 
     // 3. Mapping: does the alternate port see the same public endpoint?
     if (open) {
@@ -149,6 +170,7 @@ QCoro::Task<NatType> probeNat(
             qCInfo(lcNet).noquote() << "STUN probe: no answer from" << alt.toString();
         }
     }
+    result.filtering = co_await filtering;
     qCInfo(lcNet).noquote() << "STUN probe: NAT type" << result.toString() << "public UDP"
                             << result.publicUdp.toString();
     co_return result;

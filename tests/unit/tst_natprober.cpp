@@ -24,7 +24,7 @@ namespace {
 const NatProbeConfig kFast {20ms, 3};
 // Where an answer is expected, give a loaded CI machine 40 + 80 + ... + 640 = 1240 ms for it
 // (a late answer would turn "restricted" into "port-restricted").
-const NatProbeConfig kPatient {40ms, 5};
+const NatProbeConfig kPatient {40ms, 5, 40ms};
 
 /*!
  * Two UDP ports that answer Binding requests like the StunServer would as seen through a NAT:
@@ -43,6 +43,8 @@ public:
     int dropFirst = 0; //!< requests (on any port) ignored before answering
     bool noiseFirst = false; //!< send garbage and a foreign transaction's answer before each reply
     QList<QByteArray> primaryTransactions;
+    QList<quint16> plainSenders[2]; //!< source ports of requests without CHANGE-REQUEST, per port
+    QList<quint16> changeSenders; //!< source ports of change-port requests
 
     ScriptedResponder()
     {
@@ -65,6 +67,8 @@ private:
             const StunMessage &request = parsed.message;
             if (i == 0)
                 primaryTransactions.append(request.transactionId);
+            (request.changeRequest ? changeSenders : plainSenders[i])
+                .append(quint16(d.senderPort()));
             if (dropFirst > 0) {
                 --dropFirst;
                 continue;
@@ -121,6 +125,7 @@ private Q_SLOTS:
     void classification_data();
     void classification();
     void retransmitsUntilAnswered();
+    void filteringUsesItsOwnSocket();
     void natTypeText_data();
     void natTypeText();
 };
@@ -250,6 +255,24 @@ void TestNatProber::retransmitsUntilAnswered()
     QCOMPARE(responder.primaryTransactions[1], responder.primaryTransactions[0]);
     QCOMPARE(responder.primaryTransactions[2], responder.primaryTransactions[0]);
     QVERIFY(responder.primaryTransactions[3] != responder.primaryTransactions[0]);
+}
+
+void TestNatProber::filteringUsesItsOwnSocket()
+{
+    // The change-port request must come from a socket that never contacted the alternate port
+    // (else its NAT already lets the alternate port in), and the mapping socket must never get
+    // an unsolicited answer from the alternate port (docs/nat-traversal.md §4.5).
+    ScriptedResponder responder;
+    responder.mappedPrimary = publicEp(40000);
+    responder.mappedAlt = publicEp(40000);
+
+    const NatType nat = QCoro::waitFor(
+        probeNat(QHostAddress::LocalHost, responder.port(0), responder.port(1), kPatient));
+    QCOMPARE(nat.toString(), u"cone (restricted)"_qs);
+    QCOMPARE(responder.plainSenders[0].size(), 1);
+    QCOMPARE(responder.plainSenders[1], responder.plainSenders[0]); // mapping: one socket
+    QCOMPARE(responder.changeSenders.size(), 1);
+    QVERIFY(!responder.plainSenders[0].contains(responder.changeSenders[0]));
 }
 
 void TestNatProber::natTypeText_data()
