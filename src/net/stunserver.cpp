@@ -42,7 +42,7 @@ bool StunServer::listen(
         connect(socket, &QUdpSocket::readyRead, this, [this, i] { readPending(i); });
     }
     m_address = address;
-    qCInfo(lcNet).noquote() << "STUN listening on UDP" << address.toString() << "ports"
+    qCDebug(lcNet).noquote() << "STUN listening on UDP" << address.toString() << "ports"
                             << this->primaryPort() << "and" << this->altPort();
     return true;
 }
