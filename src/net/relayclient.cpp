@@ -34,9 +34,13 @@ QCoro::Task<RelayJoinResult> RelayClient::join(QString host, quint16 port, QByte
                             deadline - std::chrono::steady_clock::now()));
     };
     // A QSslSocket that has not started encryption: the peers run their end-to-end TLS over the
-    // relayed stream on this very object, so no byte read after the pairing byte is lost.
+    // relayed stream on this very object. Its read buffer is capped at ONE byte until the pairing
+    // byte is consumed: the peer's TLS ClientHello may follow it in the same segment, and bytes
+    // that reading the pairing byte pulled into QSslSocket's own buffer are never fed to the TLS
+    // engine later (seen in the NAT lab: a handshake timeout when the ClientHello won the race).
     std::unique_ptr<QTcpSocket> socket = std::make_unique<QSslSocket>();
     socket->connectToHost(host, port);
+    socket->setReadBufferSize(1); // after connectToHost: that creates the inner plain socket
     const ConnectOutcome connected = co_await waitConnected(socket.get(), left());
     if (connected != ConnectOutcome::Connected) {
         result.error = connected == ConnectOutcome::TimedOut
@@ -64,6 +68,7 @@ QCoro::Task<RelayJoinResult> RelayClient::join(QString host, quint16 port, QByte
         co_return result;
     }
     qCDebug(lcRelay) << "relay paired via" << host << port;
+    socket->setReadBufferSize(0); // unlimited again; TLS reads from the kernel from here on
     result.socket = std::move(socket);
     co_return result;
 }

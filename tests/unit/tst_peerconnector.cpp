@@ -5,11 +5,16 @@
 #include "net/controlclient.h"
 #include "net/deviceidentity.h"
 #include "net/peerconnector.h"
+#include "net/relayclient.h"
+#include "net/relayhub.h"
 #include "net/rendezvousserver.h"
 
 #include <QSignalSpy>
 #include <QSslSocket>
+#include <QTcpServer>
+#include <QPointer>
 #include <QTest>
+#include <QTimer>
 
 #include <qcorotask.h>
 
@@ -33,10 +38,11 @@ private Q_SLOTS:
     void cleanup();
     void direct();
     void relayOnly();
+    void relayKeepsBytesAfterPairing();
     void unknownPeer();
 
 private:
-    Results connectPair(ConnectMode mode);
+    Results connectPair(ConnectMode mode, std::chrono::milliseconds responderDelay = {});
     static bool exchange(QSslSocket &a, QSslSocket &b);
 
     std::optional<DeviceIdentity> m_serverId, m_alice, m_bob;
@@ -80,7 +86,7 @@ void TestPeerConnector::cleanup()
     m_server.reset();
 }
 
-Results TestPeerConnector::connectPair(ConnectMode mode)
+Results TestPeerConnector::connectPair(ConnectMode mode, std::chrono::milliseconds responderDelay)
 {
     ConnectTimings timings;
     timings.punch.deadline = 3000ms;
@@ -88,9 +94,11 @@ Results TestPeerConnector::connectPair(ConnectMode mode)
     PeerConnector connectorB(*m_bob, m_clientB.get(), timings);
     Results results;
     connect(m_clientB.get(), &ControlClient::goReceived, this, [&](const GoMessage &go) {
-        QCoro::connect(connectorB.answer(go), this, [&](PeerConnection &&c) {
-            results.responder = std::move(c);
-            results.responderDone = true;
+        QTimer::singleShot(responderDelay, this, [&, go] {
+            QCoro::connect(connectorB.answer(go), this, [&](PeerConnection &&c) {
+                results.responder = std::move(c);
+                results.responderDone = true;
+            });
         });
     });
     results.initiator = QCoro::waitFor(connectorA.connectTo(m_bob->id(), mode));
@@ -146,6 +154,55 @@ void TestPeerConnector::relayOnly()
     QVERIFY(exchange(*r.initiator.socket, *r.responder.socket));
     QTRY_VERIFY_WITH_TIMEOUT(outcomes.size() >= 1, 5000);
     QCOMPARE(outcomes.first().at(1).toString(), QStringLiteral("relay"));
+}
+
+void TestPeerConnector::relayKeepsBytesAfterPairing()
+{
+    // A relay that pairs us and forwards the peer's TLS ClientHello in the same segment as the
+    // pairing byte. Our TLS server must still see that ClientHello and answer it (regression:
+    // reading the pairing byte pulled the ClientHello into QSslSocket's own buffer, where TLS
+    // never looks, and the handshake timed out in the NAT lab).
+    QTcpServer capture; // records a real ClientHello
+    QVERIFY(capture.listen(QHostAddress::LocalHost, 0));
+    QSslSocket tlsClient;
+    tlsClient.setSslConfiguration(m_alice->tlsConfiguration());
+    tlsClient.connectToHostEncrypted(QStringLiteral("127.0.0.1"), capture.serverPort());
+    QVERIFY(capture.waitForNewConnection(5000));
+    QTcpSocket *captured = capture.nextPendingConnection();
+    QByteArray clientHello;
+    QTRY_VERIFY_WITH_TIMEOUT((clientHello += captured->readAll()).size() >= 5
+                                 && clientHello.size()
+                                     >= 5 + ((quint8(clientHello[3]) << 8) | quint8(clientHello[4])),
+                             5000);
+    QCOMPARE(clientHello.at(0), char(0x16)); // a TLS handshake record
+
+    QTcpServer fakeRelay;
+    QVERIFY(fakeRelay.listen(QHostAddress::LocalHost, 0));
+    const QByteArray token(16, '\x5a');
+    QPointer<QTcpSocket> relaySide;
+    connect(&fakeRelay, &QTcpServer::newConnection, this, [&] {
+        relaySide = fakeRelay.nextPendingConnection();
+        connect(relaySide, &QTcpSocket::readyRead, relaySide, [&] {
+            if (relaySide->property("paired").toBool()
+                || relaySide->bytesAvailable() < RelayClient::joinBytes(token).size())
+                return;
+            relaySide->readAll();
+            relaySide->setProperty("paired", true);
+            relaySide->write(QByteArray(1, char(RelayHub::kPaired)) + clientHello);
+        });
+    });
+    RelayJoinResult joined = QCoro::waitFor(
+        RelayClient::join(QStringLiteral("127.0.0.1"), fakeRelay.serverPort(), token, 5s));
+    QVERIFY2(joined.socket, qPrintable(joined.error));
+    auto *ssl = qobject_cast<QSslSocket *>(joined.socket.get());
+    QVERIFY(ssl);
+    QVERIFY(relaySide);
+    relaySide->readAll();
+    ssl->setSslConfiguration(m_bob->tlsConfiguration());
+    ssl->startServerEncryption();
+    // The answer to the ClientHello (ServerHello …) reaches the relay.
+    QTRY_VERIFY_WITH_TIMEOUT(relaySide->bytesAvailable() > 0, 5000);
+    QCOMPARE(relaySide->peek(1).at(0), char(0x16));
 }
 
 void TestPeerConnector::unknownPeer()
