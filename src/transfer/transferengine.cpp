@@ -140,7 +140,8 @@ QCoro::Task<> TransferEngine::probeNatType()
         co_return;
     }
     const NatType nat = co_await probeNat(server, m_config.serverPort,
-                                          quint16(m_config.serverPort + kAltPortOffset));
+                                          quint16(m_config.serverPort + kAltPortOffset),
+                                          m_config.natProbe);
     if (!self)
         co_return;
     m_natProbeRunning = false;
