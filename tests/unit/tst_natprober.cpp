@@ -119,6 +119,7 @@ class TestNatProber : public QObject
 {
     Q_OBJECT
 private Q_SLOTS:
+    void openOnLoopback_data();
     void openOnLoopback();
     void silentServerGivesUnknownInBound_data();
     void silentServerGivesUnknownInBound();
@@ -130,18 +131,31 @@ private Q_SLOTS:
     void natTypeText();
 };
 
+void TestNatProber::openOnLoopback_data()
+{
+    QTest::addColumn<QHostAddress>("loopback");
+    QTest::newRow("IPv4") << QHostAddress(QHostAddress::LocalHost);
+    // IPv6 where the host has it (a kernel booted with ipv6.disable=1 has no ::1 to test).
+    QUdpSocket probe;
+    if (probe.bind(QHostAddress::LocalHostIPv6, 0))
+        QTest::newRow("IPv6") << QHostAddress(QHostAddress::LocalHostIPv6);
+    else
+        qInfo("no IPv6 loopback on this host: IPv6 row not run");
+}
+
 void TestNatProber::openOnLoopback()
 {
+    QFETCH(QHostAddress, loopback);
     StunServer server;
     QString error;
-    QVERIFY2(server.listen(QHostAddress::LocalHost, 0, 0, &error), qPrintable(error));
+    QVERIFY2(server.listen(loopback, 0, 0, &error), qPrintable(error));
 
-    const NatType nat = QCoro::waitFor(
-        probeNat(QHostAddress::LocalHost, server.primaryPort(), server.altPort(), kPatient));
+    const NatType nat
+        = QCoro::waitFor(probeNat(loopback, server.primaryPort(), server.altPort(), kPatient));
     QCOMPARE(nat.mapping, NatType::Mapping::None);
     QCOMPARE(nat.toString(), u"open"_qs);
     QVERIFY(nat.punchable());
-    QCOMPARE(nat.publicUdp.address, QHostAddress(QHostAddress::LocalHost));
+    QCOMPARE(nat.publicUdp.address, loopback);
     QVERIFY(nat.publicUdp.port != 0);
     // The change-port answer came back from the other port: no port filtering on loopback.
     QCOMPARE(nat.filtering, NatType::Filtering::AddressDependent);
