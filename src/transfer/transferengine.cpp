@@ -402,6 +402,8 @@ QCoro::Task<> TransferEngine::runOutgoing(quint64 id)
         failEarly(id, TransferError::Network, message);
         co_return;
     }
+    if (c.peerName.isEmpty())
+        c.peerName = entry.snapshot.peerName;
     reportPath(id, c);
     std::unique_ptr<QSslSocket> socket = std::move(c.socket);
     auto *job = new OutgoingTransfer(socket.get(), m_identity, entry.paths, this);

@@ -1,0 +1,110 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# A file transfer over the LAN with no server anywhere, through the real `punchdrop` binary:
+#
+#   alice 10.198.1.11 ─┬─ bridge (own namespace)
+#   bob   10.198.1.12 ─┘
+#
+# bob runs `punchdrop receive --lan --yes --once --json`, alice `punchdrop peers --lan` (bob must
+# be listed) and `punchdrop send --lan --to bob FILE`; the file must arrive byte-identical and the
+# sender's path event must say kind "direct", method "lan".
+#
+# Usage: lan_transfer_test.sh PUNCHDROP   (root; unique namespace prefix, removed on exit; only
+# 10.x addresses; the root namespace's interfaces are never touched)
+set -u
+
+BIN=${1:?usage: $0 path/to/punchdrop}
+if [ "$(id -u)" != 0 ]; then
+    if [ "${CI:-}" = true ]; then
+        echo "FAIL: the LAN transfer test needs root (ip netns); CI must run it as root" >&2
+        exit 1
+    fi
+    echo "SKIP: the LAN transfer test needs root (ip netns)" >&2
+    exit 77
+fi
+for tool in ip timeout sha256sum; do
+    command -v $tool > /dev/null || { echo "FAIL: $tool not found" >&2; exit 1; }
+done
+
+PFX="pdlt$$-"
+SW=${PFX}sw A=${PFX}a B=${PFX}b
+WORK=$(mktemp -d /tmp/pdlt.XXXXXX)
+RPID=""
+
+cleanup() {
+    [ -n "$RPID" ] && kill -9 "$RPID" 2> /dev/null
+    wait 2> /dev/null
+    for ns in $SW $A $B; do ip netns del "$ns" 2> /dev/null; done
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+fail() {
+    echo "FAIL: $*" >&2
+    for f in "$WORK"/*.jsonl "$WORK"/*.err; do
+        [ -s "$f" ] && { echo "--- $(basename "$f")" >&2; tail -40 "$f" >&2; }
+    done
+    exit 1
+}
+
+for ns in $SW $A $B; do
+    ip netns add "$ns" || fail "cannot create namespace $ns"
+    ip -n "$ns" link set lo up
+done
+ip -n "$SW" link add br0 type bridge
+ip -n "$SW" link set br0 type bridge mcast_snooping 0
+ip -n "$SW" link set br0 up
+i=0
+for pair in "$A 10.198.1.11" "$B 10.198.1.12"; do
+    set -- $pair
+    i=$((i + 1))
+    ip -n "$SW" link add "p$i" type veth peer name eth0 netns "$1" || fail "veth for $1"
+    ip -n "$SW" link set "p$i" master br0 up
+    ip -n "$1" addr add "$2/24" dev eth0
+    ip -n "$1" link set eth0 up
+    # Multicast needs a route out of eth0 (there is no default route in this lab).
+    ip -n "$1" route add 224.0.0.0/4 dev eth0
+done
+
+mkdir -p "$WORK/dl"
+head -c 3145729 /dev/urandom > "$WORK/payload.bin"   # 3 MiB + 1
+mkdir -p "$WORK/folder/sub" "$WORK/folder/empty"
+echo "nested" > "$WORK/folder/sub/nested.txt"
+
+ip netns exec "$B" timeout 60 "$BIN" receive --lan --yes --once --json --dir "$WORK/dl" \
+    --name bob --config-dir "$WORK/conf-bob" > "$WORK/receiver.jsonl" 2> "$WORK/receiver.err" &
+RPID=$!
+
+# alice lists peers on the LAN; bob must be there within a few seconds.
+found=""
+for _ in 1 2 3 4 5; do
+    ip netns exec "$A" timeout 20 "$BIN" peers --lan --json --name alice \
+        --config-dir "$WORK/conf-alice" > "$WORK/peers.jsonl" 2> "$WORK/peers.err"
+    grep -q '"name":"bob"' "$WORK/peers.jsonl" && { found=1; break; }
+done
+[ -n "$found" ] || fail "alice's 'peers --lan' never listed bob"
+grep -q '"source":"lan"' "$WORK/peers.jsonl" || fail "bob is not listed as a LAN peer"
+echo "peers --lan: alice sees bob"
+
+T0=$(date +%s%N)
+ip netns exec "$A" timeout 60 "$BIN" send --lan --to bob --json --name alice \
+    --config-dir "$WORK/conf-alice" "$WORK/payload.bin" "$WORK/folder" \
+    > "$WORK/sender.jsonl" 2> "$WORK/sender.err"
+src=$?
+T1=$(date +%s%N)
+[ "$src" = 0 ] || fail "the sender exited with $src"
+wait "$RPID"; rrc=$?
+RPID=""
+[ "$rrc" = 0 ] || fail "the receiver exited with $rrc"
+
+grep '"event":"path"' "$WORK/sender.jsonl" | grep -q '"method":"lan"' || fail "the path is not 'lan'"
+grep '"event":"path"' "$WORK/sender.jsonl" | grep -q '"kind":"direct"' || fail "the path is not direct"
+want=$(sha256sum < "$WORK/payload.bin" | cut -d' ' -f1)
+got=$(sha256sum < "$WORK/dl/payload.bin" | cut -d' ' -f1)
+[ "$want" = "$got" ] || fail "payload.bin differs after the transfer"
+grep '"event":"file"' "$WORK/sender.jsonl" | grep -q "$want" || fail "the sender's file event lacks the sha256"
+cmp -s "$WORK/folder/sub/nested.txt" "$WORK/dl/folder/sub/nested.txt" || fail "the folder tree did not arrive"
+[ -d "$WORK/dl/folder/empty" ] || fail "the empty folder did not arrive"
+echo "send --lan: 3 MiB + 1 and a folder tree arrived intact over the LAN in $(( (T1 - T0) / 1000000 )) ms"
+echo "PASS: LAN transfer without a server"
