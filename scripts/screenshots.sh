@@ -11,8 +11,10 @@
 #   main-window-zh_CN.png the same app in Simplified Chinese
 #
 # Usage: scripts/screenshots.sh [path/to/punchdrop]   (default: build/gui/src/app/punchdrop)
+#        KEEP_WORK=1 keeps the temporary directory with every process's log.
 # Needs: Xvfb, xwininfo (x11-utils), import (imagemagick), xdotool (to press Accept and open
-# the settings, as there is no window manager or person to do it).
+# the settings, as there is no window manager or person to do it), and a CJK font for the
+# Chinese screenshot (Debian: fonts-wqy-microhei or fonts-noto-cjk).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -23,12 +25,17 @@ for tool in Xvfb xwininfo import xdotool python3; do
     command -v "$tool" >/dev/null || { echo "screenshots: $tool is missing" >&2; exit 2; }
 done
 
+if ! fc-list :lang=zh 2>/dev/null | grep -q .; then
+    echo "screenshots: no Chinese font installed (apt-get install fonts-wqy-microhei)" >&2
+    exit 2
+fi
+
 work=$(mktemp -d)
 pids=()
 cleanup() {
     for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
     wait 2>/dev/null || true
-    rm -rf "$work"
+    if [ -n "${KEEP_WORK:-}" ]; then echo "screenshots: logs kept in $work" >&2; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
 
@@ -44,6 +51,15 @@ wait_window() {
     done
     echo "screenshots: no window \"$title\" after ${2:-20} s" >&2
     return 1
+}
+
+# Types keys into a window: focus it (XSetInputFocus; there is no window manager) and send the
+# keys through XTEST, which Qt treats like a real keyboard.
+press() { # window-id keys...
+    local id=$1
+    shift
+    xdotool windowfocus --sync "$id" 2>/dev/null || xdotool windowfocus "$id"
+    xdotool key --delay 50 "$@"
 }
 
 shoot() { # window-id file
@@ -69,8 +85,10 @@ pids+=($!)
 write_settings() { # dir name language
     mkdir -p "$1" "$1-downloads"
     cat >"$1/settings.ini" <<INI
-[general]
+[profile]
 displayName=$2
+
+[ui]
 language=$3
 startMinimized=false
 
@@ -91,13 +109,11 @@ main=$(wait_window "PunchDrop")
 xdotool windowsize "$main" 900 560 >/dev/null 2>&1 || true
 
 # Settings first, while nothing else is open.
-xdotool windowactivate --sync "$main" key ctrl+comma >/dev/null 2>&1 \
-    || xdotool key --window "$main" ctrl+comma
+press "$main" ctrl+comma
 settings=$(wait_window "Settings")
 sleep 0.5
 shoot "$settings" settings.png
-xdotool windowactivate --sync "$settings" key Escape >/dev/null 2>&1 \
-    || xdotool key --window "$settings" Escape
+press "$settings" Escape
 
 # The second peer sends a sparse 1 GiB file through the relay.
 truncate -s 1G "$work/holiday-video.mkv"
@@ -110,12 +126,10 @@ if prompt=$(wait_window "Incoming files from" 30); then
     sleep 0.5 # let it paint
     shoot "$prompt" incoming-prompt.png
     # Accept is the default button.
-    xdotool windowactivate --sync "$prompt" key Return >/dev/null 2>&1 \
-        || xdotool key --window "$prompt" Return
+    press "$prompt" Return
     sleep 3 # let the progress move
 else
-    echo "screenshots: the offer never reached the app; is the engine adapter wired into" \
-         "runGui (src/gui/guiapplication.cpp, createBackend)? send said:" >&2
+    echo "screenshots: the offer never reached the app; the sender said:" >&2
     sed 's/^/    /' "$work/send.log" >&2
     status=1
 fi

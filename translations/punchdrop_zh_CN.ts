@@ -29,10 +29,10 @@
     </message>
 </context>
 <context>
-    <name>PunchDrop::Gui::DisconnectedBackend</name>
+    <name>PunchDrop::Gui::EngineBackend</name>
     <message>
-        <source>This build has no transfer engine</source>
-        <translation>此版本不包含传输引擎</translation>
+        <source>reconnecting: %1</source>
+        <translation>正在重新连接：%1</translation>
     </message>
 </context>
 <context>

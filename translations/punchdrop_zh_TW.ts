@@ -29,10 +29,10 @@
     </message>
 </context>
 <context>
-    <name>PunchDrop::Gui::DisconnectedBackend</name>
+    <name>PunchDrop::Gui::EngineBackend</name>
     <message>
-        <source>This build has no transfer engine</source>
-        <translation>此版本不含傳輸引擎</translation>
+        <source>reconnecting: %1</source>
+        <translation>正在重新連線：%1</translation>
     </message>
 </context>
 <context>

@@ -10,12 +10,13 @@
 namespace PunchDrop::Gui {
 
 namespace {
-const QString kDisplayName = QStringLiteral("general/displayName");
+// Not "general/…": QSettings maps an INI [General] section to the top level.
+const QString kDisplayName = QStringLiteral("profile/displayName");
 const QString kServerAddress = QStringLiteral("network/serverAddress");
 const QString kDownloadDir = QStringLiteral("transfers/downloadDir");
 const QString kAutoAccept = QStringLiteral("transfers/autoAcceptTrusted");
-const QString kStartMinimized = QStringLiteral("general/startMinimized");
-const QString kLanguage = QStringLiteral("general/language");
+const QString kStartMinimized = QStringLiteral("ui/startMinimized");
+const QString kLanguage = QStringLiteral("ui/language");
 } // namespace
 
 AppSettings AppSettings::load(const ConfigDir &configDir)

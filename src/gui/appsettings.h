@@ -14,11 +14,11 @@ namespace PunchDrop::Gui {
 struct AppSettings
 {
     QString displayName;
-    QString serverAddress;        //!< "host:port"; empty = LAN only
+    QString serverAddress; //!< "host:port"; empty = LAN only
     QString downloadDir;
     bool autoAcceptTrusted = false; //!< accept offers from contacts marked "always accept"
-    bool startMinimized = false;    //!< start hidden in the tray
-    QString language;               //!< "" = system, "en", "zh_CN", "zh_TW"
+    bool startMinimized = false; //!< start hidden in the tray
+    QString language; //!< "" = system, "en", "zh_CN", "zh_TW"
 
     //! Reads the settings; missing keys get defaults (host name, the platform's download folder).
     static AppSettings load(const ConfigDir &configDir);

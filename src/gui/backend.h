@@ -20,7 +20,7 @@ struct ServerStatus
     enum class State { LanOnly, Connecting, Online, Offline };
     State state = State::LanOnly;
     QString serverAddress;
-    QString detail;  //!< e.g. "reconnecting in 4 s: connection refused"
+    QString detail; //!< e.g. "reconnecting in 4 s: connection refused"
     QString natType; //!< this device's NAT type, e.g. "cone (port-restricted)"
 };
 

@@ -23,8 +23,8 @@ QColor presenceColor(const QModelIndex &index)
 }
 } // namespace
 
-void ContactDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option,
-                            const QModelIndex &index) const
+void ContactDelegate::paint(
+    QPainter *painter, const QStyleOptionViewItem &option, const QModelIndex &index) const
 {
     QStyleOptionViewItem opt = option;
     initStyleOption(&opt, index);
@@ -54,15 +54,15 @@ void ContactDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
     const bool selected = option.state & QStyle::State_Selected;
     const bool online = index.data(ContactListModel::OnlineRole).toBool();
     QPalette::ColorGroup group = online ? QPalette::Normal : QPalette::Disabled;
-    painter->setPen(option.palette.color(group, selected ? QPalette::HighlightedText
-                                                          : QPalette::Text));
+    painter->setPen(
+        option.palette.color(group, selected ? QPalette::HighlightedText : QPalette::Text));
     QFont nameFont = option.font;
     nameFont.setBold(true);
     painter->setFont(nameFont);
     const QRect textRect = r.adjusted(kDot + kMargin, 0, 0, 0);
     const QString name = index.data(ContactListModel::NameRole).toString();
     painter->drawText(textRect, Qt::AlignLeft | Qt::AlignTop,
-                      QFontMetrics(nameFont).elidedText(name, Qt::ElideRight, textRect.width()));
+        QFontMetrics(nameFont).elidedText(name, Qt::ElideRight, textRect.width()));
 
     QString detail = index.data(ContactListModel::PresenceTextRole).toString();
     const QString nat = index.data(ContactListModel::NatTypeRole).toString();
@@ -71,7 +71,7 @@ void ContactDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
     painter->setFont(option.font);
     painter->setPen(option.palette.color(QPalette::Disabled, QPalette::Text));
     painter->drawText(textRect.adjusted(0, lineHeight + 2, 0, 0), Qt::AlignLeft | Qt::AlignTop,
-                      option.fontMetrics.elidedText(detail, Qt::ElideRight, textRect.width()));
+        option.fontMetrics.elidedText(detail, Qt::ElideRight, textRect.width()));
     painter->restore();
 }
 

@@ -50,7 +50,8 @@ QVariant ContactListModel::data(const QModelIndex &index, int role) const
     case Qt::ToolTipRole: {
         QString tip = tr("Device ID: %1").arg(peer.id.toString());
         if (m_backend)
-            tip += u'\n' + tr("Verification code: %1").arg(verificationCode(peer.id, m_backend->selfId()));
+            tip += u'\n'
+                + tr("Verification code: %1").arg(verificationCode(peer.id, m_backend->selfId()));
         if (!peer.natType.isEmpty())
             tip += u'\n' + tr("NAT type: %1").arg(peer.natType);
         return tip;
@@ -93,7 +94,7 @@ QHash<int, QByteArray> ContactListModel::roleNames() const
 
 PeerInfo ContactListModel::peerAt(int row) const
 {
-    return (row >= 0 && row < m_peers.size()) ? m_peers.at(row) : PeerInfo{};
+    return (row >= 0 && row < m_peers.size()) ? m_peers.at(row) : PeerInfo {};
 }
 
 int ContactListModel::rowOf(const DeviceId &id) const
@@ -107,7 +108,7 @@ int ContactListModel::rowOf(const DeviceId &id) const
 
 void ContactListModel::reload()
 {
-    QList<PeerInfo> peers = m_backend ? m_backend->peers() : QList<PeerInfo>{};
+    QList<PeerInfo> peers = m_backend ? m_backend->peers() : QList<PeerInfo> {};
     std::stable_sort(peers.begin(), peers.end(), [](const PeerInfo &a, const PeerInfo &b) {
         if (a.online != b.online)
             return a.online;
@@ -117,7 +118,7 @@ void ContactListModel::reload()
     // update in place so the view keeps its selection and hover state.
     const bool sameRows = peers.size() == m_peers.size()
         && std::equal(peers.cbegin(), peers.cend(), m_peers.cbegin(),
-                      [](const PeerInfo &a, const PeerInfo &b) { return a.id == b.id; });
+            [](const PeerInfo &a, const PeerInfo &b) { return a.id == b.id; });
     if (sameRows) {
         m_peers = peers;
         if (!m_peers.isEmpty())
@@ -132,8 +133,8 @@ void ContactListModel::reload()
 void ContactListModel::retranslate()
 {
     if (!m_peers.isEmpty())
-        Q_EMIT dataChanged(index(0), index(int(m_peers.size()) - 1),
-                           {Qt::ToolTipRole, PresenceTextRole});
+        Q_EMIT dataChanged(
+            index(0), index(int(m_peers.size()) - 1), {Qt::ToolTipRole, PresenceTextRole});
 }
 
 } // namespace PunchDrop::Gui

@@ -22,13 +22,13 @@ class ContactListModel : public QAbstractListModel
 public:
     enum Role {
         NameRole = Qt::UserRole + 1,
-        OnlineRole,           //!< bool
-        SourceRole,           //!< int(PeerInfo::Source)
-        PresenceTextRole,     //!< "Online · internet", "On this network", "Offline"
+        OnlineRole, //!< bool
+        SourceRole, //!< int(PeerInfo::Source)
+        PresenceTextRole, //!< "Online · internet", "On this network", "Offline"
         NatTypeRole,
-        DeviceIdRole,         //!< full text form
+        DeviceIdRole, //!< full text form
         VerificationCodeRole, //!< verificationCode(peer, self)
-        PeerRole,             //!< QVariant::fromValue(DeviceId)
+        PeerRole, //!< QVariant::fromValue(DeviceId)
     };
     Q_ENUM(Role)
 

@@ -117,7 +117,7 @@ void ContactView::paintEvent(QPaintEvent *event)
     QPainter painter(viewport());
     painter.setPen(palette().color(QPalette::Disabled, QPalette::Text));
     painter.drawText(viewport()->rect().adjusted(12, 12, -12, -12),
-                     Qt::AlignCenter | Qt::TextWordWrap, m_placeholder);
+        Qt::AlignCenter | Qt::TextWordWrap, m_placeholder);
 }
 
 } // namespace PunchDrop::Gui

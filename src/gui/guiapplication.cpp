@@ -3,7 +3,7 @@
 
 #include "appicon.h"
 #include "appsettings.h"
-#include "disconnectedbackend.h"
+#include "enginebackend.h"
 #include "mainwindow.h"
 #include "trayicon.h"
 
@@ -19,14 +19,15 @@
 namespace PunchDrop::Gui {
 
 namespace {
-/*!
- * The engine behind the window. THE ONE LINE to change when the engine adapter exists:
- * return std::make_unique<EngineBackend>(identity, configDir) (or whatever it is called).
- */
+//! The engine behind the window: server connection, LAN discovery, punching, relay, transfers.
 std::unique_ptr<Backend> createBackend(const DeviceIdentity &identity, const ConfigDir &configDir)
 {
-    Q_UNUSED(configDir)
-    return std::make_unique<DisconnectedBackend>(identity.id());
+    auto backend
+        = std::make_unique<EngineBackend>(identity, configDir, AppSettings::load(configDir));
+    QString error;
+    if (!backend->start(&error))
+        qCWarning(lcGui) << "the transfer engine did not start:" << error;
+    return backend;
 }
 } // namespace
 
@@ -40,13 +41,13 @@ int runGui(const GuiOptions &options)
     const auto identity = DeviceIdentity::loadOrCreate(configDir, &error);
     if (!identity) {
         QMessageBox::critical(nullptr, QObject::tr("PunchDrop"),
-                              QObject::tr("Cannot load this device's identity: %1").arg(error));
+            QObject::tr("Cannot load this device's identity: %1").arg(error));
         return 1;
     }
     const std::unique_ptr<Backend> backend = createBackend(*identity, configDir);
     MainWindow window(backend.get(), configDir);
-    QObject::connect(&window, &MainWindow::quitConfirmed, qApp, &QCoreApplication::quit,
-                     Qt::QueuedConnection);
+    QObject::connect(
+        &window, &MainWindow::quitConfirmed, qApp, &QCoreApplication::quit, Qt::QueuedConnection);
     const bool minimized = (options.minimized || window.settings().startMinimized)
         && TrayIcon::isAvailable(); // without a tray a hidden window could not come back
     if (!minimized)

@@ -45,8 +45,7 @@ struct DeleteLater
 GuiOfferDecider::GuiOfferDecider(QWidget *dialogParent, QObject *parent)
     : QObject(parent)
     , m_dialogParent(dialogParent)
-{
-}
+{ }
 
 QCoro::Task<OfferDecision> GuiOfferDecider::decide(IncomingOffer offer)
 {
@@ -56,7 +55,7 @@ QCoro::Task<OfferDecision> GuiOfferDecider::decide(IncomingOffer offer)
     QPointer<IncomingOfferDialog> dialog = new IncomingOfferDialog(offer, m_dialogParent);
     connect(dialog, &IncomingOfferDialog::answered, answer.get(), &OfferAnswer::set);
     connect(dialog, &QObject::destroyed, answer.get(),
-            [a = answer.get()] { a->set(OfferDecision::Decline); });
+        [a = answer.get()] { a->set(OfferDecision::Decline); });
     qCDebug(lcGui) << "asking about an offer from" << offer.sender.shortString();
     Q_EMIT offerPresented(offer.senderName, offer.fileCount, offer.totalBytes);
     dialog->show();

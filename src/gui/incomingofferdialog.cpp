@@ -82,8 +82,7 @@ IncomingOfferDialog::IncomingOfferDialog(const IncomingOffer &offer, QWidget *pa
     layout->addWidget(buttons);
 
     connect(m_accept, &QPushButton::clicked, this, [this] { answer(OfferDecision::Accept); });
-    connect(m_always, &QPushButton::clicked, this,
-            [this] { answer(OfferDecision::AcceptAlways); });
+    connect(m_always, &QPushButton::clicked, this, [this] { answer(OfferDecision::AcceptAlways); });
     connect(m_decline, &QPushButton::clicked, this, [this] { answer(OfferDecision::Decline); });
     // Escape, the window's close button, or the dialog being closed by the app: decline.
     connect(this, &QDialog::finished, this, [this] { answer(OfferDecision::Decline); });
@@ -110,8 +109,8 @@ void IncomingOfferDialog::changeEvent(QEvent *event)
 
 void IncomingOfferDialog::retranslateUi()
 {
-    const QString sender = m_offer.senderName.isEmpty() ? m_offer.sender.shortString()
-                                                        : m_offer.senderName;
+    const QString sender
+        = m_offer.senderName.isEmpty() ? m_offer.sender.shortString() : m_offer.senderName;
     setWindowTitle(tr("Incoming files from %1").arg(sender));
     m_headline->setText(tr("%1 wants to send you files").arg(sender));
     m_codeCaption->setText(tr("First contact with this device. Verification code:"));

@@ -10,8 +10,7 @@ namespace PunchDrop::Gui {
 
 LanguageManager::LanguageManager(QObject *parent)
     : QObject(parent)
-{
-}
+{ }
 
 LanguageManager::~LanguageManager()
 {
@@ -31,8 +30,8 @@ bool LanguageManager::setLanguage(const QString &language)
     QString effective = QStringLiteral("en");
     if (language.isEmpty()) {
         // Follows the system's UI languages in order (zh-Hant-TW → zh_TW, zh-Hans → zh_CN).
-        loaded = translator->load(QLocale(), QStringLiteral("punchdrop"), QStringLiteral("_"),
-                                  QStringLiteral(":/i18n"));
+        loaded = translator->load(
+            QLocale(), QStringLiteral("punchdrop"), QStringLiteral("_"), QStringLiteral(":/i18n"));
         if (loaded)
             effective = translator->language();
     } else if (language != QLatin1String("en")) {

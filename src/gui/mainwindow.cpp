@@ -36,8 +36,8 @@ namespace {
 bool askQuitWithActiveTransfers(QWidget *parent)
 {
     QMessageBox box(QMessageBox::Question, MainWindow::tr("Quit PunchDrop?"),
-                    MainWindow::tr("Transfers are still running. Quitting stops them."),
-                    QMessageBox::NoButton, parent);
+        MainWindow::tr("Transfers are still running. Quitting stops them."), QMessageBox::NoButton,
+        parent);
     box.setObjectName(QStringLiteral("quitConfirmationBox"));
     QPushButton *quit = box.addButton(MainWindow::tr("Quit anyway"), QMessageBox::AcceptRole);
     box.addButton(MainWindow::tr("Keep running"), QMessageBox::RejectRole);
@@ -70,18 +70,17 @@ MainWindow::MainWindow(Backend *backend, const ConfigDir &configDir, QWidget *pa
 
     connect(m_backend, &Backend::transferUpdated, m_transferModel, &TransferListModel::update);
     connect(m_backend, &Backend::serverStatusChanged, this, &MainWindow::updateServerStatus);
-    connect(m_transferModel, &TransferListModel::transferAdded, this,
-            &MainWindow::onTransferAdded);
+    connect(m_transferModel, &TransferListModel::transferAdded, this, &MainWindow::onTransferAdded);
     connect(m_transferModel, &TransferListModel::transferFinished, this,
-            &MainWindow::onTransferFinished);
+        &MainWindow::onTransferFinished);
     connect(m_decider, &GuiOfferDecider::offerPresented, this,
-            [this](const QString &sender, int fileCount, qint64 totalBytes) {
-                m_tray->notify(tr("Incoming files"),
-                               tr("%1 wants to send you files (files: %2 · %3)")
-                                   .arg(sender)
-                                   .arg(fileCount)
-                                   .arg(TransferFormat::size(totalBytes)));
-            });
+        [this](const QString &sender, int fileCount, qint64 totalBytes) {
+            m_tray->notify(tr("Incoming files"),
+                tr("%1 wants to send you files (files: %2 · %3)")
+                    .arg(sender)
+                    .arg(fileCount)
+                    .arg(TransferFormat::size(totalBytes)));
+        });
     connect(m_tray, &TrayIcon::toggleWindowRequested, this, &MainWindow::toggleVisible);
     connect(m_tray, &TrayIcon::quitRequested, this, &MainWindow::requestQuit);
 
@@ -112,11 +111,9 @@ void MainWindow::buildUi()
     m_contactView->setContextMenuPolicy(Qt::CustomContextMenu);
     connect(m_contactView, &ContactView::filesDropped, this, &MainWindow::sendPaths);
     connect(m_contactView->selectionModel(), &QItemSelectionModel::currentChanged, this,
-            &MainWindow::updateSendActions);
-    connect(m_contactModel, &QAbstractItemModel::modelReset, this,
-            &MainWindow::updateSendActions);
-    connect(m_contactModel, &QAbstractItemModel::dataChanged, this,
-            &MainWindow::updateSendActions);
+        &MainWindow::updateSendActions);
+    connect(m_contactModel, &QAbstractItemModel::modelReset, this, &MainWindow::updateSendActions);
+    connect(m_contactModel, &QAbstractItemModel::dataChanged, this, &MainWindow::updateSendActions);
 
     m_sendFilesAction = new QAction(this);
     m_sendFilesAction->setObjectName(QStringLiteral("sendFilesAction"));
@@ -151,8 +148,8 @@ void MainWindow::buildUi()
         menu.addAction(m_sendFolderAction);
         menu.addSeparator();
         const QString id = index.data(ContactListModel::DeviceIdRole).toString();
-        menu.addAction(tr("Copy device ID"), this,
-                       [id] { QGuiApplication::clipboard()->setText(id); });
+        menu.addAction(
+            tr("Copy device ID"), this, [id] { QGuiApplication::clipboard()->setText(id); });
         menu.exec(m_contactView->viewport()->mapToGlobal(pos));
     });
 
@@ -260,8 +257,8 @@ void MainWindow::updateServerStatus()
     }
     m_serverLabel->setText(text);
     m_serverLabel->setToolTip(status.detail);
-    m_natLabel->setText(status.natType.isEmpty() ? tr("NAT: unknown")
-                                                 : tr("NAT: %1").arg(status.natType));
+    m_natLabel->setText(
+        status.natType.isEmpty() ? tr("NAT: unknown") : tr("NAT: %1").arg(status.natType));
 }
 
 bool MainWindow::selectedPeer(DeviceId *peer) const
@@ -293,7 +290,7 @@ void MainWindow::sendFilesToSelected()
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->setFileMode(QFileDialog::ExistingFiles);
     connect(dialog, &QFileDialog::filesSelected, this,
-            [this, peer](const QStringList &files) { sendPaths(peer, files); });
+        [this, peer](const QStringList &files) { sendPaths(peer, files); });
     dialog->open();
 }
 
@@ -308,7 +305,7 @@ void MainWindow::sendFolderToSelected()
     dialog->setFileMode(QFileDialog::Directory);
     dialog->setOption(QFileDialog::ShowDirsOnly);
     connect(dialog, &QFileDialog::fileSelected, this,
-            [this, peer](const QString &folder) { sendPaths(peer, {folder}); });
+        [this, peer](const QString &folder) { sendPaths(peer, {folder}); });
     dialog->open();
 }
 
@@ -339,8 +336,7 @@ void MainWindow::onTransferFinished(const TransferSnapshot &snapshot)
         break;
     case State::Failed:
         m_tray->notify(tr("Transfer failed"),
-                       title + u'\n' + TransferFormat::progressLine(snapshot),
-                       QSystemTrayIcon::Warning);
+            title + u'\n' + TransferFormat::progressLine(snapshot), QSystemTrayIcon::Warning);
         break;
     case State::Declined:
         m_tray->notify(tr("Transfer declined"), title, QSystemTrayIcon::Warning);
@@ -363,8 +359,8 @@ void MainWindow::showSettings()
     }
     auto *dialog = new SettingsDialog(m_settings, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
-    connect(dialog, &QDialog::accepted, this,
-            [this, dialog] { applySettings(dialog->settings()); });
+    connect(
+        dialog, &QDialog::accepted, this, [this, dialog] { applySettings(dialog->settings()); });
     dialog->open();
 }
 
@@ -373,8 +369,8 @@ void MainWindow::applySettings(const AppSettings &settings)
     QString error;
     if (!settings.save(m_configDir, &error)) {
         qCWarning(lcGui) << "cannot save the settings:" << error;
-        QMessageBox::warning(this, tr("Settings not saved"),
-                             tr("The settings could not be saved: %1").arg(error));
+        QMessageBox::warning(
+            this, tr("Settings not saved"), tr("The settings could not be saved: %1").arg(error));
     }
     const bool languageChanged = settings.language != m_settings.language;
     m_settings = settings;
@@ -428,9 +424,9 @@ void MainWindow::closeEvent(QCloseEvent *event)
         if (!m_trayHintShown) {
             m_trayHintShown = true;
             m_tray->notify(tr("PunchDrop is still running"),
-                           m_backend->hasActiveTransfers()
-                               ? tr("Your transfers continue in the background.")
-                               : tr("It keeps receiving files. Quit from the tray menu."));
+                m_backend->hasActiveTransfers()
+                    ? tr("Your transfers continue in the background.")
+                    : tr("It keeps receiving files. Quit from the tray menu."));
         }
         return;
     }

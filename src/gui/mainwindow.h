@@ -16,7 +16,7 @@ class QToolButton;
 namespace PunchDrop {
 class DeviceId;
 struct TransferSnapshot;
-}
+} // namespace PunchDrop
 
 namespace PunchDrop::Gui {
 

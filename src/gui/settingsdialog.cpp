@@ -52,13 +52,24 @@ SettingsDialog::SettingsDialog(const AppSettings &settings, QWidget *parent)
     dirRow->addWidget(m_downloadDir, 1);
     dirRow->addWidget(m_browse);
 
+    auto makeLabel = [this](const char *name, QWidget *buddy) {
+        auto *label = new QLabel(this);
+        label->setObjectName(QLatin1String(name));
+        label->setBuddy(buddy);
+        return label;
+    };
+    m_nameLabel = makeLabel("displayNameLabel", m_name);
+    m_serverLabel = makeLabel("serverAddressLabel", m_server);
+    m_downloadDirLabel = makeLabel("downloadDirLabel", m_downloadDir);
+    m_languageLabel = makeLabel("languageLabel", m_language);
+
     m_form = new QFormLayout;
-    m_form->addRow(QString(), m_name);
-    m_form->addRow(QString(), m_server);
-    m_form->addRow(QString(), dirRow);
-    m_form->addRow(QString(), m_language);
-    m_form->addRow(QString(), m_autoAccept);
-    m_form->addRow(QString(), m_startMinimized);
+    m_form->addRow(m_nameLabel, m_name);
+    m_form->addRow(m_serverLabel, m_server);
+    m_form->addRow(m_downloadDirLabel, dirRow);
+    m_form->addRow(m_languageLabel, m_language);
+    m_form->addRow(m_autoAccept);
+    m_form->addRow(m_startMinimized);
 
     m_buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     m_buttons->button(QDialogButtonBox::Ok)->setObjectName(QStringLiteral("settingsOkButton"));
@@ -76,6 +87,7 @@ SettingsDialog::SettingsDialog(const AppSettings &settings, QWidget *parent)
     connect(m_browse, &QPushButton::clicked, this, &SettingsDialog::browseDownloadDir);
 
     retranslateUi();
+    setMinimumWidth(520);
 }
 
 AppSettings SettingsDialog::settings() const
@@ -138,7 +150,7 @@ void SettingsDialog::browseDownloadDir()
     dialog->setFileMode(QFileDialog::Directory);
     dialog->setOption(QFileDialog::ShowDirsOnly);
     connect(dialog, &QFileDialog::fileSelected, this,
-            [this](const QString &dir) { m_downloadDir->setText(dir); });
+        [this](const QString &dir) { m_downloadDir->setText(dir); });
     dialog->open();
 }
 
@@ -152,16 +164,10 @@ void SettingsDialog::changeEvent(QEvent *event)
 void SettingsDialog::retranslateUi()
 {
     setWindowTitle(tr("Settings"));
-    auto setLabel = [this](QWidget *field, const QString &text) {
-        if (auto *label = qobject_cast<QLabel *>(m_form->labelForField(field)))
-            label->setText(text);
-    };
-    setLabel(m_name, tr("Your name:"));
-    setLabel(m_server, tr("Server:"));
-    if (auto *dirLabel = m_form->itemAt(2, QFormLayout::LabelRole))
-        if (auto *label = qobject_cast<QLabel *>(dirLabel->widget()))
-            label->setText(tr("Save received files in:"));
-    setLabel(m_language, tr("Language:"));
+    m_nameLabel->setText(tr("Your name:"));
+    m_serverLabel->setText(tr("Server:"));
+    m_downloadDirLabel->setText(tr("Save received files in:"));
+    m_languageLabel->setText(tr("Language:"));
     m_name->setToolTip(tr("The name other devices see"));
     m_server->setToolTip(tr("The rendezvous server as host:port. Leave empty to find devices "
                             "on this network only."));

@@ -43,6 +43,10 @@ private:
     void browseDownloadDir();
 
     QFormLayout *m_form = nullptr;
+    QLabel *m_nameLabel = nullptr;
+    QLabel *m_serverLabel = nullptr;
+    QLabel *m_downloadDirLabel = nullptr;
+    QLabel *m_languageLabel = nullptr;
     QLineEdit *m_name = nullptr;
     QLineEdit *m_server = nullptr;
     QLineEdit *m_downloadDir = nullptr;

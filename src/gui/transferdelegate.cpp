@@ -29,8 +29,8 @@ QColor badgeColor(const TransferSnapshot &s)
 }
 } // namespace
 
-void TransferDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option,
-                             const QModelIndex &index) const
+void TransferDelegate::paint(
+    QPainter *painter, const QStyleOptionViewItem &option, const QModelIndex &index) const
 {
     QStyleOptionViewItem opt = option;
     initStyleOption(&opt, index);
@@ -41,8 +41,8 @@ void TransferDelegate::paint(QPainter *painter, const QStyleOptionViewItem &opti
 
     const auto s = index.data(TransferListModel::SnapshotRole).value<TransferSnapshot>();
     const bool selected = option.state & QStyle::State_Selected;
-    const QColor textColor = option.palette.color(selected ? QPalette::HighlightedText
-                                                           : QPalette::Text);
+    const QColor textColor
+        = option.palette.color(selected ? QPalette::HighlightedText : QPalette::Text);
     const QFontMetrics fm = option.fontMetrics;
     const QRect r = option.rect.adjusted(kMargin, kMargin, -kMargin, -kMargin);
 
@@ -70,11 +70,12 @@ void TransferDelegate::paint(QPainter *painter, const QStyleOptionViewItem &opti
     painter->setFont(titleFont);
     painter->setPen(textColor);
     const QString arrow = s.direction == TransferSnapshot::Direction::Outgoing
-        ? QStringLiteral("↑ ") : QStringLiteral("↓ ");
+        ? QStringLiteral("↑ ")
+        : QStringLiteral("↓ ");
     const QRect titleRect(r.left(), r.top(), r.width() - badgeWidth - kMargin, fm.height());
     painter->drawText(titleRect, Qt::AlignLeft | Qt::AlignVCenter,
-                      QFontMetrics(titleFont).elidedText(arrow + index.data().toString(),
-                                                         Qt::ElideMiddle, titleRect.width()));
+        QFontMetrics(titleFont).elidedText(
+            arrow + index.data().toString(), Qt::ElideMiddle, titleRect.width()));
 
     // Line 2: the progress bar.
     QStyleOptionProgressBar bar;
@@ -99,8 +100,8 @@ void TransferDelegate::paint(QPainter *painter, const QStyleOptionViewItem &opti
                            : option.palette.color(QPalette::Disabled, QPalette::Text));
     const QRect lineRect(r.left(), bar.rect.bottom() + 4, r.width(), fm.height());
     painter->drawText(lineRect, Qt::AlignLeft | Qt::AlignVCenter,
-                      fm.elidedText(index.data(TransferListModel::ProgressTextRole).toString(),
-                                    Qt::ElideRight, lineRect.width()));
+        fm.elidedText(index.data(TransferListModel::ProgressTextRole).toString(), Qt::ElideRight,
+            lineRect.width()));
     painter->restore();
 }
 

@@ -48,7 +48,7 @@ QVariant TransferListModel::data(const QModelIndex &index, int role) const
     case Qt::DisplayRole:
         return TransferFormat::title(s);
     case Qt::ToolTipRole: {
-        QStringList lines{TransferFormat::title(s), TransferFormat::state(s.state)};
+        QStringList lines {TransferFormat::title(s), TransferFormat::state(s.state)};
         lines << s.items;
         if (!s.localFolder.isEmpty())
             lines << tr("Folder: %1").arg(s.localFolder);
@@ -81,7 +81,7 @@ QVariant TransferListModel::data(const QModelIndex &index, int role) const
 
 TransferSnapshot TransferListModel::snapshotAt(int row) const
 {
-    return (row >= 0 && row < m_rows.size()) ? m_rows.at(row) : TransferSnapshot{};
+    return (row >= 0 && row < m_rows.size()) ? m_rows.at(row) : TransferSnapshot {};
 }
 
 int TransferListModel::rowOf(quint64 id) const

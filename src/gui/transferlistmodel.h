@@ -23,11 +23,11 @@ class TransferListModel : public QAbstractListModel
 public:
     enum Role {
         SnapshotRole = Qt::UserRole + 1, //!< QVariant::fromValue(TransferSnapshot)
-        IdRole,                          //!< quint64
-        StateRole,                       //!< int(TransferSnapshot::State)
-        FinishedRole,                    //!< bool
-        ProgressRole,                    //!< 0…100, -1 unknown
-        ProgressTextRole,                //!< TransferFormat::progressLine
+        IdRole, //!< quint64
+        StateRole, //!< int(TransferSnapshot::State)
+        FinishedRole, //!< bool
+        ProgressRole, //!< 0…100, -1 unknown
+        ProgressTextRole, //!< TransferFormat::progressLine
         PathBadgeRole,
         CanCancelRole,
         CanRetryRole,
@@ -76,4 +76,3 @@ private:
 };
 
 } // namespace PunchDrop::Gui
-

@@ -22,9 +22,8 @@ TransferPanel::TransferPanel(Backend *backend, TransferListModel *model, QWidget
     : QWidget(parent)
     , m_backend(backend)
     , m_model(model)
-    , m_openFolderFn([](const QString &folder) {
-        QDesktopServices::openUrl(QUrl::fromLocalFile(folder));
-    })
+    , m_openFolderFn(
+          [](const QString &folder) { QDesktopServices::openUrl(QUrl::fromLocalFile(folder)); })
 {
     setObjectName(QStringLiteral("transferPanel"));
     m_title = new QLabel(this);
@@ -68,14 +67,13 @@ TransferPanel::TransferPanel(Backend *backend, TransferListModel *model, QWidget
     connect(m_retry, &QPushButton::clicked, this, &TransferPanel::retryCurrent);
     connect(m_openFolder, &QPushButton::clicked, this, &TransferPanel::openCurrentFolder);
     connect(m_clear, &QPushButton::clicked, this, &TransferPanel::clearFinished);
-    connect(m_view, &QListView::customContextMenuRequested, this,
-            &TransferPanel::showContextMenu);
+    connect(m_view, &QListView::customContextMenuRequested, this, &TransferPanel::showContextMenu);
     connect(m_view, &QListView::doubleClicked, this, [this](const QModelIndex &index) {
         if (index.data(TransferListModel::CanOpenFolderRole).toBool())
             openCurrentFolder();
     });
     connect(m_view->selectionModel(), &QItemSelectionModel::currentChanged, this,
-            &TransferPanel::updateActions);
+        &TransferPanel::updateActions);
     connect(m_model, &QAbstractItemModel::dataChanged, this, &TransferPanel::updateActions);
     connect(m_model, &QAbstractItemModel::rowsInserted, this, &TransferPanel::updateActions);
     connect(m_model, &QAbstractItemModel::rowsRemoved, this, &TransferPanel::updateActions);
@@ -146,8 +144,8 @@ void TransferPanel::showContextMenu(const QPoint &pos)
         ->setEnabled(m_cancel->isEnabled());
     menu.addAction(m_retry->icon(), m_retry->text(), this, &TransferPanel::retryCurrent)
         ->setEnabled(m_retry->isEnabled());
-    menu.addAction(m_openFolder->icon(), m_openFolder->text(), this,
-                   &TransferPanel::openCurrentFolder)
+    menu.addAction(
+            m_openFolder->icon(), m_openFolder->text(), this, &TransferPanel::openCurrentFolder)
         ->setEnabled(m_openFolder->isEnabled());
     menu.addSeparator();
     menu.addAction(m_clear->text(), this, &TransferPanel::clearFinished)

@@ -25,10 +25,10 @@ TrayIcon::TrayIcon(QObject *parent)
     connect(m_toggle, &QAction::triggered, this, &TrayIcon::toggleWindowRequested);
     connect(m_quit, &QAction::triggered, this, &TrayIcon::quitRequested);
     connect(m_tray, &QSystemTrayIcon::activated, this,
-            [this](QSystemTrayIcon::ActivationReason reason) {
-                if (reason == QSystemTrayIcon::Trigger || reason == QSystemTrayIcon::DoubleClick)
-                    Q_EMIT toggleWindowRequested();
-            });
+        [this](QSystemTrayIcon::ActivationReason reason) {
+            if (reason == QSystemTrayIcon::Trigger || reason == QSystemTrayIcon::DoubleClick)
+                Q_EMIT toggleWindowRequested();
+        });
     retranslateUi();
 }
 
@@ -54,8 +54,8 @@ void TrayIcon::setWindowVisible(bool visible)
     retranslateUi();
 }
 
-void TrayIcon::notify(const QString &title, const QString &message,
-                      QSystemTrayIcon::MessageIcon icon)
+void TrayIcon::notify(
+    const QString &title, const QString &message, QSystemTrayIcon::MessageIcon icon)
 {
     qCDebug(lcGui) << "notification:" << title << message;
     if (m_tray->isVisible() && QSystemTrayIcon::supportsMessages())

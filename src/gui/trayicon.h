@@ -32,7 +32,7 @@ public:
     void setWindowVisible(bool visible);
     //! A desktop notification (silently dropped where there is no tray); notified() always fires.
     void notify(const QString &title, const QString &message,
-                QSystemTrayIcon::MessageIcon icon = QSystemTrayIcon::Information);
+        QSystemTrayIcon::MessageIcon icon = QSystemTrayIcon::Information);
 
     void retranslateUi();
 

@@ -18,8 +18,8 @@ inline DeviceId deviceIdFor(const char *name)
         QCryptographicHash::hash(QByteArray(name), QCryptographicHash::Sha256));
 }
 
-inline PeerInfo peer(const char *name, PeerInfo::Source source, bool online,
-                     const QString &natType = {})
+inline PeerInfo peer(
+    const char *name, PeerInfo::Source source, bool online, const QString &natType = {})
 {
     PeerInfo p;
     p.id = deviceIdFor(name);
@@ -72,8 +72,8 @@ public:
     void report(const TransferSnapshot &snapshot) { Q_EMIT transferUpdated(snapshot); }
 };
 
-inline TransferSnapshot snapshot(quint64 id, TransferSnapshot::State state, qint64 done,
-                                 qint64 total)
+inline TransferSnapshot snapshot(
+    quint64 id, TransferSnapshot::State state, qint64 done, qint64 total)
 {
     TransferSnapshot s;
     s.id = id;

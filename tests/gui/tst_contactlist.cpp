@@ -32,8 +32,8 @@ private:
     QList<PeerInfo> samplePeers() const
     {
         return {Test::peer("zoe", PeerInfo::Source::Saved, false),
-                Test::peer("bob", PeerInfo::Source::Lan, true),
-                Test::peer("alice", PeerInfo::Source::Server, true, QStringLiteral("symmetric"))};
+            Test::peer("bob", PeerInfo::Source::Lan, true),
+            Test::peer("alice", PeerInfo::Source::Server, true, QStringLiteral("symmetric"))};
     }
 
     static QMimeData *urlMime(const QStringList &paths)
@@ -91,22 +91,23 @@ private Q_SLOTS:
         const QModelIndex alice = model.index(0);
         QCOMPARE(alice.data(ContactListModel::NatTypeRole).toString(), u"symmetric"_qs);
         QCOMPARE(alice.data(ContactListModel::DeviceIdRole).toString(),
-                 Test::deviceIdFor("alice").toString());
+            Test::deviceIdFor("alice").toString());
         QCOMPARE(alice.data(ContactListModel::VerificationCodeRole).toString(),
-                 verificationCode(Test::deviceIdFor("alice"), backend.self));
-        QVERIFY(alice.data(Qt::ToolTipRole).toString().contains(
-            verificationCode(Test::deviceIdFor("alice"), backend.self)));
+            verificationCode(Test::deviceIdFor("alice"), backend.self));
+        QVERIFY(alice.data(Qt::ToolTipRole)
+                    .toString()
+                    .contains(verificationCode(Test::deviceIdFor("alice"), backend.self)));
         QCOMPARE(alice.data(ContactListModel::PresenceTextRole).toString(), u"Online"_qs);
         QCOMPARE(model.index(1).data(ContactListModel::PresenceTextRole).toString(),
-                 u"On this network"_qs);
-        QCOMPARE(alice.data(ContactListModel::PeerRole).value<DeviceId>(),
-                 Test::deviceIdFor("alice"));
+            u"On this network"_qs);
+        QCOMPARE(
+            alice.data(ContactListModel::PeerRole).value<DeviceId>(), Test::deviceIdFor("alice"));
         // Online: default colour; offline: greyed.
         QVERIFY(!alice.data(Qt::ForegroundRole).isValid());
         const QModelIndex zoe = model.index(2);
         QVERIFY(!zoe.data(ContactListModel::OnlineRole).toBool());
         QCOMPARE(zoe.data(Qt::ForegroundRole).value<QBrush>().color(),
-                 QApplication::palette().color(QPalette::Disabled, QPalette::Text));
+            QApplication::palette().color(QPalette::Disabled, QPalette::Text));
         QCOMPARE(zoe.data(ContactListModel::PresenceTextRole).toString(), u"Offline"_qs);
     }
 
@@ -172,8 +173,8 @@ private Q_SLOTS:
         const QRect aliceRect = view->visualRect(view->model()->index(0, 0));
         std::unique_ptr<QMimeData> mime(urlMime({m_files.first()}));
 
-        QDragEnterEvent enter(aliceRect.center(), Qt::CopyAction, mime.get(), Qt::LeftButton,
-                              Qt::NoModifier);
+        QDragEnterEvent enter(
+            aliceRect.center(), Qt::CopyAction, mime.get(), Qt::LeftButton, Qt::NoModifier);
         QApplication::sendEvent(view->viewport(), &enter);
         QVERIFY(enter.isAccepted());
         QCOMPARE(view->dropTargetRow(), 0);
@@ -200,8 +201,8 @@ private Q_SLOTS:
 
         const int zoeRow = window.contactModel()->rowOf(Test::deviceIdFor("zoe"));
         std::unique_ptr<QMimeData> files(urlMime(m_files));
-        QVERIFY(!dragAndDrop(view, view->visualRect(view->model()->index(zoeRow, 0)).center(),
-                             files.get()));
+        QVERIFY(!dragAndDrop(
+            view, view->visualRect(view->model()->index(zoeRow, 0)).center(), files.get()));
         QCOMPARE(view->dropTargetRow(), -1);
 
         // Text and remote URLs are no files.
@@ -210,8 +211,7 @@ private Q_SLOTS:
         QVERIFY(!dragAndDrop(view, view->visualRect(view->model()->index(0, 0)).center(), &text));
         QMimeData remote;
         remote.setUrls({QUrl(QStringLiteral("https://example.org/file.zip"))});
-        QVERIFY(!dragAndDrop(view, view->visualRect(view->model()->index(0, 0)).center(),
-                             &remote));
+        QVERIFY(!dragAndDrop(view, view->visualRect(view->model()->index(0, 0)).center(), &remote));
         // Below the last contact: nothing to drop on.
         const QPoint empty(5, view->viewport()->height() - 3);
         QVERIFY(!view->indexAt(empty).isValid());
@@ -235,12 +235,12 @@ private Q_SLOTS:
         ContactView *view = window.contactView();
         const int zoeRow = window.contactModel()->rowOf(Test::deviceIdFor("zoe"));
         QTest::mouseClick(view->viewport(), Qt::LeftButton, {},
-                          view->visualRect(view->model()->index(zoeRow, 0)).center());
+            view->visualRect(view->model()->index(zoeRow, 0)).center());
         QCOMPARE(view->currentIndex().row(), zoeRow);
         QVERIFY(!button->isEnabled());
         QVERIFY(!send->isEnabled());
         QTest::mouseClick(view->viewport(), Qt::LeftButton, {},
-                          view->visualRect(view->model()->index(0, 0)).center());
+            view->visualRect(view->model()->index(0, 0)).center());
         QVERIFY(button->isEnabled());
 
         QTest::mouseClick(button, Qt::LeftButton);
@@ -253,7 +253,7 @@ private Q_SLOTS:
         static_cast<QDialog *>(dialog)->accept(); // QFileDialog::accept() is protected
         QCOMPARE(backend.sent.size(), 1);
         QCOMPARE(backend.sent.first().first, Test::deviceIdFor("alice"));
-        QCOMPARE(backend.sent.first().second, QStringList{m_files.first()});
+        QCOMPARE(backend.sent.first().second, QStringList {m_files.first()});
     }
 
     void emptyListShowsHowToGetContacts()

@@ -55,6 +55,14 @@ void setText(QWidget *parent, const QString &name, const QString &text)
     QTest::keyClicks(edit, text);
 }
 
+//! Clicks on the box itself: a check box only reacts to clicks on its indicator and text.
+void clickCheckBox(QWidget *parent, const QString &name)
+{
+    auto *box = parent->findChild<QCheckBox *>(name);
+    QVERIFY2(box, qPrintable(name));
+    QTest::mouseClick(box, Qt::LeftButton, {}, QPoint(6, box->height() / 2));
+}
+
 QString labelText(QWidget *parent, const char *name)
 {
     auto *label = parent->findChild<QLabel *>(QLatin1String(name));
@@ -86,12 +94,10 @@ private Q_SLOTS:
             setText(dialog, u"displayNameEdit"_qs, u"Laptop of Mei"_qs);
             setText(dialog, u"serverAddressEdit"_qs, u"rendezvous.example.org:7600"_qs);
             setText(dialog, u"downloadDirEdit"_qs, downloads.path());
-            QTest::mouseClick(dialog->findChild<QCheckBox *>(u"autoAcceptCheck"_qs),
-                              Qt::LeftButton);
-            QTest::mouseClick(dialog->findChild<QCheckBox *>(u"startMinimizedCheck"_qs),
-                              Qt::LeftButton);
-            QTest::mouseClick(dialog->findChild<QPushButton *>(u"settingsOkButton"_qs),
-                              Qt::LeftButton);
+            clickCheckBox(dialog, u"autoAcceptCheck"_qs);
+            clickCheckBox(dialog, u"startMinimizedCheck"_qs);
+            QTest::mouseClick(
+                dialog->findChild<QPushButton *>(u"settingsOkButton"_qs), Qt::LeftButton);
             QTRY_COMPARE_WITH_TIMEOUT(backend.applied.size(), 2, 5000);
             const AppSettings applied = backend.applied.last();
             QCOMPARE(applied.displayName, u"Laptop of Mei"_qs);
@@ -114,7 +120,10 @@ private Q_SLOTS:
         // And a new dialog shows them.
         SettingsDialog *dialog = openSettings(window);
         QVERIFY(dialog);
-        QCOMPARE(dialog->findChild<QLineEdit *>(u"displayNameEdit"_qs)->text(), u"Laptop of Mei"_qs);
+        QCOMPARE(
+            dialog->findChild<QLineEdit *>(u"displayNameEdit"_qs)->text(), u"Laptop of Mei"_qs);
+        QCOMPARE(labelText(dialog, "displayNameLabel"), u"Your name:"_qs);
+        QVERIFY(dialog->findChild<QLabel *>(u"displayNameLabel"_qs)->isVisible());
         QVERIFY(dialog->findChild<QCheckBox *>(u"autoAcceptCheck"_qs)->isChecked());
         QCOMPARE(dialog->settings(), backend.applied.first());
     }
@@ -128,14 +137,13 @@ private Q_SLOTS:
         SettingsDialog *dialog = openSettings(window);
         QVERIFY(dialog);
         setText(dialog, u"serverAddressEdit"_qs, u"no-port-here"_qs);
-        QTest::mouseClick(dialog->findChild<QPushButton *>(u"settingsOkButton"_qs),
-                          Qt::LeftButton);
+        QTest::mouseClick(dialog->findChild<QPushButton *>(u"settingsOkButton"_qs), Qt::LeftButton);
         QVERIFY(dialog->isVisible());
         QVERIFY(labelText(dialog, "settingsErrorLabel").contains(u"host:port"_qs));
         QCOMPARE(backend.applied.size(), 1);
         // Cancel keeps the old settings.
-        QTest::mouseClick(dialog->findChild<QPushButton *>(u"settingsCancelButton"_qs),
-                          Qt::LeftButton);
+        QTest::mouseClick(
+            dialog->findChild<QPushButton *>(u"settingsCancelButton"_qs), Qt::LeftButton);
         QCOMPARE(backend.applied.size(), 1);
         QVERIFY(AppSettings::load(ConfigDir(config.path())).serverAddress.isEmpty());
     }
@@ -183,8 +191,8 @@ private Q_SLOTS:
             QVERIFY(dialog);
             auto *combo = dialog->findChild<QComboBox *>(u"languageCombo"_qs);
             combo->setCurrentIndex(combo->findData(language));
-            QTest::mouseClick(dialog->findChild<QPushButton *>(u"settingsOkButton"_qs),
-                              Qt::LeftButton);
+            QTest::mouseClick(
+                dialog->findChild<QPushButton *>(u"settingsOkButton"_qs), Qt::LeftButton);
         };
 
         switchTo(u"zh_CN"_qs);
@@ -198,6 +206,8 @@ private Q_SLOTS:
         SettingsDialog *dialog = openSettings(window);
         QVERIFY(dialog);
         QCOMPARE(dialog->windowTitle(), u"设置"_qs);
+        QCOMPARE(labelText(dialog, "displayNameLabel"), u"你的名称："_qs);
+        QCOMPARE(labelText(dialog, "languageLabel"), u"语言："_qs);
         dialog->reject();
 
         switchTo(u"zh_TW"_qs);
@@ -244,7 +254,7 @@ private Q_SLOTS:
         status.detail = u"reconnecting in 4 s: connection refused"_qs;
         backend.setStatus(status);
         QCOMPARE(labelText(&window, "serverStatusLabel"),
-                 u"Server unreachable: reconnecting in 4 s: connection refused"_qs);
+            u"Server unreachable: reconnecting in 4 s: connection refused"_qs);
 
         window.findChild<QAction *>(u"copyDeviceIdAction"_qs)->trigger();
         QCOMPARE(QGuiApplication::clipboard()->text(), backend.self.toString());

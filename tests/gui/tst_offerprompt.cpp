@@ -32,8 +32,8 @@ IncomingOffer sampleOffer(const char *sender, bool firstContact)
     offer.firstContact = firstContact;
     offer.verificationCode = QStringLiteral("482 193");
     offer.items = {{QStringLiteral("photos"), 0, true, false, {}},
-                   {QStringLiteral("photos/beach.jpg"), 3 * 1024 * 1024, false, false, {}},
-                   {QStringLiteral("notes.txt"), 2048, false, false, {}}};
+        {QStringLiteral("photos/beach.jpg"), 3 * 1024 * 1024, false, false, {}},
+        {QStringLiteral("notes.txt"), 2048, false, false, {}}};
     offer.fileCount = 2;
     offer.totalBytes = 3 * 1024 * 1024 + 2048;
     return offer;
@@ -50,15 +50,15 @@ void start(GuiOfferDecider &decider, const IncomingOffer &offer, PendingDecision
 {
     pending.task = decider.decide(offer);
     // QCoro 0.8: then() runs the continuation when the task completes.
-    auto continuation = pending.task.then(
-        [&pending](OfferDecision decision) { pending.result = decision; });
+    auto continuation
+        = pending.task.then([&pending](OfferDecision decision) { pending.result = decision; });
     Q_UNUSED(continuation)
 }
 
 IncomingOfferDialog *findDialog(QWidget *parent, const QString &sender)
 {
-    const auto dialogs = parent->findChildren<IncomingOfferDialog *>(
-        QStringLiteral("incomingOfferDialog"));
+    const auto dialogs
+        = parent->findChildren<IncomingOfferDialog *>(QStringLiteral("incomingOfferDialog"));
     for (IncomingOfferDialog *dialog : dialogs) {
         if (dialog->offer().senderName == sender && dialog->isVisible())
             return dialog;

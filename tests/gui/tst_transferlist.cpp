@@ -58,8 +58,8 @@ private Q_SLOTS:
         model.update(snapshot(1, State::Transferring, MiB, 10 * MiB));
         QCOMPARE(changed.size(), 1);
         QCOMPARE(model.index(1).data(TransferListModel::ProgressRole).toInt(), 10);
-        QCOMPARE(model.index(1).data(TransferListModel::StateRole).toInt(),
-                 int(State::Transferring));
+        QCOMPARE(
+            model.index(1).data(TransferListModel::StateRole).toInt(), int(State::Transferring));
 
         model.update(snapshot(1, State::Done, 10 * MiB, 10 * MiB));
         QCOMPARE(finished.size(), 1);
@@ -105,8 +105,8 @@ private Q_SLOTS:
         QTest::addColumn<QString>("expected");
         QTest::newRow("minutes left") << qint64(12.3 * MiB) << 40 * GiB << double(227 * MiB)
                                       << u"12.3 MiB of 40.0 GiB · 227.0 MiB/s · 3 min left"_qs;
-        QTest::newRow("seconds left") << 0LL << 10 * MiB << double(MiB)
-                                      << u"0 bytes of 10.0 MiB · 1.0 MiB/s · 10 s left"_qs;
+        QTest::newRow("seconds left")
+            << 0LL << 10 * MiB << double(MiB) << u"0 bytes of 10.0 MiB · 1.0 MiB/s · 10 s left"_qs;
         QTest::newRow("hours left") << 0LL << 100 * GiB << double(10 * MiB)
                                     << u"0 bytes of 100.0 GiB · 10.0 MiB/s · 2 h 50 min left"_qs;
         QTest::newRow("no speed yet") << 512LL << 2048LL << 0.0 << u"512 bytes of 2.0 KiB"_qs;
@@ -128,13 +128,13 @@ private Q_SLOTS:
         QCOMPARE(TransferFormat::pathBadge(PathKind::DirectPunch, {}), u"Direct · TCP punch"_qs);
         QCOMPARE(TransferFormat::pathBadge(PathKind::DirectLan, {}), u"Direct · LAN"_qs);
         QCOMPARE(TransferFormat::pathBadge(PathKind::Relayed, u"peer behind symmetric NAT"_qs),
-                 u"Relayed (peer behind symmetric NAT)"_qs);
+            u"Relayed (peer behind symmetric NAT)"_qs);
         QCOMPARE(TransferFormat::pathBadge(PathKind::Unknown, {}), QString());
 
         TransferSnapshot failed = snapshot(1, State::Failed, MiB, 2 * MiB);
         failed.error = u"The other computer stopped answering"_qs;
         QCOMPARE(TransferFormat::progressLine(failed),
-                 u"Failed: The other computer stopped answering"_qs);
+            u"Failed: The other computer stopped answering"_qs);
         QCOMPARE(TransferFormat::title(failed), u"holiday.mp4 to Alice"_qs);
         TransferSnapshot incoming = snapshot(2, State::Done, 2 * MiB, 2 * MiB);
         incoming.direction = TransferSnapshot::Direction::Incoming;
@@ -222,10 +222,10 @@ private Q_SLOTS:
         QListView *view = panel->view();
 
         auto select = [&](quint64 id) {
-            const QModelIndex index = window.transferModel()->index(
-                window.transferModel()->rowOf(id));
-            QTest::mouseClick(view->viewport(), Qt::LeftButton, {},
-                              view->visualRect(index).center());
+            const QModelIndex index
+                = window.transferModel()->index(window.transferModel()->rowOf(id));
+            QTest::mouseClick(
+                view->viewport(), Qt::LeftButton, {}, view->visualRect(index).center());
             QCOMPARE(view->currentIndex(), index);
         };
 
@@ -235,7 +235,7 @@ private Q_SLOTS:
         QVERIFY(!retry->isEnabled());
         QVERIFY(!clear->isEnabled());
         QTest::mouseClick(cancel, Qt::LeftButton);
-        QCOMPARE(backend.cancelled, QList<quint64>{10});
+        QCOMPARE(backend.cancelled, QList<quint64> {10});
 
         // The engine reports it cancelled: now it can be retried, not cancelled again.
         backend.report(snapshot(10, State::Cancelled, MiB, 4 * MiB));
@@ -243,7 +243,7 @@ private Q_SLOTS:
         QVERIFY(retry->isEnabled());
         QVERIFY(clear->isEnabled());
         QTest::mouseClick(retry, Qt::LeftButton);
-        QCOMPARE(backend.retried, QList<quint64>{10});
+        QCOMPARE(backend.retried, QList<quint64> {10});
 
         // Finished incoming transfer: open its folder (retry is for outgoing ones).
         incoming.state = State::Done;
@@ -255,7 +255,7 @@ private Q_SLOTS:
         QVERIFY(!retry->isEnabled());
         QVERIFY(open->isEnabled());
         QTest::mouseClick(open, Qt::LeftButton);
-        QCOMPARE(opened, QStringList{downloads.path()});
+        QCOMPARE(opened, QStringList {downloads.path()});
 
         // A running one stays when the finished ones are cleared.
         backend.report(snapshot(12, State::Transferring, 0, MiB));

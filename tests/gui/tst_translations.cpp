@@ -22,7 +22,7 @@ struct TsMessage
     QString source;
     QString comment;
     QString translation;
-    QString type;        //!< "unfinished", "vanished", "obsolete" or empty
+    QString type; //!< "unfinished", "vanished", "obsolete" or empty
     bool numerus = false;
 };
 
@@ -48,7 +48,7 @@ QList<TsMessage> readTs(const QString &path, QString *error)
         } else if (name == u"name") {
             context = xml.readElementText();
         } else if (name == u"message") {
-            current = TsMessage{};
+            current = TsMessage {};
             current.context = context;
             current.numerus = xml.attributes().value(QLatin1String("numerus")) == u"yes";
         } else if (name == u"source") {
@@ -148,13 +148,12 @@ private Q_SLOTS:
         QFile::setPermissions(copy, QFile::ReadOwner | QFile::WriteOwner);
 
         QProcess process;
-        process.start(lupdate, {QStringLiteral("-no-obsolete"), QStringLiteral("-locations"),
-                                QStringLiteral("none"),
-                                QStringLiteral(PUNCHDROP_SOURCE_DIR "/src/gui"),
-                                QStringLiteral("-ts"), copy});
+        process.start(lupdate,
+            {QStringLiteral("-no-obsolete"), QStringLiteral("-locations"), QStringLiteral("none"),
+                QStringLiteral(PUNCHDROP_SOURCE_DIR "/src/gui"), QStringLiteral("-ts"), copy});
         QVERIFY2(process.waitForFinished(60000), "lupdate did not finish within 60 s");
         QVERIFY2(process.exitStatus() == QProcess::NormalExit && process.exitCode() == 0,
-                 process.readAllStandardError().constData());
+            process.readAllStandardError().constData());
 
         QString error;
         const QList<TsMessage> messages = readTs(copy, &error);
@@ -165,9 +164,9 @@ private Q_SLOTS:
                 untranslated << QStringLiteral("%1 / %2").arg(m.context, m.source);
         }
         QVERIFY2(untranslated.isEmpty(),
-                 qPrintable(QStringLiteral("strings in src/gui missing from %1 (run the "
-                                           "update_translations target and translate them):\n%2")
-                                .arg(tsPath(language), untranslated.join(u'\n'))));
+            qPrintable(QStringLiteral("strings in src/gui missing from %1 (run the "
+                                      "update_translations target and translate them):\n%2")
+                           .arg(tsPath(language), untranslated.join(u'\n'))));
     }
 
     void embeddedQmTranslatesEveryMessage_data() { tsFilesAreComplete_data(); }
@@ -177,17 +176,16 @@ private Q_SLOTS:
         QFETCH(QString, language);
         QTranslator translator;
         QVERIFY2(translator.load(PunchDrop::Gui::LanguageManager::qmPath(language)),
-                 qPrintable(PunchDrop::Gui::LanguageManager::qmPath(language)));
+            qPrintable(PunchDrop::Gui::LanguageManager::qmPath(language)));
         QCOMPARE(translator.language(), language);
         QString error;
         const QList<TsMessage> messages = readTs(tsPath(language), &error);
         QVERIFY2(error.isEmpty(), qPrintable(error));
         QStringList stale;
         for (const TsMessage &m : messages) {
-            const QString translated = translator.translate(
-                m.context.toUtf8().constData(), m.source.toUtf8().constData(),
-                m.comment.isEmpty() ? nullptr : m.comment.toUtf8().constData(),
-                m.numerus ? 1 : -1);
+            const QString translated = translator.translate(m.context.toUtf8().constData(),
+                m.source.toUtf8().constData(),
+                m.comment.isEmpty() ? nullptr : m.comment.toUtf8().constData(), m.numerus ? 1 : -1);
             if (translated.isEmpty())
                 stale << QStringLiteral("%1 / %2").arg(m.context, m.source);
         }
@@ -201,10 +199,10 @@ private Q_SLOTS:
         QCOMPARE(manager.currentLanguage(), QStringLiteral("en"));
         QVERIFY(manager.setLanguage(QStringLiteral("zh_CN")));
         QCOMPARE(QCoreApplication::translate("PunchDrop::Gui::MainWindow", "Contacts"),
-                 QStringLiteral("联系人"));
+            QStringLiteral("联系人"));
         QVERIFY(manager.setLanguage(QStringLiteral("en")));
         QCOMPARE(QCoreApplication::translate("PunchDrop::Gui::MainWindow", "Contacts"),
-                 QStringLiteral("Contacts"));
+            QStringLiteral("Contacts"));
     }
 };
 
