@@ -99,13 +99,16 @@ void RelaySession::pump(Direction &d)
             return;
         }
         n = std::min(n, allowed);
-        const QByteArray data = d.from->read(n);
-        if (data.isEmpty())
+        // One reused buffer: the copy into the other socket's write buffer is the only one.
+        if (m_buffer.size() < n)
+            m_buffer.resize(n);
+        const qint64 got = d.from->read(m_buffer.data(), n);
+        if (got <= 0)
             return;
-        d.to->write(data);
-        d.bytes += data.size();
+        d.to->write(m_buffer.constData(), got);
+        d.bytes += got;
         if (m_limits.rateBytesPerSecond > 0)
-            m_tokens -= double(data.size());
+            m_tokens -= double(got);
         m_lastActivity.restart();
     }
 }

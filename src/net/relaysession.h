@@ -70,6 +70,7 @@ private:
     QElapsedTimer m_started;
     QElapsedTimer m_lastActivity;
     QTimer m_idleCheck;
+    QByteArray m_buffer;
     bool m_finished = false;
 };
 
