@@ -3,6 +3,7 @@
 
 #include "core/logging.h"
 #include "core/version.h"
+#include "ratelimiter.h"
 #include "stunmessage.h"
 
 #include <QNetworkDatagram>
@@ -13,7 +14,18 @@ namespace PunchDrop {
 StunServer::StunServer(QObject *parent)
     : QObject(parent)
     , m_software(applicationName() + QLatin1Char(' ') + version())
-{ }
+{
+    m_clock.start();
+    setRatePerSource(kDefaultRatePerSource);
+}
+
+void StunServer::setRatePerSource(int datagramsPerSecond)
+{
+    if (datagramsPerSecond > 0)
+        m_limiter = std::make_unique<RateLimiter>(datagramsPerSecond);
+    else
+        m_limiter.reset();
+}
 
 StunServer::~StunServer() = default;
 
@@ -43,7 +55,7 @@ bool StunServer::listen(
     }
     m_address = address;
     qCDebug(lcNet).noquote() << "STUN listening on UDP" << address.toString() << "ports"
-                            << this->primaryPort() << "and" << this->altPort();
+                             << this->primaryPort() << "and" << this->altPort();
     return true;
 }
 
@@ -103,6 +115,9 @@ void StunServer::handle(int index, const QNetworkDatagram &datagram)
         qCDebug(lcNet).noquote() << "STUN: dropped" << reason;
         Q_EMIT datagramDropped(reason);
     };
+
+    if (m_limiter && !m_limiter->allow(sender.address, m_clock.elapsed()))
+        return drop(QStringLiteral("over the per-source rate limit"));
 
     const StunMessage::ParseResult parsed = StunMessage::parse(datagram.data());
     if (!parsed.ok())

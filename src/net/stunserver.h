@@ -3,15 +3,19 @@
 
 #include "endpoint.h"
 
+#include <QElapsedTimer>
 #include <QHostAddress>
 #include <QObject>
 #include <QString>
+
+#include <memory>
 
 class QNetworkDatagram;
 class QUdpSocket;
 
 namespace PunchDrop {
 
+class RateLimiter;
 class StunMessage;
 
 /*!
@@ -38,9 +42,15 @@ class StunServer : public QObject
 {
     Q_OBJECT
 public:
-    //! Datagrams larger than this are dropped unread as malformed (a Binding request is ~20-100
-    //! bytes).
+    //! Datagrams larger than this are dropped unread (a Binding request is ~20-100 bytes).
     static constexpr qsizetype kMaxDatagramSize = 2048;
+    /*!
+     * Datagrams per second (and burst) answered per source IP address. An answer is ~4x the size
+     * of a minimal request, so an unlimited server would be a traffic amplifier for spoofed
+     * floods; 50/s is far above what probes need (a probe sends 3 requests, each retransmitted
+     * at most a few times), even for many clients behind one carrier-grade NAT address.
+     */
+    static constexpr int kDefaultRatePerSource = 50;
 
     explicit StunServer(QObject *parent = nullptr);
     ~StunServer() override;
@@ -60,12 +70,14 @@ public:
 
     //! Value of SOFTWARE in every answer (default "PunchDrop <version>").
     void setSoftware(const QString &software) { m_software = software; }
+    //! Per-source limit (see kDefaultRatePerSource); 0 switches it off.
+    void setRatePerSource(int datagramsPerSecond);
 
     //! Binding requests answered with a success response.
     quint64 answeredCount() const { return m_answered; }
     //! Requests answered with an error response (420, 400).
     quint64 errorCount() const { return m_errors; }
-    //! Datagrams dropped: not STUN, malformed, too large, or not a request.
+    //! Datagrams dropped: not STUN, malformed, too large, not a request, or over the rate limit.
     quint64 droppedCount() const { return m_dropped; }
 
 Q_SIGNALS:
@@ -80,6 +92,8 @@ private:
     void send(int fromIndex, const StunMessage &reply, const Endpoint &to);
 
     QUdpSocket *m_sockets[2] = {nullptr, nullptr}; // [0] primary, [1] alt
+    std::unique_ptr<RateLimiter> m_limiter;
+    QElapsedTimer m_clock;
     QHostAddress m_address;
     QString m_software;
     quint64 m_answered = 0;

@@ -59,6 +59,7 @@ private Q_SLOTS:
     void otherMethodGets400();
     void rfc3489ClientGetsMappedAddress();
     void garbageDroppedAndServerKeepsAnswering();
+    void ratePerSourceLimited();
     void listenErrors();
 
 private:
@@ -312,6 +313,34 @@ void TestStunServer::garbageDroppedAndServerKeepsAnswering()
     QCOMPARE(reply->message.transactionId, request.transactionId);
     QCOMPARE(m_server->answeredCount(), 1u);
     QCOMPARE(m_server->droppedCount(), quint64(garbage.size()));
+}
+
+void TestStunServer::ratePerSourceLimited()
+{
+    // All of loopback is one source address: a burst of 30 requests against a limit of 5/s
+    // gets about 5 answers (plus what refills while the burst is read).
+    m_server->setRatePerSource(5);
+    QSignalSpy dropped(m_server.get(), &StunServer::datagramDropped);
+    const int burst = 30;
+    for (int i = 0; i < burst; ++i) {
+        const QByteArray bytes = StunMessage::bindingRequest().encode();
+        QCOMPARE(m_client->writeDatagram(bytes, QHostAddress::LocalHost, m_server->primaryPort()),
+            qint64(bytes.size()));
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(
+        m_server->answeredCount() + m_server->droppedCount(), quint64(burst), kWaitMs);
+    QVERIFY2(m_server->answeredCount() >= 5 && m_server->answeredCount() <= 10,
+        qPrintable(QString::number(m_server->answeredCount())));
+    QVERIFY(!dropped.isEmpty());
+    QVERIFY(dropped.first().first().toString().contains(QLatin1String("rate limit")));
+
+    // Switched off, the same burst is answered in full.
+    m_server->setRatePerSource(0);
+    const quint64 before = m_server->answeredCount();
+    for (int i = 0; i < burst; ++i)
+        m_client->writeDatagram(StunMessage::bindingRequest().encode(), QHostAddress::LocalHost,
+            m_server->primaryPort());
+    QTRY_COMPARE_WITH_TIMEOUT(m_server->answeredCount(), before + burst, kWaitMs);
 }
 
 void TestStunServer::listenErrors()
