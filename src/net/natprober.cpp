@@ -171,8 +171,8 @@ QCoro::Task<NatType> probeNat(
         }
     }
     result.filtering = co_await filtering;
-    qCInfo(lcNet).noquote() << "STUN probe: NAT type" << result.toString() << "public UDP"
-                            << result.publicUdp.toString();
+    qCDebug(lcNet).noquote() << "STUN probe: NAT type" << result.toString() << "public UDP"
+                             << result.publicUdp.toString();
     co_return result;
 }
 
