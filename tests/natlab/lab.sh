@@ -139,7 +139,7 @@ lab_init() {
     lab_require
     lab_sweep_stale
     LAB_PREFIX="${LAB_NS_TAG}$$-"
-    LAB_DIR=$(mktemp -d "${TMPDIR:-/tmp}/natlab.XXXXXX") || { lab_log "mktemp failed"; exit 1; }
+    LAB_DIR=$(mktemp -d "${TMPDIR:-/tmp}/natlab.$$.XXXXXX") || { lab_log "mktemp failed"; exit 1; }
     trap lab_cleanup EXIT
     trap 'lab_log "interrupted"; exit 130' INT
     trap 'lab_log "terminated"; exit 143' TERM
@@ -529,8 +529,8 @@ lab_cleanup() {
     return "$rc"
 }
 
-# lab_sweep_stale — deletes ${LAB_NS_TAG}<PID>-* namespaces whose PID is dead (crashed runs),
-# unless kept on purpose with NATLAB_KEEP=1.
+# lab_sweep_stale — deletes ${LAB_NS_TAG}<PID>-* namespaces and natlab.<PID>.* work dirs whose
+# PID is dead (crashed runs), unless kept on purpose with NATLAB_KEEP=1.
 lab_sweep_stale() {
     local ns pid prefix
     for ns in $(ip netns list 2>/dev/null | awk '{ print $1 }'); do
@@ -541,6 +541,14 @@ lab_sweep_stale() {
         [ -e "$(_lab_keep_marker "$prefix")" ] && continue
         lab_log "removing stale namespace $ns (its creator $pid is gone)"
         _lab_delete_ns "$ns"
+    done
+    local dir kept
+    kept=$(cat "${TMPDIR:-/tmp}"/natlab-kept-* 2>/dev/null)
+    for dir in "${TMPDIR:-/tmp}"/natlab.[0-9]*.*; do
+        [[ -d "$dir" && "$dir" =~ /natlab\.([0-9]+)\.[^/]*$ ]] || continue
+        kill -0 "${BASH_REMATCH[1]}" 2>/dev/null && continue
+        grep -qxF "$dir" <<<"$kept" && continue
+        rm -rf -- "$dir"
     done
 }
 
@@ -556,7 +564,7 @@ lab_down() {
     marker=$(_lab_keep_marker "$prefix")
     if [ -f "$marker" ]; then
         dir=$(head -n 1 "$marker")
-        case "$dir" in "${TMPDIR:-/tmp}"/natlab.*) rm -rf -- "$dir" && lab_log "removed $dir" ;; esac
+        case "$dir" in "${TMPDIR:-/tmp}"/natlab.[0-9]*) rm -rf -- "$dir" && lab_log "removed $dir" ;; esac
         rm -f "$marker"
     fi
 }
