@@ -1,0 +1,469 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+//
+// Server capacity benchmark (issue 3): N idle registered clients against a real
+// `punchdrop --server` process, then signalling latency between two extra clients while the idle
+// ones stay connected.
+//
+// The idle clients are raw TLS 1.3 control connections (QSslSocket with their own ephemeral
+// device certificate) that speak just enough of the control protocol to register: `hello`, wait
+// for `welcome`, then read and discard whatever the server sends (presence) and send a `ping`
+// every --keepalive-ms so the server's idle timeout does not close them. Each one binds to a
+// 127.x.y.z source address before connecting (every 127/8 address is local on Linux), at most
+// --per-source per address, so the server's per-address connection cap is not hit.
+//
+// The two measuring clients are real ControlClients (from 127.0.0.1); the latency of one sample
+// is ControlClient::requestConnect() from the call until the initiator has the `go`, which
+// includes the server's RTT probe (ping to both peers, wait for both pongs).
+//
+// Usage: punchdrop_bench_server_capacity --server HOST:PORT [--server-pid PID] [--clients N]
+//        [--concurrency N] [--requests N] [--mode relay-only|auto] [--per-source N]
+//        [--keepalive-ms MS]
+// Prints progress on stderr and one JSON object with the results on stdout.
+
+#include "net/controlclient.h"
+#include "net/controlprotocol.h"
+#include "net/deviceidentity.h"
+
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QHostAddress>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSslSocket>
+#include <QTimer>
+
+#include <qcorotask.h>
+#include <qcorotimer.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <memory>
+#include <vector>
+
+#include <unistd.h>
+
+using namespace PunchDrop;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct Options
+{
+    QString host = QStringLiteral("127.0.0.1");
+    quint16 port = 8877;
+    qint64 serverPid = 0;
+    int clients = 10000;
+    int concurrency = 200;
+    int requests = 200;
+    int perSource = 50;
+    int keepaliveMs = 20000;
+    QString mode = QStringLiteral("relay-only");
+};
+
+void say(const QString &text)
+{
+    std::fprintf(stderr, "server_capacity: %s\n", qPrintable(text));
+    std::fflush(stderr);
+}
+
+struct ProcStats
+{
+    qint64 rssKiB = -1;
+    qint64 hwmKiB = -1;
+    double cpuSeconds = -1;
+    int threads = -1;
+};
+
+ProcStats procStats(qint64 pid)
+{
+    ProcStats stats;
+    if (pid <= 0)
+        return stats;
+    QFile status(QStringLiteral("/proc/%1/status").arg(pid));
+    if (status.open(QIODevice::ReadOnly)) {
+        for (const QByteArray &line : status.readAll().split('\n')) {
+            const auto value = [&line] { return line.mid(line.indexOf(':') + 1).trimmed().split(' ').value(0).toLongLong(); };
+            if (line.startsWith("VmRSS:"))
+                stats.rssKiB = value();
+            else if (line.startsWith("VmHWM:"))
+                stats.hwmKiB = value();
+            else if (line.startsWith("Threads:"))
+                stats.threads = int(value());
+        }
+    }
+    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
+    if (stat.open(QIODevice::ReadOnly)) {
+        const QByteArray text = stat.readAll();
+        // fields after the ")" of the command name: state is field 3, utime 14, stime 15
+        const QList<QByteArray> fields = text.mid(text.lastIndexOf(')') + 2).split(' ');
+        if (fields.size() > 12)
+            stats.cpuSeconds = double(fields[11].toLongLong() + fields[12].toLongLong())
+                / double(::sysconf(_SC_CLK_TCK));
+    }
+    return stats;
+}
+
+double percentile(std::vector<double> values, double p)
+{
+    if (values.empty())
+        return -1;
+    std::sort(values.begin(), values.end());
+    const auto rank = std::size_t(std::max(0.0, std::ceil(p / 100.0 * double(values.size())) - 1));
+    return values[std::min(rank, values.size() - 1)];
+}
+
+double round2(double v)
+{
+    return std::round(v * 100.0) / 100.0;
+}
+
+//! One raw, idle control connection.
+struct IdleClient
+{
+    QSslSocket *socket = nullptr;
+    QByteArray buffer;
+    bool registered = false;
+    bool done = false; //!< registered or failed (counted once)
+};
+
+class IdlePool
+{
+public:
+    IdlePool(const Options &options, std::vector<DeviceIdentity> identities)
+        : m_options(options), m_identities(std::move(identities))
+    {
+        m_clients.resize(m_identities.size());
+        m_handshakeMs.reserve(m_identities.size());
+        m_keepalive.setInterval(m_options.keepaliveMs);
+        QObject::connect(&m_keepalive, &QTimer::timeout, &m_context, [this] { pingAll(); });
+        m_keepalive.start();
+    }
+
+    void startMore()
+    {
+        while (m_inFlight < m_options.concurrency && m_next < int(m_clients.size()))
+            open(m_next++);
+    }
+
+    bool finished() const { return m_registered + m_failed == int(m_clients.size()); }
+    int registered() const { return m_registered; }
+    int failed() const { return m_failed; }
+    int lostAfterRegistration() const { return m_lost; }
+    const QStringList &errors() const { return m_errors; }
+    std::vector<double> handshakeMs() const { return m_handshakeMs; }
+    QObject *context() { return &m_context; }
+    int stillConnected() const
+    {
+        int n = 0;
+        for (const IdleClient &c : m_clients)
+            n += c.registered && c.socket && c.socket->state() == QAbstractSocket::ConnectedState;
+        return n;
+    }
+
+private:
+    QHostAddress sourceFor(int index) const
+    {
+        const int k = index / m_options.perSource; // 0, 1, … → 127.1.0.1, 127.1.0.2, …
+        return QHostAddress(quint32((127u << 24) | (1u << 16) | (quint32(k / 250) << 8) | quint32(k % 250 + 1)));
+    }
+
+    void open(int index)
+    {
+        ++m_inFlight;
+        IdleClient &c = m_clients[std::size_t(index)];
+        c.socket = new QSslSocket(&m_context);
+        QSslConfiguration tls = m_identities[std::size_t(index)].tlsConfiguration();
+        tls.setPeerVerifyMode(QSslSocket::VerifyNone);
+        c.socket->setSslConfiguration(tls);
+        auto *timer = new QElapsedTimer;
+        timer->start();
+        QSslSocket *s = c.socket;
+        QObject::connect(s, &QSslSocket::encrypted, s, [s, index] {
+            Control::Hello hello;
+            hello.version = ControlProtocol::kVersion;
+            hello.name = QStringLiteral("idle-%1").arg(index);
+            hello.nat = QStringLiteral("unknown");
+            s->write(ControlProtocol::encode(hello));
+        });
+        QObject::connect(s, &QSslSocket::readyRead, s, [this, index, timer] {
+            IdleClient &me = m_clients[std::size_t(index)];
+            if (me.registered) {
+                me.socket->readAll(); // presence for the idle client: discarded
+                return;
+            }
+            me.buffer += me.socket->readAll();
+            const auto parsed = ControlProtocol::parse(me.buffer);
+            if (parsed.status == ControlProtocol::Status::Incomplete)
+                return;
+            if (parsed.status == ControlProtocol::Status::Ok
+                && std::holds_alternative<Control::Welcome>(parsed.message)) {
+                me.registered = true;
+                me.buffer = {};
+                m_handshakeMs.push_back(double(timer->nsecsElapsed()) / 1e6);
+                delete timer;
+                settle(index, true);
+                return;
+            }
+            fail(index, QStringLiteral("first frame is %1, not welcome").arg(ControlProtocol::typeName(parsed.message)));
+        });
+        QObject::connect(s, &QSslSocket::errorOccurred, s, [this, index](QAbstractSocket::SocketError) {
+            IdleClient &me = m_clients[std::size_t(index)];
+            if (me.registered) {
+                ++m_lost;
+                if (m_errors.size() < 10)
+                    m_errors.append(QStringLiteral("client %1 lost after registration: %2").arg(index).arg(me.socket->errorString()));
+                me.registered = false;
+                return;
+            }
+            fail(index, me.socket->errorString());
+        });
+        auto *deadline = new QTimer(s);
+        deadline->setSingleShot(true);
+        QObject::connect(deadline, &QTimer::timeout, s, [this, index] {
+            if (!m_clients[std::size_t(index)].done)
+                fail(index, QStringLiteral("no welcome within 60 s"));
+        });
+        deadline->start(60s);
+        if (!s->bind(sourceFor(index), 0)) {
+            fail(index, QStringLiteral("cannot bind %1: %2").arg(sourceFor(index).toString(), s->errorString()));
+            return;
+        }
+        s->connectToHostEncrypted(m_options.host, m_options.port);
+    }
+
+    void fail(int index, const QString &why)
+    {
+        IdleClient &me = m_clients[std::size_t(index)];
+        if (me.done)
+            return;
+        if (m_errors.size() < 10)
+            m_errors.append(QStringLiteral("client %1: %2").arg(index).arg(why));
+        me.socket->abort();
+        settle(index, false);
+    }
+
+    void settle(int index, bool ok)
+    {
+        IdleClient &me = m_clients[std::size_t(index)];
+        me.done = true;
+        --m_inFlight;
+        (ok ? m_registered : m_failed)++;
+        const int settled = m_registered + m_failed;
+        if (settled % 1000 == 0)
+            say(QStringLiteral("%1 registered, %2 failed").arg(m_registered).arg(m_failed));
+        QTimer::singleShot(0, &m_context, [this] { startMore(); });
+    }
+
+    void pingAll()
+    {
+        for (IdleClient &c : m_clients) {
+            if (c.registered && c.socket->state() == QAbstractSocket::ConnectedState)
+                c.socket->write(ControlProtocol::encode(Control::Ping{++m_nonce}));
+        }
+    }
+
+    Options m_options;
+    std::vector<DeviceIdentity> m_identities;
+    std::vector<IdleClient> m_clients;
+    std::vector<double> m_handshakeMs;
+    QStringList m_errors;
+    QObject m_context;
+    QTimer m_keepalive;
+    quint64 m_nonce = 0;
+    int m_next = 0;
+    int m_inFlight = 0;
+    int m_registered = 0;
+    int m_failed = 0;
+    int m_lost = 0;
+};
+
+QCoro::Task<void> sleepFor(std::chrono::milliseconds ms)
+{
+    QTimer timer;
+    timer.setSingleShot(true);
+    timer.start(ms);
+    co_await timer;
+}
+
+QCoro::Task<int> run(Options options)
+{
+    QJsonObject result;
+    result[QStringLiteral("clients_target")] = options.clients;
+    result[QStringLiteral("concurrency")] = options.concurrency;
+    result[QStringLiteral("per_source_address")] = options.perSource;
+    const ProcStats before = procStats(options.serverPid);
+    result[QStringLiteral("server_rss_before_mib")] = round2(double(before.rssKiB) / 1024.0);
+
+    // 1. identities (one per idle client, so each has its own DeviceId)
+    QElapsedTimer clock;
+    clock.start();
+    std::vector<DeviceIdentity> identities;
+    identities.reserve(std::size_t(options.clients));
+    for (int i = 0; i < options.clients; ++i) {
+        QString error;
+        auto identity = DeviceIdentity::generateEphemeral(&error);
+        if (!identity) {
+            say(QStringLiteral("cannot generate an identity: %1").arg(error));
+            co_return 1;
+        }
+        identities.push_back(*identity);
+    }
+    say(QStringLiteral("%1 identities in %2 s").arg(options.clients).arg(double(clock.elapsed()) / 1000.0));
+
+    // 2. register the idle clients, at most `concurrency` handshakes in flight
+    IdlePool pool(options, std::move(identities));
+    const ProcStats cpuStart = procStats(options.serverPid);
+    clock.restart();
+    pool.startMore();
+    while (!pool.finished())
+        co_await sleepFor(100ms);
+    const double registerSeconds = double(clock.elapsed()) / 1000.0;
+    const ProcStats afterRegister = procStats(options.serverPid);
+    const auto hs = pool.handshakeMs();
+    say(QStringLiteral("%1 registered, %2 failed in %3 s")
+            .arg(pool.registered()).arg(pool.failed()).arg(registerSeconds));
+    result[QStringLiteral("registered")] = pool.registered();
+    result[QStringLiteral("failed")] = pool.failed();
+    result[QStringLiteral("register_all_s")] = round2(registerSeconds);
+    result[QStringLiteral("register_rate_per_s")] = round2(double(pool.registered()) / registerSeconds);
+    result[QStringLiteral("handshake_to_welcome_ms")] = QJsonObject{
+        {QStringLiteral("p50"), round2(percentile(hs, 50))},
+        {QStringLiteral("p99"), round2(percentile(hs, 99))},
+        {QStringLiteral("max"), round2(percentile(hs, 100))}};
+    result[QStringLiteral("server_cpu_register_s")] = round2(afterRegister.cpuSeconds - cpuStart.cpuSeconds);
+
+    // let the presence fan-out drain before the memory reading and the latency samples
+    co_await sleepFor(5s);
+    const ProcStats settled = procStats(options.serverPid);
+    result[QStringLiteral("server_rss_registered_mib")] = round2(double(settled.rssKiB) / 1024.0);
+    result[QStringLiteral("server_rss_peak_mib")] = round2(double(settled.hwmKiB) / 1024.0);
+    result[QStringLiteral("server_threads")] = settled.threads;
+    say(QStringLiteral("server RSS %1 MiB (peak %2 MiB)")
+            .arg(double(settled.rssKiB) / 1024.0).arg(double(settled.hwmKiB) / 1024.0));
+
+    // 3. two real ControlClients, `requests` connect requests one after the other
+    QString error;
+    const auto aliceId = DeviceIdentity::generateEphemeral(&error);
+    const auto bobId = DeviceIdentity::generateEphemeral(&error);
+    if (!aliceId || !bobId) {
+        say(QStringLiteral("cannot generate an identity: %1").arg(error));
+        co_return 1;
+    }
+    ControlClientConfig config;
+    config.host = options.host;
+    config.port = options.port;
+    config.connectTimeout = 30s;
+    config.displayName = QStringLiteral("bench-alice");
+    ControlClient alice(*aliceId, config);
+    config.displayName = QStringLiteral("bench-bob");
+    ControlClient bob(*bobId, config);
+    alice.start();
+    bob.start();
+    QElapsedTimer regClock;
+    regClock.start();
+    const bool aliceUp = co_await alice.waitRegistered(60s);
+    const bool bobUp = co_await bob.waitRegistered(60s);
+    if (!aliceUp || !bobUp) {
+        say(QStringLiteral("the measuring clients did not register: %1 / %2").arg(alice.lastError(), bob.lastError()));
+        co_return 1;
+    }
+    result[QStringLiteral("measuring_clients_register_ms")] = double(regClock.elapsed());
+
+    std::vector<double> latencies;
+    QStringList connectErrors;
+    const ProcStats cpuBeforeConnect = procStats(options.serverPid);
+    clock.restart();
+    for (int i = 0; i < options.requests; ++i) {
+        QElapsedTimer one;
+        one.start();
+        const ConnectReply reply = co_await alice.requestConnect(bobId->id(), options.mode, 10s);
+        const double ms = double(one.nsecsElapsed()) / 1e6;
+        if (reply.go)
+            latencies.push_back(ms);
+        else if (connectErrors.size() < 10)
+            connectErrors.append(reply.errorCode + QStringLiteral(": ") + reply.errorMessage);
+    }
+    const double connectSeconds = double(clock.elapsed()) / 1000.0;
+    const ProcStats end = procStats(options.serverPid);
+    say(QStringLiteral("%1 of %2 connect requests answered with go in %3 s")
+            .arg(latencies.size()).arg(options.requests).arg(connectSeconds));
+    result[QStringLiteral("connect_mode")] = options.mode;
+    result[QStringLiteral("connect_requests")] = options.requests;
+    result[QStringLiteral("connect_go")] = int(latencies.size());
+    result[QStringLiteral("connect_errors")] = QJsonArray::fromStringList(connectErrors);
+    result[QStringLiteral("connect_latency_ms")] = QJsonObject{
+        {QStringLiteral("p50"), round2(percentile(latencies, 50))},
+        {QStringLiteral("p95"), round2(percentile(latencies, 95))},
+        {QStringLiteral("p99"), round2(percentile(latencies, 99))},
+        {QStringLiteral("min"), round2(percentile(latencies, 0))},
+        {QStringLiteral("max"), round2(percentile(latencies, 100))}};
+    result[QStringLiteral("server_cpu_connect_s")] = round2(end.cpuSeconds - cpuBeforeConnect.cpuSeconds);
+    result[QStringLiteral("server_rss_end_mib")] = round2(double(end.rssKiB) / 1024.0);
+    result[QStringLiteral("server_rss_peak_end_mib")] = round2(double(end.hwmKiB) / 1024.0);
+    result[QStringLiteral("idle_still_connected")] = pool.stillConnected();
+    result[QStringLiteral("idle_lost_after_registration")] = pool.lostAfterRegistration();
+    result[QStringLiteral("idle_errors")] = QJsonArray::fromStringList(pool.errors());
+    const ProcStats self = procStats(qint64(::getpid()));
+    result[QStringLiteral("bench_rss_mib")] = round2(double(self.rssKiB) / 1024.0);
+    result[QStringLiteral("bench_cpu_s")] = round2(self.cpuSeconds);
+
+    alice.stop();
+    bob.stop();
+    std::printf("%s\n", QJsonDocument(result).toJson(QJsonDocument::Compact).constData());
+    std::fflush(stdout);
+    co_return (pool.registered() == options.clients && int(latencies.size()) == options.requests) ? 0 : 3;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    Options options;
+    const QStringList args = app.arguments();
+    for (qsizetype i = 1; i < args.size(); ++i) {
+        const QString &a = args[i];
+        const QString v = args.value(i + 1);
+        bool ok = true;
+        if (a == u"--server") {
+            const auto endpoint = ControlProtocol::parseEndpoint(v);
+            if (!endpoint) {
+                say(QStringLiteral("bad --server %1 (want IPv4:PORT)").arg(v));
+                return 2;
+            }
+            options.host = endpoint->address.toString();
+            options.port = endpoint->port;
+        } else if (a == u"--server-pid") {
+            options.serverPid = v.toLongLong(&ok);
+        } else if (a == u"--clients") {
+            options.clients = v.toInt(&ok);
+        } else if (a == u"--concurrency") {
+            options.concurrency = v.toInt(&ok);
+        } else if (a == u"--requests") {
+            options.requests = v.toInt(&ok);
+        } else if (a == u"--per-source") {
+            options.perSource = v.toInt(&ok);
+        } else if (a == u"--keepalive-ms") {
+            options.keepaliveMs = v.toInt(&ok);
+        } else if (a == u"--mode") {
+            options.mode = v;
+        } else {
+            say(QStringLiteral("unknown argument %1; see the header of bench/server_capacity.cpp").arg(a));
+            return 2;
+        }
+        if (!ok || (a != u"--mode" && a != u"--server" && v.toLongLong() < 0)) {
+            say(QStringLiteral("bad value for %1: %2").arg(a, v));
+            return 2;
+        }
+        ++i;
+    }
+    if (options.clients < 0 || options.concurrency < 1 || options.requests < 1 || options.perSource < 1
+        || options.perSource * 62500 < options.clients) {
+        say(QStringLiteral("bad sizes"));
+        return 2;
+    }
+    return QCoro::waitFor(run(options));
+}
