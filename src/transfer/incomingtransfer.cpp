@@ -12,7 +12,6 @@
 #include <QSslSocket>
 #include <QStorageInfo>
 
-#include <qcorofuture.h>
 
 #include <deque>
 
@@ -28,13 +27,23 @@ struct Pending
     int slot = 0;            //!< position in the result's file list
     qint64 answeredOffset = 0;
     std::shared_ptr<FileSink> sink;
+    //! Fits one chunk: never resumed, collected in memory and written in one worker hop at END
+    //! (10 000 small files must not cost four thread hand-offs each).
+    bool small = false;
+    QByteArray buffer;
 };
+
 
 struct Begun
 {
     bool ok = false;
     TransferError code = TransferError::None;
     QString error;
+};
+struct SmallWrite
+{
+    Begun begun;
+    FileSink::Finished finished;
 };
 
 } // namespace
@@ -91,8 +100,8 @@ QCoro::Task<TransferResult> IncomingTransfer::runImpl()
 
     // Every path must be safe before anything is decided or written.
     QStringList safePaths;
-    for (const OfferItem &item : wireOffer.items) {
-        const SafePath::Sanitized s = SafePath::sanitize(item.relativePath);
+    for (const OfferItem &offered : wireOffer.items) {
+        const SafePath::Sanitized s = SafePath::sanitize(offered.relativePath);
         if (!s.ok()) {
             qCWarning(lcTransfer) << "refusing offer from" << m_sender.shortString() << s.error;
             co_return fatal(TransferError::UnsafePath, s.error);
@@ -140,8 +149,11 @@ QCoro::Task<TransferResult> IncomingTransfer::runImpl()
     OfferDecision decision = OfferDecision::Decline;
     if (autoAccept)
         decision = OfferDecision::Accept;
-    else if (m_options.decider)
-        decision = co_await m_options.decider->decide(m_offer);
+    else if (m_options.decider) {
+        // Named task: no temporaries with destructors inside a co_await expression (GCC 12).
+        auto decisionTask = m_options.decider->decide(m_offer);
+        decision = co_await decisionTask;
+    }
     if (m_cancelRequested)
         co_return failure(TransferError::Cancelled, QStringLiteral("cancelled"));
     if (decision == OfferDecision::Decline) {
@@ -149,11 +161,11 @@ QCoro::Task<TransferResult> IncomingTransfer::runImpl()
         co_return failure(TransferError::Declined, QStringLiteral("declined"));
     }
     if (m_options.contacts) {
-        QString error;
-        if (!m_options.contacts->remember(m_sender, m_senderName, &error)
+        QString contactError;
+        if (!m_options.contacts->remember(m_sender, m_senderName, &contactError)
             || (decision == OfferDecision::AcceptAlways
-                && !m_options.contacts->setAutoAccept(m_sender, true, &error)))
-            qCWarning(lcTransfer) << "cannot update contacts:" << error;
+                && !m_options.contacts->setAutoAccept(m_sender, true, &contactError)))
+            qCWarning(lcTransfer) << "cannot update contacts:" << contactError;
     }
     m_channel.send(Accept{});
     setState(TransferSnapshot::State::Transferring);
@@ -162,21 +174,21 @@ QCoro::Task<TransferResult> IncomingTransfer::runImpl()
     result.bytesTotal = wireOffer.totalBytes;
     QList<qint64> files;
     for (qint64 i = 0; i < wireOffer.items.size(); ++i) {
-        const OfferItem &item = wireOffer.items.at(i);
-        QString error;
-        if (item.isDirectory) {
-            const QString dir = SafePath::resolve(m_options.downloadDir, safePaths.at(i), true, &error);
+        const OfferItem &entry = wireOffer.items.at(i);
+        QString dirError;
+        if (entry.isDirectory) {
+            const QString dir = SafePath::resolve(m_options.downloadDir, safePaths.at(i), true, &dirError);
             if (dir.isEmpty() || (!QFileInfo(dir).isDir() && !QDir().mkdir(dir))) {
                 co_return fatal(TransferError::WriteFailed,
-                                error.isEmpty() ? QStringLiteral("cannot create %1").arg(dir) : error);
+                                dirError.isEmpty() ? QStringLiteral("cannot create %1").arg(dir) : dirError);
             }
             continue;
         }
         files.append(i);
-        FileResult f;
-        f.relativePath = item.relativePath;
-        f.size = item.size;
-        result.files.append(f);
+        FileResult fileResult;
+        fileResult.relativePath = entry.relativePath;
+        fileResult.size = entry.size;
+        result.files.append(fileResult);
     }
 
     std::deque<Pending> answered; // HEADERs answered, SENDFROM not yet seen
@@ -201,16 +213,26 @@ QCoro::Task<TransferResult> IncomingTransfer::runImpl()
             const qint64 size = wireOffer.items.at(current->index).size;
             if (received + data->bytes.size() > size)
                 co_return fatal(TransferError::Protocol, QStringLiteral("more DATA than announced"));
-            auto sink = current->sink;
+            const qint64 length = data->bytes.size();
+            if (current->small) {
+                current->buffer.append(data->bytes);
+                received += length;
+                result.bytesTransferred += length;
+                done += length;
+                reportProgress(done, wireOffer.totalBytes);
+                continue;
+            }
+            auto writeSink = current->sink;
             QByteArray bytes = std::move(data->bytes);
-            const qint64 length = bytes.size();
-            const Begun wrote = co_await runOffThread(&m_pool, [sink, bytes = std::move(bytes)] {
+            auto job1 = [writeSink, bytes = std::move(bytes)] {
                 Begun b;
-                b.ok = sink->write(bytes);
-                b.code = sink->errorCode();
-                b.error = sink->error();
+                b.ok = writeSink->write(bytes);
+                b.code = writeSink->errorCode();
+                b.error = writeSink->error();
                 return b;
-            });
+            };
+            auto job1Task = runOffThread(&m_pool, std::move(job1));
+            const Begun wrote = co_await job1Task;
             if (!wrote.ok) {
                 qCWarning(lcTransfer) << wrote.error;
                 TransferResult r = fatal(wrote.code, wrote.error);
@@ -225,21 +247,26 @@ QCoro::Task<TransferResult> IncomingTransfer::runImpl()
             if (nextHeader >= files.size() || header->index != files.at(nextHeader)
                 || header->size != wireOffer.items.at(header->index).size)
                 co_return fatal(TransferError::Protocol, QStringLiteral("HEADER out of order"));
-            const OfferItem &item = wireOffer.items.at(header->index);
-            QString error;
+            const OfferItem &headerItem = wireOffer.items.at(header->index);
+            QString pathError;
             const QString target =
-                    SafePath::resolve(m_options.downloadDir, safePaths.at(header->index), true, &error);
+                    SafePath::resolve(m_options.downloadDir, safePaths.at(header->index), true, &pathError);
             if (target.isEmpty())
-                co_return fatal(TransferError::UnsafePath, error);
+                co_return fatal(TransferError::UnsafePath, pathError);
             Pending p;
             p.index = header->index;
             p.slot = int(nextHeader);
             p.sink = std::make_shared<FileSink>(target, m_options.partDeviceFactory);
-            const PartMeta meta{m_sender, item.relativePath, item.size,
-                                item.modified.isValid() ? item.modified.toMSecsSinceEpoch() : 0};
-            auto sink = p.sink;
-            const FileSink::Held held =
-                    co_await runOffThread(&m_pool, [sink, meta] { return sink->inspect(meta); });
+            const PartMeta headerMeta{m_sender, headerItem.relativePath, headerItem.size,
+                                headerItem.modified.isValid() ? headerItem.modified.toMSecsSinceEpoch() : 0};
+            p.small = headerItem.size <= kMaxChunkSize;
+            FileSink::Held held;
+            if (!p.small) {
+                auto headerSink = p.sink;
+                auto job2 = [headerSink, headerMeta] { return headerSink->inspect(headerMeta); };
+                auto job2Task = runOffThread(&m_pool, std::move(job2));
+                held = co_await job2Task;
+            }
             p.answeredOffset = held.offset;
             if (held.offset > 0)
                 m_channel.send(Resume{p.index, held.offset, held.prefixSha256});
@@ -253,18 +280,24 @@ QCoro::Task<TransferResult> IncomingTransfer::runImpl()
                 co_return fatal(TransferError::Protocol, QStringLiteral("unexpected SENDFROM"));
             current = answered.front();
             answered.pop_front();
-            const OfferItem &item = wireOffer.items.at(current->index);
-            const PartMeta meta{m_sender, item.relativePath, item.size,
-                                item.modified.isValid() ? item.modified.toMSecsSinceEpoch() : 0};
-            auto sink = current->sink;
+            const OfferItem &beginItem = wireOffer.items.at(current->index);
+            const PartMeta beginMeta{m_sender, beginItem.relativePath, beginItem.size,
+                                beginItem.modified.isValid() ? beginItem.modified.toMSecsSinceEpoch() : 0};
             const qint64 offset = from->offset;
-            const Begun begun = co_await runOffThread(&m_pool, [sink, offset, meta] {
+            if (current->small) {
+                received = 0;
+                continue;
+            }
+            auto beginSink = current->sink;
+            auto job3 = [beginSink, offset, beginMeta] {
                 Begun b;
-                b.ok = sink->begin(offset, meta);
-                b.code = sink->errorCode();
-                b.error = sink->error();
+                b.ok = beginSink->begin(offset, beginMeta);
+                b.code = beginSink->errorCode();
+                b.error = beginSink->error();
                 return b;
-            });
+            };
+            auto job3Task = runOffThread(&m_pool, std::move(job3));
+            const Begun begun = co_await job3Task;
             if (!begun.ok)
                 co_return fatal(begun.code, begun.error);
             received = offset;
@@ -274,27 +307,50 @@ QCoro::Task<TransferResult> IncomingTransfer::runImpl()
             if (!current || end->index != current->index
                 || received != wireOffer.items.at(current->index).size)
                 co_return fatal(TransferError::Protocol, QStringLiteral("unexpected END"));
-            const OfferItem &item = wireOffer.items.at(current->index);
-            auto sink = current->sink;
+            const OfferItem &endItem = wireOffer.items.at(current->index);
+            auto endSink = current->sink;
             const QByteArray expected = end->sha256;
-            const bool executable = item.executable;
-            const QDateTime modified = item.modified;
-            const FileSink::Finished fin = co_await runOffThread(
-                    &m_pool, [sink, expected, executable, modified] {
-                        return sink->finish(expected, executable, modified);
-                    });
-            FileResult &f = result.files[current->slot];
-            f.localPath = fin.finalPath;
-            f.sha256 = fin.sha256Hex;
-            f.verified = fin.error == TransferError::None;
-            f.error = fin.error;
-            f.errorMessage = fin.message;
-            if (!f.verified)
-                qCWarning(lcTransfer) << "file failed:" << f.relativePath << fin.message;
+            const bool executable = endItem.executable;
+            const QDateTime modified = endItem.modified;
+            FileSink::Finished fin;
+            if (current->small) {
+                const PartMeta smallMeta{m_sender, endItem.relativePath, endItem.size,
+                                         endItem.modified.isValid() ? endItem.modified.toMSecsSinceEpoch() : 0};
+                QByteArray content = std::move(current->buffer);
+                auto job5 = [endSink, smallMeta, content, expected, executable, modified] {
+                    SmallWrite w;
+                    w.begun.ok = endSink->begin(0, smallMeta)
+                            && (content.isEmpty() || endSink->write(content));
+                    w.begun.code = endSink->errorCode();
+                    w.begun.error = endSink->error();
+                    if (w.begun.ok)
+                        w.finished = endSink->finish(expected, executable, modified);
+                    return w;
+                };
+                auto job5Task = runOffThread(&m_pool, std::move(job5));
+                const SmallWrite written = co_await job5Task;
+                if (!written.begun.ok)
+                    co_return fatal(written.begun.code, written.begun.error);
+                fin = written.finished;
+            } else {
+                auto job4 = [endSink, expected, executable, modified] {
+                    return endSink->finish(expected, executable, modified);
+                };
+                auto job4Task = runOffThread(&m_pool, std::move(job4));
+                fin = co_await job4Task;
+            }
+            FileResult &finished = result.files[current->slot];
+            finished.localPath = fin.finalPath;
+            finished.sha256 = fin.sha256Hex;
+            finished.verified = fin.error == TransferError::None;
+            finished.error = fin.error;
+            finished.errorMessage = fin.message;
+            if (!finished.verified)
+                qCWarning(lcTransfer) << "file failed:" << finished.relativePath << fin.message;
             m_channel.send(Verdict{current->index, fin.error, fin.message});
             ++verdicts;
             current.reset();
-            Q_EMIT fileFinished(f);
+            Q_EMIT fileFinished(finished);
         } else if (std::holds_alternative<SessionEnd>(in.message)) {
             if (current || !answered.empty() || verdicts != files.size())
                 co_return fatal(TransferError::Protocol, QStringLiteral("SESSIONEND too early"));
@@ -307,12 +363,12 @@ QCoro::Task<TransferResult> IncomingTransfer::runImpl()
     }
     reportProgress(done, wireOffer.totalBytes, true);
     int failed = 0;
-    for (const FileResult &f : std::as_const(result.files)) {
-        if (!f.verified) {
+    for (const FileResult &fr : std::as_const(result.files)) {
+        if (!fr.verified) {
             ++failed;
             if (result.error == TransferError::None) {
-                result.error = f.error;
-                result.message = f.errorMessage;
+                result.error = fr.error;
+                result.message = fr.errorMessage;
             }
         }
     }

@@ -1,32 +1,93 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include <QFuture>
-#include <QPromise>
+#include "transfer/wakeup.h"
+
+#include <QMutex>
 #include <QThreadPool>
 
+#include <qcorotask.h>
+
+#include <chrono>
 #include <memory>
+#include <optional>
 #include <type_traits>
 
 namespace PunchDrop {
 
 /*!
- * Runs \a fn on \a pool (file I/O and hashing must never block the GUI thread) and returns a
- * future that a coroutine can co_await (qcorofuture.h). \a fn must be self-contained: capture
- * shared state by shared_ptr, never by reference to a coroutine frame that may go away.
+ * Runs \a fn on \a pool (file I/O and hashing must never block the GUI thread) and resumes the
+ * awaiting coroutine on its own thread with the result. The task starts at once, so a caller
+ * can start a read ahead and co_await it later. \a fn must be self-contained: capture shared
+ * state by shared_ptr, never by reference to a coroutine frame.
+ *
+ * (QCoro 0.8's co_await on a QFuture can resume twice when the future finishes while its
+ * QFutureWatcher is being set up; this hand-off resumes exactly once.)
+ */
+namespace Detail {
+
+template<typename R>
+struct OffThreadState
+{
+    QMutex mutex;
+    Wakeup *target = nullptr; //!< the awaiting frame's Wakeup; nulled when the frame goes away
+    std::optional<R> result;
+};
+
+template<typename R>
+QCoro::Task<R> awaitOffThread(std::shared_ptr<OffThreadState<R>> state)
+{
+    Wakeup wakeup;
+    struct Detach
+    {
+        OffThreadState<R> *state;
+        ~Detach()
+        {
+            QMutexLocker lock(&state->mutex);
+            state->target = nullptr;
+        }
+    } detach{state.get()};
+    for (;;) {
+        {
+            QMutexLocker lock(&state->mutex);
+            if (state->result)
+                break;
+            state->target = &wakeup;
+        }
+        // The queued wake() can only run after this wait is armed (same thread, no event loop
+        // in between), so it is never lost.
+        co_await wakeup.wait(std::chrono::hours(24));
+    }
+    QMutexLocker lock(&state->mutex);
+    R out = std::move(*state->result);
+    co_return out;
+}
+
+} // namespace Detail
+
+/*!
+ * Runs \a fn on \a pool (file I/O and hashing must never block the GUI thread) and resumes the
+ * awaiting coroutine on its own thread with the result. The work starts at once, so a caller
+ * can start a read ahead and co_await it later. \a fn must be self-contained: capture shared
+ * state by shared_ptr, never by reference to a coroutine frame.
+ *
+ * Deliberately not a coroutine itself: GCC 12 mishandles closure temporaries passed by value
+ * into a coroutine inside a co_await expression (double destruction). And QCoro 0.8's co_await
+ * on a QFuture can resume twice; this hand-off resumes exactly once.
  */
 template<typename Fn>
-auto runOffThread(QThreadPool *pool, Fn fn) -> QFuture<std::invoke_result_t<Fn>>
+auto runOffThread(QThreadPool *pool, Fn fn) -> QCoro::Task<std::invoke_result_t<Fn>>
 {
     using R = std::invoke_result_t<Fn>;
-    auto promise = std::make_shared<QPromise<R>>();
-    QFuture<R> future = promise->future();
-    promise->start();
-    pool->start([promise, fn = std::move(fn)]() mutable {
-        promise->addResult(fn());
-        promise->finish();
+    auto state = std::make_shared<Detail::OffThreadState<R>>();
+    pool->start([state, fn = std::move(fn)]() mutable {
+        R value = fn();
+        QMutexLocker lock(&state->mutex);
+        state->result.emplace(std::move(value));
+        if (state->target)
+            QMetaObject::invokeMethod(state->target, &Wakeup::wake, Qt::QueuedConnection);
     });
-    return future;
+    return Detail::awaitOffThread<R>(std::move(state));
 }
 
 } // namespace PunchDrop

@@ -12,7 +12,8 @@
 #include <QFileInfo>
 #include <QSslSocket>
 
-#include <qcorofuture.h>
+#include <deque>
+
 
 namespace PunchDrop {
 
@@ -105,6 +106,8 @@ struct Opened
 {
     bool ok = false;
     QByteArray prefixSha256;
+    QByteArray data;   //!< small files: the whole content
+    QByteArray sha256; //!< small files: its hash
     QString error;
 };
 
@@ -130,7 +133,9 @@ QCoro::Task<TransferResult> OutgoingTransfer::runImpl()
 {
     setState(TransferSnapshot::State::Connecting);
     const QStringList paths = m_paths;
-    const BuiltOffer built = co_await runOffThread(&m_pool, [paths] { return buildOffer(paths); });
+    auto job1 = [paths] { return buildOffer(paths); };
+    auto job1Task = runOffThread(&m_pool, std::move(job1));
+    const BuiltOffer built = co_await job1Task;
     if (!built.error.isEmpty())
         co_return fatal(TransferError::ReadFailed, built.error);
 
@@ -176,22 +181,35 @@ QCoro::Task<TransferResult> OutgoingTransfer::runImpl()
             files.append(i);
     }
     QHash<qint64, int> slotOf; // offer index → position in result.files
-    for (const qint64 index : std::as_const(files)) {
-        FileResult f;
-        f.relativePath = offer.items.at(index).relativePath;
-        f.localPath = built.sources.at(index);
-        f.size = offer.items.at(index).size;
-        slotOf.insert(index, int(result.files.size()));
-        result.files.append(f);
+    for (const qint64 fileIndex : std::as_const(files)) {
+        FileResult entry;
+        entry.relativePath = offer.items.at(fileIndex).relativePath;
+        entry.localPath = built.sources.at(fileIndex);
+        entry.size = offer.items.at(fileIndex).size;
+        slotOf.insert(fileIndex, int(result.files.size()));
+        result.files.append(entry);
     }
     qint64 done = 0;
     int verdictsPending = int(files.size());
     reportProgress(0, offer.totalBytes, true);
 
-    // Handles what may arrive at any time while sending: VERDICTs, CANCEL, ERROR.
+    // Answers to pipelined HEADERs arrive while earlier files are still being sent.
+    std::deque<Message> answers;
+    qsizetype answersSeen = 0;
+    // Handles what may arrive at any time while sending: answers, VERDICTs, CANCEL, ERROR.
     const auto handleAsync = [&](const Message &message) -> std::optional<TransferResult> {
         if (auto ended = peerEnded(message))
             return ended;
+        const auto *start = std::get_if<Start>(&message);
+        const auto *resumeAnswer = std::get_if<Resume>(&message);
+        if (start || resumeAnswer) {
+            const qint64 answered = start ? start->index : resumeAnswer->index;
+            if (answersSeen >= files.size() || files.at(answersSeen) != answered)
+                return fatal(TransferError::Protocol, QStringLiteral("answer out of order"));
+            ++answersSeen;
+            answers.push_back(message);
+            return std::nullopt;
+        }
         if (const auto *v = std::get_if<Verdict>(&message)) {
             const auto slot = slotOf.constFind(v->index);
             if (slot == slotOf.constEnd())
@@ -213,8 +231,8 @@ QCoro::Task<TransferResult> OutgoingTransfer::runImpl()
     qsizetype nextHeader = 0;
     for (qsizetype k = 0; k < files.size(); ++k) {
         while (nextHeader < files.size() && nextHeader < k + kHeaderWindow) {
-            const qint64 index = files.at(nextHeader);
-            m_channel.send(FileHeader{index, offer.items.at(index).size});
+            const qint64 headerIndex = files.at(nextHeader);
+            m_channel.send(FileHeader{headerIndex, offer.items.at(headerIndex).size});
             ++nextHeader;
         }
         const qint64 index = files.at(k);
@@ -222,33 +240,41 @@ QCoro::Task<TransferResult> OutgoingTransfer::runImpl()
         FileResult &fr = result.files[k];
 
         // The answer to this file's HEADER (answers come in HEADER order).
-        std::optional<Resume> resume;
-        for (;;) {
+        while (answers.empty()) {
             in = co_await m_channel.read(m_timeouts.idle);
             if (in.status != FrameChannel::Status::Message)
                 co_return readFailure(in);
-            if (const auto *s = std::get_if<Start>(&in.message)) {
-                if (s->index != index)
-                    co_return fatal(TransferError::Protocol, QStringLiteral("START out of order"));
-                break;
-            }
-            if (const auto *r = std::get_if<Resume>(&in.message)) {
-                if (r->index != index || r->offset > size)
-                    co_return fatal(TransferError::Protocol, QStringLiteral("bad RESUME"));
-                resume = *r;
-                break;
-            }
-            if (auto end = handleAsync(in.message))
-                co_return *end;
+            if (auto failed = handleAsync(in.message))
+                co_return *failed;
         }
+        std::optional<Resume> resume;
+        if (const auto *r = std::get_if<Resume>(&answers.front())) {
+            if (r->offset > size)
+                co_return fatal(TransferError::Protocol, QStringLiteral("RESUME beyond the end"));
+            resume = *r;
+        }
+        answers.pop_front();
 
         auto source = std::make_shared<FileSource>(built.sources.at(index));
         const qint64 resumeAt = resume ? resume->offset : 0;
-        const Opened opened = co_await runOffThread(&m_pool, [source, size, resumeAt] {
+        // A file that fits one chunk is opened, read and hashed in one worker hop: 10 000 small
+        // files must not cost three thread hand-offs each.
+        const bool small = !resume && size <= kMaxChunkSize;
+        auto job2 = [source, size, resumeAt, small] {
             Opened o;
             if (!source->open(size)) {
                 o.error = source->error();
                 return o;
+            }
+            if (small) {
+                if (size > 0) {
+                    o.data = source->readChunk(size);
+                    if (o.data.size() != size) {
+                        o.error = source->error();
+                        return o;
+                    }
+                }
+                o.sha256 = source->finalHash();
             }
             if (resumeAt > 0) {
                 o.prefixSha256 = source->hashPrefix(resumeAt);
@@ -259,7 +285,9 @@ QCoro::Task<TransferResult> OutgoingTransfer::runImpl()
             }
             o.ok = true;
             return o;
-        });
+        };
+        auto job2Task = runOffThread(&m_pool, std::move(job2));
+        const Opened opened = co_await job2Task;
         if (!opened.ok)
             co_return fatal(TransferError::ReadFailed, opened.error);
         qint64 offset = 0;
@@ -268,7 +296,9 @@ QCoro::Task<TransferResult> OutgoingTransfer::runImpl()
         } else if (resume) {
             qCInfo(lcTransfer) << "resume prefix of" << fr.relativePath
                                << "does not match; sending it again from the start";
-            const bool rewound = co_await runOffThread(&m_pool, [source] { return source->rewind(); });
+            auto job3 = [source] { return source->rewind(); };
+            auto job3Task = runOffThread(&m_pool, std::move(job3));
+            const bool rewound = co_await job3Task;
             if (!rewound)
                 co_return fatal(TransferError::ReadFailed, source->error());
         }
@@ -280,15 +310,19 @@ QCoro::Task<TransferResult> OutgoingTransfer::runImpl()
         const auto readNext = [this, source] {
             return runOffThread(&m_pool, [source] { return source->readChunk(kMaxChunkSize); });
         };
-        QFuture<QByteArray> next;
-        if (remaining > 0)
+        QCoro::Task<QByteArray> next;
+        if (remaining > 0 && !small)
             next = readNext();
         while (remaining > 0) {
-            const QByteArray chunk = co_await next;
+            QByteArray chunk;
+            if (small)
+                chunk = opened.data;
+            else
+                chunk = co_await next; // (not inside ?: — GCC 12 mishandles that)
             if (chunk.isEmpty())
                 co_return fatal(TransferError::ReadFailed, source->error());
             remaining -= chunk.size();
-            if (remaining > 0)
+            if (remaining > 0 && !small)
                 next = readNext(); // read ahead while this chunk goes out
             // Backpressure: wait until the socket took most of what we wrote, and meanwhile
             // handle what the receiver says (VERDICTs, a disk-full ERROR, CANCEL).
@@ -296,8 +330,8 @@ QCoro::Task<TransferResult> OutgoingTransfer::runImpl()
             for (;;) {
                 for (in = m_channel.tryRead(); in.status == FrameChannel::Status::Message;
                      in = m_channel.tryRead()) {
-                    if (auto end = handleAsync(in.message))
-                        co_return *end;
+                    if (auto stop = handleAsync(in.message))
+                        co_return *stop;
                 }
                 if (in.status == FrameChannel::Status::Malformed)
                     co_return readFailure(in);
@@ -317,7 +351,12 @@ QCoro::Task<TransferResult> OutgoingTransfer::runImpl()
             done += chunk.size();
             reportProgress(done, offer.totalBytes);
         }
-        const QByteArray sha = co_await runOffThread(&m_pool, [source] { return source->finalHash(); });
+        QByteArray sha = opened.sha256;
+        if (!small) {
+            auto job4 = [source] { return source->finalHash(); };
+            auto job4Task = runOffThread(&m_pool, std::move(job4));
+            sha = co_await job4Task;
+        }
         fr.sha256 = QString::fromLatin1(sha.toHex());
         m_channel.send(FileEnd{index, sha});
     }
@@ -326,8 +365,8 @@ QCoro::Task<TransferResult> OutgoingTransfer::runImpl()
         in = co_await m_channel.read(m_timeouts.idle);
         if (in.status != FrameChannel::Status::Message)
             co_return readFailure(in);
-        if (auto end = handleAsync(in.message))
-            co_return *end;
+        if (auto late = handleAsync(in.message))
+            co_return *late;
     }
     reportProgress(done, offer.totalBytes, true);
     m_channel.send(SessionEnd{});
@@ -340,12 +379,13 @@ QCoro::Task<TransferResult> OutgoingTransfer::runImpl()
     // Every verdict is in: a connection that closes instead of answering SESSIONEND is fine.
 
     int failed = 0;
-    for (const FileResult &f : std::as_const(result.files)) {
-        if (!f.verified) {
+    for (const FileResult &outcome : std::as_const(result.files)) {
+        if (!outcome.verified) {
             ++failed;
             if (result.error == TransferError::None) {
-                result.error = f.error == TransferError::None ? TransferError::Internal : f.error;
-                result.message = f.errorMessage;
+                result.error = outcome.error == TransferError::None ? TransferError::Internal
+                                                                    : outcome.error;
+                result.message = outcome.errorMessage;
             }
         }
     }

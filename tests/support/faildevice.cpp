@@ -41,6 +41,8 @@ qint64 FailDevice::writeData(const char *data, qint64 size)
         return -1;
     }
     m_accepted += n;
+    if (n < size) // a short write is how a full disk shows itself
+        setErrorString(QStringLiteral("No space left on device (injected)"));
     return n;
 }
 

@@ -62,7 +62,7 @@ void TestSafePath::hostile_data()
     QTest::newRow("component of 255 bytes") << QString(255, QLatin1Char('a')) << QString(255, QLatin1Char('a'));
     QTest::newRow("component of 256 bytes") << QString(256, QLatin1Char('a')) << refused;
     QTest::newRow("component of 86 three-byte chars (258 bytes)") << QString(86, QChar(0x20ac)) << refused;
-    QTest::newRow("path over 4096 bytes") << (QString(200, QLatin1Char('a')) + QLatin1Char('/')).repeated(21) << refused;
+    QTest::newRow("path over 4096 bytes") << QString(QString(200, QLatin1Char('a')) + QLatin1Char('/')).repeated(21) << refused;
     QTest::newRow("deeper than 64 levels") << QStringLiteral("a/").repeated(65) + QStringLiteral("f") << refused;
     QTest::newRow("part-file suffix") << QStringLiteral("x.pdpart") << QStringLiteral("x.pdpart_");
     QTest::newRow("meta suffix") << QStringLiteral("x.PDPART.meta") << QStringLiteral("x.PDPART.meta_");
@@ -89,7 +89,7 @@ void TestSafePath::hostile()
     const QString resolved = SafePath::resolve(tmp.path(), s.relativePath, true, &error);
     QVERIFY2(!resolved.isEmpty(), qPrintable(error));
     QVERIFY(resolved.startsWith(tmp.path() + QLatin1Char('/')));
-    QVERIFY(!QDir(tmp.path()).relativeFilePath(resolved).startsWith(QStringLiteral("..")));
+    QVERIFY(!QDir(tmp.path()).relativeFilePath(resolved).startsWith(QStringLiteral("../")));
 }
 
 void TestSafePath::resolveRefusesSymlinkedFolders()

@@ -98,7 +98,7 @@ void TestTransferProtocol::golden_data()
             << hex("0000000d 0b a3 6169 02 6163 00 636d7367 60");
     QTest::newRow("HEADER {i:0, s:4294967296} (64-bit size)")
             << Message{FileHeader{0, qint64(1) << 32}}
-            << hex("0000000f 05 a2 6169 00 6173 1b0000000100000000");
+            << hex("00000010 05 a2 6169 00 6173 1b0000000100000000");
 }
 
 void TestTransferProtocol::golden()
