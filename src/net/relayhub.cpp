@@ -57,6 +57,14 @@ void RelayHub::dropExpiredTokens()
 void RelayHub::acceptJoin(QTcpSocket *socket)
 {
     socket->setParent(this);
+    // Connections that have not sent their join yet are bounded too (each for at most the
+    // handshake timeout), so a flood of idle relay connections cannot pile up.
+    if (m_joining.size() >= maxJoining()) {
+        refuse(socket, QStringLiteral("too many joins in progress (%1)").arg(maxJoining()));
+        return;
+    }
+    m_joining.insert(socket);
+    connect(socket, &QObject::destroyed, this, [this, socket] { m_joining.remove(socket); });
     socket->setReadBufferSize(kJoinSize);
     auto *deadline = new QTimer(socket);
     deadline->setSingleShot(true);
@@ -69,6 +77,7 @@ void RelayHub::acceptJoin(QTcpSocket *socket)
             return;
         deadline->stop();
         socket->disconnect(this);
+        m_joining.remove(socket);
         readJoin(socket);
     });
     connect(socket, &QAbstractSocket::disconnected, this, [socket] { socket->deleteLater(); });
@@ -80,6 +89,7 @@ void RelayHub::refuse(QTcpSocket *socket, const QString &why)
 {
     qCInfo(lcRelay).noquote() << "relay join from" << describe(socket) << "refused:" << why;
     socket->disconnect(this);
+    m_joining.remove(socket);
     for (auto it = m_waiting.begin(); it != m_waiting.end(); ++it) {
         if (it.value() == socket) {
             m_waiting.erase(it);

@@ -7,6 +7,7 @@
 #include <QHash>
 #include <QObject>
 #include <QPointer>
+#include <QSet>
 
 #include <chrono>
 
@@ -58,6 +59,9 @@ public:
 
     int activeSessions() const { return int(m_sessions.size()); }
     int waitingJoins() const { return int(m_waiting.size()); }
+    //! Connections that have not sent a complete join yet, at most maxJoining().
+    int joinsInProgress() const { return int(m_joining.size()); }
+    int maxJoining() const { return 2 * m_config.maxSessions + 16; }
 
     //! Closes every session and pending join (server shutdown).
     void closeAll();
@@ -81,6 +85,7 @@ private:
     QHash<QByteArray, TokenInfo> m_tokens;
     QHash<QByteArray, QPointer<QTcpSocket>> m_waiting; //!< token → first joiner
     QList<QPointer<RelaySession>> m_sessions;
+    QSet<QTcpSocket *> m_joining; //!< accepted, join not read yet
 };
 
 } // namespace PunchDrop

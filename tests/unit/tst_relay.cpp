@@ -16,6 +16,7 @@
 #include <qcorotask.h>
 
 #include <memory>
+#include <vector>
 
 using namespace PunchDrop;
 using namespace std::chrono_literals;
@@ -122,6 +123,7 @@ private Q_SLOTS:
     void sessionLimit();
     void rateCapLimitsThroughput();
     void endOfSessionIsReported();
+    void joinsInProgressAreBounded();
 
 private:
     bool startServer(const RelayHubConfig &relay);
@@ -318,6 +320,37 @@ void TestRelay::endOfSessionIsReported()
     QCOMPARE(finished.first().at(1).toLongLong(), 0);
     // The other side is closed too.
     QTRY_COMPARE_WITH_TIMEOUT(pair.b.socket->state(), QAbstractSocket::UnconnectedState, 5000);
+}
+
+void TestRelay::joinsInProgressAreBounded()
+{
+    cleanup();
+    RelayHubConfig relay;
+    relay.maxSessions = 1;
+    relay.handshakeTimeout = 10000ms; // the idle joins below must not time out during the test
+    QVERIFY(startServer(relay));
+    RelayHub *hub = m_server->relayHub();
+    const int limit = hub->maxJoining();
+    std::vector<std::unique_ptr<QTcpSocket>> idle;
+    for (int i = 0; i < limit; ++i) {
+        idle.push_back(std::make_unique<QTcpSocket>());
+        idle.back()->connectToHost(QHostAddress::LocalHost, m_port);
+        idle.back()->write("P"); // looks like a join, then nothing
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(hub->joinsInProgress(), limit, 10000);
+    QTcpSocket extra;
+    extra.connectToHost(QHostAddress::LocalHost, m_port);
+    extra.write("P");
+    QTRY_COMPARE_WITH_TIMEOUT(extra.state(), QAbstractSocket::UnconnectedState, 5000);
+    QCOMPARE(extra.readAll(), QByteArray(1, '\0'));
+    QCOMPARE(hub->joinsInProgress(), limit);
+
+    // When they go away, the slots are free again.
+    idle.clear();
+    QTRY_COMPARE_WITH_TIMEOUT(hub->joinsInProgress(), 0, 5000);
+    const QByteArray token = hub->createToken(QStringLiteral("after"));
+    Pair pair = QCoro::waitFor(joinBoth(m_port, token, token, 5s));
+    QVERIFY(pair.a.socket && pair.b.socket);
 }
 
 QTEST_GUILESS_MAIN(TestRelay)
