@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Saves screenshots of the desktop app into docs/screenshots/, from real processes under Xvfb:
-# one rendezvous server, the desktop app ("Mei laptop") and a second
-# peer ("Studio PC", the CLI) that sends it a large file through a rate-limited relay, so the
-# transfer is caught mid-way.
+# one rendezvous server, two desktop apps ("Mei laptop" in English, "林的电脑" in Simplified
+# Chinese) and a second peer ("Studio PC", the CLI) that sends each of them a file through a
+# rate-limited relay, so the transfers are caught mid-way.
 #
-#   main-window.png       the app with the contact list and a transfer in progress
-#   incoming-prompt.png   the accept / decline prompt for the offer
 #   settings.png          the settings dialog
-#   main-window-zh_CN.png the same app in Simplified Chinese
+#   incoming-prompt.png   the accept / decline prompt for the offer
+#   main-window.png       the app with its contact list and the transfer in progress
+#   main-window-zh_CN.png the same in Simplified Chinese
 #
 # Usage: scripts/screenshots.sh [path/to/punchdrop]   (default: build/gui/src/app/punchdrop)
 #        KEEP_WORK=1 keeps the temporary directory with every process's log.
@@ -41,15 +41,17 @@ trap cleanup EXIT
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
-# Waits (bounded) until a top-level window whose name contains $1 exists; prints its id.
-wait_window() {
-    local title=$1 deadline=$((SECONDS + ${2:-20})) id
+# Waits (bounded) until a visible window titled $1 (a regular expression) of process $2 exists;
+# prints its id.
+wait_window() { # title pid [seconds]
+    local title=$1 pid=$2 limit=${3:-20} id
+    local deadline=$((SECONDS + limit))
     while [ $SECONDS -lt $deadline ]; do
-        id=$(xwininfo -root -tree 2>/dev/null | grep -F "\"$title" | awk '{print $1}' | head -1)
+        id=$(xdotool search --all --onlyvisible --pid "$pid" --name "$title" 2>/dev/null | head -1)
         if [ -n "$id" ]; then echo "$id"; return 0; fi
         sleep 0.2
     done
-    echo "screenshots: no window \"$title\" after ${2:-20} s" >&2
+    echo "screenshots: no window \"$title\" after $limit s" >&2
     return 1
 }
 
@@ -63,12 +65,14 @@ press() { # window-id keys...
 }
 
 shoot() { # window-id file
+    xdotool windowraise "$1" >/dev/null 2>&1 || true
+    sleep 0.5 # repaint after raising
     timeout 15 import -window "$1" "$out/$2"   # never without -window: import would wait for a click
     echo "screenshots: wrote docs/screenshots/$2"
 }
 
 display=:$((90 + RANDOM % 9))
-Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp >"$work/xvfb.log" 2>&1 &
+Xvfb "$display" -screen 0 1920x1200x24 -nolisten tcp >"$work/xvfb.log" 2>&1 &
 pids+=($!)
 export DISPLAY=$display QT_QPA_PLATFORM=xcb
 deadline=$((SECONDS + 10))
@@ -78,7 +82,7 @@ until xwininfo -root >/dev/null 2>&1; do
 done
 
 port=$(free_port)
-# ~2 MiB/s through the relay: a 1 GiB file is still running when the screenshot is taken.
+# ~2 MB/s through the relay: the file below is still on its way when the screenshot is taken.
 "$bin" --server --listen "127.0.0.1:$port" --relay-rate 2000000 >"$work/server.log" 2>&1 &
 pids+=($!)
 
@@ -102,47 +106,54 @@ INI
 }
 
 write_settings "$work/mei" "Mei laptop" en
+write_settings "$work/lin" "林的电脑" zh_CN
 "$bin" --config-dir "$work/mei" >"$work/mei.log" 2>&1 &
 mei=$!
 pids+=($mei)
-main=$(wait_window "PunchDrop")
+"$bin" --config-dir "$work/lin" >"$work/lin.log" 2>&1 &
+lin=$!
+pids+=($lin)
+main=$(wait_window '^PunchDrop$' "$mei")
+main_zh=$(wait_window '^PunchDrop$' "$lin")
 xdotool windowsize "$main" 900 560 >/dev/null 2>&1 || true
+xdotool windowsize "$main_zh" 900 560 >/dev/null 2>&1 || true
+# No window manager: windows open at 0,0. Keep the two apps apart.
+xdotool windowmove "$main_zh" 960 620 >/dev/null 2>&1 || true
 
 # Settings first, while nothing else is open.
 press "$main" ctrl+comma
-settings=$(wait_window "Settings")
+settings=$(wait_window '^Settings$' "$mei")
 sleep 0.5
 shoot "$settings" settings.png
 press "$settings" Escape
 
-# The second peer sends a sparse 1 GiB file through the relay.
-truncate -s 1G "$work/holiday-video.mkv"
-"$bin" send --server "127.0.0.1:$port" --config-dir "$work/studio" --name "Studio PC" \
-    --relay-only --to "Mei laptop" "$work/holiday-video.mkv" >"$work/send.log" 2>&1 &
-pids+=($!)
+# The second peer sends a 256 MiB file to each app through the relay (~2 min at its rate),
+# one after the other.
+head -c 256M /dev/urandom >"$work/holiday-video.mkv"
+send() { # to-name
+    "$bin" send --server "127.0.0.1:$port" --config-dir "$work/studio-$RANDOM" --name "Studio PC" \
+        --relay-only --to "$1" "$work/holiday-video.mkv" >>"$work/send.log" 2>&1 &
+    pids+=($!)
+}
 
 status=0
-if prompt=$(wait_window "Incoming files from" 30); then
+send "Mei laptop"
+if prompt=$(wait_window '^Incoming files from' "$mei" 30); then
     sleep 0.5 # let it paint
     shoot "$prompt" incoming-prompt.png
-    # Accept is the default button.
-    press "$prompt" Return
-    sleep 3 # let the progress move
+    press "$prompt" Return # Accept is the default button
 else
     echo "screenshots: the offer never reached the app; the sender said:" >&2
     sed 's/^/    /' "$work/send.log" >&2
     status=1
 fi
+send "林的电脑"
+if prompt_zh=$(wait_window '来自' "$lin" 30); then
+    press "$prompt_zh" Return
+else
+    status=1
+fi
+sleep 3 # let the progress move
 shoot "$main" main-window.png
-
-# The Chinese UI: the same window after switching the language in its settings file, restarted.
-kill "$mei"
-wait "$mei" 2>/dev/null || true
-sed -i 's/^language=en$/language=zh_CN/' "$work/mei/settings.ini"
-"$bin" --config-dir "$work/mei" >"$work/mei-zh.log" 2>&1 &
-pids+=($!)
-main_zh=$(wait_window "PunchDrop")
-xdotool windowsize "$main_zh" 900 560 >/dev/null 2>&1 || true
-sleep 2
 shoot "$main_zh" main-window-zh_CN.png
 exit $status

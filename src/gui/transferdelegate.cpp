@@ -96,8 +96,12 @@ void TransferDelegate::paint(
     // Line 3: sizes, speed, time left, or what went wrong.
     painter->setFont(option.font);
     const bool failed = s.state == TransferSnapshot::State::Failed;
-    painter->setPen(failed ? QColor(0xc6, 0x28, 0x28)
-                           : option.palette.color(QPalette::Disabled, QPalette::Text));
+    QColor lineColor = option.palette.color(QPalette::Disabled, QPalette::Text);
+    if (failed)
+        lineColor = selected ? QColor(0xff, 0xcd, 0xd2) : QColor(0xc6, 0x28, 0x28);
+    else if (selected)
+        lineColor = textColor;
+    painter->setPen(lineColor);
     const QRect lineRect(r.left(), bar.rect.bottom() + 4, r.width(), fm.height());
     painter->drawText(lineRect, Qt::AlignLeft | Qt::AlignVCenter,
         fm.elidedText(index.data(TransferListModel::ProgressTextRole).toString(), Qt::ElideRight,
