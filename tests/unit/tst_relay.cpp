@@ -124,6 +124,7 @@ private Q_SLOTS:
     void rateCapLimitsThroughput();
     void endOfSessionIsReported();
     void joinsInProgressAreBounded();
+    void idleSessionIsClosed();
 
 private:
     bool startServer(const RelayHubConfig &relay);
@@ -351,6 +352,35 @@ void TestRelay::joinsInProgressAreBounded()
     const QByteArray token = hub->createToken(QStringLiteral("after"));
     Pair pair = QCoro::waitFor(joinBoth(m_port, token, token, 5s));
     QVERIFY(pair.a.socket && pair.b.socket);
+}
+
+void TestRelay::idleSessionIsClosed()
+{
+    cleanup();
+    RelayHubConfig relay;
+    relay.limits.idleTimeout = 400ms;
+    QVERIFY(startServer(relay));
+    RelayHub *hub = m_server->relayHub();
+    QSignalSpy finished(hub, &RelayHub::sessionFinished);
+    const QByteArray token = hub->createToken(QStringLiteral("idle"));
+    Pair pair = QCoro::waitFor(joinBoth(m_port, token, token, 5s));
+    QVERIFY(pair.a.socket && pair.b.socket);
+    // Traffic keeps it open past the idle timeout ...
+    Receiver atB(pair.b.socket.get());
+    for (int i = 1; i <= 6; ++i) {
+        pair.a.socket->write("x");
+        QTRY_COMPARE_WITH_TIMEOUT(atB.received, qint64(i), 5000);
+        QVERIFY(!finished.wait(100));
+    }
+    // ... silence closes it.
+    QElapsedTimer clock;
+    clock.start();
+    QVERIFY(finished.wait(5000));
+    QVERIFY2(finished.first().at(2).toString().contains(QStringLiteral("idle")),
+             qPrintable(finished.first().at(2).toString()));
+    QVERIFY(clock.elapsed() >= 200);
+    QTRY_COMPARE_WITH_TIMEOUT(pair.a.socket->state(), QAbstractSocket::UnconnectedState, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(pair.b.socket->state(), QAbstractSocket::UnconnectedState, 5000);
 }
 
 QTEST_GUILESS_MAIN(TestRelay)
