@@ -16,6 +16,8 @@
 #   rst                                 prc×prc, both NATs answer unsolicited SYNs with RST:
 #                                       connected either way, file intact
 #   loss                                prc×prc, 5 % loss each way on both WAN links: file intact
+#   nat-timeout                         prc×prc routers that forget idle mappings after 25 s; bob
+#                                       idles 40 s first (keepalives must hold his mapping open)
 #   server-restart                      the server restarts while bob idles; bob re-registers by
 #                                       itself, then a send works
 #   hostile                             raw clients send garbage, oversize lengths, half frames;
@@ -40,6 +42,8 @@ REGISTER_TIMEOUT=30   # s until a client prints `registered`
 SEND_TIMEOUT=60       # punchdrop send --timeout
 SEND_DEADLINE=80      # s we wait for the sender process
 RECEIVER_DEADLINE=30  # s we wait for the receiver after the sender finished
+NAT_TIMEOUT=${NATLAB_NAT_TIMEOUT:-25}        # nat-timeout case: conntrack timeouts of both routers (s)
+IDLE_SECS=${NATLAB_IDLE_SECS:-40}          # nat-timeout case: how long bob idles before alice sends
 
 usage() { sed -n '/^# Usage/,/^# Environment/p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 [ -n "$CASE" ] || usage
@@ -345,6 +349,7 @@ run_case() {
         rst) pair "prc rst" "prc rst"; kind=any; methods=any ;;
         loss) pair "prc loss 50" "prc loss 50"; kind=any; methods=any ;;
         server-restart) pair prc prc; kind=any; methods=any ;;
+        nat-timeout) pair "prc timeout $NAT_TIMEOUT" "prc timeout $NAT_TIMEOUT" ;;
         hostile)
             pair prc prc
             lab_add_router rx prc && lab_add_host hx rx || fail "cannot build the hostile host"
@@ -379,6 +384,21 @@ run_case() {
         fi
     fi
     [ "$CASE" = hostile ] && start_hostiles
+    if [ "$CASE" = nat-timeout ]; then
+        echo "  bob idles ${IDLE_SECS} s; the routers forget idle mappings after $NAT_TIMEOUT s"
+        local i
+        for ((i = 0; i < IDLE_SECS; i++)); do
+            lab_alive "$RECEIVER_PID" || fail "the receiver exited while idling"
+            sleep 1
+        done
+        local ctl
+        ctl=$(lab_exec rb conntrack -L -p tcp --dport "$PORT" 2>/dev/null | grep ESTABLISHED | head -n 1)
+        if [ -n "$ctl" ]; then
+            echo "  bob's control connection is still mapped by rb: $ctl"
+        else
+            note "rb holds no ESTABLISHED entry for bob's control connection after $IDLE_SECS s idle"
+        fi
+    fi
 
     send_and_check "$SENDER_HOST" "$kind" "$methods"
 

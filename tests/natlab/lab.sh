@@ -224,7 +224,7 @@ NFT
     lab_exec "$node" nft -f "$file" || { lab_log "nft rejected $file"; return 1; }
 }
 
-# _lab_parse_nat_opts OPTS... — sets hairpin, rst, loss, via (locals of the caller).
+# _lab_parse_nat_opts OPTS... — sets hairpin, rst, loss, via, ct_timeout (locals of the caller).
 _lab_parse_nat_opts() {
     while [ $# -gt 0 ]; do
         case "$1" in
@@ -232,7 +232,8 @@ _lab_parse_nat_opts() {
             rst) rst=1 ;;
             loss) loss=${2:?loss needs PERMILLE}; shift ;;
             via) via=${2:?via needs a CGN name}; shift ;;
-            *) lab_log "unknown router option '$1' (hairpin, rst, loss PERMILLE, via CGN)"; return 1 ;;
+            timeout) ct_timeout=${2:?timeout needs SECONDS}; shift ;;
+            *) lab_log "unknown router option '$1' (hairpin, rst, loss PERMILLE, via CGN, timeout SECONDS)"; return 1 ;;
         esac
         shift
     done
@@ -249,14 +250,15 @@ _lab_uplink() {
     LAB_UPLINK[$node]=$parent
 }
 
-# lab_add_router NAME TYPE [hairpin] [rst] [loss PERMILLE] [via CGN]
+# lab_add_router NAME TYPE [hairpin] [rst] [loss PERMILLE] [via CGN] [timeout SECONDS]
 #   TYPE: full (EIM + endpoint-independent filtering), arc (EIM + address-dependent filtering),
 #   prc (EIM + address-and-port-dependent filtering), sym (masquerade fully-random: APDM),
 #   symr (masquerade random). hairpin: LAN → own public IP loops back. rst: no wan drop rule, so
 #   unsolicited SYNs get a RST. loss: PERMILLE random loss each way on its WAN link (in core).
 #   via CGN: the WAN hangs off that CGN's isp bridge instead of the internet.
+#   timeout: the router forgets idle mappings (TCP established, UDP) after SECONDS.
 lab_add_router() {
-    local node=$1 type=$2 hairpin=0 rst=0 loss="" via=""
+    local node=$1 type=$2 hairpin=0 rst=0 loss="" via="" ct_timeout=""
     shift 2 || { lab_log "usage: lab_add_router NAME TYPE [options]"; return 1; }
     _lab_check_name "$node" || return 1
     _lab_parse_nat_opts "$@" || return 1
@@ -289,12 +291,16 @@ lab_add_router() {
     if [ -n "$loss" ]; then
         lab_link_loss "$node" "$loss" || return 1
     fi
+    if [ -n "$ct_timeout" ]; then
+        lab_nat_timeout "$node" "$ct_timeout" || return 1
+    fi
 }
 
-# lab_add_cgn NAME TYPE [hairpin] [rst] [loss PERMILLE] — a carrier-grade NAT on the internet with
-# an inside bridge "isp" (10.64.K.0/24); routers join it with "lab_add_router R TYPE via NAME".
+# lab_add_cgn NAME TYPE [hairpin] [rst] [loss PERMILLE] [timeout SECONDS] — a carrier-grade NAT
+# on the internet with an inside bridge "isp" (10.64.K.0/24); routers join it with
+# "lab_add_router R TYPE via NAME".
 lab_add_cgn() {
-    local node=$1 type=$2 hairpin=0 rst=0 loss="" via=""
+    local node=$1 type=$2 hairpin=0 rst=0 loss="" via="" ct_timeout=""
     shift 2 || { lab_log "usage: lab_add_cgn NAME TYPE [options]"; return 1; }
     _lab_check_name "$node" || return 1
     _lab_parse_nat_opts "$@" || return 1
@@ -317,6 +323,20 @@ lab_add_cgn() {
     if [ -n "$loss" ]; then
         lab_link_loss "$node" "$loss" || return 1
     fi
+    if [ -n "$ct_timeout" ]; then
+        lab_nat_timeout "$node" "$ct_timeout" || return 1
+    fi
+}
+
+# lab_nat_timeout NODE SECONDS — NODE's conntrack forgets idle TCP connections (established) and
+# UDP flows after SECONDS, like a home router with short NAT timers (per namespace).
+lab_nat_timeout() {
+    local node=$1 secs=$2
+    [[ "$secs" =~ ^[0-9]+$ ]] && [ "$secs" -ge 1 ] || { lab_log "bad timeout '$secs'"; return 1; }
+    lab_exec "$node" sysctl -qw net.netfilter.nf_conntrack_tcp_timeout_established="$secs" \
+        net.netfilter.nf_conntrack_udp_timeout="$secs" \
+        net.netfilter.nf_conntrack_udp_timeout_stream="$secs" >/dev/null ||
+        { lab_log "cannot set conntrack timeouts in $node"; return 1; }
 }
 
 # lab_add_host NAME ROUTER — a host in ROUTER's LAN (10.0.N.2, .3, ...), default route via it.

@@ -27,7 +27,7 @@ shift
 CASES=("$@")
 if [ ${#CASES[@]} -eq 0 ]; then
     CASES=(selftest prc-prc prc-full prc-arc full-full full-sym arc-sym sym-full prc-sym sym-sym
-           same-nat cgn rst loss server-restart hostile)
+           same-nat cgn rst loss nat-timeout server-restart hostile)
 fi
 
 all_ok=0
