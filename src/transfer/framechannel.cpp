@@ -18,13 +18,21 @@ FrameChannel::FrameChannel(QSslSocket *socket, QObject *parent)
     connect(socket, &QIODevice::bytesWritten, &m_wakeup, &Wakeup::wake);
     connect(socket, &QSslSocket::encryptedBytesWritten, &m_wakeup, &Wakeup::wake);
     connect(socket, &QAbstractSocket::disconnected, &m_wakeup, &Wakeup::wake);
-    connect(socket, &QAbstractSocket::errorOccurred, &m_wakeup, &Wakeup::wake);
+    connect(socket, &QAbstractSocket::errorOccurred, this, [this](QAbstractSocket::SocketError error) {
+        // A TLS record that fails authentication (tampering in transit) leaves the socket
+        // "connected" but useless: fail now, and reset the connection so the peer learns too.
+        if (m_socket && m_failure.isEmpty() && error != QAbstractSocket::RemoteHostClosedError) {
+            m_failure = m_socket->errorString();
+            m_socket->abort();
+        }
+        m_wakeup.wake();
+    });
     connect(socket, &QObject::destroyed, &m_wakeup, &Wakeup::wake);
 }
 
 bool FrameChannel::isOpen() const
 {
-    return m_socket && m_socket->state() == QAbstractSocket::ConnectedState;
+    return m_socket && m_failure.isEmpty() && m_socket->state() == QAbstractSocket::ConnectedState;
 }
 
 qint64 FrameChannel::pendingWrite() const
@@ -73,6 +81,8 @@ QCoro::Task<FrameChannel::Incoming> FrameChannel::read(std::chrono::milliseconds
         Incoming in = tryRead();
         if (in.status != Status::Timeout)
             co_return in;
+        if (!m_failure.isEmpty())
+            co_return Incoming{Status::Closed, {}, m_failure};
         if (!isOpen() && (!m_socket || m_socket->bytesAvailable() == 0)) {
             co_return Incoming{Status::Closed, {},
                                m_socket && m_socket->error() != QAbstractSocket::UnknownSocketError

@@ -66,6 +66,7 @@ private:
     QByteArray m_buffer;
     bool m_interrupted = false;
     bool m_malformed = false;
+    QString m_failure; //!< a socket error that ended the connection
     QString m_malformedError;
 };
 

@@ -53,7 +53,8 @@ QString TransferSocketPair::connect()
         return QStringLiteral("server identity: ") + error;
     if (!m_listener.listen(QHostAddress::LocalHost, 0))
         return QStringLiteral("listen: ") + m_listener.errorString();
-    m_client = dial(m_listener.serverPort(), &error);
+    const quint16 port = m_through ? m_through(m_listener.serverPort()) : m_listener.serverPort();
+    m_client = dial(port, &error);
     if (!m_client)
         return error;
     if (!QTest::qWaitFor([this] { return m_listener.hasPendingConnections(); }, 5000))

@@ -7,6 +7,7 @@
 #include <QSslSocket>
 #include <QTcpServer>
 
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -38,6 +39,12 @@ public:
         m_serverIdentity = server;
     }
 
+    //! The client dials the port this returns for the listener's port (e.g. a proxy in between).
+    void setDialThrough(std::function<quint16(quint16 listenerPort)> through)
+    {
+        m_through = std::move(through);
+    }
+
     //! Generates missing identities and connects on loopback. Empty string on success.
     QString connect();
     //! connect() + handshake with the client expecting \a expectedByClient (default: the
@@ -62,6 +69,7 @@ private:
     std::unique_ptr<QSslSocket> m_server;
     SecureChannel::Result m_clientResult;
     SecureChannel::Result m_serverResult;
+    std::function<quint16(quint16)> m_through;
 };
 
 } // namespace PunchDrop::Test

@@ -22,6 +22,7 @@
 #include <QRandomGenerator>
 #include <QSignalSpy>
 #include <QTemporaryDir>
+#include <QTcpServer>
 #include <QTest>
 
 #include <qcorotask.h>
@@ -80,10 +81,10 @@ Outcome runTransfer(Test::TransferSocketPair &pair, const QStringList &paths,
 
 QByteArray randomBytes(qint64 size, quint32 seed)
 {
-    QByteArray data(size, Qt::Uninitialized);
+    QByteArray data((size + 3) / 4 * 4, Qt::Uninitialized);
     QRandomGenerator gen(seed);
-    for (qint64 i = 0; i < size; ++i)
-        data[i] = char(gen.bounded(256));
+    gen.fillRange(reinterpret_cast<quint32 *>(data.data()), data.size() / 4);
+    data.truncate(size);
     return data;
 }
 
@@ -118,6 +119,59 @@ QString describe(const Outcome &o)
                  transferErrorName(o.received.error), o.received.message);
 }
 
+/*!
+ * A relay that splices TCP between the client and the listener and flips one bit of the
+ * client→server stream at byte \a flipAt (after the TLS handshake: ciphertext of file data).
+ */
+class FlippingProxy : public QObject
+{
+public:
+    explicit FlippingProxy(qint64 flipAt) : m_flipAt(flipAt)
+    {
+        QObject::connect(&m_server, &QTcpServer::newConnection, this, [this] { accept(); });
+    }
+    quint16 listen(quint16 target)
+    {
+        m_target = target;
+        return m_server.listen(QHostAddress::LocalHost, 0) ? m_server.serverPort() : 0;
+    }
+    bool flipped() const { return m_flipped; }
+
+private:
+    void accept()
+    {
+        m_a = m_server.nextPendingConnection();
+        m_b = new QTcpSocket(this);
+        m_b->connectToHost(QHostAddress::LocalHost, m_target);
+        QObject::connect(m_a, &QTcpSocket::readyRead, this, [this] { pump(m_a, m_b, true); });
+        QObject::connect(m_b, &QTcpSocket::readyRead, this, [this] { pump(m_b, m_a, false); });
+        QObject::connect(m_b, &QTcpSocket::connected, this, [this] { pump(m_a, m_b, true); });
+        QObject::connect(m_a, &QTcpSocket::disconnected, m_b, &QTcpSocket::disconnectFromHost);
+        QObject::connect(m_b, &QTcpSocket::disconnected, m_a, &QTcpSocket::disconnectFromHost);
+    }
+    void pump(QTcpSocket *from, QTcpSocket *to, bool upstream)
+    {
+        if (to->state() != QAbstractSocket::ConnectedState)
+            return;
+        QByteArray bytes = from->readAll();
+        if (upstream && !m_flipped && m_seen + bytes.size() > m_flipAt) {
+            bytes[m_flipAt - m_seen] = char(bytes[m_flipAt - m_seen] ^ 0x10);
+            m_flipped = true;
+        }
+        if (upstream)
+            m_seen += bytes.size();
+        to->write(bytes);
+    }
+
+    QTcpServer m_server;
+    QTcpSocket *m_a = nullptr;
+    QTcpSocket *m_b = nullptr;
+    quint16 m_target = 0;
+    qint64 m_flipAt = 0;
+    qint64 m_seen = 0;
+    bool m_flipped = false;
+};
+
 } // namespace
 
 class TestTransferSession : public QObject
@@ -131,6 +185,7 @@ private Q_SLOTS:
     void tenThousandSmallFiles();
     void interruptedTransferResumes();
     void corruptedChunkIsAnIntegrityError();
+    void flippedCiphertextFailsTheTransfer();
     void diskFailureMidwayKeepsPartForResume();
     void declineWritesNothing();
     void cancelFromSender();
@@ -275,7 +330,7 @@ void TestTransferSession::tenThousandSmallFiles()
 
 void TestTransferSession::interruptedTransferResumes()
 {
-    const qint64 size = 8 * 1024 * 1024 + 123;
+    const qint64 size = 16 * 1024 * 1024 + 123;
     const QByteArray data = randomBytes(size, 42);
     const QString path = m_src + QStringLiteral("/big.bin");
     QVERIFY(writeFile(path, data));
@@ -287,16 +342,22 @@ void TestTransferSession::interruptedTransferResumes()
     Test::TransferSocketPair first;
     QString error = first.secure();
     QVERIFY2(error.isEmpty(), qPrintable(error));
-    const Outcome broken = runTransfer(first, {path}, options, [&](OutgoingTransfer &, IncomingTransfer &r) {
-        QObject::connect(&r, &IncomingTransfer::progress, &r, [&first](qint64 done, qint64, double) {
-            if (done > 3 * 1024 * 1024 && first.client()->state() == QAbstractSocket::ConnectedState)
-                first.client()->abort(); // the sender vanishes mid-way
-        });
-    });
+    // The sender vanishes after 6 MiB of ciphertext left it: at most that (plus what the
+    // backpressure threshold allows) can have arrived, so the file cannot be complete.
+    qint64 written = 0;
+    QObject::connect(first.client(), &QSslSocket::encryptedBytesWritten, first.client(),
+                     [&first, &written](qint64 n) {
+                         written += n;
+                         if (written > 6 * 1024 * 1024
+                             && first.client()->state() == QAbstractSocket::ConnectedState)
+                             first.client()->abort();
+                     });
+    const Outcome broken = runTransfer(first, {path}, options);
     QVERIFY2(!broken.received.ok() && !broken.sent.ok(), qPrintable(describe(broken)));
     QVERIFY(!QFile::exists(m_dst + QStringLiteral("/big.bin")));
-    const qint64 partSize = QFileInfo(m_dst + QStringLiteral("/big.bin.pdpart")).size();
-    QVERIFY2(partSize > 3 * 1024 * 1024, qPrintable(QString::number(partSize)));
+    const QByteArray part = readFile(m_dst + QStringLiteral("/big.bin.pdpart"));
+    QVERIFY2(part.size() > 0 && part.size() < size, qPrintable(QString::number(part.size())));
+    QCOMPARE(part, data.left(part.size()));
 
     Test::TransferSocketPair second;
     second.setIdentities(first.clientIdentity(), first.serverIdentity());
@@ -305,9 +366,10 @@ void TestTransferSession::interruptedTransferResumes()
     const Outcome o = runTransfer(second, {path}, options);
     QVERIFY2(o.sent.allVerified() && o.received.allVerified(), qPrintable(describe(o)));
     QCOMPARE(readFile(m_dst + QStringLiteral("/big.bin")), data);
-    QVERIFY(o.sent.files.first().resumedFrom > 3 * 1024 * 1024);
-    QVERIFY2(o.sent.bytesTransferred < size - 3 * 1024 * 1024,
-             qPrintable(QString::number(o.sent.bytesTransferred)));
+    const qint64 resumedFrom = o.sent.files.first().resumedFrom;
+    QCOMPARE(resumedFrom, qint64(part.size()));
+    QCOMPARE(o.received.files.first().resumedFrom, resumedFrom);
+    QCOMPARE(o.sent.bytesTransferred, size - resumedFrom); // fewer bytes the second time
     QCOMPARE(listTree(m_dst), QStringList{QStringLiteral("big.bin")});
 }
 
@@ -357,6 +419,26 @@ void TestTransferSession::corruptedChunkIsAnIntegrityError()
     QCOMPARE(r.error, TransferError::Integrity);
     QVERIFY(!r.allVerified());
     QCOMPARE(listTree(m_dst), QStringList{}); // neither the final name nor a part file
+}
+
+void TestTransferSession::flippedCiphertextFailsTheTransfer()
+{
+    const QString path = m_src + QStringLiteral("/doc.bin");
+    QVERIFY(writeFile(path, randomBytes(2 * 1024 * 1024, 77)));
+    FlippingProxy proxy(1024 * 1024); // well after the handshake, inside file data
+    Test::TransferSocketPair pair;
+    pair.setDialThrough([&proxy](quint16 target) { return proxy.listen(target); });
+    const QString error = pair.secure();
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    CannedDecider decider(OfferDecision::Accept);
+    ReceiveOptions options;
+    options.downloadDir = m_dst;
+    options.decider = &decider;
+    const Outcome o = runTransfer(pair, {path}, options);
+    QVERIFY(proxy.flipped());
+    // TLS authenticates every record: the receiver refuses the record, the session dies.
+    QVERIFY2(!o.received.ok() && !o.sent.ok(), qPrintable(describe(o)));
+    QVERIFY(!QFile::exists(m_dst + QStringLiteral("/doc.bin")));
 }
 
 void TestTransferSession::diskFailureMidwayKeepsPartForResume()
