@@ -27,6 +27,7 @@ if [ ${#missing[@]} -gt 0 ]; then
     echo "package: installing ${missing[*]}" >&2
     SUDO=()
     [ "$(id -u)" -eq 0 ] || SUDO=(sudo)
+    "${SUDO[@]}" apt-get update -qq
     DEBIAN_FRONTEND=noninteractive "${SUDO[@]}" apt-get install -y -qq --no-install-recommends \
         "${missing[@]}" >/dev/null
 fi
