@@ -85,6 +85,7 @@ void ControlClient::start()
         return;
     m_running = true;
     m_failures = 0;
+    m_reportedDown = false;
     attempt();
 }
 

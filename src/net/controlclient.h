@@ -112,7 +112,8 @@ public:
 
 Q_SIGNALS:
     void registered();
-    //! The connection is gone (or an attempt failed); the client reconnects by itself.
+    //! A registered connection is gone, or the first attempt after start() or after a loss
+    //! failed (later failures of the same outage are not repeated); it reconnects by itself.
     void connectionLost(const QString &reason);
     void peersChanged();
     //! The server introduced us to a peer who asked for us (responder side).

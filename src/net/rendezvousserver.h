@@ -27,7 +27,8 @@ struct RendezvousServerConfig
     QHostAddress address = QHostAddress::Any;
     quint16 port = 8877;
     int maxClients = 10000;            //!< control connections, including ones still handshaking
-    int maxConnectionsPerAddress = 64; //!< control connections from one IP address
+    //! Control connections from one IP address. Generous: whole carrier-grade NATs share one.
+    int maxConnectionsPerAddress = 256;
     ServerClient::Timeouts timeouts;   //!< handshake deadline (also for sniffing), idle timeout
     std::chrono::milliseconds keepaliveInterval{15000}; //!< advertised to clients in welcome
     std::chrono::milliseconds rttProbeTimeout{1000};    //!< wait this long for pongs before go
