@@ -152,6 +152,7 @@ private Q_SLOTS:
     void clientLimit();
     void perAddressLimit();
     void outcomeIsAccepted();
+    void busyAndSilentResponder();
     void binaryServesAndStopsOnSigterm();
     void binaryFailsOnPortInUse();
 
@@ -462,6 +463,58 @@ void TestRendezvousServer::outcomeIsAccepted()
     QVERIFY(pong && std::holds_alternative<Pong>(*pong));
     QCOMPARE(std::get<Pong>(*pong).nonce, 77u);
     QCOMPARE(outcome.count(), 1);
+}
+
+void TestRendezvousServer::busyAndSilentResponder()
+{
+    // The responder never answers the server's pings: the introduction waits for the RTT probe
+    // timeout (300 ms here) and then counts the responder's RTT as that timeout.
+    const DeviceIdentity responderIdentity = ephemeral();
+    RawClient responder(m_port, responderIdentity);
+    QVERIFY(responder.register_(QStringLiteral("silent")));
+    RawClient initiator(m_port, ephemeral());
+    QVERIFY(initiator.register_(QStringLiteral("eager")));
+    for (quint32 req = 1; req <= 5; ++req)
+        initiator.send(Connect{req, responderIdentity.id(), QStringLiteral("auto")});
+
+    QList<Go> gos;
+    std::optional<ConnectError> busy;
+    QElapsedTimer clock;
+    clock.start();
+    while ((gos.size() < 4 || !busy) && clock.elapsed() < 10000) {
+        const auto message = initiator.next(10000 - int(clock.elapsed()));
+        QVERIFY(message);
+        if (const auto *ping = std::get_if<Ping>(&*message))
+            initiator.send(Pong{ping->nonce});
+        else if (const auto *go = std::get_if<Go>(&*message))
+            gos.append(*go);
+        else if (const auto *error = std::get_if<ConnectError>(&*message))
+            busy = *error;
+    }
+    QVERIFY(busy);
+    QCOMPARE(busy->requestId, 5u); // more than 4 in flight
+    QCOMPARE(busy->code, QStringLiteral("busy"));
+    QCOMPARE(gos.size(), 4);
+    QVERIFY(clock.elapsed() >= 250); // waited for the probe
+    for (const Go &go : std::as_const(gos)) {
+        QVERIFY(go.requestId >= 1 && go.requestId <= 4);
+        // D = max(rtt)/2 + margin = 300/2 + 40 ms; the initiator's own RTT was measured.
+        QVERIFY2(go.rttMs >= 0 && go.rttMs < 300, qPrintable(QString::number(go.rttMs)));
+        QCOMPARE(go.startInMs, 190 - go.rttMs / 2);
+    }
+    // The silent responder got its four introductions too, each timed for its assumed 300 ms RTT.
+    int responderGos = 0;
+    while (responderGos < 4) {
+        const auto message = responder.next();
+        QVERIFY(message);
+        if (const auto *go = std::get_if<Go>(&*message)) {
+            ++responderGos;
+            QVERIFY(!go->initiator);
+            QCOMPARE(go->requestId, 0u);
+            QCOMPARE(go->rttMs, 300);
+            QCOMPARE(go->startInMs, 190 - 150);
+        }
+    }
 }
 
 void TestRendezvousServer::binaryServesAndStopsOnSigterm()
