@@ -12,6 +12,7 @@
 #
 # Usage: bench/server_capacity.sh [CLIENTS [REQUESTS [CONCURRENCY]]]   (default 10000 200 200)
 # Env:   BENCH_BUILD=dir  build dir (default build/bench, Release; configured and built here)
+#        BENCH_REGISTER_BUDGET_S=S  stop registering new idle clients after S s (default 0: never)
 #        PUNCHDROP_BINARY=path  the server binary (default: punchdrop of BENCH_BUILD, built here)
 #        BENCH_OUT=dir    where server.log and result.json go (default: a new /tmp dir)
 set -euo pipefail
@@ -85,7 +86,7 @@ echo "server_capacity: $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs, kernel $(unam
     "server pid $SERVER_PID on 127.0.0.1:$PORT, $CLIENTS clients, $REQUESTS requests" >&2
 set +e
 "$BENCH" --server "127.0.0.1:$PORT" --server-pid "$SERVER_PID" --clients "$CLIENTS" \
-    --requests "$REQUESTS" --concurrency "$CONCURRENCY" | tee "$OUT/result.json"
+    --requests "$REQUESTS" --concurrency "$CONCURRENCY" --register-budget-s "${BENCH_REGISTER_BUDGET_S:-0}" | tee "$OUT/result.json"
 rc=${PIPESTATUS[0]}
 set -e
 kill -0 "$SERVER_PID" 2>/dev/null || echo "server_capacity: the server died (see $OUT/server.log)" >&2
