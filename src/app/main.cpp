@@ -13,6 +13,11 @@
 #include <QCoreApplication>
 #include <QTextStream>
 
+#ifdef Q_OS_WIN
+#  include <cstdio>
+#  include <windows.h>
+#endif
+
 using namespace PunchDrop;
 
 namespace {
@@ -22,10 +27,26 @@ void setApplicationMetadata()
     QCoreApplication::setApplicationName(QStringLiteral("punchdrop"));
     QCoreApplication::setApplicationVersion(PunchDrop::version());
 }
+
+#ifdef Q_OS_WIN
+// punchdrop.exe is a GUI-subsystem program (no console window for the desktop app); the server
+// and the CLI attach to the console of the shell that started them so their output is visible.
+void attachParentConsole()
+{
+    if (AttachConsole(ATTACH_PARENT_PROCESS)) {
+        std::freopen("CONOUT$", "w", stdout);
+        std::freopen("CONOUT$", "w", stderr);
+    }
+}
+#endif
 } // namespace
 
 int main(int argc, char *argv[])
 {
+#ifdef Q_OS_WIN
+    if (argc > 1)
+        attachParentConsole();
+#endif
     QStringList arguments;
     for (int i = 0; i < argc; ++i)
         arguments << QString::fromLocal8Bit(argv[i]);
@@ -50,6 +71,7 @@ int main(int argc, char *argv[])
     setApplicationMetadata();
     if (invocation.mode == Cli::Mode::Gui) {
         QApplication app(argc, argv);
+        QGuiApplication::setDesktopFileName(QStringLiteral("org.punchdrop.PunchDrop"));
         Logging::install(Logging::Mode::Gui, invocation.verbose);
         return Gui::runGui({invocation.configDir, invocation.minimized});
     }
