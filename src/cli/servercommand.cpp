@@ -13,8 +13,8 @@
 #include <csignal>
 
 #ifndef Q_OS_WIN
-#  include <sys/socket.h>
-#  include <unistd.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #endif
 
 namespace PunchDrop::Cli {
@@ -43,8 +43,8 @@ bool installSignalHandlers(QObject *context, QString *error)
         char byte = 0;
         [[maybe_unused]] const auto n = ::read(g_signalPipe[0], &byte, 1);
         notifier->setEnabled(false);
-        qCInfo(lcServer).noquote() << "received" << (byte == SIGINT ? "SIGINT" : "SIGTERM")
-                                   << "- shutting down";
+        qCInfo(lcServer).noquote()
+            << "received" << (byte == SIGINT ? "SIGINT" : "SIGTERM") << "- shutting down";
         QCoreApplication::exit(ExitOk);
     });
     struct sigaction action = {};
@@ -106,7 +106,8 @@ int runServer(const Invocation &invocation)
     const quint16 altPort = invocation.altPort.value_or(quint16(stunPort + 1));
     QString stunError;
     if (stun.listen(config.address, stunPort, altPort, &stunError))
-        qCInfo(lcServer).noquote() << "STUN on UDP ports" << stun.primaryPort() << "and" << stun.altPort();
+        qCInfo(lcServer).noquote()
+            << "STUN on UDP ports" << stun.primaryPort() << "and" << stun.altPort();
     else
         qCWarning(lcServer).noquote() << "STUN disabled:" << stunError;
 
@@ -114,8 +115,8 @@ int runServer(const Invocation &invocation)
                                       .arg(server.serverAddress().toString())
                                       .arg(server.serverPort())
                                       .arg(identity->id().toString(),
-                                           config.relay.enabled ? QStringLiteral("on")
-                                                                : QStringLiteral("off"));
+                                          config.relay.enabled ? QStringLiteral("on")
+                                                               : QStringLiteral("off"));
     const int code = QCoreApplication::exec();
     server.close();
     stun.close();

@@ -39,8 +39,8 @@ GoMessage fromWire(const Go &go)
 constexpr int kMaxPendingPings = 8;
 } // namespace
 
-ControlClient::ControlClient(const DeviceIdentity &identity, ControlClientConfig config,
-                             QObject *parent)
+ControlClient::ControlClient(
+    const DeviceIdentity &identity, ControlClientConfig config, QObject *parent)
     : QObject(parent)
     , m_identity(identity)
     , m_config(std::move(config))
@@ -62,12 +62,11 @@ ControlClient::ControlClient(const DeviceIdentity &identity, ControlClientConfig
             m_pings.clear();
         const quint64 nonce = QRandomGenerator::global()->generate64() & 0x7fffffffffffffffULL;
         m_pings.insert(nonce, m_clock.elapsed());
-        send(Ping{nonce});
+        send(Ping {nonce});
     });
     m_deadTimer.setSingleShot(true);
-    connect(&m_deadTimer, &QTimer::timeout, this, [this] {
-        lose(QStringLiteral("the server stopped answering"));
-    });
+    connect(&m_deadTimer, &QTimer::timeout, this,
+        [this] { lose(QStringLiteral("the server stopped answering")); });
 }
 
 ControlClient::~ControlClient()
@@ -164,23 +163,22 @@ void ControlClient::attempt()
         if (n->type() == QSocketNotifier::Read)
             n->setEnabled(false);
 
-    connect(m_socket, &QAbstractSocket::connected, this, [this] {
-        m_socket->startClientEncryption();
-    });
+    connect(
+        m_socket, &QAbstractSocket::connected, this, [this] { m_socket->startClientEncryption(); });
     connect(m_socket, &QSslSocket::sslErrors, this, [this](const QList<QSslError> &errors) {
         // The server's certificate is self-signed; we identify it by its DeviceId instead.
         m_socket->ignoreSslErrors(errors);
     });
     connect(m_socket, &QSslSocket::encrypted, this, &ControlClient::onEncrypted);
     connect(m_socket, &QIODevice::readyRead, this, &ControlClient::onReadyRead);
-    connect(m_socket, &QAbstractSocket::disconnected, this, [this] {
-        lose(QStringLiteral("the server closed the connection"));
-    });
-    connect(m_socket, &QAbstractSocket::errorOccurred, this, [this](QAbstractSocket::SocketError e) {
-        if (e == QAbstractSocket::RemoteHostClosedError)
-            return lose(QStringLiteral("the server closed the connection"));
-        lose(m_socket->errorString());
-    });
+    connect(m_socket, &QAbstractSocket::disconnected, this,
+        [this] { lose(QStringLiteral("the server closed the connection")); });
+    connect(
+        m_socket, &QAbstractSocket::errorOccurred, this, [this](QAbstractSocket::SocketError e) {
+            if (e == QAbstractSocket::RemoteHostClosedError)
+                return lose(QStringLiteral("the server closed the connection"));
+            lose(m_socket->errorString());
+        });
     m_connectTimer.start(m_config.connectTimeout);
     qCDebug(lcNet).noquote() << "connecting to" << m_config.host << m_config.port << "from port"
                              << m_localPort;
@@ -266,8 +264,9 @@ void ControlClient::handle(const ControlMessage &message)
         Q_EMIT peersChanged();
     } else if (const auto *joined = std::get_if<PeerJoined>(&message)) {
         if (joined->peer.id != m_identity.id()) {
-            m_peers.insert(joined->peer.id, {joined->peer.id, joined->peer.name, PeerInfo::Source::Server,
-                                             true, joined->peer.nat, {}});
+            m_peers.insert(joined->peer.id,
+                {joined->peer.id, joined->peer.name, PeerInfo::Source::Server, true,
+                    joined->peer.nat, {}});
             Q_EMIT peersChanged();
         }
     } else if (const auto *left = std::get_if<PeerLeft>(&message)) {
@@ -276,7 +275,7 @@ void ControlClient::handle(const ControlMessage &message)
     } else if (const auto *go = std::get_if<Go>(&message)) {
         if (go->initiator) {
             if (m_pendingRequests.remove(go->requestId))
-                Q_EMIT connectReplyReceived(go->requestId, ConnectReply{fromWire(*go), {}, {}});
+                Q_EMIT connectReplyReceived(go->requestId, ConnectReply {fromWire(*go), {}, {}});
             else
                 qCInfo(lcNet) << "ignoring go for request" << go->requestId << "(timed out)";
         } else {
@@ -284,10 +283,10 @@ void ControlClient::handle(const ControlMessage &message)
         }
     } else if (const auto *refusal = std::get_if<ConnectError>(&message)) {
         if (m_pendingRequests.remove(refusal->requestId))
-            Q_EMIT connectReplyReceived(refusal->requestId,
-                                        ConnectReply{std::nullopt, refusal->code, refusal->message});
+            Q_EMIT connectReplyReceived(
+                refusal->requestId, ConnectReply {std::nullopt, refusal->code, refusal->message});
     } else if (const auto *ping = std::get_if<Ping>(&message)) {
-        send(Pong{ping->nonce});
+        send(Pong {ping->nonce});
     } else if (const auto *pong = std::get_if<Pong>(&message)) {
         const auto it = m_pings.constFind(pong->nonce);
         if (it != m_pings.cend()) {
@@ -299,8 +298,9 @@ void ControlClient::handle(const ControlMessage &message)
         if (error->code == u"replaced") {
             // Another process with our identity registered; reconnecting would only start a
             // tug of war between the two.
-            qCWarning(lcNet).noquote() << "another instance of this device registered with the server;"
-                                       << "not reconnecting";
+            qCWarning(lcNet).noquote()
+                << "another instance of this device registered with the server;"
+                << "not reconnecting";
             m_running = false;
         }
         lose(QStringLiteral("server error ") + m_lastError);
@@ -338,8 +338,9 @@ void ControlClient::lose(const QString &reason)
     const auto pending = m_pendingRequests;
     m_pendingRequests.clear();
     for (quint32 id : pending)
-        Q_EMIT connectReplyReceived(id, ConnectReply{std::nullopt, QStringLiteral("connection-lost"),
-                                                     QStringLiteral("lost the server: ") + reason});
+        Q_EMIT connectReplyReceived(id,
+            ConnectReply {std::nullopt, QStringLiteral("connection-lost"),
+                QStringLiteral("lost the server: ") + reason});
     if (wasRegistered || !m_reportedDown) {
         qCInfo(lcNet).noquote() << "control connection to" << m_config.host << "lost:" << reason;
         m_reportedDown = true;
@@ -374,18 +375,18 @@ void ControlClient::setNatType(const QString &natType)
 {
     m_natType = natType.left(ControlProtocol::kMaxTextLength);
     if (m_registered)
-        send(Nat{m_natType});
+        send(Nat {m_natType});
 }
 
-QCoro::Task<ConnectReply> ControlClient::requestConnect(const DeviceId &target, const QString &mode,
-                                                        std::chrono::milliseconds timeout)
+QCoro::Task<ConnectReply> ControlClient::requestConnect(
+    const DeviceId &target, const QString &mode, std::chrono::milliseconds timeout)
 {
     if (!m_registered)
-        co_return ConnectReply{std::nullopt, QStringLiteral("not-registered"),
-                               QStringLiteral("not registered with the server")};
+        co_return ConnectReply {std::nullopt, QStringLiteral("not-registered"),
+            QStringLiteral("not registered with the server")};
     const quint32 id = ++m_nextRequestId;
     m_pendingRequests.insert(id);
-    send(Connect{id, target, mode});
+    send(Connect {id, target, mode});
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     for (;;) {
         const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -399,14 +400,14 @@ QCoro::Task<ConnectReply> ControlClient::requestConnect(const DeviceId &target, 
             co_return std::get<1>(*reply);
     }
     m_pendingRequests.remove(id);
-    co_return ConnectReply{std::nullopt, QStringLiteral("timeout"),
-                           QStringLiteral("the server did not answer within %1 ms").arg(timeout.count())};
+    co_return ConnectReply {std::nullopt, QStringLiteral("timeout"),
+        QStringLiteral("the server did not answer within %1 ms").arg(timeout.count())};
 }
 
 void ControlClient::reportOutcome(const QByteArray &sessionId, const QString &kind,
-                                  const QString &method, qint64 timeMs, const QString &reason)
+    const QString &method, qint64 timeMs, const QString &reason)
 {
-    send(Outcome{sessionId, kind, method, timeMs, reason.left(ControlProtocol::kMaxTextLength)});
+    send(Outcome {sessionId, kind, method, timeMs, reason.left(ControlProtocol::kMaxTextLength)});
 }
 
 } // namespace PunchDrop

@@ -30,11 +30,11 @@ struct ControlClientConfig
     QString displayName;
     //! Empty: the non-loopback IPv4 addresses of this machine with the control port P.
     QList<Endpoint> privateEndpoints;
-    std::chrono::milliseconds connectTimeout{5000}; //!< TCP + TLS + welcome
-    std::chrono::milliseconds requestTimeout{5000};
-    std::chrono::milliseconds keepaliveInterval{15000};
-    std::chrono::milliseconds reconnectMin{500};
-    std::chrono::milliseconds reconnectMax{30000};
+    std::chrono::milliseconds connectTimeout {5000}; //!< TCP + TLS + welcome
+    std::chrono::milliseconds requestTimeout {5000};
+    std::chrono::milliseconds keepaliveInterval {15000};
+    std::chrono::milliseconds reconnectMin {500};
+    std::chrono::milliseconds reconnectMax {30000};
 };
 
 //! The server's introduction to a peer (`go`), as the punching engine consumes it.
@@ -79,8 +79,8 @@ class ControlClient : public QObject
 {
     Q_OBJECT
 public:
-    ControlClient(const DeviceIdentity &identity, ControlClientConfig config,
-                  QObject *parent = nullptr);
+    ControlClient(
+        const DeviceIdentity &identity, ControlClientConfig config, QObject *parent = nullptr);
     ~ControlClient() override;
 
     //! Connects and registers; on loss reconnects with exponential backoff (+jitter) until stop().
@@ -100,10 +100,10 @@ public:
 
     //! Sends `nat` now, or with the next registration.
     void setNatType(const QString &natType);
-    QCoro::Task<ConnectReply> requestConnect(const DeviceId &target, const QString &mode,
-                                             std::chrono::milliseconds timeout);
+    QCoro::Task<ConnectReply> requestConnect(
+        const DeviceId &target, const QString &mode, std::chrono::milliseconds timeout);
     void reportOutcome(const QByteArray &sessionId, const QString &kind, const QString &method,
-                       qint64 timeMs, const QString &reason = {});
+        qint64 timeMs, const QString &reason = {});
 
     QString serverHost() const { return m_config.host; }
     quint16 serverPort() const { return m_config.port; }

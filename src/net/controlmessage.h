@@ -23,7 +23,7 @@ struct Hello
     int version = 0;
     QString name;
     QList<Endpoint> privateEndpoints; //!< the client's LAN endpoints for its control port P
-    QString nat;                      //!< optional: NAT type text if already known
+    QString nat; //!< optional: NAT type text if already known
 };
 
 //! S→C, the answer to hello: the client is registered.
@@ -91,7 +91,7 @@ struct ConnectError
 struct Go
 {
     quint32 requestId = 0; //!< the initiator's connect request; 0 for the responder
-    QByteArray sessionId;  //!< 16 random bytes
+    QByteArray sessionId; //!< 16 random bytes
     bool initiator = false;
     DeviceId peer;
     QString peerName;
@@ -108,7 +108,7 @@ struct Go
 struct Outcome
 {
     QByteArray sessionId;
-    QString kind;   //!< "direct", "relay" or "failed"
+    QString kind; //!< "direct", "relay" or "failed"
     QString method; //!< "tcp-punch", "lan" or "relay"
     qint64 timeMs = 0;
     QString reason;
@@ -143,8 +143,7 @@ struct Unknown
 namespace PunchDrop {
 
 using ControlMessage = std::variant<Control::Hello, Control::Welcome, Control::Nat, Control::Peers,
-                                    Control::PeerJoined, Control::PeerLeft, Control::Connect,
-                                    Control::ConnectError, Control::Go, Control::Outcome,
-                                    Control::Ping, Control::Pong, Control::Error, Control::Unknown>;
+    Control::PeerJoined, Control::PeerLeft, Control::Connect, Control::ConnectError, Control::Go,
+    Control::Outcome, Control::Ping, Control::Pong, Control::Error, Control::Unknown>;
 
 } // namespace PunchDrop

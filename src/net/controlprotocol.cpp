@@ -122,7 +122,7 @@ struct Encoder
         c.insert(QStringLiteral("req"), qint64(m.requestId));
         c.insert(QStringLiteral("session"), m.sessionId);
         c.insert(QStringLiteral("role"),
-                 m.initiator ? QStringLiteral("initiator") : QStringLiteral("responder"));
+            m.initiator ? QStringLiteral("initiator") : QStringLiteral("responder"));
         c.insert(QStringLiteral("peer"), idValue(m.peer));
         c.insert(QStringLiteral("name"), m.peerName);
         c.insert(QStringLiteral("public"), m.peerPublic.toString());
@@ -174,7 +174,9 @@ struct Encoder
 class Fields
 {
 public:
-    explicit Fields(const QCborMap &map) : m_map(map) {}
+    explicit Fields(const QCborMap &map)
+        : m_map(map)
+    { }
 
     QString error() const { return m_error; }
     bool ok() const { return m_error.isEmpty(); }
@@ -251,8 +253,8 @@ public:
             return fail(key, "has too many endpoints"), QList<Endpoint>();
         QList<Endpoint> result;
         for (const QCborValue &item : array) {
-            const auto e = item.isString() ? ControlProtocol::parseEndpoint(item.toString())
-                                           : std::nullopt;
+            const auto e
+                = item.isString() ? ControlProtocol::parseEndpoint(item.toString()) : std::nullopt;
             if (!e)
                 return fail(key, "holds something that is not an ip:port endpoint"),
                        QList<Endpoint>();
@@ -274,7 +276,8 @@ public:
     void fail(const char *key, const char *what)
     {
         if (m_error.isEmpty())
-            m_error = QStringLiteral("field \"%1\" %2").arg(QLatin1String(key), QLatin1String(what));
+            m_error
+                = QStringLiteral("field \"%1\" %2").arg(QLatin1String(key), QLatin1String(what));
     }
 
 private:
@@ -319,7 +322,7 @@ std::optional<ControlMessage> decode(const QString &type, const QCborMap &map, Q
         m.keepaliveMs = int(f.integer("keepalive_ms", kMaxMs));
         message = m;
     } else if (type == u"nat") {
-        message = Nat{f.text("nat")};
+        message = Nat {f.text("nat")};
     } else if (type == u"peers") {
         Peers m;
         const QCborValue list = f.value("peers", true);
@@ -344,9 +347,9 @@ std::optional<ControlMessage> decode(const QString &type, const QCborMap &map, Q
         m.more = f.boolean("more");
         message = m;
     } else if (type == u"peer-joined") {
-        message = PeerJoined{readEntry(f)};
+        message = PeerJoined {readEntry(f)};
     } else if (type == u"peer-left") {
-        message = PeerLeft{f.id("id")};
+        message = PeerLeft {f.id("id")};
     } else if (type == u"connect") {
         Connect m;
         m.requestId = quint32(f.integer("req", kMaxU32));
@@ -386,16 +389,16 @@ std::optional<ControlMessage> decode(const QString &type, const QCborMap &map, Q
         m.reason = f.text("reason", false);
         message = m;
     } else if (type == u"ping") {
-        message = Ping{quint64(f.integer("nonce", std::numeric_limits<qint64>::max()))};
+        message = Ping {quint64(f.integer("nonce", std::numeric_limits<qint64>::max()))};
     } else if (type == u"pong") {
-        message = Pong{quint64(f.integer("nonce", std::numeric_limits<qint64>::max()))};
+        message = Pong {quint64(f.integer("nonce", std::numeric_limits<qint64>::max()))};
     } else if (type == u"error") {
         Error m;
         m.code = f.text("code");
         m.message = f.text("msg");
         message = m;
     } else {
-        message = Unknown{type};
+        message = Unknown {type};
     }
     if (!f.ok()) {
         *error = type + QLatin1Char(' ') + f.error();
@@ -439,8 +442,7 @@ ControlProtocol::ParseResult ControlProtocol::parse(QByteArrayView data)
         return malformed(QStringLiteral("body is not a CBOR map"));
     const QCborMap map = value.toMap();
     const QCborValue type = map.value(QLatin1String("t"));
-    if (!type.isString() || type.toString().isEmpty()
-        || type.toString().size() > kMaxTextLength)
+    if (!type.isString() || type.toString().isEmpty() || type.toString().size() > kMaxTextLength)
         return malformed(QStringLiteral("missing message type \"t\""));
 
     QString error;
@@ -458,7 +460,7 @@ QByteArray ControlProtocol::encode(const ControlMessage &message)
 {
     if (std::holds_alternative<Unknown>(message))
         return {};
-    const QByteArray body = std::visit(Encoder{}, message).toCborValue().toCbor();
+    const QByteArray body = std::visit(Encoder {}, message).toCborValue().toCbor();
     QByteArray frame(kHeaderSize, Qt::Uninitialized);
     qToBigEndian<quint32>(quint32(body.size()), frame.data());
     frame += body;
@@ -469,7 +471,7 @@ QString ControlProtocol::typeName(const ControlMessage &message)
 {
     if (const auto *unknown = std::get_if<Unknown>(&message))
         return unknown->type;
-    return std::visit(Encoder{}, message).value(QLatin1String("t")).toString();
+    return std::visit(Encoder {}, message).value(QLatin1String("t")).toString();
 }
 
 std::optional<Endpoint> ControlProtocol::parseEndpoint(QStringView text)
@@ -496,7 +498,7 @@ std::optional<Endpoint> ControlProtocol::parseEndpoint(QStringView text)
     QHostAddress address;
     if (!address.setAddress(host.toString()))
         return std::nullopt;
-    return Endpoint{address, quint16(p)};
+    return Endpoint {address, quint16(p)};
 }
 
 } // namespace PunchDrop

@@ -39,7 +39,9 @@ PeerResolver::Result PeerResolver::resolve(const QList<PeerInfo> &online, const 
         if (matches.size() == 1)
             return {matches.first()->id, {}};
         if (matches.size() > 1)
-            return {{}, QStringLiteral("\"%1\" matches several devices: %2").arg(trimmed, candidates(matches))};
+            return {{},
+                QStringLiteral("\"%1\" matches several devices: %2")
+                    .arg(trimmed, candidates(matches))};
     }
 
     QList<const PeerInfo *> byName;
@@ -49,8 +51,9 @@ PeerResolver::Result PeerResolver::resolve(const QList<PeerInfo> &online, const 
     if (byName.size() == 1)
         return {byName.first()->id, {}};
     if (byName.size() > 1)
-        return {{}, QStringLiteral("several online devices are called \"%1\": %2; use the device ID")
-                        .arg(trimmed, candidates(byName))};
+        return {{},
+            QStringLiteral("several online devices are called \"%1\": %2; use the device ID")
+                .arg(trimmed, candidates(byName))};
     return {{}, QStringLiteral("no online peer matches \"%1\"").arg(trimmed)};
 }
 

@@ -19,8 +19,8 @@ QByteArray RelayClient::joinBytes(const QByteArray &token)
     return join;
 }
 
-QCoro::Task<RelayJoinResult> RelayClient::join(QString host, quint16 port, QByteArray token,
-                                               std::chrono::milliseconds timeout)
+QCoro::Task<RelayJoinResult> RelayClient::join(
+    QString host, quint16 port, QByteArray token, std::chrono::milliseconds timeout)
 {
     RelayJoinResult result;
     if (token.size() != RelayHub::kTokenSize) {
@@ -30,8 +30,8 @@ QCoro::Task<RelayJoinResult> RelayClient::join(QString host, quint16 port, QByte
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     auto left = [&deadline] {
         return std::max(std::chrono::milliseconds(1),
-                        std::chrono::duration_cast<std::chrono::milliseconds>(
-                            deadline - std::chrono::steady_clock::now()));
+            std::chrono::duration_cast<std::chrono::milliseconds>(
+                deadline - std::chrono::steady_clock::now()));
     };
     // A QSslSocket that has not started encryption: the peers run their end-to-end TLS over the
     // relayed stream on this very object. Its read buffer is capped at ONE byte until the pairing
@@ -45,7 +45,10 @@ QCoro::Task<RelayJoinResult> RelayClient::join(QString host, quint16 port, QByte
     if (connected != ConnectOutcome::Connected) {
         result.error = connected == ConnectOutcome::TimedOut
             ? QStringLiteral("relay %1:%2 did not answer in time").arg(host).arg(port)
-            : QStringLiteral("cannot reach relay %1:%2: %3").arg(host).arg(port).arg(socket->errorString());
+            : QStringLiteral("cannot reach relay %1:%2: %3")
+                  .arg(host)
+                  .arg(port)
+                  .arg(socket->errorString());
         co_return result;
     }
     socket->write(joinBytes(token));

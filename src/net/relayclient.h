@@ -27,8 +27,8 @@ struct RelayJoinResult
 class RelayClient
 {
 public:
-    static QCoro::Task<RelayJoinResult> join(QString host, quint16 port, QByteArray token,
-                                             std::chrono::milliseconds timeout);
+    static QCoro::Task<RelayJoinResult> join(
+        QString host, quint16 port, QByteArray token, std::chrono::milliseconds timeout);
     //! The 21 bytes a join consists of.
     static QByteArray joinBytes(const QByteArray &token);
 };

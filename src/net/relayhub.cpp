@@ -18,15 +18,15 @@ qint64 nowMs()
 
 QString describe(const QTcpSocket *socket)
 {
-    return socket->peerAddress().toString() + QLatin1Char(':') + QString::number(socket->peerPort());
+    return socket->peerAddress().toString() + QLatin1Char(':')
+        + QString::number(socket->peerPort());
 }
 } // namespace
 
 RelayHub::RelayHub(const RelayHubConfig &config, QObject *parent)
     : QObject(parent)
     , m_config(config)
-{
-}
+{ }
 
 RelayHub::~RelayHub()
 {
@@ -38,7 +38,7 @@ QByteArray RelayHub::createToken(const QString &label)
     dropExpiredTokens();
     QByteArray token(kTokenSize, Qt::Uninitialized);
     QRandomGenerator::system()->generate(reinterpret_cast<quint32 *>(token.data()),
-                                         reinterpret_cast<quint32 *>(token.data() + kTokenSize));
+        reinterpret_cast<quint32 *>(token.data() + kTokenSize));
     m_tokens.insert(token, {label, nowMs() + m_config.tokenLifetime.count()});
     return token;
 }
@@ -69,7 +69,8 @@ void RelayHub::acceptJoin(QTcpSocket *socket)
     auto *deadline = new QTimer(socket);
     deadline->setSingleShot(true);
     connect(deadline, &QTimer::timeout, socket, [this, socket] {
-        refuse(socket, QStringLiteral("no complete join within %1 ms").arg(m_config.handshakeTimeout.count()));
+        refuse(socket,
+            QStringLiteral("no complete join within %1 ms").arg(m_config.handshakeTimeout.count()));
     });
     deadline->start(m_config.handshakeTimeout);
     connect(socket, &QIODevice::readyRead, this, [this, socket, deadline] {
@@ -117,7 +118,8 @@ void RelayHub::readJoin(QTcpSocket *socket)
     if (join.size() != kJoinSize || !join.startsWith(QByteArrayView(kMagic, 4)))
         return refuse(socket, QStringLiteral("not a relay join"));
     if (quint8(join.at(4)) != kVersion)
-        return refuse(socket, QStringLiteral("unsupported relay version %1").arg(quint8(join.at(4))));
+        return refuse(
+            socket, QStringLiteral("unsupported relay version %1").arg(quint8(join.at(4))));
     if (!m_config.enabled)
         return refuse(socket, QStringLiteral("relay disabled on this server"));
     const QByteArray token = join.sliced(5);
@@ -140,14 +142,16 @@ void RelayHub::readJoin(QTcpSocket *socket)
 
     m_sessions.removeAll(nullptr);
     if (m_sessions.size() + m_waiting.size() >= m_config.maxSessions)
-        return refuse(socket, QStringLiteral("relay session limit (%1) reached").arg(m_config.maxSessions));
+        return refuse(
+            socket, QStringLiteral("relay session limit (%1) reached").arg(m_config.maxSessions));
     m_waiting.insert(token, socket);
     qCDebug(lcRelay).noquote() << "relay join from" << describe(socket) << "waits for its peer";
     auto *timeout = new QTimer(socket);
     timeout->setSingleShot(true);
     connect(timeout, &QTimer::timeout, this, [this, socket] {
-        refuse(socket, QStringLiteral("the other peer did not join within %1 ms")
-                           .arg(m_config.joinTimeout.count()));
+        refuse(socket,
+            QStringLiteral("the other peer did not join within %1 ms")
+                .arg(m_config.joinTimeout.count()));
     });
     timeout->start(m_config.joinTimeout);
     connect(socket, &QAbstractSocket::disconnected, this, [this, socket, token] {
@@ -168,9 +172,9 @@ void RelayHub::pair(QTcpSocket *first, QTcpSocket *second, const QString &label)
         s->write(QByteArray(1, kPaired));
     }
     auto *session = new RelaySession(first, second, m_config.limits,
-                                     label + QStringLiteral(" (") + describe(first)
-                                         + QStringLiteral(" ↔ ") + describe(second) + QLatin1Char(')'),
-                                     this);
+        label + QStringLiteral(" (") + describe(first) + QStringLiteral(" ↔ ") + describe(second)
+            + QLatin1Char(')'),
+        this);
     m_sessions.append(session);
     connect(session, &RelaySession::finished, this, [this, session](const QString &reason) {
         m_sessions.removeAll(session);

@@ -20,9 +20,9 @@ struct RelayHubConfig
     bool enabled = true;
     int maxSessions = 64; //!< paired sessions + half-joined ones
     RelaySessionLimits limits;
-    std::chrono::milliseconds handshakeTimeout{5000}; //!< to send the 21-byte join
-    std::chrono::milliseconds joinTimeout{20000};     //!< a half-joined session waits this long
-    std::chrono::milliseconds tokenLifetime{120000};  //!< a token from `go` is usable this long
+    std::chrono::milliseconds handshakeTimeout {5000}; //!< to send the 21-byte join
+    std::chrono::milliseconds joinTimeout {20000}; //!< a half-joined session waits this long
+    std::chrono::milliseconds tokenLifetime {120000}; //!< a token from `go` is usable this long
 };
 
 /*!

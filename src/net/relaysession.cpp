@@ -15,12 +15,13 @@ namespace {
 // session cannot save up a long burst while idle.
 qint64 bucketCapacity(const RelaySessionLimits &limits)
 {
-    return std::max<qint64>(limits.rateBytesPerSecond / 10, std::min<qint64>(limits.chunkSize, 16384));
+    return std::max<qint64>(
+        limits.rateBytesPerSecond / 10, std::min<qint64>(limits.chunkSize, 16384));
 }
 } // namespace
 
 RelaySession::RelaySession(QTcpSocket *a, QTcpSocket *b, const RelaySessionLimits &limits,
-                           const QString &label, QObject *parent)
+    const QString &label, QObject *parent)
     : QObject(parent)
     , m_limits(limits)
     , m_label(label)
@@ -45,15 +46,17 @@ RelaySession::RelaySession(QTcpSocket *a, QTcpSocket *b, const RelaySessionLimit
         connect(d->from, &QIODevice::bytesWritten, this, [this, reverse] { pump(*reverse); });
         const bool isA = d == &m_ab;
         connect(d->from, &QAbstractSocket::disconnected, this, [this, isA] {
-            finish(isA ? QStringLiteral("first peer closed") : QStringLiteral("second peer closed"));
+            finish(
+                isA ? QStringLiteral("first peer closed") : QStringLiteral("second peer closed"));
         });
-        connect(d->from, &QAbstractSocket::errorOccurred, this, [this, isA](QAbstractSocket::SocketError e) {
-            if (e == QAbstractSocket::RemoteHostClosedError)
-                return; // disconnected() follows
-            finish(QStringLiteral("%1 peer: %2")
-                       .arg(isA ? QStringLiteral("first") : QStringLiteral("second"),
-                            (isA ? m_ab.from : m_ba.from)->errorString()));
-        });
+        connect(d->from, &QAbstractSocket::errorOccurred, this,
+            [this, isA](QAbstractSocket::SocketError e) {
+                if (e == QAbstractSocket::RemoteHostClosedError)
+                    return; // disconnected() follows
+                finish(QStringLiteral("%1 peer: %2")
+                           .arg(isA ? QStringLiteral("first") : QStringLiteral("second"),
+                               (isA ? m_ab.from : m_ba.from)->errorString()));
+            });
     }
     m_idleCheck.setInterval(std::max<qint64>(m_limits.idleTimeout.count() / 4, 10));
     connect(&m_idleCheck, &QTimer::timeout, this, &RelaySession::checkIdle);
@@ -74,7 +77,7 @@ qint64 RelaySession::allowance()
     const qint64 elapsedNs = m_refill.nsecsElapsed();
     m_refill.restart();
     m_tokens = std::min(double(bucketCapacity(m_limits)),
-                        m_tokens + double(elapsedNs) * 1e-9 * double(m_limits.rateBytesPerSecond));
+        m_tokens + double(elapsedNs) * 1e-9 * double(m_limits.rateBytesPerSecond));
     return qint64(m_tokens);
 }
 
@@ -93,7 +96,8 @@ void RelaySession::pump(Direction &d)
         const qint64 allowed = allowance();
         if (allowed <= 0) {
             const double missing = 1.0 - m_tokens;
-            const int waitMs = std::max(1, int(missing * 1000.0 / double(m_limits.rateBytesPerSecond)) + 1);
+            const int waitMs
+                = std::max(1, int(missing * 1000.0 / double(m_limits.rateBytesPerSecond)) + 1);
             if (!d.resume->isActive())
                 d.resume->start(std::max(waitMs, 5));
             return;
@@ -141,8 +145,8 @@ void RelaySession::finish(const QString &reason)
     }
     const double seconds = double(m_started.elapsed()) / 1000.0;
     qCInfo(lcRelay).noquote() << QStringLiteral(
-                                     "relay session %1 ended after %2 s: %3 bytes first→second, "
-                                     "%4 bytes second→first (%5)")
+        "relay session %1 ended after %2 s: %3 bytes first→second, "
+        "%4 bytes second→first (%5)")
                                      .arg(m_label)
                                      .arg(seconds, 0, 'f', 1)
                                      .arg(m_ab.bytes)

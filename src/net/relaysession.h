@@ -18,7 +18,7 @@ struct RelaySessionLimits
     qint64 rateBytesPerSecond = 0; //!< both directions together; 0 = unlimited
     qint64 highWater = 256 * 1024; //!< read from one side only while the other has less queued
     qint64 chunkSize = 64 * 1024;
-    std::chrono::milliseconds idleTimeout{120000}; //!< no byte in either direction → close
+    std::chrono::milliseconds idleTimeout {120000}; //!< no byte in either direction → close
 };
 
 /*!
@@ -26,8 +26,8 @@ struct RelaySessionLimits
  * (the peers speak end-to-end TLS through it). Backpressure: a side is read only while the other
  * side's send queue is under RelaySessionLimits::highWater, and the read buffers are capped, so
  * a slow receiver slows the sender down through TCP flow control instead of growing memory.
- * One token bucket for both directions enforces the session's rate cap. Emits finished() once, then deletes
- * itself; the one log line with bytes, duration and reason is written on finish.
+ * One token bucket for both directions enforces the session's rate cap. Emits finished() once, then
+ * deletes itself; the one log line with bytes, duration and reason is written on finish.
  */
 class RelaySession : public QObject
 {
@@ -35,7 +35,7 @@ class RelaySession : public QObject
 public:
     //! Takes ownership of both sockets (already connected and told "paired").
     RelaySession(QTcpSocket *a, QTcpSocket *b, const RelaySessionLimits &limits,
-                 const QString &label, QObject *parent = nullptr);
+        const QString &label, QObject *parent = nullptr);
     ~RelaySession() override;
 
     qint64 bytesAtoB() const { return m_ab.bytes; }

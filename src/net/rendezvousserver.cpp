@@ -14,12 +14,12 @@
 #include <functional>
 
 #ifdef Q_OS_WIN
-#  include <winsock2.h>
-#  include <ws2tcpip.h>
+#include <winsock2.h>
+#include <ws2tcpip.h>
 #else
-#  include <cerrno>
-#  include <netinet/in.h>
-#  include <sys/socket.h>
+#include <cerrno>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #endif
 
 namespace PunchDrop {
@@ -35,8 +35,7 @@ public:
     explicit DescriptorServer(std::function<void(qintptr)> onIncoming, QObject *parent)
         : QTcpServer(parent)
         , m_onIncoming(std::move(onIncoming))
-    {
-    }
+    { }
 
 protected:
     void incomingConnection(qintptr fd) override { m_onIncoming(fd); }
@@ -72,7 +71,7 @@ PeekResult peekFirstByte(qintptr fd, char *byte)
 
 QHostAddress nativePeerAddress(qintptr fd)
 {
-    sockaddr_storage storage{};
+    sockaddr_storage storage {};
     socklen_t length = sizeof storage;
 #ifdef Q_OS_WIN
     if (::getpeername(SOCKET(fd), reinterpret_cast<sockaddr *>(&storage), &length) != 0)
@@ -133,8 +132,8 @@ struct RendezvousServer::Introduction
     QTimer *timer = nullptr;
 };
 
-RendezvousServer::RendezvousServer(const DeviceIdentity &identity,
-                                   const RendezvousServerConfig &config, QObject *parent)
+RendezvousServer::RendezvousServer(
+    const DeviceIdentity &identity, const RendezvousServerConfig &config, QObject *parent)
     : QObject(parent)
     , m_identity(identity)
     , m_config(config)
@@ -216,9 +215,9 @@ void RendezvousServer::onIncoming(qintptr fd)
         qCWarning(lcServer).noquote()
             << QStringLiteral("refusing %1 - %2%3")
                    .arg(address.toString(), refusal,
-                        m_suppressedRefusals > 0
-                            ? QStringLiteral(" (%1 more refusals not logged)").arg(m_suppressedRefusals)
-                            : QString());
+                       m_suppressedRefusals > 0 ? QStringLiteral(" (%1 more refusals not logged)")
+                                                      .arg(m_suppressedRefusals)
+                                                : QString());
         m_lastRefusalLogMs = now;
         m_suppressedRefusals = 0;
         return;
@@ -287,7 +286,7 @@ void RendezvousServer::onSniff(Pending *p)
     }
     // The deadline covers everything up to hello: what sniffing used is not granted again.
     const auto left = std::max(std::chrono::milliseconds(1),
-                               m_config.timeouts.handshake - std::chrono::milliseconds(p->age.elapsed()));
+        m_config.timeouts.handshake - std::chrono::milliseconds(p->age.elapsed()));
     dropPending(p, false);
     delete p;
     if (first == 0x16) {
@@ -296,9 +295,9 @@ void RendezvousServer::onSniff(Pending *p)
         releaseSlot(address); // relay sockets are limited by the hub
         startRelay(fd);
     } else {
-        qCInfo(lcServer).noquote() << "dropping" << address.toString()
-                                   << "- neither TLS nor a relay join (first byte"
-                                   << QStringLiteral("0x%1)").arg(quint8(first), 2, 16, QLatin1Char('0'));
+        qCInfo(lcServer).noquote()
+            << "dropping" << address.toString() << "- neither TLS nor a relay join (first byte"
+            << QStringLiteral("0x%1)").arg(quint8(first), 2, 16, QLatin1Char('0'));
         ReusableSocket::closeNative(fd);
         releaseSlot(address);
     }
@@ -316,8 +315,8 @@ void RendezvousServer::startRelay(qintptr fd)
     m_relay->acceptJoin(socket);
 }
 
-void RendezvousServer::startControl(qintptr fd, const QHostAddress &address,
-                                    std::chrono::milliseconds handshakeLeft)
+void RendezvousServer::startControl(
+    qintptr fd, const QHostAddress &address, std::chrono::milliseconds handshakeLeft)
 {
     ServerClient::Timeouts timeouts = m_config.timeouts;
     timeouts.handshake = handshakeLeft;
@@ -325,10 +324,11 @@ void RendezvousServer::startControl(qintptr fd, const QHostAddress &address,
     connect(client, &ServerClient::helloReceived, this, &RendezvousServer::onHello);
     connect(client, &ServerClient::messageReceived, this, &RendezvousServer::onMessage);
     connect(client, &ServerClient::pongReceived, this, &RendezvousServer::onPong);
-    connect(client, &ServerClient::closed, this, [this, address](ServerClient *c, const QString &reason) {
-        releaseSlot(address);
-        onClosed(c, reason);
-    });
+    connect(client, &ServerClient::closed, this,
+        [this, address](ServerClient *c, const QString &reason) {
+            releaseSlot(address);
+            onClosed(c, reason);
+        });
 }
 
 // ---- registry and presence --------------------------------------------------------------------
@@ -343,12 +343,12 @@ void RendezvousServer::broadcast(const ControlMessage &message, const ServerClie
 void RendezvousServer::onHello(ServerClient *client)
 {
     if (ServerClient *old = m_registry.value(client->id())) {
-        qCInfo(lcServer).noquote() << "device" << client->id().shortString()
-                                   << "registered again from" << client->observed().toString()
-                                   << "- closing the older connection";
+        qCInfo(lcServer).noquote()
+            << "device" << client->id().shortString() << "registered again from"
+            << client->observed().toString() << "- closing the older connection";
         m_registry.remove(client->id());
         old->fail(QStringLiteral("replaced"),
-                  QStringLiteral("this device registered again from another connection"));
+            QStringLiteral("this device registered again from another connection"));
     }
     m_registry.insert(client->id(), client);
     client->setRegistered();
@@ -379,7 +379,7 @@ void RendezvousServer::onHello(ServerClient *client)
     client->send(peers);
     client->ping(); // a first RTT estimate for the next introduction
 
-    broadcast(PeerJoined{{client->id(), client->name(), client->natType()}}, client);
+    broadcast(PeerJoined {{client->id(), client->name(), client->natType()}}, client);
     qCInfo(lcServer).noquote() << "registered" << client->describe()
                                << QStringLiteral("(%1 online)").arg(m_registry.size());
     Q_EMIT clientRegistered(client->id());
@@ -390,7 +390,7 @@ void RendezvousServer::onClosed(ServerClient *client, const QString &reason)
     const bool wasCurrent = client->isRegistered() && m_registry.value(client->id()) == client;
     if (wasCurrent) {
         m_registry.remove(client->id());
-        broadcast(PeerLeft{client->id()}, client);
+        broadcast(PeerLeft {client->id()}, client);
         qCInfo(lcServer).noquote() << "left" << client->describe() << "-" << reason
                                    << QStringLiteral("(%1 online)").arg(m_registry.size());
         Q_EMIT clientLeft(client->id());
@@ -408,28 +408,33 @@ void RendezvousServer::onMessage(ServerClient *client, const ControlMessage &mes
             return;
         client->setNatType(nat->natType);
         qCInfo(lcServer).noquote() << client->describe() << "reports NAT type" << nat->natType;
-        broadcast(PeerJoined{{client->id(), client->name(), client->natType()}}, client);
+        broadcast(PeerJoined {{client->id(), client->name(), client->natType()}}, client);
     } else if (const auto *request = std::get_if<Connect>(&message)) {
         handleConnect(client, *request);
     } else if (const auto *outcome = std::get_if<Outcome>(&message)) {
         const auto record = m_sessions.constFind(outcome->sessionId);
         if (record == m_sessions.cend()) {
-            qCInfo(lcServer).noquote() << client->describe() << "reported an outcome for unknown session"
-                                       << hexId(outcome->sessionId);
+            qCInfo(lcServer).noquote()
+                << client->describe() << "reported an outcome for unknown session"
+                << hexId(outcome->sessionId);
             return;
         }
         qCInfo(lcServer).noquote()
-            << QStringLiteral("outcome %1 %2 → %3 reported by %4: %5 via %6 in %7 ms%8 (NAT %9 / %10)")
+            << QStringLiteral(
+                   "outcome %1 %2 → %3 reported by %4: %5 via %6 in %7 ms%8 (NAT %9 / %10)")
                    .arg(hexId(outcome->sessionId), record->initiator, record->responder,
-                        client->id().shortString(), outcome->kind, outcome->method)
+                       client->id().shortString(), outcome->kind, outcome->method)
                    .arg(outcome->timeMs)
-                   .arg(outcome->reason.isEmpty() ? QString() : QStringLiteral(", ") + outcome->reason,
-                        record->initiatorNat.isEmpty() ? QStringLiteral("unknown") : record->initiatorNat,
-                        record->responderNat.isEmpty() ? QStringLiteral("unknown") : record->responderNat);
+                   .arg(outcome->reason.isEmpty() ? QString()
+                                                  : QStringLiteral(", ") + outcome->reason,
+                       record->initiatorNat.isEmpty() ? QStringLiteral("unknown")
+                                                      : record->initiatorNat,
+                       record->responderNat.isEmpty() ? QStringLiteral("unknown")
+                                                      : record->responderNat);
         Q_EMIT outcomeReported(outcome->sessionId, outcome->kind);
     } else {
         client->fail(QStringLiteral("protocol"),
-                     QStringLiteral("%1 is not a client message").arg(ControlProtocol::typeName(message)));
+            QStringLiteral("%1 is not a client message").arg(ControlProtocol::typeName(message)));
     }
 }
 
@@ -440,7 +445,7 @@ void RendezvousServer::handleConnect(ServerClient *client, const Connect &reques
     auto refuse = [&](const char *code, const QString &text) {
         qCInfo(lcServer).noquote() << "connect" << client->describe() << "→"
                                    << request.target.shortString() << "refused:" << text;
-        client->send(ConnectError{request.requestId, QString::fromLatin1(code), text});
+        client->send(ConnectError {request.requestId, QString::fromLatin1(code), text});
     };
     if (request.mode != u"auto" && request.mode != u"relay-only" && request.mode != u"direct-only")
         return refuse("bad-mode", QStringLiteral("unknown mode \"%1\"").arg(request.mode));
@@ -448,7 +453,8 @@ void RendezvousServer::handleConnect(ServerClient *client, const Connect &reques
         return refuse("self", QStringLiteral("a device cannot connect to itself"));
     ServerClient *target = m_registry.value(request.target);
     if (!target)
-        return refuse("offline", QStringLiteral("device %1 is not online").arg(request.target.shortString()));
+        return refuse(
+            "offline", QStringLiteral("device %1 is not online").arg(request.target.shortString()));
     if (request.mode == u"relay-only" && !m_relay->isEnabled())
         return refuse("relay-disabled", QStringLiteral("this server does not relay"));
     int pending = 0;
@@ -501,8 +507,8 @@ void RendezvousServer::finishIntroduction(Introduction *intro)
     if (!a)
         return;
     if (!b || m_registry.value(b->id()) != b) {
-        a->send(ConnectError{intro->requestId, QStringLiteral("offline"),
-                             QStringLiteral("the device went offline")});
+        a->send(ConnectError {intro->requestId, QStringLiteral("offline"),
+            QStringLiteral("the device went offline")});
         return;
     }
     // Unknown RTTs (no pong in time, none measured before) count as the probe timeout: late
@@ -557,17 +563,18 @@ void RendezvousServer::finishIntroduction(Introduction *intro)
         if (m_sessions.size() >= kMaxSessionRecords)
             m_sessions.clear();
     }
-    m_sessions.insert(intro->sessionId, {a->id().shortString(), b->id().shortString(), a->natType(),
-                                         b->natType(), m_clock.elapsed()});
-    qCInfo(lcServer).noquote()
-        << QStringLiteral("go %1: rtt %2/%3 ms, start in %4/%5 ms, punch %6, relay %7")
-               .arg(label)
-               .arg(rttA)
-               .arg(rttB)
-               .arg(goA.startInMs)
-               .arg(goB.startInMs)
-               .arg(punch ? QStringLiteral("yes") : QStringLiteral("no"),
-                    relay ? QStringLiteral("yes") : QStringLiteral("no"));
+    m_sessions.insert(intro->sessionId,
+        {a->id().shortString(), b->id().shortString(), a->natType(), b->natType(),
+            m_clock.elapsed()});
+    qCInfo(lcServer).noquote() << QStringLiteral(
+        "go %1: rtt %2/%3 ms, start in %4/%5 ms, punch %6, relay %7")
+                                      .arg(label)
+                                      .arg(rttA)
+                                      .arg(rttB)
+                                      .arg(goA.startInMs)
+                                      .arg(goB.startInMs)
+                                      .arg(punch ? QStringLiteral("yes") : QStringLiteral("no"),
+                                          relay ? QStringLiteral("yes") : QStringLiteral("no"));
 }
 
 } // namespace PunchDrop

@@ -26,14 +26,14 @@ struct RendezvousServerConfig
 {
     QHostAddress address = QHostAddress::Any;
     quint16 port = 8877;
-    int maxClients = 10000;            //!< control connections, including ones still handshaking
+    int maxClients = 10000; //!< control connections, including ones still handshaking
     //! Control connections from one IP address. Generous: whole carrier-grade NATs share one.
     int maxConnectionsPerAddress = 256;
-    ServerClient::Timeouts timeouts;   //!< handshake deadline (also for sniffing), idle timeout
-    std::chrono::milliseconds keepaliveInterval{15000}; //!< advertised to clients in welcome
-    std::chrono::milliseconds rttProbeTimeout{1000};    //!< wait this long for pongs before go
+    ServerClient::Timeouts timeouts; //!< handshake deadline (also for sniffing), idle timeout
+    std::chrono::milliseconds keepaliveInterval {15000}; //!< advertised to clients in welcome
+    std::chrono::milliseconds rttProbeTimeout {1000}; //!< wait this long for pongs before go
     //! Added to the larger one-way delay so both peers can still be told in time.
-    std::chrono::milliseconds startMargin{40};
+    std::chrono::milliseconds startMargin {40};
     int maxPendingIntroductions = 4; //!< per client; more → connect-error "busy"
     RelayHubConfig relay;
 };
@@ -61,7 +61,7 @@ class RendezvousServer : public QObject
     Q_OBJECT
 public:
     RendezvousServer(const DeviceIdentity &identity, const RendezvousServerConfig &config,
-                     QObject *parent = nullptr);
+        QObject *parent = nullptr);
     ~RendezvousServer() override;
 
     //! Starts listening. False with \a error (e.g. the port is in use).
@@ -97,7 +97,8 @@ private:
     void onSniff(Pending *pending);
     void dropPending(Pending *pending, bool closeFd);
     void releaseSlot(const QHostAddress &address);
-    void startControl(qintptr fd, const QHostAddress &address, std::chrono::milliseconds handshakeLeft);
+    void startControl(
+        qintptr fd, const QHostAddress &address, std::chrono::milliseconds handshakeLeft);
     void startRelay(qintptr fd);
 
     void onHello(ServerClient *client);

@@ -15,8 +15,8 @@ namespace {
 constexpr int kMaxPendingPings = 8;
 }
 
-ServerClient::ServerClient(qintptr fd, const QSslConfiguration &tls, const Timeouts &timeouts,
-                           QObject *parent)
+ServerClient::ServerClient(
+    qintptr fd, const QSslConfiguration &tls, const Timeouts &timeouts, QObject *parent)
     : QObject(parent)
     , m_socket(new QSslSocket(this))
     , m_timeouts(timeouts)
@@ -30,11 +30,12 @@ ServerClient::ServerClient(qintptr fd, const QSslConfiguration &tls, const Timeo
     connect(m_socket, &QAbstractSocket::disconnected, this, [this] {
         finish(m_closing ? QStringLiteral("closed by server") : QStringLiteral("disconnected"));
     });
-    connect(m_socket, &QAbstractSocket::errorOccurred, this, [this](QAbstractSocket::SocketError e) {
-        if (e == QAbstractSocket::RemoteHostClosedError)
-            return finish(QStringLiteral("disconnected"));
-        finish(m_socket->errorString());
-    });
+    connect(
+        m_socket, &QAbstractSocket::errorOccurred, this, [this](QAbstractSocket::SocketError e) {
+            if (e == QAbstractSocket::RemoteHostClosedError)
+                return finish(QStringLiteral("disconnected"));
+            finish(m_socket->errorString());
+        });
     connect(m_socket, &QSslSocket::sslErrors, this, [this](const QList<QSslError> &errors) {
         // The server does not check client certificates against a CA: the certificate only has
         // to carry the key the DeviceId is derived from.
@@ -52,7 +53,7 @@ ServerClient::ServerClient(qintptr fd, const QSslConfiguration &tls, const Timeo
     m_idle.setSingleShot(true);
     connect(&m_idle, &QTimer::timeout, this, [this] {
         fail(QStringLiteral("idle"),
-             QStringLiteral("nothing received for %1 s").arg(m_timeouts.idle.count() / 1000.0));
+            QStringLiteral("nothing received for %1 s").arg(m_timeouts.idle.count() / 1000.0));
     });
 
     if (!m_socket->setSocketDescriptor(fd)) {
@@ -91,7 +92,7 @@ quint64 ServerClient::ping()
     if (m_pendingPings.size() >= kMaxPendingPings)
         m_pendingPings.clear(); // a client that never answers must not grow this
     m_pendingPings.insert(nonce, m_clock.elapsed());
-    send(Ping{nonce});
+    send(Ping {nonce});
     return nonce;
 }
 
@@ -100,7 +101,7 @@ void ServerClient::onEncrypted()
     m_id = DeviceId::fromCertificate(m_socket->peerCertificate());
     if (m_id.isNull())
         fail(QStringLiteral("certificate"),
-             QStringLiteral("a client certificate with an ECDSA or RSA key is required"));
+            QStringLiteral("a client certificate with an ECDSA or RSA key is required"));
     else
         onReadyRead(); // a hello may already be buffered
 }
@@ -131,14 +132,14 @@ void ServerClient::handle(const ControlMessage &message)
         const auto *hello = std::get_if<Hello>(&message);
         if (!hello) {
             fail(QStringLiteral("protocol"),
-                 QStringLiteral("expected hello, got %1").arg(ControlProtocol::typeName(message)));
+                QStringLiteral("expected hello, got %1").arg(ControlProtocol::typeName(message)));
             return;
         }
         if (hello->version != ControlProtocol::kVersion) {
             fail(QStringLiteral("version"),
-                 QStringLiteral("protocol version %1 is not supported (this server speaks %2)")
-                     .arg(hello->version)
-                     .arg(ControlProtocol::kVersion));
+                QStringLiteral("protocol version %1 is not supported (this server speaks %2)")
+                    .arg(hello->version)
+                    .arg(ControlProtocol::kVersion));
             return;
         }
         m_helloDone = true;
@@ -153,7 +154,7 @@ void ServerClient::handle(const ControlMessage &message)
         return;
     }
     if (const auto *ping = std::get_if<Ping>(&message)) {
-        send(Pong{ping->nonce});
+        send(Pong {ping->nonce});
         return;
     }
     if (const auto *pong = std::get_if<Pong>(&message)) {
@@ -170,8 +171,8 @@ void ServerClient::handle(const ControlMessage &message)
         return;
     }
     if (std::holds_alternative<Unknown>(message)) {
-        qCDebug(lcServer).noquote() << describe() << "sent unknown message type"
-                                    << ControlProtocol::typeName(message);
+        qCDebug(lcServer).noquote()
+            << describe() << "sent unknown message type" << ControlProtocol::typeName(message);
         return;
     }
     Q_EMIT messageReceived(this, message);
@@ -183,7 +184,7 @@ void ServerClient::fail(const QString &code, const QString &message)
         return;
     qCInfo(lcServer).noquote() << "closing" << describe() << "-" << code + QStringLiteral(":")
                                << message;
-    send(Error{code, message});
+    send(Error {code, message});
     close();
 }
 

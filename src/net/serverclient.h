@@ -30,13 +30,13 @@ class ServerClient : public QObject
 public:
     struct Timeouts
     {
-        std::chrono::milliseconds handshake{5000}; //!< TLS handshake + hello
-        std::chrono::milliseconds idle{60000};     //!< no frame at all → close
+        std::chrono::milliseconds handshake {5000}; //!< TLS handshake + hello
+        std::chrono::milliseconds idle {60000}; //!< no frame at all → close
     };
 
     //! Takes over \a fd (accepted, not yet read from) and starts the server-side TLS handshake.
     ServerClient(qintptr fd, const QSslConfiguration &tls, const Timeouts &timeouts,
-                 QObject *parent = nullptr);
+        QObject *parent = nullptr);
     ~ServerClient() override;
 
     bool isRegistered() const { return m_registered; }

@@ -87,8 +87,8 @@ void TestControlClient::cleanup()
     m_server.reset();
 }
 
-std::unique_ptr<ControlClient> TestControlClient::makeClient(const DeviceIdentity &identity,
-                                                             const QString &name)
+std::unique_ptr<ControlClient> TestControlClient::makeClient(
+    const DeviceIdentity &identity, const QString &name)
 {
     ControlClientConfig config;
     config.host = QStringLiteral("127.0.0.1");
@@ -115,7 +115,7 @@ void TestControlClient::registersAndSeesPresence()
     QCOMPARE(a->serverId(), m_serverIdentity.id());
     QVERIFY(a->localPort() != 0);
     // Loopback has no NAT: the server sees our own local port.
-    QCOMPARE(a->observedEndpoint(), (Endpoint{QHostAddress::LocalHost, a->localPort()}));
+    QCOMPARE(a->observedEndpoint(), (Endpoint {QHostAddress::LocalHost, a->localPort()}));
     QVERIFY(a->peers().isEmpty());
 
     b->start();
@@ -148,8 +148,10 @@ void TestControlClient::connectGivesBothPeersConsistentGo()
     QVERIFY(QCoro::waitFor(b->waitRegistered(5s)));
     QSignalSpy bGo(b.get(), &ControlClient::goReceived);
 
-    const ConnectReply reply = QCoro::waitFor(a->requestConnect(bob.id(), QStringLiteral("auto"), 5s));
-    QVERIFY2(reply.go.has_value(), qPrintable(reply.errorCode + QLatin1Char(' ') + reply.errorMessage));
+    const ConnectReply reply
+        = QCoro::waitFor(a->requestConnect(bob.id(), QStringLiteral("auto"), 5s));
+    QVERIFY2(
+        reply.go.has_value(), qPrintable(reply.errorCode + QLatin1Char(' ') + reply.errorMessage));
     QTRY_COMPARE_WITH_TIMEOUT(bGo.count(), 1, 5000);
     const GoMessage ga = *reply.go;
     const GoMessage gb = bGo.first().first().value<GoMessage>();
@@ -192,7 +194,8 @@ void TestControlClient::connectModes()
     QVERIFY(QCoro::waitFor(a->waitRegistered(5s)));
     QVERIFY(QCoro::waitFor(b->waitRegistered(5s)));
 
-    ConnectReply reply = QCoro::waitFor(a->requestConnect(bob.id(), QStringLiteral("relay-only"), 5s));
+    ConnectReply reply
+        = QCoro::waitFor(a->requestConnect(bob.id(), QStringLiteral("relay-only"), 5s));
     QVERIFY(reply.go);
     QVERIFY(!reply.go->punch);
     QCOMPARE(reply.go->relayToken.size(), 16);
@@ -212,7 +215,8 @@ void TestControlClient::connectErrors()
     const DeviceIdentity alice = ephemeral();
     auto a = makeClient(alice, QStringLiteral("alice"));
 
-    ConnectReply reply = QCoro::waitFor(a->requestConnect(ephemeral().id(), QStringLiteral("auto"), 1s));
+    ConnectReply reply
+        = QCoro::waitFor(a->requestConnect(ephemeral().id(), QStringLiteral("auto"), 1s));
     QCOMPARE(reply.errorCode, QStringLiteral("not-registered"));
 
     a->start();
@@ -308,7 +312,7 @@ void TestControlClient::newestRegistrationWins()
     QVERIFY(QCoro::waitFor(second->waitRegistered(5s)));
     QTRY_VERIFY_WITH_TIMEOUT(firstLost.count() >= 1, 5000);
     QVERIFY2(firstLost.first().first().toString().contains(QStringLiteral("replaced")),
-             qPrintable(firstLost.first().first().toString()));
+        qPrintable(firstLost.first().first().toString()));
     QVERIFY(!first->isRegistered());
     QVERIFY(second->isRegistered());
     QCOMPARE(m_server->registeredCount(), 1);

@@ -56,7 +56,7 @@ QCborMap goMap()
     m.insert(QStringLiteral("peer"), QByteArray(32, 'p'));
     m.insert(QStringLiteral("name"), QStringLiteral("bob"));
     m.insert(QStringLiteral("public"), QStringLiteral("1.2.3.4:5"));
-    m.insert(QStringLiteral("private"), QCborArray{QStringLiteral("10.0.0.2:5")});
+    m.insert(QStringLiteral("private"), QCborArray {QStringLiteral("10.0.0.2:5")});
     m.insert(QStringLiteral("nat"), QString());
     m.insert(QStringLiteral("punch"), true);
     m.insert(QStringLiteral("start_in_ms"), 10);
@@ -96,24 +96,27 @@ void TestControlProtocol::goldenBytes_data()
 {
     QTest::addColumn<ControlMessage>("message");
     QTest::addColumn<QByteArray>("hex");
-    QTest::newRow("ping nonce 1") << ControlMessage(Ping{1})
+    QTest::newRow("ping nonce 1") << ControlMessage(Ping {1})
                                   << QByteArray("0000000fa261746470696e67656e6f6e636501");
-    QTest::newRow("nat symmetric") << ControlMessage(Nat{QStringLiteral("symmetric")})
-                                   << QByteArray("00000015a26174636e6174636e61746973796d6d6574726963");
-    QTest::newRow("peer-left id 00..1f")
-        << ControlMessage(PeerLeft{sequentialId()})
-        << QByteArray("00000032a2617469706565722d6c6566746269645820000102030405060708090a0b0c0d0e0f10111213"
-                      "1415161718191a1b1c1d1e1f");
+    QTest::newRow("nat symmetric")
+        << ControlMessage(Nat {QStringLiteral("symmetric")})
+        << QByteArray("00000015a26174636e6174636e61746973796d6d6574726963");
+    QTest::newRow("peer-left id 00..1f") << ControlMessage(PeerLeft {sequentialId()})
+                                         << QByteArray("00000032a2617469706565722d6c656674626964582"
+                                                       "0000102030405060708090a0b0c0d0e0f10111213"
+                                                       "1415161718191a1b1c1d1e1f");
     QTest::newRow("connect req 7 auto")
-        << ControlMessage(Connect{7, sequentialId(), QStringLiteral("auto")})
-        << QByteArray("00000043a4617467636f6e6e6563746372657107667461726765745820000102030405060708090a0b"
-                      "0c0d0e0f101112131415161718191a1b1c1d1e1f646d6f6465646175746f");
+        << ControlMessage(Connect {7, sequentialId(), QStringLiteral("auto")})
+        << QByteArray(
+               "00000043a4617467636f6e6e6563746372657107667461726765745820000102030405060708090a0b"
+               "0c0d0e0f101112131415161718191a1b1c1d1e1f646d6f6465646175746f");
     QTest::newRow("hello without nat")
-        << ControlMessage(Hello{1, QStringLiteral("alice"), {ep("192.168.1.5", 40000)}, {}})
-        << QByteArray("00000032a461746568656c6c6f617601646e616d6565616c6963656770726976617465817131393"
-                      "22e3136382e312e353a3430303030");
+        << ControlMessage(Hello {1, QStringLiteral("alice"), {ep("192.168.1.5", 40000)}, {}})
+        << QByteArray(
+               "00000032a461746568656c6c6f617601646e616d6565616c6963656770726976617465817131393"
+               "22e3136382e312e353a3430303030");
     QTest::newRow("error too-large")
-        << ControlMessage(Error{QStringLiteral("too-large"), QStringLiteral("x")})
+        << ControlMessage(Error {QStringLiteral("too-large"), QStringLiteral("x")})
         << QByteArray("0000001ea36174656572726f7264636f646569746f6f2d6c61726765636d73676178");
 }
 
@@ -135,43 +138,45 @@ void TestControlProtocol::roundTrip_data()
     QTest::addColumn<QString>("type");
     const DeviceId a = sequentialId();
     const DeviceId b = otherId();
-    QTest::newRow("hello with nat and v6 endpoint")
-        << ControlMessage(Hello{1, QStringLiteral("Ælice's laptop"),
-                                {ep("10.0.0.2", 1), ep("fe80::1", 65535)}, QStringLiteral("cone")})
-        << QStringLiteral("hello");
-    QTest::newRow("welcome")
-        << ControlMessage(Welcome{1, a, ep("203.0.113.7", 61000), true, b, 15000}) << QStringLiteral("welcome");
-    QTest::newRow("nat empty") << ControlMessage(Nat{}) << QStringLiteral("nat");
-    QTest::newRow("peers two, more")
-        << ControlMessage(Peers{{{a, QStringLiteral("a"), QStringLiteral("symmetric")}, {b, QStringLiteral("b"), {}}}, true})
-        << QStringLiteral("peers");
-    QTest::newRow("peers empty") << ControlMessage(Peers{}) << QStringLiteral("peers");
-    QTest::newRow("peer-joined") << ControlMessage(PeerJoined{{a, QStringLiteral("x"), QStringLiteral("cone")}})
+    QTest::newRow("hello with nat and v6 endpoint") << ControlMessage(
+        Hello {1, QStringLiteral("Ælice's laptop"), {ep("10.0.0.2", 1), ep("fe80::1", 65535)},
+            QStringLiteral("cone")}) << QStringLiteral("hello");
+    QTest::newRow("welcome") << ControlMessage(Welcome {1, a, ep("203.0.113.7", 61000), true, b,
+        15000}) << QStringLiteral("welcome");
+    QTest::newRow("nat empty") << ControlMessage(Nat {}) << QStringLiteral("nat");
+    QTest::newRow("peers two, more") << ControlMessage(Peers {
+        {{a, QStringLiteral("a"), QStringLiteral("symmetric")}, {b, QStringLiteral("b"), {}}},
+        true}) << QStringLiteral("peers");
+    QTest::newRow("peers empty") << ControlMessage(Peers {}) << QStringLiteral("peers");
+    QTest::newRow("peer-joined") << ControlMessage(
+        PeerJoined {{a, QStringLiteral("x"), QStringLiteral("cone")}})
                                  << QStringLiteral("peer-joined");
-    QTest::newRow("peer-left") << ControlMessage(PeerLeft{b}) << QStringLiteral("peer-left");
+    QTest::newRow("peer-left") << ControlMessage(PeerLeft {b}) << QStringLiteral("peer-left");
     QTest::newRow("connect max request id")
-        << ControlMessage(Connect{0xffffffffu, b, QStringLiteral("relay-only")}) << QStringLiteral("connect");
+        << ControlMessage(Connect {0xffffffffu, b, QStringLiteral("relay-only")})
+        << QStringLiteral("connect");
     QTest::newRow("connect-error")
-        << ControlMessage(ConnectError{3, QStringLiteral("offline"), QStringLiteral("not online")})
+        << ControlMessage(ConnectError {3, QStringLiteral("offline"), QStringLiteral("not online")})
         << QStringLiteral("connect-error");
-    QTest::newRow("go initiator with token")
-        << ControlMessage(Go{5, QByteArray(16, '\x01'), true, b, QStringLiteral("bob"), ep("198.51.100.1", 4000),
-                             {ep("192.168.0.9", 4000)}, QStringLiteral("cone"), true, QByteArray(16, '\x02'), 42, 17})
-        << QStringLiteral("go");
-    QTest::newRow("go responder without token")
-        << ControlMessage(Go{0, QByteArray(16, '\x03'), false, a, QStringLiteral("alice"), ep("::1", 9), {}, {},
-                             false, {}, 0, 0})
-        << QStringLiteral("go");
+    QTest::newRow("go initiator with token") << ControlMessage(Go {5, QByteArray(16, '\x01'), true,
+        b, QStringLiteral("bob"), ep("198.51.100.1", 4000), {ep("192.168.0.9", 4000)},
+        QStringLiteral("cone"), true, QByteArray(16, '\x02'), 42, 17})
+                                             << QStringLiteral("go");
+    QTest::newRow("go responder without token") << ControlMessage(Go {0, QByteArray(16, '\x03'),
+        false, a, QStringLiteral("alice"), ep("::1", 9), {}, {}, false, {}, 0, 0})
+                                                << QStringLiteral("go");
     QTest::newRow("outcome with reason")
-        << ControlMessage(Outcome{QByteArray(16, '\x04'), QStringLiteral("relay"), QStringLiteral("relay"),
-                                  123456789012LL, QStringLiteral("punch timed out")})
+        << ControlMessage(Outcome {QByteArray(16, '\x04'), QStringLiteral("relay"),
+               QStringLiteral("relay"), 123456789012LL, QStringLiteral("punch timed out")})
         << QStringLiteral("outcome");
-    QTest::newRow("outcome without reason")
-        << ControlMessage(Outcome{QByteArray(16, '\x04'), QStringLiteral("direct"), QStringLiteral("tcp-punch"), 0, {}})
-        << QStringLiteral("outcome");
-    QTest::newRow("ping large nonce") << ControlMessage(Ping{0x7fffffffffffffffULL}) << QStringLiteral("ping");
-    QTest::newRow("pong") << ControlMessage(Pong{99}) << QStringLiteral("pong");
-    QTest::newRow("error") << ControlMessage(Error{QStringLiteral("replaced"), QStringLiteral("again")})
+    QTest::newRow("outcome without reason") << ControlMessage(Outcome {
+        QByteArray(16, '\x04'), QStringLiteral("direct"), QStringLiteral("tcp-punch"), 0, {}})
+                                            << QStringLiteral("outcome");
+    QTest::newRow("ping large nonce")
+        << ControlMessage(Ping {0x7fffffffffffffffULL}) << QStringLiteral("ping");
+    QTest::newRow("pong") << ControlMessage(Pong {99}) << QStringLiteral("pong");
+    QTest::newRow("error") << ControlMessage(
+        Error {QStringLiteral("replaced"), QStringLiteral("again")})
                            << QStringLiteral("error");
 }
 
@@ -206,56 +211,66 @@ void TestControlProtocol::malformed_data()
     hello.insert(QStringLiteral("private"), QCborArray());
 
     QTest::newRow("zero length") << QByteArray(4, '\0') << QStringLiteral("empty");
-    QTest::newRow("length above 64 KiB") << QByteArray::fromHex("00010001") << QStringLiteral("exceeds");
+    QTest::newRow("length above 64 KiB")
+        << QByteArray::fromHex("00010001") << QStringLiteral("exceeds");
     QTest::newRow("length 4 GiB") << QByteArray::fromHex("ffffffff") << QStringLiteral("exceeds");
-    QTest::newRow("garbage body") << frameOf(QByteArray::fromHex("ffffffff")) << QStringLiteral("CBOR");
+    QTest::newRow("garbage body") << frameOf(QByteArray::fromHex("ffffffff"))
+                                  << QStringLiteral("CBOR");
     QTest::newRow("truncated CBOR inside a complete frame")
         << frameOf(QByteArray::fromHex("a2617464")) << QStringLiteral("CBOR");
-    QTest::newRow("array instead of map") << frameOf(QCborArray{1, 2}.toCborValue().toCbor())
-                                          << QStringLiteral("not a CBOR map");
+    QTest::newRow("array instead of map")
+        << frameOf(QCborArray {1, 2}.toCborValue().toCbor()) << QStringLiteral("not a CBOR map");
     QTest::newRow("trailing bytes after the map")
         << frameOf(ping.toCborValue().toCbor() + QByteArray(1, '\0')) << QStringLiteral("trailing");
     QTest::newRow("missing t") << frameOf(with(ping, "t", QCborValue())) << QStringLiteral("\"t\"");
     QTest::newRow("t is a number") << frameOf(with(ping, "t", 5)) << QStringLiteral("\"t\"");
-    QTest::newRow("ping without nonce") << frameOf(with(ping, "nonce", QCborValue())) << QStringLiteral("nonce");
-    QTest::newRow("ping negative nonce") << frameOf(with(ping, "nonce", -1)) << QStringLiteral("nonce");
-    QTest::newRow("ping nonce as text") << frameOf(with(ping, "nonce", QStringLiteral("1")))
-                                        << QStringLiteral("nonce");
-    QTest::newRow("hello without name") << frameOf(with(hello, "name", QCborValue())) << QStringLiteral("name");
+    QTest::newRow("ping without nonce")
+        << frameOf(with(ping, "nonce", QCborValue())) << QStringLiteral("nonce");
+    QTest::newRow("ping negative nonce")
+        << frameOf(with(ping, "nonce", -1)) << QStringLiteral("nonce");
+    QTest::newRow("ping nonce as text")
+        << frameOf(with(ping, "nonce", QStringLiteral("1"))) << QStringLiteral("nonce");
+    QTest::newRow("hello without name")
+        << frameOf(with(hello, "name", QCborValue())) << QStringLiteral("name");
     QTest::newRow("hello name too long")
         << frameOf(with(hello, "name", QString(ControlProtocol::kMaxTextLength + 1, u'x')))
         << QStringLiteral("too long");
     QTest::newRow("hello private is not an array")
-        << frameOf(with(hello, "private", QStringLiteral("1.2.3.4:5"))) << QStringLiteral("private");
+        << frameOf(with(hello, "private", QStringLiteral("1.2.3.4:5")))
+        << QStringLiteral("private");
     QTest::newRow("hello private endpoint without port")
-        << frameOf(with(hello, "private", QCborArray{QStringLiteral("1.2.3.4")})) << QStringLiteral("private");
+        << frameOf(with(hello, "private", QCborArray {QStringLiteral("1.2.3.4")}))
+        << QStringLiteral("private");
     QTest::newRow("hello private endpoint port 0")
-        << frameOf(with(hello, "private", QCborArray{QStringLiteral("1.2.3.4:0")})) << QStringLiteral("private");
+        << frameOf(with(hello, "private", QCborArray {QStringLiteral("1.2.3.4:0")}))
+        << QStringLiteral("private");
     QCborArray many;
     for (int i = 0; i <= ControlProtocol::kMaxPrivateEndpoints; ++i)
         many.append(QStringLiteral("10.0.0.1:%1").arg(i + 1));
-    QTest::newRow("hello too many endpoints") << frameOf(with(hello, "private", many)) << QStringLiteral("too many");
-    QTest::newRow("go with a bad role") << frameOf(with(goMap(), "role", QStringLiteral("boss")))
-                                        << QStringLiteral("role");
-    QTest::newRow("go peer id of 31 bytes") << frameOf(with(goMap(), "peer", QByteArray(31, 'p')))
-                                            << QStringLiteral("peer");
-    QTest::newRow("go token of 15 bytes") << frameOf(with(goMap(), "token", QByteArray(15, 't')))
-                                          << QStringLiteral("token");
-    QTest::newRow("go punch as integer") << frameOf(with(goMap(), "punch", 1)) << QStringLiteral("punch");
-    QTest::newRow("go public not an endpoint") << frameOf(with(goMap(), "public", QStringLiteral("nope")))
-                                               << QStringLiteral("public");
+    QTest::newRow("hello too many endpoints")
+        << frameOf(with(hello, "private", many)) << QStringLiteral("too many");
+    QTest::newRow("go with a bad role")
+        << frameOf(with(goMap(), "role", QStringLiteral("boss"))) << QStringLiteral("role");
+    QTest::newRow("go peer id of 31 bytes")
+        << frameOf(with(goMap(), "peer", QByteArray(31, 'p'))) << QStringLiteral("peer");
+    QTest::newRow("go token of 15 bytes")
+        << frameOf(with(goMap(), "token", QByteArray(15, 't'))) << QStringLiteral("token");
+    QTest::newRow("go punch as integer")
+        << frameOf(with(goMap(), "punch", 1)) << QStringLiteral("punch");
+    QTest::newRow("go public not an endpoint")
+        << frameOf(with(goMap(), "public", QStringLiteral("nope"))) << QStringLiteral("public");
     QTest::newRow("go start_in_ms above 2^31")
         << frameOf(with(goMap(), "start_in_ms", qint64(1) << 40)) << QStringLiteral("start_in_ms");
     QCborMap peers;
     peers.insert(QStringLiteral("t"), QStringLiteral("peers"));
     peers.insert(QStringLiteral("more"), false);
-    peers.insert(QStringLiteral("peers"), QCborArray{1});
+    peers.insert(QStringLiteral("peers"), QCborArray {1});
     QTest::newRow("peers entry not a map") << frameOf(peers) << QStringLiteral("peers");
     QCborMap entry;
     entry.insert(QStringLiteral("id"), QByteArray(32, 'i'));
     entry.insert(QStringLiteral("name"), 5);
     entry.insert(QStringLiteral("nat"), QString());
-    peers.insert(QStringLiteral("peers"), QCborArray{entry});
+    peers.insert(QStringLiteral("peers"), QCborArray {entry});
     QTest::newRow("peers entry name not text") << frameOf(peers) << QStringLiteral("name");
 }
 
@@ -270,18 +285,19 @@ void TestControlProtocol::malformed()
 
 void TestControlProtocol::incomplete()
 {
-    const QByteArray frame = ControlProtocol::encode(Hello{1, QStringLiteral("a"), {}, {}});
+    const QByteArray frame = ControlProtocol::encode(Hello {1, QStringLiteral("a"), {}, {}});
     for (qsizetype n = 0; n < frame.size(); ++n) {
         const auto parsed = ControlProtocol::parse(QByteArrayView(frame).first(n));
-        QVERIFY2(parsed.status == ControlProtocol::Status::Incomplete, qPrintable(QString::number(n)));
+        QVERIFY2(
+            parsed.status == ControlProtocol::Status::Incomplete, qPrintable(QString::number(n)));
         QCOMPARE(parsed.consumed, 0);
     }
 }
 
 void TestControlProtocol::consumesOneFrameAtATime()
 {
-    const QByteArray first = ControlProtocol::encode(Ping{1});
-    const QByteArray second = ControlProtocol::encode(Pong{2});
+    const QByteArray first = ControlProtocol::encode(Ping {1});
+    const QByteArray second = ControlProtocol::encode(Pong {2});
     const QByteArray stream = first + second + second.left(3);
     auto parsed = ControlProtocol::parse(stream);
     QCOMPARE(parsed.status, ControlProtocol::Status::Ok);
@@ -307,7 +323,7 @@ void TestControlProtocol::unknownTypeAndExtraFieldsAreTolerated()
     QCborMap ping;
     ping.insert(QStringLiteral("t"), QStringLiteral("ping"));
     ping.insert(QStringLiteral("nonce"), 8);
-    ping.insert(QStringLiteral("added-in-v2"), QCborArray{1, 2, 3});
+    ping.insert(QStringLiteral("added-in-v2"), QCborArray {1, 2, 3});
     parsed = ControlProtocol::parse(frameOf(ping));
     QCOMPARE(parsed.status, ControlProtocol::Status::Ok);
     QCOMPARE(std::get<Ping>(parsed.message).nonce, 8u);
@@ -319,8 +335,10 @@ void TestControlProtocol::endpointText_data()
     QTest::addColumn<bool>("valid");
     QTest::addColumn<QString>("address");
     QTest::addColumn<int>("port");
-    QTest::newRow("v4") << QStringLiteral("192.168.1.5:40000") << true << QStringLiteral("192.168.1.5") << 40000;
-    QTest::newRow("v6 bracketed") << QStringLiteral("[2001:db8::1]:443") << true << QStringLiteral("2001:db8::1") << 443;
+    QTest::newRow("v4") << QStringLiteral("192.168.1.5:40000") << true
+                        << QStringLiteral("192.168.1.5") << 40000;
+    QTest::newRow("v6 bracketed") << QStringLiteral("[2001:db8::1]:443") << true
+                                  << QStringLiteral("2001:db8::1") << 443;
     QTest::newRow("v6 unbracketed") << QStringLiteral("2001:db8::1:443") << false << QString() << 0;
     QTest::newRow("no port") << QStringLiteral("10.0.0.1") << false << QString() << 0;
     QTest::newRow("port 0") << QStringLiteral("10.0.0.1:0") << false << QString() << 0;
@@ -347,8 +365,9 @@ void TestControlProtocol::endpointText()
 
 void TestControlProtocol::goFieldsSurvive()
 {
-    Go go{5, QByteArray(16, '\x01'), true, otherId(), QStringLiteral("bob"), ep("198.51.100.1", 4000),
-          {ep("192.168.0.9", 4000), ep("10.1.1.1", 4001)}, QStringLiteral("cone"), true, QByteArray(16, '\x02'), 42, 17};
+    Go go {5, QByteArray(16, '\x01'), true, otherId(), QStringLiteral("bob"),
+        ep("198.51.100.1", 4000), {ep("192.168.0.9", 4000), ep("10.1.1.1", 4001)},
+        QStringLiteral("cone"), true, QByteArray(16, '\x02'), 42, 17};
     const auto parsed = ControlProtocol::parse(ControlProtocol::encode(go));
     QCOMPARE(parsed.status, ControlProtocol::Status::Ok);
     const Go &back = std::get<Go>(parsed.message);

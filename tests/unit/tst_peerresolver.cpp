@@ -34,7 +34,7 @@ const DeviceId kTwinB = idWithFirstBytes(QByteArray::fromHex("8888888888"));
 QList<PeerInfo> online()
 {
     return {peer(kAlice, "alice"), peer(kAlex, "Alex"), peer(kBob, "bob"), peer(kTwinA, "laptop"),
-            peer(kTwinB, "Laptop")};
+        peer(kTwinB, "Laptop")};
 }
 
 QString dashed(const QString &text)
@@ -60,31 +60,36 @@ private Q_SLOTS:
 void TestPeerResolver::resolve_data()
 {
     QTest::addColumn<QString>("query");
-    QTest::addColumn<DeviceId>("expected");          // null: an error is expected
+    QTest::addColumn<DeviceId>("expected"); // null: an error is expected
     QTest::addColumn<QStringList>("errorContains");
 
     QTest::newRow("exact id") << kBob.toString() << kBob << QStringList();
-    QTest::newRow("exact id, lower case with dashes") << dashed(kAlice.toString()).toLower() << kAlice
-                                                       << QStringList();
+    QTest::newRow("exact id, lower case with dashes")
+        << dashed(kAlice.toString()).toLower() << kAlice << QStringList();
     QTest::newRow("exact id of someone offline") << idWithFirstBytes("zz").toString() << DeviceId()
-                                                 << QStringList{QStringLiteral("not online")};
+                                                 << QStringList {QStringLiteral("not online")};
     QTest::newRow("unique prefix") << kBob.toString().left(4) << kBob << QStringList();
-    QTest::newRow("unique prefix, lower case") << kAlex.toString().left(10).toLower() << kAlex << QStringList();
+    QTest::newRow("unique prefix, lower case")
+        << kAlex.toString().left(10).toLower() << kAlex << QStringList();
     QTest::newRow("prefix shared by two ids")
         << kAlice.toString().left(8) << DeviceId()
-        << QStringList{QStringLiteral("several"), QStringLiteral("alice (") + kAlice.shortString() + QLatin1Char(')'),
-                       QStringLiteral("Alex (") + kAlex.shortString() + QLatin1Char(')')};
-    QTest::newRow("three characters are not a prefix") << kBob.toString().left(3) << DeviceId()
-                                                       << QStringList{QStringLiteral("no online peer matches")};
+        << QStringList {QStringLiteral("several"),
+               QStringLiteral("alice (") + kAlice.shortString() + QLatin1Char(')'),
+               QStringLiteral("Alex (") + kAlex.shortString() + QLatin1Char(')')};
+    QTest::newRow("three characters are not a prefix") << kBob.toString().left(
+        3) << DeviceId() << QStringList {QStringLiteral("no online peer matches")};
     QTest::newRow("name") << QStringLiteral("bob") << kBob << QStringList();
-    QTest::newRow("name, other case and spaces") << QStringLiteral("  ALICE ") << kAlice << QStringList();
+    QTest::newRow("name, other case and spaces")
+        << QStringLiteral("  ALICE ") << kAlice << QStringList();
     QTest::newRow("name used twice")
         << QStringLiteral("laptop") << DeviceId()
-        << QStringList{QStringLiteral("several"), QStringLiteral("laptop (") + kTwinA.shortString() + QLatin1Char(')'),
-                       QStringLiteral("Laptop (") + kTwinB.shortString() + QLatin1Char(')')};
-    QTest::newRow("nothing matches") << QStringLiteral("carol") << DeviceId()
-                                     << QStringList{QStringLiteral("no online peer matches \"carol\"")};
-    QTest::newRow("empty query") << QString() << DeviceId() << QStringList{QStringLiteral("no peer")};
+        << QStringList {QStringLiteral("several"),
+               QStringLiteral("laptop (") + kTwinA.shortString() + QLatin1Char(')'),
+               QStringLiteral("Laptop (") + kTwinB.shortString() + QLatin1Char(')')};
+    QTest::newRow("nothing matches") << QStringLiteral(
+        "carol") << DeviceId() << QStringList {QStringLiteral("no online peer matches \"carol\"")};
+    QTest::newRow("empty query") << QString() << DeviceId()
+                                 << QStringList {QStringLiteral("no peer")};
 }
 
 void TestPeerResolver::resolve()

@@ -37,8 +37,8 @@ struct Pair
     RelayJoinResult b;
 };
 
-QCoro::Task<Pair> joinBoth(quint16 port, QByteArray tokenA, QByteArray tokenB,
-                           std::chrono::milliseconds timeout)
+QCoro::Task<Pair> joinBoth(
+    quint16 port, QByteArray tokenA, QByteArray tokenB, std::chrono::milliseconds timeout)
 {
     auto first = RelayClient::join(QStringLiteral("127.0.0.1"), port, tokenA, timeout);
     auto second = RelayClient::join(QStringLiteral("127.0.0.1"), port, tokenB, timeout);
@@ -185,7 +185,8 @@ void TestRelay::splicesBothWays()
 void TestRelay::wrongTokenIsRefused()
 {
     const QByteArray wrong(16, 'w');
-    const RelayJoinResult r = QCoro::waitFor(RelayClient::join(QStringLiteral("127.0.0.1"), m_port, wrong, 5s));
+    const RelayJoinResult r
+        = QCoro::waitFor(RelayClient::join(QStringLiteral("127.0.0.1"), m_port, wrong, 5s));
     QVERIFY(!r.socket);
     QVERIFY2(r.error.contains(QStringLiteral("refused")), qPrintable(r.error));
 
@@ -194,7 +195,8 @@ void TestRelay::wrongTokenIsRefused()
     raw.connectToHost(QHostAddress::LocalHost, m_port);
     QVERIFY(raw.waitForConnected(5000));
     raw.write(RelayClient::joinBytes(wrong));
-    QTRY_VERIFY_WITH_TIMEOUT(raw.state() == QAbstractSocket::UnconnectedState || raw.bytesAvailable() > 0, 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        raw.state() == QAbstractSocket::UnconnectedState || raw.bytesAvailable() > 0, 5000);
     QTRY_COMPARE_WITH_TIMEOUT(raw.state(), QAbstractSocket::UnconnectedState, 5000);
     QCOMPARE(raw.readAll(), QByteArray(1, '\0'));
 }
@@ -237,7 +239,8 @@ void TestRelay::tokenPairsOnlyOnce()
     const QByteArray token = m_server->relayHub()->createToken(QStringLiteral("test"));
     Pair pair = QCoro::waitFor(joinBoth(m_port, token, token, 5s));
     QVERIFY(pair.a.socket && pair.b.socket);
-    const RelayJoinResult third = QCoro::waitFor(RelayClient::join(QStringLiteral("127.0.0.1"), m_port, token, 5s));
+    const RelayJoinResult third
+        = QCoro::waitFor(RelayClient::join(QStringLiteral("127.0.0.1"), m_port, token, 5s));
     QVERIFY(!third.socket);
 }
 
@@ -250,9 +253,11 @@ void TestRelay::halfJoinTimesOut()
     const QByteArray token = m_server->relayHub()->createToken(QStringLiteral("test"));
     QElapsedTimer clock;
     clock.start();
-    const RelayJoinResult r = QCoro::waitFor(RelayClient::join(QStringLiteral("127.0.0.1"), m_port, token, 10s));
+    const RelayJoinResult r
+        = QCoro::waitFor(RelayClient::join(QStringLiteral("127.0.0.1"), m_port, token, 10s));
     QVERIFY(!r.socket);
-    QVERIFY2(clock.elapsed() >= 250 && clock.elapsed() < 5000, qPrintable(QString::number(clock.elapsed())));
+    QVERIFY2(clock.elapsed() >= 250 && clock.elapsed() < 5000,
+        qPrintable(QString::number(clock.elapsed())));
     QCOMPARE(m_server->relayHub()->waitingJoins(), 0);
 }
 
@@ -269,7 +274,8 @@ void TestRelay::sessionLimit()
     QCOMPARE(hub->activeSessions(), 1);
 
     const QByteArray second = hub->createToken(QStringLiteral("two"));
-    const RelayJoinResult r = QCoro::waitFor(RelayClient::join(QStringLiteral("127.0.0.1"), m_port, second, 5s));
+    const RelayJoinResult r
+        = QCoro::waitFor(RelayClient::join(QStringLiteral("127.0.0.1"), m_port, second, 5s));
     QVERIFY(!r.socket);
 
     // Once the first session ends, a new one fits again.
@@ -300,7 +306,8 @@ void TestRelay::rateCapLimitsThroughput()
     const qint64 elapsed = clock.elapsed();
     // Unthrottled, loopback moves 768 KiB in a few milliseconds. At 1 MiB/s with a 100 ms burst
     // it takes ≥ ~650 ms; allow generous slack for scheduling.
-    QVERIFY2(elapsed >= 450, qPrintable(QStringLiteral("%1 bytes in %2 ms").arg(atB.received).arg(elapsed)));
+    QVERIFY2(elapsed >= 450,
+        qPrintable(QStringLiteral("%1 bytes in %2 ms").arg(atB.received).arg(elapsed)));
     // And the cap still lets data through at a useful pace.
     QVERIFY2(elapsed < 10000, qPrintable(QString::number(elapsed)));
 }
@@ -377,7 +384,7 @@ void TestRelay::idleSessionIsClosed()
     clock.start();
     QVERIFY(finished.wait(5000));
     QVERIFY2(finished.first().at(2).toString().contains(QStringLiteral("idle")),
-             qPrintable(finished.first().at(2).toString()));
+        qPrintable(finished.first().at(2).toString()));
     QVERIFY(clock.elapsed() >= 200);
     QTRY_COMPARE_WITH_TIMEOUT(pair.a.socket->state(), QAbstractSocket::UnconnectedState, 5000);
     QTRY_COMPARE_WITH_TIMEOUT(pair.b.socket->state(), QAbstractSocket::UnconnectedState, 5000);

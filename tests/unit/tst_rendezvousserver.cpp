@@ -10,11 +10,11 @@
 
 #include <QElapsedTimer>
 #include <QProcess>
-#include <QTemporaryDir>
-#include <QTcpServer>
 #include <QSignalSpy>
 #include <QSslSocket>
+#include <QTcpServer>
 #include <QTcpSocket>
+#include <QTemporaryDir>
 #include <QTest>
 
 #include <qcorotask.h>
@@ -56,15 +56,20 @@ class RawClient
 public:
     explicit RawClient(quint16 port, const std::optional<DeviceIdentity> &identity = std::nullopt)
     {
-        QSslConfiguration tls = identity ? identity->tlsConfiguration() : QSslConfiguration::defaultConfiguration();
+        QSslConfiguration tls
+            = identity ? identity->tlsConfiguration() : QSslConfiguration::defaultConfiguration();
         tls.setPeerVerifyMode(QSslSocket::VerifyNone);
         tls.setProtocol(QSsl::TlsV1_3OrLater);
         socket.setSslConfiguration(tls);
-        QObject::connect(&socket, &QAbstractSocket::connected, &socket, [this] { socket.startClientEncryption(); });
+        QObject::connect(&socket, &QAbstractSocket::connected, &socket,
+            [this] { socket.startClientEncryption(); });
         socket.connectToHost(QHostAddress::LocalHost, port);
     }
 
-    bool waitEncrypted() { return QTest::qWaitFor([this] { return socket.isEncrypted(); }, 5000); }
+    bool waitEncrypted()
+    {
+        return QTest::qWaitFor([this] { return socket.isEncrypted(); }, 5000);
+    }
 
     void send(const ControlMessage &message) { socket.write(ControlProtocol::encode(message)); }
 
@@ -105,15 +110,15 @@ public:
     {
         if (!waitEncrypted())
             return false;
-        send(Hello{ControlProtocol::kVersion, name, {}, {}});
+        send(Hello {ControlProtocol::kVersion, name, {}, {}});
         const auto welcome = next();
         return welcome && std::holds_alternative<Welcome>(*welcome);
     }
 
     bool waitClosed(int timeoutMs = 5000)
     {
-        return QTest::qWaitFor([this] { return socket.state() == QAbstractSocket::UnconnectedState; },
-                               timeoutMs);
+        return QTest::qWaitFor(
+            [this] { return socket.state() == QAbstractSocket::UnconnectedState; }, timeoutMs);
     }
 
     QSslSocket socket;
@@ -124,7 +129,8 @@ private:
 
 bool waitTcpClosed(QTcpSocket &socket, int timeoutMs = 5000)
 {
-    return QTest::qWaitFor([&] { return socket.state() == QAbstractSocket::UnconnectedState; }, timeoutMs);
+    return QTest::qWaitFor(
+        [&] { return socket.state() == QAbstractSocket::UnconnectedState; }, timeoutMs);
 }
 } // namespace
 
@@ -223,7 +229,8 @@ void TestRendezvousServer::silentConnectionIsDropped()
     QElapsedTimer clock;
     clock.start();
     silent.connectToHost(QHostAddress::LocalHost, m_port);
-    QVERIFY(QTest::qWaitFor([&] { return silent.state() == QAbstractSocket::ConnectedState; }, 5000));
+    QVERIFY(
+        QTest::qWaitFor([&] { return silent.state() == QAbstractSocket::ConnectedState; }, 5000));
     QVERIFY(waitTcpClosed(silent));
     QVERIFY2(clock.elapsed() >= kHandshakeMs - 100, qPrintable(QString::number(clock.elapsed())));
 }
@@ -320,17 +327,22 @@ void TestRendezvousServer::protocolViolations_data()
     QTest::addColumn<ControlMessage>("first");
     QTest::addColumn<ControlMessage>("second");
     QTest::addColumn<QString>("code");
-    const ControlMessage hello = Hello{ControlProtocol::kVersion, QStringLiteral("x"), {}, {}};
-    QTest::newRow("ping before hello") << ControlMessage(Ping{1}) << ControlMessage(Ping{2}) << QStringLiteral("protocol");
+    const ControlMessage hello = Hello {ControlProtocol::kVersion, QStringLiteral("x"), {}, {}};
+    QTest::newRow("ping before hello")
+        << ControlMessage(Ping {1}) << ControlMessage(Ping {2}) << QStringLiteral("protocol");
     QTest::newRow("unsupported version")
-        << ControlMessage(Hello{ControlProtocol::kVersion + 1, QStringLiteral("x"), {}, {}}) << hello
-        << QStringLiteral("version");
+        << ControlMessage(Hello {ControlProtocol::kVersion + 1, QStringLiteral("x"), {}, {}})
+        << hello << QStringLiteral("version");
     QTest::newRow("hello twice") << hello << hello << QStringLiteral("protocol");
     QTest::newRow("client sends a server message")
-        << hello << ControlMessage(Welcome{1, ephemeral().id(), {QHostAddress::LocalHost, 1}, true, ephemeral().id(), 1})
+        << hello
+        << ControlMessage(Welcome {
+               1, ephemeral().id(), {QHostAddress::LocalHost, 1}, true, ephemeral().id(), 1})
         << QStringLiteral("protocol");
     QTest::newRow("client sends go")
-        << hello << ControlMessage(Go{1, QByteArray(16, 's'), true, ephemeral().id(), {}, {QHostAddress::LocalHost, 1}, {}, {}, true, {}, 0, 0})
+        << hello
+        << ControlMessage(Go {1, QByteArray(16, 's'), true, ephemeral().id(), {},
+               {QHostAddress::LocalHost, 1}, {}, {}, true, {}, 0, 0})
         << QStringLiteral("protocol");
 }
 
@@ -353,7 +365,7 @@ void TestRendezvousServer::clientCertificateIsRequired()
 {
     RawClient anonymous(m_port);
     QVERIFY(anonymous.waitEncrypted());
-    anonymous.send(Hello{ControlProtocol::kVersion, QStringLiteral("anon"), {}, {}});
+    anonymous.send(Hello {ControlProtocol::kVersion, QStringLiteral("anon"), {}, {}});
     const auto error = anonymous.nextError();
     QVERIFY(error);
     QCOMPARE(error->code, QStringLiteral("certificate"));
@@ -366,13 +378,13 @@ void TestRendezvousServer::deviceIdComesFromCertificate()
     const DeviceIdentity identity = ephemeral();
     RawClient client(m_port, identity);
     QVERIFY(client.waitEncrypted());
-    client.send(Hello{ControlProtocol::kVersion, QStringLiteral("me"), {}, {}});
+    client.send(Hello {ControlProtocol::kVersion, QStringLiteral("me"), {}, {}});
     const auto welcome = client.next();
     QVERIFY(welcome);
     const Welcome w = std::get<Welcome>(*welcome);
     QCOMPARE(w.yourId, identity.id());
     QCOMPARE(w.serverId, m_serverIdentity.id());
-    QCOMPARE(w.observed, (Endpoint{QHostAddress::LocalHost, client.socket.localPort()}));
+    QCOMPARE(w.observed, (Endpoint {QHostAddress::LocalHost, client.socket.localPort()}));
     QVERIFY(w.relayAvailable);
     QCOMPARE(w.version, ControlProtocol::kVersion);
     // Presence: the bystander, then the server's RTT probe.
@@ -393,7 +405,8 @@ void TestRendezvousServer::clientLimit()
     QTcpSocket one, two, three;
     for (QTcpSocket *s : {&one, &two}) {
         s->connectToHost(QHostAddress::LocalHost, m_port);
-        QVERIFY(QTest::qWaitFor([&] { return s->state() == QAbstractSocket::ConnectedState; }, 5000));
+        QVERIFY(
+            QTest::qWaitFor([&] { return s->state() == QAbstractSocket::ConnectedState; }, 5000));
     }
     QTRY_COMPARE_WITH_TIMEOUT(m_server->connectionCount(), 2, 5000);
     three.connectToHost(QHostAddress::LocalHost, m_port);
@@ -417,7 +430,8 @@ void TestRendezvousServer::perAddressLimit()
     QTcpSocket one, two, three;
     for (QTcpSocket *s : {&one, &two}) {
         s->connectToHost(QHostAddress::LocalHost, m_port);
-        QVERIFY(QTest::qWaitFor([&] { return s->state() == QAbstractSocket::ConnectedState; }, 5000));
+        QVERIFY(
+            QTest::qWaitFor([&] { return s->state() == QAbstractSocket::ConnectedState; }, 5000));
     }
     QTRY_COMPARE_WITH_TIMEOUT(m_server->connectionCount(), 2, 5000);
     three.connectToHost(QHostAddress::LocalHost, m_port);
@@ -435,13 +449,13 @@ void TestRendezvousServer::outcomeIsAccepted()
     QSignalSpy bystanderGo(m_bystander.get(), &ControlClient::goReceived);
     RawClient client(m_port, ephemeral());
     QVERIFY(client.register_());
-    client.send(Connect{9, m_bystanderIdentity.id(), QStringLiteral("auto")});
+    client.send(Connect {9, m_bystanderIdentity.id(), QStringLiteral("auto")});
     std::optional<Go> go;
     while (!go) {
         const auto message = client.next();
         QVERIFY(message);
         if (const auto *ping = std::get_if<Ping>(&*message))
-            client.send(Pong{ping->nonce});
+            client.send(Pong {ping->nonce});
         else if (const auto *g = std::get_if<Go>(&*message))
             go = *g;
     }
@@ -452,13 +466,15 @@ void TestRendezvousServer::outcomeIsAccepted()
     QTRY_COMPARE_WITH_TIMEOUT(bystanderGo.count(), 1, 5000);
     QCOMPARE(bystanderGo.first().first().value<GoMessage>().sessionId, go->sessionId);
 
-    client.send(Outcome{go->sessionId, QStringLiteral("direct"), QStringLiteral("tcp-punch"), 120, {}});
+    client.send(
+        Outcome {go->sessionId, QStringLiteral("direct"), QStringLiteral("tcp-punch"), 120, {}});
     QVERIFY(outcome.wait(5000));
     QCOMPARE(outcome.first().at(0).toByteArray(), go->sessionId);
     QCOMPARE(outcome.first().at(1).toString(), QStringLiteral("direct"));
     // An outcome for a session the server never made is logged and ignored, not fatal.
-    client.send(Outcome{QByteArray(16, 'z'), QStringLiteral("failed"), QStringLiteral("relay"), 1, {}});
-    client.send(Ping{77});
+    client.send(
+        Outcome {QByteArray(16, 'z'), QStringLiteral("failed"), QStringLiteral("relay"), 1, {}});
+    client.send(Ping {77});
     const auto pong = client.next();
     QVERIFY(pong && std::holds_alternative<Pong>(*pong));
     QCOMPARE(std::get<Pong>(*pong).nonce, 77u);
@@ -475,7 +491,7 @@ void TestRendezvousServer::busyAndSilentResponder()
     RawClient initiator(m_port, ephemeral());
     QVERIFY(initiator.register_(QStringLiteral("eager")));
     for (quint32 req = 1; req <= 5; ++req)
-        initiator.send(Connect{req, responderIdentity.id(), QStringLiteral("auto")});
+        initiator.send(Connect {req, responderIdentity.id(), QStringLiteral("auto")});
 
     QList<Go> gos;
     std::optional<ConnectError> busy;
@@ -485,7 +501,7 @@ void TestRendezvousServer::busyAndSilentResponder()
         const auto message = initiator.next(10000 - int(clock.elapsed()));
         QVERIFY(message);
         if (const auto *ping = std::get_if<Ping>(&*message))
-            initiator.send(Pong{ping->nonce});
+            initiator.send(Pong {ping->nonce});
         else if (const auto *go = std::get_if<Go>(&*message))
             gos.append(*go);
         else if (const auto *error = std::get_if<ConnectError>(&*message))
@@ -533,8 +549,9 @@ void TestRendezvousServer::binaryServesAndStopsOnSigterm()
     QProcess server;
     server.setProcessChannelMode(QProcess::SeparateChannels);
     server.start(Test::punchdropBinary(),
-                 {QStringLiteral("--server"), QStringLiteral("--listen"),
-                  QStringLiteral("127.0.0.1:%1").arg(port), QStringLiteral("--config-dir"), config.path()});
+        {QStringLiteral("--server"), QStringLiteral("--listen"),
+            QStringLiteral("127.0.0.1:%1").arg(port), QStringLiteral("--config-dir"),
+            config.path()});
     QByteArray log;
     QVERIFY(QTest::qWaitFor(
         [&] {
@@ -553,7 +570,12 @@ void TestRendezvousServer::binaryServesAndStopsOnSigterm()
     ControlClient client(ephemeral(), clientConfig);
     client.start();
     QVERIFY(QCoro::waitFor(client.waitRegistered(5s)));
-    QVERIFY(QTest::qWaitFor([&] { log += server.readAllStandardError(); return log.contains("registered "); }, 5000));
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            log += server.readAllStandardError();
+            return log.contains("registered ");
+        },
+        5000));
 
     server.terminate(); // SIGTERM
     QVERIFY(server.waitForFinished(10000));
@@ -566,13 +588,15 @@ void TestRendezvousServer::binaryServesAndStopsOnSigterm()
 void TestRendezvousServer::binaryFailsOnPortInUse()
 {
     QTemporaryDir config;
-    const Test::ProcessResult r = Test::runPunchdrop(
-        {QStringLiteral("--server"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:%1").arg(m_port),
-         QStringLiteral("--config-dir"), config.path()},
-        10000);
+    const Test::ProcessResult r
+        = Test::runPunchdrop({QStringLiteral("--server"), QStringLiteral("--listen"),
+                                 QStringLiteral("127.0.0.1:%1").arg(m_port),
+                                 QStringLiteral("--config-dir"), config.path()},
+            10000);
     QVERIFY(r.finished);
     QCOMPARE(r.exitCode, 1);
-    QVERIFY2(r.err.contains(QByteArray("cannot listen on 127.0.0.1:" + QByteArray::number(m_port))), r.err.constData());
+    QVERIFY2(r.err.contains(QByteArray("cannot listen on 127.0.0.1:" + QByteArray::number(m_port))),
+        r.err.constData());
 }
 
 QTEST_GUILESS_MAIN(TestRendezvousServer)
