@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// End to end through the desktop app: the window runs on the real engine (EngineBackend) against
+// an in-process rendezvous server, next to a second in-process peer (a TransferEngine). Files
+// dropped on that peer's contact arrive intact; an offer from it raises the prompt, which the
+// test accepts, and the files land in the app's download folder.
+
+#include "gui/appsettings.h"
+#include "gui/contactlistmodel.h"
+#include "gui/contactview.h"
+#include "gui/enginebackend.h"
+#include "gui/incomingofferdialog.h"
+#include "gui/mainwindow.h"
+#include "gui/transferlistmodel.h"
+
+#include "net/deviceidentity.h"
+#include "net/rendezvousserver.h"
+#include "transfer/offerdecider.h"
+#include "transfer/transferengine.h"
+
+#include <QCryptographicHash>
+#include <QMimeData>
+#include <QPushButton>
+#include <QRandomGenerator>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QUrl>
+
+using namespace PunchDrop;
+using namespace PunchDrop::Gui;
+
+namespace {
+
+class AcceptEverything : public OfferDecider
+{
+public:
+    QCoro::Task<OfferDecision> decide(IncomingOffer) override { co_return OfferDecision::Accept; }
+};
+
+QByteArray fileHash(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    QCryptographicHash hash(QCryptographicHash::Sha256);
+    hash.addData(&file);
+    return hash.result();
+}
+
+bool writeRandomFile(const QString &path, qint64 size)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly))
+        return false;
+    QByteArray chunk(64 * 1024, Qt::Uninitialized);
+    for (qint64 left = size; left > 0; left -= chunk.size()) {
+        for (qsizetype i = 0; i < chunk.size(); i += 4) {
+            const quint32 v = QRandomGenerator::global()->generate();
+            memcpy(chunk.data() + i, &v, 4);
+        }
+        if (file.write(chunk.constData(), qMin<qint64>(left, chunk.size())) < 0)
+            return false;
+    }
+    return true;
+}
+
+bool dragAndDrop(ContactView *view, const QPoint &pos, const QMimeData *mime)
+{
+    QWidget *target = view->viewport();
+    QDragEnterEvent enter(pos, Qt::CopyAction, mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(target, &enter);
+    QDragMoveEvent move(pos, Qt::CopyAction, mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(target, &move);
+    if (!enter.isAccepted() || !move.isAccepted())
+        return false;
+    QDropEvent drop(QPointF(pos), Qt::CopyAction, mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(target, &drop);
+    return drop.isAccepted();
+}
+
+} // namespace
+
+class TestGuiTransfer : public QObject
+{
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_root;
+    std::unique_ptr<RendezvousServer> m_server;
+    std::unique_ptr<TransferEngine> m_studio;
+    AcceptEverything m_accept;
+    std::unique_ptr<EngineBackend> m_backend;
+    std::unique_ptr<MainWindow> m_window;
+
+    QString dir(const QString &name) const
+    {
+        const QString path = m_root.filePath(name);
+        QDir().mkpath(path);
+        return path;
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_root.isValid());
+        QString error;
+        const auto serverIdentity
+            = DeviceIdentity::loadOrCreate(ConfigDir(dir(u"server"_qs)), &error);
+        QVERIFY2(serverIdentity, qPrintable(error));
+        RendezvousServerConfig serverConfig;
+        serverConfig.address = QHostAddress::LocalHost;
+        serverConfig.port = 0;
+        m_server = std::make_unique<RendezvousServer>(*serverIdentity, serverConfig);
+        QVERIFY2(m_server->listen(&error), qPrintable(error));
+        const quint16 port = m_server->serverPort();
+
+        // The second peer: an engine with a canned "accept" for offers.
+        const ConfigDir studioDir(dir(u"studio"_qs));
+        const auto studioIdentity = DeviceIdentity::loadOrCreate(studioDir, &error);
+        QVERIFY2(studioIdentity, qPrintable(error));
+        EngineConfig studioConfig;
+        studioConfig.serverHost = u"127.0.0.1"_qs;
+        studioConfig.serverPort = port;
+        studioConfig.lan = false;
+        studioConfig.displayName = u"Studio"_qs;
+        studioConfig.downloadDir = dir(u"studio-downloads"_qs);
+        m_studio = std::make_unique<TransferEngine>(*studioIdentity, studioDir, studioConfig);
+        m_studio->setOfferDecider(&m_accept);
+        QSignalSpy studioRegistered(m_studio.get(), &TransferEngine::registered);
+        QVERIFY2(m_studio->start(&error), qPrintable(error));
+        QVERIFY(studioRegistered.wait(15000));
+
+        // The app, configured like a person would: name, server, download folder.
+        const ConfigDir appDir(dir(u"app"_qs));
+        AppSettings settings = AppSettings::load(appDir);
+        settings.displayName = u"Mei"_qs;
+        settings.serverAddress = u"127.0.0.1:%1"_qs.arg(port);
+        settings.downloadDir = dir(u"app-downloads"_qs);
+        QVERIFY(settings.save(appDir));
+        const auto appIdentity = DeviceIdentity::loadOrCreate(appDir, &error);
+        QVERIFY2(appIdentity, qPrintable(error));
+        m_backend
+            = std::make_unique<EngineBackend>(*appIdentity, appDir, AppSettings::load(appDir));
+        // No LAN discovery here: other processes on this machine must not show up.
+        m_backend->setEngineTuning([](EngineConfig &config) { config.lan = false; });
+        QVERIFY2(m_backend->start(&error), qPrintable(error));
+        m_window = std::make_unique<MainWindow>(m_backend.get(), appDir);
+        m_window->show();
+        QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+        QTRY_COMPARE_WITH_TIMEOUT(
+            m_backend->serverStatus().state, ServerStatus::State::Online, 15000);
+    }
+
+    void cleanupTestCase()
+    {
+        m_window.reset();
+        m_backend.reset();
+        m_studio.reset();
+        m_server.reset();
+    }
+
+    void dropOnContactSendsToTheRealPeer()
+    {
+        ContactListModel *contacts = m_window->contactModel();
+        QTRY_VERIFY_WITH_TIMEOUT(contacts->rowOf(m_studio->selfId()) >= 0
+                && contacts->index(contacts->rowOf(m_studio->selfId()))
+                       .data(ContactListModel::OnlineRole)
+                       .toBool(),
+            15000);
+        const int row = contacts->rowOf(m_studio->selfId());
+        QCOMPARE(contacts->index(row).data(ContactListModel::NameRole).toString(), u"Studio"_qs);
+
+        const QString source = dir(u"outbox"_qs) + u"/drop-test.bin"_qs;
+        QVERIFY(writeRandomFile(source, 3 * 1024 * 1024 + 17));
+        auto mime = std::make_unique<QMimeData>();
+        mime->setUrls({QUrl::fromLocalFile(source)});
+        ContactView *view = m_window->contactView();
+        QVERIFY(dragAndDrop(view, view->visualRect(contacts->index(row)).center(), mime.get()));
+
+        TransferListModel *transfers = m_window->transferModel();
+        QTRY_COMPARE_WITH_TIMEOUT(transfers->rowCount(), 1, 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(transfers->snapshotAt(0).isFinished(), 60000);
+        const TransferSnapshot done = transfers->snapshotAt(0);
+        QVERIFY2(done.state == TransferSnapshot::State::Done, qPrintable(done.error));
+        QCOMPARE(done.direction, TransferSnapshot::Direction::Outgoing);
+        QCOMPARE(done.bytesDone, done.bytesTotal);
+        QVERIFY(done.path != PathKind::Unknown);
+        const QString received = m_root.filePath(u"studio-downloads/drop-test.bin"_qs);
+        QVERIFY2(QFile::exists(received), qPrintable(received));
+        QCOMPARE(fileHash(received), fileHash(source));
+    }
+
+    void incomingOfferIsAnsweredInThePrompt()
+    {
+        const QString source = dir(u"studio-outbox"_qs) + u"/from-studio.bin"_qs;
+        QVERIFY(writeRandomFile(source, 1024 * 1024 + 5));
+        TransferListModel *transfers = m_window->transferModel();
+        const int before = transfers->rowCount();
+        m_studio->send(m_backend->selfId(), {source});
+
+        IncomingOfferDialog *dialog = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (dialog = m_window->findChild<IncomingOfferDialog *>(u"incomingOfferDialog"_qs)),
+            30000);
+        QCOMPARE(dialog->offer().senderName, u"Studio"_qs);
+        QTest::mouseClick(dialog->findChild<QPushButton *>(u"acceptButton"_qs), Qt::LeftButton);
+
+        QTRY_VERIFY_WITH_TIMEOUT(
+            transfers->rowCount() > before && transfers->snapshotAt(0).isFinished(), 60000);
+        const TransferSnapshot done = transfers->snapshotAt(0);
+        QVERIFY2(done.state == TransferSnapshot::State::Done, qPrintable(done.error));
+        QCOMPARE(done.direction, TransferSnapshot::Direction::Incoming);
+        const QString received = m_root.filePath(u"app-downloads/from-studio.bin"_qs);
+        QVERIFY2(QFile::exists(received), qPrintable(received));
+        QCOMPARE(fileHash(received), fileHash(source));
+    }
+};
+
+QTEST_MAIN(TestGuiTransfer)
+#include "tst_guitransfer.moc"
