@@ -139,6 +139,7 @@ RendezvousServer::RendezvousServer(
     , m_config(config)
 {
     m_clock.start();
+    m_tls = m_identity.tlsConfiguration(); // built once, not per connection
     m_relay = new RelayHub(m_config.relay, this);
     m_listener = new DescriptorServer([this](qintptr fd) { onIncoming(fd); }, this);
 }
@@ -320,7 +321,7 @@ void RendezvousServer::startControl(
 {
     ServerClient::Timeouts timeouts = m_config.timeouts;
     timeouts.handshake = handshakeLeft;
-    auto *client = new ServerClient(fd, m_identity.tlsConfiguration(), timeouts, this);
+    auto *client = new ServerClient(fd, m_tls, timeouts, this);
     connect(client, &ServerClient::helloReceived, this, &RendezvousServer::onHello);
     connect(client, &ServerClient::messageReceived, this, &RendezvousServer::onMessage);
     connect(client, &ServerClient::pongReceived, this, &RendezvousServer::onPong);

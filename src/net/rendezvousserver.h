@@ -11,6 +11,7 @@
 #include <QHostAddress>
 #include <QObject>
 #include <QPointer>
+#include <QSslConfiguration>
 
 #include <chrono>
 #include <memory>
@@ -111,6 +112,7 @@ private:
     void broadcast(const ControlMessage &message, const ServerClient *except);
 
     DeviceIdentity m_identity;
+    QSslConfiguration m_tls;
     RendezvousServerConfig m_config;
     QTcpServer *m_listener = nullptr;
     RelayHub *m_relay = nullptr;
