@@ -5,7 +5,7 @@
 #include "transfer/transferresult.h"
 
 #include <QByteArray>
-#include <QCryptographicHash>
+#include "transfer/sha256.h"
 #include <QDateTime>
 #include <QIODevice>
 #include <QString>
@@ -89,7 +89,7 @@ private:
     QString m_metaPath;
     PartDeviceFactory m_factory;
     std::unique_ptr<QIODevice> m_device;
-    QCryptographicHash m_hash{QCryptographicHash::Sha256};
+    Sha256 m_hash;
     qint64 m_position = 0;
     QString m_error;
     TransferError m_errorCode = TransferError::None;

@@ -2,7 +2,7 @@
 #pragma once
 
 #include <QByteArray>
-#include <QCryptographicHash>
+#include "transfer/sha256.h"
 #include <QFile>
 #include <QString>
 
@@ -33,7 +33,7 @@ public:
 
 private:
     QFile m_file;
-    QCryptographicHash m_hash{QCryptographicHash::Sha256};
+    Sha256 m_hash;
     qint64 m_position = 0;
     qint64 m_size = 0;
     QString m_error;

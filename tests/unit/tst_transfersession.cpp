@@ -512,7 +512,7 @@ void TestTransferSession::declineWritesNothing()
 void TestTransferSession::cancelFromSender()
 {
     const QString path = m_src + QStringLiteral("/big.bin");
-    QVERIFY(writeFile(path, randomBytes(6 * 1024 * 1024, 9)));
+    QVERIFY(writeFile(path, randomBytes(32 * 1024 * 1024, 9)));
     Test::TransferSocketPair pair;
     const QString error = pair.secure();
     QVERIFY2(error.isEmpty(), qPrintable(error));
@@ -520,10 +520,12 @@ void TestTransferSession::cancelFromSender()
     ReceiveOptions options;
     options.downloadDir = m_dst;
     options.decider = &decider;
-    const Outcome o = runTransfer(pair, {path}, options, [](OutgoingTransfer &s, IncomingTransfer &r) {
-        QObject::connect(&r, &IncomingTransfer::progress, &s, [&s](qint64 done, qint64, double) {
-            if (done > 1024 * 1024)
-                s.cancel();
+    qint64 written = 0;
+    const Outcome o = runTransfer(pair, {path}, options, [&](OutgoingTransfer &s, IncomingTransfer &) {
+        QObject::connect(pair.client(), &QSslSocket::encryptedBytesWritten, &s, [&](qint64 n) {
+            written += n;
+            if (written > 4 * 1024 * 1024)
+                s.cancel(); // idempotent
         });
     });
     QCOMPARE(o.sent.error, TransferError::Cancelled);
@@ -534,7 +536,7 @@ void TestTransferSession::cancelFromSender()
 void TestTransferSession::cancelFromReceiver()
 {
     const QString path = m_src + QStringLiteral("/big.bin");
-    QVERIFY(writeFile(path, randomBytes(6 * 1024 * 1024, 10)));
+    QVERIFY(writeFile(path, randomBytes(32 * 1024 * 1024, 10)));
     Test::TransferSocketPair pair;
     const QString error = pair.secure();
     QVERIFY2(error.isEmpty(), qPrintable(error));
@@ -542,9 +544,11 @@ void TestTransferSession::cancelFromReceiver()
     ReceiveOptions options;
     options.downloadDir = m_dst;
     options.decider = &decider;
-    const Outcome o = runTransfer(pair, {path}, options, [](OutgoingTransfer &, IncomingTransfer &r) {
-        QObject::connect(&r, &IncomingTransfer::progress, &r, [&r](qint64 done, qint64, double) {
-            if (done > 1024 * 1024)
+    qint64 written = 0;
+    const Outcome o = runTransfer(pair, {path}, options, [&](OutgoingTransfer &, IncomingTransfer &r) {
+        QObject::connect(pair.client(), &QSslSocket::encryptedBytesWritten, &r, [&](qint64 n) {
+            written += n;
+            if (written > 4 * 1024 * 1024)
                 r.cancel();
         });
     });
