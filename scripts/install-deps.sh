@@ -10,7 +10,8 @@ BUILD_PKGS=(cmake ninja-build g++ pkg-config ccache
 # screenshots (Xvfb), packaging checks.
 TEST_PKGS=(iproute2 nftables conntrack socat iperf3 procps psmisc
            clang libclang-rt-14-dev xvfb xauth x11-utils imagemagick
-           dpkg-dev file openssl)  # openssl: the NAT lab's hostile TLS clients
+           dpkg-dev file openssl   # openssl: the NAT lab's hostile TLS clients
+           xdotool fonts-wqy-microhei)  # scripts/screenshots.sh
 
 want=("${BUILD_PKGS[@]}")
 [ "${1:-}" = "--build-only" ] || want+=("${TEST_PKGS[@]}")
