@@ -132,7 +132,7 @@ QCoro::Task<PeerConnection> PeerConnector::establish(GoMessage go, ConnectMode m
         qCInfo(lcPunch).noquote() << "no direct path to" << go.peer.shortString() << ":" << reason;
     } else {
         reason = mode == ConnectMode::RelayOnly ? QStringLiteral("relay requested")
-                                                : QStringLiteral("the server asked for the relay");
+                                                : QStringLiteral("the sender asked for the relay");
     }
 
     if (mode == ConnectMode::DirectOnly || go.relayToken.isEmpty() || !m_control) {
