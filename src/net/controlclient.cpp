@@ -19,22 +19,6 @@ namespace PunchDrop {
 using namespace Control;
 
 namespace {
-GoMessage fromWire(const Go &go)
-{
-    GoMessage m;
-    m.sessionId = go.sessionId;
-    m.initiator = go.initiator;
-    m.peer = go.peer;
-    m.peerName = go.peerName;
-    m.peerPublic = go.peerPublic;
-    m.peerPrivate = go.peerPrivate;
-    m.peerNat = go.peerNat;
-    m.punch = go.punch;
-    m.relayToken = go.relayToken;
-    m.startInMs = go.startInMs;
-    m.rttMs = go.rttMs;
-    return m;
-}
 
 constexpr int kMaxPendingPings = 8;
 } // namespace
@@ -275,11 +259,11 @@ void ControlClient::handle(const ControlMessage &message)
     } else if (const auto *go = std::get_if<Go>(&message)) {
         if (go->initiator) {
             if (m_pendingRequests.remove(go->requestId))
-                Q_EMIT connectReplyReceived(go->requestId, ConnectReply {fromWire(*go), {}, {}});
+                Q_EMIT connectReplyReceived(go->requestId, ConnectReply {*go, {}, {}});
             else
                 qCInfo(lcNet) << "ignoring go for request" << go->requestId << "(timed out)";
         } else {
-            Q_EMIT goReceived(fromWire(*go));
+            Q_EMIT goReceived(*go);
         }
     } else if (const auto *refusal = std::get_if<ConnectError>(&message)) {
         if (m_pendingRequests.remove(refusal->requestId))

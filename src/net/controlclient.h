@@ -37,21 +37,9 @@ struct ControlClientConfig
     std::chrono::milliseconds reconnectMax {30000};
 };
 
-//! The server's introduction to a peer (`go`), as the punching engine consumes it.
-struct GoMessage
-{
-    QByteArray sessionId;
-    bool initiator = false;
-    DeviceId peer;
-    QString peerName;
-    Endpoint peerPublic;
-    QList<Endpoint> peerPrivate;
-    QString peerNat;
-    bool punch = true;
-    QByteArray relayToken; //!< empty: no relay for this session
-    int startInMs = 0;
-    int rttMs = 0;
-};
+//! The server's introduction to a peer (`go`), as the punching engine consumes it: the wire
+//! struct itself (requestId is 0 for the responder).
+using GoMessage = Control::Go;
 
 //! The answer to requestConnect(): a go, or an error code ("offline", "relay-disabled",
 //! "busy", "self", "bad-mode", "timeout", "not-registered", "connection-lost") and a message.
