@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// transfer_bench: one side of a PunchDrop transfer over loopback TLS, for bench/transfer_throughput.sh.
+// transfer_bench: one side of a PunchDrop transfer over loopback TLS, for
+// bench/transfer_throughput.sh.
 //   transfer_bench receive PORT DIR    listen on 127.0.0.1:PORT, accept one offer into DIR
 //   transfer_bench send PORT FILE...   connect, send, print "bytes ms" on success
 // Ephemeral identities (no pinning): this measures the data path, encryption and hashing on.
@@ -54,7 +55,7 @@ QCoro::Task<int> receive(quint16 port, QString dir)
         server.waitForNewConnection(100);
     auto *socket = qobject_cast<QSslSocket *>(server.nextPendingConnection());
     const SecureChannel::Result tls = co_await SecureChannel::handshake(
-            *socket, *me, SecureChannel::Role::Server, std::nullopt, 10s);
+        *socket, *me, SecureChannel::Role::Server, std::nullopt, 10s);
     if (!tls.ok()) {
         std::fprintf(stderr, "%s\n", qPrintable(tls.error));
         co_return 2;
@@ -85,7 +86,7 @@ QCoro::Task<int> send(quint16 port, QStringList files)
         co_return 2;
     }
     const SecureChannel::Result tls = co_await SecureChannel::handshake(
-            socket, *me, SecureChannel::Role::Client, std::nullopt, 10s);
+        socket, *me, SecureChannel::Role::Client, std::nullopt, 10s);
     if (!tls.ok()) {
         std::fprintf(stderr, "%s\n", qPrintable(tls.error));
         co_return 2;
@@ -113,6 +114,7 @@ int main(int argc, char **argv)
         return 2;
     }
     const quint16 port = quint16(args.at(2).toUInt());
-    auto task = args.at(1) == QLatin1String("send") ? send(port, args.mid(3)) : receive(port, args.at(3));
+    auto task
+        = args.at(1) == QLatin1String("send") ? send(port, args.mid(3)) : receive(port, args.at(3));
     return QCoro::waitFor(task);
 }

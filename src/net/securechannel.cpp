@@ -41,20 +41,21 @@ public:
             waker->m_handle = handle;
             waker->m_timer.start(int(qBound(qint64(0), timeoutMs, qint64(24 * 3600 * 1000))));
         }
-        void await_resume() const noexcept {}
+        void await_resume() const noexcept { }
     };
-    Awaiter wait(qint64 timeoutMs) { return Awaiter{this, timeoutMs}; }
+    Awaiter wait(qint64 timeoutMs) { return Awaiter {this, timeoutMs}; }
     void wake()
     {
         if (!m_handle || m_scheduled)
             return;
         m_scheduled = true;
         QMetaObject::invokeMethod(
-                this, [this] {
-                    m_scheduled = false;
-                    resume();
-                },
-                Qt::QueuedConnection);
+            this,
+            [this] {
+                m_scheduled = false;
+                resume();
+            },
+            Qt::QueuedConnection);
     }
 
 private:
@@ -93,14 +94,13 @@ bool ignorableVerificationError(const QSslError &error)
 } // namespace
 
 QCoro::Task<Result> handshake(QSslSocket &socket, const DeviceIdentity &self, Role role,
-                              std::optional<DeviceId> expectedPeer,
-                              std::chrono::milliseconds timeout)
+    std::optional<DeviceId> expectedPeer, std::chrono::milliseconds timeout)
 {
     QPointer<QSslSocket> guard(&socket);
     const auto fail = [&guard](QString error) {
         if (guard)
             guard->abort();
-        return Result{{}, std::move(error)};
+        return Result {{}, std::move(error)};
     };
     if (socket.state() != QAbstractSocket::ConnectedState)
         co_return fail(QStringLiteral("TLS handshake: the socket is not connected"));
@@ -120,24 +120,24 @@ QCoro::Task<Result> handshake(QSslSocket &socket, const DeviceIdentity &self, Ro
         waker.wake();
     });
     QObject::connect(&socket, &QAbstractSocket::errorOccurred, &waker,
-                     [&failure, &waker, &socket](QAbstractSocket::SocketError) {
-                         if (failure.isEmpty())
-                             failure = QStringLiteral("TLS handshake failed: %1").arg(socket.errorString());
-                         waker.wake();
-                     });
+        [&failure, &waker, &socket](QAbstractSocket::SocketError) {
+            if (failure.isEmpty())
+                failure = QStringLiteral("TLS handshake failed: %1").arg(socket.errorString());
+            waker.wake();
+        });
     QObject::connect(&socket, &QSslSocket::sslErrors, &waker,
-                     [&failure, &waker, &socket](const QList<QSslError> &errors) {
-                         QList<QSslError> ignorable;
-                         for (const QSslError &e : errors) {
-                             if (!ignorableVerificationError(e)) {
-                                 failure = QStringLiteral("TLS handshake failed: %1").arg(e.errorString());
-                                 waker.wake();
-                                 return;
-                             }
-                             ignorable.append(e);
-                         }
-                         socket.ignoreSslErrors(ignorable);
-                     });
+        [&failure, &waker, &socket](const QList<QSslError> &errors) {
+            QList<QSslError> ignorable;
+            for (const QSslError &e : errors) {
+                if (!ignorableVerificationError(e)) {
+                    failure = QStringLiteral("TLS handshake failed: %1").arg(e.errorString());
+                    waker.wake();
+                    return;
+                }
+                ignorable.append(e);
+            }
+            socket.ignoreSslErrors(ignorable);
+        });
 
     socket.setSslConfiguration(self.tlsConfiguration());
     if (role == Role::Client)
@@ -155,7 +155,8 @@ QCoro::Task<Result> handshake(QSslSocket &socket, const DeviceIdentity &self, Ro
         co_await waker.wait(left);
     }
     if (!guard)
-        co_return Result{{}, failure.isEmpty() ? QStringLiteral("TLS handshake: the socket was closed") : failure};
+        co_return Result {{},
+            failure.isEmpty() ? QStringLiteral("TLS handshake: the socket was closed") : failure};
     if (!failure.isEmpty() || !guard->isEncrypted())
         co_return fail(failure.isEmpty() ? QStringLiteral("TLS handshake failed") : failure);
 
@@ -169,10 +170,10 @@ QCoro::Task<Result> handshake(QSslSocket &socket, const DeviceIdentity &self, Ro
         qCWarning(lcNet) << "TLS peer mismatch: reached" << peer.toString() << "expected"
                          << expectedPeer->toString();
         co_return fail(QStringLiteral("reached device %1, expected %2")
-                               .arg(peer.toString(), expectedPeer->toString()));
+                           .arg(peer.toString(), expectedPeer->toString()));
     }
     qCDebug(lcNet) << "TLS established with" << peer.shortString() << guard->sessionProtocol();
-    co_return Result{peer, {}};
+    co_return Result {peer, {}};
 }
 
 } // namespace PunchDrop::SecureChannel

@@ -33,8 +33,8 @@ enum class Role {
 
 struct Result
 {
-    DeviceId peer;  //!< the authenticated peer, when ok()
-    QString error;  //!< human-readable reason, when not ok()
+    DeviceId peer; //!< the authenticated peer, when ok()
+    QString error; //!< human-readable reason, when not ok()
     bool ok() const { return error.isEmpty(); }
 };
 
@@ -46,7 +46,6 @@ struct Result
  * ownership; deleting the socket while this runs ends the handshake with an error.
  */
 QCoro::Task<Result> handshake(QSslSocket &socket, const DeviceIdentity &self, Role role,
-                              std::optional<DeviceId> expectedPeer,
-                              std::chrono::milliseconds timeout);
+    std::optional<DeviceId> expectedPeer, std::chrono::milliseconds timeout);
 
 } // namespace PunchDrop::SecureChannel

@@ -25,8 +25,7 @@ bool sameName(const QString &a, const QString &b)
 ContactStore::ContactStore(QString filePath, QObject *parent)
     : QObject(parent)
     , m_filePath(std::move(filePath))
-{
-}
+{ }
 
 bool ContactStore::load(QString *error)
 {
@@ -41,7 +40,8 @@ bool ContactStore::load(QString *error)
     QJsonParseError parseError;
     const QJsonDocument doc = QJsonDocument::fromJson(file.readAll(), &parseError);
     if (doc.isNull() || !doc.isObject()) {
-        *error = QStringLiteral("%1 is not valid JSON: %2").arg(m_filePath, parseError.errorString());
+        *error
+            = QStringLiteral("%1 is not valid JSON: %2").arg(m_filePath, parseError.errorString());
         return false;
     }
     const QJsonArray list = doc.object().value(u"contacts").toArray();
@@ -67,16 +67,16 @@ bool ContactStore::save(QString *error)
 {
     QJsonArray list;
     for (const Contact &c : std::as_const(m_contacts)) {
-        list.append(QJsonObject{
-                {QStringLiteral("id"), c.id.toString()},
-                {QStringLiteral("name"), c.name},
-                {QStringLiteral("firstSeen"), c.firstSeen.toString(Qt::ISODateWithMs)},
-                {QStringLiteral("lastSeen"), c.lastSeen.toString(Qt::ISODateWithMs)},
-                {QStringLiteral("autoAccept"), c.autoAccept},
+        list.append(QJsonObject {
+            {QStringLiteral("id"), c.id.toString()},
+            {QStringLiteral("name"), c.name},
+            {QStringLiteral("firstSeen"), c.firstSeen.toString(Qt::ISODateWithMs)},
+            {QStringLiteral("lastSeen"), c.lastSeen.toString(Qt::ISODateWithMs)},
+            {QStringLiteral("autoAccept"), c.autoAccept},
         });
     }
-    const QJsonObject root{{QStringLiteral("version"), kFormatVersion},
-                           {QStringLiteral("contacts"), list}};
+    const QJsonObject root {
+        {QStringLiteral("version"), kFormatVersion}, {QStringLiteral("contacts"), list}};
     QSaveFile file(m_filePath);
     if (!file.open(QIODevice::WriteOnly)) {
         *error = QStringLiteral("cannot write %1: %2").arg(m_filePath, file.errorString());
@@ -116,10 +116,10 @@ ContactStore::TrustCheck ContactStore::check(const DeviceId &id, const QString &
     if (!name.trimmed().isEmpty()) {
         if (const std::optional<Contact> byName = findByName(name)) {
             return {Trust::KeyChanged,
-                    QStringLiteral("\"%1\" now uses a different key (device %2, pinned %3). This "
-                                   "may be a reinstall, or someone pretending to be \"%1\". Compare "
-                                   "the verification code with the owner before trusting it again.")
-                            .arg(name, id.shortString(), byName->id.shortString())};
+                QStringLiteral("\"%1\" now uses a different key (device %2, pinned %3). This "
+                               "may be a reinstall, or someone pretending to be \"%1\". Compare "
+                               "the verification code with the owner before trusting it again.")
+                    .arg(name, id.shortString(), byName->id.shortString())};
         }
     }
     return {Trust::FirstContact, {}};
@@ -141,7 +141,7 @@ bool ContactStore::remember(const DeviceId &id, const QString &name, QString *er
             return save(error);
         }
     }
-    m_contacts.append(Contact{id, name, now, now, false});
+    m_contacts.append(Contact {id, name, now, now, false});
     qCInfo(lcTransfer) << "pinned new contact" << name << id.shortString();
     return save(error);
 }

@@ -49,9 +49,9 @@ public:
     bool isFirstContact(const DeviceId &id) const { return !find(id).has_value(); }
 
     enum class Trust {
-        Known,        //!< pinned already
+        Known, //!< pinned already
         FirstContact, //!< never seen: show the verification code
-        KeyChanged,   //!< a contact with this name has a different key: refuse until reverified
+        KeyChanged, //!< a contact with this name has a different key: refuse until reverified
     };
     struct TrustCheck
     {

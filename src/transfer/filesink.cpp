@@ -18,13 +18,13 @@ constexpr qint64 kMinResumableSize = 256 * 1024; //!< smaller files are simply s
 
 QByteArray metaJson(const PartMeta &meta)
 {
-    return QJsonDocument(QJsonObject{
-                                 {QStringLiteral("sender"), meta.sender.toString()},
-                                 {QStringLiteral("path"), meta.path},
-                                 {QStringLiteral("size"), QString::number(meta.size)},
-                                 {QStringLiteral("mtime"), QString::number(meta.mtimeMs)},
+    return QJsonDocument(QJsonObject {
+                             {QStringLiteral("sender"), meta.sender.toString()},
+                             {QStringLiteral("path"), meta.path},
+                             {QStringLiteral("size"), QString::number(meta.size)},
+                             {QStringLiteral("mtime"), QString::number(meta.mtimeMs)},
                          })
-            .toJson(QJsonDocument::Compact);
+        .toJson(QJsonDocument::Compact);
 }
 
 std::optional<PartMeta> readMeta(const QString &path)
@@ -54,27 +54,27 @@ FileSink::FileSink(QString targetPath, PartDeviceFactory factory)
     , m_partPath(m_targetPath + SafePath::partSuffix())
     , m_metaPath(m_targetPath + SafePath::metaSuffix())
     , m_factory(factory ? std::move(factory) : defaultFactory())
-{
-}
+{ }
 
 FileSink::~FileSink() = default;
 
 PartDeviceFactory FileSink::defaultFactory()
 {
-    return [](const QString &partPath, qint64 offset, QString *error) -> std::unique_ptr<QIODevice> {
-        auto file = std::make_unique<QFile>(partPath);
-        const QIODevice::OpenMode mode = offset == 0 ? QIODevice::WriteOnly | QIODevice::Truncate
-                                                     : QIODevice::ReadWrite;
-        if (!file->open(mode)) {
-            *error = QStringLiteral("cannot write %1: %2").arg(partPath, file->errorString());
-            return nullptr;
-        }
-        if (offset > 0 && (!file->resize(offset) || !file->seek(offset))) {
-            *error = QStringLiteral("cannot resume %1: %2").arg(partPath, file->errorString());
-            return nullptr;
-        }
-        return file;
-    };
+    return
+        [](const QString &partPath, qint64 offset, QString *error) -> std::unique_ptr<QIODevice> {
+            auto file = std::make_unique<QFile>(partPath);
+            const QIODevice::OpenMode mode
+                = offset == 0 ? QIODevice::WriteOnly | QIODevice::Truncate : QIODevice::ReadWrite;
+            if (!file->open(mode)) {
+                *error = QStringLiteral("cannot write %1: %2").arg(partPath, file->errorString());
+                return nullptr;
+            }
+            if (offset > 0 && (!file->resize(offset) || !file->seek(offset))) {
+                *error = QStringLiteral("cannot resume %1: %2").arg(partPath, file->errorString());
+                return nullptr;
+            }
+            return file;
+        };
 }
 
 FileSink::Held FileSink::inspect(const PartMeta &meta)
@@ -123,7 +123,8 @@ bool FileSink::begin(qint64 offset, const PartMeta &meta)
         const QByteArray json = metaJson(meta);
         if (!metaFile.open(QIODevice::WriteOnly | QIODevice::Truncate)
             || metaFile.write(json) != json.size()) {
-            setWriteError(QStringLiteral("cannot write %1: %2").arg(m_metaPath, metaFile.errorString()));
+            setWriteError(
+                QStringLiteral("cannot write %1: %2").arg(m_metaPath, metaFile.errorString()));
             return false;
         }
     }
@@ -144,7 +145,8 @@ bool FileSink::write(const QByteArray &bytes)
         return false;
     }
     if (m_device->write(bytes) != bytes.size()) {
-        setWriteError(QStringLiteral("cannot write %1: %2").arg(m_partPath, m_device->errorString()));
+        setWriteError(
+            QStringLiteral("cannot write %1: %2").arg(m_partPath, m_device->errorString()));
         m_device.reset(); // closes; what was written stays for resume
         return false;
     }
@@ -157,8 +159,9 @@ void FileSink::setWriteError(const QString &what)
 {
     m_error = what;
     const QStorageInfo storage(QFileInfo(m_partPath).absolutePath());
-    m_errorCode = storage.isValid() && storage.bytesAvailable() < 64 * 1024 ? TransferError::DiskFull
-                                                                            : TransferError::WriteFailed;
+    m_errorCode = storage.isValid() && storage.bytesAvailable() < 64 * 1024
+        ? TransferError::DiskFull
+        : TransferError::WriteFailed;
     if (m_errorCode == TransferError::DiskFull)
         m_error = QStringLiteral("disk full: ") + what;
 }
@@ -168,13 +171,14 @@ void FileSink::suspend()
     m_device.reset();
 }
 
-FileSink::Finished FileSink::finish(const QByteArray &expected, bool executable,
-                                    const QDateTime &modified)
+FileSink::Finished FileSink::finish(
+    const QByteArray &expected, bool executable, const QDateTime &modified)
 {
     Finished out;
     if (!m_device && m_position > 0) {
         out.error = m_errorCode != TransferError::None ? m_errorCode : TransferError::WriteFailed;
-        out.message = m_error.isEmpty() ? QStringLiteral("%1 is not open").arg(m_partPath) : m_error;
+        out.message
+            = m_error.isEmpty() ? QStringLiteral("%1 is not open").arg(m_partPath) : m_error;
         return out;
     }
     if (!m_device) {
@@ -196,10 +200,11 @@ FileSink::Finished FileSink::finish(const QByteArray &expected, bool executable,
         QFile::remove(m_partPath);
         QFile::remove(m_metaPath);
         out.error = TransferError::Integrity;
-        out.message = QStringLiteral("SHA-256 mismatch for %1 (got %2, sender says %3); the data was "
-                                     "discarded")
-                              .arg(QFileInfo(m_targetPath).fileName(), out.sha256Hex,
-                                   QString::fromLatin1(expected.toHex()));
+        out.message
+            = QStringLiteral("SHA-256 mismatch for %1 (got %2, sender says %3); the data was "
+                             "discarded")
+                  .arg(QFileInfo(m_targetPath).fileName(), out.sha256Hex,
+                      QString::fromLatin1(expected.toHex()));
         return out;
     }
     QFile part(m_partPath);

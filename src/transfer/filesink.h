@@ -4,8 +4,8 @@
 #include "net/deviceid.h"
 #include "transfer/transferresult.h"
 
-#include <QByteArray>
 #include "transfer/sha256.h"
+#include <QByteArray>
 #include <QDateTime>
 #include <QIODevice>
 #include <QString>
@@ -20,8 +20,8 @@ namespace PunchDrop {
  * the first \a offset bytes and position after them. Returns an open device or nullptr with
  * \a error. The default writes a QFile; tests inject devices that fail after N bytes.
  */
-using PartDeviceFactory = std::function<std::unique_ptr<QIODevice>(const QString &partPath,
-                                                                   qint64 offset, QString *error)>;
+using PartDeviceFactory = std::function<std::unique_ptr<QIODevice>(
+    const QString &partPath, qint64 offset, QString *error)>;
 
 //! What identifies "the same item" for resuming (stored beside the part file).
 struct PartMeta

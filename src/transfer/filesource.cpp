@@ -12,9 +12,9 @@ bool FileSource::open(qint64 expectedSize)
     m_size = m_file.size();
     if (m_size != expectedSize) {
         m_error = QStringLiteral("%1 changed size while being sent (%2 → %3 bytes)")
-                          .arg(m_file.fileName())
-                          .arg(expectedSize)
-                          .arg(m_size);
+                      .arg(m_file.fileName())
+                      .arg(expectedSize)
+                      .arg(m_size);
         return false;
     }
     return true;
@@ -25,7 +25,8 @@ QByteArray FileSource::hashPrefix(qint64 length)
     while (m_position < length) {
         const QByteArray chunk = m_file.read(qMin<qint64>(length - m_position, 1024 * 1024));
         if (chunk.isEmpty()) {
-            m_error = QStringLiteral("cannot read %1: %2").arg(m_file.fileName(), m_file.errorString());
+            m_error
+                = QStringLiteral("cannot read %1: %2").arg(m_file.fileName(), m_file.errorString());
             return {};
         }
         m_hash.addData(chunk);
@@ -55,10 +56,10 @@ QByteArray FileSource::readChunk(qint64 maxSize)
     QByteArray chunk = m_file.read(want);
     if (chunk.size() != want) {
         m_error = QStringLiteral("cannot read %1: %2")
-                          .arg(m_file.fileName(),
-                               chunk.isEmpty() && m_file.error() == QFileDevice::NoError
-                                       ? QStringLiteral("the file got shorter")
-                                       : m_file.errorString());
+                      .arg(m_file.fileName(),
+                          chunk.isEmpty() && m_file.error() == QFileDevice::NoError
+                              ? QStringLiteral("the file got shorter")
+                              : m_file.errorString());
         return {};
     }
     m_hash.addData(chunk);

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include <QByteArray>
 #include "transfer/sha256.h"
+#include <QByteArray>
 #include <QFile>
 #include <QString>
 
@@ -15,7 +15,9 @@ namespace PunchDrop {
 class FileSource
 {
 public:
-    explicit FileSource(QString path) : m_file(std::move(path)) {}
+    explicit FileSource(QString path)
+        : m_file(std::move(path))
+    { }
 
     //! Opens the file and checks it still has \a expectedSize bytes. False with error().
     bool open(qint64 expectedSize);

@@ -4,7 +4,6 @@
 #include <QDeadlineTimer>
 #include <QSslSocket>
 
-
 namespace PunchDrop {
 
 using namespace Transfer;
@@ -18,15 +17,17 @@ FrameChannel::FrameChannel(QSslSocket *socket, QObject *parent)
     connect(socket, &QIODevice::bytesWritten, &m_wakeup, &Wakeup::wake);
     connect(socket, &QSslSocket::encryptedBytesWritten, &m_wakeup, &Wakeup::wake);
     connect(socket, &QAbstractSocket::disconnected, &m_wakeup, &Wakeup::wake);
-    connect(socket, &QAbstractSocket::errorOccurred, this, [this](QAbstractSocket::SocketError error) {
-        // A TLS record that fails authentication (tampering in transit) leaves the socket
-        // "connected" but useless: fail now, and reset the connection so the peer learns too.
-        if (m_socket && m_failure.isEmpty() && error != QAbstractSocket::RemoteHostClosedError) {
-            m_failure = m_socket->errorString();
-            m_socket->abort();
-        }
-        m_wakeup.wake();
-    });
+    connect(
+        socket, &QAbstractSocket::errorOccurred, this, [this](QAbstractSocket::SocketError error) {
+            // A TLS record that fails authentication (tampering in transit) leaves the socket
+            // "connected" but useless: fail now, and reset the connection so the peer learns too.
+            if (m_socket && m_failure.isEmpty()
+                && error != QAbstractSocket::RemoteHostClosedError) {
+                m_failure = m_socket->errorString();
+                m_socket->abort();
+            }
+            m_wakeup.wake();
+        });
     connect(socket, &QObject::destroyed, &m_wakeup, &Wakeup::wake);
 }
 
@@ -77,24 +78,24 @@ QCoro::Task<FrameChannel::Incoming> FrameChannel::read(std::chrono::milliseconds
     const QDeadlineTimer deadline(timeout);
     for (;;) {
         if (m_interrupted)
-            co_return Incoming{Status::Interrupted, {}, QStringLiteral("interrupted")};
+            co_return Incoming {Status::Interrupted, {}, QStringLiteral("interrupted")};
         Incoming in = tryRead();
         if (in.status != Status::Timeout)
             co_return in;
         if (!m_failure.isEmpty())
-            co_return Incoming{Status::Closed, {}, m_failure};
+            co_return Incoming {Status::Closed, {}, m_failure};
         if (!isOpen() && (!m_socket || m_socket->bytesAvailable() == 0)) {
-            co_return Incoming{Status::Closed, {},
-                               m_socket && m_socket->error() != QAbstractSocket::UnknownSocketError
-                                       ? m_socket->errorString()
-                                       : QStringLiteral("the connection was closed")};
+            co_return Incoming {Status::Closed, {},
+                m_socket && m_socket->error() != QAbstractSocket::UnknownSocketError
+                    ? m_socket->errorString()
+                    : QStringLiteral("the connection was closed")};
         }
         const qint64 left = deadline.remainingTime();
         if (left == 0)
-            co_return Incoming{Status::Timeout, {}, QStringLiteral("the peer went silent")};
+            co_return Incoming {Status::Timeout, {}, QStringLiteral("the peer went silent")};
         co_await m_wakeup.wait(std::chrono::milliseconds(left));
         if (!self)
-            co_return Incoming{Status::Interrupted, {}, QStringLiteral("interrupted")};
+            co_return Incoming {Status::Interrupted, {}, QStringLiteral("interrupted")};
     }
 }
 

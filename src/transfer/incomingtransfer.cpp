@@ -12,7 +12,6 @@
 #include <QSslSocket>
 #include <QStorageInfo>
 
-
 #include <deque>
 
 namespace PunchDrop {
@@ -24,7 +23,7 @@ namespace {
 struct Pending
 {
     qint64 index = 0;
-    int slot = 0;            //!< position in the result's file list
+    int slot = 0; //!< position in the result's file list
     qint64 answeredOffset = 0;
     std::shared_ptr<FileSink> sink;
     //! Fits one chunk: never resumed, collected in memory and written in one worker hop at END
@@ -32,7 +31,6 @@ struct Pending
     bool small = false;
     QByteArray buffer;
 };
-
 
 struct Begun
 {
@@ -48,16 +46,14 @@ struct SmallWrite
 
 } // namespace
 
-IncomingTransfer::IncomingTransfer(QSslSocket *socket, const DeviceIdentity &self,
-                                   DeviceId sender, QString senderName, ReceiveOptions options,
-                                   QObject *parent)
+IncomingTransfer::IncomingTransfer(QSslSocket *socket, const DeviceIdentity &self, DeviceId sender,
+    QString senderName, ReceiveOptions options, QObject *parent)
     : TransferJob(socket, parent)
     , m_self(self.id())
     , m_sender(std::move(sender))
     , m_senderName(std::move(senderName))
     , m_options(std::move(options))
-{
-}
+{ }
 
 QCoro::Task<TransferResult> IncomingTransfer::run()
 {
@@ -70,8 +66,8 @@ QCoro::Task<TransferResult> IncomingTransfer::run()
 QCoro::Task<TransferResult> IncomingTransfer::runImpl()
 {
     setState(TransferSnapshot::State::Connecting);
-    m_channel.send(Hello{kProtocolVersion, {QStringLiteral("resume"), QStringLiteral("pipeline")},
-                         m_deviceName});
+    m_channel.send(Hello {
+        kProtocolVersion, {QStringLiteral("resume"), QStringLiteral("pipeline")}, m_deviceName});
     FrameChannel::Incoming in = co_await m_channel.read(m_timeouts.hello);
     if (in.status != FrameChannel::Status::Message)
         co_return readFailure(in);
@@ -82,9 +78,9 @@ QCoro::Task<TransferResult> IncomingTransfer::runImpl()
         co_return fatal(TransferError::Protocol, QStringLiteral("expected HELLO"));
     if (hello->version != kProtocolVersion)
         co_return fatal(TransferError::Version,
-                        QStringLiteral("the peer speaks transfer protocol v%1, we speak v%2")
-                                .arg(hello->version)
-                                .arg(kProtocolVersion));
+            QStringLiteral("the peer speaks transfer protocol v%1, we speak v%2")
+                .arg(hello->version)
+                .arg(kProtocolVersion));
     if (m_senderName.isEmpty())
         m_senderName = hello->deviceName;
 
@@ -119,8 +115,8 @@ QCoro::Task<TransferResult> IncomingTransfer::runImpl()
         const ContactStore::TrustCheck trust = m_options.contacts->check(m_sender, m_senderName);
         if (trust.trust == ContactStore::Trust::KeyChanged) {
             qCWarning(lcTransfer) << trust.warning;
-            m_channel.send(Decline{QStringLiteral("the receiver has pinned a different key for "
-                                                  "this name; compare the verification code")});
+            m_channel.send(Decline {QStringLiteral("the receiver has pinned a different key for "
+                                                   "this name; compare the verification code")});
             co_return failure(TransferError::UntrustedPeer, trust.warning);
         }
         m_offer.firstContact = trust.trust == ContactStore::Trust::FirstContact;
@@ -134,15 +130,15 @@ QCoro::Task<TransferResult> IncomingTransfer::runImpl()
 
     if (!QDir().mkpath(m_options.downloadDir))
         co_return fatal(TransferError::WriteFailed,
-                        QStringLiteral("cannot create the download folder %1").arg(m_options.downloadDir));
+            QStringLiteral("cannot create the download folder %1").arg(m_options.downloadDir));
     const QStorageInfo storage(m_options.downloadDir);
     if (storage.isValid()
         && storage.bytesAvailable() < wireOffer.totalBytes + m_options.freeSpaceMargin) {
         co_return fatal(TransferError::DiskFull,
-                        QStringLiteral("not enough free space in %1: %2 bytes needed, %3 available")
-                                .arg(m_options.downloadDir)
-                                .arg(wireOffer.totalBytes)
-                                .arg(storage.bytesAvailable()));
+            QStringLiteral("not enough free space in %1: %2 bytes needed, %3 available")
+                .arg(m_options.downloadDir)
+                .arg(wireOffer.totalBytes)
+                .arg(storage.bytesAvailable()));
     }
 
     setState(TransferSnapshot::State::Waiting);
@@ -157,7 +153,7 @@ QCoro::Task<TransferResult> IncomingTransfer::runImpl()
     if (m_cancelRequested)
         co_return failure(TransferError::Cancelled, QStringLiteral("cancelled"));
     if (decision == OfferDecision::Decline) {
-        m_channel.send(Decline{QStringLiteral("declined by the user")});
+        m_channel.send(Decline {QStringLiteral("declined by the user")});
         co_return failure(TransferError::Declined, QStringLiteral("declined"));
     }
     if (m_options.contacts) {
@@ -167,7 +163,7 @@ QCoro::Task<TransferResult> IncomingTransfer::runImpl()
                 && !m_options.contacts->setAutoAccept(m_sender, true, &contactError)))
             qCWarning(lcTransfer) << "cannot update contacts:" << contactError;
     }
-    m_channel.send(Accept{});
+    m_channel.send(Accept {});
     setState(TransferSnapshot::State::Transferring);
 
     TransferResult result;
@@ -177,10 +173,11 @@ QCoro::Task<TransferResult> IncomingTransfer::runImpl()
         const OfferItem &entry = wireOffer.items.at(i);
         QString dirError;
         if (entry.isDirectory) {
-            const QString dir = SafePath::resolve(m_options.downloadDir, safePaths.at(i), true, &dirError);
+            const QString dir
+                = SafePath::resolve(m_options.downloadDir, safePaths.at(i), true, &dirError);
             if (dir.isEmpty() || (!QFileInfo(dir).isDir() && !QDir().mkdir(dir))) {
                 co_return fatal(TransferError::WriteFailed,
-                                dirError.isEmpty() ? QStringLiteral("cannot create %1").arg(dir) : dirError);
+                    dirError.isEmpty() ? QStringLiteral("cannot create %1").arg(dir) : dirError);
             }
             continue;
         }
@@ -212,7 +209,8 @@ QCoro::Task<TransferResult> IncomingTransfer::runImpl()
                 co_return fatal(TransferError::Protocol, QStringLiteral("DATA outside a file"));
             const qint64 size = wireOffer.items.at(current->index).size;
             if (received + data->bytes.size() > size)
-                co_return fatal(TransferError::Protocol, QStringLiteral("more DATA than announced"));
+                co_return fatal(
+                    TransferError::Protocol, QStringLiteral("more DATA than announced"));
             const qint64 length = data->bytes.size();
             if (current->small) {
                 current->buffer.append(data->bytes);
@@ -249,16 +247,16 @@ QCoro::Task<TransferResult> IncomingTransfer::runImpl()
                 co_return fatal(TransferError::Protocol, QStringLiteral("HEADER out of order"));
             const OfferItem &headerItem = wireOffer.items.at(header->index);
             QString pathError;
-            const QString target =
-                    SafePath::resolve(m_options.downloadDir, safePaths.at(header->index), true, &pathError);
+            const QString target = SafePath::resolve(
+                m_options.downloadDir, safePaths.at(header->index), true, &pathError);
             if (target.isEmpty())
                 co_return fatal(TransferError::UnsafePath, pathError);
             Pending p;
             p.index = header->index;
             p.slot = int(nextHeader);
             p.sink = std::make_shared<FileSink>(target, m_options.partDeviceFactory);
-            const PartMeta headerMeta{m_sender, headerItem.relativePath, headerItem.size,
-                                headerItem.modified.isValid() ? headerItem.modified.toMSecsSinceEpoch() : 0};
+            const PartMeta headerMeta {m_sender, headerItem.relativePath, headerItem.size,
+                headerItem.modified.isValid() ? headerItem.modified.toMSecsSinceEpoch() : 0};
             p.small = headerItem.size <= kMaxChunkSize;
             FileSink::Held held;
             if (!p.small) {
@@ -269,9 +267,9 @@ QCoro::Task<TransferResult> IncomingTransfer::runImpl()
             }
             p.answeredOffset = held.offset;
             if (held.offset > 0)
-                m_channel.send(Resume{p.index, held.offset, held.prefixSha256});
+                m_channel.send(Resume {p.index, held.offset, held.prefixSha256});
             else
-                m_channel.send(Start{p.index});
+                m_channel.send(Start {p.index});
             answered.push_back(p);
             ++nextHeader;
         } else if (const auto *from = std::get_if<SendFrom>(&in.message)) {
@@ -281,8 +279,8 @@ QCoro::Task<TransferResult> IncomingTransfer::runImpl()
             current = answered.front();
             answered.pop_front();
             const OfferItem &beginItem = wireOffer.items.at(current->index);
-            const PartMeta beginMeta{m_sender, beginItem.relativePath, beginItem.size,
-                                beginItem.modified.isValid() ? beginItem.modified.toMSecsSinceEpoch() : 0};
+            const PartMeta beginMeta {m_sender, beginItem.relativePath, beginItem.size,
+                beginItem.modified.isValid() ? beginItem.modified.toMSecsSinceEpoch() : 0};
             const qint64 offset = from->offset;
             if (current->small) {
                 received = 0;
@@ -314,13 +312,13 @@ QCoro::Task<TransferResult> IncomingTransfer::runImpl()
             const QDateTime modified = endItem.modified;
             FileSink::Finished fin;
             if (current->small) {
-                const PartMeta smallMeta{m_sender, endItem.relativePath, endItem.size,
-                                         endItem.modified.isValid() ? endItem.modified.toMSecsSinceEpoch() : 0};
+                const PartMeta smallMeta {m_sender, endItem.relativePath, endItem.size,
+                    endItem.modified.isValid() ? endItem.modified.toMSecsSinceEpoch() : 0};
                 QByteArray content = std::move(current->buffer);
                 auto job5 = [endSink, smallMeta, content, expected, executable, modified] {
                     SmallWrite w;
                     w.begun.ok = endSink->begin(0, smallMeta)
-                            && (content.isEmpty() || endSink->write(content));
+                        && (content.isEmpty() || endSink->write(content));
                     w.begun.code = endSink->errorCode();
                     w.begun.error = endSink->error();
                     if (w.begun.ok)
@@ -347,18 +345,18 @@ QCoro::Task<TransferResult> IncomingTransfer::runImpl()
             finished.errorMessage = fin.message;
             if (!finished.verified)
                 qCWarning(lcTransfer) << "file failed:" << finished.relativePath << fin.message;
-            m_channel.send(Verdict{current->index, fin.error, fin.message});
+            m_channel.send(Verdict {current->index, fin.error, fin.message});
             ++verdicts;
             current.reset();
             Q_EMIT fileFinished(finished);
         } else if (std::holds_alternative<SessionEnd>(in.message)) {
             if (current || !answered.empty() || verdicts != files.size())
                 co_return fatal(TransferError::Protocol, QStringLiteral("SESSIONEND too early"));
-            m_channel.send(SessionEnd{});
+            m_channel.send(SessionEnd {});
             break;
         } else {
             co_return fatal(TransferError::Protocol,
-                            QStringLiteral("unexpected %1").arg(frameTypeName(frameTypeOf(in.message))));
+                QStringLiteral("unexpected %1").arg(frameTypeName(frameTypeOf(in.message))));
         }
     }
     reportProgress(done, wireOffer.totalBytes, true);
@@ -374,9 +372,9 @@ QCoro::Task<TransferResult> IncomingTransfer::runImpl()
     }
     if (failed > 0)
         result.message = QStringLiteral("%1 of %2 files failed: %3")
-                                 .arg(failed)
-                                 .arg(result.files.size())
-                                 .arg(result.message);
+                             .arg(failed)
+                             .arg(result.files.size())
+                             .arg(result.message);
     co_return result;
 }
 

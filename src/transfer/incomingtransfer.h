@@ -17,9 +17,9 @@ class OfferDecider;
 
 struct ReceiveOptions
 {
-    QString downloadDir;               //!< created if missing
-    OfferDecider *decider = nullptr;   //!< nullptr: decline everything not auto-accepted
-    ContactStore *contacts = nullptr;  //!< nullptr: no pinning (tests, one-shot CLI)
+    QString downloadDir; //!< created if missing
+    OfferDecider *decider = nullptr; //!< nullptr: decline everything not auto-accepted
+    ContactStore *contacts = nullptr; //!< nullptr: no pinning (tests, one-shot CLI)
     //! Extra free space to keep beyond the offer's size when checking before accepting.
     qint64 freeSpaceMargin = 16 * 1024 * 1024;
     //! How part files are opened (default: QFile). Tests inject failing devices.
@@ -40,7 +40,7 @@ class IncomingTransfer : public TransferJob
     Q_OBJECT
 public:
     IncomingTransfer(QSslSocket *socket, const DeviceIdentity &self, DeviceId sender,
-                     QString senderName, ReceiveOptions options, QObject *parent = nullptr);
+        QString senderName, ReceiveOptions options, QObject *parent = nullptr);
 
     QCoro::Task<TransferResult> run();
 

@@ -26,16 +26,14 @@ namespace PunchDrop {
  */
 namespace Detail {
 
-template<typename R>
-struct OffThreadState
+template<typename R> struct OffThreadState
 {
     QMutex mutex;
     Wakeup *target = nullptr; //!< the awaiting frame's Wakeup; nulled when the frame goes away
     std::optional<R> result;
 };
 
-template<typename R>
-QCoro::Task<R> awaitOffThread(std::shared_ptr<OffThreadState<R>> state)
+template<typename R> QCoro::Task<R> awaitOffThread(std::shared_ptr<OffThreadState<R>> state)
 {
     Wakeup wakeup;
     struct Detach
@@ -46,7 +44,7 @@ QCoro::Task<R> awaitOffThread(std::shared_ptr<OffThreadState<R>> state)
             QMutexLocker lock(&state->mutex);
             state->target = nullptr;
         }
-    } detach{state.get()};
+    } detach {state.get()};
     for (;;) {
         {
             QMutexLocker lock(&state->mutex);

@@ -14,7 +14,6 @@
 
 #include <deque>
 
-
 namespace PunchDrop {
 
 using namespace Transfer;
@@ -58,8 +57,8 @@ BuiltOffer buildOffer(const QStringList &paths)
             return out;
         }
         const QString name = root.isDir() && root.fileName().isEmpty()
-                ? QDir(root.absoluteFilePath()).dirName()
-                : root.fileName();
+            ? QDir(root.absoluteFilePath()).dirName()
+            : root.fileName();
         if (!root.isDir()) {
             if (!root.isReadable()) {
                 out.error = QStringLiteral("%1 is not readable").arg(path);
@@ -71,8 +70,8 @@ BuiltOffer buildOffer(const QStringList &paths)
         add(root, name);
         // Symlinked folders are not followed (loops); symlinked files are sent as their content.
         QDirIterator it(root.absoluteFilePath(),
-                        QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot,
-                        QDirIterator::Subdirectories);
+            QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot,
+            QDirIterator::Subdirectories);
         QList<QFileInfo> entries;
         while (it.hasNext()) {
             it.next();
@@ -97,8 +96,8 @@ BuiltOffer buildOffer(const QStringList &paths)
     }
     if (out.offer.items.size() > kMaxOfferItems)
         out.error = QStringLiteral("too many files (%1, at most %2)")
-                            .arg(out.offer.items.size())
-                            .arg(kMaxOfferItems);
+                        .arg(out.offer.items.size())
+                        .arg(kMaxOfferItems);
     return out;
 }
 
@@ -106,15 +105,15 @@ struct Opened
 {
     bool ok = false;
     QByteArray prefixSha256;
-    QByteArray data;   //!< small files: the whole content
+    QByteArray data; //!< small files: the whole content
     QByteArray sha256; //!< small files: its hash
     QString error;
 };
 
 } // namespace
 
-OutgoingTransfer::OutgoingTransfer(QSslSocket *socket, const DeviceIdentity &self,
-                                   QStringList paths, QObject *parent)
+OutgoingTransfer::OutgoingTransfer(
+    QSslSocket *socket, const DeviceIdentity &self, QStringList paths, QObject *parent)
     : TransferJob(socket, parent)
     , m_paths(std::move(paths))
 {
@@ -139,8 +138,8 @@ QCoro::Task<TransferResult> OutgoingTransfer::runImpl()
     if (!built.error.isEmpty())
         co_return fatal(TransferError::ReadFailed, built.error);
 
-    m_channel.send(Hello{kProtocolVersion, {QStringLiteral("resume"), QStringLiteral("pipeline")},
-                         m_deviceName});
+    m_channel.send(Hello {
+        kProtocolVersion, {QStringLiteral("resume"), QStringLiteral("pipeline")}, m_deviceName});
     FrameChannel::Incoming in = co_await m_channel.read(m_timeouts.hello);
     if (in.status != FrameChannel::Status::Message)
         co_return readFailure(in);
@@ -151,9 +150,9 @@ QCoro::Task<TransferResult> OutgoingTransfer::runImpl()
         co_return fatal(TransferError::Protocol, QStringLiteral("expected HELLO"));
     if (hello->version != kProtocolVersion)
         co_return fatal(TransferError::Version,
-                        QStringLiteral("the peer speaks transfer protocol v%1, we speak v%2")
-                                .arg(hello->version)
-                                .arg(kProtocolVersion));
+            QStringLiteral("the peer speaks transfer protocol v%1, we speak v%2")
+                .arg(hello->version)
+                .arg(kProtocolVersion));
 
     const Offer &offer = built.offer;
     m_channel.send(offer);
@@ -165,9 +164,9 @@ QCoro::Task<TransferResult> OutgoingTransfer::runImpl()
         co_return *ended;
     if (const auto *decline = std::get_if<Decline>(&in.message)) {
         co_return failure(TransferError::Declined,
-                          decline->reason.isEmpty()
-                                  ? QStringLiteral("the receiver declined")
-                                  : QStringLiteral("the receiver declined: %1").arg(decline->reason));
+            decline->reason.isEmpty()
+                ? QStringLiteral("the receiver declined")
+                : QStringLiteral("the receiver declined: %1").arg(decline->reason));
     }
     if (!std::holds_alternative<Accept>(in.message))
         co_return fatal(TransferError::Protocol, QStringLiteral("expected ACCEPT or DECLINE"));
@@ -213,7 +212,8 @@ QCoro::Task<TransferResult> OutgoingTransfer::runImpl()
         if (const auto *v = std::get_if<Verdict>(&message)) {
             const auto slot = slotOf.constFind(v->index);
             if (slot == slotOf.constEnd())
-                return fatal(TransferError::Protocol, QStringLiteral("VERDICT for an unknown file"));
+                return fatal(
+                    TransferError::Protocol, QStringLiteral("VERDICT for an unknown file"));
             FileResult &f = result.files[*slot];
             if (f.verified || f.error != TransferError::None || f.sha256.isEmpty())
                 return fatal(TransferError::Protocol, QStringLiteral("unexpected VERDICT"));
@@ -224,15 +224,15 @@ QCoro::Task<TransferResult> OutgoingTransfer::runImpl()
             Q_EMIT fileFinished(f);
             return std::nullopt;
         }
-        return fatal(TransferError::Protocol, QStringLiteral("unexpected %1 while sending")
-                                                      .arg(frameTypeName(frameTypeOf(message))));
+        return fatal(TransferError::Protocol,
+            QStringLiteral("unexpected %1 while sending").arg(frameTypeName(frameTypeOf(message))));
     };
 
     qsizetype nextHeader = 0;
     for (qsizetype k = 0; k < files.size(); ++k) {
         while (nextHeader < files.size() && nextHeader < k + kHeaderWindow) {
             const qint64 headerIndex = files.at(nextHeader);
-            m_channel.send(FileHeader{headerIndex, offer.items.at(headerIndex).size});
+            m_channel.send(FileHeader {headerIndex, offer.items.at(headerIndex).size});
             ++nextHeader;
         }
         const qint64 index = files.at(k);
@@ -302,7 +302,7 @@ QCoro::Task<TransferResult> OutgoingTransfer::runImpl()
             if (!rewound)
                 co_return fatal(TransferError::ReadFailed, source->error());
         }
-        m_channel.send(SendFrom{index, offset});
+        m_channel.send(SendFrom {index, offset});
         fr.resumedFrom = offset;
         done += offset;
 
@@ -338,13 +338,15 @@ QCoro::Task<TransferResult> OutgoingTransfer::runImpl()
                 if (m_channel.isInterrupted())
                     co_return failure(TransferError::Cancelled, QStringLiteral("cancelled"));
                 if (!m_channel.isOpen())
-                    co_return failure(TransferError::Network, QStringLiteral("the connection was lost"));
+                    co_return failure(
+                        TransferError::Network, QStringLiteral("the connection was lost"));
                 if (m_channel.pendingWrite() < kWriteThreshold)
                     break;
                 if (stalled.hasExpired()
                     || !co_await m_channel.waitForActivity(
-                            std::chrono::milliseconds(qMax<qint64>(stalled.remainingTime(), 1))))
-                    co_return failure(TransferError::Timeout, QStringLiteral("the receiver stopped reading"));
+                        std::chrono::milliseconds(qMax<qint64>(stalled.remainingTime(), 1))))
+                    co_return failure(
+                        TransferError::Timeout, QStringLiteral("the receiver stopped reading"));
             }
             m_channel.sendData(chunk);
             result.bytesTransferred += chunk.size();
@@ -358,7 +360,7 @@ QCoro::Task<TransferResult> OutgoingTransfer::runImpl()
             sha = co_await job4Task;
         }
         fr.sha256 = QString::fromLatin1(sha.toHex());
-        m_channel.send(FileEnd{index, sha});
+        m_channel.send(FileEnd {index, sha});
     }
 
     while (verdictsPending > 0) {
@@ -369,9 +371,10 @@ QCoro::Task<TransferResult> OutgoingTransfer::runImpl()
             co_return *late;
     }
     reportProgress(done, offer.totalBytes, true);
-    m_channel.send(SessionEnd{});
+    m_channel.send(SessionEnd {});
     in = co_await m_channel.read(m_timeouts.hello);
-    if (in.status == FrameChannel::Status::Message && !std::holds_alternative<SessionEnd>(in.message)) {
+    if (in.status == FrameChannel::Status::Message
+        && !std::holds_alternative<SessionEnd>(in.message)) {
         if (auto ended = peerEnded(in.message))
             co_return *ended;
         co_return fatal(TransferError::Protocol, QStringLiteral("expected SESSIONEND"));
@@ -391,9 +394,9 @@ QCoro::Task<TransferResult> OutgoingTransfer::runImpl()
     }
     if (failed > 0)
         result.message = QStringLiteral("%1 of %2 files failed: %3")
-                                 .arg(failed)
-                                 .arg(result.files.size())
-                                 .arg(result.message);
+                             .arg(failed)
+                             .arg(result.files.size())
+                             .arg(result.message);
     co_return result;
 }
 

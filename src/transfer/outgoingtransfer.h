@@ -24,7 +24,7 @@ class OutgoingTransfer : public TransferJob
     Q_OBJECT
 public:
     OutgoingTransfer(QSslSocket *socket, const DeviceIdentity &self, QStringList paths,
-                     QObject *parent = nullptr);
+        QObject *parent = nullptr);
 
     QCoro::Task<TransferResult> run();
 

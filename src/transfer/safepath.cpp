@@ -14,8 +14,8 @@ bool isReservedWindowsName(const QString &component)
     // The device name is what precedes the first dot ("CON.txt", "nul.tar.gz"), trailing
     // spaces ignored, case-insensitive.
     static const QRegularExpression reserved(
-            QStringLiteral("^(CON|PRN|AUX|NUL|CONIN\\$|CONOUT\\$|COM[0-9¹²³]|LPT[0-9¹²³])$"),
-            QRegularExpression::CaseInsensitiveOption);
+        QStringLiteral("^(CON|PRN|AUX|NUL|CONIN\\$|CONOUT\\$|COM[0-9¹²³]|LPT[0-9¹²³])$"),
+        QRegularExpression::CaseInsensitiveOption);
     QString base = component.section(QLatin1Char('.'), 0, 0);
     while (base.endsWith(QLatin1Char(' ')))
         base.chop(1);
@@ -28,8 +28,8 @@ QString sanitizeComponent(const QString &in)
     out.reserve(in.size());
     for (const QChar c : in) {
         const char16_t u = c.unicode();
-        if (u < 0x20 || u == 0x7f || (u >= 0x80 && u < 0xa0) || u == u'\\' || u == u':'
-            || u == u'*' || u == u'?' || u == u'"' || u == u'<' || u == u'>' || u == u'|')
+        if (u < 0x20 || u == 0x7f || (u >= 0x80 && u < 0xa0) || u == u'\\' || u == u':' || u == u'*'
+            || u == u'?' || u == u'"' || u == u'<' || u == u'>' || u == u'|')
             out.append(QLatin1Char('_'));
         else
             out.append(c);
@@ -51,7 +51,7 @@ QString sanitizeComponent(const QString &in)
 Sanitized sanitize(const QString &offered)
 {
     const auto refuse = [&offered](const QString &why) {
-        return Sanitized{{}, QStringLiteral("unsafe path \"%1\": %2").arg(offered.left(300), why)};
+        return Sanitized {{}, QStringLiteral("unsafe path \"%1\": %2").arg(offered.left(300), why)};
     };
     if (offered.isEmpty())
         return refuse(QStringLiteral("empty"));
@@ -79,7 +79,7 @@ Sanitized sanitize(const QString &offered)
             return refuse(QStringLiteral("a name made only of dots, spaces or nothing"));
         out.append(clean);
     }
-    return Sanitized{out.join(QLatin1Char('/')), {}};
+    return Sanitized {out.join(QLatin1Char('/')), {}};
 }
 
 bool existsNoFollow(const QString &path)
@@ -88,8 +88,8 @@ bool existsNoFollow(const QString &path)
     return info.exists() || info.isSymLink();
 }
 
-QString resolve(const QString &downloadDir, const QString &safeRelative, bool createParents,
-                QString *error)
+QString resolve(
+    const QString &downloadDir, const QString &safeRelative, bool createParents, QString *error)
 {
     const QString root = QDir::cleanPath(QDir(downloadDir).absolutePath());
     const QStringList components = safeRelative.split(QLatin1Char('/'));
@@ -138,7 +138,8 @@ QString uniqueTarget(const QString &absolutePath)
     const QString stem = dot > 0 ? name.left(dot) : name;
     const QString ext = dot > 0 ? name.mid(dot) : QString();
     for (int n = 1; n < 100000; ++n) {
-        const QString candidate = dir + QLatin1Char('/') + stem + QStringLiteral(" (%1)").arg(n) + ext;
+        const QString candidate
+            = dir + QLatin1Char('/') + stem + QStringLiteral(" (%1)").arg(n) + ext;
         if (!existsNoFollow(candidate))
             return candidate;
     }

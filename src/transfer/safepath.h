@@ -22,13 +22,19 @@ constexpr int kMaxComponentBytes = 255;
 constexpr int kMaxPathBytes = 4096;
 constexpr int kMaxDepth = 64;
 //! Suffix of in-progress downloads, and of their resume metadata (`<name>.pdpart.meta`).
-inline QString partSuffix() { return QStringLiteral(".pdpart"); }
-inline QString metaSuffix() { return QStringLiteral(".pdpart.meta"); }
+inline QString partSuffix()
+{
+    return QStringLiteral(".pdpart");
+}
+inline QString metaSuffix()
+{
+    return QStringLiteral(".pdpart.meta");
+}
 
 struct Sanitized
 {
     QString relativePath; //!< '/'-separated, safe to join under the download folder
-    QString error;        //!< why it was refused
+    QString error; //!< why it was refused
     bool ok() const { return error.isEmpty(); }
 };
 
@@ -40,8 +46,8 @@ Sanitized sanitize(const QString &offered);
  * \a createParents is set, missing parent folders are created. Refuses when any existing
  * component below \a downloadDir is a symlink or not a folder. Empty with \a error on refusal.
  */
-QString resolve(const QString &downloadDir, const QString &safeRelative, bool createParents,
-                QString *error);
+QString resolve(
+    const QString &downloadDir, const QString &safeRelative, bool createParents, QString *error);
 
 //! \a absolutePath if nothing exists there (not even a dangling symlink), else "name (1).ext", …
 QString uniqueTarget(const QString &absolutePath);

@@ -36,7 +36,8 @@ QByteArray Sha256::result() const
     QByteArray out(EVP_MAX_MD_SIZE, Qt::Uninitialized);
     unsigned int length = 0;
     if (EVP_MD_CTX_copy_ex(copy.ctx, m_context->ctx) != 1
-        || EVP_DigestFinal_ex(copy.ctx, reinterpret_cast<unsigned char *>(out.data()), &length) != 1)
+        || EVP_DigestFinal_ex(copy.ctx, reinterpret_cast<unsigned char *>(out.data()), &length)
+            != 1)
         return {};
     out.truncate(int(length));
     return out;

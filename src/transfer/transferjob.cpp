@@ -30,7 +30,7 @@ void TransferJob::cancel()
         return;
     m_cancelRequested = true;
     qCInfo(lcTransfer) << "cancelling transfer";
-    m_channel.send(Cancel{QStringLiteral("cancelled by the user")});
+    m_channel.send(Cancel {QStringLiteral("cancelled by the user")});
     m_channel.interrupt();
 }
 
@@ -81,7 +81,8 @@ TransferResult TransferJob::finish(TransferResult result)
         qCInfo(lcTransfer) << "transfer finished:" << result.files.size() << "files,"
                            << result.bytesTransferred << "bytes on this connection";
     else
-        qCInfo(lcTransfer) << "transfer ended:" << transferErrorName(result.error) << result.message;
+        qCInfo(lcTransfer) << "transfer ended:" << transferErrorName(result.error)
+                           << result.message;
     Q_EMIT finished(m_result);
     return result;
 }
@@ -102,8 +103,8 @@ TransferResult TransferJob::readFailure(const FrameChannel::Incoming &in)
     case FrameChannel::Status::Timeout:
         return failure(TransferError::Timeout, QStringLiteral("the peer did not answer in time"));
     case FrameChannel::Status::Closed:
-        return failure(TransferError::Network,
-                       QStringLiteral("the connection was lost: %1").arg(in.error));
+        return failure(
+            TransferError::Network, QStringLiteral("the connection was lost: %1").arg(in.error));
     case FrameChannel::Status::Malformed:
         return fatal(TransferError::Protocol, QStringLiteral("malformed frame: %1").arg(in.error));
     case FrameChannel::Status::Message:
@@ -114,7 +115,7 @@ TransferResult TransferJob::readFailure(const FrameChannel::Incoming &in)
 
 TransferResult TransferJob::fatal(TransferError error, const QString &message)
 {
-    m_channel.send(Error{error, message.left(kMaxTextBytes / 4)});
+    m_channel.send(Error {error, message.left(kMaxTextBytes / 4)});
     return failure(error, message);
 }
 
@@ -122,12 +123,12 @@ std::optional<TransferResult> TransferJob::peerEnded(const Message &message)
 {
     if (const auto *c = std::get_if<Cancel>(&message)) {
         return failure(TransferError::Cancelled,
-                       c->reason.isEmpty() ? QStringLiteral("the peer cancelled")
-                                           : QStringLiteral("the peer cancelled: %1").arg(c->reason));
+            c->reason.isEmpty() ? QStringLiteral("the peer cancelled")
+                                : QStringLiteral("the peer cancelled: %1").arg(c->reason));
     }
     if (const auto *e = std::get_if<Error>(&message)) {
         return failure(e->code == TransferError::None ? TransferError::Internal : e->code,
-                       QStringLiteral("the peer reported: %1").arg(e->message));
+            QStringLiteral("the peer reported: %1").arg(e->message));
     }
     return std::nullopt;
 }

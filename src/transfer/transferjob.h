@@ -19,9 +19,9 @@ namespace PunchDrop {
 //! Bounds on every wait of a transfer (tests shorten them).
 struct TransferTimeouts
 {
-    std::chrono::milliseconds hello{30000};     //!< HELLO, SESSIONEND answers
-    std::chrono::milliseconds decision{600000}; //!< the receiver's person deciding about an offer
-    std::chrono::milliseconds idle{60000};      //!< silence while transferring
+    std::chrono::milliseconds hello {30000}; //!< HELLO, SESSIONEND answers
+    std::chrono::milliseconds decision {600000}; //!< the receiver's person deciding about an offer
+    std::chrono::milliseconds idle {60000}; //!< silence while transferring
 };
 
 /*!
@@ -35,7 +35,7 @@ class TransferJob : public QObject
     Q_OBJECT
 public:
     static constexpr qint64 kWriteThreshold = 1024 * 1024; //!< backpressure: pending bytes
-    static constexpr int kProgressIntervalMs = 100;        //!< at most 10 progress signals/s
+    static constexpr int kProgressIntervalMs = 100; //!< at most 10 progress signals/s
 
     ~TransferJob() override;
 

@@ -32,7 +32,7 @@ struct Offer
 {
     QList<OfferItem> items;
     qint64 totalBytes = 0; //!< sum of the file sizes
-    int fileCount = 0;     //!< number of non-directory items
+    int fileCount = 0; //!< number of non-directory items
     friend bool operator==(const Offer &, const Offer &) = default;
 };
 
@@ -131,6 +131,6 @@ struct Data
 };
 
 using Message = std::variant<Hello, Offer, Accept, Decline, FileHeader, Start, Resume, SendFrom,
-                             Data, FileEnd, Verdict, SessionEnd, Cancel, Error>;
+    Data, FileEnd, Verdict, SessionEnd, Cancel, Error>;
 
 } // namespace PunchDrop::Transfer

@@ -48,7 +48,9 @@ bool isKnownType(quint8 t)
 class Fields
 {
 public:
-    explicit Fields(QCborMap map) : m_map(std::move(map)) {}
+    explicit Fields(QCborMap map)
+        : m_map(std::move(map))
+    { }
 
     QString error() const { return m_error; }
     bool ok() const { return m_error.isEmpty(); }
@@ -167,8 +169,8 @@ bool decodeOffer(Fields &f, Offer *offer)
         Fields item(v.toMap());
         OfferItem out;
         out.relativePath = item.text("p");
-        if (item.ok() && (out.relativePath.isEmpty()
-                          || out.relativePath.toUtf8().size() > kMaxPathBytes)) {
+        if (item.ok()
+            && (out.relativePath.isEmpty() || out.relativePath.toUtf8().size() > kMaxPathBytes)) {
             item.fail("p", "empty or too long");
         }
         out.isDirectory = item.boolean("d");
@@ -179,7 +181,8 @@ bool decodeOffer(Fields &f, Offer *offer)
         if (mtime > 0)
             out.modified = QDateTime::fromMSecsSinceEpoch(mtime, Qt::UTC);
         if (!item.ok()) {
-            f.failText(QStringLiteral("offer item %1: %2").arg(offer->items.size()).arg(item.error()));
+            f.failText(
+                QStringLiteral("offer item %1: %2").arg(offer->items.size()).arg(item.error()));
             return false;
         }
         if (!out.isDirectory) {
@@ -215,22 +218,23 @@ FrameParse parseFrame(QByteArrayView bytes)
     if (qint64(length) > kMaxFrameLength) {
         result.status = ParseStatus::Malformed;
         result.error = QStringLiteral("frame of %1 bytes exceeds the limit of %2")
-                               .arg(length)
-                               .arg(kMaxFrameLength);
+                           .arg(length)
+                           .arg(kMaxFrameLength);
         return result;
     }
     if (bytes.size() >= kLengthFieldSize + 1) {
         const quint8 type = quint8(bytes[kLengthFieldSize]);
         if (!isKnownType(type)) {
             result.status = ParseStatus::Malformed;
-            result.error = QStringLiteral("unknown frame type 0x%1").arg(type, 2, 16, QLatin1Char('0'));
+            result.error
+                = QStringLiteral("unknown frame type 0x%1").arg(type, 2, 16, QLatin1Char('0'));
             return result;
         }
         if (FrameType(type) == FrameType::Data && (length - 1 > kMaxChunkSize || length == 1)) {
             result.status = ParseStatus::Malformed;
             result.error = QStringLiteral("DATA frame of %1 bytes (allowed 1..%2)")
-                                   .arg(length - 1)
-                                   .arg(kMaxChunkSize);
+                               .arg(length - 1)
+                               .arg(kMaxChunkSize);
             return result;
         }
     }
@@ -252,7 +256,7 @@ MessageDecode decodeMessage(const Frame &frame)
             return out;
         }
         out.ok = true;
-        out.message = Data{frame.payload};
+        out.message = Data {frame.payload};
         return out;
     }
     QString error;
@@ -292,10 +296,10 @@ MessageDecode decodeMessage(const Frame &frame)
         break;
     }
     case FrameType::Accept:
-        out.message = Accept{};
+        out.message = Accept {};
         break;
     case FrameType::Decline:
-        out.message = Decline{f.text("reason", false)};
+        out.message = Decline {f.text("reason", false)};
         break;
     case FrameType::Header: {
         FileHeader m;
@@ -305,7 +309,7 @@ MessageDecode decodeMessage(const Frame &frame)
         break;
     }
     case FrameType::Start:
-        out.message = Start{f.integer("i", 0, maxIndex)};
+        out.message = Start {f.integer("i", 0, maxIndex)};
         break;
     case FrameType::Resume: {
         Resume m;
@@ -338,10 +342,10 @@ MessageDecode decodeMessage(const Frame &frame)
         break;
     }
     case FrameType::SessionEnd:
-        out.message = SessionEnd{};
+        out.message = SessionEnd {};
         break;
     case FrameType::Cancel:
-        out.message = Cancel{f.text("reason", false)};
+        out.message = Cancel {f.text("reason", false)};
         break;
     case FrameType::Error: {
         Error m;
@@ -355,7 +359,7 @@ MessageDecode decodeMessage(const Frame &frame)
     }
     if (!f.ok()) {
         out.error = frameTypeName(frame.type) + QStringLiteral(": ") + f.error();
-        out.message = Message{};
+        out.message = Message {};
         return out;
     }
     out.ok = true;
@@ -400,7 +404,7 @@ FrameType frameTypeOf(const Message &message)
         FrameType operator()(const Cancel &) { return FrameType::Cancel; }
         FrameType operator()(const Error &) { return FrameType::Error; }
     };
-    return std::visit(Visitor{}, message);
+    return std::visit(Visitor {}, message);
 }
 
 QByteArray encodeMessage(const Message &message)
@@ -465,7 +469,7 @@ QByteArray encodeMessage(const Message &message)
             return cbor({{key("c"), int(m.code)}, {key("msg"), m.message}});
         }
     };
-    return frameBytes(frameTypeOf(message), std::visit(Visitor{}, message));
+    return frameBytes(frameTypeOf(message), std::visit(Visitor {}, message));
 }
 
 QByteArray encodeData(QByteArrayView bytes)
@@ -484,20 +488,34 @@ QByteArray dataFrameHeader(qsizetype size)
 QString frameTypeName(FrameType type)
 {
     switch (type) {
-    case FrameType::Hello: return QStringLiteral("HELLO");
-    case FrameType::Offer: return QStringLiteral("OFFER");
-    case FrameType::Accept: return QStringLiteral("ACCEPT");
-    case FrameType::Decline: return QStringLiteral("DECLINE");
-    case FrameType::Header: return QStringLiteral("HEADER");
-    case FrameType::Start: return QStringLiteral("START");
-    case FrameType::Resume: return QStringLiteral("RESUME");
-    case FrameType::SendFrom: return QStringLiteral("SENDFROM");
-    case FrameType::Data: return QStringLiteral("DATA");
-    case FrameType::End: return QStringLiteral("END");
-    case FrameType::Verdict: return QStringLiteral("VERDICT");
-    case FrameType::SessionEnd: return QStringLiteral("SESSIONEND");
-    case FrameType::Cancel: return QStringLiteral("CANCEL");
-    case FrameType::Error: return QStringLiteral("ERROR");
+    case FrameType::Hello:
+        return QStringLiteral("HELLO");
+    case FrameType::Offer:
+        return QStringLiteral("OFFER");
+    case FrameType::Accept:
+        return QStringLiteral("ACCEPT");
+    case FrameType::Decline:
+        return QStringLiteral("DECLINE");
+    case FrameType::Header:
+        return QStringLiteral("HEADER");
+    case FrameType::Start:
+        return QStringLiteral("START");
+    case FrameType::Resume:
+        return QStringLiteral("RESUME");
+    case FrameType::SendFrom:
+        return QStringLiteral("SENDFROM");
+    case FrameType::Data:
+        return QStringLiteral("DATA");
+    case FrameType::End:
+        return QStringLiteral("END");
+    case FrameType::Verdict:
+        return QStringLiteral("VERDICT");
+    case FrameType::SessionEnd:
+        return QStringLiteral("SESSIONEND");
+    case FrameType::Cancel:
+        return QStringLiteral("CANCEL");
+    case FrameType::Error:
+        return QStringLiteral("ERROR");
     }
     return QStringLiteral("0x%1").arg(int(type), 2, 16, QLatin1Char('0'));
 }
@@ -509,20 +527,34 @@ namespace PunchDrop {
 QString transferErrorName(TransferError error)
 {
     switch (error) {
-    case TransferError::None: return QStringLiteral("ok");
-    case TransferError::Protocol: return QStringLiteral("protocol error");
-    case TransferError::Version: return QStringLiteral("incompatible version");
-    case TransferError::Declined: return QStringLiteral("declined");
-    case TransferError::Cancelled: return QStringLiteral("cancelled");
-    case TransferError::Integrity: return QStringLiteral("integrity error");
-    case TransferError::DiskFull: return QStringLiteral("disk full");
-    case TransferError::WriteFailed: return QStringLiteral("write failed");
-    case TransferError::ReadFailed: return QStringLiteral("read failed");
-    case TransferError::UnsafePath: return QStringLiteral("unsafe path");
-    case TransferError::Network: return QStringLiteral("network error");
-    case TransferError::Timeout: return QStringLiteral("timeout");
-    case TransferError::UntrustedPeer: return QStringLiteral("untrusted peer");
-    case TransferError::Internal: return QStringLiteral("internal error");
+    case TransferError::None:
+        return QStringLiteral("ok");
+    case TransferError::Protocol:
+        return QStringLiteral("protocol error");
+    case TransferError::Version:
+        return QStringLiteral("incompatible version");
+    case TransferError::Declined:
+        return QStringLiteral("declined");
+    case TransferError::Cancelled:
+        return QStringLiteral("cancelled");
+    case TransferError::Integrity:
+        return QStringLiteral("integrity error");
+    case TransferError::DiskFull:
+        return QStringLiteral("disk full");
+    case TransferError::WriteFailed:
+        return QStringLiteral("write failed");
+    case TransferError::ReadFailed:
+        return QStringLiteral("read failed");
+    case TransferError::UnsafePath:
+        return QStringLiteral("unsafe path");
+    case TransferError::Network:
+        return QStringLiteral("network error");
+    case TransferError::Timeout:
+        return QStringLiteral("timeout");
+    case TransferError::UntrustedPeer:
+        return QStringLiteral("untrusted peer");
+    case TransferError::Internal:
+        return QStringLiteral("internal error");
     }
     return QStringLiteral("error %1").arg(int(error));
 }

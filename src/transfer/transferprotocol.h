@@ -65,13 +65,13 @@ namespace PunchDrop::Transfer {
 
 constexpr int kProtocolVersion = 1;
 constexpr qsizetype kLengthFieldSize = 4;
-constexpr qint64 kMaxChunkSize = 256 * 1024;          //!< DATA payload limit
-constexpr qint64 kMaxFrameLength = 16 * 1024 * 1024;  //!< LENGTH limit (big OFFERs)
-constexpr qint64 kMaxPathBytes = 4096;                //!< UTF-8 bytes of one offered path
-constexpr qint64 kMaxFileSize = qint64(1) << 52;      //!< 4 PiB: sane, and exact in a double
+constexpr qint64 kMaxChunkSize = 256 * 1024; //!< DATA payload limit
+constexpr qint64 kMaxFrameLength = 16 * 1024 * 1024; //!< LENGTH limit (big OFFERs)
+constexpr qint64 kMaxPathBytes = 4096; //!< UTF-8 bytes of one offered path
+constexpr qint64 kMaxFileSize = qint64(1) << 52; //!< 4 PiB: sane, and exact in a double
 constexpr qint64 kMaxOfferItems = 1000000;
-constexpr int kMaxTextBytes = 4096;                   //!< reasons, names, messages
-constexpr int kHeaderWindow = 64;                     //!< outstanding HEADERs ahead of DATA
+constexpr int kMaxTextBytes = 4096; //!< reasons, names, messages
+constexpr int kHeaderWindow = 64; //!< outstanding HEADERs ahead of DATA
 
 enum class FrameType : quint8 {
     Hello = 0x01,
@@ -102,9 +102,9 @@ enum class ParseStatus { Ok, Incomplete, Malformed };
 struct FrameParse
 {
     ParseStatus status = ParseStatus::Incomplete;
-    Frame frame;        //!< valid when Ok
+    Frame frame; //!< valid when Ok
     qsizetype consumed = 0; //!< bytes to drop from the input when Ok
-    QString error;      //!< when Malformed
+    QString error; //!< when Malformed
 };
 
 struct MessageDecode

@@ -13,17 +13,17 @@ namespace PunchDrop {
  */
 enum class TransferError : int {
     None = 0,
-    Protocol = 1,      //!< malformed frame, unexpected message, limit exceeded
-    Version = 2,       //!< no common protocol version
-    Declined = 3,      //!< the receiver said no
-    Cancelled = 4,     //!< either side cancelled
-    Integrity = 5,     //!< SHA-256 mismatch (whole file or resume prefix)
-    DiskFull = 6,      //!< not enough free space (before accepting or mid-transfer)
-    WriteFailed = 7,   //!< the receiver could not write / rename
-    ReadFailed = 8,    //!< the sender could not read a source file
-    UnsafePath = 9,    //!< an offered path would land outside the download folder
-    Network = 10,      //!< connection lost
-    Timeout = 11,      //!< the peer went silent
+    Protocol = 1, //!< malformed frame, unexpected message, limit exceeded
+    Version = 2, //!< no common protocol version
+    Declined = 3, //!< the receiver said no
+    Cancelled = 4, //!< either side cancelled
+    Integrity = 5, //!< SHA-256 mismatch (whole file or resume prefix)
+    DiskFull = 6, //!< not enough free space (before accepting or mid-transfer)
+    WriteFailed = 7, //!< the receiver could not write / rename
+    ReadFailed = 8, //!< the sender could not read a source file
+    UnsafePath = 9, //!< an offered path would land outside the download folder
+    Network = 10, //!< connection lost
+    Timeout = 11, //!< the peer went silent
     UntrustedPeer = 12, //!< a known contact name with a different key (re-verify first)
     Internal = 13,
 };
@@ -34,10 +34,10 @@ QString transferErrorName(TransferError error);
 //! The outcome of one file.
 struct FileResult
 {
-    QString relativePath;  //!< as offered ('/'-separated)
-    QString localPath;     //!< receiver: where it landed (absolute); sender: the source file
+    QString relativePath; //!< as offered ('/'-separated)
+    QString localPath; //!< receiver: where it landed (absolute); sender: the source file
     qint64 size = 0;
-    QString sha256;        //!< lowercase hex of the whole file, when verified
+    QString sha256; //!< lowercase hex of the whole file, when verified
     bool verified = false; //!< the receiver's SHA-256 matched the sender's
     qint64 resumedFrom = 0; //!< bytes that were already present from an earlier attempt
     TransferError error = TransferError::None;
@@ -48,9 +48,9 @@ struct FileResult
 struct TransferResult
 {
     TransferError error = TransferError::None;
-    QString message;             //!< human-readable, empty on success
+    QString message; //!< human-readable, empty on success
     qint64 bytesTransferred = 0; //!< payload bytes sent / received on this connection
-    qint64 bytesTotal = 0;       //!< sum of the offered file sizes
+    qint64 bytesTotal = 0; //!< sum of the offered file sizes
     QList<FileResult> files;
 
     bool ok() const { return error == TransferError::None; }

@@ -27,11 +27,12 @@ void Wakeup::wake()
         return;
     m_scheduled = true;
     QMetaObject::invokeMethod(
-            this, [this] {
-                m_scheduled = false;
-                resumeNow(true);
-            },
-            Qt::QueuedConnection);
+        this,
+        [this] {
+            m_scheduled = false;
+            resumeNow(true);
+        },
+        Qt::QueuedConnection);
 }
 
 void Wakeup::resumeNow(bool woken)

@@ -34,7 +34,7 @@ public:
         bool await_resume() const noexcept { return wakeup->m_woken; }
     };
     //! co_await wait(timeout): true when wake() was called, false after \a timeout.
-    Awaiter wait(std::chrono::milliseconds timeout) { return Awaiter{this, timeout}; }
+    Awaiter wait(std::chrono::milliseconds timeout) { return Awaiter {this, timeout}; }
 
 public Q_SLOTS:
     void wake();

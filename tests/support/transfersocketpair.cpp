@@ -30,11 +30,16 @@ std::unique_ptr<QSslSocket> TransferSocketPair::dial(quint16 port, QString *erro
 {
     auto socket = std::make_unique<QSslSocket>();
     socket->connectToHost(QHostAddress::LocalHost, port);
-    if (!QTest::qWaitFor([&] { return socket->state() == QAbstractSocket::ConnectedState
-                                   || socket->state() == QAbstractSocket::UnconnectedState; },
-                         5000)
+    if (!QTest::qWaitFor(
+            [&] {
+                return socket->state() == QAbstractSocket::ConnectedState
+                    || socket->state() == QAbstractSocket::UnconnectedState;
+            },
+            5000)
         || socket->state() != QAbstractSocket::ConnectedState) {
-        *error = QStringLiteral("cannot connect to 127.0.0.1:%1: %2").arg(port).arg(socket->errorString());
+        *error = QStringLiteral("cannot connect to 127.0.0.1:%1: %2")
+                     .arg(port)
+                     .arg(socket->errorString());
         return nullptr;
     }
     return socket;
@@ -76,18 +81,16 @@ QString TransferSocketPair::secure(std::optional<DeviceId> expectedByClient)
     }
     const DeviceId expected = expectedByClient ? *expectedByClient : m_serverIdentity->id();
     auto clientTask = SecureChannel::handshake(*m_client, *m_clientIdentity,
-                                               SecureChannel::Role::Client, expected,
-                                               std::chrono::milliseconds(10000));
+        SecureChannel::Role::Client, expected, std::chrono::milliseconds(10000));
     auto serverTask = SecureChannel::handshake(*m_server, *m_serverIdentity,
-                                               SecureChannel::Role::Server, std::nullopt,
-                                               std::chrono::milliseconds(10000));
+        SecureChannel::Role::Server, std::nullopt, std::chrono::milliseconds(10000));
     m_clientResult = QCoro::waitFor(clientTask);
     m_serverResult = QCoro::waitFor(serverTask);
     if (m_clientResult.ok() && m_serverResult.ok())
         return {};
     return QStringLiteral("client: %1 / server: %2")
-            .arg(m_clientResult.ok() ? QStringLiteral("ok") : m_clientResult.error,
-                 m_serverResult.ok() ? QStringLiteral("ok") : m_serverResult.error);
+        .arg(m_clientResult.ok() ? QStringLiteral("ok") : m_clientResult.error,
+            m_serverResult.ok() ? QStringLiteral("ok") : m_serverResult.error);
 }
 
 } // namespace PunchDrop::Test

@@ -68,7 +68,8 @@ void TestContactStore::persistsAtomically()
     QVERIFY(!again.find(id(1))->autoAccept);
     QVERIFY(again.find(id(1))->firstSeen.isValid());
     // QSaveFile leaves no temporary files behind.
-    QCOMPARE(QDir(tmp.path()).entryList(QDir::Files), QStringList{ContactStore::defaultFileName()});
+    QCOMPARE(
+        QDir(tmp.path()).entryList(QDir::Files), QStringList {ContactStore::defaultFileName()});
 }
 
 void TestContactStore::changedKeyIsRefusedUntilReverified()

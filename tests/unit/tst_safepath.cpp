@@ -30,9 +30,11 @@ void TestSafePath::hostile_data()
     QTest::addColumn<QString>("expected"); // empty: refused
     const QString refused;
     QTest::newRow("plain file") << QStringLiteral("a.txt") << QStringLiteral("a.txt");
-    QTest::newRow("nested unicode") << QStringLiteral("Fotos 📷/Ärger.jpg") << QStringLiteral("Fotos 📷/Ärger.jpg");
+    QTest::newRow("nested unicode")
+        << QStringLiteral("Fotos 📷/Ärger.jpg") << QStringLiteral("Fotos 📷/Ärger.jpg");
     QTest::newRow("absolute unix") << QStringLiteral("/etc/passwd") << refused;
-    QTest::newRow("absolute windows backslash") << QStringLiteral("\\Windows\\system.ini") << refused;
+    QTest::newRow("absolute windows backslash")
+        << QStringLiteral("\\Windows\\system.ini") << refused;
     QTest::newRow("UNC path") << QStringLiteral("\\\\server\\share\\x") << refused;
     QTest::newRow("drive letter") << QStringLiteral("C:\\boot.ini") << refused;
     QTest::newRow("drive letter relative") << QStringLiteral("c:evil.txt") << refused;
@@ -44,28 +46,42 @@ void TestSafePath::hostile_data()
     QTest::newRow("empty component") << QStringLiteral("a//b") << refused;
     QTest::newRow("trailing slash") << QStringLiteral("a/") << refused;
     QTest::newRow("backslash traversal is one harmless name")
-            << QStringLiteral("..\\..\\evil.exe") << QStringLiteral(".._.._evil.exe");
+        << QStringLiteral("..\\..\\evil.exe") << QStringLiteral(".._.._evil.exe");
     QTest::newRow("CON") << QStringLiteral("CON") << QStringLiteral("_CON");
-    QTest::newRow("nul lowercase with extension") << QStringLiteral("dir/nul.txt") << QStringLiteral("dir/_nul.txt");
-    QTest::newRow("COM1 with double extension") << QStringLiteral("COM1.tar.gz") << QStringLiteral("_COM1.tar.gz");
+    QTest::newRow("nul lowercase with extension")
+        << QStringLiteral("dir/nul.txt") << QStringLiteral("dir/_nul.txt");
+    QTest::newRow("COM1 with double extension")
+        << QStringLiteral("COM1.tar.gz") << QStringLiteral("_COM1.tar.gz");
     QTest::newRow("LPT9") << QStringLiteral("LPT9") << QStringLiteral("_LPT9");
-    QTest::newRow("AUX with trailing space before dot") << QStringLiteral("AUX .txt") << QStringLiteral("_AUX .txt");
-    QTest::newRow("console is not reserved") << QStringLiteral("console.log") << QStringLiteral("console.log");
-    QTest::newRow("control characters") << QStringLiteral("a\x01\x1f\x7f.txt") << QStringLiteral("a___.txt");
+    QTest::newRow("AUX with trailing space before dot")
+        << QStringLiteral("AUX .txt") << QStringLiteral("_AUX .txt");
+    QTest::newRow("console is not reserved")
+        << QStringLiteral("console.log") << QStringLiteral("console.log");
+    QTest::newRow("control characters")
+        << QStringLiteral("a\x01\x1f\x7f.txt") << QStringLiteral("a___.txt");
     QTest::newRow("newline in name") << QStringLiteral("evil\nname") << QStringLiteral("evil_name");
-    QTest::newRow("NUL character") << QString(QStringLiteral("a") + QChar(0) + QStringLiteral("b")) << QStringLiteral("a_b");
-    QTest::newRow("windows-invalid characters") << QStringLiteral("a<b>c:d\"e|f?g*h") << QStringLiteral("a_b_c_d_e_f_g_h");
-    QTest::newRow("trailing dots and spaces") << QStringLiteral("name. . .") << QStringLiteral("name");
-    QTest::newRow("trailing dot on a folder") << QStringLiteral("dir./f") << QStringLiteral("dir/f");
+    QTest::newRow("NUL character")
+        << QString(QStringLiteral("a") + QChar(0) + QStringLiteral("b")) << QStringLiteral("a_b");
+    QTest::newRow("windows-invalid characters")
+        << QStringLiteral("a<b>c:d\"e|f?g*h") << QStringLiteral("a_b_c_d_e_f_g_h");
+    QTest::newRow("trailing dots and spaces")
+        << QStringLiteral("name. . .") << QStringLiteral("name");
+    QTest::newRow("trailing dot on a folder")
+        << QStringLiteral("dir./f") << QStringLiteral("dir/f");
     QTest::newRow("only dots") << QStringLiteral("...") << refused;
     QTest::newRow("only spaces") << QStringLiteral("   ") << refused;
-    QTest::newRow("component of 255 bytes") << QString(255, QLatin1Char('a')) << QString(255, QLatin1Char('a'));
+    QTest::newRow("component of 255 bytes")
+        << QString(255, QLatin1Char('a')) << QString(255, QLatin1Char('a'));
     QTest::newRow("component of 256 bytes") << QString(256, QLatin1Char('a')) << refused;
-    QTest::newRow("component of 86 three-byte chars (258 bytes)") << QString(86, QChar(0x20ac)) << refused;
-    QTest::newRow("path over 4096 bytes") << QString(QString(200, QLatin1Char('a')) + QLatin1Char('/')).repeated(21) << refused;
-    QTest::newRow("deeper than 64 levels") << QStringLiteral("a/").repeated(65) + QStringLiteral("f") << refused;
+    QTest::newRow("component of 86 three-byte chars (258 bytes)")
+        << QString(86, QChar(0x20ac)) << refused;
+    QTest::newRow("path over 4096 bytes")
+        << QString(QString(200, QLatin1Char('a')) + QLatin1Char('/')).repeated(21) << refused;
+    QTest::newRow("deeper than 64 levels")
+        << QStringLiteral("a/").repeated(65) + QStringLiteral("f") << refused;
     QTest::newRow("part-file suffix") << QStringLiteral("x.pdpart") << QStringLiteral("x.pdpart_");
-    QTest::newRow("meta suffix") << QStringLiteral("x.PDPART.meta") << QStringLiteral("x.PDPART.meta_");
+    QTest::newRow("meta suffix") << QStringLiteral("x.PDPART.meta")
+                                 << QStringLiteral("x.PDPART.meta_");
     QTest::newRow("hidden file is fine") << QStringLiteral(".bashrc") << QStringLiteral(".bashrc");
 }
 
@@ -128,16 +144,19 @@ void TestSafePath::uniqueTargetNeverOverwrites_data()
     QTest::addColumn<QStringList>("existing");
     QTest::addColumn<QString>("name");
     QTest::addColumn<QString>("expected");
-    QTest::newRow("free") << QStringList{} << QStringLiteral("a.txt") << QStringLiteral("a.txt");
-    QTest::newRow("taken") << QStringList{QStringLiteral("a.txt")} << QStringLiteral("a.txt") << QStringLiteral("a (1).txt");
-    QTest::newRow("taken twice") << QStringList{QStringLiteral("a.txt"), QStringLiteral("a (1).txt")}
+    QTest::newRow("free") << QStringList {} << QStringLiteral("a.txt") << QStringLiteral("a.txt");
+    QTest::newRow("taken") << QStringList {QStringLiteral("a.txt")} << QStringLiteral("a.txt")
+                           << QStringLiteral("a (1).txt");
+    QTest::newRow("taken twice") << QStringList {QStringLiteral("a.txt"),
+        QStringLiteral("a (1).txt")}
                                  << QStringLiteral("a.txt") << QStringLiteral("a (2).txt");
-    QTest::newRow("double extension") << QStringList{QStringLiteral("x.tar.gz")} << QStringLiteral("x.tar.gz")
-                                      << QStringLiteral("x (1).tar.gz");
-    QTest::newRow("dot file") << QStringList{QStringLiteral(".bashrc")} << QStringLiteral(".bashrc")
-                              << QStringLiteral(".bashrc (1)");
-    QTest::newRow("no extension") << QStringList{QStringLiteral("README")} << QStringLiteral("README")
-                                  << QStringLiteral("README (1)");
+    QTest::newRow("double extension")
+        << QStringList {QStringLiteral("x.tar.gz")} << QStringLiteral("x.tar.gz")
+        << QStringLiteral("x (1).tar.gz");
+    QTest::newRow("dot file") << QStringList {QStringLiteral(".bashrc")}
+                              << QStringLiteral(".bashrc") << QStringLiteral(".bashrc (1)");
+    QTest::newRow("no extension") << QStringList {QStringLiteral("README")}
+                                  << QStringLiteral("README") << QStringLiteral("README (1)");
 }
 
 void TestSafePath::uniqueTargetNeverOverwrites()
@@ -156,9 +175,11 @@ void TestSafePath::uniqueTargetNeverOverwrites()
 void TestSafePath::danglingSymlinkCountsAsExisting()
 {
     QTemporaryDir tmp;
-    QVERIFY(QFile::link(tmp.filePath(QStringLiteral("nowhere")), tmp.filePath(QStringLiteral("a.txt"))));
+    QVERIFY(QFile::link(
+        tmp.filePath(QStringLiteral("nowhere")), tmp.filePath(QStringLiteral("a.txt"))));
     QVERIFY(SafePath::existsNoFollow(tmp.filePath(QStringLiteral("a.txt"))));
-    QCOMPARE(SafePath::uniqueTarget(tmp.filePath(QStringLiteral("a.txt"))), tmp.filePath(QStringLiteral("a (1).txt")));
+    QCOMPARE(SafePath::uniqueTarget(tmp.filePath(QStringLiteral("a.txt"))),
+        tmp.filePath(QStringLiteral("a (1).txt")));
 }
 
 QTEST_GUILESS_MAIN(TestSafePath)

@@ -44,10 +44,10 @@ void TestSecureChannel::wrongPeerIsRefused()
     const QString error = pair.secure(someoneElse);
     QVERIFY(!error.isEmpty());
     QVERIFY(!pair.clientResult().ok());
-    QVERIFY2(pair.clientResult().error.contains(QStringLiteral("reached device %1, expected %2")
-                                                        .arg(pair.serverIdentity().id().toString(),
-                                                             someoneElse.toString())),
-             qPrintable(pair.clientResult().error));
+    QVERIFY2(pair.clientResult().error.contains(
+                 QStringLiteral("reached device %1, expected %2")
+                     .arg(pair.serverIdentity().id().toString(), someoneElse.toString())),
+        qPrintable(pair.clientResult().error));
     QCOMPARE(pair.client()->state(), QAbstractSocket::UnconnectedState);
 }
 
@@ -67,8 +67,8 @@ void TestSecureChannel::plainPeerTimesOut()
     QString error = pair.connect();
     QVERIFY2(error.isEmpty(), qPrintable(error));
     // The server never starts TLS: the client's handshake ends at its deadline.
-    auto task = SecureChannel::handshake(*pair.client(), pair.clientIdentity(),
-                                         SecureChannel::Role::Client, std::nullopt, 300ms);
+    auto task = SecureChannel::handshake(
+        *pair.client(), pair.clientIdentity(), SecureChannel::Role::Client, std::nullopt, 300ms);
     const SecureChannel::Result r = QCoro::waitFor(task);
     QVERIFY(!r.ok());
     QVERIFY2(r.error.contains(QStringLiteral("timed out")), qPrintable(r.error));
@@ -83,8 +83,8 @@ void TestSecureChannel::closedPeerFailsFast()
     pair.server()->disconnectFromHost();
     QElapsedTimer t;
     t.start();
-    auto task = SecureChannel::handshake(*pair.client(), pair.clientIdentity(),
-                                         SecureChannel::Role::Client, std::nullopt, 10s);
+    auto task = SecureChannel::handshake(
+        *pair.client(), pair.clientIdentity(), SecureChannel::Role::Client, std::nullopt, 10s);
     const SecureChannel::Result r = QCoro::waitFor(task);
     QVERIFY(!r.ok());
     QVERIFY2(t.elapsed() < 5000, qPrintable(r.error));
@@ -96,7 +96,8 @@ void TestSecureChannel::notConnectedIsAnError()
     const std::optional<DeviceIdentity> me = DeviceIdentity::generateEphemeral(&error);
     QVERIFY(me);
     QSslSocket socket;
-    auto task = SecureChannel::handshake(socket, *me, SecureChannel::Role::Server, std::nullopt, 1s);
+    auto task
+        = SecureChannel::handshake(socket, *me, SecureChannel::Role::Server, std::nullopt, 1s);
     const SecureChannel::Result r = QCoro::waitFor(task);
     QVERIFY(!r.ok());
     QVERIFY(r.error.contains(QStringLiteral("not connected")));

@@ -57,7 +57,7 @@ protected:
 qint64 peakRssKiB()
 {
 #ifdef Q_OS_LINUX
-    rusage usage{};
+    rusage usage {};
     getrusage(RUSAGE_SELF, &usage);
     return usage.ru_maxrss;
 #else
@@ -86,11 +86,13 @@ void TestTransferLarge::fiveGiBSparse()
         QVERIFY(f.resize(kSize));
     }
 #ifdef Q_OS_LINUX
-    struct stat st{};
+    struct stat st
+    {
+    };
     QCOMPARE(::stat(QFile::encodeName(source).constData(), &st), 0);
     // Fail clearly instead of silently writing 5 GiB where sparse files are not supported.
     QVERIFY2(qint64(st.st_blocks) * 512 < 64 * 1024 * 1024,
-             "the temporary directory does not support sparse files");
+        "the temporary directory does not support sparse files");
 #endif
     const qint64 rssBefore = peakRssKiB();
 
@@ -103,8 +105,8 @@ void TestTransferLarge::fiveGiBSparse()
     options.decider = &decider;
     options.freeSpaceMargin = -kSize; // the bytes are discarded, not stored (see above)
     qint64 discarded = 0;
-    options.partDeviceFactory = [&discarded](const QString &, qint64 offset,
-                                             QString *why) -> std::unique_ptr<QIODevice> {
+    options.partDeviceFactory
+        = [&discarded](const QString &, qint64 offset, QString *why) -> std::unique_ptr<QIODevice> {
         if (offset != 0) {
             *why = QStringLiteral("unexpected resume");
             return nullptr;
@@ -112,15 +114,17 @@ void TestTransferLarge::fiveGiBSparse()
         struct Counting : DiscardDevice
         {
             qint64 *total;
-            explicit Counting(qint64 *t) : total(t) {}
+            explicit Counting(qint64 *t)
+                : total(t)
+            { }
             ~Counting() override { *total += written; }
         };
         return std::make_unique<Counting>(&discarded);
     };
     OutgoingTransfer sender(pair.client(), pair.clientIdentity(), {source});
     IncomingTransfer receiver(pair.server(), pair.serverIdentity(), pair.serverResult().peer,
-                              QStringLiteral("sender"), options);
-    const TransferTimeouts timeouts{10s, 10s, 30s};
+        QStringLiteral("sender"), options);
+    const TransferTimeouts timeouts {10s, 10s, 30s};
     sender.setTimeouts(timeouts);
     receiver.setTimeouts(timeouts);
     int progressSignals = 0;
@@ -151,8 +155,8 @@ void TestTransferLarge::fiveGiBSparse()
     // Throttled progress: at most ~10 per second (+ the forced first and last).
     QVERIFY2(progressSignals <= ms / 100 + 3, qPrintable(QString::number(progressSignals)));
     const qint64 rssGrowthKiB = peakRssKiB() - rssBefore;
-    qInfo("5 GiB in %lld ms (%.0f MB/s), peak RSS growth %lld KiB (both peers in this process)",
-          ms, double(kSize) / 1e6 / (double(ms) / 1000.0), rssGrowthKiB);
+    qInfo("5 GiB in %lld ms (%.0f MB/s), peak RSS growth %lld KiB (both peers in this process)", ms,
+        double(kSize) / 1e6 / (double(ms) / 1000.0), rssGrowthKiB);
 #ifdef Q_OS_LINUX
     // Both peers live in this process: 64 MiB each.
     QVERIFY2(rssGrowthKiB < 128 * 1024, qPrintable(QString::number(rssGrowthKiB)));

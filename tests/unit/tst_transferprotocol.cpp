@@ -82,23 +82,21 @@ void TestTransferProtocol::golden_data()
     QTest::addColumn<Message>("message");
     QTest::addColumn<QByteArray>("bytes");
     // length (BE, counts type + payload) | type | CBOR map with text keys
-    QTest::newRow("ACCEPT: empty map") << Message{Accept{}} << hex("00000002 03 a0");
-    QTest::newRow("SESSIONEND: empty map") << Message{SessionEnd{}} << hex("00000002 0c a0");
-    QTest::newRow("START {i:5}") << Message{Start{5}} << hex("00000005 06 a1 6169 05");
+    QTest::newRow("ACCEPT: empty map") << Message {Accept {}} << hex("00000002 03 a0");
+    QTest::newRow("SESSIONEND: empty map") << Message {SessionEnd {}} << hex("00000002 0c a0");
+    QTest::newRow("START {i:5}") << Message {Start {5}} << hex("00000005 06 a1 6169 05");
     QTest::newRow("SENDFROM {i:1, o:300}")
-            << Message{SendFrom{1, 300}} << hex("0000000a 08 a2 6169 01 616f 19012c");
-    QTest::newRow("DATA raw bytes") << Message{Data{"abc"}} << hex("00000004 09 616263");
+        << Message {SendFrom {1, 300}} << hex("0000000a 08 a2 6169 01 616f 19012c");
+    QTest::newRow("DATA raw bytes") << Message {Data {"abc"}} << hex("00000004 09 616263");
     QTest::newRow("CANCEL {reason:x}")
-            << Message{Cancel{QStringLiteral("x")}} << hex("0000000b 0d a1 66726561736f6e 6178");
+        << Message {Cancel {QStringLiteral("x")}} << hex("0000000b 0d a1 66726561736f6e 6178");
     QTest::newRow("ERROR {c:1, msg:no}")
-            << Message{Error{TransferError::Protocol, QStringLiteral("no")}}
-            << hex("0000000c 0e a2 6163 01 636d7367 626e6f");
-    QTest::newRow("VERDICT ok {i:2, c:0, msg:''}")
-            << Message{Verdict{2, TransferError::None, {}}}
-            << hex("0000000d 0b a3 6169 02 6163 00 636d7367 60");
-    QTest::newRow("HEADER {i:0, s:4294967296} (64-bit size)")
-            << Message{FileHeader{0, qint64(1) << 32}}
-            << hex("00000010 05 a2 6169 00 6173 1b0000000100000000");
+        << Message {Error {TransferError::Protocol, QStringLiteral("no")}}
+        << hex("0000000c 0e a2 6163 01 636d7367 626e6f");
+    QTest::newRow("VERDICT ok {i:2, c:0, msg:''}") << Message {
+        Verdict {2, TransferError::None, {}}} << hex("0000000d 0b a3 6169 02 6163 00 636d7367 60");
+    QTest::newRow("HEADER {i:0, s:4294967296} (64-bit size)") << Message {
+        FileHeader {0, qint64(1) << 32}} << hex("00000010 05 a2 6169 00 6173 1b0000000100000000");
 }
 
 void TestTransferProtocol::golden()
@@ -117,26 +115,29 @@ void TestTransferProtocol::roundTrip_data()
     QTest::addColumn<Message>("message");
     const QByteArray sha(32, '\xab');
     Offer offer;
-    offer.items = {dir("Fotos 📷"), dir("Fotos 📷/leer"), file("Fotos 📷/a.jpg", 1234, false, 1500000000123),
-                   file("Fotos 📷/run.sh", 0, true), file("big.iso", qint64(5) << 30)};
+    offer.items
+        = {dir("Fotos 📷"), dir("Fotos 📷/leer"), file("Fotos 📷/a.jpg", 1234, false, 1500000000123),
+            file("Fotos 📷/run.sh", 0, true), file("big.iso", qint64(5) << 30)};
     offer.totalBytes = 1234 + (qint64(5) << 30);
     offer.fileCount = 3;
-    QTest::newRow("HELLO") << Message{Hello{1, {QStringLiteral("resume")}, QStringLiteral("Laptop ☕")}};
-    QTest::newRow("OFFER with folders, unicode, exec, mtime, 5 GiB") << Message{offer};
-    QTest::newRow("OFFER empty") << Message{Offer{}};
-    QTest::newRow("ACCEPT") << Message{Accept{}};
-    QTest::newRow("DECLINE") << Message{Decline{QStringLiteral("not now")}};
-    QTest::newRow("HEADER") << Message{FileHeader{7, 99}};
-    QTest::newRow("START") << Message{Start{999999}};
-    QTest::newRow("RESUME") << Message{Resume{3, 4096, sha}};
-    QTest::newRow("SENDFROM 0") << Message{SendFrom{3, 0}};
-    QTest::newRow("DATA max chunk") << Message{Data{QByteArray(kMaxChunkSize, 'x')}};
-    QTest::newRow("END") << Message{FileEnd{3, sha}};
+    QTest::newRow("HELLO") << Message {
+        Hello {1, {QStringLiteral("resume")}, QStringLiteral("Laptop ☕")}};
+    QTest::newRow("OFFER with folders, unicode, exec, mtime, 5 GiB") << Message {offer};
+    QTest::newRow("OFFER empty") << Message {Offer {}};
+    QTest::newRow("ACCEPT") << Message {Accept {}};
+    QTest::newRow("DECLINE") << Message {Decline {QStringLiteral("not now")}};
+    QTest::newRow("HEADER") << Message {FileHeader {7, 99}};
+    QTest::newRow("START") << Message {Start {999999}};
+    QTest::newRow("RESUME") << Message {Resume {3, 4096, sha}};
+    QTest::newRow("SENDFROM 0") << Message {SendFrom {3, 0}};
+    QTest::newRow("DATA max chunk") << Message {Data {QByteArray(kMaxChunkSize, 'x')}};
+    QTest::newRow("END") << Message {FileEnd {3, sha}};
     QTest::newRow("VERDICT integrity")
-            << Message{Verdict{3, TransferError::Integrity, QStringLiteral("mismatch")}};
-    QTest::newRow("SESSIONEND") << Message{SessionEnd{}};
-    QTest::newRow("CANCEL") << Message{Cancel{}};
-    QTest::newRow("ERROR disk full") << Message{Error{TransferError::DiskFull, QStringLiteral("full")}};
+        << Message {Verdict {3, TransferError::Integrity, QStringLiteral("mismatch")}};
+    QTest::newRow("SESSIONEND") << Message {SessionEnd {}};
+    QTest::newRow("CANCEL") << Message {Cancel {}};
+    QTest::newRow("ERROR disk full")
+        << Message {Error {TransferError::DiskFull, QStringLiteral("full")}};
 }
 
 void TestTransferProtocol::roundTrip()
@@ -148,7 +149,8 @@ void TestTransferProtocol::roundTrip()
     QCOMPARE(parsed.consumed, bytes.size());
     QVERIFY(parsed.message == message);
     // Every strict prefix is incomplete, never malformed.
-    for (qsizetype n : {qsizetype(0), qsizetype(1), qsizetype(4), bytes.size() / 2, bytes.size() - 1}) {
+    for (qsizetype n :
+        {qsizetype(0), qsizetype(1), qsizetype(4), bytes.size() / 2, bytes.size() - 1}) {
         if (n >= bytes.size())
             continue;
         QCOMPARE(parseMessage(QByteArrayView(bytes).first(n)).status, ParseStatus::Incomplete);
@@ -191,40 +193,46 @@ void TestTransferProtocol::malformed_data()
     QTest::newRow("trailing bytes after the map") << frame(0x03, hex("a0 00"));
     QTest::newRow("empty payload for a control frame") << frame(0x03, {});
     QTest::newRow("START without index") << cborFrame(FrameType::Start, {});
-    QTest::newRow("START index is text") << cborFrame(FrameType::Start, {{k("i"), QStringLiteral("0")}});
+    QTest::newRow("START index is text")
+        << cborFrame(FrameType::Start, {{k("i"), QStringLiteral("0")}});
     QTest::newRow("START negative index") << cborFrame(FrameType::Start, {{k("i"), -1}});
     QTest::newRow("HEADER size over the limit")
-            << cborFrame(FrameType::Header, {{k("i"), 0}, {k("s"), kMaxFileSize + 1}});
+        << cborFrame(FrameType::Header, {{k("i"), 0}, {k("s"), kMaxFileSize + 1}});
     QTest::newRow("RESUME 31-byte hash")
-            << cborFrame(FrameType::Resume, {{k("i"), 0}, {k("o"), 5}, {k("h"), QByteArray(31, 'x')}});
+        << cborFrame(FrameType::Resume, {{k("i"), 0}, {k("o"), 5}, {k("h"), QByteArray(31, 'x')}});
     QTest::newRow("RESUME offset 0")
-            << cborFrame(FrameType::Resume, {{k("i"), 0}, {k("o"), 0}, {k("h"), sha}});
+        << cborFrame(FrameType::Resume, {{k("i"), 0}, {k("o"), 0}, {k("h"), sha}});
     QTest::newRow("END hash is text")
-            << cborFrame(FrameType::End, {{k("i"), 0}, {k("h"), QStringLiteral("abc")}});
-    QTest::newRow("HELLO version is text") << cborFrame(FrameType::Hello, {{k("v"), QStringLiteral("1")}});
+        << cborFrame(FrameType::End, {{k("i"), 0}, {k("h"), QStringLiteral("abc")}});
+    QTest::newRow("HELLO version is text")
+        << cborFrame(FrameType::Hello, {{k("v"), QStringLiteral("1")}});
     QTest::newRow("HELLO caps not an array")
-            << cborFrame(FrameType::Hello, {{k("v"), 1}, {k("caps"), 5}});
-    QTest::newRow("HELLO name too long")
-            << cborFrame(FrameType::Hello, {{k("v"), 1}, {k("name"), QString(kMaxTextBytes + 1, QLatin1Char('n'))}});
+        << cborFrame(FrameType::Hello, {{k("v"), 1}, {k("caps"), 5}});
+    QTest::newRow("HELLO name too long") << cborFrame(
+        FrameType::Hello, {{k("v"), 1}, {k("name"), QString(kMaxTextBytes + 1, QLatin1Char('n'))}});
     const auto offer = [&](const QCborArray &items, qint64 bytes, qint64 files) {
-        return cborFrame(FrameType::Offer, {{k("items"), items}, {k("bytes"), bytes}, {k("files"), files}});
+        return cborFrame(
+            FrameType::Offer, {{k("items"), items}, {k("bytes"), bytes}, {k("files"), files}});
     };
     const auto item = [](const QCborValue &p, const QCborValue &s) {
-        return QCborMap{{k("p"), p}, {k("s"), s}, {k("m"), 0644}, {k("t"), 0}};
+        return QCborMap {{k("p"), p}, {k("s"), s}, {k("m"), 0644}, {k("t"), 0}};
     };
     QTest::newRow("OFFER totals do not match") << offer({item(QStringLiteral("a"), 5)}, 6, 1);
     QTest::newRow("OFFER file count does not match") << offer({item(QStringLiteral("a"), 5)}, 5, 2);
     QTest::newRow("OFFER empty path") << offer({item(QString(), 0)}, 0, 1);
     QTest::newRow("OFFER path over 4096 bytes")
-            << offer({item(QString(kMaxPathBytes + 1, QLatin1Char('a')), 0)}, 0, 1);
+        << offer({item(QString(kMaxPathBytes + 1, QLatin1Char('a')), 0)}, 0, 1);
     QTest::newRow("OFFER negative size") << offer({item(QStringLiteral("a"), -1)}, -1, 1);
     QTest::newRow("OFFER item not a map") << offer({QCborValue(5)}, 0, 0);
     QTest::newRow("OFFER items missing")
-            << cborFrame(FrameType::Offer, {{k("bytes"), 0}, {k("files"), 0}});
-    QTest::newRow("OFFER mode out of range")
-            << offer({QCborMap{{k("p"), QStringLiteral("a")}, {k("s"), 0}, {k("m"), 0777777}, {k("t"), 0}}}, 0, 1);
+        << cborFrame(FrameType::Offer, {{k("bytes"), 0}, {k("files"), 0}});
+    QTest::newRow("OFFER mode out of range") << offer(
+        {QCborMap {{k("p"), QStringLiteral("a")}, {k("s"), 0}, {k("m"), 0777777}, {k("t"), 0}}}, 0,
+        1);
     QTest::newRow("OFFER directory with a size")
-            << offer({QCborMap{{k("p"), QStringLiteral("d")}, {k("s"), 3}, {k("m"), 0755}, {k("t"), 0}, {k("d"), true}}}, 0, 0);
+        << offer({QCborMap {{k("p"), QStringLiteral("d")}, {k("s"), 3}, {k("m"), 0755}, {k("t"), 0},
+                     {k("d"), true}}},
+               0, 0);
 }
 
 void TestTransferProtocol::malformed()
@@ -237,16 +245,17 @@ void TestTransferProtocol::malformed()
 
 void TestTransferProtocol::backToBackFrames()
 {
-    const QByteArray a = encodeMessage(Start{1});
-    const QByteArray b = encodeMessage(Data{"xyz"});
+    const QByteArray a = encodeMessage(Start {1});
+    const QByteArray b = encodeMessage(Data {"xyz"});
     const QByteArray both = a + b + hex("0000");
     StreamParse first = parseMessage(both);
     QCOMPARE(first.status, ParseStatus::Ok);
     QCOMPARE(first.consumed, a.size());
     StreamParse second = parseMessage(QByteArrayView(both).sliced(first.consumed));
     QCOMPARE(second.status, ParseStatus::Ok);
-    QVERIFY(second.message == Message{Data{"xyz"}});
-    QCOMPARE(parseMessage(QByteArrayView(both).sliced(a.size() + b.size())).status, ParseStatus::Incomplete);
+    QVERIFY(second.message == Message {Data {"xyz"}});
+    QCOMPARE(parseMessage(QByteArrayView(both).sliced(a.size() + b.size())).status,
+        ParseStatus::Incomplete);
 }
 
 void TestTransferProtocol::limitIsCheckedBeforeThePayloadArrives()

@@ -21,8 +21,8 @@
 #include <QFile>
 #include <QRandomGenerator>
 #include <QSignalSpy>
-#include <QTemporaryDir>
 #include <QTcpServer>
+#include <QTemporaryDir>
 #include <QTest>
 
 #include <qcorotask.h>
@@ -37,7 +37,9 @@ namespace {
 class CannedDecider : public OfferDecider
 {
 public:
-    explicit CannedDecider(OfferDecision answer) : m_answer(answer) {}
+    explicit CannedDecider(OfferDecision answer)
+        : m_answer(answer)
+    { }
     QCoro::Task<OfferDecision> decide(IncomingOffer offer) override
     {
         ++calls;
@@ -60,12 +62,12 @@ struct Outcome
 using Setup = std::function<void(OutgoingTransfer &, IncomingTransfer &)>;
 
 Outcome runTransfer(Test::TransferSocketPair &pair, const QStringList &paths,
-                    const ReceiveOptions &options, const Setup &setup = {})
+    const ReceiveOptions &options, const Setup &setup = {})
 {
     OutgoingTransfer sender(pair.client(), pair.clientIdentity(), paths);
     IncomingTransfer receiver(pair.server(), pair.serverIdentity(), pair.serverResult().peer,
-                              QStringLiteral("sender-box"), options);
-    const TransferTimeouts timeouts{10s, 10s, 20s};
+        QStringLiteral("sender-box"), options);
+    const TransferTimeouts timeouts {10s, 10s, 20s};
     sender.setTimeouts(timeouts);
     receiver.setTimeouts(timeouts);
     sender.setDeviceName(QStringLiteral("sender-box"));
@@ -105,7 +107,7 @@ QStringList listTree(const QString &root)
 {
     QStringList out;
     QDirIterator it(root, QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot,
-                    QDirIterator::Subdirectories);
+        QDirIterator::Subdirectories);
     while (it.hasNext())
         out.append(QDir(root).relativeFilePath(it.next()));
     out.sort();
@@ -115,8 +117,8 @@ QStringList listTree(const QString &root)
 QString describe(const Outcome &o)
 {
     return QStringLiteral("sent: %1 %2 / received: %3 %4")
-            .arg(transferErrorName(o.sent.error), o.sent.message,
-                 transferErrorName(o.received.error), o.received.message);
+        .arg(transferErrorName(o.sent.error), o.sent.message, transferErrorName(o.received.error),
+            o.received.message);
 }
 
 /*!
@@ -126,7 +128,8 @@ QString describe(const Outcome &o)
 class FlippingProxy : public QObject
 {
 public:
-    explicit FlippingProxy(qint64 flipAt) : m_flipAt(flipAt)
+    explicit FlippingProxy(qint64 flipAt)
+        : m_flipAt(flipAt)
     {
         QObject::connect(&m_server, &QTcpServer::newConnection, this, [this] { accept(); });
     }
@@ -234,19 +237,21 @@ void TestTransferSession::sizes()
     options.downloadDir = m_dst;
     options.decider = &decider;
     QList<FileResult> finishedOnSender;
-    const Outcome o = runTransfer(pair, {path}, options, [&](OutgoingTransfer &s, IncomingTransfer &) {
-        QObject::connect(&s, &OutgoingTransfer::fileFinished, &s,
-                         [&](const FileResult &f) { finishedOnSender.append(f); });
-    });
+    const Outcome o
+        = runTransfer(pair, {path}, options, [&](OutgoingTransfer &s, IncomingTransfer &) {
+              QObject::connect(&s, &OutgoingTransfer::fileFinished, &s,
+                  [&](const FileResult &f) { finishedOnSender.append(f); });
+          });
     QVERIFY2(o.sent.allVerified() && o.received.allVerified(), qPrintable(describe(o)));
     QCOMPARE(decider.calls, 1);
     QCOMPARE(decider.last.totalBytes, size);
     QCOMPARE(decider.last.fileCount, 1);
     QVERIFY(decider.last.firstContact);
     QCOMPARE(decider.last.verificationCode,
-             verificationCode(pair.clientIdentity().id(), pair.serverIdentity().id()));
+        verificationCode(pair.clientIdentity().id(), pair.serverIdentity().id()));
     QCOMPARE(readFile(m_dst + QStringLiteral("/file.bin")), data);
-    const QString sha = QString::fromLatin1(QCryptographicHash::hash(data, QCryptographicHash::Sha256).toHex());
+    const QString sha
+        = QString::fromLatin1(QCryptographicHash::hash(data, QCryptographicHash::Sha256).toHex());
     QCOMPARE(o.sent.files.size(), 1);
     QCOMPARE(o.sent.files.first().sha256, sha);
     QCOMPARE(o.received.files.first().sha256, sha);
@@ -254,7 +259,7 @@ void TestTransferSession::sizes()
     QCOMPARE(o.sent.bytesTransferred, size);
     QCOMPARE(finishedOnSender.size(), 1);
     QCOMPARE(finishedOnSender.first().sha256, sha);
-    QCOMPARE(listTree(m_dst), QStringList{QStringLiteral("file.bin")}); // no .pdpart left
+    QCOMPARE(listTree(m_dst), QStringList {QStringLiteral("file.bin")}); // no .pdpart left
 }
 
 void TestTransferSession::folderTreeWithUnicodeAndEmptyFolder()
@@ -264,8 +269,8 @@ void TestTransferSession::folderTreeWithUnicodeAndEmptyFolder()
     QVERIFY(writeFile(root + QStringLiteral("/ελληνικά/ä ö ü.md"), "umlaut"));
     QVERIFY(writeFile(root + QStringLiteral("/run.sh"), "#!/bin/sh\necho hi\n"));
     QVERIFY(QFile::setPermissions(root + QStringLiteral("/run.sh"),
-                                  QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner
-                                          | QFile::ReadGroup | QFile::ExeGroup));
+        QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner | QFile::ReadGroup
+            | QFile::ExeGroup));
     QVERIFY(QDir().mkpath(root + QStringLiteral("/empty/also empty")));
     const QDateTime mtime = QDateTime::fromSecsSinceEpoch(1500000000, Qt::UTC);
     {
@@ -346,12 +351,12 @@ void TestTransferSession::interruptedTransferResumes()
     // backpressure threshold allows) can have arrived, so the file cannot be complete.
     qint64 written = 0;
     QObject::connect(first.client(), &QSslSocket::encryptedBytesWritten, first.client(),
-                     [&first, &written](qint64 n) {
-                         written += n;
-                         if (written > 6 * 1024 * 1024
-                             && first.client()->state() == QAbstractSocket::ConnectedState)
-                             first.client()->abort();
-                     });
+        [&first, &written](qint64 n) {
+            written += n;
+            if (written > 6 * 1024 * 1024
+                && first.client()->state() == QAbstractSocket::ConnectedState)
+                first.client()->abort();
+        });
     const Outcome broken = runTransfer(first, {path}, options);
     QVERIFY2(!broken.received.ok() && !broken.sent.ok(), qPrintable(describe(broken)));
     QVERIFY(!QFile::exists(m_dst + QStringLiteral("/big.bin")));
@@ -370,7 +375,7 @@ void TestTransferSession::interruptedTransferResumes()
     QCOMPARE(resumedFrom, qint64(part.size()));
     QCOMPARE(o.received.files.first().resumedFrom, resumedFrom);
     QCOMPARE(o.sent.bytesTransferred, size - resumedFrom); // fewer bytes the second time
-    QCOMPARE(listTree(m_dst), QStringList{QStringLiteral("big.bin")});
+    QCOMPARE(listTree(m_dst), QStringList {QStringLiteral("big.bin")});
 }
 
 void TestTransferSession::corruptedChunkIsAnIntegrityError()
@@ -385,7 +390,7 @@ void TestTransferSession::corruptedChunkIsAnIntegrityError()
     options.downloadDir = m_dst;
     options.decider = &decider;
     IncomingTransfer receiver(pair.server(), pair.serverIdentity(), pair.serverResult().peer,
-                              QStringLiteral("evil"), options);
+        QStringLiteral("evil"), options);
     receiver.setTimeouts({5s, 5s, 5s});
     auto received = receiver.run();
 
@@ -397,28 +402,29 @@ void TestTransferSession::corruptedChunkIsAnIntegrityError()
     item.relativePath = QStringLiteral("victim.bin");
     item.size = content.size();
     using namespace Transfer;
-    channel.send(Hello{kProtocolVersion, {}, QStringLiteral("evil")});
-    channel.send(Offer{{item}, item.size, 1});
-    channel.send(FileHeader{0, item.size});
+    channel.send(Hello {kProtocolVersion, {}, QStringLiteral("evil")});
+    channel.send(Offer {{item}, item.size, 1});
+    channel.send(FileHeader {0, item.size});
     QStringList seen;
     for (int i = 0; i < 3; ++i) { // HELLO, ACCEPT, START
         const auto in = QCoro::waitFor(channel.read(5s));
         QCOMPARE(in.status, FrameChannel::Status::Message);
         seen.append(frameTypeName(frameTypeOf(in.message)));
     }
-    QCOMPARE(seen, (QStringList{QStringLiteral("HELLO"), QStringLiteral("ACCEPT"), QStringLiteral("START")}));
-    channel.send(SendFrom{0, 0});
+    QCOMPARE(seen,
+        (QStringList {QStringLiteral("HELLO"), QStringLiteral("ACCEPT"), QStringLiteral("START")}));
+    channel.send(SendFrom {0, 0});
     channel.sendData(corrupted);
-    channel.send(FileEnd{0, QCryptographicHash::hash(content, QCryptographicHash::Sha256)});
+    channel.send(FileEnd {0, QCryptographicHash::hash(content, QCryptographicHash::Sha256)});
     const auto verdict = QCoro::waitFor(channel.read(5s));
     QCOMPARE(verdict.status, FrameChannel::Status::Message);
     QVERIFY(std::holds_alternative<Verdict>(verdict.message));
     QCOMPARE(std::get<Verdict>(verdict.message).error, TransferError::Integrity);
-    channel.send(SessionEnd{});
+    channel.send(SessionEnd {});
     const TransferResult r = QCoro::waitFor(received);
     QCOMPARE(r.error, TransferError::Integrity);
     QVERIFY(!r.allVerified());
-    QCOMPARE(listTree(m_dst), QStringList{}); // neither the final name nor a part file
+    QCOMPARE(listTree(m_dst), QStringList {}); // neither the final name nor a part file
 }
 
 void TestTransferSession::flippedCiphertextFailsTheTransfer()
@@ -452,8 +458,8 @@ void TestTransferSession::diskFailureMidwayKeepsPartForResume()
     options.downloadDir = m_dst;
     options.decider = &decider;
     static constexpr qint64 kBudget = 700 * 1024;
-    options.partDeviceFactory = [](const QString &partPath, qint64 offset,
-                                   QString *error) -> std::unique_ptr<QIODevice> {
+    options.partDeviceFactory
+        = [](const QString &partPath, qint64 offset, QString *error) -> std::unique_ptr<QIODevice> {
         auto file = std::make_unique<QFile>(partPath);
         if (offset != 0 || !file->open(QIODevice::WriteOnly | QIODevice::Truncate)) {
             *error = QStringLiteral("unexpected open");
@@ -466,8 +472,8 @@ void TestTransferSession::diskFailureMidwayKeepsPartForResume()
     QVERIFY2(error.isEmpty(), qPrintable(error));
     const Outcome broken = runTransfer(first, {path}, options);
     QVERIFY2(broken.received.error == TransferError::WriteFailed
-                     || broken.received.error == TransferError::DiskFull,
-             qPrintable(describe(broken)));
+            || broken.received.error == TransferError::DiskFull,
+        qPrintable(describe(broken)));
     QCOMPARE(broken.sent.error, broken.received.error); // the sender is told why
     QVERIFY(broken.sent.message.contains(QStringLiteral("injected")));
     QVERIFY(!QFile::exists(m_dst + QStringLiteral("/payload.bin")));
@@ -498,15 +504,15 @@ void TestTransferSession::declineWritesNothing()
     options.decider = &decider;
     QList<TransferSnapshot::State> senderStates;
     const Outcome o = runTransfer(pair, {m_src + QStringLiteral("/a.txt")}, options,
-                                  [&](OutgoingTransfer &s, IncomingTransfer &) {
-                                      QObject::connect(&s, &OutgoingTransfer::stateChanged, &s,
-                                                       [&](TransferSnapshot::State st) { senderStates.append(st); });
-                                  });
+        [&](OutgoingTransfer &s, IncomingTransfer &) {
+            QObject::connect(&s, &OutgoingTransfer::stateChanged, &s,
+                [&](TransferSnapshot::State st) { senderStates.append(st); });
+        });
     QCOMPARE(o.sent.error, TransferError::Declined);
     QCOMPARE(o.received.error, TransferError::Declined);
     QVERIFY(senderStates.contains(TransferSnapshot::State::Waiting));
     QCOMPARE(senderStates.last(), TransferSnapshot::State::Declined);
-    QCOMPARE(listTree(m_dst), QStringList{});
+    QCOMPARE(listTree(m_dst), QStringList {});
 }
 
 void TestTransferSession::cancelFromSender()
@@ -521,13 +527,14 @@ void TestTransferSession::cancelFromSender()
     options.downloadDir = m_dst;
     options.decider = &decider;
     qint64 written = 0;
-    const Outcome o = runTransfer(pair, {path}, options, [&](OutgoingTransfer &s, IncomingTransfer &) {
-        QObject::connect(pair.client(), &QSslSocket::encryptedBytesWritten, &s, [&](qint64 n) {
-            written += n;
-            if (written > 4 * 1024 * 1024)
-                s.cancel(); // idempotent
+    const Outcome o = runTransfer(
+        pair, {path}, options, [&](OutgoingTransfer &s, IncomingTransfer &) {
+            QObject::connect(pair.client(), &QSslSocket::encryptedBytesWritten, &s, [&](qint64 n) {
+                written += n;
+                if (written > 4 * 1024 * 1024)
+                    s.cancel(); // idempotent
+            });
         });
-    });
     QCOMPARE(o.sent.error, TransferError::Cancelled);
     QCOMPARE(o.received.error, TransferError::Cancelled);
     QVERIFY(!QFile::exists(m_dst + QStringLiteral("/big.bin")));
@@ -545,13 +552,14 @@ void TestTransferSession::cancelFromReceiver()
     options.downloadDir = m_dst;
     options.decider = &decider;
     qint64 written = 0;
-    const Outcome o = runTransfer(pair, {path}, options, [&](OutgoingTransfer &, IncomingTransfer &r) {
-        QObject::connect(pair.client(), &QSslSocket::encryptedBytesWritten, &r, [&](qint64 n) {
-            written += n;
-            if (written > 4 * 1024 * 1024)
-                r.cancel();
+    const Outcome o = runTransfer(
+        pair, {path}, options, [&](OutgoingTransfer &, IncomingTransfer &r) {
+            QObject::connect(pair.client(), &QSslSocket::encryptedBytesWritten, &r, [&](qint64 n) {
+                written += n;
+                if (written > 4 * 1024 * 1024)
+                    r.cancel();
+            });
         });
-    });
     QCOMPARE(o.sent.error, TransferError::Cancelled);
     QCOMPARE(o.received.error, TransferError::Cancelled);
     QVERIFY(!QFile::exists(m_dst + QStringLiteral("/big.bin")));
@@ -567,7 +575,7 @@ void TestTransferSession::hostilePathIsRefused()
     options.downloadDir = m_dst;
     options.decider = &decider;
     IncomingTransfer receiver(pair.server(), pair.serverIdentity(), pair.serverResult().peer,
-                              QStringLiteral("evil"), options);
+        QStringLiteral("evil"), options);
     receiver.setTimeouts({5s, 5s, 5s});
     auto received = receiver.run();
     using namespace Transfer;
@@ -575,8 +583,8 @@ void TestTransferSession::hostilePathIsRefused()
     OfferItem item;
     item.relativePath = QStringLiteral("../../escape.txt");
     item.size = 4;
-    channel.send(Hello{kProtocolVersion, {}, QStringLiteral("evil")});
-    channel.send(Offer{{item}, 4, 1});
+    channel.send(Hello {kProtocolVersion, {}, QStringLiteral("evil")});
+    channel.send(Offer {{item}, 4, 1});
     const TransferResult r = QCoro::waitFor(received);
     QCOMPARE(r.error, TransferError::UnsafePath);
     QCOMPARE(decider.calls, 0); // refused before anyone is asked
@@ -626,7 +634,7 @@ void TestTransferSession::symlinkInDownloadDirIsNotFollowed()
     const Outcome o = runTransfer(pair, {m_src + QStringLiteral("/docs")}, options);
     QVERIFY2(!o.received.ok(), qPrintable(describe(o)));
     QVERIFY(!o.sent.ok());
-    QCOMPARE(listTree(outside), QStringList{}); // nothing written through the link
+    QCOMPARE(listTree(outside), QStringList {}); // nothing written through the link
 }
 
 void TestTransferSession::changedKeyIsRefused()
@@ -636,8 +644,8 @@ void TestTransferSession::changedKeyIsRefused()
     QString error;
     QVERIFY(contacts.load(&error));
     // "sender-box" is pinned with some other key.
-    QVERIFY(contacts.remember(DeviceId::fromDigest(QByteArray(32, '\x07')),
-                              QStringLiteral("sender-box"), &error));
+    QVERIFY(contacts.remember(
+        DeviceId::fromDigest(QByteArray(32, '\x07')), QStringLiteral("sender-box"), &error));
     Test::TransferSocketPair pair;
     error = pair.secure();
     QVERIFY2(error.isEmpty(), qPrintable(error));
@@ -651,7 +659,7 @@ void TestTransferSession::changedKeyIsRefused()
     QVERIFY(o.received.message.contains(QStringLiteral("different key")));
     QCOMPARE(o.sent.error, TransferError::Declined);
     QCOMPARE(decider.calls, 0);
-    QCOMPARE(listTree(m_dst), QStringList{});
+    QCOMPARE(listTree(m_dst), QStringList {});
 
     // After re-verification the same device is accepted and becomes a known contact.
     QVERIFY(contacts.reverify(QStringLiteral("sender-box"), pair.serverResult().peer, &error));
