@@ -59,7 +59,7 @@ struct Options
     quint16 port = 8877;
     qint64 serverPid = 0;
     int clients = 10000;
-    int concurrency = 200;
+    int concurrency = 50;
     int requests = 200;
     int perSource = 50;
     int keepaliveMs = 20000;
@@ -144,7 +144,9 @@ public:
     {
         m_clients.resize(m_identities.size());
         m_handshakeMs.reserve(m_identities.size());
-        m_keepalive.setInterval(m_options.keepaliveMs);
+        // every client pings once per keepaliveMs, in kKeepaliveSlices staggered groups (like
+        // real clients, whose keepalive timers run with independent phases)
+        m_keepalive.setInterval(std::max(1, m_options.keepaliveMs / kKeepaliveSlices));
         QObject::connect(&m_keepalive, &QTimer::timeout, &m_context, [this] { pingAll(); });
         m_keepalive.start();
     }
@@ -286,13 +288,16 @@ private:
 
     void pingAll()
     {
-        for (IdleClient &c : m_clients) {
+        const std::size_t slice = std::size_t(m_tick++ % kKeepaliveSlices);
+        for (std::size_t i = slice; i < m_clients.size(); i += kKeepaliveSlices) {
+            IdleClient &c = m_clients[i];
             if (c.registered && c.socket && c.socket->state() == QAbstractSocket::ConnectedState)
                 c.socket->write(ControlProtocol::encode(Control::Ping{++m_nonce}));
         }
     }
 
     static constexpr int kMaxAttempts = 5;
+    static constexpr int kKeepaliveSlices = 20;
     Options m_options;
     std::vector<DeviceIdentity> m_identities;
     std::vector<IdleClient> m_clients;
@@ -301,6 +306,7 @@ private:
     QObject m_context;
     QTimer m_keepalive;
     quint64 m_nonce = 0;
+    quint64 m_tick = 0;
     int m_next = 0;
     int m_inFlight = 0;
     int m_registered = 0;

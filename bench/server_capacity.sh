@@ -10,7 +10,7 @@
 #      relay-only) between two extra ControlClients: request → the initiator's `go`.
 # Goals (issue 3): server RSS ≤ 200 MiB, p99 signalling latency ≤ 50 ms.
 #
-# Usage: bench/server_capacity.sh [CLIENTS [REQUESTS [CONCURRENCY]]]   (default 10000 200 200)
+# Usage: bench/server_capacity.sh [CLIENTS [REQUESTS [CONCURRENCY]]]   (default 10000 200 50)
 # Env:   BENCH_BUILD=dir  build dir (default build/bench, Release; configured and built here)
 #        BENCH_REGISTER_BUDGET_S=S  stop registering new idle clients after S s (default 0: never)
 #        PUNCHDROP_BINARY=path  the server binary (default: punchdrop of BENCH_BUILD, built here)
@@ -19,7 +19,7 @@ set -euo pipefail
 
 CLIENTS=${1:-10000}
 REQUESTS=${2:-200}
-CONCURRENCY=${3:-200}
+CONCURRENCY=${3:-50}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BENCH_BUILD:-$ROOT/build/bench}
 OUT=${BENCH_OUT:-$(mktemp -d /tmp/server_capacity.XXXXXX)}
