@@ -3,10 +3,11 @@
 
 #include "eventprinter.h"
 
+#include "net/wakeup.h"
+
 #include <QFile>
 #include <QSocketNotifier>
 
-#include <qcorosignal.h>
 
 #include <cstdio>
 
@@ -32,9 +33,13 @@ QCoro::Task<OfferDecision> CliDecider::decide(IncomingOffer offer)
     if (isatty(STDIN_FILENO) && isatty(STDERR_FILENO)) {
         std::fprintf(stderr, "Accept? [y/N] ");
         std::fflush(stderr);
+        // The notifier is level-triggered and fires on every loop turn while input waits: a
+        // Wakeup resumes once (qCoro(signal) would queue a resume per activation).
         QSocketNotifier notifier(STDIN_FILENO, QSocketNotifier::Read);
-        const auto ready = co_await qCoro(&notifier, &QSocketNotifier::activated,
-                                          std::chrono::minutes(10));
+        Wakeup wakeup;
+        QObject::connect(&notifier, &QSocketNotifier::activated, &wakeup, &Wakeup::wake);
+        const bool ready = co_await wakeup.wait(std::chrono::minutes(10));
+        notifier.setEnabled(false);
         if (!ready)
             co_return OfferDecision::Decline;
         char line[64] = {};

@@ -7,6 +7,7 @@
 #include "core/configdir.h"
 #include "core/logging.h"
 #include "net/deviceidentity.h"
+#include "net/wakeup.h"
 #include "transfer/transferengine.h"
 
 #include <QCoreApplication>
@@ -111,7 +112,9 @@ QCoro::Task<bool> goOnline(Client &c)
         printRegistered(c);
         co_return true;
     }
-    if (!co_await control->waitRegistered(kRegisterTimeout)) {
+    // Tasks are created in their own statement, then awaited (GCC 12, PR 99576).
+    auto registering = control->waitRegistered(kRegisterTimeout);
+    if (!co_await registering) {
         c.printer.error(QStringLiteral("server-unreachable"),
                         QStringLiteral("cannot register with the server %1: %2")
                             .arg(serverText(c.invocation),
@@ -141,6 +144,8 @@ QCoro::Task<DeviceId> findPeer(Client &c, const QString &query)
                                        : std::chrono::milliseconds(kPeerLookupWait);
     QElapsedTimer clock;
     clock.start();
+    Wakeup presence; // peersChanged may fire many times in a row: never qCoro(signal) here
+    QObject::connect(c.engine.get(), &TransferEngine::peersChanged, &presence, &Wakeup::wake);
     while (true) {
         const PeerResolver::Result r = c.engine->resolvePeer(query);
         if (!r.id.isNull())
@@ -151,7 +156,7 @@ QCoro::Task<DeviceId> findPeer(Client &c, const QString &query)
             c.printer.error(QStringLiteral("peer-not-found"), r.error);
             co_return DeviceId();
         }
-        co_await qCoro(c.engine.get(), &TransferEngine::peersChanged, left);
+        co_await presence.wait(left);
     }
 }
 
@@ -175,6 +180,33 @@ void printPaths(Client &c)
                      });
 }
 
+/*!
+ * Collects transferFinished() so a flow can wait for them one by one; several transfers may end
+ * in one event-loop turn, which qCoro(signal) in QCoro 0.8 would turn into a double resume.
+ */
+class FinishedQueue
+{
+public:
+    explicit FinishedQueue(TransferEngine *engine)
+    {
+        QObject::connect(engine, &TransferEngine::transferFinished, &m_wakeup,
+                         [this](quint64 id, const TransferResult &result) {
+                             m_items.append({id, result});
+                             m_wakeup.wake();
+                         });
+    }
+    QCoro::Task<std::pair<quint64, TransferResult>> next()
+    {
+        while (m_items.isEmpty())
+            co_await m_wakeup.wait(std::chrono::hours(24 * 365));
+        co_return m_items.takeFirst();
+    }
+
+private:
+    Wakeup m_wakeup;
+    QList<std::pair<quint64, TransferResult>> m_items;
+};
+
 //! Prints the end of one transfer; returns the exit code it stands for.
 int reportResult(Client &c, const TransferResult &result, qint64 elapsedMs)
 {
@@ -197,9 +229,11 @@ QCoro::Task<int> sendFlow(Client &c)
             co_return ExitFailure;
         }
     }
-    if (!co_await goOnline(c))
+    auto online = goOnline(c);
+    if (!co_await online)
         co_return ExitFailure;
-    const DeviceId peer = co_await findPeer(c, c.invocation.to);
+    auto lookup = findPeer(c, c.invocation.to);
+    const DeviceId peer = co_await lookup;
     if (peer.isNull())
         co_return ExitFailure;
 
@@ -217,10 +251,11 @@ QCoro::Task<int> sendFlow(Client &c)
                              c.printer.info(QStringLiteral("Waiting for %1 to accept…").arg(s.peerName));
                          }
                      });
+    FinishedQueue finished(c.engine.get());
     const quint64 id = c.engine->send(peer, c.invocation.paths, mode);
     while (true) {
-        const auto finished = co_await qCoro(c.engine.get(), &TransferEngine::transferFinished);
-        const auto &[finishedId, result] = finished;
+        auto nextTask = finished.next();
+        const auto [finishedId, result] = co_await nextTask;
         if (finishedId == id)
             co_return reportResult(c, result, clock.elapsed());
     }
@@ -230,16 +265,18 @@ QCoro::Task<int> receiveFlow(Client &c)
 {
     c.decider = std::make_unique<CliDecider>(c.invocation.yes, c.printer);
     c.engine->setOfferDecider(c.decider.get());
-    if (!co_await goOnline(c))
+    auto online = goOnline(c);
+    if (!co_await online)
         co_return ExitFailure;
     c.printer.info(QStringLiteral("Receiving into %1 — waiting for transfers (Ctrl+C to stop)")
                        .arg(c.engine->config().downloadDir));
     printPaths(c);
     QElapsedTimer clock;
     clock.start();
+    FinishedQueue finished(c.engine.get());
     while (true) {
-        const auto finished = co_await qCoro(c.engine.get(), &TransferEngine::transferFinished);
-        const TransferResult &result = std::get<1>(finished);
+        auto nextTask = finished.next();
+        const auto [finishedId, result] = co_await nextTask;
         const int code = reportResult(c, result, clock.elapsed());
         if (c.invocation.once)
             co_return code;
@@ -262,7 +299,8 @@ QString sourceName(PeerInfo::Source source)
 
 QCoro::Task<int> peersFlow(Client &c)
 {
-    if (!co_await goOnline(c))
+    auto online = goOnline(c);
+    if (!co_await online)
         co_return ExitFailure;
     // Presence follows the welcome; on the LAN, announcements arrive every second.
     co_await QCoro::sleepFor(c.invocation.lan ? std::chrono::milliseconds(kLanDiscoveryWait)

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "controlclient.h"
 
+#include "wakeup.h"
+
 #include "controlprotocol.h"
 #include "core/logging.h"
 #include "reusablesocket.h"
@@ -41,6 +43,14 @@ ControlClient::ControlClient(
     });
     m_reconnectTimer.setSingleShot(true);
     connect(&m_reconnectTimer, &QTimer::timeout, this, &ControlClient::attempt);
+    connect(this, &ControlClient::connectReplyReceived, this,
+            [this](quint32 requestId, const ConnectReply &reply) {
+                Wakeup *waiter = m_replyWaiters.value(requestId);
+                if (!waiter)
+                    return; // the request timed out already
+                m_replies.insert(requestId, reply);
+                waiter->wake();
+            });
     connect(&m_keepaliveTimer, &QTimer::timeout, this, [this] {
         if (m_pings.size() >= kMaxPendingPings)
             m_pings.clear();
@@ -371,18 +381,26 @@ QCoro::Task<ConnectReply> ControlClient::requestConnect(
     const quint32 id = ++m_nextRequestId;
     m_pendingRequests.insert(id);
     send(Connect {id, target, mode});
+    // One Wakeup per request (not qCoro(signal): with several requests in flight, two replies in
+    // one event-loop turn would queue two resumes of the same coroutine).
+    Wakeup wakeup;
+    m_replyWaiters.insert(id, &wakeup);
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     for (;;) {
+        if (const auto it = m_replies.constFind(id); it != m_replies.constEnd()) {
+            const ConnectReply reply = *it;
+            m_replies.erase(it);
+            m_replyWaiters.remove(id);
+            co_return reply;
+        }
         const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
             deadline - std::chrono::steady_clock::now());
         if (left.count() <= 0)
             break;
-        const auto reply = co_await qCoro(this, &ControlClient::connectReplyReceived, left);
-        if (!reply)
-            break;
-        if (std::get<0>(*reply) == id)
-            co_return std::get<1>(*reply);
+        co_await wakeup.wait(left);
     }
+    m_replyWaiters.remove(id);
+    m_replies.remove(id);
     m_pendingRequests.remove(id);
     co_return ConnectReply {std::nullopt, QStringLiteral("timeout"),
         QStringLiteral("the server did not answer within %1 ms").arg(timeout.count())};

@@ -23,6 +23,8 @@ class QSslSocket;
 
 namespace PunchDrop {
 
+class Wakeup;
+
 struct ControlClientConfig
 {
     QString host;
@@ -136,6 +138,8 @@ private:
     QString m_lastError;
     QHash<DeviceId, PeerInfo> m_peers;
     QSet<quint32> m_pendingRequests;
+    QHash<quint32, ConnectReply> m_replies;      //!< arrived, not yet taken by requestConnect()
+    QHash<quint32, Wakeup *> m_replyWaiters;     //!< requestConnect() coroutines waiting
     quint32 m_nextRequestId = 0;
     QTimer m_connectTimer;
     QTimer m_reconnectTimer;

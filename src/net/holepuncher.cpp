@@ -137,8 +137,9 @@ QCoro::Task<> HolePuncher::dialLoop(Endpoint target)
         m_sockets.append(socket);
         ++m_attempts;
         socket->connectToHost(target.address, target.port);
-        const ConnectOutcome outcome =
-            co_await waitConnected(socket, std::min(m_timings.attemptTimeout, remaining()));
+        // Tasks are created in their own statement, then awaited (GCC 12, PR 99576).
+        auto connecting = waitConnected(socket, std::min(m_timings.attemptTimeout, remaining()));
+        const ConnectOutcome outcome = co_await connecting;
         if (!self || m_done)
             co_return;
         if (outcome == ConnectOutcome::Connected) {
@@ -189,8 +190,9 @@ QCoro::Task<> HolePuncher::verifyCandidate(QSslSocket *socket, Endpoint remote, 
     QPointer<HolePuncher> self(this);
     QPointer<QSslSocket> guard(socket);
     const auto role = m_plan.initiator ? SecureChannel::Role::Client : SecureChannel::Role::Server;
-    const SecureChannel::Result secured = co_await SecureChannel::handshake(
-        *socket, m_identity, role, m_plan.peer, m_timings.handshakeTimeout);
+    auto handshake = SecureChannel::handshake(*socket, m_identity, role, m_plan.peer,
+                                              m_timings.handshakeTimeout);
+    const SecureChannel::Result secured = co_await handshake;
     if (!self || !guard || m_done)
         co_return;
     if (!secured.ok()) {

@@ -48,8 +48,10 @@ QCoro::Task<PeerConnection> PeerConnector::connectTo(DeviceId target, ConnectMod
         failed.error = QStringLiteral("not connected to the server");
         co_return failed;
     }
-    const ConnectReply reply =
-        co_await m_control->requestConnect(target, modeName(mode), m_timings.requestTimeout);
+    // GCC 12 destroys by-value arguments of a coroutine called inside co_await twice (PR 99576):
+    // every task in this file is created in its own statement and then awaited by name.
+    auto request = m_control->requestConnect(target, modeName(mode), m_timings.requestTimeout);
+    const ConnectReply reply = co_await request;
     if (!reply.go) {
         failed.errorCode = reply.errorCode.isEmpty() ? QStringLiteral("server") : reply.errorCode;
         failed.error = reply.errorMessage.isEmpty()
@@ -57,12 +59,14 @@ QCoro::Task<PeerConnection> PeerConnector::connectTo(DeviceId target, ConnectMod
             : reply.errorMessage;
         co_return failed;
     }
-    co_return co_await establish(*reply.go, mode, clock.elapsed());
+    auto established = establish(*reply.go, mode, clock.elapsed());
+    co_return co_await established;
 }
 
 QCoro::Task<PeerConnection> PeerConnector::answer(GoMessage go)
 {
-    co_return co_await establish(std::move(go), ConnectMode::Auto, 0);
+    auto established = establish(std::move(go), ConnectMode::Auto, 0);
+    co_return co_await established;
 }
 
 QString PeerConnector::relayReason(const GoMessage &go, const QString &punchFailure) const
@@ -113,7 +117,8 @@ QCoro::Task<PeerConnection> PeerConnector::establish(GoMessage go, ConnectMode m
         }
         plan.startIn = std::chrono::milliseconds(qMax(0, go.startInMs));
         HolePuncher puncher(m_identity, plan, m_timings.punch);
-        PunchResult punched = co_await puncher.run();
+        auto punching = puncher.run();
+        PunchResult punched = co_await punching;
         if (!self)
             co_return c;
         if (punched.ok()) {
@@ -146,8 +151,9 @@ QCoro::Task<PeerConnection> PeerConnector::establish(GoMessage go, ConnectMode m
         co_return c;
     }
 
-    RelayJoinResult joined = co_await RelayClient::join(m_control->serverHost(), m_control->serverPort(),
-                                                         go.relayToken, m_timings.relayJoinTimeout);
+    auto joining = RelayClient::join(m_control->serverHost(), m_control->serverPort(), go.relayToken,
+                                     m_timings.relayJoinTimeout);
+    RelayJoinResult joined = co_await joining;
     if (!self)
         co_return c;
     auto *ssl = qobject_cast<QSslSocket *>(joined.socket.get());
@@ -161,8 +167,9 @@ QCoro::Task<PeerConnection> PeerConnector::establish(GoMessage go, ConnectMode m
     std::unique_ptr<QSslSocket> socket(ssl);
     joined.socket.release();
     const auto role = go.initiator ? SecureChannel::Role::Client : SecureChannel::Role::Server;
-    const SecureChannel::Result secured = co_await SecureChannel::handshake(
-        *socket, m_identity, role, go.peer, m_timings.handshakeTimeout);
+    auto handshake = SecureChannel::handshake(*socket, m_identity, role, go.peer,
+                                              m_timings.handshakeTimeout);
+    const SecureChannel::Result secured = co_await handshake;
     if (!self)
         co_return c;
     if (!secured.ok()) {
@@ -191,7 +198,8 @@ QCoro::Task<PeerConnection> PeerConnector::connectLan(Endpoint endpoint, DeviceI
     c.peer = expected;
     auto socket = std::make_unique<QSslSocket>();
     socket->connectToHost(endpoint.address, endpoint.port);
-    const ConnectOutcome outcome = co_await waitConnected(socket.get(), m_timings.handshakeTimeout);
+    auto connecting = waitConnected(socket.get(), m_timings.handshakeTimeout);
+    const ConnectOutcome outcome = co_await connecting;
     if (!self)
         co_return c;
     if (outcome != ConnectOutcome::Connected) {
@@ -200,8 +208,9 @@ QCoro::Task<PeerConnection> PeerConnector::connectLan(Endpoint endpoint, DeviceI
                       .arg(endpoint.toString(), socket->errorString());
         co_return c;
     }
-    const SecureChannel::Result secured = co_await SecureChannel::handshake(
-        *socket, m_identity, SecureChannel::Role::Client, expected, m_timings.handshakeTimeout);
+    auto handshake = SecureChannel::handshake(*socket, m_identity, SecureChannel::Role::Client,
+                                              expected, m_timings.handshakeTimeout);
+    const SecureChannel::Result secured = co_await handshake;
     if (!self)
         co_return c;
     if (!secured.ok()) {

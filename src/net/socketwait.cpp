@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "socketwait.h"
 
-#include <qcorosignal.h>
+#include "wakeup.h"
+
+#include <QPointer>
 
 namespace PunchDrop {
 
@@ -9,7 +11,15 @@ QCoro::Task<ConnectOutcome> waitConnected(QAbstractSocket *socket, std::chrono::
 {
     using Clock = std::chrono::steady_clock;
     const auto deadline = Clock::now() + timeout;
+    // A Wakeup, not qCoro(signal): stateChanged fires several times in a row (connecting,
+    // connected, closing …) and QCoro 0.8 would queue one resume per emission.
+    Wakeup wakeup;
+    QObject::connect(socket, &QAbstractSocket::stateChanged, &wakeup, &Wakeup::wake);
+    // The wake-up arrives from the event loop: the socket may have been deleted by then.
+    const QPointer<QAbstractSocket> guard(socket);
     while (true) {
+        if (!guard)
+            co_return ConnectOutcome::Failed;
         const auto state = socket->state();
         if (state == QAbstractSocket::ConnectedState)
             co_return ConnectOutcome::Connected;
@@ -18,10 +28,7 @@ QCoro::Task<ConnectOutcome> waitConnected(QAbstractSocket *socket, std::chrono::
         const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
         if (left.count() <= 0)
             co_return ConnectOutcome::TimedOut;
-        const auto changed = co_await qCoro(socket, &QAbstractSocket::stateChanged, left);
-        if (!changed)
-            co_return socket->state() == QAbstractSocket::ConnectedState ? ConnectOutcome::Connected
-                                                                           : ConnectOutcome::TimedOut;
+        co_await wakeup.wait(left);
     }
 }
 

@@ -14,8 +14,8 @@ enum class ConnectOutcome { Connected, Failed, TimedOut };
 /*!
  * Waits until \a socket (already in connectToHost) is connected, fails, or \a timeout passes.
  * Unlike qCoro(socket).waitForConnected() it returns at once on a refusal instead of sitting out
- * the timeout (QCoro 0.8 only listens to connected()). On timeout the socket is left as it is.
- * \a socket must outlive the wait.
+ * the timeout (QCoro 0.8 only listens to connected()). On timeout the socket is left as it is;
+ * a socket deleted during the wait counts as Failed.
  */
 QCoro::Task<ConnectOutcome> waitConnected(QAbstractSocket *socket, std::chrono::milliseconds timeout);
 

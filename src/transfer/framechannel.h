@@ -2,7 +2,7 @@
 #pragma once
 
 #include "transfer/transferprotocol.h"
-#include "transfer/wakeup.h"
+#include "net/wakeup.h"
 
 #include <QByteArray>
 #include <QObject>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "transfer/wakeup.h"
+#include "net/wakeup.h"
 
 #include <QMutex>
 #include <QThreadPool>

@@ -132,16 +132,19 @@ QCoro::Task<> TransferEngine::probeNatType()
         co_return;
     m_natProbeRunning = true;
     QPointer<TransferEngine> self(this);
-    const QHostAddress server = co_await lookupHost(m_config.serverHost, 10s);
+    // Tasks are created in their own statement, then awaited: GCC 12 destroys by-value
+    // arguments of a coroutine called inside co_await twice (PR 99576).
+    auto lookup = lookupHost(m_config.serverHost, 10s);
+    const QHostAddress server = co_await lookup;
     if (!self)
         co_return;
     if (server.isNull()) {
         m_natProbeRunning = false;
         co_return;
     }
-    const NatType nat = co_await probeNat(server, m_config.serverPort,
-                                          quint16(m_config.serverPort + kAltPortOffset),
-                                          m_config.natProbe);
+    auto probe = probeNat(server, m_config.serverPort, quint16(m_config.serverPort + kAltPortOffset),
+                          m_config.natProbe);
+    const NatType nat = co_await probe;
     if (!self)
         co_return;
     m_natProbeRunning = false;
@@ -376,19 +379,25 @@ QCoro::Task<> TransferEngine::runOutgoing(quint64 id)
     if (m_lan) {
         const PeerInfo lanPeer = m_lan->peer(peer);
         if (!lanPeer.id.isNull() && !lanPeer.endpoints.isEmpty()) {
-            c = co_await m_connector->connectLan(lanPeer.endpoints.constFirst(), peer);
+            auto connecting = m_connector->connectLan(lanPeer.endpoints.constFirst(), peer);
+            c = co_await connecting;
             if (!self)
                 co_return;
             if (!c.ok())
                 lanError = c.error;
         }
     }
-    if (!c.ok() && m_control && entry.mode != ConnectMode::Auto && !m_control->isRegistered())
-        static_cast<void>(co_await m_control->waitRegistered(m_config.timings.requestTimeout));
+    if (!c.ok() && m_control && !m_control->isRegistered()) {
+        // Sent right after start (or during a reconnect): give the registration a moment.
+        auto registering = m_control->waitRegistered(m_config.timings.requestTimeout);
+        static_cast<void>(co_await registering);
+    }
     if (!self)
         co_return;
-    if (!c.ok() && m_control)
-        c = co_await m_connector->connectTo(peer, entry.mode);
+    if (!c.ok() && m_control) {
+        auto connecting = m_connector->connectTo(peer, entry.mode);
+        c = co_await connecting;
+    }
     if (!self)
         co_return;
     if (m_transfers.value(id).cancelRequested || m_transfers.value(id).snapshot.isFinished())
@@ -417,7 +426,8 @@ QCoro::Task<> TransferEngine::runOutgoing(quint64 id)
             qCWarning(lcTransfer) << "cannot remember contact:" << error;
     }
     finish(id, result);
-    co_await closeGracefully(std::move(socket));
+    auto closing = closeGracefully(std::move(socket));
+    co_await closing;
     job->deleteLater();
 }
 
@@ -428,7 +438,8 @@ QCoro::Task<> TransferEngine::runIncoming(quint64 id, GoMessage go)
         s.peer = go.peer;
         s.peerName = go.peerName;
     });
-    PeerConnection c = co_await m_connector->answer(go);
+    auto answering = m_connector->answer(go);
+    PeerConnection c = co_await answering;
     if (!self)
         co_return;
     if (!c.ok()) {
@@ -436,7 +447,8 @@ QCoro::Task<> TransferEngine::runIncoming(quint64 id, GoMessage go)
         co_return;
     }
     reportPath(id, c);
-    co_await receiveOn(id, std::move(c.socket), c.peer, c.peerName);
+    auto receiving = receiveOn(id, std::move(c.socket), c.peer, c.peerName);
+    co_await receiving;
 }
 
 void TransferEngine::onIncomingLan()
@@ -455,8 +467,9 @@ QCoro::Task<> TransferEngine::runIncomingLan(QSslSocket *rawSocket)
     std::unique_ptr<QSslSocket> socket(rawSocket);
     QElapsedTimer clock;
     clock.start();
-    const SecureChannel::Result secured = co_await SecureChannel::handshake(
-        *socket, m_identity, SecureChannel::Role::Server, std::nullopt, m_config.timings.handshakeTimeout);
+    auto handshake = SecureChannel::handshake(*socket, m_identity, SecureChannel::Role::Server,
+                                              std::nullopt, m_config.timings.handshakeTimeout);
+    const SecureChannel::Result secured = co_await handshake;
     if (!self)
         co_return;
     if (!secured.ok()) {
@@ -472,7 +485,8 @@ QCoro::Task<> TransferEngine::runIncomingLan(QSslSocket *rawSocket)
     c.method = QStringLiteral("lan");
     c.timeMs = clock.elapsed();
     reportPath(id, c);
-    co_await receiveOn(id, std::move(socket), c.peer, c.peerName);
+    auto receiving = receiveOn(id, std::move(socket), c.peer, c.peerName);
+    co_await receiving;
 }
 
 QCoro::Task<> TransferEngine::receiveOn(quint64 id, std::unique_ptr<QSslSocket> socket,
@@ -504,7 +518,8 @@ QCoro::Task<> TransferEngine::receiveOn(quint64 id, std::unique_ptr<QSslSocket> 
     if (!self)
         co_return;
     finish(id, result);
-    co_await closeGracefully(std::move(socket));
+    auto closing = closeGracefully(std::move(socket));
+    co_await closing;
     job->deleteLater();
 }
 
