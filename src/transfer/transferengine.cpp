@@ -428,7 +428,8 @@ QCoro::Task<> TransferEngine::runOutgoing(quint64 id)
     finish(id, result);
     auto closing = closeGracefully(std::move(socket));
     co_await closing;
-    job->deleteLater();
+    if (self) // the engine (and the job, its child) may be gone by the time the socket closed
+        job->deleteLater();
 }
 
 QCoro::Task<> TransferEngine::runIncoming(quint64 id, GoMessage go)
@@ -520,7 +521,8 @@ QCoro::Task<> TransferEngine::receiveOn(quint64 id, std::unique_ptr<QSslSocket> 
     finish(id, result);
     auto closing = closeGracefully(std::move(socket));
     co_await closing;
-    job->deleteLater();
+    if (self) // the engine (and the job, its child) may be gone by the time the socket closed
+        job->deleteLater();
 }
 
 } // namespace PunchDrop
