@@ -157,8 +157,10 @@ void ControlClient::attempt()
         if (n->type() == QSocketNotifier::Read)
             n->setEnabled(false);
 
-    connect(
-        m_socket, &QAbstractSocket::connected, this, [this] { m_socket->startClientEncryption(); });
+    connect(m_socket, &QAbstractSocket::connected, this, [this] {
+        m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1); // small, latency-bound frames
+        m_socket->startClientEncryption();
+    });
     connect(m_socket, &QSslSocket::sslErrors, this, [this](const QList<QSslError> &errors) {
         // The server's certificate is self-signed; we identify it by its DeviceId instead.
         m_socket->ignoreSslErrors(errors);
