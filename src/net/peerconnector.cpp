@@ -2,6 +2,7 @@
 #include "peerconnector.h"
 
 #include "controlclient.h"
+#include "nattype.h"
 #include "relayclient.h"
 #include "securechannel.h"
 #include "socketwait.h"
@@ -69,6 +70,19 @@ QCoro::Task<PeerConnection> PeerConnector::answer(GoMessage go)
     co_return co_await established;
 }
 
+bool PeerConnector::punchHopeless(const QString &natA, const QString &natB)
+{
+    const NatType a = NatType::fromString(natA);
+    const NatType b = NatType::fromString(natB);
+    const bool symA = a.mapping == NatType::Mapping::Dependent;
+    const bool symB = b.mapping == NatType::Mapping::Dependent;
+    const auto portRestricted = [](const NatType &n) {
+        return n.mapping == NatType::Mapping::EndpointIndependent
+            && n.filtering == NatType::Filtering::AddressAndPortDependent;
+    };
+    return (symA && symB) || (symA && portRestricted(b)) || (symB && portRestricted(a));
+}
+
 QString PeerConnector::relayReason(const GoMessage &go, const QString &punchFailure) const
 {
     const bool peerSymmetric = go.peerNat.contains(QLatin1String("symmetric"));
@@ -105,7 +119,10 @@ QCoro::Task<PeerConnection> PeerConnector::establish(GoMessage go, ConnectMode m
     };
 
     QString reason;
-    if (go.punch && mode != ConnectMode::RelayOnly) {
+    // Both NAT types known and no punch can work: relay at once instead of after the deadline.
+    // (A peer that does not know its own type yet punches and falls back later: only slower.)
+    const bool hopeless = mode == ConnectMode::Auto && punchHopeless(m_ownNat, go.peerNat);
+    if (go.punch && mode != ConnectMode::RelayOnly && !hopeless) {
         PunchPlan plan;
         plan.peer = go.peer;
         plan.initiator = go.initiator;
@@ -135,6 +152,9 @@ QCoro::Task<PeerConnection> PeerConnector::establish(GoMessage go, ConnectMode m
         }
         reason = relayReason(go, punched.failure);
         qCInfo(lcPunch).noquote() << "no direct path to" << go.peer.shortString() << ":" << reason;
+    } else if (hopeless) {
+        reason = relayReason(go, QStringLiteral("%1 × %2 cannot be punched with TCP; relayed at once")
+                                     .arg(m_ownNat, go.peerNat));
     } else {
         reason = mode == ConnectMode::RelayOnly ? QStringLiteral("relay requested")
                                                 : QStringLiteral("the sender asked for the relay");

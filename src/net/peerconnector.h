@@ -73,6 +73,15 @@ public:
 
     static QString modeName(ConnectMode mode);
 
+    /*!
+     * Whether no TCP punch can work between NATs of these kinds (NatType texts): symmetric ×
+     * symmetric, or symmetric × port-restricted (the symmetric side's SYN comes from a port the
+     * other never opened). Symmetric against a full or restricted cone still works through the
+     * cone side's listener; anything unknown is worth a try. Symmetric in its arguments, so both
+     * peers reach the same verdict from the same two texts.
+     */
+    static bool punchHopeless(const QString &natA, const QString &natB);
+
 private:
     QCoro::Task<PeerConnection> establish(GoMessage go, ConnectMode mode, qint64 startedMs);
     QString relayReason(const GoMessage &go, const QString &punchFailure) const;

@@ -40,6 +40,8 @@ private Q_SLOTS:
     void relayOnly();
     void relayKeepsBytesAfterPairing();
     void unknownPeer();
+    void punchHopeless_data();
+    void punchHopeless();
 
 private:
     Results connectPair(ConnectMode mode, std::chrono::milliseconds responderDelay = {});
@@ -215,6 +217,36 @@ void TestPeerConnector::unknownPeer()
     QVERIFY(!c.ok());
     QVERIFY(!c.errorCode.isEmpty());
     QVERIFY(!c.error.isEmpty());
+}
+
+void TestPeerConnector::punchHopeless_data()
+{
+    QTest::addColumn<QString>("a");
+    QTest::addColumn<QString>("b");
+    QTest::addColumn<bool>("hopeless");
+    const QString sym = QStringLiteral("symmetric");
+    const QString prc = QStringLiteral("cone (port-restricted)");
+    const QString rc = QStringLiteral("cone (restricted)");
+    const QString full = QStringLiteral("cone (full)");
+    const QString open = QStringLiteral("open");
+    QTest::newRow("sym x sym") << sym << sym << true;
+    QTest::newRow("sym x port-restricted") << sym << prc << true;
+    QTest::newRow("port-restricted x sym") << prc << sym << true;
+    QTest::newRow("sym x restricted cone (listener)") << sym << rc << false;
+    QTest::newRow("full cone x sym (listener)") << full << sym << false;
+    QTest::newRow("sym x open") << sym << open << false;
+    QTest::newRow("prc x prc") << prc << prc << false;
+    QTest::newRow("sym x unknown") << sym << QString() << false;
+    QTest::newRow("unknown x unknown") << QString() << QString() << false;
+}
+
+void TestPeerConnector::punchHopeless()
+{
+    QFETCH(QString, a);
+    QFETCH(QString, b);
+    QFETCH(bool, hopeless);
+    QCOMPARE(PeerConnector::punchHopeless(a, b), hopeless);
+    QCOMPARE(PeerConnector::punchHopeless(b, a), hopeless);
 }
 
 QTEST_GUILESS_MAIN(TestPeerConnector)
