@@ -66,25 +66,14 @@ QCoro::Task<TransferResult> IncomingTransfer::run()
 QCoro::Task<TransferResult> IncomingTransfer::runImpl()
 {
     setState(TransferSnapshot::State::Connecting);
-    m_channel.send(Hello {
-        kProtocolVersion, {QStringLiteral("resume"), QStringLiteral("pipeline")}, m_deviceName});
-    FrameChannel::Incoming in = co_await m_channel.read(m_timeouts.hello);
-    if (in.status != FrameChannel::Status::Message)
-        co_return readFailure(in);
-    if (auto ended = peerEnded(in.message))
-        co_return *ended;
-    const auto *hello = std::get_if<Hello>(&in.message);
-    if (!hello)
-        co_return fatal(TransferError::Protocol, QStringLiteral("expected HELLO"));
-    if (hello->version != kProtocolVersion)
-        co_return fatal(TransferError::Version,
-            QStringLiteral("the peer speaks transfer protocol v%1, we speak v%2")
-                .arg(hello->version)
-                .arg(kProtocolVersion));
+    auto greeting = exchangeHello();
+    const std::optional<TransferResult> helloFailed = co_await greeting;
+    if (helloFailed)
+        co_return *helloFailed;
     if (m_senderName.isEmpty())
-        m_senderName = hello->deviceName;
+        m_senderName = m_peerDeviceName;
 
-    in = co_await m_channel.read(m_timeouts.hello);
+    FrameChannel::Incoming in = co_await m_channel.read(m_timeouts.hello);
     if (in.status != FrameChannel::Status::Message)
         co_return readFailure(in);
     if (auto ended = peerEnded(in.message))

@@ -138,26 +138,15 @@ QCoro::Task<TransferResult> OutgoingTransfer::runImpl()
     if (!built.error.isEmpty())
         co_return fatal(TransferError::ReadFailed, built.error);
 
-    m_channel.send(Hello {
-        kProtocolVersion, {QStringLiteral("resume"), QStringLiteral("pipeline")}, m_deviceName});
-    FrameChannel::Incoming in = co_await m_channel.read(m_timeouts.hello);
-    if (in.status != FrameChannel::Status::Message)
-        co_return readFailure(in);
-    if (auto ended = peerEnded(in.message))
-        co_return *ended;
-    const auto *hello = std::get_if<Hello>(&in.message);
-    if (!hello)
-        co_return fatal(TransferError::Protocol, QStringLiteral("expected HELLO"));
-    if (hello->version != kProtocolVersion)
-        co_return fatal(TransferError::Version,
-            QStringLiteral("the peer speaks transfer protocol v%1, we speak v%2")
-                .arg(hello->version)
-                .arg(kProtocolVersion));
+    auto greeting = exchangeHello();
+    const std::optional<TransferResult> helloFailed = co_await greeting;
+    if (helloFailed)
+        co_return *helloFailed;
 
     const Offer &offer = built.offer;
     m_channel.send(offer);
     setState(TransferSnapshot::State::Waiting);
-    in = co_await m_channel.read(m_timeouts.decision);
+    FrameChannel::Incoming in = co_await m_channel.read(m_timeouts.decision);
     if (in.status != FrameChannel::Status::Message)
         co_return readFailure(in);
     if (auto ended = peerEnded(in.message))

@@ -119,6 +119,27 @@ TransferResult TransferJob::fatal(TransferError error, const QString &message)
     return failure(error, message);
 }
 
+QCoro::Task<std::optional<TransferResult>> TransferJob::exchangeHello()
+{
+    m_channel.send(Hello {
+        kProtocolVersion, {QStringLiteral("resume"), QStringLiteral("pipeline")}, m_deviceName});
+    const FrameChannel::Incoming in = co_await m_channel.read(m_timeouts.hello);
+    if (in.status != FrameChannel::Status::Message)
+        co_return readFailure(in);
+    if (auto ended = peerEnded(in.message))
+        co_return *ended;
+    const auto *hello = std::get_if<Hello>(&in.message);
+    if (!hello)
+        co_return fatal(TransferError::Protocol, QStringLiteral("expected HELLO"));
+    if (hello->version != kProtocolVersion)
+        co_return fatal(TransferError::Version,
+            QStringLiteral("the peer speaks transfer protocol v%1, we speak v%2")
+                .arg(hello->version)
+                .arg(kProtocolVersion));
+    m_peerDeviceName = hello->deviceName;
+    co_return std::nullopt;
+}
+
 std::optional<TransferResult> TransferJob::peerEnded(const Message &message)
 {
     if (const auto *c = std::get_if<Cancel>(&message)) {

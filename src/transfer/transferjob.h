@@ -71,6 +71,12 @@ protected:
     TransferResult fatal(TransferError error, const QString &message);
     //! The result for a CANCEL or ERROR message from the peer, if \a message is one.
     static std::optional<TransferResult> peerEnded(const Transfer::Message &message);
+    /*!
+     * Both sides open with HELLO: sends ours and reads the peer's. A failure result (timeout,
+     * CANCEL/ERROR, not a HELLO, another protocol version) or nullopt, with the peer's announced
+     * name in m_peerDeviceName.
+     */
+    QCoro::Task<std::optional<TransferResult>> exchangeHello();
 
     QPointer<QSslSocket> m_socket;
     FrameChannel m_channel;
@@ -78,6 +84,7 @@ protected:
     TransferTimeouts m_timeouts;
     QString m_deviceName;
     bool m_cancelRequested = false;
+    QString m_peerDeviceName; //!< from the peer's HELLO
 
 private:
     TransferSnapshot::State m_state = TransferSnapshot::State::Connecting;
