@@ -99,8 +99,18 @@ bool TransferEngine::start(QString *error)
         connect(m_lan, &LanDiscovery::peerAppeared, this, &TransferEngine::peersChanged);
         connect(m_lan, &LanDiscovery::peerUpdated, this, &TransferEngine::peersChanged);
         connect(m_lan, &LanDiscovery::peerLeft, this, &TransferEngine::peersChanged);
-        if (!m_lan->start(error))
-            return false;
+        QString lanError;
+        if (!m_lan->start(&lanError)) {
+            // Without a server the LAN is all there is; with one, peers are still reachable.
+            if (!m_control) {
+                *error = lanError;
+                return false;
+            }
+            qCWarning(lcLan).noquote() << "LAN discovery is off:" << lanError
+                                       << "- peers are reached through the server only";
+            m_lan->deleteLater();
+            m_lan = nullptr;
+        }
     }
     if (m_control)
         m_control->start();
