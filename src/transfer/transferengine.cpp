@@ -229,7 +229,10 @@ bool TransferEngine::hasActiveTransfers() const
 
 quint64 TransferEngine::addEntry(TransferSnapshot::Direction direction)
 {
-    const quint64 id = m_nextId++;
+    // Unique in the process, not per engine: the GUI rebuilds its engine when the server changes
+    // and keeps the rows of the old one, so ids must not start over.
+    static std::atomic<quint64> nextId{1};
+    const quint64 id = nextId++;
     Entry entry;
     entry.snapshot.id = id;
     entry.snapshot.direction = direction;
@@ -241,10 +244,17 @@ quint64 TransferEngine::addEntry(TransferSnapshot::Direction direction)
 void TransferEngine::update(quint64 id, const std::function<void(TransferSnapshot &)> &change)
 {
     auto it = m_transfers.find(id);
-    if (it == m_transfers.end())
+    if (it == m_transfers.end() || it->snapshot.isFinished())
         return;
     change(it->snapshot);
     Q_EMIT transferUpdated(it->snapshot);
+}
+
+bool TransferEngine::superseded(quint64 id, int attempt) const
+{
+    const auto it = m_transfers.constFind(id);
+    return it == m_transfers.constEnd() || it->attempt != attempt || it->cancelRequested
+        || it->snapshot.isFinished();
 }
 
 quint64 TransferEngine::send(const DeviceId &peer, const QStringList &paths, ConnectMode mode)
@@ -270,14 +280,14 @@ bool TransferEngine::retry(quint64 id)
         || !it->snapshot.isFinished())
         return false;
     it->cancelRequested = false;
-    update(id, [](TransferSnapshot &s) {
-        s.state = TransferSnapshot::State::Connecting;
-        s.error.clear();
-        s.bytesDone = 0;
-        s.bytesPerSecond = 0;
-        s.path = PathKind::Unknown;
-        s.pathReason.clear();
-    });
+    TransferSnapshot &s = it->snapshot;
+    s.state = TransferSnapshot::State::Connecting;
+    s.error.clear();
+    s.bytesDone = 0;
+    s.bytesPerSecond = 0;
+    s.path = PathKind::Unknown;
+    s.pathReason.clear();
+    Q_EMIT transferUpdated(s);
     runOutgoing(id);
     return true;
 }
@@ -381,8 +391,11 @@ void TransferEngine::attachJob(quint64 id, TransferJob *job)
 QCoro::Task<> TransferEngine::runOutgoing(quint64 id)
 {
     QPointer<TransferEngine> self(this);
+    const int attempt = ++m_transfers[id].attempt;
     const Entry entry = m_transfers.value(id);
     const DeviceId peer = entry.snapshot.peer;
+    // After every wait: a cancel (or a cancel + retry, which starts a newer attempt) ends this one.
+    const auto stop = [&] { return !self || superseded(id, attempt); };
 
     PeerConnection c;
     QString lanError;
@@ -391,7 +404,7 @@ QCoro::Task<> TransferEngine::runOutgoing(quint64 id)
         if (!lanPeer.id.isNull() && !lanPeer.endpoints.isEmpty()) {
             auto connecting = m_connector->connectLan(lanPeer.endpoints.constFirst(), peer);
             c = co_await connecting;
-            if (!self)
+            if (stop())
                 co_return;
             if (!c.ok())
                 lanError = c.error;
@@ -401,17 +414,15 @@ QCoro::Task<> TransferEngine::runOutgoing(quint64 id)
         // Sent right after start (or during a reconnect): give the registration a moment.
         auto registering = m_control->waitRegistered(m_config.timings.requestTimeout);
         static_cast<void>(co_await registering);
+        if (stop())
+            co_return;
     }
-    if (!self)
-        co_return;
     if (!c.ok() && m_control) {
         auto connecting = m_connector->connectTo(peer, entry.mode);
         c = co_await connecting;
     }
-    if (!self)
-        co_return;
-    if (m_transfers.value(id).cancelRequested || m_transfers.value(id).snapshot.isFinished())
-        co_return;
+    if (stop())
+        co_return; // the socket (if any) closes with c
     if (!c.ok()) {
         QString message = c.error.isEmpty() ? lanError : c.error;
         if (message.isEmpty())
@@ -451,8 +462,8 @@ QCoro::Task<> TransferEngine::runIncoming(quint64 id, GoMessage go)
     });
     auto answering = m_connector->answer(go);
     PeerConnection c = co_await answering;
-    if (!self)
-        co_return;
+    if (!self || superseded(id, 0))
+        co_return; // cancelled while connecting: do not start receiving
     if (!c.ok()) {
         failEarly(id, TransferError::Network, c.error);
         co_return;
@@ -508,6 +519,7 @@ QCoro::Task<> TransferEngine::receiveOn(quint64 id, std::unique_ptr<QSslSocket> 
     options.downloadDir = m_config.downloadDir;
     options.decider = m_decider;
     options.contacts = m_config.useContacts ? &m_contacts : nullptr;
+    options.honourAutoAccept = m_config.autoAcceptTrusted;
     auto *job = new IncomingTransfer(socket.get(), m_identity, sender, senderName, options, this);
     attachJob(id, job);
     connect(job, &TransferJob::stateChanged, this, [this, id, job](TransferSnapshot::State state) {

@@ -44,6 +44,7 @@ struct EngineConfig
     //! waiting for `send` would feel on every run.
     NatProbeConfig natProbe{std::chrono::milliseconds(200), 3};
     bool useContacts = true; //!< pin and remember peers in the config dir's contact store
+    bool autoAcceptTrusted = true; //!< honour contacts' "always accept" flag
 };
 
 //! How one transfer's path was made (the CLI's `path` event).
@@ -80,6 +81,7 @@ public:
     void setOfferDecider(OfferDecider *decider) { m_decider = decider; }
     void setDisplayName(const QString &name);
     void setDownloadDir(const QString &dir) { m_config.downloadDir = dir; }
+    void setAutoAcceptTrusted(bool enabled) { m_config.autoAcceptTrusted = enabled; }
     const EngineConfig &config() const { return m_config; }
 
     DeviceId selfId() const { return m_identity.id(); }
@@ -121,6 +123,7 @@ private:
         ConnectMode mode = ConnectMode::Auto;
         QPointer<TransferJob> job;
         bool cancelRequested = false;
+        int attempt = 0; //!< bumped by every (re)start; an older flow that wakes up sees it and stops
     };
 
     QCoro::Task<> runOutgoing(quint64 id);
@@ -131,7 +134,11 @@ private:
     QCoro::Task<> probeNatType();
     void onIncomingLan();
     quint64 addEntry(TransferSnapshot::Direction direction);
+    //! Applies \a change and announces it; a finished transfer is left alone.
     void update(quint64 id, const std::function<void(TransferSnapshot &)> &change);
+    //! Whether the flow started as \a attempt of transfer \a id should stop (cancelled, retried,
+    //! finished, or the engine is going away).
+    bool superseded(quint64 id, int attempt) const;
     void finish(quint64 id, const TransferResult &result);
     void failEarly(quint64 id, TransferError error, const QString &message);
     void reportPath(quint64 id, const PeerConnection &connection);
@@ -150,7 +157,6 @@ private:
     QString m_natType;
     bool m_natProbeRunning = false;
     QHash<quint64, Entry> m_transfers;
-    quint64 m_nextId = 1;
 };
 
 } // namespace PunchDrop
