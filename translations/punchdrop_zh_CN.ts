@@ -236,8 +236,8 @@ Drop files on a contact to send them.</source>
         <translation>请输入其他设备将看到的名称。</translation>
     </message>
     <message>
-        <source>The server address must look like host:port (for example punchdrop.example.org:7600), or stay empty for LAN only.</source>
-        <translation>服务器地址的格式必须是 主机:端口（例如 punchdrop.example.org:7600），或留空以仅使用局域网。</translation>
+        <source>The server address must look like host:port (for example punchdrop.example.org:8877), or stay empty for LAN only.</source>
+        <translation>服务器地址的格式必须是 主机:端口（例如 punchdrop.example.org:8877），或留空以仅使用局域网。</translation>
     </message>
     <message>
         <source>Please choose a folder for received files.</source>

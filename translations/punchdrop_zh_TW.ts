@@ -236,8 +236,8 @@ Drop files on a contact to send them.</source>
         <translation>請輸入其他裝置將看到的名稱。</translation>
     </message>
     <message>
-        <source>The server address must look like host:port (for example punchdrop.example.org:7600), or stay empty for LAN only.</source>
-        <translation>伺服器位址的格式必須是 主機:連接埠（例如 punchdrop.example.org:7600），或留空以僅使用區域網路。</translation>
+        <source>The server address must look like host:port (for example punchdrop.example.org:8877), or stay empty for LAN only.</source>
+        <translation>伺服器位址的格式必須是 主機:連接埠（例如 punchdrop.example.org:8877），或留空以僅使用區域網路。</translation>
     </message>
     <message>
         <source>Please choose a folder for received files.</source>

@@ -48,6 +48,7 @@ bool EngineBackend::start(QString *error)
     config.lan = true;
     config.displayName = m_settings.displayName;
     config.downloadDir = m_settings.downloadDir;
+    config.autoAcceptTrusted = m_settings.autoAcceptTrusted;
     if (m_tune)
         m_tune(config);
     m_engine = std::make_unique<TransferEngine>(m_identity, m_configDir, config);
@@ -71,8 +72,12 @@ bool EngineBackend::start(QString *error)
     m_status.state = config.serverHost.isEmpty() ? ServerStatus::State::LanOnly
                                                  : ServerStatus::State::Connecting;
     const bool ok = engine->start(error);
-    if (!ok)
+    if (!ok) {
         qCWarning(lcGui) << "engine start failed:" << *error;
+        // Say so in the status bar instead of "Connecting…" forever.
+        m_status.state = ServerStatus::State::Offline;
+        m_status.detail = *error;
+    }
     Q_EMIT serverStatusChanged();
     Q_EMIT peersChanged();
     return ok;
@@ -127,6 +132,7 @@ void EngineBackend::applySettings(const AppSettings &settings)
         return;
     m_engine->setDisplayName(settings.displayName);
     m_engine->setDownloadDir(settings.downloadDir);
+    m_engine->setAutoAcceptTrusted(settings.autoAcceptTrusted);
     if (serverChanged && !m_engine->hasActiveTransfers()) {
         QString error;
         if (!start(&error))

@@ -24,7 +24,7 @@ SettingsDialog::SettingsDialog(const AppSettings &settings, QWidget *parent)
     m_name->setObjectName(QStringLiteral("displayNameEdit"));
     m_server = new QLineEdit(settings.serverAddress, this);
     m_server->setObjectName(QStringLiteral("serverAddressEdit"));
-    m_server->setPlaceholderText(QStringLiteral("punchdrop.example.org:7600"));
+    m_server->setPlaceholderText(QStringLiteral("punchdrop.example.org:8877"));
     m_downloadDir = new QLineEdit(settings.downloadDir, this);
     m_downloadDir->setObjectName(QStringLiteral("downloadDirEdit"));
     m_browse = new QPushButton(this);
@@ -126,7 +126,7 @@ QString SettingsDialog::validationError() const
         return tr("Please enter a name other devices will see.");
     if (!isValidServerAddress(m_server->text()))
         return tr("The server address must look like host:port (for example "
-                  "punchdrop.example.org:7600), or stay empty for LAN only.");
+                  "punchdrop.example.org:8877), or stay empty for LAN only.");
     if (m_downloadDir->text().trimmed().isEmpty())
         return tr("Please choose a folder for received files.");
     return {};

@@ -110,7 +110,7 @@ QCoro::Task<TransferResult> IncomingTransfer::runImpl()
         }
         m_offer.firstContact = trust.trust == ContactStore::Trust::FirstContact;
         if (const auto contact = m_options.contacts->find(m_sender))
-            autoAccept = contact->autoAccept;
+            autoAccept = m_options.honourAutoAccept && contact->autoAccept;
     } else {
         m_offer.firstContact = true;
     }

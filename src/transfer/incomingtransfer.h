@@ -20,6 +20,9 @@ struct ReceiveOptions
     QString downloadDir; //!< created if missing
     OfferDecider *decider = nullptr; //!< nullptr: decline everything not auto-accepted
     ContactStore *contacts = nullptr; //!< nullptr: no pinning (tests, one-shot CLI)
+    //! Accept without asking from contacts marked "always accept" (the GUI setting "accept
+    //! files from trusted contacts without asking"); false: every offer goes to the decider.
+    bool honourAutoAccept = true;
     //! Extra free space to keep beyond the offer's size when checking before accepting.
     qint64 freeSpaceMargin = 16 * 1024 * 1024;
     //! How part files are opened (default: QFile). Tests inject failing devices.
