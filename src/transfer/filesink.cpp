@@ -69,6 +69,18 @@ PartDeviceFactory FileSink::defaultFactory()
                 *error = QStringLiteral("cannot write %1: %2").arg(partPath, file->errorString());
                 return nullptr;
             }
+            // Never grow the part file up to the resume point: the prefix was hashed when the
+            // header arrived; if the file is shorter now (deleted or truncated meanwhile, e.g. by
+            // an earlier item of the same name in this offer) the gap would be zeros that the
+            // stream hash cannot see. Shorter → error (sending again resumes from what is there).
+            if (offset > 0 && file->size() < offset) {
+                *error = QStringLiteral("cannot resume %1: it holds %2 bytes, not the %3 checked "
+                                        "before; send again")
+                             .arg(partPath)
+                             .arg(file->size())
+                             .arg(offset);
+                return nullptr;
+            }
             if (offset > 0 && (!file->resize(offset) || !file->seek(offset))) {
                 *error = QStringLiteral("cannot resume %1: %2").arg(partPath, file->errorString());
                 return nullptr;
