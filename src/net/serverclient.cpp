@@ -13,6 +13,9 @@ using namespace Control;
 
 namespace {
 constexpr int kMaxPendingPings = 8;
+//! Messages queued for a client that does not read (presence updates keep coming): past this the
+//! client is dropped instead of growing the server's memory.
+constexpr qint64 kMaxQueuedOutput = 1024 * 1024;
 }
 
 ServerClient::ServerClient(
@@ -86,6 +89,17 @@ void ServerClient::send(const ControlMessage &message)
 {
     if (m_closing || m_finished || !m_socket->isEncrypted())
         return;
+    if (m_socket->bytesToWrite() > kMaxQueuedOutput) {
+        qCInfo(lcServer).noquote() << "dropping" << describe()
+                                   << "- not reading (over 1 MiB of messages queued)";
+        m_closing = true;
+        // Not from here: send() runs inside the server's broadcast loops.
+        QTimer::singleShot(0, this, [this] {
+            m_socket->abort();
+            finish(QStringLiteral("not reading"));
+        });
+        return;
+    }
     m_socket->write(ControlProtocol::encode(message));
 }
 
