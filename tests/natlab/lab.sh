@@ -357,6 +357,24 @@ lab_add_host() {
     LAB_UPLINK[$node]=$router
 }
 
+# lab_port_forward ROUTER PORT HOST [tcp|udp] — a static port forward on ROUTER (a router or CGN):
+# PROTO packets from its WAN to its public address, port PORT, go to HOST (a node in its LAN), same
+# port. Inserted first in the NAT's prerouting chain, so it also wins over a full/arc cone's map;
+# the forward chain of every NAT type already accepts "ct status dnat". Used by benchmarks that
+# run a baseline (socat, iperf3) between two hosts behind NATs over the same links and routers.
+lab_port_forward() {
+    local node=$1 port=$2 host=$3 proto=${4:-tcp}
+    case "${LAB_ROLE[$node]:-}" in
+        router | cgn) ;;
+        *) lab_log "'$node' is not a router or CGN"; return 1 ;;
+    esac
+    [ "${LAB_UPLINK[$host]:-}" = "$node" ] || { lab_log "'$host' is not inside '$node'"; return 1; }
+    [[ "$port" =~ ^[0-9]+$ ]] && [ "$port" -ge 1 ] && [ "$port" -le 65535 ] || { lab_log "bad port '$port'"; return 1; }
+    case "$proto" in tcp | udp) ;; *) lab_log "bad protocol '$proto' (tcp, udp)"; return 1 ;; esac
+    lab_exec "$node" nft insert rule ip lab c_pre iifname '"wan"' "$proto" dport "$port" \
+        dnat to "$(lab_ip "$host")" || { lab_log "cannot add the port forward on $node"; return 1; }
+}
+
 # lab_link_loss NODE PERMILLE — random loss on NODE's WAN link, each direction, counted. Uses nft
 # numgen in core in both the bridge family (router↔router, bridged) and the ip family (routed to
 # the server); netem does not exist in this kernel. NODE must hang off the internet directly.
@@ -383,6 +401,19 @@ table ip loss_$node {
 }
 NFT
     lab_exec core nft -f "$file" || { lab_log "nft rejected $file"; return 1; }
+}
+
+# lab_link_rate NODE RATE [BURST] [LATENCY] — limits NODE's WAN link to RATE (tc syntax: 1gbit,
+# 100mbit) in each direction with tbf: egress of NODE's "wan" and of its peer end in the parent's
+# bridge. netem does not exist in this kernel; tbf does. BURST default 256k, LATENCY 50ms.
+lab_link_rate() {
+    local node=$1 rate=$2 burst=${3:-256k} latency=${4:-50ms} parent peer
+    parent=${LAB_UPLINK[$node]:-}
+    case "${LAB_ROLE[$node]:-}" in router | cgn) ;; *) lab_log "'$node' is not a router or CGN"; return 1 ;; esac
+    if [ "$parent" = core ]; then peer="v-$node"; else peer="r-$node"; fi
+    lab_exec "$node" tc qdisc replace dev wan root tbf rate "$rate" burst "$burst" latency "$latency" &&
+        lab_exec "$parent" tc qdisc replace dev "$peer" root tbf rate "$rate" burst "$burst" latency "$latency" ||
+        { lab_log "tc/tbf rejected rate '$rate' on $node's WAN link"; return 1; }
 }
 
 # lab_loss_drops NODE — packets dropped so far by NODE's loss rules (both families, both ways).

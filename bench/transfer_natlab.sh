@@ -1,0 +1,353 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# File transfer throughput across the NAT lab on the direct (hole-punched) path, with socat and
+# iperf3 on the same path in the same run (issue 4). One lab (tests/natlab/lab.sh):
+#
+#   srv 198.51.100.10:8877   punchdrop --server
+#   ha 10.0.1.2 behind ra (prc, WAN 203.0.113.1)   alice: punchdrop send, socat / iperf3 clients
+#   hb 10.0.2.2 behind rb (prc, WAN 203.0.113.2)   bob:   punchdrop receive, socat / iperf3 servers
+#
+# Port-restricted cone on both sides (the common home router), so PunchDrop's path is a real TCP
+# simultaneous open through both NATs; the run fails unless the sender's JSON `path` event says
+# kind=direct, method=tcp-punch and the received file's SHA-256 equals the sent one.
+#
+# The baselines go the same way: ha → ra (masquerade) → ra's WAN veth → core's bridge br0 → rb's
+# WAN veth → rb → hb. rb gets a static port forward (lab_port_forward: tcp dport 15201/15301 on
+# its WAN → hb) for the baselines' ports only, because a plain connect cannot pass a
+# port-restricted NAT uninvited. The baseline packets therefore cross the same veth links, bridges
+# and routers, with conntrack and NAT on both routers as the punched flow has (one masquerade on
+# ra, one DNAT on rb instead of a second masquerade: one conntrack lookup and one header rewrite
+# per packet and router either way). The ports lie below the ephemeral range, so no PunchDrop
+# socket can fall into the forward.
+#
+# Per run, in this order, the same SIZE_MIB file from tmpfs to tmpfs (/dev/shm):
+#   1. punchdrop send → punchdrop receive (TLS 1.3 AES-GCM, SHA-256 on both sides), each under
+#      /usr/bin/time -v (peak RSS, CPU)
+#   2. socat -u, default 8 KiB blocks;  3. socat -u -b 262144   (cmp checks each copy)
+#   4. iperf3 -t IPERF_SECS (memory to memory, the link's ceiling)
+#   then tbf RATE (default 1gbit) on both WAN links, both directions, and 5.–8. the same again.
+# Throughput is bytes / time in MB/s (10^6). PunchDrop's time is the sender's `done.time_ms`: from
+# the send request (punch, TLS handshake, offer, accept included) until the receiver confirmed
+# the verified file. socat's time runs from starting the client until the listener exited (file
+# written). The ratios compare those two.
+#
+# Usage: sudo bench/transfer_natlab.sh [-n RUNS] [-s SIZE_MIB] [-r RATE] [-o OUTDIR] [PUNCHDROP_BINARY]
+#   RUNS       measurement rounds in the one lab (default 1)
+#   SIZE_MIB   file size (default 2048)
+#   RATE       tbf rate of the limited phase, tc syntax (default 1gbit; "none" skips that phase)
+#   OUTDIR     summary.txt, results.tsv and every process's log (default: a new /tmp dir)
+#   binary     default: $PUNCHDROP_BINARY, else build/natbench/src/app/punchdrop
+# Environment: BENCH_IPERF_SECS (default 10), BENCH_SKIP_SOCAT=1 (PunchDrop and iperf3 only),
+#              TMPFS (default /dev/shm), NATLAB_KEEP=1 (leave the lab up).
+
+# shellcheck disable=SC2317,SC2015 # functions run through lab_wait_for; A && B || die is meant
+set -u -o pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=tests/natlab/lab.sh
+. "$ROOT/tests/natlab/lab.sh"
+
+usage() { sed -n '/^# Usage/,/^# Environment/p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+RUNS=1
+SIZE_MIB=2048
+RATE=1gbit
+OUTDIR=""
+while getopts "n:s:r:o:h" opt; do
+    case $opt in
+        n) RUNS=$OPTARG ;;
+        s) SIZE_MIB=$OPTARG ;;
+        r) RATE=$OPTARG ;;
+        o) OUTDIR=$OPTARG ;;
+        *) usage ;;
+    esac
+done
+shift $((OPTIND - 1))
+[[ "$RUNS" =~ ^[1-9][0-9]*$ ]] || { echo "transfer_natlab: -n wants a positive number" >&2; exit 2; }
+[[ "$SIZE_MIB" =~ ^[1-9][0-9]*$ ]] || { echo "transfer_natlab: -s wants MiB > 0" >&2; exit 2; }
+PD=${1:-${PUNCHDROP_BINARY:-$ROOT/build/natbench/src/app/punchdrop}}
+[ -x "$PD" ] || { echo "transfer_natlab: punchdrop binary '$PD' not found (build a Release one)" >&2; exit 2; }
+PD=$(cd "$(dirname "$PD")" && pwd)/$(basename "$PD")
+IPERF_SECS=${BENCH_IPERF_SECS:-10}
+SHM=${TMPFS:-/dev/shm}
+
+PORT=8877
+SERVER="$LAB_SERVER_IP:$PORT"
+IPERF_PORT=15201
+SOCAT_PORT=15301
+BYTES=$((SIZE_MIB * 1024 * 1024))
+SEND_TIMEOUT=$((120 + SIZE_MIB / 8)) # punchdrop --timeout: ≥ 8 MB/s or it counts as a failure
+DEADLINE=$((SEND_TIMEOUT + 30))       # every wait for a transfer process is bounded by this
+REGISTER_TIMEOUT=30
+
+lab_require socat iperf3 tc cmp python3
+[ -x /usr/bin/time ] || lab_unavailable "/usr/bin/time (GNU time) is needed for peak RSS"
+[ -d "$SHM" ] || { echo "transfer_natlab: no tmpfs at $SHM" >&2; exit 2; }
+[ -n "$OUTDIR" ] || OUTDIR=$(mktemp -d /tmp/transfer_natlab.XXXXXX)
+mkdir -p "$OUTDIR/logs"
+OUTDIR=$(cd "$OUTDIR" && pwd)
+
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+say() { printf '%s\n' "$*" | tee -a "$OUTDIR/summary.txt"; }
+die() { say "transfer_natlab: FAIL: $*"; exit 1; }
+# JSON lines of the CLI (one flat object per line)
+events() { grep -E "\"event\"[[:space:]]*:[[:space:]]*\"$2\"" "$1" 2>/dev/null; }
+field() {
+    sed -n -E "s/.*\"$1\"[[:space:]]*:[[:space:]]*(\"([^\"]*)\"|([-0-9.eE+]+|true|false|null)).*/\2\3/p" |
+        head -n 1
+}
+mbps() { awk -v b="$BYTES" -v ms="$1" 'BEGIN { if (ms > 0) printf "%.0f", b / 1e6 / (ms / 1000); else print "-" }'; }
+pct() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0 && b > 0) printf "%.0f %%", 100 * a / b; else print "-" }'; }
+# timefile KEY FILE — a value from /usr/bin/time -v
+timefile() { awk -F': ' -v k="$1" 'index($0, k) { gsub(/^[ \t]+/, "", $2); print $2 }' "$2" | head -n 1; }
+loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
+
+# ---------------------------------------------------------------------------------------------
+# the lab and the work dir on tmpfs
+
+SHM_WORK=""
+bench_exit() {
+    local rc=$?
+    [ -n "$SHM_WORK" ] && [ -d "$SHM_WORK" ] && rm -rf -- "$SHM_WORK"
+    (exit "$rc")
+    lab_cleanup
+}
+lab_init
+trap bench_exit EXIT
+SHM_WORK=$(mktemp -d "$SHM/transfer_natlab.XXXXXX") || die "cannot create a work dir in $SHM"
+PAYLOAD="$SHM_WORK/payload.bin"
+
+T0=$(now_ms)
+lab_add_server || die "cannot build the server namespace"
+lab_add_router ra prc || die "cannot build router ra"
+lab_add_router rb prc || die "cannot build router rb"
+lab_add_host ha ra || die "cannot build host ha"
+lab_add_host hb rb || die "cannot build host hb"
+lab_port_forward rb "$IPERF_PORT" hb || die "cannot forward port $IPERF_PORT on rb"
+lab_port_forward rb "$SOCAT_PORT" hb || die "cannot forward port $SOCAT_PORT on rb"
+BOB_PUBLIC=$(lab_public_ip hb)
+
+COMMIT=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
+DIRTY=$(git -C "$ROOT" status --porcelain -- src 2>/dev/null | wc -l)
+[ "$DIRTY" -gt 0 ] && COMMIT="$COMMIT+$DIRTY-uncommitted-in-src"
+say "transfer_natlab: $(date -u '+%Y-%m-%d %H:%M:%S UTC'), commit $COMMIT," \
+    "$(nproc) cores, kernel $(uname -r), load average $(loadavg)"
+say "  binary $PD"
+say "  lab up in $(($(now_ms) - T0)) ms: alice ha $(lab_ip ha) behind ra prc $(lab_public_ip ha)," \
+    "bob hb $(lab_ip hb) behind rb prc $BOB_PUBLIC (+ forward tcp $IPERF_PORT,$SOCAT_PORT → hb for the baselines)"
+
+t=$(now_ms)
+head -c "$BYTES" /dev/urandom >"$PAYLOAD" || die "cannot write $BYTES bytes to $PAYLOAD"
+PAYLOAD_SHA=$(sha256sum "$PAYLOAD" | cut -d' ' -f1)
+say "  payload $SIZE_MIB MiB on $SHM in $(($(now_ms) - t)) ms, sha256 $PAYLOAD_SHA"
+
+# ---------------------------------------------------------------------------------------------
+# the rendezvous server (stays up for every run)
+
+mkdir -p "$LAB_DIR/conf-server" "$LAB_DIR/conf-alice" "$LAB_DIR/conf-bob"
+lab_spawn srv "$OUTDIR/logs/server.log" "$PD" --server --listen "$SERVER" --config-dir "$LAB_DIR/conf-server"
+SERVER_PID=$LAB_LAST_PID
+server_ready() { lab_alive "$SERVER_PID" || return 0; lab_listening srv "$PORT"; }
+lab_wait_for 15 server_ready
+lab_alive "$SERVER_PID" && lab_listening srv "$PORT" || die "the server does not listen on $SERVER (log: $OUTDIR/logs/server.log)"
+
+declare -A R=() # "run.phase.metric" -> value
+
+# ---------------------------------------------------------------------------------------------
+# PunchDrop: receive on hb, send from ha; checks path and SHA-256; records time, RSS, CPU
+
+RECEIVER_OUT=""
+RECEIVER_PID=""
+receiver_registered() {
+    [ "$(events "$RECEIVER_OUT" registered | wc -l)" -ge 1 ] && return 0
+    lab_alive "$RECEIVER_PID" || return 0
+    return 1
+}
+
+# pd_run RUN PHASE
+pd_run() {
+    local run=$1 phase=$2 tag="$1-$2" inbox="$SHM_WORK/inbox-$1-$2"
+    local rout="$OUTDIR/logs/$tag-receiver.jsonl" sout="$OUTDIR/logs/$tag-sender.jsonl"
+    local rtime="$OUTDIR/logs/$tag-receiver.time" stime="$OUTDIR/logs/$tag-sender.time"
+    mkdir -p "$inbox"
+    RECEIVER_OUT=$rout
+    lab_spawn -e "$OUTDIR/logs/$tag-receiver.err" hb "$rout" /usr/bin/time -v -o "$rtime" \
+        "$PD" receive --server "$SERVER" --yes --once --json --dir "$inbox" --name "bob" \
+        --config-dir "$LAB_DIR/conf-bob"
+    RECEIVER_PID=$LAB_LAST_PID
+    lab_wait_for "$REGISTER_TIMEOUT" receiver_registered
+    local reg bob_id
+    reg=$(events "$rout" registered | head -n 1)
+    bob_id=$(field device_id <<<"$reg")
+    [ -n "$bob_id" ] || die "$tag: the receiver did not register within $REGISTER_TIMEOUT s (see $rout, ${rout%.jsonl}.err)"
+
+    local t0 rc rrc t1
+    t0=$(now_ms)
+    lab_spawn -e "$OUTDIR/logs/$tag-sender.err" ha "$sout" /usr/bin/time -v -o "$stime" \
+        "$PD" send --server "$SERVER" --to "$bob_id" --json --timeout "$SEND_TIMEOUT" --name alice \
+        --config-dir "$LAB_DIR/conf-alice" "$PAYLOAD"
+    local spid=$LAB_LAST_PID
+    lab_wait_pid "$spid" "$DEADLINE"
+    rc=$?
+    [ "$rc" = 124 ] && die "$tag: the sender still runs after $DEADLINE s"
+    lab_wait_pid "$RECEIVER_PID" 60
+    rrc=$?
+    t1=$(now_ms)
+    [ "$rrc" = 124 ] && die "$tag: the receiver (--once) still runs 60 s after the sender exited ($rc)"
+    [ "$rc" = 0 ] || die "$tag: the sender exited with $rc: $(events "$sout" error | head -n 1)"
+    [ "$rrc" = 0 ] || die "$tag: the receiver exited with $rrc: $(events "$rout" error | head -n 1)"
+
+    local path_ev kind method done_ev got got_sha file_ev
+    path_ev=$(events "$sout" path | tail -n 1)
+    kind=$(field kind <<<"$path_ev")
+    method=$(field method <<<"$path_ev")
+    [ "$kind" = direct ] && [ "$method" = tcp-punch ] ||
+        die "$tag: path kind=${kind:-?} method=${method:-?}, the benchmark needs direct/tcp-punch ($path_ev)"
+    got="$inbox/$(basename "$PAYLOAD")"
+    [ -f "$got" ] || die "$tag: no $(basename "$PAYLOAD") in the receiver's dir"
+    got_sha=$(sha256sum "$got" | cut -d' ' -f1)
+    [ "$got_sha" = "$PAYLOAD_SHA" ] || die "$tag: received sha256 $got_sha, sent $PAYLOAD_SHA"
+    file_ev=$(events "$rout" file | tail -n 1)
+    [ "$(field sha256 <<<"$file_ev")" = "$PAYLOAD_SHA" ] || die "$tag: the receiver's file event says $(field sha256 <<<"$file_ev")"
+    rm -rf -- "$inbox"
+    done_ev=$(events "$sout" "done" | tail -n 1)
+
+    local k=$run.$phase
+    R[$k.pd_ms]=$(field time_ms <<<"$done_ev")
+    R[$k.pd_path_ms]=$(field time_ms <<<"$path_ev")
+    R[$k.pd_rtt_ms]=$(field rtt_ms <<<"$path_ev")
+    R[$k.pd_wall_ms]=$((t1 - t0))
+    R[$k.rss_s]=$(timefile "Maximum resident set size" "$stime")
+    R[$k.rss_r]=$(timefile "Maximum resident set size" "$rtime")
+    R[$k.cpu_s]=$(timefile "Percent of CPU" "$stime")
+    R[$k.cpu_r]=$(timefile "Percent of CPU" "$rtime")
+    say "  [$tag] punchdrop: ${R[$k.pd_ms]} ms send→done ($(mbps "${R[$k.pd_ms]}") MB/s)," \
+        "path direct/tcp-punch in ${R[$k.pd_path_ms]} ms (rtt ${R[$k.pd_rtt_ms]} ms)," \
+        "processes ${R[$k.pd_wall_ms]} ms; sha256 ok; RSS sender $((R[$k.rss_s] / 1024)) MiB" \
+        "receiver $((R[$k.rss_r] / 1024)) MiB; CPU sender ${R[$k.cpu_s]} receiver ${R[$k.cpu_r]}"
+}
+
+# ---------------------------------------------------------------------------------------------
+# socat: ha → 203.0.113.2:15301 (forwarded by rb) → hb, file to file, cmp afterwards
+
+# socat_run RUN PHASE KEY [SOCAT_OPTS...]
+socat_run() {
+    local run=$1 phase=$2 key=$3 tag="$1-$2-$3"
+    shift 3
+    local out="$SHM_WORK/socat.out" t0 t1 rc lrc
+    rm -f -- "$out"
+    lab_spawn hb "$OUTDIR/logs/$tag-listen.log" socat -u "$@" \
+        "TCP-LISTEN:$SOCAT_PORT,reuseaddr" "OPEN:$out,creat,trunc"
+    local lpid=$LAB_LAST_PID
+    lab_wait_for 10 lab_listening hb "$SOCAT_PORT" || die "$tag: socat does not listen on hb:$SOCAT_PORT"
+    t0=$(now_ms)
+    timeout "$DEADLINE" ip netns exec "$(lab_ns ha)" socat -u "$@" "OPEN:$PAYLOAD" \
+        "TCP:$BOB_PUBLIC:$SOCAT_PORT" >"$OUTDIR/logs/$tag-client.log" 2>&1
+    rc=$?
+    lab_wait_pid "$lpid" 60
+    lrc=$?
+    t1=$(now_ms)
+    [ "$rc" = 0 ] && [ "$lrc" = 0 ] || die "$tag: socat client exited $rc, listener $lrc"
+    cmp -s "$PAYLOAD" "$out" || die "$tag: the socat copy differs from the payload"
+    rm -f -- "$out"
+    R[$run.$phase.$key]=$((t1 - t0))
+    say "  [$tag] socat $*: $((t1 - t0)) ms ($(mbps $((t1 - t0))) MB/s), copy identical"
+}
+
+# ---------------------------------------------------------------------------------------------
+# iperf3: client on ha → 203.0.113.2:15201 (forwarded by rb) → server on hb, memory to memory
+
+# iperf_run RUN PHASE
+iperf_run() {
+    local run=$1 phase=$2 tag="$1-$2-iperf3" json="$OUTDIR/logs/$1-$2-iperf3.json" rc
+    lab_spawn hb "$OUTDIR/logs/$tag-server.log" iperf3 -s -1 -p "$IPERF_PORT"
+    local spid=$LAB_LAST_PID
+    lab_wait_for 10 lab_listening hb "$IPERF_PORT" || die "$tag: iperf3 does not listen on hb:$IPERF_PORT"
+    timeout $((IPERF_SECS + 30)) ip netns exec "$(lab_ns ha)" iperf3 -c "$BOB_PUBLIC" -p "$IPERF_PORT" \
+        -t "$IPERF_SECS" -J >"$json" 2>"$OUTDIR/logs/$tag-client.err"
+    rc=$?
+    lab_wait_pid "$spid" 15 >/dev/null || lab_stop "$spid" 3
+    [ "$rc" = 0 ] || die "$tag: iperf3 client exited $rc ($(head -c 300 "$OUTDIR/logs/$tag-client.err"))"
+    local line
+    line=$(python3 -c 'import json,sys
+e = json.load(open(sys.argv[1]))["end"]
+print("%.0f %d" % (e["sum_received"]["bits_per_second"] / 8e6, e["sum_sent"].get("retransmits", -1)))' "$json") ||
+        die "$tag: cannot read $json"
+    R[$run.$phase.iperf]=${line% *}
+    R[$run.$phase.iperf_retr]=${line#* }
+    say "  [$tag] iperf3 -t $IPERF_SECS: ${R[$run.$phase.iperf]} MB/s received, ${R[$run.$phase.iperf_retr]} retransmits"
+}
+
+# ---------------------------------------------------------------------------------------------
+# the rounds
+
+PHASES=(open)
+[ "$RATE" != none ] && PHASES+=(tbf)
+for phase in "${PHASES[@]}"; do
+    if [ "$phase" = tbf ]; then
+        lab_link_rate ra "$RATE" && lab_link_rate rb "$RATE" || die "cannot put tbf $RATE on the WAN links"
+        say "  tbf rate $RATE burst 256k latency 50ms on both WAN links (ra↔core, rb↔core), both directions"
+    fi
+    for ((run = 1; run <= RUNS; run++)); do
+        R[$run.$phase.load]=$(loadavg)
+        pd_run "$run" "$phase"
+        if [ "${BENCH_SKIP_SOCAT:-0}" != 1 ]; then
+            socat_run "$run" "$phase" socat
+            socat_run "$run" "$phase" socat_b -b 262144
+        fi
+        iperf_run "$run" "$phase"
+    done
+done
+lab_alive "$SERVER_PID" || die "the server died during the benchmark"
+
+# ---------------------------------------------------------------------------------------------
+# summary
+
+median() { sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print "-"; else if (NR % 2) print v[(NR + 1) / 2]; else printf "%.0f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+say ""
+say "## $SIZE_MIB MiB, tmpfs → tmpfs, prc × prc, direct tcp-punch path; commit $COMMIT; load at end $(loadavg)"
+say ""
+say "| link | run | PunchDrop (TLS+SHA-256) | socat 8 KiB | socat -b 262144 | iperf3 | PD / socat | PD / socat -b | PD / iperf3 | RSS sender / receiver | CPU sender / receiver | load |"
+say "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+for phase in "${PHASES[@]}"; do
+    link="veth, unlimited"
+    [ "$phase" = tbf ] && link="tbf $RATE"
+    pd_list="" so_list="" sb_list="" ip_list=""
+    for ((run = 1; run <= RUNS; run++)); do
+        k=$run.$phase
+        pd=${R[$k.pd_ms]} so=${R[$k.socat]:-0} sb=${R[$k.socat_b]:-0} ip=${R[$k.iperf]}
+        pd_list+="$(mbps "$pd")"$'\n'
+        [ "$so" -gt 0 ] && so_list+="$(mbps "$so")"$'\n'
+        [ "$sb" -gt 0 ] && sb_list+="$(mbps "$sb")"$'\n'
+        ip_list+="$ip"$'\n'
+        say "| $link | $run | $(mbps "$pd") MB/s (${pd} ms) | $(mbps "$so") MB/s | $(mbps "$sb") MB/s | $ip MB/s" \
+            "| $(pct "$so" "$pd") | $(pct "$sb" "$pd") | $(pct "$(mbps "$pd")" "$ip") " \
+            "| $((R[$k.rss_s] / 1024)) / $((R[$k.rss_r] / 1024)) MiB | ${R[$k.cpu_s]} / ${R[$k.cpu_r]} | ${R[$k.load]} |"
+        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$COMMIT" "$phase" "$run" "$SIZE_MIB" \
+            "$pd" "$so" "$sb" "$ip" "${R[$k.rss_s]}" "${R[$k.rss_r]}" "${R[$k.cpu_s]}" "${R[$k.cpu_r]}" \
+            "${R[$k.load]}" >>"$OUTDIR/results.tsv"
+    done
+    if [ "$RUNS" -gt 1 ]; then
+        m_pd=$(printf '%s' "$pd_list" | median)
+        m_ip=$(printf '%s' "$ip_list" | median)
+        m_so=$(printf '%s' "$so_list" | median)
+        m_sb=$(printf '%s' "$sb_list" | median)
+        say "| $link | median | $m_pd MB/s | $m_so MB/s | $m_sb MB/s | $m_ip MB/s | $(pct "$m_pd" "$m_so") | $(pct "$m_pd" "$m_sb") | $(pct "$m_pd" "$m_ip") | | | |"
+    fi
+done
+say ""
+say "Goals: PunchDrop ≥ 60 % of socat on the unlimited path; ≥ 110 MB/s on the tbf $RATE link."
+for phase in "${PHASES[@]}"; do
+    for ((run = 1; run <= RUNS; run++)); do
+        k=$run.$phase
+        v=$(mbps "${R[$k.pd_ms]}")
+        if [ "$phase" = open ] && [ "${R[$k.socat]:-0}" -gt 0 ]; then
+            ok=$(awk -v s="${R[$k.socat]}" -v p="${R[$k.pd_ms]}" 'BEGIN { print (100 * s / p >= 60) ? "met" : "NOT met" }')
+            say "  run $run unlimited: $v MB/s = $(pct "${R[$k.socat]}" "${R[$k.pd_ms]}") of socat 8 KiB → $ok"
+        elif [ "$phase" = tbf ]; then
+            ok=$(awk -v v="$v" 'BEGIN { print (v >= 110) ? "met" : "NOT met" }')
+            say "  run $run tbf $RATE: $v MB/s (iperf3 ${R[$k.iperf]} MB/s) → $ok"
+        fi
+    done
+done
+say "results: $OUTDIR/summary.txt, $OUTDIR/results.tsv, logs in $OUTDIR/logs"
+exit 0
