@@ -24,6 +24,8 @@ struct Hello
     QString name;
     QList<Endpoint> privateEndpoints; //!< the client's LAN endpoints for its control port P
     QString nat; //!< optional: NAT type text if already known
+    //! optional: the devices whose presence this client wants (its contacts), ≤ kMaxWatch
+    QList<DeviceId> watch;
 };
 
 //! S→C, the answer to hello: the client is registered.
@@ -52,23 +54,46 @@ struct PeerEntry
     friend bool operator==(const PeerEntry &, const PeerEntry &) = default;
 };
 
-//! S→C: everyone online (except the receiver), sent right after welcome.
+//! S→C: the online devices the receiver may see (see `watch`), sent right after welcome.
 struct Peers
 {
     QList<PeerEntry> peers;
     bool more = false; //!< further `peers` frames extend this list (large presence lists)
 };
 
-//! S→C: a device came online (or changed its name / NAT type).
+//! S→C: a device became visible: it came online, or a watch list changed (or it changed its
+//! NAT type).
 struct PeerJoined
 {
     PeerEntry peer;
 };
 
-//! S→C: a device went offline.
+//! S→C: a device went offline or is no longer visible.
 struct PeerLeft
 {
     DeviceId id;
+};
+
+//! C→S: replaces the client's watch list (the devices whose presence it wants) while connected.
+struct Watch
+{
+    QList<DeviceId> ids; //!< ≤ kMaxWatch
+};
+
+//! C→S: find a registered device by ID, unique ID prefix or unique name (PeerResolver's rules).
+struct Lookup
+{
+    quint32 requestId = 0;
+    QString query;
+};
+
+//! S→C: the answer to lookup \a requestId.
+struct LookupResult
+{
+    quint32 requestId = 0;
+    QList<PeerEntry> peers; //!< "ok": the match; "ambiguous": candidates (≤ kMaxLookupPeers)
+    QString code; //!< "ok", "ambiguous", "not-found", "busy", "bad-query"
+    QString message;
 };
 
 //! C→S: please introduce me to \a target.
@@ -144,6 +169,7 @@ namespace PunchDrop {
 
 using ControlMessage = std::variant<Control::Hello, Control::Welcome, Control::Nat, Control::Peers,
     Control::PeerJoined, Control::PeerLeft, Control::Connect, Control::ConnectError, Control::Go,
-    Control::Outcome, Control::Ping, Control::Pong, Control::Error, Control::Unknown>;
+    Control::Outcome, Control::Ping, Control::Pong, Control::Error, Control::Watch,
+    Control::Lookup, Control::LookupResult, Control::Unknown>;
 
 } // namespace PunchDrop

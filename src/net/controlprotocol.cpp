@@ -30,6 +30,14 @@ QCborArray endpointArray(const QList<Endpoint> &endpoints)
     return array;
 }
 
+QCborArray idArray(const QList<DeviceId> &ids)
+{
+    QCborArray array;
+    for (const DeviceId &id : ids)
+        array.append(idValue(id));
+    return array;
+}
+
 QCborMap entryMap(const PeerEntry &p)
 {
     QCborMap m;
@@ -56,6 +64,8 @@ struct Encoder
         c.insert(QStringLiteral("private"), endpointArray(m.privateEndpoints));
         if (!m.nat.isEmpty())
             c.insert(QStringLiteral("nat"), m.nat);
+        if (!m.watch.isEmpty())
+            c.insert(QStringLiteral("watch"), idArray(m.watch));
         return c;
     }
     QCborMap operator()(const Welcome &m) const
@@ -165,6 +175,31 @@ struct Encoder
         c.insert(QStringLiteral("msg"), m.message);
         return c;
     }
+    QCborMap operator()(const Watch &m) const
+    {
+        QCborMap c = typed("watch");
+        c.insert(QStringLiteral("ids"), idArray(m.ids));
+        return c;
+    }
+    QCborMap operator()(const Lookup &m) const
+    {
+        QCborMap c = typed("lookup");
+        c.insert(QStringLiteral("req"), qint64(m.requestId));
+        c.insert(QStringLiteral("query"), m.query);
+        return c;
+    }
+    QCborMap operator()(const LookupResult &m) const
+    {
+        QCborMap c = typed("lookup-result");
+        c.insert(QStringLiteral("req"), qint64(m.requestId));
+        QCborArray list;
+        for (const PeerEntry &p : m.peers)
+            list.append(entryMap(p));
+        c.insert(QStringLiteral("peers"), list);
+        c.insert(QStringLiteral("code"), m.code);
+        c.insert(QStringLiteral("msg"), m.message);
+        return c;
+    }
     QCborMap operator()(const Unknown &) const { return {}; }
 };
 
@@ -263,6 +298,29 @@ public:
         return result;
     }
 
+    QList<DeviceId> ids(const char *key, bool required)
+    {
+        const QCborValue v = value(key, required);
+        if (v.isUndefined())
+            return {};
+        if (!v.isArray())
+            return fail(key, "must be an array"), QList<DeviceId>();
+        const QCborArray array = v.toArray();
+        if (array.size() > ControlProtocol::kMaxWatch)
+            return fail(key, "has too many device IDs"), QList<DeviceId>();
+        QList<DeviceId> result;
+        result.reserve(array.size());
+        for (const QCborValue &item : array) {
+            if (!item.isByteArray() || item.toByteArray().size() != DeviceId::kDigestSize)
+                return fail(key, "holds something that is not a device ID"), QList<DeviceId>();
+            result.append(DeviceId::fromDigest(item.toByteArray()));
+        }
+        return result;
+    }
+
+    //! A list of peer entries (`peers` of peers / lookup-result), at most \a max.
+    QList<PeerEntry> entries(const char *key, qsizetype max);
+
     QCborValue value(const char *key, bool required)
     {
         if (!ok())
@@ -284,6 +342,33 @@ private:
     QCborMap m_map;
     QString m_error;
 };
+
+PeerEntry readEntry(Fields &f);
+
+QList<PeerEntry> Fields::entries(const char *key, qsizetype max)
+{
+    const QCborValue list = value(key, true);
+    if (!ok())
+        return {};
+    if (!list.isArray())
+        return fail(key, "must be an array"), QList<PeerEntry>();
+    const QCborArray array = list.toArray();
+    if (array.size() > max)
+        return fail(key, "has too many entries"), QList<PeerEntry>();
+    QList<PeerEntry> result;
+    for (const QCborValue &item : array) {
+        if (!item.isMap())
+            return fail(key, "holds something that is not a map"), QList<PeerEntry>();
+        Fields entry(item.toMap());
+        result.append(readEntry(entry));
+        if (!entry.ok()) {
+            if (m_error.isEmpty())
+                m_error = QLatin1String(key) + QStringLiteral(" entry: ") + entry.error();
+            return {};
+        }
+    }
+    return result;
+}
 
 constexpr qint64 kMaxU32 = 0xffffffffLL;
 constexpr qint64 kMaxMs = 0x7fffffffLL;
@@ -307,6 +392,7 @@ std::optional<ControlMessage> decode(const QString &type, const QCborMap &map, Q
         m.name = f.text("name");
         m.privateEndpoints = f.endpoints("private");
         m.nat = f.text("nat", false);
+        m.watch = f.ids("watch", false);
         message = m;
     } else if (type == u"welcome") {
         Welcome m;
@@ -325,25 +411,7 @@ std::optional<ControlMessage> decode(const QString &type, const QCborMap &map, Q
         message = Nat {f.text("nat")};
     } else if (type == u"peers") {
         Peers m;
-        const QCborValue list = f.value("peers", true);
-        if (f.ok() && !list.isArray())
-            f.fail("peers", "must be an array");
-        if (f.ok() && list.toArray().size() > ControlProtocol::kMaxPeersPerFrame)
-            f.fail("peers", "has too many entries");
-        if (f.ok()) {
-            for (const QCborValue &item : list.toArray()) {
-                if (!item.isMap()) {
-                    f.fail("peers", "holds something that is not a map");
-                    break;
-                }
-                Fields entry(item.toMap());
-                m.peers.append(readEntry(entry));
-                if (!entry.ok()) {
-                    *error = QStringLiteral("peers entry: ") + entry.error();
-                    return std::nullopt;
-                }
-            }
-        }
+        m.peers = f.entries("peers", ControlProtocol::kMaxPeersPerFrame);
         m.more = f.boolean("more");
         message = m;
     } else if (type == u"peer-joined") {
@@ -392,6 +460,20 @@ std::optional<ControlMessage> decode(const QString &type, const QCborMap &map, Q
         message = Ping {quint64(f.integer("nonce", std::numeric_limits<qint64>::max()))};
     } else if (type == u"pong") {
         message = Pong {quint64(f.integer("nonce", std::numeric_limits<qint64>::max()))};
+    } else if (type == u"watch") {
+        message = Watch {f.ids("ids", true)};
+    } else if (type == u"lookup") {
+        Lookup m;
+        m.requestId = quint32(f.integer("req", kMaxU32));
+        m.query = f.text("query");
+        message = m;
+    } else if (type == u"lookup-result") {
+        LookupResult m;
+        m.requestId = quint32(f.integer("req", kMaxU32));
+        m.peers = f.entries("peers", ControlProtocol::kMaxLookupPeers);
+        m.code = f.text("code");
+        m.message = f.text("msg");
+        message = m;
     } else if (type == u"error") {
         Error m;
         m.code = f.text("code");

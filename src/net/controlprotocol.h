@@ -34,14 +34,20 @@ namespace PunchDrop {
  *
  * Messages (C = client, S = server)
  * ---------------------------------
- *  hello          C→S  v, name, private [endpoint…] (≤ kMaxPrivateEndpoints), nat?
+ *  hello          C→S  v, name, private [endpoint…] (≤ kMaxPrivateEndpoints), nat?,
+ *                      watch? [id…] (≤ kMaxWatch; absent = empty)
  *  welcome        S→C  v, id, ip, port (observed public endpoint), relay (bool), server (id),
  *                      keepalive_ms
  *  nat            C→S  nat
  *  peers          S→C  peers [{id, name, nat}…] (≤ kMaxPeersPerFrame), more (bool): when true,
- *                      further `peers` frames extend this list
- *  peer-joined    S→C  id, name, nat (also sent when a peer changes its NAT type)
- *  peer-left      S→C  id
+ *                      further `peers` frames extend this list. Only the VISIBLE peers: A sees B
+ *                      ⇔ B ∈ A.watch ∨ A ∈ B.watch ∨ same observed IP address
+ *  peer-joined    S→C  id, name, nat (a peer became visible, or changed its NAT type)
+ *  peer-left      S→C  id (a peer went offline or is no longer visible)
+ *  watch          C→S  ids [id…] (≤ kMaxWatch): replaces the watch list
+ *  lookup         C→S  req, query (device ID, unique ID prefix ≥ 4 characters, unique name)
+ *  lookup-result  S→C  req, peers [{id, name, nat}…] (≤ kMaxLookupPeers), code ("ok" |
+ *                      "ambiguous" | "not-found" | "busy" | "bad-query"), msg
  *  connect        C→S  req, target (id), mode ("auto" | "relay-only" | "direct-only")
  *  connect-error  S→C  req, code, msg
  *  go             S→C  req (0 for the responder), session, role ("initiator" | "responder"),
@@ -55,7 +61,9 @@ namespace PunchDrop {
  * Flow: TLS handshake (the client certificate names the device) → hello → welcome + peers →
  * presence updates, connect → go to both peers (or connect-error), outcome, pings.
  *
- * Version history: 1 — first version (this one).
+ * Version history: 1 — first version (this one). Scoped presence (hello.watch, watch, lookup,
+ * lookup-result) was added without a version bump: old servers ignore the new field and
+ * message types, old clients ignore lookup-result.
  */
 class ControlProtocol
 {
@@ -66,6 +74,8 @@ public:
     static constexpr int kMaxTextLength = 256;
     static constexpr int kMaxPrivateEndpoints = 16;
     static constexpr int kMaxPeersPerFrame = 100;
+    static constexpr int kMaxWatch = 1024; //!< device IDs in hello.watch / watch
+    static constexpr int kMaxLookupPeers = 16; //!< entries in one lookup-result
     static constexpr int kSessionIdSize = 16;
     static constexpr int kRelayTokenSize = 16;
 

@@ -111,10 +111,27 @@ void TestControlProtocol::goldenBytes_data()
                "00000043a4617467636f6e6e6563746372657107667461726765745820000102030405060708090a0b"
                "0c0d0e0f101112131415161718191a1b1c1d1e1f646d6f6465646175746f");
     QTest::newRow("hello without nat")
-        << ControlMessage(Hello {1, QStringLiteral("alice"), {ep("192.168.1.5", 40000)}, {}})
+        << ControlMessage(Hello {1, QStringLiteral("alice"), {ep("192.168.1.5", 40000)}, {}, {}})
         << QByteArray(
                "00000032a461746568656c6c6f617601646e616d6565616c6963656770726976617465817131393"
                "22e3136382e312e353a3430303030");
+    // Computed independently (a 20-line RFC 8949 encoder), not by ControlProtocol.
+    QTest::newRow("watch one id 00..1f")
+        << ControlMessage(Watch {{sequentialId()}})
+        << QByteArray("00000030a2617465776174636863696473815820000102030405060708090a0b0c0d0e"
+                      "0f101112131415161718191a1b1c1d1e1f");
+    QTest::newRow("hello with watch")
+        << ControlMessage(Hello {1, QStringLiteral("a"), {}, {}, {sequentialId()}})
+        << QByteArray("00000045a561746568656c6c6f617601646e616d656161677072697661746580657761"
+                      "746368815820000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d"
+                      "1e1f");
+    QTest::newRow("lookup req 2 bob")
+        << ControlMessage(Lookup {2, QStringLiteral("bob")})
+        << QByteArray("00000019a36174666c6f6f6b7570637265710265717565727963626f62");
+    QTest::newRow("lookup-result busy")
+        << ControlMessage(LookupResult {9, {}, QStringLiteral("busy"), QStringLiteral("x")})
+        << QByteArray("0000002da561746d6c6f6f6b75702d726573756c7463726571096570656572738064636f"
+                      "64656462757379636d73676178");
     QTest::newRow("error too-large")
         << ControlMessage(Error {QStringLiteral("too-large"), QStringLiteral("x")})
         << QByteArray("0000001ea36174656572726f7264636f646569746f6f2d6c61726765636d73676178");
@@ -140,7 +157,33 @@ void TestControlProtocol::roundTrip_data()
     const DeviceId b = otherId();
     QTest::newRow("hello with nat and v6 endpoint") << ControlMessage(
         Hello {1, QStringLiteral("Ælice's laptop"), {ep("10.0.0.2", 1), ep("fe80::1", 65535)},
-            QStringLiteral("cone")}) << QStringLiteral("hello");
+            QStringLiteral("cone"), {}}) << QStringLiteral("hello");
+    QTest::newRow("hello with watch list") << ControlMessage(
+        Hello {1, QStringLiteral("w"), {}, {}, {a, b}}) << QStringLiteral("hello");
+    QList<DeviceId> fullWatch;
+    for (int i = 0; i < ControlProtocol::kMaxWatch; ++i)
+        fullWatch.append(DeviceId::fromDigest(QByteArray(32, char(i))));
+    QTest::newRow("hello with the largest watch list")
+        << ControlMessage(Hello {1, QStringLiteral("w"), {}, {}, fullWatch})
+        << QStringLiteral("hello");
+    QTest::newRow("watch two") << ControlMessage(Watch {{a, b}}) << QStringLiteral("watch");
+    QTest::newRow("watch empty") << ControlMessage(Watch {}) << QStringLiteral("watch");
+    QTest::newRow("watch largest") << ControlMessage(Watch {fullWatch}) << QStringLiteral("watch");
+    QTest::newRow("lookup") << ControlMessage(Lookup {0xffffffffu, QStringLiteral("Bob's pc")})
+                            << QStringLiteral("lookup");
+    QTest::newRow("lookup-result ok") << ControlMessage(LookupResult {
+        1, {{a, QStringLiteral("bob"), QStringLiteral("cone")}}, QStringLiteral("ok"), {}})
+                                      << QStringLiteral("lookup-result");
+    QList<PeerEntry> candidates;
+    for (int i = 0; i < ControlProtocol::kMaxLookupPeers; ++i)
+        candidates.append({DeviceId::fromDigest(QByteArray(32, char(i))), QStringLiteral("bob"), {}});
+    QTest::newRow("lookup-result ambiguous, 16 candidates")
+        << ControlMessage(LookupResult {2, candidates, QStringLiteral("ambiguous"),
+               QStringLiteral("several")})
+        << QStringLiteral("lookup-result");
+    QTest::newRow("lookup-result not-found")
+        << ControlMessage(LookupResult {3, {}, QStringLiteral("not-found"), QStringLiteral("no")})
+        << QStringLiteral("lookup-result");
     QTest::newRow("welcome") << ControlMessage(Welcome {1, a, ep("203.0.113.7", 61000), true, b,
         15000}) << QStringLiteral("welcome");
     QTest::newRow("nat empty") << ControlMessage(Nat {}) << QStringLiteral("nat");
@@ -272,6 +315,53 @@ void TestControlProtocol::malformed_data()
     entry.insert(QStringLiteral("nat"), QString());
     peers.insert(QStringLiteral("peers"), QCborArray {entry});
     QTest::newRow("peers entry name not text") << frameOf(peers) << QStringLiteral("name");
+
+    QCborArray tooMany;
+    for (int i = 0; i <= ControlProtocol::kMaxWatch; ++i)
+        tooMany.append(QByteArray(32, char(i)));
+    QTest::newRow("hello watch over kMaxWatch")
+        << frameOf(with(hello, "watch", tooMany)) << QStringLiteral("too many");
+    QTest::newRow("hello watch not an array")
+        << frameOf(with(hello, "watch", QByteArray(32, 'w'))) << QStringLiteral("watch");
+    QTest::newRow("hello watch id of 31 bytes")
+        << frameOf(with(hello, "watch", QCborArray {QByteArray(31, 'w')}))
+        << QStringLiteral("device ID");
+    QTest::newRow("hello watch id as text")
+        << frameOf(with(hello, "watch", QCborArray {QStringLiteral("MFRGG2DF")}))
+        << QStringLiteral("device ID");
+    QCborMap watch;
+    watch.insert(QStringLiteral("t"), QStringLiteral("watch"));
+    watch.insert(QStringLiteral("ids"), QCborArray());
+    QTest::newRow("watch without ids") << frameOf(with(watch, "ids", QCborValue()))
+                                       << QStringLiteral("ids");
+    QTest::newRow("watch over kMaxWatch") << frameOf(with(watch, "ids", tooMany))
+                                          << QStringLiteral("too many");
+    QCborMap lookup;
+    lookup.insert(QStringLiteral("t"), QStringLiteral("lookup"));
+    lookup.insert(QStringLiteral("req"), 1);
+    lookup.insert(QStringLiteral("query"), QStringLiteral("bob"));
+    QTest::newRow("lookup without query")
+        << frameOf(with(lookup, "query", QCborValue())) << QStringLiteral("query");
+    QTest::newRow("lookup query too long")
+        << frameOf(with(lookup, "query", QString(ControlProtocol::kMaxTextLength + 1, u'q')))
+        << QStringLiteral("too long");
+    QTest::newRow("lookup req above u32")
+        << frameOf(with(lookup, "req", qint64(1) << 32)) << QStringLiteral("req");
+    QCborMap result;
+    result.insert(QStringLiteral("t"), QStringLiteral("lookup-result"));
+    result.insert(QStringLiteral("req"), 1);
+    result.insert(QStringLiteral("peers"), QCborArray());
+    result.insert(QStringLiteral("code"), QStringLiteral("ok"));
+    result.insert(QStringLiteral("msg"), QString());
+    QCborArray seventeen;
+    for (int i = 0; i <= ControlProtocol::kMaxLookupPeers; ++i)
+        seventeen.append(entry);
+    QTest::newRow("lookup-result over kMaxLookupPeers")
+        << frameOf(with(result, "peers", seventeen)) << QStringLiteral("too many");
+    QTest::newRow("lookup-result entry name not text")
+        << frameOf(with(result, "peers", QCborArray {entry})) << QStringLiteral("name");
+    QTest::newRow("lookup-result without code")
+        << frameOf(with(result, "code", QCborValue())) << QStringLiteral("code");
 }
 
 void TestControlProtocol::malformed()
@@ -285,7 +375,7 @@ void TestControlProtocol::malformed()
 
 void TestControlProtocol::incomplete()
 {
-    const QByteArray frame = ControlProtocol::encode(Hello {1, QStringLiteral("a"), {}, {}});
+    const QByteArray frame = ControlProtocol::encode(Hello {1, QStringLiteral("a"), {}, {}, {}});
     for (qsizetype n = 0; n < frame.size(); ++n) {
         const auto parsed = ControlProtocol::parse(QByteArrayView(frame).first(n));
         QVERIFY2(

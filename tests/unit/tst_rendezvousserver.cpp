@@ -110,7 +110,7 @@ public:
     {
         if (!waitEncrypted())
             return false;
-        send(Hello {ControlProtocol::kVersion, name, {}, {}});
+        send(Hello {ControlProtocol::kVersion, name, {}, {}, {}});
         const auto welcome = next();
         return welcome && std::holds_alternative<Welcome>(*welcome);
     }
@@ -331,7 +331,7 @@ void TestRendezvousServer::protocolViolations_data()
     QTest::newRow("ping before hello")
         << ControlMessage(Ping {1}) << ControlMessage(Ping {2}) << QStringLiteral("protocol");
     QTest::newRow("unsupported version")
-        << ControlMessage(Hello {ControlProtocol::kVersion + 1, QStringLiteral("x"), {}, {}})
+        << ControlMessage(Hello {ControlProtocol::kVersion + 1, QStringLiteral("x"), {}, {}, {}})
         << hello << QStringLiteral("version");
     QTest::newRow("hello twice") << hello << hello << QStringLiteral("protocol");
     QTest::newRow("client sends a server message")
@@ -365,7 +365,7 @@ void TestRendezvousServer::clientCertificateIsRequired()
 {
     RawClient anonymous(m_port);
     QVERIFY(anonymous.waitEncrypted());
-    anonymous.send(Hello {ControlProtocol::kVersion, QStringLiteral("anon"), {}, {}});
+    anonymous.send(Hello {ControlProtocol::kVersion, QStringLiteral("anon"), {}, {}, {}});
     const auto error = anonymous.nextError();
     QVERIFY(error);
     QCOMPARE(error->code, QStringLiteral("certificate"));
@@ -378,7 +378,7 @@ void TestRendezvousServer::deviceIdComesFromCertificate()
     const DeviceIdentity identity = ephemeral();
     RawClient client(m_port, identity);
     QVERIFY(client.waitEncrypted());
-    client.send(Hello {ControlProtocol::kVersion, QStringLiteral("me"), {}, {}});
+    client.send(Hello {ControlProtocol::kVersion, QStringLiteral("me"), {}, {}, {}});
     const auto welcome = client.next();
     QVERIFY(welcome);
     const Welcome w = std::get<Welcome>(*welcome);
