@@ -6,55 +6,105 @@
 namespace PunchDrop {
 
 namespace {
-QString candidates(const QList<const PeerInfo *> &matches)
+QString candidateText(const QList<PeerInfo> &matches, int total)
 {
     QStringList names;
-    for (const PeerInfo *p : matches)
-        names << QStringLiteral("%1 (%2)").arg(p->name, p->id.shortString());
+    for (const PeerInfo &p : matches)
+        names << QStringLiteral("%1 (%2)").arg(p.name, p.id.shortString());
     names.sort();
-    return names.join(QStringLiteral(", "));
+    QString text = names.join(QStringLiteral(", "));
+    if (total > matches.size())
+        text += QStringLiteral(" and %1 more").arg(total - matches.size());
+    return text;
 }
 } // namespace
 
+void PeerResolver::Matches::add(const PeerInfo &peer)
+{
+    for (const PeerInfo &p : std::as_const(kept))
+        if (p.id == peer.id)
+            return; // the same device listed twice (e.g. LAN and server) is one match
+    ++count;
+    if (kept.size() < kMaxCandidates)
+        kept.append(peer);
+}
+
+PeerResolver::PeerResolver(const QString &query)
+    : m_query(query.trimmed())
+{
+    if (m_query.isEmpty())
+        return;
+    m_exact = DeviceId::fromString(m_query);
+    if (m_exact.isNull()) {
+        const QString normalised = DeviceId::normalise(m_query);
+        if (normalised.size() >= kMinPrefixLength)
+            m_normalised = normalised;
+    }
+}
+
+void PeerResolver::consider(const PeerInfo &peer)
+{
+    if (m_query.isEmpty())
+        return;
+    if (!m_exact.isNull()) {
+        if (peer.id == m_exact)
+            m_exactMatch.add(peer);
+        return;
+    }
+    if (!m_normalised.isEmpty() && peer.id.matchesPrefix(m_normalised))
+        m_byPrefix.add(peer);
+    if (peer.name.compare(m_query, Qt::CaseInsensitive) == 0)
+        m_byName.add(peer);
+}
+
+PeerResolver::Result PeerResolver::result() const
+{
+    Result r;
+    if (m_query.isEmpty()) {
+        r.code = Code::EmptyQuery;
+        r.error = QStringLiteral("no peer given");
+        return r;
+    }
+    auto found = [&r](const PeerInfo &p) {
+        r.code = Code::Found;
+        r.id = p.id;
+        r.candidates = {p};
+        return r;
+    };
+    if (!m_exact.isNull()) {
+        if (m_exactMatch.count > 0)
+            return found(m_exactMatch.kept.constFirst());
+        r.error = QStringLiteral("device %1 is not online").arg(m_exact.shortString());
+        return r;
+    }
+    if (m_byPrefix.count == 1)
+        return found(m_byPrefix.kept.constFirst());
+    if (m_byPrefix.count > 1) {
+        r.code = Code::Ambiguous;
+        r.candidates = m_byPrefix.kept;
+        r.error = QStringLiteral("\"%1\" matches several devices: %2")
+                      .arg(m_query, candidateText(m_byPrefix.kept, m_byPrefix.count));
+        return r;
+    }
+    if (m_byName.count == 1)
+        return found(m_byName.kept.constFirst());
+    if (m_byName.count > 1) {
+        r.code = Code::Ambiguous;
+        r.candidates = m_byName.kept;
+        r.error = QStringLiteral("several online devices are called \"%1\": %2; use the device ID")
+                      .arg(m_query, candidateText(m_byName.kept, m_byName.count));
+        return r;
+    }
+    r.error = QStringLiteral("no online peer matches \"%1\"").arg(m_query);
+    return r;
+}
+
 PeerResolver::Result PeerResolver::resolve(const QList<PeerInfo> &online, const QString &query)
 {
-    const QString trimmed = query.trimmed();
-    if (trimmed.isEmpty())
-        return {{}, QStringLiteral("no peer given")};
-
-    const DeviceId exact = DeviceId::fromString(trimmed);
-    if (!exact.isNull()) {
-        for (const PeerInfo &p : online)
-            if (p.id == exact)
-                return {p.id, {}};
-        return {{}, QStringLiteral("device %1 is not online").arg(exact.shortString())};
-    }
-
-    const QString normalised = DeviceId::normalise(trimmed);
-    if (normalised.size() >= kMinPrefixLength) {
-        QList<const PeerInfo *> matches;
-        for (const PeerInfo &p : online)
-            if (p.id.matchesPrefix(normalised) && !matches.contains(&p))
-                matches.append(&p);
-        if (matches.size() == 1)
-            return {matches.first()->id, {}};
-        if (matches.size() > 1)
-            return {{},
-                QStringLiteral("\"%1\" matches several devices: %2")
-                    .arg(trimmed, candidates(matches))};
-    }
-
-    QList<const PeerInfo *> byName;
+    PeerResolver resolver(query);
     for (const PeerInfo &p : online)
-        if (p.name.compare(trimmed, Qt::CaseInsensitive) == 0)
-            byName.append(&p);
-    if (byName.size() == 1)
-        return {byName.first()->id, {}};
-    if (byName.size() > 1)
-        return {{},
-            QStringLiteral("several online devices are called \"%1\": %2; use the device ID")
-                .arg(trimmed, candidates(byName))};
-    return {{}, QStringLiteral("no online peer matches \"%1\"").arg(trimmed)};
+        resolver.consider(p);
+    return resolver.result();
 }
 
 } // namespace PunchDrop

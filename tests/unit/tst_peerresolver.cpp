@@ -55,6 +55,10 @@ class TestPeerResolver : public QObject
 private Q_SLOTS:
     void resolve_data();
     void resolve();
+    void codesAndCandidates_data();
+    void codesAndCandidates();
+    void candidatesAreCapped();
+    void incrementalEqualsList();
 };
 
 void TestPeerResolver::resolve_data()
@@ -103,6 +107,78 @@ void TestPeerResolver::resolve()
     for (const QString &part : std::as_const(errorContains))
         QVERIFY2(r.error.contains(part), qPrintable(r.error + QStringLiteral(" lacks ") + part));
     QVERIFY(PeerResolver::resolve({}, query).id.isNull());
+}
+
+void TestPeerResolver::codesAndCandidates_data()
+{
+    QTest::addColumn<QString>("query");
+    QTest::addColumn<int>("code");
+    QTest::addColumn<QList<DeviceId>>("candidates");
+    const auto c = [](PeerResolver::Code code) { return int(code); };
+    QTest::newRow("exact id") << kBob.toString() << c(PeerResolver::Code::Found)
+                              << QList<DeviceId> {kBob};
+    QTest::newRow("exact id offline") << idWithFirstBytes("zz").toString()
+                                      << c(PeerResolver::Code::NotFound) << QList<DeviceId> {};
+    QTest::newRow("unique prefix") << kAlex.toString().left(9) << c(PeerResolver::Code::Found)
+                                   << QList<DeviceId> {kAlex};
+    QTest::newRow("ambiguous prefix") << kAlice.toString().left(8)
+                                      << c(PeerResolver::Code::Ambiguous)
+                                      << QList<DeviceId> {kAlice, kAlex};
+    QTest::newRow("unique name") << QStringLiteral("BOB") << c(PeerResolver::Code::Found)
+                                 << QList<DeviceId> {kBob};
+    QTest::newRow("ambiguous name") << QStringLiteral("laptop")
+                                    << c(PeerResolver::Code::Ambiguous)
+                                    << QList<DeviceId> {kTwinA, kTwinB};
+    QTest::newRow("nothing") << QStringLiteral("carol") << c(PeerResolver::Code::NotFound)
+                             << QList<DeviceId> {};
+    QTest::newRow("blank") << QStringLiteral("   ") << c(PeerResolver::Code::EmptyQuery)
+                           << QList<DeviceId> {};
+}
+
+void TestPeerResolver::codesAndCandidates()
+{
+    QFETCH(QString, query);
+    QFETCH(int, code);
+    QFETCH(QList<DeviceId>, candidates);
+    const PeerResolver::Result r = PeerResolver::resolve(online(), query);
+    QCOMPARE(int(r.code), code);
+    QCOMPARE(r.ok(), code == int(PeerResolver::Code::Found));
+    QList<DeviceId> got;
+    for (const PeerInfo &p : r.candidates)
+        got << p.id;
+    std::sort(got.begin(), got.end());
+    std::sort(candidates.begin(), candidates.end());
+    QCOMPARE(got, candidates);
+}
+
+void TestPeerResolver::candidatesAreCapped()
+{
+    QList<PeerInfo> many;
+    for (int i = 0; i < PeerResolver::kMaxCandidates + 4; ++i)
+        many << peer(idWithFirstBytes(QByteArray(1, char(i + 1))), "printer");
+    many << many.first(); // the same device twice (LAN and server) is one candidate
+    const PeerResolver::Result r = PeerResolver::resolve(many, QStringLiteral("Printer"));
+    QCOMPARE(r.code, PeerResolver::Code::Ambiguous);
+    QCOMPARE(r.candidates.size(), PeerResolver::kMaxCandidates);
+    QVERIFY2(r.error.contains(QStringLiteral("and 4 more")), qPrintable(r.error));
+}
+
+void TestPeerResolver::incrementalEqualsList()
+{
+    const QStringList queries {kBob.toString(), kBob.toString().left(5), QStringLiteral("alice"),
+        QStringLiteral("laptop"), QStringLiteral("nobody"), kAlice.toString().left(8)};
+    for (const QString &q : queries) {
+        PeerResolver resolver(q);
+        for (const PeerInfo &p : online())
+            resolver.consider(p);
+        const PeerResolver::Result a = resolver.result();
+        const PeerResolver::Result b = PeerResolver::resolve(online(), q);
+        QCOMPARE(a.id, b.id);
+        QCOMPARE(a.code, b.code);
+        QCOMPARE(a.error, b.error);
+    }
+    QCOMPARE(PeerResolver(kBob.toString()).exactId(), kBob);
+    QVERIFY(PeerResolver(QStringLiteral("bob")).exactId().isNull());
 }
 
 QTEST_GUILESS_MAIN(TestPeerResolver)
