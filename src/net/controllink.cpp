@@ -1,0 +1,520 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "controllink.h"
+
+#include "reusablesocket.h"
+
+#include <QPointer>
+#include <QTcpSocket>
+#include <QTimer>
+#include <QtEndian>
+
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#include <cstring>
+#include <limits>
+#include <memory>
+
+#if OPENSSL_VERSION_NUMBER < 0x30000000L
+#define SSL_get1_peer_certificate SSL_get_peer_certificate // renamed in 3.0, same semantics
+#endif
+
+namespace PunchDrop {
+
+namespace {
+
+using CipherCtx = std::unique_ptr<EVP_CIPHER_CTX, decltype(&EVP_CIPHER_CTX_free)>;
+
+constexpr int kNonceSize = 12;
+constexpr char kClientToServer[] = "client to server";
+constexpr char kServerToClient[] = "server to client";
+constexpr quint64 kLastCounter = std::numeric_limits<quint64>::max(); //!< never used as a nonce
+
+void makeNonce(quint64 counter, unsigned char *nonce)
+{
+    std::memset(nonce, 0, kNonceSize);
+    qToBigEndian(counter, nonce + 4);
+}
+
+//! Appends one record (length, ciphertext, tag) for \a plaintext to \a out.
+bool seal(const unsigned char *key, quint64 counter, QByteArrayView plaintext, QByteArray &out)
+{
+    const qsizetype n = plaintext.size();
+    const qsizetype start = out.size();
+    out.resize(start + ControlLink::kLengthSize + n + ControlLink::kTagSize);
+    auto *record = reinterpret_cast<unsigned char *>(out.data()) + start;
+    qToBigEndian(quint32(n + ControlLink::kTagSize), record);
+    unsigned char *body = record + ControlLink::kLengthSize;
+    unsigned char nonce[kNonceSize];
+    makeNonce(counter, nonce);
+    CipherCtx ctx(EVP_CIPHER_CTX_new(), EVP_CIPHER_CTX_free);
+    int produced = 0;
+    int finalBytes = 0;
+    return ctx && EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, key, nonce) == 1
+        && EVP_EncryptUpdate(ctx.get(), nullptr, &produced, record, int(ControlLink::kLengthSize))
+        == 1
+        && EVP_EncryptUpdate(ctx.get(), body, &produced,
+               reinterpret_cast<const unsigned char *>(plaintext.data()), int(n))
+        == 1
+        && EVP_EncryptFinal_ex(ctx.get(), body + produced, &finalBytes) == 1
+        && EVP_CIPHER_CTX_ctrl(
+               ctx.get(), EVP_CTRL_AEAD_GET_TAG, int(ControlLink::kTagSize), body + n)
+        == 1;
+}
+
+//! Decrypts the record at \a record (length header included, \a length = ciphertext + tag).
+bool open(const unsigned char *key, quint64 counter, const unsigned char *record, quint32 length,
+    QByteArray &plaintext)
+{
+    const int n = int(length - ControlLink::kTagSize);
+    const unsigned char *body = record + ControlLink::kLengthSize;
+    plaintext.resize(n);
+    auto *out = reinterpret_cast<unsigned char *>(plaintext.data());
+    unsigned char nonce[kNonceSize];
+    makeNonce(counter, nonce);
+    unsigned char tag[ControlLink::kTagSize];
+    std::memcpy(tag, body + n, sizeof tag);
+    CipherCtx ctx(EVP_CIPHER_CTX_new(), EVP_CIPHER_CTX_free);
+    int produced = 0;
+    int finalBytes = 0;
+    return ctx && EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, key, nonce) == 1
+        && EVP_DecryptUpdate(ctx.get(), nullptr, &produced, record, int(ControlLink::kLengthSize))
+        == 1
+        && EVP_DecryptUpdate(ctx.get(), out, &produced, body, n) == 1
+        && EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_AEAD_SET_TAG, int(sizeof tag), tag) == 1
+        && EVP_DecryptFinal_ex(ctx.get(), out + produced, &finalBytes) == 1;
+}
+
+//! OpenSSL's queued reasons, "; "-joined ("tlsv13 alert certificate required").
+QString takeOpensslErrors(unsigned long *firstReason = nullptr)
+{
+    QStringList reasons;
+    while (const unsigned long e = ERR_get_error()) {
+        if (firstReason && reasons.isEmpty())
+            *firstReason = ERR_GET_REASON(e);
+        const char *reason = ERR_reason_error_string(e);
+        reasons.append(QString::fromLatin1(reason ? reason : "unknown error"));
+    }
+    return reasons.isEmpty() ? QStringLiteral("unknown error") : reasons.join(QStringLiteral("; "));
+}
+
+DeviceId deviceIdOf(X509 *certificate)
+{
+    const EVP_PKEY *key = certificate ? X509_get0_pubkey(certificate) : nullptr;
+    if (!key)
+        return {};
+    unsigned char *spki = nullptr;
+    const int length = i2d_PUBKEY(const_cast<EVP_PKEY *>(key), &spki);
+    if (length <= 0)
+        return {};
+    const DeviceId id
+        = DeviceId::fromPublicKeyDer(QByteArray(reinterpret_cast<const char *>(spki), length));
+    OPENSSL_free(spki);
+    return id;
+}
+
+bool exportKey(SSL *ssl, const char *context, unsigned char *key)
+{
+    return SSL_export_keying_material(ssl, key, ControlLink::kKeySize, ControlLink::kExporterLabel,
+               std::strlen(ControlLink::kExporterLabel),
+               reinterpret_cast<const unsigned char *>(context), std::strlen(context), 1)
+        == 1;
+}
+
+} // namespace
+
+ControlLink::ControlLink(const ControlLinkContext &context, QTcpSocket *socket, QObject *parent)
+    : QObject(parent)
+    , m_socket(socket)
+{
+    m_socket->setParent(this);
+    setUp(context);
+}
+
+ControlLink::ControlLink(const ControlLinkContext &context, qintptr fd, QObject *parent)
+    : QObject(parent)
+    , m_socket(new QTcpSocket(this))
+{
+    if (!m_socket->setSocketDescriptor(fd)) {
+        ReusableSocket::closeNative(fd);
+        const QString why = m_socket->errorString();
+        QMetaObject::invokeMethod(
+            this,
+            [this, why] { fail(Error::Socket, QStringLiteral("cannot adopt the socket: ") + why); },
+            Qt::QueuedConnection);
+        return;
+    }
+    setUp(context);
+}
+
+ControlLink::~ControlLink()
+{
+    freeTls();
+    OPENSSL_cleanse(m_sendKey.data(), m_sendKey.size());
+    OPENSSL_cleanse(m_receiveKey.data(), m_receiveKey.size());
+    if (m_socket) {
+        m_socket->disconnect(this);
+        m_socket->abort();
+    }
+}
+
+void ControlLink::setUp(const ControlLinkContext &context)
+{
+    m_role = context.role();
+    m_alpn = context.alpn();
+    // Bounded: Qt stops reading the kernel buffer when this much is waiting for us.
+    m_socket->setReadBufferSize(kMaxRecord);
+    // Control frames are small and latency-bound (a connect → go round trip): no Nagle delay.
+    m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    connect(m_socket, &QIODevice::readyRead, this, &ControlLink::onReadyRead);
+    connect(m_socket, &QAbstractSocket::errorOccurred, this, &ControlLink::onSocketError);
+    connect(m_socket, &QAbstractSocket::disconnected, this, [this] {
+        if (m_state == State::Closing)
+            finish(QStringLiteral("closed"));
+        else
+            onSocketError();
+    });
+
+    ERR_clear_error();
+    m_ssl = context.isValid() ? SSL_new(context.nativeHandle()) : nullptr;
+    BIO *in = m_ssl ? BIO_new(BIO_s_mem()) : nullptr;
+    BIO *out = m_ssl ? BIO_new(BIO_s_mem()) : nullptr;
+    if (!m_ssl || !in || !out) {
+        BIO_free(in);
+        BIO_free(out);
+        const QString why = context.isValid() ? takeOpensslErrors() : context.errorString();
+        QMetaObject::invokeMethod(
+            this, [this, why] { fail(Error::Handshake, QStringLiteral("no TLS: ") + why); },
+            Qt::QueuedConnection);
+        return;
+    }
+    SSL_set_bio(m_ssl, in, out); // the SSL object owns both
+    if (m_role == ControlLinkContext::Role::Server) {
+        SSL_set_accept_state(m_ssl);
+    } else {
+        SSL_set_connect_state(m_ssl);
+        // Not from the constructor: a failure must reach slots connected after it.
+        QMetaObject::invokeMethod(
+            this,
+            [this] {
+                if (m_state == State::Handshaking)
+                    driveHandshake();
+            },
+            Qt::QueuedConnection);
+    }
+}
+
+qint64 ControlLink::bytesToWrite() const
+{
+    return m_socket ? m_socket->bytesToWrite() : 0;
+}
+
+void ControlLink::freeTls()
+{
+    if (m_ssl) {
+        SSL_free(m_ssl); // with its two memory BIOs
+        m_ssl = nullptr;
+    }
+}
+
+void ControlLink::flushTls()
+{
+    BIO *out = SSL_get_wbio(m_ssl);
+    char *data = nullptr;
+    const long n = BIO_get_mem_data(out, &data);
+    if (n > 0) {
+        m_socket->write(data, n);
+        (void)BIO_reset(out);
+    }
+}
+
+void ControlLink::onReadyRead()
+{
+    if (m_state != State::Handshaking && m_state != State::Established)
+        return;
+    const QByteArray data = m_socket->readAll();
+    if (data.isEmpty())
+        return;
+    if (m_state == State::Established) {
+        m_in += data;
+        processRecords();
+        return;
+    }
+    BIO *in = SSL_get_rbio(m_ssl);
+    if (qsizetype(BIO_ctrl_pending(in)) + data.size() > kMaxHandshakeBuffer) {
+        fail(Error::Handshake,
+            QStringLiteral("more than %1 bytes of TLS handshake queued").arg(kMaxHandshakeBuffer));
+        return;
+    }
+    BIO_write(in, data.constData(), int(data.size()));
+    driveHandshake();
+}
+
+void ControlLink::onSocketError()
+{
+    if (m_state == State::Closed)
+        return;
+    if (m_state == State::Closing) {
+        finish(QStringLiteral("closed"));
+        return;
+    }
+    // What arrived before the end is still delivered (an `error` frame, a TLS alert).
+    QPointer<ControlLink> guard(this);
+    onReadyRead();
+    if (!guard || m_state == State::Closed)
+        return;
+    const bool remoteClosed = m_socket->error() == QAbstractSocket::RemoteHostClosedError
+        || m_socket->state() == QAbstractSocket::UnconnectedState;
+    if (m_state == State::Handshaking)
+        fail(Error::Handshake,
+            remoteClosed ? QStringLiteral("the peer closed the connection during the TLS handshake")
+                         : QStringLiteral("TLS handshake: ") + m_socket->errorString());
+    else if (m_socket->error() == QAbstractSocket::RemoteHostClosedError
+        || m_socket->error() == QAbstractSocket::UnknownSocketError)
+        fail(Error::RemoteClosed, QStringLiteral("the peer closed the connection"));
+    else
+        fail(Error::Socket, m_socket->errorString());
+}
+
+void ControlLink::driveHandshake()
+{
+    ERR_clear_error();
+    const int r = SSL_do_handshake(m_ssl);
+    const int code = r == 1 ? SSL_ERROR_NONE : SSL_get_error(m_ssl, r);
+    flushTls(); // our next flight, or the alert that explains a failure to the peer
+    if (r == 1) {
+        completeHandshake();
+        return;
+    }
+    if (code == SSL_ERROR_WANT_READ)
+        return;
+    unsigned long reason = 0;
+    const QString details = takeOpensslErrors(&reason);
+    QString message = QStringLiteral("TLS handshake failed: ") + details;
+    if (m_role == ControlLinkContext::Role::Server) {
+        if (reason == SSL_R_CALLBACK_FAILED || reason == SSL_R_NO_APPLICATION_PROTOCOL)
+            message = QStringLiteral("the client does not offer ALPN \"%1\" (an older PunchDrop?)")
+                          .arg(QString::fromLatin1(m_alpn));
+        else if (reason == SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE)
+            message = QStringLiteral("the client presented no certificate");
+    } else if (reason == SSL_R_TLSV1_ALERT_NO_APPLICATION_PROTOCOL) {
+        message = QStringLiteral("the server does not speak \"%1\" (%2)")
+                      .arg(QString::fromLatin1(m_alpn), details);
+    }
+    fail(Error::Handshake, message);
+}
+
+void ControlLink::completeHandshake()
+{
+    const unsigned char *protocol = nullptr;
+    unsigned int protocolLength = 0;
+    SSL_get0_alpn_selected(m_ssl, &protocol, &protocolLength);
+    if (QByteArrayView(protocol, qsizetype(protocolLength)) != m_alpn) {
+        fail(Error::Handshake,
+            QStringLiteral("the peer did not agree on ALPN \"%1\" (an older PunchDrop?)")
+                .arg(QString::fromLatin1(m_alpn)));
+        return;
+    }
+    X509 *certificate = SSL_get1_peer_certificate(m_ssl);
+    m_peer = deviceIdOf(certificate);
+    X509_free(certificate);
+    if (m_peer.isNull()) {
+        fail(Error::Handshake, QStringLiteral("the peer's certificate carries no usable key"));
+        return;
+    }
+    if (!m_expectedPeer.isNull() && m_peer != m_expectedPeer) {
+        fail(Error::Handshake,
+            QStringLiteral("reached device %1, expected %2")
+                .arg(m_peer.shortString(), m_expectedPeer.shortString()));
+        return;
+    }
+    const bool client = m_role == ControlLinkContext::Role::Client;
+    if (!exportKey(m_ssl, client ? kClientToServer : kServerToClient, m_sendKey.data())
+        || !exportKey(m_ssl, client ? kServerToClient : kClientToServer, m_receiveKey.data())) {
+        fail(Error::Handshake, QStringLiteral("cannot export keys: ") + takeOpensslErrors());
+        return;
+    }
+    // Read-ahead is off, so OpenSSL consumed whole handshake records only; whatever the peer
+    // sent after them (its first frame may share a segment) is still in the read BIO.
+    if (SSL_has_pending(m_ssl)) {
+        fail(Error::Handshake, QStringLiteral("unprocessed TLS data after the handshake"));
+        return;
+    }
+    BIO *in = SSL_get_rbio(m_ssl);
+    const auto pending = qsizetype(BIO_ctrl_pending(in));
+    if (pending > 0) {
+        m_in.resize(pending);
+        m_in.resize(qMax(0, BIO_read(in, m_in.data(), int(pending))));
+    }
+    // The server frees its TLS state now: that is the point of this class. The client keeps it
+    // until the server's first record, because in TLS 1.3 the server judges the client's
+    // certificate after the client considers the handshake done; a refusal arrives as a TLS
+    // alert that only OpenSSL can decrypt.
+    if (!client)
+        freeTls();
+    m_state = State::Established;
+    QPointer<ControlLink> guard(this);
+    Q_EMIT handshakeDone(m_peer);
+    if (guard && !m_in.isEmpty())
+        processRecords();
+}
+
+bool ControlLink::decodeLateTlsRecord()
+{
+    BIO *in = SSL_get_rbio(m_ssl);
+    if (qsizetype(BIO_ctrl_pending(in)) + m_in.size() > kMaxHandshakeBuffer) {
+        fail(Error::Handshake, QStringLiteral("too much TLS data after the handshake"));
+        return false;
+    }
+    BIO_write(in, m_in.constData(), int(m_in.size()));
+    m_in.clear();
+    ERR_clear_error();
+    char scratch[64];
+    const int r = SSL_read(m_ssl, scratch, int(sizeof scratch));
+    const int code = r > 0 ? SSL_ERROR_NONE : SSL_get_error(m_ssl, r);
+    if (code == SSL_ERROR_WANT_READ)
+        return true; // the rest of the record is still on its way
+    if (code == SSL_ERROR_ZERO_RETURN)
+        fail(Error::Handshake, QStringLiteral("the server closed the TLS session"));
+    else if (code == SSL_ERROR_SSL)
+        fail(Error::Handshake,
+            QStringLiteral("the server refused the connection: ") + takeOpensslErrors());
+    else
+        fail(Error::Handshake, QStringLiteral("unexpected TLS data after the handshake"));
+    return false;
+}
+
+void ControlLink::processRecords()
+{
+    QPointer<ControlLink> guard(this);
+    while (m_state == State::Established && !m_in.isEmpty()) {
+        if (m_ssl) {
+            // Client, before the server's first record: link records start with 0x00 (the top
+            // byte of a length ≤ kMaxRecord); TLS records never do.
+            if (m_lateTls || m_in.at(0) != 0) {
+                m_lateTls = true;
+                decodeLateTlsRecord();
+                return;
+            }
+            freeTls();
+        }
+        if (m_in.size() < kLengthSize)
+            break;
+        const quint32 length = qFromBigEndian<quint32>(m_in.constData());
+        if (length <= quint32(kTagSize) || length > quint32(kMaxPlaintext + kTagSize)) {
+            fail(Error::Oversize,
+                QStringLiteral("record length %1 out of range (%2 … %3)")
+                    .arg(length)
+                    .arg(kTagSize + 1)
+                    .arg(kMaxPlaintext + kTagSize));
+            return;
+        }
+        if (m_in.size() < kLengthSize + qsizetype(length))
+            break;
+        if (m_receiveCounter == kLastCounter) {
+            fail(Error::CounterExhausted, QStringLiteral("receive record counter exhausted"));
+            return;
+        }
+        QByteArray plaintext;
+        if (!open(m_receiveKey.data(), m_receiveCounter,
+                reinterpret_cast<const unsigned char *>(m_in.constData()), length, plaintext)) {
+            fail(Error::Integrity,
+                QStringLiteral("record %1 failed authentication (corrupted or tampered with)")
+                    .arg(m_receiveCounter));
+            return;
+        }
+        ++m_receiveCounter;
+        m_in.remove(0, kLengthSize + qsizetype(length));
+        Q_EMIT plaintextReady(plaintext);
+        if (!guard)
+            return;
+    }
+    if (m_in.isEmpty())
+        m_in.clear(); // an idle link keeps no buffer capacity
+}
+
+bool ControlLink::write(QByteArrayView plaintext)
+{
+    if (m_state != State::Established)
+        return false;
+    QByteArray out;
+    const qsizetype records = (plaintext.size() + kMaxPlaintext - 1) / kMaxPlaintext;
+    out.reserve(plaintext.size() + records * (kLengthSize + kTagSize));
+    for (qsizetype at = 0; at < plaintext.size(); at += kMaxPlaintext) {
+        if (m_sendCounter == kLastCounter) {
+            fail(Error::CounterExhausted, QStringLiteral("send record counter exhausted"));
+            return false;
+        }
+        if (!seal(m_sendKey.data(), m_sendCounter,
+                plaintext.sliced(at, qMin(kMaxPlaintext, plaintext.size() - at)), out)) {
+            fail(Error::Integrity, QStringLiteral("cannot encrypt: ") + takeOpensslErrors());
+            return false;
+        }
+        ++m_sendCounter;
+    }
+    if (!out.isEmpty())
+        m_socket->write(out);
+    return true;
+}
+
+void ControlLink::close()
+{
+    if (m_state == State::Closing || m_state == State::Closed)
+        return;
+    freeTls();
+    m_state = State::Closing;
+    m_socket->disconnectFromHost(); // sends what is queued first
+    if (m_socket->state() == QAbstractSocket::UnconnectedState) {
+        finish(QStringLiteral("closed"));
+        return;
+    }
+    // A peer that does not read must not keep the connection open.
+    QTimer::singleShot(kLingerMs, this, [this] {
+        if (m_state != State::Closing)
+            return;
+        m_socket->abort();
+        finish(QStringLiteral("closed (the peer did not take the last bytes)"));
+    });
+}
+
+void ControlLink::abort()
+{
+    if (m_state == State::Closed)
+        return;
+    m_state = State::Closing;
+    m_socket->abort();
+    finish(QStringLiteral("closed"));
+}
+
+void ControlLink::fail(Error error, const QString &message)
+{
+    if (m_state == State::Closed || m_state == State::Closing)
+        return;
+    m_error = error;
+    m_errorString = message;
+    m_state = State::Closing;
+    freeTls();
+    // Send what is queued (a TLS alert), then close; nothing more is read.
+    m_socket->disconnect(this);
+    m_socket->flush();
+    m_socket->disconnectFromHost();
+    QPointer<ControlLink> guard(this);
+    Q_EMIT errorOccurred(error, message);
+    if (guard)
+        finish(message);
+}
+
+void ControlLink::finish(const QString &reason)
+{
+    if (m_state == State::Closed)
+        return;
+    m_state = State::Closed;
+    freeTls();
+    m_in.clear();
+    m_socket->disconnect(this);
+    Q_EMIT closed(reason);
+}
+
+} // namespace PunchDrop

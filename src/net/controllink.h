@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "controllinkcontext.h"
+#include "deviceid.h"
+
+#include <QByteArray>
+#include <QObject>
+#include <QString>
+
+#include <array>
+
+class QTcpSocket;
+struct ssl_st; // OpenSSL's SSL
+
+namespace PunchDrop {
+
+/*!
+ * One authenticated, encrypted control connection (both ends: ServerClient and ControlClient).
+ *
+ * A TLS 1.3 handshake authenticates both devices (client certificate required; ALPN
+ * "punchdrop-control/1"), run by OpenSSL over memory BIOs on top of a plain QTcpSocket. When it
+ * completes, both sides export two 32-byte keys (RFC 8446 §7.5, label kExporterLabel, context
+ * "client to server" / "server to client") and the OpenSSL object is freed: an idle link keeps
+ * only its socket, two keys and two counters, not ~50 KiB of TLS state.
+ *
+ * Record layer after the handshake, each direction independent:
+ *
+ *     u32 big-endian L | L bytes: AES-256-GCM ciphertext ‖ 16-byte tag
+ *
+ * L counts ciphertext + tag (16 < L ≤ kMaxPlaintext + 16, no empty records). Nonce = 4 zero bytes
+ * ‖ 64-bit big-endian record counter of that direction, starting at 0. AAD = the 4 length bytes.
+ * The plaintext is a byte stream (today's control frames). A record that fails authentication,
+ * a length out of range, or an exhausted counter closes the link with an error. A TLS record
+ * where a link record is expected (first byte non-zero: a TLS alert, e.g. the server refusing
+ * our certificate) is decoded by the client, which keeps its TLS object until the first record.
+ *
+ * The link has no timers of its own: the owner applies the handshake deadline and idle timeout.
+ */
+class ControlLink : public QObject
+{
+    Q_OBJECT
+public:
+    enum class Error {
+        None,
+        Socket, //!< the TCP connection failed or was reset
+        RemoteClosed, //!< the peer closed the connection
+        Handshake, //!< TLS failed, wrong ALPN, no/unusable certificate, unexpected peer
+        Integrity, //!< a record did not authenticate (tampering or a desynchronised counter)
+        Oversize, //!< a record length out of range
+        CounterExhausted, //!< 2^64 − 1 records in one direction
+    };
+    Q_ENUM(Error)
+
+    static constexpr qsizetype kLengthSize = 4;
+    static constexpr qsizetype kTagSize = 16;
+    static constexpr int kKeySize = 32;
+    //! The largest plaintext per record: one control frame (header + the largest body).
+    static constexpr qsizetype kMaxPlaintext = 4 + 64 * 1024;
+    static constexpr qsizetype kMaxRecord = kLengthSize + kMaxPlaintext + kTagSize;
+    //! Handshake bytes buffered ahead of OpenSSL before the peer counts as hostile.
+    static constexpr qsizetype kMaxHandshakeBuffer = 64 * 1024;
+    static constexpr char kExporterLabel[] = "EXPORTER-punchdrop-control";
+    //! How long close() waits for queued bytes to leave before aborting.
+    static constexpr int kLingerMs = 2000;
+
+    /*!
+     * Takes over the connected \a socket (reparented to this link) and starts the handshake in
+     * \a context's role. A client sends its ClientHello at once.
+     */
+    ControlLink(const ControlLinkContext &context, QTcpSocket *socket, QObject *parent = nullptr);
+    //! Takes over the connected descriptor \a fd (server: an accepted connection).
+    ControlLink(const ControlLinkContext &context, qintptr fd, QObject *parent = nullptr);
+    ~ControlLink() override;
+
+    //! Refuse the handshake unless the peer's certificate carries \a id (set before it ends).
+    void setExpectedPeer(const DeviceId &id) { m_expectedPeer = id; }
+
+    bool isEstablished() const { return m_state == State::Established; }
+    bool isClosed() const { return m_state == State::Closed; }
+    //! The peer's DeviceId from its certificate; null before handshakeDone().
+    DeviceId peerId() const { return m_peer; }
+    QTcpSocket *socket() const { return m_socket; }
+    //! Ciphertext queued in the socket (the server's "not reading" guard).
+    qint64 bytesToWrite() const;
+
+    //! Encrypts and queues \a plaintext (split into records as needed). False unless established.
+    bool write(QByteArrayView plaintext);
+    //! Sends what is queued, then closes; aborts after kLingerMs. closed() follows.
+    void close();
+    //! Closes at once. closed() follows (synchronously).
+    void abort();
+
+    Error error() const { return m_error; }
+    QString errorString() const { return m_errorString; }
+
+Q_SIGNALS:
+    void handshakeDone(const PunchDrop::DeviceId &peer);
+    //! Decrypted bytes, in order; the owner reassembles its frames from them.
+    void plaintextReady(const QByteArray &plaintext);
+    //! Emitted before closed() when the link ends because of an error.
+    void errorOccurred(PunchDrop::ControlLink::Error error, const QString &message);
+    //! The link is over (error, peer close, close()/abort()); emitted exactly once.
+    void closed(const QString &reason);
+
+private:
+    enum class State { Handshaking, Established, Closing, Closed };
+
+    void setUp(const ControlLinkContext &context);
+    void onReadyRead();
+    void onSocketError();
+    void driveHandshake();
+    void completeHandshake();
+    void processRecords();
+    bool decodeLateTlsRecord();
+    void flushTls();
+    void freeTls();
+    void fail(Error error, const QString &message);
+    void finish(const QString &reason);
+
+    QTcpSocket *m_socket = nullptr;
+    ssl_st *m_ssl = nullptr;
+    ControlLinkContext::Role m_role = ControlLinkContext::Role::Client;
+    QByteArray m_alpn;
+    State m_state = State::Handshaking;
+    DeviceId m_peer;
+    DeviceId m_expectedPeer;
+    QByteArray m_in; //!< received, not yet a whole record
+    std::array<unsigned char, kKeySize> m_sendKey {};
+    std::array<unsigned char, kKeySize> m_receiveKey {};
+    quint64 m_sendCounter = 0;
+    quint64 m_receiveCounter = 0;
+    bool m_lateTls = false; //!< client: the server answered with TLS records (an alert)
+    Error m_error = Error::None;
+    QString m_errorString;
+};
+
+} // namespace PunchDrop
