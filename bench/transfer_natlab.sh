@@ -39,6 +39,8 @@
 #   OUTDIR     summary.txt, results.tsv and every process's log (default: a new /tmp dir)
 #   binary     default: $PUNCHDROP_BINARY, else build/natbench/src/app/punchdrop
 # Environment: BENCH_IPERF_SECS (default 10), BENCH_SKIP_SOCAT=1 (PunchDrop and iperf3 only),
+#              BENCH_COMMIT (the label of the measured code when the binary was not built from
+#              this tree, e.g. from `git archive COMMIT`; default: this tree's HEAD + dirty count),
 #              TMPFS (default /dev/shm), NATLAB_KEEP=1 (leave the lab up).
 
 # shellcheck disable=SC2317,SC2015 # functions run through lab_wait_for; A && B || die is meant
@@ -99,6 +101,8 @@ mbps() { awk -v b="$BYTES" -v ms="$1" 'BEGIN { if (ms > 0) printf "%.0f", b / 1e
 pct() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0 && b > 0) printf "%.0f %%", 100 * a / b; else print "-" }'; }
 # timefile KEY FILE — a value from /usr/bin/time -v
 timefile() { awk -F': ' -v k="$1" 'index($0, k) { gsub(/^[ \t]+/, "", $2); print $2 }' "$2" | head -n 1; }
+# cpu_secs FILE — user + system CPU seconds from /usr/bin/time -v
+cpu_secs() { awk -v u="$(timefile "User time" "$1")" -v s="$(timefile "System time" "$1")" 'BEGIN { printf "%.1f", u + s }'; }
 loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
 
 # ---------------------------------------------------------------------------------------------
@@ -126,9 +130,13 @@ lab_port_forward rb "$IPERF_PORT" hb || die "cannot forward port $IPERF_PORT on 
 lab_port_forward rb "$SOCAT_PORT" hb || die "cannot forward port $SOCAT_PORT on rb"
 BOB_PUBLIC=$(lab_public_ip hb)
 
-COMMIT=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
-DIRTY=$(git -C "$ROOT" status --porcelain -- src 2>/dev/null | wc -l)
-[ "$DIRTY" -gt 0 ] && COMMIT="$COMMIT+$DIRTY-uncommitted-in-src"
+if [ -n "${BENCH_COMMIT:-}" ]; then
+    COMMIT=$BENCH_COMMIT
+else
+    COMMIT=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
+    DIRTY=$(git -C "$ROOT" status --porcelain -- src 2>/dev/null | wc -l)
+    [ "$DIRTY" -gt 0 ] && COMMIT="$COMMIT+$DIRTY-uncommitted-in-src"
+fi
 say "transfer_natlab: $(date -u '+%Y-%m-%d %H:%M:%S UTC'), commit $COMMIT," \
     "$(nproc) cores, kernel $(uname -r), load average $(loadavg)"
 say "  binary $PD"
@@ -136,7 +144,15 @@ say "  lab up in $(($(now_ms) - T0)) ms: alice ha $(lab_ip ha) behind ra prc $(l
     "bob hb $(lab_ip hb) behind rb prc $BOB_PUBLIC (+ forward tcp $IPERF_PORT,$SOCAT_PORT → hb for the baselines)"
 
 t=$(now_ms)
-head -c "$BYTES" /dev/urandom >"$PAYLOAD" || die "cannot write $BYTES bytes to $PAYLOAD"
+# AES-128-CTR keystream under a random key: incompressible like /dev/urandom, several times faster
+hexkey() { head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
+if command -v openssl >/dev/null; then
+    openssl enc -aes-128-ctr -nosalt -K "$(hexkey)" -iv "$(hexkey)" -in /dev/zero 2>/dev/null |
+        head -c "$BYTES" >"$PAYLOAD"
+else
+    head -c "$BYTES" /dev/urandom >"$PAYLOAD"
+fi
+[ "$(stat -c %s "$PAYLOAD")" = "$BYTES" ] || die "cannot write $BYTES bytes to $PAYLOAD"
 PAYLOAD_SHA=$(sha256sum "$PAYLOAD" | cut -d' ' -f1)
 say "  payload $SIZE_MIB MiB on $SHM in $(($(now_ms) - t)) ms, sha256 $PAYLOAD_SHA"
 
@@ -218,12 +234,12 @@ pd_run() {
     R[$k.pd_wall_ms]=$((t1 - t0))
     R[$k.rss_s]=$(timefile "Maximum resident set size" "$stime")
     R[$k.rss_r]=$(timefile "Maximum resident set size" "$rtime")
-    R[$k.cpu_s]=$(timefile "Percent of CPU" "$stime")
-    R[$k.cpu_r]=$(timefile "Percent of CPU" "$rtime")
+    R[$k.cpu_s]=$(cpu_secs "$stime")
+    R[$k.cpu_r]=$(cpu_secs "$rtime")
     say "  [$tag] punchdrop: ${R[$k.pd_ms]} ms send→done ($(mbps "${R[$k.pd_ms]}") MB/s)," \
         "path direct/tcp-punch in ${R[$k.pd_path_ms]} ms (rtt ${R[$k.pd_rtt_ms]} ms)," \
         "processes ${R[$k.pd_wall_ms]} ms; sha256 ok; RSS sender $((R[$k.rss_s] / 1024)) MiB" \
-        "receiver $((R[$k.rss_r] / 1024)) MiB; CPU sender ${R[$k.cpu_s]} receiver ${R[$k.cpu_r]}"
+        "receiver $((R[$k.rss_r] / 1024)) MiB; CPU sender ${R[$k.cpu_s]} s receiver ${R[$k.cpu_r]} s"
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -306,7 +322,7 @@ median() { sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print "-"; else if (
 say ""
 say "## $SIZE_MIB MiB, tmpfs → tmpfs, prc × prc, direct tcp-punch path; commit $COMMIT; load at end $(loadavg)"
 say ""
-say "| link | run | PunchDrop (TLS+SHA-256) | socat 8 KiB | socat -b 262144 | iperf3 | PD / socat | PD / socat -b | PD / iperf3 | RSS sender / receiver | CPU sender / receiver | load |"
+say "| link | run | PunchDrop (TLS+SHA-256) | socat 8 KiB | socat -b 262144 | iperf3 | PD / socat | PD / socat -b | PD / iperf3 | RSS sender / receiver | CPU s sender / receiver | load |"
 say "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
 for phase in "${PHASES[@]}"; do
     link="veth, unlimited"
@@ -320,7 +336,7 @@ for phase in "${PHASES[@]}"; do
         [ "$sb" -gt 0 ] && sb_list+="$(mbps "$sb")"$'\n'
         ip_list+="$ip"$'\n'
         say "| $link | $run | $(mbps "$pd") MB/s (${pd} ms) | $(mbps "$so") MB/s | $(mbps "$sb") MB/s | $ip MB/s" \
-            "| $(pct "$so" "$pd") | $(pct "$sb" "$pd") | $(pct "$(mbps "$pd")" "$ip") " \
+            "| $(pct "$so" "$pd") | $(pct "$sb" "$pd") | $(pct "$(mbps "$pd")" "$ip")" \
             "| $((R[$k.rss_s] / 1024)) / $((R[$k.rss_r] / 1024)) MiB | ${R[$k.cpu_s]} / ${R[$k.cpu_r]} | ${R[$k.load]} |"
         printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$COMMIT" "$phase" "$run" "$SIZE_MIB" \
             "$pd" "$so" "$sb" "$ip" "${R[$k.rss_s]}" "${R[$k.rss_r]}" "${R[$k.cpu_s]}" "${R[$k.cpu_r]}" \
