@@ -5,6 +5,7 @@
 #include "eventprinter.h"
 
 #include "core/configdir.h"
+#include "core/instancelock.h"
 #include "core/logging.h"
 #include "net/deviceidentity.h"
 #include "net/wakeup.h"
@@ -46,6 +47,7 @@ struct Client
 
     Invocation invocation;
     ConfigDir configDir;
+    std::unique_ptr<InstanceLock> lock;
     std::optional<DeviceIdentity> identity;
     std::unique_ptr<TransferEngine> engine;
     EventPrinter printer;
@@ -67,6 +69,13 @@ std::unique_ptr<Client> setUp(const Invocation &inv)
 {
     auto client = std::make_unique<Client>(inv);
     QString error;
+    // Before the identity is loaded (or created): a second process with the same DeviceId would
+    // fight the first one for its registration with the server.
+    client->lock = InstanceLock::acquire(client->configDir, &error);
+    if (!client->lock) {
+        client->printer.error(QStringLiteral("already-running"), error);
+        return nullptr;
+    }
     client->identity = DeviceIdentity::loadOrCreate(client->configDir, &error);
     if (!client->identity) {
         client->printer.error(QStringLiteral("identity"), error);
@@ -176,7 +185,7 @@ void printPaths(Client &c)
     QObject::connect(c.engine.get(), &TransferEngine::fileFinished, c.engine.get(),
                      [&c](quint64, const FileResult &f) {
                          if (f.verified)
-                             c.printer.file(f.relativePath, f.size, f.sha256);
+                             c.printer.file(f.relativePath, f.size, f.sha256, f.resumedFrom);
                      });
 }
 
@@ -212,7 +221,7 @@ int reportResult(Client &c, const TransferResult &result, qint64 elapsedMs)
 {
     if (result.allVerified()) {
         c.printer.progress(result.bytesTotal, result.bytesTotal, 0, true);
-        c.printer.done(result.files.size(), result.bytesTotal, elapsedMs);
+        c.printer.done(result.files.size(), result.bytesTotal, elapsedMs, result.bytesTransferred);
         return ExitOk;
     }
     const QString code = result.ok() ? QStringLiteral("integrity") : transferErrorName(result.error);

@@ -161,28 +161,39 @@ void EventPrinter::progress(qint64 bytes, qint64 total, double bytesPerSecond, b
     m_progressLineOpen = true;
 }
 
-void EventPrinter::file(const QString &name, qint64 size, const QString &sha256)
+void EventPrinter::file(const QString &name, qint64 size, const QString &sha256,
+                        qint64 resumedFrom)
 {
     if (m_json) {
         emitJson({{QStringLiteral("event"), QStringLiteral("file")},
                   {QStringLiteral("name"), name},
                   {QStringLiteral("size"), size},
-                  {QStringLiteral("sha256"), sha256}});
+                  {QStringLiteral("sha256"), sha256},
+                  {QStringLiteral("resumed_from"), resumedFrom}});
         return;
     }
-    info(QStringLiteral("✓ %1 (%2) sha256 %3").arg(name, formatBytes(size), sha256));
+    QString text = QStringLiteral("✓ %1 (%2) sha256 %3").arg(name, formatBytes(size), sha256);
+    if (resumedFrom > 0)
+        text += QStringLiteral(" — resumed at %1").arg(formatBytes(resumedFrom));
+    info(text);
 }
 
-void EventPrinter::done(qint64 files, qint64 bytes, qint64 elapsedMs)
+void EventPrinter::done(qint64 files, qint64 bytes, qint64 elapsedMs, qint64 transferred)
 {
     if (m_json) {
         emitJson({{QStringLiteral("event"), QStringLiteral("done")},
                   {QStringLiteral("files"), files},
                   {QStringLiteral("bytes"), bytes},
+                  {QStringLiteral("transferred"), transferred},
                   {QStringLiteral("time_ms"), elapsedMs}});
         return;
     }
-    info(QStringLiteral("Done: %1 file(s), %2 in %3").arg(files).arg(formatBytes(bytes), formatDuration(elapsedMs / 1000)));
+    QString text = QStringLiteral("Done: %1 file(s), %2 in %3")
+                       .arg(files)
+                       .arg(formatBytes(bytes), formatDuration(elapsedMs / 1000));
+    if (transferred < bytes)
+        text += QStringLiteral(" (%1 sent this time, the rest resumed)").arg(formatBytes(transferred));
+    info(text);
 }
 
 void EventPrinter::error(const QString &code, const QString &message)

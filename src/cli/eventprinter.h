@@ -27,8 +27,12 @@ public:
     void offer(const QString &peer, int files, qint64 totalBytes, const QString &verificationCode);
     //! Throttled; \a force prints regardless (the final 100 %).
     void progress(qint64 bytes, qint64 total, double bytesPerSecond, bool force = false);
-    void file(const QString &name, qint64 size, const QString &sha256);
-    void done(qint64 files, qint64 bytes, qint64 elapsedMs);
+    //! \a resumedFrom: bytes that were already at the receiver from an earlier, interrupted
+    //! attempt (JSON "resumed_from", 0 for a fresh file).
+    void file(const QString &name, qint64 size, const QString &sha256, qint64 resumedFrom = 0);
+    //! \a bytes: the offered total; \a transferred: payload bytes that crossed the connection
+    //! this time (JSON "transferred"; less than \a bytes when files resumed).
+    void done(qint64 files, qint64 bytes, qint64 elapsedMs, qint64 transferred);
     void error(const QString &code, const QString &message);
     void info(const QString &text); //!< human mode only
     void raw(const QJsonObject &event); //!< JSON mode: as is; human mode: ignored

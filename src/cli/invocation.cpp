@@ -39,6 +39,10 @@ struct Options
     Option noRelayServer{s("no-relay"), s("Do not relay; punching only.")};
     Option relayRate{s("relay-rate"), s("Relay rate cap per session, bytes per second."),
                      s("BYTES_PER_S")};
+    Option relayRateTotal{s("relay-rate-total"),
+                          s("Relay rate cap for all sessions together, bytes per second, shared "
+                            "fairly between them."),
+                          s("BYTES_PER_S")};
     Option maxRelaySessions{s("max-relay-sessions"), s("Concurrent relay sessions (default 64)."),
                             s("N")};
     Option maxClients{s("max-clients"), s("Registered clients at most (default 10000)."), s("N")};
@@ -193,7 +197,7 @@ ParseResult parseCommandLine(const QStringList &arguments)
     } else if (serverMode) {
         inv.mode = Mode::Server;
         options << o.serverFlag << o.listen << o.altPort << o.noRelayServer << o.relayRate
-                << o.maxRelaySessions << o.maxClients;
+                << o.relayRateTotal << o.maxRelaySessions << o.maxClients;
         usage = s("punchdrop --server [--listen ADDR:PORT] [options]");
         description = s("Run headless as the rendezvous, STUN and relay server.");
     } else {
@@ -258,6 +262,12 @@ ParseResult parseCommandLine(const QStringList &arguments)
             if (!v)
                 return error(s("--relay-rate wants a number of bytes per second"));
             inv.relayRate = *v;
+        }
+        if (parser.isSet(o.relayRateTotal)) {
+            const auto v = positiveNumber(parser.value(o.relayRateTotal), qint64(1) << 40);
+            if (!v)
+                return error(s("--relay-rate-total wants a number of bytes per second"));
+            inv.relayRateTotal = *v;
         }
         if (parser.isSet(o.maxRelaySessions)) {
             const auto v = positiveNumber(parser.value(o.maxRelaySessions), 1000000);

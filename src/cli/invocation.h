@@ -42,6 +42,7 @@ struct Invocation
     std::optional<quint16> altPort; //!< second UDP port for mapping tests (default listenPort+1)
     bool serverNoRelay = false;
     qint64 relayRate = 0; //!< bytes/s per session, 0 = unlimited
+    qint64 relayRateTotal = 0; //!< bytes/s through all relay sessions together, 0 = unlimited
     int maxRelaySessions = 64;
     int maxClients = 10000;
 

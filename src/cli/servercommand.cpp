@@ -87,6 +87,7 @@ int runServer(const Invocation &invocation)
     config.relay.enabled = !invocation.serverNoRelay;
     config.relay.maxSessions = invocation.maxRelaySessions;
     config.relay.limits.rateBytesPerSecond = invocation.relayRate;
+    config.relay.totalRateBytesPerSecond = invocation.relayRateTotal;
 
     QObject context;
     RendezvousServer server(*identity, config);
@@ -111,12 +112,15 @@ int runServer(const Invocation &invocation)
     else
         qCWarning(lcServer).noquote() << "STUN disabled:" << stunError;
 
+    QString relay = config.relay.enabled ? QStringLiteral("on") : QStringLiteral("off");
+    if (config.relay.enabled && config.relay.limits.rateBytesPerSecond > 0)
+        relay += QStringLiteral(", %1 B/s per session").arg(config.relay.limits.rateBytesPerSecond);
+    if (config.relay.enabled && config.relay.totalRateBytesPerSecond > 0)
+        relay += QStringLiteral(", %1 B/s in total").arg(config.relay.totalRateBytesPerSecond);
     qCInfo(lcServer).noquote() << QStringLiteral("listening on %1:%2 (server id %3), relay %4")
                                       .arg(server.serverAddress().toString())
                                       .arg(server.serverPort())
-                                      .arg(identity->id().toString(),
-                                          config.relay.enabled ? QStringLiteral("on")
-                                                               : QStringLiteral("off"));
+                                      .arg(identity->id().toString(), relay);
     const int code = QCoreApplication::exec();
     server.close();
     stun.close();

@@ -26,7 +26,10 @@ QString describe(const QTcpSocket *socket)
 RelayHub::RelayHub(const RelayHubConfig &config, QObject *parent)
     : QObject(parent)
     , m_config(config)
-{ }
+{
+    if (m_config.totalRateBytesPerSecond > 0)
+        m_bandwidth = new RelayBandwidth(m_config.totalRateBytesPerSecond, this);
+}
 
 RelayHub::~RelayHub()
 {
@@ -174,7 +177,7 @@ void RelayHub::pair(QTcpSocket *first, QTcpSocket *second, const QString &label)
     auto *session = new RelaySession(first, second, m_config.limits,
         label + QStringLiteral(" (") + describe(first) + QStringLiteral(" ↔ ") + describe(second)
             + QLatin1Char(')'),
-        this);
+        this, m_bandwidth);
     m_sessions.append(session);
     connect(session, &RelaySession::finished, this, [this, session](const QString &reason) {
         m_sessions.removeAll(session);

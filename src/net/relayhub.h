@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "relaybandwidth.h"
 #include "relaysession.h"
 
 #include <QByteArray>
@@ -20,6 +21,9 @@ struct RelayHubConfig
     bool enabled = true;
     int maxSessions = 64; //!< paired sessions + half-joined ones
     RelaySessionLimits limits;
+    //! Bytes/s through all sessions together (both directions); 0 = unlimited. Shared fairly:
+    //! see RelayBandwidth.
+    qint64 totalRateBytesPerSecond = 0;
     std::chrono::milliseconds handshakeTimeout {5000}; //!< to send the 21-byte join
     std::chrono::milliseconds joinTimeout {20000}; //!< a half-joined session waits this long
     std::chrono::milliseconds tokenLifetime {120000}; //!< a token from `go` is usable this long
@@ -62,6 +66,8 @@ public:
     //! Connections that have not sent a complete join yet, at most maxJoining().
     int joinsInProgress() const { return int(m_joining.size()); }
     int maxJoining() const { return 2 * m_config.maxSessions + 16; }
+    //! The global budget (`--relay-rate-total`), nullptr when there is no global cap.
+    RelayBandwidth *bandwidth() const { return m_bandwidth; }
 
     //! Closes every session and pending join (server shutdown).
     void closeAll();
@@ -82,6 +88,7 @@ private:
     void dropExpiredTokens();
 
     RelayHubConfig m_config;
+    RelayBandwidth *m_bandwidth = nullptr; //!< child; sessions hold it by QPointer
     QHash<QByteArray, TokenInfo> m_tokens;
     QHash<QByteArray, QPointer<QTcpSocket>> m_waiting; //!< token → first joiner
     QList<QPointer<RelaySession>> m_sessions;

@@ -2,6 +2,7 @@
 #include "relaysession.h"
 
 #include "core/logging.h"
+#include "relaybandwidth.h"
 
 #include <QTcpSocket>
 
@@ -21,9 +22,10 @@ qint64 bucketCapacity(const RelaySessionLimits &limits)
 } // namespace
 
 RelaySession::RelaySession(QTcpSocket *a, QTcpSocket *b, const RelaySessionLimits &limits,
-    const QString &label, QObject *parent)
+    const QString &label, QObject *parent, RelayBandwidth *shared)
     : QObject(parent)
     , m_limits(limits)
+    , m_shared(shared)
     , m_label(label)
 {
     m_ab.from = a;
@@ -68,7 +70,13 @@ RelaySession::RelaySession(QTcpSocket *a, QTcpSocket *b, const RelaySessionLimit
     });
 }
 
-RelaySession::~RelaySession() = default;
+RelaySession::~RelaySession()
+{
+    if (m_shared) {
+        m_shared->forget(m_ab.resume);
+        m_shared->forget(m_ba.resume);
+    }
+}
 
 qint64 RelaySession::allowance()
 {
@@ -103,10 +111,19 @@ void RelaySession::pump(Direction &d)
             return;
         }
         n = std::min(n, allowed);
+        if (m_shared) {
+            // The direction's resume timer stands for it in the global queue: it dies with us.
+            const qint64 granted = m_shared->acquire(d.resume, n, [this, &d] { pump(d); });
+            if (granted <= 0)
+                return; // nothing read: TCP flow control holds the peer until our turn
+            n = granted;
+        }
         // One reused buffer: the copy into the other socket's write buffer is the only one.
         if (m_buffer.size() < n)
             m_buffer.resize(n);
         const qint64 got = d.from->read(m_buffer.data(), n);
+        if (m_shared && got < n)
+            m_shared->refund(n - std::max<qint64>(got, 0));
         if (got <= 0)
             return;
         d.to->write(m_buffer.constData(), got);
@@ -134,6 +151,10 @@ void RelaySession::finish(const QString &reason)
         return;
     m_finished = true;
     m_idleCheck.stop();
+    if (m_shared) {
+        m_shared->forget(m_ab.resume);
+        m_shared->forget(m_ba.resume);
+    }
     // Whatever one side sent before closing still goes to the other (the end of a TLS stream).
     for (Direction *d : {&m_ab, &m_ba}) {
         d->resume->stop();

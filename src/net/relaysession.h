@@ -12,6 +12,8 @@ class QTcpSocket;
 
 namespace PunchDrop {
 
+class RelayBandwidth;
+
 //! Limits of one spliced relay session (see RelayHub for where they come from).
 struct RelaySessionLimits
 {
@@ -26,16 +28,19 @@ struct RelaySessionLimits
  * (the peers speak end-to-end TLS through it). Backpressure: a side is read only while the other
  * side's send queue is under RelaySessionLimits::highWater, and the read buffers are capped, so
  * a slow receiver slows the sender down through TCP flow control instead of growing memory.
- * One token bucket for both directions enforces the session's rate cap. Emits finished() once, then
- * deletes itself; the one log line with bytes, duration and reason is written on finish.
+ * One token bucket for both directions enforces the session's rate cap; a RelayBandwidth shared by
+ * all sessions, when given, enforces the server's global cap on top (each direction waits for its
+ * turn there without reading). Emits finished() once, then deletes itself; the one log line with
+ * bytes, duration and reason is written on finish.
  */
 class RelaySession : public QObject
 {
     Q_OBJECT
 public:
-    //! Takes ownership of both sockets (already connected and told "paired").
+    //! Takes ownership of both sockets (already connected and told "paired"). \a shared: the
+    //! global budget all sessions draw from, or nullptr (no global cap); it may die first.
     RelaySession(QTcpSocket *a, QTcpSocket *b, const RelaySessionLimits &limits,
-        const QString &label, QObject *parent = nullptr);
+        const QString &label, QObject *parent = nullptr, RelayBandwidth *shared = nullptr);
     ~RelaySession() override;
 
     qint64 bytesAtoB() const { return m_ab.bytes; }
@@ -62,6 +67,7 @@ private:
     void checkIdle();
 
     RelaySessionLimits m_limits;
+    QPointer<RelayBandwidth> m_shared;
     QString m_label;
     Direction m_ab;
     Direction m_ba;

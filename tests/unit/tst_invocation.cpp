@@ -49,6 +49,10 @@ void TestInvocation::parse_data()
     row("server listen", QStringLiteral("--server --listen 127.0.0.1:9000"), K::Run, Mode::Server);
     row("server bad listen", QStringLiteral("--server --listen nohost:x"), K::Error, Mode::Server);
     row("server bad port", QStringLiteral("--server --listen 1.2.3.4:70000"), K::Error, Mode::Server);
+    row("server relay-rate-total not a number", QStringLiteral("--server --relay-rate-total 5M"),
+        K::Error, Mode::Server);
+    row("server relay-rate-total negative", QStringLiteral("--server --relay-rate-total -1"),
+        K::Error, Mode::Server);
     row("send", QStringLiteral("send --server h --to bob a.txt"), K::Run, Mode::Send);
     row("send help", QStringLiteral("send --help"), K::Help, Mode::Send);
     row("send without --to", QStringLiteral("send --server h a.txt"), K::Error, Mode::Send);
@@ -120,7 +124,7 @@ void TestInvocation::serverOptions()
 {
     const ParseResult r = parseCommandLine(QStringLiteral(
         "punchdrop --server --listen 127.0.0.1:9100 --alt-port 9200 --no-relay --relay-rate 1000 "
-        "--max-relay-sessions 3 --max-clients 7 --verbose --config-dir /tmp/x").split(QLatin1Char(' ')));
+        "--relay-rate-total 5000 --max-relay-sessions 3 --max-clients 7 --verbose --config-dir /tmp/x").split(QLatin1Char(' ')));
     QCOMPARE(r.kind, ParseResult::Kind::Run);
     const Invocation &i = r.invocation;
     QCOMPARE(i.listenAddress, QHostAddress(QStringLiteral("127.0.0.1")));
@@ -128,6 +132,7 @@ void TestInvocation::serverOptions()
     QCOMPARE(i.altPort.value_or(0), quint16(9200));
     QVERIFY(i.serverNoRelay);
     QCOMPARE(i.relayRate, qint64(1000));
+    QCOMPARE(i.relayRateTotal, qint64(5000));
     QCOMPARE(i.maxRelaySessions, 3);
     QCOMPARE(i.maxClients, 7);
     QVERIFY(i.verbose);

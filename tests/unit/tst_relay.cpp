@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The relay on the rendezvous server's TCP port: pairing by token, splicing (8 MiB each way,
-// checksummed), refusals, the rate cap, the session limit and the join timeouts.
+// checksummed), refusals, the per-session and global rate caps, the session limit and the join
+// timeouts.
 
 #include "net/relayclient.h"
 #include "net/relayhub.h"
@@ -122,6 +123,7 @@ private Q_SLOTS:
     void halfJoinTimesOut();
     void sessionLimit();
     void rateCapLimitsThroughput();
+    void totalRateCapIsSharedBetweenSessions();
     void endOfSessionIsReported();
     void joinsInProgressAreBounded();
     void idleSessionIsClosed();
@@ -310,6 +312,63 @@ void TestRelay::rateCapLimitsThroughput()
         qPrintable(QStringLiteral("%1 bytes in %2 ms").arg(atB.received).arg(elapsed)));
     // And the cap still lets data through at a useful pace.
     QVERIFY2(elapsed < 10000, qPrintable(QString::number(elapsed)));
+}
+
+void TestRelay::totalRateCapIsSharedBetweenSessions()
+{
+    cleanup();
+    constexpr qint64 kTotal = 2 * 1024 * 1024; // 2 MiB/s for all sessions together
+    RelayHubConfig relay;
+    relay.totalRateBytesPerSecond = kTotal; // and no per-session cap
+    QVERIFY(startServer(relay));
+    RelayHub *hub = m_server->relayHub();
+    QVERIFY(hub->bandwidth());
+
+    const QByteArray token1 = hub->createToken(QStringLiteral("one"));
+    const QByteArray token2 = hub->createToken(QStringLiteral("two"));
+    Pair one = QCoro::waitFor(joinBoth(m_port, token1, token1, 5s));
+    Pair two = QCoro::waitFor(joinBoth(m_port, token2, token2, 5s));
+    QVERIFY2(one.a.socket && one.b.socket, qPrintable(one.a.error + one.b.error));
+    QVERIFY2(two.a.socket && two.b.socket, qPrintable(two.a.error + two.b.error));
+    QCOMPARE(hub->activeSessions(), 2);
+
+    // Both sessions push as fast as loopback allows (megabytes per millisecond unthrottled).
+    constexpr qsizetype kSize = 16 * 1024 * 1024;
+    const QByteArray data1 = randomData(kSize);
+    const QByteArray data2 = randomData(kSize + 4);
+    Receiver at1(one.b.socket.get());
+    Receiver at2(two.b.socket.get());
+    Sender from1(one.a.socket.get(), data1);
+    Sender from2(two.a.socket.get(), data2);
+
+    // Warm-up: both flowing, the saved-up burst spent. Then measure over a window of 1.5 s worth
+    // of the cap.
+    QTRY_VERIFY_WITH_TIMEOUT(at1.received > 0 && at2.received > 0, 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(at1.received + at2.received >= kTotal / 2, 10000);
+    const qint64 start1 = at1.received;
+    const qint64 start2 = at2.received;
+    QElapsedTimer clock;
+    clock.start();
+    constexpr qint64 kWindow = 3 * kTotal / 2;
+    QTRY_VERIFY_WITH_TIMEOUT(at1.received + at2.received - start1 - start2 >= kWindow, 30000);
+    const qint64 elapsed = clock.elapsed();
+    const qint64 got1 = at1.received - start1;
+    const qint64 got2 = at2.received - start2;
+    const QString numbers = QStringLiteral("%1 + %2 bytes in %3 ms (cap %4 B/s)")
+                                .arg(got1)
+                                .arg(got2)
+                                .arg(elapsed)
+                                .arg(kTotal);
+    qInfo().noquote() << numbers;
+    // The cap holds for the sum: 1.5 s of it cannot pass in much less than 1.5 s (one saved-up
+    // burst of 0.1 s plus scheduling slack allowed) ...
+    QVERIFY2(elapsed >= 1000, qPrintable(numbers));
+    // ... and the sum still moves at a useful pace.
+    QVERIFY2(elapsed < 15000, qPrintable(numbers));
+    // Neither session starves: each gets a fair part of the window (an even split is 50 %).
+    QVERIFY2(got1 >= kWindow / 5 && got2 >= kWindow / 5, qPrintable(numbers));
+    // Nothing piles up at the server: at most one waiting reader per direction.
+    QVERIFY(hub->bandwidth()->waiting() <= 4);
 }
 
 void TestRelay::endOfSessionIsReported()
