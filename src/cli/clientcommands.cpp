@@ -5,7 +5,6 @@
 #include "eventprinter.h"
 
 #include "core/configdir.h"
-#include "core/instancelock.h"
 #include "core/logging.h"
 #include "net/deviceidentity.h"
 #include "net/wakeup.h"
@@ -47,7 +46,6 @@ struct Client
 
     Invocation invocation;
     ConfigDir configDir;
-    std::unique_ptr<InstanceLock> lock;
     std::optional<DeviceIdentity> identity;
     std::unique_ptr<TransferEngine> engine;
     EventPrinter printer;
@@ -69,13 +67,6 @@ std::unique_ptr<Client> setUp(const Invocation &inv)
 {
     auto client = std::make_unique<Client>(inv);
     QString error;
-    // Before the identity is loaded (or created): a second process with the same DeviceId would
-    // fight the first one for its registration with the server.
-    client->lock = InstanceLock::acquire(client->configDir, &error);
-    if (!client->lock) {
-        client->printer.error(QStringLiteral("already-running"), error);
-        return nullptr;
-    }
     client->identity = DeviceIdentity::loadOrCreate(client->configDir, &error);
     if (!client->identity) {
         client->printer.error(QStringLiteral("identity"), error);
