@@ -5,6 +5,7 @@
 #include "eventprinter.h"
 
 #include "core/configdir.h"
+#include "core/instancelock.h"
 #include "core/logging.h"
 #include "net/deviceidentity.h"
 #include "net/wakeup.h"
@@ -34,6 +35,8 @@ constexpr auto kRegisterTimeout = 15s;
 constexpr auto kNatProbeWait = 6s;
 constexpr auto kPeerLookupWait = 5s;
 constexpr auto kLanDiscoveryWait = 3s;
+//! A peer we do not see registers without a presence event: ask the server again this often.
+constexpr auto kLookupRetry = 500ms;
 
 struct Client
 {
@@ -46,6 +49,7 @@ struct Client
 
     Invocation invocation;
     ConfigDir configDir;
+    std::unique_ptr<InstanceLock> lock;
     std::optional<DeviceIdentity> identity;
     std::unique_ptr<TransferEngine> engine;
     EventPrinter printer;
@@ -67,6 +71,13 @@ std::unique_ptr<Client> setUp(const Invocation &inv)
 {
     auto client = std::make_unique<Client>(inv);
     QString error;
+    // Before the identity is loaded (or created): a second process with the same DeviceId would
+    // fight the first one for its registration with the server.
+    client->lock = InstanceLock::acquire(client->configDir, &error);
+    if (!client->lock) {
+        client->printer.error(QStringLiteral("already-running"), error);
+        return nullptr;
+    }
     client->identity = DeviceIdentity::loadOrCreate(client->configDir, &error);
     if (!client->identity) {
         client->printer.error(QStringLiteral("identity"), error);
@@ -147,16 +158,23 @@ QCoro::Task<DeviceId> findPeer(Client &c, const QString &query)
     Wakeup presence; // peersChanged may fire many times in a row: never qCoro(signal) here
     QObject::connect(c.engine.get(), &TransferEngine::peersChanged, &presence, &Wakeup::wake);
     while (true) {
-        const PeerResolver::Result r = c.engine->resolvePeer(query);
-        if (!r.id.isNull())
+        // Who we see first (contacts, same network, LAN), then everyone on the server.
+        auto finding = c.engine->findPeer(query);
+        const PeerResolver::Result r = co_await finding;
+        if (r.ok())
             co_return r.id;
         const auto left = wait - std::chrono::milliseconds(clock.elapsed());
-        // Only "nobody matches" can change by waiting for presence; ambiguity cannot.
-        if (left.count() <= 0 || !r.error.startsWith(QLatin1String("no online peer"))) {
+        // Only "nobody matches" (the peer may still be starting) and "busy" can change by
+        // waiting; ambiguity cannot.
+        const bool worthWaiting
+            = r.code == PeerResolver::Code::NotFound || r.code == PeerResolver::Code::Busy;
+        if (left.count() <= 0 || !worthWaiting) {
             c.printer.error(QStringLiteral("peer-not-found"), r.error);
             co_return DeviceId();
         }
-        co_await presence.wait(left);
+        const bool server = c.engine->controlClient() && c.engine->controlClient()->isRegistered();
+        co_await presence.wait(server ? std::min<std::chrono::milliseconds>(left, kLookupRetry)
+                                      : left);
     }
 }
 
@@ -305,9 +323,24 @@ QCoro::Task<int> peersFlow(Client &c)
     // Presence follows the welcome; on the LAN, announcements arrive every second.
     co_await QCoro::sleepFor(c.invocation.lan ? std::chrono::milliseconds(kLanDiscoveryWait)
                                               : std::chrono::milliseconds(500));
+    QList<PeerInfo> shown;
+    int exitCode = ExitOk;
+    if (c.invocation.query.isEmpty()) {
+        shown = c.engine->peers(); // the visible ones: contacts online, same network, LAN
+    } else {
+        auto finding = c.engine->findPeer(c.invocation.query);
+        const PeerResolver::Result r = co_await finding;
+        shown = r.candidates; // the match, or the candidates of an ambiguous query
+        if (!r.ok()) {
+            c.printer.error(r.code == PeerResolver::Code::Ambiguous ? QStringLiteral("ambiguous")
+                                                                     : QStringLiteral("peer-not-found"),
+                            r.error);
+            exitCode = ExitFailure;
+        }
+    }
     QJsonArray list;
     QStringList lines;
-    for (const PeerInfo &p : c.engine->peers()) {
+    for (const PeerInfo &p : std::as_const(shown)) {
         if (!p.online)
             continue;
         list.append(QJsonObject{{QStringLiteral("device_id"), p.id.toString()},
@@ -320,11 +353,12 @@ QCoro::Task<int> peersFlow(Client &c)
     }
     c.printer.raw({{QStringLiteral("event"), QStringLiteral("peers")}, {QStringLiteral("peers"), list}});
     if (!c.invocation.json) {
-        std::printf("%s\n", qPrintable(lines.isEmpty() ? QStringLiteral("No peers online.")
-                                                       : lines.join(QLatin1Char('\n'))));
+        if (!lines.isEmpty() || c.invocation.query.isEmpty())
+            std::printf("%s\n", qPrintable(lines.isEmpty() ? QStringLiteral("No peers online.")
+                                                           : lines.join(QLatin1Char('\n'))));
         std::fflush(stdout);
     }
-    co_return ExitOk;
+    co_return exitCode;
 }
 
 int runFlow(const Invocation &inv, const std::function<QCoro::Task<int>(Client &)> &flow)

@@ -8,6 +8,7 @@
 #include "trayicon.h"
 
 #include "core/configdir.h"
+#include "core/instancelock.h"
 #include "core/logging.h"
 #include "net/deviceidentity.h"
 
@@ -38,6 +39,11 @@ int runGui(const GuiOptions &options)
     QApplication::setQuitOnLastWindowClosed(false);
     const ConfigDir configDir(options.configDir);
     QString error;
+    const std::unique_ptr<InstanceLock> lock = InstanceLock::acquire(configDir, &error);
+    if (!lock) {
+        QMessageBox::warning(nullptr, QObject::tr("PunchDrop"), error);
+        return 1;
+    }
     const auto identity = DeviceIdentity::loadOrCreate(configDir, &error);
     if (!identity) {
         QMessageBox::critical(nullptr, QObject::tr("PunchDrop"),
