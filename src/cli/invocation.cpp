@@ -88,7 +88,7 @@ QString commandsText()
              "  --server                         Run the rendezvous and relay server.\n"
              "  send --to PEER PATH...           Send files and folders.\n"
              "  receive                          Wait for and receive transfers.\n"
-             "  peers                            List online peers.\n"
+             "  peers [QUERY]                    List the peers you see, or look one up.\n"
              "\nRun 'punchdrop COMMAND --help' for the options of a command.\n");
 }
 
@@ -189,8 +189,10 @@ ParseResult parseCommandLine(const QStringList &arguments)
         } else if (command == s("peers")) {
             inv.mode = Mode::Peers;
             options << o.server << o.lan << o.name << o.json << o.timeout;
-            usage = s("punchdrop peers (--server HOST[:PORT] | --lan) [--json]");
-            description = s("List the peers that are online.");
+            usage = s("punchdrop peers (--server HOST[:PORT] | --lan) [--json] [QUERY]");
+            description = s("List the peers you see (contacts online, your network, the LAN), or "
+                            "look up QUERY (device ID, ID prefix or name) among everyone on the "
+                            "server.");
         } else {
             return error(s("unknown command '%1' (commands: send, receive, peers)").arg(command));
         }
@@ -223,6 +225,9 @@ ParseResult parseCommandLine(const QStringList &arguments)
         if (inv.mode == Mode::Send)
             result.text += s("\nArguments:\n  PATH...                            Files or "
                              "folders to send.\n");
+        if (inv.mode == Mode::Peers)
+            result.text += s("\nArguments:\n  QUERY                              Device ID, "
+                             "unique ID prefix or unique name to look up.\n");
         return result;
     }
     if (parser.isSet(o.version)) {
@@ -237,8 +242,10 @@ ParseResult parseCommandLine(const QStringList &arguments)
         return error(s("--config-dir needs a directory"));
 
     const QStringList positional = parser.positionalArguments();
-    if (inv.mode != Mode::Send && !positional.isEmpty())
-        return error(s("unexpected argument '%1'").arg(positional.first()));
+    if (inv.mode == Mode::Peers && positional.size() == 1)
+        inv.query = positional.first();
+    else if (inv.mode != Mode::Send && !positional.isEmpty())
+        return error(s("unexpected argument '%1'").arg(positional.last()));
 
     if (inv.mode == Mode::Server) {
         if (parser.isSet(o.listen)) {

@@ -51,6 +51,7 @@ struct Invocation
     bool lan = false;
     bool json = false;
     QString to;
+    QString query; //!< peers QUERY: look one device up on the server instead of listing
     QStringList paths;
     bool relayOnly = false;
     bool noRelay = false;

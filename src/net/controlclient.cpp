@@ -3,6 +3,7 @@
 
 #include "wakeup.h"
 
+#include "controllink.h"
 #include "controlprotocol.h"
 #include "core/logging.h"
 #include "reusablesocket.h"
@@ -10,7 +11,7 @@
 #include <QNetworkInterface>
 #include <QRandomGenerator>
 #include <QSocketNotifier>
-#include <QSslSocket>
+#include <QTcpSocket>
 
 #include <qcorosignal.h>
 
@@ -30,6 +31,7 @@ ControlClient::ControlClient(
     : QObject(parent)
     , m_identity(identity)
     , m_config(std::move(config))
+    , m_tls(ControlLinkContext::Role::Client, identity)
 {
     qRegisterMetaType<PunchDrop::GoMessage>();
     qRegisterMetaType<PunchDrop::ConnectReply>();
@@ -66,6 +68,8 @@ ControlClient::ControlClient(
 ControlClient::~ControlClient()
 {
     m_running = false;
+    if (m_link)
+        m_link->disconnect(this); // deleted with this object, which aborts its socket
     if (m_socket) {
         m_socket->disconnect(this);
         m_socket->abort();
@@ -86,7 +90,7 @@ void ControlClient::stop()
 {
     m_running = false;
     m_reconnectTimer.stop();
-    if (m_socket)
+    if (m_socket || m_link)
         lose(QStringLiteral("stopped"));
 }
 
@@ -117,14 +121,19 @@ QList<Endpoint> ControlClient::currentPrivateEndpoints() const
 
 void ControlClient::send(const ControlMessage &message)
 {
-    if (m_socket && m_socket->isEncrypted())
-        m_socket->write(ControlProtocol::encode(message));
+    if (m_link && m_link->isEstablished())
+        m_link->write(ControlProtocol::encode(message));
 }
 
 void ControlClient::attempt()
 {
     if (!m_running)
         return;
+    if (m_link) {
+        m_link->disconnect(this);
+        m_link->deleteLater();
+        m_link = nullptr;
+    }
     if (m_socket) {
         m_socket->disconnect(this);
         m_socket->abort();
@@ -132,9 +141,7 @@ void ControlClient::attempt()
         m_socket = nullptr;
     }
     m_buffer.clear();
-    m_socket = new QSslSocket(this);
-    m_socket->setSslConfiguration(m_identity.tlsConfiguration());
-    m_socket->setReadBufferSize(ControlProtocol::kMaxBodySize + ControlProtocol::kHeaderSize);
+    m_socket = new QTcpSocket(this);
 
     // Bind P ourselves (reuse options) so the punching engine can share it; keep the old P.
     QString error;
@@ -157,16 +164,7 @@ void ControlClient::attempt()
         if (n->type() == QSocketNotifier::Read)
             n->setEnabled(false);
 
-    connect(m_socket, &QAbstractSocket::connected, this, [this] {
-        m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1); // small, latency-bound frames
-        m_socket->startClientEncryption();
-    });
-    connect(m_socket, &QSslSocket::sslErrors, this, [this](const QList<QSslError> &errors) {
-        // The server's certificate is self-signed; we identify it by its DeviceId instead.
-        m_socket->ignoreSslErrors(errors);
-    });
-    connect(m_socket, &QSslSocket::encrypted, this, &ControlClient::onEncrypted);
-    connect(m_socket, &QIODevice::readyRead, this, &ControlClient::onReadyRead);
+    connect(m_socket, &QAbstractSocket::connected, this, &ControlClient::onConnected);
     connect(m_socket, &QAbstractSocket::disconnected, this,
         [this] { lose(QStringLiteral("the server closed the connection")); });
     connect(
@@ -181,9 +179,27 @@ void ControlClient::attempt()
     m_socket->connectToHost(m_config.host, m_config.port);
 }
 
-void ControlClient::onEncrypted()
+void ControlClient::onConnected()
 {
-    m_serverId = DeviceId::fromCertificate(m_socket->peerCertificate());
+    // From here the link owns the socket: TLS 1.3 handshake, then its record layer.
+    QTcpSocket *socket = m_socket;
+    m_socket = nullptr;
+    socket->disconnect(this);
+    m_link = new ControlLink(m_tls, socket, this);
+    connect(m_link, &ControlLink::handshakeDone, this, &ControlClient::onHandshakeDone);
+    connect(m_link, &ControlLink::plaintextReady, this, &ControlClient::onPlaintext);
+    connect(m_link, &ControlLink::closed, this, [this](const QString &reason) {
+        lose(m_link->error() == ControlLink::Error::RemoteClosed
+                ? QStringLiteral("the server closed the connection")
+                : reason);
+    });
+}
+
+void ControlClient::onHandshakeDone(const DeviceId &server)
+{
+    // Like the TLS connection before it: the server's self-signed certificate is not pinned;
+    // the handshake proves the server holds the key, and its DeviceId is logged (serverId()).
+    m_serverId = server;
     Hello hello;
     hello.version = ControlProtocol::kVersion;
     hello.name = m_config.displayName.left(ControlProtocol::kMaxTextLength);
@@ -192,12 +208,12 @@ void ControlClient::onEncrypted()
     send(hello);
 }
 
-void ControlClient::onReadyRead()
+void ControlClient::onPlaintext(const QByteArray &plaintext)
 {
-    if (!m_socket)
+    if (!m_link)
         return;
-    m_buffer += m_socket->readAll();
-    while (m_socket) {
+    m_buffer += plaintext;
+    while (m_link) {
         const ControlProtocol::ParseResult r = ControlProtocol::parse(m_buffer);
         if (r.status == ControlProtocol::Status::Incomplete)
             return;
@@ -277,6 +293,18 @@ void ControlClient::handle(const ControlMessage &message)
         } else {
             Q_EMIT goReceived(*go);
         }
+    } else if (const auto *result = std::get_if<LookupResult>(&message)) {
+        Wakeup *waiter = m_lookupWaiters.value(result->requestId);
+        if (!waiter)
+            return; // timed out already
+        LookupReply reply;
+        reply.code = result->code;
+        reply.message = result->message;
+        for (const PeerEntry &e : result->peers)
+            if (e.id != m_identity.id())
+                reply.peers.append({e.id, e.name, PeerInfo::Source::Server, true, e.nat, {}});
+        m_lookupReplies.insert(result->requestId, reply);
+        waiter->wake();
     } else if (const auto *refusal = std::get_if<ConnectError>(&message)) {
         if (m_pendingRequests.remove(refusal->requestId))
             Q_EMIT connectReplyReceived(
@@ -305,20 +333,28 @@ void ControlClient::handle(const ControlMessage &message)
 
 void ControlClient::lose(const QString &reason)
 {
-    if (!m_socket)
+    if (!m_socket && !m_link)
         return;
-    QSslSocket *socket = m_socket;
-    m_socket = nullptr;
-    socket->disconnect(this);
-    // A refused connect leaves Qt's socket engine with its bound descriptor and an armed read
-    // notifier ("QNativeSocketEngine::read() was called not in ConnectedState"); silence it
-    // until the socket is deleted.
-    const auto notifiers = socket->findChildren<QSocketNotifier *>();
-    for (QSocketNotifier *n : notifiers)
-        n->setEnabled(false);
-    // Not abort() here: this often runs inside one of the socket's own signals, and QSslSocket
-    // keeps reading after it returns. Deleting it on the next event loop pass closes it.
-    socket->deleteLater();
+    if (m_link) {
+        // Often inside one of the link's own signals: delete it on the next event loop pass.
+        ControlLink *link = m_link;
+        m_link = nullptr;
+        link->disconnect(this);
+        link->deleteLater();
+    }
+    if (QTcpSocket *socket = m_socket) {
+        m_socket = nullptr;
+        socket->disconnect(this);
+        // A refused connect leaves Qt's socket engine with its bound descriptor and an armed
+        // read notifier ("QNativeSocketEngine::read() was called not in ConnectedState");
+        // silence it until the socket is deleted.
+        const auto notifiers = socket->findChildren<QSocketNotifier *>();
+        for (QSocketNotifier *n : notifiers)
+            n->setEnabled(false);
+        // Not abort() here: this often runs inside one of the socket's own signals. Deleting it
+        // on the next event loop pass closes it.
+        socket->deleteLater();
+    }
     m_connectTimer.stop();
     m_keepaliveTimer.stop();
     m_deadTimer.stop();
@@ -330,6 +366,12 @@ void ControlClient::lose(const QString &reason)
     if (!m_peers.isEmpty()) {
         m_peers.clear();
         Q_EMIT peersChanged();
+    }
+    for (auto it = m_lookupWaiters.cbegin(); it != m_lookupWaiters.cend(); ++it) {
+        m_lookupReplies.insert(it.key(),
+            LookupReply {{}, QStringLiteral("connection-lost"),
+                QStringLiteral("lost the server: ") + reason});
+        it.value()->wake();
     }
     const auto pending = m_pendingRequests;
     m_pendingRequests.clear();
@@ -372,6 +414,60 @@ void ControlClient::setNatType(const QString &natType)
     m_natType = natType.left(ControlProtocol::kMaxTextLength);
     if (m_registered)
         send(Nat {m_natType});
+}
+
+void ControlClient::setWatchList(const QList<DeviceId> &ids)
+{
+    QList<DeviceId> unique;
+    QSet<DeviceId> seen;
+    for (const DeviceId &id : ids) {
+        if (id.isNull() || id == m_identity.id() || seen.contains(id))
+            continue;
+        if (unique.size() == ControlProtocol::kMaxWatch) {
+            qCWarning(lcNet) << "watch list truncated to" << ControlProtocol::kMaxWatch << "devices";
+            break;
+        }
+        seen.insert(id);
+        unique.append(id);
+    }
+    if (unique == m_watch)
+        return;
+    m_watch = unique;
+    if (m_registered)
+        send(Watch {m_watch});
+}
+
+QCoro::Task<LookupReply> ControlClient::lookup(
+    const QString &query, std::chrono::milliseconds timeout)
+{
+    if (timeout.count() <= 0)
+        timeout = m_config.requestTimeout;
+    if (!m_registered)
+        co_return LookupReply {{}, QStringLiteral("not-registered"),
+            QStringLiteral("not registered with the server")};
+    const quint32 id = ++m_nextRequestId;
+    // One Wakeup per request, as in requestConnect().
+    Wakeup wakeup;
+    m_lookupWaiters.insert(id, &wakeup);
+    send(Lookup {id, query.trimmed().left(ControlProtocol::kMaxTextLength)});
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+        if (const auto it = m_lookupReplies.constFind(id); it != m_lookupReplies.constEnd()) {
+            const LookupReply reply = *it;
+            m_lookupReplies.erase(it);
+            m_lookupWaiters.remove(id);
+            co_return reply;
+        }
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0)
+            break;
+        co_await wakeup.wait(left);
+    }
+    m_lookupWaiters.remove(id);
+    m_lookupReplies.remove(id);
+    co_return LookupReply {{}, QStringLiteral("timeout"),
+        QStringLiteral("the server did not answer the lookup within %1 ms").arg(timeout.count())};
 }
 
 QCoro::Task<ConnectReply> ControlClient::requestConnect(

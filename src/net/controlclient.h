@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "controllinkcontext.h"
 #include "controlmessage.h"
 #include "deviceid.h"
 #include "deviceidentity.h"
@@ -19,10 +20,11 @@
 #include <chrono>
 #include <optional>
 
-class QSslSocket;
+class QTcpSocket;
 
 namespace PunchDrop {
 
+class ControlLink;
 class Wakeup;
 
 struct ControlClientConfig
@@ -53,8 +55,22 @@ struct ConnectReply
 };
 
 /*!
- * The client's control connection to the rendezvous server: TLS 1.3 with the device certificate
- * (the server derives our DeviceId from it), registration, presence, introductions, keepalive.
+ * The answer to lookup(): code "ok" (peers holds the one match), "ambiguous" (peers holds the
+ * candidates, at most ControlProtocol::kMaxLookupPeers), "not-found", "busy" (the server's rate
+ * limit), "bad-query", or a local failure: "timeout", "not-registered", "connection-lost".
+ */
+struct LookupReply
+{
+    QList<PeerInfo> peers; //!< source Server, online
+    QString code;
+    QString message;
+    bool ok() const { return code == u"ok"; }
+};
+
+/*!
+ * The client's control connection to the rendezvous server: a ControlLink (TLS 1.3 handshake with
+ * the device certificate, from which the server derives our DeviceId; then the lean record
+ * layer), registration, presence, introductions, keepalive.
  *
  * The socket is bound natively to a local port P with SO_REUSEADDR/SO_REUSEPORT before
  * connecting, so the punching engine can listen and dial from the same P (the server reports
@@ -90,6 +106,20 @@ public:
 
     //! Sends `nat` now, or with the next registration.
     void setNatType(const QString &natType);
+    /*!
+     * The devices whose presence we want (our contacts): sent in every hello and, when it
+     * changes while registered, as `watch`. The server shows us only peers we watch, peers that
+     * watch us and peers behind our public address. Duplicates are dropped; at most
+     * ControlProtocol::kMaxWatch IDs are kept.
+     */
+    void setWatchList(const QList<DeviceId> &ids);
+    QList<DeviceId> watchList() const { return m_watch; }
+    /*!
+     * Asks the server to find \a query among ALL registered devices (exact ID, unique ID prefix,
+     * unique name; PeerResolver's rules). Bounded by \a timeout (config requestTimeout when 0).
+     */
+    QCoro::Task<LookupReply> lookup(
+        const QString &query, std::chrono::milliseconds timeout = std::chrono::milliseconds(0));
     QCoro::Task<ConnectReply> requestConnect(
         const DeviceId &target, const QString &mode, std::chrono::milliseconds timeout);
     void reportOutcome(const QByteArray &sessionId, const QString &kind, const QString &method,
@@ -113,8 +143,9 @@ Q_SIGNALS:
 
 private:
     void attempt();
-    void onEncrypted();
-    void onReadyRead();
+    void onConnected();
+    void onHandshakeDone(const DeviceId &server);
+    void onPlaintext(const QByteArray &plaintext);
     void handle(const ControlMessage &message);
     void lose(const QString &reason);
     void scheduleReconnect();
@@ -123,7 +154,9 @@ private:
 
     DeviceIdentity m_identity;
     ControlClientConfig m_config;
-    QSslSocket *m_socket = nullptr;
+    ControlLinkContext m_tls; //!< built once; shared by every reconnect
+    QTcpSocket *m_socket = nullptr; //!< while connecting; then the link owns it
+    ControlLink *m_link = nullptr; //!< once TCP is up
     QByteArray m_buffer;
     bool m_running = false;
     bool m_registered = false;
@@ -140,6 +173,9 @@ private:
     QSet<quint32> m_pendingRequests;
     QHash<quint32, ConnectReply> m_replies;      //!< arrived, not yet taken by requestConnect()
     QHash<quint32, Wakeup *> m_replyWaiters;     //!< requestConnect() coroutines waiting
+    QList<DeviceId> m_watch;
+    QHash<quint32, LookupReply> m_lookupReplies; //!< arrived, not yet taken by lookup()
+    QHash<quint32, Wakeup *> m_lookupWaiters;    //!< lookup() coroutines waiting
     quint32 m_nextRequestId = 0;
     QTimer m_connectTimer;
     QTimer m_reconnectTimer;

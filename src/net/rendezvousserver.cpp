@@ -3,6 +3,7 @@
 
 #include "controlprotocol.h"
 #include "core/logging.h"
+#include "peerresolver.h"
 #include "reusablesocket.h"
 
 #include <QRandomGenerator>
@@ -117,6 +118,13 @@ struct RendezvousServer::Pending
     QElapsedTimer age;
 };
 
+//! One client's rate budgets (created on first use, see m_budgets).
+struct RendezvousServer::Budget
+{
+    RateLimiter lookups;
+    RateLimiter presence;
+};
+
 //! A `connect` waiting for both RTT probes.
 struct RendezvousServer::Introduction
 {
@@ -139,9 +147,13 @@ RendezvousServer::RendezvousServer(
     , m_config(config)
 {
     m_clock.start();
-    m_tls = m_identity.tlsConfiguration(); // built once, not per connection
+    m_tls = ControlLinkContext(ControlLinkContext::Role::Server, m_identity); // once, shared
+    if (!m_tls.isValid())
+        qCWarning(lcServer).noquote() << "no TLS for control connections:" << m_tls.errorString();
     m_relay = new RelayHub(m_config.relay, this);
     m_listener = new DescriptorServer([this](qintptr fd) { onIncoming(fd); }, this);
+    m_presenceFlush.setSingleShot(true);
+    connect(&m_presenceFlush, &QTimer::timeout, this, &RendezvousServer::flushPresence);
 }
 
 RendezvousServer::~RendezvousServer()
@@ -189,6 +201,13 @@ void RendezvousServer::close()
         delete c;
     }
     m_registry.clear();
+    m_byAddress.clear();
+    m_watchers.clear();
+    qDeleteAll(m_budgets);
+    m_budgets.clear();
+    m_natDirty.clear();
+    m_pendingWatch.clear();
+    m_presenceFlush.stop();
     m_perAddress.clear();
     m_connectionCount = 0;
     m_relay->closeAll();
@@ -334,24 +353,100 @@ void RendezvousServer::startControl(
 
 // ---- registry and presence --------------------------------------------------------------------
 
-void RendezvousServer::broadcast(const ControlMessage &message, const ServerClient *except)
+PeerEntry RendezvousServer::entryOf(const ServerClient *client)
 {
-    for (ServerClient *c : std::as_const(m_registry))
-        if (c != except)
-            c->send(message);
+    return {client->id(), client->name(), client->natType()};
+}
+
+void RendezvousServer::sendTo(const QSet<ServerClient *> &clients, const ControlMessage &message)
+{
+    for (ServerClient *c : clients)
+        c->send(message);
+}
+
+void RendezvousServer::indexWatch(ServerClient *client)
+{
+    for (const DeviceId &id : client->watchList())
+        m_watchers[id].insert(client);
+}
+
+void RendezvousServer::unindexWatch(ServerClient *client)
+{
+    for (const DeviceId &id : client->watchList()) {
+        const auto it = m_watchers.find(id);
+        if (it == m_watchers.end())
+            continue;
+        it->remove(client);
+        if (it->isEmpty())
+            m_watchers.erase(it);
+    }
+}
+
+void RendezvousServer::index(ServerClient *client)
+{
+    m_byAddress[client->peerAddress()].append(client);
+    indexWatch(client);
+}
+
+void RendezvousServer::unindex(ServerClient *client)
+{
+    const auto it = m_byAddress.find(client->peerAddress());
+    if (it != m_byAddress.end()) {
+        it->removeOne(client);
+        if (it->isEmpty())
+            m_byAddress.erase(it);
+    }
+    unindexWatch(client);
+}
+
+QSet<ServerClient *> RendezvousServer::visibleTo(const ServerClient *client) const
+{
+    QSet<ServerClient *> visible;
+    for (const DeviceId &id : client->watchList())
+        if (ServerClient *c = m_registry.value(id))
+            visible.insert(c);
+    if (const auto it = m_watchers.constFind(client->id()); it != m_watchers.cend())
+        visible.unite(*it);
+    if (const auto it = m_byAddress.constFind(client->peerAddress()); it != m_byAddress.cend())
+        for (ServerClient *c : *it)
+            visible.insert(c);
+    visible.remove(const_cast<ServerClient *>(client));
+    return visible;
+}
+
+RendezvousServer::Budget &RendezvousServer::budgetOf(const ServerClient *client)
+{
+    Budget *&budget = m_budgets[client];
+    if (!budget)
+        budget = new Budget {RateLimiter(m_config.lookupsPerSecond, 1),
+            RateLimiter(m_config.presenceChangesPerSecond, 1)};
+    return *budget;
+}
+
+void RendezvousServer::forget(const ServerClient *client)
+{
+    delete m_budgets.take(client);
+    auto *mutableClient = const_cast<ServerClient *>(client);
+    m_natDirty.remove(mutableClient);
+    m_pendingWatch.remove(mutableClient);
 }
 
 void RendezvousServer::onHello(ServerClient *client)
 {
+    QSet<ServerClient *> sawOld;
     if (ServerClient *old = m_registry.value(client->id())) {
         qCInfo(lcServer).noquote()
             << "device" << client->id().shortString() << "registered again from"
             << client->observed().toString() << "- closing the older connection";
+        sawOld = visibleTo(old);
+        unindex(old);
         m_registry.remove(client->id());
+        forget(old);
         old->fail(QStringLiteral("replaced"),
             QStringLiteral("this device registered again from another connection"));
     }
     m_registry.insert(client->id(), client);
+    index(client);
     client->setRegistered();
 
     Welcome welcome;
@@ -363,13 +458,13 @@ void RendezvousServer::onHello(ServerClient *client)
     welcome.keepaliveMs = int(m_config.keepaliveInterval.count());
     client->send(welcome);
 
+    // Only the peers it may see, and only they hear of it: O(visible), not O(online).
+    const QSet<ServerClient *> visible = visibleTo(client);
     Peers peers;
     qsizetype sent = 0;
-    const qsizetype total = m_registry.size() - 1;
-    for (ServerClient *c : std::as_const(m_registry)) {
-        if (c == client)
-            continue;
-        peers.peers.append({c->id(), c->name(), c->natType()});
+    const qsizetype total = visible.size();
+    for (ServerClient *c : visible) {
+        peers.peers.append(entryOf(c));
         ++sent;
         if (peers.peers.size() == ControlProtocol::kMaxPeersPerFrame && sent < total) {
             peers.more = true;
@@ -380,9 +475,14 @@ void RendezvousServer::onHello(ServerClient *client)
     client->send(peers);
     client->ping(); // a first RTT estimate for the next introduction
 
-    broadcast(PeerJoined {{client->id(), client->name(), client->natType()}}, client);
+    sendTo(visible, PeerJoined {entryOf(client)});
+    // After a re-registration from elsewhere, whoever saw only the old connection must hear
+    // that the device is gone for them.
+    sendTo(sawOld - visible, PeerLeft {client->id()});
     qCInfo(lcServer).noquote() << "registered" << client->describe()
-                               << QStringLiteral("(%1 online)").arg(m_registry.size());
+                               << QStringLiteral("(%1 online, %2 visible)")
+                                      .arg(m_registry.size())
+                                      .arg(visible.size());
     Q_EMIT clientRegistered(client->id());
 }
 
@@ -390,26 +490,163 @@ void RendezvousServer::onClosed(ServerClient *client, const QString &reason)
 {
     const bool wasCurrent = client->isRegistered() && m_registry.value(client->id()) == client;
     if (wasCurrent) {
+        const QSet<ServerClient *> visible = visibleTo(client);
+        unindex(client);
         m_registry.remove(client->id());
-        broadcast(PeerLeft {client->id()}, client);
+        sendTo(visible, PeerLeft {client->id()});
         qCInfo(lcServer).noquote() << "left" << client->describe() << "-" << reason
                                    << QStringLiteral("(%1 online)").arg(m_registry.size());
         Q_EMIT clientLeft(client->id());
     } else {
         qCDebug(lcServer).noquote() << "connection" << client->describe() << "closed:" << reason;
     }
+    forget(client);
     client->disconnect(this);
     client->deleteLater();
+}
+
+// ---- watch lists, NAT changes, lookups --------------------------------------------------------
+
+void RendezvousServer::handleWatch(ServerClient *client, const QList<DeviceId> &ids)
+{
+    const QSet<DeviceId> wanted(ids.cbegin(), ids.cend());
+    if (!m_pendingWatch.contains(client)
+        && budgetOf(client).presence.allow(client->peerAddress(), m_clock.elapsed())) {
+        applyWatch(client, wanted);
+        return;
+    }
+    // Over budget: the newest list wins when the budget allows again.
+    m_pendingWatch.insert(client, wanted);
+    if (!m_presenceFlush.isActive())
+        m_presenceFlush.start(1000 / std::max(1, m_config.presenceChangesPerSecond));
+}
+
+void RendezvousServer::applyWatch(ServerClient *client, const QSet<DeviceId> &ids)
+{
+    if (ids == client->watchList())
+        return;
+    const QSet<ServerClient *> before = visibleTo(client);
+    unindexWatch(client);
+    client->setWatchList(ids);
+    indexWatch(client);
+    const QSet<ServerClient *> after = visibleTo(client);
+    // Symmetric relation: both sides of every pair that changed hear about the other.
+    for (ServerClient *c : after) {
+        if (before.contains(c))
+            continue;
+        client->send(PeerJoined {entryOf(c)});
+        c->send(PeerJoined {entryOf(client)});
+    }
+    for (ServerClient *c : before) {
+        if (after.contains(c))
+            continue;
+        client->send(PeerLeft {c->id()});
+        c->send(PeerLeft {client->id()});
+    }
+    qCDebug(lcServer).noquote() << client->describe() << "watches" << ids.size()
+                                << "devices;" << after.size() << "visible";
+}
+
+void RendezvousServer::handleNat(ServerClient *client, const QString &natType)
+{
+    if (natType == client->natType())
+        return;
+    // Stored at once (go messages and new joiners use it); only the broadcast is throttled.
+    client->setNatType(natType);
+    qCInfo(lcServer).noquote() << client->describe() << "reports NAT type" << natType;
+    if (m_natDirty.contains(client))
+        return; // a broadcast of the newest type is already scheduled
+    if (budgetOf(client).presence.allow(client->peerAddress(), m_clock.elapsed())) {
+        sendTo(visibleTo(client), PeerJoined {entryOf(client)});
+        return;
+    }
+    m_natDirty.insert(client);
+    if (!m_presenceFlush.isActive())
+        m_presenceFlush.start(1000 / std::max(1, m_config.presenceChangesPerSecond));
+}
+
+void RendezvousServer::flushPresence()
+{
+    const qint64 now = m_clock.elapsed();
+    const auto watches = m_pendingWatch;
+    for (auto it = watches.cbegin(); it != watches.cend(); ++it) {
+        ServerClient *client = it.key();
+        if (!budgetOf(client).presence.allow(client->peerAddress(), now))
+            continue;
+        m_pendingWatch.remove(client);
+        applyWatch(client, it.value());
+    }
+    const auto dirty = m_natDirty;
+    for (ServerClient *client : dirty) {
+        if (!budgetOf(client).presence.allow(client->peerAddress(), now))
+            continue;
+        m_natDirty.remove(client);
+        sendTo(visibleTo(client), PeerJoined {entryOf(client)});
+    }
+    if (!m_pendingWatch.isEmpty() || !m_natDirty.isEmpty())
+        m_presenceFlush.start(1000 / std::max(1, m_config.presenceChangesPerSecond));
+}
+
+void RendezvousServer::handleLookup(ServerClient *client, const Lookup &request)
+{
+    LookupResult answer;
+    answer.requestId = request.requestId;
+    if (!budgetOf(client).lookups.allow(client->peerAddress(), m_clock.elapsed())) {
+        answer.code = QStringLiteral("busy");
+        answer.message = QStringLiteral("too many lookups (at most %1 per second)")
+                             .arg(m_config.lookupsPerSecond);
+        client->send(answer);
+        return;
+    }
+    PeerResolver resolver(request.query);
+    const auto consider = [&resolver](const ServerClient *c) {
+        PeerInfo p;
+        p.id = c->id();
+        p.name = c->name();
+        p.natType = c->natType();
+        p.online = true;
+        resolver.consider(p);
+    };
+    if (!resolver.exactId().isNull()) {
+        const ServerClient *c = m_registry.value(resolver.exactId());
+        if (c && c != client)
+            consider(c);
+    } else {
+        for (const ServerClient *c : std::as_const(m_registry))
+            if (c != client)
+                consider(c);
+    }
+    const PeerResolver::Result r = resolver.result();
+    switch (r.code) {
+    case PeerResolver::Code::Found:
+        answer.code = QStringLiteral("ok");
+        break;
+    case PeerResolver::Code::Ambiguous:
+        answer.code = QStringLiteral("ambiguous");
+        break;
+    case PeerResolver::Code::EmptyQuery:
+        answer.code = QStringLiteral("bad-query");
+        break;
+    default:
+        answer.code = QStringLiteral("not-found");
+        break;
+    }
+    answer.message = r.error.left(ControlProtocol::kMaxTextLength);
+    for (const PeerInfo &p : r.candidates.mid(0, ControlProtocol::kMaxLookupPeers))
+        answer.peers.append({p.id, p.name, p.natType});
+    qCDebug(lcServer).noquote() << client->describe() << "looked up" << request.query << "→"
+                                << answer.code;
+    client->send(answer);
 }
 
 void RendezvousServer::onMessage(ServerClient *client, const ControlMessage &message)
 {
     if (const auto *nat = std::get_if<Nat>(&message)) {
-        if (nat->natType == client->natType())
-            return;
-        client->setNatType(nat->natType);
-        qCInfo(lcServer).noquote() << client->describe() << "reports NAT type" << nat->natType;
-        broadcast(PeerJoined {{client->id(), client->name(), client->natType()}}, client);
+        handleNat(client, nat->natType);
+    } else if (const auto *watch = std::get_if<Watch>(&message)) {
+        handleWatch(client, watch->ids);
+    } else if (const auto *lookup = std::get_if<Lookup>(&message)) {
+        handleLookup(client, *lookup);
     } else if (const auto *request = std::get_if<Connect>(&message)) {
         handleConnect(client, *request);
     } else if (const auto *outcome = std::get_if<Outcome>(&message)) {

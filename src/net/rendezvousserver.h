@@ -3,6 +3,7 @@
 
 #include "controlmessage.h"
 #include "deviceidentity.h"
+#include "ratelimiter.h"
 #include "relayhub.h"
 #include "serverclient.h"
 
@@ -11,14 +12,15 @@
 #include <QHostAddress>
 #include <QObject>
 #include <QPointer>
+#include <QSet>
 #include <QSslConfiguration>
+#include <QTimer>
 
 #include <chrono>
 #include <memory>
 
 class QTcpServer;
 class QSocketNotifier;
-class QTimer;
 
 namespace PunchDrop {
 
@@ -36,6 +38,13 @@ struct RendezvousServerConfig
     //! Added to the larger one-way delay so both peers can still be told in time.
     std::chrono::milliseconds startMargin {40};
     int maxPendingIntroductions = 4; //!< per client; more → connect-error "busy"
+    //! `lookup` requests per client and second (also the burst); more → lookup-result "busy".
+    //! Each lookup by prefix or name scans every registered client.
+    int lookupsPerSecond = 10;
+    //! Presence changes per client and second (also the burst): NAT-type broadcasts to its
+    //! visible peers and `watch` updates. More are delayed and coalesced, never dropped, so a
+    //! flapping client cannot flood its watchers.
+    int presenceChangesPerSecond = 2;
     RelayHubConfig relay;
 };
 
@@ -52,6 +61,13 @@ struct RendezvousServerConfig
  * Registration: the DeviceId comes from the TLS client certificate, never from the client's
  * words. A second registration of the same device wins; the older connection receives
  * `error` "replaced" and is closed.
+ *
+ * Presence is scoped: A sees B ⇔ B ∈ A.watch ∨ A ∈ B.watch ∨ A and B have the same observed IP
+ * address (one home router: like a LAN). `peers` after welcome, peer-joined, peer-left and NAT
+ * changes go only to visible peers; a `watch` update sends peer-joined / peer-left to both sides
+ * of every pair whose visibility changed. Indexes by address and by watched ID make a join cost
+ * O(visible), not O(online). `lookup` finds anyone registered (PeerResolver's rules), rate
+ * limited per client; `connect` needs no visibility, knowing the ID is enough.
  *
  * Introductions: on `connect` the server pings both peers (bounded by rttProbeTimeout; the last
  * known RTT otherwise), picks D = max(rttA, rttB) / 2 + startMargin and tells each peer
@@ -109,10 +125,27 @@ private:
 
     void handleConnect(ServerClient *client, const Control::Connect &request);
     void finishIntroduction(Introduction *intro);
-    void broadcast(const ControlMessage &message, const ServerClient *except);
+
+    // presence (scoped), see the class comment
+    struct Budget;
+    Budget &budgetOf(const ServerClient *client);
+    void index(ServerClient *client);
+    void unindex(ServerClient *client);
+    void indexWatch(ServerClient *client);
+    void unindexWatch(ServerClient *client);
+    //! Every registered client that sees \a client (the relation is symmetric), without it.
+    QSet<ServerClient *> visibleTo(const ServerClient *client) const;
+    static void sendTo(const QSet<ServerClient *> &clients, const ControlMessage &message);
+    static Control::PeerEntry entryOf(const ServerClient *client);
+    void handleWatch(ServerClient *client, const QList<DeviceId> &ids);
+    void applyWatch(ServerClient *client, const QSet<DeviceId> &ids);
+    void handleNat(ServerClient *client, const QString &natType);
+    void handleLookup(ServerClient *client, const Control::Lookup &request);
+    void flushPresence();
+    void forget(const ServerClient *client);
 
     DeviceIdentity m_identity;
-    QSslConfiguration m_tls;
+    ControlLinkContext m_tls; //!< one SSL_CTX for every control connection
     RendezvousServerConfig m_config;
     QTcpServer *m_listener = nullptr;
     RelayHub *m_relay = nullptr;
@@ -120,6 +153,15 @@ private:
     QHash<QHostAddress, int> m_perAddress;
     int m_connectionCount = 0;
     QHash<DeviceId, ServerClient *> m_registry;
+    //! Registered clients by observed address (same address → visible to each other).
+    QHash<QHostAddress, QList<ServerClient *>> m_byAddress;
+    //! Device ID → the registered clients that watch it (online or not).
+    QHash<DeviceId, QSet<ServerClient *>> m_watchers;
+    //! Rate budgets of the clients that used one (lookup, watch, nat); most clients never do.
+    QHash<const ServerClient *, Budget *> m_budgets;
+    QSet<ServerClient *> m_natDirty; //!< NAT changes not broadcast yet (over budget)
+    QHash<ServerClient *, QSet<DeviceId>> m_pendingWatch; //!< watch updates over budget
+    QTimer m_presenceFlush;
     QList<Introduction *> m_introductions;
     QHash<QByteArray, SessionRecord> m_sessions; //!< for outcome log lines
     QElapsedTimer m_clock;

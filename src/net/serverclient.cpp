@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "serverclient.h"
 
+#include "controllink.h"
 #include "controlprotocol.h"
 #include "core/logging.h"
 
 #include <QRandomGenerator>
-#include <QSslSocket>
+#include <QTcpSocket>
 
 namespace PunchDrop {
 
@@ -19,32 +20,11 @@ constexpr qint64 kMaxQueuedOutput = 1024 * 1024;
 }
 
 ServerClient::ServerClient(
-    qintptr fd, const QSslConfiguration &tls, const Timeouts &timeouts, QObject *parent)
+    qintptr fd, const ControlLinkContext &link, const Timeouts &timeouts, QObject *parent)
     : QObject(parent)
-    , m_socket(new QSslSocket(this))
     , m_timeouts(timeouts)
 {
     m_clock.start();
-    m_socket->setSslConfiguration(tls);
-    // Bounded: a frame is at most 4 + 64 KiB; Qt stops reading the socket when this is full.
-    m_socket->setReadBufferSize(ControlProtocol::kMaxBodySize + ControlProtocol::kHeaderSize);
-    connect(m_socket, &QSslSocket::encrypted, this, &ServerClient::onEncrypted);
-    connect(m_socket, &QIODevice::readyRead, this, &ServerClient::onReadyRead);
-    connect(m_socket, &QAbstractSocket::disconnected, this, [this] {
-        finish(m_closing ? QStringLiteral("closed by server") : QStringLiteral("disconnected"));
-    });
-    connect(
-        m_socket, &QAbstractSocket::errorOccurred, this, [this](QAbstractSocket::SocketError e) {
-            if (e == QAbstractSocket::RemoteHostClosedError)
-                return finish(QStringLiteral("disconnected"));
-            finish(m_socket->errorString());
-        });
-    connect(m_socket, &QSslSocket::sslErrors, this, [this](const QList<QSslError> &errors) {
-        // The server does not check client certificates against a CA: the certificate only has
-        // to carry the key the DeviceId is derived from.
-        m_socket->ignoreSslErrors(errors);
-    });
-
     m_deadline.setSingleShot(true);
     connect(&m_deadline, &QTimer::timeout, this, [this] {
         qCInfo(lcServer).noquote() << "dropping" << describe() << "- no hello within"
@@ -59,20 +39,24 @@ ServerClient::ServerClient(
             QStringLiteral("nothing received for %1 s").arg(m_timeouts.idle.count() / 1000.0));
     });
 
-    if (!m_socket->setSocketDescriptor(fd)) {
-        QTimer::singleShot(0, this, [this] { finish(QStringLiteral("cannot adopt socket")); });
-        return;
-    }
-    m_observed = {m_socket->peerAddress(), m_socket->peerPort()};
+    // The link adopts the descriptor (a failure arrives as closed()); it sets TCP_NODELAY.
+    m_link = new ControlLink(link, fd, this);
+    connect(m_link, &ControlLink::handshakeDone, this, &ServerClient::onHandshakeDone);
+    connect(m_link, &ControlLink::plaintextReady, this, &ServerClient::onPlaintext);
+    connect(m_link, &ControlLink::closed, this, [this](const QString &reason) {
+        if (m_closing)
+            finish(QStringLiteral("closed by server"));
+        else if (m_link->error() == ControlLink::Error::RemoteClosed)
+            finish(QStringLiteral("disconnected"));
+        else
+            finish(reason);
+    });
+    m_observed = {m_link->socket()->peerAddress(), m_link->socket()->peerPort()};
     // An IPv4 client on a dual-stack listener shows up as ::ffff:a.b.c.d; peers want a.b.c.d.
     bool isV4 = false;
     const quint32 v4 = m_observed.address.toIPv4Address(&isV4);
     if (isV4)
         m_observed.address = QHostAddress(v4);
-    // Control messages are small and latency-bound (a connect → go round trip): no Nagle
-    // delay (benchmarks-server.md measured a ~40 ms stall on back-to-back requests).
-    m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
-    m_socket->startServerEncryption();
 }
 
 ServerClient::~ServerClient() = default;
@@ -87,20 +71,20 @@ QString ServerClient::describe() const
 
 void ServerClient::send(const ControlMessage &message)
 {
-    if (m_closing || m_finished || !m_socket->isEncrypted())
+    if (m_closing || m_finished || !m_link->isEstablished())
         return;
-    if (m_socket->bytesToWrite() > kMaxQueuedOutput) {
+    if (m_link->bytesToWrite() > kMaxQueuedOutput) {
         qCInfo(lcServer).noquote() << "dropping" << describe()
                                    << "- not reading (over 1 MiB of messages queued)";
         m_closing = true;
         // Not from here: send() runs inside the server's broadcast loops.
         QTimer::singleShot(0, this, [this] {
-            m_socket->abort();
             finish(QStringLiteral("not reading"));
+            m_link->abort();
         });
         return;
     }
-    m_socket->write(ControlProtocol::encode(message));
+    m_link->write(ControlProtocol::encode(message));
 }
 
 quint64 ServerClient::ping()
@@ -113,21 +97,16 @@ quint64 ServerClient::ping()
     return nonce;
 }
 
-void ServerClient::onEncrypted()
+void ServerClient::onHandshakeDone(const DeviceId &peer)
 {
-    m_id = DeviceId::fromCertificate(m_socket->peerCertificate());
-    if (m_id.isNull())
-        fail(QStringLiteral("certificate"),
-            QStringLiteral("a client certificate with an ECDSA or RSA key is required"));
-    else
-        onReadyRead(); // a hello may already be buffered
+    m_id = peer; // from the client certificate's key, checked by the handshake
 }
 
-void ServerClient::onReadyRead()
+void ServerClient::onPlaintext(const QByteArray &plaintext)
 {
-    if (m_closing || m_finished || !m_socket->isEncrypted() || m_id.isNull())
+    if (m_closing || m_finished || m_id.isNull())
         return;
-    m_buffer += m_socket->readAll();
+    m_buffer += plaintext;
     while (!m_closing) {
         const ControlProtocol::ParseResult r = ControlProtocol::parse(m_buffer);
         if (r.status == ControlProtocol::Status::Incomplete)
@@ -141,6 +120,8 @@ void ServerClient::onReadyRead()
             m_idle.start(m_timeouts.idle);
         handle(r.message);
     }
+    if (m_buffer.isEmpty())
+        m_buffer.clear(); // an idle client keeps no buffer capacity
 }
 
 void ServerClient::handle(const ControlMessage &message)
@@ -167,6 +148,7 @@ void ServerClient::handle(const ControlMessage &message)
             m_name = m_id.shortString();
         m_private = hello->privateEndpoints;
         m_nat = hello->nat;
+        m_watch = QSet<DeviceId>(hello->watch.cbegin(), hello->watch.cend());
         Q_EMIT helloReceived(this);
         return;
     }
@@ -212,16 +194,9 @@ void ServerClient::close()
     m_closing = true;
     m_deadline.stop();
     m_idle.stop();
-    m_socket->disconnectFromHost(); // flushes the error frame first
-    if (m_socket->state() == QAbstractSocket::UnconnectedState) {
-        finish(QStringLiteral("closed by server"));
-        return;
-    }
-    // A client that does not read must not keep the connection open.
-    QTimer::singleShot(2000, this, [this] {
-        m_socket->abort();
-        finish(QStringLiteral("closed by server"));
-    });
+    // Flushes the error frame first; a client that does not read is aborted after a grace
+    // period (ControlLink::kLingerMs). closed() → finish().
+    m_link->close();
 }
 
 void ServerClient::finish(const QString &reason)
@@ -231,9 +206,8 @@ void ServerClient::finish(const QString &reason)
     m_finished = true;
     m_deadline.stop();
     m_idle.stop();
-    // The socket goes with this object (the server deletes it later); aborting it here, inside
-    // one of its own signals, would make QSslSocket read from a closed engine.
-    m_socket->disconnect(this);
+    // The link goes with this object (the server deletes it later).
+    m_link->disconnect(this);
     Q_EMIT closed(this, reason);
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "controllinkcontext.h"
 #include "controlmessage.h"
 #include "deviceid.h"
 #include "endpoint.h"
@@ -9,18 +10,19 @@
 #include <QHash>
 #include <QHostAddress>
 #include <QObject>
-#include <QSslConfiguration>
+#include <QSet>
 #include <QTimer>
 
 #include <chrono>
 
-class QSslSocket;
-
 namespace PunchDrop {
 
+class ControlLink;
+
 /*!
- * The server's side of one control connection: TLS handshake (the client certificate gives the
- * DeviceId), frame buffering and parsing, the handshake deadline and the idle timeout. Protocol
+ * The server's side of one control connection: a ControlLink (TLS 1.3 handshake, the client
+ * certificate gives the DeviceId; then the lean record layer), frame buffering and parsing, the
+ * handshake deadline and the idle timeout. Protocol
  * violations are answered with an `error` frame, logged and the connection is closed; the
  * RendezvousServer does the rest (registry, presence, introductions).
  */
@@ -34,8 +36,8 @@ public:
         std::chrono::milliseconds idle {60000}; //!< no frame at all → close
     };
 
-    //! Takes over \a fd (accepted, not yet read from) and starts the server-side TLS handshake.
-    ServerClient(qintptr fd, const QSslConfiguration &tls, const Timeouts &timeouts,
+    //! Takes over \a fd (accepted, not yet read from) and starts the server-side handshake.
+    ServerClient(qintptr fd, const ControlLinkContext &link, const Timeouts &timeouts,
         QObject *parent = nullptr);
     ~ServerClient() override;
 
@@ -49,6 +51,9 @@ public:
     QList<Endpoint> privateEndpoints() const { return m_private; }
     Endpoint observed() const { return m_observed; }
     QHostAddress peerAddress() const { return m_observed.address; }
+    //! The devices whose presence this client wants (hello.watch, then `watch` messages).
+    const QSet<DeviceId> &watchList() const { return m_watch; }
+    void setWatchList(const QSet<DeviceId> &ids) { m_watch = ids; }
     //! The last measured round-trip time, -1 if none yet.
     int lastRttMs() const { return m_lastRttMs; }
 
@@ -73,12 +78,12 @@ Q_SIGNALS:
     void closed(PunchDrop::ServerClient *client, const QString &reason);
 
 private:
-    void onEncrypted();
-    void onReadyRead();
+    void onHandshakeDone(const DeviceId &peer);
+    void onPlaintext(const QByteArray &plaintext);
     void handle(const ControlMessage &message);
     void finish(const QString &reason);
 
-    QSslSocket *m_socket = nullptr;
+    ControlLink *m_link = nullptr;
     Timeouts m_timeouts;
     QTimer m_deadline;
     QTimer m_idle;
@@ -87,6 +92,7 @@ private:
     QString m_name;
     QString m_nat;
     QList<Endpoint> m_private;
+    QSet<DeviceId> m_watch;
     Endpoint m_observed;
     bool m_helloDone = false;
     bool m_registered = false;

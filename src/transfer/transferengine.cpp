@@ -78,8 +78,16 @@ bool TransferEngine::start(QString *error)
             else if (!m_natType.isEmpty())
                 m_control->setNatType(m_natType);
         });
-        connect(m_control, &ControlClient::connectionLost, this, &TransferEngine::connectionLost);
+        connect(m_control, &ControlClient::connectionLost, this, [this](const QString &reason) {
+            m_found.clear(); // presence starts over with the next registration
+            Q_EMIT connectionLost(reason);
+        });
+        // First bring m_found up to date, then tell the world.
+        connect(m_control, &ControlClient::peersChanged, this, &TransferEngine::onServerPeersChanged);
         connect(m_control, &ControlClient::peersChanged, this, &TransferEngine::peersChanged);
+        connect(&m_contacts, &ContactStore::contactsChanged, m_control,
+                [this] { updateWatchList(); });
+        updateWatchList(); // sent with the first hello
         connect(m_control, &ControlClient::goReceived, this, [this](const GoMessage &go) {
             runIncoming(addEntry(TransferSnapshot::Direction::Incoming), go);
         });
@@ -186,6 +194,12 @@ QList<PeerInfo> TransferEngine::peers() const
             }
         }
     }
+    for (const FoundPeer &f : m_found) {
+        if (!seen.contains(f.info.id)) {
+            result << f.info;
+            seen.insert(f.info.id);
+        }
+    }
     for (const Contact &c : m_contacts.contacts()) {
         if (seen.contains(c.id))
             continue;
@@ -207,6 +221,75 @@ PeerResolver::Result TransferEngine::resolvePeer(const QString &query) const
             online << p;
     }
     return PeerResolver::resolve(online, query);
+}
+
+QCoro::Task<PeerResolver::Result> TransferEngine::findPeer(const QString &query)
+{
+    const PeerResolver::Result local = resolvePeer(query);
+    if (local.code != PeerResolver::Code::NotFound || !m_control || !m_control->isRegistered())
+        co_return local;
+    QPointer<TransferEngine> self(this);
+    auto asking = m_control->lookup(query);
+    const LookupReply reply = co_await asking;
+    if (!self)
+        co_return local;
+    PeerResolver::Result r;
+    if (reply.ok() && !reply.peers.isEmpty()) {
+        const PeerInfo &p = reply.peers.constFirst();
+        r.code = PeerResolver::Code::Found;
+        r.id = p.id;
+        r.candidates = {p};
+        qCInfo(lcNet).noquote() << "the server found" << query << "as" << p.id.shortString()
+                                << QStringLiteral("\"%1\"").arg(p.name);
+        if (!m_found.contains(p.id))
+            m_found.insert(p.id, {p, false});
+        m_extraWatch.insert(p.id);
+        updateWatchList(); // the server now shows it to us (and us to it) until we leave
+        Q_EMIT peersChanged();
+        co_return r;
+    }
+    r.candidates = reply.peers;
+    r.error = reply.message.isEmpty() ? local.error : reply.message;
+    if (reply.code == u"ambiguous")
+        r.code = PeerResolver::Code::Ambiguous;
+    else if (reply.code == u"not-found" || reply.ok())
+        r.code = PeerResolver::Code::NotFound;
+    else if (reply.code == u"busy")
+        r.code = PeerResolver::Code::Busy;
+    else if (reply.code == u"bad-query")
+        r.code = PeerResolver::Code::EmptyQuery;
+    else
+        r.code = PeerResolver::Code::ServerError;
+    co_return r;
+}
+
+void TransferEngine::updateWatchList()
+{
+    if (!m_control)
+        return;
+    QList<DeviceId> ids;
+    for (const Contact &c : m_contacts.contacts())
+        ids << c.id;
+    for (const DeviceId &id : std::as_const(m_extraWatch))
+        ids << id;
+    m_control->setWatchList(ids);
+}
+
+void TransferEngine::onServerPeersChanged()
+{
+    QSet<DeviceId> online;
+    for (const PeerInfo &p : m_control->peers())
+        online.insert(p.id);
+    for (auto it = m_found.begin(); it != m_found.end();) {
+        if (online.contains(it.key())) {
+            it->confirmed = true;
+            ++it;
+        } else if (it->confirmed) {
+            it = m_found.erase(it); // it left
+        } else {
+            ++it;
+        }
+    }
 }
 
 QString TransferEngine::peerName(const DeviceId &id) const

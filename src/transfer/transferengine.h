@@ -18,6 +18,7 @@
 #include <QHash>
 #include <QObject>
 #include <QPointer>
+#include <QSet>
 
 #include <memory>
 
@@ -93,8 +94,17 @@ public:
     //! Online peers from the server and the LAN (LAN entries first), then saved contacts
     //! that are offline.
     QList<PeerInfo> peers() const;
-    //! Finds an online peer by device ID, unique ID prefix or unique name.
+    //! Finds an online peer by device ID, unique ID prefix or unique name, among the peers
+    //! this device sees (contacts online, same network, LAN). No network traffic.
     PeerResolver::Result resolvePeer(const QString &query) const;
+    /*!
+     * resolvePeer(), and when nothing matches locally and the server is connected, a `lookup`
+     * among everyone registered with the server (same rules). A peer found that way joins
+     * peers() (source Server, online) and the watch list for the rest of this run, so its
+     * presence is followed. Codes: Found, NotFound, Ambiguous (candidates filled), EmptyQuery,
+     * Busy (the server's lookup rate limit), ServerError (timeout, connection lost).
+     */
+    QCoro::Task<PeerResolver::Result> findPeer(const QString &query);
 
     //! Starts sending \a paths to \a peer; returns the transfer id.
     quint64 send(const DeviceId &peer, const QStringList &paths, ConnectMode mode = ConnectMode::Auto);
@@ -144,6 +154,9 @@ private:
     void reportPath(quint64 id, const PeerConnection &connection);
     void attachJob(quint64 id, TransferJob *job);
     QString peerName(const DeviceId &id) const;
+    //! The server's watch list: the contacts plus the peers findPeer() found in this run.
+    void updateWatchList();
+    void onServerPeersChanged();
 
     DeviceIdentity m_identity;
     ConfigDir m_configDir;
@@ -157,6 +170,15 @@ private:
     QString m_natType;
     bool m_natProbeRunning = false;
     QHash<quint64, Entry> m_transfers;
+    //! Peers findPeer() found on the server; confirmed once presence lists them, dropped when
+    //! presence no longer does (they left).
+    struct FoundPeer
+    {
+        PeerInfo info;
+        bool confirmed = false;
+    };
+    QHash<DeviceId, FoundPeer> m_found;
+    QSet<DeviceId> m_extraWatch; //!< found by lookup: watched for the rest of this run
 };
 
 } // namespace PunchDrop
