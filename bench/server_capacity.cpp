@@ -4,8 +4,9 @@
 // `punchdrop --server` process, then signalling latency between two extra clients while the idle
 // ones stay connected.
 //
-// The idle clients are raw TLS 1.3 control connections (QSslSocket with their own ephemeral
-// device certificate) that speak just enough of the control protocol to register: `hello`, wait
+// The idle clients are raw control connections (a ControlLink, i.e. the TLS 1.3 handshake with
+// their own ephemeral device certificate and then the link's record layer) that speak just
+// enough of the control protocol to register: `hello`, wait
 // for `welcome`, then read and discard whatever the server sends (presence) and send a `ping`
 // every --keepalive-ms so the server's idle timeout does not close them. Each one binds to a
 // 127.x.y.z source address before connecting (every 127/8 address is local on Linux), at most
@@ -24,6 +25,7 @@
 // Prints progress on stderr and one JSON object with the results on stdout.
 
 #include "net/controlclient.h"
+#include "net/controllink.h"
 #include "net/controlprotocol.h"
 #include "net/deviceidentity.h"
 
@@ -34,7 +36,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QSslSocket>
+#include <QTcpSocket>
 #include <QTimer>
 
 #include <qcorotask.h>
@@ -128,7 +130,8 @@ double round2(double v)
 //! One raw, idle control connection.
 struct IdleClient
 {
-    QSslSocket *socket = nullptr;
+    QTcpSocket *socket = nullptr; //!< while connecting
+    ControlLink *link = nullptr; //!< from the TCP connect on
     QByteArray buffer;
     QElapsedTimer clock; //!< since the first attempt
     int attempts = 0;
@@ -175,7 +178,7 @@ public:
     {
         int n = 0;
         for (const IdleClient &c : m_clients)
-            n += c.registered && c.socket && c.socket->state() == QAbstractSocket::ConnectedState;
+            n += c.registered && c.link && c.link->isEstablished();
         return n;
     }
 
@@ -194,25 +197,48 @@ private:
         if (c.attempts++ == 0)
             c.clock.start();
         c.buffer.clear();
-        c.socket = new QSslSocket(&m_context);
-        QSslConfiguration tls = m_identities[std::size_t(index)].tlsConfiguration();
-        tls.setPeerVerifyMode(QSslSocket::VerifyNone);
-        c.socket->setSslConfiguration(tls);
-        QSslSocket *s = c.socket;
-        QObject::connect(s, &QSslSocket::encrypted, s, [s, index] {
+        c.socket = new QTcpSocket(&m_context);
+        QTcpSocket *s = c.socket;
+        QObject::connect(s, &QAbstractSocket::connected, s, [this, index] { onConnected(index); });
+        QObject::connect(s, &QAbstractSocket::errorOccurred, s, [this, index](QAbstractSocket::SocketError) {
+            fail(index, m_clients[std::size_t(index)].socket->errorString());
+        });
+        auto *deadline = new QTimer(s); // the socket lives on inside the link
+        deadline->setSingleShot(true);
+        QObject::connect(deadline, &QTimer::timeout, s, [this, index] {
+            if (!m_clients[std::size_t(index)].done)
+                fail(index, QStringLiteral("no welcome within 60 s"));
+        });
+        deadline->start(60s);
+        if (!s->bind(sourceFor(index), 0)) {
+            fail(index, QStringLiteral("cannot bind %1: %2").arg(sourceFor(index).toString(), s->errorString()));
+            return;
+        }
+        s->connectToHost(m_options.host, m_options.port);
+    }
+
+    void onConnected(int index)
+    {
+        IdleClient &c = m_clients[std::size_t(index)];
+        QTcpSocket *tcp = c.socket;
+        c.socket = nullptr;
+        QObject::disconnect(tcp, &QAbstractSocket::errorOccurred, nullptr, nullptr);
+        // A context per client (each has its own certificate); the link keeps what it needs.
+        const ControlLinkContext context(ControlLinkContext::Role::Client, m_identities[std::size_t(index)]);
+        c.link = new ControlLink(context, tcp, &m_context);
+        ControlLink *link = c.link;
+        QObject::connect(link, &ControlLink::handshakeDone, link, [link, index] {
             Control::Hello hello;
             hello.version = ControlProtocol::kVersion;
             hello.name = QStringLiteral("idle-%1").arg(index);
             hello.nat = QStringLiteral("unknown");
-            s->write(ControlProtocol::encode(hello));
+            link->write(ControlProtocol::encode(hello));
         });
-        QObject::connect(s, &QSslSocket::readyRead, s, [this, index] {
+        QObject::connect(link, &ControlLink::plaintextReady, link, [this, index](const QByteArray &plaintext) {
             IdleClient &me = m_clients[std::size_t(index)];
-            if (me.registered) {
-                me.socket->readAll(); // presence for the idle client: discarded
-                return;
-            }
-            me.buffer += me.socket->readAll();
+            if (me.registered)
+                return; // presence for the idle client: discarded
+            me.buffer += plaintext;
             const auto parsed = ControlProtocol::parse(me.buffer);
             if (parsed.status == ControlProtocol::Status::Incomplete)
                 return;
@@ -226,29 +252,17 @@ private:
             }
             fail(index, QStringLiteral("first frame is %1, not welcome").arg(ControlProtocol::typeName(parsed.message)));
         });
-        QObject::connect(s, &QSslSocket::errorOccurred, s, [this, index](QAbstractSocket::SocketError) {
+        QObject::connect(link, &ControlLink::closed, link, [this, index](const QString &reason) {
             IdleClient &me = m_clients[std::size_t(index)];
             if (me.registered) {
                 ++m_lost;
                 if (m_errors.size() < 10)
-                    m_errors.append(QStringLiteral("client %1 lost after registration: %2").arg(index).arg(me.socket->errorString()));
+                    m_errors.append(QStringLiteral("client %1 lost after registration: %2").arg(index).arg(reason));
                 me.registered = false;
                 return;
             }
-            fail(index, me.socket->errorString());
+            fail(index, reason);
         });
-        auto *deadline = new QTimer(s);
-        deadline->setSingleShot(true);
-        QObject::connect(deadline, &QTimer::timeout, s, [this, index] {
-            if (!m_clients[std::size_t(index)].done)
-                fail(index, QStringLiteral("no welcome within 60 s"));
-        });
-        deadline->start(60s);
-        if (!s->bind(sourceFor(index), 0)) {
-            fail(index, QStringLiteral("cannot bind %1: %2").arg(sourceFor(index).toString(), s->errorString()));
-            return;
-        }
-        s->connectToHostEncrypted(m_options.host, m_options.port);
     }
 
     //! A failed attempt: retried after 1 s (like a real client's reconnect) up to kMaxAttempts.
@@ -259,13 +273,21 @@ private:
             return;
         if (m_errors.size() < 10)
             m_errors.append(QStringLiteral("client %1 attempt %2: %3").arg(index).arg(me.attempts).arg(why));
-        QSslSocket *old = me.socket;
-        for (QTimer *timer : old->findChildren<QTimer *>())
-            timer->stop();
-        old->disconnect();
-        old->abort();
-        old->deleteLater();
-        me.socket = nullptr;
+        if (ControlLink *link = me.link) {
+            me.link = nullptr;
+            for (QTimer *timer : link->findChildren<QTimer *>())
+                timer->stop();
+            link->disconnect();
+            link->deleteLater(); // often inside its own signal; aborts its socket
+        }
+        if (QTcpSocket *old = me.socket) {
+            me.socket = nullptr;
+            for (QTimer *timer : old->findChildren<QTimer *>())
+                timer->stop();
+            old->disconnect();
+            old->abort();
+            old->deleteLater();
+        }
         if (me.attempts < kMaxAttempts) {
             ++m_retries;
             QTimer::singleShot(1s, &m_context, [this, index] { open(index); });
@@ -291,8 +313,8 @@ private:
         const std::size_t slice = std::size_t(m_tick++ % kKeepaliveSlices);
         for (std::size_t i = slice; i < m_clients.size(); i += kKeepaliveSlices) {
             IdleClient &c = m_clients[i];
-            if (c.registered && c.socket && c.socket->state() == QAbstractSocket::ConnectedState)
-                c.socket->write(ControlProtocol::encode(Control::Ping{++m_nonce}));
+            if (c.registered && c.link && c.link->isEstablished())
+                c.link->write(ControlProtocol::encode(Control::Ping{++m_nonce}));
         }
     }
 

@@ -4,6 +4,7 @@
 // well-behaved ControlClient (the bystander) must still be registered and served.
 
 #include "net/controlclient.h"
+#include "net/controllink.h"
 #include "net/controlprotocol.h"
 #include "net/rendezvousserver.h"
 #include "support/testhelpers.h"
@@ -50,28 +51,37 @@ RendezvousServerConfig testConfig()
     return config;
 }
 
-//! A hand-driven control connection: TLS with an optional client certificate, raw frames.
+//! A hand-driven control connection: a ControlLink with an optional client certificate, then
+//! raw plaintext (frames, or deliberately malformed bytes) or raw ciphertext on the socket.
 class RawClient
 {
 public:
     explicit RawClient(quint16 port, const std::optional<DeviceIdentity> &identity = std::nullopt)
     {
-        QSslConfiguration tls
-            = identity ? identity->tlsConfiguration() : QSslConfiguration::defaultConfiguration();
-        tls.setPeerVerifyMode(QSslSocket::VerifyNone);
-        tls.setProtocol(QSsl::TlsV1_3OrLater);
-        socket.setSslConfiguration(tls);
-        QObject::connect(&socket, &QAbstractSocket::connected, &socket,
-            [this] { socket.startClientEncryption(); });
-        socket.connectToHost(QHostAddress::LocalHost, port);
+        ControlLinkContext::Options options;
+        options.presentCertificate = identity.has_value();
+        const ControlLinkContext context(
+            ControlLinkContext::Role::Client, identity ? *identity : ephemeral(), options);
+        auto *tcp = new QTcpSocket;
+        tcp->connectToHost(QHostAddress::LocalHost, port);
+        if (!tcp->waitForConnected(5000))
+            qWarning("RawClient: cannot connect: %s", qPrintable(tcp->errorString()));
+        link = std::make_unique<ControlLink>(context, tcp);
+        QObject::connect(link.get(), &ControlLink::plaintextReady, link.get(),
+            [this](const QByteArray &plaintext) { m_buffer += plaintext; });
     }
 
     bool waitEncrypted()
     {
-        return QTest::qWaitFor([this] { return socket.isEncrypted(); }, 5000);
+        return QTest::qWaitFor([this] { return link->isEstablished(); }, 5000);
     }
 
-    void send(const ControlMessage &message) { socket.write(ControlProtocol::encode(message)); }
+    void send(const ControlMessage &message) { link->write(ControlProtocol::encode(message)); }
+    //! Plaintext bytes in the link's records: hand-made (broken) frames.
+    void sendPlain(const QByteArray &bytes) { link->write(bytes); }
+    //! Bytes on the TCP socket itself, outside the record layer.
+    void sendRaw(const QByteArray &bytes) { link->socket()->write(bytes); }
+    quint16 localPort() const { return link->socket()->localPort(); }
 
     //! The next message, or nullopt when none arrives within \a timeoutMs.
     std::optional<ControlMessage> next(int timeoutMs = 5000)
@@ -79,7 +89,6 @@ public:
         std::optional<ControlMessage> result;
         [[maybe_unused]] const bool arrived = QTest::qWaitFor(
             [&] {
-                m_buffer += socket.readAll();
                 const auto parsed = ControlProtocol::parse(m_buffer);
                 if (parsed.status != ControlProtocol::Status::Ok)
                     return false;
@@ -117,11 +126,10 @@ public:
 
     bool waitClosed(int timeoutMs = 5000)
     {
-        return QTest::qWaitFor(
-            [this] { return socket.state() == QAbstractSocket::UnconnectedState; }, timeoutMs);
+        return QTest::qWaitFor([this] { return link->isClosed(); }, timeoutMs);
     }
 
-    QSslSocket socket;
+    std::unique_ptr<ControlLink> link;
 
 private:
     QByteArray m_buffer;
@@ -154,6 +162,9 @@ private Q_SLOTS:
     void protocolViolations_data();
     void protocolViolations();
     void clientCertificateIsRequired();
+    void oldTlsClientIsRefused();
+    void halfRecordThenSilenceIsDropped();
+    void tamperedRecordClosesTheConnection();
     void deviceIdComesFromCertificate();
     void clientLimit();
     void perAddressLimit();
@@ -272,7 +283,7 @@ void TestRendezvousServer::halfFrameThenSilenceIsDropped()
 {
     RawClient client(m_port, ephemeral());
     QVERIFY(client.register_());
-    client.socket.write(QByteArray::fromHex("000000"));
+    client.sendPlain(QByteArray::fromHex("000000"));
     const auto error = client.nextError(5000);
     QVERIFY(error);
     QCOMPARE(error->code, QStringLiteral("idle"));
@@ -303,7 +314,7 @@ void TestRendezvousServer::oversizedFrameIsAnsweredAndClosed()
 {
     RawClient client(m_port, ephemeral());
     QVERIFY(client.register_());
-    client.socket.write(QByteArray::fromHex("00010001") + QByteArray(1000, 'x'));
+    client.sendPlain(QByteArray::fromHex("00010001") + QByteArray(1000, 'x'));
     const auto error = client.nextError();
     QVERIFY(error);
     QCOMPARE(error->code, QStringLiteral("protocol"));
@@ -315,7 +326,7 @@ void TestRendezvousServer::malformedBodyIsAnsweredAndClosed()
 {
     RawClient client(m_port, ephemeral());
     QVERIFY(client.waitEncrypted());
-    client.socket.write(QByteArray::fromHex("00000004ffffffff")); // before hello, even
+    client.sendPlain(QByteArray::fromHex("00000004ffffffff")); // before hello, even
     const auto error = client.nextError();
     QVERIFY(error);
     QCOMPARE(error->code, QStringLiteral("protocol"));
@@ -327,7 +338,7 @@ void TestRendezvousServer::protocolViolations_data()
     QTest::addColumn<ControlMessage>("first");
     QTest::addColumn<ControlMessage>("second");
     QTest::addColumn<QString>("code");
-    const ControlMessage hello = Hello {ControlProtocol::kVersion, QStringLiteral("x"), {}, {}};
+    const ControlMessage hello = Hello {ControlProtocol::kVersion, QStringLiteral("x"), {}, {}, {}};
     QTest::newRow("ping before hello")
         << ControlMessage(Ping {1}) << ControlMessage(Ping {2}) << QStringLiteral("protocol");
     QTest::newRow("unsupported version")
@@ -363,14 +374,52 @@ void TestRendezvousServer::protocolViolations()
 
 void TestRendezvousServer::clientCertificateIsRequired()
 {
+    // Refused in the TLS handshake (certificate_required alert): the client never gets to send.
     RawClient anonymous(m_port);
-    QVERIFY(anonymous.waitEncrypted());
-    anonymous.send(Hello {ControlProtocol::kVersion, QStringLiteral("anon"), {}, {}, {}});
-    const auto error = anonymous.nextError();
-    QVERIFY(error);
-    QCOMPARE(error->code, QStringLiteral("certificate"));
     QVERIFY(anonymous.waitClosed());
+    QCOMPARE(anonymous.link->error(), ControlLink::Error::Handshake);
+    QVERIFY2(anonymous.link->errorString().contains(u"certificate required"),
+        qPrintable(anonymous.link->errorString()));
     QCOMPARE(m_server->registeredCount(), 1);
+    QTRY_COMPARE_WITH_TIMEOUT(m_server->connectionCount(), 1, 5000);
+}
+
+void TestRendezvousServer::oldTlsClientIsRefused()
+{
+    // The control connection of earlier versions: TLS records (QSslSocket), no ALPN.
+    QSslSocket old;
+    QSslConfiguration tls = ephemeral().tlsConfiguration();
+    tls.setPeerVerifyMode(QSslSocket::VerifyNone);
+    old.setSslConfiguration(tls);
+    QSignalSpy errors(&old, &QAbstractSocket::errorOccurred);
+    old.connectToHostEncrypted(QStringLiteral("127.0.0.1"), m_port);
+    QTRY_VERIFY_WITH_TIMEOUT(!errors.isEmpty(), 5000);
+    QVERIFY(!old.isEncrypted());
+    QTRY_COMPARE_WITH_TIMEOUT(m_server->connectionCount(), 1, 5000);
+}
+
+void TestRendezvousServer::halfRecordThenSilenceIsDropped()
+{
+    // Inside the link: a record header announcing 200 bytes, 10 of them, then silence. The idle
+    // timeout applies; the server's own records still reach us.
+    RawClient client(m_port, ephemeral());
+    QVERIFY(client.register_());
+    client.sendRaw(QByteArray::fromHex("000000c8") + QByteArray(10, 'x'));
+    const auto error = client.nextError(5000);
+    QVERIFY(error);
+    QCOMPARE(error->code, QStringLiteral("idle"));
+    QVERIFY(client.waitClosed());
+}
+
+void TestRendezvousServer::tamperedRecordClosesTheConnection()
+{
+    RawClient client(m_port, ephemeral());
+    QVERIFY(client.register_());
+    QSignalSpy left(m_server.get(), &RendezvousServer::clientLeft);
+    // A well-formed length with bytes that were never sealed with the link's key.
+    client.sendRaw(QByteArray::fromHex("00000020") + QByteArray(32, 'x'));
+    QVERIFY(client.waitClosed());
+    QTRY_COMPARE_WITH_TIMEOUT(left.count(), 1, 5000);
 }
 
 void TestRendezvousServer::deviceIdComesFromCertificate()
@@ -384,7 +433,7 @@ void TestRendezvousServer::deviceIdComesFromCertificate()
     const Welcome w = std::get<Welcome>(*welcome);
     QCOMPARE(w.yourId, identity.id());
     QCOMPARE(w.serverId, m_serverIdentity.id());
-    QCOMPARE(w.observed, (Endpoint {QHostAddress::LocalHost, client.socket.localPort()}));
+    QCOMPARE(w.observed, (Endpoint {QHostAddress::LocalHost, client.localPort()}));
     QVERIFY(w.relayAvailable);
     QCOMPARE(w.version, ControlProtocol::kVersion);
     // Presence: the bystander, then the server's RTT probe.
