@@ -205,6 +205,7 @@ void ControlClient::onHandshakeDone(const DeviceId &server)
     hello.name = m_config.displayName.left(ControlProtocol::kMaxTextLength);
     hello.privateEndpoints = currentPrivateEndpoints();
     hello.nat = m_natType;
+    hello.watch = m_watch; // our contacts: the server shows us their presence (and us to them)
     send(hello);
 }
 
