@@ -34,6 +34,10 @@
         <source>reconnecting: %1</source>
         <translation>正在重新连接：%1</translation>
     </message>
+    <message>
+        <source>PunchDrop is not connected</source>
+        <translation>PunchDrop 未连接</translation>
+    </message>
 </context>
 <context>
     <name>PunchDrop::Gui::IncomingOfferDialog</name>
@@ -103,14 +107,6 @@
     <message>
         <source>Contacts</source>
         <translation>联系人</translation>
-    </message>
-    <message>
-        <source>No devices yet.
-Devices running PunchDrop on this network appear here; with a server set in Settings, so do your contacts on the internet.
-Drop files on a contact to send them.</source>
-        <translation>还没有设备。
-在此网络中运行 PunchDrop 的设备会显示在这里；在设置中填写服务器后，你在互联网上的联系人也会显示。
-把文件拖放到联系人上即可发送。</translation>
     </message>
     <message>
         <source>Send files…</source>
@@ -227,6 +223,46 @@ Drop files on a contact to send them.</source>
     <message>
         <source>%1 wants to send you files (files: %2 · %3)</source>
         <translation>%1 想给你发送文件（文件数：%2 · %3）</translation>
+    </message>
+    <message>
+        <source>No devices yet.
+Devices running PunchDrop on this network appear here; with a server set in Settings, so do your contacts on the internet. Find anyone else by their device ID or name (Ctrl+F).
+Drop files on a contact to send them.</source>
+        <translation>还没有设备。
+在此网络中运行 PunchDrop 的设备会显示在这里；在设置中填写服务器后，你在互联网上的联系人也会显示。其他人可以按设备 ID 或名称查找（Ctrl+F）。
+把文件拖放到联系人上即可发送。</translation>
+    </message>
+    <message>
+        <source>&amp;Find a device…</source>
+        <translation>查找设备(&amp;F)…</translation>
+    </message>
+    <message>
+        <source>Find a device by its ID or name</source>
+        <translation>按 ID 或名称查找设备</translation>
+    </message>
+    <message>
+        <source>Find a device</source>
+        <translation>查找设备</translation>
+    </message>
+    <message>
+        <source>Device ID (or its first characters) or display name:</source>
+        <translation>设备 ID（或其开头几个字符）或显示名称：</translation>
+    </message>
+    <message>
+        <source>Looking for “%1”…</source>
+        <translation>正在查找“%1”…</translation>
+    </message>
+    <message>
+        <source>No device found for “%1”.</source>
+        <translation>没有找到“%1”对应的设备。</translation>
+    </message>
+    <message>
+        <source>Found %1: drop files on it to send.</source>
+        <translation>已找到 %1：把文件拖放到它上面即可发送。</translation>
+    </message>
+    <message>
+        <source>Found %1.</source>
+        <translation>已找到 %1。</translation>
     </message>
 </context>
 <context>

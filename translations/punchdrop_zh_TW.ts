@@ -34,6 +34,10 @@
         <source>reconnecting: %1</source>
         <translation>正在重新連線：%1</translation>
     </message>
+    <message>
+        <source>PunchDrop is not connected</source>
+        <translation>PunchDrop 未連線</translation>
+    </message>
 </context>
 <context>
     <name>PunchDrop::Gui::IncomingOfferDialog</name>
@@ -103,14 +107,6 @@
     <message>
         <source>Contacts</source>
         <translation>聯絡人</translation>
-    </message>
-    <message>
-        <source>No devices yet.
-Devices running PunchDrop on this network appear here; with a server set in Settings, so do your contacts on the internet.
-Drop files on a contact to send them.</source>
-        <translation>還沒有裝置。
-在此網路中執行 PunchDrop 的裝置會顯示在這裡；在設定中填寫伺服器後，你在網際網路上的聯絡人也會顯示。
-把檔案拖放到聯絡人上即可傳送。</translation>
     </message>
     <message>
         <source>Send files…</source>
@@ -227,6 +223,46 @@ Drop files on a contact to send them.</source>
     <message>
         <source>%1 wants to send you files (files: %2 · %3)</source>
         <translation>%1 想傳送檔案給你（檔案數：%2 · %3）</translation>
+    </message>
+    <message>
+        <source>No devices yet.
+Devices running PunchDrop on this network appear here; with a server set in Settings, so do your contacts on the internet. Find anyone else by their device ID or name (Ctrl+F).
+Drop files on a contact to send them.</source>
+        <translation>還沒有裝置。
+在此網路中執行 PunchDrop 的裝置會顯示在這裡；在設定中填寫伺服器後，你在網際網路上的聯絡人也會顯示。其他人可以依裝置 ID 或名稱尋找（Ctrl+F）。
+把檔案拖放到聯絡人上即可傳送。</translation>
+    </message>
+    <message>
+        <source>&amp;Find a device…</source>
+        <translation>尋找裝置(&amp;F)…</translation>
+    </message>
+    <message>
+        <source>Find a device by its ID or name</source>
+        <translation>依 ID 或名稱尋找裝置</translation>
+    </message>
+    <message>
+        <source>Find a device</source>
+        <translation>尋找裝置</translation>
+    </message>
+    <message>
+        <source>Device ID (or its first characters) or display name:</source>
+        <translation>裝置 ID（或其開頭幾個字元）或顯示名稱：</translation>
+    </message>
+    <message>
+        <source>Looking for “%1”…</source>
+        <translation>正在尋找「%1」…</translation>
+    </message>
+    <message>
+        <source>No device found for “%1”.</source>
+        <translation>找不到「%1」對應的裝置。</translation>
+    </message>
+    <message>
+        <source>Found %1: drop files on it to send.</source>
+        <translation>已找到 %1：把檔案拖放到它上面即可傳送。</translation>
+    </message>
+    <message>
+        <source>Found %1.</source>
+        <translation>已找到 %1。</translation>
     </message>
 </context>
 <context>

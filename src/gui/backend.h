@@ -49,12 +49,22 @@ public:
     //! Name, server, download folder, auto-accept …
     virtual void applySettings(const AppSettings &settings) = 0;
     virtual bool hasActiveTransfers() const = 0;
+    /*!
+     * Looks for a device that is not in the list yet (the server only shows contacts and devices
+     * on the same network): by device ID, a unique ID prefix or a unique display name, asking the
+     * server when it is not known locally. A found device joins peers(); the answer comes as
+     * peerLookupFinished().
+     */
+    virtual void findPeer(const QString &query) = 0;
 
 Q_SIGNALS:
     void peersChanged();
     void serverStatusChanged();
     //! A transfer is new or changed (progress throttled by the backend).
     void transferUpdated(const PunchDrop::TransferSnapshot &snapshot);
+    //! The answer to findPeer(\a query): \a found is null and \a error says why on failure.
+    void peerLookupFinished(
+        const QString &query, const PunchDrop::DeviceId &found, const QString &error);
 };
 
 } // namespace PunchDrop::Gui

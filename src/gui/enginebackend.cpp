@@ -4,6 +4,7 @@
 #include "core/logging.h"
 #include "transfer/transferengine.h"
 
+#include <QPointer>
 #include <QUrl>
 
 namespace PunchDrop::Gui {
@@ -122,6 +123,27 @@ void EngineBackend::setOfferDecider(OfferDecider *decider)
 bool EngineBackend::hasActiveTransfers() const
 {
     return m_engine && m_engine->hasActiveTransfers();
+}
+
+void EngineBackend::findPeer(const QString &query)
+{
+    if (!m_engine) {
+        Q_EMIT peerLookupFinished(query, {}, tr("PunchDrop is not connected"));
+        return;
+    }
+    lookUp(query); // runs on by itself; answers through peerLookupFinished
+}
+
+QCoro::Task<> EngineBackend::lookUp(QString query)
+{
+    QPointer<EngineBackend> self(this);
+    // The engine may be replaced (server changed in Settings) while the server answers; it then
+    // answers with its local result and the window still gets a reply.
+    auto finding = m_engine->findPeer(query);
+    const PeerResolver::Result r = co_await finding;
+    if (!self)
+        co_return;
+    Q_EMIT peerLookupFinished(query, r.id, r.error);
 }
 
 void EngineBackend::applySettings(const AppSettings &settings)

@@ -7,6 +7,8 @@
 #include "core/configdir.h"
 #include "net/deviceidentity.h"
 
+#include <qcorotask.h>
+
 #include <memory>
 
 namespace PunchDrop {
@@ -45,8 +47,10 @@ public:
     void setOfferDecider(OfferDecider *decider) override;
     void applySettings(const AppSettings &settings) override;
     bool hasActiveTransfers() const override;
+    void findPeer(const QString &query) override;
 
 private:
+    QCoro::Task<> lookUp(QString query);
     void setStatus(ServerStatus::State state, const QString &detail);
 
     DeviceIdentity m_identity;

@@ -20,6 +20,8 @@
 #include <QClipboard>
 #include <QCloseEvent>
 #include <QFileDialog>
+#include <QHBoxLayout>
+#include <QInputDialog>
 #include <QLabel>
 #include <QMenu>
 #include <QMenuBar>
@@ -137,6 +139,11 @@ void MainWindow::buildUi()
     m_copyIdAction = new QAction(this);
     m_copyIdAction->setObjectName(QStringLiteral("copyDeviceIdAction"));
     connect(m_copyIdAction, &QAction::triggered, this, &MainWindow::copyDeviceId);
+    m_findAction = new QAction(this);
+    m_findAction->setObjectName(QStringLiteral("findDeviceAction"));
+    m_findAction->setShortcut(QKeySequence::Find);
+    connect(m_findAction, &QAction::triggered, this, &MainWindow::showFindDevice);
+    connect(m_backend, &Backend::peerLookupFinished, this, &MainWindow::onPeerLookupFinished);
 
     connect(m_contactView, &QWidget::customContextMenuRequested, this, [this](const QPoint &pos) {
         const QModelIndex index = m_contactView->indexAt(pos);
@@ -157,10 +164,19 @@ void MainWindow::buildUi()
     m_sendButton->setObjectName(QStringLiteral("sendFilesButton"));
     connect(m_sendButton, &QPushButton::clicked, m_sendFilesAction, &QAction::trigger);
 
+    m_findButton = new QToolButton(this);
+    m_findButton->setObjectName(QStringLiteral("findDeviceButton"));
+    m_findButton->setDefaultAction(m_findAction);
+    m_findButton->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    m_findButton->setAutoRaise(true);
+
     auto *contacts = new QWidget(this);
     auto *contactsLayout = new QVBoxLayout(contacts);
     contactsLayout->setContentsMargins(0, 0, 0, 0);
-    contactsLayout->addWidget(m_contactsTitle);
+    auto *titleRow = new QHBoxLayout;
+    titleRow->addWidget(m_contactsTitle, 1);
+    titleRow->addWidget(m_findButton);
+    contactsLayout->addLayout(titleRow);
     contactsLayout->addWidget(m_contactView, 1);
     contactsLayout->addWidget(m_sendButton);
 
@@ -179,6 +195,7 @@ void MainWindow::buildUi()
     m_fileMenu->setObjectName(QStringLiteral("fileMenu"));
     m_fileMenu->addAction(m_sendFilesAction);
     m_fileMenu->addAction(m_sendFolderAction);
+    m_fileMenu->addAction(m_findAction);
     m_fileMenu->addSeparator();
     m_fileMenu->addAction(m_settingsAction);
     m_fileMenu->addSeparator();
@@ -210,8 +227,8 @@ void MainWindow::retranslateUi()
     m_contactsTitle->setText(tr("Contacts"));
     m_contactView->setPlaceholderText(
         tr("No devices yet.\nDevices running PunchDrop on this network appear here; with a "
-           "server set in Settings, so do your contacts on the internet.\nDrop files on a "
-           "contact to send them."));
+           "server set in Settings, so do your contacts on the internet. Find anyone else by "
+           "their device ID or name (Ctrl+F).\nDrop files on a contact to send them."));
     m_sendButton->setText(tr("Send files…"));
     m_sendFilesAction->setText(tr("Send &files…"));
     m_sendFolderAction->setText(tr("Send a f&older…"));
@@ -219,6 +236,8 @@ void MainWindow::retranslateUi()
     m_quitAction->setText(tr("&Quit"));
     m_copyIdAction->setText(tr("Copy ID"));
     m_copyIdAction->setToolTip(tr("Copy this device's ID to the clipboard"));
+    m_findAction->setText(tr("&Find a device…"));
+    m_findAction->setToolTip(tr("Find a device by its ID or name"));
     m_fileMenu->setTitle(tr("&File"));
     const DeviceId self = m_backend->selfId();
     m_deviceLabel->setText(tr("This device: %1").arg(self.shortString()));
@@ -438,6 +457,65 @@ void MainWindow::closeEvent(QCloseEvent *event)
     event->accept();
     m_quitting = true;
     Q_EMIT quitConfirmed();
+}
+
+void MainWindow::showFindDevice()
+{
+    auto *dialog = new QInputDialog(this);
+    dialog->setObjectName(QStringLiteral("findDeviceDialog"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setWindowTitle(tr("Find a device"));
+    dialog->setLabelText(tr("Device ID (or its first characters) or display name:"));
+    connect(dialog, &QInputDialog::textValueSelected, this, &MainWindow::findDevice);
+    dialog->open();
+}
+
+void MainWindow::findDevice(const QString &query)
+{
+    const QString text = query.trimmed();
+    if (text.isEmpty())
+        return;
+    m_pendingLookups << text;
+    statusBar()->showMessage(tr("Looking for “%1”…").arg(text));
+    m_backend->findPeer(text);
+}
+
+void MainWindow::onPeerLookupFinished(
+    const QString &query, const DeviceId &found, const QString &error)
+{
+    if (!m_pendingLookups.removeOne(query))
+        return; // not asked from this window
+    if (found.isNull()) {
+        statusBar()->clearMessage();
+        auto *box = new QMessageBox(QMessageBox::Information, tr("Find a device"),
+            tr("No device found for “%1”.").arg(query), QMessageBox::Ok, this);
+        box->setObjectName(QStringLiteral("findDeviceResult"));
+        box->setInformativeText(error);
+        box->setAttribute(Qt::WA_DeleteOnClose);
+        box->open();
+        return;
+    }
+    // The backend adds the device to peers() before it answers.
+    const bool selected = selectPeer(found);
+    statusBar()->showMessage(selected ? tr("Found %1: drop files on it to send.")
+                                            .arg(m_contactView->currentIndex()
+                                                     .data(Qt::DisplayRole)
+                                                     .toString())
+                                      : tr("Found %1.").arg(found.shortString()),
+        8000);
+}
+
+bool MainWindow::selectPeer(const DeviceId &peer)
+{
+    for (int row = 0; row < m_contactModel->rowCount(); ++row) {
+        const QModelIndex index = m_contactModel->index(row);
+        if (index.data(ContactListModel::PeerRole).value<DeviceId>() == peer) {
+            m_contactView->setCurrentIndex(index);
+            m_contactView->scrollTo(index);
+            return true;
+        }
+    }
+    return false;
 }
 
 } // namespace PunchDrop::Gui

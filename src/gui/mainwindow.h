@@ -68,6 +68,10 @@ public Q_SLOTS:
     //! Quits (after asking, when transfers run). Emits quitConfirmed() when it may go.
     void requestQuit();
     void copyDeviceId();
+    //! Asks for a device ID or name (a small dialog), then findDevice().
+    void showFindDevice();
+    //! Asks the backend for \a query; the answer selects the device or says why not.
+    void findDevice(const QString &query);
 
 Q_SIGNALS:
     void quitConfirmed();
@@ -84,6 +88,8 @@ private:
     void onTransferAdded(const TransferSnapshot &snapshot);
     void onTransferFinished(const TransferSnapshot &snapshot);
     bool selectedPeer(DeviceId *peer) const;
+    void onPeerLookupFinished(const QString &query, const DeviceId &found, const QString &error);
+    bool selectPeer(const DeviceId &peer);
 
     Backend *m_backend;
     ConfigDir m_configDir;
@@ -107,6 +113,9 @@ private:
     QAction *m_settingsAction = nullptr;
     QAction *m_quitAction = nullptr;
     QAction *m_copyIdAction = nullptr;
+    QAction *m_findAction = nullptr;
+    QToolButton *m_findButton = nullptr;
+    QStringList m_pendingLookups;
     std::function<bool(QWidget *)> m_confirmQuit;
     bool m_quitting = false;
     bool m_trayHintShown = false;

@@ -58,6 +58,12 @@ public:
     void setOfferDecider(OfferDecider *d) override { decider = d; }
     void applySettings(const Gui::AppSettings &settings) override { applied << settings; }
     bool hasActiveTransfers() const override { return active; }
+    QStringList lookups;
+    void findPeer(const QString &query) override { lookups << query; }
+    void answerLookup(const QString &query, const DeviceId &found, const QString &error)
+    {
+        Q_EMIT peerLookupFinished(query, found, error);
+    }
 
     void setPeers(const QList<PeerInfo> &list)
     {

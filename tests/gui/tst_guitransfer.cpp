@@ -190,6 +190,27 @@ private Q_SLOTS:
         QCOMPARE(fileHash(received), fileHash(source));
     }
 
+    void findingADeviceThroughTheRealEngine()
+    {
+        // Known (same address as this app, so in presence): found at once and selected.
+        m_window->findDevice(u"studio"_qs);
+        QTRY_VERIFY_WITH_TIMEOUT(m_window->contactView()->currentIndex().isValid()
+                && m_window->contactView()
+                        ->currentIndex()
+                        .data(ContactListModel::PeerRole)
+                        .value<DeviceId>()
+                    == m_studio->selfId(),
+            10000);
+
+        // Unknown locally: the engine asks the server, which knows nobody by that name either.
+        QSignalSpy answers(m_backend.get(), &Backend::peerLookupFinished);
+        m_backend->findPeer(u"nobody-by-this-name"_qs);
+        QTRY_COMPARE_WITH_TIMEOUT(answers.size(), 1, 10000);
+        QCOMPARE(answers.at(0).at(0).toString(), u"nobody-by-this-name"_qs);
+        QVERIFY(answers.at(0).at(1).value<DeviceId>().isNull());
+        QVERIFY2(!answers.at(0).at(2).toString().isEmpty(), "a reason is given");
+    }
+
     void incomingOfferIsAnsweredInThePrompt()
     {
         const QString source = dir(u"studio-outbox"_qs) + u"/from-studio.bin"_qs;

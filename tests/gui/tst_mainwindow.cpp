@@ -6,6 +6,8 @@
 #include "testbackend.h"
 
 #include "gui/appsettings.h"
+#include "gui/contactlistmodel.h"
+#include "gui/contactview.h"
 #include "gui/languagemanager.h"
 #include "gui/mainwindow.h"
 #include "gui/settingsdialog.h"
@@ -15,11 +17,14 @@
 #include <QCheckBox>
 #include <QClipboard>
 #include <QComboBox>
+#include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
+#include <QMessageBox>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QStatusBar>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -322,6 +327,63 @@ private Q_SLOTS:
             QCOMPARE(asked, 1);
             QCOMPARE(quit.size(), 1);
         }
+    }
+
+    void findingADeviceAsksTheBackendAndSelectsIt()
+    {
+        QTemporaryDir config;
+        TestBackend backend;
+        MainWindow window(&backend, ConfigDir(config.path()));
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+
+        // The action opens a dialog; what is typed there goes to the backend.
+        window.findChild<QAction *>(u"findDeviceAction"_qs)->trigger();
+        QInputDialog *dialog = nullptr;
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                dialog = window.findChild<QInputDialog *>(u"findDeviceDialog"_qs);
+                return dialog && dialog->isVisible();
+            },
+            5000));
+        dialog->setTextValue(u"  bob  "_qs);
+        dialog->accept();
+        QCOMPARE(backend.lookups, QStringList {u"bob"_qs});
+
+        // Found: the backend has added bob to its peers before answering; he gets selected.
+        const PeerInfo bob = Test::peer("bob", PeerInfo::Source::Server, true);
+        backend.setPeers({Test::peer("alice", PeerInfo::Source::Lan, true), bob});
+        backend.answerLookup(u"bob"_qs, bob.id, {});
+        QCOMPARE(window.contactView()->currentIndex().data(ContactListModel::PeerRole)
+                     .value<DeviceId>(),
+            bob.id);
+        QVERIFY(window.findChild<QAction *>(u"sendFilesAction"_qs)->isEnabled());
+        QVERIFY2(window.statusBar()->currentMessage().contains(u"bob"_qs),
+            qPrintable(window.statusBar()->currentMessage()));
+
+        // Not found: the reason is shown, the selection stays.
+        window.findDevice(u"nobody"_qs);
+        QCOMPARE(backend.lookups.last(), u"nobody"_qs);
+        backend.answerLookup(u"nobody"_qs, {}, u"no online device matches \"nobody\""_qs);
+        QMessageBox *box = nullptr;
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                box = window.findChild<QMessageBox *>(u"findDeviceResult"_qs);
+                return box && box->isVisible();
+            },
+            5000));
+        QVERIFY2(box->informativeText().contains(u"no online device matches"_qs),
+            qPrintable(box->informativeText()));
+        box->close();
+        QCOMPARE(window.contactView()->currentIndex().data(ContactListModel::PeerRole)
+                     .value<DeviceId>(),
+            bob.id);
+
+        // An answer nobody asked for (another window, a late reply) changes nothing.
+        backend.answerLookup(u"carol"_qs, Test::deviceIdFor("carol"), {});
+        QCOMPARE(window.contactView()->currentIndex().data(ContactListModel::PeerRole)
+                     .value<DeviceId>(),
+            bob.id);
     }
 
     void trayMenuTogglesTheWindow()
