@@ -20,6 +20,7 @@ private Q_SLOTS:
     void hostPort();
     void serverOptions();
     void sendOptions();
+    void peersQuery();
     void binaryVersion();
     void binaryHelp();
     void binaryUsageError();
@@ -68,6 +69,9 @@ void TestInvocation::parse_data()
     row("receive stray argument", QStringLiteral("receive --server h extra"), K::Error,
         Mode::Receive);
     row("peers", QStringLiteral("peers --server h --json"), K::Run, Mode::Peers);
+    row("peers with a query", QStringLiteral("peers --server h carol"), K::Run, Mode::Peers);
+    row("peers with two queries", QStringLiteral("peers --server h carol dave"), K::Error,
+        Mode::Peers);
     row("unknown command", QStringLiteral("frobnicate"), K::Error, Mode::Gui);
     row("unknown option", QStringLiteral("--frobnicate"), K::Error, Mode::Gui);
     row("timeout not a number", QStringLiteral("peers --server h --timeout x"), K::Error,
@@ -153,6 +157,22 @@ void TestInvocation::sendOptions()
     QVERIFY(i.relayOnly);
     QCOMPARE(i.timeoutSecs, 9);
     QCOMPARE(i.paths, (QStringList{QStringLiteral("a"), QStringLiteral("b/c")}));
+}
+
+void TestInvocation::peersQuery()
+{
+    auto parse = [](const char *line) {
+        return parseCommandLine(QString::fromLatin1(line).split(QLatin1Char(' ')));
+    };
+    const ParseResult withQuery = parse("punchdrop peers --server h --json MFRG");
+    QCOMPARE(withQuery.kind, ParseResult::Kind::Run);
+    QCOMPARE(withQuery.invocation.query, QStringLiteral("MFRG"));
+    QVERIFY(withQuery.invocation.json);
+    const ParseResult without = parse("punchdrop peers --server h");
+    QCOMPARE(without.kind, ParseResult::Kind::Run);
+    QVERIFY(without.invocation.query.isEmpty());
+    const ParseResult help = parse("punchdrop peers --help");
+    QVERIFY2(help.text.contains(QStringLiteral("QUERY")), qPrintable(help.text));
 }
 
 void TestInvocation::binaryVersion()
