@@ -39,6 +39,8 @@
 #   OUTDIR     summary.txt, results.tsv and every process's log (default: a new /tmp dir)
 #   binary     default: $PUNCHDROP_BINARY, else build/natbench/src/app/punchdrop
 # Environment: BENCH_IPERF_SECS (default 10), BENCH_SKIP_SOCAT=1 (PunchDrop and iperf3 only),
+#              BENCH_NICE=N (run every measured process, PunchDrop and baselines alike, under
+#              nice -n N: a diagnostic for how much the other load on the machine costs),
 #              BENCH_COMMIT (the label of the measured code when the binary was not built from
 #              this tree, e.g. from `git archive COMMIT`; default: this tree's HEAD + dirty count),
 #              TMPFS (default /dev/shm), NATLAB_KEEP=1 (leave the lab up).
@@ -70,6 +72,11 @@ PD=${1:-${PUNCHDROP_BINARY:-$ROOT/build/natbench/src/app/punchdrop}}
 [ -x "$PD" ] || { echo "transfer_natlab: punchdrop binary '$PD' not found (build a Release one)" >&2; exit 2; }
 PD=$(cd "$(dirname "$PD")" && pwd)/$(basename "$PD")
 IPERF_SECS=${BENCH_IPERF_SECS:-10}
+NICE=(env) # a no-op prefix, or nice -n N for every measured process (BENCH_NICE)
+if [ -n "${BENCH_NICE:-}" ]; then
+    [[ "$BENCH_NICE" =~ ^-?[0-9]+$ ]] || { echo "transfer_natlab: BENCH_NICE wants a number" >&2; exit 2; }
+    NICE=(nice -n "$BENCH_NICE")
+fi
 SHM=${TMPFS:-/dev/shm}
 
 PORT=8877
@@ -139,7 +146,8 @@ else
 fi
 say "transfer_natlab: $(date -u '+%Y-%m-%d %H:%M:%S UTC'), commit $COMMIT," \
     "$(nproc) cores, kernel $(uname -r), load average $(loadavg)"
-say "  binary $PD"
+say "  binary $PD${BENCH_NICE:+, every measured process under nice -n $BENCH_NICE}; TCP congestion" \
+    "control $(lab_exec ha sysctl -n net.ipv4.tcp_congestion_control 2>/dev/null || echo ?)"
 say "  lab up in $(($(now_ms) - T0)) ms: alice ha $(lab_ip ha) behind ra prc $(lab_public_ip ha)," \
     "bob hb $(lab_ip hb) behind rb prc $BOB_PUBLIC (+ forward tcp $IPERF_PORT,$SOCAT_PORT → hb for the baselines)"
 
@@ -186,7 +194,7 @@ pd_run() {
     local rtime="$OUTDIR/logs/$tag-receiver.time" stime="$OUTDIR/logs/$tag-sender.time"
     mkdir -p "$inbox"
     RECEIVER_OUT=$rout
-    lab_spawn -e "$OUTDIR/logs/$tag-receiver.err" hb "$rout" /usr/bin/time -v -o "$rtime" \
+    lab_spawn -e "$OUTDIR/logs/$tag-receiver.err" hb "$rout" "${NICE[@]}" /usr/bin/time -v -o "$rtime" \
         "$PD" receive --server "$SERVER" --yes --once --json --dir "$inbox" --name "bob" \
         --config-dir "$LAB_DIR/conf-bob"
     RECEIVER_PID=$LAB_LAST_PID
@@ -198,7 +206,7 @@ pd_run() {
 
     local t0 rc rrc t1
     t0=$(now_ms)
-    lab_spawn -e "$OUTDIR/logs/$tag-sender.err" ha "$sout" /usr/bin/time -v -o "$stime" \
+    lab_spawn -e "$OUTDIR/logs/$tag-sender.err" ha "$sout" "${NICE[@]}" /usr/bin/time -v -o "$stime" \
         "$PD" send --server "$SERVER" --to "$bob_id" --json --timeout "$SEND_TIMEOUT" --name alice \
         --config-dir "$LAB_DIR/conf-alice" "$PAYLOAD"
     local spid=$LAB_LAST_PID
@@ -251,12 +259,12 @@ socat_run() {
     shift 3
     local out="$SHM_WORK/socat.out" t0 t1 rc lrc
     rm -f -- "$out"
-    lab_spawn hb "$OUTDIR/logs/$tag-listen.log" socat -u "$@" \
+    lab_spawn hb "$OUTDIR/logs/$tag-listen.log" "${NICE[@]}" socat -u "$@" \
         "TCP-LISTEN:$SOCAT_PORT,reuseaddr" "OPEN:$out,creat,trunc"
     local lpid=$LAB_LAST_PID
     lab_wait_for 10 lab_listening hb "$SOCAT_PORT" || die "$tag: socat does not listen on hb:$SOCAT_PORT"
     t0=$(now_ms)
-    timeout "$DEADLINE" ip netns exec "$(lab_ns ha)" socat -u "$@" "OPEN:$PAYLOAD" \
+    timeout "$DEADLINE" ip netns exec "$(lab_ns ha)" "${NICE[@]}" socat -u "$@" "OPEN:$PAYLOAD" \
         "TCP:$BOB_PUBLIC:$SOCAT_PORT" >"$OUTDIR/logs/$tag-client.log" 2>&1
     rc=$?
     lab_wait_pid "$lpid" 60
@@ -275,10 +283,10 @@ socat_run() {
 # iperf_run RUN PHASE
 iperf_run() {
     local run=$1 phase=$2 tag="$1-$2-iperf3" json="$OUTDIR/logs/$1-$2-iperf3.json" rc
-    lab_spawn hb "$OUTDIR/logs/$tag-server.log" iperf3 -s -1 -p "$IPERF_PORT"
+    lab_spawn hb "$OUTDIR/logs/$tag-server.log" "${NICE[@]}" iperf3 -s -1 -p "$IPERF_PORT"
     local spid=$LAB_LAST_PID
     lab_wait_for 10 lab_listening hb "$IPERF_PORT" || die "$tag: iperf3 does not listen on hb:$IPERF_PORT"
-    timeout $((IPERF_SECS + 30)) ip netns exec "$(lab_ns ha)" iperf3 -c "$BOB_PUBLIC" -p "$IPERF_PORT" \
+    timeout $((IPERF_SECS + 30)) ip netns exec "$(lab_ns ha)" "${NICE[@]}" iperf3 -c "$BOB_PUBLIC" -p "$IPERF_PORT" \
         -t "$IPERF_SECS" -J >"$json" 2>"$OUTDIR/logs/$tag-client.err"
     rc=$?
     lab_wait_pid "$spid" 15 >/dev/null || lab_stop "$spid" 3
