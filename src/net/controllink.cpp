@@ -4,6 +4,7 @@
 #include "reusablesocket.h"
 
 #include <QPointer>
+#include <QSocketNotifier>
 #include <QTcpSocket>
 #include <QTimer>
 #include <QtEndian>
@@ -13,9 +14,20 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include <cerrno>
 #include <cstring>
 #include <limits>
 #include <memory>
+
+#ifdef Q_OS_WIN
+#include <winsock2.h>
+#include <ws2tcpip.h>
+#else
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#endif
 
 #if OPENSSL_VERSION_NUMBER < 0x30000000L
 #define SSL_get1_peer_certificate SSL_get_peer_certificate // renamed in 3.0, same semantics
@@ -100,6 +112,107 @@ QString takeOpensslErrors(unsigned long *firstReason = nullptr)
     return reasons.isEmpty() ? QStringLiteral("unknown error") : reasons.join(QStringLiteral("; "));
 }
 
+// ---- the descriptor transport -------------------------------------------------------------
+
+#ifdef Q_OS_WIN
+using NativeSocket = SOCKET;
+using NativeLength = int;
+bool wouldBlock()
+{
+    return WSAGetLastError() == WSAEWOULDBLOCK;
+}
+bool interrupted()
+{
+    return WSAGetLastError() == WSAEINTR;
+}
+bool connectionReset()
+{
+    return WSAGetLastError() == WSAECONNRESET;
+}
+QString nativeError()
+{
+    return QStringLiteral("winsock error %1").arg(WSAGetLastError());
+}
+#else
+using NativeSocket = int;
+using NativeLength = size_t;
+bool wouldBlock()
+{
+    return errno == EAGAIN || errno == EWOULDBLOCK;
+}
+bool interrupted()
+{
+    return errno == EINTR;
+}
+bool connectionReset()
+{
+    return errno == ECONNRESET;
+}
+QString nativeError()
+{
+    return QString::fromLocal8Bit(std::strerror(errno));
+}
+#endif
+
+#ifdef MSG_NOSIGNAL
+constexpr int kSendFlags = MSG_NOSIGNAL; // a peer that reset must not SIGPIPE the server
+#else
+constexpr int kSendFlags = 0; // SO_NOSIGPIPE below (macOS), no SIGPIPE at all (Windows)
+#endif
+
+qint64 nativeReceive(qintptr fd, char *data, qint64 size)
+{
+    return qint64(::recv(NativeSocket(fd), data, NativeLength(size), 0));
+}
+
+qint64 nativeSend(qintptr fd, const char *data, qint64 size)
+{
+    return qint64(::send(NativeSocket(fd), data, NativeLength(size), kSendFlags));
+}
+
+//! Non-blocking, no Nagle delay (control frames are small and latency-bound), no SIGPIPE.
+bool prepareDescriptor(qintptr fd, QString *error)
+{
+    int one = 1;
+#ifdef Q_OS_WIN
+    u_long nonBlocking = 1;
+    if (::ioctlsocket(NativeSocket(fd), FIONBIO, &nonBlocking) != 0) {
+        *error = nativeError();
+        return false;
+    }
+    ::setsockopt(NativeSocket(fd), IPPROTO_TCP, TCP_NODELAY, reinterpret_cast<const char *>(&one),
+        sizeof one);
+#else
+    const int flags = ::fcntl(int(fd), F_GETFL);
+    if (flags < 0 || ::fcntl(int(fd), F_SETFL, flags | O_NONBLOCK) < 0) {
+        *error = nativeError();
+        return false;
+    }
+    ::setsockopt(int(fd), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+#ifdef SO_NOSIGPIPE
+    ::setsockopt(int(fd), SOL_SOCKET, SO_NOSIGPIPE, &one, sizeof one);
+#endif
+#endif
+    return true;
+}
+
+std::pair<QHostAddress, quint16> socketName(qintptr fd, bool peer)
+{
+    sockaddr_storage storage {};
+    socklen_t length = sizeof storage;
+    auto *address = reinterpret_cast<sockaddr *>(&storage);
+    const int r = peer ? ::getpeername(NativeSocket(fd), address, &length)
+                       : ::getsockname(NativeSocket(fd), address, &length);
+    if (r != 0)
+        return {};
+    quint16 port = 0;
+    if (storage.ss_family == AF_INET)
+        port = ntohs(reinterpret_cast<const sockaddr_in *>(&storage)->sin_port);
+    else if (storage.ss_family == AF_INET6)
+        port = ntohs(reinterpret_cast<const sockaddr_in6 *>(&storage)->sin6_port);
+    return {QHostAddress(address), port};
+}
+
 DeviceId deviceIdOf(X509 *certificate)
 {
     const EVP_PKEY *key = certificate ? X509_get0_pubkey(certificate) : nullptr;
@@ -135,17 +248,19 @@ ControlLink::ControlLink(const ControlLinkContext &context, QTcpSocket *socket, 
 
 ControlLink::ControlLink(const ControlLinkContext &context, qintptr fd, QObject *parent)
     : QObject(parent)
-    , m_socket(new QTcpSocket(this))
+    , m_fd(fd)
 {
-    if (!m_socket->setSocketDescriptor(fd)) {
-        ReusableSocket::closeNative(fd);
-        const QString why = m_socket->errorString();
+    QString why;
+    if (fd < 0 || !prepareDescriptor(fd, &why)) {
+        closeDescriptor();
         QMetaObject::invokeMethod(
             this,
             [this, why] { fail(Error::Socket, QStringLiteral("cannot adopt the socket: ") + why); },
             Qt::QueuedConnection);
         return;
     }
+    m_readNotifier = new QSocketNotifier(fd, QSocketNotifier::Read, this);
+    connect(m_readNotifier, &QSocketNotifier::activated, this, &ControlLink::onReadable);
     setUp(context);
 }
 
@@ -158,24 +273,27 @@ ControlLink::~ControlLink()
         m_socket->disconnect(this);
         m_socket->abort();
     }
+    closeDescriptor();
 }
 
 void ControlLink::setUp(const ControlLinkContext &context)
 {
     m_role = context.role();
     m_alpn = context.alpn();
-    // Bounded: Qt stops reading the kernel buffer when this much is waiting for us.
-    m_socket->setReadBufferSize(kMaxRecord);
-    // Control frames are small and latency-bound (a connect → go round trip): no Nagle delay.
-    m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
-    connect(m_socket, &QIODevice::readyRead, this, &ControlLink::onReadyRead);
-    connect(m_socket, &QAbstractSocket::errorOccurred, this, &ControlLink::onSocketError);
-    connect(m_socket, &QAbstractSocket::disconnected, this, [this] {
-        if (m_state == State::Closing)
-            finish(QStringLiteral("closed"));
-        else
-            onSocketError();
-    });
+    if (m_socket) {
+        // Bounded: Qt stops reading the kernel buffer when this much is waiting for us.
+        m_socket->setReadBufferSize(kMaxRecord);
+        // Control frames are small and latency-bound (connect → go): no Nagle delay.
+        m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+        connect(m_socket, &QIODevice::readyRead, this, &ControlLink::onReadyRead);
+        connect(m_socket, &QAbstractSocket::errorOccurred, this, &ControlLink::onSocketError);
+        connect(m_socket, &QAbstractSocket::disconnected, this, [this] {
+            if (m_state == State::Closing)
+                finish(QStringLiteral("closed"));
+            else
+                onSocketError();
+        });
+    }
 
     ERR_clear_error();
     m_ssl = context.isValid() ? SSL_new(context.nativeHandle()) : nullptr;
@@ -208,7 +326,147 @@ void ControlLink::setUp(const ControlLinkContext &context)
 
 qint64 ControlLink::bytesToWrite() const
 {
-    return m_socket ? m_socket->bytesToWrite() : 0;
+    return m_socket ? m_socket->bytesToWrite() : m_out.size();
+}
+
+QHostAddress ControlLink::peerAddress() const
+{
+    if (m_socket)
+        return m_socket->peerAddress();
+    return m_fd >= 0 ? socketName(m_fd, true).first : QHostAddress();
+}
+
+quint16 ControlLink::peerPort() const
+{
+    if (m_socket)
+        return m_socket->peerPort();
+    return m_fd >= 0 ? socketName(m_fd, true).second : 0;
+}
+
+quint16 ControlLink::localPort() const
+{
+    if (m_socket)
+        return m_socket->localPort();
+    return m_fd >= 0 ? socketName(m_fd, false).second : 0;
+}
+
+void ControlLink::transmit(QByteArrayView bytes)
+{
+    if (m_socket) {
+        m_socket->write(bytes.data(), bytes.size());
+        return;
+    }
+    if (m_fd < 0 || bytes.isEmpty())
+        return;
+    qsizetype done = 0;
+    while (m_out.isEmpty() && done < bytes.size()) {
+        const qint64 n = nativeSend(m_fd, bytes.data() + done, bytes.size() - done);
+        if (n > 0) {
+            done += qsizetype(n);
+        } else if (n < 0 && interrupted()) {
+            continue;
+        } else if (n < 0 && !wouldBlock()) {
+            // Reported from the event loop: transmit() runs inside the owner's loops.
+            const QString why = nativeError();
+            QMetaObject::invokeMethod(
+                this, [this, why] { fail(Error::Socket, why); }, Qt::QueuedConnection);
+            return;
+        } else {
+            break;
+        }
+    }
+    if (done == bytes.size())
+        return;
+    m_out.append(bytes.data() + done, bytes.size() - done);
+    if (!m_writeNotifier) {
+        m_writeNotifier = new QSocketNotifier(m_fd, QSocketNotifier::Write, this);
+        connect(m_writeNotifier, &QSocketNotifier::activated, this, &ControlLink::onWritable);
+    }
+    m_writeNotifier->setEnabled(true);
+}
+
+void ControlLink::onWritable()
+{
+    qsizetype done = 0;
+    QString error;
+    while (m_fd >= 0 && done < m_out.size()) {
+        const qint64 n = nativeSend(m_fd, m_out.constData() + done, m_out.size() - done);
+        if (n > 0) {
+            done += qsizetype(n);
+        } else if (n < 0 && interrupted()) {
+            continue;
+        } else {
+            if (n < 0 && !wouldBlock())
+                error = nativeError();
+            break;
+        }
+    }
+    m_out.remove(0, done);
+    if (error.isEmpty() && !m_out.isEmpty())
+        return;
+    m_out.clear();
+    if (m_writeNotifier)
+        m_writeNotifier->setEnabled(false);
+    if (m_state == State::Closing) {
+        closeDescriptor();
+        finish(QStringLiteral("closed"));
+    } else if (!error.isEmpty()) {
+        fail(Error::Socket, error);
+    }
+}
+
+void ControlLink::onReadable()
+{
+    if (m_state != State::Handshaking && m_state != State::Established) {
+        if (m_readNotifier)
+            m_readNotifier->setEnabled(false); // closing: nothing more is read
+        return;
+    }
+    QByteArray data;
+    bool ended = false;
+    QString error;
+    char chunk[16384];
+    // At most about one record per activation; the notifier fires again for the rest.
+    while (m_fd >= 0 && data.size() < kMaxRecord) {
+        const qint64 n = nativeReceive(m_fd, chunk, sizeof chunk);
+        if (n > 0) {
+            data.append(chunk, qsizetype(n));
+            continue;
+        }
+        if (n == 0 || connectionReset())
+            ended = true;
+        else if (interrupted())
+            continue;
+        else if (!wouldBlock())
+            error = nativeError();
+        break;
+    }
+    QPointer<ControlLink> guard(this);
+    received(data);
+    if (!guard || (m_state != State::Handshaking && m_state != State::Established))
+        return;
+    if (m_state == State::Handshaking && (ended || !error.isEmpty()))
+        fail(Error::Handshake,
+            ended ? QStringLiteral("the peer closed the connection during the TLS handshake")
+                  : QStringLiteral("TLS handshake: ") + error);
+    else if (ended)
+        fail(Error::RemoteClosed, QStringLiteral("the peer closed the connection"));
+    else if (!error.isEmpty())
+        fail(Error::Socket, error);
+}
+
+void ControlLink::closeDescriptor()
+{
+    if (m_fd < 0)
+        return;
+    // Disabled, not deleted: this may run inside one of their own signals.
+    if (m_readNotifier)
+        m_readNotifier->setEnabled(false);
+    if (m_writeNotifier)
+        m_writeNotifier->setEnabled(false);
+    ReusableSocket::closeNative(m_fd);
+    m_fd = -1;
+    m_out.clear();
 }
 
 void ControlLink::freeTls()
@@ -225,7 +483,7 @@ void ControlLink::flushTls()
     char *data = nullptr;
     const long n = BIO_get_mem_data(out, &data);
     if (n > 0) {
-        m_socket->write(data, n);
+        transmit(QByteArrayView(data, n));
         (void)BIO_reset(out);
     }
 }
@@ -234,8 +492,12 @@ void ControlLink::onReadyRead()
 {
     if (m_state != State::Handshaking && m_state != State::Established)
         return;
-    const QByteArray data = m_socket->readAll();
-    if (data.isEmpty())
+    received(m_socket->readAll());
+}
+
+void ControlLink::received(const QByteArray &data)
+{
+    if (data.isEmpty() || (m_state != State::Handshaking && m_state != State::Established))
         return;
     if (m_state == State::Established) {
         m_in += data;
@@ -454,8 +716,7 @@ bool ControlLink::write(QByteArrayView plaintext)
         }
         ++m_sendCounter;
     }
-    if (!out.isEmpty())
-        m_socket->write(out);
+    transmit(out);
     return true;
 }
 
@@ -465,16 +726,28 @@ void ControlLink::close()
         return;
     freeTls();
     m_state = State::Closing;
-    m_socket->disconnectFromHost(); // sends what is queued first
-    if (m_socket->state() == QAbstractSocket::UnconnectedState) {
-        finish(QStringLiteral("closed"));
-        return;
+    if (m_socket) {
+        m_socket->disconnectFromHost(); // sends what is queued first
+        if (m_socket->state() == QAbstractSocket::UnconnectedState) {
+            finish(QStringLiteral("closed"));
+            return;
+        }
+    } else {
+        if (m_readNotifier)
+            m_readNotifier->setEnabled(false);
+        if (m_out.isEmpty()) { // else onWritable() closes once it is out
+            closeDescriptor();
+            finish(QStringLiteral("closed"));
+            return;
+        }
     }
     // A peer that does not read must not keep the connection open.
     QTimer::singleShot(kLingerMs, this, [this] {
         if (m_state != State::Closing)
             return;
-        m_socket->abort();
+        if (m_socket)
+            m_socket->abort();
+        closeDescriptor();
         finish(QStringLiteral("closed (the peer did not take the last bytes)"));
     });
 }
@@ -484,7 +757,9 @@ void ControlLink::abort()
     if (m_state == State::Closed)
         return;
     m_state = State::Closing;
-    m_socket->abort();
+    if (m_socket)
+        m_socket->abort();
+    closeDescriptor();
     finish(QStringLiteral("closed"));
 }
 
@@ -497,9 +772,15 @@ void ControlLink::fail(Error error, const QString &message)
     m_state = State::Closing;
     freeTls();
     // Send what is queued (a TLS alert), then close; nothing more is read.
-    m_socket->disconnect(this);
-    m_socket->flush();
-    m_socket->disconnectFromHost();
+    if (m_socket) {
+        m_socket->disconnect(this);
+        m_socket->flush();
+        m_socket->disconnectFromHost();
+    } else if (m_fd >= 0) {
+        if (!m_out.isEmpty())
+            (void)nativeSend(m_fd, m_out.constData(), m_out.size()); // best effort
+        closeDescriptor();
+    }
     QPointer<ControlLink> guard(this);
     Q_EMIT errorOccurred(error, message);
     if (guard)
@@ -513,7 +794,9 @@ void ControlLink::finish(const QString &reason)
     m_state = State::Closed;
     freeTls();
     m_in.clear();
-    m_socket->disconnect(this);
+    if (m_socket)
+        m_socket->disconnect(this);
+    closeDescriptor();
     Q_EMIT closed(reason);
 }
 

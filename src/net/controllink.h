@@ -5,11 +5,13 @@
 #include "deviceid.h"
 
 #include <QByteArray>
+#include <QHostAddress>
 #include <QObject>
 #include <QString>
 
 #include <array>
 
+class QSocketNotifier;
 class QTcpSocket;
 struct ssl_st; // OpenSSL's SSL
 
@@ -35,7 +37,12 @@ namespace PunchDrop {
  * where a link record is expected (first byte non-zero: a TLS alert, e.g. the server refusing
  * our certificate) is decoded by the client, which keeps its TLS object until the first record.
  *
- * The link has no timers of its own: the owner applies the handshake deadline and idle timeout.
+ * Transport: a connected QTcpSocket (the client: ControlClient binds and connects it), or a bare
+ * descriptor with a QSocketNotifier (the server: an idle QTcpSocket alone costs ~18 KiB of heap,
+ * mostly its 16 KiB read buffer; the descriptor path keeps nothing but the pending output).
+ *
+ * The link has no timers of its own (except close()'s linger): the owner applies the handshake
+ * deadline and idle timeout.
  */
 class ControlLink : public QObject
 {
@@ -69,7 +76,8 @@ public:
      * \a context's role. A client sends its ClientHello at once.
      */
     ControlLink(const ControlLinkContext &context, QTcpSocket *socket, QObject *parent = nullptr);
-    //! Takes over the connected descriptor \a fd (server: an accepted connection).
+    //! Takes over the connected descriptor \a fd (server: an accepted connection), without a
+    //! QTcpSocket: reads and writes go straight to the descriptor.
     ControlLink(const ControlLinkContext &context, qintptr fd, QObject *parent = nullptr);
     ~ControlLink() override;
 
@@ -80,9 +88,13 @@ public:
     bool isClosed() const { return m_state == State::Closed; }
     //! The peer's DeviceId from its certificate; null before handshakeDone().
     DeviceId peerId() const { return m_peer; }
-    QTcpSocket *socket() const { return m_socket; }
-    //! Ciphertext queued in the socket (the server's "not reading" guard).
+    QHostAddress peerAddress() const;
+    quint16 peerPort() const;
+    quint16 localPort() const;
+    //! Ciphertext queued, not yet taken by the kernel (the server's "not reading" guard).
     qint64 bytesToWrite() const;
+    //! Bytes on the wire outside the record layer: for tests that play a hostile peer.
+    void writeRaw(QByteArrayView bytes) { transmit(bytes); }
 
     //! Encrypts and queues \a plaintext (split into records as needed). False unless established.
     bool write(QByteArrayView plaintext);
@@ -109,6 +121,11 @@ private:
     void setUp(const ControlLinkContext &context);
     void onReadyRead();
     void onSocketError();
+    void onReadable();
+    void onWritable();
+    void received(const QByteArray &data);
+    void transmit(QByteArrayView bytes);
+    void closeDescriptor();
     void driveHandshake();
     void completeHandshake();
     void processRecords();
@@ -118,7 +135,11 @@ private:
     void fail(Error error, const QString &message);
     void finish(const QString &reason);
 
-    QTcpSocket *m_socket = nullptr;
+    QTcpSocket *m_socket = nullptr; //!< the QTcpSocket transport, or:
+    qintptr m_fd = -1; //!< the descriptor transport
+    QSocketNotifier *m_readNotifier = nullptr;
+    QSocketNotifier *m_writeNotifier = nullptr; //!< created when output has to wait
+    QByteArray m_out; //!< descriptor transport: output the kernel did not take yet
     ssl_st *m_ssl = nullptr;
     ControlLinkContext::Role m_role = ControlLinkContext::Role::Client;
     QByteArray m_alpn;

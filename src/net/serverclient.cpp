@@ -51,7 +51,7 @@ ServerClient::ServerClient(
         else
             finish(reason);
     });
-    m_observed = {m_link->socket()->peerAddress(), m_link->socket()->peerPort()};
+    m_observed = {m_link->peerAddress(), m_link->peerPort()};
     // An IPv4 client on a dual-stack listener shows up as ::ffff:a.b.c.d; peers want a.b.c.d.
     bool isV4 = false;
     const quint32 v4 = m_observed.address.toIPv4Address(&isV4);

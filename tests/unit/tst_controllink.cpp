@@ -151,6 +151,7 @@ private Q_SLOTS:
     void handshakeAndBothDirections();
     void peerIdIsTheCertificateKey();
     void largeWritesSplitIntoRecords();
+    void serverBacklogDrainsWhenThePeerReads();
     void firstFrameCoalescedWithHandshake();
     void flippedCiphertextIsAnIntegrityError();
     void badRecordLength_data();
@@ -271,6 +272,22 @@ void TestControlLink::largeWritesSplitIntoRecords()
     QCOMPARE(m_clientSeen->received, big);
 }
 
+void TestControlLink::serverBacklogDrainsWhenThePeerReads()
+{
+    // The server side writes to its bare descriptor; what the kernel does not take waits in the
+    // link (bytesToWrite(), the server's "not reading" guard) until the peer reads.
+    QVERIFY(connectPair(m_clientContext));
+    QVERIFY(waitEstablished());
+    const QByteArray chunk(ControlLink::kMaxPlaintext, 'b');
+    constexpr int kChunks = 128; // 8 MiB: more than loopback's socket buffers hold
+    for (int i = 0; i < kChunks; ++i)
+        QVERIFY(m_server->write(chunk));
+    QVERIFY(m_server->bytesToWrite() > 0);
+    QTRY_COMPARE_WITH_TIMEOUT(m_clientSeen->received.size(), kChunks * chunk.size(), 20000);
+    QCOMPARE(m_server->bytesToWrite(), 0);
+    QVERIFY(m_clientSeen->received.count('b') == m_clientSeen->received.size());
+}
+
 void TestControlLink::firstFrameCoalescedWithHandshake()
 {
     TamperProxy proxy;
@@ -327,7 +344,7 @@ void TestControlLink::badRecordLength()
     QFETCH(quint32, length);
     QVERIFY(connectPair(m_clientContext));
     QVERIFY(waitEstablished());
-    m_client->socket()->write(recordHeader(length) + QByteArray(40, 'x'));
+    m_client->writeRaw(QByteArray(recordHeader(length) + QByteArray(40, 'x')));
     QTRY_COMPARE_WITH_TIMEOUT(m_serverSeen->closed.size(), 1, 5000);
     QCOMPARE(m_serverSeen->lastError(), ControlLink::Error::Oversize);
     QVERIFY(m_serverSeen->received.isEmpty());
@@ -339,12 +356,12 @@ void TestControlLink::truncatedRecordWaitsSilently()
     // ends it: tst_rendezvousserver::halfRecordThenSilenceIsDropped).
     QVERIFY(connectPair(m_clientContext));
     QVERIFY(waitEstablished());
-    m_client->socket()->write(recordHeader(100) + QByteArray(10, 'x'));
+    m_client->writeRaw(QByteArray(recordHeader(100) + QByteArray(10, 'x')));
     QVERIFY(!m_serverSeen->closed.wait(300));
     QVERIFY(m_server->isEstablished());
     QVERIFY(m_serverSeen->received.isEmpty());
     // The rest of a record that was not sealed with the key: an integrity error, not a hang.
-    m_client->socket()->write(QByteArray(90, 'y'));
+    m_client->writeRaw(QByteArray(90, 'y'));
     QTRY_COMPARE_WITH_TIMEOUT(m_serverSeen->closed.size(), 1, 5000);
     QCOMPARE(m_serverSeen->lastError(), ControlLink::Error::Integrity);
 }

@@ -80,8 +80,8 @@ public:
     //! Plaintext bytes in the link's records: hand-made (broken) frames.
     void sendPlain(const QByteArray &bytes) { link->write(bytes); }
     //! Bytes on the TCP socket itself, outside the record layer.
-    void sendRaw(const QByteArray &bytes) { link->socket()->write(bytes); }
-    quint16 localPort() const { return link->socket()->localPort(); }
+    void sendRaw(const QByteArray &bytes) { link->writeRaw(bytes); }
+    quint16 localPort() const { return link->localPort(); }
 
     //! The next message, or nullopt when none arrives within \a timeoutMs.
     std::optional<ControlMessage> next(int timeoutMs = 5000)
