@@ -251,7 +251,8 @@ pair() {
 # hostile clients (hostile case)
 
 HOSTILE=()
-# hostile NAME tcp|tls HEX_BYTES — connects from hx, sends the bytes (hex) and then nothing more;
+# hostile NAME tcp|old-tls|link|link-raw HEX_BYTES — connects from hx, sends the bytes (hex) and
+# then nothing more;
 # records how long until the server closed the connection (≤ 20 s).
 hostile() {
     local name=$1 kind=$2 hex=$3 bytes="$LAB_DIR/hostile-$1.bin" out="$LAB_DIR/hostile-$1.log"
@@ -266,7 +267,8 @@ hostile() {
             timeout 20 cat <&3 >/dev/null; rc=$?
             echo "closed=$([ $rc = 124 ] && echo no || echo yes) after_ms=$((($(date +%s%N) - t0) / 1000000))"
         ' hostile "$LAB_SERVER_IP" "$PORT" "$bytes"
-    else
+    elif [ "$kind" = old-tls ]; then
+        # a client of the TLS-records era: TLS 1.3 with a certificate but no ALPN
         # shellcheck disable=SC2016
         lab_spawn hx "$out" bash -c '
             t0=$(date +%s%N)
@@ -275,6 +277,12 @@ hostile() {
             rc=${PIPESTATUS[0]}
             echo; echo "closed=$([ $rc = 124 ] && echo no || echo yes) after_ms=$((($(date +%s%N) - t0) / 1000000))"
         ' hostile "$LAB_SERVER_IP" "$PORT" "$bytes" "$LAB_DIR"
+    else
+        # link: the control link's handshake, then the bytes as plaintext frames (link) or on
+        # the wire outside the records (link-raw)
+        local raw=""
+        [ "$kind" = link-raw ] && raw=--raw
+        lab_spawn hx "$out" "$NATLAB_CONTROL_HOSTILE" "$LAB_SERVER_IP" "$PORT" "$hex" $raw
     fi
     HOSTILE+=("$name:$LAB_LAST_PID")
 }
@@ -293,12 +301,18 @@ start_hostiles() {
     hostile tls-half-record tcp "1603010200010001fc0303"
     # a relay join ('P') followed by garbage
     hostile relay-garbage tcp "50${junk:0:400}"
-    # inside TLS: a frame length of 16 MiB (limit 64 KiB)
-    hostile frame-oversize tls "01000000${junk:0:64}"
-    # inside TLS: a well-sized frame whose body is not a CBOR map
-    hostile frame-garbage tls "00000040${junk:0:128}"
-    # inside TLS: half a frame (says 256 bytes, sends 10), then silence
-    hostile frame-half tls "00000100a1617465${junk:0:12}"
+    # an old client: TLS 1.3 with a certificate, no ALPN (refused in the handshake)
+    hostile old-tls-client old-tls "00000040${junk:0:128}"
+    # inside the link: a frame length of 16 MiB (limit 64 KiB)
+    hostile frame-oversize link "01000000${junk:0:64}"
+    # inside the link: a well-sized frame whose body is not a CBOR map
+    hostile frame-garbage link "00000040${junk:0:128}"
+    # inside the link: half a frame (says 256 bytes, sends 10), then silence
+    hostile frame-half link "00000100a1617465${junk:0:12}"
+    # after the handshake: a record that was not sealed with the link's key
+    hostile record-forged link-raw "00000030${junk:0:96}"
+    # after the handshake: half a record, then silence (must hit the handshake deadline)
+    hostile record-half link-raw "00000100${junk:0:40}"
 }
 
 check_hostiles() {
@@ -354,6 +368,8 @@ run_case() {
             pair prc prc
             lab_add_router rx prc && lab_add_host hx rx || fail "cannot build the hostile host"
             lab_require openssl
+            [ -x "${NATLAB_CONTROL_HOSTILE:-}" ] \
+                || fail "NATLAB_CONTROL_HOSTILE (the natlab_control_hostile program) is not set"
             kind=any
             methods=any
             ;;
