@@ -479,10 +479,9 @@ void RendezvousServer::onHello(ServerClient *client)
     // After a re-registration from elsewhere, whoever saw only the old connection must hear
     // that the device is gone for them.
     sendTo(sawOld - visible, PeerLeft {client->id()});
-    qCInfo(lcServer).noquote() << "registered" << client->describe()
-                               << QStringLiteral("(%1 online, %2 visible)")
-                                      .arg(m_registry.size())
-                                      .arg(visible.size());
+    qCInfo(lcServer).noquote()
+        << "registered" << client->describe()
+        << QStringLiteral("(%1 online, %2 visible)").arg(m_registry.size()).arg(visible.size());
     Q_EMIT clientRegistered(client->id());
 }
 
@@ -543,8 +542,8 @@ void RendezvousServer::applyWatch(ServerClient *client, const QSet<DeviceId> &id
         client->send(PeerLeft {c->id()});
         c->send(PeerLeft {client->id()});
     }
-    qCDebug(lcServer).noquote() << client->describe() << "watches" << ids.size()
-                                << "devices;" << after.size() << "visible";
+    qCDebug(lcServer).noquote() << client->describe() << "watches" << ids.size() << "devices;"
+                                << after.size() << "visible";
 }
 
 void RendezvousServer::handleNat(ServerClient *client, const QString &natType)

@@ -348,17 +348,15 @@ void TestPresence::lookup_data()
                               << QStringList {QStringLiteral("bob")};
     QTest::newRow("id prefix") << QStringLiteral("$bob:12") << QStringLiteral("ok")
                                << QStringList {QStringLiteral("bob")};
-    QTest::newRow("unique name, other case") << QStringLiteral("BOB") << QStringLiteral("ok")
-                                             << QStringList {QStringLiteral("bob")};
-    QTest::newRow("ambiguous name")
-        << QStringLiteral("twin") << QStringLiteral("ambiguous")
-        << QStringList {QStringLiteral("twin"), QStringLiteral("Twin")};
+    QTest::newRow("unique name, other case")
+        << QStringLiteral("BOB") << QStringLiteral("ok") << QStringList {QStringLiteral("bob")};
+    QTest::newRow("ambiguous name") << QStringLiteral("twin") << QStringLiteral("ambiguous")
+                                    << QStringList {QStringLiteral("twin"), QStringLiteral("Twin")};
     QTest::newRow("not found") << QStringLiteral("nobody") << QStringLiteral("not-found")
                                << QStringList {};
-    QTest::newRow("own name is not a match") << QStringLiteral("asker")
-                                             << QStringLiteral("not-found") << QStringList {};
-    QTest::newRow("blank") << QStringLiteral("  ") << QStringLiteral("bad-query")
-                           << QStringList {};
+    QTest::newRow("own name is not a match")
+        << QStringLiteral("asker") << QStringLiteral("not-found") << QStringList {};
+    QTest::newRow("blank") << QStringLiteral("  ") << QStringLiteral("bad-query") << QStringList {};
 }
 
 void TestPresence::lookup()
