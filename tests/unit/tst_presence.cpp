@@ -14,6 +14,10 @@
 #include "net/rendezvousserver.h"
 #include "transfer/transferengine.h"
 
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
 #include <QSignalSpy>
 #include <QTcpSocket>
 #include <QTemporaryDir>
@@ -194,6 +198,8 @@ private Q_SLOTS:
     void connectNeedsNoVisibility();
     void controlClientWatchAndLookup();
     void engineFindPeerAsksTheServer();
+    void controlClientLookupEndsWhenTheServerGoes();
+    void cliPeersShowsTheVisibleAndLooksUpTheRest();
 
 private:
     std::unique_ptr<PresenceClient> client(const char *source, const char *name)
@@ -526,6 +532,103 @@ void TestPresence::engineFindPeerAsksTheServer()
     const PeerResolver::Result missing = QCoro::waitFor(engine.findPeer(QStringLiteral("nobody")));
     QCOMPARE(missing.code, PeerResolver::Code::NotFound);
     engine.stop();
+}
+
+void TestPresence::controlClientLookupEndsWhenTheServerGoes()
+{
+    ControlClientConfig config;
+    config.host = QStringLiteral("127.0.0.1");
+    config.port = m_port;
+    config.reconnectMin = 60s; // no reconnect within the test
+    ControlClient cc(ephemeral(), config);
+    cc.start();
+    QVERIFY(QCoro::waitFor(cc.waitRegistered(5s)));
+    // The lookup is on its way when the server closes every connection without reading it.
+    LookupReply reply;
+    bool done = false;
+    QCoro::connect(cc.lookup(QStringLiteral("anyone"), 10s), &cc, [&](const LookupReply &r) {
+        reply = r;
+        done = true;
+    });
+    m_server->close();
+    QTRY_VERIFY_WITH_TIMEOUT(done, 5000);
+    QCOMPARE(reply.code, QStringLiteral("connection-lost"));
+}
+
+namespace {
+//! Runs the punchdrop binary without blocking the event loop (the server lives in this process).
+struct CliRun
+{
+    int exitCode = -1;
+    QList<QJsonObject> events;
+};
+
+CliRun runCli(const QStringList &arguments)
+{
+    CliRun run;
+    QProcess process;
+    process.start(
+        QProcessEnvironment::systemEnvironment().value(QStringLiteral("PUNCHDROP_BINARY")),
+        arguments);
+    if (!process.waitForStarted(5000))
+        return run;
+    if (!QTest::qWaitFor([&] { return process.state() == QProcess::NotRunning; }, 30000)) {
+        process.kill();
+        process.waitForFinished(5000);
+        return run;
+    }
+    run.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
+    for (const QByteArray &line : process.readAllStandardOutput().split('\n')) {
+        const QJsonDocument doc = QJsonDocument::fromJson(line);
+        if (doc.isObject())
+            run.events.append(doc.object());
+    }
+    return run;
+}
+
+QStringList listedIds(const CliRun &run)
+{
+    QStringList ids;
+    for (const QJsonObject &e : run.events)
+        if (e.value(QStringLiteral("event")).toString() == u"peers")
+            for (const QJsonValue &p : e.value(QStringLiteral("peers")).toArray())
+                ids << p.toObject().value(QStringLiteral("device_id")).toString();
+    return ids;
+}
+} // namespace
+
+void TestPresence::cliPeersShowsTheVisibleAndLooksUpTheRest()
+{
+    if (QProcessEnvironment::systemEnvironment()
+            .value(QStringLiteral("PUNCHDROP_BINARY"))
+            .isEmpty())
+        QFAIL("PUNCHDROP_BINARY is not set (run through ctest)");
+    // The CLI connects from 127.0.0.1: the housemate shares that address, carol does not.
+    auto housemate = client("127.0.0.1", "housemate");
+    auto carol = client("127.0.9.1", "carol");
+    QVERIFY(housemate->registerWith());
+    QVERIFY(carol->registerWith());
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QStringList base {QStringLiteral("peers"), QStringLiteral("--server"),
+        QStringLiteral("127.0.0.1:%1").arg(m_port), QStringLiteral("--json"),
+        QStringLiteral("--config-dir"), dir.path(), QStringLiteral("--name"), QStringLiteral("cli"),
+        QStringLiteral("--timeout"), QStringLiteral("20")};
+
+    const CliRun list = runCli(base);
+    QCOMPARE(list.exitCode, 0);
+    QCOMPARE(listedIds(list), QStringList {housemate->id().toString()});
+
+    const CliRun lookup = runCli(base + QStringList {QStringLiteral("Carol")});
+    QCOMPARE(lookup.exitCode, 0);
+    QCOMPARE(listedIds(lookup), QStringList {carol->id().toString()});
+
+    const CliRun missing = runCli(base + QStringList {QStringLiteral("nobody")});
+    QCOMPARE(missing.exitCode, 1);
+    QVERIFY(listedIds(missing).isEmpty());
+    QVERIFY(std::any_of(missing.events.cbegin(), missing.events.cend(), [](const QJsonObject &e) {
+        return e.value(QStringLiteral("code")).toString() == u"peer-not-found";
+    }));
 }
 
 QTEST_GUILESS_MAIN(TestPresence)
