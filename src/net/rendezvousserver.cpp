@@ -145,6 +145,7 @@ RendezvousServer::RendezvousServer(
     : QObject(parent)
     , m_identity(identity)
     , m_config(config)
+    , m_lookupsPerAddress(config.lookupsPerAddressPerSecond)
 {
     m_clock.start();
     m_tls = ControlLinkContext(ControlLinkContext::Role::Server, m_identity); // once, shared
@@ -590,10 +591,15 @@ void RendezvousServer::handleLookup(ServerClient *client, const Lookup &request)
 {
     LookupResult answer;
     answer.requestId = request.requestId;
-    if (!budgetOf(client).lookups.allow(client->peerAddress(), m_clock.elapsed())) {
+    const qint64 now = m_clock.elapsed();
+    if (!budgetOf(client).lookups.allow(client->peerAddress(), now)
+        || !m_lookupsPerAddress.allow(client->peerAddress(), now)) {
         answer.code = QStringLiteral("busy");
-        answer.message = QStringLiteral("too many lookups (at most %1 per second)")
-                             .arg(m_config.lookupsPerSecond);
+        answer.message
+            = QStringLiteral("too many lookups (at most %1 per second per connection, %2 per "
+                             "address)")
+                  .arg(m_config.lookupsPerSecond)
+                  .arg(m_config.lookupsPerAddressPerSecond);
         client->send(answer);
         return;
     }

@@ -41,6 +41,10 @@ struct RendezvousServerConfig
     //! `lookup` requests per client and second (also the burst); more → lookup-result "busy".
     //! Each lookup by prefix or name scans every registered client.
     int lookupsPerSecond = 10;
+    //! `lookup` requests per source address and second, all its connections together (also the
+    //! burst): up to 256 connections from one address must not multiply the rate at which the
+    //! registry can be enumerated by ID prefix.
+    int lookupsPerAddressPerSecond = 20;
     //! Presence changes per client and second (also the burst): NAT-type broadcasts to its
     //! visible peers and `watch` updates. More are delayed and coalesced, never dropped, so a
     //! flapping client cannot flood its watchers.
@@ -147,6 +151,7 @@ private:
     DeviceIdentity m_identity;
     ControlLinkContext m_tls; //!< one SSL_CTX for every control connection
     RendezvousServerConfig m_config;
+    RateLimiter m_lookupsPerAddress;
     QTcpServer *m_listener = nullptr;
     RelayHub *m_relay = nullptr;
     QList<Pending *> m_pending;

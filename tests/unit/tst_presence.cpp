@@ -194,6 +194,7 @@ private Q_SLOTS:
     void lookup_data();
     void lookup();
     void lookupIsRateLimited();
+    void lookupIsRateLimitedPerAddress();
     void natChangesAreThrottledAndCoalesced();
     void connectNeedsNoVisibility();
     void controlClientWatchAndLookup();
@@ -219,6 +220,7 @@ void TestPresence::init()
     config.address = QHostAddress::LocalHost;
     config.port = 0;
     config.lookupsPerSecond = 3;
+    config.lookupsPerAddressPerSecond = 5;
     config.presenceChangesPerSecond = 1;
     config.rttProbeTimeout = 300ms;
     m_server = std::make_unique<RendezvousServer>(m_serverIdentity, config);
@@ -428,6 +430,37 @@ void TestPresence::lookupIsRateLimited()
             return r && r->code == u"ok";
         },
         5000));
+}
+
+void TestPresence::lookupIsRateLimitedPerAddress()
+{
+    // Three connections from one address: 3 per connection, but only 5 for the address.
+    auto first = client("127.0.1.1", "first");
+    auto second = client("127.0.1.1", "second");
+    auto third = client("127.0.1.1", "third");
+    auto bob = client("127.0.2.1", "bob");
+    QVERIFY(first->registerWith());
+    QVERIFY(second->registerWith());
+    QVERIFY(third->registerWith());
+    QVERIFY(bob->registerWith());
+    int ok = 0;
+    for (PresenceClient *c : {first.get(), second.get(), third.get()}) {
+        for (int i = 0; i < 3; ++i) {
+            const auto r = c->lookup(QStringLiteral("bob"));
+            QVERIFY(r.has_value());
+            if (r->code == u"ok")
+                ++ok;
+            else
+                QCOMPARE(r->code, QStringLiteral("busy"));
+        }
+    }
+    // 9 asked, each within its connection's budget; 5 allowed for the address (plus one per
+    // 200 ms the nine round trips took, at most two on a loaded machine).
+    QVERIFY2(ok >= 5 && ok <= 7, qPrintable(QString::number(ok)));
+    // A third address is not affected.
+    auto other = client("127.0.3.1", "other");
+    QVERIFY(other->registerWith());
+    QCOMPARE(other->lookup(QStringLiteral("bob"))->code, QStringLiteral("ok"));
 }
 
 void TestPresence::natChangesAreThrottledAndCoalesced()
