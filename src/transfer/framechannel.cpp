@@ -3,6 +3,7 @@
 
 #include <QDeadlineTimer>
 #include <QSslSocket>
+#include <QtEndian>
 
 namespace PunchDrop {
 
@@ -11,6 +12,7 @@ using namespace Transfer;
 FrameChannel::FrameChannel(QSslSocket *socket, QObject *parent)
     : QObject(parent)
     , m_socket(socket)
+    , m_chunks(std::make_shared<ChunkPool>(kMaxChunkSize))
 {
     socket->setReadBufferSize(kSocketReadBuffer);
     connect(socket, &QIODevice::readyRead, &m_wakeup, &Wakeup::wake);
@@ -41,34 +43,74 @@ qint64 FrameChannel::pendingWrite() const
     return m_socket ? m_socket->bytesToWrite() + m_socket->encryptedBytesToWrite() : 0;
 }
 
+void FrameChannel::fail(const QString &error)
+{
+    m_malformed = true;
+    m_malformedError = error;
+}
+
 FrameChannel::Incoming FrameChannel::tryRead()
 {
-    if (m_malformed)
-        return {Status::Malformed, {}, m_malformedError};
+    constexpr qsizetype kHeadSize = kLengthFieldSize + 1;
     for (;;) {
-        const FrameParse frame = parseFrame(m_buffer);
-        if (frame.status == ParseStatus::Malformed) {
-            m_malformed = true;
-            m_malformedError = frame.error;
-            return {Status::Malformed, {}, frame.error};
-        }
-        if (frame.status == ParseStatus::Ok) {
-            m_buffer.remove(0, frame.consumed);
-            MessageDecode decoded = decodeMessage(frame.frame);
-            if (!decoded.ok) {
-                m_malformed = true;
-                m_malformedError = decoded.error;
-                return {Status::Malformed, {}, decoded.error};
-            }
-            return {Status::Message, std::move(decoded.message), {}};
-        }
-        // Incomplete: pull more from the socket, but never more than one frame's worth.
-        if (!m_socket || m_socket->bytesAvailable() <= 0)
+        if (m_malformed)
+            return {Status::Malformed, {}, m_malformedError};
+        // Reads ask for what the frame still needs, not just for what is buffered: when the
+        // socket's decrypted buffer cannot satisfy a read, QSslSocket goes back to decrypting
+        // what waits in the TCP socket. A read of exactly what is buffered would not, and a
+        // buffer that had hit its cap would then stay empty until some other event.
+        if (!m_socket || !m_socket->isOpen())
             return {Status::Timeout, {}, {}};
-        const qint64 room = kMaxFrameLength + kLengthFieldSize - m_buffer.size();
-        if (room <= 0)
-            return {Status::Timeout, {}, {}}; // cannot happen: parseFrame bounds LENGTH
-        m_buffer.append(m_socket->read(qMin(room, qint64(4 * kMaxChunkSize))));
+        if (!m_inPayload) {
+            // The head, byte-exact: never read past the frame's start into its payload here.
+            const QByteArray more = m_socket->read(kHeadSize - m_head.size());
+            if (more.isEmpty())
+                return {Status::Timeout, {}, {}};
+            m_head.append(more);
+            const FrameParse head = parseFrame(m_head);
+            if (head.status == ParseStatus::Malformed) {
+                fail(head.error);
+                continue;
+            }
+            if (m_head.size() < kHeadSize)
+                continue;
+            m_type = FrameType(quint8(m_head.at(kLengthFieldSize)));
+            m_payloadSize = qint64(qFromBigEndian<quint32>(m_head.constData())) - 1;
+            m_inPayload = true;
+            m_filled = 0;
+            m_payload.clear();
+            // DATA is at most kMaxChunkSize (checked by parseFrame): take it in one piece. Other
+            // frames grow as their bytes arrive, so a LENGTH alone never allocates 16 MiB.
+            if (m_type == FrameType::Data)
+                m_payload = m_chunks->take(m_payloadSize);
+        }
+        if (m_filled < m_payloadSize) {
+            const qint64 need = m_payloadSize - m_filled;
+            const qint64 want = m_type == FrameType::Data
+                ? need
+                : qMin(need, qMax<qint64>(m_socket->bytesAvailable(), 0) + 4096);
+            if (m_payload.size() < m_filled + want)
+                m_payload.resize(m_filled + want);
+            const qint64 got = m_socket->read(m_payload.data() + m_filled, want);
+            if (got <= 0)
+                return {Status::Timeout, {}, {}};
+            m_filled += got;
+            continue;
+        }
+        Frame frame;
+        frame.type = m_type;
+        m_payload.truncate(m_filled);
+        frame.payload = std::move(m_payload);
+        m_payload = QByteArray();
+        m_head.clear();
+        m_inPayload = false;
+        m_filled = 0;
+        MessageDecode decoded = decodeMessage(frame);
+        if (!decoded.ok) {
+            fail(decoded.error);
+            continue;
+        }
+        return {Status::Message, std::move(decoded.message), {}};
     }
 }
 
@@ -110,6 +152,7 @@ void FrameChannel::sendData(const QByteArray &bytes)
     if (!m_socket)
         return;
     m_socket->write(dataFrameHeader(bytes.size()));
+    // QIODevice keeps a reference to a chunk this big instead of copying it into its buffer.
     m_socket->write(bytes);
 }
 

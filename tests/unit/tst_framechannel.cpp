@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// FrameChannel on a real loopback socket: frames cut at every kind of boundary, a head that is
+// malformed is refused as soon as its bytes are in, and a read never takes bytes of the next
+// frame from the socket (the socket's buffer cap is our backpressure).
+//
+// The sockets are left unencrypted (a QSslSocket without a handshake is plain TCP): framing does
+// not depend on TLS, and plain writes let the test decide exactly where the reader's input ends.
+
+#include "support/transfersocketpair.h"
+#include "transfer/framechannel.h"
+#include "transfer/transferprotocol.h"
+
+#include <QDeadlineTimer>
+#include <QTest>
+#include <QTimer>
+#include <QtEndian>
+
+#include <qcorotask.h>
+
+using namespace PunchDrop;
+using namespace PunchDrop::Transfer;
+using namespace std::chrono_literals;
+
+namespace {
+
+QByteArray pattern(qsizetype size, int seed)
+{
+    QByteArray out(size, Qt::Uninitialized);
+    for (qsizetype i = 0; i < size; ++i)
+        out[i] = char((i * 131 + seed * 7 + (i >> 9)) & 0xff);
+    return out;
+}
+
+QByteArray head(quint32 length, quint8 type)
+{
+    QByteArray out(4, '\0');
+    qToBigEndian(length, out.data());
+    out.append(char(type));
+    return out;
+}
+
+//! Writes \a bytes on \a from and waits (bounded) until \a to holds \a expected bytes.
+bool deliver(QAbstractSocket *from, QAbstractSocket *to, const QByteArray &bytes, qint64 expected)
+{
+    if (from->write(bytes) != bytes.size())
+        return false;
+    QDeadlineTimer deadline(5000);
+    while (to->bytesAvailable() < expected) {
+        if (deadline.hasExpired())
+            return false;
+        if (from->bytesToWrite() > 0)
+            from->waitForBytesWritten(10);
+        to->waitForReadyRead(10);
+    }
+    return true;
+}
+
+} // namespace
+
+class TestFrameChannel : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void framesCutAnywhere_data();
+    void framesCutAnywhere();
+    void malformedHeadIsRefusedAtOnce_data();
+    void malformedHeadIsRefusedAtOnce();
+    void readTakesOneFrameOnly();
+    void readWaitsAndTimesOut();
+};
+
+void TestFrameChannel::framesCutAnywhere_data()
+{
+    QTest::addColumn<qsizetype>("piece");
+    QTest::addColumn<qsizetype>("bigChunk");
+    // 1-byte pieces walk every boundary (head, payload, between frames) with a small DATA;
+    // the others carry a full 256 KiB DATA chunk.
+    QTest::newRow("1-byte pieces") << qsizetype(1) << qsizetype(700);
+    QTest::newRow("5-byte pieces (head size)") << qsizetype(5) << qsizetype(kMaxChunkSize);
+    QTest::newRow("4099-byte pieces") << qsizetype(4099) << qsizetype(kMaxChunkSize);
+    QTest::newRow("all at once") << qsizetype(0) << qsizetype(kMaxChunkSize);
+}
+
+void TestFrameChannel::framesCutAnywhere()
+{
+    QFETCH(qsizetype, piece);
+    QFETCH(qsizetype, bigChunk);
+    Test::TransferSocketPair pair;
+    const QString error = pair.connect();
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    FrameChannel reader(pair.server());
+
+    OfferItem item;
+    item.relativePath = QStringLiteral("a/ß.bin");
+    item.size = bigChunk + 1;
+    const QByteArray big = pattern(bigChunk, 1);
+    const QList<Message> sent {
+        Hello {kProtocolVersion, {QStringLiteral("resume")}, QStringLiteral("peer")},
+        Offer {{item}, item.size, 1},
+        Data {big},
+        Data {QByteArray("z")},
+        FileEnd {0, QByteArray(32, '\x5a')},
+        SessionEnd {},
+    };
+    QByteArray stream;
+    for (const Message &m : sent)
+        stream.append(encodeMessage(m));
+    if (piece == 0)
+        piece = stream.size();
+
+    QList<Message> got;
+    for (qsizetype at = 0; at < stream.size(); at += piece) {
+        // The reader took everything before (it never stops inside what it was given), so
+        // exactly this piece is what it finds now: frames end wherever the pieces cut them.
+        QCOMPARE(pair.server()->bytesAvailable(), qint64(0));
+        const QByteArray part = stream.mid(at, piece);
+        QVERIFY(deliver(pair.client(), pair.server(), part, part.size()));
+        for (;;) {
+            FrameChannel::Incoming in = reader.tryRead();
+            QVERIFY2(in.status != FrameChannel::Status::Malformed, qPrintable(in.error));
+            if (in.status != FrameChannel::Status::Message)
+                break;
+            got.append(std::move(in.message));
+        }
+    }
+    QCOMPARE(got.size(), sent.size());
+    for (qsizetype i = 0; i < sent.size(); ++i) {
+        QCOMPARE(frameTypeOf(got.at(i)), frameTypeOf(sent.at(i)));
+        QCOMPARE(encodeMessage(got.at(i)), encodeMessage(sent.at(i)));
+    }
+    QCOMPARE(std::get<Data>(got.at(2)).bytes, big);
+}
+
+void TestFrameChannel::malformedHeadIsRefusedAtOnce_data()
+{
+    QTest::addColumn<QByteArray>("bytes");
+    QTest::addColumn<QString>("error");
+    // Only the head is ever written: the channel must decide without the payload.
+    QTest::newRow("zero length") << QByteArray(4, '\0') << QStringLiteral("zero-length");
+    QTest::newRow("length over 16 MiB, 4 bytes")
+        << head(quint32(kMaxFrameLength + 1), 0x05).left(4) << QStringLiteral("exceeds");
+    QTest::newRow("unknown type") << head(10, 0x7f) << QStringLiteral("unknown frame type");
+    QTest::newRow("empty DATA") << head(1, 0x09) << QStringLiteral("DATA frame");
+    QTest::newRow("DATA over the chunk size")
+        << head(quint32(kMaxChunkSize + 2), 0x09) << QStringLiteral("DATA frame");
+}
+
+void TestFrameChannel::malformedHeadIsRefusedAtOnce()
+{
+    QFETCH(QByteArray, bytes);
+    QFETCH(QString, error);
+    Test::TransferSocketPair pair;
+    const QString connectError = pair.connect();
+    QVERIFY2(connectError.isEmpty(), qPrintable(connectError));
+    FrameChannel reader(pair.server());
+    QVERIFY(deliver(pair.client(), pair.server(), bytes, bytes.size()));
+    const FrameChannel::Incoming in = reader.tryRead();
+    QCOMPARE(in.status, FrameChannel::Status::Malformed);
+    QVERIFY2(in.error.contains(error), qPrintable(in.error));
+    // It stays malformed: nothing after a broken head can be trusted.
+    pair.client()->write(encodeMessage(SessionEnd {}));
+    pair.client()->flush();
+    QCOMPARE(QCoro::waitFor(reader.read(1s)).status, FrameChannel::Status::Malformed);
+}
+
+void TestFrameChannel::readTakesOneFrameOnly()
+{
+    Test::TransferSocketPair pair;
+    const QString error = pair.connect();
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    FrameChannel reader(pair.server());
+    const QByteArray first = encodeMessage(Data {pattern(1000, 2)});
+    const QByteArray second = encodeMessage(Data {pattern(3000, 3)});
+    QVERIFY(deliver(pair.client(), pair.server(), first + second, first.size() + second.size()));
+    const FrameChannel::Incoming in = reader.tryRead();
+    QCOMPARE(in.status, FrameChannel::Status::Message);
+    QCOMPARE(std::get<Data>(in.message).bytes, pattern(1000, 2));
+    // The second frame is still in the socket, where its buffer cap can push back on TCP.
+    QCOMPARE(pair.server()->bytesAvailable(), qint64(second.size()));
+    const FrameChannel::Incoming next = reader.tryRead();
+    QCOMPARE(next.status, FrameChannel::Status::Message);
+    QCOMPARE(std::get<Data>(next.message).bytes, pattern(3000, 3));
+    QCOMPARE(reader.tryRead().status, FrameChannel::Status::Timeout);
+}
+
+void TestFrameChannel::readWaitsAndTimesOut()
+{
+    Test::TransferSocketPair pair;
+    const QString error = pair.connect();
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    FrameChannel reader(pair.server());
+    // Half a frame, then silence: a bounded wait that ends in Timeout, keeping what came.
+    const QByteArray frame = encodeMessage(Data {pattern(5000, 4)});
+    QVERIFY(deliver(pair.client(), pair.server(), frame.left(2000), 2000));
+    QCOMPARE(QCoro::waitFor(reader.read(200ms)).status, FrameChannel::Status::Timeout);
+    // The rest arrives later (from the event loop, while the reader waits).
+    QTimer::singleShot(50ms, pair.client(), [&pair, &frame] {
+        pair.client()->write(frame.mid(2000));
+        pair.client()->flush();
+    });
+    const FrameChannel::Incoming in = QCoro::waitFor(reader.read(5s));
+    QCOMPARE(in.status, FrameChannel::Status::Message);
+    QCOMPARE(std::get<Data>(in.message).bytes, pattern(5000, 4));
+    pair.client()->disconnectFromHost();
+    QCOMPARE(QCoro::waitFor(reader.read(5s)).status, FrameChannel::Status::Closed);
+}
+
+QTEST_GUILESS_MAIN(TestFrameChannel)
+#include "tst_framechannel.moc"
