@@ -27,6 +27,8 @@
 
 #include <qcorotask.h>
 
+#include <chrono>
+#include <filesystem>
 #include <functional>
 
 using namespace PunchDrop;
@@ -185,6 +187,7 @@ private Q_SLOTS:
     void sizes_data();
     void sizes();
     void folderTreeWithUnicodeAndEmptyFolder();
+    void folderTimesAreRestored();
     void tenThousandSmallFiles();
     void interruptedTransferResumes();
     void corruptedChunkIsAnIntegrityError();
@@ -294,6 +297,48 @@ void TestTransferSession::folderTreeWithUnicodeAndEmptyFolder()
     QVERIFY(QFileInfo(out + QStringLiteral("/run.sh")).isExecutable());
     QVERIFY(!QFileInfo(out + QStringLiteral("/日本語/ファイル.txt")).isExecutable());
     QCOMPARE(QFileInfo(out + QStringLiteral("/ελληνικά/ä ö ü.md")).lastModified().toUTC(), mtime);
+}
+
+void TestTransferSession::folderTimesAreRestored()
+{
+    // Folders get the offer's time after their files are written (which touches them): nested,
+    // empty and the root, each with a different time.
+    const QString root = m_src + QStringLiteral("/album");
+    QVERIFY(writeFile(root + QStringLiteral("/2019/a.jpg"), randomBytes(300 * 1024, 5)));
+    QVERIFY(writeFile(root + QStringLiteral("/2019/deep/b.jpg"), "b"));
+    QVERIFY(QDir().mkpath(root + QStringLiteral("/empty")));
+    const QList<std::pair<QString, QDateTime>> folders {
+        {QStringLiteral("album"), QDateTime::fromMSecsSinceEpoch(1500000000123, Qt::UTC)},
+        {QStringLiteral("album/2019"), QDateTime::fromMSecsSinceEpoch(1546300800000, Qt::UTC)},
+        {QStringLiteral("album/2019/deep"), QDateTime::fromMSecsSinceEpoch(1234567890500, Qt::UTC)},
+        {QStringLiteral("album/empty"), QDateTime::fromMSecsSinceEpoch(1000000000000, Qt::UTC)},
+    };
+    // Deepest first: setting a folder's time does not touch its parent.
+    for (auto it = folders.crbegin(); it != folders.crend(); ++it) {
+        const auto since = std::chrono::sys_time<std::chrono::milliseconds>(
+            std::chrono::milliseconds(it->second.toMSecsSinceEpoch()));
+        std::filesystem::last_write_time(
+            QFileInfo(m_src + QLatin1Char('/') + it->first).filesystemFilePath(),
+            std::chrono::file_clock::from_sys(since));
+    }
+    for (const auto &[path, time] : folders)
+        QCOMPARE(QFileInfo(m_src + QLatin1Char('/') + path).lastModified().toUTC(), time);
+
+    Test::TransferSocketPair pair;
+    const QString error = pair.secure();
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    CannedDecider decider(OfferDecision::Accept);
+    ReceiveOptions options;
+    options.downloadDir = m_dst;
+    options.decider = &decider;
+    const Outcome o = runTransfer(pair, {root}, options);
+    QVERIFY2(o.sent.allVerified() && o.received.allVerified(), qPrintable(describe(o)));
+    QCOMPARE(listTree(m_dst), listTree(m_src));
+    for (const auto &[path, time] : folders) {
+        const QFileInfo received(m_dst + QLatin1Char('/') + path);
+        QVERIFY2(received.isDir(), qPrintable(path));
+        QCOMPARE(received.lastModified().toUTC(), time);
+    }
 }
 
 void TestTransferSession::tenThousandSmallFiles()
