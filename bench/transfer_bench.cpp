@@ -51,8 +51,13 @@ QCoro::Task<int> receive(quint16 port, QString dir)
         std::fprintf(stderr, "cannot listen: %s\n", qPrintable(server.errorString()));
         co_return 2;
     }
-    while (!server.hasPendingConnections())
+    // Bounded: a sender that gave up must not leave this process waiting forever.
+    for (int i = 0; i < 600 && !server.hasPendingConnections(); ++i)
         server.waitForNewConnection(100);
+    if (!server.hasPendingConnections()) {
+        std::fprintf(stderr, "no sender connected within 60 s\n");
+        co_return 2;
+    }
     auto *socket = qobject_cast<QSslSocket *>(server.nextPendingConnection());
     const SecureChannel::Result tls = co_await SecureChannel::handshake(
         *socket, *me, SecureChannel::Role::Server, std::nullopt, 10s);
@@ -76,7 +81,8 @@ QCoro::Task<int> send(quint16 port, QStringList files)
     QString error;
     const auto me = DeviceIdentity::generateEphemeral(&error);
     QSslSocket socket;
-    for (int i = 0; i < 100 && socket.state() != QAbstractSocket::ConnectedState; ++i) {
+    // The receiver may still be starting on a loaded machine: retry for up to 30 s.
+    for (int i = 0; i < 300 && socket.state() != QAbstractSocket::ConnectedState; ++i) {
         socket.abort();
         socket.connectToHost(QHostAddress::LocalHost, port);
         socket.waitForConnected(100);
