@@ -18,7 +18,10 @@
 //
 // Usage: punchdrop_bench_server_capacity --server HOST:PORT [--server-pid PID] [--clients N]
 //        [--concurrency N] [--requests N] [--mode relay-only|auto] [--per-source N]
-//        [--keepalive-ms MS] [--gap-ms MS] [--register-budget-s S]
+//        [--keepalive-ms MS] [--gap-ms MS] [--register-budget-s S] [--idle-only]
+// --idle-only: register the idle clients, print the registration JSON, then hold them until
+// killed; run a second instance with --clients 0 to measure latency in a process of its own
+// (bench/server_capacity.sh does this with BENCH_SPLIT=1).
 // --register-budget-s: stop opening new idle clients after S seconds and measure with those that
 // registered (on a loaded 2-core machine 10 000 may take longer than one wants to wait).
 // The connect requests run twice: back to back, then with --gap-ms (default 100) between them.
@@ -67,6 +70,7 @@ struct Options
     int keepaliveMs = 20000;
     int gapMs = 100;
     int registerBudgetS = 0; //!< 0: until all are registered
+    bool idleOnly = false; //!< register and hold the idle clients, measure nothing
     QString mode = QStringLiteral("relay-only");
 };
 
@@ -413,6 +417,15 @@ QCoro::Task<int> run(Options options)
     result[QStringLiteral("server_threads")] = settled.threads;
     say(QStringLiteral("server RSS %1 MiB (peak %2 MiB)")
             .arg(double(settled.rssKiB) / 1024.0).arg(double(settled.hwmKiB) / 1024.0));
+    if (options.idleOnly) {
+        // Hold them (keepalives go on) until killed; a second process measures latency with
+        // --clients 0, so its event loop does not also carry the idle connections.
+        std::printf("%s\n", QJsonDocument(result).toJson(QJsonDocument::Compact).constData());
+        std::fflush(stdout);
+        say(QStringLiteral("holding the idle clients"));
+        for (;;)
+            co_await sleepFor(1s);
+    }
 
     // 3. two real ControlClients, `requests` connect requests one after the other
     QString error;
@@ -541,6 +554,9 @@ int main(int argc, char **argv)
             options.keepaliveMs = v.toInt(&ok);
         } else if (a == u"--mode") {
             options.mode = v;
+        } else if (a == u"--idle-only") {
+            options.idleOnly = true;
+            continue; // no value
         } else {
             say(QStringLiteral("unknown argument %1; see the header of bench/server_capacity.cpp").arg(a));
             return 2;

@@ -15,6 +15,9 @@
 #        BENCH_REGISTER_BUDGET_S=S  stop registering new idle clients after S s (default 0: never)
 #        PUNCHDROP_BINARY=path  the server binary (default: punchdrop of BENCH_BUILD, built here)
 #        BENCH_OUT=dir    where server.log and result.json go (default: a new /tmp dir)
+#        BENCH_SPLIT=1    idle clients in one bench process (--idle-only, result-idle.json), the
+#                         latency measurement in a second one: then the measuring clients'
+#                         event loop does not also poll the N idle connections
 set -euo pipefail
 
 CLIENTS=${1:-10000}
@@ -85,9 +88,23 @@ SAMPLER_PID=$!
 echo "server_capacity: $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs, kernel $(uname -r)," \
     "server pid $SERVER_PID on 127.0.0.1:$PORT, $CLIENTS clients, $REQUESTS requests" >&2
 set +e
-"$BENCH" --server "127.0.0.1:$PORT" --server-pid "$SERVER_PID" --clients "$CLIENTS" \
-    --requests "$REQUESTS" --concurrency "$CONCURRENCY" --register-budget-s "${BENCH_REGISTER_BUDGET_S:-0}" | tee "$OUT/result.json"
-rc=${PIPESTATUS[0]}
+if [ "${BENCH_SPLIT:-0}" = 1 ]; then
+    "$BENCH" --server "127.0.0.1:$PORT" --server-pid "$SERVER_PID" --clients "$CLIENTS" \
+        --requests "$REQUESTS" --concurrency "$CONCURRENCY" \
+        --register-budget-s "${BENCH_REGISTER_BUDGET_S:-0}" --idle-only >"$OUT/result-idle.json" &
+    IDLE_PID=$!
+    while kill -0 "$IDLE_PID" 2>/dev/null && ! [ -s "$OUT/result-idle.json" ]; do sleep 1; done
+    cat "$OUT/result-idle.json"
+    "$BENCH" --server "127.0.0.1:$PORT" --server-pid "$SERVER_PID" --clients 0 \
+        --requests "$REQUESTS" | tee "$OUT/result.json"
+    rc=${PIPESTATUS[0]}
+    kill "$IDLE_PID" 2>/dev/null
+    wait "$IDLE_PID" 2>/dev/null
+else
+    "$BENCH" --server "127.0.0.1:$PORT" --server-pid "$SERVER_PID" --clients "$CLIENTS" \
+        --requests "$REQUESTS" --concurrency "$CONCURRENCY" --register-budget-s "${BENCH_REGISTER_BUDGET_S:-0}" | tee "$OUT/result.json"
+    rc=${PIPESTATUS[0]}
+fi
 set -e
 kill -0 "$SERVER_PID" 2>/dev/null || echo "server_capacity: the server died (see $OUT/server.log)" >&2
 echo "server_capacity: result in $OUT/result.json, server log $OUT/server.log (exit $rc)" >&2
