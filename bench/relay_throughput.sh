@@ -7,12 +7,14 @@
 #   3. a PunchDrop relay session of `punchdrop --server` (Release build),
 # in the same run, and prints one line per case (MiB/s, seconds).
 #
-# The two relay peers are a small Python client embedded below: it registers two devices over
-# TLS 1.3 with client certificates (made with openssl), asks for a relay-only introduction, takes
-# the token from `go`, joins the relay twice and pumps bytes one way.
+# The relay token comes from punchdrop_bench_relay_pair (bench/relay_pair.cpp: two real
+# ControlClients register over the control link and ask for a relay-only introduction); the
+# pump is a small Python client embedded below that joins the relay twice with that token and
+# pumps bytes one way.
 #
 # Usage: bench/relay_throughput.sh [SIZE_MIB]   (default 2048)
 # Env:   PUNCHDROP_BINARY=path  skip the Release build and use this binary
+#        BENCH_BUILD=dir        build dir for the relay-pair helper (default build/bench-relay)
 #        RELAY_RATE=BYTES_PER_S start the server with --relay-rate (default: unlimited)
 set -euo pipefail
 
@@ -28,61 +30,24 @@ cleanup() {
 trap cleanup EXIT
 
 command -v socat >/dev/null || { echo "needs socat (apt-get install socat)" >&2; exit 1; }
-command -v openssl >/dev/null || { echo "needs openssl" >&2; exit 1; }
 
-if [[ -z "${PUNCHDROP_BINARY:-}" ]]; then
-    BUILD="$ROOT/build/bench-relay"
+BUILD=${BENCH_BUILD:-$ROOT/build/bench-relay}
+if [[ ! -f "$BUILD/CMakeCache.txt" ]]; then
     cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DPUNCHDROP_BUILD_TESTS=OFF >/dev/null
+fi
+if [[ -z "${PUNCHDROP_BINARY:-}" ]]; then
     cmake --build "$BUILD" --target punchdrop -j2 >/dev/null
     PUNCHDROP_BINARY="$BUILD/src/app/punchdrop"
 fi
+cmake --build "$BUILD" --target punchdrop_bench_relay_pair -j2 >/dev/null
+RELAY_PAIR="$BUILD/bench/punchdrop_bench_relay_pair"
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
-for who in a b; do
-    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj "/CN=bench-$who" \
-        -keyout "$WORK/$who.key" -out "$WORK/$who.crt" 2>/dev/null
-done
-
 cat > "$WORK/peer.py" <<'PY'
-import socket, ssl, struct, sys, threading, time
+import socket, sys, threading, time
 
 CHUNK = 1 << 20
-
-def head(major, n):
-    if n < 24: return bytes([major << 5 | n])
-    for size, code, fmt in ((1, 24, '>B'), (2, 25, '>H'), (4, 26, '>I'), (8, 27, '>Q')):
-        if n < 1 << (8 * size): return bytes([major << 5 | code]) + struct.pack(fmt, n)
-
-def enc(v):
-    if v is True: return b'\xf5'
-    if v is False: return b'\xf4'
-    if isinstance(v, int): return head(0, v)
-    if isinstance(v, bytes): return head(2, len(v)) + v
-    if isinstance(v, str): b = v.encode(); return head(3, len(b)) + b
-    if isinstance(v, list): return head(4, len(v)) + b''.join(enc(x) for x in v)
-    if isinstance(v, dict): return head(5, len(v)) + b''.join(enc(k) + enc(x) for k, x in v.items())
-    raise TypeError(v)
-
-def dec(b, i=0):
-    major, info = b[i] >> 5, b[i] & 31; i += 1
-    if info < 24: n = info
-    else:
-        size = {24: 1, 25: 2, 26: 4, 27: 8}[info]; n = int.from_bytes(b[i:i + size], 'big'); i += size
-    if major == 0: return n, i
-    if major == 1: return -1 - n, i
-    if major == 2: return bytes(b[i:i + n]), i + n
-    if major == 3: return b[i:i + n].decode(), i + n
-    if major == 4:
-        out = []
-        for _ in range(n): x, i = dec(b, i); out.append(x)
-        return out, i
-    if major == 5:
-        out = {}
-        for _ in range(n): k, i = dec(b, i); out[k], i = dec(b, i)
-        return out, i
-    if major == 7: return {20: False, 21: True, 22: None}[info], i
-    raise ValueError('unsupported CBOR')
 
 def recv_exact(s, n):
     data = b''
@@ -91,26 +56,6 @@ def recv_exact(s, n):
         if not part: raise ConnectionError('closed')
         data += part
     return data
-
-def send(s, msg):
-    body = enc(msg); s.sendall(struct.pack('>I', len(body)) + body)
-
-def until(s, kind):
-    while True:
-        n = struct.unpack('>I', recv_exact(s, 4))[0]
-        msg, _ = dec(recv_exact(s, n))
-        if msg['t'] == 'ping': send(s, {'t': 'pong', 'nonce': msg['nonce']})
-        elif msg['t'] == kind: return msg
-        elif msg['t'] in ('error', 'connect-error'): raise RuntimeError(msg)
-
-def control(port, who, workdir):
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
-    ctx.minimum_version = ssl.TLSVersion.TLSv1_3
-    ctx.load_cert_chain(f'{workdir}/{who}.crt', f'{workdir}/{who}.key')
-    s = ctx.wrap_socket(socket.create_connection(('127.0.0.1', port)))
-    send(s, {'t': 'hello', 'v': 1, 'name': 'bench-' + who, 'private': []})
-    return s, until(s, 'welcome')
 
 def pump(src, dst, size):
     """Sends size bytes from src, reads them at dst; returns seconds."""
@@ -137,13 +82,7 @@ def report(name, size, seconds):
 def main():
     mode, size = sys.argv[1], int(sys.argv[2]) << 20
     if mode == 'relay':
-        port, workdir = int(sys.argv[3]), sys.argv[4]
-        a, wa = control(port, 'a', workdir); b, wb = control(port, 'b', workdir)
-        send(a, {'t': 'connect', 'req': 1, 'target': wb['id'], 'mode': 'relay-only'})
-        ga = until(a, 'go')
-        gb_holder = {}
-        tb = threading.Thread(target=lambda: gb_holder.setdefault('go', until(b, 'go'))); tb.start(); tb.join(10)
-        token = ga['token']
+        port, token = int(sys.argv[3]), bytes.fromhex(sys.argv[4])
         ends = []
         for _ in range(2):
             r = socket.create_connection(('127.0.0.1', port)); r.sendall(b'PDRL\x01' + token); ends.append(r)
@@ -178,6 +117,7 @@ SERVER_ARGS=(--server --listen "127.0.0.1:$P4" --config-dir "$WORK/server")
 "$PUNCHDROP_BINARY" "${SERVER_ARGS[@]}" 2> "$WORK/server.log" & PIDS+=($!)
 for _ in $(seq 50); do grep -q "listening on" "$WORK/server.log" && break; sleep 0.1; done
 grep -q "listening on" "$WORK/server.log" || { cat "$WORK/server.log" >&2; exit 1; }
-python3 "$WORK/peer.py" relay "$SIZE_MIB" "$P4" "$WORK"
+TOKEN=$("$RELAY_PAIR" "127.0.0.1:$P4") || { echo "no relay token" >&2; cat "$WORK/server.log" >&2; exit 1; }
+python3 "$WORK/peer.py" relay "$SIZE_MIB" "$P4" "$TOKEN"
 kill -TERM "${PIDS[-1]}"; wait "${PIDS[-1]}" || true
 grep -E "relay session .* ended" "$WORK/server.log" | sed 's/^/# server: /'
