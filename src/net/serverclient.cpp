@@ -5,7 +5,10 @@
 #include "controlprotocol.h"
 #include "core/logging.h"
 
+#include <QPointer>
 #include <QRandomGenerator>
+#include <QTimer>
+
 #include <QTcpSocket>
 
 namespace PunchDrop {
@@ -13,11 +16,25 @@ namespace PunchDrop {
 using namespace Control;
 
 namespace {
+//! Every ServerClient of one thread, with the one timer that checks their deadlines.
+struct DeadlineRegistry
+{
+    QSet<ServerClient *> clients;
+    QTimer timer;
+    QElapsedTimer clock;
+    qint64 intervalMs = 0;
+};
+thread_local DeadlineRegistry *t_deadlines = nullptr;
+//! The sweep runs every tenth of the shortest timeout, within these bounds: a deadline fires
+//! at most that much late (500 ms on a 5 s handshake deadline).
+constexpr qint64 kMinSweepMs = 10;
+constexpr qint64 kMaxSweepMs = 500;
+
 constexpr int kMaxPendingPings = 8;
 //! Messages queued for a client that does not read (presence updates keep coming): past this the
 //! client is dropped instead of growing the server's memory.
 constexpr qint64 kMaxQueuedOutput = 1024 * 1024;
-}
+} // namespace
 
 ServerClient::ServerClient(
     qintptr fd, const ControlLinkContext &link, const Timeouts &timeouts, QObject *parent)
@@ -25,19 +42,8 @@ ServerClient::ServerClient(
     , m_timeouts(timeouts)
 {
     m_clock.start();
-    m_deadline.setSingleShot(true);
-    connect(&m_deadline, &QTimer::timeout, this, [this] {
-        qCInfo(lcServer).noquote() << "dropping" << describe() << "- no hello within"
-                                   << m_timeouts.handshake.count() << "ms";
-        close();
-        finish(QStringLiteral("handshake deadline"));
-    });
-    m_deadline.start(m_timeouts.handshake);
-    m_idle.setSingleShot(true);
-    connect(&m_idle, &QTimer::timeout, this, [this] {
-        fail(QStringLiteral("idle"),
-            QStringLiteral("nothing received for %1 s").arg(m_timeouts.idle.count() / 1000.0));
-    });
+    watchDeadlines();
+    m_deadlineAtMs = nowMs() + m_timeouts.handshake.count();
 
     // The link adopts the descriptor (a failure arrives as closed()); it sets TCP_NODELAY.
     m_link = new ControlLink(link, fd, this);
@@ -59,7 +65,65 @@ ServerClient::ServerClient(
         m_observed.address = QHostAddress(v4);
 }
 
-ServerClient::~ServerClient() = default;
+ServerClient::~ServerClient()
+{
+    t_deadlines->clients.remove(this);
+    if (t_deadlines->clients.isEmpty()) {
+        t_deadlines->timer.stop();
+        t_deadlines->intervalMs = 0;
+    }
+}
+
+qint64 ServerClient::nowMs()
+{
+    return t_deadlines->clock.elapsed();
+}
+
+void ServerClient::watchDeadlines()
+{
+    if (!t_deadlines) {
+        t_deadlines = new DeadlineRegistry; // per thread, for the thread's lifetime
+        t_deadlines->clock.start();
+        connect(
+            &t_deadlines->timer, &QTimer::timeout, &t_deadlines->timer, &ServerClient::sweepAll);
+    }
+    DeadlineRegistry &registry = *t_deadlines;
+    registry.clients.insert(this);
+    const qint64 shortest = std::min(m_timeouts.handshake, m_timeouts.idle).count();
+    const qint64 interval = std::clamp<qint64>(shortest / 10, kMinSweepMs, kMaxSweepMs);
+    if (registry.intervalMs == 0 || interval < registry.intervalMs) {
+        registry.intervalMs = interval;
+        registry.timer.start(int(interval));
+    }
+}
+
+void ServerClient::sweepAll()
+{
+    const qint64 now = nowMs();
+    QList<QPointer<ServerClient>> due;
+    for (ServerClient *c : std::as_const(t_deadlines->clients))
+        if ((c->m_deadlineAtMs >= 0 && now >= c->m_deadlineAtMs)
+            || (c->m_idleAtMs >= 0 && now >= c->m_idleAtMs))
+            due.append(c);
+    for (const QPointer<ServerClient> &c : std::as_const(due))
+        if (c)
+            c->onDeadline(now);
+}
+
+void ServerClient::onDeadline(qint64 now)
+{
+    if (m_deadlineAtMs >= 0 && now >= m_deadlineAtMs) {
+        m_deadlineAtMs = -1;
+        qCInfo(lcServer).noquote() << "dropping" << describe() << "- no hello within"
+                                   << m_timeouts.handshake.count() << "ms";
+        close();
+        finish(QStringLiteral("handshake deadline"));
+    } else if (m_idleAtMs >= 0 && now >= m_idleAtMs) {
+        m_idleAtMs = -1;
+        fail(QStringLiteral("idle"),
+            QStringLiteral("nothing received for %1 s").arg(m_timeouts.idle.count() / 1000.0));
+    }
+}
 
 QString ServerClient::describe() const
 {
@@ -74,8 +138,8 @@ void ServerClient::send(const ControlMessage &message)
     if (m_closing || m_finished || !m_link->isEstablished())
         return;
     if (m_link->bytesToWrite() > kMaxQueuedOutput) {
-        qCInfo(lcServer).noquote() << "dropping" << describe()
-                                   << "- not reading (over 1 MiB of messages queued)";
+        qCInfo(lcServer).noquote()
+            << "dropping" << describe() << "- not reading (over 1 MiB of messages queued)";
         m_closing = true;
         // Not from here: send() runs inside the server's broadcast loops.
         QTimer::singleShot(0, this, [this] {
@@ -117,7 +181,7 @@ void ServerClient::onPlaintext(const QByteArray &plaintext)
         }
         m_buffer.remove(0, r.consumed);
         if (m_helloDone)
-            m_idle.start(m_timeouts.idle);
+            m_idleAtMs = nowMs() + m_timeouts.idle.count();
         handle(r.message);
     }
     if (m_buffer.isEmpty())
@@ -141,8 +205,8 @@ void ServerClient::handle(const ControlMessage &message)
             return;
         }
         m_helloDone = true;
-        m_deadline.stop();
-        m_idle.start(m_timeouts.idle);
+        m_deadlineAtMs = -1;
+        m_idleAtMs = nowMs() + m_timeouts.idle.count();
         m_name = hello->name.trimmed();
         if (m_name.isEmpty())
             m_name = m_id.shortString();
@@ -192,8 +256,8 @@ void ServerClient::close()
     if (m_closing || m_finished)
         return;
     m_closing = true;
-    m_deadline.stop();
-    m_idle.stop();
+    m_deadlineAtMs = -1;
+    m_idleAtMs = -1;
     // Flushes the error frame first; a client that does not read is aborted after a grace
     // period (ControlLink::kLingerMs). closed() → finish().
     m_link->close();
@@ -204,8 +268,8 @@ void ServerClient::finish(const QString &reason)
     if (m_finished)
         return;
     m_finished = true;
-    m_deadline.stop();
-    m_idle.stop();
+    m_deadlineAtMs = -1;
+    m_idleAtMs = -1;
     // The link goes with this object (the server deletes it later).
     m_link->disconnect(this);
     Q_EMIT closed(this, reason);
