@@ -58,3 +58,9 @@ echo "punchdrop (TLS+SHA): ${PD_MS} ms, $(mbps "$PD_MS") MB/s (incl. TLS handsha
 echo "ratio:              $(awk -v a="$SOCAT_MS" -v b="$PD_MS" 'BEGIN { printf "%.0f %%", 100 * a / b }') of socat (8 KiB), $(awk -v a="$SOCAT_BIG_MS" -v b="$PD_MS" 'BEGIN { printf "%.0f %%", 100 * a / b }') of socat -b 262144"
 echo "peak RSS sender:    $(rss "$WORK/send.time") KiB"
 echo "peak RSS receiver:  $(rss "$WORK/recv.time") KiB"
+# CPU seconds say more than wall time on a shared machine: both ends share the same 2 cores.
+cpu() { awk -F': ' '/User time/ {u=$2} /System time/ {s=$2} END {printf "%.2f s user + %.2f s sys", u, s}' "$1"; }
+echo "CPU sender:         $(cpu "$WORK/send.time")"
+echo "CPU receiver:       $(cpu "$WORK/recv.time")"
+echo "sender's own clock: $(awk '{printf "%d ms, %.0f MB/s (transfer only: offer to last verdict)", $2, $1 / 1e6 / ($2 / 1000)}' "$WORK/send.out")"
+echo "load average:       $(cut -d' ' -f1-3 /proc/loadavg)"
