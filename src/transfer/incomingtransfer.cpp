@@ -93,6 +93,11 @@ QCoro::Task<TransferResult> IncomingTransfer::run()
     TransferResult result = co_await runImpl();
     if (m_socket && m_socket->state() == QAbstractSocket::ConnectedState)
         co_await m_channel.flush(std::chrono::milliseconds(2000));
+    // A session that ended early may leave chunk writes queued (write-behind). The worker runs
+    // jobs in order, so this empty job finishes after them: when finished() is emitted the part
+    // file holds everything it will hold and nothing touches it any more.
+    auto barrier = runOffThread(&m_pool, [] { return true; });
+    co_await barrier;
     co_return finish(std::move(result));
 }
 
