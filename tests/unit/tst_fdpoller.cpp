@@ -1,0 +1,527 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// FdPoller on real sockets (socketpairs and loopback TCP), both backends: readiness reaches the
+// owners, write interest toggles, and owners may unwatch, close, reuse and delete descriptors
+// (their own and other owners') in the middle of a dispatch batch.
+
+#include "net/fdpoller.h"
+
+#include <QTcpServer>
+#include <QTest>
+#include <QThread>
+
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <functional>
+#include <memory>
+#include <vector>
+
+using namespace PunchDrop;
+
+Q_DECLARE_METATYPE(PunchDrop::FdPoller::Backend)
+
+namespace {
+
+void makeNonBlocking(int fd)
+{
+    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+}
+
+//! A connected pair of non-blocking stream sockets.
+struct Pair
+{
+    int a = -1; //!< watched
+    int b = -1; //!< the test's end
+    Pair()
+    {
+        int fds[2];
+        if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) == 0) {
+            a = fds[0];
+            b = fds[1];
+            makeNonBlocking(a);
+            makeNonBlocking(b);
+        }
+    }
+    Pair(const Pair &) = delete;
+    Pair &operator=(const Pair &) = delete;
+    ~Pair()
+    {
+        closeA();
+        if (b >= 0)
+            ::close(b);
+    }
+    void closeA()
+    {
+        if (a >= 0)
+            ::close(a);
+        a = -1;
+    }
+};
+
+//! Reads until EAGAIN; returns the bytes read, -1 on end of stream or error.
+qint64 drain(int fd)
+{
+    qint64 total = 0;
+    char buffer[4096];
+    for (;;) {
+        const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
+        if (n > 0) {
+            total += n;
+            continue;
+        }
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            return total;
+        return -1;
+    }
+}
+
+bool sendByte(int fd)
+{
+    const char c = 'x';
+    return ::send(fd, &c, 1, MSG_NOSIGNAL) == 1;
+}
+
+//! An owner that counts what it is told and reads what arrives.
+class Counter : public QObject
+{
+public:
+    int fd = -1;
+    int readable = 0;
+    int writable = 0;
+    qint64 bytes = 0;
+    bool ended = false;
+    std::function<void(Counter *, FdPoller::Event)> extra;
+
+    void handle(FdPoller::Event event)
+    {
+        if (event == FdPoller::Readable) {
+            ++readable;
+            const qint64 n = drain(fd);
+            if (n < 0)
+                ended = true;
+            else
+                bytes += n;
+        } else {
+            ++writable;
+        }
+        if (extra)
+            extra(this, event);
+    }
+};
+
+} // namespace
+
+class TestFdPoller : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void backends_data();
+    void readinessReachesEveryOwner_data() { backends_data(); }
+    void readinessReachesEveryOwner();
+    void loopbackTcp_data() { backends_data(); }
+    void loopbackTcp();
+    void writeInterestToggles_data() { backends_data(); }
+    void writeInterestToggles();
+    void ownersDeletedDuringDispatch_data() { backends_data(); }
+    void ownersDeletedDuringDispatch();
+    void deadOwnerIsNotCalled_data() { backends_data(); }
+    void deadOwnerIsNotCalled();
+    void unwatchCloseReuseInOneBatch_data() { backends_data(); }
+    void unwatchCloseReuseInOneBatch();
+    void readInterestOffAndHangUp_data() { backends_data(); }
+    void readInterestOffAndHangUp();
+    void badInput();
+    void onePerThread();
+};
+
+void TestFdPoller::backends_data()
+{
+    QTest::addColumn<FdPoller::Backend>("backend");
+#ifdef Q_OS_LINUX
+    QTest::newRow("epoll") << FdPoller::Backend::Epoll;
+#endif
+    QTest::newRow("notifiers") << FdPoller::Backend::Notifiers;
+}
+
+void TestFdPoller::readinessReachesEveryOwner()
+{
+    QFETCH(FdPoller::Backend, backend);
+    FdPoller poller(backend);
+    QVERIFY2(poller.isValid(), qPrintable(poller.errorString()));
+    QCOMPARE(poller.backend(), backend);
+
+    // More ready descriptors than one epoll_wait() batch takes.
+    constexpr int kPairs = 3 * FdPoller::kBatch / 2;
+    std::vector<std::unique_ptr<Pair>> pairs;
+    std::vector<std::unique_ptr<Counter>> owners;
+    for (int i = 0; i < kPairs; ++i) {
+        pairs.push_back(std::make_unique<Pair>());
+        QVERIFY(pairs.back()->a >= 0);
+        owners.push_back(std::make_unique<Counter>());
+        Counter *c = owners.back().get();
+        c->fd = pairs.back()->a;
+        QVERIFY(poller.watch(c->fd, c, [c](FdPoller::Event e) { c->handle(e); }));
+    }
+    QCOMPARE(poller.watchedCount(), qsizetype(kPairs));
+
+    for (int round = 1; round <= 3; ++round) {
+        for (const auto &p : pairs)
+            QVERIFY(sendByte(p->b));
+        QTRY_VERIFY_WITH_TIMEOUT(
+            std::all_of(owners.begin(), owners.end(), [round](const auto &c) { return c->bytes == round; }),
+            10000);
+    }
+    for (const auto &c : owners) {
+        QVERIFY(c->readable >= 3);
+        QCOMPARE(c->writable, 0); // never asked for
+        QVERIFY(!c->ended);
+    }
+
+    // The end of the stream reaches the owner as readable; recv() tells it apart.
+    ::close(pairs.front()->b);
+    pairs.front()->b = -1;
+    QTRY_VERIFY_WITH_TIMEOUT(owners.front()->ended, 5000);
+    poller.unwatch(pairs.front()->a);
+    QCOMPARE(poller.watchedCount(), qsizetype(kPairs - 1));
+    for (const auto &p : pairs)
+        poller.unwatch(p->a);
+    QCOMPARE(poller.watchedCount(), qsizetype(0));
+}
+
+void TestFdPoller::loopbackTcp()
+{
+    QFETCH(FdPoller::Backend, backend);
+    FdPoller poller(backend);
+    QTcpServer server;
+    QVERIFY(server.listen(QHostAddress::LocalHost, 0));
+
+    constexpr int kConnections = 100;
+    // The server side, as the rendezvous server holds it: bare accepted descriptors.
+    server.pauseAccepting();
+    const int listenFd = int(server.socketDescriptor());
+    makeNonBlocking(listenFd);
+    std::vector<int> clients;
+    std::vector<std::unique_ptr<Counter>> owners;
+    for (int i = 0; i < kConnections; ++i) {
+        const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        QVERIFY(fd >= 0);
+        clients.push_back(fd);
+        sockaddr_in to {};
+        to.sin_family = AF_INET;
+        to.sin_port = htons(server.serverPort());
+        to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        QCOMPARE(::connect(fd, reinterpret_cast<const sockaddr *>(&to), sizeof to), 0);
+        makeNonBlocking(fd);
+        pollfd pending {listenFd, POLLIN, 0};
+        QCOMPARE(::poll(&pending, 1, 5000), 1); // bounded
+        const int accepted = ::accept4(listenFd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        QVERIFY(accepted >= 0);
+        owners.push_back(std::make_unique<Counter>());
+        Counter *c = owners.back().get();
+        c->fd = accepted;
+        QVERIFY(poller.watch(accepted, c, [c](FdPoller::Event e) { c->handle(e); }));
+    }
+    QCOMPARE(poller.watchedCount(), qsizetype(kConnections));
+    const QByteArray payload(1000, 'p');
+    for (int fd : clients)
+        QCOMPARE(::send(fd, payload.constData(), size_t(payload.size()), MSG_NOSIGNAL), ssize_t(payload.size()));
+    QTRY_VERIFY_WITH_TIMEOUT(std::all_of(owners.begin(), owners.end(),
+                                 [&](const auto &c) { return c->bytes == payload.size(); }),
+        10000);
+    for (int fd : clients)
+        ::close(fd);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        std::all_of(owners.begin(), owners.end(), [](const auto &c) { return c->ended; }), 10000);
+    for (const auto &c : owners) {
+        poller.unwatch(c->fd);
+        ::close(c->fd);
+    }
+    QCOMPARE(poller.watchedCount(), qsizetype(0));
+}
+
+void TestFdPoller::writeInterestToggles()
+{
+    QFETCH(FdPoller::Backend, backend);
+    FdPoller poller(backend);
+    Pair pair;
+    Counter owner;
+    owner.fd = pair.a;
+    QVERIFY(poller.watch(pair.a, &owner, [&owner](FdPoller::Event e) { owner.handle(e); }));
+
+    // Writable at once when asked; the owner turns the interest off in its handler.
+    owner.extra = [&poller](Counter *c, FdPoller::Event e) {
+        if (e == FdPoller::Writable)
+            poller.setWriteInterest(c->fd, false);
+    };
+    poller.setWriteInterest(pair.a, true);
+    QTRY_COMPARE_WITH_TIMEOUT(owner.writable, 1, 5000);
+    // Off: a later round trip (readable) brings no second writable.
+    QVERIFY(sendByte(pair.b));
+    QTRY_COMPARE_WITH_TIMEOUT(owner.bytes, qint64(1), 5000);
+    QCOMPARE(owner.writable, 1);
+
+    // Fill the kernel buffer: asked for, writable must wait until the peer reads.
+    const QByteArray block(64 * 1024, 'f');
+    qint64 queued = 0;
+    for (;;) {
+        const ssize_t n = ::send(pair.a, block.constData(), size_t(block.size()), MSG_NOSIGNAL);
+        if (n <= 0)
+            break;
+        queued += n;
+    }
+    QCOMPARE(errno, EAGAIN);
+    QVERIFY(queued > 0);
+    owner.extra = nullptr; // stays on now
+    poller.setWriteInterest(pair.a, true);
+    QVERIFY(sendByte(pair.b));
+    QTRY_COMPARE_WITH_TIMEOUT(owner.bytes, qint64(2), 5000);
+    QCOMPARE(owner.writable, 1); // the buffer is still full
+    // The peer reads (a little more each try): room again, writable again.
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+            (void)drain(pair.b);
+            return owner.writable > 1;
+        }(),
+        5000);
+    // Level-triggered while on: it keeps coming; off: it stops.
+    const int seen = owner.writable;
+    QTRY_VERIFY_WITH_TIMEOUT(owner.writable > seen + 2, 5000);
+    poller.setWriteInterest(pair.a, false);
+    const int stopped = owner.writable;
+    QVERIFY(sendByte(pair.b));
+    QTRY_COMPARE_WITH_TIMEOUT(owner.bytes, qint64(3), 5000);
+    QCOMPARE(owner.writable, stopped);
+    poller.unwatch(pair.a);
+}
+
+void TestFdPoller::ownersDeletedDuringDispatch()
+{
+    QFETCH(FdPoller::Backend, backend);
+    FdPoller poller(backend);
+    constexpr int kOwners = 40;
+    std::vector<std::unique_ptr<Pair>> pairs;
+    std::vector<Counter *> owners;
+    int calls = 0;
+    for (int i = 0; i < kOwners; ++i) {
+        pairs.push_back(std::make_unique<Pair>());
+        auto *c = new Counter;
+        c->fd = pairs.back()->a;
+        owners.push_back(c);
+        QVERIFY(poller.watch(c->fd, c, [c, &calls, &owners, &pairs, &poller](FdPoller::Event) {
+            ++calls;
+            // The first owner called removes every other owner (unwatched and closed, or only
+            // deleted), then itself, all with their readiness still pending in this batch.
+            for (int j = 0; j < int(owners.size()); ++j) {
+                Counter *other = owners[size_t(j)];
+                if (!other || other == c)
+                    continue;
+                if (j % 2 == 0) {
+                    poller.unwatch(other->fd);
+                    pairs[size_t(j)]->closeA();
+                }
+                delete other;
+                owners[size_t(j)] = nullptr;
+            }
+            const auto self = std::find(owners.begin(), owners.end(), c);
+            poller.unwatch(c->fd);
+            pairs[size_t(self - owners.begin())]->closeA();
+            *self = nullptr;
+            delete c;
+        }));
+    }
+    for (const auto &p : pairs)
+        QVERIFY(sendByte(p->b));
+    // All readable at once, in one batch.
+    QTRY_VERIFY_WITH_TIMEOUT(calls > 0, 5000);
+    // A later round trip through the loop: nobody else was called.
+    Pair probe;
+    Counter witness;
+    witness.fd = probe.a;
+    QVERIFY(poller.watch(probe.a, &witness, [&witness](FdPoller::Event e) { witness.handle(e); }));
+    QVERIFY(sendByte(probe.b));
+    QTRY_COMPARE_WITH_TIMEOUT(witness.bytes, qint64(1), 5000);
+    QCOMPARE(calls, 1);
+    QVERIFY(std::all_of(owners.begin(), owners.end(), [](Counter *c) { return c == nullptr; }));
+    // The deleted-but-not-unwatched ones were dropped as their events came, or stay until then.
+    poller.unwatch(probe.a);
+    for (const auto &p : pairs)
+        if (p->a >= 0)
+            poller.unwatch(p->a);
+    QCOMPARE(poller.watchedCount(), qsizetype(0));
+}
+
+void TestFdPoller::deadOwnerIsNotCalled()
+{
+    QFETCH(FdPoller::Backend, backend);
+    FdPoller poller(backend);
+    Pair pair;
+    bool called = false;
+    {
+        QObject owner;
+        QVERIFY(poller.watch(pair.a, &owner, [&called](FdPoller::Event) { called = true; }));
+    } // deleted without unwatch
+    QVERIFY(sendByte(pair.b));
+    // The stale registration goes away at its first event, without a call.
+    QTRY_VERIFY_WITH_TIMEOUT(!poller.isWatched(pair.a), 5000);
+    QVERIFY(!called);
+}
+
+void TestFdPoller::unwatchCloseReuseInOneBatch()
+{
+    QFETCH(FdPoller::Backend, backend);
+    FdPoller poller(backend);
+    Pair first;
+    Pair second;
+    Counter a;
+    Counter b;
+    a.fd = first.a;
+    b.fd = second.a;
+    std::unique_ptr<Pair> reused;
+    Counter newcomer;
+    bool swapped = false;
+    int reusedNumber = -1;
+    // Whichever of a and b comes first in the batch unwatches and closes the other's descriptor
+    // (readable, its event pending), opens a new socket that gets the same number (the lowest
+    // free one) and watches it for a new owner. The pending event must not reach the newcomer
+    // (if it did anyway, it would read nothing: EAGAIN).
+    auto swap = [&](Counter *self, FdPoller::Event) {
+        if (swapped)
+            return;
+        swapped = true;
+        Counter *other = self == &a ? &b : &a;
+        Pair &otherPair = self == &a ? second : first;
+        poller.unwatch(other->fd);
+        const int number = otherPair.a;
+        otherPair.closeA();
+        // The same number for a new socket (dup2: the lowest free number might be lower).
+        reused = std::make_unique<Pair>();
+        if (reused->b == number)
+            std::swap(reused->a, reused->b);
+        if (reused->a != number && ::dup2(reused->a, number) == number) {
+            ::close(reused->a);
+            reused->a = number;
+        }
+        reusedNumber = reused->a == number ? number : -1;
+        newcomer.fd = reused->a;
+        QVERIFY(poller.watch(reused->a, &newcomer, [&newcomer](FdPoller::Event e) { newcomer.handle(e); }));
+    };
+    a.extra = swap;
+    b.extra = swap;
+    QVERIFY(poller.watch(first.a, &a, [&a](FdPoller::Event e) { a.handle(e); }));
+    QVERIFY(poller.watch(second.a, &b, [&b](FdPoller::Event e) { b.handle(e); }));
+    QVERIFY(sendByte(first.b));
+    QVERIFY(sendByte(second.b));
+    QTRY_VERIFY_WITH_TIMEOUT(swapped, 5000);
+    QVERIFY2(reusedNumber >= 0, "the kernel did not reuse the descriptor number");
+    QCOMPARE(a.readable + b.readable, 1);
+    // A round trip later: the newcomer was not called for its predecessor's readiness ...
+    Pair probe;
+    Counter witness;
+    witness.fd = probe.a;
+    QVERIFY(poller.watch(probe.a, &witness, [&witness](FdPoller::Event e) { witness.handle(e); }));
+    QVERIFY(sendByte(probe.b));
+    QTRY_COMPARE_WITH_TIMEOUT(witness.bytes, qint64(1), 5000);
+    QCOMPARE(newcomer.readable, 0);
+    QCOMPARE(a.readable + b.readable, 1);
+    // ... and gets its own.
+    QVERIFY(sendByte(reused->b));
+    QTRY_COMPARE_WITH_TIMEOUT(newcomer.bytes, qint64(1), 5000);
+    poller.unwatch(probe.a);
+    poller.unwatch(reused->a);
+    poller.unwatch(first.a);
+    poller.unwatch(second.a);
+    QCOMPARE(poller.watchedCount(), qsizetype(0));
+}
+
+void TestFdPoller::readInterestOffAndHangUp()
+{
+    QFETCH(FdPoller::Backend, backend);
+    FdPoller poller(backend);
+    Pair pair;
+    Pair probe;
+    Counter owner;
+    Counter witness;
+    owner.fd = pair.a;
+    witness.fd = probe.a;
+    QVERIFY(poller.watch(pair.a, &owner, [&owner](FdPoller::Event e) { owner.handle(e); }));
+    QVERIFY(poller.watch(probe.a, &witness, [&witness](FdPoller::Event e) { witness.handle(e); }));
+    // Neither interest: data and a hang-up reach nobody (and do not spin the loop).
+    poller.setReadInterest(pair.a, false);
+    QVERIFY(sendByte(pair.b));
+    ::close(pair.b);
+    pair.b = -1;
+    for (int i = 1; i <= 3; ++i) {
+        QVERIFY(sendByte(probe.b));
+        QTRY_COMPARE_WITH_TIMEOUT(witness.bytes, qint64(i), 5000);
+    }
+    QCOMPARE(owner.readable, 0);
+    QCOMPARE(owner.writable, 0);
+    // Back on: the byte, then the end.
+    poller.setReadInterest(pair.a, true);
+    QTRY_VERIFY_WITH_TIMEOUT(owner.ended || owner.bytes == 1, 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(owner.ended, 5000);
+    poller.unwatch(pair.a);
+    poller.unwatch(probe.a);
+}
+
+void TestFdPoller::badInput()
+{
+    FdPoller poller;
+    QObject owner;
+    QVERIFY(!poller.watch(-1, &owner, [](FdPoller::Event) { }));
+    QVERIFY(!poller.errorString().isEmpty());
+    QVERIFY(!poller.watch(0, nullptr, [](FdPoller::Event) { }));
+    QVERIFY(!poller.watch(0, &owner, {}));
+#ifdef Q_OS_LINUX
+    // A descriptor that is not open: the kernel refuses it, nothing is left registered.
+    Pair pair;
+    const int closed = pair.a;
+    pair.closeA();
+    QVERIFY(!poller.watch(closed, &owner, [](FdPoller::Event) { }));
+    QVERIFY(poller.errorString().contains(QLatin1String("epoll_ctl")));
+    QVERIFY(!poller.isWatched(closed));
+#endif
+    // Unknown descriptors: no-ops.
+    poller.unwatch(12345);
+    poller.setWriteInterest(12345, true);
+    poller.setReadInterest(12345, false);
+    QCOMPARE(poller.watchedCount(), qsizetype(0));
+}
+
+void TestFdPoller::onePerThread()
+{
+    FdPoller *mine = FdPoller::forCurrentThread();
+    QCOMPARE(FdPoller::forCurrentThread(), mine);
+    QCOMPARE(mine->backend(), FdPoller::defaultBackend());
+
+    FdPoller *theirs = nullptr;
+    bool delivered = false;
+    QThread thread;
+    Pair pair;
+    QObject context; // for the cross-thread call
+    context.moveToThread(&thread);
+    thread.start();
+    QMetaObject::invokeMethod(&context, [&] {
+        theirs = FdPoller::forCurrentThread();
+        theirs->watch(pair.a, &context, [&](FdPoller::Event) {
+            delivered = drain(pair.a) == 1;
+            theirs->unwatch(pair.a);
+            QThread::currentThread()->quit();
+        });
+        sendByte(pair.b);
+    });
+    QVERIFY(thread.wait(10000));
+    QVERIFY(theirs != nullptr);
+    QVERIFY(theirs != mine);
+    QVERIFY(delivered);
+}
+
+QTEST_GUILESS_MAIN(TestFdPoller)
+#include "tst_fdpoller.moc"
