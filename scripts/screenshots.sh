@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Saves screenshots of the desktop app into docs/screenshots/, from real processes under Xvfb:
 # one rendezvous server, two desktop apps ("Mei laptop" in English, "林的电脑" in Simplified
-# Chinese) and a second peer ("Studio PC", the CLI) that sends each of them a file through a
-# rate-limited relay, so the transfers are caught mid-way.
+# Chinese) and two CLI peers ("Studio PC", "Studio NAS") that send each of them a file through
+# a rate-limited relay, so the transfers are caught mid-way.
 #
 #   settings.png          the settings dialog
 #   incoming-prompt.png   the accept / decline prompt for the offer
@@ -127,17 +127,17 @@ sleep 0.5
 shoot "$settings" settings.png
 press "$settings" Escape
 
-# The second peer sends a 256 MiB file to each app through the relay (~2 min at its rate),
-# one after the other.
+# Two more devices send a 256 MiB file to each app through the relay (~2 min at its rate), one
+# after the other. Each has its own config dir: one running client per identity.
 head -c 256M /dev/urandom >"$work/holiday-video.mkv"
-send() { # to-name
-    "$bin" send --server "127.0.0.1:$port" --config-dir "$work/studio-$RANDOM" --name "Studio PC" \
+send() { # to-name from-name
+    "$bin" send --server "127.0.0.1:$port" --config-dir "$work/sender-$RANDOM" --name "$2" \
         --relay-only --to "$1" "$work/holiday-video.mkv" >>"$work/send.log" 2>&1 &
     pids+=($!)
 }
 
 status=0
-send "Mei laptop"
+send "Mei laptop" "Studio PC"
 if prompt=$(wait_window '^Incoming files from' "$mei" 30); then
     sleep 0.5 # let it paint
     shoot "$prompt" incoming-prompt.png
@@ -147,7 +147,7 @@ else
     sed 's/^/    /' "$work/send.log" >&2
     status=1
 fi
-send "林的电脑"
+send "林的电脑" "Studio NAS"
 if prompt_zh=$(wait_window '来自' "$lin" 30); then
     press "$prompt_zh" Return
 else
