@@ -89,7 +89,7 @@ PartDeviceFactory FileSink::defaultFactory()
         };
 }
 
-FileSink::Held FileSink::inspect(const PartMeta &meta)
+FileSink::Held FileSink::inspect(const PartMeta &meta, const InspectProgress &progress)
 {
     m_hash.reset();
     if (QFileInfo(m_partPath).isSymLink() || QFileInfo(m_metaPath).isSymLink())
@@ -114,6 +114,8 @@ FileSink::Held FileSink::inspect(const PartMeta &meta)
         }
         m_hash.addData(chunk);
         done += chunk.size();
+        if (progress)
+            progress(done);
     }
     return {offset, m_hash.result()};
 }

@@ -52,8 +52,11 @@ public:
         qint64 offset = 0;
         QByteArray prefixSha256;
     };
+    //! Bytes of the prefix hashed so far; called after every block (on the calling thread).
+    using InspectProgress = std::function<void(qint64 hashed)>;
     //! What a previous attempt left that matches \a meta (hashes it). {0, {}} when nothing usable.
-    Held inspect(const PartMeta &meta);
+    //! \a progress, if set, follows the hashing (minutes for a prefix of many GB).
+    Held inspect(const PartMeta &meta, const InspectProgress &progress = {});
 
     //! Starts writing at \a offset (0, or inspect()'s offset), records \a meta. False with error().
     bool begin(qint64 offset, const PartMeta &meta);

@@ -110,20 +110,31 @@ FrameChannel::Incoming FrameChannel::tryRead()
             fail(decoded.error);
             continue;
         }
+        ++m_framesReceived;
+        if (std::holds_alternative<KeepAlive>(decoded.message)) {
+            ++m_keepalivesReceived;
+            continue; // its only effect: the peer is alive (read() restarts its idle period)
+        }
         return {Status::Message, std::move(decoded.message), {}};
     }
 }
 
-QCoro::Task<FrameChannel::Incoming> FrameChannel::read(std::chrono::milliseconds timeout)
+QCoro::Task<FrameChannel::Incoming> FrameChannel::read(
+    std::chrono::milliseconds idle, QDeadlineTimer overall)
 {
     QPointer<FrameChannel> self(this);
-    const QDeadlineTimer deadline(timeout);
+    QDeadlineTimer deadline(idle);
+    quint64 seen = m_framesReceived;
     for (;;) {
         if (m_interrupted)
             co_return Incoming {Status::Interrupted, {}, QStringLiteral("interrupted")};
         Incoming in = tryRead();
         if (in.status != Status::Timeout)
             co_return in;
+        if (m_framesReceived != seen) { // a KEEPALIVE: the peer is busy, not gone
+            seen = m_framesReceived;
+            deadline.setRemainingTime(idle);
+        }
         if (!m_failure.isEmpty())
             co_return Incoming {Status::Closed, {}, m_failure};
         if (!isOpen() && (!m_socket || m_socket->bytesAvailable() == 0)) {
@@ -132,7 +143,8 @@ QCoro::Task<FrameChannel::Incoming> FrameChannel::read(std::chrono::milliseconds
                     ? m_socket->errorString()
                     : QStringLiteral("the connection was closed")};
         }
-        const qint64 left = deadline.remainingTime();
+        const QDeadlineTimer next = std::min(deadline, overall);
+        const qint64 left = next.remainingTime();
         if (left == 0)
             co_return Incoming {Status::Timeout, {}, QStringLiteral("the peer went silent")};
         co_await m_wakeup.wait(std::chrono::milliseconds(left));

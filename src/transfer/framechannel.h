@@ -6,6 +6,7 @@
 #include "transfer/transferprotocol.h"
 
 #include <QByteArray>
+#include <QDeadlineTimer>
 #include <QObject>
 #include <QPointer>
 
@@ -50,9 +51,20 @@ public:
     };
 
     //! The next complete message if one is buffered (never waits): status Message or Timeout.
+    //! KEEPALIVE frames are consumed and counted, never returned.
     Incoming tryRead();
-    //! Waits at most \a timeout for the next message.
-    QCoro::Task<Incoming> read(std::chrono::milliseconds timeout);
+    /*!
+     * Waits for the next message: at most \a idle of silence, where every frame received
+     * (KEEPALIVE included) starts the \a idle period again, and never past \a overall.
+     * KEEPALIVE frames are consumed here and never returned.
+     */
+    QCoro::Task<Incoming> read(std::chrono::milliseconds idle,
+        QDeadlineTimer overall = QDeadlineTimer(QDeadlineTimer::Forever));
+
+    //! Frames received so far, KEEPALIVE included (a change means the peer is alive).
+    quint64 framesReceived() const { return m_framesReceived; }
+    //! KEEPALIVE frames received so far (consumed by tryRead()/read()).
+    quint64 keepalivesReceived() const { return m_keepalivesReceived; }
 
     void send(const Transfer::Message &message);
     //! Writes one DATA frame. The socket keeps a reference to \a bytes until it encrypted them.
@@ -95,6 +107,8 @@ private:
     bool m_malformed = false;
     QString m_failure; //!< a socket error that ended the connection
     QString m_malformedError;
+    quint64 m_framesReceived = 0;
+    quint64 m_keepalivesReceived = 0;
 };
 
 } // namespace PunchDrop

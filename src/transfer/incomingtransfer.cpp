@@ -174,6 +174,8 @@ QCoro::Task<TransferResult> IncomingTransfer::runImpl()
         decision = OfferDecision::Accept;
     else if (m_options.decider) {
         // Named task: no temporaries with destructors inside a co_await expression (GCC 12).
+        // The sender (and a relay in between) sees nothing while the person decides.
+        const KeepaliveScope alive(this);
         auto decisionTask = m_options.decider->decide(m_offer);
         decision = co_await decisionTask;
     }
@@ -307,8 +309,12 @@ QCoro::Task<TransferResult> IncomingTransfer::runImpl()
             p.small = headerItem.size <= kMaxChunkSize;
             FileSink::Held held;
             if (!p.small) {
+                // Hashing a held prefix of many GB takes minutes: keep the sender waiting.
+                const KeepaliveScope alive(this);
                 auto headerSink = p.sink;
-                auto job2 = [headerSink, headerMeta] { return headerSink->inspect(headerMeta); };
+                auto job2 = [headerSink, headerMeta, observer = m_options.inspectProgress] {
+                    return headerSink->inspect(headerMeta, observer);
+                };
                 auto job2Task = runOffThread(&m_pool, std::move(job2));
                 held = co_await job2Task;
             }
@@ -341,6 +347,7 @@ QCoro::Task<TransferResult> IncomingTransfer::runImpl()
                 b.error = beginSink->error();
                 return b;
             };
+            const KeepaliveScope alive(this); // reopening a large part file may take a while
             auto job3Task = runOffThread(&m_pool, std::move(job3));
             const Begun begun = co_await job3Task;
             if (!begun.ok)

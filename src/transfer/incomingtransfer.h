@@ -27,6 +27,9 @@ struct ReceiveOptions
     qint64 freeSpaceMargin = 16 * 1024 * 1024;
     //! How part files are opened (default: QFile). Tests inject failing devices.
     PartDeviceFactory partDeviceFactory;
+    //! Called on the worker thread while a held part file's prefix is hashed for a resume
+    //! (bytes hashed so far); optional. See FileSink::inspect.
+    FileSink::InspectProgress inspectProgress;
 };
 
 /*!

@@ -25,6 +25,7 @@ struct BuiltOffer
     Offer offer;
     QStringList sources; //!< absolute source path per offer item
     QString error;
+    bool tooLarge = false; //!< the OFFER would not fit one frame (error says why)
 };
 
 OfferItem itemFor(const QFileInfo &info, const QString &relative)
@@ -94,10 +95,25 @@ BuiltOffer buildOffer(const QStringList &paths)
             add(info, name + QLatin1Char('/') + base.relativeFilePath(info.absoluteFilePath()));
         }
     }
-    if (out.offer.items.size() > kMaxOfferItems)
+    if (out.offer.items.size() > kMaxOfferItems) {
         out.error = QStringLiteral("too many files (%1, at most %2)")
                         .arg(out.offer.items.size())
                         .arg(kMaxOfferItems);
+        return out;
+    }
+    // The whole OFFER is one frame: refuse here, with the numbers, rather than let the
+    // receiver call it a malformed frame (~250 000 items of typical path length).
+    const qint64 frameLength = encodeMessage(out.offer).size() - kLengthFieldSize;
+    if (frameLength > kMaxFrameLength) {
+        out.tooLarge = true;
+        out.error = QStringLiteral("too many files to send at once: %1 items (%2 files) make "
+                                   "an offer of %3 bytes, the limit is %4 bytes (about 250 000 "
+                                   "items with short paths); send them in smaller parts")
+                        .arg(out.offer.items.size())
+                        .arg(out.offer.fileCount)
+                        .arg(frameLength)
+                        .arg(kMaxFrameLength);
+    }
     return out;
 }
 
@@ -146,7 +162,8 @@ QCoro::Task<TransferResult> OutgoingTransfer::runImpl()
     auto job1Task = runOffThread(&m_pool, std::move(job1));
     const BuiltOffer built = co_await job1Task;
     if (!built.error.isEmpty())
-        co_return fatal(TransferError::ReadFailed, built.error);
+        co_return fatal(
+            built.tooLarge ? TransferError::Protocol : TransferError::ReadFailed, built.error);
 
     auto greeting = exchangeHello();
     const std::optional<TransferResult> helloFailed = co_await greeting;
@@ -156,7 +173,9 @@ QCoro::Task<TransferResult> OutgoingTransfer::runImpl()
     const Offer &offer = built.offer;
     m_channel.send(offer);
     setState(TransferSnapshot::State::Waiting);
-    FrameChannel::Incoming in = co_await m_channel.read(m_timeouts.decision);
+    // KEEPALIVEs while the receiver's person decides do not extend the decision deadline.
+    FrameChannel::Incoming in
+        = co_await m_channel.read(m_timeouts.decision, QDeadlineTimer(m_timeouts.decision));
     if (in.status != FrameChannel::Status::Message)
         co_return readFailure(in);
     if (auto ended = peerEnded(in.message))
@@ -285,8 +304,13 @@ QCoro::Task<TransferResult> OutgoingTransfer::runImpl()
             o.ok = true;
             return o;
         };
+        // Hashing the resume prefix (minutes for many GB): the receiver waits for SENDFROM.
+        std::optional<KeepaliveScope> alive;
+        if (resumeAt > 0)
+            alive.emplace(this);
         auto job2Task = runOffThread(&m_pool, std::move(job2));
         const Opened opened = co_await job2Task;
+        alive.reset();
         if (!opened.ok)
             co_return fatal(TransferError::ReadFailed, opened.error);
         qint64 offset = 0;
@@ -339,7 +363,8 @@ QCoro::Task<TransferResult> OutgoingTransfer::runImpl()
             readAhead();
             // Backpressure: wait until the socket took most of what we wrote, and meanwhile
             // handle what the receiver says (VERDICTs, a disk-full ERROR, CANCEL).
-            const QDeadlineTimer stalled(m_timeouts.idle);
+            QDeadlineTimer stalled(m_timeouts.idle);
+            quint64 heard = m_channel.framesReceived();
             for (;;) {
                 for (in = m_channel.tryRead(); in.status == FrameChannel::Status::Message;
                      in = m_channel.tryRead()) {
@@ -355,6 +380,12 @@ QCoro::Task<TransferResult> OutgoingTransfer::runImpl()
                         TransferError::Network, QStringLiteral("the connection was lost"));
                 if (m_channel.pendingWrite() < kWriteThreshold)
                     break;
+                if (m_channel.framesReceived() != heard) {
+                    // The receiver spoke (a VERDICT, a KEEPALIVE while it hashes a resume
+                    // prefix): it is busy, not gone.
+                    heard = m_channel.framesReceived();
+                    stalled.setRemainingTime(m_timeouts.idle);
+                }
                 if (stalled.hasExpired()
                     || !co_await m_channel.waitForActivity(
                         std::chrono::milliseconds(qMax<qint64>(stalled.remainingTime(), 1))))

@@ -49,6 +49,31 @@ TransferJob::TransferJob(QSslSocket *socket, QObject *parent)
     m_pool.setMaxThreadCount(1);
     keepStreamingBuffersMapped();
     m_clock.start();
+    connect(&m_keepaliveTimer, &QTimer::timeout, this, &TransferJob::sendKeepalive);
+}
+
+TransferJob::KeepaliveScope::KeepaliveScope(TransferJob *job)
+    : m_job(job)
+{
+    if (job->m_keepaliveScopes++ == 0 && job->m_peerAcceptsKeepalive
+        && job->m_timeouts.keepalive.count() > 0) {
+        job->m_keepaliveTimer.start(job->m_timeouts.keepalive);
+    }
+}
+
+TransferJob::KeepaliveScope::~KeepaliveScope()
+{
+    if (m_job && --m_job->m_keepaliveScopes == 0)
+        m_job->m_keepaliveTimer.stop();
+}
+
+void TransferJob::sendKeepalive()
+{
+    if (m_finished || m_cancelRequested || !m_channel.isOpen())
+        return;
+    m_channel.send(KeepAlive {});
+    ++m_keepalivesSent;
+    qCDebug(lcTransfer) << "keepalive sent";
 }
 
 TransferJob::~TransferJob()
@@ -153,8 +178,10 @@ TransferResult TransferJob::fatal(TransferError error, const QString &message)
 
 QCoro::Task<std::optional<TransferResult>> TransferJob::exchangeHello()
 {
-    m_channel.send(Hello {
-        kProtocolVersion, {QStringLiteral("resume"), QStringLiteral("pipeline")}, m_deviceName});
+    QStringList capabilities {capabilityResume(), capabilityPipeline()};
+    if (m_timeouts.keepalive.count() > 0)
+        capabilities.append(capabilityKeepalive());
+    m_channel.send(Hello {kProtocolVersion, capabilities, m_deviceName});
     const FrameChannel::Incoming in = co_await m_channel.read(m_timeouts.hello);
     if (in.status != FrameChannel::Status::Message)
         co_return readFailure(in);
@@ -169,6 +196,7 @@ QCoro::Task<std::optional<TransferResult>> TransferJob::exchangeHello()
                 .arg(hello->version)
                 .arg(kProtocolVersion));
     m_peerDeviceName = hello->deviceName;
+    m_peerAcceptsKeepalive = hello->capabilities.contains(capabilityKeepalive());
     co_return std::nullopt;
 }
 

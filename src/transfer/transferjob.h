@@ -9,6 +9,7 @@
 #include <QObject>
 #include <QPointer>
 #include <QThreadPool>
+#include <QTimer>
 
 #include <chrono>
 
@@ -22,6 +23,12 @@ struct TransferTimeouts
     std::chrono::milliseconds hello {30000}; //!< HELLO, SESSIONEND answers
     std::chrono::milliseconds decision {600000}; //!< the receiver's person deciding about an offer
     std::chrono::milliseconds idle {60000}; //!< silence while transferring
+    /*!
+     * How often this side sends KEEPALIVE while it waits on something local the peer cannot
+     * see (a person deciding, a resume prefix being hashed); only to a peer whose HELLO
+     * announced the "keepalive" capability. 0: never, and this side does not announce it.
+     */
+    std::chrono::milliseconds keepalive {Transfer::kKeepaliveIntervalMs};
 };
 
 /*!
@@ -49,6 +56,12 @@ public:
     TransferSnapshot::State state() const { return m_state; }
     //! The result once run() finished.
     const TransferResult &result() const { return m_result; }
+
+    //! Whether the peer's HELLO announced "keepalive" (known once HELLO was exchanged).
+    bool peerAcceptsKeepalive() const { return m_peerAcceptsKeepalive; }
+    //! KEEPALIVE frames this side sent / received (diagnostics and tests).
+    quint64 keepalivesSent() const { return m_keepalivesSent; }
+    quint64 keepalivesReceived() const { return m_channel.keepalivesReceived(); }
 
 Q_SIGNALS:
     void progress(qint64 done, qint64 total, double bytesPerSecond);
@@ -78,6 +91,24 @@ protected:
      */
     QCoro::Task<std::optional<TransferResult>> exchangeHello();
 
+    /*!
+     * While one lives, KEEPALIVE goes to the peer every TransferTimeouts::keepalive (if the
+     * peer accepts it). Hold one around every wait on something local that the peer cannot
+     * see. KEEPALIVE is sent from the event loop as one whole frame, so it never lands inside
+     * another frame (FrameChannel writes each frame in one go).
+     */
+    class KeepaliveScope
+    {
+    public:
+        explicit KeepaliveScope(TransferJob *job);
+        ~KeepaliveScope();
+        KeepaliveScope(const KeepaliveScope &) = delete;
+        KeepaliveScope &operator=(const KeepaliveScope &) = delete;
+
+    private:
+        QPointer<TransferJob> m_job;
+    };
+
     QPointer<QSslSocket> m_socket;
     FrameChannel m_channel;
     QThreadPool m_pool;
@@ -87,6 +118,12 @@ protected:
     QString m_peerDeviceName; //!< from the peer's HELLO
 
 private:
+    void sendKeepalive();
+
+    QTimer m_keepaliveTimer;
+    int m_keepaliveScopes = 0;
+    bool m_peerAcceptsKeepalive = false;
+    quint64 m_keepalivesSent = 0;
     TransferSnapshot::State m_state = TransferSnapshot::State::Connecting;
     TransferResult m_result;
     bool m_finished = false;

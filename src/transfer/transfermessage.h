@@ -123,6 +123,16 @@ struct Error
     friend bool operator==(const Error &, const Error &) = default;
 };
 
+/*!
+ * Either side, only to a peer whose HELLO announced the "keepalive" capability: "still here,
+ * busy with something you cannot see" (a person deciding, a resume prefix being hashed). Carries
+ * nothing; its only effect is that the peer's idle timer starts again and a relay sees traffic.
+ */
+struct KeepAlive
+{
+    friend bool operator==(const KeepAlive &, const KeepAlive &) = default;
+};
+
 //! A chunk of the current file's content (raw bytes, not CBOR).
 struct Data
 {
@@ -131,6 +141,6 @@ struct Data
 };
 
 using Message = std::variant<Hello, Offer, Accept, Decline, FileHeader, Start, Resume, SendFrom,
-    Data, FileEnd, Verdict, SessionEnd, Cancel, Error>;
+    Data, FileEnd, Verdict, SessionEnd, Cancel, Error, KeepAlive>;
 
 } // namespace PunchDrop::Transfer

@@ -41,7 +41,7 @@ QByteArray cbor(const QCborMap &map)
 
 bool isKnownType(quint8 t)
 {
-    return t >= quint8(FrameType::Hello) && t <= quint8(FrameType::Error);
+    return t >= quint8(FrameType::Hello) && t <= quint8(FrameType::KeepAlive);
 }
 
 // A tiny helper that reads typed fields out of a CBOR map and remembers the first problem.
@@ -354,6 +354,9 @@ MessageDecode decodeMessage(const Frame &frame)
         out.message = m;
         break;
     }
+    case FrameType::KeepAlive:
+        out.message = KeepAlive {};
+        break;
     case FrameType::Data:
         Q_UNREACHABLE();
     }
@@ -403,6 +406,7 @@ FrameType frameTypeOf(const Message &message)
         FrameType operator()(const SessionEnd &) { return FrameType::SessionEnd; }
         FrameType operator()(const Cancel &) { return FrameType::Cancel; }
         FrameType operator()(const Error &) { return FrameType::Error; }
+        FrameType operator()(const KeepAlive &) { return FrameType::KeepAlive; }
     };
     return std::visit(Visitor {}, message);
 }
@@ -468,6 +472,7 @@ QByteArray encodeMessage(const Message &message)
         {
             return cbor({{key("c"), int(m.code)}, {key("msg"), m.message}});
         }
+        QByteArray operator()(const KeepAlive &) { return cbor({}); }
     };
     return frameBytes(frameTypeOf(message), std::visit(Visitor {}, message));
 }
@@ -516,6 +521,8 @@ QString frameTypeName(FrameType type)
         return QStringLiteral("CANCEL");
     case FrameType::Error:
         return QStringLiteral("ERROR");
+    case FrameType::KeepAlive:
+        return QStringLiteral("KEEPALIVE");
     }
     return QStringLiteral("0x%1").arg(int(type), 2, 16, QLatin1Char('0'));
 }

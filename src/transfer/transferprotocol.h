@@ -36,13 +36,14 @@
  *          0x0C SESSIONEND  {}
  *          0x0D CANCEL      {reason: text}
  *          0x0E ERROR       {c: error code, msg: text}
+ *          0x0F KEEPALIVE   {} (only to a peer that announced the "keepalive" capability)
  *
  *          path: relative, '/'-separated, UTF-8, at most kMaxPathBytes; the receiver sanitises
  *          it (SafePath). size: 0..kMaxFileSize. mode: POSIX permission bits, of which only the
  *          executable bits are honoured. mtime: milliseconds since the Unix epoch (0 = unknown).
  *          Error codes: PunchDrop::TransferError.
  *
- * Flow:    both   HELLO (version must match kProtocolVersion; capabilities are informational)
+ * Flow:    both   HELLO (version must match kProtocolVersion; capabilities: see below)
  *          S→R    OFFER                       R→S  ACCEPT | DECLINE (then both close)
  *          per file, in offer order (directories are created on ACCEPT and get no HEADER):
  *          S→R    HEADER(i)                   R→S  START(i) | RESUME(i, o, h)
@@ -59,7 +60,21 @@
  *          the SHA-256 of that prefix; the sender hashes its own prefix and answers SENDFROM(o)
  *          when equal, SENDFROM(0) otherwise. The END hash always covers the whole file.
  *
- * History: v1 (PunchDrop 0.1) — first version.
+ * Capabilities (HELLO caps; unknown ones are ignored):
+ *          "resume", "pipeline"  informational, always announced.
+ *          "keepalive"  this side accepts KEEPALIVE frames. A side sends KEEPALIVE only when
+ *                       the peer announced it (an older peer would call 0x0F malformed), every
+ *                       kKeepaliveIntervalMs while it waits on something local that the peer
+ *                       cannot see: the receiver while its person decides about the OFFER and
+ *                       while it hashes a resume prefix, the sender while it hashes its own
+ *                       prefix. Every frame received (KEEPALIVE included) restarts the
+ *                       receiving side's idle timer; KEEPALIVE is otherwise ignored, at any
+ *                       point of the flow after HELLO. It is a whole frame like any other, never
+ *                       inside another frame. It keeps a relay (which closes a session after
+ *                       silence in both directions) and NAT mappings open too.
+ *
+ * History: v1 (PunchDrop 0.1) — first version. KEEPALIVE (0x0F) added later within v1, behind
+ *          the "keepalive" capability, so v1 peers without it are unaffected.
  */
 namespace PunchDrop::Transfer {
 
@@ -72,6 +87,23 @@ constexpr qint64 kMaxFileSize = qint64(1) << 52; //!< 4 PiB: sane, and exact in 
 constexpr qint64 kMaxOfferItems = 1000000;
 constexpr int kMaxTextBytes = 4096; //!< reasons, names, messages
 constexpr int kHeaderWindow = 64; //!< outstanding HEADERs ahead of DATA
+//! How often a waiting side sends KEEPALIVE (well under the 60 s idle timeout and the relay's
+//! 120 s). TransferTimeouts::keepalive carries it, so tests shorten it.
+constexpr int kKeepaliveIntervalMs = 15000;
+
+//! HELLO capability names.
+inline QString capabilityResume()
+{
+    return QStringLiteral("resume");
+}
+inline QString capabilityPipeline()
+{
+    return QStringLiteral("pipeline");
+}
+inline QString capabilityKeepalive()
+{
+    return QStringLiteral("keepalive");
+}
 
 enum class FrameType : quint8 {
     Hello = 0x01,
@@ -88,6 +120,7 @@ enum class FrameType : quint8 {
     SessionEnd = 0x0C,
     Cancel = 0x0D,
     Error = 0x0E,
+    KeepAlive = 0x0F,
 };
 
 //! One frame as cut from the byte stream, not yet decoded.

@@ -11,6 +11,7 @@
 #include "transfer/transferprotocol.h"
 
 #include <QDeadlineTimer>
+#include <QElapsedTimer>
 #include <QTest>
 #include <QTimer>
 #include <QtEndian>
@@ -67,6 +68,7 @@ private Q_SLOTS:
     void malformedHeadIsRefusedAtOnce();
     void readTakesOneFrameOnly();
     void readWaitsAndTimesOut();
+    void keepaliveRestartsTheIdleWaitNotTheOverallBound();
 };
 
 void TestFrameChannel::framesCutAnywhere_data()
@@ -203,6 +205,45 @@ void TestFrameChannel::readWaitsAndTimesOut()
     QCOMPARE(std::get<Data>(in.message).bytes, pattern(5000, 4));
     pair.client()->disconnectFromHost();
     QCOMPARE(QCoro::waitFor(reader.read(5s)).status, FrameChannel::Status::Closed);
+}
+
+void TestFrameChannel::keepaliveRestartsTheIdleWaitNotTheOverallBound()
+{
+    Test::TransferSocketPair pair;
+    const QString error = pair.connect();
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    FrameChannel reader(pair.server());
+    // A busy peer: KEEPALIVE every 50 ms, the real answer only after ~1 s.
+    QTimer keepalives;
+    QObject::connect(&keepalives, &QTimer::timeout, pair.client(),
+        [&pair] { pair.client()->write(encodeMessage(KeepAlive {})); });
+    keepalives.start(50ms);
+    QTimer::singleShot(
+        1000ms, pair.client(), [&pair] { pair.client()->write(encodeMessage(SessionEnd {})); });
+    QElapsedTimer clock;
+    clock.start();
+    // 300 ms of idle allowed, 1 s until the answer: only the keepalives bridge the gap.
+    const FrameChannel::Incoming in = QCoro::waitFor(reader.read(300ms));
+    QVERIFY2(in.status == FrameChannel::Status::Message, qPrintable(in.error));
+    QVERIFY(std::holds_alternative<SessionEnd>(in.message)); // KEEPALIVE is never returned
+    QVERIFY(clock.elapsed() >= 900);
+    QVERIFY2(
+        reader.keepalivesReceived() >= 5, qPrintable(QString::number(reader.keepalivesReceived())));
+    QCOMPARE(reader.framesReceived(), reader.keepalivesReceived() + 1);
+
+    // Keepalives go on, but the overall bound (the sender's decision deadline) still holds.
+    clock.restart();
+    const FrameChannel::Incoming bounded
+        = QCoro::waitFor(reader.read(300ms, QDeadlineTimer(700ms)));
+    QCOMPARE(bounded.status, FrameChannel::Status::Timeout);
+    QVERIFY2(clock.elapsed() >= 600 && clock.elapsed() < 5000,
+        qPrintable(QString::number(clock.elapsed())));
+
+    // And without them the idle wait ends after its 300 ms.
+    keepalives.stop();
+    clock.restart();
+    QCOMPARE(QCoro::waitFor(reader.read(300ms)).status, FrameChannel::Status::Timeout);
+    QVERIFY2(clock.elapsed() < 5000, qPrintable(QString::number(clock.elapsed())));
 }
 
 QTEST_GUILESS_MAIN(TestFrameChannel)

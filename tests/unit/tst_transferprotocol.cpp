@@ -84,6 +84,7 @@ void TestTransferProtocol::golden_data()
     // length (BE, counts type + payload) | type | CBOR map with text keys
     QTest::newRow("ACCEPT: empty map") << Message {Accept {}} << hex("00000002 03 a0");
     QTest::newRow("SESSIONEND: empty map") << Message {SessionEnd {}} << hex("00000002 0c a0");
+    QTest::newRow("KEEPALIVE: empty map") << Message {KeepAlive {}} << hex("00000002 0f a0");
     QTest::newRow("START {i:5}") << Message {Start {5}} << hex("00000005 06 a1 6169 05");
     QTest::newRow("SENDFROM {i:1, o:300}")
         << Message {SendFrom {1, 300}} << hex("0000000a 08 a2 6169 01 616f 19012c");
@@ -135,6 +136,9 @@ void TestTransferProtocol::roundTrip_data()
     QTest::newRow("VERDICT integrity")
         << Message {Verdict {3, TransferError::Integrity, QStringLiteral("mismatch")}};
     QTest::newRow("SESSIONEND") << Message {SessionEnd {}};
+    QTest::newRow("KEEPALIVE") << Message {KeepAlive {}};
+    QTest::newRow("HELLO announcing keepalive") << Message {Hello {1,
+        {capabilityResume(), capabilityPipeline(), capabilityKeepalive()}, QStringLiteral("pc")}};
     QTest::newRow("CANCEL") << Message {Cancel {}};
     QTest::newRow("ERROR disk full")
         << Message {Error {TransferError::DiskFull, QStringLiteral("full")}};
@@ -185,6 +189,10 @@ void TestTransferProtocol::malformed_data()
     QTest::newRow("length 4 GiB - 1") << hex("ffffffff 02");
     QTest::newRow("unknown type 0x00") << hex("00000002 00 a0");
     QTest::newRow("unknown type 0xff") << hex("00000002 ff a0");
+    QTest::newRow("unknown type 0x10 (after KEEPALIVE)") << hex("00000002 10 a0");
+    QTest::newRow("KEEPALIVE empty payload") << frame(0x0f, {});
+    QTest::newRow("KEEPALIVE payload is a CBOR array") << frame(0x0f, hex("80"));
+    QTest::newRow("KEEPALIVE trailing bytes after the map") << frame(0x0f, hex("a0 a0"));
     QTest::newRow("empty DATA") << hex("00000001 09");
     QTest::newRow("DATA over the chunk limit") << hex("00040002 09");
     QTest::newRow("payload is a CBOR array") << frame(0x03, hex("80"));
