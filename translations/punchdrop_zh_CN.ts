@@ -272,8 +272,8 @@ Drop files on a contact to send them.</source>
         <translation>请输入其他设备将看到的名称。</translation>
     </message>
     <message>
-        <source>The server address must look like host:port (for example punchdrop.example.org:8877), or stay empty for LAN only.</source>
-        <translation>服务器地址的格式必须是 主机:端口（例如 punchdrop.example.org:8877），或留空以仅使用局域网。</translation>
+        <source>The server address must look like host or host:port (for example punchdrop.example.org or 203.0.113.5:8877), or stay empty for LAN only.</source>
+        <translation>服务器地址的格式必须是 主机 或 主机:端口（例如 punchdrop.example.org 或 203.0.113.5:8877），或留空以仅使用局域网。</translation>
     </message>
     <message>
         <source>Please choose a folder for received files.</source>
@@ -308,8 +308,8 @@ Drop files on a contact to send them.</source>
         <translation>其他设备看到的名称</translation>
     </message>
     <message>
-        <source>The rendezvous server as host:port. Leave empty to find devices on this network only.</source>
-        <translation>会合服务器，格式为 主机:端口。留空则只查找此网络中的设备。</translation>
+        <source>The rendezvous server as host or host:port (port 8877 if none is given). Leave empty to find devices on this network only.</source>
+        <translation>会合服务器，格式为 主机 或 主机:端口（未给出端口时为 8877）。留空则只查找此网络中的设备。</translation>
     </message>
     <message>
         <source>Browse…</source>

@@ -272,8 +272,8 @@ Drop files on a contact to send them.</source>
         <translation>請輸入其他裝置將看到的名稱。</translation>
     </message>
     <message>
-        <source>The server address must look like host:port (for example punchdrop.example.org:8877), or stay empty for LAN only.</source>
-        <translation>伺服器位址的格式必須是 主機:連接埠（例如 punchdrop.example.org:8877），或留空以僅使用區域網路。</translation>
+        <source>The server address must look like host or host:port (for example punchdrop.example.org or 203.0.113.5:8877), or stay empty for LAN only.</source>
+        <translation>伺服器位址的格式必須是 主機 或 主機:連接埠（例如 punchdrop.example.org 或 203.0.113.5:8877），或留空以僅使用區域網路。</translation>
     </message>
     <message>
         <source>Please choose a folder for received files.</source>
@@ -308,8 +308,8 @@ Drop files on a contact to send them.</source>
         <translation>其他裝置看到的名稱</translation>
     </message>
     <message>
-        <source>The rendezvous server as host:port. Leave empty to find devices on this network only.</source>
-        <translation>會合伺服器，格式為 主機:連接埠。留空則只尋找此網路中的裝置。</translation>
+        <source>The rendezvous server as host or host:port (port 8877 if none is given). Leave empty to find devices on this network only.</source>
+        <translation>會合伺服器，格式為 主機 或 主機:連接埠（未給出連接埠時為 8877）。留空則只尋找此網路中的裝置。</translation>
     </message>
     <message>
         <source>Browse…</source>

@@ -111,50 +111,6 @@ std::optional<qint64> positiveNumber(const QString &text, qint64 max)
 
 } // namespace
 
-QString HostPort::toString() const
-{
-    return (host.contains(QLatin1Char(':')) ? s("[") + host + s("]") : host) + s(":")
-        + QString::number(port);
-}
-
-std::optional<HostPort> parseHostPort(const QString &text, quint16 defaultPort)
-{
-    HostPort hp;
-    hp.port = defaultPort;
-    std::optional<QString> portText;
-    const qsizetype colons = text.count(QLatin1Char(':'));
-    if (text.startsWith(QLatin1Char('['))) { // [v6] or [v6]:port
-        const qsizetype close = text.indexOf(QLatin1Char(']'));
-        if (close < 0)
-            return std::nullopt;
-        hp.host = text.mid(1, close - 1);
-        const QString rest = text.mid(close + 1);
-        if (!rest.isEmpty()) {
-            if (!rest.startsWith(QLatin1Char(':')))
-                return std::nullopt;
-            portText = rest.mid(1);
-        }
-    } else if (colons == 1) { // host:port
-        hp.host = text.section(QLatin1Char(':'), 0, 0);
-        portText = text.section(QLatin1Char(':'), 1);
-    } else if (colons > 1) { // a bare IPv6 address
-        if (QHostAddress(text).isNull())
-            return std::nullopt;
-        hp.host = text;
-    } else {
-        hp.host = text;
-    }
-    if (hp.host.isEmpty() || hp.host.contains(QLatin1Char(' ')))
-        return std::nullopt;
-    if (portText) {
-        const auto port = positiveNumber(*portText, 65535);
-        if (!port || *port == 0)
-            return std::nullopt;
-        hp.port = quint16(*port);
-    }
-    return hp;
-}
-
 ParseResult parseCommandLine(const QStringList &arguments)
 {
     const Options o;

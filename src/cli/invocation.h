@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "net/hostport.h"
+
 #include <QHostAddress>
 #include <QString>
 #include <QStringList>
@@ -18,15 +20,9 @@ enum ExitCode : int {
 
 enum class Mode { Gui, Server, Send, Receive, Peers };
 
-//! The server's default port: TCP for control and relay, UDP for STUN.
-constexpr quint16 kDefaultServerPort = 8877;
-
-struct HostPort
-{
-    QString host;
-    quint16 port = kDefaultServerPort;
-    QString toString() const;
-};
+using PunchDrop::HostPort;
+using PunchDrop::kDefaultServerPort;
+using PunchDrop::parseHostPort;
 
 //! Everything the command line decided, as plain data.
 struct Invocation
@@ -76,8 +72,5 @@ struct ParseResult
  * choose QCoreApplication or QApplication afterwards. Pure: no I/O.
  */
 ParseResult parseCommandLine(const QStringList &arguments);
-
-//! Parses "HOST[:PORT]" or "[V6ADDR]:PORT". nullopt when malformed.
-std::optional<HostPort> parseHostPort(const QString &text, quint16 defaultPort = kDefaultServerPort);
 
 } // namespace PunchDrop::Cli

@@ -1,27 +1,23 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "enginebackend.h"
 
+#include "net/hostport.h"
 #include "core/logging.h"
 #include "transfer/transferengine.h"
 
 #include <QPointer>
-#include <QUrl>
 
 namespace PunchDrop::Gui {
 
 namespace {
-constexpr quint16 kDefaultServerPort = 8877;
-
-//! "host", "host:port", "[v6]:port" → host and port; empty host when \a text is empty/invalid.
+//! The settings' server address → host and port (the command line's parser); an empty host
+//! when it is empty (LAN only) or invalid.
 std::pair<QString, quint16> splitServerAddress(const QString &text)
 {
-    const QString trimmed = text.trimmed();
-    if (trimmed.isEmpty())
+    const auto hp = parseHostPort(text.trimmed());
+    if (!hp)
         return {};
-    const QUrl url(QStringLiteral("pd://") + trimmed);
-    if (!url.isValid() || url.host().isEmpty())
-        return {};
-    return {url.host(), quint16(url.port(kDefaultServerPort))};
+    return {hp->host, hp->port};
 }
 } // namespace
 

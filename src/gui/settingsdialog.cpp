@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "settingsdialog.h"
 
+#include "net/hostport.h"
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
@@ -105,19 +107,7 @@ AppSettings SettingsDialog::settings() const
 bool SettingsDialog::isValidServerAddress(const QString &address)
 {
     const QString a = address.trimmed();
-    if (a.isEmpty())
-        return true;
-    const qsizetype colon = a.lastIndexOf(u':');
-    if (colon <= 0)
-        return false;
-    QString host = a.left(colon);
-    if (host.startsWith(u'[') && host.endsWith(u']')) // [IPv6]:port
-        host = host.mid(1, host.size() - 2);
-    if (host.isEmpty() || host.contains(u' '))
-        return false;
-    bool ok = false;
-    const uint port = a.mid(colon + 1).toUInt(&ok);
-    return ok && port >= 1 && port <= 65535;
+    return a.isEmpty() || parseHostPort(a).has_value(); // the same parser as --server
 }
 
 QString SettingsDialog::validationError() const
@@ -125,8 +115,8 @@ QString SettingsDialog::validationError() const
     if (m_name->text().trimmed().isEmpty())
         return tr("Please enter a name other devices will see.");
     if (!isValidServerAddress(m_server->text()))
-        return tr("The server address must look like host:port (for example "
-                  "punchdrop.example.org:8877), or stay empty for LAN only.");
+        return tr("The server address must look like host or host:port (for example "
+                  "punchdrop.example.org or 203.0.113.5:8877), or stay empty for LAN only.");
     if (m_downloadDir->text().trimmed().isEmpty())
         return tr("Please choose a folder for received files.");
     return {};
@@ -169,8 +159,8 @@ void SettingsDialog::retranslateUi()
     m_downloadDirLabel->setText(tr("Save received files in:"));
     m_languageLabel->setText(tr("Language:"));
     m_name->setToolTip(tr("The name other devices see"));
-    m_server->setToolTip(tr("The rendezvous server as host:port. Leave empty to find devices "
-                            "on this network only."));
+    m_server->setToolTip(tr("The rendezvous server as host or host:port (port 8877 if none is "
+                            "given). Leave empty to find devices on this network only."));
     m_browse->setText(tr("Browse…"));
     m_autoAccept->setText(tr("Accept files from trusted contacts without asking"));
     m_startMinimized->setText(tr("Start minimized to the tray"));

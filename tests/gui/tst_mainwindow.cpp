@@ -141,7 +141,7 @@ private Q_SLOTS:
         window.show();
         SettingsDialog *dialog = openSettings(window);
         QVERIFY(dialog);
-        setText(dialog, u"serverAddressEdit"_qs, u"no-port-here"_qs);
+        setText(dialog, u"serverAddressEdit"_qs, u"bad port:0"_qs);
         QTest::mouseClick(dialog->findChild<QPushButton *>(u"settingsOkButton"_qs), Qt::LeftButton);
         QVERIFY(dialog->isVisible());
         QVERIFY(labelText(dialog, "settingsErrorLabel").contains(u"host:port"_qs));
@@ -161,7 +161,11 @@ private Q_SLOTS:
         QTest::newRow("host and port") << u"example.org:7600"_qs << true;
         QTest::newRow("ipv4") << u"192.0.2.1:1"_qs << true;
         QTest::newRow("ipv6") << u"[2001:db8::1]:7600"_qs << true;
-        QTest::newRow("no port") << u"example.org"_qs << false;
+        QTest::newRow("no port: the default, like --server") << u"example.org"_qs << true;
+        QTest::newRow("bare ipv6") << u"2001:db8::1"_qs << true;
+        QTest::newRow("ipv6 in brackets, no port") << u"[2001:db8::1]"_qs << true;
+        QTest::newRow("port not a number") << u"example.org:http"_qs << false;
+        QTest::newRow("signed port") << u"example.org:+80"_qs << false;
         QTest::newRow("port zero") << u"example.org:0"_qs << false;
         QTest::newRow("port too big") << u"example.org:65536"_qs << false;
         QTest::newRow("no host") << u":7600"_qs << false;
