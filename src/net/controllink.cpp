@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "controllink.h"
 
+#include "fdpoller.h"
 #include "reusablesocket.h"
 
 #include <QPointer>
-#include <QSocketNotifier>
 #include <QTcpSocket>
 #include <QTimer>
 #include <QtEndian>
@@ -259,8 +259,22 @@ ControlLink::ControlLink(const ControlLinkContext &context, qintptr fd, QObject 
             Qt::QueuedConnection);
         return;
     }
-    m_readNotifier = new QSocketNotifier(fd, QSocketNotifier::Read, this);
-    connect(m_readNotifier, &QSocketNotifier::activated, this, &ControlLink::onReadable);
+    m_poller = FdPoller::forCurrentThread();
+    if (!m_poller->watch(fd, this, [this](FdPoller::Event event) {
+            if (event == FdPoller::Readable)
+                onReadable();
+            else
+                onWritable();
+        })) {
+        why = m_poller->errorString();
+        m_poller = nullptr;
+        closeDescriptor();
+        QMetaObject::invokeMethod(
+            this,
+            [this, why] { fail(Error::Socket, QStringLiteral("cannot watch the socket: ") + why); },
+            Qt::QueuedConnection);
+        return;
+    }
     setUp(context);
 }
 
@@ -378,11 +392,19 @@ void ControlLink::transmit(QByteArrayView bytes)
     if (done == bytes.size())
         return;
     m_out.append(bytes.data() + done, bytes.size() - done);
-    if (!m_writeNotifier) {
-        m_writeNotifier = new QSocketNotifier(m_fd, QSocketNotifier::Write, this);
-        connect(m_writeNotifier, &QSocketNotifier::activated, this, &ControlLink::onWritable);
-    }
-    m_writeNotifier->setEnabled(true);
+    setWriteInterest(true);
+}
+
+void ControlLink::setReadInterest(bool on)
+{
+    if (m_poller && m_fd >= 0)
+        m_poller->setReadInterest(m_fd, on);
+}
+
+void ControlLink::setWriteInterest(bool on)
+{
+    if (m_poller && m_fd >= 0)
+        m_poller->setWriteInterest(m_fd, on);
 }
 
 void ControlLink::onWritable()
@@ -405,8 +427,7 @@ void ControlLink::onWritable()
     if (error.isEmpty() && !m_out.isEmpty())
         return;
     m_out.clear();
-    if (m_writeNotifier)
-        m_writeNotifier->setEnabled(false);
+    setWriteInterest(false);
     if (m_state == State::Closing) {
         closeDescriptor();
         finish(QStringLiteral("closed"));
@@ -418,8 +439,7 @@ void ControlLink::onWritable()
 void ControlLink::onReadable()
 {
     if (m_state != State::Handshaking && m_state != State::Established) {
-        if (m_readNotifier)
-            m_readNotifier->setEnabled(false); // closing: nothing more is read
+        setReadInterest(false); // closing: nothing more is read
         return;
     }
     QByteArray data;
@@ -459,11 +479,9 @@ void ControlLink::closeDescriptor()
 {
     if (m_fd < 0)
         return;
-    // Disabled, not deleted: this may run inside one of their own signals.
-    if (m_readNotifier)
-        m_readNotifier->setEnabled(false);
-    if (m_writeNotifier)
-        m_writeNotifier->setEnabled(false);
+    // Out of the poller before the number can be reused (safe inside our own handler).
+    if (m_poller)
+        m_poller->unwatch(m_fd);
     ReusableSocket::closeNative(m_fd);
     m_fd = -1;
     m_out.clear();
@@ -733,8 +751,7 @@ void ControlLink::close()
             return;
         }
     } else {
-        if (m_readNotifier)
-            m_readNotifier->setEnabled(false);
+        setReadInterest(false);
         if (m_out.isEmpty()) { // else onWritable() closes once it is out
             closeDescriptor();
             finish(QStringLiteral("closed"));

@@ -7,15 +7,17 @@
 #include <QByteArray>
 #include <QHostAddress>
 #include <QObject>
+#include <QPointer>
 #include <QString>
 
 #include <array>
 
-class QSocketNotifier;
 class QTcpSocket;
 struct ssl_st; // OpenSSL's SSL
 
 namespace PunchDrop {
+
+class FdPoller;
 
 /*!
  * One authenticated, encrypted control connection (both ends: ServerClient and ControlClient).
@@ -38,8 +40,9 @@ namespace PunchDrop {
  * our certificate) is decoded by the client, which keeps its TLS object until the first record.
  *
  * Transport: a connected QTcpSocket (the client: ControlClient binds and connects it), or a bare
- * descriptor with a QSocketNotifier (the server: an idle QTcpSocket alone costs ~18 KiB of heap,
- * mostly its 16 KiB read buffer; the descriptor path keeps nothing but the pending output).
+ * descriptor watched by the thread's FdPoller (the server: an idle QTcpSocket alone costs ~18 KiB
+ * of heap, mostly its 16 KiB read buffer; the descriptor path keeps nothing but the pending
+ * output, and on Linux the poller keeps idle descriptors out of Qt's per-turn poll set).
  *
  * The link has no timers of its own (except close()'s linger): the owner applies the handshake
  * deadline and idle timeout.
@@ -123,6 +126,8 @@ private:
     void onSocketError();
     void onReadable();
     void onWritable();
+    void setReadInterest(bool on);
+    void setWriteInterest(bool on);
     void received(const QByteArray &data);
     void transmit(QByteArrayView bytes);
     void closeDescriptor();
@@ -136,9 +141,8 @@ private:
     void finish(const QString &reason);
 
     QTcpSocket *m_socket = nullptr; //!< the QTcpSocket transport, or:
-    qintptr m_fd = -1; //!< the descriptor transport
-    QSocketNotifier *m_readNotifier = nullptr;
-    QSocketNotifier *m_writeNotifier = nullptr; //!< created when output has to wait
+    qintptr m_fd = -1; //!< the descriptor transport, watched by:
+    QPointer<FdPoller> m_poller; //!< the thread's (FdPoller::forCurrentThread())
     QByteArray m_out; //!< descriptor transport: output the kernel did not take yet
     ssl_st *m_ssl = nullptr;
     ControlLinkContext::Role m_role = ControlLinkContext::Role::Client;
