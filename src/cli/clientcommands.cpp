@@ -92,6 +92,8 @@ std::unique_ptr<Client> setUp(const Invocation &inv)
     config.displayName = displayName(inv, client->configDir);
     config.downloadDir = inv.dir.isEmpty() ? ConfigDir::defaultDownloadDir()
                                            : QFileInfo(inv.dir).absoluteFilePath();
+    if (inv.punchTimeoutMs > 0)
+        config.timings.punch.deadline = std::chrono::milliseconds(inv.punchTimeoutMs);
     client->engine = std::make_unique<TransferEngine>(*client->identity, client->configDir, config);
     return client;
 }

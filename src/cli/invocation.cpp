@@ -56,6 +56,10 @@ struct Options
     Option relayOnly{s("relay-only"), s("Skip hole punching; send through the server's relay.")};
     Option noRelay{s("no-relay"), s("Direct connection only; fail instead of relaying.")};
     Option timeout{s("timeout"), s("Give up after SECS seconds."), s("SECS")};
+    Option punchTimeout{s("punch-timeout"),
+                        s("Try the direct hole punch for SECS seconds (0.5-60, default 4) before "
+                          "falling back to the relay."),
+                        s("SECS")};
     Option dir{s("dir"), s("Save received files in DIR (default: the Downloads folder)."),
                s("DIR")};
     Option yes{s("yes"), s("Accept incoming transfers without asking.")};
@@ -133,13 +137,13 @@ ParseResult parseCommandLine(const QStringList &arguments)
         if (command == s("send")) {
             inv.mode = Mode::Send;
             options << o.server << o.lan << o.to << o.name << o.json << o.relayOnly << o.noRelay
-                    << o.timeout;
+                    << o.timeout << o.punchTimeout;
             usage = s("punchdrop send (--server HOST[:PORT] | --lan) --to PEER PATH...");
             description = s("Send files and folders to a peer.");
         } else if (command == s("receive")) {
             inv.mode = Mode::Receive;
             options << o.server << o.lan << o.dir << o.yes << o.once << o.name << o.json
-                    << o.timeout;
+                    << o.timeout << o.punchTimeout;
             usage = s("punchdrop receive (--server HOST[:PORT] | --lan) [--dir DIR] [--yes] [--once]");
             description = s("Stay online and receive transfers from peers.");
         } else if (command == s("peers")) {
@@ -271,6 +275,14 @@ ParseResult parseCommandLine(const QStringList &arguments)
         if (!v || *v == 0)
             return error(s("--timeout wants a positive number of seconds"));
         inv.timeoutSecs = int(*v);
+    }
+    if ((inv.mode == Mode::Send || inv.mode == Mode::Receive) && parser.isSet(o.punchTimeout)) {
+        bool ok = false;
+        const double secs = parser.value(o.punchTimeout).toDouble(&ok);
+        if (!ok || !(secs >= 0.5 && secs <= 60))
+            return error(s("--punch-timeout wants seconds between 0.5 and 60, got '%1'")
+                             .arg(parser.value(o.punchTimeout)));
+        inv.punchTimeoutMs = int(secs * 1000 + 0.5);
     }
     if (inv.mode == Mode::Send) {
         inv.to = parser.value(o.to);

@@ -52,6 +52,7 @@ struct Invocation
     bool relayOnly = false;
     bool noRelay = false;
     int timeoutSecs = 0; //!< 0: the command's default
+    int punchTimeoutMs = 0; //!< send/receive --punch-timeout; 0: PunchTimings' default deadline
     QString dir;
     bool yes = false;
     bool once = false;

@@ -20,6 +20,8 @@ private Q_SLOTS:
     void hostPort();
     void serverOptions();
     void sendOptions();
+    void punchTimeout_data();
+    void punchTimeout();
     void peersQuery();
     void binaryVersion();
     void binaryHelp();
@@ -157,6 +159,35 @@ void TestInvocation::sendOptions()
     QVERIFY(i.relayOnly);
     QCOMPARE(i.timeoutSecs, 9);
     QCOMPARE(i.paths, (QStringList{QStringLiteral("a"), QStringLiteral("b/c")}));
+    QCOMPARE(i.punchTimeoutMs, 0); // PunchTimings' default
+}
+
+void TestInvocation::punchTimeout_data()
+{
+    QTest::addColumn<QString>("line");
+    QTest::addColumn<int>("ms"); // -1: a usage error
+    QTest::newRow("send seconds") << QStringLiteral("send --server h --to b --punch-timeout 8 a") << 8000;
+    QTest::newRow("receive fraction") << QStringLiteral("receive --server h --punch-timeout 1.5") << 1500;
+    QTest::newRow("lowest") << QStringLiteral("receive --server h --punch-timeout 0.5") << 500;
+    QTest::newRow("highest") << QStringLiteral("receive --server h --punch-timeout 60") << 60000;
+    QTest::newRow("too short") << QStringLiteral("receive --server h --punch-timeout 0.1") << -1;
+    QTest::newRow("too long") << QStringLiteral("send --server h --to b --punch-timeout 61 a") << -1;
+    QTest::newRow("not a number") << QStringLiteral("receive --server h --punch-timeout soon") << -1;
+    QTest::newRow("not for peers") << QStringLiteral("peers --server h --punch-timeout 2") << -1;
+}
+
+void TestInvocation::punchTimeout()
+{
+    QFETCH(QString, line);
+    QFETCH(int, ms);
+    const ParseResult r
+        = parseCommandLine(QString(QStringLiteral("punchdrop ") + line).split(QLatin1Char(' ')));
+    if (ms < 0) {
+        QVERIFY2(r.kind != ParseResult::Kind::Run, qPrintable(r.text));
+        return;
+    }
+    QCOMPARE(r.kind, ParseResult::Kind::Run);
+    QCOMPARE(r.invocation.punchTimeoutMs, ms);
 }
 
 void TestInvocation::peersQuery()
