@@ -7,6 +7,7 @@
 #include "controlprotocol.h"
 #include "core/logging.h"
 #include "reusablesocket.h"
+#include "serverpins.h"
 
 #include <QNetworkInterface>
 #include <QRandomGenerator>
@@ -197,9 +198,35 @@ void ControlClient::onConnected()
 
 void ControlClient::onHandshakeDone(const DeviceId &server)
 {
-    // Like the TLS connection before it: the server's self-signed certificate is not pinned;
-    // the handshake proves the server holds the key, and its DeviceId is logged (serverId()).
+    // The handshake proves the server holds the key of server; whether it is the key this
+    // address had before is the pin's question.
     m_serverId = server;
+    if (!m_config.serverPinsFile.isEmpty()) {
+        ServerPins pins(m_config.serverPinsFile);
+        const QString key = ServerPins::keyFor(m_config.host, m_config.port);
+        switch (pins.check(key, server)) {
+        case ServerPins::Verdict::Same:
+            break;
+        case ServerPins::Verdict::New: {
+            QString error;
+            if (pins.pin(key, server, &error))
+                qCInfo(lcNet).noquote() << "pinned server" << key << "as" << server.shortString();
+            else
+                qCWarning(lcNet).noquote() << "cannot pin server" << key << "-" << error;
+            break;
+        }
+        case ServerPins::Verdict::Changed:
+            m_lastError = QStringLiteral(
+                "the server at %1 has a different identity (%2) than the one this device "
+                "registered with before (%3): someone may be intercepting the connection. If the "
+                "server was reinstalled, remove its line from %4")
+                              .arg(key, server.shortString(), pins.pinned(key).shortString(),
+                                  pins.filePath());
+            qCWarning(lcNet).noquote() << m_lastError;
+            lose(QStringLiteral("server identity changed"));
+            return;
+        }
+    }
     Hello hello;
     hello.version = ControlProtocol::kVersion;
     hello.name = m_config.displayName.left(ControlProtocol::kMaxTextLength);

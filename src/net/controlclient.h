@@ -39,6 +39,8 @@ struct ControlClientConfig
     std::chrono::milliseconds keepaliveInterval {15000};
     std::chrono::milliseconds reconnectMin {500};
     std::chrono::milliseconds reconnectMax {30000};
+    //! Where servers are pinned on first use (ServerPins). Empty: the server is not checked.
+    QString serverPinsFile;
 };
 
 //! The server's introduction to a peer (`go`), as the punching engine consumes it: the wire
@@ -77,7 +79,9 @@ struct LookupReply
  * P's public mapping as the observed endpoint). P stays the same across reconnects whenever the
  * bind succeeds. On any loss the client reconnects by itself with exponential backoff and
  * jitter until stop(). The server's certificate is not checked against a CA (it is
- * self-signed); its DeviceId is logged and available as serverId().
+ * self-signed); its DeviceId is available as serverId() and, with a serverPinsFile, pinned on
+ * first use per host:port: a server that later presents another key is refused (lastError()
+ * says what to do) and the client keeps retrying in case the real one comes back.
  *
  * The object must outlive the coroutines it returns (waitRegistered(), requestConnect()).
  */

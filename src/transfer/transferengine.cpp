@@ -11,6 +11,7 @@
 #include "net/reusablesocket.h"
 #include "net/securechannel.h"
 
+#include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
 #include <QSslSocket>
@@ -70,6 +71,8 @@ bool TransferEngine::start(QString *error)
         cc.host = m_config.serverHost;
         cc.port = m_config.serverPort;
         cc.displayName = m_config.displayName;
+        if (cc.serverPinsFile.isEmpty()) // servers are pinned on first use, per config dir
+            cc.serverPinsFile = m_configDir.filePath(QStringLiteral("servers.json"));
         m_control = new ControlClient(m_identity, cc, this);
         connect(m_control, &ControlClient::registered, this, [this] {
             Q_EMIT registered();
@@ -97,7 +100,9 @@ bool TransferEngine::start(QString *error)
     if (m_config.lan) {
         m_lanListener = new DeferredTlsServer(this);
         if (!m_lanListener->listen(QHostAddress::AnyIPv4, 0)) {
-            *error = QStringLiteral("cannot listen for LAN transfers: %1").arg(m_lanListener->errorString());
+            *error = QCoreApplication::translate(
+                "TransferEngine", "cannot listen for LAN transfers: %1")
+                         .arg(m_lanListener->errorString());
             return false;
         }
         connect(m_lanListener, &QTcpServer::newConnection, this, &TransferEngine::onIncomingLan);
@@ -386,7 +391,7 @@ void TransferEngine::cancel(quint64 id)
     } else {
         TransferResult r;
         r.error = TransferError::Cancelled;
-        r.message = QStringLiteral("cancelled");
+        r.message = QCoreApplication::translate("TransferEngine", "cancelled");
         finish(id, r);
     }
 }
@@ -509,8 +514,9 @@ QCoro::Task<> TransferEngine::runOutgoing(quint64 id)
     if (!c.ok()) {
         QString message = c.error.isEmpty() ? lanError : c.error;
         if (message.isEmpty())
-            message = QStringLiteral("%1 is not reachable: no server is configured and it is not "
-                                     "on the local network")
+            message = QCoreApplication::translate("TransferEngine",
+                "%1 is not reachable: no server is configured and it is not on the local "
+                "network")
                           .arg(entry.snapshot.peerName);
         failEarly(id, TransferError::Network, message);
         co_return;

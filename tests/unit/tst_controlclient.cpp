@@ -5,7 +5,11 @@
 #include "net/controlclient.h"
 #include "net/rendezvousserver.h"
 
+#include "net/serverpins.h"
+
+#include <QFile>
 #include <QSignalSpy>
+#include <QTemporaryDir>
 #include <QTest>
 
 #include <qcorotask.h>
@@ -55,6 +59,7 @@ private Q_SLOTS:
     void reregistersAfterServerRestart();
     void newestRegistrationWins();
     void largePresenceListArrivesInBatches();
+    void serverIsPinnedOnFirstUse();
 
 private:
     std::unique_ptr<ControlClient> makeClient(const DeviceIdentity &identity, const QString &name);
@@ -349,6 +354,55 @@ void TestControlClient::largePresenceListArrivesInBatches()
     for (const PeerInfo &p : latecomer->peers())
         names.insert(p.name);
     QCOMPARE(names.size(), kPeers);
+}
+
+void TestControlClient::serverIsPinnedOnFirstUse()
+{
+    QTemporaryDir dir;
+    const QString pinsFile = dir.filePath(QStringLiteral("servers.json"));
+    const quint16 serverPort = m_port;
+    ControlClientConfig config;
+    config.host = QStringLiteral("127.0.0.1");
+    config.port = serverPort;
+    config.displayName = QStringLiteral("alice");
+    config.connectTimeout = 3000ms;
+    config.reconnectMin = 50ms;
+    config.reconnectMax = 200ms;
+    config.serverPinsFile = pinsFile;
+    ControlClient client(ephemeral(), config);
+
+    // First contact: registered, and the server's id is written down for 127.0.0.1:port.
+    client.start();
+    QVERIFY(QCoro::waitFor(client.waitRegistered(5s)));
+    const QString key = ServerPins::keyFor(config.host, serverPort);
+    QCOMPARE(ServerPins(pinsFile).pinned(key), m_serverIdentity.id());
+
+    // The same server again (restarted): accepted.
+    QSignalSpy lost(&client, &ControlClient::connectionLost);
+    QSignalSpy registered(&client, &ControlClient::registered);
+    m_server.reset();
+    QTRY_VERIFY_WITH_TIMEOUT(lost.count() >= 1, 5000);
+    QVERIFY(startServer(fastServerConfig(serverPort)));
+    QVERIFY(registered.wait(10000));
+
+    // Another key on the same address: refused before hello, with a reason that says what to do.
+    m_server.reset();
+    QTRY_VERIFY_WITH_TIMEOUT(!client.isRegistered(), 5000);
+    registered.clear();
+    m_serverIdentity = ephemeral();
+    QVERIFY(startServer(fastServerConfig(serverPort)));
+    QTRY_VERIFY_WITH_TIMEOUT(client.lastError().contains(QStringLiteral("different identity")),
+        10000);
+    QVERIFY2(client.lastError().contains(pinsFile), qPrintable(client.lastError()));
+    QCOMPARE(registered.count(), 0);
+    QCOMPARE(m_server->registeredCount(), 0);
+    QVERIFY(!client.isRegistered());
+
+    // The person trusts the reinstalled server: forgetting the pin lets the client back in.
+    QString error;
+    QVERIFY2(ServerPins(pinsFile).forget(key, &error), qPrintable(error));
+    QVERIFY(registered.wait(10000));
+    QCOMPARE(ServerPins(pinsFile).pinned(key), m_serverIdentity.id());
 }
 
 QTEST_GUILESS_MAIN(TestControlClient)
