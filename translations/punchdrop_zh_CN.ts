@@ -2,6 +2,197 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>ContactStore</name>
+    <message>
+        <source>&quot;%1&quot; now uses a different key (device %2, pinned %3). This may be a reinstall, or someone pretending to be &quot;%1&quot;. Compare the verification code with the owner before trusting it again.</source>
+        <translation>“%1”现在使用了不同的密钥（设备 %2，已记录的为 %3）。这可能是重新安装，也可能是有人冒充“%1”。请先与对方核对验证码，再重新信任它。</translation>
+    </message>
+</context>
+<context>
+    <name>FileSink</name>
+    <message>
+        <source>cannot write %1: %2</source>
+        <translation>无法写入 %1：%2</translation>
+    </message>
+    <message>
+        <source>cannot resume %1: it holds %2 bytes, not the %3 checked before; send again</source>
+        <translation>无法续传 %1：它现有 %2 字节，而不是之前校验过的 %3 字节；请重新发送</translation>
+    </message>
+    <message>
+        <source>cannot resume %1: %2</source>
+        <translation>无法续传 %1：%2</translation>
+    </message>
+    <message>
+        <source>refusing to write through the symlink %1</source>
+        <translation>拒绝通过符号链接 %1 写入</translation>
+    </message>
+    <message>
+        <source>%1 is not open</source>
+        <translation>%1 未打开</translation>
+    </message>
+    <message>
+        <source>disk full: %1</source>
+        <translation>磁盘已满：%1</translation>
+    </message>
+    <message>
+        <source>SHA-256 mismatch for %1 (got %2, sender says %3); the data was discarded</source>
+        <translation>%1 的 SHA-256 不匹配（收到 %2，发送方为 %3）；数据已丢弃</translation>
+    </message>
+    <message>
+        <source>cannot move %1 into place</source>
+        <translation>无法将 %1 移动到目标位置</translation>
+    </message>
+</context>
+<context>
+    <name>NatType</name>
+    <message>
+        <source>open</source>
+        <translation>开放</translation>
+    </message>
+    <message>
+        <source>cone (full)</source>
+        <translation>锥形（完全）</translation>
+    </message>
+    <message>
+        <source>cone (restricted)</source>
+        <translation>锥形（受限）</translation>
+    </message>
+    <message>
+        <source>cone (port-restricted)</source>
+        <translation>锥形（端口受限）</translation>
+    </message>
+    <message>
+        <source>cone</source>
+        <translation>锥形</translation>
+    </message>
+    <message>
+        <source>symmetric</source>
+        <translation>对称型</translation>
+    </message>
+    <message>
+        <source>unknown</source>
+        <translation>未知</translation>
+    </message>
+    <message>
+        <source>NAT type unknown: UDP discovery got no answer; direct connections will be tried, with the relay as fallback.</source>
+        <translation>NAT 类型未知：UDP 探测没有得到应答；将尝试直连，并以中继作为后备。</translation>
+    </message>
+    <message>
+        <source>No NAT: this device&apos;s address is public; peers can usually reach it directly.</source>
+        <translation>没有 NAT：本设备的地址是公网地址；对方通常可以直接连接到它。</translation>
+    </message>
+    <message>
+        <source>Symmetric NAT: every destination gets a new public port, so hole punching from here only works towards open or cone peers that accept the connection; otherwise transfers use the relay.</source>
+        <translation>对称型 NAT：每个目标都会分配一个新的公网端口，因此从这里打洞只对接受连接的开放型或锥形对端有效；否则传输将使用中继。</translation>
+    </message>
+    <message>
+        <source>Full-cone NAT: one public port for all destinations, open to everyone; direct connections are easy.</source>
+        <translation>完全锥形 NAT：所有目标共用一个公网端口，对所有人开放；很容易直连。</translation>
+    </message>
+    <message>
+        <source>Cone NAT that accepts replies from other ports of a contacted host (restricted cone, possibly full cone); hole punching works.</source>
+        <translation>接受已联系主机其他端口回复的锥形 NAT（受限锥形，也可能是完全锥形）；可以打洞。</translation>
+    </message>
+    <message>
+        <source>Port-restricted cone NAT: one public port for all destinations, open only to endpoints contacted first; hole punching works.</source>
+        <translation>端口受限锥形 NAT：所有目标共用一个公网端口，只对先联系过的端点开放；可以打洞。</translation>
+    </message>
+    <message>
+        <source>Cone NAT: one public port for all destinations; hole punching works.</source>
+        <translation>锥形 NAT：所有目标共用一个公网端口；可以打洞。</translation>
+    </message>
+</context>
+<context>
+    <name>PeerConnector</name>
+    <message>
+        <source>not connected to the server</source>
+        <translation>未连接到服务器</translation>
+    </message>
+    <message>
+        <source>the server did not answer the connect request</source>
+        <translation>服务器没有应答连接请求</translation>
+    </message>
+    <message>
+        <source>both devices are behind symmetric NATs</source>
+        <translation>两台设备都位于对称型 NAT 之后</translation>
+    </message>
+    <message>
+        <source>the peer is behind a symmetric NAT</source>
+        <translation>对方位于对称型 NAT 之后</translation>
+    </message>
+    <message>
+        <source>this device is behind a symmetric NAT</source>
+        <translation>本设备位于对称型 NAT 之后</translation>
+    </message>
+    <message>
+        <source>hole punch timed out</source>
+        <translation>打洞超时</translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1（%2）</translation>
+    </message>
+    <message>
+        <source>%1 × %2 cannot be punched with TCP; relayed at once</source>
+        <translation>%1 × %2 无法进行 TCP 打洞；已直接使用中继</translation>
+    </message>
+    <message>
+        <source>relay requested</source>
+        <translation>要求使用中继</translation>
+    </message>
+    <message>
+        <source>the sender asked for the relay</source>
+        <translation>发送方要求使用中继</translation>
+    </message>
+    <message>
+        <source>no direct connection to %1 could be made and the relay is not allowed (--no-relay): %2</source>
+        <translation>无法与 %1 建立直连，且不允许使用中继（--no-relay）：%2</translation>
+    </message>
+    <message>
+        <source>no direct connection to %1 could be made and the relay is not available: %2</source>
+        <translation>无法与 %1 建立直连，且中继不可用：%2</translation>
+    </message>
+    <message>
+        <source>the relay could not connect us: %1</source>
+        <translation>中继无法连接双方：%1</translation>
+    </message>
+    <message>
+        <source>end-to-end encryption through the relay failed: %1</source>
+        <translation>经由中继的端到端加密失败：%1</translation>
+    </message>
+    <message>
+        <source>cannot reach %1 on the local network: %2</source>
+        <translation>无法在局域网中连接到 %1：%2</translation>
+    </message>
+</context>
+<context>
+    <name>PeerResolver</name>
+    <message>
+        <source>%1 and %2 more</source>
+        <translation>%1 等（另有 %2 个）</translation>
+    </message>
+    <message>
+        <source>no peer given</source>
+        <translation>没有指定设备</translation>
+    </message>
+    <message>
+        <source>device %1 is not online</source>
+        <translation>设备 %1 不在线</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; matches several devices: %2</source>
+        <translation>“%1”匹配多台设备：%2</translation>
+    </message>
+    <message>
+        <source>several online devices are called &quot;%1&quot;: %2; use the device ID</source>
+        <translation>有多台在线设备名为“%1”：%2；请使用设备 ID</translation>
+    </message>
+    <message>
+        <source>no online peer matches &quot;%1&quot;</source>
+        <translation>没有与“%1”匹配的在线设备</translation>
+    </message>
+</context>
+<context>
     <name>PunchDrop::Gui::ContactListModel</name>
     <message>
         <source>Offline</source>
@@ -509,6 +700,76 @@ Drop files on a contact to send them.</source>
     <message>
         <source>Cannot load this device&apos;s identity: %1</source>
         <translation>无法加载本设备的身份：%1</translation>
+    </message>
+</context>
+<context>
+    <name>SafePath</name>
+    <message>
+        <source>unsafe path &quot;%1&quot;: empty</source>
+        <translation>不安全的路径“%1”：为空</translation>
+    </message>
+    <message>
+        <source>unsafe path &quot;%1&quot;: longer than %2 bytes</source>
+        <translation>不安全的路径“%1”：超过 %2 字节</translation>
+    </message>
+    <message>
+        <source>unsafe path &quot;%1&quot;: absolute or UNC path</source>
+        <translation>不安全的路径“%1”：绝对路径或 UNC 路径</translation>
+    </message>
+    <message>
+        <source>unsafe path &quot;%1&quot;: drive letter</source>
+        <translation>不安全的路径“%1”：包含盘符</translation>
+    </message>
+    <message>
+        <source>unsafe path &quot;%1&quot;: deeper than %2 levels</source>
+        <translation>不安全的路径“%1”：层级超过 %2 层</translation>
+    </message>
+    <message>
+        <source>unsafe path &quot;%1&quot;: empty component</source>
+        <translation>不安全的路径“%1”：包含空的路径段</translation>
+    </message>
+    <message>
+        <source>unsafe path &quot;%1&quot;: &apos;.&apos; or &apos;..&apos; component</source>
+        <translation>不安全的路径“%1”：包含“.”或“..”路径段</translation>
+    </message>
+    <message>
+        <source>unsafe path &quot;%1&quot;: a name longer than %2 bytes</source>
+        <translation>不安全的路径“%1”：有名称超过 %2 字节</translation>
+    </message>
+    <message>
+        <source>unsafe path &quot;%1&quot;: a name made only of dots, spaces or nothing</source>
+        <translation>不安全的路径“%1”：有名称只由点、空格组成或为空</translation>
+    </message>
+    <message>
+        <source>unsafe path &quot;%1&quot;</source>
+        <translation>不安全的路径“%1”</translation>
+    </message>
+    <message>
+        <source>refusing to follow the symlink &quot;%1&quot;</source>
+        <translation>拒绝跟随符号链接“%1”</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; exists and is not a folder</source>
+        <translation>“%1”已存在且不是文件夹</translation>
+    </message>
+    <message>
+        <source>cannot create the folder &quot;%1&quot;</source>
+        <translation>无法创建文件夹“%1”</translation>
+    </message>
+</context>
+<context>
+    <name>TransferEngine</name>
+    <message>
+        <source>cannot listen for LAN transfers: %1</source>
+        <translation>无法监听局域网传输：%1</translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation>已取消</translation>
+    </message>
+    <message>
+        <source>%1 is not reachable: no server is configured and it is not on the local network</source>
+        <translation>无法连接到 %1：没有配置服务器，且它不在局域网中</translation>
     </message>
 </context>
 </TS>

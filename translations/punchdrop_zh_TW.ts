@@ -2,6 +2,197 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_TW">
 <context>
+    <name>ContactStore</name>
+    <message>
+        <source>&quot;%1&quot; now uses a different key (device %2, pinned %3). This may be a reinstall, or someone pretending to be &quot;%1&quot;. Compare the verification code with the owner before trusting it again.</source>
+        <translation>「%1」現在使用了不同的金鑰（裝置 %2，已記錄的為 %3）。這可能是重新安裝，也可能是有人冒充「%1」。請先與對方核對驗證碼，再重新信任它。</translation>
+    </message>
+</context>
+<context>
+    <name>FileSink</name>
+    <message>
+        <source>cannot write %1: %2</source>
+        <translation>無法寫入 %1：%2</translation>
+    </message>
+    <message>
+        <source>cannot resume %1: it holds %2 bytes, not the %3 checked before; send again</source>
+        <translation>無法續傳 %1：它現有 %2 位元組，而不是之前驗證過的 %3 位元組；請重新傳送</translation>
+    </message>
+    <message>
+        <source>cannot resume %1: %2</source>
+        <translation>無法續傳 %1：%2</translation>
+    </message>
+    <message>
+        <source>refusing to write through the symlink %1</source>
+        <translation>拒絕透過符號連結 %1 寫入</translation>
+    </message>
+    <message>
+        <source>%1 is not open</source>
+        <translation>%1 未開啟</translation>
+    </message>
+    <message>
+        <source>disk full: %1</source>
+        <translation>磁碟已滿：%1</translation>
+    </message>
+    <message>
+        <source>SHA-256 mismatch for %1 (got %2, sender says %3); the data was discarded</source>
+        <translation>%1 的 SHA-256 不符（收到 %2，傳送方為 %3）；資料已捨棄</translation>
+    </message>
+    <message>
+        <source>cannot move %1 into place</source>
+        <translation>無法將 %1 移動到目標位置</translation>
+    </message>
+</context>
+<context>
+    <name>NatType</name>
+    <message>
+        <source>open</source>
+        <translation>開放</translation>
+    </message>
+    <message>
+        <source>cone (full)</source>
+        <translation>錐形（完全）</translation>
+    </message>
+    <message>
+        <source>cone (restricted)</source>
+        <translation>錐形（受限）</translation>
+    </message>
+    <message>
+        <source>cone (port-restricted)</source>
+        <translation>錐形（連接埠受限）</translation>
+    </message>
+    <message>
+        <source>cone</source>
+        <translation>錐形</translation>
+    </message>
+    <message>
+        <source>symmetric</source>
+        <translation>對稱型</translation>
+    </message>
+    <message>
+        <source>unknown</source>
+        <translation>未知</translation>
+    </message>
+    <message>
+        <source>NAT type unknown: UDP discovery got no answer; direct connections will be tried, with the relay as fallback.</source>
+        <translation>NAT 類型未知：UDP 探測沒有得到回應；將嘗試直連，並以中繼作為備援。</translation>
+    </message>
+    <message>
+        <source>No NAT: this device&apos;s address is public; peers can usually reach it directly.</source>
+        <translation>沒有 NAT：本裝置的位址是公用位址；對方通常可以直接連線到它。</translation>
+    </message>
+    <message>
+        <source>Symmetric NAT: every destination gets a new public port, so hole punching from here only works towards open or cone peers that accept the connection; otherwise transfers use the relay.</source>
+        <translation>對稱型 NAT：每個目標都會分配一個新的公用連接埠，因此從這裡打洞只對接受連線的開放型或錐形對端有效；否則傳輸將使用中繼。</translation>
+    </message>
+    <message>
+        <source>Full-cone NAT: one public port for all destinations, open to everyone; direct connections are easy.</source>
+        <translation>完全錐形 NAT：所有目標共用一個公用連接埠，對所有人開放；很容易直連。</translation>
+    </message>
+    <message>
+        <source>Cone NAT that accepts replies from other ports of a contacted host (restricted cone, possibly full cone); hole punching works.</source>
+        <translation>接受已聯絡主機其他連接埠回覆的錐形 NAT（受限錐形，也可能是完全錐形）；可以打洞。</translation>
+    </message>
+    <message>
+        <source>Port-restricted cone NAT: one public port for all destinations, open only to endpoints contacted first; hole punching works.</source>
+        <translation>連接埠受限錐形 NAT：所有目標共用一個公用連接埠，只對先聯絡過的端點開放；可以打洞。</translation>
+    </message>
+    <message>
+        <source>Cone NAT: one public port for all destinations; hole punching works.</source>
+        <translation>錐形 NAT：所有目標共用一個公用連接埠；可以打洞。</translation>
+    </message>
+</context>
+<context>
+    <name>PeerConnector</name>
+    <message>
+        <source>not connected to the server</source>
+        <translation>未連線至伺服器</translation>
+    </message>
+    <message>
+        <source>the server did not answer the connect request</source>
+        <translation>伺服器沒有回應連線請求</translation>
+    </message>
+    <message>
+        <source>both devices are behind symmetric NATs</source>
+        <translation>兩台裝置都位於對稱型 NAT 之後</translation>
+    </message>
+    <message>
+        <source>the peer is behind a symmetric NAT</source>
+        <translation>對方位於對稱型 NAT 之後</translation>
+    </message>
+    <message>
+        <source>this device is behind a symmetric NAT</source>
+        <translation>本裝置位於對稱型 NAT 之後</translation>
+    </message>
+    <message>
+        <source>hole punch timed out</source>
+        <translation>打洞逾時</translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1（%2）</translation>
+    </message>
+    <message>
+        <source>%1 × %2 cannot be punched with TCP; relayed at once</source>
+        <translation>%1 × %2 無法進行 TCP 打洞；已直接使用中繼</translation>
+    </message>
+    <message>
+        <source>relay requested</source>
+        <translation>要求使用中繼</translation>
+    </message>
+    <message>
+        <source>the sender asked for the relay</source>
+        <translation>傳送方要求使用中繼</translation>
+    </message>
+    <message>
+        <source>no direct connection to %1 could be made and the relay is not allowed (--no-relay): %2</source>
+        <translation>無法與 %1 建立直連，且不允許使用中繼（--no-relay）：%2</translation>
+    </message>
+    <message>
+        <source>no direct connection to %1 could be made and the relay is not available: %2</source>
+        <translation>無法與 %1 建立直連，且中繼無法使用：%2</translation>
+    </message>
+    <message>
+        <source>the relay could not connect us: %1</source>
+        <translation>中繼無法連接雙方：%1</translation>
+    </message>
+    <message>
+        <source>end-to-end encryption through the relay failed: %1</source>
+        <translation>經由中繼的端對端加密失敗：%1</translation>
+    </message>
+    <message>
+        <source>cannot reach %1 on the local network: %2</source>
+        <translation>無法在區域網路中連線到 %1：%2</translation>
+    </message>
+</context>
+<context>
+    <name>PeerResolver</name>
+    <message>
+        <source>%1 and %2 more</source>
+        <translation>%1 等（另有 %2 個）</translation>
+    </message>
+    <message>
+        <source>no peer given</source>
+        <translation>沒有指定裝置</translation>
+    </message>
+    <message>
+        <source>device %1 is not online</source>
+        <translation>裝置 %1 不在線上</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; matches several devices: %2</source>
+        <translation>「%1」符合多台裝置：%2</translation>
+    </message>
+    <message>
+        <source>several online devices are called &quot;%1&quot;: %2; use the device ID</source>
+        <translation>有多台線上裝置名為「%1」：%2；請使用裝置 ID</translation>
+    </message>
+    <message>
+        <source>no online peer matches &quot;%1&quot;</source>
+        <translation>沒有與「%1」符合的線上裝置</translation>
+    </message>
+</context>
+<context>
     <name>PunchDrop::Gui::ContactListModel</name>
     <message>
         <source>Offline</source>
@@ -509,6 +700,76 @@ Drop files on a contact to send them.</source>
     <message>
         <source>Cannot load this device&apos;s identity: %1</source>
         <translation>無法載入本裝置的身分：%1</translation>
+    </message>
+</context>
+<context>
+    <name>SafePath</name>
+    <message>
+        <source>unsafe path &quot;%1&quot;: empty</source>
+        <translation>不安全的路徑「%1」：為空</translation>
+    </message>
+    <message>
+        <source>unsafe path &quot;%1&quot;: longer than %2 bytes</source>
+        <translation>不安全的路徑「%1」：超過 %2 位元組</translation>
+    </message>
+    <message>
+        <source>unsafe path &quot;%1&quot;: absolute or UNC path</source>
+        <translation>不安全的路徑「%1」：絕對路徑或 UNC 路徑</translation>
+    </message>
+    <message>
+        <source>unsafe path &quot;%1&quot;: drive letter</source>
+        <translation>不安全的路徑「%1」：包含磁碟機代號</translation>
+    </message>
+    <message>
+        <source>unsafe path &quot;%1&quot;: deeper than %2 levels</source>
+        <translation>不安全的路徑「%1」：層級超過 %2 層</translation>
+    </message>
+    <message>
+        <source>unsafe path &quot;%1&quot;: empty component</source>
+        <translation>不安全的路徑「%1」：包含空的路徑段</translation>
+    </message>
+    <message>
+        <source>unsafe path &quot;%1&quot;: &apos;.&apos; or &apos;..&apos; component</source>
+        <translation>不安全的路徑「%1」：包含「.」或「..」路徑段</translation>
+    </message>
+    <message>
+        <source>unsafe path &quot;%1&quot;: a name longer than %2 bytes</source>
+        <translation>不安全的路徑「%1」：有名稱超過 %2 位元組</translation>
+    </message>
+    <message>
+        <source>unsafe path &quot;%1&quot;: a name made only of dots, spaces or nothing</source>
+        <translation>不安全的路徑「%1」：有名稱只由點、空格組成或為空</translation>
+    </message>
+    <message>
+        <source>unsafe path &quot;%1&quot;</source>
+        <translation>不安全的路徑「%1」</translation>
+    </message>
+    <message>
+        <source>refusing to follow the symlink &quot;%1&quot;</source>
+        <translation>拒絕跟隨符號連結「%1」</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; exists and is not a folder</source>
+        <translation>「%1」已存在且不是資料夾</translation>
+    </message>
+    <message>
+        <source>cannot create the folder &quot;%1&quot;</source>
+        <translation>無法建立資料夾「%1」</translation>
+    </message>
+</context>
+<context>
+    <name>TransferEngine</name>
+    <message>
+        <source>cannot listen for LAN transfers: %1</source>
+        <translation>無法監聽區域網路傳輸：%1</translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation>已取消</translation>
+    </message>
+    <message>
+        <source>%1 is not reachable: no server is configured and it is not on the local network</source>
+        <translation>無法連線到 %1：沒有設定伺服器，且它不在區域網路中</translation>
     </message>
 </context>
 </TS>

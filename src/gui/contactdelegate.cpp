@@ -3,6 +3,7 @@
 
 #include "contactlistmodel.h"
 #include "contactview.h"
+#include "net/nattype.h"
 
 #include <QApplication>
 #include <QPainter>
@@ -67,7 +68,7 @@ void ContactDelegate::paint(
     QString detail = index.data(ContactListModel::PresenceTextRole).toString();
     const QString nat = index.data(ContactListModel::NatTypeRole).toString();
     if (!nat.isEmpty())
-        detail += QStringLiteral(" · ") + nat;
+        detail += QStringLiteral(" · ") + NatType::displayName(nat);
     painter->setFont(option.font);
     painter->setPen(option.palette.color(QPalette::Disabled, QPalette::Text));
     painter->drawText(textRect.adjusted(0, lineHeight + 2, 0, 0), Qt::AlignLeft | Qt::AlignTop,

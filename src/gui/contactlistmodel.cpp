@@ -2,6 +2,7 @@
 #include "contactlistmodel.h"
 
 #include "backend.h"
+#include "net/nattype.h"
 
 #include <QApplication>
 #include <QPalette>
@@ -53,7 +54,7 @@ QVariant ContactListModel::data(const QModelIndex &index, int role) const
             tip += u'\n'
                 + tr("Verification code: %1").arg(verificationCode(peer.id, m_backend->selfId()));
         if (!peer.natType.isEmpty())
-            tip += u'\n' + tr("NAT type: %1").arg(peer.natType);
+            tip += u'\n' + tr("NAT type: %1").arg(NatType::displayName(peer.natType));
         return tip;
     }
     case Qt::ForegroundRole:

@@ -9,6 +9,7 @@
 #include "core/logging.h"
 #include "guiofferdecider.h"
 #include "languagemanager.h"
+#include "net/nattype.h"
 #include "settingsdialog.h"
 #include "transferformat.h"
 #include "transferlistmodel.h"
@@ -276,8 +277,9 @@ void MainWindow::updateServerStatus()
     }
     m_serverLabel->setText(text);
     m_serverLabel->setToolTip(status.detail);
-    m_natLabel->setText(
-        status.natType.isEmpty() ? tr("NAT: unknown") : tr("NAT: %1").arg(status.natType));
+    m_natLabel->setText(status.natType.isEmpty()
+            ? tr("NAT: unknown")
+            : tr("NAT: %1").arg(NatType::displayName(status.natType)));
 }
 
 bool MainWindow::selectedPeer(DeviceId *peer) const

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "nattype.h"
 
+#include <QCoreApplication>
+
 namespace PunchDrop {
 
 namespace {
@@ -62,36 +64,70 @@ NatType NatType::fromString(QStringView text)
     return t;
 }
 
+QString NatType::displayName() const
+{
+    return displayName(toString());
+}
+
+QString NatType::displayName(QStringView text)
+{
+    // The stable texts of toString(), in the words of the installed translation (English without
+    // one, as in the CLI). A text from a newer peer that is not one of them is shown as it is.
+    const QStringView s = text.trimmed();
+    if (s == kOpen)
+        return QCoreApplication::translate("NatType", "open");
+    if (s == kConeFull)
+        return QCoreApplication::translate("NatType", "cone (full)");
+    if (s == kConeRestricted)
+        return QCoreApplication::translate("NatType", "cone (restricted)");
+    if (s == kConePortRestricted)
+        return QCoreApplication::translate("NatType", "cone (port-restricted)");
+    if (s == kCone)
+        return QCoreApplication::translate("NatType", "cone");
+    if (s == kSymmetric)
+        return QCoreApplication::translate("NatType", "symmetric");
+    if (s == kUnknown)
+        return QCoreApplication::translate("NatType", "unknown");
+    return s.toString();
+}
+
 QString NatType::explanation() const
 {
     switch (mapping) {
     case Mapping::Unknown:
-        return QStringLiteral("NAT type unknown: UDP discovery got no answer; direct connections "
-                              "will be tried, with the relay as fallback.");
+        return QCoreApplication::translate("NatType",
+            "NAT type unknown: UDP discovery got no answer; direct connections "
+            "will be tried, with the relay as fallback.");
     case Mapping::None:
-        return QStringLiteral("No NAT: this device's address is public; peers can usually reach it "
-                              "directly.");
+        return QCoreApplication::translate("NatType",
+            "No NAT: this device's address is public; peers can usually reach it "
+            "directly.");
     case Mapping::Dependent:
-        return QStringLiteral("Symmetric NAT: every destination gets a new public port, so hole "
-                              "punching from here only works towards open or cone peers that "
-                              "accept the connection; otherwise transfers use the relay.");
+        return QCoreApplication::translate("NatType",
+            "Symmetric NAT: every destination gets a new public port, so hole "
+            "punching from here only works towards open or cone peers that "
+            "accept the connection; otherwise transfers use the relay.");
     case Mapping::EndpointIndependent:
         break;
     }
     switch (filtering) {
     case Filtering::EndpointIndependent:
-        return QStringLiteral("Full-cone NAT: one public port for all destinations, open to "
-                              "everyone; direct connections are easy.");
+        return QCoreApplication::translate("NatType",
+            "Full-cone NAT: one public port for all destinations, open to "
+            "everyone; direct connections are easy.");
     case Filtering::AddressDependent:
-        return QStringLiteral("Cone NAT that accepts replies from other ports of a contacted "
-                              "host (restricted cone, possibly full cone); hole punching works.");
+        return QCoreApplication::translate("NatType",
+            "Cone NAT that accepts replies from other ports of a contacted "
+            "host (restricted cone, possibly full cone); hole punching works.");
     case Filtering::AddressAndPortDependent:
-        return QStringLiteral("Port-restricted cone NAT: one public port for all destinations, "
-                              "open only to endpoints contacted first; hole punching works.");
+        return QCoreApplication::translate("NatType",
+            "Port-restricted cone NAT: one public port for all destinations, "
+            "open only to endpoints contacted first; hole punching works.");
     case Filtering::Unknown:
         break;
     }
-    return QStringLiteral("Cone NAT: one public port for all destinations; hole punching works.");
+    return QCoreApplication::translate(
+        "NatType", "Cone NAT: one public port for all destinations; hole punching works.");
 }
 
 } // namespace PunchDrop

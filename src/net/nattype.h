@@ -51,7 +51,16 @@ struct NatType
     //! The inverse of toString() (publicUdp stays empty). Unrecognised text gives "unknown".
     static NatType fromString(QStringView text);
 
+    /*!
+     * toString() for people: translated by the installed QTranslator (context "NatType"), so the
+     * CLI, which installs none, shows the stable English text. Never send or parse it.
+     */
+    QString displayName() const;
+    //! displayName() of a stable text (e.g. a peer's); a text that is not one is returned as is.
+    static QString displayName(QStringView text);
+
     //! One sentence for people (GUI tooltip, CLI): what the type means for direct connections.
+    //! Translated like displayName().
     QString explanation() const;
 
     /*!

@@ -9,12 +9,28 @@
 
 #include "core/logging.h"
 
+#include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QSslSocket>
 
 namespace PunchDrop {
 
 using namespace std::chrono_literals;
+
+namespace {
+// The texts people see (PeerConnection::reason / error) go through the installed translator;
+// the CLI installs none, so it shows the English source. The server's outcome report and the
+// log always get the English text.
+QString shown(const char *source)
+{
+    return QCoreApplication::translate("PeerConnector", source);
+}
+
+QString text(const char *source, bool forPeople)
+{
+    return forPeople ? shown(source) : QString::fromUtf8(source);
+}
+} // namespace
 
 PeerConnector::PeerConnector(const DeviceIdentity &identity, ControlClient *control,
                              ConnectTimings timings, QObject *parent)
@@ -46,7 +62,7 @@ QCoro::Task<PeerConnection> PeerConnector::connectTo(DeviceId target, ConnectMod
     failed.peer = target;
     if (!m_control || !m_control->isRegistered()) {
         failed.errorCode = QStringLiteral("offline");
-        failed.error = QStringLiteral("not connected to the server");
+        failed.error = shown(QT_TRANSLATE_NOOP("PeerConnector", "not connected to the server"));
         co_return failed;
     }
     // GCC 12 destroys by-value arguments of a coroutine called inside co_await twice (PR 99576):
@@ -55,9 +71,9 @@ QCoro::Task<PeerConnection> PeerConnector::connectTo(DeviceId target, ConnectMod
     const ConnectReply reply = co_await request;
     if (!reply.go) {
         failed.errorCode = reply.errorCode.isEmpty() ? QStringLiteral("server") : reply.errorCode;
-        failed.error = reply.errorMessage.isEmpty()
-            ? QStringLiteral("the server did not answer the connect request")
-            : reply.errorMessage;
+        failed.error = reply.errorMessage.isEmpty() ? shown(QT_TRANSLATE_NOOP(
+                           "PeerConnector", "the server did not answer the connect request"))
+                                                    : reply.errorMessage;
         co_return failed;
     }
     auto established = establish(*reply.go, mode, clock.elapsed());
@@ -83,21 +99,26 @@ bool PeerConnector::punchHopeless(const QString &natA, const QString &natB)
     return (symA && symB) || (symA && portRestricted(b)) || (symB && portRestricted(a));
 }
 
-QString PeerConnector::relayReason(const GoMessage &go, const QString &punchFailure) const
+QString PeerConnector::relayReason(
+    const GoMessage &go, const QString &punchFailure, bool forPeople) const
 {
     const bool peerSymmetric = go.peerNat.contains(QLatin1String("symmetric"));
     const bool selfSymmetric = m_ownNat.contains(QLatin1String("symmetric"));
     QString why;
     if (peerSymmetric && selfSymmetric)
-        why = QStringLiteral("both devices are behind symmetric NATs");
+        why = text(QT_TRANSLATE_NOOP("PeerConnector", "both devices are behind symmetric NATs"),
+            forPeople);
     else if (peerSymmetric)
-        why = QStringLiteral("the peer is behind a symmetric NAT");
+        why = text(
+            QT_TRANSLATE_NOOP("PeerConnector", "the peer is behind a symmetric NAT"), forPeople);
     else if (selfSymmetric)
-        why = QStringLiteral("this device is behind a symmetric NAT");
+        why = text(
+            QT_TRANSLATE_NOOP("PeerConnector", "this device is behind a symmetric NAT"), forPeople);
     else
-        why = QStringLiteral("hole punch timed out");
+        why = text(QT_TRANSLATE_NOOP("PeerConnector", "hole punch timed out"), forPeople);
+    // The reason, then the details of the failed hole punch in brackets.
     if (!punchFailure.isEmpty())
-        why += QStringLiteral(" (%1)").arg(punchFailure);
+        why = text(QT_TRANSLATE_NOOP("PeerConnector", "%1 (%2)"), forPeople).arg(why, punchFailure);
     return why;
 }
 
@@ -118,7 +139,8 @@ QCoro::Task<PeerConnection> PeerConnector::establish(GoMessage go, ConnectMode m
             m_control->reportOutcome(go.sessionId, kind, method, elapsed(), reason);
     };
 
-    QString reason;
+    QString reason; // English: the server's report and the log
+    QString reasonShown; // for people: PeerConnection::reason
     // Both NAT types known and no punch can work: relay at once instead of after the deadline.
     // (A peer that does not know its own type yet punches and falls back later: only slower.)
     const bool hopeless = mode == ConnectMode::Auto && punchHopeless(m_ownNat, go.peerNat);
@@ -150,23 +172,37 @@ QCoro::Task<PeerConnection> PeerConnector::establish(GoMessage go, ConnectMode m
             report(QStringLiteral("direct"), c.method, {});
             co_return c;
         }
-        reason = relayReason(go, punched.failure);
+        reason = relayReason(go, punched.failure, false);
+        reasonShown = relayReason(go, punched.failure, true);
         qCInfo(lcPunch).noquote() << "no direct path to" << go.peer.shortString() << ":" << reason;
     } else if (hopeless) {
-        reason = relayReason(go, QStringLiteral("%1 × %2 cannot be punched with TCP; relayed at once")
-                                     .arg(m_ownNat, go.peerNat));
+        const char *const hopelessText = QT_TRANSLATE_NOOP(
+            "PeerConnector", "%1 × %2 cannot be punched with TCP; relayed at once");
+        reason = relayReason(go, QString::fromUtf8(hopelessText).arg(m_ownNat, go.peerNat), false);
+        reasonShown = relayReason(go,
+            shown(hopelessText)
+                .arg(NatType::displayName(m_ownNat), NatType::displayName(go.peerNat)),
+            true);
+    } else if (mode == ConnectMode::RelayOnly) {
+        reason = QStringLiteral("relay requested");
+        reasonShown = shown(QT_TRANSLATE_NOOP("PeerConnector", "relay requested"));
     } else {
-        reason = mode == ConnectMode::RelayOnly ? QStringLiteral("relay requested")
-                                                : QStringLiteral("the sender asked for the relay");
+        reason = QStringLiteral("the sender asked for the relay");
+        reasonShown = shown(QT_TRANSLATE_NOOP("PeerConnector", "the sender asked for the relay"));
     }
 
     if (mode == ConnectMode::DirectOnly || go.relayToken.isEmpty() || !m_control) {
         c.errorCode = QStringLiteral("no-path");
-        c.error = QStringLiteral("no direct connection to %1 could be made and the relay is %2: %3")
-                      .arg(go.peerName.isEmpty() ? go.peer.shortString() : go.peerName,
-                           mode == ConnectMode::DirectOnly ? QStringLiteral("not allowed (--no-relay)")
-                                                           : QStringLiteral("not available"),
-                           reason);
+        const QString who = go.peerName.isEmpty() ? go.peer.shortString() : go.peerName;
+        c.error = mode == ConnectMode::DirectOnly
+            ? shown(QT_TRANSLATE_NOOP("PeerConnector",
+                        "no direct connection to %1 could be made and the relay is not "
+                        "allowed (--no-relay): %2"))
+                  .arg(who, reasonShown)
+            : shown(QT_TRANSLATE_NOOP("PeerConnector",
+                        "no direct connection to %1 could be made and the relay is not "
+                        "available: %2"))
+                  .arg(who, reasonShown);
         report(QStringLiteral("failed"), QStringLiteral("tcp-punch"), reason);
         co_return c;
     }
@@ -179,9 +215,11 @@ QCoro::Task<PeerConnection> PeerConnector::establish(GoMessage go, ConnectMode m
     auto *ssl = qobject_cast<QSslSocket *>(joined.socket.get());
     if (!joined.socket || !ssl) {
         c.errorCode = QStringLiteral("relay-failed");
-        c.error = QStringLiteral("the relay could not connect us: %1")
-                      .arg(joined.error.isEmpty() ? QStringLiteral("no socket") : joined.error);
-        report(QStringLiteral("failed"), QStringLiteral("relay"), c.error);
+        const QString detail = joined.error.isEmpty() ? QStringLiteral("no socket") : joined.error;
+        c.error = shown(QT_TRANSLATE_NOOP("PeerConnector", "the relay could not connect us: %1"))
+                      .arg(detail);
+        report(QStringLiteral("failed"), QStringLiteral("relay"),
+            QStringLiteral("the relay could not connect us: %1").arg(detail));
         co_return c;
     }
     std::unique_ptr<QSslSocket> socket(ssl);
@@ -194,14 +232,18 @@ QCoro::Task<PeerConnection> PeerConnector::establish(GoMessage go, ConnectMode m
         co_return c;
     if (!secured.ok()) {
         c.errorCode = QStringLiteral("auth-failed");
-        c.error = QStringLiteral("end-to-end encryption through the relay failed: %1").arg(secured.error);
-        report(QStringLiteral("failed"), QStringLiteral("relay"), c.error);
+        c.error = shown(QT_TRANSLATE_NOOP(
+                            "PeerConnector", "end-to-end encryption through the relay failed: %1"))
+                      .arg(secured.error);
+        report(QStringLiteral("failed"), QStringLiteral("relay"),
+            QStringLiteral("end-to-end encryption through the relay failed: %1")
+                .arg(secured.error));
         co_return c;
     }
     c.socket = std::move(socket);
     c.path = PathKind::Relayed;
     c.method = QStringLiteral("relay");
-    c.reason = reason;
+    c.reason = reasonShown;
     c.timeMs = elapsed();
     qCInfo(lcPunch).noquote() << "relayed path to" << go.peer.shortString() << "in" << c.timeMs
                               << "ms:" << reason;
@@ -224,8 +266,9 @@ QCoro::Task<PeerConnection> PeerConnector::connectLan(Endpoint endpoint, DeviceI
         co_return c;
     if (outcome != ConnectOutcome::Connected) {
         c.errorCode = QStringLiteral("unreachable");
-        c.error = QStringLiteral("cannot reach %1 on the local network: %2")
-                      .arg(endpoint.toString(), socket->errorString());
+        c.error
+            = shown(QT_TRANSLATE_NOOP("PeerConnector", "cannot reach %1 on the local network: %2"))
+                  .arg(endpoint.toString(), socket->errorString());
         co_return c;
     }
     auto handshake = SecureChannel::handshake(*socket, m_identity, SecureChannel::Role::Client,

@@ -40,11 +40,11 @@ struct PeerConnection
     QString peerNat;
     PathKind path = PathKind::Unknown;
     QString method;       //!< "tcp-punch", "lan" or "relay"
-    QString reason;       //!< why relayed, in words
+    QString reason; //!< why relayed, in words (translated when the app installed a translator)
     qint64 timeMs = 0;    //!< from the request (or go) to the selected connection
     int rttMs = 0;        //!< server's RTT estimate of the peer, from go
     QString errorCode;    //!< "offline", "unknown-peer", "no-path", "relay-failed", …
-    QString error;        //!< human-readable
+    QString error; //!< human-readable (translated when the app installed a translator)
 
     bool ok() const { return socket != nullptr; }
 };
@@ -84,7 +84,9 @@ public:
 
 private:
     QCoro::Task<PeerConnection> establish(GoMessage go, ConnectMode mode, qint64 startedMs);
-    QString relayReason(const GoMessage &go, const QString &punchFailure) const;
+    //! Why relayed: in English for the server's report and the log (\a forPeople false), or
+    //! translated (context "PeerConnector") for PeerConnection::reason.
+    QString relayReason(const GoMessage &go, const QString &punchFailure, bool forPeople) const;
 
     DeviceIdentity m_identity;
     QPointer<ControlClient> m_control;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "peerresolver.h"
 
+#include <QCoreApplication>
 #include <QStringList>
 
 namespace PunchDrop {
@@ -14,7 +15,8 @@ QString candidateText(const QList<PeerInfo> &matches, int total)
     names.sort();
     QString text = names.join(QStringLiteral(", "));
     if (total > matches.size())
-        text += QStringLiteral(" and %1 more").arg(total - matches.size());
+        text = QCoreApplication::translate("PeerResolver", "%1 and %2 more")
+                   .arg(text, QString::number(total - matches.size()));
     return text;
 }
 } // namespace
@@ -62,7 +64,7 @@ PeerResolver::Result PeerResolver::result() const
     Result r;
     if (m_query.isEmpty()) {
         r.code = Code::EmptyQuery;
-        r.error = QStringLiteral("no peer given");
+        r.error = QCoreApplication::translate("PeerResolver", "no peer given");
         return r;
     }
     auto found = [&r](const PeerInfo &p) {
@@ -74,7 +76,8 @@ PeerResolver::Result PeerResolver::result() const
     if (!m_exact.isNull()) {
         if (m_exactMatch.count > 0)
             return found(m_exactMatch.kept.constFirst());
-        r.error = QStringLiteral("device %1 is not online").arg(m_exact.shortString());
+        r.error = QCoreApplication::translate("PeerResolver", "device %1 is not online")
+                      .arg(m_exact.shortString());
         return r;
     }
     if (m_byPrefix.count == 1)
@@ -82,7 +85,7 @@ PeerResolver::Result PeerResolver::result() const
     if (m_byPrefix.count > 1) {
         r.code = Code::Ambiguous;
         r.candidates = m_byPrefix.kept;
-        r.error = QStringLiteral("\"%1\" matches several devices: %2")
+        r.error = QCoreApplication::translate("PeerResolver", "\"%1\" matches several devices: %2")
                       .arg(m_query, candidateText(m_byPrefix.kept, m_byPrefix.count));
         return r;
     }
@@ -91,11 +94,13 @@ PeerResolver::Result PeerResolver::result() const
     if (m_byName.count > 1) {
         r.code = Code::Ambiguous;
         r.candidates = m_byName.kept;
-        r.error = QStringLiteral("several online devices are called \"%1\": %2; use the device ID")
+        r.error = QCoreApplication::translate(
+            "PeerResolver", "several online devices are called \"%1\": %2; use the device ID")
                       .arg(m_query, candidateText(m_byName.kept, m_byName.count));
         return r;
     }
-    r.error = QStringLiteral("no online peer matches \"%1\"").arg(m_query);
+    r.error
+        = QCoreApplication::translate("PeerResolver", "no online peer matches \"%1\"").arg(m_query);
     return r;
 }
 

@@ -3,6 +3,7 @@
 
 #include "core/logging.h"
 
+#include <QCoreApplication>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -116,9 +117,10 @@ ContactStore::TrustCheck ContactStore::check(const DeviceId &id, const QString &
     if (!name.trimmed().isEmpty()) {
         if (const std::optional<Contact> byName = findByName(name)) {
             return {Trust::KeyChanged,
-                QStringLiteral("\"%1\" now uses a different key (device %2, pinned %3). This "
-                               "may be a reinstall, or someone pretending to be \"%1\". Compare "
-                               "the verification code with the owner before trusting it again.")
+                QCoreApplication::translate("ContactStore",
+                    "\"%1\" now uses a different key (device %2, pinned %3). This "
+                    "may be a reinstall, or someone pretending to be \"%1\". Compare "
+                    "the verification code with the owner before trusting it again.")
                     .arg(name, id.shortString(), byName->id.shortString())};
         }
     }

@@ -3,6 +3,7 @@
 
 #include "transfer/safepath.h"
 
+#include <QCoreApplication>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonDocument>
@@ -66,7 +67,8 @@ PartDeviceFactory FileSink::defaultFactory()
             const QIODevice::OpenMode mode
                 = offset == 0 ? QIODevice::WriteOnly | QIODevice::Truncate : QIODevice::ReadWrite;
             if (!file->open(mode)) {
-                *error = QStringLiteral("cannot write %1: %2").arg(partPath, file->errorString());
+                *error = QCoreApplication::translate("FileSink", "cannot write %1: %2")
+                             .arg(partPath, file->errorString());
                 return nullptr;
             }
             // Never grow the part file up to the resume point: the prefix was hashed when the
@@ -74,15 +76,17 @@ PartDeviceFactory FileSink::defaultFactory()
             // an earlier item of the same name in this offer) the gap would be zeros that the
             // stream hash cannot see. Shorter → error (sending again resumes from what is there).
             if (offset > 0 && file->size() < offset) {
-                *error = QStringLiteral("cannot resume %1: it holds %2 bytes, not the %3 checked "
-                                        "before; send again")
+                *error = QCoreApplication::translate("FileSink",
+                    "cannot resume %1: it holds %2 bytes, not the %3 checked "
+                    "before; send again")
                              .arg(partPath)
                              .arg(file->size())
                              .arg(offset);
                 return nullptr;
             }
             if (offset > 0 && (!file->resize(offset) || !file->seek(offset))) {
-                *error = QStringLiteral("cannot resume %1: %2").arg(partPath, file->errorString());
+                *error = QCoreApplication::translate("FileSink", "cannot resume %1: %2")
+                             .arg(partPath, file->errorString());
                 return nullptr;
             }
             return file;
@@ -126,7 +130,9 @@ bool FileSink::begin(qint64 offset, const PartMeta &meta)
         m_hash.reset();
     if (QFileInfo(m_partPath).isSymLink() || QFileInfo(m_metaPath).isSymLink()) {
         m_errorCode = TransferError::UnsafePath;
-        m_error = QStringLiteral("refusing to write through the symlink %1").arg(m_partPath);
+        m_error
+            = QCoreApplication::translate("FileSink", "refusing to write through the symlink %1")
+                  .arg(m_partPath);
         return false;
     }
     // Resume metadata only where resuming pays off; a plain write (no fsync per file, which
@@ -137,8 +143,8 @@ bool FileSink::begin(qint64 offset, const PartMeta &meta)
         const QByteArray json = metaJson(meta);
         if (!metaFile.open(QIODevice::WriteOnly | QIODevice::Truncate)
             || metaFile.write(json) != json.size()) {
-            setWriteError(
-                QStringLiteral("cannot write %1: %2").arg(m_metaPath, metaFile.errorString()));
+            setWriteError(QCoreApplication::translate("FileSink", "cannot write %1: %2")
+                              .arg(m_metaPath, metaFile.errorString()));
             return false;
         }
     }
@@ -155,12 +161,12 @@ bool FileSink::begin(qint64 offset, const PartMeta &meta)
 bool FileSink::write(const QByteArray &bytes)
 {
     if (!m_device) {
-        setWriteError(QStringLiteral("%1 is not open").arg(m_partPath));
+        setWriteError(QCoreApplication::translate("FileSink", "%1 is not open").arg(m_partPath));
         return false;
     }
     if (m_device->write(bytes) != bytes.size()) {
-        setWriteError(
-            QStringLiteral("cannot write %1: %2").arg(m_partPath, m_device->errorString()));
+        setWriteError(QCoreApplication::translate("FileSink", "cannot write %1: %2")
+                          .arg(m_partPath, m_device->errorString()));
         m_device.reset(); // closes; what was written stays for resume
         return false;
     }
@@ -177,7 +183,7 @@ void FileSink::setWriteError(const QString &what)
         ? TransferError::DiskFull
         : TransferError::WriteFailed;
     if (m_errorCode == TransferError::DiskFull)
-        m_error = QStringLiteral("disk full: ") + what;
+        m_error = QCoreApplication::translate("FileSink", "disk full: %1").arg(what);
 }
 
 void FileSink::suspend()
@@ -191,18 +197,20 @@ FileSink::Finished FileSink::finish(
     Finished out;
     if (!m_device && m_position > 0) {
         out.error = m_errorCode != TransferError::None ? m_errorCode : TransferError::WriteFailed;
-        out.message
-            = m_error.isEmpty() ? QStringLiteral("%1 is not open").arg(m_partPath) : m_error;
+        out.message = m_error.isEmpty()
+            ? QCoreApplication::translate("FileSink", "%1 is not open").arg(m_partPath)
+            : m_error;
         return out;
     }
     if (!m_device) {
         // A zero-byte file that was never opened (begin() failed) — nothing to finish.
         out.error = TransferError::WriteFailed;
-        out.message = QStringLiteral("%1 is not open").arg(m_partPath);
+        out.message = QCoreApplication::translate("FileSink", "%1 is not open").arg(m_partPath);
         return out;
     }
     if (auto *file = qobject_cast<QFileDevice *>(m_device.get()); file && !file->flush()) {
-        setWriteError(QStringLiteral("cannot write %1: %2").arg(m_partPath, file->errorString()));
+        setWriteError(QCoreApplication::translate("FileSink", "cannot write %1: %2")
+                          .arg(m_partPath, file->errorString()));
         m_device.reset();
         return {m_errorCode, m_error, {}, {}};
     }
@@ -214,11 +222,11 @@ FileSink::Finished FileSink::finish(
         QFile::remove(m_partPath);
         QFile::remove(m_metaPath);
         out.error = TransferError::Integrity;
-        out.message
-            = QStringLiteral("SHA-256 mismatch for %1 (got %2, sender says %3); the data was "
-                             "discarded")
-                  .arg(QFileInfo(m_targetPath).fileName(), out.sha256Hex,
-                      QString::fromLatin1(expected.toHex()));
+        out.message = QCoreApplication::translate("FileSink",
+            "SHA-256 mismatch for %1 (got %2, sender says %3); the data was "
+            "discarded")
+                          .arg(QFileInfo(m_targetPath).fileName(), out.sha256Hex,
+                              QString::fromLatin1(expected.toHex()));
         return out;
     }
     QFile part(m_partPath);
@@ -241,7 +249,8 @@ FileSink::Finished FileSink::finish(
     const QString finalPath = SafePath::uniqueTarget(m_targetPath);
     if (finalPath.isEmpty() || !QFile::rename(m_partPath, finalPath)) {
         out.error = TransferError::WriteFailed;
-        out.message = QStringLiteral("cannot move %1 into place").arg(m_partPath);
+        out.message
+            = QCoreApplication::translate("FileSink", "cannot move %1 into place").arg(m_partPath);
         return out;
     }
     QFile::remove(m_metaPath);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "safepath.h"
 
+#include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
 #include <QRegularExpression>
@@ -50,33 +51,43 @@ QString sanitizeComponent(const QString &in)
 
 Sanitized sanitize(const QString &offered)
 {
-    const auto refuse = [&offered](const QString &why) {
-        return Sanitized {{}, QStringLiteral("unsafe path \"%1\": %2").arg(offered.left(300), why)};
+    // Whole sentences for the translation (context "SafePath"): %1 the offered path, %2 a limit.
+    const auto refuse = [&offered](const char *sentence, int limit = 0) {
+        const QString text = QCoreApplication::translate("SafePath", sentence);
+        return Sanitized {{},
+            limit > 0 ? text.arg(offered.left(300), QString::number(limit))
+                      : text.arg(offered.left(300))};
     };
     if (offered.isEmpty())
-        return refuse(QStringLiteral("empty"));
+        return refuse(QT_TRANSLATE_NOOP("SafePath", "unsafe path \"%1\": empty"));
     if (offered.toUtf8().size() > kMaxPathBytes)
-        return refuse(QStringLiteral("longer than %1 bytes").arg(kMaxPathBytes));
+        return refuse(QT_TRANSLATE_NOOP("SafePath", "unsafe path \"%1\": longer than %2 bytes"),
+            kMaxPathBytes);
     if (offered.startsWith(QLatin1Char('/')) || offered.startsWith(QLatin1Char('\\')))
-        return refuse(QStringLiteral("absolute or UNC path"));
+        return refuse(QT_TRANSLATE_NOOP("SafePath", "unsafe path \"%1\": absolute or UNC path"));
     if (offered.size() >= 2 && offered.at(1) == QLatin1Char(':') && offered.at(0).isLetter())
-        return refuse(QStringLiteral("drive letter"));
+        return refuse(QT_TRANSLATE_NOOP("SafePath", "unsafe path \"%1\": drive letter"));
     const QStringList components = offered.split(QLatin1Char('/'));
     if (components.size() > kMaxDepth)
-        return refuse(QStringLiteral("deeper than %1 levels").arg(kMaxDepth));
+        return refuse(
+            QT_TRANSLATE_NOOP("SafePath", "unsafe path \"%1\": deeper than %2 levels"), kMaxDepth);
     QStringList out;
     for (const QString &component : components) {
         if (component.isEmpty())
-            return refuse(QStringLiteral("empty component"));
+            return refuse(QT_TRANSLATE_NOOP("SafePath", "unsafe path \"%1\": empty component"));
         // Also a Windows-style traversal hidden behind backslashes ("..\\..\\x" is one
         // component here, sanitised below, but "..\\" alone would be refused as "..").
         if (component == QLatin1String(".") || component == QLatin1String(".."))
-            return refuse(QStringLiteral("'.' or '..' component"));
+            return refuse(
+                QT_TRANSLATE_NOOP("SafePath", "unsafe path \"%1\": '.' or '..' component"));
         if (component.toUtf8().size() > kMaxComponentBytes)
-            return refuse(QStringLiteral("a name longer than %1 bytes").arg(kMaxComponentBytes));
+            return refuse(
+                QT_TRANSLATE_NOOP("SafePath", "unsafe path \"%1\": a name longer than %2 bytes"),
+                kMaxComponentBytes);
         const QString clean = sanitizeComponent(component);
         if (clean.isEmpty())
-            return refuse(QStringLiteral("a name made only of dots, spaces or nothing"));
+            return refuse(QT_TRANSLATE_NOOP(
+                "SafePath", "unsafe path \"%1\": a name made only of dots, spaces or nothing"));
         out.append(clean);
     }
     return Sanitized {out.join(QLatin1Char('/')), {}};
@@ -97,7 +108,8 @@ QString resolve(
     for (int i = 0; i < components.size(); ++i) {
         const QString &c = components.at(i);
         if (c.isEmpty() || c == QLatin1String(".") || c == QLatin1String("..")) {
-            *error = QStringLiteral("unsafe path \"%1\"").arg(safeRelative);
+            *error
+                = QCoreApplication::translate("SafePath", "unsafe path \"%1\"").arg(safeRelative);
             return {};
         }
         path += QLatin1Char('/') + c;
@@ -106,19 +118,24 @@ QString resolve(
         if (info.isSymLink()) {
             if (last)
                 continue; // the caller never writes through it: uniqueTarget() steps around it
-            *error = QStringLiteral("refusing to follow the symlink \"%1\"").arg(path);
+            *error
+                = QCoreApplication::translate("SafePath", "refusing to follow the symlink \"%1\"")
+                      .arg(path);
             return {};
         }
         if (last)
             break;
         if (info.exists()) {
             if (!info.isDir()) {
-                *error = QStringLiteral("\"%1\" exists and is not a folder").arg(path);
+                *error
+                    = QCoreApplication::translate("SafePath", "\"%1\" exists and is not a folder")
+                          .arg(path);
                 return {};
             }
         } else if (createParents) {
             if (!QDir().mkdir(path) && !QFileInfo(path).isDir()) {
-                *error = QStringLiteral("cannot create the folder \"%1\"").arg(path);
+                *error = QCoreApplication::translate("SafePath", "cannot create the folder \"%1\"")
+                             .arg(path);
                 return {};
             }
         }

@@ -11,8 +11,14 @@
 #include "gui/languagemanager.h"
 #include "gui/mainwindow.h"
 #include "gui/settingsdialog.h"
+#include "gui/transferformat.h"
 #include "gui/transferpanel.h"
 #include "gui/trayicon.h"
+#include "net/deviceidentity.h"
+#include "net/nattype.h"
+#include "net/peerresolver.h"
+#include "transfer/safepath.h"
+#include "transfer/transferengine.h"
 
 #include <QCheckBox>
 #include <QClipboard>
@@ -72,6 +78,35 @@ QString labelText(QWidget *parent, const char *name)
 {
     auto *label = parent->findChild<QLabel *>(QLatin1String(name));
     return label ? label->text() : QStringLiteral("<no %1>").arg(QLatin1String(name));
+}
+
+//! What the engine says about a send to \a peer when it has neither a server nor the LAN, as the
+//! transfer list shows it (TransferFormat over the engine's final snapshot).
+QString unreachableFailureLine(const QString &downloadDir, const QString &file)
+{
+    QString error;
+    const auto identity = DeviceIdentity::generateEphemeral(&error);
+    if (!identity)
+        return QStringLiteral("<no identity: %1>").arg(error);
+    EngineConfig config;
+    config.displayName = u"me"_qs;
+    config.downloadDir = downloadDir;
+    config.probeNat = false;
+    config.useContacts = false;
+    TransferEngine engine(*identity, ConfigDir(downloadDir), config);
+    if (!engine.start(&error))
+        return QStringLiteral("<engine did not start: %1>").arg(error);
+    TransferSnapshot last;
+    QObject::connect(&engine, &TransferEngine::transferUpdated, &engine,
+        [&last](const TransferSnapshot &s) { last = s; });
+    QSignalSpy finished(&engine, &TransferEngine::transferFinished);
+    const auto peer = DeviceIdentity::generateEphemeral(&error);
+    if (!peer)
+        return QStringLiteral("<no peer identity: %1>").arg(error);
+    engine.send(peer->id(), {file});
+    if (finished.isEmpty() && !finished.wait(10000)) // it may end before send() returns
+        return QStringLiteral("<the transfer did not finish>");
+    return TransferFormat::progressLine(last).replace(peer->id().shortString(), u"<peer>"_qs);
 }
 
 } // namespace
@@ -267,6 +302,73 @@ private Q_SLOTS:
 
         window.findChild<QAction *>(u"copyDeviceIdAction"_qs)->trigger();
         QCOMPARE(QGuiApplication::clipboard()->text(), backend.self.toString());
+    }
+
+    void engineTextsFollowTheLanguage()
+    {
+        // The texts the engine makes for people (NAT types, lookup answers, refusals, connect
+        // errors) go through the translator the app installs; without one (the CLI's case, and
+        // the app in English) they are the English originals.
+        QTemporaryDir config;
+        QVERIFY(config.isValid());
+        const QString file = config.filePath(u"hello.txt"_qs);
+        {
+            QFile f(file);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            QVERIFY(f.write("hello") == 5);
+        }
+        TestBackend backend;
+        PeerInfo peer;
+        peer.id = Test::deviceIdFor("laptop");
+        peer.name = u"Laptop"_qs;
+        peer.online = true;
+        peer.natType = u"cone (full)"_qs;
+        backend.setPeers({peer});
+        MainWindow window(&backend, ConfigDir(config.path()));
+        ServerStatus status;
+        status.state = ServerStatus::State::Online;
+        status.serverAddress = u"rv.example.org:7600"_qs;
+        status.natType = u"symmetric"_qs;
+        backend.setStatus(status);
+        auto *contacts = window.findChild<ContactView *>();
+        QVERIFY(contacts);
+        const QModelIndex first = contacts->model()->index(0, 0);
+
+        QCOMPARE(labelText(&window, "natTypeLabel"), u"NAT: symmetric"_qs);
+        const QString englishUnreachable = unreachableFailureLine(config.path(), file);
+        QCOMPARE(englishUnreachable,
+            u"Failed: <peer> is not reachable: no server is configured and it is not on the "
+            u"local network"_qs);
+
+        QVERIFY(window.languageManager()->setLanguage(u"zh_CN"_qs));
+        QTRY_COMPARE_WITH_TIMEOUT(labelText(&window, "natTypeLabel"), u"NAT：对称型"_qs, 5000);
+        QVERIFY(first.data(Qt::ToolTipRole).toString().contains(u"NAT 类型：锥形（完全）"_qs));
+        QCOMPARE(
+            NatType::fromString(u"cone (port-restricted)").displayName(), u"锥形（端口受限）"_qs);
+        QVERIFY(NatType::fromString(u"symmetric").explanation().startsWith(u"对称型 NAT："_qs));
+        QCOMPARE(PeerResolver(QString()).result().error, u"没有指定设备"_qs);
+        QCOMPARE(
+            SafePath::sanitize(u"../x"_qs).error, u"不安全的路径“../x”：包含“.”或“..”路径段"_qs);
+        QCOMPARE(TransferFormat::pathBadge(PathKind::Relayed, NatType::displayName(u"symmetric")),
+            u"中继（对称型）"_qs);
+        QCOMPARE(unreachableFailureLine(config.path(), file),
+            u"失败：无法连接到 <peer>：没有配置服务器，且它不在局域网中"_qs);
+        // The stable text that travels to the server and peers never changes.
+        QCOMPARE(NatType::fromString(u"symmetric").toString(), u"symmetric"_qs);
+
+        QVERIFY(window.languageManager()->setLanguage(u"zh_TW"_qs));
+        QTRY_COMPARE_WITH_TIMEOUT(labelText(&window, "natTypeLabel"), u"NAT：對稱型"_qs, 5000);
+        QCOMPARE(PeerResolver(QString()).result().error, u"沒有指定裝置"_qs);
+
+        QVERIFY(window.languageManager()->setLanguage(u"en"_qs));
+        QTRY_COMPARE_WITH_TIMEOUT(labelText(&window, "natTypeLabel"), u"NAT: symmetric"_qs, 5000);
+        QVERIFY(first.data(Qt::ToolTipRole).toString().contains(u"NAT type: cone (full)"_qs));
+        QCOMPARE(NatType::fromString(u"cone (port-restricted)").displayName(),
+            u"cone (port-restricted)"_qs);
+        QCOMPARE(PeerResolver(QString()).result().error, u"no peer given"_qs);
+        QCOMPARE(SafePath::sanitize(u"../x"_qs).error,
+            u"unsafe path \"../x\": '.' or '..' component"_qs);
+        QCOMPARE(unreachableFailureLine(config.path(), file), englishUnreachable);
     }
 
     void quittingWithActiveTransfersAsksFirst()

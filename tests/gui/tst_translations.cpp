@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Translation completeness: every message in translations/*.ts is translated, lupdate over
-// src/gui finds no source string the .ts files lack, and the .qm files compiled into the binary
-// translate every message (so a stale .qm fails too).
+// src/gui, src/net and src/transfer finds no source string the .ts files lack, and the .qm
+// files compiled into the binary translate every message (so a stale .qm fails too).
 
 #include "gui/languagemanager.h"
 
@@ -150,7 +150,10 @@ private Q_SLOTS:
         QProcess process;
         process.start(lupdate,
             {QStringLiteral("-no-obsolete"), QStringLiteral("-locations"), QStringLiteral("none"),
-                QStringLiteral(PUNCHDROP_SOURCE_DIR "/src/gui"), QStringLiteral("-ts"), copy});
+                QStringLiteral(PUNCHDROP_SOURCE_DIR "/src/gui"),
+                // The engine's texts for people (see docs/gui.md, Translations).
+                QStringLiteral(PUNCHDROP_SOURCE_DIR "/src/net"),
+                QStringLiteral(PUNCHDROP_SOURCE_DIR "/src/transfer"), QStringLiteral("-ts"), copy});
         QVERIFY2(process.waitForFinished(60000), "lupdate did not finish within 60 s");
         QVERIFY2(process.exitStatus() == QProcess::NormalExit && process.exitCode() == 0,
             process.readAllStandardError().constData());
@@ -164,8 +167,9 @@ private Q_SLOTS:
                 untranslated << QStringLiteral("%1 / %2").arg(m.context, m.source);
         }
         QVERIFY2(untranslated.isEmpty(),
-            qPrintable(QStringLiteral("strings in src/gui missing from %1 (run the "
-                                      "update_translations target and translate them):\n%2")
+            qPrintable(QStringLiteral(
+                "strings in src/gui, src/net or src/transfer missing from %1 (run the "
+                "update_translations target and translate them):\n%2")
                            .arg(tsPath(language), untranslated.join(u'\n'))));
     }
 
