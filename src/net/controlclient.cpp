@@ -25,6 +25,37 @@ using namespace Control;
 namespace {
 
 constexpr int kMaxPendingPings = 8;
+
+/*!
+ * Waits until \a replies holds the answer to request \a id, woken through \a waiters, at most
+ * \a timeout; nullopt on timeout. One Wakeup per request, never qCoro(signal): with several
+ * requests in flight, two replies in one event-loop turn would queue two resumes of the same
+ * coroutine. The maps belong to the ControlClient, which outlives its coroutines.
+ */
+template <typename Reply>
+QCoro::Task<std::optional<Reply>> awaitReply(QHash<quint32, Reply> &replies,
+    QHash<quint32, Wakeup *> &waiters, quint32 id, std::chrono::milliseconds timeout)
+{
+    Wakeup wakeup;
+    waiters.insert(id, &wakeup);
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+        if (const auto it = replies.constFind(id); it != replies.constEnd()) {
+            Reply reply = *it;
+            replies.erase(it);
+            waiters.remove(id);
+            co_return reply;
+        }
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0)
+            break;
+        co_await wakeup.wait(left);
+    }
+    waiters.remove(id);
+    replies.remove(id);
+    co_return std::nullopt;
+}
 } // namespace
 
 ControlClient::ControlClient(
@@ -474,26 +505,12 @@ QCoro::Task<LookupReply> ControlClient::lookup(
         co_return LookupReply {{}, QStringLiteral("not-registered"),
             QStringLiteral("not registered with the server")};
     const quint32 id = ++m_nextRequestId;
-    // One Wakeup per request, as in requestConnect().
-    Wakeup wakeup;
-    m_lookupWaiters.insert(id, &wakeup);
+    // Waiting before sending: lose() answers every waiter, even one whose send failed.
+    auto waiting = awaitReply(m_lookupReplies, m_lookupWaiters, id, timeout);
     send(Lookup {id, query.trimmed().left(ControlProtocol::kMaxTextLength)});
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    for (;;) {
-        if (const auto it = m_lookupReplies.constFind(id); it != m_lookupReplies.constEnd()) {
-            const LookupReply reply = *it;
-            m_lookupReplies.erase(it);
-            m_lookupWaiters.remove(id);
-            co_return reply;
-        }
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-            deadline - std::chrono::steady_clock::now());
-        if (left.count() <= 0)
-            break;
-        co_await wakeup.wait(left);
-    }
-    m_lookupWaiters.remove(id);
-    m_lookupReplies.remove(id);
+    const std::optional<LookupReply> reply = co_await waiting;
+    if (reply)
+        co_return *reply;
     co_return LookupReply {{}, QStringLiteral("timeout"),
         QStringLiteral("the server did not answer the lookup within %1 ms").arg(timeout.count())};
 }
@@ -506,27 +523,11 @@ QCoro::Task<ConnectReply> ControlClient::requestConnect(
             QStringLiteral("not registered with the server")};
     const quint32 id = ++m_nextRequestId;
     m_pendingRequests.insert(id);
+    auto waiting = awaitReply(m_replies, m_replyWaiters, id, timeout);
     send(Connect {id, target, mode});
-    // One Wakeup per request (not qCoro(signal): with several requests in flight, two replies in
-    // one event-loop turn would queue two resumes of the same coroutine).
-    Wakeup wakeup;
-    m_replyWaiters.insert(id, &wakeup);
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    for (;;) {
-        if (const auto it = m_replies.constFind(id); it != m_replies.constEnd()) {
-            const ConnectReply reply = *it;
-            m_replies.erase(it);
-            m_replyWaiters.remove(id);
-            co_return reply;
-        }
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-            deadline - std::chrono::steady_clock::now());
-        if (left.count() <= 0)
-            break;
-        co_await wakeup.wait(left);
-    }
-    m_replyWaiters.remove(id);
-    m_replies.remove(id);
+    const std::optional<ConnectReply> reply = co_await waiting;
+    if (reply)
+        co_return *reply;
     m_pendingRequests.remove(id);
     co_return ConnectReply {std::nullopt, QStringLiteral("timeout"),
         QStringLiteral("the server did not answer within %1 ms").arg(timeout.count())};
