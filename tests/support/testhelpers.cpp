@@ -6,6 +6,15 @@
 
 namespace PunchDrop::Test {
 
+DeviceIdentity ephemeralIdentity()
+{
+    QString error;
+    auto identity = DeviceIdentity::generateEphemeral(&error);
+    if (!identity)
+        qFatal("cannot create an identity: %s", qPrintable(error));
+    return *identity;
+}
+
 QString punchdropBinary()
 {
     return QProcessEnvironment::systemEnvironment().value(QStringLiteral("PUNCHDROP_BINARY"));

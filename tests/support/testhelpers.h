@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "net/deviceidentity.h"
+
 #include <QByteArray>
 #include <QString>
 #include <QStringList>
@@ -17,6 +19,10 @@ struct ProcessResult
     QByteArray out;
     QByteArray err;
 };
+
+//! A fresh in-memory device identity (key + certificate); aborts the test binary if OpenSSL
+//! cannot make one.
+DeviceIdentity ephemeralIdentity();
 
 //! Runs the real binary with \a arguments, bounded by \a timeoutMs; kills it on timeout.
 ProcessResult runPunchdrop(const QStringList &arguments, int timeoutMs = 30000);

@@ -2,6 +2,7 @@
 // ControlClient against the real in-process RendezvousServer on loopback: registration,
 // presence, introductions (go / connect-error), NAT type updates, reconnects.
 
+#include "support/testhelpers.h"
 #include "net/controlclient.h"
 #include "net/rendezvousserver.h"
 
@@ -21,15 +22,6 @@ using namespace PunchDrop;
 using namespace std::chrono_literals;
 
 namespace {
-DeviceIdentity ephemeral()
-{
-    QString error;
-    auto identity = DeviceIdentity::generateEphemeral(&error);
-    if (!identity)
-        qFatal("cannot create an identity: %s", qPrintable(error));
-    return *identity;
-}
-
 RendezvousServerConfig fastServerConfig(quint16 port = 0)
 {
     RendezvousServerConfig config;
@@ -65,7 +57,7 @@ private:
     std::unique_ptr<ControlClient> makeClient(const DeviceIdentity &identity, const QString &name);
     bool startServer(const RendezvousServerConfig &config);
 
-    DeviceIdentity m_serverIdentity = ephemeral();
+    DeviceIdentity m_serverIdentity = Test::ephemeralIdentity();
     std::unique_ptr<RendezvousServer> m_server;
     quint16 m_port = 0;
 };
@@ -108,8 +100,8 @@ std::unique_ptr<ControlClient> TestControlClient::makeClient(
 
 void TestControlClient::registersAndSeesPresence()
 {
-    const DeviceIdentity alice = ephemeral();
-    const DeviceIdentity bob = ephemeral();
+    const DeviceIdentity alice = Test::ephemeralIdentity();
+    const DeviceIdentity bob = Test::ephemeralIdentity();
     auto a = makeClient(alice, QStringLiteral("alice"));
     auto b = makeClient(bob, QStringLiteral("bob"));
     QSignalSpy aRegistered(a.get(), &ControlClient::registered);
@@ -143,8 +135,8 @@ void TestControlClient::registersAndSeesPresence()
 
 void TestControlClient::connectGivesBothPeersConsistentGo()
 {
-    const DeviceIdentity alice = ephemeral();
-    const DeviceIdentity bob = ephemeral();
+    const DeviceIdentity alice = Test::ephemeralIdentity();
+    const DeviceIdentity bob = Test::ephemeralIdentity();
     auto a = makeClient(alice, QStringLiteral("alice"));
     auto b = makeClient(bob, QStringLiteral("bob"));
     a->start();
@@ -190,8 +182,8 @@ void TestControlClient::connectGivesBothPeersConsistentGo()
 
 void TestControlClient::connectModes()
 {
-    const DeviceIdentity alice = ephemeral();
-    const DeviceIdentity bob = ephemeral();
+    const DeviceIdentity alice = Test::ephemeralIdentity();
+    const DeviceIdentity bob = Test::ephemeralIdentity();
     auto a = makeClient(alice, QStringLiteral("alice"));
     auto b = makeClient(bob, QStringLiteral("bob"));
     a->start();
@@ -217,16 +209,16 @@ void TestControlClient::connectModes()
 
 void TestControlClient::connectErrors()
 {
-    const DeviceIdentity alice = ephemeral();
+    const DeviceIdentity alice = Test::ephemeralIdentity();
     auto a = makeClient(alice, QStringLiteral("alice"));
 
     ConnectReply reply
-        = QCoro::waitFor(a->requestConnect(ephemeral().id(), QStringLiteral("auto"), 1s));
+        = QCoro::waitFor(a->requestConnect(Test::ephemeralIdentity().id(), QStringLiteral("auto"), 1s));
     QCOMPARE(reply.errorCode, QStringLiteral("not-registered"));
 
     a->start();
     QVERIFY(QCoro::waitFor(a->waitRegistered(5s)));
-    reply = QCoro::waitFor(a->requestConnect(ephemeral().id(), QStringLiteral("auto"), 5s));
+    reply = QCoro::waitFor(a->requestConnect(Test::ephemeralIdentity().id(), QStringLiteral("auto"), 5s));
     QVERIFY(!reply.go);
     QCOMPARE(reply.errorCode, QStringLiteral("offline"));
     QVERIFY(!reply.errorMessage.isEmpty());
@@ -235,7 +227,7 @@ void TestControlClient::connectErrors()
     QCOMPARE(reply.errorCode, QStringLiteral("self"));
 
     // A peer that was online and left is offline too.
-    const DeviceIdentity bob = ephemeral();
+    const DeviceIdentity bob = Test::ephemeralIdentity();
     auto b = makeClient(bob, QStringLiteral("bob"));
     b->start();
     QVERIFY(QCoro::waitFor(b->waitRegistered(5s)));
@@ -250,7 +242,7 @@ void TestControlClient::connectErrors()
     RendezvousServerConfig config = fastServerConfig();
     config.relay.enabled = false;
     QVERIFY(startServer(config));
-    auto c = makeClient(ephemeral(), QStringLiteral("carol"));
+    auto c = makeClient(Test::ephemeralIdentity(), QStringLiteral("carol"));
     auto d = makeClient(bob, QStringLiteral("bob"));
     c->start();
     d->start();
@@ -266,10 +258,10 @@ void TestControlClient::connectErrors()
 
 void TestControlClient::natTypeReachesOthers()
 {
-    const DeviceIdentity alice = ephemeral();
+    const DeviceIdentity alice = Test::ephemeralIdentity();
     auto a = makeClient(alice, QStringLiteral("alice"));
     a->setNatType(QStringLiteral("cone, port-restricted")); // before registering: goes in hello
-    auto b = makeClient(ephemeral(), QStringLiteral("bob"));
+    auto b = makeClient(Test::ephemeralIdentity(), QStringLiteral("bob"));
     a->start();
     QVERIFY(QCoro::waitFor(a->waitRegistered(5s)));
     b->start();
@@ -285,7 +277,7 @@ void TestControlClient::natTypeReachesOthers()
 
 void TestControlClient::reregistersAfterServerRestart()
 {
-    auto a = makeClient(ephemeral(), QStringLiteral("alice"));
+    auto a = makeClient(Test::ephemeralIdentity(), QStringLiteral("alice"));
     a->start();
     QVERIFY(QCoro::waitFor(a->waitRegistered(5s)));
     const quint16 port = a->localPort();
@@ -306,7 +298,7 @@ void TestControlClient::reregistersAfterServerRestart()
 
 void TestControlClient::newestRegistrationWins()
 {
-    const DeviceIdentity alice = ephemeral();
+    const DeviceIdentity alice = Test::ephemeralIdentity();
     auto first = makeClient(alice, QStringLiteral("alice (old)"));
     first->start();
     QVERIFY(QCoro::waitFor(first->waitRegistered(5s)));
@@ -323,7 +315,7 @@ void TestControlClient::newestRegistrationWins()
     QCOMPARE(m_server->registeredCount(), 1);
 
     // The replaced client does not start a tug of war: it stays off.
-    auto observer = makeClient(ephemeral(), QStringLiteral("observer"));
+    auto observer = makeClient(Test::ephemeralIdentity(), QStringLiteral("observer"));
     observer->start();
     QVERIFY(QCoro::waitFor(observer->waitRegistered(5s)));
     QTRY_COMPARE_WITH_TIMEOUT(observer->peers().size(), 1, 5000);
@@ -340,11 +332,11 @@ void TestControlClient::largePresenceListArrivesInBatches()
     constexpr int kPeers = 110;
     std::vector<std::unique_ptr<ControlClient>> crowd;
     for (int i = 0; i < kPeers; ++i) {
-        crowd.push_back(makeClient(ephemeral(), QStringLiteral("peer %1").arg(i)));
+        crowd.push_back(makeClient(Test::ephemeralIdentity(), QStringLiteral("peer %1").arg(i)));
         crowd.back()->start();
     }
     QTRY_COMPARE_WITH_TIMEOUT(m_server->registeredCount(), kPeers, 30000);
-    auto latecomer = makeClient(ephemeral(), QStringLiteral("latecomer"));
+    auto latecomer = makeClient(Test::ephemeralIdentity(), QStringLiteral("latecomer"));
     QSignalSpy changed(latecomer.get(), &ControlClient::peersChanged);
     latecomer->start();
     QVERIFY(QCoro::waitFor(latecomer->waitRegistered(5s)));
@@ -369,7 +361,7 @@ void TestControlClient::serverIsPinnedOnFirstUse()
     config.reconnectMin = 50ms;
     config.reconnectMax = 200ms;
     config.serverPinsFile = pinsFile;
-    ControlClient client(ephemeral(), config);
+    ControlClient client(Test::ephemeralIdentity(), config);
 
     // First contact: registered, and the server's id is written down for 127.0.0.1:port.
     client.start();
@@ -389,7 +381,7 @@ void TestControlClient::serverIsPinnedOnFirstUse()
     m_server.reset();
     QTRY_VERIFY_WITH_TIMEOUT(!client.isRegistered(), 5000);
     registered.clear();
-    m_serverIdentity = ephemeral();
+    m_serverIdentity = Test::ephemeralIdentity();
     QVERIFY(startServer(fastServerConfig(serverPort)));
     QTRY_VERIFY_WITH_TIMEOUT(client.lastError().contains(QStringLiteral("different identity")),
         10000);

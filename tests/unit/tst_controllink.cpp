@@ -3,6 +3,7 @@
 // record layer, and every way a peer can get it wrong (tampering, bad lengths, no certificate,
 // wrong or missing ALPN, an unexpected server).
 
+#include "support/testhelpers.h"
 #include "net/controllink.h"
 #include "net/deviceidentity.h"
 
@@ -19,15 +20,6 @@
 using namespace PunchDrop;
 
 namespace {
-DeviceIdentity ephemeral()
-{
-    QString error;
-    auto identity = DeviceIdentity::generateEphemeral(&error);
-    if (!identity)
-        qFatal("cannot create an identity: %s", qPrintable(error));
-    return *identity;
-}
-
 //! Hands out accepted descriptors, like the rendezvous server after its first-byte sniff.
 class DescriptorServer : public QTcpServer
 {
@@ -170,8 +162,8 @@ private:
     bool connectPair(const ControlLinkContext &clientContext, TamperProxy *proxy = nullptr);
     bool waitEstablished();
 
-    DeviceIdentity m_serverIdentity = ephemeral();
-    DeviceIdentity m_clientIdentity = ephemeral();
+    DeviceIdentity m_serverIdentity = Test::ephemeralIdentity();
+    DeviceIdentity m_clientIdentity = Test::ephemeralIdentity();
     ControlLinkContext m_serverContext;
     ControlLinkContext m_clientContext;
     std::unique_ptr<DescriptorServer> m_listener;
@@ -464,7 +456,7 @@ void TestControlLink::legacyTlsServerIsRefused()
 void TestControlLink::unexpectedServerIsRefused()
 {
     QVERIFY(connectPair(m_clientContext));
-    m_client->setExpectedPeer(ephemeral().id());
+    m_client->setExpectedPeer(Test::ephemeralIdentity().id());
     QTRY_COMPARE_WITH_TIMEOUT(m_clientSeen->closed.size(), 1, 5000);
     QCOMPARE(m_clientSeen->lastError(), ControlLink::Error::Handshake);
     QVERIFY2(m_clientSeen->lastMessage().startsWith(

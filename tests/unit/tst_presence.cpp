@@ -8,6 +8,7 @@
 // handles one connection's frames in order and sends presence caused by earlier events before
 // it answers a later ping, so a pong with no peer-joined before it proves there was none.
 
+#include "support/testhelpers.h"
 #include "net/controlclient.h"
 #include "net/controllink.h"
 #include "net/controlprotocol.h"
@@ -32,22 +33,13 @@ using namespace PunchDrop::Control;
 using namespace std::chrono_literals;
 
 namespace {
-DeviceIdentity ephemeral()
-{
-    QString error;
-    auto identity = DeviceIdentity::generateEphemeral(&error);
-    if (!identity)
-        qFatal("cannot create an identity: %s", qPrintable(error));
-    return *identity;
-}
-
 //! A hand-driven client on its own source address that records every message it receives.
 class PresenceClient
 {
 public:
     PresenceClient(quint16 port, const QString &source, const QString &name,
         const std::optional<DeviceIdentity> &as = std::nullopt)
-        : identity(as ? *as : ephemeral())
+        : identity(as ? *as : Test::ephemeralIdentity())
         , m_name(name)
     {
         const ControlLinkContext context(ControlLinkContext::Role::Client, identity);
@@ -209,7 +201,7 @@ private:
             m_port, QString::fromLatin1(source), QString::fromLatin1(name));
     }
 
-    DeviceIdentity m_serverIdentity = ephemeral();
+    DeviceIdentity m_serverIdentity = Test::ephemeralIdentity();
     std::unique_ptr<RendezvousServer> m_server;
     quint16 m_port = 0;
 };
@@ -504,7 +496,7 @@ void TestPresence::controlClientWatchAndLookup()
     config.host = QStringLiteral("127.0.0.1");
     config.port = m_port;
     config.displayName = QStringLiteral("cc");
-    const DeviceIdentity identity = ephemeral();
+    const DeviceIdentity identity = Test::ephemeralIdentity();
     ControlClient cc(identity, config);
     const auto notRegistered = QCoro::waitFor(cc.lookup(QStringLiteral("faraway")));
     QCOMPARE(notRegistered.code, QStringLiteral("not-registered"));
@@ -542,7 +534,7 @@ void TestPresence::engineFindPeerAsksTheServer()
     config.displayName = QStringLiteral("engine");
     config.downloadDir = dir.filePath(QStringLiteral("dl"));
     config.probeNat = false;
-    const DeviceIdentity identity = ephemeral();
+    const DeviceIdentity identity = Test::ephemeralIdentity();
     TransferEngine engine(identity, ConfigDir(dir.filePath(QStringLiteral("conf"))), config);
     QString error;
     QVERIFY2(engine.start(&error), qPrintable(error));
@@ -573,7 +565,7 @@ void TestPresence::controlClientLookupEndsWhenTheServerGoes()
     config.host = QStringLiteral("127.0.0.1");
     config.port = m_port;
     config.reconnectMin = 60s; // no reconnect within the test
-    ControlClient cc(ephemeral(), config);
+    ControlClient cc(Test::ephemeralIdentity(), config);
     cc.start();
     QVERIFY(QCoro::waitFor(cc.waitRegistered(5s)));
     // The lookup is on its way when the server closes every connection without reading it.

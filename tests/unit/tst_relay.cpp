@@ -3,6 +3,7 @@
 // checksummed), refusals, the per-session and global rate caps, the session limit and the join
 // timeouts.
 
+#include "support/testhelpers.h"
 #include "net/relayclient.h"
 #include "net/relayhub.h"
 #include "net/rendezvousserver.h"
@@ -23,15 +24,6 @@ using namespace PunchDrop;
 using namespace std::chrono_literals;
 
 namespace {
-DeviceIdentity ephemeral()
-{
-    QString error;
-    auto identity = DeviceIdentity::generateEphemeral(&error);
-    if (!identity)
-        qFatal("cannot create an identity: %s", qPrintable(error));
-    return *identity;
-}
-
 struct Pair
 {
     RelayJoinResult a;
@@ -131,7 +123,7 @@ private Q_SLOTS:
 private:
     bool startServer(const RelayHubConfig &relay);
 
-    DeviceIdentity m_identity = ephemeral();
+    DeviceIdentity m_identity = Test::ephemeralIdentity();
     std::unique_ptr<RendezvousServer> m_server;
     quint16 m_port = 0;
 };

@@ -27,15 +27,6 @@ using namespace PunchDrop::Control;
 using namespace std::chrono_literals;
 
 namespace {
-DeviceIdentity ephemeral()
-{
-    QString error;
-    auto identity = DeviceIdentity::generateEphemeral(&error);
-    if (!identity)
-        qFatal("cannot create an identity: %s", qPrintable(error));
-    return *identity;
-}
-
 constexpr int kHandshakeMs = 500;
 constexpr int kIdleMs = 800;
 
@@ -61,7 +52,7 @@ public:
         ControlLinkContext::Options options;
         options.presentCertificate = identity.has_value();
         const ControlLinkContext context(
-            ControlLinkContext::Role::Client, identity ? *identity : ephemeral(), options);
+            ControlLinkContext::Role::Client, identity ? *identity : Test::ephemeralIdentity(), options);
         auto *tcp = new QTcpSocket;
         tcp->connectToHost(QHostAddress::LocalHost, port);
         if (!tcp->waitForConnected(5000))
@@ -176,8 +167,8 @@ private Q_SLOTS:
 private:
     bool startServer(const RendezvousServerConfig &config, bool withBystander);
 
-    DeviceIdentity m_serverIdentity = ephemeral();
-    DeviceIdentity m_bystanderIdentity = ephemeral();
+    DeviceIdentity m_serverIdentity = Test::ephemeralIdentity();
+    DeviceIdentity m_bystanderIdentity = Test::ephemeralIdentity();
     std::unique_ptr<RendezvousServer> m_server;
     std::unique_ptr<ControlClient> m_bystander;
     quint16 m_port = 0;
@@ -216,7 +207,7 @@ void TestRendezvousServer::cleanup()
         QVERIFY(m_bystander->isRegistered());
         QSignalSpy lost(m_bystander.get(), &ControlClient::connectionLost);
         const ConnectReply reply = QCoro::waitFor(
-            m_bystander->requestConnect(ephemeral().id(), QStringLiteral("auto"), 5s));
+            m_bystander->requestConnect(Test::ephemeralIdentity().id(), QStringLiteral("auto"), 5s));
         QCOMPARE(reply.errorCode, QStringLiteral("offline"));
         QCOMPARE(lost.count(), 0);
     }
@@ -261,7 +252,7 @@ void TestRendezvousServer::halfTlsHelloIsDropped()
 
 void TestRendezvousServer::tlsWithoutHelloIsDropped()
 {
-    RawClient client(m_port, ephemeral());
+    RawClient client(m_port, Test::ephemeralIdentity());
     QVERIFY(client.waitEncrypted());
     QVERIFY(client.waitClosed());
 }
@@ -281,7 +272,7 @@ void TestRendezvousServer::garbageBytesAreDropped()
 
 void TestRendezvousServer::halfFrameThenSilenceIsDropped()
 {
-    RawClient client(m_port, ephemeral());
+    RawClient client(m_port, Test::ephemeralIdentity());
     QVERIFY(client.register_());
     client.sendPlain(QByteArray::fromHex("000000"));
     const auto error = client.nextError(5000);
@@ -293,7 +284,7 @@ void TestRendezvousServer::halfFrameThenSilenceIsDropped()
 void TestRendezvousServer::idleRegisteredClientIsDropped()
 {
     QSignalSpy left(m_server.get(), &RendezvousServer::clientLeft);
-    RawClient client(m_port, ephemeral());
+    RawClient client(m_port, Test::ephemeralIdentity());
     QVERIFY(client.register_());
     QElapsedTimer clock;
     clock.start();
@@ -312,7 +303,7 @@ void TestRendezvousServer::keepaliveKeepsClientOnline()
 
 void TestRendezvousServer::oversizedFrameIsAnsweredAndClosed()
 {
-    RawClient client(m_port, ephemeral());
+    RawClient client(m_port, Test::ephemeralIdentity());
     QVERIFY(client.register_());
     client.sendPlain(QByteArray::fromHex("00010001") + QByteArray(1000, 'x'));
     const auto error = client.nextError();
@@ -324,7 +315,7 @@ void TestRendezvousServer::oversizedFrameIsAnsweredAndClosed()
 
 void TestRendezvousServer::malformedBodyIsAnsweredAndClosed()
 {
-    RawClient client(m_port, ephemeral());
+    RawClient client(m_port, Test::ephemeralIdentity());
     QVERIFY(client.waitEncrypted());
     client.sendPlain(QByteArray::fromHex("00000004ffffffff")); // before hello, even
     const auto error = client.nextError();
@@ -348,11 +339,11 @@ void TestRendezvousServer::protocolViolations_data()
     QTest::newRow("client sends a server message")
         << hello
         << ControlMessage(Welcome {
-               1, ephemeral().id(), {QHostAddress::LocalHost, 1}, true, ephemeral().id(), 1})
+               1, Test::ephemeralIdentity().id(), {QHostAddress::LocalHost, 1}, true, Test::ephemeralIdentity().id(), 1})
         << QStringLiteral("protocol");
     QTest::newRow("client sends go")
         << hello
-        << ControlMessage(Go {1, QByteArray(16, 's'), true, ephemeral().id(), {},
+        << ControlMessage(Go {1, QByteArray(16, 's'), true, Test::ephemeralIdentity().id(), {},
                {QHostAddress::LocalHost, 1}, {}, {}, true, {}, 0, 0})
         << QStringLiteral("protocol");
 }
@@ -362,7 +353,7 @@ void TestRendezvousServer::protocolViolations()
     QFETCH(ControlMessage, first);
     QFETCH(ControlMessage, second);
     QFETCH(QString, code);
-    RawClient client(m_port, ephemeral());
+    RawClient client(m_port, Test::ephemeralIdentity());
     QVERIFY(client.waitEncrypted());
     client.send(first);
     client.send(second);
@@ -388,7 +379,7 @@ void TestRendezvousServer::oldTlsClientIsRefused()
 {
     // The control connection of earlier versions: TLS records (QSslSocket), no ALPN.
     QSslSocket old;
-    QSslConfiguration tls = ephemeral().tlsConfiguration();
+    QSslConfiguration tls = Test::ephemeralIdentity().tlsConfiguration();
     tls.setPeerVerifyMode(QSslSocket::VerifyNone);
     old.setSslConfiguration(tls);
     QSignalSpy errors(&old, &QAbstractSocket::errorOccurred);
@@ -402,7 +393,7 @@ void TestRendezvousServer::halfRecordThenSilenceIsDropped()
 {
     // Inside the link: a record header announcing 200 bytes, 10 of them, then silence. The idle
     // timeout applies; the server's own records still reach us.
-    RawClient client(m_port, ephemeral());
+    RawClient client(m_port, Test::ephemeralIdentity());
     QVERIFY(client.register_());
     client.sendRaw(QByteArray::fromHex("000000c8") + QByteArray(10, 'x'));
     const auto error = client.nextError(5000);
@@ -413,7 +404,7 @@ void TestRendezvousServer::halfRecordThenSilenceIsDropped()
 
 void TestRendezvousServer::tamperedRecordClosesTheConnection()
 {
-    RawClient client(m_port, ephemeral());
+    RawClient client(m_port, Test::ephemeralIdentity());
     QVERIFY(client.register_());
     QSignalSpy left(m_server.get(), &RendezvousServer::clientLeft);
     // A well-formed length with bytes that were never sealed with the link's key.
@@ -424,7 +415,7 @@ void TestRendezvousServer::tamperedRecordClosesTheConnection()
 
 void TestRendezvousServer::deviceIdComesFromCertificate()
 {
-    const DeviceIdentity identity = ephemeral();
+    const DeviceIdentity identity = Test::ephemeralIdentity();
     RawClient client(m_port, identity);
     QVERIFY(client.waitEncrypted());
     client.send(Hello {ControlProtocol::kVersion, QStringLiteral("me"), {}, {}, {}});
@@ -466,7 +457,7 @@ void TestRendezvousServer::clientLimit()
     // A freed slot is usable again, by a real client.
     one.abort();
     QTRY_COMPARE_WITH_TIMEOUT(m_server->connectionCount(), 1, 5000);
-    RawClient client(m_port, ephemeral());
+    RawClient client(m_port, Test::ephemeralIdentity());
     QVERIFY(client.register_());
 }
 
@@ -488,7 +479,7 @@ void TestRendezvousServer::perAddressLimit()
     QCOMPARE(one.state(), QAbstractSocket::ConnectedState);
     two.abort();
     QTRY_COMPARE_WITH_TIMEOUT(m_server->connectionCount(), 1, 5000);
-    RawClient client(m_port, ephemeral());
+    RawClient client(m_port, Test::ephemeralIdentity());
     QVERIFY(client.register_());
 }
 
@@ -496,7 +487,7 @@ void TestRendezvousServer::outcomeIsAccepted()
 {
     QSignalSpy outcome(m_server.get(), &RendezvousServer::outcomeReported);
     QSignalSpy bystanderGo(m_bystander.get(), &ControlClient::goReceived);
-    RawClient client(m_port, ephemeral());
+    RawClient client(m_port, Test::ephemeralIdentity());
     QVERIFY(client.register_());
     client.send(Connect {9, m_bystanderIdentity.id(), QStringLiteral("auto")});
     std::optional<Go> go;
@@ -534,10 +525,10 @@ void TestRendezvousServer::busyAndSilentResponder()
 {
     // The responder never answers the server's pings: the introduction waits for the RTT probe
     // timeout (300 ms here) and then counts the responder's RTT as that timeout.
-    const DeviceIdentity responderIdentity = ephemeral();
+    const DeviceIdentity responderIdentity = Test::ephemeralIdentity();
     RawClient responder(m_port, responderIdentity);
     QVERIFY(responder.register_(QStringLiteral("silent")));
-    RawClient initiator(m_port, ephemeral());
+    RawClient initiator(m_port, Test::ephemeralIdentity());
     QVERIFY(initiator.register_(QStringLiteral("eager")));
     for (quint32 req = 1; req <= 5; ++req)
         initiator.send(Connect {req, responderIdentity.id(), QStringLiteral("auto")});
@@ -616,7 +607,7 @@ void TestRendezvousServer::binaryServesAndStopsOnSigterm()
     clientConfig.host = QStringLiteral("127.0.0.1");
     clientConfig.port = port;
     clientConfig.displayName = QStringLiteral("e2e");
-    ControlClient client(ephemeral(), clientConfig);
+    ControlClient client(Test::ephemeralIdentity(), clientConfig);
     client.start();
     QVERIFY(QCoro::waitFor(client.waitRegistered(5s)));
     QVERIFY(QTest::qWaitFor(

@@ -4,6 +4,7 @@
 // negotiation (a peer that does not announce it never gets one), and an OFFER too large for one
 // frame refused up front by the sender.
 
+#include "support/testhelpers.h"
 #include "support/transfersocketpair.h"
 
 #include "net/relayclient.h"
@@ -57,15 +58,6 @@ public:
 private:
     std::chrono::milliseconds m_delay;
 };
-
-DeviceIdentity ephemeral()
-{
-    QString error;
-    auto identity = DeviceIdentity::generateEphemeral(&error);
-    if (!identity)
-        qFatal("cannot create an identity: %s", qPrintable(error));
-    return *identity;
-}
 
 QByteArray randomBytes(qint64 size, quint32 seed)
 {
@@ -200,7 +192,7 @@ void TestTransferKeepalive::relayedOfferAnsweredAfterTheRelayIdleTimeout()
     QFETCH(int, keepaliveMs);
     QFETCH(bool, succeeds);
 
-    const DeviceIdentity serverIdentity = ephemeral();
+    const DeviceIdentity serverIdentity = Test::ephemeralIdentity();
     RendezvousServerConfig config;
     config.address = QHostAddress::LocalHost;
     config.port = 0;
@@ -216,8 +208,8 @@ void TestTransferKeepalive::relayedOfferAnsweredAfterTheRelayIdleTimeout()
     std::unique_ptr<QSslSocket> server(qobject_cast<QSslSocket *>(b.socket.release()));
     QVERIFY(client && server);
 
-    const DeviceIdentity senderIdentity = ephemeral();
-    const DeviceIdentity receiverIdentity = ephemeral();
+    const DeviceIdentity senderIdentity = Test::ephemeralIdentity();
+    const DeviceIdentity receiverIdentity = Test::ephemeralIdentity();
     auto clientTask = SecureChannel::handshake(
         *client, senderIdentity, SecureChannel::Role::Client, receiverIdentity.id(), 10s);
     auto serverTask = SecureChannel::handshake(
