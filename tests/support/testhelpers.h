@@ -24,6 +24,13 @@ struct ProcessResult
 //! cannot make one.
 DeviceIdentity ephemeralIdentity();
 
+//! \a size pseudo-random bytes, the same for the same \a seed.
+QByteArray randomBytes(qint64 size, quint32 seed);
+//! Writes \a data to \a path, creating the folders on the way. False on any error.
+bool writeFile(const QString &path, const QByteArray &data);
+//! The whole file, empty if it cannot be read.
+QByteArray readFile(const QString &path);
+
 //! Runs the real binary with \a arguments, bounded by \a timeoutMs; kills it on timeout.
 ProcessResult runPunchdrop(const QStringList &arguments, int timeoutMs = 30000);
 

@@ -59,28 +59,6 @@ private:
     std::chrono::milliseconds m_delay;
 };
 
-QByteArray randomBytes(qint64 size, quint32 seed)
-{
-    QByteArray data((size + 3) / 4 * 4, Qt::Uninitialized);
-    QRandomGenerator gen(seed);
-    gen.fillRange(reinterpret_cast<quint32 *>(data.data()), data.size() / 4);
-    data.truncate(size);
-    return data;
-}
-
-bool writeFile(const QString &path, const QByteArray &data)
-{
-    QDir().mkpath(QFileInfo(path).absolutePath());
-    QFile f(path);
-    return f.open(QIODevice::WriteOnly) && f.write(data) == data.size();
-}
-
-QByteArray readFile(const QString &path)
-{
-    QFile f(path);
-    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
-}
-
 struct Outcome
 {
     TransferResult sent;
@@ -219,9 +197,9 @@ void TestTransferKeepalive::relayedOfferAnsweredAfterTheRelayIdleTimeout()
     QVERIFY2(clientSecured.ok(), qPrintable(clientSecured.error));
     QVERIFY2(serverSecured.ok(), qPrintable(serverSecured.error));
 
-    const QByteArray data = randomBytes(300 * 1024 + 7, 7);
+    const QByteArray data = Test::randomBytes(300 * 1024 + 7, 7);
     const QString path = m_src + QStringLiteral("/relayed.bin");
-    QVERIFY(writeFile(path, data));
+    QVERIFY(Test::writeFile(path, data));
     SlowDecider decider(3000ms); // three relay idle timeouts
     ReceiveOptions options;
     options.downloadDir = m_dst;
@@ -232,7 +210,7 @@ void TestTransferKeepalive::relayedOfferAnsweredAfterTheRelayIdleTimeout()
     QCOMPARE(decider.calls, 1);
     if (succeeds) {
         QVERIFY2(o.sent.allVerified() && o.received.allVerified(), qPrintable(describe(o)));
-        QCOMPARE(readFile(m_dst + QStringLiteral("/relayed.bin")), data);
+        QCOMPARE(Test::readFile(m_dst + QStringLiteral("/relayed.bin")), data);
         QVERIFY(o.receiverSawCapability);
         // ~3 s of deciding at 200 ms: about 15 (bounds loose for a loaded machine).
         QVERIFY2(
@@ -261,9 +239,9 @@ void TestTransferKeepalive::slowResumeInspection()
 
     const qint64 size = 6 * 1024 * 1024 + 321;
     const qint64 held = 4 * 1024 * 1024 + 5; // five 1 MiB hash blocks on the receiver
-    const QByteArray data = randomBytes(size, 99);
+    const QByteArray data = Test::randomBytes(size, 99);
     const QString path = m_src + QStringLiteral("/big.bin");
-    QVERIFY(writeFile(path, data));
+    QVERIFY(Test::writeFile(path, data));
 
     Test::TransferSocketPair pair;
     const QString error = pair.secure();
@@ -272,7 +250,7 @@ void TestTransferKeepalive::slowResumeInspection()
 
     // What an interrupted earlier attempt leaves: the part file and its metadata.
     const QString target = m_dst + QStringLiteral("/big.bin");
-    QVERIFY(writeFile(target + SafePath::partSuffix(), data.left(held)));
+    QVERIFY(Test::writeFile(target + SafePath::partSuffix(), data.left(held)));
     const QJsonObject meta {
         {QStringLiteral("sender"), senderId.toString()},
         {QStringLiteral("path"), QStringLiteral("big.bin")},
@@ -280,7 +258,7 @@ void TestTransferKeepalive::slowResumeInspection()
         {QStringLiteral("mtime"),
             QString::number(QFileInfo(path).lastModified().toUTC().toMSecsSinceEpoch())},
     };
-    QVERIFY(writeFile(
+    QVERIFY(Test::writeFile(
         target + SafePath::metaSuffix(), QJsonDocument(meta).toJson(QJsonDocument::Compact)));
 
     SlowDecider decider(0ms);
@@ -300,7 +278,7 @@ void TestTransferKeepalive::slowResumeInspection()
     QCOMPARE(blocks->loadRelaxed(), 5);
     if (succeeds) {
         QVERIFY2(o.sent.allVerified() && o.received.allVerified(), qPrintable(describe(o)));
-        QCOMPARE(readFile(target), data);
+        QCOMPARE(Test::readFile(target), data);
         QCOMPARE(o.sent.files.first().resumedFrom, held);
         QCOMPARE(o.received.files.first().resumedFrom, held);
         QCOMPARE(o.sent.bytesTransferred, size - held);
@@ -324,9 +302,9 @@ void TestTransferKeepalive::keepaliveOnlyToAPeerThatAnnouncedIt_data()
 void TestTransferKeepalive::keepaliveOnlyToAPeerThatAnnouncedIt()
 {
     QFETCH(bool, senderAnnounces);
-    const QByteArray data = randomBytes(1000, 3);
+    const QByteArray data = Test::randomBytes(1000, 3);
     const QString path = m_src + QStringLiteral("/small.txt");
-    QVERIFY(writeFile(path, data));
+    QVERIFY(Test::writeFile(path, data));
 
     Test::TransferSocketPair pair;
     const QString error = pair.secure();
@@ -342,7 +320,7 @@ void TestTransferKeepalive::keepaliveOnlyToAPeerThatAnnouncedIt()
         pair.serverIdentity(), pair.serverResult().peer, {path}, options,
         timeouts(10s, senderAnnounces ? 50ms : 0ms), timeouts(10s, 50ms));
     QVERIFY2(o.sent.allVerified() && o.received.allVerified(), qPrintable(describe(o)));
-    QCOMPARE(readFile(m_dst + QStringLiteral("/small.txt")), data);
+    QCOMPARE(Test::readFile(m_dst + QStringLiteral("/small.txt")), data);
     QCOMPARE(o.receiverSawCapability, senderAnnounces);
     if (senderAnnounces) {
         QVERIFY2(o.senderGotKeepalives >= 3, qPrintable(QString::number(o.senderGotKeepalives)));

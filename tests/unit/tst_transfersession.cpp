@@ -3,6 +3,7 @@
 // identities: sizes, folder trees, many small files, resume, corruption, disk errors, decline,
 // cancel, hostile offers, no-overwrite, symlinks, contact pinning.
 
+#include "support/testhelpers.h"
 #include "support/faildevice.h"
 #include "support/transfersocketpair.h"
 
@@ -81,28 +82,6 @@ Outcome runTransfer(Test::TransferSocketPair &pair, const QStringList &paths,
     out.sent = QCoro::waitFor(sent);
     out.received = QCoro::waitFor(received);
     return out;
-}
-
-QByteArray randomBytes(qint64 size, quint32 seed)
-{
-    QByteArray data((size + 3) / 4 * 4, Qt::Uninitialized);
-    QRandomGenerator gen(seed);
-    gen.fillRange(reinterpret_cast<quint32 *>(data.data()), data.size() / 4);
-    data.truncate(size);
-    return data;
-}
-
-bool writeFile(const QString &path, const QByteArray &data)
-{
-    QDir().mkpath(QFileInfo(path).absolutePath());
-    QFile f(path);
-    return f.open(QIODevice::WriteOnly) && f.write(data) == data.size();
-}
-
-QByteArray readFile(const QString &path)
-{
-    QFile f(path);
-    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
 }
 
 QStringList listTree(const QString &root)
@@ -228,9 +207,9 @@ void TestTransferSession::sizes_data()
 void TestTransferSession::sizes()
 {
     QFETCH(qint64, size);
-    const QByteArray data = randomBytes(size, quint32(size) + 7);
+    const QByteArray data = Test::randomBytes(size, quint32(size) + 7);
     const QString path = m_src + QStringLiteral("/file.bin");
-    QVERIFY(writeFile(path, data));
+    QVERIFY(Test::writeFile(path, data));
 
     Test::TransferSocketPair pair;
     const QString error = pair.secure();
@@ -252,7 +231,7 @@ void TestTransferSession::sizes()
     QVERIFY(decider.last.firstContact);
     QCOMPARE(decider.last.verificationCode,
         verificationCode(pair.clientIdentity().id(), pair.serverIdentity().id()));
-    QCOMPARE(readFile(m_dst + QStringLiteral("/file.bin")), data);
+    QCOMPARE(Test::readFile(m_dst + QStringLiteral("/file.bin")), data);
     const QString sha
         = QString::fromLatin1(QCryptographicHash::hash(data, QCryptographicHash::Sha256).toHex());
     QCOMPARE(o.sent.files.size(), 1);
@@ -268,9 +247,9 @@ void TestTransferSession::sizes()
 void TestTransferSession::folderTreeWithUnicodeAndEmptyFolder()
 {
     const QString root = m_src + QStringLiteral("/Fotos 📷 Ärger");
-    QVERIFY(writeFile(root + QStringLiteral("/日本語/ファイル.txt"), "konnichiwa"));
-    QVERIFY(writeFile(root + QStringLiteral("/ελληνικά/ä ö ü.md"), "umlaut"));
-    QVERIFY(writeFile(root + QStringLiteral("/run.sh"), "#!/bin/sh\necho hi\n"));
+    QVERIFY(Test::writeFile(root + QStringLiteral("/日本語/ファイル.txt"), "konnichiwa"));
+    QVERIFY(Test::writeFile(root + QStringLiteral("/ελληνικά/ä ö ü.md"), "umlaut"));
+    QVERIFY(Test::writeFile(root + QStringLiteral("/run.sh"), "#!/bin/sh\necho hi\n"));
     QVERIFY(QFile::setPermissions(root + QStringLiteral("/run.sh"),
         QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner | QFile::ReadGroup
             | QFile::ExeGroup));
@@ -292,7 +271,7 @@ void TestTransferSession::folderTreeWithUnicodeAndEmptyFolder()
     QVERIFY2(o.sent.allVerified() && o.received.allVerified(), qPrintable(describe(o)));
     QCOMPARE(listTree(m_dst), listTree(m_src));
     const QString out = m_dst + QStringLiteral("/Fotos 📷 Ärger");
-    QCOMPARE(readFile(out + QStringLiteral("/日本語/ファイル.txt")), QByteArray("konnichiwa"));
+    QCOMPARE(Test::readFile(out + QStringLiteral("/日本語/ファイル.txt")), QByteArray("konnichiwa"));
     QVERIFY(QFileInfo(out + QStringLiteral("/empty/also empty")).isDir());
     QVERIFY(QFileInfo(out + QStringLiteral("/run.sh")).isExecutable());
     QVERIFY(!QFileInfo(out + QStringLiteral("/日本語/ファイル.txt")).isExecutable());
@@ -304,8 +283,8 @@ void TestTransferSession::folderTimesAreRestored()
     // Folders get the offer's time after their files are written (which touches them): nested,
     // empty and the root, each with a different time.
     const QString root = m_src + QStringLiteral("/album");
-    QVERIFY(writeFile(root + QStringLiteral("/2019/a.jpg"), randomBytes(300 * 1024, 5)));
-    QVERIFY(writeFile(root + QStringLiteral("/2019/deep/b.jpg"), "b"));
+    QVERIFY(Test::writeFile(root + QStringLiteral("/2019/a.jpg"), Test::randomBytes(300 * 1024, 5)));
+    QVERIFY(Test::writeFile(root + QStringLiteral("/2019/deep/b.jpg"), "b"));
     QVERIFY(QDir().mkpath(root + QStringLiteral("/empty")));
     const QList<std::pair<QString, QDateTime>> folders {
         {QStringLiteral("album"), QDateTime::fromMSecsSinceEpoch(1500000000123, Qt::UTC)},
@@ -356,7 +335,7 @@ void TestTransferSession::tenThousandSmallFiles()
     constexpr int kFiles = 10000;
     for (int i = 0; i < kFiles; ++i) {
         const QString path = root + QStringLiteral("/d%1/f%2.txt").arg(i / 500).arg(i);
-        QVERIFY(writeFile(path, QByteArray::number(i)));
+        QVERIFY(Test::writeFile(path, QByteArray::number(i)));
     }
     Test::TransferSocketPair pair;
     const QString error = pair.secure();
@@ -371,7 +350,7 @@ void TestTransferSession::tenThousandSmallFiles()
     const qint64 ms = timer.elapsed();
     QVERIFY2(o.sent.allVerified() && o.received.allVerified(), qPrintable(describe(o)));
     QCOMPARE(o.received.files.size(), kFiles);
-    QCOMPARE(readFile(m_dst + QStringLiteral("/many/d19/f9999.txt")), QByteArray("9999"));
+    QCOMPARE(Test::readFile(m_dst + QStringLiteral("/many/d19/f9999.txt")), QByteArray("9999"));
     qInfo("10 000 files in %lld ms", ms);
     // Without pipelining this would be 10 000 round trips plus per-file waits; with it the
     // whole set goes through well within the bound.
@@ -381,9 +360,9 @@ void TestTransferSession::tenThousandSmallFiles()
 void TestTransferSession::interruptedTransferResumes()
 {
     const qint64 size = 16 * 1024 * 1024 + 123;
-    const QByteArray data = randomBytes(size, 42);
+    const QByteArray data = Test::randomBytes(size, 42);
     const QString path = m_src + QStringLiteral("/big.bin");
-    QVERIFY(writeFile(path, data));
+    QVERIFY(Test::writeFile(path, data));
     CannedDecider decider(OfferDecision::Accept);
     ReceiveOptions options;
     options.downloadDir = m_dst;
@@ -405,7 +384,7 @@ void TestTransferSession::interruptedTransferResumes()
     const Outcome broken = runTransfer(first, {path}, options);
     QVERIFY2(!broken.received.ok() && !broken.sent.ok(), qPrintable(describe(broken)));
     QVERIFY(!QFile::exists(m_dst + QStringLiteral("/big.bin")));
-    const QByteArray part = readFile(m_dst + QStringLiteral("/big.bin.pdpart"));
+    const QByteArray part = Test::readFile(m_dst + QStringLiteral("/big.bin.pdpart"));
     QVERIFY2(part.size() > 0 && part.size() < size, qPrintable(QString::number(part.size())));
     QCOMPARE(part, data.left(part.size()));
 
@@ -415,7 +394,7 @@ void TestTransferSession::interruptedTransferResumes()
     QVERIFY2(error.isEmpty(), qPrintable(error));
     const Outcome o = runTransfer(second, {path}, options);
     QVERIFY2(o.sent.allVerified() && o.received.allVerified(), qPrintable(describe(o)));
-    QCOMPARE(readFile(m_dst + QStringLiteral("/big.bin")), data);
+    QCOMPARE(Test::readFile(m_dst + QStringLiteral("/big.bin")), data);
     const qint64 resumedFrom = o.sent.files.first().resumedFrom;
     QCOMPARE(resumedFrom, qint64(part.size()));
     QCOMPARE(o.received.files.first().resumedFrom, resumedFrom);
@@ -439,7 +418,7 @@ void TestTransferSession::corruptedChunkIsAnIntegrityError()
     receiver.setTimeouts({5s, 5s, 5s});
     auto received = receiver.run();
 
-    const QByteArray content = randomBytes(1000, 1);
+    const QByteArray content = Test::randomBytes(1000, 1);
     QByteArray corrupted = content;
     corrupted[500] = char(corrupted[500] ^ 0x01);
     FrameChannel channel(pair.client());
@@ -475,7 +454,7 @@ void TestTransferSession::corruptedChunkIsAnIntegrityError()
 void TestTransferSession::flippedCiphertextFailsTheTransfer()
 {
     const QString path = m_src + QStringLiteral("/doc.bin");
-    QVERIFY(writeFile(path, randomBytes(2 * 1024 * 1024, 77)));
+    QVERIFY(Test::writeFile(path, Test::randomBytes(2 * 1024 * 1024, 77)));
     FlippingProxy proxy(1024 * 1024); // well after the handshake, inside file data
     Test::TransferSocketPair pair;
     pair.setDialThrough([&proxy](quint16 target) { return proxy.listen(target); });
@@ -495,9 +474,9 @@ void TestTransferSession::flippedCiphertextFailsTheTransfer()
 void TestTransferSession::diskFailureMidwayKeepsPartForResume()
 {
     const qint64 size = 2 * 1024 * 1024;
-    const QByteArray data = randomBytes(size, 3);
+    const QByteArray data = Test::randomBytes(size, 3);
     const QString path = m_src + QStringLiteral("/payload.bin");
-    QVERIFY(writeFile(path, data));
+    QVERIFY(Test::writeFile(path, data));
     CannedDecider decider(OfferDecision::Accept);
     ReceiveOptions options;
     options.downloadDir = m_dst;
@@ -522,7 +501,7 @@ void TestTransferSession::diskFailureMidwayKeepsPartForResume()
     QCOMPARE(broken.sent.error, broken.received.error); // the sender is told why
     QVERIFY(broken.sent.message.contains(QStringLiteral("injected")));
     QVERIFY(!QFile::exists(m_dst + QStringLiteral("/payload.bin")));
-    const QByteArray part = readFile(m_dst + QStringLiteral("/payload.bin.pdpart"));
+    const QByteArray part = Test::readFile(m_dst + QStringLiteral("/payload.bin.pdpart"));
     QVERIFY(part.size() > 0 && part.size() <= kBudget);
     QCOMPARE(part, data.left(part.size())); // nothing corrupt, just short
 
@@ -534,12 +513,12 @@ void TestTransferSession::diskFailureMidwayKeepsPartForResume()
     const Outcome o = runTransfer(second, {path}, options);
     QVERIFY2(o.sent.allVerified() && o.received.allVerified(), qPrintable(describe(o)));
     QCOMPARE(o.received.files.first().resumedFrom, qint64(part.size()));
-    QCOMPARE(readFile(m_dst + QStringLiteral("/payload.bin")), data);
+    QCOMPARE(Test::readFile(m_dst + QStringLiteral("/payload.bin")), data);
 }
 
 void TestTransferSession::declineWritesNothing()
 {
-    QVERIFY(writeFile(m_src + QStringLiteral("/a.txt"), "hello"));
+    QVERIFY(Test::writeFile(m_src + QStringLiteral("/a.txt"), "hello"));
     Test::TransferSocketPair pair;
     const QString error = pair.secure();
     QVERIFY2(error.isEmpty(), qPrintable(error));
@@ -563,7 +542,7 @@ void TestTransferSession::declineWritesNothing()
 void TestTransferSession::cancelFromSender()
 {
     const QString path = m_src + QStringLiteral("/big.bin");
-    QVERIFY(writeFile(path, randomBytes(32 * 1024 * 1024, 9)));
+    QVERIFY(Test::writeFile(path, Test::randomBytes(32 * 1024 * 1024, 9)));
     Test::TransferSocketPair pair;
     const QString error = pair.secure();
     QVERIFY2(error.isEmpty(), qPrintable(error));
@@ -588,7 +567,7 @@ void TestTransferSession::cancelFromSender()
 void TestTransferSession::cancelFromReceiver()
 {
     const QString path = m_src + QStringLiteral("/big.bin");
-    QVERIFY(writeFile(path, randomBytes(32 * 1024 * 1024, 10)));
+    QVERIFY(Test::writeFile(path, Test::randomBytes(32 * 1024 * 1024, 10)));
     Test::TransferSocketPair pair;
     const QString error = pair.secure();
     QVERIFY2(error.isEmpty(), qPrintable(error));
@@ -644,9 +623,9 @@ void TestTransferSession::hostilePathIsRefused()
 
 void TestTransferSession::neverOverwrites()
 {
-    QVERIFY(writeFile(m_src + QStringLiteral("/a.txt"), "new content"));
-    QVERIFY(writeFile(m_dst + QStringLiteral("/a.txt"), "precious"));
-    QVERIFY(writeFile(m_dst + QStringLiteral("/a (1).txt"), "also precious"));
+    QVERIFY(Test::writeFile(m_src + QStringLiteral("/a.txt"), "new content"));
+    QVERIFY(Test::writeFile(m_dst + QStringLiteral("/a.txt"), "precious"));
+    QVERIFY(Test::writeFile(m_dst + QStringLiteral("/a (1).txt"), "also precious"));
     Test::TransferSocketPair pair;
     const QString error = pair.secure();
     QVERIFY2(error.isEmpty(), qPrintable(error));
@@ -656,9 +635,9 @@ void TestTransferSession::neverOverwrites()
     options.decider = &decider;
     const Outcome o = runTransfer(pair, {m_src + QStringLiteral("/a.txt")}, options);
     QVERIFY2(o.received.allVerified(), qPrintable(describe(o)));
-    QCOMPARE(readFile(m_dst + QStringLiteral("/a.txt")), QByteArray("precious"));
-    QCOMPARE(readFile(m_dst + QStringLiteral("/a (1).txt")), QByteArray("also precious"));
-    QCOMPARE(readFile(m_dst + QStringLiteral("/a (2).txt")), QByteArray("new content"));
+    QCOMPARE(Test::readFile(m_dst + QStringLiteral("/a.txt")), QByteArray("precious"));
+    QCOMPARE(Test::readFile(m_dst + QStringLiteral("/a (1).txt")), QByteArray("also precious"));
+    QCOMPARE(Test::readFile(m_dst + QStringLiteral("/a (2).txt")), QByteArray("new content"));
     QCOMPARE(o.received.files.first().localPath, m_dst + QStringLiteral("/a (2).txt"));
 }
 
@@ -668,7 +647,7 @@ void TestTransferSession::symlinkInDownloadDirIsNotFollowed()
     QVERIFY(QDir().mkpath(outside));
     QVERIFY(QDir().mkpath(m_dst));
     QVERIFY(QFile::link(outside, m_dst + QStringLiteral("/docs")));
-    QVERIFY(writeFile(m_src + QStringLiteral("/docs/x.txt"), "payload"));
+    QVERIFY(Test::writeFile(m_src + QStringLiteral("/docs/x.txt"), "payload"));
     Test::TransferSocketPair pair;
     const QString error = pair.secure();
     QVERIFY2(error.isEmpty(), qPrintable(error));
@@ -684,7 +663,7 @@ void TestTransferSession::symlinkInDownloadDirIsNotFollowed()
 
 void TestTransferSession::changedKeyIsRefused()
 {
-    QVERIFY(writeFile(m_src + QStringLiteral("/a.txt"), "hello"));
+    QVERIFY(Test::writeFile(m_src + QStringLiteral("/a.txt"), "hello"));
     ContactStore contacts(m_tmp->filePath(QStringLiteral("contacts.json")));
     QString error;
     QVERIFY(contacts.load(&error));
