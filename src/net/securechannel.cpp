@@ -3,73 +3,16 @@
 
 #include "core/logging.h"
 #include "deviceidentity.h"
+#include "wakeup.h"
 
 #include <QDeadlineTimer>
 #include <QPointer>
 #include <QSslSocket>
-#include <QTimer>
-
-#include <coroutine>
 #include <utility>
 
 namespace PunchDrop::SecureChannel {
 
 namespace {
-
-/*!
- * Every interesting socket event calls wake(); the waiting handshake coroutine resumes once, from
- * the event loop. (QCoro 0.8's qCoro(signal) queues one resume per emission, and a second
- * emission would resume a coroutine that has moved on.) Same idea as transfer/wakeup.h, which
- * this layer cannot use.
- */
-class HandshakeWaker : public QObject
-{
-    Q_OBJECT
-public:
-    HandshakeWaker()
-    {
-        m_timer.setSingleShot(true);
-        connect(&m_timer, &QTimer::timeout, this, [this] { resume(); });
-    }
-    struct Awaiter
-    {
-        HandshakeWaker *waker;
-        qint64 timeoutMs;
-        bool await_ready() const noexcept { return false; }
-        void await_suspend(std::coroutine_handle<> handle)
-        {
-            waker->m_handle = handle;
-            waker->m_timer.start(int(qBound(qint64(0), timeoutMs, qint64(24 * 3600 * 1000))));
-        }
-        void await_resume() const noexcept { }
-    };
-    Awaiter wait(qint64 timeoutMs) { return Awaiter {this, timeoutMs}; }
-    void wake()
-    {
-        if (!m_handle || m_scheduled)
-            return;
-        m_scheduled = true;
-        QMetaObject::invokeMethod(
-            this,
-            [this] {
-                m_scheduled = false;
-                resume();
-            },
-            Qt::QueuedConnection);
-    }
-
-private:
-    void resume()
-    {
-        if (!m_handle)
-            return;
-        m_timer.stop();
-        std::exchange(m_handle, {}).resume();
-    }
-    std::coroutine_handle<> m_handle;
-    QTimer m_timer;
-    bool m_scheduled = false;
-};
 
 bool ignorableVerificationError(const QSslError &error)
 {
@@ -107,7 +50,8 @@ QCoro::Task<Result> handshake(QSslSocket &socket, const DeviceIdentity &self, Ro
     if (socket.isEncrypted() || socket.mode() != QSslSocket::UnencryptedMode)
         co_return fail(QStringLiteral("TLS handshake: the socket is already encrypted"));
 
-    HandshakeWaker waker;
+    // Every socket event wakes the handshake; it resumes once per turn (net/wakeup.h).
+    Wakeup waker;
     QString failure;
     QObject::connect(&socket, &QSslSocket::encrypted, &waker, [&waker] { waker.wake(); });
     QObject::connect(&socket, &QObject::destroyed, &waker, [&failure, &waker] {
@@ -152,7 +96,7 @@ QCoro::Task<Result> handshake(QSslSocket &socket, const DeviceIdentity &self, Ro
             failure = QStringLiteral("TLS handshake timed out after %1 ms").arg(timeout.count());
             break;
         }
-        co_await waker.wait(left);
+        co_await waker.wait(std::chrono::milliseconds(left));
     }
     if (!guard)
         co_return Result {{},
@@ -178,4 +122,3 @@ QCoro::Task<Result> handshake(QSslSocket &socket, const DeviceIdentity &self, Ro
 
 } // namespace PunchDrop::SecureChannel
 
-#include "securechannel.moc"
