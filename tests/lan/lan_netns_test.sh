@@ -25,17 +25,9 @@ set -u
 
 PROBE=${1:?usage: $0 path/to/lanprobe [broadcast-only]}
 MODE=${2:-full}
-if [ "$(id -u)" != 0 ]; then
-    if [ "${CI:-}" = true ]; then
-        echo "FAIL: the LAN namespace test needs root (ip netns); CI must run it as root" >&2
-        exit 1
-    fi
-    echo "SKIP: the LAN namespace test needs root (ip netns)" >&2
-    exit 77
-fi
-for tool in ip timeout; do
-    command -v $tool > /dev/null || { echo "FAIL: $tool not found" >&2; exit 1; }
-done
+# shellcheck source=tests/lan/lan_lib.sh
+. "$(dirname "$0")/lan_lib.sh"
+lan_require "the LAN namespace test" ip timeout
 
 PFX="pdlan$$-"
 SW=${PFX}sw A=${PFX}a B=${PFX}b C=${PFX}c M=${PFX}m R=${PFX}r D=${PFX}d

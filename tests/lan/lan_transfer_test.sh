@@ -15,17 +15,9 @@
 set -u
 
 BIN=${1:?usage: $0 path/to/punchdrop}
-if [ "$(id -u)" != 0 ]; then
-    if [ "${CI:-}" = true ]; then
-        echo "FAIL: the LAN transfer test needs root (ip netns); CI must run it as root" >&2
-        exit 1
-    fi
-    echo "SKIP: the LAN transfer test needs root (ip netns)" >&2
-    exit 77
-fi
-for tool in ip timeout sha256sum; do
-    command -v $tool > /dev/null || { echo "FAIL: $tool not found" >&2; exit 1; }
-done
+# shellcheck source=tests/lan/lan_lib.sh
+. "$(dirname "$0")/lan_lib.sh"
+lan_require "the LAN transfer test" ip timeout sha256sum
 
 PFX="pdlt$$-"
 SW=${PFX}sw A=${PFX}a B=${PFX}b
