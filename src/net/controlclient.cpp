@@ -235,26 +235,23 @@ void ControlClient::onHandshakeDone(const DeviceId &server)
     if (!m_config.serverPinsFile.isEmpty()) {
         ServerPins pins(m_config.serverPinsFile);
         const QString key = ServerPins::keyFor(m_config.host, m_config.port);
-        switch (pins.check(key, server)) {
-        case ServerPins::Verdict::Same:
-            break;
-        case ServerPins::Verdict::New: {
+        const DeviceId known = pins.pinned(key);
+        if (known.isNull()) {
             QString error;
             if (pins.pin(key, server, &error))
                 qCInfo(lcNet).noquote() << "pinned server" << key << "as" << server.shortString();
             else
                 qCWarning(lcNet).noquote() << "cannot pin server" << key << "-" << error;
-            break;
-        }
-        case ServerPins::Verdict::Changed:
+        } else if (known != server) {
+            // The whole text is the reason: the status bar and the CLI show it as it is.
             m_lastError = QStringLiteral(
                 "the server at %1 has a different identity (%2) than the one this device "
                 "registered with before (%3): someone may be intercepting the connection. If the "
                 "server was reinstalled, remove its line from %4")
-                              .arg(key, server.shortString(), pins.pinned(key).shortString(),
+                              .arg(key, server.shortString(), known.shortString(),
                                   pins.filePath());
             qCWarning(lcNet).noquote() << m_lastError;
-            lose(QStringLiteral("server identity changed"));
+            lose(m_lastError);
             return;
         }
     }

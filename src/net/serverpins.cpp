@@ -48,14 +48,6 @@ DeviceId ServerPins::pinned(const QString &key) const
     return DeviceId::fromString(load(m_path).value(key).toString());
 }
 
-ServerPins::Verdict ServerPins::check(const QString &key, const DeviceId &id) const
-{
-    const DeviceId known = pinned(key);
-    if (known.isNull())
-        return Verdict::New;
-    return known == id ? Verdict::Same : Verdict::Changed;
-}
-
 bool ServerPins::pin(const QString &key, const DeviceId &id, QString *error)
 {
     QJsonObject pins = load(m_path);

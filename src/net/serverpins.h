@@ -18,8 +18,6 @@ namespace PunchDrop {
 class ServerPins
 {
 public:
-    enum class Verdict { New, Same, Changed };
-
     explicit ServerPins(QString filePath);
 
     QString filePath() const { return m_path; }
@@ -27,7 +25,6 @@ public:
 
     //! The pinned id for \a key, null if none (or the file is unreadable).
     DeviceId pinned(const QString &key) const;
-    Verdict check(const QString &key, const DeviceId &id) const;
     //! Records \a id for \a key (replacing an old pin). False with \a error on I/O errors.
     bool pin(const QString &key, const DeviceId &id, QString *error);
     //! Forgets \a key (a reinstalled server the user trusts again).
