@@ -10,6 +10,7 @@
 #include "serverpins.h"
 
 #include <QNetworkInterface>
+#include <QPointer>
 #include <QRandomGenerator>
 #include <QSocketNotifier>
 #include <QTcpSocket>
@@ -28,13 +29,15 @@ constexpr int kMaxPendingPings = 8;
 
 /*!
  * Waits until \a replies holds the answer to request \a id, woken through \a waiters, at most
- * \a timeout; nullopt on timeout. One Wakeup per request, never qCoro(signal): with several
- * requests in flight, two replies in one event-loop turn would queue two resumes of the same
- * coroutine. The maps belong to the ControlClient, which outlives its coroutines.
+ * \a timeout; nullopt on timeout or when \a owner (whose members the maps are) was deleted
+ * meanwhile — the desktop app replaces its engine when the server changes, lookups in flight or
+ * not. One Wakeup per request, never qCoro(signal): with several requests in flight, two
+ * replies in one event-loop turn would queue two resumes of the same coroutine.
  */
 template <typename Reply>
-QCoro::Task<std::optional<Reply>> awaitReply(QHash<quint32, Reply> &replies,
-    QHash<quint32, Wakeup *> &waiters, quint32 id, std::chrono::milliseconds timeout)
+QCoro::Task<std::optional<Reply>> awaitReply(QPointer<QObject> owner,
+    QHash<quint32, Reply> &replies, QHash<quint32, Wakeup *> &waiters, quint32 id,
+    std::chrono::milliseconds timeout)
 {
     Wakeup wakeup;
     waiters.insert(id, &wakeup);
@@ -51,6 +54,8 @@ QCoro::Task<std::optional<Reply>> awaitReply(QHash<quint32, Reply> &replies,
         if (left.count() <= 0)
             break;
         co_await wakeup.wait(left);
+        if (!owner)
+            co_return std::nullopt; // the maps are gone with it
     }
     waiters.remove(id);
     replies.remove(id);
@@ -503,11 +508,15 @@ QCoro::Task<LookupReply> ControlClient::lookup(
             QStringLiteral("not registered with the server")};
     const quint32 id = ++m_nextRequestId;
     // Waiting before sending: lose() answers every waiter, even one whose send failed.
-    auto waiting = awaitReply(m_lookupReplies, m_lookupWaiters, id, timeout);
+    QPointer<ControlClient> self(this);
+    auto waiting = awaitReply(this, m_lookupReplies, m_lookupWaiters, id, timeout);
     send(Lookup {id, query.trimmed().left(ControlProtocol::kMaxTextLength)});
     const std::optional<LookupReply> reply = co_await waiting;
     if (reply)
         co_return *reply;
+    if (!self)
+        co_return LookupReply {{}, QStringLiteral("connection-lost"),
+            QStringLiteral("the connection to the server was closed")};
     co_return LookupReply {{}, QStringLiteral("timeout"),
         QStringLiteral("the server did not answer the lookup within %1 ms").arg(timeout.count())};
 }
@@ -520,11 +529,15 @@ QCoro::Task<ConnectReply> ControlClient::requestConnect(
             QStringLiteral("not registered with the server")};
     const quint32 id = ++m_nextRequestId;
     m_pendingRequests.insert(id);
-    auto waiting = awaitReply(m_replies, m_replyWaiters, id, timeout);
+    QPointer<ControlClient> self(this);
+    auto waiting = awaitReply(this, m_replies, m_replyWaiters, id, timeout);
     send(Connect {id, target, mode});
     const std::optional<ConnectReply> reply = co_await waiting;
     if (reply)
         co_return *reply;
+    if (!self)
+        co_return ConnectReply {std::nullopt, QStringLiteral("connection-lost"),
+            QStringLiteral("the connection to the server was closed")};
     m_pendingRequests.remove(id);
     co_return ConnectReply {std::nullopt, QStringLiteral("timeout"),
         QStringLiteral("the server did not answer within %1 ms").arg(timeout.count())};

@@ -171,21 +171,30 @@ void ServerClient::onPlaintext(const QByteArray &plaintext)
     if (m_closing || m_finished || m_id.isNull())
         return;
     m_buffer += plaintext;
+    // Frames are consumed by moving an offset; the buffer is compacted once at the end (a record
+    // full of tiny frames must not cost one memmove of the rest per frame).
+    qsizetype offset = 0;
+    QPointer<ServerClient> guard(this);
     while (!m_closing) {
-        const ControlProtocol::ParseResult r = ControlProtocol::parse(m_buffer);
+        const ControlProtocol::ParseResult r
+            = ControlProtocol::parse(QByteArrayView(m_buffer).sliced(offset));
         if (r.status == ControlProtocol::Status::Incomplete)
             break;
         if (r.status == ControlProtocol::Status::Malformed) {
             fail(QStringLiteral("protocol"), r.error);
             return;
         }
-        m_buffer.remove(0, r.consumed);
+        offset += r.consumed;
         if (m_helloDone)
             m_idleAtMs = nowMs() + m_timeouts.idle.count();
         handle(r.message);
+        if (!guard)
+            return;
     }
-    if (m_buffer.isEmpty())
+    if (offset >= m_buffer.size())
         m_buffer.clear(); // an idle client keeps no buffer capacity
+    else
+        m_buffer.remove(0, offset);
 }
 
 void ServerClient::handle(const ControlMessage &message)

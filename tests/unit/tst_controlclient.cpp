@@ -52,6 +52,7 @@ private Q_SLOTS:
     void newestRegistrationWins();
     void largePresenceListArrivesInBatches();
     void serverIsPinnedOnFirstUse();
+    void requestsOutliveTheClient();
 
 private:
     std::unique_ptr<ControlClient> makeClient(const DeviceIdentity &identity, const QString &name);
@@ -395,6 +396,24 @@ void TestControlClient::serverIsPinnedOnFirstUse()
     QVERIFY2(ServerPins(pinsFile).forget(key, &error), qPrintable(error));
     QVERIFY(registered.wait(10000));
     QCOMPARE(ServerPins(pinsFile).pinned(key), m_serverIdentity.id());
+}
+
+void TestControlClient::requestsOutliveTheClient()
+{
+    // The desktop app replaces its engine (and this client) when the server changes in Settings,
+    // whatever lookups or connects are in flight: they must end, not touch the dead client.
+    auto a = makeClient(Test::ephemeralIdentity(), QStringLiteral("alice"));
+    a->start();
+    QVERIFY(QCoro::waitFor(a->waitRegistered(5s)));
+    auto lookup = a->lookup(QStringLiteral("nobody-by-this-name"), 3s);
+    auto connect = a->requestConnect(Test::ephemeralIdentity().id(), QStringLiteral("auto"), 3s);
+    a.reset();
+    const LookupReply looked = QCoro::waitFor(std::move(lookup));
+    QVERIFY2(looked.code == u"connection-lost" || looked.code == u"timeout", qPrintable(looked.code));
+    const ConnectReply connected = QCoro::waitFor(std::move(connect));
+    QVERIFY(!connected.go);
+    QVERIFY2(connected.errorCode == u"connection-lost" || connected.errorCode == u"timeout",
+        qPrintable(connected.errorCode));
 }
 
 QTEST_GUILESS_MAIN(TestControlClient)
