@@ -35,8 +35,10 @@ constexpr auto kRegisterTimeout = 15s;
 constexpr auto kNatProbeWait = 6s;
 constexpr auto kPeerLookupWait = 5s;
 constexpr auto kLanDiscoveryWait = 3s;
-//! A peer we do not see registers without a presence event: ask the server again this often.
+//! A peer we do not see registers without a presence event: ask the server again after this,
+//! then twice as long each time (more when it answers "busy"), at most kLookupRetryMax.
 constexpr auto kLookupRetry = 500ms;
+constexpr std::chrono::milliseconds kLookupRetryMax = 8s;
 
 struct Client
 {
@@ -159,6 +161,9 @@ QCoro::Task<DeviceId> findPeer(Client &c, const QString &query)
     clock.start();
     Wakeup presence; // peersChanged may fire many times in a row: never qCoro(signal) here
     QObject::connect(c.engine.get(), &TransferEngine::peersChanged, &presence, &Wakeup::wake);
+    // Each retry is a server lookup (rate-limited per address): wait longer after each miss, and
+    // twice as long again when the server says it is busy.
+    std::chrono::milliseconds retry = kLookupRetry;
     while (true) {
         // Who we see first (contacts, same network, LAN), then everyone on the server.
         auto finding = c.engine->findPeer(query);
@@ -175,8 +180,10 @@ QCoro::Task<DeviceId> findPeer(Client &c, const QString &query)
             co_return DeviceId();
         }
         const bool server = c.engine->controlClient() && c.engine->controlClient()->isRegistered();
-        co_await presence.wait(server ? std::min<std::chrono::milliseconds>(left, kLookupRetry)
-                                      : left);
+        if (r.code == PeerResolver::Code::Busy)
+            retry *= 2;
+        co_await presence.wait(server ? std::min<std::chrono::milliseconds>(left, retry) : left);
+        retry = std::min<std::chrono::milliseconds>(retry * 2, kLookupRetryMax);
     }
 }
 

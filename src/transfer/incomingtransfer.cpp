@@ -255,6 +255,7 @@ QCoro::Task<TransferResult> IncomingTransfer::runImpl()
             const qint64 length = data->bytes.size();
             if (current->small) {
                 current->buffer.append(data->bytes);
+                m_channel.chunks()->give(std::move(data->bytes)); // copied: back to the pool
                 received += length;
                 result.bytesTransferred += length;
                 done += length;
