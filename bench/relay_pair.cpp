@@ -6,9 +6,9 @@
 //
 // Usage: punchdrop_bench_relay_pair HOST:PORT
 
-#include "net/controlclient.h"
-#include "net/controlprotocol.h"
-#include "net/deviceidentity.h"
+#include "net/client/controlclient.h"
+#include "net/wire/controlprotocol.h"
+#include "net/security/deviceidentity.h"
 
 #include <QCoreApplication>
 

@@ -27,10 +27,10 @@
 // The connect requests run twice: back to back, then with --gap-ms (default 100) between them.
 // Prints progress on stderr and one JSON object with the results on stdout.
 
-#include "net/controlclient.h"
-#include "net/controllink.h"
-#include "net/controlprotocol.h"
-#include "net/deviceidentity.h"
+#include "net/client/controlclient.h"
+#include "net/security/controllink.h"
+#include "net/wire/controlprotocol.h"
+#include "net/security/deviceidentity.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>

@@ -5,8 +5,8 @@
 //   transfer_bench send PORT FILE...   connect, send, print "bytes ms" on success
 // Ephemeral identities (no pinning): this measures the data path, encryption and hashing on.
 
-#include "net/deviceidentity.h"
-#include "net/securechannel.h"
+#include "net/security/deviceidentity.h"
+#include "net/security/securechannel.h"
 #include "transfer/incomingtransfer.h"
 #include "transfer/offerdecider.h"
 #include "transfer/outgoingtransfer.h"

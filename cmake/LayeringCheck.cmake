@@ -32,6 +32,52 @@ function(_punchdrop_link_closure target out)
     set(${out} "${seen}" PARENT_SCOPE)
 endfunction()
 
+# punchdrop_check_links(TARGET FORBIDDEN...): fails the configure step when TARGET's link
+# closure contains any of FORBIDDEN. Used for the layering rules below and by
+# tests/layering/ (a configure of a deliberately bad target must fail).
+function(punchdrop_check_links target)
+    _punchdrop_link_closure(${target} closure)
+    foreach(forbidden IN LISTS ARGN)
+        if(forbidden IN_LIST closure)
+            message(FATAL_ERROR "Layering violation: ${target} links ${forbidden}")
+        endif()
+    endforeach()
+endfunction()
+
+# punchdrop_check_sources(TARGET REGEX WHAT): fails when a source of TARGET matches REGEX (for
+# rules the linker cannot see: the wire library must use no socket class).
+function(punchdrop_check_sources target regex what)
+    get_target_property(sources ${target} SOURCES)
+    get_target_property(dir ${target} SOURCE_DIR)
+    foreach(source IN LISTS sources)
+        if(NOT IS_ABSOLUTE "${source}")
+            set(source "${dir}/${source}")
+        endif()
+        file(STRINGS "${source}" hits REGEX "${regex}")
+        if(hits)
+            list(GET hits 0 first)
+            message(FATAL_ERROR "Layering violation: ${target} uses ${what} (${source}: ${first})")
+        endif()
+    endforeach()
+endfunction()
+
+# The net libraries by role (src/net/CMakeLists.txt says why).
+function(punchdrop_check_net_layering)
+    set(openssl OpenSSL::SSL OpenSSL::Crypto)
+    punchdrop_check_links(punchdrop_net_wire punchdrop_core punchdrop_net_security
+        punchdrop_net_client punchdrop_net_server ${openssl})
+    punchdrop_check_sources(punchdrop_net_wire
+        "#include <(QTcpSocket|QUdpSocket|QAbstractSocket|QSslSocket|QTcpServer|sys/socket.h|winsock2.h|openssl/)"
+        "sockets or OpenSSL")
+    punchdrop_check_links(punchdrop_net_security punchdrop_net_client punchdrop_net_server)
+    punchdrop_check_links(punchdrop_net_client punchdrop_net_server)
+    punchdrop_check_links(punchdrop_net_server punchdrop_net_client punchdrop_net)
+    foreach(peer_side punchdrop_net punchdrop_transfer)
+        punchdrop_check_links(${peer_side} punchdrop_net_server)
+    endforeach()
+    message(STATUS "Layering check passed: net wire/security/client/server rules hold")
+endfunction()
+
 function(punchdrop_check_layering)
     foreach(target IN LISTS ARGN)
         _punchdrop_link_closure(${target} closure)

@@ -3,7 +3,7 @@
 
 #include "eventprinter.h"
 
-#include "net/wakeup.h"
+#include "core/coro/wakeup.h"
 
 #include <QFile>
 #include <QSocketNotifier>

@@ -7,8 +7,8 @@
 #include "core/configdir.h"
 #include "core/instancelock.h"
 #include "core/logging.h"
-#include "net/deviceidentity.h"
-#include "net/wakeup.h"
+#include "net/security/deviceidentity.h"
+#include "core/coro/wakeup.h"
 #include "transfer/transferengine.h"
 
 #include <QCoreApplication>

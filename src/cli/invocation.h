@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "net/hostport.h"
+#include "net/wire/hostport.h"
 
 #include <QHostAddress>
 #include <QString>

@@ -3,9 +3,9 @@
 
 #include "core/configdir.h"
 #include "core/logging.h"
-#include "net/deviceidentity.h"
-#include "net/rendezvousserver.h"
-#include "net/stunserver.h"
+#include "net/security/deviceidentity.h"
+#include "net/server/rendezvousserver.h"
+#include "net/server/stunserver.h"
 
 #include <QCoreApplication>
 #include <QSocketNotifier>

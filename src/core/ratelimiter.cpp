@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "ratelimiter.h"
+#include "core/ratelimiter.h"
 
 #include <algorithm>
 

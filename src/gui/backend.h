@@ -2,8 +2,8 @@
 #pragma once
 
 #include "appsettings.h"
-#include "net/deviceid.h"
-#include "net/peerinfo.h"
+#include "net/wire/deviceid.h"
+#include "net/wire/peerinfo.h"
 #include "transfer/offerdecider.h"
 #include "transfer/transfersnapshot.h"
 

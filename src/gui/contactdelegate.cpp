@@ -3,7 +3,7 @@
 
 #include "contactlistmodel.h"
 #include "contactview.h"
-#include "net/nattype.h"
+#include "net/wire/nattype.h"
 
 #include <QApplication>
 #include <QPainter>

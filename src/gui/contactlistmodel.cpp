@@ -2,7 +2,7 @@
 #include "contactlistmodel.h"
 
 #include "backend.h"
-#include "net/nattype.h"
+#include "net/wire/nattype.h"
 
 #include <QApplication>
 #include <QPalette>

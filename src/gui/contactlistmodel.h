@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "net/peerinfo.h"
+#include "net/wire/peerinfo.h"
 
 #include <QAbstractListModel>
 #include <QList>

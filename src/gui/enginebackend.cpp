@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "enginebackend.h"
 
-#include "net/hostport.h"
+#include "net/wire/hostport.h"
 #include "core/logging.h"
 #include "transfer/transferengine.h"
 

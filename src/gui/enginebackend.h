@@ -5,7 +5,7 @@
 #include "backend.h"
 
 #include "core/configdir.h"
-#include "net/deviceidentity.h"
+#include "net/security/deviceidentity.h"
 
 #include <qcorotask.h>
 

@@ -10,7 +10,7 @@
 #include "core/configdir.h"
 #include "core/instancelock.h"
 #include "core/logging.h"
-#include "net/deviceidentity.h"
+#include "net/security/deviceidentity.h"
 
 #include <QApplication>
 #include <QMessageBox>

@@ -9,7 +9,7 @@
 #include "core/logging.h"
 #include "guiofferdecider.h"
 #include "languagemanager.h"
-#include "net/nattype.h"
+#include "net/wire/nattype.h"
 #include "settingsdialog.h"
 #include "transferformat.h"
 #include "transferlistmodel.h"

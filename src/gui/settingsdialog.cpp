@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "settingsdialog.h"
 
-#include "net/hostport.h"
+#include "net/wire/hostport.h"
 
 #include <QCheckBox>
 #include <QComboBox>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "net/deviceid.h"
+#include "net/wire/deviceid.h"
 #include "transfer/transferresult.h"
 
 #include "transfer/sha256.h"

@@ -2,10 +2,10 @@
 #include "incomingtransfer.h"
 
 #include "core/logging.h"
-#include "net/deviceidentity.h"
+#include "net/security/deviceidentity.h"
 #include "transfer/contactstore.h"
 #include "transfer/offerdecider.h"
-#include "transfer/offthread.h"
+#include "core/coro/offthread.h"
 #include "transfer/safepath.h"
 
 #include <QDir>

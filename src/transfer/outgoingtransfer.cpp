@@ -2,9 +2,9 @@
 #include "outgoingtransfer.h"
 
 #include "core/logging.h"
-#include "net/deviceidentity.h"
+#include "net/security/deviceidentity.h"
 #include "transfer/filesource.h"
-#include "transfer/offthread.h"
+#include "core/coro/offthread.h"
 
 #include <QDeadlineTimer>
 #include <QDir>

@@ -5,11 +5,11 @@
 #include "transfer/outgoingtransfer.h"
 
 #include "core/logging.h"
-#include "net/deferredtlsserver.h"
-#include "net/hostlookup.h"
-#include "net/natprober.h"
-#include "net/reusablesocket.h"
-#include "net/securechannel.h"
+#include "net/security/deferredtlsserver.h"
+#include "core/socket/hostlookup.h"
+#include "net/client/natprober.h"
+#include "core/socket/reusablesocket.h"
+#include "net/security/securechannel.h"
 
 #include <QCoreApplication>
 #include <QDir>

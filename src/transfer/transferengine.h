@@ -7,13 +7,13 @@
 #include "transfer/transfersnapshot.h"
 
 #include "core/configdir.h"
-#include "net/controlclient.h"
-#include "net/deviceidentity.h"
-#include "net/landiscovery.h"
-#include "net/natprober.h"
-#include "net/peerconnector.h"
-#include "net/peerinfo.h"
-#include "net/peerresolver.h"
+#include "net/client/controlclient.h"
+#include "net/security/deviceidentity.h"
+#include "net/client/landiscovery.h"
+#include "net/client/natprober.h"
+#include "net/client/peerconnector.h"
+#include "net/wire/peerinfo.h"
+#include "net/wire/peerresolver.h"
 
 #include <QHash>
 #include <QObject>

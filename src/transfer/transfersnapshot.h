@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "net/deviceid.h"
-#include "net/pathkind.h"
+#include "net/wire/deviceid.h"
+#include "net/wire/pathkind.h"
 
 #include <QString>
 #include <QStringList>

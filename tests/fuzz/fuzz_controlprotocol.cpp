@@ -6,7 +6,7 @@
 //  - whatever parses re-encodes to a frame that parses to the same message (encode∘parse is a
 //    fixed point after one step), and every encoded frame respects the size limit.
 
-#include "net/controlprotocol.h"
+#include "net/wire/controlprotocol.h"
 
 #include <QByteArrayView>
 

@@ -6,7 +6,7 @@
 //    byte for byte (so "the same bytes" means "the same announcement" for duplicate detection);
 //  - the signed part is a prefix of the input, the field bounds of the format hold.
 
-#include "net/lanannouncement.h"
+#include "net/wire/lanannouncement.h"
 
 #include <QByteArrayView>
 

@@ -6,7 +6,7 @@
 //  - encoding is canonical: encode(parse(encode(m))) == encode(m) for every accepted m, and the
 //    re-encoded message parses with the same header and attributes.
 
-#include "net/stunmessage.h"
+#include "net/wire/stunmessage.h"
 
 #include <QByteArrayView>
 

@@ -12,8 +12,8 @@
 #include "gui/mainwindow.h"
 #include "gui/transferlistmodel.h"
 
-#include "net/deviceidentity.h"
-#include "net/rendezvousserver.h"
+#include "net/security/deviceidentity.h"
+#include "net/server/rendezvousserver.h"
 #include "transfer/offerdecider.h"
 #include "transfer/transferengine.h"
 

@@ -14,9 +14,9 @@
 #include "gui/transferformat.h"
 #include "gui/transferpanel.h"
 #include "gui/trayicon.h"
-#include "net/deviceidentity.h"
-#include "net/nattype.h"
-#include "net/peerresolver.h"
+#include "net/security/deviceidentity.h"
+#include "net/wire/nattype.h"
+#include "net/wire/peerresolver.h"
 #include "transfer/safepath.h"
 #include "transfer/transferengine.h"
 

@@ -10,8 +10,8 @@
 // Prints "CONNECTION ESTABLISHED" after the handshake and, at the end,
 // "closed=yes|no after_ms=N reason=…"; waits at most 20 s.
 
-#include "net/controllink.h"
-#include "net/deviceidentity.h"
+#include "net/security/controllink.h"
+#include "net/security/deviceidentity.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>

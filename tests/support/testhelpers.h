@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "net/deviceidentity.h"
+#include "net/security/deviceidentity.h"
 
 #include <QByteArray>
 #include <QString>

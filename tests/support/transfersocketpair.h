@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "net/deviceidentity.h"
-#include "net/securechannel.h"
+#include "net/security/deviceidentity.h"
+#include "net/security/securechannel.h"
 
 #include <QSslSocket>
 #include <QTcpServer>

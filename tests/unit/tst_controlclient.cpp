@@ -3,10 +3,10 @@
 // presence, introductions (go / connect-error), NAT type updates, reconnects.
 
 #include "support/testhelpers.h"
-#include "net/controlclient.h"
-#include "net/rendezvousserver.h"
+#include "net/client/controlclient.h"
+#include "net/server/rendezvousserver.h"
 
-#include "net/serverpins.h"
+#include "net/security/serverpins.h"
 
 #include <QFile>
 #include <QSignalSpy>

@@ -4,8 +4,8 @@
 // wrong or missing ALPN, an unexpected server).
 
 #include "support/testhelpers.h"
-#include "net/controllink.h"
-#include "net/deviceidentity.h"
+#include "net/security/controllink.h"
+#include "net/security/deviceidentity.h"
 
 #include <QPointer>
 #include <QSignalSpy>
@@ -249,7 +249,7 @@ void TestControlLink::peerIdIsTheCertificateKey()
     QCOMPARE(m_server->peerId(), m_clientIdentity.id());
     QCOMPARE(m_client->peerId(), m_serverIdentity.id());
     QCOMPARE(m_serverSeen->done.first().at(0).value<DeviceId>(), m_clientIdentity.id());
-    QCOMPARE(m_server->peerId(), DeviceId::fromCertificate(m_clientIdentity.certificate()));
+    QCOMPARE(m_server->peerId(), deviceIdOfCertificate(m_clientIdentity.certificate()));
 }
 
 void TestControlLink::largeWritesSplitIntoRecords()

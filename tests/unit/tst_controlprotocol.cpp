@@ -2,7 +2,7 @@
 // The control protocol codec: golden bytes (computed independently from RFC 8949), round trips
 // of every message type, and malformed input that must be rejected without a crash.
 
-#include "net/controlprotocol.h"
+#include "net/wire/controlprotocol.h"
 
 #include <QCborArray>
 #include <QCborMap>

@@ -2,8 +2,8 @@
 // DeviceId text form and DeviceIdentity creation, persistence and signatures.
 
 #include "core/configdir.h"
-#include "net/deviceid.h"
-#include "net/deviceidentity.h"
+#include "net/wire/deviceid.h"
+#include "net/security/deviceidentity.h"
 
 #include <QFile>
 #include <QRegularExpression>
@@ -91,7 +91,7 @@ void TestDeviceId::identityPersistsAndIsPrivate()
     const auto first = DeviceIdentity::loadOrCreate(dir, &error);
     QVERIFY2(first, qPrintable(error));
     QVERIFY(!first->id().isNull());
-    QCOMPARE(DeviceId::fromCertificate(first->certificate()), first->id());
+    QCOMPARE(deviceIdOfCertificate(first->certificate()), first->id());
 
     const auto perms = QFile::permissions(dir.filePath(QStringLiteral("identity.key")));
     QVERIFY(perms & QFile::ReadOwner);

@@ -3,7 +3,7 @@
 // owners, write interest toggles, and owners may unwatch, close, reuse and delete descriptors
 // (their own and other owners') in the middle of a dispatch batch.
 
-#include "net/fdpoller.h"
+#include "core/socket/fdpoller.h"
 
 #include <QTcpServer>
 #include <QTest>

@@ -3,9 +3,9 @@
 // on the same ports; the result is one mutually authenticated, selected TLS connection. Real NAT
 // behaviour (simultaneous open through cone NATs, symmetric NATs) is proven in tests/natlab.
 
-#include "net/deviceidentity.h"
-#include "net/holepuncher.h"
-#include "net/reusablesocket.h"
+#include "net/security/deviceidentity.h"
+#include "net/client/holepuncher.h"
+#include "core/socket/reusablesocket.h"
 
 #include <QSslSocket>
 #include <QTcpServer>
@@ -98,8 +98,8 @@ void TestHolePuncher::connectsAndAuthenticates()
     QVERIFY2(pair.b.ok(), qPrintable(pair.b.failure));
     QVERIFY(pair.a.socket->isEncrypted());
     QVERIFY(pair.b.socket->isEncrypted());
-    QCOMPARE(DeviceId::fromCertificate(pair.a.socket->peerCertificate()), m_bob->id());
-    QCOMPARE(DeviceId::fromCertificate(pair.b.socket->peerCertificate()), m_alice->id());
+    QCOMPARE(deviceIdOfCertificate(pair.a.socket->peerCertificate()), m_bob->id());
+    QCOMPARE(deviceIdOfCertificate(pair.b.socket->peerCertificate()), m_alice->id());
 
     // The two selected sockets are the two ends of ONE connection: bytes flow both ways.
     pair.a.socket->write("ping from alice");

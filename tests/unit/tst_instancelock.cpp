@@ -3,8 +3,8 @@
 // before it reaches the server, and a lock left by a killed process is taken over.
 #include "core/configdir.h"
 #include "core/instancelock.h"
-#include "net/deviceidentity.h"
-#include "net/rendezvousserver.h"
+#include "net/security/deviceidentity.h"
+#include "net/server/rendezvousserver.h"
 #include "support/testhelpers.h"
 
 #include <QFile>

@@ -2,8 +2,8 @@
 // The LAN announcement codec: golden bytes, round trips, malformed input, forged signatures, and
 // the numbers the protocol document quotes (datagram size, verification cost).
 
-#include "net/deviceidentity.h"
-#include "net/lanannouncement.h"
+#include "net/security/deviceidentity.h"
+#include "net/security/lanannouncementcrypto.h"
 
 #include <QTest>
 
@@ -51,7 +51,7 @@ LanAnnouncement::Fields sampleFields()
 
 QByteArray validDatagram()
 {
-    return LanAnnouncement::encode(sampleFields(), identityA());
+    return LanAnnouncementCrypto::encode(sampleFields(), identityA());
 }
 
 //! Offset of the name length byte in a datagram made from sampleFields().
@@ -149,13 +149,13 @@ void TestLanAnnouncement::roundTrip()
     f.certificateDer = identityA().certificate().toDer();
     f.displayName = name;
 
-    const QByteArray datagram = LanAnnouncement::encode(f, identityA());
+    const QByteArray datagram = LanAnnouncementCrypto::encode(f, identityA());
     QVERIFY(!datagram.isEmpty());
     QVERIFY(datagram.size() <= LanAnnouncement::kMaxDatagramSize);
     const auto parsed = LanAnnouncement::parse(datagram);
     QCOMPARE(parsed.status, LanAnnouncement::Status::Ok);
     QVERIFY2(parsed.fields == f, qPrintable(parsed.fields.displayName));
-    const auto verified = LanAnnouncement::verify(parsed);
+    const auto verified = LanAnnouncementCrypto::verify(parsed);
     QCOMPARE(verified.verdict, LanAnnouncement::Verdict::Ok);
     QCOMPARE(verified.id, identityA().id());
 }
@@ -186,7 +186,7 @@ void TestLanAnnouncement::cleanName()
     // Whatever the input, the encoder produces something the parser accepts.
     LanAnnouncement::Fields f = sampleFields();
     f.displayName = input;
-    const auto parsed = LanAnnouncement::parse(LanAnnouncement::encode(f, identityA()));
+    const auto parsed = LanAnnouncement::parse(LanAnnouncementCrypto::encode(f, identityA()));
     QCOMPARE(parsed.status, LanAnnouncement::Status::Ok);
     QCOMPARE(parsed.fields.displayName, expected);
 }
@@ -249,7 +249,7 @@ void TestLanAnnouncement::malformed()
     const auto parsed = LanAnnouncement::parse(datagram);
     QCOMPARE(parsed.status, LanAnnouncement::Status::Malformed);
     QVERIFY2(parsed.error.contains(error), qPrintable(parsed.error));
-    QCOMPARE(LanAnnouncement::verify(parsed).verdict, LanAnnouncement::Verdict::Malformed);
+    QCOMPARE(LanAnnouncementCrypto::verify(parsed).verdict, LanAnnouncement::Verdict::Malformed);
 }
 
 void TestLanAnnouncement::forged_data()
@@ -300,16 +300,16 @@ void TestLanAnnouncement::forged()
     QFETCH(int, verdict);
     const auto parsed = LanAnnouncement::parse(datagram);
     QCOMPARE(parsed.status, LanAnnouncement::Status::Ok);
-    const auto verified = LanAnnouncement::verify(parsed);
+    const auto verified = LanAnnouncementCrypto::verify(parsed);
     QCOMPARE(int(verified.verdict), verdict);
 }
 
 void TestLanAnnouncement::datagramSize()
 {
     LanAnnouncement::Fields f = sampleFields();
-    const QByteArray typical = LanAnnouncement::encode(f, identityA());
+    const QByteArray typical = LanAnnouncementCrypto::encode(f, identityA());
     f.displayName = QString(200, QLatin1Char('n'));
-    const QByteArray largest = LanAnnouncement::encode(f, identityA());
+    const QByteArray largest = LanAnnouncementCrypto::encode(f, identityA());
     qInfo("LAN announcement: %lld bytes with a 12-byte name, %lld bytes with the longest name "
           "(certificate %lld bytes, limit %lld)",
         qlonglong(typical.size()), qlonglong(largest.size()), qlonglong(f.certificateDer.size()),
@@ -334,17 +334,17 @@ void TestLanAnnouncement::verificationCost()
     start = cpuMicroseconds();
     for (int i = 0; i < kRounds; ++i) {
         const auto parsed = LanAnnouncement::parse(datagram);
-        QCOMPARE(LanAnnouncement::verify(parsed).verdict, LanAnnouncement::Verdict::Ok);
+        QCOMPARE(LanAnnouncementCrypto::verify(parsed).verdict, LanAnnouncement::Verdict::Ok);
     }
     const double fullUs = (cpuMicroseconds() - start) / kRounds;
 
-    const auto key = LanAnnouncement::decodeCertificate(
+    const auto key = LanAnnouncementCrypto::decodeCertificate(
         LanAnnouncement::parse(datagram).fields.certificateDer);
     QCOMPARE(key.id, identityA().id());
     start = cpuMicroseconds();
     for (int i = 0; i < kRounds; ++i) {
         const auto parsed = LanAnnouncement::parse(datagram);
-        QCOMPARE(LanAnnouncement::verify(parsed, key).verdict, LanAnnouncement::Verdict::Ok);
+        QCOMPARE(LanAnnouncementCrypto::verify(parsed, key).verdict, LanAnnouncement::Verdict::Ok);
     }
     const double cachedUs = (cpuMicroseconds() - start) / kRounds;
 

@@ -2,9 +2,9 @@
 // LanDiscovery on the loopback interface: two instances in one process share a private UDP port
 // (multicast on "lo" with loopback on), plus hand-made datagrams sent straight to 127.0.0.1.
 
-#include "net/deviceidentity.h"
-#include "net/lanannouncement.h"
-#include "net/landiscovery.h"
+#include "net/security/deviceidentity.h"
+#include "net/security/lanannouncementcrypto.h"
+#include "net/client/landiscovery.h"
 
 #include <QElapsedTimer>
 #include <QSignalSpy>
@@ -46,7 +46,7 @@ QByteArray signedDatagram(const DeviceIdentity &identity, LanAnnouncement::Type 
     f.displayName = name;
     f.transferPort = transferPort;
     f.certificateDer = identity.certificate().toDer();
-    return LanAnnouncement::encode(f, identity);
+    return LanAnnouncementCrypto::encode(f, identity);
 }
 
 } // namespace

@@ -3,10 +3,10 @@
 // silent port (bounded "unknown"), and against a scripted responder that answers the way the
 // server does from behind each kind of NAT (the NAT lab proves the real NATs later).
 
-#include "net/natprober.h"
-#include "net/nattype.h"
-#include "net/stunmessage.h"
-#include "net/stunserver.h"
+#include "net/client/natprober.h"
+#include "net/wire/nattype.h"
+#include "net/wire/stunmessage.h"
+#include "net/server/stunserver.h"
 
 #include <QElapsedTimer>
 #include <QNetworkDatagram>

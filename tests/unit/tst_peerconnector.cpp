@@ -2,12 +2,13 @@
 // PeerConnector end to end on loopback: a real in-process rendezvous server, two control clients,
 // the server's go, the hole punch (direct) or the relay, and mutual TLS on the chosen path.
 
-#include "net/controlclient.h"
-#include "net/deviceidentity.h"
-#include "net/peerconnector.h"
-#include "net/relayclient.h"
-#include "net/relayhub.h"
-#include "net/rendezvousserver.h"
+#include "net/client/controlclient.h"
+#include "net/security/deviceidentity.h"
+#include "net/client/peerconnector.h"
+#include "net/client/relayclient.h"
+#include "net/server/relayhub.h"
+#include "net/wire/relayjoin.h"
+#include "net/server/rendezvousserver.h"
 
 #include <QSignalSpy>
 #include <QSslSocket>
@@ -152,7 +153,7 @@ void TestPeerConnector::relayOnly()
     QCOMPARE(r.responder.path, PathKind::Relayed);
     QCOMPARE(r.initiator.reason, QStringLiteral("relay requested"));
     QVERIFY(r.initiator.socket->isEncrypted());
-    QCOMPARE(DeviceId::fromCertificate(r.initiator.socket->peerCertificate()), m_bob->id());
+    QCOMPARE(deviceIdOfCertificate(r.initiator.socket->peerCertificate()), m_bob->id());
     QVERIFY(exchange(*r.initiator.socket, *r.responder.socket));
     QTRY_VERIFY_WITH_TIMEOUT(outcomes.size() >= 1, 5000);
     QCOMPARE(outcomes.first().at(1).toString(), QStringLiteral("relay"));
@@ -190,7 +191,7 @@ void TestPeerConnector::relayKeepsBytesAfterPairing()
                 return;
             relaySide->readAll();
             relaySide->setProperty("paired", true);
-            relaySide->write(QByteArray(1, char(RelayHub::kPaired)) + clientHello);
+            relaySide->write(QByteArray(1, char(RelayJoin::kPaired)) + clientHello);
         });
     });
     RelayJoinResult joined = QCoro::waitFor(

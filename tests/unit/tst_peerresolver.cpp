@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // PeerResolver: what `send --to QUERY` means, table-driven.
 
-#include "net/peerresolver.h"
+#include "net/wire/peerresolver.h"
 
 #include <QTest>
 

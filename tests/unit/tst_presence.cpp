@@ -9,10 +9,10 @@
 // it answers a later ping, so a pong with no peer-joined before it proves there was none.
 
 #include "support/testhelpers.h"
-#include "net/controlclient.h"
-#include "net/controllink.h"
-#include "net/controlprotocol.h"
-#include "net/rendezvousserver.h"
+#include "net/client/controlclient.h"
+#include "net/security/controllink.h"
+#include "net/wire/controlprotocol.h"
+#include "net/server/rendezvousserver.h"
 #include "transfer/transferengine.h"
 
 #include <QJsonArray>

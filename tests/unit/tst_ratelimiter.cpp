@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The per-source token bucket that guards LAN discovery.
 
-#include "net/ratelimiter.h"
+#include "core/ratelimiter.h"
 
 #include <QTest>
 

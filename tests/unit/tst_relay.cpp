@@ -4,9 +4,9 @@
 // timeouts.
 
 #include "support/testhelpers.h"
-#include "net/relayclient.h"
-#include "net/relayhub.h"
-#include "net/rendezvousserver.h"
+#include "net/client/relayclient.h"
+#include "net/server/relayhub.h"
+#include "net/server/rendezvousserver.h"
 
 #include <QCryptographicHash>
 #include <QElapsedTimer>

@@ -4,7 +4,7 @@
 // rate, and forgotten or destroyed readers are never woken. (With real relay sessions:
 // tst_relay's totalRateCapIsSharedBetweenSessions.)
 
-#include "net/relaybandwidth.h"
+#include "net/server/relaybandwidth.h"
 
 #include <QElapsedTimer>
 #include <QTest>

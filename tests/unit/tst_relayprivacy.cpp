@@ -6,8 +6,8 @@
 // fail and no file may appear under its final name.
 
 #include "core/configdir.h"
-#include "net/deviceidentity.h"
-#include "net/rendezvousserver.h"
+#include "net/security/deviceidentity.h"
+#include "net/server/rendezvousserver.h"
 #include "transfer/offerdecider.h"
 #include "transfer/transferengine.h"
 

@@ -3,10 +3,10 @@
 // oversized and malformed frames, protocol violations, connection limits. After each test a
 // well-behaved ControlClient (the bystander) must still be registered and served.
 
-#include "net/controlclient.h"
-#include "net/controllink.h"
-#include "net/controlprotocol.h"
-#include "net/rendezvousserver.h"
+#include "net/client/controlclient.h"
+#include "net/security/controllink.h"
+#include "net/wire/controlprotocol.h"
+#include "net/server/rendezvousserver.h"
 #include "support/testhelpers.h"
 
 #include <QElapsedTimer>

@@ -2,7 +2,7 @@
 // One local port shared by an outgoing connection, a listener and further outgoing sockets:
 // the property the hole punch depends on (Qt alone fails the third step with EADDRINUSE).
 
-#include "net/reusablesocket.h"
+#include "core/socket/reusablesocket.h"
 
 #include <QSignalSpy>
 #include <QTcpServer>

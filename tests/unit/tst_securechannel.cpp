@@ -3,7 +3,7 @@
 
 #include "support/transfersocketpair.h"
 
-#include "net/securechannel.h"
+#include "net/security/securechannel.h"
 
 #include <QElapsedTimer>
 #include <QSignalSpy>

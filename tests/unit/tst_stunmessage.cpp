@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The STUN codec against the RFC 5769 test vectors, round trips and a table of malformed input.
 
-#include "net/stunmessage.h"
+#include "net/wire/stunmessage.h"
 
 #include <QRandomGenerator>
 #include <QTest>

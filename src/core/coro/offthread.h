@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "net/wakeup.h"
+#include "core/coro/wakeup.h"
 
 #include <QMutex>
 #include <QThreadPool>

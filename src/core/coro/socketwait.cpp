@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "socketwait.h"
+#include "core/coro/socketwait.h"
 
-#include "wakeup.h"
+#include "core/coro/wakeup.h"
 
 #include <QPointer>
 

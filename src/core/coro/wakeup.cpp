@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "wakeup.h"
+#include "core/coro/wakeup.h"
 
 #include <utility>
 

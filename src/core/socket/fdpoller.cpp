@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "fdpoller.h"
+#include "core/socket/fdpoller.h"
 
 #include "core/logging.h"
 

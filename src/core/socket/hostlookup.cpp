@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "hostlookup.h"
+#include "core/socket/hostlookup.h"
 
 #include <QHostInfo>
 

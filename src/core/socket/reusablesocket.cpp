@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "reusablesocket.h"
+#include "core/socket/reusablesocket.h"
 
 #include <QTcpServer>
 #include <QTcpSocket>

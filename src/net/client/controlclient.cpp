@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "controlclient.h"
+#include "net/client/controlclient.h"
 
-#include "wakeup.h"
+#include "core/coro/wakeup.h"
 
-#include "controllink.h"
-#include "controlprotocol.h"
+#include "net/security/controllink.h"
+#include "net/wire/controlprotocol.h"
 #include "core/logging.h"
-#include "reusablesocket.h"
-#include "serverpins.h"
+#include "core/socket/reusablesocket.h"
+#include "net/security/serverpins.h"
 
 #include <QNetworkInterface>
 #include <QPointer>

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "controllinkcontext.h"
-#include "controlmessage.h"
-#include "deviceid.h"
-#include "deviceidentity.h"
-#include "endpoint.h"
-#include "peerinfo.h"
+#include "net/security/controllinkcontext.h"
+#include "net/wire/controlmessage.h"
+#include "net/wire/deviceid.h"
+#include "net/security/deviceidentity.h"
+#include "net/wire/endpoint.h"
+#include "net/wire/peerinfo.h"
 
 #include <QElapsedTimer>
 #include <QHash>

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "holepuncher.h"
+#include "net/client/holepuncher.h"
 
-#include "deferredtlsserver.h"
-#include "reusablesocket.h"
-#include "securechannel.h"
-#include "socketwait.h"
+#include "net/security/deferredtlsserver.h"
+#include "core/socket/reusablesocket.h"
+#include "net/security/securechannel.h"
+#include "core/coro/socketwait.h"
 
 #include "core/logging.h"
 

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "deviceid.h"
-#include "deviceidentity.h"
-#include "endpoint.h"
+#include "net/wire/deviceid.h"
+#include "net/security/deviceidentity.h"
+#include "net/wire/endpoint.h"
 
 #include <QElapsedTimer>
 #include <QList>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "landiscovery.h"
+#include "net/client/landiscovery.h"
 
 #include "core/logging.h"
 
@@ -260,7 +260,7 @@ void LanDiscovery::send(LanAnnouncement::Type type)
     fields.certificateDer = m_certificateDer;
     fields.displayName = m_displayName;
     m_lastAnnounceMs = nowMs();
-    const QByteArray datagram = LanAnnouncement::encode(fields, m_identity);
+    const QByteArray datagram = LanAnnouncementCrypto::encode(fields, m_identity);
     if (datagram.isEmpty()) {
         qCWarning(lcLan) << "cannot sign the LAN announcement";
         return;
@@ -340,8 +340,8 @@ void LanDiscovery::handleDatagram(const QByteArray &datagram, const QHostAddress
             ++m_counters.rateLimited;
             return;
         }
-        const LanAnnouncement::PublicKey key
-            = LanAnnouncement::decodeCertificate(fields.certificateDer);
+        const LanAnnouncementCrypto::PublicKey key
+            = LanAnnouncementCrypto::decodeCertificate(fields.certificateDer);
         if (key.isNull()) {
             ++m_counters.malformed;
             qCDebug(lcLan) << "unreadable certificate from" << source;
@@ -351,7 +351,7 @@ void LanDiscovery::handleDatagram(const QByteArray &datagram, const QHostAddress
             m_certificates.clear();
         cached = m_certificates.insert(fields.certificateDer, key);
     }
-    const LanAnnouncement::PublicKey key = cached.value();
+    const LanAnnouncementCrypto::PublicKey key = cached.value();
     const DeviceId id = key.id;
     if (id == m_identity.id()) {
         ++m_counters.selfIgnored;
@@ -382,7 +382,7 @@ void LanDiscovery::handleDatagram(const QByteArray &datagram, const QHostAddress
         ++m_counters.rateLimited;
         return;
     }
-    const LanAnnouncement::Verified verified = LanAnnouncement::verify(parsed, key);
+    const LanAnnouncementCrypto::Verified verified = LanAnnouncementCrypto::verify(parsed, key);
     if (verified.verdict != LanAnnouncement::Verdict::Ok) {
         ++m_counters.badSignature;
         qCDebug(lcLan) << "forged announcement for" << id.shortString() << "from" << source << ":"

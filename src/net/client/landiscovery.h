@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "deviceidentity.h"
-#include "lanannouncement.h"
-#include "peerinfo.h"
-#include "ratelimiter.h"
+#include "net/security/deviceidentity.h"
+#include "net/security/lanannouncementcrypto.h"
+#include "net/wire/peerinfo.h"
+#include "core/ratelimiter.h"
 
 #include <QElapsedTimer>
 #include <QHash>
@@ -172,7 +172,7 @@ private:
     RateLimiter m_verificationLimiter; //!< one bucket for everybody
     QHash<DeviceId, PeerState> m_peers;
     QHash<DeviceId, SeenState> m_seen;
-    QHash<QByteArray, LanAnnouncement::PublicKey> m_certificates;
+    QHash<QByteArray, LanAnnouncementCrypto::PublicKey> m_certificates;
     Counters m_counters;
 };
 

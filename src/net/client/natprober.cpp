@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "natprober.h"
+#include "net/client/natprober.h"
 
 #include "core/logging.h"
-#include "stunmessage.h"
+#include "net/wire/stunmessage.h"
 
 #include <QNetworkDatagram>
 #include <QNetworkInterface>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "nattype.h"
+#include "net/wire/nattype.h"
 
 #include <QHostAddress>
 

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "peerconnector.h"
+#include "net/client/peerconnector.h"
 
-#include "controlclient.h"
-#include "nattype.h"
-#include "relayclient.h"
-#include "securechannel.h"
-#include "socketwait.h"
+#include "net/client/controlclient.h"
+#include "net/wire/nattype.h"
+#include "net/client/relayclient.h"
+#include "net/security/securechannel.h"
+#include "core/coro/socketwait.h"
 
 #include "core/logging.h"
 

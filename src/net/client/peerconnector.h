@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "controlclient.h"
-#include "deviceidentity.h"
-#include "holepuncher.h"
+#include "net/client/controlclient.h"
+#include "net/security/deviceidentity.h"
+#include "net/client/holepuncher.h"
 
-#include "pathkind.h"
+#include "net/wire/pathkind.h"
 
 #include <QObject>
 

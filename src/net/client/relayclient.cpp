@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "relayclient.h"
+#include "net/client/relayclient.h"
 
 #include "core/logging.h"
-#include "relayhub.h"
-#include "socketwait.h"
+#include "net/wire/relayjoin.h"
+#include "core/coro/socketwait.h"
 
 #include <QSslSocket>
 
@@ -13,17 +13,14 @@ namespace PunchDrop {
 
 QByteArray RelayClient::joinBytes(const QByteArray &token)
 {
-    QByteArray join(RelayHub::kMagic, 4);
-    join.append(char(RelayHub::kVersion));
-    join.append(token);
-    return join;
+    return RelayJoin::encode(token);
 }
 
 QCoro::Task<RelayJoinResult> RelayClient::join(
     QString host, quint16 port, QByteArray token, std::chrono::milliseconds timeout)
 {
     RelayJoinResult result;
-    if (token.size() != RelayHub::kTokenSize) {
+    if (token.size() != RelayJoin::kTokenSize) {
         result.error = QStringLiteral("no relay token for this session");
         co_return result;
     }
@@ -65,7 +62,7 @@ QCoro::Task<RelayJoinResult> RelayClient::join(
     }
     char answer = 0;
     socket->getChar(&answer);
-    if (answer != RelayHub::kPaired) {
+    if (answer != RelayJoin::kPaired) {
         result.error = QStringLiteral("the relay refused the session (unknown or expired token, "
                                       "relay disabled or full)");
         co_return result;

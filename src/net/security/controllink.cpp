@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "controllink.h"
+#include "net/security/controllink.h"
 
-#include "fdpoller.h"
-#include "reusablesocket.h"
+#include "core/socket/fdpoller.h"
+#include "core/socket/reusablesocket.h"
 
 #include <QPointer>
 #include <QTcpSocket>

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "controllinkcontext.h"
-#include "deviceid.h"
+#include "net/security/controllinkcontext.h"
+#include "net/wire/deviceid.h"
 
 #include <QByteArray>
 #include <QHostAddress>

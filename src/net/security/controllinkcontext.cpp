@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "controllinkcontext.h"
+#include "net/security/controllinkcontext.h"
 
-#include "deviceidentity.h"
+#include "net/security/deviceidentity.h"
 
 #include <openssl/err.h>
 #include <openssl/pem.h>

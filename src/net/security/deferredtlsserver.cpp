@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "deferredtlsserver.h"
+#include "net/security/deferredtlsserver.h"
 
-#include "reusablesocket.h"
+#include "core/socket/reusablesocket.h"
 
 #include <QSslSocket>
 

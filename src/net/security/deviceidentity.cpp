@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "deviceidentity.h"
+#include "net/security/deviceidentity.h"
 
 #include "core/configdir.h"
 #include "core/logging.h"
@@ -191,7 +191,7 @@ std::optional<DeviceIdentity> fromPem(const QByteArray &keyPem, const QByteArray
     const DeviceId fromKey = DeviceId::fromPublicKeyDer(
         QByteArray(reinterpret_cast<const char *>(spki), len));
     OPENSSL_free(spki);
-    if (DeviceId::fromCertificate(cert) != fromKey) {
+    if (deviceIdOfCertificate(cert) != fromKey) {
         *error = QStringLiteral("the identity certificate does not match the key");
         return std::nullopt;
     }
@@ -262,6 +262,27 @@ DeviceIdentity DeviceIdentity::fromParts(const DeviceId &id, const QSslCertifica
     identity.m_key = key;
     identity.m_keyPem = keyPem;
     return identity;
+}
+
+DeviceId deviceIdOfCertificate(const QSslCertificate &certificate)
+{
+    if (certificate.isNull())
+        return {};
+    const QByteArray der = certificate.toDer();
+    const auto *p = reinterpret_cast<const unsigned char *>(der.constData());
+    std::unique_ptr<X509, decltype(&X509_free)> x509(d2i_X509(nullptr, &p, der.size()), X509_free);
+    if (!x509)
+        return {};
+    const EVP_PKEY *key = X509_get0_pubkey(x509.get());
+    if (!key)
+        return {};
+    unsigned char *spki = nullptr;
+    const int len = i2d_PUBKEY(const_cast<EVP_PKEY *>(key), &spki);
+    if (len <= 0)
+        return {};
+    const QByteArray spkiDer(reinterpret_cast<const char *>(spki), len);
+    OPENSSL_free(spki);
+    return DeviceId::fromPublicKeyDer(spkiDer);
 }
 
 } // namespace PunchDrop

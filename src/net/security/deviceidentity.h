@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "deviceid.h"
+#include "net/wire/deviceid.h"
 
 #include <QSslCertificate>
 #include <QSslConfiguration>
@@ -54,5 +54,9 @@ private:
     QSslKey m_key;
     QByteArray m_keyPem;
 };
+
+//! The device ID of the key inside \a certificate (SHA-256 of its SubjectPublicKeyInfo); null on
+//! failure.
+DeviceId deviceIdOfCertificate(const QSslCertificate &certificate);
 
 } // namespace PunchDrop

@@ -1,26 +1,26 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // LanAnnouncement's cryptography: signing, decoding the embedded certificate, verifying. Kept out
 // of lanannouncement.cpp so the pure codec builds with Qt Core alone (tests/fuzz).
-#include "lanannouncement.h"
+#include "net/security/lanannouncementcrypto.h"
 
-#include "deviceidentity.h"
+#include "net/security/deviceidentity.h"
 
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
 #include <memory>
 
-namespace PunchDrop {
+namespace PunchDrop::LanAnnouncementCrypto {
 
-QByteArray LanAnnouncement::encode(const Fields &fields, const DeviceIdentity &identity)
+QByteArray encode(const LanAnnouncement::Fields &fields, const DeviceIdentity &identity)
 {
-    const QByteArray body = encodeUnsigned(fields);
+    const QByteArray body = LanAnnouncement::encodeUnsigned(fields);
     if (body.isEmpty())
         return {};
-    return assemble(body, identity.sign(body));
+    return LanAnnouncement::assemble(body, identity.sign(body));
 }
 
-LanAnnouncement::PublicKey LanAnnouncement::decodeCertificate(QByteArrayView der)
+PublicKey decodeCertificate(QByteArrayView der)
 {
     PublicKey out;
     const auto *p = reinterpret_cast<const unsigned char *>(der.data());
@@ -43,9 +43,9 @@ LanAnnouncement::PublicKey LanAnnouncement::decodeCertificate(QByteArrayView der
     return out;
 }
 
-LanAnnouncement::Verified LanAnnouncement::verify(const ParseResult &parsed)
+Verified verify(const LanAnnouncement::ParseResult &parsed)
 {
-    if (parsed.status != Status::Ok) {
+    if (parsed.status != LanAnnouncement::Status::Ok) {
         Verified v;
         v.error = parsed.error;
         return v;
@@ -59,12 +59,12 @@ LanAnnouncement::Verified LanAnnouncement::verify(const ParseResult &parsed)
     return verify(parsed, key);
 }
 
-LanAnnouncement::Verified LanAnnouncement::verify(const ParseResult &parsed, const PublicKey &key)
+Verified verify(const LanAnnouncement::ParseResult &parsed, const PublicKey &key)
 {
     Verified v;
-    if (parsed.status != Status::Ok || key.isNull()) {
+    if (parsed.status != LanAnnouncement::Status::Ok || key.isNull()) {
         v.error
-            = parsed.status != Status::Ok ? parsed.error : QStringLiteral("unreadable certificate");
+            = parsed.status != LanAnnouncement::Status::Ok ? parsed.error : QStringLiteral("unreadable certificate");
         return v;
     }
     v.id = key.id;
@@ -80,12 +80,12 @@ LanAnnouncement::Verified LanAnnouncement::verify(const ParseResult &parsed, con
                size_t(parsed.signedBytes.size()))
             == 1;
     if (!ok) {
-        v.verdict = Verdict::BadSignature;
+        v.verdict = LanAnnouncement::Verdict::BadSignature;
         v.error = QStringLiteral("signature does not verify with the embedded certificate");
         return v;
     }
-    v.verdict = Verdict::Ok;
+    v.verdict = LanAnnouncement::Verdict::Ok;
     return v;
 }
 
-} // namespace PunchDrop
+} // namespace PunchDrop::LanAnnouncementCrypto

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "securechannel.h"
+#include "net/security/securechannel.h"
 
 #include "core/logging.h"
-#include "deviceidentity.h"
-#include "wakeup.h"
+#include "net/security/deviceidentity.h"
+#include "core/coro/wakeup.h"
 
 #include <QDeadlineTimer>
 #include <QPointer>
@@ -107,7 +107,7 @@ QCoro::Task<Result> handshake(QSslSocket &socket, const DeviceIdentity &self, Ro
     const QSslCertificate peerCert = guard->peerCertificate();
     if (peerCert.isNull())
         co_return fail(QStringLiteral("the peer presented no certificate"));
-    const DeviceId peer = DeviceId::fromCertificate(peerCert);
+    const DeviceId peer = deviceIdOfCertificate(peerCert);
     if (peer.isNull())
         co_return fail(QStringLiteral("the peer's certificate carries no usable public key"));
     if (expectedPeer && !expectedPeer->isNull() && *expectedPeer != peer) {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "serverpins.h"
+#include "net/security/serverpins.h"
 
-#include "hostport.h"
+#include "net/wire/hostport.h"
 
 #include <QFile>
 #include <QJsonDocument>

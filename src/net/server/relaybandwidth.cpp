@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "relaybandwidth.h"
+#include "net/server/relaybandwidth.h"
 
 #include <algorithm>
 #include <cmath>

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "relayhub.h"
+#include "net/server/relayhub.h"
 
 #include "core/logging.h"
+#include "net/wire/relayjoin.h"
 
 #include <QDateTime>
 #include <QRandomGenerator>
@@ -39,9 +40,9 @@ RelayHub::~RelayHub()
 QByteArray RelayHub::createToken(const QString &label)
 {
     dropExpiredTokens();
-    QByteArray token(kTokenSize, Qt::Uninitialized);
+    QByteArray token(RelayJoin::kTokenSize, Qt::Uninitialized);
     QRandomGenerator::system()->generate(reinterpret_cast<quint32 *>(token.data()),
-        reinterpret_cast<quint32 *>(token.data() + kTokenSize));
+        reinterpret_cast<quint32 *>(token.data() + RelayJoin::kTokenSize));
     m_tokens.insert(token, {label, nowMs() + m_config.tokenLifetime.count()});
     return token;
 }
@@ -68,7 +69,7 @@ void RelayHub::acceptJoin(QTcpSocket *socket)
     }
     m_joining.insert(socket);
     connect(socket, &QObject::destroyed, this, [this, socket] { m_joining.remove(socket); });
-    socket->setReadBufferSize(kJoinSize);
+    socket->setReadBufferSize(RelayJoin::kJoinSize);
     auto *deadline = new QTimer(socket);
     deadline->setSingleShot(true);
     connect(deadline, &QTimer::timeout, socket, [this, socket] {
@@ -77,7 +78,7 @@ void RelayHub::acceptJoin(QTcpSocket *socket)
     });
     deadline->start(m_config.handshakeTimeout);
     connect(socket, &QIODevice::readyRead, this, [this, socket, deadline] {
-        if (socket->bytesAvailable() < kJoinSize)
+        if (socket->bytesAvailable() < RelayJoin::kJoinSize)
             return;
         deadline->stop();
         socket->disconnect(this);
@@ -85,7 +86,7 @@ void RelayHub::acceptJoin(QTcpSocket *socket)
         readJoin(socket);
     });
     connect(socket, &QAbstractSocket::disconnected, this, [socket] { socket->deleteLater(); });
-    if (socket->bytesAvailable() >= kJoinSize)
+    if (socket->bytesAvailable() >= RelayJoin::kJoinSize)
         QTimer::singleShot(0, socket, [socket] { Q_EMIT socket->readyRead(); });
 }
 
@@ -101,7 +102,7 @@ void RelayHub::refuse(QTcpSocket *socket, const QString &why)
         }
     }
     if (socket->state() == QAbstractSocket::ConnectedState) {
-        socket->write(QByteArray(1, kRefused));
+        socket->write(QByteArray(1, RelayJoin::kRefused));
         socket->disconnectFromHost();
     }
     if (socket->state() == QAbstractSocket::UnconnectedState) {
@@ -117,15 +118,12 @@ void RelayHub::refuse(QTcpSocket *socket, const QString &why)
 
 void RelayHub::readJoin(QTcpSocket *socket)
 {
-    const QByteArray join = socket->read(kJoinSize);
-    if (join.size() != kJoinSize || !join.startsWith(QByteArrayView(kMagic, 4)))
-        return refuse(socket, QStringLiteral("not a relay join"));
-    if (quint8(join.at(4)) != kVersion)
-        return refuse(
-            socket, QStringLiteral("unsupported relay version %1").arg(quint8(join.at(4))));
+    const RelayJoin::Parsed join = RelayJoin::parse(socket->read(RelayJoin::kJoinSize));
+    if (!join.ok)
+        return refuse(socket, join.error);
     if (!m_config.enabled)
         return refuse(socket, QStringLiteral("relay disabled on this server"));
-    const QByteArray token = join.sliced(5);
+    const QByteArray token = join.token;
     dropExpiredTokens();
     const auto info = m_tokens.constFind(token);
     if (info == m_tokens.cend())
@@ -172,7 +170,7 @@ void RelayHub::pair(QTcpSocket *first, QTcpSocket *second, const QString &label)
         for (QTimer *t : timers)
             delete t;
         s->setReadBufferSize(0);
-        s->write(QByteArray(1, kPaired));
+        s->write(QByteArray(1, RelayJoin::kPaired));
     }
     auto *session = new RelaySession(first, second, m_config.limits,
         label + QStringLiteral(" (") + describe(first) + QStringLiteral(" ↔ ") + describe(second)

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "relaybandwidth.h"
-#include "relaysession.h"
+#include "net/server/relaybandwidth.h"
+#include "net/server/relaysession.h"
 
 #include <QByteArray>
 #include <QHash>
@@ -30,7 +30,7 @@ struct RelayHubConfig
 };
 
 /*!
- * The relay side of the server's TCP port. A relay join is plaintext:
+ * The relay side of the server's TCP port. A relay join is plaintext (net/wire/relayjoin.h):
  *
  *     "PDRL" | u8 version = 1 | 16-byte token
  *
@@ -45,13 +45,6 @@ class RelayHub : public QObject
 {
     Q_OBJECT
 public:
-    static constexpr char kMagic[4] = {'P', 'D', 'R', 'L'};
-    static constexpr quint8 kVersion = 1;
-    static constexpr int kTokenSize = 16;
-    static constexpr int kJoinSize = 4 + 1 + kTokenSize;
-    static constexpr char kPaired = 0x01;
-    static constexpr char kRefused = 0x00;
-
     explicit RelayHub(const RelayHubConfig &config, QObject *parent = nullptr);
     ~RelayHub() override;
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "relaysession.h"
+#include "net/server/relaysession.h"
 
 #include "core/logging.h"
-#include "relaybandwidth.h"
+#include "net/server/relaybandwidth.h"
 
 #include <QTcpSocket>
 

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "rendezvousserver.h"
+#include "net/server/rendezvousserver.h"
 
-#include "controlprotocol.h"
+#include "net/wire/controlprotocol.h"
 #include "core/logging.h"
-#include "peerresolver.h"
-#include "reusablesocket.h"
+#include "net/wire/relayjoin.h"
+#include "net/wire/peerresolver.h"
+#include "core/socket/reusablesocket.h"
 
 #include <QRandomGenerator>
 #include <QSocketNotifier>
@@ -312,7 +313,7 @@ void RendezvousServer::onSniff(Pending *p)
     delete p;
     if (first == 0x16) {
         startControl(fd, address, left);
-    } else if (first == RelayHub::kMagic[0]) {
+    } else if (first == RelayJoin::kMagic[0]) {
         releaseSlot(address); // relay sockets are limited by the hub
         startRelay(fd);
     } else {

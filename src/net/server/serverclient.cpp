@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "serverclient.h"
+#include "net/server/serverclient.h"
 
-#include "controllink.h"
-#include "controlprotocol.h"
+#include "net/security/controllink.h"
+#include "net/wire/controlprotocol.h"
 #include "core/logging.h"
 
 #include <QPointer>

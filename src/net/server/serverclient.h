@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "controllinkcontext.h"
-#include "controlmessage.h"
-#include "deviceid.h"
-#include "endpoint.h"
+#include "net/security/controllinkcontext.h"
+#include "net/wire/controlmessage.h"
+#include "net/wire/deviceid.h"
+#include "net/wire/endpoint.h"
 
 #include <QElapsedTimer>
 #include <QHash>

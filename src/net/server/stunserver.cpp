@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "stunserver.h"
+#include "net/server/stunserver.h"
 
 #include "core/logging.h"
 #include "core/version.h"
-#include "ratelimiter.h"
-#include "stunmessage.h"
+#include "core/ratelimiter.h"
+#include "net/wire/stunmessage.h"
 
 #include <QNetworkDatagram>
 #include <QUdpSocket>

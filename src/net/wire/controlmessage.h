@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "deviceid.h"
-#include "endpoint.h"
+#include "net/wire/deviceid.h"
+#include "net/wire/endpoint.h"
 
 #include <QByteArray>
 #include <QList>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "controlprotocol.h"
+#include "net/wire/controlprotocol.h"
 
 #include <QCborArray>
 #include <QCborMap>

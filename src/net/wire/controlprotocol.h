@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "controlmessage.h"
+#include "net/wire/controlmessage.h"
 
 #include <QByteArray>
 #include <QByteArrayView>

@@ -1,14 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "deviceid.h"
+#include "net/wire/deviceid.h"
 
 #include <QCryptographicHash>
 #include <QHashFunctions>
-#include <QSslCertificate>
-
-#include <openssl/evp.h>
-#include <openssl/x509.h>
-
-#include <memory>
 
 namespace PunchDrop {
 
@@ -58,27 +52,6 @@ DeviceId DeviceId::fromPublicKeyDer(const QByteArray &spkiDer)
     if (spkiDer.isEmpty())
         return {};
     return fromDigest(QCryptographicHash::hash(spkiDer, QCryptographicHash::Sha256));
-}
-
-DeviceId DeviceId::fromCertificate(const QSslCertificate &certificate)
-{
-    if (certificate.isNull())
-        return {};
-    const QByteArray der = certificate.toDer();
-    const auto *p = reinterpret_cast<const unsigned char *>(der.constData());
-    std::unique_ptr<X509, decltype(&X509_free)> x509(d2i_X509(nullptr, &p, der.size()), X509_free);
-    if (!x509)
-        return {};
-    const EVP_PKEY *key = X509_get0_pubkey(x509.get());
-    if (!key)
-        return {};
-    unsigned char *spki = nullptr;
-    const int len = i2d_PUBKEY(const_cast<EVP_PKEY *>(key), &spki);
-    if (len <= 0)
-        return {};
-    const QByteArray spkiDer(reinterpret_cast<const char *>(spki), len);
-    OPENSSL_free(spki);
-    return fromPublicKeyDer(spkiDer);
 }
 
 QString DeviceId::normalise(QStringView text)

@@ -5,8 +5,6 @@
 #include <QMetaType>
 #include <QString>
 
-class QSslCertificate;
-
 namespace PunchDrop {
 
 /*!
@@ -23,8 +21,6 @@ public:
     DeviceId() = default;
     static DeviceId fromDigest(const QByteArray &sha256);
     static DeviceId fromPublicKeyDer(const QByteArray &spkiDer);
-    //! The ID of the key inside \a certificate; null on failure.
-    static DeviceId fromCertificate(const QSslCertificate &certificate);
     //! Parses the text form: case-insensitive, dashes and spaces ignored. Null when malformed.
     static DeviceId fromString(QStringView text);
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "hostport.h"
+#include "net/wire/hostport.h"
 
 #include <QHostAddress>
 

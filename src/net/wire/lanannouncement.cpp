@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "lanannouncement.h"
+#include "net/wire/lanannouncement.h"
 
 // The pure codec: Qt Core only, no cryptography (lanannouncementcrypto.cpp has encode() and
 // verify()), so the fuzzer links this file alone.

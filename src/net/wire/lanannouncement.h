@@ -1,19 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "deviceid.h"
+#include "net/wire/deviceid.h"
 
 #include <QByteArray>
 #include <QByteArrayView>
 #include <QString>
 
-#include <memory>
-
-struct evp_pkey_st; // OpenSSL's EVP_PKEY
-
 namespace PunchDrop {
-
-class DeviceIdentity;
 
 /*!
  * The LAN announcement: one UDP datagram by which a device tells its link "I am here" (or "I am
@@ -29,7 +23,7 @@ class DeviceIdentity;
  *     6       2     transfer port: the TCP port the sender accepts LAN transfers on (0 = none)
  *     8       8     sequence: strictly increasing per device (see below)
  *     16      2     certificate length C (1 … kMaxCertificateSize)
- *     18      C     the device certificate, DER; the device ID is DeviceId::fromCertificate of it
+ *     18      C     the device certificate, DER; the device ID is deviceIdOfCertificate() of it
  *     18+C    1     name length N (0 … kMaxNameBytes)
  *     19+C    N     display name, UTF-8, no control characters (C0, C1, U+2028/9, bidi
  *                   embedding/override/isolate controls U+202A–E, U+2066–9) and no U+FFFD
@@ -99,42 +93,12 @@ public:
     static QByteArray encodeUnsigned(const Fields &fields);
     //! \a signedBytes followed by the signature length and \a signature.
     static QByteArray assemble(const QByteArray &signedBytes, const QByteArray &signature);
-    //! A complete signed datagram for \a fields, signed by \a identity. Empty on failure.
-    static QByteArray encode(const Fields &fields, const DeviceIdentity &identity);
 
     //! The display name as encodeUnsigned() puts it on the wire.
     static QString cleanName(const QString &name);
 
-    /*!
-     * The public key and device ID of an announcement's certificate, decoded once. Decoding costs
-     * more than checking a signature, so receivers keep these by certificate bytes.
-     */
-    struct PublicKey
-    {
-        std::shared_ptr<evp_pkey_st> key;
-        DeviceId id;
-        bool isNull() const { return !key || id.isNull(); }
-    };
-    //! Decodes a DER certificate; null when it is not one or carries no usable key.
-    static PublicKey decodeCertificate(QByteArrayView der);
-
     enum class Verdict { Ok, Malformed, BadSignature };
 
-    struct Verified
-    {
-        Verdict verdict = Verdict::Malformed;
-        DeviceId id;
-        QString error;
-    };
-
-    /*!
-     * Checks a parsed datagram: the certificate must be readable and name a device, and the
-     * signature must verify with its key. Because the device ID is the hash of that key, an
-     * announcement for a given ID can only come from the holder of the private key.
-     */
-    static Verified verify(const ParseResult &parsed);
-    //! The same with the certificate already decoded (decodeCertificate() of its bytes).
-    static Verified verify(const ParseResult &parsed, const PublicKey &key);
 };
 
 } // namespace PunchDrop

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "nattype.h"
+#include "net/wire/nattype.h"
 
 #include <QCoreApplication>
 

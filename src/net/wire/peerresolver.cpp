@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "peerresolver.h"
+#include "net/wire/peerresolver.h"
 
 #include <QCoreApplication>
 #include <QStringList>

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "deviceid.h"
-#include "peerinfo.h"
+#include "net/wire/deviceid.h"
+#include "net/wire/peerinfo.h"
 
 #include <QList>
 #include <QString>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "stunmessage.h"
+#include "net/wire/stunmessage.h"
 
 #include <QRandomGenerator>
 
