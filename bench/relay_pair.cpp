@@ -7,8 +7,8 @@
 // Usage: punchdrop_bench_relay_pair HOST:PORT
 
 #include "net/client/controlclient.h"
-#include "net/wire/controlprotocol.h"
 #include "net/security/deviceidentity.h"
+#include "net/wire/controlprotocol.h"
 
 #include <QCoreApplication>
 
@@ -43,7 +43,8 @@ QCoro::Task<int> run(QString host, quint16 port)
             qPrintable(bob.lastError()));
         co_return 1;
     }
-    const ConnectReply reply = co_await alice.requestConnect(b->id(), QStringLiteral("relay-only"), 10s);
+    const ConnectReply reply
+        = co_await alice.requestConnect(b->id(), QStringLiteral("relay-only"), 10s);
     if (!reply.go || reply.go->relayToken.isEmpty()) {
         std::fprintf(stderr, "relay_pair: no relay token: %s %s\n", qPrintable(reply.errorCode),
             qPrintable(reply.errorMessage));

@@ -29,8 +29,8 @@
 
 #include "net/client/controlclient.h"
 #include "net/security/controllink.h"
-#include "net/wire/controlprotocol.h"
 #include "net/security/deviceidentity.h"
+#include "net/wire/controlprotocol.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
@@ -96,7 +96,9 @@ ProcStats procStats(qint64 pid)
     QFile status(QStringLiteral("/proc/%1/status").arg(pid));
     if (status.open(QIODevice::ReadOnly)) {
         for (const QByteArray &line : status.readAll().split('\n')) {
-            const auto value = [&line] { return line.mid(line.indexOf(':') + 1).trimmed().split(' ').value(0).toLongLong(); };
+            const auto value = [&line] {
+                return line.mid(line.indexOf(':') + 1).trimmed().split(' ').value(0).toLongLong();
+            };
             if (line.startsWith("VmRSS:"))
                 stats.rssKiB = value();
             else if (line.startsWith("VmHWM:"))
@@ -147,7 +149,8 @@ class IdlePool
 {
 public:
     IdlePool(const Options &options, std::vector<DeviceIdentity> identities)
-        : m_options(options), m_identities(std::move(identities))
+        : m_options(options)
+        , m_identities(std::move(identities))
     {
         m_clients.resize(m_identities.size());
         m_handshakeMs.reserve(m_identities.size());
@@ -190,7 +193,8 @@ private:
     QHostAddress sourceFor(int index) const
     {
         const int k = index / m_options.perSource; // 0, 1, … → 127.1.0.1, 127.1.0.2, …
-        return QHostAddress(quint32((127u << 24) | (1u << 16) | (quint32(k / 250) << 8) | quint32(k % 250 + 1)));
+        return QHostAddress(
+            quint32((127u << 24) | (1u << 16) | (quint32(k / 250) << 8) | quint32(k % 250 + 1)));
     }
 
     //! Opens (or, after a failed attempt, reopens) idle client \a index; its slot in the
@@ -204,9 +208,10 @@ private:
         c.socket = new QTcpSocket(&m_context);
         QTcpSocket *s = c.socket;
         QObject::connect(s, &QAbstractSocket::connected, s, [this, index] { onConnected(index); });
-        QObject::connect(s, &QAbstractSocket::errorOccurred, s, [this, index](QAbstractSocket::SocketError) {
-            fail(index, m_clients[std::size_t(index)].socket->errorString());
-        });
+        QObject::connect(
+            s, &QAbstractSocket::errorOccurred, s, [this, index](QAbstractSocket::SocketError) {
+                fail(index, m_clients[std::size_t(index)].socket->errorString());
+            });
         auto *deadline = new QTimer(s); // the socket lives on inside the link
         deadline->setSingleShot(true);
         QObject::connect(deadline, &QTimer::timeout, s, [this, index] {
@@ -215,7 +220,9 @@ private:
         });
         deadline->start(60s);
         if (!s->bind(sourceFor(index), 0)) {
-            fail(index, QStringLiteral("cannot bind %1: %2").arg(sourceFor(index).toString(), s->errorString()));
+            fail(index,
+                QStringLiteral("cannot bind %1: %2")
+                    .arg(sourceFor(index).toString(), s->errorString()));
             return;
         }
         s->connectToHost(m_options.host, m_options.port);
@@ -228,7 +235,8 @@ private:
         c.socket = nullptr;
         QObject::disconnect(tcp, &QAbstractSocket::errorOccurred, nullptr, nullptr);
         // A context per client (each has its own certificate); the link keeps what it needs.
-        const ControlLinkContext context(ControlLinkContext::Role::Client, m_identities[std::size_t(index)]);
+        const ControlLinkContext context(
+            ControlLinkContext::Role::Client, m_identities[std::size_t(index)]);
         c.link = new ControlLink(context, tcp, &m_context);
         ControlLink *link = c.link;
         QObject::connect(link, &ControlLink::handshakeDone, link, [link, index] {
@@ -238,30 +246,35 @@ private:
             hello.nat = QStringLiteral("unknown");
             link->write(ControlProtocol::encode(hello));
         });
-        QObject::connect(link, &ControlLink::plaintextReady, link, [this, index](const QByteArray &plaintext) {
-            IdleClient &me = m_clients[std::size_t(index)];
-            if (me.registered)
-                return; // presence for the idle client: discarded
-            me.buffer += plaintext;
-            const auto parsed = ControlProtocol::parse(me.buffer);
-            if (parsed.status == ControlProtocol::Status::Incomplete)
-                return;
-            if (parsed.status == ControlProtocol::Status::Ok
-                && std::holds_alternative<Control::Welcome>(parsed.message)) {
-                me.registered = true;
-                me.buffer = {};
-                m_handshakeMs.push_back(double(me.clock.nsecsElapsed()) / 1e6);
-                settle(index, true);
-                return;
-            }
-            fail(index, QStringLiteral("first frame is %1, not welcome").arg(ControlProtocol::typeName(parsed.message)));
-        });
+        QObject::connect(
+            link, &ControlLink::plaintextReady, link, [this, index](const QByteArray &plaintext) {
+                IdleClient &me = m_clients[std::size_t(index)];
+                if (me.registered)
+                    return; // presence for the idle client: discarded
+                me.buffer += plaintext;
+                const auto parsed = ControlProtocol::parse(me.buffer);
+                if (parsed.status == ControlProtocol::Status::Incomplete)
+                    return;
+                if (parsed.status == ControlProtocol::Status::Ok
+                    && std::holds_alternative<Control::Welcome>(parsed.message)) {
+                    me.registered = true;
+                    me.buffer = {};
+                    m_handshakeMs.push_back(double(me.clock.nsecsElapsed()) / 1e6);
+                    settle(index, true);
+                    return;
+                }
+                fail(index,
+                    QStringLiteral("first frame is %1, not welcome")
+                        .arg(ControlProtocol::typeName(parsed.message)));
+            });
         QObject::connect(link, &ControlLink::closed, link, [this, index](const QString &reason) {
             IdleClient &me = m_clients[std::size_t(index)];
             if (me.registered) {
                 ++m_lost;
                 if (m_errors.size() < 10)
-                    m_errors.append(QStringLiteral("client %1 lost after registration: %2").arg(index).arg(reason));
+                    m_errors.append(QStringLiteral("client %1 lost after registration: %2")
+                                        .arg(index)
+                                        .arg(reason));
                 me.registered = false;
                 return;
             }
@@ -276,7 +289,8 @@ private:
         if (me.done)
             return;
         if (m_errors.size() < 10)
-            m_errors.append(QStringLiteral("client %1 attempt %2: %3").arg(index).arg(me.attempts).arg(why));
+            m_errors.append(
+                QStringLiteral("client %1 attempt %2: %3").arg(index).arg(me.attempts).arg(why));
         if (ControlLink *link = me.link) {
             me.link = nullptr;
             for (QTimer *timer : link->findChildren<QTimer *>())
@@ -318,7 +332,7 @@ private:
         for (std::size_t i = slice; i < m_clients.size(); i += kKeepaliveSlices) {
             IdleClient &c = m_clients[i];
             if (c.registered && c.link && c.link->isEstablished())
-                c.link->write(ControlProtocol::encode(Control::Ping{++m_nonce}));
+                c.link->write(ControlProtocol::encode(Control::Ping {++m_nonce}));
         }
     }
 
@@ -373,7 +387,9 @@ QCoro::Task<int> run(Options options)
         }
         identities.push_back(*identity);
     }
-    say(QStringLiteral("%1 identities in %2 s").arg(options.clients).arg(double(clock.elapsed()) / 1000.0));
+    say(QStringLiteral("%1 identities in %2 s")
+            .arg(options.clients)
+            .arg(double(clock.elapsed()) / 1000.0));
 
     // 2. register the idle clients, at most `concurrency` handshakes in flight
     IdlePool pool(options, std::move(identities));
@@ -382,8 +398,10 @@ QCoro::Task<int> run(Options options)
     clock.restart();
     pool.startMore();
     while (!pool.finished()) {
-        if (options.registerBudgetS > 0 && clock.elapsed() > options.registerBudgetS * 1000 && !stopped) {
-            say(QStringLiteral("registration budget of %1 s spent: no new clients").arg(options.registerBudgetS));
+        if (options.registerBudgetS > 0 && clock.elapsed() > options.registerBudgetS * 1000
+            && !stopped) {
+            say(QStringLiteral("registration budget of %1 s spent: no new clients")
+                    .arg(options.registerBudgetS));
             pool.stopOpening();
             stopped = true;
         }
@@ -395,19 +413,23 @@ QCoro::Task<int> run(Options options)
     const ProcStats afterRegister = procStats(options.serverPid);
     const auto hs = pool.handshakeMs();
     say(QStringLiteral("%1 registered, %2 failed in %3 s")
-            .arg(pool.registered()).arg(pool.failed()).arg(registerSeconds));
+            .arg(pool.registered())
+            .arg(pool.failed())
+            .arg(registerSeconds));
     result[QStringLiteral("registered")] = pool.registered();
     result[QStringLiteral("failed")] = pool.failed();
     result[QStringLiteral("retried_attempts")] = pool.retries();
     result[QStringLiteral("not_attempted")] = pool.notAttempted();
     result[QStringLiteral("register_budget_s")] = options.registerBudgetS;
     result[QStringLiteral("register_all_s")] = round2(registerSeconds);
-    result[QStringLiteral("register_rate_per_s")] = round2(double(pool.registered()) / registerSeconds);
-    result[QStringLiteral("handshake_to_welcome_ms")] = QJsonObject{
-        {QStringLiteral("p50"), round2(percentile(hs, 50))},
-        {QStringLiteral("p99"), round2(percentile(hs, 99))},
-        {QStringLiteral("max"), round2(percentile(hs, 100))}};
-    result[QStringLiteral("server_cpu_register_s")] = round2(afterRegister.cpuSeconds - cpuStart.cpuSeconds);
+    result[QStringLiteral("register_rate_per_s")]
+        = round2(double(pool.registered()) / registerSeconds);
+    result[QStringLiteral("handshake_to_welcome_ms")]
+        = QJsonObject {{QStringLiteral("p50"), round2(percentile(hs, 50))},
+            {QStringLiteral("p99"), round2(percentile(hs, 99))},
+            {QStringLiteral("max"), round2(percentile(hs, 100))}};
+    result[QStringLiteral("server_cpu_register_s")]
+        = round2(afterRegister.cpuSeconds - cpuStart.cpuSeconds);
 
     // let the presence fan-out drain before the memory reading and the latency samples
     co_await sleepFor(5s);
@@ -416,7 +438,8 @@ QCoro::Task<int> run(Options options)
     result[QStringLiteral("server_rss_peak_mib")] = round2(double(settled.hwmKiB) / 1024.0);
     result[QStringLiteral("server_threads")] = settled.threads;
     say(QStringLiteral("server RSS %1 MiB (peak %2 MiB)")
-            .arg(double(settled.rssKiB) / 1024.0).arg(double(settled.hwmKiB) / 1024.0));
+            .arg(double(settled.rssKiB) / 1024.0)
+            .arg(double(settled.hwmKiB) / 1024.0));
     if (options.idleOnly) {
         // Hold them (keepalives go on) until killed; a second process measures latency with
         // --clients 0, so its event loop does not also carry the idle connections.
@@ -450,7 +473,8 @@ QCoro::Task<int> run(Options options)
     const bool aliceUp = co_await alice.waitRegistered(60s);
     const bool bobUp = co_await bob.waitRegistered(60s);
     if (!aliceUp || !bobUp) {
-        say(QStringLiteral("the measuring clients did not register: %1 / %2").arg(alice.lastError(), bob.lastError()));
+        say(QStringLiteral("the measuring clients did not register: %1 / %2")
+                .arg(alice.lastError(), bob.lastError()));
         co_return 1;
     }
     result[QStringLiteral("measuring_clients_register_ms")] = double(regClock.elapsed());
@@ -459,7 +483,8 @@ QCoro::Task<int> run(Options options)
     // gap-ms between requests (lets the peers' delayed ACKs go out, see docs/benchmarks-server.md)
     int goCount = 0;
     ProcStats end;
-    const auto series = [&](const QString &key, std::chrono::milliseconds gap) -> QCoro::Task<void> {
+    const auto series
+        = [&](const QString &key, std::chrono::milliseconds gap) -> QCoro::Task<void> {
         std::vector<double> latencies;
         QStringList connectErrors;
         const ProcStats cpuBefore = procStats(options.serverPid);
@@ -470,7 +495,8 @@ QCoro::Task<int> run(Options options)
                 co_await sleepFor(gap);
             QElapsedTimer one;
             one.start();
-            const ConnectReply reply = co_await alice.requestConnect(bobId->id(), options.mode, 10s);
+            const ConnectReply reply
+                = co_await alice.requestConnect(bobId->id(), options.mode, 10s);
             const double ms = double(one.nsecsElapsed()) / 1e6;
             if (reply.go)
                 latencies.push_back(ms);
@@ -480,13 +506,15 @@ QCoro::Task<int> run(Options options)
         end = procStats(options.serverPid);
         goCount += int(latencies.size());
         say(QStringLiteral("%1: %2 of %3 connect requests answered with go in %4 s, p99 %5 ms")
-                .arg(key).arg(latencies.size()).arg(options.requests)
-                .arg(double(seriesClock.elapsed()) / 1000.0).arg(percentile(latencies, 99)));
+                .arg(key)
+                .arg(latencies.size())
+                .arg(options.requests)
+                .arg(double(seriesClock.elapsed()) / 1000.0)
+                .arg(percentile(latencies, 99)));
         QJsonArray samples;
         for (const double ms : latencies)
             samples.append(round2(ms));
-        result[key] = QJsonObject{
-            {QStringLiteral("gap_ms"), qint64(gap.count())},
+        result[key] = QJsonObject {{QStringLiteral("gap_ms"), qint64(gap.count())},
             {QStringLiteral("requests"), options.requests},
             {QStringLiteral("go"), int(latencies.size())},
             {QStringLiteral("errors"), QJsonArray::fromStringList(connectErrors)},
@@ -500,7 +528,8 @@ QCoro::Task<int> run(Options options)
     };
     result[QStringLiteral("connect_mode")] = options.mode;
     co_await series(QStringLiteral("connect_latency_back_to_back"), 0ms);
-    co_await series(QStringLiteral("connect_latency_gap"), std::chrono::milliseconds(options.gapMs));
+    co_await series(
+        QStringLiteral("connect_latency_gap"), std::chrono::milliseconds(options.gapMs));
     result[QStringLiteral("server_rss_end_mib")] = round2(double(end.rssKiB) / 1024.0);
     result[QStringLiteral("server_rss_peak_end_mib")] = round2(double(end.hwmKiB) / 1024.0);
     result[QStringLiteral("idle_still_connected")] = pool.stillConnected();
@@ -558,7 +587,8 @@ int main(int argc, char **argv)
             options.idleOnly = true;
             continue; // no value
         } else {
-            say(QStringLiteral("unknown argument %1; see the header of bench/server_capacity.cpp").arg(a));
+            say(QStringLiteral("unknown argument %1; see the header of bench/server_capacity.cpp")
+                    .arg(a));
             return 2;
         }
         if (!ok || (a != u"--mode" && a != u"--server" && v.toLongLong() < 0)) {
@@ -567,8 +597,8 @@ int main(int argc, char **argv)
         }
         ++i;
     }
-    if (options.clients < 0 || options.concurrency < 1 || options.requests < 1 || options.perSource < 1
-        || options.perSource * 62500 < options.clients) {
+    if (options.clients < 0 || options.concurrency < 1 || options.requests < 1
+        || options.perSource < 1 || options.perSource * 62500 < options.clients) {
         say(QStringLiteral("bad sizes"));
         return 2;
     }

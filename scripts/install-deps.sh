@@ -10,6 +10,7 @@ BUILD_PKGS=(cmake ninja-build g++ pkg-config ccache
 # screenshots (Xvfb), packaging checks.
 TEST_PKGS=(iproute2 nftables conntrack socat iperf3 procps psmisc
            clang libclang-rt-14-dev xvfb xauth x11-utils imagemagick
+           clang-format            # the format_check test
            dpkg-dev file openssl   # openssl: the NAT lab's hostile TLS clients
            xdotool fonts-wqy-microhei)  # scripts/screenshots.sh
 

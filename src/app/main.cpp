@@ -14,8 +14,8 @@
 #include <QTextStream>
 
 #ifdef Q_OS_WIN
-#  include <cstdio>
-#  include <windows.h>
+#include <cstdio>
+#include <windows.h>
 #endif
 
 using namespace PunchDrop;
@@ -60,8 +60,7 @@ int main(int argc, char *argv[])
         QTextStream(stdout) << parsed.text << '\n';
         return Cli::ExitOk;
     case Cli::ParseResult::Kind::Error:
-        QTextStream(stderr) << "punchdrop: " << parsed.text
-                            << " (try 'punchdrop --help')\n";
+        QTextStream(stderr) << "punchdrop: " << parsed.text << " (try 'punchdrop --help')\n";
         return Cli::ExitUsage;
     case Cli::ParseResult::Kind::Run:
         break;

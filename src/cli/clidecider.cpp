@@ -8,11 +8,10 @@
 #include <QFile>
 #include <QSocketNotifier>
 
-
 #include <cstdio>
 
 #ifndef Q_OS_WIN
-#  include <unistd.h>
+#include <unistd.h>
 #endif
 
 namespace PunchDrop::Cli {
@@ -20,13 +19,12 @@ namespace PunchDrop::Cli {
 CliDecider::CliDecider(bool acceptAll, EventPrinter &printer)
     : m_acceptAll(acceptAll)
     , m_printer(printer)
-{
-}
+{ }
 
 QCoro::Task<OfferDecision> CliDecider::decide(IncomingOffer offer)
 {
     m_printer.offer(offer.senderName, offer.fileCount, offer.totalBytes,
-                    offer.firstContact ? offer.verificationCode : QString());
+        offer.firstContact ? offer.verificationCode : QString());
     if (m_acceptAll)
         co_return OfferDecision::Accept;
 #ifndef Q_OS_WIN
@@ -45,7 +43,7 @@ QCoro::Task<OfferDecision> CliDecider::decide(IncomingOffer offer)
         char line[64] = {};
         const ssize_t n = ::read(STDIN_FILENO, line, sizeof line - 1);
         co_return (n > 0 && (line[0] == 'y' || line[0] == 'Y')) ? OfferDecision::Accept
-                                                                 : OfferDecision::Decline;
+                                                                : OfferDecision::Decline;
     }
 #endif
     m_printer.info(QStringLiteral("Declined: no terminal to ask. Run 'punchdrop receive --yes' to "

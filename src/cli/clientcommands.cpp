@@ -5,10 +5,10 @@
 #include "eventprinter.h"
 
 #include "core/configdir.h"
+#include "core/coro/wakeup.h"
 #include "core/instancelock.h"
 #include "core/logging.h"
 #include "net/security/deviceidentity.h"
-#include "core/coro/wakeup.h"
 #include "transfer/transferengine.h"
 
 #include <QCoreApplication>
@@ -46,8 +46,7 @@ struct Client
         : invocation(inv)
         , configDir(inv.configDir)
         , printer(inv.json)
-    {
-    }
+    { }
 
     Invocation invocation;
     ConfigDir configDir;
@@ -108,10 +107,10 @@ QString serverText(const Invocation &inv)
 void printRegistered(Client &c)
 {
     ControlClient *control = c.engine->controlClient();
-    const QString nat = c.engine->natType().isEmpty() ? QStringLiteral("unknown") : c.engine->natType();
+    const QString nat
+        = c.engine->natType().isEmpty() ? QStringLiteral("unknown") : c.engine->natType();
     c.printer.registered(c.identity->id().toString(), control ? nat : QStringLiteral("n/a"),
-                         control ? control->observedEndpoint().toString() : QString(),
-                         serverText(c.invocation));
+        control ? control->observedEndpoint().toString() : QString(), serverText(c.invocation));
 }
 
 //! Starts the engine and waits until it is registered with the server (and its NAT type known).
@@ -131,25 +130,25 @@ QCoro::Task<bool> goOnline(Client &c)
     auto registering = control->waitRegistered(kRegisterTimeout);
     if (!co_await registering) {
         c.printer.error(QStringLiteral("server-unreachable"),
-                        QStringLiteral("cannot register with the server %1: %2")
-                            .arg(serverText(c.invocation),
-                                 control->lastError().isEmpty() ? QStringLiteral("no answer")
-                                                                : control->lastError()));
+            QStringLiteral("cannot register with the server %1: %2")
+                .arg(serverText(c.invocation),
+                    control->lastError().isEmpty() ? QStringLiteral("no answer")
+                                                   : control->lastError()));
         co_return false;
     }
     if (c.engine->natType().isEmpty())
         co_await qCoro(c.engine.get(), &TransferEngine::natTypeChanged, kNatProbeWait);
     printRegistered(c);
     // Later re-registrations (server restarted, network changed) are reported as they happen.
-    QObject::connect(c.engine.get(), &TransferEngine::registered, c.engine.get(),
-                     [&c] { printRegistered(c); });
+    QObject::connect(
+        c.engine.get(), &TransferEngine::registered, c.engine.get(), [&c] { printRegistered(c); });
     QObject::connect(c.engine.get(), &TransferEngine::connectionLost, c.engine.get(),
-                     [&c](const QString &reason) {
-                         c.printer.raw({{QStringLiteral("event"), QStringLiteral("server")},
-                                        {QStringLiteral("state"), QStringLiteral("lost")},
-                                        {QStringLiteral("message"), reason}});
-                         c.printer.info(QStringLiteral("Lost the server (%1); reconnecting…").arg(reason));
-                     });
+        [&c](const QString &reason) {
+            c.printer.raw({{QStringLiteral("event"), QStringLiteral("server")},
+                {QStringLiteral("state"), QStringLiteral("lost")},
+                {QStringLiteral("message"), reason}});
+            c.printer.info(QStringLiteral("Lost the server (%1); reconnecting…").arg(reason));
+        });
     co_return true;
 }
 
@@ -190,21 +189,20 @@ QCoro::Task<DeviceId> findPeer(Client &c, const QString &query)
 void printPaths(Client &c)
 {
     QObject::connect(c.engine.get(), &TransferEngine::pathEstablished, c.engine.get(),
-                     [&c](quint64, const PathReport &p) {
-                         c.printer.path(p.kind, p.method, p.rttMs, p.timeMs,
-                                        p.peerName.isEmpty() ? p.peer.shortString() : p.peerName,
-                                        p.reason);
-                     });
+        [&c](quint64, const PathReport &p) {
+            c.printer.path(p.kind, p.method, p.rttMs, p.timeMs,
+                p.peerName.isEmpty() ? p.peer.shortString() : p.peerName, p.reason);
+        });
     QObject::connect(c.engine.get(), &TransferEngine::transferUpdated, c.engine.get(),
-                     [&c](const TransferSnapshot &s) {
-                         if (s.state == TransferSnapshot::State::Transferring)
-                             c.printer.progress(s.bytesDone, s.bytesTotal, s.bytesPerSecond);
-                     });
+        [&c](const TransferSnapshot &s) {
+            if (s.state == TransferSnapshot::State::Transferring)
+                c.printer.progress(s.bytesDone, s.bytesTotal, s.bytesPerSecond);
+        });
     QObject::connect(c.engine.get(), &TransferEngine::fileFinished, c.engine.get(),
-                     [&c](quint64, const FileResult &f) {
-                         if (f.verified)
-                             c.printer.file(f.relativePath, f.size, f.sha256, f.resumedFrom);
-                     });
+        [&c](quint64, const FileResult &f) {
+            if (f.verified)
+                c.printer.file(f.relativePath, f.size, f.sha256, f.resumedFrom);
+        });
 }
 
 /*!
@@ -217,10 +215,10 @@ public:
     explicit FinishedQueue(TransferEngine *engine)
     {
         QObject::connect(engine, &TransferEngine::transferFinished, &m_wakeup,
-                         [this](quint64 id, const TransferResult &result) {
-                             m_items.append({id, result});
-                             m_wakeup.wake();
-                         });
+            [this](quint64 id, const TransferResult &result) {
+                m_items.append({id, result});
+                m_wakeup.wake();
+            });
     }
     QCoro::Task<std::pair<quint64, TransferResult>> next()
     {
@@ -242,9 +240,10 @@ int reportResult(Client &c, const TransferResult &result, qint64 elapsedMs)
         c.printer.done(result.files.size(), result.bytesTotal, elapsedMs, result.bytesTransferred);
         return ExitOk;
     }
-    const QString code = result.ok() ? QStringLiteral("integrity") : transferErrorName(result.error);
-    c.printer.error(code, result.message.isEmpty() ? QStringLiteral("not every file was verified")
-                                                   : result.message);
+    const QString code
+        = result.ok() ? QStringLiteral("integrity") : transferErrorName(result.error);
+    c.printer.error(code,
+        result.message.isEmpty() ? QStringLiteral("not every file was verified") : result.message);
     return ExitFailure;
 }
 
@@ -252,7 +251,8 @@ QCoro::Task<int> sendFlow(Client &c)
 {
     for (const QString &path : std::as_const(c.invocation.paths)) {
         if (!QFileInfo::exists(path)) {
-            c.printer.error(QStringLiteral("not-found"), QStringLiteral("%1: no such file or folder").arg(path));
+            c.printer.error(QStringLiteral("not-found"),
+                QStringLiteral("%1: no such file or folder").arg(path));
             co_return ExitFailure;
         }
     }
@@ -272,12 +272,12 @@ QCoro::Task<int> sendFlow(Client &c)
     clock.start();
     bool waitingShown = false;
     QObject::connect(c.engine.get(), &TransferEngine::transferUpdated, c.engine.get(),
-                     [&c, &waitingShown](const TransferSnapshot &s) {
-                         if (s.state == TransferSnapshot::State::Waiting && !waitingShown) {
-                             waitingShown = true;
-                             c.printer.info(QStringLiteral("Waiting for %1 to accept…").arg(s.peerName));
-                         }
-                     });
+        [&c, &waitingShown](const TransferSnapshot &s) {
+            if (s.state == TransferSnapshot::State::Waiting && !waitingShown) {
+                waitingShown = true;
+                c.printer.info(QStringLiteral("Waiting for %1 to accept…").arg(s.peerName));
+            }
+        });
     FinishedQueue finished(c.engine.get());
     const quint64 id = c.engine->send(peer, c.invocation.paths, mode);
     while (true) {
@@ -341,9 +341,10 @@ QCoro::Task<int> peersFlow(Client &c)
         const PeerResolver::Result r = co_await finding;
         shown = r.candidates; // the match, or the candidates of an ambiguous query
         if (!r.ok()) {
-            c.printer.error(r.code == PeerResolver::Code::Ambiguous ? QStringLiteral("ambiguous")
-                                                                     : QStringLiteral("peer-not-found"),
-                            r.error);
+            c.printer.error(r.code == PeerResolver::Code::Ambiguous
+                    ? QStringLiteral("ambiguous")
+                    : QStringLiteral("peer-not-found"),
+                r.error);
             exitCode = ExitFailure;
         }
     }
@@ -352,19 +353,21 @@ QCoro::Task<int> peersFlow(Client &c)
     for (const PeerInfo &p : std::as_const(shown)) {
         if (!p.online)
             continue;
-        list.append(QJsonObject{{QStringLiteral("device_id"), p.id.toString()},
-                                {QStringLiteral("name"), p.name},
-                                {QStringLiteral("nat_type"), p.natType},
-                                {QStringLiteral("source"), sourceName(p.source)}});
+        list.append(QJsonObject {{QStringLiteral("device_id"), p.id.toString()},
+            {QStringLiteral("name"), p.name}, {QStringLiteral("nat_type"), p.natType},
+            {QStringLiteral("source"), sourceName(p.source)}});
         lines << QStringLiteral("%1  %2  %3  %4")
-                     .arg(p.id.shortString(), p.name.leftJustified(20), sourceName(p.source).leftJustified(6),
-                          p.natType.isEmpty() ? QStringLiteral("-") : p.natType);
+                     .arg(p.id.shortString(), p.name.leftJustified(20),
+                         sourceName(p.source).leftJustified(6),
+                         p.natType.isEmpty() ? QStringLiteral("-") : p.natType);
     }
-    c.printer.raw({{QStringLiteral("event"), QStringLiteral("peers")}, {QStringLiteral("peers"), list}});
+    c.printer.raw(
+        {{QStringLiteral("event"), QStringLiteral("peers")}, {QStringLiteral("peers"), list}});
     if (!c.invocation.json) {
         if (!lines.isEmpty() || c.invocation.query.isEmpty())
-            std::printf("%s\n", qPrintable(lines.isEmpty() ? QStringLiteral("No peers online.")
-                                                           : lines.join(QLatin1Char('\n'))));
+            std::printf("%s\n",
+                qPrintable(lines.isEmpty() ? QStringLiteral("No peers online.")
+                                           : lines.join(QLatin1Char('\n'))));
         std::fflush(stdout);
     }
     co_return exitCode;
@@ -381,7 +384,7 @@ int runFlow(const Invocation &inv, const std::function<QCoro::Task<int>(Client &
         deadline.setSingleShot(true);
         QObject::connect(&deadline, &QTimer::timeout, qApp, [&] {
             client->printer.error(QStringLiteral("timeout"),
-                                  QStringLiteral("gave up after %1 s (--timeout)").arg(inv.timeoutSecs));
+                QStringLiteral("gave up after %1 s (--timeout)").arg(inv.timeoutSecs));
             client->engine->stop();
             QCoreApplication::exit(ExitFailure);
         });

@@ -4,13 +4,13 @@
 #include <QJsonDocument>
 
 #ifdef Q_OS_WIN
-#  include <io.h>
-#  define PD_ISATTY _isatty
-#  define PD_FILENO _fileno
+#include <io.h>
+#define PD_ISATTY _isatty
+#define PD_FILENO _fileno
 #else
-#  include <unistd.h>
-#  define PD_ISATTY isatty
-#  define PD_FILENO fileno
+#include <unistd.h>
+#define PD_ISATTY isatty
+#define PD_FILENO fileno
 #endif
 
 namespace PunchDrop::Cli {
@@ -24,8 +24,7 @@ EventPrinter::EventPrinter(bool json, FILE *out, FILE *err)
     , m_tty(PD_ISATTY(PD_FILENO(err)) != 0)
     , m_out(out)
     , m_err(err)
-{
-}
+{ }
 
 QString EventPrinter::formatBytes(qint64 bytes)
 {
@@ -36,8 +35,9 @@ QString EventPrinter::formatBytes(qint64 bytes)
         value /= 1024.0;
         ++unit;
     }
-    return unit == 0 ? QStringLiteral("%1 B").arg(bytes)
-                     : QStringLiteral("%1 %2").arg(value, 0, 'f', 1).arg(QLatin1String(units[unit]));
+    return unit == 0
+        ? QStringLiteral("%1 B").arg(bytes)
+        : QStringLiteral("%1 %2").arg(value, 0, 'f', 1).arg(QLatin1String(units[unit]));
 }
 
 QString EventPrinter::formatDuration(qint64 seconds)
@@ -81,14 +81,13 @@ void EventPrinter::raw(const QJsonObject &event)
 }
 
 void EventPrinter::registered(const QString &deviceId, const QString &natType,
-                              const QString &publicEndpoint, const QString &server)
+    const QString &publicEndpoint, const QString &server)
 {
     if (m_json) {
         emitJson({{QStringLiteral("event"), QStringLiteral("registered")},
-                  {QStringLiteral("device_id"), deviceId},
-                  {QStringLiteral("nat_type"), natType},
-                  {QStringLiteral("public_endpoint"), publicEndpoint},
-                  {QStringLiteral("server"), server}});
+            {QStringLiteral("device_id"), deviceId}, {QStringLiteral("nat_type"), natType},
+            {QStringLiteral("public_endpoint"), publicEndpoint},
+            {QStringLiteral("server"), server}});
         return;
     }
     info(QStringLiteral("Online at %1 as %2 (public %3, NAT: %4)")
@@ -96,15 +95,13 @@ void EventPrinter::registered(const QString &deviceId, const QString &natType,
 }
 
 void EventPrinter::path(const QString &kind, const QString &method, int rttMs, qint64 timeMs,
-                        const QString &peer, const QString &reason)
+    const QString &peer, const QString &reason)
 {
     if (m_json) {
-        QJsonObject event{{QStringLiteral("event"), QStringLiteral("path")},
-                          {QStringLiteral("kind"), kind},
-                          {QStringLiteral("method"), method},
-                          {QStringLiteral("rtt_ms"), rttMs},
-                          {QStringLiteral("time_ms"), timeMs},
-                          {QStringLiteral("peer"), peer}};
+        QJsonObject event {{QStringLiteral("event"), QStringLiteral("path")},
+            {QStringLiteral("kind"), kind}, {QStringLiteral("method"), method},
+            {QStringLiteral("rtt_ms"), rttMs}, {QStringLiteral("time_ms"), timeMs},
+            {QStringLiteral("peer"), peer}};
         if (!reason.isEmpty())
             event.insert(QStringLiteral("reason"), reason);
         emitJson(event);
@@ -119,20 +116,22 @@ void EventPrinter::path(const QString &kind, const QString &method, int rttMs, q
     info(text);
 }
 
-void EventPrinter::offer(const QString &peer, int files, qint64 totalBytes,
-                         const QString &verificationCode)
+void EventPrinter::offer(
+    const QString &peer, int files, qint64 totalBytes, const QString &verificationCode)
 {
     if (m_json) {
-        QJsonObject event{{QStringLiteral("event"), QStringLiteral("offer")},
-                          {QStringLiteral("peer"), peer},
-                          {QStringLiteral("files"), files},
-                          {QStringLiteral("total"), totalBytes}};
+        QJsonObject event {{QStringLiteral("event"), QStringLiteral("offer")},
+            {QStringLiteral("peer"), peer}, {QStringLiteral("files"), files},
+            {QStringLiteral("total"), totalBytes}};
         if (!verificationCode.isEmpty())
             event.insert(QStringLiteral("verification_code"), verificationCode);
         emitJson(event);
         return;
     }
-    QString text = QStringLiteral("%1 offers %2 file(s), %3").arg(peer).arg(files).arg(formatBytes(totalBytes));
+    QString text = QStringLiteral("%1 offers %2 file(s), %3")
+                       .arg(peer)
+                       .arg(files)
+                       .arg(formatBytes(totalBytes));
     if (!verificationCode.isEmpty())
         text += QStringLiteral(" — first contact, verification code %1").arg(verificationCode);
     info(text);
@@ -145,31 +144,31 @@ void EventPrinter::progress(qint64 bytes, qint64 total, double bytesPerSecond, b
     m_lastProgress.start();
     if (m_json) {
         emitJson({{QStringLiteral("event"), QStringLiteral("progress")},
-                  {QStringLiteral("bytes"), bytes},
-                  {QStringLiteral("total"), total},
-                  {QStringLiteral("rate"), qint64(bytesPerSecond)}});
+            {QStringLiteral("bytes"), bytes}, {QStringLiteral("total"), total},
+            {QStringLiteral("rate"), qint64(bytesPerSecond)}});
         return;
     }
     if (!m_tty)
         return; // a log file gets the start and end lines only
     const int percent = total > 0 ? int(bytes * 100 / total) : 100;
-    QString line = QStringLiteral("\r%1 %  %2 of %3  %4/s").arg(percent, 3).arg(formatBytes(bytes), formatBytes(total), formatBytes(qint64(bytesPerSecond)));
+    QString line
+        = QStringLiteral("\r%1 %  %2 of %3  %4/s")
+              .arg(percent, 3)
+              .arg(formatBytes(bytes), formatBytes(total), formatBytes(qint64(bytesPerSecond)));
     if (bytesPerSecond > 1 && total > bytes)
-        line += QStringLiteral("  %1 left").arg(formatDuration(qint64((total - bytes) / bytesPerSecond)));
+        line += QStringLiteral("  %1 left")
+                    .arg(formatDuration(qint64((total - bytes) / bytesPerSecond)));
     std::fprintf(m_err, "%-78s", qPrintable(line));
     std::fflush(m_err);
     m_progressLineOpen = true;
 }
 
-void EventPrinter::file(const QString &name, qint64 size, const QString &sha256,
-                        qint64 resumedFrom)
+void EventPrinter::file(const QString &name, qint64 size, const QString &sha256, qint64 resumedFrom)
 {
     if (m_json) {
-        emitJson({{QStringLiteral("event"), QStringLiteral("file")},
-                  {QStringLiteral("name"), name},
-                  {QStringLiteral("size"), size},
-                  {QStringLiteral("sha256"), sha256},
-                  {QStringLiteral("resumed_from"), resumedFrom}});
+        emitJson({{QStringLiteral("event"), QStringLiteral("file")}, {QStringLiteral("name"), name},
+            {QStringLiteral("size"), size}, {QStringLiteral("sha256"), sha256},
+            {QStringLiteral("resumed_from"), resumedFrom}});
         return;
     }
     QString text = QStringLiteral("✓ %1 (%2) sha256 %3").arg(name, formatBytes(size), sha256);
@@ -182,17 +181,16 @@ void EventPrinter::done(qint64 files, qint64 bytes, qint64 elapsedMs, qint64 tra
 {
     if (m_json) {
         emitJson({{QStringLiteral("event"), QStringLiteral("done")},
-                  {QStringLiteral("files"), files},
-                  {QStringLiteral("bytes"), bytes},
-                  {QStringLiteral("transferred"), transferred},
-                  {QStringLiteral("time_ms"), elapsedMs}});
+            {QStringLiteral("files"), files}, {QStringLiteral("bytes"), bytes},
+            {QStringLiteral("transferred"), transferred}, {QStringLiteral("time_ms"), elapsedMs}});
         return;
     }
     QString text = QStringLiteral("Done: %1 file(s), %2 in %3")
                        .arg(files)
                        .arg(formatBytes(bytes), formatDuration(elapsedMs / 1000));
     if (transferred < bytes)
-        text += QStringLiteral(" (%1 sent this time, the rest resumed)").arg(formatBytes(transferred));
+        text += QStringLiteral(" (%1 sent this time, the rest resumed)")
+                    .arg(formatBytes(transferred));
     info(text);
 }
 
@@ -200,8 +198,7 @@ void EventPrinter::error(const QString &code, const QString &message)
 {
     if (m_json) {
         emitJson({{QStringLiteral("event"), QStringLiteral("error")},
-                  {QStringLiteral("code"), code},
-                  {QStringLiteral("message"), message}});
+            {QStringLiteral("code"), code}, {QStringLiteral("message"), message}});
         return;
     }
     endProgressLine();

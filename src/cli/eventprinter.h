@@ -21,9 +21,9 @@ public:
     explicit EventPrinter(bool json, FILE *out = stdout, FILE *err = stderr);
 
     void registered(const QString &deviceId, const QString &natType, const QString &publicEndpoint,
-                    const QString &server);
+        const QString &server);
     void path(const QString &kind, const QString &method, int rttMs, qint64 timeMs,
-              const QString &peer, const QString &reason);
+        const QString &peer, const QString &reason);
     void offer(const QString &peer, int files, qint64 totalBytes, const QString &verificationCode);
     //! Throttled; \a force prints regardless (the final 100 %).
     void progress(qint64 bytes, qint64 total, double bytesPerSecond, bool force = false);

@@ -19,58 +19,57 @@ QString s(const char *text)
 
 struct Options
 {
-    Option help{{s("h"), s("help")}, s("Show this help and exit.")};
-    Option version{{s("v"), s("version")}, s("Print the version and exit.")};
-    Option verbose{s("verbose"), s("Log debug messages.")};
-    Option configDir{s("config-dir"),
-                     s("Keep identity, settings and contacts in DIR (default: the per-user "
-                       "config folder)."),
-                     s("DIR")};
-    Option name{s("name"), s("Display name shown to other peers."), s("NAME")};
+    Option help {{s("h"), s("help")}, s("Show this help and exit.")};
+    Option version {{s("v"), s("version")}, s("Print the version and exit.")};
+    Option verbose {s("verbose"), s("Log debug messages.")};
+    Option configDir {s("config-dir"),
+        s("Keep identity, settings and contacts in DIR (default: the per-user "
+          "config folder)."),
+        s("DIR")};
+    Option name {s("name"), s("Display name shown to other peers."), s("NAME")};
 
     // --server mode
-    Option serverFlag{s("server"), s("Run headless as the rendezvous and relay server.")};
-    Option listen{s("listen"),
-                  s("Address and port for TCP control/relay and UDP STUN (default 0.0.0.0:8877)."),
-                  s("ADDR:PORT")};
-    Option altPort{s("alt-port"),
-                   s("Second UDP port for NAT mapping tests (default: listen port + 1)."),
-                   s("PORT")};
-    Option noRelayServer{s("no-relay"), s("Do not relay; punching only.")};
-    Option relayRate{s("relay-rate"), s("Relay rate cap per session, bytes per second."),
-                     s("BYTES_PER_S")};
-    Option relayRateTotal{s("relay-rate-total"),
-                          s("Relay rate cap for all sessions together, bytes per second, shared "
-                            "fairly between them."),
-                          s("BYTES_PER_S")};
-    Option maxRelaySessions{s("max-relay-sessions"), s("Concurrent relay sessions (default 64)."),
-                            s("N")};
-    Option maxClients{s("max-clients"), s("Registered clients at most (default 10000)."), s("N")};
+    Option serverFlag {s("server"), s("Run headless as the rendezvous and relay server.")};
+    Option listen {s("listen"),
+        s("Address and port for TCP control/relay and UDP STUN (default 0.0.0.0:8877)."),
+        s("ADDR:PORT")};
+    Option altPort {s("alt-port"),
+        s("Second UDP port for NAT mapping tests (default: listen port + 1)."), s("PORT")};
+    Option noRelayServer {s("no-relay"), s("Do not relay; punching only.")};
+    Option relayRate {
+        s("relay-rate"), s("Relay rate cap per session, bytes per second."), s("BYTES_PER_S")};
+    Option relayRateTotal {s("relay-rate-total"),
+        s("Relay rate cap for all sessions together, bytes per second, shared "
+          "fairly between them."),
+        s("BYTES_PER_S")};
+    Option maxRelaySessions {
+        s("max-relay-sessions"), s("Concurrent relay sessions (default 64)."), s("N")};
+    Option maxClients {s("max-clients"), s("Registered clients at most (default 10000)."), s("N")};
 
     // client commands
-    Option server{s("server"), s("Rendezvous server (default port 8877)."), s("HOST[:PORT]")};
-    Option lan{s("lan"), s("Use the local network only: no server.")};
-    Option json{s("json"), s("Print one JSON object per line instead of human output.")};
-    Option to{s("to"), s("Receiving peer: device ID, a unique prefix of it, or a unique name."),
-              s("PEER")};
-    Option relayOnly{s("relay-only"), s("Skip hole punching; send through the server's relay.")};
-    Option noRelay{s("no-relay"), s("Direct connection only; fail instead of relaying.")};
-    Option timeout{s("timeout"), s("Give up after SECS seconds."), s("SECS")};
-    Option punchTimeout{s("punch-timeout"),
-                        s("Try the direct hole punch for SECS seconds (0.5-60, default 4) before "
-                          "falling back to the relay."),
-                        s("SECS")};
-    Option dir{s("dir"), s("Save received files in DIR (default: the Downloads folder)."),
-               s("DIR")};
-    Option yes{s("yes"), s("Accept incoming transfers without asking.")};
-    Option once{s("once"), s("Exit after one transfer session.")};
+    Option server {s("server"), s("Rendezvous server (default port 8877)."), s("HOST[:PORT]")};
+    Option lan {s("lan"), s("Use the local network only: no server.")};
+    Option json {s("json"), s("Print one JSON object per line instead of human output.")};
+    Option to {s("to"), s("Receiving peer: device ID, a unique prefix of it, or a unique name."),
+        s("PEER")};
+    Option relayOnly {s("relay-only"), s("Skip hole punching; send through the server's relay.")};
+    Option noRelay {s("no-relay"), s("Direct connection only; fail instead of relaying.")};
+    Option timeout {s("timeout"), s("Give up after SECS seconds."), s("SECS")};
+    Option punchTimeout {s("punch-timeout"),
+        s("Try the direct hole punch for SECS seconds (0.5-60, default 4) before "
+          "falling back to the relay."),
+        s("SECS")};
+    Option dir {
+        s("dir"), s("Save received files in DIR (default: the Downloads folder)."), s("DIR")};
+    Option yes {s("yes"), s("Accept incoming transfers without asking.")};
+    Option once {s("once"), s("Exit after one transfer session.")};
 
     // GUI
-    Option minimized{s("minimized"), s("Start minimized to the system tray.")};
+    Option minimized {s("minimized"), s("Start minimized to the system tray.")};
 };
 
-QString formatHelp(const QString &usage, const QString &description,
-                   const QList<QCommandLineOption> &options)
+QString formatHelp(
+    const QString &usage, const QString &description, const QList<QCommandLineOption> &options)
 {
     QString out = s("Usage: ") + usage + s("\n\n") + description + s("\n\nOptions:\n");
     for (const QCommandLineOption &o : options) {
@@ -121,13 +120,12 @@ ParseResult parseCommandLine(const QStringList &arguments)
     ParseResult result;
     Invocation &inv = result.invocation;
 
-    const QStringList args = arguments.isEmpty() ? QStringList{s("punchdrop")} : arguments;
-    const QString command = args.size() > 1 && !args.at(1).startsWith(QLatin1Char('-'))
-        ? args.at(1)
-        : QString();
+    const QStringList args = arguments.isEmpty() ? QStringList {s("punchdrop")} : arguments;
+    const QString command
+        = args.size() > 1 && !args.at(1).startsWith(QLatin1Char('-')) ? args.at(1) : QString();
     const bool serverMode = command.isEmpty() && args.contains(s("--server"));
 
-    QList<QCommandLineOption> options{o.help, o.version, o.verbose, o.configDir};
+    QList<QCommandLineOption> options {o.help, o.version, o.verbose, o.configDir};
     QString usage;
     QString description;
     QStringList parseArgs = args;
@@ -144,7 +142,8 @@ ParseResult parseCommandLine(const QStringList &arguments)
             inv.mode = Mode::Receive;
             options << o.server << o.lan << o.dir << o.yes << o.once << o.name << o.json
                     << o.timeout << o.punchTimeout;
-            usage = s("punchdrop receive (--server HOST[:PORT] | --lan) [--dir DIR] [--yes] [--once]");
+            usage = s(
+                "punchdrop receive (--server HOST[:PORT] | --lan) [--dir DIR] [--yes] [--once]");
             description = s("Stay online and receive transfers from peers.");
         } else if (command == s("peers")) {
             inv.mode = Mode::Peers;

@@ -30,7 +30,7 @@ struct Invocation
     Mode mode = Mode::Gui;
     bool verbose = false;
     QString configDir; //!< empty: the platform default
-    QString name;      //!< display name override
+    QString name; //!< display name override
 
     // --server mode
     QHostAddress listenAddress = QHostAddress::Any;

@@ -32,15 +32,14 @@ bool ConfigDir::ensureExists(QString *error) const
             *error = QStringLiteral("cannot create the config directory %1").arg(m_path);
         return false;
     }
-    QFile::setPermissions(m_path,
-                          QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+    QFile::setPermissions(m_path, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
     return true;
 }
 
 std::unique_ptr<QSettings> ConfigDir::openSettings() const
 {
-    return std::make_unique<QSettings>(filePath(QStringLiteral("settings.ini")),
-                                       QSettings::IniFormat);
+    return std::make_unique<QSettings>(
+        filePath(QStringLiteral("settings.ini")), QSettings::IniFormat);
 }
 
 QString ConfigDir::defaultDownloadDir()

@@ -9,8 +9,7 @@ namespace PunchDrop {
 
 InstanceLock::InstanceLock(std::unique_ptr<QLockFile> file)
     : m_file(std::move(file))
-{
-}
+{ }
 
 InstanceLock::~InstanceLock() = default;
 

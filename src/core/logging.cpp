@@ -39,10 +39,10 @@ void install(Mode mode, bool verbose)
         g_previousHandler = qInstallMessageHandler(filterHandler);
     }
     if (mode == Mode::Headless) {
-        qSetMessagePattern(QStringLiteral(
-            "%{time yyyy-MM-ddTHH:mm:ss.zzz} "
-            "%{if-debug}D%{endif}%{if-info}I%{endif}%{if-warning}W%{endif}"
-            "%{if-critical}E%{endif}%{if-fatal}F%{endif} %{category}: %{message}"));
+        qSetMessagePattern(
+            QStringLiteral("%{time yyyy-MM-ddTHH:mm:ss.zzz} "
+                           "%{if-debug}D%{endif}%{if-info}I%{endif}%{if-warning}W%{endif}"
+                           "%{if-critical}E%{endif}%{if-fatal}F%{endif} %{category}: %{message}"));
     } else {
         qSetMessagePattern(QStringLiteral("%{category}: %{message}"));
     }

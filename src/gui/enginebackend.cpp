@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "enginebackend.h"
 
-#include "net/wire/hostport.h"
 #include "core/logging.h"
+#include "net/wire/hostport.h"
 #include "transfer/transferengine.h"
 
 #include <QPointer>
@@ -22,13 +22,12 @@ std::pair<QString, quint16> splitServerAddress(const QString &text)
 } // namespace
 
 EngineBackend::EngineBackend(const DeviceIdentity &identity, const ConfigDir &configDir,
-                             AppSettings settings, QObject *parent)
+    AppSettings settings, QObject *parent)
     : Backend(parent)
     , m_identity(identity)
     , m_configDir(configDir)
     , m_settings(std::move(settings))
-{
-}
+{ }
 
 EngineBackend::~EngineBackend() = default;
 
@@ -54,7 +53,7 @@ bool EngineBackend::start(QString *error)
     connect(engine, &TransferEngine::peersChanged, this, &Backend::peersChanged);
     connect(engine, &TransferEngine::transferUpdated, this, &Backend::transferUpdated);
     connect(engine, &TransferEngine::registered, this,
-            [this] { setStatus(ServerStatus::State::Online, {}); });
+        [this] { setStatus(ServerStatus::State::Online, {}); });
     connect(engine, &TransferEngine::connectionLost, this, [this](const QString &reason) {
         setStatus(ServerStatus::State::Offline, tr("reconnecting: %1").arg(reason));
     });

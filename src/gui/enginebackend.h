@@ -14,7 +14,7 @@
 namespace PunchDrop {
 class TransferEngine;
 struct EngineConfig;
-}
+} // namespace PunchDrop
 
 namespace PunchDrop::Gui {
 
@@ -29,7 +29,7 @@ class EngineBackend : public Backend
     Q_OBJECT
 public:
     EngineBackend(const DeviceIdentity &identity, const ConfigDir &configDir, AppSettings settings,
-                  QObject *parent = nullptr);
+        QObject *parent = nullptr);
     ~EngineBackend() override;
 
     //! For tests: shorter timings, fixed LAN port, … applied to every engine this backend builds.

@@ -499,11 +499,10 @@ void MainWindow::onPeerLookupFinished(
     }
     // The backend adds the device to peers() before it answers.
     const bool selected = selectPeer(found);
-    statusBar()->showMessage(selected ? tr("Found %1: drop files on it to send.")
-                                            .arg(m_contactView->currentIndex()
-                                                     .data(Qt::DisplayRole)
-                                                     .toString())
-                                      : tr("Found %1.").arg(found.shortString()),
+    statusBar()->showMessage(selected
+            ? tr("Found %1: drop files on it to send.")
+                  .arg(m_contactView->currentIndex().data(Qt::DisplayRole).toString())
+            : tr("Found %1.").arg(found.shortString()),
         8000);
 }
 

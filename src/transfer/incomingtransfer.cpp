@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "incomingtransfer.h"
 
+#include "core/coro/offthread.h"
 #include "core/logging.h"
 #include "net/security/deviceidentity.h"
 #include "transfer/contactstore.h"
 #include "transfer/offerdecider.h"
-#include "core/coro/offthread.h"
 #include "transfer/safepath.h"
 
 #include <QDir>

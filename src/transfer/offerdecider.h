@@ -27,8 +27,8 @@ struct IncomingOffer
 {
     DeviceId sender;
     QString senderName;
-    bool firstContact = false;   //!< never seen this device before: show the code
-    QString verificationCode;    //!< verificationCode(sender, self)
+    bool firstContact = false; //!< never seen this device before: show the code
+    QString verificationCode; //!< verificationCode(sender, self)
     QList<OfferItem> items;
     qint64 totalBytes = 0;
     int fileCount = 0;

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "outgoingtransfer.h"
 
+#include "core/coro/offthread.h"
 #include "core/logging.h"
 #include "net/security/deviceidentity.h"
 #include "transfer/filesource.h"
-#include "core/coro/offthread.h"
 
 #include <QDeadlineTimer>
 #include <QDir>

@@ -5,10 +5,10 @@
 #include "transfer/outgoingtransfer.h"
 
 #include "core/logging.h"
-#include "net/security/deferredtlsserver.h"
 #include "core/socket/hostlookup.h"
-#include "net/client/natprober.h"
 #include "core/socket/reusablesocket.h"
+#include "net/client/natprober.h"
+#include "net/security/deferredtlsserver.h"
 #include "net/security/securechannel.h"
 
 #include <QCoreApplication>
@@ -42,7 +42,7 @@ QString pathKindName(PathKind kind)
 } // namespace
 
 TransferEngine::TransferEngine(const DeviceIdentity &identity, const ConfigDir &configDir,
-                               EngineConfig config, QObject *parent)
+    EngineConfig config, QObject *parent)
     : QObject(parent)
     , m_identity(identity)
     , m_configDir(configDir)
@@ -86,10 +86,11 @@ bool TransferEngine::start(QString *error)
             Q_EMIT connectionLost(reason);
         });
         // First bring m_found up to date, then tell the world.
-        connect(m_control, &ControlClient::peersChanged, this, &TransferEngine::onServerPeersChanged);
+        connect(
+            m_control, &ControlClient::peersChanged, this, &TransferEngine::onServerPeersChanged);
         connect(m_control, &ControlClient::peersChanged, this, &TransferEngine::peersChanged);
-        connect(&m_contacts, &ContactStore::contactsChanged, m_control,
-                [this] { updateWatchList(); });
+        connect(
+            &m_contacts, &ContactStore::contactsChanged, m_control, [this] { updateWatchList(); });
         updateWatchList(); // sent with the first hello
         connect(m_control, &ControlClient::goReceived, this, [this](const GoMessage &go) {
             runIncoming(addEntry(TransferSnapshot::Direction::Incoming), go);
@@ -165,16 +166,18 @@ QCoro::Task<> TransferEngine::probeNatType()
         m_natProbeRunning = false;
         co_return;
     }
-    auto probe = probeNat(server, m_config.serverPort, quint16(m_config.serverPort + kAltPortOffset),
-                          m_config.natProbe);
+    auto probe = probeNat(server, m_config.serverPort,
+        quint16(m_config.serverPort + kAltPortOffset), m_config.natProbe);
     const NatType nat = co_await probe;
     if (!self)
         co_return;
     m_natProbeRunning = false;
     m_natType = nat.toString();
-    qCInfo(lcNet).noquote() << "NAT type:" << m_natType
-                            << (nat.publicUdp.isValid() ? QStringLiteral("(UDP mapped to %1)").arg(nat.publicUdp.toString())
-                                                        : QString());
+    qCInfo(lcNet).noquote()
+        << "NAT type:" << m_natType
+        << (nat.publicUdp.isValid()
+                   ? QStringLiteral("(UDP mapped to %1)").arg(nat.publicUdp.toString())
+                   : QString());
     m_connector->setOwnNatType(m_natType);
     if (m_control)
         m_control->setNatType(m_natType);
@@ -319,7 +322,7 @@ quint64 TransferEngine::addEntry(TransferSnapshot::Direction direction)
 {
     // Unique in the process, not per engine: the GUI rebuilds its engine when the server changes
     // and keeps the rows of the old one, so ids must not start over.
-    static std::atomic<quint64> nextId{1};
+    static std::atomic<quint64> nextId {1};
     const quint64 id = nextId++;
     Entry entry;
     entry.snapshot.id = id;
@@ -427,7 +430,8 @@ void TransferEngine::finish(quint64 id, const TransferResult &result)
         && !result.files.constFirst().localPath.isEmpty())
         s.localFolder = QFileInfo(result.files.constFirst().localPath).absolutePath();
     qCInfo(lcTransfer).noquote() << "transfer" << id
-                                 << (s.direction == TransferSnapshot::Direction::Outgoing ? "to" : "from")
+                                 << (s.direction == TransferSnapshot::Direction::Outgoing ? "to"
+                                                                                          : "from")
                                  << s.peerName << "ended:"
                                  << (result.ok() ? QStringLiteral("ok") : result.message);
     const TransferSnapshot snapshot = s;
@@ -469,11 +473,12 @@ void TransferEngine::attachJob(quint64 id, TransferJob *job)
         });
     });
     connect(job, &TransferJob::stateChanged, this, [this, id](TransferSnapshot::State state) {
-        if (state == TransferSnapshot::State::Waiting || state == TransferSnapshot::State::Transferring)
+        if (state == TransferSnapshot::State::Waiting
+            || state == TransferSnapshot::State::Transferring)
             update(id, [&](TransferSnapshot &s) { s.state = state; });
     });
     connect(job, &TransferJob::fileFinished, this,
-            [this, id](const FileResult &file) { Q_EMIT fileFinished(id, file); });
+        [this, id](const FileResult &file) { Q_EMIT fileFinished(id, file); });
 }
 
 QCoro::Task<> TransferEngine::runOutgoing(quint64 id)
@@ -532,7 +537,8 @@ QCoro::Task<> TransferEngine::runOutgoing(quint64 id)
         co_return;
     if (result.allVerified() && m_config.useContacts) {
         QString error;
-        if (!m_contacts.remember(c.peer, c.peerName.isEmpty() ? peerName(c.peer) : c.peerName, &error))
+        if (!m_contacts.remember(
+                c.peer, c.peerName.isEmpty() ? peerName(c.peer) : c.peerName, &error))
             qCWarning(lcTransfer) << "cannot remember contact:" << error;
     }
     finish(id, result);
@@ -579,7 +585,7 @@ QCoro::Task<> TransferEngine::runIncomingLan(QSslSocket *rawSocket)
     QElapsedTimer clock;
     clock.start();
     auto handshake = SecureChannel::handshake(*socket, m_identity, SecureChannel::Role::Server,
-                                              std::nullopt, m_config.timings.handshakeTimeout);
+        std::nullopt, m_config.timings.handshakeTimeout);
     const SecureChannel::Result secured = co_await handshake;
     if (!self)
         co_return;
@@ -600,8 +606,8 @@ QCoro::Task<> TransferEngine::runIncomingLan(QSslSocket *rawSocket)
     co_await receiving;
 }
 
-QCoro::Task<> TransferEngine::receiveOn(quint64 id, std::unique_ptr<QSslSocket> socket,
-                                        DeviceId sender, QString senderName)
+QCoro::Task<> TransferEngine::receiveOn(
+    quint64 id, std::unique_ptr<QSslSocket> socket, DeviceId sender, QString senderName)
 {
     QPointer<TransferEngine> self(this);
     ReceiveOptions options;

@@ -8,10 +8,10 @@
 
 #include "core/configdir.h"
 #include "net/client/controlclient.h"
-#include "net/security/deviceidentity.h"
 #include "net/client/landiscovery.h"
 #include "net/client/natprober.h"
 #include "net/client/peerconnector.h"
+#include "net/security/deviceidentity.h"
 #include "net/wire/peerinfo.h"
 #include "net/wire/peerresolver.h"
 
@@ -43,7 +43,7 @@ struct EngineConfig
     //! A port-restricted NAT never answers the change-port request, so every unanswered request
     //! costs rto * (2^attempts - 1): 1.4 s here instead of the RFC-ish 4.5 s, which a user
     //! waiting for `send` would feel on every run.
-    NatProbeConfig natProbe{std::chrono::milliseconds(200), 3};
+    NatProbeConfig natProbe {std::chrono::milliseconds(200), 3};
     bool useContacts = true; //!< pin and remember peers in the config dir's contact store
     bool autoAcceptTrusted = true; //!< honour contacts' "always accept" flag
 };
@@ -52,7 +52,7 @@ struct EngineConfig
 struct PathReport
 {
     PathKind path = PathKind::Unknown;
-    QString kind;   //!< "direct" or "relay"
+    QString kind; //!< "direct" or "relay"
     QString method; //!< "tcp-punch", "lan" or "relay"
     QString reason;
     qint64 timeMs = 0;
@@ -72,7 +72,7 @@ class TransferEngine : public QObject
     Q_OBJECT
 public:
     TransferEngine(const DeviceIdentity &identity, const ConfigDir &configDir, EngineConfig config,
-                   QObject *parent = nullptr);
+        QObject *parent = nullptr);
     ~TransferEngine() override;
 
     //! Connects to the server and/or starts LAN discovery. False with \a error.
@@ -107,7 +107,8 @@ public:
     QCoro::Task<PeerResolver::Result> findPeer(const QString &query);
 
     //! Starts sending \a paths to \a peer; returns the transfer id.
-    quint64 send(const DeviceId &peer, const QStringList &paths, ConnectMode mode = ConnectMode::Auto);
+    quint64 send(
+        const DeviceId &peer, const QStringList &paths, ConnectMode mode = ConnectMode::Auto);
     //! Sends an outgoing transfer again (the receiver resumes what it already has).
     bool retry(quint64 id);
     void cancel(quint64 id);
@@ -133,14 +134,15 @@ private:
         ConnectMode mode = ConnectMode::Auto;
         QPointer<TransferJob> job;
         bool cancelRequested = false;
-        int attempt = 0; //!< bumped by every (re)start; an older flow that wakes up sees it and stops
+        int attempt
+            = 0; //!< bumped by every (re)start; an older flow that wakes up sees it and stops
     };
 
     QCoro::Task<> runOutgoing(quint64 id);
     QCoro::Task<> runIncoming(quint64 id, GoMessage go);
     QCoro::Task<> runIncomingLan(QSslSocket *socket);
-    QCoro::Task<> receiveOn(quint64 id, std::unique_ptr<QSslSocket> socket, DeviceId sender,
-                            QString senderName);
+    QCoro::Task<> receiveOn(
+        quint64 id, std::unique_ptr<QSslSocket> socket, DeviceId sender, QString senderName);
     QCoro::Task<> probeNatType();
     void onIncomingLan();
     quint64 addEntry(TransferSnapshot::Direction direction);

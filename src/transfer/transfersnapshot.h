@@ -9,7 +9,6 @@
 
 namespace PunchDrop {
 
-
 /*!
  * One transfer as the UI and the CLI see it: a value, emitted whenever something changes
  * (progress is throttled by the producer).
@@ -18,8 +17,8 @@ struct TransferSnapshot
 {
     enum class Direction { Outgoing, Incoming };
     enum class State {
-        Connecting,   //!< looking up the peer, punching or joining the relay
-        Waiting,      //!< offer sent / received, waiting for accept
+        Connecting, //!< looking up the peer, punching or joining the relay
+        Waiting, //!< offer sent / received, waiting for accept
         Transferring,
         Done,
         Failed,
@@ -31,15 +30,15 @@ struct TransferSnapshot
     Direction direction = Direction::Outgoing;
     DeviceId peer;
     QString peerName;
-    QStringList items;       //!< top-level names of what is sent
+    QStringList items; //!< top-level names of what is sent
     qint64 bytesDone = 0;
     qint64 bytesTotal = 0;
     double bytesPerSecond = 0;
     State state = State::Connecting;
     PathKind path = PathKind::Unknown;
-    QString pathReason;      //!< why relayed ("peer behind symmetric NAT", "punch timed out", …)
-    QString error;           //!< human-readable, when Failed
-    QString localFolder;     //!< where received files landed / where sent files came from
+    QString pathReason; //!< why relayed ("peer behind symmetric NAT", "punch timed out", …)
+    QString error; //!< human-readable, when Failed
+    QString localFolder; //!< where received files landed / where sent files came from
 
     bool isFinished() const
     {

@@ -460,8 +460,8 @@ private Q_SLOTS:
         const PeerInfo bob = Test::peer("bob", PeerInfo::Source::Server, true);
         backend.setPeers({Test::peer("alice", PeerInfo::Source::Lan, true), bob});
         backend.answerLookup(u"bob"_qs, bob.id, {});
-        QCOMPARE(window.contactView()->currentIndex().data(ContactListModel::PeerRole)
-                     .value<DeviceId>(),
+        QCOMPARE(
+            window.contactView()->currentIndex().data(ContactListModel::PeerRole).value<DeviceId>(),
             bob.id);
         QVERIFY(window.findChild<QAction *>(u"sendFilesAction"_qs)->isEnabled());
         QVERIFY2(window.statusBar()->currentMessage().contains(u"bob"_qs),
@@ -481,14 +481,14 @@ private Q_SLOTS:
         QVERIFY2(box->informativeText().contains(u"no online device matches"_qs),
             qPrintable(box->informativeText()));
         box->close();
-        QCOMPARE(window.contactView()->currentIndex().data(ContactListModel::PeerRole)
-                     .value<DeviceId>(),
+        QCOMPARE(
+            window.contactView()->currentIndex().data(ContactListModel::PeerRole).value<DeviceId>(),
             bob.id);
 
         // An answer nobody asked for (another window, a late reply) changes nothing.
         backend.answerLookup(u"carol"_qs, Test::deviceIdFor("carol"), {});
-        QCOMPARE(window.contactView()->currentIndex().data(ContactListModel::PeerRole)
-                     .value<DeviceId>(),
+        QCOMPARE(
+            window.contactView()->currentIndex().data(ContactListModel::PeerRole).value<DeviceId>(),
             bob.id);
     }
 

@@ -13,9 +13,9 @@
 //       another key, garbage — and finally replays the captured announcement once the victim has
 //       announced again. Prints one "forged" line per datagram; exit 0 when all were sent.
 
+#include "net/client/landiscovery.h"
 #include "net/security/deviceidentity.h"
 #include "net/wire/lanannouncement.h"
-#include "net/client/landiscovery.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>

@@ -57,8 +57,8 @@ int main(int argc, char **argv)
     });
     int rc = 1;
     QObject::connect(&link, &ControlLink::closed, &app, [&](const QString &reason) {
-        std::printf("closed=yes after_ms=%lld reason=%s\n", qint64(clock.elapsed()),
-            qPrintable(reason));
+        std::printf(
+            "closed=yes after_ms=%lld reason=%s\n", qint64(clock.elapsed()), qPrintable(reason));
         rc = 0;
         app.quit();
     });

@@ -2,9 +2,9 @@
 // ControlClient against the real in-process RendezvousServer on loopback: registration,
 // presence, introductions (go / connect-error), NAT type updates, reconnects.
 
-#include "support/testhelpers.h"
 #include "net/client/controlclient.h"
 #include "net/server/rendezvousserver.h"
+#include "support/testhelpers.h"
 
 #include "net/security/serverpins.h"
 
@@ -213,13 +213,14 @@ void TestControlClient::connectErrors()
     const DeviceIdentity alice = Test::ephemeralIdentity();
     auto a = makeClient(alice, QStringLiteral("alice"));
 
-    ConnectReply reply
-        = QCoro::waitFor(a->requestConnect(Test::ephemeralIdentity().id(), QStringLiteral("auto"), 1s));
+    ConnectReply reply = QCoro::waitFor(
+        a->requestConnect(Test::ephemeralIdentity().id(), QStringLiteral("auto"), 1s));
     QCOMPARE(reply.errorCode, QStringLiteral("not-registered"));
 
     a->start();
     QVERIFY(QCoro::waitFor(a->waitRegistered(5s)));
-    reply = QCoro::waitFor(a->requestConnect(Test::ephemeralIdentity().id(), QStringLiteral("auto"), 5s));
+    reply = QCoro::waitFor(
+        a->requestConnect(Test::ephemeralIdentity().id(), QStringLiteral("auto"), 5s));
     QVERIFY(!reply.go);
     QCOMPARE(reply.errorCode, QStringLiteral("offline"));
     QVERIFY(!reply.errorMessage.isEmpty());
@@ -384,8 +385,8 @@ void TestControlClient::serverIsPinnedOnFirstUse()
     registered.clear();
     m_serverIdentity = Test::ephemeralIdentity();
     QVERIFY(startServer(fastServerConfig(serverPort)));
-    QTRY_VERIFY_WITH_TIMEOUT(client.lastError().contains(QStringLiteral("different identity")),
-        10000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        client.lastError().contains(QStringLiteral("different identity")), 10000);
     QVERIFY2(client.lastError().contains(pinsFile), qPrintable(client.lastError()));
     QCOMPARE(registered.count(), 0);
     QCOMPARE(m_server->registeredCount(), 0);
@@ -409,7 +410,8 @@ void TestControlClient::requestsOutliveTheClient()
     auto connect = a->requestConnect(Test::ephemeralIdentity().id(), QStringLiteral("auto"), 3s);
     a.reset();
     const LookupReply looked = QCoro::waitFor(std::move(lookup));
-    QVERIFY2(looked.code == u"connection-lost" || looked.code == u"timeout", qPrintable(looked.code));
+    QVERIFY2(
+        looked.code == u"connection-lost" || looked.code == u"timeout", qPrintable(looked.code));
     const ConnectReply connected = QCoro::waitFor(std::move(connect));
     QVERIFY(!connected.go);
     QVERIFY2(connected.errorCode == u"connection-lost" || connected.errorCode == u"timeout",

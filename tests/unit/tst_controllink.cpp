@@ -3,9 +3,9 @@
 // record layer, and every way a peer can get it wrong (tampering, bad lengths, no certificate,
 // wrong or missing ALPN, an unexpected server).
 
-#include "support/testhelpers.h"
 #include "net/security/controllink.h"
 #include "net/security/deviceidentity.h"
+#include "support/testhelpers.h"
 
 #include <QPointer>
 #include <QSignalSpy>

@@ -158,8 +158,9 @@ void TestControlProtocol::roundTrip_data()
     QTest::newRow("hello with nat and v6 endpoint") << ControlMessage(
         Hello {1, QStringLiteral("Ælice's laptop"), {ep("10.0.0.2", 1), ep("fe80::1", 65535)},
             QStringLiteral("cone"), {}}) << QStringLiteral("hello");
-    QTest::newRow("hello with watch list") << ControlMessage(
-        Hello {1, QStringLiteral("w"), {}, {}, {a, b}}) << QStringLiteral("hello");
+    QTest::newRow("hello with watch list")
+        << ControlMessage(Hello {1, QStringLiteral("w"), {}, {}, {a, b}})
+        << QStringLiteral("hello");
     QList<DeviceId> fullWatch;
     for (int i = 0; i < ControlProtocol::kMaxWatch; ++i)
         fullWatch.append(DeviceId::fromDigest(QByteArray(32, char(i))));
@@ -176,11 +177,11 @@ void TestControlProtocol::roundTrip_data()
                                       << QStringLiteral("lookup-result");
     QList<PeerEntry> candidates;
     for (int i = 0; i < ControlProtocol::kMaxLookupPeers; ++i)
-        candidates.append({DeviceId::fromDigest(QByteArray(32, char(i))), QStringLiteral("bob"), {}});
-    QTest::newRow("lookup-result ambiguous, 16 candidates")
-        << ControlMessage(LookupResult {2, candidates, QStringLiteral("ambiguous"),
-               QStringLiteral("several")})
-        << QStringLiteral("lookup-result");
+        candidates.append(
+            {DeviceId::fromDigest(QByteArray(32, char(i))), QStringLiteral("bob"), {}});
+    QTest::newRow("lookup-result ambiguous, 16 candidates") << ControlMessage(
+        LookupResult {2, candidates, QStringLiteral("ambiguous"), QStringLiteral("several")})
+                                                            << QStringLiteral("lookup-result");
     QTest::newRow("lookup-result not-found")
         << ControlMessage(LookupResult {3, {}, QStringLiteral("not-found"), QStringLiteral("no")})
         << QStringLiteral("lookup-result");
@@ -332,10 +333,10 @@ void TestControlProtocol::malformed_data()
     QCborMap watch;
     watch.insert(QStringLiteral("t"), QStringLiteral("watch"));
     watch.insert(QStringLiteral("ids"), QCborArray());
-    QTest::newRow("watch without ids") << frameOf(with(watch, "ids", QCborValue()))
-                                       << QStringLiteral("ids");
-    QTest::newRow("watch over kMaxWatch") << frameOf(with(watch, "ids", tooMany))
-                                          << QStringLiteral("too many");
+    QTest::newRow("watch without ids")
+        << frameOf(with(watch, "ids", QCborValue())) << QStringLiteral("ids");
+    QTest::newRow("watch over kMaxWatch")
+        << frameOf(with(watch, "ids", tooMany)) << QStringLiteral("too many");
     QCborMap lookup;
     lookup.insert(QStringLiteral("t"), QStringLiteral("lookup"));
     lookup.insert(QStringLiteral("req"), 1);

@@ -2,8 +2,8 @@
 // DeviceId text form and DeviceIdentity creation, persistence and signatures.
 
 #include "core/configdir.h"
-#include "net/wire/deviceid.h"
 #include "net/security/deviceidentity.h"
+#include "net/wire/deviceid.h"
 
 #include <QFile>
 #include <QRegularExpression>
@@ -47,8 +47,8 @@ void TestDeviceId::parse_data()
     const QString zeros(52, QLatin1Char('A'));
     QTest::newRow("canonical") << zeros << true;
     QTest::newRow("dashes and spaces") << zeros.left(7) + QStringLiteral("-") + zeros.mid(7, 20)
-            + QStringLiteral(" ") + zeros.mid(27)
-                                       << true;
+            + QStringLiteral(" ")
+            + zeros.mid(27) << true;
     QTest::newRow("too short") << zeros.left(51) << false;
     QTest::newRow("too long") << zeros + QStringLiteral("A") << false;
     QTest::newRow("bad character 1") << zeros.left(51) + QStringLiteral("1") << false;
@@ -79,7 +79,9 @@ void TestDeviceId::verificationCodeIsSymmetric()
     const DeviceId c = DeviceId::fromDigest(QByteArray(32, '\x03'));
     QCOMPARE(verificationCode(a, b), verificationCode(b, a));
     QVERIFY(verificationCode(a, b) != verificationCode(a, c));
-    QVERIFY(QRegularExpression(QStringLiteral("^\\d{3} \\d{3}$")).match(verificationCode(a, b)).hasMatch());
+    QVERIFY(QRegularExpression(QStringLiteral("^\\d{3} \\d{3}$"))
+                .match(verificationCode(a, b))
+                .hasMatch());
 }
 
 void TestDeviceId::identityPersistsAndIsPrivate()
@@ -95,7 +97,8 @@ void TestDeviceId::identityPersistsAndIsPrivate()
 
     const auto perms = QFile::permissions(dir.filePath(QStringLiteral("identity.key")));
     QVERIFY(perms & QFile::ReadOwner);
-    QVERIFY(!(perms & (QFile::ReadGroup | QFile::ReadOther | QFile::WriteGroup | QFile::WriteOther)));
+    QVERIFY(
+        !(perms & (QFile::ReadGroup | QFile::ReadOther | QFile::WriteGroup | QFile::WriteOther)));
 
     const auto second = DeviceIdentity::loadOrCreate(dir, &error);
     QVERIFY2(second, qPrintable(error));

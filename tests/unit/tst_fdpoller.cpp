@@ -174,8 +174,8 @@ void TestFdPoller::readinessReachesEveryOwner()
     for (int round = 1; round <= 3; ++round) {
         for (const auto &p : pairs)
             QVERIFY(sendByte(p->b));
-        QTRY_VERIFY_WITH_TIMEOUT(
-            std::all_of(owners.begin(), owners.end(), [round](const auto &c) { return c->bytes == round; }),
+        QTRY_VERIFY_WITH_TIMEOUT(std::all_of(owners.begin(), owners.end(),
+                                     [round](const auto &c) { return c->bytes == round; }),
             10000);
     }
     for (const auto &c : owners) {
@@ -231,7 +231,8 @@ void TestFdPoller::loopbackTcp()
     QCOMPARE(poller.watchedCount(), qsizetype(kConnections));
     const QByteArray payload(1000, 'p');
     for (int fd : clients)
-        QCOMPARE(::send(fd, payload.constData(), size_t(payload.size()), MSG_NOSIGNAL), ssize_t(payload.size()));
+        QCOMPARE(::send(fd, payload.constData(), size_t(payload.size()), MSG_NOSIGNAL),
+            ssize_t(payload.size()));
     QTRY_VERIFY_WITH_TIMEOUT(std::all_of(owners.begin(), owners.end(),
                                  [&](const auto &c) { return c->bytes == payload.size(); }),
         10000);
@@ -410,7 +411,8 @@ void TestFdPoller::unwatchCloseReuseInOneBatch()
         }
         reusedNumber = reused->a == number ? number : -1;
         newcomer.fd = reused->a;
-        QVERIFY(poller.watch(reused->a, &newcomer, [&newcomer](FdPoller::Event e) { newcomer.handle(e); }));
+        QVERIFY(poller.watch(
+            reused->a, &newcomer, [&newcomer](FdPoller::Event e) { newcomer.handle(e); }));
     };
     a.extra = swap;
     b.extra = swap;
@@ -475,16 +477,16 @@ void TestFdPoller::badInput()
 {
     FdPoller poller;
     QObject owner;
-    QVERIFY(!poller.watch(-1, &owner, [](FdPoller::Event) { }));
+    QVERIFY(!poller.watch(-1, &owner, [](FdPoller::Event) {}));
     QVERIFY(!poller.errorString().isEmpty());
-    QVERIFY(!poller.watch(0, nullptr, [](FdPoller::Event) { }));
+    QVERIFY(!poller.watch(0, nullptr, [](FdPoller::Event) {}));
     QVERIFY(!poller.watch(0, &owner, {}));
 #ifdef Q_OS_LINUX
     // A descriptor that is not open: the kernel refuses it, nothing is left registered.
     Pair pair;
     const int closed = pair.a;
     pair.closeA();
-    QVERIFY(!poller.watch(closed, &owner, [](FdPoller::Event) { }));
+    QVERIFY(!poller.watch(closed, &owner, [](FdPoller::Event) {}));
     QVERIFY(poller.errorString().contains(QLatin1String("epoll_ctl")));
     QVERIFY(!poller.isWatched(closed));
 #endif

@@ -84,7 +84,8 @@ void TestFileSink::resumeOfAnIntactPartVerifies()
     QVERIFY(sink.write(data.mid(int(held.offset))));
     Sha256 whole;
     whole.addData(data);
-    const FileSink::Finished done = sink.finish(whole.result(), false, QDateTime::currentDateTimeUtc());
+    const FileSink::Finished done
+        = sink.finish(whole.result(), false, QDateTime::currentDateTimeUtc());
     QCOMPARE(done.error, TransferError::None);
     QFile got(done.finalPath);
     QVERIFY(got.open(QIODevice::ReadOnly));

@@ -3,16 +3,16 @@
 // on the same ports; the result is one mutually authenticated, selected TLS connection. Real NAT
 // behaviour (simultaneous open through cone NATs, symmetric NATs) is proven in tests/natlab.
 
-#include "net/security/deviceidentity.h"
-#include "net/client/holepuncher.h"
 #include "core/socket/reusablesocket.h"
+#include "net/client/holepuncher.h"
+#include "net/security/deviceidentity.h"
 
 #include <QSslSocket>
 #include <QTcpServer>
 #include <QTest>
 
-#include <qcorotask.h>
 #include <qcoroiodevice.h>
+#include <qcorotask.h>
 
 using namespace PunchDrop;
 using namespace std::chrono_literals;
@@ -46,12 +46,12 @@ struct Pair
 };
 
 Pair punchPair(const DeviceIdentity &a, const DeviceIdentity &b, const DeviceId &aExpects,
-               const DeviceId &bExpects, PunchTimings timings, bool bPresent = true)
+    const DeviceId &bExpects, PunchTimings timings, bool bPresent = true)
 {
     const quint16 portA = freePort();
     const quint16 portB = freePort();
-    PunchPlan planA{aExpects, true, portA, {Endpoint{QHostAddress::LocalHost, portB}}, 0ms};
-    PunchPlan planB{bExpects, false, portB, {Endpoint{QHostAddress::LocalHost, portA}}, 0ms};
+    PunchPlan planA {aExpects, true, portA, {Endpoint {QHostAddress::LocalHost, portB}}, 0ms};
+    PunchPlan planB {bExpects, false, portB, {Endpoint {QHostAddress::LocalHost, portA}}, 0ms};
     HolePuncher punchA(a, planA, timings);
     HolePuncher punchB(b, planB, timings);
     Pair pair;

@@ -38,7 +38,7 @@ void TestInvocation::parse_data()
     QTest::addColumn<Mode>("mode");
     using K = ParseResult::Kind;
     auto row = [](const char *name, const QString &line, K kind, Mode mode) {
-        QStringList args{QStringLiteral("punchdrop")};
+        QStringList args {QStringLiteral("punchdrop")};
         if (!line.isEmpty())
             args << line.split(QLatin1Char(' '));
         QTest::newRow(name) << args << kind << mode;
@@ -51,7 +51,8 @@ void TestInvocation::parse_data()
     row("server help", QStringLiteral("--server --help"), K::Help, Mode::Server);
     row("server listen", QStringLiteral("--server --listen 127.0.0.1:9000"), K::Run, Mode::Server);
     row("server bad listen", QStringLiteral("--server --listen nohost:x"), K::Error, Mode::Server);
-    row("server bad port", QStringLiteral("--server --listen 1.2.3.4:70000"), K::Error, Mode::Server);
+    row("server bad port", QStringLiteral("--server --listen 1.2.3.4:70000"), K::Error,
+        Mode::Server);
     row("server relay-rate-total not a number", QStringLiteral("--server --relay-rate-total 5M"),
         K::Error, Mode::Server);
     row("server relay-rate-total negative", QStringLiteral("--server --relay-rate-total -1"),
@@ -99,11 +100,16 @@ void TestInvocation::hostPort_data()
     QTest::addColumn<bool>("valid");
     QTest::addColumn<QString>("host");
     QTest::addColumn<int>("port");
-    QTest::newRow("host") << QStringLiteral("example.org") << true << QStringLiteral("example.org") << 8877;
-    QTest::newRow("host:port") << QStringLiteral("example.org:99") << true << QStringLiteral("example.org") << 99;
-    QTest::newRow("ipv4:port") << QStringLiteral("10.0.0.1:1") << true << QStringLiteral("10.0.0.1") << 1;
-    QTest::newRow("[v6]:port") << QStringLiteral("[::1]:443") << true << QStringLiteral("::1") << 443;
-    QTest::newRow("bare v6") << QStringLiteral("fe80::1") << true << QStringLiteral("fe80::1") << 8877;
+    QTest::newRow("host") << QStringLiteral("example.org") << true << QStringLiteral("example.org")
+                          << 8877;
+    QTest::newRow("host:port") << QStringLiteral("example.org:99") << true
+                               << QStringLiteral("example.org") << 99;
+    QTest::newRow("ipv4:port") << QStringLiteral("10.0.0.1:1") << true << QStringLiteral("10.0.0.1")
+                               << 1;
+    QTest::newRow("[v6]:port") << QStringLiteral("[::1]:443") << true << QStringLiteral("::1")
+                               << 443;
+    QTest::newRow("bare v6") << QStringLiteral("fe80::1") << true << QStringLiteral("fe80::1")
+                             << 8877;
     QTest::newRow("port zero") << QStringLiteral("h:0") << false << QString() << 0;
     QTest::newRow("port too big") << QStringLiteral("h:65536") << false << QString() << 0;
     QTest::newRow("empty host") << QStringLiteral(":80") << false << QString() << 0;
@@ -130,7 +136,9 @@ void TestInvocation::serverOptions()
 {
     const ParseResult r = parseCommandLine(QStringLiteral(
         "punchdrop --server --listen 127.0.0.1:9100 --alt-port 9200 --no-relay --relay-rate 1000 "
-        "--relay-rate-total 5000 --max-relay-sessions 3 --max-clients 7 --verbose --config-dir /tmp/x").split(QLatin1Char(' ')));
+        "--relay-rate-total 5000 --max-relay-sessions 3 --max-clients 7 --verbose --config-dir "
+        "/tmp/x")
+                                               .split(QLatin1Char(' ')));
     QCOMPARE(r.kind, ParseResult::Kind::Run);
     const Invocation &i = r.invocation;
     QCOMPARE(i.listenAddress, QHostAddress(QStringLiteral("127.0.0.1")));
@@ -158,7 +166,7 @@ void TestInvocation::sendOptions()
     QVERIFY(i.json);
     QVERIFY(i.relayOnly);
     QCOMPARE(i.timeoutSecs, 9);
-    QCOMPARE(i.paths, (QStringList{QStringLiteral("a"), QStringLiteral("b/c")}));
+    QCOMPARE(i.paths, (QStringList {QStringLiteral("a"), QStringLiteral("b/c")}));
     QCOMPARE(i.punchTimeoutMs, 0); // PunchTimings' default
 }
 
@@ -166,13 +174,17 @@ void TestInvocation::punchTimeout_data()
 {
     QTest::addColumn<QString>("line");
     QTest::addColumn<int>("ms"); // -1: a usage error
-    QTest::newRow("send seconds") << QStringLiteral("send --server h --to b --punch-timeout 8 a") << 8000;
-    QTest::newRow("receive fraction") << QStringLiteral("receive --server h --punch-timeout 1.5") << 1500;
+    QTest::newRow("send seconds") << QStringLiteral("send --server h --to b --punch-timeout 8 a")
+                                  << 8000;
+    QTest::newRow("receive fraction")
+        << QStringLiteral("receive --server h --punch-timeout 1.5") << 1500;
     QTest::newRow("lowest") << QStringLiteral("receive --server h --punch-timeout 0.5") << 500;
     QTest::newRow("highest") << QStringLiteral("receive --server h --punch-timeout 60") << 60000;
     QTest::newRow("too short") << QStringLiteral("receive --server h --punch-timeout 0.1") << -1;
-    QTest::newRow("too long") << QStringLiteral("send --server h --to b --punch-timeout 61 a") << -1;
-    QTest::newRow("not a number") << QStringLiteral("receive --server h --punch-timeout soon") << -1;
+    QTest::newRow("too long") << QStringLiteral("send --server h --to b --punch-timeout 61 a")
+                              << -1;
+    QTest::newRow("not a number") << QStringLiteral("receive --server h --punch-timeout soon")
+                                  << -1;
     QTest::newRow("not for peers") << QStringLiteral("peers --server h --punch-timeout 2") << -1;
 }
 

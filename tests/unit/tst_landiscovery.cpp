@@ -2,9 +2,9 @@
 // LanDiscovery on the loopback interface: two instances in one process share a private UDP port
 // (multicast on "lo" with loopback on), plus hand-made datagrams sent straight to 127.0.0.1.
 
+#include "net/client/landiscovery.h"
 #include "net/security/deviceidentity.h"
 #include "net/security/lanannouncementcrypto.h"
-#include "net/client/landiscovery.h"
 
 #include <QElapsedTimer>
 #include <QSignalSpy>

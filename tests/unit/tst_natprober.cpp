@@ -4,9 +4,9 @@
 // server does from behind each kind of NAT (the NAT lab proves the real NATs later).
 
 #include "net/client/natprober.h"
+#include "net/server/stunserver.h"
 #include "net/wire/nattype.h"
 #include "net/wire/stunmessage.h"
-#include "net/server/stunserver.h"
 
 #include <QElapsedTimer>
 #include <QNetworkDatagram>

@@ -3,17 +3,17 @@
 // the server's go, the hole punch (direct) or the relay, and mutual TLS on the chosen path.
 
 #include "net/client/controlclient.h"
-#include "net/security/deviceidentity.h"
 #include "net/client/peerconnector.h"
 #include "net/client/relayclient.h"
+#include "net/security/deviceidentity.h"
 #include "net/server/relayhub.h"
-#include "net/wire/relayjoin.h"
 #include "net/server/rendezvousserver.h"
+#include "net/wire/relayjoin.h"
 
+#include <QPointer>
 #include <QSignalSpy>
 #include <QSslSocket>
 #include <QTcpServer>
-#include <QPointer>
 #include <QTest>
 #include <QTimer>
 
@@ -174,9 +174,8 @@ void TestPeerConnector::relayKeepsBytesAfterPairing()
     QTcpSocket *captured = capture.nextPendingConnection();
     QByteArray clientHello;
     QTRY_VERIFY_WITH_TIMEOUT((clientHello += captured->readAll()).size() >= 5
-                                 && clientHello.size()
-                                     >= 5 + ((quint8(clientHello[3]) << 8) | quint8(clientHello[4])),
-                             5000);
+            && clientHello.size() >= 5 + ((quint8(clientHello[3]) << 8) | quint8(clientHello[4])),
+        5000);
     QCOMPARE(clientHello.at(0), char(0x16)); // a TLS handshake record
 
     QTcpServer fakeRelay;

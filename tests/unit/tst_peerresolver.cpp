@@ -119,15 +119,14 @@ void TestPeerResolver::codesAndCandidates_data()
                               << QList<DeviceId> {kBob};
     QTest::newRow("exact id offline") << idWithFirstBytes("zz").toString()
                                       << c(PeerResolver::Code::NotFound) << QList<DeviceId> {};
-    QTest::newRow("unique prefix") << kAlex.toString().left(9) << c(PeerResolver::Code::Found)
-                                   << QList<DeviceId> {kAlex};
-    QTest::newRow("ambiguous prefix") << kAlice.toString().left(8)
-                                      << c(PeerResolver::Code::Ambiguous)
-                                      << QList<DeviceId> {kAlice, kAlex};
+    QTest::newRow("unique prefix")
+        << kAlex.toString().left(9) << c(PeerResolver::Code::Found) << QList<DeviceId> {kAlex};
+    QTest::newRow("ambiguous prefix")
+        << kAlice.toString().left(8) << c(PeerResolver::Code::Ambiguous)
+        << QList<DeviceId> {kAlice, kAlex};
     QTest::newRow("unique name") << QStringLiteral("BOB") << c(PeerResolver::Code::Found)
                                  << QList<DeviceId> {kBob};
-    QTest::newRow("ambiguous name") << QStringLiteral("laptop")
-                                    << c(PeerResolver::Code::Ambiguous)
+    QTest::newRow("ambiguous name") << QStringLiteral("laptop") << c(PeerResolver::Code::Ambiguous)
                                     << QList<DeviceId> {kTwinA, kTwinB};
     QTest::newRow("nothing") << QStringLiteral("carol") << c(PeerResolver::Code::NotFound)
                              << QList<DeviceId> {};

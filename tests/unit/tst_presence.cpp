@@ -8,11 +8,11 @@
 // handles one connection's frames in order and sends presence caused by earlier events before
 // it answers a later ping, so a pong with no peer-joined before it proves there was none.
 
-#include "support/testhelpers.h"
 #include "net/client/controlclient.h"
 #include "net/security/controllink.h"
-#include "net/wire/controlprotocol.h"
 #include "net/server/rendezvousserver.h"
+#include "net/wire/controlprotocol.h"
+#include "support/testhelpers.h"
 #include "transfer/transferengine.h"
 
 #include <QJsonArray>

@@ -3,10 +3,10 @@
 // checksummed), refusals, the per-session and global rate caps, the session limit and the join
 // timeouts.
 
-#include "support/testhelpers.h"
 #include "net/client/relayclient.h"
 #include "net/server/relayhub.h"
 #include "net/server/rendezvousserver.h"
+#include "support/testhelpers.h"
 
 #include <QCryptographicHash>
 #include <QElapsedTimer>

@@ -54,7 +54,8 @@ private:
             QByteArray data = client->readAll();
             if (!isRelay->has_value() && !data.isEmpty())
                 *isRelay = data.startsWith("PDRL"); // a relay join, not a TLS control connection
-            if (**isRelay && m_flipAt >= 0 && *forwarded <= m_flipAt && m_flipAt < *forwarded + data.size()) {
+            if (**isRelay && m_flipAt >= 0 && *forwarded <= m_flipAt
+                && m_flipAt < *forwarded + data.size()) {
                 data[m_flipAt - *forwarded] = char(data[m_flipAt - *forwarded] ^ 0x01);
                 ++flipped;
             }
@@ -143,21 +144,27 @@ TestRelayPrivacy::Outcome TestRelayPrivacy::relayTransfer(const QByteArray &cont
         c.transferTimeouts.idle = 10s;
         return c;
     };
-    TransferEngine sender(*alice, ConfigDir(base + QStringLiteral("/conf-alice")), config(QStringLiteral("alice")));
-    TransferEngine receiver(*bob, ConfigDir(base + QStringLiteral("/conf-bob")), config(QStringLiteral("bob")));
+    TransferEngine sender(
+        *alice, ConfigDir(base + QStringLiteral("/conf-alice")), config(QStringLiteral("alice")));
+    TransferEngine receiver(
+        *bob, ConfigDir(base + QStringLiteral("/conf-bob")), config(QStringLiteral("bob")));
     AcceptAll accept;
     receiver.setOfferDecider(&accept);
     QSignalSpy sentSpy(&sender, &TransferEngine::transferFinished);
     QSignalSpy receivedSpy(&receiver, &TransferEngine::transferFinished);
     if (!sender.start(&error) || !receiver.start(&error))
         return outcome;
-    if (!QTest::qWaitFor([&] {
-            return sender.controlClient()->isRegistered() && receiver.controlClient()->isRegistered()
-                && !sender.controlClient()->peers().isEmpty();
-        }, 10000))
+    if (!QTest::qWaitFor(
+            [&] {
+                return sender.controlClient()->isRegistered()
+                    && receiver.controlClient()->isRegistered()
+                    && !sender.controlClient()->peers().isEmpty();
+            },
+            10000))
         return outcome;
     sender.send(bob->id(), {file}, ConnectMode::RelayOnly);
-    static_cast<void>(QTest::qWaitFor([&] { return !sentSpy.isEmpty() && !receivedSpy.isEmpty(); }, 30000));
+    static_cast<void>(
+        QTest::qWaitFor([&] { return !sentSpy.isEmpty() && !receivedSpy.isEmpty(); }, 30000));
     if (!sentSpy.isEmpty())
         outcome.sent = sentSpy.first().at(1).value<TransferResult>();
     if (!receivedSpy.isEmpty())

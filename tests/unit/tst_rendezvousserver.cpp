@@ -5,8 +5,8 @@
 
 #include "net/client/controlclient.h"
 #include "net/security/controllink.h"
-#include "net/wire/controlprotocol.h"
 #include "net/server/rendezvousserver.h"
+#include "net/wire/controlprotocol.h"
 #include "support/testhelpers.h"
 
 #include <QElapsedTimer>
@@ -51,8 +51,8 @@ public:
     {
         ControlLinkContext::Options options;
         options.presentCertificate = identity.has_value();
-        const ControlLinkContext context(
-            ControlLinkContext::Role::Client, identity ? *identity : Test::ephemeralIdentity(), options);
+        const ControlLinkContext context(ControlLinkContext::Role::Client,
+            identity ? *identity : Test::ephemeralIdentity(), options);
         auto *tcp = new QTcpSocket;
         tcp->connectToHost(QHostAddress::LocalHost, port);
         if (!tcp->waitForConnected(5000))
@@ -206,8 +206,8 @@ void TestRendezvousServer::cleanup()
         // Other clients keep working: still registered, and the server still introduces.
         QVERIFY(m_bystander->isRegistered());
         QSignalSpy lost(m_bystander.get(), &ControlClient::connectionLost);
-        const ConnectReply reply = QCoro::waitFor(
-            m_bystander->requestConnect(Test::ephemeralIdentity().id(), QStringLiteral("auto"), 5s));
+        const ConnectReply reply = QCoro::waitFor(m_bystander->requestConnect(
+            Test::ephemeralIdentity().id(), QStringLiteral("auto"), 5s));
         QCOMPARE(reply.errorCode, QStringLiteral("offline"));
         QCOMPARE(lost.count(), 0);
     }
@@ -338,8 +338,8 @@ void TestRendezvousServer::protocolViolations_data()
     QTest::newRow("hello twice") << hello << hello << QStringLiteral("protocol");
     QTest::newRow("client sends a server message")
         << hello
-        << ControlMessage(Welcome {
-               1, Test::ephemeralIdentity().id(), {QHostAddress::LocalHost, 1}, true, Test::ephemeralIdentity().id(), 1})
+        << ControlMessage(Welcome {1, Test::ephemeralIdentity().id(), {QHostAddress::LocalHost, 1},
+               true, Test::ephemeralIdentity().id(), 1})
         << QStringLiteral("protocol");
     QTest::newRow("client sends go")
         << hello

@@ -37,7 +37,8 @@ void TestReusableSocket::sharePortWithListener()
 
     // A listener on the same port ...
     QTcpServer listener;
-    QVERIFY2(ReusableSocket::listen(listener, QHostAddress::AnyIPv4, port, &error), qPrintable(error));
+    QVERIFY2(
+        ReusableSocket::listen(listener, QHostAddress::AnyIPv4, port, &error), qPrintable(error));
     QCOMPARE(listener.serverPort(), port);
 
     // ... and afterwards yet another outgoing socket from it (a punch attempt to another host;
@@ -61,7 +62,7 @@ void TestReusableSocket::sharePortWithListener()
     // Plain Qt cannot do the last bind: prove the native path is what makes it work.
     QTcpSocket qtOnly;
     QVERIFY(!qtOnly.bind(QHostAddress::AnyIPv4, port,
-                         QAbstractSocket::ShareAddress | QAbstractSocket::ReuseAddressHint));
+        QAbstractSocket::ShareAddress | QAbstractSocket::ReuseAddressHint));
 }
 
 QTEST_GUILESS_MAIN(TestReusableSocket)

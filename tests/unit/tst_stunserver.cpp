@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The two-port STUN Binding server over real UDP sockets on loopback.
 
-#include "net/wire/stunmessage.h"
 #include "net/server/stunserver.h"
+#include "net/wire/stunmessage.h"
 
 #include <QNetworkDatagram>
 #include <QSignalSpy>

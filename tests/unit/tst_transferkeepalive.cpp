@@ -8,9 +8,9 @@
 #include "support/transfersocketpair.h"
 
 #include "net/client/relayclient.h"
+#include "net/security/securechannel.h"
 #include "net/server/relayhub.h"
 #include "net/server/rendezvousserver.h"
-#include "net/security/securechannel.h"
 #include "transfer/incomingtransfer.h"
 #include "transfer/offerdecider.h"
 #include "transfer/outgoingtransfer.h"

@@ -3,8 +3,8 @@
 // identities: sizes, folder trees, many small files, resume, corruption, disk errors, decline,
 // cancel, hostile offers, no-overwrite, symlinks, contact pinning.
 
-#include "support/testhelpers.h"
 #include "support/faildevice.h"
+#include "support/testhelpers.h"
 #include "support/transfersocketpair.h"
 
 #include "transfer/contactstore.h"
@@ -271,7 +271,8 @@ void TestTransferSession::folderTreeWithUnicodeAndEmptyFolder()
     QVERIFY2(o.sent.allVerified() && o.received.allVerified(), qPrintable(describe(o)));
     QCOMPARE(listTree(m_dst), listTree(m_src));
     const QString out = m_dst + QStringLiteral("/Fotos 📷 Ärger");
-    QCOMPARE(Test::readFile(out + QStringLiteral("/日本語/ファイル.txt")), QByteArray("konnichiwa"));
+    QCOMPARE(
+        Test::readFile(out + QStringLiteral("/日本語/ファイル.txt")), QByteArray("konnichiwa"));
     QVERIFY(QFileInfo(out + QStringLiteral("/empty/also empty")).isDir());
     QVERIFY(QFileInfo(out + QStringLiteral("/run.sh")).isExecutable());
     QVERIFY(!QFileInfo(out + QStringLiteral("/日本語/ファイル.txt")).isExecutable());
@@ -283,7 +284,8 @@ void TestTransferSession::folderTimesAreRestored()
     // Folders get the offer's time after their files are written (which touches them): nested,
     // empty and the root, each with a different time.
     const QString root = m_src + QStringLiteral("/album");
-    QVERIFY(Test::writeFile(root + QStringLiteral("/2019/a.jpg"), Test::randomBytes(300 * 1024, 5)));
+    QVERIFY(
+        Test::writeFile(root + QStringLiteral("/2019/a.jpg"), Test::randomBytes(300 * 1024, 5)));
     QVERIFY(Test::writeFile(root + QStringLiteral("/2019/deep/b.jpg"), "b"));
     QVERIFY(QDir().mkpath(root + QStringLiteral("/empty")));
     const QList<std::pair<QString, QDateTime>> folders {

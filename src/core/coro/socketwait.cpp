@@ -7,7 +7,8 @@
 
 namespace PunchDrop {
 
-QCoro::Task<ConnectOutcome> waitConnected(QAbstractSocket *socket, std::chrono::milliseconds timeout)
+QCoro::Task<ConnectOutcome> waitConnected(
+    QAbstractSocket *socket, std::chrono::milliseconds timeout)
 {
     using Clock = std::chrono::steady_clock;
     const auto deadline = Clock::now() + timeout;
@@ -25,7 +26,8 @@ QCoro::Task<ConnectOutcome> waitConnected(QAbstractSocket *socket, std::chrono::
             co_return ConnectOutcome::Connected;
         if (state == QAbstractSocket::UnconnectedState || state == QAbstractSocket::BoundState)
             co_return ConnectOutcome::Failed;
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+        const auto left
+            = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
         if (left.count() <= 0)
             co_return ConnectOutcome::TimedOut;
         co_await wakeup.wait(left);

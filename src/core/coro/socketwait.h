@@ -17,6 +17,7 @@ enum class ConnectOutcome { Connected, Failed, TimedOut };
  * the timeout (QCoro 0.8 only listens to connected()). On timeout the socket is left as it is;
  * a socket deleted during the wait counts as Failed.
  */
-QCoro::Task<ConnectOutcome> waitConnected(QAbstractSocket *socket, std::chrono::milliseconds timeout);
+QCoro::Task<ConnectOutcome> waitConnected(
+    QAbstractSocket *socket, std::chrono::milliseconds timeout);
 
 } // namespace PunchDrop

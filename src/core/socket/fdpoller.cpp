@@ -61,7 +61,8 @@ FdPoller::FdPoller(Backend backend, QObject *parent)
         return;
     m_epollFd = epoll_create1(EPOLL_CLOEXEC);
     if (m_epollFd < 0) {
-        m_errorString = QStringLiteral("epoll_create1: %1").arg(QString::fromLocal8Bit(strerror(errno)));
+        m_errorString
+            = QStringLiteral("epoll_create1: %1").arg(QString::fromLocal8Bit(strerror(errno)));
         qCWarning(lcNet).noquote() << "FdPoller:" << m_errorString;
         return;
     }
@@ -178,9 +179,8 @@ bool FdPoller::updateKernel(qintptr fd, Entry &entry)
         entry.inKernel = true;
         return true;
     }
-    m_errorString = QStringLiteral("epoll_ctl(%1): %2")
-                        .arg(fd)
-                        .arg(QString::fromLocal8Bit(strerror(errno)));
+    m_errorString
+        = QStringLiteral("epoll_ctl(%1): %2").arg(fd).arg(QString::fromLocal8Bit(strerror(errno)));
     qCWarning(lcNet).noquote() << "FdPoller:" << m_errorString;
     return false;
 #else

@@ -13,7 +13,8 @@ QCoro::Task<QHostAddress> lookupHost(QString host, std::chrono::milliseconds tim
     if (!literal.isNull())
         co_return literal;
     auto *relay = new Detail::HostLookupRelay;
-    QHostInfo::lookupHost(host, relay, [relay](const QHostInfo &info) { Q_EMIT relay->finished(info); });
+    QHostInfo::lookupHost(
+        host, relay, [relay](const QHostInfo &info) { Q_EMIT relay->finished(info); });
     const auto info = co_await qCoro(relay, &Detail::HostLookupRelay::finished, timeout);
     relay->deleteLater(); // a late answer then goes nowhere
     if (!info)

@@ -8,13 +8,13 @@
 #include <cstring>
 
 #ifdef Q_OS_WIN
-#  include <winsock2.h>
-#  include <ws2tcpip.h>
+#include <winsock2.h>
+#include <ws2tcpip.h>
 #else
-#  include <fcntl.h>
-#  include <netinet/in.h>
-#  include <sys/socket.h>
-#  include <unistd.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #endif
 
 namespace PunchDrop::ReusableSocket {
@@ -29,8 +29,8 @@ QString lastError()
 #endif
 }
 
-bool fillAddress(const QHostAddress &address, quint16 port, sockaddr_storage &storage,
-                 socklen_t &length)
+bool fillAddress(
+    const QHostAddress &address, quint16 port, sockaddr_storage &storage, socklen_t &length)
 {
     std::memset(&storage, 0, sizeof storage);
     if (address.protocol() == QAbstractSocket::IPv6Protocol) {
@@ -87,28 +87,31 @@ qintptr createBound(const QHostAddress &address, quint16 port, QString *error)
     const BOOL one = TRUE;
     ::setsockopt(s, SOL_SOCKET, SO_REUSEADDR, reinterpret_cast<const char *>(&one), sizeof one);
 #else
-#  ifdef SOCK_CLOEXEC
+#ifdef SOCK_CLOEXEC
     const int fd = ::socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-#  else
+#else
     const int fd = ::socket(family, SOCK_STREAM, 0);
     if (fd >= 0) {
         ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
         ::fcntl(fd, F_SETFD, FD_CLOEXEC);
     }
-#  endif
+#endif
     if (fd < 0) {
         *error = lastError();
         return -1;
     }
     const int one = 1;
     ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-#  ifdef SO_REUSEPORT
+#ifdef SO_REUSEPORT
     ::setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
-#  endif
+#endif
 #endif
     if (::bind(decltype(::socket(0, 0, 0))(fd), reinterpret_cast<sockaddr *>(&storage), length)
         != 0) {
-        *error = QStringLiteral("cannot bind %1:%2: %3").arg(address.toString()).arg(port).arg(lastError());
+        *error = QStringLiteral("cannot bind %1:%2: %3")
+                     .arg(address.toString())
+                     .arg(port)
+                     .arg(lastError());
         closeNative(fd);
         return -1;
     }

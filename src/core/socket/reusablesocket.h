@@ -22,7 +22,8 @@ namespace PunchDrop {
  */
 namespace ReusableSocket {
 
-//! A bound, non-blocking, close-on-exec TCP socket on \a address:\a port (0: the OS picks). -1 on error.
+//! A bound, non-blocking, close-on-exec TCP socket on \a address:\a port (0: the OS picks). -1 on
+//! error.
 qintptr createBound(const QHostAddress &address, quint16 port, QString *error);
 
 //! A QTcpSocket (or subclass) that owns \a fd in BoundState; connectToHost() then uses that fd.

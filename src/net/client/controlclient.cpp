@@ -3,11 +3,11 @@
 
 #include "core/coro/wakeup.h"
 
-#include "net/security/controllink.h"
-#include "net/wire/controlprotocol.h"
 #include "core/logging.h"
 #include "core/socket/reusablesocket.h"
+#include "net/security/controllink.h"
 #include "net/security/serverpins.h"
+#include "net/wire/controlprotocol.h"
 
 #include <QNetworkInterface>
 #include <QPointer>
@@ -34,7 +34,7 @@ constexpr int kMaxPendingPings = 8;
  * not. One Wakeup per request, never qCoro(signal): with several requests in flight, two
  * replies in one event-loop turn would queue two resumes of the same coroutine.
  */
-template <typename Reply>
+template<typename Reply>
 QCoro::Task<std::optional<Reply>> awaitReply(QPointer<QObject> owner,
     QHash<quint32, Reply> &replies, QHash<quint32, Wakeup *> &waiters, quint32 id,
     std::chrono::milliseconds timeout)
@@ -83,13 +83,13 @@ ControlClient::ControlClient(
     m_reconnectTimer.setSingleShot(true);
     connect(&m_reconnectTimer, &QTimer::timeout, this, &ControlClient::attempt);
     connect(this, &ControlClient::connectReplyReceived, this,
-            [this](quint32 requestId, const ConnectReply &reply) {
-                Wakeup *waiter = m_replyWaiters.value(requestId);
-                if (!waiter)
-                    return; // the request timed out already
-                m_replies.insert(requestId, reply);
-                waiter->wake();
-            });
+        [this](quint32 requestId, const ConnectReply &reply) {
+            Wakeup *waiter = m_replyWaiters.value(requestId);
+            if (!waiter)
+                return; // the request timed out already
+            m_replies.insert(requestId, reply);
+            waiter->wake();
+        });
     connect(&m_keepaliveTimer, &QTimer::timeout, this, [this] {
         if (m_pings.size() >= kMaxPendingPings)
             m_pings.clear();
@@ -253,8 +253,7 @@ void ControlClient::onHandshakeDone(const DeviceId &server)
                 "the server at %1 has a different identity (%2) than the one this device "
                 "registered with before (%3): someone may be intercepting the connection. If the "
                 "server was reinstalled, remove its line from %4")
-                              .arg(key, server.shortString(), known.shortString(),
-                                  pins.filePath());
+                              .arg(key, server.shortString(), known.shortString(), pins.filePath());
             qCWarning(lcNet).noquote() << m_lastError;
             lose(m_lastError);
             return;
@@ -485,7 +484,8 @@ void ControlClient::setWatchList(const QList<DeviceId> &ids)
         if (id.isNull() || id == m_identity.id() || seen.contains(id))
             continue;
         if (unique.size() == ControlProtocol::kMaxWatch) {
-            qCWarning(lcNet) << "watch list truncated to" << ControlProtocol::kMaxWatch << "devices";
+            qCWarning(lcNet) << "watch list truncated to" << ControlProtocol::kMaxWatch
+                             << "devices";
             break;
         }
         seen.insert(id);
@@ -504,8 +504,8 @@ QCoro::Task<LookupReply> ControlClient::lookup(
     if (timeout.count() <= 0)
         timeout = m_config.requestTimeout;
     if (!m_registered)
-        co_return LookupReply {{}, QStringLiteral("not-registered"),
-            QStringLiteral("not registered with the server")};
+        co_return LookupReply {
+            {}, QStringLiteral("not-registered"), QStringLiteral("not registered with the server")};
     const quint32 id = ++m_nextRequestId;
     // Waiting before sending: lose() answers every waiter, even one whose send failed.
     QPointer<ControlClient> self(this);

@@ -2,9 +2,9 @@
 #pragma once
 
 #include "net/security/controllinkcontext.h"
+#include "net/security/deviceidentity.h"
 #include "net/wire/controlmessage.h"
 #include "net/wire/deviceid.h"
-#include "net/security/deviceidentity.h"
 #include "net/wire/endpoint.h"
 #include "net/wire/peerinfo.h"
 
@@ -175,11 +175,11 @@ private:
     QString m_lastError;
     QHash<DeviceId, PeerInfo> m_peers;
     QSet<quint32> m_pendingRequests;
-    QHash<quint32, ConnectReply> m_replies;      //!< arrived, not yet taken by requestConnect()
-    QHash<quint32, Wakeup *> m_replyWaiters;     //!< requestConnect() coroutines waiting
+    QHash<quint32, ConnectReply> m_replies; //!< arrived, not yet taken by requestConnect()
+    QHash<quint32, Wakeup *> m_replyWaiters; //!< requestConnect() coroutines waiting
     QList<DeviceId> m_watch;
     QHash<quint32, LookupReply> m_lookupReplies; //!< arrived, not yet taken by lookup()
-    QHash<quint32, Wakeup *> m_lookupWaiters;    //!< lookup() coroutines waiting
+    QHash<quint32, Wakeup *> m_lookupWaiters; //!< lookup() coroutines waiting
     quint32 m_nextRequestId = 0;
     QTimer m_connectTimer;
     QTimer m_reconnectTimer;

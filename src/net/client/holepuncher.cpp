@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "net/client/holepuncher.h"
 
-#include "net/security/deferredtlsserver.h"
-#include "core/socket/reusablesocket.h"
-#include "net/security/securechannel.h"
 #include "core/coro/socketwait.h"
+#include "core/socket/reusablesocket.h"
+#include "net/security/deferredtlsserver.h"
+#include "net/security/securechannel.h"
 
 #include "core/logging.h"
 
@@ -20,14 +20,13 @@ namespace PunchDrop {
 using namespace std::chrono_literals;
 using std::chrono::milliseconds;
 
-HolePuncher::HolePuncher(const DeviceIdentity &identity, PunchPlan plan, PunchTimings timings,
-                         QObject *parent)
+HolePuncher::HolePuncher(
+    const DeviceIdentity &identity, PunchPlan plan, PunchTimings timings, QObject *parent)
     : QObject(parent)
     , m_identity(identity)
     , m_plan(std::move(plan))
     , m_timings(timings)
-{
-}
+{ }
 
 HolePuncher::~HolePuncher()
 {
@@ -60,9 +59,8 @@ QCoro::Task<PunchResult> HolePuncher::run()
             co_return result;
     }
     m_clock.start();
-    qCDebug(lcPunch) << "punching from port" << m_plan.localPort << "to"
-                     << m_plan.candidates.size() << "candidates as"
-                     << (m_plan.initiator ? "initiator" : "responder");
+    qCDebug(lcPunch) << "punching from port" << m_plan.localPort << "to" << m_plan.candidates.size()
+                     << "candidates as" << (m_plan.initiator ? "initiator" : "responder");
     for (const Endpoint &candidate : std::as_const(m_plan.candidates)) {
         if (candidate.isValid())
             dialLoop(candidate); // runs concurrently; ends by itself at the deadline
@@ -122,7 +120,8 @@ QCoro::Task<> HolePuncher::dialLoop(Endpoint target)
     QPointer<HolePuncher> self(this);
     while (self && !m_done && remaining().count() > 0) {
         QString error;
-        const qintptr fd = ReusableSocket::createBound(QHostAddress::AnyIPv4, m_plan.localPort, &error);
+        const qintptr fd
+            = ReusableSocket::createBound(QHostAddress::AnyIPv4, m_plan.localPort, &error);
         if (fd < 0) {
             qCDebug(lcPunch) << "bind for punch attempt failed:" << error;
             co_await QCoro::sleepFor(m_timings.retryDelay);
@@ -179,7 +178,7 @@ void HolePuncher::onIncoming()
         }
         socket->setParent(this);
         m_sockets.append(socket);
-        const Endpoint remote{socket->peerAddress(), socket->peerPort()};
+        const Endpoint remote {socket->peerAddress(), socket->peerPort()};
         qCDebug(lcPunch) << "accepted" << remote.toString() << "on punch port";
         verifyCandidate(socket, remote, true);
     }
@@ -190,15 +189,16 @@ QCoro::Task<> HolePuncher::verifyCandidate(QSslSocket *socket, Endpoint remote, 
     QPointer<HolePuncher> self(this);
     QPointer<QSslSocket> guard(socket);
     const auto role = m_plan.initiator ? SecureChannel::Role::Client : SecureChannel::Role::Server;
-    auto handshake = SecureChannel::handshake(*socket, m_identity, role, m_plan.peer,
-                                              m_timings.handshakeTimeout);
+    auto handshake = SecureChannel::handshake(
+        *socket, m_identity, role, m_plan.peer, m_timings.handshakeTimeout);
     const SecureChannel::Result secured = co_await handshake;
     if (!self || !guard || m_done)
         co_return;
     if (!secured.ok()) {
         ++m_verifyFailures;
         m_lastVerifyError = secured.error;
-        qCInfo(lcPunch) << "candidate" << remote.toString() << "failed authentication:" << secured.error;
+        qCInfo(lcPunch) << "candidate" << remote.toString()
+                        << "failed authentication:" << secured.error;
         socket->abort();
         co_return;
     }

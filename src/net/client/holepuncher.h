@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "net/wire/deviceid.h"
 #include "net/security/deviceidentity.h"
+#include "net/wire/deviceid.h"
 #include "net/wire/endpoint.h"
 
 #include <QElapsedTimer>
@@ -26,25 +26,25 @@ struct PunchTimings
 {
     //! One connect() attempt; a SYN that the peer's NAT drops is retransmitted by the kernel
     //! within it, so a peer starting a little later still meets our SYN_SENT socket.
-    std::chrono::milliseconds attemptTimeout{1000};
+    std::chrono::milliseconds attemptTimeout {1000};
     //! Pause after a refused attempt (RST) before a fresh socket tries again.
-    std::chrono::milliseconds retryDelay{100};
+    std::chrono::milliseconds retryDelay {100};
     //! No authenticated direct path this long after the scheduled start → give up (relay).
-    std::chrono::milliseconds deadline{4000};
+    std::chrono::milliseconds deadline {4000};
     //! TLS handshake on a candidate connection.
-    std::chrono::milliseconds handshakeTimeout{3000};
+    std::chrono::milliseconds handshakeTimeout {3000};
     //! The responder waits this much past the deadline for the initiator's choice.
-    std::chrono::milliseconds selectGrace{1500};
+    std::chrono::milliseconds selectGrace {1500};
 };
 
 //! What the rendezvous server's "go" told us, reduced to what punching needs.
 struct PunchPlan
 {
     DeviceId peer;
-    bool initiator = true;     //!< initiator = TLS client and the one who selects the path
-    quint16 localPort = 0;     //!< P: the port our control connection uses
+    bool initiator = true; //!< initiator = TLS client and the one who selects the path
+    quint16 localPort = 0; //!< P: the port our control connection uses
     QList<Endpoint> candidates; //!< the peer's public endpoint first, then its private ones
-    std::chrono::milliseconds startIn{0};
+    std::chrono::milliseconds startIn {0};
 };
 
 struct PunchResult
@@ -52,7 +52,7 @@ struct PunchResult
     std::unique_ptr<QSslSocket> socket; //!< encrypted, peer verified, selected; null on failure
     Endpoint remote;
     bool viaAccept = false; //!< the winning connection came in through our listener
-    qint64 elapsedMs = 0;   //!< from the scheduled start
+    qint64 elapsedMs = 0; //!< from the scheduled start
     int attempts = 0;
     int refused = 0;
     int timedOut = 0;
@@ -81,7 +81,7 @@ public:
     static constexpr char kSelectByte = 'S';
 
     HolePuncher(const DeviceIdentity &identity, PunchPlan plan, PunchTimings timings,
-                QObject *parent = nullptr);
+        QObject *parent = nullptr);
     ~HolePuncher() override;
 
     QCoro::Task<PunchResult> run();

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "core/ratelimiter.h"
 #include "net/security/deviceidentity.h"
 #include "net/security/lanannouncementcrypto.h"
 #include "net/wire/peerinfo.h"
-#include "core/ratelimiter.h"
 
 #include <QElapsedTimer>
 #include <QHash>

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "net/client/peerconnector.h"
 
+#include "core/coro/socketwait.h"
 #include "net/client/controlclient.h"
-#include "net/wire/nattype.h"
 #include "net/client/relayclient.h"
 #include "net/security/securechannel.h"
-#include "core/coro/socketwait.h"
+#include "net/wire/nattype.h"
 
 #include "core/logging.h"
 
@@ -32,14 +32,13 @@ QString text(const char *source, bool forPeople)
 }
 } // namespace
 
-PeerConnector::PeerConnector(const DeviceIdentity &identity, ControlClient *control,
-                             ConnectTimings timings, QObject *parent)
+PeerConnector::PeerConnector(
+    const DeviceIdentity &identity, ControlClient *control, ConnectTimings timings, QObject *parent)
     : QObject(parent)
     , m_identity(identity)
     , m_control(control)
     , m_timings(timings)
-{
-}
+{ }
 
 QString PeerConnector::modeName(ConnectMode mode)
 {
@@ -122,8 +121,8 @@ QString PeerConnector::relayReason(
     return why;
 }
 
-QCoro::Task<PeerConnection> PeerConnector::establish(GoMessage go, ConnectMode mode,
-                                                     qint64 startedMs)
+QCoro::Task<PeerConnection> PeerConnector::establish(
+    GoMessage go, ConnectMode mode, qint64 startedMs)
 {
     QElapsedTimer clock;
     clock.start();
@@ -165,10 +164,10 @@ QCoro::Task<PeerConnection> PeerConnector::establish(GoMessage go, ConnectMode m
             c.path = PathKind::DirectPunch;
             c.method = QStringLiteral("tcp-punch");
             c.timeMs = elapsed();
-            qCInfo(lcPunch).noquote() << "direct path to" << go.peer.shortString() << "via"
-                                      << punched.remote.toString()
-                                      << (punched.viaAccept ? "(accepted)" : "(connected)") << "in"
-                                      << c.timeMs << "ms after" << punched.attempts << "attempt(s)";
+            qCInfo(lcPunch).noquote()
+                << "direct path to" << go.peer.shortString() << "via" << punched.remote.toString()
+                << (punched.viaAccept ? "(accepted)" : "(connected)") << "in" << c.timeMs
+                << "ms after" << punched.attempts << "attempt(s)";
             report(QStringLiteral("direct"), c.method, {});
             co_return c;
         }
@@ -207,8 +206,8 @@ QCoro::Task<PeerConnection> PeerConnector::establish(GoMessage go, ConnectMode m
         co_return c;
     }
 
-    auto joining = RelayClient::join(m_control->serverHost(), m_control->serverPort(), go.relayToken,
-                                     m_timings.relayJoinTimeout);
+    auto joining = RelayClient::join(m_control->serverHost(), m_control->serverPort(),
+        go.relayToken, m_timings.relayJoinTimeout);
     RelayJoinResult joined = co_await joining;
     if (!self)
         co_return c;
@@ -225,8 +224,8 @@ QCoro::Task<PeerConnection> PeerConnector::establish(GoMessage go, ConnectMode m
     std::unique_ptr<QSslSocket> socket(ssl);
     joined.socket.release();
     const auto role = go.initiator ? SecureChannel::Role::Client : SecureChannel::Role::Server;
-    auto handshake = SecureChannel::handshake(*socket, m_identity, role, go.peer,
-                                              m_timings.handshakeTimeout);
+    auto handshake
+        = SecureChannel::handshake(*socket, m_identity, role, go.peer, m_timings.handshakeTimeout);
     const SecureChannel::Result secured = co_await handshake;
     if (!self)
         co_return c;
@@ -271,8 +270,8 @@ QCoro::Task<PeerConnection> PeerConnector::connectLan(Endpoint endpoint, DeviceI
                   .arg(endpoint.toString(), socket->errorString());
         co_return c;
     }
-    auto handshake = SecureChannel::handshake(*socket, m_identity, SecureChannel::Role::Client,
-                                              expected, m_timings.handshakeTimeout);
+    auto handshake = SecureChannel::handshake(
+        *socket, m_identity, SecureChannel::Role::Client, expected, m_timings.handshakeTimeout);
     const SecureChannel::Result secured = co_await handshake;
     if (!self)
         co_return c;

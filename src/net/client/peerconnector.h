@@ -2,8 +2,8 @@
 #pragma once
 
 #include "net/client/controlclient.h"
-#include "net/security/deviceidentity.h"
 #include "net/client/holepuncher.h"
+#include "net/security/deviceidentity.h"
 
 #include "net/wire/pathkind.h"
 
@@ -26,9 +26,9 @@ enum class ConnectMode { Auto, RelayOnly, DirectOnly };
 struct ConnectTimings
 {
     PunchTimings punch;
-    std::chrono::milliseconds requestTimeout{10000};   //!< connect request → go
-    std::chrono::milliseconds relayJoinTimeout{25000}; //!< relay join → paired
-    std::chrono::milliseconds handshakeTimeout{10000}; //!< TLS over the relay or the LAN
+    std::chrono::milliseconds requestTimeout {10000}; //!< connect request → go
+    std::chrono::milliseconds relayJoinTimeout {25000}; //!< relay join → paired
+    std::chrono::milliseconds handshakeTimeout {10000}; //!< TLS over the relay or the LAN
 };
 
 //! An authenticated, end-to-end encrypted stream to a peer, and how it was made.
@@ -39,11 +39,11 @@ struct PeerConnection
     QString peerName;
     QString peerNat;
     PathKind path = PathKind::Unknown;
-    QString method;       //!< "tcp-punch", "lan" or "relay"
+    QString method; //!< "tcp-punch", "lan" or "relay"
     QString reason; //!< why relayed, in words (translated when the app installed a translator)
-    qint64 timeMs = 0;    //!< from the request (or go) to the selected connection
-    int rttMs = 0;        //!< server's RTT estimate of the peer, from go
-    QString errorCode;    //!< "offline", "unknown-peer", "no-path", "relay-failed", …
+    qint64 timeMs = 0; //!< from the request (or go) to the selected connection
+    int rttMs = 0; //!< server's RTT estimate of the peer, from go
+    QString errorCode; //!< "offline", "unknown-peer", "no-path", "relay-failed", …
     QString error; //!< human-readable (translated when the app installed a translator)
 
     bool ok() const { return socket != nullptr; }
@@ -60,7 +60,7 @@ class PeerConnector : public QObject
     Q_OBJECT
 public:
     PeerConnector(const DeviceIdentity &identity, ControlClient *control, ConnectTimings timings,
-                  QObject *parent = nullptr);
+        QObject *parent = nullptr);
 
     void setOwnNatType(const QString &natType) { m_ownNat = natType; }
 

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "net/client/relayclient.h"
 
+#include "core/coro/socketwait.h"
 #include "core/logging.h"
 #include "net/wire/relayjoin.h"
-#include "core/coro/socketwait.h"
 
 #include <QSslSocket>
 

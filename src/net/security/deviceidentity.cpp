@@ -72,14 +72,15 @@ QByteArray selfSignedCertificatePem(EVP_PKEY *key)
     unsigned char serial[16];
     RAND_bytes(serial, sizeof serial);
     serial[0] &= 0x7f; // positive
-    std::unique_ptr<BIGNUM, decltype(&BN_free)> bn(BN_bin2bn(serial, sizeof serial, nullptr), BN_free);
+    std::unique_ptr<BIGNUM, decltype(&BN_free)> bn(
+        BN_bin2bn(serial, sizeof serial, nullptr), BN_free);
     BN_to_ASN1_INTEGER(bn.get(), X509_get_serialNumber(cert.get()));
     X509_gmtime_adj(X509_getm_notBefore(cert.get()), -24L * 3600);
     X509_gmtime_adj(X509_getm_notAfter(cert.get()), kCertValiditySeconds);
     X509_set_pubkey(cert.get(), key);
     X509_NAME *name = X509_get_subject_name(cert.get());
-    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
-                               reinterpret_cast<const unsigned char *>("punchdrop"), -1, -1, 0);
+    X509_NAME_add_entry_by_txt(
+        name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char *>("punchdrop"), -1, -1, 0);
     X509_set_issuer_name(cert.get(), name);
     if (X509_sign(cert.get(), key, EVP_sha256()) <= 0)
         return {};
@@ -113,8 +114,8 @@ bool writePrivateFile(const QString &path, const QByteArray &data, QString *erro
     return true;
 }
 
-std::optional<DeviceIdentity> fromPem(const QByteArray &keyPem, const QByteArray &certPem,
-                                      QString *error);
+std::optional<DeviceIdentity> fromPem(
+    const QByteArray &keyPem, const QByteArray &certPem, QString *error);
 } // namespace
 
 std::optional<DeviceIdentity> DeviceIdentity::generateEphemeral(QString *error)
@@ -167,8 +168,8 @@ std::optional<DeviceIdentity> DeviceIdentity::loadOrCreate(const ConfigDir &dir,
 }
 
 namespace {
-std::optional<DeviceIdentity> fromPem(const QByteArray &keyPem, const QByteArray &certPem,
-                                      QString *error)
+std::optional<DeviceIdentity> fromPem(
+    const QByteArray &keyPem, const QByteArray &certPem, QString *error)
 {
     const QSslKey key(keyPem, QSsl::Ec, QSsl::Pem, QSsl::PrivateKey);
     const QSslCertificate cert(certPem, QSsl::Pem);
@@ -188,8 +189,8 @@ std::optional<DeviceIdentity> fromPem(const QByteArray &keyPem, const QByteArray
         *error = QStringLiteral("cannot encode the public key");
         return std::nullopt;
     }
-    const DeviceId fromKey = DeviceId::fromPublicKeyDer(
-        QByteArray(reinterpret_cast<const char *>(spki), len));
+    const DeviceId fromKey
+        = DeviceId::fromPublicKeyDer(QByteArray(reinterpret_cast<const char *>(spki), len));
     OPENSSL_free(spki);
     if (deviceIdOfCertificate(cert) != fromKey) {
         *error = QStringLiteral("the identity certificate does not match the key");
@@ -219,22 +220,20 @@ QByteArray DeviceIdentity::sign(const QByteArray &data) const
     size_t len = 0;
     if (EVP_DigestSignInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key.get()) <= 0
         || EVP_DigestSign(ctx.get(), nullptr, &len,
-                          reinterpret_cast<const unsigned char *>(data.constData()),
-                          size_t(data.size()))
+               reinterpret_cast<const unsigned char *>(data.constData()), size_t(data.size()))
             <= 0)
         return {};
     QByteArray sig(qsizetype(len), Qt::Uninitialized);
     if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char *>(sig.data()), &len,
-                       reinterpret_cast<const unsigned char *>(data.constData()),
-                       size_t(data.size()))
+            reinterpret_cast<const unsigned char *>(data.constData()), size_t(data.size()))
         <= 0)
         return {};
     sig.resize(qsizetype(len));
     return sig;
 }
 
-bool DeviceIdentity::verify(const QSslCertificate &certificate, const QByteArray &data,
-                            const QByteArray &signature)
+bool DeviceIdentity::verify(
+    const QSslCertificate &certificate, const QByteArray &data, const QByteArray &signature)
 {
     const QByteArray der = certificate.toDer();
     const auto *p = reinterpret_cast<const unsigned char *>(der.constData());
@@ -246,15 +245,15 @@ bool DeviceIdentity::verify(const QSslCertificate &certificate, const QByteArray
         return false;
     std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
     return EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key) > 0
-        && EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char *>(signature.constData()),
-                            size_t(signature.size()),
-                            reinterpret_cast<const unsigned char *>(data.constData()),
-                            size_t(data.size()))
+        && EVP_DigestVerify(ctx.get(),
+               reinterpret_cast<const unsigned char *>(signature.constData()),
+               size_t(signature.size()), reinterpret_cast<const unsigned char *>(data.constData()),
+               size_t(data.size()))
         == 1;
 }
 
-DeviceIdentity DeviceIdentity::fromParts(const DeviceId &id, const QSslCertificate &cert,
-                                         const QSslKey &key, const QByteArray &keyPem)
+DeviceIdentity DeviceIdentity::fromParts(
+    const DeviceId &id, const QSslCertificate &cert, const QSslKey &key, const QByteArray &keyPem)
 {
     DeviceIdentity identity;
     identity.m_id = id;

@@ -41,12 +41,12 @@ public:
     //! ECDSA-SHA256 signature over \a data (DER encoded).
     QByteArray sign(const QByteArray &data) const;
     //! Verifies \a signature over \a data with the public key in \a certificate.
-    static bool verify(const QSslCertificate &certificate, const QByteArray &data,
-                       const QByteArray &signature);
+    static bool verify(
+        const QSslCertificate &certificate, const QByteArray &data, const QByteArray &signature);
 
     //! Assembles an identity from already validated parts (used by the loaders).
     static DeviceIdentity fromParts(const DeviceId &id, const QSslCertificate &cert,
-                                    const QSslKey &key, const QByteArray &keyPem);
+        const QSslKey &key, const QByteArray &keyPem);
 
 private:
     DeviceId m_id;

@@ -63,8 +63,9 @@ Verified verify(const LanAnnouncement::ParseResult &parsed, const PublicKey &key
 {
     Verified v;
     if (parsed.status != LanAnnouncement::Status::Ok || key.isNull()) {
-        v.error
-            = parsed.status != LanAnnouncement::Status::Ok ? parsed.error : QStringLiteral("unreadable certificate");
+        v.error = parsed.status != LanAnnouncement::Status::Ok
+            ? parsed.error
+            : QStringLiteral("unreadable certificate");
         return v;
     }
     v.id = key.id;

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "net/security/securechannel.h"
 
+#include "core/coro/wakeup.h"
 #include "core/logging.h"
 #include "net/security/deviceidentity.h"
-#include "core/coro/wakeup.h"
 
 #include <QDeadlineTimer>
 #include <QPointer>
@@ -121,4 +121,3 @@ QCoro::Task<Result> handshake(QSslSocket &socket, const DeviceIdentity &self, Ro
 }
 
 } // namespace PunchDrop::SecureChannel
-

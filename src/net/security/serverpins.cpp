@@ -23,8 +23,7 @@ bool save(const QString &path, const QJsonObject &pins, QString *error)
 {
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly)
-        || file.write(QJsonDocument(pins).toJson(QJsonDocument::Indented)) < 0
-        || !file.commit()) {
+        || file.write(QJsonDocument(pins).toJson(QJsonDocument::Indented)) < 0 || !file.commit()) {
         if (error)
             *error = QStringLiteral("cannot write %1: %2").arg(path, file.errorString());
         return false;
@@ -35,8 +34,7 @@ bool save(const QString &path, const QJsonObject &pins, QString *error)
 
 ServerPins::ServerPins(QString filePath)
     : m_path(std::move(filePath))
-{
-}
+{ }
 
 QString ServerPins::keyFor(const QString &host, quint16 port)
 {

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "net/server/rendezvousserver.h"
 
-#include "net/wire/controlprotocol.h"
 #include "core/logging.h"
-#include "net/wire/relayjoin.h"
-#include "net/wire/peerresolver.h"
 #include "core/socket/reusablesocket.h"
+#include "net/wire/controlprotocol.h"
+#include "net/wire/peerresolver.h"
+#include "net/wire/relayjoin.h"
 
 #include <QRandomGenerator>
 #include <QSocketNotifier>

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "net/wire/controlmessage.h"
-#include "net/security/deviceidentity.h"
 #include "core/ratelimiter.h"
+#include "net/security/deviceidentity.h"
 #include "net/server/relayhub.h"
 #include "net/server/serverclient.h"
+#include "net/wire/controlmessage.h"
 
 #include <QElapsedTimer>
 #include <QHash>

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "net/server/serverclient.h"
 
+#include "core/logging.h"
 #include "net/security/controllink.h"
 #include "net/wire/controlprotocol.h"
-#include "core/logging.h"
 
 #include <QPointer>
 #include <QRandomGenerator>

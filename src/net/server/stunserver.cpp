@@ -2,8 +2,8 @@
 #include "net/server/stunserver.h"
 
 #include "core/logging.h"
-#include "core/version.h"
 #include "core/ratelimiter.h"
+#include "core/version.h"
 #include "net/wire/stunmessage.h"
 
 #include <QNetworkDatagram>

@@ -169,7 +169,7 @@ namespace PunchDrop {
 
 using ControlMessage = std::variant<Control::Hello, Control::Welcome, Control::Nat, Control::Peers,
     Control::PeerJoined, Control::PeerLeft, Control::Connect, Control::ConnectError, Control::Go,
-    Control::Outcome, Control::Ping, Control::Pong, Control::Error, Control::Watch,
-    Control::Lookup, Control::LookupResult, Control::Unknown>;
+    Control::Outcome, Control::Ping, Control::Pong, Control::Error, Control::Watch, Control::Lookup,
+    Control::LookupResult, Control::Unknown>;
 
 } // namespace PunchDrop

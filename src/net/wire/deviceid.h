@@ -33,7 +33,10 @@ public:
     //! Whether \a prefix (text form, normalised like fromString) starts this ID.
     bool matchesPrefix(QStringView prefix) const;
 
-    friend bool operator==(const DeviceId &a, const DeviceId &b) { return a.m_digest == b.m_digest; }
+    friend bool operator==(const DeviceId &a, const DeviceId &b)
+    {
+        return a.m_digest == b.m_digest;
+    }
     friend bool operator!=(const DeviceId &a, const DeviceId &b) { return !(a == b); }
     friend bool operator<(const DeviceId &a, const DeviceId &b) { return a.m_digest < b.m_digest; }
 

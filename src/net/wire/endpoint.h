@@ -16,7 +16,9 @@ struct Endpoint
     QString toString() const
     {
         const QString a = address.toString();
-        return (address.protocol() == QAbstractSocket::IPv6Protocol ? QLatin1Char('[') + a + QLatin1Char(']') : a)
+        return (address.protocol() == QAbstractSocket::IPv6Protocol
+                       ? QLatin1Char('[') + a + QLatin1Char(']')
+                       : a)
             + QLatin1Char(':') + QString::number(port);
     }
     friend bool operator==(const Endpoint &a, const Endpoint &b)

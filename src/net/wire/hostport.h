@@ -26,6 +26,7 @@ struct HostPort
  * the command line (`--server`, `--listen`) and the desktop app's settings, so both accept the
  * same addresses.
  */
-std::optional<HostPort> parseHostPort(const QString &text, quint16 defaultPort = kDefaultServerPort);
+std::optional<HostPort> parseHostPort(
+    const QString &text, quint16 defaultPort = kDefaultServerPort);
 
 } // namespace PunchDrop

@@ -98,7 +98,6 @@ public:
     static QString cleanName(const QString &name);
 
     enum class Verdict { Ok, Malformed, BadSignature };
-
 };
 
 } // namespace PunchDrop

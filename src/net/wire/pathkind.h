@@ -5,10 +5,10 @@ namespace PunchDrop {
 
 //! How the bytes travel between the two peers.
 enum class PathKind {
-    Unknown,     //!< not connected yet
+    Unknown, //!< not connected yet
     DirectPunch, //!< "Direct · TCP punch"
-    DirectLan,   //!< "Direct · LAN"
-    Relayed,     //!< "Relayed (reason)"
+    DirectLan, //!< "Direct · LAN"
+    Relayed, //!< "Relayed (reason)"
 };
 
 } // namespace PunchDrop

@@ -18,8 +18,8 @@ struct PeerInfo
     QString name;
     Source source = Source::Server;
     bool online = false;
-    QString natType;            //!< as reported by the peer ("cone, port-restricted", "symmetric", …)
-    QList<Endpoint> endpoints;  //!< LAN: where it listens; server: its private endpoints
+    QString natType; //!< as reported by the peer ("cone, port-restricted", "symmetric", …)
+    QList<Endpoint> endpoints; //!< LAN: where it listens; server: its private endpoints
 };
 
 } // namespace PunchDrop
