@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "filesink.h"
 
+#include "core/logging.h"
 #include "transfer/safepath.h"
 
 #include <QCoreApplication>
@@ -53,65 +54,91 @@ std::optional<PartMeta> readMeta(const QString &path)
 FileSink::FileSink(QString targetPath, PartDeviceFactory factory)
     : m_targetPath(std::move(targetPath))
     , m_partPath(m_targetPath + SafePath::partSuffix())
-    , m_metaPath(m_targetPath + SafePath::metaSuffix())
-    , m_factory(factory ? std::move(factory) : defaultFactory())
+    , m_factory(std::move(factory))
 { }
 
 FileSink::~FileSink() = default;
 
-PartDeviceFactory FileSink::defaultFactory()
+QString FileSink::partPathFor(const QString &targetPath, const PartMeta &meta, int candidate)
 {
-    return
-        [](const QString &partPath, qint64 offset, QString *error) -> std::unique_ptr<QIODevice> {
-            auto file = std::make_unique<QFile>(partPath);
-            const QIODevice::OpenMode mode
-                = offset == 0 ? QIODevice::WriteOnly | QIODevice::Truncate : QIODevice::ReadWrite;
-            if (!file->open(mode)) {
-                *error = QCoreApplication::translate("FileSink", "cannot write %1: %2")
-                             .arg(partPath, file->errorString());
-                return nullptr;
-            }
-            // Never grow the part file up to the resume point: the prefix was hashed when the
-            // header arrived; if the file is shorter now (deleted or truncated meanwhile, e.g. by
-            // an earlier item of the same name in this offer) the gap would be zeros that the
-            // stream hash cannot see. Shorter → error (sending again resumes from what is there).
-            if (offset > 0 && file->size() < offset) {
-                *error = QCoreApplication::translate("FileSink",
-                    "cannot resume %1: it holds %2 bytes, not the %3 checked "
-                    "before; send again")
-                             .arg(partPath)
-                             .arg(file->size())
-                             .arg(offset);
-                return nullptr;
-            }
-            if (offset > 0 && (!file->resize(offset) || !file->seek(offset))) {
-                *error = QCoreApplication::translate("FileSink", "cannot resume %1: %2")
-                             .arg(partPath, file->errorString());
-                return nullptr;
-            }
-            return file;
-        };
+    // The tag keys the part file by sender and file identity: another sender of the same name,
+    // or another version of the file, never meets this part file.
+    Sha256 identity;
+    identity.addData(metaJson(meta));
+    QString suffix = QLatin1Char('.') + QString::fromLatin1(identity.result().toHex().left(16));
+    if (candidate > 0)
+        suffix += QLatin1Char('-') + QString::number(candidate);
+    suffix += SafePath::partSuffix();
+    const QFileInfo target(targetPath);
+    QString name = target.fileName();
+    // The metadata file's name (part + ".meta") must fit a file name too.
+    const qsizetype room = SafePath::kMaxComponentBytes - suffix.size() - 5;
+    while (!name.isEmpty() && name.toUtf8().size() > room) {
+        name.chop(1);
+        if (!name.isEmpty() && name.back().isHighSurrogate())
+            name.chop(1);
+    }
+    return target.path() + QLatin1Char('/') + name + suffix;
 }
 
-FileSink::Held FileSink::inspect(const PartMeta &meta, const InspectProgress &progress)
+qint64 FileSink::heldBytes(const QString &targetPath, const PartMeta &meta)
+{
+    const QString part = partPathFor(targetPath, meta);
+    const QFileInfo info(part);
+    if (info.isSymLink() || !info.isFile())
+        return 0;
+    const std::optional<PartMeta> held = readMeta(metaPathFor(part));
+    return held && *held == meta ? qMin(info.size(), meta.size) : 0;
+}
+
+void FileSink::release()
+{
+    m_device = nullptr;
+    m_wrapper.reset();
+    m_part.reset(); // closes: the lock goes with it
+    m_heldOffset = 0;
+}
+
+void FileSink::setUnsafe(const QString &partPath)
+{
+    m_errorCode = TransferError::UnsafePath;
+    m_error = QCoreApplication::translate(
+        "FileSink", "refusing to write %1: a symlink or something other than a plain file is there")
+                  .arg(partPath);
+}
+
+FileSink::Held FileSink::inspect(
+    const PartMeta &meta, const InspectProgress &progress, const std::atomic_bool *cancel)
 {
     m_hash.reset();
-    if (QFileInfo(m_partPath).isSymLink() || QFileInfo(m_metaPath).isSymLink())
+    release();
+    for (int candidate = 0; candidate < kMaxPartCandidates && !m_part; ++candidate) {
+        m_partPath = partPathFor(m_targetPath, meta, candidate);
+        OwnedFile::Opened opened = OwnedFile::adopt(m_partPath);
+        if (opened.status == OwnedFile::Status::Busy)
+            continue; // another transfer is writing it: not ours to resume
+        if (opened.status != OwnedFile::Status::Ok)
+            return {}; // nothing there (begin() creates it), or begin() refuses what is there
+        m_part = std::move(opened.file);
+    }
+    if (!m_part)
         return {};
-    const std::optional<PartMeta> held = readMeta(m_metaPath);
+    // Ours now, whatever follows: begin(0) empties it if it cannot be resumed.
+    const std::optional<PartMeta> held = readMeta(metaPathFor(m_partPath));
     if (!held || !(*held == meta))
         return {};
-    QFile part(m_partPath);
-    if (!part.open(QIODevice::ReadOnly))
-        return {};
-    const qint64 length = qMin(part.size(), meta.size);
+    const qint64 length = qMin(m_part->size(), meta.size);
     // Resuming at the very end would leave nothing to prove; re-send the last byte at least.
     const qint64 offset = length >= meta.size ? meta.size - 1 : length;
-    if (offset <= 0)
+    if (offset <= 0 || !m_part->file().seek(0))
         return {};
     qint64 done = 0;
     while (done < offset) {
-        const QByteArray chunk = part.read(qMin(kHashBlock, offset - done));
+        if (cancel && cancel->load(std::memory_order_relaxed)) {
+            m_hash.reset();
+            return {};
+        }
+        const QByteArray chunk = m_part->file().read(qMin(kHashBlock, offset - done));
         if (chunk.isEmpty()) {
             m_hash.reset();
             return {};
@@ -121,38 +148,102 @@ FileSink::Held FileSink::inspect(const PartMeta &meta, const InspectProgress &pr
         if (progress)
             progress(done);
     }
+    m_heldOffset = offset;
     return {offset, m_hash.result()};
+}
+
+bool FileSink::acquireFresh(const PartMeta &meta)
+{
+    for (int candidate = 0; candidate < kMaxPartCandidates; ++candidate) {
+        m_partPath = partPathFor(m_targetPath, meta, candidate);
+        OwnedFile::Opened opened = OwnedFile::create(m_partPath);
+        if (opened.status == OwnedFile::Status::Exists) // left by an earlier attempt?
+            opened = OwnedFile::adopt(m_partPath);
+        switch (opened.status) {
+        case OwnedFile::Status::Ok:
+            m_part = std::move(opened.file);
+            return true;
+        case OwnedFile::Status::Busy:
+        case OwnedFile::Status::Missing: // gone between the two calls: try the next name
+        case OwnedFile::Status::Exists:
+            continue;
+        case OwnedFile::Status::Symlink:
+        case OwnedFile::Status::NotPlain:
+            setUnsafe(m_partPath);
+            return false;
+        case OwnedFile::Status::Failed:
+            setWriteError(QCoreApplication::translate("FileSink", "cannot write %1: %2")
+                              .arg(m_partPath, opened.error));
+            return false;
+        }
+    }
+    m_errorCode = TransferError::WriteFailed;
+    m_error = QCoreApplication::translate(
+        "FileSink", "cannot write %1: %2 other transfers of this file are writing it")
+                  .arg(QFileInfo(m_targetPath).fileName())
+                  .arg(kMaxPartCandidates);
+    return false;
+}
+
+bool FileSink::writeMeta(const PartMeta &meta)
+{
+    // Resume metadata only where resuming pays off; a plain write (no fsync per file, which
+    // would cost milliseconds each across 10 000 small files). A torn metadata file only means
+    // "start this file again". Created anew (never written through a symlink planted there).
+    const QString metaPath = metaPathFor(m_partPath);
+    QFile::remove(metaPath);
+    if (meta.size <= kMinResumableSize)
+        return true;
+    QFile metaFile(metaPath);
+    const QByteArray json = metaJson(meta);
+    if (!metaFile.open(QIODevice::WriteOnly | QIODevice::NewOnly)
+        || metaFile.write(json) != json.size()) {
+        setWriteError(QCoreApplication::translate("FileSink", "cannot write %1: %2")
+                          .arg(metaPath, metaFile.errorString()));
+        return false;
+    }
+    return true;
 }
 
 bool FileSink::begin(qint64 offset, const PartMeta &meta)
 {
-    if (offset == 0)
-        m_hash.reset();
-    if (QFileInfo(m_partPath).isSymLink() || QFileInfo(m_metaPath).isSymLink()) {
-        m_errorCode = TransferError::UnsafePath;
-        m_error
-            = QCoreApplication::translate("FileSink", "refusing to write through the symlink %1")
-                  .arg(m_partPath);
-        return false;
-    }
-    // Resume metadata only where resuming pays off; a plain write (no fsync per file, which
-    // would cost milliseconds each across 10 000 small files). A torn metadata file only means
-    // "start this file again".
-    if (meta.size > kMinResumableSize) {
-        QFile metaFile(m_metaPath);
-        const QByteArray json = metaJson(meta);
-        if (!metaFile.open(QIODevice::WriteOnly | QIODevice::Truncate)
-            || metaFile.write(json) != json.size()) {
-            setWriteError(QCoreApplication::translate("FileSink", "cannot write %1: %2")
-                              .arg(m_metaPath, metaFile.errorString()));
+    m_device = nullptr;
+    m_wrapper.reset();
+    if (offset > 0) {
+        // Only the part file inspect() took and hashed, and never grown up to the resume
+        // point: a gap would be bytes the stream hash cannot vouch for.
+        if (!m_part || offset != m_heldOffset || m_part->size() < offset
+            || !m_part->stillAtPath()) {
+            m_errorCode = TransferError::WriteFailed;
+            m_error = QCoreApplication::translate("FileSink",
+                "cannot resume %1: it no longer holds the %2 bytes checked before; send again")
+                          .arg(m_partPath)
+                          .arg(offset);
             return false;
         }
+    } else {
+        m_hash.reset();
+        if (!m_part && !acquireFresh(meta))
+            return false;
+        if (!writeMeta(meta))
+            return false;
     }
-    QString error;
-    m_device = m_factory(m_partPath, offset, &error);
-    if (!m_device) {
-        setWriteError(error);
+    QFile &file = m_part->file();
+    if (!file.resize(offset) || !file.seek(offset)) {
+        setWriteError(QCoreApplication::translate("FileSink", "cannot write %1: %2")
+                          .arg(m_partPath, file.errorString()));
         return false;
+    }
+    m_device = &file;
+    if (m_factory) {
+        QString error;
+        m_wrapper = m_factory(&file, offset, &error);
+        if (!m_wrapper) {
+            m_device = nullptr;
+            setWriteError(error);
+            return false;
+        }
+        m_device = m_wrapper.get();
     }
     m_position = offset;
     return true;
@@ -167,7 +258,7 @@ bool FileSink::write(const QByteArray &bytes)
     if (m_device->write(bytes) != bytes.size()) {
         setWriteError(QCoreApplication::translate("FileSink", "cannot write %1: %2")
                           .arg(m_partPath, m_device->errorString()));
-        m_device.reset(); // closes; what was written stays for resume
+        release(); // what was written stays for resume
         return false;
     }
     m_hash.addData(bytes);
@@ -188,74 +279,83 @@ void FileSink::setWriteError(const QString &what)
 
 void FileSink::suspend()
 {
-    m_device.reset();
+    release();
 }
 
 FileSink::Finished FileSink::finish(
     const QByteArray &expected, bool executable, const QDateTime &modified)
 {
     Finished out;
-    if (!m_device && m_position > 0) {
-        out.error = m_errorCode != TransferError::None ? m_errorCode : TransferError::WriteFailed;
-        out.message = m_error.isEmpty()
-            ? QCoreApplication::translate("FileSink", "%1 is not open").arg(m_partPath)
-            : m_error;
+    const auto fail = [&](TransferError code, const QString &message) {
+        release();
+        out.error = code;
+        out.message = message;
         return out;
-    }
+    };
     if (!m_device) {
-        // A zero-byte file that was never opened (begin() failed) — nothing to finish.
-        out.error = TransferError::WriteFailed;
-        out.message = QCoreApplication::translate("FileSink", "%1 is not open").arg(m_partPath);
-        return out;
+        // begin() failed, or a write did (what was written stays for a resume).
+        return fail(m_errorCode != TransferError::None ? m_errorCode : TransferError::WriteFailed,
+            m_error.isEmpty()
+                ? QCoreApplication::translate("FileSink", "%1 is not open").arg(m_partPath)
+                : m_error);
     }
-    if (auto *file = qobject_cast<QFileDevice *>(m_device.get()); file && !file->flush()) {
-        setWriteError(QCoreApplication::translate("FileSink", "cannot write %1: %2")
-                          .arg(m_partPath, file->errorString()));
-        m_device.reset();
-        return {m_errorCode, m_error, {}, {}};
+    if (!m_part->stillAtPath()) {
+        // Deleted or replaced under us: whatever is there now is not what we wrote and hashed.
+        QFile::remove(metaPathFor(m_partPath));
+        return fail(TransferError::WriteFailed,
+            QCoreApplication::translate("FileSink", "the part file %1 vanished; the data was lost")
+                .arg(m_partPath));
     }
-    m_device->close();
-    m_device.reset();
     const QByteArray actual = m_hash.result();
     out.sha256Hex = QString::fromLatin1(actual.toHex());
     if (actual != expected) {
-        QFile::remove(m_partPath);
-        QFile::remove(m_metaPath);
-        out.error = TransferError::Integrity;
-        out.message = QCoreApplication::translate("FileSink",
-            "SHA-256 mismatch for %1 (got %2, sender says %3); the data was "
-            "discarded")
-                          .arg(QFileInfo(m_targetPath).fileName(), out.sha256Hex,
-                              QString::fromLatin1(expected.toHex()));
-        return out;
+        m_part->remove();
+        QFile::remove(metaPathFor(m_partPath));
+        return fail(TransferError::Integrity,
+            QCoreApplication::translate("FileSink",
+                "SHA-256 mismatch for %1 (got %2, sender says %3); the data was discarded")
+                .arg(QFileInfo(m_targetPath).fileName(), out.sha256Hex,
+                    QString::fromLatin1(expected.toHex())));
     }
-    QFile part(m_partPath);
-    // Only the executable bits travel; never setuid/setgid/sticky. Read/write follow the
-    // receiver's defaults (as created under its umask).
-    QFileDevice::Permissions perms = part.permissions();
-    if (executable) {
-        if (perms & QFileDevice::ReadOwner)
-            perms |= QFileDevice::ExeOwner | QFileDevice::ExeUser;
-        if (perms & QFileDevice::ReadGroup)
-            perms |= QFileDevice::ExeGroup;
-        if (perms & QFileDevice::ReadOther)
-            perms |= QFileDevice::ExeOther;
-        part.setPermissions(perms);
+    QString error;
+    // Only the executable bits travel; read/write follow the receiver's umask.
+    if (executable && !m_part->addExecutable(&error))
+        qCWarning(lcTransfer) << "cannot mark" << m_partPath << "executable:" << error;
+    if (modified.isValid())
+        m_part->file().setFileTime(modified, QFileDevice::FileModificationTime);
+    // On disk before it has its final name: a crash must never leave a short or empty file
+    // under a name that says "done".
+    if (!m_part->sync(&error)) {
+        setWriteError(
+            QCoreApplication::translate("FileSink", "cannot write %1: %2").arg(m_partPath, error));
+        return fail(m_errorCode, m_error);
     }
-    if (modified.isValid() && part.open(QIODevice::ReadWrite)) {
-        part.setFileTime(modified, QFileDevice::FileModificationTime);
-        part.close();
+    const QString partPath = m_partPath;
+    for (int attempt = 0; attempt < 1000; ++attempt) {
+        const QString candidate = SafePath::uniqueTarget(m_targetPath);
+        if (candidate.isEmpty())
+            break;
+        switch (m_part->renameNoReplace(candidate, &error)) {
+        case OwnedFile::Status::Ok:
+            QFile::remove(metaPathFor(partPath));
+            out.finalPath = candidate;
+            release();
+            return out;
+        case OwnedFile::Status::Exists:
+            continue; // taken since we looked: the next free name
+        case OwnedFile::Status::Missing:
+            return fail(TransferError::WriteFailed,
+                QCoreApplication::translate(
+                    "FileSink", "the part file %1 vanished; the data was lost")
+                    .arg(partPath));
+        default:
+            break;
+        }
+        break;
     }
-    const QString finalPath = SafePath::uniqueTarget(m_targetPath);
-    if (finalPath.isEmpty() || !QFile::rename(m_partPath, finalPath)) {
-        out.error = TransferError::WriteFailed;
-        out.message
-            = QCoreApplication::translate("FileSink", "cannot move %1 into place").arg(m_partPath);
-        return out;
-    }
-    QFile::remove(m_metaPath);
-    out.finalPath = finalPath;
-    return out;
+    return fail(TransferError::WriteFailed,
+        QCoreApplication::translate("FileSink", "cannot move %1 into place: %2")
+            .arg(partPath, error));
 }
 
 } // namespace PunchDrop

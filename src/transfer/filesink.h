@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "core/ownedfile.h"
 #include "net/wire/deviceid.h"
 #include "transfer/transferresult.h"
 
@@ -10,18 +11,19 @@
 #include <QIODevice>
 #include <QString>
 
+#include <atomic>
 #include <functional>
 #include <memory>
 
 namespace PunchDrop {
 
 /*!
- * Opens the part file a download is written to. \a offset 0: create or truncate; otherwise keep
- * the first \a offset bytes and position after them. Returns an open device or nullptr with
- * \a error. The default writes a QFile; tests inject devices that fail after N bytes.
+ * What the part file's bytes are written through. \a part is the open, owned part file,
+ * positioned at \a offset; the default (an empty function) writes to it directly. Tests wrap it
+ * in devices that fail after N bytes. Returns the device or nullptr with \a error.
  */
-using PartDeviceFactory = std::function<std::unique_ptr<QIODevice>(
-    const QString &partPath, qint64 offset, QString *error)>;
+using PartDeviceFactory
+    = std::function<std::unique_ptr<QIODevice>(QIODevice *part, qint64 offset, QString *error)>;
 
 //! What identifies "the same item" for resuming (stored beside the part file).
 struct PartMeta
@@ -34,18 +36,37 @@ struct PartMeta
 };
 
 /*!
- * One file being received into `<target>.pdpart` (+ `.pdpart.meta`): resume inspection,
- * writing with hashing, and the final verify-then-rename. Blocking; the transfer runs it on a
- * worker thread, one operation at a time.
+ * One file being received into its own part file, `<target>.<tag>.pdpart` (+ `.meta`), where
+ * the tag is derived from PartMeta (sender and file identity): resume inspection, writing with
+ * hashing, and the final verify-sync-rename. Blocking; the transfer runs it on a worker thread,
+ * one operation at a time.
+ *
+ * One writer per file: the part file is an OwnedFile (created exclusively or taken over only
+ * when no other transfer holds it, never through a symlink, locked until the sink lets go), so
+ * the SHA-256 of the bytes written here is the SHA-256 of the bytes in the file that is renamed.
+ * A second transfer of the same file from the same sender gets a second part file
+ * (`<tag>-1`, ...); a transfer from another sender has another tag.
  */
 class FileSink
 {
 public:
     //! \a targetPath: where the file should land (already sanitised and resolved).
-    FileSink(QString targetPath, PartDeviceFactory factory);
+    explicit FileSink(QString targetPath, PartDeviceFactory factory = {});
     ~FileSink();
 
-    static PartDeviceFactory defaultFactory();
+    //! Part files tried for one (target, meta) before giving up (same file, same sender, at once).
+    static constexpr int kMaxPartCandidates = 8;
+    //! The part file of \a targetPath for \a meta; \a candidate > 0: the n-th alternative.
+    static QString partPathFor(const QString &targetPath, const PartMeta &meta, int candidate = 0);
+    static QString metaPathFor(const QString &partPath)
+    {
+        return partPath + QStringLiteral(".meta");
+    }
+    /*!
+     * Bytes a resume of \a meta would find already on disk (the first part file, if its
+     * metadata matches; not hashed, not locked): for the free-space check before accepting.
+     */
+    static qint64 heldBytes(const QString &targetPath, const PartMeta &meta);
 
     struct Held
     {
@@ -54,11 +75,19 @@ public:
     };
     //! Bytes of the prefix hashed so far; called after every block (on the calling thread).
     using InspectProgress = std::function<void(qint64 hashed)>;
-    //! What a previous attempt left that matches \a meta (hashes it). {0, {}} when nothing usable.
-    //! \a progress, if set, follows the hashing (minutes for a prefix of many GB).
-    Held inspect(const PartMeta &meta, const InspectProgress &progress = {});
+    /*!
+     * What a previous attempt left that matches \a meta (hashes it); the part file found is
+     * owned from here on. {0, {}} when nothing usable. \a progress, if set, follows the hashing
+     * (minutes for a prefix of many GB); \a cancel, if set, stops it between two blocks.
+     */
+    Held inspect(const PartMeta &meta, const InspectProgress &progress = {},
+        const std::atomic_bool *cancel = nullptr);
 
-    //! Starts writing at \a offset (0, or inspect()'s offset), records \a meta. False with error().
+    /*!
+     * Starts writing at \a offset: 0 (a fresh or emptied part file of our own, \a meta
+     * recorded beside it), or inspect()'s offset (continues the part file inspect() took).
+     * False with error(): UnsafePath for a symlink or non-plain file at the part path.
+     */
     bool begin(qint64 offset, const PartMeta &meta);
     //! Appends \a bytes. False with error()/errorCode(); the part file is kept for resume.
     bool write(const QByteArray &bytes);
@@ -72,12 +101,15 @@ public:
         QString sha256Hex;
     };
     /*!
-     * Closes the part file, compares its SHA-256 with \a expected; on a match applies the
-     * executable bit and mtime and renames it to a name that does not exist yet ("x (1).txt").
-     * On a mismatch the part file and its metadata are deleted (corrupt data is not resumed).
+     * Compares the SHA-256 of the part file's bytes (hashed as they were written to the owned
+     * file) with \a expected; on a match applies the executable bit and mtime, syncs the file
+     * to disk and renames it to a name that does not exist yet ("x (1).txt") without replacing
+     * anything. On a mismatch the part file and its metadata are deleted (corrupt data is not
+     * resumed). A part file that vanished or was replaced meanwhile is an error; nothing is
+     * created again.
      */
     Finished finish(const QByteArray &expected, bool executable, const QDateTime &modified);
-    //! Closes the part file and keeps it (and its metadata) for a later resume.
+    //! Closes the part file and keeps it (and its metadata) for a later resume; lets go of it.
     void suspend();
 
     QString error() const { return m_error; }
@@ -86,12 +118,19 @@ public:
 
 private:
     void setWriteError(const QString &what);
+    void setUnsafe(const QString &partPath);
+    //! Takes a part file of our own for \a meta (fresh or emptied). False with error().
+    bool acquireFresh(const PartMeta &meta);
+    bool writeMeta(const PartMeta &meta);
+    void release();
 
     QString m_targetPath;
-    QString m_partPath;
-    QString m_metaPath;
+    QString m_partPath; //!< of the part file owned now (or last tried)
     PartDeviceFactory m_factory;
-    std::unique_ptr<QIODevice> m_device;
+    std::unique_ptr<OwnedFile> m_part;
+    std::unique_ptr<QIODevice> m_wrapper; //!< from m_factory, in front of m_part
+    QIODevice *m_device = nullptr; //!< where write() goes; null when not writing
+    qint64 m_heldOffset = 0; //!< inspect()'s answer: the prefix hashed from m_part
     Sha256 m_hash;
     qint64 m_position = 0;
     QString m_error;

@@ -20,9 +20,13 @@ bool FileSource::open(qint64 expectedSize)
     return true;
 }
 
-QByteArray FileSource::hashPrefix(qint64 length)
+QByteArray FileSource::hashPrefix(qint64 length, const std::atomic_bool *cancel)
 {
     while (m_position < length) {
+        if (cancel && cancel->load(std::memory_order_relaxed)) {
+            m_error = QStringLiteral("cancelled");
+            return {};
+        }
         const QByteArray chunk = m_file.read(qMin<qint64>(length - m_position, 1024 * 1024));
         if (chunk.isEmpty()) {
             m_error

@@ -6,6 +6,8 @@
 #include <QFile>
 #include <QString>
 
+#include <atomic>
+
 namespace PunchDrop {
 
 /*!
@@ -22,8 +24,9 @@ public:
     //! Opens the file and checks it still has \a expectedSize bytes. False with error().
     bool open(qint64 expectedSize);
     //! Hashes the first \a length bytes (resume check) and leaves the position there.
-    //! Returns that prefix's SHA-256, empty on a read error.
-    QByteArray hashPrefix(qint64 length);
+    //! Returns that prefix's SHA-256, empty on a read error or when \a cancel (checked per
+    //! 1 MiB block) is set.
+    QByteArray hashPrefix(qint64 length, const std::atomic_bool *cancel = nullptr);
     //! Forgets the prefix: the next read starts at 0 with a fresh hash.
     bool rewind();
     //! Reads up to \a maxSize bytes and adds them to the hash. Empty at the end; check error().

@@ -78,6 +78,7 @@ void TransferJob::sendKeepalive()
 
 TransferJob::~TransferJob()
 {
+    m_cancelFlag->store(true); // a prefix still being hashed stops at its next block
     m_pool.waitForDone();
 }
 
@@ -86,6 +87,7 @@ void TransferJob::cancel()
     if (m_finished || m_cancelRequested)
         return;
     m_cancelRequested = true;
+    m_cancelFlag->store(true);
     qCInfo(lcTransfer) << "cancelling transfer";
     m_channel.send(Cancel {QStringLiteral("cancelled by the user")});
     m_channel.interrupt();

@@ -11,7 +11,9 @@
 #include <QThreadPool>
 #include <QTimer>
 
+#include <atomic>
 #include <chrono>
+#include <memory>
 
 class QSslSocket;
 
@@ -115,6 +117,11 @@ protected:
     TransferTimeouts m_timeouts;
     QString m_deviceName;
     bool m_cancelRequested = false;
+    /*!
+     * Set by cancel() and on destruction. Long jobs on the worker (hashing a resume prefix of
+     * many GB) poll it between blocks: a cancel or quit must not wait for them to finish.
+     */
+    std::shared_ptr<std::atomic_bool> m_cancelFlag = std::make_shared<std::atomic_bool>(false);
     QString m_peerDeviceName; //!< from the peer's HELLO
 
 private:

@@ -3,25 +3,15 @@
 
 namespace PunchDrop::Test {
 
-FailDevice::FailDevice(std::unique_ptr<QFile> file, qint64 budget, QObject *parent)
+FailDevice::FailDevice(QIODevice *file, qint64 budget, QObject *parent)
     : QIODevice(parent)
-    , m_file(std::move(file))
+    , m_file(file)
     , m_budget(budget)
 {
     setOpenMode(QIODevice::WriteOnly | QIODevice::Unbuffered);
 }
 
-FailDevice::~FailDevice()
-{
-    FailDevice::close();
-}
-
-void FailDevice::close()
-{
-    if (m_file)
-        m_file->close();
-    QIODevice::close();
-}
+FailDevice::~FailDevice() = default;
 
 qint64 FailDevice::readData(char *, qint64)
 {

@@ -1,27 +1,23 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include <QFile>
 #include <QIODevice>
-
-#include <memory>
 
 namespace PunchDrop::Test {
 
 /*!
- * A write device in front of a real file that accepts \a budget bytes and then fails every
- * write, like a disk that filled up (KeePassXC's FailDevice idea). What was accepted really
- * reaches the file, so a later resume can be checked.
+ * A write device in front of a real file (not owned) that accepts \a budget bytes and then
+ * fails every write, like a disk that filled up (KeePassXC's FailDevice idea). What was accepted
+ * really reaches the file, so a later resume can be checked.
  */
 class FailDevice : public QIODevice
 {
     Q_OBJECT
 public:
-    FailDevice(std::unique_ptr<QFile> file, qint64 budget, QObject *parent = nullptr);
+    FailDevice(QIODevice *file, qint64 budget, QObject *parent = nullptr);
     ~FailDevice() override;
 
     bool isSequential() const override { return true; }
-    void close() override;
     qint64 bytesAccepted() const { return m_accepted; }
 
 protected:
@@ -29,7 +25,7 @@ protected:
     qint64 writeData(const char *data, qint64 size) override;
 
 private:
-    std::unique_ptr<QFile> m_file;
+    QIODevice *m_file = nullptr;
     qint64 m_budget = 0;
     qint64 m_accepted = 0;
 };

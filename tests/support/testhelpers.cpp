@@ -32,6 +32,17 @@ QByteArray readFile(const QString &path)
     return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
 }
 
+QStringList partFilesOf(const QString &target)
+{
+    const QFileInfo info(target);
+    QStringList found;
+    const QDir dir(info.path());
+    for (const QString &name : dir.entryList({info.fileName() + QStringLiteral(".*.pdpart")},
+             QDir::Files | QDir::Hidden | QDir::System, QDir::Name))
+        found << dir.filePath(name);
+    return found;
+}
+
 DeviceIdentity ephemeralIdentity()
 {
     QString error;

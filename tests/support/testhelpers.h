@@ -31,6 +31,10 @@ bool writeFile(const QString &path, const QByteArray &data);
 //! The whole file, empty if it cannot be read.
 QByteArray readFile(const QString &path);
 
+//! The part files of \a target (`<name>.<tag>[-n].pdpart`, see FileSink::partPathFor) in its
+//! folder, sorted.
+QStringList partFilesOf(const QString &target);
+
 //! Runs the real binary with \a arguments, bounded by \a timeoutMs; kills it on timeout.
 ProcessResult runPunchdrop(const QStringList &arguments, int timeoutMs = 30000);
 

@@ -1,14 +1,29 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// FileSink resume safety: a part file that shrank or vanished between the resume check (HEADER)
-// and the start of writing (SENDFROM) must not be padded with zeros that the stream hash
-// cannot see. Happens when one offer carries two items with the same name.
+// FileSink: one writer per file (issue 12, H2) and resume safety. Each download writes its own
+// part file, created exclusively and keyed by sender and file; nobody else's transfer, no
+// symlink and no vanished file can make the bytes renamed into place differ from the bytes
+// hashed. A part file that shrank between the resume check (HEADER) and the start of writing
+// (SENDFROM) is never padded with zeros that the stream hash cannot see.
+
+#include "support/testhelpers.h"
 
 #include "transfer/filesink.h"
 #include "transfer/sha256.h"
 
+#include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
+#include <QFileInfo>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <atomic>
+#include <chrono>
+#include <future>
+
+#ifdef Q_OS_UNIX
+#include <sys/stat.h>
+#endif
 
 using namespace PunchDrop;
 
@@ -18,11 +33,23 @@ class TestFileSink : public QObject
 private Q_SLOTS:
     void resumeRefusesAPartThatShrank();
     void resumeOfAnIntactPartVerifies();
+    void twoWritersOfOneNameGetTwoPartFiles();
+    void partPathKeyedBySenderAndFile();
+    void resumeOnlyFromTheSameSenderAndFile();
+    void partInUseIsNeitherResumedNorTouched();
+    void symlinkAtThePartPathIsRefused_data();
+    void symlinkAtThePartPathIsRefused();
+    void vanishedPartFileIsAnError_data();
+    void vanishedPartFileIsAnError();
+    void finalNameNeverOverwrites();
+    void cancelStopsPrefixHashing();
 
 private:
     static QByteArray content();
     static PartMeta meta();
+    static PartMeta otherSender();
     static void leavePart(const QString &target, const QByteArray &prefix);
+    static QByteArray sha(const QByteArray &data);
 };
 
 QByteArray TestFileSink::content()
@@ -43,10 +70,24 @@ PartMeta TestFileSink::meta()
     return m;
 }
 
+PartMeta TestFileSink::otherSender()
+{
+    PartMeta m = meta();
+    m.sender = DeviceId::fromDigest(QByteArray(32, '\x22'));
+    return m;
+}
+
+QByteArray TestFileSink::sha(const QByteArray &data)
+{
+    Sha256 h;
+    h.addData(data);
+    return h.result();
+}
+
 // An earlier interrupted attempt: part + metadata on disk.
 void TestFileSink::leavePart(const QString &target, const QByteArray &prefix)
 {
-    FileSink first(target, FileSink::defaultFactory());
+    FileSink first(target);
     QVERIFY(first.begin(0, meta()));
     QVERIFY(first.write(prefix));
     first.suspend();
@@ -59,10 +100,10 @@ void TestFileSink::resumeRefusesAPartThatShrank()
     const QByteArray data = content();
     leavePart(target, data.left(1024 * 1024));
 
-    FileSink sink(target, FileSink::defaultFactory());
+    FileSink sink(target);
     const FileSink::Held held = sink.inspect(meta());
     QCOMPARE(held.offset, qint64(1024 * 1024));
-    // Meanwhile another item of the same name finished and took the part file away.
+    // Meanwhile someone outside PunchDrop deleted the part file.
     QVERIFY(QFile::remove(sink.partPath()));
     QVERIFY(!sink.begin(held.offset, meta()));
     QVERIFY2(sink.error().contains(QStringLiteral("send again")), qPrintable(sink.error()));
@@ -78,7 +119,7 @@ void TestFileSink::resumeOfAnIntactPartVerifies()
     const QByteArray data = content();
     leavePart(target, data.left(1024 * 1024));
 
-    FileSink sink(target, FileSink::defaultFactory());
+    FileSink sink(target);
     const FileSink::Held held = sink.inspect(meta());
     QVERIFY(sink.begin(held.offset, meta()));
     QVERIFY(sink.write(data.mid(int(held.offset))));
@@ -90,6 +131,264 @@ void TestFileSink::resumeOfAnIntactPartVerifies()
     QFile got(done.finalPath);
     QVERIFY(got.open(QIODevice::ReadOnly));
     QCOMPARE(got.readAll(), data);
+}
+
+void TestFileSink::twoWritersOfOneNameGetTwoPartFiles()
+{
+    // The H2 probe in miniature: two senders' report.bin, written interleaved into one folder.
+    QTemporaryDir dir;
+    const QString target = dir.filePath(QStringLiteral("report.bin"));
+    const QByteArray first = Test::randomBytes(3 * 1024 * 1024 + 5, 1);
+    const QByteArray second = Test::randomBytes(3 * 1024 * 1024 + 5, 2);
+    PartMeta a = meta();
+    a.size = first.size();
+    PartMeta b = otherSender();
+    b.size = second.size();
+    FileSink sinkA(target);
+    FileSink sinkB(target);
+    QVERIFY2(sinkA.begin(0, a), qPrintable(sinkA.error()));
+    QVERIFY2(sinkB.begin(0, b), qPrintable(sinkB.error()));
+    QVERIFY(sinkA.partPath() != sinkB.partPath());
+    constexpr int kChunk = 256 * 1024;
+    for (int at = 0; at < first.size(); at += kChunk) {
+        QVERIFY(sinkA.write(first.mid(at, kChunk)));
+        QVERIFY(sinkB.write(second.mid(at, kChunk)));
+    }
+    const FileSink::Finished doneB = sinkB.finish(sha(second), false, {});
+    const FileSink::Finished doneA = sinkA.finish(sha(first), false, {});
+    QCOMPARE(doneB.error, TransferError::None);
+    QCOMPARE(doneA.error, TransferError::None);
+    QCOMPARE(doneB.finalPath, target);
+    QCOMPARE(doneA.finalPath, dir.filePath(QStringLiteral("report (1).bin")));
+    QCOMPARE(Test::readFile(doneA.finalPath), first);
+    QCOMPARE(Test::readFile(doneB.finalPath), second);
+    QCOMPARE(QDir(dir.path()).entryList(QDir::Files).size(), 2); // no part or meta left
+}
+
+void TestFileSink::partPathKeyedBySenderAndFile()
+{
+    const QString target = QStringLiteral("/downloads/report.bin");
+    const QString base = FileSink::partPathFor(target, meta());
+    QVERIFY(base.startsWith(QStringLiteral("/downloads/report.bin.")));
+    QVERIFY(base.endsWith(QStringLiteral(".pdpart")));
+    QCOMPARE(FileSink::partPathFor(target, meta()), base); // stable: a resume finds it
+    QVERIFY(FileSink::partPathFor(target, otherSender()) != base);
+    PartMeta changed = meta();
+    changed.size += 1;
+    QVERIFY(FileSink::partPathFor(target, changed) != base);
+    changed = meta();
+    changed.mtimeMs += 1;
+    QVERIFY(FileSink::partPathFor(target, changed) != base);
+    changed = meta();
+    changed.path = QStringLiteral("other/report.bin");
+    QVERIFY(FileSink::partPathFor(target, changed) != base);
+    QVERIFY(FileSink::partPathFor(target, meta(), 1) != base);
+    // A name of 255 bytes still gives part and metadata names that fit one file name.
+    const QString longName = QString(250, QChar(u'é')).left(127) + QStringLiteral(".b");
+    const QString longPart = FileSink::partPathFor(QStringLiteral("/d/") + longName, meta(), 3);
+    QVERIFY(QFileInfo(FileSink::metaPathFor(longPart)).fileName().toUtf8().size() <= 255);
+    QVERIFY(longPart.endsWith(QStringLiteral("-3.pdpart")));
+}
+
+void TestFileSink::resumeOnlyFromTheSameSenderAndFile()
+{
+    QTemporaryDir dir;
+    const QString target = dir.filePath(QStringLiteral("report.bin"));
+    const QByteArray data = content();
+    leavePart(target, data.left(1024 * 1024));
+    const QString held = FileSink::partPathFor(target, meta());
+    {
+        FileSink stranger(target);
+        QCOMPARE(stranger.inspect(otherSender()).offset, qint64(0));
+        PartMeta newer = meta();
+        newer.mtimeMs += 1000;
+        FileSink sameNameNewerFile(target);
+        QCOMPARE(sameNameNewerFile.inspect(newer).offset, qint64(0));
+        // The stranger writes its own part file; the held one is not touched.
+        QVERIFY(stranger.begin(0, otherSender()));
+        QVERIFY(stranger.partPath() != held);
+        QVERIFY(stranger.write(QByteArray(4096, 'x')));
+        stranger.suspend();
+    }
+    QCOMPARE(Test::readFile(held), data.left(1024 * 1024));
+    FileSink same(target);
+    QCOMPARE(same.inspect(meta()).offset, qint64(1024 * 1024));
+    QCOMPARE(same.partPath(), held);
+}
+
+void TestFileSink::partInUseIsNeitherResumedNorTouched()
+{
+    // The same sender sends the same file twice at once: the second transfer must neither
+    // resume from nor write into the part file the first one holds.
+    QTemporaryDir dir;
+    const QString target = dir.filePath(QStringLiteral("report.bin"));
+    const QByteArray data = content();
+    leavePart(target, data.left(1024 * 1024));
+    FileSink first(target);
+    const FileSink::Held held = first.inspect(meta());
+    QCOMPARE(held.offset, qint64(1024 * 1024));
+
+    FileSink second(target);
+    QCOMPARE(second.inspect(meta()).offset, qint64(0));
+    QVERIFY2(second.begin(0, meta()), qPrintable(second.error()));
+    QCOMPARE(second.partPath(), FileSink::partPathFor(target, meta(), 1));
+    QVERIFY(second.write(data));
+    QCOMPARE(Test::readFile(first.partPath()), data.left(1024 * 1024));
+
+    QVERIFY(first.begin(held.offset, meta()));
+    QVERIFY(first.write(data.mid(int(held.offset))));
+    const FileSink::Finished a = first.finish(sha(data), false, {});
+    const FileSink::Finished b = second.finish(sha(data), false, {});
+    QCOMPARE(a.error, TransferError::None);
+    QCOMPARE(b.error, TransferError::None);
+    QCOMPARE(Test::readFile(a.finalPath), data);
+    QCOMPARE(Test::readFile(b.finalPath), data);
+    QVERIFY(a.finalPath != b.finalPath);
+}
+
+void TestFileSink::symlinkAtThePartPathIsRefused_data()
+{
+    QTest::addColumn<bool>("dangling");
+    QTest::addColumn<bool>("inspectFirst");
+    QTest::newRow("symlink to a file, fresh start") << false << false;
+    QTest::newRow("symlink to a file, after a resume check") << false << true;
+    QTest::newRow("dangling symlink, fresh start") << true << false;
+    QTest::newRow("dangling symlink, after a resume check") << true << true;
+}
+
+void TestFileSink::symlinkAtThePartPathIsRefused()
+{
+#ifdef Q_OS_WIN
+    QSKIP("creating symlinks needs privileges on Windows");
+#endif
+    QFETCH(bool, dangling);
+    QFETCH(bool, inspectFirst);
+    QTemporaryDir dir;
+    const QString target = dir.filePath(QStringLiteral("report.bin"));
+    const QString victim = dir.filePath(QStringLiteral("victim.txt"));
+    if (!dangling)
+        QVERIFY(Test::writeFile(victim, "precious"));
+    const QString part = FileSink::partPathFor(target, meta());
+    QVERIFY(QFile::link(victim, part));
+    // A symlink where the metadata goes is replaced, never written through.
+    const QString metaVictim = dir.filePath(QStringLiteral("meta-victim.txt"));
+    QVERIFY(Test::writeFile(metaVictim, "also precious"));
+    QVERIFY(
+        QFile::link(metaVictim, FileSink::metaPathFor(FileSink::partPathFor(target, meta(), 1))));
+
+    FileSink sink(target);
+    if (inspectFirst)
+        QCOMPARE(sink.inspect(meta()).offset, qint64(0));
+    QVERIFY(!sink.begin(0, meta()));
+    QCOMPARE(sink.errorCode(), TransferError::UnsafePath);
+    QCOMPARE(sink.finish(sha(content()), false, {}).error, TransferError::UnsafePath);
+    QVERIFY(QFileInfo(part).isSymLink());
+    QCOMPARE(QFileInfo::exists(victim), !dangling);
+    if (!dangling)
+        QCOMPARE(Test::readFile(victim), QByteArray("precious"));
+    QVERIFY(!QFileInfo::exists(target));
+    QCOMPARE(Test::readFile(metaVictim), QByteArray("also precious"));
+}
+
+void TestFileSink::vanishedPartFileIsAnError_data()
+{
+    QTest::addColumn<bool>("replaced");
+    QTest::newRow("deleted") << false;
+    QTest::newRow("replaced by another file") << true;
+}
+
+void TestFileSink::vanishedPartFileIsAnError()
+{
+    QFETCH(bool, replaced);
+    QTemporaryDir dir;
+    const QString target = dir.filePath(QStringLiteral("report.bin"));
+    const QByteArray data = content();
+    FileSink sink(target);
+    QVERIFY(sink.begin(0, meta()));
+    QVERIFY(sink.write(data));
+    QVERIFY(QFile::remove(sink.partPath()));
+    if (replaced)
+        QVERIFY(Test::writeFile(sink.partPath(), "someone else's bytes"));
+    const FileSink::Finished done = sink.finish(sha(data), false, {});
+    QCOMPARE(done.error, TransferError::WriteFailed);
+    QVERIFY2(done.message.contains(QStringLiteral("vanished")), qPrintable(done.message));
+    QVERIFY(done.finalPath.isEmpty());
+    QVERIFY(!QFileInfo::exists(target)); // nothing re-created, nothing renamed into place
+    QCOMPARE(QFileInfo::exists(sink.partPath()), replaced);
+    if (replaced)
+        QCOMPARE(Test::readFile(sink.partPath()), QByteArray("someone else's bytes"));
+}
+
+void TestFileSink::finalNameNeverOverwrites()
+{
+    QTemporaryDir dir;
+    const QString target = dir.filePath(QStringLiteral("report.bin"));
+    QVERIFY(Test::writeFile(target, "an earlier download"));
+#ifndef Q_OS_WIN
+    QVERIFY(QFile::link(
+        dir.filePath(QStringLiteral("nowhere")), dir.filePath(QStringLiteral("report (1).bin"))));
+#endif
+    const QByteArray data = content();
+    FileSink sink(target);
+    QVERIFY(sink.begin(0, meta()));
+    QVERIFY(sink.write(data));
+    const FileSink::Finished done = sink.finish(sha(data), true, {});
+    QCOMPARE(done.error, TransferError::None);
+#ifndef Q_OS_WIN
+    QCOMPARE(done.finalPath, dir.filePath(QStringLiteral("report (2).bin")));
+    QVERIFY(QFileInfo(done.finalPath).permissions() & QFileDevice::ExeOwner);
+#endif
+    QCOMPARE(Test::readFile(done.finalPath), data);
+    QCOMPARE(Test::readFile(target), QByteArray("an earlier download"));
+}
+
+void TestFileSink::cancelStopsPrefixHashing()
+{
+    // A resume of a huge file hashes its whole held prefix first (minutes for 40 GB). A cancel
+    // (quit, or the user's cancel) must stop that between two blocks, not after the last one.
+    constexpr qint64 kHeld = qint64(32) << 30; // sparse: no disk blocks, reads return zeros
+    QTemporaryDir dir;
+    const QString target = dir.filePath(QStringLiteral("huge.img"));
+    PartMeta m = meta();
+    m.size = kHeld + 1;
+    {
+        FileSink first(target);
+        QVERIFY(first.begin(0, m));
+        QVERIFY(first.write(QByteArray(1, '\0')));
+        first.suspend();
+    }
+    const QString part = FileSink::partPathFor(target, m);
+    {
+        QFile f(part);
+        QVERIFY(f.open(QIODevice::ReadWrite));
+        QVERIFY(f.resize(kHeld));
+    }
+#ifdef Q_OS_UNIX
+    struct stat st
+    {
+    };
+    QCOMPARE(::stat(QFile::encodeName(part).constData(), &st), 0);
+    if (qint64(st.st_blocks) * 512 > 64 * 1024 * 1024)
+        QSKIP("the temporary directory does not support sparse files");
+#endif
+    FileSink sink(target);
+    std::atomic_bool cancel {false};
+    std::atomic<qint64> hashed {0};
+    auto inspecting = std::async(std::launch::async, [&] {
+        return sink.inspect(
+            m, [&](qint64 done) { hashed = done; }, &cancel);
+    });
+    QTRY_VERIFY_WITH_TIMEOUT(hashed.load() > 0, 10000);
+    QElapsedTimer clock;
+    clock.start();
+    cancel = true;
+    const bool stopped = inspecting.wait_for(std::chrono::seconds(2)) == std::future_status::ready;
+    const FileSink::Held held = inspecting.get();
+    qInfo("hashing stopped %lld ms after the cancel, at %lld of %lld bytes", clock.elapsed(),
+        hashed.load(), kHeld);
+    QVERIFY2(stopped, "the prefix hashing went on after the cancel");
+    QVERIFY(hashed.load() < kHeld);
+    QCOMPARE(held.offset, qint64(0));
 }
 
 QTEST_GUILESS_MAIN(TestFileSink)

@@ -11,10 +11,10 @@
 #include "net/security/securechannel.h"
 #include "net/server/relayhub.h"
 #include "net/server/rendezvousserver.h"
+#include "transfer/filesink.h"
 #include "transfer/incomingtransfer.h"
 #include "transfer/offerdecider.h"
 #include "transfer/outgoingtransfer.h"
-#include "transfer/safepath.h"
 #include "transfer/transferprotocol.h"
 
 #include <QDir>
@@ -250,16 +250,21 @@ void TestTransferKeepalive::slowResumeInspection()
 
     // What an interrupted earlier attempt leaves: the part file and its metadata.
     const QString target = m_dst + QStringLiteral("/big.bin");
-    QVERIFY(Test::writeFile(target + SafePath::partSuffix(), data.left(held)));
+    PartMeta partMeta;
+    partMeta.sender = senderId;
+    partMeta.path = QStringLiteral("big.bin");
+    partMeta.size = size;
+    partMeta.mtimeMs = QFileInfo(path).lastModified().toUTC().toMSecsSinceEpoch();
+    const QString part = FileSink::partPathFor(target, partMeta);
+    QVERIFY(Test::writeFile(part, data.left(held)));
     const QJsonObject meta {
         {QStringLiteral("sender"), senderId.toString()},
-        {QStringLiteral("path"), QStringLiteral("big.bin")},
+        {QStringLiteral("path"), partMeta.path},
         {QStringLiteral("size"), QString::number(size)},
-        {QStringLiteral("mtime"),
-            QString::number(QFileInfo(path).lastModified().toUTC().toMSecsSinceEpoch())},
+        {QStringLiteral("mtime"), QString::number(partMeta.mtimeMs)},
     };
     QVERIFY(Test::writeFile(
-        target + SafePath::metaSuffix(), QJsonDocument(meta).toJson(QJsonDocument::Compact)));
+        FileSink::metaPathFor(part), QJsonDocument(meta).toJson(QJsonDocument::Compact)));
 
     SlowDecider decider(0ms);
     ReceiveOptions options;

@@ -106,7 +106,7 @@ void TestTransferLarge::fiveGiBSparse()
     options.freeSpaceMargin = -kSize; // the bytes are discarded, not stored (see above)
     qint64 discarded = 0;
     options.partDeviceFactory
-        = [&discarded](const QString &, qint64 offset, QString *why) -> std::unique_ptr<QIODevice> {
+        = [&discarded](QIODevice *, qint64 offset, QString *why) -> std::unique_ptr<QIODevice> {
         if (offset != 0) {
             *why = QStringLiteral("unexpected resume");
             return nullptr;

@@ -386,7 +386,9 @@ void TestTransferSession::interruptedTransferResumes()
     const Outcome broken = runTransfer(first, {path}, options);
     QVERIFY2(!broken.received.ok() && !broken.sent.ok(), qPrintable(describe(broken)));
     QVERIFY(!QFile::exists(m_dst + QStringLiteral("/big.bin")));
-    const QByteArray part = Test::readFile(m_dst + QStringLiteral("/big.bin.pdpart"));
+    const QStringList parts = Test::partFilesOf(m_dst + QStringLiteral("/big.bin"));
+    QCOMPARE(parts.size(), 1);
+    const QByteArray part = Test::readFile(parts.first());
     QVERIFY2(part.size() > 0 && part.size() < size, qPrintable(QString::number(part.size())));
     QCOMPARE(part, data.left(part.size()));
 
@@ -485,13 +487,12 @@ void TestTransferSession::diskFailureMidwayKeepsPartForResume()
     options.decider = &decider;
     static constexpr qint64 kBudget = 700 * 1024;
     options.partDeviceFactory
-        = [](const QString &partPath, qint64 offset, QString *error) -> std::unique_ptr<QIODevice> {
-        auto file = std::make_unique<QFile>(partPath);
-        if (offset != 0 || !file->open(QIODevice::WriteOnly | QIODevice::Truncate)) {
-            *error = QStringLiteral("unexpected open");
+        = [](QIODevice *part, qint64 offset, QString *error) -> std::unique_ptr<QIODevice> {
+        if (offset != 0) {
+            *error = QStringLiteral("unexpected resume");
             return nullptr;
         }
-        return std::make_unique<Test::FailDevice>(std::move(file), kBudget);
+        return std::make_unique<Test::FailDevice>(part, kBudget);
     };
     Test::TransferSocketPair first;
     QString error = first.secure();
@@ -503,7 +504,9 @@ void TestTransferSession::diskFailureMidwayKeepsPartForResume()
     QCOMPARE(broken.sent.error, broken.received.error); // the sender is told why
     QVERIFY(broken.sent.message.contains(QStringLiteral("injected")));
     QVERIFY(!QFile::exists(m_dst + QStringLiteral("/payload.bin")));
-    const QByteArray part = Test::readFile(m_dst + QStringLiteral("/payload.bin.pdpart"));
+    const QStringList parts = Test::partFilesOf(m_dst + QStringLiteral("/payload.bin"));
+    QCOMPARE(parts.size(), 1);
+    const QByteArray part = Test::readFile(parts.first());
     QVERIFY(part.size() > 0 && part.size() <= kBudget);
     QCOMPARE(part, data.left(part.size())); // nothing corrupt, just short
 
