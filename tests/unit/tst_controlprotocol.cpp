@@ -170,6 +170,8 @@ void TestControlProtocol::roundTrip_data()
     QTest::newRow("watch two") << ControlMessage(Watch {{a, b}}) << QStringLiteral("watch");
     QTest::newRow("watch empty") << ControlMessage(Watch {}) << QStringLiteral("watch");
     QTest::newRow("watch largest") << ControlMessage(Watch {fullWatch}) << QStringLiteral("watch");
+    QTest::newRow("watch-limited") << ControlMessage(WatchLimited {3, 1024, QStringLiteral("cut")})
+                                   << QStringLiteral("watch-limited");
     QTest::newRow("lookup") << ControlMessage(Lookup {0xffffffffu, QStringLiteral("Bob's pc")})
                             << QStringLiteral("lookup");
     QTest::newRow("lookup-result ok") << ControlMessage(LookupResult {

@@ -80,6 +80,16 @@ struct Watch
     QList<DeviceId> ids; //!< ≤ kMaxWatch
 };
 
+//! S→C: the server keeps presence for fewer devices than the last watch list (or hello.watch)
+//! asked for: a per-client or server-wide bound. The first \a kept distinct IDs of the list
+//! were kept.
+struct WatchLimited
+{
+    int kept = 0;
+    int asked = 0;
+    QString message;
+};
+
 //! C→S: find a registered device by ID, unique ID prefix or unique name (PeerResolver's rules).
 struct Lookup
 {
@@ -170,6 +180,6 @@ namespace PunchDrop {
 using ControlMessage = std::variant<Control::Hello, Control::Welcome, Control::Nat, Control::Peers,
     Control::PeerJoined, Control::PeerLeft, Control::Connect, Control::ConnectError, Control::Go,
     Control::Outcome, Control::Ping, Control::Pong, Control::Error, Control::Watch, Control::Lookup,
-    Control::LookupResult, Control::Unknown>;
+    Control::LookupResult, Control::WatchLimited, Control::Unknown>;
 
 } // namespace PunchDrop

@@ -188,6 +188,14 @@ struct Encoder
         c.insert(QStringLiteral("query"), m.query);
         return c;
     }
+    QCborMap operator()(const WatchLimited &m) const
+    {
+        QCborMap c = typed("watch-limited");
+        c.insert(QStringLiteral("kept"), qint64(m.kept));
+        c.insert(QStringLiteral("asked"), qint64(m.asked));
+        c.insert(QStringLiteral("msg"), m.message);
+        return c;
+    }
     QCborMap operator()(const LookupResult &m) const
     {
         QCborMap c = typed("lookup-result");
@@ -466,6 +474,12 @@ std::optional<ControlMessage> decode(const QString &type, const QCborMap &map, Q
         Lookup m;
         m.requestId = quint32(f.integer("req", kMaxU32));
         m.query = f.text("query");
+        message = m;
+    } else if (type == u"watch-limited") {
+        WatchLimited m;
+        m.kept = int(f.integer("kept", ControlProtocol::kMaxWatch));
+        m.asked = int(f.integer("asked", ControlProtocol::kMaxWatch));
+        m.message = f.text("msg");
         message = m;
     } else if (type == u"lookup-result") {
         LookupResult m;

@@ -41,10 +41,12 @@ namespace PunchDrop {
  *  nat            C→S  nat
  *  peers          S→C  peers [{id, name, nat}…] (≤ kMaxPeersPerFrame), more (bool): when true,
  *                      further `peers` frames extend this list. Only the VISIBLE peers: A sees B
- *                      ⇔ B ∈ A.watch ∨ A ∈ B.watch ∨ same observed IP address
+ *                      ⇔ (B ∈ A.watch ∧ A ∈ B.watch) ∨ same observed IP address
  *  peer-joined    S→C  id, name, nat (a peer became visible, or changed its NAT type)
  *  peer-left      S→C  id (a peer went offline or is no longer visible)
  *  watch          C→S  ids [id…] (≤ kMaxWatch): replaces the watch list
+ *  watch-limited  S→C  kept, asked, msg: the server keeps only the first `kept` of the `asked`
+ *                      distinct IDs of the last watch list (a per-client or server-wide bound)
  *  lookup         C→S  req, query (device ID, unique ID prefix ≥ 4 characters, unique name)
  *  lookup-result  S→C  req, peers [{id, name, nat}…] (≤ kMaxLookupPeers), code ("ok" |
  *                      "ambiguous" | "not-found" | "busy" | "bad-query"), msg
@@ -63,7 +65,7 @@ namespace PunchDrop {
  *
  * Version history: 1 — first version (this one). Scoped presence (hello.watch, watch, lookup,
  * lookup-result) was added without a version bump: old servers ignore the new field and
- * message types, old clients ignore lookup-result.
+ * message types, old clients ignore lookup-result (and watch-limited, added the same way).
  */
 class ControlProtocol
 {
