@@ -52,6 +52,7 @@ private Q_SLOTS:
     void newestRegistrationWins();
     void largePresenceListArrivesInBatches();
     void serverIsPinnedOnFirstUse();
+    void damagedPinFileFailsClosed();
     void requestsOutliveTheClient();
 
 private:
@@ -369,7 +370,7 @@ void TestControlClient::serverIsPinnedOnFirstUse()
     client.start();
     QVERIFY(QCoro::waitFor(client.waitRegistered(5s)));
     const QString key = ServerPins::keyFor(config.host, serverPort);
-    QCOMPARE(ServerPins(pinsFile).pinned(key), m_serverIdentity.id());
+    QCOMPARE(ServerPins(pinsFile).pinned(key, nullptr), m_serverIdentity.id());
 
     // The same server again (restarted): accepted.
     QSignalSpy lost(&client, &ControlClient::connectionLost);
@@ -396,7 +397,52 @@ void TestControlClient::serverIsPinnedOnFirstUse()
     QString error;
     QVERIFY2(ServerPins(pinsFile).forget(key, &error), qPrintable(error));
     QVERIFY(registered.wait(10000));
-    QCOMPARE(ServerPins(pinsFile).pinned(key), m_serverIdentity.id());
+    QCOMPARE(ServerPins(pinsFile).pinned(key, nullptr), m_serverIdentity.id());
+}
+
+void TestControlClient::damagedPinFileFailsClosed()
+{
+    // A pin file cut by two bytes (a crash, a full disk): before, it read as "no pins", so the
+    // server at hand (possibly an impostor) was pinned and every other pin was erased.
+    QTemporaryDir dir;
+    const QString pinsFile = dir.filePath(QStringLiteral("servers.json"));
+    const QString otherKey = ServerPins::keyFor(QStringLiteral("other.example"), 8877);
+    const DeviceId otherServer = Test::ephemeralIdentity().id();
+    QString error;
+    QVERIFY2(ServerPins(pinsFile).pin(otherKey, otherServer, &error), qPrintable(error));
+    QFile file(pinsFile);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QByteArray cut = file.readAll().chopped(2);
+    file.close();
+    QVERIFY(Test::writeFile(pinsFile, cut));
+
+    ControlClientConfig config;
+    config.host = QStringLiteral("127.0.0.1");
+    config.port = m_port;
+    config.displayName = QStringLiteral("alice");
+    config.connectTimeout = 3000ms;
+    config.reconnectMin = 50ms;
+    config.reconnectMax = 200ms;
+    config.serverPinsFile = pinsFile;
+    ControlClient client(Test::ephemeralIdentity(), config);
+    QSignalSpy registered(&client, &ControlClient::registered);
+    client.start();
+    QTRY_VERIFY_WITH_TIMEOUT(client.lastError().contains(QStringLiteral("damaged")), 10000);
+    QVERIFY2(client.lastError().contains(pinsFile), qPrintable(client.lastError()));
+    QVERIFY2(client.lastError().contains(QStringLiteral("move it away")),
+        qPrintable(client.lastError()));
+    QCOMPARE(registered.count(), 0);
+    QCOMPARE(m_server->registeredCount(), 0);
+    client.stop();
+    // Nothing was written over: the damaged bytes are still there for the person to repair.
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QCOMPARE(file.readAll(), cut);
+    file.close();
+    QVERIFY(!ServerPins(pinsFile).pinned(otherKey, &error));
+    QVERIFY(!ServerPins(pinsFile).pin(otherKey, otherServer, &error));
+    QVERIFY(!ServerPins(pinsFile).forget(otherKey, &error));
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QCOMPARE(file.readAll(), cut);
 }
 
 void TestControlClient::requestsOutliveTheClient()

@@ -240,9 +240,18 @@ void ControlClient::onHandshakeDone(const DeviceId &server)
     if (!m_config.serverPinsFile.isEmpty()) {
         ServerPins pins(m_config.serverPinsFile);
         const QString key = ServerPins::keyFor(m_config.host, m_config.port);
-        const DeviceId known = pins.pinned(key);
+        QString error;
+        const std::optional<DeviceId> pinned = pins.pinned(key, &error);
+        if (!pinned) {
+            // Fail closed: a damaged pin file must not turn into "no pins" (an impostor would
+            // be pinned and the other pins erased).
+            m_lastError = error;
+            qCWarning(lcNet).noquote() << m_lastError;
+            lose(m_lastError);
+            return;
+        }
+        const DeviceId known = *pinned;
         if (known.isNull()) {
-            QString error;
             if (pins.pin(key, server, &error))
                 qCInfo(lcNet).noquote() << "pinned server" << key << "as" << server.shortString();
             else
@@ -353,6 +362,9 @@ void ControlClient::handle(const ControlMessage &message)
         } else {
             Q_EMIT goReceived(*go);
         }
+    } else if (const auto *limited = std::get_if<WatchLimited>(&message)) {
+        qCWarning(lcNet).noquote() << "the server shows the presence of only" << limited->kept
+                                   << "of" << limited->asked << "contacts:" << limited->message;
     } else if (const auto *result = std::get_if<LookupResult>(&message)) {
         Wakeup *waiter = m_lookupWaiters.value(result->requestId);
         if (!waiter)
