@@ -65,11 +65,12 @@ public:
 
     DeviceId id() const { return identity.id(); }
 
-    bool registerWith(const QList<DeviceId> &watch = {})
+    bool registerWith(
+        const QList<DeviceId> &watch = {}, const QList<Endpoint> &lan = {}, const QString &nat = {})
     {
         if (!QTest::qWaitFor([this] { return link->isEstablished(); }, 5000))
             return false;
-        send(Hello {ControlProtocol::kVersion, m_name, {}, {}, watch});
+        send(Hello {ControlProtocol::kVersion, m_name, lan, nat, watch});
         // welcome, then the peers frames (the last one has more == false)
         return QTest::qWaitFor(
             [this] {
@@ -157,6 +158,29 @@ public:
 
     void disconnect() { link->abort(); }
 
+    template<typename T> int count() const
+    {
+        return int(std::count_if(received.cbegin(), received.cend(),
+            [](const ControlMessage &m) { return std::holds_alternative<T>(m); }));
+    }
+
+    //! The first message of type T, waiting up to 5 s for it.
+    template<typename T> std::optional<T> first()
+    {
+        std::optional<T> found;
+        static_cast<void>(QTest::qWaitFor(
+            [&] {
+                for (const ControlMessage &m : std::as_const(received))
+                    if (const auto *t = std::get_if<T>(&m)) {
+                        found = *t;
+                        return true;
+                    }
+                return false;
+            },
+            5000));
+        return found;
+    }
+
     DeviceIdentity identity;
     std::unique_ptr<ControlLink> link;
     QList<ControlMessage> received;
@@ -178,7 +202,8 @@ private Q_SLOTS:
     void cleanup();
 
     void differentAddressesDoNotSeeEachOther();
-    void watchMakesBothSidesSeeEachOther();
+    void oneSidedWatchRevealsNothing();
+    void mutualWatchMakesBothSidesSeeEachOther();
     void helloWatchListsPeerOnlineAndNotifiesOnJoin();
     void sameAddressSeesEachOther();
     void joinNotifiesOnlyVisiblePeers();
@@ -189,6 +214,9 @@ private Q_SLOTS:
     void lookupIsRateLimitedPerAddress();
     void natChangesAreThrottledAndCoalesced();
     void connectNeedsNoVisibility();
+    void lookupTellsStrangersNoNatType();
+    void strangersConnectHandsOnlyVouchedCandidates();
+    void watchListsAreBoundedServerWide();
     void controlClientWatchAndLookup();
     void engineFindPeerAsksTheServer();
     void controlClientLookupEndsWhenTheServerGoes();
@@ -241,16 +269,38 @@ void TestPresence::differentAddressesDoNotSeeEachOther()
     QCOMPARE(a->presenceCount(), 0); // nor does it hear that bob left
 }
 
-void TestPresence::watchMakesBothSidesSeeEachOther()
+void TestPresence::oneSidedWatchRevealsNothing()
+{
+    // Before: knowing bob's ID was enough to follow when he is online (a one-sided watch).
+    auto a = client("127.0.1.1", "alice");
+    auto b = client("127.0.2.1", "bob");
+    QVERIFY(a->registerWith({b->id()}));
+    QVERIFY(b->registerWith());
+    QVERIFY(b->initialPeers().isEmpty());
+    a->send(Watch {{b->id()}});
+    QVERIFY(a->sync());
+    QVERIFY(b->sync());
+    QCOMPARE(a->presenceCount(), 0);
+    QCOMPARE(b->presenceCount(), 0);
+    b->disconnect();
+    QTRY_COMPARE_WITH_TIMEOUT(m_server->registeredCount(), 1, 5000);
+    auto again = std::make_unique<PresenceClient>(
+        m_port, QStringLiteral("127.0.2.1"), QStringLiteral("bob"), b->identity);
+    QVERIFY(again->registerWith());
+    QVERIFY(a->sync());
+    QCOMPARE(a->presenceCount(), 0); // neither its leaving nor its return
+}
+
+void TestPresence::mutualWatchMakesBothSidesSeeEachOther()
 {
     auto a = client("127.0.1.1", "alice");
     auto b = client("127.0.2.1", "bob");
     QVERIFY(a->registerWith());
-    QVERIFY(b->registerWith());
+    QVERIFY(b->registerWith({a->id()})); // bob has alice as a contact
     QVERIFY(a->sync());
     QCOMPARE(a->presenceCount(), 0);
 
-    a->send(Watch {{b->id()}});
+    a->send(Watch {{b->id()}}); // and now alice has bob
     QTRY_COMPARE_WITH_TIMEOUT(a->joined(b->id()).size(), 1, 5000);
     QTRY_COMPARE_WITH_TIMEOUT(b->joined(a->id()).size(), 1, 5000); // symmetric
     QCOMPARE(b->joined(a->id()).constFirst().name, QStringLiteral("alice"));
@@ -269,15 +319,15 @@ void TestPresence::watchMakesBothSidesSeeEachOther()
 void TestPresence::helloWatchListsPeerOnlineAndNotifiesOnJoin()
 {
     auto b = client("127.0.2.1", "bob");
-    QVERIFY(b->registerWith());
     auto a = client("127.0.1.1", "alice");
     auto c = client("127.0.3.1", "carol");
+    QVERIFY(b->registerWith({a->id()}));
     QVERIFY(a->registerWith({b->id(), c->id()})); // carol is not online yet
     QCOMPARE(a->initialPeers(), QSet<DeviceId> {b->id()});
     QTRY_COMPARE_WITH_TIMEOUT(b->joined(a->id()).size(), 1, 5000);
 
-    QVERIFY(c->registerWith());
-    QCOMPARE(c->initialPeers(), QSet<DeviceId> {a->id()}); // carol sees who watches her
+    QVERIFY(c->registerWith({a->id()}));
+    QCOMPARE(c->initialPeers(), QSet<DeviceId> {a->id()}); // they watch each other
     QTRY_COMPARE_WITH_TIMEOUT(a->joined(c->id()).size(), 1, 5000);
     QVERIFY(b->sync());
     QCOMPARE(b->joined(c->id()).size(), 0);
@@ -310,8 +360,8 @@ void TestPresence::joinNotifiesOnlyVisiblePeers()
     auto stranger = client("127.0.2.1", "stranger");
     QVERIFY(watcher->registerWith({x->id()}));
     QVERIFY(neighbour->registerWith());
-    QVERIFY(stranger->registerWith());
-    QVERIFY(x->registerWith());
+    QVERIFY(stranger->registerWith({x->id()})); // one-sided: xavier does not watch it
+    QVERIFY(x->registerWith({watcher->id()}));
     QCOMPARE(x->initialPeers(), (QSet<DeviceId> {watcher->id(), neighbour->id()}));
     QTRY_COMPARE_WITH_TIMEOUT(watcher->joined(x->id()).size(), 1, 5000);
     QTRY_COMPARE_WITH_TIMEOUT(neighbour->joined(x->id()).size(), 1, 5000);
@@ -426,10 +476,11 @@ void TestPresence::lookupIsRateLimited()
 
 void TestPresence::lookupIsRateLimitedPerAddress()
 {
-    // Three connections from one address: 3 per connection, but only 5 for the address.
+    // Three connections from one network (/24): 3 per connection, but only 5 for the network.
+    // Before, each address of the /24 had a budget of its own.
     auto first = client("127.0.1.1", "first");
-    auto second = client("127.0.1.1", "second");
-    auto third = client("127.0.1.1", "third");
+    auto second = client("127.0.1.2", "second");
+    auto third = client("127.0.1.3", "third");
     auto bob = client("127.0.2.1", "bob");
     QVERIFY(first->registerWith());
     QVERIFY(second->registerWith());
@@ -449,7 +500,7 @@ void TestPresence::lookupIsRateLimitedPerAddress()
     // 9 asked, each within its connection's budget; 5 allowed for the address (plus one per
     // 200 ms the nine round trips took, at most two on a loaded machine).
     QVERIFY2(ok >= 5 && ok <= 7, qPrintable(QString::number(ok)));
-    // A third address is not affected.
+    // Another network is not affected.
     auto other = client("127.0.3.1", "other");
     QVERIFY(other->registerWith());
     QCOMPARE(other->lookup(QStringLiteral("bob"))->code, QStringLiteral("ok"));
@@ -459,7 +510,7 @@ void TestPresence::natChangesAreThrottledAndCoalesced()
 {
     auto watcher = client("127.0.1.1", "watcher");
     auto flapper = client("127.0.2.1", "flapper");
-    QVERIFY(flapper->registerWith());
+    QVERIFY(flapper->registerWith({watcher->id()}));
     QVERIFY(watcher->registerWith({flapper->id()}));
     QVERIFY(watcher->initialPeers().contains(flapper->id()));
     for (int i = 1; i <= 6; ++i)
@@ -487,16 +538,132 @@ void TestPresence::connectNeedsNoVisibility()
         5000);
 }
 
+void TestPresence::lookupTellsStrangersNoNatType()
+{
+    auto bob = client("127.0.2.1", "bob");
+    auto stranger = client("127.0.1.1", "stranger");
+    auto contact = client("127.0.3.1", "contact");
+    auto housemate = client("127.0.2.1", "housemate");
+    QVERIFY(bob->registerWith({contact->id()}, {}, QStringLiteral("full-cone")));
+    QVERIFY(stranger->registerWith());
+    QVERIFY(contact->registerWith());
+    QVERIFY(housemate->registerWith());
+    struct Case
+    {
+        PresenceClient *asker;
+        QString nat;
+    };
+    for (const Case &c :
+        {Case {stranger.get(), QString()}, Case {contact.get(), QStringLiteral("full-cone")},
+            Case {housemate.get(), QStringLiteral("full-cone")}}) {
+        const auto r = c.asker->lookup(QStringLiteral("bob"));
+        QVERIFY(r.has_value());
+        QCOMPARE(r->code, QStringLiteral("ok"));
+        QCOMPARE(r->peers.size(), 1);
+        QCOMPARE(r->peers.constFirst().id, bob->id()); // what it takes to connect
+        QCOMPARE(r->peers.constFirst().nat, c.nat);
+    }
+}
+
+void TestPresence::strangersConnectHandsOnlyVouchedCandidates()
+{
+    // Before: a stranger registered with endpoints of its choosing, connected, and the target
+    // dialled them (3 dials to a chosen loopback port); and the stranger's go carried the
+    // target's LAN addresses and NAT type.
+    const QList<Endpoint> lies {{QHostAddress(QStringLiteral("127.0.0.1")), 9},
+        {QHostAddress(QStringLiteral("10.0.0.5")), 7000},
+        {QHostAddress(QStringLiteral("169.254.1.1")), 5},
+        {QHostAddress(QStringLiteral("224.0.0.1")), 5},
+        {QHostAddress(QStringLiteral("0.0.0.0")), 5},
+        {QHostAddress(QStringLiteral("8.8.8.8")), 53}};
+    auto victim = client("127.0.2.1", "victim");
+    auto stranger = client("127.0.1.1", "stranger");
+    auto housemate = client("127.0.2.1", "housemate");
+    const QList<Endpoint> victimLan {{QHostAddress(QStringLiteral("192.168.1.20")), 4000}};
+    QVERIFY(victim->registerWith({}, victimLan, QStringLiteral("symmetric")));
+    QVERIFY(stranger->registerWith({}, lies, QStringLiteral("full-cone")));
+    QVERIFY(housemate->registerWith({}, lies, QStringLiteral("full-cone")));
+
+    stranger->send(Connect {1, victim->id(), QStringLiteral("auto")});
+    const auto strangerGo = stranger->first<Go>();
+    QVERIFY(strangerGo.has_value());
+    QCOMPARE(strangerGo->peer, victim->id());
+    QCOMPARE(strangerGo->peerPublic.address, QHostAddress(QStringLiteral("127.0.2.1")));
+    QVERIFY(strangerGo->peerPrivate.isEmpty()); // no LAN addresses to strangers
+    QVERIFY(strangerGo->peerNat.isEmpty()); // nor the NAT type
+    const auto victimGo = victim->first<Go>();
+    QVERIFY(victimGo.has_value());
+    QCOMPARE(victimGo->peer, stranger->id());
+    // Only what the server saw itself: the connection's own address and port.
+    QCOMPARE(victimGo->peerPublic.address, QHostAddress(QStringLiteral("127.0.1.1")));
+    QCOMPARE(victimGo->peerPublic.port, stranger->link->localPort());
+    QVERIFY(victimGo->peerPrivate.isEmpty());
+
+    // Same public address (one home): its private-range LAN addresses are handed over, but
+    // never loopback, link-local, multicast, unspecified or public ones.
+    victim->received.clear();
+    housemate->send(Connect {2, victim->id(), QStringLiteral("auto")});
+    const auto fromHousemate = victim->first<Go>();
+    QVERIFY(fromHousemate.has_value());
+    QCOMPARE(fromHousemate->peerPrivate,
+        (QList<Endpoint> {{QHostAddress(QStringLiteral("10.0.0.5")), 7000}}));
+    const auto housemateGo = housemate->first<Go>();
+    QVERIFY(housemateGo.has_value());
+    QCOMPARE(housemateGo->peerPrivate, victimLan);
+    QCOMPARE(housemateGo->peerNat, QStringLiteral("symmetric"));
+}
+
+void TestPresence::watchListsAreBoundedServerWide()
+{
+    RendezvousServerConfig config;
+    config.address = QHostAddress::LocalHost;
+    config.port = 0;
+    config.presence.maxWatchPerClient = 3;
+    config.presence.maxWatchTotal = 5;
+    RendezvousServer server(m_serverIdentity, config);
+    QString error;
+    QVERIFY2(server.listen(&error), qPrintable(error));
+    QList<DeviceId> four;
+    for (quint32 i = 0; i < 4; ++i)
+        four << DeviceId::fromDigest(Test::randomBytes(32, 900 + i));
+    PresenceClient a(server.serverPort(), QStringLiteral("127.0.1.1"), QStringLiteral("a"));
+    QVERIFY(a.registerWith(four + four)); // duplicates count once
+    const auto cutA = a.first<WatchLimited>();
+    QVERIFY(cutA.has_value());
+    QCOMPARE(cutA->kept, 3);
+    QCOMPARE(cutA->asked, 4);
+    QVERIFY(!cutA->message.isEmpty());
+
+    PresenceClient b(server.serverPort(), QStringLiteral("127.0.2.1"), QStringLiteral("b"));
+    QVERIFY(b.registerWith());
+    b.send(Watch {four});
+    const auto cutB = b.first<WatchLimited>();
+    QVERIFY(cutB.has_value());
+    QCOMPARE(cutB->kept, 2); // what the server-wide budget has left
+    QCOMPARE(server.presence().watchEntries(), 5);
+    QVERIFY(server.presence().watchBytes() <= 5 * qint64(sizeof(quint64)));
+
+    // A leaving client gives its share back.
+    a.disconnect();
+    QTRY_COMPARE_WITH_TIMEOUT(server.registeredCount(), 1, 5000);
+    QCOMPARE(server.presence().watchEntries(), 2);
+    b.received.clear();
+    b.send(Watch {four.mid(0, 3)});
+    QTRY_COMPARE_WITH_TIMEOUT(server.presence().watchEntries(), 3, 5000);
+    QVERIFY(b.sync());
+    QCOMPARE(b.count<WatchLimited>(), 0); // all kept: nothing to report
+}
+
 void TestPresence::controlClientWatchAndLookup()
 {
     // The ControlClient connects from 127.0.0.1; the others live elsewhere.
+    const DeviceIdentity identity = Test::ephemeralIdentity();
     auto far = client("127.0.7.1", "faraway");
-    QVERIFY(far->registerWith());
+    QVERIFY(far->registerWith({identity.id()})); // far has cc as a contact
     ControlClientConfig config;
     config.host = QStringLiteral("127.0.0.1");
     config.port = m_port;
     config.displayName = QStringLiteral("cc");
-    const DeviceIdentity identity = Test::ephemeralIdentity();
     ControlClient cc(identity, config);
     const auto notRegistered = QCoro::waitFor(cc.lookup(QStringLiteral("faraway")));
     QCOMPARE(notRegistered.code, QStringLiteral("not-registered"));
@@ -524,8 +691,9 @@ void TestPresence::controlClientWatchAndLookup()
 
 void TestPresence::engineFindPeerAsksTheServer()
 {
+    const DeviceIdentity identity = Test::ephemeralIdentity();
     auto far = client("127.0.8.1", "faraway");
-    QVERIFY(far->registerWith());
+    QVERIFY(far->registerWith({identity.id()})); // far has the engine's device as a contact
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
     EngineConfig config;
@@ -534,7 +702,6 @@ void TestPresence::engineFindPeerAsksTheServer()
     config.displayName = QStringLiteral("engine");
     config.downloadDir = dir.filePath(QStringLiteral("dl"));
     config.probeNat = false;
-    const DeviceIdentity identity = Test::ephemeralIdentity();
     TransferEngine engine(identity, ConfigDir(dir.filePath(QStringLiteral("conf"))), config);
     QString error;
     QVERIFY2(engine.start(&error), qPrintable(error));
@@ -544,8 +711,8 @@ void TestPresence::engineFindPeerAsksTheServer()
     const PeerResolver::Result r = QCoro::waitFor(engine.findPeer(QStringLiteral("faraway")));
     QVERIFY2(r.ok(), qPrintable(r.error));
     QCOMPARE(r.id, far->id());
-    // In the engine's list at once, and watched from now on: the server shows it to us (and us
-    // to it), so its leaving is seen.
+    // In the engine's list at once, and watched from now on: as far watches us too, the server
+    // shows it to us (and us to it), so its leaving is seen.
     QCOMPARE(engine.resolvePeer(QStringLiteral("faraway")).id, far->id());
     QVERIFY(engine.controlClient()->watchList().contains(far->id()));
     QTRY_COMPARE_WITH_TIMEOUT(engine.controlClient()->peers().size(), 1, 5000);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The per-source token bucket that guards LAN discovery.
 
+#include "core/addressprefix.h"
 #include "core/ratelimiter.h"
 
 #include <QTest>
@@ -15,6 +16,8 @@ private Q_SLOTS:
     void burstThenRefill();
     void sourcesAreIndependent();
     void tableIsBounded();
+    void addressPrefix_data();
+    void addressPrefix();
 };
 
 void TestRateLimiter::burstThenRefill_data()
@@ -71,6 +74,31 @@ void TestRateLimiter::tableIsBounded()
     // Once the others have been idle long enough to refill, they are forgotten to make room.
     QVERIFY(limiter.allow(QHostAddress(QStringLiteral("10.0.0.4")), 10'000));
     QCOMPARE(limiter.trackedSources(), 1);
+}
+
+void TestRateLimiter::addressPrefix_data()
+{
+    // The key of the server's per-address limits: /24 and /64.
+    QTest::addColumn<QString>("address");
+    QTest::addColumn<QString>("prefix");
+    QTest::newRow("v4") << QStringLiteral("203.0.113.77") << QStringLiteral("203.0.113.0");
+    QTest::newRow("loopback") << QStringLiteral("127.0.0.3") << QStringLiteral("127.0.0.0");
+    QTest::newRow("v4-mapped") << QStringLiteral("::ffff:198.51.100.9")
+                               << QStringLiteral("198.51.100.0");
+    QTest::newRow("v6") << QStringLiteral("2001:db8:1:2:aaaa:bbbb:cccc:dddd")
+                        << QStringLiteral("2001:db8:1:2::");
+    QTest::newRow("v6 loopback") << QStringLiteral("::1") << QStringLiteral("::");
+}
+
+void TestRateLimiter::addressPrefix()
+{
+    QFETCH(QString, address);
+    QFETCH(QString, prefix);
+    QCOMPARE(AddressPrefix::of(QHostAddress(address)), QHostAddress(prefix));
+    // Two hosts of one network share a bucket when the caller keys on the prefix.
+    RateLimiter limiter(1);
+    QVERIFY(limiter.allow(AddressPrefix::of(QHostAddress(address)), 0));
+    QVERIFY(!limiter.allow(AddressPrefix::of(QHostAddress(prefix)), 0));
 }
 
 QTEST_GUILESS_MAIN(TestRateLimiter)

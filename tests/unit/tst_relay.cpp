@@ -24,6 +24,14 @@ using namespace PunchDrop;
 using namespace std::chrono_literals;
 
 namespace {
+//! A fresh initiator for each token: these tests are not about the per-device slot share.
+RelayOwner anyOwner()
+{
+    static quint32 seed = 1;
+    return {DeviceId::fromDigest(Test::randomBytes(32, seed++)),
+        QHostAddress(QStringLiteral("192.0.2.0"))};
+}
+
 struct Pair
 {
     RelayJoinResult a;
@@ -114,10 +122,12 @@ private Q_SLOTS:
     void tokenPairsOnlyOnce();
     void halfJoinTimesOut();
     void sessionLimit();
+    void slotsAreSharedPerIdentityAndPrefix();
     void rateCapLimitsThroughput();
     void totalRateCapIsSharedBetweenSessions();
     void endOfSessionIsReported();
     void joinsInProgressAreBounded();
+    void joinsInProgressArePerPrefix();
     void idleSessionIsClosed();
 
 private:
@@ -158,7 +168,7 @@ void TestRelay::cleanup()
 
 void TestRelay::splicesBothWays()
 {
-    const QByteArray token = m_server->relayHub()->createToken(QStringLiteral("test"));
+    const QByteArray token = m_server->relayHub()->createToken(QStringLiteral("test"), anyOwner());
     Pair pair = QCoro::waitFor(joinBoth(m_port, token, token, 5s));
     QVERIFY2(pair.a.socket, qPrintable(pair.a.error));
     QVERIFY2(pair.b.socket, qPrintable(pair.b.error));
@@ -201,7 +211,7 @@ void TestRelay::refusedWhenRelayDisabled()
     RelayHubConfig relay;
     relay.enabled = false;
     QVERIFY(startServer(relay));
-    const QByteArray token = m_server->relayHub()->createToken(QStringLiteral("test"));
+    const QByteArray token = m_server->relayHub()->createToken(QStringLiteral("test"), anyOwner());
     Pair pair = QCoro::waitFor(joinBoth(m_port, token, token, 5s));
     QVERIFY(!pair.a.socket);
     QVERIFY(!pair.b.socket);
@@ -230,7 +240,7 @@ void TestRelay::badMagicAndSlowJoinAreDropped()
 
 void TestRelay::tokenPairsOnlyOnce()
 {
-    const QByteArray token = m_server->relayHub()->createToken(QStringLiteral("test"));
+    const QByteArray token = m_server->relayHub()->createToken(QStringLiteral("test"), anyOwner());
     Pair pair = QCoro::waitFor(joinBoth(m_port, token, token, 5s));
     QVERIFY(pair.a.socket && pair.b.socket);
     const RelayJoinResult third
@@ -244,7 +254,7 @@ void TestRelay::halfJoinTimesOut()
     RelayHubConfig relay;
     relay.joinTimeout = 300ms;
     QVERIFY(startServer(relay));
-    const QByteArray token = m_server->relayHub()->createToken(QStringLiteral("test"));
+    const QByteArray token = m_server->relayHub()->createToken(QStringLiteral("test"), anyOwner());
     QElapsedTimer clock;
     clock.start();
     const RelayJoinResult r
@@ -262,12 +272,12 @@ void TestRelay::sessionLimit()
     relay.maxSessions = 1;
     QVERIFY(startServer(relay));
     RelayHub *hub = m_server->relayHub();
-    const QByteArray first = hub->createToken(QStringLiteral("one"));
+    const QByteArray first = hub->createToken(QStringLiteral("one"), anyOwner());
     Pair pair = QCoro::waitFor(joinBoth(m_port, first, first, 5s));
     QVERIFY(pair.a.socket && pair.b.socket);
     QCOMPARE(hub->activeSessions(), 1);
 
-    const QByteArray second = hub->createToken(QStringLiteral("two"));
+    const QByteArray second = hub->createToken(QStringLiteral("two"), anyOwner());
     const RelayJoinResult r
         = QCoro::waitFor(RelayClient::join(QStringLiteral("127.0.0.1"), m_port, second, 5s));
     QVERIFY(!r.socket);
@@ -275,9 +285,63 @@ void TestRelay::sessionLimit()
     // Once the first session ends, a new one fits again.
     pair.a.socket->disconnectFromHost();
     QTRY_COMPARE_WITH_TIMEOUT(hub->activeSessions(), 0, 5000);
-    const QByteArray third = hub->createToken(QStringLiteral("three"));
+    const QByteArray third = hub->createToken(QStringLiteral("three"), anyOwner());
     Pair again = QCoro::waitFor(joinBoth(m_port, third, third, 5s));
     QVERIFY2(again.a.socket && again.b.socket, qPrintable(again.a.error + again.b.error));
+}
+
+void TestRelay::slotsAreSharedPerIdentityAndPrefix()
+{
+    // Before: two throwaway identities took every relay slot in 0.1 s and a legitimate relayed
+    // send failed. Now each initiator holds at most its share, and its network too.
+    cleanup();
+    RelayHubConfig relay;
+    relay.maxSessions = 8;
+    relay.maxSlotsPerIdentity = 2;
+    relay.maxSlotsPerPrefix = 3;
+    QVERIFY(startServer(relay));
+    RelayHub *hub = m_server->relayHub();
+    const QHostAddress attackerNet(QStringLiteral("198.51.100.0"));
+    QList<QByteArray> tokens;
+    int refused = 0;
+    for (int identity = 0; identity < 4; ++identity) {
+        const RelayOwner owner {
+            DeviceId::fromDigest(Test::randomBytes(32, 100 + quint32(identity))), attackerNet};
+        for (int i = 0; i < 8; ++i) {
+            QString why;
+            const QByteArray token = hub->createToken(QStringLiteral("flood"), owner, &why);
+            if (token.isEmpty()) {
+                QVERIFY(!why.isEmpty());
+                ++refused;
+            } else {
+                tokens.append(token);
+            }
+        }
+        QVERIFY(hub->slotsOf(owner.id) <= relay.maxSlotsPerIdentity);
+    }
+    QCOMPARE(tokens.size(), relay.maxSlotsPerPrefix);
+    QCOMPARE(refused, 4 * 8 - relay.maxSlotsPerPrefix);
+    std::vector<Pair> flood;
+    for (const QByteArray &token : std::as_const(tokens)) {
+        flood.push_back(QCoro::waitFor(joinBoth(m_port, token, token, 5s)));
+        QVERIFY(flood.back().a.socket && flood.back().b.socket);
+    }
+    QCOMPARE(hub->activeSessions(), relay.maxSlotsPerPrefix);
+
+    // Someone else still gets a slot.
+    const RelayOwner legit {DeviceId::fromDigest(Test::randomBytes(32, 7)),
+        QHostAddress(QStringLiteral("203.0.113.0"))};
+    const QByteArray token = hub->createToken(QStringLiteral("legit"), legit);
+    QVERIFY(!token.isEmpty());
+    Pair pair = QCoro::waitFor(joinBoth(m_port, token, token, 5s));
+    QVERIFY2(pair.a.socket && pair.b.socket, qPrintable(pair.a.error + pair.b.error));
+
+    // A slot comes back when its session ends.
+    const RelayOwner first {DeviceId::fromDigest(Test::randomBytes(32, 100)), attackerNet};
+    QCOMPARE(hub->slotsOf(first.id), relay.maxSlotsPerIdentity);
+    flood.front().a.socket->disconnectFromHost();
+    QTRY_COMPARE_WITH_TIMEOUT(hub->slotsOf(first.id), relay.maxSlotsPerIdentity - 1, 5000);
+    QVERIFY(!hub->createToken(QStringLiteral("again"), first).isEmpty());
 }
 
 void TestRelay::rateCapLimitsThroughput()
@@ -287,7 +351,8 @@ void TestRelay::rateCapLimitsThroughput()
     RelayHubConfig relay;
     relay.limits.rateBytesPerSecond = kRate;
     QVERIFY(startServer(relay));
-    const QByteArray token = m_server->relayHub()->createToken(QStringLiteral("capped"));
+    const QByteArray token
+        = m_server->relayHub()->createToken(QStringLiteral("capped"), anyOwner());
     Pair pair = QCoro::waitFor(joinBoth(m_port, token, token, 5s));
     QVERIFY(pair.a.socket && pair.b.socket);
 
@@ -316,8 +381,8 @@ void TestRelay::totalRateCapIsSharedBetweenSessions()
     RelayHub *hub = m_server->relayHub();
     QVERIFY(hub->bandwidth());
 
-    const QByteArray token1 = hub->createToken(QStringLiteral("one"));
-    const QByteArray token2 = hub->createToken(QStringLiteral("two"));
+    const QByteArray token1 = hub->createToken(QStringLiteral("one"), anyOwner());
+    const QByteArray token2 = hub->createToken(QStringLiteral("two"), anyOwner());
     Pair one = QCoro::waitFor(joinBoth(m_port, token1, token1, 5s));
     Pair two = QCoro::waitFor(joinBoth(m_port, token2, token2, 5s));
     QVERIFY2(one.a.socket && one.b.socket, qPrintable(one.a.error + one.b.error));
@@ -367,7 +432,7 @@ void TestRelay::endOfSessionIsReported()
 {
     RelayHub *hub = m_server->relayHub();
     QSignalSpy finished(hub, &RelayHub::sessionFinished);
-    const QByteArray token = hub->createToken(QStringLiteral("short"));
+    const QByteArray token = hub->createToken(QStringLiteral("short"), anyOwner());
     Pair pair = QCoro::waitFor(joinBoth(m_port, token, token, 5s));
     QVERIFY(pair.a.socket && pair.b.socket);
     pair.a.socket->write("hello");
@@ -387,6 +452,7 @@ void TestRelay::joinsInProgressAreBounded()
     RelayHubConfig relay;
     relay.maxSessions = 1;
     relay.handshakeTimeout = 10000ms; // the idle joins below must not time out during the test
+    relay.maxJoiningPerPrefix = 1000; // all from 127.0.0.1: the global bound is under test
     QVERIFY(startServer(relay));
     RelayHub *hub = m_server->relayHub();
     const int limit = hub->maxJoining();
@@ -407,9 +473,32 @@ void TestRelay::joinsInProgressAreBounded()
     // When they go away, the slots are free again.
     idle.clear();
     QTRY_COMPARE_WITH_TIMEOUT(hub->joinsInProgress(), 0, 5000);
-    const QByteArray token = hub->createToken(QStringLiteral("after"));
+    const QByteArray token = hub->createToken(QStringLiteral("after"), anyOwner());
     Pair pair = QCoro::waitFor(joinBoth(m_port, token, token, 5s));
     QVERIFY(pair.a.socket && pair.b.socket);
+}
+
+void TestRelay::joinsInProgressArePerPrefix()
+{
+    // One network (/24) cannot hold every place for unfinished joins.
+    cleanup();
+    RelayHubConfig relay;
+    relay.handshakeTimeout = 10000ms;
+    relay.maxJoiningPerPrefix = 2;
+    QVERIFY(startServer(relay));
+    RelayHub *hub = m_server->relayHub();
+    std::vector<std::unique_ptr<QTcpSocket>> idle;
+    for (const char *source : {"127.0.0.1", "127.0.0.2", "127.0.0.3", "127.0.1.1"}) {
+        idle.push_back(std::make_unique<QTcpSocket>());
+        QVERIFY(idle.back()->bind(QHostAddress(QString::fromLatin1(source)), 0));
+        idle.back()->connectToHost(QHostAddress::LocalHost, m_port);
+        idle.back()->write("P"); // looks like a join, then nothing
+    }
+    // The third of 127.0.0.0/24 is refused at once; 127.0.1.1 is another network.
+    QTRY_COMPARE_WITH_TIMEOUT(idle.at(2)->state(), QAbstractSocket::UnconnectedState, 5000);
+    QCOMPARE(idle.at(2)->readAll(), QByteArray(1, '\0'));
+    QTRY_COMPARE_WITH_TIMEOUT(hub->joinsInProgress(), 3, 5000);
+    QCOMPARE(idle.at(3)->state(), QAbstractSocket::ConnectedState);
 }
 
 void TestRelay::idleSessionIsClosed()
@@ -420,7 +509,7 @@ void TestRelay::idleSessionIsClosed()
     QVERIFY(startServer(relay));
     RelayHub *hub = m_server->relayHub();
     QSignalSpy finished(hub, &RelayHub::sessionFinished);
-    const QByteArray token = hub->createToken(QStringLiteral("idle"));
+    const QByteArray token = hub->createToken(QStringLiteral("idle"), anyOwner());
     Pair pair = QCoro::waitFor(joinBoth(m_port, token, token, 5s));
     QVERIFY(pair.a.socket && pair.b.socket);
     // Traffic keeps it open past the idle timeout ...

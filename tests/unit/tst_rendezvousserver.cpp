@@ -159,6 +159,8 @@ private Q_SLOTS:
     void deviceIdComesFromCertificate();
     void clientLimit();
     void perAddressLimit();
+    void perAddressLimitCoversThePrefix();
+    void handshakesAreCappedPerPrefix();
     void outcomeIsAccepted();
     void busyAndSilentResponder();
     void binaryServesAndStopsOnSigterm();
@@ -481,6 +483,65 @@ void TestRendezvousServer::perAddressLimit()
     QTRY_COMPARE_WITH_TIMEOUT(m_server->connectionCount(), 1, 5000);
     RawClient client(m_port, Test::ephemeralIdentity());
     QVERIFY(client.register_());
+}
+
+namespace {
+//! A TCP connection from \a source that sends nothing.
+std::unique_ptr<QTcpSocket> silentFrom(const char *source, quint16 port)
+{
+    auto socket = std::make_unique<QTcpSocket>();
+    if (!socket->bind(QHostAddress(QString::fromLatin1(source)), 0))
+        qWarning("cannot bind %s", source);
+    socket->connectToHost(QHostAddress::LocalHost, port);
+    static_cast<void>(
+        QTest::qWaitFor([&] { return socket->state() == QAbstractSocket::ConnectedState; }, 5000));
+    return socket;
+}
+} // namespace
+
+void TestRendezvousServer::perAddressLimitCoversThePrefix()
+{
+    // Before: 127.0.0.1, .2 and .3 each had 256 connections; one host easily holds a /24 (and
+    // every IPv6 host a /64).
+    RendezvousServerConfig config = testConfig();
+    config.maxConnectionsPerAddress = 2;
+    config.timeouts.handshake = 5000ms;
+    QVERIFY(startServer(config, false));
+    auto one = silentFrom("127.0.0.1", m_port);
+    auto two = silentFrom("127.0.0.2", m_port);
+    QTRY_COMPARE_WITH_TIMEOUT(m_server->connectionCount(), 2, 5000);
+    auto three = silentFrom("127.0.0.3", m_port);
+    QVERIFY(waitTcpClosed(*three, 2000)); // same /24: refused
+    auto elsewhere = silentFrom("127.0.1.1", m_port); // another /24
+    QTRY_COMPARE_WITH_TIMEOUT(m_server->connectionCount(), 3, 5000);
+    QCOMPARE(elsewhere->state(), QAbstractSocket::ConnectedState);
+    QCOMPARE(one->state(), QAbstractSocket::ConnectedState);
+}
+
+void TestRendezvousServer::handshakesAreCappedPerPrefix()
+{
+    // Each connection before hello holds a TLS handshake (~48 KiB): few at once per network,
+    // and few overall, however many connections are allowed.
+    RendezvousServerConfig config = testConfig();
+    config.maxHandshakesPerPrefix = 2;
+    config.maxHandshakes = 3;
+    config.timeouts.handshake = 5000ms;
+    QVERIFY(startServer(config, false));
+    auto one = silentFrom("127.0.0.1", m_port);
+    auto two = silentFrom("127.0.0.2", m_port);
+    QTRY_COMPARE_WITH_TIMEOUT(m_server->handshakeCount(), 2, 5000);
+    auto three = silentFrom("127.0.0.3", m_port);
+    QVERIFY(waitTcpClosed(*three, 2000)); // long before the 5 s deadline
+    auto other = silentFrom("127.0.1.1", m_port);
+    QTRY_COMPARE_WITH_TIMEOUT(m_server->handshakeCount(), 3, 5000);
+    auto fourth = silentFrom("127.0.2.1", m_port);
+    QVERIFY(waitTcpClosed(*fourth, 2000)); // the overall cap
+    // A finished handshake frees its place: a real client from the first network registers.
+    one->abort();
+    QTRY_COMPARE_WITH_TIMEOUT(m_server->handshakeCount(), 2, 5000);
+    RawClient client(m_port, Test::ephemeralIdentity());
+    QVERIFY(client.register_());
+    QTRY_COMPARE_WITH_TIMEOUT(m_server->handshakeCount(), 2, 5000);
 }
 
 void TestRendezvousServer::outcomeIsAccepted()

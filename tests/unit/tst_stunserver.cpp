@@ -40,6 +40,17 @@ QByteArray withAttribute(QByteArray message, const QByteArray &attribute)
     return message;
 }
 
+//! \a message with a PADDING attribute (RFC 5780 §7.6) of \a bytes: a request that large gets the
+//! full answer (the server never answers with more bytes than it was sent, where it can help it).
+QByteArray padded(const QByteArray &message, int bytes = 128)
+{
+    QByteArray attribute = hex("00 26");
+    attribute.append(char(bytes >> 8));
+    attribute.append(char(bytes & 0xFF));
+    attribute.append(QByteArray(bytes, '\0'));
+    return withAttribute(message, attribute);
+}
+
 } // namespace
 
 class TestStunServer : public QObject
@@ -58,6 +69,8 @@ private Q_SLOTS:
     void responsePortHonoured();
     void otherMethodGets400();
     void rfc3489ClientGetsMappedAddress();
+    void answerIsNoLargerThanRequest_data();
+    void answerIsNoLargerThanRequest();
     void garbageDroppedAndServerKeepsAnswering();
     void ratePerSourceLimited();
     void listenErrors();
@@ -121,7 +134,7 @@ void TestStunServer::bindingRequestAnswered()
     const quint16 other = toAlt ? m_server->primaryPort() : m_server->altPort();
     const StunMessage request = StunMessage::bindingRequest();
 
-    const auto reply = exchange(request.encode(), port);
+    const auto reply = exchange(padded(request.encode()), port);
     QVERIFY(reply);
     const StunMessage &m = reply->message;
     QCOMPARE(reply->fromPort, port);
@@ -135,7 +148,7 @@ void TestStunServer::bindingRequestAnswered()
     QVERIFY(!m.mappedAddress); // only for RFC 3489 clients
     QCOMPARE(m.responseOrigin, (Endpoint {QHostAddress::LocalHost, port}));
     QCOMPARE(m.otherAddress, (Endpoint {QHostAddress::LocalHost, other}));
-    QVERIFY(m.software.startsWith(QLatin1String("PunchDrop ")));
+    QVERIFY(m.software.isEmpty()); // no version for strangers
     QVERIFY(m.fingerprint);
     QCOMPARE(m_server->answeredCount(), 1u);
     QCOMPARE(m_server->droppedCount(), 0u);
@@ -156,7 +169,7 @@ void TestStunServer::changePortAnsweredFromOtherPort()
     StunMessage request = StunMessage::bindingRequest();
     request.changeRequest = StunMessage::kChangePortFlag;
 
-    const auto reply = exchange(request.encode(), port);
+    const auto reply = exchange(padded(request.encode()), port);
     QVERIFY(reply);
     QCOMPARE(reply->fromPort, other);
     QCOMPARE(reply->message.messageClass, StunMessage::Class::SuccessResponse);
@@ -174,7 +187,7 @@ void TestStunServer::changeIpRefused()
         {StunMessage::kChangeIpFlag, StunMessage::kChangeIpFlag | StunMessage::kChangePortFlag}) {
         StunMessage request = StunMessage::bindingRequest();
         request.changeRequest = flags;
-        const auto reply = exchange(request.encode(), m_server->primaryPort());
+        const auto reply = exchange(padded(request.encode()), m_server->primaryPort());
         QVERIFY(reply);
         QCOMPARE(reply->fromPort, m_server->primaryPort());
         QCOMPARE(reply->message.messageClass, StunMessage::Class::ErrorResponse);
@@ -265,7 +278,7 @@ void TestStunServer::rfc3489ClientGetsMappedAddress()
 {
     StunMessage request = StunMessage::bindingRequest();
     request.cookie = 0x0BADC0DE; // part of a 128-bit RFC 3489 transaction ID
-    const auto reply = exchange(request.encode(), m_server->primaryPort());
+    const auto reply = exchange(padded(request.encode()), m_server->primaryPort());
     QVERIFY(reply);
     const StunMessage &m = reply->message;
     QCOMPARE(m.cookie, 0x0BADC0DEu);
@@ -276,6 +289,51 @@ void TestStunServer::rfc3489ClientGetsMappedAddress()
     QCOMPARE(m.responseOrigin, (Endpoint {QHostAddress::LocalHost, m_server->primaryPort()}));
     QCOMPARE(m.otherAddress, (Endpoint {QHostAddress::LocalHost, m_server->altPort()}));
     QVERIFY(!m.fingerprint);
+}
+
+void TestStunServer::answerIsNoLargerThanRequest_data()
+{
+    // Before: a 20-byte request got 84 bytes back (4.2×, with "PunchDrop <version>" in it).
+    QTest::addColumn<QByteArray>("request");
+    QTest::addColumn<int>("maxAnswer"); // bytes
+    QTest::addColumn<bool>("full"); // RESPONSE-ORIGIN and OTHER-ADDRESS present
+    StunMessage changePort = StunMessage::bindingRequest();
+    changePort.changeRequest = StunMessage::kChangePortFlag;
+    StunMessage rfc3489 = StunMessage::bindingRequest();
+    rfc3489.cookie = 0x0BADC0DE;
+    StunMessage changeIp = StunMessage::bindingRequest();
+    changeIp.changeRequest = StunMessage::kChangeIpFlag;
+    // 20 bytes: only the mapped address fits at all (20 + 12).
+    QTest::newRow("minimal") << StunMessage::bindingRequest().encode() << 32 << false;
+    QTest::newRow("change port (28 bytes)") << changePort.encode() << 32 << false;
+    QTest::newRow("RFC 3489, minimal") << rfc3489.encode() << 32 << false;
+    // An error keeps its code and the unknown attribute, not its reason text.
+    QTest::newRow("change IP, 420") << changeIp.encode() << 36 << false;
+    QTest::newRow("padded to 76") << padded(StunMessage::bindingRequest().encode(), 52) << 76
+                                  << true;
+}
+
+void TestStunServer::answerIsNoLargerThanRequest()
+{
+    QFETCH(QByteArray, request);
+    QFETCH(int, maxAnswer);
+    QFETCH(bool, full);
+    QVERIFY(m_client->writeDatagram(request, QHostAddress::LocalHost, m_server->primaryPort())
+        == request.size());
+    QSignalSpy spy(m_client.get(), &QUdpSocket::readyRead);
+    QVERIFY(m_client->hasPendingDatagrams() || spy.wait(kWaitMs));
+    const QByteArray answer = m_client->receiveDatagram().data();
+    qInfo("request %d bytes, answer %d bytes: amplification %.2f", int(request.size()),
+        int(answer.size()), double(answer.size()) / double(request.size()));
+    QVERIFY2(answer.size() <= maxAnswer, qPrintable(QString::number(answer.size())));
+    QVERIFY(answer.size() <= std::max<qsizetype>(request.size(), 36));
+    const auto parsed = StunMessage::parse(answer);
+    QVERIFY2(parsed.ok(), qPrintable(parsed.error));
+    QVERIFY(
+        parsed.message.xorMappedAddress || parsed.message.mappedAddress || parsed.message.error);
+    QVERIFY(parsed.message.software.isEmpty());
+    QCOMPARE(parsed.message.otherAddress.has_value(), full);
+    QCOMPARE(parsed.message.responseOrigin.has_value(), full);
 }
 
 void TestStunServer::garbageDroppedAndServerKeepsAnswering()

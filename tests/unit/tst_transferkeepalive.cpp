@@ -38,6 +38,13 @@ using namespace PunchDrop;
 using namespace std::chrono_literals;
 
 namespace {
+//! A fresh initiator for each token: these tests are not about the per-device slot share.
+RelayOwner anyOwner()
+{
+    static quint32 seed = 1;
+    return {DeviceId::fromDigest(Test::randomBytes(32, seed++)),
+        QHostAddress(QStringLiteral("192.0.2.0"))};
+}
 
 //! Answers Accept after \a delay (a person who takes a while), on a QTimer.
 class SlowDecider : public OfferDecider
@@ -178,7 +185,8 @@ void TestTransferKeepalive::relayedOfferAnsweredAfterTheRelayIdleTimeout()
     RendezvousServer rendezvous(serverIdentity, config);
     QString error;
     QVERIFY2(rendezvous.listen(&error), qPrintable(error));
-    const QByteArray token = rendezvous.relayHub()->createToken(QStringLiteral("keepalive"));
+    const QByteArray token
+        = rendezvous.relayHub()->createToken(QStringLiteral("keepalive"), anyOwner());
     auto [a, b] = QCoro::waitFor(joinBoth(rendezvous.serverPort(), token, 5s));
     QVERIFY2(a.socket, qPrintable(a.error));
     QVERIFY2(b.socket, qPrintable(b.error));

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "net/server/relayhub.h"
 
+#include "core/addressprefix.h"
 #include "core/logging.h"
 #include "net/wire/relayjoin.h"
 
@@ -37,24 +38,64 @@ RelayHub::~RelayHub()
     closeAll();
 }
 
-QByteArray RelayHub::createToken(const QString &label)
+QByteArray RelayHub::createToken(const QString &label, const RelayOwner &owner, QString *refusal)
 {
     dropExpiredTokens();
+    QString why;
+    if (m_slotsPerIdentity.value(owner.id) >= m_config.maxSlotsPerIdentity)
+        why = QStringLiteral("this device holds %1 relay slots already")
+                  .arg(m_config.maxSlotsPerIdentity);
+    else if (m_slotsPerPrefix.value(owner.prefix) >= m_config.maxSlotsPerPrefix)
+        why = QStringLiteral("devices on this network hold %1 relay slots already")
+                  .arg(m_config.maxSlotsPerPrefix);
+    if (!why.isEmpty()) {
+        if (refusal)
+            *refusal = why;
+        return {};
+    }
     QByteArray token(RelayJoin::kTokenSize, Qt::Uninitialized);
     QRandomGenerator::system()->generate(reinterpret_cast<quint32 *>(token.data()),
         reinterpret_cast<quint32 *>(token.data() + RelayJoin::kTokenSize));
-    m_tokens.insert(token, {label, nowMs() + m_config.tokenLifetime.count()});
+    m_tokens.insert(token, {label, nowMs() + m_config.tokenLifetime.count(), owner});
+    charge(owner, +1);
     return token;
+}
+
+void RelayHub::charge(const RelayOwner &owner, int delta)
+{
+    const auto apply = [delta](auto &table, const auto &key) {
+        auto it = table.find(key);
+        if (it == table.end())
+            it = table.insert(key, 0);
+        it.value() += delta;
+        if (it.value() <= 0)
+            table.erase(it);
+    };
+    apply(m_slotsPerIdentity, owner.id);
+    apply(m_slotsPerPrefix, owner.prefix);
+}
+
+void RelayHub::stopJoining(QTcpSocket *socket)
+{
+    const auto it = m_joining.find(socket);
+    if (it == m_joining.end())
+        return;
+    const QHostAddress prefix = it.value();
+    m_joining.erase(it);
+    if (--m_joiningPerPrefix[prefix] <= 0)
+        m_joiningPerPrefix.remove(prefix);
 }
 
 void RelayHub::dropExpiredTokens()
 {
     const qint64 now = nowMs();
     for (auto it = m_tokens.begin(); it != m_tokens.end();) {
-        if (it->expiresAtMs <= now && !m_waiting.contains(it.key()))
+        if (it->expiresAtMs <= now && !m_waiting.contains(it.key())) {
+            charge(it->owner, -1);
             it = m_tokens.erase(it);
-        else
+        } else {
             ++it;
+        }
     }
 }
 
@@ -67,8 +108,16 @@ void RelayHub::acceptJoin(QTcpSocket *socket)
         refuse(socket, QStringLiteral("too many joins in progress (%1)").arg(maxJoining()));
         return;
     }
-    m_joining.insert(socket);
-    connect(socket, &QObject::destroyed, this, [this, socket] { m_joining.remove(socket); });
+    const QHostAddress prefix = AddressPrefix::of(socket->peerAddress());
+    if (m_joiningPerPrefix.value(prefix) >= m_config.maxJoiningPerPrefix) {
+        refuse(socket,
+            QStringLiteral("too many joins in progress from this network (%1)")
+                .arg(m_config.maxJoiningPerPrefix));
+        return;
+    }
+    m_joining.insert(socket, prefix);
+    ++m_joiningPerPrefix[prefix];
+    connect(socket, &QObject::destroyed, this, [this, socket] { stopJoining(socket); });
     socket->setReadBufferSize(RelayJoin::kJoinSize);
     auto *deadline = new QTimer(socket);
     deadline->setSingleShot(true);
@@ -82,7 +131,7 @@ void RelayHub::acceptJoin(QTcpSocket *socket)
             return;
         deadline->stop();
         socket->disconnect(this);
-        m_joining.remove(socket);
+        stopJoining(socket);
         readJoin(socket);
     });
     connect(socket, &QAbstractSocket::disconnected, this, [socket] { socket->deleteLater(); });
@@ -92,9 +141,14 @@ void RelayHub::acceptJoin(QTcpSocket *socket)
 
 void RelayHub::refuse(QTcpSocket *socket, const QString &why)
 {
-    qCInfo(lcRelay).noquote() << "relay join from" << describe(socket) << "refused:" << why;
+    // Anyone can cause this at will: one line per second, with a count.
+    int suppressed = 0;
+    if (m_refusalLog.allow(&suppressed))
+        qCInfo(lcRelay).noquote()
+            << QStringLiteral("relay join from %1 refused: %2").arg(describe(socket), why)
+                + LogThrottle::suffix(suppressed);
     socket->disconnect(this);
-    m_joining.remove(socket);
+    stopJoining(socket);
     for (auto it = m_waiting.begin(); it != m_waiting.end(); ++it) {
         if (it.value() == socket) {
             m_waiting.erase(it);
@@ -133,11 +187,13 @@ void RelayHub::readJoin(QTcpSocket *socket)
     if (waiting != m_waiting.end()) {
         QPointer<QTcpSocket> first = waiting.value();
         m_waiting.erase(waiting);
-        const QString label = info->label;
+        const TokenInfo used = *info;
         m_tokens.remove(token);
-        if (!first || first->state() != QAbstractSocket::ConnectedState)
+        if (!first || first->state() != QAbstractSocket::ConnectedState) {
+            charge(used.owner, -1);
             return refuse(socket, QStringLiteral("the other peer left before pairing"));
-        pair(first, socket, label);
+        }
+        pair(first, socket, used); // the slot stays charged until the session ends
         return;
     }
 
@@ -162,7 +218,7 @@ void RelayHub::readJoin(QTcpSocket *socket)
     });
 }
 
-void RelayHub::pair(QTcpSocket *first, QTcpSocket *second, const QString &label)
+void RelayHub::pair(QTcpSocket *first, QTcpSocket *second, const TokenInfo &token)
 {
     for (QTcpSocket *s : {first, second}) {
         s->disconnect(this);
@@ -172,13 +228,16 @@ void RelayHub::pair(QTcpSocket *first, QTcpSocket *second, const QString &label)
         s->setReadBufferSize(0);
         s->write(QByteArray(1, RelayJoin::kPaired));
     }
+    const QString &label = token.label;
     auto *session = new RelaySession(first, second, m_config.limits,
         label + QStringLiteral(" (") + describe(first) + QStringLiteral(" ↔ ") + describe(second)
             + QLatin1Char(')'),
         this, m_bandwidth);
     m_sessions.append(session);
-    connect(session, &RelaySession::finished, this, [this, session](const QString &reason) {
+    const RelayOwner owner = token.owner;
+    connect(session, &RelaySession::finished, this, [this, session, owner](const QString &reason) {
         m_sessions.removeAll(session);
+        charge(owner, -1);
         Q_EMIT sessionFinished(session->bytesAtoB(), session->bytesBtoA(), reason);
     });
     qCInfo(lcRelay).noquote() << "relay session" << label << "paired" << describe(first) << "with"
@@ -198,6 +257,9 @@ void RelayHub::closeAll()
         if (s)
             s->abort();
     m_waiting.clear();
+    m_tokens.clear();
+    m_slotsPerIdentity.clear();
+    m_slotsPerPrefix.clear();
 }
 
 } // namespace PunchDrop

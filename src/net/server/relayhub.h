@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "core/logthrottle.h"
 #include "net/server/relaybandwidth.h"
 #include "net/server/relaysession.h"
+#include "net/wire/deviceid.h"
 
 #include <QByteArray>
 #include <QHash>
+#include <QHostAddress>
 #include <QObject>
 #include <QPointer>
 #include <QSet>
@@ -27,6 +30,20 @@ struct RelayHubConfig
     std::chrono::milliseconds handshakeTimeout {5000}; //!< to send the 21-byte join
     std::chrono::milliseconds joinTimeout {20000}; //!< a half-joined session waits this long
     std::chrono::milliseconds tokenLifetime {120000}; //!< a token from `go` is usable this long
+    //! Relay slots (unused tokens + paired sessions) one device may hold as the initiator of
+    //! its sessions, and all devices on one address prefix (AddressPrefix) together: a few
+    //! throwaway identities must not take every slot.
+    int maxSlotsPerIdentity = 4;
+    int maxSlotsPerPrefix = 16;
+    //! Relay connections that have not sent their join yet, from one address prefix.
+    int maxJoiningPerPrefix = 16;
+};
+
+//! Who a relay token is charged to: the initiator of the session and its address prefix.
+struct RelayOwner
+{
+    DeviceId id;
+    QHostAddress prefix; //!< AddressPrefix::of(the initiator's observed address)
 };
 
 /*!
@@ -49,13 +66,18 @@ public:
     ~RelayHub() override;
 
     bool isEnabled() const { return m_config.enabled; }
-    //! A fresh random token, registered for one session.
-    QByteArray createToken(const QString &label);
+    //! A fresh random token, registered for one session and charged to \a owner until it
+    //! expires or its session ends. Empty (with \a refusal) when the owner or its prefix holds
+    //! its share of slots already.
+    QByteArray createToken(
+        const QString &label, const RelayOwner &owner, QString *refusal = nullptr);
     //! Takes ownership of a freshly accepted plaintext socket whose first byte looked like a join.
     void acceptJoin(QTcpSocket *socket);
 
     int activeSessions() const { return int(m_sessions.size()); }
     int waitingJoins() const { return int(m_waiting.size()); }
+    //! Slots (unused tokens + paired sessions) charged to \a id.
+    int slotsOf(const DeviceId &id) const { return m_slotsPerIdentity.value(id); }
     //! Connections that have not sent a complete join yet, at most maxJoining().
     int joinsInProgress() const { return int(m_joining.size()); }
     int maxJoining() const { return 2 * m_config.maxSessions + 16; }
@@ -74,10 +96,13 @@ private:
     {
         QString label;
         qint64 expiresAtMs = 0;
+        RelayOwner owner;
     };
+    void charge(const RelayOwner &owner, int delta);
+    void stopJoining(QTcpSocket *socket);
     void readJoin(QTcpSocket *socket);
     void refuse(QTcpSocket *socket, const QString &why);
-    void pair(QTcpSocket *first, QTcpSocket *second, const QString &label);
+    void pair(QTcpSocket *first, QTcpSocket *second, const TokenInfo &token);
     void dropExpiredTokens();
 
     RelayHubConfig m_config;
@@ -85,7 +110,11 @@ private:
     QHash<QByteArray, TokenInfo> m_tokens;
     QHash<QByteArray, QPointer<QTcpSocket>> m_waiting; //!< token → first joiner
     QList<QPointer<RelaySession>> m_sessions;
-    QSet<QTcpSocket *> m_joining; //!< accepted, join not read yet
+    QHash<QTcpSocket *, QHostAddress> m_joining; //!< accepted, join not read yet → its prefix
+    QHash<QHostAddress, int> m_joiningPerPrefix;
+    QHash<DeviceId, int> m_slotsPerIdentity; //!< unused tokens + paired sessions
+    QHash<QHostAddress, int> m_slotsPerPrefix;
+    LogThrottle m_refusalLog;
 };
 
 } // namespace PunchDrop

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "net/server/rendezvousserver.h"
 
+#include "core/addressprefix.h"
 #include "core/logging.h"
 #include "core/socket/reusablesocket.h"
 #include "net/wire/controlprotocol.h"
-#include "net/wire/peerresolver.h"
 #include "net/wire/relayjoin.h"
 
 #include <QRandomGenerator>
@@ -88,25 +88,6 @@ QHostAddress nativePeerAddress(qintptr fd)
     return isV4 ? QHostAddress(v4) : address;
 }
 
-QString hexId(const QByteArray &sessionId)
-{
-    return QString::fromLatin1(sessionId.left(4).toHex());
-}
-
-QByteArray randomBytes(int size)
-{
-    QByteArray bytes(size, Qt::Uninitialized);
-    for (int i = 0; i < size; i += 4) {
-        const quint32 word = QRandomGenerator::system()->generate();
-        for (int j = 0; j < 4 && i + j < size; ++j)
-            bytes[i + j] = char(word >> (8 * j));
-    }
-    return bytes;
-}
-
-constexpr int kMaxSessionRecords = 4096;
-constexpr qint64 kSessionRecordLifetimeMs = 30 * 60 * 1000;
-
 } // namespace
 
 //! An accepted descriptor whose first byte has not arrived yet.
@@ -126,27 +107,13 @@ struct RendezvousServer::Budget
     RateLimiter presence;
 };
 
-//! A `connect` waiting for both RTT probes.
-struct RendezvousServer::Introduction
-{
-    QByteArray sessionId;
-    QPointer<ServerClient> initiator;
-    QPointer<ServerClient> responder;
-    quint32 requestId = 0;
-    QString mode;
-    quint64 initiatorNonce = 0;
-    quint64 responderNonce = 0;
-    int initiatorRtt = -1;
-    int responderRtt = -1;
-    QTimer *timer = nullptr;
-};
-
 RendezvousServer::RendezvousServer(
     const DeviceIdentity &identity, const RendezvousServerConfig &config, QObject *parent)
     : QObject(parent)
     , m_identity(identity)
     , m_config(config)
     , m_lookupsPerAddress(config.lookupsPerAddressPerSecond)
+    , m_presence(config.presence)
 {
     m_clock.start();
     m_tls = ControlLinkContext(ControlLinkContext::Role::Server, m_identity); // once, shared
@@ -191,20 +158,17 @@ void RendezvousServer::close()
     const auto pending = m_pending;
     for (Pending *p : pending)
         dropPending(p, true);
-    for (Introduction *intro : std::as_const(m_introductions)) {
-        delete intro->timer;
-        delete intro;
-    }
-    m_introductions.clear();
+    dropIntroductions();
     const auto clients = findChildren<ServerClient *>(Qt::FindDirectChildrenOnly);
     for (ServerClient *c : clients) {
         c->disconnect(this);
         c->close();
         delete c;
     }
-    m_registry.clear();
-    m_byAddress.clear();
-    m_watchers.clear();
+    m_presence.clear();
+    m_handshaking.clear();
+    m_handshakesPerPrefix.clear();
+    m_handshakeCount = 0;
     qDeleteAll(m_budgets);
     m_budgets.clear();
     m_natDirty.clear();
@@ -217,35 +181,40 @@ void RendezvousServer::close()
 
 // ---- accepting and sniffing -------------------------------------------------------------------
 
+QString RendezvousServer::admissionRefusal(const QHostAddress &prefix) const
+{
+    if (m_connectionCount >= m_config.maxClients)
+        return QStringLiteral("client limit (%1) reached").arg(m_config.maxClients);
+    if (m_perAddress.value(prefix) >= m_config.maxConnectionsPerAddress)
+        return QStringLiteral("too many connections from this network (%1)")
+            .arg(m_config.maxConnectionsPerAddress);
+    if (m_handshakeCount >= m_config.maxHandshakes)
+        return QStringLiteral("too many handshakes in progress (%1)").arg(m_config.maxHandshakes);
+    if (m_handshakesPerPrefix.value(prefix) >= m_config.maxHandshakesPerPrefix)
+        return QStringLiteral("too many handshakes in progress from this network (%1)")
+            .arg(m_config.maxHandshakesPerPrefix);
+    return {};
+}
+
 void RendezvousServer::onIncoming(qintptr fd)
 {
     const QHostAddress address = nativePeerAddress(fd);
-    QString refusal;
-    if (m_connectionCount >= m_config.maxClients)
-        refusal = QStringLiteral("client limit (%1) reached").arg(m_config.maxClients);
-    else if (m_perAddress.value(address) >= m_config.maxConnectionsPerAddress)
-        refusal = QStringLiteral("too many connections from this address (%1)")
-                      .arg(m_config.maxConnectionsPerAddress);
+    const QHostAddress prefix = AddressPrefix::of(address);
+    const QString refusal = admissionRefusal(prefix);
     if (!refusal.isEmpty()) {
         ReusableSocket::closeNative(fd);
         // A flood must not flood the log too: at most one line per second.
-        const qint64 now = m_clock.elapsed();
-        if (m_lastRefusalLogMs >= 0 && now - m_lastRefusalLogMs < 1000) {
-            ++m_suppressedRefusals;
-            return;
-        }
-        qCWarning(lcServer).noquote()
-            << QStringLiteral("refusing %1 - %2%3")
-                   .arg(address.toString(), refusal,
-                       m_suppressedRefusals > 0 ? QStringLiteral(" (%1 more refusals not logged)")
-                                                      .arg(m_suppressedRefusals)
-                                                : QString());
-        m_lastRefusalLogMs = now;
-        m_suppressedRefusals = 0;
+        int suppressed = 0;
+        if (m_refusalLog.allow(&suppressed))
+            qCWarning(lcServer).noquote()
+                << QStringLiteral("refusing %1 - %2").arg(address.toString(), refusal)
+                    + LogThrottle::suffix(suppressed);
         return;
     }
     ++m_connectionCount;
-    ++m_perAddress[address];
+    ++m_perAddress[prefix];
+    ++m_handshakeCount;
+    ++m_handshakesPerPrefix[prefix];
 
     auto *p = new Pending;
     p->fd = fd;
@@ -255,11 +224,16 @@ void RendezvousServer::onIncoming(qintptr fd)
     p->deadline = new QTimer(this);
     p->deadline->setSingleShot(true);
     connect(p->notifier, &QSocketNotifier::activated, this, [this, p] { onSniff(p); });
-    connect(p->deadline, &QTimer::timeout, this, [this, p] {
-        qCInfo(lcServer).noquote() << "dropping" << p->address.toString()
-                                   << "- sent nothing within the handshake deadline";
+    connect(p->deadline, &QTimer::timeout, this, [this, p, prefix] {
+        int suppressed = 0;
+        if (m_dropLog.allow(&suppressed))
+            qCInfo(lcServer).noquote()
+                << QStringLiteral("dropping %1 - sent nothing within the handshake deadline")
+                        .arg(p->address.toString())
+                    + LogThrottle::suffix(suppressed);
         dropPending(p, true);
-        releaseSlot(p->address);
+        endHandshake(prefix);
+        releaseSlot(prefix);
         delete p;
     });
     p->deadline->start(m_config.timeouts.handshake);
@@ -284,12 +258,20 @@ void RendezvousServer::dropPending(Pending *p, bool closeFd)
     p->fd = -1;
 }
 
-void RendezvousServer::releaseSlot(const QHostAddress &address)
+void RendezvousServer::releaseSlot(const QHostAddress &prefix)
 {
     --m_connectionCount;
-    auto it = m_perAddress.find(address);
+    auto it = m_perAddress.find(prefix);
     if (it != m_perAddress.end() && --it.value() <= 0)
         m_perAddress.erase(it);
+}
+
+void RendezvousServer::endHandshake(const QHostAddress &prefix)
+{
+    --m_handshakeCount;
+    auto it = m_handshakesPerPrefix.find(prefix);
+    if (it != m_handshakesPerPrefix.end() && --it.value() <= 0)
+        m_handshakesPerPrefix.erase(it);
 }
 
 void RendezvousServer::onSniff(Pending *p)
@@ -300,28 +282,32 @@ void RendezvousServer::onSniff(Pending *p)
         return;
     const qintptr fd = p->fd;
     const QHostAddress address = p->address;
-    if (r == PeekResult::Closed) {
-        dropPending(p, true);
-        releaseSlot(address);
-        delete p;
-        return;
-    }
+    const QHostAddress prefix = AddressPrefix::of(address);
     // The deadline covers everything up to hello: what sniffing used is not granted again.
     const auto left = std::max(std::chrono::milliseconds(1),
         m_config.timeouts.handshake - std::chrono::milliseconds(p->age.elapsed()));
-    dropPending(p, false);
+    dropPending(p, r == PeekResult::Closed);
     delete p;
-    if (first == 0x16) {
-        startControl(fd, address, left);
+    if (r == PeekResult::Closed) {
+        endHandshake(prefix);
+        releaseSlot(prefix);
+    } else if (first == 0x16) {
+        startControl(fd, address, left); // still handshaking until hello
     } else if (first == RelayJoin::kMagic[0]) {
-        releaseSlot(address); // relay sockets are limited by the hub
+        endHandshake(prefix);
+        releaseSlot(prefix); // relay sockets are limited by the hub
         startRelay(fd);
     } else {
-        qCInfo(lcServer).noquote()
-            << "dropping" << address.toString() << "- neither TLS nor a relay join (first byte"
-            << QStringLiteral("0x%1)").arg(quint8(first), 2, 16, QLatin1Char('0'));
+        int suppressed = 0;
+        if (m_dropLog.allow(&suppressed))
+            qCInfo(lcServer).noquote()
+                << QStringLiteral("dropping %1 - neither TLS nor a relay join (first byte 0x%2)")
+                        .arg(address.toString())
+                        .arg(quint8(first), 2, 16, QLatin1Char('0'))
+                    + LogThrottle::suffix(suppressed);
         ReusableSocket::closeNative(fd);
-        releaseSlot(address);
+        endHandshake(prefix);
+        releaseSlot(prefix);
     }
 }
 
@@ -343,77 +329,31 @@ void RendezvousServer::startControl(
     ServerClient::Timeouts timeouts = m_config.timeouts;
     timeouts.handshake = handshakeLeft;
     auto *client = new ServerClient(fd, m_tls, timeouts, this);
+    const QHostAddress prefix = AddressPrefix::of(address);
+    m_handshaking.insert(client, prefix);
     connect(client, &ServerClient::helloReceived, this, &RendezvousServer::onHello);
     connect(client, &ServerClient::messageReceived, this, &RendezvousServer::onMessage);
     connect(client, &ServerClient::pongReceived, this, &RendezvousServer::onPong);
     connect(client, &ServerClient::closed, this,
-        [this, address](ServerClient *c, const QString &reason) {
-            releaseSlot(address);
+        [this, prefix](ServerClient *c, const QString &reason) {
+            if (m_handshaking.remove(c))
+                endHandshake(prefix);
+            releaseSlot(prefix);
             onClosed(c, reason);
         });
 }
 
 // ---- registry and presence --------------------------------------------------------------------
 
-PeerEntry RendezvousServer::entryOf(const ServerClient *client)
+PeerEntry RendezvousServer::entryOf(const PresenceMember *client)
 {
     return {client->id(), client->name(), client->natType()};
 }
 
-void RendezvousServer::sendTo(const QSet<ServerClient *> &clients, const ControlMessage &message)
+void RendezvousServer::sendTo(const QSet<PresenceMember *> &clients, const ControlMessage &message)
 {
-    for (ServerClient *c : clients)
-        c->send(message);
-}
-
-void RendezvousServer::indexWatch(ServerClient *client)
-{
-    for (const DeviceId &id : client->watchList())
-        m_watchers[id].insert(client);
-}
-
-void RendezvousServer::unindexWatch(ServerClient *client)
-{
-    for (const DeviceId &id : client->watchList()) {
-        const auto it = m_watchers.find(id);
-        if (it == m_watchers.end())
-            continue;
-        it->remove(client);
-        if (it->isEmpty())
-            m_watchers.erase(it);
-    }
-}
-
-void RendezvousServer::index(ServerClient *client)
-{
-    m_byAddress[client->peerAddress()].append(client);
-    indexWatch(client);
-}
-
-void RendezvousServer::unindex(ServerClient *client)
-{
-    const auto it = m_byAddress.find(client->peerAddress());
-    if (it != m_byAddress.end()) {
-        it->removeOne(client);
-        if (it->isEmpty())
-            m_byAddress.erase(it);
-    }
-    unindexWatch(client);
-}
-
-QSet<ServerClient *> RendezvousServer::visibleTo(const ServerClient *client) const
-{
-    QSet<ServerClient *> visible;
-    for (const DeviceId &id : client->watchList())
-        if (ServerClient *c = m_registry.value(id))
-            visible.insert(c);
-    if (const auto it = m_watchers.constFind(client->id()); it != m_watchers.cend())
-        visible.unite(*it);
-    if (const auto it = m_byAddress.constFind(client->peerAddress()); it != m_byAddress.cend())
-        for (ServerClient *c : *it)
-            visible.insert(c);
-    visible.remove(const_cast<ServerClient *>(client));
-    return visible;
+    for (PresenceMember *c : clients)
+        clientOf(c)->send(message);
 }
 
 RendezvousServer::Budget &RendezvousServer::budgetOf(const ServerClient *client)
@@ -433,22 +373,41 @@ void RendezvousServer::forget(const ServerClient *client)
     m_pendingWatch.remove(mutableClient);
 }
 
+void RendezvousServer::sendPeers(ServerClient *client, const QSet<PresenceMember *> &visible)
+{
+    Peers peers;
+    qsizetype sent = 0;
+    const qsizetype total = visible.size();
+    for (const PresenceMember *c : visible) {
+        peers.peers.append(entryOf(c));
+        ++sent;
+        if (peers.peers.size() == ControlProtocol::kMaxPeersPerFrame && sent < total) {
+            peers.more = true;
+            client->send(peers);
+            peers = {};
+        }
+    }
+    client->send(peers);
+}
+
 void RendezvousServer::onHello(ServerClient *client)
 {
-    QSet<ServerClient *> sawOld;
-    if (ServerClient *old = m_registry.value(client->id())) {
+    if (m_handshaking.contains(client))
+        endHandshake(m_handshaking.take(client));
+    QSet<PresenceMember *> sawOld;
+    if (ServerClient *old = clientOf(m_presence.find(client->id()))) {
         qCInfo(lcServer).noquote()
             << "device" << client->id().shortString() << "registered again from"
             << client->observed().toString() << "- closing the older connection";
-        sawOld = visibleTo(old);
-        unindex(old);
-        m_registry.remove(client->id());
+        sawOld = m_presence.visibleTo(old);
+        m_presence.remove(old);
         forget(old);
         old->fail(QStringLiteral("replaced"),
             QStringLiteral("this device registered again from another connection"));
     }
-    m_registry.insert(client->id(), client);
-    index(client);
+    const PresenceIndex::WatchChange watch = m_presence.setWatch(client, client->helloWatch());
+    client->clearHelloWatch();
+    m_presence.add(client);
     client->setRegistered();
 
     Welcome welcome;
@@ -459,22 +418,11 @@ void RendezvousServer::onHello(ServerClient *client)
     welcome.serverId = m_identity.id();
     welcome.keepaliveMs = int(m_config.keepaliveInterval.count());
     client->send(welcome);
+    reportWatchLimit(client, watch);
 
     // Only the peers it may see, and only they hear of it: O(visible), not O(online).
-    const QSet<ServerClient *> visible = visibleTo(client);
-    Peers peers;
-    qsizetype sent = 0;
-    const qsizetype total = visible.size();
-    for (ServerClient *c : visible) {
-        peers.peers.append(entryOf(c));
-        ++sent;
-        if (peers.peers.size() == ControlProtocol::kMaxPeersPerFrame && sent < total) {
-            peers.more = true;
-            client->send(peers);
-            peers = {};
-        }
-    }
-    client->send(peers);
+    const QSet<PresenceMember *> visible = m_presence.visibleTo(client);
+    sendPeers(client, visible);
     client->ping(); // a first RTT estimate for the next introduction
 
     sendTo(visible, PeerJoined {entryOf(client)});
@@ -483,22 +431,22 @@ void RendezvousServer::onHello(ServerClient *client)
     sendTo(sawOld - visible, PeerLeft {client->id()});
     qCInfo(lcServer).noquote()
         << "registered" << client->describe()
-        << QStringLiteral("(%1 online, %2 visible)").arg(m_registry.size()).arg(visible.size());
+        << QStringLiteral("(%1 online, %2 visible)").arg(m_presence.size()).arg(visible.size());
     Q_EMIT clientRegistered(client->id());
 }
 
 void RendezvousServer::onClosed(ServerClient *client, const QString &reason)
 {
-    const bool wasCurrent = client->isRegistered() && m_registry.value(client->id()) == client;
+    const bool wasCurrent = client->isRegistered() && m_presence.contains(client);
     if (wasCurrent) {
-        const QSet<ServerClient *> visible = visibleTo(client);
-        unindex(client);
-        m_registry.remove(client->id());
+        const QSet<PresenceMember *> visible = m_presence.visibleTo(client);
+        m_presence.remove(client);
         sendTo(visible, PeerLeft {client->id()});
         qCInfo(lcServer).noquote() << "left" << client->describe() << "-" << reason
-                                   << QStringLiteral("(%1 online)").arg(m_registry.size());
+                                   << QStringLiteral("(%1 online)").arg(m_presence.size());
         Q_EMIT clientLeft(client->id());
     } else {
+        m_presence.remove(client); // a watch list stored at hello, if any
         qCDebug(lcServer).noquote() << "connection" << client->describe() << "closed:" << reason;
     }
     forget(client);
@@ -510,41 +458,52 @@ void RendezvousServer::onClosed(ServerClient *client, const QString &reason)
 
 void RendezvousServer::handleWatch(ServerClient *client, const QList<DeviceId> &ids)
 {
-    const QSet<DeviceId> wanted(ids.cbegin(), ids.cend());
     if (!m_pendingWatch.contains(client)
         && budgetOf(client).presence.allow(client->peerAddress(), m_clock.elapsed())) {
-        applyWatch(client, wanted);
+        applyWatch(client, ids);
         return;
     }
     // Over budget: the newest list wins when the budget allows again.
-    m_pendingWatch.insert(client, wanted);
+    m_pendingWatch.insert(client, ids);
     if (!m_presenceFlush.isActive())
         m_presenceFlush.start(1000 / std::max(1, m_config.presenceChangesPerSecond));
 }
 
-void RendezvousServer::applyWatch(ServerClient *client, const QSet<DeviceId> &ids)
+void RendezvousServer::reportWatchLimit(
+    ServerClient *client, const PresenceIndex::WatchChange &change)
 {
-    if (ids == client->watchList())
+    if (change.kept >= change.asked)
         return;
-    const QSet<ServerClient *> before = visibleTo(client);
-    unindexWatch(client);
-    client->setWatchList(ids);
-    indexWatch(client);
-    const QSet<ServerClient *> after = visibleTo(client);
+    qCInfo(lcServer).noquote() << client->describe() << "watch list cut from" << change.asked
+                               << "to" << change.kept << "devices";
+    client->send(WatchLimited {change.kept, change.asked,
+        QStringLiteral("this server keeps presence for at most %1 of the %2 devices asked for")
+            .arg(change.kept)
+            .arg(change.asked)});
+}
+
+void RendezvousServer::applyWatch(ServerClient *client, const QList<DeviceId> &ids)
+{
+    const QSet<PresenceMember *> before = m_presence.visibleTo(client);
+    const PresenceIndex::WatchChange change = m_presence.setWatch(client, ids);
+    reportWatchLimit(client, change);
+    if (!change.changed)
+        return;
+    const QSet<PresenceMember *> after = m_presence.visibleTo(client);
     // Symmetric relation: both sides of every pair that changed hear about the other.
-    for (ServerClient *c : after) {
+    for (PresenceMember *c : after) {
         if (before.contains(c))
             continue;
         client->send(PeerJoined {entryOf(c)});
-        c->send(PeerJoined {entryOf(client)});
+        clientOf(c)->send(PeerJoined {entryOf(client)});
     }
-    for (ServerClient *c : before) {
+    for (PresenceMember *c : before) {
         if (after.contains(c))
             continue;
         client->send(PeerLeft {c->id()});
-        c->send(PeerLeft {client->id()});
+        clientOf(c)->send(PeerLeft {client->id()});
     }
-    qCDebug(lcServer).noquote() << client->describe() << "watches" << ids.size() << "devices;"
+    qCDebug(lcServer).noquote() << client->describe() << "watches" << change.kept << "devices;"
                                 << after.size() << "visible";
 }
 
@@ -558,7 +517,7 @@ void RendezvousServer::handleNat(ServerClient *client, const QString &natType)
     if (m_natDirty.contains(client))
         return; // a broadcast of the newest type is already scheduled
     if (budgetOf(client).presence.allow(client->peerAddress(), m_clock.elapsed())) {
-        sendTo(visibleTo(client), PeerJoined {entryOf(client)});
+        sendTo(m_presence.visibleTo(client), PeerJoined {entryOf(client)});
         return;
     }
     m_natDirty.insert(client);
@@ -582,7 +541,7 @@ void RendezvousServer::flushPresence()
         if (!budgetOf(client).presence.allow(client->peerAddress(), now))
             continue;
         m_natDirty.remove(client);
-        sendTo(visibleTo(client), PeerJoined {entryOf(client)});
+        sendTo(m_presence.visibleTo(client), PeerJoined {entryOf(client)});
     }
     if (!m_pendingWatch.isEmpty() || !m_natDirty.isEmpty())
         m_presenceFlush.start(1000 / std::max(1, m_config.presenceChangesPerSecond));
@@ -594,35 +553,17 @@ void RendezvousServer::handleLookup(ServerClient *client, const Lookup &request)
     answer.requestId = request.requestId;
     const qint64 now = m_clock.elapsed();
     if (!budgetOf(client).lookups.allow(client->peerAddress(), now)
-        || !m_lookupsPerAddress.allow(client->peerAddress(), now)) {
+        || !m_lookupsPerAddress.allow(AddressPrefix::of(client->peerAddress()), now)) {
         answer.code = QStringLiteral("busy");
         answer.message
             = QStringLiteral("too many lookups (at most %1 per second per connection, %2 per "
-                             "address)")
+                             "network)")
                   .arg(m_config.lookupsPerSecond)
                   .arg(m_config.lookupsPerAddressPerSecond);
         client->send(answer);
         return;
     }
-    PeerResolver resolver(request.query);
-    const auto consider = [&resolver](const ServerClient *c) {
-        PeerInfo p;
-        p.id = c->id();
-        p.name = c->name();
-        p.natType = c->natType();
-        p.online = true;
-        resolver.consider(p);
-    };
-    if (!resolver.exactId().isNull()) {
-        const ServerClient *c = m_registry.value(resolver.exactId());
-        if (c && c != client)
-            consider(c);
-    } else {
-        for (const ServerClient *c : std::as_const(m_registry))
-            if (c != client)
-                consider(c);
-    }
-    const PeerResolver::Result r = resolver.result();
+    const PeerResolver::Result r = m_presence.lookup(request.query, client);
     switch (r.code) {
     case PeerResolver::Code::Found:
         answer.code = QStringLiteral("ok");
@@ -638,8 +579,12 @@ void RendezvousServer::handleLookup(ServerClient *client, const Lookup &request)
         break;
     }
     answer.message = r.error.left(ControlProtocol::kMaxTextLength);
-    for (const PeerInfo &p : r.candidates.mid(0, ControlProtocol::kMaxLookupPeers))
-        answer.peers.append({p.id, p.name, p.natType});
+    for (const PeerInfo &p : r.candidates.mid(0, ControlProtocol::kMaxLookupPeers)) {
+        // A stranger learns what it takes to connect (ID, name), not the NAT type.
+        const PresenceMember *target = m_presence.find(p.id);
+        const bool allowed = target && m_presence.allows(target, client);
+        answer.peers.append({p.id, p.name, allowed ? p.natType : QString()});
+    }
     qCDebug(lcServer).noquote() << client->describe() << "looked up" << request.query << "→"
                                 << answer.code;
     client->send(answer);
@@ -656,169 +601,11 @@ void RendezvousServer::onMessage(ServerClient *client, const ControlMessage &mes
     } else if (const auto *request = std::get_if<Connect>(&message)) {
         handleConnect(client, *request);
     } else if (const auto *outcome = std::get_if<Outcome>(&message)) {
-        const auto record = m_sessions.constFind(outcome->sessionId);
-        if (record == m_sessions.cend()) {
-            qCInfo(lcServer).noquote()
-                << client->describe() << "reported an outcome for unknown session"
-                << hexId(outcome->sessionId);
-            return;
-        }
-        qCInfo(lcServer).noquote()
-            << QStringLiteral(
-                   "outcome %1 %2 → %3 reported by %4: %5 via %6 in %7 ms%8 (NAT %9 / %10)")
-                   .arg(hexId(outcome->sessionId), record->initiator, record->responder,
-                       client->id().shortString(), outcome->kind, outcome->method)
-                   .arg(outcome->timeMs)
-                   .arg(outcome->reason.isEmpty() ? QString()
-                                                  : QStringLiteral(", ") + outcome->reason,
-                       record->initiatorNat.isEmpty() ? QStringLiteral("unknown")
-                                                      : record->initiatorNat,
-                       record->responderNat.isEmpty() ? QStringLiteral("unknown")
-                                                      : record->responderNat);
-        Q_EMIT outcomeReported(outcome->sessionId, outcome->kind);
+        handleOutcome(client, *outcome);
     } else {
         client->fail(QStringLiteral("protocol"),
             QStringLiteral("%1 is not a client message").arg(ControlProtocol::typeName(message)));
     }
-}
-
-// ---- introductions ----------------------------------------------------------------------------
-
-void RendezvousServer::handleConnect(ServerClient *client, const Connect &request)
-{
-    auto refuse = [&](const char *code, const QString &text) {
-        qCInfo(lcServer).noquote() << "connect" << client->describe() << "→"
-                                   << request.target.shortString() << "refused:" << text;
-        client->send(ConnectError {request.requestId, QString::fromLatin1(code), text});
-    };
-    if (request.mode != u"auto" && request.mode != u"relay-only" && request.mode != u"direct-only")
-        return refuse("bad-mode", QStringLiteral("unknown mode \"%1\"").arg(request.mode));
-    if (request.target == client->id())
-        return refuse("self", QStringLiteral("a device cannot connect to itself"));
-    ServerClient *target = m_registry.value(request.target);
-    if (!target)
-        return refuse(
-            "offline", QStringLiteral("device %1 is not online").arg(request.target.shortString()));
-    if (request.mode == u"relay-only" && !m_relay->isEnabled())
-        return refuse("relay-disabled", QStringLiteral("this server does not relay"));
-    int pending = 0;
-    for (const Introduction *i : std::as_const(m_introductions))
-        if (i->initiator == client)
-            ++pending;
-    if (pending >= m_config.maxPendingIntroductions)
-        return refuse("busy", QStringLiteral("too many connect requests in flight"));
-
-    auto *intro = new Introduction;
-    intro->sessionId = randomBytes(ControlProtocol::kSessionIdSize);
-    intro->initiator = client;
-    intro->responder = target;
-    intro->requestId = request.requestId;
-    intro->mode = request.mode;
-    intro->initiatorNonce = client->ping();
-    intro->responderNonce = target->ping();
-    intro->timer = new QTimer(this);
-    intro->timer->setSingleShot(true);
-    connect(intro->timer, &QTimer::timeout, this, [this, intro] { finishIntroduction(intro); });
-    intro->timer->start(m_config.rttProbeTimeout);
-    m_introductions.append(intro);
-    qCInfo(lcServer).noquote() << "connect" << client->describe() << "→" << target->describe()
-                               << "mode" << request.mode << "session" << hexId(intro->sessionId);
-}
-
-void RendezvousServer::onPong(ServerClient *client, quint64 nonce, int rttMs)
-{
-    const auto intros = m_introductions;
-    for (Introduction *intro : intros) {
-        if (intro->initiator == client && intro->initiatorNonce == nonce)
-            intro->initiatorRtt = rttMs;
-        else if (intro->responder == client && intro->responderNonce == nonce)
-            intro->responderRtt = rttMs;
-        else
-            continue;
-        if (intro->initiatorRtt >= 0 && intro->responderRtt >= 0)
-            finishIntroduction(intro);
-    }
-}
-
-void RendezvousServer::finishIntroduction(Introduction *intro)
-{
-    m_introductions.removeAll(intro);
-    intro->timer->stop();
-    intro->timer->deleteLater();
-    std::unique_ptr<Introduction> guard(intro);
-    ServerClient *a = intro->initiator;
-    ServerClient *b = intro->responder;
-    if (!a)
-        return;
-    if (!b || m_registry.value(b->id()) != b) {
-        a->send(ConnectError {intro->requestId, QStringLiteral("offline"),
-            QStringLiteral("the device went offline")});
-        return;
-    }
-    // Unknown RTTs (no pong in time, none measured before) count as the probe timeout: late
-    // rather than early, so the SYNs of the better-connected peer do not wait in a closed NAT.
-    auto rttOf = [this](int measured, const ServerClient *c) {
-        if (measured >= 0)
-            return measured;
-        return c->lastRttMs() >= 0 ? c->lastRttMs() : int(m_config.rttProbeTimeout.count());
-    };
-    const int rttA = rttOf(intro->initiatorRtt, a);
-    const int rttB = rttOf(intro->responderRtt, b);
-    const int d = std::max(rttA, rttB) / 2 + int(m_config.startMargin.count());
-
-    const bool relay = m_relay->isEnabled() && intro->mode != u"direct-only";
-    const QString label = hexId(intro->sessionId) + QLatin1Char(' ') + a->id().shortString()
-        + QStringLiteral(" → ") + b->id().shortString();
-    const QByteArray token = relay ? m_relay->createToken(label) : QByteArray();
-    const bool punch = intro->mode != u"relay-only";
-
-    Go goA;
-    goA.requestId = intro->requestId;
-    goA.sessionId = intro->sessionId;
-    goA.initiator = true;
-    goA.peer = b->id();
-    goA.peerName = b->name();
-    goA.peerPublic = b->observed();
-    goA.peerPrivate = b->privateEndpoints();
-    goA.peerNat = b->natType();
-    goA.punch = punch;
-    goA.relayToken = token;
-    goA.startInMs = d - rttA / 2;
-    goA.rttMs = rttA;
-
-    Go goB = goA;
-    goB.requestId = 0;
-    goB.initiator = false;
-    goB.peer = a->id();
-    goB.peerName = a->name();
-    goB.peerPublic = a->observed();
-    goB.peerPrivate = a->privateEndpoints();
-    goB.peerNat = a->natType();
-    goB.startInMs = d - rttB / 2;
-    goB.rttMs = rttB;
-
-    b->send(goB);
-    a->send(goA);
-
-    if (m_sessions.size() >= kMaxSessionRecords) {
-        const qint64 cutoff = m_clock.elapsed() - kSessionRecordLifetimeMs;
-        for (auto it = m_sessions.begin(); it != m_sessions.end();)
-            it = it->createdMs < cutoff ? m_sessions.erase(it) : std::next(it);
-        if (m_sessions.size() >= kMaxSessionRecords)
-            m_sessions.clear();
-    }
-    m_sessions.insert(intro->sessionId,
-        {a->id().shortString(), b->id().shortString(), a->natType(), b->natType(),
-            m_clock.elapsed()});
-    qCInfo(lcServer).noquote() << QStringLiteral(
-        "go %1: rtt %2/%3 ms, start in %4/%5 ms, punch %6, relay %7")
-                                      .arg(label)
-                                      .arg(rttA)
-                                      .arg(rttB)
-                                      .arg(goA.startInMs)
-                                      .arg(goB.startInMs)
-                                      .arg(punch ? QStringLiteral("yes") : QStringLiteral("no"),
-                                          relay ? QStringLiteral("yes") : QStringLiteral("no"));
 }
 
 } // namespace PunchDrop

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "core/logthrottle.h"
 #include "core/ratelimiter.h"
 #include "net/security/deviceidentity.h"
+#include "net/server/presenceindex.h"
 #include "net/server/relayhub.h"
 #include "net/server/serverclient.h"
 #include "net/wire/controlmessage.h"
@@ -30,8 +32,14 @@ struct RendezvousServerConfig
     QHostAddress address = QHostAddress::Any;
     quint16 port = 8877;
     int maxClients = 10000; //!< control connections, including ones still handshaking
-    //! Control connections from one IP address. Generous: whole carrier-grade NATs share one.
+    //! Control connections from one address prefix (/24, /64: AddressPrefix). Generous: whole
+    //! carrier-grade NATs share one address.
     int maxConnectionsPerAddress = 256;
+    //! Connections before hello (sniffing, TLS handshake; each holds ~48 KiB until then): all
+    //! together, and from one address prefix. More are closed at once.
+    int maxHandshakes = 512;
+    int maxHandshakesPerPrefix = 64;
+    PresenceLimits presence; //!< watch list bounds
     ServerClient::Timeouts timeouts; //!< handshake deadline (also for sniffing), idle timeout
     std::chrono::milliseconds keepaliveInterval {15000}; //!< advertised to clients in welcome
     std::chrono::milliseconds rttProbeTimeout {1000}; //!< wait this long for pongs before go
@@ -39,10 +47,9 @@ struct RendezvousServerConfig
     std::chrono::milliseconds startMargin {40};
     int maxPendingIntroductions = 4; //!< per client; more → connect-error "busy"
     //! `lookup` requests per client and second (also the burst); more → lookup-result "busy".
-    //! Each lookup by prefix or name scans every registered client.
     int lookupsPerSecond = 10;
-    //! `lookup` requests per source address and second, all its connections together (also the
-    //! burst): up to 256 connections from one address must not multiply the rate at which the
+    //! `lookup` requests per address prefix and second, all its connections together (also the
+    //! burst): up to 256 connections from one network must not multiply the rate at which the
     //! registry can be enumerated by ID prefix.
     int lookupsPerAddressPerSecond = 20;
     //! Presence changes per client and second (also the burst): NAT-type broadcasts to its
@@ -66,12 +73,16 @@ struct RendezvousServerConfig
  * words. A second registration of the same device wins; the older connection receives
  * `error` "replaced" and is closed.
  *
- * Presence is scoped: A sees B ⇔ B ∈ A.watch ∨ A ∈ B.watch ∨ A and B have the same observed IP
- * address (one home router: like a LAN). `peers` after welcome, peer-joined, peer-left and NAT
- * changes go only to visible peers; a `watch` update sends peer-joined / peer-left to both sides
- * of every pair whose visibility changed. Indexes by address and by watched ID make a join cost
- * O(visible), not O(online). `lookup` finds anyone registered (PeerResolver's rules), rate
- * limited per client; `connect` needs no visibility, knowing the ID is enough.
+ * Presence is scoped by consent (PresenceIndex): A sees B ⇔ (B ∈ A.watch ∧ A ∈ B.watch) ∨ A and
+ * B have the same observed IP address (one home router: like a LAN). `peers` after welcome,
+ * peer-joined, peer-left and NAT changes go only to visible peers; a `watch` update sends
+ * peer-joined / peer-left to both sides of every pair whose visibility changed. A join costs
+ * O(watch list + same address), not O(online). `lookup` finds anyone registered (PeerResolver's
+ * rules, through indexes), rate limited per client and per address prefix, and tells a stranger
+ * (someone the target does not watch, on another address) only ID and name, not the NAT type;
+ * `connect` needs no visibility, knowing the ID is enough — but a stranger's `go` carries no
+ * private addresses or NAT type of the target, and the target is handed only candidates the
+ * server can vouch for (see finishIntroduction()).
  *
  * Introductions: on `connect` the server pings both peers (bounded by rttProbeTimeout; the last
  * known RTT otherwise), picks D = max(rttA, rttB) / 2 + startMargin and tells each peer
@@ -93,7 +104,10 @@ public:
     quint16 serverPort() const;
     QHostAddress serverAddress() const;
     DeviceId id() const { return m_identity.id(); }
-    int registeredCount() const { return int(m_registry.size()); }
+    int registeredCount() const { return int(m_presence.size()); }
+    //! Connections that have not sent hello yet (sniffing or in the TLS handshake).
+    int handshakeCount() const { return m_handshakeCount; }
+    const PresenceIndex &presence() const { return m_presence; }
     int connectionCount() const { return m_connectionCount; }
     RelayHub *relayHub() const { return m_relay; }
 
@@ -118,6 +132,8 @@ private:
     void onSniff(Pending *pending);
     void dropPending(Pending *pending, bool closeFd);
     void releaseSlot(const QHostAddress &address);
+    QString admissionRefusal(const QHostAddress &prefix) const;
+    void endHandshake(const QHostAddress &prefix);
     void startControl(
         qintptr fd, const QHostAddress &address, std::chrono::milliseconds handshakeLeft);
     void startRelay(qintptr fd);
@@ -128,21 +144,28 @@ private:
     void onPong(ServerClient *client, quint64 nonce, int rttMs);
 
     void handleConnect(ServerClient *client, const Control::Connect &request);
+    void handleOutcome(ServerClient *client, const Control::Outcome &outcome);
+    //! The first bytes of a session ID in hex, for log lines.
+    static QString sessionTag(const QByteArray &sessionId);
     void finishIntroduction(Introduction *intro);
+    void dropIntroductions();
+    void recordSession(const QByteArray &sessionId, const ServerClient *a, const ServerClient *b);
 
     // presence (scoped), see the class comment
     struct Budget;
     Budget &budgetOf(const ServerClient *client);
-    void index(ServerClient *client);
-    void unindex(ServerClient *client);
-    void indexWatch(ServerClient *client);
-    void unindexWatch(ServerClient *client);
-    //! Every registered client that sees \a client (the relation is symmetric), without it.
-    QSet<ServerClient *> visibleTo(const ServerClient *client) const;
-    static void sendTo(const QSet<ServerClient *> &clients, const ControlMessage &message);
-    static Control::PeerEntry entryOf(const ServerClient *client);
+    //! Every member of m_presence is a ServerClient: the index only knows the interface.
+    static ServerClient *clientOf(PresenceMember *member)
+    {
+        return static_cast<ServerClient *>(member);
+    }
+    void sendPeers(ServerClient *client, const QSet<PresenceMember *> &visible);
+    static void sendTo(const QSet<PresenceMember *> &clients, const ControlMessage &message);
+    static Control::PeerEntry entryOf(const PresenceMember *client);
     void handleWatch(ServerClient *client, const QList<DeviceId> &ids);
-    void applyWatch(ServerClient *client, const QSet<DeviceId> &ids);
+    void applyWatch(ServerClient *client, const QList<DeviceId> &ids);
+    void reportWatchLimit(ServerClient *client, const PresenceIndex::WatchChange &change);
+    Control::Go goAbout(const ServerClient *peer, const ServerClient *receiver) const;
     void handleNat(ServerClient *client, const QString &natType);
     void handleLookup(ServerClient *client, const Control::Lookup &request);
     void flushPresence();
@@ -155,23 +178,22 @@ private:
     QTcpServer *m_listener = nullptr;
     RelayHub *m_relay = nullptr;
     QList<Pending *> m_pending;
-    QHash<QHostAddress, int> m_perAddress;
+    QHash<QHostAddress, int> m_perAddress; //!< connections by address prefix
     int m_connectionCount = 0;
-    QHash<DeviceId, ServerClient *> m_registry;
-    //! Registered clients by observed address (same address → visible to each other).
-    QHash<QHostAddress, QList<ServerClient *>> m_byAddress;
-    //! Device ID → the registered clients that watch it (online or not).
-    QHash<DeviceId, QSet<ServerClient *>> m_watchers;
+    QHash<QHostAddress, int> m_handshakesPerPrefix; //!< connections before hello by prefix
+    int m_handshakeCount = 0;
+    QHash<const ServerClient *, QHostAddress> m_handshaking; //!< control clients before hello
+    PresenceIndex m_presence;
     //! Rate budgets of the clients that used one (lookup, watch, nat); most clients never do.
     QHash<const ServerClient *, Budget *> m_budgets;
     QSet<ServerClient *> m_natDirty; //!< NAT changes not broadcast yet (over budget)
-    QHash<ServerClient *, QSet<DeviceId>> m_pendingWatch; //!< watch updates over budget
+    QHash<ServerClient *, QList<DeviceId>> m_pendingWatch; //!< watch updates over budget
     QTimer m_presenceFlush;
     QList<Introduction *> m_introductions;
     QHash<QByteArray, SessionRecord> m_sessions; //!< for outcome log lines
     QElapsedTimer m_clock;
-    qint64 m_lastRefusalLogMs = -1;
-    int m_suppressedRefusals = 0;
+    LogThrottle m_refusalLog; //!< refused connections
+    LogThrottle m_dropLog; //!< connections that sent nothing useful before the deadline
 };
 
 } // namespace PunchDrop

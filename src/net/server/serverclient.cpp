@@ -2,6 +2,7 @@
 #include "net/server/serverclient.h"
 
 #include "core/logging.h"
+#include "core/logthrottle.h"
 #include "net/security/controllink.h"
 #include "net/wire/controlprotocol.h"
 
@@ -114,8 +115,14 @@ void ServerClient::onDeadline(qint64 now)
 {
     if (m_deadlineAtMs >= 0 && now >= m_deadlineAtMs) {
         m_deadlineAtMs = -1;
-        qCInfo(lcServer).noquote() << "dropping" << describe() << "- no hello within"
-                                   << m_timeouts.handshake.count() << "ms";
+        // A stranger can cause this at will: one line per second, with a count.
+        thread_local LogThrottle throttle;
+        int suppressed = 0;
+        if (throttle.allow(&suppressed))
+            qCInfo(lcServer).noquote() << QStringLiteral("dropping %1 - no hello within %2 ms")
+                                              .arg(describe())
+                                              .arg(m_timeouts.handshake.count())
+                    + LogThrottle::suffix(suppressed);
         close();
         finish(QStringLiteral("handshake deadline"));
     } else if (m_idleAtMs >= 0 && now >= m_idleAtMs) {
@@ -221,7 +228,7 @@ void ServerClient::handle(const ControlMessage &message)
             m_name = m_id.shortString();
         m_private = hello->privateEndpoints;
         m_nat = hello->nat;
-        m_watch = QSet<DeviceId>(hello->watch.cbegin(), hello->watch.cend());
+        m_helloWatch = hello->watch;
         Q_EMIT helloReceived(this);
         return;
     }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "net/security/controllinkcontext.h"
+#include "net/server/presencemember.h"
 #include "net/wire/controlmessage.h"
 #include "net/wire/deviceid.h"
 #include "net/wire/endpoint.h"
@@ -25,13 +26,15 @@ class ControlLink;
  * violations are answered with an `error` frame, logged and the connection is closed; the
  * RendezvousServer does the rest (registry, presence, introductions).
  */
-class ServerClient : public QObject
+class ServerClient : public QObject, public PresenceMember
 {
     Q_OBJECT
 public:
     struct Timeouts
     {
-        std::chrono::milliseconds handshake {5000}; //!< TLS handshake + hello
+        //! TLS handshake + hello. Each connection holds ~48 KiB until then; 3 s is still ample
+        //! for the two round trips of a TLS 1.3 handshake and hello on a slow mobile link.
+        std::chrono::milliseconds handshake {3000};
         std::chrono::milliseconds idle {60000}; //!< no frame at all → close
     };
 
@@ -43,16 +46,17 @@ public:
     bool isRegistered() const { return m_registered; }
     void setRegistered() { m_registered = true; }
 
-    DeviceId id() const { return m_id; }
-    QString name() const { return m_name; }
-    QString natType() const { return m_nat; }
+    DeviceId id() const override { return m_id; }
+    QString name() const override { return m_name; }
+    QString natType() const override { return m_nat; }
     void setNatType(const QString &nat) { m_nat = nat; }
     QList<Endpoint> privateEndpoints() const { return m_private; }
     Endpoint observed() const { return m_observed; }
-    QHostAddress peerAddress() const { return m_observed.address; }
-    //! The devices whose presence this client wants (hello.watch, then `watch` messages).
-    const QSet<DeviceId> &watchList() const { return m_watch; }
-    void setWatchList(const QSet<DeviceId> &ids) { m_watch = ids; }
+    QHostAddress peerAddress() const override { return m_observed.address; }
+    //! The watch list hello carried, until the server has stored it (PresenceIndex keeps the
+    //! watch lists, as digests).
+    const QList<DeviceId> &helloWatch() const { return m_helloWatch; }
+    void clearHelloWatch() { m_helloWatch = {}; }
     //! The last measured round-trip time, -1 if none yet.
     int lastRttMs() const { return m_lastRttMs; }
 
@@ -99,7 +103,7 @@ private:
     QString m_name;
     QString m_nat;
     QList<Endpoint> m_private;
-    QSet<DeviceId> m_watch;
+    QList<DeviceId> m_helloWatch;
     Endpoint m_observed;
     bool m_helloDone = false;
     bool m_registered = false;

@@ -1,19 +1,20 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "net/server/stunserver.h"
 
+#include "core/addressprefix.h"
 #include "core/logging.h"
 #include "core/ratelimiter.h"
-#include "core/version.h"
 #include "net/wire/stunmessage.h"
 
 #include <QNetworkDatagram>
 #include <QUdpSocket>
 
+#include <functional>
+
 namespace PunchDrop {
 
 StunServer::StunServer(QObject *parent)
     : QObject(parent)
-    , m_software(applicationName() + QLatin1Char(' ') + version())
 {
     m_clock.start();
     setRatePerSource(kDefaultRatePerSource);
@@ -116,7 +117,7 @@ void StunServer::handle(int index, const QNetworkDatagram &datagram)
         Q_EMIT datagramDropped(reason);
     };
 
-    if (m_limiter && !m_limiter->allow(sender.address, m_clock.elapsed()))
+    if (m_limiter && !m_limiter->allow(AddressPrefix::of(sender.address), m_clock.elapsed()))
         return drop(QStringLiteral("over the per-source rate limit"));
 
     const StunMessage::ParseResult parsed = StunMessage::parse(datagram.data());
@@ -143,7 +144,7 @@ void StunServer::handle(int index, const QNetworkDatagram &datagram)
             names.append(StunMessage::attributeName(t));
         qCDebug(lcNet).noquote() << "STUN: error" << code << reason << names.join(u',') << "to"
                                  << sender.toString();
-        send(index, reply, sender);
+        send(index, reply, sender, datagram.data().size());
     };
 
     if (request.method != StunMessage::kMethodBinding)
@@ -173,16 +174,44 @@ void StunServer::handle(int index, const QNetworkDatagram &datagram)
     qCDebug(lcNet).noquote() << "STUN: binding from" << sender.toString() << "answered from port"
                              << m_sockets[from]->localPort();
     // RESPONSE-PORT (RFC 5780 §7.5): the answer goes to another port of the same client address.
-    send(from, reply, Endpoint {sender.address, request.responsePort.value_or(sender.port)});
+    send(from, reply, Endpoint {sender.address, request.responsePort.value_or(sender.port)},
+        datagram.data().size());
     Q_EMIT requestAnswered();
 }
 
-void StunServer::send(int fromIndex, const StunMessage &reply, const Endpoint &to)
+QByteArray StunServer::fitted(StunMessage reply, qsizetype requestSize)
+{
+    // A spoofed request must not buy a larger answer (traffic amplification): optional parts go,
+    // least useful first, until the answer is no larger than the request. The mapped address
+    // (and an error's code) always stays, so the smallest answer is 32 bytes for a 20-byte
+    // request; a client that wants everything pads its request (PADDING, RFC 5780 §7.6).
+    QByteArray bytes = reply.encode();
+    const std::function<void()> cuts[] = {
+        [&] { reply.software.clear(); },
+        [&] { reply.fingerprint = false; },
+        [&] { reply.otherAddress.reset(); },
+        [&] { reply.responseOrigin.reset(); },
+        [&] {
+            if (reply.error)
+                reply.error->reason.clear();
+        },
+    };
+    for (const auto &cut : cuts) {
+        if (bytes.size() <= requestSize)
+            break;
+        cut();
+        bytes = reply.encode();
+    }
+    return bytes;
+}
+
+void StunServer::send(
+    int fromIndex, const StunMessage &reply, const Endpoint &to, qsizetype requestSize)
 {
     QUdpSocket *socket = m_sockets[fromIndex];
     if (!socket)
         return;
-    const QByteArray bytes = reply.encode();
+    const QByteArray bytes = fitted(reply, requestSize);
     if (socket->writeDatagram(bytes, to.address, to.port) != bytes.size())
         qCWarning(lcNet).noquote()
             << "STUN: cannot answer" << to.toString() << ":" << socket->errorString();

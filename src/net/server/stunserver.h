@@ -25,8 +25,15 @@ class StunMessage;
  * Every Binding request on either port is answered from the port it arrived on with
  * XOR-MAPPED-ADDRESS (the sender's address and port as seen here), RESPONSE-ORIGIN (the address
  * and port the answer leaves from), OTHER-ADDRESS (same IP, the other port: RFC 5780),
- * SOFTWARE and FINGERPRINT. An RFC 3489 request (no magic cookie) gets MAPPED-ADDRESS,
- * SOURCE-ADDRESS and CHANGED-ADDRESS instead, and no FINGERPRINT.
+ * FINGERPRINT and SOFTWARE if set (none by default: the version is nobody's business). An RFC
+ * 3489 request (no magic cookie) gets MAPPED-ADDRESS, SOURCE-ADDRESS and CHANGED-ADDRESS instead,
+ * and no FINGERPRINT.
+ *
+ * No answer is larger than its request, where that is possible (fitted()): SOFTWARE,
+ * FINGERPRINT, OTHER-ADDRESS, RESPONSE-ORIGIN and an error's reason text are left out in that
+ * order until it fits, so a minimal 20-byte request gets the 32-byte mapped address only
+ * (1.6×; it was 84 bytes, 4.2×). A client that wants the full answer pads its request
+ * (PADDING).
  *
  * RESPONSE-PORT (RFC 5780 §7.5) is honoured: the answer goes to that port of the sender's address.
  *
@@ -45,10 +52,11 @@ public:
     //! Datagrams larger than this are dropped unread (a Binding request is ~20-100 bytes).
     static constexpr qsizetype kMaxDatagramSize = 2048;
     /*!
-     * Datagrams per second (and burst) answered per source IP address. An answer is ~4x the size
-     * of a minimal request, so an unlimited server would be a traffic amplifier for spoofed
-     * floods; 50/s is far above what probes need (a probe sends 3 requests, each retransmitted
-     * at most a few times), even for many clients behind one carrier-grade NAT address.
+     * Datagrams per second (and burst) answered per source address prefix (AddressPrefix: /24,
+     * /64). Answers are at most 1.6× a request, but a spoofed flood must not turn the server
+     * into a reflector either; 50/s is far above what probes need (a probe sends 3 requests,
+     * each retransmitted at most a few times), even for many clients behind one carrier-grade
+     * NAT.
      */
     static constexpr int kDefaultRatePerSource = 50;
 
@@ -68,7 +76,7 @@ public:
     quint16 altPort() const;
     QHostAddress address() const { return m_address; }
 
-    //! Value of SOFTWARE in every answer (default "PunchDrop <version>").
+    //! Value of SOFTWARE in answers that have room for it (default none).
     void setSoftware(const QString &software) { m_software = software; }
     //! Per-source limit (see kDefaultRatePerSource); 0 switches it off.
     void setRatePerSource(int datagramsPerSecond);
@@ -89,7 +97,9 @@ Q_SIGNALS:
 private:
     void readPending(int index);
     void handle(int index, const QNetworkDatagram &datagram);
-    void send(int fromIndex, const StunMessage &reply, const Endpoint &to);
+    void send(int fromIndex, const StunMessage &reply, const Endpoint &to, qsizetype requestSize);
+    //! \a reply encoded, cut down to at most \a requestSize bytes where possible.
+    static QByteArray fitted(StunMessage reply, qsizetype requestSize);
 
     QUdpSocket *m_sockets[2] = {nullptr, nullptr}; // [0] primary, [1] alt
     std::unique_ptr<RateLimiter> m_limiter;
