@@ -37,10 +37,12 @@ done
 WORK=$(mktemp -d /tmp/pdfault.XXXXXX)
 SERVER_PID="" BOB_PID="" ALICE_PID="" PROXY_PID=""
 
-stop_pid() { # pid [signal]
+stop_pid() { # pid [signal]: a process that had died of a crash by then is counted
     [ -n "$1" ] || return 0
     kill "-${2:-9}" "$1" 2> /dev/null
     wait "$1" 2> /dev/null
+    local status=$?
+    case $status in 134 | 136 | 139) CRASHES=$((CRASHES + 1)) ;; esac
 }
 stop_proxy() { # the proxy and the children it forked for each connection
     [ -n "$PROXY_PID" ] || return 0
@@ -152,7 +154,9 @@ alice_running() { kill -0 "$ALICE_PID" 2> /dev/null; }
 alice_gone() { ! alice_running; }
 bob_has() { test "$(last_number "$WORK/log/bob.jsonl" progress bytes)" -ge "$1" 2> /dev/null; }
 bob_reached_or_alice_done() { alice_gone || bob_has "$1"; }
-bob_failed() { grep -q '"event":"error"' "$WORK/log/bob.jsonl"; }
+# The receiver's session ended: an error, or done (a sender killed after its last frame was
+# already on its way through the relay still completes the transfer).
+bob_session_ended() { grep -qE '"event":"(error|done)"' "$WORK/log/bob.jsonl"; }
 # Part files a resume can continue: bytes in them and their metadata beside them.
 resumable_parts() {
     local p n=0
@@ -163,7 +167,8 @@ resumable_parts() {
 }
 
 # --- rounds ---
-KILLS_SENDER=0 KILLS_RECEIVER=0 KILLS_LINK=0 NO_FAULT=0 RESUMED=0 MISMATCHES=0 PARTS_LEFT=0
+CRASHES=0 KILLS_SENDER=0 KILLS_RECEIVER=0 KILLS_LINK=0 NO_FAULT=0 RESUMED=0 MISMATCHES=0
+PARTS_LEFT=0
 TOTAL_COPIES=0 COPIES=0
 ROUND=0
 PROXY_PORT=0
@@ -195,12 +200,12 @@ for ROUND in $(seq 1 "$ROUNDS"); do
     # Settle: the survivors notice the loss; restart what was killed.
     if [ "$kind" = receiver ] || [ "$kind" = link ]; then
         wait_for 60 alice_gone || fail "alice hangs after the $kind fault"
-        wait "$ALICE_PID" 2> /dev/null
+        stop_pid "$ALICE_PID"
     fi
     [ "$kind" = receiver ] && start_bob
     [ "$kind" = link ] && start_proxy
     if [ "$kind" = sender ] || [ "$kind" = link ]; then
-        wait_for 60 bob_failed || fail "bob never noticed the $kind fault"
+        wait_for 60 bob_session_ended || fail "bob never noticed the $kind fault"
     fi
     final_names_intact || { MISMATCHES=$((MISMATCHES + 1)); fail "after the $kind fault settled"; }
     parts=$(resumable_parts)
@@ -235,5 +240,5 @@ done
 echo "fault_resume: seed $SEED, $ROUNDS rounds: kills sender $KILLS_SENDER, receiver" \
     "$KILLS_RECEIVER, link $KILLS_LINK, finished before the fault $NO_FAULT; files resumed" \
     "$RESUMED; second copies (verified before the fault, sent again) $TOTAL_COPIES; part files" \
-    "left over $PARTS_LEFT; mismatches $MISMATCHES"
+    "left over $PARTS_LEFT; crashes $CRASHES; mismatches $MISMATCHES"
 [ "$MISMATCHES" -eq 0 ] && [ "$PARTS_LEFT" -eq 0 ]
