@@ -290,10 +290,10 @@ void TestControlLink::firstFrameCoalescedWithHandshake()
         [this] { m_client->write("first frame"); });
     QTRY_COMPARE_WITH_TIMEOUT(m_clientSeen->done.size(), 1, 5000);
     // The held bytes end with the whole first record (4 + 11 + 16 bytes) …
-    const qsizetype recordSize = ControlLink::kLengthSize + 11 + ControlLink::kTagSize;
+    const qsizetype recordSize = RecordCipher::kLengthSize + 11 + RecordCipher::kTagSize;
     QTRY_VERIFY_WITH_TIMEOUT(proxy.held.size() > recordSize
             && proxy.held.mid(proxy.held.size() - recordSize, 4)
-                == recordHeader(quint32(11 + ControlLink::kTagSize)),
+                == recordHeader(quint32(11 + RecordCipher::kTagSize)),
         5000);
     QVERIFY(!m_server->isEstablished());
     // … and reach the server in one write, after the handshake records.
@@ -324,9 +324,9 @@ void TestControlLink::badRecordLength_data()
 {
     QTest::addColumn<quint32>("length");
     QTest::newRow("zero") << 0u;
-    QTest::newRow("tag only, no plaintext") << quint32(ControlLink::kTagSize);
+    QTest::newRow("tag only, no plaintext") << quint32(RecordCipher::kTagSize);
     QTest::newRow("one byte over the largest frame")
-        << quint32(ControlLink::kMaxPlaintext + ControlLink::kTagSize + 1);
+        << quint32(ControlLink::kMaxPlaintext + RecordCipher::kTagSize + 1);
     QTest::newRow("16 MiB") << quint32(16 * 1024 * 1024);
     QTest::newRow("a TLS record header") << 0x17030300u;
 }

@@ -16,8 +16,6 @@
 
 #include <cerrno>
 #include <cstring>
-#include <limits>
-#include <memory>
 
 #ifdef Q_OS_WIN
 #include <winsock2.h>
@@ -37,67 +35,8 @@ namespace PunchDrop {
 
 namespace {
 
-using CipherCtx = std::unique_ptr<EVP_CIPHER_CTX, decltype(&EVP_CIPHER_CTX_free)>;
-
-constexpr int kNonceSize = 12;
 constexpr char kClientToServer[] = "client to server";
 constexpr char kServerToClient[] = "server to client";
-constexpr quint64 kLastCounter = std::numeric_limits<quint64>::max(); //!< never used as a nonce
-
-void makeNonce(quint64 counter, unsigned char *nonce)
-{
-    std::memset(nonce, 0, kNonceSize);
-    qToBigEndian(counter, nonce + 4);
-}
-
-//! Appends one record (length, ciphertext, tag) for \a plaintext to \a out.
-bool seal(const unsigned char *key, quint64 counter, QByteArrayView plaintext, QByteArray &out)
-{
-    const qsizetype n = plaintext.size();
-    const qsizetype start = out.size();
-    out.resize(start + ControlLink::kLengthSize + n + ControlLink::kTagSize);
-    auto *record = reinterpret_cast<unsigned char *>(out.data()) + start;
-    qToBigEndian(quint32(n + ControlLink::kTagSize), record);
-    unsigned char *body = record + ControlLink::kLengthSize;
-    unsigned char nonce[kNonceSize];
-    makeNonce(counter, nonce);
-    CipherCtx ctx(EVP_CIPHER_CTX_new(), EVP_CIPHER_CTX_free);
-    int produced = 0;
-    int finalBytes = 0;
-    return ctx && EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, key, nonce) == 1
-        && EVP_EncryptUpdate(ctx.get(), nullptr, &produced, record, int(ControlLink::kLengthSize))
-        == 1
-        && EVP_EncryptUpdate(ctx.get(), body, &produced,
-               reinterpret_cast<const unsigned char *>(plaintext.data()), int(n))
-        == 1
-        && EVP_EncryptFinal_ex(ctx.get(), body + produced, &finalBytes) == 1
-        && EVP_CIPHER_CTX_ctrl(
-               ctx.get(), EVP_CTRL_AEAD_GET_TAG, int(ControlLink::kTagSize), body + n)
-        == 1;
-}
-
-//! Decrypts the record at \a record (length header included, \a length = ciphertext + tag).
-bool open(const unsigned char *key, quint64 counter, const unsigned char *record, quint32 length,
-    QByteArray &plaintext)
-{
-    const int n = int(length - ControlLink::kTagSize);
-    const unsigned char *body = record + ControlLink::kLengthSize;
-    plaintext.resize(n);
-    auto *out = reinterpret_cast<unsigned char *>(plaintext.data());
-    unsigned char nonce[kNonceSize];
-    makeNonce(counter, nonce);
-    unsigned char tag[ControlLink::kTagSize];
-    std::memcpy(tag, body + n, sizeof tag);
-    CipherCtx ctx(EVP_CIPHER_CTX_new(), EVP_CIPHER_CTX_free);
-    int produced = 0;
-    int finalBytes = 0;
-    return ctx && EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, key, nonce) == 1
-        && EVP_DecryptUpdate(ctx.get(), nullptr, &produced, record, int(ControlLink::kLengthSize))
-        == 1
-        && EVP_DecryptUpdate(ctx.get(), out, &produced, body, n) == 1
-        && EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_AEAD_SET_TAG, int(sizeof tag), tag) == 1
-        && EVP_DecryptFinal_ex(ctx.get(), out + produced, &finalBytes) == 1;
-}
 
 //! OpenSSL's queued reasons, "; "-joined ("tlsv13 alert certificate required").
 QString takeOpensslErrors(unsigned long *firstReason = nullptr)
@@ -236,6 +175,21 @@ bool exportKey(SSL *ssl, const char *context, unsigned char *key)
         == 1;
 }
 
+ControlLink::Error linkError(RecordCipher::Error error)
+{
+    switch (error) {
+    case RecordCipher::Error::Oversize:
+        return ControlLink::Error::Oversize;
+    case RecordCipher::Error::CounterExhausted:
+        return ControlLink::Error::CounterExhausted;
+    case RecordCipher::Error::None:
+    case RecordCipher::Error::Integrity:
+    case RecordCipher::Error::Crypto:
+        break;
+    }
+    return ControlLink::Error::Integrity;
+}
+
 } // namespace
 
 ControlLink::ControlLink(const ControlLinkContext &context, QTcpSocket *socket, QObject *parent)
@@ -281,8 +235,6 @@ ControlLink::ControlLink(const ControlLinkContext &context, qintptr fd, QObject 
 ControlLink::~ControlLink()
 {
     freeTls();
-    OPENSSL_cleanse(m_sendKey.data(), m_sendKey.size());
-    OPENSSL_cleanse(m_receiveKey.data(), m_receiveKey.size());
     if (m_socket) {
         m_socket->disconnect(this);
         m_socket->abort();
@@ -611,8 +563,16 @@ void ControlLink::completeHandshake()
         return;
     }
     const bool client = m_role == ControlLinkContext::Role::Client;
-    if (!exportKey(m_ssl, client ? kClientToServer : kServerToClient, m_sendKey.data())
-        || !exportKey(m_ssl, client ? kServerToClient : kClientToServer, m_receiveKey.data())) {
+    RecordCipher::Key sendKey;
+    RecordCipher::Key receiveKey;
+    const bool exported
+        = exportKey(m_ssl, client ? kClientToServer : kServerToClient, sendKey.data())
+        && exportKey(m_ssl, client ? kServerToClient : kClientToServer, receiveKey.data());
+    m_sender.reset(sendKey);
+    m_receiver.reset(receiveKey);
+    OPENSSL_cleanse(sendKey.data(), sendKey.size());
+    OPENSSL_cleanse(receiveKey.data(), receiveKey.size());
+    if (!exported) {
         fail(Error::Handshake, QStringLiteral("cannot export keys: ") + takeOpensslErrors());
         return;
     }
@@ -683,36 +643,15 @@ void ControlLink::processRecords()
             }
             freeTls();
         }
-        const qsizetype available = m_in.size() - offset;
-        if (available < kLengthSize)
+        RecordCipher::OpenResult r = m_receiver.open(QByteArrayView(m_in).sliced(offset));
+        if (r.status == RecordCipher::Status::Incomplete)
             break;
-        const char *record = m_in.constData() + offset;
-        const quint32 length = qFromBigEndian<quint32>(record);
-        if (length <= quint32(kTagSize) || length > quint32(kMaxPlaintext + kTagSize)) {
-            fail(Error::Oversize,
-                QStringLiteral("record length %1 out of range (%2 … %3)")
-                    .arg(length)
-                    .arg(kTagSize + 1)
-                    .arg(kMaxPlaintext + kTagSize));
+        if (r.status == RecordCipher::Status::Malformed) {
+            fail(linkError(r.error), r.errorString);
             return;
         }
-        if (available < kLengthSize + qsizetype(length))
-            break;
-        if (m_receiveCounter == kLastCounter) {
-            fail(Error::CounterExhausted, QStringLiteral("receive record counter exhausted"));
-            return;
-        }
-        QByteArray plaintext;
-        if (!open(m_receiveKey.data(), m_receiveCounter,
-                reinterpret_cast<const unsigned char *>(record), length, plaintext)) {
-            fail(Error::Integrity,
-                QStringLiteral("record %1 failed authentication (corrupted or tampered with)")
-                    .arg(m_receiveCounter));
-            return;
-        }
-        ++m_receiveCounter;
-        offset += kLengthSize + qsizetype(length);
-        Q_EMIT plaintextReady(plaintext);
+        offset += r.consumed;
+        Q_EMIT plaintextReady(r.plaintext);
         if (!guard)
             return;
     }
@@ -727,19 +666,13 @@ bool ControlLink::write(QByteArrayView plaintext)
     if (m_state != State::Established)
         return false;
     QByteArray out;
-    const qsizetype records = (plaintext.size() + kMaxPlaintext - 1) / kMaxPlaintext;
-    out.reserve(plaintext.size() + records * (kLengthSize + kTagSize));
-    for (qsizetype at = 0; at < plaintext.size(); at += kMaxPlaintext) {
-        if (m_sendCounter == kLastCounter) {
-            fail(Error::CounterExhausted, QStringLiteral("send record counter exhausted"));
-            return false;
-        }
-        if (!seal(m_sendKey.data(), m_sendCounter,
-                plaintext.sliced(at, qMin(kMaxPlaintext, plaintext.size() - at)), out)) {
-            fail(Error::Integrity, QStringLiteral("cannot encrypt: ") + takeOpensslErrors());
-            return false;
-        }
-        ++m_sendCounter;
+    const RecordCipher::SealResult sealed = m_sender.seal(plaintext, out);
+    if (!sealed.ok()) {
+        fail(linkError(sealed.error),
+            sealed.error == RecordCipher::Error::Crypto
+                ? sealed.errorString + QStringLiteral(": ") + takeOpensslErrors()
+                : sealed.errorString);
+        return false;
     }
     transmit(out);
     return true;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "net/security/controllinkcontext.h"
+#include "net/security/recordcipher.h"
 #include "net/wire/deviceid.h"
 
 #include <QByteArray>
@@ -9,8 +10,6 @@
 #include <QObject>
 #include <QPointer>
 #include <QString>
-
-#include <array>
 
 class QTcpSocket;
 struct ssl_st; // OpenSSL's SSL
@@ -28,12 +27,8 @@ class FdPoller;
  * "client to server" / "server to client") and the OpenSSL object is freed: an idle link keeps
  * only its socket, two keys and two counters, not ~50 KiB of TLS state.
  *
- * Record layer after the handshake, each direction independent:
- *
- *     u32 big-endian L | L bytes: AES-256-GCM ciphertext ‖ 16-byte tag
- *
- * L counts ciphertext + tag (16 < L ≤ kMaxPlaintext + 16, no empty records). Nonce = 4 zero bytes
- * ‖ 64-bit big-endian record counter of that direction, starting at 0. AAD = the 4 length bytes.
+ * Record layer after the handshake, each direction independent: RecordCipher (u32 length ‖
+ * AES-256-GCM with a counter nonce, the length as AAD; its header has the format).
  * The plaintext is a byte stream (today's control frames). A record that fails authentication,
  * a length out of range, or an exhausted counter closes the link with an error. A TLS record
  * where a link record is expected (first byte non-zero: a TLS alert, e.g. the server refusing
@@ -62,12 +57,10 @@ public:
     };
     Q_ENUM(Error)
 
-    static constexpr qsizetype kLengthSize = 4;
-    static constexpr qsizetype kTagSize = 16;
-    static constexpr int kKeySize = 32;
+    static constexpr int kKeySize = RecordCipher::kKeySize;
     //! The largest plaintext per record: one control frame (header + the largest body).
-    static constexpr qsizetype kMaxPlaintext = 4 + 64 * 1024;
-    static constexpr qsizetype kMaxRecord = kLengthSize + kMaxPlaintext + kTagSize;
+    static constexpr qsizetype kMaxPlaintext = RecordCipher::kMaxPlaintext;
+    static constexpr qsizetype kMaxRecord = RecordCipher::kMaxRecord;
     //! Handshake bytes buffered ahead of OpenSSL before the peer counts as hostile.
     static constexpr qsizetype kMaxHandshakeBuffer = 64 * 1024;
     static constexpr char kExporterLabel[] = "EXPORTER-punchdrop-control";
@@ -151,10 +144,8 @@ private:
     DeviceId m_peer;
     DeviceId m_expectedPeer;
     QByteArray m_in; //!< received, not yet a whole record
-    std::array<unsigned char, kKeySize> m_sendKey {};
-    std::array<unsigned char, kKeySize> m_receiveKey {};
-    quint64 m_sendCounter = 0;
-    quint64 m_receiveCounter = 0;
+    RecordCipher m_sender; //!< seals what we write
+    RecordCipher m_receiver; //!< opens what the peer wrote
     bool m_lateTls = false; //!< client: the server answered with TLS records (an alert)
     Error m_error = Error::None;
     QString m_errorString;
