@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "transferprotocol.h"
 
+#include "net/wire/cborbounds.h"
+
 #include <QCborArray>
 #include <QCborMap>
 #include <QCborStreamReader>
@@ -115,6 +117,11 @@ std::optional<QCborMap> parseMap(const QByteArray &payload, QString *error)
     QCborStreamReader reader(payload);
     if (!reader.isMap()) {
         *error = QStringLiteral("payload is not a CBOR map");
+        return std::nullopt;
+    }
+    // Before Qt's decoder: it would trust the container lengths the payload declares.
+    if (QString excess = CborBounds::check(payload); !excess.isEmpty()) {
+        *error = std::move(excess);
         return std::nullopt;
     }
     const QCborValue value = QCborValue::fromCbor(reader);

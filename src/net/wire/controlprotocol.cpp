@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "net/wire/controlprotocol.h"
 
+#include "net/wire/cborbounds.h"
+
 #include <QCborArray>
 #include <QCborMap>
 #include <QCborStreamReader>
@@ -528,6 +530,9 @@ ControlProtocol::ParseResult ControlProtocol::parse(QByteArrayView data)
         return {};
 
     const QByteArray body = data.sliced(kHeaderSize, length).toByteArray();
+    // Before Qt's decoder: it would trust the container lengths the body declares (L4).
+    if (const QString excess = CborBounds::check(body); !excess.isEmpty())
+        return malformed(excess);
     QCborStreamReader reader(body);
     const QCborValue value = QCborValue::fromCbor(reader);
     if (reader.lastError() != QCborError::NoError)

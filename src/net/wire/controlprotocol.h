@@ -18,7 +18,8 @@ namespace PunchDrop {
  * Frame layout
  * ------------
  *     u32 big-endian body length N (1 … 65536) | N bytes body
- * The body is one CBOR map (RFC 8949) and nothing after it. Key "t" (text) names the message type;
+ * The body is one CBOR map (RFC 8949) and nothing after it, within CborBounds (no container
+ * declaring more entries than the bytes left, nesting ≤ 16). Key "t" (text) names the message type;
  * the other keys are its fields. Unknown keys are ignored; an unknown "t" parses as
  * Control::Unknown and is ignored by the receiver (forward compatibility). A length of 0 or above
  * kMaxBodySize, a body that is not exactly one CBOR map, a missing or mistyped required field:
