@@ -3,7 +3,6 @@
 
 #include <QDeadlineTimer>
 #include <QSslSocket>
-#include <QtEndian>
 
 namespace PunchDrop {
 
@@ -12,7 +11,7 @@ using namespace Transfer;
 FrameChannel::FrameChannel(QSslSocket *socket, QObject *parent)
     : QObject(parent)
     , m_socket(socket)
-    , m_chunks(std::make_shared<ChunkPool>(kMaxChunkSize))
+    , m_reader(std::make_shared<ChunkPool>(kMaxChunkSize))
 {
     socket->setReadBufferSize(kSocketReadBuffer);
     connect(socket, &QIODevice::readyRead, &m_wakeup, &Wakeup::wake);
@@ -51,7 +50,6 @@ void FrameChannel::fail(const QString &error)
 
 FrameChannel::Incoming FrameChannel::tryRead()
 {
-    constexpr qsizetype kHeadSize = kLengthFieldSize + 1;
     for (;;) {
         if (m_malformed)
             return {Status::Malformed, {}, m_malformedError};
@@ -61,51 +59,18 @@ FrameChannel::Incoming FrameChannel::tryRead()
         // buffer that had hit its cap would then stay empty until some other event.
         if (!m_socket || !m_socket->isOpen())
             return {Status::Timeout, {}, {}};
-        if (!m_inPayload) {
-            // The head, byte-exact: never read past the frame's start into its payload here.
-            const QByteArray more = m_socket->read(kHeadSize - m_head.size());
-            if (more.isEmpty())
-                return {Status::Timeout, {}, {}};
-            m_head.append(more);
-            const FrameParse head = parseFrame(m_head);
-            if (head.status == ParseStatus::Malformed) {
-                fail(head.error);
-                continue;
-            }
-            if (m_head.size() < kHeadSize)
-                continue;
-            m_type = FrameType(quint8(m_head.at(kLengthFieldSize)));
-            m_payloadSize = qint64(qFromBigEndian<quint32>(m_head.constData())) - 1;
-            m_inPayload = true;
-            m_filled = 0;
-            m_payload.clear();
-            // DATA is at most kMaxChunkSize (checked by parseFrame): take it in one piece. Other
-            // frames grow as their bytes arrive, so a LENGTH alone never allocates 16 MiB.
-            if (m_type == FrameType::Data)
-                m_payload = m_chunks->take(m_payloadSize);
-        }
-        if (m_filled < m_payloadSize) {
-            const qint64 need = m_payloadSize - m_filled;
-            const qint64 want = m_type == FrameType::Data
-                ? need
-                : qMin(need, qMax<qint64>(m_socket->bytesAvailable(), 0) + 4096);
-            if (m_payload.size() < m_filled + want)
-                m_payload.resize(m_filled + want);
-            const qint64 got = m_socket->read(m_payload.data() + m_filled, want);
-            if (got <= 0)
-                return {Status::Timeout, {}, {}};
-            m_filled += got;
+        const qint64 want = m_reader.wanted(m_socket->bytesAvailable());
+        const qint64 got = m_socket->read(m_reader.space(want), want);
+        if (got <= 0)
+            return {Status::Timeout, {}, {}};
+        const FrameReader::Step step = m_reader.commit(got);
+        if (step == FrameReader::Step::Malformed) {
+            fail(m_reader.error());
             continue;
         }
-        Frame frame;
-        frame.type = m_type;
-        m_payload.truncate(m_filled);
-        frame.payload = std::move(m_payload);
-        m_payload = QByteArray();
-        m_head.clear();
-        m_inPayload = false;
-        m_filled = 0;
-        MessageDecode decoded = decodeMessage(frame);
+        if (step == FrameReader::Step::NeedMore)
+            continue;
+        MessageDecode decoded = decodeMessage(m_reader.takeFrame());
         if (!decoded.ok) {
             fail(decoded.error);
             continue;

@@ -3,6 +3,7 @@
 
 #include "core/coro/wakeup.h"
 #include "transfer/chunkpool.h"
+#include "transfer/framereader.h"
 #include "transfer/transferprotocol.h"
 
 #include <QByteArray>
@@ -24,11 +25,11 @@ namespace PunchDrop {
  * (bounded) for input or for the write queue to drain. The socket's read buffer is capped, so a
  * fast sender stalls in TCP instead of in our memory.
  *
- * Reading takes the 5-byte frame head first and checks it with the pure parser (parseFrame:
- * length limit, known type, DATA size), then reads the payload straight from the socket into a
- * buffer of its own (decodeMessage turns it into the message). A 256 KiB DATA chunk is thus
- * copied once on its way from the TLS socket to the file writer: no staging buffer, no memmove
- * per frame, never more than one frame's worth taken from the socket.
+ * Reading is FrameReader's (the pure incremental part): the socket is read straight into the
+ * reader's buffers, the 5-byte head first (checked before any payload byte is taken), then the
+ * payload (decodeMessage turns it into the message). A 256 KiB DATA chunk is thus copied once on
+ * its way from the TLS socket to the file writer: no staging buffer, no memmove per frame, never
+ * more than one frame's worth taken from the socket.
  */
 class FrameChannel : public QObject
 {
@@ -75,7 +76,7 @@ public:
      * with one (the disk writer, the sender after sendData()) hands it back. Shared, so a worker
      * job can hold it past the channel's lifetime.
      */
-    const std::shared_ptr<ChunkPool> &chunks() const { return m_chunks; }
+    const std::shared_ptr<ChunkPool> &chunks() const { return m_reader.chunks(); }
     //! Waits until fewer than \a threshold bytes wait to be written. False on timeout/close.
     QCoro::Task<bool> drain(qint64 threshold, std::chrono::milliseconds timeout);
     //! Waits until everything is written (best effort, bounded). False on timeout/close.
@@ -96,13 +97,7 @@ private:
     void fail(const QString &error);
 
     QPointer<QSslSocket> m_socket;
-    std::shared_ptr<ChunkPool> m_chunks;
-    QByteArray m_head; //!< the frame head (LENGTH + TYPE) being read, at most 5 bytes
-    bool m_inPayload = false; //!< the head is complete and checked; reading the payload
-    Transfer::FrameType m_type = Transfer::FrameType::Hello;
-    qint64 m_payloadSize = 0; //!< LENGTH - 1 of the frame being read
-    qint64 m_filled = 0; //!< payload bytes read so far
-    QByteArray m_payload; //!< grows to m_payloadSize (allocated up front for DATA only)
+    FrameReader m_reader;
     bool m_interrupted = false;
     bool m_malformed = false;
     QString m_failure; //!< a socket error that ended the connection
