@@ -75,7 +75,8 @@ QJsonObject countersJson(const LanDiscovery::Counters &c)
         {QStringLiteral("rateLimited"), double(c.rateLimited)},
         {QStringLiteral("selfIgnored"), double(c.selfIgnored)},
         {QStringLiteral("stale"), double(c.stale)},
-        {QStringLiteral("duplicates"), double(c.duplicates)}};
+        {QStringLiteral("duplicates"), double(c.duplicates)},
+        {QStringLiteral("notFresh"), double(c.notFresh)}};
 }
 
 QString option(const QStringList &args, const QString &name, const QString &fallback = {})
@@ -220,7 +221,7 @@ int runForge(QCoreApplication &app, const QStringList &args)
                 // 1. The name changed, the sequence raised, the victim's signature kept.
                 LanAnnouncement::Fields f = parsed.fields;
                 f.displayName = QStringLiteral("EVIL");
-                f.sequence += 1'000'000;
+                f.sequence += 10'000; // ahead, but fresh (within the 2-minute window)
                 sendEverywhere(
                     LanAnnouncement::assemble(LanAnnouncement::encodeUnsigned(f), parsed.signature),
                     QStringLiteral("tampered-name"));

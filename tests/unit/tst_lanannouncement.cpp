@@ -102,7 +102,7 @@ void TestLanAnnouncement::goldenBytes()
     f.displayName = QStringLiteral("Bé");
     const QByteArray body = LanAnnouncement::encodeUnsigned(f);
     QCOMPARE(body.toHex(' '),
-        QByteArray("50 44 4c 41 01 01 12 34 01 02 03 04 05 06 07 08 00 05 30 03 02 01 05 03 42 "
+        QByteArray("50 44 4c 41 02 01 12 34 01 02 03 04 05 06 07 08 00 05 30 03 02 01 05 03 42 "
                    "c3 a9"));
     const QByteArray datagram = LanAnnouncement::assemble(body, QByteArray::fromHex("aabb"));
     QCOMPARE(datagram, body + QByteArray::fromHex("02aabb"));
@@ -203,7 +203,9 @@ void TestLanAnnouncement::malformed_data()
     QTest::newRow("short header") << good.left(17) << QStringLiteral("truncated header");
     QTest::newRow("bad magic") << withByte(good, 0, 'X') << QStringLiteral("bad magic");
     QTest::newRow("version 0") << withByte(good, 4, 0) << QStringLiteral("unsupported version 0");
-    QTest::newRow("version 2") << withByte(good, 4, 2) << QStringLiteral("unsupported version 2");
+    QTest::newRow("version 1 (no freshness)")
+        << withByte(good, 4, 1) << QStringLiteral("unsupported version 1");
+    QTest::newRow("version 3") << withByte(good, 4, 3) << QStringLiteral("unsupported version 3");
     QTest::newRow("type 0") << withByte(good, 5, 0) << QStringLiteral("unknown type 0");
     QTest::newRow("type 3") << withByte(good, 5, 3) << QStringLiteral("unknown type 3");
     QTest::newRow("certificate length 0")

@@ -6,6 +6,7 @@
 #include "net/security/deviceidentity.h"
 #include "net/security/lanannouncementcrypto.h"
 
+#include <QDateTime>
 #include <QElapsedTimer>
 #include <QSignalSpy>
 #include <QTest>
@@ -49,6 +50,14 @@ QByteArray signedDatagram(const DeviceIdentity &identity, LanAnnouncement::Type 
     return LanAnnouncementCrypto::encode(f, identity);
 }
 
+//! A sequence \a offset ms after this process started: fresh (a sequence is the sender's wall
+//! clock), and ordered the way a test needs.
+quint64 fresh(qint64 offset)
+{
+    static const qint64 base = QDateTime::currentMSecsSinceEpoch();
+    return quint64(base + offset);
+}
+
 } // namespace
 
 class TestLanDiscovery : public QObject
@@ -64,6 +73,10 @@ private Q_SLOTS:
     void forgedIsIgnored_data();
     void forgedIsIgnored();
     void replayCannotResurrect();
+    void staleRecordingIsDropped_data();
+    void staleRecordingIsDropped();
+    void lateCopyAddsNoEndpoint();
+    void promptCopyAddsItsPath();
     void rateLimitPerSource();
     void selfIsIgnored();
     void bindFailureIsAnError();
@@ -184,8 +197,8 @@ void TestLanDiscovery::expiryRemovesSilentPeer()
 
     // One announcement, then silence (a peer that was killed): no goodbye ever comes.
     QUdpSocket raw;
-    const QByteArray datagram
-        = signedDatagram(*m_idB, LanAnnouncement::Type::Announce, 100, QStringLiteral("silent"));
+    const QByteArray datagram = signedDatagram(
+        *m_idB, LanAnnouncement::Type::Announce, fresh(100), QStringLiteral("silent"));
     QCOMPARE(raw.writeDatagram(datagram, QHostAddress::LocalHost, short_.localPort()),
         qint64(datagram.size()));
     QVERIFY(appeared.wait(1000));
@@ -221,8 +234,8 @@ void TestLanDiscovery::forgedIsIgnored_data()
     // Identities are made per test in init(); the rows need fixed ones.
     static const DeviceIdentity victim = newIdentity();
     static const DeviceIdentity mallory = newIdentity();
-    const QByteArray genuine
-        = signedDatagram(victim, LanAnnouncement::Type::Announce, 500, QStringLiteral("victim"));
+    const QByteArray genuine = signedDatagram(
+        victim, LanAnnouncement::Type::Announce, fresh(500), QStringLiteral("victim"));
     const auto parsed = LanAnnouncement::parse(genuine);
 
     QByteArray tampered = genuine;
@@ -263,12 +276,12 @@ void TestLanDiscovery::replayCannotResurrect()
     QSignalSpy appeared(m_a.get(), &LanDiscovery::peerAppeared);
     QSignalSpy left(m_a.get(), &LanDiscovery::peerLeft);
     QUdpSocket raw;
-    const QByteArray announce
-        = signedDatagram(*m_idB, LanAnnouncement::Type::Announce, 1000, QStringLiteral("bob"));
+    const QByteArray announce = signedDatagram(
+        *m_idB, LanAnnouncement::Type::Announce, fresh(1000), QStringLiteral("bob"));
     sendRaw(raw, announce);
     QVERIFY(appeared.wait(1000));
-    sendRaw(
-        raw, signedDatagram(*m_idB, LanAnnouncement::Type::Goodbye, 1001, QStringLiteral("bob")));
+    sendRaw(raw,
+        signedDatagram(*m_idB, LanAnnouncement::Type::Goodbye, fresh(1001), QStringLiteral("bob")));
     QVERIFY(left.wait(1000));
 
     // The old announcement again: genuine signature, but older than the goodbye.
@@ -279,10 +292,91 @@ void TestLanDiscovery::replayCannotResurrect()
     QCOMPARE(appeared.count(), 1);
 
     // The device itself comes back with a newer sequence: seen again.
-    sendRaw(
-        raw, signedDatagram(*m_idB, LanAnnouncement::Type::Announce, 1002, QStringLiteral("bob")));
+    sendRaw(raw,
+        signedDatagram(
+            *m_idB, LanAnnouncement::Type::Announce, fresh(1002), QStringLiteral("bob")));
     QVERIFY(appeared.wait(1000));
     QCOMPARE(m_a->peers().size(), 1);
+}
+
+void TestLanDiscovery::staleRecordingIsDropped_data()
+{
+    QTest::addColumn<qint64>("offsetMs"); // from our wall clock
+    QTest::newRow("recorded 10 minutes ago") << qint64(-10 * 60 * 1000);
+    QTest::newRow("recorded yesterday") << qint64(-24 * 3600 * 1000);
+    QTest::newRow("dated 10 minutes ahead") << qint64(10 * 60 * 1000);
+}
+
+void TestLanDiscovery::staleRecordingIsDropped()
+{
+    // A genuine announcement of a device this receiver never heard (or forgot), replayed long
+    // after it was sent: without freshness it listed the device at the replayer's address.
+    QFETCH(qint64, offsetMs);
+    QSignalSpy appeared(m_a.get(), &LanDiscovery::peerAppeared);
+    QUdpSocket raw;
+    const quint64 sequence = quint64(QDateTime::currentMSecsSinceEpoch() + offsetMs);
+    sendRaw(raw,
+        signedDatagram(*m_idB, LanAnnouncement::Type::Announce, sequence, QStringLiteral("bob")));
+    QTRY_COMPARE_WITH_TIMEOUT(m_a->counters().notFresh, 1u, 2000);
+    QCOMPARE(m_a->counters().accepted, 0u);
+    QCOMPARE(appeared.count(), 0);
+    QVERIFY(m_a->peers().isEmpty());
+    // The same device, fresh: listed.
+    sendRaw(raw,
+        signedDatagram(*m_idB, LanAnnouncement::Type::Announce, fresh(0), QStringLiteral("bob")));
+    QVERIFY(appeared.wait(2000));
+}
+
+void TestLanDiscovery::lateCopyAddsNoEndpoint()
+{
+    // Copies by another path count only within the copy window; 0: never. A neighbour re-sending
+    // the device's latest announcement from its own address (127.0.0.2 here) is not an endpoint.
+    LanDiscoveryConfig config = loopbackConfig(0);
+    config.announce = false;
+    config.copyWindow = 0ms;
+    LanDiscovery listener(*m_idA, config);
+    QVERIFY(start(listener));
+    QSignalSpy appeared(&listener, &LanDiscovery::peerAppeared);
+    const QByteArray genuine
+        = signedDatagram(*m_idB, LanAnnouncement::Type::Announce, fresh(0), QStringLiteral("bob"));
+    QUdpSocket device;
+    QVERIFY(device.bind(QHostAddress::LocalHost, 0));
+    QCOMPARE(device.writeDatagram(genuine, QHostAddress::LocalHost, listener.localPort()),
+        qint64(genuine.size()));
+    QVERIFY(appeared.wait(2000));
+    QUdpSocket replayer;
+    QVERIFY(replayer.bind(QHostAddress(QStringLiteral("127.0.0.2")), 0));
+    QCOMPARE(replayer.writeDatagram(genuine, QHostAddress::LocalHost, listener.localPort()),
+        qint64(genuine.size()));
+    QTRY_COMPARE_WITH_TIMEOUT(listener.counters().duplicates, 1u, 2000);
+    const QList<Endpoint> endpoints = listener.peer(m_idB->id()).endpoints;
+    QCOMPARE(endpoints.size(), 1);
+    QCOMPARE(endpoints.first().address, QHostAddress(QHostAddress::LocalHost));
+}
+
+void TestLanDiscovery::promptCopyAddsItsPath()
+{
+    // The legitimate case: the same announcement by a second path within the window.
+    LanDiscoveryConfig config = loopbackConfig(0);
+    config.announce = false;
+    config.copyWindow = 60s; // generous: the test machine may be slow
+    LanDiscovery listener(*m_idA, config);
+    QVERIFY(start(listener));
+    QSignalSpy appeared(&listener, &LanDiscovery::peerAppeared);
+    QSignalSpy updated(&listener, &LanDiscovery::peerUpdated);
+    const QByteArray genuine
+        = signedDatagram(*m_idB, LanAnnouncement::Type::Announce, fresh(0), QStringLiteral("bob"));
+    QUdpSocket first;
+    QVERIFY(first.bind(QHostAddress::LocalHost, 0));
+    QCOMPARE(first.writeDatagram(genuine, QHostAddress::LocalHost, listener.localPort()),
+        qint64(genuine.size()));
+    QVERIFY(appeared.wait(2000));
+    QUdpSocket second;
+    QVERIFY(second.bind(QHostAddress(QStringLiteral("127.0.0.2")), 0));
+    QCOMPARE(second.writeDatagram(genuine, QHostAddress::LocalHost, listener.localPort()),
+        qint64(genuine.size()));
+    QVERIFY(updated.wait(2000));
+    QCOMPARE(listener.peer(m_idB->id()).endpoints.size(), 2);
 }
 
 void TestLanDiscovery::rateLimitPerSource()

@@ -6,6 +6,7 @@
 #include <QDateTime>
 #include <QNetworkDatagram>
 #include <QNetworkInterface>
+#include <QPointer>
 #include <QUdpSocket>
 
 #include <algorithm>
@@ -13,13 +14,6 @@
 namespace PunchDrop {
 
 namespace {
-
-//! How long the highest sequence of a device that left is remembered (replay protection).
-constexpr qint64 kReplayMemoryMs = 10 * 60 * 1000;
-//! Bound on remembered devices (peers plus departed ones).
-constexpr int kMaxRememberedDevices = 1024;
-//! Bound on the cache of decoded certificates.
-constexpr int kMaxCachedCertificates = 256;
 
 QList<QNetworkInterface> selectedInterfaces(const QStringList &names)
 {
@@ -71,11 +65,9 @@ LanDiscovery::LanDiscovery(
     , m_identity(identity)
     , m_config(std::move(config))
     , m_certificateDer(identity.certificate().toDer())
-    , m_rateLimiter(m_config.maxPacketsPerSourcePerSecond)
-    , m_verificationLimiter(m_config.maxVerificationsPerSecond, 1)
+    , m_table(identity.id(), m_certificateDer, m_config)
 {
     m_clock.start();
-    m_sequenceBase = QDateTime::currentMSecsSinceEpoch();
     m_announceTimer.setTimerType(Qt::PreciseTimer);
     connect(&m_announceTimer, &QTimer::timeout, this, &LanDiscovery::announceNow);
     connect(&m_sweepTimer, &QTimer::timeout, this, &LanDiscovery::sweep);
@@ -168,8 +160,7 @@ void LanDiscovery::stop()
     if (m_config.announce)
         send(LanAnnouncement::Type::Goodbye);
     shutdown();
-    const QList<DeviceId> ids = m_peers.keys();
-    m_peers.clear();
+    const QList<DeviceId> ids = m_table.clear();
     for (const DeviceId &id : ids)
         Q_EMIT peerLeft(id);
 }
@@ -188,20 +179,12 @@ void LanDiscovery::shutdown()
 
 QList<PeerInfo> LanDiscovery::peers() const
 {
-    QList<PeerInfo> out;
-    out.reserve(m_peers.size());
-    for (const PeerState &state : m_peers)
-        out.append(state.info);
-    std::sort(out.begin(), out.end(), [](const PeerInfo &a, const PeerInfo &b) {
-        return a.name != b.name ? a.name < b.name : a.id < b.id;
-    });
-    return out;
+    return m_table.peers();
 }
 
 PeerInfo LanDiscovery::peer(const DeviceId &id) const
 {
-    const auto it = m_peers.constFind(id);
-    return it == m_peers.cend() ? PeerInfo() : it->info;
+    return m_table.peer(id);
 }
 
 void LanDiscovery::announceNow()
@@ -214,10 +197,14 @@ void LanDiscovery::announceNow()
 
 quint64 LanDiscovery::nextSequence()
 {
-    // Wall clock at construction, advanced by a monotonic clock: a step of the system clock
-    // while running cannot make the sequence go back.
-    const quint64 now = quint64(m_sequenceBase + m_clock.elapsed());
-    m_lastSequence = std::max(m_lastSequence + 1, now);
+    // The wall clock now (receivers check it is fresh), strictly increasing. A clock stepped back
+    // by more than the freshness window starts over from the clock: receivers would otherwise
+    // drop everything as too far in the future until the clock caught up.
+    const auto now = quint64(std::max<qint64>(QDateTime::currentMSecsSinceEpoch(), 0));
+    if (now + quint64(m_config.freshness.count()) < m_lastSequence)
+        m_lastSequence = now;
+    else
+        m_lastSequence = std::max(m_lastSequence + 1, now);
     return m_lastSequence;
 }
 
@@ -308,204 +295,60 @@ void LanDiscovery::readPending(QUdpSocket *socket)
             = socket->receiveDatagram(LanAnnouncement::kMaxDatagramSize + 1);
         if (!datagram.isValid())
             break;
-        ++m_counters.received;
+        ++m_table.counters().received;
         handleDatagram(datagram.data(), datagram.senderAddress());
     }
 }
 
 void LanDiscovery::handleDatagram(const QByteArray &datagram, const QHostAddress &source)
 {
-    const qint64 now = nowMs();
-    if (!m_rateLimiter.allow(source, now)) {
-        ++m_counters.rateLimited;
+    const std::optional<LanPeerTable::Change> change
+        = m_table.receive(datagram, source, nowMs(), QDateTime::currentMSecsSinceEpoch());
+    if (!change)
         return;
-    }
-    const LanAnnouncement::ParseResult parsed = LanAnnouncement::parse(datagram);
-    if (parsed.status != LanAnnouncement::Status::Ok) {
-        ++m_counters.malformed;
-        qCDebug(lcLan) << "malformed datagram from" << source << ":" << parsed.error;
-        return;
-    }
-    const LanAnnouncement::Fields &fields = parsed.fields;
-    if (fields.certificateDer == m_certificateDer) {
-        ++m_counters.selfIgnored;
-        return;
-    }
-
-    // Decoding a certificate costs more than checking a signature: decode each one once.
-    auto cached = m_certificates.constFind(fields.certificateDer);
-    if (cached == m_certificates.cend()) {
-        // Decoding draws on the same global budget as signature checks (see below).
-        if (!m_verificationLimiter.allow(QHostAddress(), now)) {
-            ++m_counters.rateLimited;
-            return;
-        }
-        const LanAnnouncementCrypto::PublicKey key
-            = LanAnnouncementCrypto::decodeCertificate(fields.certificateDer);
-        if (key.isNull()) {
-            ++m_counters.malformed;
-            qCDebug(lcLan) << "unreadable certificate from" << source;
-            return;
-        }
-        if (m_certificates.size() >= kMaxCachedCertificates)
-            m_certificates.clear();
-        cached = m_certificates.insert(fields.certificateDer, key);
-    }
-    const LanAnnouncementCrypto::PublicKey key = cached.value();
-    const DeviceId id = key.id;
-    if (id == m_identity.id()) {
-        ++m_counters.selfIgnored;
-        return;
-    }
-
-    const auto seen = m_seen.constFind(id);
-    if (seen != m_seen.cend()) {
-        if (fields.sequence == seen->sequence && datagram == seen->lastDatagram) {
-            // Already verified: the same announcement by another path (multicast and broadcast,
-            // IPv4 and IPv6, two interfaces). Only the path is new.
-            ++m_counters.duplicates;
-            if (fields.type == LanAnnouncement::Type::Announce && m_peers.contains(id))
-                applyAnnouncement(id, fields, source, now);
-            return;
-        }
-        if (fields.sequence <= seen->sequence) {
-            ++m_counters.stale;
-            qCDebug(lcLan) << "stale or replayed announcement of" << id.shortString() << "from"
-                           << source;
-            return;
-        }
-    }
-
-    // A global budget on top of the per-source one: a flood from many (spoofed) addresses cannot
-    // take more than a bounded share of a core for cryptography.
-    if (!m_verificationLimiter.allow(QHostAddress(), now)) {
-        ++m_counters.rateLimited;
-        return;
-    }
-    const LanAnnouncementCrypto::Verified verified = LanAnnouncementCrypto::verify(parsed, key);
-    if (verified.verdict != LanAnnouncement::Verdict::Ok) {
-        ++m_counters.badSignature;
-        qCDebug(lcLan) << "forged announcement for" << id.shortString() << "from" << source << ":"
-                       << verified.error;
-        return;
-    }
-    ++m_counters.accepted;
-
-    if (!m_seen.contains(id) && m_seen.size() >= kMaxRememberedDevices) {
-        // Forget the departed device heard from longest ago.
-        auto oldest = m_seen.end();
-        for (auto it = m_seen.begin(); it != m_seen.end(); ++it) {
-            if (!m_peers.contains(it.key())
-                && (oldest == m_seen.end() || it->lastMs < oldest->lastMs))
-                oldest = it;
-        }
-        if (oldest != m_seen.end())
-            m_seen.erase(oldest);
-    }
-    m_seen.insert(id, SeenState {fields.sequence, datagram, now});
-
-    if (fields.type == LanAnnouncement::Type::Goodbye) {
-        qCDebug(lcLan) << "goodbye from" << id.shortString() << fields.displayName;
-        removePeer(id);
-    } else {
-        applyAnnouncement(id, fields, source, now);
-    }
-}
-
-void LanDiscovery::applyAnnouncement(const DeviceId &id, const LanAnnouncement::Fields &fields,
-    const QHostAddress &source, qint64 now)
-{
-    auto it = m_peers.find(id);
-    const bool isNew = it == m_peers.end();
-    if (isNew) {
-        PeerState state;
-        state.info.id = id;
-        state.info.source = PeerInfo::Source::Lan;
-        state.info.online = true;
-        it = m_peers.insert(id, state);
-    }
-    PeerState &state = it.value();
-    const PeerInfo before = state.info;
-    state.info.name = fields.displayName;
-    state.lastAnnounceMs = now;
-    auto path = std::find_if(state.paths.begin(), state.paths.end(),
-        [&source](const EndpointSeen &p) { return p.endpoint.address == source; });
-    if (path == state.paths.end())
-        state.paths.append(EndpointSeen {Endpoint {source, fields.transferPort}, now});
-    else
-        path->lastMs = now;
-    for (EndpointSeen &p : state.paths)
-        p.endpoint.port = fields.transferPort;
-    rebuildEndpoints(state);
-
-    if (isNew) {
-        qCInfo(lcLan) << "found" << id.shortString() << state.info.name << "at" << source;
+    if (change->kind == LanPeerTable::Change::Kind::Appeared) {
+        qCInfo(lcLan) << "found" << change->info.id.shortString() << change->info.name << "at"
+                      << source;
         // Answer a newcomer at once instead of at our next tick: it sees us within a round trip.
         // Bounded to a few per interval, so a crowd of newcomers cannot turn this into a storm.
         if (m_config.announce && !m_replyTimer.isActive()) {
-            const qint64 wait = m_lastAnnounceMs + m_config.announceInterval.count() / 5 - now;
+            const qint64 wait = m_lastAnnounceMs + m_config.announceInterval.count() / 5 - nowMs();
             if (wait <= 0)
                 announceNow();
             else
                 m_replyTimer.start(std::chrono::milliseconds(wait));
         }
-        const PeerInfo info = state.info; // announceNow() leaves m_peers alone, but be explicit
-        Q_EMIT peerAppeared(info);
-    } else if (before.name != state.info.name || before.endpoints != state.info.endpoints) {
-        const PeerInfo info = state.info; // a receiver may stop() us
-        Q_EMIT peerUpdated(info);
     }
+    report(*change);
 }
 
-void LanDiscovery::rebuildEndpoints(PeerState &state)
+void LanDiscovery::report(const LanPeerTable::Change &change)
 {
-    QList<Endpoint> endpoints;
-    for (const EndpointSeen &p : std::as_const(state.paths))
-        endpoints.append(p.endpoint);
-    std::stable_sort(endpoints.begin(), endpoints.end(), [](const Endpoint &a, const Endpoint &b) {
-        return a.address.protocol() == QAbstractSocket::IPv4Protocol
-            && b.address.protocol() != QAbstractSocket::IPv4Protocol;
-    });
-    state.info.endpoints = endpoints;
-}
-
-void LanDiscovery::removePeer(const DeviceId &id)
-{
-    if (m_peers.remove(id)) {
-        qCInfo(lcLan) << "lost" << id.shortString();
-        Q_EMIT peerLeft(id);
+    switch (change.kind) {
+    case LanPeerTable::Change::Kind::Appeared:
+        Q_EMIT peerAppeared(change.info);
+        break;
+    case LanPeerTable::Change::Kind::Updated:
+        Q_EMIT peerUpdated(change.info);
+        break;
+    case LanPeerTable::Change::Kind::Left:
+        qCInfo(lcLan) << "lost" << change.info.id.shortString();
+        Q_EMIT peerLeft(change.info.id);
+        break;
     }
 }
 
 void LanDiscovery::sweep()
 {
-    const qint64 now = nowMs();
-    const qint64 expiry = m_config.expiry.count();
-    QList<DeviceId> gone;
-    QList<PeerInfo> updated;
-    for (auto it = m_peers.begin(); it != m_peers.end(); ++it) {
-        PeerState &state = it.value();
-        if (now - state.lastAnnounceMs > expiry) {
-            gone.append(it.key());
-            continue;
-        }
-        const qsizetype before = state.paths.size();
-        state.paths.removeIf(
-            [now, expiry](const EndpointSeen &p) { return now - p.lastMs > expiry; });
-        if (state.paths.size() != before) {
-            rebuildEndpoints(state);
-            updated.append(state.info);
-        }
-    }
-    m_seen.removeIf([this, now](const QHash<DeviceId, SeenState>::iterator &it) {
-        return now - it->lastMs > kReplayMemoryMs && !m_peers.contains(it.key());
-    });
-    // Signals last: a receiver may call back into this object.
-    for (const DeviceId &id : std::as_const(gone))
-        removePeer(id);
-    for (const PeerInfo &info : std::as_const(updated)) {
-        if (m_peers.contains(info.id))
-            Q_EMIT peerUpdated(info);
+    const QList<LanPeerTable::Change> changes = m_table.sweep(nowMs());
+    // A receiver may call back into this object (even stop() it): report what is still true.
+    QPointer<LanDiscovery> self(this);
+    for (const LanPeerTable::Change &change : changes) {
+        if (!self)
+            return;
+        if (change.kind == LanPeerTable::Change::Kind::Left
+            || !m_table.peer(change.info.id).id.isNull())
+            report(change);
     }
 }
 

@@ -18,10 +18,10 @@ namespace PunchDrop {
  * -----------------------------------------------------
  *     offset  size  field
  *     0       4     magic "PDLA"
- *     4       1     version (1)
+ *     4       1     version (2)
  *     5       1     type: 1 = announce, 2 = goodbye
  *     6       2     transfer port: the TCP port the sender accepts LAN transfers on (0 = none)
- *     8       8     sequence: strictly increasing per device (see below)
+ *     8       8     sequence: the sender's wall clock, strictly increasing (see below)
  *     16      2     certificate length C (1 … kMaxCertificateSize)
  *     18      C     the device certificate, DER; the device ID is deviceIdOfCertificate() of it
  *     18+C    1     name length N (0 … kMaxNameBytes)
@@ -35,21 +35,26 @@ namespace PunchDrop {
  *
  * Sequence and replay
  * -------------------
- * The sender's sequence is its wall clock in milliseconds since the Unix epoch when it started,
- * advanced by a monotonic clock, and strictly increasing (max(previous + 1, now)). A receiver
- * remembers the highest sequence it accepted per device (also after a goodbye, for a while) and
- * drops packets whose sequence is not higher: a replayed old announcement cannot resurrect a
- * device after its goodbye, and a replayed goodbye cannot remove a device that announced since.
- * A datagram that repeats the last accepted one byte for byte (the same announcement arriving over
- * multicast and broadcast, or over two interfaces) only adds the path it came by.
+ * The sender's sequence is its wall clock in milliseconds since the Unix epoch when it sends,
+ * strictly increasing (max(previous + 1, now)), so it doubles as a signed timestamp. A receiver
+ * drops an announcement whose sequence is further than the freshness window (2 minutes) from
+ * its own clock (an old recording replayed), remembers the highest sequence it accepted per
+ * device (also after a goodbye, for a while) and drops packets whose sequence is not higher: a
+ * replayed old announcement cannot resurrect a device after its goodbye, and a replayed goodbye
+ * cannot remove a device that announced since. A datagram that repeats the last accepted one
+ * byte for byte within a short copy window (the same announcement arriving over multicast and
+ * broadcast, or over two interfaces) only adds the path it came by; later copies add nothing.
  *
- * Version history: 1 — first version (this one). Receivers drop other versions as Malformed.
+ * Version history: 1 — sequence = wall clock at start + a monotonic clock, no freshness check.
+ * 2 — the sequence is the wall clock when sent, and receivers check it is fresh (this one).
+ * Receivers drop other versions as Malformed (a version 1 device and a version 2 device do not
+ * see each other on the LAN; both still meet through the rendezvous server).
  */
 class LanAnnouncement
 {
 public:
     static constexpr char kMagic[4] = {'P', 'D', 'L', 'A'};
-    static constexpr quint8 kVersion = 1;
+    static constexpr quint8 kVersion = 2;
     static constexpr qsizetype kHeaderSize = 18; //!< magic … certificate length
     static constexpr qsizetype kMaxDatagramSize = 1232;
     static constexpr qsizetype kMaxCertificateSize = 1024;
