@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# tests/fuzz/campaign.sh [TARGET...] — the fuzzing campaign (docs/security.md, "Fuzzing"):
+# runs every libFuzzer target (or the named ones) for RUNS executions (default 10 million) with
+# ASan + UBSan, seeded from tests/fuzz/corpus/<target>/, then minimises what it found back into
+# that directory (-merge=1: only inputs that add coverage are kept, so the corpus stays small).
+# Prints one line per target: executions, crashes, seconds, corpus files; exits non-zero if any
+# target crashed (the crashing input is left in $WORK/<target>/ as crash-*/leak-*/oom-*).
+#
+# Environment: BUILD (default build/dev; the fuzzers are built by `cmake --build` there),
+# RUNS (default 10000000), JOBS (targets run side by side, default 1), WORK (scratch directory,
+# default a fresh mktemp -d), NICE (default 10). CPU-heavy: minutes to an hour per target.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+BUILD="${BUILD:-build/dev}"
+RUNS="${RUNS:-10000000}"
+JOBS="${JOBS:-1}"
+NICE="${NICE:-10}"
+WORK="${WORK:-$(mktemp -d /tmp/punchdrop-fuzz.XXXXXX)}"
+BIN="$BUILD/tests/fuzz/bin"
+
+if [ "$#" -gt 0 ]; then
+  targets=("$@")
+else
+  targets=()
+  for f in tests/fuzz/fuzz_*.cpp; do targets+=("$(basename "$f" .cpp)"); done
+fi
+for t in "${targets[@]}"; do
+  [ -x "$BIN/$t" ] || { echo "missing $BIN/$t: build it first (cmake --build --preset dev --target $t)" >&2; exit 2; }
+done
+
+run_one() {
+  local t="$1" dir="$WORK/$1" seeds="tests/fuzz/corpus/$1" start end status=0
+  mkdir -p "$dir/corpus" "$seeds"
+  start=$(date +%s)
+  ( cd "$dir" && ASAN_OPTIONS=detect_leaks=1 nice -n "$NICE" "$OLDPWD/$BIN/$t" \
+      -runs="$RUNS" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
+      corpus "$OLDPWD/$seeds" ) > "$dir/log" 2>&1 || status=$?
+  end=$(date +%s)
+  local execs crashes
+  execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$dir/log" | tail -1)
+  crashes=$(find "$dir" -maxdepth 1 \( -name 'crash-*' -o -name 'leak-*' -o -name 'oom-*' -o -name 'timeout-*' \) | wc -l)
+  if [ "$status" -ne 0 ] && [ "$crashes" -eq 0 ]; then crashes=1; fi
+  if [ "$crashes" -eq 0 ]; then
+    # Minimise: keep only the inputs (old seeds and new finds) that add coverage.
+    rm -rf "$dir/merged" && mkdir -p "$dir/merged"
+    nice -n "$NICE" "$BIN/$t" -merge=1 "$dir/merged" "$seeds" "$dir/corpus" > "$dir/merge.log" 2>&1
+    rm -f "$seeds"/* && cp "$dir/merged"/* "$seeds"/ 2>/dev/null || true
+  fi
+  printf '%-24s executions %-10s crashes %-3s seconds %-6s corpus %s\n' "$t" "${execs:-?}" \
+    "$crashes" "$((end - start))" "$(find "$seeds" -type f | wc -l)" | tee "$dir/summary"
+  [ "$crashes" -eq 0 ]
+}
+
+echo "fuzz campaign: ${#targets[@]} targets, $RUNS runs each, scratch $WORK"
+failed=0
+pids=()
+for t in "${targets[@]}"; do
+  run_one "$t" &
+  pids+=("$!")
+  if [ "${#pids[@]}" -ge "$JOBS" ]; then
+    wait "${pids[0]}" || failed=1
+    pids=("${pids[@]:1}")
+  fi
+done
+for p in "${pids[@]}"; do wait "$p" || failed=1; done
+exit "$failed"
