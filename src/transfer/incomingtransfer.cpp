@@ -13,7 +13,6 @@
 #include <QStorageInfo>
 
 #include <chrono>
-#include <deque>
 #include <filesystem>
 
 namespace PunchDrop {
@@ -22,44 +21,467 @@ using namespace Transfer;
 
 namespace {
 
-struct Pending
-{
-    qint64 index = 0;
-    int slot = 0; //!< position in the result's file list
-    qint64 answeredOffset = 0;
-    std::shared_ptr<FileSink> sink;
-    //! Fits one chunk: never resumed, collected in memory and written in one worker hop at END
-    //! (10 000 small files must not cost four thread hand-offs each).
-    bool small = false;
-    QByteArray buffer;
-};
-
 //! DATA chunks the receiver keeps queued for the worker while it reads on: with 256 KiB chunks
 //! 1 MiB, on top of the socket's 1 MiB read buffer. Deeper queues measured no faster on 2 shared
 //! cores (the worker, always busy, then loses CPU to other processes in bigger slices).
 constexpr std::size_t kWritesInFlight = 4;
 
-struct Begun
+using SinkStatus = IncomingTransfer::SinkStatus;
+
+SinkStatus statusOf(const FileSink &sink, bool ok)
 {
-    bool ok = false;
-    TransferError code = TransferError::None;
-    QString error;
-};
+    return SinkStatus {ok, sink.errorCode(), sink.error()};
+}
+
 struct SmallWrite
 {
-    Begun begun;
+    SinkStatus begun;
     FileSink::Finished finished;
 };
 
-struct FolderTime
-{
-    QString path; //!< resolved, created (or already there) in the download folder
-    QDateTime modified;
-};
+} // namespace
 
-//! Gives each folder the modification time of the offer. Returns what failed (metadata only:
-//! the files are verified and in place, so this never fails a transfer).
-QStringList restoreFolderTimes(const QList<FolderTime> &folders)
+IncomingTransfer::IncomingTransfer(QSslSocket *socket, const DeviceIdentity &self, DeviceId sender,
+    QString senderName, ReceiveOptions options, QObject *parent)
+    : TransferJob(socket, parent)
+    , m_self(self.id())
+    , m_sender(std::move(sender))
+    , m_senderName(std::move(senderName))
+    , m_options(std::move(options))
+{ }
+
+IncomingTransfer::~IncomingTransfer() = default;
+
+QCoro::Task<TransferResult> IncomingTransfer::run()
+{
+    const QPointer<TransferJob> alive(this);
+    auto receiving = runImpl();
+    TransferResult result = co_await receiving;
+    if (!alive)
+        co_return result;
+    // On a failure the current part file is simply closed when its sink goes away (after the
+    // writes still queued for it): what was written stays, with its metadata, for a resume.
+    m_writes.clear();
+    m_current.reset();
+    m_answered.clear();
+    if (m_socket && m_socket->state() == QAbstractSocket::ConnectedState) {
+        auto flushing = m_channel.flush(std::chrono::milliseconds(2000));
+        co_await flushing;
+        if (!alive)
+            co_return result;
+    }
+    // A session that ended early may leave chunk writes queued (write-behind). The worker runs
+    // jobs in order, so this empty job finishes after them: when finished() is emitted the part
+    // file holds everything it will hold and nothing touches it any more.
+    auto barrier = runOffThread(&m_pool, [] { return true; });
+    co_await barrier;
+    if (!alive)
+        co_return result;
+    co_return finish(std::move(result));
+}
+
+QCoro::Task<TransferResult> IncomingTransfer::runImpl()
+{
+    const QPointer<TransferJob> alive(this);
+    setState(TransferSnapshot::State::Connecting);
+    auto greeting = exchangeHello();
+    if (const Step failed = co_await greeting; !alive || failed)
+        co_return alive ? *failed : deleted();
+    if (m_senderName.isEmpty())
+        m_senderName = m_peerDeviceName;
+    auto offering = onOffer();
+    if (const Step ended = co_await offering; !alive || ended)
+        co_return alive ? *ended : deleted();
+    auto receiving = receiveFiles();
+    if (const Step ended = co_await receiving; !alive || ended)
+        co_return alive ? *ended : deleted();
+    reportProgress(m_done, m_wireOffer.totalBytes, true);
+    tallyFailedFiles(m_result);
+    co_return m_result;
+}
+
+QCoro::Task<TransferJob::Step> IncomingTransfer::onOffer()
+{
+    const QPointer<TransferJob> alive(this);
+    auto reading = m_channel.read(m_timeouts.hello);
+    FrameChannel::Incoming in = co_await reading;
+    if (!alive)
+        co_return deleted();
+    if (in.status != FrameChannel::Status::Message)
+        co_return readFailure(in);
+    if (auto ended = peerEnded(in.message))
+        co_return *ended;
+    const auto *offerMessage = std::get_if<Offer>(&in.message);
+    if (!offerMessage)
+        co_return fatal(TransferError::Protocol, QStringLiteral("expected OFFER"));
+    m_wireOffer = *offerMessage;
+
+    // Every path must be safe before anything is decided or written.
+    for (const OfferItem &offered : std::as_const(m_wireOffer.items)) {
+        const SafePath::Sanitized s = SafePath::sanitize(offered.relativePath);
+        if (!s.ok()) {
+            qCWarning(lcTransfer) << "refusing offer from" << m_sender.shortString() << s.error;
+            co_return fatal(TransferError::UnsafePath, s.error);
+        }
+        m_safePaths.append(s.relativePath);
+    }
+
+    m_offer.sender = m_sender;
+    m_offer.senderName = m_senderName;
+    m_offer.items = m_wireOffer.items;
+    m_offer.totalBytes = m_wireOffer.totalBytes;
+    m_offer.fileCount = m_wireOffer.fileCount;
+    bool autoAccept = false;
+    if (auto refused = checkTrust(&autoAccept))
+        co_return refused;
+    if (auto refused = checkDiskSpace())
+        co_return refused;
+    auto deciding = decide(autoAccept);
+    const Step declined = co_await deciding;
+    if (!alive)
+        co_return deleted();
+    if (declined)
+        co_return declined;
+    co_return createFolders();
+}
+
+TransferJob::Step IncomingTransfer::checkTrust(bool *autoAccept)
+{
+    if (!m_options.contacts) {
+        m_offer.firstContact = true;
+    } else {
+        const ContactStore::TrustCheck trust = m_options.contacts->check(m_sender, m_senderName);
+        if (trust.trust == ContactStore::Trust::KeyChanged) {
+            qCWarning(lcTransfer) << trust.warning;
+            m_channel.send(Decline {QStringLiteral("the receiver has pinned a different key for "
+                                                   "this name; compare the verification code")});
+            return failure(TransferError::UntrustedPeer, trust.warning);
+        }
+        m_offer.firstContact = trust.trust == ContactStore::Trust::FirstContact;
+        if (const auto contact = m_options.contacts->find(m_sender))
+            *autoAccept = m_options.honourAutoAccept && contact->autoAccept;
+    }
+    if (m_offer.firstContact)
+        m_offer.verificationCode = verificationCode(m_sender, m_self);
+    return std::nullopt;
+}
+
+TransferJob::Step IncomingTransfer::checkDiskSpace()
+{
+    if (!QDir().mkpath(m_options.downloadDir))
+        return fatal(TransferError::WriteFailed,
+            QStringLiteral("cannot create the download folder %1").arg(m_options.downloadDir));
+    const QStorageInfo storage(m_options.downloadDir);
+    if (storage.isValid()
+        && storage.bytesAvailable() < m_wireOffer.totalBytes + m_options.freeSpaceMargin) {
+        return fatal(TransferError::DiskFull,
+            QStringLiteral("not enough free space in %1: %2 bytes needed, %3 available")
+                .arg(m_options.downloadDir)
+                .arg(m_wireOffer.totalBytes)
+                .arg(storage.bytesAvailable()));
+    }
+    return std::nullopt;
+}
+
+QCoro::Task<TransferJob::Step> IncomingTransfer::decide(bool autoAccept)
+{
+    const QPointer<TransferJob> alive(this);
+    setState(TransferSnapshot::State::Waiting);
+    OfferDecision decision = OfferDecision::Decline;
+    if (autoAccept) {
+        decision = OfferDecision::Accept;
+    } else if (m_options.decider) {
+        // Named task: no temporaries with destructors inside a co_await expression (GCC 12).
+        // The sender (and a relay in between) sees nothing while the person decides.
+        const KeepaliveScope keepalive(this);
+        auto decisionTask = m_options.decider->decide(m_offer);
+        decision = co_await decisionTask;
+        // The decider outlives the job: a prompt answered after the job was deleted lands here.
+        if (!alive)
+            co_return deleted();
+    }
+    if (m_cancelRequested)
+        co_return failure(TransferError::Cancelled, QStringLiteral("cancelled"));
+    if (decision == OfferDecision::Decline) {
+        m_channel.send(Decline {QStringLiteral("declined by the user")});
+        co_return failure(TransferError::Declined, QStringLiteral("declined"));
+    }
+    if (m_options.contacts) {
+        QString contactError;
+        if (!m_options.contacts->remember(m_sender, m_senderName, &contactError)
+            || (decision == OfferDecision::AcceptAlways
+                && !m_options.contacts->setAutoAccept(m_sender, true, &contactError)))
+            qCWarning(lcTransfer) << "cannot update contacts:" << contactError;
+    }
+    m_channel.send(Accept {});
+    setState(TransferSnapshot::State::Transferring);
+    co_return std::nullopt;
+}
+
+TransferJob::Step IncomingTransfer::createFolders()
+{
+    m_result.bytesTotal = m_wireOffer.totalBytes;
+    for (qint64 i = 0; i < m_wireOffer.items.size(); ++i) {
+        const OfferItem &entry = m_wireOffer.items.at(i);
+        if (!entry.isDirectory) {
+            m_files.append(i);
+            FileResult fileResult;
+            fileResult.relativePath = entry.relativePath;
+            fileResult.size = entry.size;
+            m_result.files.append(fileResult);
+            continue;
+        }
+        QString dirError;
+        const QString dir
+            = SafePath::resolve(m_options.downloadDir, m_safePaths.at(i), true, &dirError);
+        if (dir.isEmpty() || (!QFileInfo(dir).isDir() && !QDir().mkdir(dir))) {
+            return fatal(TransferError::WriteFailed,
+                dirError.isEmpty() ? QStringLiteral("cannot create %1").arg(dir) : dirError);
+        }
+        if (entry.modified.isValid())
+            m_folderTimes.append({dir, entry.modified});
+    }
+    return std::nullopt;
+}
+
+QCoro::Task<TransferJob::Step> IncomingTransfer::receiveFiles()
+{
+    const QPointer<TransferJob> alive(this);
+    reportProgress(0, m_wireOffer.totalBytes, true);
+    while (!m_sessionEnded) {
+        auto reading = m_channel.read(m_timeouts.idle);
+        FrameChannel::Incoming in = co_await reading;
+        if (!alive)
+            co_return deleted();
+        if (in.status != FrameChannel::Status::Message)
+            co_return readFailure(in);
+        if (auto ended = peerEnded(in.message))
+            co_return ended;
+        auto handling = onMessage(in.message);
+        const Step stop = co_await handling;
+        if (!alive)
+            co_return deleted();
+        if (stop)
+            co_return stop;
+    }
+    co_return std::nullopt;
+}
+
+QCoro::Task<TransferJob::Step> IncomingTransfer::onMessage(Message &message)
+{
+    const QPointer<TransferJob> alive(this);
+    QCoro::Task<Step> handling;
+    if (auto *data = std::get_if<Data>(&message))
+        handling = onData(*data);
+    else if (const auto *header = std::get_if<FileHeader>(&message))
+        handling = onHeader(*header);
+    else if (const auto *from = std::get_if<SendFrom>(&message))
+        handling = onSendFrom(*from);
+    else if (const auto *end = std::get_if<FileEnd>(&message))
+        handling = onFileEnd(*end);
+    else if (std::holds_alternative<SessionEnd>(message))
+        handling = onSessionEnd();
+    else
+        co_return fatal(TransferError::Protocol,
+            QStringLiteral("unexpected %1").arg(frameTypeName(frameTypeOf(message))));
+    const Step stop = co_await handling;
+    if (!alive)
+        co_return deleted();
+    co_return stop;
+}
+
+QCoro::Task<TransferJob::Step> IncomingTransfer::onHeader(const FileHeader &header)
+{
+    const QPointer<TransferJob> alive(this);
+    if (m_nextHeader >= m_files.size() || header.index != m_files.at(m_nextHeader)
+        || header.size != m_wireOffer.items.at(header.index).size)
+        co_return fatal(TransferError::Protocol, QStringLiteral("HEADER out of order"));
+    QString pathError;
+    const QString target
+        = SafePath::resolve(m_options.downloadDir, m_safePaths.at(header.index), true, &pathError);
+    if (target.isEmpty())
+        co_return fatal(TransferError::UnsafePath, pathError);
+    Pending p;
+    p.index = header.index;
+    p.slot = int(m_nextHeader);
+    p.sink = std::make_shared<FileSink>(target, m_options.partDeviceFactory);
+    p.small = m_wireOffer.items.at(header.index).size <= kMaxChunkSize;
+    FileSink::Held held;
+    if (!p.small) {
+        // Hashing a held prefix of many GB takes minutes: keep the sender waiting.
+        const KeepaliveScope keepalive(this);
+        auto inspect
+            = [sink = p.sink, meta = partMeta(p.index), observer = m_options.inspectProgress] {
+                  return sink->inspect(meta, observer);
+              };
+        auto inspecting = runOffThread(&m_pool, std::move(inspect));
+        held = co_await inspecting;
+        if (!alive)
+            co_return deleted();
+    }
+    p.answeredOffset = held.offset;
+    if (held.offset > 0)
+        m_channel.send(Resume {p.index, held.offset, held.prefixSha256});
+    else
+        m_channel.send(Start {p.index});
+    m_answered.push_back(p);
+    ++m_nextHeader;
+    co_return std::nullopt;
+}
+
+QCoro::Task<TransferJob::Step> IncomingTransfer::onSendFrom(const SendFrom &from)
+{
+    const QPointer<TransferJob> alive(this);
+    if (m_current || m_answered.empty() || m_answered.front().index != from.index
+        || (from.offset != 0 && from.offset != m_answered.front().answeredOffset))
+        co_return fatal(TransferError::Protocol, QStringLiteral("unexpected SENDFROM"));
+    m_current = m_answered.front();
+    m_answered.pop_front();
+    const qint64 offset = from.offset;
+    if (m_current->small) {
+        m_received = 0;
+        co_return std::nullopt;
+    }
+    auto begin = [sink = m_current->sink, offset, meta = partMeta(m_current->index)] {
+        const bool ok = sink->begin(offset, meta);
+        return statusOf(*sink, ok);
+    };
+    const KeepaliveScope keepalive(this); // reopening a large part file may take a while
+    auto beginning = runOffThread(&m_pool, std::move(begin));
+    const SinkStatus begun = co_await beginning;
+    if (!alive)
+        co_return deleted();
+    if (!begun.ok)
+        co_return fatal(begun.code, begun.error);
+    m_received = offset;
+    m_result.files[m_current->slot].resumedFrom = offset;
+    m_done += offset;
+    co_return std::nullopt;
+}
+
+QCoro::Task<TransferJob::Step> IncomingTransfer::onData(Data &data)
+{
+    if (!m_current)
+        co_return fatal(TransferError::Protocol, QStringLiteral("DATA outside a file"));
+    const qint64 size = m_wireOffer.items.at(m_current->index).size;
+    const qint64 length = data.bytes.size();
+    if (m_received + length > size)
+        co_return fatal(TransferError::Protocol, QStringLiteral("more DATA than announced"));
+    if (m_current->small) {
+        m_current->buffer.append(data.bytes);
+        m_channel.chunks()->give(std::move(data.bytes)); // copied: back to the pool
+        countReceived(length);
+        co_return std::nullopt;
+    }
+    // Write-behind: the chunk is queued on the worker (one thread, so writes stay in order) and
+    // we go on reading and decrypting the next ones. At most kWritesInFlight chunks wait; then
+    // we wait for the oldest, the socket's buffer fills and TCP slows the sender down. A failed
+    // write is seen a few chunks later at the latest; the chunks queued behind it fail too and
+    // change nothing.
+    auto write = [sink = m_current->sink, chunks = m_channel.chunks(),
+                     bytes = std::move(data.bytes)]() mutable {
+        const bool ok = sink->write(bytes);
+        chunks->give(std::move(bytes)); // the next DATA frame is read into it
+        return statusOf(*sink, ok);
+    };
+    m_writes.push_back(runOffThread(&m_pool, std::move(write)));
+    countReceived(length);
+    auto writing = awaitWrites(kWritesInFlight - 1);
+    co_return co_await writing;
+}
+
+QCoro::Task<TransferJob::Step> IncomingTransfer::awaitWrites(std::size_t keep)
+{
+    const QPointer<TransferJob> alive(this);
+    while (!m_writes.empty() && (m_writes.size() > keep || m_writes.front().isReady())) {
+        auto oldest = std::move(m_writes.front());
+        m_writes.pop_front();
+        const SinkStatus wrote = co_await oldest;
+        if (!alive)
+            co_return deleted();
+        if (!wrote.ok)
+            co_return writeFailed(wrote);
+    }
+    co_return std::nullopt;
+}
+
+QCoro::Task<TransferJob::Step> IncomingTransfer::onFileEnd(const FileEnd &end)
+{
+    const QPointer<TransferJob> alive(this);
+    if (!m_current || end.index != m_current->index
+        || m_received != m_wireOffer.items.at(m_current->index).size)
+        co_return fatal(TransferError::Protocol, QStringLiteral("unexpected END"));
+    auto writing = awaitWrites(0); // every byte of the file written before it is checked
+    const Step writeEnded = co_await writing;
+    if (!alive)
+        co_return deleted();
+    if (writeEnded)
+        co_return writeEnded;
+    FileSink::Finished fin;
+    if (m_current->small) {
+        auto writeSmall = [sink = m_current->sink, meta = partMeta(m_current->index),
+                              content = std::move(m_current->buffer), expected = end.sha256,
+                              item = m_wireOffer.items.at(m_current->index)] {
+            SmallWrite w;
+            const bool ok = sink->begin(0, meta) && (content.isEmpty() || sink->write(content));
+            w.begun = statusOf(*sink, ok);
+            if (ok)
+                w.finished = sink->finish(expected, item.executable, item.modified);
+            return w;
+        };
+        auto writingSmall = runOffThread(&m_pool, std::move(writeSmall));
+        const SmallWrite written = co_await writingSmall;
+        if (!alive)
+            co_return deleted();
+        if (!written.begun.ok)
+            co_return fatal(written.begun.code, written.begun.error);
+        fin = written.finished;
+    } else {
+        auto finish = [sink = m_current->sink, expected = end.sha256,
+                          item = m_wireOffer.items.at(m_current->index)] {
+            return sink->finish(expected, item.executable, item.modified);
+        };
+        auto finishing = runOffThread(&m_pool, std::move(finish));
+        fin = co_await finishing;
+        if (!alive)
+            co_return deleted();
+    }
+    FileResult &finished = m_result.files[m_current->slot];
+    finished.localPath = fin.finalPath;
+    finished.sha256 = fin.sha256Hex;
+    finished.verified = fin.error == TransferError::None;
+    finished.error = fin.error;
+    finished.errorMessage = fin.message;
+    if (!finished.verified)
+        qCWarning(lcTransfer) << "file failed:" << finished.relativePath << fin.message;
+    m_channel.send(Verdict {m_current->index, fin.error, fin.message});
+    ++m_verdicts;
+    m_current.reset();
+    Q_EMIT fileFinished(finished);
+    co_return std::nullopt;
+}
+
+QCoro::Task<TransferJob::Step> IncomingTransfer::onSessionEnd()
+{
+    const QPointer<TransferJob> alive(this);
+    if (m_current || !m_answered.empty() || m_verdicts != m_files.size())
+        co_return fatal(TransferError::Protocol, QStringLiteral("SESSIONEND too early"));
+    // Every file is in place: now the folders' own times can be set for good.
+    if (!m_folderTimes.isEmpty()) {
+        auto restore = [folders = m_folderTimes] { return restoreFolderTimes(folders); };
+        auto restoring = runOffThread(&m_pool, std::move(restore));
+        const QStringList timeErrors = co_await restoring;
+        if (!alive)
+            co_return deleted();
+        for (const QString &timeError : timeErrors)
+            qCWarning(lcTransfer) << "cannot restore the folder time:" << timeError;
+    }
+    m_channel.send(SessionEnd {});
+    m_sessionEnded = true;
+    co_return std::nullopt;
+}
+
+QStringList IncomingTransfer::restoreFolderTimes(const QList<FolderTime> &folders)
 {
     QStringList errors;
     // Deepest first (the offer lists parents first); a folder's own time is not changed by
@@ -77,375 +499,27 @@ QStringList restoreFolderTimes(const QList<FolderTime> &folders)
     return errors;
 }
 
-} // namespace
-
-IncomingTransfer::IncomingTransfer(QSslSocket *socket, const DeviceIdentity &self, DeviceId sender,
-    QString senderName, ReceiveOptions options, QObject *parent)
-    : TransferJob(socket, parent)
-    , m_self(self.id())
-    , m_sender(std::move(sender))
-    , m_senderName(std::move(senderName))
-    , m_options(std::move(options))
-{ }
-
-QCoro::Task<TransferResult> IncomingTransfer::run()
+PartMeta IncomingTransfer::partMeta(qint64 index) const
 {
-    TransferResult result = co_await runImpl();
-    if (m_socket && m_socket->state() == QAbstractSocket::ConnectedState)
-        co_await m_channel.flush(std::chrono::milliseconds(2000));
-    // A session that ended early may leave chunk writes queued (write-behind). The worker runs
-    // jobs in order, so this empty job finishes after them: when finished() is emitted the part
-    // file holds everything it will hold and nothing touches it any more.
-    auto barrier = runOffThread(&m_pool, [] { return true; });
-    co_await barrier;
-    co_return finish(std::move(result));
+    const OfferItem &item = m_wireOffer.items.at(index);
+    return PartMeta {m_sender, item.relativePath, item.size,
+        item.modified.isValid() ? item.modified.toMSecsSinceEpoch() : 0};
 }
 
-QCoro::Task<TransferResult> IncomingTransfer::runImpl()
+TransferResult IncomingTransfer::writeFailed(const SinkStatus &wrote)
 {
-    setState(TransferSnapshot::State::Connecting);
-    auto greeting = exchangeHello();
-    const std::optional<TransferResult> helloFailed = co_await greeting;
-    if (helloFailed)
-        co_return *helloFailed;
-    if (m_senderName.isEmpty())
-        m_senderName = m_peerDeviceName;
+    qCWarning(lcTransfer) << wrote.error;
+    TransferResult r = fatal(wrote.code, wrote.error);
+    r.files = m_result.files;
+    return r;
+}
 
-    FrameChannel::Incoming in = co_await m_channel.read(m_timeouts.hello);
-    if (in.status != FrameChannel::Status::Message)
-        co_return readFailure(in);
-    if (auto ended = peerEnded(in.message))
-        co_return *ended;
-    const auto *offerMessage = std::get_if<Offer>(&in.message);
-    if (!offerMessage)
-        co_return fatal(TransferError::Protocol, QStringLiteral("expected OFFER"));
-    const Offer wireOffer = *offerMessage;
-
-    // Every path must be safe before anything is decided or written.
-    QStringList safePaths;
-    for (const OfferItem &offered : wireOffer.items) {
-        const SafePath::Sanitized s = SafePath::sanitize(offered.relativePath);
-        if (!s.ok()) {
-            qCWarning(lcTransfer) << "refusing offer from" << m_sender.shortString() << s.error;
-            co_return fatal(TransferError::UnsafePath, s.error);
-        }
-        safePaths.append(s.relativePath);
-    }
-
-    m_offer.sender = m_sender;
-    m_offer.senderName = m_senderName;
-    m_offer.items = wireOffer.items;
-    m_offer.totalBytes = wireOffer.totalBytes;
-    m_offer.fileCount = wireOffer.fileCount;
-    bool autoAccept = false;
-    if (m_options.contacts) {
-        const ContactStore::TrustCheck trust = m_options.contacts->check(m_sender, m_senderName);
-        if (trust.trust == ContactStore::Trust::KeyChanged) {
-            qCWarning(lcTransfer) << trust.warning;
-            m_channel.send(Decline {QStringLiteral("the receiver has pinned a different key for "
-                                                   "this name; compare the verification code")});
-            co_return failure(TransferError::UntrustedPeer, trust.warning);
-        }
-        m_offer.firstContact = trust.trust == ContactStore::Trust::FirstContact;
-        if (const auto contact = m_options.contacts->find(m_sender))
-            autoAccept = m_options.honourAutoAccept && contact->autoAccept;
-    } else {
-        m_offer.firstContact = true;
-    }
-    if (m_offer.firstContact)
-        m_offer.verificationCode = verificationCode(m_sender, m_self);
-
-    if (!QDir().mkpath(m_options.downloadDir))
-        co_return fatal(TransferError::WriteFailed,
-            QStringLiteral("cannot create the download folder %1").arg(m_options.downloadDir));
-    const QStorageInfo storage(m_options.downloadDir);
-    if (storage.isValid()
-        && storage.bytesAvailable() < wireOffer.totalBytes + m_options.freeSpaceMargin) {
-        co_return fatal(TransferError::DiskFull,
-            QStringLiteral("not enough free space in %1: %2 bytes needed, %3 available")
-                .arg(m_options.downloadDir)
-                .arg(wireOffer.totalBytes)
-                .arg(storage.bytesAvailable()));
-    }
-
-    setState(TransferSnapshot::State::Waiting);
-    OfferDecision decision = OfferDecision::Decline;
-    if (autoAccept)
-        decision = OfferDecision::Accept;
-    else if (m_options.decider) {
-        // Named task: no temporaries with destructors inside a co_await expression (GCC 12).
-        // The sender (and a relay in between) sees nothing while the person decides.
-        const KeepaliveScope alive(this);
-        auto decisionTask = m_options.decider->decide(m_offer);
-        decision = co_await decisionTask;
-    }
-    if (m_cancelRequested)
-        co_return failure(TransferError::Cancelled, QStringLiteral("cancelled"));
-    if (decision == OfferDecision::Decline) {
-        m_channel.send(Decline {QStringLiteral("declined by the user")});
-        co_return failure(TransferError::Declined, QStringLiteral("declined"));
-    }
-    if (m_options.contacts) {
-        QString contactError;
-        if (!m_options.contacts->remember(m_sender, m_senderName, &contactError)
-            || (decision == OfferDecision::AcceptAlways
-                && !m_options.contacts->setAutoAccept(m_sender, true, &contactError)))
-            qCWarning(lcTransfer) << "cannot update contacts:" << contactError;
-    }
-    m_channel.send(Accept {});
-    setState(TransferSnapshot::State::Transferring);
-
-    TransferResult result;
-    result.bytesTotal = wireOffer.totalBytes;
-    QList<qint64> files;
-    QList<FolderTime> folderTimes; // applied at the end: writing files into a folder touches it
-    for (qint64 i = 0; i < wireOffer.items.size(); ++i) {
-        const OfferItem &entry = wireOffer.items.at(i);
-        QString dirError;
-        if (entry.isDirectory) {
-            const QString dir
-                = SafePath::resolve(m_options.downloadDir, safePaths.at(i), true, &dirError);
-            if (dir.isEmpty() || (!QFileInfo(dir).isDir() && !QDir().mkdir(dir))) {
-                co_return fatal(TransferError::WriteFailed,
-                    dirError.isEmpty() ? QStringLiteral("cannot create %1").arg(dir) : dirError);
-            }
-            if (entry.modified.isValid())
-                folderTimes.append({dir, entry.modified});
-            continue;
-        }
-        files.append(i);
-        FileResult fileResult;
-        fileResult.relativePath = entry.relativePath;
-        fileResult.size = entry.size;
-        result.files.append(fileResult);
-    }
-
-    std::deque<Pending> answered; // HEADERs answered, SENDFROM not yet seen
-    std::optional<Pending> current;
-    qint64 received = 0; // bytes of the current file
-    qsizetype nextHeader = 0;
-    int verdicts = 0;
-    qint64 done = 0;
-    // Chunk writes queued on the worker, oldest first (see DATA below). Destroying a pending
-    // task is safe: the job owns its sink and bytes, and ~TransferJob waits for the worker.
-    std::deque<QCoro::Task<Begun>> writes;
-    const auto writeFailed = [&](const Begun &wrote) {
-        qCWarning(lcTransfer) << wrote.error;
-        TransferResult r = fatal(wrote.code, wrote.error);
-        r.files = result.files;
-        return r;
-    };
-    reportProgress(0, wireOffer.totalBytes, true);
-
-    // On any failure below, the part file of the current item is simply closed when its sink
-    // goes away: what was written stays, with its metadata, for a later resume.
-    for (;;) {
-        in = co_await m_channel.read(m_timeouts.idle);
-        if (in.status != FrameChannel::Status::Message)
-            co_return readFailure(in);
-        if (auto ended = peerEnded(in.message))
-            co_return *ended;
-        if (auto *data = std::get_if<Data>(&in.message)) {
-            if (!current)
-                co_return fatal(TransferError::Protocol, QStringLiteral("DATA outside a file"));
-            const qint64 size = wireOffer.items.at(current->index).size;
-            if (received + data->bytes.size() > size)
-                co_return fatal(
-                    TransferError::Protocol, QStringLiteral("more DATA than announced"));
-            const qint64 length = data->bytes.size();
-            if (current->small) {
-                current->buffer.append(data->bytes);
-                m_channel.chunks()->give(std::move(data->bytes)); // copied: back to the pool
-                received += length;
-                result.bytesTransferred += length;
-                done += length;
-                reportProgress(done, wireOffer.totalBytes);
-                continue;
-            }
-            // Write-behind: the chunk is queued on the worker (one thread, so writes stay in
-            // order) and we go on reading and decrypting the next ones. At most
-            // kWritesInFlight chunks wait; then we wait for the oldest, the socket's buffer
-            // fills and TCP slows the sender down. A failed write is seen a few chunks later
-            // at the latest; the chunks queued behind it fail too and change nothing.
-            auto writeSink = current->sink;
-            QByteArray bytes = std::move(data->bytes);
-            auto job1
-                = [writeSink, chunks = m_channel.chunks(), bytes = std::move(bytes)]() mutable {
-                      Begun b;
-                      b.ok = writeSink->write(bytes);
-                      b.code = writeSink->errorCode();
-                      b.error = writeSink->error();
-                      chunks->give(std::move(bytes)); // the next DATA frame is read into it
-                      return b;
-                  };
-            writes.push_back(runOffThread(&m_pool, std::move(job1)));
-            received += length;
-            result.bytesTransferred += length;
-            done += length;
-            reportProgress(done, wireOffer.totalBytes);
-            while (
-                !writes.empty() && (writes.size() >= kWritesInFlight || writes.front().isReady())) {
-                auto oldest = std::move(writes.front());
-                writes.pop_front();
-                const Begun wrote = co_await oldest;
-                if (!wrote.ok)
-                    co_return writeFailed(wrote);
-            }
-        } else if (const auto *header = std::get_if<FileHeader>(&in.message)) {
-            if (nextHeader >= files.size() || header->index != files.at(nextHeader)
-                || header->size != wireOffer.items.at(header->index).size)
-                co_return fatal(TransferError::Protocol, QStringLiteral("HEADER out of order"));
-            const OfferItem &headerItem = wireOffer.items.at(header->index);
-            QString pathError;
-            const QString target = SafePath::resolve(
-                m_options.downloadDir, safePaths.at(header->index), true, &pathError);
-            if (target.isEmpty())
-                co_return fatal(TransferError::UnsafePath, pathError);
-            Pending p;
-            p.index = header->index;
-            p.slot = int(nextHeader);
-            p.sink = std::make_shared<FileSink>(target, m_options.partDeviceFactory);
-            const PartMeta headerMeta {m_sender, headerItem.relativePath, headerItem.size,
-                headerItem.modified.isValid() ? headerItem.modified.toMSecsSinceEpoch() : 0};
-            p.small = headerItem.size <= kMaxChunkSize;
-            FileSink::Held held;
-            if (!p.small) {
-                // Hashing a held prefix of many GB takes minutes: keep the sender waiting.
-                const KeepaliveScope alive(this);
-                auto headerSink = p.sink;
-                auto job2 = [headerSink, headerMeta, observer = m_options.inspectProgress] {
-                    return headerSink->inspect(headerMeta, observer);
-                };
-                auto job2Task = runOffThread(&m_pool, std::move(job2));
-                held = co_await job2Task;
-            }
-            p.answeredOffset = held.offset;
-            if (held.offset > 0)
-                m_channel.send(Resume {p.index, held.offset, held.prefixSha256});
-            else
-                m_channel.send(Start {p.index});
-            answered.push_back(p);
-            ++nextHeader;
-        } else if (const auto *from = std::get_if<SendFrom>(&in.message)) {
-            if (current || answered.empty() || answered.front().index != from->index
-                || (from->offset != 0 && from->offset != answered.front().answeredOffset))
-                co_return fatal(TransferError::Protocol, QStringLiteral("unexpected SENDFROM"));
-            current = answered.front();
-            answered.pop_front();
-            const OfferItem &beginItem = wireOffer.items.at(current->index);
-            const PartMeta beginMeta {m_sender, beginItem.relativePath, beginItem.size,
-                beginItem.modified.isValid() ? beginItem.modified.toMSecsSinceEpoch() : 0};
-            const qint64 offset = from->offset;
-            if (current->small) {
-                received = 0;
-                continue;
-            }
-            auto beginSink = current->sink;
-            auto job3 = [beginSink, offset, beginMeta] {
-                Begun b;
-                b.ok = beginSink->begin(offset, beginMeta);
-                b.code = beginSink->errorCode();
-                b.error = beginSink->error();
-                return b;
-            };
-            const KeepaliveScope alive(this); // reopening a large part file may take a while
-            auto job3Task = runOffThread(&m_pool, std::move(job3));
-            const Begun begun = co_await job3Task;
-            if (!begun.ok)
-                co_return fatal(begun.code, begun.error);
-            received = offset;
-            result.files[current->slot].resumedFrom = offset;
-            done += offset;
-        } else if (const auto *end = std::get_if<FileEnd>(&in.message)) {
-            if (!current || end->index != current->index
-                || received != wireOffer.items.at(current->index).size)
-                co_return fatal(TransferError::Protocol, QStringLiteral("unexpected END"));
-            while (!writes.empty()) { // every byte of the file written before it is checked
-                auto oldest = std::move(writes.front());
-                writes.pop_front();
-                const Begun wrote = co_await oldest;
-                if (!wrote.ok)
-                    co_return writeFailed(wrote);
-            }
-            const OfferItem &endItem = wireOffer.items.at(current->index);
-            auto endSink = current->sink;
-            const QByteArray expected = end->sha256;
-            const bool executable = endItem.executable;
-            const QDateTime modified = endItem.modified;
-            FileSink::Finished fin;
-            if (current->small) {
-                const PartMeta smallMeta {m_sender, endItem.relativePath, endItem.size,
-                    endItem.modified.isValid() ? endItem.modified.toMSecsSinceEpoch() : 0};
-                QByteArray content = std::move(current->buffer);
-                auto job5 = [endSink, smallMeta, content, expected, executable, modified] {
-                    SmallWrite w;
-                    w.begun.ok = endSink->begin(0, smallMeta)
-                        && (content.isEmpty() || endSink->write(content));
-                    w.begun.code = endSink->errorCode();
-                    w.begun.error = endSink->error();
-                    if (w.begun.ok)
-                        w.finished = endSink->finish(expected, executable, modified);
-                    return w;
-                };
-                auto job5Task = runOffThread(&m_pool, std::move(job5));
-                const SmallWrite written = co_await job5Task;
-                if (!written.begun.ok)
-                    co_return fatal(written.begun.code, written.begun.error);
-                fin = written.finished;
-            } else {
-                auto job4 = [endSink, expected, executable, modified] {
-                    return endSink->finish(expected, executable, modified);
-                };
-                auto job4Task = runOffThread(&m_pool, std::move(job4));
-                fin = co_await job4Task;
-            }
-            FileResult &finished = result.files[current->slot];
-            finished.localPath = fin.finalPath;
-            finished.sha256 = fin.sha256Hex;
-            finished.verified = fin.error == TransferError::None;
-            finished.error = fin.error;
-            finished.errorMessage = fin.message;
-            if (!finished.verified)
-                qCWarning(lcTransfer) << "file failed:" << finished.relativePath << fin.message;
-            m_channel.send(Verdict {current->index, fin.error, fin.message});
-            ++verdicts;
-            current.reset();
-            Q_EMIT fileFinished(finished);
-        } else if (std::holds_alternative<SessionEnd>(in.message)) {
-            if (current || !answered.empty() || verdicts != files.size())
-                co_return fatal(TransferError::Protocol, QStringLiteral("SESSIONEND too early"));
-            // Every file is in place: now the folders' own times can be set for good.
-            if (!folderTimes.isEmpty()) {
-                auto job6 = [folderTimes] { return restoreFolderTimes(folderTimes); };
-                auto job6Task = runOffThread(&m_pool, std::move(job6));
-                const QStringList timeErrors = co_await job6Task;
-                for (const QString &timeError : timeErrors)
-                    qCWarning(lcTransfer) << "cannot restore the folder time:" << timeError;
-            }
-            m_channel.send(SessionEnd {});
-            break;
-        } else {
-            co_return fatal(TransferError::Protocol,
-                QStringLiteral("unexpected %1").arg(frameTypeName(frameTypeOf(in.message))));
-        }
-    }
-    reportProgress(done, wireOffer.totalBytes, true);
-    int failed = 0;
-    for (const FileResult &fr : std::as_const(result.files)) {
-        if (!fr.verified) {
-            ++failed;
-            if (result.error == TransferError::None) {
-                result.error = fr.error;
-                result.message = fr.errorMessage;
-            }
-        }
-    }
-    if (failed > 0)
-        result.message = QStringLiteral("%1 of %2 files failed: %3")
-                             .arg(failed)
-                             .arg(result.files.size())
-                             .arg(result.message);
-    co_return result;
+void IncomingTransfer::countReceived(qint64 bytes)
+{
+    m_received += bytes;
+    m_result.bytesTransferred += bytes;
+    m_done += bytes;
+    reportProgress(m_done, m_wireOffer.totalBytes);
 }
 
 } // namespace PunchDrop

@@ -5,9 +5,15 @@
 #include "transfer/filesink.h"
 #include "transfer/transferjob.h"
 
+#include <QDateTime>
 #include <QString>
+#include <QStringList>
 
 #include <qcorotask.h>
+
+#include <deque>
+#include <memory>
+#include <optional>
 
 namespace PunchDrop {
 
@@ -39,6 +45,11 @@ struct ReceiveOptions
  * accepting, interrupted files are resumed, and the decision goes through OfferDecider (or
  * the contact's auto-accept flag). A known contact name with a new key is refused.
  *
+ * The receiver's half of the protocol as one handler per phase or message: HELLO (shared with
+ * the sender, TransferJob::exchangeHello), onOffer → decide, then a loop that hands each frame
+ * to onHeader, onSendFrom, onData, onFileEnd or onSessionEnd. The transfer's state lives in
+ * members, so every handler sees where the session stands.
+ *
  * run() always ends with a result (also emitted as finished()).
  */
 class IncomingTransfer : public TransferJob
@@ -47,20 +58,92 @@ class IncomingTransfer : public TransferJob
 public:
     IncomingTransfer(QSslSocket *socket, const DeviceIdentity &self, DeviceId sender,
         QString senderName, ReceiveOptions options, QObject *parent = nullptr);
+    ~IncomingTransfer() override;
 
     QCoro::Task<TransferResult> run();
 
     //! The offer as presented to the decider (valid once state() is Waiting).
     const IncomingOffer &offer() const { return m_offer; }
 
+    //! What a worker-thread sink operation reports back.
+    struct SinkStatus
+    {
+        bool ok = false;
+        TransferError code = TransferError::None;
+        QString error;
+    };
+
 private:
+    //! A file whose HEADER was answered (START/RESUME), then the one being received.
+    struct Pending
+    {
+        qint64 index = 0;
+        int slot = 0; //!< position in the result's file list
+        qint64 answeredOffset = 0;
+        std::shared_ptr<FileSink> sink;
+        //! Fits one chunk: never resumed, collected in memory and written in one worker hop at
+        //! END (10 000 small files must not cost four thread hand-offs each).
+        bool small = false;
+        QByteArray buffer;
+    };
+    struct FolderTime
+    {
+        QString path; //!< resolved, created (or already there) in the download folder
+        QDateTime modified;
+    };
+
     QCoro::Task<TransferResult> runImpl();
+
+    // Phases before the first file, in order.
+    QCoro::Task<Step> onOffer();
+    Step checkTrust(bool *autoAccept);
+    Step checkDiskSpace();
+    QCoro::Task<Step> decide(bool autoAccept);
+    Step createFolders();
+
+    // The per-file messages; each returns a result only when the transfer ends there.
+    QCoro::Task<Step> receiveFiles();
+    QCoro::Task<Step> onMessage(Transfer::Message &message);
+    QCoro::Task<Step> onHeader(const Transfer::FileHeader &header);
+    QCoro::Task<Step> onSendFrom(const Transfer::SendFrom &from);
+    QCoro::Task<Step> onData(Transfer::Data &data);
+    QCoro::Task<Step> onFileEnd(const Transfer::FileEnd &end);
+    QCoro::Task<Step> onSessionEnd();
+
+    //! Awaits queued chunk writes: the oldest ones while more than \a keep are queued or done.
+    QCoro::Task<Step> awaitWrites(std::size_t keep);
+    QCoro::Task<FileSink::Finished> finishFile(const QByteArray &expectedSha256);
+    //! The metadata a part file is checked against: the same for inspect, begin and write.
+    PartMeta partMeta(qint64 index) const;
+    TransferResult writeFailed(const SinkStatus &wrote);
+    //! Gives each folder the modification time of the offer (worker thread). Returns what
+    //! failed (metadata only: the files are verified and in place, so this never fails a
+    //! transfer).
+    static QStringList restoreFolderTimes(const QList<FolderTime> &folders);
+    void countReceived(qint64 bytes);
 
     DeviceId m_self;
     DeviceId m_sender;
     QString m_senderName;
     ReceiveOptions m_options;
     IncomingOffer m_offer;
+
+    // Session state, set by onOffer and the file handlers.
+    Transfer::Offer m_wireOffer;
+    QStringList m_safePaths; //!< sanitised relative path per offer item
+    TransferResult m_result;
+    QList<qint64> m_files; //!< offer indices of the files, in order
+    QList<FolderTime> m_folderTimes; //!< applied at the end: writing files into a folder touches it
+    std::deque<Pending> m_answered; //!< HEADERs answered, SENDFROM not yet seen
+    std::optional<Pending> m_current;
+    qint64 m_received = 0; //!< bytes of the current file
+    qsizetype m_nextHeader = 0;
+    int m_verdicts = 0;
+    qint64 m_done = 0;
+    bool m_sessionEnded = false;
+    //! Chunk writes queued on the worker, oldest first (see onData). Destroying a pending task
+    //! is safe: the job owns its sink and bytes, and ~TransferJob waits for the worker.
+    std::deque<QCoro::Task<SinkStatus>> m_writes;
 };
 
 } // namespace PunchDrop

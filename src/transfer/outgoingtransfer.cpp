@@ -39,67 +39,57 @@ OfferItem itemFor(const QFileInfo &info, const QString &relative)
     return item;
 }
 
-BuiltOffer buildOffer(const QStringList &paths)
+void addItem(BuiltOffer &out, const QFileInfo &info, const QString &relative)
 {
-    BuiltOffer out;
-    const auto add = [&out](const QFileInfo &info, const QString &relative) {
-        const OfferItem item = itemFor(info, relative);
-        if (!item.isDirectory) {
-            out.offer.totalBytes += item.size;
-            ++out.offer.fileCount;
-        }
-        out.offer.items.append(item);
-        out.sources.append(info.absoluteFilePath());
-    };
-    for (const QString &path : paths) {
-        const QFileInfo root(path);
-        if (!root.exists()) {
-            out.error = QStringLiteral("%1 does not exist").arg(path);
-            return out;
-        }
-        const QString name = root.isDir() && root.fileName().isEmpty()
-            ? QDir(root.absoluteFilePath()).dirName()
-            : root.fileName();
-        if (!root.isDir()) {
-            if (!root.isReadable()) {
-                out.error = QStringLiteral("%1 is not readable").arg(path);
-                return out;
-            }
-            add(root, name);
-            continue;
-        }
-        add(root, name);
-        // Symlinked folders are not followed (loops); symlinked files are sent as their content.
-        QDirIterator it(root.absoluteFilePath(),
-            QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot,
-            QDirIterator::Subdirectories);
-        QList<QFileInfo> entries;
-        while (it.hasNext()) {
-            it.next();
-            const QFileInfo info = it.fileInfo();
-            if (info.isSymLink() && info.isDir())
-                continue;
-            if (!info.isDir() && !info.isFile())
-                continue; // sockets, fifos, devices
-            entries.append(info);
-        }
-        std::sort(entries.begin(), entries.end(), [](const QFileInfo &a, const QFileInfo &b) {
-            return a.absoluteFilePath() < b.absoluteFilePath();
-        });
-        const QDir base(root.absoluteFilePath());
-        for (const QFileInfo &info : std::as_const(entries)) {
-            if (!info.isDir() && !info.isReadable()) {
-                out.error = QStringLiteral("%1 is not readable").arg(info.absoluteFilePath());
-                return out;
-            }
-            add(info, name + QLatin1Char('/') + base.relativeFilePath(info.absoluteFilePath()));
-        }
+    const OfferItem item = itemFor(info, relative);
+    if (!item.isDirectory) {
+        out.offer.totalBytes += item.size;
+        ++out.offer.fileCount;
     }
+    out.offer.items.append(item);
+    out.sources.append(info.absoluteFilePath());
+}
+
+//! Adds what is inside the folder \a root (offered as \a name), sorted; false on an error.
+bool addFolderContent(BuiltOffer &out, const QFileInfo &root, const QString &name)
+{
+    // Symlinked folders are not followed (loops); symlinked files are sent as their content.
+    QDirIterator it(root.absoluteFilePath(),
+        QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot,
+        QDirIterator::Subdirectories);
+    QList<QFileInfo> entries;
+    while (it.hasNext()) {
+        it.next();
+        const QFileInfo info = it.fileInfo();
+        if (info.isSymLink() && info.isDir())
+            continue;
+        if (!info.isDir() && !info.isFile())
+            continue; // sockets, fifos, devices
+        entries.append(info);
+    }
+    std::sort(entries.begin(), entries.end(), [](const QFileInfo &a, const QFileInfo &b) {
+        return a.absoluteFilePath() < b.absoluteFilePath();
+    });
+    const QDir base(root.absoluteFilePath());
+    for (const QFileInfo &info : std::as_const(entries)) {
+        if (!info.isDir() && !info.isReadable()) {
+            out.error = QStringLiteral("%1 is not readable").arg(info.absoluteFilePath());
+            return false;
+        }
+        addItem(
+            out, info, name + QLatin1Char('/') + base.relativeFilePath(info.absoluteFilePath()));
+    }
+    return true;
+}
+
+//! Refuses an offer with too many items or one that would not fit one frame.
+void checkOfferSize(BuiltOffer &out)
+{
     if (out.offer.items.size() > kMaxOfferItems) {
         out.error = QStringLiteral("too many files (%1, at most %2)")
                         .arg(out.offer.items.size())
                         .arg(kMaxOfferItems);
-        return out;
+        return;
     }
     // The whole OFFER is one frame: refuse here, with the numbers, rather than let the
     // receiver call it a malformed frame (~250 000 items of typical path length).
@@ -114,27 +104,66 @@ BuiltOffer buildOffer(const QStringList &paths)
                         .arg(frameLength)
                         .arg(kMaxFrameLength);
     }
+}
+
+BuiltOffer buildOffer(const QStringList &paths)
+{
+    BuiltOffer out;
+    for (const QString &path : paths) {
+        const QFileInfo root(path);
+        if (!root.exists()) {
+            out.error = QStringLiteral("%1 does not exist").arg(path);
+            return out;
+        }
+        const QString name = root.isDir() && root.fileName().isEmpty()
+            ? QDir(root.absoluteFilePath()).dirName()
+            : root.fileName();
+        if (!root.isDir() && !root.isReadable()) {
+            out.error = QStringLiteral("%1 is not readable").arg(path);
+            return out;
+        }
+        addItem(out, root, name);
+        if (root.isDir() && !addFolderContent(out, root, name))
+            return out;
+    }
+    checkOfferSize(out);
     return out;
+}
+
+using Opened = OutgoingTransfer::Opened;
+
+//! Opens \a source on the worker; a small file is read and hashed whole, a resumed one has its
+//! first \a resumeAt bytes hashed.
+Opened openSource(FileSource &source, qint64 size, qint64 resumeAt, bool small)
+{
+    Opened o;
+    if (!source.open(size)) {
+        o.error = source.error();
+        return o;
+    }
+    if (small) {
+        if (size > 0) {
+            o.data = source.readChunk(size);
+            if (o.data.size() != size) {
+                o.error = source.error();
+                return o;
+            }
+        }
+        o.sha256 = source.finalHash();
+    }
+    if (resumeAt > 0) {
+        o.prefixSha256 = source.hashPrefix(resumeAt);
+        if (o.prefixSha256.isEmpty()) {
+            o.error = source.error();
+            return o;
+        }
+    }
+    o.ok = true;
+    return o;
 }
 
 //! Chunks the sender reads and hashes ahead of the one being sent (512 KiB with 256 KiB chunks).
 constexpr std::size_t kReadsAhead = 2;
-
-//! One chunk read on the worker; the error travels with it (the source is the worker's).
-struct ReadChunk
-{
-    QByteArray data;
-    QString error; //!< when data is empty
-};
-
-struct Opened
-{
-    bool ok = false;
-    QByteArray prefixSha256;
-    QByteArray data; //!< small files: the whole content
-    QByteArray sha256; //!< small files: its hash
-    QString error;
-};
 
 } // namespace
 
@@ -146,40 +175,87 @@ OutgoingTransfer::OutgoingTransfer(
     Q_UNUSED(self) // the identity is proven by the TLS handshake; kept for future signing
 }
 
+OutgoingTransfer::~OutgoingTransfer() = default;
+
 QCoro::Task<TransferResult> OutgoingTransfer::run()
 {
-    TransferResult result = co_await runImpl();
-    if (!result.ok() && m_socket && m_socket->state() == QAbstractSocket::ConnectedState)
-        co_await m_channel.flush(std::chrono::milliseconds(2000));
+    const QPointer<TransferJob> alive(this);
+    auto sending = runImpl();
+    TransferResult result = co_await sending;
+    if (!alive)
+        co_return result;
+    m_sending.reset(); // the source closes once the reads still queued for it are done
+    if (!result.ok() && m_socket && m_socket->state() == QAbstractSocket::ConnectedState) {
+        auto flushing = m_channel.flush(std::chrono::milliseconds(2000));
+        co_await flushing;
+        if (!alive)
+            co_return result;
+    }
     co_return finish(std::move(result));
 }
 
 QCoro::Task<TransferResult> OutgoingTransfer::runImpl()
 {
+    const QPointer<TransferJob> alive(this);
     setState(TransferSnapshot::State::Connecting);
-    const QStringList paths = m_paths;
-    auto job1 = [paths] { return buildOffer(paths); };
-    auto job1Task = runOffThread(&m_pool, std::move(job1));
-    const BuiltOffer built = co_await job1Task;
+    auto preparing = prepareOffer();
+    if (const Step failed = co_await preparing; !alive || failed)
+        co_return alive ? *failed : deleted();
+    auto greeting = exchangeHello();
+    if (const Step failed = co_await greeting; !alive || failed)
+        co_return alive ? *failed : deleted();
+    auto deciding = onDecision();
+    if (const Step declined = co_await deciding; !alive || declined)
+        co_return alive ? *declined : deleted();
+
+    listFiles();
+    reportProgress(0, m_offer.totalBytes, true);
+    for (qsizetype k = 0; k < m_files.size(); ++k) {
+        auto sending = sendFile(k);
+        if (const Step stopped = co_await sending; !alive || stopped)
+            co_return alive ? *stopped : deleted();
+    }
+    auto verdicts = listenWhile([this] { return m_verdictsPending > 0; });
+    if (const Step stopped = co_await verdicts; !alive || stopped)
+        co_return alive ? *stopped : deleted();
+    reportProgress(m_done, m_offer.totalBytes, true);
+    auto ending = endSession();
+    if (const Step stopped = co_await ending; !alive || stopped)
+        co_return alive ? *stopped : deleted();
+    tallyFailedFiles(m_result);
+    co_return m_result;
+}
+
+QCoro::Task<TransferJob::Step> OutgoingTransfer::prepareOffer()
+{
+    const QPointer<TransferJob> alive(this);
+    auto build = [paths = m_paths] { return buildOffer(paths); };
+    auto building = runOffThread(&m_pool, std::move(build));
+    BuiltOffer built = co_await building;
+    if (!alive)
+        co_return deleted();
     if (!built.error.isEmpty())
         co_return fatal(
             built.tooLarge ? TransferError::Protocol : TransferError::ReadFailed, built.error);
+    m_offer = std::move(built.offer);
+    m_sources = std::move(built.sources);
+    co_return std::nullopt;
+}
 
-    auto greeting = exchangeHello();
-    const std::optional<TransferResult> helloFailed = co_await greeting;
-    if (helloFailed)
-        co_return *helloFailed;
-
-    const Offer &offer = built.offer;
-    m_channel.send(offer);
+QCoro::Task<TransferJob::Step> OutgoingTransfer::onDecision()
+{
+    const QPointer<TransferJob> alive(this);
+    m_channel.send(m_offer);
     setState(TransferSnapshot::State::Waiting);
     // KEEPALIVEs while the receiver's person decides do not extend the decision deadline.
-    FrameChannel::Incoming in
-        = co_await m_channel.read(m_timeouts.decision, QDeadlineTimer(m_timeouts.decision));
+    auto reading = m_channel.read(m_timeouts.decision, QDeadlineTimer(m_timeouts.decision));
+    const FrameChannel::Incoming in = co_await reading;
+    if (!alive)
+        co_return deleted();
     if (in.status != FrameChannel::Status::Message)
         co_return readFailure(in);
     if (auto ended = peerEnded(in.message))
-        co_return *ended;
+        co_return ended;
     if (const auto *decline = std::get_if<Decline>(&in.message)) {
         co_return failure(TransferError::Declined,
             decline->reason.isEmpty()
@@ -189,259 +265,299 @@ QCoro::Task<TransferResult> OutgoingTransfer::runImpl()
     if (!std::holds_alternative<Accept>(in.message))
         co_return fatal(TransferError::Protocol, QStringLiteral("expected ACCEPT or DECLINE"));
     setState(TransferSnapshot::State::Transferring);
+    co_return std::nullopt;
+}
 
-    TransferResult result;
-    result.bytesTotal = offer.totalBytes;
-    QList<qint64> files; // offer indices of the files
-    for (qint64 i = 0; i < offer.items.size(); ++i) {
-        if (!offer.items.at(i).isDirectory)
-            files.append(i);
-    }
-    QHash<qint64, int> slotOf; // offer index → position in result.files
-    for (const qint64 fileIndex : std::as_const(files)) {
+void OutgoingTransfer::listFiles()
+{
+    m_result.bytesTotal = m_offer.totalBytes;
+    for (qint64 i = 0; i < m_offer.items.size(); ++i) {
+        const OfferItem &item = m_offer.items.at(i);
+        if (item.isDirectory)
+            continue;
+        m_files.append(i);
         FileResult entry;
-        entry.relativePath = offer.items.at(fileIndex).relativePath;
-        entry.localPath = built.sources.at(fileIndex);
-        entry.size = offer.items.at(fileIndex).size;
-        slotOf.insert(fileIndex, int(result.files.size()));
-        result.files.append(entry);
+        entry.relativePath = item.relativePath;
+        entry.localPath = m_sources.at(i);
+        entry.size = item.size;
+        m_slotOf.insert(i, int(m_result.files.size()));
+        m_result.files.append(entry);
     }
-    qint64 done = 0;
-    int verdictsPending = int(files.size());
-    reportProgress(0, offer.totalBytes, true);
+    m_verdictsPending = int(m_files.size());
+}
 
-    // Answers to pipelined HEADERs arrive while earlier files are still being sent.
-    std::deque<Message> answers;
-    qsizetype answersSeen = 0;
-    // Handles what may arrive at any time while sending: answers, VERDICTs, CANCEL, ERROR.
-    const auto handleAsync = [&](const Message &message) -> std::optional<TransferResult> {
-        if (auto ended = peerEnded(message))
-            return ended;
-        const auto *start = std::get_if<Start>(&message);
-        const auto *resumeAnswer = std::get_if<Resume>(&message);
-        if (start || resumeAnswer) {
-            const qint64 answered = start ? start->index : resumeAnswer->index;
-            if (answersSeen >= files.size() || files.at(answersSeen) != answered)
-                return fatal(TransferError::Protocol, QStringLiteral("answer out of order"));
-            ++answersSeen;
-            answers.push_back(message);
-            return std::nullopt;
-        }
-        if (const auto *v = std::get_if<Verdict>(&message)) {
-            const auto slot = slotOf.constFind(v->index);
-            if (slot == slotOf.constEnd())
-                return fatal(
-                    TransferError::Protocol, QStringLiteral("VERDICT for an unknown file"));
-            FileResult &f = result.files[*slot];
-            if (f.verified || f.error != TransferError::None || f.sha256.isEmpty())
-                return fatal(TransferError::Protocol, QStringLiteral("unexpected VERDICT"));
-            f.verified = v->ok();
-            f.error = v->error;
-            f.errorMessage = v->message;
-            --verdictsPending;
-            Q_EMIT fileFinished(f);
-            return std::nullopt;
-        }
-        return fatal(TransferError::Protocol,
-            QStringLiteral("unexpected %1 while sending").arg(frameTypeName(frameTypeOf(message))));
+QCoro::Task<TransferJob::Step> OutgoingTransfer::sendFile(qsizetype k)
+{
+    const QPointer<TransferJob> alive(this);
+    sendHeaders(k);
+    std::optional<Resume> resume;
+    auto answering = awaitAnswer(&resume);
+    if (const Step stopped = co_await answering; !alive || stopped)
+        co_return alive ? stopped : deleted();
+    auto opening = openFile(k, resume);
+    if (const Step stopped = co_await opening; !alive || stopped)
+        co_return alive ? stopped : deleted();
+    auto streaming = streamFile();
+    if (const Step stopped = co_await streaming; !alive || stopped)
+        co_return alive ? stopped : deleted();
+    auto ending = endFile();
+    co_return co_await ending;
+}
+
+void OutgoingTransfer::sendHeaders(qsizetype k)
+{
+    while (m_nextHeader < m_files.size() && m_nextHeader < k + kHeaderWindow) {
+        const qint64 headerIndex = m_files.at(m_nextHeader);
+        m_channel.send(FileHeader {headerIndex, m_offer.items.at(headerIndex).size});
+        ++m_nextHeader;
+    }
+}
+
+QCoro::Task<TransferJob::Step> OutgoingTransfer::awaitAnswer(std::optional<Resume> *resume)
+{
+    const QPointer<TransferJob> alive(this);
+    // The answer to this file's HEADER (answers come in HEADER order).
+    auto listening = listenWhile([this] { return m_answers.empty(); });
+    if (const Step stopped = co_await listening; !alive || stopped)
+        co_return alive ? stopped : deleted();
+    if (const auto *r = std::get_if<Resume>(&m_answers.front()))
+        *resume = *r;
+    m_answers.pop_front();
+    co_return std::nullopt;
+}
+
+QCoro::Task<TransferJob::Step> OutgoingTransfer::openFile(
+    qsizetype k, const std::optional<Resume> &resume)
+{
+    const QPointer<TransferJob> alive(this);
+    const qint64 index = m_files.at(k);
+    const qint64 size = m_offer.items.at(index).size;
+    if (resume && resume->offset > size)
+        co_return fatal(TransferError::Protocol, QStringLiteral("RESUME beyond the end"));
+    const qint64 resumeAt = resume ? resume->offset : 0;
+    Sending &file = m_sending.emplace();
+    file.index = index;
+    file.size = size;
+    file.slot = int(k);
+    file.source = std::make_shared<FileSource>(m_sources.at(index));
+    // A file that fits one chunk is opened, read and hashed in one worker hop: 10 000 small
+    // files must not cost three thread hand-offs each.
+    file.small = !resume && size <= kMaxChunkSize;
+    auto open = [source = file.source, size, resumeAt, small = file.small] {
+        return openSource(*source, size, resumeAt, small);
     };
-
-    qsizetype nextHeader = 0;
-    for (qsizetype k = 0; k < files.size(); ++k) {
-        while (nextHeader < files.size() && nextHeader < k + kHeaderWindow) {
-            const qint64 headerIndex = files.at(nextHeader);
-            m_channel.send(FileHeader {headerIndex, offer.items.at(headerIndex).size});
-            ++nextHeader;
-        }
-        const qint64 index = files.at(k);
-        const qint64 size = offer.items.at(index).size;
-        FileResult &fr = result.files[k];
-
-        // The answer to this file's HEADER (answers come in HEADER order).
-        while (answers.empty()) {
-            in = co_await m_channel.read(m_timeouts.idle);
-            if (in.status != FrameChannel::Status::Message)
-                co_return readFailure(in);
-            if (auto failed = handleAsync(in.message))
-                co_return *failed;
-        }
-        std::optional<Resume> resume;
-        if (const auto *r = std::get_if<Resume>(&answers.front())) {
-            if (r->offset > size)
-                co_return fatal(TransferError::Protocol, QStringLiteral("RESUME beyond the end"));
-            resume = *r;
-        }
-        answers.pop_front();
-
-        auto source = std::make_shared<FileSource>(built.sources.at(index));
-        const qint64 resumeAt = resume ? resume->offset : 0;
-        // A file that fits one chunk is opened, read and hashed in one worker hop: 10 000 small
-        // files must not cost three thread hand-offs each.
-        const bool small = !resume && size <= kMaxChunkSize;
-        auto job2 = [source, size, resumeAt, small] {
-            Opened o;
-            if (!source->open(size)) {
-                o.error = source->error();
-                return o;
-            }
-            if (small) {
-                if (size > 0) {
-                    o.data = source->readChunk(size);
-                    if (o.data.size() != size) {
-                        o.error = source->error();
-                        return o;
-                    }
-                }
-                o.sha256 = source->finalHash();
-            }
-            if (resumeAt > 0) {
-                o.prefixSha256 = source->hashPrefix(resumeAt);
-                if (o.prefixSha256.isEmpty()) {
-                    o.error = source->error();
-                    return o;
-                }
-            }
-            o.ok = true;
-            return o;
-        };
-        // Hashing the resume prefix (minutes for many GB): the receiver waits for SENDFROM.
-        std::optional<KeepaliveScope> alive;
-        if (resumeAt > 0)
-            alive.emplace(this);
-        auto job2Task = runOffThread(&m_pool, std::move(job2));
-        const Opened opened = co_await job2Task;
-        alive.reset();
-        if (!opened.ok)
-            co_return fatal(TransferError::ReadFailed, opened.error);
-        qint64 offset = 0;
-        if (resume && opened.prefixSha256 == resume->prefixSha256) {
-            offset = resume->offset;
-        } else if (resume) {
-            qCInfo(lcTransfer) << "resume prefix of" << fr.relativePath
-                               << "does not match; sending it again from the start";
-            auto job3 = [source] { return source->rewind(); };
-            auto job3Task = runOffThread(&m_pool, std::move(job3));
-            const bool rewound = co_await job3Task;
-            if (!rewound)
-                co_return fatal(TransferError::ReadFailed, source->error());
-        }
-        m_channel.send(SendFrom {index, offset});
-        fr.resumedFrom = offset;
-        done += offset;
-
-        qint64 remaining = size - offset;
-        // Read-ahead: up to kReadsAhead chunks are read and hashed on the worker (one thread,
-        // so in file order) while earlier ones are encrypted and sent. A pending read that is
-        // dropped on an early return is harmless: it owns its source.
-        qint64 toRead = small ? 0 : remaining;
-        std::deque<QCoro::Task<ReadChunk>> reads;
-        const auto readAhead = [&] {
-            while (toRead > 0 && reads.size() < kReadsAhead) {
-                reads.push_back(runOffThread(&m_pool, [source] {
-                    ReadChunk r {source->readChunk(kMaxChunkSize), {}};
-                    if (r.data.isEmpty())
-                        r.error = source->error();
-                    return r;
-                }));
-                toRead -= qMin(toRead, kMaxChunkSize);
-            }
-        };
-        readAhead();
-        while (remaining > 0) {
-            QByteArray chunk;
-            if (small) {
-                chunk = opened.data;
-            } else {
-                auto oldest = std::move(reads.front());
-                reads.pop_front();
-                ReadChunk read = co_await oldest;
-                if (read.data.isEmpty())
-                    co_return fatal(TransferError::ReadFailed, read.error);
-                chunk = std::move(read.data);
-            }
-            remaining -= chunk.size();
-            readAhead();
-            // Backpressure: wait until the socket took most of what we wrote, and meanwhile
-            // handle what the receiver says (VERDICTs, a disk-full ERROR, CANCEL).
-            QDeadlineTimer stalled(m_timeouts.idle);
-            quint64 heard = m_channel.framesReceived();
-            for (;;) {
-                for (in = m_channel.tryRead(); in.status == FrameChannel::Status::Message;
-                     in = m_channel.tryRead()) {
-                    if (auto stop = handleAsync(in.message))
-                        co_return *stop;
-                }
-                if (in.status == FrameChannel::Status::Malformed)
-                    co_return readFailure(in);
-                if (m_channel.isInterrupted())
-                    co_return failure(TransferError::Cancelled, QStringLiteral("cancelled"));
-                if (!m_channel.isOpen())
-                    co_return failure(
-                        TransferError::Network, QStringLiteral("the connection was lost"));
-                if (m_channel.pendingWrite() < kWriteThreshold)
-                    break;
-                if (m_channel.framesReceived() != heard) {
-                    // The receiver spoke (a VERDICT, a KEEPALIVE while it hashes a resume
-                    // prefix): it is busy, not gone.
-                    heard = m_channel.framesReceived();
-                    stalled.setRemainingTime(m_timeouts.idle);
-                }
-                if (stalled.hasExpired()
-                    || !co_await m_channel.waitForActivity(
-                        std::chrono::milliseconds(qMax<qint64>(stalled.remainingTime(), 1))))
-                    co_return failure(
-                        TransferError::Timeout, QStringLiteral("the receiver stopped reading"));
-            }
-            m_channel.sendData(chunk);
-            result.bytesTransferred += chunk.size();
-            done += chunk.size();
-            reportProgress(done, offer.totalBytes);
-        }
-        QByteArray sha = opened.sha256;
-        if (!small) {
-            auto job4 = [source] { return source->finalHash(); };
-            auto job4Task = runOffThread(&m_pool, std::move(job4));
-            sha = co_await job4Task;
-        }
-        fr.sha256 = QString::fromLatin1(sha.toHex());
-        m_channel.send(FileEnd {index, sha});
+    // Hashing the resume prefix (minutes for many GB): the receiver waits for SENDFROM.
+    std::optional<KeepaliveScope> keepalive;
+    if (resumeAt > 0)
+        keepalive.emplace(this);
+    auto opening = runOffThread(&m_pool, std::move(open));
+    Opened opened = co_await opening;
+    if (!alive)
+        co_return deleted();
+    keepalive.reset();
+    if (!opened.ok)
+        co_return fatal(TransferError::ReadFailed, opened.error);
+    qint64 offset = 0;
+    if (resume && opened.prefixSha256 == resume->prefixSha256) {
+        offset = resume->offset;
+    } else if (resume) {
+        qCInfo(lcTransfer) << "resume prefix of" << m_result.files.at(k).relativePath
+                           << "does not match; sending it again from the start";
+        auto rewind = [source = m_sending->source] { return source->rewind(); };
+        auto rewinding = runOffThread(&m_pool, std::move(rewind));
+        const bool rewound = co_await rewinding;
+        if (!alive)
+            co_return deleted();
+        if (!rewound)
+            co_return fatal(TransferError::ReadFailed, m_sending->source->error());
     }
+    m_sending->opened = std::move(opened);
+    m_sending->offset = offset;
+    m_channel.send(SendFrom {index, offset});
+    m_result.files[k].resumedFrom = offset;
+    m_done += offset;
+    m_sending->toRead = m_sending->small ? 0 : size - offset;
+    co_return std::nullopt;
+}
 
-    while (verdictsPending > 0) {
-        in = co_await m_channel.read(m_timeouts.idle);
+QCoro::Task<TransferJob::Step> OutgoingTransfer::streamFile()
+{
+    const QPointer<TransferJob> alive(this);
+    qint64 remaining = m_sending->size - m_sending->offset;
+    readAhead();
+    while (remaining > 0) {
+        QByteArray chunk;
+        if (m_sending->small) {
+            chunk = m_sending->opened.data;
+        } else {
+            auto oldest = std::move(m_sending->reads.front());
+            m_sending->reads.pop_front();
+            ReadChunk read = co_await oldest;
+            if (!alive)
+                co_return deleted();
+            if (read.data.isEmpty())
+                co_return fatal(TransferError::ReadFailed, read.error);
+            chunk = std::move(read.data);
+        }
+        remaining -= chunk.size();
+        readAhead();
+        auto waiting = waitForRoom();
+        if (const Step stopped = co_await waiting; !alive || stopped)
+            co_return alive ? stopped : deleted();
+        m_channel.sendData(chunk);
+        m_result.bytesTransferred += chunk.size();
+        m_done += chunk.size();
+        reportProgress(m_done, m_offer.totalBytes);
+    }
+    co_return std::nullopt;
+}
+
+void OutgoingTransfer::readAhead()
+{
+    // Up to kReadsAhead chunks are read and hashed on the worker (one thread, so in file order)
+    // while earlier ones are encrypted and sent.
+    Sending &file = *m_sending;
+    while (file.toRead > 0 && file.reads.size() < kReadsAhead) {
+        auto read = [source = file.source] {
+            ReadChunk r {source->readChunk(kMaxChunkSize), {}};
+            if (r.data.isEmpty())
+                r.error = source->error();
+            return r;
+        };
+        file.reads.push_back(runOffThread(&m_pool, std::move(read)));
+        file.toRead -= qMin(file.toRead, kMaxChunkSize);
+    }
+}
+
+QCoro::Task<TransferJob::Step> OutgoingTransfer::waitForRoom()
+{
+    const QPointer<TransferJob> alive(this);
+    // Backpressure: wait until the socket took most of what we wrote, and meanwhile handle what
+    // the receiver says (VERDICTs, a disk-full ERROR, CANCEL).
+    QDeadlineTimer stalled(m_timeouts.idle);
+    quint64 heard = m_channel.framesReceived();
+    for (;;) {
+        FrameChannel::Incoming in = m_channel.tryRead();
+        for (; in.status == FrameChannel::Status::Message; in = m_channel.tryRead()) {
+            if (auto stop = onPeerMessage(in.message))
+                co_return stop;
+        }
+        if (in.status == FrameChannel::Status::Malformed)
+            co_return readFailure(in);
+        if (m_channel.isInterrupted())
+            co_return failure(TransferError::Cancelled, QStringLiteral("cancelled"));
+        if (!m_channel.isOpen())
+            co_return failure(TransferError::Network, QStringLiteral("the connection was lost"));
+        if (m_channel.pendingWrite() < kWriteThreshold)
+            co_return std::nullopt;
+        if (m_channel.framesReceived() != heard) {
+            // The receiver spoke (a VERDICT, a KEEPALIVE while it hashes a resume prefix): it is
+            // busy, not gone.
+            heard = m_channel.framesReceived();
+            stalled.setRemainingTime(m_timeouts.idle);
+        }
+        if (stalled.hasExpired())
+            co_return failure(
+                TransferError::Timeout, QStringLiteral("the receiver stopped reading"));
+        auto waiting = m_channel.waitForActivity(
+            std::chrono::milliseconds(qMax<qint64>(stalled.remainingTime(), 1)));
+        const bool active = co_await waiting;
+        if (!alive)
+            co_return deleted();
+        if (!active)
+            co_return failure(
+                TransferError::Timeout, QStringLiteral("the receiver stopped reading"));
+    }
+}
+
+QCoro::Task<TransferJob::Step> OutgoingTransfer::endFile()
+{
+    const QPointer<TransferJob> alive(this);
+    QByteArray sha = m_sending->opened.sha256;
+    if (!m_sending->small) {
+        auto hash = [source = m_sending->source] { return source->finalHash(); };
+        auto hashing = runOffThread(&m_pool, std::move(hash));
+        sha = co_await hashing;
+        if (!alive)
+            co_return deleted();
+    }
+    m_result.files[m_sending->slot].sha256 = QString::fromLatin1(sha.toHex());
+    m_channel.send(FileEnd {m_sending->index, sha});
+    m_sending.reset();
+    co_return std::nullopt;
+}
+
+TransferJob::Step OutgoingTransfer::onPeerMessage(const Message &message)
+{
+    if (auto ended = peerEnded(message))
+        return ended;
+    if (const auto *start = std::get_if<Start>(&message))
+        return onAnswer(start->index, message);
+    if (const auto *resume = std::get_if<Resume>(&message))
+        return onAnswer(resume->index, message);
+    if (const auto *verdict = std::get_if<Verdict>(&message))
+        return onVerdict(*verdict);
+    return fatal(TransferError::Protocol,
+        QStringLiteral("unexpected %1 while sending").arg(frameTypeName(frameTypeOf(message))));
+}
+
+TransferJob::Step OutgoingTransfer::onAnswer(qint64 index, const Message &answer)
+{
+    if (m_answersSeen >= m_files.size() || m_files.at(m_answersSeen) != index)
+        return fatal(TransferError::Protocol, QStringLiteral("answer out of order"));
+    ++m_answersSeen;
+    m_answers.push_back(answer);
+    return std::nullopt;
+}
+
+TransferJob::Step OutgoingTransfer::onVerdict(const Verdict &verdict)
+{
+    const auto slot = m_slotOf.constFind(verdict.index);
+    if (slot == m_slotOf.constEnd())
+        return fatal(TransferError::Protocol, QStringLiteral("VERDICT for an unknown file"));
+    FileResult &f = m_result.files[*slot];
+    if (f.verified || f.error != TransferError::None || f.sha256.isEmpty())
+        return fatal(TransferError::Protocol, QStringLiteral("unexpected VERDICT"));
+    f.verified = verdict.ok();
+    f.error = verdict.error;
+    f.errorMessage = verdict.message;
+    --m_verdictsPending;
+    Q_EMIT fileFinished(f);
+    return std::nullopt;
+}
+
+QCoro::Task<TransferJob::Step> OutgoingTransfer::listenWhile(std::function<bool()> waiting)
+{
+    const QPointer<TransferJob> alive(this);
+    while (waiting()) {
+        auto reading = m_channel.read(m_timeouts.idle);
+        const FrameChannel::Incoming in = co_await reading;
+        if (!alive)
+            co_return deleted();
         if (in.status != FrameChannel::Status::Message)
             co_return readFailure(in);
-        if (auto late = handleAsync(in.message))
-            co_return *late;
+        if (auto stop = onPeerMessage(in.message))
+            co_return stop;
     }
-    reportProgress(done, offer.totalBytes, true);
+    co_return std::nullopt;
+}
+
+QCoro::Task<TransferJob::Step> OutgoingTransfer::endSession()
+{
+    const QPointer<TransferJob> alive(this);
     m_channel.send(SessionEnd {});
-    in = co_await m_channel.read(m_timeouts.hello);
+    auto reading = m_channel.read(m_timeouts.hello);
+    const FrameChannel::Incoming in = co_await reading;
+    if (!alive)
+        co_return deleted();
     if (in.status == FrameChannel::Status::Message
         && !std::holds_alternative<SessionEnd>(in.message)) {
         if (auto ended = peerEnded(in.message))
-            co_return *ended;
+            co_return ended;
         co_return fatal(TransferError::Protocol, QStringLiteral("expected SESSIONEND"));
     }
     // Every verdict is in: a connection that closes instead of answering SESSIONEND is fine.
-
-    int failed = 0;
-    for (const FileResult &outcome : std::as_const(result.files)) {
-        if (!outcome.verified) {
-            ++failed;
-            if (result.error == TransferError::None) {
-                result.error = outcome.error == TransferError::None ? TransferError::Internal
-                                                                    : outcome.error;
-                result.message = outcome.errorMessage;
-            }
-        }
-    }
-    if (failed > 0)
-        result.message = QStringLiteral("%1 of %2 files failed: %3")
-                             .arg(failed)
-                             .arg(result.files.size())
-                             .arg(result.message);
-    co_return result;
+    co_return std::nullopt;
 }
 
 } // namespace PunchDrop

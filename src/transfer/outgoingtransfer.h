@@ -3,18 +3,31 @@
 
 #include "transfer/transferjob.h"
 
+#include <QHash>
 #include <QStringList>
 
 #include <qcorotask.h>
 
+#include <deque>
+#include <functional>
+#include <memory>
+#include <optional>
+
 namespace PunchDrop {
 
 class DeviceIdentity;
+class FileSource;
 
 /*!
  * Sends files and folders (recursively, empty folders included) over a secured socket:
  * HELLO, OFFER, then per file HEADER → (START|RESUME) → SENDFROM, DATA…, END → VERDICT, with
  * HEADERs pipelined so many small files cost no round trip each (see transferprotocol.h).
+ *
+ * The sender's half of the protocol as one handler per phase or message: prepareOffer,
+ * onDecision (ACCEPT/DECLINE), then per file sendFile (HEADERs, awaitAnswer for START/RESUME,
+ * openFile, streamFile with backpressure, END), onPeerMessage for what may arrive at any time
+ * while sending (answers, VERDICTs, CANCEL, ERROR; listenWhile waits on them), and endSession. The
+ * transfer's state lives in members, so every handler sees where the session stands.
  *
  * run() always ends with a result (also emitted as finished()); the result's allVerified() says
  * whether the receiver verified every file's SHA-256.
@@ -25,13 +38,83 @@ class OutgoingTransfer : public TransferJob
 public:
     OutgoingTransfer(QSslSocket *socket, const DeviceIdentity &self, QStringList paths,
         QObject *parent = nullptr);
+    ~OutgoingTransfer() override;
 
     QCoro::Task<TransferResult> run();
 
+    //! One chunk read on the worker; the error travels with it (the source is the worker's).
+    struct ReadChunk
+    {
+        QByteArray data;
+        QString error; //!< when data is empty
+    };
+    //! A source file opened on the worker (and, for a resume, its prefix hashed).
+    struct Opened
+    {
+        bool ok = false;
+        QByteArray prefixSha256;
+        QByteArray data; //!< small files: the whole content
+        QByteArray sha256; //!< small files: its hash
+        QString error;
+    };
+
 private:
+    //! The file whose HEADER was answered and which is being sent.
+    struct Sending
+    {
+        qint64 index = 0; //!< in the offer
+        qint64 size = 0;
+        int slot = 0; //!< in the result's file list
+        std::shared_ptr<FileSource> source;
+        //! Fits one chunk and is not resumed: opened, read and hashed in one worker hop.
+        bool small = false;
+        Opened opened;
+        qint64 offset = 0; //!< where SENDFROM starts it
+        qint64 toRead = 0; //!< bytes not yet handed to the worker for reading
+        //! Read-ahead on the worker, oldest first. A pending read dropped on an early return is
+        //! harmless: it owns its source.
+        std::deque<QCoro::Task<ReadChunk>> reads;
+    };
+
     QCoro::Task<TransferResult> runImpl();
 
+    QCoro::Task<Step> prepareOffer();
+    QCoro::Task<Step> onDecision();
+    void listFiles();
+
+    QCoro::Task<Step> sendFile(qsizetype k);
+    void sendHeaders(qsizetype k);
+    QCoro::Task<Step> awaitAnswer(std::optional<Transfer::Resume> *resume);
+    QCoro::Task<Step> openFile(qsizetype k, const std::optional<Transfer::Resume> &resume);
+    QCoro::Task<Step> streamFile();
+    void readAhead();
+    QCoro::Task<Step> waitForRoom();
+    QCoro::Task<Step> endFile();
+
+    //! Whatever may arrive at any time while sending: answers, VERDICTs, CANCEL, ERROR.
+    Step onPeerMessage(const Transfer::Message &message);
+    Step onAnswer(qint64 index, const Transfer::Message &answer);
+    Step onVerdict(const Transfer::Verdict &verdict);
+
+    //! Reads and handles what the receiver sends (onPeerMessage) while \a waiting() holds.
+    QCoro::Task<Step> listenWhile(std::function<bool()> waiting);
+    QCoro::Task<Step> endSession();
+
     QStringList m_paths;
+
+    // Session state, set by the handlers.
+    Transfer::Offer m_offer;
+    QStringList m_sources; //!< absolute source path per offer item
+    TransferResult m_result;
+    QList<qint64> m_files; //!< offer indices of the files
+    QHash<qint64, int> m_slotOf; //!< offer index → position in m_result.files
+    qint64 m_done = 0;
+    int m_verdictsPending = 0;
+    qsizetype m_nextHeader = 0;
+    //! Answers to pipelined HEADERs arrive while earlier files are still being sent.
+    std::deque<Transfer::Message> m_answers;
+    qsizetype m_answersSeen = 0;
+    std::optional<Sending> m_sending;
 };
 
 } // namespace PunchDrop

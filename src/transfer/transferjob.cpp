@@ -154,6 +154,30 @@ TransferResult TransferJob::failure(TransferError error, const QString &message)
     return r;
 }
 
+TransferResult TransferJob::deleted()
+{
+    return failure(TransferError::Cancelled, QStringLiteral("the transfer was deleted"));
+}
+
+void TransferJob::tallyFailedFiles(TransferResult &result)
+{
+    int failed = 0;
+    for (const FileResult &file : std::as_const(result.files)) {
+        if (file.verified)
+            continue;
+        ++failed;
+        if (result.error == TransferError::None) {
+            result.error = file.error == TransferError::None ? TransferError::Internal : file.error;
+            result.message = file.errorMessage;
+        }
+    }
+    if (failed > 0)
+        result.message = QStringLiteral("%1 of %2 files failed: %3")
+                             .arg(failed)
+                             .arg(result.files.size())
+                             .arg(result.message);
+}
+
 TransferResult TransferJob::readFailure(const FrameChannel::Incoming &in)
 {
     switch (in.status) {
@@ -178,13 +202,17 @@ TransferResult TransferJob::fatal(TransferError error, const QString &message)
     return failure(error, message);
 }
 
-QCoro::Task<std::optional<TransferResult>> TransferJob::exchangeHello()
+QCoro::Task<TransferJob::Step> TransferJob::exchangeHello()
 {
+    const QPointer<TransferJob> alive(this);
     QStringList capabilities {capabilityResume(), capabilityPipeline()};
     if (m_timeouts.keepalive.count() > 0)
         capabilities.append(capabilityKeepalive());
     m_channel.send(Hello {kProtocolVersion, capabilities, m_deviceName});
-    const FrameChannel::Incoming in = co_await m_channel.read(m_timeouts.hello);
+    auto reading = m_channel.read(m_timeouts.hello);
+    const FrameChannel::Incoming in = co_await reading;
+    if (!alive)
+        co_return deleted();
     if (in.status != FrameChannel::Status::Message)
         co_return readFailure(in);
     if (auto ended = peerEnded(in.message))

@@ -14,6 +14,7 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <optional>
 
 class QSslSocket;
 
@@ -73,6 +74,15 @@ Q_SIGNALS:
     void finished(const PunchDrop::TransferResult &result);
 
 protected:
+    /*!
+     * What a protocol step hands back: nullopt to go on, or the result the transfer ends with.
+     * Steps are member coroutines; each takes a QPointer to the job before its first co_await
+     * and checks it after every one, because some waits (the worker thread, the person deciding)
+     * finish after the job may have been deleted. A deleted job ends with deleted() and touches
+     * nothing.
+     */
+    using Step = std::optional<TransferResult>;
+
     TransferJob(QSslSocket *socket, QObject *parent);
 
     void setState(TransferSnapshot::State state);
@@ -84,6 +94,13 @@ protected:
     TransferResult readFailure(const FrameChannel::Incoming &in);
     //! Sends ERROR to the peer, then returns the failure.
     TransferResult fatal(TransferError error, const QString &message);
+    //! What a step returns when the job was deleted while it waited (never reported).
+    static TransferResult deleted();
+    /*!
+     * Once every file has its outcome: the first failed file's error becomes the transfer's
+     * (Internal if it has none) and the message says "N of M files failed: <first reason>".
+     */
+    static void tallyFailedFiles(TransferResult &result);
     //! The result for a CANCEL or ERROR message from the peer, if \a message is one.
     static std::optional<TransferResult> peerEnded(const Transfer::Message &message);
     /*!
@@ -91,7 +108,7 @@ protected:
      * CANCEL/ERROR, not a HELLO, another protocol version) or nullopt, with the peer's announced
      * name in m_peerDeviceName.
      */
-    QCoro::Task<std::optional<TransferResult>> exchangeHello();
+    QCoro::Task<Step> exchangeHello();
 
     /*!
      * While one lives, KEEPALIVE goes to the peer every TransferTimeouts::keepalive (if the
