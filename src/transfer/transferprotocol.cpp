@@ -254,6 +254,102 @@ FrameParse parseFrame(QByteArrayView bytes)
     return result;
 }
 
+namespace {
+
+Hello decodeHello(Fields &f)
+{
+    Hello m;
+    m.version = int(f.integer("v", 0, 0xffff));
+    m.deviceName = f.text("name", false);
+    const QCborValue caps = f.raw("caps");
+    if (caps.isUndefined())
+        return m;
+    if (!caps.isArray() || caps.toArray().size() > 64) {
+        f.fail("caps", "not an array of at most 64 entries");
+        return m;
+    }
+    for (const QCborValue &c : caps.toArray()) {
+        if (!c.isString() || c.toString().size() > 64) {
+            f.fail("caps", "entry is not short text");
+            break;
+        }
+        m.capabilities.append(c.toString());
+    }
+    return m;
+}
+
+constexpr qint64 kMaxIndex = kMaxOfferItems - 1;
+
+//! The messages about one file of the offer (HEADER … VERDICT).
+Message decodeFileMessage(FrameType type, Fields &f)
+{
+    const qint64 index = f.integer("i", 0, kMaxIndex);
+    switch (type) {
+    case FrameType::Header:
+        return FileHeader {index, f.integer("s", 0, kMaxFileSize)};
+    case FrameType::Start:
+        return Start {index};
+    case FrameType::Resume: {
+        Resume m;
+        m.index = index;
+        m.offset = f.integer("o", 1, kMaxFileSize);
+        m.prefixSha256 = f.sha256("h");
+        return m;
+    }
+    case FrameType::SendFrom:
+        return SendFrom {index, f.integer("o", 0, kMaxFileSize)};
+    case FrameType::End:
+        return FileEnd {index, f.sha256("h")};
+    case FrameType::Verdict: {
+        Verdict m;
+        m.index = index;
+        m.error = errorCode(f, "c");
+        m.message = f.text("msg", false);
+        return m;
+    }
+    default:
+        Q_UNREACHABLE();
+    }
+}
+
+//! Every message but DATA, from its CBOR map.
+Message decodeFields(FrameType type, Fields &f)
+{
+    switch (type) {
+    case FrameType::Hello:
+        return decodeHello(f);
+    case FrameType::Offer: {
+        Offer m;
+        decodeOffer(f, &m);
+        return m;
+    }
+    case FrameType::Accept:
+        return Accept {};
+    case FrameType::Decline:
+        return Decline {f.text("reason", false)};
+    case FrameType::Header:
+    case FrameType::Start:
+    case FrameType::Resume:
+    case FrameType::SendFrom:
+    case FrameType::End:
+    case FrameType::Verdict:
+        return decodeFileMessage(type, f);
+    case FrameType::SessionEnd:
+        return SessionEnd {};
+    case FrameType::Cancel:
+        return Cancel {f.text("reason", false)};
+    case FrameType::Error:
+        return Error {errorCode(f, "c"), f.text("msg", false)};
+    case FrameType::KeepAlive:
+        return KeepAlive {};
+    case FrameType::Data:
+        break;
+    }
+    Q_UNREACHABLE();
+}
+
+} // namespace
+
 MessageDecode decodeMessage(const Frame &frame)
 {
     MessageDecode out;
@@ -273,100 +369,7 @@ MessageDecode decodeMessage(const Frame &frame)
         return out;
     }
     Fields f(*map);
-    const qint64 maxIndex = kMaxOfferItems - 1;
-    switch (frame.type) {
-    case FrameType::Hello: {
-        Hello m;
-        m.version = int(f.integer("v", 0, 0xffff));
-        m.deviceName = f.text("name", false);
-        const QCborValue caps = f.raw("caps");
-        if (!caps.isUndefined()) {
-            if (!caps.isArray() || caps.toArray().size() > 64) {
-                f.fail("caps", "not an array of at most 64 entries");
-            } else {
-                for (const QCborValue &c : caps.toArray()) {
-                    if (!c.isString() || c.toString().size() > 64) {
-                        f.fail("caps", "entry is not short text");
-                        break;
-                    }
-                    m.capabilities.append(c.toString());
-                }
-            }
-        }
-        out.message = m;
-        break;
-    }
-    case FrameType::Offer: {
-        Offer m;
-        decodeOffer(f, &m);
-        out.message = m;
-        break;
-    }
-    case FrameType::Accept:
-        out.message = Accept {};
-        break;
-    case FrameType::Decline:
-        out.message = Decline {f.text("reason", false)};
-        break;
-    case FrameType::Header: {
-        FileHeader m;
-        m.index = f.integer("i", 0, maxIndex);
-        m.size = f.integer("s", 0, kMaxFileSize);
-        out.message = m;
-        break;
-    }
-    case FrameType::Start:
-        out.message = Start {f.integer("i", 0, maxIndex)};
-        break;
-    case FrameType::Resume: {
-        Resume m;
-        m.index = f.integer("i", 0, maxIndex);
-        m.offset = f.integer("o", 1, kMaxFileSize);
-        m.prefixSha256 = f.sha256("h");
-        out.message = m;
-        break;
-    }
-    case FrameType::SendFrom: {
-        SendFrom m;
-        m.index = f.integer("i", 0, maxIndex);
-        m.offset = f.integer("o", 0, kMaxFileSize);
-        out.message = m;
-        break;
-    }
-    case FrameType::End: {
-        FileEnd m;
-        m.index = f.integer("i", 0, maxIndex);
-        m.sha256 = f.sha256("h");
-        out.message = m;
-        break;
-    }
-    case FrameType::Verdict: {
-        Verdict m;
-        m.index = f.integer("i", 0, maxIndex);
-        m.error = errorCode(f, "c");
-        m.message = f.text("msg", false);
-        out.message = m;
-        break;
-    }
-    case FrameType::SessionEnd:
-        out.message = SessionEnd {};
-        break;
-    case FrameType::Cancel:
-        out.message = Cancel {f.text("reason", false)};
-        break;
-    case FrameType::Error: {
-        Error m;
-        m.code = errorCode(f, "c");
-        m.message = f.text("msg", false);
-        out.message = m;
-        break;
-    }
-    case FrameType::KeepAlive:
-        out.message = KeepAlive {};
-        break;
-    case FrameType::Data:
-        Q_UNREACHABLE();
-    }
+    out.message = decodeFields(frame.type, f);
     if (!f.ok()) {
         out.error = frameTypeName(frame.type) + QStringLiteral(": ") + f.error();
         out.message = Message {};
