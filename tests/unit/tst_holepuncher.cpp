@@ -11,7 +11,6 @@
 #include <QTcpServer>
 #include <QTest>
 
-#include <qcoroiodevice.h>
 #include <qcorotask.h>
 
 using namespace PunchDrop;

@@ -7,6 +7,7 @@
 #include "support/testhelpers.h"
 #include "support/transfersocketpair.h"
 
+#include "core/coro/sleep.h"
 #include "net/client/relayclient.h"
 #include "net/security/securechannel.h"
 #include "net/server/relayhub.h"
@@ -28,7 +29,6 @@
 #include <QThread>
 
 #include <qcorotask.h>
-#include <qcorotimer.h>
 
 #include <chrono>
 #include <functional>
@@ -57,7 +57,7 @@ public:
     {
         Q_UNUSED(offer)
         ++calls;
-        co_await QCoro::sleepFor(m_delay);
+        co_await sleepFor(m_delay);
         co_return OfferDecision::Accept;
     }
     int calls = 0;

@@ -34,4 +34,31 @@ QCoro::Task<ConnectOutcome> waitConnected(
     }
 }
 
+QCoro::Task<bool> waitReadable(QIODevice *device, std::chrono::milliseconds timeout)
+{
+    using Clock = std::chrono::steady_clock;
+    const auto deadline = Clock::now() + timeout;
+    Wakeup wakeup;
+    QObject::connect(device, &QIODevice::readyRead, &wakeup, &Wakeup::wake);
+    QObject::connect(device, &QIODevice::aboutToClose, &wakeup, &Wakeup::wake);
+    QObject::connect(device, &QObject::destroyed, &wakeup, &Wakeup::wake);
+    auto *socket = qobject_cast<QAbstractSocket *>(device);
+    if (socket)
+        QObject::connect(socket, &QAbstractSocket::stateChanged, &wakeup, &Wakeup::wake);
+    const QPointer<QIODevice> guard(device);
+    while (true) {
+        if (!guard || !device->isOpen())
+            co_return false;
+        if (device->bytesAvailable() > 0)
+            co_return true;
+        if (socket && socket->state() != QAbstractSocket::ConnectedState)
+            co_return false;
+        const auto left
+            = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+        if (left.count() <= 0)
+            co_return false;
+        co_await wakeup.wait(left);
+    }
+}
+
 } // namespace PunchDrop

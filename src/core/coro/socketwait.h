@@ -2,6 +2,7 @@
 #pragma once
 
 #include <QAbstractSocket>
+#include <QIODevice>
 
 #include <qcorotask.h>
 
@@ -19,5 +20,13 @@ enum class ConnectOutcome { Connected, Failed, TimedOut };
  */
 QCoro::Task<ConnectOutcome> waitConnected(
     QAbstractSocket *socket, std::chrono::milliseconds timeout);
+
+/*!
+ * Waits until \a device has bytes to read, at most \a timeout. True when bytes are available;
+ * false on timeout, or at once when the device closes, is deleted or (a socket) leaves the
+ * connected state. Replaces qCoro(device).waitForReadyRead(), which lives in QCoro's compiled
+ * library (QCoro stays header-only, cmake/QCoroDependency.cmake).
+ */
+QCoro::Task<bool> waitReadable(QIODevice *device, std::chrono::milliseconds timeout);
 
 } // namespace PunchDrop

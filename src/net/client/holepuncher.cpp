@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "net/client/holepuncher.h"
 
+#include "core/coro/sleep.h"
 #include "core/coro/socketwait.h"
 #include "core/socket/reusablesocket.h"
 #include "net/security/deferredtlsserver.h"
@@ -10,10 +11,7 @@
 
 #include <QSslSocket>
 
-#include <qcoroabstractsocket.h>
-#include <qcoroiodevice.h>
 #include <qcorosignal.h>
-#include <qcorotimer.h>
 
 namespace PunchDrop {
 
@@ -54,7 +52,7 @@ QCoro::Task<PunchResult> HolePuncher::run()
 
     if (m_plan.startIn.count() > 0) {
         QPointer<HolePuncher> self(this);
-        co_await QCoro::sleepFor(m_plan.startIn);
+        co_await sleepFor(m_plan.startIn);
         if (!self)
             co_return result;
     }
@@ -124,13 +122,13 @@ QCoro::Task<> HolePuncher::dialLoop(Endpoint target)
             = ReusableSocket::createBound(QHostAddress::AnyIPv4, m_plan.localPort, &error);
         if (fd < 0) {
             qCDebug(lcPunch) << "bind for punch attempt failed:" << error;
-            co_await QCoro::sleepFor(m_timings.retryDelay);
+            co_await sleepFor(m_timings.retryDelay);
             continue;
         }
         auto *socket = new QSslSocket(this);
         if (!ReusableSocket::adoptBound(*socket, fd, &error)) {
             delete socket;
-            co_await QCoro::sleepFor(m_timings.retryDelay);
+            co_await sleepFor(m_timings.retryDelay);
             continue;
         }
         m_sockets.append(socket);
@@ -158,7 +156,7 @@ QCoro::Task<> HolePuncher::dialLoop(Endpoint target)
         socket->abort();
         socket->deleteLater();
         if (outcome == ConnectOutcome::Failed) {
-            co_await QCoro::sleepFor(m_timings.retryDelay);
+            co_await sleepFor(m_timings.retryDelay);
             if (!self)
                 co_return;
         }
@@ -212,7 +210,7 @@ QCoro::Task<> HolePuncher::verifyCandidate(QSslSocket *socket, Endpoint remote, 
             const milliseconds left = remaining(m_timings.selectGrace);
             if (left.count() <= 0)
                 co_return;
-            co_await qCoro(socket).waitForReadyRead(left);
+            co_await waitReadable(socket, left);
             if (!self || !guard)
                 co_return;
         }

@@ -7,8 +7,6 @@
 
 #include <QSslSocket>
 
-#include <qcoroabstractsocket.h>
-
 namespace PunchDrop {
 
 QByteArray RelayClient::joinBytes(const QByteArray &token)
@@ -58,7 +56,7 @@ QCoro::Task<RelayJoinResult> RelayClient::join(
             result.error = QStringLiteral("the relay closed the connection");
             co_return result;
         }
-        co_await qCoro(socket.get()).waitForReadyRead(left());
+        co_await waitReadable(socket.get(), left());
     }
     char answer = 0;
     socket->getChar(&answer);
