@@ -27,6 +27,7 @@
 // The connect requests run twice: back to back, then with --gap-ms (default 100) between them.
 // Prints progress on stderr and one JSON object with the results on stdout.
 
+#include "core/coro/sleep.h"
 #include "net/client/controlclient.h"
 #include "net/security/controllink.h"
 #include "net/security/deviceidentity.h"
@@ -43,7 +44,6 @@
 #include <QTimer>
 
 #include <qcorotask.h>
-#include <qcorotimer.h>
 
 #include <algorithm>
 #include <cmath>
@@ -51,7 +51,9 @@
 #include <memory>
 #include <vector>
 
-#include <unistd.h>
+#ifdef Q_OS_LINUX
+#include <unistd.h> // sysconf(_SC_CLK_TCK) for /proc/<pid>/stat
+#endif
 
 using namespace PunchDrop;
 using namespace std::chrono_literals;
@@ -88,9 +90,11 @@ struct ProcStats
     int threads = -1;
 };
 
+//! From /proc on Linux; elsewhere every field stays -1 ("not measured" in the JSON).
 ProcStats procStats(qint64 pid)
 {
     ProcStats stats;
+#ifdef Q_OS_LINUX
     if (pid <= 0)
         return stats;
     QFile status(QStringLiteral("/proc/%1/status").arg(pid));
@@ -116,6 +120,9 @@ ProcStats procStats(qint64 pid)
             stats.cpuSeconds = double(fields[11].toLongLong() + fields[12].toLongLong())
                 / double(::sysconf(_SC_CLK_TCK));
     }
+#else
+    Q_UNUSED(pid)
+#endif
     return stats;
 }
 
@@ -356,14 +363,6 @@ private:
     bool m_stopped = false;
 };
 
-QCoro::Task<void> sleepFor(std::chrono::milliseconds ms)
-{
-    QTimer timer;
-    timer.setSingleShot(true);
-    timer.start(ms);
-    co_await timer;
-}
-
 QCoro::Task<int> run(Options options)
 {
     QJsonObject result;
@@ -535,7 +534,7 @@ QCoro::Task<int> run(Options options)
     result[QStringLiteral("idle_still_connected")] = pool.stillConnected();
     result[QStringLiteral("idle_lost_after_registration")] = pool.lostAfterRegistration();
     result[QStringLiteral("idle_errors")] = QJsonArray::fromStringList(pool.errors());
-    const ProcStats self = procStats(qint64(::getpid()));
+    const ProcStats self = procStats(QCoreApplication::applicationPid());
     result[QStringLiteral("bench_rss_mib")] = round2(double(self.rssKiB) / 1024.0);
     result[QStringLiteral("bench_cpu_s")] = round2(self.cpuSeconds);
 

@@ -13,6 +13,12 @@ target_compile_definitions(punchdrop_options INTERFACE
     QT_STRICT_ITERATORS
     QT_DISABLE_DEPRECATED_UP_TO=0x060400
     PUNCHDROP_VERSION="${PROJECT_VERSION}")
+if(WIN32)
+    # MSVC's <windows.h> defines min and max as macros, which breaks std::max(...) and
+    # std::numeric_limits<T>::max() in every file that includes <winsock2.h> (mingw's libstdc++
+    # defines NOMINMAX itself, so only MSVC would fail). Lean headers: no winsock 1, no OLE.
+    target_compile_definitions(punchdrop_options INTERFACE NOMINMAX WIN32_LEAN_AND_MEAN)
+endif()
 if(MSVC)
     target_compile_options(punchdrop_options INTERFACE /W4 /permissive- /utf-8)
     if(PUNCHDROP_WERROR)

@@ -16,6 +16,7 @@
 
 #include <QElapsedTimer>
 #include <QFile>
+#include <QFileInfo>
 #include <QStorageInfo>
 #include <QTemporaryDir>
 #include <QTest>
@@ -24,6 +25,11 @@
 
 #ifdef Q_OS_LINUX
 #include <sys/resource.h>
+#endif
+#ifdef Q_OS_WIN
+#include <windows.h>
+#include <winioctl.h>
+#else
 #include <sys/stat.h>
 #endif
 
@@ -65,6 +71,52 @@ qint64 peakRssKiB()
 #endif
 }
 
+/*!
+ * Creates \a path as a \a size-byte file without writing its bytes. POSIX file systems (ext4,
+ * APFS) make a file extended by truncation sparse by themselves; NTFS does only for a file marked
+ * sparse first (FSCTL_SET_SPARSE), otherwise it allocates every byte.
+ */
+bool createSparseFile(const QString &path, qint64 size)
+{
+#ifdef Q_OS_WIN
+    const HANDLE file = CreateFileW(reinterpret_cast<const wchar_t *>(path.utf16()),
+        GENERIC_READ | GENERIC_WRITE, 0, nullptr, CREATE_ALWAYS, FILE_ATTRIBUTE_NORMAL, nullptr);
+    if (file == INVALID_HANDLE_VALUE)
+        return false;
+    DWORD returned = 0;
+    LARGE_INTEGER end;
+    end.QuadPart = size;
+    const bool ok
+        = DeviceIoControl(file, FSCTL_SET_SPARSE, nullptr, 0, nullptr, 0, &returned, nullptr)
+        && SetFilePointerEx(file, end, nullptr, FILE_BEGIN) && SetEndOfFile(file);
+    CloseHandle(file);
+    return ok;
+#else
+    QFile f(path);
+    return f.open(QIODevice::WriteOnly) && f.resize(size);
+#endif
+}
+
+//! Bytes the file system allocated for \a path; -1 if unknown.
+qint64 allocatedBytes(const QString &path)
+{
+#ifdef Q_OS_WIN
+    DWORD high = 0;
+    const DWORD low
+        = GetCompressedFileSizeW(reinterpret_cast<const wchar_t *>(path.utf16()), &high);
+    if (low == INVALID_FILE_SIZE && GetLastError() != NO_ERROR)
+        return -1;
+    return (qint64(high) << 32) | low;
+#else
+    struct stat st
+    {
+    };
+    if (::stat(QFile::encodeName(path).constData(), &st) != 0)
+        return -1;
+    return qint64(st.st_blocks) * 512;
+#endif
+}
+
 } // namespace
 
 class TestTransferLarge : public QObject
@@ -80,20 +132,12 @@ void TestTransferLarge::fiveGiBSparse()
     QTemporaryDir tmp;
     QVERIFY(tmp.isValid());
     const QString source = tmp.filePath(QStringLiteral("sparse.img"));
-    {
-        QFile f(source);
-        QVERIFY(f.open(QIODevice::WriteOnly));
-        QVERIFY(f.resize(kSize));
-    }
-#ifdef Q_OS_LINUX
-    struct stat st
-    {
-    };
-    QCOMPARE(::stat(QFile::encodeName(source).constData(), &st), 0);
+    QVERIFY(createSparseFile(source, kSize));
+    QCOMPARE(QFileInfo(source).size(), kSize);
     // Fail clearly instead of silently writing 5 GiB where sparse files are not supported.
-    QVERIFY2(qint64(st.st_blocks) * 512 < 64 * 1024 * 1024,
-        "the temporary directory does not support sparse files");
-#endif
+    const qint64 allocated = allocatedBytes(source);
+    QVERIFY(allocated >= 0);
+    QVERIFY2(allocated < 64 * 1024 * 1024, "the temporary directory does not support sparse files");
     const qint64 rssBefore = peakRssKiB();
 
     Test::TransferSocketPair pair;
