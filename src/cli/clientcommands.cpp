@@ -2,9 +2,11 @@
 #include "clientcommands.h"
 
 #include "clidecider.h"
+#include "consoletext.h"
 #include "eventprinter.h"
 
 #include "core/configdir.h"
+#include "core/coro/sleep.h"
 #include "core/coro/wakeup.h"
 #include "core/instancelock.h"
 #include "core/logging.h"
@@ -20,7 +22,6 @@
 #include <QTimer>
 
 #include <qcorosignal.h>
-#include <qcorotimer.h>
 
 #include <functional>
 
@@ -330,8 +331,8 @@ QCoro::Task<int> peersFlow(Client &c)
     if (!co_await online)
         co_return ExitFailure;
     // Presence follows the welcome; on the LAN, announcements arrive every second.
-    co_await QCoro::sleepFor(c.invocation.lan ? std::chrono::milliseconds(kLanDiscoveryWait)
-                                              : std::chrono::milliseconds(500));
+    co_await sleepFor(c.invocation.lan ? std::chrono::milliseconds(kLanDiscoveryWait)
+                                       : std::chrono::milliseconds(500));
     QList<PeerInfo> shown;
     int exitCode = ExitOk;
     if (c.invocation.query.isEmpty()) {
@@ -365,10 +366,10 @@ QCoro::Task<int> peersFlow(Client &c)
         {{QStringLiteral("event"), QStringLiteral("peers")}, {QStringLiteral("peers"), list}});
     if (!c.invocation.json) {
         if (!lines.isEmpty() || c.invocation.query.isEmpty())
-            std::printf("%s\n",
-                qPrintable(lines.isEmpty() ? QStringLiteral("No peers online.")
-                                           : lines.join(QLatin1Char('\n'))));
-        std::fflush(stdout);
+            writeText(stdout,
+                (lines.isEmpty() ? QStringLiteral("No peers online.")
+                                 : lines.join(QLatin1Char('\n')))
+                    + QLatin1Char('\n'));
     }
     co_return exitCode;
 }

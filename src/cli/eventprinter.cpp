@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "eventprinter.h"
 
+#include "consoletext.h"
+
 #include <QJsonDocument>
 
 #ifdef Q_OS_WIN
@@ -70,8 +72,7 @@ void EventPrinter::info(const QString &text)
     if (m_json)
         return;
     endProgressLine();
-    std::fprintf(m_err, "%s\n", qPrintable(text));
-    std::fflush(m_err);
+    writeText(m_err, text + QLatin1Char('\n'));
 }
 
 void EventPrinter::raw(const QJsonObject &event)
@@ -158,8 +159,7 @@ void EventPrinter::progress(qint64 bytes, qint64 total, double bytesPerSecond, b
     if (bytesPerSecond > 1 && total > bytes)
         line += QStringLiteral("  %1 left")
                     .arg(formatDuration(qint64((total - bytes) / bytesPerSecond)));
-    std::fprintf(m_err, "%-78s", qPrintable(line));
-    std::fflush(m_err);
+    writeText(m_err, line.leftJustified(78));
     m_progressLineOpen = true;
 }
 
@@ -202,8 +202,7 @@ void EventPrinter::error(const QString &code, const QString &message)
         return;
     }
     endProgressLine();
-    std::fprintf(m_err, "punchdrop: %s\n", qPrintable(message));
-    std::fflush(m_err);
+    writeText(m_err, QStringLiteral("punchdrop: %1\n").arg(message));
 }
 
 } // namespace PunchDrop::Cli

@@ -12,7 +12,9 @@
 
 #include <csignal>
 
-#ifndef Q_OS_WIN
+#ifdef Q_OS_WIN
+#include <windows.h>
+#else
 #include <sys/socket.h>
 #include <unistd.h>
 #endif
@@ -55,12 +57,49 @@ bool installSignalHandlers(QObject *context, QString *error)
     ::sigaction(SIGTERM, &action, nullptr);
     return true;
 }
+
+void signalStopped() { }
 #else
-// Windows: Ctrl+C ends the process through the default console handler; there is no open state
-// (no files are written by the server) that a clean shutdown would have to save.
-bool installSignalHandlers(QObject *, QString *)
+// Windows: console control events arrive on a thread the system starts for them. The handler
+// asks the event loop to quit (postEvent is thread-safe). For Ctrl+C and Ctrl+Break that is all;
+// for closing the console, logging off and shutting down, Windows ends the process as soon as the
+// handler returns, so it waits (bounded: Windows allows about 5 s) until runServer() has closed
+// the listeners and says so through g_stopped.
+HANDLE g_stopped = nullptr;
+
+BOOL WINAPI onConsoleEvent(DWORD event)
 {
+    const char *name = event == CTRL_C_EVENT ? "Ctrl+C"
+        : event == CTRL_BREAK_EVENT          ? "Ctrl+Break"
+        : event == CTRL_CLOSE_EVENT          ? "console close"
+                                             : "logoff or shutdown";
+    QMetaObject::invokeMethod(
+        QCoreApplication::instance(),
+        [name] {
+            qCInfo(lcServer).noquote() << "received" << name << "- shutting down";
+            QCoreApplication::exit(ExitOk);
+        },
+        Qt::QueuedConnection);
+    if (event != CTRL_C_EVENT && event != CTRL_BREAK_EVENT && g_stopped)
+        WaitForSingleObject(g_stopped, 4000);
+    return TRUE;
+}
+
+bool installSignalHandlers(QObject *, QString *error)
+{
+    g_stopped = CreateEventW(nullptr, TRUE, FALSE, nullptr);
+    if (!g_stopped || !SetConsoleCtrlHandler(onConsoleEvent, TRUE)) {
+        *error = QStringLiteral("cannot install the console control handler");
+        return false;
+    }
     return true;
+}
+
+//! The listeners are closed: a close or shutdown event may let Windows end the process now.
+void signalStopped()
+{
+    if (g_stopped)
+        SetEvent(g_stopped);
 }
 #endif
 
@@ -125,6 +164,7 @@ int runServer(const Invocation &invocation)
     server.close();
     stun.close();
     qCInfo(lcServer) << "stopped";
+    signalStopped();
     return code;
 }
 
