@@ -9,3 +9,6 @@ scripts/install-deps.sh
 cmake --preset "$PRESET" >/dev/null
 cmake --build --preset "$PRESET"
 ctest --preset "$PRESET" -j2 "$@"
+# Tier 1 of the Windows proof: the full cross build and its tests under Wine, only where the
+# cached Windows Qt prefix exists (scripts/build-windows.sh builds it once; about an hour).
+if [ $# -eq 0 ]; then scripts/build-windows.sh --if-cached; fi

@@ -13,9 +13,19 @@ TEST_PKGS=(iproute2 nftables conntrack socat iperf3 procps psmisc
            clang-format            # the format_check test
            dpkg-dev file openssl   # openssl: the NAT lab's hostile TLS clients
            xdotool fonts-wqy-microhei)  # scripts/screenshots.sh
+# Windows checks (the windows_check test, scripts/build-windows.sh): mingw-w64 with posix threads,
+# Wine (wine64 only; no i386 multiarch) and NSIS.
+WINDOWS_PKGS=(g++-mingw-w64-x86-64-posix wine wine64 nsis)
 
+# install-deps.sh            build + test + Windows-check packages
+# install-deps.sh --build-only   only what building needs
+# install-deps.sh --windows      build + Windows-check packages (scripts/build-windows.sh)
 want=("${BUILD_PKGS[@]}")
-[ "${1:-}" = "--build-only" ] || want+=("${TEST_PKGS[@]}")
+case "${1:-}" in
+    --build-only) ;;
+    --windows) want+=("${WINDOWS_PKGS[@]}") ;;
+    *) want+=("${TEST_PKGS[@]}" "${WINDOWS_PKGS[@]}") ;;
+esac
 
 if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then
     cat >&2 <<TXT

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# scripts/windows/cross-build.sh PREFIX BUILD RUN_TESTS MAKE_PACKAGE — the PunchDrop half of
+# scripts/build-windows.sh (which builds PREFIX: Qt and OpenSSL for mingw64, and calls this).
+#   1. configure and build PunchDrop, its tests and benches for Windows (QCoro header-only from
+#      the host's qcoro-qt6-dev; Qt's host tools from the host's Qt 6.4.2);
+#   2. run every QtTest executable under Wine on the offscreen platform, except the functions in
+#      scripts/windows/wine-exclusions.txt (the rest of those executables still runs);
+#   3. CPack NSIS and ZIP; install the NSIS package silently under Wine, run the installed
+#      punchdrop-cli.exe --version and punchdrop.exe's TLS check, uninstall.
+set -euo pipefail
+shopt -s inherit_errexit
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+PREFIX=${1:?prefix} BUILD=${2:?build dir} RUN_TESTS=${3:-1} MAKE_PACKAGE=${4:-1}
+JOBS=${PUNCHDROP_WIN_JOBS:-2}
+say() { printf 'build-windows: %s\n' "$*"; }
+start=$(date +%s)
+
+export WINEPREFIX=${PUNCHDROP_WINEPREFIX:-$BUILD/wineprefix}
+export WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml=" DISPLAY=
+mkdir -p "$WINEPREFIX"
+[ -f "$WINEPREFIX/system.reg" ] || wineboot --init >/dev/null 2>&1
+trap 'wineserver -k >/dev/null 2>&1 || true' EXIT
+# DLLs for the test executables in the build tree: Qt and OpenSSL, then mingw's runtime.
+runtime_dirs=("$PREFIX/bin")
+for dll in libstdc++-6.dll libwinpthread-1.dll; do
+    runtime_dirs+=("$(dirname "$(x86_64-w64-mingw32-g++-posix -print-file-name=$dll)")")
+done
+WINEPATH=$(for d in "${runtime_dirs[@]}"; do winepath -w "$d"; done | paste -sd';')
+export WINEPATH QT_PLUGIN_PATH="Z:$PREFIX/plugins" QT_QPA_PLATFORM=offscreen
+
+# --- 1. build ----------------------------------------------------------------------------------
+werror=OFF
+[ "${CI:-}" = "true" ] && werror=ON
+nice cmake -S "$ROOT" -B "$BUILD" -G Ninja \
+    -DCMAKE_TOOLCHAIN_FILE="$ROOT/cmake/mingw-w64-x86_64.cmake" -DPUNCHDROP_MINGW_PREFIX="$PREFIX" \
+    -DCMAKE_PREFIX_PATH="$PREFIX" -DOPENSSL_ROOT_DIR="$PREFIX" -DCMAKE_BUILD_TYPE=Release \
+    -DQT_HOST_PATH=/usr -DQT_HOST_PATH_CMAKE_DIR=/usr/lib/x86_64-linux-gnu/cmake \
+    -DPUNCHDROP_QCORO_INCLUDE_DIR=/usr/include/qcoro6/qcoro -DPUNCHDROP_FUZZ_AUTO=OFF \
+    -DPUNCHDROP_WERROR=$werror -DCMAKE_CROSSCOMPILING_EMULATOR=wine >"$BUILD.configure.log" 2>&1 ||
+    { tail -40 "$BUILD.configure.log"; exit 1; }
+nice cmake --build "$BUILD" -j "$JOBS" >"$BUILD.build.log" 2>&1 ||
+    { grep -m20 -B2 -A8 "error" "$BUILD.build.log"; exit 1; }
+say "built in $(($(date +%s) - start)) s"
+
+# --- 2. tests under Wine -------------------------------------------------------------------------
+declare -A excluded=()
+while read -r exe function _; do
+    [ -n "$exe" ] && excluded[$exe]+=" $function"
+done < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$ROOT/scripts/windows/wine-exclusions.txt")
+failures=0
+if [ "$RUN_TESTS" = 1 ]; then
+    exclude_regex=$(printf '%s|' "${!excluded[@]}" | sed 's/|$//')
+    # Whole executables through ctest (its timeouts and environment), Linux-only tests aside.
+    (cd "$BUILD" && ctest -j1 --timeout 600 -L "unit|gui" -E "^(${exclude_regex}|format_check)$" \
+        --output-on-failure) | tee "$BUILD.ctest.log" || failures=1
+    # The executables with exclusions: every other function, called by name.
+    for exe in "${!excluded[@]}"; do
+        binary=$(find "$BUILD/tests" -name "$exe.exe" | head -1)
+        functions=$(timeout 120 wine "$binary" -functions | tr -d '\r' | sed 's/()$//')
+        run=()
+        for f in $functions; do
+            [[ " ${excluded[$exe]} " == *" $f "* ]] || run+=("$f")
+        done
+        say "$exe under Wine: ${run[*]} (not run: ${excluded[$exe]# })"
+        [ ${#run[@]} -eq 0 ] && continue
+        timeout 600 env PUNCHDROP_BINARY="Z:$BUILD/src/app/punchdrop.exe" \
+            wine "$binary" "${run[@]}" | tr -d '\r' | tail -3 || failures=1
+    done
+    grep -E "tests passed|tests failed" "$BUILD.ctest.log" || true
+fi
+
+# --- 3. packages -------------------------------------------------------------------------------
+if [ "$MAKE_PACKAGE" = 1 ]; then
+    (cd "$BUILD" && nice cpack -G "NSIS;ZIP" >"$BUILD.cpack.log" 2>&1) ||
+        { tail -30 "$BUILD.cpack.log"; exit 1; }
+    installer=$(ls "$BUILD"/punchdrop-*-Windows-x86_64.exe)
+    say "NSIS installer: $installer ($(du -h "$installer" | cut -f1))"
+    target='C:\punchdrop-install-check'
+    unix=$(winepath -u "$target")
+    rm -rf "$unix"
+    timeout 300 wine "$installer" /S "/D=$target"
+    version=$(timeout 60 wine "$target\\bin\\punchdrop-cli.exe" --version | tr -d '\r')
+    say "installed punchdrop.exe --version: $version"
+    [[ "$version" == punchdrop\ * ]] || { say "FAIL: the installed program did not answer"; exit 1; }
+    timeout 300 wine "$target\\Uninstall.exe" /S "_?=$target"
+    [ ! -e "$unix/bin/punchdrop.exe" ] || { say "FAIL: the uninstaller left files"; exit 1; }
+    rm -rf "$unix"
+    say "uninstalled"
+fi
+say "done in $(($(date +%s) - start)) s"
+exit $failures

@@ -1,0 +1,165 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Windows compile check without a Windows Qt (scripts/windows-check.sh, part 1).
+
+Every C++ file under src/, tests/ and bench/ is compiled with mingw-w64 (-fsyntax-only) using
+the flags the Linux build gives it (compile_commands.json: include directories, Qt's module
+defines, the generated moc/ui headers), translated for Windows: the compiler defines _WIN32, so
+Qt's headers set Q_OS_WIN and every `#ifdef Q_OS_WIN` branch is compiled; the defines Qt and the
+project add only on Windows are added. Linux-only flags and the host's system include directory
+are dropped; the host's Qt, QCoro and OpenSSL headers stand in for the Windows ones (the same
+versions). Files that are not in the build on Windows are listed in LINUX_ONLY with the reason.
+
+It cannot see MSVC-only errors, Qt-for-Windows feature differences or link errors: that is the
+cross build's job (scripts/build-windows.sh) and the release workflow's.
+"""
+import argparse
+import concurrent.futures
+import json
+import os
+import shlex
+import subprocess
+import sys
+import tempfile
+import time
+
+# Built only on Linux (their CMake says so); each with the reason.
+LINUX_ONLY = {
+    # The NAT lab: network namespaces, nftables and conntrack (tests/natlab/CMakeLists.txt).
+    "tests/natlab/": "Linux network namespaces",
+    # libFuzzer entry points: clang + libFuzzer on Linux only (tests/fuzz/CMakeLists.txt).
+    "tests/fuzz/": "libFuzzer (clang, Linux)",
+    # LAN tests: two network namespaces on a bridge (tests/lan/CMakeLists.txt).
+    "tests/lan/": "Linux network namespaces",
+}
+# Defined on Windows by Qt's CMake (UNICODE) and by cmake/ProjectOptions.cmake (WIN32 branch).
+WINDOWS_DEFINES = ["-DUNICODE", "-D_UNICODE", "-DNOMINMAX", "-DWIN32_LEAN_AND_MEAN"]
+DROP_FLAGS = {"-fPIC", "-fPIE", "-pie", "-c", "-g", "-MD"}
+DROP_PREFIXES = ("-fsanitize", "-D_FORTIFY_SOURCE", "-O", "-fno-omit-frame-pointer",
+                 "-fcolor-diagnostics", "-fdiagnostics-color", "-Werror")
+HOST_SYSTEM_INCLUDES = {"/usr/include", "/usr/local/include", "/usr/include/x86_64-linux-gnu"}
+
+
+def openssl_shim(tmp):
+    """An include directory with the host's OpenSSL headers and no other host header."""
+    target = os.path.join(tmp, "include", "openssl")
+    os.makedirs(target)
+    for source in ("/usr/include/openssl", "/usr/include/x86_64-linux-gnu/openssl"):
+        if os.path.isdir(source):
+            for name in os.listdir(source):
+                link = os.path.join(target, name)
+                if not os.path.exists(link):
+                    os.symlink(os.path.join(source, name), link)
+    return os.path.join(tmp, "include")
+
+
+def translate(arguments):
+    """Host compile arguments (without compiler, -o, source) to mingw ones."""
+    out = []
+    skip_next = False
+    i = 0
+    while i < len(arguments):
+        a = arguments[i]
+        i += 1
+        if skip_next:
+            skip_next = False
+            continue
+        if a in ("-o", "-MF", "-MT", "-MQ"):
+            skip_next = True
+            continue
+        if a in DROP_FLAGS or a.startswith(DROP_PREFIXES):
+            continue
+        if a in ("-isystem", "-I") and i < len(arguments):
+            path = arguments[i]
+            i += 1
+            if path in HOST_SYSTEM_INCLUDES:
+                continue
+            path = path.replace("/mkspecs/linux-g++", "/mkspecs/win32-g++")
+            out += [a, path]
+            continue
+        if a.startswith("-I") and a[2:] in HOST_SYSTEM_INCLUDES:
+            continue
+        out.append(a)
+    return out
+
+
+def command_arguments(entry):
+    if "arguments" in entry:
+        return list(entry["arguments"])
+    return shlex.split(entry["command"])
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--source-dir", required=True)
+    parser.add_argument("--build-dir", required=True, help="a configured and built Linux tree")
+    parser.add_argument("--compiler", default="x86_64-w64-mingw32-g++-posix")
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--werror", action="store_true")
+    parser.add_argument("files", nargs="*", help="only these (relative to the source dir)")
+    options = parser.parse_args()
+    source_dir = os.path.realpath(options.source_dir)
+    with open(os.path.join(options.build_dir, "compile_commands.json")) as f:
+        database = json.load(f)
+
+    by_file = {}
+    for entry in database:
+        path = os.path.realpath(os.path.join(entry["directory"], entry["file"]))
+        by_file.setdefault(path, entry)
+
+    wanted = []
+    for top in ("src", "tests", "bench"):
+        for root, _, names in os.walk(os.path.join(source_dir, top)):
+            for name in sorted(names):
+                if name.endswith(".cpp"):
+                    wanted.append(os.path.join(root, name))
+    if options.files:
+        wanted = [os.path.realpath(os.path.join(source_dir, f)) for f in options.files]
+
+    checks, skipped, missing = [], [], []
+    for path in sorted(wanted):
+        relative = os.path.relpath(path, source_dir)
+        reason = next((r for prefix, r in LINUX_ONLY.items() if relative.startswith(prefix)), None)
+        if reason:
+            skipped.append((relative, reason))
+        elif path in by_file:
+            checks.append((relative, by_file[path]))
+        else:
+            missing.append(relative)
+
+    with tempfile.TemporaryDirectory(prefix="punchdrop-wincheck-") as tmp:
+        shim = openssl_shim(tmp)
+
+        def check(item):
+            relative, entry = item
+            arguments = command_arguments(entry)
+            host_source = arguments[-1]
+            flags = translate(arguments[1:-1])
+            command = ([options.compiler, "-fsyntax-only"] + WINDOWS_DEFINES + flags
+                       + ["-isystem", shim] + (["-Werror"] if options.werror else [])
+                       + [host_source])
+            started = time.monotonic()
+            result = subprocess.run(command, cwd=entry["directory"], capture_output=True,
+                                    text=True)
+            return relative, result.returncode, result.stderr, time.monotonic() - started
+
+        failures = []
+        started = time.monotonic()
+        with concurrent.futures.ThreadPoolExecutor(max_workers=options.jobs) as pool:
+            for relative, code, errors, _ in pool.map(check, checks):
+                if code != 0 or (options.werror and errors.strip()):
+                    failures.append(relative)
+                    print(f"FAIL {relative}\n{errors}", flush=True)
+    for relative in missing:
+        print(f"FAIL {relative}: in no Linux target, so nothing says how to compile it "
+              f"(add it to a target, or to LINUX_ONLY in {os.path.relpath(__file__, source_dir)} "
+              f"with the reason)")
+    print(f"windows syntax check: {len(checks) - len(failures)}/{len(checks)} files compile for "
+          f"Windows (mingw {options.compiler}), {len(skipped)} Linux-only files not checked "
+          f"({', '.join(sorted(set(r for _, r in skipped)))}), "
+          f"{time.monotonic() - started:.0f} s")
+    return 1 if failures or missing else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
