@@ -6,5 +6,5 @@ if(PUNCHDROP_BUILD_TESTS AND CMAKE_HOST_SYSTEM_NAME STREQUAL "Linux" AND NOT CMA
     add_test(NAME windows_check
         COMMAND ${PROJECT_SOURCE_DIR}/scripts/windows-check.sh ${PROJECT_BINARY_DIR})
     set_tests_properties(windows_check PROPERTIES
-        LABELS windows TIMEOUT 1200 SKIP_RETURN_CODE 77 PROCESSORS 2)
+        LABELS windows TIMEOUT 1800 SKIP_RETURN_CODE 77 PROCESSORS 2)
 endif()

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "consoletext.h"
 
+#include <algorithm>
+
 #ifdef Q_OS_WIN
 #include <io.h>
 #include <windows.h>
