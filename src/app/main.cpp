@@ -128,7 +128,8 @@ int main(int argc, char *argv[])
     }
     QCoreApplication app(argc, argv);
     Logging::install(Logging::Mode::Headless, invocation.verbose);
-    if (!checkTls(false))
+    // The server checks after it listens (servercommand.cpp): a port in use is reported first.
+    if (invocation.mode != Cli::Mode::Server && !checkTls(false))
         return Cli::ExitFailure;
     return Cli::runHeadless(invocation);
 }

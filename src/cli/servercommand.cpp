@@ -4,6 +4,7 @@
 #include "core/configdir.h"
 #include "core/logging.h"
 #include "net/security/deviceidentity.h"
+#include "net/security/tlsbackend.h"
 #include "net/server/rendezvousserver.h"
 #include "net/server/stunserver.h"
 
@@ -131,6 +132,12 @@ int runServer(const Invocation &invocation)
     QObject context;
     RendezvousServer server(*identity, config);
     if (!server.listen(&error)) {
+        qCCritical(lcServer).noquote() << error;
+        return ExitFailure;
+    }
+    // TLS 1.3 for the control links: checked once the port is ours, so that a port in use is
+    // reported first and at once (loading the TLS backends takes a moment).
+    if (!TlsBackend::ensureTls13(&error)) {
         qCCritical(lcServer).noquote() << error;
         return ExitFailure;
     }
