@@ -172,12 +172,16 @@ TransferJob::Step IncomingTransfer::checkDiskSpace()
         return fatal(TransferError::WriteFailed,
             QStringLiteral("cannot create the download folder %1").arg(m_options.downloadDir));
     const QStorageInfo storage(m_options.downloadDir);
-    if (storage.isValid()
-        && storage.bytesAvailable() < m_wireOffer.totalBytes + m_options.freeSpaceMargin) {
+    if (!storage.isValid())
+        return std::nullopt;
+    // Bytes a resume will continue are on the disk already: a 40 GB file interrupted at 39 GB
+    // needs 1 GB more, not 40.
+    const qint64 needed = m_wireOffer.totalBytes - heldBytes();
+    if (storage.bytesAvailable() < needed + m_options.freeSpaceMargin) {
         return fatal(TransferError::DiskFull,
             QStringLiteral("not enough free space in %1: %2 bytes needed, %3 available")
                 .arg(m_options.downloadDir)
-                .arg(m_wireOffer.totalBytes)
+                .arg(needed)
                 .arg(storage.bytesAvailable()));
     }
     return std::nullopt;
@@ -310,14 +314,16 @@ QCoro::Task<TransferJob::Step> IncomingTransfer::onHeader(const FileHeader &head
     if (!p.small) {
         // Hashing a held prefix of many GB takes minutes: keep the sender waiting.
         const KeepaliveScope keepalive(this);
+        // A cancel (or quit) stops the hashing between two blocks (m_cancelFlag).
         auto inspect
-            = [sink = p.sink, meta = partMeta(p.index), observer = m_options.inspectProgress] {
-                  return sink->inspect(meta, observer);
-              };
+            = [sink = p.sink, meta = partMeta(p.index), observer = m_options.inspectProgress,
+                  cancel = m_cancelFlag] { return sink->inspect(meta, observer, cancel.get()); };
         auto inspecting = runOffThread(&m_pool, std::move(inspect));
         held = co_await inspecting;
         if (!alive)
             co_return deleted();
+        if (m_cancelRequested)
+            co_return failure(TransferError::Cancelled, QStringLiteral("cancelled"));
     }
     p.answeredOffset = held.offset;
     if (held.offset > 0)
@@ -497,6 +503,22 @@ QStringList IncomingTransfer::restoreFolderTimes(const QList<FolderTime> &folder
                 QStringLiteral("%1: %2").arg(it->path, QString::fromStdString(error.message())));
     }
     return errors;
+}
+
+qint64 IncomingTransfer::heldBytes() const
+{
+    qint64 held = 0;
+    for (qint64 i = 0; i < m_wireOffer.items.size(); ++i) {
+        const OfferItem &item = m_wireOffer.items.at(i);
+        if (item.isDirectory || item.size <= kMaxChunkSize) // small files are never resumed
+            continue;
+        QString error;
+        const QString target
+            = SafePath::resolve(m_options.downloadDir, m_safePaths.at(i), false, &error);
+        if (!target.isEmpty())
+            held += FileSink::heldBytes(target, partMeta(i));
+    }
+    return held;
 }
 
 PartMeta IncomingTransfer::partMeta(qint64 index) const

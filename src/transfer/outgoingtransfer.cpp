@@ -4,12 +4,10 @@
 #include "core/coro/offthread.h"
 #include "core/logging.h"
 #include "net/security/deviceidentity.h"
+#include "transfer/builtoffer.h"
 #include "transfer/filesource.h"
 
 #include <QDeadlineTimer>
-#include <QDir>
-#include <QDirIterator>
-#include <QFileInfo>
 #include <QSslSocket>
 
 #include <deque>
@@ -20,121 +18,12 @@ using namespace Transfer;
 
 namespace {
 
-struct BuiltOffer
-{
-    Offer offer;
-    QStringList sources; //!< absolute source path per offer item
-    QString error;
-    bool tooLarge = false; //!< the OFFER would not fit one frame (error says why)
-};
-
-OfferItem itemFor(const QFileInfo &info, const QString &relative)
-{
-    OfferItem item;
-    item.relativePath = relative;
-    item.isDirectory = info.isDir();
-    item.size = item.isDirectory ? 0 : info.size();
-    item.executable = !item.isDirectory && info.isExecutable();
-    item.modified = info.lastModified().toUTC();
-    return item;
-}
-
-void addItem(BuiltOffer &out, const QFileInfo &info, const QString &relative)
-{
-    const OfferItem item = itemFor(info, relative);
-    if (!item.isDirectory) {
-        out.offer.totalBytes += item.size;
-        ++out.offer.fileCount;
-    }
-    out.offer.items.append(item);
-    out.sources.append(info.absoluteFilePath());
-}
-
-//! Adds what is inside the folder \a root (offered as \a name), sorted; false on an error.
-bool addFolderContent(BuiltOffer &out, const QFileInfo &root, const QString &name)
-{
-    // Symlinked folders are not followed (loops); symlinked files are sent as their content.
-    QDirIterator it(root.absoluteFilePath(),
-        QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot,
-        QDirIterator::Subdirectories);
-    QList<QFileInfo> entries;
-    while (it.hasNext()) {
-        it.next();
-        const QFileInfo info = it.fileInfo();
-        if (info.isSymLink() && info.isDir())
-            continue;
-        if (!info.isDir() && !info.isFile())
-            continue; // sockets, fifos, devices
-        entries.append(info);
-    }
-    std::sort(entries.begin(), entries.end(), [](const QFileInfo &a, const QFileInfo &b) {
-        return a.absoluteFilePath() < b.absoluteFilePath();
-    });
-    const QDir base(root.absoluteFilePath());
-    for (const QFileInfo &info : std::as_const(entries)) {
-        if (!info.isDir() && !info.isReadable()) {
-            out.error = QStringLiteral("%1 is not readable").arg(info.absoluteFilePath());
-            return false;
-        }
-        addItem(
-            out, info, name + QLatin1Char('/') + base.relativeFilePath(info.absoluteFilePath()));
-    }
-    return true;
-}
-
-//! Refuses an offer with too many items or one that would not fit one frame.
-void checkOfferSize(BuiltOffer &out)
-{
-    if (out.offer.items.size() > kMaxOfferItems) {
-        out.error = QStringLiteral("too many files (%1, at most %2)")
-                        .arg(out.offer.items.size())
-                        .arg(kMaxOfferItems);
-        return;
-    }
-    // The whole OFFER is one frame: refuse here, with the numbers, rather than let the
-    // receiver call it a malformed frame (~250 000 items of typical path length).
-    const qint64 frameLength = encodeMessage(out.offer).size() - kLengthFieldSize;
-    if (frameLength > kMaxFrameLength) {
-        out.tooLarge = true;
-        out.error = QStringLiteral("too many files to send at once: %1 items (%2 files) make "
-                                   "an offer of %3 bytes, the limit is %4 bytes (about 250 000 "
-                                   "items with short paths); send them in smaller parts")
-                        .arg(out.offer.items.size())
-                        .arg(out.offer.fileCount)
-                        .arg(frameLength)
-                        .arg(kMaxFrameLength);
-    }
-}
-
-BuiltOffer buildOffer(const QStringList &paths)
-{
-    BuiltOffer out;
-    for (const QString &path : paths) {
-        const QFileInfo root(path);
-        if (!root.exists()) {
-            out.error = QStringLiteral("%1 does not exist").arg(path);
-            return out;
-        }
-        const QString name = root.isDir() && root.fileName().isEmpty()
-            ? QDir(root.absoluteFilePath()).dirName()
-            : root.fileName();
-        if (!root.isDir() && !root.isReadable()) {
-            out.error = QStringLiteral("%1 is not readable").arg(path);
-            return out;
-        }
-        addItem(out, root, name);
-        if (root.isDir() && !addFolderContent(out, root, name))
-            return out;
-    }
-    checkOfferSize(out);
-    return out;
-}
-
 using Opened = OutgoingTransfer::Opened;
 
 //! Opens \a source on the worker; a small file is read and hashed whole, a resumed one has its
 //! first \a resumeAt bytes hashed.
-Opened openSource(FileSource &source, qint64 size, qint64 resumeAt, bool small)
+Opened openSource(
+    FileSource &source, qint64 size, qint64 resumeAt, bool small, const std::atomic_bool *cancel)
 {
     Opened o;
     if (!source.open(size)) {
@@ -152,7 +41,7 @@ Opened openSource(FileSource &source, qint64 size, qint64 resumeAt, bool small)
         o.sha256 = source.finalHash();
     }
     if (resumeAt > 0) {
-        o.prefixSha256 = source.hashPrefix(resumeAt);
+        o.prefixSha256 = source.hashPrefix(resumeAt, cancel);
         if (o.prefixSha256.isEmpty()) {
             o.error = source.error();
             return o;
@@ -173,6 +62,13 @@ OutgoingTransfer::OutgoingTransfer(
     , m_paths(std::move(paths))
 {
     Q_UNUSED(self) // the identity is proven by the TLS handshake; kept for future signing
+}
+
+OutgoingTransfer::OutgoingTransfer(
+    QSslSocket *socket, const DeviceIdentity &self, BuiltOffer offer, QObject *parent)
+    : OutgoingTransfer(socket, self, QStringList(), parent)
+{
+    m_prepared = std::move(offer);
 }
 
 OutgoingTransfer::~OutgoingTransfer() = default;
@@ -229,11 +125,17 @@ QCoro::Task<TransferResult> OutgoingTransfer::runImpl()
 QCoro::Task<TransferJob::Step> OutgoingTransfer::prepareOffer()
 {
     const QPointer<TransferJob> alive(this);
-    auto build = [paths = m_paths] { return buildOffer(paths); };
-    auto building = runOffThread(&m_pool, std::move(build));
-    BuiltOffer built = co_await building;
-    if (!alive)
-        co_return deleted();
+    BuiltOffer built;
+    if (m_prepared) {
+        built = std::move(*m_prepared); // built before connecting (TransferEngine)
+        m_prepared.reset();
+    } else {
+        auto build = [paths = m_paths] { return BuiltOffer::build(paths); };
+        auto building = runOffThread(&m_pool, std::move(build));
+        built = co_await building;
+        if (!alive)
+            co_return deleted();
+    }
     if (!built.error.isEmpty())
         co_return fatal(
             built.tooLarge ? TransferError::Protocol : TransferError::ReadFailed, built.error);
@@ -343,10 +245,11 @@ QCoro::Task<TransferJob::Step> OutgoingTransfer::openFile(
     // A file that fits one chunk is opened, read and hashed in one worker hop: 10 000 small
     // files must not cost three thread hand-offs each.
     file.small = !resume && size <= kMaxChunkSize;
-    auto open = [source = file.source, size, resumeAt, small = file.small] {
-        return openSource(*source, size, resumeAt, small);
+    auto open = [source = file.source, size, resumeAt, small = file.small, cancel = m_cancelFlag] {
+        return openSource(*source, size, resumeAt, small, cancel.get());
     };
-    // Hashing the resume prefix (minutes for many GB): the receiver waits for SENDFROM.
+    // Hashing the resume prefix (minutes for many GB): the receiver waits for SENDFROM. A
+    // cancel (or quit) stops it between two blocks (m_cancelFlag).
     std::optional<KeepaliveScope> keepalive;
     if (resumeAt > 0)
         keepalive.emplace(this);
@@ -355,6 +258,8 @@ QCoro::Task<TransferJob::Step> OutgoingTransfer::openFile(
     if (!alive)
         co_return deleted();
     keepalive.reset();
+    if (m_cancelRequested)
+        co_return failure(TransferError::Cancelled, QStringLiteral("cancelled"));
     if (!opened.ok)
         co_return fatal(TransferError::ReadFailed, opened.error);
     qint64 offset = 0;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "transfer/builtoffer.h"
 #include "transfer/transferjob.h"
 
 #include <QHash>
@@ -37,6 +38,9 @@ class OutgoingTransfer : public TransferJob
     Q_OBJECT
 public:
     OutgoingTransfer(QSslSocket *socket, const DeviceIdentity &self, QStringList paths,
+        QObject *parent = nullptr);
+    //! Sends an offer built beforehand (before connecting: the receiver's HELLO wait is short).
+    OutgoingTransfer(QSslSocket *socket, const DeviceIdentity &self, BuiltOffer offer,
         QObject *parent = nullptr);
     ~OutgoingTransfer() override;
 
@@ -101,6 +105,7 @@ private:
     QCoro::Task<Step> endSession();
 
     QStringList m_paths;
+    std::optional<BuiltOffer> m_prepared; //!< the offer when it was built before connecting
 
     // Session state, set by the handlers.
     Transfer::Offer m_offer;

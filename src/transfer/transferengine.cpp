@@ -4,6 +4,7 @@
 #include "transfer/incomingtransfer.h"
 #include "transfer/outgoingtransfer.h"
 
+#include "core/coro/offthread.h"
 #include "core/logging.h"
 #include "core/socket/hostlookup.h"
 #include "core/socket/reusablesocket.h"
@@ -490,6 +491,19 @@ QCoro::Task<> TransferEngine::runOutgoing(quint64 id)
     // After every wait: a cancel (or a cancel + retry, which starts a newer attempt) ends this one.
     const auto stop = [&] { return !self || superseded(id, attempt); };
 
+    // The offer first: walking a big tree takes seconds, and once connected the receiver waits
+    // only TransferTimeouts::hello for our HELLO and OFFER.
+    auto building = runOffThread(
+        QThreadPool::globalInstance(), [paths = entry.paths] { return BuiltOffer::build(paths); });
+    BuiltOffer offer = co_await building;
+    if (stop())
+        co_return;
+    if (!offer.error.isEmpty()) {
+        failEarly(
+            id, offer.tooLarge ? TransferError::Protocol : TransferError::ReadFailed, offer.error);
+        co_return;
+    }
+
     PeerConnection c;
     QString lanError;
     if (m_lan) {
@@ -530,7 +544,7 @@ QCoro::Task<> TransferEngine::runOutgoing(quint64 id)
         c.peerName = entry.snapshot.peerName;
     reportPath(id, c);
     std::unique_ptr<QSslSocket> socket = std::move(c.socket);
-    auto *job = new OutgoingTransfer(socket.get(), m_identity, entry.paths, this);
+    auto *job = new OutgoingTransfer(socket.get(), m_identity, std::move(offer), this);
     attachJob(id, job);
     const TransferResult result = co_await job->run();
     if (!self)
