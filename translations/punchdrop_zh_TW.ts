@@ -44,6 +44,13 @@
     </message>
 </context>
 <context>
+    <name>IncomingTransfer</name>
+    <message>
+        <source>not enough free space in %1: %2 bytes needed, %3 available</source>
+        <translation>%1 空間不足：需要 %2 位元組，可用 %3 位元組</translation>
+    </message>
+</context>
+<context>
     <name>NatType</name>
     <message>
         <source>open</source>
@@ -211,10 +218,6 @@
         <translation>裝置 ID：%1</translation>
     </message>
     <message>
-        <source>Verification code: %1</source>
-        <translation>驗證碼：%1</translation>
-    </message>
-    <message>
         <source>NAT type: %1</source>
         <translation>NAT 類型：%1</translation>
     </message>
@@ -261,8 +264,8 @@
         <translation>拒絕</translation>
     </message>
     <message>
-        <source>Files: %1 · Total size: %2</source>
-        <translation>檔案數：%1 · 總大小：%2</translation>
+        <source>Files: %1 · Folders: %2 · Total size: %3</source>
+        <translation>檔案數：%1 · 資料夾數：%2 · 總大小：%3</translation>
     </message>
 </context>
 <context>
@@ -629,12 +632,20 @@ Drop files on a contact to send them.</source>
         <source>%1 of %2</source>
         <translation>%1 / %2</translation>
     </message>
+    <message>
+        <source>%1 · Verification code %2</source>
+        <translation>%1 · 驗證碼 %2</translation>
+    </message>
 </context>
 <context>
     <name>PunchDrop::Gui::TransferListModel</name>
     <message>
         <source>Folder: %1</source>
         <translation>資料夾：%1</translation>
+    </message>
+    <message>
+        <source>Verification code: %1</source>
+        <translation>驗證碼：%1</translation>
     </message>
 </context>
 <context>

@@ -73,8 +73,11 @@ CliDecider::CliDecider(bool acceptAll, EventPrinter &printer)
 
 QCoro::Task<OfferDecision> CliDecider::decide(IncomingOffer offer)
 {
-    m_printer.offer(offer.senderName, offer.fileCount, offer.totalBytes,
-        offer.firstContact ? offer.verificationCode : QString());
+    int folders = 0;
+    for (const OfferItem &item : std::as_const(offer.items))
+        folders += item.isDirectory ? 1 : 0;
+    m_printer.offer(offer.senderName.isEmpty() ? offer.sender.shortString() : offer.senderName,
+        offer.fileCount, folders, offer.totalBytes, offer.verificationCode, offer.firstContact);
     if (m_acceptAll)
         co_return OfferDecision::Accept;
 #ifndef Q_OS_WIN

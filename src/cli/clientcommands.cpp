@@ -272,11 +272,17 @@ QCoro::Task<int> sendFlow(Client &c)
     QElapsedTimer clock;
     clock.start();
     bool waitingShown = false;
+    bool codeShown = false;
     QObject::connect(c.engine.get(), &TransferEngine::transferUpdated, c.engine.get(),
-        [&c, &waitingShown](const TransferSnapshot &s) {
+        [&c, &waitingShown, &codeShown](const TransferSnapshot &s) {
             if (s.state == TransferSnapshot::State::Waiting && !waitingShown) {
                 waitingShown = true;
                 c.printer.info(QStringLiteral("Waiting for %1 to accept…").arg(s.peerName));
+            }
+            if (!s.verificationCode.isEmpty() && !codeShown) {
+                codeShown = true;
+                c.printer.verificationCode(
+                    s.peerName.isEmpty() ? s.peer.shortString() : s.peerName, s.verificationCode);
             }
         });
     FinishedQueue finished(c.engine.get());

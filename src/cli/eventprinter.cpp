@@ -2,6 +2,7 @@
 #include "eventprinter.h"
 
 #include "consoletext.h"
+#include "net/wire/displaytext.h"
 
 #include <QJsonDocument>
 
@@ -72,7 +73,7 @@ void EventPrinter::info(const QString &text)
     if (m_json)
         return;
     endProgressLine();
-    writeText(m_err, text + QLatin1Char('\n'));
+    writeText(m_err, DisplayText::forTerminal(text) + QLatin1Char('\n'));
 }
 
 void EventPrinter::raw(const QJsonObject &event)
@@ -117,25 +118,47 @@ void EventPrinter::path(const QString &kind, const QString &method, int rttMs, q
     info(text);
 }
 
-void EventPrinter::offer(
-    const QString &peer, int files, qint64 totalBytes, const QString &verificationCode)
+void EventPrinter::offer(const QString &peer, int files, int folders, qint64 totalBytes,
+    const QString &verificationCode, bool firstContact)
 {
     if (m_json) {
         QJsonObject event {{QStringLiteral("event"), QStringLiteral("offer")},
             {QStringLiteral("peer"), peer}, {QStringLiteral("files"), files},
-            {QStringLiteral("total"), totalBytes}};
+            {QStringLiteral("folders"), folders}, {QStringLiteral("total"), totalBytes},
+            {QStringLiteral("first_contact"), firstContact}};
         if (!verificationCode.isEmpty())
             event.insert(QStringLiteral("verification_code"), verificationCode);
         emitJson(event);
         return;
     }
-    QString text = QStringLiteral("%1 offers %2 file(s), %3")
-                       .arg(peer)
-                       .arg(files)
-                       .arg(formatBytes(totalBytes));
-    if (!verificationCode.isEmpty())
-        text += QStringLiteral(" — first contact, verification code %1").arg(verificationCode);
+    QString text = folders > 0 ? QStringLiteral("%1 offers %2 file(s) in %3 folder(s), %4")
+                                     .arg(peer)
+                                     .arg(files)
+                                     .arg(folders)
+                                     .arg(formatBytes(totalBytes))
+                               : QStringLiteral("%1 offers %2 file(s), %3")
+                                     .arg(peer)
+                                     .arg(files)
+                                     .arg(formatBytes(totalBytes));
+    if (!verificationCode.isEmpty()) {
+        text += firstContact
+            ? QStringLiteral(" — first contact, verification code %1 (accept only if the sender "
+                             "sees the same)")
+                  .arg(verificationCode)
+            : QStringLiteral(" — verification code %1").arg(verificationCode);
+    }
     info(text);
+}
+
+void EventPrinter::verificationCode(const QString &peer, const QString &code)
+{
+    if (m_json) {
+        emitJson({{QStringLiteral("event"), QStringLiteral("verification_code")},
+            {QStringLiteral("peer"), peer}, {QStringLiteral("code"), code}});
+        return;
+    }
+    info(QStringLiteral("Verification code %1 — %2 sees the same code if nobody is in between")
+             .arg(code, peer));
 }
 
 void EventPrinter::progress(qint64 bytes, qint64 total, double bytesPerSecond, bool force)
@@ -202,7 +225,7 @@ void EventPrinter::error(const QString &code, const QString &message)
         return;
     }
     endProgressLine();
-    writeText(m_err, QStringLiteral("punchdrop: %1\n").arg(message));
+    writeText(m_err, QStringLiteral("punchdrop: %1\n").arg(DisplayText::forTerminal(message)));
 }
 
 } // namespace PunchDrop::Cli

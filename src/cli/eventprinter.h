@@ -24,7 +24,11 @@ public:
         const QString &server);
     void path(const QString &kind, const QString &method, int rttMs, qint64 timeMs,
         const QString &peer, const QString &reason);
-    void offer(const QString &peer, int files, qint64 totalBytes, const QString &verificationCode);
+    //! An incoming offer; \a firstContact: the code is shown as something to compare.
+    void offer(const QString &peer, int files, int folders, qint64 totalBytes,
+        const QString &verificationCode, bool firstContact);
+    //! The sender's side of the session code, while it waits for the answer.
+    void verificationCode(const QString &peer, const QString &code);
     //! Throttled; \a force prints regardless (the final 100 %).
     void progress(qint64 bytes, qint64 total, double bytesPerSecond, bool force = false);
     //! \a resumedFrom: bytes that were already at the receiver from an earlier, interrupted
@@ -34,7 +38,9 @@ public:
     //! this time (JSON "transferred"; less than \a bytes when files resumed).
     void done(qint64 files, qint64 bytes, qint64 elapsedMs, qint64 transferred);
     void error(const QString &code, const QString &message);
-    void info(const QString &text); //!< human mode only
+    //! Human mode only. Written through DisplayText::forTerminal: no escape sequence a peer
+    //! put in a name or a message reaches the terminal.
+    void info(const QString &text);
     void raw(const QJsonObject &event); //!< JSON mode: as is; human mode: ignored
 
     static QString formatBytes(qint64 bytes);

@@ -50,9 +50,6 @@ QVariant ContactListModel::data(const QModelIndex &index, int role) const
         return peer.name.isEmpty() ? peer.id.shortString() : peer.name;
     case Qt::ToolTipRole: {
         QString tip = tr("Device ID: %1").arg(peer.id.toString());
-        if (m_backend)
-            tip += u'\n'
-                + tr("Verification code: %1").arg(verificationCode(peer.id, m_backend->selfId()));
         if (!peer.natType.isEmpty())
             tip += u'\n' + tr("NAT type: %1").arg(NatType::displayName(peer.natType));
         return tip;
@@ -71,8 +68,6 @@ QVariant ContactListModel::data(const QModelIndex &index, int role) const
         return peer.natType;
     case DeviceIdRole:
         return peer.id.toString();
-    case VerificationCodeRole:
-        return m_backend ? verificationCode(peer.id, m_backend->selfId()) : QString();
     case PeerRole:
         return QVariant::fromValue(peer.id);
     default:
@@ -89,7 +84,6 @@ QHash<int, QByteArray> ContactListModel::roleNames() const
     names.insert(PresenceTextRole, "presence");
     names.insert(NatTypeRole, "natType");
     names.insert(DeviceIdRole, "deviceId");
-    names.insert(VerificationCodeRole, "verificationCode");
     return names;
 }
 

@@ -27,7 +27,6 @@ public:
         PresenceTextRole, //!< "Online · internet", "On this network", "Offline"
         NatTypeRole,
         DeviceIdRole, //!< full text form
-        VerificationCodeRole, //!< verificationCode(peer, self)
         PeerRole, //!< QVariant::fromValue(DeviceId)
     };
     Q_ENUM(Role)

@@ -3,6 +3,8 @@
 
 #include "transferformat.h"
 
+#include "net/wire/displaytext.h"
+
 #include <QDialogButtonBox>
 #include <QEvent>
 #include <QLabel>
@@ -53,15 +55,19 @@ IncomingOfferDialog::IncomingOfferDialog(const IncomingOffer &offer, QWidget *pa
     for (const OfferItem &item : offer.items) {
         if (m_files->count() >= kMaxListedItems)
             break;
+        const QString path = DisplayText::clean(item.relativePath);
         const QString text = item.isDirectory
-            ? item.relativePath + u'/'
-            : QStringLiteral("%1  (%2)").arg(item.relativePath, TransferFormat::size(item.size));
+            ? path + u'/'
+            : QStringLiteral("%1  (%2)").arg(path, TransferFormat::size(item.size));
         m_files->addItem(new QListWidgetItem(
             style()->standardIcon(item.isDirectory ? QStyle::SP_DirIcon : QStyle::SP_FileIcon),
             text));
     }
     m_summary = new QLabel(this);
     m_summary->setObjectName(QStringLiteral("offerSummary"));
+    // The sender chose the name and the file names: never let a label read them as rich text.
+    for (QLabel *label : {m_headline, m_codeCaption, m_code, m_codeHint, m_summary})
+        label->setTextFormat(Qt::PlainText);
 
     auto *buttons = new QDialogButtonBox(this);
     m_accept = buttons->addButton(QString(), QDialogButtonBox::AcceptRole);
@@ -115,8 +121,12 @@ void IncomingOfferDialog::retranslateUi()
     m_headline->setText(tr("%1 wants to send you files").arg(sender));
     m_codeCaption->setText(tr("First contact with this device. Verification code:"));
     m_codeHint->setText(tr("Accept only if %1 sees the same code.").arg(sender));
-    m_summary->setText(tr("Files: %1 · Total size: %2")
+    int folders = 0;
+    for (const OfferItem &item : std::as_const(m_offer.items))
+        folders += item.isDirectory ? 1 : 0;
+    m_summary->setText(tr("Files: %1 · Folders: %2 · Total size: %3")
                            .arg(m_offer.fileCount)
+                           .arg(folders)
                            .arg(TransferFormat::size(m_offer.totalBytes)));
     m_accept->setText(tr("Accept"));
     m_always->setText(tr("Always accept from this contact"));

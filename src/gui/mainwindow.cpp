@@ -203,6 +203,7 @@ void MainWindow::buildUi()
     m_fileMenu->addAction(m_quitAction);
 
     m_serverLabel = new QLabel(this);
+    m_serverLabel->setTextFormat(Qt::PlainText); // may quote what a server said
     m_serverLabel->setObjectName(QStringLiteral("serverStatusLabel"));
     m_natLabel = new QLabel(this);
     m_natLabel->setObjectName(QStringLiteral("natTypeLabel"));

@@ -72,10 +72,11 @@ QString TransferFormat::title(const TransferSnapshot &s)
 {
     const QString peer = s.peerName.isEmpty() ? s.peer.shortString() : s.peerName;
     QString what;
-    if (s.items.size() == 1)
+    const int count = qMax(s.itemCount, int(s.items.size()));
+    if (count == 1 && !s.items.isEmpty())
         what = s.items.first();
     else
-        what = tr("%1 items").arg(s.items.size());
+        what = tr("%1 items").arg(count);
     return s.direction == TransferSnapshot::Direction::Outgoing ? tr("%1 to %2").arg(what, peer)
                                                                 : tr("%1 from %2").arg(what, peer);
 }
@@ -95,8 +96,12 @@ QString TransferFormat::progressLine(const TransferSnapshot &s)
             ? tr("%1 sent").arg(size(s.bytesTotal))
             : tr("%1 received").arg(size(s.bytesTotal));
     case State::Connecting:
-    case State::Waiting:
         return state(s.state);
+    case State::Waiting:
+        // Visible in the row, not only in a tooltip: the person compares it with the peer's.
+        return s.verificationCode.isEmpty()
+            ? state(s.state)
+            : tr("%1 · Verification code %2").arg(state(s.state), s.verificationCode);
     case State::Transferring:
         break;
     }

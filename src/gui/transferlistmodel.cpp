@@ -49,10 +49,14 @@ QVariant TransferListModel::data(const QModelIndex &index, int role) const
         return TransferFormat::title(s);
     case Qt::ToolTipRole: {
         QStringList lines {TransferFormat::title(s), TransferFormat::state(s.state)};
+        if (!s.verificationCode.isEmpty())
+            lines << tr("Verification code: %1").arg(s.verificationCode);
         lines << s.items;
         if (!s.localFolder.isEmpty())
             lines << tr("Folder: %1").arg(s.localFolder);
-        return lines.join(u'\n');
+        // Names come from the peer: escaped, so a tooltip never renders them as rich text.
+        return QStringLiteral("<p style=\"white-space:pre\">%1</p>")
+            .arg(lines.join(u'\n').toHtmlEscaped());
     }
     case SnapshotRole:
         return QVariant::fromValue(s);

@@ -8,6 +8,7 @@
 #include "transfer/offerdecider.h"
 #include "transfer/safepath.h"
 
+#include <QCoreApplication>
 #include <QDir>
 #include <QSslSocket>
 #include <QStorageInfo>
@@ -84,7 +85,7 @@ QCoro::Task<TransferResult> IncomingTransfer::runImpl()
 {
     const QPointer<TransferJob> alive(this);
     setState(TransferSnapshot::State::Connecting);
-    auto greeting = exchangeHello();
+    auto greeting = exchangeHello(Side::Receiver);
     if (const Step failed = co_await greeting; !alive || failed)
         co_return alive ? *failed : deleted();
     if (m_senderName.isEmpty())
@@ -103,14 +104,11 @@ QCoro::Task<TransferResult> IncomingTransfer::runImpl()
 QCoro::Task<TransferJob::Step> IncomingTransfer::onOffer()
 {
     const QPointer<TransferJob> alive(this);
-    auto reading = m_channel.read(m_timeouts.hello);
-    FrameChannel::Incoming in = co_await reading;
-    if (!alive)
-        co_return deleted();
-    if (in.status != FrameChannel::Status::Message)
-        co_return readFailure(in);
-    if (auto ended = peerEnded(in.message))
-        co_return *ended;
+    // As for HELLO: KEEPALIVE does not extend the wait for the OFFER.
+    FrameChannel::Incoming in;
+    auto offerRead = readGreeting(&in);
+    if (const Step failed = co_await offerRead; !alive || failed)
+        co_return alive ? *failed : deleted();
     const auto *offerMessage = std::get_if<Offer>(&in.message);
     if (!offerMessage)
         co_return fatal(TransferError::Protocol, QStringLiteral("expected OFFER"));
@@ -125,6 +123,8 @@ QCoro::Task<TransferJob::Step> IncomingTransfer::onOffer()
         }
         m_safePaths.append(s.relativePath);
     }
+    if (auto codeFailed = revealCode(m_wireOffer.codeNonce))
+        co_return *codeFailed;
 
     m_offer.sender = m_sender;
     m_offer.senderName = m_senderName;
@@ -161,8 +161,10 @@ TransferJob::Step IncomingTransfer::checkTrust(bool *autoAccept)
         if (const auto contact = m_options.contacts->find(m_sender))
             *autoAccept = m_options.honourAutoAccept && contact->autoAccept;
     }
-    if (m_offer.firstContact)
-        m_offer.verificationCode = verificationCode(m_sender, m_self);
+    m_offer.verificationCode = verificationCode();
+    // The executable bit is the sender's word: honoured only for a device the user had
+    // already accepted before this offer, never for a first contact (a stranger).
+    m_honourExecutable = !m_offer.firstContact;
     return std::nullopt;
 }
 
@@ -179,7 +181,8 @@ TransferJob::Step IncomingTransfer::checkDiskSpace()
     const qint64 needed = m_wireOffer.totalBytes - heldBytes();
     if (storage.bytesAvailable() < needed + m_options.freeSpaceMargin) {
         return fatal(TransferError::DiskFull,
-            QStringLiteral("not enough free space in %1: %2 bytes needed, %3 available")
+            QCoreApplication::translate(
+                "IncomingTransfer", "not enough free space in %1: %2 bytes needed, %3 available")
                 .arg(m_options.downloadDir)
                 .arg(needed)
                 .arg(storage.bytesAvailable()));
@@ -432,7 +435,8 @@ QCoro::Task<TransferJob::Step> IncomingTransfer::onFileEnd(const FileEnd &end)
             const bool ok = sink->begin(0, meta) && (content.isEmpty() || sink->write(content));
             w.begun = statusOf(*sink, ok);
             if (ok)
-                w.finished = sink->finish(expected, item.executable, item.modified);
+                w.finished
+                    = sink->finish(expected, item.executable && m_honourExecutable, item.modified);
             return w;
         };
         auto writingSmall = runOffThread(&m_pool, std::move(writeSmall));
@@ -445,7 +449,7 @@ QCoro::Task<TransferJob::Step> IncomingTransfer::onFileEnd(const FileEnd &end)
     } else {
         auto finish = [sink = m_current->sink, expected = end.sha256,
                           item = m_wireOffer.items.at(m_current->index)] {
-            return sink->finish(expected, item.executable, item.modified);
+            return sink->finish(expected, item.executable && m_honourExecutable, item.modified);
         };
         auto finishing = runOffThread(&m_pool, std::move(finish));
         fin = co_await finishing;
@@ -460,7 +464,7 @@ QCoro::Task<TransferJob::Step> IncomingTransfer::onFileEnd(const FileEnd &end)
     finished.errorMessage = fin.message;
     if (!finished.verified)
         qCWarning(lcTransfer) << "file failed:" << finished.relativePath << fin.message;
-    m_channel.send(Verdict {m_current->index, fin.error, fin.message});
+    m_channel.send(Verdict {m_current->index, fin.error, wireText(fin.error, fin.message)});
     ++m_verdicts;
     m_current.reset();
     Q_EMIT fileFinished(finished);

@@ -143,6 +143,7 @@ private:
     int m_verdicts = 0;
     qint64 m_done = 0;
     bool m_sessionEnded = false;
+    bool m_honourExecutable = false; //!< the sender was a known contact before this offer
     //! Chunk writes queued on the worker, oldest first (see onData). Destroying a pending task
     //! is safe: the job owns its sink and bytes, and ~TransferJob waits for the worker.
     std::deque<QCoro::Task<SinkStatus>> m_writes;

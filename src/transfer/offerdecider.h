@@ -28,7 +28,7 @@ struct IncomingOffer
     DeviceId sender;
     QString senderName;
     bool firstContact = false; //!< never seen this device before: show the code
-    QString verificationCode; //!< verificationCode(sender, self)
+    QString verificationCode; //!< this session's code (SessionCode), the sender sees the same
     QList<OfferItem> items;
     qint64 totalBytes = 0;
     int fileCount = 0;

@@ -97,7 +97,7 @@ QCoro::Task<TransferResult> OutgoingTransfer::runImpl()
     auto preparing = prepareOffer();
     if (const Step failed = co_await preparing; !alive || failed)
         co_return alive ? *failed : deleted();
-    auto greeting = exchangeHello();
+    auto greeting = exchangeHello(Side::Sender);
     if (const Step failed = co_await greeting; !alive || failed)
         co_return alive ? *failed : deleted();
     auto deciding = onDecision();
@@ -147,8 +147,12 @@ QCoro::Task<TransferJob::Step> OutgoingTransfer::prepareOffer()
 QCoro::Task<TransferJob::Step> OutgoingTransfer::onDecision()
 {
     const QPointer<TransferJob> alive(this);
+    m_offer.codeNonce = codeNonce(); // only now: the receiver has committed to its nonce
     m_channel.send(m_offer);
     setState(TransferSnapshot::State::Waiting);
+    auto revealing = readCode();
+    if (const Step failed = co_await revealing; !alive || failed)
+        co_return alive ? *failed : deleted();
     // KEEPALIVEs while the receiver's person decides do not extend the decision deadline.
     auto reading = m_channel.read(m_timeouts.decision, QDeadlineTimer(m_timeouts.decision));
     const FrameChannel::Incoming in = co_await reading;

@@ -11,6 +11,7 @@
 #include "net/client/natprober.h"
 #include "net/security/deferredtlsserver.h"
 #include "net/security/securechannel.h"
+#include "net/wire/displaytext.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -49,6 +50,7 @@ TransferEngine::TransferEngine(const DeviceIdentity &identity, const ConfigDir &
     , m_configDir(configDir)
     , m_config(std::move(config))
     , m_contacts(configDir.filePath(ContactStore::defaultFileName()))
+    , m_incoming(m_config.maxIncomingSessions, m_config.maxIncomingPerPeer)
 {
     qRegisterMetaType<PunchDrop::TransferSnapshot>();
     qRegisterMetaType<PunchDrop::PathReport>();
@@ -94,7 +96,10 @@ bool TransferEngine::start(QString *error)
             &m_contacts, &ContactStore::contactsChanged, m_control, [this] { updateWatchList(); });
         updateWatchList(); // sent with the first hello
         connect(m_control, &ControlClient::goReceived, this, [this](const GoMessage &go) {
-            runIncoming(addEntry(TransferSnapshot::Direction::Incoming), go);
+            if (auto slot = m_incoming.acquire(go.peer))
+                runIncoming(addEntry(TransferSnapshot::Direction::Incoming), go, std::move(*slot));
+            else
+                refuseIncoming(go);
         });
     }
     m_connector = new PeerConnector(m_identity, m_control, m_config.timings, this);
@@ -357,8 +362,11 @@ quint64 TransferEngine::send(const DeviceId &peer, const QStringList &paths, Con
     entry.mode = mode;
     entry.snapshot.peer = peer;
     entry.snapshot.peerName = peerName(peer);
-    for (const QString &path : paths)
-        entry.snapshot.items << QFileInfo(path).fileName();
+    for (const QString &path : paths) {
+        if (entry.snapshot.items.size() < TransferSnapshot::kSummaryNames)
+            entry.snapshot.items << QFileInfo(path).fileName();
+    }
+    entry.snapshot.itemCount = int(paths.size());
     if (!paths.isEmpty())
         entry.snapshot.localFolder = QFileInfo(paths.constFirst()).absolutePath();
     runOutgoing(id);
@@ -480,6 +488,14 @@ void TransferEngine::attachJob(quint64 id, TransferJob *job)
     });
     connect(job, &TransferJob::fileFinished, this,
         [this, id](const FileResult &file) { Q_EMIT fileFinished(id, file); });
+    connect(job, &TransferJob::verificationCodeKnown, this, [this, id](const QString &code) {
+        update(id, [&](TransferSnapshot &s) { s.verificationCode = code; });
+    });
+}
+
+quint16 TransferEngine::lanTransferPort() const
+{
+    return m_lanListener ? m_lanListener->serverPort() : 0;
 }
 
 QCoro::Task<> TransferEngine::runOutgoing(quint64 id)
@@ -562,7 +578,43 @@ QCoro::Task<> TransferEngine::runOutgoing(quint64 id)
         job->deleteLater();
 }
 
-QCoro::Task<> TransferEngine::runIncoming(quint64 id, GoMessage go)
+QCoro::Task<> TransferEngine::refuseIncoming(GoMessage go)
+{
+    // Answering costs a connection and a handshake: bounded like the sessions themselves.
+    if (m_refusing >= m_config.maxIncomingSessions) {
+        qCInfo(lcTransfer) << "ignoring a connection request from" << go.peer.shortString()
+                           << "- busy";
+        co_return;
+    }
+    QPointer<TransferEngine> self(this);
+    ++m_refusing;
+    auto answering = m_connector->answer(go);
+    PeerConnection c = co_await answering;
+    if (!self)
+        co_return;
+    --m_refusing;
+    if (c.ok()) {
+        auto refusing = refuseBusy(std::move(c.socket));
+        co_await refusing;
+    }
+}
+
+QCoro::Task<> TransferEngine::refuseBusy(std::unique_ptr<QSslSocket> socket)
+{
+    qCInfo(lcTransfer) << "refusing an incoming session: busy (" << m_incoming.active()
+                       << "running)";
+    {
+        FrameChannel channel(socket.get());
+        channel.send(Transfer::Error {
+            TransferError::Busy, TransferJob::wireText(TransferError::Busy, QString())});
+        auto flushing = channel.flush(2s);
+        co_await flushing;
+    }
+    auto closing = closeGracefully(std::move(socket));
+    co_await closing;
+}
+
+QCoro::Task<> TransferEngine::runIncoming(quint64 id, GoMessage go, IncomingLimiter::Slot slot)
 {
     QPointer<TransferEngine> self(this);
     update(id, [&](TransferSnapshot &s) {
@@ -608,6 +660,12 @@ QCoro::Task<> TransferEngine::runIncomingLan(QSslSocket *rawSocket)
                       << "failed authentication:" << secured.error;
         co_return;
     }
+    auto slot = m_incoming.acquire(secured.peer);
+    if (!slot) {
+        auto refusing = refuseBusy(std::move(socket));
+        co_await refusing;
+        co_return;
+    }
     const quint64 id = addEntry(TransferSnapshot::Direction::Incoming);
     PeerConnection c;
     c.peer = secured.peer;
@@ -637,10 +695,17 @@ QCoro::Task<> TransferEngine::receiveOn(
         const IncomingOffer &offer = job->offer();
         update(id, [&](TransferSnapshot &s) {
             s.items.clear();
+            s.itemCount = 0;
+            s.folderCount = 0;
             for (const OfferItem &item : offer.items) {
-                if (!item.relativePath.contains(QLatin1Char('/')))
-                    s.items << item.relativePath;
+                s.folderCount += item.isDirectory ? 1 : 0;
+                if (item.relativePath.contains(QLatin1Char('/')))
+                    continue;
+                ++s.itemCount;
+                if (s.items.size() < TransferSnapshot::kSummaryNames)
+                    s.items << DisplayText::clean(item.relativePath);
             }
+            s.fileCount = offer.fileCount;
             s.bytesTotal = offer.totalBytes;
             s.localFolder = m_config.downloadDir;
         });

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "transfer/contactstore.h"
+#include "transfer/incominglimiter.h"
 #include "transfer/incomingtransfer.h"
 #include "transfer/transferresult.h"
 #include "transfer/transfersnapshot.h"
@@ -46,6 +47,13 @@ struct EngineConfig
     NatProbeConfig natProbe {std::chrono::milliseconds(200), 3};
     bool useContacts = true; //!< pin and remember peers in the config dir's contact store
     bool autoAcceptTrusted = true; //!< honour contacts' "always accept" flag
+    /*!
+     * Incoming sessions at once, in total and per sending device (IncomingLimiter). Each may
+     * hold an offer of up to 4 MiB / 100 000 items before anyone said yes; one more is refused
+     * at once with ERROR "busy" (TransferError::Busy).
+     */
+    int maxIncomingSessions = 8;
+    int maxIncomingPerPeer = 2;
 };
 
 //! How one transfer's path was made (the CLI's `path` event).
@@ -113,6 +121,10 @@ public:
     bool retry(quint64 id);
     void cancel(quint64 id);
     TransferSnapshot snapshot(quint64 id) const { return m_transfers.value(id).snapshot; }
+    //! The TCP port LAN peers connect to (0 without LAN).
+    quint16 lanTransferPort() const;
+    //! Incoming sessions running now (tests and diagnostics).
+    int incomingSessions() const { return m_incoming.active(); }
     bool hasActiveTransfers() const;
 
 Q_SIGNALS:
@@ -139,7 +151,10 @@ private:
     };
 
     QCoro::Task<> runOutgoing(quint64 id);
-    QCoro::Task<> runIncoming(quint64 id, GoMessage go);
+    QCoro::Task<> runIncoming(quint64 id, GoMessage go, IncomingLimiter::Slot slot);
+    //! Answers \a go only to tell the peer that this device is busy (no entry, no prompt).
+    QCoro::Task<> refuseIncoming(GoMessage go);
+    QCoro::Task<> refuseBusy(std::unique_ptr<QSslSocket> socket);
     QCoro::Task<> runIncomingLan(QSslSocket *socket);
     QCoro::Task<> receiveOn(
         quint64 id, std::unique_ptr<QSslSocket> socket, DeviceId sender, QString senderName);
@@ -172,6 +187,8 @@ private:
     QString m_natType;
     bool m_natProbeRunning = false;
     QHash<quint64, Entry> m_transfers;
+    IncomingLimiter m_incoming;
+    int m_refusing = 0; //!< busy answers under way (bounded like the sessions themselves)
     //! Peers findPeer() found on the server; confirmed once presence lists them, dropped when
     //! presence no longer does (they left).
     struct FoundPeer

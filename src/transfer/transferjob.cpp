@@ -2,7 +2,10 @@
 #include "transferjob.h"
 
 #include "core/logging.h"
+#include "net/security/deviceidentity.h"
+#include "net/wire/sessioncode.h"
 
+#include <QSslCertificate>
 #include <QSslSocket>
 
 #include <mutex>
@@ -198,35 +201,144 @@ TransferResult TransferJob::readFailure(const FrameChannel::Incoming &in)
 
 TransferResult TransferJob::fatal(TransferError error, const QString &message)
 {
-    m_channel.send(Error {error, message.left(kMaxTextBytes / 4)});
+    m_channel.send(Error {error, wireText(error, message)});
     return failure(error, message);
 }
 
-QCoro::Task<TransferJob::Step> TransferJob::exchangeHello()
+QString TransferJob::wireText(TransferError error, const QString &detail)
+{
+    switch (error) {
+    case TransferError::Protocol:
+    case TransferError::Version:
+    case TransferError::Timeout:
+        return detail.left(kMaxTextBytes / 4);
+    case TransferError::None:
+        return {};
+    case TransferError::Declined:
+        return QStringLiteral("declined");
+    case TransferError::Cancelled:
+        return QStringLiteral("cancelled");
+    case TransferError::Integrity:
+        return QStringLiteral("the data does not match its SHA-256");
+    case TransferError::DiskFull:
+        return QStringLiteral("the receiver does not have enough free space");
+    case TransferError::WriteFailed:
+        return QStringLiteral("the receiver cannot write the files");
+    case TransferError::ReadFailed:
+        return QStringLiteral("the sender cannot read the files");
+    case TransferError::UnsafePath:
+        return QStringLiteral("the offer contains a path the receiver refuses");
+    case TransferError::Network:
+        return QStringLiteral("network error");
+    case TransferError::UntrustedPeer:
+        return QStringLiteral("untrusted peer");
+    case TransferError::Busy:
+        return QStringLiteral("the receiver is busy with other incoming transfers; try again "
+                              "later");
+    case TransferError::Internal:
+        break;
+    }
+    return QStringLiteral("internal error");
+}
+
+void TransferJob::setVerificationCode(const QString &code)
+{
+    m_verificationCode = code;
+    qCInfo(lcTransfer).noquote() << "session verification code" << code;
+    Q_EMIT verificationCodeKnown(code);
+}
+
+std::pair<DeviceId, DeviceId> TransferJob::sessionIds(Side self) const
+{
+    if (!m_socket)
+        return {};
+    const DeviceId local = deviceIdOfCertificate(m_socket->localCertificate());
+    const DeviceId peer = deviceIdOfCertificate(m_socket->peerCertificate());
+    return self == Side::Sender ? std::pair {local, peer} : std::pair {peer, local};
+}
+
+std::optional<TransferResult> TransferJob::revealCode(const QByteArray &senderNonce)
+{
+    if (senderNonce.size() != SessionCode::kNonceSize)
+        return fatal(TransferError::Protocol, QStringLiteral("the OFFER carries no code nonce"));
+    m_channel.send(Reveal {m_codeNonce});
+    const auto [sender, receiver] = sessionIds(Side::Receiver);
+    const QString code = SessionCode::derive(sender, receiver, senderNonce, m_codeNonce);
+    if (code.isEmpty())
+        return failure(TransferError::Internal, QStringLiteral("no verification code"));
+    setVerificationCode(code);
+    return std::nullopt;
+}
+
+QCoro::Task<std::optional<TransferResult>> TransferJob::readGreeting(FrameChannel::Incoming *in)
+{
+    // One deadline for each step of the greeting: KEEPALIVE (which restarts the idle period of
+    // a read) must not let a peer that never says HELLO hold the session open (issue 12, L2).
+    const QPointer<TransferJob> alive(this);
+    *in = co_await m_channel.read(m_timeouts.hello, QDeadlineTimer(m_timeouts.hello));
+    if (!alive)
+        co_return deleted();
+    if (in->status != FrameChannel::Status::Message)
+        co_return readFailure(*in);
+    if (auto ended = peerEnded(in->message))
+        co_return *ended;
+    co_return std::nullopt;
+}
+
+QCoro::Task<std::optional<TransferResult>> TransferJob::readCode()
+{
+    const QPointer<TransferJob> alive(this);
+    FrameChannel::Incoming in;
+    auto reading = readGreeting(&in);
+    const Step failed = co_await reading;
+    if (!alive || failed)
+        co_return alive ? *failed : deleted();
+    const auto *reveal = std::get_if<Reveal>(&in.message);
+    if (!reveal)
+        co_return fatal(TransferError::Protocol, QStringLiteral("expected REVEAL"));
+    // A nonce other than the committed one means the receiver chose it after seeing ours:
+    // exactly what the commitment is there to prevent.
+    if (!SessionCode::opens(m_peerCodeCommitment, reveal->nonce))
+        co_return fatal(TransferError::UntrustedPeer,
+            QStringLiteral("the receiver's code nonce does not match its commitment"));
+    const auto [sender, receiver] = sessionIds(Side::Sender);
+    const QString code = SessionCode::derive(sender, receiver, m_codeNonce, reveal->nonce);
+    if (code.isEmpty())
+        co_return failure(TransferError::Internal, QStringLiteral("no verification code"));
+    setVerificationCode(code);
+    co_return std::nullopt;
+}
+
+QCoro::Task<std::optional<TransferResult>> TransferJob::exchangeHello(Side side)
 {
     const QPointer<TransferJob> alive(this);
     QStringList capabilities {capabilityResume(), capabilityPipeline()};
     if (m_timeouts.keepalive.count() > 0)
         capabilities.append(capabilityKeepalive());
-    m_channel.send(Hello {kProtocolVersion, capabilities, m_deviceName});
-    auto reading = m_channel.read(m_timeouts.hello);
-    const FrameChannel::Incoming in = co_await reading;
-    if (!alive)
-        co_return deleted();
-    if (in.status != FrameChannel::Status::Message)
-        co_return readFailure(in);
-    if (auto ended = peerEnded(in.message))
-        co_return *ended;
-    const auto *hello = std::get_if<Hello>(&in.message);
-    if (!hello)
+    m_codeNonce = SessionCode::newNonce();
+    Hello hello {kProtocolVersion, capabilities, m_deviceName, {}};
+    if (side == Side::Receiver)
+        hello.codeCommitment = SessionCode::commitment(m_codeNonce);
+    m_channel.send(hello);
+    FrameChannel::Incoming in;
+    auto reading = readGreeting(&in);
+    const Step failed = co_await reading;
+    if (!alive || failed)
+        co_return alive ? *failed : deleted();
+    const auto *peerHello = std::get_if<Hello>(&in.message);
+    if (!peerHello)
         co_return fatal(TransferError::Protocol, QStringLiteral("expected HELLO"));
-    if (hello->version != kProtocolVersion)
+    if (peerHello->version != kProtocolVersion)
         co_return fatal(TransferError::Version,
             QStringLiteral("the peer speaks transfer protocol v%1, we speak v%2")
-                .arg(hello->version)
+                .arg(peerHello->version)
                 .arg(kProtocolVersion));
-    m_peerDeviceName = hello->deviceName;
-    m_peerAcceptsKeepalive = hello->capabilities.contains(capabilityKeepalive());
+    if (side == Side::Sender && peerHello->codeCommitment.size() != SessionCode::kNonceSize)
+        co_return fatal(TransferError::Protocol,
+            QStringLiteral("the receiver's HELLO carries no code commitment"));
+    m_peerCodeCommitment = peerHello->codeCommitment;
+    m_peerDeviceName = peerHello->deviceName;
+    m_peerAcceptsKeepalive = peerHello->capabilities.contains(capabilityKeepalive());
     co_return std::nullopt;
 }
 

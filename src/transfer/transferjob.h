@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "net/wire/deviceid.h"
 #include "transfer/framechannel.h"
 #include "transfer/transferresult.h"
 #include "transfer/transfersnapshot.h"
@@ -15,6 +16,7 @@
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <utility>
 
 class QSslSocket;
 
@@ -60,6 +62,20 @@ public:
     //! The result once run() finished.
     const TransferResult &result() const { return m_result; }
 
+    /*!
+     * This session's verification code ("482 193", SessionCode): known to the receiver when
+     * the OFFER arrived, to the sender when the receiver's REVEAL did; empty before.
+     */
+    QString verificationCode() const { return m_verificationCode; }
+
+    /*!
+     * The text that goes to the peer for a failure: English and free of local facts whatever
+     * the UI language. Protocol, version and timeout errors keep \a detail (built from English
+     * literals and the peer's own bytes); every other code gets a fixed sentence, because its
+     * local message may name paths, free space or a translated system error.
+     */
+    static QString wireText(TransferError error, const QString &detail);
+
     //! Whether the peer's HELLO announced "keepalive" (known once HELLO was exchanged).
     bool peerAcceptsKeepalive() const { return m_peerAcceptsKeepalive; }
     //! KEEPALIVE frames this side sent / received (diagnostics and tests).
@@ -70,6 +86,8 @@ Q_SIGNALS:
     void progress(qint64 done, qint64 total, double bytesPerSecond);
     void fileFinished(const PunchDrop::FileResult &file);
     void stateChanged(PunchDrop::TransferSnapshot::State state);
+    //! The session's verification code became known (see verificationCode()).
+    void verificationCodeKnown(const QString &code);
     //! Emitted once, when run() has its result.
     void finished(const PunchDrop::TransferResult &result);
 
@@ -103,12 +121,34 @@ protected:
     static void tallyFailedFiles(TransferResult &result);
     //! The result for a CANCEL or ERROR message from the peer, if \a message is one.
     static std::optional<TransferResult> peerEnded(const Transfer::Message &message);
+    enum class Side { Sender, Receiver };
     /*!
-     * Both sides open with HELLO: sends ours and reads the peer's. A failure result (timeout,
-     * CANCEL/ERROR, not a HELLO, another protocol version) or nullopt, with the peer's announced
+     * Both sides open with HELLO: sends ours and reads the peer's, within TransferTimeouts::hello
+     * in all (KEEPALIVE does not extend it). The receiver's HELLO commits to its session-code
+     * nonce; the sender requires that commitment. A failure result (timeout, CANCEL/ERROR, not
+     * a HELLO, another protocol version, no commitment) or nullopt, with the peer's announced
      * name in m_peerDeviceName.
      */
-    QCoro::Task<Step> exchangeHello();
+    QCoro::Task<std::optional<TransferResult>> exchangeHello(Side side);
+    /*!
+     * Receiver, right after a valid OFFER and before anyone decides: sends REVEAL and learns the
+     * code (verificationCode()). A failure result when the OFFER carries no nonce.
+     */
+    std::optional<TransferResult> revealCode(const QByteArray &senderNonce);
+    /*!
+     * Sender, right after its OFFER: reads the receiver's REVEAL (within the HELLO timeout),
+     * checks that it opens the HELLO's commitment and learns the code. A failure result
+     * otherwise (also for CANCEL/ERROR/DECLINE in its place).
+     */
+    QCoro::Task<std::optional<TransferResult>> readCode();
+    /*!
+     * Reads the next message of the greeting (HELLO, OFFER, REVEAL) into \a in within
+     * TransferTimeouts::hello in all (KEEPALIVE does not extend it). A failure result (timeout,
+     * closed, malformed, CANCEL/ERROR from the peer) or nullopt.
+     */
+    QCoro::Task<std::optional<TransferResult>> readGreeting(FrameChannel::Incoming *in);
+    //! This side's session-code nonce (the sender puts it in its OFFER).
+    QByteArray codeNonce() const { return m_codeNonce; }
 
     /*!
      * While one lives, KEEPALIVE goes to the peer every TransferTimeouts::keepalive (if the
@@ -143,6 +183,13 @@ protected:
 
 private:
     void sendKeepalive();
+    void setVerificationCode(const QString &code);
+    //! Both device IDs as this TLS session authenticated them (sender first).
+    std::pair<DeviceId, DeviceId> sessionIds(Side self) const;
+
+    QByteArray m_codeNonce;
+    QByteArray m_peerCodeCommitment;
+    QString m_verificationCode;
 
     QTimer m_keepaliveTimer;
     int m_keepaliveScopes = 0;

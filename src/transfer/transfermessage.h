@@ -24,6 +24,9 @@ struct Hello
     int version = 0;
     QStringList capabilities;
     QString deviceName;
+    //! The receiver's SHA-256 commitment to its session-code nonce (SessionCode), 32 bytes;
+    //! empty in the sender's HELLO.
+    QByteArray codeCommitment;
     friend bool operator==(const Hello &, const Hello &) = default;
 };
 
@@ -33,6 +36,8 @@ struct Offer
     QList<OfferItem> items;
     qint64 totalBytes = 0; //!< sum of the file sizes
     int fileCount = 0; //!< number of non-directory items
+    //! The sender's session-code nonce (32 bytes), sent only after the receiver committed.
+    QByteArray codeNonce;
     friend bool operator==(const Offer &, const Offer &) = default;
 };
 
@@ -133,6 +138,16 @@ struct KeepAlive
     friend bool operator==(const KeepAlive &, const KeepAlive &) = default;
 };
 
+/*!
+ * Receiver → sender, right after the OFFER and before anyone decides: the receiver's
+ * session-code nonce, opening the commitment of its HELLO. Both sides now know the code.
+ */
+struct Reveal
+{
+    QByteArray nonce; //!< 32 bytes
+    friend bool operator==(const Reveal &, const Reveal &) = default;
+};
+
 //! A chunk of the current file's content (raw bytes, not CBOR).
 struct Data
 {
@@ -141,6 +156,6 @@ struct Data
 };
 
 using Message = std::variant<Hello, Offer, Accept, Decline, FileHeader, Start, Resume, SendFrom,
-    Data, FileEnd, Verdict, SessionEnd, Cancel, Error, KeepAlive>;
+    Data, FileEnd, Verdict, SessionEnd, Cancel, Error, KeepAlive, Reveal>;
 
 } // namespace PunchDrop::Transfer

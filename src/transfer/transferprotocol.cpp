@@ -2,6 +2,8 @@
 #include "transferprotocol.h"
 
 #include "net/wire/cborbounds.h"
+#include "net/wire/displaytext.h"
+#include "transfer/offerdecoder.h"
 
 #include <QCborArray>
 #include <QCborMap>
@@ -43,7 +45,7 @@ QByteArray cbor(const QCborMap &map)
 
 bool isKnownType(quint8 t)
 {
-    return t >= quint8(FrameType::Hello) && t <= quint8(FrameType::KeepAlive);
+    return t >= quint8(FrameType::Hello) && t <= quint8(FrameType::Reveal);
 }
 
 // A tiny helper that reads typed fields out of a CBOR map and remembers the first problem.
@@ -84,6 +86,16 @@ public:
         const QCborValue v = m_map.value(key(k));
         if (!v.isByteArray() || v.toByteArray().size() != kShaSize)
             return fail(k, "missing or not a 32-byte SHA-256"), QByteArray();
+        return v.toByteArray();
+    }
+    //! 32 bytes (a session-code nonce or commitment); absent and not \a required: empty.
+    QByteArray bytes32(const char *k, bool required)
+    {
+        const QCborValue v = m_map.value(key(k));
+        if (v.isUndefined() && !required)
+            return {};
+        if (!v.isByteArray() || v.toByteArray().size() != kCodeNonceSize)
+            return fail(k, "missing or not 32 bytes"), QByteArray();
         return v.toByteArray();
     }
     bool boolean(const char *k)
@@ -144,69 +156,9 @@ TransferError errorCode(Fields &f, const char *k)
 {
     const qint64 c = f.integer(k, 0, 0xffff);
     // Unknown future codes are kept as Internal rather than rejected: the message still tells.
-    if (c > qint64(TransferError::Internal))
+    if (c > qint64(TransferError::Busy))
         return TransferError::Internal;
     return TransferError(c);
-}
-
-bool decodeOffer(Fields &f, Offer *offer)
-{
-    const QCborValue itemsValue = f.raw("items");
-    if (!itemsValue.isArray()) {
-        f.fail("items", "missing or not an array");
-        return false;
-    }
-    const QCborArray items = itemsValue.toArray();
-    if (items.size() > kMaxOfferItems) {
-        f.fail("items", "too many items");
-        return false;
-    }
-    offer->totalBytes = f.integer("bytes", 0, std::numeric_limits<qint64>::max());
-    offer->fileCount = int(f.integer("files", 0, kMaxOfferItems));
-    if (!f.ok())
-        return false;
-    qint64 sum = 0;
-    int files = 0;
-    offer->items.reserve(items.size());
-    for (const QCborValue &v : items) {
-        if (!v.isMap()) {
-            f.failText(QStringLiteral("offer item is not a map"));
-            return false;
-        }
-        Fields item(v.toMap());
-        OfferItem out;
-        out.relativePath = item.text("p");
-        if (item.ok()
-            && (out.relativePath.isEmpty() || out.relativePath.toUtf8().size() > kMaxPathBytes)) {
-            item.fail("p", "empty or too long");
-        }
-        out.isDirectory = item.boolean("d");
-        out.size = item.integer("s", 0, out.isDirectory ? 0 : kMaxFileSize);
-        const qint64 mode = item.integer("m", 0, 07777);
-        out.executable = !out.isDirectory && (mode & 0111) != 0;
-        const qint64 mtime = item.integer("t", 0, std::numeric_limits<qint64>::max() / 2);
-        if (mtime > 0)
-            out.modified = QDateTime::fromMSecsSinceEpoch(mtime, Qt::UTC);
-        if (!item.ok()) {
-            f.failText(
-                QStringLiteral("offer item %1: %2").arg(offer->items.size()).arg(item.error()));
-            return false;
-        }
-        if (!out.isDirectory) {
-            sum += out.size;
-            ++files;
-            if (sum > std::numeric_limits<qint64>::max() / 4) {
-                f.failText(QStringLiteral("offer too large"));
-                return false;
-            }
-        }
-        offer->items.append(out);
-    }
-    if (sum != offer->totalBytes || files != offer->fileCount) {
-        f.failText(QStringLiteral("offer totals do not match its items"));
-        return false;
-    }
-    return true;
 }
 
 } // namespace
@@ -260,7 +212,9 @@ Hello decodeHello(Fields &f)
 {
     Hello m;
     m.version = int(f.integer("v", 0, 0xffff));
-    m.deviceName = f.text("name", false);
+    // Sanitised where it enters: the name reaches prompts, terminals and logs.
+    m.deviceName = DisplayText::cleanName(f.text("name", false), kMaxTextBytes);
+    m.codeCommitment = f.bytes32("c", false);
     const QCborValue caps = f.raw("caps");
     if (caps.isUndefined())
         return m;
@@ -318,11 +272,8 @@ Message decodeFields(FrameType type, Fields &f)
     switch (type) {
     case FrameType::Hello:
         return decodeHello(f);
-    case FrameType::Offer: {
-        Offer m;
-        decodeOffer(f, &m);
-        return m;
-    }
+    case FrameType::Offer: // decoded as a stream in decodeMessage(), never as a CBOR tree
+        Q_UNREACHABLE();
     case FrameType::Accept:
         return Accept {};
     case FrameType::Decline:
@@ -342,6 +293,8 @@ Message decodeFields(FrameType type, Fields &f)
         return Error {errorCode(f, "c"), f.text("msg", false)};
     case FrameType::KeepAlive:
         return KeepAlive {};
+    case FrameType::Reveal:
+        return Reveal {f.bytes32("n", true)};
     case FrameType::Data:
         break;
     }
@@ -363,6 +316,16 @@ MessageDecode decodeMessage(const Frame &frame)
         return out;
     }
     QString error;
+    if (frame.type == FrameType::Offer) { // the one big frame: streamed, no CBOR tree
+        Offer offer;
+        if (!decodeOffer(frame.payload, &offer, &error)) {
+            out.error = frameTypeName(frame.type) + QStringLiteral(": ") + error;
+            return out;
+        }
+        out.ok = true;
+        out.message = std::move(offer);
+        return out;
+    }
     const std::optional<QCborMap> map = parseMap(frame.payload, &error);
     if (!map) {
         out.error = frameTypeName(frame.type) + QStringLiteral(": ") + error;
@@ -417,6 +380,7 @@ FrameType frameTypeOf(const Message &message)
         FrameType operator()(const Cancel &) { return FrameType::Cancel; }
         FrameType operator()(const Error &) { return FrameType::Error; }
         FrameType operator()(const KeepAlive &) { return FrameType::KeepAlive; }
+        FrameType operator()(const Reveal &) { return FrameType::Reveal; }
     };
     return std::visit(Visitor {}, message);
 }
@@ -431,6 +395,8 @@ QByteArray encodeMessage(const Message &message)
             map.insert(key("v"), m.version);
             map.insert(key("caps"), QCborArray::fromStringList(m.capabilities));
             map.insert(key("name"), m.deviceName);
+            if (!m.codeCommitment.isEmpty())
+                map.insert(key("c"), m.codeCommitment);
             return cbor(map);
         }
         QByteArray operator()(const Offer &m)
@@ -450,6 +416,8 @@ QByteArray encodeMessage(const Message &message)
             map.insert(key("items"), items);
             map.insert(key("bytes"), m.totalBytes);
             map.insert(key("files"), m.fileCount);
+            if (!m.codeNonce.isEmpty())
+                map.insert(key("n"), m.codeNonce);
             return cbor(map);
         }
         QByteArray operator()(const Accept &) { return cbor({}); }
@@ -483,6 +451,7 @@ QByteArray encodeMessage(const Message &message)
             return cbor({{key("c"), int(m.code)}, {key("msg"), m.message}});
         }
         QByteArray operator()(const KeepAlive &) { return cbor({}); }
+        QByteArray operator()(const Reveal &m) { return cbor({{key("n"), m.nonce}}); }
     };
     return frameBytes(frameTypeOf(message), std::visit(Visitor {}, message));
 }
@@ -533,6 +502,8 @@ QString frameTypeName(FrameType type)
         return QStringLiteral("ERROR");
     case FrameType::KeepAlive:
         return QStringLiteral("KEEPALIVE");
+    case FrameType::Reveal:
+        return QStringLiteral("REVEAL");
     }
     return QStringLiteral("0x%1").arg(int(type), 2, 16, QLatin1Char('0'));
 }
@@ -572,6 +543,8 @@ QString transferErrorName(TransferError error)
         return QStringLiteral("untrusted peer");
     case TransferError::Internal:
         return QStringLiteral("internal error");
+    case TransferError::Busy:
+        return QStringLiteral("busy");
     }
     return QStringLiteral("error %1").arg(int(error));
 }

@@ -9,21 +9,23 @@
 
 /*!
  * \file
- * File-transfer protocol, wire format v1. (Also in docs/protocol/transfer.md; keep both in sync.)
+ * File-transfer protocol, wire format v2. (Also in docs/protocol/transfer.md; keep both in sync.)
  *
  * Runs inside a mutually authenticated TLS 1.3 stream (SecureChannel), direct or relayed.
  *
  * Frame:   u32 big-endian LENGTH | u8 TYPE | PAYLOAD (LENGTH - 1 bytes)
  *          LENGTH counts the type byte and the payload, so LENGTH >= 1.
- *          LENGTH > kMaxFrameLength is malformed as soon as the 4 length bytes are seen, so a
- *          peer can never make the reader buffer more than kMaxFrameLength + 4 bytes.
+ *          LENGTH > kMaxFrameLength (4 MiB) is malformed as soon as the 4 length bytes are
+ *          seen, so a peer can never make the reader buffer more than kMaxFrameLength + 4 bytes.
  *          DATA payloads are raw file bytes, 1..kMaxChunkSize. Every other frame's payload is one
  *          CBOR map with short text keys (unknown keys are ignored; missing required keys or a
  *          wrong type are malformed). Unknown frame types are malformed.
  *
- * Types:   0x01 HELLO       {v: uint version, caps: [text], name: text}
+ * Types:   0x01 HELLO       {v: uint version, caps: [text], name: text,
+ *                            c: bytes(32) code commitment (receiver only)}
  *          0x02 OFFER       {items: [{p: path, s: size, m: mode, t: mtime ms, d: bool dir}],
- *                            bytes: total file bytes, files: file count}
+ *                            bytes: total file bytes, files: file count,
+ *                            n: bytes(32) the sender's code nonce}
  *          0x03 ACCEPT      {}
  *          0x04 DECLINE     {reason: text}
  *          0x05 HEADER      {i: item index, s: size}
@@ -37,14 +39,21 @@
  *          0x0D CANCEL      {reason: text}
  *          0x0E ERROR       {c: error code, msg: text}
  *          0x0F KEEPALIVE   {} (only to a peer that announced the "keepalive" capability)
+ *          0x10 REVEAL      {n: bytes(32) the receiver's code nonce}
  *
+ *          At most kMaxOfferItems items; the OFFER is decoded as a stream (offerdecoder.h).
  *          path: relative, '/'-separated, UTF-8, at most kMaxPathBytes; the receiver sanitises
  *          it (SafePath). size: 0..kMaxFileSize. mode: POSIX permission bits, of which only the
  *          executable bits are honoured. mtime: milliseconds since the Unix epoch (0 = unknown).
  *          Error codes: PunchDrop::TransferError.
  *
  * Flow:    both   HELLO (version must match kProtocolVersion; capabilities: see below)
- *          S→R    OFFER                       R→S  ACCEPT | DECLINE (then both close)
+ *          S→R    OFFER (with n)              R→S  REVEAL, then ACCEPT | DECLINE
+ *          Session code (SessionCode): the receiver commits to its nonce in its HELLO; the
+ *          sender sends its own nonce only after reading that HELLO; the receiver reveals its
+ *          nonce only after the OFFER. Both show the same 6 digits derived from both device IDs
+ *          and both nonces; a party in the middle must fix its nonce before it can know the
+ *          other's, so it matches the two sides' codes with probability 10^-6 per attempt.
  *          per file, in offer order (directories are created on ACCEPT and get no HEADER):
  *          S→R    HEADER(i)                   R→S  START(i) | RESUME(i, o, h)
  *          S→R    SENDFROM(i, o) DATA* END(i, h)
@@ -75,16 +84,21 @@
  *
  * History: v1 (PunchDrop 0.1) — first version. KEEPALIVE (0x0F) added later within v1, behind
  *          the "keepalive" capability, so v1 peers without it are unaffected.
+ *          v2 — the session code (HELLO c, OFFER n, REVEAL) replaces the pair code; OFFER limits
+ *          lowered to 4 MiB and 100 000 items. v1 peers are refused with a version error.
  */
 namespace PunchDrop::Transfer {
 
-constexpr int kProtocolVersion = 1;
+constexpr int kProtocolVersion = 2;
 constexpr qsizetype kLengthFieldSize = 4;
 constexpr qint64 kMaxChunkSize = 256 * 1024; //!< DATA payload limit
-constexpr qint64 kMaxFrameLength = 16 * 1024 * 1024; //!< LENGTH limit (big OFFERs)
+//! LENGTH limit (big OFFERs; all others are far smaller). Bounds what a stranger's OFFER costs
+//! before anyone said yes: the payload plus at most kMaxOfferItems decoded items.
+constexpr qint64 kMaxFrameLength = 4 * 1024 * 1024;
 constexpr qint64 kMaxPathBytes = 4096; //!< UTF-8 bytes of one offered path
 constexpr qint64 kMaxFileSize = qint64(1) << 52; //!< 4 PiB: sane, and exact in a double
-constexpr qint64 kMaxOfferItems = 1000000;
+constexpr qint64 kMaxOfferItems = 100000;
+constexpr qsizetype kCodeNonceSize = 32; //!< session-code nonce and commitment
 constexpr int kMaxTextBytes = 4096; //!< reasons, names, messages
 constexpr int kHeaderWindow = 64; //!< outstanding HEADERs ahead of DATA
 //! How often a waiting side sends KEEPALIVE (well under the 60 s idle timeout and the relay's
@@ -121,6 +135,7 @@ enum class FrameType : quint8 {
     Cancel = 0x0D,
     Error = 0x0E,
     KeepAlive = 0x0F,
+    Reveal = 0x10,
 };
 
 //! One frame as cut from the byte stream, not yet decoded.

@@ -26,6 +26,7 @@ enum class TransferError : int {
     Timeout = 11, //!< the peer went silent
     UntrustedPeer = 12, //!< a known contact name with a different key (re-verify first)
     Internal = 13,
+    Busy = 14, //!< the receiver runs as many incoming sessions as it allows; try again later
 };
 
 //! A short English name for \a error ("disk full"), for logs and the CLI's --json output.

@@ -30,7 +30,15 @@ struct TransferSnapshot
     Direction direction = Direction::Outgoing;
     DeviceId peer;
     QString peerName;
-    QStringList items; //!< top-level names of what is sent
+    //! Top-level names of what is sent: a summary of at most kSummaryNames (an offer of
+    //! 100 000 items must not stay in every snapshot, declined or not); itemCount has them all.
+    QStringList items;
+    int itemCount = 0; //!< top-level items in all
+    int fileCount = 0; //!< files in all (incoming: from the offer)
+    int folderCount = 0; //!< folders in all, nested ones included (incoming: from the offer)
+    //! This session's code ("482 193") once both sides' nonces are known; both people compare.
+    QString verificationCode;
+    static constexpr int kSummaryNames = 10;
     qint64 bytesDone = 0;
     qint64 bytesTotal = 0;
     double bytesPerSecond = 0;

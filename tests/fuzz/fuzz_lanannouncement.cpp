@@ -6,6 +6,7 @@
 //    byte for byte (so "the same bytes" means "the same announcement" for duplicate detection);
 //  - the signed part is a prefix of the input, the field bounds of the format hold.
 
+#include "net/wire/displaytext.h"
 #include "net/wire/lanannouncement.h"
 
 #include <QByteArrayView>
@@ -32,7 +33,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         || parsed.signature.size() > LanAnnouncement::kMaxSignatureSize
         || !bytes.startsWith(parsed.signedBytes))
         std::abort();
-    if (LanAnnouncement::cleanName(f.displayName) != f.displayName)
+    if (DisplayText::cleanName(f.displayName, LanAnnouncement::kMaxNameBytes) != f.displayName)
         std::abort(); // the parser accepted a name the encoder would not produce
     const QByteArray body = LanAnnouncement::encodeUnsigned(f);
     if (body != parsed.signedBytes)

@@ -112,6 +112,31 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(guard.isNull(), 5000); // the prompt goes away
     }
 
+    void peerTextIsShownLiterally()
+    {
+        // Issue 12, M8: the sender chooses its name and its file names; a label must never
+        // render them as rich text (links, images, forged buttons).
+        QWidget parent;
+        GuiOfferDecider decider(&parent);
+        PendingDecision pending;
+        IncomingOffer offer = sampleOffer("alice", true);
+        offer.senderName = u"<b>x</b>"_qs;
+        offer.items.append({u"<img src=\"http://example.invalid/a.png\">"_qs, 1, false, false, {}});
+        start(decider, offer, pending);
+        IncomingOfferDialog *dialog = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT((dialog = findDialog(&parent, u"<b>x</b>"_qs)), 5000);
+        const auto labels = dialog->findChildren<QLabel *>();
+        for (const QLabel *label : labels)
+            QCOMPARE(label->textFormat(), Qt::PlainText);
+        auto *headline = dialog->findChild<QLabel *>(u"offerHeadline"_qs);
+        QVERIFY2(headline->text().contains(u"<b>x</b>"_qs), qPrintable(headline->text()));
+        // And the summary lists the folders (issue 12, L6).
+        QVERIFY2(dialog->findChild<QLabel *>(u"offerSummary"_qs)->text().contains(u"Folders: 1"_qs),
+            qPrintable(dialog->findChild<QLabel *>(u"offerSummary"_qs)->text()));
+        dialog->close();
+        QTRY_VERIFY_WITH_TIMEOUT(pending.result.has_value(), 5000);
+    }
+
     void knownContactHidesTheCode()
     {
         QWidget parent;

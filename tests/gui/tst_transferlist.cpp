@@ -145,6 +145,33 @@ private Q_SLOTS:
         QCOMPARE(TransferFormat::percent(snapshot(3, State::Connecting, 0, 0)), -1);
     }
 
+    void outgoingRowShowsTheVerificationCode()
+    {
+        // Issue 12, H3: the sender compares the session code with the receiver's prompt, so the
+        // row shows it in its visible line (not only in a tooltip) while waiting.
+        TransferListModel model;
+        TransferSnapshot waiting = snapshot(1, State::Waiting, 0, MiB);
+        waiting.verificationCode = u"482 193"_qs;
+        model.update(waiting);
+        QVERIFY2(model.index(0)
+                     .data(TransferListModel::ProgressTextRole)
+                     .toString()
+                     .contains(u"482 193"_qs),
+            qPrintable(model.index(0).data(TransferListModel::ProgressTextRole).toString()));
+        // A peer-chosen name in a tooltip is escaped, never rendered.
+        TransferSnapshot named = snapshot(2, State::Waiting, 0, MiB);
+        named.peerName = u"<b>x</b>"_qs;
+        model.update(named);
+        const QString tip = model.index(0).data(Qt::ToolTipRole).toString();
+        QVERIFY2(tip.contains(u"&lt;b&gt;x&lt;/b&gt;"_qs), qPrintable(tip));
+        // A summary of many items says how many there are, though it names only a few.
+        TransferSnapshot many = snapshot(3, State::Declined, 0, MiB);
+        many.direction = TransferSnapshot::Direction::Incoming;
+        many.items = {u"a"_qs};
+        many.itemCount = 100000;
+        QCOMPARE(TransferFormat::title(many), u"100000 items from Alice"_qs);
+    }
+
     void delegatePaintsEveryKindOfRow()
     {
         TransferListModel model;

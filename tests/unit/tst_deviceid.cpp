@@ -6,7 +6,6 @@
 #include "net/wire/deviceid.h"
 
 #include <QFile>
-#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -20,7 +19,6 @@ private Q_SLOTS:
     void parse_data();
     void parse();
     void prefix();
-    void verificationCodeIsSymmetric();
     void identityPersistsAndIsPrivate();
     void corruptKeyIsAClearError();
     void signAndVerify();
@@ -70,18 +68,6 @@ void TestDeviceId::prefix()
     QVERIFY(id.matchesPrefix(id.toString().left(5).toLower()));
     QVERIFY(!id.matchesPrefix(QStringLiteral("ZZZZ")));
     QVERIFY(!id.matchesPrefix(QString()));
-}
-
-void TestDeviceId::verificationCodeIsSymmetric()
-{
-    const DeviceId a = DeviceId::fromDigest(QByteArray(32, '\x01'));
-    const DeviceId b = DeviceId::fromDigest(QByteArray(32, '\x02'));
-    const DeviceId c = DeviceId::fromDigest(QByteArray(32, '\x03'));
-    QCOMPARE(verificationCode(a, b), verificationCode(b, a));
-    QVERIFY(verificationCode(a, b) != verificationCode(a, c));
-    QVERIFY(QRegularExpression(QStringLiteral("^\\d{3} \\d{3}$"))
-                .match(verificationCode(a, b))
-                .hasMatch());
 }
 
 void TestDeviceId::identityPersistsAndIsPrivate()

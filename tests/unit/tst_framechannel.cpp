@@ -97,8 +97,8 @@ void TestFrameChannel::framesCutAnywhere()
     item.size = bigChunk + 1;
     const QByteArray big = pattern(bigChunk, 1);
     const QList<Message> sent {
-        Hello {kProtocolVersion, {QStringLiteral("resume")}, QStringLiteral("peer")},
-        Offer {{item}, item.size, 1},
+        Hello {kProtocolVersion, {QStringLiteral("resume")}, QStringLiteral("peer"), {}},
+        Offer {{item}, item.size, 1, {}},
         Data {big},
         Data {QByteArray("z")},
         FileEnd {0, QByteArray(32, '\x5a')},

@@ -4,6 +4,7 @@
 
 #include "net/security/deviceidentity.h"
 #include "net/security/lanannouncementcrypto.h"
+#include "net/wire/displaytext.h"
 
 #include <QTest>
 
@@ -174,6 +175,13 @@ void TestLanAnnouncement::cleanName_data()
     // 63 ASCII bytes + a 2-byte character would be 65 bytes: the character is dropped whole.
     QTest::newRow("cut on a character boundary")
         << QString(63, QLatin1Char('x')) + QStringLiteral("é") << QString(63, QLatin1Char('x'));
+    QTest::newRow("whitespace folded and trimmed")
+        << QStringLiteral("  bob \u3000  laptop ") << QStringLiteral("bob laptop");
+    QTest::newRow("bidi isolates and marks removed")
+        << QStringLiteral("a\u2066b\u2069c\u200Fd\u061Ce") << QStringLiteral("abcde");
+    QTest::newRow("C1 CSI removed") << QStringLiteral("x\u009B2Jy") << QStringLiteral("x2Jy");
+    QTest::newRow("markup kept literally")
+        << QStringLiteral("<b>x</b>") << QStringLiteral("<b>x</b>");
     QTest::newRow("surrogate pair kept whole") << QString(60, QLatin1Char('x'))
             + QStringLiteral("🖥") << QString(60, QLatin1Char('x')) + QStringLiteral("🖥");
 }
@@ -182,7 +190,7 @@ void TestLanAnnouncement::cleanName()
 {
     QFETCH(QString, input);
     QFETCH(QString, expected);
-    QCOMPARE(LanAnnouncement::cleanName(input), expected);
+    QCOMPARE(DisplayText::cleanName(input, LanAnnouncement::kMaxNameBytes), expected);
     // Whatever the input, the encoder produces something the parser accepts.
     LanAnnouncement::Fields f = sampleFields();
     f.displayName = input;

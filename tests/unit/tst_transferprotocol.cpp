@@ -75,6 +75,7 @@ private Q_SLOTS:
     void malformed();
     void backToBackFrames();
     void limitIsCheckedBeforeThePayloadArrives();
+    void helloNameIsSanitised();
 };
 
 void TestTransferProtocol::golden_data()
@@ -85,6 +86,10 @@ void TestTransferProtocol::golden_data()
     QTest::newRow("ACCEPT: empty map") << Message {Accept {}} << hex("00000002 03 a0");
     QTest::newRow("SESSIONEND: empty map") << Message {SessionEnd {}} << hex("00000002 0c a0");
     QTest::newRow("KEEPALIVE: empty map") << Message {KeepAlive {}} << hex("00000002 0f a0");
+    QTest::newRow("REVEAL {n: 32 bytes}")
+        << Message {Reveal {QByteArray(32, '\x6e')}}
+        << hex("00000026 10 a1 616e 5820 "
+               "6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e");
     QTest::newRow("START {i:5}") << Message {Start {5}} << hex("00000005 06 a1 6169 05");
     QTest::newRow("SENDFROM {i:1, o:300}")
         << Message {SendFrom {1, 300}} << hex("0000000a 08 a2 6169 01 616f 19012c");
@@ -122,13 +127,19 @@ void TestTransferProtocol::roundTrip_data()
     offer.totalBytes = 1234 + (qint64(5) << 30);
     offer.fileCount = 3;
     QTest::newRow("HELLO") << Message {
-        Hello {1, {QStringLiteral("resume")}, QStringLiteral("Laptop ☕")}};
+        Hello {1, {QStringLiteral("resume")}, QStringLiteral("Laptop ☕"), {}}};
+    QTest::newRow("HELLO with a code commitment")
+        << Message {Hello {2, {}, QStringLiteral("r"), QByteArray(32, '\xc0')}};
     QTest::newRow("OFFER with folders, unicode, exec, mtime, 5 GiB") << Message {offer};
+    Offer withNonce = offer;
+    withNonce.codeNonce = QByteArray(32, '\x6e');
+    QTest::newRow("OFFER with a code nonce") << Message {withNonce};
+    QTest::newRow("REVEAL") << Message {Reveal {QByteArray(32, '\x01')}};
     QTest::newRow("OFFER empty") << Message {Offer {}};
     QTest::newRow("ACCEPT") << Message {Accept {}};
     QTest::newRow("DECLINE") << Message {Decline {QStringLiteral("not now")}};
     QTest::newRow("HEADER") << Message {FileHeader {7, 99}};
-    QTest::newRow("START") << Message {Start {999999}};
+    QTest::newRow("START") << Message {Start {kMaxOfferItems - 1}};
     QTest::newRow("RESUME") << Message {Resume {3, 4096, sha}};
     QTest::newRow("SENDFROM 0") << Message {SendFrom {3, 0}};
     QTest::newRow("DATA max chunk") << Message {Data {QByteArray(kMaxChunkSize, 'x')}};
@@ -137,8 +148,10 @@ void TestTransferProtocol::roundTrip_data()
         << Message {Verdict {3, TransferError::Integrity, QStringLiteral("mismatch")}};
     QTest::newRow("SESSIONEND") << Message {SessionEnd {}};
     QTest::newRow("KEEPALIVE") << Message {KeepAlive {}};
-    QTest::newRow("HELLO announcing keepalive") << Message {Hello {1,
-        {capabilityResume(), capabilityPipeline(), capabilityKeepalive()}, QStringLiteral("pc")}};
+    QTest::newRow("HELLO announcing keepalive")
+        << Message {Hello {1, {capabilityResume(), capabilityPipeline(), capabilityKeepalive()},
+               QStringLiteral("pc"), {}}};
+    QTest::newRow("ERROR busy") << Message {Error {TransferError::Busy, QStringLiteral("busy")}};
     QTest::newRow("CANCEL") << Message {Cancel {}};
     QTest::newRow("ERROR disk full")
         << Message {Error {TransferError::DiskFull, QStringLiteral("full")}};
@@ -186,10 +199,16 @@ void TestTransferProtocol::malformed_data()
     const QByteArray sha(32, '\x01');
     QTest::newRow("zero length") << hex("00000000");
     QTest::newRow("length over the 16 MiB limit") << hex("01000001");
+    QTest::newRow("length just over the 4 MiB limit") << hex("00400001 02");
     QTest::newRow("length 4 GiB - 1") << hex("ffffffff 02");
     QTest::newRow("unknown type 0x00") << hex("00000002 00 a0");
     QTest::newRow("unknown type 0xff") << hex("00000002 ff a0");
-    QTest::newRow("unknown type 0x10 (after KEEPALIVE)") << hex("00000002 10 a0");
+    QTest::newRow("unknown type 0x11 (after REVEAL)") << hex("00000002 11 a0");
+    QTest::newRow("REVEAL without a nonce") << hex("00000002 10 a0");
+    QTest::newRow("REVEAL with a 31-byte nonce")
+        << cborFrame(FrameType::Reveal, {{k("n"), QByteArray(31, 'n')}});
+    QTest::newRow("HELLO commitment of 31 bytes")
+        << cborFrame(FrameType::Hello, {{k("v"), 2}, {k("c"), QByteArray(31, 'c')}});
     QTest::newRow("KEEPALIVE empty payload") << frame(0x0f, {});
     QTest::newRow("KEEPALIVE payload is a CBOR array") << frame(0x0f, hex("80"));
     QTest::newRow("KEEPALIVE trailing bytes after the map") << frame(0x0f, hex("a0 a0"));
@@ -237,6 +256,23 @@ void TestTransferProtocol::malformed_data()
     QTest::newRow("OFFER mode out of range") << offer(
         {QCborMap {{k("p"), QStringLiteral("a")}, {k("s"), 0}, {k("m"), 0777777}, {k("t"), 0}}}, 0,
         1);
+    QTest::newRow("OFFER announcing 100 001 items")
+        << frame(0x02, hex("a1 656974656d73 9a000186a1"));
+    QTest::newRow("OFFER with 100 001 items in an indefinite array") << [] {
+        QByteArray payload = hex("a3 656974656d73 9f");
+        for (int i = 0; i < int(kMaxOfferItems) + 1; ++i)
+            payload += hex("a4 6170 6161 6173 00 616d 00 6174 00");
+        payload += hex("ff 656279746573 00 6566696c6573 1a000186a1");
+        return frame(0x02, payload);
+    }();
+    QTest::newRow("OFFER nonce of 31 bytes") << cborFrame(FrameType::Offer,
+        {{k("items"), QCborArray {}}, {k("bytes"), 0}, {k("files"), 0},
+            {k("n"), QByteArray(31, 'n')}});
+    QTest::newRow("OFFER unknown value nested too deeply") << frame(0x02,
+        hex("a4 656974656d73 80 656279746573 00 6566696c6573 00 6178") + QByteArray(20, '\x81')
+            + hex("00"));
+    QTest::newRow("OFFER trailing bytes")
+        << frame(0x02, hex("a3 656974656d73 80 656279746573 00 6566696c6573 00 00"));
     QTest::newRow("OFFER directory with a size")
         << offer({QCborMap {{k("p"), QStringLiteral("d")}, {k("s"), 3}, {k("m"), 0755}, {k("t"), 0},
                      {k("d"), true}}},
@@ -272,6 +308,21 @@ void TestTransferProtocol::limitIsCheckedBeforeThePayloadArrives()
     QCOMPARE(parseFrame(hex("ffffffff")).status, ParseStatus::Malformed);
     QCOMPARE(parseFrame(hex("00100000 09")).status, ParseStatus::Malformed); // 1 MiB DATA
     QCOMPARE(parseFrame(hex("00100000 02")).status, ParseStatus::Incomplete); // 1 MiB OFFER is fine
+}
+
+void TestTransferProtocol::helloNameIsSanitised()
+{
+    // Issue 12, M8: the name a peer announces reaches prompts, terminals and logs. Escape
+    // sequences, line breaks and bidi overrides are gone as soon as it is decoded.
+    const QByteArray bytes = cborFrame(FrameType::Hello,
+        {{k("v"), kProtocolVersion},
+            {k("name"),
+                QStringLiteral("\x1b]0;pwned\x07"
+                               "bob\r\nINFO forged\u202Etxt.exe")}});
+    const StreamParse parsed = parseMessage(bytes);
+    QVERIFY2(parsed.status == ParseStatus::Ok, qPrintable(parsed.error));
+    QCOMPARE(std::get<Hello>(parsed.message).deviceName,
+        QStringLiteral("]0;pwnedbobINFO forgedtxt.exe"));
 }
 
 QTEST_GUILESS_MAIN(TestTransferProtocol)

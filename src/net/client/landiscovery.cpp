@@ -2,6 +2,7 @@
 #include "net/client/landiscovery.h"
 
 #include "core/logging.h"
+#include "net/wire/displaytext.h"
 
 #include <QDateTime>
 #include <QNetworkDatagram>
@@ -84,7 +85,7 @@ LanDiscovery::~LanDiscovery()
 
 void LanDiscovery::setDisplayName(const QString &name)
 {
-    const QString clean = LanAnnouncement::cleanName(name);
+    const QString clean = DisplayText::cleanName(name, LanAnnouncement::kMaxNameBytes);
     if (clean == m_displayName)
         return;
     m_displayName = clean;

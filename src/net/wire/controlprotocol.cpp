@@ -2,6 +2,7 @@
 #include "net/wire/controlprotocol.h"
 
 #include "net/wire/cborbounds.h"
+#include "net/wire/displaytext.h"
 
 #include <QCborArray>
 #include <QCborMap>
@@ -239,6 +240,13 @@ public:
         return s;
     }
 
+    //! A display name another party chose: sanitised where it enters (DisplayText), so no
+    //! terminal escape or forged log line reaches a person or a log from here on.
+    QString name(const char *key)
+    {
+        return DisplayText::cleanName(text(key), ControlProtocol::kMaxTextLength * 4);
+    }
+
     qint64 integer(const char *key, qint64 max, bool required = true)
     {
         const QCborValue v = value(key, required);
@@ -387,7 +395,7 @@ PeerEntry readEntry(Fields &f)
 {
     PeerEntry p;
     p.id = f.id("id");
-    p.name = f.text("name");
+    p.name = f.name("name");
     p.nat = f.text("nat");
     return p;
 }
@@ -399,7 +407,7 @@ std::optional<ControlMessage> decode(const QString &type, const QCborMap &map, Q
     if (type == u"hello") {
         Hello m;
         m.version = int(f.integer("v", kMaxU32 >> 1));
-        m.name = f.text("name");
+        m.name = f.name("name");
         m.privateEndpoints = f.endpoints("private");
         m.nat = f.text("nat", false);
         m.watch = f.ids("watch", false);
@@ -449,7 +457,7 @@ std::optional<ControlMessage> decode(const QString &type, const QCborMap &map, Q
             f.fail("role", "must be \"initiator\" or \"responder\"");
         m.initiator = role == u"initiator";
         m.peer = f.id("peer");
-        m.peerName = f.text("name");
+        m.peerName = f.name("name");
         m.peerPublic = f.endpoint("public");
         m.peerPrivate = f.endpoints("private");
         m.peerNat = f.text("nat");

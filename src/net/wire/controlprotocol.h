@@ -31,7 +31,8 @@ namespace PunchDrop {
  *  - endpoints: text "a.b.c.d:port" or "[v6]:port"
  *  - session IDs and relay tokens: byte strings of 16 bytes
  *  - counters, times and nonces: unsigned integers
- *  - free text (names, NAT types, codes, messages): text of at most kMaxTextLength characters
+ *  - free text (names, NAT types, codes, messages): text of at most kMaxTextLength characters;
+ *    names (hello, peer entries, go) are sanitised on decoding (DisplayText::cleanName)
  *
  * Messages (C = client, S = server)
  * ---------------------------------

@@ -107,19 +107,4 @@ size_t qHash(const DeviceId &id, size_t seed) noexcept
     return qHash(id.digest(), seed);
 }
 
-QString verificationCode(const DeviceId &a, const DeviceId &b)
-{
-    const bool ordered = a < b;
-    QCryptographicHash hash(QCryptographicHash::Sha256);
-    hash.addData(QByteArrayLiteral("punchdrop-verification-v1"));
-    hash.addData((ordered ? a : b).digest());
-    hash.addData((ordered ? b : a).digest());
-    const QByteArray d = hash.result();
-    const quint32 n = (quint32(quint8(d[0])) << 24 | quint32(quint8(d[1])) << 16
-                          | quint32(quint8(d[2])) << 8 | quint32(quint8(d[3])))
-        % 1000000u;
-    const QString digits = QStringLiteral("%1").arg(n, 6, 10, QLatin1Char('0'));
-    return digits.left(3) + QLatin1Char(' ') + digits.mid(3);
-}
-
 } // namespace PunchDrop

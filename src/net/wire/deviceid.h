@@ -49,12 +49,6 @@ private:
 
 size_t qHash(const DeviceId &id, size_t seed = 0) noexcept;
 
-/*!
- * The short code both people compare on a first contact ("482 193"): six digits derived from
- * both device IDs, independent of who is the sender.
- */
-QString verificationCode(const DeviceId &a, const DeviceId &b);
-
 } // namespace PunchDrop
 
 Q_DECLARE_METATYPE(PunchDrop::DeviceId)

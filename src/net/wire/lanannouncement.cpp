@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "net/wire/lanannouncement.h"
 
+#include "net/wire/displaytext.h"
+
 // The pure codec: Qt Core only, no cryptography (lanannouncementcrypto.cpp has encode() and
 // verify()), so the fuzzer links this file alone.
 
@@ -14,15 +16,6 @@
 namespace PunchDrop {
 
 namespace {
-
-//! Characters a display name may not contain: C0/C1 controls, line separators, the bidi
-//! embedding/override/isolate controls that could make one name render as another, and U+FFFD
-//! (what a broken surrogate becomes; refusing it keeps every accepted datagram canonical).
-bool isDisallowed(char32_t c)
-{
-    return c < 0x20 || (c >= 0x7f && c < 0xa0) || c == 0x2028 || c == 0x2029
-        || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) || c == 0xfffd;
-}
 
 //! Strict UTF-8 decoding; nullopt on invalid sequences.
 std::optional<QString> decodeUtf8(QByteArrayView bytes)
@@ -58,28 +51,11 @@ LanAnnouncement::ParseResult malformed(QString error)
 
 } // namespace
 
-QString LanAnnouncement::cleanName(const QString &name)
-{
-    QString out;
-    qsizetype bytes = 0;
-    for (char32_t c : QStringView(name).toUcs4()) {
-        if (isDisallowed(c))
-            continue;
-        const QString ch = QString::fromUcs4(&c, 1);
-        const qsizetype len = ch.toUtf8().size();
-        if (bytes + len > kMaxNameBytes)
-            break;
-        out += ch;
-        bytes += len;
-    }
-    return out;
-}
-
 QByteArray LanAnnouncement::encodeUnsigned(const Fields &fields)
 {
     if (fields.certificateDer.isEmpty() || fields.certificateDer.size() > kMaxCertificateSize)
         return {};
-    const QByteArray name = cleanName(fields.displayName).toUtf8();
+    const QByteArray name = DisplayText::cleanName(fields.displayName, kMaxNameBytes).toUtf8();
     QByteArray out;
     out.reserve(kHeaderSize + fields.certificateDer.size() + 1 + name.size());
     out.append(kMagic, sizeof kMagic);
@@ -143,10 +119,10 @@ LanAnnouncement::ParseResult LanAnnouncement::parse(QByteArrayView data)
     const std::optional<QString> name = decodeUtf8(data.sliced(pos, nameLen));
     if (!name)
         return malformed(QStringLiteral("name is not valid UTF-8"));
-    for (char32_t c : QStringView(*name).toUcs4()) {
-        if (isDisallowed(c))
-            return malformed(QStringLiteral("name contains a control character or U+FFFD"));
-    }
+    // Only what the encoder produces: no control or bidi characters, whitespace folded.
+    if (DisplayText::cleanName(*name, kMaxNameBytes) != *name)
+        return malformed(QStringLiteral("name contains a control character or U+FFFD, or is not "
+                                        "a clean display name"));
     r.fields.displayName = *name;
     pos += nameLen;
 

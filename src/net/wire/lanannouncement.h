@@ -91,16 +91,14 @@ public:
     static ParseResult parse(QByteArrayView datagram);
 
     /*!
-     * The bytes the signature covers, for \a fields. The name is cleaned first (control
-     * characters removed, cut to kMaxNameBytes on a character boundary), so every input encodes
+     * The bytes the signature covers, for \a fields. The name is cleaned first
+     * (DisplayText::cleanName: control and bidi characters removed, whitespace folded, cut to
+     * kMaxNameBytes on a character boundary), so every input encodes
      * to something parse() accepts. Empty when the certificate is empty or too large.
      */
     static QByteArray encodeUnsigned(const Fields &fields);
     //! \a signedBytes followed by the signature length and \a signature.
     static QByteArray assemble(const QByteArray &signedBytes, const QByteArray &signature);
-
-    //! The display name as encodeUnsigned() puts it on the wire.
-    static QString cleanName(const QString &name);
 
     enum class Verdict { Ok, Malformed, BadSignature };
 };

@@ -1,0 +1,229 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "transfer/offerdecoder.h"
+
+#include "transfer/transferprotocol.h"
+
+#include <QCborStreamReader>
+
+#include <limits>
+#include <utility>
+
+namespace PunchDrop::Transfer {
+
+namespace {
+
+//! Nesting a skipped unknown value may have: keeps QCborStreamReader::next() off deep recursion.
+constexpr int kSkipDepth = 8;
+constexpr qint64 kMaxMtime = std::numeric_limits<qint64>::max() / 2;
+
+class OfferReader
+{
+public:
+    explicit OfferReader(QByteArrayView payload)
+        : m_reader(payload.data(), payload.size())
+        , m_size(payload.size())
+    { }
+
+    bool read(Offer *offer);
+    QString error() const { return m_error; }
+
+private:
+    bool fail(const QString &what)
+    {
+        if (m_error.isEmpty())
+            m_error = what;
+        return false;
+    }
+    bool fail(const char *field, const char *what)
+    {
+        return fail(
+            QStringLiteral("field '%1': %2").arg(QLatin1String(field), QLatin1String(what)));
+    }
+    bool key(QString *out);
+    bool text(const char *field, qint64 maxBytes, QString *out);
+    bool integer(const char *field, qint64 min, qint64 max, qint64 *out);
+    bool skip();
+    bool readItems(Offer *offer);
+    bool readItem(OfferItem *item);
+
+    QCborStreamReader m_reader;
+    qsizetype m_size = 0;
+    QString m_error;
+};
+
+bool OfferReader::key(QString *out)
+{
+    if (!m_reader.isString())
+        return fail(QStringLiteral("a map key is not text"));
+    return text("key", 64, out);
+}
+
+bool OfferReader::text(const char *field, qint64 maxBytes, QString *out)
+{
+    if (!m_reader.isString())
+        return fail(field, "missing or not text");
+    out->clear();
+    qint64 bytes = 0;
+    auto chunk = m_reader.readString();
+    while (chunk.status == QCborStreamReader::Ok) {
+        bytes += chunk.data.toUtf8().size();
+        if (bytes > maxBytes)
+            return fail(field, "too long");
+        out->append(chunk.data);
+        chunk = m_reader.readString();
+    }
+    if (chunk.status == QCborStreamReader::Error)
+        return fail(field, "invalid text");
+    return true;
+}
+
+bool OfferReader::integer(const char *field, qint64 min, qint64 max, qint64 *out)
+{
+    if (!m_reader.isUnsignedInteger() && !m_reader.isNegativeInteger())
+        return fail(field, "missing or not an integer");
+    if (m_reader.isNegativeInteger()
+        || m_reader.toUnsignedInteger() > quint64(std::numeric_limits<qint64>::max()))
+        return m_reader.next(), fail(field, "out of range");
+    const qint64 value = qint64(m_reader.toUnsignedInteger());
+    m_reader.next();
+    if (value < min || value > max)
+        return fail(field, "out of range");
+    *out = value;
+    return true;
+}
+
+bool OfferReader::skip()
+{
+    return m_reader.next(kSkipDepth) || fail(QStringLiteral("invalid or too deeply nested value"));
+}
+
+bool OfferReader::readItem(OfferItem *item)
+{
+    if (!m_reader.isMap() || !m_reader.enterContainer())
+        return fail(QStringLiteral("offer item is not a map"));
+    bool havePath = false, haveSize = false, haveMode = false, haveTime = false;
+    qint64 size = 0, mode = 0, mtime = 0;
+    while (m_error.isEmpty() && m_reader.hasNext()) {
+        QString k;
+        if (!key(&k))
+            return false;
+        if (k == u"p") {
+            havePath = text("p", kMaxPathBytes, &item->relativePath);
+            if (havePath && item->relativePath.isEmpty())
+                return fail("p", "empty or too long");
+        } else if (k == u"s") {
+            haveSize = integer("s", 0, kMaxFileSize, &size);
+        } else if (k == u"m") {
+            haveMode = integer("m", 0, 07777, &mode);
+        } else if (k == u"t") {
+            haveTime = integer("t", 0, kMaxMtime, &mtime);
+        } else if (k == u"d") {
+            if (!m_reader.isBool())
+                return fail("d", "not a boolean");
+            item->isDirectory = m_reader.toBool();
+            m_reader.next();
+        } else {
+            skip();
+        }
+    }
+    if (!m_error.isEmpty() || !m_reader.leaveContainer())
+        return fail(QStringLiteral("invalid offer item"));
+    if (!havePath || !haveSize || !haveMode || !haveTime)
+        return fail(QStringLiteral("an offer item lacks p, s, m or t"));
+    if (item->isDirectory && size != 0)
+        return fail("s", "out of range");
+    item->size = size;
+    item->executable = !item->isDirectory && (mode & 0111) != 0;
+    if (mtime > 0)
+        item->modified = QDateTime::fromMSecsSinceEpoch(mtime, Qt::UTC);
+    return true;
+}
+
+bool OfferReader::readItems(Offer *offer)
+{
+    if (!m_reader.isArray())
+        return fail("items", "missing or not an array");
+    if (m_reader.isLengthKnown() && m_reader.length() > quint64(kMaxOfferItems))
+        return fail("items", "too many items");
+    if (!m_reader.enterContainer())
+        return fail("items", "invalid array");
+    while (m_error.isEmpty() && m_reader.hasNext()) {
+        if (offer->items.size() >= kMaxOfferItems)
+            return fail("items", "too many items");
+        OfferItem item;
+        if (!readItem(&item)) {
+            const QString why = std::exchange(m_error, QString());
+            return fail(QStringLiteral("offer item %1: %2").arg(offer->items.size()).arg(why));
+        }
+        offer->items.append(std::move(item));
+    }
+    return m_error.isEmpty() && (m_reader.leaveContainer() || fail("items", "invalid array"));
+}
+
+bool OfferReader::read(Offer *offer)
+{
+    if (!m_reader.isMap() || !m_reader.enterContainer())
+        return fail(QStringLiteral("payload is not a CBOR map"));
+    bool haveItems = false, haveBytes = false, haveFiles = false;
+    qint64 files = 0;
+    while (m_error.isEmpty() && m_reader.hasNext()) {
+        QString k;
+        if (!key(&k))
+            return false;
+        if (k == u"items" && !haveItems) {
+            haveItems = readItems(offer);
+        } else if (k == u"bytes") {
+            haveBytes = integer("bytes", 0, std::numeric_limits<qint64>::max(), &offer->totalBytes);
+        } else if (k == u"files") {
+            haveFiles = integer("files", 0, kMaxOfferItems, &files);
+        } else if (k == u"n") {
+            if (!m_reader.isByteArray())
+                return fail("n", "not a byte string");
+            const auto nonce = m_reader.readByteArray();
+            if (nonce.status != QCborStreamReader::Ok || nonce.data.size() != kCodeNonceSize)
+                return fail("n", "not a 32-byte nonce");
+            offer->codeNonce = nonce.data;
+            if (m_reader.readByteArray().status != QCborStreamReader::EndOfString)
+                return fail("n", "not a 32-byte nonce");
+        } else {
+            skip();
+        }
+    }
+    if (!m_error.isEmpty())
+        return false;
+    if (!m_reader.leaveContainer() || m_reader.lastError() != QCborError::NoError)
+        return fail(QStringLiteral("invalid CBOR: %1").arg(m_reader.lastError().toString()));
+    if (m_reader.currentOffset() != m_size)
+        return fail(QStringLiteral("trailing bytes after the CBOR map"));
+    if (!haveItems)
+        return fail("items", "missing or not an array");
+    if (!haveBytes || !haveFiles)
+        return fail(QStringLiteral("field 'bytes' or 'files' missing"));
+    offer->fileCount = int(files);
+    qint64 sum = 0;
+    int count = 0;
+    for (const OfferItem &item : std::as_const(offer->items)) {
+        if (item.isDirectory)
+            continue;
+        sum += item.size; // ≤ kMaxOfferItems * 2^52: no overflow
+        ++count;
+    }
+    if (sum != offer->totalBytes || count != offer->fileCount)
+        return fail(QStringLiteral("offer totals do not match its items"));
+    return true;
+}
+
+} // namespace
+
+bool decodeOffer(QByteArrayView payload, Offer *offer, QString *error)
+{
+    OfferReader reader(payload);
+    *offer = Offer {};
+    if (reader.read(offer))
+        return true;
+    *error = reader.error();
+    *offer = Offer {};
+    return false;
+}
+
+} // namespace PunchDrop::Transfer

@@ -1,0 +1,20 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "transfer/transfermessage.h"
+
+#include <QByteArrayView>
+#include <QString>
+
+namespace PunchDrop::Transfer {
+
+/*!
+ * Decodes an OFFER payload (one CBOR map, layout in transferprotocol.h) straight from the bytes
+ * with a CBOR stream reader: no QCborValue tree of the whole offer is built, so the memory an
+ * offer costs before anyone has said yes is the payload (at most kMaxFrameLength) plus the
+ * items themselves (at most kMaxOfferItems). Checks every field, the limits and the totals.
+ * Pure. False with \a error on anything malformed.
+ */
+bool decodeOffer(QByteArrayView payload, Offer *offer, QString *error);
+
+} // namespace PunchDrop::Transfer
