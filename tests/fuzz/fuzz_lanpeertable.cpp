@@ -39,7 +39,7 @@ QByteArray certificateOf(int device)
 QByteArray signatureOf(int device, QByteArrayView signedBytes)
 {
     QCryptographicHash hash(QCryptographicHash::Sha256);
-    hash.addData(QByteArray("secret of device ") + char('0' + device));
+    hash.addData(QByteArray(QByteArray("secret of device ") + char('0' + device)));
     hash.addData(signedBytes);
     return hash.result().left(16);
 }
