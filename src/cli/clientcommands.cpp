@@ -153,7 +153,7 @@ QCoro::Task<bool> goOnline(Client &c)
     co_return true;
 }
 
-QCoro::Task<DeviceId> findPeer(Client &c, const QString &query)
+QCoro::Task<PeerInfo> findPeer(Client &c, const QString &query)
 {
     const auto wait = c.invocation.lan ? std::chrono::milliseconds(kLanDiscoveryWait)
                                        : std::chrono::milliseconds(kPeerLookupWait);
@@ -165,19 +165,31 @@ QCoro::Task<DeviceId> findPeer(Client &c, const QString &query)
     // twice as long again when the server says it is busy.
     std::chrono::milliseconds retry = kLookupRetry;
     while (true) {
-        // Who we see first (contacts, same network, LAN), then everyone on the server.
+        // Contacts first (a contact's name is its pinned ID), then who we see (same network,
+        // LAN), then everyone on the server.
         auto finding = c.engine->findPeer(query);
         const PeerResolver::Result r = co_await finding;
-        if (r.ok())
-            co_return r.id;
+        const bool online = r.ok() && r.candidates.constFirst().online;
+        if (online)
+            co_return r.candidates.constFirst();
         const auto left = wait - std::chrono::milliseconds(clock.elapsed());
-        // Only "nobody matches" (the peer may still be starting) and "busy" can change by
-        // waiting; ambiguity cannot.
-        const bool worthWaiting
-            = r.code == PeerResolver::Code::NotFound || r.code == PeerResolver::Code::Busy;
+        // Only "nobody matches" and "not online yet" (the peer may still be starting) and
+        // "busy" can change by waiting; ambiguity and a refusal cannot.
+        const bool worthWaiting = r.ok() || r.code == PeerResolver::Code::NotFound
+            || r.code == PeerResolver::Code::Busy;
         if (left.count() <= 0 || !worthWaiting) {
-            c.printer.error(QStringLiteral("peer-not-found"), r.error);
-            co_return DeviceId();
+            if (r.ok()) {
+                // Never another device of that name: the one meant is offline.
+                const PeerInfo &p = r.candidates.constFirst();
+                c.printer.error(QStringLiteral("peer-offline"),
+                    QStringLiteral("%1 (%2) is offline").arg(p.name, p.id.toString()));
+            } else {
+                c.printer.error(r.code == PeerResolver::Code::Refused
+                        ? QStringLiteral("namesake")
+                        : QStringLiteral("peer-not-found"),
+                    r.error);
+            }
+            co_return PeerInfo {};
         }
         const bool server = c.engine->controlClient() && c.engine->controlClient()->isRegistered();
         if (r.code == PeerResolver::Code::Busy)
@@ -185,6 +197,13 @@ QCoro::Task<DeviceId> findPeer(Client &c, const QString &query)
         co_await presence.wait(server ? std::min<std::chrono::milliseconds>(left, retry) : left);
         retry = std::min<std::chrono::milliseconds>(retry * 2, kLookupRetryMax);
     }
+}
+
+//! Who the file goes to: a pinned contact, or a first contact (trust on first use) to verify.
+void printRecipient(Client &c, const PeerInfo &peer)
+{
+    const bool firstContact = !c.engine->contacts().find(peer.id).has_value();
+    c.printer.recipient(peer.name, peer.id.toString(), firstContact);
 }
 
 void printPaths(Client &c)
@@ -261,9 +280,11 @@ QCoro::Task<int> sendFlow(Client &c)
     if (!co_await online)
         co_return ExitFailure;
     auto lookup = findPeer(c, c.invocation.to);
-    const DeviceId peer = co_await lookup;
+    const PeerInfo recipient = co_await lookup;
+    const DeviceId peer = recipient.id;
     if (peer.isNull())
         co_return ExitFailure;
+    printRecipient(c, recipient);
 
     printPaths(c);
     const ConnectMode mode = c.invocation.relayOnly ? ConnectMode::RelayOnly
@@ -348,9 +369,9 @@ QCoro::Task<int> peersFlow(Client &c)
         const PeerResolver::Result r = co_await finding;
         shown = r.candidates; // the match, or the candidates of an ambiguous query
         if (!r.ok()) {
-            c.printer.error(r.code == PeerResolver::Code::Ambiguous
-                    ? QStringLiteral("ambiguous")
-                    : QStringLiteral("peer-not-found"),
+            c.printer.error(r.code == PeerResolver::Code::Ambiguous ? QStringLiteral("ambiguous")
+                    : r.code == PeerResolver::Code::Refused         ? QStringLiteral("namesake")
+                                                            : QStringLiteral("peer-not-found"),
                 r.error);
             exitCode = ExitFailure;
         }
@@ -362,10 +383,13 @@ QCoro::Task<int> peersFlow(Client &c)
             continue;
         list.append(QJsonObject {{QStringLiteral("device_id"), p.id.toString()},
             {QStringLiteral("name"), p.name}, {QStringLiteral("nat_type"), p.natType},
-            {QStringLiteral("source"), sourceName(p.source)}});
-        lines << QStringLiteral("%1  %2  %3  %4")
+            {QStringLiteral("source"), sourceName(p.source)},
+            {QStringLiteral("contact"), p.pinned}});
+        lines << QStringLiteral("%1  %2  %3  %4  %5")
                      .arg(p.id.shortString(), p.name.leftJustified(20),
                          sourceName(p.source).leftJustified(6),
+                         (p.pinned ? QStringLiteral("contact") : QStringLiteral("-"))
+                             .leftJustified(7),
                          p.natType.isEmpty() ? QStringLiteral("-") : p.natType);
     }
     c.printer.raw(

@@ -119,7 +119,7 @@ void EventPrinter::path(const QString &kind, const QString &method, int rttMs, q
 }
 
 void EventPrinter::offer(const QString &peer, int files, int folders, qint64 totalBytes,
-    const QString &verificationCode, bool firstContact)
+    const QString &verificationCode, bool firstContact, const QString &nameWarning)
 {
     if (m_json) {
         QJsonObject event {{QStringLiteral("event"), QStringLiteral("offer")},
@@ -128,9 +128,13 @@ void EventPrinter::offer(const QString &peer, int files, int folders, qint64 tot
             {QStringLiteral("first_contact"), firstContact}};
         if (!verificationCode.isEmpty())
             event.insert(QStringLiteral("verification_code"), verificationCode);
+        if (!nameWarning.isEmpty())
+            event.insert(QStringLiteral("name_warning"), nameWarning);
         emitJson(event);
         return;
     }
+    if (!nameWarning.isEmpty())
+        info(QStringLiteral("Warning: %1").arg(nameWarning));
     QString text = folders > 0 ? QStringLiteral("%1 offers %2 file(s) in %3 folder(s), %4")
                                      .arg(peer)
                                      .arg(files)
@@ -159,6 +163,20 @@ void EventPrinter::verificationCode(const QString &peer, const QString &code)
     }
     info(QStringLiteral("Verification code %1 — %2 sees the same code if nobody is in between")
              .arg(code, peer));
+}
+
+void EventPrinter::recipient(const QString &name, const QString &deviceId, bool firstContact)
+{
+    if (m_json) {
+        emitJson({{QStringLiteral("event"), QStringLiteral("recipient")},
+            {QStringLiteral("name"), name}, {QStringLiteral("device_id"), deviceId},
+            {QStringLiteral("first_contact"), firstContact}});
+        return;
+    }
+    if (firstContact)
+        info(QStringLiteral("First contact: %1 %2 is not a contact yet — compare the verification "
+                            "code with the receiver once it is shown")
+                 .arg(name, deviceId));
 }
 
 void EventPrinter::progress(qint64 bytes, qint64 total, double bytesPerSecond, bool force)

@@ -11,9 +11,10 @@ namespace PunchDrop::Cli {
 
 /*!
  * What `send` / `receive` / `peers` print. With --json: one JSON object per line on stdout, each
- * with an "event" key (registered, path, offer, progress, file, done, error, peers). Without:
- * short human lines on stderr and, on a terminal, one self-overwriting progress line with rate
- * and ETA. Progress is throttled here so a fast transfer does not flood the terminal or a pipe.
+ * with an "event" key (registered, recipient, path, offer, progress, file, done, error, peers).
+ * Without: short human lines on stderr and, on a terminal, one self-overwriting progress line with
+ * rate and ETA. Progress is throttled here so a fast transfer does not flood the terminal or a
+ * pipe.
  */
 class EventPrinter
 {
@@ -24,11 +25,20 @@ public:
         const QString &server);
     void path(const QString &kind, const QString &method, int rttMs, qint64 timeMs,
         const QString &peer, const QString &reason);
-    //! An incoming offer; \a firstContact: the code is shown as something to compare.
+    /*!
+     * An incoming offer; \a firstContact: the code is shown as something to compare;
+     * \a nameWarning: a contact that claims another contact's name (JSON "name_warning").
+     */
     void offer(const QString &peer, int files, int folders, qint64 totalBytes,
-        const QString &verificationCode, bool firstContact);
+        const QString &verificationCode, bool firstContact, const QString &nameWarning = {});
     //! The sender's side of the session code, while it waits for the answer.
     void verificationCode(const QString &peer, const QString &code);
+    /*!
+     * Who a send goes to (JSON event "recipient": name, device_id, first_contact). People see a
+     * line only for a first contact: the key is not pinned yet, so the session's verification
+     * code (printed once the receiver has revealed its part) is worth comparing.
+     */
+    void recipient(const QString &name, const QString &deviceId, bool firstContact);
     //! Throttled; \a force prints regardless (the final 100 %).
     void progress(qint64 bytes, qint64 total, double bytesPerSecond, bool force = false);
     //! \a resumedFrom: bytes that were already at the receiver from an earlier, interrupted

@@ -65,7 +65,9 @@ void ContactDelegate::paint(
     painter->drawText(textRect, Qt::AlignLeft | Qt::AlignTop,
         QFontMetrics(nameFont).elidedText(name, Qt::ElideRight, textRect.width()));
 
-    QString detail = index.data(ContactListModel::PresenceTextRole).toString();
+    // Which rows are pinned contacts: a namesake of a contact reads "Not a contact yet".
+    QString detail = index.data(ContactListModel::PresenceTextRole).toString()
+        + QStringLiteral(" · ") + index.data(ContactListModel::TrustTextRole).toString();
     const QString nat = index.data(ContactListModel::NatTypeRole).toString();
     if (!nat.isEmpty())
         detail += QStringLiteral(" · ") + NatType::displayName(nat);

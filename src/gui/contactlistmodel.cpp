@@ -39,6 +39,11 @@ QString ContactListModel::presenceText(const PeerInfo &peer)
     return {};
 }
 
+QString ContactListModel::trustText(const PeerInfo &peer)
+{
+    return peer.pinned ? tr("Contact") : tr("Not a contact yet");
+}
+
 QVariant ContactListModel::data(const QModelIndex &index, int role) const
 {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid))
@@ -50,6 +55,10 @@ QVariant ContactListModel::data(const QModelIndex &index, int role) const
         return peer.name.isEmpty() ? peer.id.shortString() : peer.name;
     case Qt::ToolTipRole: {
         QString tip = tr("Device ID: %1").arg(peer.id.toString());
+        tip += u'\n'
+            + (peer.pinned ? tr("Pinned contact: its key is known from an earlier transfer")
+                           : tr("Not a contact yet: compare the verification code with its owner "
+                                "before the first transfer"));
         if (!peer.natType.isEmpty())
             tip += u'\n' + tr("NAT type: %1").arg(NatType::displayName(peer.natType));
         return tip;
@@ -70,6 +79,10 @@ QVariant ContactListModel::data(const QModelIndex &index, int role) const
         return peer.id.toString();
     case PeerRole:
         return QVariant::fromValue(peer.id);
+    case PinnedRole:
+        return peer.pinned;
+    case TrustTextRole:
+        return trustText(peer);
     default:
         return {};
     }
@@ -84,6 +97,8 @@ QHash<int, QByteArray> ContactListModel::roleNames() const
     names.insert(PresenceTextRole, "presence");
     names.insert(NatTypeRole, "natType");
     names.insert(DeviceIdRole, "deviceId");
+    names.insert(PinnedRole, "pinned");
+    names.insert(TrustTextRole, "trust");
     return names;
 }
 
@@ -128,8 +143,8 @@ void ContactListModel::reload()
 void ContactListModel::retranslate()
 {
     if (!m_peers.isEmpty())
-        Q_EMIT dataChanged(
-            index(0), index(int(m_peers.size()) - 1), {Qt::ToolTipRole, PresenceTextRole});
+        Q_EMIT dataChanged(index(0), index(int(m_peers.size()) - 1),
+            {Qt::ToolTipRole, PresenceTextRole, TrustTextRole});
 }
 
 } // namespace PunchDrop::Gui

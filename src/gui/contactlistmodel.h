@@ -14,7 +14,9 @@ class Backend;
 /*!
  * The contacts: online peers from the server, peers on the LAN and saved contacts, as the
  * backend merges them. Online ones first, then by name. Offline saved contacts are greyed
- * (ForegroundRole) but stay droppable-on only while online.
+ * (ForegroundRole) but stay droppable-on only while online. Pinned contacts are marked
+ * (PinnedRole, TrustTextRole): a namesake of a contact shows up as a second row with the same
+ * name that says "Not a contact yet".
  */
 class ContactListModel : public QAbstractListModel
 {
@@ -28,6 +30,8 @@ public:
         NatTypeRole,
         DeviceIdRole, //!< full text form
         PeerRole, //!< QVariant::fromValue(DeviceId)
+        PinnedRole, //!< bool: a pinned contact (its key is known from an earlier transfer)
+        TrustTextRole, //!< "Contact" or "Not a contact yet": the delegate shows it
     };
     Q_ENUM(Role)
 
@@ -41,6 +45,7 @@ public:
     int rowOf(const DeviceId &id) const;
 
     static QString presenceText(const PeerInfo &peer);
+    static QString trustText(const PeerInfo &peer);
 
 public Q_SLOTS:
     //! Re-reads Backend::peers(): rows that stay keep their place in the view.

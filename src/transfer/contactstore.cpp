@@ -16,12 +16,12 @@ namespace {
 
 constexpr int kFormatVersion = 1;
 
-bool sameName(const QString &a, const QString &b)
+} // namespace
+
+bool ContactStore::sameName(const QString &a, const QString &b)
 {
     return a.trimmed().compare(b.trimmed(), Qt::CaseInsensitive) == 0;
 }
-
-} // namespace
 
 ContactStore::ContactStore(QString filePath, QObject *parent)
     : QObject(parent)
@@ -59,6 +59,9 @@ bool ContactStore::load(QString *error)
         c.firstSeen = QDateTime::fromString(o.value(u"firstSeen").toString(), Qt::ISODateWithMs);
         c.lastSeen = QDateTime::fromString(o.value(u"lastSeen").toString(), Qt::ISODateWithMs);
         c.autoAccept = o.value(u"autoAccept").toBool();
+        // Written by a version that let a contact take another's name: mark the later one.
+        if (!c.name.trimmed().isEmpty() && findByName(c.name))
+            c.name = QStringLiteral("%1 (%2)").arg(c.name, c.id.shortString());
         m_contacts.append(c);
     }
     return true;
@@ -110,21 +113,39 @@ std::optional<Contact> ContactStore::findByName(const QString &name) const
     return std::nullopt;
 }
 
+std::optional<Contact> ContactStore::namesakeOf(const DeviceId &id, const QString &name) const
+{
+    if (name.trimmed().isEmpty())
+        return std::nullopt;
+    for (const Contact &c : m_contacts) {
+        if (c.id != id && sameName(c.name, name))
+            return c;
+    }
+    return std::nullopt;
+}
+
 ContactStore::TrustCheck ContactStore::check(const DeviceId &id, const QString &name) const
 {
-    if (find(id))
-        return {Trust::Known, {}};
-    if (!name.trimmed().isEmpty()) {
-        if (const std::optional<Contact> byName = findByName(name)) {
-            return {Trust::KeyChanged,
-                QCoreApplication::translate("ContactStore",
-                    "\"%1\" now uses a different key (device %2, pinned %3). This "
-                    "may be a reinstall, or someone pretending to be \"%1\". Compare "
-                    "the verification code with the owner before trusting it again.")
-                    .arg(name, id.shortString(), byName->id.shortString())};
-        }
+    const std::optional<Contact> namesake = namesakeOf(id, name);
+    if (const std::optional<Contact> known = find(id)) {
+        if (!namesake)
+            return {Trust::Known, {}, name.trimmed().isEmpty() ? known->name : name, {}};
+        return {Trust::Known, {}, known->name,
+            QCoreApplication::translate("ContactStore",
+                "your contact \"%1\" (device %2) now calls itself \"%3\", the name of your "
+                "contact %4: it is shown under the name you know it by.")
+                .arg(known->name, id.toString(), name, namesake->id.toString())};
     }
-    return {Trust::FirstContact, {}};
+    if (namesake) {
+        return {Trust::KeyChanged,
+            QCoreApplication::translate("ContactStore",
+                "\"%1\" now uses a different key (device %2, pinned %3). This "
+                "may be a reinstall, or someone pretending to be \"%1\". Compare "
+                "the verification code with the owner before trusting it again.")
+                .arg(name, id.shortString(), namesake->id.shortString()),
+            name, {}};
+    }
+    return {Trust::FirstContact, {}, name, {}};
 }
 
 bool ContactStore::remember(const DeviceId &id, const QString &name, QString *error)
@@ -137,8 +158,9 @@ bool ContactStore::remember(const DeviceId &id, const QString &name, QString *er
     const QDateTime now = QDateTime::currentDateTimeUtc();
     for (Contact &c : m_contacts) {
         if (c.id == id) {
-            if (!name.trimmed().isEmpty())
-                c.name = name;
+            // shownName keeps the pinned name when the new one is another contact's.
+            if (!trust.shownName.trimmed().isEmpty())
+                c.name = trust.shownName;
             c.lastSeen = now;
             return save(error);
         }

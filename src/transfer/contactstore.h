@@ -30,12 +30,20 @@ struct Contact
  * names. So a known NAME that now arrives with a different DeviceId (a reinstalled peer, or
  * someone impersonating it) is refused with a clear warning until the user re-verifies the
  * verification code and calls reverify().
+ *
+ * One name, one contact: the store never holds two contacts whose names are the same
+ * (case-insensitive). A contact that renames itself to another contact's name keeps the name it
+ * was pinned under (check() says so in TrustCheck::nameWarning, the offer shows it with its ID);
+ * a file written by an older version with two contacts of one name is read with the later ones
+ * marked "name (SHORTID)".
  */
 class ContactStore : public QObject
 {
     Q_OBJECT
 public:
     static QString defaultFileName() { return QStringLiteral("contacts.json"); }
+    //! Names are compared case-insensitively, surrounding spaces ignored.
+    static bool sameName(const QString &a, const QString &b);
 
     //! \a filePath: the JSON file (e.g. ConfigDir::filePath(defaultFileName())).
     explicit ContactStore(QString filePath, QObject *parent = nullptr);
@@ -57,12 +65,18 @@ public:
     {
         Trust trust = Trust::FirstContact;
         QString warning; //!< for KeyChanged: what to tell the user
+        //! The name to show for the device: the claimed one, or for a known contact whose
+        //! claimed name belongs to another contact, the name it was pinned under.
+        QString shownName;
+        //! Known: the claimed name is another contact's; what to tell the user (with both IDs).
+        QString nameWarning;
     };
     TrustCheck check(const DeviceId &id, const QString &name) const;
 
     /*!
      * Pins \a id under \a name (first contact) or refreshes its name and last-seen time. Refused
-     * (false + \a error) when check() says KeyChanged. Saves the file.
+     * (false + \a error) when check() says KeyChanged. A known contact is not renamed to
+     * another contact's name (it keeps its own). Saves the file.
      */
     bool remember(const DeviceId &id, const QString &name, QString *error);
     //! The user compared the codes: \a name now belongs to \a newId (the old key is forgotten).
@@ -75,6 +89,8 @@ Q_SIGNALS:
 
 private:
     bool save(QString *error);
+    //! The contact other than \a id that carries \a name.
+    std::optional<Contact> namesakeOf(const DeviceId &id, const QString &name) const;
 
     QString m_filePath;
     QList<Contact> m_contacts;

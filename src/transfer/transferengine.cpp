@@ -41,6 +41,14 @@ QString pathKindName(PathKind kind)
 {
     return kind == PathKind::Relayed ? QStringLiteral("relay") : QStringLiteral("direct");
 }
+
+//! "name (ID)" for the unexpected-peer text; the full ID, as people compare it.
+QString deviceText(const QString &name, const DeviceId &id)
+{
+    return name.isEmpty() || name == id.shortString()
+        ? id.toString()
+        : QStringLiteral("%1 (%2)").arg(name, id.toString());
+}
 } // namespace
 
 TransferEngine::TransferEngine(const DeviceIdentity &identity, const ConfigDir &configDir,
@@ -194,65 +202,67 @@ QList<PeerInfo> TransferEngine::peers() const
 {
     QList<PeerInfo> result;
     QSet<DeviceId> seen;
+    const auto add = [&](PeerInfo p) {
+        if (seen.contains(p.id))
+            return;
+        seen.insert(p.id);
+        p.pinned = m_contacts.find(p.id).has_value();
+        result << p;
+    };
     if (m_lan) {
-        for (const PeerInfo &p : m_lan->peers()) {
-            result << p;
-            seen.insert(p.id);
-        }
+        for (const PeerInfo &p : m_lan->peers())
+            add(p);
     }
     if (m_control) {
-        for (const PeerInfo &p : m_control->peers()) {
-            if (!seen.contains(p.id)) {
-                result << p;
-                seen.insert(p.id);
-            }
-        }
+        for (const PeerInfo &p : m_control->peers())
+            add(p);
     }
-    for (const FoundPeer &f : m_found) {
-        if (!seen.contains(f.info.id)) {
-            result << f.info;
-            seen.insert(f.info.id);
-        }
-    }
+    for (const FoundPeer &f : m_found)
+        add(f.info);
     for (const Contact &c : m_contacts.contacts()) {
-        if (seen.contains(c.id))
-            continue;
         PeerInfo p;
         p.id = c.id;
         p.name = c.name;
         p.source = PeerInfo::Source::Saved;
         p.online = false;
-        result << p;
+        add(p);
     }
     return result;
 }
 
+RecipientResolver TransferEngine::recipients() const
+{
+    return RecipientResolver(m_contacts.contacts(), peers());
+}
+
 PeerResolver::Result TransferEngine::resolvePeer(const QString &query) const
 {
-    QList<PeerInfo> online;
-    for (const PeerInfo &p : peers()) {
-        if (p.online)
-            online << p;
-    }
-    return PeerResolver::resolve(online, query);
+    return recipients().resolve(query);
 }
 
 QCoro::Task<PeerResolver::Result> TransferEngine::findPeer(const QString &query)
 {
     const PeerResolver::Result local = resolvePeer(query);
-    if (local.code != PeerResolver::Code::NotFound || !m_control || !m_control->isRegistered())
+    // A contact (or an ID) whose presence we do not see: the server says whether it is online,
+    // asked for its exact ID so that only that device can be the answer.
+    const bool offlineMatch = local.ok() && !local.candidates.constFirst().online;
+    if ((local.code != PeerResolver::Code::NotFound && !offlineMatch) || !m_control
+        || !m_control->isRegistered())
         co_return local;
     QPointer<TransferEngine> self(this);
-    auto asking = m_control->lookup(query);
+    auto asking = m_control->lookup(offlineMatch ? local.id.toString() : query);
     const LookupReply reply = co_await asking;
     if (!self)
         co_return local;
-    PeerResolver::Result r;
     if (reply.ok() && !reply.peers.isEmpty()) {
         const PeerInfo &p = reply.peers.constFirst();
-        r.code = PeerResolver::Code::Found;
-        r.id = p.id;
-        r.candidates = {p};
+        if (offlineMatch && p.id != local.id)
+            co_return local;
+        PeerResolver::Result r = recipients().vet(query, p);
+        if (!r.ok()) {
+            qCWarning(lcNet).noquote() << "lookup of" << query << ":" << r.error;
+            co_return r;
+        }
         qCInfo(lcNet).noquote() << "the server found" << query << "as" << p.id.shortString()
                                 << QStringLiteral("\"%1\"").arg(p.name);
         if (!m_found.contains(p.id))
@@ -262,6 +272,9 @@ QCoro::Task<PeerResolver::Result> TransferEngine::findPeer(const QString &query)
         Q_EMIT peersChanged();
         co_return r;
     }
+    if (offlineMatch)
+        co_return local; // found, not online: the caller says so
+    PeerResolver::Result r;
     r.candidates = reply.peers;
     r.error = reply.message.isEmpty() ? local.error : reply.message;
     if (reply.code == u"ambiguous")
@@ -416,6 +429,25 @@ void TransferEngine::failEarly(quint64 id, TransferError error, const QString &m
     finish(id, r);
 }
 
+void TransferEngine::failUnexpectedPeer(quint64 id, const PeerConnection &c, bool lan)
+{
+    const QString asked = deviceText(peerName(c.peer), c.peer);
+    const QString answeredName = c.answeredName.isEmpty() ? peerName(c.answered) : c.answeredName;
+    const QString answered = deviceText(answeredName, c.answered);
+    qCWarning(lcTransfer).noquote()
+        << "transfer" << id << "refused: asked for" << c.peer.toString() << "but reached"
+        << c.answered.toString() << (lan ? "on the LAN" : "through the server");
+    failEarly(id, TransferError::UnexpectedPeer,
+        lan ? QCoreApplication::translate("TransferEngine",
+            "asked for %1 on the local network, but %2 answered: another device may be "
+            "impersonating it. Nothing was sent.")
+                  .arg(asked, answered)
+            : QCoreApplication::translate("TransferEngine",
+                "asked for %1, but the connection led to %2: the rendezvous server may be lying "
+                "or compromised. Nothing was sent.")
+                  .arg(asked, answered));
+}
+
 void TransferEngine::finish(quint64 id, const TransferResult &result)
 {
     auto it = m_transfers.find(id);
@@ -529,6 +561,10 @@ QCoro::Task<> TransferEngine::runOutgoing(quint64 id)
             c = co_await connecting;
             if (stop())
                 co_return;
+            if (c.errorCode == u"unexpected-peer") {
+                failUnexpectedPeer(id, c, true); // never fall back to another path
+                co_return;
+            }
             if (!c.ok())
                 lanError = c.error;
         }
@@ -546,6 +582,16 @@ QCoro::Task<> TransferEngine::runOutgoing(quint64 id)
     }
     if (stop())
         co_return; // the socket (if any) closes with c
+    if (c.ok() && c.peer != peer) {
+        // Every path pins the key it was asked for; this is the last gate before the offer.
+        c.errorCode = QStringLiteral("unexpected-peer");
+        c.answered = c.peer;
+        c.peer = peer;
+    }
+    if (c.errorCode == u"unexpected-peer") {
+        failUnexpectedPeer(id, c, c.path == PathKind::DirectLan);
+        co_return; // the socket (if any) closes with c
+    }
     if (!c.ok()) {
         QString message = c.error.isEmpty() ? lanError : c.error;
         if (message.isEmpty())

@@ -4,6 +4,7 @@
 #include "transfer/contactstore.h"
 #include "transfer/incominglimiter.h"
 #include "transfer/incomingtransfer.h"
+#include "transfer/recipientresolver.h"
 #include "transfer/transferresult.h"
 #include "transfer/transfersnapshot.h"
 
@@ -100,17 +101,24 @@ public:
     QString natType() const { return m_natType; }
 
     //! Online peers from the server and the LAN (LAN entries first), then saved contacts
-    //! that are offline.
+    //! that are offline; PeerInfo::pinned marks the contacts.
     QList<PeerInfo> peers() const;
-    //! Finds an online peer by device ID, unique ID prefix or unique name, among the peers
-    //! this device sees (contacts online, same network, LAN). No network traffic.
+    /*!
+     * Finds a device by what a user typed, among the contacts and the peers this device sees
+     * (contacts online, same network, LAN), with RecipientResolver's rules: a contact's name
+     * means its pinned ID, online or not; `id:` marks an ID prefix; a namesake of a contact is
+     * refused. No network traffic.
+     */
     PeerResolver::Result resolvePeer(const QString &query) const;
     /*!
      * resolvePeer(), and when nothing matches locally and the server is connected, a `lookup`
-     * among everyone registered with the server (same rules). A peer found that way joins
-     * peers() (source Server, online) and the watch list for the rest of this run, so its
-     * presence is followed. Codes: Found, NotFound, Ambiguous (candidates filled), EmptyQuery,
-     * Busy (the server's lookup rate limit), ServerError (timeout, connection lost).
+     * among everyone registered with the server, whose answer is vetted (RecipientResolver::vet).
+     * A match that is not seen online (an offline contact) is looked up by its exact ID. A peer
+     * found on the server joins peers() (source Server, online) and the watch list for the rest
+     * of this run, so its presence is followed. Codes: Found (candidates.first().online says
+     * whether it is online), NotFound, Ambiguous (candidates filled), EmptyQuery, Refused (a
+     * namesake of a contact), Busy (the server's lookup rate limit), ServerError (timeout,
+     * connection lost).
      */
     QCoro::Task<PeerResolver::Result> findPeer(const QString &query);
 
@@ -168,9 +176,12 @@ private:
     bool superseded(quint64 id, int attempt) const;
     void finish(quint64 id, const TransferResult &result);
     void failEarly(quint64 id, TransferError error, const QString &message);
+    //! Ends transfer \a id with UnexpectedPeer: \a c reached c.answered instead of c.peer.
+    void failUnexpectedPeer(quint64 id, const PeerConnection &c, bool lan);
     void reportPath(quint64 id, const PeerConnection &connection);
     void attachJob(quint64 id, TransferJob *job);
     QString peerName(const DeviceId &id) const;
+    RecipientResolver recipients() const;
     //! The server's watch list: the contacts plus the peers findPeer() found in this run.
     void updateWatchList();
     void onServerPeersChanged();

@@ -235,6 +235,7 @@ QString TransferJob::wireText(TransferError error, const QString &detail)
     case TransferError::Busy:
         return QStringLiteral("the receiver is busy with other incoming transfers; try again "
                               "later");
+    case TransferError::UnexpectedPeer: // local only; never reaches a frame
     case TransferError::Internal:
         break;
     }

@@ -545,6 +545,8 @@ QString transferErrorName(TransferError error)
         return QStringLiteral("internal error");
     case TransferError::Busy:
         return QStringLiteral("busy");
+    case TransferError::UnexpectedPeer:
+        return QStringLiteral("unexpected peer");
     }
     return QStringLiteral("error %1").arg(int(error));
 }

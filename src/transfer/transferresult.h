@@ -27,6 +27,9 @@ enum class TransferError : int {
     UntrustedPeer = 12, //!< a known contact name with a different key (re-verify first)
     Internal = 13,
     Busy = 14, //!< the receiver runs as many incoming sessions as it allows; try again later
+    //! The connection reached another device than the one asked for (a lying server, a replayed
+    //! LAN announcement): nothing was sent. Local only, never in a frame.
+    UnexpectedPeer = 15,
 };
 
 //! A short English name for \a error ("disk full"), for logs and the CLI's --json output.

@@ -109,6 +109,32 @@ private Q_SLOTS:
         QCOMPARE(zoe.data(ContactListModel::PresenceTextRole).toString(), u"Offline"_qs);
     }
 
+    void pinnedContactsAreMarked()
+    {
+        // Bob is a pinned contact; another online device also calls itself bob.
+        TestBackend backend;
+        PeerInfo pinned = Test::peer("bob", PeerInfo::Source::Server, true);
+        pinned.pinned = true;
+        PeerInfo namesake = Test::peer("bob-namesake", PeerInfo::Source::Lan, true);
+        namesake.name = QStringLiteral("bob");
+        backend.peerList = {pinned, namesake};
+        ContactListModel model(&backend);
+        QCOMPARE(model.rowCount(), 2);
+        const QModelIndex contactRow = model.index(model.rowOf(pinned.id));
+        const QModelIndex namesakeRow = model.index(model.rowOf(namesake.id));
+        QCOMPARE(contactRow.data(ContactListModel::NameRole).toString(), u"bob"_qs);
+        QCOMPARE(namesakeRow.data(ContactListModel::NameRole).toString(), u"bob"_qs);
+        QVERIFY(contactRow.data(ContactListModel::PinnedRole).toBool());
+        QVERIFY(!namesakeRow.data(ContactListModel::PinnedRole).toBool());
+        QCOMPARE(contactRow.data(ContactListModel::TrustTextRole).toString(), u"Contact"_qs);
+        QCOMPARE(
+            namesakeRow.data(ContactListModel::TrustTextRole).toString(), u"Not a contact yet"_qs);
+        QVERIFY(contactRow.data(Qt::ToolTipRole).toString().contains(u"Pinned contact"_qs));
+        QVERIFY(namesakeRow.data(Qt::ToolTipRole).toString().contains(u"Not a contact yet"_qs));
+        QVERIFY(namesakeRow.data(Qt::ToolTipRole).toString().contains(namesake.id.toString()));
+        QCOMPARE(model.roleNames().value(ContactListModel::PinnedRole), QByteArray("pinned"));
+    }
+
     void modelFollowsPeersChanged()
     {
         TestBackend backend;

@@ -25,6 +25,8 @@ private Q_SLOTS:
     void persistsAtomically();
     void changedKeyIsRefusedUntilReverified();
     void autoAcceptAndRemove();
+    void contactCannotTakeAnotherContactsName();
+    void duplicateNamesFromAnOldFileAreMarked();
     void corruptFileIsAClearError_data();
     void corruptFileIsAClearError();
 };
@@ -103,6 +105,62 @@ void TestContactStore::autoAcceptAndRemove()
     QVERIFY(store.remove(id(3), &error));
     QVERIFY(!store.find(id(3)));
     QVERIFY(!store.remove(id(3), &error));
+}
+
+void TestContactStore::contactCannotTakeAnotherContactsName()
+{
+    // Issue 12, M4: mallory, a known contact, renames itself to "Bob", the name of another one.
+    QTemporaryDir tmp;
+    const QString path = tmp.filePath(ContactStore::defaultFileName());
+    ContactStore store(path);
+    QString error;
+    QVERIFY(store.load(&error));
+    QVERIFY(store.remember(id(1), QStringLiteral("bob"), &error));
+    QVERIFY(store.remember(id(2), QStringLiteral("mallory"), &error));
+    const ContactStore::TrustCheck check = store.check(id(2), QStringLiteral("Bob "));
+    QCOMPARE(check.trust, ContactStore::Trust::Known);
+    QCOMPARE(check.shownName, QStringLiteral("mallory"));
+    QVERIFY2(check.nameWarning.contains(id(2).toString()), qPrintable(check.nameWarning));
+    QVERIFY2(check.nameWarning.contains(id(1).toString()), qPrintable(check.nameWarning));
+    QVERIFY2(check.nameWarning.contains(QStringLiteral("\"Bob \"")), qPrintable(check.nameWarning));
+    // Bob himself, and an honest rename, carry no warning.
+    QVERIFY(store.check(id(1), QStringLiteral("bob")).nameWarning.isEmpty());
+    QCOMPARE(store.check(id(2), QStringLiteral("mal")).shownName, QStringLiteral("mal"));
+    QVERIFY(store.check(id(2), QStringLiteral("mal")).nameWarning.isEmpty());
+
+    QVERIFY(store.remember(id(2), QStringLiteral("Bob"), &error)); // after an accepted transfer
+    QCOMPARE(store.find(id(2))->name, QStringLiteral("mallory"));
+    ContactStore reloaded(path);
+    QVERIFY(reloaded.load(&error));
+    QStringList names;
+    for (const Contact &c : reloaded.contacts())
+        names << c.name.toLower();
+    names.sort();
+    QCOMPARE(names, (QStringList {QStringLiteral("bob"), QStringLiteral("mallory")}));
+    QCOMPARE(reloaded.findByName(QStringLiteral("bob"))->id, id(1));
+}
+
+void TestContactStore::duplicateNamesFromAnOldFileAreMarked()
+{
+    QTemporaryDir tmp;
+    const QString path = tmp.filePath(ContactStore::defaultFileName());
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(QStringLiteral(R"({"version":1,"contacts":[{"id":"%1","name":"bob"},)"
+                           R"({"id":"%2","name":"Bob"}]})")
+                .arg(id(1).toString(), id(2).toString())
+                .toUtf8());
+    f.close();
+    ContactStore store(path);
+    QString error;
+    QVERIFY2(store.load(&error), qPrintable(error));
+    QCOMPARE(store.find(id(1))->name, QStringLiteral("bob"));
+    QCOMPARE(store.find(id(2))->name, QStringLiteral("Bob (%1)").arg(id(2).shortString()));
+    QCOMPARE(store.findByName(QStringLiteral("bob"))->id, id(1));
+    // The marked one still presents as "Bob": shown under its marked name, with a warning.
+    const ContactStore::TrustCheck check = store.check(id(2), QStringLiteral("Bob"));
+    QCOMPARE(check.shownName, store.find(id(2))->name);
+    QVERIFY(!check.nameWarning.isEmpty());
 }
 
 void TestContactStore::corruptFileIsAClearError_data()

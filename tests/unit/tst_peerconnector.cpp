@@ -5,10 +5,13 @@
 #include "net/client/controlclient.h"
 #include "net/client/peerconnector.h"
 #include "net/client/relayclient.h"
+#include "net/security/deferredtlsserver.h"
 #include "net/security/deviceidentity.h"
+#include "net/security/securechannel.h"
 #include "net/server/relayhub.h"
 #include "net/server/rendezvousserver.h"
 #include "net/wire/relayjoin.h"
+#include "support/testhelpers.h"
 
 #include <QPointer>
 #include <QSignalSpy>
@@ -41,6 +44,7 @@ private Q_SLOTS:
     void relayOnly();
     void relayKeepsBytesAfterPairing();
     void unknownPeer();
+    void lanPeerWithAnotherKeyIsUnexpected();
     void punchHopeless_data();
     void punchHopeless();
 
@@ -217,6 +221,28 @@ void TestPeerConnector::unknownPeer()
     QVERIFY(!c.ok());
     QVERIFY(!c.errorCode.isEmpty());
     QVERIFY(!c.error.isEmpty());
+}
+
+void TestPeerConnector::lanPeerWithAnotherKeyIsUnexpected()
+{
+    // Bob listens where a (replayed) LAN announcement of someone else points.
+    DeferredTlsServer listener;
+    QVERIFY(listener.listen(QHostAddress::LocalHost, 0));
+    std::unique_ptr<QSslSocket> accepted;
+    connect(&listener, &QTcpServer::newConnection, this, [&] {
+        accepted.reset(qobject_cast<QSslSocket *>(listener.nextPendingConnection()));
+        if (accepted)
+            static_cast<void>(SecureChannel::handshake(
+                *accepted, *m_bob, SecureChannel::Role::Server, std::nullopt, 5s));
+    });
+    const DeviceId meant = Test::ephemeralIdentity().id();
+    PeerConnector connector(*m_alice, m_clientA.get(), ConnectTimings {});
+    const PeerConnection c = QCoro::waitFor(
+        connector.connectLan({QHostAddress::LocalHost, listener.serverPort()}, meant));
+    QVERIFY(!c.ok());
+    QCOMPARE(c.errorCode, QStringLiteral("unexpected-peer"));
+    QCOMPARE(c.answered, m_bob->id());
+    QCOMPARE(c.peer, meant);
 }
 
 void TestPeerConnector::punchHopeless_data()

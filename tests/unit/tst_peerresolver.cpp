@@ -15,13 +15,18 @@ DeviceId idWithFirstBytes(const QByteArray &prefix)
     return DeviceId::fromDigest(digest);
 }
 
-PeerInfo peer(const DeviceId &id, const char *name)
+PeerInfo peer(const DeviceId &id, const QString &name)
 {
     PeerInfo p;
     p.id = id;
-    p.name = QString::fromUtf8(name);
+    p.name = name;
     p.online = true;
     return p;
+}
+
+PeerInfo peer(const DeviceId &id, const char *name)
+{
+    return peer(id, QString::fromUtf8(name));
 }
 
 // Alice and Alex share their first 8 base32 characters (5 equal bytes); Bob's starts elsewhere.
@@ -30,11 +35,15 @@ const DeviceId kAlex = idWithFirstBytes(QByteArray::fromHex("0102030405bb"));
 const DeviceId kBob = idWithFirstBytes(QByteArray::fromHex("f0e0d0c0b0"));
 const DeviceId kTwinA = idWithFirstBytes(QByteArray::fromHex("7777777777"));
 const DeviceId kTwinB = idWithFirstBytes(QByteArray::fromHex("8888888888"));
+// A device whose name is the first four characters of Bob's ID: Bob's key "was ground" to
+// start with that name (issue 12, H1), so `--to NAME` must still mean the named device.
+const DeviceId kNamed = idWithFirstBytes(QByteArray::fromHex("3333333333"));
+const QString kGroundName = kBob.toString().left(4).toLower();
 
 QList<PeerInfo> online()
 {
     return {peer(kAlice, "alice"), peer(kAlex, "Alex"), peer(kBob, "bob"), peer(kTwinA, "laptop"),
-        peer(kTwinB, "Laptop")};
+        peer(kTwinB, "Laptop"), peer(kNamed, kGroundName)};
 }
 
 QString dashed(const QString &text)
@@ -72,7 +81,22 @@ void TestPeerResolver::resolve_data()
         << dashed(kAlice.toString()).toLower() << kAlice << QStringList();
     QTest::newRow("exact id of someone offline") << idWithFirstBytes("zz").toString() << DeviceId()
                                                  << QStringList {QStringLiteral("not online")};
-    QTest::newRow("unique prefix") << kBob.toString().left(4) << kBob << QStringList();
+    QTest::newRow("unique prefix") << kBob.toString().left(5) << kBob << QStringList();
+    QTest::newRow("a name beats an id prefix (prefix grinder)")
+        << kGroundName << kNamed << QStringList();
+    QTest::newRow("a name beats an id prefix, upper case")
+        << kGroundName.toUpper() << kNamed << QStringList();
+    QTest::newRow("id: marks a prefix")
+        << QStringLiteral("id:") + kGroundName << kBob << QStringList();
+    QTest::newRow("ID: marker, dashes and spaces")
+        << QStringLiteral(" ID: ") + dashed(kBob.toString().left(9)) << kBob << QStringList();
+    QTest::newRow("id: and a full id")
+        << QStringLiteral("id:") + kAlice.toString() << kAlice << QStringList();
+    QTest::newRow("id: never matches a name") << QStringLiteral(
+        "id:alice") << DeviceId() << QStringList {QStringLiteral("no online peer matches")};
+    QTest::newRow("id: needs four characters")
+        << QStringLiteral("id:") + kBob.toString().left(3) << DeviceId()
+        << QStringList {QStringLiteral("at least 4 characters")};
     QTest::newRow("unique prefix, lower case")
         << kAlex.toString().left(10).toLower() << kAlex << QStringList();
     QTest::newRow("prefix shared by two ids")
@@ -132,6 +156,12 @@ void TestPeerResolver::codesAndCandidates_data()
                              << QList<DeviceId> {};
     QTest::newRow("blank") << QStringLiteral("   ") << c(PeerResolver::Code::EmptyQuery)
                            << QList<DeviceId> {};
+    QTest::newRow("bare marker") << QStringLiteral("id:") << c(PeerResolver::Code::EmptyQuery)
+                                 << QList<DeviceId> {};
+    QTest::newRow("name before prefix")
+        << kGroundName << c(PeerResolver::Code::Found) << QList<DeviceId> {kNamed};
+    QTest::newRow("marked prefix") << QStringLiteral("Id:") + kGroundName
+                                   << c(PeerResolver::Code::Found) << QList<DeviceId> {kBob};
 }
 
 void TestPeerResolver::codesAndCandidates()
@@ -165,7 +195,8 @@ void TestPeerResolver::candidatesAreCapped()
 void TestPeerResolver::incrementalEqualsList()
 {
     const QStringList queries {kBob.toString(), kBob.toString().left(5), QStringLiteral("alice"),
-        QStringLiteral("laptop"), QStringLiteral("nobody"), kAlice.toString().left(8)};
+        QStringLiteral("laptop"), QStringLiteral("nobody"), kAlice.toString().left(8), kGroundName,
+        QStringLiteral("id:") + kGroundName, QStringLiteral("id:")};
     for (const QString &q : queries) {
         PeerResolver resolver(q);
         for (const PeerInfo &p : online())
@@ -178,6 +209,8 @@ void TestPeerResolver::incrementalEqualsList()
     }
     QCOMPARE(PeerResolver(kBob.toString()).exactId(), kBob);
     QVERIFY(PeerResolver(QStringLiteral("bob")).exactId().isNull());
+    QCOMPARE(PeerResolver(QStringLiteral("id:") + kBob.toString()).exactId(), kBob);
+    QVERIFY(PeerResolver(QStringLiteral("ID:x")).idOnly());
 }
 
 QTEST_GUILESS_MAIN(TestPeerResolver)

@@ -49,6 +49,9 @@ void TestSecureChannel::wrongPeerIsRefused()
                      .arg(pair.serverIdentity().id().toString(), someoneElse.toString())),
         qPrintable(pair.clientResult().error));
     QCOMPARE(pair.client()->state(), QAbstractSocket::UnconnectedState);
+    // Typed: the device reached, for the "unexpected peer" error.
+    QVERIFY(pair.clientResult().unexpectedPeer);
+    QCOMPARE(pair.clientResult().peer, pair.serverIdentity().id());
 }
 
 void TestSecureChannel::dataFlowsEncrypted()

@@ -72,6 +72,7 @@ QCoro::Task<PunchResult> HolePuncher::run()
     result.refused = m_refused;
     result.timedOut = m_timedOut;
     result.elapsedMs = m_clock.isValid() ? m_clock.elapsed() : 0;
+    result.unexpectedPeer = m_unexpectedPeer;
     if (m_winner) {
         m_winner->setParent(nullptr);
         m_sockets.removeAll(m_winner);
@@ -195,6 +196,8 @@ QCoro::Task<> HolePuncher::verifyCandidate(QSslSocket *socket, Endpoint remote, 
     if (!secured.ok()) {
         ++m_verifyFailures;
         m_lastVerifyError = secured.error;
+        if (secured.unexpectedPeer)
+            m_unexpectedPeer = secured.peer;
         qCInfo(lcPunch) << "candidate" << remote.toString()
                         << "failed authentication:" << secured.error;
         socket->abort();

@@ -57,6 +57,9 @@ struct PunchResult
     int refused = 0;
     int timedOut = 0;
     QString failure; //!< why no direct path formed (empty on success)
+    //! A candidate completed TLS with a key other than the expected one (the last such device):
+    //! that connection was dropped, never selected. Set whether or not a path formed.
+    DeviceId unexpectedPeer;
 
     bool ok() const { return socket != nullptr; }
 };
@@ -111,6 +114,7 @@ private:
     int m_timedOut = 0;
     int m_verifyFailures = 0;
     QString m_lastVerifyError;
+    DeviceId m_unexpectedPeer;
 };
 
 } // namespace PunchDrop

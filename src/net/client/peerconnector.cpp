@@ -75,6 +75,22 @@ QCoro::Task<PeerConnection> PeerConnector::connectTo(DeviceId target, ConnectMod
                                                     : reply.errorMessage;
         co_return failed;
     }
+    if (reply.go->peer != target) {
+        // The server introduced someone else: never punch, relay or send anything to it.
+        qCWarning(lcPunch).noquote()
+            << "the server answered a connect to" << target.toString() << "with device"
+            << reply.go->peer.toString() << "- refused (the server may be lying)";
+        m_control->reportOutcome(reply.go->sessionId, QStringLiteral("failed"),
+            QStringLiteral("none"), clock.elapsed(),
+            QStringLiteral("the go named another device than the one asked for"));
+        failed.errorCode = QStringLiteral("unexpected-peer");
+        failed.answered = reply.go->peer;
+        failed.answeredName = reply.go->peerName;
+        failed.error = shown(
+            QT_TRANSLATE_NOOP("PeerConnector", "the server introduced device %1 instead of %2"))
+                           .arg(reply.go->peer.toString(), target.toString());
+        co_return failed;
+    }
     auto established = establish(*reply.go, mode, clock.elapsed());
     co_return co_await established;
 }
@@ -140,6 +156,7 @@ QCoro::Task<PeerConnection> PeerConnector::establish(
 
     QString reason; // English: the server's report and the log
     QString reasonShown; // for people: PeerConnection::reason
+    DeviceId impostor; // a punched candidate that answered with another key
     // Both NAT types known and no punch can work: relay at once instead of after the deadline.
     // (A peer that does not know its own type yet punches and falls back later: only slower.)
     const bool hopeless = mode == ConnectMode::Auto && punchHopeless(m_ownNat, go.peerNat);
@@ -171,6 +188,7 @@ QCoro::Task<PeerConnection> PeerConnector::establish(
             report(QStringLiteral("direct"), c.method, {});
             co_return c;
         }
+        impostor = punched.unexpectedPeer;
         reason = relayReason(go, punched.failure, false);
         reasonShown = relayReason(go, punched.failure, true);
         qCInfo(lcPunch).noquote() << "no direct path to" << go.peer.shortString() << ":" << reason;
@@ -202,10 +220,29 @@ QCoro::Task<PeerConnection> PeerConnector::establish(
                         "no direct connection to %1 could be made and the relay is not "
                         "available: %2"))
                   .arg(who, reasonShown);
+        if (!impostor.isNull()) {
+            // Only another device answered where the server said the peer would be.
+            c.errorCode = QStringLiteral("unexpected-peer");
+            c.answered = impostor;
+        }
         report(QStringLiteral("failed"), QStringLiteral("tcp-punch"), reason);
         co_return c;
     }
+    auto relaying = viaRelay(std::move(go), std::move(c), reason, reasonShown, elapsed());
+    co_return co_await relaying;
+}
 
+QCoro::Task<PeerConnection> PeerConnector::viaRelay(
+    GoMessage go, PeerConnection c, QString reason, QString reasonShown, qint64 startedMs)
+{
+    QElapsedTimer clock;
+    clock.start();
+    QPointer<PeerConnector> self(this);
+    const auto report = [&](const QString &kind, const QString &why) {
+        if (self && m_control)
+            m_control->reportOutcome(
+                go.sessionId, kind, QStringLiteral("relay"), startedMs + clock.elapsed(), why);
+    };
     auto joining = RelayClient::join(m_control->serverHost(), m_control->serverPort(),
         go.relayToken, m_timings.relayJoinTimeout);
     RelayJoinResult joined = co_await joining;
@@ -217,7 +254,7 @@ QCoro::Task<PeerConnection> PeerConnector::establish(
         const QString detail = joined.error.isEmpty() ? QStringLiteral("no socket") : joined.error;
         c.error = shown(QT_TRANSLATE_NOOP("PeerConnector", "the relay could not connect us: %1"))
                       .arg(detail);
-        report(QStringLiteral("failed"), QStringLiteral("relay"),
+        report(QStringLiteral("failed"),
             QStringLiteral("the relay could not connect us: %1").arg(detail));
         co_return c;
     }
@@ -230,23 +267,27 @@ QCoro::Task<PeerConnection> PeerConnector::establish(
     if (!self)
         co_return c;
     if (!secured.ok()) {
-        c.errorCode = QStringLiteral("auth-failed");
+        c.errorCode = secured.unexpectedPeer ? QStringLiteral("unexpected-peer")
+                                             : QStringLiteral("auth-failed");
+        if (secured.unexpectedPeer)
+            c.answered = secured.peer;
         c.error = shown(QT_TRANSLATE_NOOP(
                             "PeerConnector", "end-to-end encryption through the relay failed: %1"))
                       .arg(secured.error);
-        report(QStringLiteral("failed"), QStringLiteral("relay"),
+        report(QStringLiteral("failed"),
             QStringLiteral("end-to-end encryption through the relay failed: %1")
                 .arg(secured.error));
         co_return c;
     }
     c.socket = std::move(socket);
+    c.peer = secured.peer;
     c.path = PathKind::Relayed;
     c.method = QStringLiteral("relay");
     c.reason = reasonShown;
-    c.timeMs = elapsed();
+    c.timeMs = startedMs + clock.elapsed();
     qCInfo(lcPunch).noquote() << "relayed path to" << go.peer.shortString() << "in" << c.timeMs
                               << "ms:" << reason;
-    report(QStringLiteral("relay"), c.method, reason);
+    report(QStringLiteral("relay"), reason);
     co_return c;
 }
 
@@ -276,11 +317,15 @@ QCoro::Task<PeerConnection> PeerConnector::connectLan(Endpoint endpoint, DeviceI
     if (!self)
         co_return c;
     if (!secured.ok()) {
-        c.errorCode = QStringLiteral("auth-failed");
+        c.errorCode = secured.unexpectedPeer ? QStringLiteral("unexpected-peer")
+                                             : QStringLiteral("auth-failed");
+        if (secured.unexpectedPeer)
+            c.answered = secured.peer;
         c.error = secured.error;
         co_return c;
     }
     c.socket = std::move(socket);
+    c.peer = secured.peer;
     c.path = PathKind::DirectLan;
     c.method = QStringLiteral("lan");
     c.timeMs = clock.elapsed();

@@ -43,8 +43,13 @@ struct PeerConnection
     QString reason; //!< why relayed, in words (translated when the app installed a translator)
     qint64 timeMs = 0; //!< from the request (or go) to the selected connection
     int rttMs = 0; //!< server's RTT estimate of the peer, from go
-    QString errorCode; //!< "offline", "unknown-peer", "no-path", "relay-failed", …
+    QString
+        errorCode; //!< "offline", "unknown-peer", "no-path", "relay-failed", "unexpected-peer", …
     QString error; //!< human-readable (translated when the app installed a translator)
+    //! errorCode "unexpected-peer": the device that answered instead of \a peer (the one asked
+    //! for), and the name the server gave it (empty when only its key showed it).
+    DeviceId answered;
+    QString answeredName;
 
     bool ok() const { return socket != nullptr; }
 };
@@ -54,6 +59,13 @@ struct PeerConnection
  * the server's relay when no direct path forms by the deadline (unless forbidden), with mutual
  * TLS pinned to the expected DeviceId on whichever path wins. Reports the outcome to the server.
  * Also connects directly to a LAN endpoint.
+ *
+ * Identity is the address: connectTo() and connectLan() remember the device they were asked
+ * for. A go that names another device, or a relayed or LAN path whose TLS key is another
+ * device's, ends with errorCode "unexpected-peer" (and \c answered) before the caller can send
+ * a byte: the server (or whoever answered on the LAN) is not trusted to choose the peer. A
+ * punched candidate with the wrong key is only dropped (it may be an unrelated device behind a
+ * private address the peer reported); it becomes "unexpected-peer" when no path formed at all.
  */
 class PeerConnector : public QObject
 {
@@ -84,6 +96,10 @@ public:
 
 private:
     QCoro::Task<PeerConnection> establish(GoMessage go, ConnectMode mode, qint64 startedMs);
+    //! The relay half of establish(): joins with go's token and runs the pinned TLS handshake.
+    //! \a c carries what establish() knew; \a startedMs is the time spent before the join.
+    QCoro::Task<PeerConnection> viaRelay(
+        GoMessage go, PeerConnection c, QString reason, QString reasonShown, qint64 startedMs);
     //! Why relayed: in English for the server's report and the log (\a forPeople false), or
     //! translated (context "PeerConnector") for PeerConnection::reason.
     QString relayReason(const GoMessage &go, const QString &punchFailure, bool forPeople) const;

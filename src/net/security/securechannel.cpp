@@ -113,8 +113,11 @@ QCoro::Task<Result> handshake(QSslSocket &socket, const DeviceIdentity &self, Ro
     if (expectedPeer && !expectedPeer->isNull() && *expectedPeer != peer) {
         qCWarning(lcNet) << "TLS peer mismatch: reached" << peer.toString() << "expected"
                          << expectedPeer->toString();
-        co_return fail(QStringLiteral("reached device %1, expected %2")
-                           .arg(peer.toString(), expectedPeer->toString()));
+        Result mismatch = fail(QStringLiteral("reached device %1, expected %2")
+                                   .arg(peer.toString(), expectedPeer->toString()));
+        mismatch.peer = peer;
+        mismatch.unexpectedPeer = true;
+        co_return mismatch;
     }
     qCDebug(lcNet) << "TLS established with" << peer.shortString() << guard->sessionProtocol();
     co_return Result {peer, {}};

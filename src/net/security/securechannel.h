@@ -33,17 +33,22 @@ enum class Role {
 
 struct Result
 {
-    DeviceId peer; //!< the authenticated peer, when ok()
+    DeviceId peer; //!< the authenticated peer, when ok(); the device reached, when unexpectedPeer
     QString error; //!< human-readable reason, when not ok()
+    //! The handshake completed with a key other than the expected one: the path leads to another
+    //! device (a lying server, a replayed LAN announcement). Not a network failure: nothing else
+    //! on this path can be trusted to reach the intended device.
+    bool unexpectedPeer = false;
     bool ok() const { return error.isEmpty(); }
 };
 
 /*!
  * Starts client or server encryption on \a socket (connected, not yet encrypted) with \a self's
  * certificate, waits at most \a timeout for the handshake, and derives the peer's DeviceId from
- * its certificate. If \a expectedPeer is set and differs the socket is aborted and the error says
- * "reached device X, expected Y". On every failure the socket is aborted. The caller keeps
- * ownership; deleting the socket while this runs ends the handshake with an error.
+ * its certificate. If \a expectedPeer is set and differs the socket is aborted, unexpectedPeer is
+ * set (peer holds the device reached) and the error says "reached device X, expected Y". On every
+ * failure the socket is aborted. The caller keeps ownership; deleting the socket while this runs
+ * ends the handshake with an error.
  */
 QCoro::Task<Result> handshake(QSslSocket &socket, const DeviceIdentity &self, Role role,
     std::optional<DeviceId> expectedPeer, std::chrono::milliseconds timeout);

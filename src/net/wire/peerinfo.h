@@ -20,6 +20,8 @@ struct PeerInfo
     bool online = false;
     QString natType; //!< as reported by the peer ("cone, port-restricted", "symmetric", …)
     QList<Endpoint> endpoints; //!< LAN: where it listens; server: its private endpoints
+    //! A pinned contact (its key is in the contact store; TransferEngine::peers() sets it).
+    bool pinned = false;
 };
 
 } // namespace PunchDrop

@@ -34,14 +34,25 @@ void PeerResolver::Matches::add(const PeerInfo &peer)
 PeerResolver::PeerResolver(const QString &query)
     : m_query(query.trimmed())
 {
-    if (m_query.isEmpty())
+    QString id = m_query;
+    if (m_query.startsWith(kIdMarker, Qt::CaseInsensitive)) {
+        m_idOnly = true;
+        id = m_query.mid(kIdMarker.size()).trimmed();
+    }
+    if (id.isEmpty())
         return;
-    m_exact = DeviceId::fromString(m_query);
+    m_exact = DeviceId::fromString(id);
     if (m_exact.isNull()) {
-        const QString normalised = DeviceId::normalise(m_query);
+        const QString normalised = DeviceId::normalise(id);
         if (normalised.size() >= kMinPrefixLength)
             m_normalised = normalised;
     }
+}
+
+bool PeerResolver::matchesName(const QString &name) const
+{
+    return !m_idOnly && !m_query.isEmpty()
+        && name.trimmed().compare(m_query, Qt::CaseInsensitive) == 0;
 }
 
 void PeerResolver::consider(const PeerInfo &peer)
@@ -55,16 +66,20 @@ void PeerResolver::consider(const PeerInfo &peer)
     }
     if (!m_normalised.isEmpty() && peer.id.matchesPrefix(m_normalised))
         m_byPrefix.add(peer);
-    if (peer.name.compare(m_query, Qt::CaseInsensitive) == 0)
+    if (matchesName(peer.name))
         m_byName.add(peer);
 }
 
 PeerResolver::Result PeerResolver::result() const
 {
     Result r;
-    if (m_query.isEmpty()) {
+    if (m_query.isEmpty() || (m_idOnly && m_exact.isNull() && m_normalised.isEmpty())) {
         r.code = Code::EmptyQuery;
-        r.error = QCoreApplication::translate("PeerResolver", "no peer given");
+        r.error = m_idOnly ? QCoreApplication::translate(
+                      "PeerResolver", "\"%1\" needs at least %2 characters of a device ID")
+                                 .arg(m_query)
+                                 .arg(kMinPrefixLength)
+                           : QCoreApplication::translate("PeerResolver", "no peer given");
         return r;
     }
     auto found = [&r](const PeerInfo &p) {
@@ -80,6 +95,17 @@ PeerResolver::Result PeerResolver::result() const
                       .arg(m_exact.shortString());
         return r;
     }
+    // A name beats an ID prefix; an unmarked prefix counts only when no name matches.
+    if (m_byName.count == 1)
+        return found(m_byName.kept.constFirst());
+    if (m_byName.count > 1) {
+        r.code = Code::Ambiguous;
+        r.candidates = m_byName.kept;
+        r.error = QCoreApplication::translate("PeerResolver",
+            "several online devices are called \"%1\": %2; use id: and the device ID")
+                      .arg(m_query, candidateText(m_byName.kept, m_byName.count));
+        return r;
+    }
     if (m_byPrefix.count == 1)
         return found(m_byPrefix.kept.constFirst());
     if (m_byPrefix.count > 1) {
@@ -87,16 +113,6 @@ PeerResolver::Result PeerResolver::result() const
         r.candidates = m_byPrefix.kept;
         r.error = QCoreApplication::translate("PeerResolver", "\"%1\" matches several devices: %2")
                       .arg(m_query, candidateText(m_byPrefix.kept, m_byPrefix.count));
-        return r;
-    }
-    if (m_byName.count == 1)
-        return found(m_byName.kept.constFirst());
-    if (m_byName.count > 1) {
-        r.code = Code::Ambiguous;
-        r.candidates = m_byName.kept;
-        r.error = QCoreApplication::translate(
-            "PeerResolver", "several online devices are called \"%1\": %2; use the device ID")
-                      .arg(m_query, candidateText(m_byName.kept, m_byName.count));
         return r;
     }
     r.error

@@ -10,11 +10,16 @@
 namespace PunchDrop {
 
 /*!
- * Turns what a user typed (`send --to QUERY`) into one device. In order: an exact device ID; a
- * unique prefix of an ID (at least kMinPrefixLength characters, normalised like
- * DeviceId::fromString); a display name that is unique among the candidates (case-insensitive).
- * Ambiguous → an error listing the candidates as "name (SHORTID)"; nothing → "no online peer
- * matches …". Pure, no I/O.
+ * Turns what a user typed (`send --to QUERY`) into one device. In order:
+ *  1. an exact device ID (dashes, spaces and case do not matter), optionally marked `id:`;
+ *  2. `id:PREFIX`: a unique prefix of an ID (at least kMinPrefixLength characters, normalised
+ *     like DeviceId::fromString); nothing else is tried for a marked query;
+ *  3. a display name (case-insensitive, surrounding spaces ignored): unique → found, several →
+ *     ambiguous;
+ *  4. only when no name matches at all: a unique unmarked ID prefix (≥ kMinPrefixLength).
+ * So a name always beats an ID prefix: a device whose ground key starts with "BOB2" cannot take
+ * `--to bob2` from a device called bob2. Ambiguous → an error listing the candidates as
+ * "name (SHORTID)"; nothing → "no online peer matches …". Pure, no I/O.
  *
  * Two ways to use it: resolve() over a list, or (for large populations such as the rendezvous
  * server's registry, which answers `lookup` with the same rules) construct a resolver for the
@@ -25,6 +30,8 @@ class PeerResolver
 {
 public:
     static constexpr int kMinPrefixLength = 4;
+    //! Marks a query as an ID or ID prefix, never a name (case-insensitive).
+    static constexpr QLatin1String kIdMarker {"id:"};
     //! Matches kept for an ambiguous result (the protocol's lookup-result carries as many).
     static constexpr int kMaxCandidates = 16;
 
@@ -35,6 +42,8 @@ public:
         EmptyQuery,
         Busy, //!< findPeer() only: the server refused the lookup (rate limit)
         ServerError, //!< findPeer() only: the lookup failed (timeout, connection lost)
+        //! findPeer() only: the match is not a contact but carries a pinned contact's name
+        Refused,
     };
 
     struct Result
@@ -54,6 +63,10 @@ public:
     //! The exact device ID the query names, null if it is not one (a server can look it up in a
     //! hash instead of considering everybody).
     DeviceId exactId() const { return m_exact; }
+    //! The query was marked `id:` (an ID or ID prefix only).
+    bool idOnly() const { return m_idOnly; }
+    //! Whether \a name is the name the query asks for (never for an `id:` query).
+    bool matchesName(const QString &name) const;
     Result result() const;
 
     static Result resolve(const QList<PeerInfo> &online, const QString &query);
@@ -67,7 +80,8 @@ private:
     };
 
     QString m_query; //!< trimmed
-    QString m_normalised;
+    QString m_normalised; //!< the ID prefix, when the query can be one
+    bool m_idOnly = false;
     DeviceId m_exact;
     Matches m_exactMatch;
     Matches m_byPrefix;
