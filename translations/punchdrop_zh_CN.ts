@@ -7,6 +7,10 @@
         <source>&quot;%1&quot; now uses a different key (device %2, pinned %3). This may be a reinstall, or someone pretending to be &quot;%1&quot;. Compare the verification code with the owner before trusting it again.</source>
         <translation>“%1”现在使用了不同的密钥（设备 %2，已记录的为 %3）。这可能是重新安装，也可能是有人冒充“%1”。请先与对方核对验证码，再重新信任它。</translation>
     </message>
+    <message>
+        <source>your contact &quot;%1&quot; (device %2) now calls itself &quot;%3&quot;, the name of your contact %4: it is shown under the name you know it by.</source>
+        <translation>你的联系人“%1”（设备 %2）现在自称“%3”，而这是你的联系人 %4 的名称：它仍以你认识它时的名称显示。</translation>
+    </message>
 </context>
 <context>
     <name>FileSink</name>
@@ -171,6 +175,10 @@
         <source>cannot reach %1 on the local network: %2</source>
         <translation>无法在局域网中连接到 %1：%2</translation>
     </message>
+    <message>
+        <source>the server introduced device %1 instead of %2</source>
+        <translation>服务器介绍的是设备 %1，而不是 %2</translation>
+    </message>
 </context>
 <context>
     <name>PeerResolver</name>
@@ -191,12 +199,16 @@
         <translation>“%1”匹配多台设备：%2</translation>
     </message>
     <message>
-        <source>several online devices are called &quot;%1&quot;: %2; use the device ID</source>
-        <translation>有多台在线设备名为“%1”：%2；请使用设备 ID</translation>
-    </message>
-    <message>
         <source>no online peer matches &quot;%1&quot;</source>
         <translation>没有与“%1”匹配的在线设备</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; needs at least %2 characters of a device ID</source>
+        <translation>“%1”至少需要设备 ID 的 %2 个字符</translation>
+    </message>
+    <message>
+        <source>several online devices are called &quot;%1&quot;: %2; use id: and the device ID</source>
+        <translation>有多台在线设备名为“%1”：%2；请使用 id: 加设备 ID</translation>
     </message>
 </context>
 <context>
@@ -220,6 +232,22 @@
     <message>
         <source>NAT type: %1</source>
         <translation>NAT 类型：%1</translation>
+    </message>
+    <message>
+        <source>Contact</source>
+        <translation>联系人</translation>
+    </message>
+    <message>
+        <source>Not a contact yet</source>
+        <translation>还不是联系人</translation>
+    </message>
+    <message>
+        <source>Pinned contact: its key is known from an earlier transfer</source>
+        <translation>已固定的联系人：它的密钥来自之前的一次传输</translation>
+    </message>
+    <message>
+        <source>Not a contact yet: compare the verification code with its owner before the first transfer</source>
+        <translation>还不是联系人：第一次传输前请与其主人核对验证码</translation>
     </message>
 </context>
 <context>
@@ -714,6 +742,21 @@ Drop files on a contact to send them.</source>
     </message>
 </context>
 <context>
+    <name>RecipientResolver</name>
+    <message>
+        <source>several contacts are called &quot;%1&quot; (%2); use id: and the device ID</source>
+        <translation>有多个联系人名为“%1”（%2）；请使用 id: 加设备 ID</translation>
+    </message>
+    <message>
+        <source>the server answered &quot;%1&quot; with device %2 (&quot;%3&quot;), which does not match it</source>
+        <translation>服务器对“%1”的应答是设备 %2（“%3”），与查询不符</translation>
+    </message>
+    <message>
+        <source>device %1 calls itself &quot;%2&quot;, the name of your contact %3, but it is not that contact; if it is a new device of theirs, send to its full device ID and compare the verification code</source>
+        <translation>设备 %1 自称“%2”，这是你的联系人 %3 的名称，但它并不是该联系人；如果这是对方的新设备，请发送到它的完整设备 ID 并核对验证码</translation>
+    </message>
+</context>
+<context>
     <name>SafePath</name>
     <message>
         <source>unsafe path &quot;%1&quot;: empty</source>
@@ -781,6 +824,14 @@ Drop files on a contact to send them.</source>
     <message>
         <source>%1 is not reachable: no server is configured and it is not on the local network</source>
         <translation>无法连接到 %1：没有配置服务器，且它不在局域网中</translation>
+    </message>
+    <message>
+        <source>asked for %1 on the local network, but %2 answered: another device may be impersonating it. Nothing was sent.</source>
+        <translation>在局域网中要连接的是 %1，但应答的是 %2：可能有其他设备在冒充它。没有发送任何内容。</translation>
+    </message>
+    <message>
+        <source>asked for %1, but the connection led to %2: the rendezvous server may be lying or compromised. Nothing was sent.</source>
+        <translation>要连接的是 %1，但连接到的是 %2：会合服务器可能在撒谎或已被攻破。没有发送任何内容。</translation>
     </message>
 </context>
 </TS>

@@ -7,6 +7,10 @@
         <source>&quot;%1&quot; now uses a different key (device %2, pinned %3). This may be a reinstall, or someone pretending to be &quot;%1&quot;. Compare the verification code with the owner before trusting it again.</source>
         <translation>「%1」現在使用了不同的金鑰（裝置 %2，已記錄的為 %3）。這可能是重新安裝，也可能是有人冒充「%1」。請先與對方核對驗證碼，再重新信任它。</translation>
     </message>
+    <message>
+        <source>your contact &quot;%1&quot; (device %2) now calls itself &quot;%3&quot;, the name of your contact %4: it is shown under the name you know it by.</source>
+        <translation>你的聯絡人「%1」（裝置 %2）現在自稱「%3」，而這是你的聯絡人 %4 的名稱：它仍以你認識它時的名稱顯示。</translation>
+    </message>
 </context>
 <context>
     <name>FileSink</name>
@@ -171,6 +175,10 @@
         <source>cannot reach %1 on the local network: %2</source>
         <translation>無法在區域網路中連線到 %1：%2</translation>
     </message>
+    <message>
+        <source>the server introduced device %1 instead of %2</source>
+        <translation>伺服器介紹的是裝置 %1，而不是 %2</translation>
+    </message>
 </context>
 <context>
     <name>PeerResolver</name>
@@ -191,12 +199,16 @@
         <translation>「%1」符合多台裝置：%2</translation>
     </message>
     <message>
-        <source>several online devices are called &quot;%1&quot;: %2; use the device ID</source>
-        <translation>有多台線上裝置名為「%1」：%2；請使用裝置 ID</translation>
-    </message>
-    <message>
         <source>no online peer matches &quot;%1&quot;</source>
         <translation>沒有與「%1」符合的線上裝置</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; needs at least %2 characters of a device ID</source>
+        <translation>「%1」至少需要裝置 ID 的 %2 個字元</translation>
+    </message>
+    <message>
+        <source>several online devices are called &quot;%1&quot;: %2; use id: and the device ID</source>
+        <translation>有多台線上裝置名為「%1」：%2；請使用 id: 加裝置 ID</translation>
     </message>
 </context>
 <context>
@@ -220,6 +232,22 @@
     <message>
         <source>NAT type: %1</source>
         <translation>NAT 類型：%1</translation>
+    </message>
+    <message>
+        <source>Contact</source>
+        <translation>聯絡人</translation>
+    </message>
+    <message>
+        <source>Not a contact yet</source>
+        <translation>還不是聯絡人</translation>
+    </message>
+    <message>
+        <source>Pinned contact: its key is known from an earlier transfer</source>
+        <translation>已固定的聯絡人：它的金鑰來自先前的一次傳輸</translation>
+    </message>
+    <message>
+        <source>Not a contact yet: compare the verification code with its owner before the first transfer</source>
+        <translation>還不是聯絡人：第一次傳輸前請與其主人核對驗證碼</translation>
     </message>
 </context>
 <context>
@@ -714,6 +742,21 @@ Drop files on a contact to send them.</source>
     </message>
 </context>
 <context>
+    <name>RecipientResolver</name>
+    <message>
+        <source>several contacts are called &quot;%1&quot; (%2); use id: and the device ID</source>
+        <translation>有多個聯絡人名為「%1」（%2）；請使用 id: 加裝置 ID</translation>
+    </message>
+    <message>
+        <source>the server answered &quot;%1&quot; with device %2 (&quot;%3&quot;), which does not match it</source>
+        <translation>伺服器對「%1」的回應是裝置 %2（「%3」），與查詢不符</translation>
+    </message>
+    <message>
+        <source>device %1 calls itself &quot;%2&quot;, the name of your contact %3, but it is not that contact; if it is a new device of theirs, send to its full device ID and compare the verification code</source>
+        <translation>裝置 %1 自稱「%2」，這是你的聯絡人 %3 的名稱，但它並不是該聯絡人；如果這是對方的新裝置，請傳送到它的完整裝置 ID 並核對驗證碼</translation>
+    </message>
+</context>
+<context>
     <name>SafePath</name>
     <message>
         <source>unsafe path &quot;%1&quot;: empty</source>
@@ -781,6 +824,14 @@ Drop files on a contact to send them.</source>
     <message>
         <source>%1 is not reachable: no server is configured and it is not on the local network</source>
         <translation>無法連線到 %1：沒有設定伺服器，且它不在區域網路中</translation>
+    </message>
+    <message>
+        <source>asked for %1 on the local network, but %2 answered: another device may be impersonating it. Nothing was sent.</source>
+        <translation>在區域網路中要連線的是 %1，但回應的是 %2：可能有其他裝置在冒充它。沒有傳送任何內容。</translation>
+    </message>
+    <message>
+        <source>asked for %1, but the connection led to %2: the rendezvous server may be lying or compromised. Nothing was sent.</source>
+        <translation>要連線的是 %1，但連線到的是 %2：會合伺服器可能在說謊或已遭入侵。沒有傳送任何內容。</translation>
     </message>
 </context>
 </TS>

@@ -17,7 +17,8 @@ PeerResolver::Result foundResult(const PeerInfo &peer)
     return r;
 }
 
-QString tr(const char *source)
+//! Texts for people, through the installed translator (the CLI installs none: English).
+QString shown(const char *source)
 {
     return QCoreApplication::translate("RecipientResolver", source);
 }
@@ -64,8 +65,10 @@ PeerResolver::Result RecipientResolver::resolve(const QString &query) const
             PeerResolver::Result r;
             r.code = PeerResolver::Code::Ambiguous;
             r.candidates = named;
-            r.error = tr("several contacts are called \"%1\" (%2); use id: and the device ID")
-                          .arg(query.trimmed(), ids.join(QStringLiteral(", ")));
+            r.error
+                = shown(QT_TRANSLATE_NOOP("RecipientResolver",
+                            "several contacts are called \"%1\" (%2); use id: and the device ID"))
+                      .arg(query.trimmed(), ids.join(QStringLiteral(", ")));
             return r;
         }
     }
@@ -79,7 +82,9 @@ PeerResolver::Result RecipientResolver::vet(const QString &query, const PeerInfo
     parsed.consider(found);
     if (!parsed.result().ok()) {
         PeerResolver::Result r;
-        r.error = tr("the server answered \"%1\" with device %2 (\"%3\"), which does not match it")
+        r.error = shown(
+            QT_TRANSLATE_NOOP("RecipientResolver",
+                "the server answered \"%1\" with device %2 (\"%3\"), which does not match it"))
                       .arg(query.trimmed(), found.id.toString(), found.name);
         return r;
     }
@@ -97,10 +102,12 @@ PeerResolver::Result RecipientResolver::accept(
         PeerResolver::Result r;
         r.code = PeerResolver::Code::Refused;
         r.candidates = {found};
-        r.error = tr("device %1 calls itself \"%2\", the name of your contact %3, but it is not "
-                     "that contact; if it is a new device of theirs, send to its full device ID "
-                     "and compare the verification code")
-                      .arg(found.id.toString(), found.name, c.id.toString());
+        r.error
+            = shown(QT_TRANSLATE_NOOP("RecipientResolver",
+                        "device %1 calls itself \"%2\", the name of your contact %3, but it is not "
+                        "that contact; if it is a new device of theirs, send to its full device ID "
+                        "and compare the verification code"))
+                  .arg(found.id.toString(), found.name, c.id.toString());
         return r;
     }
     return foundResult(found);
