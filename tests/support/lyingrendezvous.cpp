@@ -160,7 +160,9 @@ void LyingRendezvous::introduce(Client *initiator, const Connect &request)
         return;
     }
     const Client *asked = m_byId.value(request.target);
-    const QByteArray token = lie.relay ? m_relay.createToken(QStringLiteral("lie")) : QByteArray();
+    const QByteArray token = lie.relay
+        ? m_relay.createToken(QStringLiteral("lie"), RelayOwner {initiator->id, {}})
+        : QByteArray();
     QByteArray session(ControlProtocol::kSessionIdSize, Qt::Uninitialized);
     for (char &b : session)
         b = char(QRandomGenerator::global()->bounded(256));

@@ -398,6 +398,10 @@ void TestPresence::lookup_data()
                               << QStringList {QStringLiteral("bob")};
     QTest::newRow("id prefix") << QStringLiteral("$bob:12") << QStringLiteral("ok")
                                << QStringList {QStringLiteral("bob")};
+    QTest::newRow("id prefix marked id:") << QStringLiteral("ID: $bob:12") << QStringLiteral("ok")
+                                          << QStringList {QStringLiteral("bob")};
+    QTest::newRow("id: never matches a name")
+        << QStringLiteral("id:twin") << QStringLiteral("not-found") << QStringList {};
     QTest::newRow("unique name, other case")
         << QStringLiteral("BOB") << QStringLiteral("ok") << QStringList {QStringLiteral("bob")};
     QTest::newRow("ambiguous name") << QStringLiteral("twin") << QStringLiteral("ambiguous")
@@ -424,8 +428,8 @@ void TestPresence::lookup()
     QVERIFY(twin2->registerWith());
     if (query == u"$bob")
         query = bob->id().toString();
-    else if (query == u"$bob:12")
-        query = bob->id().toString().left(12);
+    else
+        query.replace(QStringLiteral("$bob:12"), bob->id().toString().left(12));
 
     const auto result = asker->lookup(query);
     QVERIFY(result.has_value());

@@ -161,11 +161,10 @@ QSet<PresenceMember *> PresenceIndex::visibleTo(const PresenceMember *client) co
     return visible;
 }
 
-void PresenceIndex::considerPrefix(
-    PeerResolver &resolver, const QString &query, const PresenceMember *asker) const
+void PresenceIndex::considerPrefix(PeerResolver &resolver, const PresenceMember *asker) const
 {
-    const QString prefix = DeviceId::normalise(query.trimmed());
-    if (prefix.size() < PeerResolver::kMinPrefixLength)
+    const QString prefix = resolver.idPrefix(); // without an `id:` marker
+    if (prefix.isEmpty())
         return;
     for (auto it = m_byIdText.lower_bound(prefix);
          it != m_byIdText.end() && it->first.startsWith(prefix); ++it)
@@ -184,7 +183,7 @@ PeerResolver::Result PresenceIndex::lookup(const QString &query, const PresenceM
             resolver.consider(infoOf(c));
         return resolver.result();
     }
-    considerPrefix(resolver, query, asker);
+    considerPrefix(resolver, asker);
     const auto named = m_byName.constFind(query.trimmed().toCaseFolded());
     if (named != m_byName.cend())
         for (const PresenceMember *c : *named)

@@ -78,8 +78,7 @@ public:
 private:
     quint64 digestOf(const DeviceId &id) const;
     bool watches(const PresenceMember *who, quint64 digest) const;
-    void considerPrefix(
-        PeerResolver &resolver, const QString &query, const PresenceMember *asker) const;
+    void considerPrefix(PeerResolver &resolver, const PresenceMember *asker) const;
 
     PresenceLimits m_limits;
     quint64 m_seed = 0; //!< random per server: digests cannot be ground to collide offline

@@ -65,6 +65,9 @@ public:
     DeviceId exactId() const { return m_exact; }
     //! The query was marked `id:` (an ID or ID prefix only).
     bool idOnly() const { return m_idOnly; }
+    //! The normalised ID prefix the query can stand for (marker removed), empty if none (a
+    //! server's index narrows its candidates with it).
+    QString idPrefix() const { return m_normalised; }
     //! Whether \a name is the name the query asks for (never for an `id:` query).
     bool matchesName(const QString &name) const;
     Result result() const;
