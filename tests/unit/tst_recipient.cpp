@@ -234,11 +234,11 @@ void TestRecipient::cliReportsFirstContactAndRefusesNamesakes()
     QCOMPARE(recipient.size(), 1);
     QCOMPARE(recipient.first().value(u"device_id").toString(), carol->identity.id().toString());
     QVERIFY(recipient.first().value(u"first_contact").toBool());
-    const QList<QJsonObject> registered = events(run.out, QStringLiteral("registered"));
-    QCOMPARE(registered.size(), 1);
-    const DeviceId self = DeviceId::fromString(registered.first().value(u"device_id").toString());
-    QCOMPARE(recipient.first().value(u"verification_code").toString(),
-        verificationCode(carol->identity.id(), self));
+    // The code to compare is the session's (both sides derive it once the receiver revealed its
+    // part), not a property of the pair: it comes as its own event while the sender waits.
+    const QList<QJsonObject> codes = events(run.out, QStringLiteral("verification_code"));
+    QCOMPARE(codes.size(), 1);
+    QVERIFY(!codes.first().value(u"code").toString().isEmpty());
     QCOMPARE(carol->decider.offers, 1);
 
     // The verified transfer pinned her: the second time she is a contact.
