@@ -19,18 +19,6 @@
         <translation>无法写入 %1：%2</translation>
     </message>
     <message>
-        <source>cannot resume %1: it holds %2 bytes, not the %3 checked before; send again</source>
-        <translation>无法续传 %1：它现有 %2 字节，而不是之前校验过的 %3 字节；请重新发送</translation>
-    </message>
-    <message>
-        <source>cannot resume %1: %2</source>
-        <translation>无法续传 %1：%2</translation>
-    </message>
-    <message>
-        <source>refusing to write through the symlink %1</source>
-        <translation>拒绝通过符号链接 %1 写入</translation>
-    </message>
-    <message>
         <source>%1 is not open</source>
         <translation>%1 未打开</translation>
     </message>
@@ -43,8 +31,24 @@
         <translation>%1 的 SHA-256 不匹配（收到 %2，发送方为 %3）；数据已丢弃</translation>
     </message>
     <message>
-        <source>cannot move %1 into place</source>
-        <translation>无法将 %1 移动到目标位置</translation>
+        <source>refusing to write %1: a symlink or something other than a plain file is there</source>
+        <translation>拒绝写入 %1：那里是符号链接或不是普通文件的东西</translation>
+    </message>
+    <message>
+        <source>cannot write %1: %2 other transfers of this file are writing it</source>
+        <translation>无法写入 %1：有 %2 个其他传输正在写入此文件</translation>
+    </message>
+    <message>
+        <source>cannot resume %1: it no longer holds the %2 bytes checked before; send again</source>
+        <translation>无法续传 %1：它已不再包含之前校验过的 %2 字节；请重新发送</translation>
+    </message>
+    <message>
+        <source>the part file %1 vanished; the data was lost</source>
+        <translation>临时文件 %1 已消失；数据已丢失</translation>
+    </message>
+    <message>
+        <source>cannot move %1 into place: %2</source>
+        <translation>无法将 %1 移动到目标位置：%2</translation>
     </message>
 </context>
 <context>
@@ -728,6 +732,13 @@ Drop files on a contact to send them.</source>
     <message>
         <source>Quit</source>
         <translation>退出</translation>
+    </message>
+</context>
+<context>
+    <name>PunchDrop::TlsBackend</name>
+    <message>
+        <source>TLS 1.3 is not available (Qt&apos;s TLS backend: %1; installed: %2). PunchDrop needs Qt&apos;s OpenSSL backend and the OpenSSL 3 libraries; reinstall PunchDrop.</source>
+        <translation>TLS 1.3 不可用（Qt 的 TLS 后端：%1；已安装：%2）。PunchDrop 需要 Qt 的 OpenSSL 后端和 OpenSSL 3 库；请重新安装 PunchDrop。</translation>
     </message>
 </context>
 <context>

@@ -19,18 +19,6 @@
         <translation>無法寫入 %1：%2</translation>
     </message>
     <message>
-        <source>cannot resume %1: it holds %2 bytes, not the %3 checked before; send again</source>
-        <translation>無法續傳 %1：它現有 %2 位元組，而不是之前驗證過的 %3 位元組；請重新傳送</translation>
-    </message>
-    <message>
-        <source>cannot resume %1: %2</source>
-        <translation>無法續傳 %1：%2</translation>
-    </message>
-    <message>
-        <source>refusing to write through the symlink %1</source>
-        <translation>拒絕透過符號連結 %1 寫入</translation>
-    </message>
-    <message>
         <source>%1 is not open</source>
         <translation>%1 未開啟</translation>
     </message>
@@ -43,8 +31,24 @@
         <translation>%1 的 SHA-256 不符（收到 %2，傳送方為 %3）；資料已捨棄</translation>
     </message>
     <message>
-        <source>cannot move %1 into place</source>
-        <translation>無法將 %1 移動到目標位置</translation>
+        <source>refusing to write %1: a symlink or something other than a plain file is there</source>
+        <translation>拒絕寫入 %1：那裡是符號連結或不是一般檔案的東西</translation>
+    </message>
+    <message>
+        <source>cannot write %1: %2 other transfers of this file are writing it</source>
+        <translation>無法寫入 %1：有 %2 個其他傳輸正在寫入此檔案</translation>
+    </message>
+    <message>
+        <source>cannot resume %1: it no longer holds the %2 bytes checked before; send again</source>
+        <translation>無法續傳 %1：它已不再包含先前驗證過的 %2 位元組；請重新傳送</translation>
+    </message>
+    <message>
+        <source>the part file %1 vanished; the data was lost</source>
+        <translation>暫存檔 %1 已消失；資料已遺失</translation>
+    </message>
+    <message>
+        <source>cannot move %1 into place: %2</source>
+        <translation>無法將 %1 移動到目標位置：%2</translation>
     </message>
 </context>
 <context>
@@ -728,6 +732,13 @@ Drop files on a contact to send them.</source>
     <message>
         <source>Quit</source>
         <translation>結束</translation>
+    </message>
+</context>
+<context>
+    <name>PunchDrop::TlsBackend</name>
+    <message>
+        <source>TLS 1.3 is not available (Qt&apos;s TLS backend: %1; installed: %2). PunchDrop needs Qt&apos;s OpenSSL backend and the OpenSSL 3 libraries; reinstall PunchDrop.</source>
+        <translation>TLS 1.3 無法使用（Qt 的 TLS 後端：%1；已安裝：%2）。PunchDrop 需要 Qt 的 OpenSSL 後端與 OpenSSL 3 函式庫；請重新安裝 PunchDrop。</translation>
     </message>
 </context>
 <context>

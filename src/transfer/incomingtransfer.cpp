@@ -427,16 +427,16 @@ QCoro::Task<TransferJob::Step> IncomingTransfer::onFileEnd(const FileEnd &end)
     if (writeEnded)
         co_return writeEnded;
     FileSink::Finished fin;
+    const bool executable = m_wireOffer.items.at(m_current->index).executable && m_honourExecutable;
     if (m_current->small) {
-        auto writeSmall = [sink = m_current->sink, meta = partMeta(m_current->index),
+        auto writeSmall = [sink = m_current->sink, meta = partMeta(m_current->index), executable,
                               content = std::move(m_current->buffer), expected = end.sha256,
                               item = m_wireOffer.items.at(m_current->index)] {
             SmallWrite w;
             const bool ok = sink->begin(0, meta) && (content.isEmpty() || sink->write(content));
             w.begun = statusOf(*sink, ok);
             if (ok)
-                w.finished
-                    = sink->finish(expected, item.executable && m_honourExecutable, item.modified);
+                w.finished = sink->finish(expected, executable, item.modified);
             return w;
         };
         auto writingSmall = runOffThread(&m_pool, std::move(writeSmall));
@@ -447,9 +447,9 @@ QCoro::Task<TransferJob::Step> IncomingTransfer::onFileEnd(const FileEnd &end)
             co_return fatal(written.begun.code, written.begun.error);
         fin = written.finished;
     } else {
-        auto finish = [sink = m_current->sink, expected = end.sha256,
+        auto finish = [sink = m_current->sink, expected = end.sha256, executable,
                           item = m_wireOffer.items.at(m_current->index)] {
-            return sink->finish(expected, item.executable && m_honourExecutable, item.modified);
+            return sink->finish(expected, executable, item.modified);
         };
         auto finishing = runOffThread(&m_pool, std::move(finish));
         fin = co_await finishing;

@@ -9,6 +9,7 @@
 #include "support/transfersocketpair.h"
 
 #include "core/configdir.h"
+#include "core/coro/sleep.h"
 #include "net/security/securechannel.h"
 #include "transfer/framechannel.h"
 #include "transfer/offerdecider.h"
@@ -24,7 +25,6 @@
 #include <QtEndian>
 
 #include <qcorotask.h>
-#include <qcorotimer.h>
 
 #include <chrono>
 
@@ -42,7 +42,7 @@ public:
         ++calls;
         offer = {}; // the engine keeps its own copy until the session ends
         for (int i = 0; i < 1000 && holding; ++i)
-            co_await QCoro::sleepFor(10ms);
+            co_await sleepFor(10ms);
         co_return OfferDecision::Decline;
     }
     int calls = 0;

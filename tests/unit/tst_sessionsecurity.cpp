@@ -9,6 +9,8 @@
 #include "support/testhelpers.h"
 #include "support/transfersocketpair.h"
 
+#include "core/coro/sleep.h"
+
 #include "net/wire/sessioncode.h"
 #include "transfer/contactstore.h"
 #include "transfer/framechannel.h"
@@ -28,7 +30,6 @@
 #include <QTranslator>
 
 #include <qcorotask.h>
-#include <qcorotimer.h>
 
 #include <chrono>
 #include <functional>
@@ -52,7 +53,7 @@ public:
         last = std::move(offer);
         const QDeadlineTimer deadline(5s);
         while (m_ready && !m_ready() && !deadline.hasExpired())
-            co_await QCoro::sleepFor(10ms);
+            co_await sleepFor(10ms);
         readyInTime = !m_ready || m_ready();
         co_return m_answer;
     }
@@ -312,14 +313,9 @@ void TestSessionSecurity::wireTextsAreEnglishWithoutLocalFacts()
     if (failure == u"space") {
         options.freeSpaceMargin = qint64(1) << 60; // no disk has that much
     } else {
-        options.partDeviceFactory = [](const QString &partPath, qint64,
-                                        QString *openError) -> std::unique_ptr<QIODevice> {
-            auto file = std::make_unique<QFile>(partPath);
-            if (!file->open(QIODevice::WriteOnly | QIODevice::Truncate)) {
-                *openError = file->errorString();
-                return nullptr;
-            }
-            return std::make_unique<Test::FailDevice>(std::move(file), 300 * 1024);
+        options.partDeviceFactory
+            = [](QIODevice *part, qint64, QString *) -> std::unique_ptr<QIODevice> {
+            return std::make_unique<Test::FailDevice>(part, 300 * 1024);
         };
     }
     const Outcome o = runTransfer(pair, {m_src + QStringLiteral("/big.bin")}, options);
