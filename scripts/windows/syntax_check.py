@@ -14,6 +14,7 @@ It cannot see MSVC-only errors, Qt-for-Windows feature differences or link error
 cross build's job (scripts/build-windows.sh) and the release workflow's.
 """
 import argparse
+import re
 import concurrent.futures
 import json
 import os
@@ -83,6 +84,31 @@ def translate(arguments):
     return out
 
 
+MOC = "/usr/lib/qt6/libexec/moc"
+MOC_INCLUDE = re.compile(r'^#include "([A-Za-z0-9_]+\.moc)"', re.MULTILINE)
+
+
+def windows_moc(source, flags, out_dir):
+    """The file's own `#include "x.moc"`, generated again as on Windows.
+
+    The Linux build ran moc without _WIN32, so a slot declared only `#ifndef Q_OS_WIN` is in its
+    output; CMake's AUTOMOC on Windows passes the compiler's predefined macros to moc. Returns
+    an include directory with the regenerated file, or None when the file includes no .moc."""
+    with open(source, encoding="utf-8") as f:
+        match = MOC_INCLUDE.search(f.read())
+    if not match:
+        return None
+    os.makedirs(out_dir, exist_ok=True)
+    moc_flags = [a for a in flags if a.startswith(("-D", "-I"))]
+    for i, a in enumerate(flags):
+        if a == "-isystem" and i + 1 < len(flags):
+            moc_flags.append("-I" + flags[i + 1])
+    subprocess.run([MOC, "-D_WIN32", "-DWIN32", "-DQ_OS_WIN", "-DQ_OS_WIN32", "-DQ_OS_WIN64"]
+                   + moc_flags + [source, "-o", os.path.join(out_dir, match.group(1))],
+                   check=True, capture_output=True)
+    return out_dir
+
+
 def command_arguments(entry):
     if "arguments" in entry:
         return list(entry["arguments"])
@@ -135,6 +161,10 @@ def main():
             arguments = command_arguments(entry)
             host_source = arguments[-1]
             flags = translate(arguments[1:-1])
+            moc_dir = windows_moc(os.path.join(entry["directory"], host_source), flags,
+                                  os.path.join(tmp, "moc", relative.replace("/", "_")))
+            if moc_dir:
+                flags = ["-I", moc_dir] + flags
             command = ([options.compiler, "-fsyntax-only"] + WINDOWS_DEFINES + flags
                        + ["-isystem", shim] + (["-Werror"] if options.werror else [])
                        + [host_source])
