@@ -660,8 +660,10 @@ QCoro::Task<> TransferEngine::refuseBusy(std::unique_ptr<QSslSocket> socket)
     co_await closing;
 }
 
-QCoro::Task<> TransferEngine::runIncoming(quint64 id, GoMessage go, IncomingLimiter::Slot slot)
+QCoro::Task<> TransferEngine::runIncoming(
+    quint64 id, GoMessage go, [[maybe_unused]] IncomingLimiter::Slot slot)
 {
+    // `slot` lives in the coroutine frame: the device's receive slot is held until this returns.
     QPointer<TransferEngine> self(this);
     update(id, [&](TransferSnapshot &s) {
         s.peer = go.peer;
