@@ -4,6 +4,9 @@
 // dropped on that peer's contact arrive intact; an offer from it raises the prompt, which the
 // test accepts, and the files land in the app's download folder.
 
+#include "support/scripteddecider.h"
+#include "support/testserver.h"
+
 #include "gui/appsettings.h"
 #include "gui/contactlistmodel.h"
 #include "gui/contactview.h"
@@ -26,16 +29,12 @@
 #include <QTest>
 #include <QUrl>
 
+#include <optional>
+
 using namespace PunchDrop;
 using namespace PunchDrop::Gui;
 
 namespace {
-
-class AcceptEverything : public OfferDecider
-{
-public:
-    QCoro::Task<OfferDecision> decide(IncomingOffer) override { co_return OfferDecision::Accept; }
-};
 
 QByteArray fileHash(const QString &path)
 {
@@ -86,9 +85,9 @@ class TestGuiTransfer : public QObject
 
 private:
     QTemporaryDir m_root;
-    std::unique_ptr<RendezvousServer> m_server;
+    std::optional<Test::TestServer> m_server;
     std::unique_ptr<TransferEngine> m_studio;
-    AcceptEverything m_accept;
+    Test::ScriptedDecider m_accept;
     std::unique_ptr<EngineBackend> m_backend;
     std::unique_ptr<MainWindow> m_window;
 
@@ -107,12 +106,9 @@ private Q_SLOTS:
         const auto serverIdentity
             = DeviceIdentity::loadOrCreate(ConfigDir(dir(u"server"_qs)), &error);
         QVERIFY2(serverIdentity, qPrintable(error));
-        RendezvousServerConfig serverConfig;
-        serverConfig.address = QHostAddress::LocalHost;
-        serverConfig.port = 0;
-        m_server = std::make_unique<RendezvousServer>(*serverIdentity, serverConfig);
-        QVERIFY2(m_server->listen(&error), qPrintable(error));
-        const quint16 port = m_server->serverPort();
+        m_server.emplace(*serverIdentity);
+        QVERIFY2(m_server->start(Test::loopbackServerConfig(), &error), qPrintable(error));
+        const quint16 port = m_server->port();
 
         // The second peer: an engine with a canned "accept" for offers.
         const ConfigDir studioDir(dir(u"studio"_qs));

@@ -3,9 +3,9 @@
 // before it reaches the server, and a lock left by a killed process is taken over.
 #include "core/configdir.h"
 #include "core/instancelock.h"
-#include "net/security/deviceidentity.h"
 #include "net/server/rendezvousserver.h"
 #include "support/testhelpers.h"
+#include "support/testserver.h"
 
 #include <QFile>
 #include <QProcess>
@@ -51,14 +51,9 @@ void TestInstanceLock::secondProcessIsRefusedAndDeadOwnerIsTakenOver()
 {
     QVERIFY(!Test::punchdropBinary().isEmpty());
     QString error;
-    auto serverIdentity = DeviceIdentity::generateEphemeral(&error);
-    QVERIFY2(serverIdentity, qPrintable(error));
-    RendezvousServerConfig config;
-    config.address = QHostAddress::LocalHost;
-    config.port = 0;
-    RendezvousServer server(*serverIdentity, config);
-    QVERIFY2(server.listen(&error), qPrintable(error));
-    const QString serverArg = QStringLiteral("127.0.0.1:%1").arg(server.serverPort());
+    Test::TestServer server;
+    QVERIFY2(server.start(Test::loopbackServerConfig(), &error), qPrintable(error));
+    const QString serverArg = server.address();
 
     QTemporaryDir root;
     const QString configDir = root.filePath(QStringLiteral("config"));
@@ -76,10 +71,10 @@ void TestInstanceLock::secondProcessIsRefusedAndDeadOwnerIsTakenOver()
         },
         20000));
     QVERIFY2(first.state() == QProcess::Running, out.constData());
-    QTRY_COMPARE_WITH_TIMEOUT(server.registeredCount(), 1, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(server->registeredCount(), 1, 5000);
 
     int joins = 0;
-    connect(&server, &RendezvousServer::clientRegistered, this, [&joins] { ++joins; });
+    connect(server.get(), &RendezvousServer::clientRegistered, this, [&joins] { ++joins; });
     const Test::ProcessResult second = Test::runPunchdrop(
         {QStringLiteral("peers"), QStringLiteral("--server"), serverArg,
             QStringLiteral("--config-dir"), configDir, QStringLiteral("--json")},
@@ -90,7 +85,7 @@ void TestInstanceLock::secondProcessIsRefusedAndDeadOwnerIsTakenOver()
         second.out.constData());
     // It never reached the server, so the first one was not replaced.
     QCOMPARE(joins, 0);
-    QCOMPARE(server.registeredCount(), 1);
+    QCOMPARE(server->registeredCount(), 1);
     QCOMPARE(first.state(), QProcess::Running);
 
     first.kill(); // SIGKILL: no chance to remove its lock file

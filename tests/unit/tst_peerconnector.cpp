@@ -12,6 +12,7 @@
 #include "net/server/rendezvousserver.h"
 #include "net/wire/relayjoin.h"
 #include "support/testhelpers.h"
+#include "support/testserver.h"
 
 #include <QPointer>
 #include <QSignalSpy>
@@ -52,33 +53,22 @@ private:
     Results connectPair(ConnectMode mode, std::chrono::milliseconds responderDelay = {});
     static bool exchange(QSslSocket &a, QSslSocket &b);
 
-    std::optional<DeviceIdentity> m_serverId, m_alice, m_bob;
-    std::unique_ptr<RendezvousServer> m_server;
+    std::optional<DeviceIdentity> m_alice, m_bob;
+    Test::TestServer m_server;
     std::unique_ptr<ControlClient> m_clientA, m_clientB;
 };
 
 void TestPeerConnector::init()
 {
     QString error;
-    m_serverId = DeviceIdentity::generateEphemeral(&error);
     m_alice = DeviceIdentity::generateEphemeral(&error);
     m_bob = DeviceIdentity::generateEphemeral(&error);
-    QVERIFY(m_serverId && m_alice && m_bob);
-    RendezvousServerConfig config;
-    config.address = QHostAddress::LocalHost;
-    config.port = 0;
-    m_server = std::make_unique<RendezvousServer>(*m_serverId, config);
-    QVERIFY2(m_server->listen(&error), qPrintable(error));
-
-    auto clientConfig = [&](const QString &name) {
-        ControlClientConfig c;
-        c.host = QStringLiteral("127.0.0.1");
-        c.port = m_server->serverPort();
-        c.displayName = name;
-        return c;
-    };
-    m_clientA = std::make_unique<ControlClient>(*m_alice, clientConfig(QStringLiteral("alice")));
-    m_clientB = std::make_unique<ControlClient>(*m_bob, clientConfig(QStringLiteral("bob")));
+    QVERIFY(m_alice && m_bob);
+    QVERIFY2(m_server.start(Test::loopbackServerConfig(), &error), qPrintable(error));
+    m_clientA
+        = std::make_unique<ControlClient>(*m_alice, m_server.clientConfig(QStringLiteral("alice")));
+    m_clientB
+        = std::make_unique<ControlClient>(*m_bob, m_server.clientConfig(QStringLiteral("bob")));
     m_clientA->start();
     m_clientB->start();
     QVERIFY(QCoro::waitFor(m_clientA->waitRegistered(5s)));
@@ -90,7 +80,7 @@ void TestPeerConnector::cleanup()
 {
     m_clientA.reset();
     m_clientB.reset();
-    m_server.reset();
+    m_server.stop();
 }
 
 Results TestPeerConnector::connectPair(ConnectMode mode, std::chrono::milliseconds responderDelay)
@@ -121,14 +111,12 @@ bool TestPeerConnector::exchange(QSslSocket &a, QSslSocket &b)
     a.write(one);
     b.write(two);
     QByteArray gotA, gotB;
-    QElapsedTimer t;
-    t.start();
-    while ((gotB.size() < one.size() || gotA.size() < two.size()) && t.elapsed() < 10000) {
-        QTest::qWait(10);
+    const auto bothArrived = [&] {
         gotB += b.readAll();
         gotA += a.readAll();
-    }
-    return gotB == one && gotA == two;
+        return gotB.size() >= one.size() && gotA.size() >= two.size();
+    };
+    return QTest::qWaitFor(bothArrived, 10000) && gotB == one && gotA == two;
 }
 
 void TestPeerConnector::direct()

@@ -7,6 +7,7 @@
 #include "net/server/relayhub.h"
 #include "net/server/rendezvousserver.h"
 #include "support/testhelpers.h"
+#include "support/testserver.h"
 
 #include <QCryptographicHash>
 #include <QElapsedTimer>
@@ -133,23 +134,18 @@ private Q_SLOTS:
 private:
     bool startServer(const RelayHubConfig &relay);
 
-    DeviceIdentity m_identity = Test::ephemeralIdentity();
-    std::unique_ptr<RendezvousServer> m_server;
+    Test::TestServer m_server;
     quint16 m_port = 0;
 };
 
 bool TestRelay::startServer(const RelayHubConfig &relay)
 {
-    RendezvousServerConfig config;
-    config.address = QHostAddress::LocalHost;
-    config.port = 0;
+    RendezvousServerConfig config = Test::loopbackServerConfig();
     config.timeouts.handshake = 500ms;
     config.relay = relay;
-    m_server = std::make_unique<RendezvousServer>(m_identity, config);
-    QString error;
-    if (!m_server->listen(&error))
+    if (!m_server.start(config))
         return false;
-    m_port = m_server->serverPort();
+    m_port = m_server.port();
     return true;
 }
 
@@ -163,7 +159,7 @@ void TestRelay::init()
 
 void TestRelay::cleanup()
 {
-    m_server.reset();
+    m_server.stop();
 }
 
 void TestRelay::splicesBothWays()

@@ -5,6 +5,9 @@
 // string from the file. With the proxy flipping one byte of the relayed stream, the transfer must
 // fail and no file may appear under its final name.
 
+#include "support/scripteddecider.h"
+#include "support/testserver.h"
+
 #include "core/configdir.h"
 #include "net/security/deviceidentity.h"
 #include "net/server/rendezvousserver.h"
@@ -77,12 +80,6 @@ private:
     qint64 m_flipAt;
 };
 
-class AcceptAll : public OfferDecider
-{
-public:
-    QCoro::Task<OfferDecision> decide(IncomingOffer) override { co_return OfferDecision::Accept; }
-};
-
 const QByteArray kMarker("PUNCHDROP-PLAINTEXT-MARKER-7f3a9c");
 
 } // namespace
@@ -111,18 +108,14 @@ TestRelayPrivacy::Outcome TestRelayPrivacy::relayTransfer(const QByteArray &cont
 {
     Outcome outcome;
     QString error;
-    const auto serverIdentity = DeviceIdentity::generateEphemeral(&error);
     const auto alice = DeviceIdentity::generateEphemeral(&error);
     const auto bob = DeviceIdentity::generateEphemeral(&error);
-    if (!serverIdentity || !alice || !bob)
+    if (!alice || !bob)
         return outcome;
-    RendezvousServerConfig serverConfig;
-    serverConfig.address = QHostAddress::LocalHost;
-    serverConfig.port = 0;
-    RendezvousServer server(*serverIdentity, serverConfig);
-    if (!server.listen(&error))
+    Test::TestServer server;
+    if (!server.start())
         return outcome;
-    RecordingProxy proxy(server.serverPort(), flipAt);
+    RecordingProxy proxy(server.port(), flipAt);
 
     const QString base = m_tmp.filePath(QString::number(flipAt));
     QDir().mkpath(base + QStringLiteral("/send"));
@@ -148,7 +141,7 @@ TestRelayPrivacy::Outcome TestRelayPrivacy::relayTransfer(const QByteArray &cont
         *alice, ConfigDir(base + QStringLiteral("/conf-alice")), config(QStringLiteral("alice")));
     TransferEngine receiver(
         *bob, ConfigDir(base + QStringLiteral("/conf-bob")), config(QStringLiteral("bob")));
-    AcceptAll accept;
+    Test::ScriptedDecider accept;
     receiver.setOfferDecider(&accept);
     QSignalSpy sentSpy(&sender, &TransferEngine::transferFinished);
     QSignalSpy receivedSpy(&receiver, &TransferEngine::transferFinished);

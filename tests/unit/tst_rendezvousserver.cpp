@@ -7,7 +7,9 @@
 #include "net/security/controllink.h"
 #include "net/server/rendezvousserver.h"
 #include "net/wire/controlprotocol.h"
+#include "support/rawcontrolclient.h"
 #include "support/testhelpers.h"
+#include "support/testserver.h"
 
 #include <QElapsedTimer>
 #include <QProcess>
@@ -32,99 +34,13 @@ constexpr int kIdleMs = 800;
 
 RendezvousServerConfig testConfig()
 {
-    RendezvousServerConfig config;
-    config.address = QHostAddress::LocalHost;
-    config.port = 0;
+    RendezvousServerConfig config = Test::loopbackServerConfig();
     config.timeouts.handshake = std::chrono::milliseconds(kHandshakeMs);
     config.timeouts.idle = std::chrono::milliseconds(kIdleMs);
     config.keepaliveInterval = 200ms;
     config.rttProbeTimeout = 300ms;
     return config;
 }
-
-//! A hand-driven control connection: a ControlLink with an optional client certificate, then
-//! raw plaintext (frames, or deliberately malformed bytes) or raw ciphertext on the socket.
-class RawClient
-{
-public:
-    explicit RawClient(quint16 port, const std::optional<DeviceIdentity> &identity = std::nullopt)
-    {
-        ControlLinkContext::Options options;
-        options.presentCertificate = identity.has_value();
-        const ControlLinkContext context(ControlLinkContext::Role::Client,
-            identity ? *identity : Test::ephemeralIdentity(), options);
-        auto *tcp = new QTcpSocket;
-        tcp->connectToHost(QHostAddress::LocalHost, port);
-        if (!tcp->waitForConnected(5000))
-            qWarning("RawClient: cannot connect: %s", qPrintable(tcp->errorString()));
-        link = std::make_unique<ControlLink>(context, tcp);
-        QObject::connect(link.get(), &ControlLink::plaintextReady, link.get(),
-            [this](const QByteArray &plaintext) { m_buffer += plaintext; });
-    }
-
-    bool waitEncrypted()
-    {
-        return QTest::qWaitFor([this] { return link->isEstablished(); }, 5000);
-    }
-
-    void send(const ControlMessage &message) { link->write(ControlProtocol::encode(message)); }
-    //! Plaintext bytes in the link's records: hand-made (broken) frames.
-    void sendPlain(const QByteArray &bytes) { link->write(bytes); }
-    //! Bytes on the TCP socket itself, outside the record layer.
-    void sendRaw(const QByteArray &bytes) { link->writeRaw(bytes); }
-    quint16 localPort() const { return link->localPort(); }
-
-    //! The next message, or nullopt when none arrives within \a timeoutMs.
-    std::optional<ControlMessage> next(int timeoutMs = 5000)
-    {
-        std::optional<ControlMessage> result;
-        [[maybe_unused]] const bool arrived = QTest::qWaitFor(
-            [&] {
-                const auto parsed = ControlProtocol::parse(m_buffer);
-                if (parsed.status != ControlProtocol::Status::Ok)
-                    return false;
-                m_buffer.remove(0, parsed.consumed);
-                result = parsed.message;
-                return true;
-            },
-            timeoutMs);
-        return result;
-    }
-
-    //! Reads until an error message arrives; nullopt if the connection ends without one.
-    std::optional<Error> nextError(int timeoutMs = 5000)
-    {
-        QElapsedTimer clock;
-        clock.start();
-        while (clock.elapsed() < timeoutMs) {
-            const auto message = next(int(timeoutMs - clock.elapsed()));
-            if (!message)
-                return std::nullopt;
-            if (const auto *error = std::get_if<Error>(message.operator->()))
-                return *error;
-        }
-        return std::nullopt;
-    }
-
-    bool register_(const QString &name = QStringLiteral("raw"))
-    {
-        if (!waitEncrypted())
-            return false;
-        send(Hello {ControlProtocol::kVersion, name, {}, {}, {}});
-        const auto welcome = next();
-        return welcome && std::holds_alternative<Welcome>(*welcome);
-    }
-
-    bool waitClosed(int timeoutMs = 5000)
-    {
-        return QTest::qWaitFor([this] { return link->isClosed(); }, timeoutMs);
-    }
-
-    std::unique_ptr<ControlLink> link;
-
-private:
-    QByteArray m_buffer;
-};
 
 bool waitTcpClosed(QTcpSocket &socket, int timeoutMs = 5000)
 {
@@ -169,9 +85,8 @@ private Q_SLOTS:
 private:
     bool startServer(const RendezvousServerConfig &config, bool withBystander);
 
-    DeviceIdentity m_serverIdentity = Test::ephemeralIdentity();
     DeviceIdentity m_bystanderIdentity = Test::ephemeralIdentity();
-    std::unique_ptr<RendezvousServer> m_server;
+    Test::TestServer m_server;
     std::unique_ptr<ControlClient> m_bystander;
     quint16 m_port = 0;
 };
@@ -179,17 +94,12 @@ private:
 bool TestRendezvousServer::startServer(const RendezvousServerConfig &config, bool withBystander)
 {
     m_bystander.reset();
-    m_server = std::make_unique<RendezvousServer>(m_serverIdentity, config);
-    QString error;
-    if (!m_server->listen(&error))
+    if (!m_server.start(config))
         return false;
-    m_port = m_server->serverPort();
+    m_port = m_server.port();
     if (!withBystander)
         return true;
-    ControlClientConfig clientConfig;
-    clientConfig.host = QStringLiteral("127.0.0.1");
-    clientConfig.port = m_port;
-    clientConfig.displayName = QStringLiteral("bystander");
+    ControlClientConfig clientConfig = m_server.clientConfig(QStringLiteral("bystander"));
     clientConfig.keepaliveInterval = 200ms;
     clientConfig.reconnectMin = 5000ms; // a reconnect would hide a dropped bystander
     m_bystander = std::make_unique<ControlClient>(m_bystanderIdentity, clientConfig);
@@ -214,14 +124,14 @@ void TestRendezvousServer::cleanup()
         QCOMPARE(lost.count(), 0);
     }
     m_bystander.reset();
-    m_server.reset();
+    m_server.stop();
 }
 
 void TestRendezvousServer::listenFailsOnPortInUse()
 {
     RendezvousServerConfig config = testConfig();
     config.port = m_port;
-    RendezvousServer second(m_serverIdentity, config);
+    RendezvousServer second(m_server.identity(), config);
     QString error;
     QVERIFY(!second.listen(&error));
     QVERIFY2(error.contains(QString::number(m_port)), qPrintable(error));
@@ -254,7 +164,7 @@ void TestRendezvousServer::halfTlsHelloIsDropped()
 
 void TestRendezvousServer::tlsWithoutHelloIsDropped()
 {
-    RawClient client(m_port, Test::ephemeralIdentity());
+    Test::RawControlClient client(m_port, Test::ephemeralIdentity());
     QVERIFY(client.waitEncrypted());
     QVERIFY(client.waitClosed());
 }
@@ -274,8 +184,8 @@ void TestRendezvousServer::garbageBytesAreDropped()
 
 void TestRendezvousServer::halfFrameThenSilenceIsDropped()
 {
-    RawClient client(m_port, Test::ephemeralIdentity());
-    QVERIFY(client.register_());
+    Test::RawControlClient client(m_port, Test::ephemeralIdentity());
+    QVERIFY(client.registerWith());
     client.sendPlain(QByteArray::fromHex("000000"));
     const auto error = client.nextError(5000);
     QVERIFY(error);
@@ -286,8 +196,8 @@ void TestRendezvousServer::halfFrameThenSilenceIsDropped()
 void TestRendezvousServer::idleRegisteredClientIsDropped()
 {
     QSignalSpy left(m_server.get(), &RendezvousServer::clientLeft);
-    RawClient client(m_port, Test::ephemeralIdentity());
-    QVERIFY(client.register_());
+    Test::RawControlClient client(m_port, Test::ephemeralIdentity());
+    QVERIFY(client.registerWith());
     QElapsedTimer clock;
     clock.start();
     QVERIFY(client.waitClosed());
@@ -305,8 +215,8 @@ void TestRendezvousServer::keepaliveKeepsClientOnline()
 
 void TestRendezvousServer::oversizedFrameIsAnsweredAndClosed()
 {
-    RawClient client(m_port, Test::ephemeralIdentity());
-    QVERIFY(client.register_());
+    Test::RawControlClient client(m_port, Test::ephemeralIdentity());
+    QVERIFY(client.registerWith());
     client.sendPlain(QByteArray::fromHex("00010001") + QByteArray(1000, 'x'));
     const auto error = client.nextError();
     QVERIFY(error);
@@ -317,7 +227,7 @@ void TestRendezvousServer::oversizedFrameIsAnsweredAndClosed()
 
 void TestRendezvousServer::malformedBodyIsAnsweredAndClosed()
 {
-    RawClient client(m_port, Test::ephemeralIdentity());
+    Test::RawControlClient client(m_port, Test::ephemeralIdentity());
     QVERIFY(client.waitEncrypted());
     client.sendPlain(QByteArray::fromHex("00000004ffffffff")); // before hello, even
     const auto error = client.nextError();
@@ -355,7 +265,7 @@ void TestRendezvousServer::protocolViolations()
     QFETCH(ControlMessage, first);
     QFETCH(ControlMessage, second);
     QFETCH(QString, code);
-    RawClient client(m_port, Test::ephemeralIdentity());
+    Test::RawControlClient client(m_port, Test::ephemeralIdentity());
     QVERIFY(client.waitEncrypted());
     client.send(first);
     client.send(second);
@@ -368,7 +278,7 @@ void TestRendezvousServer::protocolViolations()
 void TestRendezvousServer::clientCertificateIsRequired()
 {
     // Refused in the TLS handshake (certificate_required alert): the client never gets to send.
-    RawClient anonymous(m_port);
+    Test::RawControlClient anonymous(m_port);
     QVERIFY(anonymous.waitClosed());
     QCOMPARE(anonymous.link->error(), ControlLink::Error::Handshake);
     QVERIFY2(anonymous.link->errorString().contains(u"certificate required"),
@@ -395,8 +305,8 @@ void TestRendezvousServer::halfRecordThenSilenceIsDropped()
 {
     // Inside the link: a record header announcing 200 bytes, 10 of them, then silence. The idle
     // timeout applies; the server's own records still reach us.
-    RawClient client(m_port, Test::ephemeralIdentity());
-    QVERIFY(client.register_());
+    Test::RawControlClient client(m_port, Test::ephemeralIdentity());
+    QVERIFY(client.registerWith());
     client.sendRaw(QByteArray::fromHex("000000c8") + QByteArray(10, 'x'));
     const auto error = client.nextError(5000);
     QVERIFY(error);
@@ -406,8 +316,8 @@ void TestRendezvousServer::halfRecordThenSilenceIsDropped()
 
 void TestRendezvousServer::tamperedRecordClosesTheConnection()
 {
-    RawClient client(m_port, Test::ephemeralIdentity());
-    QVERIFY(client.register_());
+    Test::RawControlClient client(m_port, Test::ephemeralIdentity());
+    QVERIFY(client.registerWith());
     QSignalSpy left(m_server.get(), &RendezvousServer::clientLeft);
     // A well-formed length with bytes that were never sealed with the link's key.
     client.sendRaw(QByteArray::fromHex("00000020") + QByteArray(32, 'x'));
@@ -418,14 +328,14 @@ void TestRendezvousServer::tamperedRecordClosesTheConnection()
 void TestRendezvousServer::deviceIdComesFromCertificate()
 {
     const DeviceIdentity identity = Test::ephemeralIdentity();
-    RawClient client(m_port, identity);
+    Test::RawControlClient client(m_port, identity);
     QVERIFY(client.waitEncrypted());
     client.send(Hello {ControlProtocol::kVersion, QStringLiteral("me"), {}, {}, {}});
     const auto welcome = client.next();
     QVERIFY(welcome);
     const Welcome w = std::get<Welcome>(*welcome);
     QCOMPARE(w.yourId, identity.id());
-    QCOMPARE(w.serverId, m_serverIdentity.id());
+    QCOMPARE(w.serverId, m_server.identity().id());
     QCOMPARE(w.observed, (Endpoint {QHostAddress::LocalHost, client.localPort()}));
     QVERIFY(w.relayAvailable);
     QCOMPARE(w.version, ControlProtocol::kVersion);
@@ -459,8 +369,8 @@ void TestRendezvousServer::clientLimit()
     // A freed slot is usable again, by a real client.
     one.abort();
     QTRY_COMPARE_WITH_TIMEOUT(m_server->connectionCount(), 1, 5000);
-    RawClient client(m_port, Test::ephemeralIdentity());
-    QVERIFY(client.register_());
+    Test::RawControlClient client(m_port, Test::ephemeralIdentity());
+    QVERIFY(client.registerWith());
 }
 
 void TestRendezvousServer::perAddressLimit()
@@ -481,8 +391,8 @@ void TestRendezvousServer::perAddressLimit()
     QCOMPARE(one.state(), QAbstractSocket::ConnectedState);
     two.abort();
     QTRY_COMPARE_WITH_TIMEOUT(m_server->connectionCount(), 1, 5000);
-    RawClient client(m_port, Test::ephemeralIdentity());
-    QVERIFY(client.register_());
+    Test::RawControlClient client(m_port, Test::ephemeralIdentity());
+    QVERIFY(client.registerWith());
 }
 
 namespace {
@@ -539,8 +449,8 @@ void TestRendezvousServer::handshakesAreCappedPerPrefix()
     // A finished handshake frees its place: a real client from the first network registers.
     one->abort();
     QTRY_COMPARE_WITH_TIMEOUT(m_server->handshakeCount(), 2, 5000);
-    RawClient client(m_port, Test::ephemeralIdentity());
-    QVERIFY(client.register_());
+    Test::RawControlClient client(m_port, Test::ephemeralIdentity());
+    QVERIFY(client.registerWith());
     QTRY_COMPARE_WITH_TIMEOUT(m_server->handshakeCount(), 2, 5000);
 }
 
@@ -548,8 +458,8 @@ void TestRendezvousServer::outcomeIsAccepted()
 {
     QSignalSpy outcome(m_server.get(), &RendezvousServer::outcomeReported);
     QSignalSpy bystanderGo(m_bystander.get(), &ControlClient::goReceived);
-    RawClient client(m_port, Test::ephemeralIdentity());
-    QVERIFY(client.register_());
+    Test::RawControlClient client(m_port, Test::ephemeralIdentity());
+    QVERIFY(client.registerWith());
     client.send(Connect {9, m_bystanderIdentity.id(), QStringLiteral("auto")});
     std::optional<Go> go;
     while (!go) {
@@ -587,10 +497,11 @@ void TestRendezvousServer::busyAndSilentResponder()
     // The responder never answers the server's pings: the introduction waits for the RTT probe
     // timeout (300 ms here) and then counts the responder's RTT as that timeout.
     const DeviceIdentity responderIdentity = Test::ephemeralIdentity();
-    RawClient responder(m_port, responderIdentity);
-    QVERIFY(responder.register_(QStringLiteral("silent")));
-    RawClient initiator(m_port, Test::ephemeralIdentity());
-    QVERIFY(initiator.register_(QStringLiteral("eager")));
+    Test::RawControlClient responder(m_port, responderIdentity, {}, QStringLiteral("silent"));
+    QVERIFY(responder.registerWith());
+    Test::RawControlClient initiator(
+        m_port, Test::ephemeralIdentity(), {}, QStringLiteral("eager"));
+    QVERIFY(initiator.registerWith());
     for (quint32 req = 1; req <= 5; ++req)
         initiator.send(Connect {req, responderIdentity.id(), QStringLiteral("auto")});
 

@@ -4,10 +4,11 @@
 // negotiation (a peer that does not announce it never gets one), and an OFFER too large for one
 // frame refused up front by the sender.
 
+#include "support/scripteddecider.h"
 #include "support/testhelpers.h"
+#include "support/testserver.h"
 #include "support/transfersocketpair.h"
 
-#include "core/coro/sleep.h"
 #include "net/client/relayclient.h"
 #include "net/security/securechannel.h"
 #include "net/server/relayhub.h"
@@ -45,26 +46,6 @@ RelayOwner anyOwner()
     return {DeviceId::fromDigest(Test::randomBytes(32, seed++)),
         QHostAddress(QStringLiteral("192.0.2.0"))};
 }
-
-//! Answers Accept after \a delay (a person who takes a while), on a QTimer.
-class SlowDecider : public OfferDecider
-{
-public:
-    explicit SlowDecider(std::chrono::milliseconds delay)
-        : m_delay(delay)
-    { }
-    QCoro::Task<OfferDecision> decide(IncomingOffer offer) override
-    {
-        Q_UNUSED(offer)
-        ++calls;
-        co_await sleepFor(m_delay);
-        co_return OfferDecision::Accept;
-    }
-    int calls = 0;
-
-private:
-    std::chrono::milliseconds m_delay;
-};
 
 struct Outcome
 {
@@ -177,17 +158,14 @@ void TestTransferKeepalive::relayedOfferAnsweredAfterTheRelayIdleTimeout()
     QFETCH(int, keepaliveMs);
     QFETCH(bool, succeeds);
 
-    const DeviceIdentity serverIdentity = Test::ephemeralIdentity();
-    RendezvousServerConfig config;
-    config.address = QHostAddress::LocalHost;
-    config.port = 0;
+    RendezvousServerConfig config = Test::loopbackServerConfig();
     config.relay.limits.idleTimeout = 1000ms;
-    RendezvousServer rendezvous(serverIdentity, config);
+    Test::TestServer rendezvous;
     QString error;
-    QVERIFY2(rendezvous.listen(&error), qPrintable(error));
+    QVERIFY2(rendezvous.start(config, &error), qPrintable(error));
     const QByteArray token
-        = rendezvous.relayHub()->createToken(QStringLiteral("keepalive"), anyOwner());
-    auto [a, b] = QCoro::waitFor(joinBoth(rendezvous.serverPort(), token, 5s));
+        = rendezvous->relayHub()->createToken(QStringLiteral("keepalive"), anyOwner());
+    auto [a, b] = QCoro::waitFor(joinBoth(rendezvous.port(), token, 5s));
     QVERIFY2(a.socket, qPrintable(a.error));
     QVERIFY2(b.socket, qPrintable(b.error));
     std::unique_ptr<QSslSocket> client(qobject_cast<QSslSocket *>(a.socket.release()));
@@ -208,7 +186,7 @@ void TestTransferKeepalive::relayedOfferAnsweredAfterTheRelayIdleTimeout()
     const QByteArray data = Test::randomBytes(300 * 1024 + 7, 7);
     const QString path = m_src + QStringLiteral("/relayed.bin");
     QVERIFY(Test::writeFile(path, data));
-    SlowDecider decider(3000ms); // three relay idle timeouts
+    Test::ScriptedDecider decider(OfferDecision::Accept, 3000ms); // three relay idle timeouts
     ReceiveOptions options;
     options.downloadDir = m_dst;
     options.decider = &decider;
@@ -274,7 +252,7 @@ void TestTransferKeepalive::slowResumeInspection()
     QVERIFY(Test::writeFile(
         FileSink::metaPathFor(part), QJsonDocument(meta).toJson(QJsonDocument::Compact)));
 
-    SlowDecider decider(0ms);
+    Test::ScriptedDecider decider(OfferDecision::Accept, 0ms);
     ReceiveOptions options;
     options.downloadDir = m_dst;
     options.decider = &decider;
@@ -322,7 +300,7 @@ void TestTransferKeepalive::keepaliveOnlyToAPeerThatAnnouncedIt()
     Test::TransferSocketPair pair;
     const QString error = pair.secure();
     QVERIFY2(error.isEmpty(), qPrintable(error));
-    SlowDecider decider(600ms);
+    Test::ScriptedDecider decider(OfferDecision::Accept, 600ms);
     ReceiveOptions options;
     options.downloadDir = m_dst;
     options.decider = &decider;
@@ -364,7 +342,7 @@ void TestTransferKeepalive::offerTooLargeForOneFrameIsRefusedUpFront()
     Test::TransferSocketPair pair;
     const QString error = pair.secure();
     QVERIFY2(error.isEmpty(), qPrintable(error));
-    SlowDecider decider(0ms);
+    Test::ScriptedDecider decider(OfferDecision::Accept, 0ms);
     ReceiveOptions options;
     options.downloadDir = m_dst;
     options.decider = &decider;

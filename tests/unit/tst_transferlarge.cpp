@@ -7,6 +7,7 @@
 // covered by the smaller tests in tst_transfersession). What this proves: sizes past 4 GiB
 // travel and verify, the SHA-256 of 5 GiB matches on both sides, and memory stays bounded.
 
+#include "support/scripteddecider.h"
 #include "support/transfersocketpair.h"
 
 #include "transfer/incomingtransfer.h"
@@ -37,12 +38,6 @@ using namespace PunchDrop;
 using namespace std::chrono_literals;
 
 namespace {
-
-class AcceptAll : public OfferDecider
-{
-public:
-    QCoro::Task<OfferDecision> decide(IncomingOffer) override { co_return OfferDecision::Accept; }
-};
 
 //! Accepts and drops every byte (the FileSink still hashes them).
 class DiscardDevice : public QIODevice
@@ -143,7 +138,7 @@ void TestTransferLarge::fiveGiBSparse()
     Test::TransferSocketPair pair;
     const QString error = pair.secure();
     QVERIFY2(error.isEmpty(), qPrintable(error));
-    AcceptAll decider;
+    Test::ScriptedDecider decider;
     ReceiveOptions options;
     options.downloadDir = tmp.filePath(QStringLiteral("dst"));
     options.decider = &decider;

@@ -4,6 +4,7 @@
 // cancel, hostile offers, no-overwrite, symlinks, contact pinning.
 
 #include "support/faildevice.h"
+#include "support/scripteddecider.h"
 #include "support/testhelpers.h"
 #include "support/transfersocketpair.h"
 
@@ -36,25 +37,6 @@ using namespace PunchDrop;
 using namespace std::chrono_literals;
 
 namespace {
-
-class CannedDecider : public OfferDecider
-{
-public:
-    explicit CannedDecider(OfferDecision answer)
-        : m_answer(answer)
-    { }
-    QCoro::Task<OfferDecision> decide(IncomingOffer offer) override
-    {
-        ++calls;
-        last = std::move(offer);
-        co_return m_answer;
-    }
-    int calls = 0;
-    IncomingOffer last;
-
-private:
-    OfferDecision m_answer;
-};
 
 struct Outcome
 {
@@ -175,6 +157,7 @@ private Q_SLOTS:
     void declineWritesNothing();
     void cancelFromSender();
     void cancelFromReceiver();
+    void receiverDeletedWhileDeciding();
     void hostilePathIsRefused();
     void neverOverwrites();
     void symlinkInDownloadDirIsNotFollowed();
@@ -214,7 +197,7 @@ void TestTransferSession::sizes()
     Test::TransferSocketPair pair;
     const QString error = pair.secure();
     QVERIFY2(error.isEmpty(), qPrintable(error));
-    CannedDecider decider(OfferDecision::Accept);
+    Test::ScriptedDecider decider(OfferDecision::Accept);
     ReceiveOptions options;
     options.downloadDir = m_dst;
     options.decider = &decider;
@@ -266,7 +249,7 @@ void TestTransferSession::folderTreeWithUnicodeAndEmptyFolder()
     Test::TransferSocketPair pair;
     const QString error = pair.secure();
     QVERIFY2(error.isEmpty(), qPrintable(error));
-    CannedDecider decider(OfferDecision::Accept);
+    Test::ScriptedDecider decider(OfferDecision::Accept);
     ReceiveOptions options;
     options.downloadDir = m_dst;
     options.decider = &decider;
@@ -312,7 +295,7 @@ void TestTransferSession::folderTimesAreRestored()
     Test::TransferSocketPair pair;
     const QString error = pair.secure();
     QVERIFY2(error.isEmpty(), qPrintable(error));
-    CannedDecider decider(OfferDecision::Accept);
+    Test::ScriptedDecider decider(OfferDecision::Accept);
     ReceiveOptions options;
     options.downloadDir = m_dst;
     options.decider = &decider;
@@ -346,7 +329,7 @@ void TestTransferSession::tenThousandSmallFiles()
     Test::TransferSocketPair pair;
     const QString error = pair.secure();
     QVERIFY2(error.isEmpty(), qPrintable(error));
-    CannedDecider decider(OfferDecision::Accept);
+    Test::ScriptedDecider decider(OfferDecision::Accept);
     ReceiveOptions options;
     options.downloadDir = m_dst;
     options.decider = &decider;
@@ -369,7 +352,7 @@ void TestTransferSession::interruptedTransferResumes()
     const QByteArray data = Test::randomBytes(size, 42);
     const QString path = m_src + QStringLiteral("/big.bin");
     QVERIFY(Test::writeFile(path, data));
-    CannedDecider decider(OfferDecision::Accept);
+    Test::ScriptedDecider decider(OfferDecision::Accept);
     ReceiveOptions options;
     options.downloadDir = m_dst;
     options.decider = &decider;
@@ -417,7 +400,7 @@ void TestTransferSession::corruptedChunkIsAnIntegrityError()
     Test::TransferSocketPair pair;
     const QString error = pair.secure();
     QVERIFY2(error.isEmpty(), qPrintable(error));
-    CannedDecider decider(OfferDecision::Accept);
+    Test::ScriptedDecider decider(OfferDecision::Accept);
     ReceiveOptions options;
     options.downloadDir = m_dst;
     options.decider = &decider;
@@ -469,7 +452,7 @@ void TestTransferSession::flippedCiphertextFailsTheTransfer()
     pair.setDialThrough([&proxy](quint16 target) { return proxy.listen(target); });
     const QString error = pair.secure();
     QVERIFY2(error.isEmpty(), qPrintable(error));
-    CannedDecider decider(OfferDecision::Accept);
+    Test::ScriptedDecider decider(OfferDecision::Accept);
     ReceiveOptions options;
     options.downloadDir = m_dst;
     options.decider = &decider;
@@ -486,7 +469,7 @@ void TestTransferSession::diskFailureMidwayKeepsPartForResume()
     const QByteArray data = Test::randomBytes(size, 3);
     const QString path = m_src + QStringLiteral("/payload.bin");
     QVERIFY(Test::writeFile(path, data));
-    CannedDecider decider(OfferDecision::Accept);
+    Test::ScriptedDecider decider(OfferDecision::Accept);
     ReceiveOptions options;
     options.downloadDir = m_dst;
     options.decider = &decider;
@@ -535,7 +518,7 @@ void TestTransferSession::declineWritesNothing()
     Test::TransferSocketPair pair;
     const QString error = pair.secure();
     QVERIFY2(error.isEmpty(), qPrintable(error));
-    CannedDecider decider(OfferDecision::Decline);
+    Test::ScriptedDecider decider(OfferDecision::Decline);
     ReceiveOptions options;
     options.downloadDir = m_dst;
     options.decider = &decider;
@@ -559,7 +542,7 @@ void TestTransferSession::cancelFromSender()
     Test::TransferSocketPair pair;
     const QString error = pair.secure();
     QVERIFY2(error.isEmpty(), qPrintable(error));
-    CannedDecider decider(OfferDecision::Accept);
+    Test::ScriptedDecider decider(OfferDecision::Accept);
     ReceiveOptions options;
     options.downloadDir = m_dst;
     options.decider = &decider;
@@ -584,7 +567,7 @@ void TestTransferSession::cancelFromReceiver()
     Test::TransferSocketPair pair;
     const QString error = pair.secure();
     QVERIFY2(error.isEmpty(), qPrintable(error));
-    CannedDecider decider(OfferDecision::Accept);
+    Test::ScriptedDecider decider(OfferDecision::Accept);
     ReceiveOptions options;
     options.downloadDir = m_dst;
     options.decider = &decider;
@@ -602,12 +585,47 @@ void TestTransferSession::cancelFromReceiver()
     QVERIFY(!QFile::exists(m_dst + QStringLiteral("/big.bin")));
 }
 
+void TestTransferSession::receiverDeletedWhileDeciding()
+{
+    // The app deletes a job with its engine (a server change) while a person decides; the answer
+    // comes later. The receiver's coroutine then resumes: it must end without touching the job
+    // (no ACCEPT from freed memory, no crash) and the sender must see no answer at all.
+    const QString path = m_src + QStringLiteral("/small.txt");
+    QVERIFY(Test::writeFile(path, QByteArrayLiteral("hello")));
+    Test::TransferSocketPair pair;
+    const QString error = pair.secure();
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    Test::ScriptedDecider decider(OfferDecision::Accept, 300ms);
+    ReceiveOptions options;
+    options.downloadDir = m_dst;
+    options.decider = &decider;
+    OutgoingTransfer sender(pair.client(), pair.clientIdentity(), {path});
+    auto *receiver = new IncomingTransfer(pair.server(), pair.serverIdentity(),
+        pair.serverResult().peer, QStringLiteral("sender-box"), options);
+    sender.setTimeouts({5s, 1500ms, 5s});
+    receiver->setTimeouts({5s, 5s, 5s});
+    QSignalSpy receiverFinished(receiver, &TransferJob::finished);
+    auto sent = sender.run();
+    auto received = receiver->run();
+    QTRY_VERIFY_WITH_TIMEOUT(decider.calls == 1, 5000);
+    QCOMPARE(receiver->state(), TransferSnapshot::State::Waiting);
+    delete receiver;
+
+    const TransferResult gone = QCoro::waitFor(received); // resumed by the decider's answer
+    QCOMPARE(gone.error, TransferError::Cancelled);
+    QCOMPARE(gone.message, QStringLiteral("the transfer was deleted"));
+    QCOMPARE(receiverFinished.count(), 0); // nothing reported from a deleted job
+    const TransferResult r = QCoro::waitFor(sent);
+    QCOMPARE(r.error, TransferError::Timeout); // no ACCEPT ever came
+    QCOMPARE(listTree(m_dst), QStringList {});
+}
+
 void TestTransferSession::hostilePathIsRefused()
 {
     Test::TransferSocketPair pair;
     const QString error = pair.secure();
     QVERIFY2(error.isEmpty(), qPrintable(error));
-    CannedDecider decider(OfferDecision::Accept);
+    Test::ScriptedDecider decider(OfferDecision::Accept);
     ReceiveOptions options;
     options.downloadDir = m_dst;
     options.decider = &decider;
@@ -642,7 +660,7 @@ void TestTransferSession::neverOverwrites()
     Test::TransferSocketPair pair;
     const QString error = pair.secure();
     QVERIFY2(error.isEmpty(), qPrintable(error));
-    CannedDecider decider(OfferDecision::Accept);
+    Test::ScriptedDecider decider(OfferDecision::Accept);
     ReceiveOptions options;
     options.downloadDir = m_dst;
     options.decider = &decider;
@@ -664,7 +682,7 @@ void TestTransferSession::symlinkInDownloadDirIsNotFollowed()
     Test::TransferSocketPair pair;
     const QString error = pair.secure();
     QVERIFY2(error.isEmpty(), qPrintable(error));
-    CannedDecider decider(OfferDecision::Accept);
+    Test::ScriptedDecider decider(OfferDecision::Accept);
     ReceiveOptions options;
     options.downloadDir = m_dst;
     options.decider = &decider;
@@ -686,7 +704,7 @@ void TestTransferSession::changedKeyIsRefused()
     Test::TransferSocketPair pair;
     error = pair.secure();
     QVERIFY2(error.isEmpty(), qPrintable(error));
-    CannedDecider decider(OfferDecision::Accept);
+    Test::ScriptedDecider decider(OfferDecision::Accept);
     ReceiveOptions options;
     options.downloadDir = m_dst;
     options.decider = &decider;
