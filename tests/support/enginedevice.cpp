@@ -10,13 +10,6 @@ namespace PunchDrop::Test {
 
 using namespace std::chrono_literals;
 
-QCoro::Task<OfferDecision> CountingAccept::decide(IncomingOffer offer)
-{
-    ++offers;
-    last = std::move(offer);
-    co_return OfferDecision::Accept;
-}
-
 EngineDevice::EngineDevice(const QString &root, const QString &name, quint16 serverPort)
     : identity(ephemeralIdentity())
     , configDir(root + QStringLiteral("/conf-") + name)

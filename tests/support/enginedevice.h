@@ -3,7 +3,7 @@
 
 #include "core/configdir.h"
 #include "net/security/deviceidentity.h"
-#include "transfer/offerdecider.h"
+#include "support/scripteddecider.h"
 #include "transfer/transferengine.h"
 
 #include <QSignalSpy>
@@ -13,19 +13,10 @@
 
 namespace PunchDrop::Test {
 
-//! Accepts every offer and counts them.
-class CountingAccept : public OfferDecider
-{
-public:
-    QCoro::Task<OfferDecision> decide(IncomingOffer offer) override;
-    int offers = 0;
-    IncomingOffer last;
-};
-
 /*!
  * One device for engine-level tests: a fresh identity, its own config and download folders under
  * \a root, a TransferEngine on the server at 127.0.0.1:\a serverPort (no NAT probe, short punch
- * and relay timings) and an accepting decider that counts the offers.
+ * and relay timings) and a decider that accepts every offer and counts them.
  */
 struct EngineDevice
 {
@@ -42,7 +33,7 @@ struct EngineDevice
     ConfigDir configDir;
     QString downloadDir;
     EngineConfig config;
-    CountingAccept decider;
+    ScriptedDecider decider;
     std::unique_ptr<TransferEngine> engine;
     std::unique_ptr<QSignalSpy> finished; //!< transferFinished, from start()
 };

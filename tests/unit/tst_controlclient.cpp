@@ -5,6 +5,7 @@
 #include "net/client/controlclient.h"
 #include "net/server/rendezvousserver.h"
 #include "support/testhelpers.h"
+#include "support/testserver.h"
 
 #include "net/security/serverpins.h"
 
@@ -24,8 +25,7 @@ using namespace std::chrono_literals;
 namespace {
 RendezvousServerConfig fastServerConfig(quint16 port = 0)
 {
-    RendezvousServerConfig config;
-    config.address = QHostAddress::LocalHost;
+    RendezvousServerConfig config = Test::loopbackServerConfig();
     config.port = port;
     config.timeouts.handshake = 2000ms;
     config.timeouts.idle = 10000ms;
@@ -59,20 +59,15 @@ private:
     std::unique_ptr<ControlClient> makeClient(const DeviceIdentity &identity, const QString &name);
     bool startServer(const RendezvousServerConfig &config);
 
-    DeviceIdentity m_serverIdentity = Test::ephemeralIdentity();
-    std::unique_ptr<RendezvousServer> m_server;
+    Test::TestServer m_server;
     quint16 m_port = 0;
 };
 
 bool TestControlClient::startServer(const RendezvousServerConfig &config)
 {
-    m_server = std::make_unique<RendezvousServer>(m_serverIdentity, config);
-    QString error;
-    if (!m_server->listen(&error)) {
-        qWarning() << error;
+    if (!m_server.start(config))
         return false;
-    }
-    m_port = m_server->serverPort();
+    m_port = m_server.port();
     return true;
 }
 
@@ -83,16 +78,13 @@ void TestControlClient::init()
 
 void TestControlClient::cleanup()
 {
-    m_server.reset();
+    m_server.stop();
 }
 
 std::unique_ptr<ControlClient> TestControlClient::makeClient(
     const DeviceIdentity &identity, const QString &name)
 {
-    ControlClientConfig config;
-    config.host = QStringLiteral("127.0.0.1");
-    config.port = m_port;
-    config.displayName = name;
+    ControlClientConfig config = m_server.clientConfig(name);
     config.connectTimeout = 3000ms;
     config.keepaliveInterval = 500ms;
     config.reconnectMin = 50ms;
@@ -111,7 +103,7 @@ void TestControlClient::registersAndSeesPresence()
     QVERIFY(QCoro::waitFor(a->waitRegistered(5s)));
     QVERIFY(a->isRegistered());
     QCOMPARE(aRegistered.count(), 1);
-    QCOMPARE(a->serverId(), m_serverIdentity.id());
+    QCOMPARE(a->serverId(), m_server.identity().id());
     QVERIFY(a->localPort() != 0);
     // Loopback has no NAT: the server sees our own local port.
     QCOMPARE(a->observedEndpoint(), (Endpoint {QHostAddress::LocalHost, a->localPort()}));
@@ -288,7 +280,7 @@ void TestControlClient::reregistersAfterServerRestart()
     QSignalSpy lost(a.get(), &ControlClient::connectionLost);
     QSignalSpy registered(a.get(), &ControlClient::registered);
     const quint16 serverPort = m_port;
-    m_server.reset();
+    m_server.stop();
     QTRY_VERIFY_WITH_TIMEOUT(lost.count() >= 1, 5000);
     QVERIFY(!a->isRegistered());
 
@@ -356,10 +348,7 @@ void TestControlClient::serverIsPinnedOnFirstUse()
     QTemporaryDir dir;
     const QString pinsFile = dir.filePath(QStringLiteral("servers.json"));
     const quint16 serverPort = m_port;
-    ControlClientConfig config;
-    config.host = QStringLiteral("127.0.0.1");
-    config.port = serverPort;
-    config.displayName = QStringLiteral("alice");
+    ControlClientConfig config = m_server.clientConfig(QStringLiteral("alice"));
     config.connectTimeout = 3000ms;
     config.reconnectMin = 50ms;
     config.reconnectMax = 200ms;
@@ -370,21 +359,21 @@ void TestControlClient::serverIsPinnedOnFirstUse()
     client.start();
     QVERIFY(QCoro::waitFor(client.waitRegistered(5s)));
     const QString key = ServerPins::keyFor(config.host, serverPort);
-    QCOMPARE(ServerPins(pinsFile).pinned(key, nullptr), m_serverIdentity.id());
+    QCOMPARE(ServerPins(pinsFile).pinned(key, nullptr), m_server.identity().id());
 
     // The same server again (restarted): accepted.
     QSignalSpy lost(&client, &ControlClient::connectionLost);
     QSignalSpy registered(&client, &ControlClient::registered);
-    m_server.reset();
+    m_server.stop();
     QTRY_VERIFY_WITH_TIMEOUT(lost.count() >= 1, 5000);
     QVERIFY(startServer(fastServerConfig(serverPort)));
     QVERIFY(registered.wait(10000));
 
     // Another key on the same address: refused before hello, with a reason that says what to do.
-    m_server.reset();
+    m_server.stop();
     QTRY_VERIFY_WITH_TIMEOUT(!client.isRegistered(), 5000);
     registered.clear();
-    m_serverIdentity = Test::ephemeralIdentity();
+    m_server.setIdentity(Test::ephemeralIdentity());
     QVERIFY(startServer(fastServerConfig(serverPort)));
     QTRY_VERIFY_WITH_TIMEOUT(
         client.lastError().contains(QStringLiteral("different identity")), 10000);
@@ -397,7 +386,7 @@ void TestControlClient::serverIsPinnedOnFirstUse()
     QString error;
     QVERIFY2(ServerPins(pinsFile).forget(key, &error), qPrintable(error));
     QVERIFY(registered.wait(10000));
-    QCOMPARE(ServerPins(pinsFile).pinned(key, nullptr), m_serverIdentity.id());
+    QCOMPARE(ServerPins(pinsFile).pinned(key, nullptr), m_server.identity().id());
 }
 
 void TestControlClient::damagedPinFileFailsClosed()
@@ -416,10 +405,7 @@ void TestControlClient::damagedPinFileFailsClosed()
     file.close();
     QVERIFY(Test::writeFile(pinsFile, cut));
 
-    ControlClientConfig config;
-    config.host = QStringLiteral("127.0.0.1");
-    config.port = m_port;
-    config.displayName = QStringLiteral("alice");
+    ControlClientConfig config = m_server.clientConfig(QStringLiteral("alice"));
     config.connectTimeout = 3000ms;
     config.reconnectMin = 50ms;
     config.reconnectMax = 200ms;

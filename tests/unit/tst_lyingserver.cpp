@@ -115,7 +115,7 @@ void TestLyingServer::redirectIsRefused()
         QTRY_VERIFY_WITH_TIMEOUT(!m_bob->finished->isEmpty(), 10000);
         QVERIFY(m_bob->firstResult().allVerified());
         QCOMPARE(m_bob->received(), QStringList {QStringLiteral("for-bob.bin")});
-        QCOMPARE(m_mallory->decider.offers, 0);
+        QCOMPARE(m_mallory->decider.calls, 0);
         return;
     }
     QCOMPARE(sent.error, TransferError::UnexpectedPeer);
@@ -127,7 +127,7 @@ void TestLyingServer::redirectIsRefused()
     // Mallory was introduced and tried its side of the session; it must end without an offer.
     QTRY_VERIFY_WITH_TIMEOUT(!m_mallory->finished->isEmpty(), 30000);
     QVERIFY(!m_mallory->firstResult().ok());
-    QCOMPARE(m_mallory->decider.offers, 0);
+    QCOMPARE(m_mallory->decider.calls, 0);
     QVERIFY2(m_mallory->received().isEmpty(), qPrintable(m_mallory->received().join(u' ')));
     // Bob was never involved, and alice's contacts still pin bob alone.
     QCOMPARE(m_bob->finished->count(), 0);
@@ -166,7 +166,7 @@ void TestLyingServer::cliSendFailsWithUnexpectedPeer()
     QVERIFY2(out.contains("server may be lying"), out.constData());
     QVERIFY2(!out.contains("\"event\":\"path\""), out.constData());
     QTRY_VERIFY_WITH_TIMEOUT(!m_mallory->finished->isEmpty(), 30000);
-    QCOMPARE(m_mallory->decider.offers, 0);
+    QCOMPARE(m_mallory->decider.calls, 0);
     QVERIFY(m_mallory->received().isEmpty());
 }
 

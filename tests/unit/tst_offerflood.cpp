@@ -5,11 +5,11 @@
 // (memory measured with VmRSS/VmHWM), declined offers leave no item lists behind, and sessions
 // past the per-peer and total caps are refused at once with "busy".
 
+#include "support/scripteddecider.h"
 #include "support/testhelpers.h"
 #include "support/transfersocketpair.h"
 
 #include "core/configdir.h"
-#include "core/coro/sleep.h"
 #include "net/security/securechannel.h"
 #include "transfer/framechannel.h"
 #include "transfer/offerdecider.h"
@@ -17,6 +17,7 @@
 #include "transfer/transferprotocol.h"
 
 #include <QCborStreamWriter>
+#include <QCoreApplication>
 #include <QFile>
 #include <QHash>
 #include <QRegularExpression>
@@ -32,22 +33,6 @@ using namespace PunchDrop;
 using namespace std::chrono_literals;
 
 namespace {
-
-//! Declines every offer, or (holding) keeps it waiting until released (bounded).
-class FloodDecider : public OfferDecider
-{
-public:
-    QCoro::Task<OfferDecision> decide(IncomingOffer offer) override
-    {
-        ++calls;
-        offer = {}; // the engine keeps its own copy until the session ends
-        for (int i = 0; i < 1000 && holding; ++i)
-            co_await sleepFor(10ms);
-        co_return OfferDecision::Decline;
-    }
-    int calls = 0;
-    bool holding = false;
-};
 
 //! kB of a line of /proc/self/status ("VmRSS", "VmHWM").
 qint64 statusKiB(const char *field)
@@ -163,9 +148,10 @@ private:
     void startEngine(int maxTotal, int maxPerPeer);
 
     std::unique_ptr<QTemporaryDir> m_tmp;
+    //! Declines every offer (or holds it, see hold()); keeps no item lists of its own.
+    std::unique_ptr<Test::ScriptedDecider> m_decider;
     std::unique_ptr<TransferEngine> m_engine;
     DeviceIdentity m_identity;
-    FloodDecider m_decider;
     QHash<quint64, TransferSnapshot> m_last;
 };
 
@@ -173,7 +159,8 @@ void TestOfferFlood::init()
 {
     m_tmp = std::make_unique<QTemporaryDir>();
     QVERIFY(m_tmp->isValid());
-    m_decider = {};
+    m_decider = std::make_unique<Test::ScriptedDecider>(OfferDecision::Decline);
+    m_decider->keepItems = false; // the engine keeps its own copy until the session ends
     m_last.clear();
 }
 
@@ -200,7 +187,7 @@ void TestOfferFlood::startEngine(int maxTotal, int maxPerPeer)
     config.transferTimeouts.hello = 20s;
     m_engine = std::make_unique<TransferEngine>(
         m_identity, ConfigDir(m_tmp->filePath(QStringLiteral("conf"))), config);
-    m_engine->setOfferDecider(&m_decider);
+    m_engine->setOfferDecider(m_decider.get());
     QObject::connect(m_engine.get(), &TransferEngine::transferUpdated, m_engine.get(),
         [this](const TransferSnapshot &s) { m_last.insert(s.id, s); });
     QString error;
@@ -235,7 +222,7 @@ void TestOfferFlood::hugeOfferIsRefusedFromItsFirstBytes()
     const qint64 rssGrowth = statusKiB("VmRSS") - rssBefore;
     qInfo("three 1M-item offers: RSS +%lld KiB, peak +%lld KiB (client buffers included)",
         rssGrowth, peakGrowth);
-    QCOMPARE(m_decider.calls, 0);
+    QCOMPARE(m_decider->calls, 0);
     // The client side of this process holds its 14 MB frame and TLS buffers; the engine reads
     // 5 bytes of it. d4d466d peaked at +594 MiB per such offer.
     QVERIFY2(peakGrowth < 128 * 1024, qPrintable(QString::number(peakGrowth)));
@@ -269,7 +256,7 @@ void TestOfferFlood::declinedOffersKeepNoItemLists()
         QVERIFY2(std::holds_alternative<Transfer::Decline>(in.message), qPrintable(in.error));
     }
     QTRY_COMPARE_WITH_TIMEOUT(m_engine->incomingSessions(), 0, 10000);
-    QCOMPARE(m_decider.calls, kOffers + 1);
+    QCOMPARE(m_decider->calls, kOffers + 1);
     // Every declined offer left a summary, never its item list.
     int declined = 0;
     for (const TransferSnapshot &s : std::as_const(m_last)) {
@@ -283,8 +270,8 @@ void TestOfferFlood::declinedOffersKeepNoItemLists()
         QCOMPARE(s.fileCount, int(Transfer::kMaxOfferItems));
     }
     QCOMPARE(declined, kOffers + 1);
-    // Let the deleteLater()s of the finished sessions run before measuring what stays.
-    QTest::qWait(0);
+    // Run the deleteLater()s of the finished sessions before measuring what stays.
+    QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
     const qint64 rssGrowth = statusKiB("VmRSS") - rssBefore;
     const qint64 peakGrowth = statusKiB("VmHWM") - rssBefore;
     qInfo("%d declined 100 000-item offers: RSS +%lld KiB, peak +%lld KiB", kOffers, rssGrowth,
@@ -298,7 +285,7 @@ void TestOfferFlood::declinedOffersKeepNoItemLists()
 void TestOfferFlood::sessionsPastTheCapsAreRefusedAtOnce()
 {
     startEngine(3, 2);
-    m_decider.holding = true; // offers wait for a decision: their sessions stay open
+    m_decider->hold(); // offers wait for a decision: their sessions stay open
     const QByteArray small = offerFrame(2, 8);
     const DeviceIdentity alice = Test::ephemeralIdentity();
     const DeviceIdentity bob = Test::ephemeralIdentity();
@@ -326,8 +313,9 @@ void TestOfferFlood::sessionsPastTheCapsAreRefusedAtOnce()
     QCOMPARE(m_engine->incomingSessions(), 3);
     refused(bob); // in total: 3
     refused(Test::ephemeralIdentity());
-    QCOMPARE(m_decider.calls, 3); // the refused ones never reached anyone
-    m_decider.holding = false;
+    QCOMPARE(m_decider->calls, 3); // the refused ones never reached anyone
+    QCOMPARE(m_decider->heldTooLong(), 0);
+    m_decider->release();
     for (auto &c : admitted)
         QVERIFY(std::holds_alternative<Transfer::Decline>(c->nextAnswer().message));
     QTRY_COMPARE_WITH_TIMEOUT(m_engine->incomingSessions(), 0, 10000);

@@ -9,10 +9,11 @@
 // it answers a later ping, so a pong with no peer-joined before it proves there was none.
 
 #include "net/client/controlclient.h"
-#include "net/security/controllink.h"
 #include "net/server/rendezvousserver.h"
 #include "net/wire/controlprotocol.h"
+#include "support/rawcontrolclient.h"
 #include "support/testhelpers.h"
+#include "support/testserver.h"
 #include "transfer/transferengine.h"
 
 #include <QJsonArray>
@@ -20,7 +21,6 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QSignalSpy>
-#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -31,168 +31,6 @@
 using namespace PunchDrop;
 using namespace PunchDrop::Control;
 using namespace std::chrono_literals;
-
-namespace {
-//! A hand-driven client on its own source address that records every message it receives.
-class PresenceClient
-{
-public:
-    PresenceClient(quint16 port, const QString &source, const QString &name,
-        const std::optional<DeviceIdentity> &as = std::nullopt)
-        : identity(as ? *as : Test::ephemeralIdentity())
-        , m_name(name)
-    {
-        const ControlLinkContext context(ControlLinkContext::Role::Client, identity);
-        auto *tcp = new QTcpSocket;
-        if (!tcp->bind(QHostAddress(source), 0))
-            qWarning("cannot bind %s: %s", qPrintable(source), qPrintable(tcp->errorString()));
-        tcp->connectToHost(QHostAddress::LocalHost, port);
-        if (!tcp->waitForConnected(5000))
-            qWarning("cannot connect: %s", qPrintable(tcp->errorString()));
-        link = std::make_unique<ControlLink>(context, tcp);
-        QObject::connect(link.get(), &ControlLink::plaintextReady, link.get(),
-            [this](const QByteArray &plaintext) {
-                m_buffer += plaintext;
-                for (;;) {
-                    const auto parsed = ControlProtocol::parse(m_buffer);
-                    if (parsed.status != ControlProtocol::Status::Ok)
-                        break;
-                    m_buffer.remove(0, parsed.consumed);
-                    received.append(parsed.message);
-                }
-            });
-    }
-
-    DeviceId id() const { return identity.id(); }
-
-    bool registerWith(
-        const QList<DeviceId> &watch = {}, const QList<Endpoint> &lan = {}, const QString &nat = {})
-    {
-        if (!QTest::qWaitFor([this] { return link->isEstablished(); }, 5000))
-            return false;
-        send(Hello {ControlProtocol::kVersion, m_name, lan, nat, watch});
-        // welcome, then the peers frames (the last one has more == false)
-        return QTest::qWaitFor(
-            [this] {
-                for (const ControlMessage &m : std::as_const(received))
-                    if (const auto *p = std::get_if<Peers>(&m); p && !p->more)
-                        return true;
-                return false;
-            },
-            5000);
-    }
-
-    void send(const ControlMessage &message) { link->write(ControlProtocol::encode(message)); }
-
-    //! Round trip through the server: everything it sent us before is in `received`.
-    bool sync()
-    {
-        const quint64 nonce = ++m_nonce;
-        send(Ping {nonce});
-        return QTest::qWaitFor(
-            [&] {
-                for (const ControlMessage &m : std::as_const(received))
-                    if (const auto *p = std::get_if<Pong>(&m); p && p->nonce == nonce)
-                        return true;
-                return false;
-            },
-            5000);
-    }
-
-    //! The IDs in the `peers` list after welcome.
-    QSet<DeviceId> initialPeers() const
-    {
-        QSet<DeviceId> ids;
-        for (const ControlMessage &m : received)
-            if (const auto *p = std::get_if<Peers>(&m))
-                for (const PeerEntry &e : p->peers)
-                    ids.insert(e.id);
-        return ids;
-    }
-
-    QList<PeerEntry> joined(const DeviceId &id) const
-    {
-        QList<PeerEntry> result;
-        for (const ControlMessage &m : received)
-            if (const auto *j = std::get_if<PeerJoined>(&m); j && j->peer.id == id)
-                result.append(j->peer);
-        return result;
-    }
-
-    int leftCount(const DeviceId &id) const
-    {
-        int n = 0;
-        for (const ControlMessage &m : received)
-            if (const auto *l = std::get_if<PeerLeft>(&m); l && l->id == id)
-                ++n;
-        return n;
-    }
-
-    //! Any presence message about anybody (peer-joined / peer-left).
-    int presenceCount() const
-    {
-        int n = 0;
-        for (const ControlMessage &m : received)
-            if (std::holds_alternative<PeerJoined>(m) || std::holds_alternative<PeerLeft>(m))
-                ++n;
-        return n;
-    }
-
-    std::optional<LookupResult> lookup(const QString &query)
-    {
-        const quint32 req = ++m_request;
-        send(Lookup {req, query});
-        std::optional<LookupResult> result;
-        static_cast<void>(QTest::qWaitFor(
-            [&] {
-                for (const ControlMessage &m : std::as_const(received))
-                    if (const auto *r = std::get_if<LookupResult>(&m); r && r->requestId == req) {
-                        result = *r;
-                        return true;
-                    }
-                return false;
-            },
-            5000));
-        return result;
-    }
-
-    void disconnect() { link->abort(); }
-
-    template<typename T> int count() const
-    {
-        return int(std::count_if(received.cbegin(), received.cend(),
-            [](const ControlMessage &m) { return std::holds_alternative<T>(m); }));
-    }
-
-    //! The first message of type T, waiting up to 5 s for it.
-    template<typename T> std::optional<T> first()
-    {
-        std::optional<T> found;
-        static_cast<void>(QTest::qWaitFor(
-            [&] {
-                for (const ControlMessage &m : std::as_const(received))
-                    if (const auto *t = std::get_if<T>(&m)) {
-                        found = *t;
-                        return true;
-                    }
-                return false;
-            },
-            5000));
-        return found;
-    }
-
-    DeviceIdentity identity;
-    std::unique_ptr<ControlLink> link;
-    QList<ControlMessage> received;
-
-private:
-    QString m_name;
-    QByteArray m_buffer;
-    quint64 m_nonce = 0;
-    quint32 m_request = 0;
-};
-
-} // namespace
 
 class TestPresence : public QObject
 {
@@ -223,35 +61,32 @@ private Q_SLOTS:
     void cliPeersShowsTheVisibleAndLooksUpTheRest();
 
 private:
-    std::unique_ptr<PresenceClient> client(const char *source, const char *name)
+    //! A raw client on its own source address (a home of its own), with a certificate.
+    std::unique_ptr<Test::RawControlClient> client(const char *source, const char *name)
     {
-        return std::make_unique<PresenceClient>(
-            m_port, QString::fromLatin1(source), QString::fromLatin1(name));
+        return std::make_unique<Test::RawControlClient>(m_port, Test::ephemeralIdentity(),
+            QString::fromLatin1(source), QString::fromLatin1(name));
     }
 
-    DeviceIdentity m_serverIdentity = Test::ephemeralIdentity();
-    std::unique_ptr<RendezvousServer> m_server;
+    Test::TestServer m_server;
     quint16 m_port = 0;
 };
 
 void TestPresence::init()
 {
-    RendezvousServerConfig config;
-    config.address = QHostAddress::LocalHost;
-    config.port = 0;
+    RendezvousServerConfig config = Test::loopbackServerConfig();
     config.lookupsPerSecond = 3;
     config.lookupsPerAddressPerSecond = 5;
     config.presenceChangesPerSecond = 1;
     config.rttProbeTimeout = 300ms;
-    m_server = std::make_unique<RendezvousServer>(m_serverIdentity, config);
     QString error;
-    QVERIFY2(m_server->listen(&error), qPrintable(error));
-    m_port = m_server->serverPort();
+    QVERIFY2(m_server.start(config, &error), qPrintable(error));
+    m_port = m_server.port();
 }
 
 void TestPresence::cleanup()
 {
-    m_server.reset();
+    m_server.stop();
 }
 
 void TestPresence::differentAddressesDoNotSeeEachOther()
@@ -284,8 +119,8 @@ void TestPresence::oneSidedWatchRevealsNothing()
     QCOMPARE(b->presenceCount(), 0);
     b->disconnect();
     QTRY_COMPARE_WITH_TIMEOUT(m_server->registeredCount(), 1, 5000);
-    auto again = std::make_unique<PresenceClient>(
-        m_port, QStringLiteral("127.0.2.1"), QStringLiteral("bob"), b->identity);
+    auto again = std::make_unique<Test::RawControlClient>(
+        m_port, b->identity, QStringLiteral("127.0.2.1"), QStringLiteral("bob"));
     QVERIFY(again->registerWith());
     QVERIFY(a->sync());
     QCOMPARE(a->presenceCount(), 0); // neither its leaving nor its return
@@ -380,8 +215,8 @@ void TestPresence::reRegistrationFromElsewhereTellsOldWatchersItLeft()
     QTRY_COMPARE_WITH_TIMEOUT(home->joined(laptop->id()).size(), 1, 5000);
 
     // The same device (same key) registers again from another network.
-    PresenceClient again(
-        m_port, QStringLiteral("127.0.6.1"), QStringLiteral("laptop"), laptop->identity);
+    Test::RawControlClient again(
+        m_port, laptop->identity, QStringLiteral("127.0.6.1"), QStringLiteral("laptop"));
     QVERIFY(again.registerWith());
     QVERIFY(!again.initialPeers().contains(home->id()));
     QTRY_COMPARE_WITH_TIMEOUT(home->leftCount(laptop->id()), 1, 5000);
@@ -491,7 +326,7 @@ void TestPresence::lookupIsRateLimitedPerAddress()
     QVERIFY(third->registerWith());
     QVERIFY(bob->registerWith());
     int ok = 0;
-    for (PresenceClient *c : {first.get(), second.get(), third.get()}) {
+    for (Test::RawControlClient *c : {first.get(), second.get(), third.get()}) {
         for (int i = 0; i < 3; ++i) {
             const auto r = c->lookup(QStringLiteral("bob"));
             QVERIFY(r.has_value());
@@ -554,7 +389,7 @@ void TestPresence::lookupTellsStrangersNoNatType()
     QVERIFY(housemate->registerWith());
     struct Case
     {
-        PresenceClient *asker;
+        Test::RawControlClient *asker;
         QString nat;
     };
     for (const Case &c :
@@ -605,7 +440,7 @@ void TestPresence::strangersConnectHandsOnlyVouchedCandidates()
 
     // Same public address (one home): its private-range LAN addresses are handed over, but
     // never loopback, link-local, multicast, unspecified or public ones.
-    victim->received.clear();
+    victim->clearReceived();
     housemate->send(Connect {2, victim->id(), QStringLiteral("auto")});
     const auto fromHousemate = victim->first<Go>();
     QVERIFY(fromHousemate.has_value());
@@ -619,18 +454,17 @@ void TestPresence::strangersConnectHandsOnlyVouchedCandidates()
 
 void TestPresence::watchListsAreBoundedServerWide()
 {
-    RendezvousServerConfig config;
-    config.address = QHostAddress::LocalHost;
-    config.port = 0;
+    RendezvousServerConfig config = Test::loopbackServerConfig();
     config.presence.maxWatchPerClient = 3;
     config.presence.maxWatchTotal = 5;
-    RendezvousServer server(m_serverIdentity, config);
+    Test::TestServer server;
     QString error;
-    QVERIFY2(server.listen(&error), qPrintable(error));
+    QVERIFY2(server.start(config, &error), qPrintable(error));
     QList<DeviceId> four;
     for (quint32 i = 0; i < 4; ++i)
         four << DeviceId::fromDigest(Test::randomBytes(32, 900 + i));
-    PresenceClient a(server.serverPort(), QStringLiteral("127.0.1.1"), QStringLiteral("a"));
+    Test::RawControlClient a(
+        server.port(), Test::ephemeralIdentity(), QStringLiteral("127.0.1.1"), QStringLiteral("a"));
     QVERIFY(a.registerWith(four + four)); // duplicates count once
     const auto cutA = a.first<WatchLimited>();
     QVERIFY(cutA.has_value());
@@ -638,22 +472,23 @@ void TestPresence::watchListsAreBoundedServerWide()
     QCOMPARE(cutA->asked, 4);
     QVERIFY(!cutA->message.isEmpty());
 
-    PresenceClient b(server.serverPort(), QStringLiteral("127.0.2.1"), QStringLiteral("b"));
+    Test::RawControlClient b(
+        server.port(), Test::ephemeralIdentity(), QStringLiteral("127.0.2.1"), QStringLiteral("b"));
     QVERIFY(b.registerWith());
     b.send(Watch {four});
     const auto cutB = b.first<WatchLimited>();
     QVERIFY(cutB.has_value());
     QCOMPARE(cutB->kept, 2); // what the server-wide budget has left
-    QCOMPARE(server.presence().watchEntries(), 5);
-    QVERIFY(server.presence().watchBytes() <= 5 * qint64(sizeof(quint64)));
+    QCOMPARE(server->presence().watchEntries(), 5);
+    QVERIFY(server->presence().watchBytes() <= 5 * qint64(sizeof(quint64)));
 
     // A leaving client gives its share back.
     a.disconnect();
-    QTRY_COMPARE_WITH_TIMEOUT(server.registeredCount(), 1, 5000);
-    QCOMPARE(server.presence().watchEntries(), 2);
-    b.received.clear();
+    QTRY_COMPARE_WITH_TIMEOUT(server->registeredCount(), 1, 5000);
+    QCOMPARE(server->presence().watchEntries(), 2);
+    b.clearReceived();
     b.send(Watch {four.mid(0, 3)});
-    QTRY_COMPARE_WITH_TIMEOUT(server.presence().watchEntries(), 3, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(server->presence().watchEntries(), 3, 5000);
     QVERIFY(b.sync());
     QCOMPARE(b.count<WatchLimited>(), 0); // all kept: nothing to report
 }
@@ -664,10 +499,7 @@ void TestPresence::controlClientWatchAndLookup()
     const DeviceIdentity identity = Test::ephemeralIdentity();
     auto far = client("127.0.7.1", "faraway");
     QVERIFY(far->registerWith({identity.id()})); // far has cc as a contact
-    ControlClientConfig config;
-    config.host = QStringLiteral("127.0.0.1");
-    config.port = m_port;
-    config.displayName = QStringLiteral("cc");
+    const ControlClientConfig config = m_server.clientConfig(QStringLiteral("cc"));
     ControlClient cc(identity, config);
     const auto notRegistered = QCoro::waitFor(cc.lookup(QStringLiteral("faraway")));
     QCOMPARE(notRegistered.code, QStringLiteral("not-registered"));
@@ -732,9 +564,7 @@ void TestPresence::engineFindPeerAsksTheServer()
 
 void TestPresence::controlClientLookupEndsWhenTheServerGoes()
 {
-    ControlClientConfig config;
-    config.host = QStringLiteral("127.0.0.1");
-    config.port = m_port;
+    ControlClientConfig config = m_server.clientConfig({});
     config.reconnectMin = 60s; // no reconnect within the test
     ControlClient cc(Test::ephemeralIdentity(), config);
     cc.start();
@@ -806,10 +636,10 @@ void TestPresence::cliPeersShowsTheVisibleAndLooksUpTheRest()
     QVERIFY(carol->registerWith());
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
-    const QStringList base {QStringLiteral("peers"), QStringLiteral("--server"),
-        QStringLiteral("127.0.0.1:%1").arg(m_port), QStringLiteral("--json"),
-        QStringLiteral("--config-dir"), dir.path(), QStringLiteral("--name"), QStringLiteral("cli"),
-        QStringLiteral("--timeout"), QStringLiteral("20")};
+    const QStringList base {QStringLiteral("peers"), QStringLiteral("--server"), m_server.address(),
+        QStringLiteral("--json"), QStringLiteral("--config-dir"), dir.path(),
+        QStringLiteral("--name"), QStringLiteral("cli"), QStringLiteral("--timeout"),
+        QStringLiteral("20")};
 
     const CliRun list = runCli(base);
     QCOMPARE(list.exitCode, 0);

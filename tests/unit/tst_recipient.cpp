@@ -8,6 +8,7 @@
 #include "net/server/rendezvousserver.h"
 #include "support/enginedevice.h"
 #include "support/testhelpers.h"
+#include "support/testserver.h"
 #include "transfer/contactstore.h"
 
 #include <QDir>
@@ -68,7 +69,7 @@ private:
     CliRun cliSend(const QString &configDir, const QString &to);
 
     std::unique_ptr<QTemporaryDir> m_tmp;
-    std::unique_ptr<RendezvousServer> m_server;
+    Test::TestServer m_server;
     std::vector<std::unique_ptr<EngineDevice>> m_devices;
     QString m_file;
 };
@@ -77,13 +78,10 @@ void TestRecipient::init()
 {
     m_tmp = std::make_unique<QTemporaryDir>();
     QVERIFY(m_tmp->isValid());
-    RendezvousServerConfig config;
-    config.address = QHostAddress::LocalHost;
-    config.port = 0;
+    RendezvousServerConfig config = Test::loopbackServerConfig();
     config.maxConnectionsPerAddress = 1000;
-    m_server = std::make_unique<RendezvousServer>(Test::ephemeralIdentity(), config);
     QString error;
-    QVERIFY2(m_server->listen(&error), qPrintable(error));
+    QVERIFY2(m_server.start(config, &error), qPrintable(error));
     m_file = m_tmp->filePath(QStringLiteral("send/note.txt"));
     QVERIFY(Test::writeFile(m_file, "for the one I meant"));
 }
@@ -91,14 +89,13 @@ void TestRecipient::init()
 void TestRecipient::cleanup()
 {
     m_devices.clear();
-    m_server.reset();
+    m_server.stop();
     m_tmp.reset();
 }
 
 EngineDevice *TestRecipient::device(const QString &name)
 {
-    m_devices.push_back(
-        std::make_unique<EngineDevice>(m_tmp->path(), name, m_server->serverPort()));
+    m_devices.push_back(std::make_unique<EngineDevice>(m_tmp->path(), name, m_server.port()));
     return m_devices.back().get();
 }
 
@@ -196,8 +193,7 @@ TestRecipient::CliRun TestRecipient::cliSend(const QString &configDir, const QSt
 {
     QProcess process;
     process.start(Test::punchdropBinary(),
-        {QStringLiteral("send"), QStringLiteral("--server"),
-            QStringLiteral("127.0.0.1:%1").arg(m_server->serverPort()),
+        {QStringLiteral("send"), QStringLiteral("--server"), m_server.address(),
             QStringLiteral("--config-dir"), configDir, QStringLiteral("--name"),
             QStringLiteral("cli"), QStringLiteral("--to"), to, QStringLiteral("--json"),
             QStringLiteral("--timeout"), QStringLiteral("40"), m_file});
@@ -239,7 +235,7 @@ void TestRecipient::cliReportsFirstContactAndRefusesNamesakes()
     const QList<QJsonObject> codes = events(run.out, QStringLiteral("verification_code"));
     QCOMPARE(codes.size(), 1);
     QVERIFY(!codes.first().value(u"code").toString().isEmpty());
-    QCOMPARE(carol->decider.offers, 1);
+    QCOMPARE(carol->decider.calls, 1);
 
     // The verified transfer pinned her: the second time she is a contact.
     run = cliSend(cliDir, QStringLiteral("carol"));
@@ -256,12 +252,12 @@ void TestRecipient::cliReportsFirstContactAndRefusesNamesakes()
     QCOMPARE(errors.size(), 1);
     QCOMPARE(errors.first().value(u"code").toString(), QStringLiteral("namesake"));
     QVERIFY(errors.first().value(u"message").toString().contains(bob->identity.id().toString()));
-    QCOMPARE(mallory->decider.offers, 0);
+    QCOMPARE(mallory->decider.calls, 0);
     // "bob" means bob.
     run = cliSend(cliDir, QStringLiteral("bob"));
     QVERIFY2(run.exitCode == 0, run.out.constData());
-    QCOMPARE(bob->decider.offers, 1);
-    QCOMPARE(mallory->decider.offers, 0);
+    QCOMPARE(bob->decider.calls, 1);
+    QCOMPARE(mallory->decider.calls, 0);
 }
 
 QTEST_GUILESS_MAIN(TestRecipient)

@@ -7,6 +7,7 @@
 // The held part files are SPARSE (no disk blocks; reads return zeros) and match the sparse
 // sources, so tens of GB cost nothing on the test machine.
 
+#include "support/scripteddecider.h"
 #include "support/testhelpers.h"
 #include "support/transfersocketpair.h"
 
@@ -36,23 +37,6 @@ using namespace PunchDrop;
 using namespace std::chrono_literals;
 
 namespace {
-
-class CountingDecider : public OfferDecider
-{
-public:
-    explicit CountingDecider(OfferDecision answer)
-        : m_answer(answer)
-    { }
-    QCoro::Task<OfferDecision> decide(IncomingOffer) override
-    {
-        ++calls;
-        co_return m_answer;
-    }
-    int calls = 0;
-
-private:
-    OfferDecision m_answer;
-};
 
 bool makeSparse(const QString &path, qint64 size)
 {
@@ -130,7 +114,7 @@ void TestResumeLimits::cancelStopsResumeHashing()
     if (source.isEmpty())
         QSKIP("the temporary directory does not support sparse files");
 
-    CountingDecider decider(OfferDecision::Accept);
+    Test::ScriptedDecider decider(OfferDecision::Accept);
     ReceiveOptions options;
     options.downloadDir = m_tmp->filePath(QStringLiteral("dl"));
     options.decider = &decider;
@@ -175,7 +159,7 @@ void TestResumeLimits::freeSpaceCountsHeldBytes()
 
     // The margin leaves room for the missing 1 MiB plus half the held bytes, never for the whole
     // file: without counting the part file the offer is refused as "not enough free space".
-    CountingDecider decider(OfferDecision::Decline);
+    Test::ScriptedDecider decider(OfferDecision::Decline);
     ReceiveOptions options;
     options.downloadDir = m_tmp->filePath(QStringLiteral("dl"));
     options.decider = &decider;

@@ -6,6 +6,7 @@
 // source, one as `report.bin` and one as `report (1).bin`, and each reported hash is the hash of
 // the file that carries it.
 
+#include "support/scripteddecider.h"
 #include "support/testhelpers.h"
 #include "support/transfersocketpair.h"
 
@@ -27,12 +28,6 @@ using namespace PunchDrop;
 using namespace std::chrono_literals;
 
 namespace {
-
-class AcceptAll : public OfferDecider
-{
-public:
-    QCoro::Task<OfferDecision> decide(IncomingOffer) override { co_return OfferDecision::Accept; }
-};
 
 QString sha256Hex(const QByteArray &data)
 {
@@ -72,7 +67,7 @@ void TestSameNameReceive::twoSendersOfOneName()
     error = pairB.secure();
     QVERIFY2(error.isEmpty(), qPrintable(error));
 
-    AcceptAll decider;
+    Test::ScriptedDecider decider;
     ReceiveOptions options;
     options.downloadDir = downloads;
     options.decider = &decider;

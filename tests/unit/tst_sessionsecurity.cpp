@@ -6,10 +6,9 @@
 // contacts (L6).
 
 #include "support/faildevice.h"
+#include "support/scripteddecider.h"
 #include "support/testhelpers.h"
 #include "support/transfersocketpair.h"
-
-#include "core/coro/sleep.h"
 
 #include "net/wire/sessioncode.h"
 #include "transfer/contactstore.h"
@@ -20,7 +19,6 @@
 #include "transfer/transferprotocol.h"
 
 #include <QCoreApplication>
-#include <QDeadlineTimer>
 #include <QDir>
 #include <QFileInfo>
 #include <QRegularExpression>
@@ -38,33 +36,6 @@ using namespace PunchDrop;
 using namespace std::chrono_literals;
 
 namespace {
-
-//! Answers once \a ready() holds (bounded), then with \a answer; remembers the offer.
-class WaitingDecider : public OfferDecider
-{
-public:
-    WaitingDecider(OfferDecision answer, std::function<bool()> ready = {})
-        : m_answer(answer)
-        , m_ready(std::move(ready))
-    { }
-    QCoro::Task<OfferDecision> decide(IncomingOffer offer) override
-    {
-        ++calls;
-        last = std::move(offer);
-        const QDeadlineTimer deadline(5s);
-        while (m_ready && !m_ready() && !deadline.hasExpired())
-            co_await sleepFor(10ms);
-        readyInTime = !m_ready || m_ready();
-        co_return m_answer;
-    }
-    int calls = 0;
-    bool readyInTime = false;
-    IncomingOffer last;
-
-private:
-    OfferDecision m_answer;
-    std::function<bool()> m_ready;
-};
 
 //! The "Chinese UI": every translated text gets a marker that an English wire text never has.
 class MarkingTranslator : public QTranslator
@@ -84,14 +55,25 @@ struct Outcome
     TransferResult received;
     QString senderCode;
     QString receiverCode;
+    QString senderCodeBeforeDecision; //!< the sender's code when the decision was released
+    int heldTooLong = 0; //!< decisions the sender's code never released
 };
 
+//! \a decideAfterSenderCode: the person answers only once the sender shows its code.
 Outcome runTransfer(Test::TransferSocketPair &pair, const QStringList &paths,
-    ReceiveOptions options, std::function<bool(const OutgoingTransfer &)> decideWhen = {})
+    ReceiveOptions options, bool decideAfterSenderCode = false)
 {
+    Outcome out;
     OutgoingTransfer sender(pair.client(), pair.clientIdentity(), paths);
-    WaitingDecider decider(OfferDecision::Accept,
-        decideWhen ? [&] { return decideWhen(sender); } : std::function<bool()> {});
+    Test::ScriptedDecider decider(OfferDecision::Accept);
+    if (decideAfterSenderCode) {
+        decider.hold();
+        QObject::connect(&sender, &TransferJob::verificationCodeKnown, &sender,
+            [&out, &decider](const QString &code) {
+                out.senderCodeBeforeDecision = code;
+                decider.release();
+            });
+    }
     if (!options.decider)
         options.decider = &decider;
     IncomingTransfer receiver(pair.server(), pair.serverIdentity(), pair.serverResult().peer,
@@ -101,11 +83,11 @@ Outcome runTransfer(Test::TransferSocketPair &pair, const QStringList &paths,
     receiver.setTimeouts(timeouts);
     auto sent = sender.run();
     auto received = receiver.run();
-    Outcome out;
     out.sent = QCoro::waitFor(sent);
     out.received = QCoro::waitFor(received);
     out.senderCode = sender.verificationCode();
     out.receiverCode = receiver.verificationCode();
+    out.heldTooLong = decider.heldTooLong();
     return out;
 }
 
@@ -158,16 +140,12 @@ void TestSessionSecurity::bothSidesShowTheSameCode()
     options.downloadDir = m_dst;
     // The person decides only once the sender shows its code: the sender knows it while it
     // waits for the answer, before any decision.
-    QString senderCodeWhileWaiting;
-    const Outcome o = runTransfer(
-        pair, {m_src + QStringLiteral("/a.txt")}, options, [&](const OutgoingTransfer &sender) {
-            senderCodeWhileWaiting = sender.verificationCode();
-            return !senderCodeWhileWaiting.isEmpty();
-        });
+    const Outcome o = runTransfer(pair, {m_src + QStringLiteral("/a.txt")}, options, true);
     QVERIFY2(o.sent.allVerified() && o.received.allVerified(), qPrintable(describe(o)));
     QVERIFY2(QRegularExpression(QStringLiteral("^\\d{3} \\d{3}$")).match(o.receiverCode).hasMatch(),
         qPrintable(o.receiverCode));
-    QCOMPARE(senderCodeWhileWaiting, o.receiverCode);
+    QCOMPARE(o.heldTooLong, 0);
+    QCOMPARE(o.senderCodeBeforeDecision, o.receiverCode);
     QCOMPARE(o.senderCode, o.receiverCode);
 }
 
@@ -258,7 +236,7 @@ void TestSessionSecurity::keepaliveDoesNotExtendTheGreeting()
     Test::TransferSocketPair pair;
     const QString error = pair.secure();
     QVERIFY2(error.isEmpty(), qPrintable(error));
-    WaitingDecider decider(OfferDecision::Accept);
+    Test::ScriptedDecider decider(OfferDecision::Accept);
     ReceiveOptions options;
     options.downloadDir = m_dst;
     options.decider = &decider;

@@ -257,7 +257,8 @@ void TestTransferKeepalive::slowResumeInspection()
     options.downloadDir = m_dst;
     options.decider = &decider;
     // A slow disk: each 1 MiB block of the prefix takes 250 ms to hash, ~1.25 s in all,
-    // against an idle timeout of 600 ms on both sides.
+    // against an idle timeout of 600 ms on both sides. The sleep is the slowness under test, on
+    // the hashing worker thread; the test itself waits for the transfer's end, not for time.
     auto blocks = std::make_shared<QAtomicInt>(0);
     options.inspectProgress = [blocks](qint64) {
         blocks->fetchAndAddRelaxed(1);
