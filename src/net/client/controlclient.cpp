@@ -299,108 +299,138 @@ void ControlClient::onPlaintext(const QByteArray &plaintext)
 
 void ControlClient::handle(const ControlMessage &message)
 {
-    if (const auto *welcome = std::get_if<Welcome>(&message)) {
-        m_connectTimer.stop();
-        if (welcome->yourId != m_identity.id()) {
-            lose(QStringLiteral("the server sees us as %1, not %2")
-                     .arg(welcome->yourId.shortString(), m_identity.id().shortString()));
-            return;
-        }
-        m_registered = true;
-        m_failures = 0;
-        m_reportedDown = false;
-        m_lastError.clear();
-        m_observed = welcome->observed;
-        m_relayAvailable = welcome->relayAvailable;
-        const qint64 interval = welcome->keepaliveMs > 0
-            ? std::min<qint64>(welcome->keepaliveMs, m_config.keepaliveInterval.count())
-            : m_config.keepaliveInterval.count();
-        m_keepaliveTimer.start(int(std::max<qint64>(interval, 10)));
-        m_deadTimer.start(m_keepaliveTimer.interval() * 3);
-        m_peers.clear();
-        m_peersComplete = true;
-        qCInfo(lcNet).noquote() << "registered with server" << m_serverId.shortString() << "at"
-                                << m_config.host + QLatin1Char(':') + QString::number(m_config.port)
-                                << "as" << m_identity.id().shortString() << "- public endpoint"
-                                << m_observed.toString() << "from local port" << m_localPort;
-        Q_EMIT registered();
-        return;
-    }
-    if (!m_registered) {
+    // Before the welcome only a refusal means anything.
+    if (!m_registered && !std::holds_alternative<Welcome>(message)) {
         if (const auto *error = std::get_if<Error>(&message)) {
             m_lastError = error->code + QStringLiteral(": ") + error->message;
             lose(QStringLiteral("server refused: ") + m_lastError);
         }
         return;
     }
-    if (const auto *peers = std::get_if<Peers>(&message)) {
-        if (m_peersComplete)
-            m_peers.clear();
-        for (const PeerEntry &e : peers->peers) {
-            if (e.id == m_identity.id())
-                continue;
-            m_peers.insert(e.id, {e.id, e.name, PeerInfo::Source::Server, true, e.nat, {}});
-        }
-        m_peersComplete = !peers->more;
-        Q_EMIT peersChanged();
-    } else if (const auto *joined = std::get_if<PeerJoined>(&message)) {
-        if (joined->peer.id != m_identity.id()) {
-            m_peers.insert(joined->peer.id,
-                {joined->peer.id, joined->peer.name, PeerInfo::Source::Server, true,
-                    joined->peer.nat, {}});
-            Q_EMIT peersChanged();
-        }
-    } else if (const auto *left = std::get_if<PeerLeft>(&message)) {
-        if (m_peers.remove(left->id))
-            Q_EMIT peersChanged();
-    } else if (const auto *go = std::get_if<Go>(&message)) {
-        if (go->initiator) {
-            if (m_pendingRequests.remove(go->requestId))
-                Q_EMIT connectReplyReceived(go->requestId, ConnectReply {*go, {}, {}});
-            else
-                qCInfo(lcNet) << "ignoring go for request" << go->requestId << "(timed out)";
-        } else {
-            Q_EMIT goReceived(*go);
-        }
-    } else if (const auto *limited = std::get_if<WatchLimited>(&message)) {
-        qCWarning(lcNet).noquote() << "the server shows the presence of only" << limited->kept
-                                   << "of" << limited->asked << "contacts:" << limited->message;
-    } else if (const auto *result = std::get_if<LookupResult>(&message)) {
-        Wakeup *waiter = m_lookupWaiters.value(result->requestId);
-        if (!waiter)
-            return; // timed out already
-        LookupReply reply;
-        reply.code = result->code;
-        reply.message = result->message;
-        for (const PeerEntry &e : result->peers)
-            if (e.id != m_identity.id())
-                reply.peers.append({e.id, e.name, PeerInfo::Source::Server, true, e.nat, {}});
-        m_lookupReplies.insert(result->requestId, reply);
-        waiter->wake();
-    } else if (const auto *refusal = std::get_if<ConnectError>(&message)) {
-        if (m_pendingRequests.remove(refusal->requestId))
-            Q_EMIT connectReplyReceived(
-                refusal->requestId, ConnectReply {std::nullopt, refusal->code, refusal->message});
-    } else if (const auto *ping = std::get_if<Ping>(&message)) {
-        send(Pong {ping->nonce});
-    } else if (const auto *pong = std::get_if<Pong>(&message)) {
-        const auto it = m_pings.constFind(pong->nonce);
-        if (it != m_pings.cend()) {
-            qCDebug(lcNet) << "server rtt" << m_clock.elapsed() - it.value() << "ms";
-            m_pings.remove(pong->nonce);
-        }
-    } else if (const auto *error = std::get_if<Error>(&message)) {
-        m_lastError = error->code + QStringLiteral(": ") + error->message;
-        if (error->code == u"replaced") {
-            // Another process with our identity registered; reconnecting would only start a
-            // tug of war between the two.
-            qCWarning(lcNet).noquote()
-                << "another instance of this device registered with the server;"
-                << "not reconnecting";
-            m_running = false;
-        }
-        lose(QStringLiteral("server error ") + m_lastError);
+    std::visit([this](const auto &m) { on(m); }, message);
+}
+
+void ControlClient::on(const Welcome &welcome)
+{
+    m_connectTimer.stop();
+    if (welcome.yourId != m_identity.id()) {
+        lose(QStringLiteral("the server sees us as %1, not %2")
+                 .arg(welcome.yourId.shortString(), m_identity.id().shortString()));
+        return;
     }
+    m_registered = true;
+    m_failures = 0;
+    m_reportedDown = false;
+    m_lastError.clear();
+    m_observed = welcome.observed;
+    m_relayAvailable = welcome.relayAvailable;
+    const qint64 interval = welcome.keepaliveMs > 0
+        ? std::min<qint64>(welcome.keepaliveMs, m_config.keepaliveInterval.count())
+        : m_config.keepaliveInterval.count();
+    m_keepaliveTimer.start(int(std::max<qint64>(interval, 10)));
+    m_deadTimer.start(m_keepaliveTimer.interval() * 3);
+    m_peers.clear();
+    m_peersComplete = true;
+    qCInfo(lcNet).noquote() << "registered with server" << m_serverId.shortString() << "at"
+                            << m_config.host + QLatin1Char(':') + QString::number(m_config.port)
+                            << "as" << m_identity.id().shortString() << "- public endpoint"
+                            << m_observed.toString() << "from local port" << m_localPort;
+    Q_EMIT registered();
+}
+
+void ControlClient::on(const Peers &peers)
+{
+    if (m_peersComplete)
+        m_peers.clear();
+    for (const PeerEntry &e : peers.peers) {
+        if (e.id == m_identity.id())
+            continue;
+        m_peers.insert(e.id, {e.id, e.name, PeerInfo::Source::Server, true, e.nat, {}});
+    }
+    m_peersComplete = !peers.more;
+    Q_EMIT peersChanged();
+}
+
+void ControlClient::on(const PeerJoined &joined)
+{
+    if (joined.peer.id == m_identity.id())
+        return;
+    m_peers.insert(joined.peer.id,
+        {joined.peer.id, joined.peer.name, PeerInfo::Source::Server, true, joined.peer.nat, {}});
+    Q_EMIT peersChanged();
+}
+
+void ControlClient::on(const PeerLeft &left)
+{
+    if (m_peers.remove(left.id))
+        Q_EMIT peersChanged();
+}
+
+void ControlClient::on(const Go &go)
+{
+    if (!go.initiator) {
+        Q_EMIT goReceived(go);
+        return;
+    }
+    if (m_pendingRequests.remove(go.requestId))
+        Q_EMIT connectReplyReceived(go.requestId, ConnectReply {go, {}, {}});
+    else
+        qCInfo(lcNet) << "ignoring go for request" << go.requestId << "(timed out)";
+}
+
+void ControlClient::on(const WatchLimited &limited)
+{
+    qCWarning(lcNet).noquote() << "the server shows the presence of only" << limited.kept << "of"
+                               << limited.asked << "contacts:" << limited.message;
+}
+
+void ControlClient::on(const LookupResult &result)
+{
+    Wakeup *waiter = m_lookupWaiters.value(result.requestId);
+    if (!waiter)
+        return; // timed out already
+    LookupReply reply;
+    reply.code = result.code;
+    reply.message = result.message;
+    for (const PeerEntry &e : result.peers)
+        if (e.id != m_identity.id())
+            reply.peers.append({e.id, e.name, PeerInfo::Source::Server, true, e.nat, {}});
+    m_lookupReplies.insert(result.requestId, reply);
+    waiter->wake();
+}
+
+void ControlClient::on(const ConnectError &refusal)
+{
+    if (m_pendingRequests.remove(refusal.requestId))
+        Q_EMIT connectReplyReceived(
+            refusal.requestId, ConnectReply {std::nullopt, refusal.code, refusal.message});
+}
+
+void ControlClient::on(const Ping &ping)
+{
+    send(Pong {ping.nonce});
+}
+
+void ControlClient::on(const Pong &pong)
+{
+    const auto it = m_pings.constFind(pong.nonce);
+    if (it != m_pings.cend()) {
+        qCDebug(lcNet) << "server rtt" << m_clock.elapsed() - it.value() << "ms";
+        m_pings.remove(pong.nonce);
+    }
+}
+
+void ControlClient::on(const Error &error)
+{
+    m_lastError = error.code + QStringLiteral(": ") + error.message;
+    if (error.code == u"replaced") {
+        // Another process with our identity registered; reconnecting would only start a
+        // tug of war between the two.
+        qCWarning(lcNet).noquote() << "another instance of this device registered with the server;"
+                                   << "not reconnecting";
+        m_running = false;
+    }
+    lose(QStringLiteral("server error ") + m_lastError);
 }
 
 void ControlClient::lose(const QString &reason)

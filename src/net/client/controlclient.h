@@ -150,7 +150,21 @@ private:
     void onConnected();
     void onHandshakeDone(const DeviceId &server);
     void onPlaintext(const QByteArray &plaintext);
+    //! Dispatches one frame from the server to its handler below.
     void handle(const ControlMessage &message);
+    void on(const Control::Welcome &welcome);
+    void on(const Control::Peers &peers);
+    void on(const Control::PeerJoined &joined);
+    void on(const Control::PeerLeft &left);
+    void on(const Control::Go &go);
+    void on(const Control::WatchLimited &limited);
+    void on(const Control::LookupResult &result);
+    void on(const Control::ConnectError &refusal);
+    void on(const Control::Ping &ping);
+    void on(const Control::Pong &pong);
+    void on(const Control::Error &error);
+    //! What a client never gets from the server (hello, connect, ...) or does not know.
+    template<typename Ignored> void on(const Ignored &) { }
     void lose(const QString &reason);
     void scheduleReconnect();
     void send(const ControlMessage &message);

@@ -34,25 +34,10 @@ bool ignorableVerificationError(const QSslError &error)
     }
 }
 
-} // namespace
-
-QCoro::Task<Result> handshake(QSslSocket &socket, const DeviceIdentity &self, Role role,
-    std::optional<DeviceId> expectedPeer, std::chrono::milliseconds timeout)
+//! Wakes \a waker on every socket event of the handshake and writes the first failure into
+//! \a failure; the connections end with \a waker.
+void watchHandshake(QSslSocket &socket, Wakeup &waker, QString &failure)
 {
-    QPointer<QSslSocket> guard(&socket);
-    const auto fail = [&guard](QString error) {
-        if (guard)
-            guard->abort();
-        return Result {{}, std::move(error)};
-    };
-    if (socket.state() != QAbstractSocket::ConnectedState)
-        co_return fail(QStringLiteral("TLS handshake: the socket is not connected"));
-    if (socket.isEncrypted() || socket.mode() != QSslSocket::UnencryptedMode)
-        co_return fail(QStringLiteral("TLS handshake: the socket is already encrypted"));
-
-    // Every socket event wakes the handshake; it resumes once per turn (net/wakeup.h).
-    Wakeup waker;
-    QString failure;
     QObject::connect(&socket, &QSslSocket::encrypted, &waker, [&waker] { waker.wake(); });
     QObject::connect(&socket, &QObject::destroyed, &waker, [&failure, &waker] {
         failure = QStringLiteral("TLS handshake: the socket was closed");
@@ -82,7 +67,49 @@ QCoro::Task<Result> handshake(QSslSocket &socket, const DeviceIdentity &self, Ro
             }
             socket.ignoreSslErrors(ignorable);
         });
+}
 
+//! The device at the other end of the encrypted \a socket, checked against \a expectedPeer.
+Result checkPeer(const QSslSocket &socket, const std::optional<DeviceId> &expectedPeer)
+{
+    const QSslCertificate peerCert = socket.peerCertificate();
+    if (peerCert.isNull())
+        return Result {{}, QStringLiteral("the peer presented no certificate")};
+    const DeviceId peer = deviceIdOfCertificate(peerCert);
+    if (peer.isNull())
+        return Result {{}, QStringLiteral("the peer's certificate carries no usable public key")};
+    if (expectedPeer && !expectedPeer->isNull() && *expectedPeer != peer) {
+        qCWarning(lcNet) << "TLS peer mismatch: reached" << peer.toString() << "expected"
+                         << expectedPeer->toString();
+        return Result {peer,
+            QStringLiteral("reached device %1, expected %2")
+                .arg(peer.toString(), expectedPeer->toString()),
+            true};
+    }
+    qCDebug(lcNet) << "TLS established with" << peer.shortString() << socket.sessionProtocol();
+    return Result {peer, {}};
+}
+
+} // namespace
+
+QCoro::Task<Result> handshake(QSslSocket &socket, const DeviceIdentity &self, Role role,
+    std::optional<DeviceId> expectedPeer, std::chrono::milliseconds timeout)
+{
+    QPointer<QSslSocket> guard(&socket);
+    const auto fail = [&guard](QString error) {
+        if (guard)
+            guard->abort();
+        return Result {{}, std::move(error)};
+    };
+    if (socket.state() != QAbstractSocket::ConnectedState)
+        co_return fail(QStringLiteral("TLS handshake: the socket is not connected"));
+    if (socket.isEncrypted() || socket.mode() != QSslSocket::UnencryptedMode)
+        co_return fail(QStringLiteral("TLS handshake: the socket is already encrypted"));
+
+    // Every socket event wakes the handshake; it resumes once per turn (core/coro/wakeup.h).
+    Wakeup waker;
+    QString failure;
+    watchHandshake(socket, waker, failure);
     socket.setSslConfiguration(self.tlsConfiguration());
     if (role == Role::Client)
         socket.startClientEncryption();
@@ -103,24 +130,10 @@ QCoro::Task<Result> handshake(QSslSocket &socket, const DeviceIdentity &self, Ro
             failure.isEmpty() ? QStringLiteral("TLS handshake: the socket was closed") : failure};
     if (!failure.isEmpty() || !guard->isEncrypted())
         co_return fail(failure.isEmpty() ? QStringLiteral("TLS handshake failed") : failure);
-
-    const QSslCertificate peerCert = guard->peerCertificate();
-    if (peerCert.isNull())
-        co_return fail(QStringLiteral("the peer presented no certificate"));
-    const DeviceId peer = deviceIdOfCertificate(peerCert);
-    if (peer.isNull())
-        co_return fail(QStringLiteral("the peer's certificate carries no usable public key"));
-    if (expectedPeer && !expectedPeer->isNull() && *expectedPeer != peer) {
-        qCWarning(lcNet) << "TLS peer mismatch: reached" << peer.toString() << "expected"
-                         << expectedPeer->toString();
-        Result mismatch = fail(QStringLiteral("reached device %1, expected %2")
-                                   .arg(peer.toString(), expectedPeer->toString()));
-        mismatch.peer = peer;
-        mismatch.unexpectedPeer = true;
-        co_return mismatch;
-    }
-    qCDebug(lcNet) << "TLS established with" << peer.shortString() << guard->sessionProtocol();
-    co_return Result {peer, {}};
+    const Result checked = checkPeer(*guard, expectedPeer);
+    if (!checked.ok())
+        guard->abort();
+    co_return checked;
 }
 
 } // namespace PunchDrop::SecureChannel

@@ -10,6 +10,8 @@
 #include <QCborValue>
 #include <QtEndian>
 
+#include <algorithm>
+#include <iterator>
 #include <limits>
 
 namespace PunchDrop {
@@ -400,112 +402,192 @@ PeerEntry readEntry(Fields &f)
     return p;
 }
 
+// ---- one decoder per message type: each reads its fields; Fields remembers the first problem --
+
+ControlMessage decodeHello(Fields &f)
+{
+    Hello m;
+    m.version = int(f.integer("v", kMaxU32 >> 1));
+    m.name = f.name("name");
+    m.privateEndpoints = f.endpoints("private");
+    m.nat = f.text("nat", false);
+    m.watch = f.ids("watch", false);
+    return m;
+}
+
+ControlMessage decodeWelcome(Fields &f)
+{
+    Welcome m;
+    m.version = int(f.integer("v", kMaxU32 >> 1));
+    m.yourId = f.id("id");
+    const QString ip = f.text("ip");
+    m.observed.address = QHostAddress(ip);
+    m.observed.port = quint16(f.integer("port", 65535));
+    if (f.ok() && m.observed.address.isNull())
+        f.fail("ip", "is not an IP address");
+    m.relayAvailable = f.boolean("relay");
+    m.serverId = f.id("server");
+    m.keepaliveMs = int(f.integer("keepalive_ms", kMaxMs));
+    return m;
+}
+
+ControlMessage decodeNat(Fields &f)
+{
+    return Nat {f.text("nat")};
+}
+
+ControlMessage decodePeers(Fields &f)
+{
+    Peers m;
+    m.peers = f.entries("peers", ControlProtocol::kMaxPeersPerFrame);
+    m.more = f.boolean("more");
+    return m;
+}
+
+ControlMessage decodePeerJoined(Fields &f)
+{
+    return PeerJoined {readEntry(f)};
+}
+
+ControlMessage decodePeerLeft(Fields &f)
+{
+    return PeerLeft {f.id("id")};
+}
+
+ControlMessage decodeConnect(Fields &f)
+{
+    Connect m;
+    m.requestId = quint32(f.integer("req", kMaxU32));
+    m.target = f.id("target");
+    m.mode = f.text("mode");
+    return m;
+}
+
+ControlMessage decodeConnectError(Fields &f)
+{
+    ConnectError m;
+    m.requestId = quint32(f.integer("req", kMaxU32));
+    m.code = f.text("code");
+    m.message = f.text("msg");
+    return m;
+}
+
+ControlMessage decodeGo(Fields &f)
+{
+    Go m;
+    m.requestId = quint32(f.integer("req", kMaxU32));
+    m.sessionId = f.bytes("session", ControlProtocol::kSessionIdSize);
+    const QString role = f.text("role");
+    if (f.ok() && role != u"initiator" && role != u"responder")
+        f.fail("role", "must be \"initiator\" or \"responder\"");
+    m.initiator = role == u"initiator";
+    m.peer = f.id("peer");
+    m.peerName = f.name("name");
+    m.peerPublic = f.endpoint("public");
+    m.peerPrivate = f.endpoints("private");
+    m.peerNat = f.text("nat");
+    m.punch = f.boolean("punch");
+    m.relayToken = f.bytes("token", ControlProtocol::kRelayTokenSize, false);
+    m.startInMs = int(f.integer("start_in_ms", kMaxMs));
+    m.rttMs = int(f.integer("rtt_ms", kMaxMs));
+    return m;
+}
+
+ControlMessage decodeOutcome(Fields &f)
+{
+    Outcome m;
+    m.sessionId = f.bytes("session", ControlProtocol::kSessionIdSize);
+    m.kind = f.text("kind");
+    m.method = f.text("method");
+    m.timeMs = f.integer("time_ms", std::numeric_limits<qint64>::max());
+    m.reason = f.text("reason", false);
+    return m;
+}
+
+ControlMessage decodePing(Fields &f)
+{
+    return Ping {quint64(f.integer("nonce", std::numeric_limits<qint64>::max()))};
+}
+
+ControlMessage decodePong(Fields &f)
+{
+    return Pong {quint64(f.integer("nonce", std::numeric_limits<qint64>::max()))};
+}
+
+ControlMessage decodeWatch(Fields &f)
+{
+    return Watch {f.ids("ids", true)};
+}
+
+ControlMessage decodeLookup(Fields &f)
+{
+    Lookup m;
+    m.requestId = quint32(f.integer("req", kMaxU32));
+    m.query = f.text("query");
+    return m;
+}
+
+ControlMessage decodeWatchLimited(Fields &f)
+{
+    WatchLimited m;
+    m.kept = int(f.integer("kept", ControlProtocol::kMaxWatch));
+    m.asked = int(f.integer("asked", ControlProtocol::kMaxWatch));
+    m.message = f.text("msg");
+    return m;
+}
+
+ControlMessage decodeLookupResult(Fields &f)
+{
+    LookupResult m;
+    m.requestId = quint32(f.integer("req", kMaxU32));
+    m.peers = f.entries("peers", ControlProtocol::kMaxLookupPeers);
+    m.code = f.text("code");
+    m.message = f.text("msg");
+    return m;
+}
+
+ControlMessage decodeError(Fields &f)
+{
+    Error m;
+    m.code = f.text("code");
+    m.message = f.text("msg");
+    return m;
+}
+
+struct Decoder
+{
+    QStringView type; //!< the frame's "t"
+    ControlMessage (*decode)(Fields &);
+};
+
+constexpr Decoder kDecoders[] = {
+    {u"hello", decodeHello},
+    {u"welcome", decodeWelcome},
+    {u"nat", decodeNat},
+    {u"peers", decodePeers},
+    {u"peer-joined", decodePeerJoined},
+    {u"peer-left", decodePeerLeft},
+    {u"connect", decodeConnect},
+    {u"connect-error", decodeConnectError},
+    {u"go", decodeGo},
+    {u"outcome", decodeOutcome},
+    {u"ping", decodePing},
+    {u"pong", decodePong},
+    {u"watch", decodeWatch},
+    {u"lookup", decodeLookup},
+    {u"watch-limited", decodeWatchLimited},
+    {u"lookup-result", decodeLookupResult},
+    {u"error", decodeError},
+};
+
 std::optional<ControlMessage> decode(const QString &type, const QCborMap &map, QString *error)
 {
+    const auto found = std::find_if(std::begin(kDecoders), std::end(kDecoders),
+        [&type](const Decoder &d) { return d.type == type; });
+    if (found == std::end(kDecoders))
+        return Unknown {type}; // forward compatibility: ignored by the receiver
     Fields f(map);
-    ControlMessage message;
-    if (type == u"hello") {
-        Hello m;
-        m.version = int(f.integer("v", kMaxU32 >> 1));
-        m.name = f.name("name");
-        m.privateEndpoints = f.endpoints("private");
-        m.nat = f.text("nat", false);
-        m.watch = f.ids("watch", false);
-        message = m;
-    } else if (type == u"welcome") {
-        Welcome m;
-        m.version = int(f.integer("v", kMaxU32 >> 1));
-        m.yourId = f.id("id");
-        const QString ip = f.text("ip");
-        m.observed.address = QHostAddress(ip);
-        m.observed.port = quint16(f.integer("port", 65535));
-        if (f.ok() && m.observed.address.isNull())
-            f.fail("ip", "is not an IP address");
-        m.relayAvailable = f.boolean("relay");
-        m.serverId = f.id("server");
-        m.keepaliveMs = int(f.integer("keepalive_ms", kMaxMs));
-        message = m;
-    } else if (type == u"nat") {
-        message = Nat {f.text("nat")};
-    } else if (type == u"peers") {
-        Peers m;
-        m.peers = f.entries("peers", ControlProtocol::kMaxPeersPerFrame);
-        m.more = f.boolean("more");
-        message = m;
-    } else if (type == u"peer-joined") {
-        message = PeerJoined {readEntry(f)};
-    } else if (type == u"peer-left") {
-        message = PeerLeft {f.id("id")};
-    } else if (type == u"connect") {
-        Connect m;
-        m.requestId = quint32(f.integer("req", kMaxU32));
-        m.target = f.id("target");
-        m.mode = f.text("mode");
-        message = m;
-    } else if (type == u"connect-error") {
-        ConnectError m;
-        m.requestId = quint32(f.integer("req", kMaxU32));
-        m.code = f.text("code");
-        m.message = f.text("msg");
-        message = m;
-    } else if (type == u"go") {
-        Go m;
-        m.requestId = quint32(f.integer("req", kMaxU32));
-        m.sessionId = f.bytes("session", ControlProtocol::kSessionIdSize);
-        const QString role = f.text("role");
-        if (f.ok() && role != u"initiator" && role != u"responder")
-            f.fail("role", "must be \"initiator\" or \"responder\"");
-        m.initiator = role == u"initiator";
-        m.peer = f.id("peer");
-        m.peerName = f.name("name");
-        m.peerPublic = f.endpoint("public");
-        m.peerPrivate = f.endpoints("private");
-        m.peerNat = f.text("nat");
-        m.punch = f.boolean("punch");
-        m.relayToken = f.bytes("token", ControlProtocol::kRelayTokenSize, false);
-        m.startInMs = int(f.integer("start_in_ms", kMaxMs));
-        m.rttMs = int(f.integer("rtt_ms", kMaxMs));
-        message = m;
-    } else if (type == u"outcome") {
-        Outcome m;
-        m.sessionId = f.bytes("session", ControlProtocol::kSessionIdSize);
-        m.kind = f.text("kind");
-        m.method = f.text("method");
-        m.timeMs = f.integer("time_ms", std::numeric_limits<qint64>::max());
-        m.reason = f.text("reason", false);
-        message = m;
-    } else if (type == u"ping") {
-        message = Ping {quint64(f.integer("nonce", std::numeric_limits<qint64>::max()))};
-    } else if (type == u"pong") {
-        message = Pong {quint64(f.integer("nonce", std::numeric_limits<qint64>::max()))};
-    } else if (type == u"watch") {
-        message = Watch {f.ids("ids", true)};
-    } else if (type == u"lookup") {
-        Lookup m;
-        m.requestId = quint32(f.integer("req", kMaxU32));
-        m.query = f.text("query");
-        message = m;
-    } else if (type == u"watch-limited") {
-        WatchLimited m;
-        m.kept = int(f.integer("kept", ControlProtocol::kMaxWatch));
-        m.asked = int(f.integer("asked", ControlProtocol::kMaxWatch));
-        m.message = f.text("msg");
-        message = m;
-    } else if (type == u"lookup-result") {
-        LookupResult m;
-        m.requestId = quint32(f.integer("req", kMaxU32));
-        m.peers = f.entries("peers", ControlProtocol::kMaxLookupPeers);
-        m.code = f.text("code");
-        m.message = f.text("msg");
-        message = m;
-    } else if (type == u"error") {
-        Error m;
-        m.code = f.text("code");
-        m.message = f.text("msg");
-        message = m;
-    } else {
-        message = Unknown {type};
-    }
+    ControlMessage message = found->decode(f);
     if (!f.ok()) {
         *error = type + QLatin1Char(' ') + f.error();
         return std::nullopt;

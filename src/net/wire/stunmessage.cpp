@@ -237,34 +237,196 @@ bool StunMessage::looksLikeStun(QByteArrayView data)
     return length % 4 == 0 && kHeaderSize + length == data.size();
 }
 
-StunMessage::ParseResult StunMessage::parse(QByteArrayView data)
+namespace {
+
+using XorPad = std::array<quint8, 16>;
+
+//! What is wrong with the 20-byte header and the length field of \a data; empty when \a data
+//! is one whole message.
+QString headerDefect(QByteArrayView data)
 {
-    if (data.size() < kHeaderSize)
-        return malformed(
-            QStringLiteral("truncated header: %1 of %2 bytes").arg(data.size()).arg(kHeaderSize));
+    if (data.size() < StunMessage::kHeaderSize)
+        return QStringLiteral("truncated header: %1 of %2 bytes")
+            .arg(data.size())
+            .arg(StunMessage::kHeaderSize);
     if ((quint8(data[0]) & 0xC0) != 0)
-        return malformed(QStringLiteral("the first two bits are not zero (not a STUN message)"));
+        return QStringLiteral("the first two bits are not zero (not a STUN message)");
     const quint16 length = readU16(data, 2);
     if (length % 4 != 0)
-        return malformed(QStringLiteral("message length %1 is not a multiple of 4").arg(length));
-    if (kHeaderSize + length > data.size())
-        return malformed(QStringLiteral("message length %1 overruns the %2 bytes received")
-                             .arg(length)
-                             .arg(data.size() - kHeaderSize));
-    if (kHeaderSize + length < data.size())
-        return malformed(QStringLiteral("%1 bytes after the end of the message")
-                             .arg(data.size() - kHeaderSize - length));
+        return QStringLiteral("message length %1 is not a multiple of 4").arg(length);
+    if (StunMessage::kHeaderSize + length > data.size())
+        return QStringLiteral("message length %1 overruns the %2 bytes received")
+            .arg(length)
+            .arg(data.size() - StunMessage::kHeaderSize);
+    if (StunMessage::kHeaderSize + length < data.size())
+        return QStringLiteral("%1 bytes after the end of the message")
+            .arg(data.size() - StunMessage::kHeaderSize - length);
+    return {};
+}
 
-    ParseResult result;
-    StunMessage &m = result.message;
+void readHeader(QByteArrayView data, StunMessage &m)
+{
     const quint16 type = readU16(data, 0);
     m.method = quint16((type & 0x000F) | ((type & 0x00E0) >> 1) | ((type & 0x3E00) >> 2));
-    m.messageClass = Class(((type & 0x0010) >> 4) | ((type & 0x0100) >> 7));
+    m.messageClass = StunMessage::Class(((type & 0x0010) >> 4) | ((type & 0x0100) >> 7));
     m.cookie = readU32(data, 4);
-    m.transactionId = data.sliced(8, kTransactionIdSize).toByteArray();
-    const auto pad = xorPad(m.cookie, m.transactionId);
+    m.transactionId = data.sliced(8, StunMessage::kTransactionIdSize).toByteArray();
+}
 
-    const qsizetype end = kHeaderSize + length;
+//! FINGERPRINT at \a offset with \a value: empty when it is the CRC-32 of everything before it.
+QString fingerprintDefect(
+    QByteArrayView data, qsizetype offset, QByteArrayView value, const StunMessage &m)
+{
+    if (value.size() != 4)
+        return QStringLiteral("FINGERPRINT has %1 bytes, not 4").arg(value.size());
+    if (!m.hasMagicCookie())
+        return QStringLiteral("FINGERPRINT in a message without the magic cookie");
+    const quint32 expected = StunMessage::crc32(data.first(offset)) ^ StunMessage::kFingerprintXor;
+    const quint32 got = readU32(value, 0);
+    if (got != expected)
+        return QStringLiteral("bad FINGERPRINT 0x%1, expected 0x%2")
+            .arg(got, 8, 16, QLatin1Char('0'))
+            .arg(expected, 8, 16, QLatin1Char('0'));
+    return {};
+}
+
+// The decoders of single attribute values: each stores what it read in the message and returns
+// an empty text, or says what is wrong with the value.
+
+QString readPlainAddress(StunMessage &m, quint16 type, QByteArrayView value)
+{
+    QString error;
+    const auto endpoint = decodeAddress(value, nullptr, &error);
+    if (!endpoint)
+        return StunMessage::attributeName(type) + QStringLiteral(": ") + error;
+    if (type == StunMessage::MappedAddress)
+        m.mappedAddress = endpoint;
+    else if (type == StunMessage::ResponseOrigin
+        || (type == StunMessage::SourceAddress && !m.responseOrigin))
+        m.responseOrigin = endpoint;
+    else if (type == StunMessage::OtherAddress
+        || (type == StunMessage::ChangedAddress && !m.otherAddress))
+        m.otherAddress = endpoint;
+    return {};
+}
+
+QString readXorMappedAddress(StunMessage &m, QByteArrayView value, const XorPad &pad)
+{
+    if (!m.hasMagicCookie())
+        return QStringLiteral("XOR-MAPPED-ADDRESS in a message without the magic cookie");
+    QString error;
+    const auto endpoint = decodeAddress(value, &pad, &error);
+    if (!endpoint)
+        return StunMessage::attributeName(StunMessage::XorMappedAddress) + QStringLiteral(": ")
+            + error;
+    m.xorMappedAddress = endpoint;
+    return {};
+}
+
+QString readErrorCode(StunMessage &m, QByteArrayView value)
+{
+    if (value.size() < 4)
+        return QStringLiteral("ERROR-CODE has %1 bytes, fewer than 4").arg(value.size());
+    if (value.size() - 4 > StunMessage::kMaxTextBytes)
+        return QStringLiteral("ERROR-CODE reason phrase is too long");
+    const int errorClass = quint8(value[2]) & 0x07;
+    const int number = quint8(value[3]);
+    if (errorClass < 3 || errorClass > 6 || number > 99)
+        return QStringLiteral("ERROR-CODE class %1 number %2 is out of range")
+            .arg(errorClass)
+            .arg(number);
+    m.error = StunMessage::Error {errorClass * 100 + number, QString::fromUtf8(value.sliced(4))};
+    return {};
+}
+
+QString readSmallAttribute(StunMessage &m, quint16 type, QByteArrayView value)
+{
+    const qsizetype length = value.size();
+    switch (type) {
+    case StunMessage::ChangeRequest:
+        if (length != 4)
+            return QStringLiteral("CHANGE-REQUEST has %1 bytes, not 4").arg(length);
+        m.changeRequest = readU32(value, 0);
+        break;
+    case StunMessage::ResponsePort:
+        if (length != 4)
+            return QStringLiteral("RESPONSE-PORT has %1 bytes, not 4").arg(length);
+        m.responsePort = readU16(value, 0);
+        break;
+    case StunMessage::Software:
+        if (length > StunMessage::kMaxTextBytes)
+            return QStringLiteral("SOFTWARE is %1 bytes long").arg(length);
+        m.software = QString::fromUtf8(value);
+        break;
+    case StunMessage::UnknownAttributes:
+        if (length % 2 != 0)
+            return QStringLiteral("UNKNOWN-ATTRIBUTES has an odd length %1").arg(length);
+        for (qsizetype i = 0; i < length; i += 2)
+            m.unknownAttributes.append(readU16(value, i));
+        break;
+    default:
+        break;
+    }
+    return {};
+}
+
+//! MESSAGE-INTEGRITY(-SHA256): recognised, not verified (discovery is unauthenticated).
+QString readIntegrity(StunMessage &m, quint16 type, QByteArrayView value)
+{
+    const qsizetype length = value.size();
+    if (type == StunMessage::MessageIntegrity && length != 20)
+        return QStringLiteral("MESSAGE-INTEGRITY has %1 bytes, not 20").arg(length);
+    if (type == StunMessage::MessageIntegritySha256
+        && (length < 16 || length > 32 || length % 4 != 0))
+        return QStringLiteral("MESSAGE-INTEGRITY-SHA256 has %1 bytes").arg(length);
+    m.hasMessageIntegrity = true;
+    return {};
+}
+
+//! One attribute other than FINGERPRINT, seen for the first time and before any integrity.
+QString readAttribute(StunMessage &m, quint16 type, QByteArrayView value, const XorPad &pad)
+{
+    switch (type) {
+    case StunMessage::MappedAddress:
+    case StunMessage::SourceAddress:
+    case StunMessage::ChangedAddress:
+    case StunMessage::ResponseOrigin:
+    case StunMessage::OtherAddress:
+        return readPlainAddress(m, type, value);
+    case StunMessage::XorMappedAddress:
+        return readXorMappedAddress(m, value, pad);
+    case StunMessage::ErrorCode:
+        return readErrorCode(m, value);
+    case StunMessage::ChangeRequest:
+    case StunMessage::ResponsePort:
+    case StunMessage::Software:
+    case StunMessage::UnknownAttributes:
+        return readSmallAttribute(m, type, value);
+    case StunMessage::MessageIntegrity:
+    case StunMessage::MessageIntegritySha256:
+        return readIntegrity(m, type, value);
+    case StunMessage::Username: // understood and ignored: discovery is unauthenticated
+    case StunMessage::Padding: // RFC 5780: meaningless content
+        return {};
+    default:
+        if (type < 0x8000 && !m.unknownRequired.contains(type))
+            m.unknownRequired.append(type);
+        return {}; // comprehension-optional: skip
+    }
+}
+
+} // namespace
+
+StunMessage::ParseResult StunMessage::parse(QByteArrayView data)
+{
+    if (const QString defect = headerDefect(data); !defect.isEmpty())
+        return malformed(defect);
+    ParseResult result;
+    StunMessage &m = result.message;
+    readHeader(data, m);
+    const XorPad pad = xorPad(m.cookie, m.transactionId);
+
+    const qsizetype end = kHeaderSize + readU16(data, 2);
     qsizetype offset = kHeaderSize;
     bool afterIntegrity = false;
     QList<quint16> seen;
@@ -272,131 +434,29 @@ StunMessage::ParseResult StunMessage::parse(QByteArrayView data)
         // offset and end are multiples of 4 here, so a whole attribute header is present.
         const quint16 attrType = readU16(data, offset);
         const quint16 attrLength = readU16(data, offset + 2);
-        const QString name = attributeName(attrType);
         if (offset + 4 + attrLength > end)
             return malformed(QStringLiteral("attribute %1 of %2 bytes overruns the message")
-                                 .arg(name)
+                                 .arg(attributeName(attrType))
                                  .arg(attrLength));
         if (m.fingerprint)
-            return malformed(QStringLiteral("attribute %1 after FINGERPRINT").arg(name));
+            return malformed(
+                QStringLiteral("attribute %1 after FINGERPRINT").arg(attributeName(attrType)));
         const QByteArrayView value = data.sliced(offset + 4, attrLength);
         // ... and the padded value fits whenever the value does.
         const qsizetype next = offset + 4 + ((attrLength + 3) & ~3);
-
         if (attrType == Fingerprint) {
-            if (attrLength != 4)
-                return malformed(QStringLiteral("FINGERPRINT has %1 bytes, not 4").arg(attrLength));
-            if (!m.hasMagicCookie())
-                return malformed(
-                    QStringLiteral("FINGERPRINT in a message without the magic cookie"));
-            const quint32 expected = crc32(data.first(offset)) ^ kFingerprintXor;
-            const quint32 got = readU32(value, 0);
-            if (got != expected)
-                return malformed(QStringLiteral("bad FINGERPRINT 0x%1, expected 0x%2")
-                                     .arg(got, 8, 16, QLatin1Char('0'))
-                                     .arg(expected, 8, 16, QLatin1Char('0')));
+            if (const QString defect = fingerprintDefect(data, offset, value, m); !defect.isEmpty())
+                return malformed(defect);
             m.fingerprint = true;
-            offset = next;
-            continue;
-        }
-        const bool first = !seen.contains(attrType);
-        seen.append(attrType);
-        if (afterIntegrity || !first) {
+        } else if (!afterIntegrity && !seen.contains(attrType)) {
             // RFC 8489 §14: only the first occurrence counts; §14.5: ignore what follows
             // MESSAGE-INTEGRITY (except FINGERPRINT, handled above).
-            offset = next;
-            continue;
+            if (const QString defect = readAttribute(m, attrType, value, pad); !defect.isEmpty())
+                return malformed(defect);
+            afterIntegrity = m.hasMessageIntegrity;
         }
-
-        QString error;
-        switch (attrType) {
-        case MappedAddress:
-        case SourceAddress:
-        case ChangedAddress:
-        case ResponseOrigin:
-        case OtherAddress: {
-            const auto endpoint = decodeAddress(value, nullptr, &error);
-            if (!endpoint)
-                return malformed(name + QStringLiteral(": ") + error);
-            if (attrType == MappedAddress)
-                m.mappedAddress = endpoint;
-            else if (attrType == ResponseOrigin || (attrType == SourceAddress && !m.responseOrigin))
-                m.responseOrigin = endpoint;
-            else if (attrType == OtherAddress || (attrType == ChangedAddress && !m.otherAddress))
-                m.otherAddress = endpoint;
-            break;
-        }
-        case XorMappedAddress: {
-            if (!m.hasMagicCookie())
-                return malformed(
-                    QStringLiteral("XOR-MAPPED-ADDRESS in a message without the magic cookie"));
-            const auto endpoint = decodeAddress(value, &pad, &error);
-            if (!endpoint)
-                return malformed(name + QStringLiteral(": ") + error);
-            m.xorMappedAddress = endpoint;
-            break;
-        }
-        case ChangeRequest:
-            if (attrLength != 4)
-                return malformed(
-                    QStringLiteral("CHANGE-REQUEST has %1 bytes, not 4").arg(attrLength));
-            m.changeRequest = readU32(value, 0);
-            break;
-        case ResponsePort:
-            if (attrLength != 4)
-                return malformed(
-                    QStringLiteral("RESPONSE-PORT has %1 bytes, not 4").arg(attrLength));
-            m.responsePort = readU16(value, 0);
-            break;
-        case ErrorCode: {
-            if (attrLength < 4)
-                return malformed(
-                    QStringLiteral("ERROR-CODE has %1 bytes, fewer than 4").arg(attrLength));
-            if (attrLength - 4 > kMaxTextBytes)
-                return malformed(QStringLiteral("ERROR-CODE reason phrase is too long"));
-            const int errorClass = quint8(value[2]) & 0x07;
-            const int number = quint8(value[3]);
-            if (errorClass < 3 || errorClass > 6 || number > 99)
-                return malformed(QStringLiteral("ERROR-CODE class %1 number %2 is out of range")
-                                     .arg(errorClass)
-                                     .arg(number));
-            m.error = Error {errorClass * 100 + number, QString::fromUtf8(value.sliced(4))};
-            break;
-        }
-        case Software:
-            if (attrLength > kMaxTextBytes)
-                return malformed(QStringLiteral("SOFTWARE is %1 bytes long").arg(attrLength));
-            m.software = QString::fromUtf8(value);
-            break;
-        case UnknownAttributes:
-            if (attrLength % 2 != 0)
-                return malformed(
-                    QStringLiteral("UNKNOWN-ATTRIBUTES has an odd length %1").arg(attrLength));
-            for (qsizetype i = 0; i < attrLength; i += 2)
-                m.unknownAttributes.append(readU16(value, i));
-            break;
-        case MessageIntegrity:
-            if (attrLength != 20)
-                return malformed(
-                    QStringLiteral("MESSAGE-INTEGRITY has %1 bytes, not 20").arg(attrLength));
-            m.hasMessageIntegrity = true;
-            afterIntegrity = true;
-            break;
-        case MessageIntegritySha256:
-            if (attrLength < 16 || attrLength > 32 || attrLength % 4 != 0)
-                return malformed(
-                    QStringLiteral("MESSAGE-INTEGRITY-SHA256 has %1 bytes").arg(attrLength));
-            m.hasMessageIntegrity = true;
-            afterIntegrity = true;
-            break;
-        case Username: // understood and ignored: discovery is unauthenticated
-        case Padding: // RFC 5780: meaningless content
-            break;
-        default:
-            if (attrType < 0x8000 && !m.unknownRequired.contains(attrType))
-                m.unknownRequired.append(attrType);
-            break; // comprehension-optional: skip
-        }
+        if (attrType != Fingerprint)
+            seen.append(attrType);
         offset = next;
     }
     result.status = ParseStatus::Ok;
