@@ -137,6 +137,67 @@ QString PeerConnector::relayReason(
     return why;
 }
 
+QCoro::Task<PunchResult> PeerConnector::punch(const GoMessage &go)
+{
+    PunchPlan plan;
+    plan.peer = go.peer;
+    plan.initiator = go.initiator;
+    plan.localPort = m_control ? m_control->localPort() : 0;
+    plan.candidates << go.peerPublic;
+    for (const Endpoint &e : std::as_const(go.peerPrivate)) {
+        if (!plan.candidates.contains(e))
+            plan.candidates << e;
+    }
+    plan.startIn = std::chrono::milliseconds(qMax(0, go.startInMs));
+    HolePuncher puncher(m_identity, plan, m_timings.punch);
+    auto punching = puncher.run();
+    co_return co_await punching;
+}
+
+PeerConnector::Detour PeerConnector::unpunched(
+    const GoMessage &go, ConnectMode mode, bool hopeless) const
+{
+    Detour d;
+    if (hopeless) {
+        const char *const hopelessText = QT_TRANSLATE_NOOP(
+            "PeerConnector", "%1 × %2 cannot be punched with TCP; relayed at once");
+        d.reason
+            = relayReason(go, QString::fromUtf8(hopelessText).arg(m_ownNat, go.peerNat), false);
+        d.reasonShown = relayReason(go,
+            shown(hopelessText)
+                .arg(NatType::displayName(m_ownNat), NatType::displayName(go.peerNat)),
+            true);
+    } else if (mode == ConnectMode::RelayOnly) {
+        d.reason = QStringLiteral("relay requested");
+        d.reasonShown = shown(QT_TRANSLATE_NOOP("PeerConnector", "relay requested"));
+    } else {
+        d.reason = QStringLiteral("the sender asked for the relay");
+        d.reasonShown = shown(QT_TRANSLATE_NOOP("PeerConnector", "the sender asked for the relay"));
+    }
+    return d;
+}
+
+void PeerConnector::failNoPath(
+    PeerConnection &c, const GoMessage &go, ConnectMode mode, const Detour &detour) const
+{
+    c.errorCode = QStringLiteral("no-path");
+    const QString who = go.peerName.isEmpty() ? go.peer.shortString() : go.peerName;
+    c.error = mode == ConnectMode::DirectOnly
+        ? shown(QT_TRANSLATE_NOOP("PeerConnector",
+                    "no direct connection to %1 could be made and the relay is not "
+                    "allowed (--no-relay): %2"))
+              .arg(who, detour.reasonShown)
+        : shown(QT_TRANSLATE_NOOP("PeerConnector",
+                    "no direct connection to %1 could be made and the relay is not "
+                    "available: %2"))
+              .arg(who, detour.reasonShown);
+    if (!detour.impostor.isNull()) {
+        // Only another device answered where the server said the peer would be.
+        c.errorCode = QStringLiteral("unexpected-peer");
+        c.answered = detour.impostor;
+    }
+}
+
 QCoro::Task<PeerConnection> PeerConnector::establish(
     GoMessage go, ConnectMode mode, qint64 startedMs)
 {
@@ -154,25 +215,12 @@ QCoro::Task<PeerConnection> PeerConnector::establish(
             m_control->reportOutcome(go.sessionId, kind, method, elapsed(), reason);
     };
 
-    QString reason; // English: the server's report and the log
-    QString reasonShown; // for people: PeerConnection::reason
-    DeviceId impostor; // a punched candidate that answered with another key
+    Detour detour;
     // Both NAT types known and no punch can work: relay at once instead of after the deadline.
     // (A peer that does not know its own type yet punches and falls back later: only slower.)
     const bool hopeless = mode == ConnectMode::Auto && punchHopeless(m_ownNat, go.peerNat);
     if (go.punch && mode != ConnectMode::RelayOnly && !hopeless) {
-        PunchPlan plan;
-        plan.peer = go.peer;
-        plan.initiator = go.initiator;
-        plan.localPort = m_control ? m_control->localPort() : 0;
-        plan.candidates << go.peerPublic;
-        for (const Endpoint &e : std::as_const(go.peerPrivate)) {
-            if (!plan.candidates.contains(e))
-                plan.candidates << e;
-        }
-        plan.startIn = std::chrono::milliseconds(qMax(0, go.startInMs));
-        HolePuncher puncher(m_identity, plan, m_timings.punch);
-        auto punching = puncher.run();
+        auto punching = punch(go);
         PunchResult punched = co_await punching;
         if (!self)
             co_return c;
@@ -188,52 +236,34 @@ QCoro::Task<PeerConnection> PeerConnector::establish(
             report(QStringLiteral("direct"), c.method, {});
             co_return c;
         }
-        impostor = punched.unexpectedPeer;
-        reason = relayReason(go, punched.failure, false);
-        reasonShown = relayReason(go, punched.failure, true);
-        qCInfo(lcPunch).noquote() << "no direct path to" << go.peer.shortString() << ":" << reason;
-    } else if (hopeless) {
-        const char *const hopelessText = QT_TRANSLATE_NOOP(
-            "PeerConnector", "%1 × %2 cannot be punched with TCP; relayed at once");
-        reason = relayReason(go, QString::fromUtf8(hopelessText).arg(m_ownNat, go.peerNat), false);
-        reasonShown = relayReason(go,
-            shown(hopelessText)
-                .arg(NatType::displayName(m_ownNat), NatType::displayName(go.peerNat)),
-            true);
-    } else if (mode == ConnectMode::RelayOnly) {
-        reason = QStringLiteral("relay requested");
-        reasonShown = shown(QT_TRANSLATE_NOOP("PeerConnector", "relay requested"));
+        detour.impostor = punched.unexpectedPeer;
+        detour.reason = relayReason(go, punched.failure, false);
+        detour.reasonShown = relayReason(go, punched.failure, true);
+        qCInfo(lcPunch).noquote() << "no direct path to" << go.peer.shortString() << ":"
+                                  << detour.reason;
     } else {
-        reason = QStringLiteral("the sender asked for the relay");
-        reasonShown = shown(QT_TRANSLATE_NOOP("PeerConnector", "the sender asked for the relay"));
+        detour = unpunched(go, mode, hopeless);
     }
 
     if (mode == ConnectMode::DirectOnly || go.relayToken.isEmpty() || !m_control) {
-        c.errorCode = QStringLiteral("no-path");
-        const QString who = go.peerName.isEmpty() ? go.peer.shortString() : go.peerName;
-        c.error = mode == ConnectMode::DirectOnly
-            ? shown(QT_TRANSLATE_NOOP("PeerConnector",
-                        "no direct connection to %1 could be made and the relay is not "
-                        "allowed (--no-relay): %2"))
-                  .arg(who, reasonShown)
-            : shown(QT_TRANSLATE_NOOP("PeerConnector",
-                        "no direct connection to %1 could be made and the relay is not "
-                        "available: %2"))
-                  .arg(who, reasonShown);
-        if (!impostor.isNull()) {
-            // Only another device answered where the server said the peer would be.
-            c.errorCode = QStringLiteral("unexpected-peer");
-            c.answered = impostor;
-        }
-        report(QStringLiteral("failed"), QStringLiteral("tcp-punch"), reason);
+        failNoPath(c, go, mode, detour);
+        report(QStringLiteral("failed"), QStringLiteral("tcp-punch"), detour.reason);
         co_return c;
     }
-    auto relaying = viaRelay(std::move(go), std::move(c), reason, reasonShown, elapsed());
+    auto relaying = viaRelay(std::move(go), std::move(c), detour, elapsed());
     co_return co_await relaying;
 }
 
+void PeerConnector::failSecure(PeerConnection &c, const SecureChannel::Result &secured)
+{
+    c.errorCode = secured.unexpectedPeer ? QStringLiteral("unexpected-peer")
+                                         : QStringLiteral("auth-failed");
+    if (secured.unexpectedPeer)
+        c.answered = secured.peer;
+}
+
 QCoro::Task<PeerConnection> PeerConnector::viaRelay(
-    GoMessage go, PeerConnection c, QString reason, QString reasonShown, qint64 startedMs)
+    GoMessage go, PeerConnection c, Detour detour, qint64 startedMs)
 {
     QElapsedTimer clock;
     clock.start();
@@ -267,10 +297,7 @@ QCoro::Task<PeerConnection> PeerConnector::viaRelay(
     if (!self)
         co_return c;
     if (!secured.ok()) {
-        c.errorCode = secured.unexpectedPeer ? QStringLiteral("unexpected-peer")
-                                             : QStringLiteral("auth-failed");
-        if (secured.unexpectedPeer)
-            c.answered = secured.peer;
+        failSecure(c, secured);
         c.error = shown(QT_TRANSLATE_NOOP(
                             "PeerConnector", "end-to-end encryption through the relay failed: %1"))
                       .arg(secured.error);
@@ -283,11 +310,11 @@ QCoro::Task<PeerConnection> PeerConnector::viaRelay(
     c.peer = secured.peer;
     c.path = PathKind::Relayed;
     c.method = QStringLiteral("relay");
-    c.reason = reasonShown;
+    c.reason = detour.reasonShown;
     c.timeMs = startedMs + clock.elapsed();
     qCInfo(lcPunch).noquote() << "relayed path to" << go.peer.shortString() << "in" << c.timeMs
-                              << "ms:" << reason;
-    report(QStringLiteral("relay"), reason);
+                              << "ms:" << detour.reason;
+    report(QStringLiteral("relay"), detour.reason);
     co_return c;
 }
 
@@ -317,10 +344,7 @@ QCoro::Task<PeerConnection> PeerConnector::connectLan(Endpoint endpoint, DeviceI
     if (!self)
         co_return c;
     if (!secured.ok()) {
-        c.errorCode = secured.unexpectedPeer ? QStringLiteral("unexpected-peer")
-                                             : QStringLiteral("auth-failed");
-        if (secured.unexpectedPeer)
-            c.answered = secured.peer;
+        failSecure(c, secured);
         c.error = secured.error;
         co_return c;
     }

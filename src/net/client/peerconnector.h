@@ -4,6 +4,7 @@
 #include "net/client/controlclient.h"
 #include "net/client/holepuncher.h"
 #include "net/security/deviceidentity.h"
+#include "net/security/securechannel.h"
 
 #include "net/wire/pathkind.h"
 
@@ -95,11 +96,29 @@ public:
     static bool punchHopeless(const QString &natA, const QString &natB);
 
 private:
+    //! Why the bytes will not travel directly: the English text for the server's report and the
+    //! log, the one for people, and a device that answered a punch with another key.
+    struct Detour
+    {
+        QString reason;
+        QString reasonShown;
+        DeviceId impostor;
+    };
+
     QCoro::Task<PeerConnection> establish(GoMessage go, ConnectMode mode, qint64 startedMs);
+    //! The hole punch of establish(): every candidate of \a go from the control port.
+    QCoro::Task<PunchResult> punch(const GoMessage &go);
+    //! Why establish() did not even try to punch (\a hopeless, relay-only, no punch in go).
+    Detour unpunched(const GoMessage &go, ConnectMode mode, bool hopeless) const;
+    //! Neither a direct path nor the relay: fills in \a c's error.
+    void failNoPath(
+        PeerConnection &c, const GoMessage &go, ConnectMode mode, const Detour &detour) const;
     //! The relay half of establish(): joins with go's token and runs the pinned TLS handshake.
     //! \a c carries what establish() knew; \a startedMs is the time spent before the join.
     QCoro::Task<PeerConnection> viaRelay(
-        GoMessage go, PeerConnection c, QString reason, QString reasonShown, qint64 startedMs);
+        GoMessage go, PeerConnection c, Detour detour, qint64 startedMs);
+    //! The error code of a failed TLS handshake on a relayed or LAN path.
+    static void failSecure(PeerConnection &c, const SecureChannel::Result &secured);
     //! Why relayed: in English for the server's report and the log (\a forPeople false), or
     //! translated (context "PeerConnector") for PeerConnection::reason.
     QString relayReason(const GoMessage &go, const QString &punchFailure, bool forPeople) const;
