@@ -77,7 +77,8 @@ QCoro::Task<OfferDecision> CliDecider::decide(IncomingOffer offer)
     for (const OfferItem &item : std::as_const(offer.items))
         folders += item.isDirectory ? 1 : 0;
     m_printer.offer(offer.senderName.isEmpty() ? offer.sender.shortString() : offer.senderName,
-        offer.fileCount, folders, offer.totalBytes, offer.verificationCode, offer.firstContact);
+        offer.fileCount, folders, offer.totalBytes, offer.verificationCode, offer.firstContact,
+        offer.nameWarning);
     if (m_acceptAll)
         co_return OfferDecision::Accept;
 #ifndef Q_OS_WIN

@@ -50,6 +50,13 @@ IncomingOfferDialog::IncomingOfferDialog(const IncomingOffer &offer, QWidget *pa
     for (QLabel *label : {m_codeCaption, m_code, m_codeHint})
         label->setVisible(offer.firstContact);
 
+    // A contact that now claims another contact's name: the engine's text names both IDs.
+    m_nameWarning = new QLabel(offer.nameWarning, this);
+    m_nameWarning->setObjectName(QStringLiteral("offerNameWarning"));
+    m_nameWarning->setTextFormat(Qt::PlainText);
+    m_nameWarning->setWordWrap(true);
+    m_nameWarning->setVisible(!offer.nameWarning.isEmpty());
+
     m_files = new QListWidget(this);
     m_files->setObjectName(QStringLiteral("offerFileList"));
     for (const OfferItem &item : offer.items) {
@@ -83,6 +90,7 @@ IncomingOfferDialog::IncomingOfferDialog(const IncomingOffer &offer, QWidget *pa
     layout->addWidget(m_codeCaption);
     layout->addWidget(m_code);
     layout->addWidget(m_codeHint);
+    layout->addWidget(m_nameWarning);
     layout->addWidget(m_files, 1);
     layout->addWidget(m_summary);
     layout->addWidget(buttons);

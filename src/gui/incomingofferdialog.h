@@ -41,6 +41,7 @@ private:
     QLabel *m_codeCaption = nullptr;
     QLabel *m_code = nullptr;
     QLabel *m_codeHint = nullptr;
+    QLabel *m_nameWarning = nullptr; //!< a contact using another contact's name (both IDs)
     QListWidget *m_files = nullptr;
     QLabel *m_summary = nullptr;
     QPushButton *m_accept = nullptr;

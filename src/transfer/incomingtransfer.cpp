@@ -158,6 +158,9 @@ TransferJob::Step IncomingTransfer::checkTrust(bool *autoAccept)
             return failure(TransferError::UntrustedPeer, trust.warning);
         }
         m_offer.firstContact = trust.trust == ContactStore::Trust::FirstContact;
+        // A contact claiming another contact's name is shown under its own, with a warning.
+        m_offer.senderName = trust.shownName;
+        m_offer.nameWarning = trust.nameWarning;
         if (const auto contact = m_options.contacts->find(m_sender))
             *autoAccept = m_options.honourAutoAccept && contact->autoAccept;
     }

@@ -26,7 +26,10 @@ struct OfferItem
 struct IncomingOffer
 {
     DeviceId sender;
-    QString senderName;
+    QString senderName; //!< a known contact's pinned name when the claimed one is another's
+    //! The sender is a contact that now claims another contact's name: show this with the offer
+    //! (it names both device IDs). Empty otherwise.
+    QString nameWarning;
     bool firstContact = false; //!< never seen this device before: show the code
     QString verificationCode; //!< this session's code (SessionCode), the sender sees the same
     QList<OfferItem> items;

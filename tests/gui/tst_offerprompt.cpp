@@ -151,6 +151,36 @@ private Q_SLOTS:
         QCOMPARE(*pending.result, OfferDecision::Decline);
     }
 
+    void nameWarningIsShown()
+    {
+        // Issue 12, M4: a contact now using another contact's name is offered under its own
+        // pinned name, with the engine's warning (both IDs) shown as plain text.
+        QWidget parent;
+        parent.show();
+        GuiOfferDecider decider(&parent);
+        PendingDecision pending;
+        IncomingOffer offer = sampleOffer("dave", false);
+        offer.nameWarning = u"your contact \"dave\" now calls itself \"erin\""_qs;
+        start(decider, offer, pending);
+        IncomingOfferDialog *dialog = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT((dialog = findDialog(&parent, u"dave"_qs)), 5000);
+        auto *warning = dialog->findChild<QLabel *>(u"offerNameWarning"_qs);
+        QVERIFY(warning);
+        QVERIFY(warning->isVisible());
+        QCOMPARE(warning->text(), offer.nameWarning);
+        QCOMPARE(warning->textFormat(), Qt::PlainText);
+        dialog->close();
+        QTRY_VERIFY_WITH_TIMEOUT(pending.result.has_value(), 5000);
+
+        // Without a warning the label stays hidden.
+        PendingDecision plain;
+        start(decider, sampleOffer("frank", false), plain);
+        QTRY_VERIFY_WITH_TIMEOUT((dialog = findDialog(&parent, u"frank"_qs)), 5000);
+        QVERIFY(!dialog->findChild<QLabel *>(u"offerNameWarning"_qs)->isVisible());
+        dialog->close();
+        QTRY_VERIFY_WITH_TIMEOUT(plain.result.has_value(), 5000);
+    }
+
     void destroyedDialogDeclines()
     {
         QWidget parent;

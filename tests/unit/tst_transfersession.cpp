@@ -162,6 +162,7 @@ private Q_SLOTS:
     void neverOverwrites();
     void symlinkInDownloadDirIsNotFollowed();
     void changedKeyIsRefused();
+    void contactClaimingAnotherContactsNameIsFlagged();
 
 private:
     std::unique_ptr<QTemporaryDir> m_tmp;
@@ -727,6 +728,40 @@ void TestTransferSession::changedKeyIsRefused()
     QVERIFY(!decider.last.firstContact);
     // Every session has its code; the prompt shows it on a first contact only.
     QVERIFY(!decider.last.verificationCode.isEmpty());
+}
+
+void TestTransferSession::contactClaimingAnotherContactsNameIsFlagged()
+{
+    // Issue 12, M4: the sender is a known contact ("old-name") that now calls itself
+    // "sender-box", the name another contact is pinned under.
+    QVERIFY(Test::writeFile(m_src + QStringLiteral("/a.txt"), "hello"));
+    ContactStore contacts(m_tmp->filePath(QStringLiteral("contacts.json")));
+    QString error;
+    QVERIFY(contacts.load(&error));
+    const DeviceId other = DeviceId::fromDigest(QByteArray(32, '\x07'));
+    QVERIFY(contacts.remember(other, QStringLiteral("sender-box"), &error));
+    Test::TransferSocketPair pair;
+    error = pair.secure();
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    const DeviceId sender = pair.serverResult().peer;
+    QVERIFY(contacts.remember(sender, QStringLiteral("old-name"), &error));
+    Test::ScriptedDecider decider(OfferDecision::Accept);
+    ReceiveOptions options;
+    options.downloadDir = m_dst;
+    options.decider = &decider;
+    options.contacts = &contacts;
+    const Outcome o = runTransfer(pair, {m_src + QStringLiteral("/a.txt")}, options);
+    QVERIFY2(o.received.allVerified(), qPrintable(describe(o)));
+    QCOMPARE(decider.calls, 1);
+    QVERIFY(!decider.last.firstContact);
+    QCOMPARE(decider.last.senderName, QStringLiteral("old-name"));
+    QVERIFY2(
+        decider.last.nameWarning.contains(sender.toString()), qPrintable(decider.last.nameWarning));
+    QVERIFY2(
+        decider.last.nameWarning.contains(other.toString()), qPrintable(decider.last.nameWarning));
+    // Accepting does not give it the other contact's name.
+    QCOMPARE(contacts.find(sender)->name, QStringLiteral("old-name"));
+    QCOMPARE(contacts.findByName(QStringLiteral("sender-box"))->id, other);
 }
 
 QTEST_GUILESS_MAIN(TestTransferSession)
