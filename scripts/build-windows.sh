@@ -116,6 +116,9 @@ build_qtbase() {
     fi
     for f in "${QT_FEATURES[@]}"; do args+=("-DFEATURE_$f"); done
     log "qtbase $QT_VERSION: configuring and building for mingw64 (nice 19, $JOBS jobs)"
+    # A configure that did not finish (interrupted) leaves failed try-compile results cached:
+    # start that build tree again. A finished one is reused and ninja resumes where it stopped.
+    [ -f "$work/qtbase-build/build.ninja" ] || rm -rf "$work/qtbase-build"
     nice -n 19 cmake -S "$work/qtbase" -B "$work/qtbase-build" -G Ninja \
         -DCMAKE_TOOLCHAIN_FILE="$TOOLCHAIN" -DPUNCHDROP_MINGW_PREFIX="$prefix" \
         -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX="$prefix" \
