@@ -3,13 +3,16 @@
 # tests/fuzz/campaign.sh [TARGET...] — the fuzzing campaign (docs/security.md, "Fuzzing"):
 # runs every libFuzzer target (or the named ones) for RUNS executions (default 10 million) with
 # ASan + UBSan, seeded from tests/fuzz/corpus/<target>/, then minimises what it found back into
-# that directory (-merge=1: only inputs that add coverage are kept, so the corpus stays small).
+# that directory (-merge=1: only inputs that add coverage are kept, so the corpus stays small;
+# named seeds, i.e. hand-made examples and regression inputs, are always kept).
 # Prints one line per target: executions, crashes, seconds, corpus files; exits non-zero if any
-# target crashed (the crashing input is left in $WORK/<target>/ as crash-*/leak-*/oom-*).
+# target crashed (the crashing input is left in $WORK/<target>/ as crash-*/leak-*/oom-*) or its
+# corpus could not be minimised.
 #
 # Environment: BUILD (default build/dev; the fuzzers are built by `cmake --build` there),
 # RUNS (default 10000000), JOBS (targets run side by side, default 1), WORK (scratch directory,
 # default a fresh mktemp -d), NICE (default 10). CPU-heavy: minutes to an hour per target.
+# RUNS=0 only replays the seeds and minimises them again.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BUILD="${BUILD:-build/dev}"
@@ -29,8 +32,27 @@ for t in "${targets[@]}"; do
   [ -x "$BIN/$t" ] || { echo "missing $BIN/$t: build it first (cmake --build --preset dev --target $t)" >&2; exit 2; }
 done
 
+# Minimise: the named seeds (hand-made examples and regression inputs: every file whose name is
+# not the 40-hex SHA-1 libFuzzer gives its finds) always stay; of the rest, old and new, only the
+# inputs that add coverage (-merge=1 keeps what is in its first directory and adds to it).
+merge_into_seeds() {
+  local t="$1" dir="$2" seeds="$3" f
+  rm -rf "$dir/merged" "$dir/found" && mkdir -p "$dir/merged" "$dir/found"
+  for f in "$seeds"/*; do
+    [ -f "$f" ] || continue
+    if [[ "$(basename "$f")" =~ ^[0-9a-f]{40}$ ]]; then cp "$f" "$dir/found/"; else cp "$f" "$dir/merged/"; fi
+  done
+  if ! nice -n "$NICE" "$BIN/$t" -merge=1 -rss_limit_mb=2048 -timeout=10 "$dir/merged" "$dir/found" \
+      "$dir/corpus" > "$dir/merge.log" 2>&1; then
+    echo "$t: merge failed (see $dir/merge.log); $seeds left as it was" >&2
+    return 1
+  fi
+  find "$seeds" -maxdepth 1 -type f -delete
+  cp "$dir/merged"/* "$seeds"/
+}
+
 run_one() {
-  local t="$1" dir="$WORK/$1" seeds="tests/fuzz/corpus/$1" start end status=0
+  local t="$1" dir="$WORK/$1" seeds="tests/fuzz/corpus/$1" start end status=0 merge_failed=0
   mkdir -p "$dir/corpus" "$seeds"
   start=$(date +%s)
   ( cd "$dir" && ASAN_OPTIONS=detect_leaks=1 nice -n "$NICE" "$OLDPWD/$BIN/$t" \
@@ -42,14 +64,11 @@ run_one() {
   crashes=$(find "$dir" -maxdepth 1 \( -name 'crash-*' -o -name 'leak-*' -o -name 'oom-*' -o -name 'timeout-*' \) | wc -l)
   if [ "$status" -ne 0 ] && [ "$crashes" -eq 0 ]; then crashes=1; fi
   if [ "$crashes" -eq 0 ]; then
-    # Minimise: keep only the inputs (old seeds and new finds) that add coverage.
-    rm -rf "$dir/merged" && mkdir -p "$dir/merged"
-    nice -n "$NICE" "$BIN/$t" -merge=1 "$dir/merged" "$seeds" "$dir/corpus" > "$dir/merge.log" 2>&1
-    rm -f "$seeds"/* && cp "$dir/merged"/* "$seeds"/ 2>/dev/null || true
+    merge_into_seeds "$t" "$dir" "$seeds" || merge_failed=1
   fi
   printf '%-24s executions %-10s crashes %-3s seconds %-6s corpus %s\n' "$t" "${execs:-?}" \
     "$crashes" "$((end - start))" "$(find "$seeds" -type f | wc -l)" | tee "$dir/summary"
-  [ "$crashes" -eq 0 ]
+  [ "$crashes" -eq 0 ] && [ "$merge_failed" -eq 0 ]
 }
 
 echo "fuzz campaign: ${#targets[@]} targets, $RUNS runs each, scratch $WORK"

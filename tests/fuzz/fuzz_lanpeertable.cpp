@@ -11,18 +11,27 @@
 // tst_landiscovery's. Properties checked after every operation:
 //  - only the genuine devices are ever listed, never our own; every bound holds (devices,
 //    remembered devices, paths per device);
-//  - a datagram outside the freshness window, a replay later than the copy window, a flipped
-//    bit, or raw bytes change nothing about the listed devices (L3: a replayed announcement
-//    never makes the replayer's address an endpoint).
+//  - what may change the listed devices is judged from what the harness knows (the devices'
+//    keys, the clocks, what the table accepted when), never from the table's state: a datagram
+//    not signed by a genuine other device (raw bytes, a flipped bit), one outside the freshness
+//    window, or a copy of an accepted one later than the copy window while the table must still
+//    remember that device's sequence, changes nothing (L3: a late copy never makes the
+//    replayer's address an endpoint). A genuine datagram the table never took (it was early,
+//    rate-limited or lost) may be taken from anybody while it is fresh: a receiver cannot tell
+//    its late delivery from a replay (docs/protocol/lan.md, "What the signature does not
+//    protect"). Raw bytes are judged the same way: libFuzzer's memcmp hooks can hand it a
+//    genuine datagram or the fake keyed hash, which a real ECDSA signature would not allow.
 
 #include "net/client/lanpeertable.h"
 
 #include <QCryptographicHash>
+#include <QHash>
 #include <QtEndian>
 
 #include <array>
 #include <cstdint>
 #include <cstdlib>
+#include <limits>
 
 using namespace PunchDrop;
 
@@ -72,12 +81,6 @@ LanPeerTable::Crypto fakeCrypto()
     return crypto;
 }
 
-struct Sent
-{
-    QByteArray datagram;
-    qint64 acceptedAtMs = -1; //!< monotonic time it was accepted (-1: not accepted)
-};
-
 class Reader
 {
 public:
@@ -87,7 +90,13 @@ public:
     { }
     bool atEnd() const { return m_at >= m_size; }
     quint8 byte() { return m_at < m_size ? m_data[m_at++] : 0; }
-    quint16 word() { return quint16(byte() << 8 | byte()); }
+    quint16 word()
+    {
+        // Two statements: the operands of | are unsequenced, so byte() << 8 | byte() may read
+        // the two bytes in either order depending on the compiler.
+        const quint16 high = byte();
+        return quint16(high << 8 | byte());
+    }
     QByteArray bytes(size_t n)
     {
         n = std::min(n, m_size - std::min(m_at, m_size));
@@ -121,6 +130,61 @@ QByteArray genuine(Reader &in, int device, qint64 wall)
                           : LanAnnouncement::assemble(body, signatureOf(device, body));
 }
 
+//! The device whose certificate \a der is, or -1.
+int deviceOf(QByteArrayView der)
+{
+    for (int d = 0; d < kDevices; ++d) {
+        if (der == certificateOf(d))
+            return d;
+    }
+    return -1;
+}
+
+const std::array<DeviceId, kDevices> &deviceIds()
+{
+    static const std::array<DeviceId, kDevices> ids {DeviceId::fromPublicKeyDer(certificateOf(0)),
+        DeviceId::fromPublicKeyDer(certificateOf(1)), DeviceId::fromPublicKeyDer(certificateOf(2))};
+    return ids;
+}
+
+//! What the harness knows besides the table: the clocks and when the table accepted which bytes.
+struct World
+{
+    LanDiscoveryConfig config; //!< the protocol's defaults: 5 s expiry, 2 min freshness, …
+    qint64 now = 0;
+    qint64 wall = kWallStart;
+    QHash<QByteArray, qint64> acceptedAt; //!< datagram → monotonic time it was last accepted
+    QList<QByteArray> sent; //!< the genuine datagrams sent so far, for replays and bit flips
+    QList<PeerInfo> listing; //!< table.peers() after the last datagram or sweep
+
+    bool isFresh(quint64 sequence) const
+    {
+        return sequence <= quint64(std::numeric_limits<qint64>::max())
+            && qAbs(qint64(sequence) - wall) <= config.freshness.count();
+    }
+
+    //! Whether the table may change its listing on \a datagram (see the top of the file).
+    bool mayChange(const QByteArray &datagram) const
+    {
+        const auto parsed = LanAnnouncement::parse(datagram);
+        if (parsed.status != LanAnnouncement::Status::Ok)
+            return false;
+        const int device = deviceOf(parsed.fields.certificateDer);
+        if (device <= 0 || parsed.signature != signatureOf(device, parsed.signedBytes))
+            return false; // ourselves, a stranger, or forged
+        if (!isFresh(parsed.fields.sequence))
+            return false;
+        const auto accepted = acceptedAt.constFind(datagram);
+        if (accepted == acceptedAt.cend())
+            return true;
+        // A copy of an accepted datagram: another path within the copy window; later it adds
+        // nothing while the table must remember the device (forgetting it after
+        // kReplayMemoryMs, and then taking a fresh datagram again, is the design).
+        const qint64 elapsed = now - *accepted;
+        return elapsed < config.copyWindow.count() || elapsed > LanPeerTable::kReplayMemoryMs;
+    }
+};
+
 bool sameListing(const QList<PeerInfo> &a, const QList<PeerInfo> &b)
 {
     if (a.size() != b.size())
@@ -132,20 +196,71 @@ bool sameListing(const QList<PeerInfo> &a, const QList<PeerInfo> &b)
     return true;
 }
 
-void checkInvariants(const LanPeerTable &table)
+void checkInvariants(const LanPeerTable &table, const QList<PeerInfo> &peers)
 {
-    const QList<PeerInfo> peers = table.peers();
     if (peers.size() > LanPeerTable::kMaxRememberedDevices
         || table.rememberedDevices() > LanPeerTable::kMaxRememberedDevices)
         std::abort();
     for (const PeerInfo &p : peers) {
         bool genuineDevice = false;
         for (int d = 1; d < kDevices; ++d)
-            genuineDevice = genuineDevice || p.id == DeviceId::fromPublicKeyDer(certificateOf(d));
+            genuineDevice = genuineDevice || p.id == deviceIds()[d];
         if (!genuineDevice || p.endpoints.isEmpty()
             || p.endpoints.size() > LanPeerTable::kMaxPathsPerDevice)
             std::abort();
     }
+}
+
+//! One operation of the script; after a datagram or a sweep, the checks (a clock that moved
+//! changes nothing by itself).
+void step(Reader &in, LanPeerTable &table, World &world)
+{
+    const quint8 op = in.byte() % 7;
+    QByteArray datagram;
+    bool mustNotChange = false;
+    if (op == 0) {
+        datagram = in.bytes(in.word() % 1400);
+        mustNotChange = !world.mayChange(datagram);
+    } else if (op == 1) {
+        const int device = in.byte() % kDevices;
+        datagram = genuine(in, device, world.wall);
+        world.sent.append(datagram);
+        mustNotChange = !world.mayChange(datagram);
+    } else if ((op == 2 || op == 6) && !world.sent.isEmpty()) {
+        datagram = world.sent.at(in.byte() % world.sent.size());
+        if (op == 6 && !datagram.isEmpty()) {
+            // One flipped bit: never signed by anybody, so it changes nothing.
+            const quint16 bit = quint16(in.word() % (datagram.size() * 8));
+            datagram[bit / 8] = char(datagram[bit / 8] ^ (1 << (bit % 8)));
+            mustNotChange = true;
+        } else {
+            mustNotChange = !world.mayChange(datagram);
+        }
+    } else if (op == 3) {
+        const qint64 step = in.word();
+        world.now += step;
+        world.wall += step;
+        return;
+    } else if (op == 4) {
+        world.wall += qint64(qint16(in.word())) * 1000;
+        return;
+    } else if (op == 5) {
+        (void)table.sweep(world.now);
+        world.listing = table.peers();
+        checkInvariants(table, world.listing);
+        return;
+    } else {
+        return; // a replay or a flip before anything was sent
+    }
+    const quint64 acceptedBefore = table.counters().accepted;
+    const auto change = table.receive(datagram, sourceFrom(in.byte()), world.now, world.wall);
+    if (table.counters().accepted > acceptedBefore)
+        world.acceptedAt.insert(datagram, world.now);
+    const QList<PeerInfo> after = table.peers();
+    if (mustNotChange && (change || !sameListing(after, world.listing)))
+        std::abort();
+    checkInvariants(table, after);
+    world.listing = after;
 }
 
 } // namespace
@@ -153,57 +268,10 @@ void checkInvariants(const LanPeerTable &table)
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const LanPeerTable::Crypto crypto = fakeCrypto();
-    LanDiscoveryConfig config; // the protocol's defaults: 5 s expiry, 2 min freshness, …
-    LanPeerTable table(
-        DeviceId::fromPublicKeyDer(certificateOf(0)), certificateOf(0), config, crypto);
+    World world;
+    LanPeerTable table(deviceIds()[0], certificateOf(0), world.config, crypto);
     Reader in(data, size);
-    qint64 now = 0;
-    qint64 wall = kWallStart;
-    QList<Sent> sent;
-    for (int step = 0; step < 256 && !in.atEnd(); ++step) {
-        const QList<PeerInfo> before = table.peers();
-        const quint8 op = in.byte() % 7;
-        bool mustNotChange = false;
-        std::optional<LanPeerTable::Change> change;
-        if (op == 0) {
-            const QByteArray raw = in.bytes(in.word() % 1400);
-            change = table.receive(raw, sourceFrom(in.byte()), now, wall);
-            mustNotChange = true; // no valid keyed hash can come out of the fuzzer
-        } else if (op == 1) {
-            const int device = in.byte() % kDevices;
-            const QByteArray datagram = genuine(in, device, wall);
-            const auto parsed = LanAnnouncement::parse(datagram);
-            const bool fresh = parsed.status == LanAnnouncement::Status::Ok
-                && qAbs(qint64(parsed.fields.sequence) - wall) <= config.freshness.count();
-            const quint64 acceptedBefore = table.counters().accepted;
-            change = table.receive(datagram, sourceFrom(in.byte()), now, wall);
-            mustNotChange = !fresh || device == 0;
-            sent.append({datagram, table.counters().accepted > acceptedBefore ? now : qint64(-1)});
-        } else if ((op == 2 || op == 6) && !sent.isEmpty()) {
-            const Sent &old = sent.at(in.byte() % sent.size());
-            QByteArray datagram = old.datagram;
-            if (op == 6 && !datagram.isEmpty()) {
-                const quint16 bit = quint16(in.word() % (datagram.size() * 8));
-                datagram[bit / 8] = char(datagram[bit / 8] ^ (1 << (bit % 8)));
-                mustNotChange = true;
-            } else {
-                // A replay: at most a prompt copy of an accepted datagram may add its path.
-                mustNotChange
-                    = old.acceptedAtMs < 0 || now - old.acceptedAtMs >= config.copyWindow.count();
-            }
-            change = table.receive(datagram, sourceFrom(in.byte()), now, wall);
-        } else if (op == 3) {
-            const qint64 step = in.word();
-            now += step;
-            wall += step;
-        } else if (op == 4) {
-            wall += qint64(qint16(in.word())) * 1000;
-        } else if (op == 5) {
-            (void)table.sweep(now);
-        }
-        if (mustNotChange && (change || !sameListing(table.peers(), before)))
-            std::abort();
-        checkInvariants(table);
-    }
+    for (int n = 0; n < 256 && !in.atEnd(); ++n)
+        step(in, table, world);
     return 0;
 }
