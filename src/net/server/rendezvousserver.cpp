@@ -156,8 +156,10 @@ void RendezvousServer::close()
 {
     m_listener->close();
     const auto pending = m_pending;
-    for (Pending *p : pending)
+    for (Pending *p : pending) {
         dropPending(p, true);
+        delete p; // its deadline lambda, which would have deleted it, is gone with the timer
+    }
     dropIntroductions();
     const auto clients = findChildren<ServerClient *>(Qt::FindDirectChildrenOnly);
     for (ServerClient *c : clients) {
