@@ -7,6 +7,7 @@
 #include <QProcess>
 #include <QProcessEnvironment>
 #include <QRandomGenerator>
+#include <QTest>
 
 namespace PunchDrop::Test {
 
@@ -64,7 +65,10 @@ ProcessResult runPunchdrop(const QStringList &arguments, int timeoutMs)
     process.start(punchdropBinary(), arguments);
     if (!process.waitForStarted(timeoutMs))
         return result;
-    result.finished = process.waitForFinished(timeoutMs);
+    // The event loop runs meanwhile: servers and clients the test keeps in this process stay
+    // responsive (a blocking wait on a slow child, e.g. an ASan build, made them time out).
+    result.finished = QTest::qWaitFor(
+        [&process] { return process.state() == QProcess::NotRunning; }, timeoutMs);
     if (!result.finished) {
         process.kill();
         process.waitForFinished(5000);

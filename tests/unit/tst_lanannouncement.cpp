@@ -5,6 +5,7 @@
 #include "net/security/deviceidentity.h"
 #include "net/security/lanannouncementcrypto.h"
 #include "net/wire/displaytext.h"
+#include "support/testhelpers.h"
 
 #include <QTest>
 
@@ -362,8 +363,10 @@ void TestLanAnnouncement::verificationCost()
           "parse + verify with a cached certificate %.1f us",
         parseUs, fullUs, cachedUs);
     // The service must keep up with 20 datagrams per second from each of hundreds of sources on
-    // one core: 2 ms per datagram would already be a CPU-exhaustion lever for a neighbour.
-    QVERIFY2(fullUs < 2000.0, "verification is too slow for the per-source rate limit");
+    // one core: 2 ms per datagram would already be a CPU-exhaustion lever for a neighbour. (A
+    // bound on the product build: ASan's instrumentation and allocator cost more than that.)
+    if (!Test::kAddressSanitizer)
+        QVERIFY2(fullUs < 2000.0, "verification is too slow for the per-source rate limit");
 }
 
 QTEST_GUILESS_MAIN(TestLanAnnouncement)

@@ -10,8 +10,8 @@
 #include <QElapsedTimer>
 #include <QTest>
 
-#ifdef __GLIBC__
-#include <malloc.h> // mallinfo2: the heap in use, for watchMemory (glibc only)
+#if !defined(PUNCHDROP_TEST_ASAN) && defined(__GLIBC__)
+#include <malloc.h> // mallinfo2: the heap in use, for watchMemory (glibc; ASan has its own count)
 #endif
 
 #include <memory>
@@ -53,7 +53,14 @@ std::vector<std::unique_ptr<Member>> population(int count)
     return members;
 }
 
-#ifdef __GLIBC__
+#if defined(PUNCHDROP_TEST_ASAN)
+#define PUNCHDROP_HEAP_IN_USE 1
+qint64 heapInUse()
+{
+    return qint64(__sanitizer_get_current_allocated_bytes());
+}
+#elif defined(__GLIBC__)
+#define PUNCHDROP_HEAP_IN_USE 1
 qint64 heapInUse()
 {
     return qint64(mallinfo2().uordblks);
@@ -70,8 +77,8 @@ private Q_SLOTS:
     void visibilityNeedsConsent();
     void watchListsAreBounded();
     void lookupCost();
-#ifdef __GLIBC__
-    void watchMemory(); // measured with glibc's allocator statistics
+#ifdef PUNCHDROP_HEAP_IN_USE
+    void watchMemory(); // measured with the allocator's statistics (glibc's or ASan's)
 #endif
 };
 
@@ -209,7 +216,7 @@ void TestPresenceIndex::lookupCost()
     QVERIFY(indexedUs * 10 < linearUs);
 }
 
-#ifdef __GLIBC__
+#ifdef PUNCHDROP_HEAP_IN_USE
 void TestPresenceIndex::watchMemory()
 {
     // 100 clients watching 1024 IDs each: the heap that stays in use after their watch lists

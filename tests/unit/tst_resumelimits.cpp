@@ -7,6 +7,7 @@
 // The held part files are SPARSE (no disk blocks; reads return zeros) and match the sparse
 // sources, so tens of GB cost nothing on the test machine.
 
+#include "support/heldpart.h"
 #include "support/scripteddecider.h"
 #include "support/testhelpers.h"
 #include "support/transfersocketpair.h"
@@ -29,36 +30,8 @@
 #include <chrono>
 #include <memory>
 
-#ifdef Q_OS_UNIX
-#include <sys/stat.h>
-#endif
-
 using namespace PunchDrop;
 using namespace std::chrono_literals;
-
-namespace {
-
-bool makeSparse(const QString &path, qint64 size)
-{
-    QFile f(path);
-    return f.open(QIODevice::ReadWrite) && f.resize(size);
-}
-
-bool isSparse(const QString &path)
-{
-#ifdef Q_OS_UNIX
-    struct stat st
-    {
-    };
-    return ::stat(QFile::encodeName(path).constData(), &st) == 0
-        && qint64(st.st_blocks) * 512 < 64 * 1024 * 1024;
-#else
-    Q_UNUSED(path)
-    return false;
-#endif
-}
-
-} // namespace
 
 class TestResumeLimits : public QObject
 {
@@ -69,8 +42,7 @@ private Q_SLOTS:
     void freeSpaceCountsHeldBytes();
 
 private:
-    //! A sparse source of \a size and a sparse part file holding \a held bytes of it, with the
-    //! metadata that makes the receiver resume it. Returns the source path.
+    //! Test::leaveHeldPart into dl/ of a sparse src/huge.img. Returns the source path.
     QString leaveHeldPart(const DeviceId &sender, qint64 size, qint64 held);
 
     std::unique_ptr<QTemporaryDir> m_tmp;
@@ -85,23 +57,9 @@ void TestResumeLimits::init()
 QString TestResumeLimits::leaveHeldPart(const DeviceId &sender, qint64 size, qint64 held)
 {
     const QString source = m_tmp->filePath(QStringLiteral("src/huge.img"));
-    if (!Test::writeFile(source, {}) || !makeSparse(source, size) || !isSparse(source))
-        return {};
-    PartMeta meta;
-    meta.sender = sender;
-    meta.path = QStringLiteral("huge.img");
-    meta.size = size;
-    meta.mtimeMs = QFileInfo(source).lastModified().toUTC().toMSecsSinceEpoch();
-    const QString target = m_tmp->filePath(QStringLiteral("dl/huge.img"));
-    Test::writeFile(m_tmp->filePath(QStringLiteral("dl/.keep")), {});
-    FileSink first(target);
-    if (!first.begin(0, meta) || !first.write(QByteArray(1, '\0')))
-        return {};
-    first.suspend();
-    const QString part = FileSink::partPathFor(target, meta);
-    if (!makeSparse(part, held) || !isSparse(part))
-        return {};
-    return source;
+    return Test::leaveHeldPart(source, m_tmp->filePath(QStringLiteral("dl")), sender, size, held)
+        ? source
+        : QString();
 }
 
 void TestResumeLimits::cancelStopsResumeHashing()

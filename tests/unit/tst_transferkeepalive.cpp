@@ -13,6 +13,7 @@
 #include "net/security/securechannel.h"
 #include "net/server/relayhub.h"
 #include "net/server/rendezvousserver.h"
+#include "transfer/builtoffer.h"
 #include "transfer/filesink.h"
 #include "transfer/incomingtransfer.h"
 #include "transfer/offerdecider.h"
@@ -65,18 +66,10 @@ QString describe(const Outcome &o)
             o.received.message);
 }
 
-/*!
- * Runs a sender on \a client and a receiver on \a server (both already secured), with
- * separate timeouts per side.
- */
-Outcome runTransfer(QSslSocket *client, const DeviceIdentity &clientIdentity, QSslSocket *server,
-    const DeviceIdentity &serverIdentity, DeviceId senderId, const QStringList &paths,
-    const ReceiveOptions &options, const TransferTimeouts &senderTimeouts,
-    const TransferTimeouts &receiverTimeouts)
+//! Runs \a sender and \a receiver to their ends, with separate timeouts per side.
+Outcome runJobs(OutgoingTransfer &sender, IncomingTransfer &receiver,
+    const TransferTimeouts &senderTimeouts, const TransferTimeouts &receiverTimeouts)
 {
-    OutgoingTransfer sender(client, clientIdentity, paths);
-    IncomingTransfer receiver(
-        server, serverIdentity, std::move(senderId), QStringLiteral("sender-box"), options);
     sender.setTimeouts(senderTimeouts);
     receiver.setTimeouts(receiverTimeouts);
     auto sent = sender.run();
@@ -90,6 +83,21 @@ Outcome runTransfer(QSslSocket *client, const DeviceIdentity &clientIdentity, QS
     out.receiverGotKeepalives = receiver.keepalivesReceived();
     out.receiverSawCapability = receiver.peerAcceptsKeepalive();
     return out;
+}
+
+/*!
+ * Runs a sender on \a client and a receiver on \a server (both already secured), with
+ * separate timeouts per side.
+ */
+Outcome runTransfer(QSslSocket *client, const DeviceIdentity &clientIdentity, QSslSocket *server,
+    const DeviceIdentity &serverIdentity, DeviceId senderId, const QStringList &paths,
+    const ReceiveOptions &options, const TransferTimeouts &senderTimeouts,
+    const TransferTimeouts &receiverTimeouts)
+{
+    OutgoingTransfer sender(client, clientIdentity, paths);
+    IncomingTransfer receiver(
+        server, serverIdentity, std::move(senderId), QStringLiteral("sender-box"), options);
+    return runJobs(sender, receiver, senderTimeouts, receiverTimeouts);
 }
 
 TransferTimeouts timeouts(std::chrono::milliseconds idle, std::chrono::milliseconds keepalive)
@@ -348,9 +356,14 @@ void TestTransferKeepalive::offerTooLargeForOneFrameIsRefusedUpFront()
     options.downloadDir = m_dst;
     options.decider = &decider;
     const TransferTimeouts t = timeouts(10s, 15s);
-    const Outcome o
-        = runTransfer(pair.client(), pair.clientIdentity(), pair.server(), pair.serverIdentity(),
-            pair.serverResult().peer, {m_src + QStringLiteral("/r")}, options, t, t);
+    // Built before the session, as TransferEngine does: the receiver's HELLO wait must not
+    // depend on how long walking 4 900 files takes (over 10 s in an ASan build).
+    BuiltOffer built = BuiltOffer::build({m_src + QStringLiteral("/r")});
+    QVERIFY(built.tooLarge);
+    OutgoingTransfer sender(pair.client(), pair.clientIdentity(), std::move(built));
+    IncomingTransfer receiver(pair.server(), pair.serverIdentity(), pair.serverResult().peer,
+        QStringLiteral("sender-box"), options);
+    const Outcome o = runJobs(sender, receiver, t, t);
     QCOMPARE(o.sent.error, TransferError::Protocol);
     QVERIFY2(o.sent.message.contains(QStringLiteral("too many files to send at once")),
         qPrintable(o.sent.message));
