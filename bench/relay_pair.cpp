@@ -43,11 +43,10 @@ QCoro::Task<int> run(QString host, quint16 port)
             qPrintable(bob.lastError()));
         co_return 1;
     }
-    const ConnectReply reply
-        = co_await alice.requestConnect(b->id(), QStringLiteral("relay-only"), 10s);
+    const ConnectReply reply = co_await alice.requestConnect(b->id(), ConnectMode::RelayOnly, 10s);
     if (!reply.go || reply.go->relayToken.isEmpty()) {
-        std::fprintf(stderr, "relay_pair: no relay token: %s %s\n", qPrintable(reply.errorCode),
-            qPrintable(reply.errorMessage));
+        std::fprintf(stderr, "relay_pair: no relay token: %s %s\n",
+            qPrintable(connectFailureName(reply.errorCode)), qPrintable(reply.errorMessage));
         co_return 1;
     }
     std::printf("%s\n", reply.go->relayToken.toHex().constData());

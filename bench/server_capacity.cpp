@@ -494,13 +494,14 @@ QCoro::Task<int> run(Options options)
                 co_await sleepFor(gap);
             QElapsedTimer one;
             one.start();
-            const ConnectReply reply
-                = co_await alice.requestConnect(bobId->id(), options.mode, 10s);
+            const ConnectReply reply = co_await alice.requestConnect(
+                bobId->id(), connectModeFromName(options.mode), 10s);
             const double ms = double(one.nsecsElapsed()) / 1e6;
             if (reply.go)
                 latencies.push_back(ms);
             else if (connectErrors.size() < 10)
-                connectErrors.append(reply.errorCode + QStringLiteral(": ") + reply.errorMessage);
+                connectErrors.append(connectFailureName(reply.errorCode) + QStringLiteral(": ")
+                    + reply.errorMessage);
         }
         end = procStats(options.serverPid);
         goCount += int(latencies.size());

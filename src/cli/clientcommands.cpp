@@ -109,7 +109,7 @@ void printRegistered(Client &c)
 {
     ControlClient *control = c.engine->controlClient();
     const QString nat
-        = c.engine->natType().isEmpty() ? QStringLiteral("unknown") : c.engine->natType();
+        = c.engine->natType() ? c.engine->natType()->toString() : QStringLiteral("unknown");
     c.printer.registered(c.identity->id().toString(), control ? nat : QStringLiteral("n/a"),
         control ? control->observedEndpoint().toString() : QString(), serverText(c.invocation));
 }
@@ -137,7 +137,7 @@ QCoro::Task<bool> goOnline(Client &c)
                                                    : control->lastError()));
         co_return false;
     }
-    if (c.engine->natType().isEmpty())
+    if (!c.engine->natType())
         co_await qCoro(c.engine.get(), &TransferEngine::natTypeChanged, kNatProbeWait);
     printRegistered(c);
     // Later re-registrations (server restarted, network changed) are reported as they happen.
@@ -210,7 +210,7 @@ void printPaths(Client &c)
 {
     QObject::connect(c.engine.get(), &TransferEngine::pathEstablished, c.engine.get(),
         [&c](quint64, const PathReport &p) {
-            c.printer.path(p.kind, p.method, p.rttMs, p.timeMs,
+            c.printer.path(p.path, p.rttMs, p.timeMs,
                 p.peerName.isEmpty() ? p.peer.shortString() : p.peerName, p.reason);
         });
     QObject::connect(c.engine.get(), &TransferEngine::transferUpdated, c.engine.get(),

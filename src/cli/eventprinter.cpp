@@ -96,22 +96,22 @@ void EventPrinter::registered(const QString &deviceId, const QString &natType,
              .arg(server, deviceId, publicEndpoint, natType));
 }
 
-void EventPrinter::path(const QString &kind, const QString &method, int rttMs, qint64 timeMs,
-    const QString &peer, const QString &reason)
+void EventPrinter::path(
+    PathKind path, int rttMs, qint64 timeMs, const QString &peer, const QString &reason)
 {
     if (m_json) {
         QJsonObject event {{QStringLiteral("event"), QStringLiteral("path")},
-            {QStringLiteral("kind"), kind}, {QStringLiteral("method"), method},
-            {QStringLiteral("rtt_ms"), rttMs}, {QStringLiteral("time_ms"), timeMs},
-            {QStringLiteral("peer"), peer}};
+            {QStringLiteral("kind"), pathKindName(path)},
+            {QStringLiteral("method"), pathMethodName(path)}, {QStringLiteral("rtt_ms"), rttMs},
+            {QStringLiteral("time_ms"), timeMs}, {QStringLiteral("peer"), peer}};
         if (!reason.isEmpty())
             event.insert(QStringLiteral("reason"), reason);
         emitJson(event);
         return;
     }
-    QString text = kind == QLatin1String("relay")
+    QString text = path == PathKind::Relayed
         ? QStringLiteral("Connected to %1 through the server's relay").arg(peer)
-        : QStringLiteral("Connected directly to %1 (%2)").arg(peer, method);
+        : QStringLiteral("Connected directly to %1 (%2)").arg(peer, pathMethodName(path));
     text += QStringLiteral(" in %1 ms").arg(timeMs);
     if (!reason.isEmpty())
         text += QStringLiteral(" — %1").arg(reason);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "net/wire/pathkind.h"
+
 #include <QElapsedTimer>
 #include <QJsonObject>
 #include <QString>
@@ -23,8 +25,8 @@ public:
 
     void registered(const QString &deviceId, const QString &natType, const QString &publicEndpoint,
         const QString &server);
-    void path(const QString &kind, const QString &method, int rttMs, qint64 timeMs,
-        const QString &peer, const QString &reason);
+    //! The `path` event: its kind and method are the stable texts of \a path (pathkind.h).
+    void path(PathKind path, int rttMs, qint64 timeMs, const QString &peer, const QString &reason);
     /*!
      * An incoming offer; \a firstContact: the code is shown as something to compare;
      * \a nameWarning: a contact that claims another contact's name (JSON "name_warning").

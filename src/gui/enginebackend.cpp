@@ -57,8 +57,8 @@ bool EngineBackend::start(QString *error)
     connect(engine, &TransferEngine::connectionLost, this, [this](const QString &reason) {
         setStatus(ServerStatus::State::Offline, tr("reconnecting: %1").arg(reason));
     });
-    connect(engine, &TransferEngine::natTypeChanged, this, [this](const QString &nat) {
-        m_status.natType = nat;
+    connect(engine, &TransferEngine::natTypeChanged, this, [this](const NatType &nat) {
+        m_status.natType = nat.toString(); // the stable text; MainWindow shows displayName()
         Q_EMIT serverStatusChanged();
     });
     m_status = ServerStatus();

@@ -37,11 +37,6 @@ QCoro::Task<> closeGracefully(std::unique_ptr<QSslSocket> socket)
 //! The server's second UDP port (mapping tests) is the control port + 1 unless configured.
 constexpr quint16 kAltPortOffset = 1;
 
-QString pathKindName(PathKind kind)
-{
-    return kind == PathKind::Relayed ? QStringLiteral("relay") : QStringLiteral("direct");
-}
-
 //! "name (ID)" for the unexpected-peer text; the full ID, as people compare it.
 QString deviceText(const QString &name, const DeviceId &id)
 {
@@ -87,10 +82,10 @@ bool TransferEngine::start(QString *error)
         m_control = new ControlClient(m_identity, cc, this);
         connect(m_control, &ControlClient::registered, this, [this] {
             Q_EMIT registered();
-            if (m_config.probeNat && m_natType.isEmpty())
+            if (m_config.probeNat && !m_natType)
                 probeNatType();
-            else if (!m_natType.isEmpty())
-                m_control->setNatType(m_natType);
+            else if (m_natType)
+                m_control->setNatType(m_natType->toString());
         });
         connect(m_control, &ControlClient::connectionLost, this, [this](const QString &reason) {
             m_found.clear(); // presence starts over with the next registration
@@ -186,16 +181,16 @@ QCoro::Task<> TransferEngine::probeNatType()
     if (!self)
         co_return;
     m_natProbeRunning = false;
-    m_natType = nat.toString();
+    m_natType = nat;
     qCInfo(lcNet).noquote()
-        << "NAT type:" << m_natType
+        << "NAT type:" << nat.toString()
         << (nat.publicUdp.isValid()
                    ? QStringLiteral("(UDP mapped to %1)").arg(nat.publicUdp.toString())
                    : QString());
-    m_connector->setOwnNatType(m_natType);
+    m_connector->setOwnNatType(nat);
     if (m_control)
-        m_control->setNatType(m_natType);
-    Q_EMIT natTypeChanged(m_natType);
+        m_control->setNatType(nat.toString());
+    Q_EMIT natTypeChanged(nat);
 }
 
 QList<PeerInfo> TransferEngine::peers() const
@@ -484,8 +479,6 @@ void TransferEngine::reportPath(quint64 id, const PeerConnection &c)
 {
     PathReport report;
     report.path = c.path;
-    report.kind = pathKindName(c.path);
-    report.method = c.method;
     report.reason = c.reason;
     report.timeMs = c.timeMs;
     report.rttMs = c.rttMs;
@@ -530,12 +523,70 @@ quint16 TransferEngine::lanTransferPort() const
     return m_lanListener ? m_lanListener->serverPort() : 0;
 }
 
+QCoro::Task<std::optional<PeerConnection>> TransferEngine::connectOutgoing(quint64 id, int attempt)
+{
+    QPointer<TransferEngine> self(this);
+    const Entry entry = m_transfers.value(id);
+    const DeviceId peer = entry.snapshot.peer;
+    const auto stop = [&] { return !self || superseded(id, attempt); };
+    PeerConnection c;
+    QString lanError;
+    if (m_lan) {
+        const PeerInfo lanPeer = m_lan->peer(peer);
+        if (!lanPeer.id.isNull() && !lanPeer.endpoints.isEmpty()) {
+            auto connecting = m_connector->connectLan(lanPeer.endpoints.constFirst(), peer);
+            c = co_await connecting;
+            if (stop())
+                co_return std::nullopt;
+            if (c.errorCode == ConnectFailure::UnexpectedPeer) {
+                failUnexpectedPeer(id, c, true); // never fall back to another path
+                co_return std::nullopt;
+            }
+            if (!c.ok())
+                lanError = c.error;
+        }
+    }
+    if (!c.ok() && m_control && !m_control->isRegistered()) {
+        // Sent right after start (or during a reconnect): give the registration a moment.
+        auto registering = m_control->waitRegistered(m_config.timings.requestTimeout);
+        static_cast<void>(co_await registering);
+        if (stop())
+            co_return std::nullopt;
+    }
+    if (!c.ok() && m_control) {
+        auto connecting = m_connector->connectTo(peer, entry.mode);
+        c = co_await connecting;
+    }
+    if (stop())
+        co_return std::nullopt; // the socket (if any) closes with c
+    if (c.ok() && c.peer != peer) {
+        // Every path pins the key it was asked for; this is the last gate before the offer.
+        c.errorCode = ConnectFailure::UnexpectedPeer;
+        c.answered = c.peer;
+        c.peer = peer;
+    }
+    if (c.errorCode == ConnectFailure::UnexpectedPeer) {
+        failUnexpectedPeer(id, c, c.path == PathKind::DirectLan);
+        co_return std::nullopt; // the socket (if any) closes with c
+    }
+    if (!c.ok()) {
+        QString message = c.error.isEmpty() ? lanError : c.error;
+        if (message.isEmpty())
+            message = QCoreApplication::translate("TransferEngine",
+                "%1 is not reachable: no server is configured and it is not on the local "
+                "network")
+                          .arg(entry.snapshot.peerName);
+        failEarly(id, TransferError::Network, message);
+        co_return std::nullopt;
+    }
+    co_return c;
+}
+
 QCoro::Task<> TransferEngine::runOutgoing(quint64 id)
 {
     QPointer<TransferEngine> self(this);
     const int attempt = ++m_transfers[id].attempt;
     const Entry entry = m_transfers.value(id);
-    const DeviceId peer = entry.snapshot.peer;
     // After every wait: a cancel (or a cancel + retry, which starts a newer attempt) ends this one.
     const auto stop = [&] { return !self || superseded(id, attempt); };
 
@@ -552,56 +603,11 @@ QCoro::Task<> TransferEngine::runOutgoing(quint64 id)
         co_return;
     }
 
-    PeerConnection c;
-    QString lanError;
-    if (m_lan) {
-        const PeerInfo lanPeer = m_lan->peer(peer);
-        if (!lanPeer.id.isNull() && !lanPeer.endpoints.isEmpty()) {
-            auto connecting = m_connector->connectLan(lanPeer.endpoints.constFirst(), peer);
-            c = co_await connecting;
-            if (stop())
-                co_return;
-            if (c.errorCode == u"unexpected-peer") {
-                failUnexpectedPeer(id, c, true); // never fall back to another path
-                co_return;
-            }
-            if (!c.ok())
-                lanError = c.error;
-        }
-    }
-    if (!c.ok() && m_control && !m_control->isRegistered()) {
-        // Sent right after start (or during a reconnect): give the registration a moment.
-        auto registering = m_control->waitRegistered(m_config.timings.requestTimeout);
-        static_cast<void>(co_await registering);
-        if (stop())
-            co_return;
-    }
-    if (!c.ok() && m_control) {
-        auto connecting = m_connector->connectTo(peer, entry.mode);
-        c = co_await connecting;
-    }
-    if (stop())
-        co_return; // the socket (if any) closes with c
-    if (c.ok() && c.peer != peer) {
-        // Every path pins the key it was asked for; this is the last gate before the offer.
-        c.errorCode = QStringLiteral("unexpected-peer");
-        c.answered = c.peer;
-        c.peer = peer;
-    }
-    if (c.errorCode == u"unexpected-peer") {
-        failUnexpectedPeer(id, c, c.path == PathKind::DirectLan);
-        co_return; // the socket (if any) closes with c
-    }
-    if (!c.ok()) {
-        QString message = c.error.isEmpty() ? lanError : c.error;
-        if (message.isEmpty())
-            message = QCoreApplication::translate("TransferEngine",
-                "%1 is not reachable: no server is configured and it is not on the local "
-                "network")
-                          .arg(entry.snapshot.peerName);
-        failEarly(id, TransferError::Network, message);
-        co_return;
-    }
+    auto connecting = connectOutgoing(id, attempt);
+    std::optional<PeerConnection> connected = co_await connecting;
+    if (!connected)
+        co_return; // stopped, or failed and reported
+    PeerConnection c = std::move(*connected);
     if (c.peerName.isEmpty())
         c.peerName = entry.snapshot.peerName;
     reportPath(id, c);
@@ -719,7 +725,6 @@ QCoro::Task<> TransferEngine::runIncomingLan(QSslSocket *rawSocket)
     c.peer = secured.peer;
     c.peerName = peerName(secured.peer);
     c.path = PathKind::DirectLan;
-    c.method = QStringLiteral("lan");
     c.timeMs = clock.elapsed();
     reportPath(id, c);
     auto receiving = receiveOn(id, std::move(socket), c.peer, c.peerName);

@@ -14,6 +14,7 @@
 #include "net/client/natprober.h"
 #include "net/client/peerconnector.h"
 #include "net/security/deviceidentity.h"
+#include "net/wire/nattype.h"
 #include "net/wire/peerinfo.h"
 #include "net/wire/peerresolver.h"
 
@@ -23,6 +24,7 @@
 #include <QSet>
 
 #include <memory>
+#include <optional>
 
 namespace PunchDrop {
 
@@ -60,9 +62,8 @@ struct EngineConfig
 //! How one transfer's path was made (the CLI's `path` event).
 struct PathReport
 {
-    PathKind path = PathKind::Unknown;
-    QString kind; //!< "direct" or "relay"
-    QString method; //!< "tcp-punch", "lan" or "relay"
+    PathKind path
+        = PathKind::Unknown; //!< the event's kind and method (pathKindName, pathMethodName)
     QString reason;
     qint64 timeMs = 0;
     int rttMs = 0;
@@ -98,7 +99,8 @@ public:
     ControlClient *controlClient() const { return m_control; }
     LanDiscovery *lanDiscovery() const { return m_lan; }
     ContactStore &contacts() { return m_contacts; }
-    QString natType() const { return m_natType; }
+    //! This device's NAT type once UDP discovery ran (it may say Unknown), nullopt before.
+    std::optional<NatType> natType() const { return m_natType; }
 
     //! Online peers from the server and the LAN (LAN entries first), then saved contacts
     //! that are offline; PeerInfo::pinned marks the contacts.
@@ -138,7 +140,7 @@ public:
 Q_SIGNALS:
     void registered();
     void connectionLost(const QString &reason);
-    void natTypeChanged(const QString &natType);
+    void natTypeChanged(const PunchDrop::NatType &natType);
     void peersChanged();
     void transferUpdated(const PunchDrop::TransferSnapshot &snapshot);
     void pathEstablished(quint64 id, const PunchDrop::PathReport &path);
@@ -159,6 +161,12 @@ private:
     };
 
     QCoro::Task<> runOutgoing(quint64 id);
+    /*!
+     * The path of outgoing transfer \a id (started as \a attempt): the LAN when the peer is
+     * there, else the server's punch or relay, pinned to the peer's key. nullopt when the flow
+     * should stop (cancelled, retried, the engine gone) or failed; a failure is reported.
+     */
+    QCoro::Task<std::optional<PeerConnection>> connectOutgoing(quint64 id, int attempt);
     QCoro::Task<> runIncoming(quint64 id, GoMessage go, IncomingLimiter::Slot slot);
     //! Answers \a go only to tell the peer that this device is busy (no entry, no prompt).
     QCoro::Task<> refuseIncoming(GoMessage go);
@@ -195,7 +203,7 @@ private:
     PeerConnector *m_connector = nullptr;
     ContactStore m_contacts;
     OfferDecider *m_decider = nullptr;
-    QString m_natType;
+    std::optional<NatType> m_natType;
     bool m_natProbeRunning = false;
     QHash<quint64, Entry> m_transfers;
     IncomingLimiter m_incoming;

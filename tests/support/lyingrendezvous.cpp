@@ -155,7 +155,7 @@ void LyingRendezvous::introduce(Client *initiator, const Connect &request)
     Client *reached = m_byId.value(lie.reached);
     if (!reached || reached == initiator) {
         send(initiator,
-            ConnectError {request.requestId, QStringLiteral("offline"),
+            ConnectError {request.requestId, ConnectFailure::Offline,
                 QStringLiteral("device %1 is not online").arg(request.target.shortString())});
         return;
     }
@@ -174,8 +174,8 @@ void LyingRendezvous::introduce(Client *initiator, const Connect &request)
     toInitiator.peer = lie.nameReached ? reached->id : request.target;
     toInitiator.peerName = lie.nameReached ? reached->name : (asked ? asked->name : QString());
     toInitiator.peerPublic = reached->observed;
-    toInitiator.punch = lie.punch && request.mode != u"relay-only";
-    toInitiator.relayToken = request.mode == u"direct-only" ? QByteArray() : token;
+    toInitiator.punch = lie.punch && request.mode != ConnectMode::RelayOnly;
+    toInitiator.relayToken = request.mode == ConnectMode::DirectOnly ? QByteArray() : token;
     toInitiator.startInMs = 20;
     toInitiator.rttMs = 1;
 

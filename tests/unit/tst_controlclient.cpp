@@ -139,10 +139,9 @@ void TestControlClient::connectGivesBothPeersConsistentGo()
     QVERIFY(QCoro::waitFor(b->waitRegistered(5s)));
     QSignalSpy bGo(b.get(), &ControlClient::goReceived);
 
-    const ConnectReply reply
-        = QCoro::waitFor(a->requestConnect(bob.id(), QStringLiteral("auto"), 5s));
-    QVERIFY2(
-        reply.go.has_value(), qPrintable(reply.errorCode + QLatin1Char(' ') + reply.errorMessage));
+    const ConnectReply reply = QCoro::waitFor(a->requestConnect(bob.id(), ConnectMode::Auto, 5s));
+    QVERIFY2(reply.go.has_value(),
+        qPrintable(connectFailureName(reply.errorCode) + QLatin1Char(' ') + reply.errorMessage));
     QTRY_COMPARE_WITH_TIMEOUT(bGo.count(), 1, 5000);
     const GoMessage ga = *reply.go;
     const GoMessage gb = bGo.first().first().value<GoMessage>();
@@ -185,20 +184,19 @@ void TestControlClient::connectModes()
     QVERIFY(QCoro::waitFor(a->waitRegistered(5s)));
     QVERIFY(QCoro::waitFor(b->waitRegistered(5s)));
 
-    ConnectReply reply
-        = QCoro::waitFor(a->requestConnect(bob.id(), QStringLiteral("relay-only"), 5s));
+    ConnectReply reply = QCoro::waitFor(a->requestConnect(bob.id(), ConnectMode::RelayOnly, 5s));
     QVERIFY(reply.go);
     QVERIFY(!reply.go->punch);
     QCOMPARE(reply.go->relayToken.size(), 16);
 
-    reply = QCoro::waitFor(a->requestConnect(bob.id(), QStringLiteral("direct-only"), 5s));
+    reply = QCoro::waitFor(a->requestConnect(bob.id(), ConnectMode::DirectOnly, 5s));
     QVERIFY(reply.go);
     QVERIFY(reply.go->punch);
     QVERIFY(reply.go->relayToken.isEmpty());
 
-    reply = QCoro::waitFor(a->requestConnect(bob.id(), QStringLiteral("sideways"), 5s));
+    reply = QCoro::waitFor(a->requestConnect(bob.id(), ConnectMode::Unknown, 5s));
     QVERIFY(!reply.go);
-    QCOMPARE(reply.errorCode, QStringLiteral("bad-mode"));
+    QCOMPARE(reply.errorCode, ConnectFailure::BadMode);
 }
 
 void TestControlClient::connectErrors()
@@ -206,20 +204,20 @@ void TestControlClient::connectErrors()
     const DeviceIdentity alice = Test::ephemeralIdentity();
     auto a = makeClient(alice, QStringLiteral("alice"));
 
-    ConnectReply reply = QCoro::waitFor(
-        a->requestConnect(Test::ephemeralIdentity().id(), QStringLiteral("auto"), 1s));
-    QCOMPARE(reply.errorCode, QStringLiteral("not-registered"));
+    ConnectReply reply
+        = QCoro::waitFor(a->requestConnect(Test::ephemeralIdentity().id(), ConnectMode::Auto, 1s));
+    QCOMPARE(reply.errorCode, ConnectFailure::NotRegistered);
 
     a->start();
     QVERIFY(QCoro::waitFor(a->waitRegistered(5s)));
-    reply = QCoro::waitFor(
-        a->requestConnect(Test::ephemeralIdentity().id(), QStringLiteral("auto"), 5s));
+    reply
+        = QCoro::waitFor(a->requestConnect(Test::ephemeralIdentity().id(), ConnectMode::Auto, 5s));
     QVERIFY(!reply.go);
-    QCOMPARE(reply.errorCode, QStringLiteral("offline"));
+    QCOMPARE(reply.errorCode, ConnectFailure::Offline);
     QVERIFY(!reply.errorMessage.isEmpty());
 
-    reply = QCoro::waitFor(a->requestConnect(alice.id(), QStringLiteral("auto"), 5s));
-    QCOMPARE(reply.errorCode, QStringLiteral("self"));
+    reply = QCoro::waitFor(a->requestConnect(alice.id(), ConnectMode::Auto, 5s));
+    QCOMPARE(reply.errorCode, ConnectFailure::Self);
 
     // A peer that was online and left is offline too.
     const DeviceIdentity bob = Test::ephemeralIdentity();
@@ -229,8 +227,8 @@ void TestControlClient::connectErrors()
     QTRY_COMPARE_WITH_TIMEOUT(a->peers().size(), 1, 5000);
     b->stop();
     QTRY_VERIFY_WITH_TIMEOUT(a->peers().isEmpty(), 5000);
-    reply = QCoro::waitFor(a->requestConnect(bob.id(), QStringLiteral("auto"), 5s));
-    QCOMPARE(reply.errorCode, QStringLiteral("offline"));
+    reply = QCoro::waitFor(a->requestConnect(bob.id(), ConnectMode::Auto, 5s));
+    QCOMPARE(reply.errorCode, ConnectFailure::Offline);
 
     // A server without relay refuses relay-only.
     cleanup();
@@ -244,9 +242,9 @@ void TestControlClient::connectErrors()
     QVERIFY(QCoro::waitFor(c->waitRegistered(5s)));
     QVERIFY(QCoro::waitFor(d->waitRegistered(5s)));
     QVERIFY(!c->serverRelayAvailable());
-    reply = QCoro::waitFor(c->requestConnect(bob.id(), QStringLiteral("relay-only"), 5s));
-    QCOMPARE(reply.errorCode, QStringLiteral("relay-disabled"));
-    reply = QCoro::waitFor(c->requestConnect(bob.id(), QStringLiteral("auto"), 5s));
+    reply = QCoro::waitFor(c->requestConnect(bob.id(), ConnectMode::RelayOnly, 5s));
+    QCOMPARE(reply.errorCode, ConnectFailure::RelayDisabled);
+    reply = QCoro::waitFor(c->requestConnect(bob.id(), ConnectMode::Auto, 5s));
     QVERIFY(reply.go);
     QVERIFY(reply.go->relayToken.isEmpty());
 }
@@ -439,15 +437,16 @@ void TestControlClient::requestsOutliveTheClient()
     a->start();
     QVERIFY(QCoro::waitFor(a->waitRegistered(5s)));
     auto lookup = a->lookup(QStringLiteral("nobody-by-this-name"), 3s);
-    auto connect = a->requestConnect(Test::ephemeralIdentity().id(), QStringLiteral("auto"), 3s);
+    auto connect = a->requestConnect(Test::ephemeralIdentity().id(), ConnectMode::Auto, 3s);
     a.reset();
     const LookupReply looked = QCoro::waitFor(std::move(lookup));
     QVERIFY2(
         looked.code == u"connection-lost" || looked.code == u"timeout", qPrintable(looked.code));
     const ConnectReply connected = QCoro::waitFor(std::move(connect));
     QVERIFY(!connected.go);
-    QVERIFY2(connected.errorCode == u"connection-lost" || connected.errorCode == u"timeout",
-        qPrintable(connected.errorCode));
+    QVERIFY2(connected.errorCode == ConnectFailure::ConnectionLost
+            || connected.errorCode == ConnectFailure::Timeout,
+        qPrintable(connectFailureName(connected.errorCode)));
 }
 
 QTEST_GUILESS_MAIN(TestControlClient)

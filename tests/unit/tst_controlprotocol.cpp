@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The control protocol codec: golden bytes (computed independently from RFC 8949), round trips
-// of every message type, and malformed input that must be rejected without a crash.
+// of every message type, malformed input that must be rejected without a crash, and the typed
+// fields (connect mode, connect-error code, outcome) whose unknown texts decode to Unknown.
 
 #include "net/wire/controlprotocol.h"
 
@@ -72,6 +73,46 @@ QCborMap with(QCborMap m, const char *key, const QCborValue &value)
         m.insert(QLatin1String(key), value);
     return m;
 }
+
+QCborMap connectMap(const QString &mode)
+{
+    QCborMap m;
+    m.insert(QStringLiteral("t"), QStringLiteral("connect"));
+    m.insert(QStringLiteral("req"), 1);
+    m.insert(QStringLiteral("target"), QByteArray(32, 't'));
+    m.insert(QStringLiteral("mode"), mode);
+    return m;
+}
+
+QCborMap connectErrorMap(const QString &code)
+{
+    QCborMap m;
+    m.insert(QStringLiteral("t"), QStringLiteral("connect-error"));
+    m.insert(QStringLiteral("req"), 1);
+    m.insert(QStringLiteral("code"), code);
+    m.insert(QStringLiteral("msg"), QStringLiteral("x"));
+    return m;
+}
+
+QCborMap outcomeMap(const QString &kind, const QString &method)
+{
+    QCborMap m;
+    m.insert(QStringLiteral("t"), QStringLiteral("outcome"));
+    m.insert(QStringLiteral("session"), QByteArray(16, 's'));
+    m.insert(QStringLiteral("kind"), kind);
+    m.insert(QStringLiteral("method"), method);
+    m.insert(QStringLiteral("time_ms"), 5);
+    return m;
+}
+
+template<typename Message> Message parsedAs(const QCborMap &map)
+{
+    const auto parsed = ControlProtocol::parse(frameOf(map));
+    if (parsed.status != ControlProtocol::Status::Ok
+        || !std::holds_alternative<Message>(parsed.message))
+        return {};
+    return std::get<Message>(parsed.message);
+}
 } // namespace
 
 class TestControlProtocol : public QObject
@@ -90,6 +131,13 @@ private Q_SLOTS:
     void endpointText_data();
     void endpointText();
     void goFieldsSurvive();
+    // The typed fields: every wire text maps to its value and back; others to Unknown.
+    void connectModeText_data();
+    void connectModeText();
+    void connectFailureText_data();
+    void connectFailureText();
+    void outcomeText_data();
+    void outcomeText();
 };
 
 void TestControlProtocol::goldenBytes_data()
@@ -106,7 +154,7 @@ void TestControlProtocol::goldenBytes_data()
                                                        "0000102030405060708090a0b0c0d0e0f10111213"
                                                        "1415161718191a1b1c1d1e1f");
     QTest::newRow("connect req 7 auto")
-        << ControlMessage(Connect {7, sequentialId(), QStringLiteral("auto")})
+        << ControlMessage(Connect {7, sequentialId(), ConnectMode::Auto})
         << QByteArray(
                "00000043a4617467636f6e6e6563746372657107667461726765745820000102030405060708090a0b"
                "0c0d0e0f101112131415161718191a1b1c1d1e1f646d6f6465646175746f");
@@ -199,10 +247,10 @@ void TestControlProtocol::roundTrip_data()
                                  << QStringLiteral("peer-joined");
     QTest::newRow("peer-left") << ControlMessage(PeerLeft {b}) << QStringLiteral("peer-left");
     QTest::newRow("connect max request id")
-        << ControlMessage(Connect {0xffffffffu, b, QStringLiteral("relay-only")})
+        << ControlMessage(Connect {0xffffffffu, b, ConnectMode::RelayOnly})
         << QStringLiteral("connect");
     QTest::newRow("connect-error")
-        << ControlMessage(ConnectError {3, QStringLiteral("offline"), QStringLiteral("not online")})
+        << ControlMessage(ConnectError {3, ConnectFailure::Offline, QStringLiteral("not online")})
         << QStringLiteral("connect-error");
     QTest::newRow("go initiator with token") << ControlMessage(Go {5, QByteArray(16, '\x01'), true,
         b, QStringLiteral("bob"), ep("198.51.100.1", 4000), {ep("192.168.0.9", 4000)},
@@ -211,12 +259,11 @@ void TestControlProtocol::roundTrip_data()
     QTest::newRow("go responder without token") << ControlMessage(Go {0, QByteArray(16, '\x03'),
         false, a, QStringLiteral("alice"), ep("::1", 9), {}, {}, false, {}, 0, 0})
                                                 << QStringLiteral("go");
-    QTest::newRow("outcome with reason")
-        << ControlMessage(Outcome {QByteArray(16, '\x04'), QStringLiteral("relay"),
-               QStringLiteral("relay"), 123456789012LL, QStringLiteral("punch timed out")})
-        << QStringLiteral("outcome");
-    QTest::newRow("outcome without reason") << ControlMessage(Outcome {
-        QByteArray(16, '\x04'), QStringLiteral("direct"), QStringLiteral("tcp-punch"), 0, {}})
+    QTest::newRow("outcome with reason") << ControlMessage(Outcome {QByteArray(16, '\x04'),
+        OutcomeKind::Relayed, PathKind::Relayed, 123456789012LL, QStringLiteral("punch timed out")})
+                                         << QStringLiteral("outcome");
+    QTest::newRow("outcome without reason") << ControlMessage(
+        Outcome {QByteArray(16, '\x04'), OutcomeKind::Direct, PathKind::DirectPunch, 0, {}})
                                             << QStringLiteral("outcome");
     QTest::newRow("ping large nonce")
         << ControlMessage(Ping {0x7fffffffffffffffULL}) << QStringLiteral("ping");
@@ -477,6 +524,94 @@ void TestControlProtocol::goFieldsSurvive()
     QCOMPARE(back.relayToken, go.relayToken);
     QCOMPARE(back.startInMs, 42);
     QCOMPARE(back.rttMs, 17);
+}
+
+void TestControlProtocol::connectModeText_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<ConnectMode>("mode");
+    QTest::newRow("auto") << QStringLiteral("auto") << ConnectMode::Auto;
+    QTest::newRow("relay-only") << QStringLiteral("relay-only") << ConnectMode::RelayOnly;
+    QTest::newRow("direct-only") << QStringLiteral("direct-only") << ConnectMode::DirectOnly;
+    QTest::newRow("unknown text") << QStringLiteral("sideways") << ConnectMode::Unknown;
+    QTest::newRow("wrong case") << QStringLiteral("AUTO") << ConnectMode::Unknown;
+    QTest::newRow("empty") << QString() << ConnectMode::Unknown;
+}
+
+void TestControlProtocol::connectModeText()
+{
+    QFETCH(QString, text);
+    QFETCH(ConnectMode, mode);
+    const Connect decoded = parsedAs<Connect>(connectMap(text));
+    QCOMPARE(decoded.mode, mode);
+    QCOMPARE(connectModeFromName(text), mode);
+    if (mode != ConnectMode::Unknown) // the same bytes go out again
+        QCOMPARE(ControlProtocol::encode(decoded).toHex(), frameOf(connectMap(text)).toHex());
+}
+
+void TestControlProtocol::connectFailureText_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<ConnectFailure>("failure");
+    QTest::newRow("unknown-peer") << QStringLiteral("unknown-peer") << ConnectFailure::UnknownPeer;
+    QTest::newRow("offline") << QStringLiteral("offline") << ConnectFailure::Offline;
+    QTest::newRow("self") << QStringLiteral("self") << ConnectFailure::Self;
+    QTest::newRow("relay-disabled")
+        << QStringLiteral("relay-disabled") << ConnectFailure::RelayDisabled;
+    QTest::newRow("busy") << QStringLiteral("busy") << ConnectFailure::Busy;
+    QTest::newRow("bad-mode") << QStringLiteral("bad-mode") << ConnectFailure::BadMode;
+    QTest::newRow("a newer server's code")
+        << QStringLiteral("maintenance") << ConnectFailure::Unknown;
+    QTest::newRow("empty") << QString() << ConnectFailure::Unknown;
+}
+
+void TestControlProtocol::connectFailureText()
+{
+    QFETCH(QString, text);
+    QFETCH(ConnectFailure, failure);
+    const ConnectError decoded = parsedAs<ConnectError>(connectErrorMap(text));
+    QCOMPARE(decoded.code, failure);
+    QCOMPARE(decoded.message, QStringLiteral("x"));
+    if (failure != ConnectFailure::Unknown)
+        QCOMPARE(ControlProtocol::encode(decoded).toHex(), frameOf(connectErrorMap(text)).toHex());
+}
+
+void TestControlProtocol::outcomeText_data()
+{
+    QTest::addColumn<QString>("kindText");
+    QTest::addColumn<QString>("methodText");
+    QTest::addColumn<OutcomeKind>("kind");
+    QTest::addColumn<PathKind>("method");
+    QTest::newRow("direct punch") << QStringLiteral("direct") << QStringLiteral("tcp-punch")
+                                  << OutcomeKind::Direct << PathKind::DirectPunch;
+    QTest::newRow("direct lan") << QStringLiteral("direct") << QStringLiteral("lan")
+                                << OutcomeKind::Direct << PathKind::DirectLan;
+    QTest::newRow("relay") << QStringLiteral("relay") << QStringLiteral("relay")
+                           << OutcomeKind::Relayed << PathKind::Relayed;
+    QTest::newRow("failed, none") << QStringLiteral("failed") << QStringLiteral("none")
+                                  << OutcomeKind::Failed << PathKind::Unknown;
+    QTest::newRow("unknown kind and method")
+        << QStringLiteral("teleported") << QStringLiteral("quic") << OutcomeKind::Unknown
+        << PathKind::Unknown;
+}
+
+void TestControlProtocol::outcomeText()
+{
+    QFETCH(QString, kindText);
+    QFETCH(QString, methodText);
+    QFETCH(OutcomeKind, kind);
+    QFETCH(PathKind, method);
+    const Outcome decoded = parsedAs<Outcome>(outcomeMap(kindText, methodText));
+    QCOMPARE(decoded.sessionId, QByteArray(16, 's'));
+    QCOMPARE(decoded.kind, kind);
+    QCOMPARE(decoded.method, method);
+    if (kind != OutcomeKind::Unknown) {
+        // Known values go out as the same text: the wire stays byte-identical.
+        QCOMPARE(ControlProtocol::encode(decoded).toHex(),
+            frameOf(outcomeMap(kindText, methodText)).toHex());
+        QCOMPARE(outcomeKindName(kind), kindText);
+        QCOMPARE(pathMethodName(method), methodText);
+    }
 }
 
 QTEST_GUILESS_MAIN(TestControlProtocol)

@@ -370,7 +370,7 @@ void TestPresence::connectNeedsNoVisibility()
     auto b = client("127.0.2.1", "bob");
     QVERIFY(a->registerWith());
     QVERIFY(b->registerWith());
-    a->send(Connect {1, b->id(), QStringLiteral("auto")});
+    a->send(Connect {1, b->id(), ConnectMode::Auto});
     QTRY_VERIFY_WITH_TIMEOUT(
         std::any_of(a->received.cbegin(), a->received.cend(),
             [](const ControlMessage &m) { return std::holds_alternative<Go>(m); }),
@@ -423,7 +423,7 @@ void TestPresence::strangersConnectHandsOnlyVouchedCandidates()
     QVERIFY(stranger->registerWith({}, lies, QStringLiteral("full-cone")));
     QVERIFY(housemate->registerWith({}, lies, QStringLiteral("full-cone")));
 
-    stranger->send(Connect {1, victim->id(), QStringLiteral("auto")});
+    stranger->send(Connect {1, victim->id(), ConnectMode::Auto});
     const auto strangerGo = stranger->first<Go>();
     QVERIFY(strangerGo.has_value());
     QCOMPARE(strangerGo->peer, victim->id());
@@ -441,7 +441,7 @@ void TestPresence::strangersConnectHandsOnlyVouchedCandidates()
     // Same public address (one home): its private-range LAN addresses are handed over, but
     // never loopback, link-local, multicast, unspecified or public ones.
     victim->clearReceived();
-    housemate->send(Connect {2, victim->id(), QStringLiteral("auto")});
+    housemate->send(Connect {2, victim->id(), ConnectMode::Auto});
     const auto fromHousemate = victim->first<Go>();
     QVERIFY(fromHousemate.has_value());
     QCOMPARE(fromHousemate->peerPrivate,

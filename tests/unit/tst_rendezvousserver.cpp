@@ -118,9 +118,9 @@ void TestRendezvousServer::cleanup()
         // Other clients keep working: still registered, and the server still introduces.
         QVERIFY(m_bystander->isRegistered());
         QSignalSpy lost(m_bystander.get(), &ControlClient::connectionLost);
-        const ConnectReply reply = QCoro::waitFor(m_bystander->requestConnect(
-            Test::ephemeralIdentity().id(), QStringLiteral("auto"), 5s));
-        QCOMPARE(reply.errorCode, QStringLiteral("offline"));
+        const ConnectReply reply = QCoro::waitFor(
+            m_bystander->requestConnect(Test::ephemeralIdentity().id(), ConnectMode::Auto, 5s));
+        QCOMPARE(reply.errorCode, ConnectFailure::Offline);
         QCOMPARE(lost.count(), 0);
     }
     m_bystander.reset();
@@ -460,7 +460,7 @@ void TestRendezvousServer::outcomeIsAccepted()
     QSignalSpy bystanderGo(m_bystander.get(), &ControlClient::goReceived);
     Test::RawControlClient client(m_port, Test::ephemeralIdentity());
     QVERIFY(client.registerWith());
-    client.send(Connect {9, m_bystanderIdentity.id(), QStringLiteral("auto")});
+    client.send(Connect {9, m_bystanderIdentity.id(), ConnectMode::Auto});
     std::optional<Go> go;
     while (!go) {
         const auto message = client.next();
@@ -477,14 +477,12 @@ void TestRendezvousServer::outcomeIsAccepted()
     QTRY_COMPARE_WITH_TIMEOUT(bystanderGo.count(), 1, 5000);
     QCOMPARE(bystanderGo.first().first().value<GoMessage>().sessionId, go->sessionId);
 
-    client.send(
-        Outcome {go->sessionId, QStringLiteral("direct"), QStringLiteral("tcp-punch"), 120, {}});
+    client.send(Outcome {go->sessionId, OutcomeKind::Direct, PathKind::DirectPunch, 120, {}});
     QVERIFY(outcome.wait(5000));
     QCOMPARE(outcome.first().at(0).toByteArray(), go->sessionId);
-    QCOMPARE(outcome.first().at(1).toString(), QStringLiteral("direct"));
+    QCOMPARE(outcome.first().at(1).value<OutcomeKind>(), OutcomeKind::Direct);
     // An outcome for a session the server never made is logged and ignored, not fatal.
-    client.send(
-        Outcome {QByteArray(16, 'z'), QStringLiteral("failed"), QStringLiteral("relay"), 1, {}});
+    client.send(Outcome {QByteArray(16, 'z'), OutcomeKind::Failed, PathKind::Relayed, 1, {}});
     client.send(Ping {77});
     const auto pong = client.next();
     QVERIFY(pong && std::holds_alternative<Pong>(*pong));
@@ -503,7 +501,7 @@ void TestRendezvousServer::busyAndSilentResponder()
         m_port, Test::ephemeralIdentity(), {}, QStringLiteral("eager"));
     QVERIFY(initiator.registerWith());
     for (quint32 req = 1; req <= 5; ++req)
-        initiator.send(Connect {req, responderIdentity.id(), QStringLiteral("auto")});
+        initiator.send(Connect {req, responderIdentity.id(), ConnectMode::Auto});
 
     QList<Go> gos;
     std::optional<ConnectError> busy;
@@ -521,7 +519,7 @@ void TestRendezvousServer::busyAndSilentResponder()
     }
     QVERIFY(busy);
     QCOMPARE(busy->requestId, 5u); // more than 4 in flight
-    QCOMPARE(busy->code, QStringLiteral("busy"));
+    QCOMPARE(busy->code, ConnectFailure::Busy);
     QCOMPARE(gos.size(), 4);
     QVERIFY(clock.elapsed() >= 250); // waited for the probe
     for (const Go &go : std::as_const(gos)) {

@@ -479,7 +479,7 @@ void ControlClient::lose(const QString &reason)
     m_pendingRequests.clear();
     for (quint32 id : pending)
         Q_EMIT connectReplyReceived(id,
-            ConnectReply {std::nullopt, QStringLiteral("connection-lost"),
+            ConnectReply {std::nullopt, ConnectFailure::ConnectionLost,
                 QStringLiteral("lost the server: ") + reason});
     if (wasRegistered || !m_reportedDown) {
         qCInfo(lcNet).noquote() << "control connection to" << m_config.host << "lost:" << reason;
@@ -564,10 +564,10 @@ QCoro::Task<LookupReply> ControlClient::lookup(
 }
 
 QCoro::Task<ConnectReply> ControlClient::requestConnect(
-    const DeviceId &target, const QString &mode, std::chrono::milliseconds timeout)
+    const DeviceId &target, ConnectMode mode, std::chrono::milliseconds timeout)
 {
     if (!m_registered)
-        co_return ConnectReply {std::nullopt, QStringLiteral("not-registered"),
+        co_return ConnectReply {std::nullopt, ConnectFailure::NotRegistered,
             QStringLiteral("not registered with the server")};
     const quint32 id = ++m_nextRequestId;
     m_pendingRequests.insert(id);
@@ -578,17 +578,17 @@ QCoro::Task<ConnectReply> ControlClient::requestConnect(
     if (reply)
         co_return *reply;
     if (!self)
-        co_return ConnectReply {std::nullopt, QStringLiteral("connection-lost"),
+        co_return ConnectReply {std::nullopt, ConnectFailure::ConnectionLost,
             QStringLiteral("the connection to the server was closed")};
     m_pendingRequests.remove(id);
-    co_return ConnectReply {std::nullopt, QStringLiteral("timeout"),
+    co_return ConnectReply {std::nullopt, ConnectFailure::Timeout,
         QStringLiteral("the server did not answer within %1 ms").arg(timeout.count())};
 }
 
-void ControlClient::reportOutcome(const QByteArray &sessionId, const QString &kind,
-    const QString &method, qint64 timeMs, const QString &reason)
+void ControlClient::reportOutcome(const QByteArray &sessionId, OutcomeKind kind, PathKind path,
+    qint64 timeMs, const QString &reason)
 {
-    send(Outcome {sessionId, kind, method, timeMs, reason.left(ControlProtocol::kMaxTextLength)});
+    send(Outcome {sessionId, kind, path, timeMs, reason.left(ControlProtocol::kMaxTextLength)});
 }
 
 } // namespace PunchDrop

@@ -47,12 +47,12 @@ struct ControlClientConfig
 //! struct itself (requestId is 0 for the responder).
 using GoMessage = Control::Go;
 
-//! The answer to requestConnect(): a go, or an error code ("offline", "relay-disabled",
-//! "busy", "self", "bad-mode", "timeout", "not-registered", "connection-lost") and a message.
+//! The answer to requestConnect(): a go, or why not (the server's connect-error code, or Timeout,
+//! NotRegistered, ConnectionLost) and a message.
 struct ConnectReply
 {
     std::optional<GoMessage> go;
-    QString errorCode;
+    ConnectFailure errorCode = ConnectFailure::None;
     QString errorMessage;
 };
 
@@ -125,9 +125,10 @@ public:
     QCoro::Task<LookupReply> lookup(
         const QString &query, std::chrono::milliseconds timeout = std::chrono::milliseconds(0));
     QCoro::Task<ConnectReply> requestConnect(
-        const DeviceId &target, const QString &mode, std::chrono::milliseconds timeout);
-    void reportOutcome(const QByteArray &sessionId, const QString &kind, const QString &method,
-        qint64 timeMs, const QString &reason = {});
+        const DeviceId &target, ConnectMode mode, std::chrono::milliseconds timeout);
+    //! Tells the server how session \a sessionId ended up (for its log): \a kind over \a path.
+    void reportOutcome(const QByteArray &sessionId, OutcomeKind kind, PathKind path, qint64 timeMs,
+        const QString &reason = {});
 
     QString serverHost() const { return m_config.host; }
     quint16 serverPort() const { return m_config.port; }

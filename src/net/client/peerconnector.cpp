@@ -40,19 +40,6 @@ PeerConnector::PeerConnector(
     , m_timings(timings)
 { }
 
-QString PeerConnector::modeName(ConnectMode mode)
-{
-    switch (mode) {
-    case ConnectMode::RelayOnly:
-        return QStringLiteral("relay-only");
-    case ConnectMode::DirectOnly:
-        return QStringLiteral("direct-only");
-    case ConnectMode::Auto:
-        break;
-    }
-    return QStringLiteral("auto");
-}
-
 QCoro::Task<PeerConnection> PeerConnector::connectTo(DeviceId target, ConnectMode mode)
 {
     QElapsedTimer clock;
@@ -60,16 +47,17 @@ QCoro::Task<PeerConnection> PeerConnector::connectTo(DeviceId target, ConnectMod
     PeerConnection failed;
     failed.peer = target;
     if (!m_control || !m_control->isRegistered()) {
-        failed.errorCode = QStringLiteral("offline");
+        failed.errorCode = ConnectFailure::Offline;
         failed.error = shown(QT_TRANSLATE_NOOP("PeerConnector", "not connected to the server"));
         co_return failed;
     }
     // GCC 12 destroys by-value arguments of a coroutine called inside co_await twice (PR 99576):
     // every task in this file is created in its own statement and then awaited by name.
-    auto request = m_control->requestConnect(target, modeName(mode), m_timings.requestTimeout);
+    auto request = m_control->requestConnect(target, mode, m_timings.requestTimeout);
     const ConnectReply reply = co_await request;
     if (!reply.go) {
-        failed.errorCode = reply.errorCode.isEmpty() ? QStringLiteral("server") : reply.errorCode;
+        failed.errorCode
+            = reply.errorCode == ConnectFailure::None ? ConnectFailure::Unknown : reply.errorCode;
         failed.error = reply.errorMessage.isEmpty() ? shown(QT_TRANSLATE_NOOP(
                            "PeerConnector", "the server did not answer the connect request"))
                                                     : reply.errorMessage;
@@ -80,10 +68,9 @@ QCoro::Task<PeerConnection> PeerConnector::connectTo(DeviceId target, ConnectMod
         qCWarning(lcPunch).noquote()
             << "the server answered a connect to" << target.toString() << "with device"
             << reply.go->peer.toString() << "- refused (the server may be lying)";
-        m_control->reportOutcome(reply.go->sessionId, QStringLiteral("failed"),
-            QStringLiteral("none"), clock.elapsed(),
-            QStringLiteral("the go named another device than the one asked for"));
-        failed.errorCode = QStringLiteral("unexpected-peer");
+        m_control->reportOutcome(reply.go->sessionId, OutcomeKind::Failed, PathKind::Unknown,
+            clock.elapsed(), QStringLiteral("the go named another device than the one asked for"));
+        failed.errorCode = ConnectFailure::UnexpectedPeer;
         failed.answered = reply.go->peer;
         failed.answeredName = reply.go->peerName;
         failed.error = shown(
@@ -101,10 +88,8 @@ QCoro::Task<PeerConnection> PeerConnector::answer(GoMessage go)
     co_return co_await established;
 }
 
-bool PeerConnector::punchHopeless(const QString &natA, const QString &natB)
+bool PeerConnector::punchHopeless(const NatType &a, const NatType &b)
 {
-    const NatType a = NatType::fromString(natA);
-    const NatType b = NatType::fromString(natB);
     const bool symA = a.mapping == NatType::Mapping::Dependent;
     const bool symB = b.mapping == NatType::Mapping::Dependent;
     const auto portRestricted = [](const NatType &n) {
@@ -115,10 +100,10 @@ bool PeerConnector::punchHopeless(const QString &natA, const QString &natB)
 }
 
 QString PeerConnector::relayReason(
-    const GoMessage &go, const QString &punchFailure, bool forPeople) const
+    const NatType &peerNat, const QString &punchFailure, bool forPeople) const
 {
-    const bool peerSymmetric = go.peerNat.contains(QLatin1String("symmetric"));
-    const bool selfSymmetric = m_ownNat.contains(QLatin1String("symmetric"));
+    const bool peerSymmetric = peerNat.mapping == NatType::Mapping::Dependent;
+    const bool selfSymmetric = m_ownNat.mapping == NatType::Mapping::Dependent;
     QString why;
     if (peerSymmetric && selfSymmetric)
         why = text(QT_TRANSLATE_NOOP("PeerConnector", "both devices are behind symmetric NATs"),
@@ -155,18 +140,16 @@ QCoro::Task<PunchResult> PeerConnector::punch(const GoMessage &go)
 }
 
 PeerConnector::Detour PeerConnector::unpunched(
-    const GoMessage &go, ConnectMode mode, bool hopeless) const
+    const NatType &peerNat, ConnectMode mode, bool hopeless) const
 {
     Detour d;
     if (hopeless) {
         const char *const hopelessText = QT_TRANSLATE_NOOP(
             "PeerConnector", "%1 × %2 cannot be punched with TCP; relayed at once");
-        d.reason
-            = relayReason(go, QString::fromUtf8(hopelessText).arg(m_ownNat, go.peerNat), false);
-        d.reasonShown = relayReason(go,
-            shown(hopelessText)
-                .arg(NatType::displayName(m_ownNat), NatType::displayName(go.peerNat)),
-            true);
+        d.reason = relayReason(peerNat,
+            QString::fromUtf8(hopelessText).arg(m_ownNat.toString(), peerNat.toString()), false);
+        d.reasonShown = relayReason(
+            peerNat, shown(hopelessText).arg(m_ownNat.displayName(), peerNat.displayName()), true);
     } else if (mode == ConnectMode::RelayOnly) {
         d.reason = QStringLiteral("relay requested");
         d.reasonShown = shown(QT_TRANSLATE_NOOP("PeerConnector", "relay requested"));
@@ -180,7 +163,7 @@ PeerConnector::Detour PeerConnector::unpunched(
 void PeerConnector::failNoPath(
     PeerConnection &c, const GoMessage &go, ConnectMode mode, const Detour &detour) const
 {
-    c.errorCode = QStringLiteral("no-path");
+    c.errorCode = ConnectFailure::NoPath;
     const QString who = go.peerName.isEmpty() ? go.peer.shortString() : go.peerName;
     c.error = mode == ConnectMode::DirectOnly
         ? shown(QT_TRANSLATE_NOOP("PeerConnector",
@@ -193,7 +176,7 @@ void PeerConnector::failNoPath(
               .arg(who, detour.reasonShown);
     if (!detour.impostor.isNull()) {
         // Only another device answered where the server said the peer would be.
-        c.errorCode = QStringLiteral("unexpected-peer");
+        c.errorCode = ConnectFailure::UnexpectedPeer;
         c.answered = detour.impostor;
     }
 }
@@ -207,18 +190,18 @@ QCoro::Task<PeerConnection> PeerConnector::establish(
     PeerConnection c;
     c.peer = go.peer;
     c.peerName = go.peerName;
-    c.peerNat = go.peerNat;
+    c.peerNat = NatType::fromString(go.peerNat);
     c.rttMs = go.rttMs;
     const auto elapsed = [&] { return startedMs + clock.elapsed(); };
-    const auto report = [&](const QString &kind, const QString &method, const QString &reason) {
+    const auto report = [&](OutcomeKind kind, const QString &reason) {
         if (self && m_control)
-            m_control->reportOutcome(go.sessionId, kind, method, elapsed(), reason);
+            m_control->reportOutcome(go.sessionId, kind, PathKind::DirectPunch, elapsed(), reason);
     };
 
     Detour detour;
     // Both NAT types known and no punch can work: relay at once instead of after the deadline.
     // (A peer that does not know its own type yet punches and falls back later: only slower.)
-    const bool hopeless = mode == ConnectMode::Auto && punchHopeless(m_ownNat, go.peerNat);
+    const bool hopeless = mode == ConnectMode::Auto && punchHopeless(m_ownNat, c.peerNat);
     if (go.punch && mode != ConnectMode::RelayOnly && !hopeless) {
         auto punching = punch(go);
         PunchResult punched = co_await punching;
@@ -227,27 +210,26 @@ QCoro::Task<PeerConnection> PeerConnector::establish(
         if (punched.ok()) {
             c.socket = std::move(punched.socket);
             c.path = PathKind::DirectPunch;
-            c.method = QStringLiteral("tcp-punch");
             c.timeMs = elapsed();
             qCInfo(lcPunch).noquote()
                 << "direct path to" << go.peer.shortString() << "via" << punched.remote.toString()
                 << (punched.viaAccept ? "(accepted)" : "(connected)") << "in" << c.timeMs
                 << "ms after" << punched.attempts << "attempt(s)";
-            report(QStringLiteral("direct"), c.method, {});
+            report(OutcomeKind::Direct, {});
             co_return c;
         }
         detour.impostor = punched.unexpectedPeer;
-        detour.reason = relayReason(go, punched.failure, false);
-        detour.reasonShown = relayReason(go, punched.failure, true);
+        detour.reason = relayReason(c.peerNat, punched.failure, false);
+        detour.reasonShown = relayReason(c.peerNat, punched.failure, true);
         qCInfo(lcPunch).noquote() << "no direct path to" << go.peer.shortString() << ":"
                                   << detour.reason;
     } else {
-        detour = unpunched(go, mode, hopeless);
+        detour = unpunched(c.peerNat, mode, hopeless);
     }
 
     if (mode == ConnectMode::DirectOnly || go.relayToken.isEmpty() || !m_control) {
         failNoPath(c, go, mode, detour);
-        report(QStringLiteral("failed"), QStringLiteral("tcp-punch"), detour.reason);
+        report(OutcomeKind::Failed, detour.reason);
         co_return c;
     }
     auto relaying = viaRelay(std::move(go), std::move(c), detour, elapsed());
@@ -256,8 +238,8 @@ QCoro::Task<PeerConnection> PeerConnector::establish(
 
 void PeerConnector::failSecure(PeerConnection &c, const SecureChannel::Result &secured)
 {
-    c.errorCode = secured.unexpectedPeer ? QStringLiteral("unexpected-peer")
-                                         : QStringLiteral("auth-failed");
+    c.errorCode
+        = secured.unexpectedPeer ? ConnectFailure::UnexpectedPeer : ConnectFailure::AuthFailed;
     if (secured.unexpectedPeer)
         c.answered = secured.peer;
 }
@@ -268,10 +250,10 @@ QCoro::Task<PeerConnection> PeerConnector::viaRelay(
     QElapsedTimer clock;
     clock.start();
     QPointer<PeerConnector> self(this);
-    const auto report = [&](const QString &kind, const QString &why) {
+    const auto report = [&](OutcomeKind kind, const QString &why) {
         if (self && m_control)
             m_control->reportOutcome(
-                go.sessionId, kind, QStringLiteral("relay"), startedMs + clock.elapsed(), why);
+                go.sessionId, kind, PathKind::Relayed, startedMs + clock.elapsed(), why);
     };
     auto joining = RelayClient::join(m_control->serverHost(), m_control->serverPort(),
         go.relayToken, m_timings.relayJoinTimeout);
@@ -280,12 +262,12 @@ QCoro::Task<PeerConnection> PeerConnector::viaRelay(
         co_return c;
     auto *ssl = qobject_cast<QSslSocket *>(joined.socket.get());
     if (!joined.socket || !ssl) {
-        c.errorCode = QStringLiteral("relay-failed");
+        c.errorCode = ConnectFailure::RelayFailed;
         const QString detail = joined.error.isEmpty() ? QStringLiteral("no socket") : joined.error;
         c.error = shown(QT_TRANSLATE_NOOP("PeerConnector", "the relay could not connect us: %1"))
                       .arg(detail);
-        report(QStringLiteral("failed"),
-            QStringLiteral("the relay could not connect us: %1").arg(detail));
+        report(
+            OutcomeKind::Failed, QStringLiteral("the relay could not connect us: %1").arg(detail));
         co_return c;
     }
     std::unique_ptr<QSslSocket> socket(ssl);
@@ -301,7 +283,7 @@ QCoro::Task<PeerConnection> PeerConnector::viaRelay(
         c.error = shown(QT_TRANSLATE_NOOP(
                             "PeerConnector", "end-to-end encryption through the relay failed: %1"))
                       .arg(secured.error);
-        report(QStringLiteral("failed"),
+        report(OutcomeKind::Failed,
             QStringLiteral("end-to-end encryption through the relay failed: %1")
                 .arg(secured.error));
         co_return c;
@@ -309,12 +291,11 @@ QCoro::Task<PeerConnection> PeerConnector::viaRelay(
     c.socket = std::move(socket);
     c.peer = secured.peer;
     c.path = PathKind::Relayed;
-    c.method = QStringLiteral("relay");
     c.reason = detour.reasonShown;
     c.timeMs = startedMs + clock.elapsed();
     qCInfo(lcPunch).noquote() << "relayed path to" << go.peer.shortString() << "in" << c.timeMs
                               << "ms:" << detour.reason;
-    report(QStringLiteral("relay"), detour.reason);
+    report(OutcomeKind::Relayed, detour.reason);
     co_return c;
 }
 
@@ -332,7 +313,7 @@ QCoro::Task<PeerConnection> PeerConnector::connectLan(Endpoint endpoint, DeviceI
     if (!self)
         co_return c;
     if (outcome != ConnectOutcome::Connected) {
-        c.errorCode = QStringLiteral("unreachable");
+        c.errorCode = ConnectFailure::Unreachable;
         c.error
             = shown(QT_TRANSLATE_NOOP("PeerConnector", "cannot reach %1 on the local network: %2"))
                   .arg(endpoint.toString(), socket->errorString());
@@ -351,7 +332,6 @@ QCoro::Task<PeerConnection> PeerConnector::connectLan(Endpoint endpoint, DeviceI
     c.socket = std::move(socket);
     c.peer = secured.peer;
     c.path = PathKind::DirectLan;
-    c.method = QStringLiteral("lan");
     c.timeMs = clock.elapsed();
     co_return c;
 }

@@ -6,6 +6,9 @@
 #include "net/security/deviceidentity.h"
 #include "net/security/securechannel.h"
 
+#include "net/wire/connectfailure.h"
+#include "net/wire/connectmode.h"
+#include "net/wire/nattype.h"
 #include "net/wire/pathkind.h"
 
 #include <QObject>
@@ -20,8 +23,6 @@ class QSslSocket;
 namespace PunchDrop {
 
 class ControlClient;
-
-enum class ConnectMode { Auto, RelayOnly, DirectOnly };
 
 //! Injectable timing of one connection set-up (punch timings included).
 struct ConnectTimings
@@ -38,16 +39,14 @@ struct PeerConnection
     std::unique_ptr<QSslSocket> socket; //!< null on failure
     DeviceId peer;
     QString peerName;
-    QString peerNat;
-    PathKind path = PathKind::Unknown;
-    QString method; //!< "tcp-punch", "lan" or "relay"
+    NatType peerNat; //!< the peer's NAT type as the server passed it on
+    PathKind path = PathKind::Unknown; //!< also says the method (pathMethodName)
     QString reason; //!< why relayed, in words (translated when the app installed a translator)
     qint64 timeMs = 0; //!< from the request (or go) to the selected connection
     int rttMs = 0; //!< server's RTT estimate of the peer, from go
-    QString
-        errorCode; //!< "offline", "unknown-peer", "no-path", "relay-failed", "unexpected-peer", …
+    ConnectFailure errorCode = ConnectFailure::None; //!< why not, when !ok()
     QString error; //!< human-readable (translated when the app installed a translator)
-    //! errorCode "unexpected-peer": the device that answered instead of \a peer (the one asked
+    //! errorCode UnexpectedPeer: the device that answered instead of \a peer (the one asked
     //! for), and the name the server gave it (empty when only its key showed it).
     DeviceId answered;
     QString answeredName;
@@ -63,10 +62,10 @@ struct PeerConnection
  *
  * Identity is the address: connectTo() and connectLan() remember the device they were asked
  * for. A go that names another device, or a relayed or LAN path whose TLS key is another
- * device's, ends with errorCode "unexpected-peer" (and \c answered) before the caller can send
+ * device's, ends with errorCode UnexpectedPeer (and \c answered) before the caller can send
  * a byte: the server (or whoever answered on the LAN) is not trusted to choose the peer. A
  * punched candidate with the wrong key is only dropped (it may be an unrelated device behind a
- * private address the peer reported); it becomes "unexpected-peer" when no path formed at all.
+ * private address the peer reported); it becomes UnexpectedPeer when no path formed at all.
  */
 class PeerConnector : public QObject
 {
@@ -75,7 +74,7 @@ public:
     PeerConnector(const DeviceIdentity &identity, ControlClient *control, ConnectTimings timings,
         QObject *parent = nullptr);
 
-    void setOwnNatType(const QString &natType) { m_ownNat = natType; }
+    void setOwnNatType(const NatType &natType) { m_ownNat = natType; }
 
     //! Initiator: asks the server for \a target and establishes the path.
     QCoro::Task<PeerConnection> connectTo(DeviceId target, ConnectMode mode);
@@ -84,16 +83,14 @@ public:
     //! LAN: a direct TCP connection to \a endpoint, TLS client, pinned to \a expected.
     QCoro::Task<PeerConnection> connectLan(Endpoint endpoint, DeviceId expected);
 
-    static QString modeName(ConnectMode mode);
-
     /*!
-     * Whether no TCP punch can work between NATs of these kinds (NatType texts): symmetric ×
+     * Whether no TCP punch can work between NATs of these kinds: symmetric ×
      * symmetric, or symmetric × port-restricted (the symmetric side's SYN comes from a port the
      * other never opened). Symmetric against a full or restricted cone still works through the
      * cone side's listener; anything unknown is worth a try. Symmetric in its arguments, so both
-     * peers reach the same verdict from the same two texts.
+     * peers reach the same verdict from the same two types.
      */
-    static bool punchHopeless(const QString &natA, const QString &natB);
+    static bool punchHopeless(const NatType &a, const NatType &b);
 
 private:
     //! Why the bytes will not travel directly: the English text for the server's report and the
@@ -109,7 +106,7 @@ private:
     //! The hole punch of establish(): every candidate of \a go from the control port.
     QCoro::Task<PunchResult> punch(const GoMessage &go);
     //! Why establish() did not even try to punch (\a hopeless, relay-only, no punch in go).
-    Detour unpunched(const GoMessage &go, ConnectMode mode, bool hopeless) const;
+    Detour unpunched(const NatType &peerNat, ConnectMode mode, bool hopeless) const;
     //! Neither a direct path nor the relay: fills in \a c's error.
     void failNoPath(
         PeerConnection &c, const GoMessage &go, ConnectMode mode, const Detour &detour) const;
@@ -121,12 +118,12 @@ private:
     static void failSecure(PeerConnection &c, const SecureChannel::Result &secured);
     //! Why relayed: in English for the server's report and the log (\a forPeople false), or
     //! translated (context "PeerConnector") for PeerConnection::reason.
-    QString relayReason(const GoMessage &go, const QString &punchFailure, bool forPeople) const;
+    QString relayReason(const NatType &peerNat, const QString &punchFailure, bool forPeople) const;
 
     DeviceIdentity m_identity;
     QPointer<ControlClient> m_control;
     ConnectTimings m_timings;
-    QString m_ownNat;
+    NatType m_ownNat;
 };
 
 } // namespace PunchDrop

@@ -114,7 +114,7 @@ public:
 Q_SIGNALS:
     void clientRegistered(const PunchDrop::DeviceId &id);
     void clientLeft(const PunchDrop::DeviceId &id);
-    void outcomeReported(const QByteArray &sessionId, const QString &kind);
+    void outcomeReported(const QByteArray &sessionId, PunchDrop::OutcomeKind kind);
 
 private:
     struct Pending;

@@ -61,7 +61,7 @@ struct RendezvousServer::Introduction
     QPointer<ServerClient> initiator;
     QPointer<ServerClient> responder;
     quint32 requestId = 0;
-    QString mode;
+    ConnectMode mode = ConnectMode::Auto;
     quint64 initiatorNonce = 0;
     quint64 responderNonce = 0;
     int initiatorRtt = -1;
@@ -95,7 +95,8 @@ void RendezvousServer::handleOutcome(ServerClient *client, const Outcome &outcom
     qCInfo(lcServer).noquote()
         << QStringLiteral("outcome %1 %2 → %3 reported by %4: %5 via %6 in %7 ms%8 (NAT %9 / %10)")
                .arg(sessionTag(outcome.sessionId), record->initiator, record->responder,
-                   client->id().shortString(), outcome.kind, outcome.method)
+                   client->id().shortString(), outcomeKindName(outcome.kind),
+                   pathMethodName(outcome.method))
                .arg(outcome.timeMs)
                .arg(outcome.reason.isEmpty() ? QString() : QStringLiteral(", ") + outcome.reason,
                    record->initiatorNat.isEmpty() ? QStringLiteral("unknown")
@@ -107,27 +108,27 @@ void RendezvousServer::handleOutcome(ServerClient *client, const Outcome &outcom
 
 void RendezvousServer::handleConnect(ServerClient *client, const Connect &request)
 {
-    auto refuse = [&](const char *code, const QString &text) {
+    auto refuse = [&](ConnectFailure code, const QString &text) {
         qCInfo(lcServer).noquote() << "connect" << client->describe() << "→"
                                    << request.target.shortString() << "refused:" << text;
-        client->send(ConnectError {request.requestId, QString::fromLatin1(code), text});
+        client->send(ConnectError {request.requestId, code, text});
     };
-    if (request.mode != u"auto" && request.mode != u"relay-only" && request.mode != u"direct-only")
-        return refuse("bad-mode", QStringLiteral("unknown mode \"%1\"").arg(request.mode));
+    if (request.mode == ConnectMode::Unknown)
+        return refuse(ConnectFailure::BadMode, QStringLiteral("unknown connect mode"));
     if (request.target == client->id())
-        return refuse("self", QStringLiteral("a device cannot connect to itself"));
+        return refuse(ConnectFailure::Self, QStringLiteral("a device cannot connect to itself"));
     ServerClient *target = clientOf(m_presence.find(request.target));
     if (!target)
-        return refuse(
-            "offline", QStringLiteral("device %1 is not online").arg(request.target.shortString()));
-    if (request.mode == u"relay-only" && !m_relay->isEnabled())
-        return refuse("relay-disabled", QStringLiteral("this server does not relay"));
+        return refuse(ConnectFailure::Offline,
+            QStringLiteral("device %1 is not online").arg(request.target.shortString()));
+    if (request.mode == ConnectMode::RelayOnly && !m_relay->isEnabled())
+        return refuse(ConnectFailure::RelayDisabled, QStringLiteral("this server does not relay"));
     int pending = 0;
     for (const Introduction *i : std::as_const(m_introductions))
         if (i->initiator == client)
             ++pending;
     if (pending >= m_config.maxPendingIntroductions)
-        return refuse("busy", QStringLiteral("too many connect requests in flight"));
+        return refuse(ConnectFailure::Busy, QStringLiteral("too many connect requests in flight"));
 
     auto *intro = new Introduction;
     intro->sessionId = randomBytes(ControlProtocol::kSessionIdSize);
@@ -143,7 +144,7 @@ void RendezvousServer::handleConnect(ServerClient *client, const Connect &reques
     intro->timer->start(m_config.rttProbeTimeout);
     m_introductions.append(intro);
     qCInfo(lcServer).noquote() << "connect" << client->describe() << "→" << target->describe()
-                               << "mode" << request.mode << "session"
+                               << "mode" << connectModeName(request.mode) << "session"
                                << sessionTag(intro->sessionId);
 }
 
@@ -187,8 +188,8 @@ void RendezvousServer::finishIntroduction(Introduction *intro)
     if (!a)
         return;
     if (!b || !m_presence.contains(b)) {
-        a->send(ConnectError {intro->requestId, QStringLiteral("offline"),
-            QStringLiteral("the device went offline")});
+        a->send(ConnectError {
+            intro->requestId, ConnectFailure::Offline, QStringLiteral("the device went offline")});
         return;
     }
     // Unknown RTTs (no pong in time, none measured before) count as the probe timeout: late
@@ -205,20 +206,20 @@ void RendezvousServer::finishIntroduction(Introduction *intro)
     const QString label = sessionTag(intro->sessionId) + QLatin1Char(' ') + a->id().shortString()
         + QStringLiteral(" → ") + b->id().shortString();
     QByteArray token;
-    if (m_relay->isEnabled() && intro->mode != u"direct-only") {
+    if (m_relay->isEnabled() && intro->mode != ConnectMode::DirectOnly) {
         // Charged to the initiator: a stranger's connects cannot use up the target's share.
         QString refusal;
         token
             = m_relay->createToken(label, {a->id(), AddressPrefix::of(a->peerAddress())}, &refusal);
         if (token.isEmpty()) {
             qCInfo(lcServer).noquote() << "go" << label << "without relay:" << refusal;
-            if (intro->mode == u"relay-only") {
-                a->send(ConnectError {intro->requestId, QStringLiteral("busy"), refusal});
+            if (intro->mode == ConnectMode::RelayOnly) {
+                a->send(ConnectError {intro->requestId, ConnectFailure::Busy, refusal});
                 return;
             }
         }
     }
-    const bool punch = intro->mode != u"relay-only";
+    const bool punch = intro->mode != ConnectMode::RelayOnly;
 
     Go goA = goAbout(b, a);
     goA.requestId = intro->requestId;

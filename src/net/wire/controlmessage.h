@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "net/wire/connectfailure.h"
+#include "net/wire/connectmode.h"
 #include "net/wire/deviceid.h"
 #include "net/wire/endpoint.h"
+#include "net/wire/pathkind.h"
 
 #include <QByteArray>
 #include <QList>
@@ -111,14 +114,15 @@ struct Connect
 {
     quint32 requestId = 0;
     DeviceId target;
-    QString mode; //!< "auto", "relay-only" or "direct-only"
+    ConnectMode mode = ConnectMode::Auto; //!< "auto", "relay-only" or "direct-only"
 };
 
 //! S→C: the connect request \a requestId failed.
 struct ConnectError
 {
     quint32 requestId = 0;
-    QString code; //!< "unknown-peer", "offline", "self", "relay-disabled", "busy", "bad-mode"
+    //! UnknownPeer, Offline, Self, RelayDisabled, Busy or BadMode; Unknown for a newer code
+    ConnectFailure code = ConnectFailure::Unknown;
     QString message;
 };
 
@@ -143,8 +147,9 @@ struct Go
 struct Outcome
 {
     QByteArray sessionId;
-    QString kind; //!< "direct", "relay" or "failed"
-    QString method; //!< "tcp-punch", "lan" or "relay"
+    OutcomeKind kind = OutcomeKind::Unknown; //!< "direct", "relay" or "failed"
+    //! The path taken or last tried: "tcp-punch", "lan" or "relay"; Unknown is "none"
+    PathKind method = PathKind::Unknown;
     qint64 timeMs = 0;
     QString reason;
 };

@@ -120,14 +120,14 @@ struct Encoder
         QCborMap c = typed("connect");
         c.insert(QStringLiteral("req"), qint64(m.requestId));
         c.insert(QStringLiteral("target"), idValue(m.target));
-        c.insert(QStringLiteral("mode"), m.mode);
+        c.insert(QStringLiteral("mode"), connectModeName(m.mode));
         return c;
     }
     QCborMap operator()(const ConnectError &m) const
     {
         QCborMap c = typed("connect-error");
         c.insert(QStringLiteral("req"), qint64(m.requestId));
-        c.insert(QStringLiteral("code"), m.code);
+        c.insert(QStringLiteral("code"), connectFailureName(m.code));
         c.insert(QStringLiteral("msg"), m.message);
         return c;
     }
@@ -154,8 +154,8 @@ struct Encoder
     {
         QCborMap c = typed("outcome");
         c.insert(QStringLiteral("session"), m.sessionId);
-        c.insert(QStringLiteral("kind"), m.kind);
-        c.insert(QStringLiteral("method"), m.method);
+        c.insert(QStringLiteral("kind"), outcomeKindName(m.kind));
+        c.insert(QStringLiteral("method"), pathMethodName(m.method));
         c.insert(QStringLiteral("time_ms"), m.timeMs);
         if (!m.reason.isEmpty())
             c.insert(QStringLiteral("reason"), m.reason);
@@ -459,7 +459,7 @@ ControlMessage decodeConnect(Fields &f)
     Connect m;
     m.requestId = quint32(f.integer("req", kMaxU32));
     m.target = f.id("target");
-    m.mode = f.text("mode");
+    m.mode = connectModeFromName(f.text("mode"));
     return m;
 }
 
@@ -467,7 +467,7 @@ ControlMessage decodeConnectError(Fields &f)
 {
     ConnectError m;
     m.requestId = quint32(f.integer("req", kMaxU32));
-    m.code = f.text("code");
+    m.code = connectFailureFromName(f.text("code"));
     m.message = f.text("msg");
     return m;
 }
@@ -497,8 +497,8 @@ ControlMessage decodeOutcome(Fields &f)
 {
     Outcome m;
     m.sessionId = f.bytes("session", ControlProtocol::kSessionIdSize);
-    m.kind = f.text("kind");
-    m.method = f.text("method");
+    m.kind = outcomeKindFromName(f.text("kind"));
+    m.method = pathFromMethodName(f.text("method"));
     m.timeMs = f.integer("time_ms", std::numeric_limits<qint64>::max());
     m.reason = f.text("reason", false);
     return m;
