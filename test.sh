@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # ./test.sh [CTEST ARGS...] — the same set-up as run.sh, then build and run the whole suite
 # (unit, integration, GUI on the offscreen platform, NAT lab when root). Exits non-zero on any
-# failure. Under CI=true warnings are errors and tests needing root must run, not skip.
+# failure. Under CI=true warnings are errors and tests needing root must run, not skip, and the
+# unit tests run a second time under AddressSanitizer + UndefinedBehaviorSanitizer (the `asan`
+# preset; only the targets they need are built; PUNCHDROP_ASAN=0 skips that pass). The format
+# check and tst_transferlarge (label large, 5 GiB) run in the first pass only.
 set -euo pipefail
 cd "$(dirname "$0")"
 if [ "${CI:-}" = "true" ]; then PRESET="${PUNCHDROP_PRESET:-ci}"; else PRESET="${PUNCHDROP_PRESET:-dev}"; fi
@@ -9,6 +12,14 @@ scripts/install-deps.sh
 cmake --preset "$PRESET" >/dev/null
 cmake --build --preset "$PRESET"
 ctest --preset "$PRESET" -j2 "$@"
+if [ "${CI:-}" = "true" ] && [ "${PUNCHDROP_ASAN:-1}" != "0" ]; then
+    asan_start=$(date +%s)
+    cmake --preset asan >/dev/null
+    cmake --build --preset asan --target punchdrop_unit_tests
+    asan_built=$(date +%s)
+    ctest --preset asan -j2 -L unit -LE "format|large"
+    echo "ASan + UBSan pass: build $((asan_built - asan_start)) s, unit tests $(($(date +%s) - asan_built)) s"
+fi
 # Tier 1 of the Windows proof: the full cross build and its tests under Wine, only where the
 # cached Windows Qt prefix exists (scripts/build-windows.sh builds it once; about an hour).
 if [ $# -eq 0 ]; then scripts/build-windows.sh --if-cached; fi
