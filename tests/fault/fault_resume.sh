@@ -112,7 +112,19 @@ start_proxy() {
     setsid socat "TCP-LISTEN:$PROXY_PORT,bind=127.0.0.1,reuseaddr,fork" \
         "TCP:127.0.0.1:$PORT" 2> "$WORK/log/proxy" &
     PROXY_PID=$!
-    wait_for 5 port_open "$PROXY_PORT" || fail "the proxy did not start"
+    # socat exits at once when the port is taken; someone else's listener answers port_open.
+    wait_for 5 port_open "$PROXY_PORT" && sleep 0.2 && kill -0 "$PROXY_PID" 2> /dev/null
+}
+pick_proxy() {
+    # Below the kernel's ephemeral range (32768 and up here), so no client socket of this or
+    # another test holds it; tried again elsewhere if a listener has it.
+    for _ in 1 2 3 4 5; do
+        PROXY_PORT=$((20000 + RANDOM % 12000))
+        [ "$PROXY_PORT" -eq "$PORT" ] && continue
+        if start_proxy; then return 0; fi
+        stop_proxy
+    done
+    fail "the proxy did not start: $(cat "$WORK/log/proxy")"
 }
 start_bob() {
     local before
@@ -178,8 +190,7 @@ for ROUND in $(seq 1 "$ROUNDS"); do
     : > "$WORK/log/bob.jsonl"
     : > "$WORK/log/bob.err"
     start_server
-    PROXY_PORT=$((PORT + 1 > 65000 ? PORT - 1 : PORT + 1))
-    start_proxy
+    pick_proxy
     start_bob
     percent=$((5 + RANDOM % 86))
     threshold=$((TOTAL * percent / 100))
@@ -203,7 +214,7 @@ for ROUND in $(seq 1 "$ROUNDS"); do
         stop_pid "$ALICE_PID"
     fi
     [ "$kind" = receiver ] && start_bob
-    [ "$kind" = link ] && start_proxy
+    [ "$kind" = link ] && { start_proxy || fail "the proxy did not restart on $PROXY_PORT"; }
     if [ "$kind" = sender ] || [ "$kind" = link ]; then
         wait_for 60 bob_session_ended || fail "bob never noticed the $kind fault"
     fi
