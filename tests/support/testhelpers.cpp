@@ -79,4 +79,10 @@ ProcessResult runPunchdrop(const QStringList &arguments, int timeoutMs)
     return result;
 }
 
+bool underCi()
+{
+    const QString ci = qEnvironmentVariable("CI").toLower();
+    return ci == QLatin1String("true") || ci == QLatin1String("1") || ci == QLatin1String("yes");
+}
+
 } // namespace PunchDrop::Test

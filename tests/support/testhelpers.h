@@ -65,4 +65,19 @@ QStringList partFilesOf(const QString &target);
 //! Runs the real binary with \a arguments, bounded by \a timeoutMs; kills it on timeout.
 ProcessResult runPunchdrop(const QStringList &arguments, int timeoutMs = 30000);
 
+//! True when CI=true (as .ci/run sets): a test that cannot run here must fail, not skip.
+bool underCi();
+
 } // namespace PunchDrop::Test
+
+/*!
+ * Skips with \a reason where the machine lacks what the test needs (sparse files, /proc), but
+ * fails under CI=true: CI's machine has them, so a skip there would hide a test that did not run
+ * (the NAT lab's lab.sh does the same for "cannot run here").
+ */
+#define PUNCHDROP_SKIP_UNLESS_CI(reason)                                                           \
+    do {                                                                                           \
+        if (::PunchDrop::Test::underCi())                                                          \
+            QFAIL("cannot run here, and CI=true does not skip: " reason);                          \
+        QSKIP(reason);                                                                             \
+    } while (false)
