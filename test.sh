@@ -20,6 +20,5 @@ if [ "${CI:-}" = "true" ] && [ "${PUNCHDROP_ASAN:-1}" != "0" ]; then
     ctest --preset asan -j2 -L unit -LE "format|large"
     echo "ASan + UBSan pass: build $((asan_built - asan_start)) s, unit tests $(($(date +%s) - asan_built)) s"
 fi
-# Tier 1 of the Windows proof: the full cross build and its tests under Wine, only where the
-# cached Windows Qt prefix exists (scripts/build-windows.sh builds it once; about an hour).
-if [ $# -eq 0 ]; then scripts/build-windows.sh --if-cached; fi
+# Tier 1 of the Windows proof (the full cross build and its tests under Wine) is not part of
+# ./test.sh yet: its run time inside CI is not measured. Run scripts/build-windows.sh by hand.

@@ -3,22 +3,25 @@
 # Linux"): cross-builds PunchDrop for 64-bit Windows with mingw-w64 on Debian 12, runs its QtTest
 # executables under Wine, makes the NSIS and ZIP packages and installs/uninstalls the NSIS package
 # silently under Wine. Opt-in and never required by CI: the first run builds OpenSSL and qtbase
-# 6.4.2 from Debian's source packages (40-60 min of CPU on 2 cores, run at nice 19) into a
+# 6.4.2 from Debian's source packages (40-60 min of CPU on 2 cores) into a
 # machine-local cache; later runs reuse it.
 #
 #   scripts/build-windows.sh [--prefix-only] [--if-cached] [--no-tests] [--no-package]
 #
 #   --prefix-only  build (or check) the cached Windows prefix and stop
-#   --if-cached    do nothing (exit 0, one line) when the prefix is not cached yet; ./test.sh uses it
+#   --if-cached    do nothing (exit 0, one line) when the prefix is not cached yet
 #   --no-tests     skip the Wine test run          --no-package  skip CPack and the install check
 #
 # Environment: PUNCHDROP_MINGW_CACHE (default /var/cache/punchdrop-mingw), PUNCHDROP_WIN_JOBS
-# (default 2), PUNCHDROP_WIN_BUILD (the project's build tree, default build/windows).
+# (default 2), PUNCHDROP_WIN_NICE (niceness of the heavy steps, default 10: the level the
+# project's other builds use; 19 leaves it behind a fuzz campaign), PUNCHDROP_WIN_BUILD (the
+# project's build tree, default build/windows).
 set -euo pipefail
 shopt -s inherit_errexit
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 CACHE=${PUNCHDROP_MINGW_CACHE:-/var/cache/punchdrop-mingw}
 JOBS=${PUNCHDROP_WIN_JOBS:-2}
+NICE=(nice -n "${PUNCHDROP_WIN_NICE:-10}")
 BUILD=${PUNCHDROP_WIN_BUILD:-$ROOT/build/windows}
 TOOLCHAIN=$ROOT/cmake/mingw-w64-x86_64.cmake
 PREFIX_ONLY=0 IF_CACHED=0 TESTS=1 PACKAGE=1
@@ -91,14 +94,14 @@ build_openssl() {
     local prefix=$1 work=$2 tarball
     [ -f "$prefix/lib/libcrypto.dll.a" ] && [ -f "$prefix/bin/libssl-3-x64.dll" ] && return 0
     tarball=$(ls "$CACHE"/src/openssl_3.0.*.orig.tar.gz | sort -V | tail -1)
-    log "OpenSSL: building $(basename "$tarball") for mingw64 (nice 19, $JOBS jobs)"
+    log "OpenSSL: building $(basename "$tarball") for mingw64 ($JOBS jobs)"
     mkdir -p "$work" && rm -rf "$work/openssl" && mkdir "$work/openssl"
     tar -xzf "$tarball" -C "$work/openssl" --strip-components=1
     # Only the DLLs and their import libraries: half the objects of `make build_libs`, which
     # also compiles the static libraries and the apps' helper library.
-    (cd "$work/openssl" && nice -n 19 ./Configure "${OPENSSL_CONFIGURE[@]}" --prefix="$prefix" \
-        >configure.log && nice -n 19 make -j"$JOBS" build_generated >build.log 2>&1 &&
-        nice -n 19 make -j"$JOBS" libcrypto-3-x64.dll libssl-3-x64.dll >>build.log 2>&1) || { tail -30 "$work/openssl/build.log" >&2; exit 1; }
+    (cd "$work/openssl" && "${NICE[@]}" ./Configure "${OPENSSL_CONFIGURE[@]}" --prefix="$prefix" \
+        >configure.log && "${NICE[@]}" make -j"$JOBS" build_generated >build.log 2>&1 &&
+        "${NICE[@]}" make -j"$JOBS" libcrypto-3-x64.dll libssl-3-x64.dll >>build.log 2>&1) || { tail -30 "$work/openssl/build.log" >&2; exit 1; }
     mkdir -p "$prefix/include" "$prefix/lib" "$prefix/bin"
     cp -r "$work/openssl/include/openssl" "$prefix/include/"
     cp "$work/openssl"/lib{crypto,ssl}.dll.a "$prefix/lib/"
@@ -115,18 +118,19 @@ build_qtbase() {
             tar -xJf "$tarball" -C "$work/qtbase" --strip-components=1 && touch "$work/qtbase/.unpacked"
     fi
     for f in "${QT_FEATURES[@]}"; do args+=("-DFEATURE_$f"); done
-    log "qtbase $QT_VERSION: configuring and building for mingw64 (nice 19, $JOBS jobs)"
+    log "qtbase $QT_VERSION: configuring and building for mingw64 ($JOBS jobs)"
     # A configure that did not finish (interrupted) leaves failed try-compile results cached:
     # start that build tree again. A finished one is reused and ninja resumes where it stopped.
     [ -f "$work/qtbase-build/build.ninja" ] || rm -rf "$work/qtbase-build"
-    nice -n 19 cmake -S "$work/qtbase" -B "$work/qtbase-build" -G Ninja \
+    "${NICE[@]}" cmake -S "$work/qtbase" -B "$work/qtbase-build" -G Ninja \
         -DCMAKE_TOOLCHAIN_FILE="$TOOLCHAIN" -DPUNCHDROP_MINGW_PREFIX="$prefix" \
         -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX="$prefix" \
         -DQT_HOST_PATH=/usr -DQT_HOST_PATH_CMAKE_DIR=/usr/lib/x86_64-linux-gnu/cmake \
         -DQT_BUILD_EXAMPLES=OFF -DQT_BUILD_TESTS=OFF -DQT_BUILD_BENCHMARKS=OFF \
-        -DOPENSSL_ROOT_DIR="$prefix" "${args[@]}" >"$work/qtbase-configure.log" 2>&1 ||
+        -DOPENSSL_ROOT_DIR="$prefix" -DQT_USE_CCACHE="$(command -v ccache >/dev/null && echo ON || echo OFF)" \
+        "${args[@]}" >"$work/qtbase-configure.log" 2>&1 ||
         { tail -40 "$work/qtbase-configure.log" >&2; exit 1; }
-    nice -n 19 cmake --build "$work/qtbase-build" -j "$JOBS" >"$work/qtbase-build.log" 2>&1 ||
+    "${NICE[@]}" cmake --build "$work/qtbase-build" -j "$JOBS" >"$work/qtbase-build.log" 2>&1 ||
         { tail -40 "$work/qtbase-build.log" >&2; exit 1; }
     cmake --install "$work/qtbase-build" >"$work/qtbase-install.log"
 }
