@@ -735,6 +735,17 @@ Drop files on a contact to send them.</source>
     </message>
 </context>
 <context>
+    <name>PunchDrop::Gui::VerificationBanner</name>
+    <message>
+        <source>Verification code for %1</source>
+        <translation>与 %1 的验证码</translation>
+    </message>
+    <message>
+        <source>%1 sees this code before accepting. If the codes differ, cancel: someone may be in between.</source>
+        <translation>%1 在接受前会看到这个验证码。如果两边的验证码不同，请取消：可能有人在中间拦截。</translation>
+    </message>
+</context>
+<context>
     <name>PunchDrop::TlsBackend</name>
     <message>
         <source>TLS 1.3 is not available (Qt&apos;s TLS backend: %1; installed: %2). PunchDrop needs Qt&apos;s OpenSSL backend and the OpenSSL 3 libraries; reinstall PunchDrop.</source>

@@ -735,6 +735,17 @@ Drop files on a contact to send them.</source>
     </message>
 </context>
 <context>
+    <name>PunchDrop::Gui::VerificationBanner</name>
+    <message>
+        <source>Verification code for %1</source>
+        <translation>與 %1 的驗證碼</translation>
+    </message>
+    <message>
+        <source>%1 sees this code before accepting. If the codes differ, cancel: someone may be in between.</source>
+        <translation>%1 在接受前會看到這個驗證碼。如果兩邊的驗證碼不同，請取消：可能有人在中間攔截。</translation>
+    </message>
+</context>
+<context>
     <name>PunchDrop::TlsBackend</name>
     <message>
         <source>TLS 1.3 is not available (Qt&apos;s TLS backend: %1; installed: %2). PunchDrop needs Qt&apos;s OpenSSL backend and the OpenSSL 3 libraries; reinstall PunchDrop.</source>

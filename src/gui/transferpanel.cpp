@@ -4,6 +4,7 @@
 #include "backend.h"
 #include "transferdelegate.h"
 #include "transferlistmodel.h"
+#include "verificationbanner.h"
 
 #include <QDesktopServices>
 #include <QEvent>
@@ -60,6 +61,7 @@ TransferPanel::TransferPanel(Backend *backend, TransferListModel *model, QWidget
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_title);
+    layout->addWidget(new VerificationBanner(m_model, this));
     layout->addWidget(m_view, 1);
     layout->addLayout(buttons);
 

@@ -14,6 +14,7 @@
 #include "gui/incomingofferdialog.h"
 #include "gui/mainwindow.h"
 #include "gui/transferlistmodel.h"
+#include "gui/verificationbanner.h"
 
 #include "net/security/deviceidentity.h"
 #include "net/server/rendezvousserver.h"
@@ -21,6 +22,7 @@
 #include "transfer/transferengine.h"
 
 #include <QCryptographicHash>
+#include <QLabel>
 #include <QMimeData>
 #include <QPushButton>
 #include <QRandomGenerator>
@@ -98,6 +100,35 @@ private:
         return path;
     }
 
+    //! Drops \a paths on the studio's contact row, once it is online.
+    void dropOnStudio(const QStringList &paths)
+    {
+        ContactListModel *contacts = m_window->contactModel();
+        QTRY_VERIFY_WITH_TIMEOUT(contacts->rowOf(m_studio->selfId()) >= 0
+                && contacts->index(contacts->rowOf(m_studio->selfId()))
+                       .data(ContactListModel::OnlineRole)
+                       .toBool(),
+            15000);
+        const int row = contacts->rowOf(m_studio->selfId());
+        QCOMPARE(contacts->index(row).data(ContactListModel::NameRole).toString(), u"Studio"_qs);
+        auto mime = std::make_unique<QMimeData>();
+        QList<QUrl> urls;
+        for (const QString &path : paths)
+            urls << QUrl::fromLocalFile(path);
+        mime->setUrls(urls);
+        ContactView *view = m_window->contactView();
+        QVERIFY(dragAndDrop(view, view->visualRect(contacts->index(row)).center(), mime.get()));
+    }
+
+    //! The newest row reached a final state: Done, or the test fails with its error.
+    void waitDone(const QString &what)
+    {
+        TransferListModel *transfers = m_window->transferModel();
+        QTRY_VERIFY_WITH_TIMEOUT(transfers->snapshotAt(0).isFinished(), 60000);
+        const TransferSnapshot s = transfers->snapshotAt(0);
+        QVERIFY2(s.state == TransferSnapshot::State::Done, qPrintable(what + u": "_qs + s.error));
+    }
+
 private Q_SLOTS:
     void initTestCase()
     {
@@ -155,26 +186,44 @@ private Q_SLOTS:
         m_server.reset();
     }
 
+    void senderSeesTheCodeTheReceiverIsAsked()
+    {
+        // The first transfer to a new contact: the receiver's prompt says "accept only if the
+        // sender sees the same code", so the sender's window must show it, large, meanwhile.
+        const QString source = dir(u"outbox"_qs) + u"/first-contact.bin"_qs;
+        QVERIFY(writeRandomFile(source, 64 * 1024));
+        m_accept.hold();
+        const int callsBefore = m_accept.calls;
+        dropOnStudio({source});
+        if (QTest::currentTestFailed())
+            return;
+        auto *banner = m_window->findChild<VerificationBanner *>(u"verificationBanner"_qs);
+        QVERIFY(banner);
+        QTRY_COMPARE_WITH_TIMEOUT(m_accept.calls, callsBefore + 1, 30000);
+        QVERIFY(m_accept.last.firstContact);
+        const QString receiverCode = m_accept.last.verificationCode;
+        QVERIFY(!receiverCode.isEmpty());
+        QTRY_VERIFY_WITH_TIMEOUT(banner->isVisible(), 5000);
+        QCOMPARE(banner->code(), receiverCode);
+        auto *label = banner->findChild<QLabel *>(u"senderVerificationCode"_qs);
+        QVERIFY(label->isVisible());
+        QCOMPARE(label->text(), receiverCode);
+        QVERIFY(label->font().pointSizeF() >= 1.5 * m_window->font().pointSizeF());
+        m_accept.release();
+        waitDone(u"first contact"_qs);
+        QTRY_VERIFY_WITH_TIMEOUT(!banner->isVisible(), 5000);
+    }
+
     void dropOnContactSendsToTheRealPeer()
     {
-        ContactListModel *contacts = m_window->contactModel();
-        QTRY_VERIFY_WITH_TIMEOUT(contacts->rowOf(m_studio->selfId()) >= 0
-                && contacts->index(contacts->rowOf(m_studio->selfId()))
-                       .data(ContactListModel::OnlineRole)
-                       .toBool(),
-            15000);
-        const int row = contacts->rowOf(m_studio->selfId());
-        QCOMPARE(contacts->index(row).data(ContactListModel::NameRole).toString(), u"Studio"_qs);
-
         const QString source = dir(u"outbox"_qs) + u"/drop-test.bin"_qs;
         QVERIFY(writeRandomFile(source, 3 * 1024 * 1024 + 17));
-        auto mime = std::make_unique<QMimeData>();
-        mime->setUrls({QUrl::fromLocalFile(source)});
-        ContactView *view = m_window->contactView();
-        QVERIFY(dragAndDrop(view, view->visualRect(contacts->index(row)).center(), mime.get()));
-
         TransferListModel *transfers = m_window->transferModel();
-        QTRY_COMPARE_WITH_TIMEOUT(transfers->rowCount(), 1, 5000);
+        const int before = transfers->rowCount();
+        dropOnStudio({source});
+        if (QTest::currentTestFailed())
+            return;
+        QTRY_COMPARE_WITH_TIMEOUT(transfers->rowCount(), before + 1, 5000);
         QTRY_VERIFY_WITH_TIMEOUT(transfers->snapshotAt(0).isFinished(), 60000);
         const TransferSnapshot done = transfers->snapshotAt(0);
         QVERIFY2(done.state == TransferSnapshot::State::Done, qPrintable(done.error));
