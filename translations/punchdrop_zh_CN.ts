@@ -266,6 +266,129 @@
     </message>
 </context>
 <context>
+    <name>PunchDrop::Gui::FailureText</name>
+    <message>
+        <source>%1 declined.</source>
+        <translation>%1 拒绝了。</translation>
+    </message>
+    <message>
+        <source>You declined.</source>
+        <translation>你拒绝了。</translation>
+    </message>
+    <message>
+        <source>%1 is offline — open PunchDrop there, then retry.</source>
+        <translation>%1 不在线 — 请在那台设备上打开 PunchDrop，然后重试。</translation>
+    </message>
+    <message>
+        <source>That is this device: choose another one.</source>
+        <translation>这就是本设备：请选择另一台设备。</translation>
+    </message>
+    <message>
+        <source>No direct path to %1, and the server does not relay — try on the same network, or set a server that relays.</source>
+        <translation>无法直接连接到 %1，且服务器不提供中继 — 请在同一网络中重试，或设置一个提供中继的服务器。</translation>
+    </message>
+    <message>
+        <source>The server is busy — retry in a minute.</source>
+        <translation>服务器繁忙 — 请一分钟后重试。</translation>
+    </message>
+    <message>
+        <source>The server is older than this app — update the server.</source>
+        <translation>服务器版本比本应用旧 — 请更新服务器。</translation>
+    </message>
+    <message>
+        <source>Not connected to the server — check the internet connection, then retry.</source>
+        <translation>未连接到服务器 — 请检查网络连接，然后重试。</translation>
+    </message>
+    <message>
+        <source>The server did not answer — check the internet connection, then retry.</source>
+        <translation>服务器没有回应 — 请检查网络连接，然后重试。</translation>
+    </message>
+    <message>
+        <source>%1 could not prove who it is — nothing was sent. Retry; if it keeps failing, compare device IDs.</source>
+        <translation>%1 无法证明自己的身份 — 没有发送任何内容。请重试；如果一直失败，请核对设备 ID。</translation>
+    </message>
+    <message>
+        <source>Another device answered in place of %1 — nothing was sent.</source>
+        <translation>另一台设备冒充 %1 作出了回应 — 没有发送任何内容。</translation>
+    </message>
+    <message>
+        <source>%1 isn&apos;t answering — is PunchDrop open there?</source>
+        <translation>%1 没有回应 — 那台设备上打开 PunchDrop 了吗？</translation>
+    </message>
+    <message>
+        <source>%1 runs a PunchDrop this one does not understand — update both devices.</source>
+        <translation>%1 运行的 PunchDrop 版本与本机不兼容 — 请更新两台设备。</translation>
+    </message>
+    <message>
+        <source>Cancelled.</source>
+        <translation>已取消。</translation>
+    </message>
+    <message>
+        <source>The files arrived damaged and were not kept — retry.</source>
+        <translation>文件在传输中损坏，未被保留 — 请重试。</translation>
+    </message>
+    <message>
+        <source>%1 has no room for these files — free space there, then retry.</source>
+        <translation>%1 没有足够空间存放这些文件 — 请在那里释放空间，然后重试。</translation>
+    </message>
+    <message>
+        <source>Not enough free space here — free some, then ask %1 to send again.</source>
+        <translation>本机可用空间不足 — 请释放一些空间，然后请 %1 重新发送。</translation>
+    </message>
+    <message>
+        <source>%1 could not save the files — check its download folder, then retry.</source>
+        <translation>%1 无法保存文件 — 请检查它的下载文件夹，然后重试。</translation>
+    </message>
+    <message>
+        <source>Could not save the files — check the download folder in Settings.</source>
+        <translation>无法保存文件 — 请在设置中检查下载文件夹。</translation>
+    </message>
+    <message>
+        <source>Could not read the files here — are they still there?</source>
+        <translation>无法读取本机上的文件 — 它们还在吗？</translation>
+    </message>
+    <message>
+        <source>%1 could not read its files — ask it to send again.</source>
+        <translation>%1 无法读取它的文件 — 请对方重新发送。</translation>
+    </message>
+    <message>
+        <source>A file name would have landed outside the download folder — refused.</source>
+        <translation>有文件名会把文件放到下载文件夹之外 — 已拒绝。</translation>
+    </message>
+    <message>
+        <source>%1 stopped answering — retry; it continues where it stopped.</source>
+        <translation>%1 停止了回应 — 请重试；将从中断处继续。</translation>
+    </message>
+    <message>
+        <source>%1 has a new key — compare the verification code before trusting it again.</source>
+        <translation>%1 的密钥变了 — 请先核对验证码，再重新信任它。</translation>
+    </message>
+    <message>
+        <source>%1 is busy receiving other files — retry in a moment.</source>
+        <translation>%1 正忙于接收其他文件 — 请稍后重试。</translation>
+    </message>
+    <message>
+        <source>Something went wrong inside PunchDrop — retry.</source>
+        <translation>PunchDrop 内部出错 — 请重试。</translation>
+    </message>
+    <message>
+        <source>%1 is not on this network, and no server is set to reach it elsewhere — set one in Settings.</source>
+        <translation>%1 不在此网络中，也没有设置服务器来连接其他网络中的设备 — 请在设置中设置一个服务器。</translation>
+    </message>
+    <message>
+        <source>The connection to %1 was lost — retry; it continues where it stopped.</source>
+        <translation>与 %1 的连接中断 — 请重试；将从中断处继续。</translation>
+    </message>
+    <message>
+        <source>The connection to %1 was lost.</source>
+        <translation>与 %1 的连接中断。</translation>
+    </message>
+    <message>
+        <source>The transfer failed.</source>
+        <translation>传输失败。</translation>
+    </message>
+</context>
+<context>
     <name>PunchDrop::Gui::IncomingOfferDialog</name>
     <message>
         <source>Incoming files from %1</source>
@@ -298,6 +421,17 @@
     <message>
         <source>Files: %1 · Folders: %2 · Total size: %3</source>
         <translation>文件数：%1 · 文件夹数：%2 · 总大小：%3</translation>
+    </message>
+</context>
+<context>
+    <name>PunchDrop::Gui::InstanceChannel</name>
+    <message>
+        <source>Too many files for one launch.</source>
+        <translation>一次启动传入的文件太多。</translation>
+    </message>
+    <message>
+        <source>The running PunchDrop did not answer.</source>
+        <translation>正在运行的 PunchDrop 没有回应。</translation>
     </message>
 </context>
 <context>
@@ -490,6 +624,37 @@ Drop files on a contact to send them.</source>
         <source>Found %1.</source>
         <translation>已找到 %1。</translation>
     </message>
+    <message>
+        <source>Send</source>
+        <translation>发送</translation>
+    </message>
+    <message>
+        <source>There is no system tray to keep PunchDrop in, so closing the window quits it: the running transfers stop, and this device stops receiving files.</source>
+        <translation>没有系统托盘可以让 PunchDrop 留在后台，所以关闭窗口就会退出：正在进行的传输会停止，本设备也不再接收文件。</translation>
+    </message>
+    <message>
+        <source>There is no system tray to keep PunchDrop in, so closing the window quits it: this device stops receiving files.</source>
+        <translation>没有系统托盘可以让 PunchDrop 留在后台，所以关闭窗口就会退出：本设备将不再接收文件。</translation>
+    </message>
+    <message>
+        <source>Quit</source>
+        <translation>退出</translation>
+    </message>
+</context>
+<context>
+    <name>PunchDrop::Gui::PendingFilesBar</name>
+    <message>
+        <source>Discard</source>
+        <translation>放弃</translation>
+    </message>
+    <message>
+        <source>Ready to send “%1”: choose a contact, then Send.</source>
+        <translation>准备发送“%1”：请选择联系人，然后点“发送”。</translation>
+    </message>
+    <message>
+        <source>Ready to send %1 items: choose a contact, then Send.</source>
+        <translation>准备发送 %1 项：请选择联系人，然后点“发送”。</translation>
+    </message>
 </context>
 <context>
     <name>PunchDrop::Gui::SettingsDialog</name>
@@ -641,14 +806,6 @@ Drop files on a contact to send them.</source>
         <translation>%1，来自 %2</translation>
     </message>
     <message>
-        <source>Failed: %1</source>
-        <translation>失败：%1</translation>
-    </message>
-    <message>
-        <source>The other side declined</source>
-        <translation>对方已拒绝</translation>
-    </message>
-    <message>
         <source>Cancelled after %1 of %2</source>
         <translation>已取消（已传输 %1 / %2）</translation>
     </message>
@@ -668,6 +825,22 @@ Drop files on a contact to send them.</source>
         <source>%1 · Verification code %2</source>
         <translation>%1 · 验证码 %2</translation>
     </message>
+    <message>
+        <source>%1 · resumed at %2 %</source>
+        <translation>%1 · 从 %2% 处续传</translation>
+    </message>
+    <message>
+        <source>Connecting to %1…</source>
+        <translation>正在连接 %1…</translation>
+    </message>
+    <message>
+        <source>Resumed at %1 %</source>
+        <translation>从 %1% 处续传</translation>
+    </message>
+    <message>
+        <source>Stalled — no data for %1 s · %2 of %3</source>
+        <translation>停滞 — %1 秒没有数据 · %2 / %3</translation>
+    </message>
 </context>
 <context>
     <name>PunchDrop::Gui::TransferListModel</name>
@@ -678,6 +851,10 @@ Drop files on a contact to send them.</source>
     <message>
         <source>Verification code: %1</source>
         <translation>验证码：%1</translation>
+    </message>
+    <message>
+        <source>Details: %1</source>
+        <translation>详情：%1</translation>
     </message>
 </context>
 <context>

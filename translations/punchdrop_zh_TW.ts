@@ -266,6 +266,129 @@
     </message>
 </context>
 <context>
+    <name>PunchDrop::Gui::FailureText</name>
+    <message>
+        <source>%1 declined.</source>
+        <translation>%1 拒絕了。</translation>
+    </message>
+    <message>
+        <source>You declined.</source>
+        <translation>你拒絕了。</translation>
+    </message>
+    <message>
+        <source>%1 is offline — open PunchDrop there, then retry.</source>
+        <translation>%1 不在線 — 請在那台裝置上開啟 PunchDrop，然後重試。</translation>
+    </message>
+    <message>
+        <source>That is this device: choose another one.</source>
+        <translation>這就是本裝置：請選擇另一台裝置。</translation>
+    </message>
+    <message>
+        <source>No direct path to %1, and the server does not relay — try on the same network, or set a server that relays.</source>
+        <translation>無法直接連線到 %1，且伺服器不提供中繼 — 請在同一網路中重試，或設定一個提供中繼的伺服器。</translation>
+    </message>
+    <message>
+        <source>The server is busy — retry in a minute.</source>
+        <translation>伺服器忙碌 — 請一分鐘後重試。</translation>
+    </message>
+    <message>
+        <source>The server is older than this app — update the server.</source>
+        <translation>伺服器版本比本應用程式舊 — 請更新伺服器。</translation>
+    </message>
+    <message>
+        <source>Not connected to the server — check the internet connection, then retry.</source>
+        <translation>未連線到伺服器 — 請檢查網路連線，然後重試。</translation>
+    </message>
+    <message>
+        <source>The server did not answer — check the internet connection, then retry.</source>
+        <translation>伺服器沒有回應 — 請檢查網路連線，然後重試。</translation>
+    </message>
+    <message>
+        <source>%1 could not prove who it is — nothing was sent. Retry; if it keeps failing, compare device IDs.</source>
+        <translation>%1 無法證明自己的身分 — 沒有傳送任何內容。請重試；如果一直失敗，請核對裝置 ID。</translation>
+    </message>
+    <message>
+        <source>Another device answered in place of %1 — nothing was sent.</source>
+        <translation>另一台裝置冒充 %1 作出了回應 — 沒有傳送任何內容。</translation>
+    </message>
+    <message>
+        <source>%1 isn&apos;t answering — is PunchDrop open there?</source>
+        <translation>%1 沒有回應 — 那台裝置上開啟 PunchDrop 了嗎？</translation>
+    </message>
+    <message>
+        <source>%1 runs a PunchDrop this one does not understand — update both devices.</source>
+        <translation>%1 執行的 PunchDrop 版本與本機不相容 — 請更新兩台裝置。</translation>
+    </message>
+    <message>
+        <source>Cancelled.</source>
+        <translation>已取消。</translation>
+    </message>
+    <message>
+        <source>The files arrived damaged and were not kept — retry.</source>
+        <translation>檔案在傳輸中損壞，未被保留 — 請重試。</translation>
+    </message>
+    <message>
+        <source>%1 has no room for these files — free space there, then retry.</source>
+        <translation>%1 沒有足夠空間存放這些檔案 — 請在那裡釋放空間，然後重試。</translation>
+    </message>
+    <message>
+        <source>Not enough free space here — free some, then ask %1 to send again.</source>
+        <translation>本機可用空間不足 — 請釋放一些空間，然後請 %1 重新傳送。</translation>
+    </message>
+    <message>
+        <source>%1 could not save the files — check its download folder, then retry.</source>
+        <translation>%1 無法儲存檔案 — 請檢查它的下載資料夾，然後重試。</translation>
+    </message>
+    <message>
+        <source>Could not save the files — check the download folder in Settings.</source>
+        <translation>無法儲存檔案 — 請在設定中檢查下載資料夾。</translation>
+    </message>
+    <message>
+        <source>Could not read the files here — are they still there?</source>
+        <translation>無法讀取本機上的檔案 — 它們還在嗎？</translation>
+    </message>
+    <message>
+        <source>%1 could not read its files — ask it to send again.</source>
+        <translation>%1 無法讀取它的檔案 — 請對方重新傳送。</translation>
+    </message>
+    <message>
+        <source>A file name would have landed outside the download folder — refused.</source>
+        <translation>有檔名會把檔案放到下載資料夾之外 — 已拒絕。</translation>
+    </message>
+    <message>
+        <source>%1 stopped answering — retry; it continues where it stopped.</source>
+        <translation>%1 停止了回應 — 請重試；將從中斷處繼續。</translation>
+    </message>
+    <message>
+        <source>%1 has a new key — compare the verification code before trusting it again.</source>
+        <translation>%1 的金鑰變了 — 請先核對驗證碼，再重新信任它。</translation>
+    </message>
+    <message>
+        <source>%1 is busy receiving other files — retry in a moment.</source>
+        <translation>%1 正忙於接收其他檔案 — 請稍後重試。</translation>
+    </message>
+    <message>
+        <source>Something went wrong inside PunchDrop — retry.</source>
+        <translation>PunchDrop 內部出錯 — 請重試。</translation>
+    </message>
+    <message>
+        <source>%1 is not on this network, and no server is set to reach it elsewhere — set one in Settings.</source>
+        <translation>%1 不在此網路中，也沒有設定伺服器來連線其他網路中的裝置 — 請在設定中設定一個伺服器。</translation>
+    </message>
+    <message>
+        <source>The connection to %1 was lost — retry; it continues where it stopped.</source>
+        <translation>與 %1 的連線中斷 — 請重試；將從中斷處繼續。</translation>
+    </message>
+    <message>
+        <source>The connection to %1 was lost.</source>
+        <translation>與 %1 的連線中斷。</translation>
+    </message>
+    <message>
+        <source>The transfer failed.</source>
+        <translation>傳輸失敗。</translation>
+    </message>
+</context>
+<context>
     <name>PunchDrop::Gui::IncomingOfferDialog</name>
     <message>
         <source>Incoming files from %1</source>
@@ -298,6 +421,17 @@
     <message>
         <source>Files: %1 · Folders: %2 · Total size: %3</source>
         <translation>檔案數：%1 · 資料夾數：%2 · 總大小：%3</translation>
+    </message>
+</context>
+<context>
+    <name>PunchDrop::Gui::InstanceChannel</name>
+    <message>
+        <source>Too many files for one launch.</source>
+        <translation>一次啟動傳入的檔案太多。</translation>
+    </message>
+    <message>
+        <source>The running PunchDrop did not answer.</source>
+        <translation>正在執行的 PunchDrop 沒有回應。</translation>
     </message>
 </context>
 <context>
@@ -490,6 +624,37 @@ Drop files on a contact to send them.</source>
         <source>Found %1.</source>
         <translation>已找到 %1。</translation>
     </message>
+    <message>
+        <source>Send</source>
+        <translation>傳送</translation>
+    </message>
+    <message>
+        <source>There is no system tray to keep PunchDrop in, so closing the window quits it: the running transfers stop, and this device stops receiving files.</source>
+        <translation>沒有系統匣可以讓 PunchDrop 留在背景，所以關閉視窗就會結束：正在進行的傳輸會停止，本裝置也不再接收檔案。</translation>
+    </message>
+    <message>
+        <source>There is no system tray to keep PunchDrop in, so closing the window quits it: this device stops receiving files.</source>
+        <translation>沒有系統匣可以讓 PunchDrop 留在背景，所以關閉視窗就會結束：本裝置將不再接收檔案。</translation>
+    </message>
+    <message>
+        <source>Quit</source>
+        <translation>結束</translation>
+    </message>
+</context>
+<context>
+    <name>PunchDrop::Gui::PendingFilesBar</name>
+    <message>
+        <source>Discard</source>
+        <translation>捨棄</translation>
+    </message>
+    <message>
+        <source>Ready to send “%1”: choose a contact, then Send.</source>
+        <translation>準備傳送「%1」：請選擇聯絡人，然後按「傳送」。</translation>
+    </message>
+    <message>
+        <source>Ready to send %1 items: choose a contact, then Send.</source>
+        <translation>準備傳送 %1 項：請選擇聯絡人，然後按「傳送」。</translation>
+    </message>
 </context>
 <context>
     <name>PunchDrop::Gui::SettingsDialog</name>
@@ -641,14 +806,6 @@ Drop files on a contact to send them.</source>
         <translation>%1，來自 %2</translation>
     </message>
     <message>
-        <source>Failed: %1</source>
-        <translation>失敗：%1</translation>
-    </message>
-    <message>
-        <source>The other side declined</source>
-        <translation>對方已拒絕</translation>
-    </message>
-    <message>
         <source>Cancelled after %1 of %2</source>
         <translation>已取消（已傳輸 %1 / %2）</translation>
     </message>
@@ -668,6 +825,22 @@ Drop files on a contact to send them.</source>
         <source>%1 · Verification code %2</source>
         <translation>%1 · 驗證碼 %2</translation>
     </message>
+    <message>
+        <source>%1 · resumed at %2 %</source>
+        <translation>%1 · 從 %2% 處續傳</translation>
+    </message>
+    <message>
+        <source>Connecting to %1…</source>
+        <translation>正在連線 %1…</translation>
+    </message>
+    <message>
+        <source>Resumed at %1 %</source>
+        <translation>從 %1% 處續傳</translation>
+    </message>
+    <message>
+        <source>Stalled — no data for %1 s · %2 of %3</source>
+        <translation>停滯 — %1 秒沒有資料 · %2 / %3</translation>
+    </message>
 </context>
 <context>
     <name>PunchDrop::Gui::TransferListModel</name>
@@ -678,6 +851,10 @@ Drop files on a contact to send them.</source>
     <message>
         <source>Verification code: %1</source>
         <translation>驗證碼：%1</translation>
+    </message>
+    <message>
+        <source>Details: %1</source>
+        <translation>詳情：%1</translation>
     </message>
 </context>
 <context>

@@ -124,7 +124,7 @@ int main(int argc, char *argv[])
         Logging::install(Logging::Mode::Gui, invocation.verbose);
         if (!checkTls(true))
             return Cli::ExitFailure;
-        return Gui::runGui({invocation.configDir, invocation.minimized});
+        return Gui::runGui({invocation.configDir, invocation.minimized, invocation.paths});
     }
     QCoreApplication app(argc, argv);
     Logging::install(Logging::Mode::Headless, invocation.verbose);

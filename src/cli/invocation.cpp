@@ -5,6 +5,7 @@
 
 #include <QCommandLineOption>
 #include <QCommandLineParser>
+#include <QFileInfo>
 
 namespace PunchDrop::Cli {
 
@@ -121,8 +122,13 @@ ParseResult parseCommandLine(const QStringList &arguments)
     Invocation &inv = result.invocation;
 
     const QStringList args = arguments.isEmpty() ? QStringList {s("punchdrop")} : arguments;
-    const QString command
+    QString command
         = args.size() > 1 && !args.at(1).startsWith(QLatin1Char('-')) ? args.at(1) : QString();
+    // `punchdrop FILE…` (a file manager's "Open with", a shell): the desktop app with files to
+    // send. Only a path that exists is taken for one; anything else is still an unknown command.
+    if (!command.isEmpty() && command != s("send") && command != s("receive")
+        && command != s("peers") && QFileInfo::exists(command))
+        command.clear();
     const bool serverMode = command.isEmpty() && args.contains(s("--server"));
 
     QList<QCommandLineOption> options {o.help, o.version, o.verbose, o.configDir};
@@ -164,7 +170,7 @@ ParseResult parseCommandLine(const QStringList &arguments)
     } else {
         inv.mode = Mode::Gui;
         options << o.minimized << o.serverFlag;
-        usage = s("punchdrop [COMMAND] [options]");
+        usage = s("punchdrop [COMMAND] [options] [FILE...]");
         description = s("PunchDrop sends files straight from one computer to another, through "
                         "home-router NATs.\nWithout a command it opens the desktop app.\n\n")
             + commandsText();
@@ -173,7 +179,7 @@ ParseResult parseCommandLine(const QStringList &arguments)
     QCommandLineParser parser;
     parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
     parser.addOptions(options);
-    if (inv.mode == Mode::Send)
+    if (inv.mode == Mode::Send || inv.mode == Mode::Gui)
         parser.addPositionalArgument(s("PATH"), s("Files or folders to send."), s("PATH..."));
     if (!parser.parse(parseArgs))
         return error(parser.errorText());
@@ -203,7 +209,7 @@ ParseResult parseCommandLine(const QStringList &arguments)
     const QStringList positional = parser.positionalArguments();
     if (inv.mode == Mode::Peers && positional.size() == 1)
         inv.query = positional.first();
-    else if (inv.mode != Mode::Send && !positional.isEmpty())
+    else if (inv.mode != Mode::Send && inv.mode != Mode::Gui && !positional.isEmpty())
         return error(s("unexpected argument '%1'").arg(positional.last()));
 
     if (inv.mode == Mode::Server) {
@@ -252,6 +258,11 @@ ParseResult parseCommandLine(const QStringList &arguments)
 
     if (inv.mode == Mode::Gui) {
         inv.minimized = parser.isSet(o.minimized);
+        for (const QString &path : positional) {
+            if (!QFileInfo::exists(path))
+                return error(s("%1: no such file or folder").arg(path));
+            inv.paths << QFileInfo(path).absoluteFilePath();
+        }
         return result;
     }
 

@@ -4,6 +4,7 @@
 #include "appicon.h"
 #include "appsettings.h"
 #include "enginebackend.h"
+#include "instancechannel.h"
 #include "mainwindow.h"
 #include "trayicon.h"
 
@@ -41,6 +42,13 @@ int runGui(const GuiOptions &options)
     QString error;
     const std::unique_ptr<InstanceLock> lock = InstanceLock::acquire(configDir, &error);
     if (!lock) {
+        // Already running: bring that window to the front, with the files given here.
+        QString channelError;
+        if (InstanceChannel::activateRunning(configDir, options.paths, &channelError)) {
+            qCInfo(lcGui) << "handed over to the running app";
+            return 0;
+        }
+        qCWarning(lcGui) << "the running app did not answer:" << channelError;
         QMessageBox::warning(nullptr, QObject::tr("PunchDrop"), error);
         return 1;
     }
@@ -54,11 +62,19 @@ int runGui(const GuiOptions &options)
     MainWindow window(backend.get(), configDir);
     QObject::connect(
         &window, &MainWindow::quitConfirmed, qApp, &QCoreApplication::quit, Qt::QueuedConnection);
+    InstanceChannel channel(configDir);
+    if (!channel.listen(&error))
+        qCWarning(lcGui) << "a second launch cannot reach this one:" << error;
+    QObject::connect(
+        &channel, &InstanceChannel::activationRequested, &window, &MainWindow::activateWithFiles);
     const bool minimized = (options.minimized || window.settings().startMinimized)
+        && options.paths.isEmpty()
         && TrayIcon::isAvailable(); // without a tray a hidden window could not come back
     if (!minimized)
         window.show();
     window.trayIcon()->setWindowVisible(!minimized);
+    if (!options.paths.isEmpty())
+        window.activateWithFiles(options.paths);
     qCDebug(lcGui) << "desktop app started, config in" << configDir.path();
     return QApplication::exec();
 }

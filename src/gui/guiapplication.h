@@ -2,6 +2,7 @@
 #pragma once
 
 #include <QString>
+#include <QStringList>
 
 namespace PunchDrop::Gui {
 
@@ -9,6 +10,8 @@ struct GuiOptions
 {
     QString configDir; //!< empty: the platform default
     bool minimized = false;
+    //! `punchdrop FILE…`: open the send flow with these (a running app gets them instead).
+    QStringList paths;
 };
 
 //! Builds the desktop app inside the already created QApplication and runs its event loop.

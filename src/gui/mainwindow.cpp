@@ -10,6 +10,7 @@
 #include "guiofferdecider.h"
 #include "languagemanager.h"
 #include "net/wire/nattype.h"
+#include "pendingfilesbar.h"
 #include "settingsdialog.h"
 #include "transferformat.h"
 #include "transferlistmodel.h"
@@ -35,26 +36,12 @@
 
 namespace PunchDrop::Gui {
 
-namespace {
-bool askQuitWithActiveTransfers(QWidget *parent)
-{
-    QMessageBox box(QMessageBox::Question, MainWindow::tr("Quit PunchDrop?"),
-        MainWindow::tr("Transfers are still running. Quitting stops them."), QMessageBox::NoButton,
-        parent);
-    box.setObjectName(QStringLiteral("quitConfirmationBox"));
-    QPushButton *quit = box.addButton(MainWindow::tr("Quit anyway"), QMessageBox::AcceptRole);
-    box.addButton(MainWindow::tr("Keep running"), QMessageBox::RejectRole);
-    box.exec();
-    return box.clickedButton() == quit;
-}
-} // namespace
-
 MainWindow::MainWindow(Backend *backend, const ConfigDir &configDir, QWidget *parent)
     : QMainWindow(parent)
     , m_backend(backend)
     , m_configDir(configDir)
     , m_settings(AppSettings::load(configDir))
-    , m_confirmQuit(askQuitWithActiveTransfers)
+    , m_confirmQuit(&QuitPrompt::ask)
 {
     setObjectName(QStringLiteral("mainWindow"));
     setWindowIcon(AppIcon::icon());
@@ -86,6 +73,7 @@ MainWindow::MainWindow(Backend *backend, const ConfigDir &configDir, QWidget *pa
         });
     connect(m_tray, &TrayIcon::toggleWindowRequested, this, &MainWindow::toggleVisible);
     connect(m_tray, &TrayIcon::quitRequested, this, &MainWindow::requestQuit);
+    connect(m_tray, &TrayIcon::availabilityChanged, this, &MainWindow::onTrayAvailabilityChanged);
 
     m_backend->setOfferDecider(m_decider);
     m_backend->applySettings(m_settings);
@@ -115,7 +103,21 @@ void MainWindow::buildUi()
     connect(m_contactView, &ContactView::filesDropped, this, &MainWindow::sendPaths);
     connect(m_contactView->selectionModel(), &QItemSelectionModel::currentChanged, this,
         &MainWindow::updateSendActions);
-    connect(m_contactModel, &QAbstractItemModel::modelReset, this, &MainWindow::updateSendActions);
+    // A device appearing or leaving rebuilds the list: the selection follows the device, so
+    // "Send files…" stays enabled for the contact the person chose.
+    connect(m_contactModel, &QAbstractItemModel::modelAboutToBeReset, this, [this] {
+        const QModelIndex current = m_contactView->currentIndex();
+        m_selectedBeforeReset = current.isValid()
+            ? current.data(ContactListModel::PeerRole).value<DeviceId>()
+            : DeviceId();
+    });
+    connect(m_contactModel, &QAbstractItemModel::modelReset, this, [this] {
+        if (!m_selectedBeforeReset.isNull())
+            selectPeer(m_selectedBeforeReset);
+        updateSendActions();
+    });
+    // Enter or a double click on a contact: send to it.
+    connect(m_contactView, &QAbstractItemView::activated, this, &MainWindow::sendFilesToSelected);
     connect(m_contactModel, &QAbstractItemModel::dataChanged, this, &MainWindow::updateSendActions);
 
     m_sendFilesAction = new QAction(this);
@@ -178,6 +180,10 @@ void MainWindow::buildUi()
     titleRow->addWidget(m_contactsTitle, 1);
     titleRow->addWidget(m_findButton);
     contactsLayout->addLayout(titleRow);
+    m_pendingFiles = new PendingFilesBar(this);
+    m_pendingFiles->hide();
+    connect(m_pendingFiles, &PendingFilesBar::changed, this, &MainWindow::updateSendActions);
+    contactsLayout->addWidget(m_pendingFiles);
     contactsLayout->addWidget(m_contactView, 1);
     contactsLayout->addWidget(m_sendButton);
 
@@ -231,7 +237,6 @@ void MainWindow::retranslateUi()
         tr("No devices yet.\nDevices running PunchDrop on this network appear here; with a "
            "server set in Settings, so do your contacts on the internet. Find anyone else by "
            "their device ID or name (Ctrl+F).\nDrop files on a contact to send them."));
-    m_sendButton->setText(tr("Send files…"));
     m_sendFilesAction->setText(tr("Send &files…"));
     m_sendFolderAction->setText(tr("Send a f&older…"));
     m_settingsAction->setText(tr("&Settings…"));
@@ -300,6 +305,7 @@ void MainWindow::updateSendActions()
     m_sendFolderAction->setEnabled(canSend);
     m_sendButton->setEnabled(canSend);
     m_sendButton->setToolTip(canSend ? QString() : tr("Select a contact that is online first"));
+    m_sendButton->setText(m_pendingFiles->paths().isEmpty() ? tr("Send files…") : tr("Send"));
 }
 
 void MainWindow::sendFilesToSelected()
@@ -307,6 +313,10 @@ void MainWindow::sendFilesToSelected()
     DeviceId peer;
     if (!selectedPeer(&peer))
         return;
+    if (!m_pendingFiles->paths().isEmpty()) {
+        sendPaths(peer, m_pendingFiles->takePaths());
+        return;
+    }
     auto *dialog = new QFileDialog(this, tr("Send files"));
     dialog->setObjectName(QStringLiteral("sendFilesDialog"));
     dialog->setAttribute(Qt::WA_DeleteOnClose);
@@ -401,26 +411,48 @@ void MainWindow::applySettings(const AppSettings &settings)
     m_backend->applySettings(settings);
 }
 
-void MainWindow::setQuitConfirmation(std::function<bool(QWidget *)> confirm)
+void MainWindow::setQuitConfirmation(QuitConfirmation confirm)
 {
     m_confirmQuit = std::move(confirm);
 }
 
 void MainWindow::toggleVisible()
 {
-    if (isVisible() && !isMinimized()) {
+    if (isVisible() && !isMinimized() && m_tray->available()) {
         hide();
+        m_hiddenToTray = true;
+        m_tray->setWindowVisible(false);
     } else {
-        showNormal();
-        raise();
-        activateWindow();
+        bringToFront();
     }
-    m_tray->setWindowVisible(isVisible());
+}
+
+void MainWindow::bringToFront()
+{
+    m_hiddenToTray = false;
+    showNormal();
+    raise();
+    activateWindow();
+    m_tray->setWindowVisible(true);
+}
+
+void MainWindow::activateWithFiles(const QStringList &paths)
+{
+    bringToFront();
+    if (!paths.isEmpty())
+        m_pendingFiles->setPaths(paths);
+}
+
+void MainWindow::onTrayAvailabilityChanged(bool available)
+{
+    // The tray the window hid in went away: nothing else could bring it back.
+    if (!available && m_hiddenToTray)
+        bringToFront();
 }
 
 void MainWindow::requestQuit()
 {
-    if (m_backend->hasActiveTransfers() && !m_confirmQuit(this))
+    if (m_backend->hasActiveTransfers() && !m_confirmQuit(this, QuitPrompt::Reason::Quit, true))
         return;
     m_quitting = true;
     Q_EMIT quitConfirmed();
@@ -439,9 +471,10 @@ void MainWindow::closeEvent(QCloseEvent *event)
         return;
     }
     // With a tray the app keeps running there, so transfers continue and offers still arrive.
-    if (TrayIcon::isAvailable()) {
+    if (m_tray->available()) {
         event->ignore();
         hide();
+        m_hiddenToTray = true;
         m_tray->setWindowVisible(false);
         if (!m_trayHintShown) {
             m_trayHintShown = true;
@@ -452,8 +485,10 @@ void MainWindow::closeEvent(QCloseEvent *event)
         }
         return;
     }
-    // No tray to come back from: closing the window quits, after asking if transfers run.
-    if (m_backend->hasActiveTransfers() && !m_confirmQuit(this)) {
+    // No tray to come back from: closing the window quits, which stops receiving too. Never
+    // silently: asked every time, "Keep running" by default.
+    if (!m_confirmQuit(
+            this, QuitPrompt::Reason::CloseWithoutTray, m_backend->hasActiveTransfers())) {
         event->ignore();
         return;
     }

@@ -2,7 +2,10 @@
 #pragma once
 
 #include "appsettings.h"
+#include "quitprompt.h"
+
 #include "core/configdir.h"
+#include "net/wire/deviceid.h"
 
 #include <QMainWindow>
 
@@ -14,7 +17,6 @@ class QPushButton;
 class QToolButton;
 
 namespace PunchDrop {
-class DeviceId;
 struct TransferSnapshot;
 } // namespace PunchDrop
 
@@ -25,6 +27,7 @@ class ContactListModel;
 class ContactView;
 class GuiOfferDecider;
 class LanguageManager;
+class PendingFilesBar;
 class TransferListModel;
 class TransferPanel;
 class TrayIcon;
@@ -51,8 +54,13 @@ public:
     GuiOfferDecider *offerDecider() const { return m_decider; }
     LanguageManager *languageManager() const { return m_language; }
 
-    //! Asked before quitting while transfers run; true = quit. Default: a QMessageBox.
-    void setQuitConfirmation(std::function<bool(QWidget *)> confirm);
+    /*!
+     * Asked before PunchDrop stops: Quit while transfers run, or closing the window without a
+     * tray; the bool says whether transfers run. True = quit. Default: QuitPrompt::ask.
+     */
+    using QuitConfirmation = std::function<bool(QWidget *, QuitPrompt::Reason, bool)>;
+    void setQuitConfirmation(QuitConfirmation confirm);
+    PendingFilesBar *pendingFiles() const { return m_pendingFiles; }
 
 public Q_SLOTS:
     //! Saves \a settings, switches the language and hands them to the backend.
@@ -65,6 +73,11 @@ public Q_SLOTS:
     void sendFolderToSelected();
     void sendPaths(const PunchDrop::DeviceId &peer, const QStringList &paths);
     void toggleVisible();
+    //! Shows the window in front (from a tray, another launch, a hidden state).
+    void bringToFront();
+    //! A second launch (or the first one's command line): the window comes to the front and
+    //! \a paths, if any, wait for a contact to send them to.
+    void activateWithFiles(const QStringList &paths);
     //! Quits (after asking, when transfers run). Emits quitConfirmed() when it may go.
     void requestQuit();
     void copyDeviceId();
@@ -88,6 +101,7 @@ private:
     void onTransferAdded(const TransferSnapshot &snapshot);
     void onTransferFinished(const TransferSnapshot &snapshot);
     bool selectedPeer(DeviceId *peer) const;
+    void onTrayAvailabilityChanged(bool available);
     void onPeerLookupFinished(const QString &query, const DeviceId &found, const QString &error);
     bool selectPeer(const DeviceId &peer);
 
@@ -116,8 +130,11 @@ private:
     QAction *m_findAction = nullptr;
     QToolButton *m_findButton = nullptr;
     QStringList m_pendingLookups;
-    std::function<bool(QWidget *)> m_confirmQuit;
+    PendingFilesBar *m_pendingFiles = nullptr;
+    QuitConfirmation m_confirmQuit;
     bool m_quitting = false;
+    bool m_hiddenToTray = false;
+    DeviceId m_selectedBeforeReset;
     bool m_trayHintShown = false;
 };
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "transferformat.h"
 
+#include "failuretext.h"
+
 #include <QLocale>
 
 #include <cmath>
@@ -68,9 +70,14 @@ QString TransferFormat::state(TransferSnapshot::State state)
     return {};
 }
 
+QString TransferFormat::peerLabel(const TransferSnapshot &s)
+{
+    return s.peerName.isEmpty() ? s.peer.shortString() : s.peerName;
+}
+
 QString TransferFormat::title(const TransferSnapshot &s)
 {
-    const QString peer = s.peerName.isEmpty() ? s.peer.shortString() : s.peerName;
+    const QString peer = peerLabel(s);
     QString what;
     const int count = qMax(s.itemCount, int(s.items.size()));
     if (count == 1 && !s.items.isEmpty())
@@ -86,17 +93,21 @@ QString TransferFormat::progressLine(const TransferSnapshot &s)
     using State = TransferSnapshot::State;
     switch (s.state) {
     case State::Failed:
-        return s.error.isEmpty() ? tr("Failed") : tr("Failed: %1").arg(s.error);
+        return FailureText::explain(s);
     case State::Declined:
-        return tr("The other side declined");
+        return FailureText::explain(s);
     case State::Cancelled:
         return tr("Cancelled after %1 of %2").arg(size(s.bytesDone), size(s.bytesTotal));
-    case State::Done:
-        return s.direction == TransferSnapshot::Direction::Outgoing
+    case State::Done: {
+        const QString line = s.direction == TransferSnapshot::Direction::Outgoing
             ? tr("%1 sent").arg(size(s.bytesTotal))
             : tr("%1 received").arg(size(s.bytesTotal));
+        if (s.resumedBytes <= 0 || s.bytesTotal <= 0)
+            return line;
+        return tr("%1 · resumed at %2 %").arg(line).arg(s.resumedBytes * 100 / s.bytesTotal);
+    }
     case State::Connecting:
-        return state(s.state);
+        return tr("Connecting to %1…").arg(peerLabel(s));
     case State::Waiting:
         // Visible in the row, not only in a tooltip: the person compares it with the peer's.
         return s.verificationCode.isEmpty()
@@ -106,6 +117,10 @@ QString TransferFormat::progressLine(const TransferSnapshot &s)
         break;
     }
     QString line = tr("%1 of %2").arg(size(s.bytesDone), size(s.bytesTotal));
+    // A retry that continues where the last attempt stopped says so (not "starting over").
+    if (s.resumedBytes > 0 && s.bytesTotal > 0)
+        line = tr("Resumed at %1 %").arg(s.resumedBytes * 100 / s.bytesTotal)
+            + QStringLiteral(" · ") + line;
     if (s.bytesPerSecond >= 1) {
         line += QStringLiteral(" · ") + speed(s.bytesPerSecond);
         const QString left = timeLeft(s.bytesTotal - s.bytesDone, s.bytesPerSecond);
@@ -113,6 +128,13 @@ QString TransferFormat::progressLine(const TransferSnapshot &s)
             line += QStringLiteral(" · ") + left;
     }
     return line;
+}
+
+QString TransferFormat::stalledLine(const TransferSnapshot &s, qint64 seconds)
+{
+    return tr("Stalled — no data for %1 s · %2 of %3")
+        .arg(seconds)
+        .arg(size(s.bytesDone), size(s.bytesTotal));
 }
 
 int TransferFormat::percent(const TransferSnapshot &s)

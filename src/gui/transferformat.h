@@ -22,10 +22,14 @@ public:
     static QString timeLeft(qint64 bytesLeft, double bytesPerSecond);
     static QString pathBadge(PathKind path, const QString &reason);
     static QString state(TransferSnapshot::State state);
+    //! The other device's name, or its short ID when it has none.
+    static QString peerLabel(const TransferSnapshot &snapshot);
     //! One line: "3 files to Alice" / "report.pdf from Bob".
     static QString title(const TransferSnapshot &snapshot);
     //! The progress line under the bar: sizes, speed, time left, or the failure.
     static QString progressLine(const TransferSnapshot &snapshot);
+    //! The progress line of a transfer whose bytes stopped moving \a seconds ago.
+    static QString stalledLine(const TransferSnapshot &snapshot, qint64 seconds);
     //! 0…100, or -1 when the total is unknown.
     static int percent(const TransferSnapshot &snapshot);
 };

@@ -15,6 +15,8 @@ TransferListModel::TransferListModel(QObject *parent)
     m_flushTimer.setSingleShot(true);
     m_flushTimer.setInterval(100ms);
     connect(&m_flushTimer, &QTimer::timeout, this, &TransferListModel::flush);
+    m_stallTimer.setInterval(1s);
+    connect(&m_stallTimer, &QTimer::timeout, this, &TransferListModel::checkStalls);
 }
 
 int TransferListModel::rowCount(const QModelIndex &parent) const
@@ -34,6 +36,15 @@ bool TransferListModel::canRetry(const TransferSnapshot &s)
             || s.state == TransferSnapshot::State::Cancelled);
 }
 
+bool TransferListModel::deservesARow(const TransferSnapshot &s)
+{
+    // An incoming session is shown once its offer is known (Waiting: the prompt, or the
+    // auto-accept). One that ended before that (a peer that gave up while connecting, an offer
+    // refused as malformed or too large) is nothing the person saw or can act on.
+    return s.direction == TransferSnapshot::Direction::Outgoing
+        || (s.state != TransferSnapshot::State::Connecting && !s.isFinished());
+}
+
 bool TransferListModel::canOpenFolder(const TransferSnapshot &s)
 {
     return !s.localFolder.isEmpty() && QFileInfo(s.localFolder).isDir();
@@ -48,7 +59,11 @@ QVariant TransferListModel::data(const QModelIndex &index, int role) const
     case Qt::DisplayRole:
         return TransferFormat::title(s);
     case Qt::ToolTipRole: {
-        QStringList lines {TransferFormat::title(s), TransferFormat::state(s.state)};
+        // The whole text of a row that elides it, and the engine's own words behind it.
+        QStringList lines {TransferFormat::title(s), TransferFormat::state(s.state),
+            data(index, ProgressTextRole).toString()};
+        if (!s.error.isEmpty() && s.isFinished())
+            lines << tr("Details: %1").arg(s.error);
         if (!s.verificationCode.isEmpty())
             lines << tr("Verification code: %1").arg(s.verificationCode);
         lines << s.items;
@@ -69,7 +84,13 @@ QVariant TransferListModel::data(const QModelIndex &index, int role) const
     case ProgressRole:
         return TransferFormat::percent(s);
     case ProgressTextRole:
+        if (m_stalled.contains(s.id)) {
+            const qint64 seconds = m_lastMove.value(s.id).elapsed() / 1000;
+            return TransferFormat::stalledLine(s, seconds);
+        }
         return TransferFormat::progressLine(s);
+    case StalledRole:
+        return m_stalled.contains(s.id);
     case PathBadgeRole:
         return TransferFormat::pathBadge(s.path, s.pathReason);
     case CanCancelRole:
@@ -106,12 +127,15 @@ std::chrono::milliseconds TransferListModel::flushInterval() const
 void TransferListModel::update(const TransferSnapshot &snapshot)
 {
     const int row = rowOf(snapshot.id);
+    if (row < 0 && !deservesARow(snapshot))
+        return;
     if (row < 0) {
         // Newest first.
         beginInsertRows({}, 0, 0);
         m_rows.prepend(snapshot);
         reindex();
         endInsertRows();
+        trackMovement(nullptr, snapshot);
         Q_EMIT transferAdded(snapshot);
         if (snapshot.isFinished())
             Q_EMIT transferFinished(snapshot);
@@ -119,7 +143,10 @@ void TransferListModel::update(const TransferSnapshot &snapshot)
     }
     const TransferSnapshot previous = m_rows.at(row);
     m_rows[row] = snapshot;
-    if (previous.state != snapshot.state || previous.path != snapshot.path) {
+    const bool wasStalled = m_stalled.contains(snapshot.id);
+    trackMovement(&previous, snapshot);
+    const bool moving = wasStalled && !m_stalled.contains(snapshot.id);
+    if (moving || previous.state != snapshot.state || previous.path != snapshot.path) {
         // Something a person waits for: show it now, together with any pending progress.
         m_dirty.remove(snapshot.id);
         Q_EMIT dataChanged(index(row), index(row));
@@ -130,6 +157,46 @@ void TransferListModel::update(const TransferSnapshot &snapshot)
     m_dirty.insert(snapshot.id);
     if (!m_flushTimer.isActive())
         m_flushTimer.start();
+}
+
+void TransferListModel::setStallThreshold(std::chrono::milliseconds threshold)
+{
+    m_stallThreshold = threshold;
+    m_stallTimer.setInterval(
+        qBound(std::chrono::milliseconds(50), threshold / 4, std::chrono::milliseconds(1000)));
+}
+
+void TransferListModel::trackMovement(const TransferSnapshot *before, const TransferSnapshot &now)
+{
+    if (now.state != TransferSnapshot::State::Transferring) {
+        m_lastMove.remove(now.id);
+        m_stalled.remove(now.id);
+        if (m_lastMove.isEmpty())
+            m_stallTimer.stop();
+        return;
+    }
+    if (!before || before->state != now.state || before->bytesDone != now.bytesDone
+        || !m_lastMove.contains(now.id)) {
+        m_lastMove[now.id].start();
+        m_stalled.remove(now.id);
+    }
+    if (!m_stallTimer.isActive())
+        m_stallTimer.start();
+}
+
+void TransferListModel::checkStalls()
+{
+    for (auto it = m_lastMove.cbegin(); it != m_lastMove.cend(); ++it) {
+        const int row = rowOf(it.key());
+        if (row < 0)
+            continue;
+        // Stalled rows count the seconds: repainted on every tick, not only when they stall.
+        if (m_stalled.contains(it.key())
+            || std::chrono::milliseconds(it.value().elapsed()) >= m_stallThreshold) {
+            m_stalled.insert(it.key());
+            Q_EMIT dataChanged(index(row), index(row));
+        }
+    }
 }
 
 void TransferListModel::flush()
@@ -150,6 +217,8 @@ void TransferListModel::clearFinished()
             continue;
         beginRemoveRows({}, row, row);
         m_dirty.remove(m_rows.at(row).id);
+        m_lastMove.remove(m_rows.at(row).id);
+        m_stalled.remove(m_rows.at(row).id);
         m_rows.removeAt(row);
         reindex();
         endRemoveRows();

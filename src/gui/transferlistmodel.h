@@ -4,6 +4,7 @@
 #include "transfer/transfersnapshot.h"
 
 #include <QAbstractListModel>
+#include <QElapsedTimer>
 #include <QHash>
 #include <QList>
 #include <QSet>
@@ -32,6 +33,7 @@ public:
         CanCancelRole,
         CanRetryRole,
         CanOpenFolderRole,
+        StalledRole, //!< bool: transferring, but no byte moved for stallThreshold()
     };
     Q_ENUM(Role)
 
@@ -46,7 +48,12 @@ public:
     //! How long progress-only changes are held back (tests shorten or lengthen it).
     void setFlushInterval(std::chrono::milliseconds interval);
     std::chrono::milliseconds flushInterval() const;
+    //! How long a transferring row may see no byte move before it says "Stalled" (10 s).
+    void setStallThreshold(std::chrono::milliseconds threshold);
 
+    //! Whether a transfer not shown yet gets a row: outgoing ones at once, incoming ones once
+    //! their offer arrived (rows for offers nobody saw would only confuse).
+    static bool deservesARow(const TransferSnapshot &s);
     static bool canCancel(const TransferSnapshot &s);
     static bool canRetry(const TransferSnapshot &s);
     static bool canOpenFolder(const TransferSnapshot &s);
@@ -68,11 +75,19 @@ Q_SIGNALS:
 
 private:
     void reindex();
+    //! Notes whether \a now moved compared with \a before (or is new) for the stall check.
+    void trackMovement(const TransferSnapshot *before, const TransferSnapshot &now);
+    void checkStalls();
 
     QList<TransferSnapshot> m_rows;
     QHash<quint64, int> m_rowById;
     QSet<quint64> m_dirty;
     QTimer m_flushTimer;
+    //! Transferring rows: when their byte count last changed. A row in m_stalled says so.
+    QHash<quint64, QElapsedTimer> m_lastMove;
+    QSet<quint64> m_stalled;
+    std::chrono::milliseconds m_stallThreshold {10000};
+    QTimer m_stallTimer;
 };
 
 } // namespace PunchDrop::Gui

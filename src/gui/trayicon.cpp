@@ -29,6 +29,8 @@ TrayIcon::TrayIcon(QObject *parent)
             if (reason == QSystemTrayIcon::Trigger || reason == QSystemTrayIcon::DoubleClick)
                 Q_EMIT toggleWindowRequested();
         });
+    m_watch.setInterval(std::chrono::seconds(2));
+    connect(&m_watch, &QTimer::timeout, this, &TrayIcon::checkAvailability);
     retranslateUi();
 }
 
@@ -42,10 +44,28 @@ bool TrayIcon::isAvailable()
     return QSystemTrayIcon::isSystemTrayAvailable();
 }
 
+void TrayIcon::setAvailabilityProbe(std::function<bool()> probe)
+{
+    m_probe = std::move(probe);
+    if (m_watch.isActive())
+        checkAvailability();
+}
+
 void TrayIcon::show()
 {
-    if (isAvailable())
-        m_tray->show();
+    m_watch.start();
+    checkAvailability();
+}
+
+void TrayIcon::checkAvailability()
+{
+    const bool available = m_probe();
+    if (m_available == available)
+        return;
+    m_available = available;
+    m_tray->setVisible(available);
+    qCDebug(lcGui) << "system tray" << (available ? "available" : "not available");
+    Q_EMIT availabilityChanged(available);
 }
 
 void TrayIcon::setWindowVisible(bool visible)

@@ -368,6 +368,7 @@ QCoro::Task<TransferJob::Step> IncomingTransfer::onSendFrom(const SendFrom &from
     m_received = offset;
     m_result.files[m_current->slot].resumedFrom = offset;
     m_done += offset;
+    noteResumed(offset);
     co_return std::nullopt;
 }
 

@@ -285,6 +285,7 @@ QCoro::Task<TransferJob::Step> OutgoingTransfer::openFile(
     m_channel.send(SendFrom {index, offset});
     m_result.files[k].resumedFrom = offset;
     m_done += offset;
+    noteResumed(offset);
     m_sending->toRead = m_sending->small ? 0 : size - offset;
     co_return std::nullopt;
 }

@@ -377,6 +377,9 @@ quint64 TransferEngine::send(const DeviceId &peer, const QStringList &paths, Con
     entry.snapshot.itemCount = int(paths.size());
     if (!paths.isEmpty())
         entry.snapshot.localFolder = QFileInfo(paths.constFirst()).absolutePath();
+    // Announced now, not once a path exists: finding one can take the relay's whole join
+    // timeout, and a drop that shows nothing for that long looks like a drop that did nothing.
+    Q_EMIT transferUpdated(entry.snapshot);
     runOutgoing(id);
     return id;
 }
@@ -391,6 +394,9 @@ bool TransferEngine::retry(quint64 id)
     TransferSnapshot &s = it->snapshot;
     s.state = TransferSnapshot::State::Connecting;
     s.error.clear();
+    s.errorCode = TransferError::None;
+    s.connectFailure = ConnectFailure::None;
+    s.resumedBytes = 0;
     s.bytesDone = 0;
     s.bytesPerSecond = 0;
     s.path = PathKind::Unknown;
@@ -462,6 +468,7 @@ void TransferEngine::finish(quint64 id, const TransferResult &result)
         s.state = TransferSnapshot::State::Failed;
     }
     s.error = result.message;
+    s.errorCode = result.error;
     if (s.direction == TransferSnapshot::Direction::Incoming && !result.files.isEmpty()
         && !result.files.constFirst().localPath.isEmpty())
         s.localFolder = QFileInfo(result.files.constFirst().localPath).absolutePath();
@@ -515,6 +522,9 @@ void TransferEngine::attachJob(quint64 id, TransferJob *job)
         [this, id](const FileResult &file) { Q_EMIT fileFinished(id, file); });
     connect(job, &TransferJob::verificationCodeKnown, this, [this, id](const QString &code) {
         update(id, [&](TransferSnapshot &s) { s.verificationCode = code; });
+    });
+    connect(job, &TransferJob::resumed, this, [this, id](qint64 total) {
+        update(id, [&](TransferSnapshot &s) { s.resumedBytes = total; });
     });
 }
 
@@ -576,6 +586,7 @@ QCoro::Task<std::optional<PeerConnection>> TransferEngine::connectOutgoing(quint
                 "%1 is not reachable: no server is configured and it is not on the local "
                 "network")
                           .arg(entry.snapshot.peerName);
+        m_transfers[id].snapshot.connectFailure = c.errorCode; // announced by failEarly
         failEarly(id, TransferError::Network, message);
         co_return std::nullopt;
     }

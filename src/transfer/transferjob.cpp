@@ -249,6 +249,14 @@ void TransferJob::setVerificationCode(const QString &code)
     Q_EMIT verificationCodeKnown(code);
 }
 
+void TransferJob::noteResumed(qint64 bytes)
+{
+    if (bytes <= 0)
+        return;
+    m_resumed += bytes;
+    Q_EMIT resumed(m_resumed);
+}
+
 std::pair<DeviceId, DeviceId> TransferJob::sessionIds(Side self) const
 {
     if (!m_socket)

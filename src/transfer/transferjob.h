@@ -88,10 +88,15 @@ Q_SIGNALS:
     void stateChanged(PunchDrop::TransferSnapshot::State state);
     //! The session's verification code became known (see verificationCode()).
     void verificationCodeKnown(const QString &code);
+    //! A file continues from \a bytes the receiver already held; \a total sums them over the
+    //! files of this session so far (a retry that resumes, not one that starts over).
+    void resumed(qint64 total);
     //! Emitted once, when run() has its result.
     void finished(const PunchDrop::TransferResult &result);
 
 protected:
+    //! Counts \a bytes already present at the receiver for the file that starts now.
+    void noteResumed(qint64 bytes);
     /*!
      * What a protocol step hands back: nullopt to go on, or the result the transfer ends with.
      * Steps are member coroutines; each takes a QPointer to the job before its first co_await
@@ -190,6 +195,7 @@ private:
     QByteArray m_codeNonce;
     QByteArray m_peerCodeCommitment;
     QString m_verificationCode;
+    qint64 m_resumed = 0;
 
     QTimer m_keepaliveTimer;
     int m_keepaliveScopes = 0;

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "transfer/transferresult.h"
+
+#include "net/wire/connectfailure.h"
 #include "net/wire/deviceid.h"
 #include "net/wire/pathkind.h"
 
@@ -45,7 +48,13 @@ struct TransferSnapshot
     State state = State::Connecting;
     PathKind path = PathKind::Unknown;
     QString pathReason; //!< why relayed ("peer behind symmetric NAT", "punch timed out", …)
-    QString error; //!< human-readable, when Failed
+    QString error; //!< human-readable, when Failed (the engine's words; may name local paths)
+    //! Why it ended, when Failed, Cancelled or Declined: the UI words it with a remedy.
+    TransferError errorCode = TransferError::None;
+    //! Why no path to the peer formed, when that is how it failed (errorCode Network).
+    ConnectFailure connectFailure = ConnectFailure::None;
+    //! Bytes the receiver already held when this attempt started (a retry that resumes).
+    qint64 resumedBytes = 0;
     QString localFolder; //!< where received files landed / where sent files came from
 
     bool isFinished() const

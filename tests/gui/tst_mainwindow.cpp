@@ -5,11 +5,14 @@
 
 #include "testbackend.h"
 
+#include "support/testhelpers.h"
+
 #include "gui/appsettings.h"
 #include "gui/contactlistmodel.h"
 #include "gui/contactview.h"
 #include "gui/languagemanager.h"
 #include "gui/mainwindow.h"
+#include "gui/pendingfilesbar.h"
 #include "gui/settingsdialog.h"
 #include "gui/transferformat.h"
 #include "gui/transferpanel.h"
@@ -106,7 +109,8 @@ QString unreachableFailureLine(const QString &downloadDir, const QString &file)
     engine.send(peer->id(), {file});
     if (finished.isEmpty() && !finished.wait(10000)) // it may end before send() returns
         return QStringLiteral("<the transfer did not finish>");
-    return TransferFormat::progressLine(last).replace(peer->id().shortString(), u"<peer>"_qs);
+    // The engine's own words (the row words the code; these go to its tooltip).
+    return last.error.replace(peer->id().shortString(), u"<peer>"_qs);
 }
 
 } // namespace
@@ -337,7 +341,7 @@ private Q_SLOTS:
         QCOMPARE(labelText(&window, "natTypeLabel"), u"NAT: symmetric"_qs);
         const QString englishUnreachable = unreachableFailureLine(config.path(), file);
         QCOMPARE(englishUnreachable,
-            u"Failed: <peer> is not reachable: no server is configured and it is not on the "
+            u"<peer> is not reachable: no server is configured and it is not on the "
             u"local network"_qs);
 
         QVERIFY(window.languageManager()->setLanguage(u"zh_CN"_qs));
@@ -352,7 +356,7 @@ private Q_SLOTS:
         QCOMPARE(TransferFormat::pathBadge(PathKind::Relayed, NatType::displayName(u"symmetric")),
             u"中继（对称型）"_qs);
         QCOMPARE(unreachableFailureLine(config.path(), file),
-            u"失败：无法连接到 <peer>：没有配置服务器，且它不在局域网中"_qs);
+            u"无法连接到 <peer>：没有配置服务器，且它不在局域网中"_qs);
         // The stable text that travels to the server and peers never changes.
         QCOMPARE(NatType::fromString(u"symmetric").toString(), u"symmetric"_qs);
 
@@ -380,9 +384,9 @@ private Q_SLOTS:
         QSignalSpy quit(&window, &MainWindow::quitConfirmed);
         int asked = 0;
         bool answer = false;
-        window.setQuitConfirmation([&](QWidget *) {
+        window.setQuitConfirmation([&](QWidget *, QuitPrompt::Reason reason, bool running) {
             ++asked;
-            return answer;
+            return reason == QuitPrompt::Reason::Quit && running && answer;
         });
 
         // Nothing running: no question.
@@ -409,29 +413,89 @@ private Q_SLOTS:
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         QSignalSpy quit(&window, &MainWindow::quitConfirmed);
-        int asked = 0;
-        window.setQuitConfirmation([&](QWidget *) {
-            ++asked;
-            return false;
+        QList<std::pair<QuitPrompt::Reason, bool>> asked;
+        bool answer = false;
+        window.setQuitConfirmation([&](QWidget *, QuitPrompt::Reason reason, bool running) {
+            asked.append({reason, running});
+            return answer;
         });
+        bool trayThere = true;
+        window.trayIcon()->setAvailabilityProbe([&] { return trayThere; });
         backend.active = true;
-        if (TrayIcon::isAvailable()) {
-            // To the tray: the window hides, the app (and the transfer) keeps running.
-            QVERIFY(!window.close());
-            QVERIFY(window.isHidden());
-            QCOMPARE(quit.size(), 0);
-            window.toggleVisible();
-            QVERIFY(window.isVisible());
-        } else {
-            // No tray (this offscreen platform): closing quits, so it asks first.
-            QVERIFY(!window.close());
-            QCOMPARE(asked, 1);
-            QVERIFY(window.isVisible());
-            QCOMPARE(quit.size(), 0);
-            backend.active = false;
-            QVERIFY(window.close());
-            QCOMPARE(asked, 1);
-            QCOMPARE(quit.size(), 1);
+        // To the tray: the window hides, the app (and the transfer) keeps running.
+        QVERIFY(!window.close());
+        QVERIFY(window.isHidden());
+        QCOMPARE(quit.size(), 0);
+        QVERIFY(asked.isEmpty());
+        window.toggleVisible();
+        QVERIFY(window.isVisible());
+
+        // No tray: closing quits, which also stops receiving, so it asks every time, with or
+        // without transfers; "Keep running" keeps the window.
+        trayThere = false;
+        window.trayIcon()->setAvailabilityProbe([&] { return trayThere; });
+        QVERIFY(!window.close());
+        QCOMPARE(asked.size(), 1);
+        QCOMPARE(asked.last(), std::make_pair(QuitPrompt::Reason::CloseWithoutTray, true));
+        QVERIFY(window.isVisible());
+        backend.active = false;
+        QVERIFY(!window.close());
+        QCOMPARE(asked.size(), 2);
+        QCOMPARE(asked.last(), std::make_pair(QuitPrompt::Reason::CloseWithoutTray, false));
+        QVERIFY(window.isVisible());
+        QCOMPARE(quit.size(), 0);
+        answer = true;
+        QVERIFY(window.close());
+        QCOMPARE(quit.size(), 1);
+    }
+
+    void selectionSurvivesListChangesAndEnterSends()
+    {
+        QTemporaryDir config;
+        TestBackend backend;
+        backend.setPeers({Test::peer("laptop", PeerInfo::Source::Lan, true),
+            Test::peer("studio", PeerInfo::Source::Server, true)});
+        MainWindow window(&backend, ConfigDir(config.path()));
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        ContactView *view = window.contactView();
+        const auto rowOf = [&](const char *name) {
+            return window.contactModel()->index(
+                window.contactModel()->rowOf(Test::deviceIdFor(name)));
+        };
+        view->setCurrentIndex(rowOf("studio"));
+        auto *send = window.findChild<QPushButton *>(u"sendFilesButton"_qs);
+        QVERIFY(send->isEnabled());
+
+        // A device appears and one leaves: the list is rebuilt, the choice stays.
+        backend.setPeers({Test::peer("phone", PeerInfo::Source::Lan, true),
+            Test::peer("studio", PeerInfo::Source::Server, true)});
+        QVERIFY(view->currentIndex().isValid());
+        QCOMPARE(view->currentIndex().data(ContactListModel::PeerRole).value<DeviceId>(),
+            Test::deviceIdFor("studio"));
+        QVERIFY(send->isEnabled());
+
+        // Enter on the contact sends the files that wait.
+        const QString file = config.filePath(u"notes.txt"_qs);
+        QVERIFY(Test::writeFile(file, "notes"));
+        window.activateWithFiles({file});
+        view->setFocus();
+        QTest::keyClick(view, Qt::Key_Return);
+        QCOMPARE(backend.sent.size(), 1);
+        QCOMPARE(backend.sent.first().first, Test::deviceIdFor("studio"));
+        QCOMPARE(backend.sent.first().second, QStringList {file});
+    }
+
+    void quitPromptDefaultsToKeepRunning()
+    {
+        for (const auto reason : {QuitPrompt::Reason::Quit, QuitPrompt::Reason::CloseWithoutTray}) {
+            for (const bool running : {true, false}) {
+                const auto box = QuitPrompt::create(nullptr, reason, running);
+                QVERIFY(box->defaultButton());
+                QCOMPARE(box->defaultButton()->objectName(), u"keepRunningButton"_qs);
+                QCOMPARE(box->defaultButton()->text(), u"Keep running"_qs);
+                QCOMPARE(box->escapeButton(), box->defaultButton());
+            }
         }
     }
 
@@ -497,6 +561,7 @@ private Q_SLOTS:
         QTemporaryDir config;
         TestBackend backend;
         MainWindow window(&backend, ConfigDir(config.path()));
+        window.trayIcon()->setAvailabilityProbe([] { return true; }); // the menu is a tray's
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         QAction *toggle = window.trayIcon()->toggleWindowAction();

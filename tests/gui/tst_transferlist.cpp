@@ -132,9 +132,11 @@ private Q_SLOTS:
         QCOMPARE(TransferFormat::pathBadge(PathKind::Unknown, {}), QString());
 
         TransferSnapshot failed = snapshot(1, State::Failed, MiB, 2 * MiB);
-        failed.error = u"The other computer stopped answering"_qs;
+        failed.error = u"peer timed out after 30 s"_qs;
+        failed.errorCode = TransferError::Timeout;
+        failed.path = PathKind::DirectLan;
         QCOMPARE(TransferFormat::progressLine(failed),
-            u"Failed: The other computer stopped answering"_qs);
+            u"Alice stopped answering — retry; it continues where it stopped."_qs);
         QCOMPARE(TransferFormat::title(failed), u"holiday.mp4 to Alice"_qs);
         TransferSnapshot incoming = snapshot(2, State::Done, 2 * MiB, 2 * MiB);
         incoming.direction = TransferSnapshot::Direction::Incoming;
@@ -304,10 +306,13 @@ private Q_SLOTS:
         QCOMPARE(notified.at(0).at(0).toString(), u"Transfer finished"_qs);
         TransferSnapshot failed = snapshot(21, State::Failed, 0, MiB);
         failed.error = u"Connection lost"_qs;
+        failed.errorCode = TransferError::Network;
+        failed.path = PathKind::Relayed;
         backend.report(failed);
         QCOMPARE(notified.size(), 2);
         QCOMPARE(notified.at(1).at(0).toString(), u"Transfer failed"_qs);
-        QVERIFY(notified.at(1).at(1).toString().contains(u"Connection lost"_qs));
+        QVERIFY2(notified.at(1).at(1).toString().contains(u"The connection to Alice was lost"_qs),
+            qPrintable(notified.at(1).at(1).toString()));
     }
 };
 

@@ -5,6 +5,8 @@
 #include "core/version.h"
 #include "support/testhelpers.h"
 
+#include <QDir>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace PunchDrop;
@@ -23,6 +25,7 @@ private Q_SLOTS:
     void punchTimeout_data();
     void punchTimeout();
     void peersQuery();
+    void guiFiles();
     void binaryVersion();
     void binaryHelp();
     void binaryUsageError();
@@ -200,6 +203,29 @@ void TestInvocation::punchTimeout()
     }
     QCOMPARE(r.kind, ParseResult::Kind::Run);
     QCOMPARE(r.invocation.punchTimeoutMs, ms);
+}
+
+void TestInvocation::guiFiles()
+{
+    // `punchdrop FILE…` opens the app with the files (absolute), a missing one is an error, and
+    // a word that is no file stays an unknown command.
+    QTemporaryDir dir;
+    const QString a = dir.filePath(QStringLiteral("a.txt"));
+    const QString b = dir.filePath(QStringLiteral("folder"));
+    QVERIFY(Test::writeFile(a, "a"));
+    QVERIFY(QDir().mkpath(b));
+    ParseResult r
+        = parseCommandLine({QStringLiteral("punchdrop"), a, QStringLiteral("--minimized"), b});
+    QCOMPARE(r.kind, ParseResult::Kind::Run);
+    QCOMPARE(r.invocation.mode, Mode::Gui);
+    QCOMPARE(r.invocation.paths, (QStringList {a, b}));
+    QVERIFY(r.invocation.minimized);
+    r = parseCommandLine({QStringLiteral("punchdrop"), a, dir.filePath(QStringLiteral("gone"))});
+    QCOMPARE(r.kind, ParseResult::Kind::Error);
+    QVERIFY2(r.text.contains(QStringLiteral("gone")), qPrintable(r.text));
+    r = parseCommandLine({QStringLiteral("punchdrop"), QStringLiteral("frobnicate")});
+    QCOMPARE(r.kind, ParseResult::Kind::Error);
+    QVERIFY2(r.text.contains(QStringLiteral("unknown command")), qPrintable(r.text));
 }
 
 void TestInvocation::peersQuery()

@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The window cannot be lost (issue 18 point 2): a second launch of the real binary raises the
+// running window and hands it its files (the send flow then sends them to the chosen contact);
+// a tray that appears after the start gets the icon; a tray that goes away brings the hidden
+// window back.
+
+#include "testbackend.h"
+
+#include "support/testhelpers.h"
+
+#include "gui/contactview.h"
+#include "gui/instancechannel.h"
+#include "gui/mainwindow.h"
+#include "gui/pendingfilesbar.h"
+#include "gui/trayicon.h"
+
+#include "core/instancelock.h"
+
+#include <QLabel>
+#include <QLocalSocket>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace PunchDrop;
+using namespace PunchDrop::Gui;
+using namespace PunchDrop::Test;
+using namespace std::chrono_literals;
+
+class TestWindowLifecycle : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void secondLaunchRaisesTheWindowWithItsFiles()
+    {
+        QVERIFY2(!punchdropBinary().isEmpty(), "PUNCHDROP_BINARY is not set (use ctest)");
+        QTemporaryDir config;
+        QTemporaryDir outbox;
+        QString error;
+        // This process is the running app: it holds the lock and listens, like runGui().
+        const auto lock = InstanceLock::acquire(ConfigDir(config.path()), &error);
+        QVERIFY2(lock, qPrintable(error));
+        TestBackend backend;
+        backend.setPeers({peer("laptop", PeerInfo::Source::Lan, true)});
+        MainWindow window(&backend, ConfigDir(config.path()));
+        InstanceChannel channel(ConfigDir(config.path()));
+        QVERIFY2(channel.listen(&error), qPrintable(error));
+        connect(&channel, &InstanceChannel::activationRequested, &window,
+            &MainWindow::activateWithFiles);
+        QVERIFY(!window.isVisible()); // hidden, as in the tray
+
+        const QString file = outbox.filePath(u"report.pdf"_qs);
+        QVERIFY(writeFile(file, "pdf"));
+        const ProcessResult second = runPunchdrop({u"--config-dir"_qs, config.path(), file}, 30000);
+        QVERIFY2(second.finished, "the second launch did not end (it should hand over and exit)");
+        QCOMPARE(second.exitCode, 0);
+        QVERIFY(window.isVisible());
+        QCOMPARE(window.pendingFiles()->paths(), QStringList {file});
+        QVERIFY(window.pendingFiles()->isVisible());
+        QVERIFY(
+            window.findChild<QLabel *>(u"pendingFilesText"_qs)->text().contains(u"report.pdf"_qs));
+
+        // Choosing the contact and Send sends them (no file dialog while files wait).
+        window.contactView()->setCurrentIndex(window.contactView()->model()->index(0, 0));
+        auto *send = window.findChild<QPushButton *>(u"sendFilesButton"_qs);
+        QVERIFY(send->isEnabled());
+        QTest::mouseClick(send, Qt::LeftButton);
+        QCOMPARE(backend.sent.size(), 1);
+        QCOMPARE(backend.sent.first().first, deviceIdFor("laptop"));
+        QCOMPARE(backend.sent.first().second, QStringList {file});
+        QVERIFY(window.pendingFiles()->paths().isEmpty());
+        QVERIFY(!window.pendingFiles()->isVisible());
+
+        // A second launch without files only raises the window.
+        window.hide();
+        const ProcessResult plain = runPunchdrop({u"--config-dir"_qs, config.path()}, 30000);
+        QVERIFY(plain.finished);
+        QCOMPARE(plain.exitCode, 0);
+        QVERIFY(window.isVisible());
+        QVERIFY(window.pendingFiles()->paths().isEmpty());
+    }
+
+    void channelDropsMalformedMessages()
+    {
+        QTemporaryDir config;
+        QString error;
+        InstanceChannel channel(ConfigDir(config.path()));
+        QVERIFY2(channel.listen(&error), qPrintable(error));
+        QSignalSpy activations(&channel, &InstanceChannel::activationRequested);
+        for (const QByteArray &bytes : {QByteArray("not json\n"), QByteArray("{\"paths\":[]}\n"),
+                 QByteArray("{\"activate\":true,\"paths\":[\"relative/path\"]}\n"),
+                 QByteArray(InstanceChannel::kMaxMessageBytes + 10, 'x')}) {
+            QLocalSocket socket;
+            socket.connectToServer(InstanceChannel::serverName(ConfigDir(config.path())));
+            QVERIFY(socket.waitForConnected(5000));
+            socket.write(bytes);
+            // Every message ends the connection: answered, or dropped.
+            QTRY_COMPARE_WITH_TIMEOUT(socket.state(), QLocalSocket::UnconnectedState, 5000);
+        }
+        // Only the well-formed one (with its relative path dropped) activated the window.
+        QCOMPARE(activations.size(), 1);
+        QVERIFY(activations.first().first().toStringList().isEmpty());
+    }
+
+    void trayAppearingLaterGetsTheIcon()
+    {
+        QTemporaryDir config;
+        TestBackend backend;
+        MainWindow window(&backend, ConfigDir(config.path()));
+        TrayIcon *tray = window.trayIcon();
+        bool trayThere = false;
+        tray->setWatchInterval(20ms);
+        tray->setAvailabilityProbe([&] { return trayThere; });
+        window.show();
+        QVERIFY(!tray->isShown());
+
+        // The panel starts after the app: the icon appears without a restart.
+        trayThere = true;
+        QTRY_VERIFY_WITH_TIMEOUT(tray->isShown(), 5000);
+        QVERIFY(!window.close()); // now closing keeps it in the tray
+        QVERIFY(window.isHidden());
+
+        // The tray goes away while the window hides in it: the window comes back.
+        trayThere = false;
+        QTRY_VERIFY_WITH_TIMEOUT(window.isVisible(), 5000);
+        QVERIFY(!tray->isShown());
+    }
+};
+
+QTEST_MAIN(TestWindowLifecycle)
+#include "tst_windowlifecycle.moc"
