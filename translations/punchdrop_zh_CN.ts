@@ -501,10 +501,6 @@
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <source>This device: %1</source>
-        <translation>本设备：%1</translation>
-    </message>
-    <message>
         <source>LAN only</source>
         <translation>仅局域网</translation>
     </message>
@@ -640,6 +636,14 @@ Drop files on a contact to send them.</source>
         <source>Quit</source>
         <translation>退出</translation>
     </message>
+    <message>
+        <source>Find a device…</source>
+        <translation>查找设备…</translation>
+    </message>
+    <message>
+        <source>Find a device by its ID, the first characters of its ID, or its name (Ctrl+F)</source>
+        <translation>按设备 ID、ID 的开头几个字符或名称查找设备（Ctrl+F）</translation>
+    </message>
 </context>
 <context>
     <name>PunchDrop::Gui::PendingFilesBar</name>
@@ -654,6 +658,21 @@ Drop files on a contact to send them.</source>
     <message>
         <source>Ready to send %1 items: choose a contact, then Send.</source>
         <translation>准备发送 %1 项：请选择联系人，然后点“发送”。</translation>
+    </message>
+</context>
+<context>
+    <name>PunchDrop::Gui::SelfHeader</name>
+    <message>
+        <source>You are %1</source>
+        <translation>你是 %1</translation>
+    </message>
+    <message>
+        <source>Device ID: %1</source>
+        <translation>设备 ID：%1</translation>
+    </message>
+    <message>
+        <source>Others find this device by this ID (or its first characters).</source>
+        <translation>其他人可以通过这个 ID（或它的开头几个字符）找到本设备。</translation>
     </message>
 </context>
 <context>
@@ -725,6 +744,14 @@ Drop files on a contact to send them.</source>
     <message>
         <source>Cancel</source>
         <translation>取消</translation>
+    </message>
+    <message>
+        <source>Find devices on this network (LAN discovery)</source>
+        <translation>查找此网络中的设备（局域网发现）</translation>
+    </message>
+    <message>
+        <source>Announces this device on the local network and lists the others running PunchDrop there, without a server.</source>
+        <translation>在局域网中公布本设备，并列出那里其他运行 PunchDrop 的设备，无需服务器。</translation>
     </message>
 </context>
 <context>
@@ -890,6 +917,10 @@ Drop files on a contact to send them.</source>
     <message>
         <source>Clear finished</source>
         <translation>清除已完成</translation>
+    </message>
+    <message>
+        <source>No file manager could open the folder. The files are in:</source>
+        <translation>没有文件管理器能打开这个文件夹。文件在：</translation>
     </message>
 </context>
 <context>

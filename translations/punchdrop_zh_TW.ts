@@ -501,10 +501,6 @@
         <translation>檔案(&amp;F)</translation>
     </message>
     <message>
-        <source>This device: %1</source>
-        <translation>本裝置：%1</translation>
-    </message>
-    <message>
         <source>LAN only</source>
         <translation>僅區域網路</translation>
     </message>
@@ -640,6 +636,14 @@ Drop files on a contact to send them.</source>
         <source>Quit</source>
         <translation>結束</translation>
     </message>
+    <message>
+        <source>Find a device…</source>
+        <translation>尋找裝置…</translation>
+    </message>
+    <message>
+        <source>Find a device by its ID, the first characters of its ID, or its name (Ctrl+F)</source>
+        <translation>依裝置 ID、ID 的開頭幾個字元或名稱尋找裝置（Ctrl+F）</translation>
+    </message>
 </context>
 <context>
     <name>PunchDrop::Gui::PendingFilesBar</name>
@@ -654,6 +658,21 @@ Drop files on a contact to send them.</source>
     <message>
         <source>Ready to send %1 items: choose a contact, then Send.</source>
         <translation>準備傳送 %1 項：請選擇聯絡人，然後按「傳送」。</translation>
+    </message>
+</context>
+<context>
+    <name>PunchDrop::Gui::SelfHeader</name>
+    <message>
+        <source>You are %1</source>
+        <translation>你是 %1</translation>
+    </message>
+    <message>
+        <source>Device ID: %1</source>
+        <translation>裝置 ID：%1</translation>
+    </message>
+    <message>
+        <source>Others find this device by this ID (or its first characters).</source>
+        <translation>其他人可以透過這個 ID（或它的開頭幾個字元）找到本裝置。</translation>
     </message>
 </context>
 <context>
@@ -725,6 +744,14 @@ Drop files on a contact to send them.</source>
     <message>
         <source>Cancel</source>
         <translation>取消</translation>
+    </message>
+    <message>
+        <source>Find devices on this network (LAN discovery)</source>
+        <translation>尋找此網路中的裝置（區域網路探索）</translation>
+    </message>
+    <message>
+        <source>Announces this device on the local network and lists the others running PunchDrop there, without a server.</source>
+        <translation>在區域網路中公布本裝置，並列出那裡其他執行 PunchDrop 的裝置，無需伺服器。</translation>
     </message>
 </context>
 <context>
@@ -890,6 +917,10 @@ Drop files on a contact to send them.</source>
     <message>
         <source>Clear finished</source>
         <translation>清除已完成</translation>
+    </message>
+    <message>
+        <source>No file manager could open the folder. The files are in:</source>
+        <translation>沒有檔案管理員能開啟這個資料夾。檔案在：</translation>
     </message>
 </context>
 <context>

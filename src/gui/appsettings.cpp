@@ -16,6 +16,7 @@ const QString kServerAddress = QStringLiteral("network/serverAddress");
 const QString kDownloadDir = QStringLiteral("transfers/downloadDir");
 const QString kAutoAccept = QStringLiteral("transfers/autoAcceptTrusted");
 const QString kStartMinimized = QStringLiteral("ui/startMinimized");
+const QString kLanDiscovery = QStringLiteral("network/lanDiscovery");
 const QString kLanguage = QStringLiteral("ui/language");
 } // namespace
 
@@ -28,6 +29,7 @@ AppSettings AppSettings::load(const ConfigDir &configDir)
     s.downloadDir = settings->value(kDownloadDir, ConfigDir::defaultDownloadDir()).toString();
     s.autoAcceptTrusted = settings->value(kAutoAccept, false).toBool();
     s.startMinimized = settings->value(kStartMinimized, false).toBool();
+    s.lanDiscovery = settings->value(kLanDiscovery, true).toBool();
     s.language = settings->value(kLanguage).toString();
     if (!availableLanguages().contains(s.language))
         s.language.clear();
@@ -48,6 +50,7 @@ bool AppSettings::save(const ConfigDir &configDir, QString *error) const
     settings->setValue(kDownloadDir, downloadDir);
     settings->setValue(kAutoAccept, autoAcceptTrusted);
     settings->setValue(kStartMinimized, startMinimized);
+    settings->setValue(kLanDiscovery, lanDiscovery);
     settings->setValue(kLanguage, language);
     settings->sync();
     if (settings->status() != QSettings::NoError) {

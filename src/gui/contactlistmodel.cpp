@@ -116,6 +116,31 @@ int ContactListModel::rowOf(const DeviceId &id) const
     return -1;
 }
 
+int ContactListModel::rowMatchingName(const QString &query) const
+{
+    const QString wanted = query.trimmed();
+    if (wanted.isEmpty())
+        return -1;
+    int exact = -1;
+    int exactCount = 0;
+    int prefix = -1;
+    int prefixCount = 0;
+    for (int i = 0; i < m_peers.size(); ++i) {
+        const QString name = m_peers.at(i).name.trimmed();
+        if (name.compare(wanted, Qt::CaseInsensitive) == 0) {
+            exact = i;
+            ++exactCount;
+        }
+        if (name.startsWith(wanted, Qt::CaseInsensitive)) {
+            prefix = i;
+            ++prefixCount;
+        }
+    }
+    if (exactCount > 0)
+        return exactCount == 1 ? exact : -1;
+    return prefixCount == 1 ? prefix : -1;
+}
+
 void ContactListModel::reload()
 {
     QList<PeerInfo> peers = m_backend ? m_backend->peers() : QList<PeerInfo> {};

@@ -43,6 +43,12 @@ public:
 
     PeerInfo peerAt(int row) const;
     int rowOf(const DeviceId &id) const;
+    /*!
+     * The listed device a typed name means: the one whose name is \a query (case-insensitive,
+     * spaces around ignored), else the only one whose name starts with it. -1 when none or
+     * several match (then the engine's lookup decides, with its rules for namesakes).
+     */
+    int rowMatchingName(const QString &query) const;
 
     static QString presenceText(const PeerInfo &peer);
     static QString trustText(const PeerInfo &peer);

@@ -41,7 +41,7 @@ bool EngineBackend::start(QString *error)
     const auto [host, port] = splitServerAddress(m_settings.serverAddress);
     config.serverHost = host;
     config.serverPort = port;
-    config.lan = true;
+    config.lan = m_settings.lanDiscovery;
     config.displayName = m_settings.displayName;
     config.downloadDir = m_settings.downloadDir;
     config.autoAcceptTrusted = m_settings.autoAcceptTrusted;
@@ -143,14 +143,16 @@ QCoro::Task<> EngineBackend::lookUp(QString query)
 
 void EngineBackend::applySettings(const AppSettings &settings)
 {
-    const bool serverChanged = settings.serverAddress != m_settings.serverAddress;
+    // Both decide which parts the engine is built with: a change rebuilds it.
+    const bool rebuild = settings.serverAddress != m_settings.serverAddress
+        || settings.lanDiscovery != m_settings.lanDiscovery;
     m_settings = settings;
     if (!m_engine)
         return;
     m_engine->setDisplayName(settings.displayName);
     m_engine->setDownloadDir(settings.downloadDir);
     m_engine->setAutoAcceptTrusted(settings.autoAcceptTrusted);
-    if (serverChanged && !m_engine->hasActiveTransfers()) {
+    if (rebuild && !m_engine->hasActiveTransfers()) {
         QString error;
         if (!start(&error))
             setStatus(ServerStatus::State::Offline, error);

@@ -20,9 +20,9 @@ namespace PunchDrop::Gui {
 
 /*!
  * The real Backend: adapts TransferEngine (server connection, punching, relay, LAN, transfers)
- * to what the widgets need. LAN discovery always runs; the server connection follows the
- * settings, and changing the server address rebuilds the engine (only when no transfer is
- * running on it; otherwise the change applies at the next start).
+ * to what the widgets need. LAN discovery and the server connection follow the settings;
+ * changing either rebuilds the engine (only when no transfer is running on it; otherwise the
+ * change applies at the next start).
  */
 class EngineBackend : public Backend
 {

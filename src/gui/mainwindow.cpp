@@ -11,6 +11,7 @@
 #include "languagemanager.h"
 #include "net/wire/nattype.h"
 #include "pendingfilesbar.h"
+#include "selfheader.h"
 #include "settingsdialog.h"
 #include "transferformat.h"
 #include "transferlistmodel.h"
@@ -21,6 +22,8 @@
 #include <QApplication>
 #include <QClipboard>
 #include <QCloseEvent>
+#include <QDragEnterEvent>
+#include <QDropEvent>
 #include <QFileDialog>
 #include <QHBoxLayout>
 #include <QInputDialog>
@@ -31,6 +34,7 @@
 #include <QPushButton>
 #include <QSplitter>
 #include <QStatusBar>
+#include <QStyle>
 #include <QToolButton>
 #include <QVBoxLayout>
 
@@ -45,6 +49,7 @@ MainWindow::MainWindow(Backend *backend, const ConfigDir &configDir, QWidget *pa
 {
     setObjectName(QStringLiteral("mainWindow"));
     setWindowIcon(AppIcon::icon());
+    setAcceptDrops(true);
     resize(860, 540);
 
     m_language = new LanguageManager(this);
@@ -167,15 +172,17 @@ void MainWindow::buildUi()
     m_sendButton->setObjectName(QStringLiteral("sendFilesButton"));
     connect(m_sendButton, &QPushButton::clicked, m_sendFilesAction, &QAction::trigger);
 
-    m_findButton = new QToolButton(this);
+    // A real button (not a flat, label-like tool button): it is how to reach anyone not listed.
+    m_findButton = new QPushButton(
+        style()->standardIcon(QStyle::SP_FileDialogContentsView), QString(), this);
     m_findButton->setObjectName(QStringLiteral("findDeviceButton"));
-    m_findButton->setDefaultAction(m_findAction);
-    m_findButton->setToolButtonStyle(Qt::ToolButtonTextOnly);
-    m_findButton->setAutoRaise(true);
+    connect(m_findButton, &QPushButton::clicked, m_findAction, &QAction::trigger);
 
     auto *contacts = new QWidget(this);
     auto *contactsLayout = new QVBoxLayout(contacts);
     contactsLayout->setContentsMargins(0, 0, 0, 0);
+    m_selfHeader = new SelfHeader(m_backend->selfId(), m_copyIdAction, this);
+    contactsLayout->addWidget(m_selfHeader);
     auto *titleRow = new QHBoxLayout;
     titleRow->addWidget(m_contactsTitle, 1);
     titleRow->addWidget(m_findButton);
@@ -213,19 +220,8 @@ void MainWindow::buildUi()
     m_serverLabel->setObjectName(QStringLiteral("serverStatusLabel"));
     m_natLabel = new QLabel(this);
     m_natLabel->setObjectName(QStringLiteral("natTypeLabel"));
-    m_deviceLabel = new QLabel(this);
-    m_deviceLabel->setObjectName(QStringLiteral("deviceIdLabel"));
-    m_deviceLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_deviceLabel->setContextMenuPolicy(Qt::ActionsContextMenu);
-    m_deviceLabel->addAction(m_copyIdAction);
-    m_copyIdButton = new QToolButton(this);
-    m_copyIdButton->setObjectName(QStringLiteral("copyDeviceIdButton"));
-    m_copyIdButton->setDefaultAction(m_copyIdAction);
-    m_copyIdButton->setAutoRaise(true);
     statusBar()->addWidget(m_serverLabel);
     statusBar()->addWidget(m_natLabel);
-    statusBar()->addPermanentWidget(m_deviceLabel);
-    statusBar()->addPermanentWidget(m_copyIdButton);
     updateSendActions();
 }
 
@@ -245,10 +241,11 @@ void MainWindow::retranslateUi()
     m_copyIdAction->setToolTip(tr("Copy this device's ID to the clipboard"));
     m_findAction->setText(tr("&Find a device…"));
     m_findAction->setToolTip(tr("Find a device by its ID or name"));
+    m_findButton->setText(tr("Find a device…"));
+    m_findButton->setToolTip(
+        tr("Find a device by its ID, the first characters of its ID, or its name (Ctrl+F)"));
     m_fileMenu->setTitle(tr("&File"));
-    const DeviceId self = m_backend->selfId();
-    m_deviceLabel->setText(tr("This device: %1").arg(self.shortString()));
-    m_deviceLabel->setToolTip(self.toString());
+    m_selfHeader->setName(m_settings.displayName);
     m_tray->retranslateUi();
     m_contactModel->retranslate();
     updateServerStatus();
@@ -406,6 +403,7 @@ void MainWindow::applySettings(const AppSettings &settings)
     }
     const bool languageChanged = settings.language != m_settings.language;
     m_settings = settings;
+    m_selfHeader->setName(settings.displayName);
     if (languageChanged)
         m_language->setLanguage(settings.language); // LanguageChange → retranslateUi()
     m_backend->applySettings(settings);
@@ -497,6 +495,35 @@ void MainWindow::closeEvent(QCloseEvent *event)
     Q_EMIT quitConfirmed();
 }
 
+void MainWindow::dragEnterEvent(QDragEnterEvent *event)
+{
+    // Files dropped anywhere but on a contact row (which ContactView takes) are for the
+    // selected contact, or wait for one.
+    if (ContactView::localPaths(event->mimeData()).isEmpty())
+        return QMainWindow::dragEnterEvent(event);
+    event->acceptProposedAction();
+}
+
+void MainWindow::dragMoveEvent(QDragMoveEvent *event)
+{
+    if (ContactView::localPaths(event->mimeData()).isEmpty())
+        return QMainWindow::dragMoveEvent(event);
+    event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent *event)
+{
+    const QStringList paths = ContactView::localPaths(event->mimeData());
+    if (paths.isEmpty())
+        return QMainWindow::dropEvent(event);
+    event->acceptProposedAction();
+    DeviceId peer;
+    if (selectedPeer(&peer))
+        sendPaths(peer, paths);
+    else
+        m_pendingFiles->setPaths(paths); // "choose a contact, then Send"
+}
+
 void MainWindow::showFindDevice()
 {
     auto *dialog = new QInputDialog(this);
@@ -513,6 +540,18 @@ void MainWindow::findDevice(const QString &query)
     const QString text = query.trimmed();
     if (text.isEmpty())
         return;
+    // A device in the list, by the start of its name in any case ("stu" → "Studio"): selected
+    // at once. Anything else (IDs, prefixes of IDs, names on the server) goes to the engine.
+    const int row = m_contactModel->rowMatchingName(text);
+    if (row >= 0) {
+        const QModelIndex index = m_contactModel->index(row);
+        m_contactView->setCurrentIndex(index);
+        m_contactView->scrollTo(index);
+        statusBar()->showMessage(
+            tr("Found %1: drop files on it to send.").arg(index.data(Qt::DisplayRole).toString()),
+            8000);
+        return;
+    }
     m_pendingLookups << text;
     statusBar()->showMessage(tr("Looking for “%1”…").arg(text));
     m_backend->findPeer(text);

@@ -28,6 +28,7 @@ class ContactView;
 class GuiOfferDecider;
 class LanguageManager;
 class PendingFilesBar;
+class SelfHeader;
 class TransferListModel;
 class TransferPanel;
 class TrayIcon;
@@ -91,6 +92,9 @@ Q_SIGNALS:
 
 protected:
     void closeEvent(QCloseEvent *event) override;
+    void dragEnterEvent(QDragEnterEvent *event) override;
+    void dragMoveEvent(QDragMoveEvent *event) override;
+    void dropEvent(QDropEvent *event) override;
     void changeEvent(QEvent *event) override;
 
 private:
@@ -119,8 +123,7 @@ private:
     QPushButton *m_sendButton = nullptr;
     QLabel *m_serverLabel = nullptr;
     QLabel *m_natLabel = nullptr;
-    QLabel *m_deviceLabel = nullptr;
-    QToolButton *m_copyIdButton = nullptr;
+    SelfHeader *m_selfHeader = nullptr;
     QMenu *m_fileMenu = nullptr;
     QAction *m_sendFilesAction = nullptr;
     QAction *m_sendFolderAction = nullptr;
@@ -128,7 +131,7 @@ private:
     QAction *m_quitAction = nullptr;
     QAction *m_copyIdAction = nullptr;
     QAction *m_findAction = nullptr;
-    QToolButton *m_findButton = nullptr;
+    QPushButton *m_findButton = nullptr;
     QStringList m_pendingLookups;
     PendingFilesBar *m_pendingFiles = nullptr;
     QuitConfirmation m_confirmQuit;

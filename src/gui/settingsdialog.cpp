@@ -37,6 +37,9 @@ SettingsDialog::SettingsDialog(const AppSettings &settings, QWidget *parent)
     m_startMinimized = new QCheckBox(this);
     m_startMinimized->setObjectName(QStringLiteral("startMinimizedCheck"));
     m_startMinimized->setChecked(settings.startMinimized);
+    m_lanDiscovery = new QCheckBox(this);
+    m_lanDiscovery->setObjectName(QStringLiteral("lanDiscoveryCheck"));
+    m_lanDiscovery->setChecked(settings.lanDiscovery);
     m_language = new QComboBox(this);
     m_language->setObjectName(QStringLiteral("languageCombo"));
     const QStringList languages = AppSettings::availableLanguages();
@@ -72,6 +75,7 @@ SettingsDialog::SettingsDialog(const AppSettings &settings, QWidget *parent)
     m_form->addRow(m_languageLabel, m_language);
     m_form->addRow(m_autoAccept);
     m_form->addRow(m_startMinimized);
+    m_form->addRow(m_lanDiscovery);
 
     m_buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     m_buttons->button(QDialogButtonBox::Ok)->setObjectName(QStringLiteral("settingsOkButton"));
@@ -100,6 +104,7 @@ AppSettings SettingsDialog::settings() const
     s.downloadDir = m_downloadDir->text().trimmed();
     s.autoAcceptTrusted = m_autoAccept->isChecked();
     s.startMinimized = m_startMinimized->isChecked();
+    s.lanDiscovery = m_lanDiscovery->isChecked();
     s.language = m_language->currentData().toString();
     return s;
 }
@@ -164,6 +169,9 @@ void SettingsDialog::retranslateUi()
     m_browse->setText(tr("Browse…"));
     m_autoAccept->setText(tr("Accept files from trusted contacts without asking"));
     m_startMinimized->setText(tr("Start minimized to the tray"));
+    m_lanDiscovery->setText(tr("Find devices on this network (LAN discovery)"));
+    m_lanDiscovery->setToolTip(tr("Announces this device on the local network and lists the "
+                                  "others running PunchDrop there, without a server."));
     m_language->setItemText(0, tr("System default"));
     // Set here so they follow the app's language even without Qt's own translations installed.
     m_buttons->button(QDialogButtonBox::Ok)->setText(tr("OK"));

@@ -12,6 +12,7 @@
 #include <QLabel>
 #include <QListView>
 #include <QMenu>
+#include <QMessageBox>
 #include <QPushButton>
 #include <QStyle>
 #include <QUrl>
@@ -23,8 +24,9 @@ TransferPanel::TransferPanel(Backend *backend, TransferListModel *model, QWidget
     : QWidget(parent)
     , m_backend(backend)
     , m_model(model)
-    , m_openFolderFn(
-          [](const QString &folder) { QDesktopServices::openUrl(QUrl::fromLocalFile(folder)); })
+    , m_openFolderFn([](const QString &folder) {
+        return QDesktopServices::openUrl(QUrl::fromLocalFile(folder));
+    })
 {
     setObjectName(QStringLiteral("transferPanel"));
     m_title = new QLabel(this);
@@ -85,7 +87,7 @@ TransferPanel::TransferPanel(Backend *backend, TransferListModel *model, QWidget
     updateActions();
 }
 
-void TransferPanel::setFolderOpener(std::function<void(const QString &)> opener)
+void TransferPanel::setFolderOpener(std::function<bool(const QString &)> opener)
 {
     m_openFolderFn = std::move(opener);
 }
@@ -116,7 +118,17 @@ void TransferPanel::openCurrentFolder()
     if (!index.data(TransferListModel::CanOpenFolderRole).toBool())
         return;
     const auto s = index.data(TransferListModel::SnapshotRole).value<TransferSnapshot>();
-    m_openFolderFn(s.localFolder);
+    if (m_openFolderFn(s.localFolder))
+        return;
+    // No file manager (a minimal desktop, a bare window manager): say where the files are, in
+    // a box whose text can be selected and copied.
+    auto *box = new QMessageBox(QMessageBox::Information, tr("Open folder"),
+        tr("No file manager could open the folder. The files are in:"), QMessageBox::Ok, this);
+    box->setObjectName(QStringLiteral("openFolderFailedBox"));
+    box->setInformativeText(s.localFolder);
+    box->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
 }
 
 void TransferPanel::clearFinished()

@@ -28,7 +28,8 @@ public:
     QListView *view() const { return m_view; }
 
     //! How "Open folder" opens a folder (QDesktopServices by default; tests record the call).
-    void setFolderOpener(std::function<void(const QString &)> opener);
+    //! False when nothing could open it: the panel then says so and shows the path.
+    void setFolderOpener(std::function<bool(const QString &)> opener);
 
 public Q_SLOTS:
     void cancelCurrent();
@@ -53,7 +54,7 @@ private:
     QPushButton *m_retry = nullptr;
     QPushButton *m_openFolder = nullptr;
     QPushButton *m_clear = nullptr;
-    std::function<void(const QString &)> m_openFolderFn;
+    std::function<bool(const QString &)> m_openFolderFn;
 };
 
 } // namespace PunchDrop::Gui

@@ -256,6 +256,33 @@ private Q_SLOTS:
         QVERIFY2(!answers.at(0).at(2).toString().isEmpty(), "a reason is given");
     }
 
+    void lanDiscoveryFollowsTheSetting()
+    {
+        // Its own backend: the fixture's keeps LAN discovery off whatever the settings say.
+        const ConfigDir configDir(dir(u"lan-switch"_qs));
+        QString error;
+        const auto identity = DeviceIdentity::loadOrCreate(configDir, &error);
+        QVERIFY2(identity, qPrintable(error));
+        AppSettings settings = AppSettings::load(configDir);
+        QVERIFY(settings.lanDiscovery); // on by default
+        EngineBackend backend(*identity, configDir, settings);
+        backend.setEngineTuning([](EngineConfig &config) {
+            config.lanConfig.port = 0; // the kernel's choice: no clash with a running app
+            config.lanConfig.announce = false; // nothing leaves this test
+            config.probeNat = false;
+        });
+        QVERIFY2(backend.start(&error), qPrintable(error));
+        QVERIFY(backend.engine()->lanDiscovery());
+        settings.lanDiscovery = false;
+        backend.applySettings(settings);
+        QVERIFY(backend.engine());
+        QVERIFY(!backend.engine()->lanDiscovery());
+        QCOMPARE(backend.engine()->lanTransferPort(), quint16(0));
+        settings.lanDiscovery = true;
+        backend.applySettings(settings);
+        QVERIFY(backend.engine()->lanDiscovery());
+    }
+
     void incomingOfferIsAnsweredInThePrompt()
     {
         const QString source = dir(u"studio-outbox"_qs) + u"/from-studio.bin"_qs;

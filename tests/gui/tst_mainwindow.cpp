@@ -31,11 +31,14 @@
 #include <QLineEdit>
 #include <QMenu>
 #include <QMessageBox>
+#include <QMimeData>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QStatusBar>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QToolButton>
+#include <QUrl>
 
 using namespace PunchDrop;
 using namespace PunchDrop::Gui;
@@ -140,6 +143,8 @@ private Q_SLOTS:
             setText(dialog, u"downloadDirEdit"_qs, downloads.path());
             clickCheckBox(dialog, u"autoAcceptCheck"_qs);
             clickCheckBox(dialog, u"startMinimizedCheck"_qs);
+            QVERIFY(dialog->findChild<QCheckBox *>(u"lanDiscoveryCheck"_qs)->isChecked());
+            clickCheckBox(dialog, u"lanDiscoveryCheck"_qs);
             QTest::mouseClick(
                 dialog->findChild<QPushButton *>(u"settingsOkButton"_qs), Qt::LeftButton);
             QTRY_COMPARE_WITH_TIMEOUT(backend.applied.size(), 2, 5000);
@@ -149,6 +154,7 @@ private Q_SLOTS:
             QCOMPARE(applied.downloadDir, downloads.path());
             QVERIFY(applied.autoAcceptTrusted);
             QVERIFY(applied.startMinimized);
+            QVERIFY(!applied.lanDiscovery);
         }
         QVERIFY(QFile::exists(configDir.filePath(u"settings.ini"_qs)));
 
@@ -161,6 +167,7 @@ private Q_SLOTS:
         QCOMPARE(backend.applied.first().downloadDir, downloads.path());
         QVERIFY(backend.applied.first().autoAcceptTrusted);
         QVERIFY(backend.applied.first().startMinimized);
+        QVERIFY(!backend.applied.first().lanDiscovery);
         // And a new dialog shows them.
         SettingsDialog *dialog = openSettings(window);
         QVERIFY(dialog);
@@ -486,6 +493,44 @@ private Q_SLOTS:
         QCOMPARE(backend.sent.first().second, QStringList {file});
     }
 
+    void dropAnywhereGoesToTheSelectedContact()
+    {
+        QTemporaryDir config;
+        TestBackend backend;
+        backend.setPeers({Test::peer("studio", PeerInfo::Source::Server, true)});
+        MainWindow window(&backend, ConfigDir(config.path()));
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        const QString file = config.filePath(u"photo.jpg"_qs);
+        QVERIFY(Test::writeFile(file, "jpg"));
+        QMimeData mime;
+        mime.setUrls({QUrl::fromLocalFile(file)});
+        // On the transfer list, far from any contact row.
+        QWidget *target = window.transferPanel()->view()->viewport();
+        const auto drop = [&] {
+            const QPoint pos = target->rect().center();
+            QDragEnterEvent enter(pos, Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+            QApplication::sendEvent(target, &enter);
+            QDragMoveEvent move(pos, Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+            QApplication::sendEvent(target, &move);
+            QDropEvent dropped(QPointF(pos), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+            QApplication::sendEvent(target, &dropped);
+            return dropped.isAccepted();
+        };
+        // No contact chosen: the files wait for one.
+        window.contactView()->selectionModel()->clearCurrentIndex();
+        QVERIFY(drop());
+        QVERIFY(backend.sent.isEmpty());
+        QCOMPARE(window.pendingFiles()->paths(), QStringList {file});
+        window.pendingFiles()->setPaths({});
+        // With a contact selected they go to it.
+        window.contactView()->setCurrentIndex(window.contactModel()->index(0));
+        QVERIFY(drop());
+        QCOMPARE(backend.sent.size(), 1);
+        QCOMPARE(backend.sent.first().first, Test::deviceIdFor("studio"));
+        QCOMPARE(backend.sent.first().second, QStringList {file});
+    }
+
     void quitPromptDefaultsToKeepRunning()
     {
         for (const auto reason : {QuitPrompt::Reason::Quit, QuitPrompt::Reason::CloseWithoutTray}) {
@@ -554,6 +599,64 @@ private Q_SLOTS:
         QCOMPARE(
             window.contactView()->currentIndex().data(ContactListModel::PeerRole).value<DeviceId>(),
             bob.id);
+    }
+
+    void findingAListedDeviceByTheStartOfItsName()
+    {
+        QTemporaryDir config;
+        TestBackend backend;
+        backend.setPeers({Test::peer("Studio-Mac", PeerInfo::Source::Lan, true),
+            Test::peer("laptop", PeerInfo::Source::Server, true),
+            Test::peer("lab", PeerInfo::Source::Server, true)});
+        MainWindow window(&backend, ConfigDir(config.path()));
+        const auto selected = [&] {
+            return window.contactView()
+                ->currentIndex()
+                .data(ContactListModel::PeerRole)
+                .value<DeviceId>();
+        };
+        // A real button, labelled, that opens the Find dialog.
+        auto *button = window.findChild<QPushButton *>(u"findDeviceButton"_qs);
+        QVERIFY(button);
+        QCOMPARE(button->text(), u"Find a device…"_qs);
+
+        // The start of a name, in any case: selected at once, no server asked.
+        window.findDevice(u"stu"_qs);
+        QCOMPARE(selected(), Test::deviceIdFor("Studio-Mac"));
+        window.findDevice(u"LAPTOP"_qs);
+        QCOMPARE(selected(), Test::deviceIdFor("laptop"));
+        QVERIFY(backend.lookups.isEmpty());
+        // Two names start with "la": not a guess, the engine's lookup decides.
+        window.findDevice(u"la"_qs);
+        QCOMPARE(backend.lookups, QStringList {u"la"_qs});
+        QCOMPARE(selected(), Test::deviceIdFor("laptop"));
+    }
+
+    void headerSaysWhoThisDeviceIs()
+    {
+        QTemporaryDir config;
+        AppSettings settings = AppSettings::load(ConfigDir(config.path()));
+        settings.displayName = u"Mei's laptop"_qs;
+        QVERIFY(settings.save(ConfigDir(config.path())));
+        TestBackend backend;
+        MainWindow window(&backend, ConfigDir(config.path()));
+        window.show();
+        auto *name = window.findChild<QLabel *>(u"selfNameLabel"_qs);
+        QVERIFY(name && name->isVisible());
+        QCOMPARE(name->text(), u"You are Mei's laptop"_qs);
+        QCOMPARE(
+            labelText(&window, "deviceIdLabel"), u"Device ID: %1"_qs.arg(backend.self.toString()));
+        QTest::mouseClick(
+            window.findChild<QToolButton *>(u"copyDeviceIdButton"_qs), Qt::LeftButton);
+        QCOMPARE(QGuiApplication::clipboard()->text(), backend.self.toString());
+        // Renamed in Settings: the header follows.
+        settings.displayName = u"Studio"_qs;
+        window.applySettings(settings);
+        QCOMPARE(name->text(), u"You are Studio"_qs);
+        QVERIFY(window.languageManager()->setLanguage(u"zh_CN"_qs));
+        QTRY_VERIFY_WITH_TIMEOUT(name->text() != u"You are Studio"_qs, 5000);
+        QVERIFY(name->text().contains(u"Studio"_qs));
+        QVERIFY(window.languageManager()->setLanguage(u"en"_qs));
     }
 
     void trayMenuTogglesTheWindow()

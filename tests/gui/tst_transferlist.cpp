@@ -12,6 +12,7 @@
 #include "gui/trayicon.h"
 
 #include <QListView>
+#include <QMessageBox>
 #include <QPainter>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -279,12 +280,26 @@ private Q_SLOTS:
         incoming.bytesDone = incoming.bytesTotal;
         backend.report(incoming);
         QStringList opened;
-        panel->setFolderOpener([&opened](const QString &folder) { opened << folder; });
+        bool fileManager = true;
+        panel->setFolderOpener([&](const QString &folder) {
+            opened << folder;
+            return fileManager;
+        });
         select(11);
         QVERIFY(!retry->isEnabled());
         QVERIFY(open->isEnabled());
         QTest::mouseClick(open, Qt::LeftButton);
         QCOMPARE(opened, QStringList {downloads.path()});
+        QVERIFY(!panel->findChild<QMessageBox *>(u"openFolderFailedBox"_qs));
+        // No file manager: not silent, the path is shown to copy.
+        fileManager = false;
+        QTest::mouseClick(open, Qt::LeftButton);
+        QMessageBox *box = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (box = panel->findChild<QMessageBox *>(u"openFolderFailedBox"_qs)) && box->isVisible(),
+            5000);
+        QCOMPARE(box->informativeText(), downloads.path());
+        box->close();
 
         // A running one stays when the finished ones are cleared.
         backend.report(snapshot(12, State::Transferring, 0, MiB));

@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "selfheader.h"
+
+#include <QAction>
+#include <QEvent>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+namespace PunchDrop::Gui {
+
+SelfHeader::SelfHeader(const DeviceId &self, QAction *copyAction, QWidget *parent)
+    : QWidget(parent)
+    , m_self(self)
+{
+    setObjectName(QStringLiteral("selfHeader"));
+    m_you = new QLabel(this);
+    m_you->setObjectName(QStringLiteral("selfNameLabel"));
+    m_you->setTextFormat(Qt::PlainText);
+    QFont big = m_you->font();
+    big.setPointSizeF(big.pointSizeF() * 1.3);
+    big.setBold(true);
+    m_you->setFont(big);
+    m_id = new QLabel(this);
+    m_id->setObjectName(QStringLiteral("deviceIdLabel"));
+    m_id->setTextFormat(Qt::PlainText);
+    m_id->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_id->setContextMenuPolicy(Qt::ActionsContextMenu);
+    m_id->addAction(copyAction);
+    m_copy = new QToolButton(this);
+    m_copy->setObjectName(QStringLiteral("copyDeviceIdButton"));
+    m_copy->setDefaultAction(copyAction);
+    m_copy->setToolButtonStyle(Qt::ToolButtonTextOnly);
+
+    auto *idRow = new QHBoxLayout;
+    idRow->addWidget(m_id, 1);
+    idRow->addWidget(m_copy);
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 4);
+    layout->addWidget(m_you);
+    layout->addLayout(idRow);
+    retranslateUi();
+}
+
+void SelfHeader::setName(const QString &name)
+{
+    m_name = name;
+    retranslateUi();
+}
+
+QString SelfHeader::text() const
+{
+    return m_you->text() + u'\n' + m_id->text();
+}
+
+void SelfHeader::changeEvent(QEvent *event)
+{
+    if (event->type() == QEvent::LanguageChange)
+        retranslateUi();
+    QWidget::changeEvent(event);
+}
+
+void SelfHeader::retranslateUi()
+{
+    m_you->setText(tr("You are %1").arg(m_name));
+    m_id->setText(tr("Device ID: %1").arg(m_self.toString()));
+    m_id->setToolTip(tr("Others find this device by this ID (or its first characters)."));
+}
+
+} // namespace PunchDrop::Gui

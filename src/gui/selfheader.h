@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "net/wire/deviceid.h"
+
+#include <QWidget>
+
+class QAction;
+class QLabel;
+class QToolButton;
+
+namespace PunchDrop::Gui {
+
+/*!
+ * Who this device is, at the top of the window: "You are <name>" (the name others see; it
+ * defaults to the host name, so two machines may both be "vm" until one is renamed) and the
+ * device ID, which is what others type to find this device, with a copy button.
+ */
+class SelfHeader : public QWidget
+{
+    Q_OBJECT
+public:
+    //! \a copyAction copies the ID (the window's, also in menus); not owned.
+    SelfHeader(const DeviceId &self, QAction *copyAction, QWidget *parent = nullptr);
+
+    void setName(const QString &name);
+    QString text() const;
+
+protected:
+    void changeEvent(QEvent *event) override;
+
+private:
+    void retranslateUi();
+
+    DeviceId m_self;
+    QString m_name;
+    QLabel *m_you = nullptr;
+    QLabel *m_id = nullptr;
+    QToolButton *m_copy = nullptr;
+};
+
+} // namespace PunchDrop::Gui
