@@ -5,6 +5,8 @@
 // the receiver (a real `punchdrop receive` process) stops, and "Resumed at N %" when the retry
 // continues what it kept. No row ever shows the receiver's paths or part-file names.
 
+#include "guitestutil.h"
+
 #include "support/rawcontrolclient.h"
 #include "support/testhelpers.h"
 #include "support/testserver.h"
@@ -43,24 +45,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-bool dropOn(ContactView *view, const QModelIndex &index, const QStringList &paths)
-{
-    QMimeData mime;
-    QList<QUrl> urls;
-    for (const QString &path : paths)
-        urls << QUrl::fromLocalFile(path);
-    mime.setUrls(urls);
-    const QPoint pos = view->visualRect(index).center();
-    QWidget *target = view->viewport();
-    QDragEnterEvent enter(pos, Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
-    QApplication::sendEvent(target, &enter);
-    QDragMoveEvent move(pos, Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
-    QApplication::sendEvent(target, &move);
-    QDropEvent drop(QPointF(pos), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
-    QApplication::sendEvent(target, &drop);
-    return drop.isAccepted();
-}
-
 QString rowText(const QModelIndex &index)
 {
     return index.data(TransferListModel::ProgressTextRole).toString();
@@ -85,17 +69,9 @@ private:
         return path;
     }
 
-    //! Waits until \a id is an online contact in the window; its index then.
     QModelIndex contactRow(const DeviceId &id)
     {
-        ContactListModel *contacts = m_window->contactModel();
-        const auto online = [&] {
-            const int row = contacts->rowOf(id);
-            return row >= 0 && contacts->index(row).data(ContactListModel::OnlineRole).toBool();
-        };
-        if (!QTest::qWaitFor(online, 15000))
-            return {};
-        return contacts->index(contacts->rowOf(id));
+        return Test::onlineContact(m_window->contactModel(), id);
     }
 
     //! Every row's visible texts: none may carry the other side's paths or part-file names.
@@ -176,7 +152,8 @@ private Q_SLOTS:
 
         TransferListModel *transfers = m_window->transferModel();
         const int before = transfers->rowCount();
-        QVERIFY(dropOn(m_window->contactView(), contact, {file}));
+        QVERIFY(Test::dropFiles(m_window->contactView()->viewport(),
+            m_window->contactView()->visualRect(contact).center(), {file}));
         // The row is there when the drop returns, while the engine still looks for a path.
         QCOMPARE(transfers->rowCount(), before + 1);
         QCOMPARE(transfers->snapshotAt(0).state, TransferSnapshot::State::Connecting);
@@ -255,7 +232,8 @@ private Q_SLOTS:
             }
         });
         watch.start();
-        QVERIFY(dropOn(m_window->contactView(), contact, {file}));
+        QVERIFY(Test::dropFiles(m_window->contactView()->viewport(),
+            m_window->contactView()->visualRect(contact).center(), {file}));
         const QModelIndex row = transfers->index(0);
         QTRY_VERIFY_WITH_TIMEOUT(row.data(TransferListModel::StalledRole).toBool(), 30000);
         QCOMPARE(transfers->snapshotAt(0).state, TransferSnapshot::State::Transferring);

@@ -4,6 +4,8 @@
 // dropped on that peer's contact arrive intact; an offer from it raises the prompt, which the
 // test accepts, and the files land in the app's download folder.
 
+#include "guitestutil.h"
+
 #include "support/scripteddecider.h"
 #include "support/testserver.h"
 
@@ -65,20 +67,6 @@ bool writeRandomFile(const QString &path, qint64 size)
     return true;
 }
 
-bool dragAndDrop(ContactView *view, const QPoint &pos, const QMimeData *mime)
-{
-    QWidget *target = view->viewport();
-    QDragEnterEvent enter(pos, Qt::CopyAction, mime, Qt::LeftButton, Qt::NoModifier);
-    QApplication::sendEvent(target, &enter);
-    QDragMoveEvent move(pos, Qt::CopyAction, mime, Qt::LeftButton, Qt::NoModifier);
-    QApplication::sendEvent(target, &move);
-    if (!enter.isAccepted() || !move.isAccepted())
-        return false;
-    QDropEvent drop(QPointF(pos), Qt::CopyAction, mime, Qt::LeftButton, Qt::NoModifier);
-    QApplication::sendEvent(target, &drop);
-    return drop.isAccepted();
-}
-
 } // namespace
 
 class TestGuiTransfer : public QObject
@@ -103,21 +91,12 @@ private:
     //! Drops \a paths on the studio's contact row, once it is online.
     void dropOnStudio(const QStringList &paths)
     {
-        ContactListModel *contacts = m_window->contactModel();
-        QTRY_VERIFY_WITH_TIMEOUT(contacts->rowOf(m_studio->selfId()) >= 0
-                && contacts->index(contacts->rowOf(m_studio->selfId()))
-                       .data(ContactListModel::OnlineRole)
-                       .toBool(),
-            15000);
-        const int row = contacts->rowOf(m_studio->selfId());
-        QCOMPARE(contacts->index(row).data(ContactListModel::NameRole).toString(), u"Studio"_qs);
-        auto mime = std::make_unique<QMimeData>();
-        QList<QUrl> urls;
-        for (const QString &path : paths)
-            urls << QUrl::fromLocalFile(path);
-        mime->setUrls(urls);
+        const QModelIndex studio
+            = Test::onlineContact(m_window->contactModel(), m_studio->selfId());
+        QVERIFY(studio.isValid());
+        QCOMPARE(studio.data(ContactListModel::NameRole).toString(), u"Studio"_qs);
         ContactView *view = m_window->contactView();
-        QVERIFY(dragAndDrop(view, view->visualRect(contacts->index(row)).center(), mime.get()));
+        QVERIFY(Test::dropFiles(view->viewport(), view->visualRect(studio).center(), paths));
     }
 
     //! The newest row reached a final state: Done, or the test fails with its error.

@@ -3,6 +3,7 @@
 // the language retranslates the window at run time, the status bar shows the connection, and
 // quitting with running transfers asks first (the question answered by the test).
 
+#include "guitestutil.h"
 #include "testbackend.h"
 
 #include "support/testhelpers.h"
@@ -503,20 +504,9 @@ private Q_SLOTS:
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         const QString file = config.filePath(u"photo.jpg"_qs);
         QVERIFY(Test::writeFile(file, "jpg"));
-        QMimeData mime;
-        mime.setUrls({QUrl::fromLocalFile(file)});
         // On the transfer list, far from any contact row.
         QWidget *target = window.transferPanel()->view()->viewport();
-        const auto drop = [&] {
-            const QPoint pos = target->rect().center();
-            QDragEnterEvent enter(pos, Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
-            QApplication::sendEvent(target, &enter);
-            QDragMoveEvent move(pos, Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
-            QApplication::sendEvent(target, &move);
-            QDropEvent dropped(QPointF(pos), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
-            QApplication::sendEvent(target, &dropped);
-            return dropped.isAccepted();
-        };
+        const auto drop = [&] { return Test::dropFiles(target, target->rect().center(), {file}); };
         // No contact chosen: the files wait for one.
         window.contactView()->selectionModel()->clearCurrentIndex();
         QVERIFY(drop());
