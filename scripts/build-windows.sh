@@ -7,10 +7,14 @@
 # machine-local cache; later runs reuse it.
 #
 #   scripts/build-windows.sh [--prefix-only] [--if-cached] [--no-tests] [--no-package]
+#                            [--no-interop] [--native PATH]
 #
 #   --prefix-only  build (or check) the cached Windows prefix and stop
 #   --if-cached    do nothing (exit 0, one line) when the prefix is not cached yet
 #   --no-tests     skip the Wine test run          --no-package  skip CPack and the install check
+#   --no-interop   skip the Windows-against-Linux transfers (scripts/windows/interop.sh)
+#   --native PATH  the Linux punchdrop for them (default build/dev/src/app/punchdrop, built
+#                  with the dev preset when missing)
 #
 # Environment: PUNCHDROP_MINGW_CACHE (default /var/cache/punchdrop-mingw), PUNCHDROP_WIN_JOBS
 # (default 2), PUNCHDROP_WIN_NICE (niceness of the heavy steps, default 10: the level the
@@ -24,9 +28,13 @@ JOBS=${PUNCHDROP_WIN_JOBS:-2}
 NICE=(nice -n "${PUNCHDROP_WIN_NICE:-10}")
 BUILD=${PUNCHDROP_WIN_BUILD:-$ROOT/build/windows}
 TOOLCHAIN=$ROOT/cmake/mingw-w64-x86_64.cmake
-PREFIX_ONLY=0 IF_CACHED=0 TESTS=1 PACKAGE=1
-for a in "$@"; do
+PREFIX_ONLY=0 IF_CACHED=0 TESTS=1 PACKAGE=1 INTEROP=1 NATIVE=
+while [ $# -gt 0 ]; do
+    a=$1
+    shift
     case $a in
+        --no-interop) INTEROP=0 ;;
+        --native) NATIVE=${1:?--native needs a path}; shift ;;
         --prefix-only) PREFIX_ONLY=1 ;;
         --if-cached) IF_CACHED=1 ;;
         --no-tests) TESTS=0 ;;
@@ -163,6 +171,11 @@ main() {
     local prefix
     prefix=$(ensure_prefix)
     [ "$PREFIX_ONLY" = 1 ] && { log "prefix ready: $prefix"; return 0; }
-    "$ROOT/scripts/windows/cross-build.sh" "$prefix" "$BUILD" "$TESTS" "$PACKAGE"
+    if [ "$INTEROP" = 1 ] && [ -z "$NATIVE" ]; then
+        NATIVE=$ROOT/build/dev/src/app/punchdrop
+        [ -x "$NATIVE" ] || { cmake --preset dev >/dev/null &&
+            "${NICE[@]}" cmake --build --preset dev --target punchdrop >/dev/null; }
+    fi
+    "$ROOT/scripts/windows/cross-build.sh" "$prefix" "$BUILD" "$TESTS" "$PACKAGE" "$NATIVE"
 }
 main

@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
-# scripts/windows/cross-build.sh PREFIX BUILD RUN_TESTS MAKE_PACKAGE — the PunchDrop half of
+# scripts/windows/cross-build.sh PREFIX BUILD RUN_TESTS MAKE_PACKAGE [NATIVE] — the PunchDrop half of
 # scripts/build-windows.sh (which builds PREFIX: Qt and OpenSSL for mingw64, and calls this).
 #   1. configure and build PunchDrop, its tests and benches for Windows (QCoro header-only from
 #      the host's qcoro-qt6-dev; Qt's host tools from the host's Qt 6.4.2);
 #   2. run every QtTest executable under Wine on the offscreen platform, except the functions in
 #      scripts/windows/wine-exclusions.txt (the rest of those executables still runs);
 #   3. CPack NSIS and ZIP; install the NSIS package silently under Wine, run the installed
-#      punchdrop-cli.exe --version and punchdrop.exe's TLS check, uninstall.
+#      punchdrop.exe and punchdrop-cli.exe --version on the deployed DLLs alone, uninstall;
+#   4. with NATIVE (a Linux punchdrop): scripts/windows/interop.sh, the Windows program against
+#      the Linux one through the relay, SHA-256 checked.
 set -euo pipefail
 shopt -s inherit_errexit
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-PREFIX=${1:?prefix} BUILD=${2:?build dir} RUN_TESTS=${3:-1} MAKE_PACKAGE=${4:-1}
+PREFIX=${1:?prefix} BUILD=${2:?build dir} RUN_TESTS=${3:-1} MAKE_PACKAGE=${4:-1} NATIVE=${5:-}
 JOBS=${PUNCHDROP_WIN_JOBS:-2}
 say() { printf 'build-windows: %s\n' "$*"; }
 start=$(date +%s)
@@ -48,12 +50,23 @@ while read -r exe function _; do
     [ -n "$exe" ] && excluded[$exe]+=" $function"
 done < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$ROOT/scripts/windows/wine-exclusions.txt")
 failures=0
+# QtTest's own count of test functions, summed over the "Totals:" lines of a log.
+totals() {
+    tr -d '\r' <"$1" | grep -o 'Totals: [0-9]* passed, [0-9]* failed, [0-9]* skipped' |
+        awk '{p += $2; f += $4; s += $6} END {printf "%d passed, %d failed, %d skipped", p, f, s}'
+}
 if [ "$RUN_TESTS" = 1 ]; then
+    phase_start=$(date +%s)
     exclude_regex=$(printf '%s|' "${!excluded[@]}" | sed 's/|$//')
-    # Whole executables through ctest (its timeouts and environment), Linux-only tests aside.
-    (cd "$BUILD" && ctest -j1 --timeout 600 -L "unit|gui" -E "^(${exclude_regex}|format_check)$" \
-        --output-on-failure) | tee "$BUILD.ctest.log" || failures=1
+    # Whole executables through ctest (its timeouts and environment); -V keeps QtTest's output,
+    # whose Totals lines count the test functions. Linux-only tests have no Windows build.
+    (cd "$BUILD" && ctest -j "$JOBS" -V --timeout 900 -L "unit|gui" \
+        -E "^(${exclude_regex}|format_check)$" >"$BUILD.ctest.log" 2>&1) || failures=1
+    sed -n '/tests passed, /,$p' "$BUILD.ctest.log" | grep -v '^Total Test time' || true
+    [ "$failures" = 0 ] || grep -E "^[0-9]+: (FAIL!|   Loc:|QFATAL|QWARN.*Assert)" "$BUILD.ctest.log" | head -40
+    say "test functions in those executables: $(totals "$BUILD.ctest.log")"
     # The executables with exclusions: every other function, called by name.
+    : >"$BUILD.excluded-runs.log"
     for exe in "${!excluded[@]}"; do
         binary=$(find "$BUILD/tests" -name "$exe.exe" | head -1)
         functions=$(timeout 120 wine "$binary" -functions | tr -d '\r' | sed 's/()$//')
@@ -61,31 +74,50 @@ if [ "$RUN_TESTS" = 1 ]; then
         for f in $functions; do
             [[ " ${excluded[$exe]} " == *" $f "* ]] || run+=("$f")
         done
-        say "$exe under Wine: ${run[*]} (not run: ${excluded[$exe]# })"
+        say "$exe under Wine: ${#run[@]} functions run, not run: ${excluded[$exe]# }"
         [ ${#run[@]} -eq 0 ] && continue
         timeout 600 env PUNCHDROP_BINARY="Z:$BUILD/src/app/punchdrop.exe" \
-            wine "$binary" "${run[@]}" | tr -d '\r' | tail -3 || failures=1
+            QTEST_FUNCTION_TIMEOUT=300000 wine "$binary" "${run[@]}" >"$BUILD.$exe.log" 2>&1 ||
+            { failures=1; tr -d '\r' <"$BUILD.$exe.log" | grep -E "FAIL!|Loc:" | head -20; }
+        cat "$BUILD.$exe.log" >>"$BUILD.excluded-runs.log"
     done
-    grep -E "tests passed|tests failed" "$BUILD.ctest.log" || true
+    say "test functions of the executables with exclusions: $(totals "$BUILD.excluded-runs.log");" \
+        "excluded: $(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$ROOT/scripts/windows/wine-exclusions.txt" | wc -l)" \
+        "(scripts/windows/wine-exclusions.txt)"
+    say "tests under Wine took $(($(date +%s) - phase_start)) s"
 fi
 
 # --- 3. packages -------------------------------------------------------------------------------
 if [ "$MAKE_PACKAGE" = 1 ]; then
+    phase_start=$(date +%s)
     (cd "$BUILD" && nice cpack -G "NSIS;ZIP" >"$BUILD.cpack.log" 2>&1) ||
         { tail -30 "$BUILD.cpack.log"; exit 1; }
     installer=$(ls "$BUILD"/punchdrop-*-Windows-x86_64.exe)
-    say "NSIS installer: $installer ($(du -h "$installer" | cut -f1))"
+    say "NSIS installer: $installer ($(stat -c %s "$installer") bytes)"
+    say "ZIP: $(ls "$BUILD"/punchdrop-*-Windows-x86_64.zip) ($(stat -c %s "$BUILD"/punchdrop-*-Windows-x86_64.zip) bytes)"
     target='C:\punchdrop-install-check'
     unix=$(winepath -u "$target")
     rm -rf "$unix"
     timeout 300 wine "$installer" /S "/D=$target"
-    version=$(timeout 60 wine "$target\\bin\\punchdrop-cli.exe" --version | tr -d '\r')
+    # The installed programs run on the DLLs and plugins deployed beside them only.
+    version=$(WINEPATH= QT_PLUGIN_PATH= timeout 60 wine "$target\\bin\\punchdrop.exe" --version |
+        tr -d '\r')
     say "installed punchdrop.exe --version: $version"
     [[ "$version" == punchdrop\ * ]] || { say "FAIL: the installed program did not answer"; exit 1; }
+    cli_version=$(WINEPATH= QT_PLUGIN_PATH= timeout 60 wine "$target\\bin\\punchdrop-cli.exe" --version |
+        tr -d '\r')
+    [ "$cli_version" = "$version" ] || { say "FAIL: punchdrop-cli.exe --version: $cli_version"; exit 1; }
     timeout 300 wine "$target\\Uninstall.exe" /S "_?=$target"
     [ ! -e "$unix/bin/punchdrop.exe" ] || { say "FAIL: the uninstaller left files"; exit 1; }
     rm -rf "$unix"
-    say "uninstalled"
+    say "uninstalled; packages and install check took $(($(date +%s) - phase_start)) s"
+fi
+
+# --- 4. interop: the Windows program against the Linux one, through the relay --------------------
+if [ -n "$NATIVE" ]; then
+    phase_start=$(date +%s)
+    "$ROOT/scripts/windows/interop.sh" "$NATIVE" "$BUILD/src/app/punchdrop.exe" || failures=1
+    say "interop took $(($(date +%s) - phase_start)) s"
 fi
 say "done in $(($(date +%s) - start)) s"
 exit $failures
