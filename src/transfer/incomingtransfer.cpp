@@ -65,12 +65,9 @@ QCoro::Task<TransferResult> IncomingTransfer::run()
     m_writes.clear();
     m_current.reset();
     m_answered.clear();
-    if (m_socket && m_socket->state() == QAbstractSocket::ConnectedState) {
-        auto flushing = m_channel.flush(std::chrono::milliseconds(2000));
-        co_await flushing;
-        if (!alive)
-            co_return result;
-    }
+    auto flushing = flushQueued();
+    if (!co_await flushing)
+        co_return result;
     // A session that ended early may leave chunk writes queued (write-behind). The worker runs
     // jobs in order, so this empty job finishes after them: when finished() is emitted the part
     // file holds everything it will hold and nothing touches it any more.

@@ -81,10 +81,9 @@ QCoro::Task<TransferResult> OutgoingTransfer::run()
     if (!alive)
         co_return result;
     m_sending.reset(); // the source closes once the reads still queued for it are done
-    if (!result.ok() && m_socket && m_socket->state() == QAbstractSocket::ConnectedState) {
-        auto flushing = m_channel.flush(std::chrono::milliseconds(2000));
-        co_await flushing;
-        if (!alive)
+    if (!result.ok()) {
+        auto flushing = flushQueued();
+        if (!co_await flushing)
             co_return result;
     }
     co_return finish(std::move(result));

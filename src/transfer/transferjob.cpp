@@ -162,6 +162,16 @@ TransferResult TransferJob::deleted()
     return failure(TransferError::Cancelled, QStringLiteral("the transfer was deleted"));
 }
 
+QCoro::Task<bool> TransferJob::flushQueued()
+{
+    const QPointer<TransferJob> alive(this);
+    if (m_socket && m_socket->state() == QAbstractSocket::ConnectedState) {
+        auto flushing = m_channel.flush(std::chrono::milliseconds(2000));
+        co_await flushing;
+    }
+    co_return !alive.isNull();
+}
+
 void TransferJob::tallyFailedFiles(TransferResult &result)
 {
     int failed = 0;

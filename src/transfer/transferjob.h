@@ -120,6 +120,12 @@ protected:
     //! What a step returns when the job was deleted while it waited (never reported).
     static TransferResult deleted();
     /*!
+     * At the end of a session: lets the frames still queued (a final ERROR or CANCEL, the last
+     * ACK) leave, for up to 2 s, if the socket is still connected. False if the job was deleted
+     * meanwhile (the caller then touches nothing).
+     */
+    QCoro::Task<bool> flushQueued();
+    /*!
      * Once every file has its outcome: the first failed file's error becomes the transfer's
      * (Internal if it has none) and the message says "N of M files failed: <first reason>".
      */

@@ -140,9 +140,9 @@ void LyingRendezvous::lookUp(Client *client, const Lookup &request)
     const PeerResolver::Result r = resolver.result();
     LookupResult answer;
     answer.requestId = request.requestId;
-    answer.code = r.ok()                          ? QStringLiteral("ok")
-        : r.code == PeerResolver::Code::Ambiguous ? QStringLiteral("ambiguous")
-                                                  : QStringLiteral("not-found");
+    answer.code = r.ok()                          ? LookupStatus::Ok
+        : r.code == PeerResolver::Code::Ambiguous ? LookupStatus::Ambiguous
+                                                  : LookupStatus::NotFound;
     answer.message = r.error;
     for (const PeerInfo &p : r.candidates)
         answer.peers.append({p.id, p.name, {}});

@@ -440,8 +440,8 @@ void TestControlClient::requestsOutliveTheClient()
     auto connect = a->requestConnect(Test::ephemeralIdentity().id(), ConnectMode::Auto, 3s);
     a.reset();
     const LookupReply looked = QCoro::waitFor(std::move(lookup));
-    QVERIFY2(
-        looked.code == u"connection-lost" || looked.code == u"timeout", qPrintable(looked.code));
+    QVERIFY2(looked.code == LookupStatus::ConnectionLost || looked.code == LookupStatus::Timeout,
+        qPrintable(lookupStatusName(looked.code)));
     const ConnectReply connected = QCoro::waitFor(std::move(connect));
     QVERIFY(!connected.go);
     QVERIFY2(connected.errorCode == ConnectFailure::ConnectionLost

@@ -94,6 +94,26 @@ QCborMap connectErrorMap(const QString &code)
     return m;
 }
 
+QCborMap lookupResultMap(const QString &code)
+{
+    QCborMap m;
+    m.insert(QStringLiteral("t"), QStringLiteral("lookup-result"));
+    m.insert(QStringLiteral("req"), 1);
+    m.insert(QStringLiteral("peers"), QCborArray());
+    m.insert(QStringLiteral("code"), code);
+    m.insert(QStringLiteral("msg"), QStringLiteral("x"));
+    return m;
+}
+
+QCborMap errorMap(const QString &code)
+{
+    QCborMap m;
+    m.insert(QStringLiteral("t"), QStringLiteral("error"));
+    m.insert(QStringLiteral("code"), code);
+    m.insert(QStringLiteral("msg"), QStringLiteral("x"));
+    return m;
+}
+
 QCborMap outcomeMap(const QString &kind, const QString &method)
 {
     QCborMap m;
@@ -136,6 +156,10 @@ private Q_SLOTS:
     void connectModeText();
     void connectFailureText_data();
     void connectFailureText();
+    void lookupStatusText_data();
+    void lookupStatusText();
+    void serverErrorText_data();
+    void serverErrorText();
     void outcomeText_data();
     void outcomeText();
 };
@@ -177,12 +201,12 @@ void TestControlProtocol::goldenBytes_data()
         << ControlMessage(Lookup {2, QStringLiteral("bob")})
         << QByteArray("00000019a36174666c6f6f6b7570637265710265717565727963626f62");
     QTest::newRow("lookup-result busy")
-        << ControlMessage(LookupResult {9, {}, QStringLiteral("busy"), QStringLiteral("x")})
+        << ControlMessage(LookupResult {9, {}, LookupStatus::Busy, QStringLiteral("x")})
         << QByteArray("0000002da561746d6c6f6f6b75702d726573756c7463726571096570656572738064636f"
                       "64656462757379636d73676178");
-    QTest::newRow("error too-large")
-        << ControlMessage(Error {QStringLiteral("too-large"), QStringLiteral("x")})
-        << QByteArray("0000001ea36174656572726f7264636f646569746f6f2d6c61726765636d73676178");
+    QTest::newRow("error protocol")
+        << ControlMessage(Error {ServerError::Protocol, QStringLiteral("x")})
+        << QByteArray("0000001da36174656572726f7264636f64656870726f746f636f6c636d73676178");
 }
 
 void TestControlProtocol::goldenBytes()
@@ -223,17 +247,17 @@ void TestControlProtocol::roundTrip_data()
     QTest::newRow("lookup") << ControlMessage(Lookup {0xffffffffu, QStringLiteral("Bob's pc")})
                             << QStringLiteral("lookup");
     QTest::newRow("lookup-result ok") << ControlMessage(LookupResult {
-        1, {{a, QStringLiteral("bob"), QStringLiteral("cone")}}, QStringLiteral("ok"), {}})
+        1, {{a, QStringLiteral("bob"), QStringLiteral("cone")}}, LookupStatus::Ok, {}})
                                       << QStringLiteral("lookup-result");
     QList<PeerEntry> candidates;
     for (int i = 0; i < ControlProtocol::kMaxLookupPeers; ++i)
         candidates.append(
             {DeviceId::fromDigest(QByteArray(32, char(i))), QStringLiteral("bob"), {}});
     QTest::newRow("lookup-result ambiguous, 16 candidates") << ControlMessage(
-        LookupResult {2, candidates, QStringLiteral("ambiguous"), QStringLiteral("several")})
+        LookupResult {2, candidates, LookupStatus::Ambiguous, QStringLiteral("several")})
                                                             << QStringLiteral("lookup-result");
     QTest::newRow("lookup-result not-found")
-        << ControlMessage(LookupResult {3, {}, QStringLiteral("not-found"), QStringLiteral("no")})
+        << ControlMessage(LookupResult {3, {}, LookupStatus::NotFound, QStringLiteral("no")})
         << QStringLiteral("lookup-result");
     QTest::newRow("welcome") << ControlMessage(Welcome {1, a, ep("203.0.113.7", 61000), true, b,
         15000}) << QStringLiteral("welcome");
@@ -268,8 +292,7 @@ void TestControlProtocol::roundTrip_data()
     QTest::newRow("ping large nonce")
         << ControlMessage(Ping {0x7fffffffffffffffULL}) << QStringLiteral("ping");
     QTest::newRow("pong") << ControlMessage(Pong {99}) << QStringLiteral("pong");
-    QTest::newRow("error") << ControlMessage(
-        Error {QStringLiteral("replaced"), QStringLiteral("again")})
+    QTest::newRow("error") << ControlMessage(Error {ServerError::Replaced, QStringLiteral("again")})
                            << QStringLiteral("error");
 }
 
@@ -574,6 +597,53 @@ void TestControlProtocol::connectFailureText()
     QCOMPARE(decoded.message, QStringLiteral("x"));
     if (failure != ConnectFailure::Unknown)
         QCOMPARE(ControlProtocol::encode(decoded).toHex(), frameOf(connectErrorMap(text)).toHex());
+}
+
+void TestControlProtocol::lookupStatusText_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<LookupStatus>("status");
+    QTest::newRow("ok") << QStringLiteral("ok") << LookupStatus::Ok;
+    QTest::newRow("ambiguous") << QStringLiteral("ambiguous") << LookupStatus::Ambiguous;
+    QTest::newRow("not-found") << QStringLiteral("not-found") << LookupStatus::NotFound;
+    QTest::newRow("busy") << QStringLiteral("busy") << LookupStatus::Busy;
+    QTest::newRow("bad-query") << QStringLiteral("bad-query") << LookupStatus::BadQuery;
+    QTest::newRow("a newer server's code") << QStringLiteral("forbidden") << LookupStatus::Unknown;
+    QTest::newRow("empty") << QString() << LookupStatus::Unknown;
+}
+
+void TestControlProtocol::lookupStatusText()
+{
+    QFETCH(QString, text);
+    QFETCH(LookupStatus, status);
+    const LookupResult decoded = parsedAs<LookupResult>(lookupResultMap(text));
+    QCOMPARE(decoded.code, status);
+    QCOMPARE(lookupStatusFromName(text), status);
+    if (status != LookupStatus::Unknown)
+        QCOMPARE(ControlProtocol::encode(decoded).toHex(), frameOf(lookupResultMap(text)).toHex());
+}
+
+void TestControlProtocol::serverErrorText_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<ServerError>("error");
+    QTest::newRow("protocol") << QStringLiteral("protocol") << ServerError::Protocol;
+    QTest::newRow("version") << QStringLiteral("version") << ServerError::Version;
+    QTest::newRow("idle") << QStringLiteral("idle") << ServerError::Idle;
+    QTest::newRow("replaced") << QStringLiteral("replaced") << ServerError::Replaced;
+    QTest::newRow("a newer server's code") << QStringLiteral("server-full") << ServerError::Unknown;
+    QTest::newRow("empty") << QString() << ServerError::Unknown;
+}
+
+void TestControlProtocol::serverErrorText()
+{
+    QFETCH(QString, text);
+    QFETCH(ServerError, error);
+    const Error decoded = parsedAs<Error>(errorMap(text));
+    QCOMPARE(decoded.code, error);
+    QCOMPARE(decoded.message, QStringLiteral("x"));
+    if (error != ServerError::Unknown)
+        QCOMPARE(ControlProtocol::encode(decoded).toHex(), frameOf(errorMap(text)).toHex());
 }
 
 void TestControlProtocol::outcomeText_data()

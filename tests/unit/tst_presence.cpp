@@ -268,7 +268,7 @@ void TestPresence::lookup()
 
     const auto result = asker->lookup(query);
     QVERIFY(result.has_value());
-    QCOMPARE(result->code, code);
+    QCOMPARE(lookupStatusName(result->code), code);
     QStringList got;
     for (const PeerEntry &e : result->peers)
         got << e.name;
@@ -296,9 +296,9 @@ void TestPresence::lookupIsRateLimited()
     for (int i = 0; i < 5; ++i) {
         const auto r = asker->lookup(QStringLiteral("bob"));
         QVERIFY(r.has_value());
-        if (r->code == u"ok")
+        if (r->code == LookupStatus::Ok)
             ++ok;
-        else if (r->code == u"busy")
+        else if (r->code == LookupStatus::Busy)
             ++busy;
     }
     QVERIFY2(ok >= 3 && ok <= 4, qPrintable(QString::number(ok)));
@@ -308,7 +308,7 @@ void TestPresence::lookupIsRateLimited()
     QVERIFY(QTest::qWaitFor(
         [&] {
             const auto r = asker->lookup(QStringLiteral("bob"));
-            return r && r->code == u"ok";
+            return r && r->code == LookupStatus::Ok;
         },
         5000));
 }
@@ -330,10 +330,10 @@ void TestPresence::lookupIsRateLimitedPerAddress()
         for (int i = 0; i < 3; ++i) {
             const auto r = c->lookup(QStringLiteral("bob"));
             QVERIFY(r.has_value());
-            if (r->code == u"ok")
+            if (r->code == LookupStatus::Ok)
                 ++ok;
             else
-                QCOMPARE(r->code, QStringLiteral("busy"));
+                QCOMPARE(r->code, LookupStatus::Busy);
         }
     }
     // 9 asked, each within its connection's budget; 5 allowed for the address (plus one per
@@ -342,7 +342,7 @@ void TestPresence::lookupIsRateLimitedPerAddress()
     // Another network is not affected.
     auto other = client("127.0.3.1", "other");
     QVERIFY(other->registerWith());
-    QCOMPARE(other->lookup(QStringLiteral("bob"))->code, QStringLiteral("ok"));
+    QCOMPARE(other->lookup(QStringLiteral("bob"))->code, LookupStatus::Ok);
 }
 
 void TestPresence::natChangesAreThrottledAndCoalesced()
@@ -397,7 +397,7 @@ void TestPresence::lookupTellsStrangersNoNatType()
             Case {housemate.get(), QStringLiteral("full-cone")}}) {
         const auto r = c.asker->lookup(QStringLiteral("bob"));
         QVERIFY(r.has_value());
-        QCOMPARE(r->code, QStringLiteral("ok"));
+        QCOMPARE(r->code, LookupStatus::Ok);
         QCOMPARE(r->peers.size(), 1);
         QCOMPARE(r->peers.constFirst().id, bob->id()); // what it takes to connect
         QCOMPARE(r->peers.constFirst().nat, c.nat);
@@ -502,7 +502,7 @@ void TestPresence::controlClientWatchAndLookup()
     const ControlClientConfig config = m_server.clientConfig(QStringLiteral("cc"));
     ControlClient cc(identity, config);
     const auto notRegistered = QCoro::waitFor(cc.lookup(QStringLiteral("faraway")));
-    QCOMPARE(notRegistered.code, QStringLiteral("not-registered"));
+    QCOMPARE(notRegistered.code, LookupStatus::NotRegistered);
 
     cc.setWatchList({far->id(), far->id(), identity.id()}); // duplicates and self are dropped
     QCOMPARE(cc.watchList(), QList<DeviceId> {far->id()});
@@ -516,12 +516,12 @@ void TestPresence::controlClientWatchAndLookup()
     QTRY_COMPARE_WITH_TIMEOUT(far->leftCount(identity.id()), 1, 5000);
 
     const LookupReply found = QCoro::waitFor(cc.lookup(QStringLiteral("FARAWAY")));
-    QVERIFY2(found.ok(), qPrintable(found.code + u' ' + found.message));
+    QVERIFY2(found.ok(), qPrintable(lookupStatusName(found.code) + u' ' + found.message));
     QCOMPARE(found.peers.size(), 1);
     QCOMPARE(found.peers.constFirst().id, far->id());
     QVERIFY(found.peers.constFirst().online);
     const LookupReply missing = QCoro::waitFor(cc.lookup(QStringLiteral("nobody")));
-    QCOMPARE(missing.code, QStringLiteral("not-found"));
+    QCOMPARE(missing.code, LookupStatus::NotFound);
     cc.stop();
 }
 
@@ -578,7 +578,7 @@ void TestPresence::controlClientLookupEndsWhenTheServerGoes()
     });
     m_server->close();
     QTRY_VERIFY_WITH_TIMEOUT(done, 5000);
-    QCOMPARE(reply.code, QStringLiteral("connection-lost"));
+    QCOMPARE(reply.code, LookupStatus::ConnectionLost);
 }
 
 namespace {

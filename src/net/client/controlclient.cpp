@@ -27,6 +27,12 @@ namespace {
 
 constexpr int kMaxPendingPings = 8;
 
+//! "code: message" of the server's fatal error, for lastError() and the log.
+QString errorText(const Error &error)
+{
+    return serverErrorName(error.code) + QStringLiteral(": ") + error.message;
+}
+
 /*!
  * Waits until \a replies holds the answer to request \a id, woken through \a waiters, at most
  * \a timeout; nullopt on timeout or when \a owner (whose members the maps are) was deleted
@@ -302,7 +308,7 @@ void ControlClient::handle(const ControlMessage &message)
     // Before the welcome only a refusal means anything.
     if (!m_registered && !std::holds_alternative<Welcome>(message)) {
         if (const auto *error = std::get_if<Error>(&message)) {
-            m_lastError = error->code + QStringLiteral(": ") + error->message;
+            m_lastError = errorText(*error);
             lose(QStringLiteral("server refused: ") + m_lastError);
         }
         return;
@@ -422,8 +428,8 @@ void ControlClient::on(const Pong &pong)
 
 void ControlClient::on(const Error &error)
 {
-    m_lastError = error.code + QStringLiteral(": ") + error.message;
-    if (error.code == u"replaced") {
+    m_lastError = errorText(error);
+    if (error.code == ServerError::Replaced) {
         // Another process with our identity registered; reconnecting would only start a
         // tug of war between the two.
         qCWarning(lcNet).noquote() << "another instance of this device registered with the server;"
@@ -471,8 +477,8 @@ void ControlClient::lose(const QString &reason)
     }
     for (auto it = m_lookupWaiters.cbegin(); it != m_lookupWaiters.cend(); ++it) {
         m_lookupReplies.insert(it.key(),
-            LookupReply {{}, QStringLiteral("connection-lost"),
-                QStringLiteral("lost the server: ") + reason});
+            LookupReply {
+                {}, LookupStatus::ConnectionLost, QStringLiteral("lost the server: ") + reason});
         it.value()->wake();
     }
     const auto pending = m_pendingRequests;
@@ -547,7 +553,7 @@ QCoro::Task<LookupReply> ControlClient::lookup(
         timeout = m_config.requestTimeout;
     if (!m_registered)
         co_return LookupReply {
-            {}, QStringLiteral("not-registered"), QStringLiteral("not registered with the server")};
+            {}, LookupStatus::NotRegistered, QStringLiteral("not registered with the server")};
     const quint32 id = ++m_nextRequestId;
     // Waiting before sending: lose() answers every waiter, even one whose send failed.
     QPointer<ControlClient> self(this);
@@ -557,9 +563,9 @@ QCoro::Task<LookupReply> ControlClient::lookup(
     if (reply)
         co_return *reply;
     if (!self)
-        co_return LookupReply {{}, QStringLiteral("connection-lost"),
+        co_return LookupReply {{}, LookupStatus::ConnectionLost,
             QStringLiteral("the connection to the server was closed")};
-    co_return LookupReply {{}, QStringLiteral("timeout"),
+    co_return LookupReply {{}, LookupStatus::Timeout,
         QStringLiteral("the server did not answer the lookup within %1 ms").arg(timeout.count())};
 }
 

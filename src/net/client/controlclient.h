@@ -57,16 +57,16 @@ struct ConnectReply
 };
 
 /*!
- * The answer to lookup(): code "ok" (peers holds the one match), "ambiguous" (peers holds the
- * candidates, at most ControlProtocol::kMaxLookupPeers), "not-found", "busy" (the server's rate
- * limit), "bad-query", or a local failure: "timeout", "not-registered", "connection-lost".
+ * The answer to lookup(): Ok (peers holds the one match), Ambiguous (peers holds the candidates,
+ * at most ControlProtocol::kMaxLookupPeers), NotFound, Busy (the server's rate limit), BadQuery,
+ * or a local failure: Timeout, NotRegistered, ConnectionLost.
  */
 struct LookupReply
 {
     QList<PeerInfo> peers; //!< source Server, online
-    QString code;
+    LookupStatus code = LookupStatus::Unknown;
     QString message;
-    bool ok() const { return code == u"ok"; }
+    bool ok() const { return code == LookupStatus::Ok; }
 };
 
 /*!

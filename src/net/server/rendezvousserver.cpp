@@ -404,7 +404,7 @@ void RendezvousServer::onHello(ServerClient *client)
         sawOld = m_presence.visibleTo(old);
         m_presence.remove(old);
         forget(old);
-        old->fail(QStringLiteral("replaced"),
+        old->fail(ServerError::Replaced,
             QStringLiteral("this device registered again from another connection"));
     }
     const PresenceIndex::WatchChange watch = m_presence.setWatch(client, client->helloWatch());
@@ -556,7 +556,7 @@ void RendezvousServer::handleLookup(ServerClient *client, const Lookup &request)
     const qint64 now = m_clock.elapsed();
     if (!budgetOf(client).lookups.allow(client->peerAddress(), now)
         || !m_lookupsPerAddress.allow(AddressPrefix::of(client->peerAddress()), now)) {
-        answer.code = QStringLiteral("busy");
+        answer.code = LookupStatus::Busy;
         answer.message
             = QStringLiteral("too many lookups (at most %1 per second per connection, %2 per "
                              "network)")
@@ -568,16 +568,16 @@ void RendezvousServer::handleLookup(ServerClient *client, const Lookup &request)
     const PeerResolver::Result r = m_presence.lookup(request.query, client);
     switch (r.code) {
     case PeerResolver::Code::Found:
-        answer.code = QStringLiteral("ok");
+        answer.code = LookupStatus::Ok;
         break;
     case PeerResolver::Code::Ambiguous:
-        answer.code = QStringLiteral("ambiguous");
+        answer.code = LookupStatus::Ambiguous;
         break;
     case PeerResolver::Code::EmptyQuery:
-        answer.code = QStringLiteral("bad-query");
+        answer.code = LookupStatus::BadQuery;
         break;
     default:
-        answer.code = QStringLiteral("not-found");
+        answer.code = LookupStatus::NotFound;
         break;
     }
     answer.message = r.error.left(ControlProtocol::kMaxTextLength);
@@ -588,7 +588,7 @@ void RendezvousServer::handleLookup(ServerClient *client, const Lookup &request)
         answer.peers.append({p.id, p.name, allowed ? p.natType : QString()});
     }
     qCDebug(lcServer).noquote() << client->describe() << "looked up" << request.query << "→"
-                                << answer.code;
+                                << lookupStatusName(answer.code);
     client->send(answer);
 }
 
@@ -605,7 +605,7 @@ void RendezvousServer::onMessage(ServerClient *client, const ControlMessage &mes
     } else if (const auto *outcome = std::get_if<Outcome>(&message)) {
         handleOutcome(client, *outcome);
     } else {
-        client->fail(QStringLiteral("protocol"),
+        client->fail(ServerError::Protocol,
             QStringLiteral("%1 is not a client message").arg(ControlProtocol::typeName(message)));
     }
 }

@@ -127,7 +127,7 @@ void ServerClient::onDeadline(qint64 now)
         finish(QStringLiteral("handshake deadline"));
     } else if (m_idleAtMs >= 0 && now >= m_idleAtMs) {
         m_idleAtMs = -1;
-        fail(QStringLiteral("idle"),
+        fail(ServerError::Idle,
             QStringLiteral("nothing received for %1 s").arg(m_timeouts.idle.count() / 1000.0));
     }
 }
@@ -188,7 +188,7 @@ void ServerClient::onPlaintext(const QByteArray &plaintext)
         if (r.status == ControlProtocol::Status::Incomplete)
             break;
         if (r.status == ControlProtocol::Status::Malformed) {
-            fail(QStringLiteral("protocol"), r.error);
+            fail(ServerError::Protocol, r.error);
             return;
         }
         offset += r.consumed;
@@ -209,12 +209,12 @@ void ServerClient::handle(const ControlMessage &message)
     if (!m_helloDone) {
         const auto *hello = std::get_if<Hello>(&message);
         if (!hello) {
-            fail(QStringLiteral("protocol"),
+            fail(ServerError::Protocol,
                 QStringLiteral("expected hello, got %1").arg(ControlProtocol::typeName(message)));
             return;
         }
         if (hello->version != ControlProtocol::kVersion) {
-            fail(QStringLiteral("version"),
+            fail(ServerError::Version,
                 QStringLiteral("protocol version %1 is not supported (this server speaks %2)")
                     .arg(hello->version)
                     .arg(ControlProtocol::kVersion));
@@ -246,7 +246,7 @@ void ServerClient::handle(const ControlMessage &message)
         return;
     }
     if (std::holds_alternative<Hello>(message)) {
-        fail(QStringLiteral("protocol"), QStringLiteral("hello sent twice"));
+        fail(ServerError::Protocol, QStringLiteral("hello sent twice"));
         return;
     }
     if (std::holds_alternative<Unknown>(message)) {
@@ -257,12 +257,12 @@ void ServerClient::handle(const ControlMessage &message)
     Q_EMIT messageReceived(this, message);
 }
 
-void ServerClient::fail(const QString &code, const QString &message)
+void ServerClient::fail(ServerError code, const QString &message)
 {
     if (m_closing || m_finished)
         return;
-    qCInfo(lcServer).noquote() << "closing" << describe() << "-" << code + QStringLiteral(":")
-                               << message;
+    qCInfo(lcServer).noquote() << "closing" << describe() << "-"
+                               << serverErrorName(code) + QStringLiteral(":") << message;
     send(Error {code, message});
     close();
 }

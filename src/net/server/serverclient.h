@@ -64,7 +64,7 @@ public:
     //! Sends a ping and returns its nonce; pongReceived() reports the answer.
     quint64 ping();
     //! Sends `error`, logs \a code / \a message and closes the connection.
-    void fail(const QString &code, const QString &message);
+    void fail(ServerError code, const QString &message);
     //! Closes without a message (server shutdown).
     void close();
 

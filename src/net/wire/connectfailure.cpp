@@ -1,14 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "net/wire/connectfailure.h"
 
-#include <array>
-#include <utility>
+#include "net/wire/texttable.h"
 
 namespace PunchDrop {
 
 namespace {
 // The texts of docs/protocol/control.md (connect-error) and of the client's own failures.
-constexpr std::array<std::pair<ConnectFailure, QStringView>, 16> kNames {{
+constexpr TextTable<ConnectFailure, 16> kNames {{
     {ConnectFailure::None, u""},
     {ConnectFailure::UnknownPeer, u"unknown-peer"},
     {ConnectFailure::Offline, u"offline"},
@@ -30,20 +29,12 @@ constexpr std::array<std::pair<ConnectFailure, QStringView>, 16> kNames {{
 
 QString connectFailureName(ConnectFailure failure)
 {
-    for (const auto &[value, name] : kNames) {
-        if (value == failure)
-            return name.toString();
-    }
-    return QStringLiteral("unknown");
+    return nameIn(kNames, failure, u"unknown");
 }
 
 ConnectFailure connectFailureFromName(QStringView text)
 {
-    for (const auto &[value, name] : kNames) {
-        if (value != ConnectFailure::None && text == name)
-            return value;
-    }
-    return ConnectFailure::Unknown;
+    return valueIn(kNames, text, ConnectFailure::Unknown);
 }
 
 } // namespace PunchDrop

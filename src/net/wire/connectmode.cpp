@@ -1,31 +1,27 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "net/wire/connectmode.h"
 
+#include "net/wire/texttable.h"
+
 namespace PunchDrop {
+
+namespace {
+constexpr TextTable<ConnectMode, 4> kNames {{
+    {ConnectMode::Auto, u"auto"},
+    {ConnectMode::RelayOnly, u"relay-only"},
+    {ConnectMode::DirectOnly, u"direct-only"},
+    {ConnectMode::Unknown, u"unknown"},
+}};
+} // namespace
 
 QString connectModeName(ConnectMode mode)
 {
-    switch (mode) {
-    case ConnectMode::Auto:
-        return QStringLiteral("auto");
-    case ConnectMode::RelayOnly:
-        return QStringLiteral("relay-only");
-    case ConnectMode::DirectOnly:
-        return QStringLiteral("direct-only");
-    case ConnectMode::Unknown:
-        break;
-    }
-    return QStringLiteral("unknown");
+    return nameIn(kNames, mode, u"unknown");
 }
 
 ConnectMode connectModeFromName(QStringView text)
 {
-    for (const ConnectMode mode :
-        {ConnectMode::Auto, ConnectMode::RelayOnly, ConnectMode::DirectOnly}) {
-        if (text == connectModeName(mode))
-            return mode;
-    }
-    return ConnectMode::Unknown;
+    return valueIn(kNames, text, ConnectMode::Unknown);
 }
 
 } // namespace PunchDrop

@@ -5,7 +5,9 @@
 #include "net/wire/connectmode.h"
 #include "net/wire/deviceid.h"
 #include "net/wire/endpoint.h"
+#include "net/wire/lookupstatus.h"
 #include "net/wire/pathkind.h"
+#include "net/wire/servererror.h"
 
 #include <QByteArray>
 #include <QList>
@@ -104,8 +106,9 @@ struct Lookup
 struct LookupResult
 {
     quint32 requestId = 0;
-    QList<PeerEntry> peers; //!< "ok": the match; "ambiguous": candidates (≤ kMaxLookupPeers)
-    QString code; //!< "ok", "ambiguous", "not-found", "busy", "bad-query"
+    QList<PeerEntry> peers; //!< Ok: the match; Ambiguous: candidates (≤ kMaxLookupPeers)
+    //! Ok, Ambiguous, NotFound, Busy or BadQuery; Unknown for a newer code
+    LookupStatus code = LookupStatus::Unknown;
     QString message;
 };
 
@@ -168,7 +171,7 @@ struct Pong
 //! S→C: a fatal problem; the server closes the connection after sending it.
 struct Error
 {
-    QString code; //!< "protocol", "too-large", "version", "replaced", "server-full", "idle"
+    ServerError code = ServerError::Unknown;
     QString message;
 };
 

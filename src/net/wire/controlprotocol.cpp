@@ -176,7 +176,7 @@ struct Encoder
     QCborMap operator()(const Error &m) const
     {
         QCborMap c = typed("error");
-        c.insert(QStringLiteral("code"), m.code);
+        c.insert(QStringLiteral("code"), serverErrorName(m.code));
         c.insert(QStringLiteral("msg"), m.message);
         return c;
     }
@@ -209,7 +209,7 @@ struct Encoder
         for (const PeerEntry &p : m.peers)
             list.append(entryMap(p));
         c.insert(QStringLiteral("peers"), list);
-        c.insert(QStringLiteral("code"), m.code);
+        c.insert(QStringLiteral("code"), lookupStatusName(m.code));
         c.insert(QStringLiteral("msg"), m.message);
         return c;
     }
@@ -541,7 +541,7 @@ ControlMessage decodeLookupResult(Fields &f)
     LookupResult m;
     m.requestId = quint32(f.integer("req", kMaxU32));
     m.peers = f.entries("peers", ControlProtocol::kMaxLookupPeers);
-    m.code = f.text("code");
+    m.code = lookupStatusFromName(f.text("code"));
     m.message = f.text("msg");
     return m;
 }
@@ -549,7 +549,7 @@ ControlMessage decodeLookupResult(Fields &f)
 ControlMessage decodeError(Fields &f)
 {
     Error m;
-    m.code = f.text("code");
+    m.code = serverErrorFromName(f.text("code"));
     m.message = f.text("msg");
     return m;
 }

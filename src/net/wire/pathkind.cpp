@@ -1,7 +1,26 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "net/wire/pathkind.h"
 
+#include "net/wire/texttable.h"
+
 namespace PunchDrop {
+
+namespace {
+// `outcome.method` on the wire and `method` in the JSON events; Unknown is "none".
+constexpr TextTable<PathKind, 4> kMethods {{
+    {PathKind::DirectPunch, u"tcp-punch"},
+    {PathKind::DirectLan, u"lan"},
+    {PathKind::Relayed, u"relay"},
+    {PathKind::Unknown, u"none"},
+}};
+// `outcome.kind` on the wire and `path` in the JSON events.
+constexpr TextTable<OutcomeKind, 4> kOutcomes {{
+    {OutcomeKind::Direct, u"direct"},
+    {OutcomeKind::Relayed, u"relay"},
+    {OutcomeKind::Failed, u"failed"},
+    {OutcomeKind::Unknown, u"unknown"},
+}};
+} // namespace
 
 QString pathKindName(PathKind path)
 {
@@ -10,51 +29,22 @@ QString pathKindName(PathKind path)
 
 QString pathMethodName(PathKind path)
 {
-    switch (path) {
-    case PathKind::DirectPunch:
-        return QStringLiteral("tcp-punch");
-    case PathKind::DirectLan:
-        return QStringLiteral("lan");
-    case PathKind::Relayed:
-        return QStringLiteral("relay");
-    case PathKind::Unknown:
-        break;
-    }
-    return QStringLiteral("none");
+    return nameIn(kMethods, path, u"none");
 }
 
 PathKind pathFromMethodName(QStringView method)
 {
-    for (const PathKind path : {PathKind::DirectPunch, PathKind::DirectLan, PathKind::Relayed}) {
-        if (method == pathMethodName(path))
-            return path;
-    }
-    return PathKind::Unknown;
+    return valueIn(kMethods, method, PathKind::Unknown);
 }
 
 QString outcomeKindName(OutcomeKind kind)
 {
-    switch (kind) {
-    case OutcomeKind::Direct:
-        return QStringLiteral("direct");
-    case OutcomeKind::Relayed:
-        return QStringLiteral("relay");
-    case OutcomeKind::Failed:
-        return QStringLiteral("failed");
-    case OutcomeKind::Unknown:
-        break;
-    }
-    return QStringLiteral("unknown");
+    return nameIn(kOutcomes, kind, u"unknown");
 }
 
 OutcomeKind outcomeKindFromName(QStringView text)
 {
-    for (const OutcomeKind kind :
-        {OutcomeKind::Direct, OutcomeKind::Relayed, OutcomeKind::Failed}) {
-        if (text == outcomeKindName(kind))
-            return kind;
-    }
-    return OutcomeKind::Unknown;
+    return valueIn(kOutcomes, text, OutcomeKind::Unknown);
 }
 
 OutcomeKind outcomeOf(PathKind path)
