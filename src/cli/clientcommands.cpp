@@ -49,13 +49,24 @@ struct Client
         , printer(inv.json)
     { }
 
+    ~Client()
+    {
+        // The flows' handlers print through this object: once the flow is over, nothing the
+        // engine still signals while it stops (a stranger's offer cancelled, a last snapshot)
+        // reaches them.
+        if (engine)
+            QObject::disconnect(engine.get(), nullptr, nullptr, nullptr);
+    }
+
     Invocation invocation;
     ConfigDir configDir;
     std::unique_ptr<InstanceLock> lock;
     std::optional<DeviceIdentity> identity;
-    std::unique_ptr<TransferEngine> engine;
+    // Declared before the engine, so they outlive it: the engine holds the decider, and its
+    // destruction may still end a job that asks it.
     EventPrinter printer;
     std::unique_ptr<CliDecider> decider;
+    std::unique_ptr<TransferEngine> engine;
 };
 
 QString displayName(const Invocation &inv, const ConfigDir &dir)
@@ -294,7 +305,10 @@ QCoro::Task<int> sendFlow(Client &c)
     clock.start();
     bool waitingShown = false;
     bool codeShown = false;
-    QObject::connect(c.engine.get(), &TransferEngine::transferUpdated, c.engine.get(),
+    // The handler uses this frame's locals: it is connected for the frame's lifetime only (the
+    // engine outlives the flow and may signal after it returned).
+    QObject frame;
+    QObject::connect(c.engine.get(), &TransferEngine::transferUpdated, &frame,
         [&c, &waitingShown, &codeShown](const TransferSnapshot &s) {
             if (s.state == TransferSnapshot::State::Waiting && !waitingShown) {
                 waitingShown = true;

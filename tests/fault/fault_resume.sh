@@ -19,7 +19,7 @@
 # files whose part file survived must have been resumed (resumed_from > 0 in alice's events).
 #
 # Usage: fault_resume.sh PUNCHDROP [ROUNDS] [SEED]      (default 50 rounds, a random seed)
-# Prints one line per round and a summary; exits 1 on any mismatch or broken round.
+# Prints one line per round and a summary; exits 1 on any mismatch, broken round or crash.
 # FAULT_KEEP=1 keeps the work folder. Needs bash, socat, sha256sum, head, timeout.
 set -u
 
@@ -252,4 +252,5 @@ echo "fault_resume: seed $SEED, $ROUNDS rounds: kills sender $KILLS_SENDER, rece
     "$KILLS_RECEIVER, link $KILLS_LINK, finished before the fault $NO_FAULT; files resumed" \
     "$RESUMED; second copies (verified before the fault, sent again) $TOTAL_COPIES; part files" \
     "left over $PARTS_LEFT; crashes $CRASHES; mismatches $MISMATCHES"
-[ "$MISMATCHES" -eq 0 ] && [ "$PARTS_LEFT" -eq 0 ]
+# A process that died of a signal of its own (abort, FPE, segfault) fails the run too.
+[ "$MISMATCHES" -eq 0 ] && [ "$PARTS_LEFT" -eq 0 ] && [ "$CRASHES" -eq 0 ]
