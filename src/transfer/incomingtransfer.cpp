@@ -53,13 +53,9 @@ IncomingTransfer::IncomingTransfer(QSslSocket *socket, const DeviceIdentity &sel
 
 IncomingTransfer::~IncomingTransfer() = default;
 
-QCoro::Task<TransferResult> IncomingTransfer::run()
+QCoro::Task<bool> IncomingTransfer::closeSession(const TransferResult &)
 {
     const QPointer<TransferJob> alive(this);
-    auto receiving = runImpl();
-    TransferResult result = co_await receiving;
-    if (!alive)
-        co_return result;
     // On a failure the current part file is simply closed when its sink goes away (after the
     // writes still queued for it): what was written stays, with its metadata, for a resume.
     m_writes.clear();
@@ -67,18 +63,16 @@ QCoro::Task<TransferResult> IncomingTransfer::run()
     m_answered.clear();
     auto flushing = flushQueued();
     if (!co_await flushing)
-        co_return result;
+        co_return false;
     // A session that ended early may leave chunk writes queued (write-behind). The worker runs
     // jobs in order, so this empty job finishes after them: when finished() is emitted the part
     // file holds everything it will hold and nothing touches it any more.
     auto barrier = runOffThread(&m_pool, [] { return true; });
     co_await barrier;
-    if (!alive)
-        co_return result;
-    co_return finish(std::move(result));
+    co_return !alive.isNull();
 }
 
-QCoro::Task<TransferResult> IncomingTransfer::runImpl()
+QCoro::Task<TransferResult> IncomingTransfer::runSteps()
 {
     const QPointer<TransferJob> alive(this);
     setState(TransferSnapshot::State::Connecting);

@@ -60,8 +60,6 @@ public:
         QString senderName, ReceiveOptions options, QObject *parent = nullptr);
     ~IncomingTransfer() override;
 
-    QCoro::Task<TransferResult> run();
-
     //! The offer as presented to the decider (valid once state() is Waiting).
     const IncomingOffer &offer() const { return m_offer; }
 
@@ -92,7 +90,8 @@ private:
         QDateTime modified;
     };
 
-    QCoro::Task<TransferResult> runImpl();
+    QCoro::Task<TransferResult> runSteps() override;
+    QCoro::Task<bool> closeSession(const TransferResult &result) override;
 
     // Phases before the first file, in order.
     QCoro::Task<Step> onOffer();

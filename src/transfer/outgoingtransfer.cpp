@@ -73,23 +73,16 @@ OutgoingTransfer::OutgoingTransfer(
 
 OutgoingTransfer::~OutgoingTransfer() = default;
 
-QCoro::Task<TransferResult> OutgoingTransfer::run()
+QCoro::Task<bool> OutgoingTransfer::closeSession(const TransferResult &result)
 {
-    const QPointer<TransferJob> alive(this);
-    auto sending = runImpl();
-    TransferResult result = co_await sending;
-    if (!alive)
-        co_return result;
     m_sending.reset(); // the source closes once the reads still queued for it are done
-    if (!result.ok()) {
-        auto flushing = flushQueued();
-        if (!co_await flushing)
-            co_return result;
-    }
-    co_return finish(std::move(result));
+    if (result.ok())
+        co_return true;
+    auto flushing = flushQueued(); // the ERROR or CANCEL that ended it
+    co_return co_await flushing;
 }
 
-QCoro::Task<TransferResult> OutgoingTransfer::runImpl()
+QCoro::Task<TransferResult> OutgoingTransfer::runSteps()
 {
     const QPointer<TransferJob> alive(this);
     setState(TransferSnapshot::State::Connecting);

@@ -44,8 +44,6 @@ public:
         QObject *parent = nullptr);
     ~OutgoingTransfer() override;
 
-    QCoro::Task<TransferResult> run();
-
     //! One chunk read on the worker; the error travels with it (the source is the worker's).
     struct ReadChunk
     {
@@ -80,7 +78,8 @@ private:
         std::deque<QCoro::Task<ReadChunk>> reads;
     };
 
-    QCoro::Task<TransferResult> runImpl();
+    QCoro::Task<TransferResult> runSteps() override;
+    QCoro::Task<bool> closeSession(const TransferResult &result) override;
 
     QCoro::Task<Step> prepareOffer();
     QCoro::Task<Step> onDecision();

@@ -162,6 +162,19 @@ TransferResult TransferJob::deleted()
     return failure(TransferError::Cancelled, QStringLiteral("the transfer was deleted"));
 }
 
+QCoro::Task<TransferResult> TransferJob::run()
+{
+    const QPointer<TransferJob> alive(this);
+    auto stepping = runSteps();
+    TransferResult result = co_await stepping;
+    if (!alive)
+        co_return result;
+    auto closing = closeSession(result);
+    if (!co_await closing)
+        co_return result;
+    co_return finish(std::move(result));
+}
+
 QCoro::Task<bool> TransferJob::flushQueued()
 {
     const QPointer<TransferJob> alive(this);

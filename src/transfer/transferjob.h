@@ -55,6 +55,12 @@ public:
     //! The name this device announces in HELLO.
     void setDeviceName(const QString &name) { m_deviceName = name; }
 
+    /*!
+     * The whole session: the protocol's steps (runSteps()), then what the session still holds
+     * is let go (closeSession()), then the one result is reported (finished()).
+     */
+    QCoro::Task<TransferResult> run();
+
     //! Sends CANCEL to the peer and ends run() with TransferError::Cancelled.
     void cancel();
 
@@ -107,6 +113,15 @@ protected:
     using Step = std::optional<TransferResult>;
 
     TransferJob(QSslSocket *socket, QObject *parent);
+
+    //! The protocol of one direction, from HELLO to its end; the result the session ends with.
+    virtual QCoro::Task<TransferResult> runSteps() = 0;
+    /*!
+     * After runSteps(), before finished(): releases what the session holds (sources, sinks,
+     * queued frames) so that nothing touches a file once the result is out. False if the job
+     * was deleted meanwhile.
+     */
+    virtual QCoro::Task<bool> closeSession(const TransferResult &result) = 0;
 
     void setState(TransferSnapshot::State state);
     void reportProgress(qint64 done, qint64 total, bool force = false);
