@@ -44,28 +44,6 @@ QString deviceText(const QString &name, const DeviceId &id)
         ? id.toString()
         : QStringLiteral("%1 (%2)").arg(name, id.toString());
 }
-
-//! What a failed server lookup means to the resolver's callers (Ok without a peer: not found).
-PeerResolver::Code resolverCodeOf(LookupStatus status)
-{
-    switch (status) {
-    case LookupStatus::Ambiguous:
-        return PeerResolver::Code::Ambiguous;
-    case LookupStatus::Ok:
-    case LookupStatus::NotFound:
-        return PeerResolver::Code::NotFound;
-    case LookupStatus::Busy:
-        return PeerResolver::Code::Busy;
-    case LookupStatus::BadQuery:
-        return PeerResolver::Code::EmptyQuery;
-    case LookupStatus::Timeout:
-    case LookupStatus::NotRegistered:
-    case LookupStatus::ConnectionLost:
-    case LookupStatus::Unknown:
-        break;
-    }
-    return PeerResolver::Code::ServerError;
-}
 } // namespace
 
 TransferEngine::TransferEngine(const DeviceIdentity &identity, const ConfigDir &configDir,
@@ -294,7 +272,7 @@ QCoro::Task<PeerResolver::Result> TransferEngine::findPeer(const QString &query)
     PeerResolver::Result r;
     r.candidates = reply.peers;
     r.error = reply.message.isEmpty() ? local.error : reply.message;
-    r.code = resolverCodeOf(reply.code);
+    r.code = PeerResolver::codeOf(reply.code);
     co_return r;
 }
 

@@ -68,6 +68,8 @@ private Q_SLOTS:
     void codesAndCandidates();
     void candidatesAreCapped();
     void incrementalEqualsList();
+    void serverLookupStatus_data();
+    void serverLookupStatus();
 };
 
 void TestPeerResolver::resolve_data()
@@ -211,6 +213,31 @@ void TestPeerResolver::incrementalEqualsList()
     QVERIFY(PeerResolver(QStringLiteral("bob")).exactId().isNull());
     QCOMPARE(PeerResolver(QStringLiteral("id:") + kBob.toString()).exactId(), kBob);
     QVERIFY(PeerResolver(QStringLiteral("ID:x")).idOnly());
+}
+
+void TestPeerResolver::serverLookupStatus_data()
+{
+    QTest::addColumn<LookupStatus>("status");
+    QTest::addColumn<PeerResolver::Code>("code");
+    QTest::newRow("ok without a peer") << LookupStatus::Ok << PeerResolver::Code::NotFound;
+    QTest::newRow("ambiguous") << LookupStatus::Ambiguous << PeerResolver::Code::Ambiguous;
+    QTest::newRow("not-found") << LookupStatus::NotFound << PeerResolver::Code::NotFound;
+    QTest::newRow("busy") << LookupStatus::Busy << PeerResolver::Code::Busy;
+    QTest::newRow("bad-query") << LookupStatus::BadQuery << PeerResolver::Code::EmptyQuery;
+    QTest::newRow("timeout") << LookupStatus::Timeout << PeerResolver::Code::ServerError;
+    QTest::newRow("not registered")
+        << LookupStatus::NotRegistered << PeerResolver::Code::ServerError;
+    QTest::newRow("connection lost")
+        << LookupStatus::ConnectionLost << PeerResolver::Code::ServerError;
+    QTest::newRow("a newer server's code")
+        << LookupStatus::Unknown << PeerResolver::Code::ServerError;
+}
+
+void TestPeerResolver::serverLookupStatus()
+{
+    QFETCH(LookupStatus, status);
+    QFETCH(PeerResolver::Code, code);
+    QCOMPARE(PeerResolver::codeOf(status), code);
 }
 
 QTEST_GUILESS_MAIN(TestPeerResolver)

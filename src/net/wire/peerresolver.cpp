@@ -31,6 +31,27 @@ void PeerResolver::Matches::add(const PeerInfo &peer)
         kept.append(peer);
 }
 
+PeerResolver::Code PeerResolver::codeOf(LookupStatus status)
+{
+    switch (status) {
+    case LookupStatus::Ambiguous:
+        return Code::Ambiguous;
+    case LookupStatus::Ok:
+    case LookupStatus::NotFound:
+        return Code::NotFound;
+    case LookupStatus::Busy:
+        return Code::Busy;
+    case LookupStatus::BadQuery:
+        return Code::EmptyQuery;
+    case LookupStatus::Timeout:
+    case LookupStatus::NotRegistered:
+    case LookupStatus::ConnectionLost:
+    case LookupStatus::Unknown:
+        break;
+    }
+    return Code::ServerError;
+}
+
 PeerResolver::PeerResolver(const QString &query)
     : m_query(query.trimmed())
 {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "net/wire/deviceid.h"
+#include "net/wire/lookupstatus.h"
 #include "net/wire/peerinfo.h"
 
 #include <QList>
@@ -57,6 +58,10 @@ public:
     };
 
     explicit PeerResolver(const QString &query);
+
+    //! What the server's answer to a lookup means for the resolver's callers: Ok without a peer
+    //! is NotFound; a local failure (timeout, connection lost, …) or a newer code is ServerError.
+    static Code codeOf(LookupStatus status);
 
     //! Feeds one candidate (the caller leaves out its own device).
     void consider(const PeerInfo &peer);
