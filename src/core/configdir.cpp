@@ -8,11 +8,24 @@
 
 namespace PunchDrop {
 
+namespace {
+// The per-user folder. macOS keeps an application's own files (here a private key, contacts and
+// settings) in ~/Library/Application Support; ~/Library/Preferences, which AppConfigLocation
+// gives there, is for preference plists. Elsewhere the config location.
+QStandardPaths::StandardLocation defaultLocation()
+{
+#ifdef Q_OS_MACOS
+    return QStandardPaths::AppDataLocation;
+#else
+    return QStandardPaths::AppConfigLocation;
+#endif
+}
+} // namespace
+
 ConfigDir::ConfigDir(const QString &overridePath)
 {
-    m_path = overridePath.isEmpty()
-        ? QStandardPaths::writableLocation(QStandardPaths::AppConfigLocation)
-        : QDir(overridePath).absolutePath();
+    m_path = overridePath.isEmpty() ? QStandardPaths::writableLocation(defaultLocation())
+                                    : QDir(overridePath).absolutePath();
     if (m_path.isEmpty()) // no writable location at all (a stripped-down system)
         m_path = QDir::home().absoluteFilePath(QStringLiteral(".punchdrop"));
 }

@@ -11,8 +11,9 @@ namespace PunchDrop {
 
 /*!
  * Where everything that persists lives: the device identity (key + certificate), settings and
- * contacts. By default QStandardPaths' AppConfigLocation; `--config-dir DIR` moves all of it into
- * DIR, which is how two peers run on one machine and how tests stay hermetic.
+ * contacts. By default QStandardPaths' AppConfigLocation (on macOS AppDataLocation, in
+ * Application Support); `--config-dir DIR` moves all of it into DIR, which is how two peers run
+ * on one machine and how tests stay hermetic.
  */
 class ConfigDir
 {
