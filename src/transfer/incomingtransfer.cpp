@@ -250,14 +250,10 @@ QCoro::Task<TransferJob::Step> IncomingTransfer::receiveFiles()
     const QPointer<TransferJob> alive(this);
     reportProgress(0, m_wireOffer.totalBytes, true);
     while (!m_sessionEnded) {
-        auto reading = m_channel.read(m_timeouts.idle);
-        FrameChannel::Incoming in = co_await reading;
-        if (!alive)
-            co_return deleted();
-        if (in.status != FrameChannel::Status::Message)
-            co_return readFailure(in);
-        if (auto ended = peerEnded(in.message))
-            co_return ended;
+        FrameChannel::Incoming in;
+        auto reading = readMessage(&in, m_timeouts.idle);
+        if (const Step ended = co_await reading)
+            co_return ended; // also when deleted: nothing is touched
         auto handling = onMessage(in.message);
         const Step stop = co_await handling;
         if (!alive)

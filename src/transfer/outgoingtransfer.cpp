@@ -146,14 +146,10 @@ QCoro::Task<TransferJob::Step> OutgoingTransfer::onDecision()
     if (const Step failed = co_await revealing; !alive || failed)
         co_return alive ? *failed : deleted();
     // KEEPALIVEs while the receiver's person decides do not extend the decision deadline.
-    auto reading = m_channel.read(m_timeouts.decision, QDeadlineTimer(m_timeouts.decision));
-    const FrameChannel::Incoming in = co_await reading;
-    if (!alive)
-        co_return deleted();
-    if (in.status != FrameChannel::Status::Message)
-        co_return readFailure(in);
-    if (auto ended = peerEnded(in.message))
-        co_return ended;
+    FrameChannel::Incoming in;
+    auto reading = readMessage(&in, m_timeouts.decision, QDeadlineTimer(m_timeouts.decision));
+    if (const Step ended = co_await reading)
+        co_return ended; // also when deleted: nothing is touched
     if (const auto *decline = std::get_if<Decline>(&in.message)) {
         co_return failure(TransferError::Declined,
             decline->reason.isEmpty()

@@ -306,8 +306,16 @@ QCoro::Task<std::optional<TransferResult>> TransferJob::readGreeting(FrameChanne
 {
     // One deadline for each step of the greeting: KEEPALIVE (which restarts the idle period of
     // a read) must not let a peer that never says HELLO hold the session open (issue 12, L2).
+    auto reading = readMessage(in, m_timeouts.hello, QDeadlineTimer(m_timeouts.hello));
+    co_return co_await reading;
+}
+
+QCoro::Task<std::optional<TransferResult>> TransferJob::readMessage(
+    FrameChannel::Incoming *in, std::chrono::milliseconds idle, QDeadlineTimer overall)
+{
     const QPointer<TransferJob> alive(this);
-    *in = co_await m_channel.read(m_timeouts.hello, QDeadlineTimer(m_timeouts.hello));
+    auto reading = m_channel.read(idle, overall);
+    *in = co_await reading;
     if (!alive)
         co_return deleted();
     if (in->status != FrameChannel::Status::Message)

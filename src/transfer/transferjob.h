@@ -173,6 +173,15 @@ protected:
      * closed, malformed, CANCEL/ERROR from the peer) or nullopt.
      */
     QCoro::Task<std::optional<TransferResult>> readGreeting(FrameChannel::Incoming *in);
+    /*!
+     * Reads the next message into \a in (FrameChannel::read: \a idle of silence at most, never
+     * past \a overall). The result the session ends with when none came (timeout, closed,
+     * malformed), when it is the peer's CANCEL or ERROR, or when the job was deleted meanwhile
+     * (deleted(): the caller returns it and touches nothing); nullopt with a message in \a in.
+     */
+    QCoro::Task<std::optional<TransferResult>> readMessage(FrameChannel::Incoming *in,
+        std::chrono::milliseconds idle,
+        QDeadlineTimer overall = QDeadlineTimer(QDeadlineTimer::Forever));
     //! This side's session-code nonce (the sender puts it in its OFFER).
     QByteArray codeNonce() const { return m_codeNonce; }
 
