@@ -116,6 +116,26 @@ build_openssl() {
     cp "$work/openssl"/lib{crypto,ssl}-3-x64.dll "$prefix/bin/"
 }
 
+# Two fixes of qtbase 6.4.2's windows platform plugin for this feature set, applied to the
+# unpacked source (idempotent; each must apply):
+#  - isSoftwareGl() uses QOpenGLStaticContext under QT_CONFIG(dynamicgl) alone, and dynamicgl
+#    stays on with FEATURE_opengl=OFF: qwindowswindow.cpp does not compile. Guarded by opengl as
+#    well, it says "not software GL", which is all there is without OpenGL;
+#  - the plugin creates QWindowsDirectWriteFontDatabase under QT_CONFIG(directwrite3), but QtGui
+#    compiles that class only with direct2d as well (src/gui/CMakeLists.txt): qwindows.dll does
+#    not link. With the same condition as QtGui the plugin uses its GDI font database.
+patch_qtbase() {
+    local dir=$1/src/plugins/platforms/windows
+    sed -i '/^static inline bool isSoftwareGl()$/,/^}$/ s/^#if QT_CONFIG(dynamicgl)$/#if QT_CONFIG(dynamicgl) \&\& QT_CONFIG(opengl)/' \
+        "$dir/qwindowswindow.cpp"
+    sed -i 's/^#if QT_CONFIG(directwrite3)$/#if QT_CONFIG(directwrite3) \&\& QT_CONFIG(direct2d)/' \
+        "$dir/qwindowsintegration.cpp"
+    grep -q '^#if QT_CONFIG(dynamicgl) && QT_CONFIG(opengl)$' "$dir/qwindowswindow.cpp" &&
+        [ "$(grep -c '^#if QT_CONFIG(directwrite3) && QT_CONFIG(direct2d)$' \
+            "$dir/qwindowsintegration.cpp")" = 2 ] ||
+        { log "qtbase: the windows plugin fixes did not apply in $dir"; exit 1; }
+}
+
 build_qtbase() {
     local prefix=$1 work=$2 tarball args=()
     [ -f "$prefix/lib/cmake/Qt6Widgets/Qt6WidgetsConfig.cmake" ] && return 0
@@ -125,6 +145,7 @@ build_qtbase() {
         rm -rf "$work/qtbase" && mkdir -p "$work/qtbase" &&
             tar -xJf "$tarball" -C "$work/qtbase" --strip-components=1 && touch "$work/qtbase/.unpacked"
     fi
+    patch_qtbase "$work/qtbase"
     for f in "${QT_FEATURES[@]}"; do args+=("-DFEATURE_$f"); done
     log "qtbase $QT_VERSION: configuring and building for mingw64 ($JOBS jobs)"
     # A configure that did not finish (interrupted) leaves failed try-compile results cached:
