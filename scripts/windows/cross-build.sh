@@ -28,7 +28,13 @@ for dll in libstdc++-6.dll libwinpthread-1.dll; do
     runtime_dirs+=("$(dirname "$(x86_64-w64-mingw32-g++-posix -print-file-name=$dll)")")
 done
 WINEPATH=$(for d in "${runtime_dirs[@]}"; do winepath -w "$d"; done | paste -sd';')
-export WINEPATH QT_PLUGIN_PATH="Z:$PREFIX/plugins" QT_QPA_PLATFORM=offscreen
+# Wine hands no QT_* variable of the Unix environment to Windows programs (they are meant for
+# Linux Qt programs); WINEQT_X reaches them as QT_X. So ctest's QT_QPA_PLATFORM does not arrive:
+# the offscreen platform is set here. QT_FORCE_STDERR_LOGGING: a Windows program without a
+# console window (Wine started from a script has none) sends QtTest's output and qDebug to
+# OutputDebugString, which nobody reads.
+export WINEPATH WINEQT_PLUGIN_PATH="Z:$PREFIX/plugins" WINEQT_QPA_PLATFORM=offscreen \
+    WINEQT_FORCE_STDERR_LOGGING=1
 
 # --- 1. build ----------------------------------------------------------------------------------
 werror=OFF
@@ -43,6 +49,11 @@ nice cmake -S "$ROOT" -B "$BUILD" -G Ninja \
 nice cmake --build "$BUILD" -j "$JOBS" >"$BUILD.build.log" 2>&1 ||
     { grep -m20 -B2 -A8 "error" "$BUILD.build.log"; exit 1; }
 say "built in $(($(date +%s) - start)) s"
+# Qt for Windows puts every executable at the top of the build tree, where Windows finds the DLLs
+# built with it.
+exe_path() { find "$BUILD" -maxdepth 3 -name "$1.exe" -not -path "$WINEPREFIX/*" | head -1; }
+app=$(exe_path punchdrop)
+[ -n "$app" ] || { say "FAIL: no punchdrop.exe in $BUILD"; exit 1; }
 
 # --- 2. tests under Wine -------------------------------------------------------------------------
 declare -A excluded=()
@@ -68,7 +79,8 @@ if [ "$RUN_TESTS" = 1 ]; then
     # The executables with exclusions: every other function, called by name.
     : >"$BUILD.excluded-runs.log"
     for exe in "${!excluded[@]}"; do
-        binary=$(find "$BUILD/tests" -name "$exe.exe" | head -1)
+        binary=$(exe_path "$exe")
+        [ -n "$binary" ] || { say "FAIL: no $exe.exe in $BUILD"; failures=1; continue; }
         functions=$(timeout 120 wine "$binary" -functions | tr -d '\r' | sed 's/()$//')
         run=()
         for f in $functions; do
@@ -76,7 +88,7 @@ if [ "$RUN_TESTS" = 1 ]; then
         done
         say "$exe under Wine: ${#run[@]} functions run, not run: ${excluded[$exe]# }"
         [ ${#run[@]} -eq 0 ] && continue
-        timeout 600 env PUNCHDROP_BINARY="Z:$BUILD/src/app/punchdrop.exe" \
+        timeout 600 env PUNCHDROP_BINARY="Z:$app" \
             QTEST_FUNCTION_TIMEOUT=300000 wine "$binary" "${run[@]}" >"$BUILD.$exe.log" 2>&1 ||
             { failures=1; tr -d '\r' <"$BUILD.$exe.log" | grep -E "FAIL!|Loc:" | head -20; }
         cat "$BUILD.$exe.log" >>"$BUILD.excluded-runs.log"
@@ -116,7 +128,7 @@ fi
 # --- 4. interop: the Windows program against the Linux one, through the relay --------------------
 if [ -n "$NATIVE" ]; then
     phase_start=$(date +%s)
-    "$ROOT/scripts/windows/interop.sh" "$NATIVE" "$BUILD/src/app/punchdrop.exe" || failures=1
+    "$ROOT/scripts/windows/interop.sh" "$NATIVE" "$app" || failures=1
     say "interop took $(($(date +%s) - phase_start)) s"
 fi
 say "done in $(($(date +%s) - start)) s"

@@ -32,7 +32,7 @@ void setApplicationMetadata()
     QCoreApplication::setApplicationVersion(PunchDrop::version());
 }
 
-#ifdef Q_OS_WIN
+#if defined(Q_OS_WIN) && !defined(PUNCHDROP_CONSOLE_PROGRAM) // punchdrop-cli.exe has a console
 bool inherited(DWORD which)
 {
     const HANDLE handle = GetStdHandle(which);
