@@ -2,6 +2,53 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>ConnectionStatusText</name>
+    <message>
+        <source>This network only (no server set)</source>
+        <translation>仅限本网络（未设置服务器）</translation>
+    </message>
+    <message>
+        <source>Connecting to %1…</source>
+        <translation>正在连接 %1…</translation>
+    </message>
+    <message>
+        <source>Connected to %1</source>
+        <translation>已连接到 %1</translation>
+    </message>
+    <message>
+        <source>Server unreachable</source>
+        <translation>无法连接服务器</translation>
+    </message>
+    <message>
+        <source>Server unreachable: %1</source>
+        <translation>无法连接服务器：%1</translation>
+    </message>
+    <message>
+        <source>Direct connections: not checked yet</source>
+        <translation>直连：尚未检测</translation>
+    </message>
+    <message>
+        <source>Direct connections: likely</source>
+        <translation>直连：很可能成功</translation>
+    </message>
+    <message>
+        <source>Direct connections: unlikely — the server relays</source>
+        <translation>直连：不太可能——由服务器中继</translation>
+    </message>
+    <message>
+        <source>Direct connections: unknown</source>
+        <translation>直连：未知</translation>
+    </message>
+    <message>
+        <source>PunchDrop checks how this network&apos;s router (NAT) treats connections once it reaches the server.</source>
+        <translation>连上服务器后，PunchDrop 会检测本网络的路由器（NAT）如何处理连接。</translation>
+    </message>
+    <message>
+        <source>NAT type: %1</source>
+        <translation>NAT 类型：%1</translation>
+    </message>
+</context>
+<context>
     <name>ContactStore</name>
     <message>
         <source>&quot;%1&quot; now uses a different key (device %2, pinned %3). This may be a reinstall, or someone pretending to be &quot;%1&quot;. Compare the verification code with the owner before trusting it again.</source>
@@ -10,6 +57,18 @@
     <message>
         <source>your contact &quot;%1&quot; (device %2) now calls itself &quot;%3&quot;, the name of your contact %4: it is shown under the name you know it by.</source>
         <translation>你的联系人“%1”（设备 %2）现在自称“%3”，而这是你的联系人 %4 的名称：它仍以你认识它时的名称显示。</translation>
+    </message>
+    <message>
+        <source>Device %1 is not a contact.</source>
+        <translation>设备 %1 不是联系人。</translation>
+    </message>
+    <message>
+        <source>A contact needs a name.</source>
+        <translation>联系人必须有名称。</translation>
+    </message>
+    <message>
+        <source>Another contact (device %1) is called &quot;%2&quot; already.</source>
+        <translation>另一个联系人（设备 %1）已经叫“%2”。</translation>
     </message>
 </context>
 <context>
@@ -255,6 +314,112 @@
     </message>
 </context>
 <context>
+    <name>PunchDrop::Gui::ContactTableModel</name>
+    <message>
+        <source>Online</source>
+        <translation>在线</translation>
+    </message>
+    <message>
+        <source>Offline</source>
+        <translation>离线</translation>
+    </message>
+    <message>
+        <source>Tick once you have compared this device ID with the one shown at the top of PunchDrop&apos;s window on that device (in person or by phone).</source>
+        <translation>当面或通过电话，将此设备 ID 与该设备上 PunchDrop 窗口顶部显示的 ID 核对一致后再勾选。</translation>
+    </message>
+    <message>
+        <source>Accept files from this contact without asking.</source>
+        <translation>不经询问直接接收此联系人的文件。</translation>
+    </message>
+    <message>
+        <source>Never</source>
+        <translation>从未</translation>
+    </message>
+    <message>
+        <source>Verified</source>
+        <translation>已核对</translation>
+    </message>
+    <message>
+        <source>Not verified</source>
+        <translation>未核对</translation>
+    </message>
+    <message>
+        <source>Without asking</source>
+        <translation>不询问</translation>
+    </message>
+    <message>
+        <source>Ask</source>
+        <translation>询问</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Last transfer</source>
+        <translation>上次传输</translation>
+    </message>
+    <message>
+        <source>ID verified</source>
+        <translation>ID 已核对</translation>
+    </message>
+    <message>
+        <source>Always accept</source>
+        <translation>始终接受</translation>
+    </message>
+    <message>
+        <source>Device ID</source>
+        <translation>设备 ID</translation>
+    </message>
+</context>
+<context>
+    <name>PunchDrop::Gui::ContactsDialog</name>
+    <message>
+        <source>Contacts</source>
+        <translation>联系人</translation>
+    </message>
+    <message>
+        <source>Devices you have exchanged files with. PunchDrop knows each one by its key (the device ID); the name is only a label you can change.</source>
+        <translation>与你互传过文件的设备。PunchDrop 通过密钥（设备 ID）识别每台设备；名称只是一个你可以修改的标签。</translation>
+    </message>
+    <message>
+        <source>No contacts yet. A device becomes a contact after the first transfer you accepted or sent.</source>
+        <translation>还没有联系人。你接受或发送第一次传输后，对方设备就会成为联系人。</translation>
+    </message>
+    <message>
+        <source>A contact&apos;s key changes only if PunchDrop is reinstalled there (or someone pretends to be it): its files are then refused with &quot;has a new key&quot;. Ask its owner for the device ID shown at the top of their window. If it is right, forget the old contact here: the next transfer asks you again and shows a verification code.</source>
+        <translation>只有在对方重新安装 PunchDrop（或有人冒充它）时，联系人的密钥才会改变：此时它的文件会以“密钥已更换”被拒收。请向设备主人索取其窗口顶部显示的设备 ID。如果核对无误，在这里忘记旧联系人：下次传输会再次询问你并显示验证码。</translation>
+    </message>
+    <message>
+        <source>Rename…</source>
+        <translation>重命名…</translation>
+    </message>
+    <message>
+        <source>Forget</source>
+        <translation>忘记</translation>
+    </message>
+    <message>
+        <source>Remove this contact: no more automatic acceptance, and its next transfer asks you again</source>
+        <translation>移除此联系人：不再自动接受，它的下次传输会再次询问你</translation>
+    </message>
+    <message>
+        <source>Forget contact</source>
+        <translation>忘记联系人</translation>
+    </message>
+    <message>
+        <source>Forget %1?</source>
+        <translation>忘记 %1？</translation>
+    </message>
+    <message>
+        <source>Its files will no longer be accepted without asking. Its next transfer asks you again and shows a verification code.</source>
+        <translation>它的文件将不再被自动接受。它的下次传输会再次询问你，并显示验证码。</translation>
+    </message>
+</context>
+<context>
     <name>PunchDrop::Gui::EngineBackend</name>
     <message>
         <source>reconnecting: %1</source>
@@ -263,6 +428,10 @@
     <message>
         <source>PunchDrop is not connected</source>
         <translation>PunchDrop 未连接</translation>
+    </message>
+    <message>
+        <source>PunchDrop is not running</source>
+        <translation>PunchDrop 未在运行</translation>
     </message>
 </context>
 <context>
@@ -360,10 +529,6 @@
         <translation>%1 停止了回应 — 请重试；将从中断处继续。</translation>
     </message>
     <message>
-        <source>%1 has a new key — compare the verification code before trusting it again.</source>
-        <translation>%1 的密钥变了 — 请先核对验证码，再重新信任它。</translation>
-    </message>
-    <message>
         <source>%1 is busy receiving other files — retry in a moment.</source>
         <translation>%1 正忙于接收其他文件 — 请稍后重试。</translation>
     </message>
@@ -386,6 +551,14 @@
     <message>
         <source>The transfer failed.</source>
         <translation>传输失败。</translation>
+    </message>
+    <message>
+        <source>%1 did not follow the verification code exchange — nothing was sent. Retry; if it happens again, compare device IDs.</source>
+        <translation>%1 未遵循验证码交换流程——未发送任何内容。请重试；如果再次发生，请核对设备 ID。</translation>
+    </message>
+    <message>
+        <source>%1 has a new key — ask its owner for the device ID at the top of their window; if it is right, forget the old contact in Contacts, then ask for the files again.</source>
+        <translation>%1 的密钥已更换——请向设备主人索取其窗口顶部的设备 ID；如果核对无误，在“联系人”中忘记旧联系人，然后请对方重新发送文件。</translation>
     </message>
 </context>
 <context>
@@ -499,34 +672,6 @@
     <message>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
-    </message>
-    <message>
-        <source>LAN only</source>
-        <translation>仅局域网</translation>
-    </message>
-    <message>
-        <source>Connecting to %1…</source>
-        <translation>正在连接 %1…</translation>
-    </message>
-    <message>
-        <source>Online · %1</source>
-        <translation>在线 · %1</translation>
-    </message>
-    <message>
-        <source>Server unreachable</source>
-        <translation>无法连接服务器</translation>
-    </message>
-    <message>
-        <source>Server unreachable: %1</source>
-        <translation>无法连接服务器：%1</translation>
-    </message>
-    <message>
-        <source>NAT: unknown</source>
-        <translation>NAT：未知</translation>
-    </message>
-    <message>
-        <source>NAT: %1</source>
-        <translation>NAT：%1</translation>
     </message>
     <message>
         <source>Select a contact that is online first</source>
@@ -644,6 +789,18 @@ Drop files on a contact to send them.</source>
         <source>Find a device by its ID, the first characters of its ID, or its name (Ctrl+F)</source>
         <translation>按设备 ID、ID 的开头几个字符或名称查找设备（Ctrl+F）</translation>
     </message>
+    <message>
+        <source>Manage contact…</source>
+        <translation>管理联系人…</translation>
+    </message>
+    <message>
+        <source>&amp;Contacts…</source>
+        <translation>联系人(&amp;C)…</translation>
+    </message>
+    <message>
+        <source>See who you trust: rename, verify or forget contacts</source>
+        <translation>查看你信任的设备：重命名、核对或忘记联系人</translation>
+    </message>
 </context>
 <context>
     <name>PunchDrop::Gui::PendingFilesBar</name>
@@ -724,10 +881,6 @@ Drop files on a contact to send them.</source>
     <message>
         <source>Browse…</source>
         <translation>浏览…</translation>
-    </message>
-    <message>
-        <source>Accept files from trusted contacts without asking</source>
-        <translation>自动接受受信任联系人发送的文件</translation>
     </message>
     <message>
         <source>Start minimized to the tray</source>
@@ -868,6 +1021,10 @@ Drop files on a contact to send them.</source>
         <source>Stalled — no data for %1 s · %2 of %3</source>
         <translation>停滞 — %1 秒没有数据 · %2 / %3</translation>
     </message>
+    <message>
+        <source>%1 · %2 on average</source>
+        <translation>%1 · 平均 %2</translation>
+    </message>
 </context>
 <context>
     <name>PunchDrop::Gui::TransferListModel</name>
@@ -882,6 +1039,10 @@ Drop files on a contact to send them.</source>
     <message>
         <source>Details: %1</source>
         <translation>详情：%1</translation>
+    </message>
+    <message>
+        <source>Finished: %1</source>
+        <translation>完成于：%1</translation>
     </message>
 </context>
 <context>
@@ -922,6 +1083,18 @@ Drop files on a contact to send them.</source>
         <source>No file manager could open the folder. The files are in:</source>
         <translation>没有文件管理器能打开这个文件夹。文件在：</translation>
     </message>
+    <message>
+        <source>Transfer details</source>
+        <translation>传输详情</translation>
+    </message>
+    <message>
+        <source>Details…</source>
+        <translation>详情…</translation>
+    </message>
+    <message>
+        <source>Everything about the selected transfer, to read in full or copy</source>
+        <translation>所选传输的全部信息，可完整阅读或复制</translation>
+    </message>
 </context>
 <context>
     <name>PunchDrop::Gui::TrayIcon</name>
@@ -951,6 +1124,41 @@ Drop files on a contact to send them.</source>
     <message>
         <source>%1 sees this code before accepting. If the codes differ, cancel: someone may be in between.</source>
         <translation>%1 在接受前会看到这个验证码。如果两边的验证码不同，请取消：可能有人在中间拦截。</translation>
+    </message>
+</context>
+<context>
+    <name>PunchDrop::Gui::WelcomePanel</name>
+    <message>
+        <source>Welcome to PunchDrop</source>
+        <translation>欢迎使用 PunchDrop</translation>
+    </message>
+    <message>
+        <source>Others see this device as “%1”. Choose a name they will recognise in Settings.</source>
+        <translation>其他人看到的本设备名称是“%1”。请在设置中选一个他们认得出的名称。</translation>
+    </message>
+    <message>
+        <source>Devices running PunchDrop on this network appear on the left by themselves: drop files on one to send them. Nothing else is needed.</source>
+        <translation>本网络中运行 PunchDrop 的设备会自动出现在左侧：把文件拖到设备上即可发送。无需其他设置。</translation>
+    </message>
+    <message>
+        <source>To reach devices elsewhere on the internet, both sides need the same PunchDrop server. There is no default server, so nothing passes through a machine you did not choose. Anyone can run one on a computer with a public address (&quot;punchdrop --server&quot;; see &quot;Run a server&quot; in the installation guide), then enter its address in Settings.</source>
+        <translation>要连接互联网上其他地方的设备，双方需要使用同一个 PunchDrop 服务器。没有默认服务器，因此任何数据都不会经过你未选择的机器。任何人都可以在有公网地址的计算机上运行一个（“punchdrop --server”；见安装指南中的“Run a server”一节），然后在设置中填写它的地址。</translation>
+    </message>
+    <message>
+        <source>Server: %1. Devices that use the same server can reach you from anywhere; it only introduces you, and relays the encrypted data when no direct path works.</source>
+        <translation>服务器：%1。使用同一服务器的设备可以从任何地方连接到你；服务器只负责介绍双方，并在无法直连时中继加密数据。</translation>
+    </message>
+    <message>
+        <source>The first transfer with a device shows the same verification code on both screens: compare it with the other person before accepting.</source>
+        <translation>与某台设备的第一次传输会在双方屏幕上显示相同的验证码：接受前请与对方核对。</translation>
+    </message>
+    <message>
+        <source>Open Settings…</source>
+        <translation>打开设置…</translation>
+    </message>
+    <message>
+        <source>Got it</source>
+        <translation>知道了</translation>
     </message>
 </context>
 <context>
@@ -1062,6 +1270,25 @@ Drop files on a contact to send them.</source>
     <message>
         <source>asked for %1, but the connection led to %2: the rendezvous server may be lying or compromised. Nothing was sent.</source>
         <translation>要连接的是 %1，但连接到的是 %2：会合服务器可能在撒谎或已被攻破。没有发送任何内容。</translation>
+    </message>
+</context>
+<context>
+    <name>TransferHistory</name>
+    <message>
+        <source>cannot read %1: %2</source>
+        <translation>无法读取 %1：%2</translation>
+    </message>
+    <message>
+        <source>The transfer history could not be read (%1); it was set aside as %2.</source>
+        <translation>无法读取传输历史（%1）；已将其另存为 %2。</translation>
+    </message>
+    <message>
+        <source>The transfer history %1 could not be read (%2).</source>
+        <translation>无法读取传输历史 %1（%2）。</translation>
+    </message>
+    <message>
+        <source>cannot write %1: %2</source>
+        <translation>无法写入 %1：%2</translation>
     </message>
 </context>
 </TS>

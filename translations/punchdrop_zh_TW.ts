@@ -2,6 +2,53 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_TW">
 <context>
+    <name>ConnectionStatusText</name>
+    <message>
+        <source>This network only (no server set)</source>
+        <translation>僅限本網路（未設定伺服器）</translation>
+    </message>
+    <message>
+        <source>Connecting to %1…</source>
+        <translation>正在連線至 %1…</translation>
+    </message>
+    <message>
+        <source>Connected to %1</source>
+        <translation>已連線至 %1</translation>
+    </message>
+    <message>
+        <source>Server unreachable</source>
+        <translation>無法連線至伺服器</translation>
+    </message>
+    <message>
+        <source>Server unreachable: %1</source>
+        <translation>無法連線至伺服器：%1</translation>
+    </message>
+    <message>
+        <source>Direct connections: not checked yet</source>
+        <translation>直接連線：尚未檢測</translation>
+    </message>
+    <message>
+        <source>Direct connections: likely</source>
+        <translation>直接連線：很可能成功</translation>
+    </message>
+    <message>
+        <source>Direct connections: unlikely — the server relays</source>
+        <translation>直接連線：不太可能——由伺服器中繼</translation>
+    </message>
+    <message>
+        <source>Direct connections: unknown</source>
+        <translation>直接連線：未知</translation>
+    </message>
+    <message>
+        <source>PunchDrop checks how this network&apos;s router (NAT) treats connections once it reaches the server.</source>
+        <translation>連上伺服器後，PunchDrop 會檢測本網路的路由器（NAT）如何處理連線。</translation>
+    </message>
+    <message>
+        <source>NAT type: %1</source>
+        <translation>NAT 類型：%1</translation>
+    </message>
+</context>
+<context>
     <name>ContactStore</name>
     <message>
         <source>&quot;%1&quot; now uses a different key (device %2, pinned %3). This may be a reinstall, or someone pretending to be &quot;%1&quot;. Compare the verification code with the owner before trusting it again.</source>
@@ -10,6 +57,18 @@
     <message>
         <source>your contact &quot;%1&quot; (device %2) now calls itself &quot;%3&quot;, the name of your contact %4: it is shown under the name you know it by.</source>
         <translation>你的聯絡人「%1」（裝置 %2）現在自稱「%3」，而這是你的聯絡人 %4 的名稱：它仍以你認識它時的名稱顯示。</translation>
+    </message>
+    <message>
+        <source>Device %1 is not a contact.</source>
+        <translation>裝置 %1 不是聯絡人。</translation>
+    </message>
+    <message>
+        <source>A contact needs a name.</source>
+        <translation>聯絡人必須有名稱。</translation>
+    </message>
+    <message>
+        <source>Another contact (device %1) is called &quot;%2&quot; already.</source>
+        <translation>另一個聯絡人（裝置 %1）已經叫「%2」。</translation>
     </message>
 </context>
 <context>
@@ -255,6 +314,112 @@
     </message>
 </context>
 <context>
+    <name>PunchDrop::Gui::ContactTableModel</name>
+    <message>
+        <source>Online</source>
+        <translation>線上</translation>
+    </message>
+    <message>
+        <source>Offline</source>
+        <translation>離線</translation>
+    </message>
+    <message>
+        <source>Tick once you have compared this device ID with the one shown at the top of PunchDrop&apos;s window on that device (in person or by phone).</source>
+        <translation>當面或透過電話，將此裝置 ID 與該裝置上 PunchDrop 視窗頂端顯示的 ID 核對一致後再勾選。</translation>
+    </message>
+    <message>
+        <source>Accept files from this contact without asking.</source>
+        <translation>不經詢問直接接收此聯絡人的檔案。</translation>
+    </message>
+    <message>
+        <source>Never</source>
+        <translation>從未</translation>
+    </message>
+    <message>
+        <source>Verified</source>
+        <translation>已核對</translation>
+    </message>
+    <message>
+        <source>Not verified</source>
+        <translation>未核對</translation>
+    </message>
+    <message>
+        <source>Without asking</source>
+        <translation>不詢問</translation>
+    </message>
+    <message>
+        <source>Ask</source>
+        <translation>詢問</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名稱</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>狀態</translation>
+    </message>
+    <message>
+        <source>Last transfer</source>
+        <translation>上次傳輸</translation>
+    </message>
+    <message>
+        <source>ID verified</source>
+        <translation>ID 已核對</translation>
+    </message>
+    <message>
+        <source>Always accept</source>
+        <translation>永遠接受</translation>
+    </message>
+    <message>
+        <source>Device ID</source>
+        <translation>裝置 ID</translation>
+    </message>
+</context>
+<context>
+    <name>PunchDrop::Gui::ContactsDialog</name>
+    <message>
+        <source>Contacts</source>
+        <translation>聯絡人</translation>
+    </message>
+    <message>
+        <source>Devices you have exchanged files with. PunchDrop knows each one by its key (the device ID); the name is only a label you can change.</source>
+        <translation>與你互傳過檔案的裝置。PunchDrop 透過金鑰（裝置 ID）辨識每台裝置；名稱只是一個你可以修改的標籤。</translation>
+    </message>
+    <message>
+        <source>No contacts yet. A device becomes a contact after the first transfer you accepted or sent.</source>
+        <translation>還沒有聯絡人。你接受或傳送第一次傳輸後，對方裝置就會成為聯絡人。</translation>
+    </message>
+    <message>
+        <source>A contact&apos;s key changes only if PunchDrop is reinstalled there (or someone pretends to be it): its files are then refused with &quot;has a new key&quot;. Ask its owner for the device ID shown at the top of their window. If it is right, forget the old contact here: the next transfer asks you again and shows a verification code.</source>
+        <translation>只有在對方重新安裝 PunchDrop（或有人冒充它）時，聯絡人的金鑰才會改變：此時它的檔案會以「金鑰已更換」被拒收。請向裝置主人索取其視窗頂端顯示的裝置 ID。如果核對無誤，在這裡忘記舊聯絡人：下次傳輸會再次詢問你並顯示驗證碼。</translation>
+    </message>
+    <message>
+        <source>Rename…</source>
+        <translation>重新命名…</translation>
+    </message>
+    <message>
+        <source>Forget</source>
+        <translation>忘記</translation>
+    </message>
+    <message>
+        <source>Remove this contact: no more automatic acceptance, and its next transfer asks you again</source>
+        <translation>移除此聯絡人：不再自動接受，它的下次傳輸會再次詢問你</translation>
+    </message>
+    <message>
+        <source>Forget contact</source>
+        <translation>忘記聯絡人</translation>
+    </message>
+    <message>
+        <source>Forget %1?</source>
+        <translation>忘記 %1？</translation>
+    </message>
+    <message>
+        <source>Its files will no longer be accepted without asking. Its next transfer asks you again and shows a verification code.</source>
+        <translation>它的檔案將不再被自動接受。它的下次傳輸會再次詢問你，並顯示驗證碼。</translation>
+    </message>
+</context>
+<context>
     <name>PunchDrop::Gui::EngineBackend</name>
     <message>
         <source>reconnecting: %1</source>
@@ -263,6 +428,10 @@
     <message>
         <source>PunchDrop is not connected</source>
         <translation>PunchDrop 未連線</translation>
+    </message>
+    <message>
+        <source>PunchDrop is not running</source>
+        <translation>PunchDrop 未在執行</translation>
     </message>
 </context>
 <context>
@@ -360,10 +529,6 @@
         <translation>%1 停止了回應 — 請重試；將從中斷處繼續。</translation>
     </message>
     <message>
-        <source>%1 has a new key — compare the verification code before trusting it again.</source>
-        <translation>%1 的金鑰變了 — 請先核對驗證碼，再重新信任它。</translation>
-    </message>
-    <message>
         <source>%1 is busy receiving other files — retry in a moment.</source>
         <translation>%1 正忙於接收其他檔案 — 請稍後重試。</translation>
     </message>
@@ -386,6 +551,14 @@
     <message>
         <source>The transfer failed.</source>
         <translation>傳輸失敗。</translation>
+    </message>
+    <message>
+        <source>%1 did not follow the verification code exchange — nothing was sent. Retry; if it happens again, compare device IDs.</source>
+        <translation>%1 未遵循驗證碼交換流程——未傳送任何內容。請重試；如果再次發生，請核對裝置 ID。</translation>
+    </message>
+    <message>
+        <source>%1 has a new key — ask its owner for the device ID at the top of their window; if it is right, forget the old contact in Contacts, then ask for the files again.</source>
+        <translation>%1 的金鑰已更換——請向裝置主人索取其視窗頂端的裝置 ID；如果核對無誤，在「聯絡人」中忘記舊聯絡人，然後請對方重新傳送檔案。</translation>
     </message>
 </context>
 <context>
@@ -499,34 +672,6 @@
     <message>
         <source>&amp;File</source>
         <translation>檔案(&amp;F)</translation>
-    </message>
-    <message>
-        <source>LAN only</source>
-        <translation>僅區域網路</translation>
-    </message>
-    <message>
-        <source>Connecting to %1…</source>
-        <translation>正在連線至 %1…</translation>
-    </message>
-    <message>
-        <source>Online · %1</source>
-        <translation>線上 · %1</translation>
-    </message>
-    <message>
-        <source>Server unreachable</source>
-        <translation>無法連線至伺服器</translation>
-    </message>
-    <message>
-        <source>Server unreachable: %1</source>
-        <translation>無法連線至伺服器：%1</translation>
-    </message>
-    <message>
-        <source>NAT: unknown</source>
-        <translation>NAT：未知</translation>
-    </message>
-    <message>
-        <source>NAT: %1</source>
-        <translation>NAT：%1</translation>
     </message>
     <message>
         <source>Select a contact that is online first</source>
@@ -644,6 +789,18 @@ Drop files on a contact to send them.</source>
         <source>Find a device by its ID, the first characters of its ID, or its name (Ctrl+F)</source>
         <translation>依裝置 ID、ID 的開頭幾個字元或名稱尋找裝置（Ctrl+F）</translation>
     </message>
+    <message>
+        <source>Manage contact…</source>
+        <translation>管理聯絡人…</translation>
+    </message>
+    <message>
+        <source>&amp;Contacts…</source>
+        <translation>聯絡人(&amp;C)…</translation>
+    </message>
+    <message>
+        <source>See who you trust: rename, verify or forget contacts</source>
+        <translation>查看你信任的裝置：重新命名、核對或忘記聯絡人</translation>
+    </message>
 </context>
 <context>
     <name>PunchDrop::Gui::PendingFilesBar</name>
@@ -724,10 +881,6 @@ Drop files on a contact to send them.</source>
     <message>
         <source>Browse…</source>
         <translation>瀏覽…</translation>
-    </message>
-    <message>
-        <source>Accept files from trusted contacts without asking</source>
-        <translation>自動接受受信任聯絡人傳送的檔案</translation>
     </message>
     <message>
         <source>Start minimized to the tray</source>
@@ -868,6 +1021,10 @@ Drop files on a contact to send them.</source>
         <source>Stalled — no data for %1 s · %2 of %3</source>
         <translation>停滯 — %1 秒沒有資料 · %2 / %3</translation>
     </message>
+    <message>
+        <source>%1 · %2 on average</source>
+        <translation>%1 · 平均 %2</translation>
+    </message>
 </context>
 <context>
     <name>PunchDrop::Gui::TransferListModel</name>
@@ -882,6 +1039,10 @@ Drop files on a contact to send them.</source>
     <message>
         <source>Details: %1</source>
         <translation>詳情：%1</translation>
+    </message>
+    <message>
+        <source>Finished: %1</source>
+        <translation>完成於：%1</translation>
     </message>
 </context>
 <context>
@@ -922,6 +1083,18 @@ Drop files on a contact to send them.</source>
         <source>No file manager could open the folder. The files are in:</source>
         <translation>沒有檔案管理員能開啟這個資料夾。檔案在：</translation>
     </message>
+    <message>
+        <source>Transfer details</source>
+        <translation>傳輸詳細資料</translation>
+    </message>
+    <message>
+        <source>Details…</source>
+        <translation>詳細資料…</translation>
+    </message>
+    <message>
+        <source>Everything about the selected transfer, to read in full or copy</source>
+        <translation>所選傳輸的全部資訊，可完整閱讀或複製</translation>
+    </message>
 </context>
 <context>
     <name>PunchDrop::Gui::TrayIcon</name>
@@ -951,6 +1124,41 @@ Drop files on a contact to send them.</source>
     <message>
         <source>%1 sees this code before accepting. If the codes differ, cancel: someone may be in between.</source>
         <translation>%1 在接受前會看到這個驗證碼。如果兩邊的驗證碼不同，請取消：可能有人在中間攔截。</translation>
+    </message>
+</context>
+<context>
+    <name>PunchDrop::Gui::WelcomePanel</name>
+    <message>
+        <source>Welcome to PunchDrop</source>
+        <translation>歡迎使用 PunchDrop</translation>
+    </message>
+    <message>
+        <source>Others see this device as “%1”. Choose a name they will recognise in Settings.</source>
+        <translation>其他人看到的本裝置名稱是「%1」。請在設定中選一個他們認得出的名稱。</translation>
+    </message>
+    <message>
+        <source>Devices running PunchDrop on this network appear on the left by themselves: drop files on one to send them. Nothing else is needed.</source>
+        <translation>本網路中執行 PunchDrop 的裝置會自動出現在左側：把檔案拖到裝置上即可傳送。無需其他設定。</translation>
+    </message>
+    <message>
+        <source>To reach devices elsewhere on the internet, both sides need the same PunchDrop server. There is no default server, so nothing passes through a machine you did not choose. Anyone can run one on a computer with a public address (&quot;punchdrop --server&quot;; see &quot;Run a server&quot; in the installation guide), then enter its address in Settings.</source>
+        <translation>要連線網際網路上其他地方的裝置，雙方需要使用同一個 PunchDrop 伺服器。沒有預設伺服器，因此任何資料都不會經過你未選擇的機器。任何人都可以在有公開位址的電腦上執行一個（「punchdrop --server」；見安裝指南中的「Run a server」一節），然後在設定中填寫它的位址。</translation>
+    </message>
+    <message>
+        <source>Server: %1. Devices that use the same server can reach you from anywhere; it only introduces you, and relays the encrypted data when no direct path works.</source>
+        <translation>伺服器：%1。使用同一伺服器的裝置可以從任何地方連線到你；伺服器只負責介紹雙方，並在無法直接連線時中繼加密資料。</translation>
+    </message>
+    <message>
+        <source>The first transfer with a device shows the same verification code on both screens: compare it with the other person before accepting.</source>
+        <translation>與某台裝置的第一次傳輸會在雙方螢幕上顯示相同的驗證碼：接受前請與對方核對。</translation>
+    </message>
+    <message>
+        <source>Open Settings…</source>
+        <translation>開啟設定…</translation>
+    </message>
+    <message>
+        <source>Got it</source>
+        <translation>知道了</translation>
     </message>
 </context>
 <context>
@@ -1062,6 +1270,25 @@ Drop files on a contact to send them.</source>
     <message>
         <source>asked for %1, but the connection led to %2: the rendezvous server may be lying or compromised. Nothing was sent.</source>
         <translation>要連線的是 %1，但連線到的是 %2：會合伺服器可能在說謊或已遭入侵。沒有傳送任何內容。</translation>
+    </message>
+</context>
+<context>
+    <name>TransferHistory</name>
+    <message>
+        <source>cannot read %1: %2</source>
+        <translation>無法讀取 %1：%2</translation>
+    </message>
+    <message>
+        <source>The transfer history could not be read (%1); it was set aside as %2.</source>
+        <translation>無法讀取傳輸歷史（%1）；已將其另存為 %2。</translation>
+    </message>
+    <message>
+        <source>The transfer history %1 could not be read (%2).</source>
+        <translation>無法讀取傳輸歷史 %1（%2）。</translation>
+    </message>
+    <message>
+        <source>cannot write %1: %2</source>
+        <translation>無法寫入 %1：%2</translation>
     </message>
 </context>
 </TS>

@@ -14,10 +14,10 @@ namespace {
 const QString kDisplayName = QStringLiteral("profile/displayName");
 const QString kServerAddress = QStringLiteral("network/serverAddress");
 const QString kDownloadDir = QStringLiteral("transfers/downloadDir");
-const QString kAutoAccept = QStringLiteral("transfers/autoAcceptTrusted");
 const QString kStartMinimized = QStringLiteral("ui/startMinimized");
 const QString kLanDiscovery = QStringLiteral("network/lanDiscovery");
 const QString kLanguage = QStringLiteral("ui/language");
+const QString kWelcomeDone = QStringLiteral("ui/welcomeDone");
 } // namespace
 
 AppSettings AppSettings::load(const ConfigDir &configDir)
@@ -27,10 +27,10 @@ AppSettings AppSettings::load(const ConfigDir &configDir)
     s.displayName = settings->value(kDisplayName, QHostInfo::localHostName()).toString();
     s.serverAddress = settings->value(kServerAddress).toString().trimmed();
     s.downloadDir = settings->value(kDownloadDir, ConfigDir::defaultDownloadDir()).toString();
-    s.autoAcceptTrusted = settings->value(kAutoAccept, false).toBool();
     s.startMinimized = settings->value(kStartMinimized, false).toBool();
     s.lanDiscovery = settings->value(kLanDiscovery, true).toBool();
     s.language = settings->value(kLanguage).toString();
+    s.welcomeDone = settings->value(kWelcomeDone, false).toBool();
     if (!availableLanguages().contains(s.language))
         s.language.clear();
     return s;
@@ -48,10 +48,13 @@ bool AppSettings::save(const ConfigDir &configDir, QString *error) const
     settings->setValue(kDisplayName, displayName);
     settings->setValue(kServerAddress, serverAddress.trimmed());
     settings->setValue(kDownloadDir, downloadDir);
-    settings->setValue(kAutoAccept, autoAcceptTrusted);
+    // Earlier versions kept a global switch here that "Always accept" needed as well; the
+    // contact's own flag (Contacts page) is all that counts now.
+    settings->remove(QStringLiteral("transfers/autoAcceptTrusted"));
     settings->setValue(kStartMinimized, startMinimized);
     settings->setValue(kLanDiscovery, lanDiscovery);
     settings->setValue(kLanguage, language);
+    settings->setValue(kWelcomeDone, welcomeDone);
     settings->sync();
     if (settings->status() != QSettings::NoError) {
         if (error)

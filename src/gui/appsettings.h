@@ -16,11 +16,11 @@ struct AppSettings
     QString displayName;
     QString serverAddress; //!< "host:port"; empty = LAN only
     QString downloadDir;
-    bool autoAcceptTrusted = false; //!< accept offers from contacts marked "always accept"
     bool startMinimized = false; //!< start hidden in the tray
     //! Announce this device and find others on the local network (no server needed there).
     bool lanDiscovery = true;
     QString language; //!< "" = system, "en", "zh_CN", "zh_TW"
+    bool welcomeDone = false; //!< the first-start panel was dismissed
 
     //! Reads the settings; missing keys get defaults (host name, the platform's download folder).
     static AppSettings load(const ConfigDir &configDir);

@@ -4,6 +4,7 @@
 #include "appsettings.h"
 #include "net/wire/deviceid.h"
 #include "net/wire/peerinfo.h"
+#include "transfer/contactstore.h"
 #include "transfer/offerdecider.h"
 #include "transfer/transfersnapshot.h"
 
@@ -57,8 +58,21 @@ public:
      */
     virtual void findPeer(const QString &query) = 0;
 
+    //! The pinned contacts (trust on first use), for the Contacts page.
+    virtual QList<Contact> contacts() const = 0;
+    /*!
+     * Managing a contact. Each returns false with \a error (words for people) when refused;
+     * contactsChanged() follows a change.
+     */
+    virtual bool renameContact(const DeviceId &id, const QString &name, QString *error) = 0;
+    virtual bool setContactAutoAccept(const DeviceId &id, bool autoAccept, QString *error) = 0;
+    virtual bool setContactVerified(const DeviceId &id, bool verified, QString *error) = 0;
+    //! Unpins \a id: its next offer asks again and shows the verification code.
+    virtual bool forgetContact(const DeviceId &id, QString *error) = 0;
+
 Q_SIGNALS:
     void peersChanged();
+    void contactsChanged();
     void serverStatusChanged();
     //! A transfer is new or changed (progress throttled by the backend).
     void transferUpdated(const PunchDrop::TransferSnapshot &snapshot);

@@ -44,7 +44,9 @@ bool EngineBackend::start(QString *error)
     config.lan = m_settings.lanDiscovery;
     config.displayName = m_settings.displayName;
     config.downloadDir = m_settings.downloadDir;
-    config.autoAcceptTrusted = m_settings.autoAcceptTrusted;
+    // A contact answered with "Always accept" is accepted without asking: that is what the
+    // button says (the per-contact switch lives on the Contacts page).
+    config.autoAcceptTrusted = true;
     if (m_tune)
         m_tune(config);
     m_engine = std::make_unique<TransferEngine>(m_identity, m_configDir, config);
@@ -52,6 +54,7 @@ bool EngineBackend::start(QString *error)
     TransferEngine *engine = m_engine.get();
     connect(engine, &TransferEngine::peersChanged, this, &Backend::peersChanged);
     connect(engine, &TransferEngine::transferUpdated, this, &Backend::transferUpdated);
+    connect(&engine->contacts(), &ContactStore::contactsChanged, this, &Backend::contactsChanged);
     connect(engine, &TransferEngine::registered, this,
         [this] { setStatus(ServerStatus::State::Online, {}); });
     connect(engine, &TransferEngine::connectionLost, this, [this](const QString &reason) {
@@ -76,6 +79,7 @@ bool EngineBackend::start(QString *error)
     }
     Q_EMIT serverStatusChanged();
     Q_EMIT peersChanged();
+    Q_EMIT contactsChanged();
     return ok;
 }
 
@@ -141,6 +145,44 @@ QCoro::Task<> EngineBackend::lookUp(QString query)
     Q_EMIT peerLookupFinished(query, r.id, r.error);
 }
 
+QList<Contact> EngineBackend::contacts() const
+{
+    return m_engine ? m_engine->contacts().contacts() : QList<Contact>();
+}
+
+ContactStore *EngineBackend::contactStore(QString *error)
+{
+    if (!m_engine) {
+        *error = tr("PunchDrop is not running");
+        return nullptr;
+    }
+    return &m_engine->contacts();
+}
+
+bool EngineBackend::renameContact(const DeviceId &id, const QString &name, QString *error)
+{
+    ContactStore *store = contactStore(error);
+    return store && store->rename(id, name, error);
+}
+
+bool EngineBackend::setContactAutoAccept(const DeviceId &id, bool autoAccept, QString *error)
+{
+    ContactStore *store = contactStore(error);
+    return store && store->setAutoAccept(id, autoAccept, error);
+}
+
+bool EngineBackend::setContactVerified(const DeviceId &id, bool verified, QString *error)
+{
+    ContactStore *store = contactStore(error);
+    return store && store->setVerified(id, verified, error);
+}
+
+bool EngineBackend::forgetContact(const DeviceId &id, QString *error)
+{
+    ContactStore *store = contactStore(error);
+    return store && store->remove(id, error);
+}
+
 void EngineBackend::applySettings(const AppSettings &settings)
 {
     // Both decide which parts the engine is built with: a change rebuilds it.
@@ -151,7 +193,6 @@ void EngineBackend::applySettings(const AppSettings &settings)
         return;
     m_engine->setDisplayName(settings.displayName);
     m_engine->setDownloadDir(settings.downloadDir);
-    m_engine->setAutoAcceptTrusted(settings.autoAcceptTrusted);
     if (rebuild && !m_engine->hasActiveTransfers()) {
         QString error;
         if (!start(&error))

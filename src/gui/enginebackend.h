@@ -48,8 +48,16 @@ public:
     void applySettings(const AppSettings &settings) override;
     bool hasActiveTransfers() const override;
     void findPeer(const QString &query) override;
+    QList<Contact> contacts() const override;
+    bool renameContact(const DeviceId &id, const QString &name, QString *error) override;
+    bool setContactAutoAccept(const DeviceId &id, bool autoAccept, QString *error) override;
+    bool setContactVerified(const DeviceId &id, bool verified, QString *error) override;
+    bool forgetContact(const DeviceId &id, QString *error) override;
 
 private:
+    //! The engine's contact store, or nullptr with \a error when no engine runs.
+    ContactStore *contactStore(QString *error);
+
     QCoro::Task<> lookUp(QString query);
     void setStatus(ServerStatus::State state, const QString &detail);
 

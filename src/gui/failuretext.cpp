@@ -84,8 +84,15 @@ QString FailureText::transferError(const TransferSnapshot &s, const QString &pee
     case TransferError::Timeout:
         return tr("%1 stopped answering — retry; it continues where it stopped.").arg(peer);
     case TransferError::UntrustedPeer:
-        return tr("%1 has a new key — compare the verification code before trusting it again.")
-            .arg(peer);
+        // Receiving: a contact's name with another key. Sending: the receiver's code did not
+        // open its commitment (it tried to choose the code).
+        return sending ? tr("%1 did not follow the verification code exchange — nothing was "
+                            "sent. Retry; if it happens again, compare device IDs.")
+                             .arg(peer)
+                       : tr("%1 has a new key — ask its owner for the device ID at the top of "
+                            "their window; if it is right, forget the old contact in Contacts, "
+                            "then ask for the files again.")
+                             .arg(peer);
     case TransferError::Busy:
         return tr("%1 is busy receiving other files — retry in a moment.").arg(peer);
     case TransferError::UnexpectedPeer:

@@ -3,13 +3,14 @@
 
 #include "appicon.h"
 #include "backend.h"
+#include "connectionstatustext.h"
 #include "contactdelegate.h"
 #include "contactlistmodel.h"
+#include "contactsdialog.h"
 #include "contactview.h"
 #include "core/logging.h"
 #include "guiofferdecider.h"
 #include "languagemanager.h"
-#include "net/wire/nattype.h"
 #include "pendingfilesbar.h"
 #include "selfheader.h"
 #include "settingsdialog.h"
@@ -17,6 +18,7 @@
 #include "transferlistmodel.h"
 #include "transferpanel.h"
 #include "trayicon.h"
+#include "welcomepanel.h"
 
 #include <QAction>
 #include <QApplication>
@@ -32,6 +34,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QScreen>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QStyle>
@@ -46,11 +49,11 @@ MainWindow::MainWindow(Backend *backend, const ConfigDir &configDir, QWidget *pa
     , m_configDir(configDir)
     , m_settings(AppSettings::load(configDir))
     , m_confirmQuit(&QuitPrompt::ask)
+    , m_history(configDir.filePath(TransferHistory::defaultFileName()))
 {
     setObjectName(QStringLiteral("mainWindow"));
     setWindowIcon(AppIcon::icon());
     setAcceptDrops(true);
-    resize(860, 540);
 
     m_language = new LanguageManager(this);
     m_language->setLanguage(m_settings.language);
@@ -62,6 +65,8 @@ MainWindow::MainWindow(Backend *backend, const ConfigDir &configDir, QWidget *pa
 
     buildUi();
     retranslateUi();
+    restoreHistory();
+    fitToScreen();
 
     connect(m_backend, &Backend::transferUpdated, m_transferModel, &TransferListModel::update);
     connect(m_backend, &Backend::serverStatusChanged, this, &MainWindow::updateServerStatus);
@@ -140,6 +145,9 @@ void MainWindow::buildUi()
         settingsKeys << QKeySequence(Qt::CTRL | Qt::Key_Comma);
     m_settingsAction->setShortcuts(settingsKeys);
     connect(m_settingsAction, &QAction::triggered, this, &MainWindow::showSettings);
+    m_contactsAction = new QAction(this);
+    m_contactsAction->setObjectName(QStringLiteral("contactsAction"));
+    connect(m_contactsAction, &QAction::triggered, this, [this] { showContacts(); });
     m_quitAction = new QAction(this);
     m_quitAction->setObjectName(QStringLiteral("quitAction"));
     m_quitAction->setShortcut(QKeySequence::Quit);
@@ -165,6 +173,10 @@ void MainWindow::buildUi()
         const QString id = index.data(ContactListModel::DeviceIdRole).toString();
         menu.addAction(
             tr("Copy device ID"), this, [id] { QGuiApplication::clipboard()->setText(id); });
+        if (index.data(ContactListModel::PinnedRole).toBool()) {
+            const auto peer = index.data(ContactListModel::PeerRole).value<DeviceId>();
+            menu.addAction(tr("Manage contact…"), this, [this, peer] { showContacts(peer); });
+        }
         menu.exec(m_contactView->viewport()->mapToGlobal(pos));
     });
 
@@ -202,14 +214,29 @@ void MainWindow::buildUi()
     splitter->addWidget(m_transferPanel);
     splitter->setStretchFactor(0, 2);
     splitter->setStretchFactor(1, 3);
-    splitter->setContentsMargins(8, 8, 8, 0);
-    setCentralWidget(splitter);
+
+    // The first start explains itself until the person says "Got it".
+    m_welcome = new WelcomePanel(this);
+    m_welcome->setVisible(!m_settings.welcomeDone);
+    connect(m_welcome, &WelcomePanel::settingsRequested, this, &MainWindow::showSettings);
+    connect(m_welcome, &WelcomePanel::dismissed, this, [this] {
+        AppSettings done = m_settings;
+        done.welcomeDone = true;
+        applySettings(done);
+    });
+    auto *central = new QWidget(this);
+    auto *centralLayout = new QVBoxLayout(central);
+    centralLayout->setContentsMargins(8, 8, 8, 0);
+    centralLayout->addWidget(m_welcome);
+    centralLayout->addWidget(splitter, 1);
+    setCentralWidget(central);
 
     m_fileMenu = menuBar()->addMenu(QString());
     m_fileMenu->setObjectName(QStringLiteral("fileMenu"));
     m_fileMenu->addAction(m_sendFilesAction);
     m_fileMenu->addAction(m_sendFolderAction);
     m_fileMenu->addAction(m_findAction);
+    m_fileMenu->addAction(m_contactsAction);
     m_fileMenu->addSeparator();
     m_fileMenu->addAction(m_settingsAction);
     m_fileMenu->addSeparator();
@@ -225,6 +252,37 @@ void MainWindow::buildUi()
     updateSendActions();
 }
 
+void MainWindow::fitToScreen()
+{
+    // 860×540 where there is room; never larger than the screen's free area (a 1400×900
+    // screen at 2× scale has 700×450 to offer), and never below what the layout needs.
+    QSize size(860, 540);
+    if (const QScreen *s = screen())
+        size = size.boundedTo(s->availableGeometry().size() * 0.95);
+    resize(size.expandedTo(minimumSizeHint()));
+}
+
+void MainWindow::restoreHistory()
+{
+    QString error;
+    if (!m_history.load(&error)) {
+        qCWarning(lcGui).noquote() << error;
+        statusBar()->showMessage(error, 15000);
+    }
+    m_transferModel->restore(m_history.entries());
+    connect(m_transferModel, &TransferListModel::transferFinished, this,
+        [this](const TransferSnapshot &snapshot) {
+            QString saveError;
+            if (!m_history.record(snapshot, m_transferModel->finishedAt(snapshot.id), &saveError))
+                qCWarning(lcGui).noquote() << "history not saved:" << saveError;
+        });
+    connect(m_transferModel, &TransferListModel::finishedCleared, this, [this] {
+        QString saveError;
+        if (!m_history.clear(&saveError))
+            qCWarning(lcGui).noquote() << "history not cleared:" << saveError;
+    });
+}
+
 void MainWindow::retranslateUi()
 {
     setWindowTitle(tr("PunchDrop"));
@@ -236,6 +294,8 @@ void MainWindow::retranslateUi()
     m_sendFilesAction->setText(tr("Send &files…"));
     m_sendFolderAction->setText(tr("Send a f&older…"));
     m_settingsAction->setText(tr("&Settings…"));
+    m_contactsAction->setText(tr("&Contacts…"));
+    m_contactsAction->setToolTip(tr("See who you trust: rename, verify or forget contacts"));
     m_quitAction->setText(tr("&Quit"));
     m_copyIdAction->setText(tr("Copy ID"));
     m_copyIdAction->setToolTip(tr("Copy this device's ID to the clipboard"));
@@ -246,6 +306,7 @@ void MainWindow::retranslateUi()
         tr("Find a device by its ID, the first characters of its ID, or its name (Ctrl+F)"));
     m_fileMenu->setTitle(tr("&File"));
     m_selfHeader->setName(m_settings.displayName);
+    m_welcome->setState(m_settings.displayName, m_settings.serverAddress);
     m_tray->retranslateUi();
     m_contactModel->retranslate();
     updateServerStatus();
@@ -262,27 +323,12 @@ void MainWindow::changeEvent(QEvent *event)
 void MainWindow::updateServerStatus()
 {
     const ServerStatus status = m_backend->serverStatus();
-    QString text;
-    switch (status.state) {
-    case ServerStatus::State::LanOnly:
-        text = tr("LAN only");
-        break;
-    case ServerStatus::State::Connecting:
-        text = tr("Connecting to %1…").arg(status.serverAddress);
-        break;
-    case ServerStatus::State::Online:
-        text = tr("Online · %1").arg(status.serverAddress);
-        break;
-    case ServerStatus::State::Offline:
-        text = status.detail.isEmpty() ? tr("Server unreachable")
-                                       : tr("Server unreachable: %1").arg(status.detail);
-        break;
-    }
-    m_serverLabel->setText(text);
+    m_serverLabel->setText(ConnectionStatusText::server(status));
     m_serverLabel->setToolTip(status.detail);
-    m_natLabel->setText(status.natType.isEmpty()
-            ? tr("NAT: unknown")
-            : tr("NAT: %1").arg(NatType::displayName(status.natType)));
+    const QString nat = ConnectionStatusText::nat(status);
+    m_natLabel->setText(nat);
+    m_natLabel->setToolTip(ConnectionStatusText::natToolTip(status));
+    m_natLabel->setVisible(!nat.isEmpty());
 }
 
 bool MainWindow::selectedPeer(DeviceId *peer) const
@@ -393,6 +439,26 @@ void MainWindow::showSettings()
     dialog->open();
 }
 
+void MainWindow::showContacts(const DeviceId &select)
+{
+    // One Contacts page at a time, like the settings.
+    ContactsDialog *dialog = nullptr;
+    const auto pages = findChildren<ContactsDialog *>(QStringLiteral("contactsDialog"));
+    for (ContactsDialog *open : pages) {
+        if (open->isVisible())
+            dialog = open;
+    }
+    if (!dialog) {
+        dialog = new ContactsDialog(m_backend, this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        dialog->show();
+    }
+    if (!select.isNull())
+        dialog->selectContact(select);
+    dialog->raise();
+    dialog->activateWindow();
+}
+
 void MainWindow::applySettings(const AppSettings &settings)
 {
     QString error;
@@ -404,6 +470,8 @@ void MainWindow::applySettings(const AppSettings &settings)
     const bool languageChanged = settings.language != m_settings.language;
     m_settings = settings;
     m_selfHeader->setName(settings.displayName);
+    m_welcome->setState(settings.displayName, settings.serverAddress);
+    m_welcome->setVisible(!settings.welcomeDone);
     if (languageChanged)
         m_language->setLanguage(settings.language); // LanguageChange → retranslateUi()
     m_backend->applySettings(settings);

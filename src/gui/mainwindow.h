@@ -3,6 +3,7 @@
 
 #include "appsettings.h"
 #include "quitprompt.h"
+#include "transferhistory.h"
 
 #include "core/configdir.h"
 #include "net/wire/deviceid.h"
@@ -32,6 +33,7 @@ class SelfHeader;
 class TransferListModel;
 class TransferPanel;
 class TrayIcon;
+class WelcomePanel;
 
 /*!
  * The desktop app's window: contacts on the left (drop files on one to send), transfers on the
@@ -52,6 +54,7 @@ public:
     ContactView *contactView() const { return m_contactView; }
     TransferPanel *transferPanel() const { return m_transferPanel; }
     TrayIcon *trayIcon() const { return m_tray; }
+    WelcomePanel *welcomePanel() const { return m_welcome; }
     GuiOfferDecider *offerDecider() const { return m_decider; }
     LanguageManager *languageManager() const { return m_language; }
 
@@ -68,6 +71,8 @@ public Q_SLOTS:
     void applySettings(const PunchDrop::Gui::AppSettings &settings);
     //! Opens the (non-modal) settings dialog.
     void showSettings();
+    //! Opens the (non-modal) Contacts page, with \a select's row selected when it is a contact.
+    void showContacts(const PunchDrop::DeviceId &select = {});
     //! A file dialog; the chosen files go to the selected contact.
     void sendFilesToSelected();
     //! A folder dialog; the chosen folder goes to the selected contact.
@@ -99,6 +104,10 @@ protected:
 
 private:
     void buildUi();
+    //! The first size: what fits on this screen at its scale.
+    void fitToScreen();
+    //! Shows the transfers of earlier runs and keeps every finished one from now on.
+    void restoreHistory();
     void retranslateUi();
     void updateServerStatus();
     void updateSendActions();
@@ -124,10 +133,12 @@ private:
     QLabel *m_serverLabel = nullptr;
     QLabel *m_natLabel = nullptr;
     SelfHeader *m_selfHeader = nullptr;
+    WelcomePanel *m_welcome = nullptr;
     QMenu *m_fileMenu = nullptr;
     QAction *m_sendFilesAction = nullptr;
     QAction *m_sendFolderAction = nullptr;
     QAction *m_settingsAction = nullptr;
+    QAction *m_contactsAction = nullptr;
     QAction *m_quitAction = nullptr;
     QAction *m_copyIdAction = nullptr;
     QAction *m_findAction = nullptr;
@@ -135,6 +146,7 @@ private:
     QStringList m_pendingLookups;
     PendingFilesBar *m_pendingFiles = nullptr;
     QuitConfirmation m_confirmQuit;
+    TransferHistory m_history;
     bool m_quitting = false;
     bool m_hiddenToTray = false;
     DeviceId m_selectedBeforeReset;

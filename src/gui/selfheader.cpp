@@ -26,6 +26,8 @@ SelfHeader::SelfHeader(const DeviceId &self, QAction *copyAction, QWidget *paren
     m_id->setObjectName(QStringLiteral("deviceIdLabel"));
     m_id->setTextFormat(Qt::PlainText);
     m_id->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    // Wraps between groups: 52 characters in one line made the window wider than a small screen.
+    m_id->setWordWrap(true);
     m_id->setContextMenuPolicy(Qt::ActionsContextMenu);
     m_id->addAction(copyAction);
     m_copy = new QToolButton(this);
@@ -41,6 +43,17 @@ SelfHeader::SelfHeader(const DeviceId &self, QAction *copyAction, QWidget *paren
     layout->addWidget(m_you);
     layout->addLayout(idRow);
     retranslateUi();
+}
+
+QString SelfHeader::grouped(const DeviceId &id)
+{
+    // Groups of four, easier to read out and compare; DeviceId::fromString and the Find dialog
+    // skip the spaces, so a copied selection still works.
+    const QString text = id.toString();
+    QStringList groups;
+    for (qsizetype i = 0; i < text.size(); i += 4)
+        groups << text.mid(i, 4);
+    return groups.join(u' ');
 }
 
 void SelfHeader::setName(const QString &name)
@@ -64,7 +77,7 @@ void SelfHeader::changeEvent(QEvent *event)
 void SelfHeader::retranslateUi()
 {
     m_you->setText(tr("You are %1").arg(m_name));
-    m_id->setText(tr("Device ID: %1").arg(m_self.toString()));
+    m_id->setText(tr("Device ID: %1").arg(grouped(m_self)));
     m_id->setToolTip(tr("Others find this device by this ID (or its first characters)."));
 }
 

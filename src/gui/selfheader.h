@@ -25,6 +25,8 @@ public:
 
     void setName(const QString &name);
     QString text() const;
+    //! \a id as the header shows it: groups of four characters ("ABCD EFGH …").
+    static QString grouped(const DeviceId &id);
 
 protected:
     void changeEvent(QEvent *event) override;

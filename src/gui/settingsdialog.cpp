@@ -19,6 +19,7 @@ namespace PunchDrop::Gui {
 
 SettingsDialog::SettingsDialog(const AppSettings &settings, QWidget *parent)
     : QDialog(parent)
+    , m_base(settings)
 {
     setObjectName(QStringLiteral("settingsDialog"));
 
@@ -31,9 +32,6 @@ SettingsDialog::SettingsDialog(const AppSettings &settings, QWidget *parent)
     m_downloadDir->setObjectName(QStringLiteral("downloadDirEdit"));
     m_browse = new QPushButton(this);
     m_browse->setObjectName(QStringLiteral("browseDownloadDirButton"));
-    m_autoAccept = new QCheckBox(this);
-    m_autoAccept->setObjectName(QStringLiteral("autoAcceptCheck"));
-    m_autoAccept->setChecked(settings.autoAcceptTrusted);
     m_startMinimized = new QCheckBox(this);
     m_startMinimized->setObjectName(QStringLiteral("startMinimizedCheck"));
     m_startMinimized->setChecked(settings.startMinimized);
@@ -73,7 +71,6 @@ SettingsDialog::SettingsDialog(const AppSettings &settings, QWidget *parent)
     m_form->addRow(m_serverLabel, m_server);
     m_form->addRow(m_downloadDirLabel, dirRow);
     m_form->addRow(m_languageLabel, m_language);
-    m_form->addRow(m_autoAccept);
     m_form->addRow(m_startMinimized);
     m_form->addRow(m_lanDiscovery);
 
@@ -98,11 +95,10 @@ SettingsDialog::SettingsDialog(const AppSettings &settings, QWidget *parent)
 
 AppSettings SettingsDialog::settings() const
 {
-    AppSettings s;
+    AppSettings s = m_base;
     s.displayName = m_name->text().trimmed();
     s.serverAddress = m_server->text().trimmed();
     s.downloadDir = m_downloadDir->text().trimmed();
-    s.autoAcceptTrusted = m_autoAccept->isChecked();
     s.startMinimized = m_startMinimized->isChecked();
     s.lanDiscovery = m_lanDiscovery->isChecked();
     s.language = m_language->currentData().toString();
@@ -167,7 +163,6 @@ void SettingsDialog::retranslateUi()
     m_server->setToolTip(tr("The rendezvous server as host or host:port (port 8877 if none is "
                             "given). Leave empty to find devices on this network only."));
     m_browse->setText(tr("Browse…"));
-    m_autoAccept->setText(tr("Accept files from trusted contacts without asking"));
     m_startMinimized->setText(tr("Start minimized to the tray"));
     m_lanDiscovery->setText(tr("Find devices on this network (LAN discovery)"));
     m_lanDiscovery->setToolTip(tr("Announces this device on the local network and lists the "

@@ -51,12 +51,13 @@ private:
     QLineEdit *m_server = nullptr;
     QLineEdit *m_downloadDir = nullptr;
     QPushButton *m_browse = nullptr;
-    QCheckBox *m_autoAccept = nullptr;
     QCheckBox *m_startMinimized = nullptr;
     QCheckBox *m_lanDiscovery = nullptr;
     QComboBox *m_language = nullptr;
     QLabel *m_error = nullptr;
     QDialogButtonBox *m_buttons = nullptr;
+    //! What the dialog was opened with: settings it does not edit are returned unchanged.
+    AppSettings m_base;
 };
 
 } // namespace PunchDrop::Gui

@@ -99,12 +99,15 @@ QString TransferFormat::progressLine(const TransferSnapshot &s)
     case State::Cancelled:
         return tr("Cancelled after %1 of %2").arg(size(s.bytesDone), size(s.bytesTotal));
     case State::Done: {
-        const QString line = s.direction == TransferSnapshot::Direction::Outgoing
+        QString line = s.direction == TransferSnapshot::Direction::Outgoing
             ? tr("%1 sent").arg(size(s.bytesTotal))
             : tr("%1 received").arg(size(s.bytesTotal));
-        if (s.resumedBytes <= 0 || s.bytesTotal <= 0)
-            return line;
-        return tr("%1 · resumed at %2 %").arg(line).arg(s.resumedBytes * 100 / s.bytesTotal);
+        if (s.resumedBytes > 0 && s.bytesTotal > 0)
+            line = tr("%1 · resumed at %2 %").arg(line).arg(s.resumedBytes * 100 / s.bytesTotal);
+        // A finished row's speed is its average (TransferListModel measures it).
+        if (s.bytesPerSecond >= 1)
+            line = tr("%1 · %2 on average").arg(line, speed(s.bytesPerSecond));
+        return line;
     }
     case State::Connecting:
         return tr("Connecting to %1…").arg(peerLabel(s));

@@ -4,6 +4,7 @@
 #include "transferformat.h"
 
 #include <QFileInfo>
+#include <QLocale>
 
 namespace PunchDrop::Gui {
 
@@ -58,7 +59,11 @@ QVariant TransferListModel::data(const QModelIndex &index, int role) const
     switch (role) {
     case Qt::DisplayRole:
         return TransferFormat::title(s);
-    case Qt::ToolTipRole: {
+    case Qt::ToolTipRole:
+        // Names come from the peer: escaped, so a tooltip never renders them as rich text.
+        return QStringLiteral("<p style=\"white-space:pre\">%1</p>")
+            .arg(data(index, DetailsRole).toString().toHtmlEscaped());
+    case DetailsRole: {
         // The whole text of a row that elides it, and the engine's own words behind it.
         QStringList lines {TransferFormat::title(s), TransferFormat::state(s.state),
             data(index, ProgressTextRole).toString()};
@@ -69,9 +74,10 @@ QVariant TransferListModel::data(const QModelIndex &index, int role) const
         lines << s.items;
         if (!s.localFolder.isEmpty())
             lines << tr("Folder: %1").arg(s.localFolder);
-        // Names come from the peer: escaped, so a tooltip never renders them as rich text.
-        return QStringLiteral("<p style=\"white-space:pre\">%1</p>")
-            .arg(lines.join(u'\n').toHtmlEscaped());
+        if (const QDateTime at = m_finishedAt.value(s.id); at.isValid())
+            lines << tr("Finished: %1")
+                         .arg(QLocale().toString(at.toLocalTime(), QLocale::ShortFormat));
+        return lines.join(u'\n');
     }
     case SnapshotRole:
         return QVariant::fromValue(s);
@@ -94,11 +100,16 @@ QVariant TransferListModel::data(const QModelIndex &index, int role) const
     case PathBadgeRole:
         return TransferFormat::pathBadge(s.path, s.pathReason);
     case CanCancelRole:
-        return canCancel(s);
+        return canCancel(s) && !m_restored.contains(s.id);
     case CanRetryRole:
-        return canRetry(s);
+        // The engine that ran a restored transfer is gone: it cannot be retried from here.
+        return canRetry(s) && !m_restored.contains(s.id);
     case CanOpenFolderRole:
         return canOpenFolder(s);
+    case FinishedAtRole:
+        return m_finishedAt.value(s.id);
+    case RestoredRole:
+        return m_restored.contains(s.id);
     default:
         return {};
     }
@@ -130,19 +141,31 @@ void TransferListModel::update(const TransferSnapshot &snapshot)
     if (row < 0 && !deservesARow(snapshot))
         return;
     if (row < 0) {
+        TransferSnapshot added = snapshot;
+        if (added.state == TransferSnapshot::State::Transferring)
+            m_movingSince[added.id].start();
+        if (added.isFinished())
+            noteFinished(added);
         // Newest first.
         beginInsertRows({}, 0, 0);
-        m_rows.prepend(snapshot);
+        m_rows.prepend(added);
         reindex();
         endInsertRows();
-        trackMovement(nullptr, snapshot);
-        Q_EMIT transferAdded(snapshot);
-        if (snapshot.isFinished())
-            Q_EMIT transferFinished(snapshot);
+        trackMovement(nullptr, added);
+        Q_EMIT transferAdded(added);
+        if (added.isFinished())
+            Q_EMIT transferFinished(added);
         return;
     }
     const TransferSnapshot previous = m_rows.at(row);
     m_rows[row] = snapshot;
+    if (snapshot.state == TransferSnapshot::State::Transferring
+        && !m_movingSince.contains(snapshot.id))
+        m_movingSince[snapshot.id].start();
+    if (snapshot.isFinished() && !previous.isFinished())
+        noteFinished(m_rows[row]);
+    else if (!snapshot.isFinished() && previous.isFinished())
+        forget(snapshot.id); // a retry: a new attempt with its own times
     const bool wasStalled = m_stalled.contains(snapshot.id);
     trackMovement(&previous, snapshot);
     const bool moving = wasStalled && !m_stalled.contains(snapshot.id);
@@ -151,7 +174,7 @@ void TransferListModel::update(const TransferSnapshot &snapshot)
         m_dirty.remove(snapshot.id);
         Q_EMIT dataChanged(index(row), index(row));
         if (snapshot.isFinished() && !previous.isFinished())
-            Q_EMIT transferFinished(snapshot);
+            Q_EMIT transferFinished(m_rows.at(row));
         return;
     }
     m_dirty.insert(snapshot.id);
@@ -216,13 +239,51 @@ void TransferListModel::clearFinished()
         if (!m_rows.at(row).isFinished())
             continue;
         beginRemoveRows({}, row, row);
-        m_dirty.remove(m_rows.at(row).id);
-        m_lastMove.remove(m_rows.at(row).id);
-        m_stalled.remove(m_rows.at(row).id);
+        forget(m_rows.at(row).id);
         m_rows.removeAt(row);
         reindex();
         endRemoveRows();
     }
+    Q_EMIT finishedCleared();
+}
+
+void TransferListModel::forget(quint64 id)
+{
+    m_dirty.remove(id);
+    m_lastMove.remove(id);
+    m_stalled.remove(id);
+    m_movingSince.remove(id);
+    m_finishedAt.remove(id);
+    m_restored.remove(id);
+}
+
+void TransferListModel::noteFinished(TransferSnapshot &s)
+{
+    m_finishedAt.insert(s.id, QDateTime::currentDateTimeUtc());
+    const auto since = m_movingSince.constFind(s.id);
+    const qint64 ms = since == m_movingSince.cend() ? 0 : since->elapsed();
+    const qint64 moved = s.bytesTotal - qMax<qint64>(0, s.resumedBytes);
+    s.bytesPerSecond = s.state == TransferSnapshot::State::Done && ms > 0 && moved > 0
+        ? double(moved) * 1000.0 / double(ms)
+        : 0;
+    m_movingSince.remove(s.id);
+}
+
+void TransferListModel::restore(const QList<TransferHistory::Entry> &entries)
+{
+    if (entries.isEmpty())
+        return;
+    const int first = int(m_rows.size());
+    beginInsertRows({}, first, first + int(entries.size()) - 1);
+    for (const TransferHistory::Entry &e : entries) {
+        TransferSnapshot s = e.snapshot;
+        s.id = m_nextRestoredId--;
+        m_restored.insert(s.id);
+        m_finishedAt.insert(s.id, e.finishedAt);
+        m_rows.append(s);
+    }
+    reindex();
+    endInsertRows();
 }
 
 void TransferListModel::retranslate()

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "transferhistory.h"
+
 #include "transfer/transfersnapshot.h"
 
 #include <QAbstractListModel>
@@ -10,6 +12,8 @@
 #include <QSet>
 #include <QTimer>
 
+#include <limits>
+
 namespace PunchDrop::Gui {
 
 /*!
@@ -17,6 +21,10 @@ namespace PunchDrop::Gui {
  * Backend::transferUpdated. New transfers and state changes show at once; progress-only updates
  * are coalesced so a row repaints at most once per flush interval (100 ms by default), however
  * often the backend reports. Finished transfers stay until clearFinished().
+ *
+ * A transfer that ends Done gets its average speed (bytes moved in this attempt over the time
+ * since it started moving) in its snapshot's bytesPerSecond. Rows from an earlier run
+ * (restore()) sit below the live ones; they are final: no retry, no cancel.
  */
 class TransferListModel : public QAbstractListModel
 {
@@ -34,6 +42,9 @@ public:
         CanRetryRole,
         CanOpenFolderRole,
         StalledRole, //!< bool: transferring, but no byte moved for stallThreshold()
+        FinishedAtRole, //!< QDateTime, for finished rows
+        RestoredRole, //!< bool: a row from an earlier run (the history)
+        DetailsRole, //!< plain text: every line the row has, untruncated (tooltip, Details…)
     };
     Q_ENUM(Role)
 
@@ -57,6 +68,13 @@ public:
     static bool canCancel(const TransferSnapshot &s);
     static bool canRetry(const TransferSnapshot &s);
     static bool canOpenFolder(const TransferSnapshot &s);
+    //! When \a id finished (invalid while it runs).
+    QDateTime finishedAt(quint64 id) const { return m_finishedAt.value(id); }
+    /*!
+     * Adds \a entries (newest first) from an earlier run below the current rows, with ids of
+     * their own that no engine transfer uses. No transferAdded / transferFinished for them.
+     */
+    void restore(const QList<TransferHistory::Entry> &entries);
 
 public Q_SLOTS:
     void update(const PunchDrop::TransferSnapshot &snapshot);
@@ -72,12 +90,18 @@ Q_SIGNALS:
     void transferFinished(const PunchDrop::TransferSnapshot &snapshot);
     //! A transfer appeared for the first time.
     void transferAdded(const PunchDrop::TransferSnapshot &snapshot);
+    //! clearFinished() removed the finished rows (the history goes with them).
+    void finishedCleared();
 
 private:
     void reindex();
     //! Notes whether \a now moved compared with \a before (or is new) for the stall check.
     void trackMovement(const TransferSnapshot *before, const TransferSnapshot &now);
     void checkStalls();
+    //! \a s is finishing now: its time, and for Done its average speed.
+    void noteFinished(TransferSnapshot &s);
+    //! Drops what is tracked about row \a id.
+    void forget(quint64 id);
 
     QList<TransferSnapshot> m_rows;
     QHash<quint64, int> m_rowById;
@@ -88,6 +112,11 @@ private:
     QSet<quint64> m_stalled;
     std::chrono::milliseconds m_stallThreshold {10000};
     QTimer m_stallTimer;
+    //! Since when a transfer has been moving bytes (its first Transferring), for the average.
+    QHash<quint64, QElapsedTimer> m_movingSince;
+    QHash<quint64, QDateTime> m_finishedAt;
+    QSet<quint64> m_restored;
+    quint64 m_nextRestoredId = std::numeric_limits<quint64>::max();
 };
 
 } // namespace PunchDrop::Gui

@@ -52,11 +52,13 @@ TransferPanel::TransferPanel(Backend *backend, TransferListModel *model, QWidget
     m_retry = makeButton("retryTransferButton", QStyle::SP_BrowserReload);
     m_openFolder = makeButton("openFolderButton", QStyle::SP_DirOpenIcon);
     m_clear = makeButton("clearFinishedButton", QStyle::SP_DialogResetButton);
+    m_details = makeButton("transferDetailsButton", QStyle::SP_MessageBoxInformation);
 
     auto *buttons = new QHBoxLayout;
     buttons->addWidget(m_cancel);
     buttons->addWidget(m_retry);
     buttons->addWidget(m_openFolder);
+    buttons->addWidget(m_details);
     buttons->addStretch();
     buttons->addWidget(m_clear);
 
@@ -71,6 +73,7 @@ TransferPanel::TransferPanel(Backend *backend, TransferListModel *model, QWidget
     connect(m_retry, &QPushButton::clicked, this, &TransferPanel::retryCurrent);
     connect(m_openFolder, &QPushButton::clicked, this, &TransferPanel::openCurrentFolder);
     connect(m_clear, &QPushButton::clicked, this, &TransferPanel::clearFinished);
+    connect(m_details, &QPushButton::clicked, this, &TransferPanel::showCurrentDetails);
     connect(m_view, &QListView::customContextMenuRequested, this, &TransferPanel::showContextMenu);
     connect(m_view, &QListView::doubleClicked, this, [this](const QModelIndex &index) {
         if (index.data(TransferListModel::CanOpenFolderRole).toBool())
@@ -131,6 +134,21 @@ void TransferPanel::openCurrentFolder()
     box->open();
 }
 
+void TransferPanel::showCurrentDetails()
+{
+    const QModelIndex index = m_view->currentIndex();
+    if (!index.isValid())
+        return;
+    auto *box = new QMessageBox(QMessageBox::Information, tr("Transfer details"),
+        index.data(TransferListModel::DetailsRole).toString(), QMessageBox::Close, this);
+    box->setObjectName(QStringLiteral("transferDetailsBox"));
+    // Names come from the peer: never rich text (the informative text would guess the format).
+    box->setTextFormat(Qt::PlainText);
+    box->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
+}
+
 void TransferPanel::clearFinished()
 {
     m_model->clearFinished();
@@ -142,6 +160,7 @@ void TransferPanel::updateActions()
     m_cancel->setEnabled(index.data(TransferListModel::CanCancelRole).toBool());
     m_retry->setEnabled(index.data(TransferListModel::CanRetryRole).toBool());
     m_openFolder->setEnabled(index.data(TransferListModel::CanOpenFolderRole).toBool());
+    m_details->setEnabled(index.isValid());
     bool anyFinished = false;
     for (int row = 0; row < m_model->rowCount() && !anyFinished; ++row)
         anyFinished = m_model->snapshotAt(row).isFinished();
@@ -161,6 +180,8 @@ void TransferPanel::showContextMenu(const QPoint &pos)
     menu.addAction(
             m_openFolder->icon(), m_openFolder->text(), this, &TransferPanel::openCurrentFolder)
         ->setEnabled(m_openFolder->isEnabled());
+    menu.addAction(m_details->icon(), m_details->text(), this, &TransferPanel::showCurrentDetails)
+        ->setEnabled(m_details->isEnabled());
     menu.addSeparator();
     menu.addAction(m_clear->text(), this, &TransferPanel::clearFinished)
         ->setEnabled(m_clear->isEnabled());
@@ -184,6 +205,8 @@ void TransferPanel::retranslateUi()
     m_openFolder->setText(tr("Open folder"));
     m_openFolder->setToolTip(tr("Show the files in the file manager"));
     m_clear->setText(tr("Clear finished"));
+    m_details->setText(tr("Details…"));
+    m_details->setToolTip(tr("Everything about the selected transfer, to read in full or copy"));
     m_model->retranslate();
 }
 

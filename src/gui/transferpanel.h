@@ -16,8 +16,9 @@ class Backend;
 class TransferListModel;
 
 /*!
- * The transfer list with its actions: cancel, retry / resume, open the containing folder, clear
- * finished. A thin widget: the rows live in TransferListModel, the work in the Backend.
+ * The transfer list with its actions: cancel, retry / resume, open the containing folder, the
+ * details of a row, clear finished. A thin widget: the rows live in TransferListModel, the work in
+ * the Backend.
  */
 class TransferPanel : public QWidget
 {
@@ -36,6 +37,9 @@ public Q_SLOTS:
     void retryCurrent();
     void openCurrentFolder();
     void clearFinished();
+    //! The selected row's whole text (a long failure reason, the files, the folder) in a box
+    //! whose text can be selected and copied.
+    void showCurrentDetails();
 
 protected:
     void changeEvent(QEvent *event) override;
@@ -54,6 +58,7 @@ private:
     QPushButton *m_retry = nullptr;
     QPushButton *m_openFolder = nullptr;
     QPushButton *m_clear = nullptr;
+    QPushButton *m_details = nullptr;
     std::function<bool(const QString &)> m_openFolderFn;
 };
 

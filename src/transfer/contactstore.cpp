@@ -59,6 +59,8 @@ bool ContactStore::load(QString *error)
         c.firstSeen = QDateTime::fromString(o.value(u"firstSeen").toString(), Qt::ISODateWithMs);
         c.lastSeen = QDateTime::fromString(o.value(u"lastSeen").toString(), Qt::ISODateWithMs);
         c.autoAccept = o.value(u"autoAccept").toBool();
+        c.verified = o.value(u"verified").toBool();
+        c.userNamed = o.value(u"userNamed").toBool();
         // Written by a version that let a contact take another's name: mark the later one.
         if (!c.name.trimmed().isEmpty() && findByName(c.name))
             c.name = QStringLiteral("%1 (%2)").arg(c.name, c.id.shortString());
@@ -77,6 +79,8 @@ bool ContactStore::save(QString *error)
             {QStringLiteral("firstSeen"), c.firstSeen.toString(Qt::ISODateWithMs)},
             {QStringLiteral("lastSeen"), c.lastSeen.toString(Qt::ISODateWithMs)},
             {QStringLiteral("autoAccept"), c.autoAccept},
+            {QStringLiteral("verified"), c.verified},
+            {QStringLiteral("userNamed"), c.userNamed},
         });
     }
     const QJsonObject root {
@@ -128,8 +132,10 @@ ContactStore::TrustCheck ContactStore::check(const DeviceId &id, const QString &
 {
     const std::optional<Contact> namesake = namesakeOf(id, name);
     if (const std::optional<Contact> known = find(id)) {
+        // A name the user gave stays; so does the pinned one when the device claims none.
+        const bool keepPinned = known->userNamed || name.trimmed().isEmpty();
         if (!namesake)
-            return {Trust::Known, {}, name.trimmed().isEmpty() ? known->name : name, {}};
+            return {Trust::Known, {}, keepPinned ? known->name : name, {}};
         return {Trust::Known, {}, known->name,
             QCoreApplication::translate("ContactStore",
                 "your contact \"%1\" (device %2) now calls itself \"%3\", the name of your "
@@ -165,7 +171,12 @@ bool ContactStore::remember(const DeviceId &id, const QString &name, QString *er
             return save(error);
         }
     }
-    m_contacts.append(Contact {id, name, now, now, false});
+    Contact added;
+    added.id = id;
+    added.name = name;
+    added.firstSeen = now;
+    added.lastSeen = now;
+    m_contacts.append(added);
     qCInfo(lcTransfer) << "pinned new contact" << name << id.shortString();
     return save(error);
 }
@@ -177,16 +188,54 @@ bool ContactStore::reverify(const QString &name, const DeviceId &newId, QString 
     return remember(newId, name, error);
 }
 
-bool ContactStore::setAutoAccept(const DeviceId &id, bool autoAccept, QString *error)
+Contact *ContactStore::contactFor(const DeviceId &id, QString *error)
 {
     for (Contact &c : m_contacts) {
-        if (c.id == id) {
-            c.autoAccept = autoAccept;
-            return save(error);
-        }
+        if (c.id == id)
+            return &c;
     }
-    *error = QStringLiteral("unknown contact %1").arg(id.shortString());
-    return false;
+    *error = QCoreApplication::translate("ContactStore", "Device %1 is not a contact.")
+                 .arg(id.shortString());
+    return nullptr;
+}
+
+bool ContactStore::setAutoAccept(const DeviceId &id, bool autoAccept, QString *error)
+{
+    Contact *c = contactFor(id, error);
+    if (!c)
+        return false;
+    c->autoAccept = autoAccept;
+    return save(error);
+}
+
+bool ContactStore::setVerified(const DeviceId &id, bool verified, QString *error)
+{
+    Contact *c = contactFor(id, error);
+    if (!c)
+        return false;
+    c->verified = verified;
+    return save(error);
+}
+
+bool ContactStore::rename(const DeviceId &id, const QString &name, QString *error)
+{
+    const QString wanted = name.trimmed();
+    if (wanted.isEmpty()) {
+        *error = QCoreApplication::translate("ContactStore", "A contact needs a name.");
+        return false;
+    }
+    if (const std::optional<Contact> other = namesakeOf(id, wanted)) {
+        *error = QCoreApplication::translate(
+            "ContactStore", "Another contact (device %1) is called \"%2\" already.")
+                     .arg(other->id.shortString(), other->name);
+        return false;
+    }
+    Contact *c = contactFor(id, error);
+    if (!c)
+        return false;
+    c->name = wanted;
+    c->userNamed = true;
+    return save(error);
 }
 
 bool ContactStore::remove(const DeviceId &id, QString *error)
@@ -195,6 +244,7 @@ bool ContactStore::remove(const DeviceId &id, QString *error)
         *error = QStringLiteral("unknown contact %1").arg(id.shortString());
         return false;
     }
+    qCInfo(lcTransfer) << "forgot contact" << id.shortString();
     return save(error);
 }
 

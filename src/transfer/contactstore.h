@@ -20,6 +20,10 @@ struct Contact
     QDateTime firstSeen;
     QDateTime lastSeen;
     bool autoAccept = false; //!< accept offers from this device without asking
+    //! The user compared this full DeviceId with the one the device itself shows.
+    bool verified = false;
+    //! The user named this contact: the name the device claims no longer replaces it.
+    bool userNamed = false;
 };
 
 /*!
@@ -82,6 +86,13 @@ public:
     //! The user compared the codes: \a name now belongs to \a newId (the old key is forgotten).
     bool reverify(const QString &name, const DeviceId &newId, QString *error);
     bool setAutoAccept(const DeviceId &id, bool autoAccept, QString *error);
+    bool setVerified(const DeviceId &id, bool verified, QString *error);
+    /*!
+     * The user's own name for a contact: kept from now on whatever the device calls itself.
+     * Refused (false + \a error) when empty or another contact's name (one name, one contact).
+     */
+    bool rename(const DeviceId &id, const QString &name, QString *error);
+    //! Forgets \a id: its next offer is a first contact again (code shown, nothing automatic).
     bool remove(const DeviceId &id, QString *error);
 
 Q_SIGNALS:
@@ -89,6 +100,8 @@ Q_SIGNALS:
 
 private:
     bool save(QString *error);
+    //! The stored contact \a id, or nullptr with \a error.
+    Contact *contactFor(const DeviceId &id, QString *error);
     //! The contact other than \a id that carries \a name.
     std::optional<Contact> namesakeOf(const DeviceId &id, const QString &name) const;
 

@@ -201,7 +201,11 @@ QList<PeerInfo> TransferEngine::peers() const
         if (seen.contains(p.id))
             return;
         seen.insert(p.id);
-        p.pinned = m_contacts.find(p.id).has_value();
+        const std::optional<Contact> contact = m_contacts.find(p.id);
+        p.pinned = contact.has_value();
+        // The user's name for a contact wins over the one the device announces.
+        if (contact && contact->userNamed)
+            p.name = contact->name;
         result << p;
     };
     if (m_lan) {

@@ -92,7 +92,6 @@ public:
     void setOfferDecider(OfferDecider *decider) { m_decider = decider; }
     void setDisplayName(const QString &name);
     void setDownloadDir(const QString &dir) { m_config.downloadDir = dir; }
-    void setAutoAcceptTrusted(bool enabled) { m_config.autoAcceptTrusted = enabled; }
     const EngineConfig &config() const { return m_config; }
 
     DeviceId selfId() const { return m_identity.id(); }

@@ -65,6 +65,39 @@ public:
         Q_EMIT peerLookupFinished(query, found, error);
     }
 
+    // Contacts: kept in memory with the store's rules that matter to the GUI.
+    QList<Contact> contactList;
+    QList<Contact> contacts() const override { return contactList; }
+    bool renameContact(const DeviceId &id, const QString &name, QString *error) override
+    {
+        return changeContact(id, error, [&](Contact &c) {
+            c.name = name.trimmed();
+            c.userNamed = true;
+        });
+    }
+    bool setContactAutoAccept(const DeviceId &id, bool on, QString *error) override
+    {
+        return changeContact(id, error, [&](Contact &c) { c.autoAccept = on; });
+    }
+    bool setContactVerified(const DeviceId &id, bool on, QString *error) override
+    {
+        return changeContact(id, error, [&](Contact &c) { c.verified = on; });
+    }
+    bool forgetContact(const DeviceId &id, QString *error) override
+    {
+        if (contactList.removeIf([&](const Contact &c) { return c.id == id; }) == 0) {
+            *error = QStringLiteral("not a contact");
+            return false;
+        }
+        Q_EMIT contactsChanged();
+        return true;
+    }
+    void setContacts(const QList<Contact> &list)
+    {
+        contactList = list;
+        Q_EMIT contactsChanged();
+    }
+
     void setPeers(const QList<PeerInfo> &list)
     {
         peerList = list;
@@ -76,6 +109,20 @@ public:
         Q_EMIT serverStatusChanged();
     }
     void report(const TransferSnapshot &snapshot) { Q_EMIT transferUpdated(snapshot); }
+
+private:
+    template<typename Change> bool changeContact(const DeviceId &id, QString *error, Change change)
+    {
+        for (Contact &c : contactList) {
+            if (c.id == id) {
+                change(c);
+                Q_EMIT contactsChanged();
+                return true;
+            }
+        }
+        *error = QStringLiteral("not a contact");
+        return false;
+    }
 };
 
 inline TransferSnapshot snapshot(

@@ -14,6 +14,7 @@
 #include "gui/languagemanager.h"
 #include "gui/mainwindow.h"
 #include "gui/pendingfilesbar.h"
+#include "gui/selfheader.h"
 #include "gui/settingsdialog.h"
 #include "gui/transferformat.h"
 #include "gui/transferpanel.h"
@@ -142,7 +143,6 @@ private Q_SLOTS:
             setText(dialog, u"displayNameEdit"_qs, u"Laptop of Mei"_qs);
             setText(dialog, u"serverAddressEdit"_qs, u"rendezvous.example.org:7600"_qs);
             setText(dialog, u"downloadDirEdit"_qs, downloads.path());
-            clickCheckBox(dialog, u"autoAcceptCheck"_qs);
             clickCheckBox(dialog, u"startMinimizedCheck"_qs);
             QVERIFY(dialog->findChild<QCheckBox *>(u"lanDiscoveryCheck"_qs)->isChecked());
             clickCheckBox(dialog, u"lanDiscoveryCheck"_qs);
@@ -153,7 +153,6 @@ private Q_SLOTS:
             QCOMPARE(applied.displayName, u"Laptop of Mei"_qs);
             QCOMPARE(applied.serverAddress, u"rendezvous.example.org:7600"_qs);
             QCOMPARE(applied.downloadDir, downloads.path());
-            QVERIFY(applied.autoAcceptTrusted);
             QVERIFY(applied.startMinimized);
             QVERIFY(!applied.lanDiscovery);
         }
@@ -166,7 +165,6 @@ private Q_SLOTS:
         QCOMPARE(backend.applied.first().displayName, u"Laptop of Mei"_qs);
         QCOMPARE(backend.applied.first().serverAddress, u"rendezvous.example.org:7600"_qs);
         QCOMPARE(backend.applied.first().downloadDir, downloads.path());
-        QVERIFY(backend.applied.first().autoAcceptTrusted);
         QVERIFY(backend.applied.first().startMinimized);
         QVERIFY(!backend.applied.first().lanDiscovery);
         // And a new dialog shows them.
@@ -176,7 +174,7 @@ private Q_SLOTS:
             dialog->findChild<QLineEdit *>(u"displayNameEdit"_qs)->text(), u"Laptop of Mei"_qs);
         QCOMPARE(labelText(dialog, "displayNameLabel"), u"Your name:"_qs);
         QVERIFY(dialog->findChild<QLabel *>(u"displayNameLabel"_qs)->isVisible());
-        QVERIFY(dialog->findChild<QCheckBox *>(u"autoAcceptCheck"_qs)->isChecked());
+        QVERIFY(dialog->findChild<QCheckBox *>(u"startMinimizedCheck"_qs)->isChecked());
         QCOMPARE(dialog->settings(), backend.applied.first());
     }
 
@@ -238,7 +236,7 @@ private Q_SLOTS:
         auto *sendButton = window.findChild<QPushButton *>(u"sendFilesButton"_qs);
         auto *cancel = window.findChild<QPushButton *>(u"cancelTransferButton"_qs);
         QCOMPARE(labelText(&window, "contactsTitle"), u"Contacts"_qs);
-        QCOMPARE(labelText(&window, "serverStatusLabel"), u"LAN only"_qs);
+        QCOMPARE(labelText(&window, "serverStatusLabel"), u"This network only (no server set)"_qs);
         QCOMPARE(sendButton->text(), u"Send files…"_qs);
         QCOMPARE(cancel->text(), u"Cancel"_qs);
 
@@ -254,7 +252,7 @@ private Q_SLOTS:
         switchTo(u"zh_CN"_qs);
         QTRY_COMPARE_WITH_TIMEOUT(labelText(&window, "contactsTitle"), u"联系人"_qs, 5000);
         QCOMPARE(window.languageManager()->currentLanguage(), u"zh_CN"_qs);
-        QCOMPARE(labelText(&window, "serverStatusLabel"), u"仅局域网"_qs);
+        QCOMPARE(labelText(&window, "serverStatusLabel"), u"仅限本网络（未设置服务器）"_qs);
         QCOMPARE(sendButton->text(), u"发送文件…"_qs);
         QCOMPARE(cancel->text(), u"取消"_qs);
         QCOMPARE(window.windowTitle(), u"PunchDrop"_qs);
@@ -272,7 +270,7 @@ private Q_SLOTS:
 
         switchTo(u"en"_qs);
         QTRY_COMPARE_WITH_TIMEOUT(labelText(&window, "contactsTitle"), u"Contacts"_qs, 5000);
-        QCOMPARE(labelText(&window, "serverStatusLabel"), u"LAN only"_qs);
+        QCOMPARE(labelText(&window, "serverStatusLabel"), u"This network only (no server set)"_qs);
         QCOMPARE(cancel->text(), u"Cancel"_qs);
         QCOMPARE(AppSettings::load(ConfigDir(config.path())).language, u"en"_qs);
     }
@@ -293,19 +291,32 @@ private Q_SLOTS:
         QTemporaryDir config;
         TestBackend backend;
         MainWindow window(&backend, ConfigDir(config.path()));
-        QCOMPARE(labelText(&window, "natTypeLabel"), u"NAT: unknown"_qs);
-        QVERIFY(labelText(&window, "deviceIdLabel").contains(backend.self.shortString()));
+        // No server: no NAT check, and paths on this network are always direct.
+        QVERIFY(window.findChild<QLabel *>(u"natTypeLabel"_qs)->isHidden());
+        QVERIFY(labelText(&window, "deviceIdLabel").contains(SelfHeader::grouped(backend.self)));
 
         ServerStatus status;
         status.state = ServerStatus::State::Connecting;
         status.serverAddress = u"rv.example.org:7600"_qs;
         backend.setStatus(status);
         QCOMPARE(labelText(&window, "serverStatusLabel"), u"Connecting to rv.example.org:7600…"_qs);
+        QCOMPARE(labelText(&window, "natTypeLabel"), u"Direct connections: not checked yet"_qs);
+        QVERIFY(!window.findChild<QLabel *>(u"natTypeLabel"_qs)->isHidden());
         status.state = ServerStatus::State::Online;
         status.natType = u"cone (port-restricted)"_qs;
         backend.setStatus(status);
-        QCOMPARE(labelText(&window, "serverStatusLabel"), u"Online · rv.example.org:7600"_qs);
-        QCOMPARE(labelText(&window, "natTypeLabel"), u"NAT: cone (port-restricted)"_qs);
+        QCOMPARE(labelText(&window, "serverStatusLabel"), u"Connected to rv.example.org:7600"_qs);
+        // Plain words in the bar; the technical type and what it means in the tooltip.
+        QCOMPARE(labelText(&window, "natTypeLabel"), u"Direct connections: likely"_qs);
+        const QString natTip = window.findChild<QLabel *>(u"natTypeLabel"_qs)->toolTip();
+        QVERIFY2(natTip.startsWith(u"NAT type: cone (port-restricted)\n"_qs), qPrintable(natTip));
+        status.natType = u"symmetric"_qs;
+        backend.setStatus(status);
+        QCOMPARE(labelText(&window, "natTypeLabel"),
+            u"Direct connections: unlikely — the server relays"_qs);
+        status.natType = u"unknown"_qs;
+        backend.setStatus(status);
+        QCOMPARE(labelText(&window, "natTypeLabel"), u"Direct connections: unknown"_qs);
         status.state = ServerStatus::State::Offline;
         status.detail = u"reconnecting in 4 s: connection refused"_qs;
         backend.setStatus(status);
@@ -346,14 +357,16 @@ private Q_SLOTS:
         QVERIFY(contacts);
         const QModelIndex first = contacts->model()->index(0, 0);
 
-        QCOMPARE(labelText(&window, "natTypeLabel"), u"NAT: symmetric"_qs);
+        const auto natTip
+            = [&] { return window.findChild<QLabel *>(u"natTypeLabel"_qs)->toolTip(); };
+        QVERIFY(natTip().startsWith(u"NAT type: symmetric"_qs));
         const QString englishUnreachable = unreachableFailureLine(config.path(), file);
         QCOMPARE(englishUnreachable,
             u"<peer> is not reachable: no server is configured and it is not on the "
             u"local network"_qs);
 
         QVERIFY(window.languageManager()->setLanguage(u"zh_CN"_qs));
-        QTRY_COMPARE_WITH_TIMEOUT(labelText(&window, "natTypeLabel"), u"NAT：对称型"_qs, 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(natTip().contains(u"对称型"_qs), 5000);
         QVERIFY(first.data(Qt::ToolTipRole).toString().contains(u"NAT 类型：锥形（完全）"_qs));
         QCOMPARE(
             NatType::fromString(u"cone (port-restricted)").displayName(), u"锥形（端口受限）"_qs);
@@ -369,11 +382,11 @@ private Q_SLOTS:
         QCOMPARE(NatType::fromString(u"symmetric").toString(), u"symmetric"_qs);
 
         QVERIFY(window.languageManager()->setLanguage(u"zh_TW"_qs));
-        QTRY_COMPARE_WITH_TIMEOUT(labelText(&window, "natTypeLabel"), u"NAT：對稱型"_qs, 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(natTip().contains(u"對稱型"_qs), 5000);
         QCOMPARE(PeerResolver(QString()).result().error, u"沒有指定裝置"_qs);
 
         QVERIFY(window.languageManager()->setLanguage(u"en"_qs));
-        QTRY_COMPARE_WITH_TIMEOUT(labelText(&window, "natTypeLabel"), u"NAT: symmetric"_qs, 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(natTip().startsWith(u"NAT type: symmetric"_qs), 5000);
         QVERIFY(first.data(Qt::ToolTipRole).toString().contains(u"NAT type: cone (full)"_qs));
         QCOMPARE(NatType::fromString(u"cone (port-restricted)").displayName(),
             u"cone (port-restricted)"_qs);
@@ -634,8 +647,10 @@ private Q_SLOTS:
         auto *name = window.findChild<QLabel *>(u"selfNameLabel"_qs);
         QVERIFY(name && name->isVisible());
         QCOMPARE(name->text(), u"You are Mei's laptop"_qs);
-        QCOMPARE(
-            labelText(&window, "deviceIdLabel"), u"Device ID: %1"_qs.arg(backend.self.toString()));
+        QCOMPARE(labelText(&window, "deviceIdLabel"),
+            u"Device ID: %1"_qs.arg(SelfHeader::grouped(backend.self)));
+        // Grouped for reading; what a person copies from it still parses as the same ID.
+        QCOMPARE(DeviceId::fromString(SelfHeader::grouped(backend.self)), backend.self);
         QTest::mouseClick(
             window.findChild<QToolButton *>(u"copyDeviceIdButton"_qs), Qt::LeftButton);
         QCOMPARE(QGuiApplication::clipboard()->text(), backend.self.toString());

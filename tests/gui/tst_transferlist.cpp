@@ -329,6 +329,40 @@ private Q_SLOTS:
         QVERIFY2(notified.at(1).at(1).toString().contains(u"The connection to Alice was lost"_qs),
             qPrintable(notified.at(1).at(1).toString()));
     }
+
+    void detailsShowTheWholeRow()
+    {
+        // A long reason is cut off in the row: Details… shows every line of it, as plain text.
+        QTemporaryDir config;
+        TestBackend backend;
+        MainWindow window(&backend, ConfigDir(config.path()));
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        auto *details = window.findChild<QPushButton *>(u"transferDetailsButton"_qs);
+        QVERIFY(details);
+        QVERIFY(!details->isEnabled()); // nothing selected
+        TransferSnapshot failed = snapshot(20, State::Transferring, MiB, 4 * MiB);
+        failed.peerName = u"<b>Mallory</b>"_qs;
+        backend.report(failed);
+        failed.state = State::Failed;
+        failed.errorCode = TransferError::WriteFailed;
+        failed.error = u"the receiver could not write: "_qs + QString(300, u'x') + u" (end)"_qs;
+        backend.report(failed);
+        QListView *view = window.transferPanel()->view();
+        view->setCurrentIndex(window.transferModel()->index(0));
+        QVERIFY(details->isEnabled());
+        QTest::mouseClick(details, Qt::LeftButton);
+        QMessageBox *box = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (box = window.findChild<QMessageBox *>(u"transferDetailsBox"_qs)) && box->isVisible(),
+            5000);
+        QCOMPARE(box->textFormat(), Qt::PlainText);
+        const QString text = box->text();
+        QVERIFY2(text.contains(failed.error), qPrintable(text)); // whole, up to "(end)"
+        QVERIFY(text.contains(u"holiday.mp4 to <b>Mallory</b>"_qs)); // not rendered
+        QVERIFY(text.contains(TransferFormat::progressLine(window.transferModel()->snapshotAt(0))));
+        box->close();
+    }
 };
 
 QTEST_MAIN(TestTransferList)

@@ -28,6 +28,44 @@ using namespace PunchDrop::Gui;
 using namespace PunchDrop::Test;
 using namespace std::chrono_literals;
 
+namespace {
+
+//! The Exec= value of [\a group] in the desktop entry file \a path (empty when missing).
+QString desktopExec(const QString &path, const QString &group)
+{
+    const QString text = QString::fromUtf8(readFile(path));
+    QString current;
+    for (const QString &line : text.split(u'\n')) {
+        if (line.startsWith(u'['))
+            current = line.trimmed();
+        else if (current == u'[' + group + u']' && line.startsWith(u"Exec="_qs))
+            return line.mid(5).trimmed();
+    }
+    return {};
+}
+
+/*!
+ * \a exec as a file manager runs it for \a files (Desktop Entry spec field codes: %F all files,
+ * %f one file; the rest literal), with --config-dir \a configDir after the program so the test
+ * stays in its own directory.
+ */
+QStringList expandExec(const QString &exec, const QStringList &files, const QString &configDir)
+{
+    const QStringList tokens = exec.split(u' ', Qt::SkipEmptyParts);
+    QStringList arguments {u"--config-dir"_qs, configDir};
+    for (const QString &token : tokens.mid(1)) {
+        if (token == u"%F")
+            arguments << files;
+        else if (token == u"%f")
+            arguments << files.constFirst();
+        else
+            arguments << token;
+    }
+    return arguments;
+}
+
+} // namespace
+
 class TestWindowLifecycle : public QObject
 {
     Q_OBJECT
@@ -80,6 +118,48 @@ private Q_SLOTS:
         QCOMPARE(plain.exitCode, 0);
         QVERIFY(window.isVisible());
         QVERIFY(window.pendingFiles()->paths().isEmpty());
+    }
+
+    void fileManagerEntriesHandOverTheirFiles_data()
+    {
+        QTest::addColumn<QString>("file");
+        QTest::addColumn<QString>("group");
+        // "Open with PunchDrop" (any file manager) and Dolphin's "Send to PunchDrop".
+        QTest::newRow("application entry")
+            << u"org.punchdrop.PunchDrop.desktop"_qs << u"Desktop Entry"_qs;
+        QTest::newRow("dolphin service menu")
+            << u"org.punchdrop.PunchDrop.send.desktop"_qs << u"Desktop Action sendToPunchDrop"_qs;
+    }
+
+    void fileManagerEntriesHandOverTheirFiles()
+    {
+        QFETCH(QString, file);
+        QFETCH(QString, group);
+        QVERIFY2(!punchdropBinary().isEmpty(), "PUNCHDROP_BINARY is not set (use ctest)");
+        const QString exec
+            = desktopExec(QStringLiteral(PUNCHDROP_SOURCE_DIR "/installer/linux/") + file, group);
+        QVERIFY2(exec.startsWith(u"punchdrop "_qs), qPrintable(exec));
+        QTemporaryDir config;
+        QTemporaryDir outbox;
+        QString error;
+        const auto lock = InstanceLock::acquire(ConfigDir(config.path()), &error);
+        QVERIFY2(lock, qPrintable(error));
+        TestBackend backend;
+        MainWindow window(&backend, ConfigDir(config.path()));
+        InstanceChannel channel(ConfigDir(config.path()));
+        QVERIFY2(channel.listen(&error), qPrintable(error));
+        connect(&channel, &InstanceChannel::activationRequested, &window,
+            &MainWindow::activateWithFiles);
+        const QStringList files {outbox.filePath(u"a.txt"_qs), outbox.filePath(u"b c.txt"_qs)};
+        for (const QString &f : files)
+            QVERIFY(writeFile(f, "x"));
+
+        // What the file manager runs for two selected files (the program is the built one).
+        const ProcessResult launched = runPunchdrop(expandExec(exec, files, config.path()), 30000);
+        QVERIFY2(launched.finished, "the launch did not hand over and exit");
+        QCOMPARE(launched.exitCode, 0);
+        QVERIFY(window.isVisible());
+        QCOMPARE(window.pendingFiles()->paths(), files);
     }
 
     void channelDropsMalformedMessages()

@@ -25,6 +25,7 @@ private Q_SLOTS:
     void persistsAtomically();
     void changedKeyIsRefusedUntilReverified();
     void autoAcceptAndRemove();
+    void renameVerifyAndForget();
     void contactCannotTakeAnotherContactsName();
     void duplicateNamesFromAnOldFileAreMarked();
     void corruptFileIsAClearError_data();
@@ -105,6 +106,49 @@ void TestContactStore::autoAcceptAndRemove()
     QVERIFY(store.remove(id(3), &error));
     QVERIFY(!store.find(id(3)));
     QVERIFY(!store.remove(id(3), &error));
+}
+
+void TestContactStore::renameVerifyAndForget()
+{
+    // The Contacts page: the user's own name for a contact stays, whatever the device claims.
+    QTemporaryDir tmp;
+    const QString path = tmp.filePath(ContactStore::defaultFileName());
+    QString error;
+    {
+        ContactStore store(path);
+        QVERIFY(store.load(&error));
+        QVERIFY(store.remember(id(1), QStringLiteral("vm"), &error));
+        QVERIFY(store.remember(id(2), QStringLiteral("nas"), &error));
+        QVERIFY(!store.rename(id(1), QStringLiteral("  "), &error)); // no empty names
+        QVERIFY(!store.rename(id(1), QStringLiteral("NAS "), &error)); // one name, one contact
+        QVERIFY2(error.contains(id(2).shortString()), qPrintable(error));
+        QVERIFY(!store.rename(id(7), QStringLiteral("x"), &error)); // not a contact
+        QCOMPARE(store.find(id(1))->name, QStringLiteral("vm"));
+        QVERIFY(store.rename(id(1), QStringLiteral(" Office laptop "), &error));
+        QVERIFY(store.setVerified(id(1), true, &error));
+        QVERIFY(!store.setVerified(id(7), true, &error));
+        // The next transfer with it (it still calls itself "vm") keeps the user's name.
+        const ContactStore::TrustCheck check = store.check(id(1), QStringLiteral("vm"));
+        QCOMPARE(check.trust, ContactStore::Trust::Known);
+        QCOMPARE(check.shownName, QStringLiteral("Office laptop"));
+        QVERIFY(store.remember(id(1), QStringLiteral("vm"), &error));
+        QCOMPARE(store.find(id(1))->name, QStringLiteral("Office laptop"));
+        // "nas" renaming itself still follows (the user never named it).
+        QVERIFY(store.remember(id(2), QStringLiteral("storage"), &error));
+        QCOMPARE(store.find(id(2))->name, QStringLiteral("storage"));
+    }
+    ContactStore again(path);
+    QVERIFY2(again.load(&error), qPrintable(error));
+    QCOMPARE(again.find(id(1))->name, QStringLiteral("Office laptop"));
+    QVERIFY(again.find(id(1))->verified);
+    QVERIFY(again.find(id(1))->userNamed);
+    QVERIFY(!again.find(id(2))->verified);
+    QVERIFY(!again.find(id(2))->userNamed);
+    // Forgotten: a first contact again, and so is a device claiming the old name.
+    QVERIFY(again.remove(id(1), &error));
+    QVERIFY(again.isFirstContact(id(1)));
+    QCOMPARE(again.check(id(1), QStringLiteral("Office laptop")).trust,
+        ContactStore::Trust::FirstContact);
 }
 
 void TestContactStore::contactCannotTakeAnotherContactsName()
