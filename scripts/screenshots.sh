@@ -101,7 +101,6 @@ serverAddress=127.0.0.1:$port
 
 [transfers]
 downloadDir=$1-downloads
-autoAcceptTrusted=false
 INI
 }
 
