@@ -2,6 +2,7 @@
 #include "incomingtransfer.h"
 
 #include "core/coro/offthread.h"
+#include "core/filetimes.h"
 #include "core/logging.h"
 #include "net/security/deviceidentity.h"
 #include "transfer/contactstore.h"
@@ -12,9 +13,6 @@
 #include <QDir>
 #include <QSslSocket>
 #include <QStorageInfo>
-
-#include <chrono>
-#include <filesystem>
 
 namespace PunchDrop {
 
@@ -488,14 +486,9 @@ QStringList IncomingTransfer::restoreFolderTimes(const QList<FolderTime> &folder
     // Deepest first (the offer lists parents first); a folder's own time is not changed by
     // setting its children's, but this order stays right if that ever changes.
     for (auto it = folders.crbegin(); it != folders.crend(); ++it) {
-        const auto since = std::chrono::sys_time<std::chrono::milliseconds>(
-            std::chrono::milliseconds(it->modified.toMSecsSinceEpoch()));
-        std::error_code error;
-        std::filesystem::last_write_time(QFileInfo(it->path).filesystemFilePath(),
-            std::chrono::file_clock::from_sys(since), error);
-        if (error)
-            errors.append(
-                QStringLiteral("%1: %2").arg(it->path, QString::fromStdString(error.message())));
+        QString error;
+        if (!FileTimes::setModified(it->path, it->modified, &error))
+            errors.append(QStringLiteral("%1: %2").arg(it->path, error));
     }
     return errors;
 }

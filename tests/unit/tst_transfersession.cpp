@@ -8,6 +8,7 @@
 #include "support/testhelpers.h"
 #include "support/transfersocketpair.h"
 
+#include "core/filetimes.h"
 #include "transfer/contactstore.h"
 #include "transfer/framechannel.h"
 #include "transfer/incomingtransfer.h"
@@ -30,7 +31,6 @@
 #include <qcorotask.h>
 
 #include <chrono>
-#include <filesystem>
 #include <functional>
 
 using namespace PunchDrop;
@@ -284,11 +284,9 @@ void TestTransferSession::folderTimesAreRestored()
     };
     // Deepest first: setting a folder's time does not touch its parent.
     for (auto it = folders.crbegin(); it != folders.crend(); ++it) {
-        const auto since = std::chrono::sys_time<std::chrono::milliseconds>(
-            std::chrono::milliseconds(it->second.toMSecsSinceEpoch()));
-        std::filesystem::last_write_time(
-            QFileInfo(m_src + QLatin1Char('/') + it->first).filesystemFilePath(),
-            std::chrono::file_clock::from_sys(since));
+        QString error;
+        QVERIFY2(FileTimes::setModified(m_src + QLatin1Char('/') + it->first, it->second, &error),
+            qPrintable(error));
     }
     for (const auto &[path, time] : folders)
         QCOMPARE(QFileInfo(m_src + QLatin1Char('/') + path).lastModified().toUTC(), time);
