@@ -96,7 +96,7 @@ Sanitized sanitize(const QString &offered)
 bool existsNoFollow(const QString &path)
 {
     const QFileInfo info(path);
-    return info.exists() || info.isSymLink();
+    return info.exists() || info.isSymLink() || info.isJunction();
 }
 
 QString resolve(
@@ -115,7 +115,9 @@ QString resolve(
         path += QLatin1Char('/') + c;
         const bool last = i == components.size() - 1;
         const QFileInfo info(path);
-        if (info.isSymLink()) {
+        // A junction (Windows) leads elsewhere like a symlink, and any user can make one;
+        // QFileInfo::isSymLink() does not count it.
+        if (info.isSymLink() || info.isJunction()) {
             if (last)
                 continue; // the caller never writes through it: uniqueTarget() steps around it
             *error

@@ -8,6 +8,7 @@
 
 #include <QDateTime>
 #include <QElapsedTimer>
+#include <QNetworkInterface>
 #include <QSignalSpy>
 #include <QTest>
 #include <QUdpSocket>
@@ -28,12 +29,24 @@ DeviceIdentity newIdentity()
     return *id;
 }
 
+//! The loopback interface's name: "lo" on Linux, "lo0" on macOS, "loopback_0" on Windows.
+QString loopbackName()
+{
+    const QList<QNetworkInterface> all = QNetworkInterface::allInterfaces();
+    for (const QNetworkInterface &iface : all) {
+        if (iface.flags().testFlag(QNetworkInterface::IsLoopBack)
+            && iface.flags().testFlag(QNetworkInterface::IsUp))
+            return iface.name();
+    }
+    return QStringLiteral("lo");
+}
+
 LanDiscoveryConfig loopbackConfig(quint16 port)
 {
     LanDiscoveryConfig config;
     config.port = port;
-    config.interfaces = {QStringLiteral("lo")};
-    config.broadcastFallback = false; // "lo" has no broadcast address; multicast does the work
+    config.interfaces = {loopbackName()};
+    config.broadcastFallback = false; // loopback has no broadcast address; multicast does the work
     config.ipv6 = false; // the IPv6 group cannot be joined on "lo" everywhere
     return config;
 }

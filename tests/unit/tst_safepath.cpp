@@ -2,10 +2,13 @@
 // Offered paths against the receiver's disk: refused, sanitised, never outside the download
 // folder, never through a symlink, never overwriting.
 
+#include "support/folderlink.h"
+
 #include "transfer/safepath.h"
 
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -18,6 +21,7 @@ private Q_SLOTS:
     void hostile_data();
     void hostile();
     void resolveRefusesSymlinkedFolders();
+    void resolveRefusesAFileAsFolder();
     void resolveCreatesParents();
     void uniqueTargetNeverOverwrites_data();
     void uniqueTargetNeverOverwrites();
@@ -114,19 +118,28 @@ void TestSafePath::resolveRefusesSymlinkedFolders()
     const QString download = tmp.filePath(QStringLiteral("dl"));
     const QString outside = tmp.filePath(QStringLiteral("outside"));
     QVERIFY(QDir().mkpath(download) && QDir().mkpath(outside));
-    QVERIFY(QFile::link(outside, download + QStringLiteral("/docs")));
+    // A symlink (POSIX) or a junction (Windows: any user can make one) leading out.
     QString error;
+    QVERIFY2(
+        Test::linkFolder(outside, download + QStringLiteral("/docs"), &error), qPrintable(error));
     QVERIFY(SafePath::resolve(download, QStringLiteral("docs/x.txt"), true, &error).isEmpty());
     QVERIFY(error.contains(QStringLiteral("symlink")));
     // A symlink as the final name is returned (the writer steps around it via uniqueTarget).
     const QString last = SafePath::resolve(download, QStringLiteral("docs"), false, &error);
     QCOMPARE(last, download + QStringLiteral("/docs"));
     QCOMPARE(SafePath::uniqueTarget(last), download + QStringLiteral("/docs (1)"));
-    // A file where a folder is expected.
-    QFile f(download + QStringLiteral("/plain"));
+    QVERIFY(!QFileInfo::exists(outside + QStringLiteral("/x.txt")));
+}
+
+void TestSafePath::resolveRefusesAFileAsFolder()
+{
+    QTemporaryDir tmp;
+    QFile f(tmp.filePath(QStringLiteral("plain")));
     QVERIFY(f.open(QIODevice::WriteOnly));
     f.close();
-    QVERIFY(SafePath::resolve(download, QStringLiteral("plain/x"), true, &error).isEmpty());
+    QString error;
+    QVERIFY(SafePath::resolve(tmp.path(), QStringLiteral("plain/x"), true, &error).isEmpty());
+    QVERIFY2(error.contains(QStringLiteral("not a folder")), qPrintable(error));
 }
 
 void TestSafePath::resolveCreatesParents()

@@ -335,7 +335,11 @@ void TestSessionSecurity::executableBitOnlyFromKnownContacts()
         const Outcome o = runTransfer(pair, {script}, options);
         QVERIFY2(o.received.allVerified(), qPrintable(describe(o)));
         QVERIFY(QFileInfo::exists(options.downloadDir + QStringLiteral("/run.sh")));
+        // Windows has no execute bit to carry or withhold (the file name decides what runs:
+        // docs/security.md, "Executable bit"); the transfer and the contact record still count.
+#ifndef Q_OS_WIN
         QCOMPARE(QFileInfo(options.downloadDir + QStringLiteral("/run.sh")).isExecutable(), known);
+#endif
         // Accepting the first offer made alice a contact: the second offer is not a first one.
         QVERIFY(contacts.find(alice.id()).has_value());
     }
