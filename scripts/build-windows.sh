@@ -45,6 +45,10 @@ done
 log() { printf 'build-windows: %s\n' "$*" >&2; }
 
 # --- What goes into the prefix; every line here is part of the cache key ----------------------
+# patch_qtbase's source fixes are not: without them qtbase does not build at all (a compile and
+# a link error in the windows platform plugin), so every complete prefix has them and the
+# prefix they give is the only one there is. A change to them that alters what a successful
+# build installs must change the key (e.g. a line here), or old prefixes would be reused.
 QT_SRC_PKG=qt6-base
 QT_VERSION=6.4.2
 OPENSSL_SRC_PKG=openssl

@@ -56,10 +56,11 @@ app=$(exe_path punchdrop)
 [ -n "$app" ] || { say "FAIL: no punchdrop.exe in $BUILD"; exit 1; }
 
 # --- 2. tests under Wine -------------------------------------------------------------------------
+# exe -> its excluded test functions and "function:data tag" rows, one per line.
 declare -A excluded=()
-while read -r exe function _; do
-    [ -n "$exe" ] && excluded[$exe]+=" $function"
-done < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$ROOT/scripts/windows/wine-exclusions.txt")
+while IFS= read -r line; do
+    excluded[${line%% *}]+="$(sed 's/^[^ ]* *//' <<<"$line")"$'\n'
+done < <(sed -e 's/#.*//' -e 's/[[:space:]]*$//' -e '/^$/d' "$ROOT/scripts/windows/wine-exclusions.txt")
 failures=0
 # QtTest's own count of test functions, summed over the "Totals:" lines of a log.
 totals() {
@@ -81,12 +82,18 @@ if [ "$RUN_TESTS" = 1 ]; then
     for exe in "${!excluded[@]}"; do
         binary=$(exe_path "$exe")
         [ -n "$binary" ] || { say "FAIL: no $exe.exe in $BUILD"; failures=1; continue; }
-        functions=$(timeout 120 wine "$binary" -functions | tr -d '\r' | sed 's/()$//')
+        # -datatags: "<class> <function>[ <data tag>]" per line. A function listed is not run,
+        # a listed row alone is left out of its function.
         run=()
-        for f in $functions; do
-            [[ " ${excluded[$exe]} " == *" $f "* ]] || run+=("$f")
-        done
-        say "$exe under Wine: ${#run[@]} functions run, not run: ${excluded[$exe]# }"
+        while IFS= read -r tagged; do
+            rest=${tagged#* } tag=
+            function=${rest%% *}
+            [ "$rest" != "$function" ] && tag=${rest#* }
+            grep -qxF -e "$function" -e "$function:$tag" <<<"${excluded[$exe]}" && continue
+            run+=("$function${tag:+:$tag}")
+        done < <(timeout 120 wine "$binary" -datatags | tr -d '\r')
+        say "$exe under Wine: ${#run[@]} functions and rows run, not run:" \
+            "$(paste -sd';' <<<"${excluded[$exe]%$'\n'}")"
         [ ${#run[@]} -eq 0 ] && continue
         timeout 600 env PUNCHDROP_BINARY="Z:$app" \
             QTEST_FUNCTION_TIMEOUT=300000 wine "$binary" "${run[@]}" >"$BUILD.$exe.log" 2>&1 ||
