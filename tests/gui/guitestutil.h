@@ -2,15 +2,23 @@
 #pragma once
 
 // What several GUI tests do with the real widgets: drop files the way a file manager does (drag
-// enter, move, drop with file URLs), and wait for a device to be listed online.
+// enter, move, drop with file URLs), wait for a device to be listed online, find the settings
+// dialog once it shows, and start the second peer those tests send to.
 
 #include "gui/contactlistmodel.h"
+#include "gui/settingsdialog.h"
+#include "net/security/deviceidentity.h"
+#include "transfer/offerdecider.h"
+#include "transfer/transferengine.h"
 
 #include <QApplication>
 #include <QDropEvent>
 #include <QMimeData>
+#include <QSignalSpy>
 #include <QTest>
 #include <QUrl>
+
+#include <memory>
 
 namespace PunchDrop::Test {
 
@@ -45,6 +53,53 @@ inline QModelIndex onlineContact(
     if (!QTest::qWaitFor(online, timeoutMs))
         return {};
     return contacts->index(contacts->rowOf(id));
+}
+
+//! The visible settings dialog of \a window once it shows (within 5 s), else null.
+inline Gui::SettingsDialog *visibleSettings(QWidget &window)
+{
+    Gui::SettingsDialog *dialog = nullptr;
+    const bool found = QTest::qWaitFor(
+        [&] {
+            const auto dialogs
+                = window.findChildren<Gui::SettingsDialog *>(QStringLiteral("settingsDialog"));
+            for (Gui::SettingsDialog *d : dialogs) {
+                if (d->isVisible())
+                    dialog = d;
+            }
+            return dialog != nullptr;
+        },
+        5000);
+    return found ? dialog : nullptr;
+}
+
+//! A second peer named \a name: an engine with its identity in \a configDir, registered on the
+//! loopback server at \a port (LAN off), saving to \a downloadDir, offers decided by \a decider
+//! (none: the engine's default). Null with \a error set when it did not start or register in 15 s.
+inline std::unique_ptr<TransferEngine> registeredPeer(const QString &configDir, quint16 port,
+    const QString &name, const QString &downloadDir, OfferDecider *decider, QString *error)
+{
+    const ConfigDir dir(configDir);
+    const auto identity = DeviceIdentity::loadOrCreate(dir, error);
+    if (!identity)
+        return nullptr;
+    EngineConfig config;
+    config.serverHost = QStringLiteral("127.0.0.1");
+    config.serverPort = port;
+    config.lan = false;
+    config.displayName = name;
+    config.downloadDir = downloadDir;
+    auto engine = std::make_unique<TransferEngine>(*identity, dir, config);
+    if (decider)
+        engine->setOfferDecider(decider);
+    QSignalSpy registered(engine.get(), &TransferEngine::registered);
+    if (!engine->start(error))
+        return nullptr;
+    if (!registered.wait(15000)) {
+        *error = QStringLiteral("%1 did not register within 15 s").arg(name);
+        return nullptr;
+    }
+    return engine;
 }
 
 } // namespace PunchDrop::Test

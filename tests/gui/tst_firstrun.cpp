@@ -4,6 +4,7 @@
 // (there is none by default) and how to get one; it opens the settings, and "Got it" hides it
 // for good, also across a restart and later trips through the settings dialog.
 
+#include "guitestutil.h"
 #include "testbackend.h"
 
 #include "gui/appsettings.h"
@@ -21,22 +22,6 @@ using namespace PunchDrop::Gui;
 using Test::TestBackend;
 
 namespace {
-
-SettingsDialog *visibleSettings(MainWindow &window)
-{
-    SettingsDialog *dialog = nullptr;
-    const bool found = QTest::qWaitFor(
-        [&] {
-            const auto dialogs = window.findChildren<SettingsDialog *>(u"settingsDialog"_qs);
-            for (SettingsDialog *d : dialogs) {
-                if (d->isVisible())
-                    dialog = d;
-            }
-            return dialog != nullptr;
-        },
-        5000);
-    return found ? dialog : nullptr;
-}
 
 void click(QWidget *parent, const QString &name)
 {
@@ -81,7 +66,7 @@ private Q_SLOTS:
 
             // "Open Settings…" is the way to the name and the server.
             click(welcome, u"welcomeSettingsButton"_qs);
-            SettingsDialog *dialog = visibleSettings(window);
+            SettingsDialog *dialog = Test::visibleSettings(window);
             QVERIFY(dialog);
             AppSettings withServer = dialog->settings();
             withServer.serverAddress = u"rv.example.org:7600"_qs;
@@ -98,7 +83,7 @@ private Q_SLOTS:
 
             // Settings changed later through the dialog keep it dismissed.
             window.showSettings();
-            dialog = visibleSettings(window);
+            dialog = Test::visibleSettings(window);
             QVERIFY(dialog);
             click(dialog, u"settingsOkButton"_qs);
             QTRY_VERIFY(!dialog->isVisible());

@@ -121,20 +121,9 @@ private Q_SLOTS:
         const quint16 port = m_server->port();
 
         // The second peer: an engine with a canned "accept" for offers.
-        const ConfigDir studioDir(dir(u"studio"_qs));
-        const auto studioIdentity = DeviceIdentity::loadOrCreate(studioDir, &error);
-        QVERIFY2(studioIdentity, qPrintable(error));
-        EngineConfig studioConfig;
-        studioConfig.serverHost = u"127.0.0.1"_qs;
-        studioConfig.serverPort = port;
-        studioConfig.lan = false;
-        studioConfig.displayName = u"Studio"_qs;
-        studioConfig.downloadDir = dir(u"studio-downloads"_qs);
-        m_studio = std::make_unique<TransferEngine>(*studioIdentity, studioDir, studioConfig);
-        m_studio->setOfferDecider(&m_accept);
-        QSignalSpy studioRegistered(m_studio.get(), &TransferEngine::registered);
-        QVERIFY2(m_studio->start(&error), qPrintable(error));
-        QVERIFY(studioRegistered.wait(15000));
+        m_studio = Test::registeredPeer(
+            dir(u"studio"_qs), port, u"Studio"_qs, dir(u"studio-downloads"_qs), &m_accept, &error);
+        QVERIFY2(m_studio, qPrintable(error));
 
         // The app, configured like a person would: name, server, download folder.
         const ConfigDir appDir(dir(u"app"_qs));

@@ -158,19 +158,9 @@ private Q_SLOTS:
         QVERIFY2(m_server->start(Test::loopbackServerConfig(), &error), qPrintable(error));
         const quint16 port = m_server->port();
 
-        const ConfigDir studioDir(dir(u"studio"_qs));
-        const auto studioIdentity = DeviceIdentity::loadOrCreate(studioDir, &error);
-        QVERIFY2(studioIdentity, qPrintable(error));
-        EngineConfig studioConfig;
-        studioConfig.serverHost = u"127.0.0.1"_qs;
-        studioConfig.serverPort = port;
-        studioConfig.lan = false;
-        studioConfig.displayName = u"Studio"_qs;
-        studioConfig.downloadDir = dir(u"studio-downloads"_qs);
-        m_studio = std::make_unique<TransferEngine>(*studioIdentity, studioDir, studioConfig);
-        QSignalSpy studioRegistered(m_studio.get(), &TransferEngine::registered);
-        QVERIFY2(m_studio->start(&error), qPrintable(error));
-        QVERIFY(studioRegistered.wait(15000));
+        m_studio = Test::registeredPeer(
+            dir(u"studio"_qs), port, u"Studio"_qs, dir(u"studio-downloads"_qs), nullptr, &error);
+        QVERIFY2(m_studio, qPrintable(error));
 
         m_appDir = ConfigDir(dir(u"app"_qs));
         {

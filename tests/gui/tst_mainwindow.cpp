@@ -51,18 +51,7 @@ namespace {
 SettingsDialog *openSettings(MainWindow &window)
 {
     window.findChild<QAction *>(u"settingsAction"_qs)->trigger();
-    SettingsDialog *dialog = nullptr;
-    const bool found = QTest::qWaitFor(
-        [&] {
-            const auto dialogs = window.findChildren<SettingsDialog *>(u"settingsDialog"_qs);
-            for (SettingsDialog *d : dialogs) {
-                if (d->isVisible())
-                    dialog = d;
-            }
-            return dialog != nullptr;
-        },
-        5000);
-    return found ? dialog : nullptr;
+    return Test::visibleSettings(window);
 }
 
 void setText(QWidget *parent, const QString &name, const QString &text)
