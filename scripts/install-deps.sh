@@ -11,6 +11,7 @@ BUILD_PKGS=(cmake ninja-build g++ pkg-config ccache
 TEST_PKGS=(iproute2 nftables conntrack socat iperf3 procps psmisc
            clang libclang-rt-14-dev xvfb xauth x11-utils imagemagick
            clang-format            # the format_check test
+           zbar-tools              # zbarimg: reads back the QR codes (tst_qrcode, tst_deviceidqr)
            dpkg-dev file openssl   # openssl: the NAT lab's hostile TLS clients
            xdotool fonts-wqy-microhei)  # scripts/screenshots.sh
 # Windows checks (the windows_check test, scripts/build-windows.sh): mingw-w64 with posix threads,

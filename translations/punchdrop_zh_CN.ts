@@ -420,6 +420,17 @@
     </message>
 </context>
 <context>
+    <name>PunchDrop::Gui::DeviceIdQrDialog</name>
+    <message>
+        <source>Device ID of %1</source>
+        <translation>%1 的设备 ID</translation>
+    </message>
+    <message>
+        <source>Scan this code with another device&apos;s camera to read the device ID of “%1”, then look it up there with Find a device.</source>
+        <translation>用另一台设备的摄像头扫描此二维码，即可读取“%1”的设备 ID，然后在那台设备上用“查找设备”找到它。</translation>
+    </message>
+</context>
+<context>
     <name>PunchDrop::Gui::EngineBackend</name>
     <message>
         <source>reconnecting: %1</source>
@@ -830,6 +841,14 @@ Drop files on a contact to send them.</source>
     <message>
         <source>Others find this device by this ID (or its first characters).</source>
         <translation>其他人可以通过这个 ID（或它的开头几个字符）找到本设备。</translation>
+    </message>
+    <message>
+        <source>QR code</source>
+        <translation>二维码</translation>
+    </message>
+    <message>
+        <source>Show the device ID as a QR code, for another device&apos;s camera</source>
+        <translation>以二维码显示设备 ID，供另一台设备的摄像头扫描</translation>
     </message>
 </context>
 <context>

@@ -420,6 +420,17 @@
     </message>
 </context>
 <context>
+    <name>PunchDrop::Gui::DeviceIdQrDialog</name>
+    <message>
+        <source>Device ID of %1</source>
+        <translation>%1 的裝置 ID</translation>
+    </message>
+    <message>
+        <source>Scan this code with another device&apos;s camera to read the device ID of “%1”, then look it up there with Find a device.</source>
+        <translation>用另一台裝置的相機掃描此 QR 碼，即可讀取「%1」的裝置 ID，然後在那台裝置上用「尋找裝置」找到它。</translation>
+    </message>
+</context>
+<context>
     <name>PunchDrop::Gui::EngineBackend</name>
     <message>
         <source>reconnecting: %1</source>
@@ -830,6 +841,14 @@ Drop files on a contact to send them.</source>
     <message>
         <source>Others find this device by this ID (or its first characters).</source>
         <translation>其他人可以透過這個 ID（或它的開頭幾個字元）找到本裝置。</translation>
+    </message>
+    <message>
+        <source>QR code</source>
+        <translation>QR 碼</translation>
+    </message>
+    <message>
+        <source>Show the device ID as a QR code, for another device&apos;s camera</source>
+        <translation>以 QR 碼顯示裝置 ID，供另一台裝置的相機掃描</translation>
     </message>
 </context>
 <context>

@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "selfheader.h"
 
+#include "deviceidqrdialog.h"
+#include "qrcodewidget.h"
+
 #include <QAction>
 #include <QEvent>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QPixmap>
 #include <QToolButton>
 #include <QVBoxLayout>
 
@@ -34,10 +38,22 @@ SelfHeader::SelfHeader(const DeviceId &self, QAction *copyAction, QWidget *paren
     m_copy->setObjectName(QStringLiteral("copyDeviceIdButton"));
     m_copy->setDefaultAction(copyAction);
     m_copy->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    m_qr = new QToolButton(this);
+    m_qr->setObjectName(QStringLiteral("showQrCodeButton"));
+    // The icon is this device's own code at one pixel a module (unscaled, so it stays sharp):
+    // it shows what the button opens.
+    if (const std::optional<QrCode> code = QrCode::encode(self.toString().toUtf8())) {
+        const QImage thumbnail = QrCodeWidget::image(*code, 1, 1);
+        m_qr->setIcon(QPixmap::fromImage(thumbnail));
+        m_qr->setIconSize(thumbnail.size());
+    }
+    m_qr->setToolButtonStyle(Qt::ToolButtonIconOnly);
+    connect(m_qr, &QToolButton::clicked, this, &SelfHeader::showQrCode);
 
     auto *idRow = new QHBoxLayout;
     idRow->addWidget(m_id, 1);
     idRow->addWidget(m_copy);
+    idRow->addWidget(m_qr);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 4);
     layout->addWidget(m_you);
@@ -59,7 +75,20 @@ QString SelfHeader::grouped(const DeviceId &id)
 void SelfHeader::setName(const QString &name)
 {
     m_name = name;
+    if (m_qrDialog)
+        m_qrDialog->setName(name);
     retranslateUi();
+}
+
+void SelfHeader::showQrCode()
+{
+    if (!m_qrDialog) {
+        m_qrDialog = new DeviceIdQrDialog(m_self, this);
+        m_qrDialog->setName(m_name);
+    }
+    m_qrDialog->show();
+    m_qrDialog->raise();
+    m_qrDialog->activateWindow();
 }
 
 QString SelfHeader::text() const
@@ -79,6 +108,8 @@ void SelfHeader::retranslateUi()
     m_you->setText(tr("You are %1").arg(m_name));
     m_id->setText(tr("Device ID: %1").arg(grouped(m_self)));
     m_id->setToolTip(tr("Others find this device by this ID (or its first characters)."));
+    m_qr->setText(tr("QR code"));
+    m_qr->setToolTip(tr("Show the device ID as a QR code, for another device's camera"));
 }
 
 } // namespace PunchDrop::Gui

@@ -7,6 +7,7 @@
 #include <QProcess>
 #include <QProcessEnvironment>
 #include <QRandomGenerator>
+#include <QStandardPaths>
 #include <QTest>
 
 namespace PunchDrop::Test {
@@ -60,9 +61,14 @@ QString punchdropBinary()
 
 ProcessResult runPunchdrop(const QStringList &arguments, int timeoutMs)
 {
+    return runProgram(punchdropBinary(), arguments, timeoutMs);
+}
+
+ProcessResult runProgram(const QString &program, const QStringList &arguments, int timeoutMs)
+{
     ProcessResult result;
     QProcess process;
-    process.start(punchdropBinary(), arguments);
+    process.start(program, arguments);
     if (!process.waitForStarted(timeoutMs))
         return result;
     // The event loop runs meanwhile: servers and clients the test keeps in this process stay
@@ -77,6 +83,18 @@ ProcessResult runPunchdrop(const QStringList &arguments, int timeoutMs)
     result.out = process.readAllStandardOutput();
     result.err = process.readAllStandardError();
     return result;
+}
+
+QString zbarimgPath()
+{
+    return QStandardPaths::findExecutable(QStringLiteral("zbarimg"));
+}
+
+ProcessResult readQrCode(const QString &imagePath)
+{
+    // --raw: the decoded bytes alone, one symbol per line.
+    return runProgram(
+        zbarimgPath(), {QStringLiteral("--quiet"), QStringLiteral("--raw"), imagePath}, 30000);
 }
 
 bool underCi()

@@ -65,6 +65,15 @@ QStringList partFilesOf(const QString &target);
 //! Runs the real binary with \a arguments, bounded by \a timeoutMs; kills it on timeout.
 ProcessResult runPunchdrop(const QStringList &arguments, int timeoutMs = 30000);
 
+//! Runs \a program with \a arguments, bounded by \a timeoutMs; kills it on timeout.
+ProcessResult runProgram(const QString &program, const QStringList &arguments, int timeoutMs);
+
+//! zbarimg from zbar-tools (scripts/install-deps.sh), empty when it is not installed.
+QString zbarimgPath();
+//! zbarimg reading the QR code in the image at \a imagePath: exit code 0 and the text in `out`
+//! (followed by a newline) when it found one.
+ProcessResult readQrCode(const QString &imagePath);
+
 //! True when CI=true (as .ci/run sets): a test that cannot run here must fail, not skip.
 bool underCi();
 
