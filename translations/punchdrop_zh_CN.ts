@@ -312,6 +312,18 @@
         <source>Not a contact yet: compare the verification code with its owner before the first transfer</source>
         <translation>还不是联系人：第一次传输前请与其主人核对验证码</translation>
     </message>
+    <message>
+        <source>Verified contact · always accepted</source>
+        <translation>已核对的联系人 · 始终接受</translation>
+    </message>
+    <message>
+        <source>Verified contact</source>
+        <translation>已核对的联系人</translation>
+    </message>
+    <message>
+        <source>Contact · always accepted</source>
+        <translation>联系人 · 始终接受</translation>
+    </message>
 </context>
 <context>
     <name>PunchDrop::Gui::ContactTableModel</name>
@@ -1113,6 +1125,10 @@ Drop files on a contact to send them.</source>
     <message>
         <source>Everything about the selected transfer, to read in full or copy</source>
         <translation>所选传输的全部信息，可完整阅读或复制</translation>
+    </message>
+    <message>
+        <source>Drop files here to send them to the selected contact</source>
+        <translation>将文件拖放到这里，发送给所选联系人</translation>
     </message>
 </context>
 <context>

@@ -312,6 +312,18 @@
         <source>Not a contact yet: compare the verification code with its owner before the first transfer</source>
         <translation>還不是聯絡人：第一次傳輸前請與其主人核對驗證碼</translation>
     </message>
+    <message>
+        <source>Verified contact · always accepted</source>
+        <translation>已核對的聯絡人 · 永遠接受</translation>
+    </message>
+    <message>
+        <source>Verified contact</source>
+        <translation>已核對的聯絡人</translation>
+    </message>
+    <message>
+        <source>Contact · always accepted</source>
+        <translation>聯絡人 · 永遠接受</translation>
+    </message>
 </context>
 <context>
     <name>PunchDrop::Gui::ContactTableModel</name>
@@ -1113,6 +1125,10 @@ Drop files on a contact to send them.</source>
     <message>
         <source>Everything about the selected transfer, to read in full or copy</source>
         <translation>所選傳輸的全部資訊，可完整閱讀或複製</translation>
+    </message>
+    <message>
+        <source>Drop files here to send them to the selected contact</source>
+        <translation>將檔案拖放到這裡，傳送給所選的聯絡人</translation>
     </message>
 </context>
 <context>

@@ -1,18 +1,21 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "contactdelegate.h"
 
+#include "cardstyle.h"
 #include "contactlistmodel.h"
 #include "contactview.h"
+#include "glyphs.h"
 #include "net/wire/nattype.h"
 
-#include <QApplication>
 #include <QPainter>
 
 namespace PunchDrop::Gui {
 
 namespace {
-constexpr int kMargin = 6;
-constexpr int kDot = 10;
+constexpr int kIcon = 32;
+constexpr int kDot = 11;
+constexpr int kShield = 14;
+constexpr int kSpacing = 10;
 
 QColor presenceColor(const QModelIndex &index)
 {
@@ -22,48 +25,77 @@ QColor presenceColor(const QModelIndex &index)
         return QColor(0x1e, 0x88, 0xe5);
     return QColor(0x43, 0xa0, 0x47);
 }
+
+//! The device picture with the presence dot on its corner, ringed in the card's colour.
+void paintDevice(QPainter *painter, const QRect &icon, const QStyleOptionViewItem &option,
+    const QModelIndex &index)
+{
+    Glyphs::drawComputer(painter, icon, CardStyle::secondaryText(option));
+    const QRectF dot(icon.right() - kDot + 2, icon.bottom() - kDot + 1, kDot, kDot);
+    painter->save();
+    painter->setRenderHint(QPainter::Antialiasing);
+    painter->setPen(QPen(CardStyle::cardFill(option), 2));
+    painter->setBrush(presenceColor(index));
+    painter->drawEllipse(dot);
+    painter->restore();
+}
+
+/*!
+ * The trust mark: a check on a filled shield for a contact whose ID was verified, a filled
+ * shield for one accepted without asking, an outlined shield for any other contact, nothing for
+ * a device that is not a contact yet. Returns the width it took.
+ */
+int paintTrustMark(
+    QPainter *painter, const QRect &r, const QStyleOptionViewItem &option, const QModelIndex &index)
+{
+    if (!index.data(ContactListModel::PinnedRole).toBool())
+        return 0;
+    const QRectF shield(r.left(), r.top() + (r.height() - kShield) / 2.0, kShield - 2, kShield);
+    const QColor fill = CardStyle::cardFill(option);
+    if (index.data(ContactListModel::VerifiedRole).toBool()) {
+        Glyphs::drawShield(
+            painter, shield, CardStyle::toneColor(option, CardStyle::Tone::Success), {}, fill);
+    } else if (index.data(ContactListModel::AutoAcceptRole).toBool()) {
+        Glyphs::drawShield(
+            painter, shield, CardStyle::toneColor(option, CardStyle::Tone::Info), {});
+    } else {
+        Glyphs::drawShield(painter, shield, {}, CardStyle::secondaryText(option));
+    }
+    return kShield;
+}
 } // namespace
 
 void ContactDelegate::paint(
     QPainter *painter, const QStyleOptionViewItem &option, const QModelIndex &index) const
 {
-    QStyleOptionViewItem opt = option;
-    initStyleOption(&opt, index);
-    opt.text.clear(); // the base draws background, selection and focus only
-    const QWidget *widget = option.widget;
-    QStyle *style = widget ? widget->style() : QApplication::style();
-    style->drawControl(QStyle::CE_ItemViewItem, &opt, painter, widget);
+    const auto *view = qobject_cast<const ContactView *>(option.widget);
+    const bool dropTarget = view && view->dropTargetRow() == index.row();
+    const QRect r = CardStyle::paintCard(painter, option, dropTarget);
+
+    const QRect icon(r.left(), r.top() + (r.height() - kIcon) / 2, kIcon, kIcon);
+    paintDevice(painter, icon, option, index);
+
+    const bool online = index.data(ContactListModel::OnlineRole).toBool();
+    const QFontMetrics fm = option.fontMetrics;
+    const int textTop = r.top() + (r.height() - (2 * fm.height() + 2)) / 2;
+    const QRect textRect(
+        icon.right() + kSpacing, textTop, r.right() - icon.right() - kSpacing, 2 * fm.height() + 2);
 
     painter->save();
-    painter->setRenderHint(QPainter::Antialiasing);
-    const auto *view = qobject_cast<const ContactView *>(widget);
-    const bool dropTarget = view && view->dropTargetRow() == index.row();
-    if (dropTarget) {
-        QColor fill = option.palette.color(QPalette::Highlight);
-        fill.setAlpha(60);
-        painter->setBrush(fill);
-        painter->setPen(QPen(option.palette.color(QPalette::Highlight), 2));
-        painter->drawRoundedRect(QRectF(option.rect).adjusted(1.5, 1.5, -1.5, -1.5), 6, 6);
-    }
-
-    const QRect r = option.rect.adjusted(kMargin, kMargin, -kMargin, -kMargin);
-    painter->setPen(Qt::NoPen);
-    painter->setBrush(presenceColor(index));
-    const int lineHeight = option.fontMetrics.height();
-    painter->drawEllipse(QRect(r.left(), r.top() + (lineHeight - kDot) / 2, kDot, kDot));
-
-    const bool selected = option.state & QStyle::State_Selected;
-    const bool online = index.data(ContactListModel::OnlineRole).toBool();
-    QPalette::ColorGroup group = online ? QPalette::Normal : QPalette::Disabled;
-    painter->setPen(
-        option.palette.color(group, selected ? QPalette::HighlightedText : QPalette::Text));
     QFont nameFont = option.font;
     nameFont.setBold(true);
+    const QFontMetrics nameMetrics(nameFont);
     painter->setFont(nameFont);
-    const QRect textRect = r.adjusted(kDot + kMargin, 0, 0, 0);
-    const QString name = index.data(ContactListModel::NameRole).toString();
-    painter->drawText(textRect, Qt::AlignLeft | Qt::AlignTop,
-        QFontMetrics(nameFont).elidedText(name, Qt::ElideRight, textRect.width()));
+    // Offline contacts are quieter, still readable.
+    painter->setPen(online ? CardStyle::primaryText(option) : CardStyle::secondaryText(option));
+    const QString name = nameMetrics.elidedText(index.data(ContactListModel::NameRole).toString(),
+        Qt::ElideRight, textRect.width() - kShield - 6);
+    const QRect nameRect(textRect.left(), textRect.top(), textRect.width(), fm.height());
+    painter->drawText(nameRect, Qt::AlignLeft | Qt::AlignVCenter, name);
+    paintTrustMark(painter,
+        QRect(nameRect.left() + nameMetrics.horizontalAdvance(name) + 6, nameRect.top(), kShield,
+            nameRect.height()),
+        option, index);
 
     // Which rows are pinned contacts: a namesake of a contact reads "Not a contact yet".
     QString detail = index.data(ContactListModel::PresenceTextRole).toString()
@@ -72,15 +104,16 @@ void ContactDelegate::paint(
     if (!nat.isEmpty())
         detail += QStringLiteral(" · ") + NatType::displayName(nat);
     painter->setFont(option.font);
-    painter->setPen(option.palette.color(QPalette::Disabled, QPalette::Text));
-    painter->drawText(textRect.adjusted(0, lineHeight + 2, 0, 0), Qt::AlignLeft | Qt::AlignTop,
-        option.fontMetrics.elidedText(detail, Qt::ElideRight, textRect.width()));
+    painter->setPen(CardStyle::secondaryText(option));
+    painter->drawText(textRect.adjusted(0, fm.height() + 2, 0, 0), Qt::AlignLeft | Qt::AlignTop,
+        fm.elidedText(detail, Qt::ElideRight, textRect.width()));
     painter->restore();
 }
 
 QSize ContactDelegate::sizeHint(const QStyleOptionViewItem &option, const QModelIndex &) const
 {
-    return {200, 2 * option.fontMetrics.height() + 2 + 2 * kMargin};
+    const int content = qMax(kIcon, 2 * option.fontMetrics.height() + 2);
+    return {200, content + 2 * (CardStyle::kPadding + CardStyle::kGap)};
 }
 
 } // namespace PunchDrop::Gui

@@ -6,8 +6,10 @@
 namespace PunchDrop::Gui {
 
 /*!
- * Paints a contact: a presence dot (green online, blue on the LAN, grey offline), the name and
- * a line with presence and NAT type. The drop target of a running drag gets a highlight frame.
+ * Paints a contact as a card: a device picture with the presence dot on its corner (green
+ * online, blue on the LAN, grey offline), the name with the trust mark (verified, always
+ * accepted, contact; none for a device that is not a contact yet) and a line with presence,
+ * trust and NAT type. The drop target of a running drag gets a highlight frame.
  */
 class ContactDelegate : public QStyledItemDelegate
 {

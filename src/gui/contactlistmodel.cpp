@@ -15,8 +15,11 @@ ContactListModel::ContactListModel(Backend *backend, QObject *parent)
     : QAbstractListModel(parent)
     , m_backend(backend)
 {
-    if (m_backend)
+    if (m_backend) {
         connect(m_backend, &Backend::peersChanged, this, &ContactListModel::reload);
+        // Verified / always accept changed on the Contacts page: the trust mark follows.
+        connect(m_backend, &Backend::contactsChanged, this, &ContactListModel::reload);
+    }
     reload();
 }
 
@@ -39,9 +42,27 @@ QString ContactListModel::presenceText(const PeerInfo &peer)
     return {};
 }
 
-QString ContactListModel::trustText(const PeerInfo &peer)
+QString ContactListModel::trustText(const PeerInfo &peer, const Contact *contact)
 {
-    return peer.pinned ? tr("Contact") : tr("Not a contact yet");
+    if (!peer.pinned)
+        return tr("Not a contact yet");
+    const bool verified = contact && contact->verified;
+    const bool autoAccept = contact && contact->autoAccept;
+    if (verified && autoAccept)
+        return tr("Verified contact · always accepted");
+    if (verified)
+        return tr("Verified contact");
+    if (autoAccept)
+        return tr("Contact · always accepted");
+    return tr("Contact");
+}
+
+const Contact *ContactListModel::contactOf(const PeerInfo &peer) const
+{
+    if (!peer.pinned)
+        return nullptr;
+    const auto it = m_contacts.constFind(peer.id);
+    return it == m_contacts.cend() ? nullptr : &it.value();
 }
 
 QVariant ContactListModel::data(const QModelIndex &index, int role) const
@@ -82,7 +103,15 @@ QVariant ContactListModel::data(const QModelIndex &index, int role) const
     case PinnedRole:
         return peer.pinned;
     case TrustTextRole:
-        return trustText(peer);
+        return trustText(peer, contactOf(peer));
+    case VerifiedRole: {
+        const Contact *contact = contactOf(peer);
+        return contact && contact->verified;
+    }
+    case AutoAcceptRole: {
+        const Contact *contact = contactOf(peer);
+        return contact && contact->autoAccept;
+    }
     default:
         return {};
     }
@@ -99,6 +128,8 @@ QHash<int, QByteArray> ContactListModel::roleNames() const
     names.insert(DeviceIdRole, "deviceId");
     names.insert(PinnedRole, "pinned");
     names.insert(TrustTextRole, "trust");
+    names.insert(VerifiedRole, "verified");
+    names.insert(AutoAcceptRole, "autoAccept");
     return names;
 }
 
@@ -144,6 +175,12 @@ int ContactListModel::rowMatchingName(const QString &query) const
 void ContactListModel::reload()
 {
     QList<PeerInfo> peers = m_backend ? m_backend->peers() : QList<PeerInfo> {};
+    QHash<DeviceId, Contact> contacts;
+    if (m_backend) {
+        const QList<Contact> list = m_backend->contacts();
+        for (const Contact &contact : list)
+            contacts.insert(contact.id, contact);
+    }
     std::stable_sort(peers.begin(), peers.end(), [](const PeerInfo &a, const PeerInfo &b) {
         if (a.online != b.online)
             return a.online;
@@ -156,12 +193,14 @@ void ContactListModel::reload()
             [](const PeerInfo &a, const PeerInfo &b) { return a.id == b.id; });
     if (sameRows) {
         m_peers = peers;
+        m_contacts = contacts;
         if (!m_peers.isEmpty())
             Q_EMIT dataChanged(index(0), index(int(m_peers.size()) - 1));
         return;
     }
     beginResetModel();
     m_peers = peers;
+    m_contacts = contacts;
     endResetModel();
 }
 

@@ -2,8 +2,10 @@
 #pragma once
 
 #include "net/wire/peerinfo.h"
+#include "transfer/contactstore.h"
 
 #include <QAbstractListModel>
+#include <QHash>
 #include <QList>
 #include <QPointer>
 
@@ -16,7 +18,8 @@ class Backend;
  * backend merges them. Online ones first, then by name. Offline saved contacts are greyed
  * (ForegroundRole) but stay droppable-on only while online. Pinned contacts are marked
  * (PinnedRole, TrustTextRole): a namesake of a contact shows up as a second row with the same
- * name that says "Not a contact yet".
+ * name that says "Not a contact yet". What the person decided about a contact on the Contacts
+ * page shows too (VerifiedRole, AutoAcceptRole: the delegate's trust mark).
  */
 class ContactListModel : public QAbstractListModel
 {
@@ -31,7 +34,9 @@ public:
         DeviceIdRole, //!< full text form
         PeerRole, //!< QVariant::fromValue(DeviceId)
         PinnedRole, //!< bool: a pinned contact (its key is known from an earlier transfer)
-        TrustTextRole, //!< "Contact" or "Not a contact yet": the delegate shows it
+        TrustTextRole, //!< "Verified contact · always accepted" … "Not a contact yet"
+        VerifiedRole, //!< bool: a contact whose full device ID its owner confirmed
+        AutoAcceptRole, //!< bool: a contact whose offers are accepted without asking
     };
     Q_ENUM(Role)
 
@@ -51,7 +56,8 @@ public:
     int rowMatchingName(const QString &query) const;
 
     static QString presenceText(const PeerInfo &peer);
-    static QString trustText(const PeerInfo &peer);
+    //! \a contact: the pinned contact's entry, null when there is none.
+    static QString trustText(const PeerInfo &peer, const Contact *contact);
 
 public Q_SLOTS:
     //! Re-reads Backend::peers(): rows that stay keep their place in the view.
@@ -61,7 +67,10 @@ public Q_SLOTS:
 
 private:
     QPointer<Backend> m_backend;
+    const Contact *contactOf(const PeerInfo &peer) const;
+
     QList<PeerInfo> m_peers;
+    QHash<DeviceId, Contact> m_contacts;
 };
 
 } // namespace PunchDrop::Gui

@@ -6,9 +6,10 @@
 namespace PunchDrop::Gui {
 
 /*!
- * Paints one transfer: a direction arrow and the title, a path badge on the right
- * ("Direct · LAN"), a progress bar, and the line under it ("12.3 MiB of 40.0 GiB · 85.0 MiB/s ·
- * 3 min left", or why it failed, in red).
+ * Paints one transfer as a card: a state badge (an arrow while it runs, amber when stalled; a
+ * check when done, a cross when it failed), the title, a path badge on the right ("Direct ·
+ * LAN"), a progress bar while it runs, and the line under it ("12.3 MiB of 40.0 GiB · 85.0 MiB/s
+ * · 3 min left"; "3.0 MiB sent · 1.2 MiB/s on average" when done; why it failed, in red).
  */
 class TransferDelegate : public QStyledItemDelegate
 {

@@ -4,6 +4,7 @@
 #include "backend.h"
 #include "transferdelegate.h"
 #include "transferlistmodel.h"
+#include "transferview.h"
 #include "verificationbanner.h"
 
 #include <QDesktopServices>
@@ -35,8 +36,7 @@ TransferPanel::TransferPanel(Backend *backend, TransferListModel *model, QWidget
     bold.setBold(true);
     m_title->setFont(bold);
 
-    m_view = new QListView(this);
-    m_view->setObjectName(QStringLiteral("transferView"));
+    m_view = new TransferView(this);
     m_view->setModel(m_model);
     m_view->setItemDelegate(new TransferDelegate(m_view));
     m_view->setSelectionMode(QAbstractItemView::SingleSelection);
@@ -198,6 +198,7 @@ void TransferPanel::changeEvent(QEvent *event)
 void TransferPanel::retranslateUi()
 {
     m_title->setText(tr("Transfers"));
+    m_view->setPlaceholderText(tr("Drop files here to send them to the selected contact"));
     m_cancel->setText(tr("Cancel"));
     m_cancel->setToolTip(tr("Stop the selected transfer"));
     m_retry->setText(tr("Retry"));

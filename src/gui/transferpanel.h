@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "transferview.h"
+
 #include <QWidget>
 
 #include <functional>
 
-class QListView;
 class QPushButton;
 class QLabel;
 class QMenu;
@@ -26,7 +27,7 @@ class TransferPanel : public QWidget
 public:
     TransferPanel(Backend *backend, TransferListModel *model, QWidget *parent = nullptr);
 
-    QListView *view() const { return m_view; }
+    TransferView *view() const { return m_view; }
 
     //! How "Open folder" opens a folder (QDesktopServices by default; tests record the call).
     //! False when nothing could open it: the panel then says so and shows the path.
@@ -53,7 +54,7 @@ private:
     Backend *m_backend;
     TransferListModel *m_model;
     QLabel *m_title = nullptr;
-    QListView *m_view = nullptr;
+    TransferView *m_view = nullptr;
     QPushButton *m_cancel = nullptr;
     QPushButton *m_retry = nullptr;
     QPushButton *m_openFolder = nullptr;
