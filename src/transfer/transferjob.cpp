@@ -53,6 +53,8 @@ TransferJob::TransferJob(QSslSocket *socket, QObject *parent)
     keepStreamingBuffersMapped();
     m_clock.start();
     connect(&m_keepaliveTimer, &QTimer::timeout, this, &TransferJob::sendKeepalive);
+    m_progressTimer.setSingleShot(true);
+    connect(&m_progressTimer, &QTimer::timeout, this, &TransferJob::flushProgress);
 }
 
 TransferJob::KeepaliveScope::KeepaliveScope(TransferJob *job)
@@ -106,21 +108,44 @@ void TransferJob::setState(TransferSnapshot::State state)
 
 void TransferJob::reportProgress(qint64 done, qint64 total, bool force)
 {
-    const qint64 now = m_clock.elapsed();
     if (m_startDone < 0) {
         m_startDone = done;
         m_clock.restart();
         m_lastProgressMs = -1;
     }
-    if (!force && m_lastProgressMs >= 0 && now - m_lastProgressMs < kProgressIntervalMs)
+    // Read after the restart: the clock counted the wait for the person's answer before it, and
+    // a time from the old clock held every report back for as long as that wait had lasted.
+    const qint64 now = m_clock.elapsed();
+    if (!force && m_lastProgressMs >= 0 && now - m_lastProgressMs < kProgressIntervalMs) {
+        m_pendingDone = done;
+        m_pendingTotal = total;
+        if (!m_progressTimer.isActive())
+            m_progressTimer.start(int(kProgressIntervalMs - (now - m_lastProgressMs)));
         return;
-    m_lastProgressMs = now;
-    const double seconds = qMax<qint64>(m_clock.elapsed(), 1) / 1000.0;
+    }
+    emitProgress(done, total);
+}
+
+void TransferJob::emitProgress(qint64 done, qint64 total)
+{
+    m_progressTimer.stop();
+    m_pendingDone = -1;
+    m_lastProgressMs = m_clock.elapsed();
+    const double seconds = qMax<qint64>(m_lastProgressMs, 1) / 1000.0;
     Q_EMIT progress(done, total, double(done - m_startDone) / seconds);
+}
+
+void TransferJob::flushProgress()
+{
+    if (m_pendingDone >= 0)
+        emitProgress(m_pendingDone, m_pendingTotal);
 }
 
 TransferResult TransferJob::finish(TransferResult result)
 {
+    // The row's last count before its end ("Cancelled after 48.3 MiB of …", not the count of
+    // up to one interval earlier).
+    flushProgress();
     if (m_cancelRequested && !result.ok())
         result.error = TransferError::Cancelled, result.message = QStringLiteral("cancelled");
     m_finished = true;

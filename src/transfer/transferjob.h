@@ -124,6 +124,14 @@ protected:
     virtual QCoro::Task<bool> closeSession(const TransferResult &result) = 0;
 
     void setState(TransferSnapshot::State state);
+    void emitProgress(qint64 done, qint64 total);
+    void flushProgress();
+    /*!
+     * Reports \a done of \a total bytes: at once when \a force or when the last report is
+     * kProgressIntervalMs old, otherwise when that interval ends (a count is delayed, never
+     * dropped: a transfer that stalls after a burst still shows what it moved). finish()
+     * reports a delayed count first.
+     */
     void reportProgress(qint64 done, qint64 total, bool force = false);
     //! Sets state and emits finished(); returns \a result for co_return.
     TransferResult finish(TransferResult result);
@@ -234,9 +242,12 @@ private:
     TransferSnapshot::State m_state = TransferSnapshot::State::Connecting;
     TransferResult m_result;
     bool m_finished = false;
-    QElapsedTimer m_clock;
+    QElapsedTimer m_clock; //!< restarted at the first progress report (the rate's start)
     qint64 m_lastProgressMs = -1;
     qint64 m_startDone = -1;
+    QTimer m_progressTimer; //!< ends the interval of a delayed report
+    qint64 m_pendingDone = -1; //!< a delayed report's count, -1 when none waits
+    qint64 m_pendingTotal = 0;
 };
 
 } // namespace PunchDrop
