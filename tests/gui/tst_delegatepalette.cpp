@@ -36,12 +36,15 @@ constexpr qreal kDetailContrast = 4.5;
 constexpr int kInner = CardStyle::kGap + CardStyle::kPadding;
 constexpr int kLeading = 32 + 10; // the device picture or state badge and the gap after it
 
-QColor mostCommonColour(const QImage &image, const QRect &area)
+//! The most common colour in \a area, leaving out \a except when it is valid.
+QColor mostCommonColour(const QImage &image, const QRect &area, const QColor &except = {})
 {
     QHash<QRgb, int> counts;
     for (int y = area.top(); y <= area.bottom(); ++y) {
-        for (int x = area.left(); x <= area.right(); ++x)
-            ++counts[image.pixel(x, y)];
+        for (int x = area.left(); x <= area.right(); ++x) {
+            if (!except.isValid() || image.pixel(x, y) != except.rgb())
+                ++counts[image.pixel(x, y)];
+        }
     }
     QRgb best = 0;
     int bestCount = -1;
@@ -63,27 +66,6 @@ qreal strongestContrast(const QImage &image, const QRect &area, const QColor &ba
                 best, CardStyle::contrastRatio(QColor::fromRgb(image.pixel(x, y)), background));
     }
     return best;
-}
-
-//! The hue family of the badge: the most common colour in \a area that is not \a background.
-QColor badgeColour(const QImage &image, const QRect &area, const QColor &background)
-{
-    QHash<QRgb, int> counts;
-    for (int y = area.top(); y <= area.bottom(); ++y) {
-        for (int x = area.left(); x <= area.right(); ++x) {
-            if (image.pixel(x, y) != background.rgb())
-                ++counts[image.pixel(x, y)];
-        }
-    }
-    QRgb best = 0;
-    int bestCount = -1;
-    for (auto it = counts.cbegin(); it != counts.cend(); ++it) {
-        if (it.value() > bestCount) {
-            best = it.key();
-            bestCount = it.value();
-        }
-    }
-    return QColor::fromRgb(best);
 }
 
 struct Row
@@ -241,7 +223,8 @@ private Q_SLOTS:
                 qPrintable(u"%1: line %2:1"_qs.arg(what).arg(lineContrast)));
 
             const QRect badgeArea(row.inner.left(), row.inner.center().y() - 8, 16, 16);
-            const QColor badge = badgeColour(row.image, badgeArea, row.card);
+            // The badge's own colour: the most common one there that is not the card's.
+            const QColor badge = mostCommonColour(row.image, badgeArea, row.card);
             if (s.state == State::Done) {
                 // The check badge is green; the line has the average speed.
                 QVERIFY2(badge.green() > badge.red() + 40 && badge.green() > badge.blue(),
