@@ -3,9 +3,11 @@
 # On other systems it prints what to install and exits non-zero when something is missing.
 set -euo pipefail
 
-# Build: compiler, CMake, Ninja, Qt 6 (Core, Network, Widgets, Test, LinguistTools), QCoro, OpenSSL.
+# Build: compiler, CMake, Ninja, Qt 6 (Core, Network, Widgets, Test, LinguistTools), QCoro, OpenSSL,
+# and the port-mapping clients (UPnP-IGD: miniupnpc, NAT-PMP: libnatpmp).
 BUILD_PKGS=(cmake ninja-build g++ pkg-config ccache
-            qt6-base-dev qt6-tools-dev qt6-l10n-tools qcoro-qt6-dev libssl-dev)
+            qt6-base-dev qt6-tools-dev qt6-l10n-tools qcoro-qt6-dev libssl-dev
+            libminiupnpc-dev libnatpmp-dev)
 # Tests: NAT lab (namespaces, nftables, conntrack), baselines (socat, iperf3), fuzzing (clang),
 # screenshots (Xvfb), packaging checks.
 TEST_PKGS=(iproute2 nftables conntrack socat iperf3 procps psmisc
@@ -13,7 +15,8 @@ TEST_PKGS=(iproute2 nftables conntrack socat iperf3 procps psmisc
            clang-format            # the format_check test
            zbar-tools              # zbarimg: reads back the QR codes (tst_qrcode, tst_deviceidqr)
            dpkg-dev file openssl   # openssl: the NAT lab's hostile TLS clients
-           xdotool fonts-wqy-microhei)  # scripts/screenshots.sh
+           xdotool fonts-wqy-microhei   # scripts/screenshots.sh
+           miniupnpd-nftables)          # the NAT lab's port-mapping gateway (UPnP-IGD, NAT-PMP)
 # Windows checks (the windows_check test, scripts/build-windows.sh): mingw-w64 with posix threads,
 # Wine (wine64 only; no i386 multiarch) and NSIS.
 WINDOWS_PKGS=(g++-mingw-w64-x86-64-posix wine wine64 nsis)
@@ -32,7 +35,8 @@ if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>
     cat >&2 <<TXT
 install-deps: this is not a Debian-like system. Install the equivalents of:
   CMake >= 3.25, Ninja, a C++20 compiler, Qt >= 6.4 (Core, Network, Widgets, Test, LinguistTools),
-  OpenSSL >= 1.1 (headers); QCoro >= 0.8 is fetched by CMake when not installed.
+  OpenSSL >= 1.1 (headers), miniupnpc and libnatpmp (headers; without them configure with
+  -DPUNCHDROP_PORT_MAPPING=OFF); QCoro >= 0.8 is fetched by CMake when not installed.
 TXT
     exit 0
 fi
