@@ -162,6 +162,9 @@ private Q_SLOTS:
     void serverErrorText();
     void outcomeText_data();
     void outcomeText();
+    void portMapProtocolText_data();
+    void portMapProtocolText();
+    void goMappedCandidateSurvives();
 };
 
 void TestControlProtocol::goldenBytes_data()
@@ -204,6 +207,13 @@ void TestControlProtocol::goldenBytes_data()
         << ControlMessage(LookupResult {9, {}, LookupStatus::Busy, QStringLiteral("x")})
         << QByteArray("0000002da561746d6c6f6f6b75702d726573756c7463726571096570656572738064636f"
                       "64656462757379636d73676178");
+    // Computed independently (the same small RFC 8949 encoder), not by ControlProtocol.
+    QTest::newRow("mapped upnp")
+        << ControlMessage(Mapped {ep("203.0.113.1", 40001), PortMapProtocol::Upnp})
+        << QByteArray("00000031a36174666d617070656468656e64706f696e74713230332e302e3131332e313a"
+                      "3430303031666d61707065726475706e70");
+    QTest::newRow("mapped none") << ControlMessage(Mapped {})
+                                 << QByteArray("0000000aa16174666d6170706564");
     QTest::newRow("error protocol")
         << ControlMessage(Error {ServerError::Protocol, QStringLiteral("x")})
         << QByteArray("0000001da36174656572726f7264636f64656870726f746f636f6c636d73676178");
@@ -283,6 +293,21 @@ void TestControlProtocol::roundTrip_data()
     QTest::newRow("go responder without token") << ControlMessage(Go {0, QByteArray(16, '\x03'),
         false, a, QStringLiteral("alice"), ep("::1", 9), {}, {}, false, {}, 0, 0})
                                                 << QStringLiteral("go");
+    Go mappedGo {1, QByteArray(16, '\x05'), true, b, QStringLiteral("bob"),
+        ep("198.51.100.1", 4000), {}, QStringLiteral("symmetric"), true, {}, 1, 2};
+    mappedGo.peerMapped = ep("198.51.100.1", 4444);
+    mappedGo.peerMapper = PortMapProtocol::NatPmp;
+    QTest::newRow("go with a mapped candidate") << ControlMessage(mappedGo) << QStringLiteral("go");
+    QTest::newRow("mapped natpmp")
+        << ControlMessage(Mapped {ep("198.51.100.1", 1), PortMapProtocol::NatPmp})
+        << QStringLiteral("mapped");
+    QTest::newRow("mapped pcp v6")
+        << ControlMessage(Mapped {ep("2001:db8::1", 65535), PortMapProtocol::Pcp})
+        << QStringLiteral("mapped");
+    QTest::newRow("mapped gone") << ControlMessage(Mapped {}) << QStringLiteral("mapped");
+    QTest::newRow("outcome port-map") << ControlMessage(
+        Outcome {QByteArray(16, '\x04'), OutcomeKind::Direct, PathKind::DirectPortMap, 12, {}})
+                                      << QStringLiteral("outcome");
     QTest::newRow("outcome with reason") << ControlMessage(Outcome {QByteArray(16, '\x04'),
         OutcomeKind::Relayed, PathKind::Relayed, 123456789012LL, QStringLiteral("punch timed out")})
                                          << QStringLiteral("outcome");
@@ -377,6 +402,26 @@ void TestControlProtocol::malformed_data()
         << frameOf(with(goMap(), "public", QStringLiteral("nope"))) << QStringLiteral("public");
     QTest::newRow("go start_in_ms above 2^31")
         << frameOf(with(goMap(), "start_in_ms", qint64(1) << 40)) << QStringLiteral("start_in_ms");
+    QTest::newRow("go mapped not an endpoint") << frameOf(
+        with(with(goMap(), "mapped", QStringLiteral("1.2.3.4")), "mapper", QStringLiteral("upnp")))
+                                               << QStringLiteral("mapped");
+    QTest::newRow("go mapped without mapper")
+        << frameOf(with(goMap(), "mapped", QStringLiteral("1.2.3.4:5")))
+        << QStringLiteral("mapper");
+    QCborMap mapped;
+    mapped.insert(QStringLiteral("t"), QStringLiteral("mapped"));
+    mapped.insert(QStringLiteral("endpoint"), QStringLiteral("203.0.113.1:40001"));
+    mapped.insert(QStringLiteral("mapper"), QStringLiteral("upnp"));
+    QTest::newRow("mapped endpoint port 0")
+        << frameOf(with(mapped, "endpoint", QStringLiteral("203.0.113.1:0")))
+        << QStringLiteral("endpoint");
+    QTest::newRow("mapped endpoint as bytes")
+        << frameOf(with(mapped, "endpoint", QByteArray(6, 'e'))) << QStringLiteral("endpoint");
+    QTest::newRow("mapped without mapper")
+        << frameOf(with(mapped, "mapper", QCborValue())) << QStringLiteral("mapper");
+    QTest::newRow("mapped mapper too long")
+        << frameOf(with(mapped, "mapper", QString(ControlProtocol::kMaxTextLength + 1, u'm')))
+        << QStringLiteral("too long");
     QCborMap peers;
     peers.insert(QStringLiteral("t"), QStringLiteral("peers"));
     peers.insert(QStringLiteral("more"), false);
@@ -658,6 +703,8 @@ void TestControlProtocol::outcomeText_data()
                                 << OutcomeKind::Direct << PathKind::DirectLan;
     QTest::newRow("relay") << QStringLiteral("relay") << QStringLiteral("relay")
                            << OutcomeKind::Relayed << PathKind::Relayed;
+    QTest::newRow("direct port-map") << QStringLiteral("direct") << QStringLiteral("port-map")
+                                     << OutcomeKind::Direct << PathKind::DirectPortMap;
     QTest::newRow("failed, none") << QStringLiteral("failed") << QStringLiteral("none")
                                   << OutcomeKind::Failed << PathKind::Unknown;
     QTest::newRow("unknown kind and method")
@@ -682,6 +729,49 @@ void TestControlProtocol::outcomeText()
         QCOMPARE(outcomeKindName(kind), kindText);
         QCOMPARE(pathMethodName(method), methodText);
     }
+}
+
+void TestControlProtocol::portMapProtocolText_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<PortMapProtocol>("protocol");
+    QTest::newRow("upnp") << QStringLiteral("upnp") << PortMapProtocol::Upnp;
+    QTest::newRow("natpmp") << QStringLiteral("natpmp") << PortMapProtocol::NatPmp;
+    QTest::newRow("pcp") << QStringLiteral("pcp") << PortMapProtocol::Pcp;
+    QTest::newRow("empty is none") << QString() << PortMapProtocol::None;
+    QTest::newRow("newer text") << QStringLiteral("upnp-v3") << PortMapProtocol::Unknown;
+    QTest::newRow("wrong case") << QStringLiteral("UPNP") << PortMapProtocol::Unknown;
+}
+
+void TestControlProtocol::portMapProtocolText()
+{
+    QFETCH(QString, text);
+    QFETCH(PortMapProtocol, protocol);
+    QCOMPARE(portMapProtocolFromName(text), protocol);
+    if (protocol != PortMapProtocol::Unknown)
+        QCOMPARE(portMapProtocolName(protocol), text);
+}
+
+void TestControlProtocol::goMappedCandidateSurvives()
+{
+    // Without a mapping the go carries neither key, so an old client sees the old bytes.
+    QCborMap plain = goMap();
+    const Go withoutMapping = parsedAs<Go>(plain);
+    QVERIFY(!withoutMapping.peerMapped.isValid());
+    QCOMPARE(withoutMapping.peerMapper, PortMapProtocol::None);
+    QVERIFY(!ControlProtocol::encode(withoutMapping).contains("mapped"));
+
+    Go go = withoutMapping;
+    go.peerMapped = ep("203.0.113.2", 51000);
+    go.peerMapper = PortMapProtocol::Upnp;
+    const Go back = parsedAs<Go>(QCborValue::fromCbor(ControlProtocol::encode(go).mid(4)).toMap());
+    QCOMPARE(back.peerMapped, go.peerMapped);
+    QCOMPARE(back.peerMapper, PortMapProtocol::Upnp);
+    // A newer mapper's text still carries the endpoint; the client may try it.
+    const Go newer = parsedAs<Go>(with(with(plain, "mapped", QStringLiteral("203.0.113.2:9")),
+        "mapper", QStringLiteral("pcp-v2")));
+    QCOMPARE(newer.peerMapped.port, quint16(9));
+    QCOMPARE(newer.peerMapper, PortMapProtocol::Unknown);
 }
 
 QTEST_GUILESS_MAIN(TestControlProtocol)

@@ -78,6 +78,8 @@ private Q_SLOTS:
     void perAddressLimitCoversThePrefix();
     void handshakesAreCappedPerPrefix();
     void outcomeIsAccepted();
+    void portMappingIsVouched_data();
+    void portMappingIsVouched();
     void busyAndSilentResponder();
     void binaryServesAndStopsOnSigterm();
     void binaryFailsOnPortInUse();
@@ -488,6 +490,57 @@ void TestRendezvousServer::outcomeIsAccepted()
     QVERIFY(pong && std::holds_alternative<Pong>(*pong));
     QCOMPARE(std::get<Pong>(*pong).nonce, 77u);
     QCOMPARE(outcome.count(), 1);
+}
+
+void TestRendezvousServer::portMappingIsVouched_data()
+{
+    QTest::addColumn<QString>("reported"); // the raw client's `mapped` endpoint ("" = none)
+    QTest::addColumn<bool>("withdrawn"); // followed by `mapped` without an endpoint
+    QTest::addColumn<bool>("handedOn");
+    QTest::newRow("on its public address") << QStringLiteral("127.0.0.1:4242") << false << true;
+    QTest::newRow("on another address: a third party")
+        << QStringLiteral("192.0.2.7:4242") << false << false;
+    QTest::newRow("withdrawn") << QStringLiteral("127.0.0.1:4242") << true << false;
+    QTest::newRow("never reported") << QString() << false << false;
+}
+
+void TestRendezvousServer::portMappingIsVouched()
+{
+    QFETCH(QString, reported);
+    QFETCH(bool, withdrawn);
+    QFETCH(bool, handedOn);
+    // The bystander reports its mapping through ControlClient (sent at once while registered).
+    const Endpoint bystanderMapped {QHostAddress::LocalHost, 5555};
+    m_bystander->setPortMapping(bystanderMapped, PortMapProtocol::NatPmp);
+    QSignalSpy bystanderGo(m_bystander.get(), &ControlClient::goReceived);
+    Test::RawControlClient client(m_port, Test::ephemeralIdentity());
+    QVERIFY(client.registerWith());
+    if (!reported.isEmpty())
+        client.send(Mapped {*ControlProtocol::parseEndpoint(reported), PortMapProtocol::Upnp});
+    if (withdrawn)
+        client.send(Mapped {});
+    client.send(Connect {3, m_bystanderIdentity.id(), ConnectMode::Auto});
+    std::optional<Go> go;
+    while (!go) {
+        const auto message = client.next();
+        QVERIFY(message);
+        if (const auto *ping = std::get_if<Ping>(&*message))
+            client.send(Pong {ping->nonce});
+        else if (const auto *g = std::get_if<Go>(&*message))
+            go = *g;
+    }
+    QCOMPARE(go->peerMapped, bystanderMapped);
+    QCOMPARE(go->peerMapper, PortMapProtocol::NatPmp);
+    QTRY_COMPARE_WITH_TIMEOUT(bystanderGo.count(), 1, 5000);
+    const GoMessage theirs = bystanderGo.first().first().value<GoMessage>();
+    if (handedOn) {
+        QCOMPARE(theirs.peerMapped, *ControlProtocol::parseEndpoint(reported));
+        QCOMPARE(theirs.peerMapper, PortMapProtocol::Upnp);
+    } else {
+        QVERIFY(!theirs.peerMapped.isValid());
+        QCOMPARE(theirs.peerMapper, PortMapProtocol::None);
+    }
+    m_bystander->setPortMapping({}, PortMapProtocol::None);
 }
 
 void TestRendezvousServer::busyAndSilentResponder()

@@ -341,6 +341,8 @@ void ControlClient::on(const Welcome &welcome)
                             << m_config.host + QLatin1Char(':') + QString::number(m_config.port)
                             << "as" << m_identity.id().shortString() << "- public endpoint"
                             << m_observed.toString() << "from local port" << m_localPort;
+    if (m_mapped.isValid())
+        send(Mapped {m_mapped, m_mapper});
     Q_EMIT registered();
 }
 
@@ -522,6 +524,16 @@ void ControlClient::setNatType(const QString &natType)
     m_natType = natType.left(ControlProtocol::kMaxTextLength);
     if (m_registered)
         send(Nat {m_natType});
+}
+
+void ControlClient::setPortMapping(const Endpoint &external, PortMapProtocol protocol)
+{
+    if (external == m_mapped && protocol == m_mapper)
+        return;
+    m_mapped = external;
+    m_mapper = external.isValid() ? protocol : PortMapProtocol::None;
+    if (m_registered)
+        send(Mapped {m_mapped, m_mapper});
 }
 
 void ControlClient::setWatchList(const QList<DeviceId> &ids)

@@ -111,6 +111,14 @@ public:
     //! Sends `nat` now, or with the next registration.
     void setNatType(const QString &natType);
     /*!
+     * The endpoint our gateway forwards to P (PortMapper's result), or an invalid one when
+     * there is none any more: sent as `mapped` now and after every registration, so the server
+     * hands it to peers as a candidate that needs no punch.
+     */
+    void setPortMapping(const Endpoint &external, PortMapProtocol protocol);
+    Endpoint portMapping() const { return m_mapped; }
+    PortMapProtocol portMapProtocol() const { return m_mapper; }
+    /*!
      * The devices whose presence we want (our contacts): sent in every hello and, when it
      * changes while registered, as `watch`. The server shows us only peers we watch, peers that
      * watch us and peers behind our public address. Duplicates are dropped; at most
@@ -187,6 +195,8 @@ private:
     DeviceId m_serverId;
     bool m_relayAvailable = false;
     QString m_natType;
+    Endpoint m_mapped; //!< our port mapping, sent after every welcome
+    PortMapProtocol m_mapper = PortMapProtocol::None;
     QString m_lastError;
     QHash<DeviceId, PeerInfo> m_peers;
     QSet<quint32> m_pendingRequests;

@@ -527,6 +527,27 @@ void RendezvousServer::handleNat(ServerClient *client, const QString &natType)
         m_presenceFlush.start(1000 / std::max(1, m_config.presenceChangesPerSecond));
 }
 
+void RendezvousServer::handleMapped(ServerClient *client, const Mapped &mapped)
+{
+    if (!mapped.external.isValid()) {
+        if (client->mapped().isValid())
+            qCInfo(lcServer).noquote() << client->describe() << "has no port mapping any more";
+        client->setMapped({}, PortMapProtocol::None);
+        return;
+    }
+    if (mapped.external.address != client->peerAddress()) {
+        qCInfo(lcServer).noquote()
+            << client->describe() << "reports a port mapping on" << mapped.external.toString()
+            << "- not its public address, ignored";
+        client->setMapped({}, PortMapProtocol::None);
+        return;
+    }
+    client->setMapped(mapped.external, mapped.protocol);
+    qCInfo(lcServer).noquote() << client->describe() << "is port-mapped at"
+                               << mapped.external.toString() << "via"
+                               << portMapProtocolName(mapped.protocol);
+}
+
 void RendezvousServer::flushPresence()
 {
     const qint64 now = m_clock.elapsed();
@@ -596,6 +617,8 @@ void RendezvousServer::onMessage(ServerClient *client, const ControlMessage &mes
 {
     if (const auto *nat = std::get_if<Nat>(&message)) {
         handleNat(client, nat->natType);
+    } else if (const auto *mapped = std::get_if<Mapped>(&message)) {
+        handleMapped(client, *mapped);
     } else if (const auto *watch = std::get_if<Watch>(&message)) {
         handleWatch(client, watch->ids);
     } else if (const auto *lookup = std::get_if<Lookup>(&message)) {

@@ -167,6 +167,9 @@ private:
     void reportWatchLimit(ServerClient *client, const PresenceIndex::WatchChange &change);
     Control::Go goAbout(const ServerClient *peer, const ServerClient *receiver) const;
     void handleNat(ServerClient *client, const QString &natType);
+    //! Keeps a reported port mapping only when it is on the client's own public address: a
+    //! client must not send peers' SYNs to a third party's address.
+    void handleMapped(ServerClient *client, const Control::Mapped &mapped);
     void handleLookup(ServerClient *client, const Control::Lookup &request);
     void flushPresence();
     void forget(const ServerClient *client);

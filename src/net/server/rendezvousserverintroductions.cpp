@@ -171,6 +171,8 @@ Go RendezvousServer::goAbout(const ServerClient *peer, const ServerClient *recei
     go.peerPublic = peer->observed(); // the server's own observation
     go.peerPrivate
         = vouchedPrivate(peer->privateEndpoints(), peer->peerAddress() == receiver->peerAddress());
+    go.peerMapped = peer->mapped(); // vouched in handleMapped(): on the peer's public address
+    go.peerMapper = peer->mapper();
     // The NAT type only to those the peer allows; an initiator shares its own by asking.
     if (m_presence.allows(peer, receiver))
         go.peerNat = peer->natType();

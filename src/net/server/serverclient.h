@@ -51,6 +51,14 @@ public:
     QString natType() const override { return m_nat; }
     void setNatType(const QString &nat) { m_nat = nat; }
     QList<Endpoint> privateEndpoints() const { return m_private; }
+    //! The port mapping the client reported (`mapped`), as the server vouched for it.
+    Endpoint mapped() const { return m_mapped; }
+    PortMapProtocol mapper() const { return m_mapper; }
+    void setMapped(const Endpoint &external, PortMapProtocol mapper)
+    {
+        m_mapped = external;
+        m_mapper = mapper;
+    }
     Endpoint observed() const { return m_observed; }
     QHostAddress peerAddress() const override { return m_observed.address; }
     //! The watch list hello carried, until the server has stored it (PresenceIndex keeps the
@@ -103,6 +111,8 @@ private:
     QString m_name;
     QString m_nat;
     QList<Endpoint> m_private;
+    Endpoint m_mapped;
+    PortMapProtocol m_mapper = PortMapProtocol::None;
     QList<DeviceId> m_helloWatch;
     Endpoint m_observed;
     bool m_helloDone = false;

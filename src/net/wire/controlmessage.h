@@ -7,6 +7,7 @@
 #include "net/wire/endpoint.h"
 #include "net/wire/lookupstatus.h"
 #include "net/wire/pathkind.h"
+#include "net/wire/portmapprotocol.h"
 #include "net/wire/servererror.h"
 
 #include <QByteArray>
@@ -48,6 +49,17 @@ struct Welcome
 struct Nat
 {
     QString natType;
+};
+
+/*!
+ * C→S: the endpoint the client's gateway forwards to its control port P (UPnP-IGD, NAT-PMP or
+ * PCP), or none (\a external invalid) when the mapping is gone. The server hands it to peers in
+ * `go` only when its address is the client's observed public address.
+ */
+struct Mapped
+{
+    Endpoint external;
+    PortMapProtocol protocol = PortMapProtocol::None;
 };
 
 //! One online device in presence messages.
@@ -144,6 +156,10 @@ struct Go
     QByteArray relayToken; //!< 16 bytes, or empty: no relay for this session
     int startInMs = 0;
     int rttMs = 0;
+    //! optional: the peer's port mapping (vouched by the server: its public address), a
+    //! candidate that needs no punch: the gateway forwards it. Invalid when there is none.
+    Endpoint peerMapped;
+    PortMapProtocol peerMapper = PortMapProtocol::None;
 };
 
 //! C→S: how a session ended up (for the server's log).
@@ -188,6 +204,6 @@ namespace PunchDrop {
 using ControlMessage = std::variant<Control::Hello, Control::Welcome, Control::Nat, Control::Peers,
     Control::PeerJoined, Control::PeerLeft, Control::Connect, Control::ConnectError, Control::Go,
     Control::Outcome, Control::Ping, Control::Pong, Control::Error, Control::Watch, Control::Lookup,
-    Control::LookupResult, Control::WatchLimited, Control::Unknown>;
+    Control::LookupResult, Control::WatchLimited, Control::Mapped, Control::Unknown>;
 
 } // namespace PunchDrop

@@ -91,6 +91,15 @@ struct Encoder
         c.insert(QStringLiteral("nat"), m.natType);
         return c;
     }
+    QCborMap operator()(const Mapped &m) const
+    {
+        QCborMap c = typed("mapped");
+        if (m.external.isValid()) {
+            c.insert(QStringLiteral("endpoint"), m.external.toString());
+            c.insert(QStringLiteral("mapper"), portMapProtocolName(m.protocol));
+        }
+        return c;
+    }
     QCborMap operator()(const Peers &m) const
     {
         QCborMap c = typed("peers");
@@ -143,6 +152,10 @@ struct Encoder
         c.insert(QStringLiteral("public"), m.peerPublic.toString());
         c.insert(QStringLiteral("private"), endpointArray(m.peerPrivate));
         c.insert(QStringLiteral("nat"), m.peerNat);
+        if (m.peerMapped.isValid()) {
+            c.insert(QStringLiteral("mapped"), m.peerMapped.toString());
+            c.insert(QStringLiteral("mapper"), portMapProtocolName(m.peerMapper));
+        }
         c.insert(QStringLiteral("punch"), m.punch);
         if (!m.relayToken.isEmpty())
             c.insert(QStringLiteral("token"), m.relayToken);
@@ -285,10 +298,10 @@ public:
         return digest.isEmpty() ? DeviceId() : DeviceId::fromDigest(digest);
     }
 
-    Endpoint endpoint(const char *key)
+    Endpoint endpoint(const char *key, bool required = true)
     {
-        const QString s = text(key);
-        if (!ok())
+        const QString s = text(key, required);
+        if (!ok() || (!required && s.isEmpty()))
             return {};
         const auto e = ControlProtocol::parseEndpoint(s);
         if (!e)
@@ -436,6 +449,15 @@ ControlMessage decodeNat(Fields &f)
     return Nat {f.text("nat")};
 }
 
+ControlMessage decodeMapped(Fields &f)
+{
+    Mapped m;
+    m.external = f.endpoint("endpoint", false);
+    m.protocol
+        = m.external.isValid() ? portMapProtocolFromName(f.text("mapper")) : PortMapProtocol::None;
+    return m;
+}
+
 ControlMessage decodePeers(Fields &f)
 {
     Peers m;
@@ -486,6 +508,9 @@ ControlMessage decodeGo(Fields &f)
     m.peerPublic = f.endpoint("public");
     m.peerPrivate = f.endpoints("private");
     m.peerNat = f.text("nat");
+    m.peerMapped = f.endpoint("mapped", false);
+    if (m.peerMapped.isValid())
+        m.peerMapper = portMapProtocolFromName(f.text("mapper"));
     m.punch = f.boolean("punch");
     m.relayToken = f.bytes("token", ControlProtocol::kRelayTokenSize, false);
     m.startInMs = int(f.integer("start_in_ms", kMaxMs));
@@ -578,6 +603,7 @@ constexpr Decoder kDecoders[] = {
     {u"watch-limited", decodeWatchLimited},
     {u"lookup-result", decodeLookupResult},
     {u"error", decodeError},
+    {u"mapped", decodeMapped},
 };
 
 std::optional<ControlMessage> decode(const QString &type, const QCborMap &map, QString *error)

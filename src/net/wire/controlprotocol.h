@@ -41,6 +41,9 @@ namespace PunchDrop {
  *  welcome        S→C  v, id, ip, port (observed public endpoint), relay (bool), server (id),
  *                      keepalive_ms
  *  nat            C→S  nat
+ *  mapped         C→S  endpoint? (absent: no mapping any more), mapper ("upnp" | "natpmp" |
+ *                      "pcp"; with endpoint): the endpoint the client's gateway forwards to its
+ *                      control port P
  *  peers          S→C  peers [{id, name, nat}…] (≤ kMaxPeersPerFrame), more (bool): when true,
  *                      further `peers` frames extend this list. Only the VISIBLE peers: A sees B
  *                      ⇔ (B ∈ A.watch ∧ A ∈ B.watch) ∨ same observed IP address
@@ -55,7 +58,8 @@ namespace PunchDrop {
  *  connect        C→S  req, target (id), mode ("auto" | "relay-only" | "direct-only")
  *  connect-error  S→C  req, code, msg
  *  go             S→C  req (0 for the responder), session, role ("initiator" | "responder"),
- *                      peer (id), name, public (endpoint), private [endpoint…], nat, punch (bool),
+ *                      peer (id), name, public (endpoint), private [endpoint…], nat,
+ *                      mapped? (endpoint), mapper? (with mapped), punch (bool),
  *                      token? (absent: no relay), start_in_ms, rtt_ms
  *  outcome        C→S  session, kind ("direct" | "relay" | "failed"),
  *                      method ("tcp-punch" | "lan" | "relay"), time_ms, reason?
@@ -68,6 +72,8 @@ namespace PunchDrop {
  * Version history: 1 — first version (this one). Scoped presence (hello.watch, watch, lookup,
  * lookup-result) was added without a version bump: old servers ignore the new field and
  * message types, old clients ignore lookup-result (and watch-limited, added the same way).
+ * Port mapping (`mapped`, go.mapped/mapper) likewise: an old server ignores `mapped`, an old
+ * client the two go fields.
  */
 class ControlProtocol
 {

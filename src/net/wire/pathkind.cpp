@@ -7,8 +7,9 @@ namespace PunchDrop {
 
 namespace {
 // `outcome.method` on the wire and `method` in the JSON events; Unknown is "none".
-constexpr TextTable<PathKind, 4> kMethods {{
+constexpr TextTable<PathKind, 5> kMethods {{
     {PathKind::DirectPunch, u"tcp-punch"},
+    {PathKind::DirectPortMap, u"port-map"},
     {PathKind::DirectLan, u"lan"},
     {PathKind::Relayed, u"relay"},
     {PathKind::Unknown, u"none"},

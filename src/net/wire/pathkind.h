@@ -13,6 +13,9 @@ enum class PathKind {
     DirectPunch, //!< "Direct · TCP punch"
     DirectLan, //!< "Direct · LAN"
     Relayed, //!< "Relayed (reason)"
+    //! "Direct · port mapping": a connection to (or, on the mapped side, in through) a port
+    //! the gateway forwards on request (UPnP-IGD / NAT-PMP / PCP)
+    DirectPortMap,
 };
 
 /*!
@@ -23,7 +26,7 @@ QString pathKindName(PathKind path);
 
 /*!
  * The method of \a path as the outcome report and the CLI's `path` event write it: "tcp-punch",
- * "lan", "relay", or "none" for Unknown. Stable wire and JSON text.
+ * "lan", "relay", "port-map", or "none" for Unknown. Stable wire and JSON text.
  */
 QString pathMethodName(PathKind path);
 //! The inverse of pathMethodName(); "none" and any text this build does not know give Unknown.
