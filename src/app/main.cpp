@@ -124,7 +124,8 @@ int main(int argc, char *argv[])
         Logging::install(Logging::Mode::Gui, invocation.verbose);
         if (!checkTls(true))
             return Cli::ExitFailure;
-        return Gui::runGui({invocation.configDir, invocation.minimized, invocation.paths});
+        return Gui::runGui(
+            {invocation.configDir, invocation.minimized, invocation.paths, invocation.noPortMap});
     }
     QCoreApplication app(argc, argv);
     Logging::install(Logging::Mode::Headless, invocation.verbose);

@@ -107,6 +107,7 @@ std::unique_ptr<Client> setUp(const Invocation &inv)
                                            : QFileInfo(inv.dir).absoluteFilePath();
     if (inv.punchTimeoutMs > 0)
         config.timings.punch.deadline = std::chrono::milliseconds(inv.punchTimeoutMs);
+    config.portMapping = !inv.noPortMap;
     client->engine = std::make_unique<TransferEngine>(*client->identity, client->configDir, config);
     return client;
 }
@@ -222,7 +223,7 @@ void printPaths(Client &c)
     QObject::connect(c.engine.get(), &TransferEngine::pathEstablished, c.engine.get(),
         [&c](quint64, const PathReport &p) {
             c.printer.path(p.path, p.rttMs, p.timeMs,
-                p.peerName.isEmpty() ? p.peer.shortString() : p.peerName, p.reason);
+                p.peerName.isEmpty() ? p.peer.shortString() : p.peerName, p.reason, p.mapper);
         });
     QObject::connect(c.engine.get(), &TransferEngine::transferUpdated, c.engine.get(),
         [&c](const TransferSnapshot &s) {

@@ -96,8 +96,8 @@ void EventPrinter::registered(const QString &deviceId, const QString &natType,
              .arg(server, deviceId, publicEndpoint, natType));
 }
 
-void EventPrinter::path(
-    PathKind path, int rttMs, qint64 timeMs, const QString &peer, const QString &reason)
+void EventPrinter::path(PathKind path, int rttMs, qint64 timeMs, const QString &peer,
+    const QString &reason, PortMapProtocol mapper)
 {
     if (m_json) {
         QJsonObject event {{QStringLiteral("event"), QStringLiteral("path")},
@@ -106,6 +106,8 @@ void EventPrinter::path(
             {QStringLiteral("time_ms"), timeMs}, {QStringLiteral("peer"), peer}};
         if (!reason.isEmpty())
             event.insert(QStringLiteral("reason"), reason);
+        if (path == PathKind::DirectPortMap && mapper != PortMapProtocol::None)
+            event.insert(QStringLiteral("mapper"), portMapProtocolName(mapper));
         emitJson(event);
         return;
     }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "net/wire/pathkind.h"
+#include "net/wire/portmapprotocol.h"
 
 #include <QElapsedTimer>
 #include <QJsonObject>
@@ -26,7 +27,9 @@ public:
     void registered(const QString &deviceId, const QString &natType, const QString &publicEndpoint,
         const QString &server);
     //! The `path` event: its kind and method are the stable texts of \a path (pathkind.h).
-    void path(PathKind path, int rttMs, qint64 timeMs, const QString &peer, const QString &reason);
+    //! \a mapper: for PathKind::DirectPortMap, how the gateway was asked ("mapper" in JSON).
+    void path(PathKind path, int rttMs, qint64 timeMs, const QString &peer, const QString &reason,
+        PortMapProtocol mapper = PortMapProtocol::None);
     /*!
      * An incoming offer; \a firstContact: the code is shown as something to compare;
      * \a nameWarning: a contact that claims another contact's name (JSON "name_warning").

@@ -60,6 +60,8 @@ struct Options
         s("Try the direct hole punch for SECS seconds (0.5-60, default 4) before "
           "falling back to the relay."),
         s("SECS")};
+    Option noPortMap {
+        s("no-port-map"), s("Do not ask the router to forward a port (UPnP-IGD / NAT-PMP).")};
     Option dir {
         s("dir"), s("Save received files in DIR (default: the Downloads folder)."), s("DIR")};
     Option yes {s("yes"), s("Accept incoming transfers without asking.")};
@@ -141,13 +143,13 @@ ParseResult parseCommandLine(const QStringList &arguments)
         if (command == s("send")) {
             inv.mode = Mode::Send;
             options << o.server << o.lan << o.to << o.name << o.json << o.relayOnly << o.noRelay
-                    << o.timeout << o.punchTimeout;
+                    << o.timeout << o.punchTimeout << o.noPortMap;
             usage = s("punchdrop send (--server HOST[:PORT] | --lan) --to PEER PATH...");
             description = s("Send files and folders to a peer.");
         } else if (command == s("receive")) {
             inv.mode = Mode::Receive;
             options << o.server << o.lan << o.dir << o.yes << o.once << o.name << o.json
-                    << o.timeout << o.punchTimeout;
+                    << o.timeout << o.punchTimeout << o.noPortMap;
             usage = s(
                 "punchdrop receive (--server HOST[:PORT] | --lan) [--dir DIR] [--yes] [--once]");
             description = s("Stay online and receive transfers from peers.");
@@ -169,7 +171,7 @@ ParseResult parseCommandLine(const QStringList &arguments)
         description = s("Run headless as the rendezvous, STUN and relay server.");
     } else {
         inv.mode = Mode::Gui;
-        options << o.minimized << o.serverFlag;
+        options << o.minimized << o.serverFlag << o.noPortMap;
         usage = s("punchdrop [COMMAND] [options] [FILE...]");
         description = s("PunchDrop sends files straight from one computer to another, through "
                         "home-router NATs.\nWithout a command it opens the desktop app.\n\n")
@@ -256,6 +258,8 @@ ParseResult parseCommandLine(const QStringList &arguments)
         return result;
     }
 
+    if (inv.mode == Mode::Send || inv.mode == Mode::Receive || inv.mode == Mode::Gui)
+        inv.noPortMap = parser.isSet(o.noPortMap);
     if (inv.mode == Mode::Gui) {
         inv.minimized = parser.isSet(o.minimized);
         for (const QString &path : positional) {

@@ -42,6 +42,8 @@ QString TransferFormat::pathBadge(PathKind path, const QString &reason)
         return tr("Direct · TCP punch");
     case PathKind::DirectLan:
         return tr("Direct · LAN");
+    case PathKind::DirectPortMap:
+        return tr("Direct · port mapping");
     case PathKind::Relayed:
         return reason.isEmpty() ? tr("Relayed") : tr("Relayed (%1)").arg(reason);
     }

@@ -80,7 +80,19 @@ bool TransferEngine::start(QString *error)
         if (cc.serverPinsFile.isEmpty()) // servers are pinned on first use, per config dir
             cc.serverPinsFile = m_configDir.filePath(QStringLiteral("servers.json"));
         m_control = new ControlClient(m_identity, cc, this);
+        if (m_config.portMapping) {
+            m_portMapper = new PortMapper(m_config.portMap, this);
+            connect(m_portMapper, &PortMapper::changed, this, [this] {
+                const bool mapped = m_portMapper->state() == PortMapper::State::Mapped;
+                m_control->setPortMapping(
+                    mapped ? m_portMapper->external() : Endpoint {}, m_portMapper->protocol());
+                Q_EMIT portMappingChanged();
+            });
+        }
         connect(m_control, &ControlClient::registered, this, [this] {
+            // In the background, after the registration: the mapping follows when it arrives.
+            if (m_portMapper)
+                m_portMapper->start(m_control->localPort());
             Q_EMIT registered();
             if (m_config.probeNat && !m_natType)
                 probeNatType();
@@ -148,6 +160,8 @@ void TransferEngine::stop()
     }
     if (m_lan)
         m_lan->stop();
+    if (m_portMapper)
+        m_portMapper->stop(); // deletes the mapping on the gateway (bounded)
     if (m_control)
         m_control->stop();
 }
@@ -486,6 +500,7 @@ void TransferEngine::reportPath(quint64 id, const PeerConnection &c)
     report.rttMs = c.rttMs;
     report.peer = c.peer;
     report.peerName = c.peerName;
+    report.mapper = c.mapper;
     update(id, [&](TransferSnapshot &s) {
         s.path = c.path;
         s.pathReason = c.reason;

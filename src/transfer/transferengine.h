@@ -13,6 +13,7 @@
 #include "net/client/landiscovery.h"
 #include "net/client/natprober.h"
 #include "net/client/peerconnector.h"
+#include "net/client/portmapper.h"
 #include "net/security/deviceidentity.h"
 #include "net/wire/nattype.h"
 #include "net/wire/peerinfo.h"
@@ -44,6 +45,10 @@ struct EngineConfig
     LanDiscoveryConfig lanConfig;
     TransferTimeouts transferTimeouts;
     bool probeNat = true;
+    //! Ask the gateway to forward the punch port (UPnP-IGD / NAT-PMP); --no-port-map, the
+    //! app's setting. The mapping is offered to peers as a candidate that needs no punch.
+    bool portMapping = true;
+    PortMapperConfig portMap;
     //! A port-restricted NAT never answers the change-port request, so every unanswered request
     //! costs rto * (2^attempts - 1): 1.4 s here instead of the RFC-ish 4.5 s, which a user
     //! waiting for `send` would feel on every run.
@@ -69,6 +74,7 @@ struct PathReport
     int rttMs = 0;
     DeviceId peer;
     QString peerName;
+    PortMapProtocol mapper = PortMapProtocol::None; //!< path DirectPortMap: how it was mapped
 };
 
 /*!
@@ -96,6 +102,8 @@ public:
 
     DeviceId selfId() const { return m_identity.id(); }
     ControlClient *controlClient() const { return m_control; }
+    //! The port mapping of the punch port; null without a server or with portMapping off.
+    const PortMapper *portMapper() const { return m_portMapper; }
     LanDiscovery *lanDiscovery() const { return m_lan; }
     ContactStore &contacts() { return m_contacts; }
     //! This device's NAT type once UDP discovery ran (it may say Unknown), nullopt before.
@@ -140,6 +148,8 @@ Q_SIGNALS:
     void registered();
     void connectionLost(const QString &reason);
     void natTypeChanged(const PunchDrop::NatType &natType);
+    //! portMapper()'s state changed (mapped, withdrawn, or why not).
+    void portMappingChanged();
     void peersChanged();
     void transferUpdated(const PunchDrop::TransferSnapshot &snapshot);
     void pathEstablished(quint64 id, const PunchDrop::PathReport &path);
@@ -200,6 +210,7 @@ private:
     LanDiscovery *m_lan = nullptr;
     DeferredTlsServer *m_lanListener = nullptr;
     PeerConnector *m_connector = nullptr;
+    PortMapper *m_portMapper = nullptr;
     ContactStore m_contacts;
     OfferDecider *m_decider = nullptr;
     std::optional<NatType> m_natType;

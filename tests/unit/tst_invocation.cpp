@@ -24,6 +24,8 @@ private Q_SLOTS:
     void sendOptions();
     void punchTimeout_data();
     void punchTimeout();
+    void noPortMap_data();
+    void noPortMap();
     void peersQuery();
     void guiFiles();
     void binaryVersion();
@@ -203,6 +205,32 @@ void TestInvocation::punchTimeout()
     }
     QCOMPARE(r.kind, ParseResult::Kind::Run);
     QCOMPARE(r.invocation.punchTimeoutMs, ms);
+}
+
+void TestInvocation::noPortMap_data()
+{
+    QTest::addColumn<QString>("line");
+    QTest::addColumn<int>("off"); // 1: --no-port-map taken, 0: port mapping on, -1: usage error
+    QTest::newRow("send") << QStringLiteral("send --server h --to b --no-port-map a") << 1;
+    QTest::newRow("receive") << QStringLiteral("receive --server h --no-port-map") << 1;
+    QTest::newRow("app") << QStringLiteral("--no-port-map") << 1;
+    QTest::newRow("on by default") << QStringLiteral("receive --server h") << 0;
+    QTest::newRow("not for peers") << QStringLiteral("peers --server h --no-port-map") << -1;
+    QTest::newRow("not for the server") << QStringLiteral("--server --no-port-map") << -1;
+}
+
+void TestInvocation::noPortMap()
+{
+    QFETCH(QString, line);
+    QFETCH(int, off);
+    const ParseResult r
+        = parseCommandLine(QString(QStringLiteral("punchdrop ") + line).split(QLatin1Char(' ')));
+    if (off < 0) {
+        QVERIFY2(r.kind == ParseResult::Kind::Error, qPrintable(r.text));
+        return;
+    }
+    QCOMPARE(r.kind, ParseResult::Kind::Run);
+    QCOMPARE(r.invocation.noPortMap, off == 1);
 }
 
 void TestInvocation::guiFiles()

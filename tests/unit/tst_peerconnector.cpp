@@ -23,6 +23,8 @@
 
 #include <qcorotask.h>
 
+#include <functional>
+
 using namespace PunchDrop;
 using namespace std::chrono_literals;
 
@@ -48,9 +50,20 @@ private Q_SLOTS:
     void lanPeerWithAnotherKeyIsUnexpected();
     void punchHopeless_data();
     void punchHopeless();
+    void portMappingBeatsHopelessNats_data();
+    void portMappingBeatsHopelessNats();
 
 private:
-    Results connectPair(ConnectMode mode, std::chrono::milliseconds responderDelay = {});
+    //! \a setup runs on the two connectors (alice's, bob's) before the connect.
+    Results connectPair(ConnectMode mode, std::chrono::milliseconds responderDelay = {},
+        ConnectTimings timings = defaultTimings(),
+        const std::function<void(PeerConnector &, PeerConnector &)> &setup = {});
+    static ConnectTimings defaultTimings()
+    {
+        ConnectTimings timings;
+        timings.punch.deadline = 3000ms;
+        return timings;
+    }
     static bool exchange(QSslSocket &a, QSslSocket &b);
 
     std::optional<DeviceIdentity> m_alice, m_bob;
@@ -83,12 +96,13 @@ void TestPeerConnector::cleanup()
     m_server.stop();
 }
 
-Results TestPeerConnector::connectPair(ConnectMode mode, std::chrono::milliseconds responderDelay)
+Results TestPeerConnector::connectPair(ConnectMode mode, std::chrono::milliseconds responderDelay,
+    ConnectTimings timings, const std::function<void(PeerConnector &, PeerConnector &)> &setup)
 {
-    ConnectTimings timings;
-    timings.punch.deadline = 3000ms;
     PeerConnector connectorA(*m_alice, m_clientA.get(), timings);
     PeerConnector connectorB(*m_bob, m_clientB.get(), timings);
+    if (setup)
+        setup(connectorA, connectorB);
     Results results;
     connect(m_clientB.get(), &ControlClient::goReceived, this, [&](const GoMessage &go) {
         QTimer::singleShot(responderDelay, this, [&, go] {
@@ -262,6 +276,55 @@ void TestPeerConnector::punchHopeless()
     const NatType natB = NatType::fromString(b);
     QCOMPARE(PeerConnector::punchHopeless(natA, natB), hopeless);
     QCOMPARE(PeerConnector::punchHopeless(natB, natA), hopeless);
+}
+
+void TestPeerConnector::portMappingBeatsHopelessNats_data()
+{
+    QTest::addColumn<bool>("forwards"); // bob's mapping reaches his punch port, or nothing
+    QTest::addColumn<PathKind>("path");
+    QTest::newRow("a mapping that forwards: direct") << true << PathKind::DirectPortMap;
+    QTest::newRow("a lying gateway: one attempt, then the relay") << false << PathKind::Relayed;
+}
+
+void TestPeerConnector::portMappingBeatsHopelessNats()
+{
+    QFETCH(bool, forwards);
+    QFETCH(PathKind, path);
+    // port-restricted alice × symmetric bob: no punch can work, so without a mapping both go to
+    // the relay at once. Bob's gateway "maps" a port on his public address (loopback here).
+    const NatType prc = NatType::fromString(u"cone (port-restricted)");
+    const NatType sym = NatType::fromString(u"symmetric");
+    m_clientA->setNatType(prc.toString());
+    m_clientB->setNatType(sym.toString());
+    quint16 mappedPort = m_clientB->localPort();
+    if (!forwards) {
+        QTcpServer closed; // a port nobody listens on: every SYN is refused
+        QVERIFY(closed.listen(QHostAddress::LocalHost, 0));
+        mappedPort = closed.serverPort();
+    }
+    m_clientB->setPortMapping({QHostAddress::LocalHost, mappedPort}, PortMapProtocol::Upnp);
+    // A long punch deadline: a dead mapping must cost mappedDeadline (2 s), never this.
+    ConnectTimings timings = defaultTimings();
+    timings.punch.deadline = 8000ms;
+    Results r
+        = connectPair(ConnectMode::Auto, {}, timings, [&](PeerConnector &a, PeerConnector &b) {
+              a.setOwnNatType(prc);
+              b.setOwnNatType(sym);
+          });
+    QVERIFY(r.responderDone);
+    QVERIFY2(r.initiator.ok(), qPrintable(r.initiator.error));
+    QVERIFY2(r.responder.ok(), qPrintable(r.responder.error));
+    QCOMPARE(r.initiator.path, path);
+    QCOMPARE(r.responder.path, path);
+    if (forwards) {
+        QCOMPARE(r.initiator.mapper, PortMapProtocol::Upnp); // dialled bob's mapping
+        QCOMPARE(r.responder.mapper, PortMapProtocol::Upnp); // came in through his own
+    } else {
+        const auto bound = timings.punch.mappedDeadline + 1500ms;
+        QVERIFY2(r.initiator.timeMs < bound.count(),
+            qPrintable(QStringLiteral("relayed after %1 ms").arg(r.initiator.timeMs)));
+    }
+    QVERIFY(exchange(*r.initiator.socket, *r.responder.socket));
 }
 
 QTEST_GUILESS_MAIN(TestPeerConnector)

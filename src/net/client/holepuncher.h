@@ -35,6 +35,10 @@ struct PunchTimings
     std::chrono::milliseconds handshakeTimeout {3000};
     //! The responder waits this much past the deadline for the initiator's choice.
     std::chrono::milliseconds selectGrace {1500};
+    //! The deadline when only a port mapping can connect (the NATs rule out a punch): one
+    //! connect attempt plus the TLS handshake, all a gateway whose mapping does not forward
+    //! (a "lying" one) may cost before the relay.
+    std::chrono::milliseconds mappedDeadline {2000};
 };
 
 //! What the rendezvous server's "go" told us, reduced to what punching needs.
@@ -43,7 +47,8 @@ struct PunchPlan
     DeviceId peer;
     bool initiator = true; //!< initiator = TLS client and the one who selects the path
     quint16 localPort = 0; //!< P: the port our control connection uses
-    QList<Endpoint> candidates; //!< the peer's public endpoint first, then its private ones
+    //! the peer's port mapping (if any) first, then its public endpoint, then its private ones
+    QList<Endpoint> candidates;
     std::chrono::milliseconds startIn {0};
 };
 

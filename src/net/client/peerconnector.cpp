@@ -122,21 +122,42 @@ QString PeerConnector::relayReason(
     return why;
 }
 
-QCoro::Task<PunchResult> PeerConnector::punch(const GoMessage &go)
+QCoro::Task<PunchResult> PeerConnector::punch(const GoMessage &go, bool mappedOnly)
 {
     PunchPlan plan;
     plan.peer = go.peer;
     plan.initiator = go.initiator;
     plan.localPort = m_control ? m_control->localPort() : 0;
-    plan.candidates << go.peerPublic;
-    for (const Endpoint &e : std::as_const(go.peerPrivate)) {
-        if (!plan.candidates.contains(e))
-            plan.candidates << e;
+    // The gateway forwards the mapping without any punch: first. When the NATs rule out a punch
+    // it is the only candidate; and a side with only its own mapping dials nothing (its SYN to
+    // the peer's public endpoint would only clash with the peer's SYN coming in through it).
+    if (go.peerMapped.isValid())
+        plan.candidates << go.peerMapped;
+    PunchTimings timings = m_timings.punch;
+    if (mappedOnly) {
+        timings.deadline = std::min(timings.deadline, timings.mappedDeadline);
+    } else {
+        if (!plan.candidates.contains(go.peerPublic))
+            plan.candidates << go.peerPublic;
+        for (const Endpoint &e : std::as_const(go.peerPrivate)) {
+            if (!plan.candidates.contains(e))
+                plan.candidates << e;
+        }
     }
     plan.startIn = std::chrono::milliseconds(qMax(0, go.startInMs));
-    HolePuncher puncher(m_identity, plan, m_timings.punch);
+    HolePuncher puncher(m_identity, plan, timings);
     auto punching = puncher.run();
     co_return co_await punching;
+}
+
+PathKind PeerConnector::directPathOf(
+    const PunchResult &punched, const GoMessage &go, bool mappedOnly) const
+{
+    if (go.peerMapped.isValid() && punched.remote == go.peerMapped)
+        return PathKind::DirectPortMap;
+    if (mappedOnly && punched.viaAccept && m_control && m_control->portMapping().isValid())
+        return PathKind::DirectPortMap;
+    return PathKind::DirectPunch;
 }
 
 PeerConnector::Detour PeerConnector::unpunched(
@@ -193,29 +214,35 @@ QCoro::Task<PeerConnection> PeerConnector::establish(
     c.peerNat = NatType::fromString(go.peerNat);
     c.rttMs = go.rttMs;
     const auto elapsed = [&] { return startedMs + clock.elapsed(); };
-    const auto report = [&](OutcomeKind kind, const QString &reason) {
+    const auto report = [&](OutcomeKind kind, const QString &reason, PathKind path) {
         if (self && m_control)
-            m_control->reportOutcome(go.sessionId, kind, PathKind::DirectPunch, elapsed(), reason);
+            m_control->reportOutcome(go.sessionId, kind, path, elapsed(), reason);
     };
 
     Detour detour;
-    // Both NAT types known and no punch can work: relay at once instead of after the deadline.
+    // Both NAT types known and no punch can work: relay at once instead of after the deadline,
+    // unless a gateway forwards a port to one of us: then only that mapping is tried, briefly.
     // (A peer that does not know its own type yet punches and falls back later: only slower.)
     const bool hopeless = mode == ConnectMode::Auto && punchHopeless(m_ownNat, c.peerNat);
-    if (go.punch && mode != ConnectMode::RelayOnly && !hopeless) {
-        auto punching = punch(go);
+    const bool mapped
+        = go.peerMapped.isValid() || (m_control && m_control->portMapping().isValid());
+    if (go.punch && mode != ConnectMode::RelayOnly && (!hopeless || mapped)) {
+        auto punching = punch(go, hopeless);
         PunchResult punched = co_await punching;
         if (!self)
             co_return c;
         if (punched.ok()) {
             c.socket = std::move(punched.socket);
-            c.path = PathKind::DirectPunch;
+            c.path = directPathOf(punched, go, hopeless);
+            if (c.path == PathKind::DirectPortMap)
+                c.mapper = punched.remote == go.peerMapped ? go.peerMapper
+                                                           : m_control->portMapProtocol();
             c.timeMs = elapsed();
             qCInfo(lcPunch).noquote()
                 << "direct path to" << go.peer.shortString() << "via" << punched.remote.toString()
-                << (punched.viaAccept ? "(accepted)" : "(connected)") << "in" << c.timeMs
-                << "ms after" << punched.attempts << "attempt(s)";
-            report(OutcomeKind::Direct, {});
+                << (punched.viaAccept ? "(accepted)" : "(connected)") << pathMethodName(c.path)
+                << "in" << c.timeMs << "ms after" << punched.attempts << "attempt(s)";
+            report(OutcomeKind::Direct, {}, c.path);
             co_return c;
         }
         detour.impostor = punched.unexpectedPeer;
@@ -229,7 +256,7 @@ QCoro::Task<PeerConnection> PeerConnector::establish(
 
     if (mode == ConnectMode::DirectOnly || go.relayToken.isEmpty() || !m_control) {
         failNoPath(c, go, mode, detour);
-        report(OutcomeKind::Failed, detour.reason);
+        report(OutcomeKind::Failed, detour.reason, PathKind::DirectPunch);
         co_return c;
     }
     auto relaying = viaRelay(std::move(go), std::move(c), detour, elapsed());

@@ -41,6 +41,8 @@ struct PeerConnection
     QString peerName;
     NatType peerNat; //!< the peer's NAT type as the server passed it on
     PathKind path = PathKind::Unknown; //!< also says the method (pathMethodName)
+    //! DirectPortMap: whose gateway forwarded, and how (the peer's, or ours when it came in)
+    PortMapProtocol mapper = PortMapProtocol::None;
     QString reason; //!< why relayed, in words (translated when the app installed a translator)
     qint64 timeMs = 0; //!< from the request (or go) to the selected connection
     int rttMs = 0; //!< server's RTT estimate of the peer, from go
@@ -103,8 +105,16 @@ private:
     };
 
     QCoro::Task<PeerConnection> establish(GoMessage go, ConnectMode mode, qint64 startedMs);
-    //! The hole punch of establish(): every candidate of \a go from the control port.
-    QCoro::Task<PunchResult> punch(const GoMessage &go);
+    /*!
+     * The hole punch of establish(): every candidate of \a go from the control port, the peer's
+     * port mapping first. \a mappedOnly (the NATs rule out a punch, but a gateway forwards):
+     * only the peer's mapping is dialled (none when only ours exists: the peer dials in), within
+     * PunchTimings::mappedDeadline.
+     */
+    QCoro::Task<PunchResult> punch(const GoMessage &go, bool mappedOnly);
+    //! Which direct path \a punched is: DirectPortMap when it went to the peer's mapping, or
+    //! came in through ours when nothing else could (\a mappedOnly); DirectPunch otherwise.
+    PathKind directPathOf(const PunchResult &punched, const GoMessage &go, bool mappedOnly) const;
     //! Why establish() did not even try to punch (\a hopeless, relay-only, no punch in go).
     Detour unpunched(const NatType &peerNat, ConnectMode mode, bool hopeless) const;
     //! Neither a direct path nor the relay: fills in \a c's error.
