@@ -824,6 +824,34 @@ Drop files on a contact to send them.</source>
         <source>See who you trust: rename, verify or forget contacts</source>
         <translation>查看你信任的设备：重命名、核对或忘记联系人</translation>
     </message>
+    <message>
+        <source>Port mapping off</source>
+        <translation>端口映射已关闭</translation>
+    </message>
+    <message>
+        <source>Asking the router for a port mapping…</source>
+        <translation>正在向路由器请求端口映射…</translation>
+    </message>
+    <message>
+        <source>Port mapped via NAT-PMP</source>
+        <translation>已通过 NAT-PMP 映射端口</translation>
+    </message>
+    <message>
+        <source>Port mapped via PCP</source>
+        <translation>已通过 PCP 映射端口</translation>
+    </message>
+    <message>
+        <source>Port mapped via UPnP</source>
+        <translation>已通过 UPnP 映射端口</translation>
+    </message>
+    <message>
+        <source>No port mapping: the router does not answer UPnP or NAT-PMP</source>
+        <translation>无端口映射：路由器不响应 UPnP 或 NAT-PMP</translation>
+    </message>
+    <message>
+        <source>Port mapping is not available in this build</source>
+        <translation>此版本不支持端口映射</translation>
+    </message>
 </context>
 <context>
     <name>PunchDrop::Gui::PendingFilesBar</name>
@@ -936,6 +964,14 @@ Drop files on a contact to send them.</source>
     <message>
         <source>Announces this device on the local network and lists the others running PunchDrop there, without a server.</source>
         <translation>在局域网中公布本设备，并列出那里其他运行 PunchDrop 的设备，无需服务器。</translation>
+    </message>
+    <message>
+        <source>Ask the router to forward a port (UPnP / NAT-PMP)</source>
+        <translation>请求路由器转发端口（UPnP / NAT-PMP）</translation>
+    </message>
+    <message>
+        <source>More devices can then connect directly instead of through the server&apos;s relay.</source>
+        <translation>这样更多设备可以直接连接，而不必经过服务器中继。</translation>
     </message>
 </context>
 <context>
@@ -1055,6 +1091,10 @@ Drop files on a contact to send them.</source>
     <message>
         <source>%1 · %2 on average</source>
         <translation>%1 · 平均 %2</translation>
+    </message>
+    <message>
+        <source>Direct · port mapping</source>
+        <translation>直连 · 端口映射</translation>
     </message>
 </context>
 <context>

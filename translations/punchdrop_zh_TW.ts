@@ -824,6 +824,34 @@ Drop files on a contact to send them.</source>
         <source>See who you trust: rename, verify or forget contacts</source>
         <translation>查看你信任的裝置：重新命名、核對或忘記聯絡人</translation>
     </message>
+    <message>
+        <source>Port mapping off</source>
+        <translation>連接埠對應已關閉</translation>
+    </message>
+    <message>
+        <source>Asking the router for a port mapping…</source>
+        <translation>正在向路由器要求連接埠對應…</translation>
+    </message>
+    <message>
+        <source>Port mapped via NAT-PMP</source>
+        <translation>已透過 NAT-PMP 對應連接埠</translation>
+    </message>
+    <message>
+        <source>Port mapped via PCP</source>
+        <translation>已透過 PCP 對應連接埠</translation>
+    </message>
+    <message>
+        <source>Port mapped via UPnP</source>
+        <translation>已透過 UPnP 對應連接埠</translation>
+    </message>
+    <message>
+        <source>No port mapping: the router does not answer UPnP or NAT-PMP</source>
+        <translation>無連接埠對應：路由器不回應 UPnP 或 NAT-PMP</translation>
+    </message>
+    <message>
+        <source>Port mapping is not available in this build</source>
+        <translation>此版本不支援連接埠對應</translation>
+    </message>
 </context>
 <context>
     <name>PunchDrop::Gui::PendingFilesBar</name>
@@ -936,6 +964,14 @@ Drop files on a contact to send them.</source>
     <message>
         <source>Announces this device on the local network and lists the others running PunchDrop there, without a server.</source>
         <translation>在區域網路中公布本裝置，並列出那裡其他執行 PunchDrop 的裝置，無需伺服器。</translation>
+    </message>
+    <message>
+        <source>Ask the router to forward a port (UPnP / NAT-PMP)</source>
+        <translation>要求路由器轉送連接埠（UPnP / NAT-PMP）</translation>
+    </message>
+    <message>
+        <source>More devices can then connect directly instead of through the server&apos;s relay.</source>
+        <translation>如此更多裝置可以直接連線，而不必經過伺服器中繼。</translation>
     </message>
 </context>
 <context>
@@ -1055,6 +1091,10 @@ Drop files on a contact to send them.</source>
     <message>
         <source>%1 · %2 on average</source>
         <translation>%1 · 平均 %2</translation>
+    </message>
+    <message>
+        <source>Direct · port mapping</source>
+        <translation>直連 · 連接埠對應</translation>
     </message>
 </context>
 <context>

@@ -16,6 +16,7 @@ const QString kServerAddress = QStringLiteral("network/serverAddress");
 const QString kDownloadDir = QStringLiteral("transfers/downloadDir");
 const QString kStartMinimized = QStringLiteral("ui/startMinimized");
 const QString kLanDiscovery = QStringLiteral("network/lanDiscovery");
+const QString kPortMapping = QStringLiteral("network/portMapping");
 const QString kLanguage = QStringLiteral("ui/language");
 const QString kWelcomeDone = QStringLiteral("ui/welcomeDone");
 } // namespace
@@ -29,6 +30,7 @@ AppSettings AppSettings::load(const ConfigDir &configDir)
     s.downloadDir = settings->value(kDownloadDir, ConfigDir::defaultDownloadDir()).toString();
     s.startMinimized = settings->value(kStartMinimized, false).toBool();
     s.lanDiscovery = settings->value(kLanDiscovery, true).toBool();
+    s.portMapping = settings->value(kPortMapping, true).toBool();
     s.language = settings->value(kLanguage).toString();
     s.welcomeDone = settings->value(kWelcomeDone, false).toBool();
     if (!availableLanguages().contains(s.language))
@@ -53,6 +55,7 @@ bool AppSettings::save(const ConfigDir &configDir, QString *error) const
     settings->remove(QStringLiteral("transfers/autoAcceptTrusted"));
     settings->setValue(kStartMinimized, startMinimized);
     settings->setValue(kLanDiscovery, lanDiscovery);
+    settings->setValue(kPortMapping, portMapping);
     settings->setValue(kLanguage, language);
     settings->setValue(kWelcomeDone, welcomeDone);
     settings->sync();

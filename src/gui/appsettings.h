@@ -19,6 +19,8 @@ struct AppSettings
     bool startMinimized = false; //!< start hidden in the tray
     //! Announce this device and find others on the local network (no server needed there).
     bool lanDiscovery = true;
+    //! Ask the router to forward the punch port (UPnP-IGD / NAT-PMP): more direct connections.
+    bool portMapping = true;
     QString language; //!< "" = system, "en", "zh_CN", "zh_TW"
     bool welcomeDone = false; //!< the first-start panel was dismissed
 

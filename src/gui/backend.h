@@ -2,6 +2,7 @@
 #pragma once
 
 #include "appsettings.h"
+#include "net/client/portmapper.h"
 #include "net/wire/deviceid.h"
 #include "net/wire/peerinfo.h"
 #include "transfer/contactstore.h"
@@ -23,6 +24,11 @@ struct ServerStatus
     QString serverAddress;
     QString detail; //!< e.g. "reconnecting in 4 s: connection refused"
     QString natType; //!< this device's NAT type, e.g. "cone (port-restricted)"
+    //! The port mapping on the router: Off (turned off, or no server), Mapping, Mapped (via
+    //! portMapper), Unavailable (portMapReason says why, in English).
+    PortMapper::State portMap = PortMapper::State::Off;
+    PortMapProtocol portMapper = PortMapProtocol::None;
+    QString portMapReason;
 };
 
 /*!

@@ -47,6 +47,7 @@ bool EngineBackend::start(QString *error)
     // A contact answered with "Always accept" is accepted without asking: that is what the
     // button says (the per-contact switch lives on the Contacts page).
     config.autoAcceptTrusted = true;
+    config.portMapping = m_settings.portMapping;
     if (m_tune)
         m_tune(config);
     m_engine = std::make_unique<TransferEngine>(m_identity, m_configDir, config);
@@ -59,6 +60,13 @@ bool EngineBackend::start(QString *error)
         [this] { setStatus(ServerStatus::State::Online, {}); });
     connect(engine, &TransferEngine::connectionLost, this, [this](const QString &reason) {
         setStatus(ServerStatus::State::Offline, tr("reconnecting: %1").arg(reason));
+    });
+    connect(engine, &TransferEngine::portMappingChanged, this, [this, engine] {
+        const PortMapper *mapper = engine->portMapper();
+        m_status.portMap = mapper->state();
+        m_status.portMapper = mapper->protocol();
+        m_status.portMapReason = mapper->reason();
+        Q_EMIT serverStatusChanged();
     });
     connect(engine, &TransferEngine::natTypeChanged, this, [this](const NatType &nat) {
         m_status.natType = nat.toString(); // the stable text; MainWindow shows displayName()
@@ -187,7 +195,8 @@ void EngineBackend::applySettings(const AppSettings &settings)
 {
     // Both decide which parts the engine is built with: a change rebuilds it.
     const bool rebuild = settings.serverAddress != m_settings.serverAddress
-        || settings.lanDiscovery != m_settings.lanDiscovery;
+        || settings.lanDiscovery != m_settings.lanDiscovery
+        || settings.portMapping != m_settings.portMapping;
     m_settings = settings;
     if (!m_engine)
         return;

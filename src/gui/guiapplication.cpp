@@ -12,6 +12,7 @@
 #include "core/instancelock.h"
 #include "core/logging.h"
 #include "net/security/deviceidentity.h"
+#include "transfer/transferengine.h"
 
 #include <QApplication>
 #include <QMessageBox>
@@ -22,10 +23,13 @@ namespace PunchDrop::Gui {
 
 namespace {
 //! The engine behind the window: server connection, LAN discovery, punching, relay, transfers.
-std::unique_ptr<Backend> createBackend(const DeviceIdentity &identity, const ConfigDir &configDir)
+std::unique_ptr<Backend> createBackend(
+    const DeviceIdentity &identity, const ConfigDir &configDir, bool noPortMap)
 {
     auto backend
         = std::make_unique<EngineBackend>(identity, configDir, AppSettings::load(configDir));
+    if (noPortMap)
+        backend->setEngineTuning([](EngineConfig &config) { config.portMapping = false; });
     QString error;
     if (!backend->start(&error))
         qCWarning(lcGui) << "the transfer engine did not start:" << error;
@@ -58,7 +62,7 @@ int runGui(const GuiOptions &options)
             QObject::tr("Cannot load this device's identity: %1").arg(error));
         return 1;
     }
-    const std::unique_ptr<Backend> backend = createBackend(*identity, configDir);
+    const std::unique_ptr<Backend> backend = createBackend(*identity, configDir, options.noPortMap);
     MainWindow window(backend.get(), configDir);
     QObject::connect(
         &window, &MainWindow::quitConfirmed, qApp, &QCoreApplication::quit, Qt::QueuedConnection);

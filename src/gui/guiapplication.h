@@ -12,6 +12,8 @@ struct GuiOptions
     bool minimized = false;
     //! `punchdrop FILE…`: open the send flow with these (a running app gets them instead).
     QStringList paths;
+    //! --no-port-map: no UPnP-IGD / NAT-PMP mapping this run, whatever the settings say.
+    bool noPortMap = false;
 };
 
 //! Builds the desktop app inside the already created QApplication and runs its event loop.

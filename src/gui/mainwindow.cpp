@@ -249,6 +249,10 @@ void MainWindow::buildUi()
     m_natLabel->setObjectName(QStringLiteral("natTypeLabel"));
     statusBar()->addWidget(m_serverLabel);
     statusBar()->addWidget(m_natLabel);
+    m_portMapLabel = new QLabel(this);
+    m_portMapLabel->setTextFormat(Qt::PlainText);
+    m_portMapLabel->setObjectName(QStringLiteral("portMapLabel"));
+    statusBar()->addWidget(m_portMapLabel);
     updateSendActions();
 }
 
@@ -329,6 +333,41 @@ void MainWindow::updateServerStatus()
     m_natLabel->setText(nat);
     m_natLabel->setToolTip(ConnectionStatusText::natToolTip(status));
     m_natLabel->setVisible(!nat.isEmpty());
+    updatePortMapStatus(status);
+}
+
+void MainWindow::updatePortMapStatus(const ServerStatus &status)
+{
+    QString text;
+    switch (status.portMap) {
+    case PortMapper::State::Off:
+        text = status.state == ServerStatus::State::LanOnly ? QString() : tr("Port mapping off");
+        break;
+    case PortMapper::State::Mapping:
+        text = tr("Asking the router for a port mapping…");
+        break;
+    case PortMapper::State::Mapped:
+        switch (status.portMapper) {
+        case PortMapProtocol::NatPmp:
+            text = tr("Port mapped via NAT-PMP");
+            break;
+        case PortMapProtocol::Pcp:
+            text = tr("Port mapped via PCP");
+            break;
+        default:
+            text = tr("Port mapped via UPnP");
+            break;
+        }
+        break;
+    case PortMapper::State::Unavailable:
+        text = PortMapper::isSupported()
+            ? tr("No port mapping: the router does not answer UPnP or NAT-PMP")
+            : tr("Port mapping is not available in this build");
+        break;
+    }
+    m_portMapLabel->setText(text);
+    m_portMapLabel->setToolTip(status.portMapReason); // the router's own words, in English
+    m_portMapLabel->setVisible(!text.isEmpty());
 }
 
 bool MainWindow::selectedPeer(DeviceId *peer) const

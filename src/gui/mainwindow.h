@@ -110,6 +110,7 @@ private:
     void restoreHistory();
     void retranslateUi();
     void updateServerStatus();
+    void updatePortMapStatus(const ServerStatus &status);
     void updateSendActions();
     void onTransferAdded(const TransferSnapshot &snapshot);
     void onTransferFinished(const TransferSnapshot &snapshot);
@@ -132,6 +133,7 @@ private:
     QPushButton *m_sendButton = nullptr;
     QLabel *m_serverLabel = nullptr;
     QLabel *m_natLabel = nullptr;
+    QLabel *m_portMapLabel = nullptr; //!< "Port mapped via UPnP", or why not
     SelfHeader *m_selfHeader = nullptr;
     WelcomePanel *m_welcome = nullptr;
     QMenu *m_fileMenu = nullptr;

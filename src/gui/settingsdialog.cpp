@@ -38,6 +38,9 @@ SettingsDialog::SettingsDialog(const AppSettings &settings, QWidget *parent)
     m_lanDiscovery = new QCheckBox(this);
     m_lanDiscovery->setObjectName(QStringLiteral("lanDiscoveryCheck"));
     m_lanDiscovery->setChecked(settings.lanDiscovery);
+    m_portMapping = new QCheckBox(this);
+    m_portMapping->setObjectName(QStringLiteral("portMappingCheck"));
+    m_portMapping->setChecked(settings.portMapping);
     m_language = new QComboBox(this);
     m_language->setObjectName(QStringLiteral("languageCombo"));
     const QStringList languages = AppSettings::availableLanguages();
@@ -73,6 +76,7 @@ SettingsDialog::SettingsDialog(const AppSettings &settings, QWidget *parent)
     m_form->addRow(m_languageLabel, m_language);
     m_form->addRow(m_startMinimized);
     m_form->addRow(m_lanDiscovery);
+    m_form->addRow(m_portMapping);
 
     m_buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     m_buttons->button(QDialogButtonBox::Ok)->setObjectName(QStringLiteral("settingsOkButton"));
@@ -101,6 +105,7 @@ AppSettings SettingsDialog::settings() const
     s.downloadDir = m_downloadDir->text().trimmed();
     s.startMinimized = m_startMinimized->isChecked();
     s.lanDiscovery = m_lanDiscovery->isChecked();
+    s.portMapping = m_portMapping->isChecked();
     s.language = m_language->currentData().toString();
     return s;
 }
@@ -167,6 +172,9 @@ void SettingsDialog::retranslateUi()
     m_lanDiscovery->setText(tr("Find devices on this network (LAN discovery)"));
     m_lanDiscovery->setToolTip(tr("Announces this device on the local network and lists the "
                                   "others running PunchDrop there, without a server."));
+    m_portMapping->setText(tr("Ask the router to forward a port (UPnP / NAT-PMP)"));
+    m_portMapping->setToolTip(tr("More devices can then connect directly instead of through "
+                                 "the server's relay."));
     m_language->setItemText(0, tr("System default"));
     // Set here so they follow the app's language even without Qt's own translations installed.
     m_buttons->button(QDialogButtonBox::Ok)->setText(tr("OK"));

@@ -53,6 +53,7 @@ private:
     QPushButton *m_browse = nullptr;
     QCheckBox *m_startMinimized = nullptr;
     QCheckBox *m_lanDiscovery = nullptr;
+    QCheckBox *m_portMapping = nullptr;
     QComboBox *m_language = nullptr;
     QLabel *m_error = nullptr;
     QDialogButtonBox *m_buttons = nullptr;
