@@ -22,6 +22,13 @@
 #                                       itself, then a send works
 #   hostile                             raw clients send garbage, oversize lengths, half frames;
 #                                       they are dropped and a send between others still works
+#   prc-symupnp                         bob's router is symmetric and runs miniupnpd (UPnP-IGD
+#                                       only): bob maps his punch port, alice dials the mapping:
+#                                       direct, port-map, mapper upnp; the server relayed nothing
+#   prc-symnatpmp                       the same with NAT-PMP only: direct, port-map, natpmp
+#   prc-symupnp-stopped                 as prc-symupnp, but miniupnpd stops (deleting the
+#                                       forward) after bob mapped: a "lying" mapping, which must
+#                                       cost one attempt at most before the relay
 # Environment: NATLAB_KEEP=1 (leave the lab up), NATLAB_PAYLOAD_MIB (default 4),
 #              NATLAB_VERBOSE=0 (no --verbose for punchdrop), CI=true (no skipping).
 
@@ -30,6 +37,8 @@ set -u -o pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=lab.sh
 . "$HERE/lab.sh"
+# shellcheck source=miniupnpd.sh
+. "$HERE/miniupnpd.sh"
 
 CASE=${1:-}
 PD=${2:-${PUNCHDROP_BINARY:-}}
@@ -175,6 +184,8 @@ make_payload() {
 SENDER_OUT=""
 PATH_KIND=""
 PATH_METHOD=""
+PATH_MAPPER=""
+PATH_TIME_MS=""
 # send_and_check HOST EXPECT_KIND EXPECT_METHODS — EXPECT_KIND "direct", "relay" or "any";
 # EXPECT_METHODS a |-separated list ("tcp-punch", "lan|tcp-punch") or "any".
 send_and_check() {
@@ -200,6 +211,8 @@ send_and_check() {
     path_ev=$(events "$SENDER_OUT" path | tail -n 1)
     PATH_KIND=$(field kind <<<"$path_ev")
     PATH_METHOD=$(field method <<<"$path_ev")
+    PATH_MAPPER=$(field mapper <<<"$path_ev")
+    PATH_TIME_MS=$(field time_ms <<<"$path_ev")
     sender_err=$(events "$SENDER_OUT" error | head -n 1)
     recv_err=$(events "$RECEIVER_OUT" error | head -n 1)
     echo "  sender exit $rc after $send_ms ms; receiver exit $rrc"
@@ -331,6 +344,37 @@ check_hostiles() {
 }
 
 # ---------------------------------------------------------------------------------------------
+# port mapping (prc-symupnp, prc-symnatpmp, prc-symupnp-stopped)
+
+MAPPER=""      # the mapper bob's gateway speaks: upnp or natpmp
+# start_gateway ROUTER MODE — the STUN responder miniupnpd asks, then miniupnpd itself
+start_gateway() {
+    add_log "miniupnpd in $1" "$LAB_DIR/miniupnpd-$1.log"
+    lab_stun_echo || fail "cannot start the STUN responder"
+    lab_miniupnpd "$1" "$2" || fail "miniupnpd does not run in $1"
+    echo "  miniupnpd ($2) runs in $1"
+}
+# wait_mapped — until bob reports his port mapping (his log), then prints it
+wait_mapped() {
+    local t0
+    t0=$(now_ms)
+    lab_wait_for 20 bob_mapped
+    bob_mapped || fail "bob reported no port mapping within 20 s"
+    echo "  bob mapped in $(($(now_ms) - t0)) ms: $(grep -m1 -o 'port [0-9]* mapped at .*' "$LAB_DIR/receiver.err")"
+}
+bob_mapped() { grep -q "mapped at .* via $MAPPER" "$LAB_DIR/receiver.err"; }
+# check_not_relayed — the server paired no relay session
+check_not_relayed() {
+    local f
+    for f in "$LAB_DIR"/server-*.log; do
+        if grep -q "relay session .* paired" "$f"; then
+            fail "the server relayed: $(grep -m1 'relay session .* paired' "$f")"
+        fi
+    done
+    echo "  the server relayed nothing"
+}
+
+# ---------------------------------------------------------------------------------------------
 # the cases
 
 run_case() {
@@ -373,13 +417,33 @@ run_case() {
             kind=any
             methods=any
             ;;
+        prc-symupnp | prc-symupnp-stopped)
+            pair prc sym
+            MAPPER=upnp
+            methods=port-map
+            [ "$CASE" = prc-symupnp-stopped ] && kind=relay && methods=relay
+            ;;
+        prc-symnatpmp) pair prc sym; MAPPER=natpmp; methods=port-map ;;
         *) echo "unknown case '$CASE'" >&2; usage ;;
     esac
     echo "natlab[$CASE]: lab up in $(($(now_ms) - T_START)) ms; alice in $SENDER_HOST" \
         "($(lab_ip "$SENDER_HOST")), bob in $RECEIVER_HOST ($(lab_ip "$RECEIVER_HOST"))"
     make_payload
     start_server
+    if [ -n "$MAPPER" ]; then
+        start_gateway rb "$MAPPER"
+    fi
     start_receiver "$RECEIVER_HOST"
+    if [ -n "$MAPPER" ]; then
+        wait_mapped
+        if [ "$CASE" = prc-symupnp-stopped ]; then
+            lab_miniupnpd_stop rb
+            # whatever miniupnpd left behind goes too: the gateway forgot the mapping
+            lab_exec rb nft flush chain inet miniupnpd prerouting_miniupnpd
+            lab_exec rb nft flush chain inet miniupnpd miniupnpd
+            echo "  miniupnpd stopped, its forwards flushed: bob's mapping no longer forwards"
+        fi
+    fi
 
     if [ "$CASE" = server-restart ]; then
         local t0 src
@@ -419,6 +483,16 @@ run_case() {
     send_and_check "$SENDER_HOST" "$kind" "$methods"
 
     [ "$CASE" = hostile ] && check_hostiles
+    if [ -n "$MAPPER" ] && [ "$kind" = direct ]; then
+        [ "$PATH_MAPPER" = "$MAPPER" ] || fail "path mapper is '$PATH_MAPPER', expected '$MAPPER'"
+        check_not_relayed
+    fi
+    if [ "$CASE" = prc-symupnp-stopped ]; then
+        # one connect attempt (1 s) + TLS at most before the relay: PunchTimings::mappedDeadline
+        # (2 s) plus the relay join; the full punch deadline alone would be 4 s
+        [ "${PATH_TIME_MS:-99999}" -lt 3900 ] ||
+            fail "the dead mapping cost ${PATH_TIME_MS} ms before the relay (more than one attempt)"
+    fi
     if [ "$CASE" = loss ]; then
         echo "  loss rules dropped $(lab_loss_drops ra) packets on ra's WAN, $(lab_loss_drops rb) on rb's"
     fi
