@@ -456,6 +456,22 @@ void TestRendezvousServer::handshakesAreCappedPerPrefix()
     QTRY_COMPARE_WITH_TIMEOUT(m_server->handshakeCount(), 2, 5000);
 }
 
+namespace {
+//! The raw client's go after a connect, answering the server's RTT pings meanwhile.
+std::optional<Go> awaitGo(Test::RawControlClient &client)
+{
+    for (;;) {
+        const auto message = client.next();
+        if (!message)
+            return std::nullopt;
+        if (const auto *ping = std::get_if<Ping>(&*message))
+            client.send(Pong {ping->nonce});
+        else if (const auto *go = std::get_if<Go>(&*message))
+            return *go;
+    }
+}
+} // namespace
+
 void TestRendezvousServer::outcomeIsAccepted()
 {
     QSignalSpy outcome(m_server.get(), &RendezvousServer::outcomeReported);
@@ -463,15 +479,8 @@ void TestRendezvousServer::outcomeIsAccepted()
     Test::RawControlClient client(m_port, Test::ephemeralIdentity());
     QVERIFY(client.registerWith());
     client.send(Connect {9, m_bystanderIdentity.id(), ConnectMode::Auto});
-    std::optional<Go> go;
-    while (!go) {
-        const auto message = client.next();
-        QVERIFY(message);
-        if (const auto *ping = std::get_if<Ping>(&*message))
-            client.send(Pong {ping->nonce});
-        else if (const auto *g = std::get_if<Go>(&*message))
-            go = *g;
-    }
+    const std::optional<Go> go = awaitGo(client);
+    QVERIFY(go);
     QCOMPARE(go->requestId, 9u);
     QVERIFY(go->initiator);
     QCOMPARE(go->peer, m_bystanderIdentity.id());
@@ -520,15 +529,8 @@ void TestRendezvousServer::portMappingIsVouched()
     if (withdrawn)
         client.send(Mapped {});
     client.send(Connect {3, m_bystanderIdentity.id(), ConnectMode::Auto});
-    std::optional<Go> go;
-    while (!go) {
-        const auto message = client.next();
-        QVERIFY(message);
-        if (const auto *ping = std::get_if<Ping>(&*message))
-            client.send(Pong {ping->nonce});
-        else if (const auto *g = std::get_if<Go>(&*message))
-            go = *g;
-    }
+    const std::optional<Go> go = awaitGo(client);
+    QVERIFY(go);
     QCOMPARE(go->peerMapped, bystanderMapped);
     QCOMPARE(go->peerMapper, PortMapProtocol::NatPmp);
     QTRY_COMPARE_WITH_TIMEOUT(bystanderGo.count(), 1, 5000);
