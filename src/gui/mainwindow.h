@@ -24,6 +24,7 @@ struct TransferSnapshot;
 namespace PunchDrop::Gui {
 
 class Backend;
+struct ServerStatus;
 class ContactListModel;
 class ContactView;
 class GuiOfferDecider;
