@@ -288,13 +288,15 @@ void TestControlProtocol::roundTrip_data()
         << QStringLiteral("connect-error");
     QTest::newRow("go initiator with token") << ControlMessage(Go {5, QByteArray(16, '\x01'), true,
         b, QStringLiteral("bob"), ep("198.51.100.1", 4000), {ep("192.168.0.9", 4000)},
-        QStringLiteral("cone"), true, QByteArray(16, '\x02'), 42, 17})
+        QStringLiteral("cone"), true, QByteArray(16, '\x02'), 42, 17, {}, PortMapProtocol::None})
                                              << QStringLiteral("go");
-    QTest::newRow("go responder without token") << ControlMessage(Go {0, QByteArray(16, '\x03'),
-        false, a, QStringLiteral("alice"), ep("::1", 9), {}, {}, false, {}, 0, 0})
-                                                << QStringLiteral("go");
+    QTest::newRow("go responder without token")
+        << ControlMessage(Go {0, QByteArray(16, '\x03'), false, a, QStringLiteral("alice"),
+               ep("::1", 9), {}, {}, false, {}, 0, 0, {}, PortMapProtocol::None})
+        << QStringLiteral("go");
     Go mappedGo {1, QByteArray(16, '\x05'), true, b, QStringLiteral("bob"),
-        ep("198.51.100.1", 4000), {}, QStringLiteral("symmetric"), true, {}, 1, 2};
+        ep("198.51.100.1", 4000), {}, QStringLiteral("symmetric"), true, {}, 1, 2, {},
+        PortMapProtocol::None};
     mappedGo.peerMapped = ep("198.51.100.1", 4444);
     mappedGo.peerMapper = PortMapProtocol::NatPmp;
     QTest::newRow("go with a mapped candidate") << ControlMessage(mappedGo) << QStringLiteral("go");
@@ -575,7 +577,7 @@ void TestControlProtocol::goFieldsSurvive()
 {
     Go go {5, QByteArray(16, '\x01'), true, otherId(), QStringLiteral("bob"),
         ep("198.51.100.1", 4000), {ep("192.168.0.9", 4000), ep("10.1.1.1", 4001)},
-        QStringLiteral("cone"), true, QByteArray(16, '\x02'), 42, 17};
+        QStringLiteral("cone"), true, QByteArray(16, '\x02'), 42, 17, {}, PortMapProtocol::None};
     const auto parsed = ControlProtocol::parse(ControlProtocol::encode(go));
     QCOMPARE(parsed.status, ControlProtocol::Status::Ok);
     const Go &back = std::get<Go>(parsed.message);
