@@ -26,9 +26,9 @@
 #                                       only): bob maps his punch port, alice dials the mapping:
 #                                       direct, port-map, mapper upnp; the server relayed nothing
 #   prc-symnatpmp                       the same with NAT-PMP only: direct, port-map, natpmp
-#   prc-symupnp-stopped                 as prc-symupnp, but miniupnpd stops (deleting the
-#                                       forward) after bob mapped: a "lying" mapping, which must
-#                                       cost one attempt at most before the relay
+#   prc-symupnp-stopped                 as prc-symupnp, but miniupnpd stops (its forwards
+#                                       flushed) after bob mapped: a "lying" mapping, which may
+#                                       cost one attempt at most: relay within 5 s
 # Environment: NATLAB_KEEP=1 (leave the lab up), NATLAB_PAYLOAD_MIB (default 4),
 #              NATLAB_VERBOSE=0 (no --verbose for punchdrop), CI=true (no skipping).
 
@@ -488,9 +488,11 @@ run_case() {
         check_not_relayed
     fi
     if [ "$CASE" = prc-symupnp-stopped ]; then
-        # one connect attempt (1 s) + TLS at most before the relay: PunchTimings::mappedDeadline
-        # (2 s) plus the relay join; the full punch deadline alone would be 4 s
-        [ "${PATH_TIME_MS:-99999}" -lt 3900 ] ||
+        # alice does not see bob's NAT type (not contacts), so she punches every candidate for
+        # the 4 s deadline as without a mapping; the dead mapping is dialled alongside the others
+        # and may add at most one attempt (1 s). (When both NAT types are known, the pair tries
+        # only the mapping, for 2 s: tst_peerconnector::portMappingBeatsHopelessNats.)
+        [ "${PATH_TIME_MS:-99999}" -lt 5000 ] ||
             fail "the dead mapping cost ${PATH_TIME_MS} ms before the relay (more than one attempt)"
     fi
     if [ "$CASE" = loss ]; then
