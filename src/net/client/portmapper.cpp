@@ -36,6 +36,19 @@ std::vector<std::shared_ptr<PortMapGateway>> systemGateways(const PortMapperConf
     return gateways;
 }
 
+/*!
+ * The one worker thread every gateway call runs on: calls are serialised (a gateway object is
+ * never used by two at once), and it outlives the mappers, so deleting one (the engine on quit)
+ * never waits for a discovery in flight; only the process exit does, bounded by the libraries'
+ * timeouts.
+ */
+QThreadPool *gatewayPool()
+{
+    static QThreadPool pool;
+    pool.setMaxThreadCount(1);
+    return &pool;
+}
+
 //! When to ask for a held mapping again: the refresh interval, or half the lease if sooner.
 milliseconds renewalAfter(const PortMapperConfig &config, std::chrono::seconds lease)
 {
@@ -55,10 +68,7 @@ PortMapper::PortMapper(
     : QObject(parent)
     , m_config(config)
     , m_gateways(std::move(gateways))
-    , m_pool(std::make_unique<QThreadPool>())
-{
-    m_pool->setMaxThreadCount(1);
-}
+{ }
 
 PortMapper::~PortMapper()
 {
@@ -104,12 +114,12 @@ void PortMapper::release(bool wait)
         return;
     qCInfo(lcNet).noquote() << "deleting the port mapping" << m_external.toString() << "→ port"
                             << m_port;
-    m_pool->start([gateway = m_holder, port = m_port, external = m_external.port] {
+    gatewayPool()->start([gateway = m_holder, port = m_port, external = m_external.port] {
         gateway->unmap(port, external);
     });
     m_holder.reset();
     if (wait)
-        m_pool->waitForDone(int(m_config.exitBudget.count()));
+        gatewayPool()->waitForDone(int(m_config.exitBudget.count()));
 }
 
 QCoro::Task<PortMapper::Attempt> PortMapper::acquire(quint16 port)
@@ -125,7 +135,7 @@ QCoro::Task<PortMapper::Attempt> PortMapper::acquire(quint16 port)
     const std::chrono::seconds lease = m_config.lease;
     for (const std::shared_ptr<PortMapGateway> &gateway : order) {
         auto asking = runOffThread(
-            m_pool.get(), [gateway, port, lease] { return gateway->map(port, port, lease); });
+            gatewayPool(), [gateway, port, lease] { return gateway->map(port, port, lease); });
         GatewayAnswer answer = co_await asking;
         if (!self)
             co_return attempt;
@@ -151,9 +161,10 @@ QCoro::Task<> PortMapper::run(quint64 generation, quint16 port)
         if (generation != m_generation) {
             // Stopped or moved to another port meanwhile: do not leave this one behind.
             if (attempt.answer.ok())
-                m_pool->start([gateway = attempt.gateway, port, out = attempt.answer.external] {
-                    gateway->unmap(port, out.port);
-                });
+                gatewayPool()->start(
+                    [gateway = attempt.gateway, port, out = attempt.answer.external] {
+                        gateway->unmap(port, out.port);
+                    });
             co_return;
         }
         milliseconds next = m_config.retryInterval;

@@ -100,8 +100,6 @@ private:
 
     PortMapperConfig m_config;
     std::vector<std::shared_ptr<PortMapGateway>> m_gateways;
-    //! One worker: the gateways are used by one call at a time, in order.
-    std::unique_ptr<QThreadPool> m_pool;
     quint64 m_generation = 0; //!< bumped by start() with a new port and by stop()
     quint16 m_port = 0;
     std::shared_ptr<PortMapGateway> m_holder; //!< the gateway holding the mapping
