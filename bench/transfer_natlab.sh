@@ -162,6 +162,7 @@ else
 fi
 [ "$(stat -c %s "$PAYLOAD")" = "$BYTES" ] || die "cannot write $BYTES bytes to $PAYLOAD"
 PAYLOAD_SHA=$(sha256sum "$PAYLOAD" | cut -d' ' -f1)
+PAYLOAD_XXH=$(xxh128sum "$PAYLOAD" | cut -d' ' -f1) # what PunchDrop reports (both offer XXH3-128)
 say "  payload $SIZE_MIB MiB on $SHM in $(($(now_ms) - t)) ms, sha256 $PAYLOAD_SHA"
 
 # ---------------------------------------------------------------------------------------------
@@ -231,7 +232,8 @@ pd_run() {
     got_sha=$(sha256sum "$got" | cut -d' ' -f1)
     [ "$got_sha" = "$PAYLOAD_SHA" ] || die "$tag: received sha256 $got_sha, sent $PAYLOAD_SHA"
     file_ev=$(events "$rout" file | tail -n 1)
-    [ "$(field sha256 <<<"$file_ev")" = "$PAYLOAD_SHA" ] || die "$tag: the receiver's file event says $(field sha256 <<<"$file_ev")"
+    [ "$(field hash <<<"$file_ev")" = "$PAYLOAD_XXH" ] ||
+        die "$tag: the receiver's file event says $(field digest <<<"$file_ev") $(field hash <<<"$file_ev"), the payload's XXH3-128 is $PAYLOAD_XXH"
     rm -rf -- "$inbox"
     done_ev=$(events "$sout" "done" | tail -n 1)
 

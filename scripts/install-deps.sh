@@ -4,13 +4,14 @@
 set -euo pipefail
 
 # Build: compiler, CMake, Ninja, Qt 6 (Core, Network, Widgets, Test, LinguistTools), QCoro, OpenSSL,
-# and the port-mapping clients (UPnP-IGD: miniupnpc, NAT-PMP: libnatpmp).
+# xxHash (header-only) and the port-mapping clients (UPnP-IGD: miniupnpc, NAT-PMP: libnatpmp).
 BUILD_PKGS=(cmake ninja-build g++ pkg-config ccache
-            qt6-base-dev qt6-tools-dev qt6-l10n-tools qcoro-qt6-dev libssl-dev
+            qt6-base-dev qt6-tools-dev qt6-l10n-tools qcoro-qt6-dev libssl-dev libxxhash-dev
             libminiupnpc-dev libnatpmp-dev)
 # Tests: NAT lab (namespaces, nftables, conntrack), baselines (socat, iperf3), fuzzing (clang),
 # screenshots (Xvfb), packaging checks.
 TEST_PKGS=(iproute2 nftables conntrack socat iperf3 procps psmisc
+           xxhash                  # xxh128sum: the NAT-lab and LAN scripts check XXH3-128 digests
            clang libclang-rt-14-dev xvfb xauth x11-utils imagemagick
            clang-format            # the format_check test
            zbar-tools              # zbarimg: reads back the QR codes (tst_qrcode, tst_deviceidqr)

@@ -86,8 +86,8 @@
         <translation>磁盘已满：%1</translation>
     </message>
     <message>
-        <source>SHA-256 mismatch for %1 (got %2, sender says %3); the data was discarded</source>
-        <translation>%1 的 SHA-256 不匹配（收到 %2，发送方为 %3）；数据已丢弃</translation>
+        <source>%4 mismatch for %1 (got %2, sender says %3); the data was discarded</source>
+        <translation>%1 的 %4 不匹配（收到 %2，发送方为 %3）；数据已丢弃</translation>
     </message>
     <message>
         <source>refusing to write %1: a symlink or something other than a plain file is there</source>

@@ -39,11 +39,16 @@ export WINEPATH WINEQT_PLUGIN_PATH="Z:$PREFIX/plugins" WINEQT_QPA_PLATFORM=offsc
 # --- 1. build ----------------------------------------------------------------------------------
 werror=OFF
 [ "${CI:-}" = "true" ] && werror=ON
+# xxhash.h (libxxhash-dev) is used header-only; a folder holding only it, so the cross compiler
+# never sees the host's /usr/include.
+mkdir -p "$BUILD/xxhash-include"
+cp /usr/include/xxhash.h "$BUILD/xxhash-include/"
 nice cmake -S "$ROOT" -B "$BUILD" -G Ninja \
     -DCMAKE_TOOLCHAIN_FILE="$ROOT/cmake/mingw-w64-x86_64.cmake" -DPUNCHDROP_MINGW_PREFIX="$PREFIX" \
     -DCMAKE_PREFIX_PATH="$PREFIX" -DOPENSSL_ROOT_DIR="$PREFIX" -DCMAKE_BUILD_TYPE=Release \
     -DQT_HOST_PATH=/usr -DQT_HOST_PATH_CMAKE_DIR=/usr/lib/x86_64-linux-gnu/cmake \
     -DPUNCHDROP_QCORO_INCLUDE_DIR=/usr/include/qcoro6/qcoro -DPUNCHDROP_FUZZ_AUTO=OFF \
+    -DPUNCHDROP_XXHASH_INCLUDE_DIR="$BUILD/xxhash-include" \
     -DPUNCHDROP_WERROR=$werror -DCMAKE_CROSSCOMPILING_EMULATOR=wine >"$BUILD.configure.log" 2>&1 ||
     { tail -40 "$BUILD.configure.log"; exit 1; }
 nice cmake --build "$BUILD" -j "$JOBS" >"$BUILD.build.log" 2>&1 ||

@@ -55,7 +55,8 @@ HOST_SYSTEM_INCLUDES = {"/usr/include", "/usr/local/include", "/usr/include/x86_
 
 
 def openssl_shim(tmp):
-    """An include directory with the host's OpenSSL headers and no other host header."""
+    """An include directory with the host's OpenSSL headers and xxhash.h (header-only use), and
+    no other host header."""
     target = os.path.join(tmp, "include", "openssl")
     os.makedirs(target)
     for source in ("/usr/include/openssl", "/usr/include/x86_64-linux-gnu/openssl"):
@@ -64,6 +65,8 @@ def openssl_shim(tmp):
                 link = os.path.join(target, name)
                 if not os.path.exists(link):
                     os.symlink(os.path.join(source, name), link)
+    if os.path.exists("/usr/include/xxhash.h"):
+        os.symlink("/usr/include/xxhash.h", os.path.join(tmp, "include", "xxhash.h"))
     return os.path.join(tmp, "include")
 
 

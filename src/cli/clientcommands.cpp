@@ -105,6 +105,8 @@ std::unique_ptr<Client> setUp(const Invocation &inv)
     config.displayName = displayName(inv, client->configDir);
     config.downloadDir = inv.dir.isEmpty() ? ConfigDir::defaultDownloadDir()
                                            : QFileInfo(inv.dir).absoluteFilePath();
+    if (inv.sha256)
+        config.digest = FileDigest::Algorithm::Sha256;
     if (inv.punchTimeoutMs > 0)
         config.timings.punch.deadline = std::chrono::milliseconds(inv.punchTimeoutMs);
     config.portMapping = !inv.noPortMap;
@@ -233,7 +235,8 @@ void printPaths(Client &c)
     QObject::connect(c.engine.get(), &TransferEngine::fileFinished, c.engine.get(),
         [&c](quint64, const FileResult &f) {
             if (f.verified)
-                c.printer.file(f.relativePath, f.size, f.sha256, f.resumedFrom);
+                c.printer.file(f.relativePath, f.size, FileDigest::name(f.digestAlgorithm),
+                    f.digest, f.resumedFrom);
         });
 }
 

@@ -206,15 +206,20 @@ void EventPrinter::progress(qint64 bytes, qint64 total, double bytesPerSecond, b
     m_progressLineOpen = true;
 }
 
-void EventPrinter::file(const QString &name, qint64 size, const QString &sha256, qint64 resumedFrom)
+void EventPrinter::file(const QString &name, qint64 size, const QString &digest,
+    const QString &hash, qint64 resumedFrom)
 {
     if (m_json) {
-        emitJson({{QStringLiteral("event"), QStringLiteral("file")}, {QStringLiteral("name"), name},
-            {QStringLiteral("size"), size}, {QStringLiteral("sha256"), sha256},
-            {QStringLiteral("resumed_from"), resumedFrom}});
+        QJsonObject event {{QStringLiteral("event"), QStringLiteral("file")},
+            {QStringLiteral("name"), name}, {QStringLiteral("size"), size},
+            {QStringLiteral("digest"), digest}, {QStringLiteral("hash"), hash},
+            {QStringLiteral("resumed_from"), resumedFrom}};
+        if (digest == QLatin1String("sha256"))
+            event.insert(QStringLiteral("sha256"), hash); // what scripts read before "xxh3"
+        emitJson(event);
         return;
     }
-    QString text = QStringLiteral("✓ %1 (%2) sha256 %3").arg(name, formatBytes(size), sha256);
+    QString text = QStringLiteral("✓ %1 (%2) %3 %4").arg(name, formatBytes(size), digest, hash);
     if (resumedFrom > 0)
         text += QStringLiteral(" — resumed at %1").arg(formatBytes(resumedFrom));
     info(text);

@@ -48,7 +48,9 @@ public:
     void progress(qint64 bytes, qint64 total, double bytesPerSecond, bool force = false);
     //! \a resumedFrom: bytes that were already at the receiver from an earlier, interrupted
     //! attempt (JSON "resumed_from", 0 for a fresh file).
-    void file(const QString &name, qint64 size, const QString &sha256, qint64 resumedFrom = 0);
+    //! A verified file: \a digest names the algorithm ("xxh3-128", "sha256"), \a hash is hex.
+    void file(const QString &name, qint64 size, const QString &digest, const QString &hash,
+        qint64 resumedFrom = 0);
     //! \a bytes: the offered total; \a transferred: payload bytes that crossed the connection
     //! this time (JSON "transferred"; less than \a bytes when files resumed).
     void done(qint64 files, qint64 bytes, qint64 elapsedMs, qint64 transferred);

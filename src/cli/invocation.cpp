@@ -66,6 +66,9 @@ struct Options
         s("dir"), s("Save received files in DIR (default: the Downloads folder)."), s("DIR")};
     Option yes {s("yes"), s("Accept incoming transfers without asking.")};
     Option once {s("once"), s("Exit after one transfer session.")};
+    Option sha256 {s("sha256"),
+        s("Verify every file with SHA-256 (slower) instead of XXH3-128, and report that "
+          "SHA-256.")};
 
     // GUI
     Option minimized {s("minimized"), s("Start minimized to the system tray.")};
@@ -143,13 +146,15 @@ ParseResult parseCommandLine(const QStringList &arguments)
         if (command == s("send")) {
             inv.mode = Mode::Send;
             options << o.server << o.lan << o.to << o.name << o.json << o.relayOnly << o.noRelay
-                    << o.timeout << o.punchTimeout << o.noPortMap;
+                    << o.timeout << o.punchTimeout << o.noPortMap
+                    << o.sha256;
             usage = s("punchdrop send (--server HOST[:PORT] | --lan) --to PEER PATH...");
             description = s("Send files and folders to a peer.");
         } else if (command == s("receive")) {
             inv.mode = Mode::Receive;
             options << o.server << o.lan << o.dir << o.yes << o.once << o.name << o.json
-                    << o.timeout << o.punchTimeout << o.noPortMap;
+                    << o.timeout << o.punchTimeout << o.noPortMap
+                    << o.sha256;
             usage = s(
                 "punchdrop receive (--server HOST[:PORT] | --lan) [--dir DIR] [--yes] [--once]");
             description = s("Stay online and receive transfers from peers.");
@@ -290,6 +295,8 @@ ParseResult parseCommandLine(const QStringList &arguments)
             return error(s("--timeout wants a positive number of seconds"));
         inv.timeoutSecs = int(*v);
     }
+    if (inv.mode == Mode::Send || inv.mode == Mode::Receive)
+        inv.sha256 = parser.isSet(o.sha256);
     if ((inv.mode == Mode::Send || inv.mode == Mode::Receive) && parser.isSet(o.punchTimeout)) {
         bool ok = false;
         const double secs = parser.value(o.punchTimeout).toDouble(&ok);

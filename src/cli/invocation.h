@@ -57,6 +57,7 @@ struct Invocation
     QString dir;
     bool yes = false;
     bool once = false;
+    bool sha256 = false; //!< send/receive --sha256: SHA-256 file digests instead of XXH3-128
 
     // GUI
     bool minimized = false;

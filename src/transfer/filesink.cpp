@@ -51,10 +51,11 @@ std::optional<PartMeta> readMeta(const QString &path)
 
 } // namespace
 
-FileSink::FileSink(QString targetPath, PartDeviceFactory factory)
+FileSink::FileSink(QString targetPath, PartDeviceFactory factory, FileDigest::Algorithm digest)
     : m_targetPath(std::move(targetPath))
     , m_partPath(m_targetPath + SafePath::partSuffix())
     , m_factory(std::move(factory))
+    , m_hash(digest)
 { }
 
 FileSink::~FileSink() = default;
@@ -307,15 +308,15 @@ FileSink::Finished FileSink::finish(
                 .arg(m_partPath));
     }
     const QByteArray actual = m_hash.result();
-    out.sha256Hex = QString::fromLatin1(actual.toHex());
+    out.digestHex = QString::fromLatin1(actual.toHex());
     if (actual != expected) {
         m_part->remove();
         QFile::remove(metaPathFor(m_partPath));
         return fail(TransferError::Integrity,
-            QCoreApplication::translate("FileSink",
-                "SHA-256 mismatch for %1 (got %2, sender says %3); the data was discarded")
-                .arg(QFileInfo(m_targetPath).fileName(), out.sha256Hex,
-                    QString::fromLatin1(expected.toHex())));
+            QCoreApplication::translate(
+                "FileSink", "%4 mismatch for %1 (got %2, sender says %3); the data was discarded")
+                .arg(QFileInfo(m_targetPath).fileName(), out.digestHex,
+                    QString::fromLatin1(expected.toHex()), FileDigest::name(m_hash.algorithm())));
     }
     QString error;
     // Only the executable bits travel; read/write follow the receiver's umask.

@@ -5,7 +5,8 @@
 #include "net/wire/deviceid.h"
 #include "transfer/transferresult.h"
 
-#include "transfer/sha256.h"
+#include "transfer/filedigest.h"
+
 #include <QByteArray>
 #include <QDateTime>
 #include <QIODevice>
@@ -43,15 +44,17 @@ struct PartMeta
  *
  * One writer per file: the part file is an OwnedFile (created exclusively or taken over only
  * when no other transfer holds it, never through a symlink, locked until the sink lets go), so
- * the SHA-256 of the bytes written here is the SHA-256 of the bytes in the file that is renamed.
+ * the digest of the bytes written here is the digest of the bytes in the file that is renamed.
  * A second transfer of the same file from the same sender gets a second part file
  * (`<tag>-1`, ...); a transfer from another sender has another tag.
  */
 class FileSink
 {
 public:
-    //! \a targetPath: where the file should land (already sanitised and resolved).
-    explicit FileSink(QString targetPath, PartDeviceFactory factory = {});
+    //! \a targetPath: where the file should land (already sanitised and resolved); \a digest:
+    //! the session's file digest (FileDigest), for the resume prefix and the whole file.
+    explicit FileSink(QString targetPath, PartDeviceFactory factory = {},
+        FileDigest::Algorithm digest = FileDigest::Algorithm::Sha256);
     ~FileSink();
 
     //! Part files tried for one (target, meta) before giving up (same file, same sender, at once).
@@ -71,7 +74,7 @@ public:
     struct Held
     {
         qint64 offset = 0;
-        QByteArray prefixSha256;
+        QByteArray prefixDigest;
     };
     //! Bytes of the prefix hashed so far; called after every block (on the calling thread).
     using InspectProgress = std::function<void(qint64 hashed)>;
@@ -98,10 +101,10 @@ public:
         TransferError error = TransferError::None;
         QString message;
         QString finalPath;
-        QString sha256Hex;
+        QString digestHex; //!< of the bytes written, lowercase hex
     };
     /*!
-     * Compares the SHA-256 of the part file's bytes (hashed as they were written to the owned
+     * Compares the digest of the part file's bytes (hashed as they were written to the owned
      * file) with \a expected; on a match applies the executable bit and mtime, syncs the file
      * to disk and renames it to a name that does not exist yet ("x (1).txt") without replacing
      * anything. On a mismatch the part file and its metadata are deleted (corrupt data is not
@@ -131,7 +134,7 @@ private:
     std::unique_ptr<QIODevice> m_wrapper; //!< from m_factory, in front of m_part
     QIODevice *m_device = nullptr; //!< where write() goes; null when not writing
     qint64 m_heldOffset = 0; //!< inspect()'s answer: the prefix hashed from m_part
-    Sha256 m_hash;
+    FileDigest m_hash;
     qint64 m_position = 0;
     QString m_error;
     TransferError m_errorCode = TransferError::None;

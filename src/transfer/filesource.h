@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "transfer/sha256.h"
+#include "transfer/filedigest.h"
+
 #include <QByteArray>
 #include <QFile>
 #include <QString>
@@ -17,28 +18,30 @@ namespace PunchDrop {
 class FileSource
 {
 public:
-    explicit FileSource(QString path)
+    //! \a digest: the session's file digest (FileDigest).
+    explicit FileSource(QString path, FileDigest::Algorithm digest = FileDigest::Algorithm::Sha256)
         : m_file(std::move(path))
+        , m_hash(digest)
     { }
 
     //! Opens the file and checks it still has \a expectedSize bytes. False with error().
     bool open(qint64 expectedSize);
     //! Hashes the first \a length bytes (resume check) and leaves the position there.
-    //! Returns that prefix's SHA-256, empty on a read error or when \a cancel (checked per
+    //! Returns that prefix's digest, empty on a read error or when \a cancel (checked per
     //! 1 MiB block) is set.
     QByteArray hashPrefix(qint64 length, const std::atomic_bool *cancel = nullptr);
     //! Forgets the prefix: the next read starts at 0 with a fresh hash.
     bool rewind();
     //! Reads up to \a maxSize bytes and adds them to the hash. Empty at the end; check error().
     QByteArray readChunk(qint64 maxSize);
-    //! SHA-256 of everything read so far (call once, at the end).
+    //! The digest of everything read so far (call once, at the end).
     QByteArray finalHash() { return m_hash.result(); }
     qint64 position() const { return m_position; }
     QString error() const { return m_error; }
 
 private:
     QFile m_file;
-    Sha256 m_hash;
+    FileDigest m_hash;
     qint64 m_position = 0;
     qint64 m_size = 0;
     QString m_error;

@@ -299,7 +299,7 @@ QCoro::Task<TransferJob::Step> IncomingTransfer::onHeader(const FileHeader &head
     Pending p;
     p.index = header.index;
     p.slot = int(m_nextHeader);
-    p.sink = std::make_shared<FileSink>(target, m_options.partDeviceFactory);
+    p.sink = std::make_shared<FileSink>(target, m_options.partDeviceFactory, digest());
     p.small = m_wireOffer.items.at(header.index).size <= kMaxChunkSize;
     FileSink::Held held;
     if (!p.small) {
@@ -318,7 +318,7 @@ QCoro::Task<TransferJob::Step> IncomingTransfer::onHeader(const FileHeader &head
     }
     p.answeredOffset = held.offset;
     if (held.offset > 0)
-        m_channel.send(Resume {p.index, held.offset, held.prefixSha256});
+        m_channel.send(Resume {p.index, held.offset, held.prefixDigest});
     else
         m_channel.send(Start {p.index});
     m_answered.push_back(p);
@@ -409,6 +409,8 @@ QCoro::Task<TransferJob::Step> IncomingTransfer::onFileEnd(const FileEnd &end)
     if (!m_current || end.index != m_current->index
         || m_received != m_wireOffer.items.at(m_current->index).size)
         co_return fatal(TransferError::Protocol, QStringLiteral("unexpected END"));
+    if (auto wrongSize = checkDigestSize(end.digest))
+        co_return *wrongSize;
     auto writing = awaitWrites(0); // every byte of the file written before it is checked
     const Step writeEnded = co_await writing;
     if (!alive)
@@ -419,7 +421,7 @@ QCoro::Task<TransferJob::Step> IncomingTransfer::onFileEnd(const FileEnd &end)
     const bool executable = m_wireOffer.items.at(m_current->index).executable && m_honourExecutable;
     if (m_current->small) {
         auto writeSmall = [sink = m_current->sink, meta = partMeta(m_current->index), executable,
-                              content = std::move(m_current->buffer), expected = end.sha256,
+                              content = std::move(m_current->buffer), expected = end.digest,
                               item = m_wireOffer.items.at(m_current->index)] {
             SmallWrite w;
             const bool ok = sink->begin(0, meta) && (content.isEmpty() || sink->write(content));
@@ -436,7 +438,7 @@ QCoro::Task<TransferJob::Step> IncomingTransfer::onFileEnd(const FileEnd &end)
             co_return fatal(written.begun.code, written.begun.error);
         fin = written.finished;
     } else {
-        auto finish = [sink = m_current->sink, expected = end.sha256, executable,
+        auto finish = [sink = m_current->sink, expected = end.digest, executable,
                           item = m_wireOffer.items.at(m_current->index)] {
             return sink->finish(expected, executable, item.modified);
         };
@@ -447,7 +449,8 @@ QCoro::Task<TransferJob::Step> IncomingTransfer::onFileEnd(const FileEnd &end)
     }
     FileResult &finished = m_result.files[m_current->slot];
     finished.localPath = fin.finalPath;
-    finished.sha256 = fin.sha256Hex;
+    finished.digest = fin.digestHex;
+    finished.digestAlgorithm = digest();
     finished.verified = fin.error == TransferError::None;
     finished.error = fin.error;
     finished.errorMessage = fin.message;

@@ -111,7 +111,6 @@ private:
 
     //! Awaits queued chunk writes: the oldest ones while more than \a keep are queued or done.
     QCoro::Task<Step> awaitWrites(std::size_t keep);
-    QCoro::Task<FileSink::Finished> finishFile(const QByteArray &expectedSha256);
     //! Bytes already in the part files this offer's files would resume (free-space check).
     qint64 heldBytes() const;
     //! The metadata a part file is checked against: the same for inspect, begin and write.

@@ -38,11 +38,11 @@ Opened openSource(
                 return o;
             }
         }
-        o.sha256 = source.finalHash();
+        o.digest = source.finalHash();
     }
     if (resumeAt > 0) {
-        o.prefixSha256 = source.hashPrefix(resumeAt, cancel);
-        if (o.prefixSha256.isEmpty()) {
+        o.prefixDigest = source.hashPrefix(resumeAt, cancel);
+        if (o.prefixDigest.isEmpty()) {
             o.error = source.error();
             return o;
         }
@@ -228,12 +228,14 @@ QCoro::Task<TransferJob::Step> OutgoingTransfer::openFile(
     const qint64 size = m_offer.items.at(index).size;
     if (resume && resume->offset > size)
         co_return fatal(TransferError::Protocol, QStringLiteral("RESUME beyond the end"));
+    if (auto wrongSize = resume ? checkDigestSize(resume->prefixDigest) : std::nullopt)
+        co_return *wrongSize;
     const qint64 resumeAt = resume ? resume->offset : 0;
     Sending &file = m_sending.emplace();
     file.index = index;
     file.size = size;
     file.slot = int(k);
-    file.source = std::make_shared<FileSource>(m_sources.at(index));
+    file.source = std::make_shared<FileSource>(m_sources.at(index), digest());
     // A file that fits one chunk is opened, read and hashed in one worker hop: 10 000 small
     // files must not cost three thread hand-offs each.
     file.small = !resume && size <= kMaxChunkSize;
@@ -255,7 +257,7 @@ QCoro::Task<TransferJob::Step> OutgoingTransfer::openFile(
     if (!opened.ok)
         co_return fatal(TransferError::ReadFailed, opened.error);
     qint64 offset = 0;
-    if (resume && opened.prefixSha256 == resume->prefixSha256) {
+    if (resume && opened.prefixDigest == resume->prefixDigest) {
         offset = resume->offset;
     } else if (resume) {
         qCInfo(lcTransfer) << "resume prefix of" << m_result.files.at(k).relativePath
@@ -371,16 +373,17 @@ QCoro::Task<TransferJob::Step> OutgoingTransfer::waitForRoom()
 QCoro::Task<TransferJob::Step> OutgoingTransfer::endFile()
 {
     const QPointer<TransferJob> alive(this);
-    QByteArray sha = m_sending->opened.sha256;
+    QByteArray digestBytes = m_sending->opened.digest;
     if (!m_sending->small) {
         auto hash = [source = m_sending->source] { return source->finalHash(); };
         auto hashing = runOffThread(&m_pool, std::move(hash));
-        sha = co_await hashing;
+        digestBytes = co_await hashing;
         if (!alive)
             co_return deleted();
     }
-    m_result.files[m_sending->slot].sha256 = QString::fromLatin1(sha.toHex());
-    m_channel.send(FileEnd {m_sending->index, sha});
+    m_result.files[m_sending->slot].digest = QString::fromLatin1(digestBytes.toHex());
+    m_result.files[m_sending->slot].digestAlgorithm = digest();
+    m_channel.send(FileEnd {m_sending->index, digestBytes});
     m_sending.reset();
     co_return std::nullopt;
 }
@@ -414,7 +417,7 @@ TransferJob::Step OutgoingTransfer::onVerdict(const Verdict &verdict)
     if (slot == m_slotOf.constEnd())
         return fatal(TransferError::Protocol, QStringLiteral("VERDICT for an unknown file"));
     FileResult &f = m_result.files[*slot];
-    if (f.verified || f.error != TransferError::None || f.sha256.isEmpty())
+    if (f.verified || f.error != TransferError::None || f.digest.isEmpty())
         return fatal(TransferError::Protocol, QStringLiteral("unexpected VERDICT"));
     f.verified = verdict.ok();
     f.error = verdict.error;

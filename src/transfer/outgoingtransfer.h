@@ -54,9 +54,9 @@ public:
     struct Opened
     {
         bool ok = false;
-        QByteArray prefixSha256;
+        QByteArray prefixDigest;
         QByteArray data; //!< small files: the whole content
-        QByteArray sha256; //!< small files: its hash
+        QByteArray digest; //!< small files: its digest
         QString error;
     };
 

@@ -516,6 +516,7 @@ void TransferEngine::attachJob(quint64 id, TransferJob *job)
     m_transfers[id].job = job;
     job->setDeviceName(m_config.displayName);
     job->setTimeouts(m_config.transferTimeouts);
+    job->setPreferredDigest(m_config.digest);
     connect(job, &TransferJob::progress, this, [this, id](qint64 done, qint64 total, double rate) {
         update(id, [&](TransferSnapshot &s) {
             s.bytesDone = done;

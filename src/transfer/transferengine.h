@@ -44,6 +44,9 @@ struct EngineConfig
     ControlClientConfig control; //!< host/port/name are filled in from the fields above
     LanDiscoveryConfig lanConfig;
     TransferTimeouts transferTimeouts;
+    //! The file digest this device offers peers (TransferJob::setPreferredDigest): XXH3-128,
+    //! or SHA-256 when the user wants a SHA-256 of every file (`--sha256`).
+    FileDigest::Algorithm digest = FileDigest::Algorithm::Xxh3_128;
     bool probeNat = true;
     //! Ask the gateway to forward the punch port (UPnP-IGD / NAT-PMP); --no-port-map, the
     //! app's setting. The mapping is offered to peers as a candidate that needs no punch.

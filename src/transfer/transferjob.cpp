@@ -380,6 +380,8 @@ QCoro::Task<std::optional<TransferResult>> TransferJob::exchangeHello(Side side)
     QStringList capabilities {capabilityResume(), capabilityPipeline()};
     if (m_timeouts.keepalive.count() > 0)
         capabilities.append(capabilityKeepalive());
+    if (m_preferredDigest == FileDigest::Algorithm::Xxh3_128)
+        capabilities.append(capabilityXxh3());
     m_codeNonce = SessionCode::newNonce();
     Hello hello {kProtocolVersion, capabilities, m_deviceName, {}};
     if (side == Side::Receiver)
@@ -404,7 +406,21 @@ QCoro::Task<std::optional<TransferResult>> TransferJob::exchangeHello(Side side)
     m_peerCodeCommitment = peerHello->codeCommitment;
     m_peerDeviceName = peerHello->deviceName;
     m_peerAcceptsKeepalive = peerHello->capabilities.contains(capabilityKeepalive());
+    m_digest = capabilities.contains(capabilityXxh3())
+            && peerHello->capabilities.contains(capabilityXxh3())
+        ? FileDigest::Algorithm::Xxh3_128
+        : FileDigest::Algorithm::Sha256;
     co_return std::nullopt;
+}
+
+std::optional<TransferResult> TransferJob::checkDigestSize(const QByteArray &digest)
+{
+    if (digest.size() == FileDigest::size(m_digest))
+        return std::nullopt;
+    return fatal(TransferError::Protocol,
+        QStringLiteral("a %1-byte digest where the session uses %2")
+            .arg(digest.size())
+            .arg(FileDigest::name(m_digest)));
 }
 
 std::optional<TransferResult> TransferJob::peerEnded(const Message &message)

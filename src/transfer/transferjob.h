@@ -54,6 +54,13 @@ public:
     void setTimeouts(const TransferTimeouts &timeouts) { m_timeouts = timeouts; }
     //! The name this device announces in HELLO.
     void setDeviceName(const QString &name) { m_deviceName = name; }
+    /*!
+     * The file digest this side offers in HELLO: Xxh3_128 (the default) announces "xxh3" and is
+     * used when the peer announces it too; Sha256 asks for SHA-256 whatever the peer offers.
+     */
+    void setPreferredDigest(FileDigest::Algorithm digest) { m_preferredDigest = digest; }
+    //! The session's file digest, known once HELLO was exchanged (Sha256 before).
+    FileDigest::Algorithm digest() const { return m_digest; }
 
     /*!
      * The whole session: the protocol's steps (runSteps()), then what the session still holds
@@ -190,6 +197,8 @@ protected:
     QCoro::Task<std::optional<TransferResult>> readMessage(FrameChannel::Incoming *in,
         std::chrono::milliseconds idle,
         QDeadlineTimer overall = QDeadlineTimer(QDeadlineTimer::Forever));
+    //! A failure unless \a digest has the size of the session's digest (RESUME, END).
+    std::optional<TransferResult> checkDigestSize(const QByteArray &digest);
     //! This side's session-code nonce (the sender puts it in its OFFER).
     QByteArray codeNonce() const { return m_codeNonce; }
 
@@ -239,6 +248,8 @@ private:
     int m_keepaliveScopes = 0;
     bool m_peerAcceptsKeepalive = false;
     quint64 m_keepalivesSent = 0;
+    FileDigest::Algorithm m_preferredDigest = FileDigest::Algorithm::Xxh3_128;
+    FileDigest::Algorithm m_digest = FileDigest::Algorithm::Sha256;
     TransferSnapshot::State m_state = TransferSnapshot::State::Connecting;
     TransferResult m_result;
     bool m_finished = false;

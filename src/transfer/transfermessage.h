@@ -69,12 +69,12 @@ struct Start
     friend bool operator==(const Start &, const Start &) = default;
 };
 
-//! Receiver → sender, answer to a header: `offset` bytes already held, their SHA-256 attached.
+//! Receiver → sender, answer to a header: `offset` bytes already held, their digest attached.
 struct Resume
 {
     qint64 index = 0;
     qint64 offset = 0;
-    QByteArray prefixSha256; //!< 32 bytes
+    QByteArray prefixDigest; //!< the session's file digest (16 or 32 bytes)
     friend bool operator==(const Resume &, const Resume &) = default;
 };
 
@@ -89,11 +89,11 @@ struct SendFrom
     friend bool operator==(const SendFrom &, const SendFrom &) = default;
 };
 
-//! Sender → receiver: all DATA of file `index` was sent; SHA-256 of the whole file.
+//! Sender → receiver: all DATA of file `index` was sent; the digest of the whole file.
 struct FileEnd
 {
     qint64 index = 0;
-    QByteArray sha256; //!< 32 bytes
+    QByteArray digest; //!< the session's file digest (16 or 32 bytes)
     friend bool operator==(const FileEnd &, const FileEnd &) = default;
 };
 

@@ -18,7 +18,8 @@ namespace PunchDrop::Transfer {
 
 namespace {
 
-constexpr int kShaSize = 32;
+constexpr int kShaSize = 32; // FileDigest::size(Sha256)
+constexpr int kXxh3Size = 16; // FileDigest::size(Xxh3_128)
 
 QLatin1String key(const char *k)
 {
@@ -81,11 +82,14 @@ public:
             return fail(k, "too long"), QString();
         return s;
     }
-    QByteArray sha256(const char *k)
+    //! A file digest: 32 bytes (SHA-256) or 16 (XXH3-128); which one the session uses is the
+    //! session's to check (the parser does not know what HELLO negotiated).
+    QByteArray digest(const char *k)
     {
         const QCborValue v = m_map.value(key(k));
-        if (!v.isByteArray() || v.toByteArray().size() != kShaSize)
-            return fail(k, "missing or not a 32-byte SHA-256"), QByteArray();
+        const qsizetype n = v.isByteArray() ? v.toByteArray().size() : 0;
+        if (n != kShaSize && n != kXxh3Size)
+            return fail(k, "missing or not a 32-byte SHA-256 or 16-byte XXH3-128"), QByteArray();
         return v.toByteArray();
     }
     //! 32 bytes (a session-code nonce or commitment); absent and not \a required: empty.
@@ -247,13 +251,13 @@ Message decodeFileMessage(FrameType type, Fields &f)
         Resume m;
         m.index = index;
         m.offset = f.integer("o", 1, kMaxFileSize);
-        m.prefixSha256 = f.sha256("h");
+        m.prefixDigest = f.digest("h");
         return m;
     }
     case FrameType::SendFrom:
         return SendFrom {index, f.integer("o", 0, kMaxFileSize)};
     case FrameType::End:
-        return FileEnd {index, f.sha256("h")};
+        return FileEnd {index, f.digest("h")};
     case FrameType::Verdict: {
         Verdict m;
         m.index = index;
@@ -429,7 +433,7 @@ QByteArray encodeMessage(const Message &message)
         QByteArray operator()(const Start &m) { return cbor({{key("i"), m.index}}); }
         QByteArray operator()(const Resume &m)
         {
-            return cbor({{key("i"), m.index}, {key("o"), m.offset}, {key("h"), m.prefixSha256}});
+            return cbor({{key("i"), m.index}, {key("o"), m.offset}, {key("h"), m.prefixDigest}});
         }
         QByteArray operator()(const SendFrom &m)
         {
@@ -438,7 +442,7 @@ QByteArray encodeMessage(const Message &message)
         QByteArray operator()(const Data &m) { return m.bytes; }
         QByteArray operator()(const FileEnd &m)
         {
-            return cbor({{key("i"), m.index}, {key("h"), m.sha256}});
+            return cbor({{key("i"), m.index}, {key("h"), m.digest}});
         }
         QByteArray operator()(const Verdict &m)
         {

@@ -30,10 +30,12 @@
  *          0x04 DECLINE     {reason: text}
  *          0x05 HEADER      {i: item index, s: size}
  *          0x06 START       {i}
- *          0x07 RESUME      {i, o: offset, h: bytes(32) SHA-256 of the first o bytes}
+ *          0x07 RESUME      {i, o: offset, h: digest of the first o bytes}
  *          0x08 SENDFROM    {i, o: offset the DATA starts at (resume offset or 0)}
  *          0x09 DATA        raw bytes of the current file
- *          0x0A END         {i, h: bytes(32) SHA-256 of the whole file}
+ *          0x0A END         {i, h: digest of the whole file}
+ *          digest: bytes(16) XXH3-128 when both HELLOs list "xxh3", else bytes(32) SHA-256;
+ *          a digest of the other size is a protocol error.
  *          0x0B VERDICT     {i, c: error code (0 = ok), msg: text}
  *          0x0C SESSIONEND  {}
  *          0x0D CANCEL      {reason: text}
@@ -66,11 +68,16 @@
  *          collected asynchronously. So 10 000 small files cost no round trip each.
  * Resume:  the receiver keeps `<name>.part` plus `<name>.part.meta` (sender id, path, size,
  *          mtime). On a HEADER for the same item it answers RESUME with the part's length and
- *          the SHA-256 of that prefix; the sender hashes its own prefix and answers SENDFROM(o)
+ *          the digest of that prefix; the sender hashes its own prefix and answers SENDFROM(o)
  *          when equal, SENDFROM(0) otherwise. The END hash always covers the whole file.
  *
  * Capabilities (HELLO caps; unknown ones are ignored):
  *          "resume", "pipeline"  informational, always announced.
+ *          "xxh3"       this side verifies files with XXH3-128 (FileDigest). When both HELLOs
+ *                       list it, RESUME and END carry 16-byte XXH3-128 digests; otherwise
+ *                       32-byte SHA-256 (older peers, or a side asked for SHA-256: --sha256).
+ *                       TLS authenticates the stream; the digest guards the disk and the
+ *                       resume prefix against accidents, so it need not be cryptographic.
  *          "keepalive"  this side accepts KEEPALIVE frames. A side sends KEEPALIVE only when
  *                       the peer announced it (an older peer would call 0x0F malformed), every
  *                       kKeepaliveIntervalMs while it waits on something local that the peer
@@ -86,6 +93,8 @@
  *          the "keepalive" capability, so v1 peers without it are unaffected.
  *          v2 — the session code (HELLO c, OFFER n, REVEAL) replaces the pair code; OFFER limits
  *          lowered to 4 MiB and 100 000 items. v1 peers are refused with a version error.
+ *          The "xxh3" capability (XXH3-128 file digests) added later within v2: peers without
+ *          it get SHA-256 as before.
  */
 namespace PunchDrop::Transfer {
 
@@ -117,6 +126,10 @@ inline QString capabilityPipeline()
 inline QString capabilityKeepalive()
 {
     return QStringLiteral("keepalive");
+}
+inline QString capabilityXxh3()
+{
+    return QStringLiteral("xxh3");
 }
 
 enum class FrameType : quint8 {

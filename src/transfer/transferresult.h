@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "transfer/filedigest.h"
+
 #include <QList>
 #include <QMetaType>
 #include <QString>
@@ -41,8 +43,10 @@ struct FileResult
     QString relativePath; //!< as offered ('/'-separated)
     QString localPath; //!< receiver: where it landed (absolute); sender: the source file
     qint64 size = 0;
-    QString sha256; //!< lowercase hex of the whole file, when verified
-    bool verified = false; //!< the receiver's SHA-256 matched the sender's
+    QString digest; //!< lowercase hex of the whole file's digest, when verified
+    //! digest's algorithm: the session's (XXH3-128 unless a side asked for SHA-256)
+    FileDigest::Algorithm digestAlgorithm = FileDigest::Algorithm::Sha256;
+    bool verified = false; //!< the receiver's digest matched the sender's
     qint64 resumedFrom = 0; //!< bytes that were already present from an earlier attempt
     TransferError error = TransferError::None;
     QString errorMessage;
@@ -58,7 +62,7 @@ struct TransferResult
     QList<FileResult> files;
 
     bool ok() const { return error == TransferError::None; }
-    //! Every offered file arrived and its SHA-256 verified (the CLI exits 0 only then).
+    //! Every offered file arrived and its digest verified (the CLI exits 0 only then).
     bool allVerified() const
     {
         if (!ok())

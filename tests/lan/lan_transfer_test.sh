@@ -17,7 +17,7 @@ set -u
 BIN=${1:?usage: $0 path/to/punchdrop}
 # shellcheck source=tests/lan/lan_lib.sh
 . "$(dirname "$0")/lan_lib.sh"
-lan_require "the LAN transfer test" ip timeout sha256sum
+lan_require "the LAN transfer test" ip timeout sha256sum xxh128sum
 
 PFX="pdlt$$-"
 SW=${PFX}sw A=${PFX}a B=${PFX}b
@@ -95,7 +95,10 @@ grep '"event":"path"' "$WORK/sender.jsonl" | grep -q '"kind":"direct"' || fail "
 want=$(sha256sum < "$WORK/payload.bin" | cut -d' ' -f1)
 got=$(sha256sum < "$WORK/dl/payload.bin" | cut -d' ' -f1)
 [ "$want" = "$got" ] || fail "payload.bin differs after the transfer"
-grep '"event":"file"' "$WORK/sender.jsonl" | grep -q "$want" || fail "the sender's file event lacks the sha256"
+# Both peers offer XXH3-128: the sender's file event reports the payload's XXH3-128.
+want_xxh=$(xxh128sum < "$WORK/payload.bin" | cut -d' ' -f1)
+grep '"event":"file"' "$WORK/sender.jsonl" | grep '"digest":"xxh3-128"' | grep -q "\"hash\":\"$want_xxh\"" ||
+    fail "the sender's file event lacks the payload's XXH3-128 ($want_xxh)"
 cmp -s "$WORK/folder/sub/nested.txt" "$WORK/dl/folder/sub/nested.txt" || fail "the folder tree did not arrive"
 [ -d "$WORK/dl/folder/empty" ] || fail "the empty folder did not arrive"
 echo "send --lan: 3 MiB + 1 and a folder tree arrived intact over the LAN in $(( (T1 - T0) / 1000000 )) ms"

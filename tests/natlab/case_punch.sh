@@ -79,6 +79,14 @@ field() {
         head -n 1
 }
 count_events() { events "$1" "$2" | wc -l; }
+# The digest of FILE in the algorithm a `file` event names in "digest" (its "hash" must equal it).
+file_digest() { # ALGORITHM FILE
+    case "$1" in
+        xxh3-128) xxh128sum "$2" | cut -d' ' -f1 ;;
+        sha256) sha256sum "$2" | cut -d' ' -f1 ;;
+        *) echo "unknown-digest-$1" ;;
+    esac
+}
 
 # ---------------------------------------------------------------------------------------------
 # reporting
@@ -231,8 +239,14 @@ send_and_check() {
     [ "$got_sha" = "$PAYLOAD_SHA" ] || fail "received file differs: sha256 $got_sha, sent $PAYLOAD_SHA"
     local file_ev
     file_ev=$(events "$RECEIVER_OUT" file | tail -n 1)
-    if [ -n "$file_ev" ] && [ "$(field sha256 <<<"$file_ev")" != "$PAYLOAD_SHA" ]; then
-        fail "the receiver's file event reports sha256 $(field sha256 <<<"$file_ev"), sent $PAYLOAD_SHA"
+    if [ -n "$file_ev" ]; then
+        # Both peers offer XXH3-128, so that is the session's digest.
+        local alg want
+        alg=$(field digest <<<"$file_ev")
+        [ "$alg" = xxh3-128 ] || fail "the receiver's file event names digest '$alg', not xxh3-128"
+        want=$(file_digest "$alg" "$PAYLOAD")
+        [ "$(field hash <<<"$file_ev")" = "$want" ] ||
+            fail "the receiver's file event reports $alg $(field hash <<<"$file_ev"), the payload's is $want"
     fi
     echo "  file intact: $(stat -c %s "$got") bytes, sha256 $got_sha"
 

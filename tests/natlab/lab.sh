@@ -81,7 +81,7 @@ lab_require() {
         lab_unavailable "not running as root"
     fi
     local c
-    for c in ip nft timeout ss sha256sum "$@"; do
+    for c in ip nft timeout ss sha256sum xxh128sum "$@"; do
         command -v "$c" >/dev/null 2>&1 || lab_unavailable "command '$c' not found"
     done
     ip netns list >/dev/null 2>&1 || lab_unavailable "'ip netns' does not work here"

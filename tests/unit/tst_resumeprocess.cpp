@@ -218,7 +218,10 @@ void TestResumeProcess::killedSenderResumes()
         QStringLiteral("--name"), QStringLiteral("alice"), QStringLiteral("--to"),
         QStringLiteral("bob"), QStringLiteral("--relay-only"), QStringLiteral("--json"),
         QStringLiteral("--timeout"), QStringLiteral("60"), QStringLiteral("--config-dir"),
-        work.filePath(QStringLiteral("conf-alice")), source};
+        work.filePath(QStringLiteral("conf-alice")),
+        // SHA-256 asked for by the sender alone: the receiver (offering XXH3) follows, the
+        // resume prefix and the END digest are SHA-256, and both report it.
+        QStringLiteral("--sha256"), source};
 
     // First attempt: killed once the receiver holds kKillAfter bytes.
     {
@@ -284,13 +287,16 @@ void TestResumeProcess::killedSenderResumes()
     QVERIFY2(resumedFrom >= partSize && resumedFrom < kFileSize, why.constData());
     QCOMPARE(qint64(sentDone.value(u"bytes").toDouble()), kFileSize);
     QCOMPARE(transferred, kFileSize - resumedFrom); // fewer bytes the second time
+    QCOMPARE(sentFile.value(u"digest").toString(), QStringLiteral("sha256"));
     QCOMPARE(sentFile.value(u"sha256").toString().toUtf8(), sourceHash);
+    QCOMPARE(sentFile.value(u"hash").toString().toUtf8(), sourceHash);
 
     // The receiver saw the same resume and verified the whole file.
     QVERIFY2(QTest::qWaitFor([&] { return receiver.has(QStringLiteral("done")); }, 20000),
         receiver.dump().constData());
     const QJsonObject gotFile = receiver.last(QStringLiteral("file"));
     QCOMPARE(qint64(gotFile.value(u"resumed_from").toDouble()), resumedFrom);
+    QCOMPARE(gotFile.value(u"sha256").toString().toUtf8(), sourceHash);
     QCOMPARE(qint64(receiver.last(QStringLiteral("done")).value(u"transferred").toDouble()),
         transferred);
 

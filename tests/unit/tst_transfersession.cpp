@@ -4,6 +4,7 @@
 // cancel, hostile offers, no-overwrite, symlinks, contact pinning.
 
 #include "support/faildevice.h"
+#include "support/flippingproxy.h"
 #include "support/scripteddecider.h"
 #include "support/testhelpers.h"
 #include "support/transfersocketpair.h"
@@ -17,7 +18,6 @@
 #include "transfer/safepath.h"
 #include "transfer/transferprotocol.h"
 
-#include <QCryptographicHash>
 #include <QDir>
 #include <QDirIterator>
 #include <QElapsedTimer>
@@ -84,60 +84,6 @@ QString describe(const Outcome &o)
             o.received.message);
 }
 
-/*!
- * A relay that splices TCP between the client and the listener and flips one bit of the
- * client→server stream at byte \a flipAt (after the TLS handshake: ciphertext of file data).
- */
-class FlippingProxy : public QObject
-{
-public:
-    explicit FlippingProxy(qint64 flipAt)
-        : m_flipAt(flipAt)
-    {
-        QObject::connect(&m_server, &QTcpServer::newConnection, this, [this] { accept(); });
-    }
-    quint16 listen(quint16 target)
-    {
-        m_target = target;
-        return m_server.listen(QHostAddress::LocalHost, 0) ? m_server.serverPort() : 0;
-    }
-    bool flipped() const { return m_flipped; }
-
-private:
-    void accept()
-    {
-        m_a = m_server.nextPendingConnection();
-        m_b = new QTcpSocket(this);
-        m_b->connectToHost(QHostAddress::LocalHost, m_target);
-        QObject::connect(m_a, &QTcpSocket::readyRead, this, [this] { pump(m_a, m_b, true); });
-        QObject::connect(m_b, &QTcpSocket::readyRead, this, [this] { pump(m_b, m_a, false); });
-        QObject::connect(m_b, &QTcpSocket::connected, this, [this] { pump(m_a, m_b, true); });
-        QObject::connect(m_a, &QTcpSocket::disconnected, m_b, &QTcpSocket::disconnectFromHost);
-        QObject::connect(m_b, &QTcpSocket::disconnected, m_a, &QTcpSocket::disconnectFromHost);
-    }
-    void pump(QTcpSocket *from, QTcpSocket *to, bool upstream)
-    {
-        if (to->state() != QAbstractSocket::ConnectedState)
-            return;
-        QByteArray bytes = from->readAll();
-        if (upstream && !m_flipped && m_seen + bytes.size() > m_flipAt) {
-            bytes[m_flipAt - m_seen] = char(bytes[m_flipAt - m_seen] ^ 0x10);
-            m_flipped = true;
-        }
-        if (upstream)
-            m_seen += bytes.size();
-        to->write(bytes);
-    }
-
-    QTcpServer m_server;
-    QTcpSocket *m_a = nullptr;
-    QTcpSocket *m_b = nullptr;
-    quint16 m_target = 0;
-    qint64 m_flipAt = 0;
-    qint64 m_seen = 0;
-    bool m_flipped = false;
-};
-
 } // namespace
 
 class TestTransferSession : public QObject
@@ -151,6 +97,7 @@ private Q_SLOTS:
     void folderTimesAreRestored();
     void tenThousandSmallFiles();
     void interruptedTransferResumes();
+    void corruptedChunkIsAnIntegrityError_data();
     void corruptedChunkIsAnIntegrityError();
     void flippedCiphertextFailsTheTransfer();
     void diskFailureMidwayKeepsPartForResume();
@@ -181,16 +128,33 @@ void TestTransferSession::init()
 
 void TestTransferSession::sizes_data()
 {
+    // Each side's preferred file digest, and the one the session must use (XXH3-128 only when
+    // both offer it).
     QTest::addColumn<qint64>("size");
-    QTest::newRow("0 bytes") << qint64(0);
-    QTest::newRow("1 byte") << qint64(1);
-    QTest::newRow("one chunk exactly") << qint64(Transfer::kMaxChunkSize);
-    QTest::newRow("1 MiB + 1") << qint64(1024 * 1024 + 1);
+    QTest::addColumn<FileDigest::Algorithm>("senderDigest");
+    QTest::addColumn<FileDigest::Algorithm>("receiverDigest");
+    QTest::addColumn<FileDigest::Algorithm>("expected");
+    using A = FileDigest::Algorithm;
+    QTest::newRow("0 bytes") << qint64(0) << A::Xxh3_128 << A::Xxh3_128 << A::Xxh3_128;
+    QTest::newRow("1 byte") << qint64(1) << A::Xxh3_128 << A::Xxh3_128 << A::Xxh3_128;
+    QTest::newRow("one chunk exactly")
+        << qint64(Transfer::kMaxChunkSize) << A::Xxh3_128 << A::Xxh3_128 << A::Xxh3_128;
+    QTest::newRow("1 MiB + 1") << qint64(1024 * 1024 + 1) << A::Xxh3_128 << A::Xxh3_128
+                               << A::Xxh3_128;
+    QTest::newRow("sender asks for SHA-256, small")
+        << qint64(1000) << A::Sha256 << A::Xxh3_128 << A::Sha256;
+    QTest::newRow("sender asks for SHA-256")
+        << qint64(1024 * 1024 + 1) << A::Sha256 << A::Xxh3_128 << A::Sha256;
+    QTest::newRow("receiver asks for SHA-256")
+        << qint64(1024 * 1024 + 1) << A::Xxh3_128 << A::Sha256 << A::Sha256;
 }
 
 void TestTransferSession::sizes()
 {
     QFETCH(qint64, size);
+    QFETCH(FileDigest::Algorithm, senderDigest);
+    QFETCH(FileDigest::Algorithm, receiverDigest);
+    QFETCH(FileDigest::Algorithm, expected);
     const QByteArray data = Test::randomBytes(size, quint32(size) + 7);
     const QString path = m_src + QStringLiteral("/file.bin");
     QVERIFY(Test::writeFile(path, data));
@@ -205,7 +169,9 @@ void TestTransferSession::sizes()
     QList<FileResult> finishedOnSender;
     QString senderCode;
     const Outcome o
-        = runTransfer(pair, {path}, options, [&](OutgoingTransfer &s, IncomingTransfer &) {
+        = runTransfer(pair, {path}, options, [&](OutgoingTransfer &s, IncomingTransfer &r) {
+              s.setPreferredDigest(senderDigest);
+              r.setPreferredDigest(receiverDigest);
               QObject::connect(&s, &OutgoingTransfer::fileFinished, &s,
                   [&](const FileResult &f) { finishedOnSender.append(f); });
               QObject::connect(&s, &OutgoingTransfer::verificationCodeKnown, &s,
@@ -219,15 +185,16 @@ void TestTransferSession::sizes()
     QVERIFY(!decider.last.verificationCode.isEmpty());
     QCOMPARE(decider.last.verificationCode, senderCode); // the same code on both sides
     QCOMPARE(Test::readFile(m_dst + QStringLiteral("/file.bin")), data);
-    const QString sha
-        = QString::fromLatin1(QCryptographicHash::hash(data, QCryptographicHash::Sha256).toHex());
+    const QString sha = QString::fromLatin1(FileDigest::of(expected, data).toHex());
     QCOMPARE(o.sent.files.size(), 1);
-    QCOMPARE(o.sent.files.first().sha256, sha);
-    QCOMPARE(o.received.files.first().sha256, sha);
+    QCOMPARE(o.sent.files.first().digestAlgorithm, expected);
+    QCOMPARE(o.received.files.first().digestAlgorithm, expected);
+    QCOMPARE(o.sent.files.first().digest, sha);
+    QCOMPARE(o.received.files.first().digest, sha);
     QCOMPARE(o.received.files.first().localPath, m_dst + QStringLiteral("/file.bin"));
     QCOMPARE(o.sent.bytesTransferred, size);
     QCOMPARE(finishedOnSender.size(), 1);
-    QCOMPARE(finishedOnSender.first().sha256, sha);
+    QCOMPARE(finishedOnSender.first().digest, sha);
     QCOMPARE(listTree(m_dst), QStringList {QStringLiteral("file.bin")}); // no .pdpart left
 }
 
@@ -392,10 +359,30 @@ void TestTransferSession::interruptedTransferResumes()
     QCOMPARE(listTree(m_dst), QStringList {QStringLiteral("big.bin")});
 }
 
+void TestTransferSession::corruptedChunkIsAnIntegrityError_data()
+{
+    // The hostile sender's HELLO capabilities, the digest its END carries (of the real content),
+    // and what the receiver answers: a VERDICT "integrity", or ERROR "protocol" for a digest of
+    // the other algorithm's size.
+    QTest::addColumn<QStringList>("caps");
+    QTest::addColumn<FileDigest::Algorithm>("endDigest");
+    QTest::addColumn<TransferError>("expected");
+    using A = FileDigest::Algorithm;
+    const QStringList xxh3 {Transfer::capabilityXxh3()};
+    QTest::newRow("SHA-256 session") << QStringList() << A::Sha256 << TransferError::Integrity;
+    QTest::newRow("XXH3 session") << xxh3 << A::Xxh3_128 << TransferError::Integrity;
+    QTest::newRow("XXH3 session, SHA-256 END") << xxh3 << A::Sha256 << TransferError::Protocol;
+    QTest::newRow("SHA-256 session, XXH3 END")
+        << QStringList() << A::Xxh3_128 << TransferError::Protocol;
+}
+
 void TestTransferSession::corruptedChunkIsAnIntegrityError()
 {
     // A hostile or broken sender (driven by hand with the protocol encoder) sends one flipped
-    // byte of plaintext but the hash of the real content.
+    // byte of plaintext but the digest of the real content.
+    QFETCH(QStringList, caps);
+    QFETCH(FileDigest::Algorithm, endDigest);
+    QFETCH(TransferError, expected);
     Test::TransferSocketPair pair;
     const QString error = pair.secure();
     QVERIFY2(error.isEmpty(), qPrintable(error));
@@ -416,7 +403,7 @@ void TestTransferSession::corruptedChunkIsAnIntegrityError()
     item.relativePath = QStringLiteral("victim.bin");
     item.size = content.size();
     using namespace Transfer;
-    channel.send(Hello {kProtocolVersion, {}, QStringLiteral("evil"), {}});
+    channel.send(Hello {kProtocolVersion, caps, QStringLiteral("evil"), {}});
     channel.send(Offer {{item}, item.size, 1, QByteArray(32, 'n')});
     channel.send(FileHeader {0, item.size});
     QStringList seen;
@@ -430,14 +417,19 @@ void TestTransferSession::corruptedChunkIsAnIntegrityError()
             QStringLiteral("START")}));
     channel.send(SendFrom {0, 0});
     channel.sendData(corrupted);
-    channel.send(FileEnd {0, QCryptographicHash::hash(content, QCryptographicHash::Sha256)});
-    const auto verdict = QCoro::waitFor(channel.read(5s));
-    QCOMPARE(verdict.status, FrameChannel::Status::Message);
-    QVERIFY(std::holds_alternative<Verdict>(verdict.message));
-    QCOMPARE(std::get<Verdict>(verdict.message).error, TransferError::Integrity);
-    channel.send(SessionEnd {});
+    channel.send(FileEnd {0, FileDigest::of(endDigest, content)});
+    const auto answer = QCoro::waitFor(channel.read(5s));
+    QCOMPARE(answer.status, FrameChannel::Status::Message);
+    if (expected == TransferError::Integrity) {
+        QVERIFY(std::holds_alternative<Verdict>(answer.message));
+        QCOMPARE(std::get<Verdict>(answer.message).error, TransferError::Integrity);
+        channel.send(SessionEnd {});
+    } else {
+        QVERIFY(std::holds_alternative<Error>(answer.message));
+        QCOMPARE(std::get<Error>(answer.message).code, expected);
+    }
     const TransferResult r = QCoro::waitFor(received);
-    QCOMPARE(r.error, TransferError::Integrity);
+    QCOMPARE(r.error, expected);
     QVERIFY(!r.allVerified());
     QCOMPARE(listTree(m_dst), QStringList {}); // neither the final name nor a part file
 }
@@ -446,7 +438,7 @@ void TestTransferSession::flippedCiphertextFailsTheTransfer()
 {
     const QString path = m_src + QStringLiteral("/doc.bin");
     QVERIFY(Test::writeFile(path, Test::randomBytes(2 * 1024 * 1024, 77)));
-    FlippingProxy proxy(1024 * 1024); // well after the handshake, inside file data
+    Test::FlippingProxy proxy(1024 * 1024); // well after the handshake, inside file data
     Test::TransferSocketPair pair;
     pair.setDialThrough([&proxy](quint16 target) { return proxy.listen(target); });
     const QString error = pair.secure();
