@@ -7,6 +7,7 @@
 
 #include <QElapsedTimer>
 #include <QSignalSpy>
+#include <QSslCipher>
 #include <QTest>
 
 #include <qcorotask.h>
@@ -35,6 +36,13 @@ void TestSecureChannel::mutualAuthentication()
     QCOMPARE(pair.serverResult().peer, pair.clientIdentity().id());
     QVERIFY(pair.client()->isEncrypted());
     QCOMPARE(pair.client()->sessionProtocol(), QSsl::TlsV1_3);
+    // AES-128-GCM on a CPU with AES instructions (this machine: AES-NI), else ChaCha20-Poly1305
+    // (DeviceIdentity::tlsConfiguration); OpenSSL's own default would be AES-256-GCM.
+    const QString cipher = pair.client()->sessionCipher().name();
+    QVERIFY2(cipher == QLatin1String("TLS_AES_128_GCM_SHA256")
+            || cipher == QLatin1String("TLS_CHACHA20_POLY1305_SHA256"),
+        qPrintable(cipher));
+    QCOMPARE(pair.server()->sessionCipher().name(), cipher);
 }
 
 void TestSecureChannel::wrongPeerIsRefused()

@@ -17,6 +17,13 @@
 
 #include <memory>
 
+#if defined(_MSC_VER) && (defined(_M_X64) || defined(_M_IX86))
+#include <intrin.h>
+#elif defined(__linux__) && defined(__aarch64__)
+#include <asm/hwcap.h>
+#include <sys/auxv.h>
+#endif
+
 namespace PunchDrop {
 
 namespace {
@@ -27,6 +34,42 @@ using BioPtr = std::unique_ptr<BIO, decltype(&BIO_free)>;
 constexpr auto kKeyFile = "identity.key";
 constexpr auto kCertFile = "identity.crt";
 constexpr long kCertValiditySeconds = 20L * 365 * 24 * 3600;
+
+//! Whether this CPU has AES instructions (AES-NI, ARMv8 crypto extensions): AES-GCM then runs at
+//! several GB/s, ChaCha20-Poly1305 faster without them.
+bool cpuHasAes()
+{
+#if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
+    return __builtin_cpu_supports("aes");
+#elif defined(_MSC_VER) && (defined(_M_X64) || defined(_M_IX86))
+    int info[4] = {};
+    __cpuid(info, 1);
+    return (info[2] & (1 << 25)) != 0;
+#elif defined(__APPLE__) && defined(__aarch64__)
+    return true; // every Apple Silicon CPU
+#elif defined(__linux__) && defined(__aarch64__)
+    return (getauxval(AT_HWCAP) & HWCAP_AES) != 0;
+#else
+    return false;
+#endif
+}
+
+/*!
+ * TLS 1.3 cipher suites in order of preference (the initiator's order decides: OpenSSL's server
+ * follows the client's). AES-128-GCM where the CPU has AES instructions: about a quarter cheaper
+ * than OpenSSL's default AES-256-GCM (10 rounds instead of 14), at the 128-bit security level
+ * TLS 1.3 mandates for every implementation; ChaCha20-Poly1305 first where it does not. The
+ * stronger suites stay allowed, so any TLS 1.3 peer still connects. docs/security.md, "Cipher
+ * suites".
+ */
+QString tls13CipherPreference()
+{
+    return cpuHasAes()
+        ? QStringLiteral(
+            "TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_256_GCM_SHA384")
+        : QStringLiteral(
+            "TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384");
+}
 
 QByteArray bioContents(BIO *bio)
 {
@@ -208,6 +251,7 @@ QSslConfiguration DeviceIdentity::tlsConfiguration() const
     config.setPrivateKey(m_key);
     config.setPeerVerifyMode(QSslSocket::QueryPeer);
     config.setCaCertificates({});
+    config.setCiphers(tls13CipherPreference());
     return config;
 }
 
