@@ -22,18 +22,24 @@
 # socket can fall into the forward.
 #
 # Per run, in this order, the same SIZE_MIB file from tmpfs to tmpfs (/dev/shm):
-#   1. punchdrop send → punchdrop receive (TLS 1.3 AES-GCM, SHA-256 on both sides), each under
-#      /usr/bin/time -v (peak RSS, CPU)
+#   1. punchdrop send → punchdrop receive, direct (TLS 1.3 AES-128-GCM, XXH3-128 on both sides),
+#      each under /usr/bin/time -v (peak RSS, CPU)
 #   2. socat -u, default 8 KiB blocks;  3. socat -u -b 262144   (cmp checks each copy)
 #   4. iperf3 -t IPERF_SECS (memory to memory, the link's ceiling)
-#   then tbf RATE (default 1gbit) on both WAN links, both directions, and 5.–8. the same again.
+#   5. punchdrop send --relay-only (through the server's relay in srv; path kind=relay)
+#   6. socat -b 262144 through a socat forwarder (-b 262144) in srv: ha → srv:15401 → rb's
+#      forward → hb, the relay's path with a raw forwarder (the relay goal's baseline)
+#   then tbf RATE (default 1gbit) on both WAN links, both directions, and 1.–4. again.
+# Before the rounds, the algorithm floor on this machine: `openssl speed` AES-128-GCM (256 KiB
+# buffers) and `xxhsum -b` XXH3-128, as CPU-seconds per GiB per side (what each side must at
+# least spend on the cipher and the digest; the kernel's copies come on top).
 # Throughput is bytes / time in MB/s (10^6). PunchDrop's time is the sender's `done.time_ms`: from
 # the send request (punch, TLS handshake, offer, accept included) until the receiver confirmed
 # the verified file. socat's time runs from starting the client until the listener exited (file
 # written). The ratios compare those two.
 #
 # Usage: sudo bench/transfer_natlab.sh [-n RUNS] [-s SIZE_MIB] [-r RATE] [-o OUTDIR] [PUNCHDROP_BINARY]
-#   RUNS       measurement rounds in the one lab (default 1)
+#   RUNS       measurement rounds in the one lab (default 1; the goals want 3)
 #   SIZE_MIB   file size (default 2048)
 #   RATE       tbf rate of the limited phase, tc syntax (default 1gbit; "none" skips that phase)
 #   OUTDIR     summary.txt, results.tsv and every process's log (default: a new /tmp dir)
@@ -83,12 +89,13 @@ PORT=8877
 SERVER="$LAB_SERVER_IP:$PORT"
 IPERF_PORT=15201
 SOCAT_PORT=15301
+FORWARDER_PORT=15401 # the socat forwarder in srv (relay baseline)
 BYTES=$((SIZE_MIB * 1024 * 1024))
 SEND_TIMEOUT=$((120 + SIZE_MIB / 8)) # punchdrop --timeout: ≥ 8 MB/s or it counts as a failure
 DEADLINE=$((SEND_TIMEOUT + 30))       # every wait for a transfer process is bounded by this
 REGISTER_TIMEOUT=30
 
-lab_require socat iperf3 tc cmp python3
+lab_require socat iperf3 tc cmp python3 openssl xxhsum
 [ -x /usr/bin/time ] || lab_unavailable "/usr/bin/time (GNU time) is needed for peak RSS"
 [ -d "$SHM" ] || { echo "transfer_natlab: no tmpfs at $SHM" >&2; exit 2; }
 [ -n "$OUTDIR" ] || OUTDIR=$(mktemp -d /tmp/transfer_natlab.XXXXXX)
@@ -165,6 +172,14 @@ PAYLOAD_SHA=$(sha256sum "$PAYLOAD" | cut -d' ' -f1)
 PAYLOAD_XXH=$(xxh128sum "$PAYLOAD" | cut -d' ' -f1) # what PunchDrop reports (both offer XXH3-128)
 say "  payload $SIZE_MIB MiB on $SHM in $(($(now_ms) - t)) ms, sha256 $PAYLOAD_SHA"
 
+# The floor: CPU-seconds per GiB of the cipher and the digest each side runs over every byte.
+AES_MBPS=$(openssl speed -elapsed -seconds 2 -bytes 262144 -evp aes-128-gcm 2>/dev/null |
+    awk '/^AES-128-GCM/ { v = $NF; sub(/k$/, "", v); printf "%.0f", v * 1000 / 1e6 }')
+XXH_MBPS=$(timeout 60 xxhsum -b11 -i2 2>&1 | tr '\r' '\n' | grep -o '[0-9.]* MB/s' | tail -n 1 | cut -d' ' -f1)
+FLOOR=$(awk -v a="${AES_MBPS:-0}" -v x="${XXH_MBPS:-0}" 'BEGIN { if (a > 0 && x > 0) printf "%.2f", 1073.741824 / a + 1073.741824 / x; else print "-" }')
+say "  floor: AES-128-GCM ${AES_MBPS:-?} MB/s (openssl speed, 256 KiB), XXH3-128 ${XXH_MBPS:-?} MB/s (xxhsum -b11)" \
+    "→ $FLOOR CPU-s per GiB per side"
+
 # ---------------------------------------------------------------------------------------------
 # the rendezvous server (stays up for every run)
 
@@ -188,9 +203,12 @@ receiver_registered() {
     return 1
 }
 
-# pd_run RUN PHASE
+# pd_run RUN PHASE [relay] — direct (tcp-punch) by default; "relay": --relay-only, path kind=relay.
+# Records under "RUN.PHASE" (direct) or "RUN.PHASE.relay".
 pd_run() {
-    local run=$1 phase=$2 tag="$1-$2" inbox="$SHM_WORK/inbox-$1-$2"
+    local run=$1 phase=$2 mode=${3:-direct} tag="$1-$2${3:+-$3}" inbox="$SHM_WORK/inbox-$1-$2${3:+-$3}"
+    local extra=()
+    [ "$mode" = relay ] && extra=(--relay-only)
     local rout="$OUTDIR/logs/$tag-receiver.jsonl" sout="$OUTDIR/logs/$tag-sender.jsonl"
     local rtime="$OUTDIR/logs/$tag-receiver.time" stime="$OUTDIR/logs/$tag-sender.time"
     mkdir -p "$inbox"
@@ -209,7 +227,7 @@ pd_run() {
     t0=$(now_ms)
     lab_spawn -e "$OUTDIR/logs/$tag-sender.err" ha "$sout" "${NICE[@]}" /usr/bin/time -v -o "$stime" \
         "$PD" send --server "$SERVER" --to "$bob_id" --json --timeout "$SEND_TIMEOUT" --name alice \
-        --config-dir "$LAB_DIR/conf-alice" "$PAYLOAD"
+        --config-dir "$LAB_DIR/conf-alice" "${extra[@]}" "$PAYLOAD"
     local spid=$LAB_LAST_PID
     lab_wait_pid "$spid" "$DEADLINE"
     rc=$?
@@ -225,8 +243,12 @@ pd_run() {
     path_ev=$(events "$sout" path | tail -n 1)
     kind=$(field kind <<<"$path_ev")
     method=$(field method <<<"$path_ev")
-    [ "$kind" = direct ] && [ "$method" = tcp-punch ] ||
-        die "$tag: path kind=${kind:-?} method=${method:-?}, the benchmark needs direct/tcp-punch ($path_ev)"
+    if [ "$mode" = relay ]; then
+        [ "$kind" = relay ] || die "$tag: path kind=${kind:-?}, --relay-only must relay ($path_ev)"
+    else
+        [ "$kind" = direct ] && [ "$method" = tcp-punch ] ||
+            die "$tag: path kind=${kind:-?} method=${method:-?}, the benchmark needs direct/tcp-punch ($path_ev)"
+    fi
     got="$inbox/$(basename "$PAYLOAD")"
     [ -f "$got" ] || die "$tag: no $(basename "$PAYLOAD") in the receiver's dir"
     got_sha=$(sha256sum "$got" | cut -d' ' -f1)
@@ -238,6 +260,7 @@ pd_run() {
     done_ev=$(events "$sout" "done" | tail -n 1)
 
     local k=$run.$phase
+    [ "$mode" = relay ] && k=$run.$phase.relay
     R[$k.pd_ms]=$(field time_ms <<<"$done_ev")
     R[$k.pd_path_ms]=$(field time_ms <<<"$path_ev")
     R[$k.pd_rtt_ms]=$(field rtt_ms <<<"$path_ev")
@@ -247,8 +270,8 @@ pd_run() {
     R[$k.cpu_s]=$(cpu_secs "$stime")
     R[$k.cpu_r]=$(cpu_secs "$rtime")
     say "  [$tag] punchdrop: ${R[$k.pd_ms]} ms send→done ($(mbps "${R[$k.pd_ms]}") MB/s)," \
-        "path direct/tcp-punch in ${R[$k.pd_path_ms]} ms (rtt ${R[$k.pd_rtt_ms]} ms)," \
-        "processes ${R[$k.pd_wall_ms]} ms; sha256 ok; RSS sender $((R[$k.rss_s] / 1024)) MiB" \
+        "path $kind/${method:-relay} in ${R[$k.pd_path_ms]} ms (rtt ${R[$k.pd_rtt_ms]} ms)," \
+        "processes ${R[$k.pd_wall_ms]} ms; sha256 and xxh3 ok; RSS sender $((R[$k.rss_s] / 1024)) MiB" \
         "receiver $((R[$k.rss_r] / 1024)) MiB; CPU sender ${R[$k.cpu_s]} s receiver ${R[$k.cpu_r]} s"
 }
 
@@ -267,7 +290,7 @@ socat_run() {
     lab_wait_for 10 lab_listening hb "$SOCAT_PORT" || die "$tag: socat does not listen on hb:$SOCAT_PORT"
     t0=$(now_ms)
     timeout "$DEADLINE" ip netns exec "$(lab_ns ha)" "${NICE[@]}" socat -u "$@" "OPEN:$PAYLOAD" \
-        "TCP:$BOB_PUBLIC:$SOCAT_PORT" >"$OUTDIR/logs/$tag-client.log" 2>&1
+        "TCP:${SOCAT_TARGET:-$BOB_PUBLIC:$SOCAT_PORT}" >"$OUTDIR/logs/$tag-client.log" 2>&1
     rc=$?
     lab_wait_pid "$lpid" 60
     lrc=$?
@@ -277,6 +300,18 @@ socat_run() {
     rm -f -- "$out"
     R[$run.$phase.$key]=$((t1 - t0))
     say "  [$tag] socat $*: $((t1 - t0)) ms ($(mbps $((t1 - t0))) MB/s), copy identical"
+}
+
+# forwarder_run RUN PHASE — socat -b 262144: ha → srv:FORWARDER_PORT → (socat forwarder in srv)
+# → 203.0.113.2:SOCAT_PORT (rb's forward) → hb; the relay's path with a raw forwarder.
+forwarder_run() {
+    local run=$1 phase=$2 tag="$1-$2-forwarder"
+    lab_spawn srv "$OUTDIR/logs/$tag-forwarder.log" "${NICE[@]}" socat -b 262144 \
+        "TCP-LISTEN:$FORWARDER_PORT,reuseaddr" "TCP:$BOB_PUBLIC:$SOCAT_PORT"
+    local fpid=$LAB_LAST_PID
+    lab_wait_for 10 lab_listening srv "$FORWARDER_PORT" || die "$tag: the forwarder does not listen on srv:$FORWARDER_PORT"
+    SOCAT_TARGET="$LAB_SERVER_IP:$FORWARDER_PORT" socat_run "$run" "$phase" forwarder -b 262144
+    lab_wait_pid "$fpid" 10 >/dev/null || lab_stop "$fpid" 3
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -321,6 +356,10 @@ for phase in "${PHASES[@]}"; do
             socat_run "$run" "$phase" socat_b -b 262144
         fi
         iperf_run "$run" "$phase"
+        if [ "$phase" = open ]; then
+            pd_run "$run" "$phase" relay
+            [ "${BENCH_SKIP_SOCAT:-0}" != 1 ] && forwarder_run "$run" "$phase"
+        fi
     done
 done
 lab_alive "$SERVER_PID" || die "the server died during the benchmark"
@@ -332,7 +371,7 @@ median() { sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print "-"; else if (
 say ""
 say "## $SIZE_MIB MiB, tmpfs → tmpfs, prc × prc, direct tcp-punch path; commit $COMMIT; load at end $(loadavg)"
 say ""
-say "| link | run | PunchDrop (TLS+SHA-256) | socat 8 KiB | socat -b 262144 | iperf3 | PD / socat | PD / socat -b | PD / iperf3 | RSS sender / receiver | CPU s sender / receiver | load |"
+say "| link | run | PunchDrop (TLS+XXH3) | socat 8 KiB | socat -b 262144 | iperf3 | PD / socat | PD / socat -b | PD / iperf3 | RSS sender / receiver | CPU s sender / receiver | load |"
 say "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
 for phase in "${PHASES[@]}"; do
     link="veth, unlimited"
@@ -360,18 +399,56 @@ for phase in "${PHASES[@]}"; do
         say "| $link | median | $m_pd MB/s | $m_so MB/s | $m_sb MB/s | $m_ip MB/s | $(pct "$m_pd" "$m_so") | $(pct "$m_pd" "$m_sb") | $(pct "$m_pd" "$m_ip") | | | |"
     fi
 done
+GIB=$(awk -v m="$SIZE_MIB" 'BEGIN { print m / 1024 }')
+per_gib() { awk -v c="$1" -v g="$GIB" 'BEGIN { if (c != "" && g > 0) printf "%.2f", c / g; else print "-" }'; }
 say ""
-say "Goals: PunchDrop ≥ 60 % of socat on the unlimited path; ≥ 110 MB/s on the tbf $RATE link."
+say "### Relay (--relay-only) against a socat forwarder (-b 262144) in the server's namespace, unlimited links"
+say ""
+say "| run | PunchDrop relay | socat via forwarder | PD / forwarder | CPU s/GiB sender / receiver | load |"
+say "| --- | --- | --- | --- | --- | --- |"
+rl_list="" fw_list=""
+for ((run = 1; run <= RUNS; run++)); do
+    k=$run.open.relay
+    [ -n "${R[$k.pd_ms]:-}" ] || continue
+    fw=${R[$run.open.forwarder]:-0}
+    rl_list+="$(mbps "${R[$k.pd_ms]}")"$'\n'
+    [ "$fw" -gt 0 ] && fw_list+="$(mbps "$fw")"$'\n'
+    say "| $run | $(mbps "${R[$k.pd_ms]}") MB/s | $(mbps "$fw") MB/s | $(pct "$fw" "${R[$k.pd_ms]}") |" \
+        "$(per_gib "${R[$k.cpu_s]}") / $(per_gib "${R[$k.cpu_r]}") | ${R[$run.open.load]} |"
+done
+if [ "$RUNS" -gt 1 ]; then
+    m_rl=$(printf '%s' "$rl_list" | median)
+    m_fw=$(printf '%s' "$fw_list" | median)
+    say "| median | $m_rl MB/s | $m_fw MB/s | $(pct "$m_rl" "$m_fw") | | |"
+fi
+say ""
+say "CPU per GiB per side (user + system), direct, unlimited: floor $FLOOR s (AES-128-GCM + XXH3-128)."
+for ((run = 1; run <= RUNS; run++)); do
+    k=$run.open
+    say "  run $run: sender $(per_gib "${R[$k.cpu_s]}") s/GiB, receiver $(per_gib "${R[$k.cpu_r]}") s/GiB"
+done
+say ""
+say "Goals (issue 14): direct ≥ 60 % of socat -b 262144; relay ≥ 80 % of the socat forwarder;"
+say "CPU ≤ 1.2 s per GiB per side; ≥ 110 MB/s on the tbf $RATE link."
+goal() { awk -v v="$1" -v t="$2" -v dir="$3" 'BEGIN { if (v == "" || v == "-") print "n/a"; else if ((dir == "ge" && v + 0 >= t) || (dir == "le" && v + 0 <= t)) print "met"; else print "NOT met" }'; }
+ratio() { awk -v s="$1" -v p="$2" 'BEGIN { if (s > 0 && p > 0) printf "%.2f", s / p; else print "-" }'; }
 for phase in "${PHASES[@]}"; do
     for ((run = 1; run <= RUNS; run++)); do
         k=$run.$phase
         v=$(mbps "${R[$k.pd_ms]}")
-        if [ "$phase" = open ] && [ "${R[$k.socat]:-0}" -gt 0 ]; then
-            ok=$(awk -v s="${R[$k.socat]}" -v p="${R[$k.pd_ms]}" 'BEGIN { print (100 * s / p >= 60) ? "met" : "NOT met" }')
-            say "  run $run unlimited: $v MB/s = $(pct "${R[$k.socat]}" "${R[$k.pd_ms]}") of socat 8 KiB → $ok"
+        if [ "$phase" = open ]; then
+            r=$(ratio "${R[$k.socat_b]:-0}" "${R[$k.pd_ms]}")
+            say "  run $run direct: $v MB/s = $r of socat -b 262144 → $(goal "$r" 0.60 ge)"
+            if [ -n "${R[$k.relay.pd_ms]:-}" ]; then
+                r=$(ratio "${R[$k.forwarder]:-0}" "${R[$k.relay.pd_ms]}")
+                say "  run $run relay: $(mbps "${R[$k.relay.pd_ms]}") MB/s = $r of the forwarder → $(goal "$r" 0.80 ge)"
+            fi
+            for side in s r; do
+                c=$(per_gib "${R[$k.cpu_$side]}")
+                say "  run $run CPU $([ $side = s ] && echo sender || echo receiver): $c s/GiB → $(goal "$c" 1.2 le)"
+            done
         elif [ "$phase" = tbf ]; then
-            ok=$(awk -v v="$v" 'BEGIN { print (v >= 110) ? "met" : "NOT met" }')
-            say "  run $run tbf $RATE: $v MB/s (iperf3 ${R[$k.iperf]} MB/s) → $ok"
+            say "  run $run tbf $RATE: $v MB/s (iperf3 ${R[$k.iperf]} MB/s) → $(goal "$v" 110 ge)"
         fi
     done
 done
