@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-3.0-or-later
 # bench/transfer_throughput.sh [BUILD_DIR] [SIZE_MIB]
-# A SIZE_MIB file (default 2048), tmpfs → tmpfs over loopback: PunchDrop (TLS 1.3 + SHA-256 on
+# A SIZE_MIB file (default 2048), tmpfs → tmpfs over loopback: PunchDrop (TLS 1.3 + XXH3-128 on
 # both sides, two processes) vs socat copying the same file, in the same run. Prints throughput,
 # the ratio and each side's peak RSS (/usr/bin/time -v). Results go in docs/benchmarks-transfer.md.
 set -euo pipefail
@@ -54,7 +54,7 @@ mbps() { awk -v b="$BYTES" -v ms="$1" 'BEGIN { printf "%.0f", b / 1e6 / (ms / 10
 echo "size:               $SIZE_MIB MiB ($BYTES bytes), tmpfs $SHM, loopback, $(nproc) cores"
 echo "socat (8 KiB):      ${SOCAT_MS} ms, $(mbps "$SOCAT_MS") MB/s"
 echo "socat -b 262144:    ${SOCAT_BIG_MS} ms, $(mbps "$SOCAT_BIG_MS") MB/s"
-echo "punchdrop (TLS+SHA): ${PD_MS} ms, $(mbps "$PD_MS") MB/s (incl. TLS handshake and key generation)"
+echo "punchdrop (TLS+XXH3): ${PD_MS} ms, $(mbps "$PD_MS") MB/s (incl. TLS handshake and key generation)"
 echo "ratio:              $(awk -v a="$SOCAT_MS" -v b="$PD_MS" 'BEGIN { printf "%.0f %%", 100 * a / b }') of socat (8 KiB), $(awk -v a="$SOCAT_BIG_MS" -v b="$PD_MS" 'BEGIN { printf "%.0f %%", 100 * a / b }') of socat -b 262144"
 echo "peak RSS sender:    $(rss "$WORK/send.time") KiB"
 echo "peak RSS receiver:  $(rss "$WORK/recv.time") KiB"
