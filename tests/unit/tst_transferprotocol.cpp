@@ -103,6 +103,10 @@ void TestTransferProtocol::golden_data()
         Verdict {2, TransferError::None, {}}} << hex("0000000d 0b a3 6169 02 6163 00 636d7367 60");
     QTest::newRow("HEADER {i:0, s:4294967296} (64-bit size)") << Message {
         FileHeader {0, qint64(1) << 32}} << hex("00000010 05 a2 6169 00 6173 1b0000000100000000");
+    // The file digest is 16 bytes (XXH3-128) or 32 (SHA-256); the session checks which.
+    QTest::newRow("END {i:0, h: 16-byte XXH3-128}")
+        << Message {FileEnd {0, QByteArray(16, '\x11')}}
+        << hex("00000018 0a a2 6169 00 6168 50 11111111111111111111111111111111");
 }
 
 void TestTransferProtocol::golden()
@@ -225,6 +229,10 @@ void TestTransferProtocol::malformed_data()
     QTest::newRow("START negative index") << cborFrame(FrameType::Start, {{k("i"), -1}});
     QTest::newRow("HEADER size over the limit")
         << cborFrame(FrameType::Header, {{k("i"), 0}, {k("s"), kMaxFileSize + 1}});
+    QTest::newRow("RESUME 17-byte hash")
+        << cborFrame(FrameType::Resume, {{k("i"), 0}, {k("o"), 5}, {k("h"), QByteArray(17, 'x')}});
+    QTest::newRow("END 15-byte hash")
+        << cborFrame(FrameType::End, {{k("i"), 0}, {k("h"), QByteArray(15, 'x')}});
     QTest::newRow("RESUME 31-byte hash")
         << cborFrame(FrameType::Resume, {{k("i"), 0}, {k("o"), 5}, {k("h"), QByteArray(31, 'x')}});
     QTest::newRow("RESUME offset 0")
