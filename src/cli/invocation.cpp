@@ -146,15 +146,13 @@ ParseResult parseCommandLine(const QStringList &arguments)
         if (command == s("send")) {
             inv.mode = Mode::Send;
             options << o.server << o.lan << o.to << o.name << o.json << o.relayOnly << o.noRelay
-                    << o.timeout << o.punchTimeout << o.noPortMap
-                    << o.sha256;
+                    << o.timeout << o.punchTimeout << o.noPortMap << o.sha256;
             usage = s("punchdrop send (--server HOST[:PORT] | --lan) --to PEER PATH...");
             description = s("Send files and folders to a peer.");
         } else if (command == s("receive")) {
             inv.mode = Mode::Receive;
             options << o.server << o.lan << o.dir << o.yes << o.once << o.name << o.json
-                    << o.timeout << o.punchTimeout << o.noPortMap
-                    << o.sha256;
+                    << o.timeout << o.punchTimeout << o.noPortMap << o.sha256;
             usage = s(
                 "punchdrop receive (--server HOST[:PORT] | --lan) [--dir DIR] [--yes] [--once]");
             description = s("Stay online and receive transfers from peers.");
