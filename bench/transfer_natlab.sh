@@ -29,6 +29,8 @@
 #   5. punchdrop send --relay-only (through the server's relay in srv; path kind=relay)
 #   6. socat -b 262144 through a socat forwarder (-b 262144) in srv: ha → srv:15401 → rb's
 #      forward → hb, the relay's path with a raw forwarder (the relay goal's baseline)
+#   7. small files, direct: 10,000 × 4 KiB and 1,000 × 256 KiB (100 folders each) with punchdrop
+#      send FOLDER, against tar c | socat -b 262144 → socat | tar x on the same path (diff -r)
 #   then tbf RATE (default 1gbit) on both WAN links, both directions, and 1.–4. again.
 # Before the rounds, the algorithm floor on this machine: `openssl speed` AES-128-GCM (256 KiB
 # buffers) and `xxhsum -b` XXH3-128, as CPU-seconds per GiB per side (what each side must at
@@ -45,6 +47,7 @@
 #   OUTDIR     summary.txt, results.tsv and every process's log (default: a new /tmp dir)
 #   binary     default: $PUNCHDROP_BINARY, else build/natbench/src/app/punchdrop
 # Environment: BENCH_IPERF_SECS (default 10), BENCH_SKIP_SOCAT=1 (PunchDrop and iperf3 only),
+#              BENCH_SKIP_SMALL=1 (no small-file rows),
 #              BENCH_NICE=N (run every measured process, PunchDrop and baselines alike, under
 #              nice -n N: a diagnostic for how much the other load on the machine costs),
 #              BENCH_COMMIT (the label of the measured code when the binary was not built from
@@ -112,6 +115,8 @@ field() {
         head -n 1
 }
 mbps() { awk -v b="$BYTES" -v ms="$1" 'BEGIN { if (ms > 0) printf "%.0f", b / 1e6 / (ms / 1000); else print "-" }'; }
+ratio() { awk -v s="$1" -v p="$2" 'BEGIN { if (s > 0 && p > 0) printf "%.2f", s / p; else print "-" }'; }
+files_per_s() { awk -v n="$1" -v ms="$2" 'BEGIN { if (ms > 0) printf "%.0f", n / (ms / 1000); else print "-" }'; }
 pct() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0 && b > 0) printf "%.0f %%", 100 * a / b; else print "-" }'; }
 # timefile KEY FILE — a value from /usr/bin/time -v
 timefile() { awk -F': ' -v k="$1" 'index($0, k) { gsub(/^[ \t]+/, "", $2); print $2 }' "$2" | head -n 1; }
@@ -172,6 +177,25 @@ PAYLOAD_SHA=$(sha256sum "$PAYLOAD" | cut -d' ' -f1)
 PAYLOAD_XXH=$(xxh128sum "$PAYLOAD" | cut -d' ' -f1) # what PunchDrop reports (both offer XXH3-128)
 say "  payload $SIZE_MIB MiB on $SHM in $(($(now_ms) - t)) ms, sha256 $PAYLOAD_SHA"
 
+# Small files (issue 14): 10,000 of 4 KiB and 1,000 of 256 KiB, random content, on tmpfs.
+SMALL_SETS=(small4k:10000:4096 small256k:1000:262144)
+if [ "${BENCH_SKIP_SMALL:-0}" != 1 ]; then
+    t=$(now_ms)
+    for set in "${SMALL_SETS[@]}"; do
+        IFS=: read -r name count size <<<"$set"
+        python3 - "$SHM_WORK/$name" "$count" "$size" <<'PY' || die "cannot write the small-file set $name"
+import os, sys
+root, count, size = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+for i in range(count):
+    folder = os.path.join(root, "d%02d" % (i % 100))
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(folder, "f%05d.bin" % i), "wb") as f:
+        f.write(os.urandom(size))
+PY
+    done
+    say "  small-file sets: 10,000 × 4 KiB and 1,000 × 256 KiB in 100 folders each, in $(($(now_ms) - t)) ms"
+fi
+
 # The floor: CPU-seconds per GiB of the cipher and the digest each side runs over every byte.
 AES_MBPS=$(openssl speed -elapsed -seconds 2 -bytes 262144 -evp aes-128-gcm 2>/dev/null |
     awk '/^AES-128-GCM/ { v = $NF; sub(/k$/, "", v); printf "%.0f", v * 1000 / 1e6 }')
@@ -203,10 +227,12 @@ receiver_registered() {
     return 1
 }
 
-# pd_run RUN PHASE [relay] — direct (tcp-punch) by default; "relay": --relay-only, path kind=relay.
-# Records under "RUN.PHASE" (direct) or "RUN.PHASE.relay".
+# pd_run RUN PHASE [MODE [SOURCE KEY]] — MODE direct (tcp-punch, the default) or relay
+# (--relay-only, path kind=relay); SOURCE the payload (default) or a folder of small files. Records
+# under "RUN.PHASE" (the payload, direct), else "RUN.PHASE.KEY" (KEY defaults to MODE).
 pd_run() {
-    local run=$1 phase=$2 mode=${3:-direct} tag="$1-$2${3:+-$3}" inbox="$SHM_WORK/inbox-$1-$2${3:+-$3}"
+    local run=$1 phase=$2 mode=${3:-direct} source=${4:-$PAYLOAD} key=${5:-${3:-}}
+    local tag="$1-$2${key:+-$key}" inbox="$SHM_WORK/inbox-$1-$2${key:+-$key}"
     local extra=()
     [ "$mode" = relay ] && extra=(--relay-only)
     local rout="$OUTDIR/logs/$tag-receiver.jsonl" sout="$OUTDIR/logs/$tag-sender.jsonl"
@@ -227,7 +253,7 @@ pd_run() {
     t0=$(now_ms)
     lab_spawn -e "$OUTDIR/logs/$tag-sender.err" ha "$sout" "${NICE[@]}" /usr/bin/time -v -o "$stime" \
         "$PD" send --server "$SERVER" --to "$bob_id" --json --timeout "$SEND_TIMEOUT" --name alice \
-        --config-dir "$LAB_DIR/conf-alice" "${extra[@]}" "$PAYLOAD"
+        --config-dir "$LAB_DIR/conf-alice" "${extra[@]}" "$source"
     local spid=$LAB_LAST_PID
     lab_wait_pid "$spid" "$DEADLINE"
     rc=$?
@@ -249,18 +275,21 @@ pd_run() {
         [ "$kind" = direct ] && [ "$method" = tcp-punch ] ||
             die "$tag: path kind=${kind:-?} method=${method:-?}, the benchmark needs direct/tcp-punch ($path_ev)"
     fi
-    got="$inbox/$(basename "$PAYLOAD")"
-    [ -f "$got" ] || die "$tag: no $(basename "$PAYLOAD") in the receiver's dir"
-    got_sha=$(sha256sum "$got" | cut -d' ' -f1)
-    [ "$got_sha" = "$PAYLOAD_SHA" ] || die "$tag: received sha256 $got_sha, sent $PAYLOAD_SHA"
-    file_ev=$(events "$rout" file | tail -n 1)
-    [ "$(field hash <<<"$file_ev")" = "$PAYLOAD_XXH" ] ||
-        die "$tag: the receiver's file event says $(field digest <<<"$file_ev") $(field hash <<<"$file_ev"), the payload's XXH3-128 is $PAYLOAD_XXH"
+    got="$inbox/$(basename "$source")"
+    if [ -d "$source" ]; then
+        diff -rq "$source" "$got" >/dev/null 2>&1 || die "$tag: the received folder differs from $source"
+    else
+        [ -f "$got" ] || die "$tag: no $(basename "$PAYLOAD") in the receiver's dir"
+        got_sha=$(sha256sum "$got" | cut -d' ' -f1)
+        [ "$got_sha" = "$PAYLOAD_SHA" ] || die "$tag: received sha256 $got_sha, sent $PAYLOAD_SHA"
+        file_ev=$(events "$rout" file | tail -n 1)
+        [ "$(field hash <<<"$file_ev")" = "$PAYLOAD_XXH" ] ||
+            die "$tag: the receiver's file event says $(field digest <<<"$file_ev") $(field hash <<<"$file_ev"), the payload's XXH3-128 is $PAYLOAD_XXH"
+    fi
     rm -rf -- "$inbox"
     done_ev=$(events "$sout" "done" | tail -n 1)
 
-    local k=$run.$phase
-    [ "$mode" = relay ] && k=$run.$phase.relay
+    local k=$run.$phase${key:+.$key}
     R[$k.pd_ms]=$(field time_ms <<<"$done_ev")
     R[$k.pd_path_ms]=$(field time_ms <<<"$path_ev")
     R[$k.pd_rtt_ms]=$(field rtt_ms <<<"$path_ev")
@@ -269,9 +298,11 @@ pd_run() {
     R[$k.rss_r]=$(timefile "Maximum resident set size" "$rtime")
     R[$k.cpu_s]=$(cpu_secs "$stime")
     R[$k.cpu_r]=$(cpu_secs "$rtime")
-    say "  [$tag] punchdrop: ${R[$k.pd_ms]} ms send→done ($(mbps "${R[$k.pd_ms]}") MB/s)," \
+    local rate="$(mbps "${R[$k.pd_ms]}") MB/s"
+    [ -d "$source" ] && rate="$(files_per_s "$(find "$source" -type f | wc -l)" "${R[$k.pd_ms]}") files/s"
+    say "  [$tag] punchdrop $(basename "$source"): ${R[$k.pd_ms]} ms send→done ($rate)," \
         "path $kind/${method:-relay} in ${R[$k.pd_path_ms]} ms (rtt ${R[$k.pd_rtt_ms]} ms)," \
-        "processes ${R[$k.pd_wall_ms]} ms; sha256 and xxh3 ok; RSS sender $((R[$k.rss_s] / 1024)) MiB" \
+        "processes ${R[$k.pd_wall_ms]} ms; content checked; RSS sender $((R[$k.rss_s] / 1024)) MiB" \
         "receiver $((R[$k.rss_r] / 1024)) MiB; CPU sender ${R[$k.cpu_s]} s receiver ${R[$k.cpu_r]} s"
 }
 
@@ -320,6 +351,31 @@ forwarder_run() {
     lab_wait_pid "$fpid" 10 >/dev/null || lab_stop "$fpid" 3
 }
 
+# tar_run RUN KEY FOLDER — tar c | socat -b 262144 → rb's forward → socat | tar x on hb, the
+# small-file baseline; diff -r afterwards.
+tar_run() {
+    local run=$1 key=$2 folder=$3 tag="$1-open-$2-tar" out="$SHM_WORK/tar-out" t0 t1 rc lrc
+    rm -rf -- "$out"
+    mkdir -p "$out"
+    lab_spawn hb "$OUTDIR/logs/$tag-listen.log" sh -c \
+        "socat -u -b 262144 TCP-LISTEN:$SOCAT_PORT,reuseaddr - | tar x -C '$out'"
+    local lpid=$LAB_LAST_PID
+    lab_wait_for 10 lab_listening hb "$SOCAT_PORT" || die "$tag: socat does not listen on hb:$SOCAT_PORT"
+    t0=$(now_ms)
+    timeout "$DEADLINE" ip netns exec "$(lab_ns ha)" sh -c \
+        "tar c -C '$(dirname "$folder")' '$(basename "$folder")' | socat -u -b 262144 - TCP:$BOB_PUBLIC:$SOCAT_PORT" \
+        >"$OUTDIR/logs/$tag-client.log" 2>&1
+    rc=$?
+    lab_wait_pid "$lpid" 60
+    lrc=$?
+    t1=$(now_ms)
+    [ "$rc" = 0 ] && [ "$lrc" = 0 ] || die "$tag: tar | socat exited $rc, the listener $lrc"
+    diff -rq "$folder" "$out/$(basename "$folder")" >/dev/null 2>&1 || die "$tag: the tar copy differs"
+    rm -rf -- "$out"
+    R[$run.open.$key.tar]=$((t1 - t0))
+    say "  [$tag] tar | socat | tar: $((t1 - t0)) ms ($(files_per_s "$(find "$folder" -type f | wc -l)" $((t1 - t0))) files/s), copy identical"
+}
+
 # ---------------------------------------------------------------------------------------------
 # iperf3: client on ha → 203.0.113.2:15201 (forwarded by rb) → server on hb, memory to memory
 
@@ -365,6 +421,13 @@ for phase in "${PHASES[@]}"; do
         if [ "$phase" = open ]; then
             pd_run "$run" "$phase" relay
             [ "${BENCH_SKIP_SOCAT:-0}" != 1 ] && forwarder_run "$run" "$phase"
+            if [ "${BENCH_SKIP_SMALL:-0}" != 1 ]; then
+                for set in "${SMALL_SETS[@]}"; do
+                    name=${set%%:*}
+                    pd_run "$run" "$phase" direct "$SHM_WORK/$name" "$name"
+                    tar_run "$run" "$name" "$SHM_WORK/$name"
+                done
+            fi
         fi
     done
 done
@@ -427,6 +490,20 @@ if [ "$RUNS" -gt 1 ]; then
     m_fw=$(printf '%s' "$fw_list" | median)
     say "| median | $m_rl MB/s | $m_fw MB/s | $(pct "$m_rl" "$m_fw") | | |"
 fi
+if [ "${BENCH_SKIP_SMALL:-0}" != 1 ]; then
+    say ""
+    say "### Small files, direct, unlimited links: files per second (PunchDrop: send → every file verified; tar | socat | tar: start → extracted)"
+    say ""
+    say "| run | set | PunchDrop | tar \\| socat \\| tar | PD / tar |"
+    say "| --- | --- | --- | --- | --- |"
+    for ((run = 1; run <= RUNS; run++)); do
+        for set in "${SMALL_SETS[@]}"; do
+            IFS=: read -r name count size <<<"$set"
+            pdm=${R[$run.open.$name.pd_ms]:-0} tm=${R[$run.open.$name.tar]:-0}
+            say "| $run | $count × $((size / 1024)) KiB | $(files_per_s "$count" "$pdm") files/s | $(files_per_s "$count" "$tm") files/s | $(ratio "$tm" "$pdm") |"
+        done
+    done
+fi
 say ""
 say "CPU per GiB per side (user + system), direct, unlimited: floor $FLOOR s (AES-128-GCM + XXH3-128)."
 for ((run = 1; run <= RUNS; run++)); do
@@ -436,9 +513,10 @@ for ((run = 1; run <= RUNS; run++)); do
 done
 say ""
 say "Goals (issue 14): direct ≥ 60 % of socat -b 262144; relay ≥ 80 % of the socat forwarder;"
-say "CPU ≤ 1.2 s per GiB per side; ≥ 110 MB/s on the tbf $RATE link."
+tbf_goal=""
+[ "$RATE" != none ] && tbf_goal="; ≥ 110 MB/s on the tbf $RATE link"
+say "CPU ≤ 1.2 s per GiB per side; small files ≥ tar | socat | tar in files/s$tbf_goal."
 goal() { awk -v v="$1" -v t="$2" -v dir="$3" 'BEGIN { if (v == "" || v == "-") print "n/a"; else if ((dir == "ge" && v + 0 >= t) || (dir == "le" && v + 0 <= t)) print "met"; else print "NOT met" }'; }
-ratio() { awk -v s="$1" -v p="$2" 'BEGIN { if (s > 0 && p > 0) printf "%.2f", s / p; else print "-" }'; }
 for phase in "${PHASES[@]}"; do
     for ((run = 1; run <= RUNS; run++)); do
         k=$run.$phase
@@ -454,6 +532,13 @@ for phase in "${PHASES[@]}"; do
                 c=$(per_gib "${R[$k.cpu_$side]}")
                 say "  run $run CPU $([ $side = s ] && echo sender || echo receiver): $c s/GiB → $(goal "$c" 1.2 le)"
             done
+            if [ "${BENCH_SKIP_SMALL:-0}" != 1 ]; then
+                for set in "${SMALL_SETS[@]}"; do
+                    name=${set%%:*}
+                    r=$(ratio "${R[$k.$name.tar]:-0}" "${R[$k.$name.pd_ms]:-0}")
+                    say "  run $run $name: $r of tar | socat | tar's files/s → $(goal "$r" 1.0 ge)"
+                done
+            fi
         elif [ "$phase" = tbf ]; then
             say "  run $run tbf $RATE: $v MB/s (iperf3 ${R[$k.iperf]} MB/s) → $(goal "$v" 110 ge)"
         fi
