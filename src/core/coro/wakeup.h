@@ -36,6 +36,13 @@ public:
     //! co_await wait(timeout): true when wake() was called, false after \a timeout.
     Awaiter wait(std::chrono::milliseconds timeout) { return Awaiter {this, timeout}; }
 
+    /*!
+     * Resumes the waiting coroutine at once, on the caller's stack (wake() queues it instead).
+     * Only for an owner that ends the wait from its own stop or destructor, and whose coroutine
+     * first checks something still valid then (a generation counter) and returns.
+     */
+    void wakeNow() { resumeNow(true); }
+
 public Q_SLOTS:
     void wake();
 

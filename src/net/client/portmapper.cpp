@@ -2,7 +2,6 @@
 #include "net/client/portmapper.h"
 
 #include "core/coro/offthread.h"
-#include "core/coro/sleep.h"
 #include "core/logging.h"
 
 #if PUNCHDROP_HAVE_PORT_MAPPING
@@ -97,12 +96,15 @@ void PortMapper::start(quint16 internalPort)
     release(false); // a mapping of the previous port, if any
     m_port = internalPort;
     setState(State::Mapping, {}, PortMapProtocol::None, {});
-    run(++m_generation, internalPort);
+    const quint64 generation = ++m_generation;
+    m_pause.wakeNow(); // the previous port's loop, if it waits between attempts, ends now
+    run(generation, internalPort);
 }
 
 void PortMapper::stop()
 {
     ++m_generation; // the running loop ends after its current step
+    m_pause.wakeNow(); // or at once, if it waits between attempts
     release(true);
     m_port = 0;
     setState(State::Off, {}, PortMapProtocol::None, {});
@@ -184,7 +186,11 @@ QCoro::Task<> PortMapper::run(quint64 generation, quint16 port)
             m_holder.reset();
             setState(State::Unavailable, {}, PortMapProtocol::None, attempt.answer.error);
         }
-        co_await sleepFor(next);
+        if (generation != m_generation) // stopped from a changed() handler
+            co_return;
+        co_await m_pause.wait(next);
+        // Woken by start() / stop() / the destructor: the generation moved (the rest of *this
+        // may be going away, but m_generation is still there in the destructor's body).
         if (!self || generation != m_generation)
             co_return;
     }

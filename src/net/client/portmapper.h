@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "core/coro/wakeup.h"
 #include "net/client/portmapgateway.h"
 
 #include <QObject>
@@ -101,6 +102,9 @@ private:
     PortMapperConfig m_config;
     std::vector<std::shared_ptr<PortMapGateway>> m_gateways;
     quint64 m_generation = 0; //!< bumped by start() with a new port and by stop()
+    //! run()'s wait between two attempts. start(), stop() and the destructor end it at once, so
+    //! no loop outlives its generation suspended (its frame would never be freed).
+    Wakeup m_pause;
     quint16 m_port = 0;
     std::shared_ptr<PortMapGateway> m_holder; //!< the gateway holding the mapping
     State m_state = State::Off;
