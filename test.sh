@@ -2,7 +2,7 @@
 # ./test.sh [CTEST ARGS...] — the same set-up as run.sh, then build and run the whole suite
 # (unit, integration, GUI on the offscreen platform, NAT lab when root). Exits non-zero on any
 # failure. Under CI=true warnings are errors and tests needing root must run, not skip, and the
-# unit tests run a second time under AddressSanitizer + UndefinedBehaviorSanitizer (the `asan`
+# unit and GUI tests run a second time under AddressSanitizer + UndefinedBehaviorSanitizer (the `asan`
 # preset; only the targets they need are built; PUNCHDROP_ASAN=0 skips that pass). The format
 # check and tst_transferlarge (label large, 5 GiB) run in the first pass only.
 set -euo pipefail
@@ -15,10 +15,15 @@ ctest --preset "$PRESET" -j2 "$@"
 if [ "${CI:-}" = "true" ] && [ "${PUNCHDROP_ASAN:-1}" != "0" ]; then
     asan_start=$(date +%s)
     cmake --preset asan >/dev/null
-    cmake --build --preset asan --target punchdrop_unit_tests
+    cmake --build --preset asan --target punchdrop_unit_tests punchdrop_gui_tests
     asan_built=$(date +%s)
     ctest --preset asan -j2 -L unit -LE "format|large"
-    echo "ASan + UBSan pass: build $((asan_built - asan_start)) s, unit tests $(($(date +%s) - asan_built)) s"
+    # The GUI tests for memory errors (a use-after-free in a window's teardown hung a test at
+    # exit once); LeakSanitizer stays with the unit tests: a GUI test ends while the engine's
+    # NAT probe still waits on its timer, and that coroutine frame is still held at exit
+    # (the asan-gui test preset: the asan one without detect_leaks).
+    ctest --preset asan-gui -j2 -L gui
+    echo "ASan + UBSan pass: build $((asan_built - asan_start)) s, unit + GUI tests $(($(date +%s) - asan_built)) s"
 fi
 # Tier 1 of the Windows proof (the full cross build and its tests under Wine) is not part of
 # ./test.sh yet: its run time inside CI is not measured. Run scripts/build-windows.sh by hand.

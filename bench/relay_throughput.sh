@@ -17,6 +17,8 @@
 #        BENCH_BUILD=dir        build dir for the relay-pair helper (default build/bench-relay)
 #        RELAY_RATE=BYTES_PER_S start the server with --relay-rate (default: unlimited)
 set -euo pipefail
+# On loopback: no engine asks the machine's real gateway for a port mapping.
+export PUNCHDROP_NO_PORT_MAP=1
 
 SIZE_MIB=${1:-2048}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)

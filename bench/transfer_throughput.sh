@@ -5,6 +5,8 @@
 # both sides, two processes) vs socat copying the same file, in the same run. Prints throughput,
 # the ratio and each side's peak RSS (/usr/bin/time -v). Results go in docs/benchmarks-transfer.md.
 set -euo pipefail
+# On loopback: no engine asks the machine's real gateway for a port mapping.
+export PUNCHDROP_NO_PORT_MAP=1
 BUILD="${1:-build/transfer}"
 SIZE_MIB="${2:-2048}"
 BENCH="$BUILD/bench/transfer_bench"

@@ -29,7 +29,18 @@ EngineBackend::EngineBackend(const DeviceIdentity &identity, const ConfigDir &co
     , m_settings(std::move(settings))
 { }
 
-EngineBackend::~EngineBackend() = default;
+EngineBackend::~EngineBackend()
+{
+    // The engine's last signals (a port mapping withdrawn, transfers cancelled) must not reach
+    // this object's members while they are being destroyed: cut them off, then stop the engine
+    // while everything it refers to still exists.
+    if (m_engine) {
+        m_engine->disconnect(this);
+        m_engine->contacts().disconnect(this);
+        m_engine->stop();
+        m_engine.reset();
+    }
+}
 
 bool EngineBackend::start(QString *error)
 {

@@ -59,10 +59,17 @@ TransferEngine::TransferEngine(const DeviceIdentity &identity, const ConfigDir &
     qRegisterMetaType<PunchDrop::PathReport>();
     if (m_config.downloadDir.isEmpty())
         m_config.downloadDir = ConfigDir::defaultDownloadDir();
+    // The same switch as --no-port-map and the app's setting, for every engine of the process:
+    // the test suite sets it, because its engines must not ask the machine's real gateway.
+    if (qEnvironmentVariableIntValue("PUNCHDROP_NO_PORT_MAP") != 0)
+        m_config.portMapping = false;
 }
 
 TransferEngine::~TransferEngine()
 {
+    // Nobody hears from an engine that is going away: stop() withdraws the port mapping and
+    // cancels transfers, and the signals that would announce it reach owners half destroyed.
+    const QSignalBlocker quiet(this);
     stop();
 }
 

@@ -49,7 +49,8 @@ struct EngineConfig
     FileDigest::Algorithm digest = FileDigest::Algorithm::Xxh3_128;
     bool probeNat = true;
     //! Ask the gateway to forward the punch port (UPnP-IGD / NAT-PMP); --no-port-map, the
-    //! app's setting. The mapping is offered to peers as a candidate that needs no punch.
+    //! app's setting, PUNCHDROP_NO_PORT_MAP=1 in the environment (which wins). The mapping is
+    //! offered to peers as a candidate that needs no punch.
     bool portMapping = true;
     PortMapperConfig portMap;
     //! A port-restricted NAT never answers the change-port request, so every unanswered request
