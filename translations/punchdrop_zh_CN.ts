@@ -845,8 +845,8 @@ Drop files on a contact to send them.</source>
         <translation>已通过 UPnP 映射端口</translation>
     </message>
     <message>
-        <source>No port mapping: the router does not answer UPnP or NAT-PMP</source>
-        <translation>无端口映射：路由器不响应 UPnP 或 NAT-PMP</translation>
+        <source>No port mapping: the router does not answer UPnP, NAT-PMP or PCP</source>
+        <translation>无端口映射：路由器不响应 UPnP、NAT-PMP 或 PCP</translation>
     </message>
     <message>
         <source>Port mapping is not available in this build</source>
@@ -966,8 +966,8 @@ Drop files on a contact to send them.</source>
         <translation>在局域网中公布本设备，并列出那里其他运行 PunchDrop 的设备，无需服务器。</translation>
     </message>
     <message>
-        <source>Ask the router to forward a port (UPnP / NAT-PMP)</source>
-        <translation>请求路由器转发端口（UPnP / NAT-PMP）</translation>
+        <source>Ask the router to forward a port (UPnP / NAT-PMP / PCP)</source>
+        <translation>请求路由器转发端口（UPnP / NAT-PMP / PCP）</translation>
     </message>
     <message>
         <source>More devices can then connect directly instead of through the server&apos;s relay.</source>

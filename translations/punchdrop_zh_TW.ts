@@ -845,8 +845,8 @@ Drop files on a contact to send them.</source>
         <translation>已透過 UPnP 對應連接埠</translation>
     </message>
     <message>
-        <source>No port mapping: the router does not answer UPnP or NAT-PMP</source>
-        <translation>無連接埠對應：路由器不回應 UPnP 或 NAT-PMP</translation>
+        <source>No port mapping: the router does not answer UPnP, NAT-PMP or PCP</source>
+        <translation>無連接埠對應：路由器不回應 UPnP、NAT-PMP 或 PCP</translation>
     </message>
     <message>
         <source>Port mapping is not available in this build</source>
@@ -966,8 +966,8 @@ Drop files on a contact to send them.</source>
         <translation>在區域網路中公布本裝置，並列出那裡其他執行 PunchDrop 的裝置，無需伺服器。</translation>
     </message>
     <message>
-        <source>Ask the router to forward a port (UPnP / NAT-PMP)</source>
-        <translation>要求路由器轉送連接埠（UPnP / NAT-PMP）</translation>
+        <source>Ask the router to forward a port (UPnP / NAT-PMP / PCP)</source>
+        <translation>要求路由器轉送連接埠（UPnP / NAT-PMP / PCP）</translation>
     </message>
     <message>
         <source>More devices can then connect directly instead of through the server&apos;s relay.</source>

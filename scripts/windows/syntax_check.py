@@ -43,6 +43,8 @@ LINUX_ONLY = {
     # libnatpmp nor libminiupnpc (src/net/client/CMakeLists.txt, CMakeLists.txt).
     "src/net/client/natpmpgateway.": "port mapping (off on Windows)",
     "src/net/client/upnpgateway.": "port mapping (off on Windows)",
+    "src/net/client/pcpgateway.": "port mapping (off on Windows)",
+    "tests/unit/tst_pcpgateway.": "port mapping (off on Windows)",
 }
 # Compile definitions whose value differs in the Windows build (the Linux flags are translated).
 WINDOWS_DEFINE_VALUES = {"-DPUNCHDROP_HAVE_PORT_MAPPING=1": "-DPUNCHDROP_HAVE_PORT_MAPPING=0"}

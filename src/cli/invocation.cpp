@@ -61,7 +61,7 @@ struct Options
           "falling back to the relay."),
         s("SECS")};
     Option noPortMap {
-        s("no-port-map"), s("Do not ask the router to forward a port (UPnP-IGD / NAT-PMP).")};
+        s("no-port-map"), s("Do not ask the router to forward a port (UPnP-IGD / NAT-PMP / PCP).")};
     Option dir {
         s("dir"), s("Save received files in DIR (default: the Downloads folder)."), s("DIR")};
     Option yes {s("yes"), s("Accept incoming transfers without asking.")};

@@ -361,7 +361,7 @@ void MainWindow::updatePortMapStatus(const ServerStatus &status)
         break;
     case PortMapper::State::Unavailable:
         text = PortMapper::isSupported()
-            ? tr("No port mapping: the router does not answer UPnP or NAT-PMP")
+            ? tr("No port mapping: the router does not answer UPnP, NAT-PMP or PCP")
             : tr("Port mapping is not available in this build");
         break;
     }

@@ -172,7 +172,7 @@ void SettingsDialog::retranslateUi()
     m_lanDiscovery->setText(tr("Find devices on this network (LAN discovery)"));
     m_lanDiscovery->setToolTip(tr("Announces this device on the local network and lists the "
                                   "others running PunchDrop there, without a server."));
-    m_portMapping->setText(tr("Ask the router to forward a port (UPnP / NAT-PMP)"));
+    m_portMapping->setText(tr("Ask the router to forward a port (UPnP / NAT-PMP / PCP)"));
     m_portMapping->setToolTip(tr("More devices can then connect directly instead of through "
                                  "the server's relay."));
     m_language->setItemText(0, tr("System default"));

@@ -26,6 +26,7 @@
 #                                       only): bob maps his punch port, alice dials the mapping:
 #                                       direct, port-map, mapper upnp; the server relayed nothing
 #   prc-symnatpmp                       the same with NAT-PMP only: direct, port-map, natpmp
+#   prc-sympcp                          the same with PCP only (NAT-PMP refused): port-map, pcp
 #   prc-symupnp-stopped                 as prc-symupnp, but miniupnpd stops (its forwards
 #                                       flushed) after bob mapped: a "lying" mapping, which may
 #                                       cost one attempt at most: relay within 5 s
@@ -358,9 +359,9 @@ check_hostiles() {
 }
 
 # ---------------------------------------------------------------------------------------------
-# port mapping (prc-symupnp, prc-symnatpmp, prc-symupnp-stopped)
+# port mapping (prc-symupnp, prc-symnatpmp, prc-sympcp, prc-symupnp-stopped)
 
-MAPPER=""      # the mapper bob's gateway speaks: upnp or natpmp
+MAPPER=""      # the mapper bob's gateway speaks: upnp, natpmp or pcp
 # start_gateway ROUTER MODE — the STUN responder miniupnpd asks, then miniupnpd itself
 start_gateway() {
     add_log "miniupnpd in $1" "$LAB_DIR/miniupnpd-$1.log"
@@ -375,8 +376,22 @@ wait_mapped() {
     lab_wait_for 20 bob_mapped
     bob_mapped || fail "bob reported no port mapping within 20 s"
     echo "  bob mapped in $(($(now_ms) - t0)) ms: $(grep -m1 -o 'port [0-9]* mapped at .*' "$LAB_DIR/receiver.err")"
+    # what check_unmapped looks for is there while the mapping lives
+    forwards_mapped_port || fail "bob's gateway does not forward the port he mapped"
+}
+# forwards_mapped_port — rb's miniupnpd forwards the external port bob's log names
+forwards_mapped_port() {
+    local external
+    external=$(grep -m1 -o 'mapped at [0-9.]*:[0-9]*' "$LAB_DIR/receiver.err" | sed 's/.*://')
+    [ -n "$external" ] || fail "bob's log names no mapped port"
+    lab_exec rb nft list chain inet miniupnpd prerouting_miniupnpd | grep -q "dport $external "
 }
 bob_mapped() { grep -q "mapped at .* via $MAPPER" "$LAB_DIR/receiver.err"; }
+# check_unmapped — bob (--once) has exited: his gateway no longer forwards the port he mapped
+check_unmapped() {
+    ! forwards_mapped_port || fail "bob exited, but rb still forwards the port he mapped"
+    echo "  bob exited and deleted his mapping: rb forwards it no more"
+}
 # check_not_relayed — the server paired no relay session
 check_not_relayed() {
     local f
@@ -438,6 +453,7 @@ run_case() {
             [ "$CASE" = prc-symupnp-stopped ] && kind=relay && methods=relay
             ;;
         prc-symnatpmp) pair prc sym; MAPPER=natpmp; methods=port-map ;;
+        prc-sympcp) pair prc sym; MAPPER=pcp; methods=port-map ;;
         *) echo "unknown case '$CASE'" >&2; usage ;;
     esac
     echo "natlab[$CASE]: lab up in $(($(now_ms) - T_START)) ms; alice in $SENDER_HOST" \
@@ -500,6 +516,7 @@ run_case() {
     if [ -n "$MAPPER" ] && [ "$kind" = direct ]; then
         [ "$PATH_MAPPER" = "$MAPPER" ] || fail "path mapper is '$PATH_MAPPER', expected '$MAPPER'"
         check_not_relayed
+        check_unmapped
     fi
     if [ "$CASE" = prc-symupnp-stopped ]; then
         # alice does not see bob's NAT type (not contacts), so she punches every candidate for

@@ -5,7 +5,9 @@
 # (+PCP) for the router's LAN. Source after lab.sh; used by case_punch.sh's port-mapping cases.
 #
 #   lab_stun_echo                      a STUN responder on $LAB_SERVER_IP:3478 (srv namespace)
-#   lab_miniupnpd ROUTER upnp|natpmp|both   start miniupnpd in ROUTER (needs lab_stun_echo)
+#   lab_miniupnpd ROUTER upnp|natpmp|pcp|both   start miniupnpd in ROUTER (needs lab_stun_echo);
+#                                      pcp: NAT-PMP's version-0 requests are refused by an nft
+#                                      rule (ICMP port unreachable), so only PCP answers
 #   lab_miniupnpd_stop ROUTER          stop it again (by PID; the mappings stay in nft until
 #                                      the next start flushes them)
 #
@@ -67,9 +69,9 @@ lab_miniupnpd() {
     local node=$1 mode=$2 upnp=yes natpmp=yes
     case "$mode" in
         upnp) natpmp=no ;;
-        natpmp) upnp=no ;;
+        natpmp | pcp) upnp=no ;;
         both) ;;
-        *) lab_log "lab_miniupnpd: mode '$mode' (upnp, natpmp, both)"; return 1 ;;
+        *) lab_log "lab_miniupnpd: mode '$mode' (upnp, natpmp, pcp, both)"; return 1 ;;
     esac
     lab_require miniupnpd || return 1
     [ "${LAB_ROLE[$node]:-}" = router ] || { lab_log "'$node' is not a router"; return 1; }
@@ -80,6 +82,20 @@ lab_miniupnpd() {
             return 1
     fi
     _lab_miniupnpd_tables "$node" || { lab_log "cannot create miniupnpd's nft tables in $node"; return 1; }
+    lab_exec "$node" nft delete table inet lab_pcp_only 2>/dev/null
+    if [ "$mode" = pcp ]; then
+        # A PCP-only gateway (most PCP servers, e.g. on carrier-grade NATs): miniupnpd speaks
+        # both on UDP 5351, so the first byte of the payload (the version: 0 NAT-PMP, 2 PCP)
+        # decides; a refused NAT-PMP request gets the ICMP error a gateway without it sends.
+        lab_exec "$node" nft -f - <<NFT || { lab_log "cannot refuse NAT-PMP in $node"; return 1; }
+table inet lab_pcp_only {
+    chain input {
+        type filter hook input priority -10; policy accept;
+        iifname "lan" udp dport 5351 @th,64,8 0 reject
+    }
+}
+NFT
+    fi
     cat >"$conf" <<CONF
 ext_ifname=wan
 listening_ip=lan

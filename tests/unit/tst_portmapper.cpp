@@ -218,6 +218,7 @@ void TestPortMapper::noGatewaysSaysWhy()
     PortMapperConfig config = fastConfig();
     config.upnp = false;
     config.natPmp = false;
+    config.pcp = false;
     PortMapper mapper(config); // the system's gateways, every protocol off
     mapper.start(40008);
     QCOMPARE(mapper.state(), PortMapper::State::Unavailable);

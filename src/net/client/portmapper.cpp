@@ -6,6 +6,7 @@
 
 #if PUNCHDROP_HAVE_PORT_MAPPING
 #include "net/client/natpmpgateway.h"
+#include "net/client/pcpgateway.h"
 #include "net/client/upnpgateway.h"
 #endif
 
@@ -23,10 +24,14 @@ std::vector<std::shared_ptr<PortMapGateway>> systemGateways(const PortMapperConf
 {
     std::vector<std::shared_ptr<PortMapGateway>> gateways;
 #if PUNCHDROP_HAVE_PORT_MAPPING
-    // NAT-PMP first: one UDP round trip, or an ICMP error at once where the gateway has none;
-    // UPnP's discovery waits for answers to a multicast.
+    // NAT-PMP first: one UDP round trip, or an ICMP error at once where the gateway has none.
+    // PCP next, on the same port: a PCP server answers NAT-PMP's version 0 with UNSUPP_VERSION
+    // at once (RFC 6887 §9), and most gateways that speak both map the same either way. UPnP's
+    // discovery last: it waits for answers to a multicast.
     if (config.natPmp)
         gateways.push_back(std::make_shared<NatPmpGateway>(config.natPmpTimeout));
+    if (config.pcp)
+        gateways.push_back(std::make_shared<PcpGateway>(config.natPmpTimeout));
     if (config.upnp)
         gateways.push_back(std::make_shared<UpnpGateway>(config.upnpDiscovery));
 #else

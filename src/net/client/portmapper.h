@@ -20,11 +20,12 @@ struct PortMapperConfig
 {
     bool upnp = true; //!< ask UPnP-IGD gateways
     bool natPmp = true; //!< ask NAT-PMP gateways
+    bool pcp = true; //!< ask PCP gateways
     //! The lease asked for; NAT-PMP gateways may grant less, UPnP-IGD v1 only "permanent" (0).
     std::chrono::seconds lease {3600};
     //! How long UPnP's SSDP discovery waits for a gateway to answer.
     std::chrono::milliseconds upnpDiscovery {2000};
-    //! How long one NAT-PMP request waits for the gateway (retransmissions included).
+    //! How long one NAT-PMP or PCP request waits for the gateway (retransmissions included).
     std::chrono::milliseconds natPmpTimeout {1500};
     /*!
      * A held mapping is asked for again this often (and at half its lease, if sooner): that
@@ -39,11 +40,11 @@ struct PortMapperConfig
 
 /*!
  * Keeps a TCP port mapping of the punch port P on the local gateway, in the background: NAT-PMP
- * first (one UDP round trip, or an ICMP error at once when the gateway has none), then UPnP-IGD
- * (SSDP discovery, then SOAP). Every request runs on a worker thread, because the libraries
- * block; each is bounded by the timeouts in PortMapperConfig, and nothing here delays the
- * registration with the server: the mapping is reported (changed()) when it arrives, and the
- * engine then tells the server (ControlClient::setPortMapping).
+ * first (one UDP round trip, or an ICMP error at once when the gateway has none), then PCP (the
+ * same port and cost), then UPnP-IGD (SSDP discovery, then SOAP). Every request runs on a worker
+ * thread, because the libraries block; each is bounded by the timeouts in PortMapperConfig, and
+ * nothing here delays the registration with the server: the mapping is reported (changed()) when it
+ * arrives, and the engine then tells the server (ControlClient::setPortMapping).
  *
  * The mapping is renewed before its lease ends and re-created after the gateway restarted
  * (refreshInterval); when the gateway stops answering it is withdrawn and asked for again every
