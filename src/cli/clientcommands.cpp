@@ -100,6 +100,7 @@ std::unique_ptr<Client> setUp(const Invocation &inv)
     if (inv.server) {
         config.serverHost = inv.server->host;
         config.serverPort = inv.server->port;
+        config.moreServers = inv.moreServers;
     }
     config.lan = inv.lan;
     config.displayName = displayName(inv, client->configDir);
@@ -114,9 +115,15 @@ std::unique_ptr<Client> setUp(const Invocation &inv)
     return client;
 }
 
+//! The servers as given ("a:8877, b:8877"), or "lan".
 QString serverText(const Invocation &inv)
 {
-    return inv.server ? inv.server->toString() : QStringLiteral("lan");
+    if (!inv.server)
+        return QStringLiteral("lan");
+    QStringList servers {inv.server->toString()};
+    for (const HostPort &more : inv.moreServers)
+        servers << more.toString();
+    return servers.join(QStringLiteral(", "));
 }
 
 void printRegistered(Client &c)
@@ -124,8 +131,10 @@ void printRegistered(Client &c)
     ControlClient *control = c.engine->controlClient();
     const QString nat
         = c.engine->natType() ? c.engine->natType()->toString() : QStringLiteral("unknown");
+    // The server in use: after a failover, not the first of --server's list.
     c.printer.registered(c.identity->id().toString(), control ? nat : QStringLiteral("n/a"),
-        control ? control->observedEndpoint().toString() : QString(), serverText(c.invocation));
+        control ? control->observedEndpoint().toString() : QString(),
+        control ? control->currentServer().toString() : serverText(c.invocation));
 }
 
 //! Starts the engine and waits until it is registered with the server (and its NAT type known).

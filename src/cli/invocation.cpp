@@ -48,7 +48,9 @@ struct Options
     Option maxClients {s("max-clients"), s("Registered clients at most (default 10000)."), s("N")};
 
     // client commands
-    Option server {s("server"), s("Rendezvous server (default port 8877)."), s("HOST[:PORT]")};
+    Option server {s("server"),
+        s("Rendezvous server (default port 8877); several, comma-separated, are tried in turn."),
+        s("HOST[:PORT][,...]")};
     Option lan {s("lan"), s("Use the local network only: no server.")};
     Option json {s("json"), s("Print one JSON object per line instead of human output.")};
     Option to {s("to"), s("Receiving peer: device ID, a unique prefix of it, or a unique name."),
@@ -278,10 +280,13 @@ ParseResult parseCommandLine(const QStringList &arguments)
     inv.json = parser.isSet(o.json);
     inv.lan = parser.isSet(o.lan);
     if (parser.isSet(o.server)) {
-        const auto hp = parseHostPort(parser.value(o.server));
-        if (!hp)
-            return error(s("--server wants HOST[:PORT], got '%1'").arg(parser.value(o.server)));
-        inv.server = hp;
+        const auto servers = parseHostPortList(parser.value(o.server));
+        if (!servers)
+            return error(s("--server wants HOST[:PORT] (at most %1, comma-separated), got '%2'")
+                             .arg(kMaxServers)
+                             .arg(parser.value(o.server)));
+        inv.server = servers->constFirst();
+        inv.moreServers = servers->mid(1);
     }
     if (inv.lan && inv.server)
         return error(s("choose either --server or --lan"));

@@ -44,6 +44,7 @@ struct Invocation
 
     // send / receive / peers
     std::optional<HostPort> server; //!< unset with --lan
+    QList<HostPort> moreServers; //!< --server A,B,...: B and the others, in order
     bool lan = false;
     bool json = false;
     QString to;

@@ -14,7 +14,7 @@ namespace PunchDrop::Gui {
 struct AppSettings
 {
     QString displayName;
-    QString serverAddress; //!< "host:port"; empty = LAN only
+    QString serverAddress; //!< "host:port", or several comma-separated; empty = LAN only
     QString downloadDir;
     bool startMinimized = false; //!< start hidden in the tray
     //! Announce this device and find others on the local network (no server needed there).

@@ -2,6 +2,7 @@
 #include "enginebackend.h"
 
 #include "core/logging.h"
+#include "net/client/controlclient.h"
 #include "net/wire/hostport.h"
 #include "transfer/transferengine.h"
 
@@ -10,14 +11,11 @@
 namespace PunchDrop::Gui {
 
 namespace {
-//! The settings' server address → host and port (the command line's parser); an empty host
-//! when it is empty (LAN only) or invalid.
-std::pair<QString, quint16> splitServerAddress(const QString &text)
+//! The settings' server addresses (the command line's parser, comma-separated); empty when
+//! the text is empty (LAN only) or invalid.
+QList<HostPort> serverAddresses(const QString &text)
 {
-    const auto hp = parseHostPort(text.trimmed());
-    if (!hp)
-        return {};
-    return {hp->host, hp->port};
+    return parseHostPortList(text.trimmed()).value_or(QList<HostPort>());
 }
 } // namespace
 
@@ -49,9 +47,12 @@ bool EngineBackend::start(QString *error)
         m_engine.reset();
     }
     EngineConfig config;
-    const auto [host, port] = splitServerAddress(m_settings.serverAddress);
-    config.serverHost = host;
-    config.serverPort = port;
+    const QList<HostPort> servers = serverAddresses(m_settings.serverAddress);
+    if (!servers.isEmpty()) {
+        config.serverHost = servers.constFirst().host;
+        config.serverPort = servers.constFirst().port;
+        config.moreServers = servers.mid(1);
+    }
     config.lan = m_settings.lanDiscovery;
     config.displayName = m_settings.displayName;
     config.downloadDir = m_settings.downloadDir;
@@ -67,8 +68,12 @@ bool EngineBackend::start(QString *error)
     connect(engine, &TransferEngine::peersChanged, this, &Backend::peersChanged);
     connect(engine, &TransferEngine::transferUpdated, this, &Backend::transferUpdated);
     connect(&engine->contacts(), &ContactStore::contactsChanged, this, &Backend::contactsChanged);
-    connect(engine, &TransferEngine::registered, this,
-        [this] { setStatus(ServerStatus::State::Online, {}); });
+    connect(engine, &TransferEngine::registered, this, [this, engine] {
+        // the server in use: after a failover, another one of the list
+        if (const ControlClient *control = engine->controlClient())
+            m_status.serverAddress = control->currentServer().toString();
+        setStatus(ServerStatus::State::Online, {});
+    });
     connect(engine, &TransferEngine::connectionLost, this, [this](const QString &reason) {
         setStatus(ServerStatus::State::Offline, tr("reconnecting: %1").arg(reason));
     });

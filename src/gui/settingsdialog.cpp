@@ -113,7 +113,7 @@ AppSettings SettingsDialog::settings() const
 bool SettingsDialog::isValidServerAddress(const QString &address)
 {
     const QString a = address.trimmed();
-    return a.isEmpty() || parseHostPort(a).has_value(); // the same parser as --server
+    return a.isEmpty() || parseHostPortList(a).has_value(); // the same parser as --server
 }
 
 QString SettingsDialog::validationError() const

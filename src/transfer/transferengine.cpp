@@ -83,6 +83,7 @@ bool TransferEngine::start(QString *error)
         ControlClientConfig cc = m_config.control;
         cc.host = m_config.serverHost;
         cc.port = m_config.serverPort;
+        cc.moreServers = m_config.moreServers;
         cc.displayName = m_config.displayName;
         if (cc.serverPinsFile.isEmpty()) // servers are pinned on first use, per config dir
             cc.serverPinsFile = m_configDir.filePath(QStringLiteral("servers.json"));
@@ -188,7 +189,9 @@ QCoro::Task<> TransferEngine::probeNatType()
     QPointer<TransferEngine> self(this);
     // Tasks are created in their own statement, then awaited: GCC 12 destroys by-value
     // arguments of a coroutine called inside co_await twice (PR 99576).
-    auto lookup = lookupHost(m_config.serverHost, 10s);
+    // The server this client is registered with (after a failover, not the first one).
+    const HostPort serverAddress = m_control->currentServer();
+    auto lookup = lookupHost(serverAddress.host, 10s);
     const QHostAddress server = co_await lookup;
     if (!self)
         co_return;
@@ -196,8 +199,8 @@ QCoro::Task<> TransferEngine::probeNatType()
         m_natProbeRunning = false;
         co_return;
     }
-    auto probe = probeNat(server, m_config.serverPort,
-        quint16(m_config.serverPort + kAltPortOffset), m_config.natProbe);
+    auto probe = probeNat(server, serverAddress.port, quint16(serverAddress.port + kAltPortOffset),
+        m_config.natProbe);
     const NatType nat = co_await probe;
     if (!self)
         co_return;

@@ -37,6 +37,8 @@ struct EngineConfig
 {
     QString serverHost; //!< empty: no server (LAN only)
     quint16 serverPort = 8877;
+    //! The cluster's other servers, tried in turn (ControlClientConfig::moreServers).
+    QList<HostPort> moreServers;
     bool lan = false; //!< announce and discover on the LAN, accept LAN transfers
     QString displayName;
     QString downloadDir;

@@ -204,6 +204,8 @@ private Q_SLOTS:
         QTest::newRow("port too big") << u"example.org:65536"_qs << false;
         QTest::newRow("no host") << u":7600"_qs << false;
         QTest::newRow("spaces") << u"exa mple:7600"_qs << false;
+        QTest::newRow("several, like --server") << u"a.example, b.example:9000"_qs << true;
+        QTest::newRow("an empty one of several") << u"a.example,,b.example"_qs << false;
     }
 
     void serverAddressValidation()

@@ -9,6 +9,7 @@
 
 #include "net/security/serverpins.h"
 
+#include <QElapsedTimer>
 #include <QFile>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -49,6 +50,8 @@ private Q_SLOTS:
     void connectErrors();
     void natTypeReachesOthers();
     void reregistersAfterServerRestart();
+    void failsOverToTheNextServer();
+    void firstServerDownRegistersWithTheNext();
     void newestRegistrationWins();
     void largePresenceListArrivesInBatches();
     void serverIsPinnedOnFirstUse();
@@ -287,6 +290,62 @@ void TestControlClient::reregistersAfterServerRestart()
     QVERIFY(a->isRegistered());
     QCOMPARE(m_server->registeredCount(), 1);
     QCOMPARE(a->localPort(), port); // P survives the reconnect
+}
+
+void TestControlClient::failsOverToTheNextServer()
+{
+    // Two servers of one cluster: registered with the first; it goes away; the client is
+    // registered with the second at once (no backoff), from the same port P.
+    Test::TestServer second;
+    QVERIFY(second.start(fastServerConfig()));
+    ControlClientConfig config = m_server.clientConfig(QStringLiteral("alice"));
+    config.moreServers = {HostPort {QStringLiteral("127.0.0.1"), second.port()}};
+    config.reconnectMin = 200ms;
+    config.reconnectMax = 30000ms; // a backoff round would take far longer than the wait below
+    ControlClient a(Test::ephemeralIdentity(), config);
+    a.start();
+    QVERIFY(QCoro::waitFor(a.waitRegistered(5s)));
+    QCOMPARE(a.serverPort(), m_port);
+    QCOMPARE(second->registeredCount(), 0);
+    const quint16 localPort = a.localPort();
+
+    QSignalSpy registered(&a, &ControlClient::registered);
+    QElapsedTimer clock;
+    clock.start();
+    m_server.stop();
+    QVERIFY(registered.wait(5000));
+    QVERIFY2(clock.elapsed() < 3000, qPrintable(QString::number(clock.elapsed())));
+    QCOMPARE(a.serverPort(), second.port());
+    QCOMPARE(a.currentServer().toString(), u"127.0.0.1:%1"_qs.arg(second.port()));
+    QCOMPARE(second->registeredCount(), 1);
+    QCOMPARE(a.localPort(), localPort);
+
+    // The second goes away too; the first is back: the round wraps around to it.
+    QVERIFY(startServer(fastServerConfig(m_port)));
+    second.stop();
+    QVERIFY(registered.wait(10000));
+    QCOMPARE(a.serverPort(), m_port);
+    QCOMPARE(m_server->registeredCount(), 1);
+}
+
+void TestControlClient::firstServerDownRegistersWithTheNext()
+{
+    quint16 deadPort = 0;
+    {
+        Test::TestServer gone; // a port nobody listens on any more
+        QVERIFY(gone.start(fastServerConfig()));
+        deadPort = gone.port();
+    }
+    ControlClientConfig config = m_server.clientConfig(QStringLiteral("bob"));
+    config.port = deadPort;
+    config.moreServers = {HostPort {QStringLiteral("127.0.0.1"), m_port}};
+    config.reconnectMin = 200ms;
+    config.reconnectMax = 30000ms;
+    ControlClient b(Test::ephemeralIdentity(), config);
+    b.start();
+    QVERIFY(QCoro::waitFor(b.waitRegistered(3s)));
+    QCOMPARE(b.serverPort(), m_port);
+    QCOMPARE(m_server->registeredCount(), 1);
 }
 
 void TestControlClient::newestRegistrationWins()

@@ -22,6 +22,7 @@ private Q_SLOTS:
     void hostPort();
     void serverOptions();
     void sendOptions();
+    void serverList();
     void punchTimeout_data();
     void punchTimeout();
     void noPortMap_data();
@@ -173,6 +174,32 @@ void TestInvocation::sendOptions()
     QCOMPARE(i.timeoutSecs, 9);
     QCOMPARE(i.paths, (QStringList {QStringLiteral("a"), QStringLiteral("b/c")}));
     QCOMPARE(i.punchTimeoutMs, 0); // PunchTimings' default
+    QVERIFY(i.moreServers.isEmpty());
+}
+
+void TestInvocation::serverList()
+{
+    // several servers of one cluster: the first is server, the others follow in order
+    const ParseResult r = parseCommandLine(
+        {u"punchdrop"_qs, u"receive"_qs, u"--server"_qs, u"a.example, b.example:9000,[::1]:7"_qs});
+    QCOMPARE(r.kind, ParseResult::Kind::Run);
+    QCOMPARE(r.invocation.server->toString(), u"a.example:8877"_qs);
+    QCOMPARE(r.invocation.moreServers.size(), 2);
+    QCOMPARE(r.invocation.moreServers[0].toString(), u"b.example:9000"_qs);
+    QCOMPARE(r.invocation.moreServers[1].toString(), u"[::1]:7"_qs);
+
+    const auto list = parseHostPortList(u"a,b,a:8877"_qs); // a repeat is dropped
+    QVERIFY(list);
+    QCOMPARE(list->size(), 2);
+    QVERIFY(!parseHostPortList(u"a,,b"_qs));
+    QVERIFY(!parseHostPortList(u"a,"_qs));
+    QVERIFY(!parseHostPortList(u"a,b:0"_qs));
+    QVERIFY(parseHostPortList(u"1,2,3,4,5,6,7,8"_qs));
+    QVERIFY(!parseHostPortList(u"1,2,3,4,5,6,7,8,9"_qs)); // kMaxServers
+    const ParseResult bad
+        = parseCommandLine({u"punchdrop"_qs, u"receive"_qs, u"--server"_qs, u"a,,b"_qs});
+    QCOMPARE(bad.kind, ParseResult::Kind::Error);
+    QVERIFY2(bad.text.contains(u"comma-separated"_qs), qPrintable(bad.text));
 }
 
 void TestInvocation::punchTimeout_data()

@@ -81,9 +81,8 @@ ControlClient::ControlClient(
     m_clock.start();
     m_connectTimer.setSingleShot(true);
     connect(&m_connectTimer, &QTimer::timeout, this, [this] {
-        lose(QStringLiteral("no answer from %1:%2 within %3 ms")
-                 .arg(m_config.host)
-                 .arg(m_config.port)
+        lose(QStringLiteral("no answer from %1 within %2 ms")
+                 .arg(currentServer().toString())
                  .arg(m_config.connectTimeout.count()));
     });
     m_reconnectTimer.setSingleShot(true);
@@ -126,6 +125,7 @@ void ControlClient::start()
     m_running = true;
     m_failures = 0;
     m_reportedDown = false;
+    m_roundStart = m_serverIndex;
     attempt();
 }
 
@@ -217,9 +217,9 @@ void ControlClient::attempt()
             lose(m_socket->errorString());
         });
     m_connectTimer.start(m_config.connectTimeout);
-    qCDebug(lcNet).noquote() << "connecting to" << m_config.host << m_config.port << "from port"
-                             << m_localPort;
-    m_socket->connectToHost(m_config.host, m_config.port);
+    const HostPort server = currentServer();
+    qCDebug(lcNet).noquote() << "connecting to" << server.toString() << "from port" << m_localPort;
+    m_socket->connectToHost(server.host, server.port);
 }
 
 void ControlClient::onConnected()
@@ -245,7 +245,7 @@ void ControlClient::onHandshakeDone(const DeviceId &server)
     m_serverId = server;
     if (!m_config.serverPinsFile.isEmpty()) {
         ServerPins pins(m_config.serverPinsFile);
-        const QString key = ServerPins::keyFor(m_config.host, m_config.port);
+        const QString key = ServerPins::keyFor(serverHost(), serverPort());
         QString error;
         const std::optional<DeviceId> pinned = pins.pinned(key, &error);
         if (!pinned) {
@@ -326,6 +326,7 @@ void ControlClient::on(const Welcome &welcome)
     }
     m_registered = true;
     m_failures = 0;
+    m_roundStart = m_serverIndex;
     m_reportedDown = false;
     m_lastError.clear();
     m_observed = welcome.observed;
@@ -338,9 +339,9 @@ void ControlClient::on(const Welcome &welcome)
     m_peers.clear();
     m_peersComplete = true;
     qCInfo(lcNet).noquote() << "registered with server" << m_serverId.shortString() << "at"
-                            << m_config.host + QLatin1Char(':') + QString::number(m_config.port)
-                            << "as" << m_identity.id().shortString() << "- public endpoint"
-                            << m_observed.toString() << "from local port" << m_localPort;
+                            << currentServer().toString() << "as" << m_identity.id().shortString()
+                            << "- public endpoint" << m_observed.toString() << "from local port"
+                            << m_localPort;
     if (m_mapped.isValid())
         send(Mapped {m_mapped, m_mapper});
     Q_EMIT registered();
@@ -490,17 +491,35 @@ void ControlClient::lose(const QString &reason)
             ConnectReply {std::nullopt, ConnectFailure::ConnectionLost,
                 QStringLiteral("lost the server: ") + reason});
     if (wasRegistered || !m_reportedDown) {
-        qCInfo(lcNet).noquote() << "control connection to" << m_config.host << "lost:" << reason;
+        qCInfo(lcNet).noquote() << "control connection to" << serverHost() << "lost:" << reason;
         m_reportedDown = true;
         Q_EMIT connectionLost(reason);
     }
-    scheduleReconnect();
+    // A cluster: the next server, at once, until the round is back where this outage began.
+    bool soon = false;
+    if (m_running && !m_config.moreServers.isEmpty()) {
+        m_serverIndex = (m_serverIndex + 1) % (m_config.moreServers.size() + 1);
+        soon = m_serverIndex != m_roundStart;
+        qCInfo(lcNet).noquote() << "next server:" << currentServer().toString();
+    }
+    scheduleReconnect(soon);
 }
 
-void ControlClient::scheduleReconnect()
+HostPort ControlClient::currentServer() const
+{
+    if (m_serverIndex == 0 || m_serverIndex > m_config.moreServers.size())
+        return {m_config.host, m_config.port};
+    return m_config.moreServers.at(m_serverIndex - 1);
+}
+
+void ControlClient::scheduleReconnect(bool soon)
 {
     if (!m_running)
         return;
+    if (soon) {
+        m_reconnectTimer.start(int(std::max<qint64>(1, m_config.reconnectMin.count())));
+        return;
+    }
     const qint64 base = m_config.reconnectMin.count();
     const qint64 cap = std::max<qint64>(m_config.reconnectMax.count(), base);
     const qint64 exp = base << std::min(m_failures, 20);

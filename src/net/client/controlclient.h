@@ -6,6 +6,7 @@
 #include "net/wire/controlmessage.h"
 #include "net/wire/deviceid.h"
 #include "net/wire/endpoint.h"
+#include "net/wire/hostport.h"
 #include "net/wire/peerinfo.h"
 
 #include <QElapsedTimer>
@@ -31,6 +32,12 @@ struct ControlClientConfig
 {
     QString host;
     quint16 port = 8877;
+    /*!
+     * The cluster's other servers (`--server A,B,...`): when the current one cannot be reached,
+     * refuses us or goes away, the next attempt goes to the next one, at once; only a whole
+     * round of failures waits the backoff. Each server is pinned on its own.
+     */
+    QList<HostPort> moreServers;
     QString displayName;
     //! Empty: the non-loopback IPv4 addresses of this machine with the control port P.
     QList<Endpoint> privateEndpoints;
@@ -138,8 +145,10 @@ public:
     void reportOutcome(const QByteArray &sessionId, OutcomeKind kind, PathKind path, qint64 timeMs,
         const QString &reason = {});
 
-    QString serverHost() const { return m_config.host; }
-    quint16 serverPort() const { return m_config.port; }
+    //! The server in use (or being tried): the first one, or one of moreServers after a failover.
+    QString serverHost() const { return currentServer().host; }
+    quint16 serverPort() const { return currentServer().port; }
+    HostPort currentServer() const;
     //! The last reason the connection was lost or refused (empty while all is well).
     QString lastError() const { return m_lastError; }
 
@@ -175,7 +184,8 @@ private:
     //! What a client never gets from the server (hello, connect, ...) or does not know.
     template<typename Ignored> void on(const Ignored &) { }
     void lose(const QString &reason);
-    void scheduleReconnect();
+    //! \a soon: another server of the round is next, tried after reconnectMin (no backoff).
+    void scheduleReconnect(bool soon = false);
     void send(const ControlMessage &message);
     QList<Endpoint> currentPrivateEndpoints() const;
 
@@ -190,6 +200,8 @@ private:
     bool m_peersComplete = true;
     bool m_reportedDown = false;
     int m_failures = 0;
+    qsizetype m_serverIndex = 0; //!< 0: host/port, i: moreServers[i - 1]
+    qsizetype m_roundStart = 0; //!< the server this outage began with (a round ends there)
     quint16 m_localPort = 0;
     Endpoint m_observed;
     DeviceId m_serverId;

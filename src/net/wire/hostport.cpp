@@ -65,4 +65,20 @@ std::optional<HostPort> parseHostPort(const QString &text, quint16 defaultPort)
     return hp;
 }
 
+std::optional<QList<HostPort>> parseHostPortList(const QString &text, quint16 defaultPort)
+{
+    QList<HostPort> servers;
+    const QStringList parts = text.split(QLatin1Char(','));
+    if (parts.size() > kMaxServers)
+        return std::nullopt;
+    for (const QString &part : parts) {
+        const auto hp = parseHostPort(part.trimmed(), defaultPort);
+        if (!hp)
+            return std::nullopt;
+        if (!servers.contains(*hp))
+            servers.append(*hp);
+    }
+    return servers;
+}
+
 } // namespace PunchDrop

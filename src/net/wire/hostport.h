@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include <QList>
 #include <QString>
 
 #include <optional>
@@ -17,7 +18,11 @@ struct HostPort
     quint16 port = kDefaultServerPort;
     //! "host:port", IPv6 hosts in brackets.
     QString toString() const;
+    friend bool operator==(const HostPort &, const HostPort &) = default;
 };
+
+//! The most servers one client is given (`--server A,B,...`, the app's settings).
+constexpr qsizetype kMaxServers = 8;
 
 /*!
  * Parses \a text (already trimmed of nothing: surrounding spaces are refused like inner ones).
@@ -27,6 +32,15 @@ struct HostPort
  * same addresses.
  */
 std::optional<HostPort> parseHostPort(
+    const QString &text, quint16 defaultPort = kDefaultServerPort);
+
+/*!
+ * Several servers of one cluster, comma-separated ("a.example, b.example:9000"): each entry as
+ * parseHostPort() after trimming the spaces around it. nullopt when an entry is empty or
+ * invalid, or there are more than kMaxServers; a repeated entry is dropped (the first one
+ * stays, order is kept).
+ */
+std::optional<QList<HostPort>> parseHostPortList(
     const QString &text, quint16 defaultPort = kDefaultServerPort);
 
 } // namespace PunchDrop
