@@ -94,6 +94,8 @@ bool TransferEngine::start(QString *error)
                 const bool mapped = m_portMapper->state() == PortMapper::State::Mapped;
                 m_control->setPortMapping(
                     mapped ? m_portMapper->external() : Endpoint {}, m_portMapper->protocol());
+                m_control->setPortMappingPending(
+                    m_portMapper->state() == PortMapper::State::Mapping);
                 Q_EMIT portMappingChanged();
             });
         }

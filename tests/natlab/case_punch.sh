@@ -27,6 +27,9 @@
 #                                       direct, port-map, mapper upnp; the server relayed nothing
 #   prc-symnatpmp                       the same with NAT-PMP only: direct, port-map, natpmp
 #   prc-sympcp                          the same with PCP only (NAT-PMP refused): port-map, pcp
+#   symupnp-prc                         the mapped side sends: alice's router is symmetric and
+#                                       runs miniupnpd (UPnP-IGD), bob's is port-restricted; alice
+#                                       waits for her mapping before connecting: direct, port-map
 #   prc-symupnp-stopped                 as prc-symupnp, but miniupnpd stops (its forwards
 #                                       flushed) after bob mapped: a "lying" mapping, which may
 #                                       cost one attempt at most: relay within 5 s
@@ -361,7 +364,9 @@ check_hostiles() {
 # ---------------------------------------------------------------------------------------------
 # port mapping (prc-symupnp, prc-symnatpmp, prc-sympcp, prc-symupnp-stopped)
 
-MAPPER=""      # the mapper bob's gateway speaks: upnp, natpmp or pcp
+MAPPER=""      # the mapper the mapped side's gateway speaks: upnp, natpmp or pcp
+MAPPED_ROUTER=rb  # whose router maps: bob's (rb), or alice's (ra, symupnp-prc)
+MAPPED_LOG=receiver.err  # the mapped side's log
 # start_gateway ROUTER MODE — the STUN responder miniupnpd asks, then miniupnpd itself
 start_gateway() {
     add_log "miniupnpd in $1" "$LAB_DIR/miniupnpd-$1.log"
@@ -379,18 +384,19 @@ wait_mapped() {
     # what check_unmapped looks for is there while the mapping lives
     forwards_mapped_port || fail "bob's gateway does not forward the port he mapped"
 }
-# forwards_mapped_port — rb's miniupnpd forwards the external port bob's log names
+# forwards_mapped_port — the mapped side's miniupnpd forwards the external port its log names
 forwards_mapped_port() {
     local external
-    external=$(grep -m1 -o 'mapped at [0-9.]*:[0-9]*' "$LAB_DIR/receiver.err" | sed 's/.*://')
-    [ -n "$external" ] || fail "bob's log names no mapped port"
-    lab_exec rb nft list chain inet miniupnpd prerouting_miniupnpd | grep -q "dport $external "
+    external=$(grep -m1 -o 'mapped at [0-9.]*:[0-9]*' "$LAB_DIR/$MAPPED_LOG" | sed 's/.*://')
+    [ -n "$external" ] || fail "$MAPPED_LOG names no mapped port"
+    lab_exec "$MAPPED_ROUTER" nft list chain inet miniupnpd prerouting_miniupnpd |
+        grep -q "dport $external "
 }
-bob_mapped() { grep -q "mapped at .* via $MAPPER" "$LAB_DIR/receiver.err"; }
+bob_mapped() { grep -q "mapped at .* via $MAPPER" "$LAB_DIR/$MAPPED_LOG"; }
 # check_unmapped — bob (--once) has exited: his gateway no longer forwards the port he mapped
 check_unmapped() {
-    ! forwards_mapped_port || fail "bob exited, but rb still forwards the port he mapped"
-    echo "  bob exited and deleted his mapping: rb forwards it no more"
+    ! forwards_mapped_port || fail "the mapped side exited, but $MAPPED_ROUTER still forwards its port"
+    echo "  the mapped side exited and deleted its mapping: $MAPPED_ROUTER forwards it no more"
 }
 # check_not_relayed — the server paired no relay session
 check_not_relayed() {
@@ -454,6 +460,13 @@ run_case() {
             ;;
         prc-symnatpmp) pair prc sym; MAPPER=natpmp; methods=port-map ;;
         prc-sympcp) pair prc sym; MAPPER=pcp; methods=port-map ;;
+        symupnp-prc)
+            pair sym prc
+            MAPPER=upnp
+            MAPPED_ROUTER=ra
+            MAPPED_LOG=sender.err
+            methods=port-map
+            ;;
         *) echo "unknown case '$CASE'" >&2; usage ;;
     esac
     echo "natlab[$CASE]: lab up in $(($(now_ms) - T_START)) ms; alice in $SENDER_HOST" \
@@ -461,10 +474,10 @@ run_case() {
     make_payload
     start_server
     if [ -n "$MAPPER" ]; then
-        start_gateway rb "$MAPPER"
+        start_gateway "$MAPPED_ROUTER" "$MAPPER"
     fi
     start_receiver "$RECEIVER_HOST"
-    if [ -n "$MAPPER" ]; then
+    if [ -n "$MAPPER" ] && [ "$MAPPED_ROUTER" = rb ]; then
         wait_mapped
         if [ "$CASE" = prc-symupnp-stopped ]; then
             lab_miniupnpd_stop rb

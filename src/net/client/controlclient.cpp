@@ -555,6 +555,15 @@ void ControlClient::setPortMapping(const Endpoint &external, PortMapProtocol pro
         send(Mapped {m_mapped, m_mapper});
 }
 
+void ControlClient::setPortMappingPending(bool pending)
+{
+    if (pending == m_mappingPending)
+        return;
+    m_mappingPending = pending;
+    if (!pending)
+        Q_EMIT portMappingSettled();
+}
+
 void ControlClient::setWatchList(const QList<DeviceId> &ids)
 {
     QList<DeviceId> unique;

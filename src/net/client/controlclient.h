@@ -123,6 +123,13 @@ public:
      * hands it to peers as a candidate that needs no punch.
      */
     void setPortMapping(const Endpoint &external, PortMapProtocol protocol);
+    /*!
+     * Whether our gateway is still being asked for that mapping (PortMapper::State::Mapping):
+     * a connect request made now would reach the peer without it. Going false emits
+     * portMappingSettled(), after the mapping (if any) went to the server.
+     */
+    void setPortMappingPending(bool pending);
+    bool isPortMappingPending() const { return m_mappingPending; }
     Endpoint portMapping() const { return m_mapped; }
     PortMapProtocol portMapProtocol() const { return m_mapper; }
     /*!
@@ -157,6 +164,7 @@ Q_SIGNALS:
     //! A registered connection is gone, or the first attempt after start() or after a loss
     //! failed (later failures of the same outage are not repeated); it reconnects by itself.
     void connectionLost(const QString &reason);
+    void portMappingSettled();
     void peersChanged();
     //! The server introduced us to a peer who asked for us (responder side).
     void goReceived(const PunchDrop::GoMessage &go);
@@ -209,6 +217,7 @@ private:
     QString m_natType;
     Endpoint m_mapped; //!< our port mapping, sent after every welcome
     PortMapProtocol m_mapper = PortMapProtocol::None;
+    bool m_mappingPending = false;
     QString m_lastError;
     QHash<DeviceId, PeerInfo> m_peers;
     QSet<quint32> m_pendingRequests;

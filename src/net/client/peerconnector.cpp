@@ -11,7 +11,10 @@
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
+#include <QPointer>
 #include <QSslSocket>
+
+#include <qcorosignal.h>
 
 namespace PunchDrop {
 
@@ -53,6 +56,22 @@ QCoro::Task<PeerConnection> PeerConnector::connectTo(DeviceId target, ConnectMod
     }
     // GCC 12 destroys by-value arguments of a coroutine called inside co_await twice (PR 99576):
     // every task in this file is created in its own statement and then awaited by name.
+    if (mode != ConnectMode::RelayOnly && m_ownNat.mapping == NatType::Mapping::Dependent
+        && m_control->isPortMappingPending()) {
+        QPointer<PeerConnector> self(this);
+        QPointer<ControlClient> control(m_control);
+        qCInfo(lcPunch).noquote() << "behind a symmetric NAT: waiting up to"
+                                  << m_timings.mappingWait.count()
+                                  << "ms for our port mapping before connecting";
+        auto settled
+            = qCoro(control.data(), &ControlClient::portMappingSettled, m_timings.mappingWait);
+        co_await settled;
+        if (!self || !control || !control->isRegistered()) {
+            failed.errorCode = ConnectFailure::Offline;
+            failed.error = shown(QT_TRANSLATE_NOOP("PeerConnector", "not connected to the server"));
+            co_return failed;
+        }
+    }
     auto request = m_control->requestConnect(target, mode, m_timings.requestTimeout);
     const ConnectReply reply = co_await request;
     if (!reply.go) {
@@ -155,7 +174,15 @@ PathKind PeerConnector::directPathOf(
 {
     if (go.peerMapped.isValid() && punched.remote == go.peerMapped)
         return PathKind::DirectPortMap;
-    if (mappedOnly && punched.viaAccept && m_control && m_control->portMapping().isValid())
+    if (!punched.viaAccept || !m_control || !m_control->portMapping().isValid())
+        return PathKind::DirectPunch;
+    if (mappedOnly)
+        return PathKind::DirectPortMap;
+    // Behind our symmetric NAT nothing from outside reaches the listener unless the gateway
+    // forwards it: the peer's SYN goes to an external port that our NAT gave to another
+    // destination (the server) and filters. Only a peer on our own network (one of its
+    // private endpoints) gets in without the mapping.
+    if (m_ownNat.mapping == NatType::Mapping::Dependent && !go.peerPrivate.contains(punched.remote))
         return PathKind::DirectPortMap;
     return PathKind::DirectPunch;
 }

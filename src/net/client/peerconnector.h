@@ -31,6 +31,12 @@ struct ConnectTimings
     std::chrono::milliseconds requestTimeout {10000}; //!< connect request → go
     std::chrono::milliseconds relayJoinTimeout {25000}; //!< relay join → paired
     std::chrono::milliseconds handshakeTimeout {10000}; //!< TLS over the relay or the LAN
+    /*!
+     * Behind a symmetric NAT, a port mapping is the only way in: a connect made while our
+     * gateway is still being asked for one (`send` right after start: NAT-PMP and PCP answer in
+     * milliseconds, UPnP's discovery in up to 2 s) waits this long for it first.
+     */
+    std::chrono::milliseconds mappingWait {2500};
 };
 
 //! An authenticated, end-to-end encrypted stream to a peer, and how it was made.
