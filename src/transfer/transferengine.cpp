@@ -170,10 +170,12 @@ void TransferEngine::stop()
     }
     if (m_lan)
         m_lan->stop();
-    if (m_portMapper)
-        m_portMapper->stop(); // deletes the mapping on the gateway (bounded)
+    // The server first: a connect still waiting for the port mapping (PeerConnector) wakes up
+    // when the mapper stops, and must find us unregistered rather than send a request.
     if (m_control)
         m_control->stop();
+    if (m_portMapper)
+        m_portMapper->stop(); // deletes the mapping on the gateway (bounded)
 }
 
 void TransferEngine::setDisplayName(const QString &name)

@@ -16,6 +16,8 @@
 
 #include <qcorosignal.h>
 
+#include <algorithm>
+
 namespace PunchDrop {
 
 using namespace std::chrono_literals;
@@ -182,7 +184,9 @@ PathKind PeerConnector::directPathOf(
     // forwards it: the peer's SYN goes to an external port that our NAT gave to another
     // destination (the server) and filters. Only a peer on our own network (one of its
     // private endpoints) gets in without the mapping.
-    if (m_ownNat.mapping == NatType::Mapping::Dependent && !go.peerPrivate.contains(punched.remote))
+    const bool fromPeersNetwork = std::any_of(go.peerPrivate.cbegin(), go.peerPrivate.cend(),
+        [&](const Endpoint &e) { return e.address == punched.remote.address; });
+    if (m_ownNat.mapping == NatType::Mapping::Dependent && !fromPeersNetwork)
         return PathKind::DirectPortMap;
     return PathKind::DirectPunch;
 }

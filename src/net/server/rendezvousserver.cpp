@@ -529,23 +529,26 @@ void RendezvousServer::handleNat(ServerClient *client, const QString &natType)
 
 void RendezvousServer::handleMapped(ServerClient *client, const Mapped &mapped)
 {
-    if (!mapped.external.isValid()) {
-        if (client->mapped().isValid())
-            qCInfo(lcServer).noquote() << client->describe() << "has no port mapping any more";
-        client->setMapped({}, PortMapProtocol::None);
+    // A client may repeat `mapped` as often as it likes, or alternate between two: each costs a
+    // comparison, and the log lines about them are throttled like refused connections.
+    const bool vouched
+        = mapped.external.isValid() && mapped.external.address == client->peerAddress();
+    const Endpoint external = vouched ? mapped.external : Endpoint {};
+    const PortMapProtocol protocol = vouched ? mapped.protocol : PortMapProtocol::None;
+    const bool changed = external != client->mapped() || protocol != client->mapper();
+    client->setMapped(external, protocol);
+    if (!changed && vouched == mapped.external.isValid())
+        return; // nothing new to say
+    int suppressed = 0;
+    if (!m_mappingLog.allow(&suppressed))
         return;
-    }
-    if (mapped.external.address != client->peerAddress()) {
-        qCInfo(lcServer).noquote()
-            << client->describe() << "reports a port mapping on" << mapped.external.toString()
-            << "- not its public address, ignored";
-        client->setMapped({}, PortMapProtocol::None);
-        return;
-    }
-    client->setMapped(mapped.external, mapped.protocol);
-    qCInfo(lcServer).noquote() << client->describe() << "is port-mapped at"
-                               << mapped.external.toString() << "via"
-                               << portMapProtocolName(mapped.protocol);
+    const QString said = vouched ? QStringLiteral("is port-mapped at %1 via %2")
+                                       .arg(external.toString(), portMapProtocolName(protocol))
+        : mapped.external.isValid()
+        ? QStringLiteral("reports a port mapping on %1 - not its public address, ignored")
+              .arg(mapped.external.toString())
+        : QStringLiteral("has no port mapping any more");
+    qCInfo(lcServer).noquote() << client->describe() << said + LogThrottle::suffix(suppressed);
 }
 
 void RendezvousServer::flushPresence()

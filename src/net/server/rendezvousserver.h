@@ -196,6 +196,7 @@ private:
     QHash<QByteArray, SessionRecord> m_sessions; //!< for outcome log lines
     QElapsedTimer m_clock;
     LogThrottle m_refusalLog; //!< refused connections
+    LogThrottle m_mappingLog; //!< `mapped` changes and claims off the public address
     LogThrottle m_dropLog; //!< connections that sent nothing useful before the deadline
 };
 
