@@ -121,9 +121,10 @@ CONF
     lab_spawn "$node" "$LAB_DIR/miniupnpd-$node.log" miniupnpd -d -f "$conf" \
         -P "$LAB_DIR/miniupnpd-$node.pid"
     LAB_MINIUPNPD_PID[$node]=$LAB_LAST_PID
-    # ready when it listens: NAT-PMP on UDP 5351, or its HTTP port for UPnP
+    # ready when it listens: NAT-PMP on UDP 5351, or its HTTP port for UPnP. It first waits up
+    # to 3 s for its STUN answers (ext_perform_stun), longer on a loaded machine: 15 s here.
     local i
-    for ((i = 0; i < 50; i++)); do
+    for ((i = 0; i < 150; i++)); do
         lab_alive "$LAB_LAST_PID" || { lab_log "miniupnpd in $node exited"; return 1; }
         if [ "$natpmp" = yes ]; then
             lab_exec "$node" ss -Hlun 'sport = :5351' | grep -q . && return 0
@@ -132,7 +133,7 @@ CONF
         fi
         sleep 0.1
     done
-    lab_log "miniupnpd in $node does not listen after 5 s"
+    lab_log "miniupnpd in $node does not listen after 15 s"
     return 1
 }
 
