@@ -7,7 +7,7 @@ set -euo pipefail
 # xxHash (header-only) and the port-mapping clients (UPnP-IGD: miniupnpc, NAT-PMP: libnatpmp).
 BUILD_PKGS=(cmake ninja-build g++ pkg-config ccache
             qt6-base-dev qt6-tools-dev qt6-l10n-tools qcoro-qt6-dev libssl-dev libxxhash-dev
-            libminiupnpc-dev libnatpmp-dev)
+            libminiupnpc-dev libnatpmp-dev libhiredis-dev)
 # Tests: NAT lab (namespaces, nftables, conntrack), baselines (socat, iperf3), fuzzing (clang),
 # screenshots (Xvfb), packaging checks.
 TEST_PKGS=(iproute2 nftables conntrack socat iperf3 procps psmisc
@@ -17,7 +17,8 @@ TEST_PKGS=(iproute2 nftables conntrack socat iperf3 procps psmisc
            zbar-tools              # zbarimg: reads back the QR codes (tst_qrcode, tst_deviceidqr)
            dpkg-dev file openssl   # openssl: the NAT lab's hostile TLS clients
            xdotool fonts-wqy-microhei   # scripts/screenshots.sh
-           miniupnpd-nftables)          # the NAT lab's port-mapping gateway (UPnP-IGD, NAT-PMP)
+           miniupnpd-nftables           # the NAT lab's port-mapping gateway (UPnP-IGD, NAT-PMP)
+           redis-server)                # the server-cluster tests (tst_servercluster)
 # Windows checks (the windows_check test, scripts/build-windows.sh): mingw-w64 with posix threads,
 # Wine (wine64 only; no i386 multiarch) and NSIS.
 WINDOWS_PKGS=(g++-mingw-w64-x86-64-posix wine wine64 nsis)

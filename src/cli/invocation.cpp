@@ -46,6 +46,20 @@ struct Options
     Option maxRelaySessions {
         s("max-relay-sessions"), s("Concurrent relay sessions (default 64)."), s("N")};
     Option maxClients {s("max-clients"), s("Registered clients at most (default 10000)."), s("N")};
+    Option redis {s("redis"),
+        s("Join a cluster of servers sharing this Redis: "
+          "redis://[[USER]:PASSWORD@]HOST[:PORT][/DB], "
+          "rediss:// for TLS (the password may come from REDISCLI_AUTH instead)."),
+        s("URL")};
+    Option redisTtl {s("redis-ttl"),
+        s("With --redis: seconds a device stays listed after its server last refreshed it "
+          "(default 30): a server that dies takes its devices with it within this time."),
+        s("SECS")};
+    Option redisCa {s("redis-ca"), s("CA certificates (PEM) for a rediss:// Redis."), s("FILE")};
+    Option advertise {s("advertise"),
+        s("With --redis: the address peers dial to reach this server (its relay), when "
+          "--listen is a wildcard address."),
+        s("HOST:PORT")};
 
     // client commands
     Option server {s("server"),
@@ -171,7 +185,8 @@ ParseResult parseCommandLine(const QStringList &arguments)
     } else if (serverMode) {
         inv.mode = Mode::Server;
         options << o.serverFlag << o.listen << o.altPort << o.noRelayServer << o.relayRate
-                << o.relayRateTotal << o.maxRelaySessions << o.maxClients;
+                << o.relayRateTotal << o.maxRelaySessions << o.maxClients << o.redis << o.redisTtl
+                << o.redisCa << o.advertise;
         usage = s("punchdrop --server [--listen ADDR:PORT] [options]");
         description = s("Run headless as the rendezvous, STUN and relay server.");
     } else {
@@ -259,6 +274,29 @@ ParseResult parseCommandLine(const QStringList &arguments)
             if (!v || *v == 0)
                 return error(s("--max-clients wants a positive number"));
             inv.maxClients = int(*v);
+        }
+        if (parser.isSet(o.redis)) {
+            QString why;
+            inv.redis = parseRedisUrl(parser.value(o.redis), &why);
+            if (!inv.redis)
+                return error(s("--redis: %1").arg(why));
+            if (inv.redis->password.isEmpty())
+                inv.redis->password = qEnvironmentVariable("REDISCLI_AUTH");
+        }
+        if (parser.isSet(o.redisTtl)) {
+            const auto v = positiveNumber(parser.value(o.redisTtl), 3600);
+            if (!v || *v == 0 || !inv.redis)
+                return error(s("--redis-ttl wants 1-3600 seconds, and goes with --redis"));
+            inv.redisTtlSeconds = int(*v);
+        }
+        inv.redisCa = parser.value(o.redisCa);
+        if (parser.isSet(o.redisCa) && (!inv.redis || !inv.redis->tls))
+            return error(s("--redis-ca goes with a rediss:// URL in --redis"));
+        if (parser.isSet(o.advertise)) {
+            const auto hp = parseHostPort(parser.value(o.advertise));
+            if (!hp || !inv.redis)
+                return error(s("--advertise wants HOST:PORT, and goes with --redis"));
+            inv.advertise = hp->toString();
         }
         return result;
     }

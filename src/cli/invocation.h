@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "net/server/redisurl.h"
 #include "net/wire/hostport.h"
 
 #include <QHostAddress>
@@ -41,6 +42,10 @@ struct Invocation
     qint64 relayRateTotal = 0; //!< bytes/s through all relay sessions together, 0 = unlimited
     int maxRelaySessions = 64;
     int maxClients = 10000;
+    std::optional<RedisUrl> redis; //!< --redis: join a server cluster
+    int redisTtlSeconds = 30; //!< --redis-ttl
+    QString redisCa; //!< --redis-ca
+    QString advertise; //!< --advertise "host:port"; empty: the listen address
 
     // send / receive / peers
     std::optional<HostPort> server; //!< unset with --lan

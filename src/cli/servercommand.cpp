@@ -7,11 +7,16 @@
 #include "net/security/tlsbackend.h"
 #include "net/server/rendezvousserver.h"
 #include "net/server/stunserver.h"
+#include "net/wire/hostport.h"
+#ifdef PUNCHDROP_CLUSTER
+#include "net/server/servercluster.h"
+#endif
 
 #include <QCoreApplication>
 #include <QSocketNotifier>
 
 #include <csignal>
+#include <memory>
 
 #ifdef Q_OS_WIN
 #include <windows.h>
@@ -146,6 +151,38 @@ int runServer(const Invocation &invocation)
         return ExitFailure;
     }
 
+#ifdef PUNCHDROP_CLUSTER
+    std::unique_ptr<ServerCluster> cluster;
+    if (invocation.redis) {
+        ServerClusterConfig clusterConfig;
+        clusterConfig.redis = *invocation.redis;
+        clusterConfig.caFile = invocation.redisCa;
+        clusterConfig.presenceTtl = std::chrono::seconds(invocation.redisTtlSeconds);
+        clusterConfig.relayEnabled = config.relay.enabled;
+        clusterConfig.advertise = invocation.advertise;
+        const QHostAddress bound = server.serverAddress();
+        if (clusterConfig.advertise.isEmpty()) {
+            if (bound == QHostAddress::Any || bound == QHostAddress::AnyIPv4
+                || bound == QHostAddress::AnyIPv6) {
+                qCCritical(lcServer).noquote()
+                    << "--redis needs --advertise HOST:PORT when --listen is a wildcard address: "
+                       "the other servers send peers to this server's relay at that address";
+                return ExitFailure;
+            }
+            clusterConfig.advertise = HostPort {bound.toString(), server.serverPort()}.toString();
+        }
+        cluster = std::make_unique<ServerCluster>(clusterConfig);
+        server.setCluster(cluster.get());
+        cluster->start();
+    }
+#else
+    if (invocation.redis) {
+        qCCritical(lcServer).noquote()
+            << "--redis: this build has no server clusters (it was built without hiredis)";
+        return ExitFailure;
+    }
+#endif
+
     // STUN on UDP: the same port number, and a second one for the NAT mapping tests. A failure
     // here costs the clients their NAT classification, not the rendezvous, so it is not fatal.
     StunServer stun;
@@ -169,6 +206,10 @@ int runServer(const Invocation &invocation)
                                       .arg(identity->id().toString(), relay);
     const int code = QCoreApplication::exec();
     server.close();
+#ifdef PUNCHDROP_CLUSTER
+    if (cluster)
+        cluster->stop(); // our devices leave the cluster now, not when their TTL runs out
+#endif
     stun.close();
     qCInfo(lcServer) << "stopped";
     signalStopped();

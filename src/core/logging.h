@@ -10,6 +10,7 @@ Q_DECLARE_LOGGING_CATEGORY(lcNet) // punchdrop.net       control connection, STU
 Q_DECLARE_LOGGING_CATEGORY(lcPunch) // punchdrop.punch     hole punching
 Q_DECLARE_LOGGING_CATEGORY(lcServer) // punchdrop.server    rendezvous server
 Q_DECLARE_LOGGING_CATEGORY(lcRelay) // punchdrop.relay     relay sessions
+Q_DECLARE_LOGGING_CATEGORY(lcCluster) // punchdrop.cluster   servers sharing Redis
 Q_DECLARE_LOGGING_CATEGORY(lcLan) // punchdrop.lan       LAN discovery
 Q_DECLARE_LOGGING_CATEGORY(lcTransfer) // punchdrop.transfer  file transfer protocol
 Q_DECLARE_LOGGING_CATEGORY(lcCli) // punchdrop.cli

@@ -286,20 +286,24 @@ void TestControlProtocol::roundTrip_data()
     QTest::newRow("connect-error")
         << ControlMessage(ConnectError {3, ConnectFailure::Offline, QStringLiteral("not online")})
         << QStringLiteral("connect-error");
-    QTest::newRow("go initiator with token") << ControlMessage(Go {5, QByteArray(16, '\x01'), true,
-        b, QStringLiteral("bob"), ep("198.51.100.1", 4000), {ep("192.168.0.9", 4000)},
-        QStringLiteral("cone"), true, QByteArray(16, '\x02'), 42, 17, {}, PortMapProtocol::None})
-                                             << QStringLiteral("go");
+    QTest::newRow("go initiator with token") << ControlMessage(
+        Go {5, QByteArray(16, '\x01'), true, b, QStringLiteral("bob"), ep("198.51.100.1", 4000),
+            {ep("192.168.0.9", 4000)}, QStringLiteral("cone"), true, QByteArray(16, '\x02'), 42, 17,
+            {}, PortMapProtocol::None, {}}) << QStringLiteral("go");
     QTest::newRow("go responder without token")
         << ControlMessage(Go {0, QByteArray(16, '\x03'), false, a, QStringLiteral("alice"),
-               ep("::1", 9), {}, {}, false, {}, 0, 0, {}, PortMapProtocol::None})
+               ep("::1", 9), {}, {}, false, {}, 0, 0, {}, PortMapProtocol::None, {}})
         << QStringLiteral("go");
     Go mappedGo {1, QByteArray(16, '\x05'), true, b, QStringLiteral("bob"),
         ep("198.51.100.1", 4000), {}, QStringLiteral("symmetric"), true, {}, 1, 2, {},
-        PortMapProtocol::None};
+        PortMapProtocol::None, {}};
     mappedGo.peerMapped = ep("198.51.100.1", 4444);
     mappedGo.peerMapper = PortMapProtocol::NatPmp;
     QTest::newRow("go with a mapped candidate") << ControlMessage(mappedGo) << QStringLiteral("go");
+    Go clusterGo = mappedGo;
+    clusterGo.relay = QStringLiteral("relay-2.example.org:8877");
+    QTest::newRow("go with another server's relay")
+        << ControlMessage(clusterGo) << QStringLiteral("go");
     QTest::newRow("mapped natpmp")
         << ControlMessage(Mapped {ep("198.51.100.1", 1), PortMapProtocol::NatPmp})
         << QStringLiteral("mapped");
@@ -407,6 +411,11 @@ void TestControlProtocol::malformed_data()
     QTest::newRow("go mapped not an endpoint") << frameOf(
         with(with(goMap(), "mapped", QStringLiteral("1.2.3.4")), "mapper", QStringLiteral("upnp")))
                                                << QStringLiteral("mapped");
+    QTest::newRow("go relay not host:port")
+        << frameOf(with(goMap(), "relay", QStringLiteral("relay host:0")))
+        << QStringLiteral("relay");
+    QTest::newRow("go relay not text")
+        << frameOf(with(goMap(), "relay", 8877)) << QStringLiteral("relay");
     QTest::newRow("go mapped without mapper")
         << frameOf(with(goMap(), "mapped", QStringLiteral("1.2.3.4:5")))
         << QStringLiteral("mapper");
@@ -577,7 +586,8 @@ void TestControlProtocol::goFieldsSurvive()
 {
     Go go {5, QByteArray(16, '\x01'), true, otherId(), QStringLiteral("bob"),
         ep("198.51.100.1", 4000), {ep("192.168.0.9", 4000), ep("10.1.1.1", 4001)},
-        QStringLiteral("cone"), true, QByteArray(16, '\x02'), 42, 17, {}, PortMapProtocol::None};
+        QStringLiteral("cone"), true, QByteArray(16, '\x02'), 42, 17, {}, PortMapProtocol::None,
+        {}};
     const auto parsed = ControlProtocol::parse(ControlProtocol::encode(go));
     QCOMPARE(parsed.status, ControlProtocol::Status::Ok);
     const Go &back = std::get<Go>(parsed.message);

@@ -258,7 +258,7 @@ void TestRendezvousServer::protocolViolations_data()
     QTest::newRow("client sends go")
         << hello
         << ControlMessage(Go {1, QByteArray(16, 's'), true, Test::ephemeralIdentity().id(), {},
-               {QHostAddress::LocalHost, 1}, {}, {}, true, {}, 0, 0, {}, PortMapProtocol::None})
+               {QHostAddress::LocalHost, 1}, {}, {}, true, {}, 0, 0, {}, PortMapProtocol::None, {}})
         << QStringLiteral("protocol");
 }
 

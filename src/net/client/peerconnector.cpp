@@ -5,6 +5,7 @@
 #include "net/client/controlclient.h"
 #include "net/client/relayclient.h"
 #include "net/security/securechannel.h"
+#include "net/wire/hostport.h"
 #include "net/wire/nattype.h"
 
 #include "core/logging.h"
@@ -313,8 +314,16 @@ QCoro::Task<PeerConnection> PeerConnector::viaRelay(
             m_control->reportOutcome(
                 go.sessionId, kind, PathKind::Relayed, startedMs + clock.elapsed(), why);
     };
-    auto joining = RelayClient::join(m_control->serverHost(), m_control->serverPort(),
-        go.relayToken, m_timings.relayJoinTimeout);
+    // Another server of the cluster may serve the relay (go.relay, checked by the decoder).
+    QString relayHost = m_control->serverHost();
+    quint16 relayPort = m_control->serverPort();
+    if (const auto elsewhere = parseHostPort(go.relay)) {
+        relayHost = elsewhere->host;
+        relayPort = elsewhere->port;
+        qCInfo(lcPunch).noquote() << "relay for" << go.peer.shortString() << "at" << go.relay;
+    }
+    auto joining
+        = RelayClient::join(relayHost, relayPort, go.relayToken, m_timings.relayJoinTimeout);
     RelayJoinResult joined = co_await joining;
     if (!self)
         co_return c;

@@ -139,7 +139,13 @@ bool PresenceIndex::watches(const PresenceMember *who, quint64 digest) const
 
 bool PresenceIndex::allows(const PresenceMember *target, const PresenceMember *other) const
 {
-    return target->peerAddress() == other->peerAddress() || watches(target, digestOf(other->id()));
+    return allows(target, other->id(), other->peerAddress());
+}
+
+bool PresenceIndex::allows(
+    const PresenceMember *target, const DeviceId &otherId, const QHostAddress &otherAddress) const
+{
+    return target->peerAddress() == otherAddress || watches(target, digestOf(otherId));
 }
 
 QSet<PresenceMember *> PresenceIndex::visibleTo(const PresenceMember *client) const

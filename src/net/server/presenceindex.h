@@ -69,6 +69,9 @@ public:
 
     //! Whether \a target allows \a other (watches it or shares its observed address).
     bool allows(const PresenceMember *target, const PresenceMember *other) const;
+    //! The same for a device registered with another server of the cluster.
+    bool allows(const PresenceMember *target, const DeviceId &otherId,
+        const QHostAddress &otherAddress) const;
     //! Every registered client that sees \a client (the relation is symmetric), without it.
     QSet<PresenceMember *> visibleTo(const PresenceMember *client) const;
 

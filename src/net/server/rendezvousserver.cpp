@@ -179,6 +179,7 @@ void RendezvousServer::close()
     m_perAddress.clear();
     m_connectionCount = 0;
     m_relay->closeAll();
+    dropClusterState();
 }
 
 // ---- accepting and sniffing -------------------------------------------------------------------
@@ -411,6 +412,7 @@ void RendezvousServer::onHello(ServerClient *client)
     client->clearHelloWatch();
     m_presence.add(client);
     client->setRegistered();
+    clusterPublish(client);
 
     Welcome welcome;
     welcome.version = ControlProtocol::kVersion;
@@ -443,6 +445,7 @@ void RendezvousServer::onClosed(ServerClient *client, const QString &reason)
     if (wasCurrent) {
         const QSet<PresenceMember *> visible = m_presence.visibleTo(client);
         m_presence.remove(client);
+        clusterWithdraw(client);
         sendTo(visible, PeerLeft {client->id()});
         qCInfo(lcServer).noquote() << "left" << client->describe() << "-" << reason
                                    << QStringLiteral("(%1 online)").arg(m_presence.size());
@@ -515,6 +518,7 @@ void RendezvousServer::handleNat(ServerClient *client, const QString &natType)
         return;
     // Stored at once (go messages and new joiners use it); only the broadcast is throttled.
     client->setNatType(natType);
+    clusterPublish(client);
     qCInfo(lcServer).noquote() << client->describe() << "reports NAT type" << natType;
     if (m_natDirty.contains(client))
         return; // a broadcast of the newest type is already scheduled
@@ -589,7 +593,16 @@ void RendezvousServer::handleLookup(ServerClient *client, const Lookup &request)
         client->send(answer);
         return;
     }
-    const PeerResolver::Result r = m_presence.lookup(request.query, client);
+    if (clusterLookup(client, request))
+        return; // answered when the cluster has
+    answerLookup(client, request, m_presence.lookup(request.query, client));
+}
+
+void RendezvousServer::answerLookup(
+    ServerClient *client, const Lookup &request, const PeerResolver::Result &r)
+{
+    LookupResult answer;
+    answer.requestId = request.requestId;
     switch (r.code) {
     case PeerResolver::Code::Found:
         answer.code = LookupStatus::Ok;

@@ -19,12 +19,16 @@
 #include <QTimer>
 
 #include <chrono>
+#include <functional>
 #include <memory>
 
+class QJsonObject;
 class QTcpServer;
 class QSocketNotifier;
 
 namespace PunchDrop {
+
+class ServerCluster;
 
 //! Every limit and timing constant of the server, so tests can shrink them.
 struct RendezvousServerConfig
@@ -111,6 +115,14 @@ public:
     int connectionCount() const { return m_connectionCount; }
     RelayHub *relayHub() const { return m_relay; }
 
+    /*!
+     * Joins a cluster of servers that share a Redis (`--redis`, see ServerCluster): devices
+     * registered here are published; `lookup` and `connect` reach devices registered with the
+     * other servers; the relay of a session may be any server's, the least loaded. Not owned:
+     * \a cluster outlives the server. Without it (the default) nothing of this exists.
+     */
+    void setCluster(ServerCluster *cluster);
+
 Q_SIGNALS:
     void clientRegistered(const PunchDrop::DeviceId &id);
     void clientLeft(const PunchDrop::DeviceId &id);
@@ -119,6 +131,7 @@ Q_SIGNALS:
 private:
     struct Pending;
     struct Introduction;
+    struct RemoteProbe; //!< at the target's server: another server's connect, waiting for a pong
     struct SessionRecord
     {
         QString initiator;
@@ -127,6 +140,15 @@ private:
         QString responderNat;
         qint64 createdMs = 0;
     };
+    //! A relay token for one session, and where to join it.
+    struct RelayGrant
+    {
+        QByteArray token; //!< empty: no relay (refusal says why)
+        QString server; //!< the cluster instance that relays; empty: this server
+        QString relay; //!< "host:port" of that server; empty: this server
+        QString refusal;
+    };
+    using GrantFn = std::function<void(const RelayGrant &)>;
 
     void onIncoming(qintptr fd);
     void onSniff(Pending *pending);
@@ -149,7 +171,33 @@ private:
     static QString sessionTag(const QByteArray &sessionId);
     void finishIntroduction(Introduction *intro);
     void dropIntroductions();
-    void recordSession(const QByteArray &sessionId, const ServerClient *a, const ServerClient *b);
+    void recordSession(const QByteArray &sessionId, SessionRecord record);
+    static QByteArray randomBytes(int size);
+    //! A relay token for a session in \a mode (none for direct-only), charged to \a owner: from
+    //! the least loaded relay of the cluster, or this server's. \a done may run at once.
+    void grantRelay(ConnectMode mode, const QString &label, const RelayOwner &owner, GrantFn done);
+    void grantLocalRelay(const QString &label, const RelayOwner &owner, const GrantFn &done);
+    void logGo(const QString &label, const Control::Go &goA, const Control::Go &goB,
+        const RelayGrant &grant) const;
+    int introductionsOf(const ServerClient *client) const;
+
+    // the cluster (rendezvousservercluster.cpp); each is a no-op without one
+    bool clusterUp() const;
+    void clusterPublish(const ServerClient *client);
+    void clusterWithdraw(const ServerClient *client);
+    //! A connect to a device not registered here. True: handled (answered now or later).
+    bool clusterConnect(ServerClient *client, const Control::Connect &request);
+    //! A lookup answered with the cluster's devices too. True: handled (answered later).
+    bool clusterLookup(ServerClient *client, const Control::Lookup &request);
+    void answerLookup(
+        ServerClient *client, const Control::Lookup &request, const PeerResolver::Result &r);
+    void onClusterMessage(const QJsonObject &message);
+    void onClusterIntro(const QJsonObject &message);
+    void answerClusterIntro(RemoteProbe *probe);
+    void onClusterGo(const QJsonObject &message);
+    void onClusterRelayToken(const QJsonObject &message);
+    void onClusterReplaced(const QJsonObject &message);
+    void dropClusterState();
 
     // presence (scoped), see the class comment
     struct Budget;
@@ -165,7 +213,10 @@ private:
     void handleWatch(ServerClient *client, const QList<DeviceId> &ids);
     void applyWatch(ServerClient *client, const QList<DeviceId> &ids);
     void reportWatchLimit(ServerClient *client, const PresenceIndex::WatchChange &change);
-    Control::Go goAbout(const ServerClient *peer, const ServerClient *receiver) const;
+    //! What \a peer's `go` tells the receiver about it (public, vouched private endpoints, NAT
+    //! type when \a peer allows the receiver, port mapping).
+    Control::Go goAbout(const ServerClient *peer, const DeviceId &receiverId,
+        const QHostAddress &receiverAddress) const;
     void handleNat(ServerClient *client, const QString &natType);
     //! Keeps a reported port mapping only when it is on the client's own public address: a
     //! client must not send peers' SYNs to a third party's address.
@@ -193,6 +244,13 @@ private:
     QHash<ServerClient *, QList<DeviceId>> m_pendingWatch; //!< watch updates over budget
     QTimer m_presenceFlush;
     QList<Introduction *> m_introductions;
+    QPointer<ServerCluster> m_cluster;
+    //! Connects to devices on other servers, in flight, per initiator (maxPendingIntroductions).
+    QHash<const ServerClient *, int> m_remoteConnects;
+    //! At the target's server: another server's connect, waiting for our client's pong.
+    QList<RemoteProbe *> m_remoteProbes;
+    //! At the target's server: sessions whose `go` the initiator's server will send, by ID.
+    QHash<QByteArray, QPair<QPointer<ServerClient>, qint64>> m_awaitedGos;
     QHash<QByteArray, SessionRecord> m_sessions; //!< for outcome log lines
     QElapsedTimer m_clock;
     LogThrottle m_refusalLog; //!< refused connections

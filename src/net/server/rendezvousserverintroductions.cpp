@@ -13,9 +13,7 @@ namespace PunchDrop {
 
 using namespace Control;
 
-namespace {
-
-QByteArray randomBytes(int size)
+QByteArray RendezvousServer::randomBytes(int size)
 {
     QByteArray bytes(size, Qt::Uninitialized);
     for (int i = 0; i < size; i += 4) {
@@ -25,6 +23,8 @@ QByteArray randomBytes(int size)
     }
     return bytes;
 }
+
+namespace {
 
 /*!
  * The private (LAN) endpoints a client reported that the server hands to a peer: only when both
@@ -117,19 +117,17 @@ void RendezvousServer::handleConnect(ServerClient *client, const Connect &reques
         return refuse(ConnectFailure::BadMode, QStringLiteral("unknown connect mode"));
     if (request.target == client->id())
         return refuse(ConnectFailure::Self, QStringLiteral("a device cannot connect to itself"));
+    if (introductionsOf(client) >= m_config.maxPendingIntroductions)
+        return refuse(ConnectFailure::Busy, QStringLiteral("too many connect requests in flight"));
     ServerClient *target = clientOf(m_presence.find(request.target));
+    if (!target && clusterConnect(client, request))
+        return; // registered with another server: answered when that one has
     if (!target)
         return refuse(ConnectFailure::Offline,
             QStringLiteral("device %1 is not online").arg(request.target.shortString()));
-    if (request.mode == ConnectMode::RelayOnly && !m_relay->isEnabled())
+    // In a cluster another server may relay (grantRelay() asks the least loaded one).
+    if (request.mode == ConnectMode::RelayOnly && !m_relay->isEnabled() && !clusterUp())
         return refuse(ConnectFailure::RelayDisabled, QStringLiteral("this server does not relay"));
-    int pending = 0;
-    for (const Introduction *i : std::as_const(m_introductions))
-        if (i->initiator == client)
-            ++pending;
-    if (pending >= m_config.maxPendingIntroductions)
-        return refuse(ConnectFailure::Busy, QStringLiteral("too many connect requests in flight"));
-
     auto *intro = new Introduction;
     intro->sessionId = randomBytes(ControlProtocol::kSessionIdSize);
     intro->initiator = client;
@@ -148,6 +146,15 @@ void RendezvousServer::handleConnect(ServerClient *client, const Connect &reques
                                << sessionTag(intro->sessionId);
 }
 
+int RendezvousServer::introductionsOf(const ServerClient *client) const
+{
+    int pending = m_remoteConnects.value(client);
+    for (const Introduction *i : std::as_const(m_introductions))
+        if (i->initiator == client)
+            ++pending;
+    return pending;
+}
+
 void RendezvousServer::onPong(ServerClient *client, quint64 nonce, int rttMs)
 {
     const auto intros = m_introductions;
@@ -163,18 +170,19 @@ void RendezvousServer::onPong(ServerClient *client, quint64 nonce, int rttMs)
     }
 }
 
-Go RendezvousServer::goAbout(const ServerClient *peer, const ServerClient *receiver) const
+Go RendezvousServer::goAbout(
+    const ServerClient *peer, const DeviceId &receiverId, const QHostAddress &receiverAddress) const
 {
     Go go;
     go.peer = peer->id();
     go.peerName = peer->name();
     go.peerPublic = peer->observed(); // the server's own observation
     go.peerPrivate
-        = vouchedPrivate(peer->privateEndpoints(), peer->peerAddress() == receiver->peerAddress());
+        = vouchedPrivate(peer->privateEndpoints(), peer->peerAddress() == receiverAddress);
     go.peerMapped = peer->mapped(); // vouched in handleMapped(): on the peer's public address
     go.peerMapper = peer->mapper();
     // The NAT type only to those the peer allows; an initiator shares its own by asking.
-    if (m_presence.allows(peer, receiver))
+    if (m_presence.allows(peer, receiverId, receiverAddress))
         go.peerNat = peer->natType();
     return go;
 }
@@ -207,58 +215,85 @@ void RendezvousServer::finishIntroduction(Introduction *intro)
 
     const QString label = sessionTag(intro->sessionId) + QLatin1Char(' ') + a->id().shortString()
         + QStringLiteral(" → ") + b->id().shortString();
-    QByteArray token;
-    if (m_relay->isEnabled() && intro->mode != ConnectMode::DirectOnly) {
-        // Charged to the initiator: a stranger's connects cannot use up the target's share.
-        QString refusal;
-        token
-            = m_relay->createToken(label, {a->id(), AddressPrefix::of(a->peerAddress())}, &refusal);
-        if (token.isEmpty()) {
-            qCInfo(lcServer).noquote() << "go" << label << "without relay:" << refusal;
-            if (intro->mode == ConnectMode::RelayOnly) {
-                a->send(ConnectError {intro->requestId, ConnectFailure::Busy, refusal});
-                return;
-            }
-        }
-    }
     const bool punch = intro->mode != ConnectMode::RelayOnly;
 
-    Go goA = goAbout(b, a);
+    Go goA = goAbout(b, a->id(), a->peerAddress());
     goA.requestId = intro->requestId;
     goA.sessionId = intro->sessionId;
     goA.initiator = true;
     goA.punch = punch;
-    goA.relayToken = token;
     goA.startInMs = d - rttA / 2;
     goA.rttMs = rttA;
 
-    Go goB = goAbout(a, b);
+    Go goB = goAbout(a, b->id(), b->peerAddress());
     goB.peerNat = a->natType(); // it asked for this session
     goB.requestId = 0;
     goB.sessionId = intro->sessionId;
     goB.initiator = false;
     goB.punch = punch;
-    goB.relayToken = token;
     goB.startInMs = d - rttB / 2;
     goB.rttMs = rttB;
 
-    b->send(goB);
-    a->send(goA);
-    recordSession(intro->sessionId, a, b);
+    const SessionRecord record {
+        a->id().shortString(), b->id().shortString(), a->natType(), b->natType(), 0};
+    // Charged to the initiator: a stranger's connects cannot use up the target's share.
+    grantRelay(intro->mode, label, {a->id(), AddressPrefix::of(a->peerAddress())},
+        [this, pa = QPointer<ServerClient>(a), pb = QPointer<ServerClient>(b), goA, goB, label,
+            record, mode = intro->mode](const RelayGrant &grant) mutable {
+            if (!pa)
+                return;
+            if (!pb || !m_presence.contains(pb)) {
+                pa->send(ConnectError {goA.requestId, ConnectFailure::Offline,
+                    QStringLiteral("the device went offline")});
+                return;
+            }
+            if (grant.token.isEmpty() && mode != ConnectMode::DirectOnly) {
+                qCInfo(lcServer).noquote() << "go" << label << "without relay:" << grant.refusal;
+                if (mode == ConnectMode::RelayOnly) {
+                    pa->send(ConnectError {goA.requestId, ConnectFailure::Busy, grant.refusal});
+                    return;
+                }
+            }
+            goA.relayToken = goB.relayToken = grant.token;
+            goA.relay = goB.relay = grant.relay; // empty: this server
+            pb->send(goB);
+            pa->send(goA);
+            recordSession(goA.sessionId, record);
+            logGo(label, goA, goB, grant);
+        });
+}
+
+void RendezvousServer::logGo(
+    const QString &label, const Go &goA, const Go &goB, const RelayGrant &grant) const
+{
+    const QString relay = grant.token.isEmpty() ? QStringLiteral("no")
+        : grant.relay.isEmpty()                 ? QStringLiteral("here")
+                                                : QStringLiteral("at ") + grant.relay;
     qCInfo(lcServer).noquote() << QStringLiteral(
         "go %1: rtt %2/%3 ms, start in %4/%5 ms, punch %6, relay %7")
                                       .arg(label)
-                                      .arg(rttA)
-                                      .arg(rttB)
+                                      .arg(goA.rttMs)
+                                      .arg(goB.rttMs)
                                       .arg(goA.startInMs)
                                       .arg(goB.startInMs)
-                                      .arg(punch ? QStringLiteral("yes") : QStringLiteral("no"),
-                                          token.isEmpty() ? QStringLiteral("no")
-                                                          : QStringLiteral("yes"));
+                                      .arg(goA.punch ? QStringLiteral("yes") : QStringLiteral("no"),
+                                          relay);
 }
 
-void RendezvousServer::recordSession(
-    const QByteArray &sessionId, const ServerClient *a, const ServerClient *b)
+void RendezvousServer::grantLocalRelay(const QString &label, const RelayOwner &owner,
+    const std::function<void(const RelayGrant &)> &done)
+{
+    RelayGrant grant;
+    if (!m_relay->isEnabled()) {
+        grant.refusal = QStringLiteral("this server does not relay");
+        done(grant);
+        return;
+    }
+    grant.token = m_relay->createToken(label, owner, &grant.refusal);
+    done(grant);
+}
+
+void RendezvousServer::recordSession(const QByteArray &sessionId, SessionRecord record)
 {
     if (m_sessions.size() >= kMaxSessionRecords) {
         const qint64 cutoff = m_clock.elapsed() - kSessionRecordLifetimeMs;
@@ -267,9 +302,8 @@ void RendezvousServer::recordSession(
         if (m_sessions.size() >= kMaxSessionRecords)
             m_sessions.clear();
     }
-    m_sessions.insert(sessionId,
-        {a->id().shortString(), b->id().shortString(), a->natType(), b->natType(),
-            m_clock.elapsed()});
+    record.createdMs = m_clock.elapsed();
+    m_sessions.insert(sessionId, std::move(record));
 }
 
 } // namespace PunchDrop

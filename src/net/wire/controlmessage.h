@@ -160,6 +160,9 @@ struct Go
     //! candidate that needs no punch: the gateway forwards it. Invalid when there is none.
     Endpoint peerMapped;
     PortMapProtocol peerMapper = PortMapProtocol::None;
+    //! optional: where to join the relay with relayToken ("host:port"), when another server of
+    //! the cluster serves this session; empty: the server this client is registered with.
+    QString relay;
 };
 
 //! C→S: how a session ended up (for the server's log).

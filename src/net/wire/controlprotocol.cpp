@@ -3,6 +3,7 @@
 
 #include "net/wire/cborbounds.h"
 #include "net/wire/displaytext.h"
+#include "net/wire/hostport.h"
 
 #include <QCborArray>
 #include <QCborMap>
@@ -159,6 +160,8 @@ struct Encoder
         c.insert(QStringLiteral("punch"), m.punch);
         if (!m.relayToken.isEmpty())
             c.insert(QStringLiteral("token"), m.relayToken);
+        if (!m.relay.isEmpty())
+            c.insert(QStringLiteral("relay"), m.relay);
         c.insert(QStringLiteral("start_in_ms"), m.startInMs);
         c.insert(QStringLiteral("rtt_ms"), m.rttMs);
         return c;
@@ -513,6 +516,9 @@ ControlMessage decodeGo(Fields &f)
         m.peerMapper = portMapProtocolFromName(f.text("mapper"));
     m.punch = f.boolean("punch");
     m.relayToken = f.bytes("token", ControlProtocol::kRelayTokenSize, false);
+    m.relay = f.text("relay", false);
+    if (f.ok() && !m.relay.isEmpty() && !parseHostPort(m.relay))
+        f.fail("relay", "is not a host:port address");
     m.startInMs = int(f.integer("start_in_ms", kMaxMs));
     m.rttMs = int(f.integer("rtt_ms", kMaxMs));
     return m;

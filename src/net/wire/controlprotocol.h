@@ -60,7 +60,8 @@ namespace PunchDrop {
  *  go             S→C  req (0 for the responder), session, role ("initiator" | "responder"),
  *                      peer (id), name, public (endpoint), private [endpoint…], nat,
  *                      mapped? (endpoint), mapper? (with mapped), punch (bool),
- *                      token? (absent: no relay), start_in_ms, rtt_ms
+ *                      token? (absent: no relay), relay? (host:port: join the relay there,
+ *                      another server of the cluster; absent: this server), start_in_ms, rtt_ms
  *  outcome        C→S  session, kind ("direct" | "relay" | "failed"),
  *                      method ("tcp-punch" | "lan" | "relay"), time_ms, reason?
  *  ping / pong    C↔S  nonce
@@ -73,7 +74,8 @@ namespace PunchDrop {
  * lookup-result) was added without a version bump: old servers ignore the new field and
  * message types, old clients ignore lookup-result (and watch-limited, added the same way).
  * Port mapping (`mapped`, go.mapped/mapper) likewise: an old server ignores `mapped`, an old
- * client the two go fields.
+ * client the two go fields. go.relay (server clusters) likewise: an old client joins its own
+ * server, which does not know the token, and that one session fails to relay.
  */
 class ControlProtocol
 {

@@ -1,0 +1,525 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// RendezvousServer, part three: the cluster. Devices registered here are published to Redis;
+// lookups and connects reach devices registered with the other servers; relay tokens come from
+// the least loaded server. Messages between servers (ServerCluster::post/request) are JSON
+// objects with a type "t"; a `go` crosses as the CBOR frame the client will receive, so the
+// target's server checks it with the same parser a client uses.
+//
+// A connect from A (here, server 1) to B (server 2):
+//   1. server 1 locates B in Redis, pings A and sends server 2 "intro" (session ID, mode, A's
+//      ID and address, the `go` part about A that only server 1 can vouch for);
+//   2. server 2 pings B (bounded by rttProbeTimeout) and answers with B's RTT, how long it held
+//      the request, and the `go` part about B for A;
+//   3. server 1 estimates the one-way delay between the servers as (round trip − held) / 2,
+//      picks a relay, sends A its `go` and server 2 the `go` for B ("go"), with start times
+//      such that both begin punching at the same instant: D = max(rttA/2, hop + rttB/2) +
+//      startMargin from now.
+#include "core/addressprefix.h"
+#include "core/logging.h"
+#include "net/server/rendezvousserver.h"
+#include "net/wire/controlprotocol.h"
+
+#ifdef PUNCHDROP_CLUSTER
+#include "net/server/servercluster.h"
+
+#include <QJsonArray>
+#include <QJsonObject>
+#endif
+
+namespace PunchDrop {
+
+using namespace Control;
+
+#ifndef PUNCHDROP_CLUSTER
+
+void RendezvousServer::setCluster(ServerCluster *) { }
+bool RendezvousServer::clusterUp() const
+{
+    return false;
+}
+void RendezvousServer::clusterPublish(const ServerClient *) { }
+void RendezvousServer::clusterWithdraw(const ServerClient *) { }
+bool RendezvousServer::clusterConnect(ServerClient *, const Connect &)
+{
+    return false;
+}
+bool RendezvousServer::clusterLookup(ServerClient *, const Lookup &)
+{
+    return false;
+}
+void RendezvousServer::grantRelay(
+    ConnectMode mode, const QString &label, const RelayOwner &owner, GrantFn done)
+{
+    if (mode == ConnectMode::DirectOnly)
+        return done({});
+    grantLocalRelay(label, owner, done);
+}
+void RendezvousServer::dropClusterState() { }
+void RendezvousServer::onClusterMessage(const QJsonObject &) { }
+
+#else
+
+namespace {
+
+QString text(const QJsonObject &o, const char *key)
+{
+    return o.value(QLatin1String(key)).toString();
+}
+
+QString encodeGo(const Go &go)
+{
+    return QString::fromLatin1(ControlProtocol::encode(go).toBase64());
+}
+
+//! A `go` another server of the cluster encoded, checked like a client checks it.
+std::optional<Go> decodeGo(const QString &base64)
+{
+    const QByteArray frame = QByteArray::fromBase64(base64.toLatin1());
+    const ControlProtocol::ParseResult r = ControlProtocol::parse(frame);
+    if (r.status != ControlProtocol::Status::Ok || r.consumed != frame.size())
+        return std::nullopt;
+    if (const auto *go = std::get_if<Go>(&r.message))
+        return *go;
+    return std::nullopt;
+}
+
+//! Stale entries in m_awaitedGos (a `go` that never came) are dropped after this long.
+constexpr qint64 kAwaitedGoLifetimeMs = 30000;
+
+} // namespace
+
+//! At the target's server: another server's connect, waiting for our client's pong.
+struct RendezvousServer::RemoteProbe
+{
+    QJsonObject request;
+    QPointer<ServerClient> target;
+    quint64 nonce = 0;
+    int rtt = -1;
+    QElapsedTimer held;
+    QTimer *timer = nullptr;
+};
+
+void RendezvousServer::setCluster(ServerCluster *cluster)
+{
+    if (m_cluster)
+        m_cluster->disconnect(this);
+    m_cluster = cluster;
+    if (!cluster)
+        return;
+    connect(cluster, &ServerCluster::messageReceived, this, &RendezvousServer::onClusterMessage);
+    connect(m_relay, &RelayHub::sessionStarted, cluster,
+        [this] { m_cluster->setRelayLoad(m_relay->activeSessions()); });
+    connect(m_relay, &RelayHub::sessionFinished, cluster,
+        [this] { m_cluster->setRelayLoad(m_relay->activeSessions()); });
+}
+
+bool RendezvousServer::clusterUp() const
+{
+    return m_cluster && m_cluster->isUp();
+}
+
+void RendezvousServer::clusterPublish(const ServerClient *client)
+{
+    if (m_cluster && client->isRegistered())
+        m_cluster->publish(
+            {client->id(), client->name(), client->natType(), client->peerAddress(), {}});
+}
+
+void RendezvousServer::clusterWithdraw(const ServerClient *client)
+{
+    if (m_cluster)
+        m_cluster->withdraw(client->id());
+}
+
+void RendezvousServer::dropClusterState()
+{
+    for (RemoteProbe *probe : std::as_const(m_remoteProbes)) {
+        delete probe->timer;
+        delete probe;
+    }
+    m_remoteProbes.clear();
+    m_awaitedGos.clear();
+    m_remoteConnects.clear();
+}
+
+// ---- lookups ----------------------------------------------------------------------------------
+
+bool RendezvousServer::clusterLookup(ServerClient *client, const Lookup &request)
+{
+    if (!m_cluster || !m_cluster->isUp())
+        return false;
+    const PeerResolver::Result local = m_presence.lookup(request.query, client);
+    if (!PeerResolver(request.query).exactId().isNull()
+        && local.code == PeerResolver::Code::Found) {
+        answerLookup(client, request, local); // an exact ID registered here: nothing to add
+        return true;
+    }
+    m_cluster->candidates(request.query,
+        [this, c = QPointer<ServerClient>(client), request, local](
+            const QList<ClusterDevice> &found, bool ok) {
+            if (!c)
+                return;
+            PeerResolver resolver(request.query);
+            QSet<DeviceId> seen {c->id()};
+            for (const PeerInfo &p : local.candidates) {
+                seen.insert(p.id);
+                resolver.consider(p);
+            }
+            for (const ClusterDevice &d : found) {
+                if (seen.contains(d.id))
+                    continue;
+                seen.insert(d.id);
+                PeerInfo p;
+                p.id = d.id;
+                p.name = d.name;
+                p.natType = d.natType;
+                p.online = true;
+                resolver.consider(p);
+            }
+            if (!ok)
+                qCInfo(lcCluster).noquote()
+                    << "lookup of" << request.query << "answered with this server's devices only";
+            answerLookup(c, request, ok ? resolver.result() : local);
+        });
+    return true;
+}
+
+// ---- connects to another server's device (the initiator's server) ----------------------------
+
+bool RendezvousServer::clusterConnect(ServerClient *client, const Connect &request)
+{
+    if (!m_cluster)
+        return false;
+    const auto refuse = [client, &request](const QString &text) {
+        qCInfo(lcServer).noquote() << "connect" << client->describe() << "→"
+                                   << request.target.shortString() << "refused:" << text;
+        client->send(ConnectError {request.requestId, ConnectFailure::Offline, text});
+    };
+    if (!m_cluster->isUp()) {
+        refuse(QStringLiteral("device %1 is not registered with this server, and the other "
+                              "servers cannot be asked now (the cluster's Redis is unreachable); "
+                              "try again shortly")
+                   .arg(request.target.shortString()));
+        return true;
+    }
+    ++m_remoteConnects[client];
+    auto done = [this](ServerClient *c) {
+        auto it = m_remoteConnects.find(c);
+        if (it != m_remoteConnects.end() && --it.value() <= 0)
+            m_remoteConnects.erase(it);
+    };
+    m_cluster->locate(request.target,
+        [this, a = QPointer<ServerClient>(client), request, done](
+            std::optional<ClusterDevice> target, bool ok) {
+            if (!a)
+                return;
+            const auto fail = [&](const QString &text) {
+                done(a);
+                qCInfo(lcServer).noquote() << "connect" << a->describe() << "→"
+                                           << request.target.shortString() << "refused:" << text;
+                a->send(ConnectError {request.requestId, ConnectFailure::Offline, text});
+            };
+            if (!ok)
+                return fail(QStringLiteral("the cluster could not be asked where device %1 is")
+                                .arg(request.target.shortString()));
+            if (!target || target->server == m_cluster->instance()) {
+                // Not anywhere, or it registered here meanwhile: the ordinary path decides.
+                done(a);
+                if (m_presence.find(request.target))
+                    handleConnect(a, request);
+                else
+                    a->send(ConnectError {request.requestId, ConnectFailure::Offline,
+                        QStringLiteral("device %1 is not online")
+                            .arg(request.target.shortString())});
+                return;
+            }
+            const QByteArray sessionId = randomBytes(ControlProtocol::kSessionIdSize);
+            Go aboutA = goAbout(a, target->id, target->address);
+            aboutA.peerNat = a->natType(); // it asked for this session
+            aboutA.sessionId = sessionId; // a whole `go` crosses, checked by the same parser
+            const quint64 nonce = a->ping();
+            auto rttA = std::make_shared<int>(-1);
+            // The pong may come before or after the other server's answer; whichever is later
+            // reads it, and an unanswered ping counts as the last known RTT.
+            auto pong = connect(a, &ServerClient::pongReceived, this,
+                [rttA, nonce](ServerClient *, quint64 n, int rtt) {
+                    if (n == nonce)
+                        *rttA = rtt;
+                });
+            QElapsedTimer sent;
+            sent.start();
+            qCInfo(lcServer).noquote()
+                << "connect" << a->describe() << "→" << target->id.shortString() << "on server"
+                << target->server << "mode" << connectModeName(request.mode) << "session"
+                << sessionTag(sessionId);
+            m_cluster->request(target->server,
+                {{QStringLiteral("t"), QStringLiteral("intro")},
+                    {QStringLiteral("sid"), QString::fromLatin1(sessionId.toHex())},
+                    {QStringLiteral("target"), target->id.toString()},
+                    {QStringLiteral("mode"), connectModeName(request.mode)},
+                    {QStringLiteral("a_id"), a->id().toString()},
+                    {QStringLiteral("a_addr"), a->peerAddress().toString()},
+                    {QStringLiteral("about_a"), encodeGo(aboutA)}},
+                [this, a, request, done, target = *target, sessionId, aboutA, rttA, pong, sent](
+                    const std::optional<QJsonObject> &answer) mutable {
+                    disconnect(pong);
+                    if (!a)
+                        return;
+                    done(a);
+                    const auto deny = [&](ConnectFailure code, const QString &why) {
+                        qCInfo(lcServer).noquote() << "connect" << a->describe() << "→"
+                                                   << target.id.shortString() << "refused:" << why;
+                        a->send(ConnectError {request.requestId, code, why});
+                    };
+                    if (!answer)
+                        return deny(ConnectFailure::Offline,
+                            QStringLiteral("the server of device %1 did not answer")
+                                .arg(target.id.shortString()));
+                    if (!answer->value(QStringLiteral("ok")).toBool()) {
+                        const ConnectFailure code = connectFailureFromName(text(*answer, "code"));
+                        return deny(
+                            code == ConnectFailure::Unknown ? ConnectFailure::Offline : code,
+                            text(*answer, "why").left(ControlProtocol::kMaxTextLength));
+                    }
+                    const std::optional<Go> aboutB = decodeGo(text(*answer, "about_b"));
+                    if (!aboutB || aboutB->peer != target.id)
+                        return deny(ConnectFailure::Offline,
+                            QStringLiteral("the server of device %1 sent a malformed answer")
+                                .arg(target.id.shortString()));
+                    const int probe = int(m_config.rttProbeTimeout.count());
+                    const int rttAMs = *rttA >= 0 ? *rttA
+                        : a->lastRttMs() >= 0     ? a->lastRttMs()
+                                                  : probe;
+                    const int rttBMs
+                        = std::clamp(answer->value(QStringLiteral("rtt")).toInt(probe), 0, 60000);
+                    const qint64 held = std::clamp<qint64>(
+                        answer->value(QStringLiteral("held")).toInteger(), 0, sent.elapsed());
+                    const int hop = int((sent.elapsed() - held) / 2);
+                    const int d = std::max(rttAMs / 2, hop + rttBMs / 2)
+                        + int(m_config.startMargin.count());
+
+                    Go goA = *aboutB;
+                    goA.requestId = request.requestId;
+                    goA.sessionId = sessionId;
+                    goA.initiator = true;
+                    goA.punch = request.mode != ConnectMode::RelayOnly;
+                    goA.startInMs = d - rttAMs / 2;
+                    goA.rttMs = rttAMs;
+                    Go goB = aboutA;
+                    goB.requestId = 0;
+                    goB.sessionId = sessionId;
+                    goB.initiator = false;
+                    goB.punch = goA.punch;
+                    goB.startInMs = std::max(0, d - hop - rttBMs / 2);
+                    goB.rttMs = rttBMs;
+                    const QString label = sessionTag(sessionId) + QLatin1Char(' ')
+                        + a->id().shortString() + QStringLiteral(" → ") + target.id.shortString();
+                    const SessionRecord record {a->id().shortString(), target.id.shortString(),
+                        a->natType(), target.natType, 0};
+                    grantRelay(request.mode, label, {a->id(), AddressPrefix::of(a->peerAddress())},
+                        [this, a, goA, goB, label, record, target, mode = request.mode](
+                            const RelayGrant &grant) mutable {
+                            if (!a || !m_cluster)
+                                return;
+                            if (grant.token.isEmpty() && mode != ConnectMode::DirectOnly) {
+                                qCInfo(lcServer).noquote()
+                                    << "go" << label << "without relay:" << grant.refusal;
+                                if (mode == ConnectMode::RelayOnly) {
+                                    a->send(ConnectError {
+                                        goA.requestId, ConnectFailure::Busy, grant.refusal});
+                                    return;
+                                }
+                            }
+                            goA.relayToken = goB.relayToken = grant.token;
+                            goA.relay = grant.relay; // empty: this server, A's own
+                            // For B, this server is "elsewhere"; its own server is not.
+                            goB.relay = grant.server.isEmpty()  ? m_cluster->advertise()
+                                : grant.server == target.server ? QString()
+                                                                : grant.relay;
+                            a->send(goA);
+                            m_cluster->post(target.server,
+                                {{QStringLiteral("t"), QStringLiteral("go")},
+                                    {QStringLiteral("target"), target.id.toString()},
+                                    {QStringLiteral("go"), encodeGo(goB)}});
+                            recordSession(goA.sessionId, record);
+                            logGo(label, goA, goB, grant);
+                        });
+                });
+        });
+    return true;
+}
+
+// ---- connects from another server (the target's server) --------------------------------------
+
+void RendezvousServer::onClusterIntro(const QJsonObject &message)
+{
+    const auto refuse = [&](ConnectFailure code, const QString &why) {
+        m_cluster->answer(message,
+            {{QStringLiteral("ok"), false}, {QStringLiteral("code"), connectFailureName(code)},
+                {QStringLiteral("why"), why}});
+    };
+    const DeviceId targetId = DeviceId::fromString(text(message, "target"));
+    ServerClient *target = clientOf(m_presence.find(targetId));
+    const QByteArray sessionId = QByteArray::fromHex(text(message, "sid").toLatin1());
+    if (!target || sessionId.size() != ControlProtocol::kSessionIdSize)
+        return refuse(ConnectFailure::Offline,
+            QStringLiteral("device %1 went offline").arg(targetId.shortString()));
+    if (m_remoteProbes.size() >= m_config.maxClients)
+        return refuse(ConnectFailure::Busy, QStringLiteral("the device's server is busy"));
+    auto *probe = new RemoteProbe;
+    probe->request = message;
+    probe->target = target;
+    probe->nonce = target->ping();
+    probe->held.start();
+    probe->timer = new QTimer(this);
+    probe->timer->setSingleShot(true);
+    connect(probe->timer, &QTimer::timeout, this, [this, probe] { answerClusterIntro(probe); });
+    connect(target, &ServerClient::pongReceived, probe->timer,
+        [this, probe](ServerClient *, quint64 nonce, int rtt) {
+            if (nonce != probe->nonce)
+                return;
+            probe->rtt = rtt;
+            answerClusterIntro(probe);
+        });
+    probe->timer->start(m_config.rttProbeTimeout);
+    m_remoteProbes.append(probe);
+}
+
+void RendezvousServer::answerClusterIntro(RemoteProbe *probe)
+{
+    m_remoteProbes.removeAll(probe);
+    std::unique_ptr<RemoteProbe> guard(probe);
+    probe->timer->deleteLater(); // also ends its pong connection
+    const QJsonObject &message = probe->request;
+    ServerClient *b = probe->target;
+    if (!m_cluster)
+        return;
+    if (!b || !m_presence.contains(b)) {
+        m_cluster->answer(message,
+            {{QStringLiteral("ok"), false},
+                {QStringLiteral("code"), connectFailureName(ConnectFailure::Offline)},
+                {QStringLiteral("why"), QStringLiteral("the device went offline")}});
+        return;
+    }
+    const DeviceId aId = DeviceId::fromString(text(message, "a_id"));
+    const QHostAddress aAddress(text(message, "a_addr"));
+    const int rtt = probe->rtt >= 0 ? probe->rtt
+        : b->lastRttMs() >= 0       ? b->lastRttMs()
+                                    : int(m_config.rttProbeTimeout.count());
+    // The go for our client arrives in a moment; only that session's, for this client.
+    const QByteArray sessionId = QByteArray::fromHex(text(message, "sid").toLatin1());
+    const qint64 now = m_clock.elapsed();
+    for (auto it = m_awaitedGos.begin(); it != m_awaitedGos.end();)
+        it = it->second < now ? m_awaitedGos.erase(it) : std::next(it);
+    m_awaitedGos.insert(sessionId, {QPointer<ServerClient>(b), now + kAwaitedGoLifetimeMs});
+    Go aboutB = goAbout(b, aId, aAddress);
+    aboutB.sessionId = sessionId;
+    m_cluster->answer(message,
+        {{QStringLiteral("ok"), true}, {QStringLiteral("rtt"), rtt},
+            {QStringLiteral("held"), probe->held.elapsed()},
+            {QStringLiteral("about_b"), encodeGo(aboutB)}});
+}
+
+void RendezvousServer::onClusterGo(const QJsonObject &message)
+{
+    const std::optional<Go> go = decodeGo(text(message, "go"));
+    if (!go)
+        return;
+    const auto it = m_awaitedGos.constFind(go->sessionId);
+    if (it == m_awaitedGos.cend())
+        return; // not a session we answered for, or too late
+    ServerClient *b = it->first;
+    m_awaitedGos.erase(it);
+    if (!b || !m_presence.contains(b) || b->id() != DeviceId::fromString(text(message, "target")))
+        return;
+    b->send(*go);
+    recordSession(go->sessionId,
+        {go->peer.shortString(), b->id().shortString(), go->peerNat, b->natType(), 0});
+    qCInfo(lcServer).noquote() << "go" << sessionTag(go->sessionId) << "for" << b->describe()
+                               << "from server" << text(message, "from") << "- start in"
+                               << go->startInMs << "ms";
+}
+
+// ---- relays -----------------------------------------------------------------------------------
+
+void RendezvousServer::grantRelay(
+    ConnectMode mode, const QString &label, const RelayOwner &owner, GrantFn done)
+{
+    if (mode == ConnectMode::DirectOnly)
+        return done({});
+    if (!m_cluster || !m_cluster->isUp())
+        return grantLocalRelay(label, owner, done);
+    m_cluster->leastLoadedRelay([this, label, owner, done = std::move(done)](
+                                    const ServerCluster::RelayChoice &choice) {
+        if (!m_cluster || choice.server.isEmpty() || choice.server == m_cluster->instance())
+            return grantLocalRelay(label, owner, done);
+        m_cluster->request(choice.server,
+            {{QStringLiteral("t"), QStringLiteral("relay-token")}, {QStringLiteral("label"), label},
+                {QStringLiteral("owner"), owner.id.toString()},
+                {QStringLiteral("prefix"), owner.prefix.toString()}},
+            [this, label, owner, choice, done](const std::optional<QJsonObject> &answer) {
+                const QByteArray token = answer
+                    ? QByteArray::fromBase64(text(*answer, "token").toLatin1())
+                    : QByteArray();
+                if (token.size() != ControlProtocol::kRelayTokenSize) {
+                    // That server is gone or full: ours then.
+                    qCInfo(lcCluster).noquote()
+                        << "no relay from server" << choice.server << "for" << label << "-"
+                        << (answer ? text(*answer, "why") : QStringLiteral("no answer"))
+                        << "- relaying here";
+                    return grantLocalRelay(label, owner, done);
+                }
+                done({token, choice.server, choice.advertise, {}});
+            });
+    });
+}
+
+void RendezvousServer::onClusterRelayToken(const QJsonObject &message)
+{
+    const RelayOwner owner {
+        DeviceId::fromString(text(message, "owner")), QHostAddress(text(message, "prefix"))};
+    const QString label = text(message, "label").left(ControlProtocol::kMaxTextLength);
+    grantLocalRelay(label, owner, [this, &message](const RelayGrant &grant) {
+        m_cluster->answer(message,
+            {{QStringLiteral("token"), QString::fromLatin1(grant.token.toBase64())},
+                {QStringLiteral("why"), grant.refusal}});
+    });
+}
+
+// ---- a device that registered with another server ---------------------------------------------
+
+void RendezvousServer::onClusterReplaced(const QJsonObject &message)
+{
+    ServerClient *old = clientOf(m_presence.find(DeviceId::fromString(text(message, "id"))));
+    if (!old)
+        return;
+    qCInfo(lcServer).noquote() << "device" << old->id().shortString()
+                               << "registered again with server" << text(message, "from")
+                               << "- closing the older connection";
+    const QSet<PresenceMember *> sawOld = m_presence.visibleTo(old);
+    m_presence.remove(old);
+    forget(old);
+    sendTo(sawOld, PeerLeft {old->id()});
+    Q_EMIT clientLeft(old->id());
+    old->fail(
+        ServerError::Replaced, QStringLiteral("this device registered again with another server"));
+}
+
+void RendezvousServer::onClusterMessage(const QJsonObject &message)
+{
+    const QString type = text(message, "t");
+    if (type == u"intro")
+        onClusterIntro(message);
+    else if (type == u"go")
+        onClusterGo(message);
+    else if (type == u"relay-token")
+        onClusterRelayToken(message);
+    else if (type == u"replaced")
+        onClusterReplaced(message);
+    else
+        qCDebug(lcCluster).noquote() << "ignoring cluster message of type" << type;
+}
+
+#endif
+
+} // namespace PunchDrop

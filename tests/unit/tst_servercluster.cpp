@@ -1,0 +1,484 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Servers that share a real redis-server (started here on a free loopback port, stopped at the
+// end): devices on different servers find each other by name and send files, directly and
+// through a relay of the cluster; a server that goes away (stopped, or killed with SIGKILL)
+// leaves the cluster and its clients move on; Redis stopped → each server serves its own,
+// cross-server connects say why they fail, and all recovers when Redis is back.
+#include "net/server/redisconnection.h"
+#include "net/server/servercluster.h"
+#include "support/enginedevice.h"
+#include "support/testhelpers.h"
+#include "support/testserver.h"
+
+#include <QCryptographicHash>
+#include <QDir>
+#include <QFile>
+#include <QProcess>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTcpServer>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <qcorotask.h>
+
+#include <csignal>
+#include <memory>
+
+using namespace PunchDrop;
+using namespace std::chrono_literals;
+using Test::EngineDevice;
+
+namespace {
+
+quint16 freeLoopbackPort()
+{
+    QTcpServer probe;
+    if (!probe.listen(QHostAddress::LocalHost, 0))
+        return 0;
+    return probe.serverPort();
+}
+
+//! A real redis-server on a free loopback port, without persistence.
+class RedisProcess
+{
+public:
+    ~RedisProcess() { stop(); }
+
+    bool start(QString *error)
+    {
+        const QString binary = QStandardPaths::findExecutable(QStringLiteral("redis-server"));
+        if (binary.isEmpty()) {
+            *error = QStringLiteral("redis-server is not installed (scripts/install-deps.sh)");
+            return false;
+        }
+        if (m_port == 0)
+            m_port = freeLoopbackPort();
+        m_process = std::make_unique<QProcess>();
+        m_process->setProcessChannelMode(QProcess::MergedChannels);
+        m_process->start(binary,
+            {QStringLiteral("--port"), QString::number(m_port), QStringLiteral("--bind"),
+                QStringLiteral("127.0.0.1"), QStringLiteral("--save"), QString(),
+                QStringLiteral("--appendonly"), QStringLiteral("no")});
+        if (!m_process->waitForStarted(5000)) {
+            *error = QStringLiteral("cannot start redis-server: %1").arg(m_process->errorString());
+            return false;
+        }
+        // Ready when it accepts a connection (bounded).
+        for (int i = 0; i < 100; ++i) {
+            RedisConnection c(url(), {});
+            QSignalSpy ready(&c, &RedisConnection::ready);
+            QSignalSpy lost(&c, &RedisConnection::lost);
+            c.open();
+            (void)QTest::qWaitFor([&] { return !ready.isEmpty() || !lost.isEmpty(); }, 2000);
+            if (!ready.isEmpty())
+                return true;
+            QTest::qWait(50);
+        }
+        *error = QStringLiteral("redis-server did not answer: %1")
+                     .arg(QString::fromLocal8Bit(m_process->readAll()));
+        return false;
+    }
+
+    void stop()
+    {
+        if (!m_process)
+            return;
+        m_process->terminate();
+        if (!m_process->waitForFinished(5000)) {
+            m_process->kill();
+            m_process->waitForFinished(5000);
+        }
+        m_process.reset();
+    }
+
+    RedisUrl url() const
+    {
+        RedisUrl u;
+        u.host = QStringLiteral("127.0.0.1");
+        u.port = m_port;
+        return u;
+    }
+    QString urlText() const { return QStringLiteral("redis://127.0.0.1:%1").arg(m_port); }
+
+    //! One command on a fresh connection, for checks of what Redis holds.
+    RedisReply call(const QList<QByteArray> &args) const
+    {
+        RedisConnection c(url(), {});
+        QSignalSpy ready(&c, &RedisConnection::ready);
+        c.open();
+        if (!ready.wait(3000))
+            return RedisReply::failure(QStringLiteral("not connected"));
+        std::optional<RedisReply> reply;
+        c.command(args, [&reply](const RedisReply &r) { reply = r; });
+        (void)QTest::qWaitFor([&reply] { return reply.has_value(); }, 3000);
+        return reply.value_or(RedisReply::failure(QStringLiteral("no reply")));
+    }
+
+private:
+    quint16 m_port = 0;
+    std::unique_ptr<QProcess> m_process;
+};
+
+//! One in-process server of the cluster.
+struct Node
+{
+    Test::TestServer server;
+    std::unique_ptr<ServerCluster> cluster;
+
+    bool start(const RedisProcess &redis, bool relay = true)
+    {
+        RendezvousServerConfig config = Test::loopbackServerConfig();
+        config.relay.enabled = relay;
+        QString error;
+        if (!server.start(config, &error)) {
+            qWarning("server: %s", qPrintable(error));
+            return false;
+        }
+        ServerClusterConfig c;
+        c.redis = redis.url();
+        c.advertise = server.address();
+        c.relayEnabled = relay;
+        c.presenceTtl = 3000ms;
+        c.reconnectInterval = 200ms;
+        c.requestTimeout = 2000ms;
+        cluster = std::make_unique<ServerCluster>(c);
+        server->setCluster(cluster.get());
+        cluster->start();
+        return QTest::qWaitFor([this] { return cluster->isUp(); }, 5000);
+    }
+    void stop()
+    {
+        server.stop();
+        cluster.reset(); // leaves the cluster: its devices' records go
+    }
+};
+
+QString writeFile(const QString &path, int size)
+{
+    QDir().mkpath(QFileInfo(path).absolutePath());
+    QFile f(path);
+    if (!f.open(QIODevice::WriteOnly))
+        return {};
+    QByteArray data(size, Qt::Uninitialized);
+    for (int i = 0; i < size; ++i)
+        data[i] = char((i * 131 + size) & 0xff);
+    f.write(data);
+    return QString::fromLatin1(QCryptographicHash::hash(data, QCryptographicHash::Sha256).toHex());
+}
+
+QString sha256Of(const QString &path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return {};
+    return QString::fromLatin1(
+        QCryptographicHash::hash(f.readAll(), QCryptographicHash::Sha256).toHex());
+}
+
+} // namespace
+
+class TestServerCluster : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void init();
+    void cleanup();
+    void findAndSendAcrossServers();
+    void relayOfAnotherServer();
+    void lookupRulesAcrossServers();
+    void serverGoneClientsMoveOn();
+    void killedServerExpires();
+    void redisDownAndBack();
+
+private:
+    //! Sends \a size bytes from \a from to \a to (found by name first); true when it arrived
+    //! whole. \a error gets the transfer's message otherwise.
+    bool sendByName(
+        EngineDevice &from, EngineDevice &to, int size, ConnectMode mode, QString *error = nullptr);
+
+    std::unique_ptr<QTemporaryDir> m_tmp;
+    std::unique_ptr<RedisProcess> m_redis;
+    int m_sent = 0;
+};
+
+void TestServerCluster::init()
+{
+    m_tmp = std::make_unique<QTemporaryDir>();
+    QVERIFY(m_tmp->isValid());
+    m_redis = std::make_unique<RedisProcess>();
+    QString error;
+    if (!m_redis->start(&error)) {
+        qWarning("%s", qPrintable(error));
+        PUNCHDROP_SKIP_UNLESS_CI("no redis-server to test with");
+    }
+}
+
+void TestServerCluster::cleanup()
+{
+    m_redis.reset();
+    m_tmp.reset();
+}
+
+bool TestServerCluster::sendByName(
+    EngineDevice &from, EngineDevice &to, int size, ConnectMode mode, QString *error)
+{
+    const PeerResolver::Result found = QCoro::waitFor(from.engine->findPeer(to.config.displayName));
+    if (!found.ok() || found.id != to.identity.id()) {
+        if (error)
+            *error = QStringLiteral("lookup: %1").arg(found.error);
+        return false;
+    }
+    const QString name = QStringLiteral("file%1.bin").arg(++m_sent);
+    const QString source = m_tmp->filePath(QStringLiteral("src/") + name);
+    const QString digest = writeFile(source, size);
+    const qsizetype before = from.finished->size();
+    from.engine->send(to.identity.id(), {source}, mode);
+    if (!QTest::qWaitFor([&] { return from.finished->size() > before; }, 30000)) {
+        if (error)
+            *error = QStringLiteral("the transfer did not finish");
+        return false;
+    }
+    const auto result = from.finished->last().at(1).value<TransferResult>();
+    if (!result.ok()) {
+        if (error)
+            *error = result.message;
+        return false;
+    }
+    const QString arrived = QDir(to.downloadDir).filePath(name);
+    return QTest::qWaitFor([&] { return sha256Of(arrived) == digest; }, 5000);
+}
+
+void TestServerCluster::findAndSendAcrossServers()
+{
+    Node s1, s2, s3;
+    QVERIFY(s1.start(*m_redis));
+    QVERIFY(s2.start(*m_redis));
+    QVERIFY(s3.start(*m_redis));
+    EngineDevice alice(m_tmp->path(), QStringLiteral("alice"), s1.server.port());
+    EngineDevice bob(m_tmp->path(), QStringLiteral("bob"), s3.server.port());
+    QSignalSpy aliceUp(&*s1.server, &RendezvousServer::clientRegistered);
+    QSignalSpy bobUp(&*s3.server, &RendezvousServer::clientRegistered);
+    QVERIFY(alice.start());
+    QVERIFY(bob.start());
+    QTRY_VERIFY_WITH_TIMEOUT(!aliceUp.isEmpty() && !bobUp.isEmpty(), 10000);
+
+    // What Redis holds for bob: his server's instance, name, NAT type, public address.
+    const RedisReply record
+        = m_redis->call({"HGETALL", "pd:dev:" + bob.identity.id().toString().toLatin1()});
+    QCOMPARE(record.type, RedisReply::Type::Array);
+    QStringList fields;
+    for (const RedisReply &e : record.elements)
+        fields << QString::fromUtf8(e.string);
+    QVERIFY2(fields.contains(s3.cluster->instance()), qPrintable(fields.join(u' ')));
+    QVERIFY(fields.contains(QStringLiteral("bob")));
+    QVERIFY(fields.contains(QStringLiteral("127.0.0.1")));
+    const RedisReply ttl
+        = m_redis->call({"PTTL", "pd:dev:" + bob.identity.id().toString().toLatin1()});
+    QVERIFY2(ttl.integer > 0 && ttl.integer <= 3000, qPrintable(QString::number(ttl.integer)));
+
+    QSignalSpy s1Relays(s1.server->relayHub(), &RelayHub::sessionStarted);
+    QSignalSpy s3Relays(s3.server->relayHub(), &RelayHub::sessionStarted);
+    QString error;
+    QVERIFY2(sendByName(alice, bob, 300000, ConnectMode::Auto, &error), qPrintable(error));
+    QVERIFY2(sendByName(bob, alice, 200000, ConnectMode::Auto, &error), qPrintable(error));
+    // On loopback the punch always works: nothing was relayed.
+    QCOMPARE(s1Relays.size() + s3Relays.size(), 0);
+}
+
+void TestServerCluster::relayOfAnotherServer()
+{
+    // s1 does not relay: a relayed session of its clients runs on s2 or s3, whichever is less
+    // loaded, and both peers are told where to join.
+    Node s1, s2, s3;
+    QVERIFY(s1.start(*m_redis, false));
+    QVERIFY(s2.start(*m_redis));
+    QVERIFY(s3.start(*m_redis));
+    EngineDevice alice(m_tmp->path(), QStringLiteral("alice"), s1.server.port());
+    EngineDevice bob(m_tmp->path(), QStringLiteral("bob"), s2.server.port());
+    EngineDevice carol(m_tmp->path(), QStringLiteral("carol"), s1.server.port());
+    QSignalSpy up1(&*s1.server, &RendezvousServer::clientRegistered);
+    QSignalSpy up2(&*s2.server, &RendezvousServer::clientRegistered);
+    QVERIFY(alice.start());
+    QVERIFY(bob.start());
+    QVERIFY(carol.start());
+    QTRY_VERIFY_WITH_TIMEOUT(up1.size() == 2 && up2.size() == 1, 10000);
+
+    QSignalSpy relays2(s2.server->relayHub(), &RelayHub::sessionFinished);
+    QSignalSpy relays3(s3.server->relayHub(), &RelayHub::sessionFinished);
+    QString error;
+    // Across servers, relay only.
+    QVERIFY2(sendByName(alice, bob, 400000, ConnectMode::RelayOnly, &error), qPrintable(error));
+    QTRY_COMPARE_WITH_TIMEOUT(relays2.size() + relays3.size(), 1, 5000);
+    QCOMPARE(s1.server->relayHub()->activeSessions(), 0);
+    // Both on s1, which cannot relay: another server does.
+    QVERIFY2(sendByName(alice, carol, 100000, ConnectMode::RelayOnly, &error), qPrintable(error));
+    QTRY_COMPARE_WITH_TIMEOUT(relays2.size() + relays3.size(), 2, 5000);
+    for (const auto *spy : {&relays2, &relays3})
+        for (const QList<QVariant> &session : *spy)
+            QVERIFY(std::max(session.at(0).toLongLong(), session.at(1).toLongLong())
+                >= 100000); // the file crossed that relay
+}
+
+void TestServerCluster::lookupRulesAcrossServers()
+{
+    // PeerResolver's rules over the whole cluster: two devices called "dana" on two servers are
+    // ambiguous; an ID prefix finds the one on another server; nobody finds itself. (The asker
+    // is alone on its server: on loopback everyone on one server shares an address and so sees
+    // the others without asking.)
+    Node s1, s2, s3;
+    QVERIFY(s1.start(*m_redis));
+    QVERIFY(s2.start(*m_redis));
+    QVERIFY(s3.start(*m_redis));
+    EngineDevice asker(m_tmp->path(), QStringLiteral("asker"), s3.server.port());
+    EngineDevice dana1(m_tmp->path(), QStringLiteral("dana"), s1.server.port());
+    dana1.configDir = ConfigDir(m_tmp->filePath(QStringLiteral("conf-dana1")));
+    EngineDevice dana2(m_tmp->path(), QStringLiteral("dana"), s2.server.port());
+    dana2.configDir = ConfigDir(m_tmp->filePath(QStringLiteral("conf-dana2")));
+    QSignalSpy up1(&*s1.server, &RendezvousServer::clientRegistered);
+    QSignalSpy up2(&*s2.server, &RendezvousServer::clientRegistered);
+    QSignalSpy up3(&*s3.server, &RendezvousServer::clientRegistered);
+    QVERIFY(asker.start());
+    QVERIFY(dana1.start());
+    QVERIFY(dana2.start());
+    QTRY_VERIFY_WITH_TIMEOUT(up1.size() == 1 && up2.size() == 1 && up3.size() == 1, 10000);
+
+    const auto ambiguous = QCoro::waitFor(asker.engine->findPeer(QStringLiteral("dana")));
+    QCOMPARE(ambiguous.code, PeerResolver::Code::Ambiguous);
+    QCOMPARE(ambiguous.candidates.size(), 2);
+    const QString prefix = QStringLiteral("id:") + dana2.identity.id().toString().left(10);
+    const auto byPrefix = QCoro::waitFor(asker.engine->findPeer(prefix));
+    QVERIFY2(byPrefix.ok(), qPrintable(byPrefix.error));
+    QCOMPARE(byPrefix.id, dana2.identity.id());
+    const auto self = QCoro::waitFor(asker.engine->findPeer(QStringLiteral("asker")));
+    QVERIFY(!self.ok());
+}
+
+void TestServerCluster::serverGoneClientsMoveOn()
+{
+    Node s1, s2, s3;
+    QVERIFY(s1.start(*m_redis));
+    QVERIFY(s2.start(*m_redis));
+    QVERIFY(s3.start(*m_redis));
+    EngineDevice alice(m_tmp->path(), QStringLiteral("alice"), s1.server.port());
+    alice.config.moreServers = {HostPort {QStringLiteral("127.0.0.1"), s2.server.port()}};
+    alice.config.control.reconnectMin = 200ms;
+    EngineDevice bob(m_tmp->path(), QStringLiteral("bob"), s3.server.port());
+    QSignalSpy up1(&*s1.server, &RendezvousServer::clientRegistered);
+    QSignalSpy up3(&*s3.server, &RendezvousServer::clientRegistered);
+    QVERIFY(alice.start());
+    QVERIFY(bob.start());
+    QTRY_VERIFY_WITH_TIMEOUT(!up1.isEmpty() && !up3.isEmpty(), 10000);
+    QString error;
+    QVERIFY2(sendByName(alice, bob, 100000, ConnectMode::Auto, &error), qPrintable(error));
+
+    // s1 goes away: alice's record leaves Redis with it, and she registers with s2.
+    QSignalSpy up2(&*s2.server, &RendezvousServer::clientRegistered);
+    s1.stop();
+    QTRY_VERIFY_WITH_TIMEOUT(!up2.isEmpty(), 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+            const RedisReply r = m_redis->call(
+                {"HGET", "pd:dev:" + alice.identity.id().toString().toLatin1(), "srv"});
+            return QString::fromUtf8(r.string) == s2.cluster->instance();
+        }(),
+        5000);
+    QVERIFY2(sendByName(alice, bob, 100000, ConnectMode::Auto, &error), qPrintable(error));
+    QVERIFY2(sendByName(bob, alice, 100000, ConnectMode::RelayOnly, &error), qPrintable(error));
+}
+
+void TestServerCluster::killedServerExpires()
+{
+    // A real `punchdrop --server --redis` process, killed with SIGKILL: it cannot say goodbye,
+    // so its devices leave the cluster when their TTL (--redis-ttl 2) runs out.
+#ifdef Q_OS_WIN
+    QSKIP("SIGKILL of a child process: POSIX");
+#else
+    Node s1;
+    QVERIFY(s1.start(*m_redis));
+    const quint16 port = freeLoopbackPort();
+    QProcess server;
+    server.setProcessChannelMode(QProcess::ForwardedChannels);
+    server.start(qEnvironmentVariable("PUNCHDROP_BINARY"),
+        {QStringLiteral("--server"), QStringLiteral("--listen"),
+            QStringLiteral("127.0.0.1:%1").arg(port), QStringLiteral("--alt-port"),
+            QString::number(freeLoopbackPort()), QStringLiteral("--config-dir"),
+            m_tmp->filePath(QStringLiteral("proc-server")), QStringLiteral("--redis"),
+            m_redis->urlText(), QStringLiteral("--redis-ttl"), QStringLiteral("2")});
+    QVERIFY(server.waitForStarted(5000));
+    // It listens before it joins the cluster: two server records mean it is ready.
+    QTRY_COMPARE_WITH_TIMEOUT(m_redis->call({"KEYS", "pd:srv:*"}).elements.size(), 2, 10000);
+    EngineDevice bob(m_tmp->path(), QStringLiteral("bob"), port); // that server only
+    EngineDevice alice(m_tmp->path(), QStringLiteral("alice"), s1.server.port());
+    QVERIFY(alice.start());
+    QVERIFY(bob.start());
+    const QByteArray bobKey = "pd:dev:" + bob.identity.id().toString().toLatin1();
+    QString processInstance;
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+            processInstance = QString::fromUtf8(m_redis->call({"HGET", bobKey, "srv"}).string);
+            return !processInstance.isEmpty();
+        }(),
+        10000);
+    QVERIFY(processInstance != s1.cluster->instance());
+    QString error;
+    QVERIFY2(sendByName(alice, bob, 100000, ConnectMode::Auto, &error), qPrintable(error));
+
+    // Killed: no goodbye, bob's record stays until its TTL (refreshed every 2/3 s) runs out.
+    ::kill(pid_t(server.processId()), SIGKILL);
+    QVERIFY(server.waitForFinished(5000));
+    QElapsedTimer gone;
+    gone.start();
+    QTRY_VERIFY_WITH_TIMEOUT(m_redis->call({"EXISTS", bobKey}).integer == 0, 6000);
+    qInfo("the killed server's device left Redis %lld ms after the kill", gone.elapsed());
+    QVERIFY(gone.elapsed() >= 500); // by expiry, not by a clean leave
+    QVERIFY(gone.elapsed() <= 3000);
+#endif
+}
+
+void TestServerCluster::redisDownAndBack()
+{
+    Node s1, s2;
+    QVERIFY(s1.start(*m_redis));
+    QVERIFY(s2.start(*m_redis));
+    EngineDevice alice(m_tmp->path(), QStringLiteral("alice"), s1.server.port());
+    EngineDevice carol(m_tmp->path(), QStringLiteral("carol"), s1.server.port());
+    EngineDevice bob(m_tmp->path(), QStringLiteral("bob"), s2.server.port());
+    QSignalSpy up1(&*s1.server, &RendezvousServer::clientRegistered);
+    QSignalSpy up2(&*s2.server, &RendezvousServer::clientRegistered);
+    QVERIFY(alice.start());
+    QVERIFY(carol.start());
+    QVERIFY(bob.start());
+    QTRY_VERIFY_WITH_TIMEOUT(up1.size() == 2 && up2.size() == 1, 10000);
+    QString error;
+    QVERIFY2(sendByName(alice, bob, 100000, ConnectMode::Auto, &error), qPrintable(error));
+
+    m_redis->stop();
+    QTRY_VERIFY_WITH_TIMEOUT(!s1.cluster->isUp() && !s2.cluster->isUp(), 5000);
+    QVERIFY2(
+        s1.cluster->health().contains(QStringLiteral("DOWN")), qPrintable(s1.cluster->health()));
+    // Same server: as ever.
+    QVERIFY2(sendByName(alice, carol, 100000, ConnectMode::Auto, &error), qPrintable(error));
+    // Across servers: a clear error (bob is known from the lookup before, so no lookup now).
+    const QString source = m_tmp->filePath(QStringLiteral("src/down.bin"));
+    writeFile(source, 1000);
+    const qsizetype before = alice.finished->size();
+    alice.engine->send(bob.identity.id(), {source});
+    QTRY_VERIFY_WITH_TIMEOUT(alice.finished->size() > before, 30000);
+    const auto failed = alice.finished->last().at(1).value<TransferResult>();
+    QVERIFY(!failed.ok());
+    QVERIFY2(failed.message.contains(QStringLiteral("Redis is unreachable")),
+        qPrintable(failed.message));
+
+    // Redis back (empty: it kept nothing): the servers publish their devices again.
+    QString startError;
+    QVERIFY2(m_redis->start(&startError), qPrintable(startError));
+    QTRY_VERIFY_WITH_TIMEOUT(s1.cluster->isUp() && s2.cluster->isUp(), 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        m_redis->call({"EXISTS", "pd:dev:" + bob.identity.id().toString().toLatin1()}).integer,
+        qint64(1), 3000);
+    QVERIFY2(sendByName(alice, bob, 100000, ConnectMode::Auto, &error), qPrintable(error));
+}
+
+QTEST_GUILESS_MAIN(TestServerCluster)
+#include "tst_servercluster.moc"
