@@ -33,6 +33,9 @@
 #   prc-symupnp-stopped                 as prc-symupnp, but miniupnpd stops (its forwards
 #                                       flushed) after bob mapped: a "lying" mapping, which may
 #                                       cost one attempt at most: relay within 5 s
+#   cluster                             prc×prc, two servers sharing a redis-server (all three
+#                                       in the server namespace): alice registers with one, bob
+#                                       with the other; the go crosses servers: direct, tcp-punch
 # Environment: NATLAB_KEEP=1 (leave the lab up), NATLAB_PAYLOAD_MIB (default 4),
 #              NATLAB_VERBOSE=0 (no --verbose for punchdrop), CI=true (no skipping).
 
@@ -48,6 +51,10 @@ CASE=${1:-}
 PD=${2:-${PUNCHDROP_BINARY:-}}
 PORT=8877
 SERVER="$LAB_SERVER_IP:$PORT"
+RECEIVER_SERVER=$SERVER  # the cluster case: bob registers with the second server
+SERVER_EXTRA=()          # more arguments for the first server (the cluster case: --redis)
+PORT2=8879               # the cluster case's second server (UDP 8879 and 8880 for STUN)
+REDIS_PORT=6380          # the cluster case's redis-server, on the server namespace's loopback
 PAYLOAD_MIB=${NATLAB_PAYLOAD_MIB:-4}
 VERBOSE=()
 [ "${NATLAB_VERBOSE:-1}" = 1 ] && VERBOSE=(--verbose)
@@ -131,7 +138,7 @@ start_server() {
     add_log "server run $SERVER_RUNS" "$out"
     mkdir -p "$LAB_DIR/conf-server"
     lab_spawn srv "$out" "$PD" --server "${VERBOSE[@]}" --listen "$SERVER" \
-        --config-dir "$LAB_DIR/conf-server"
+        --config-dir "$LAB_DIR/conf-server" "${SERVER_EXTRA[@]}"
     SERVER_PID=$LAB_LAST_PID
     local t0
     t0=$(now_ms)
@@ -145,6 +152,43 @@ start_server() {
 }
 server_ready() { lab_alive "$SERVER_PID" || return 0; lab_listening srv "$PORT"; }
 
+# The cluster case: a redis-server and a second server beside the first, which joins too.
+SERVER2_PID=""
+REDIS_PID=""
+start_cluster() {
+    lab_require redis-server
+    add_log "redis-server" "$LAB_DIR/redis.log"
+    lab_spawn srv "$LAB_DIR/redis.log" redis-server --port "$REDIS_PORT" --bind 127.0.0.1 \
+        --save "" --appendonly no
+    REDIS_PID=$LAB_LAST_PID
+    lab_wait_for 10 redis_ready
+    lab_listening srv "$REDIS_PORT" || fail "redis-server does not listen after 10 s"
+    SERVER_EXTRA=(--redis "redis://127.0.0.1:$REDIS_PORT")
+    start_server
+    add_log "server 2" "$LAB_DIR/server2.log"
+    mkdir -p "$LAB_DIR/conf-server2"
+    lab_spawn srv "$LAB_DIR/server2.log" "$PD" --server "${VERBOSE[@]}" \
+        --listen "$LAB_SERVER_IP:$PORT2" --config-dir "$LAB_DIR/conf-server2" "${SERVER_EXTRA[@]}"
+    SERVER2_PID=$LAB_LAST_PID
+    lab_wait_for 15 server2_ready
+    lab_listening srv "$PORT2" || fail "the second server does not listen on port $PORT2"
+    RECEIVER_SERVER="$LAB_SERVER_IP:$PORT2"
+    echo "  redis-server and a second server (port $PORT2) up; bob uses the second"
+}
+redis_ready() { lab_alive "$REDIS_PID" || return 0; lab_listening srv "$REDIS_PORT"; }
+server2_ready() { lab_alive "$SERVER2_PID" || return 0; lab_listening srv "$PORT2"; }
+# Both servers' logs show the cross-server introduction: the go reached bob through server 2.
+check_cluster() {
+    grep -q "on server [0-9a-f]* mode" "$LAB_DIR/server-1.log" ||
+        fail "server 1 did not route the connect to another server"
+    grep -q "from server [0-9a-f]* - start in" "$LAB_DIR/server2.log" ||
+        fail "server 2 did not hand bob a go from server 1"
+    if grep -q "relay session .* paired" "$LAB_DIR/server-1.log" "$LAB_DIR/server2.log"; then
+        fail "a server relayed, though the path is direct"
+    fi
+    echo "  the connect crossed servers: server 1 asked server 2, which handed bob his go"
+}
+
 RECEIVER_PID=""
 RECEIVER_OUT=""
 INBOX=""
@@ -156,7 +200,7 @@ start_receiver() { # start_receiver HOST
     add_log "receiver stdout" "$RECEIVER_OUT"
     add_log "receiver stderr" "$LAB_DIR/receiver.err"
     lab_spawn -e "$LAB_DIR/receiver.err" "$host" "$RECEIVER_OUT" "$PD" receive "${VERBOSE[@]}" \
-        --server "$SERVER" --yes --once --json --dir "$INBOX" --name bob \
+        --server "$RECEIVER_SERVER" --yes --once --json --dir "$INBOX" --name bob \
         --config-dir "$LAB_DIR/conf-bob"
     RECEIVER_PID=$LAB_LAST_PID
     wait_registered 1
@@ -460,6 +504,7 @@ run_case() {
             ;;
         prc-symnatpmp) pair prc sym; MAPPER=natpmp; methods=port-map ;;
         prc-sympcp) pair prc sym; MAPPER=pcp; methods=port-map ;;
+        cluster) pair prc prc ;;
         symupnp-prc)
             pair sym prc
             MAPPER=upnp
@@ -472,7 +517,7 @@ run_case() {
     echo "natlab[$CASE]: lab up in $(($(now_ms) - T_START)) ms; alice in $SENDER_HOST" \
         "($(lab_ip "$SENDER_HOST")), bob in $RECEIVER_HOST ($(lab_ip "$RECEIVER_HOST"))"
     make_payload
-    start_server
+    if [ "$CASE" = cluster ]; then start_cluster; else start_server; fi
     if [ -n "$MAPPER" ]; then
         start_gateway "$MAPPED_ROUTER" "$MAPPER"
     fi
@@ -526,6 +571,7 @@ run_case() {
     send_and_check "$SENDER_HOST" "$kind" "$methods"
 
     [ "$CASE" = hostile ] && check_hostiles
+    [ "$CASE" = cluster ] && check_cluster
     if [ -n "$MAPPER" ] && [ "$kind" = direct ]; then
         [ "$PATH_MAPPER" = "$MAPPER" ] || fail "path mapper is '$PATH_MAPPER', expected '$MAPPER'"
         check_not_relayed
