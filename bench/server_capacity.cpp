@@ -25,6 +25,10 @@
 // --register-budget-s: stop opening new idle clients after S seconds and measure with those that
 // registered (on a loaded 2-core machine 10 000 may take longer than one wants to wait).
 // The connect requests run twice: back to back, then with --gap-ms (default 100) between them.
+// --peer-server HOST:PORT: the second measuring client (bob) registers with another server of
+// a cluster (`--redis`), so every connect crosses servers; then also --requests lookups of bob's
+// name by alice (110 ms apart: the server allows 10 lookups per second and client), timed from
+// the request to the answer (bench/cluster_capacity.sh).
 // Prints progress on stderr and one JSON object with the results on stdout.
 
 #include "core/coro/sleep.h"
@@ -74,6 +78,8 @@ struct Options
     int registerBudgetS = 0; //!< 0: until all are registered
     bool idleOnly = false; //!< register and hold the idle clients, measure nothing
     QString mode = QStringLiteral("relay-only");
+    QString peerHost; //!< bob's server when not the same (--peer-server)
+    quint16 peerPort = 0;
 };
 
 void say(const QString &text)
@@ -463,7 +469,11 @@ QCoro::Task<int> run(Options options)
     config.connectTimeout = 30s;
     config.displayName = QStringLiteral("bench-alice");
     ControlClient alice(*aliceId, config);
-    config.displayName = QStringLiteral("bench-bob");
+    config.displayName = QStringLiteral("bench-bob-%1").arg(QCoreApplication::applicationPid());
+    if (options.peerPort != 0) {
+        config.host = options.peerHost;
+        config.port = options.peerPort;
+    }
     ControlClient bob(*bobId, config);
     alice.start();
     bob.start();
@@ -530,6 +540,35 @@ QCoro::Task<int> run(Options options)
     co_await series(QStringLiteral("connect_latency_back_to_back"), 0ms);
     co_await series(
         QStringLiteral("connect_latency_gap"), std::chrono::milliseconds(options.gapMs));
+    if (options.peerPort != 0) {
+        std::vector<double> latencies;
+        QStringList lookupErrors;
+        for (int i = 0; i < options.requests; ++i) {
+            co_await sleepFor(110ms);
+            QElapsedTimer one;
+            one.start();
+            const LookupReply reply = co_await alice.lookup(config.displayName, 10s);
+            const double ms = double(one.nsecsElapsed()) / 1e6;
+            if (reply.ok() && reply.peers.size() == 1 && reply.peers.first().id == bobId->id())
+                latencies.push_back(ms);
+            else if (lookupErrors.size() < 10)
+                lookupErrors.append(
+                    lookupStatusName(reply.code) + QStringLiteral(": ") + reply.message);
+        }
+        goCount += int(latencies.size()) - options.requests; // all must have found bob
+        say(QStringLiteral("lookups across servers: %1 of %2 found bob, p99 %3 ms")
+                .arg(latencies.size())
+                .arg(options.requests)
+                .arg(percentile(latencies, 99)));
+        result[QStringLiteral("lookup_latency")]
+            = QJsonObject {{QStringLiteral("requests"), options.requests},
+                {QStringLiteral("found"), int(latencies.size())},
+                {QStringLiteral("errors"), QJsonArray::fromStringList(lookupErrors)},
+                {QStringLiteral("p50"), round2(percentile(latencies, 50))},
+                {QStringLiteral("p95"), round2(percentile(latencies, 95))},
+                {QStringLiteral("p99"), round2(percentile(latencies, 99))},
+                {QStringLiteral("max"), round2(percentile(latencies, 100))}};
+    }
     result[QStringLiteral("server_rss_end_mib")] = round2(double(end.rssKiB) / 1024.0);
     result[QStringLiteral("server_rss_peak_end_mib")] = round2(double(end.hwmKiB) / 1024.0);
     result[QStringLiteral("idle_still_connected")] = pool.stillConnected();
@@ -565,6 +604,14 @@ int main(int argc, char **argv)
             }
             options.host = endpoint->address.toString();
             options.port = endpoint->port;
+        } else if (a == u"--peer-server") {
+            const auto endpoint = ControlProtocol::parseEndpoint(v);
+            if (!endpoint) {
+                say(QStringLiteral("bad --peer-server %1 (want IPv4:PORT)").arg(v));
+                return 2;
+            }
+            options.peerHost = endpoint->address.toString();
+            options.peerPort = endpoint->port;
         } else if (a == u"--server-pid") {
             options.serverPid = v.toLongLong(&ok);
         } else if (a == u"--clients") {
@@ -591,7 +638,9 @@ int main(int argc, char **argv)
                     .arg(a));
             return 2;
         }
-        if (!ok || (a != u"--mode" && a != u"--server" && v.toLongLong() < 0)) {
+        if (!ok
+            || (a != u"--mode" && a != u"--server" && a != u"--peer-server"
+                && v.toLongLong() < 0)) {
             say(QStringLiteral("bad value for %1: %2").arg(a, v));
             return 2;
         }

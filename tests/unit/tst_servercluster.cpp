@@ -7,6 +7,7 @@
 #include "net/server/redisconnection.h"
 #include "net/server/servercluster.h"
 #include "support/enginedevice.h"
+#include "support/rawcontrolclient.h"
 #include "support/testhelpers.h"
 #include "support/testserver.h"
 
@@ -187,6 +188,8 @@ private Q_SLOTS:
     void findAndSendAcrossServers();
     void relayOfAnotherServer();
     void lookupRulesAcrossServers();
+    void presenceAcrossServers();
+    void watchRulesAcrossServers();
     void serverGoneClientsMoveOn();
     void killedServerExpires();
     void redisDownAndBack();
@@ -354,6 +357,90 @@ void TestServerCluster::lookupRulesAcrossServers()
     QVERIFY(!self.ok());
 }
 
+namespace {
+bool seesOnline(const EngineDevice &device, const DeviceId &id)
+{
+    for (const PeerInfo &p : device.engine->peers())
+        if (p.id == id)
+            return p.online;
+    return false;
+}
+} // namespace
+
+void TestServerCluster::presenceAcrossServers()
+{
+    // One server's rules across servers: on loopback every device has the public address
+    // 127.0.0.1, so each sees the others (same address), wherever they are registered; a
+    // device that leaves, or whose server dies, is gone for the others.
+    Node s1, s2, s3;
+    QVERIFY(s1.start(*m_redis));
+    QVERIFY(s2.start(*m_redis));
+    QVERIFY(s3.start(*m_redis));
+    EngineDevice alice(m_tmp->path(), QStringLiteral("alice"), s1.server.port());
+    EngineDevice bob(m_tmp->path(), QStringLiteral("bob"), s2.server.port());
+    EngineDevice carol(m_tmp->path(), QStringLiteral("carol"), s3.server.port());
+    QVERIFY(alice.start());
+    QVERIFY(bob.start());
+    QTRY_VERIFY_WITH_TIMEOUT(seesOnline(alice, bob.identity.id()), 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(seesOnline(bob, alice.identity.id()), 10000);
+    QVERIFY(carol.start());
+    QTRY_VERIFY_WITH_TIMEOUT(seesOnline(carol, alice.identity.id())
+            && seesOnline(carol, bob.identity.id()) && seesOnline(alice, carol.identity.id())
+            && seesOnline(bob, carol.identity.id()),
+        10000);
+    QCOMPARE(m_redis->call({"SCARD", "pd:addr:127.0.0.1"}).integer, qint64(3));
+
+    // bob quits: alice and carol hear it from his server.
+    bob.finished.reset();
+    bob.engine.reset();
+    QTRY_VERIFY_WITH_TIMEOUT(
+        !seesOnline(alice, bob.identity.id()) && !seesOnline(carol, bob.identity.id()), 10000);
+    QVERIFY(seesOnline(alice, carol.identity.id()));
+
+    // carol's server stops (her engine has nowhere else to go): alice hears she left.
+    s3.server.stop(); // her connection drops: s3 says "presence-gone" while Redis is there
+    QTRY_VERIFY_WITH_TIMEOUT(!seesOnline(alice, carol.identity.id()), 10000);
+}
+
+void TestServerCluster::watchRulesAcrossServers()
+{
+    // Three homes (127.0.x.1 source addresses): a and b watch each other and see each other
+    // across servers; c watches a, who does not watch c, and learns nothing of a; a NAT change
+    // reaches the other server; a watch list emptied undoes it on both sides.
+    Node s1, s2;
+    QVERIFY(s1.start(*m_redis));
+    QVERIFY(s2.start(*m_redis));
+    const auto aId = Test::ephemeralIdentity();
+    const auto bId = Test::ephemeralIdentity();
+    const auto cId = Test::ephemeralIdentity();
+    Test::RawControlClient a(
+        s1.server.port(), aId, QStringLiteral("127.0.1.1"), QStringLiteral("a"));
+    Test::RawControlClient b(
+        s2.server.port(), bId, QStringLiteral("127.0.2.1"), QStringLiteral("b"));
+    Test::RawControlClient c(
+        s2.server.port(), cId, QStringLiteral("127.0.3.1"), QStringLiteral("c"));
+    QVERIFY(a.registerWith({bId.id()}));
+    QVERIFY(c.registerWith({aId.id()}));
+    QVERIFY(b.registerWith({aId.id()}));
+    QTRY_VERIFY_WITH_TIMEOUT(!a.joined(bId.id()).isEmpty() && !b.joined(aId.id()).isEmpty(), 5000);
+    QVERIFY(a.sync() && c.sync());
+    QVERIFY(a.joined(cId.id()).isEmpty());
+    QVERIFY(c.joined(aId.id()).isEmpty());
+
+    a.send(Control::Nat {QStringLiteral("symmetric")});
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+            const auto seen = b.joined(aId.id());
+            return !seen.isEmpty() && seen.last().nat == QStringLiteral("symmetric");
+        }(),
+        5000);
+
+    b.send(Control::Watch {});
+    QTRY_VERIFY_WITH_TIMEOUT(a.leftCount(bId.id()) == 1 && b.leftCount(aId.id()) == 1, 5000);
+    QVERIFY(a.sync() && c.sync());
+    QVERIFY(a.joined(cId.id()).isEmpty());
+}
+
 void TestServerCluster::serverGoneClientsMoveOn()
 {
     Node s1, s2, s3;
@@ -423,6 +510,7 @@ void TestServerCluster::killedServerExpires()
     QVERIFY(processInstance != s1.cluster->instance());
     QString error;
     QVERIFY2(sendByName(alice, bob, 100000, ConnectMode::Auto, &error), qPrintable(error));
+    QTRY_VERIFY_WITH_TIMEOUT(seesOnline(alice, bob.identity.id()), 5000); // same address
 
     // Killed: no goodbye, bob's record stays until its TTL (refreshed every 2/3 s) runs out.
     ::kill(pid_t(server.processId()), SIGKILL);
@@ -432,6 +520,9 @@ void TestServerCluster::killedServerExpires()
     QTRY_VERIFY_WITH_TIMEOUT(m_redis->call({"EXISTS", bobKey}).integer == 0, 6000);
     qInfo("the killed server's device left Redis %lld ms after the kill", gone.elapsed());
     QVERIFY(gone.elapsed() >= 500); // by expiry, not by a clean leave
+    // s1 finds the dead server's record expired too, and alice no longer sees bob.
+    QTRY_VERIFY_WITH_TIMEOUT(!seesOnline(alice, bob.identity.id()), 5000);
+    qInfo("alice saw bob leave %lld ms after the kill", gone.elapsed());
     QVERIFY(gone.elapsed() <= 3000);
 #endif
 }

@@ -163,6 +163,10 @@ void RendezvousServer::close()
     dropIntroductions();
     const auto clients = findChildren<ServerClient *>(Qt::FindDirectChildrenOnly);
     for (ServerClient *c : clients) {
+        if (m_presence.contains(c)) { // the other servers of a cluster hear they left
+            clusterWithdraw(c);
+            clusterForget(c);
+        }
         c->disconnect(this);
         c->close();
         delete c;
@@ -374,6 +378,7 @@ void RendezvousServer::forget(const ServerClient *client)
     auto *mutableClient = const_cast<ServerClient *>(client);
     m_natDirty.remove(mutableClient);
     m_pendingWatch.remove(mutableClient);
+    clusterForget(client);
 }
 
 void RendezvousServer::sendPeers(ServerClient *client, const QSet<PresenceMember *> &visible)
@@ -408,11 +413,12 @@ void RendezvousServer::onHello(ServerClient *client)
         old->fail(ServerError::Replaced,
             QStringLiteral("this device registered again from another connection"));
     }
-    const PresenceIndex::WatchChange watch = m_presence.setWatch(client, client->helloWatch());
+    const QList<DeviceId> watchIds = client->helloWatch();
+    const PresenceIndex::WatchChange watch = m_presence.setWatch(client, watchIds);
     client->clearHelloWatch();
     m_presence.add(client);
     client->setRegistered();
-    clusterPublish(client);
+    clusterRegistered(client, watchIds);
 
     Welcome welcome;
     welcome.version = ControlProtocol::kVersion;
@@ -494,6 +500,7 @@ void RendezvousServer::applyWatch(ServerClient *client, const QList<DeviceId> &i
     reportWatchLimit(client, change);
     if (!change.changed)
         return;
+    clusterWatchChanged(client, ids.mid(0, change.kept));
     const QSet<PresenceMember *> after = m_presence.visibleTo(client);
     // Symmetric relation: both sides of every pair that changed hear about the other.
     for (PresenceMember *c : after) {
@@ -524,6 +531,7 @@ void RendezvousServer::handleNat(ServerClient *client, const QString &natType)
         return; // a broadcast of the newest type is already scheduled
     if (budgetOf(client).presence.allow(client->peerAddress(), m_clock.elapsed())) {
         sendTo(m_presence.visibleTo(client), PeerJoined {entryOf(client)});
+        clusterSync(client);
         return;
     }
     m_natDirty.insert(client);
@@ -572,6 +580,7 @@ void RendezvousServer::flushPresence()
             continue;
         m_natDirty.remove(client);
         sendTo(m_presence.visibleTo(client), PeerJoined {entryOf(client)});
+        clusterSync(client);
     }
     if (!m_pendingWatch.isEmpty() || !m_natDirty.isEmpty())
         m_presenceFlush.start(1000 / std::max(1, m_config.presenceChangesPerSecond));

@@ -198,6 +198,22 @@ private:
     void onClusterRelayToken(const QJsonObject &message);
     void onClusterReplaced(const QJsonObject &message);
     void dropClusterState();
+    // presence across servers: the same rules, the other side's half decided by its server
+    void clusterRegistered(ServerClient *client, const QList<DeviceId> &watchIds);
+    void clusterWatchChanged(ServerClient *client, const QList<DeviceId> &watchIds);
+    //! Tells the servers of the devices \a client may see who it is now (NAT type included);
+    //! each answers with those of its devices that see it.
+    void clusterSync(ServerClient *client);
+    void applyPresenceAnswer(
+        ServerClient *client, const QString &server, const QJsonObject &answer);
+    void onClusterPresence(const QJsonObject &message);
+    void onClusterPresenceGone(const QJsonObject &message);
+    //! \a client is going: the other servers' devices that saw it hear it left.
+    void clusterForget(const ServerClient *client);
+    void onClusterUp(bool up);
+    //! Devices of servers that died (their records expired) leave our clients' views.
+    void sweepRemotePresence();
+    void dropRemotePresence(const QString &server);
 
     // presence (scoped), see the class comment
     struct Budget;
@@ -251,6 +267,13 @@ private:
     QList<RemoteProbe *> m_remoteProbes;
     //! At the target's server: sessions whose `go` the initiator's server will send, by ID.
     QHash<QByteArray, QPair<QPointer<ServerClient>, qint64>> m_awaitedGos;
+    //! Per local client, the devices registered with other servers it sees (ID → server)...
+    QHash<const ServerClient *, QHash<DeviceId, QString>> m_remoteVisible;
+    //! ...and the reverse: per remote device, the local clients that see it.
+    QHash<DeviceId, QSet<ServerClient *>> m_remoteSeenBy;
+    //! The watch lists as IDs (the index keeps digests), for the other servers: cluster only.
+    QHash<const ServerClient *, QList<DeviceId>> m_watchIds;
+    QTimer m_clusterSweep;
     QHash<QByteArray, SessionRecord> m_sessions; //!< for outcome log lines
     QElapsedTimer m_clock;
     LogThrottle m_refusalLog; //!< refused connections

@@ -56,6 +56,10 @@ void RendezvousServer::grantRelay(
 }
 void RendezvousServer::dropClusterState() { }
 void RendezvousServer::onClusterMessage(const QJsonObject &) { }
+void RendezvousServer::clusterRegistered(ServerClient *, const QList<DeviceId> &) { }
+void RendezvousServer::clusterWatchChanged(ServerClient *, const QList<DeviceId> &) { }
+void RendezvousServer::clusterSync(ServerClient *) { }
+void RendezvousServer::clusterForget(const ServerClient *) { }
 
 #else
 
@@ -107,6 +111,10 @@ void RendezvousServer::setCluster(ServerCluster *cluster)
     if (!cluster)
         return;
     connect(cluster, &ServerCluster::messageReceived, this, &RendezvousServer::onClusterMessage);
+    connect(cluster, &ServerCluster::upChanged, this, &RendezvousServer::onClusterUp);
+    connect(&m_clusterSweep, &QTimer::timeout, this, &RendezvousServer::sweepRemotePresence,
+        Qt::UniqueConnection);
+    m_clusterSweep.start(std::max<qint64>(200, cluster->config().presenceTtl.count() / 3));
     connect(m_relay, &RelayHub::sessionStarted, cluster,
         [this] { m_cluster->setRelayLoad(m_relay->activeSessions()); });
     connect(m_relay, &RelayHub::sessionFinished, cluster,
@@ -140,6 +148,245 @@ void RendezvousServer::dropClusterState()
     m_remoteProbes.clear();
     m_awaitedGos.clear();
     m_remoteConnects.clear();
+    m_remoteVisible.clear();
+    m_remoteSeenBy.clear();
+    m_watchIds.clear();
+    m_clusterSweep.stop();
+}
+
+// ---- presence across servers ------------------------------------------------------------------
+//
+// The rules stay those of one server (PresenceIndex): A sees B ⇔ each watches the other, or
+// both have one public address. Each server holds its own clients' watch lists, so each decides
+// its half: B's server sends the servers of the devices B watches or shares an address with a
+// "presence" request (B's entry and those candidate IDs); each keeps the candidates of its own
+// that allow B (watch B, or share the address), tells them peer-joined, and answers with them,
+// and B's server tells B. "presence-gone" undoes it when B leaves. Both servers remember the
+// pairs (m_remoteVisible / m_remoteSeenBy) to say peer-left later.
+
+namespace {
+
+QJsonObject entryJson(const PeerEntry &e)
+{
+    return {{QStringLiteral("id"), e.id.toString()}, {QStringLiteral("name"), e.name},
+        {QStringLiteral("nat"), e.nat}};
+}
+
+std::optional<PeerEntry> entryFrom(const QJsonObject &o)
+{
+    PeerEntry e {DeviceId::fromString(text(o, "id")),
+        text(o, "name").left(ControlProtocol::kMaxTextLength),
+        text(o, "nat").left(ControlProtocol::kMaxTextLength)};
+    if (e.id.isNull())
+        return std::nullopt;
+    return e;
+}
+
+QJsonArray idsJson(const QList<DeviceId> &ids)
+{
+    QJsonArray out;
+    for (const DeviceId &id : ids)
+        out.append(id.toString());
+    return out;
+}
+
+} // namespace
+
+void RendezvousServer::clusterRegistered(ServerClient *client, const QList<DeviceId> &watchIds)
+{
+    clusterPublish(client);
+    if (!m_cluster)
+        return;
+    m_watchIds.insert(client, watchIds.mid(0, m_config.presence.maxWatchPerClient));
+    clusterSync(client);
+}
+
+void RendezvousServer::clusterWatchChanged(ServerClient *client, const QList<DeviceId> &watchIds)
+{
+    if (!m_cluster)
+        return;
+    m_watchIds.insert(client, watchIds);
+    clusterSync(client);
+}
+
+void RendezvousServer::clusterSync(ServerClient *client)
+{
+    if (!m_cluster || !m_cluster->isUp() || !m_presence.contains(client))
+        return;
+    m_cluster->presenceCandidates(m_watchIds.value(client), client->peerAddress(),
+        [this, c = QPointer<ServerClient>(client)](
+            const QHash<QString, ServerCluster::PresenceCandidates> &byServer, bool ok) {
+            if (!c || !ok || !m_cluster || !m_presence.contains(c))
+                return;
+            // Servers with candidates, and those whose devices it sees now (which may stop).
+            QSet<QString> servers(byServer.keyBegin(), byServer.keyEnd());
+            for (const QString &server : m_remoteVisible.value(c))
+                servers.insert(server);
+            const QJsonObject entry = entryJson(entryOf(c));
+            for (const QString &server : std::as_const(servers)) {
+                const ServerCluster::PresenceCandidates candidates = byServer.value(server);
+                m_cluster->request(server,
+                    {{QStringLiteral("t"), QStringLiteral("presence")},
+                        {QStringLiteral("entry"), entry},
+                        {QStringLiteral("addr"), c->peerAddress().toString()},
+                        {QStringLiteral("watched"), idsJson(candidates.watched)},
+                        {QStringLiteral("same"), idsJson(candidates.sameAddress)}},
+                    [this, c, server](const std::optional<QJsonObject> &answer) {
+                        if (c && answer && m_presence.contains(c))
+                            applyPresenceAnswer(c, server, *answer);
+                    });
+            }
+        });
+}
+
+void RendezvousServer::onClusterPresence(const QJsonObject &message)
+{
+    const std::optional<PeerEntry> entry
+        = entryFrom(message.value(QStringLiteral("entry")).toObject());
+    const QString server = text(message, "from");
+    if (!entry || server.isEmpty())
+        return;
+    const QHostAddress address(text(message, "addr"));
+    // Candidates: devices it watches (so only their own watch lists decide) and devices on
+    // its address. Bounded like the protocol's watch lists.
+    QSet<ServerClient *> now;
+    for (const char *list : {"watched", "same"}) {
+        const QJsonArray ids = message.value(QLatin1String(list)).toArray();
+        for (qsizetype i = 0; i < std::min<qsizetype>(ids.size(), ControlProtocol::kMaxWatch);
+             ++i) {
+            ServerClient *x = clientOf(m_presence.find(DeviceId::fromString(ids.at(i).toString())));
+            if (x && m_presence.allows(x, entry->id, address))
+                now.insert(x);
+        }
+    }
+    QSet<ServerClient *> &seenBy = m_remoteSeenBy[entry->id];
+    for (ServerClient *x : std::as_const(seenBy))
+        if (!now.contains(x)) {
+            x->send(PeerLeft {entry->id});
+            m_remoteVisible[x].remove(entry->id);
+        }
+    QJsonArray seen;
+    for (ServerClient *x : std::as_const(now)) {
+        x->send(PeerJoined {*entry}); // new, or an update (NAT type)
+        m_remoteVisible[x].insert(entry->id, server);
+        seen.append(entryJson(entryOf(x)));
+    }
+    seenBy = now;
+    if (seenBy.isEmpty())
+        m_remoteSeenBy.remove(entry->id);
+    m_cluster->answer(message, {{QStringLiteral("seen"), seen}});
+}
+
+void RendezvousServer::applyPresenceAnswer(
+    ServerClient *client, const QString &server, const QJsonObject &answer)
+{
+    QHash<DeviceId, QString> &visible = m_remoteVisible[client];
+    QSet<DeviceId> now;
+    const QJsonArray seen = answer.value(QStringLiteral("seen")).toArray();
+    for (qsizetype i = 0; i < std::min<qsizetype>(seen.size(), ControlProtocol::kMaxWatch); ++i) {
+        const std::optional<PeerEntry> entry = entryFrom(seen.at(i).toObject());
+        if (!entry || m_presence.find(entry->id))
+            continue; // registered here as well (moved meanwhile): the local view wins
+        now.insert(entry->id);
+        client->send(PeerJoined {*entry});
+        visible.insert(entry->id, server);
+        m_remoteSeenBy[entry->id].insert(client);
+    }
+    for (auto it = visible.begin(); it != visible.end();) {
+        if (it.value() != server || now.contains(it.key())) {
+            ++it;
+            continue;
+        }
+        client->send(PeerLeft {it.key()});
+        auto seenBy = m_remoteSeenBy.find(it.key());
+        if (seenBy != m_remoteSeenBy.end() && (seenBy->remove(client), seenBy->isEmpty()))
+            m_remoteSeenBy.erase(seenBy);
+        it = visible.erase(it);
+    }
+    if (visible.isEmpty())
+        m_remoteVisible.remove(client);
+}
+
+void RendezvousServer::clusterForget(const ServerClient *client)
+{
+    if (!m_cluster)
+        return;
+    m_watchIds.remove(client);
+    const QHash<DeviceId, QString> visible = m_remoteVisible.take(client);
+    QSet<QString> servers;
+    for (auto it = visible.cbegin(); it != visible.cend(); ++it) {
+        servers.insert(it.value());
+        auto seenBy = m_remoteSeenBy.find(it.key());
+        if (seenBy != m_remoteSeenBy.end()
+            && (seenBy->remove(const_cast<ServerClient *>(client)), seenBy->isEmpty()))
+            m_remoteSeenBy.erase(seenBy);
+    }
+    for (const QString &server : std::as_const(servers))
+        m_cluster->post(server,
+            {{QStringLiteral("t"), QStringLiteral("presence-gone")},
+                {QStringLiteral("id"), client->id().toString()}});
+}
+
+void RendezvousServer::onClusterPresenceGone(const QJsonObject &message)
+{
+    const DeviceId id = DeviceId::fromString(text(message, "id"));
+    const QSet<ServerClient *> seenBy = m_remoteSeenBy.take(id);
+    for (ServerClient *x : seenBy) {
+        x->send(PeerLeft {id});
+        auto it = m_remoteVisible.find(x);
+        if (it != m_remoteVisible.end() && (it->remove(id), it->isEmpty()))
+            m_remoteVisible.erase(it);
+    }
+}
+
+void RendezvousServer::dropRemotePresence(const QString &server)
+{
+    for (auto it = m_remoteVisible.begin(); it != m_remoteVisible.end();) {
+        auto *client = const_cast<ServerClient *>(it.key());
+        for (auto entry = it->begin(); entry != it->end();) {
+            if (!server.isEmpty() && entry.value() != server) {
+                ++entry;
+                continue;
+            }
+            client->send(PeerLeft {entry.key()});
+            auto seenBy = m_remoteSeenBy.find(entry.key());
+            if (seenBy != m_remoteSeenBy.end() && (seenBy->remove(client), seenBy->isEmpty()))
+                m_remoteSeenBy.erase(seenBy);
+            entry = it->erase(entry);
+        }
+        it = it->isEmpty() ? m_remoteVisible.erase(it) : std::next(it);
+    }
+}
+
+void RendezvousServer::onClusterUp(bool up)
+{
+    if (!up) {
+        // Without Redis nothing reaches another server's device: nobody there is "online" for
+        // our clients until the cluster is back.
+        dropRemotePresence({});
+        return;
+    }
+    const auto clients = findChildren<ServerClient *>(Qt::FindDirectChildrenOnly);
+    for (ServerClient *c : clients)
+        if (m_presence.contains(c))
+            clusterSync(c);
+}
+
+void RendezvousServer::sweepRemotePresence()
+{
+    if (!m_cluster || !m_cluster->isUp() || m_remoteVisible.isEmpty())
+        return;
+    QSet<QString> servers;
+    for (const QHash<DeviceId, QString> &visible : std::as_const(m_remoteVisible))
+        for (const QString &server : visible)
+            servers.insert(server);
+    m_cluster->checkAlive(servers, [this](const QSet<QString> &dead) {
+        for (const QString &server : dead) {
+            qCInfo(lcCluster).noquote()
+                << "server" << server << "is gone: its devices leave our clients' views";
+            dropRemotePresence(server);
+        }
+    });
 }
 
 // ---- lookups ----------------------------------------------------------------------------------
@@ -516,6 +763,10 @@ void RendezvousServer::onClusterMessage(const QJsonObject &message)
         onClusterRelayToken(message);
     else if (type == u"replaced")
         onClusterReplaced(message);
+    else if (type == u"presence")
+        onClusterPresence(message);
+    else if (type == u"presence-gone")
+        onClusterPresenceGone(message);
     else
         qCDebug(lcCluster).noquote() << "ignoring cluster message of type" << type;
 }

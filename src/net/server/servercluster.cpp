@@ -22,6 +22,7 @@ if redis.call('HGET', KEYS[1], 'srv') == ARGV[1] then
   redis.call('DEL', KEYS[1])
   redis.call('ZREM', KEYS[2], ARGV[2])
   redis.call('SREM', KEYS[3], ARGV[2])
+  redis.call('SREM', KEYS[4], ARGV[2])
   return 1
 end
 return 0
@@ -89,9 +90,7 @@ void ServerCluster::stop()
     // The commands are written before the socket closes; nobody waits for the answers.
     if (m_up) {
         for (const ClusterDevice &d : std::as_const(m_local))
-            m_commands->command(
-                {"EVAL", kWithdrawScript, "3", deviceKey(d.id), key(QStringLiteral("ids")),
-                    nameKey(d.name), m_instance.toUtf8(), d.id.toString().toUtf8()});
+            m_commands->command(withdrawCommand(d));
         m_commands->command({"DEL", key(QStringLiteral("srv:") + m_instance)});
         m_commands->command({"ZREM", key(QStringLiteral("relayload")), m_instance.toUtf8()});
     }
@@ -216,6 +215,7 @@ void ServerCluster::writeDevice(const ClusterDevice &d)
     m_commands->command({"PEXPIRE", devKey, QByteArray::number(m_config.presenceTtl.count())});
     m_commands->command({"ZADD", key(QStringLiteral("ids")), "0", id});
     m_commands->command({"SADD", nameKey(d.name), id});
+    m_commands->command({"SADD", addressKey(d.address), id});
 }
 
 void ServerCluster::publish(const ClusterDevice &device)
@@ -241,6 +241,12 @@ void ServerCluster::publish(const ClusterDevice &device)
     writeDevice(d);
 }
 
+QList<QByteArray> ServerCluster::withdrawCommand(const ClusterDevice &d) const
+{
+    return {"EVAL", kWithdrawScript, "4", deviceKey(d.id), key(QStringLiteral("ids")),
+        nameKey(d.name), addressKey(d.address), m_instance.toUtf8(), d.id.toString().toUtf8()};
+}
+
 void ServerCluster::withdraw(const DeviceId &id)
 {
     const auto it = m_local.constFind(id);
@@ -250,8 +256,7 @@ void ServerCluster::withdraw(const DeviceId &id)
     m_local.erase(it);
     if (!m_up)
         return; // its record expires with the TTL; a republish after the outage leaves it out
-    m_commands->command({"EVAL", kWithdrawScript, "3", deviceKey(id), key(QStringLiteral("ids")),
-        nameKey(d.name), m_instance.toUtf8(), id.toString().toUtf8()});
+    m_commands->command(withdrawCommand(d));
 }
 
 void ServerCluster::refresh()
@@ -435,6 +440,82 @@ void ServerCluster::candidates(const QString &query, CandidatesFn done)
                 ids->append(e.string);
             byNameStep();
         });
+}
+
+void ServerCluster::presenceCandidates(
+    const QList<DeviceId> &watched, const QHostAddress &address, PresenceFn done)
+{
+    if (!m_up) {
+        done({}, false);
+        return;
+    }
+    // Devices on the same public address (a bounded sample: a carrier-grade NAT may put
+    // thousands behind one), then where each candidate is registered.
+    m_commands->command({"SRANDMEMBER", addressKey(address), QByteArray::number(kMaxSameAddress)},
+        [this, watched, address, done = std::move(done)](const RedisReply &reply) {
+            if (reply.isError() || !m_up) {
+                done({}, false);
+                return;
+            }
+            QList<QPair<DeviceId, bool>> all; // bool: same address (not watched)
+            QSet<DeviceId> seen;
+            for (const DeviceId &id : watched)
+                if (!seen.contains(id)) {
+                    seen.insert(id);
+                    all.append({id, false});
+                }
+            for (const RedisReply &e : reply.elements) {
+                const DeviceId id = DeviceId::fromString(QString::fromLatin1(e.string));
+                if (!id.isNull() && !seen.contains(id)) {
+                    seen.insert(id);
+                    all.append({id, true});
+                }
+            }
+            if (all.isEmpty()) {
+                done({}, true);
+                return;
+            }
+            auto result = std::make_shared<QHash<QString, PresenceCandidates>>();
+            auto pending = std::make_shared<qsizetype>(all.size());
+            auto failed = std::make_shared<bool>(false);
+            for (const auto &[id, sameAddress] : all) {
+                m_commands->command({"HMGET", deviceKey(id), "srv", "addr"},
+                    [this, id, sameAddress, address, result, pending, failed, done](
+                        const RedisReply &r) {
+                        if (r.isError()) {
+                            *failed = true;
+                        } else if (r.elements.size() == 2 && !r.elements.at(0).isNil()) {
+                            const QString server = QString::fromUtf8(r.elements.at(0).string);
+                            const QHostAddress at(QString::fromLatin1(r.elements.at(1).string));
+                            if (server != m_instance) {
+                                PresenceCandidates &c = (*result)[server];
+                                if (!sameAddress)
+                                    c.watched.append(id);
+                                if (at == address)
+                                    c.sameAddress.append(id);
+                            }
+                        }
+                        if (--*pending == 0)
+                            done(*result, !*failed);
+                    });
+            }
+        });
+}
+
+void ServerCluster::checkAlive(const QSet<QString> &servers, AliveFn done)
+{
+    if (!m_up || servers.isEmpty())
+        return;
+    auto dead = std::make_shared<QSet<QString>>();
+    auto pending = std::make_shared<qsizetype>(servers.size());
+    for (const QString &server : servers)
+        m_commands->command({"EXISTS", key(QStringLiteral("srv:") + server)},
+            [server, dead, pending, done](const RedisReply &r) {
+                if (r.type == RedisReply::Type::Integer && r.integer == 0)
+                    dead->insert(server);
+                if (--*pending == 0 && !dead->isEmpty())
+                    done(*dead);
+            });
 }
 
 // ---- messages ---------------------------------------------------------------------------------

@@ -10,6 +10,7 @@
 #include <QHostAddress>
 #include <QJsonObject>
 #include <QObject>
+#include <QSet>
 #include <QTimer>
 
 #include <chrono>
@@ -98,6 +99,24 @@ public:
     //! most PeerResolver::kMaxCandidates of each kind; the caller feeds them to a resolver.
     void candidates(const QString &query, CandidatesFn done);
 
+    //! Devices on one other server that may see a device: those it watches, those on its public
+    //! address (whether they see it is decided by their own server, which holds their watch lists).
+    struct PresenceCandidates
+    {
+        QList<DeviceId> watched;
+        QList<DeviceId> sameAddress;
+    };
+    using PresenceFn
+        = std::function<void(const QHash<QString, PresenceCandidates> &byServer, bool ok)>;
+    //! Where the devices \a watched and those on \a address are registered, grouped by server
+    //! (this one left out); at most kMaxSameAddress of the latter.
+    void presenceCandidates(
+        const QList<DeviceId> &watched, const QHostAddress &address, PresenceFn done);
+    static constexpr int kMaxSameAddress = 256;
+    using AliveFn = std::function<void(const QSet<QString> &dead)>;
+    //! Calls \a done with those of \a servers whose record has expired (none: not called).
+    void checkAlive(const QSet<QString> &servers, AliveFn done);
+
     // ---- relay load ----------------------------------------------------------------------
     void setRelayLoad(int sessions);
     struct RelayChoice
@@ -130,6 +149,11 @@ private:
     {
         return key(QLatin1String("dev:") + id.toString());
     }
+    QByteArray addressKey(const QHostAddress &address) const
+    {
+        return key(QLatin1String("addr:") + address.toString());
+    }
+    QList<QByteArray> withdrawCommand(const ClusterDevice &device) const;
     QByteArray nameKey(const QString &name) const
     {
         return key(QLatin1String("name:") + name.trimmed().toCaseFolded());
