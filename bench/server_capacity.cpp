@@ -9,8 +9,9 @@
 // enough of the control protocol to register: `hello`, wait
 // for `welcome`, then read and discard whatever the server sends (presence) and send a `ping`
 // every --keepalive-ms so the server's idle timeout does not close them. Each one binds to a
-// 127.x.y.z source address before connecting (every 127/8 address is local on Linux), at most
-// --per-source per address, so the server's per-address connection cap is not hit.
+// 127.x.y.1 source address before connecting (every 127/8 address is local on Linux), at most
+// --per-source per address and one address per /24, so the server's per-prefix connection cap
+// (256) is not hit.
 //
 // The two measuring clients are real ControlClients (from 127.0.0.1); the latency of one sample
 // is ControlClient::requestConnect() from the call until the initiator has the `go`, which
@@ -205,9 +206,11 @@ public:
 private:
     QHostAddress sourceFor(int index) const
     {
-        const int k = index / m_options.perSource; // 0, 1, … → 127.1.0.1, 127.1.0.2, …
+        // 0, 1, … → 127.1.0.1, 127.1.1.1, …: one source address per /24, since the server caps
+        // the connections of one address prefix (maxConnectionsPerAddress, 256 per /24)
+        const int k = index / m_options.perSource;
         return QHostAddress(
-            quint32((127u << 24) | (1u << 16) | (quint32(k / 250) << 8) | quint32(k % 250 + 1)));
+            quint32((127u << 24) | (quint32(1 + k / 256) << 16) | (quint32(k % 256) << 8) | 1u));
     }
 
     //! Opens (or, after a failed attempt, reopens) idle client \a index; its slot in the

@@ -293,7 +293,8 @@ ParseResult parseCommandLine(const QStringList &arguments)
         if (parser.isSet(o.redisCa) && (!inv.redis || !inv.redis->tls))
             return error(s("--redis-ca goes with a rediss:// URL in --redis"));
         if (parser.isSet(o.advertise)) {
-            const auto hp = parseHostPort(parser.value(o.advertise));
+            // Without a port: the one this server listens on.
+            const auto hp = parseHostPort(parser.value(o.advertise), inv.listenPort);
             if (!hp || !inv.redis)
                 return error(s("--advertise wants HOST:PORT, and goes with --redis"));
             inv.advertise = hp->toString();

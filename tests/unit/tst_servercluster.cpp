@@ -190,6 +190,7 @@ private Q_SLOTS:
     void lookupRulesAcrossServers();
     void presenceAcrossServers();
     void watchRulesAcrossServers();
+    void registeredAgainElsewhere();
     void serverGoneClientsMoveOn();
     void killedServerExpires();
     void redisDownAndBack();
@@ -439,6 +440,30 @@ void TestServerCluster::watchRulesAcrossServers()
     QTRY_VERIFY_WITH_TIMEOUT(a.leftCount(bId.id()) == 1 && b.leftCount(aId.id()) == 1, 5000);
     QVERIFY(a.sync() && c.sync());
     QVERIFY(a.joined(cId.id()).isEmpty());
+}
+
+void TestServerCluster::registeredAgainElsewhere()
+{
+    // One device, two connections on two servers: the newer wins, as on one server; the older
+    // connection is told "replaced" by its server, and Redis names the newer server.
+    Node s1, s2;
+    QVERIFY(s1.start(*m_redis));
+    QVERIFY(s2.start(*m_redis));
+    const auto me = Test::ephemeralIdentity();
+    Test::RawControlClient older(s1.server.port(), me, QStringLiteral("127.0.4.1"));
+    QVERIFY(older.registerWith());
+    const QByteArray key = "pd:dev:" + me.id().toString().toLatin1();
+    QTRY_COMPARE_WITH_TIMEOUT(QString::fromUtf8(m_redis->call({"HGET", key, "srv"}).string),
+        s1.cluster->instance(), 5000);
+    Test::RawControlClient newer(s2.server.port(), me, QStringLiteral("127.0.4.2"));
+    QVERIFY(newer.registerWith());
+    const auto error = older.nextError(5000);
+    QVERIFY(error.has_value());
+    QCOMPARE(error->code, ServerError::Replaced);
+    QCOMPARE(QString::fromUtf8(m_redis->call({"HGET", key, "srv"}).string), s2.cluster->instance());
+    QVERIFY(newer.sync()); // the newer one stays
+    QCOMPARE(s1.server->registeredCount(), 0);
+    QCOMPARE(s2.server->registeredCount(), 1);
 }
 
 void TestServerCluster::serverGoneClientsMoveOn()

@@ -418,7 +418,7 @@ void RendezvousServer::onHello(ServerClient *client)
     client->clearHelloWatch();
     m_presence.add(client);
     client->setRegistered();
-    clusterRegistered(client, watchIds);
+    clusterRegistered(client, watchIds.mid(0, watch.kept));
 
     Welcome welcome;
     welcome.version = ControlProtocol::kVersion;
@@ -607,8 +607,8 @@ void RendezvousServer::handleLookup(ServerClient *client, const Lookup &request)
     answerLookup(client, request, m_presence.lookup(request.query, client));
 }
 
-void RendezvousServer::answerLookup(
-    ServerClient *client, const Lookup &request, const PeerResolver::Result &r)
+void RendezvousServer::answerLookup(ServerClient *client, const Lookup &request,
+    const PeerResolver::Result &r, const QSet<DeviceId> &remoteNatShown)
 {
     LookupResult answer;
     answer.requestId = request.requestId;
@@ -630,7 +630,8 @@ void RendezvousServer::answerLookup(
     for (const PeerInfo &p : r.candidates.mid(0, ControlProtocol::kMaxLookupPeers)) {
         // A stranger learns what it takes to connect (ID, name), not the NAT type.
         const PresenceMember *target = m_presence.find(p.id);
-        const bool allowed = target && m_presence.allows(target, client);
+        const bool allowed
+            = target ? m_presence.allows(target, client) : remoteNatShown.contains(p.id);
         answer.peers.append({p.id, p.name, allowed ? p.natType : QString()});
     }
     qCDebug(lcServer).noquote() << client->describe() << "looked up" << request.query << "→"

@@ -6,6 +6,7 @@
 #include "net/security/deviceidentity.h"
 #include "net/server/presenceindex.h"
 #include "net/server/relayhub.h"
+#include "net/server/remotepresence.h"
 #include "net/server/serverclient.h"
 #include "net/wire/controlmessage.h"
 
@@ -189,8 +190,9 @@ private:
     bool clusterConnect(ServerClient *client, const Control::Connect &request);
     //! A lookup answered with the cluster's devices too. True: handled (answered later).
     bool clusterLookup(ServerClient *client, const Control::Lookup &request);
-    void answerLookup(
-        ServerClient *client, const Control::Lookup &request, const PeerResolver::Result &r);
+    //! \a remoteNatShown: devices on other servers whose NAT type the asker may learn.
+    void answerLookup(ServerClient *client, const Control::Lookup &request,
+        const PeerResolver::Result &r, const QSet<DeviceId> &remoteNatShown = {});
     void onClusterMessage(const QJsonObject &message);
     void onClusterIntro(const QJsonObject &message);
     void answerClusterIntro(RemoteProbe *probe);
@@ -267,10 +269,8 @@ private:
     QList<RemoteProbe *> m_remoteProbes;
     //! At the target's server: sessions whose `go` the initiator's server will send, by ID.
     QHash<QByteArray, QPair<QPointer<ServerClient>, qint64>> m_awaitedGos;
-    //! Per local client, the devices registered with other servers it sees (ID → server)...
-    QHash<const ServerClient *, QHash<DeviceId, QString>> m_remoteVisible;
-    //! ...and the reverse: per remote device, the local clients that see it.
-    QHash<DeviceId, QSet<ServerClient *>> m_remoteSeenBy;
+    //! Which of our clients see which devices of other servers (and the reverse).
+    RemotePresence m_remote;
     //! The watch lists as IDs (the index keeps digests), for the other servers: cluster only.
     QHash<const ServerClient *, QList<DeviceId>> m_watchIds;
     QTimer m_clusterSweep;

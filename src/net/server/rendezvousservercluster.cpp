@@ -148,8 +148,7 @@ void RendezvousServer::dropClusterState()
     m_remoteProbes.clear();
     m_awaitedGos.clear();
     m_remoteConnects.clear();
-    m_remoteVisible.clear();
-    m_remoteSeenBy.clear();
+    m_remote.clear();
     m_watchIds.clear();
     m_clusterSweep.stop();
 }
@@ -162,7 +161,7 @@ void RendezvousServer::dropClusterState()
 // "presence" request (B's entry and those candidate IDs); each keeps the candidates of its own
 // that allow B (watch B, or share the address), tells them peer-joined, and answers with them,
 // and B's server tells B. "presence-gone" undoes it when B leaves. Both servers remember the
-// pairs (m_remoteVisible / m_remoteSeenBy) to say peer-left later.
+// pairs (m_remote, RemotePresence) to say peer-left later.
 
 namespace {
 
@@ -197,7 +196,7 @@ void RendezvousServer::clusterRegistered(ServerClient *client, const QList<Devic
     clusterPublish(client);
     if (!m_cluster)
         return;
-    m_watchIds.insert(client, watchIds.mid(0, m_config.presence.maxWatchPerClient));
+    m_watchIds.insert(client, watchIds); // what the index kept: bounded like it
     clusterSync(client);
 }
 
@@ -220,8 +219,7 @@ void RendezvousServer::clusterSync(ServerClient *client)
                 return;
             // Servers with candidates, and those whose devices it sees now (which may stop).
             QSet<QString> servers(byServer.keyBegin(), byServer.keyEnd());
-            for (const QString &server : m_remoteVisible.value(c))
-                servers.insert(server);
+            servers.unite(m_remote.serversSeenBy(c));
             const QJsonObject entry = entryJson(entryOf(c));
             for (const QString &server : std::as_const(servers)) {
                 const ServerCluster::PresenceCandidates candidates = byServer.value(server);
@@ -244,84 +242,55 @@ void RendezvousServer::onClusterPresence(const QJsonObject &message)
     const std::optional<PeerEntry> entry
         = entryFrom(message.value(QStringLiteral("entry")).toObject());
     const QString server = text(message, "from");
-    if (!entry || server.isEmpty())
-        return;
+    if (!entry || server.isEmpty() || m_presence.find(entry->id))
+        return; // registered here as well (moved meanwhile): the local view wins
     const QHostAddress address(text(message, "addr"));
     // Candidates: devices it watches (so only their own watch lists decide) and devices on
     // its address. Bounded like the protocol's watch lists.
-    QSet<ServerClient *> now;
+    QList<PresenceMember *> now;
     for (const char *list : {"watched", "same"}) {
         const QJsonArray ids = message.value(QLatin1String(list)).toArray();
         for (qsizetype i = 0; i < std::min<qsizetype>(ids.size(), ControlProtocol::kMaxWatch);
              ++i) {
-            ServerClient *x = clientOf(m_presence.find(DeviceId::fromString(ids.at(i).toString())));
-            if (x && m_presence.allows(x, entry->id, address))
-                now.insert(x);
+            PresenceMember *x = m_presence.find(DeviceId::fromString(ids.at(i).toString()));
+            if (x && !now.contains(x) && m_presence.allows(x, entry->id, address))
+                now.append(x);
         }
     }
-    QSet<ServerClient *> &seenBy = m_remoteSeenBy[entry->id];
-    for (ServerClient *x : std::as_const(seenBy))
-        if (!now.contains(x)) {
-            x->send(PeerLeft {entry->id});
-            m_remoteVisible[x].remove(entry->id);
-        }
+    for (PresenceMember *x : m_remote.setSeenBy(entry->id, server, now))
+        clientOf(x)->send(PeerLeft {entry->id});
     QJsonArray seen;
-    for (ServerClient *x : std::as_const(now)) {
-        x->send(PeerJoined {*entry}); // new, or an update (NAT type)
-        m_remoteVisible[x].insert(entry->id, server);
+    for (PresenceMember *x : std::as_const(now)) {
+        clientOf(x)->send(PeerJoined {*entry}); // new, or an update (NAT type)
         seen.append(entryJson(entryOf(x)));
     }
-    seenBy = now;
-    if (seenBy.isEmpty())
-        m_remoteSeenBy.remove(entry->id);
     m_cluster->answer(message, {{QStringLiteral("seen"), seen}});
 }
 
 void RendezvousServer::applyPresenceAnswer(
     ServerClient *client, const QString &server, const QJsonObject &answer)
 {
-    QHash<DeviceId, QString> &visible = m_remoteVisible[client];
-    QSet<DeviceId> now;
+    QList<DeviceId> now;
     const QJsonArray seen = answer.value(QStringLiteral("seen")).toArray();
     for (qsizetype i = 0; i < std::min<qsizetype>(seen.size(), ControlProtocol::kMaxWatch); ++i) {
         const std::optional<PeerEntry> entry = entryFrom(seen.at(i).toObject());
-        if (!entry || m_presence.find(entry->id))
+        if (!entry || m_presence.find(entry->id) || now.contains(entry->id))
             continue; // registered here as well (moved meanwhile): the local view wins
-        now.insert(entry->id);
+        now.append(entry->id);
         client->send(PeerJoined {*entry});
-        visible.insert(entry->id, server);
-        m_remoteSeenBy[entry->id].insert(client);
     }
-    for (auto it = visible.begin(); it != visible.end();) {
-        if (it.value() != server || now.contains(it.key())) {
-            ++it;
-            continue;
-        }
-        client->send(PeerLeft {it.key()});
-        auto seenBy = m_remoteSeenBy.find(it.key());
-        if (seenBy != m_remoteSeenBy.end() && (seenBy->remove(client), seenBy->isEmpty()))
-            m_remoteSeenBy.erase(seenBy);
-        it = visible.erase(it);
-    }
-    if (visible.isEmpty())
-        m_remoteVisible.remove(client);
+    for (const DeviceId &id : m_remote.setVisible(client, server, now))
+        client->send(PeerLeft {id});
 }
 
 void RendezvousServer::clusterForget(const ServerClient *client)
 {
+    m_remoteConnects.remove(client); // its connects in flight end with it
     if (!m_cluster)
         return;
     m_watchIds.remove(client);
-    const QHash<DeviceId, QString> visible = m_remoteVisible.take(client);
-    QSet<QString> servers;
-    for (auto it = visible.cbegin(); it != visible.cend(); ++it) {
-        servers.insert(it.value());
-        auto seenBy = m_remoteSeenBy.find(it.key());
-        if (seenBy != m_remoteSeenBy.end()
-            && (seenBy->remove(const_cast<ServerClient *>(client)), seenBy->isEmpty()))
-            m_remoteSeenBy.erase(seenBy);
-    }
-    for (const QString &server : std::as_const(servers))
+    const QSet<QString> servers = m_remote.removeMember(const_cast<ServerClient *>(client));
+    for (const QString &server : servers)
         m_cluster->post(server,
             {{QStringLiteral("t"), QStringLiteral("presence-gone")},
                 {QStringLiteral("id"), client->id().toString()}});
@@ -330,32 +299,14 @@ void RendezvousServer::clusterForget(const ServerClient *client)
 void RendezvousServer::onClusterPresenceGone(const QJsonObject &message)
 {
     const DeviceId id = DeviceId::fromString(text(message, "id"));
-    const QSet<ServerClient *> seenBy = m_remoteSeenBy.take(id);
-    for (ServerClient *x : seenBy) {
-        x->send(PeerLeft {id});
-        auto it = m_remoteVisible.find(x);
-        if (it != m_remoteVisible.end() && (it->remove(id), it->isEmpty()))
-            m_remoteVisible.erase(it);
-    }
+    for (PresenceMember *x : m_remote.removeDevice(id))
+        clientOf(x)->send(PeerLeft {id});
 }
 
 void RendezvousServer::dropRemotePresence(const QString &server)
 {
-    for (auto it = m_remoteVisible.begin(); it != m_remoteVisible.end();) {
-        auto *client = const_cast<ServerClient *>(it.key());
-        for (auto entry = it->begin(); entry != it->end();) {
-            if (!server.isEmpty() && entry.value() != server) {
-                ++entry;
-                continue;
-            }
-            client->send(PeerLeft {entry.key()});
-            auto seenBy = m_remoteSeenBy.find(entry.key());
-            if (seenBy != m_remoteSeenBy.end() && (seenBy->remove(client), seenBy->isEmpty()))
-                m_remoteSeenBy.erase(seenBy);
-            entry = it->erase(entry);
-        }
-        it = it->isEmpty() ? m_remoteVisible.erase(it) : std::next(it);
-    }
+    m_remote.removeServer(
+        server, [](PresenceMember *x, const DeviceId &id) { clientOf(x)->send(PeerLeft {id}); });
 }
 
 void RendezvousServer::onClusterUp(bool up)
@@ -374,13 +325,9 @@ void RendezvousServer::onClusterUp(bool up)
 
 void RendezvousServer::sweepRemotePresence()
 {
-    if (!m_cluster || !m_cluster->isUp() || m_remoteVisible.isEmpty())
+    if (!m_cluster || !m_cluster->isUp() || m_remote.isEmpty())
         return;
-    QSet<QString> servers;
-    for (const QHash<DeviceId, QString> &visible : std::as_const(m_remoteVisible))
-        for (const QString &server : visible)
-            servers.insert(server);
-    m_cluster->checkAlive(servers, [this](const QSet<QString> &dead) {
+    m_cluster->checkAlive(m_remote.servers(), [this](const QSet<QString> &dead) {
         for (const QString &server : dead) {
             qCInfo(lcCluster).noquote()
                 << "server" << server << "is gone: its devices leave our clients' views";
@@ -426,7 +373,13 @@ bool RendezvousServer::clusterLookup(ServerClient *client, const Lookup &request
             if (!ok)
                 qCInfo(lcCluster).noquote()
                     << "lookup of" << request.query << "answered with this server's devices only";
-            answerLookup(c, request, ok ? resolver.result() : local);
+            // The NAT type of a device on another server: only on the asker's own address
+            // (its watch list, the other half of the rule, lives on its own server).
+            QSet<DeviceId> natShown;
+            for (const ClusterDevice &d : found)
+                if (d.address == c->peerAddress())
+                    natShown.insert(d.id);
+            answerLookup(c, request, ok ? resolver.result() : local, natShown);
         });
     return true;
 }
@@ -580,7 +533,8 @@ bool RendezvousServer::clusterConnect(ServerClient *client, const Connect &reque
                             goA.relayToken = goB.relayToken = grant.token;
                             goA.relay = grant.relay; // empty: this server, A's own
                             // For B, this server is "elsewhere"; its own server is not.
-                            goB.relay = grant.server.isEmpty()  ? m_cluster->advertise()
+                            goB.relay = grant.token.isEmpty()   ? QString()
+                                : grant.server.isEmpty()        ? m_cluster->advertise()
                                 : grant.server == target.server ? QString()
                                                                 : grant.relay;
                             a->send(goA);
@@ -676,7 +630,10 @@ void RendezvousServer::onClusterGo(const QJsonObject &message)
     if (it == m_awaitedGos.cend())
         return; // not a session we answered for, or too late
     ServerClient *b = it->first;
+    const bool late = it->second < m_clock.elapsed();
     m_awaitedGos.erase(it);
+    if (late)
+        return; // the peers gave up on this session long ago
     if (!b || !m_presence.contains(b) || b->id() != DeviceId::fromString(text(message, "target")))
         return;
     b->send(*go);

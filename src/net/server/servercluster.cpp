@@ -28,8 +28,9 @@ end
 return 0
 )lua";
 
-//! A message between servers is small (an introduction with two encoded `go`s is ~1 KiB).
-constexpr qsizetype kMaxMessageSize = 64 * 1024;
+//! A message between servers is small (an introduction with two encoded `go`s is ~1 KiB); the
+//! largest, a presence request with 1024 watched and 256 same-address IDs, is ~75 KiB.
+constexpr qsizetype kMaxMessageSize = 256 * 1024;
 constexpr int kRecordFields = 4; // srv, name, nat, addr
 
 std::optional<ClusterDevice> deviceOf(const QByteArray &id, const RedisReply &fields)
@@ -186,7 +187,10 @@ void ServerCluster::setUp(bool up, const QString &reason)
         for (const ClusterDevice &d : std::as_const(m_local))
             writeDevice(d);
         writeServerRecord();
-        m_refresh.start(std::max<qint64>(100, m_config.presenceTtl.count() / 3));
+        // A round of refreshes every TTL / 3, in about 40 slices (at least 50 ms apart).
+        m_refreshQueue.clear();
+        m_roundClock.invalidate();
+        m_refresh.start(std::max<qint64>(50, m_config.presenceTtl.count() / 3 / 40));
     } else {
         m_downReason = reason;
         m_refresh.stop();
@@ -263,17 +267,32 @@ void ServerCluster::refresh()
 {
     if (!m_up)
         return;
-    const QByteArray ttl = QByteArray::number(m_config.presenceTtl.count());
-    for (const ClusterDevice &d : std::as_const(m_local)) {
-        // 0: the record is gone (Redis restarted without its data, or we were late): write it.
-        m_commands->command(
-            {"PEXPIRE", deviceKey(d.id), ttl}, [this, id = d.id](const RedisReply &reply) {
-                if (reply.type == RedisReply::Type::Integer && reply.integer == 0 && m_up
-                    && m_local.contains(id))
-                    writeDevice(m_local.value(id));
-            });
+    // Every record is refreshed once per round (TTL / 3), in slices spread over the round:
+    // 10 000 PEXPIREs and their answers at once held the event loop for ~100-300 ms, and every
+    // introduction waiting behind them (bench/cluster_capacity.sh, docs/benchmarks-server.md).
+    const qint64 round = std::max<qint64>(100, m_config.presenceTtl.count() / 3);
+    if (m_refreshQueue.isEmpty()) {
+        if (m_roundClock.isValid() && m_roundClock.elapsed() < round - m_refresh.interval())
+            return;
+        m_roundClock.start();
+        writeServerRecord();
+        m_refreshQueue = m_local.keys();
+        const qint64 ticks = std::max<qint64>(1, round / m_refresh.interval() - 1);
+        m_refreshSlice
+            = qsizetype(std::max<qint64>(1, (m_refreshQueue.size() + ticks - 1) / ticks));
     }
-    writeServerRecord();
+    const QByteArray ttl = QByteArray::number(m_config.presenceTtl.count());
+    for (qsizetype i = 0; i < m_refreshSlice && !m_refreshQueue.isEmpty(); ++i) {
+        const DeviceId id = m_refreshQueue.takeLast();
+        if (!m_local.contains(id))
+            continue; // gone since the round began
+        // 0: the record is gone (Redis restarted without its data, or we were late): write it.
+        m_commands->command({"PEXPIRE", deviceKey(id), ttl}, [this, id](const RedisReply &reply) {
+            if (reply.type == RedisReply::Type::Integer && reply.integer == 0 && m_up
+                && m_local.contains(id))
+                writeDevice(m_local.value(id));
+        });
+    }
 }
 
 void ServerCluster::writeServerRecord()
@@ -375,7 +394,8 @@ void ServerCluster::locate(const DeviceId &id, LocateFn done)
         });
 }
 
-void ServerCluster::fetchRecords(const QList<QByteArray> &ids, CandidatesFn done)
+void ServerCluster::fetchRecords(
+    const QList<QByteArray> &ids, CandidatesFn done, const QString &name)
 {
     if (ids.isEmpty() || !m_up) {
         done({}, m_up);
@@ -387,13 +407,18 @@ void ServerCluster::fetchRecords(const QList<QByteArray> &ids, CandidatesFn done
     for (const QByteArray &id : ids) {
         m_commands->command({"HMGET", key(QLatin1String("dev:") + QString::fromLatin1(id)), "srv",
                                 "name", "nat", "addr"},
-            [this, id, found, pending, failed, done](const RedisReply &reply) {
+            [this, id, found, pending, failed, done, name](const RedisReply &reply) {
+                const auto d = reply.isError() ? std::nullopt : deviceOf(id, reply);
                 if (reply.isError())
                     *failed = true;
-                else if (const auto d = deviceOf(id, reply))
+                else if (d)
                     found->append(*d);
-                else if (m_up) // expired: its index entry goes too
+                else if (m_up) // expired (a server that died): its index entries go too
                     m_commands->command({"ZREM", key(QStringLiteral("ids")), id});
+                // A name set keeps an ID until someone finds it stale: expired, or renamed.
+                if (!name.isEmpty() && !reply.isError() && m_up
+                    && (!d || d->name.trimmed().toCaseFolded() != name.trimmed().toCaseFolded()))
+                    m_commands->command({"SREM", nameKey(name), id});
                 if (--*pending == 0)
                     done(*found, !*failed);
             });
@@ -420,12 +445,12 @@ void ServerCluster::candidates(const QString &query, CandidatesFn done)
             fetchRecords(*ids, done);
             return;
         }
-        m_commands->command(
-            {"SRANDMEMBER", nameKey(query), limit}, [this, ids, done](const RedisReply &reply) {
+        m_commands->command({"SRANDMEMBER", nameKey(query), limit},
+            [this, ids, done, query](const RedisReply &reply) {
                 for (const RedisReply &e : reply.elements)
                     if (!ids->contains(e.string))
                         ids->append(e.string);
-                fetchRecords(*ids, done);
+                fetchRecords(*ids, done, query);
             });
     };
     if (prefix.size() < PeerResolver::kMinPrefixLength) {

@@ -166,7 +166,8 @@ private:
     void writeDevice(const ClusterDevice &device);
     void refresh();
     void writeServerRecord();
-    void fetchRecords(const QList<QByteArray> &ids, CandidatesFn done);
+    //! The records of \a ids; with \a name, stale entries of that name's set are removed.
+    void fetchRecords(const QList<QByteArray> &ids, CandidatesFn done, const QString &name = {});
     void failRequests();
 
     struct Waiting
@@ -184,7 +185,10 @@ private:
     bool m_subscribed = false;
     QString m_downReason;
     QTimer m_reconnect;
-    QTimer m_refresh;
+    QTimer m_refresh; //!< one slice of a refresh round per tick
+    QList<DeviceId> m_refreshQueue; //!< the round's devices not refreshed yet
+    qsizetype m_refreshSlice = 1;
+    QElapsedTimer m_roundClock;
     QTimer m_healthTimer;
     QHash<DeviceId, ClusterDevice> m_local;
     QHash<quint64, Waiting> m_waiting;
