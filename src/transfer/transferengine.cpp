@@ -194,7 +194,7 @@ QCoro::Task<> TransferEngine::probeNatType()
     // Tasks are created in their own statement, then awaited: GCC 12 destroys by-value
     // arguments of a coroutine called inside co_await twice (PR 99576).
     // The server this client is registered with (after a failover, not the first one).
-    const HostPort serverAddress = m_control->currentServer();
+    const HostPort serverAddress = m_control->dialledServer();
     auto lookup = lookupHost(serverAddress.host, 10s);
     const QHostAddress server = co_await lookup;
     if (!self)

@@ -9,6 +9,7 @@
 #include "net/security/serverpins.h"
 #include "net/wire/controlprotocol.h"
 
+#include <QHostInfo>
 #include <QNetworkInterface>
 #include <QPointer>
 #include <QRandomGenerator>
@@ -216,10 +217,50 @@ void ControlClient::attempt()
                 return lose(QStringLiteral("the server closed the connection"));
             lose(m_socket->errorString());
         });
-    m_connectTimer.start(m_config.connectTimeout);
+    m_connectTimer.start(m_config.connectTimeout); // the name's lookup included
     const HostPort server = currentServer();
+    const quint64 attempt = ++m_attempt;
     qCDebug(lcNet).noquote() << "connecting to" << server.toString() << "from port" << m_localPort;
-    m_socket->connectToHost(server.host, server.port);
+    if (!QHostAddress(server.host).isNull()) {
+        m_socket->connectToHost(server.host, server.port);
+        return;
+    }
+    if (m_resolvedFor == server && m_addressIndex < m_addresses.size()) {
+        m_socket->connectToHost(m_addresses.at(m_addressIndex), server.port);
+        return;
+    }
+    // A host name: every address it stands for is a server to try (the socket is bound to
+    // IPv4, so IPv4 addresses only).
+    QHostInfo::lookupHost(server.host, this, [this, attempt, server](const QHostInfo &info) {
+        if (attempt != m_attempt || !m_socket || !m_running)
+            return;
+        m_resolvedFor = server;
+        m_addressIndex = 0;
+        m_addresses.clear();
+        for (const QHostAddress &a : info.addresses())
+            if (a.protocol() == QAbstractSocket::IPv4Protocol && !m_addresses.contains(a))
+                m_addresses.append(a);
+        if (m_addresses.isEmpty()) {
+            m_resolvedFor = {};
+            lose(QStringLiteral("cannot resolve %1: %2")
+                     .arg(server.host,
+                         info.error() == QHostInfo::NoError ? QStringLiteral("no IPv4 address")
+                                                            : info.errorString()));
+            return;
+        }
+        if (m_addresses.size() > 1)
+            qCInfo(lcNet).noquote() << server.host << "stands for" << m_addresses.size()
+                                    << "addresses; trying" << m_addresses.first().toString();
+        m_socket->connectToHost(m_addresses.first(), server.port);
+    });
+}
+
+HostPort ControlClient::dialledServer() const
+{
+    HostPort server = currentServer();
+    if (m_resolvedFor == server && m_addressIndex < m_addresses.size())
+        server.host = m_addresses.at(m_addressIndex).toString();
+    return server;
 }
 
 void ControlClient::onConnected()
@@ -338,10 +379,12 @@ void ControlClient::on(const Welcome &welcome)
     m_deadTimer.start(m_keepaliveTimer.interval() * 3);
     m_peers.clear();
     m_peersComplete = true;
+    const QString dialled = dialledServer().host;
     qCInfo(lcNet).noquote() << "registered with server" << m_serverId.shortString() << "at"
-                            << currentServer().toString() << "as" << m_identity.id().shortString()
-                            << "- public endpoint" << m_observed.toString() << "from local port"
-                            << m_localPort;
+                            << currentServer().toString()
+            + (dialled != currentServer().host ? QStringLiteral(" (%1)").arg(dialled) : QString())
+                            << "as" << m_identity.id().shortString() << "- public endpoint"
+                            << m_observed.toString() << "from local port" << m_localPort;
     if (m_mapped.isValid())
         send(Mapped {m_mapped, m_mapper});
     Q_EMIT registered();
@@ -495,8 +538,19 @@ void ControlClient::lose(const QString &reason)
         m_reportedDown = true;
         Q_EMIT connectionLost(reason);
     }
-    // A cluster: the next server, at once, until the round is back where this outage began.
+    // A host name with several addresses: its next address, at once. Then (or else) a cluster:
+    // the next server, at once, until the round is back where this outage began.
     bool soon = false;
+    if (m_running && m_resolvedFor == currentServer() && m_addressIndex + 1 < m_addresses.size()) {
+        ++m_addressIndex;
+        qCInfo(lcNet).noquote() << "next address of" << currentServer().host << ":"
+                                << m_addresses.at(m_addressIndex).toString();
+        scheduleReconnect(true);
+        return;
+    }
+    m_resolvedFor = {}; // resolved again for the next attempt
+    m_addresses.clear();
+    m_addressIndex = 0;
     if (m_running && !m_config.moreServers.isEmpty()) {
         m_serverIndex = (m_serverIndex + 1) % (m_config.moreServers.size() + 1);
         soon = m_serverIndex != m_roundStart;

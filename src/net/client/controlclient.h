@@ -156,6 +156,14 @@ public:
     QString serverHost() const { return currentServer().host; }
     quint16 serverPort() const { return currentServer().port; }
     HostPort currentServer() const;
+    /*!
+     * currentServer() as dialled: a host name that stands for several addresses (several servers
+     * of a cluster sharing one identity) is replaced by the address in use, so that relay joins
+     * and STUN reach the server this client is registered with. A name is resolved at the start
+     * of each round; a lost or refused address moves on to the name's next address, then to the
+     * next server of the list.
+     */
+    HostPort dialledServer() const;
     //! The last reason the connection was lost or refused (empty while all is well).
     QString lastError() const { return m_lastError; }
 
@@ -210,6 +218,10 @@ private:
     int m_failures = 0;
     qsizetype m_serverIndex = 0; //!< 0: host/port, i: moreServers[i - 1]
     qsizetype m_roundStart = 0; //!< the server this outage began with (a round ends there)
+    HostPort m_resolvedFor; //!< the list entry whose host name m_addresses holds
+    QList<QHostAddress> m_addresses; //!< its IPv4 addresses, in the resolver's order
+    qsizetype m_addressIndex = 0; //!< the one in use
+    quint64 m_attempt = 0; //!< a lookup answering for an older attempt is ignored
     quint16 m_localPort = 0;
     Endpoint m_observed;
     DeviceId m_serverId;

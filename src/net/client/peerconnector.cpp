@@ -315,8 +315,10 @@ QCoro::Task<PeerConnection> PeerConnector::viaRelay(
                 go.sessionId, kind, PathKind::Relayed, startedMs + clock.elapsed(), why);
     };
     // Another server of the cluster may serve the relay (go.relay, checked by the decoder).
-    QString relayHost = m_control->serverHost();
-    quint16 relayPort = m_control->serverPort();
+    // The server we are registered with: a name may stand for several servers.
+    const HostPort registeredWith = m_control->dialledServer();
+    QString relayHost = registeredWith.host;
+    quint16 relayPort = registeredWith.port;
     if (const auto elsewhere = parseHostPort(go.relay)) {
         relayHost = elsewhere->host;
         relayPort = elsewhere->port;
