@@ -566,31 +566,27 @@ void ServerCluster::request(const QString &server, QJsonObject message, AnswerFn
     message.insert(QStringLiteral("from"), m_instance);
     auto *timer = new QTimer(this);
     timer->setSingleShot(true);
-    connect(timer, &QTimer::timeout, this, [this, rid] {
-        const auto it = m_waiting.find(rid);
-        if (it == m_waiting.end())
-            return;
-        const Waiting w = *it;
-        m_waiting.erase(it);
-        w.timer->deleteLater();
-        w.done(std::nullopt);
-    });
+    connect(timer, &QTimer::timeout, this, [this, rid] { finishRequest(rid, std::nullopt); });
     m_waiting.insert(rid, {std::move(done), timer});
     timer->start(m_config.requestTimeout);
     m_commands->command({"PUBLISH", key(QStringLiteral("bus:") + server),
                             QJsonDocument(message).toJson(QJsonDocument::Compact)},
         [this, rid](const RedisReply &reply) {
             // Nobody subscribed (the server is gone) or Redis failed: no need to wait.
-            if (reply.type == RedisReply::Type::Integer && reply.integer > 0)
-                return;
-            const auto it = m_waiting.find(rid);
-            if (it == m_waiting.end())
-                return;
-            const Waiting w = *it;
-            m_waiting.erase(it);
-            w.timer->deleteLater();
-            w.done(std::nullopt);
+            if (reply.type != RedisReply::Type::Integer || reply.integer <= 0)
+                finishRequest(rid, std::nullopt);
         });
+}
+
+void ServerCluster::finishRequest(quint64 rid, const std::optional<QJsonObject> &answer)
+{
+    const auto it = m_waiting.find(rid);
+    if (it == m_waiting.end())
+        return; // answered, timed out or failed already
+    const Waiting w = *it;
+    m_waiting.erase(it);
+    w.timer->deleteLater();
+    w.done(answer);
 }
 
 void ServerCluster::answer(const QJsonObject &requestMessage, QJsonObject reply)
@@ -624,14 +620,7 @@ void ServerCluster::onPushed(const RedisReply &message)
     }
     const QJsonObject object = doc.object();
     if (object.contains(QStringLiteral("re"))) {
-        const quint64 rid = object.value(QStringLiteral("re")).toString().toULongLong();
-        const auto it = m_waiting.find(rid);
-        if (it == m_waiting.end())
-            return; // too late: its request timed out
-        const Waiting w = *it;
-        m_waiting.erase(it);
-        w.timer->deleteLater();
-        w.done(object);
+        finishRequest(object.value(QStringLiteral("re")).toString().toULongLong(), object);
         return;
     }
     Q_EMIT messageReceived(object);

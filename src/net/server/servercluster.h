@@ -169,6 +169,8 @@ private:
     //! The records of \a ids; with \a name, stale entries of that name's set are removed.
     void fetchRecords(const QList<QByteArray> &ids, CandidatesFn done, const QString &name = {});
     void failRequests();
+    //! Ends request \a rid with \a answer (nullopt: none), unless it has ended already.
+    void finishRequest(quint64 rid, const std::optional<QJsonObject> &answer);
 
     struct Waiting
     {
