@@ -101,6 +101,7 @@ struct RendezvousServer::RemoteProbe
     int rtt = -1;
     QElapsedTimer held;
     QTimer *timer = nullptr;
+    QMetaObject::Connection pong; //!< ended as soon as the probe is: two pongs may come at once
 };
 
 void RendezvousServer::setCluster(ServerCluster *cluster)
@@ -575,7 +576,7 @@ void RendezvousServer::onClusterIntro(const QJsonObject &message)
     probe->timer = new QTimer(this);
     probe->timer->setSingleShot(true);
     connect(probe->timer, &QTimer::timeout, this, [this, probe] { answerClusterIntro(probe); });
-    connect(target, &ServerClient::pongReceived, probe->timer,
+    probe->pong = connect(target, &ServerClient::pongReceived, probe->timer,
         [this, probe](ServerClient *, quint64 nonce, int rtt) {
             if (nonce != probe->nonce)
                 return;
@@ -590,7 +591,8 @@ void RendezvousServer::answerClusterIntro(RemoteProbe *probe)
 {
     m_remoteProbes.removeAll(probe);
     std::unique_ptr<RemoteProbe> guard(probe);
-    probe->timer->deleteLater(); // also ends its pong connection
+    disconnect(probe->pong);
+    probe->timer->deleteLater();
     const QJsonObject &message = probe->request;
     ServerClient *b = probe->target;
     if (!m_cluster)
@@ -653,15 +655,22 @@ void RendezvousServer::grantRelay(
         return done({});
     if (!m_cluster || !m_cluster->isUp())
         return grantLocalRelay(label, owner, done);
-    m_cluster->leastLoadedRelay([this, label, owner, done = std::move(done)](
+    // The answers may come while the server is going away (a cluster that stops after it):
+    // then nobody is waiting for them.
+    const QPointer<RendezvousServer> self(this);
+    m_cluster->leastLoadedRelay([this, self, label, owner, done = std::move(done)](
                                     const ServerCluster::RelayChoice &choice) {
+        if (!self)
+            return;
         if (!m_cluster || choice.server.isEmpty() || choice.server == m_cluster->instance())
             return grantLocalRelay(label, owner, done);
         m_cluster->request(choice.server,
             {{QStringLiteral("t"), QStringLiteral("relay-token")}, {QStringLiteral("label"), label},
                 {QStringLiteral("owner"), owner.id.toString()},
                 {QStringLiteral("prefix"), owner.prefix.toString()}},
-            [this, label, owner, choice, done](const std::optional<QJsonObject> &answer) {
+            [this, self, label, owner, choice, done](const std::optional<QJsonObject> &answer) {
+                if (!self)
+                    return;
                 const QByteArray token = answer
                     ? QByteArray::fromBase64(text(*answer, "token").toLatin1())
                     : QByteArray();
