@@ -205,7 +205,9 @@ QCoro::Task<PeerInfo> findPeer(Client &c, const QString &query)
                 // Never another device of that name: the one meant is offline.
                 const PeerInfo &p = r.candidates.constFirst();
                 c.printer.error(QStringLiteral("peer-offline"),
-                    QStringLiteral("%1 (%2) is offline").arg(p.name, p.id.toString()));
+                    QStringLiteral("%1 (%2) is offline").arg(p.name, p.id.toString())
+                        + (r.error.isEmpty() ? QString()
+                                             : QStringLiteral(" (the server: %1)").arg(r.error)));
             } else {
                 c.printer.error(r.code == PeerResolver::Code::Refused
                         ? QStringLiteral("namesake")

@@ -299,8 +299,14 @@ QCoro::Task<PeerResolver::Result> TransferEngine::findPeer(const QString &query)
         Q_EMIT peersChanged();
         co_return r;
     }
-    if (offlineMatch)
-        co_return local; // found, not online: the caller says so
+    if (offlineMatch) {
+        // Found, not online: the caller says so, with the server's word when it has one (a
+        // server cluster that cannot ask its other servers now).
+        PeerResolver::Result offline = local;
+        if (reply.code == LookupStatus::NotFound)
+            offline.error = reply.message;
+        co_return offline;
+    }
     PeerResolver::Result r;
     r.candidates = reply.peers;
     r.error = reply.message.isEmpty() ? local.error : reply.message;

@@ -341,8 +341,18 @@ void RendezvousServer::sweepRemotePresence()
 
 bool RendezvousServer::clusterLookup(ServerClient *client, const Lookup &request)
 {
-    if (!m_cluster || !m_cluster->isUp())
+    if (!m_cluster)
         return false;
+    if (!m_cluster->isUp()) {
+        // Only this server's devices can be found now: say so when that finds nothing.
+        PeerResolver::Result local = m_presence.lookup(request.query, client);
+        if (local.code == PeerResolver::Code::NotFound)
+            local.error = QStringLiteral("not registered with this server, and the other servers "
+                                         "of its cluster cannot be asked now (the cluster's "
+                                         "Redis is unreachable); try again shortly");
+        answerLookup(client, request, local);
+        return true;
+    }
     const PeerResolver::Result local = m_presence.lookup(request.query, client);
     if (!PeerResolver(request.query).exactId().isNull()
         && local.code == PeerResolver::Code::Found) {
