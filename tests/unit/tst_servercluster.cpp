@@ -25,6 +25,7 @@
 
 #include <csignal>
 #include <memory>
+#include <optional>
 
 using namespace PunchDrop;
 using namespace std::chrono_literals;
@@ -57,17 +58,28 @@ public:
             m_port = freeLoopbackPort();
         m_process = std::make_unique<QProcess>();
         m_process->setProcessChannelMode(QProcess::MergedChannels);
-        m_process->start(binary,
-            {QStringLiteral("--port"), QString::number(m_port), QStringLiteral("--bind"),
-                QStringLiteral("127.0.0.1"), QStringLiteral("--save"), QString(),
-                QStringLiteral("--appendonly"), QStringLiteral("no")});
+        QStringList args {QStringLiteral("--bind"), QStringLiteral("127.0.0.1"),
+            QStringLiteral("--save"), QString(), QStringLiteral("--appendonly"),
+            QStringLiteral("no")};
+        if (m_tlsDir.isEmpty()) {
+            args << QStringLiteral("--port") << QString::number(m_port);
+        } else { // TLS only: no plaintext port
+            args << QStringLiteral("--port") << QStringLiteral("0") << QStringLiteral("--tls-port")
+                 << QString::number(m_port) << QStringLiteral("--tls-cert-file")
+                 << m_tlsDir + QStringLiteral("/server.crt") << QStringLiteral("--tls-key-file")
+                 << m_tlsDir + QStringLiteral("/server.key") << QStringLiteral("--tls-ca-cert-file")
+                 << caFile() << QStringLiteral("--tls-auth-clients") << QStringLiteral("no");
+        }
+        if (!m_password.isEmpty())
+            args << QStringLiteral("--requirepass") << m_password;
+        m_process->start(binary, args);
         if (!m_process->waitForStarted(5000)) {
             *error = QStringLiteral("cannot start redis-server: %1").arg(m_process->errorString());
             return false;
         }
         // Ready when it accepts a connection (bounded).
         for (int i = 0; i < 100; ++i) {
-            RedisConnection c(url(), {});
+            RedisConnection c(url(), caFile());
             QSignalSpy ready(&c, &RedisConnection::ready);
             QSignalSpy lost(&c, &RedisConnection::lost);
             c.open();
@@ -98,14 +110,58 @@ public:
         RedisUrl u;
         u.host = QStringLiteral("127.0.0.1");
         u.port = m_port;
+        u.password = m_password;
+        u.tls = !m_tlsDir.isEmpty();
         return u;
+    }
+    //! TLS only, with a certificate for 127.0.0.1 from a CA made in \a dir (openssl), and a
+    //! password; before start().
+    bool useTlsAndPassword(const QString &dir, const QString &password, QString *error)
+    {
+        const auto run = [&](const QStringList &args) {
+            QProcess p;
+            p.setWorkingDirectory(dir);
+            p.start(QStringLiteral("openssl"), args);
+            const bool ok = p.waitForFinished(30000) && p.exitCode() == 0;
+            if (!ok)
+                *error = QStringLiteral("openssl %1: %2")
+                             .arg(args.first(), QString::fromLocal8Bit(p.readAllStandardError()));
+            return ok;
+        };
+        QFile ext(dir + QStringLiteral("/san.ext"));
+        if (!ext.open(QIODevice::WriteOnly) || ext.write("subjectAltName=IP:127.0.0.1\n") < 0)
+            return false;
+        ext.close();
+        if (!run({QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"),
+                QStringLiteral("rsa:2048"), QStringLiteral("-nodes"), QStringLiteral("-keyout"),
+                QStringLiteral("ca.key"), QStringLiteral("-out"), QStringLiteral("ca.crt"),
+                QStringLiteral("-days"), QStringLiteral("2"), QStringLiteral("-subj"),
+                QStringLiteral("/CN=punchdrop test CA")})
+            || !run({QStringLiteral("req"), QStringLiteral("-newkey"), QStringLiteral("rsa:2048"),
+                QStringLiteral("-nodes"), QStringLiteral("-keyout"), QStringLiteral("server.key"),
+                QStringLiteral("-out"), QStringLiteral("server.csr"), QStringLiteral("-subj"),
+                QStringLiteral("/CN=127.0.0.1")})
+            || !run({QStringLiteral("x509"), QStringLiteral("-req"), QStringLiteral("-in"),
+                QStringLiteral("server.csr"), QStringLiteral("-CA"), QStringLiteral("ca.crt"),
+                QStringLiteral("-CAkey"), QStringLiteral("ca.key"),
+                QStringLiteral("-CAcreateserial"), QStringLiteral("-out"),
+                QStringLiteral("server.crt"), QStringLiteral("-days"), QStringLiteral("2"),
+                QStringLiteral("-extfile"), QStringLiteral("san.ext")}))
+            return false;
+        m_tlsDir = dir;
+        m_password = password;
+        return true;
+    }
+    QString caFile() const
+    {
+        return m_tlsDir.isEmpty() ? QString() : m_tlsDir + QStringLiteral("/ca.crt");
     }
     QString urlText() const { return QStringLiteral("redis://127.0.0.1:%1").arg(m_port); }
 
     //! One command on a fresh connection, for checks of what Redis holds.
     RedisReply call(const QList<QByteArray> &args) const
     {
-        RedisConnection c(url(), {});
+        RedisConnection c(url(), caFile());
         QSignalSpy ready(&c, &RedisConnection::ready);
         c.open();
         if (!ready.wait(3000))
@@ -118,6 +174,8 @@ public:
 
 private:
     quint16 m_port = 0;
+    QString m_tlsDir;
+    QString m_password;
     std::unique_ptr<QProcess> m_process;
 };
 
@@ -127,7 +185,8 @@ struct Node
     Test::TestServer server;
     std::unique_ptr<ServerCluster> cluster;
 
-    bool start(const RedisProcess &redis, bool relay = true)
+    bool start(const RedisProcess &redis, bool relay = true,
+        const std::optional<RedisUrl> &url = std::nullopt)
     {
         RendezvousServerConfig config = Test::loopbackServerConfig();
         config.relay.enabled = relay;
@@ -137,7 +196,8 @@ struct Node
             return false;
         }
         ServerClusterConfig c;
-        c.redis = redis.url();
+        c.redis = url.value_or(redis.url());
+        c.caFile = redis.caFile();
         c.advertise = server.address();
         c.relayEnabled = relay;
         c.presenceTtl = 3000ms;
@@ -194,6 +254,7 @@ private Q_SLOTS:
     void serverGoneClientsMoveOn();
     void killedServerExpires();
     void redisDownAndBack();
+    void passwordAndTls();
 
 private:
     //! Sends \a size bytes from \a from to \a to (found by name first); true when it arrived
@@ -594,6 +655,46 @@ void TestServerCluster::redisDownAndBack()
         m_redis->call({"EXISTS", "pd:dev:" + bob.identity.id().toString().toLatin1()}).integer,
         qint64(1), 3000);
     QVERIFY2(sendByName(alice, bob, 100000, ConnectMode::Auto, &error), qPrintable(error));
+}
+
+void TestServerCluster::passwordAndTls()
+{
+    // rediss:// with --redis-ca and a password, as a cluster in the open would run: two servers
+    // join and a file crosses them. A wrong password and a Redis whose CA is not given keep a
+    // server out, each saying why.
+    m_redis.reset(); // this test's Redis speaks TLS only
+    auto redis = std::make_unique<RedisProcess>();
+    QString error;
+    QVERIFY2(redis->useTlsAndPassword(m_tmp->path(), QStringLiteral("s3cret"), &error),
+        qPrintable(error));
+    QVERIFY2(redis->start(&error), qPrintable(error));
+    Node s1, s2;
+    QVERIFY(s1.start(*redis));
+    QVERIFY(s2.start(*redis));
+    EngineDevice alice(m_tmp->path(), QStringLiteral("alice"), s1.server.port());
+    EngineDevice bob(m_tmp->path(), QStringLiteral("bob"), s2.server.port());
+    QVERIFY(alice.start());
+    QVERIFY(bob.start());
+    QString sendError;
+    QTRY_VERIFY_WITH_TIMEOUT(
+        QCoro::waitFor(alice.engine->findPeer(QStringLiteral("bob"))).ok(), 10000);
+    QVERIFY2(sendByName(alice, bob, 100000, ConnectMode::Auto, &sendError), qPrintable(sendError));
+
+    RedisUrl wrong = redis->url();
+    wrong.password = QStringLiteral("guess");
+    Node intruder;
+    QVERIFY(!intruder.start(*redis, true, wrong));
+    QVERIFY2(intruder.cluster->health().contains(QStringLiteral("refused the password")),
+        qPrintable(intruder.cluster->health()));
+
+    Node untrusting; // the system's CAs: the test CA is not among them
+    ServerClusterConfig c;
+    c.redis = redis->url();
+    c.advertise = QStringLiteral("127.0.0.1:9");
+    untrusting.cluster = std::make_unique<ServerCluster>(c);
+    untrusting.cluster->start();
+    QTRY_VERIFY_WITH_TIMEOUT(untrusting.cluster->health().contains(QStringLiteral("TLS")), 5000);
+    QVERIFY(!untrusting.cluster->isUp());
 }
 
 QTEST_GUILESS_MAIN(TestServerCluster)
