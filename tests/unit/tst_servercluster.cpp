@@ -288,7 +288,15 @@ void TestServerCluster::cleanup()
 bool TestServerCluster::sendByName(
     EngineDevice &from, EngineDevice &to, int size, ConnectMode mode, QString *error)
 {
-    const PeerResolver::Result found = QCoro::waitFor(from.engine->findPeer(to.config.displayName));
+    // The other server's record reaches Redis a moment after the registration it follows: ask
+    // again for a while, as the CLI does.
+    PeerResolver::Result found;
+    for (int i = 0; i < 25; ++i) {
+        found = QCoro::waitFor(from.engine->findPeer(to.config.displayName));
+        if (found.ok() || found.code != PeerResolver::Code::NotFound)
+            break;
+        QTest::qWait(200);
+    }
     if (!found.ok() || found.id != to.identity.id()) {
         if (error)
             *error = QStringLiteral("lookup: %1").arg(found.error);
@@ -311,7 +319,13 @@ bool TestServerCluster::sendByName(
         return false;
     }
     const QString arrived = QDir(to.downloadDir).filePath(name);
-    return QTest::qWaitFor([&] { return sha256Of(arrived) == digest; }, 5000);
+    if (!QTest::qWaitFor([&] { return sha256Of(arrived) == digest; }, 5000))
+        return false;
+    // Both ends wind down (the receiver's session ends after the sender's): an engine deleted
+    // while its sessions still close would leave their coroutine frames behind (LeakSanitizer).
+    return QTest::qWaitFor(
+        [&] { return from.engine->incomingSessions() == 0 && to.engine->incomingSessions() == 0; },
+        5000);
 }
 
 void TestServerCluster::findAndSendAcrossServers()
