@@ -125,7 +125,9 @@ void TestPortMapper::firstAnsweringGatewayMaps()
     PortMapper mapper(fastConfig(), {natpmp, upnp});
     QSignalSpy changed(&mapper, &PortMapper::changed);
     mapper.start(40001);
-    QCOMPARE(mapper.state(), PortMapper::State::Mapping);
+    // Started: asking, or (a loaded machine: the gateway's worker answered before start()'s
+    // coroutine first looked, so it went on at once) already done.
+    QVERIFY(mapper.state() != PortMapper::State::Off);
     const auto settled = PortMapper::State::Mapped;
     const auto failed = PortMapper::State::Unavailable;
     QTRY_VERIFY_WITH_TIMEOUT(mapper.state() == settled || mapper.state() == failed, 5000);
