@@ -1096,6 +1096,10 @@ Drop files on a contact to send them.</source>
         <source>Direct · port mapping</source>
         <translation>直连 · 端口映射</translation>
     </message>
+    <message>
+        <source>Direct · port guessing</source>
+        <translation>直连 · 端口猜测</translation>
+    </message>
 </context>
 <context>
     <name>PunchDrop::Gui::TransferListModel</name>

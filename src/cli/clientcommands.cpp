@@ -111,6 +111,10 @@ std::unique_ptr<Client> setUp(const Invocation &inv)
     if (inv.punchTimeoutMs > 0)
         config.timings.punch.deadline = std::chrono::milliseconds(inv.punchTimeoutMs);
     config.portMapping = !inv.noPortMap;
+    if (inv.noBirthday)
+        config.timings.guessBudget = 0;
+    else if (inv.punchBudget > 0)
+        config.timings.guessBudget = inv.punchBudget;
     client->engine = std::make_unique<TransferEngine>(*client->identity, client->configDir, config);
     return client;
 }

@@ -76,6 +76,13 @@ struct Options
         s("Try the direct hole punch for SECS seconds (0.5-60, default 4) before "
           "falling back to the relay."),
         s("SECS")};
+    Option noBirthday {s("no-birthday"),
+        s("Do not guess ports when one side is behind a symmetric NAT and the other behind a "
+          "port-restricted one (relay instead).")};
+    Option punchBudget {s("punch-budget"),
+        s("Sockets to open when guessing ports (16-2048, default 512; 512 each side hit a "
+          "random-port NAT 98 times in 100)."),
+        s("N")};
     Option noPortMap {
         s("no-port-map"), s("Do not ask the router to forward a port (UPnP-IGD / NAT-PMP / PCP).")};
     Option dir {
@@ -162,13 +169,15 @@ ParseResult parseCommandLine(const QStringList &arguments)
         if (command == s("send")) {
             inv.mode = Mode::Send;
             options << o.server << o.lan << o.to << o.name << o.json << o.relayOnly << o.noRelay
-                    << o.timeout << o.punchTimeout << o.noPortMap << o.sha256;
+                    << o.timeout << o.punchTimeout << o.noBirthday << o.punchBudget << o.noPortMap
+                    << o.sha256;
             usage = s("punchdrop send (--server HOST[:PORT] | --lan) --to PEER PATH...");
             description = s("Send files and folders to a peer.");
         } else if (command == s("receive")) {
             inv.mode = Mode::Receive;
             options << o.server << o.lan << o.dir << o.yes << o.once << o.name << o.json
-                    << o.timeout << o.punchTimeout << o.noPortMap << o.sha256;
+                    << o.timeout << o.punchTimeout << o.noBirthday << o.punchBudget << o.noPortMap
+                    << o.sha256;
             usage = s(
                 "punchdrop receive (--server HOST[:PORT] | --lan) [--dir DIR] [--yes] [--once]");
             description = s("Stay online and receive transfers from peers.");
@@ -346,6 +355,15 @@ ParseResult parseCommandLine(const QStringList &arguments)
             return error(s("--punch-timeout wants seconds between 0.5 and 60, got '%1'")
                              .arg(parser.value(o.punchTimeout)));
         inv.punchTimeoutMs = int(secs * 1000 + 0.5);
+    }
+    if (inv.mode == Mode::Send || inv.mode == Mode::Receive) {
+        inv.noBirthday = parser.isSet(o.noBirthday);
+        if (parser.isSet(o.punchBudget)) {
+            const auto v = positiveNumber(parser.value(o.punchBudget), 2048);
+            if (!v || *v < 16 || inv.noBirthday)
+                return error(s("--punch-budget wants 16-2048 sockets, and not with --no-birthday"));
+            inv.punchBudget = int(*v);
+        }
     }
     if (inv.mode == Mode::Send) {
         inv.to = parser.value(o.to);

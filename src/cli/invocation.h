@@ -59,6 +59,8 @@ struct Invocation
     bool noRelay = false;
     int timeoutSecs = 0; //!< 0: the command's default
     int punchTimeoutMs = 0; //!< send/receive --punch-timeout; 0: PunchTimings' default deadline
+    bool noBirthday = false; //!< send/receive --no-birthday: no port guessing
+    int punchBudget = 0; //!< send/receive --punch-budget; 0: kDefaultGuessBudget
     bool noPortMap = false; //!< send/receive/app --no-port-map: no UPnP-IGD / NAT-PMP mapping
     QString dir;
     bool yes = false;

@@ -21,6 +21,7 @@ QColor pathColor(const TransferSnapshot &s)
     switch (s.path) {
     case PathKind::DirectPunch:
     case PathKind::DirectPortMap:
+    case PathKind::DirectGuess:
         return QColor(0x2e, 0x7d, 0x32);
     case PathKind::DirectLan:
         return QColor(0x15, 0x65, 0xc0);

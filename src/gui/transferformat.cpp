@@ -44,6 +44,8 @@ QString TransferFormat::pathBadge(PathKind path, const QString &reason)
         return tr("Direct · LAN");
     case PathKind::DirectPortMap:
         return tr("Direct · port mapping");
+    case PathKind::DirectGuess:
+        return tr("Direct · port guessing");
     case PathKind::Relayed:
         return reason.isEmpty() ? tr("Relayed") : tr("Relayed (%1)").arg(reason);
     }

@@ -9,7 +9,11 @@
 # Cases (sender NAT - receiver NAT):
 #   prc-prc prc-full prc-arc full-full  direct, tcp-punch
 #   full-sym arc-sym sym-full           direct, tcp-punch (the cone side accepts on its listener)
-#   prc-sym sym-sym                     relay
+#   prc-sym sym-sym                     relay (prc-sym with --no-birthday on both sides)
+#   birthday                            prc -> sym: alice sends NATLAB_BIRTHDAY_RUNS (10) files;
+#                                       every one arrives intact, and at least 80 % of them go
+#                                       direct by port guessing (method birthday) within 3 s
+#   birthday-spread                     the same with the sides swapped: sym -> prc
 #   same-nat                            two hosts behind one prc NAT, hairpin off: direct (lan
 #                                       or tcp-punch to the private endpoint)
 #   cgn                                 home prc + CGN prc  ->  single prc: direct, tcp-punch
@@ -200,8 +204,8 @@ start_receiver() { # start_receiver HOST
     add_log "receiver stdout" "$RECEIVER_OUT"
     add_log "receiver stderr" "$LAB_DIR/receiver.err"
     lab_spawn -e "$LAB_DIR/receiver.err" "$host" "$RECEIVER_OUT" "$PD" receive "${VERBOSE[@]}" \
-        --server "$RECEIVER_SERVER" --yes --once --json --dir "$INBOX" --name bob \
-        --config-dir "$LAB_DIR/conf-bob"
+        --server "$RECEIVER_SERVER" --yes --json --dir "$INBOX" --name bob \
+        --config-dir "$LAB_DIR/conf-bob" "${RECEIVER_FLAGS[@]}"
     RECEIVER_PID=$LAB_LAST_PID
     wait_registered 1
 }
@@ -238,6 +242,8 @@ make_payload() {
 }
 
 SENDER_OUT=""
+SENDER_FLAGS=()          # more arguments for `send` and `receive` (prc-sym: --no-birthday)
+RECEIVER_FLAGS=(--once)
 PATH_KIND=""
 PATH_METHOD=""
 PATH_MAPPER=""
@@ -253,7 +259,7 @@ send_and_check() {
     t0=$(now_ms)
     lab_spawn -e "$LAB_DIR/sender.err" "$host" "$SENDER_OUT" "$PD" send "${VERBOSE[@]}" \
         --server "$SERVER" --to bob --json --timeout "$SEND_TIMEOUT" "$PAYLOAD" --name alice \
-        --config-dir "$LAB_DIR/conf-alice"
+        --config-dir "$LAB_DIR/conf-alice" "${SENDER_FLAGS[@]}"
     local spid=$LAB_LAST_PID
     lab_wait_pid "$spid" "$SEND_DEADLINE"
     rc=$?
@@ -454,6 +460,55 @@ check_not_relayed() {
 }
 
 # ---------------------------------------------------------------------------------------------
+# port guessing (birthday, birthday-spread)
+
+# birthday_runs — alice sends NATLAB_BIRTHDAY_RUNS copies of the payload, one `send` each, to
+# bob (who stays up); every copy must arrive intact, and at least 80 % must go direct by port
+# guessing within 3 s of the request. Prints the success rate and the times. (--no-port-map: no
+# router here maps ports, and a `send` that ends while its gateway discovery still waits for an
+# answer exits only when that discovery gives up, seconds later.)
+birthday_runs() {
+    local runs=${NATLAB_BIRTHDAY_RUNS:-10} i rc hits=0 relayed=0 times=() out ev kind method ms got
+    for ((i = 1; i <= runs; i++)); do
+        local file="$LAB_DIR/out/attempt-$i.bin"
+        cp "$PAYLOAD" "$file"
+        out="$LAB_DIR/sender-$i.jsonl"
+        SENDER_OUT=$out
+        lab_spawn -e "$LAB_DIR/sender-$i.err" "$SENDER_HOST" "$out" "$PD" send "${VERBOSE[@]}" \
+            --server "$SERVER" --to bob --json --timeout "$SEND_TIMEOUT" "$file" --name alice \
+            --config-dir "$LAB_DIR/conf-alice" --no-port-map
+        lab_wait_pid "$LAB_LAST_PID" "$SEND_DEADLINE"
+        rc=$?
+        ev=$(events "$out" path | tail -n 1)
+        kind=$(field kind <<<"$ev")
+        method=$(field method <<<"$ev")
+        ms=$(field time_ms <<<"$ev")
+        if [ "$rc" != 0 ]; then
+            add_log "sender $i stdout" "$out"
+            add_log "sender $i stderr" "$LAB_DIR/sender-$i.err"
+            fail "attempt $i: the sender exited with $rc: $(events "$out" error | head -n 1)"
+        fi
+        got="$INBOX/attempt-$i.bin"
+        [ -f "$got" ] || fail "attempt $i: the file did not arrive"
+        [ "$(sha256sum "$got" | cut -d' ' -f1)" = "$PAYLOAD_SHA" ] ||
+            fail "attempt $i: the received file differs from the sent one"
+        if [ "$method" = birthday ] && [ "${ms:-99999}" -le 3000 ]; then
+            hits=$((hits + 1))
+            times+=("$ms")
+        fi
+        [ "$kind" = relay ] && relayed=$((relayed + 1))
+        echo "  attempt $i: ${kind:-?}/${method:-?} in ${ms:-?} ms, file intact"
+    done
+    local sorted
+    sorted=$(printf '%s\n' "${times[@]}" | sort -n | tr '\n' ' ')
+    echo "  port guessing: $hits of $runs direct within 3 s ($relayed relayed); times (ms): $sorted"
+    [ $((hits * 10)) -ge $((runs * 8)) ] ||
+        fail "only $hits of $runs attempts went direct by port guessing within 3 s (80 % wanted)"
+    PATH_KIND=direct
+    PATH_METHOD=birthday
+}
+
+# ---------------------------------------------------------------------------------------------
 # the cases
 
 run_case() {
@@ -468,7 +523,15 @@ run_case() {
         full-sym) pair full sym ;;
         arc-sym) pair arc sym ;;
         sym-full) pair sym full ;;
-        prc-sym) pair prc sym; kind=relay; methods=relay ;;
+        prc-sym)
+            pair prc sym
+            kind=relay
+            methods=relay
+            SENDER_FLAGS=(--no-birthday)
+            RECEIVER_FLAGS=(--once --no-birthday)
+            ;;
+        birthday) pair prc sym; RECEIVER_FLAGS=() ;;
+        birthday-spread) pair sym prc; RECEIVER_FLAGS=() ;;
         sym-sym) pair sym sym; kind=relay; methods=relay ;;
         same-nat)
             lab_add_router ra prc || fail "cannot build router ra"
@@ -568,7 +631,11 @@ run_case() {
         fi
     fi
 
-    send_and_check "$SENDER_HOST" "$kind" "$methods"
+    if [[ "$CASE" == birthday* ]]; then
+        birthday_runs
+    else
+        send_and_check "$SENDER_HOST" "$kind" "$methods"
+    fi
 
     [ "$CASE" = hostile ] && check_hostiles
     [ "$CASE" = cluster ] && check_cluster

@@ -165,6 +165,7 @@ private Q_SLOTS:
     void portMapProtocolText_data();
     void portMapProtocolText();
     void goMappedCandidateSurvives();
+    void goGuessSurvives();
 };
 
 void TestControlProtocol::goldenBytes_data()
@@ -304,6 +305,12 @@ void TestControlProtocol::roundTrip_data()
     clusterGo.relay = QStringLiteral("relay-2.example.org:8877");
     QTest::newRow("go with another server's relay")
         << ControlMessage(clusterGo) << QStringLiteral("go");
+    Go spreadGo = mappedGo;
+    spreadGo.guess = PortGuess::Spread;
+    QTest::newRow("go spread") << ControlMessage(spreadGo) << QStringLiteral("go");
+    Go probeGo = mappedGo;
+    probeGo.guess = PortGuess::Probe;
+    QTest::newRow("go probe") << ControlMessage(probeGo) << QStringLiteral("go");
     QTest::newRow("mapped natpmp")
         << ControlMessage(Mapped {ep("198.51.100.1", 1), PortMapProtocol::NatPmp})
         << QStringLiteral("mapped");
@@ -717,6 +724,8 @@ void TestControlProtocol::outcomeText_data()
                            << OutcomeKind::Relayed << PathKind::Relayed;
     QTest::newRow("direct port-map") << QStringLiteral("direct") << QStringLiteral("port-map")
                                      << OutcomeKind::Direct << PathKind::DirectPortMap;
+    QTest::newRow("direct birthday") << QStringLiteral("direct") << QStringLiteral("birthday")
+                                     << OutcomeKind::Direct << PathKind::DirectGuess;
     QTest::newRow("failed, none") << QStringLiteral("failed") << QStringLiteral("none")
                                   << OutcomeKind::Failed << PathKind::Unknown;
     QTest::newRow("unknown kind and method")
@@ -784,6 +793,23 @@ void TestControlProtocol::goMappedCandidateSurvives()
         "mapper", QStringLiteral("pcp-v2")));
     QCOMPARE(newer.peerMapped.port, quint16(9));
     QCOMPARE(newer.peerMapper, PortMapProtocol::Unknown);
+}
+
+void TestControlProtocol::goGuessSurvives()
+{
+    // No part in port guessing: no key, so older clients see the old bytes.
+    const Go plain = parsedAs<Go>(goMap());
+    QCOMPARE(plain.guess, PortGuess::None);
+    QVERIFY(!ControlProtocol::encode(plain).contains("guess"));
+    Go go = plain;
+    go.guess = PortGuess::Probe;
+    QVERIFY(ControlProtocol::encode(go).contains("guess"));
+    const Go back = parsedAs<Go>(QCborValue::fromCbor(ControlProtocol::encode(go).mid(4)).toMap());
+    QCOMPARE(back.guess, PortGuess::Probe);
+    // A part this build does not know is no part (the go itself stays valid).
+    QCOMPARE(parsedAs<Go>(with(goMap(), "guess", QStringLiteral("leap"))).guess, PortGuess::None);
+    QCOMPARE(
+        parsedAs<Go>(with(goMap(), "guess", QStringLiteral("spread"))).guess, PortGuess::Spread);
 }
 
 QTEST_GUILESS_MAIN(TestControlProtocol)

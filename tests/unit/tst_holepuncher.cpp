@@ -74,6 +74,8 @@ private Q_SLOTS:
     void connectsAndAuthenticates();
     void wrongPeerIsRefused();
     void absentPeerFailsAtDeadline();
+    void probeFindsTheOpenPortAmongGuesses();
+    void spreadSelectsOneOfManyConnections();
 
 private:
     std::optional<DeviceIdentity> m_alice;
@@ -130,6 +132,76 @@ void TestHolePuncher::absentPeerFailsAtDeadline()
     QVERIFY(pair.a.attempts >= 2); // refused attempts were retried with fresh sockets
     QVERIFY(pair.a.refused >= 1);
     QVERIFY2(pair.a.failure.contains(QStringLiteral("no direct path")), qPrintable(pair.a.failure));
+}
+
+void TestHolePuncher::probeFindsTheOpenPortAmongGuesses()
+{
+    // Port guessing, the probe side: alice guesses 64 ports of bob's address, one of which is
+    // his punch port (on loopback his listener takes the guess; behind NATs a spread socket
+    // does, tests/natlab case "birthday"). She has no ordinary candidate at all.
+    const quint16 portA = freePort();
+    const quint16 portB = freePort();
+    QVERIFY(portA && portB && portB > 1100 && portB < 65000);
+    PunchPlan planA {m_bob->id(), true, portA, {}, 0ms};
+    planA.guess = PortGuess::Probe;
+    planA.guessTarget = {QHostAddress::LocalHost, 0};
+    planA.guessBudget = 64;
+    planA.guessFirstPort = quint16(portB - 20);
+    planA.guessLastPort = quint16(portB + 43);
+    PunchPlan planB {m_alice->id(), false, portB, {}, 0ms};
+    HolePuncher punchA(*m_alice, planA, fastTimings());
+    HolePuncher punchB(*m_bob, planB, fastTimings());
+    Pair pair;
+    QCoro::waitFor([&]() -> QCoro::Task<> {
+        auto taskA = punchA.run();
+        auto taskB = punchB.run();
+        pair.b = co_await taskB;
+        pair.a = co_await taskA;
+    }());
+    QVERIFY2(pair.a.ok(), qPrintable(pair.a.failure));
+    QVERIFY2(pair.b.ok(), qPrintable(pair.b.failure));
+    QVERIFY(pair.a.viaGuess);
+    QCOMPARE(pair.a.remote.port, portB);
+    QCOMPARE(pair.a.socket->localPort(), portA); // every guess leaves from the punch port
+    QCOMPARE(pair.a.attempts, 0);
+    QVERIFY2(
+        pair.a.guesses >= 1 && pair.a.guesses <= 64, qPrintable(QString::number(pair.a.guesses)));
+    QVERIFY(pair.b.viaAccept);
+    pair.a.socket->write("guessed");
+    QTRY_VERIFY_WITH_TIMEOUT(pair.b.socket->bytesAvailable() >= 7, 5000);
+    QCOMPARE(pair.b.socket->readAll(), QByteArray("guessed"));
+}
+
+void TestHolePuncher::spreadSelectsOneOfManyConnections()
+{
+    // Port guessing, the spread side: alice dials bob's punch port from 24 fresh ports. On
+    // loopback every one of them connects (through his listener) and is authenticated; exactly
+    // one is selected on both sides, the rest are closed.
+    const quint16 portA = freePort();
+    const quint16 portB = freePort();
+    PunchPlan planA {m_bob->id(), true, portA, {}, 0ms};
+    planA.guess = PortGuess::Spread;
+    planA.guessTarget = {QHostAddress::LocalHost, portB};
+    planA.guessBudget = 24;
+    PunchPlan planB {m_alice->id(), false, portB, {}, 0ms};
+    HolePuncher punchA(*m_alice, planA, fastTimings());
+    HolePuncher punchB(*m_bob, planB, fastTimings());
+    Pair pair;
+    QCoro::waitFor([&]() -> QCoro::Task<> {
+        auto taskA = punchA.run();
+        auto taskB = punchB.run();
+        pair.b = co_await taskB;
+        pair.a = co_await taskA;
+    }());
+    QVERIFY2(pair.a.ok(), qPrintable(pair.a.failure));
+    QVERIFY2(pair.b.ok(), qPrintable(pair.b.failure));
+    QVERIFY(pair.a.viaGuess);
+    QVERIFY(pair.a.socket->localPort() != portA); // a fresh port, not the punch port
+    QCOMPARE(pair.b.socket->peerPort(), pair.a.socket->localPort()); // the same connection
+    QCOMPARE(pair.a.remote, (Endpoint {QHostAddress::LocalHost, portB}));
+    pair.b.socket->write("selected");
+    QTRY_VERIFY_WITH_TIMEOUT(pair.a.socket->bytesAvailable() >= 8, 5000);
+    QCOMPARE(pair.a.socket->readAll(), QByteArray("selected"));
 }
 
 QTEST_GUILESS_MAIN(TestHolePuncher)

@@ -23,6 +23,7 @@
 
 #include <qcorotask.h>
 
+#include <cmath>
 #include <functional>
 
 using namespace PunchDrop;
@@ -50,6 +51,9 @@ private Q_SLOTS:
     void lanPeerWithAnotherKeyIsUnexpected();
     void punchHopeless_data();
     void punchHopeless();
+    void guessOddsFollowTheModel();
+    void portGuessingJoinsHopelessNats_data();
+    void portGuessingJoinsHopelessNats();
     void portMappingBeatsHopelessNats_data();
     void portMappingBeatsHopelessNats();
 
@@ -57,7 +61,8 @@ private:
     //! \a setup runs on the two connectors (alice's, bob's) before the connect.
     Results connectPair(ConnectMode mode, std::chrono::milliseconds responderDelay = {},
         ConnectTimings timings = defaultTimings(),
-        const std::function<void(PeerConnector &, PeerConnector &)> &setup = {});
+        const std::function<void(PeerConnector &, PeerConnector &)> &setup = {},
+        const std::optional<ConnectTimings> &responderTimings = std::nullopt);
     static ConnectTimings defaultTimings()
     {
         ConnectTimings timings;
@@ -97,10 +102,11 @@ void TestPeerConnector::cleanup()
 }
 
 Results TestPeerConnector::connectPair(ConnectMode mode, std::chrono::milliseconds responderDelay,
-    ConnectTimings timings, const std::function<void(PeerConnector &, PeerConnector &)> &setup)
+    ConnectTimings timings, const std::function<void(PeerConnector &, PeerConnector &)> &setup,
+    const std::optional<ConnectTimings> &responderTimings)
 {
     PeerConnector connectorA(*m_alice, m_clientA.get(), timings);
-    PeerConnector connectorB(*m_bob, m_clientB.get(), timings);
+    PeerConnector connectorB(*m_bob, m_clientB.get(), responderTimings.value_or(timings));
     if (setup)
         setup(connectorA, connectorB);
     Results results;
@@ -251,20 +257,21 @@ void TestPeerConnector::punchHopeless_data()
     QTest::addColumn<QString>("a");
     QTest::addColumn<QString>("b");
     QTest::addColumn<bool>("hopeless");
+    QTest::addColumn<PortGuess>("guessA"); //!< a's part in port guessing (b's is the other)
     const QString sym = QStringLiteral("symmetric");
     const QString prc = QStringLiteral("cone (port-restricted)");
     const QString rc = QStringLiteral("cone (restricted)");
     const QString full = QStringLiteral("cone (full)");
     const QString open = QStringLiteral("open");
-    QTest::newRow("sym x sym") << sym << sym << true;
-    QTest::newRow("sym x port-restricted") << sym << prc << true;
-    QTest::newRow("port-restricted x sym") << prc << sym << true;
-    QTest::newRow("sym x restricted cone (listener)") << sym << rc << false;
-    QTest::newRow("full cone x sym (listener)") << full << sym << false;
-    QTest::newRow("sym x open") << sym << open << false;
-    QTest::newRow("prc x prc") << prc << prc << false;
-    QTest::newRow("sym x unknown") << sym << QString() << false;
-    QTest::newRow("unknown x unknown") << QString() << QString() << false;
+    QTest::newRow("sym x sym") << sym << sym << true << PortGuess::None;
+    QTest::newRow("sym x port-restricted") << sym << prc << true << PortGuess::Spread;
+    QTest::newRow("port-restricted x sym") << prc << sym << true << PortGuess::Probe;
+    QTest::newRow("sym x restricted cone (listener)") << sym << rc << false << PortGuess::None;
+    QTest::newRow("full cone x sym (listener)") << full << sym << false << PortGuess::None;
+    QTest::newRow("sym x open") << sym << open << false << PortGuess::None;
+    QTest::newRow("prc x prc") << prc << prc << false << PortGuess::None;
+    QTest::newRow("sym x unknown") << sym << QString() << false << PortGuess::None;
+    QTest::newRow("unknown x unknown") << QString() << QString() << false << PortGuess::None;
 }
 
 void TestPeerConnector::punchHopeless()
@@ -276,6 +283,27 @@ void TestPeerConnector::punchHopeless()
     const NatType natB = NatType::fromString(b);
     QCOMPARE(PeerConnector::punchHopeless(natA, natB), hopeless);
     QCOMPARE(PeerConnector::punchHopeless(natB, natA), hopeless);
+    // Port guessing is for the hopeless pairs with one fixed side only, and the parts differ.
+    QFETCH(PortGuess, guessA);
+    QCOMPARE(portGuessFor(natA, natB), guessA);
+    const PortGuess guessB = guessA == PortGuess::Spread ? PortGuess::Probe
+        : guessA == PortGuess::Probe                     ? PortGuess::Spread
+                                                         : PortGuess::None;
+    QCOMPARE(portGuessFor(natB, natA), guessB);
+    if (guessA != PortGuess::None)
+        QVERIFY(hopeless);
+}
+
+void TestPeerConnector::guessOddsFollowTheModel()
+{
+    // 1 - C(R - n, m) / C(R, m), against values worked out by hand (and ≈ 1 - exp(-n·m/R)).
+    constexpr int kRange = kGuessLastPort - kGuessFirstPort + 1; // 64,512
+    QCOMPARE(guessOdds(1, 1, 100), 0.01);
+    QCOMPARE(guessOdds(0, 500, kRange), 0.0);
+    QCOMPARE(guessOdds(60, 50, 100), 1.0); // more guesses than closed ports
+    QVERIFY(qAbs(guessOdds(256, 256, kRange) - 0.6394) < 0.001);
+    QVERIFY(qAbs(guessOdds(kDefaultGuessBudget, kDefaultGuessBudget, kRange) - 0.9834) < 0.001);
+    QVERIFY(qAbs(guessOdds(512, 512, kRange) - (1 - std::exp(-512.0 * 512 / kRange))) < 0.01);
 }
 
 void TestPeerConnector::portMappingBeatsHopelessNats_data()
@@ -306,6 +334,7 @@ void TestPeerConnector::portMappingBeatsHopelessNats()
     // A long punch deadline: a dead mapping must cost mappedDeadline (2 s), never this.
     ConnectTimings timings = defaultTimings();
     timings.punch.deadline = 8000ms;
+    timings.guessBudget = 0; // on loopback the spread socket would get in on its own
     Results r
         = connectPair(ConnectMode::Auto, {}, timings, [&](PeerConnector &a, PeerConnector &b) {
               a.setOwnNatType(prc);
@@ -326,6 +355,51 @@ void TestPeerConnector::portMappingBeatsHopelessNats()
         QVERIFY2(r.initiator.timeMs < bound.count(),
             qPrintable(QStringLiteral("relayed after %1 ms").arg(r.initiator.timeMs)));
     }
+    QVERIFY(exchange(*r.initiator.socket, *r.responder.socket));
+}
+
+void TestPeerConnector::portGuessingJoinsHopelessNats_data()
+{
+    QTest::addColumn<int>("budgetA");
+    QTest::addColumn<int>("budgetB");
+    QTest::addColumn<PathKind>("path");
+    QTest::newRow("both guess: direct") << 64 << 64 << PathKind::DirectGuess;
+    QTest::newRow("--no-birthday on both: the relay") << 0 << 0 << PathKind::Relayed;
+}
+
+void TestPeerConnector::portGuessingJoinsHopelessNats()
+{
+    QFETCH(int, budgetA);
+    QFETCH(int, budgetB);
+    QFETCH(PathKind, path);
+    // port-restricted alice × symmetric bob, no port mapping: the server hands out the parts
+    // (alice probes, bob spreads). On loopback bob's spread sockets reach alice's listener
+    // directly (behind real NATs they meet her guesses: tests/natlab case "birthday").
+    const NatType prc = NatType::fromString(u"cone (port-restricted)");
+    const NatType sym = NatType::fromString(u"symmetric");
+    m_clientA->setNatType(prc.toString());
+    m_clientB->setNatType(sym.toString());
+    // A round trip on each link: the server has read both NAT types before the connect.
+    for (ControlClient *client : {m_clientA.get(), m_clientB.get()})
+        QCoro::waitFor(client->lookup(m_alice->id().toString(), 5000ms));
+    ConnectTimings timingsA = defaultTimings();
+    timingsA.guessBudget = budgetA;
+    ConnectTimings timingsB = defaultTimings();
+    timingsB.guessBudget = budgetB;
+    Results r = connectPair(
+        ConnectMode::Auto, {}, timingsA,
+        [&](PeerConnector &a, PeerConnector &b) {
+            a.setOwnNatType(prc);
+            b.setOwnNatType(sym);
+        },
+        timingsB);
+    QVERIFY(r.responderDone);
+    QVERIFY2(r.initiator.ok(), qPrintable(r.initiator.error));
+    QVERIFY2(r.responder.ok(), qPrintable(r.responder.error));
+    QCOMPARE(r.initiator.path, path);
+    QCOMPARE(r.responder.path, path);
+    QCOMPARE(pathMethodName(r.initiator.path),
+        path == PathKind::DirectGuess ? QStringLiteral("birthday") : QStringLiteral("relay"));
     QVERIFY(exchange(*r.initiator.socket, *r.responder.socket));
 }
 

@@ -54,6 +54,7 @@ private Q_SLOTS:
     void connectNeedsNoVisibility();
     void lookupTellsStrangersNoNatType();
     void strangersConnectHandsOnlyVouchedCandidates();
+    void portGuessingPartsFollowBothNatTypes();
     void watchListsAreBoundedServerWide();
     void controlClientWatchAndLookup();
     void engineFindPeerAsksTheServer();
@@ -450,6 +451,53 @@ void TestPresence::strangersConnectHandsOnlyVouchedCandidates()
     QVERIFY(housemateGo.has_value());
     QCOMPARE(housemateGo->peerPrivate, victimLan);
     QCOMPARE(housemateGo->peerNat, QStringLiteral("symmetric"));
+}
+
+void TestPresence::portGuessingPartsFollowBothNatTypes()
+{
+    // The server knows both NAT types even where the go hides the target's from a stranger,
+    // so it hands out the parts: the symmetric side spreads, the port-restricted one probes.
+    auto hard = client("127.0.2.1", "hard");
+    auto easy = client("127.0.1.1", "easy");
+    auto other = client("127.0.3.1", "other");
+    QVERIFY(hard->registerWith({}, {}, QStringLiteral("symmetric")));
+    QVERIFY(easy->registerWith({}, {}, QStringLiteral("cone (port-restricted)")));
+    QVERIFY(other->registerWith({}, {}, QStringLiteral("cone (port-restricted)")));
+
+    easy->send(Connect {1, hard->id(), ConnectMode::Auto});
+    const auto easyGo = easy->first<Go>();
+    QVERIFY(easyGo.has_value());
+    QVERIFY(easyGo->peerNat.isEmpty()); // still hidden from a stranger
+    QCOMPARE(easyGo->guess, PortGuess::Probe);
+    const auto hardGo = hard->first<Go>();
+    QVERIFY(hardGo.has_value());
+    QCOMPARE(hardGo->guess, PortGuess::Spread);
+
+    // The other way round, the same parts.
+    easy->clearReceived();
+    hard->clearReceived();
+    hard->send(Connect {2, easy->id(), ConnectMode::DirectOnly});
+    const auto fromHard = hard->first<Go>();
+    QVERIFY(fromHard.has_value());
+    QCOMPARE(fromHard->guess, PortGuess::Spread);
+    const auto toEasy = easy->first<Go>();
+    QVERIFY(toEasy.has_value());
+    QCOMPARE(toEasy->guess, PortGuess::Probe);
+
+    // Two port-restricted cones punch the ordinary way; the relay-only mode punches not at all.
+    easy->clearReceived();
+    other->clearReceived();
+    easy->send(Connect {3, other->id(), ConnectMode::Auto});
+    const auto cones = easy->first<Go>();
+    QVERIFY(cones.has_value());
+    QCOMPARE(cones->guess, PortGuess::None);
+    easy->clearReceived();
+    hard->clearReceived();
+    easy->send(Connect {4, hard->id(), ConnectMode::RelayOnly});
+    const auto relayed = easy->first<Go>();
+    QVERIFY(relayed.has_value());
+    QVERIFY(!relayed->punch);
+    QCOMPARE(relayed->guess, PortGuess::None);
 }
 
 void TestPresence::watchListsAreBoundedServerWide()

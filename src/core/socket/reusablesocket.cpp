@@ -4,6 +4,7 @@
 #include <QTcpServer>
 #include <QTcpSocket>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -13,6 +14,7 @@
 #else
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #endif
@@ -63,6 +65,22 @@ void closeNative(qintptr fd)
     ::closesocket(SOCKET(fd));
 #else
     ::close(int(fd));
+#endif
+}
+
+void reserveDescriptors(int wanted)
+{
+#ifdef Q_OS_WIN
+    Q_UNUSED(wanted); // no per-process descriptor limit for sockets worth raising
+#else
+    struct rlimit limit
+    {
+    };
+    if (wanted <= 0 || ::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= rlim_t(wanted))
+        return;
+    limit.rlim_cur = limit.rlim_max == RLIM_INFINITY ? rlim_t(wanted)
+                                                     : std::min(rlim_t(wanted), limit.rlim_max);
+    ::setrlimit(RLIMIT_NOFILE, &limit); // best effort: a refused socket is only a lost guess
 #endif
 }
 

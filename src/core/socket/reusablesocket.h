@@ -32,6 +32,13 @@ bool adoptBound(QTcpSocket &socket, qintptr fd, QString *error);
 //! A QTcpServer listening on \a address:\a port with the reuse options. False with \a error.
 bool listen(QTcpServer &server, const QHostAddress &address, quint16 port, QString *error);
 
+/*!
+ * Raises the soft limit of open descriptors to \a wanted where it is lower and the hard limit
+ * allows (at most the hard limit): port guessing opens hundreds of sockets at once, and 1,024
+ * is a common default. Best effort; a no-op on Windows.
+ */
+void reserveDescriptors(int wanted);
+
 //! Closes a native descriptor that was never handed to Qt.
 void closeNative(qintptr fd);
 

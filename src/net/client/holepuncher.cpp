@@ -9,6 +9,8 @@
 
 #include "core/logging.h"
 
+#include <QRandomGenerator>
+#include <QSet>
 #include <QSslSocket>
 
 #include <qcorosignal.h>
@@ -63,6 +65,9 @@ QCoro::Task<PunchResult> HolePuncher::run()
         if (candidate.isValid())
             dialLoop(candidate); // runs concurrently; ends by itself at the deadline
     }
+    if (m_plan.guess != PortGuess::None && !m_plan.guessTarget.address.isNull()
+        && m_plan.guessBudget > 0)
+        guessDials(); // runs concurrently; its sockets end at the deadline
 
     const milliseconds wait = remaining(m_plan.initiator ? 0ms : m_timings.selectGrace);
     if (!m_winner && wait.count() > 0)
@@ -73,12 +78,14 @@ QCoro::Task<PunchResult> HolePuncher::run()
     result.timedOut = m_timedOut;
     result.elapsedMs = m_clock.isValid() ? m_clock.elapsed() : 0;
     result.unexpectedPeer = m_unexpectedPeer;
+    result.guesses = m_guesses;
     if (m_winner) {
         m_winner->setParent(nullptr);
         m_sockets.removeAll(m_winner);
         result.socket.reset(m_winner);
         result.remote = m_winnerRemote;
-        result.viaAccept = m_winnerAccepted;
+        result.viaAccept = m_winnerOrigin == Origin::Accepted;
+        result.viaGuess = m_winnerOrigin == Origin::Guessed;
         m_winner = nullptr;
     } else {
         result.failure = QStringLiteral("no direct path within %1 ms (%2 attempts: %3 refused, %4 "
@@ -87,6 +94,8 @@ QCoro::Task<PunchResult> HolePuncher::run()
                              .arg(m_attempts)
                              .arg(m_refused)
                              .arg(m_timedOut);
+        if (m_guesses > 0)
+            result.failure += QStringLiteral("; %1 guessed port(s) missed").arg(m_guesses);
         if (m_verifyFailures > 0)
             result.failure += QStringLiteral("; %1 connection(s) failed authentication: %2")
                                   .arg(m_verifyFailures)
@@ -118,23 +127,12 @@ QCoro::Task<> HolePuncher::dialLoop(Endpoint target)
 {
     QPointer<HolePuncher> self(this);
     while (self && !m_done && remaining().count() > 0) {
-        QString error;
-        const qintptr fd
-            = ReusableSocket::createBound(QHostAddress::AnyIPv4, m_plan.localPort, &error);
-        if (fd < 0) {
-            qCDebug(lcPunch) << "bind for punch attempt failed:" << error;
+        QSslSocket *socket = dial(m_plan.localPort, target);
+        if (!socket) {
             co_await sleepFor(m_timings.retryDelay);
             continue;
         }
-        auto *socket = new QSslSocket(this);
-        if (!ReusableSocket::adoptBound(*socket, fd, &error)) {
-            delete socket;
-            co_await sleepFor(m_timings.retryDelay);
-            continue;
-        }
-        m_sockets.append(socket);
         ++m_attempts;
-        socket->connectToHost(target.address, target.port);
         // Tasks are created in their own statement, then awaited (GCC 12, PR 99576).
         auto connecting = waitConnected(socket, std::min(m_timings.attemptTimeout, remaining()));
         const ConnectOutcome outcome = co_await connecting;
@@ -143,7 +141,7 @@ QCoro::Task<> HolePuncher::dialLoop(Endpoint target)
         if (outcome == ConnectOutcome::Connected) {
             qCDebug(lcPunch) << "connected to" << target.toString() << "after" << m_clock.elapsed()
                              << "ms";
-            verifyCandidate(socket, target, false);
+            verifyCandidate(socket, target, Origin::Dialled);
             co_return; // this 4-tuple is taken now; the listener covers other paths
         }
         if (outcome == ConnectOutcome::Failed)
@@ -164,6 +162,100 @@ QCoro::Task<> HolePuncher::dialLoop(Endpoint target)
     }
 }
 
+QSslSocket *HolePuncher::dial(quint16 port, const Endpoint &target)
+{
+    auto *socket = new QSslSocket(this);
+    if (port == 0) {
+        // connect() picks the port: unique for this destination, unlike a bind to port 0
+        // with SO_REUSEPORT, which may hand two sockets the same one.
+        m_sockets.append(socket);
+        socket->connectToHost(target.address, target.port);
+        return socket;
+    }
+    QString error;
+    const qintptr fd = ReusableSocket::createBound(QHostAddress::AnyIPv4, port, &error);
+    if (fd < 0) {
+        qCDebug(lcPunch) << "bind for punch attempt failed:" << error;
+        delete socket;
+        return nullptr;
+    }
+    if (!ReusableSocket::adoptBound(*socket, fd, &error)) {
+        qCDebug(lcPunch) << "punch socket refused:" << error;
+        delete socket;
+        return nullptr;
+    }
+    m_sockets.append(socket);
+    socket->connectToHost(target.address, target.port);
+    return socket;
+}
+
+QCoro::Task<> HolePuncher::guessDials()
+{
+    QPointer<HolePuncher> self(this);
+    const bool spread = m_plan.guess == PortGuess::Spread;
+    // Probe: distinct ports, drawn at random from the range (a NAT that allocates at random
+    // gives no better guess; every draw is as good as any other).
+    QList<quint16> ports;
+    if (!spread) {
+        const int first = m_plan.guessFirstPort;
+        const int count = std::max(0, int(m_plan.guessLastPort) - first + 1);
+        const int budget = std::min(m_plan.guessBudget, count);
+        QSet<quint16> drawn;
+        while (drawn.size() < budget)
+            drawn.insert(quint16(first + QRandomGenerator::global()->bounded(count)));
+        ports = drawn.values();
+    }
+    const int budget = spread ? m_plan.guessBudget : int(ports.size());
+    // Room for every socket at once, besides what the process already holds.
+    ReusableSocket::reserveDescriptors(budget + 1024);
+    constexpr int kBatch = 16;
+    const int batches = (budget + kBatch - 1) / kBatch;
+    const milliseconds pause
+        = batches > 1 ? m_timings.guessSpread / (batches - 1) : milliseconds(0);
+    qCDebug(lcPunch) << "port guessing:" << (spread ? "spreading" : "probing") << budget
+                     << "sockets" << (spread ? "to" : "at")
+                     << (spread ? m_plan.guessTarget.toString()
+                                : m_plan.guessTarget.address.toString())
+                     << "over" << m_timings.guessSpread.count() << "ms";
+    for (int i = 0; i < budget && self && !m_done && !m_winner && remaining().count() > 0; ++i) {
+        if (i > 0 && i % kBatch == 0 && pause.count() > 0) {
+            co_await sleepFor(pause);
+            if (!self || m_done || m_winner)
+                co_return;
+        }
+        // Spread: a fresh port for each, so the NAT maps a fresh public port; Probe: all from
+        // the punch port, the one the peer's spread sockets aim at.
+        const Endpoint target
+            = spread ? m_plan.guessTarget : Endpoint {m_plan.guessTarget.address, ports.at(i)};
+        QSslSocket *socket = dial(spread ? quint16(0) : m_plan.localPort, target);
+        if (!socket)
+            continue;
+        ++m_guesses;
+        guessAttempt(socket, target);
+    }
+}
+
+QCoro::Task<> HolePuncher::guessAttempt(QSslSocket *socket, Endpoint target)
+{
+    QPointer<HolePuncher> self(this);
+    QPointer<QSslSocket> guard(socket);
+    // No retry: the kernel retransmits the SYN within the deadline, and a refused guess is a
+    // port nobody waits on. finishCandidates() closes whatever still waits.
+    auto connecting = waitConnected(socket, remaining());
+    const ConnectOutcome outcome = co_await connecting;
+    if (!self || !guard || m_done)
+        co_return;
+    if (outcome == ConnectOutcome::Connected) {
+        qCDebug(lcPunch) << "guessed port" << target.toString() << "connected after"
+                         << m_clock.elapsed() << "ms";
+        verifyCandidate(socket, target, Origin::Guessed);
+        co_return;
+    }
+    m_sockets.removeAll(socket);
+    socket->abort();
+    socket->deleteLater();
+}
+
 void HolePuncher::onIncoming()
 {
     while (m_listener && m_listener->hasPendingConnections()) {
@@ -179,11 +271,11 @@ void HolePuncher::onIncoming()
         m_sockets.append(socket);
         const Endpoint remote {socket->peerAddress(), socket->peerPort()};
         qCDebug(lcPunch) << "accepted" << remote.toString() << "on punch port";
-        verifyCandidate(socket, remote, true);
+        verifyCandidate(socket, remote, Origin::Accepted);
     }
 }
 
-QCoro::Task<> HolePuncher::verifyCandidate(QSslSocket *socket, Endpoint remote, bool accepted)
+QCoro::Task<> HolePuncher::verifyCandidate(QSslSocket *socket, Endpoint remote, Origin origin)
 {
     QPointer<HolePuncher> self(this);
     QPointer<QSslSocket> guard(socket);
@@ -213,8 +305,13 @@ QCoro::Task<> HolePuncher::verifyCandidate(QSslSocket *socket, Endpoint remote, 
             const milliseconds left = remaining(m_timings.selectGrace);
             if (left.count() <= 0)
                 co_return;
-            co_await waitReadable(socket, left);
+            auto reading = waitReadable(socket, left);
+            const bool readable = co_await reading;
             if (!self || !guard)
+                co_return;
+            // Closed (the initiator chose another connection): waitReadable would return at
+            // once from now on, and this loop would spin until the deadline.
+            if (!readable && socket->state() != QAbstractSocket::ConnectedState)
                 co_return;
         }
         if (!guard || m_done || m_winner)
@@ -228,7 +325,7 @@ QCoro::Task<> HolePuncher::verifyCandidate(QSslSocket *socket, Endpoint remote, 
     }
     m_winner = socket;
     m_winnerRemote = remote;
-    m_winnerAccepted = accepted;
+    m_winnerOrigin = origin;
     Q_EMIT winnerFound();
 }
 

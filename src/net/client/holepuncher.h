@@ -4,6 +4,7 @@
 #include "net/security/deviceidentity.h"
 #include "net/wire/deviceid.h"
 #include "net/wire/endpoint.h"
+#include "net/wire/portguess.h"
 
 #include <QElapsedTimer>
 #include <QList>
@@ -39,7 +40,20 @@ struct PunchTimings
     //! connect attempt plus the TLS handshake, all a gateway whose mapping does not forward
     //! (a "lying" one) may cost before the relay.
     std::chrono::milliseconds mappedDeadline {2000};
+    //! Port guessing (PunchPlan::guess): the sockets of one side are opened over this much time,
+    //! in small batches, so no NAT table or SYN rate limit sees a burst.
+    std::chrono::milliseconds guessSpread {500};
+    //! The deadline when guessing: the spread, a SYN retransmission (1 s) of every socket,
+    //! and the TLS handshake of the socket that met its peer.
+    std::chrono::milliseconds guessDeadline {3000};
 };
+
+//! Port guessing's default budget: sockets per side. 512 × 512 over the 64,512 ports a Linux
+//! NAT allocates from hit with a chance of 98 % (guessOdds); 256 × 256 only 64 %.
+constexpr int kDefaultGuessBudget = 512;
+//! The ports a guess is drawn from (Linux, most routers: every unprivileged port).
+constexpr quint16 kGuessFirstPort = 1024;
+constexpr quint16 kGuessLastPort = 65535;
 
 //! What the rendezvous server's "go" told us, reduced to what punching needs.
 struct PunchPlan
@@ -50,6 +64,16 @@ struct PunchPlan
     //! the peer's port mapping (if any) first, then its public endpoint, then its private ones
     QList<Endpoint> candidates;
     std::chrono::milliseconds startIn {0};
+    /*!
+     * Port guessing (portguess.h), alongside the candidates: Spread dials \a guessTarget from
+     * \a guessBudget fresh ports; Probe dials \a guessBudget distinct ports between
+     * \a guessFirstPort and \a guessLastPort of \a guessTarget's address, all from localPort.
+     */
+    PortGuess guess = PortGuess::None;
+    Endpoint guessTarget;
+    int guessBudget = kDefaultGuessBudget;
+    quint16 guessFirstPort = kGuessFirstPort;
+    quint16 guessLastPort = kGuessLastPort;
 };
 
 struct PunchResult
@@ -57,6 +81,8 @@ struct PunchResult
     std::unique_ptr<QSslSocket> socket; //!< encrypted, peer verified, selected; null on failure
     Endpoint remote;
     bool viaAccept = false; //!< the winning connection came in through our listener
+    bool viaGuess = false; //!< the winning connection is one of the port-guessing sockets
+    int guesses = 0; //!< port-guessing sockets opened
     qint64 elapsedMs = 0; //!< from the scheduled start
     int attempts = 0;
     int refused = 0;
@@ -79,6 +105,9 @@ struct PunchResult
  * initiator selects the first verified connection by sending kSelectByte over it; the responder
  * takes the first verified connection on which that byte arrives. All other sockets are closed.
  *
+ * With PunchPlan::guess it also opens the port-guessing sockets of its part (portguess.h): one
+ * attempt each, never retried, closed at the deadline unless one met its peer.
+ *
  * Lifetime: run() must be awaited to its end before the object is destroyed; when it returns,
  * every socket except the winner is aborted, which resumes and ends the helper coroutines.
  */
@@ -98,8 +127,18 @@ Q_SIGNALS:
     void winnerFound();
 
 private:
+    //! Where a candidate connection came from.
+    enum class Origin { Dialled, Accepted, Guessed };
+
     QCoro::Task<> dialLoop(Endpoint target);
-    QCoro::Task<> verifyCandidate(QSslSocket *socket, Endpoint remote, bool accepted);
+    //! Opens the port-guessing sockets of PunchPlan::guess, paced over guessSpread.
+    QCoro::Task<> guessDials();
+    //! One port-guessing socket: connected → verified; otherwise left to the deadline.
+    QCoro::Task<> guessAttempt(QSslSocket *socket, Endpoint target);
+    //! A fresh socket from \a port (0: whichever connect() picks), in m_sockets, dialling
+    //! \a target; null when the system refused one.
+    QSslSocket *dial(quint16 port, const Endpoint &target);
+    QCoro::Task<> verifyCandidate(QSslSocket *socket, Endpoint remote, Origin origin);
     void onIncoming();
     void finishCandidates();
     std::chrono::milliseconds remaining(std::chrono::milliseconds extra = {}) const;
@@ -112,7 +151,8 @@ private:
     QList<QPointer<QSslSocket>> m_sockets;
     QSslSocket *m_winner = nullptr;
     Endpoint m_winnerRemote;
-    bool m_winnerAccepted = false;
+    Origin m_winnerOrigin = Origin::Dialled;
+    int m_guesses = 0;
     bool m_done = false;
     int m_attempts = 0;
     int m_refused = 0;

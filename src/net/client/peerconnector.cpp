@@ -144,7 +144,20 @@ QString PeerConnector::relayReason(
     return why;
 }
 
-QCoro::Task<PunchResult> PeerConnector::punch(const GoMessage &go, bool mappedOnly)
+PortGuess PeerConnector::guessPart(const GoMessage &go, ConnectMode mode) const
+{
+    if (go.guess == PortGuess::None || !go.punch || mode == ConnectMode::RelayOnly
+        || m_timings.guessBudget <= 0 || m_guessing || !go.peerPublic.isValid())
+        return PortGuess::None;
+    const bool selfSymmetric = m_ownNat.mapping == NatType::Mapping::Dependent;
+    if (go.guess == PortGuess::Spread && !selfSymmetric)
+        return PortGuess::None;
+    if (go.guess == PortGuess::Probe && m_ownNat.mapping != NatType::Mapping::EndpointIndependent)
+        return PortGuess::None;
+    return go.guess;
+}
+
+QCoro::Task<PunchResult> PeerConnector::punch(const GoMessage &go, bool mappedOnly, PortGuess guess)
 {
     PunchPlan plan;
     plan.peer = go.peer;
@@ -167,9 +180,20 @@ QCoro::Task<PunchResult> PeerConnector::punch(const GoMessage &go, bool mappedOn
         }
     }
     plan.startIn = std::chrono::milliseconds(qMax(0, go.startInMs));
+    if (guess != PortGuess::None) {
+        plan.guess = guess;
+        plan.guessTarget = go.peerPublic;
+        plan.guessBudget = m_timings.guessBudget;
+        timings.deadline = std::max(timings.deadline, timings.guessDeadline);
+    }
+    QPointer<PeerConnector> self(this);
+    m_guessing = m_guessing || guess != PortGuess::None;
     HolePuncher puncher(m_identity, plan, timings);
     auto punching = puncher.run();
-    co_return co_await punching;
+    PunchResult result = co_await punching;
+    if (self && guess != PortGuess::None)
+        m_guessing = false;
+    co_return result;
 }
 
 PathKind PeerConnector::directPathOf(
@@ -177,8 +201,12 @@ PathKind PeerConnector::directPathOf(
 {
     if (go.peerMapped.isValid() && punched.remote == go.peerMapped)
         return PathKind::DirectPortMap;
+    if (punched.viaGuess)
+        return PathKind::DirectGuess;
+    // When the NATs rule out a punch, only a peer's spread socket comes in without a mapping.
+    const bool spreadCameIn = punched.viaAccept && mappedOnly && punched.guesses > 0;
     if (!punched.viaAccept || !m_control || !m_control->portMapping().isValid())
-        return PathKind::DirectPunch;
+        return spreadCameIn ? PathKind::DirectGuess : PathKind::DirectPunch;
     if (mappedOnly)
         return PathKind::DirectPortMap;
     // Behind our symmetric NAT nothing from outside reaches the listener unless the gateway
@@ -258,8 +286,15 @@ QCoro::Task<PeerConnection> PeerConnector::establish(
     const bool hopeless = mode == ConnectMode::Auto && punchHopeless(m_ownNat, c.peerNat);
     const bool mapped
         = go.peerMapped.isValid() || (m_control && m_control->portMapping().isValid());
-    if (go.punch && mode != ConnectMode::RelayOnly && (!hopeless || mapped)) {
-        auto punching = punch(go, hopeless);
+    // Port guessing: only where the server found the two NAT types call for it.
+    const PortGuess guess = guessPart(go, mode);
+    if (go.punch && mode != ConnectMode::RelayOnly
+        && (!hopeless || mapped || guess != PortGuess::None)) {
+        if (guess != PortGuess::None)
+            qCInfo(lcPunch).noquote()
+                << "port guessing with" << go.peer.shortString() << "as the" << portGuessName(guess)
+                << "side," << m_timings.guessBudget << "sockets";
+        auto punching = punch(go, hopeless, guess);
         PunchResult punched = co_await punching;
         if (!self)
             co_return c;
@@ -273,7 +308,10 @@ QCoro::Task<PeerConnection> PeerConnector::establish(
             qCInfo(lcPunch).noquote()
                 << "direct path to" << go.peer.shortString() << "via" << punched.remote.toString()
                 << (punched.viaAccept ? "(accepted)" : "(connected)") << pathMethodName(c.path)
-                << "in" << c.timeMs << "ms after" << punched.attempts << "attempt(s)";
+                << "in" << c.timeMs << "ms after" << punched.attempts << "attempt(s)"
+                << (punched.guesses > 0
+                           ? QStringLiteral("and %1 guessed port(s)").arg(punched.guesses)
+                           : QString());
             report(OutcomeKind::Direct, {}, c.path);
             co_return c;
         }

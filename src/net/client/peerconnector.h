@@ -37,6 +37,11 @@ struct ConnectTimings
      * milliseconds, UPnP's discovery in up to 2 s) waits this long for it first.
      */
     std::chrono::milliseconds mappingWait {2500};
+    /*!
+     * Port guessing ("birthday" punching) when the server's go asks for it: the sockets this
+     * side opens (--punch-budget); 0 turns it off (--no-birthday).
+     */
+    int guessBudget = kDefaultGuessBudget;
 };
 
 //! An authenticated, end-to-end encrypted stream to a peer, and how it was made.
@@ -117,7 +122,13 @@ private:
      * only the peer's mapping is dialled (none when only ours exists: the peer dials in), within
      * PunchTimings::mappedDeadline.
      */
-    QCoro::Task<PunchResult> punch(const GoMessage &go, bool mappedOnly);
+    QCoro::Task<PunchResult> punch(const GoMessage &go, bool mappedOnly, PortGuess guess);
+    /*!
+     * The part in port guessing this side plays for \a go: go.guess, unless guessing is off,
+     * another session is guessing right now, or our own NAT type contradicts the part (a
+     * server can thus not make us send hundreds of SYNs where they cannot help).
+     */
+    PortGuess guessPart(const GoMessage &go, ConnectMode mode) const;
     //! Which direct path \a punched is: DirectPortMap when it went to the peer's mapping, or
     //! came in through ours when nothing else could (\a mappedOnly); DirectPunch otherwise.
     PathKind directPathOf(const PunchResult &punched, const GoMessage &go, bool mappedOnly) const;
@@ -140,6 +151,7 @@ private:
     QPointer<ControlClient> m_control;
     ConnectTimings m_timings;
     NatType m_ownNat;
+    bool m_guessing = false; //!< a session guesses ports now (one at a time)
 };
 
 } // namespace PunchDrop

@@ -523,6 +523,13 @@ bool RendezvousServer::clusterConnect(ServerClient *client, const Connect &reque
                     goB.punch = goA.punch;
                     goB.startInMs = std::max(0, d - hop - rttBMs / 2);
                     goB.rttMs = rttBMs;
+                    if (goA.punch) {
+                        // Redis holds the target's NAT type, whatever the go shows A.
+                        const NatType natA = NatType::fromString(a->natType());
+                        const NatType natB = NatType::fromString(target.natType);
+                        goA.guess = portGuessFor(natA, natB);
+                        goB.guess = portGuessFor(natB, natA);
+                    }
                     const QString label = sessionTag(sessionId) + QLatin1Char(' ')
                         + a->id().shortString() + QStringLiteral(" → ") + target.id.shortString();
                     const SessionRecord record {a->id().shortString(), target.id.shortString(),

@@ -233,6 +233,13 @@ void RendezvousServer::finishIntroduction(Introduction *intro)
     goB.punch = punch;
     goB.startInMs = d - rttB / 2;
     goB.rttMs = rttB;
+    if (punch) {
+        // Only the server knows both NAT types (a peer's may be hidden from the initiator).
+        const NatType natA = NatType::fromString(a->natType());
+        const NatType natB = NatType::fromString(b->natType());
+        goA.guess = portGuessFor(natA, natB);
+        goB.guess = portGuessFor(natB, natA);
+    }
 
     const SessionRecord record {
         a->id().shortString(), b->id().shortString(), a->natType(), b->natType(), 0};

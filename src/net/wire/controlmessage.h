@@ -7,6 +7,7 @@
 #include "net/wire/endpoint.h"
 #include "net/wire/lookupstatus.h"
 #include "net/wire/pathkind.h"
+#include "net/wire/portguess.h"
 #include "net/wire/portmapprotocol.h"
 #include "net/wire/servererror.h"
 
@@ -163,6 +164,9 @@ struct Go
     //! optional: where to join the relay with relayToken ("host:port"), when another server of
     //! the cluster serves this session; empty: the server this client is registered with.
     QString relay;
+    //! optional: this peer's part in port guessing ("birthday" punching), when the two NAT
+    //! types need it (portGuessFor); None when absent or a text this build does not know.
+    PortGuess guess = PortGuess::None;
 };
 
 //! C→S: how a session ended up (for the server's log).

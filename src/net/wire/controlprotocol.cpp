@@ -162,6 +162,8 @@ struct Encoder
             c.insert(QStringLiteral("token"), m.relayToken);
         if (!m.relay.isEmpty())
             c.insert(QStringLiteral("relay"), m.relay);
+        if (m.guess != PortGuess::None)
+            c.insert(QStringLiteral("guess"), portGuessName(m.guess));
         c.insert(QStringLiteral("start_in_ms"), m.startInMs);
         c.insert(QStringLiteral("rtt_ms"), m.rttMs);
         return c;
@@ -519,6 +521,7 @@ ControlMessage decodeGo(Fields &f)
     m.relay = f.text("relay", false);
     if (f.ok() && !m.relay.isEmpty() && !parseHostPort(m.relay))
         f.fail("relay", "is not a host:port address");
+    m.guess = portGuessFromName(f.text("guess", false));
     m.startInMs = int(f.integer("start_in_ms", kMaxMs));
     m.rttMs = int(f.integer("rtt_ms", kMaxMs));
     return m;

@@ -7,9 +7,10 @@ namespace PunchDrop {
 
 namespace {
 // `outcome.method` on the wire and `method` in the JSON events; Unknown is "none".
-constexpr TextTable<PathKind, 5> kMethods {{
+constexpr TextTable<PathKind, 6> kMethods {{
     {PathKind::DirectPunch, u"tcp-punch"},
     {PathKind::DirectPortMap, u"port-map"},
+    {PathKind::DirectGuess, u"birthday"},
     {PathKind::DirectLan, u"lan"},
     {PathKind::Relayed, u"relay"},
     {PathKind::Unknown, u"none"},

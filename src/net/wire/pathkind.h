@@ -16,6 +16,9 @@ enum class PathKind {
     //! "Direct · port mapping": a connection to (or, on the mapped side, in through) a port
     //! the gateway forwards on request (UPnP-IGD / NAT-PMP / PCP)
     DirectPortMap,
+    //! "Direct · port guessing": a symmetric NAT met by guessing its ports ("birthday"
+    //! punching, portguess.h)
+    DirectGuess,
 };
 
 /*!
@@ -26,7 +29,7 @@ QString pathKindName(PathKind path);
 
 /*!
  * The method of \a path as the outcome report and the CLI's `path` event write it: "tcp-punch",
- * "lan", "relay", "port-map", or "none" for Unknown. Stable wire and JSON text.
+ * "lan", "relay", "port-map", "birthday", or "none" for Unknown. Stable wire and JSON text.
  */
 QString pathMethodName(PathKind path);
 //! The inverse of pathMethodName(); "none" and any text this build does not know give Unknown.
