@@ -25,6 +25,8 @@ private Q_SLOTS:
     void serverList();
     void punchTimeout_data();
     void punchTimeout();
+    void portGuessing_data();
+    void portGuessing();
     void noPortMap_data();
     void noPortMap();
     void peersQuery();
@@ -232,6 +234,43 @@ void TestInvocation::punchTimeout()
     }
     QCOMPARE(r.kind, ParseResult::Kind::Run);
     QCOMPARE(r.invocation.punchTimeoutMs, ms);
+}
+
+void TestInvocation::portGuessing_data()
+{
+    QTest::addColumn<QString>("line");
+    QTest::addColumn<int>("budget"); // what Invocation holds; -1: a usage error
+    QTest::addColumn<bool>("off");
+    QTest::newRow("default") << QStringLiteral("receive --server h") << 0 << false;
+    QTest::newRow("off") << QStringLiteral("send --server h --to b --no-birthday a") << 0 << true;
+    QTest::newRow("budget") << QStringLiteral("receive --server h --punch-budget 1024") << 1024
+                            << false;
+    QTest::newRow("lowest") << QStringLiteral("receive --server h --punch-budget 16") << 16
+                            << false;
+    QTest::newRow("too few") << QStringLiteral("receive --server h --punch-budget 15") << -1
+                             << false;
+    QTest::newRow("too many") << QStringLiteral("send --server h --to b --punch-budget 2049 a")
+                              << -1 << false;
+    QTest::newRow("both") << QStringLiteral("receive --server h --no-birthday --punch-budget 64")
+                          << -1 << false;
+    QTest::newRow("not for peers")
+        << QStringLiteral("peers --server h --no-birthday") << -1 << false;
+}
+
+void TestInvocation::portGuessing()
+{
+    QFETCH(QString, line);
+    QFETCH(int, budget);
+    QFETCH(bool, off);
+    const ParseResult r
+        = parseCommandLine(QString(QStringLiteral("punchdrop ") + line).split(QLatin1Char(' ')));
+    if (budget < 0) {
+        QVERIFY2(r.kind != ParseResult::Kind::Run, qPrintable(r.text));
+        return;
+    }
+    QCOMPARE(r.kind, ParseResult::Kind::Run);
+    QCOMPARE(r.invocation.punchBudget, budget);
+    QCOMPARE(r.invocation.noBirthday, off);
 }
 
 void TestInvocation::noPortMap_data()

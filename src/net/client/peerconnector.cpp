@@ -149,6 +149,10 @@ PortGuess PeerConnector::guessPart(const GoMessage &go, ConnectMode mode) const
     if (go.guess == PortGuess::None || !go.punch || mode == ConnectMode::RelayOnly
         || m_timings.guessBudget <= 0 || m_guessing || !go.peerPublic.isValid())
         return PortGuess::None;
+    // A port mapping is the way in without hundreds of SYNs (and both peers know of it: the
+    // mapped side itself, the other from go.mapped), so neither guesses then.
+    if (go.peerMapped.isValid() || (m_control && m_control->portMapping().isValid()))
+        return PortGuess::None;
     const bool selfSymmetric = m_ownNat.mapping == NatType::Mapping::Dependent;
     if (go.guess == PortGuess::Spread && !selfSymmetric)
         return PortGuess::None;

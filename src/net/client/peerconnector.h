@@ -125,8 +125,9 @@ private:
     QCoro::Task<PunchResult> punch(const GoMessage &go, bool mappedOnly, PortGuess guess);
     /*!
      * The part in port guessing this side plays for \a go: go.guess, unless guessing is off,
-     * another session is guessing right now, or our own NAT type contradicts the part (a
-     * server can thus not make us send hundreds of SYNs where they cannot help).
+     * another session is guessing right now, either side offers a port mapping (that is tried
+     * instead), or our own NAT type contradicts the part (a server can thus not make us send
+     * hundreds of SYNs where they cannot help).
      */
     PortGuess guessPart(const GoMessage &go, ConnectMode mode) const;
     //! Which direct path \a punched is: DirectPortMap when it went to the peer's mapping, or
