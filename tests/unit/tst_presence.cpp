@@ -55,6 +55,7 @@ private Q_SLOTS:
     void lookupTellsStrangersNoNatType();
     void strangersConnectHandsOnlyVouchedCandidates();
     void portGuessingPartsFollowBothNatTypes();
+    void directOutcomeReleasesTheRelaySlot();
     void watchListsAreBoundedServerWide();
     void controlClientWatchAndLookup();
     void engineFindPeerAsksTheServer();
@@ -498,6 +499,47 @@ void TestPresence::portGuessingPartsFollowBothNatTypes()
     QVERIFY(relayed.has_value());
     QVERIFY(!relayed->punch);
     QCOMPARE(relayed->guess, PortGuess::None);
+}
+
+void TestPresence::directOutcomeReleasesTheRelaySlot()
+{
+    // Every go carries a relay token, charged to the initiator (4 slots by default) until it is
+    // used or expires (120 s). A script that sends file after file, directly, used to run out of
+    // slots: the one transfer that then needed the relay found none. A direct outcome from a
+    // participant now gives the slot back; anybody else's report does not.
+    auto a = client("127.0.1.1", "sender");
+    auto b = client("127.0.2.1", "receiver");
+    auto c = client("127.0.3.1", "bystander");
+    QVERIFY(a->registerWith());
+    QVERIFY(b->registerWith());
+    QVERIFY(c->registerWith());
+    const auto connectOnce = [&](quint32 request, ConnectMode mode) -> std::optional<Go> {
+        a->clearReceived();
+        a->send(Connect {request, b->id(), mode});
+        QTest::qWaitFor([&] { return a->count<Go>() + a->count<ConnectError>() > 0; }, 5000);
+        return a->first<Go>(0);
+    };
+    for (quint32 i = 1; i <= 6; ++i) {
+        const auto go = connectOnce(i, ConnectMode::Auto);
+        QVERIFY2(go.has_value(), qPrintable(QStringLiteral("connect %1 got no go").arg(i)));
+        QVERIFY2(!go->relayToken.isEmpty(), qPrintable(QStringLiteral("connect %1").arg(i)));
+        // The bystander cannot release it, the sender can.
+        c->send(Outcome {go->sessionId, OutcomeKind::Direct, PathKind::DirectPunch, 5, {}});
+        QVERIFY(c->sync());
+        a->send(Outcome {go->sessionId, OutcomeKind::Direct, PathKind::DirectPunch, 5, {}});
+        QVERIFY(a->sync());
+    }
+    const auto relayed = connectOnce(7, ConnectMode::RelayOnly);
+    QVERIFY2(relayed.has_value(), "the 7th connect (relay-only) found no relay slot");
+    QVERIFY(!relayed->relayToken.isEmpty());
+
+    // Without the outcome the slots stay taken: the 4 default slots run out.
+    int refused = 0;
+    for (quint32 i = 8; i <= 12; ++i) {
+        const auto go = connectOnce(i, ConnectMode::RelayOnly);
+        refused += go.has_value() ? 0 : 1;
+    }
+    QVERIFY2(refused >= 1, "unused relay tokens were never charged");
 }
 
 void TestPresence::watchListsAreBoundedServerWide()

@@ -61,6 +61,16 @@ QByteArray RelayHub::createToken(const QString &label, const RelayOwner &owner, 
     return token;
 }
 
+bool RelayHub::revokeToken(const QByteArray &token)
+{
+    const auto it = m_tokens.find(token);
+    if (it == m_tokens.end() || m_waiting.contains(token))
+        return false;
+    charge(it->owner, -1);
+    m_tokens.erase(it);
+    return true;
+}
+
 void RelayHub::charge(const RelayOwner &owner, int delta)
 {
     const auto apply = [delta](auto &table, const auto &key) {

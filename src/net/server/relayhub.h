@@ -71,6 +71,11 @@ public:
     //! its share of slots already.
     QByteArray createToken(
         const QString &label, const RelayOwner &owner, QString *refusal = nullptr);
+    /*!
+     * Withdraws \a token while nobody has joined with it (its session went direct): its slot
+     * goes back to the owner at once. False when it is unknown, expired or already joined.
+     */
+    bool revokeToken(const QByteArray &token);
     //! Takes ownership of a freshly accepted plaintext socket whose first byte looked like a join.
     void acceptJoin(QTcpSocket *socket);
 

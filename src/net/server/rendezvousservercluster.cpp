@@ -532,7 +532,7 @@ bool RendezvousServer::clusterConnect(ServerClient *client, const Connect &reque
                     }
                     const QString label = sessionTag(sessionId) + QLatin1Char(' ')
                         + a->id().shortString() + QStringLiteral(" → ") + target.id.shortString();
-                    const SessionRecord record {a->id().shortString(), target.id.shortString(),
+                    SessionRecord record {a->id().shortString(), target.id.shortString(),
                         a->natType(), target.natType, 0};
                     grantRelay(request.mode, label, {a->id(), AddressPrefix::of(a->peerAddress())},
                         [this, a, goA, goB, label, record, target, mode = request.mode](
@@ -560,6 +560,8 @@ bool RendezvousServer::clusterConnect(ServerClient *client, const Connect &reque
                                 {{QStringLiteral("t"), QStringLiteral("go")},
                                     {QStringLiteral("target"), target.id.toString()},
                                     {QStringLiteral("go"), encodeGo(goB)}});
+                            if (grant.server.isEmpty())
+                                record.relayToken = grant.token;
                             recordSession(goA.sessionId, record);
                             logGo(label, goA, goB, grant);
                         });

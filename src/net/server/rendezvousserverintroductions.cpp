@@ -103,6 +103,15 @@ void RendezvousServer::handleOutcome(ServerClient *client, const Outcome &outcom
                                                   : record->initiatorNat,
                    record->responderNat.isEmpty() ? QStringLiteral("unknown")
                                                   : record->responderNat);
+    // A direct path needs no relay: its token's slot goes back to the initiator now instead
+    // of after the token's lifetime (a script sending file after file would otherwise run out
+    // of slots and find no relay for the one transfer that needs it).
+    const QString reporter = client->id().shortString();
+    if (outcome.kind == OutcomeKind::Direct && !record->relayToken.isEmpty()
+        && (reporter == record->initiator || reporter == record->responder)
+        && m_relay->revokeToken(record->relayToken))
+        qCDebug(lcServer).noquote() << "relay token of session" << sessionTag(outcome.sessionId)
+                                    << "released: the path is direct";
     Q_EMIT outcomeReported(outcome.sessionId, outcome.kind);
 }
 
@@ -241,7 +250,7 @@ void RendezvousServer::finishIntroduction(Introduction *intro)
         goB.guess = portGuessFor(natB, natA);
     }
 
-    const SessionRecord record {
+    SessionRecord record {
         a->id().shortString(), b->id().shortString(), a->natType(), b->natType(), 0};
     // Charged to the initiator: a stranger's connects cannot use up the target's share.
     grantRelay(intro->mode, label, {a->id(), AddressPrefix::of(a->peerAddress())},
@@ -265,6 +274,8 @@ void RendezvousServer::finishIntroduction(Introduction *intro)
             goA.relay = goB.relay = grant.relay; // empty: this server
             pb->send(goB);
             pa->send(goA);
+            if (grant.server.isEmpty())
+                record.relayToken = grant.token;
             recordSession(goA.sessionId, record);
             logGo(label, goA, goB, grant);
         });
