@@ -11,21 +11,30 @@ using namespace Transfer;
 FrameChannel::FrameChannel(QSslSocket *socket, QObject *parent)
     : QObject(parent)
     , m_socket(socket)
+    , m_out(socket)
     , m_reader(std::make_shared<ChunkPool>(kMaxChunkSize))
+{
+    watch(socket);
+}
+
+FrameChannel::~FrameChannel() = default;
+
+void FrameChannel::watch(QSslSocket *socket)
 {
     socket->setReadBufferSize(kSocketReadBuffer);
     connect(socket, &QIODevice::readyRead, &m_wakeup, &Wakeup::wake);
     connect(socket, &QIODevice::bytesWritten, &m_wakeup, &Wakeup::wake);
     connect(socket, &QSslSocket::encryptedBytesWritten, &m_wakeup, &Wakeup::wake);
     connect(socket, &QAbstractSocket::disconnected, &m_wakeup, &Wakeup::wake);
-    connect(
-        socket, &QAbstractSocket::errorOccurred, this, [this](QAbstractSocket::SocketError error) {
+    connect(socket, &QAbstractSocket::errorOccurred, this,
+        [this, socket](QAbstractSocket::SocketError error) {
             // A TLS record that fails authentication (tampering in transit) leaves the socket
             // "connected" but useless: fail now, and reset the connection so the peer learns too.
-            if (m_socket && m_failure.isEmpty()
-                && error != QAbstractSocket::RemoteHostClosedError) {
-                m_failure = m_socket->errorString();
-                m_socket->abort();
+            // A connection the session already left (moved away from) may end as it likes.
+            const bool inUse = socket == m_socket || socket == m_out || socket == m_next;
+            if (inUse && m_failure.isEmpty() && error != QAbstractSocket::RemoteHostClosedError) {
+                m_failure = socket->errorString();
+                socket->abort();
             }
             m_wakeup.wake();
         });
@@ -34,12 +43,52 @@ FrameChannel::FrameChannel(QSslSocket *socket, QObject *parent)
 
 bool FrameChannel::isOpen() const
 {
-    return m_socket && m_failure.isEmpty() && m_socket->state() == QAbstractSocket::ConnectedState;
+    const auto open
+        = [](const QSslSocket *s) { return s && s->state() == QAbstractSocket::ConnectedState; };
+    return m_failure.isEmpty() && open(m_socket) && open(m_out);
 }
 
 qint64 FrameChannel::pendingWrite() const
 {
-    return m_socket ? m_socket->bytesToWrite() + m_socket->encryptedBytesToWrite() : 0;
+    // Only where new frames go: nothing new is queued on a connection the session left (its
+    // queue was bounded by this when it was left, and closes after it drained).
+    return m_out ? m_out->bytesToWrite() + m_out->encryptedBytesToWrite() : 0;
+}
+
+void FrameChannel::moveTo(std::unique_ptr<QSslSocket> next)
+{
+    if (!next || !m_out)
+        return;
+    QSslSocket *socket = next.get();
+    m_owned.push_back(std::move(next));
+    watch(socket);
+    m_out->write(encodeMessage(Move {})); // our last frame on the old connection
+    m_out = socket;
+    m_dataSent.append(0);
+    m_next = socket;
+    if (m_peerMovedFirst) {
+        m_peerMovedFirst = false;
+        peerMoved();
+    }
+    m_wakeup.wake();
+}
+
+void FrameChannel::peerMoved()
+{
+    m_old = m_socket;
+    m_socket = m_next;
+    m_next = nullptr;
+    m_dataReceived.append(0);
+    ++m_readIndex;
+    retireOld();
+}
+
+void FrameChannel::retireOld()
+{
+    // Both directions left it: nothing more will be read from it, and what we queued on it
+    // (our MOVE, the last frames before it) leaves before the close.
+    if (m_old && m_old != m_socket && m_old != m_out)
+        m_old->disconnectFromHost();
 }
 
 void FrameChannel::fail(const QString &error)
@@ -57,7 +106,7 @@ FrameChannel::Incoming FrameChannel::tryRead()
         // socket's decrypted buffer cannot satisfy a read, QSslSocket goes back to decrypting
         // what waits in the TCP socket. A read of exactly what is buffered would not, and a
         // buffer that had hit its cap would then stay empty until some other event.
-        if (!m_socket || !m_socket->isOpen())
+        if (!m_socket || !m_socket->isOpen() || m_peerMovedFirst)
             return {Status::Timeout, {}, {}};
         const qint64 want = m_reader.wanted(m_socket->bytesAvailable());
         const qint64 got = m_socket->read(m_reader.space(want), want);
@@ -80,6 +129,19 @@ FrameChannel::Incoming FrameChannel::tryRead()
             ++m_keepalivesReceived;
             continue; // its only effect: the peer is alive (read() restarts its idle period)
         }
+        if (std::holds_alternative<Move>(decoded.message)) {
+            if (!m_moveAllowed) {
+                fail(QStringLiteral("unexpected MOVE"));
+                continue;
+            }
+            if (m_next)
+                peerMoved(); // the rest comes on the new connection
+            else
+                m_peerMovedFirst = true; // reads wait for moveTo()
+            continue;
+        }
+        if (const auto *data = std::get_if<Data>(&decoded.message))
+            m_dataReceived[m_readIndex] += data->bytes.size();
         return {Status::Message, std::move(decoded.message), {}};
     }
 }
@@ -120,17 +182,18 @@ QCoro::Task<FrameChannel::Incoming> FrameChannel::read(
 
 void FrameChannel::send(const Message &message)
 {
-    if (m_socket)
-        m_socket->write(encodeMessage(message));
+    if (m_out)
+        m_out->write(encodeMessage(message));
 }
 
 void FrameChannel::sendData(const QByteArray &bytes)
 {
-    if (!m_socket)
+    if (!m_out)
         return;
-    m_socket->write(dataFrameHeader(bytes.size()));
+    m_out->write(dataFrameHeader(bytes.size()));
     // QIODevice keeps a reference to a chunk this big instead of copying it into its buffer.
-    m_socket->write(bytes);
+    m_out->write(bytes);
+    m_dataSent.last() += bytes.size();
 }
 
 QCoro::Task<bool> FrameChannel::drain(qint64 threshold, std::chrono::milliseconds timeout)

@@ -15,6 +15,7 @@
 
 #include <chrono>
 #include <memory>
+#include <vector>
 
 class QSslSocket;
 
@@ -42,6 +43,7 @@ public:
     static constexpr qint64 kSocketReadBuffer = 1024 * 1024;
 
     explicit FrameChannel(QSslSocket *socket, QObject *parent = nullptr);
+    ~FrameChannel() override;
 
     enum class Status { Message, Timeout, Closed, Malformed, Interrupted };
     struct Incoming
@@ -92,11 +94,52 @@ public:
     bool isOpen() const;
     qint64 pendingWrite() const;
 
+    /*!
+     * Moves the session to \a next (the "move" capability, transferprotocol.h): sends MOVE on
+     * the current connection and every later frame on \a next; reads go on from the current
+     * connection until the peer's MOVE, then from \a next. The channel owns \a next; the old
+     * connection is closed (after its queued bytes left) once both directions moved. Call it
+     * only when both HELLOs listed "move", at most once per connection, and between frames
+     * (never while a frame is half written: every send() writes whole frames).
+     */
+    void moveTo(std::unique_ptr<QSslSocket> next);
+    //! This side announced "move" in its HELLO: a MOVE from the peer is taken (else malformed).
+    void allowMove() { m_moveAllowed = true; }
+    //! Whether moveTo() was called and the peer's MOVE has not arrived yet.
+    bool isMoving() const { return !m_next.isNull(); }
+    /*!
+     * How many connections this channel used so far (1 + moves), and the DATA payload bytes
+     * sent and received on connection \a index (0: the first). A sender counts what it
+     * wrote on each, a receiver what it read.
+     */
+    int connectionCount() const { return int(m_dataSent.size()); }
+    qint64 dataSent(int index) const { return m_dataSent.value(index); }
+    qint64 dataReceived(int index) const { return m_dataReceived.value(index); }
+
 private:
     Wakeup m_wakeup; //!< socket signals and interrupt() wake the one waiting coroutine
     void fail(const QString &error);
+    //! Wakes waits on \a socket's signals, and fails the channel on its errors while in use.
+    void watch(QSslSocket *socket);
+    //! The peer's MOVE arrived: reads continue on the new connection.
+    void peerMoved();
+    //! Closes the old connection once both directions left it.
+    void retireOld();
 
+    //! Where reads come from: the current connection, or the old one until the peer's MOVE.
     QPointer<QSslSocket> m_socket;
+    //! Where writes go: m_socket, or the new connection once we sent MOVE.
+    QPointer<QSslSocket> m_out;
+    //! The new connection after moveTo(), until the peer's MOVE arrives (then it is m_socket).
+    QPointer<QSslSocket> m_next;
+    //! The connection both directions left, closing (its queued bytes still leave).
+    QPointer<QSslSocket> m_old;
+    std::vector<std::unique_ptr<QSslSocket>> m_owned; //!< connections moveTo() handed over
+    QList<qint64> m_dataSent {0};
+    QList<qint64> m_dataReceived {0};
+    int m_readIndex = 0; //!< which connection reads come from (index into m_dataReceived)
+    bool m_peerMovedFirst = false; //!< the peer's MOVE came before moveTo(): reads wait
+    bool m_moveAllowed = false; //!< allowMove(): we announced "move" (else MOVE is malformed)
     FrameReader m_reader;
     bool m_interrupted = false;
     bool m_malformed = false;

@@ -200,10 +200,18 @@ QCoro::Task<TransferResult> TransferJob::run()
     co_return finish(std::move(result));
 }
 
+bool TransferJob::moveTo(std::unique_ptr<QSslSocket> next)
+{
+    if (!m_canMove || !next || m_channel.isMoving() || !m_channel.isOpen())
+        return false;
+    m_channel.moveTo(std::move(next));
+    return true;
+}
+
 QCoro::Task<bool> TransferJob::flushQueued()
 {
     const QPointer<TransferJob> alive(this);
-    if (m_socket && m_socket->state() == QAbstractSocket::ConnectedState) {
+    if (m_channel.isOpen()) {
         auto flushing = m_channel.flush(std::chrono::milliseconds(2000));
         co_await flushing;
     }
@@ -382,6 +390,10 @@ QCoro::Task<std::optional<TransferResult>> TransferJob::exchangeHello(Side side)
         capabilities.append(capabilityKeepalive());
     if (m_preferredDigest == FileDigest::Algorithm::Xxh3_128)
         capabilities.append(capabilityXxh3());
+    if (m_offerMove) {
+        capabilities.append(capabilityMove());
+        m_channel.allowMove();
+    }
     m_codeNonce = SessionCode::newNonce();
     Hello hello {kProtocolVersion, capabilities, m_deviceName, {}};
     if (side == Side::Receiver)
@@ -406,6 +418,7 @@ QCoro::Task<std::optional<TransferResult>> TransferJob::exchangeHello(Side side)
     m_peerCodeCommitment = peerHello->codeCommitment;
     m_peerDeviceName = peerHello->deviceName;
     m_peerAcceptsKeepalive = peerHello->capabilities.contains(capabilityKeepalive());
+    m_canMove = m_offerMove && peerHello->capabilities.contains(capabilityMove());
     m_digest = capabilities.contains(capabilityXxh3())
             && peerHello->capabilities.contains(capabilityXxh3())
         ? FileDigest::Algorithm::Xxh3_128

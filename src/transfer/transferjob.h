@@ -89,6 +89,22 @@ public:
      */
     static QString wireText(TransferError error, const QString &detail);
 
+    /*!
+     * Whether this side announces "move" in its HELLO (default: yes): it follows a peer that
+     * moves the session to another connection. Set before run().
+     */
+    void setOfferMove(bool offer) { m_offerMove = offer; }
+    //! Both HELLOs listed "move": the session can move to another connection (moveTo()).
+    bool canMove() const { return m_canMove; }
+    /*!
+     * Moves the session to \a next, an authenticated connection to the same peer that the peer
+     * holds too (FrameChannel::moveTo). False (and \a next is dropped) when the session cannot
+     * move now: no "move" on both sides, a move still under way, or the connection is gone.
+     */
+    bool moveTo(std::unique_ptr<QSslSocket> next);
+    //! The frame channel's connections so far and the DATA bytes each carried (diagnostics,
+    //! the CLI's done event).
+    const FrameChannel &channel() const { return m_channel; }
     //! Whether the peer's HELLO announced "keepalive" (known once HELLO was exchanged).
     bool peerAcceptsKeepalive() const { return m_peerAcceptsKeepalive; }
     //! KEEPALIVE frames this side sent / received (diagnostics and tests).
@@ -247,6 +263,8 @@ private:
     QTimer m_keepaliveTimer;
     int m_keepaliveScopes = 0;
     bool m_peerAcceptsKeepalive = false;
+    bool m_offerMove = true;
+    bool m_canMove = false;
     quint64 m_keepalivesSent = 0;
     FileDigest::Algorithm m_preferredDigest = FileDigest::Algorithm::Xxh3_128;
     FileDigest::Algorithm m_digest = FileDigest::Algorithm::Sha256;

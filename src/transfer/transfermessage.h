@@ -148,6 +148,18 @@ struct Reveal
     friend bool operator==(const Reveal &, const Reveal &) = default;
 };
 
+/*!
+ * Either side, only to a peer whose HELLO announced the "move" capability: the last frame this
+ * side sends on this connection; its next frames travel on the other connection both peers
+ * hold for this session (a direct path found while the session was relayed). FrameChannel
+ * consumes it and never returns it. Carries nothing: the connection is ordered, so every frame
+ * before it has arrived when it does.
+ */
+struct Move
+{
+    friend bool operator==(const Move &, const Move &) = default;
+};
+
 //! A chunk of the current file's content (raw bytes, not CBOR).
 struct Data
 {
@@ -156,6 +168,6 @@ struct Data
 };
 
 using Message = std::variant<Hello, Offer, Accept, Decline, FileHeader, Start, Resume, SendFrom,
-    Data, FileEnd, Verdict, SessionEnd, Cancel, Error, KeepAlive, Reveal>;
+    Data, FileEnd, Verdict, SessionEnd, Cancel, Error, KeepAlive, Reveal, Move>;
 
 } // namespace PunchDrop::Transfer

@@ -46,7 +46,7 @@ QByteArray cbor(const QCborMap &map)
 
 bool isKnownType(quint8 t)
 {
-    return t >= quint8(FrameType::Hello) && t <= quint8(FrameType::Reveal);
+    return t >= quint8(FrameType::Hello) && t <= quint8(FrameType::Move);
 }
 
 // A tiny helper that reads typed fields out of a CBOR map and remembers the first problem.
@@ -299,6 +299,8 @@ Message decodeFields(FrameType type, Fields &f)
         return KeepAlive {};
     case FrameType::Reveal:
         return Reveal {f.bytes32("n", true)};
+    case FrameType::Move:
+        return Move {};
     case FrameType::Data:
         break;
     }
@@ -385,6 +387,7 @@ FrameType frameTypeOf(const Message &message)
         FrameType operator()(const Error &) { return FrameType::Error; }
         FrameType operator()(const KeepAlive &) { return FrameType::KeepAlive; }
         FrameType operator()(const Reveal &) { return FrameType::Reveal; }
+        FrameType operator()(const Move &) { return FrameType::Move; }
     };
     return std::visit(Visitor {}, message);
 }
@@ -456,6 +459,7 @@ QByteArray encodeMessage(const Message &message)
         }
         QByteArray operator()(const KeepAlive &) { return cbor({}); }
         QByteArray operator()(const Reveal &m) { return cbor({{key("n"), m.nonce}}); }
+        QByteArray operator()(const Move &) { return cbor({}); }
     };
     return frameBytes(frameTypeOf(message), std::visit(Visitor {}, message));
 }
@@ -508,6 +512,8 @@ QString frameTypeName(FrameType type)
         return QStringLiteral("KEEPALIVE");
     case FrameType::Reveal:
         return QStringLiteral("REVEAL");
+    case FrameType::Move:
+        return QStringLiteral("MOVE");
     }
     return QStringLiteral("0x%1").arg(int(type), 2, 16, QLatin1Char('0'));
 }

@@ -42,6 +42,7 @@
  *          0x0E ERROR       {c: error code, msg: text}
  *          0x0F KEEPALIVE   {} (only to a peer that announced the "keepalive" capability)
  *          0x10 REVEAL      {n: bytes(32) the receiver's code nonce}
+ *          0x11 MOVE        {} (only to a peer that announced the "move" capability)
  *
  *          At most kMaxOfferItems items; the OFFER is decoded as a stream (offerdecoder.h).
  *          path: relative, '/'-separated, UTF-8, at most kMaxPathBytes; the receiver sanitises
@@ -88,13 +89,26 @@
  *                       point of the flow after HELLO. It is a whole frame like any other, never
  *                       inside another frame. It keeps a relay (which closes a session after
  *                       silence in both directions) and NAT mappings open too.
+ *          "move"       this side can move the session to another connection: when both HELLOs
+ *                       list it and both peers hold a second authenticated connection for the
+ *                       session (a direct path punched while it was relayed), each side sends
+ *                       MOVE as its last frame on the old connection and every later frame on
+ *                       the new one, and reads the old connection until the peer's MOVE, then
+ *                       the new one. The two directions switch independently, at a frame
+ *                       boundary; the connections are ordered, so no frame is lost or sent
+ *                       twice, and the transfer's state (offsets, pipelined HEADERs, the digest)
+ *                       carries on untouched. A MOVE to a side that did not announce "move"
+ *                       is a protocol error; after the peer's MOVE, a side that has no second
+ *                       connection yet reads nothing until it has one (bounded by the idle
+ *                       timeout).
  *
  * History: v1 (PunchDrop 0.1) — first version. KEEPALIVE (0x0F) added later within v1, behind
  *          the "keepalive" capability, so v1 peers without it are unaffected.
  *          v2 — the session code (HELLO c, OFFER n, REVEAL) replaces the pair code; OFFER limits
  *          lowered to 4 MiB and 100 000 items. v1 peers are refused with a version error.
  *          The "xxh3" capability (XXH3-128 file digests) added later within v2: peers without
- *          it get SHA-256 as before.
+ *          it get SHA-256 as before. The "move" capability and MOVE (0x11) added later
+ *          within v2: a session with a peer without it stays on its first connection.
  */
 namespace PunchDrop::Transfer {
 
@@ -131,6 +145,10 @@ inline QString capabilityXxh3()
 {
     return QStringLiteral("xxh3");
 }
+inline QString capabilityMove()
+{
+    return QStringLiteral("move");
+}
 
 enum class FrameType : quint8 {
     Hello = 0x01,
@@ -149,6 +167,7 @@ enum class FrameType : quint8 {
     Error = 0x0E,
     KeepAlive = 0x0F,
     Reveal = 0x10,
+    Move = 0x11,
 };
 
 //! One frame as cut from the byte stream, not yet decoded.

@@ -41,6 +41,7 @@
 #                                       in the server namespace): alice registers with one, bob
 #                                       with the other; the go crosses servers: direct, tcp-punch
 # Environment: NATLAB_KEEP=1 (leave the lab up), NATLAB_PAYLOAD_MIB (default 4),
+#              NATLAB_BIRTHDAY_RUNS (10), NATLAB_PUNCH_BUDGET (the birthday cases' --punch-budget),
 #              NATLAB_VERBOSE=0 (no --verbose for punchdrop), CI=true (no skipping).
 
 # shellcheck disable=SC2317,SC2119 # functions run through lab_wait_for; lab_add_server's NAME is optional
@@ -244,6 +245,8 @@ make_payload() {
 SENDER_OUT=""
 SENDER_FLAGS=()          # more arguments for `send` and `receive` (prc-sym: --no-birthday)
 RECEIVER_FLAGS=(--once)
+BUDGET_FLAGS=()          # the birthday cases: --punch-budget N from NATLAB_PUNCH_BUDGET
+[ -n "${NATLAB_PUNCH_BUDGET:-}" ] && BUDGET_FLAGS=(--punch-budget "$NATLAB_PUNCH_BUDGET")
 PATH_KIND=""
 PATH_METHOD=""
 PATH_MAPPER=""
@@ -476,7 +479,7 @@ birthday_runs() {
         SENDER_OUT=$out
         lab_spawn -e "$LAB_DIR/sender-$i.err" "$SENDER_HOST" "$out" "$PD" send "${VERBOSE[@]}" \
             --server "$SERVER" --to bob --json --timeout "$SEND_TIMEOUT" "$file" --name alice \
-            --config-dir "$LAB_DIR/conf-alice" --no-port-map
+            --config-dir "$LAB_DIR/conf-alice" --no-port-map "${BUDGET_FLAGS[@]}"
         lab_wait_pid "$LAB_LAST_PID" "$SEND_DEADLINE"
         rc=$?
         ev=$(events "$out" path | tail -n 1)
@@ -530,8 +533,8 @@ run_case() {
             SENDER_FLAGS=(--no-birthday)
             RECEIVER_FLAGS=(--once --no-birthday)
             ;;
-        birthday) pair prc sym; RECEIVER_FLAGS=() ;;
-        birthday-spread) pair sym prc; RECEIVER_FLAGS=() ;;
+        birthday) pair prc sym; RECEIVER_FLAGS=("${BUDGET_FLAGS[@]}") ;;
+        birthday-spread) pair sym prc; RECEIVER_FLAGS=("${BUDGET_FLAGS[@]}") ;;
         sym-sym) pair sym sym; kind=relay; methods=relay ;;
         same-nat)
             lab_add_router ra prc || fail "cannot build router ra"

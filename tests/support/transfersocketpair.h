@@ -53,6 +53,9 @@ public:
 
     QSslSocket *client() const { return m_client.get(); }
     QSslSocket *server() const { return m_server.get(); }
+    //! Hands a socket over (a FrameChannel that moves to it owns it then).
+    std::unique_ptr<QSslSocket> takeClient() { return std::move(m_client); }
+    std::unique_ptr<QSslSocket> takeServer() { return std::move(m_server); }
     const DeviceIdentity &clientIdentity() const { return *m_clientIdentity; }
     const DeviceIdentity &serverIdentity() const { return *m_serverIdentity; }
     SecureChannel::Result clientResult() const { return m_clientResult; }

@@ -12,6 +12,7 @@
 
 #include <QDeadlineTimer>
 #include <QElapsedTimer>
+#include <QPointer>
 #include <QTest>
 #include <QTimer>
 #include <QtEndian>
@@ -69,6 +70,8 @@ private Q_SLOTS:
     void readTakesOneFrameOnly();
     void readWaitsAndTimesOut();
     void keepaliveRestartsTheIdleWaitNotTheOverallBound();
+    void moveSwitchesEachDirectionAtItsMove();
+    void moveFromAPeerThatMayNotIsMalformed();
 };
 
 void TestFrameChannel::framesCutAnywhere_data()
@@ -244,6 +247,85 @@ void TestFrameChannel::keepaliveRestartsTheIdleWaitNotTheOverallBound()
     clock.restart();
     QCOMPARE(QCoro::waitFor(reader.read(300ms)).status, FrameChannel::Status::Timeout);
     QVERIFY2(clock.elapsed() < 5000, qPrintable(QString::number(clock.elapsed())));
+}
+
+void TestFrameChannel::moveSwitchesEachDirectionAtItsMove()
+{
+    // Two connections between the same two channels: "old" (a relay, say) and "new" (a direct
+    // path). Each side moves when it likes; every frame arrives once, in order.
+    Test::TransferSocketPair oldPair;
+    Test::TransferSocketPair newPair;
+    QString error = oldPair.connect();
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    error = newPair.connect();
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    QPointer<QSslSocket> oldA = oldPair.client();
+    QPointer<QSslSocket> oldB = oldPair.server();
+    QPointer<QSslSocket> newA = newPair.client();
+    FrameChannel a(oldPair.client());
+    FrameChannel b(oldPair.server());
+    a.allowMove();
+    b.allowMove();
+
+    a.sendData(pattern(1000, 1));
+    a.sendData(pattern(2000, 2));
+    a.moveTo(newPair.takeClient()); // A's next frames go on the new connection
+    QVERIFY(a.isMoving());
+    a.sendData(pattern(3000, 3));
+    a.send(SessionEnd {});
+
+    const auto next = [](FrameChannel &channel, std::chrono::milliseconds idle = 5s) {
+        return QCoro::waitFor(channel.read(idle));
+    };
+    for (int seed : {1, 2}) {
+        const FrameChannel::Incoming in = next(b);
+        QVERIFY2(in.status == FrameChannel::Status::Message, qPrintable(in.error));
+        QCOMPARE(std::get<Data>(in.message).bytes.size(), qsizetype(seed * 1000));
+    }
+    // A's MOVE arrived, B has no new connection yet: its reads wait (never the old one's end).
+    QCOMPARE(next(b, 200ms).status, FrameChannel::Status::Timeout);
+    // B still writes on the old connection, and A reads it there (B has not moved).
+    b.send(Start {7});
+    FrameChannel::Incoming in = next(a);
+    QVERIFY2(in.status == FrameChannel::Status::Message, qPrintable(in.error));
+    QCOMPARE(std::get<Start>(in.message).index, 7);
+
+    b.moveTo(newPair.takeServer());
+    in = next(b);
+    QVERIFY2(in.status == FrameChannel::Status::Message, qPrintable(in.error));
+    QCOMPARE(std::get<Data>(in.message).bytes, pattern(3000, 3));
+    in = next(b);
+    QVERIFY(std::holds_alternative<SessionEnd>(in.message));
+    QVERIFY(!b.isMoving()); // both directions of B are on the new connection
+    b.send(Start {8});
+    in = next(a);
+    QVERIFY2(in.status == FrameChannel::Status::Message, qPrintable(in.error));
+    QCOMPARE(std::get<Start>(in.message).index, 8);
+    QVERIFY(!a.isMoving());
+
+    // The DATA bytes per connection, as each side counts them.
+    QCOMPARE(a.connectionCount(), 2);
+    QCOMPARE(a.dataSent(0), 3000);
+    QCOMPARE(a.dataSent(1), 3000);
+    QCOMPARE(b.dataReceived(0), 3000);
+    QCOMPARE(b.dataReceived(1), 3000);
+    // Both left the old connection, which closes; the new one carries on.
+    QTRY_VERIFY_WITH_TIMEOUT(!oldA || oldA->state() == QAbstractSocket::UnconnectedState, 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(!oldB || oldB->state() == QAbstractSocket::UnconnectedState, 5000);
+    QVERIFY(a.isOpen());
+    QVERIFY(b.isOpen());
+    QVERIFY(newA && newA->state() == QAbstractSocket::ConnectedState);
+}
+
+void TestFrameChannel::moveFromAPeerThatMayNotIsMalformed()
+{
+    // A side that did not announce "move" takes MOVE for what it is: a protocol error.
+    Test::TransferSocketPair pair;
+    const QString error = pair.connect();
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    FrameChannel reader(pair.server());
+    pair.client()->write(encodeMessage(Move {}));
+    QCOMPARE(QCoro::waitFor(reader.read(5s)).status, FrameChannel::Status::Malformed);
 }
 
 QTEST_GUILESS_MAIN(TestFrameChannel)

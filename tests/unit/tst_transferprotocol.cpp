@@ -86,6 +86,7 @@ void TestTransferProtocol::golden_data()
     QTest::newRow("ACCEPT: empty map") << Message {Accept {}} << hex("00000002 03 a0");
     QTest::newRow("SESSIONEND: empty map") << Message {SessionEnd {}} << hex("00000002 0c a0");
     QTest::newRow("KEEPALIVE: empty map") << Message {KeepAlive {}} << hex("00000002 0f a0");
+    QTest::newRow("MOVE: empty map") << Message {Move {}} << hex("00000002 11 a0");
     QTest::newRow("REVEAL {n: 32 bytes}")
         << Message {Reveal {QByteArray(32, '\x6e')}}
         << hex("00000026 10 a1 616e 5820 "
@@ -139,6 +140,7 @@ void TestTransferProtocol::roundTrip_data()
     withNonce.codeNonce = QByteArray(32, '\x6e');
     QTest::newRow("OFFER with a code nonce") << Message {withNonce};
     QTest::newRow("REVEAL") << Message {Reveal {QByteArray(32, '\x01')}};
+    QTest::newRow("MOVE") << Message {Move {}};
     QTest::newRow("OFFER empty") << Message {Offer {}};
     QTest::newRow("ACCEPT") << Message {Accept {}};
     QTest::newRow("DECLINE") << Message {Decline {QStringLiteral("not now")}};
@@ -207,7 +209,7 @@ void TestTransferProtocol::malformed_data()
     QTest::newRow("length 4 GiB - 1") << hex("ffffffff 02");
     QTest::newRow("unknown type 0x00") << hex("00000002 00 a0");
     QTest::newRow("unknown type 0xff") << hex("00000002 ff a0");
-    QTest::newRow("unknown type 0x11 (after REVEAL)") << hex("00000002 11 a0");
+    QTest::newRow("unknown type 0x12 (after MOVE)") << hex("00000002 12 a0");
     QTest::newRow("REVEAL without a nonce") << hex("00000002 10 a0");
     QTest::newRow("REVEAL with a 31-byte nonce")
         << cborFrame(FrameType::Reveal, {{k("n"), QByteArray(31, 'n')}});
