@@ -1100,6 +1100,10 @@ Drop files on a contact to send them.</source>
         <source>Direct · port guessing</source>
         <translation>直连 · 端口猜测</translation>
     </message>
+    <message>
+        <source>Relayed → %1</source>
+        <translation>中继 → %1</translation>
+    </message>
 </context>
 <context>
     <name>PunchDrop::Gui::TransferListModel</name>

@@ -1100,6 +1100,10 @@ Drop files on a contact to send them.</source>
         <source>Direct · port guessing</source>
         <translation>直連 · 連接埠猜測</translation>
     </message>
+    <message>
+        <source>Relayed → %1</source>
+        <translation>中繼 → %1</translation>
+    </message>
 </context>
 <context>
     <name>PunchDrop::Gui::TransferListModel</name>

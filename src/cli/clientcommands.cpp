@@ -111,6 +111,7 @@ std::unique_ptr<Client> setUp(const Invocation &inv)
     if (inv.punchTimeoutMs > 0)
         config.timings.punch.deadline = std::chrono::milliseconds(inv.punchTimeoutMs);
     config.portMapping = !inv.noPortMap;
+    config.upgrade = !inv.noUpgrade;
     if (inv.noBirthday)
         config.timings.guessBudget = 0;
     else if (inv.punchBudget > 0)
@@ -240,7 +241,8 @@ void printPaths(Client &c)
     QObject::connect(c.engine.get(), &TransferEngine::pathEstablished, c.engine.get(),
         [&c](quint64, const PathReport &p) {
             c.printer.path(p.path, p.rttMs, p.timeMs,
-                p.peerName.isEmpty() ? p.peer.shortString() : p.peerName, p.reason, p.mapper);
+                p.peerName.isEmpty() ? p.peer.shortString() : p.peerName, p.reason, p.mapper,
+                p.upgradedFrom);
         });
     QObject::connect(c.engine.get(), &TransferEngine::transferUpdated, c.engine.get(),
         [&c](const TransferSnapshot &s) {
@@ -287,7 +289,8 @@ int reportResult(Client &c, const TransferResult &result, qint64 elapsedMs)
 {
     if (result.allVerified()) {
         c.printer.progress(result.bytesTotal, result.bytesTotal, 0, true);
-        c.printer.done(result.files.size(), result.bytesTotal, elapsedMs, result.bytesTransferred);
+        c.printer.done(result.files.size(), result.bytesTotal, elapsedMs, result.bytesTransferred,
+            result.relayBytes, result.directBytes);
         return ExitOk;
     }
     const QString code

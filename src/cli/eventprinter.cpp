@@ -97,7 +97,7 @@ void EventPrinter::registered(const QString &deviceId, const QString &natType,
 }
 
 void EventPrinter::path(PathKind path, int rttMs, qint64 timeMs, const QString &peer,
-    const QString &reason, PortMapProtocol mapper)
+    const QString &reason, PortMapProtocol mapper, PathKind upgradedFrom)
 {
     if (m_json) {
         QJsonObject event {{QStringLiteral("event"), QStringLiteral("path")},
@@ -108,7 +108,15 @@ void EventPrinter::path(PathKind path, int rttMs, qint64 timeMs, const QString &
             event.insert(QStringLiteral("reason"), reason);
         if (path == PathKind::DirectPortMap && mapper != PortMapProtocol::None)
             event.insert(QStringLiteral("mapper"), portMapProtocolName(mapper));
+        if (upgradedFrom != PathKind::Unknown)
+            event.insert(QStringLiteral("upgraded_from"), pathKindName(upgradedFrom));
         emitJson(event);
+        return;
+    }
+    if (upgradedFrom != PathKind::Unknown) {
+        info(QStringLiteral("Moved to a direct connection to %1 (%2), %3 ms after asking")
+                 .arg(peer, pathMethodName(path))
+                 .arg(timeMs));
         return;
     }
     QString text = path == PathKind::Relayed
@@ -225,12 +233,15 @@ void EventPrinter::file(const QString &name, qint64 size, const QString &digest,
     info(text);
 }
 
-void EventPrinter::done(qint64 files, qint64 bytes, qint64 elapsedMs, qint64 transferred)
+void EventPrinter::done(qint64 files, qint64 bytes, qint64 elapsedMs, qint64 transferred,
+    qint64 relayBytes, qint64 directBytes)
 {
     if (m_json) {
-        emitJson({{QStringLiteral("event"), QStringLiteral("done")},
-            {QStringLiteral("files"), files}, {QStringLiteral("bytes"), bytes},
-            {QStringLiteral("transferred"), transferred}, {QStringLiteral("time_ms"), elapsedMs}});
+        emitJson(
+            {{QStringLiteral("event"), QStringLiteral("done")}, {QStringLiteral("files"), files},
+                {QStringLiteral("bytes"), bytes}, {QStringLiteral("transferred"), transferred},
+                {QStringLiteral("time_ms"), elapsedMs}, {QStringLiteral("relay_bytes"), relayBytes},
+                {QStringLiteral("direct_bytes"), directBytes}});
         return;
     }
     QString text = QStringLiteral("Done: %1 file(s), %2 in %3")

@@ -28,8 +28,10 @@ public:
         const QString &server);
     //! The `path` event: its kind and method are the stable texts of \a path (pathkind.h).
     //! \a mapper: for PathKind::DirectPortMap, how the gateway was asked ("mapper" in JSON).
+    //! \a upgradedFrom: the path the session left for this one (JSON "upgraded_from"), or
+    //! Unknown for its first path.
     void path(PathKind path, int rttMs, qint64 timeMs, const QString &peer, const QString &reason,
-        PortMapProtocol mapper = PortMapProtocol::None);
+        PortMapProtocol mapper = PortMapProtocol::None, PathKind upgradedFrom = PathKind::Unknown);
     /*!
      * An incoming offer; \a firstContact: the code is shown as something to compare;
      * \a nameWarning: a contact that claims another contact's name (JSON "name_warning").
@@ -53,7 +55,10 @@ public:
         qint64 resumedFrom = 0);
     //! \a bytes: the offered total; \a transferred: payload bytes that crossed the connection
     //! this time (JSON "transferred"; less than \a bytes when files resumed).
-    void done(qint64 files, qint64 bytes, qint64 elapsedMs, qint64 transferred);
+    //! \a relayBytes / \a directBytes: of \a transferred, what went through the relay and
+    //! what went directly (JSON "relay_bytes", "direct_bytes").
+    void done(qint64 files, qint64 bytes, qint64 elapsedMs, qint64 transferred,
+        qint64 relayBytes = 0, qint64 directBytes = 0);
     void error(const QString &code, const QString &message);
     //! Human mode only. Written through DisplayText::forTerminal: no escape sequence a peer
     //! put in a name or a message reaches the terminal.

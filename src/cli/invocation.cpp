@@ -76,6 +76,9 @@ struct Options
         s("Try the direct hole punch for SECS seconds (0.5-60, default 4) before "
           "falling back to the relay."),
         s("SECS")};
+    Option noUpgrade {s("no-upgrade"),
+        s("Keep a relayed transfer on the relay: do not move it to a direct connection found "
+          "while it runs.")};
     Option noBirthday {s("no-birthday"),
         s("Do not guess ports when one side is behind a symmetric NAT and the other behind a "
           "port-restricted one (relay instead).")};
@@ -169,15 +172,15 @@ ParseResult parseCommandLine(const QStringList &arguments)
         if (command == s("send")) {
             inv.mode = Mode::Send;
             options << o.server << o.lan << o.to << o.name << o.json << o.relayOnly << o.noRelay
-                    << o.timeout << o.punchTimeout << o.noBirthday << o.punchBudget << o.noPortMap
-                    << o.sha256;
+                    << o.timeout << o.punchTimeout << o.noUpgrade << o.noBirthday << o.punchBudget
+                    << o.noPortMap << o.sha256;
             usage = s("punchdrop send (--server HOST[:PORT] | --lan) --to PEER PATH...");
             description = s("Send files and folders to a peer.");
         } else if (command == s("receive")) {
             inv.mode = Mode::Receive;
             options << o.server << o.lan << o.dir << o.yes << o.once << o.name << o.json
-                    << o.timeout << o.punchTimeout << o.noBirthday << o.punchBudget << o.noPortMap
-                    << o.sha256;
+                    << o.timeout << o.punchTimeout << o.noUpgrade << o.noBirthday << o.punchBudget
+                    << o.noPortMap << o.sha256;
             usage = s(
                 "punchdrop receive (--server HOST[:PORT] | --lan) [--dir DIR] [--yes] [--once]");
             description = s("Stay online and receive transfers from peers.");
@@ -358,6 +361,7 @@ ParseResult parseCommandLine(const QStringList &arguments)
     }
     if (inv.mode == Mode::Send || inv.mode == Mode::Receive) {
         inv.noBirthday = parser.isSet(o.noBirthday);
+        inv.noUpgrade = parser.isSet(o.noUpgrade);
         if (parser.isSet(o.punchBudget)) {
             const auto v = positiveNumber(parser.value(o.punchBudget), 2048);
             if (!v || *v < 16 || inv.noBirthday)

@@ -60,6 +60,7 @@ struct Invocation
     int timeoutSecs = 0; //!< 0: the command's default
     int punchTimeoutMs = 0; //!< send/receive --punch-timeout; 0: PunchTimings' default deadline
     bool noBirthday = false; //!< send/receive --no-birthday: no port guessing
+    bool noUpgrade = false; //!< send/receive --no-upgrade: a relayed session stays relayed
     int punchBudget = 0; //!< send/receive --punch-budget; 0: kDefaultGuessBudget
     bool noPortMap = false; //!< send/receive/app --no-port-map: no UPnP-IGD / NAT-PMP mapping
     QString dir;

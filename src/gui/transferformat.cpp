@@ -33,8 +33,10 @@ QString TransferFormat::timeLeft(qint64 bytesLeft, double bytesPerSecond)
     return tr("%1 days left").arg(seconds / 86400);
 }
 
-QString TransferFormat::pathBadge(PathKind path, const QString &reason)
+QString TransferFormat::pathBadge(PathKind path, const QString &reason, PathKind before)
 {
+    if (before == PathKind::Relayed && path != PathKind::Relayed && path != PathKind::Unknown)
+        return tr("Relayed → %1").arg(pathBadge(path, {}));
     switch (path) {
     case PathKind::Unknown:
         return {};

@@ -20,7 +20,9 @@ public:
     static QString speed(double bytesPerSecond);
     //! Remaining time in words; empty when unknown.
     static QString timeLeft(qint64 bytesLeft, double bytesPerSecond);
-    static QString pathBadge(PathKind path, const QString &reason);
+    //! \a before: the path the session moved away from ("Relayed → Direct · TCP punch").
+    static QString pathBadge(
+        PathKind path, const QString &reason, PathKind before = PathKind::Unknown);
     static QString state(TransferSnapshot::State state);
     //! The other device's name, or its short ID when it has none.
     static QString peerLabel(const TransferSnapshot &snapshot);

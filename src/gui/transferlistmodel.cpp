@@ -98,7 +98,7 @@ QVariant TransferListModel::data(const QModelIndex &index, int role) const
     case StalledRole:
         return m_stalled.contains(s.id);
     case PathBadgeRole:
-        return TransferFormat::pathBadge(s.path, s.pathReason);
+        return TransferFormat::pathBadge(s.path, s.pathReason, s.pathBefore);
     case CanCancelRole:
         return canCancel(s) && !m_restored.contains(s.id);
     case CanRetryRole:

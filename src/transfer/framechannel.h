@@ -103,6 +103,9 @@ public:
      * (never while a frame is half written: every send() writes whole frames).
      */
     void moveTo(std::unique_ptr<QSslSocket> next);
+    //! The connections moveTo() handed over, for a graceful close once the session is over
+    //! (the channel is not used afterwards).
+    std::vector<std::unique_ptr<QSslSocket>> takeMovedConnections() { return std::move(m_owned); }
     //! This side announced "move" in its HELLO: a MOVE from the peer is taken (else malformed).
     void allowMove() { m_moveAllowed = true; }
     //! Whether moveTo() was called and the peer's MOVE has not arrived yet.

@@ -5,6 +5,7 @@
 #include "transfer/outgoingtransfer.h"
 
 #include "core/coro/offthread.h"
+#include "core/coro/sleep.h"
 #include "core/logging.h"
 #include "core/socket/hostlookup.h"
 #include "core/socket/reusablesocket.h"
@@ -32,6 +33,17 @@ QCoro::Task<> closeGracefully(std::unique_ptr<QSslSocket> socket)
     if (socket->state() != QAbstractSocket::UnconnectedState)
         co_await qCoro(socket.get(), &QAbstractSocket::disconnected, 3s);
     socket.release()->deleteLater();
+}
+
+//! The connections a session moved to (a relayed one that went direct): closed like the first.
+QCoro::Task<> closeMoved(QPointer<TransferJob> job)
+{
+    if (!job)
+        co_return;
+    for (std::unique_ptr<QSslSocket> &moved : job->takeMovedConnections()) {
+        auto closing = closeGracefully(std::move(moved));
+        co_await closing;
+    }
 }
 
 //! The server's second UDP port (mapping tests) is the control port + 1 unless configured.
@@ -121,6 +133,10 @@ bool TransferEngine::start(QString *error)
             &m_contacts, &ContactStore::contactsChanged, m_control, [this] { updateWatchList(); });
         updateWatchList(); // sent with the first hello
         connect(m_control, &ControlClient::goReceived, this, [this](const GoMessage &go) {
+            if (!go.upgrade.isEmpty()) {
+                answerUpgrade(go); // a direct path for a running session, not a new one
+                return;
+            }
             if (auto slot = m_incoming.acquire(go.peer))
                 runIncoming(addEntry(TransferSnapshot::Direction::Incoming), go, std::move(*slot));
             else
@@ -478,11 +494,22 @@ void TransferEngine::failUnexpectedPeer(quint64 id, const PeerConnection &c, boo
                   .arg(asked, answered));
 }
 
-void TransferEngine::finish(quint64 id, const TransferResult &result)
+void TransferEngine::finish(quint64 id, const TransferResult &finished)
 {
     auto it = m_transfers.find(id);
     if (it == m_transfers.end() || it->snapshot.isFinished())
         return;
+    TransferResult result = finished;
+    if (it->job) {
+        // The file bytes of each connection the session used, by that connection's path.
+        const FrameChannel &channel = it->job->channel();
+        const bool sender = it->snapshot.direction == TransferSnapshot::Direction::Outgoing;
+        for (int i = 0; i < channel.connectionCount(); ++i) {
+            const qint64 bytes = sender ? channel.dataSent(i) : channel.dataReceived(i);
+            (it->pathHistory.value(i) == PathKind::Relayed ? result.relayBytes : result.directBytes)
+                += bytes;
+        }
+    }
     TransferSnapshot &s = it->snapshot;
     s.bytesPerSecond = 0;
     if (result.ok()) {
@@ -528,13 +555,121 @@ void TransferEngine::reportPath(quint64 id, const PeerConnection &c)
             s.peerName = c.peerName;
         s.peer = c.peer;
     });
+    if (auto it = m_transfers.find(id); it != m_transfers.end()) {
+        it->sessionId = c.sessionId;
+        it->pathHistory = {c.path};
+    }
     Q_EMIT pathEstablished(id, report);
+}
+
+void TransferEngine::reportUpgrade(quint64 id, const PeerConnection &c, PathKind from)
+{
+    PathReport report;
+    report.path = c.path;
+    report.timeMs = c.timeMs;
+    report.rttMs = c.rttMs;
+    report.peer = c.peer;
+    report.peerName = c.peerName;
+    report.mapper = c.mapper;
+    report.upgradedFrom = from;
+    update(id, [&](TransferSnapshot &s) {
+        s.pathBefore = from;
+        s.path = c.path;
+        s.pathReason.clear();
+    });
+    if (auto it = m_transfers.find(id); it != m_transfers.end())
+        it->pathHistory.append(c.path);
+    qCInfo(lcTransfer).noquote() << "transfer" << id << "moved from" << pathMethodName(from) << "to"
+                                 << pathMethodName(c.path) << "after" << c.timeMs << "ms";
+    Q_EMIT pathEstablished(id, report);
+}
+
+QCoro::Task<> TransferEngine::upgradeLoop(
+    quint64 id, int attempt, DeviceId peer, QByteArray sessionId)
+{
+    QPointer<TransferEngine> self(this);
+    std::chrono::milliseconds pause = m_config.timings.upgradeFirst;
+    for (;;) {
+        co_await sleepFor(pause);
+        if (!self || superseded(id, attempt))
+            co_return;
+        QPointer<TransferJob> job = m_transfers.value(id).job;
+        if (!job)
+            co_return;
+        const TransferSnapshot::State state = job->state();
+        if (state == TransferSnapshot::State::Connecting)
+            continue; // the HELLOs have not been exchanged yet: "move" is not known
+        if (state != TransferSnapshot::State::Waiting
+            && state != TransferSnapshot::State::Transferring)
+            co_return; // over
+        if (!job->canMove()) {
+            qCInfo(lcTransfer) << "transfer" << id
+                               << "stays relayed: the peer cannot move a running session";
+            co_return;
+        }
+        if (m_control && m_control->isRegistered() && !m_control->serverUpgrades()) {
+            qCInfo(lcTransfer) << "transfer" << id
+                               << "stays relayed: the server does not pass path upgrades on";
+            co_return;
+        }
+        if (m_control && m_control->isRegistered()) {
+            auto connecting = m_connector->connectTo(peer, ConnectMode::DirectOnly, sessionId);
+            PeerConnection c = co_await connecting;
+            if (!self || superseded(id, attempt))
+                co_return;
+            job = m_transfers.value(id).job;
+            if (c.ok() && c.peer == peer && job && job->moveTo(std::move(c.socket))) {
+                reportUpgrade(id, c, PathKind::Relayed);
+                co_return;
+            }
+            if (c.errorCode == ConnectFailure::UnexpectedPeer
+                || c.error == u"the server does not support path upgrades") {
+                qCInfo(lcTransfer).noquote() << "transfer" << id << "stays relayed:" << c.error;
+                co_return;
+            }
+            qCDebug(lcTransfer).noquote() << "transfer" << id << "still relayed:" << c.error;
+        }
+        pause = std::min(pause * 2, m_config.timings.upgradeMaxPause);
+    }
+}
+
+QCoro::Task<> TransferEngine::answerUpgrade(GoMessage go)
+{
+    QPointer<TransferEngine> self(this);
+    quint64 id = 0;
+    for (auto it = m_transfers.cbegin(); it != m_transfers.cend(); ++it) {
+        const Entry &e = it.value();
+        if (e.sessionId == go.upgrade && e.snapshot.peer == go.peer && e.job && !e.upgrading
+            && !e.pathHistory.isEmpty() && e.pathHistory.constLast() == PathKind::Relayed
+            && e.job->canMove()) {
+            id = it.key();
+            break;
+        }
+    }
+    if (id == 0) {
+        // Not ours (or over): nobody answers, and the peer's punch ends at its deadline.
+        qCInfo(lcTransfer).noquote() << "ignoring a path upgrade from" << go.peer.shortString()
+                                     << "for no running relayed session";
+        co_return;
+    }
+    m_transfers[id].upgrading = true;
+    auto answering = m_connector->answer(go);
+    PeerConnection c = co_await answering;
+    if (!self)
+        co_return;
+    auto it = m_transfers.find(id);
+    if (it == m_transfers.end())
+        co_return;
+    it->upgrading = false;
+    if (c.ok() && c.peer == go.peer && it->job && it->job->moveTo(std::move(c.socket)))
+        reportUpgrade(id, c, PathKind::Relayed);
 }
 
 void TransferEngine::attachJob(quint64 id, TransferJob *job)
 {
     m_transfers[id].job = job;
     job->setDeviceName(m_config.displayName);
+    job->setOfferMove(m_config.upgrade);
     job->setTimeouts(m_config.transferTimeouts);
     job->setPreferredDigest(m_config.digest);
     connect(job, &TransferJob::progress, this, [this, id](qint64 done, qint64 total, double rate) {
@@ -656,6 +791,9 @@ QCoro::Task<> TransferEngine::runOutgoing(quint64 id)
     std::unique_ptr<QSslSocket> socket = std::move(c.socket);
     auto *job = new OutgoingTransfer(socket.get(), m_identity, std::move(offer), this);
     attachJob(id, job);
+    if (c.path == PathKind::Relayed && c.initiator && entry.mode == ConnectMode::Auto
+        && m_config.upgrade && m_control)
+        upgradeLoop(id, attempt, c.peer, c.sessionId); // ends by itself with the transfer
     const TransferResult result = co_await job->run();
     if (!self)
         co_return;
@@ -666,8 +804,10 @@ QCoro::Task<> TransferEngine::runOutgoing(quint64 id)
             qCWarning(lcTransfer) << "cannot remember contact:" << error;
     }
     finish(id, result);
-    auto closing = closeGracefully(std::move(socket));
+    auto closing = closeMoved(job);
     co_await closing;
+    auto closingFirst = closeGracefully(std::move(socket));
+    co_await closingFirst;
     if (self) // the engine (and the job, its child) may be gone by the time the socket closed
         job->deleteLater();
 }
@@ -810,8 +950,10 @@ QCoro::Task<> TransferEngine::receiveOn(
     if (!self)
         co_return;
     finish(id, result);
-    auto closing = closeGracefully(std::move(socket));
+    auto closing = closeMoved(job);
     co_await closing;
+    auto closingFirst = closeGracefully(std::move(socket));
+    co_await closingFirst;
     if (self) // the engine (and the job, its child) may be gone by the time the socket closed
         job->deleteLater();
 }

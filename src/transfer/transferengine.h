@@ -68,6 +68,12 @@ struct EngineConfig
      */
     int maxIncomingSessions = 8;
     int maxIncomingPerPeer = 2;
+    /*!
+     * A relayed session keeps trying for a direct path and moves to it (the "move"
+     * capability) without starting over; `--no-upgrade` turns it off (and this side then
+     * does not follow a peer that moves).
+     */
+    bool upgrade = true;
 };
 
 //! How one transfer's path was made (the CLI's `path` event).
@@ -81,6 +87,9 @@ struct PathReport
     DeviceId peer;
     QString peerName;
     PortMapProtocol mapper = PortMapProtocol::None; //!< path DirectPortMap: how it was mapped
+    //! The path the session left for this one (a relayed session that went direct), or
+    //! Unknown for the first path (the CLI's "upgraded_from").
+    PathKind upgradedFrom = PathKind::Unknown;
 };
 
 /*!
@@ -170,6 +179,9 @@ private:
         QStringList paths;
         ConnectMode mode = ConnectMode::Auto;
         QPointer<TransferJob> job;
+        QByteArray sessionId; //!< the go's session, when the path came from the server
+        QList<PathKind> pathHistory; //!< the path of each connection the session used
+        bool upgrading = false; //!< a direct path for it is being punched (the answering side)
         bool cancelRequested = false;
         int attempt
             = 0; //!< bumped by every (re)start; an older flow that wakes up sees it and stops
@@ -183,6 +195,16 @@ private:
      */
     QCoro::Task<std::optional<PeerConnection>> connectOutgoing(quint64 id, int attempt);
     QCoro::Task<> runIncoming(quint64 id, GoMessage go, IncomingLimiter::Slot slot);
+    /*!
+     * While outgoing transfer \a id (its \a attempt) runs relayed: tries for a direct path to
+     * \a peer for session \a sessionId now and then (ConnectTimings::upgradeFirst, doubling
+     * pauses) and moves the transfer onto the first one (TransferJob::moveTo).
+     */
+    QCoro::Task<> upgradeLoop(quint64 id, int attempt, DeviceId peer, QByteArray sessionId);
+    //! The answering side of an upgrade: a go naming a running relayed session.
+    QCoro::Task<> answerUpgrade(GoMessage go);
+    //! Transfer \a id moved onto \a c (from \a from): its snapshot and a second path event.
+    void reportUpgrade(quint64 id, const PeerConnection &c, PathKind from);
     //! Answers \a go only to tell the peer that this device is busy (no entry, no prompt).
     QCoro::Task<> refuseIncoming(GoMessage go);
     QCoro::Task<> refuseBusy(std::unique_ptr<QSslSocket> socket);

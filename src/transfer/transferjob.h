@@ -105,6 +105,11 @@ public:
     //! The frame channel's connections so far and the DATA bytes each carried (diagnostics,
     //! the CLI's done event).
     const FrameChannel &channel() const { return m_channel; }
+    //! After run(): the connections the session moved to, to be closed gracefully.
+    std::vector<std::unique_ptr<QSslSocket>> takeMovedConnections()
+    {
+        return m_channel.takeMovedConnections();
+    }
     //! Whether the peer's HELLO announced "keepalive" (known once HELLO was exchanged).
     bool peerAcceptsKeepalive() const { return m_peerAcceptsKeepalive; }
     //! KEEPALIVE frames this side sent / received (diagnostics and tests).

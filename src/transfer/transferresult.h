@@ -59,6 +59,10 @@ struct TransferResult
     QString message; //!< human-readable, empty on success
     qint64 bytesTransferred = 0; //!< payload bytes sent / received on this connection
     qint64 bytesTotal = 0; //!< sum of the offered file sizes
+    //! Of the file bytes this side sent (or received), those that went through the server's
+    //! relay and those that went directly (a session moves from one to the other).
+    qint64 relayBytes = 0;
+    qint64 directBytes = 0;
     QList<FileResult> files;
 
     bool ok() const { return error == TransferError::None; }

@@ -47,6 +47,8 @@ struct TransferSnapshot
     double bytesPerSecond = 0;
     State state = State::Connecting;
     PathKind path = PathKind::Unknown;
+    //! The path the session started on, when it moved since (Relayed for "Relayed → Direct").
+    PathKind pathBefore = PathKind::Unknown;
     QString pathReason; //!< why relayed ("peer behind symmetric NAT", "punch timed out", …)
     QString error; //!< human-readable, when Failed (the engine's words; may name local paths)
     //! Why it ended, when Failed, Cancelled or Declined: the UI words it with a remedy.

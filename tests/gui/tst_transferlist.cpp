@@ -131,6 +131,10 @@ private Q_SLOTS:
         QCOMPARE(TransferFormat::pathBadge(PathKind::Relayed, u"peer behind symmetric NAT"_qs),
             u"Relayed (peer behind symmetric NAT)"_qs);
         QCOMPARE(TransferFormat::pathBadge(PathKind::Unknown, {}), QString());
+        QCOMPARE(
+            TransferFormat::pathBadge(PathKind::DirectGuess, {}), u"Direct · port guessing"_qs);
+        QCOMPARE(TransferFormat::pathBadge(PathKind::DirectPunch, {}, PathKind::Relayed),
+            u"Relayed → Direct · TCP punch"_qs);
 
         TransferSnapshot failed = snapshot(1, State::Failed, MiB, 2 * MiB);
         failed.error = u"peer timed out after 30 s"_qs;

@@ -14,6 +14,11 @@
 #                                       every one arrives intact, and at least 80 % of them go
 #                                       direct by port guessing (method birthday) within 3 s
 #   birthday-spread                     the same with the sides swapped: sym -> prc
+#   upgrade                             prc×prc with every packet between the two routers dropped
+#                                       (core), the server's relay capped at 8 MB/s, 96 MiB: the
+#                                       transfer starts relayed; the block is lifted 2.5 s later
+#                                       and the running transfer must move to a direct path within
+#                                       2 s, the relay carrying less than half the file
 #   same-nat                            two hosts behind one prc NAT, hairpin off: direct (lan
 #                                       or tcp-punch to the private endpoint)
 #   cgn                                 home prc + CGN prc  ->  single prc: direct, tcp-punch
@@ -512,6 +517,80 @@ birthday_runs() {
 }
 
 # ---------------------------------------------------------------------------------------------
+# path upgrade (upgrade)
+
+# block_direct / unblock_direct — core drops every packet between the two routers' public
+# addresses (they are bridged there), while both still reach the server (routed): every punch
+# fails, the relay works.
+block_direct() {
+    local a=${LAB_PUBLIC[ra]} b=${LAB_PUBLIC[rb]} file="$LAB_DIR/nft-block.nft"
+    cat >"$file" <<NFT
+table bridge block_direct {
+    chain f {
+        type filter hook forward priority -5; policy accept;
+        ip saddr $a ip daddr $b counter drop
+        ip saddr $b ip daddr $a counter drop
+    }
+}
+NFT
+    lab_exec core nft -f "$file" || fail "cannot block the direct path"
+}
+unblock_direct() { lab_exec core nft delete table bridge block_direct || fail "cannot lift the block"; }
+
+# upgrade_run — alice sends while the direct path is blocked; 2.5 s after her relayed path the
+# block goes; her transfer must move to a direct path within 2 s of that, and the relay must
+# have carried less than half the file.
+upgrade_run() {
+    SENDER_OUT="$LAB_DIR/sender.jsonl"
+    add_log "sender stdout" "$SENDER_OUT"
+    add_log "sender stderr" "$LAB_DIR/sender.err"
+    mkdir -p "$LAB_DIR/conf-alice"
+    block_direct
+    lab_spawn -e "$LAB_DIR/sender.err" "$SENDER_HOST" "$SENDER_OUT" "$PD" send "${VERBOSE[@]}" \
+        --server "$SERVER" --to bob --json --timeout "$SEND_TIMEOUT" "$PAYLOAD" --name alice \
+        --config-dir "$LAB_DIR/conf-alice" --no-port-map
+    local spid=$LAB_LAST_PID t_relay t_lift t_up
+    lab_wait_for 30 relayed_path || fail "the sender printed no relayed path within 30 s"
+    t_relay=$(now_ms)
+    echo "  the transfer started on the relay (direct path blocked): $(events "$SENDER_OUT" path | head -n 1)"
+    sleep 2.5
+    lab_alive "$spid" || fail "the transfer ended before the block was lifted (the file is too small)"
+    t_lift=$(now_ms)
+    unblock_direct
+    lab_wait_for 15 upgraded_path
+    t_up=$(now_ms)
+    local up
+    up=$(events "$SENDER_OUT" path | grep upgraded_from | head -n 1)
+    [ -n "$up" ] || fail "no path upgrade within 15 s of lifting the block"
+    echo "  moved $((t_up - t_lift)) ms after the block was lifted ($((t_lift - t_relay)) ms after the relayed path): $up"
+    [ $((t_up - t_lift)) -le 2000 ] || fail "the move came $((t_up - t_lift)) ms after the block was lifted (2000 wanted)"
+    lab_wait_pid "$spid" "$SEND_DEADLINE"
+    local rc=$?
+    [ "$rc" = 0 ] || fail "the sender exited with $rc: $(events "$SENDER_OUT" error | head -n 1)"
+    lab_wait_pid "$RECEIVER_PID" "$RECEIVER_DEADLINE"
+    rc=$?
+    [ "$rc" = 0 ] || fail "the receiver exited with $rc: $(events "$RECEIVER_OUT" error | head -n 1)"
+    local got="$INBOX/$(basename "$PAYLOAD")"
+    [ -f "$got" ] || fail "the file did not arrive"
+    [ "$(sha256sum "$got" | cut -d' ' -f1)" = "$PAYLOAD_SHA" ] || fail "the received file differs"
+    events "$RECEIVER_OUT" path | grep -q '"upgraded_from":"relay"' ||
+        fail "the receiver reported no path upgrade"
+    local done_ev relay direct size
+    done_ev=$(events "$SENDER_OUT" done | tail -n 1)
+    relay=$(field relay_bytes <<<"$done_ev")
+    direct=$(field direct_bytes <<<"$done_ev")
+    size=$(stat -c %s "$PAYLOAD")
+    echo "  done: $done_ev"
+    [ $((relay + direct)) = "$size" ] || fail "relay_bytes + direct_bytes = $((relay + direct)), the file has $size"
+    [ $((relay * 2)) -lt "$size" ] || fail "the relay carried $relay of $size bytes (less than half wanted)"
+    echo "  file intact; the relay carried $relay of $size bytes ($((relay * 100 / size)) %), the direct path $direct"
+    PATH_KIND=direct
+    PATH_METHOD=$(field method <<<"$up")
+}
+relayed_path() { events "$SENDER_OUT" path | grep -q '"kind":"relay"'; }
+upgraded_path() { events "$SENDER_OUT" path | grep -q upgraded_from; }
+
+# ---------------------------------------------------------------------------------------------
 # the cases
 
 run_case() {
@@ -535,6 +614,11 @@ run_case() {
             ;;
         birthday) pair prc sym; RECEIVER_FLAGS=("${BUDGET_FLAGS[@]}") ;;
         birthday-spread) pair sym prc; RECEIVER_FLAGS=("${BUDGET_FLAGS[@]}") ;;
+        upgrade)
+            pair prc prc
+            SERVER_EXTRA=(--relay-rate 8000000)
+            PAYLOAD_MIB=${NATLAB_PAYLOAD_MIB:-96}
+            ;;
         sym-sym) pair sym sym; kind=relay; methods=relay ;;
         same-nat)
             lab_add_router ra prc || fail "cannot build router ra"
@@ -636,6 +720,8 @@ run_case() {
 
     if [[ "$CASE" == birthday* ]]; then
         birthday_runs
+    elif [ "$CASE" = upgrade ]; then
+        upgrade_run
     else
         send_and_check "$SENDER_HOST" "$kind" "$methods"
     fi

@@ -272,6 +272,9 @@ void TestControlProtocol::roundTrip_data()
         << QStringLiteral("lookup-result");
     QTest::newRow("welcome") << ControlMessage(Welcome {1, a, ep("203.0.113.7", 61000), true, b,
         15000}) << QStringLiteral("welcome");
+    QTest::newRow("welcome with upgrades")
+        << ControlMessage(Welcome {1, a, ep("203.0.113.7", 61000), true, b, 15000, true})
+        << QStringLiteral("welcome");
     QTest::newRow("nat empty") << ControlMessage(Nat {}) << QStringLiteral("nat");
     QTest::newRow("peers two, more") << ControlMessage(Peers {
         {{a, QStringLiteral("a"), QStringLiteral("symmetric")}, {b, QStringLiteral("b"), {}}},
@@ -283,6 +286,9 @@ void TestControlProtocol::roundTrip_data()
     QTest::newRow("peer-left") << ControlMessage(PeerLeft {b}) << QStringLiteral("peer-left");
     QTest::newRow("connect max request id")
         << ControlMessage(Connect {0xffffffffu, b, ConnectMode::RelayOnly})
+        << QStringLiteral("connect");
+    QTest::newRow("connect upgrade")
+        << ControlMessage(Connect {7, b, ConnectMode::DirectOnly, QByteArray(16, '\x09')})
         << QStringLiteral("connect");
     QTest::newRow("connect-error")
         << ControlMessage(ConnectError {3, ConnectFailure::Offline, QStringLiteral("not online")})
@@ -311,6 +317,9 @@ void TestControlProtocol::roundTrip_data()
     Go probeGo = mappedGo;
     probeGo.guess = PortGuess::Probe;
     QTest::newRow("go probe") << ControlMessage(probeGo) << QStringLiteral("go");
+    Go upgradeGo = mappedGo;
+    upgradeGo.upgrade = QByteArray(16, '\x0a');
+    QTest::newRow("go upgrade") << ControlMessage(upgradeGo) << QStringLiteral("go");
     QTest::newRow("mapped natpmp")
         << ControlMessage(Mapped {ep("198.51.100.1", 1), PortMapProtocol::NatPmp})
         << QStringLiteral("mapped");

@@ -372,6 +372,7 @@ void ControlClient::on(const Welcome &welcome)
     m_lastError.clear();
     m_observed = welcome.observed;
     m_relayAvailable = welcome.relayAvailable;
+    m_serverUpgrades = welcome.upgrades;
     const qint64 interval = welcome.keepaliveMs > 0
         ? std::min<qint64>(welcome.keepaliveMs, m_config.keepaliveInterval.count())
         : m_config.keepaliveInterval.count();
@@ -663,8 +664,8 @@ QCoro::Task<LookupReply> ControlClient::lookup(
         QStringLiteral("the server did not answer the lookup within %1 ms").arg(timeout.count())};
 }
 
-QCoro::Task<ConnectReply> ControlClient::requestConnect(
-    const DeviceId &target, ConnectMode mode, std::chrono::milliseconds timeout)
+QCoro::Task<ConnectReply> ControlClient::requestConnect(const DeviceId &target, ConnectMode mode,
+    std::chrono::milliseconds timeout, const QByteArray &upgrade)
 {
     if (!m_registered)
         co_return ConnectReply {std::nullopt, ConnectFailure::NotRegistered,
@@ -673,7 +674,7 @@ QCoro::Task<ConnectReply> ControlClient::requestConnect(
     m_pendingRequests.insert(id);
     QPointer<ControlClient> self(this);
     auto waiting = awaitReply(this, m_replies, m_replyWaiters, id, timeout);
-    send(Connect {id, target, mode});
+    send(Connect {id, target, mode, upgrade});
     const std::optional<ConnectReply> reply = co_await waiting;
     if (reply)
         co_return *reply;

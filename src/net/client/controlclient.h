@@ -112,6 +112,9 @@ public:
     Endpoint observedEndpoint() const { return m_observed; }
     DeviceId serverId() const { return m_serverId; }
     bool serverRelayAvailable() const { return m_relayAvailable; }
+    //! The server passes path upgrades on (welcome.upgrades): a relayed session may ask it
+    //! for a direct path.
+    bool serverUpgrades() const { return m_serverUpgrades; }
     //! Online peers, excluding this device.
     QList<PeerInfo> peers() const;
 
@@ -146,8 +149,9 @@ public:
      */
     QCoro::Task<LookupReply> lookup(
         const QString &query, std::chrono::milliseconds timeout = std::chrono::milliseconds(0));
-    QCoro::Task<ConnectReply> requestConnect(
-        const DeviceId &target, ConnectMode mode, std::chrono::milliseconds timeout);
+    //! \a upgrade: the session whose relayed path this connect is to replace (Connect::upgrade).
+    QCoro::Task<ConnectReply> requestConnect(const DeviceId &target, ConnectMode mode,
+        std::chrono::milliseconds timeout, const QByteArray &upgrade = {});
     //! Tells the server how session \a sessionId ended up (for its log): \a kind over \a path.
     void reportOutcome(const QByteArray &sessionId, OutcomeKind kind, PathKind path, qint64 timeMs,
         const QString &reason = {});
@@ -226,6 +230,7 @@ private:
     Endpoint m_observed;
     DeviceId m_serverId;
     bool m_relayAvailable = false;
+    bool m_serverUpgrades = false;
     QString m_natType;
     Endpoint m_mapped; //!< our port mapping, sent after every welcome
     PortMapProtocol m_mapper = PortMapProtocol::None;

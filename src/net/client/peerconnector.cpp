@@ -46,7 +46,8 @@ PeerConnector::PeerConnector(
     , m_timings(timings)
 { }
 
-QCoro::Task<PeerConnection> PeerConnector::connectTo(DeviceId target, ConnectMode mode)
+QCoro::Task<PeerConnection> PeerConnector::connectTo(
+    DeviceId target, ConnectMode mode, QByteArray upgrade)
 {
     QElapsedTimer clock;
     clock.start();
@@ -75,7 +76,7 @@ QCoro::Task<PeerConnection> PeerConnector::connectTo(DeviceId target, ConnectMod
             co_return failed;
         }
     }
-    auto request = m_control->requestConnect(target, mode, m_timings.requestTimeout);
+    auto request = m_control->requestConnect(target, mode, m_timings.requestTimeout, upgrade);
     const ConnectReply reply = co_await request;
     if (!reply.go) {
         failed.errorCode
@@ -98,6 +99,15 @@ QCoro::Task<PeerConnection> PeerConnector::connectTo(DeviceId target, ConnectMod
         failed.error = shown(
             QT_TRANSLATE_NOOP("PeerConnector", "the server introduced device %1 instead of %2"))
                            .arg(reply.go->peer.toString(), target.toString());
+        co_return failed;
+    }
+    if (reply.go->upgrade != upgrade) {
+        // A server that does not know upgrades sent an ordinary go: the peer would take it for
+        // a new session. Nothing is punched.
+        m_control->reportOutcome(reply.go->sessionId, OutcomeKind::Failed, PathKind::Unknown,
+            clock.elapsed(), QStringLiteral("the server does not support path upgrades"));
+        failed.errorCode = ConnectFailure::Unknown;
+        failed.error = QStringLiteral("the server does not support path upgrades"); // internal
         co_return failed;
     }
     auto established = establish(*reply.go, mode, clock.elapsed());
@@ -173,6 +183,10 @@ QCoro::Task<PunchResult> PeerConnector::punch(const GoMessage &go, bool mappedOn
     if (go.peerMapped.isValid())
         plan.candidates << go.peerMapped;
     PunchTimings timings = m_timings.punch;
+    if (!go.upgrade.isEmpty()) {
+        timings.deadline = m_timings.upgradePunchDeadline;
+        timings.attemptTimeout = m_timings.upgradeAttemptTimeout;
+    }
     if (mappedOnly) {
         timings.deadline = std::min(timings.deadline, timings.mappedDeadline);
     } else {
@@ -277,6 +291,8 @@ QCoro::Task<PeerConnection> PeerConnector::establish(
     c.peerName = go.peerName;
     c.peerNat = NatType::fromString(go.peerNat);
     c.rttMs = go.rttMs;
+    c.sessionId = go.sessionId;
+    c.initiator = go.initiator;
     const auto elapsed = [&] { return startedMs + clock.elapsed(); };
     const auto report = [&](OutcomeKind kind, const QString &reason, PathKind path) {
         if (self && m_control)

@@ -42,6 +42,22 @@ struct ConnectTimings
      * side opens (--punch-budget); 0 turns it off (--no-birthday).
      */
     int guessBudget = kDefaultGuessBudget;
+    /*!
+     * A relayed transfer keeps looking for a direct path (TransferEngine): the first try this
+     * long after the session started, then after a pause that doubles up to upgradeMaxPause.
+     */
+    std::chrono::milliseconds upgradeFirst {1000};
+    std::chrono::milliseconds upgradeMaxPause {30000};
+    //! The punch deadline of such a try (a go that names a running session): nobody waits on
+    //! it, the session runs on the relay meanwhile.
+    std::chrono::milliseconds upgradePunchDeadline {4000};
+    /*!
+     * One connect() attempt of such a try: long enough for the kernel's SYN resends, so a
+     * socket is not dropped mid-handshake. Dropping one whose peer's SYN already crossed ours
+     * sends a RST, which in the NAT lab left both routers' conntrack entries unusable for the
+     * rest of the try (the two peers have tried the same pair of endpoints for a while then).
+     */
+    std::chrono::milliseconds upgradeAttemptTimeout {3000};
 };
 
 //! An authenticated, end-to-end encrypted stream to a peer, and how it was made.
@@ -57,6 +73,8 @@ struct PeerConnection
     QString reason; //!< why relayed, in words (translated when the app installed a translator)
     qint64 timeMs = 0; //!< from the request (or go) to the selected connection
     int rttMs = 0; //!< server's RTT estimate of the peer, from go
+    QByteArray sessionId; //!< the go's session (empty on the LAN): what an upgrade names
+    bool initiator = false; //!< we asked for this session (connectTo), the peer answered
     ConnectFailure errorCode = ConnectFailure::None; //!< why not, when !ok()
     QString error; //!< human-readable (translated when the app installed a translator)
     //! errorCode UnexpectedPeer: the device that answered instead of \a peer (the one asked
@@ -89,8 +107,13 @@ public:
 
     void setOwnNatType(const NatType &natType) { m_ownNat = natType; }
 
-    //! Initiator: asks the server for \a target and establishes the path.
-    QCoro::Task<PeerConnection> connectTo(DeviceId target, ConnectMode mode);
+    /*!
+     * Initiator: asks the server for \a target and establishes the path. \a upgrade: the
+     * session whose relayed path this connection is to replace (use ConnectMode::DirectOnly);
+     * a go that does not name it back (a server without path upgrades) is refused unpunched.
+     */
+    QCoro::Task<PeerConnection> connectTo(
+        DeviceId target, ConnectMode mode, QByteArray upgrade = {});
     //! Responder: follows a go that arrived over the control connection.
     QCoro::Task<PeerConnection> answer(GoMessage go);
     //! LAN: a direct TCP connection to \a endpoint, TLS client, pinned to \a expected.

@@ -427,6 +427,7 @@ void RendezvousServer::onHello(ServerClient *client)
     welcome.relayAvailable = m_relay->isEnabled();
     welcome.serverId = m_identity.id();
     welcome.keepaliveMs = int(m_config.keepaliveInterval.count());
+    welcome.upgrades = true;
     client->send(welcome);
     reportWatchLimit(client, watch);
 

@@ -448,6 +448,7 @@ bool RendezvousServer::clusterConnect(ServerClient *client, const Connect &reque
             Go aboutA = goAbout(a, target->id, target->address);
             aboutA.peerNat = a->natType(); // it asked for this session
             aboutA.sessionId = sessionId; // a whole `go` crosses, checked by the same parser
+            aboutA.upgrade = request.upgrade; // goB is aboutA: it reaches B with the go
             const quint64 nonce = a->ping();
             auto rttA = std::make_shared<int>(-1);
             // The pong may come before or after the other server's answer; whichever is later
@@ -516,6 +517,7 @@ bool RendezvousServer::clusterConnect(ServerClient *client, const Connect &reque
                     goA.punch = request.mode != ConnectMode::RelayOnly;
                     goA.startInMs = d - rttAMs / 2;
                     goA.rttMs = rttAMs;
+                    goA.upgrade = request.upgrade;
                     Go goB = aboutA;
                     goB.requestId = 0;
                     goB.sessionId = sessionId;

@@ -62,6 +62,7 @@ struct RendezvousServer::Introduction
     QPointer<ServerClient> responder;
     quint32 requestId = 0;
     ConnectMode mode = ConnectMode::Auto;
+    QByteArray upgrade; //!< Connect::upgrade, copied into both go's
     quint64 initiatorNonce = 0;
     quint64 responderNonce = 0;
     int initiatorRtt = -1;
@@ -143,6 +144,7 @@ void RendezvousServer::handleConnect(ServerClient *client, const Connect &reques
     intro->responder = target;
     intro->requestId = request.requestId;
     intro->mode = request.mode;
+    intro->upgrade = request.upgrade;
     intro->initiatorNonce = client->ping();
     intro->responderNonce = target->ping();
     intro->timer = new QTimer(this);
@@ -242,6 +244,7 @@ void RendezvousServer::finishIntroduction(Introduction *intro)
     goB.punch = punch;
     goB.startInMs = d - rttB / 2;
     goB.rttMs = rttB;
+    goA.upgrade = goB.upgrade = intro->upgrade;
     if (punch) {
         // Only the server knows both NAT types (a peer's may be hidden from the initiator).
         const NatType natA = NatType::fromString(a->natType());

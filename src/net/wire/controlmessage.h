@@ -44,6 +44,9 @@ struct Welcome
     bool relayAvailable = false;
     DeviceId serverId;
     int keepaliveMs = 0;
+    //! optional: the server copies `connect.upgrade` into the go's (path upgrades); absent
+    //! (false) from older servers, whose clients then never ask for one.
+    bool upgrades = false;
 };
 
 //! C→S: the client's NAT type (from STUN probing), shown to others in presence.
@@ -131,6 +134,9 @@ struct Connect
     quint32 requestId = 0;
     DeviceId target;
     ConnectMode mode = ConnectMode::Auto; //!< "auto", "relay-only" or "direct-only"
+    //! optional: the session (its go's session ID) whose relayed path this connect tries to
+    //! replace with a direct one; the server copies it into both peers' go (Go::upgrade).
+    QByteArray upgrade;
 };
 
 //! S→C: the connect request \a requestId failed.
@@ -167,6 +173,9 @@ struct Go
     //! optional: this peer's part in port guessing ("birthday" punching), when the two NAT
     //! types need it (portGuessFor); None when absent or a text this build does not know.
     PortGuess guess = PortGuess::None;
+    //! optional: the running session this go is for (Connect::upgrade): a direct path for it,
+    //! not a new session. Empty for an ordinary go.
+    QByteArray upgrade;
 };
 
 //! C→S: how a session ended up (for the server's log).

@@ -84,6 +84,8 @@ struct Encoder
         c.insert(QStringLiteral("relay"), m.relayAvailable);
         c.insert(QStringLiteral("server"), idValue(m.serverId));
         c.insert(QStringLiteral("keepalive_ms"), m.keepaliveMs);
+        if (m.upgrades)
+            c.insert(QStringLiteral("upgrades"), true);
         return c;
     }
     QCborMap operator()(const Nat &m) const
@@ -131,6 +133,8 @@ struct Encoder
         c.insert(QStringLiteral("req"), qint64(m.requestId));
         c.insert(QStringLiteral("target"), idValue(m.target));
         c.insert(QStringLiteral("mode"), connectModeName(m.mode));
+        if (!m.upgrade.isEmpty())
+            c.insert(QStringLiteral("upgrade"), m.upgrade);
         return c;
     }
     QCborMap operator()(const ConnectError &m) const
@@ -164,6 +168,8 @@ struct Encoder
             c.insert(QStringLiteral("relay"), m.relay);
         if (m.guess != PortGuess::None)
             c.insert(QStringLiteral("guess"), portGuessName(m.guess));
+        if (!m.upgrade.isEmpty())
+            c.insert(QStringLiteral("upgrade"), m.upgrade);
         c.insert(QStringLiteral("start_in_ms"), m.startInMs);
         c.insert(QStringLiteral("rtt_ms"), m.rttMs);
         return c;
@@ -277,9 +283,9 @@ public:
         return v.toInteger();
     }
 
-    bool boolean(const char *key)
+    bool boolean(const char *key, bool required = true)
     {
-        const QCborValue v = value(key, true);
+        const QCborValue v = value(key, required);
         if (v.isUndefined())
             return false;
         if (!v.isBool())
@@ -446,6 +452,7 @@ ControlMessage decodeWelcome(Fields &f)
     m.relayAvailable = f.boolean("relay");
     m.serverId = f.id("server");
     m.keepaliveMs = int(f.integer("keepalive_ms", kMaxMs));
+    m.upgrades = f.boolean("upgrades", false);
     return m;
 }
 
@@ -487,6 +494,7 @@ ControlMessage decodeConnect(Fields &f)
     m.requestId = quint32(f.integer("req", kMaxU32));
     m.target = f.id("target");
     m.mode = connectModeFromName(f.text("mode"));
+    m.upgrade = f.bytes("upgrade", ControlProtocol::kSessionIdSize, false);
     return m;
 }
 
@@ -522,6 +530,7 @@ ControlMessage decodeGo(Fields &f)
     if (f.ok() && !m.relay.isEmpty() && !parseHostPort(m.relay))
         f.fail("relay", "is not a host:port address");
     m.guess = portGuessFromName(f.text("guess", false));
+    m.upgrade = f.bytes("upgrade", ControlProtocol::kSessionIdSize, false);
     m.startInMs = int(f.integer("start_in_ms", kMaxMs));
     m.rttMs = int(f.integer("rtt_ms", kMaxMs));
     return m;
