@@ -5,7 +5,7 @@
 #include "transfer/outgoingtransfer.h"
 
 #include "core/coro/offthread.h"
-#include "core/coro/sleep.h"
+#include "core/coro/wakeup.h"
 #include "core/logging.h"
 #include "core/socket/hostlookup.h"
 #include "core/socket/reusablesocket.h"
@@ -180,6 +180,11 @@ bool TransferEngine::start(QString *error)
 
 void TransferEngine::stop()
 {
+    // Upgrade loops end now rather than after their pause (no coroutine outlives the engine).
+    m_stopped = true;
+    const auto pauses = m_upgradePauses;
+    for (Wakeup *pause : pauses)
+        pause->wakeNow();
     for (auto it = m_transfers.begin(); it != m_transfers.end(); ++it) {
         if (it->job && !it->snapshot.isFinished())
             it->job->cancel();
@@ -500,6 +505,8 @@ void TransferEngine::finish(quint64 id, const TransferResult &finished)
     if (it == m_transfers.end() || it->snapshot.isFinished())
         return;
     TransferResult result = finished;
+    if (Wakeup *pause = m_upgradePauses.value(id))
+        pause->wake(); // its loop sees the transfer is over
     if (it->job) {
         // The file bytes of each connection the session used, by that connection's path.
         const FrameChannel &channel = it->job->channel();
@@ -538,7 +545,8 @@ void TransferEngine::finish(quint64 id, const TransferResult &finished)
     Q_EMIT transferFinished(id, result);
 }
 
-void TransferEngine::reportPath(quint64 id, const PeerConnection &c)
+namespace {
+PathReport reportOf(const PeerConnection &c)
 {
     PathReport report;
     report.path = c.path;
@@ -548,6 +556,13 @@ void TransferEngine::reportPath(quint64 id, const PeerConnection &c)
     report.peer = c.peer;
     report.peerName = c.peerName;
     report.mapper = c.mapper;
+    return report;
+}
+} // namespace
+
+void TransferEngine::reportPath(quint64 id, const PeerConnection &c)
+{
+    const PathReport report = reportOf(c);
     update(id, [&](TransferSnapshot &s) {
         s.path = c.path;
         s.pathReason = c.reason;
@@ -564,13 +579,8 @@ void TransferEngine::reportPath(quint64 id, const PeerConnection &c)
 
 void TransferEngine::reportUpgrade(quint64 id, const PeerConnection &c, PathKind from)
 {
-    PathReport report;
-    report.path = c.path;
-    report.timeMs = c.timeMs;
-    report.rttMs = c.rttMs;
-    report.peer = c.peer;
-    report.peerName = c.peerName;
-    report.mapper = c.mapper;
+    PathReport report = reportOf(c);
+    report.reason.clear();
     report.upgradedFrom = from;
     update(id, [&](TransferSnapshot &s) {
         s.pathBefore = from;
@@ -589,48 +599,54 @@ QCoro::Task<> TransferEngine::upgradeLoop(
 {
     QPointer<TransferEngine> self(this);
     std::chrono::milliseconds pause = m_config.timings.upgradeFirst;
+    Wakeup wakeup; // its pause; finish() and stop() end it early
+    m_upgradePauses.insert(id, &wakeup);
+    // After every wait: the engine stopping (or gone), or a retry, ends the loop.
+    const auto over = [&] { return !self || m_stopped || superseded(id, attempt); };
     for (;;) {
-        co_await sleepFor(pause);
-        if (!self || superseded(id, attempt))
-            co_return;
+        co_await wakeup.wait(pause);
+        if (over())
+            break;
         QPointer<TransferJob> job = m_transfers.value(id).job;
         if (!job)
-            co_return;
+            break;
         const TransferSnapshot::State state = job->state();
         if (state == TransferSnapshot::State::Connecting)
             continue; // the HELLOs have not been exchanged yet: "move" is not known
         if (state != TransferSnapshot::State::Waiting
             && state != TransferSnapshot::State::Transferring)
-            co_return; // over
+            break; // over
         if (!job->canMove()) {
             qCInfo(lcTransfer) << "transfer" << id
                                << "stays relayed: the peer cannot move a running session";
-            co_return;
+            break;
         }
         if (m_control && m_control->isRegistered() && !m_control->serverUpgrades()) {
             qCInfo(lcTransfer) << "transfer" << id
                                << "stays relayed: the server does not pass path upgrades on";
-            co_return;
+            break;
         }
         if (m_control && m_control->isRegistered()) {
             auto connecting = m_connector->connectTo(peer, ConnectMode::DirectOnly, sessionId);
             PeerConnection c = co_await connecting;
-            if (!self || superseded(id, attempt))
-                co_return;
+            if (over())
+                break;
             job = m_transfers.value(id).job;
             if (c.ok() && c.peer == peer && job && job->moveTo(std::move(c.socket))) {
                 reportUpgrade(id, c, PathKind::Relayed);
-                co_return;
+                break;
             }
             if (c.errorCode == ConnectFailure::UnexpectedPeer
                 || c.error == u"the server does not support path upgrades") {
                 qCInfo(lcTransfer).noquote() << "transfer" << id << "stays relayed:" << c.error;
-                co_return;
+                break;
             }
             qCDebug(lcTransfer).noquote() << "transfer" << id << "still relayed:" << c.error;
         }
         pause = std::min(pause * 2, m_config.timings.upgradeMaxPause);
     }
+    if (self)
+        m_upgradePauses.remove(id);
 }
 
 QCoro::Task<> TransferEngine::answerUpgrade(GoMessage go)

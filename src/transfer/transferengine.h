@@ -32,6 +32,7 @@ namespace PunchDrop {
 class DeferredTlsServer;
 class OfferDecider;
 class TransferJob;
+class Wakeup;
 
 struct EngineConfig
 {
@@ -246,6 +247,9 @@ private:
     QHash<quint64, Entry> m_transfers;
     IncomingLimiter m_incoming;
     int m_refusing = 0; //!< busy answers under way (bounded like the sessions themselves)
+    //! The pause of each running upgradeLoop (by transfer): finish() and stop() end it early.
+    QHash<quint64, Wakeup *> m_upgradePauses;
+    bool m_stopped = false; //!< stop() ran: upgrade loops end
     //! Peers findPeer() found on the server; confirmed once presence lists them, dropped when
     //! presence no longer does (they left).
     struct FoundPeer

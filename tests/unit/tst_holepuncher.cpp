@@ -64,6 +64,22 @@ Pair punchPair(const DeviceIdentity &a, const DeviceIdentity &b, const DeviceId 
     }());
     return pair;
 }
+
+//! Runs two punchers with these plans to their ends (port-guessing tests).
+Pair runBoth(const DeviceIdentity &a, const PunchPlan &planA, const DeviceIdentity &b,
+    const PunchPlan &planB)
+{
+    HolePuncher punchA(a, planA, fastTimings());
+    HolePuncher punchB(b, planB, fastTimings());
+    Pair pair;
+    QCoro::waitFor([&]() -> QCoro::Task<> {
+        auto taskA = punchA.run();
+        auto taskB = punchB.run();
+        pair.b = co_await taskB;
+        pair.a = co_await taskA;
+    }());
+    return pair;
+}
 } // namespace
 
 class TestHolePuncher : public QObject
@@ -149,15 +165,7 @@ void TestHolePuncher::probeFindsTheOpenPortAmongGuesses()
     planA.guessFirstPort = quint16(portB - 20);
     planA.guessLastPort = quint16(portB + 43);
     PunchPlan planB {m_alice->id(), false, portB, {}, 0ms};
-    HolePuncher punchA(*m_alice, planA, fastTimings());
-    HolePuncher punchB(*m_bob, planB, fastTimings());
-    Pair pair;
-    QCoro::waitFor([&]() -> QCoro::Task<> {
-        auto taskA = punchA.run();
-        auto taskB = punchB.run();
-        pair.b = co_await taskB;
-        pair.a = co_await taskA;
-    }());
+    Pair pair = runBoth(*m_alice, planA, *m_bob, planB);
     QVERIFY2(pair.a.ok(), qPrintable(pair.a.failure));
     QVERIFY2(pair.b.ok(), qPrintable(pair.b.failure));
     QVERIFY(pair.a.viaGuess);
@@ -184,15 +192,7 @@ void TestHolePuncher::spreadSelectsOneOfManyConnections()
     planA.guessTarget = {QHostAddress::LocalHost, portB};
     planA.guessBudget = 24;
     PunchPlan planB {m_alice->id(), false, portB, {}, 0ms};
-    HolePuncher punchA(*m_alice, planA, fastTimings());
-    HolePuncher punchB(*m_bob, planB, fastTimings());
-    Pair pair;
-    QCoro::waitFor([&]() -> QCoro::Task<> {
-        auto taskA = punchA.run();
-        auto taskB = punchB.run();
-        pair.b = co_await taskB;
-        pair.a = co_await taskA;
-    }());
+    Pair pair = runBoth(*m_alice, planA, *m_bob, planB);
     QVERIFY2(pair.a.ok(), qPrintable(pair.a.failure));
     QVERIFY2(pair.b.ok(), qPrintable(pair.b.failure));
     QVERIFY(pair.a.viaGuess);
