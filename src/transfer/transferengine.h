@@ -180,8 +180,8 @@ private:
         QStringList paths;
         ConnectMode mode = ConnectMode::Auto;
         QPointer<TransferJob> job;
-        QByteArray sessionId; //!< the go's session, when the path came from the server
-        QList<PathKind> pathHistory; //!< the path of each connection the session used
+        QByteArray sessionId {}; //!< the go's session, when the path came from the server
+        QList<PathKind> pathHistory {}; //!< the path of each connection the session used
         bool upgrading = false; //!< a direct path for it is being punched (the answering side)
         bool cancelRequested = false;
         int attempt

@@ -516,7 +516,8 @@ void TestPresence::directOutcomeReleasesTheRelaySlot()
     const auto connectOnce = [&](quint32 request, ConnectMode mode) -> std::optional<Go> {
         a->clearReceived();
         a->send(Connect {request, b->id(), mode});
-        QTest::qWaitFor([&] { return a->count<Go>() + a->count<ConnectError>() > 0; }, 5000);
+        static_cast<void>(
+            QTest::qWaitFor([&] { return a->count<Go>() + a->count<ConnectError>() > 0; }, 5000));
         return a->first<Go>(0);
     };
     for (quint32 i = 1; i <= 6; ++i) {

@@ -70,7 +70,7 @@ struct PunchPlan
      * \a guessFirstPort and \a guessLastPort of \a guessTarget's address, all from localPort.
      */
     PortGuess guess = PortGuess::None;
-    Endpoint guessTarget;
+    Endpoint guessTarget {};
     int guessBudget = kDefaultGuessBudget;
     quint16 guessFirstPort = kGuessFirstPort;
     quint16 guessLastPort = kGuessLastPort;

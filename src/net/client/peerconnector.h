@@ -73,7 +73,7 @@ struct PeerConnection
     QString reason; //!< why relayed, in words (translated when the app installed a translator)
     qint64 timeMs = 0; //!< from the request (or go) to the selected connection
     int rttMs = 0; //!< server's RTT estimate of the peer, from go
-    QByteArray sessionId; //!< the go's session (empty on the LAN): what an upgrade names
+    QByteArray sessionId {}; //!< the go's session (empty on the LAN): what an upgrade names
     bool initiator = false; //!< we asked for this session (connectTo), the peer answered
     ConnectFailure errorCode = ConnectFailure::None; //!< why not, when !ok()
     QString error; //!< human-readable (translated when the app installed a translator)

@@ -142,7 +142,7 @@ private:
         qint64 createdMs = 0;
         //! The session's relay token when this server relays it: released when a participant
         //! reports a direct path, so an unused token does not hold a relay slot for 120 s.
-        QByteArray relayToken;
+        QByteArray relayToken {};
     };
     //! A relay token for one session, and where to join it.
     struct RelayGrant

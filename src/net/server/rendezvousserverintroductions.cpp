@@ -254,7 +254,7 @@ void RendezvousServer::finishIntroduction(Introduction *intro)
     }
 
     SessionRecord record {
-        a->id().shortString(), b->id().shortString(), a->natType(), b->natType(), 0};
+        a->id().shortString(), b->id().shortString(), a->natType(), b->natType(), 0, {}};
     // Charged to the initiator: a stranger's connects cannot use up the target's share.
     grantRelay(intro->mode, label, {a->id(), AddressPrefix::of(a->peerAddress())},
         [this, pa = QPointer<ServerClient>(a), pb = QPointer<ServerClient>(b), goA, goB, label,

@@ -136,7 +136,7 @@ struct Connect
     ConnectMode mode = ConnectMode::Auto; //!< "auto", "relay-only" or "direct-only"
     //! optional: the session (its go's session ID) whose relayed path this connect tries to
     //! replace with a direct one; the server copies it into both peers' go (Go::upgrade).
-    QByteArray upgrade;
+    QByteArray upgrade {};
 };
 
 //! S→C: the connect request \a requestId failed.
@@ -175,7 +175,7 @@ struct Go
     PortGuess guess = PortGuess::None;
     //! optional: the running session this go is for (Connect::upgrade): a direct path for it,
     //! not a new session. Empty for an ordinary go.
-    QByteArray upgrade;
+    QByteArray upgrade {};
 };
 
 //! C→S: how a session ended up (for the server's log).
