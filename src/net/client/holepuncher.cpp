@@ -110,6 +110,7 @@ void HolePuncher::finishCandidates()
     if (m_done)
         return;
     m_done = true;
+    m_guessPause.wakeNow(); // guessDials() sees m_done and ends
     if (m_listener)
         m_listener->close();
     // abort() resumes every helper coroutine waiting on a socket; they see m_done and end.
@@ -219,7 +220,7 @@ QCoro::Task<> HolePuncher::guessDials()
                      << "over" << m_timings.guessSpread.count() << "ms";
     for (int i = 0; i < budget && self && !m_done && !m_winner && remaining().count() > 0; ++i) {
         if (i > 0 && i % kBatch == 0 && pause.count() > 0) {
-            co_await sleepFor(pause);
+            co_await m_guessPause.wait(pause);
             if (!self || m_done || m_winner)
                 co_return;
         }

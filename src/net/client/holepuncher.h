@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "core/coro/wakeup.h"
 #include "net/security/deviceidentity.h"
 #include "net/wire/deviceid.h"
 #include "net/wire/endpoint.h"
@@ -153,6 +154,9 @@ private:
     Endpoint m_winnerRemote;
     Origin m_winnerOrigin = Origin::Dialled;
     int m_guesses = 0;
+    //! guessDials()' pause between batches; finishCandidates() ends it at once, so the
+    //! coroutine ends with the punch instead of sleeping past it.
+    Wakeup m_guessPause;
     bool m_done = false;
     int m_attempts = 0;
     int m_refused = 0;
