@@ -636,8 +636,7 @@ QCoro::Task<> TransferEngine::upgradeLoop(
                 reportUpgrade(id, c, PathKind::Relayed);
                 break;
             }
-            if (c.errorCode == ConnectFailure::UnexpectedPeer
-                || c.error == u"the server does not support path upgrades") {
+            if (c.errorCode == ConnectFailure::UnexpectedPeer) {
                 qCInfo(lcTransfer).noquote() << "transfer" << id << "stays relayed:" << c.error;
                 break;
             }

@@ -107,7 +107,7 @@ QCoro::Task<PeerConnection> PeerConnector::connectTo(
         m_control->reportOutcome(reply.go->sessionId, OutcomeKind::Failed, PathKind::Unknown,
             clock.elapsed(), QStringLiteral("the server does not support path upgrades"));
         failed.errorCode = ConnectFailure::Unknown;
-        failed.error = QStringLiteral("the server does not support path upgrades"); // internal
+        failed.error = QStringLiteral("the server does not support path upgrades"); // a log text
         co_return failed;
     }
     auto established = establish(*reply.go, mode, clock.elapsed());
@@ -205,7 +205,8 @@ QCoro::Task<PunchResult> PeerConnector::punch(const GoMessage &go, bool mappedOn
         timings.deadline = std::max(timings.deadline, timings.guessDeadline);
     }
     QPointer<PeerConnector> self(this);
-    m_guessing = m_guessing || guess != PortGuess::None;
+    if (guess != PortGuess::None)
+        m_guessing = true;
     HolePuncher puncher(m_identity, plan, timings);
     auto punching = puncher.run();
     PunchResult result = co_await punching;
