@@ -1104,6 +1104,10 @@ Drop files on a contact to send them.</source>
         <source>Relayed → %1</source>
         <translation>中继 → %1</translation>
     </message>
+    <message>
+        <source>%1 → Relayed</source>
+        <translation>%1 → 中继</translation>
+    </message>
 </context>
 <context>
     <name>PunchDrop::Gui::TransferListModel</name>

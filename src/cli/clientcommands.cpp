@@ -242,7 +242,7 @@ void printPaths(Client &c)
         [&c](quint64, const PathReport &p) {
             c.printer.path(p.path, p.rttMs, p.timeMs,
                 p.peerName.isEmpty() ? p.peer.shortString() : p.peerName, p.reason, p.mapper,
-                p.upgradedFrom);
+                p.upgradedFrom, p.downgradedFrom);
         });
     QObject::connect(c.engine.get(), &TransferEngine::transferUpdated, c.engine.get(),
         [&c](const TransferSnapshot &s) {

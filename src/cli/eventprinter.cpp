@@ -97,7 +97,7 @@ void EventPrinter::registered(const QString &deviceId, const QString &natType,
 }
 
 void EventPrinter::path(PathKind path, int rttMs, qint64 timeMs, const QString &peer,
-    const QString &reason, PortMapProtocol mapper, PathKind upgradedFrom)
+    const QString &reason, PortMapProtocol mapper, PathKind upgradedFrom, PathKind downgradedFrom)
 {
     if (m_json) {
         QJsonObject event {{QStringLiteral("event"), QStringLiteral("path")},
@@ -110,7 +110,16 @@ void EventPrinter::path(PathKind path, int rttMs, qint64 timeMs, const QString &
             event.insert(QStringLiteral("mapper"), portMapProtocolName(mapper));
         if (upgradedFrom != PathKind::Unknown)
             event.insert(QStringLiteral("upgraded_from"), pathKindName(upgradedFrom));
+        if (downgradedFrom != PathKind::Unknown)
+            event.insert(QStringLiteral("downgraded_from"), pathKindName(downgradedFrom));
         emitJson(event);
+        return;
+    }
+    if (downgradedFrom != PathKind::Unknown) {
+        info(QStringLiteral("The direct connection to %1 was lost: the transfer goes on through "
+                            "the server's relay (%2 ms to reconnect)")
+                 .arg(peer)
+                 .arg(timeMs));
         return;
     }
     if (upgradedFrom != PathKind::Unknown) {

@@ -29,9 +29,11 @@ public:
     //! The `path` event: its kind and method are the stable texts of \a path (pathkind.h).
     //! \a mapper: for PathKind::DirectPortMap, how the gateway was asked ("mapper" in JSON).
     //! \a upgradedFrom: the path the session left for this one (JSON "upgraded_from"), or
-    //! Unknown for its first path.
+    //! Unknown for its first path. \a downgradedFrom: the path the session lost for this one
+    //! (JSON "downgraded_from": a direct path that died, replaced by the relay).
     void path(PathKind path, int rttMs, qint64 timeMs, const QString &peer, const QString &reason,
-        PortMapProtocol mapper = PortMapProtocol::None, PathKind upgradedFrom = PathKind::Unknown);
+        PortMapProtocol mapper = PortMapProtocol::None, PathKind upgradedFrom = PathKind::Unknown,
+        PathKind downgradedFrom = PathKind::Unknown);
     /*!
      * An incoming offer; \a firstContact: the code is shown as something to compare;
      * \a nameWarning: a contact that claims another contact's name (JSON "name_warning").

@@ -37,6 +37,8 @@ QString TransferFormat::pathBadge(PathKind path, const QString &reason, PathKind
 {
     if (before == PathKind::Relayed && path != PathKind::Relayed && path != PathKind::Unknown)
         return tr("Relayed → %1").arg(pathBadge(path, {}));
+    if (path == PathKind::Relayed && before != PathKind::Relayed && before != PathKind::Unknown)
+        return tr("%1 → Relayed").arg(pathBadge(before, {}));
     switch (path) {
     case PathKind::Unknown:
         return {};

@@ -20,7 +20,8 @@ public:
     static QString speed(double bytesPerSecond);
     //! Remaining time in words; empty when unknown.
     static QString timeLeft(qint64 bytesLeft, double bytesPerSecond);
-    //! \a before: the path the session moved away from ("Relayed → Direct · TCP punch").
+    //! \a before: the path the session moved away from ("Relayed → Direct · TCP punch", or
+    //! "Direct · TCP punch → Relayed" when a direct path died).
     static QString pathBadge(
         PathKind path, const QString &reason, PathKind before = PathKind::Unknown);
     static QString state(TransferSnapshot::State state);

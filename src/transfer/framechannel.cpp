@@ -73,6 +73,37 @@ void FrameChannel::moveTo(std::unique_ptr<QSslSocket> next)
     m_wakeup.wake();
 }
 
+void FrameChannel::rejoin(std::unique_ptr<QSslSocket> next)
+{
+    if (!next)
+        return;
+    QSslSocket *socket = next.get();
+    for (QSslSocket *lost : {m_socket.data(), m_out.data(), m_next.data(), m_old.data()}) {
+        if (lost && lost != socket)
+            lost->abort(); // dead or half dead: nothing more is read from or written to it
+    }
+    m_owned.push_back(std::move(next));
+    watch(socket);
+    m_reader = FrameReader(m_reader.chunks()); // a frame cut off by the loss is dropped
+    m_socket = socket;
+    m_out = socket;
+    m_next = nullptr;
+    m_old = nullptr;
+    m_peerMovedFirst = false;
+    m_failure.clear();
+    m_dataSent.append(0);
+    m_dataReceived.append(0);
+    m_readIndex = int(m_dataReceived.size()) - 1;
+    m_wakeup.wake();
+}
+
+void FrameChannel::breakConnection(const QString &why)
+{
+    if (m_failure.isEmpty())
+        m_failure = why;
+    m_wakeup.wake();
+}
+
 void FrameChannel::peerMoved()
 {
     m_old = m_socket;

@@ -103,8 +103,22 @@ public:
      * (never while a frame is half written: every send() writes whole frames).
      */
     void moveTo(std::unique_ptr<QSslSocket> next);
-    //! The connections moveTo() handed over, for a graceful close once the session is over
-    //! (the channel is not used afterwards).
+    /*!
+     * Carries the session on over \a next after the connection was lost (the "rejoin"
+     * capability, transferprotocol.h): the lost connection (and one being moved to) is aborted,
+     * a frame half read from it is dropped, and reads and writes go to \a next from now on.
+     * The channel owns \a next. The caller exchanges REJOIN next; frames that were in flight
+     * are gone.
+     */
+    void rejoin(std::unique_ptr<QSslSocket> next);
+    /*!
+     * Ends the use of the current connection as if it had been lost (\a why): waits return,
+     * isOpen() is false. For a peer that already holds a new connection for the session
+     * while this side has not noticed the old one die.
+     */
+    void breakConnection(const QString &why);
+    //! The connections moveTo() and rejoin() handed over, for a graceful close once the session is
+    //! over (the channel is not used afterwards).
     std::vector<std::unique_ptr<QSslSocket>> takeMovedConnections() { return std::move(m_owned); }
     //! This side announced "move" in its HELLO: a MOVE from the peer is taken (else malformed).
     void allowMove() { m_moveAllowed = true; }
@@ -116,6 +130,8 @@ public:
      * wrote on each, a receiver what it read.
      */
     int connectionCount() const { return int(m_dataSent.size()); }
+    //! The connection frames are written to now (tests cut it to show a fallback).
+    QSslSocket *connection() const { return m_out; }
     qint64 dataSent(int index) const { return m_dataSent.value(index); }
     qint64 dataReceived(int index) const { return m_dataReceived.value(index); }
 

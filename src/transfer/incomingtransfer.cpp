@@ -247,17 +247,58 @@ QCoro::Task<TransferJob::Step> IncomingTransfer::receiveFiles()
 {
     const QPointer<TransferJob> alive(this);
     reportProgress(0, m_wireOffer.totalBytes, true);
+    armRejoin();
     while (!m_sessionEnded) {
         FrameChannel::Incoming in;
         auto reading = readMessage(&in, m_timeouts.idle);
-        if (const Step ended = co_await reading)
-            co_return ended; // also when deleted: nothing is touched
+        if (const Step ended = co_await reading) {
+            if (!alive || !rejoinable(*ended))
+                co_return ended; // also when deleted: nothing is touched
+            auto rejoining = rejoinSession(*ended);
+            if (const Step failed = co_await rejoining; !alive || failed)
+                co_return alive ? failed : deleted();
+            continue;
+        }
         auto handling = onMessage(in.message);
         const Step stop = co_await handling;
         if (!alive)
             co_return deleted();
         if (stop)
             co_return stop;
+    }
+    co_return std::nullopt;
+}
+
+QCoro::Task<TransferJob::Step> IncomingTransfer::rejoinSession(const TransferResult &lost)
+{
+    const QPointer<TransferJob> alive(this);
+    // What this side holds decides where the session goes on. A file whose DATA had begun
+    // continues at what arrived (its part file and running digest stay); a small one, kept in
+    // memory, starts over with its HEADER, like every HEADER answered but not yet begun.
+    Rejoin ours {m_verdicts, -1};
+    if (m_current && !m_current->small)
+        ours.offset = m_received;
+    else
+        m_current.reset();
+    m_answered.clear();
+    m_nextHeader = qsizetype(m_verdicts) + (ours.offset >= 0 ? 1 : 0);
+    Rejoin theirs;
+    auto rejoining = awaitRejoin(lost, ours, &theirs);
+    if (const Step failed = co_await rejoining; !alive || failed)
+        co_return alive ? failed : deleted();
+    if (theirs.files > m_verdicts || theirs.offset != -1)
+        co_return fatal(TransferError::Protocol, QStringLiteral("REJOIN beyond what was sent"));
+    // The VERDICTs the sender did not get (lost in flight), again.
+    for (qint64 slot = theirs.files; slot < m_verdicts; ++slot) {
+        const FileResult &f = m_result.files.at(slot);
+        m_channel.send(Verdict {m_files.at(slot), f.error, wireText(f.error, f.errorMessage)});
+    }
+    if (ours.offset < 0) {
+        // m_done counted the bytes of the file that starts over.
+        m_done = 0;
+        for (qint64 slot = 0; slot < m_verdicts; ++slot)
+            m_done += m_result.files.at(slot).size;
+        reportProgress(m_done, m_wireOffer.totalBytes, true);
     }
     co_return std::nullopt;
 }

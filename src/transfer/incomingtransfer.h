@@ -102,6 +102,11 @@ private:
 
     // The per-file messages; each returns a result only when the transfer ends there.
     QCoro::Task<Step> receiveFiles();
+    /*!
+     * The connection was lost (\a lost): waits for a new one for the session (awaitRejoin),
+     * tells the sender what this side holds and sends the VERDICTs it missed again.
+     */
+    QCoro::Task<Step> rejoinSession(const TransferResult &lost);
     QCoro::Task<Step> onMessage(Transfer::Message &message);
     QCoro::Task<Step> onHeader(const Transfer::FileHeader &header);
     QCoro::Task<Step> onSendFrom(const Transfer::SendFrom &from);

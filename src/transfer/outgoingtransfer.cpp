@@ -98,20 +98,89 @@ QCoro::Task<TransferResult> OutgoingTransfer::runSteps()
 
     listFiles();
     reportProgress(0, m_offer.totalBytes, true);
-    for (qsizetype k = 0; k < m_files.size(); ++k) {
-        auto sending = sendFile(k);
+    armRejoin();
+    qsizetype from = 0;
+    std::optional<qint64> continueAt; // after a rejoin: file `from` goes on from there
+    for (;;) {
+        auto sending = sendFrom(from, continueAt);
+        const Step stopped = co_await sending;
+        if (!alive)
+            co_return deleted();
+        if (!stopped)
+            break;
+        if (!rejoinable(*stopped))
+            co_return *stopped;
+        // The connection was lost: a new one carries the session on from what the receiver
+        // holds (frames in flight on the old one are gone).
+        Rejoin theirs;
+        const auto verdictsIn = qint64(m_files.size()) - m_verdictsPending;
+        auto rejoining = awaitRejoin(*stopped, Rejoin {verdictsIn, -1}, &theirs);
+        if (const Step failed = co_await rejoining; !alive || failed)
+            co_return alive ? *failed : deleted();
+        if (const Step bad = resync(theirs, &from, &continueAt))
+            co_return *bad;
+    }
+    tallyFailedFiles(m_result);
+    co_return m_result;
+}
+
+QCoro::Task<TransferJob::Step> OutgoingTransfer::sendFrom(
+    qsizetype from, std::optional<qint64> continueAt)
+{
+    const QPointer<TransferJob> alive(this);
+    for (qsizetype k = from; k < m_files.size(); ++k) {
+        auto sending = k == from && continueAt ? continueFile(k, *continueAt) : sendFile(k);
         if (const Step stopped = co_await sending; !alive || stopped)
-            co_return alive ? *stopped : deleted();
+            co_return alive ? stopped : deleted();
     }
     auto verdicts = listenWhile([this] { return m_verdictsPending > 0; });
     if (const Step stopped = co_await verdicts; !alive || stopped)
-        co_return alive ? *stopped : deleted();
+        co_return alive ? stopped : deleted();
     reportProgress(m_done, m_offer.totalBytes, true);
     auto ending = endSession();
-    if (const Step stopped = co_await ending; !alive || stopped)
-        co_return alive ? *stopped : deleted();
-    tallyFailedFiles(m_result);
-    co_return m_result;
+    co_return co_await ending;
+}
+
+TransferJob::Step OutgoingTransfer::resync(
+    const Rejoin &theirs, qsizetype *from, std::optional<qint64> *continueAt)
+{
+    const qint64 verdictsIn = qint64(m_files.size()) - m_verdictsPending;
+    // The receiver cannot hold more than was sent, nor fewer verdicts than it sent us.
+    if (theirs.files < verdictsIn || theirs.files > m_sentFrom
+        || (theirs.offset >= 0
+            && (theirs.files >= m_sentFrom
+                || theirs.offset > m_offer.items.at(m_files.at(theirs.files)).size)))
+        return fatal(TransferError::Protocol, QStringLiteral("REJOIN beyond what was sent"));
+    // Everything pipelined after the receiver's point is forgotten and sent again.
+    m_sending.reset();
+    m_answers.clear();
+    const qsizetype next = qsizetype(theirs.files) + (theirs.offset >= 0 ? 1 : 0);
+    m_nextHeader = next;
+    m_answersSeen = next;
+    m_sentFrom = next;
+    m_done = qMax<qint64>(theirs.offset, 0);
+    for (qsizetype k = 0; k < qsizetype(theirs.files); ++k)
+        m_done += m_offer.items.at(m_files.at(k)).size;
+    reportProgress(m_done, m_offer.totalBytes, true);
+    *from = qsizetype(theirs.files);
+    *continueAt = theirs.offset >= 0 ? std::optional<qint64>(theirs.offset) : std::nullopt;
+    return std::nullopt;
+}
+
+QCoro::Task<TransferJob::Step> OutgoingTransfer::continueFile(qsizetype k, qint64 offset)
+{
+    const QPointer<TransferJob> alive(this);
+    sendHeaders(k); // the pipeline ahead of it, as for any file
+    // Named: openFile() holds a reference to it across its waits.
+    const std::optional<Resume> held = Resume {m_files.at(k), offset, {}};
+    auto opening = openFile(k, held, true);
+    if (const Step stopped = co_await opening; !alive || stopped)
+        co_return alive ? stopped : deleted();
+    auto streaming = streamFile();
+    if (const Step stopped = co_await streaming; !alive || stopped)
+        co_return alive ? stopped : deleted();
+    auto ending = endFile();
+    co_return co_await ending;
 }
 
 QCoro::Task<TransferJob::Step> OutgoingTransfer::prepareOffer()
@@ -188,7 +257,7 @@ QCoro::Task<TransferJob::Step> OutgoingTransfer::sendFile(qsizetype k)
     auto answering = awaitAnswer(&resume);
     if (const Step stopped = co_await answering; !alive || stopped)
         co_return alive ? stopped : deleted();
-    auto opening = openFile(k, resume);
+    auto opening = openFile(k, resume, false);
     if (const Step stopped = co_await opening; !alive || stopped)
         co_return alive ? stopped : deleted();
     auto streaming = streamFile();
@@ -221,14 +290,14 @@ QCoro::Task<TransferJob::Step> OutgoingTransfer::awaitAnswer(std::optional<Resum
 }
 
 QCoro::Task<TransferJob::Step> OutgoingTransfer::openFile(
-    qsizetype k, const std::optional<Resume> &resume)
+    qsizetype k, const std::optional<Resume> &resume, bool rejoined)
 {
     const QPointer<TransferJob> alive(this);
     const qint64 index = m_files.at(k);
     const qint64 size = m_offer.items.at(index).size;
     if (resume && resume->offset > size)
         co_return fatal(TransferError::Protocol, QStringLiteral("RESUME beyond the end"));
-    if (auto wrongSize = resume ? checkDigestSize(resume->prefixDigest) : std::nullopt)
+    if (auto wrongSize = resume && !rejoined ? checkDigestSize(resume->prefixDigest) : std::nullopt)
         co_return *wrongSize;
     const qint64 resumeAt = resume ? resume->offset : 0;
     Sending &file = m_sending.emplace();
@@ -257,6 +326,14 @@ QCoro::Task<TransferJob::Step> OutgoingTransfer::openFile(
     if (!opened.ok)
         co_return fatal(TransferError::ReadFailed, opened.error);
     qint64 offset = 0;
+    if (rejoined) {
+        // The receiver holds these bytes from this session: the prefix was hashed to go on
+        // with the file's digest, not to be compared. No SENDFROM: its DATA had begun.
+        m_sending->opened = std::move(opened);
+        m_sending->offset = resume->offset;
+        m_sending->toRead = size - resume->offset;
+        co_return std::nullopt;
+    }
     if (resume && opened.prefixDigest == resume->prefixDigest) {
         offset = resume->offset;
     } else if (resume) {
@@ -273,6 +350,7 @@ QCoro::Task<TransferJob::Step> OutgoingTransfer::openFile(
     m_sending->opened = std::move(opened);
     m_sending->offset = offset;
     m_channel.send(SendFrom {index, offset});
+    m_sentFrom = qMax<qint64>(m_sentFrom, k + 1);
     m_result.files[k].resumedFrom = offset;
     m_done += offset;
     noteResumed(offset);

@@ -85,10 +85,25 @@ private:
     QCoro::Task<Step> onDecision();
     void listFiles();
 
+    /*!
+     * The files from slot \a from on (file \a from continuing at \a continueAt after a rejoin),
+     * the VERDICTs still due, then SESSIONEND.
+     */
+    QCoro::Task<Step> sendFrom(qsizetype from, std::optional<qint64> continueAt);
+    /*!
+     * After a rejoin: checks the receiver's REJOIN against what was sent, forgets everything
+     * pipelined beyond it and says where sending goes on (\a from, \a continueAt).
+     */
+    Step resync(const Transfer::Rejoin &theirs, qsizetype *from, std::optional<qint64> *continueAt);
+    //! File slot \a k, whose DATA had begun before a rejoin, from \a offset on.
+    QCoro::Task<Step> continueFile(qsizetype k, qint64 offset);
     QCoro::Task<Step> sendFile(qsizetype k);
     void sendHeaders(qsizetype k);
     QCoro::Task<Step> awaitAnswer(std::optional<Transfer::Resume> *resume);
-    QCoro::Task<Step> openFile(qsizetype k, const std::optional<Transfer::Resume> &resume);
+    //! \a rejoined: the receiver holds resume->offset bytes from this session (no digest to
+    //! compare, no SENDFROM).
+    QCoro::Task<Step> openFile(
+        qsizetype k, const std::optional<Transfer::Resume> &resume, bool rejoined);
     QCoro::Task<Step> streamFile();
     void readAhead();
     QCoro::Task<Step> waitForRoom();
@@ -118,6 +133,7 @@ private:
     //! Answers to pipelined HEADERs arrive while earlier files are still being sent.
     std::deque<Transfer::Message> m_answers;
     qsizetype m_answersSeen = 0;
+    qint64 m_sentFrom = 0; //!< file slots whose SENDFROM went out (the DATA had begun)
     std::optional<Sending> m_sending;
 };
 

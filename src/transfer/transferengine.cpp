@@ -562,6 +562,7 @@ PathReport reportOf(const PeerConnection &c)
 
 void TransferEngine::reportPath(quint64 id, const PeerConnection &c)
 {
+    guardDirectPath(c);
     const PathReport report = reportOf(c);
     update(id, [&](TransferSnapshot &s) {
         s.path = c.path;
@@ -577,11 +578,12 @@ void TransferEngine::reportPath(quint64 id, const PeerConnection &c)
     Q_EMIT pathEstablished(id, report);
 }
 
-void TransferEngine::reportUpgrade(quint64 id, const PeerConnection &c, PathKind from)
+void TransferEngine::reportPathChange(
+    quint64 id, const PeerConnection &c, PathKind from, bool upgrade)
 {
     PathReport report = reportOf(c);
     report.reason.clear();
-    report.upgradedFrom = from;
+    (upgrade ? report.upgradedFrom : report.downgradedFrom) = from;
     update(id, [&](TransferSnapshot &s) {
         s.pathBefore = from;
         s.path = c.path;
@@ -589,9 +591,74 @@ void TransferEngine::reportUpgrade(quint64 id, const PeerConnection &c, PathKind
     });
     if (auto it = m_transfers.find(id); it != m_transfers.end())
         it->pathHistory.append(c.path);
-    qCInfo(lcTransfer).noquote() << "transfer" << id << "moved from" << pathMethodName(from) << "to"
-                                 << pathMethodName(c.path) << "after" << c.timeMs << "ms";
+    qCInfo(lcTransfer).noquote() << "transfer" << id << (upgrade ? "moved" : "fell back") << "from"
+                                 << pathMethodName(from) << "to" << pathMethodName(c.path)
+                                 << "after" << c.timeMs << "ms";
     Q_EMIT pathEstablished(id, report);
+}
+
+void TransferEngine::guardDirectPath(const PeerConnection &c) const
+{
+    if (c.socket && c.path != PathKind::Relayed && c.path != PathKind::DirectLan)
+        ReusableSocket::limitUnacknowledged(
+            c.socket->socketDescriptor(), m_config.timings.deadPathTimeout);
+}
+
+QCoro::Task<> TransferEngine::fallBack(quint64 id)
+{
+    QPointer<TransferEngine> self(this);
+    const Entry entry = m_transfers.value(id);
+    if (!entry.job || entry.pathHistory.isEmpty())
+        co_return;
+    const PathKind from = entry.pathHistory.constLast();
+    QString why;
+    if (entry.sessionId.isEmpty()) {
+        why = QStringLiteral("the session was not made through the server");
+    } else if (!m_control) {
+        why = QStringLiteral("no server");
+    } else if (!m_control->isRegistered()) {
+        // The same network change may have cost the control connection: it comes back first.
+        auto registering = m_control->waitRegistered(m_config.timings.requestTimeout);
+        static_cast<void>(co_await registering);
+        if (!self)
+            co_return;
+    }
+    if (why.isEmpty() && !m_control->isRegistered())
+        why = QStringLiteral("not connected to the server");
+    else if (why.isEmpty() && !m_control->serverUpgrades())
+        why = QStringLiteral("the server does not carry sessions over to new connections");
+    if (why.isEmpty()) {
+        qCInfo(lcTransfer) << "transfer" << id << "lost its" << pathMethodName(from)
+                           << "connection: asking for the relay";
+        auto connecting
+            = m_connector->connectTo(entry.snapshot.peer, ConnectMode::RelayOnly, entry.sessionId);
+        PeerConnection c = co_await connecting;
+        if (!self)
+            co_return;
+        QPointer<TransferJob> job = m_transfers.value(id).job;
+        if (!job)
+            co_return;
+        if (c.ok() && c.peer == entry.snapshot.peer) {
+            if (job->rejoin(std::move(c.socket))) {
+                reportPathChange(id, c, from, false);
+                const Entry now = m_transfers.value(id);
+                // Relayed now: the direct path may come back (the usual upgrade tries).
+                if (now.mode == ConnectMode::Auto && m_config.upgrade
+                    && !m_upgradePauses.contains(id))
+                    upgradeLoop(id, now.attempt, now.snapshot.peer, now.sessionId);
+                co_return;
+            }
+            why = QStringLiteral("the session cannot take a new connection now");
+        } else {
+            why = c.error.isEmpty() ? QStringLiteral("no relay connection") : c.error;
+        }
+    }
+    if (!self)
+        co_return;
+    if (QPointer<TransferJob> job = m_transfers.value(id).job) {
+        qCInfo(lcTransfer).noquote() << "transfer" << id << "cannot fall back:" << why;
+        job->abandonRejoin(why);
+    }
 }
 
 QCoro::Task<> TransferEngine::upgradeLoop(
@@ -632,8 +699,9 @@ QCoro::Task<> TransferEngine::upgradeLoop(
             if (over())
                 break;
             job = m_transfers.value(id).job;
+            guardDirectPath(c);
             if (c.ok() && c.peer == peer && job && job->moveTo(std::move(c.socket))) {
-                reportUpgrade(id, c, PathKind::Relayed);
+                reportPathChange(id, c, PathKind::Relayed, true);
                 break;
             }
             if (c.errorCode == ConnectFailure::UnexpectedPeer) {
@@ -651,23 +719,30 @@ QCoro::Task<> TransferEngine::upgradeLoop(
 QCoro::Task<> TransferEngine::answerUpgrade(GoMessage go)
 {
     QPointer<TransferEngine> self(this);
+    // A go without a punch is the relay: the peer lost the session's connection (a fallback).
+    const bool fallback = !go.punch;
     quint64 id = 0;
     for (auto it = m_transfers.cbegin(); it != m_transfers.cend(); ++it) {
         const Entry &e = it.value();
-        if (e.sessionId == go.upgrade && e.snapshot.peer == go.peer && e.job && !e.upgrading
-            && !e.pathHistory.isEmpty() && e.pathHistory.constLast() == PathKind::Relayed
-            && e.job->canMove()) {
+        if (e.sessionId != go.upgrade || e.snapshot.peer != go.peer || !e.job
+            || e.snapshot.isFinished() || e.pathHistory.isEmpty())
+            continue;
+        if (fallback ? e.job->canRejoin()
+                     : !e.upgrading && e.pathHistory.constLast() == PathKind::Relayed
+                    && e.job->canMove()) {
             id = it.key();
             break;
         }
     }
     if (id == 0) {
-        // Not ours (or over): nobody answers, and the peer's punch ends at its deadline.
-        qCInfo(lcTransfer).noquote() << "ignoring a path upgrade from" << go.peer.shortString()
-                                     << "for no running relayed session";
+        // Not ours (or over): nobody answers, and the peer's punch or relay wait ends.
+        qCInfo(lcTransfer).noquote()
+            << "ignoring a" << (fallback ? "relay fallback" : "path upgrade") << "from"
+            << go.peer.shortString() << "for no running session of ours";
         co_return;
     }
-    m_transfers[id].upgrading = true;
+    if (!fallback)
+        m_transfers[id].upgrading = true;
     auto answering = m_connector->answer(go);
     PeerConnection c = co_await answering;
     if (!self)
@@ -675,9 +750,14 @@ QCoro::Task<> TransferEngine::answerUpgrade(GoMessage go)
     auto it = m_transfers.find(id);
     if (it == m_transfers.end())
         co_return;
-    it->upgrading = false;
-    if (c.ok() && c.peer == go.peer && it->job && it->job->moveTo(std::move(c.socket)))
-        reportUpgrade(id, c, PathKind::Relayed);
+    if (!fallback)
+        it->upgrading = false;
+    if (!c.ok() || c.peer != go.peer || !it->job || it->pathHistory.isEmpty())
+        co_return;
+    const PathKind from = it->pathHistory.constLast();
+    guardDirectPath(c);
+    if (fallback ? it->job->rejoin(std::move(c.socket)) : it->job->moveTo(std::move(c.socket)))
+        reportPathChange(id, c, from, !fallback);
 }
 
 void TransferEngine::attachJob(quint64 id, TransferJob *job)
@@ -707,6 +787,10 @@ void TransferEngine::attachJob(quint64 id, TransferJob *job)
     connect(job, &TransferJob::resumed, this, [this, id](qint64 total) {
         update(id, [&](TransferSnapshot &s) { s.resumedBytes = total; });
     });
+    // The side that made the session's connection makes the new one (the sender; the
+    // receiver waits for the server's go).
+    if (m_transfers.value(id).snapshot.direction == TransferSnapshot::Direction::Outgoing)
+        connect(job, &TransferJob::connectionLost, this, [this, id] { fallBack(id); });
 }
 
 quint16 TransferEngine::lanTransferPort() const

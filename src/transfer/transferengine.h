@@ -91,6 +91,9 @@ struct PathReport
     //! The path the session left for this one (a relayed session that went direct), or
     //! Unknown for the first path (the CLI's "upgraded_from").
     PathKind upgradedFrom = PathKind::Unknown;
+    //! The path the session lost for this one (a direct path that died, replaced by the
+    //! relay), or Unknown (the CLI's "downgraded_from").
+    PathKind downgradedFrom = PathKind::Unknown;
 };
 
 /*!
@@ -202,10 +205,26 @@ private:
      * pauses) and moves the transfer onto the first one (TransferJob::moveTo).
      */
     QCoro::Task<> upgradeLoop(quint64 id, int attempt, DeviceId peer, QByteArray sessionId);
-    //! The answering side of an upgrade: a go naming a running relayed session.
+    /*!
+     * The answering side of a go that names a running session: a direct path for a relayed
+     * one (an upgrade, TransferJob::moveTo), or a relay connection for one whose connection
+     * was lost (a fallback, TransferJob::rejoin).
+     */
     QCoro::Task<> answerUpgrade(GoMessage go);
-    //! Transfer \a id moved onto \a c (from \a from): its snapshot and a second path event.
-    void reportUpgrade(quint64 id, const PeerConnection &c, PathKind from);
+    /*!
+     * Outgoing transfer \a id lost its connection mid-transfer (TransferJob::connectionLost):
+     * asks the server for a relay connection to the peer for the same session and carries
+     * the transfer on over it (TransferJob::rejoin), or tells the job why not.
+     */
+    QCoro::Task<> fallBack(quint64 id);
+    /*!
+     * Transfer \a id moved onto \a c (from \a from; \a upgrade: a relayed session that went
+     * direct, else a lost path replaced): its snapshot and a second path event.
+     */
+    void reportPathChange(quint64 id, const PeerConnection &c, PathKind from, bool upgrade);
+    //! A direct path that dies silently fails in ConnectTimings::deadPathTimeout (a transfer
+    //! then falls back to the relay) instead of after the kernel's long resends.
+    void guardDirectPath(const PeerConnection &c) const;
     //! Answers \a go only to tell the peer that this device is busy (no entry, no prompt).
     QCoro::Task<> refuseIncoming(GoMessage go);
     QCoro::Task<> refuseBusy(std::unique_ptr<QSslSocket> socket);

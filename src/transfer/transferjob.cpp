@@ -95,7 +95,7 @@ void TransferJob::cancel()
     m_cancelFlag->store(true);
     qCInfo(lcTransfer) << "cancelling transfer";
     m_channel.send(Cancel {QStringLiteral("cancelled by the user")});
-    m_channel.interrupt();
+    m_channel.interrupt(); // also ends a wait for a new connection (awaitRejoin)
 }
 
 void TransferJob::setState(TransferSnapshot::State state)
@@ -206,6 +206,85 @@ bool TransferJob::moveTo(std::unique_ptr<QSslSocket> next)
         return false;
     m_channel.moveTo(std::move(next));
     return true;
+}
+
+namespace {
+//! Connections that may replace lost ones in one session: a path that keeps dying ends it.
+constexpr int kMaxRejoins = 8;
+} // namespace
+
+bool TransferJob::rejoin(std::unique_ptr<QSslSocket> next)
+{
+    if (!m_canRejoin || !m_rejoinArmed || m_finished || m_cancelRequested || !next || m_rejoinSocket
+        || m_rejoins >= kMaxRejoins)
+        return false;
+    m_rejoinSocket = std::move(next);
+    m_rejoinRefusal.clear();
+    // A peer that rejoins has lost the connection we may still be waiting on.
+    m_channel.breakConnection(QStringLiteral("the peer carries the session on over a new "
+                                             "connection"));
+    return true;
+}
+
+void TransferJob::abandonRejoin(const QString &why)
+{
+    if (m_rejoinSocket)
+        return;
+    m_rejoinRefusal = why.isEmpty() ? QStringLiteral("no new connection") : why;
+    m_channel.breakConnection(m_rejoinRefusal); // wakes the wait
+}
+
+bool TransferJob::rejoinable(const TransferResult &lost) const
+{
+    return m_canRejoin && m_rejoinArmed && !m_cancelRequested && m_rejoins < kMaxRejoins
+        && (lost.error == TransferError::Network || lost.error == TransferError::Timeout);
+}
+
+QCoro::Task<std::optional<TransferResult>> TransferJob::awaitRejoin(
+    const TransferResult &lost, Rejoin ours, Rejoin *theirs)
+{
+    const QPointer<TransferJob> alive(this);
+    qCInfo(lcTransfer).noquote() << "connection lost mid-transfer (" << lost.message
+                                 << ") - waiting for a new connection for the session";
+    if (!m_rejoinSocket) {
+        m_rejoinRefusal.clear();
+        Q_EMIT connectionLost();
+    }
+    const QDeadlineTimer deadline(m_timeouts.rejoin);
+    while (alive && !m_rejoinSocket && m_rejoinRefusal.isEmpty() && !m_cancelRequested) {
+        const qint64 left = deadline.remainingTime();
+        if (left == 0)
+            break;
+        auto waiting = m_channel.waitForActivity(std::chrono::milliseconds(left));
+        co_await waiting;
+    }
+    if (!alive)
+        co_return deleted();
+    if (m_cancelRequested)
+        co_return failure(TransferError::Cancelled, QStringLiteral("cancelled"));
+    if (!m_rejoinSocket) {
+        TransferResult ended = lost;
+        ended.message = QStringLiteral("%1; no new connection took over: %2")
+                            .arg(lost.message,
+                                m_rejoinRefusal.isEmpty() ? QStringLiteral("none came in time")
+                                                          : m_rejoinRefusal);
+        co_return ended;
+    }
+    ++m_rejoins;
+    m_socket = m_rejoinSocket.get();
+    m_channel.rejoin(std::move(m_rejoinSocket));
+    m_channel.send(ours);
+    FrameChannel::Incoming in;
+    auto reading = readGreeting(&in);
+    if (const Step failed = co_await reading; !alive || failed)
+        co_return alive ? *failed : deleted();
+    const auto *rejoined = std::get_if<Rejoin>(&in.message);
+    if (!rejoined)
+        co_return fatal(TransferError::Protocol, QStringLiteral("expected REJOIN"));
+    *theirs = *rejoined;
+    qCInfo(lcTransfer) << "session carried on over a new connection: the peer holds"
+                       << rejoined->files << "files, offset" << rejoined->offset;
+    co_return std::nullopt;
 }
 
 QCoro::Task<bool> TransferJob::flushQueued()
@@ -392,6 +471,7 @@ QCoro::Task<std::optional<TransferResult>> TransferJob::exchangeHello(Side side)
         capabilities.append(capabilityXxh3());
     if (m_offerMove) {
         capabilities.append(capabilityMove());
+        capabilities.append(capabilityRejoin());
         m_channel.allowMove();
     }
     m_codeNonce = SessionCode::newNonce();
@@ -419,6 +499,7 @@ QCoro::Task<std::optional<TransferResult>> TransferJob::exchangeHello(Side side)
     m_peerDeviceName = peerHello->deviceName;
     m_peerAcceptsKeepalive = peerHello->capabilities.contains(capabilityKeepalive());
     m_canMove = m_offerMove && peerHello->capabilities.contains(capabilityMove());
+    m_canRejoin = m_offerMove && peerHello->capabilities.contains(capabilityRejoin());
     m_digest = capabilities.contains(capabilityXxh3())
             && peerHello->capabilities.contains(capabilityXxh3())
         ? FileDigest::Algorithm::Xxh3_128

@@ -34,6 +34,12 @@ struct TransferTimeouts
      * announced the "keepalive" capability. 0: never, and this side does not announce it.
      */
     std::chrono::milliseconds keepalive {Transfer::kKeepaliveIntervalMs};
+    /*!
+     * After the connection was lost mid-transfer (both sides announced "rejoin"): how long
+     * this side waits for a new connection for the session (the relay taking over a dead
+     * direct path) before it fails with the loss.
+     */
+    std::chrono::milliseconds rejoin {30000};
 };
 
 /*!
@@ -90,8 +96,9 @@ public:
     static QString wireText(TransferError error, const QString &detail);
 
     /*!
-     * Whether this side announces "move" in its HELLO (default: yes): it follows a peer that
-     * moves the session to another connection. Set before run().
+     * Whether this side announces "move" and "rejoin" in its HELLO (default: yes): it follows
+     * a peer that moves the session to another connection, and carries the session on over a
+     * new connection when its connection is lost. Set before run().
      */
     void setOfferMove(bool offer) { m_offerMove = offer; }
     //! Both HELLOs listed "move": the session can move to another connection (moveTo()).
@@ -102,6 +109,19 @@ public:
      * move now: no "move" on both sides, a move still under way, or the connection is gone.
      */
     bool moveTo(std::unique_ptr<QSslSocket> next);
+    //! Both HELLOs listed "rejoin": a lost connection can be replaced (rejoin()).
+    bool canRejoin() const { return m_canRejoin; }
+    /*!
+     * Carries the session on over \a next, a new authenticated connection to the same peer
+     * for this session, after the current one was lost, or while this side has not noticed
+     * yet (the peer has: the current connection is dropped now). Both sides then exchange
+     * REJOIN and continue from what the receiver holds. False (and \a next is dropped) when
+     * the session cannot rejoin: no "rejoin" on both sides, not yet accepted, over, or too
+     * many rejoins.
+     */
+    bool rejoin(std::unique_ptr<QSslSocket> next);
+    //! No new connection will come for the lost one (\a why): the session ends with its loss.
+    void abandonRejoin(const QString &why);
     //! The frame channel's connections so far and the DATA bytes each carried (diagnostics,
     //! the CLI's done event).
     const FrameChannel &channel() const { return m_channel; }
@@ -125,6 +145,11 @@ Q_SIGNALS:
     //! A file continues from \a bytes the receiver already held; \a total sums them over the
     //! files of this session so far (a retry that resumes, not one that starts over).
     void resumed(qint64 total);
+    /*!
+     * The connection was lost after ACCEPT and the session waits (TransferTimeouts::rejoin)
+     * for rejoin() or abandonRejoin(): the side that made the connection finds a new one.
+     */
+    void connectionLost();
     //! Emitted once, when run() has its result.
     void finished(const PunchDrop::TransferResult &result);
 
@@ -218,6 +243,21 @@ protected:
     QCoro::Task<std::optional<TransferResult>> readMessage(FrameChannel::Incoming *in,
         std::chrono::milliseconds idle,
         QDeadlineTimer overall = QDeadlineTimer(QDeadlineTimer::Forever));
+    /*!
+     * From now on (the transfer phase, after ACCEPT) a lost connection is not the end when
+     * both sides announced "rejoin": the steps hand such a failure to awaitRejoin().
+     */
+    void armRejoin() { m_rejoinArmed = true; }
+    //! \a lost (a failure a step returned) can be healed by a new connection.
+    bool rejoinable(const TransferResult &lost) const;
+    /*!
+     * After \a lost: waits for rejoin() (connectionLost() tells the engine), then sends
+     * \a ours as the new connection's first frame and reads the peer's REJOIN into \a theirs.
+     * A failure result when no connection came (\a lost, with why), or the peer's first frame
+     * is not REJOIN; nullopt when the session goes on.
+     */
+    QCoro::Task<std::optional<TransferResult>> awaitRejoin(
+        const TransferResult &lost, Transfer::Rejoin ours, Transfer::Rejoin *theirs);
     //! A failure unless \a digest has the size of the session's digest (RESUME, END).
     std::optional<TransferResult> checkDigestSize(const QByteArray &digest);
     //! This side's session-code nonce (the sender puts it in its OFFER).
@@ -270,6 +310,11 @@ private:
     bool m_peerAcceptsKeepalive = false;
     bool m_offerMove = true;
     bool m_canMove = false;
+    bool m_canRejoin = false;
+    bool m_rejoinArmed = false;
+    int m_rejoins = 0; //!< connections that replaced a lost one so far
+    std::unique_ptr<QSslSocket> m_rejoinSocket; //!< handed over by rejoin(), not yet in use
+    QString m_rejoinRefusal; //!< abandonRejoin()'s reason
     quint64 m_keepalivesSent = 0;
     FileDigest::Algorithm m_preferredDigest = FileDigest::Algorithm::Xxh3_128;
     FileDigest::Algorithm m_digest = FileDigest::Algorithm::Sha256;

@@ -160,6 +160,21 @@ struct Move
     friend bool operator==(const Move &, const Move &) = default;
 };
 
+/*!
+ * Either side, only to a peer whose HELLO announced the "rejoin" capability: the first frame
+ * on a new connection that replaces a lost one (the session falls back to the relay when its
+ * direct path dies). Each side says what it holds; both carry on from the receiver's word.
+ *  - receiver: \a files = the VERDICTs it sent (those files are complete), \a offset = the
+ *    bytes it holds of the next file when that file's DATA had begun (SENDFROM seen), else -1;
+ *  - sender: \a files = the VERDICTs it received, \a offset = -1.
+ */
+struct Rejoin
+{
+    qint64 files = 0;
+    qint64 offset = -1;
+    friend bool operator==(const Rejoin &, const Rejoin &) = default;
+};
+
 //! A chunk of the current file's content (raw bytes, not CBOR).
 struct Data
 {
@@ -168,6 +183,6 @@ struct Data
 };
 
 using Message = std::variant<Hello, Offer, Accept, Decline, FileHeader, Start, Resume, SendFrom,
-    Data, FileEnd, Verdict, SessionEnd, Cancel, Error, KeepAlive, Reveal, Move>;
+    Data, FileEnd, Verdict, SessionEnd, Cancel, Error, KeepAlive, Reveal, Move, Rejoin>;
 
 } // namespace PunchDrop::Transfer

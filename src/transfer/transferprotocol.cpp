@@ -46,7 +46,7 @@ QByteArray cbor(const QCborMap &map)
 
 bool isKnownType(quint8 t)
 {
-    return t >= quint8(FrameType::Hello) && t <= quint8(FrameType::Move);
+    return t >= quint8(FrameType::Hello) && t <= quint8(FrameType::Rejoin);
 }
 
 // A tiny helper that reads typed fields out of a CBOR map and remembers the first problem.
@@ -301,6 +301,8 @@ Message decodeFields(FrameType type, Fields &f)
         return Reveal {f.bytes32("n", true)};
     case FrameType::Move:
         return Move {};
+    case FrameType::Rejoin:
+        return Rejoin {f.integer("f", 0, kMaxOfferItems), f.integer("o", -1, kMaxFileSize)};
     case FrameType::Data:
         break;
     }
@@ -388,6 +390,7 @@ FrameType frameTypeOf(const Message &message)
         FrameType operator()(const KeepAlive &) { return FrameType::KeepAlive; }
         FrameType operator()(const Reveal &) { return FrameType::Reveal; }
         FrameType operator()(const Move &) { return FrameType::Move; }
+        FrameType operator()(const Rejoin &) { return FrameType::Rejoin; }
     };
     return std::visit(Visitor {}, message);
 }
@@ -460,6 +463,10 @@ QByteArray encodeMessage(const Message &message)
         QByteArray operator()(const KeepAlive &) { return cbor({}); }
         QByteArray operator()(const Reveal &m) { return cbor({{key("n"), m.nonce}}); }
         QByteArray operator()(const Move &) { return cbor({}); }
+        QByteArray operator()(const Rejoin &m)
+        {
+            return cbor({{key("f"), m.files}, {key("o"), m.offset}});
+        }
     };
     return frameBytes(frameTypeOf(message), std::visit(Visitor {}, message));
 }
@@ -514,6 +521,8 @@ QString frameTypeName(FrameType type)
         return QStringLiteral("REVEAL");
     case FrameType::Move:
         return QStringLiteral("MOVE");
+    case FrameType::Rejoin:
+        return QStringLiteral("REJOIN");
     }
     return QStringLiteral("0x%1").arg(int(type), 2, 16, QLatin1Char('0'));
 }

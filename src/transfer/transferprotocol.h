@@ -43,6 +43,9 @@
  *          0x0F KEEPALIVE   {} (only to a peer that announced the "keepalive" capability)
  *          0x10 REVEAL      {n: bytes(32) the receiver's code nonce}
  *          0x11 MOVE        {} (only to a peer that announced the "move" capability)
+ *          0x12 REJOIN      {f: files complete, o: offset held of the next file or -1} (only
+ *                           to a peer that announced "rejoin"; the first frame on a new
+ *                           connection that replaces a lost one)
  *
  *          At most kMaxOfferItems items; the OFFER is decoded as a stream (offerdecoder.h).
  *          path: relative, '/'-separated, UTF-8, at most kMaxPathBytes; the receiver sanitises
@@ -101,6 +104,16 @@
  *                       is a protocol error; after the peer's MOVE, a side that has no second
  *                       connection yet reads nothing until it has one (bounded by the idle
  *                       timeout).
+ *          "rejoin"     this side can carry the session on over a new connection when its
+ *                       connection is lost after ACCEPT (a direct path that died falls back to
+ *                       the relay). Frames in flight on the lost connection are gone, so the
+ *                       new one starts with REJOIN from each side. The receiver's word wins:
+ *                       files before its f are complete (it sends the sender the VERDICTs
+ *                       from the sender's f on again); if its o >= 0 the sender continues
+ *                       file f with DATA from offset o (no HEADER, no SENDFROM), else it
+ *                       starts again with HEADER(f). Pipelined HEADERs and their answers are
+ *                       forgotten by both sides and sent again. The END digest still covers
+ *                       the whole file (the sender re-hashes its first o bytes).
  *
  * History: v1 (PunchDrop 0.1) — first version. KEEPALIVE (0x0F) added later within v1, behind
  *          the "keepalive" capability, so v1 peers without it are unaffected.
@@ -108,7 +121,9 @@
  *          lowered to 4 MiB and 100 000 items. v1 peers are refused with a version error.
  *          The "xxh3" capability (XXH3-128 file digests) added later within v2: peers without
  *          it get SHA-256 as before. The "move" capability and MOVE (0x11) added later
- *          within v2: a session with a peer without it stays on its first connection.
+ *          within v2: a session with a peer without it stays on its first connection. The
+ *          "rejoin" capability and REJOIN (0x12) likewise: without it a lost connection ends
+ *          the session.
  */
 namespace PunchDrop::Transfer {
 
@@ -149,6 +164,10 @@ inline QString capabilityMove()
 {
     return QStringLiteral("move");
 }
+inline QString capabilityRejoin()
+{
+    return QStringLiteral("rejoin");
+}
 
 enum class FrameType : quint8 {
     Hello = 0x01,
@@ -168,6 +187,7 @@ enum class FrameType : quint8 {
     KeepAlive = 0x0F,
     Reveal = 0x10,
     Move = 0x11,
+    Rejoin = 0x12,
 };
 
 //! One frame as cut from the byte stream, not yet decoded.

@@ -47,7 +47,8 @@ struct TransferSnapshot
     double bytesPerSecond = 0;
     State state = State::Connecting;
     PathKind path = PathKind::Unknown;
-    //! The path the session started on, when it moved since (Relayed for "Relayed → Direct").
+    //! The path the session left for its current one (Relayed for "Relayed → Direct", a direct
+    //! kind when the direct path died and the relay took over), Unknown if it never moved.
     PathKind pathBefore = PathKind::Unknown;
     QString pathReason; //!< why relayed ("peer behind symmetric NAT", "punch timed out", …)
     QString error; //!< human-readable, when Failed (the engine's words; may name local paths)

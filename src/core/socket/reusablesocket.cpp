@@ -14,6 +14,7 @@
 #else
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -65,6 +66,28 @@ void closeNative(qintptr fd)
     ::closesocket(SOCKET(fd));
 #else
     ::close(int(fd));
+#endif
+}
+
+bool limitUnacknowledged(qintptr fd, std::chrono::milliseconds timeout)
+{
+    if (fd < 0)
+        return false;
+#if defined(TCP_USER_TIMEOUT) // Linux
+    const unsigned int ms = unsigned(std::max<qint64>(timeout.count(), 1));
+    return ::setsockopt(int(fd), IPPROTO_TCP, TCP_USER_TIMEOUT, &ms, sizeof ms) == 0;
+#elif defined(TCP_RXT_CONNDROPTIME) // macOS
+    const int seconds = int(std::max<qint64>((timeout.count() + 999) / 1000, 1));
+    return ::setsockopt(int(fd), IPPROTO_TCP, TCP_RXT_CONNDROPTIME, &seconds, sizeof seconds) == 0;
+#elif defined(Q_OS_WIN) && defined(TCP_MAXRT)
+    const DWORD seconds = DWORD(std::max<qint64>((timeout.count() + 999) / 1000, 1));
+    return ::setsockopt(SOCKET(fd), IPPROTO_TCP, TCP_MAXRT,
+               reinterpret_cast<const char *>(&seconds), sizeof seconds)
+        == 0;
+#else
+    Q_UNUSED(fd);
+    Q_UNUSED(timeout);
+    return false;
 #endif
 }
 

@@ -4,6 +4,8 @@
 #include <QHostAddress>
 #include <QString>
 
+#include <chrono>
+
 class QTcpServer;
 class QTcpSocket;
 
@@ -38,6 +40,16 @@ bool listen(QTcpServer &server, const QHostAddress &address, quint16 port, QStri
  * is a common default. Best effort; a no-op on Windows.
  */
 void reserveDescriptors(int wanted);
+
+/*!
+ * How long data this side sent may stay unacknowledged before the kernel gives the connection
+ * up (ETIMEDOUT): TCP_USER_TIMEOUT on Linux, TCP_RXT_CONNDROPTIME on macOS, TCP_MAXRT on
+ * Windows (whole seconds there). A path that died silently (a NAT forgot the mapping, a route
+ * went away) then fails in \a timeout instead of after the kernel's ~15 minutes of resends;
+ * a peer that is alive but slow still acknowledges (window probes), so it never trips this.
+ * False where the platform has no such option.
+ */
+bool limitUnacknowledged(qintptr fd, std::chrono::milliseconds timeout);
 
 //! Closes a native descriptor that was never handed to Qt.
 void closeNative(qintptr fd);

@@ -58,6 +58,11 @@ struct ConnectTimings
      * rest of the try (the two peers have tried the same pair of endpoints for a while then).
      */
     std::chrono::milliseconds upgradeAttemptTimeout {3000};
+    /*!
+     * A direct path whose sent data stays unacknowledged this long is given up as dead
+     * (ReusableSocket::limitUnacknowledged), and a running transfer falls back to the relay.
+     */
+    std::chrono::milliseconds deadPathTimeout {10000};
 };
 
 //! An authenticated, end-to-end encrypted stream to a peer, and how it was made.
