@@ -724,7 +724,11 @@ QCoro::Task<> TransferEngine::answerUpgrade(GoMessage go)
     quint64 id = 0;
     for (auto it = m_transfers.cbegin(); it != m_transfers.cend(); ++it) {
         const Entry &e = it.value();
-        if (e.sessionId != go.upgrade || e.snapshot.peer != go.peer || !e.job
+        // Only a receiver answers: the sender makes every new connection of its sessions, so a
+        // go it did not ask for (a lying server moving a healthy session onto its relay) finds
+        // nobody, and the receiver's own connection is only replaced by an authenticated one.
+        if (e.snapshot.direction != TransferSnapshot::Direction::Incoming
+            || e.sessionId != go.upgrade || e.snapshot.peer != go.peer || !e.job
             || e.snapshot.isFinished() || e.pathHistory.isEmpty())
             continue;
         if (fallback ? e.job->canRejoin()

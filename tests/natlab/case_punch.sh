@@ -19,6 +19,12 @@
 #                                       transfer starts relayed; the block is lifted 2.5 s later
 #                                       and the running transfer must move to a direct path within
 #                                       2 s, the relay carrying less than half the file
+#   fallback                            prc×prc, the direct path policed to 8 MB/s each way
+#                                       (core), 96 MiB: the transfer starts direct; 2 s later
+#                                       every packet between the routers is dropped and the
+#                                       running transfer must fall back to the relay (the sender
+#                                       gives the dead path up after 10 s) and complete, the file
+#                                       intact, each byte received once
 #   same-nat                            two hosts behind one prc NAT, hairpin off: direct (lan
 #                                       or tcp-punch to the private endpoint)
 #   cgn                                 home prc + CGN prc  ->  single prc: direct, tcp-punch
@@ -589,6 +595,79 @@ upgrade_run() {
     PATH_METHOD=$(field method <<<"$up")
 }
 relayed_path() { events "$SENDER_OUT" path | grep -q '"kind":"relay"'; }
+
+# throttle_direct — core polices the packets between the two routers' public addresses (the
+# direct path) to 8 MB/s each way, so a transfer lasts long enough to be cut mid-way; the
+# relay (routed through the server) is not affected.
+throttle_direct() {
+    local a=${LAB_PUBLIC[ra]} b=${LAB_PUBLIC[rb]} file="$LAB_DIR/nft-throttle.nft"
+    cat >"$file" <<NFT
+table bridge throttle_direct {
+    chain f {
+        type filter hook forward priority -10; policy accept;
+        ip saddr $a ip daddr $b limit rate over 8 mbytes/second burst 1 mbytes drop
+        ip saddr $b ip daddr $a limit rate over 8 mbytes/second burst 1 mbytes drop
+    }
+}
+NFT
+    lab_exec core nft -f "$file" || fail "cannot throttle the direct path"
+}
+
+# fallback_run — alice sends over a punched path; 2 s later the path dies (every packet between
+# the routers dropped, silently, as when a NAT forgets a mapping). Her transfer must fall back
+# to the relay and complete: the file intact, each byte received once, most after the cut.
+fallback_run() {
+    SENDER_OUT="$LAB_DIR/sender.jsonl"
+    add_log "sender stdout" "$SENDER_OUT"
+    add_log "sender stderr" "$LAB_DIR/sender.err"
+    mkdir -p "$LAB_DIR/conf-alice"
+    throttle_direct
+    lab_spawn -e "$LAB_DIR/sender.err" "$SENDER_HOST" "$SENDER_OUT" "$PD" send "${VERBOSE[@]}" \
+        --server "$SERVER" --to bob --json --timeout "$SEND_TIMEOUT" "$PAYLOAD" --name alice \
+        --config-dir "$LAB_DIR/conf-alice" --no-port-map
+    local spid=$LAB_LAST_PID t_direct t_cut t_fell
+    lab_wait_for 30 direct_path || fail "the sender printed no direct path within 30 s"
+    t_direct=$(now_ms)
+    echo "  the transfer started direct: $(events "$SENDER_OUT" path | head -n 1)"
+    sleep 2
+    lab_alive "$spid" || fail "the transfer ended before the cut (the file is too small)"
+    t_cut=$(now_ms)
+    block_direct
+    lab_wait_for 40 downgraded_path || fail "no fallback to the relay within 40 s of the cut"
+    t_fell=$(now_ms)
+    local fell
+    fell=$(events "$SENDER_OUT" path | grep downgraded_from | head -n 1)
+    echo "  fell back $((t_fell - t_cut)) ms after the cut ($((t_cut - t_direct)) ms after the direct path): $fell"
+    [ "$(field kind <<<"$fell")" = relay ] || fail "the second path is not the relay: $fell"
+    lab_wait_pid "$spid" "$SEND_DEADLINE"
+    local rc=$?
+    [ "$rc" = 0 ] || fail "the sender exited with $rc: $(events "$SENDER_OUT" error | head -n 1)"
+    lab_wait_pid "$RECEIVER_PID" "$RECEIVER_DEADLINE"
+    rc=$?
+    [ "$rc" = 0 ] || fail "the receiver exited with $rc: $(events "$RECEIVER_OUT" error | head -n 1)"
+    local got="$INBOX/$(basename "$PAYLOAD")"
+    [ -f "$got" ] || fail "the file did not arrive"
+    [ "$(sha256sum "$got" | cut -d' ' -f1)" = "$PAYLOAD_SHA" ] || fail "the received file differs"
+    [ ! -e "$INBOX/$(basename "$PAYLOAD") (1)" ] || fail "the file arrived twice"
+    events "$RECEIVER_OUT" path | grep -q '"downgraded_from":"direct"' ||
+        fail "the receiver reported no fallback to the relay"
+    local done_ev relay direct size sent_ev
+    done_ev=$(events "$RECEIVER_OUT" done | tail -n 1)
+    sent_ev=$(events "$SENDER_OUT" done | tail -n 1)
+    relay=$(field relay_bytes <<<"$done_ev")
+    direct=$(field direct_bytes <<<"$done_ev")
+    size=$(stat -c %s "$PAYLOAD")
+    echo "  receiver done: $done_ev"
+    echo "  sender done:   $sent_ev"
+    [ $((relay + direct)) = "$size" ] ||
+        fail "the receiver got relay_bytes + direct_bytes = $((relay + direct)), the file has $size"
+    [ "$direct" -gt 0 ] && [ "$relay" -gt 0 ] || fail "both paths should have carried part of the file"
+    echo "  file intact; the direct path carried $direct of $size bytes before the cut, the relay $relay after it"
+    PATH_KIND=relay
+    PATH_METHOD=relay
+}
+direct_path() { events "$SENDER_OUT" path | grep -q '"kind":"direct"'; }
+downgraded_path() { events "$SENDER_OUT" path | grep -q downgraded_from; }
 upgraded_path() { events "$SENDER_OUT" path | grep -q upgraded_from; }
 
 # ---------------------------------------------------------------------------------------------
@@ -618,6 +697,10 @@ run_case() {
         upgrade)
             pair prc prc
             SERVER_EXTRA=(--relay-rate 8000000)
+            PAYLOAD_MIB=${NATLAB_PAYLOAD_MIB:-96}
+            ;;
+        fallback)
+            pair prc prc
             PAYLOAD_MIB=${NATLAB_PAYLOAD_MIB:-96}
             ;;
         sym-sym) pair sym sym; kind=relay; methods=relay ;;
@@ -723,6 +806,8 @@ run_case() {
         birthday_runs
     elif [ "$CASE" = upgrade ]; then
         upgrade_run
+    elif [ "$CASE" = fallback ]; then
+        fallback_run
     else
         send_and_check "$SENDER_HOST" "$kind" "$methods"
     fi

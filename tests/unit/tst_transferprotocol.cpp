@@ -87,6 +87,8 @@ void TestTransferProtocol::golden_data()
     QTest::newRow("SESSIONEND: empty map") << Message {SessionEnd {}} << hex("00000002 0c a0");
     QTest::newRow("KEEPALIVE: empty map") << Message {KeepAlive {}} << hex("00000002 0f a0");
     QTest::newRow("MOVE: empty map") << Message {Move {}} << hex("00000002 11 a0");
+    QTest::newRow("REJOIN {f:1, o:-1}")
+        << Message {Rejoin {1, -1}} << hex("00000008 12 a2 6166 01 616f 20");
     QTest::newRow("REVEAL {n: 32 bytes}")
         << Message {Reveal {QByteArray(32, '\x6e')}}
         << hex("00000026 10 a1 616e 5820 "
@@ -141,6 +143,8 @@ void TestTransferProtocol::roundTrip_data()
     QTest::newRow("OFFER with a code nonce") << Message {withNonce};
     QTest::newRow("REVEAL") << Message {Reveal {QByteArray(32, '\x01')}};
     QTest::newRow("MOVE") << Message {Move {}};
+    QTest::newRow("REJOIN at an offset") << Message {Rejoin {3, 5 * 1024 * 1024 + 17}};
+    QTest::newRow("REJOIN at the start") << Message {Rejoin {0, -1}};
     QTest::newRow("OFFER empty") << Message {Offer {}};
     QTest::newRow("ACCEPT") << Message {Accept {}};
     QTest::newRow("DECLINE") << Message {Decline {QStringLiteral("not now")}};
@@ -209,7 +213,12 @@ void TestTransferProtocol::malformed_data()
     QTest::newRow("length 4 GiB - 1") << hex("ffffffff 02");
     QTest::newRow("unknown type 0x00") << hex("00000002 00 a0");
     QTest::newRow("unknown type 0xff") << hex("00000002 ff a0");
-    QTest::newRow("unknown type 0x12 (after MOVE)") << hex("00000002 12 a0");
+    QTest::newRow("unknown type 0x13 (after REJOIN)") << hex("00000002 13 a0");
+    QTest::newRow("REJOIN without fields") << hex("00000002 12 a0");
+    QTest::newRow("REJOIN offset below -1")
+        << cborFrame(FrameType::Rejoin, {{k("f"), 0}, {k("o"), -2}});
+    QTest::newRow("REJOIN negative file count")
+        << cborFrame(FrameType::Rejoin, {{k("f"), -1}, {k("o"), 0}});
     QTest::newRow("REVEAL without a nonce") << hex("00000002 10 a0");
     QTest::newRow("REVEAL with a 31-byte nonce")
         << cborFrame(FrameType::Reveal, {{k("n"), QByteArray(31, 'n')}});
