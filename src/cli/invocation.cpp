@@ -77,8 +77,9 @@ struct Options
           "falling back to the relay."),
         s("SECS")};
     Option noUpgrade {s("no-upgrade"),
-        s("Keep a relayed transfer on the relay: do not move it to a direct connection found "
-          "while it runs.")};
+        s("Keep a transfer on the path it started on: do not move a relayed one to a direct "
+          "connection found while it runs, nor a direct one whose connection dies to the relay "
+          "(it fails instead).")};
     Option noBirthday {s("no-birthday"),
         s("Do not guess ports when one side is behind a symmetric NAT and the other behind a "
           "port-restricted one (relay instead).")};
