@@ -144,6 +144,10 @@
         <translation>对称型</translation>
     </message>
     <message>
+        <source>symmetric (sequential)</source>
+        <translation>对称型（端口顺序分配）</translation>
+    </message>
+    <message>
         <source>unknown</source>
         <translation>未知</translation>
     </message>

@@ -144,6 +144,10 @@
         <translation>對稱型</translation>
     </message>
     <message>
+        <source>symmetric (sequential)</source>
+        <translation>對稱型（連接埠依序分配）</translation>
+    </message>
+    <message>
         <source>unknown</source>
         <translation>未知</translation>
     </message>

@@ -178,12 +178,22 @@ _lab_nat_rules() {
         prc) ;;
         sym) masq="masquerade fully-random" ;;
         symr) masq="masquerade random" ;;
+        # symmetric, ports counted up: every new TCP or UDP flow gets the next public port
+        # (one counter for both, as many consumer NATs do: 20000, 20001, … 24095, then over
+        # again), other protocols are masqueraded. Through a map: numgen's value is in host
+        # byte order, and a port straight from it would count up in steps of 256.
+        seq)
+            local seqmap
+            seqmap=$(seq 0 4095 | awk '{ printf "%s%d : %d", (NR > 1 ? ", " : ""), $1, 20000 + $1 }')
+            masq="meta l4proto { tcp, udp } snat to $pub : numgen inc mod 4096 map { $seqmap }
+        oifname \"wan\" masquerade"
+            ;;
         full) inbound='iifname "wan" dnat to meta l4proto . th dport map @pm' ;;
         arc)
             record='meta l4proto { tcp, udp } oifname "wan" update @am { meta l4proto . ip daddr . th sport : ip saddr }'
             inbound='iifname "wan" dnat to meta l4proto . ip saddr . th dport map @am'
             ;;
-        *) lab_log "unknown NAT type '$type' (full, arc, prc, sym, symr)"; return 1 ;;
+        *) lab_log "unknown NAT type '$type' (full, arc, prc, sym, symr, seq)"; return 1 ;;
     esac
     if [ "$hairpin" = 1 ]; then
         hp_in="iifname \"$in\" ip daddr $pub dnat to meta l4proto . th dport map @pm"
@@ -253,7 +263,8 @@ _lab_uplink() {
 # lab_add_router NAME TYPE [hairpin] [rst] [loss PERMILLE] [via CGN] [timeout SECONDS]
 #   TYPE: full (EIM + endpoint-independent filtering), arc (EIM + address-dependent filtering),
 #   prc (EIM + address-and-port-dependent filtering), sym (masquerade fully-random: APDM),
-#   symr (masquerade random). hairpin: LAN → own public IP loops back. rst: no wan drop rule, so
+#   symr (masquerade random), seq (symmetric with sequential ports: snat to the next port of
+#   one counter for TCP and UDP, 20000-24095). hairpin: LAN → own public IP loops back. rst: no wan drop rule, so
 #   unsolicited SYNs get a RST. loss: PERMILLE random loss each way on its WAN link (in core).
 #   via CGN: the WAN hangs off that CGN's isp bridge instead of the internet.
 #   timeout: the router forgets idle mappings (TCP established, UDP) after SECONDS.

@@ -218,7 +218,16 @@ void TestNatProber::classification_data()
         << quint16(40000) << int(C::Error) << true << false << int(M::EndpointIndependent)
         << int(F::Unknown) << u"cone"_qs;
     QTest::newRow("new port per destination: symmetric")
-        << quint16(40001) << int(C::Ignore) << true << false << int(M::Dependent)
+        << quint16(47311) << int(C::Ignore) << true << false << int(M::Dependent)
+        << int(F::AddressAndPortDependent) << u"symmetric"_qs;
+    QTest::newRow("new port per destination, counted up: symmetric (sequential)")
+        << quint16(40002) << int(C::Ignore) << true << false << int(M::Dependent)
+        << int(F::AddressAndPortDependent) << u"symmetric (sequential)"_qs;
+    QTest::newRow("a new port just below: symmetric, not sequential")
+        << quint16(39999) << int(C::Ignore) << true << false << int(M::Dependent)
+        << int(F::AddressAndPortDependent) << u"symmetric"_qs;
+    QTest::newRow("17 ports above: symmetric, not sequential")
+        << quint16(40017) << int(C::Ignore) << true << false << int(M::Dependent)
         << int(F::AddressAndPortDependent) << u"symmetric"_qs;
     QTest::newRow("symmetric with a noisy socket")
         << quint16(51234) << int(C::Honour) << true << true << int(M::Dependent)
@@ -328,6 +337,12 @@ void TestNatProber::natTypeText()
     QCOMPARE(back.mapping, nat.mapping);
     QCOMPARE(NatType::fromString(QString(QStringLiteral("  ") + text + QStringLiteral(" "))), back);
     QCOMPARE(NatType::fromString(u"cone (sideways)").toString(), u"unknown"_qs);
+    // The sequential symmetric NAT (port prediction) round-trips too.
+    const NatType sequential = NatType::fromString(u"symmetric (sequential)");
+    QCOMPARE(sequential.mapping, NatType::Mapping::Dependent);
+    QVERIFY(sequential.sequential);
+    QCOMPARE(sequential.toString(), u"symmetric (sequential)"_qs);
+    QVERIFY(!NatType::fromString(u"symmetric").sequential);
 }
 
 QTEST_GUILESS_MAIN(TestNatProber)

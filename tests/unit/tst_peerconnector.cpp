@@ -52,6 +52,7 @@ private Q_SLOTS:
     void punchHopeless_data();
     void punchHopeless();
     void guessOddsFollowTheModel();
+    void sequentialProbesCoverEveryBlock();
     void portGuessingJoinsHopelessNats_data();
     void portGuessingJoinsHopelessNats();
     void portMappingBeatsHopelessNats_data();
@@ -272,6 +273,14 @@ void TestPeerConnector::punchHopeless_data()
     QTest::newRow("prc x prc") << prc << prc << false << PortGuess::None;
     QTest::newRow("sym x unknown") << sym << QString() << false << PortGuess::None;
     QTest::newRow("unknown x unknown") << QString() << QString() << false << PortGuess::None;
+    const QString seq = QStringLiteral("symmetric (sequential)");
+    QTest::newRow("sequential sym x port-restricted")
+        << seq << prc << true << PortGuess::SpreadSequential;
+    QTest::newRow("port-restricted x sequential sym")
+        << prc << seq << true << PortGuess::ProbeSequential;
+    QTest::newRow("sequential sym x sym") << seq << sym << true << PortGuess::None;
+    QTest::newRow("sequential sym x full cone (listener)")
+        << seq << full << false << PortGuess::None;
 }
 
 void TestPeerConnector::punchHopeless()
@@ -288,10 +297,44 @@ void TestPeerConnector::punchHopeless()
     QCOMPARE(portGuessFor(natA, natB), guessA);
     const PortGuess guessB = guessA == PortGuess::Spread ? PortGuess::Probe
         : guessA == PortGuess::Probe                     ? PortGuess::Spread
+        : guessA == PortGuess::SpreadSequential          ? PortGuess::ProbeSequential
+        : guessA == PortGuess::ProbeSequential           ? PortGuess::SpreadSequential
                                                          : PortGuess::None;
+    // The part travels in the go as text.
+    QCOMPARE(portGuessFromName(portGuessName(guessA)), guessA);
     QCOMPARE(portGuessFor(natB, natA), guessB);
     if (guessA != PortGuess::None)
         QVERIFY(hopeless);
+}
+
+void TestPeerConnector::sequentialProbesCoverEveryBlock()
+{
+    // A sequential NAT hands the spread's 64 connections a block of 64 consecutive ports
+    // somewhere above the last port seen; 64 probes spaced 32 apart hold two ports of every
+    // such block that starts within 64 * 32 ports of it.
+    constexpr int n = kSequentialGuessBudget;
+    const QList<quint16> probes = sequentialProbes(40000, n, kGuessFirstPort, kGuessLastPort);
+    QCOMPARE(probes.size(), n);
+    QCOMPARE(probes.first(), quint16(40001)); // the nearest first
+    QCOMPARE(probes.at(1), quint16(40001 + n / 2));
+    for (int drift = 0; drift + n <= n * n / 2; ++drift) {
+        const int from = 40001 + drift; // the block is [from, from + n)
+        int inside = 0;
+        for (quint16 p : probes)
+            inside += int(p) >= from && int(p) < from + n ? 1 : 0;
+        QVERIFY2(
+            inside >= 2, qPrintable(QStringLiteral("drift %1: %2 probes").arg(drift).arg(inside)));
+    }
+    // Near the top of the range the guesses wrap to its bottom, as the NAT's counter does.
+    const QList<quint16> wrapped = sequentialProbes(65530, n, kGuessFirstPort, kGuessLastPort);
+    QCOMPARE(wrapped.size(), n);
+    QCOMPARE(wrapped.first(), quint16(65531));
+    QCOMPARE(wrapped.at(1),
+        quint16(kGuessFirstPort
+            + (65530 + 1 + n / 2 - kGuessFirstPort) % (kGuessLastPort - kGuessFirstPort + 1)));
+    for (quint16 p : wrapped)
+        QVERIFY(p >= kGuessFirstPort && p <= kGuessLastPort);
+    QVERIFY(sequentialProbes(40000, 0, kGuessFirstPort, kGuessLastPort).isEmpty());
 }
 
 void TestPeerConnector::guessOddsFollowTheModel()

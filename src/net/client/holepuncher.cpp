@@ -193,11 +193,15 @@ QSslSocket *HolePuncher::dial(quint16 port, const Endpoint &target)
 QCoro::Task<> HolePuncher::guessDials()
 {
     QPointer<HolePuncher> self(this);
-    const bool spread = m_plan.guess == PortGuess::Spread;
+    const bool spread = isSpread(m_plan.guess);
     // Probe: distinct ports, drawn at random from the range (a NAT that allocates at random
-    // gives no better guess; every draw is as good as any other).
+    // gives no better guess; every draw is as good as any other). Against a NAT that counts
+    // its ports up: spaced evenly above the peer's last seen port (sequentialProbes()).
     QList<quint16> ports;
-    if (!spread) {
+    if (m_plan.guess == PortGuess::ProbeSequential) {
+        ports = sequentialProbes(m_plan.guessTarget.port, m_plan.guessBudget, m_plan.guessFirstPort,
+            m_plan.guessLastPort);
+    } else if (!spread) {
         const int first = m_plan.guessFirstPort;
         const int count = std::max(0, int(m_plan.guessLastPort) - first + 1);
         const int budget = std::min(m_plan.guessBudget, count);

@@ -166,6 +166,12 @@ QCoro::Task<NatType> probeNat(
             const Endpoint other = normalised(*mappedOf(third->message));
             result.mapping = other == result.publicUdp ? NatType::Mapping::EndpointIndependent
                                                        : NatType::Mapping::Dependent;
+            // A new port a little above the first (the filtering probe's socket may have taken
+            // one in between): a NAT that counts its ports up.
+            const int step = (int(other.port) - int(result.publicUdp.port) + 65536) % 65536;
+            result.sequential = result.mapping == NatType::Mapping::Dependent
+                && other.address == result.publicUdp.address && step >= 1
+                && step <= NatType::kSequentialStep;
         } else {
             qCInfo(lcNet).noquote() << "STUN probe: no answer from" << alt.toString();
         }

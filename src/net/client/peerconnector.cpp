@@ -154,6 +154,14 @@ QString PeerConnector::relayReason(
     return why;
 }
 
+int PeerConnector::guessBudget(PortGuess guess) const
+{
+    // Against a NAT that counts its ports up, a few sockets aimed well do what 512 at random
+    // do against one that does not.
+    return isSequential(guess) ? std::min(m_timings.guessBudget, kSequentialGuessBudget)
+                               : m_timings.guessBudget;
+}
+
 PortGuess PeerConnector::guessPart(const GoMessage &go, ConnectMode mode) const
 {
     if (go.guess == PortGuess::None || !go.punch || mode == ConnectMode::RelayOnly
@@ -164,9 +172,9 @@ PortGuess PeerConnector::guessPart(const GoMessage &go, ConnectMode mode) const
     if (go.peerMapped.isValid() || (m_control && m_control->portMapping().isValid()))
         return PortGuess::None;
     const bool selfSymmetric = m_ownNat.mapping == NatType::Mapping::Dependent;
-    if (go.guess == PortGuess::Spread && !selfSymmetric)
+    if (isSpread(go.guess) && !selfSymmetric)
         return PortGuess::None;
-    if (go.guess == PortGuess::Probe && m_ownNat.mapping != NatType::Mapping::EndpointIndependent)
+    if (!isSpread(go.guess) && m_ownNat.mapping != NatType::Mapping::EndpointIndependent)
         return PortGuess::None;
     return go.guess;
 }
@@ -201,7 +209,7 @@ QCoro::Task<PunchResult> PeerConnector::punch(const GoMessage &go, bool mappedOn
     if (guess != PortGuess::None) {
         plan.guess = guess;
         plan.guessTarget = go.peerPublic;
-        plan.guessBudget = m_timings.guessBudget;
+        plan.guessBudget = guessBudget(guess);
         timings.deadline = std::max(timings.deadline, timings.guessDeadline);
     }
     QPointer<PeerConnector> self(this);
@@ -314,7 +322,7 @@ QCoro::Task<PeerConnection> PeerConnector::establish(
         if (guess != PortGuess::None)
             qCInfo(lcPunch).noquote()
                 << "port guessing with" << go.peer.shortString() << "as the" << portGuessName(guess)
-                << "side," << m_timings.guessBudget << "sockets";
+                << "side," << guessBudget(guess) << "sockets";
         auto punching = punch(go, hopeless, guess);
         PunchResult punched = co_await punching;
         if (!self)

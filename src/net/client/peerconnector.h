@@ -157,6 +157,8 @@ private:
      * instead), or our own NAT type contradicts the part (a server can thus not make us send
      * hundreds of SYNs where they cannot help).
      */
+    //! The sockets this side opens for \a guess (the sequential parts need few).
+    int guessBudget(PortGuess guess) const;
     PortGuess guessPart(const GoMessage &go, ConnectMode mode) const;
     //! Which direct path \a punched is: DirectPortMap when it went to the peer's mapping, or
     //! came in through ours when nothing else could (\a mappedOnly); DirectPunch otherwise.

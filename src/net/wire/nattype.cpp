@@ -13,6 +13,7 @@ constexpr QStringView kConeRestricted = u"cone (restricted)";
 constexpr QStringView kConePortRestricted = u"cone (port-restricted)";
 constexpr QStringView kCone = u"cone";
 constexpr QStringView kSymmetric = u"symmetric";
+constexpr QStringView kSymmetricSequential = u"symmetric (sequential)";
 constexpr QStringView kUnknown = u"unknown";
 } // namespace
 
@@ -24,7 +25,7 @@ QString NatType::toString() const
     case Mapping::None:
         return kOpen.toString();
     case Mapping::Dependent:
-        return kSymmetric.toString();
+        return (sequential ? kSymmetricSequential : kSymmetric).toString();
     case Mapping::EndpointIndependent:
         break;
     }
@@ -49,6 +50,9 @@ NatType NatType::fromString(QStringView text)
         t.mapping = Mapping::None;
     } else if (s == kSymmetric) {
         t.mapping = Mapping::Dependent;
+    } else if (s == kSymmetricSequential) {
+        t.mapping = Mapping::Dependent;
+        t.sequential = true;
     } else if (s == kCone) {
         t.mapping = Mapping::EndpointIndependent;
     } else if (s == kConeFull) {
@@ -86,6 +90,8 @@ QString NatType::displayName(QStringView text)
         return QCoreApplication::translate("NatType", "cone");
     if (s == kSymmetric)
         return QCoreApplication::translate("NatType", "symmetric");
+    if (s == kSymmetricSequential)
+        return QCoreApplication::translate("NatType", "symmetric (sequential)");
     if (s == kUnknown)
         return QCoreApplication::translate("NatType", "unknown");
     return s.toString();

@@ -41,10 +41,19 @@ struct NatType
     Filtering filtering = Filtering::Unknown;
     Endpoint publicUdp; //!< the mapped address seen by the server's primary port (may be set when
                         //!< mapping is Unknown)
+    /*!
+     * Mapping::Dependent only: the NAT hands out public ports in sequence — the mapping for the
+     * server's second port came at most kSequentialStep ports above the first. Its next TCP
+     * mappings are then predictable from the last one seen (port guessing narrows to them,
+     * portguess.h); a NAT that allocates at random shows this by chance with odds ~2.5e-4.
+     */
+    bool sequential = false;
+    static constexpr int kSequentialStep = 16;
 
     /*!
      * The stable text: "open", "cone (full)", "cone (restricted)", "cone (port-restricted)",
-     * "cone" (filtering unknown), "symmetric", "unknown". Other code and peers parse it back with
+     * "cone" (filtering unknown), "symmetric", "symmetric (sequential)", "unknown". Other code and
+     * peers parse it back with
      * fromString(); do not translate or change it.
      */
     QString toString() const;
@@ -74,7 +83,8 @@ struct NatType
 
     friend bool operator==(const NatType &a, const NatType &b)
     {
-        return a.mapping == b.mapping && a.filtering == b.filtering && a.publicUdp == b.publicUdp;
+        return a.mapping == b.mapping && a.filtering == b.filtering && a.publicUdp == b.publicUdp
+            && a.sequential == b.sequential;
     }
 };
 
