@@ -130,13 +130,13 @@ private Q_SLOTS:
     {
         PcpServer server(Mode::Grant);
         PcpGateway gateway(3000ms, server.endpoint());
-        const GatewayAnswer first = offThread([&] { return gateway.map(40100, 0, 3600s); });
+        const GatewayAnswer first = offThread([&] { return gateway.map(40100, 0, 3600s, {}); });
         QVERIFY2(first.ok(), qPrintable(first.error));
         QCOMPARE(first.external.address, QHostAddress(u"203.0.113.7"_qs));
         QCOMPARE(first.external.port, 41100);
         QCOMPARE(first.lease, 600s); // what the server granted, not what was asked
         QCOMPARE(gateway.protocol(), PortMapProtocol::Pcp);
-        const GatewayAnswer again = offThread([&] { return gateway.map(40100, 0, 3600s); });
+        const GatewayAnswer again = offThread([&] { return gateway.map(40100, 0, 3600s, {}); });
         QVERIFY(again.ok());
         QVERIFY(offThread([&] { return gateway.unmap(40100, 41100); }));
 
@@ -155,7 +155,7 @@ private Q_SLOTS:
         QCOMPARE(seen[2].suggestedPort, 41100);
         // deleted: nothing of ours is left to delete, and a new mapping gets a new nonce
         QVERIFY(!gateway.unmap(40100, 41100));
-        QVERIFY(offThread([&] { return gateway.map(40100, 0, 60s); }).ok());
+        QVERIFY(offThread([&] { return gateway.map(40100, 0, 60s, {}); }).ok());
         QVERIFY(server.seen().last().nonce != seen[0].nonce);
     }
 
@@ -163,13 +163,13 @@ private Q_SLOTS:
     {
         PcpServer refusing(Mode::NotAuthorized);
         PcpGateway gateway(3000ms, refusing.endpoint());
-        const GatewayAnswer no = offThread([&] { return gateway.map(40101, 0, 60s); });
+        const GatewayAnswer no = offThread([&] { return gateway.map(40101, 0, 60s, {}); });
         QVERIFY(!no.ok());
         QVERIFY2(no.error.contains(u"NOT_AUTHORIZED"_qs), qPrintable(no.error));
 
         PcpServer natPmp(Mode::NatPmpOnly);
         PcpGateway old(3000ms, natPmp.endpoint());
-        const GatewayAnswer pmp = offThread([&] { return old.map(40102, 0, 60s); });
+        const GatewayAnswer pmp = offThread([&] { return old.map(40102, 0, 60s, {}); });
         QVERIFY(!pmp.ok());
         QVERIFY2(pmp.error.contains(u"only NAT-PMP"_qs), qPrintable(pmp.error));
     }
@@ -185,7 +185,7 @@ private Q_SLOTS:
         PcpGateway gateway(5000ms, Endpoint {QHostAddress::LocalHost, port});
         QElapsedTimer clock;
         clock.start();
-        const GatewayAnswer answer = offThread([&] { return gateway.map(40103, 0, 60s); });
+        const GatewayAnswer answer = offThread([&] { return gateway.map(40103, 0, 60s, {}); });
         QVERIFY(!answer.ok());
         QVERIFY2(answer.error.contains(u"no PCP server"_qs), qPrintable(answer.error));
         QVERIFY2(clock.elapsed() < 2500, "the ICMP error should end the call, not the timeout");
@@ -195,7 +195,7 @@ private Q_SLOTS:
     {
         PcpServer server(Mode::ForeignNonceFirst);
         PcpGateway gateway(3000ms, server.endpoint());
-        const GatewayAnswer answer = offThread([&] { return gateway.map(40104, 0, 60s); });
+        const GatewayAnswer answer = offThread([&] { return gateway.map(40104, 0, 60s, {}); });
         QVERIFY2(answer.ok(), qPrintable(answer.error));
         QCOMPARE(answer.external.port, 41104); // not the foreign answer's 40111
 
@@ -203,7 +203,7 @@ private Q_SLOTS:
         PcpGateway quiet(1200ms, silent.endpoint());
         QElapsedTimer clock;
         clock.start();
-        const GatewayAnswer none = offThread([&] { return quiet.map(40105, 0, 60s); });
+        const GatewayAnswer none = offThread([&] { return quiet.map(40105, 0, 60s, {}); });
         QVERIFY(!none.ok());
         QVERIFY2(none.error.contains(u"did not answer"_qs), qPrintable(none.error));
         QVERIFY(clock.elapsed() >= 1100);

@@ -25,8 +25,8 @@ public:
     { }
 
     PortMapProtocol protocol() const override { return m_protocol; }
-    GatewayAnswer map(
-        quint16 internalPort, quint16 externalPort, std::chrono::seconds lease) override
+    GatewayAnswer map(quint16 internalPort, quint16 externalPort, std::chrono::seconds lease,
+        std::stop_token) override
     {
         QMutexLocker lock(&m_mutex);
         ++m_maps;

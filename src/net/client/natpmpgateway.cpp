@@ -35,10 +35,11 @@ public:
 
     /*!
      * Sends with \a send, then reads the answer within \a timeout (libnatpmp's own retries
-     * included). Returns 0 and fills \a response, or libnatpmp's error code (negative).
+     * included), looking at \a stop every kStopCheck. Returns 0 and fills \a response, or
+     * libnatpmp's error code (negative; NATPMP_TRYAGAIN when stopped too).
      */
     int request(const std::function<int(natpmp_t *)> &send, std::chrono::milliseconds timeout,
-        natpmpresp_t *response)
+        natpmpresp_t *response, const std::stop_token &stop = {})
     {
         if (int r = send(&m_natpmp); r < 0)
             return r;
@@ -46,12 +47,13 @@ public:
         clock.start();
         for (;;) {
             const qint64 left = timeout.count() - clock.elapsed();
-            if (left <= 0)
+            if (left <= 0 || stop.stop_requested())
                 return NATPMP_TRYAGAIN;
             timeval wait {};
             getnatpmprequesttimeout(&m_natpmp, &wait);
             const qint64 retryMs = qint64(wait.tv_sec) * 1000 + wait.tv_usec / 1000;
-            const qint64 ms = std::clamp<qint64>(retryMs, 1, left);
+            const qint64 ms = std::clamp<qint64>(
+                std::min<qint64>(retryMs, PortMapGateway::kStopCheck.count()), 1, left);
             wait.tv_sec = time_t(ms / 1000);
             wait.tv_usec = suseconds_t((ms % 1000) * 1000);
             fd_set fds;
@@ -86,7 +88,7 @@ NatPmpGateway::NatPmpGateway(std::chrono::milliseconds requestTimeout)
 { }
 
 GatewayAnswer NatPmpGateway::map(
-    quint16 internalPort, quint16 externalPort, std::chrono::seconds lease)
+    quint16 internalPort, quint16 externalPort, std::chrono::seconds lease, std::stop_token stop)
 {
     GatewayAnswer answer;
     Session session;
@@ -95,7 +97,11 @@ GatewayAnswer NatPmpGateway::map(
         return answer;
     }
     natpmpresp_t address {};
-    int r = session.request(sendpublicaddressrequest, m_requestTimeout, &address);
+    int r = session.request(sendpublicaddressrequest, m_requestTimeout, &address, stop);
+    if (stop.stop_requested()) {
+        answer.error = QStringLiteral("NAT-PMP: stopped");
+        return answer;
+    }
     if (r < 0) {
         answer.error = natPmpError("public address request", r);
         return answer;
@@ -105,7 +111,11 @@ GatewayAnswer NatPmpGateway::map(
         return sendnewportmappingrequest(p, NATPMP_PROTOCOL_TCP, internalPort,
             externalPort ? externalPort : internalPort, uint32_t(lease.count()));
     };
-    r = session.request(sendMapping, m_requestTimeout, &mapping);
+    r = session.request(sendMapping, m_requestTimeout, &mapping, stop);
+    if (r != 0 && stop.stop_requested()) {
+        answer.error = QStringLiteral("NAT-PMP: stopped");
+        return answer;
+    }
     if (r < 0 || mapping.type != NATPMP_RESPTYPE_TCPPORTMAPPING) {
         answer.error = natPmpError("mapping request", r < 0 ? r : NATPMP_ERR_UNSUPPORTEDOPCODE);
         return answer;

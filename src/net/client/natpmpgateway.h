@@ -20,8 +20,8 @@ public:
     explicit NatPmpGateway(std::chrono::milliseconds requestTimeout);
 
     PortMapProtocol protocol() const override { return PortMapProtocol::NatPmp; }
-    GatewayAnswer map(
-        quint16 internalPort, quint16 externalPort, std::chrono::seconds lease) override;
+    GatewayAnswer map(quint16 internalPort, quint16 externalPort, std::chrono::seconds lease,
+        std::stop_token stop) override;
     bool unmap(quint16 internalPort, quint16 externalPort) override;
 
 private:

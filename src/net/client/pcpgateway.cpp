@@ -80,10 +80,12 @@ public:
     /*!
      * Sends \a request, again after 250 ms, 500 ms, … (RFC 6887 §8.1.1 with a shorter start),
      * and returns the first well-formed MAP answer carrying \a nonce, or nothing within
-     * \a timeout. An ICMP error (no PCP server) ends it at once with \a refused set.
+     * \a timeout (or within kStopCheck of \a stop). An ICMP error (no PCP server) ends it at
+     * once with \a refused set.
      */
     std::optional<PcpMapResponse> exchange(const QByteArray &request, const QByteArray &nonce,
-        std::chrono::milliseconds timeout, bool *refused, QString *malformed)
+        std::chrono::milliseconds timeout, bool *refused, QString *malformed,
+        const std::stop_token &stop = {})
     {
         QElapsedTimer clock;
         clock.start();
@@ -91,7 +93,7 @@ public:
         qint64 interval = 250;
         for (;;) {
             const qint64 now = clock.elapsed();
-            if (now >= timeout.count())
+            if (now >= timeout.count() || stop.stop_requested())
                 return std::nullopt;
             if (now >= resendAt) {
                 if (::send(m_fd, request.constData(), size_t(request.size()), 0) < 0
@@ -103,7 +105,9 @@ public:
                 interval *= 2;
             }
             pollfd fd {m_fd, POLLIN, 0};
-            const qint64 wait = std::min(resendAt, qint64(timeout.count())) - clock.elapsed();
+            const qint64 wait = std::min({resendAt, qint64(timeout.count()),
+                                    now + PortMapGateway::kStopCheck.count()})
+                - clock.elapsed();
             if (::poll(&fd, 1, int(std::max<qint64>(wait, 1))) <= 0)
                 continue;
             char buffer[1100]; // the largest PCP message is 1100 bytes (§7)
@@ -141,7 +145,7 @@ PcpGateway::PcpGateway(std::chrono::milliseconds requestTimeout, Endpoint server
 { }
 
 GatewayAnswer PcpGateway::map(
-    quint16 internalPort, quint16 externalPort, std::chrono::seconds lease)
+    quint16 internalPort, quint16 externalPort, std::chrono::seconds lease, std::stop_token stop)
 {
     GatewayAnswer answer;
     const Endpoint server = pcpServer(m_server);
@@ -170,10 +174,11 @@ GatewayAnswer PcpGateway::map(
     bool refused = false;
     QString malformed;
     const auto response
-        = socket.exchange(request.encode(), nonce, m_requestTimeout, &refused, &malformed);
+        = socket.exchange(request.encode(), nonce, m_requestTimeout, &refused, &malformed, stop);
     if (!response) {
-        answer.error = refused     ? QStringLiteral("PCP: the gateway has no PCP server")
-            : !malformed.isEmpty() ? malformed
+        answer.error = stop.stop_requested() ? QStringLiteral("PCP: stopped")
+            : refused                        ? QStringLiteral("PCP: the gateway has no PCP server")
+            : !malformed.isEmpty()           ? malformed
                                    : QStringLiteral("PCP: the gateway did not answer in time");
         return answer;
     }

@@ -26,8 +26,8 @@ public:
     explicit PcpGateway(std::chrono::milliseconds requestTimeout, Endpoint server = {});
 
     PortMapProtocol protocol() const override { return PortMapProtocol::Pcp; }
-    GatewayAnswer map(
-        quint16 internalPort, quint16 externalPort, std::chrono::seconds lease) override;
+    GatewayAnswer map(quint16 internalPort, quint16 externalPort, std::chrono::seconds lease,
+        std::stop_token stop) override;
     bool unmap(quint16 internalPort, quint16 externalPort) override;
 
 private:

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "net/client/portmapper.h"
 
-#include "core/coro/offthread.h"
 #include "core/logging.h"
 
 #if PUNCHDROP_HAVE_PORT_MAPPING
@@ -10,9 +9,16 @@
 #include "net/client/upnpgateway.h"
 #endif
 
+#include <QDeadlineTimer>
+#include <QMutex>
 #include <QPointer>
+#include <QSemaphore>
 
 #include <algorithm>
+#include <atomic>
+#include <optional>
+#include <system_error>
+#include <thread>
 
 namespace PunchDrop {
 
@@ -41,17 +47,37 @@ std::vector<std::shared_ptr<PortMapGateway>> systemGateways(const PortMapperConf
 }
 
 /*!
- * The one worker thread every gateway call runs on: calls are serialised (a gateway object is
- * never used by two at once), and it outlives the mappers, so deleting one (the engine on quit)
- * never waits for a discovery in flight; only the process exit does, bounded by the libraries'
- * timeouts.
+ * Runs \a work on a thread of its own that nobody joins: not stop(), not the process exit (a
+ * static pool's destructor used to wait there for a discovery in flight, seconds after a CLI
+ * transfer was done). \a work must own everything it touches. False (and logged) when no thread
+ * could be started.
  */
-QThreadPool *gatewayPool()
+template<typename Work> bool startDetached(Work work)
 {
-    static QThreadPool pool;
-    pool.setMaxThreadCount(1);
-    return &pool;
+    try {
+        std::thread(std::move(work)).detach();
+        return true;
+    } catch (const std::system_error &e) {
+        qCWarning(lcNet) << "port mapping: cannot start a worker thread:" << e.what();
+        return false;
+    }
 }
+
+//! One map() call, shared between the mapper's loop and the worker that makes it.
+struct MapCall
+{
+    QMutex mutex;
+    std::optional<GatewayAnswer> answer; //!< set by the worker when map() returned
+    //! Woken when the answer is in; nulled (under mutex) by the loop when it stops waiting.
+    Wakeup *notify = nullptr;
+};
+
+//! An unmap() call that stop() may wait for.
+struct UnmapCall
+{
+    QSemaphore done;
+    std::atomic<bool> ok {false};
+};
 
 //! When to ask for a held mapping again: the refresh interval, or half the lease if sooner.
 milliseconds renewalAfter(const PortMapperConfig &config, std::chrono::seconds lease)
@@ -71,8 +97,13 @@ PortMapper::PortMapper(
     PortMapperConfig config, std::vector<std::shared_ptr<PortMapGateway>> gateways, QObject *parent)
     : QObject(parent)
     , m_config(config)
-    , m_gateways(std::move(gateways))
-{ }
+{
+    for (std::shared_ptr<PortMapGateway> &client : gateways) {
+        Gateway gateway;
+        gateway.client = std::move(client);
+        m_gateways.push_back(std::move(gateway));
+    }
+}
 
 PortMapper::~PortMapper()
 {
@@ -101,57 +132,112 @@ void PortMapper::start(quint16 internalPort)
     release(false); // a mapping of the previous port, if any
     m_port = internalPort;
     setState(State::Mapping, {}, PortMapProtocol::None, {});
-    const quint64 generation = ++m_generation;
-    m_pause.wakeNow(); // the previous port's loop, if it waits between attempts, ends now
-    run(generation, internalPort);
+    endGeneration(); // the previous port's loop, if any, ends now
+    m_stop = std::stop_source();
+    run(m_generation, internalPort);
 }
 
 void PortMapper::stop()
 {
-    ++m_generation; // the running loop ends after its current step
-    m_pause.wakeNow(); // or at once, if it waits between attempts
+    endGeneration();
     release(true);
     m_port = 0;
     setState(State::Off, {}, PortMapProtocol::None, {});
 }
 
+void PortMapper::endGeneration()
+{
+    ++m_generation;
+    // First tell the worker (its map() returns within kStopCheck, or its answer is dropped),
+    // then end the loop's wait: it sees the new generation and returns at once.
+    m_stop.request_stop();
+    m_wakeup.wakeNow();
+}
+
 void PortMapper::release(bool wait)
 {
-    if (!m_holder || !m_external.isValid())
+    if (!m_holder.client || !m_external.isValid())
         return;
     qCInfo(lcNet).noquote() << "deleting the port mapping" << m_external.toString() << "→ port"
                             << m_port;
-    gatewayPool()->start([gateway = m_holder, port = m_port, external = m_external.port] {
-        gateway->unmap(port, external);
-    });
-    m_holder.reset();
-    if (wait)
-        gatewayPool()->waitForDone(int(m_config.exitBudget.count()));
+    auto call = std::make_shared<UnmapCall>();
+    const bool started
+        = startDetached([call, gateway = m_holder, port = m_port, external = m_external.port] {
+              std::lock_guard busy(*gateway.busy);
+              call->ok = gateway.client->unmap(port, external);
+              call->done.release();
+          });
+    m_holder = {};
+    if (!wait || !started)
+        return;
+    const int budgetMs = int(m_config.exitBudget.count());
+    if (!call->done.tryAcquire(1, budgetMs))
+        qCWarning(lcNet) << "the gateway did not confirm deleting the port mapping within"
+                         << budgetMs << "ms";
+    else if (!call->ok)
+        qCWarning(lcNet) << "the gateway did not delete the port mapping";
 }
 
-QCoro::Task<PortMapper::Attempt> PortMapper::acquire(quint16 port)
+QCoro::Task<PortMapper::Attempt> PortMapper::acquire(quint64 generation, quint16 port)
 {
-    QPointer<PortMapper> self(this);
-    std::vector<std::shared_ptr<PortMapGateway>> order = m_gateways;
-    if (m_holder) { // renewal: the gateway that holds it first
-        std::erase(order, m_holder);
+    std::vector<Gateway> order = m_gateways;
+    if (m_holder.client) { // renewal: the gateway that holds it first
+        std::erase_if(order, [&](const Gateway &g) { return g.client == m_holder.client; });
         order.insert(order.begin(), m_holder);
     }
     Attempt attempt;
     QStringList failures;
-    const std::chrono::seconds lease = m_config.lease;
-    for (const std::shared_ptr<PortMapGateway> &gateway : order) {
-        auto asking = runOffThread(
-            gatewayPool(), [gateway, port, lease] { return gateway->map(port, port, lease); });
-        GatewayAnswer answer = co_await asking;
-        if (!self)
-            co_return attempt;
-        if (answer.ok()) {
-            attempt.answer = answer;
+    for (const Gateway &gateway : order) {
+        auto call = std::make_shared<MapCall>();
+        call->notify = &m_wakeup;
+        const bool started = startDetached(
+            [call, gateway, port, lease = m_config.lease, stop = m_stop.get_token()] {
+                GatewayAnswer answer;
+                {
+                    std::lock_guard busy(*gateway.busy); // a call abandoned earlier may still run
+                    if (stop.stop_requested())
+                        return; // abandoned while waiting for the lock
+                    answer = gateway.client->map(port, port, lease, stop);
+                    if (stop.stop_requested()) {
+                        // Nobody takes this answer any more (the loop stopped waiting after it
+                        // asked for the stop): a mapping made meanwhile must not stay behind.
+                        if (answer.ok())
+                            (void)gateway.client->unmap(port, answer.external.port);
+                        return;
+                    }
+                }
+                QMutexLocker lock(&call->mutex);
+                call->answer = std::move(answer);
+                if (call->notify)
+                    QMetaObject::invokeMethod(call->notify, &Wakeup::wake, Qt::QueuedConnection);
+            });
+        if (!started) {
+            failures << QStringLiteral("%1: no worker thread")
+                            .arg(portMapProtocolName(gateway.client->protocol()));
+            continue;
+        }
+        std::optional<GatewayAnswer> answer;
+        for (;;) {
+            {
+                QMutexLocker lock(&call->mutex);
+                if (call->answer || generation != m_generation) {
+                    call->notify = nullptr; // the worker must not wake a later wait
+                    answer = std::move(call->answer);
+                    break;
+                }
+            }
+            // Woken by the worker, or by start() / stop() / the destructor (the rest of *this
+            // may be going away then, but m_generation and m_wakeup are still there).
+            co_await m_wakeup.wait(std::chrono::hours(24));
+        }
+        if (answer && answer->ok()) {
+            attempt.answer = *answer;
             attempt.gateway = gateway;
             co_return attempt;
         }
-        failures << answer.error;
+        if (generation != m_generation)
+            co_return attempt; // stopped: ask no other gateway
+        failures << answer->error;
     }
     attempt.answer.error = failures.join(QStringLiteral("; "));
     co_return attempt;
@@ -161,42 +247,46 @@ QCoro::Task<> PortMapper::run(quint64 generation, quint16 port)
 {
     QPointer<PortMapper> self(this);
     for (;;) {
-        auto asking = acquire(port);
+        auto asking = acquire(generation, port);
         const Attempt attempt = co_await asking;
         if (!self)
             co_return;
         if (generation != m_generation) {
             // Stopped or moved to another port meanwhile: do not leave this one behind.
             if (attempt.answer.ok())
-                gatewayPool()->start(
-                    [gateway = attempt.gateway, port, out = attempt.answer.external] {
-                        gateway->unmap(port, out.port);
-                    });
+                startDetached([gateway = attempt.gateway, port, out = attempt.answer.external] {
+                    std::lock_guard busy(*gateway.busy);
+                    (void)gateway.client->unmap(port, out.port);
+                });
             co_return;
         }
         milliseconds next = m_config.retryInterval;
         if (attempt.answer.ok()) {
-            if (attempt.answer.external != m_external || attempt.gateway != m_holder)
+            if (attempt.answer.external != m_external || attempt.gateway.client != m_holder.client)
                 qCInfo(lcNet).noquote()
                     << "port" << port << "mapped at" << attempt.answer.external.toString() << "via"
-                    << portMapProtocolName(attempt.gateway->protocol()) << "for"
+                    << portMapProtocolName(attempt.gateway.client->protocol()) << "for"
                     << attempt.answer.lease.count() << "s";
             m_holder = attempt.gateway;
-            setState(State::Mapped, attempt.answer.external, attempt.gateway->protocol(), {});
+            setState(
+                State::Mapped, attempt.answer.external, attempt.gateway.client->protocol(), {});
             next = renewalAfter(m_config, attempt.answer.lease);
         } else {
             if (m_state != State::Unavailable || m_reason != attempt.answer.error)
                 qCInfo(lcNet).noquote()
                     << "no port mapping for port" << port << "-" << attempt.answer.error;
-            m_holder.reset();
+            m_holder = {};
             setState(State::Unavailable, {}, PortMapProtocol::None, attempt.answer.error);
         }
-        if (generation != m_generation) // stopped from a changed() handler
-            co_return;
-        co_await m_pause.wait(next);
-        // Woken by start() / stop() / the destructor: the generation moved (the rest of *this
-        // may be going away, but m_generation is still there in the destructor's body).
-        if (!self || generation != m_generation)
+        // Until the next attempt; a late worker's wake-up is spurious, so keep the deadline.
+        const QDeadlineTimer until(next);
+        while (generation == m_generation && !until.hasExpired()) {
+            co_await m_wakeup.wait(
+                std::chrono::ceil<milliseconds>(until.remainingTimeAsDuration()));
+            // Woken by start() / stop() / the destructor: the generation moved (the rest of
+            // *this may be going away, but m_generation is still there in the destructor's body).
+        }
+        if (generation != m_generation)
             co_return;
     }
 }

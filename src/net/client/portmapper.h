@@ -5,12 +5,13 @@
 #include "net/client/portmapgateway.h"
 
 #include <QObject>
-#include <QThreadPool>
 
 #include <qcorotask.h>
 
 #include <chrono>
 #include <memory>
+#include <mutex>
+#include <stop_token>
 #include <vector>
 
 namespace PunchDrop {
@@ -34,7 +35,8 @@ struct PortMapperConfig
     std::chrono::milliseconds refreshInterval {120000};
     //! No gateway mapped the port: ask again after this long.
     std::chrono::milliseconds retryInterval {60000};
-    //! How long stop() (and the destructor) wait for the gateway to confirm the deletion.
+    //! How long stop() (and the destructor) wait for the gateway to confirm the deletion of a
+    //! mapping it made. Nothing else is waited for: a request still in flight is abandoned.
     std::chrono::milliseconds exitBudget {1500};
 };
 
@@ -42,13 +44,21 @@ struct PortMapperConfig
  * Keeps a TCP port mapping of the punch port P on the local gateway, in the background: NAT-PMP
  * first (one UDP round trip, or an ICMP error at once when the gateway has none), then PCP (the
  * same port and cost), then UPnP-IGD (SSDP discovery, then SOAP). Every request runs on a worker
- * thread, because the libraries block; each is bounded by the timeouts in PortMapperConfig, and
- * nothing here delays the registration with the server: the mapping is reported (changed()) when it
- * arrives, and the engine then tells the server (ControlClient::setPortMapping).
+ * thread of its own, because the libraries block; each is bounded by the timeouts in
+ * PortMapperConfig, and nothing here delays the registration with the server: the mapping is
+ * reported (changed()) when it arrives, and the engine then tells the server
+ * (ControlClient::setPortMapping).
  *
  * The mapping is renewed before its lease ends and re-created after the gateway restarted
  * (refreshInterval); when the gateway stops answering it is withdrawn and asked for again every
  * retryInterval. stop() and the destructor delete it on the gateway (bounded by exitBudget).
+ *
+ * Stopping never waits for a gateway that does not answer (most routers ignore all three
+ * protocols): stop() abandons the request in flight, whose worker then ends within
+ * PortMapGateway::kStopCheck (NAT-PMP, PCP) or after its library call (UPnP's discovery, up to a
+ * few seconds). Nobody joins these workers, not even the process exit: each owns what it touches
+ * (the gateway and the hand-over state, by shared_ptr) and never calls into the mapper. Calls to
+ * one gateway object stay serialised (Gateway::busy).
  */
 class PortMapper : public QObject
 {
@@ -86,28 +96,45 @@ Q_SIGNALS:
     void changed();
 
 private:
+    //! A gateway client, and the lock its worker threads take: one call to it at a time.
+    struct Gateway
+    {
+        std::shared_ptr<PortMapGateway> client; //!< null: none
+        std::shared_ptr<std::mutex> busy = std::make_shared<std::mutex>();
+    };
     struct Attempt
     {
         GatewayAnswer answer;
-        std::shared_ptr<PortMapGateway> gateway; //!< the one that answered (null: none)
+        Gateway gateway; //!< the one that answered (client null: none)
     };
 
     QCoro::Task<> run(quint64 generation, quint16 port);
-    //! Asks the gateway that holds the mapping first, then every other, until one maps \a port.
-    QCoro::Task<Attempt> acquire(quint16 port);
+    /*!
+     * Asks the gateway that holds the mapping first, then every other, until one maps \a port.
+     * Returns early when \a generation ends (with the answer, if one came in meanwhile).
+     */
+    QCoro::Task<Attempt> acquire(quint64 generation, quint16 port);
     //! Deletes the held mapping off-thread; \a wait: block up to exitBudget for the answer.
     void release(bool wait);
+    //! Ends the current generation: its loop returns, its request in flight is abandoned.
+    void endGeneration();
     void setState(
         State state, const Endpoint &external, PortMapProtocol protocol, const QString &reason);
 
     PortMapperConfig m_config;
-    std::vector<std::shared_ptr<PortMapGateway>> m_gateways;
+    std::vector<Gateway> m_gateways;
     quint64 m_generation = 0; //!< bumped by start() with a new port and by stop()
-    //! run()'s wait between two attempts. start(), stop() and the destructor end it at once, so
-    //! no loop outlives its generation suspended (its frame would never be freed).
-    Wakeup m_pause;
+    //! Requested when the generation ends: tells its worker that nobody waits for it any more.
+    std::stop_source m_stop;
+    /*!
+     * run()'s waits: for a gateway's answer (the worker wakes it) and between two attempts.
+     * start(), stop() and the destructor end either at once, so no loop outlives its generation
+     * suspended (its frame would never be freed). Spurious wake-ups happen (a late worker);
+     * every wait re-checks its condition.
+     */
+    Wakeup m_wakeup;
     quint16 m_port = 0;
-    std::shared_ptr<PortMapGateway> m_holder; //!< the gateway holding the mapping
+    Gateway m_holder; //!< the gateway holding the mapping (client null: none)
     State m_state = State::Off;
     Endpoint m_external;
     PortMapProtocol m_protocol = PortMapProtocol::None;

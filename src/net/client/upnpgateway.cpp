@@ -39,12 +39,17 @@ UpnpGateway::UpnpGateway(std::chrono::milliseconds discoveryTimeout)
 
 UpnpGateway::~UpnpGateway() = default;
 
-bool UpnpGateway::discover(QString *error)
+bool UpnpGateway::discover(QString *error, const std::stop_token &stop)
 {
     m_device.reset();
     int status = 0;
     UPNPDev *devices = upnpDiscover(
         int(m_discoveryTimeout.count()), nullptr, nullptr, UPNP_LOCAL_PORT_ANY, 0, 2, &status);
+    if (stop.stop_requested()) {
+        freeUPNPDevlist(devices);
+        *error = QStringLiteral("UPnP: stopped");
+        return false;
+    }
     if (!devices) {
         *error = QStringLiteral("no UPnP gateway answered within %1 ms")
                      .arg(m_discoveryTimeout.count());
@@ -65,11 +70,22 @@ bool UpnpGateway::discover(QString *error)
 }
 
 GatewayAnswer UpnpGateway::map(
-    quint16 internalPort, quint16 externalPort, std::chrono::seconds lease)
+    quint16 internalPort, quint16 externalPort, std::chrono::seconds lease, std::stop_token stop)
 {
     GatewayAnswer answer;
-    if (!m_device && !discover(&answer.error))
+    // libminiupnpc's calls cannot be interrupted: look before each, and after the discovery
+    // (which waits for SSDP answers for the whole discovery timeout when no gateway answers)
+    // return at once, touching nothing else: the process may be exiting.
+    if (stop.stop_requested()) {
+        answer.error = QStringLiteral("UPnP: stopped");
         return answer;
+    }
+    if (!m_device && !discover(&answer.error, stop))
+        return answer;
+    if (stop.stop_requested()) {
+        answer.error = QStringLiteral("UPnP: stopped");
+        return answer;
+    }
     const QByteArray in = QByteArray::number(internalPort);
     const QByteArray out = QByteArray::number(externalPort ? externalPort : internalPort);
     QByteArray duration = QByteArray::number(qint64(lease.count()));

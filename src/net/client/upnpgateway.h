@@ -27,14 +27,14 @@ public:
     ~UpnpGateway() override;
 
     PortMapProtocol protocol() const override { return PortMapProtocol::Upnp; }
-    GatewayAnswer map(
-        quint16 internalPort, quint16 externalPort, std::chrono::seconds lease) override;
+    GatewayAnswer map(quint16 internalPort, quint16 externalPort, std::chrono::seconds lease,
+        std::stop_token stop) override;
     bool unmap(quint16 internalPort, quint16 externalPort) override;
 
 private:
     struct Device;
     //! Finds the IGD (again after a failure: a restarted gateway may serve other URLs).
-    bool discover(QString *error);
+    bool discover(QString *error, const std::stop_token &stop);
 
     std::chrono::milliseconds m_discoveryTimeout;
     std::unique_ptr<Device> m_device; //!< the IGD found, until a call to it fails
