@@ -129,6 +129,7 @@ bool TransferEngine::start(QString *error)
         connect(
             m_control, &ControlClient::peersChanged, this, &TransferEngine::onServerPeersChanged);
         connect(m_control, &ControlClient::peersChanged, this, &TransferEngine::peersChanged);
+        connect(m_control, &ControlClient::peersChanged, this, &TransferEngine::checkRejoinWaits);
         connect(
             &m_contacts, &ContactStore::contactsChanged, m_control, [this] { updateWatchList(); });
         updateWatchList(); // sent with the first hello
@@ -768,7 +769,9 @@ void TransferEngine::attachJob(quint64 id, TransferJob *job)
 {
     m_transfers[id].job = job;
     job->setDeviceName(m_config.displayName);
-    job->setOfferMove(m_config.upgrade);
+    // Moves and rejoins need the server (a go for the running session): a LAN session has
+    // neither, and a receiver that waited for a new connection would only fail later.
+    job->setOfferMove(m_config.upgrade && !m_transfers.value(id).sessionId.isEmpty());
     job->setTimeouts(m_config.transferTimeouts);
     job->setPreferredDigest(m_config.digest);
     connect(job, &TransferJob::progress, this, [this, id](qint64 done, qint64 total, double rate) {
@@ -792,9 +795,34 @@ void TransferEngine::attachJob(quint64 id, TransferJob *job)
         update(id, [&](TransferSnapshot &s) { s.resumedBytes = total; });
     });
     // The side that made the session's connection makes the new one (the sender; the
-    // receiver waits for the server's go).
+    // receiver waits for the server's go, or until the server shows the sender gone).
     if (m_transfers.value(id).snapshot.direction == TransferSnapshot::Direction::Outgoing)
         connect(job, &TransferJob::connectionLost, this, [this, id] { fallBack(id); });
+    else
+        connect(job, &TransferJob::connectionLost, this, &TransferEngine::checkRejoinWaits);
+    checkRejoinWaits(); // notes whether the peer is online now
+}
+
+void TransferEngine::checkRejoinWaits()
+{
+    if (!m_control)
+        return;
+    QSet<DeviceId> online;
+    for (const PeerInfo &p : m_control->peers())
+        online.insert(p.id);
+    for (auto it = m_transfers.begin(); it != m_transfers.end(); ++it) {
+        if (it->snapshot.isFinished() || !it->job
+            || it->snapshot.direction != TransferSnapshot::Direction::Incoming)
+            continue;
+        if (online.contains(it->snapshot.peer)) {
+            it->peerSeenOnline = true;
+        } else if (it->peerSeenOnline && it->job->isAwaitingRejoin()) {
+            qCInfo(lcTransfer).noquote()
+                << "transfer" << it.key() << "from" << it->snapshot.peerName
+                << "will not go on: the sender went offline";
+            it->job->abandonRejoin(QStringLiteral("the sender went offline"));
+        }
+    }
 }
 
 quint16 TransferEngine::lanTransferPort() const

@@ -186,6 +186,9 @@ private:
         QByteArray sessionId {}; //!< the go's session, when the path came from the server
         QList<PathKind> pathHistory {}; //!< the path of each connection the session used
         bool upgrading = false; //!< a direct path for it is being punched (the answering side)
+        //! The server showed the peer online during the session: its absence later means it
+        //! left (a receiver then stops waiting for a new connection from it).
+        bool peerSeenOnline = false;
         bool cancelRequested = false;
         int attempt
             = 0; //!< bumped by every (re)start; an older flow that wakes up sees it and stops
@@ -222,6 +225,12 @@ private:
      * direct, else a lost path replaced): its snapshot and a second path event.
      */
     void reportPathChange(quint64 id, const PeerConnection &c, PathKind from, bool upgrade);
+    /*!
+     * A receiver whose session lost its connection waits for the sender's new one; when the
+     * server shows the sender gone (it was seen online during the session and is no longer),
+     * the wait ends at once instead of at TransferTimeouts::rejoin.
+     */
+    void checkRejoinWaits();
     //! A direct path that dies silently fails in ConnectTimings::deadPathTimeout (a transfer
     //! then falls back to the relay) instead of after the kernel's long resends.
     void guardDirectPath(const PeerConnection &c) const;

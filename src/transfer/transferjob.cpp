@@ -246,6 +246,7 @@ QCoro::Task<std::optional<TransferResult>> TransferJob::awaitRejoin(
     const QPointer<TransferJob> alive(this);
     qCInfo(lcTransfer).noquote() << "connection lost mid-transfer (" << lost.message
                                  << ") - waiting for a new connection for the session";
+    m_awaitingRejoin = true;
     if (!m_rejoinSocket) {
         m_rejoinRefusal.clear();
         Q_EMIT connectionLost();
@@ -260,6 +261,7 @@ QCoro::Task<std::optional<TransferResult>> TransferJob::awaitRejoin(
     }
     if (!alive)
         co_return deleted();
+    m_awaitingRejoin = false;
     if (m_cancelRequested)
         co_return failure(TransferError::Cancelled, QStringLiteral("cancelled"));
     if (!m_rejoinSocket) {

@@ -122,6 +122,8 @@ public:
     bool rejoin(std::unique_ptr<QSslSocket> next);
     //! No new connection will come for the lost one (\a why): the session ends with its loss.
     void abandonRejoin(const QString &why);
+    //! Between connectionLost() and the end of that wait.
+    bool isAwaitingRejoin() const { return m_awaitingRejoin; }
     //! The frame channel's connections so far and the DATA bytes each carried (diagnostics,
     //! the CLI's done event).
     const FrameChannel &channel() const { return m_channel; }
@@ -313,6 +315,7 @@ private:
     bool m_canRejoin = false;
     bool m_rejoinArmed = false;
     int m_rejoins = 0; //!< connections that replaced a lost one so far
+    bool m_awaitingRejoin = false;
     std::unique_ptr<QSslSocket> m_rejoinSocket; //!< handed over by rejoin(), not yet in use
     QString m_rejoinRefusal; //!< abandonRejoin()'s reason
     quint64 m_keepalivesSent = 0;

@@ -90,6 +90,7 @@ class TestRelayPrivacy : public QObject
 private Q_SLOTS:
     void relaySeesOnlyCiphertext();
     void flippedByteAtTheRelayLeavesNoFile();
+    void flippedByteAtTheRelayCostsOnlyTheConnection();
 
 private:
     struct Outcome
@@ -100,11 +101,14 @@ private:
         QByteArray recorded;
         int flipped = 0;
     };
-    Outcome relayTransfer(const QByteArray &content, qint64 flipAt);
+    //! \a rejoin: the engines carry a session over a new connection (the default); false:
+    //! --no-upgrade, a lost connection ends the session.
+    Outcome relayTransfer(const QByteArray &content, qint64 flipAt, bool rejoin = true);
     QTemporaryDir m_tmp;
 };
 
-TestRelayPrivacy::Outcome TestRelayPrivacy::relayTransfer(const QByteArray &content, qint64 flipAt)
+TestRelayPrivacy::Outcome TestRelayPrivacy::relayTransfer(
+    const QByteArray &content, qint64 flipAt, bool rejoin)
 {
     Outcome outcome;
     QString error;
@@ -117,7 +121,8 @@ TestRelayPrivacy::Outcome TestRelayPrivacy::relayTransfer(const QByteArray &cont
         return outcome;
     RecordingProxy proxy(server.port(), flipAt);
 
-    const QString base = m_tmp.filePath(QString::number(flipAt));
+    const QString base
+        = m_tmp.filePath(QString::number(flipAt) + (rejoin ? u"-rejoin"_qs : u"-once"_qs));
     QDir().mkpath(base + QStringLiteral("/send"));
     const QString file = base + QStringLiteral("/send/secret.bin");
     QFile f(file);
@@ -135,6 +140,7 @@ TestRelayPrivacy::Outcome TestRelayPrivacy::relayTransfer(const QByteArray &cont
         c.probeNat = false; // no STUN behind the proxy
         c.useContacts = false;
         c.transferTimeouts.idle = 10s;
+        c.upgrade = rejoin;
         return c;
     };
     TransferEngine sender(
@@ -188,15 +194,35 @@ void TestRelayPrivacy::relaySeesOnlyCiphertext()
 
 void TestRelayPrivacy::flippedByteAtTheRelayLeavesNoFile()
 {
+    // Without "rejoin" (--no-upgrade) the session ends with the tampered connection.
     QByteArray content(1024 * 1024, '\0');
     for (int i = 0; i < content.size(); ++i)
         content[i] = char((i * 131) ^ (i >> 7));
-    const Outcome o = relayTransfer(content, 300 * 1024);
+    const Outcome o = relayTransfer(content, 300 * 1024, false);
     QCOMPARE(o.flipped, 1);
     QVERIFY(!o.sent.allVerified());
     QVERIFY(!o.received.allVerified());
     QVERIFY(!o.received.ok());
     QVERIFY(!QFile::exists(o.downloadDir + QStringLiteral("/secret.bin")));
+}
+
+void TestRelayPrivacy::flippedByteAtTheRelayCostsOnlyTheConnection()
+{
+    // With "rejoin" (the default) the record that fails authentication ends the connection, not
+    // the session: the sender asks for a new relay connection and the transfer goes on from
+    // what the receiver holds, every byte of which TLS authenticated. The file arrives intact
+    // and verified; the tampered bytes are never written.
+    QByteArray content(1024 * 1024, '\0');
+    for (int i = 0; i < content.size(); ++i)
+        content[i] = char((i * 131) ^ (i >> 7));
+    const Outcome o = relayTransfer(content, 300 * 1024, true);
+    QVERIFY(o.flipped >= 1);
+    QVERIFY2(o.sent.allVerified(), qPrintable(o.sent.message));
+    QVERIFY2(o.received.allVerified(), qPrintable(o.received.message));
+    QFile got(o.downloadDir + QStringLiteral("/secret.bin"));
+    QVERIFY(got.open(QIODevice::ReadOnly));
+    QCOMPARE(got.readAll(), content);
+    QVERIFY(o.received.relayBytes == content.size());
 }
 
 QTEST_GUILESS_MAIN(TestRelayPrivacy)
