@@ -117,16 +117,23 @@ for f in /usr/bin/punchdrop /usr/share/applications/org.punchdrop.PunchDrop.desk
          /usr/share/icons/hicolor/48x48/apps/org.punchdrop.PunchDrop.png \
          /usr/share/icons/hicolor/scalable/apps/org.punchdrop.PunchDrop.svg \
          /usr/share/man/man1/punchdrop.1.gz /usr/share/doc/punchdrop/copyright \
+         /usr/share/doc/punchdrop/install.md \
          /usr/lib/systemd/system/punchdrop-server.service; do
     [ -e "$CHROOT$f" ] || fail "missing $f"
 done
-ok "binary, desktop file, metainfo, icons, man page, copyright, systemd unit"
+ok "binary, desktop file, metainfo, icons, man page, copyright, install guide, systemd unit"
 # Plugins dependency scanning cannot see: the platform plugins and the TLS backend.
 [ -e "$CHROOT/usr/lib/x86_64-linux-gnu/qt6/plugins/platforms/libqxcb.so" ] \
     || fail "xcb platform plugin missing (qt6-qpa-plugins not pulled in)"
 [ -e "$CHROOT/usr/lib/x86_64-linux-gnu/qt6/plugins/tls/libqopensslbackend.so" ] \
     || fail "OpenSSL TLS backend plugin missing"
 ok "Qt platform plugins (xcb, offscreen) and OpenSSL TLS backend present"
+# Qt's own texts in Chinese (file dialog, standard buttons): loaded at run time, a Depends.
+for l in zh_CN zh_TW; do
+    [ -e "$CHROOT/usr/share/qt6/translations/qtbase_$l.qm" ] \
+        || fail "qtbase_$l.qm missing (qt6-translations-l10n not pulled in)"
+done
+ok "Qt's own translations (qtbase_zh_CN.qm, qtbase_zh_TW.qm) present"
 if ls "$CHROOT"/etc/systemd/system/*.wants/punchdrop-server.service >/dev/null 2>&1; then
     fail "punchdrop-server.service is enabled; it must only be installed"
 fi
@@ -262,10 +269,10 @@ done
 ok "$(echo "$files" | wc -l) files, no shared directories"
 reqs=$(rpm -qpR "$rpm_file" 2>/dev/null)
 for r in 'libQt6Core.so.6()(64bit)' 'libQt6Widgets.so.6()(64bit)' 'libQt6Network.so.6()(64bit)' \
-         'libcrypto.so.3()(64bit)' qt6-qtbase-gui; do
+         'libcrypto.so.3()(64bit)' qt6-qtbase-gui qt6-qttranslations; do
     echo "$reqs" | grep -qxF "$r" || fail "rpm does not require $r"
 done
-ok "requires Qt 6 (Core, Gui, Network, Widgets), QCoro, libcrypto and qt6-qtbase-gui (platform plugins)"
+ok "requires Qt 6 (Core, Gui, Network, Widgets), QCoro, libcrypto, qt6-qtbase-gui (platform plugins) and qt6-qttranslations"
 
 echo
 echo "check-packages: PASS in $(( $(date +%s) - started )) s"

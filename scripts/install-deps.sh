@@ -5,9 +5,11 @@ set -euo pipefail
 
 # Build: compiler, CMake, Ninja, Qt 6 (Core, Network, Widgets, Test, LinguistTools), QCoro, OpenSSL,
 # xxHash (header-only) and the port-mapping clients (UPnP-IGD: miniupnpc, NAT-PMP: libnatpmp).
+# Run time: Qt's own translations (file dialog, standard buttons in Chinese; the .deb depends on it).
 BUILD_PKGS=(cmake ninja-build g++ pkg-config ccache
             qt6-base-dev qt6-tools-dev qt6-l10n-tools qcoro-qt6-dev libssl-dev libxxhash-dev
-            libminiupnpc-dev libnatpmp-dev libhiredis-dev)
+            libminiupnpc-dev libnatpmp-dev libhiredis-dev
+            qt6-translations-l10n)
 # Tests: NAT lab (namespaces, nftables, conntrack), baselines (socat, iperf3), fuzzing (clang),
 # screenshots (Xvfb), packaging checks.
 TEST_PKGS=(iproute2 nftables conntrack socat iperf3 procps psmisc
@@ -36,7 +38,8 @@ esac
 if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then
     cat >&2 <<TXT
 install-deps: this is not a Debian-like system. Install the equivalents of:
-  CMake >= 3.25, Ninja, a C++20 compiler, Qt >= 6.4 (Core, Network, Widgets, Test, LinguistTools),
+  CMake >= 3.25, Ninja, a C++20 compiler, Qt >= 6.4 (Core, Network, Widgets, Test, LinguistTools)
+  with Qt's translations (qttranslations: tst_translations checks Qt's own texts in Chinese),
   OpenSSL >= 1.1 (headers), miniupnpc and libnatpmp (headers; without them configure with
   -DPUNCHDROP_PORT_MAPPING=OFF); QCoro >= 0.8 is fetched by CMake when not installed.
 TXT

@@ -954,14 +954,6 @@ Drop files on a contact to send them.</source>
         <translation>跟随系统</translation>
     </message>
     <message>
-        <source>OK</source>
-        <translation>确定</translation>
-    </message>
-    <message>
-        <source>Cancel</source>
-        <translation>取消</translation>
-    </message>
-    <message>
         <source>Find devices on this network (LAN discovery)</source>
         <translation>查找此网络中的设备（局域网发现）</translation>
     </message>
@@ -1186,6 +1178,18 @@ Drop files on a contact to send them.</source>
         <source>Drop files here to send them to the selected contact</source>
         <translation>将文件拖放到这里，发送给所选联系人</translation>
     </message>
+    <message>
+        <source>Open file</source>
+        <translation>打开文件</translation>
+    </message>
+    <message>
+        <source>No application could open the file. It is at:</source>
+        <translation>没有应用程序能打开该文件。它位于：</translation>
+    </message>
+    <message>
+        <source>Open the received file with its usual application</source>
+        <translation>用常用的应用程序打开收到的文件</translation>
+    </message>
 </context>
 <context>
     <name>PunchDrop::Gui::TrayIcon</name>
@@ -1232,10 +1236,6 @@ Drop files on a contact to send them.</source>
         <translation>本网络中运行 PunchDrop 的设备会自动出现在左侧：把文件拖到设备上即可发送。无需其他设置。</translation>
     </message>
     <message>
-        <source>To reach devices elsewhere on the internet, both sides need the same PunchDrop server. There is no default server, so nothing passes through a machine you did not choose. Anyone can run one on a computer with a public address (&quot;punchdrop --server&quot;; see &quot;Run a server&quot; in the installation guide), then enter its address in Settings.</source>
-        <translation>要连接互联网上其他地方的设备，双方需要使用同一个 PunchDrop 服务器。没有默认服务器，因此任何数据都不会经过你未选择的机器。任何人都可以在有公网地址的计算机上运行一个（“punchdrop --server”；见安装指南中的“Run a server”一节），然后在设置中填写它的地址。</translation>
-    </message>
-    <message>
         <source>Server: %1. Devices that use the same server can reach you from anywhere; it only introduces you, and relays the encrypted data when no direct path works.</source>
         <translation>服务器：%1。使用同一服务器的设备可以从任何地方连接到你；服务器只负责介绍双方，并在无法直连时中继加密数据。</translation>
     </message>
@@ -1250,6 +1250,10 @@ Drop files on a contact to send them.</source>
     <message>
         <source>Got it</source>
         <translation>知道了</translation>
+    </message>
+    <message>
+        <source>To reach devices elsewhere on the internet, both sides need the same PunchDrop server. There is no default server, so nothing passes through a machine you did not choose. Anyone can run one on a computer with a public address (&quot;punchdrop --server&quot;; see &quot;%1&quot; in the installation guide), then enter its address in Settings.</source>
+        <translation>要连接互联网上其他地方的设备，双方需要使用同一个 PunchDrop 服务器。没有默认服务器，因此任何数据都不会经过你未选择的机器。任何人都可以在有公网地址的计算机上运行一个（“punchdrop --server”；见安装指南中的“%1”一节），然后在设置中填写它的地址。</translation>
     </message>
 </context>
 <context>

@@ -954,14 +954,6 @@ Drop files on a contact to send them.</source>
         <translation>跟隨系統</translation>
     </message>
     <message>
-        <source>OK</source>
-        <translation>確定</translation>
-    </message>
-    <message>
-        <source>Cancel</source>
-        <translation>取消</translation>
-    </message>
-    <message>
         <source>Find devices on this network (LAN discovery)</source>
         <translation>尋找此網路中的裝置（區域網路探索）</translation>
     </message>
@@ -1186,6 +1178,18 @@ Drop files on a contact to send them.</source>
         <source>Drop files here to send them to the selected contact</source>
         <translation>將檔案拖放到這裡，傳送給所選的聯絡人</translation>
     </message>
+    <message>
+        <source>Open file</source>
+        <translation>開啟檔案</translation>
+    </message>
+    <message>
+        <source>No application could open the file. It is at:</source>
+        <translation>沒有應用程式能開啟這個檔案。它位於：</translation>
+    </message>
+    <message>
+        <source>Open the received file with its usual application</source>
+        <translation>用慣用的應用程式開啟收到的檔案</translation>
+    </message>
 </context>
 <context>
     <name>PunchDrop::Gui::TrayIcon</name>
@@ -1232,10 +1236,6 @@ Drop files on a contact to send them.</source>
         <translation>本網路中執行 PunchDrop 的裝置會自動出現在左側：把檔案拖到裝置上即可傳送。無需其他設定。</translation>
     </message>
     <message>
-        <source>To reach devices elsewhere on the internet, both sides need the same PunchDrop server. There is no default server, so nothing passes through a machine you did not choose. Anyone can run one on a computer with a public address (&quot;punchdrop --server&quot;; see &quot;Run a server&quot; in the installation guide), then enter its address in Settings.</source>
-        <translation>要連線網際網路上其他地方的裝置，雙方需要使用同一個 PunchDrop 伺服器。沒有預設伺服器，因此任何資料都不會經過你未選擇的機器。任何人都可以在有公開位址的電腦上執行一個（「punchdrop --server」；見安裝指南中的「Run a server」一節），然後在設定中填寫它的位址。</translation>
-    </message>
-    <message>
         <source>Server: %1. Devices that use the same server can reach you from anywhere; it only introduces you, and relays the encrypted data when no direct path works.</source>
         <translation>伺服器：%1。使用同一伺服器的裝置可以從任何地方連線到你；伺服器只負責介紹雙方，並在無法直接連線時中繼加密資料。</translation>
     </message>
@@ -1250,6 +1250,10 @@ Drop files on a contact to send them.</source>
     <message>
         <source>Got it</source>
         <translation>知道了</translation>
+    </message>
+    <message>
+        <source>To reach devices elsewhere on the internet, both sides need the same PunchDrop server. There is no default server, so nothing passes through a machine you did not choose. Anyone can run one on a computer with a public address (&quot;punchdrop --server&quot;; see &quot;%1&quot; in the installation guide), then enter its address in Settings.</source>
+        <translation>要連線網際網路上其他地方的裝置，雙方需要使用同一個 PunchDrop 伺服器。沒有預設伺服器，因此任何資料都不會經過你未選擇的機器。任何人都可以在有公開位址的電腦上執行一個（「punchdrop --server」；見安裝指南中的「%1」一節），然後在設定中填寫它的位址。</translation>
     </message>
 </context>
 <context>

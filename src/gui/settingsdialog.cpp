@@ -176,9 +176,7 @@ void SettingsDialog::retranslateUi()
     m_portMapping->setToolTip(tr("More devices can then connect directly instead of through "
                                  "the server's relay."));
     m_language->setItemText(0, tr("System default"));
-    // Set here so they follow the app's language even without Qt's own translations installed.
-    m_buttons->button(QDialogButtonBox::Ok)->setText(tr("OK"));
-    m_buttons->button(QDialogButtonBox::Cancel)->setText(tr("Cancel"));
+    // OK / Cancel are Qt's own texts: LanguageManager loads Qt's translations with the app's.
     // Language names in their own language, as every language menu shows them.
     m_language->setItemText(1, QStringLiteral("English"));
     m_language->setItemText(2, QStringLiteral("简体中文"));

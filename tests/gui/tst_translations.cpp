@@ -2,13 +2,21 @@
 // Translation completeness: every message in translations/*.ts is translated, lupdate over
 // src/gui, src/net and src/transfer finds no source string the .ts files lack, and the .qm
 // files compiled into the binary translate every message (so a stale .qm fails too).
+// Qt's own texts (standard buttons, the file dialog, "bytes") follow the language as well; that
+// needs Qt's translations (qt6-translations-l10n), which CI installs: without them it fails.
 
 #include "gui/languagemanager.h"
 
+#include <QDialogButtonBox>
 #include <QDir>
 #include <QFile>
+#include <QFileDialog>
+#include <QInputDialog>
+#include <QLabel>
 #include <QLibraryInfo>
+#include <QMessageBox>
 #include <QProcess>
+#include <QPushButton>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTranslator>
@@ -78,6 +86,17 @@ QList<TsMessage> readTs(const QString &path, QString *error)
 QString tsPath(const QString &language)
 {
     return QStringLiteral(PUNCHDROP_SOURCE_DIR "/translations/punchdrop_%1.ts").arg(language);
+}
+
+//! Counts the messages that say Qt's translations are missing (LanguageManager logs it once).
+int g_missingQtTranslationsLogged = 0;
+QtMessageHandler g_previousHandler = nullptr;
+
+void countingHandler(QtMsgType type, const QMessageLogContext &context, const QString &message)
+{
+    if (message.contains(u"qt6-translations-l10n"))
+        ++g_missingQtTranslationsLogged;
+    g_previousHandler(type, context, message);
 }
 
 QString findLupdate()
@@ -194,6 +213,111 @@ private Q_SLOTS:
                 stale << QStringLiteral("%1 / %2").arg(m.context, m.source);
         }
         QVERIFY2(stale.isEmpty(), qPrintable(stale.join(u'\n')));
+    }
+
+    void qtOwnTextsFollowTheLanguage_data()
+    {
+        QTest::addColumn<QString>("language");
+        QTest::addColumn<QString>("yes");
+        QTest::addColumn<QString>("ok");
+        QTest::addColumn<QString>("cancel");
+        QTest::addColumn<QString>("bytes");
+        QTest::newRow("Simplified Chinese")
+            << QStringLiteral("zh_CN") << QStringLiteral("是(&Y)") << QStringLiteral("确定")
+            << QStringLiteral("取消") << QStringLiteral("512 字节");
+        QTest::newRow("Traditional Chinese")
+            << QStringLiteral("zh_TW") << QStringLiteral("是(&Y)") << QStringLiteral("確定")
+            << QStringLiteral("取消") << QStringLiteral("512 byte");
+    }
+
+    void qtOwnTextsFollowTheLanguage()
+    {
+        QFETCH(QString, language);
+        QFETCH(QString, yes);
+        QFETCH(QString, ok);
+        QFETCH(QString, cancel);
+        QFETCH(QString, bytes);
+        // Not a skip: CI installs Qt's translations (scripts/install-deps.sh), and a machine
+        // without them shows English buttons in a Chinese window.
+        const QString qm = QDir(PunchDrop::Gui::LanguageManager::qtTranslationsDir())
+                               .filePath(QStringLiteral("qtbase_%1.qm").arg(language));
+        QVERIFY2(QFile::exists(qm),
+            qPrintable(QStringLiteral("%1 is missing: install Qt's translations "
+                                      "(Debian/Ubuntu: qt6-translations-l10n)")
+                           .arg(qm)));
+
+        // Made while English, shown while the language switches: they follow it live.
+        QMessageBox box(QMessageBox::Question, QStringLiteral("Forget"), QStringLiteral("Forget?"),
+            QMessageBox::Yes | QMessageBox::No);
+        QDialogButtonBox buttons(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
+        QInputDialog find; // the Find dialog's kind: its OK / Cancel are Qt's
+        find.setOption(QInputDialog::NoButtons, false);
+        box.show();
+        buttons.show();
+        find.show();
+        const auto findButton = [&find](QDialogButtonBox::StandardButton which) {
+            const auto *findButtons = find.findChild<QDialogButtonBox *>();
+            return findButtons && findButtons->button(which) ? findButtons->button(which)->text()
+                                                             : QString();
+        };
+        QCOMPARE(box.button(QMessageBox::Yes)->text(), QStringLiteral("&Yes"));
+        QCOMPARE(findButton(QDialogButtonBox::Ok), QStringLiteral("OK"));
+
+        PunchDrop::Gui::LanguageManager manager;
+        QVERIFY(manager.setLanguage(language));
+        QVERIFY(manager.qtTextsTranslated());
+        QTRY_COMPARE(box.button(QMessageBox::Yes)->text(), yes);
+        QTRY_COMPARE(buttons.button(QDialogButtonBox::Ok)->text(), ok);
+        QTRY_COMPARE(buttons.button(QDialogButtonBox::Cancel)->text(), cancel);
+        QTRY_COMPARE(findButton(QDialogButtonBox::Ok), ok);
+        QTRY_COMPARE(findButton(QDialogButtonBox::Cancel), cancel);
+        // The app's own words still win where both translate.
+        QCOMPARE(QCoreApplication::translate("PunchDrop::Gui::MainWindow", "Contacts"),
+            language == u"zh_CN" ? QStringLiteral("联系人") : QStringLiteral("聯絡人"));
+        // "bytes" comes from the locale's data (CLDR), which follows the language too. CLDR's
+        // Traditional Chinese word for it is "byte" itself; Simplified Chinese has 字节.
+        QCOMPARE(QLocale().formattedDataSize(512, 1, QLocale::DataSizeIecFormat), bytes);
+        QVERIFY(!bytes.contains(u"bytes"));
+        {
+            // A file dialog opened now is in the language (Qt's widget-based one).
+            QFileDialog dialog;
+            dialog.setOption(QFileDialog::DontUseNativeDialog);
+            const auto *lookIn = dialog.findChild<QLabel *>(QStringLiteral("lookInLabel"));
+            QVERIFY(lookIn);
+            QVERIFY2(lookIn->text() != u"Look in:", qPrintable(lookIn->text()));
+        }
+
+        QVERIFY(manager.setLanguage(QStringLiteral("en")));
+        QVERIFY(!manager.qtTextsTranslated());
+        QTRY_COMPARE(box.button(QMessageBox::Yes)->text(), QStringLiteral("&Yes"));
+        QTRY_COMPARE(buttons.button(QDialogButtonBox::Ok)->text(), QStringLiteral("OK"));
+        QTRY_COMPARE(buttons.button(QDialogButtonBox::Cancel)->text(), QStringLiteral("Cancel"));
+        QTRY_COMPARE(findButton(QDialogButtonBox::Cancel), QStringLiteral("Cancel"));
+        QCOMPARE(QLocale().formattedDataSize(512, 1, QLocale::DataSizeIecFormat),
+            QStringLiteral("512 bytes"));
+    }
+
+    void missingQtTranslationsFallBackQuietly()
+    {
+        // Without Qt's translations the app's own still load; Qt's texts stay English, and
+        // that is said once in the log, not on every switch.
+        QTemporaryDir empty;
+        QVERIFY(empty.isValid());
+        PunchDrop::Gui::LanguageManager manager;
+        manager.setQtTranslationsDir(empty.path());
+        g_missingQtTranslationsLogged = 0;
+        g_previousHandler = qInstallMessageHandler(countingHandler);
+        const bool chinese = manager.setLanguage(QStringLiteral("zh_CN"));
+        const bool traditional = manager.setLanguage(QStringLiteral("zh_TW"));
+        qInstallMessageHandler(g_previousHandler);
+        QVERIFY(chinese && traditional);
+        QCOMPARE(manager.currentLanguage(), QStringLiteral("zh_TW"));
+        QVERIFY(!manager.qtTextsTranslated());
+        QCOMPARE(QCoreApplication::translate("PunchDrop::Gui::MainWindow", "Contacts"),
+            QStringLiteral("聯絡人"));
+        QCOMPARE(QCoreApplication::translate("QPlatformTheme", "OK"), QStringLiteral("OK"));
+        QCOMPARE(g_missingQtTranslationsLogged, 1);
+        QVERIFY(manager.setLanguage(QStringLiteral("en")));
     }
 
     void missingLanguageFallsBackToEnglish()
