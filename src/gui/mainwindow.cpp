@@ -217,6 +217,7 @@ void MainWindow::buildUi()
 
     // The first start explains itself until the person says "Got it".
     m_welcome = new WelcomePanel(this);
+    m_welcome->setServerGuide(WelcomePanel::installedServerGuide());
     m_welcome->setVisible(!m_settings.welcomeDone);
     connect(m_welcome, &WelcomePanel::settingsRequested, this, &MainWindow::showSettings);
     connect(m_welcome, &WelcomePanel::dismissed, this, [this] {

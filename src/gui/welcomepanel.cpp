@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "welcomepanel.h"
 
+#include <QCoreApplication>
+#include <QDir>
 #include <QEvent>
+#include <QFileInfo>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
@@ -32,6 +35,7 @@ WelcomePanel::WelcomePanel(QWidget *parent)
     m_nameText = line("welcomeName");
     m_lan = line("welcomeLan");
     m_serverText = line("welcomeServer");
+    m_serverText->setOpenExternalLinks(true); // the guide's link, when there is one
     m_code = line("welcomeCode");
     m_settings = new QPushButton(this);
     m_settings->setObjectName(QStringLiteral("welcomeSettingsButton"));
@@ -51,6 +55,20 @@ WelcomePanel::WelcomePanel(QWidget *parent)
     layout->addWidget(m_serverText);
     layout->addWidget(m_code);
     layout->addLayout(buttons);
+    retranslateUi();
+}
+
+QUrl WelcomePanel::installedServerGuide()
+{
+    // Where installer/CMakeLists.txt installs it: ${CMAKE_INSTALL_DATADIR}/doc/punchdrop.
+    const QFileInfo guide(QDir(QCoreApplication::applicationDirPath())
+                              .filePath(QStringLiteral("../share/doc/punchdrop/install.md")));
+    return guide.isFile() ? QUrl::fromLocalFile(guide.canonicalFilePath()) : QUrl();
+}
+
+void WelcomePanel::setServerGuide(const QUrl &guide)
+{
+    m_serverGuide = guide;
     retranslateUi();
 }
 
@@ -83,15 +101,29 @@ void WelcomePanel::retranslateUi()
                             .arg(m_name));
     m_lan->setText(tr("Devices running PunchDrop on this network appear on the left by "
                       "themselves: drop files on one to send them. Nothing else is needed."));
-    m_serverText->setText(m_server.isEmpty()
-            ? tr("To reach devices elsewhere on the internet, both sides need the same PunchDrop "
-                 "server. There is no default server, so nothing passes through a machine you "
-                 "did not choose. Anyone can run one on a computer with a public address "
-                 "(\"punchdrop --server\"; see \"Run a server\" in the installation guide), then "
-                 "enter its address in Settings.")
-            : tr("Server: %1. Devices that use the same server can reach you from anywhere; it "
-                 "only introduces you, and relays the encrypted data when no direct path works.")
-                  .arg(m_server));
+    if (m_server.isEmpty()) {
+        // The guide's heading, in English like the guide; a link when the guide is installed.
+        const QString heading = QStringLiteral("Run a server");
+        const QString guideLink = m_serverGuide.isEmpty()
+            ? heading
+            : QStringLiteral("<a href=\"%1\">%2</a>")
+                  .arg(QString::fromUtf8(m_serverGuide.toEncoded()).toHtmlEscaped(), heading);
+        // Only the app's own words and the link here, no text from elsewhere: rich text is safe.
+        m_serverText->setTextFormat(m_serverGuide.isEmpty() ? Qt::PlainText : Qt::RichText);
+        m_serverText->setText(
+            tr("To reach devices elsewhere on the internet, both sides need the same PunchDrop "
+               "server. There is no default server, so nothing passes through a machine you "
+               "did not choose. Anyone can run one on a computer with a public address "
+               "(\"punchdrop --server\"; see \"%1\" in the installation guide), then enter its "
+               "address in Settings.")
+                .arg(guideLink));
+    } else {
+        m_serverText->setTextFormat(Qt::PlainText); // the address is the person's own text
+        m_serverText->setText(
+            tr("Server: %1. Devices that use the same server can reach you from anywhere; it "
+               "only introduces you, and relays the encrypted data when no direct path works.")
+                .arg(m_server));
+    }
     m_code->setText(tr("The first transfer with a device shows the same verification code on "
                        "both screens: compare it with the other person before accepting."));
     m_settings->setText(tr("Open Settings…"));

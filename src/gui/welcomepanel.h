@@ -2,6 +2,7 @@
 #pragma once
 
 #include <QFrame>
+#include <QUrl>
 
 class QLabel;
 class QPushButton;
@@ -14,7 +15,9 @@ namespace PunchDrop::Gui {
  * that reaching anyone else needs a PunchDrop server both sides use (there is no default one:
  * nothing goes through a machine the person did not choose) and how to get one, and that the
  * first transfer with someone shows a code to compare. Buttons open the settings for the name
- * and the server.
+ * and the server. "Run a server" is a link to the installation guide when a copy of it is
+ * installed (the Linux packages put docs/install.md in the package's doc folder); the project
+ * has no public address for it yet, so without a local copy the words stay plain text.
  */
 class WelcomePanel : public QFrame
 {
@@ -26,6 +29,12 @@ public:
     void setState(const QString &name, const QString &serverAddress);
     //! All visible text, for tests and screen readers.
     QString text() const;
+    //! The installation guide "Run a server" links to; empty: plain text, no link.
+    void setServerGuide(const QUrl &guide);
+    QUrl serverGuide() const { return m_serverGuide; }
+    //! The installed docs/install.md next to the program (…/bin/../share/doc/punchdrop), as a
+    //! file URL; empty when there is none (a build tree, Windows, macOS).
+    static QUrl installedServerGuide();
 
 Q_SIGNALS:
     void settingsRequested();
@@ -39,6 +48,7 @@ private:
 
     QString m_name;
     QString m_server;
+    QUrl m_serverGuide;
     QLabel *m_title = nullptr;
     QLabel *m_lan = nullptr;
     QLabel *m_serverText = nullptr;

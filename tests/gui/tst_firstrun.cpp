@@ -2,7 +2,8 @@
 // The first start explains itself (issue 18 point 4): a panel says who this device is to
 // others, that the same network needs nothing, that anywhere else needs a server both sides use
 // (there is none by default) and how to get one; it opens the settings, and "Got it" hides it
-// for good, also across a restart and later trips through the settings dialog.
+// for good, also across a restart and later trips through the settings dialog. "Run a server" is
+// a link to the installation guide when the package installed it.
 
 #include "guitestutil.h"
 #include "testbackend.h"
@@ -12,6 +13,8 @@
 #include "gui/settingsdialog.h"
 #include "gui/welcomepanel.h"
 
+#include <QFile>
+#include <QLabel>
 #include <QPushButton>
 #include <QScreen>
 #include <QTemporaryDir>
@@ -95,6 +98,40 @@ private Q_SLOTS:
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         QVERIFY(!window.welcomePanel()->isVisible());
+    }
+    void serverGuideIsALinkWhenInstalled()
+    {
+        WelcomePanel panel;
+        panel.setState(u"Mei"_qs, {});
+        auto *label = panel.findChild<QLabel *>(u"welcomeServer"_qs);
+        QVERIFY(label);
+        // No guide installed next to the test program: the words stay, without a link.
+        QVERIFY(WelcomePanel::installedServerGuide().isEmpty());
+        QVERIFY(panel.serverGuide().isEmpty());
+        QCOMPARE(label->textFormat(), Qt::PlainText);
+        QVERIFY2(label->text().contains(u"see \"Run a server\" in the installation guide"_qs),
+            qPrintable(label->text()));
+
+        // Installed (the .deb puts docs/install.md in /usr/share/doc/punchdrop): a link the
+        // label opens in the desktop's viewer.
+        QTemporaryDir docs;
+        QFile guideFile(docs.filePath(u"install.md"_qs));
+        QVERIFY(guideFile.open(QIODevice::WriteOnly));
+        guideFile.write("## Run a server\n");
+        guideFile.close();
+        const QUrl guide = QUrl::fromLocalFile(guideFile.fileName());
+        panel.setServerGuide(guide);
+        QCOMPARE(label->textFormat(), Qt::RichText);
+        QVERIFY(label->openExternalLinks());
+        QVERIFY2(label->text().contains(
+                     u"see \"<a href=\"%1\">Run a server</a>\""_qs.arg(guide.toString())),
+            qPrintable(label->text()));
+        QVERIFY(!panel.text().contains(u"&lt;"_qs));
+
+        // With a server set there is no link, and its address is shown as typed, never as HTML.
+        panel.setState(u"Mei"_qs, u"<b>rv</b>.example.org:7600"_qs);
+        QCOMPARE(label->textFormat(), Qt::PlainText);
+        QVERIFY(label->text().contains(u"Server: <b>rv</b>.example.org:7600."_qs));
     }
 };
 
