@@ -25,9 +25,14 @@ QString ConnectionStatusText::nat(const ServerStatus &status)
 {
     if (status.state == ServerStatus::State::LanOnly)
         return {};
-    if (status.natType.isEmpty())
+    return natWords(status.natType);
+}
+
+QString ConnectionStatusText::natWords(const QString &natType)
+{
+    if (natType.isEmpty())
         return tr("Direct connections: not checked yet");
-    switch (NatType::fromString(status.natType).mapping) {
+    switch (NatType::fromString(natType).mapping) {
     case NatType::Mapping::None:
     case NatType::Mapping::EndpointIndependent:
         return tr("Direct connections: likely");

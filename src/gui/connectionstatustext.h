@@ -21,6 +21,9 @@ public:
     //! Empty when it does not apply (LAN only: no NAT probe, and LAN paths are always direct).
     static QString nat(const ServerStatus &status);
     static QString natToolTip(const ServerStatus &status);
+    //! The same plain words for a NAT type as NatType::toString() gives it ("open", "symmetric";
+    //! a contact's, on its card's tooltip); "not checked yet" when \a natType is empty.
+    static QString natWords(const QString &natType);
 };
 
 } // namespace PunchDrop::Gui

@@ -5,7 +5,6 @@
 #include "contactlistmodel.h"
 #include "contactview.h"
 #include "glyphs.h"
-#include "net/wire/nattype.h"
 
 #include <QPainter>
 
@@ -97,17 +96,21 @@ void ContactDelegate::paint(
             nameRect.height()),
         option, index);
 
-    // Which rows are pinned contacts: a namesake of a contact reads "Not a contact yet".
-    QString detail = index.data(ContactListModel::PresenceTextRole).toString()
-        + QStringLiteral(" · ") + index.data(ContactListModel::TrustTextRole).toString();
-    const QString nat = index.data(ContactListModel::NatTypeRole).toString();
-    if (!nat.isEmpty())
-        detail += QStringLiteral(" · ") + NatType::displayName(nat);
+    const QString detail = detailText(index);
     painter->setFont(option.font);
     painter->setPen(CardStyle::secondaryText(option));
     painter->drawText(textRect.adjusted(0, fm.height() + 2, 0, 0), Qt::AlignLeft | Qt::AlignTop,
         fm.elidedText(detail, Qt::ElideRight, textRect.width()));
     painter->restore();
+}
+
+QString ContactDelegate::detailText(const QModelIndex &index)
+{
+    // Which rows are pinned contacts: a namesake of a contact reads "Not a contact yet".
+    // No NAT type here: "open" or "symmetric" means nothing to most people, and whether a
+    // direct path forms depends on both sides. The tooltip has it, in plain words first.
+    return index.data(ContactListModel::PresenceTextRole).toString() + QStringLiteral(" · ")
+        + index.data(ContactListModel::TrustTextRole).toString();
 }
 
 QSize ContactDelegate::sizeHint(const QStyleOptionViewItem &option, const QModelIndex &) const

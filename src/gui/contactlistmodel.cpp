@@ -2,6 +2,7 @@
 #include "contactlistmodel.h"
 
 #include "backend.h"
+#include "connectionstatustext.h"
 #include "net/wire/nattype.h"
 
 #include <QApplication>
@@ -81,7 +82,8 @@ QVariant ContactListModel::data(const QModelIndex &index, int role) const
                            : tr("Not a contact yet: compare the verification code with its owner "
                                 "before the first transfer"));
         if (!peer.natType.isEmpty())
-            tip += u'\n' + tr("NAT type: %1").arg(NatType::displayName(peer.natType));
+            tip += u'\n' + ConnectionStatusText::natWords(peer.natType) + u'\n'
+                + tr("NAT type: %1").arg(NatType::displayName(peer.natType));
         return tip;
     }
     case Qt::ForegroundRole:

@@ -6,6 +6,7 @@
 #include "testbackend.h"
 
 #include "gui/appsettings.h"
+#include "gui/contactdelegate.h"
 #include "gui/contactlistmodel.h"
 #include "gui/contactview.h"
 #include "gui/mainwindow.h"
@@ -97,6 +98,13 @@ private Q_SLOTS:
         QVERIFY(
             alice.data(Qt::ToolTipRole).toString().contains(Test::deviceIdFor("alice").toString()));
         QCOMPARE(alice.data(ContactListModel::PresenceTextRole).toString(), u"Online"_qs);
+        // The card says presence and trust, not the NAT word; the tooltip explains the NAT in
+        // plain words, then names its type.
+        QCOMPARE(ContactDelegate::detailText(alice), u"Online · Not a contact yet"_qs);
+        const QString tip = alice.data(Qt::ToolTipRole).toString();
+        QVERIFY2(tip.contains(u"Direct connections: unlikely"_qs), qPrintable(tip));
+        QVERIFY2(tip.contains(u"NAT type: symmetric"_qs), qPrintable(tip));
+        QVERIFY(tip.indexOf(u"Direct connections"_qs) < tip.indexOf(u"NAT type"_qs));
         QCOMPARE(model.index(1).data(ContactListModel::PresenceTextRole).toString(),
             u"On this network"_qs);
         QCOMPARE(
