@@ -86,6 +86,7 @@ TransferSnapshot TransferHistory::kept(const TransferSnapshot &s)
     k.connectFailure = s.connectFailure;
     k.resumedBytes = s.resumedBytes;
     k.localFolder = bounded(s.localFolder);
+    k.localFile = bounded(s.localFile);
     return k; // no error text, no verification code
 }
 
@@ -111,6 +112,7 @@ QJsonObject TransferHistory::toJson(const Entry &entry)
         {QStringLiteral("path"), pathMethodName(s.path)},
         {QStringLiteral("pathReason"), s.pathReason},
         {QStringLiteral("localFolder"), s.localFolder},
+        {QStringLiteral("localFile"), s.localFile},
         {QStringLiteral("finishedAt"), entry.finishedAt.toUTC().toString(Qt::ISODate)},
     };
 }
@@ -155,6 +157,7 @@ std::optional<TransferHistory::Entry> TransferHistory::fromJson(const QJsonObjec
     s.path = pathFromMethodName(o.value(u"path").toString());
     s.pathReason = bounded(o.value(u"pathReason").toString());
     s.localFolder = bounded(o.value(u"localFolder").toString());
+    s.localFile = bounded(o.value(u"localFile").toString()); // absent before "Open file"
     return e;
 }
 

@@ -51,6 +51,13 @@ bool TransferListModel::canOpenFolder(const TransferSnapshot &s)
     return !s.localFolder.isEmpty() && QFileInfo(s.localFolder).isDir();
 }
 
+bool TransferListModel::canOpenFile(const TransferSnapshot &s)
+{
+    return s.direction == TransferSnapshot::Direction::Incoming
+        && s.state == TransferSnapshot::State::Done && !s.localFile.isEmpty()
+        && QFileInfo(s.localFile).isFile();
+}
+
 QVariant TransferListModel::data(const QModelIndex &index, int role) const
 {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid))
@@ -106,6 +113,8 @@ QVariant TransferListModel::data(const QModelIndex &index, int role) const
         return canRetry(s) && !m_restored.contains(s.id);
     case CanOpenFolderRole:
         return canOpenFolder(s);
+    case CanOpenFileRole:
+        return canOpenFile(s);
     case FinishedAtRole:
         return m_finishedAt.value(s.id);
     case RestoredRole:

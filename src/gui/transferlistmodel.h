@@ -45,6 +45,7 @@ public:
         FinishedAtRole, //!< QDateTime, for finished rows
         RestoredRole, //!< bool: a row from an earlier run (the history)
         DetailsRole, //!< plain text: every line the row has, untruncated (tooltip, Details…)
+        CanOpenFileRole, //!< bool: received, done, exactly one file, and it is still there
     };
     Q_ENUM(Role)
 
@@ -68,6 +69,7 @@ public:
     static bool canCancel(const TransferSnapshot &s);
     static bool canRetry(const TransferSnapshot &s);
     static bool canOpenFolder(const TransferSnapshot &s);
+    static bool canOpenFile(const TransferSnapshot &s);
     //! When \a id finished (invalid while it runs).
     QDateTime finishedAt(quint64 id) const { return m_finishedAt.value(id); }
     /*!

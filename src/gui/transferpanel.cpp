@@ -28,6 +28,8 @@ TransferPanel::TransferPanel(Backend *backend, TransferListModel *model, QWidget
     , m_openFolderFn([](const QString &folder) {
         return QDesktopServices::openUrl(QUrl::fromLocalFile(folder));
     })
+    , m_openFileFn(
+          [](const QString &file) { return QDesktopServices::openUrl(QUrl::fromLocalFile(file)); })
 {
     setObjectName(QStringLiteral("transferPanel"));
     m_title = new QLabel(this);
@@ -50,6 +52,7 @@ TransferPanel::TransferPanel(Backend *backend, TransferListModel *model, QWidget
     };
     m_cancel = makeButton("cancelTransferButton", QStyle::SP_DialogCancelButton);
     m_retry = makeButton("retryTransferButton", QStyle::SP_BrowserReload);
+    m_openFile = makeButton("openFileButton", QStyle::SP_FileIcon);
     m_openFolder = makeButton("openFolderButton", QStyle::SP_DirOpenIcon);
     m_clear = makeButton("clearFinishedButton", QStyle::SP_DialogResetButton);
     m_details = makeButton("transferDetailsButton", QStyle::SP_MessageBoxInformation);
@@ -57,6 +60,7 @@ TransferPanel::TransferPanel(Backend *backend, TransferListModel *model, QWidget
     auto *buttons = new QHBoxLayout;
     buttons->addWidget(m_cancel);
     buttons->addWidget(m_retry);
+    buttons->addWidget(m_openFile);
     buttons->addWidget(m_openFolder);
     buttons->addWidget(m_details);
     buttons->addStretch();
@@ -71,12 +75,15 @@ TransferPanel::TransferPanel(Backend *backend, TransferListModel *model, QWidget
 
     connect(m_cancel, &QPushButton::clicked, this, &TransferPanel::cancelCurrent);
     connect(m_retry, &QPushButton::clicked, this, &TransferPanel::retryCurrent);
+    connect(m_openFile, &QPushButton::clicked, this, &TransferPanel::openCurrentFile);
     connect(m_openFolder, &QPushButton::clicked, this, &TransferPanel::openCurrentFolder);
     connect(m_clear, &QPushButton::clicked, this, &TransferPanel::clearFinished);
     connect(m_details, &QPushButton::clicked, this, &TransferPanel::showCurrentDetails);
     connect(m_view, &QListView::customContextMenuRequested, this, &TransferPanel::showContextMenu);
     connect(m_view, &QListView::doubleClicked, this, [this](const QModelIndex &index) {
-        if (index.data(TransferListModel::CanOpenFolderRole).toBool())
+        if (index.data(TransferListModel::CanOpenFileRole).toBool())
+            openCurrentFile();
+        else if (index.data(TransferListModel::CanOpenFolderRole).toBool())
             openCurrentFolder();
     });
     connect(m_view->selectionModel(), &QItemSelectionModel::currentChanged, this,
@@ -93,6 +100,11 @@ TransferPanel::TransferPanel(Backend *backend, TransferListModel *model, QWidget
 void TransferPanel::setFolderOpener(std::function<bool(const QString &)> opener)
 {
     m_openFolderFn = std::move(opener);
+}
+
+void TransferPanel::setFileOpener(std::function<bool(const QString &)> opener)
+{
+    m_openFileFn = std::move(opener);
 }
 
 quint64 TransferPanel::currentId() const
@@ -134,6 +146,24 @@ void TransferPanel::openCurrentFolder()
     box->open();
 }
 
+void TransferPanel::openCurrentFile()
+{
+    const QModelIndex index = m_view->currentIndex();
+    if (!index.data(TransferListModel::CanOpenFileRole).toBool())
+        return;
+    const auto s = index.data(TransferListModel::SnapshotRole).value<TransferSnapshot>();
+    if (m_openFileFn(s.localFile))
+        return;
+    // No application for the file's type (or no desktop to ask): say where it is, to copy.
+    auto *box = new QMessageBox(QMessageBox::Information, tr("Open file"),
+        tr("No application could open the file. It is at:"), QMessageBox::Ok, this);
+    box->setObjectName(QStringLiteral("openFileFailedBox"));
+    box->setInformativeText(s.localFile);
+    box->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
+}
+
 void TransferPanel::showCurrentDetails()
 {
     const QModelIndex index = m_view->currentIndex();
@@ -159,6 +189,7 @@ void TransferPanel::updateActions()
     const QModelIndex index = m_view->currentIndex();
     m_cancel->setEnabled(index.data(TransferListModel::CanCancelRole).toBool());
     m_retry->setEnabled(index.data(TransferListModel::CanRetryRole).toBool());
+    m_openFile->setEnabled(index.data(TransferListModel::CanOpenFileRole).toBool());
     m_openFolder->setEnabled(index.data(TransferListModel::CanOpenFolderRole).toBool());
     m_details->setEnabled(index.isValid());
     bool anyFinished = false;
@@ -177,6 +208,8 @@ void TransferPanel::showContextMenu(const QPoint &pos)
         ->setEnabled(m_cancel->isEnabled());
     menu.addAction(m_retry->icon(), m_retry->text(), this, &TransferPanel::retryCurrent)
         ->setEnabled(m_retry->isEnabled());
+    menu.addAction(m_openFile->icon(), m_openFile->text(), this, &TransferPanel::openCurrentFile)
+        ->setEnabled(m_openFile->isEnabled());
     menu.addAction(
             m_openFolder->icon(), m_openFolder->text(), this, &TransferPanel::openCurrentFolder)
         ->setEnabled(m_openFolder->isEnabled());
@@ -203,6 +236,8 @@ void TransferPanel::retranslateUi()
     m_cancel->setToolTip(tr("Stop the selected transfer"));
     m_retry->setText(tr("Retry"));
     m_retry->setToolTip(tr("Send the selected transfer again, resuming where it stopped"));
+    m_openFile->setText(tr("Open file"));
+    m_openFile->setToolTip(tr("Open the received file with its usual application"));
     m_openFolder->setText(tr("Open folder"));
     m_openFolder->setToolTip(tr("Show the files in the file manager"));
     m_clear->setText(tr("Clear finished"));

@@ -17,9 +17,9 @@ class Backend;
 class TransferListModel;
 
 /*!
- * The transfer list with its actions: cancel, retry / resume, open the containing folder, the
- * details of a row, clear finished. A thin widget: the rows live in TransferListModel, the work in
- * the Backend.
+ * The transfer list with its actions: cancel, retry / resume, open a received file, open the
+ * containing folder, the details of a row, clear finished. A thin widget: the rows live in
+ * TransferListModel, the work in the Backend.
  */
 class TransferPanel : public QWidget
 {
@@ -32,11 +32,14 @@ public:
     //! How "Open folder" opens a folder (QDesktopServices by default; tests record the call).
     //! False when nothing could open it: the panel then says so and shows the path.
     void setFolderOpener(std::function<bool(const QString &)> opener);
+    //! How "Open file" opens a received file (QDesktopServices by default), likewise.
+    void setFileOpener(std::function<bool(const QString &)> opener);
 
 public Q_SLOTS:
     void cancelCurrent();
     void retryCurrent();
     void openCurrentFolder();
+    void openCurrentFile();
     void clearFinished();
     //! The selected row's whole text (a long failure reason, the files, the folder) in a box
     //! whose text can be selected and copied.
@@ -57,10 +60,12 @@ private:
     TransferView *m_view = nullptr;
     QPushButton *m_cancel = nullptr;
     QPushButton *m_retry = nullptr;
+    QPushButton *m_openFile = nullptr;
     QPushButton *m_openFolder = nullptr;
     QPushButton *m_clear = nullptr;
     QPushButton *m_details = nullptr;
     std::function<bool(const QString &)> m_openFolderFn;
+    std::function<bool(const QString &)> m_openFileFn;
 };
 
 } // namespace PunchDrop::Gui

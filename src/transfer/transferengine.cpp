@@ -536,6 +536,9 @@ void TransferEngine::finish(quint64 id, const TransferResult &finished)
     if (s.direction == TransferSnapshot::Direction::Incoming && !result.files.isEmpty()
         && !result.files.constFirst().localPath.isEmpty())
         s.localFolder = QFileInfo(result.files.constFirst().localPath).absolutePath();
+    if (s.direction == TransferSnapshot::Direction::Incoming && result.ok()
+        && result.files.size() == 1)
+        s.localFile = result.files.constFirst().localPath;
     qCInfo(lcTransfer).noquote() << "transfer" << id
                                  << (s.direction == TransferSnapshot::Direction::Outgoing ? "to"
                                                                                           : "from")

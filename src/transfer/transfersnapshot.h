@@ -59,6 +59,9 @@ struct TransferSnapshot
     //! Bytes the receiver already held when this attempt started (a retry that resumes).
     qint64 resumedBytes = 0;
     QString localFolder; //!< where received files landed / where sent files came from
+    //! Received and Done with exactly one file: where it landed (its name may differ from the
+    //! offered one when that was taken). Empty otherwise.
+    QString localFile {};
 
     bool isFinished() const
     {

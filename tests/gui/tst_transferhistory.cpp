@@ -128,6 +128,8 @@ private Q_SLOTS:
         QVERIFY(TransferListModel::canRetry(model->snapshotAt(0)));
         QVERIFY(!model->index(0).data(TransferListModel::CanRetryRole).toBool());
 
+        QVERIFY(!model->index(1).data(TransferListModel::CanOpenFileRole).toBool());
+
         // A new transfer in this run goes on top; "Clear finished" empties the history too.
         backend.report(Test::snapshot(1, State::Done, MiB, MiB));
         QCOMPARE(model->rowCount(), 4);
@@ -140,6 +142,53 @@ private Q_SLOTS:
         QCOMPARE(storedTransfers(config.path()).size(), 0);
     }
 
+    void restoredFileCanBeOpened()
+    {
+        // A file received in an earlier run: after the restart its row still offers
+        // "Open file" (and "Open folder") and opens the file that landed.
+        QTemporaryDir config;
+        QTemporaryDir downloads;
+        const ConfigDir configDir(config.path());
+        const QString landed = downloads.filePath(u"notes.txt"_qs);
+        QFile file(landed);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.close();
+        {
+            TestBackend backend;
+            MainWindow window(&backend, configDir);
+            TransferSnapshot received = Test::snapshot(7, State::Waiting, 0, MiB);
+            received.direction = TransferSnapshot::Direction::Incoming;
+            received.localFolder = downloads.path();
+            backend.report(received);
+            received.state = State::Done;
+            received.bytesDone = MiB;
+            received.localFile = landed;
+            backend.report(received);
+        }
+        TestBackend backend;
+        MainWindow window(&backend, configDir);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        TransferListModel *model = window.transferModel();
+        QCOMPARE(model->rowCount(), 1);
+        QVERIFY(model->index(0).data(TransferListModel::RestoredRole).toBool());
+        QCOMPARE(model->snapshotAt(0).localFile, landed);
+        QVERIFY(model->index(0).data(TransferListModel::CanOpenFileRole).toBool());
+        QVERIFY(model->index(0).data(TransferListModel::CanOpenFolderRole).toBool());
+        TransferPanel *panel = window.transferPanel();
+        QStringList opened;
+        panel->setFileOpener([&](const QString &path) {
+            opened << path;
+            return true;
+        });
+        QListView *view = panel->view();
+        QTest::mouseClick(
+            view->viewport(), Qt::LeftButton, {}, view->visualRect(model->index(0)).center());
+        auto *openFile = panel->findChild<QPushButton *>(u"openFileButton"_qs);
+        QVERIFY(openFile && openFile->isEnabled());
+        QTest::mouseClick(openFile, Qt::LeftButton);
+        QCOMPARE(opened, QStringList {landed});
+    }
     void historyIsBounded()
     {
         QTemporaryDir config;

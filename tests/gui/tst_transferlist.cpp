@@ -11,6 +11,7 @@
 #include "gui/transferpanel.h"
 #include "gui/trayicon.h"
 
+#include <QFile>
 #include <QListView>
 #include <QMessageBox>
 #include <QPainter>
@@ -311,6 +312,99 @@ private Q_SLOTS:
         QCOMPARE(window.transferModel()->rowCount(), 1);
         QCOMPARE(window.transferModel()->snapshotAt(0).id, quint64(12));
         QVERIFY(!clear->isEnabled());
+    }
+
+    void openFileOnAFinishedReceivedFile()
+    {
+        QTemporaryDir config;
+        TestBackend backend;
+        MainWindow window(&backend, ConfigDir(config.path()));
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        TransferPanel *panel = window.transferPanel();
+        QPushButton *openFile = button(panel, "openFileButton");
+        QPushButton *openFolder = button(panel, "openFolderButton");
+        QVERIFY(openFile && openFolder);
+        QCOMPARE(openFile->text(), u"Open file"_qs);
+
+        QTemporaryDir downloads;
+        // The name on disk differs from the offered one (that was taken): the row opens the
+        // file that landed, not a guess from the folder and the offered name.
+        const QString landed = downloads.filePath(u"report (1).pdf"_qs);
+        QFile file(landed);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.close();
+        TransferSnapshot one = snapshot(21, State::Transferring, 0, MiB);
+        one.direction = TransferSnapshot::Direction::Incoming;
+        one.items = QStringList {u"report.pdf"_qs};
+        one.localFolder = downloads.path();
+        backend.report(one);
+        // Two files received, a sent file, and the single file still arriving: no "Open file".
+        TransferSnapshot two = snapshot(22, State::Waiting, 0, 2 * MiB);
+        two.direction = TransferSnapshot::Direction::Incoming;
+        two.fileCount = 2;
+        two.localFolder = downloads.path();
+        backend.report(two); // an offer seen first: rows only for those
+        two.state = State::Done;
+        two.bytesDone = two.bytesTotal;
+        backend.report(two);
+        TransferSnapshot sent = snapshot(23, State::Done, MiB, MiB);
+        sent.localFolder = downloads.path();
+        sent.localFile = landed; // never set by the engine for a send; still not offered
+        backend.report(sent);
+        TransferListModel *model = window.transferModel();
+        QCOMPARE(model->rowCount(), 3);
+        QListView *view = panel->view();
+        const auto select = [&](quint64 id) {
+            const QModelIndex index = model->index(model->rowOf(id));
+            QTest::mouseClick(
+                view->viewport(), Qt::LeftButton, {}, view->visualRect(index).center());
+            QCOMPARE(view->currentIndex(), index);
+        };
+        QStringList opened;
+        bool application = true;
+        panel->setFileOpener([&](const QString &path) {
+            opened << path;
+            return application;
+        });
+        for (const quint64 id : {21, 22, 23}) {
+            select(id);
+            QVERIFY2(!openFile->isEnabled(), qPrintable(QString::number(id)));
+        }
+        select(22);
+        QVERIFY(openFolder->isEnabled()); // "Open folder" is still there for several files
+
+        one.state = State::Done;
+        one.bytesDone = one.bytesTotal;
+        one.localFile = landed;
+        backend.report(one);
+        select(21);
+        QVERIFY(openFile->isEnabled());
+        QVERIFY(openFolder->isEnabled());
+        QTest::mouseClick(openFile, Qt::LeftButton);
+        QCOMPARE(opened, QStringList {landed});
+        QVERIFY(!panel->findChild<QMessageBox *>(u"openFileFailedBox"_qs));
+        // A double click opens the file too (the folder when there is no single file).
+        const QRect rect = view->visualRect(model->index(model->rowOf(21)));
+        QTest::mouseDClick(view->viewport(), Qt::LeftButton, {}, rect.center());
+        QCOMPARE(opened.size(), 2);
+
+        // Nothing can open it: not silent, the path is shown to copy.
+        application = false;
+        QTest::mouseClick(openFile, Qt::LeftButton);
+        QMessageBox *box = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (box = panel->findChild<QMessageBox *>(u"openFileFailedBox"_qs)) && box->isVisible(),
+            5000);
+        QCOMPARE(box->informativeText(), landed);
+        QVERIFY(box->text().contains(u"No application could open the file"_qs));
+        box->close();
+
+        // The file was moved away since: nothing to open.
+        QVERIFY(QFile::remove(landed));
+        select(22);
+        select(21);
+        QVERIFY(!openFile->isEnabled());
     }
 
     void finishedAndFailedTransfersNotify()
