@@ -11,7 +11,7 @@ BUILD_PKGS=(cmake ninja-build g++ pkg-config ccache
             libminiupnpc-dev libnatpmp-dev libhiredis-dev
             qt6-translations-l10n)
 # Tests: NAT lab (namespaces, nftables, conntrack), baselines (socat, iperf3), fuzzing (clang),
-# screenshots (Xvfb), packaging checks.
+# screenshots (Xvfb, openbox, trayer), packaging checks.
 TEST_PKGS=(iproute2 nftables conntrack socat iperf3 procps psmisc
            xxhash                  # xxh128sum: the NAT-lab and LAN scripts check XXH3-128 digests
            clang libclang-rt-14-dev xvfb xauth x11-utils imagemagick
@@ -19,6 +19,7 @@ TEST_PKGS=(iproute2 nftables conntrack socat iperf3 procps psmisc
            zbar-tools              # zbarimg: reads back the QR codes (tst_qrcode, tst_deviceidqr)
            dpkg-dev file openssl   # openssl: the NAT lab's hostile TLS clients
            xdotool fonts-wqy-microhei   # scripts/screenshots.sh
+           openbox trayer               # scripts/screenshots.sh: a window manager and a tray
            miniupnpd-nftables           # the NAT lab's port-mapping gateway (UPnP-IGD, NAT-PMP)
            redis-server)                # the server-cluster tests (tst_servercluster)
 # Windows checks (the windows_check test, scripts/build-windows.sh): mingw-w64 with posix threads,
