@@ -22,7 +22,7 @@
 # the apps and gets both their icons, closing Mei's window hides it to the tray, and a second launch with a file
 # (`punchdrop --config-dir … FILE`) brings the window back, raised and active.
 #
-# Usage: scripts/screenshots.sh [path/to/punchdrop]   (default: build/gui/src/app/punchdrop)
+# Usage: scripts/screenshots.sh [path/to/punchdrop]   (default: build/dev/src/app/punchdrop)
 #        KEEP_WORK=1 keeps the temporary directory with every process's log.
 # Needs: Xvfb, openbox, trayer, xwininfo and xprop (x11-utils), import and convert
 # (imagemagick), xdotool (to press the keys a person would), and a CJK font for the Chinese
@@ -31,7 +31,7 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
-bin=${1:-${PUNCHDROP:-$here/build/gui/src/app/punchdrop}}
+bin=${1:-${PUNCHDROP:-$here/build/dev/src/app/punchdrop}}
 out=$here/docs/screenshots
 [ -x "$bin" ] || { echo "screenshots: no punchdrop binary at $bin" >&2; exit 2; }
 bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")

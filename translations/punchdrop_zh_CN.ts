@@ -1255,6 +1255,10 @@ Drop files on a contact to send them.</source>
         <source>To reach devices elsewhere on the internet, both sides need the same PunchDrop server. There is no default server, so nothing passes through a machine you did not choose. Anyone can run one on a computer with a public address (&quot;punchdrop --server&quot;; see &quot;%1&quot; in the installation guide), then enter its address in Settings.</source>
         <translation>要连接互联网上其他地方的设备，双方需要使用同一个 PunchDrop 服务器。没有默认服务器，因此任何数据都不会经过你未选择的机器。任何人都可以在有公网地址的计算机上运行一个（“punchdrop --server”；见安装指南中的“%1”一节），然后在设置中填写它的地址。</translation>
     </message>
+    <message>
+        <source>Finding devices on this network is off (Settings): devices appear only through a server.</source>
+        <translation>本网络设备发现已关闭（设置）：设备只能通过服务器出现。</translation>
+    </message>
 </context>
 <context>
     <name>PunchDrop::TlsBackend</name>

@@ -1255,6 +1255,10 @@ Drop files on a contact to send them.</source>
         <source>To reach devices elsewhere on the internet, both sides need the same PunchDrop server. There is no default server, so nothing passes through a machine you did not choose. Anyone can run one on a computer with a public address (&quot;punchdrop --server&quot;; see &quot;%1&quot; in the installation guide), then enter its address in Settings.</source>
         <translation>要連線網際網路上其他地方的裝置，雙方需要使用同一個 PunchDrop 伺服器。沒有預設伺服器，因此任何資料都不會經過你未選擇的機器。任何人都可以在有公開位址的電腦上執行一個（「punchdrop --server」；見安裝指南中的「%1」一節），然後在設定中填寫它的位址。</translation>
     </message>
+    <message>
+        <source>Finding devices on this network is off (Settings): devices appear only through a server.</source>
+        <translation>本網路裝置探索已關閉（設定）：裝置只能透過伺服器出現。</translation>
+    </message>
 </context>
 <context>
     <name>PunchDrop::TlsBackend</name>

@@ -311,7 +311,7 @@ void MainWindow::retranslateUi()
         tr("Find a device by its ID, the first characters of its ID, or its name (Ctrl+F)"));
     m_fileMenu->setTitle(tr("&File"));
     m_selfHeader->setName(m_settings.displayName);
-    m_welcome->setState(m_settings.displayName, m_settings.serverAddress);
+    m_welcome->setState(m_settings.displayName, m_settings.serverAddress, m_settings.lanDiscovery);
     m_tray->retranslateUi();
     m_contactModel->retranslate();
     updateServerStatus();
@@ -510,7 +510,7 @@ void MainWindow::applySettings(const AppSettings &settings)
     const bool languageChanged = settings.language != m_settings.language;
     m_settings = settings;
     m_selfHeader->setName(settings.displayName);
-    m_welcome->setState(settings.displayName, settings.serverAddress);
+    m_welcome->setState(settings.displayName, settings.serverAddress, settings.lanDiscovery);
     m_welcome->setVisible(!settings.welcomeDone);
     if (languageChanged)
         m_language->setLanguage(settings.language); // LanguageChange → retranslateUi()

@@ -72,10 +72,11 @@ void WelcomePanel::setServerGuide(const QUrl &guide)
     retranslateUi();
 }
 
-void WelcomePanel::setState(const QString &name, const QString &serverAddress)
+void WelcomePanel::setState(const QString &name, const QString &serverAddress, bool lan)
 {
     m_name = name;
     m_server = serverAddress;
+    m_lanOn = lan;
     retranslateUi();
 }
 
@@ -99,8 +100,11 @@ void WelcomePanel::retranslateUi()
     m_nameText->setText(tr("Others see this device as “%1”. Choose a name they will "
                            "recognise in Settings.")
                             .arg(m_name));
-    m_lan->setText(tr("Devices running PunchDrop on this network appear on the left by "
-                      "themselves: drop files on one to send them. Nothing else is needed."));
+    m_lan->setText(m_lanOn
+            ? tr("Devices running PunchDrop on this network appear on the left by "
+                 "themselves: drop files on one to send them. Nothing else is needed.")
+            : tr("Finding devices on this network is off (Settings): devices appear only "
+                 "through a server."));
     if (m_server.isEmpty()) {
         // The guide's heading, in English like the guide; a link when the guide is installed.
         const QString heading = QStringLiteral("Run a server");

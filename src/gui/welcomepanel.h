@@ -26,7 +26,8 @@ public:
     explicit WelcomePanel(QWidget *parent = nullptr);
 
     //! The device's name and the server set now (empty: none), for the texts.
-    void setState(const QString &name, const QString &serverAddress);
+    //! \a lan: LAN discovery is on (the LAN line says what it does, or that it is off).
+    void setState(const QString &name, const QString &serverAddress, bool lan = true);
     //! All visible text, for tests and screen readers.
     QString text() const;
     //! The installation guide "Run a server" links to; empty: plain text, no link.
@@ -47,6 +48,7 @@ private:
     void retranslateUi();
 
     QString m_name;
+    bool m_lanOn = true;
     QString m_server;
     QUrl m_serverGuide;
     QLabel *m_title = nullptr;

@@ -99,6 +99,19 @@ private Q_SLOTS:
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         QVERIFY(!window.welcomePanel()->isVisible());
     }
+    void lanLineFollowsTheSetting()
+    {
+        WelcomePanel panel;
+        auto *lan = panel.findChild<QLabel *>(u"welcomeLan"_qs);
+        QVERIFY(lan);
+        panel.setState(u"Mei"_qs, {}, true);
+        QVERIFY2(
+            lan->text().contains(u"appear on the left by themselves"_qs), qPrintable(lan->text()));
+        // With LAN discovery off, the panel must not promise that devices appear by themselves.
+        panel.setState(u"Mei"_qs, {}, false);
+        QVERIFY2(!lan->text().contains(u"by themselves"_qs), qPrintable(lan->text()));
+        QVERIFY2(lan->text().contains(u"is off"_qs), qPrintable(lan->text()));
+    }
     void serverGuideIsALinkWhenInstalled()
     {
         WelcomePanel panel;
