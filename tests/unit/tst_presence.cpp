@@ -56,6 +56,7 @@ private Q_SLOTS:
     void strangersConnectHandsOnlyVouchedCandidates();
     void portGuessingPartsFollowBothNatTypes();
     void directOutcomeReleasesTheRelaySlot();
+    void upgradesGuessPortsOnlyAFewTimes();
     void watchListsAreBoundedServerWide();
     void controlClientWatchAndLookup();
     void engineFindPeerAsksTheServer();
@@ -499,6 +500,42 @@ void TestPresence::portGuessingPartsFollowBothNatTypes()
     QVERIFY(relayed.has_value());
     QVERIFY(!relayed->punch);
     QCOMPARE(relayed->guess, PortGuess::None);
+}
+
+void TestPresence::upgradesGuessPortsOnlyAFewTimes()
+{
+    // A relayed transfer between a symmetric and a port-restricted NAT looks for a direct path
+    // every 30 s for as long as it runs, and a go with a guessing part costs hundreds of SYNs a
+    // side. The server hands out parts for a session's first 3 upgrade connects only, and none
+    // for a session it does not know.
+    auto a = client("127.0.1.1", "prc");
+    auto b = client("127.0.2.1", "sym");
+    QVERIFY(a->registerWith({}, {}, QStringLiteral("cone (port-restricted)")));
+    QVERIFY(b->registerWith({}, {}, QStringLiteral("symmetric")));
+    const auto connectOnce
+        = [&](quint32 request, ConnectMode mode, const QByteArray &upgrade) -> std::optional<Go> {
+        a->clearReceived();
+        a->send(Connect {request, b->id(), mode, upgrade});
+        static_cast<void>(
+            QTest::qWaitFor([&] { return a->count<Go>() + a->count<ConnectError>() > 0; }, 5000));
+        return a->first<Go>(0);
+    };
+    const auto first = connectOnce(1, ConnectMode::Auto, {});
+    QVERIFY(first.has_value());
+    QCOMPARE(first->guess, PortGuess::Probe);
+    for (quint32 i = 2; i <= 6; ++i) {
+        const auto go = connectOnce(i, ConnectMode::DirectOnly, first->sessionId);
+        QVERIFY2(go.has_value(), qPrintable(QStringLiteral("upgrade %1 got no go").arg(i - 1)));
+        QCOMPARE(go->upgrade, first->sessionId);
+        QCOMPARE(go->guess, i <= 4 ? PortGuess::Probe : PortGuess::None);
+    }
+    // New sessions still guess; an upgrade for a session the server never introduced does not.
+    const auto fresh = connectOnce(7, ConnectMode::Auto, {});
+    QVERIFY(fresh.has_value());
+    QCOMPARE(fresh->guess, PortGuess::Probe);
+    const auto stranger = connectOnce(8, ConnectMode::DirectOnly, QByteArray(16, '\x5a'));
+    QVERIFY(stranger.has_value());
+    QCOMPARE(stranger->guess, PortGuess::None);
 }
 
 void TestPresence::directOutcomeReleasesTheRelaySlot()

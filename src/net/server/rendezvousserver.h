@@ -143,6 +143,8 @@ private:
         //! The session's relay token when this server relays it: released when a participant
         //! reports a direct path, so an unused token does not hold a relay slot for 120 s.
         QByteArray relayToken {};
+        //! Upgrade connects for this session whose go's asked for port guessing so far.
+        int guessedUpgrades = 0;
     };
     //! A relay token for one session, and where to join it.
     struct RelayGrant
@@ -176,6 +178,15 @@ private:
     void finishIntroduction(Introduction *intro);
     void dropIntroductions();
     void recordSession(const QByteArray &sessionId, SessionRecord record);
+    /*!
+     * Whether a go may give the peers parts in port guessing. Always for a new session; for a
+     * connect that looks for a direct path for running session \a upgrade, only its first
+     * kMaxGuessedUpgrades times (a relayed 40 GB transfer tries every 30 s for hours, and each
+     * guessing try costs hundreds of SYNs a side), and not for a session this server did not
+     * introduce.
+     */
+    bool guessingAllowed(const QByteArray &upgrade);
+    static constexpr int kMaxGuessedUpgrades = 3;
     static QByteArray randomBytes(int size);
     //! A relay token for a session in \a mode (none for direct-only), charged to \a owner: from
     //! the least loaded relay of the cluster, or this server's. \a done may run at once.

@@ -525,7 +525,7 @@ bool RendezvousServer::clusterConnect(ServerClient *client, const Connect &reque
                     goB.punch = goA.punch;
                     goB.startInMs = std::max(0, d - hop - rttBMs / 2);
                     goB.rttMs = rttBMs;
-                    if (goA.punch) {
+                    if (goA.punch && guessingAllowed(request.upgrade)) {
                         // Redis holds the target's NAT type, whatever the go shows A.
                         const NatType natA = NatType::fromString(a->natType());
                         const NatType natB = NatType::fromString(target.natType);
@@ -535,7 +535,7 @@ bool RendezvousServer::clusterConnect(ServerClient *client, const Connect &reque
                     const QString label = sessionTag(sessionId) + QLatin1Char(' ')
                         + a->id().shortString() + QStringLiteral(" → ") + target.id.shortString();
                     SessionRecord record {a->id().shortString(), target.id.shortString(),
-                        a->natType(), target.natType, 0, {}};
+                        a->natType(), target.natType, 0, {}, 0};
                     grantRelay(request.mode, label, {a->id(), AddressPrefix::of(a->peerAddress())},
                         [this, a, goA, goB, label, record, target, mode = request.mode](
                             const RelayGrant &grant) mutable {
@@ -661,7 +661,7 @@ void RendezvousServer::onClusterGo(const QJsonObject &message)
         return;
     b->send(*go);
     recordSession(go->sessionId,
-        {go->peer.shortString(), b->id().shortString(), go->peerNat, b->natType(), 0, {}});
+        {go->peer.shortString(), b->id().shortString(), go->peerNat, b->natType(), 0, {}, 0});
     qCInfo(lcServer).noquote() << "go" << sessionTag(go->sessionId) << "for" << b->describe()
                                << "from server" << text(message, "from") << "- start in"
                                << go->startInMs << "ms";

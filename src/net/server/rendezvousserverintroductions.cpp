@@ -245,7 +245,7 @@ void RendezvousServer::finishIntroduction(Introduction *intro)
     goB.startInMs = d - rttB / 2;
     goB.rttMs = rttB;
     goA.upgrade = goB.upgrade = intro->upgrade;
-    if (punch) {
+    if (punch && guessingAllowed(intro->upgrade)) {
         // Only the server knows both NAT types (a peer's may be hidden from the initiator).
         const NatType natA = NatType::fromString(a->natType());
         const NatType natB = NatType::fromString(b->natType());
@@ -254,7 +254,7 @@ void RendezvousServer::finishIntroduction(Introduction *intro)
     }
 
     SessionRecord record {
-        a->id().shortString(), b->id().shortString(), a->natType(), b->natType(), 0, {}};
+        a->id().shortString(), b->id().shortString(), a->natType(), b->natType(), 0, {}, 0};
     // Charged to the initiator: a stranger's connects cannot use up the target's share.
     grantRelay(intro->mode, label, {a->id(), AddressPrefix::of(a->peerAddress())},
         [this, pa = QPointer<ServerClient>(a), pb = QPointer<ServerClient>(b), goA, goB, label,
@@ -312,6 +312,17 @@ void RendezvousServer::grantLocalRelay(const QString &label, const RelayOwner &o
     }
     grant.token = m_relay->createToken(label, owner, &grant.refusal);
     done(grant);
+}
+
+bool RendezvousServer::guessingAllowed(const QByteArray &upgrade)
+{
+    if (upgrade.isEmpty())
+        return true;
+    const auto record = m_sessions.find(upgrade);
+    if (record == m_sessions.end() || record->guessedUpgrades >= kMaxGuessedUpgrades)
+        return false;
+    ++record->guessedUpgrades;
+    return true;
 }
 
 void RendezvousServer::recordSession(const QByteArray &sessionId, SessionRecord record)
