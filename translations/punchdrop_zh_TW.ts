@@ -391,6 +391,10 @@
         <source>Device ID</source>
         <translation>裝置 ID</translation>
     </message>
+    <message>
+        <source>Last seen %1</source>
+        <translation>最後上線 %1</translation>
+    </message>
 </context>
 <context>
     <name>PunchDrop::Gui::ContactsDialog</name>

@@ -33,7 +33,12 @@ int ContactTableModel::columnCount(const QModelIndex &parent) const
 
 QString ContactTableModel::statusText(const Contact &c) const
 {
-    return m_online.contains(c.id) ? tr("Online") : tr("Offline");
+    if (m_online.contains(c.id))
+        return tr("Online");
+    return c.lastOnline.isValid()
+        ? tr("Last seen %1")
+              .arg(QLocale().toString(c.lastOnline.toLocalTime(), QLocale::ShortFormat))
+        : tr("Offline");
 }
 
 QVariant ContactTableModel::checkState(const Contact &c, int column) const

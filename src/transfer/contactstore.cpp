@@ -58,6 +58,7 @@ bool ContactStore::load(QString *error)
         c.name = o.value(u"name").toString();
         c.firstSeen = QDateTime::fromString(o.value(u"firstSeen").toString(), Qt::ISODateWithMs);
         c.lastSeen = QDateTime::fromString(o.value(u"lastSeen").toString(), Qt::ISODateWithMs);
+        c.lastOnline = QDateTime::fromString(o.value(u"lastOnline").toString(), Qt::ISODateWithMs);
         c.autoAccept = o.value(u"autoAccept").toBool();
         c.verified = o.value(u"verified").toBool();
         c.userNamed = o.value(u"userNamed").toBool();
@@ -78,6 +79,7 @@ bool ContactStore::save(QString *error)
             {QStringLiteral("name"), c.name},
             {QStringLiteral("firstSeen"), c.firstSeen.toString(Qt::ISODateWithMs)},
             {QStringLiteral("lastSeen"), c.lastSeen.toString(Qt::ISODateWithMs)},
+            {QStringLiteral("lastOnline"), c.lastOnline.toString(Qt::ISODateWithMs)},
             {QStringLiteral("autoAccept"), c.autoAccept},
             {QStringLiteral("verified"), c.verified},
             {QStringLiteral("userNamed"), c.userNamed},
@@ -179,6 +181,19 @@ bool ContactStore::remember(const DeviceId &id, const QString &name, QString *er
     m_contacts.append(added);
     qCInfo(lcTransfer) << "pinned new contact" << name << id.shortString();
     return save(error);
+}
+
+bool ContactStore::markOnline(const DeviceId &id, const QDateTime &now, QString *error)
+{
+    for (Contact &c : m_contacts) {
+        if (c.id != id)
+            continue;
+        const bool stale
+            = !c.lastOnline.isValid() || c.lastOnline.secsTo(now) >= kOnlineSaveIntervalSecs;
+        c.lastOnline = now;
+        return !stale || save(error);
+    }
+    return true;
 }
 
 bool ContactStore::reverify(const QString &name, const DeviceId &newId, QString *error)

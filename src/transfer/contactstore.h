@@ -18,7 +18,8 @@ struct Contact
     DeviceId id;
     QString name;
     QDateTime firstSeen;
-    QDateTime lastSeen;
+    QDateTime lastSeen; //!< the last transfer with it
+    QDateTime lastOnline {}; //!< the last time the server or the LAN showed it online
     bool autoAccept = false; //!< accept offers from this device without asking
     //! The user compared this full DeviceId with the one the device itself shows.
     bool verified = false;
@@ -92,6 +93,14 @@ public:
      * Refused (false + \a error) when empty or another contact's name (one name, one contact).
      */
     bool rename(const DeviceId &id, const QString &name, QString *error);
+    /*!
+     * \a id is online now (\a now): its "last seen" time. Kept in memory at once, written to the
+     * file at most every kOnlineSaveInterval per contact (presence changes often; the disk need
+     * not follow each one). False only when a write failed. No-op for a device that is not a
+     * contact.
+     */
+    bool markOnline(const DeviceId &id, const QDateTime &now, QString *error);
+    static constexpr qint64 kOnlineSaveIntervalSecs = 600;
     //! Forgets \a id: its next offer is a first contact again (code shown, nothing automatic).
     bool remove(const DeviceId &id, QString *error);
 

@@ -132,6 +132,9 @@ bool TransferEngine::start(QString *error)
         connect(m_control, &ControlClient::peersChanged, this, &TransferEngine::checkRejoinWaits);
         connect(
             &m_contacts, &ContactStore::contactsChanged, m_control, [this] { updateWatchList(); });
+        // A device that just became a contact while online: its "last seen" starts now.
+        connect(
+            &m_contacts, &ContactStore::contactsChanged, this, &TransferEngine::noteContactsOnline);
         updateWatchList(); // sent with the first hello
         connect(m_control, &ControlClient::goReceived, this, [this](const GoMessage &go) {
             if (!go.upgrade.isEmpty()) {
@@ -353,6 +356,7 @@ void TransferEngine::onServerPeersChanged()
     QSet<DeviceId> online;
     for (const PeerInfo &p : m_control->peers())
         online.insert(p.id);
+    noteContactsOnline();
     for (auto it = m_found.begin(); it != m_found.end();) {
         if (online.contains(it.key())) {
             it->confirmed = true;
@@ -362,6 +366,21 @@ void TransferEngine::onServerPeersChanged()
         } else {
             ++it;
         }
+    }
+}
+
+void TransferEngine::noteContactsOnline()
+{
+    // A contact's "last seen": the server's word (its presence is authenticated; a LAN
+    // announcement is only a claim). markOnline() writes at most every 10 minutes, and a write
+    // that comes back here through contactsChanged() writes nothing more.
+    if (!m_control || !m_config.useContacts)
+        return;
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    for (const PeerInfo &p : m_control->peers()) {
+        QString error;
+        if (!m_contacts.markOnline(p.id, now, &error))
+            qCWarning(lcTransfer) << "cannot update contacts:" << error;
     }
 }
 

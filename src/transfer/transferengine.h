@@ -259,6 +259,8 @@ private:
     //! The server's watch list: the contacts plus the peers findPeer() found in this run.
     void updateWatchList();
     void onServerPeersChanged();
+    //! Contacts the server shows online now get their "last seen" time (ContactStore::markOnline).
+    void noteContactsOnline();
 
     DeviceIdentity m_identity;
     ConfigDir m_configDir;

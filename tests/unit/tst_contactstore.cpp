@@ -28,6 +28,7 @@ private Q_SLOTS:
     void renameVerifyAndForget();
     void contactCannotTakeAnotherContactsName();
     void duplicateNamesFromAnOldFileAreMarked();
+    void lastOnlineIsKeptWithoutAWriteForEveryPresenceChange();
     void corruptFileIsAClearError_data();
     void corruptFileIsAClearError();
 };
@@ -205,6 +206,40 @@ void TestContactStore::duplicateNamesFromAnOldFileAreMarked()
     const ContactStore::TrustCheck check = store.check(id(2), QStringLiteral("Bob"));
     QCOMPARE(check.shownName, store.find(id(2))->name);
     QVERIFY(!check.nameWarning.isEmpty());
+}
+
+void TestContactStore::lastOnlineIsKeptWithoutAWriteForEveryPresenceChange()
+{
+    QTemporaryDir tmp;
+    const QString path = tmp.filePath(ContactStore::defaultFileName());
+    QString error;
+    const QDateTime t0 = QDateTime::fromString(u"2026-12-06T10:00:00Z"_qs, Qt::ISODate);
+    {
+        ContactStore store(path);
+        QVERIFY(store.load(&error));
+        QVERIFY(store.remember(id(1), QStringLiteral("laptop"), &error));
+        QSignalSpy changed(&store, &ContactStore::contactsChanged);
+        QVERIFY(store.markOnline(id(1), t0, &error)); // the first sighting is written
+        QCOMPARE(changed.count(), 1);
+        QVERIFY(store.markOnline(id(1), t0.addSecs(60), &error)); // in memory only
+        QCOMPARE(changed.count(), 1);
+        QCOMPARE(store.find(id(1))->lastOnline, t0.addSecs(60));
+        QVERIFY(store.markOnline(id(2), t0, &error)); // not a contact: nothing
+        QCOMPARE(changed.count(), 1);
+        QVERIFY(store.find(id(2)) == std::nullopt);
+    }
+    {
+        ContactStore again(path);
+        QVERIFY2(again.load(&error), qPrintable(error));
+        QCOMPARE(again.find(id(1))->lastOnline, t0); // what was written
+        QSignalSpy changed(&again, &ContactStore::contactsChanged);
+        // Ten minutes after the last write: written again.
+        QVERIFY(again.markOnline(id(1), t0.addSecs(ContactStore::kOnlineSaveIntervalSecs), &error));
+        QCOMPARE(changed.count(), 1);
+    }
+    ContactStore last(path);
+    QVERIFY(last.load(&error));
+    QCOMPARE(last.find(id(1))->lastOnline, t0.addSecs(ContactStore::kOnlineSaveIntervalSecs));
 }
 
 void TestContactStore::corruptFileIsAClearError_data()
