@@ -10,6 +10,7 @@
 #include "core/coro/wakeup.h"
 #include "core/instancelock.h"
 #include "core/logging.h"
+#include "net/client/thisdevice.h"
 #include "net/security/deviceidentity.h"
 #include "transfer/transferengine.h"
 
@@ -104,6 +105,7 @@ std::unique_ptr<Client> setUp(const Invocation &inv)
     }
     config.lan = inv.lan;
     config.displayName = displayName(inv, client->configDir);
+    config.device = ThisDevice::describe(true); // the CLI: a headless "server"
     config.downloadDir = inv.dir.isEmpty() ? ConfigDir::defaultDownloadDir()
                                            : QFileInfo(inv.dir).absoluteFilePath();
     if (inv.sha256)

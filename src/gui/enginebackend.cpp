@@ -3,6 +3,7 @@
 
 #include "core/logging.h"
 #include "net/client/controlclient.h"
+#include "net/client/thisdevice.h"
 #include "net/wire/hostport.h"
 #include "transfer/transferengine.h"
 
@@ -55,6 +56,7 @@ bool EngineBackend::start(QString *error)
     }
     config.lan = m_settings.lanDiscovery;
     config.displayName = m_settings.displayName;
+    config.device = ThisDevice::describe(false);
     config.downloadDir = m_settings.downloadDir;
     // A contact answered with "Always accept" is accepted without asking: that is what the
     // button says (the per-contact switch lives on the Contacts page).

@@ -97,6 +97,7 @@ bool TransferEngine::start(QString *error)
         cc.port = m_config.serverPort;
         cc.moreServers = m_config.moreServers;
         cc.displayName = m_config.displayName;
+        cc.device = m_config.device;
         if (cc.serverPinsFile.isEmpty()) // servers are pinned on first use, per config dir
             cc.serverPinsFile = m_configDir.filePath(QStringLiteral("servers.json"));
         m_control = new ControlClient(m_identity, cc, this);

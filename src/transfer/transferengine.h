@@ -42,6 +42,8 @@ struct EngineConfig
     QList<HostPort> moreServers;
     bool lan = false; //!< announce and discover on the LAN, accept LAN transfers
     QString displayName;
+    //! What this device says it is to peers (ThisDevice::describe()); unknown: nothing is said.
+    DeviceDescription device {};
     QString downloadDir;
     ConnectTimings timings;
     ControlClientConfig control; //!< host/port/name are filled in from the fields above

@@ -166,6 +166,13 @@ private Q_SLOTS:
     void portMapProtocolText();
     void goMappedCandidateSurvives();
     void goGuessSurvives();
+    // kind and os: optional, for the contact card's icon only.
+    void deviceKindText_data();
+    void deviceKindText();
+    void deviceOsText_data();
+    void deviceOsText();
+    void helloOfAnOldClientHasNoDevice();
+    void unknownDeviceTokensReadAsUnknown();
 };
 
 void TestControlProtocol::goldenBytes_data()
@@ -201,6 +208,18 @@ void TestControlProtocol::goldenBytes_data()
         << QByteArray("00000045a561746568656c6c6f617601646e616d656161677072697661746580657761"
                       "746368815820000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d"
                       "1e1f");
+    // Computed independently (the same small RFC 8949 encoder), not by ControlProtocol.
+    QTest::newRow("hello laptop linux")
+        << ControlMessage(
+               Hello {1, QStringLiteral("a"), {}, {}, {}, {DeviceKind::Laptop, DeviceOs::Linux}})
+        << QByteArray("00000031a661746568656c6c6f617601646e616d65616167707269766174658064"
+                      "6b696e64666c6170746f70626f73656c696e7578");
+    QTest::newRow("peer-joined server other")
+        << ControlMessage(PeerJoined {
+               {sequentialId(), QStringLiteral("b"), {}, {DeviceKind::Server, DeviceOs::Other}}})
+        << QByteArray("00000055a661746b706565722d6a6f696e65646269645820000102030405060708090a"
+                      "0b0c0d0e0f101112131415161718191a1b1c1d1e1f646e616d656162636e617460646b"
+                      "696e6466736572766572626f73656f74686572");
     QTest::newRow("lookup req 2 bob")
         << ControlMessage(Lookup {2, QStringLiteral("bob")})
         << QByteArray("00000019a36174666c6f6f6b7570637265710265717565727963626f62");
@@ -280,6 +299,17 @@ void TestControlProtocol::roundTrip_data()
         {{a, QStringLiteral("a"), QStringLiteral("symmetric")}, {b, QStringLiteral("b"), {}}},
         true}) << QStringLiteral("peers");
     QTest::newRow("peers empty") << ControlMessage(Peers {}) << QStringLiteral("peers");
+    QTest::newRow("peers with device descriptions") << ControlMessage(
+        Peers {{{a, QStringLiteral("a"), {}, {DeviceKind::Desktop, DeviceOs::Windows}},
+                   {b, QStringLiteral("b"), {}, {DeviceKind::Unknown, DeviceOs::Macos}},
+                   {b, QStringLiteral("c"), {}, {DeviceKind::Laptop, DeviceOs::Unknown}}},
+            false}) << QStringLiteral("peers");
+    QTest::newRow("hello with every device field") << ControlMessage(Hello {1, QStringLiteral("s"),
+        {}, QStringLiteral("open"), {a}, {DeviceKind::Server, DeviceOs::Linux}})
+                                                   << QStringLiteral("hello");
+    QTest::newRow("lookup-result with a device description") << ControlMessage(
+        LookupResult {4, {{a, QStringLiteral("bob"), {}, {DeviceKind::Laptop, DeviceOs::Macos}}},
+            LookupStatus::Ok, {}}) << QStringLiteral("lookup-result");
     QTest::newRow("peer-joined") << ControlMessage(
         PeerJoined {{a, QStringLiteral("x"), QStringLiteral("cone")}})
                                  << QStringLiteral("peer-joined");
@@ -460,6 +490,16 @@ void TestControlProtocol::malformed_data()
     entry.insert(QStringLiteral("nat"), QString());
     peers.insert(QStringLiteral("peers"), QCborArray {entry});
     QTest::newRow("peers entry name not text") << frameOf(peers) << QStringLiteral("name");
+    entry.insert(QStringLiteral("name"), QStringLiteral("n"));
+    peers.insert(QStringLiteral("peers"), QCborArray {with(entry, "kind", 3)});
+    QTest::newRow("peers entry kind not text") << frameOf(peers) << QStringLiteral("kind");
+    peers.insert(QStringLiteral("peers"),
+        QCborArray {with(entry, "os", QString(ControlProtocol::kMaxTextLength + 1, u'x'))});
+    QTest::newRow("peers entry os too long") << frameOf(peers) << QStringLiteral("too long");
+    entry.insert(QStringLiteral("name"), 5);
+    QTest::newRow("hello kind as bytes")
+        << frameOf(with(hello, "kind", QByteArray("laptop"))) << QStringLiteral("kind");
+    QTest::newRow("hello os as bool") << frameOf(with(hello, "os", true)) << QStringLiteral("os");
 
     QCborArray tooMany;
     for (int i = 0; i <= ControlProtocol::kMaxWatch; ++i)
@@ -819,6 +859,99 @@ void TestControlProtocol::goGuessSurvives()
     QCOMPARE(parsedAs<Go>(with(goMap(), "guess", QStringLiteral("leap"))).guess, PortGuess::None);
     QCOMPARE(
         parsedAs<Go>(with(goMap(), "guess", QStringLiteral("spread"))).guess, PortGuess::Spread);
+}
+
+void TestControlProtocol::deviceKindText_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<DeviceKind>("kind");
+    QTest::newRow("desktop") << QStringLiteral("desktop") << DeviceKind::Desktop;
+    QTest::newRow("laptop") << QStringLiteral("laptop") << DeviceKind::Laptop;
+    QTest::newRow("server") << QStringLiteral("server") << DeviceKind::Server;
+    QTest::newRow("a newer kind") << QStringLiteral("tablet") << DeviceKind::Unknown;
+    QTest::newRow("wrong case") << QStringLiteral("Laptop") << DeviceKind::Unknown;
+    QTest::newRow("the unknown token") << QStringLiteral("unknown") << DeviceKind::Unknown;
+    QTest::newRow("too long") << QStringLiteral("laptop").repeated(4) << DeviceKind::Unknown;
+    QTest::newRow("empty") << QString() << DeviceKind::Unknown;
+}
+
+void TestControlProtocol::deviceKindText()
+{
+    QFETCH(QString, text);
+    QFETCH(DeviceKind, kind);
+    QCOMPARE(deviceKindFromName(text), kind);
+    if (kind != DeviceKind::Unknown)
+        QCOMPARE(deviceKindName(kind), text);
+    else
+        QVERIFY(deviceKindName(kind).isEmpty());
+}
+
+void TestControlProtocol::deviceOsText_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<DeviceOs>("os");
+    QTest::newRow("linux") << QStringLiteral("linux") << DeviceOs::Linux;
+    QTest::newRow("windows") << QStringLiteral("windows") << DeviceOs::Windows;
+    QTest::newRow("macos") << QStringLiteral("macos") << DeviceOs::Macos;
+    QTest::newRow("other") << QStringLiteral("other") << DeviceOs::Other;
+    QTest::newRow("a product type we do not list") << QStringLiteral("ubuntu") << DeviceOs::Unknown;
+    QTest::newRow("with a control character") << QStringLiteral("linux\n") << DeviceOs::Unknown;
+    QTest::newRow("empty") << QString() << DeviceOs::Unknown;
+}
+
+void TestControlProtocol::deviceOsText()
+{
+    QFETCH(QString, text);
+    QFETCH(DeviceOs, os);
+    QCOMPARE(deviceOsFromName(text), os);
+    if (os != DeviceOs::Unknown)
+        QCOMPARE(deviceOsName(os), text);
+    else
+        QVERIFY(deviceOsName(os).isEmpty());
+}
+
+void TestControlProtocol::helloOfAnOldClientHasNoDevice()
+{
+    // The golden "hello without nat" frame is what a client from before kind/os sends.
+    const QByteArray old = QByteArray::fromHex(
+        "00000032a461746568656c6c6f617601646e616d6565616c6963656770726976617465817131393"
+        "22e3136382e312e353a3430303030");
+    const auto parsed = ControlProtocol::parse(old);
+    QCOMPARE(parsed.status, ControlProtocol::Status::Ok);
+    const Hello hello = std::get<Hello>(parsed.message);
+    QCOMPARE(hello.device, DeviceDescription {});
+    // And an unknown description adds nothing to the frame: old servers see the same bytes.
+    QCOMPARE(ControlProtocol::encode(hello).toHex(), old.toHex());
+
+    QCborMap entry;
+    entry.insert(QStringLiteral("id"), QByteArray(32, 'i'));
+    entry.insert(QStringLiteral("name"), QStringLiteral("old"));
+    entry.insert(QStringLiteral("nat"), QString());
+    QCborMap peers;
+    peers.insert(QStringLiteral("t"), QStringLiteral("peers"));
+    peers.insert(QStringLiteral("peers"), QCborArray {entry});
+    peers.insert(QStringLiteral("more"), false);
+    const Peers fromOldServer = parsedAs<Peers>(peers);
+    QCOMPARE(fromOldServer.peers.size(), 1);
+    QCOMPARE(fromOldServer.peers.constFirst().device, DeviceDescription {});
+}
+
+void TestControlProtocol::unknownDeviceTokensReadAsUnknown()
+{
+    QCborMap hello;
+    hello.insert(QStringLiteral("t"), QStringLiteral("hello"));
+    hello.insert(QStringLiteral("v"), 1);
+    hello.insert(QStringLiteral("name"), QStringLiteral("n"));
+    hello.insert(QStringLiteral("private"), QCborArray());
+    hello.insert(QStringLiteral("kind"), QStringLiteral("toaster"));
+    hello.insert(QStringLiteral("os"), QStringLiteral("linux"));
+    const auto parsed = ControlProtocol::parse(frameOf(hello));
+    QCOMPARE(parsed.status, ControlProtocol::Status::Ok);
+    const Hello decoded = std::get<Hello>(parsed.message);
+    QCOMPARE(decoded.device.kind, DeviceKind::Unknown);
+    QCOMPARE(decoded.device.os, DeviceOs::Linux);
+    // Re-encoded without the token this build does not know.
+    QVERIFY(!ControlProtocol::encode(decoded).contains("toaster"));
 }
 
 QTEST_GUILESS_MAIN(TestControlProtocol)

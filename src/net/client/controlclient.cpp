@@ -68,6 +68,20 @@ QCoro::Task<std::optional<Reply>> awaitReply(QPointer<QObject> owner,
     replies.remove(id);
     co_return std::nullopt;
 }
+
+//! A server's peer entry as the app sees it: online, from the server.
+PeerInfo infoOf(const PeerEntry &e)
+{
+    PeerInfo p;
+    p.id = e.id;
+    p.name = e.name;
+    p.source = PeerInfo::Source::Server;
+    p.online = true;
+    p.natType = e.nat;
+    p.kind = e.device.kind;
+    p.os = e.device.os;
+    return p;
+}
 } // namespace
 
 ControlClient::ControlClient(
@@ -321,6 +335,7 @@ void ControlClient::onHandshakeDone(const DeviceId &server)
     hello.privateEndpoints = currentPrivateEndpoints();
     hello.nat = m_natType;
     hello.watch = m_watch; // our contacts: the server shows us their presence (and us to them)
+    hello.device = m_config.device;
     send(hello);
 }
 
@@ -398,7 +413,7 @@ void ControlClient::on(const Peers &peers)
     for (const PeerEntry &e : peers.peers) {
         if (e.id == m_identity.id())
             continue;
-        m_peers.insert(e.id, {e.id, e.name, PeerInfo::Source::Server, true, e.nat, {}});
+        m_peers.insert(e.id, infoOf(e));
     }
     m_peersComplete = !peers.more;
     Q_EMIT peersChanged();
@@ -408,8 +423,7 @@ void ControlClient::on(const PeerJoined &joined)
 {
     if (joined.peer.id == m_identity.id())
         return;
-    m_peers.insert(joined.peer.id,
-        {joined.peer.id, joined.peer.name, PeerInfo::Source::Server, true, joined.peer.nat, {}});
+    m_peers.insert(joined.peer.id, infoOf(joined.peer));
     Q_EMIT peersChanged();
 }
 
@@ -447,7 +461,7 @@ void ControlClient::on(const LookupResult &result)
     reply.message = result.message;
     for (const PeerEntry &e : result.peers)
         if (e.id != m_identity.id())
-            reply.peers.append({e.id, e.name, PeerInfo::Source::Server, true, e.nat, {}});
+            reply.peers.append(infoOf(e));
     m_lookupReplies.insert(result.requestId, reply);
     waiter->wake();
 }

@@ -48,6 +48,8 @@ struct ControlClientConfig
     std::chrono::milliseconds reconnectMax {30000};
     //! Where servers are pinned on first use (ServerPins). Empty: the server is not checked.
     QString serverPinsFile;
+    //! What this device says it is in hello (describeThisDevice()); unknown: nothing is sent.
+    DeviceDescription device {};
 };
 
 //! The server's introduction to a peer (`go`), as the punching engine consumes it: the wire

@@ -27,6 +27,9 @@ PeerInfo infoOf(const PresenceMember *c)
     p.id = c->id();
     p.name = c->name();
     p.natType = c->natType();
+    const DeviceDescription device = c->device();
+    p.kind = device.kind;
+    p.os = device.os;
     p.online = true;
     return p;
 }

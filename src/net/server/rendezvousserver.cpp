@@ -354,7 +354,7 @@ void RendezvousServer::startControl(
 
 PeerEntry RendezvousServer::entryOf(const PresenceMember *client)
 {
-    return {client->id(), client->name(), client->natType()};
+    return {client->id(), client->name(), client->natType(), client->device()};
 }
 
 void RendezvousServer::sendTo(const QSet<PresenceMember *> &clients, const ControlMessage &message)
@@ -629,11 +629,13 @@ void RendezvousServer::answerLookup(ServerClient *client, const Lookup &request,
     }
     answer.message = r.error.left(ControlProtocol::kMaxTextLength);
     for (const PeerInfo &p : r.candidates.mid(0, ControlProtocol::kMaxLookupPeers)) {
-        // A stranger learns what it takes to connect (ID, name), not the NAT type.
+        // A stranger learns what it takes to connect (ID, name), not the NAT type or the kind
+        // of device.
         const PresenceMember *target = m_presence.find(p.id);
         const bool allowed
             = target ? m_presence.allows(target, client) : remoteNatShown.contains(p.id);
-        answer.peers.append({p.id, p.name, allowed ? p.natType : QString()});
+        answer.peers.append({p.id, p.name, allowed ? p.natType : QString(),
+            allowed ? DeviceDescription {p.kind, p.os} : DeviceDescription {}});
     }
     qCDebug(lcServer).noquote() << client->describe() << "looked up" << request.query << "→"
                                 << lookupStatusName(answer.code);

@@ -228,6 +228,7 @@ void ServerClient::handle(const ControlMessage &message)
             m_name = m_id.shortString();
         m_private = hello->privateEndpoints;
         m_nat = hello->nat;
+        m_device = hello->device;
         m_helloWatch = hello->watch;
         Q_EMIT helloReceived(this);
         return;

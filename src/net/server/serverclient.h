@@ -50,6 +50,7 @@ public:
     QString name() const override { return m_name; }
     QString natType() const override { return m_nat; }
     void setNatType(const QString &nat) { m_nat = nat; }
+    DeviceDescription device() const override { return m_device; }
     QList<Endpoint> privateEndpoints() const { return m_private; }
     //! The port mapping the client reported (`mapped`), as the server vouched for it.
     Endpoint mapped() const { return m_mapped; }
@@ -110,6 +111,7 @@ private:
     DeviceId m_id;
     QString m_name;
     QString m_nat;
+    DeviceDescription m_device;
     QList<Endpoint> m_private;
     Endpoint m_mapped;
     PortMapProtocol m_mapper = PortMapProtocol::None;

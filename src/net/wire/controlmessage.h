@@ -3,6 +3,7 @@
 
 #include "net/wire/connectfailure.h"
 #include "net/wire/connectmode.h"
+#include "net/wire/devicedescription.h"
 #include "net/wire/deviceid.h"
 #include "net/wire/endpoint.h"
 #include "net/wire/lookupstatus.h"
@@ -33,6 +34,8 @@ struct Hello
     QString nat; //!< optional: NAT type text if already known
     //! optional: the devices whose presence this client wants (its contacts), ≤ kMaxWatch
     QList<DeviceId> watch;
+    //! optional: what kind of device this is and its OS (DeviceDescription; icon only)
+    DeviceDescription device {};
 };
 
 //! S→C, the answer to hello: the client is registered.
@@ -72,6 +75,8 @@ struct PeerEntry
     DeviceId id;
     QString name;
     QString nat;
+    //! optional: what the device said about itself in hello (icon only; Unknown when absent)
+    DeviceDescription device {};
     friend bool operator==(const PeerEntry &, const PeerEntry &) = default;
 };
 

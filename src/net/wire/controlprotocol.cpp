@@ -44,12 +44,22 @@ QCborArray idArray(const QList<DeviceId> &ids)
     return array;
 }
 
+//! The optional "kind" and "os" fields; Unknown ones are left out.
+void insertDevice(QCborMap &m, const DeviceDescription &device)
+{
+    if (device.kind != DeviceKind::Unknown)
+        m.insert(QStringLiteral("kind"), deviceKindName(device.kind));
+    if (device.os != DeviceOs::Unknown)
+        m.insert(QStringLiteral("os"), deviceOsName(device.os));
+}
+
 QCborMap entryMap(const PeerEntry &p)
 {
     QCborMap m;
     m.insert(QStringLiteral("id"), idValue(p.id));
     m.insert(QStringLiteral("name"), p.name);
     m.insert(QStringLiteral("nat"), p.nat);
+    insertDevice(m, p.device);
     return m;
 }
 
@@ -72,6 +82,7 @@ struct Encoder
             c.insert(QStringLiteral("nat"), m.nat);
         if (!m.watch.isEmpty())
             c.insert(QStringLiteral("watch"), idArray(m.watch));
+        insertDevice(c, m.device);
         return c;
     }
     QCborMap operator()(const Welcome &m) const
@@ -119,6 +130,7 @@ struct Encoder
         c.insert(QStringLiteral("id"), idValue(m.peer.id));
         c.insert(QStringLiteral("name"), m.peer.name);
         c.insert(QStringLiteral("nat"), m.peer.nat);
+        insertDevice(c, m.peer.device);
         return c;
     }
     QCborMap operator()(const PeerLeft &m) const
@@ -362,6 +374,16 @@ public:
         return result;
     }
 
+    //! The optional "kind" and "os" fields: text (else Malformed); a token this build does not
+    //! know, or an absent field, reads as Unknown.
+    DeviceDescription device()
+    {
+        DeviceDescription d;
+        d.kind = deviceKindFromName(text("kind", false));
+        d.os = deviceOsFromName(text("os", false));
+        return d;
+    }
+
     //! A list of peer entries (`peers` of peers / lookup-result), at most \a max.
     QList<PeerEntry> entries(const char *key, qsizetype max);
 
@@ -423,6 +445,7 @@ PeerEntry readEntry(Fields &f)
     p.id = f.id("id");
     p.name = f.name("name");
     p.nat = f.text("nat");
+    p.device = f.device();
     return p;
 }
 
@@ -436,6 +459,7 @@ ControlMessage decodeHello(Fields &f)
     m.privateEndpoints = f.endpoints("private");
     m.nat = f.text("nat", false);
     m.watch = f.ids("watch", false);
+    m.device = f.device();
     return m;
 }
 

@@ -37,24 +37,26 @@ namespace PunchDrop {
  * Messages (C = client, S = server)
  * ---------------------------------
  *  hello          C→S  v, name, private [endpoint…] (≤ kMaxPrivateEndpoints), nat?,
- *                      watch? [id…] (≤ kMaxWatch; absent = empty)
+ *                      watch? [id…] (≤ kMaxWatch; absent = empty), kind?, os? (below)
  *  welcome        S→C  v, id, ip, port (observed public endpoint), relay (bool), server (id),
  *                      keepalive_ms
  *  nat            C→S  nat
  *  mapped         C→S  endpoint? (absent: no mapping any more), mapper ("upnp" | "natpmp" |
  *                      "pcp"; with endpoint): the endpoint the client's gateway forwards to its
  *                      control port P
- *  peers          S→C  peers [{id, name, nat}…] (≤ kMaxPeersPerFrame), more (bool): when true,
- *                      further `peers` frames extend this list. Only the VISIBLE peers: A sees B
- *                      ⇔ (B ∈ A.watch ∧ A ∈ B.watch) ∨ same observed IP address
- *  peer-joined    S→C  id, name, nat (a peer became visible, or changed its NAT type)
+ *  peers          S→C  peers [{id, name, nat, kind?, os?}…] (≤ kMaxPeersPerFrame), more
+ *                      (bool): when true, further `peers` frames extend this list. Only the
+ *                      VISIBLE peers: A sees B ⇔ (B ∈ A.watch ∧ A ∈ B.watch) ∨ same observed
+ *                      IP address
+ *  peer-joined    S→C  id, name, nat, kind?, os? (a peer became visible, or changed its NAT
+ *                      type)
  *  peer-left      S→C  id (a peer went offline or is no longer visible)
  *  watch          C→S  ids [id…] (≤ kMaxWatch): replaces the watch list
  *  watch-limited  S→C  kept, asked, msg: the server keeps only the first `kept` of the `asked`
  *                      distinct IDs of the last watch list (a per-client or server-wide bound)
  *  lookup         C→S  req, query (device ID, unique ID prefix ≥ 4 characters, unique name)
- *  lookup-result  S→C  req, peers [{id, name, nat}…] (≤ kMaxLookupPeers), code ("ok" |
- *                      "ambiguous" | "not-found" | "busy" | "bad-query"), msg
+ *  lookup-result  S→C  req, peers [{id, name, nat, kind?, os?}…] (≤ kMaxLookupPeers), code
+ *                      ("ok" | "ambiguous" | "not-found" | "busy" | "bad-query"), msg
  *  connect        C→S  req, target (id), mode ("auto" | "relay-only" | "direct-only")
  *  connect-error  S→C  req, code, msg
  *  go             S→C  req (0 for the responder), session, role ("initiator" | "responder"),
@@ -67,6 +69,12 @@ namespace PunchDrop {
  *  ping / pong    C↔S  nonce
  *  error          S→C  code, msg; the server closes the connection afterwards
  *
+ * kind? and os? (hello, peer entries): what the device says it is, for its icon only
+ * (DeviceDescription): kind "desktop" | "laptop" | "server", os "linux" | "windows" | "macos" |
+ * "other". Text (anything else is Malformed); an unknown token reads as unknown; absent when
+ * unknown. The server copies a client's hello values into its peer entries, and leaves them
+ * out of lookup-result entries for strangers (like nat).
+ *
  * Flow: TLS handshake (the client certificate names the device) → hello → welcome + peers →
  * presence updates, connect → go to both peers (or connect-error), outcome, pings.
  *
@@ -75,7 +83,9 @@ namespace PunchDrop {
  * message types, old clients ignore lookup-result (and watch-limited, added the same way).
  * Port mapping (`mapped`, go.mapped/mapper) likewise: an old server ignores `mapped`, an old
  * client the two go fields. go.relay (server clusters) likewise: an old client joins its own
- * server, which does not know the token, and that one session fails to relay.
+ * server, which does not know the token, and that one session fails to relay. hello.kind/os
+ * and the peer entries' kind/os likewise: an old server ignores them in hello and sends none
+ * (the devices show a generic icon), an old client ignores them in entries.
  */
 class ControlProtocol
 {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "net/wire/devicedescription.h"
 #include "net/wire/deviceid.h"
 #include "net/wire/endpoint.h"
 
@@ -22,6 +23,10 @@ struct PeerInfo
     QList<Endpoint> endpoints; //!< LAN: where it listens; server: its private endpoints
     //! A pinned contact (its key is in the contact store; TransferEngine::peers() sets it).
     bool pinned = false;
+    //! What the device says it is (hello / LAN announcement; a contact's last known): the
+    //! contact card's icon and tooltip only, never trusted for anything else.
+    DeviceKind kind = DeviceKind::Unknown;
+    DeviceOs os = DeviceOs::Unknown;
 };
 
 } // namespace PunchDrop
