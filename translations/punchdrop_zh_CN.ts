@@ -328,6 +328,39 @@
         <source>Contact · always accepted</source>
         <translation>联系人 · 始终接受</translation>
     </message>
+    <message>
+        <source>Laptop</source>
+        <translation>笔记本电脑</translation>
+    </message>
+    <message>
+        <source>%1 laptop</source>
+        <extracomment>%1 is an operating system: &quot;Linux&quot;, &quot;Windows&quot; or &quot;macOS&quot;</extracomment>
+        <translation>%1 笔记本电脑</translation>
+    </message>
+    <message>
+        <source>Desktop computer</source>
+        <translation>台式电脑</translation>
+    </message>
+    <message>
+        <source>%1 desktop computer</source>
+        <extracomment>%1 is an operating system: &quot;Linux&quot;, &quot;Windows&quot; or &quot;macOS&quot;</extracomment>
+        <translation>%1 台式电脑</translation>
+    </message>
+    <message>
+        <source>Server</source>
+        <extracomment>A device running PunchDrop without a window (its command line)</extracomment>
+        <translation>服务器</translation>
+    </message>
+    <message>
+        <source>%1 server</source>
+        <extracomment>A device running PunchDrop without a window (its command line); %1 is an operating system: &quot;Linux&quot;, &quot;Windows&quot; or &quot;macOS&quot;</extracomment>
+        <translation>%1 服务器</translation>
+    </message>
+    <message>
+        <source>%1 device</source>
+        <extracomment>A device that did not say what kind it is; %1 is an operating system: &quot;Linux&quot;, &quot;Windows&quot; or &quot;macOS&quot;</extracomment>
+        <translation>%1 设备</translation>
+    </message>
 </context>
 <context>
     <name>PunchDrop::Gui::ContactTableModel</name>

@@ -328,6 +328,39 @@
         <source>Contact · always accepted</source>
         <translation>聯絡人 · 永遠接受</translation>
     </message>
+    <message>
+        <source>Laptop</source>
+        <translation>筆記型電腦</translation>
+    </message>
+    <message>
+        <source>%1 laptop</source>
+        <extracomment>%1 is an operating system: &quot;Linux&quot;, &quot;Windows&quot; or &quot;macOS&quot;</extracomment>
+        <translation>%1 筆記型電腦</translation>
+    </message>
+    <message>
+        <source>Desktop computer</source>
+        <translation>桌上型電腦</translation>
+    </message>
+    <message>
+        <source>%1 desktop computer</source>
+        <extracomment>%1 is an operating system: &quot;Linux&quot;, &quot;Windows&quot; or &quot;macOS&quot;</extracomment>
+        <translation>%1 桌上型電腦</translation>
+    </message>
+    <message>
+        <source>Server</source>
+        <extracomment>A device running PunchDrop without a window (its command line)</extracomment>
+        <translation>伺服器</translation>
+    </message>
+    <message>
+        <source>%1 server</source>
+        <extracomment>A device running PunchDrop without a window (its command line); %1 is an operating system: &quot;Linux&quot;, &quot;Windows&quot; or &quot;macOS&quot;</extracomment>
+        <translation>%1 伺服器</translation>
+    </message>
+    <message>
+        <source>%1 device</source>
+        <extracomment>A device that did not say what kind it is; %1 is an operating system: &quot;Linux&quot;, &quot;Windows&quot; or &quot;macOS&quot;</extracomment>
+        <translation>%1 裝置</translation>
+    </message>
 </context>
 <context>
     <name>PunchDrop::Gui::ContactTableModel</name>

@@ -25,11 +25,24 @@ QColor presenceColor(const QModelIndex &index)
     return QColor(0x43, 0xa0, 0x47);
 }
 
-//! The device picture with the presence dot on its corner, ringed in the card's colour.
+//! The device picture (by the kind the device says it is) with the presence dot on its corner,
+//! ringed in the card's colour.
 void paintDevice(QPainter *painter, const QRect &icon, const QStyleOptionViewItem &option,
     const QModelIndex &index)
 {
-    Glyphs::drawComputer(painter, icon, CardStyle::secondaryText(option));
+    const QColor colour = CardStyle::secondaryText(option);
+    switch (DeviceKind(index.data(ContactListModel::DeviceKindRole).toInt())) {
+    case DeviceKind::Laptop:
+        Glyphs::drawLaptop(painter, icon, colour);
+        break;
+    case DeviceKind::Server:
+        Glyphs::drawServer(painter, icon, colour);
+        break;
+    case DeviceKind::Desktop:
+    case DeviceKind::Unknown: // what it is not said: the generic computer
+        Glyphs::drawComputer(painter, icon, colour);
+        break;
+    }
     const QRectF dot(icon.right() - kDot + 2, icon.bottom() - kDot + 1, kDot, kDot);
     painter->save();
     painter->setRenderHint(QPainter::Antialiasing);

@@ -43,6 +43,53 @@ QString ContactListModel::presenceText(const PeerInfo &peer)
     return {};
 }
 
+QString ContactListModel::deviceText(DeviceKind kind, DeviceOs os)
+{
+    // Product names, not translated; "other" says nothing a person can use.
+    QString system;
+    switch (os) {
+    case DeviceOs::Linux:
+        system = QStringLiteral("Linux");
+        break;
+    case DeviceOs::Windows:
+        system = QStringLiteral("Windows");
+        break;
+    case DeviceOs::Macos:
+        system = QStringLiteral("macOS");
+        break;
+    case DeviceOs::Other:
+    case DeviceOs::Unknown:
+        break;
+    }
+    // %1 is always a product name, so each text has a form without it.
+    switch (kind) {
+    case DeviceKind::Laptop:
+        if (system.isEmpty())
+            return tr("Laptop");
+        //: %1 is an operating system: "Linux", "Windows" or "macOS"
+        return tr("%1 laptop").arg(system);
+    case DeviceKind::Desktop:
+        if (system.isEmpty())
+            return tr("Desktop computer");
+        //: %1 is an operating system: "Linux", "Windows" or "macOS"
+        return tr("%1 desktop computer").arg(system);
+    case DeviceKind::Server:
+        if (system.isEmpty())
+            //: A device running PunchDrop without a window (its command line)
+            return tr("Server");
+        //: A device running PunchDrop without a window (its command line); %1 is an operating
+        //: system: "Linux", "Windows" or "macOS"
+        return tr("%1 server").arg(system);
+    case DeviceKind::Unknown:
+        break;
+    }
+    if (system.isEmpty())
+        return {};
+    //: A device that did not say what kind it is; %1 is an operating system: "Linux",
+    //: "Windows" or "macOS"
+    return tr("%1 device").arg(system);
+}
+
 QString ContactListModel::trustText(const PeerInfo &peer, const Contact *contact)
 {
     if (!peer.pinned)
@@ -76,7 +123,10 @@ QVariant ContactListModel::data(const QModelIndex &index, int role) const
     case NameRole:
         return peer.name.isEmpty() ? peer.id.shortString() : peer.name;
     case Qt::ToolTipRole: {
-        QString tip = tr("Device ID: %1").arg(peer.id.toString());
+        QString tip = deviceText(peer.kind, peer.os);
+        if (!tip.isEmpty())
+            tip += u'\n';
+        tip += tr("Device ID: %1").arg(peer.id.toString());
         tip += u'\n'
             + (peer.pinned ? tr("Pinned contact: its key is known from an earlier transfer")
                            : tr("Not a contact yet: compare the verification code with its owner "
@@ -114,6 +164,10 @@ QVariant ContactListModel::data(const QModelIndex &index, int role) const
         const Contact *contact = contactOf(peer);
         return contact && contact->autoAccept;
     }
+    case DeviceKindRole:
+        return int(peer.kind);
+    case DeviceTextRole:
+        return deviceText(peer.kind, peer.os);
     default:
         return {};
     }
@@ -132,6 +186,8 @@ QHash<int, QByteArray> ContactListModel::roleNames() const
     names.insert(TrustTextRole, "trust");
     names.insert(VerifiedRole, "verified");
     names.insert(AutoAcceptRole, "autoAccept");
+    names.insert(DeviceKindRole, "deviceKind");
+    names.insert(DeviceTextRole, "deviceText");
     return names;
 }
 

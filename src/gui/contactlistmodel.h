@@ -37,6 +37,8 @@ public:
         TrustTextRole, //!< "Verified contact · always accepted" … "Not a contact yet"
         VerifiedRole, //!< bool: a contact whose full device ID its owner confirmed
         AutoAcceptRole, //!< bool: a contact whose offers are accepted without asking
+        DeviceKindRole, //!< int(DeviceKind): what the device says it is (the card's picture)
+        DeviceTextRole, //!< "Linux laptop", "Server", …; empty when the device said nothing
     };
     Q_ENUM(Role)
 
@@ -58,6 +60,9 @@ public:
     static QString presenceText(const PeerInfo &peer);
     //! \a contact: the pinned contact's entry, null when there is none.
     static QString trustText(const PeerInfo &peer, const Contact *contact);
+    //! "Linux laptop", "Windows desktop", "Server", "macOS device", …: what the device says it
+    //! is, for people. Empty when it said nothing.
+    static QString deviceText(DeviceKind kind, DeviceOs os);
 
 public Q_SLOTS:
     //! Re-reads Backend::peers(): rows that stay keep their place in the view.

@@ -63,6 +63,41 @@ void drawComputer(QPainter *painter, const QRectF &rect, const QColor &color)
     painter->restore();
 }
 
+void drawLaptop(QPainter *painter, const QRectF &rect, const QColor &color)
+{
+    painter->save();
+    painter->setRenderHint(QPainter::Antialiasing);
+    const qreal pen = qMax<qreal>(1.5, rect.width() / 14);
+    painter->setPen(QPen(color, pen, Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin));
+    painter->setBrush(Qt::NoBrush);
+    const QRectF lid(at(rect, 0.18, 0.18), at(rect, 0.82, 0.64));
+    painter->drawRoundedRect(lid, rect.width() * 0.05, rect.width() * 0.05);
+    QPainterPath base;
+    base.moveTo(at(rect, 0.18, 0.68));
+    base.lineTo(at(rect, 0.04, 0.82));
+    base.lineTo(at(rect, 0.96, 0.82));
+    base.lineTo(at(rect, 0.82, 0.68));
+    painter->drawPath(base);
+    painter->restore();
+}
+
+void drawServer(QPainter *painter, const QRectF &rect, const QColor &color)
+{
+    painter->save();
+    painter->setRenderHint(QPainter::Antialiasing);
+    const qreal pen = qMax<qreal>(1.5, rect.width() / 14);
+    painter->setPen(QPen(color, pen, Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin));
+    for (const qreal top : {0.12, 0.52}) {
+        painter->setBrush(Qt::NoBrush);
+        painter->drawRoundedRect(QRectF(at(rect, 0.12, top), at(rect, 0.88, top + 0.34)),
+            rect.width() * 0.05, rect.width() * 0.05);
+        painter->drawLine(at(rect, 0.50, top + 0.17), at(rect, 0.74, top + 0.17));
+        painter->setBrush(color);
+        painter->drawEllipse(at(rect, 0.28, top + 0.17), pen * 0.6, pen * 0.6);
+    }
+    painter->restore();
+}
+
 void drawShield(QPainter *painter, const QRectF &rect, const QColor &fill, const QColor &outline,
     const QColor &checkColor)
 {

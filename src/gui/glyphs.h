@@ -17,8 +17,13 @@ namespace Glyphs {
 
 enum class Mark { Check, Cross, Dash, Up, Down };
 
-//! A computer: a screen on a stand, outlined in \a color.
+//! A computer: a screen on a stand, outlined in \a color (a desktop, or a device whose kind
+//! is unknown).
 void drawComputer(QPainter *painter, const QRectF &rect, const QColor &color);
+//! A laptop: an open lid over a wider keyboard base, outlined in \a color.
+void drawLaptop(QPainter *painter, const QRectF &rect, const QColor &color);
+//! A server: two stacked rack units, each with a status light and a drive slot, in \a color.
+void drawServer(QPainter *painter, const QRectF &rect, const QColor &color);
 //! A shield, filled with \a fill (or outlined in \a outline when \a fill is invalid), with a check
 //! mark in \a checkColor when that is valid.
 void drawShield(QPainter *painter, const QRectF &rect, const QColor &fill, const QColor &outline,

@@ -6,6 +6,7 @@
 #include "testbackend.h"
 
 #include "gui/appsettings.h"
+#include "gui/cardstyle.h"
 #include "gui/contactdelegate.h"
 #include "gui/contactlistmodel.h"
 #include "gui/contactview.h"
@@ -192,6 +193,67 @@ private Q_SLOTS:
         QCOMPARE(backend.sent.first().first, Test::deviceIdFor("bob"));
         QCOMPARE(backend.sent.first().second, m_files);
         QCOMPARE(view->dropTargetRow(), -1); // highlight gone after the drop
+    }
+
+    void deviceKindPicksThePicture()
+    {
+        TestBackend backend;
+        PeerInfo laptop = Test::peer("a-laptop", PeerInfo::Source::Server, true);
+        laptop.kind = DeviceKind::Laptop;
+        laptop.os = DeviceOs::Linux;
+        PeerInfo server = Test::peer("b-server", PeerInfo::Source::Server, true);
+        server.kind = DeviceKind::Server;
+        server.os = DeviceOs::Other;
+        PeerInfo unknown = Test::peer("c-unknown", PeerInfo::Source::Server, true);
+        PeerInfo desktop = Test::peer("d-desktop", PeerInfo::Source::Server, true);
+        desktop.kind = DeviceKind::Desktop;
+        desktop.os = DeviceOs::Windows;
+        PeerInfo macOnly = Test::peer("e-mac", PeerInfo::Source::Server, true);
+        macOnly.os = DeviceOs::Macos;
+        backend.peerList = {laptop, server, unknown, desktop, macOnly};
+        ContactListModel model(&backend);
+
+        const QModelIndex l = model.index(model.rowOf(laptop.id));
+        QCOMPARE(DeviceKind(l.data(ContactListModel::DeviceKindRole).toInt()), DeviceKind::Laptop);
+        QCOMPARE(l.data(ContactListModel::DeviceTextRole).toString(), u"Linux laptop"_qs);
+        QVERIFY2(l.data(Qt::ToolTipRole).toString().startsWith(u"Linux laptop\n"_qs),
+            qPrintable(l.data(Qt::ToolTipRole).toString()));
+        const QModelIndex s = model.index(model.rowOf(server.id));
+        QCOMPARE(DeviceKind(s.data(ContactListModel::DeviceKindRole).toInt()), DeviceKind::Server);
+        QCOMPARE(s.data(ContactListModel::DeviceTextRole).toString(), u"Server"_qs);
+        const QModelIndex u = model.index(model.rowOf(unknown.id));
+        QCOMPARE(DeviceKind(u.data(ContactListModel::DeviceKindRole).toInt()), DeviceKind::Unknown);
+        QVERIFY(u.data(ContactListModel::DeviceTextRole).toString().isEmpty());
+        QVERIFY(u.data(Qt::ToolTipRole).toString().startsWith(u"Device ID: "_qs));
+        const QModelIndex d = model.index(model.rowOf(desktop.id));
+        QCOMPARE(
+            d.data(ContactListModel::DeviceTextRole).toString(), u"Windows desktop computer"_qs);
+        QCOMPARE(model.index(model.rowOf(macOnly.id)).data(ContactListModel::DeviceTextRole),
+            QVariant(u"macOS device"_qs));
+        QCOMPARE(
+            model.roleNames().value(ContactListModel::DeviceKindRole), QByteArray("deviceKind"));
+
+        // The picture on the card: the laptop, server and computer glyphs differ; a desktop and
+        // a device that said nothing both get the computer.
+        ContactView view;
+        view.setModel(&model);
+        view.setItemDelegate(new ContactDelegate(&view));
+        view.resize(420, 400);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        view.clearSelection();
+        const auto picture = [&view](const QModelIndex &index) {
+            const QRect row = view.visualRect(index);
+            constexpr int kInner = CardStyle::kGap + CardStyle::kPadding;
+            return view.viewport()
+                ->grab(QRect(row.left() + kInner, row.top() + kInner, 32, 32))
+                .toImage()
+                .convertToFormat(QImage::Format_RGB32);
+        };
+        QVERIFY(picture(l) != picture(u));
+        QVERIFY(picture(s) != picture(u));
+        QVERIFY(picture(l) != picture(s));
+        QCOMPARE(picture(d), picture(u));
     }
 
     void hoveredContactIsHighlightedWhileDragging()

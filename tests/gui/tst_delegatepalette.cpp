@@ -32,6 +32,8 @@ namespace {
 // WCAG AA for text; the palettes' colours give 5 to 19 here.
 constexpr qreal kTitleContrast = 4.5;
 constexpr qreal kDetailContrast = 4.5;
+// WCAG 2.1 non-text contrast (1.4.11) for the device pictures.
+constexpr qreal kGlyphContrast = 3.0;
 // Where the delegates put things, measured from the card's inner edge.
 constexpr int kInner = CardStyle::kGap + CardStyle::kPadding;
 constexpr int kLeading = 32 + 10; // the device picture or state badge and the gap after it
@@ -110,9 +112,13 @@ private Q_SLOTS:
         TestBackend backend;
         PeerInfo verified = Test::peer("Alice", PeerInfo::Source::Server, true, u"symmetric"_qs);
         verified.pinned = true;
+        verified.kind = DeviceKind::Laptop;
         PeerInfo lan = Test::peer("Bob", PeerInfo::Source::Lan, true);
+        lan.kind = DeviceKind::Server;
         PeerInfo offline = Test::peer("Carol", PeerInfo::Source::Saved, false);
         offline.pinned = true;
+        PeerInfo desktop = Test::peer("Dave", PeerInfo::Source::Server, true);
+        desktop.kind = DeviceKind::Desktop;
         Contact alice;
         alice.id = verified.id;
         alice.name = verified.name;
@@ -120,7 +126,7 @@ private Q_SLOTS:
         Contact carol;
         carol.id = offline.id;
         carol.name = offline.name;
-        backend.peerList = {verified, lan, offline};
+        backend.peerList = {verified, lan, offline, desktop};
         backend.contactList = {alice, carol};
 
         ContactListModel model(&backend);
@@ -149,6 +155,13 @@ private Q_SLOTS:
                 qPrintable(u"%1: name %2:1"_qs.arg(what).arg(nameContrast)));
             QVERIFY2(detailContrast >= kDetailContrast,
                 qPrintable(u"%1: detail %2:1"_qs.arg(what).arg(detailContrast)));
+            // The device picture (laptop, server or computer) reads too: its upper left part,
+            // away from the presence dot on the lower right corner.
+            const QRect picture(
+                row.inner.left(), row.inner.top() + (row.inner.height() - 32) / 2, 20, 20);
+            const qreal glyphContrast = strongestContrast(row.image, picture, row.card);
+            QVERIFY2(glyphContrast >= kGlyphContrast,
+                qPrintable(u"%1: picture %2:1"_qs.arg(what).arg(glyphContrast)));
         }
 
         // The trust mark: Alice is verified; unverifying her on the Contacts page changes it.
