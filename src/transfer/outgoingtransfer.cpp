@@ -171,9 +171,17 @@ QCoro::Task<TransferJob::Step> OutgoingTransfer::continueFile(qsizetype k, qint6
 {
     const QPointer<TransferJob> alive(this);
     sendHeaders(k); // the pipeline ahead of it, as for any file
-    // Named: openFile() holds a reference to it across its waits.
+    // Named: sendBody() and openFile() hold a reference to it across their waits.
     const std::optional<Resume> held = Resume {m_files.at(k), offset, {}};
-    auto opening = openFile(k, held, true);
+    auto sending = sendBody(k, held, true);
+    co_return co_await sending;
+}
+
+QCoro::Task<TransferJob::Step> OutgoingTransfer::sendBody(
+    qsizetype k, const std::optional<Resume> &resume, bool rejoined)
+{
+    const QPointer<TransferJob> alive(this);
+    auto opening = openFile(k, resume, rejoined);
     if (const Step stopped = co_await opening; !alive || stopped)
         co_return alive ? stopped : deleted();
     auto streaming = streamFile();
@@ -257,14 +265,8 @@ QCoro::Task<TransferJob::Step> OutgoingTransfer::sendFile(qsizetype k)
     auto answering = awaitAnswer(&resume);
     if (const Step stopped = co_await answering; !alive || stopped)
         co_return alive ? stopped : deleted();
-    auto opening = openFile(k, resume, false);
-    if (const Step stopped = co_await opening; !alive || stopped)
-        co_return alive ? stopped : deleted();
-    auto streaming = streamFile();
-    if (const Step stopped = co_await streaming; !alive || stopped)
-        co_return alive ? stopped : deleted();
-    auto ending = endFile();
-    co_return co_await ending;
+    auto sending = sendBody(k, resume, false);
+    co_return co_await sending;
 }
 
 void OutgoingTransfer::sendHeaders(qsizetype k)

@@ -98,6 +98,9 @@ private:
     //! File slot \a k, whose DATA had begun before a rejoin, from \a offset on.
     QCoro::Task<Step> continueFile(qsizetype k, qint64 offset);
     QCoro::Task<Step> sendFile(qsizetype k);
+    //! File slot \a k after its answer: opened (openFile()), streamed, ended.
+    QCoro::Task<Step> sendBody(
+        qsizetype k, const std::optional<Transfer::Resume> &resume, bool rejoined);
     void sendHeaders(qsizetype k);
     QCoro::Task<Step> awaitAnswer(std::optional<Transfer::Resume> *resume);
     //! \a rejoined: the receiver holds resume->offset bytes from this session (no digest to

@@ -548,19 +548,44 @@ NFT
 }
 unblock_direct() { lab_exec core nft delete table bridge block_direct || fail "cannot lift the block"; }
 
-# upgrade_run — alice sends while the direct path is blocked; 2.5 s after her relayed path the
-# block goes; her transfer must move to a direct path within 2 s of that, and the relay must
-# have carried less than half the file.
-upgrade_run() {
+# spawn_moving_send — alice starts one send to bob (the cases whose path changes while it
+# runs); its pid in SPID, its events in SENDER_OUT.
+spawn_moving_send() {
     SENDER_OUT="$LAB_DIR/sender.jsonl"
     add_log "sender stdout" "$SENDER_OUT"
     add_log "sender stderr" "$LAB_DIR/sender.err"
     mkdir -p "$LAB_DIR/conf-alice"
-    block_direct
     lab_spawn -e "$LAB_DIR/sender.err" "$SENDER_HOST" "$SENDER_OUT" "$PD" send "${VERBOSE[@]}" \
         --server "$SERVER" --to bob --json --timeout "$SEND_TIMEOUT" "$PAYLOAD" --name alice \
         --config-dir "$LAB_DIR/conf-alice" --no-port-map
-    local spid=$LAB_LAST_PID t_relay t_lift t_up
+    SPID=$LAB_LAST_PID
+}
+
+# finish_moving_send KEY FROM — alice and bob exit 0, the file arrived once and intact, and
+# bob's second path event says "KEY":"FROM" too (upgraded_from relay, downgraded_from direct).
+finish_moving_send() {
+    local key=$1 from=$2 rc
+    lab_wait_pid "$SPID" "$SEND_DEADLINE"
+    rc=$?
+    [ "$rc" = 0 ] || fail "the sender exited with $rc: $(events "$SENDER_OUT" error | head -n 1)"
+    lab_wait_pid "$RECEIVER_PID" "$RECEIVER_DEADLINE"
+    rc=$?
+    [ "$rc" = 0 ] || fail "the receiver exited with $rc: $(events "$RECEIVER_OUT" error | head -n 1)"
+    local got="$INBOX/$(basename "$PAYLOAD")"
+    [ -f "$got" ] || fail "the file did not arrive"
+    [ "$(sha256sum "$got" | cut -d' ' -f1)" = "$PAYLOAD_SHA" ] || fail "the received file differs"
+    [ ! -e "$got (1)" ] || fail "the file arrived twice"
+    events "$RECEIVER_OUT" path | grep -q "\"$key\":\"$from\"" ||
+        fail "the receiver's path events say nothing of $key $from"
+}
+
+# upgrade_run — alice sends while the direct path is blocked; 2.5 s after her relayed path the
+# block goes; her transfer must move to a direct path within 2 s of that, and the relay must
+# have carried less than half the file.
+upgrade_run() {
+    block_direct
+    spawn_moving_send
+    local spid=$SPID t_relay t_lift t_up
     lab_wait_for 30 relayed_path || fail "the sender printed no relayed path within 30 s"
     t_relay=$(now_ms)
     echo "  the transfer started on the relay (direct path blocked): $(events "$SENDER_OUT" path | head -n 1)"
@@ -575,17 +600,7 @@ upgrade_run() {
     [ -n "$up" ] || fail "no path upgrade within 15 s of lifting the block"
     echo "  moved $((t_up - t_lift)) ms after the block was lifted ($((t_lift - t_relay)) ms after the relayed path): $up"
     [ $((t_up - t_lift)) -le 2000 ] || fail "the move came $((t_up - t_lift)) ms after the block was lifted (2000 wanted)"
-    lab_wait_pid "$spid" "$SEND_DEADLINE"
-    local rc=$?
-    [ "$rc" = 0 ] || fail "the sender exited with $rc: $(events "$SENDER_OUT" error | head -n 1)"
-    lab_wait_pid "$RECEIVER_PID" "$RECEIVER_DEADLINE"
-    rc=$?
-    [ "$rc" = 0 ] || fail "the receiver exited with $rc: $(events "$RECEIVER_OUT" error | head -n 1)"
-    local got="$INBOX/$(basename "$PAYLOAD")"
-    [ -f "$got" ] || fail "the file did not arrive"
-    [ "$(sha256sum "$got" | cut -d' ' -f1)" = "$PAYLOAD_SHA" ] || fail "the received file differs"
-    events "$RECEIVER_OUT" path | grep -q '"upgraded_from":"relay"' ||
-        fail "the receiver reported no path upgrade"
+    finish_moving_send upgraded_from relay
     local done_ev relay direct size
     done_ev=$(events "$SENDER_OUT" done | tail -n 1)
     relay=$(field relay_bytes <<<"$done_ev")
@@ -621,15 +636,9 @@ NFT
 # the routers dropped, silently, as when a NAT forgets a mapping). Her transfer must fall back
 # to the relay and complete: the file intact, each byte received once, most after the cut.
 fallback_run() {
-    SENDER_OUT="$LAB_DIR/sender.jsonl"
-    add_log "sender stdout" "$SENDER_OUT"
-    add_log "sender stderr" "$LAB_DIR/sender.err"
-    mkdir -p "$LAB_DIR/conf-alice"
     throttle_direct
-    lab_spawn -e "$LAB_DIR/sender.err" "$SENDER_HOST" "$SENDER_OUT" "$PD" send "${VERBOSE[@]}" \
-        --server "$SERVER" --to bob --json --timeout "$SEND_TIMEOUT" "$PAYLOAD" --name alice \
-        --config-dir "$LAB_DIR/conf-alice" --no-port-map
-    local spid=$LAB_LAST_PID t_direct t_cut t_fell
+    spawn_moving_send
+    local spid=$SPID t_direct t_cut t_fell
     lab_wait_for 30 direct_path || fail "the sender printed no direct path within 30 s"
     t_direct=$(now_ms)
     echo "  the transfer started direct: $(events "$SENDER_OUT" path | head -n 1)"
@@ -643,18 +652,7 @@ fallback_run() {
     fell=$(events "$SENDER_OUT" path | grep downgraded_from | head -n 1)
     echo "  fell back $((t_fell - t_cut)) ms after the cut ($((t_cut - t_direct)) ms after the direct path): $fell"
     [ "$(field kind <<<"$fell")" = relay ] || fail "the second path is not the relay: $fell"
-    lab_wait_pid "$spid" "$SEND_DEADLINE"
-    local rc=$?
-    [ "$rc" = 0 ] || fail "the sender exited with $rc: $(events "$SENDER_OUT" error | head -n 1)"
-    lab_wait_pid "$RECEIVER_PID" "$RECEIVER_DEADLINE"
-    rc=$?
-    [ "$rc" = 0 ] || fail "the receiver exited with $rc: $(events "$RECEIVER_OUT" error | head -n 1)"
-    local got="$INBOX/$(basename "$PAYLOAD")"
-    [ -f "$got" ] || fail "the file did not arrive"
-    [ "$(sha256sum "$got" | cut -d' ' -f1)" = "$PAYLOAD_SHA" ] || fail "the received file differs"
-    [ ! -e "$INBOX/$(basename "$PAYLOAD") (1)" ] || fail "the file arrived twice"
-    events "$RECEIVER_OUT" path | grep -q '"downgraded_from":"direct"' ||
-        fail "the receiver reported no fallback to the relay"
+    finish_moving_send downgraded_from direct
     local done_ev relay direct size sent_ev
     done_ev=$(events "$RECEIVER_OUT" done | tail -n 1)
     sent_ev=$(events "$SENDER_OUT" done | tail -n 1)
