@@ -59,6 +59,8 @@ bool ContactStore::load(QString *error)
         c.firstSeen = QDateTime::fromString(o.value(u"firstSeen").toString(), Qt::ISODateWithMs);
         c.lastSeen = QDateTime::fromString(o.value(u"lastSeen").toString(), Qt::ISODateWithMs);
         c.lastOnline = QDateTime::fromString(o.value(u"lastOnline").toString(), Qt::ISODateWithMs);
+        c.device.kind = deviceKindFromName(o.value(u"kind").toString());
+        c.device.os = deviceOsFromName(o.value(u"os").toString());
         c.autoAccept = o.value(u"autoAccept").toBool();
         c.verified = o.value(u"verified").toBool();
         c.userNamed = o.value(u"userNamed").toBool();
@@ -74,7 +76,7 @@ bool ContactStore::save(QString *error)
 {
     QJsonArray list;
     for (const Contact &c : std::as_const(m_contacts)) {
-        list.append(QJsonObject {
+        QJsonObject entry {
             {QStringLiteral("id"), c.id.toString()},
             {QStringLiteral("name"), c.name},
             {QStringLiteral("firstSeen"), c.firstSeen.toString(Qt::ISODateWithMs)},
@@ -83,7 +85,12 @@ bool ContactStore::save(QString *error)
             {QStringLiteral("autoAccept"), c.autoAccept},
             {QStringLiteral("verified"), c.verified},
             {QStringLiteral("userNamed"), c.userNamed},
-        });
+        };
+        if (c.device.kind != DeviceKind::Unknown)
+            entry.insert(QStringLiteral("kind"), deviceKindName(c.device.kind));
+        if (c.device.os != DeviceOs::Unknown)
+            entry.insert(QStringLiteral("os"), deviceOsName(c.device.os));
+        list.append(entry);
     }
     const QJsonObject root {
         {QStringLiteral("version"), kFormatVersion}, {QStringLiteral("contacts"), list}};
@@ -192,6 +199,24 @@ bool ContactStore::markOnline(const DeviceId &id, const QDateTime &now, QString 
             = !c.lastOnline.isValid() || c.lastOnline.secsTo(now) >= kOnlineSaveIntervalSecs;
         c.lastOnline = now;
         return !stale || save(error);
+    }
+    return true;
+}
+
+bool ContactStore::noteDevice(const DeviceId &id, const DeviceDescription &device, QString *error)
+{
+    for (Contact &c : m_contacts) {
+        if (c.id != id)
+            continue;
+        DeviceDescription next = c.device;
+        if (device.kind != DeviceKind::Unknown)
+            next.kind = device.kind;
+        if (device.os != DeviceOs::Unknown)
+            next.os = device.os;
+        if (next == c.device)
+            return true;
+        c.device = next;
+        return save(error);
     }
     return true;
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "net/wire/devicedescription.h"
 #include "net/wire/deviceid.h"
 
 #include <QDateTime>
@@ -25,6 +26,8 @@ struct Contact
     bool verified = false;
     //! The user named this contact: the name the device claims no longer replaces it.
     bool userNamed = false;
+    //! What the device last said it is (through the server): its card's picture when offline.
+    DeviceDescription device {};
 };
 
 /*!
@@ -101,6 +104,12 @@ public:
      */
     bool markOnline(const DeviceId &id, const QDateTime &now, QString *error);
     static constexpr qint64 kOnlineSaveIntervalSecs = 600;
+    /*!
+     * Contact \a id says it is \a device (server presence): kept when it is known and differs
+     * from what is stored (a device that says nothing does not erase what it said before).
+     * False only when a write failed. No-op for a device that is not a contact.
+     */
+    bool noteDevice(const DeviceId &id, const DeviceDescription &device, QString *error);
     //! Forgets \a id: its next offer is a first contact again (code shown, nothing automatic).
     bool remove(const DeviceId &id, QString *error);
 

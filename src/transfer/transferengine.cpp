@@ -278,6 +278,8 @@ QList<PeerInfo> TransferEngine::peers() const
         p.name = c.name;
         p.source = PeerInfo::Source::Saved;
         p.online = false;
+        p.kind = c.device.kind; // what it said when it was last online
+        p.os = c.device.os;
         add(p);
     }
     return result;
@@ -380,7 +382,8 @@ void TransferEngine::noteContactsOnline()
     const QDateTime now = QDateTime::currentDateTimeUtc();
     for (const PeerInfo &p : m_control->peers()) {
         QString error;
-        if (!m_contacts.markOnline(p.id, now, &error))
+        if (!m_contacts.markOnline(p.id, now, &error)
+            || !m_contacts.noteDevice(p.id, DeviceDescription {p.kind, p.os}, &error))
             qCWarning(lcTransfer) << "cannot update contacts:" << error;
     }
 }

@@ -29,6 +29,7 @@ private Q_SLOTS:
     void contactCannotTakeAnotherContactsName();
     void duplicateNamesFromAnOldFileAreMarked();
     void lastOnlineIsKeptWithoutAWriteForEveryPresenceChange();
+    void deviceKindIsRememberedForOfflineCards();
     void corruptFileIsAClearError_data();
     void corruptFileIsAClearError();
 };
@@ -240,6 +241,31 @@ void TestContactStore::lastOnlineIsKeptWithoutAWriteForEveryPresenceChange()
     ContactStore last(path);
     QVERIFY(last.load(&error));
     QCOMPARE(last.find(id(1))->lastOnline, t0.addSecs(ContactStore::kOnlineSaveIntervalSecs));
+}
+
+void TestContactStore::deviceKindIsRememberedForOfflineCards()
+{
+    QTemporaryDir tmp;
+    const QString path = tmp.filePath(ContactStore::defaultFileName());
+    QString error;
+    {
+        ContactStore store(path);
+        QVERIFY(store.load(&error));
+        QVERIFY(store.remember(id(1), QStringLiteral("laptop"), &error));
+        QSignalSpy changed(&store, &ContactStore::contactsChanged);
+        QVERIFY(store.noteDevice(id(1), {DeviceKind::Laptop, DeviceOs::Linux}, &error));
+        QCOMPARE(changed.count(), 1);
+        QVERIFY(store.noteDevice(id(1), {DeviceKind::Laptop, DeviceOs::Linux}, &error));
+        QCOMPARE(changed.count(), 1); // the same again: no write
+        QVERIFY(store.noteDevice(id(1), {}, &error)); // an older peer says nothing
+        QCOMPARE(changed.count(), 1);
+        QVERIFY(store.noteDevice(id(2), {DeviceKind::Server, DeviceOs::Linux}, &error));
+        QVERIFY(!store.find(id(2)).has_value()); // not a contact
+    }
+    ContactStore again(path);
+    QVERIFY2(again.load(&error), qPrintable(error));
+    QCOMPARE(again.find(id(1))->device.kind, DeviceKind::Laptop);
+    QCOMPARE(again.find(id(1))->device.os, DeviceOs::Linux);
 }
 
 void TestContactStore::corruptFileIsAClearError_data()
