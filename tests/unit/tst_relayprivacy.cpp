@@ -13,6 +13,7 @@
 #include "net/server/rendezvousserver.h"
 #include "transfer/offerdecider.h"
 #include "transfer/transferengine.h"
+#include "transfer/transferjob.h"
 
 #include <QDir>
 #include <QFile>
@@ -57,7 +58,9 @@ private:
             QByteArray data = client->readAll();
             if (!isRelay->has_value() && !data.isEmpty())
                 *isRelay = data.startsWith("PDRL"); // a relay join, not a TLS control connection
-            if (**isRelay && m_flipAt >= 0 && *forwarded <= m_flipAt
+            // One byte, on the first relayed connection that carries that far: the connection
+            // that replaces it (a rejoin) is left alone.
+            if (**isRelay && flipped == 0 && m_flipAt >= 0 && *forwarded <= m_flipAt
                 && m_flipAt < *forwarded + data.size()) {
                 data[m_flipAt - *forwarded] = char(data[m_flipAt - *forwarded] ^ 0x01);
                 ++flipped;
@@ -164,6 +167,12 @@ TestRelayPrivacy::Outcome TestRelayPrivacy::relayTransfer(
     sender.send(bob->id(), {file}, ConnectMode::RelayOnly);
     static_cast<void>(
         QTest::qWaitFor([&] { return !sentSpy.isEmpty() && !receivedSpy.isEmpty(); }, 30000));
+    // The engines close their connections gracefully after the result (up to 3 s each, for
+    // the last frames): their jobs go once that is done. Engines destroyed before would leave
+    // those closing coroutines suspended (LeakSanitizer).
+    static_cast<void>(QTest::qWaitFor(
+        [&] { return !sender.findChild<TransferJob *>() && !receiver.findChild<TransferJob *>(); },
+        10000));
     if (!sentSpy.isEmpty())
         outcome.sent = sentSpy.first().at(1).value<TransferResult>();
     if (!receivedSpy.isEmpty())
@@ -216,7 +225,7 @@ void TestRelayPrivacy::flippedByteAtTheRelayCostsOnlyTheConnection()
     for (int i = 0; i < content.size(); ++i)
         content[i] = char((i * 131) ^ (i >> 7));
     const Outcome o = relayTransfer(content, 300 * 1024, true);
-    QVERIFY(o.flipped >= 1);
+    QCOMPARE(o.flipped, 1);
     QVERIFY2(o.sent.allVerified(), qPrintable(o.sent.message));
     QVERIFY2(o.received.allVerified(), qPrintable(o.received.message));
     QFile got(o.downloadDir + QStringLiteral("/secret.bin"));
