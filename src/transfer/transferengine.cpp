@@ -130,7 +130,6 @@ bool TransferEngine::start(QString *error)
         connect(
             m_control, &ControlClient::peersChanged, this, &TransferEngine::onServerPeersChanged);
         connect(m_control, &ControlClient::peersChanged, this, &TransferEngine::peersChanged);
-        connect(m_control, &ControlClient::peersChanged, this, &TransferEngine::checkRejoinWaits);
         connect(
             &m_contacts, &ContactStore::contactsChanged, m_control, [this] { updateWatchList(); });
         // A device that just became a contact while online: its "last seen" starts now.
@@ -354,12 +353,21 @@ void TransferEngine::updateWatchList()
     m_control->setWatchList(ids);
 }
 
-void TransferEngine::onServerPeersChanged()
+QSet<DeviceId> TransferEngine::onlineOnServer() const
 {
     QSet<DeviceId> online;
-    for (const PeerInfo &p : m_control->peers())
-        online.insert(p.id);
+    if (m_control) {
+        for (const PeerInfo &p : m_control->peers())
+            online.insert(p.id);
+    }
+    return online;
+}
+
+void TransferEngine::onServerPeersChanged()
+{
+    const QSet<DeviceId> online = onlineOnServer();
     noteContactsOnline();
+    checkRejoinWaits(online);
     for (auto it = m_found.begin(); it != m_found.end();) {
         if (online.contains(it.key())) {
             it->confirmed = true;
@@ -825,17 +833,15 @@ void TransferEngine::attachJob(quint64 id, TransferJob *job)
     if (m_transfers.value(id).snapshot.direction == TransferSnapshot::Direction::Outgoing)
         connect(job, &TransferJob::connectionLost, this, [this, id] { fallBack(id); });
     else
-        connect(job, &TransferJob::connectionLost, this, &TransferEngine::checkRejoinWaits);
-    checkRejoinWaits(); // notes whether the peer is online now
+        connect(job, &TransferJob::connectionLost, this,
+            [this] { checkRejoinWaits(onlineOnServer()); });
+    checkRejoinWaits(onlineOnServer()); // notes whether the peer is online now
 }
 
-void TransferEngine::checkRejoinWaits()
+void TransferEngine::checkRejoinWaits(const QSet<DeviceId> &online)
 {
     if (!m_control)
         return;
-    QSet<DeviceId> online;
-    for (const PeerInfo &p : m_control->peers())
-        online.insert(p.id);
     for (auto it = m_transfers.begin(); it != m_transfers.end(); ++it) {
         if (it->snapshot.isFinished() || !it->job
             || it->snapshot.direction != TransferSnapshot::Direction::Incoming)

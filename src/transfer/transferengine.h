@@ -230,9 +230,12 @@ private:
     /*!
      * A receiver whose session lost its connection waits for the sender's new one; when the
      * server shows the sender gone (it was seen online during the session and is no longer),
-     * the wait ends at once instead of at TransferTimeouts::rejoin.
+     * the wait ends at once instead of at TransferTimeouts::rejoin. \a online: who the server
+     * shows online now (onlineOnServer(); onServerPeersChanged() passes the set it has).
      */
-    void checkRejoinWaits();
+    void checkRejoinWaits(const QSet<DeviceId> &online);
+    //! The devices the server shows online now.
+    QSet<DeviceId> onlineOnServer() const;
     //! A direct path that dies silently fails in ConnectTimings::deadPathTimeout (a transfer
     //! then falls back to the relay) instead of after the kernel's long resends.
     void guardDirectPath(const PeerConnection &c) const;
