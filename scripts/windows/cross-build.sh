@@ -131,8 +131,16 @@ if [ "$MAKE_PACKAGE" = 1 ]; then
     cli_version=$(WINEPATH= QT_PLUGIN_PATH= timeout 60 wine "$target\\bin\\punchdrop-cli.exe" --version |
         tr -d '\r')
     [ "$cli_version" = "$version" ] || { say "FAIL: punchdrop-cli.exe --version: $cli_version"; exit 1; }
+    # Explorer's "Send to" entry: a shortcut in the user's SendTo folder, gone after uninstall.
+    appdata=$(timeout 60 wine cmd /c echo %APPDATA% | tr -d '\r')
+    sendto=$(winepath -u "$appdata\\Microsoft\\Windows\\SendTo\\PunchDrop.lnk")
+    [ -s "$sendto" ] || { say "FAIL: no Send to shortcut at $sendto"; exit 1; }
+    grep -qa 'punchdrop.exe' "$sendto" ||
+        { say "FAIL: the Send to shortcut does not point at punchdrop.exe"; exit 1; }
+    say "Send to shortcut: $appdata\\Microsoft\\Windows\\SendTo\\PunchDrop.lnk → punchdrop.exe"
     timeout 300 wine "$target\\Uninstall.exe" /S "_?=$target"
     [ ! -e "$unix/bin/punchdrop.exe" ] || { say "FAIL: the uninstaller left files"; exit 1; }
+    [ ! -e "$sendto" ] || { say "FAIL: the uninstaller left the Send to shortcut"; exit 1; }
     rm -rf "$unix"
     say "uninstalled; packages and install check took $(($(date +%s) - phase_start)) s"
 fi

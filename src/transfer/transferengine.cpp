@@ -90,6 +90,8 @@ bool TransferEngine::start(QString *error)
     if (m_config.useContacts && !m_contacts.load(error))
         return false;
     connect(&m_contacts, &ContactStore::contactsChanged, this, &TransferEngine::peersChanged);
+    // A device that just became a contact while online: its "last seen" starts now.
+    connect(&m_contacts, &ContactStore::contactsChanged, this, &TransferEngine::noteContactsOnline);
 
     if (!m_config.serverHost.isEmpty()) {
         ControlClientConfig cc = m_config.control;
@@ -132,9 +134,6 @@ bool TransferEngine::start(QString *error)
         connect(m_control, &ControlClient::peersChanged, this, &TransferEngine::peersChanged);
         connect(
             &m_contacts, &ContactStore::contactsChanged, m_control, [this] { updateWatchList(); });
-        // A device that just became a contact while online: its "last seen" starts now.
-        connect(
-            &m_contacts, &ContactStore::contactsChanged, this, &TransferEngine::noteContactsOnline);
         updateWatchList(); // sent with the first hello
         connect(m_control, &ControlClient::goReceived, this, [this](const GoMessage &go) {
             if (!go.upgrade.isEmpty()) {
@@ -160,7 +159,10 @@ bool TransferEngine::start(QString *error)
         connect(m_lanListener, &QTcpServer::newConnection, this, &TransferEngine::onIncomingLan);
         m_lan = new LanDiscovery(m_identity, m_config.lanConfig, this);
         m_lan->setDisplayName(m_config.displayName);
+        m_lan->setDevice(m_config.device);
         m_lan->setTransferPort(m_lanListener->serverPort());
+        connect(m_lan, &LanDiscovery::peerAppeared, this, &TransferEngine::noteContactsOnline);
+        connect(m_lan, &LanDiscovery::peerUpdated, this, &TransferEngine::noteContactsOnline);
         connect(m_lan, &LanDiscovery::peerAppeared, this, &TransferEngine::peersChanged);
         connect(m_lan, &LanDiscovery::peerUpdated, this, &TransferEngine::peersChanged);
         connect(m_lan, &LanDiscovery::peerLeft, this, &TransferEngine::peersChanged);
@@ -384,16 +386,24 @@ void TransferEngine::noteContactsOnline()
 {
     // A contact's "last seen": the server's word (its presence is authenticated; a LAN
     // announcement is only a claim). markOnline() writes at most every 10 minutes, and a write
-    // that comes back here through contactsChanged() writes nothing more.
-    if (!m_control || !m_config.useContacts)
+    // that comes back here through contactsChanged() writes nothing more. The kind of device
+    // from either: it is the device's own claim both ways (its hello, or an announcement signed
+    // with its key), and noteDevice() writes only a change.
+    if (!m_config.useContacts)
         return;
+    QString error;
     const QDateTime now = QDateTime::currentDateTimeUtc();
-    for (const PeerInfo &p : m_control->peers()) {
-        QString error;
-        if (!m_contacts.markOnline(p.id, now, &error)
-            || !m_contacts.noteDevice(p.id, DeviceDescription {p.kind, p.os}, &error))
-            qCWarning(lcTransfer) << "cannot update contacts:" << error;
-    }
+    const auto note = [&](const QList<PeerInfo> &peers, bool online) {
+        for (const PeerInfo &p : peers) {
+            if ((online && !m_contacts.markOnline(p.id, now, &error))
+                || !m_contacts.noteDevice(p.id, DeviceDescription {p.kind, p.os}, &error))
+                qCWarning(lcTransfer) << "cannot update contacts:" << error;
+        }
+    };
+    if (m_control)
+        note(m_control->peers(), true);
+    if (m_lan)
+        note(m_lan->peers(), false);
 }
 
 QString TransferEngine::peerName(const DeviceId &id) const

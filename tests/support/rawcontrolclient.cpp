@@ -50,7 +50,7 @@ bool RawControlClient::registerWith(
 {
     if (!waitEncrypted())
         return false;
-    send(Hello {ControlProtocol::kVersion, m_name, lan, nat, watch});
+    send(Hello {ControlProtocol::kVersion, m_name, lan, nat, watch, device});
     const auto welcome = next();
     if (!welcome || !std::holds_alternative<Welcome>(*welcome))
         return false;

@@ -40,6 +40,8 @@ public:
         const QString &nat = {});
 
     void send(const ControlMessage &message);
+    //! What registerWith() says this device is (hello.kind / os); unknown unless set before.
+    DeviceDescription device;
     //! Plaintext bytes in the link's records: hand-made (broken) frames.
     void sendPlain(const QByteArray &bytes) { link->write(bytes); }
     //! Bytes on the TCP socket itself, outside the record layer.

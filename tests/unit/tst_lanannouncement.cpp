@@ -82,6 +82,9 @@ class TestLanAnnouncement : public QObject
     Q_OBJECT
 private Q_SLOTS:
     void goldenBytes();
+    void extensions_data();
+    void extensions();
+    void version2IsRead();
     void roundTrip_data();
     void roundTrip();
     void cleanName_data();
@@ -104,8 +107,8 @@ void TestLanAnnouncement::goldenBytes()
     f.displayName = QStringLiteral("Bé");
     const QByteArray body = LanAnnouncement::encodeUnsigned(f);
     QCOMPARE(body.toHex(' '),
-        QByteArray("50 44 4c 41 02 01 12 34 01 02 03 04 05 06 07 08 00 05 30 03 02 01 05 03 42 "
-                   "c3 a9"));
+        QByteArray("50 44 4c 41 03 01 12 34 01 02 03 04 05 06 07 08 00 05 30 03 02 01 05 03 42 "
+                   "c3 a9 00"));
     const QByteArray datagram = LanAnnouncement::assemble(body, QByteArray::fromHex("aabb"));
     QCOMPARE(datagram, body + QByteArray::fromHex("02aabb"));
 
@@ -117,6 +120,126 @@ void TestLanAnnouncement::goldenBytes()
 
     f.type = LanAnnouncement::Type::Goodbye;
     QCOMPARE(LanAnnouncement::encodeUnsigned(f).at(5), '\x02');
+
+    // The device description: kind (tag 1) then OS (tag 2), each a token; unknown parts absent.
+    f.type = LanAnnouncement::Type::Announce;
+    f.device = {DeviceKind::Laptop, DeviceOs::Linux};
+    const QByteArray described = LanAnnouncement::encodeUnsigned(f);
+    QCOMPARE(described.mid(27).toHex(' '),
+        QByteArray("0f 01 06 6c 61 70 74 6f 70 02 05 6c 69 6e 75 78"));
+    QVERIFY(LanAnnouncement::parse(LanAnnouncement::assemble(described, "\xaa")).fields == f);
+    f.device = {DeviceKind::Unknown, DeviceOs::Macos};
+    QCOMPARE(LanAnnouncement::encodeUnsigned(f).mid(27).toHex(' '),
+        QByteArray("07 02 05 6d 61 63 6f 73"));
+}
+
+namespace {
+//! sampleFields()' datagram with \a block as its extensions (the length byte is \a length,
+//! or the block's size when -1), signed by identity A.
+QByteArray withExtensions(const QByteArray &block, int length = -1)
+{
+    QByteArray body = LanAnnouncement::encodeUnsigned(sampleFields());
+    body.chop(1); // sampleFields() has no extensions: its block is the single length byte 0
+    body.append(char(quint8(length < 0 ? block.size() : length)));
+    body.append(block);
+    return LanAnnouncement::assemble(body, identityA().sign(body));
+}
+} // namespace
+
+void TestLanAnnouncement::extensions_data()
+{
+    QTest::addColumn<QByteArray>("datagram");
+    QTest::addColumn<QString>("error"); // empty: parses
+    QTest::addColumn<int>("kind");
+    QTest::addColumn<int>("os");
+    const int unknownKind = int(DeviceKind::Unknown);
+    const int unknownOs = int(DeviceOs::Unknown);
+    const QByteArray laptop = QByteArray::fromHex("0106") + "laptop";
+    const QByteArray windows = QByteArray::fromHex("0207") + "windows";
+
+    QTest::newRow("none") << withExtensions({}) << QString() << unknownKind << unknownOs;
+    QTest::newRow("kind and os") << withExtensions(laptop + windows) << QString()
+                                 << int(DeviceKind::Laptop) << int(DeviceOs::Windows);
+    QTest::newRow("os before kind") << withExtensions(windows + laptop) << QString()
+                                    << int(DeviceKind::Laptop) << int(DeviceOs::Windows);
+    // A newer sender's extension is skipped, before and after the known ones.
+    QTest::newRow("unknown tags skipped")
+        << withExtensions(QByteArray::fromHex("0903aabbcc") + laptop + QByteArray::fromHex("ff00"))
+        << QString() << int(DeviceKind::Laptop) << unknownOs;
+    QTest::newRow("unknown token") << withExtensions(QByteArray::fromHex("0105") + "phone")
+                                   << QString() << unknownKind << unknownOs;
+    QTest::newRow("token longer than 16")
+        << withExtensions(QByteArray::fromHex("0111") + QByteArray(17, 'l')) << QString()
+        << unknownKind << unknownOs;
+    QTest::newRow("token not ASCII") << withExtensions(QByteArray::fromHex("0203ffe2ae"))
+                                     << QString() << unknownKind << unknownOs;
+    QTest::newRow("empty token") << withExtensions(QByteArray::fromHex("0100")) << QString()
+                                 << unknownKind << unknownOs;
+    QTest::newRow("kind twice") << withExtensions(laptop + laptop)
+                                << QStringLiteral("extension 1 repeated") << 0 << 0;
+    QTest::newRow("os twice, second unknown")
+        << withExtensions(windows + QByteArray::fromHex("0201") + "x")
+        << QStringLiteral("extension 2 repeated") << 0 << 0;
+    QTest::newRow("entry cut after its tag") << withExtensions(laptop + QByteArray::fromHex("02"))
+                                             << QStringLiteral("truncated extension") << 0 << 0;
+    QTest::newRow("entry longer than the block")
+        << withExtensions(QByteArray::fromHex("0109") + "laptop")
+        << QStringLiteral("overruns the block") << 0 << 0;
+    QTest::newRow("block over 40 bytes")
+        << withExtensions(QByteArray::fromHex("0927") + QByteArray(39, 'x'))
+        << QStringLiteral("extensions length 41 exceeds 40") << 0 << 0;
+    const qsizetype blockAt = nameLengthOffset() + 1 + sampleFields().displayName.size() + 1;
+    QTest::newRow("datagram ends inside the block")
+        << withExtensions(laptop).left(blockAt + 4) << QStringLiteral("truncated extensions") << 0
+        << 0;
+}
+
+void TestLanAnnouncement::extensions()
+{
+    QFETCH(QByteArray, datagram);
+    QFETCH(QString, error);
+    QFETCH(int, kind);
+    QFETCH(int, os);
+    const auto parsed = LanAnnouncement::parse(datagram);
+    if (!error.isEmpty()) {
+        QCOMPARE(parsed.status, LanAnnouncement::Status::Malformed);
+        QVERIFY2(parsed.error.contains(error), qPrintable(parsed.error));
+        return;
+    }
+    QVERIFY2(parsed.status == LanAnnouncement::Status::Ok, qPrintable(parsed.error));
+    QCOMPARE(int(parsed.fields.device.kind), kind);
+    QCOMPARE(int(parsed.fields.device.os), os);
+    QCOMPARE(parsed.fields.displayName, sampleFields().displayName);
+    // The extensions are signed: the datagram verifies as sent, and not with a byte of them
+    // changed.
+    QCOMPARE(LanAnnouncementCrypto::verify(parsed).verdict, LanAnnouncement::Verdict::Ok);
+    if (parsed.signedBytes.endsWith("laptop")) {
+        QByteArray tampered = datagram;
+        tampered[parsed.signedBytes.size() - 1] = 'P';
+        QCOMPARE(LanAnnouncementCrypto::verify(LanAnnouncement::parse(tampered)).verdict,
+            LanAnnouncement::Verdict::BadSignature);
+    }
+}
+
+void TestLanAnnouncement::version2IsRead()
+{
+    // A device of the previous version: no extensions block. It is listed, without a
+    // description; its signature covers what it sent.
+    QByteArray body = LanAnnouncement::encodeUnsigned(sampleFields());
+    body.chop(1);
+    body[4] = 2;
+    const QByteArray datagram = LanAnnouncement::assemble(body, identityA().sign(body));
+    const auto parsed = LanAnnouncement::parse(datagram);
+    QVERIFY2(parsed.status == LanAnnouncement::Status::Ok, qPrintable(parsed.error));
+    QVERIFY(parsed.fields == sampleFields());
+    QCOMPARE(parsed.signedBytes, body);
+    QCOMPARE(LanAnnouncementCrypto::verify(parsed).verdict, LanAnnouncement::Verdict::Ok);
+    // A version 2 datagram has nothing after the name but the signature.
+    QByteArray extra = body;
+    extra.append('\0');
+    const auto withBlock
+        = LanAnnouncement::parse(LanAnnouncement::assemble(extra, identityA().sign(extra)));
+    QCOMPARE(withBlock.status, LanAnnouncement::Status::Malformed);
 }
 
 void TestLanAnnouncement::roundTrip_data()
@@ -125,17 +248,25 @@ void TestLanAnnouncement::roundTrip_data()
     QTest::addColumn<int>("port");
     QTest::addColumn<quint64>("sequence");
     QTest::addColumn<QString>("name");
+    QTest::addColumn<int>("kind");
+    QTest::addColumn<int>("os");
     QTest::newRow("announce") << 1 << 45123 << quint64(1'763'700'000'000ULL)
-                              << QStringLiteral("alice");
+                              << QStringLiteral("alice") << int(DeviceKind::Laptop)
+                              << int(DeviceOs::Linux);
     QTest::newRow("goodbye") << 2 << 45123 << quint64(1'763'700'000'001ULL)
-                             << QStringLiteral("alice");
-    QTest::newRow("no transfer port") << 1 << 0 << quint64(1) << QStringLiteral("listener");
-    QTest::newRow("max port and sequence") << 1 << 65535 << quint64(~0ULL) << QStringLiteral("x");
-    QTest::newRow("empty name") << 1 << 8880 << quint64(7) << QString();
+                             << QStringLiteral("alice") << 0 << 0;
+    QTest::newRow("no transfer port")
+        << 1 << 0 << quint64(1) << QStringLiteral("listener") << int(DeviceKind::Server) << 0;
+    QTest::newRow("max port and sequence")
+        << 1 << 65535 << quint64(~0ULL) << QStringLiteral("x") << 0 << int(DeviceOs::Other);
+    QTest::newRow("empty name") << 1 << 8880 << quint64(7) << QString() << int(DeviceKind::Desktop)
+                                << int(DeviceOs::Macos);
     QTest::newRow("unicode name") << 1 << 8880 << quint64(7)
-                                  << QStringLiteral("Zoë’s 電腦 🖥");
+                                  << QStringLiteral("Zoë’s 電腦 🖥")
+                                  << int(DeviceKind::Desktop) << int(DeviceOs::Windows);
     QTest::newRow("name of exactly 64 bytes")
-        << 1 << 8880 << quint64(7) << QString(64, QLatin1Char('n'));
+        << 1 << 8880 << quint64(7) << QString(64, QLatin1Char('n')) << int(DeviceKind::Laptop)
+        << int(DeviceOs::Windows);
 }
 
 void TestLanAnnouncement::roundTrip()
@@ -144,8 +275,11 @@ void TestLanAnnouncement::roundTrip()
     QFETCH(int, port);
     QFETCH(quint64, sequence);
     QFETCH(QString, name);
+    QFETCH(int, kind);
+    QFETCH(int, os);
     LanAnnouncement::Fields f;
     f.type = LanAnnouncement::Type(type);
+    f.device = {DeviceKind(kind), DeviceOs(os)};
     f.transferPort = quint16(port);
     f.sequence = sequence;
     f.certificateDer = identityA().certificate().toDer();
@@ -206,7 +340,8 @@ void TestLanAnnouncement::malformed_data()
     QTest::addColumn<QString>("error");
     const QByteArray good = validDatagram();
     const qsizetype nameAt = nameLengthOffset();
-    const qsizetype sigAt = nameAt + 1 + sampleFields().displayName.size();
+    const qsizetype extAt = nameAt + 1 + sampleFields().displayName.size();
+    const qsizetype sigAt = extAt + 1;
 
     QTest::newRow("empty") << QByteArray() << QStringLiteral("truncated header");
     QTest::newRow("short header") << good.left(17) << QStringLiteral("truncated header");
@@ -214,7 +349,10 @@ void TestLanAnnouncement::malformed_data()
     QTest::newRow("version 0") << withByte(good, 4, 0) << QStringLiteral("unsupported version 0");
     QTest::newRow("version 1 (no freshness)")
         << withByte(good, 4, 1) << QStringLiteral("unsupported version 1");
-    QTest::newRow("version 3") << withByte(good, 4, 3) << QStringLiteral("unsupported version 3");
+    QTest::newRow("version 4") << withByte(good, 4, 4) << QStringLiteral("unsupported version 4");
+    // Read as version 2, the extensions length byte is the signature length: 0 is refused.
+    QTest::newRow("version 3 read as 2")
+        << withByte(good, 4, 2) << QStringLiteral("signature length 0");
     QTest::newRow("type 0") << withByte(good, 5, 0) << QStringLiteral("unknown type 0");
     QTest::newRow("type 3") << withByte(good, 5, 3) << QStringLiteral("unknown type 3");
     QTest::newRow("certificate length 0")
@@ -243,6 +381,8 @@ void TestLanAnnouncement::malformed_data()
         << withByte(good, sigAt, 0) << QStringLiteral("signature length 0");
     QTest::newRow("signature length too large")
         << withByte(good, sigAt, 81) << QStringLiteral("signature length 81");
+    QTest::newRow("extensions length past the end")
+        << withByte(good, extAt, 40) << QStringLiteral("extension");
     QTest::newRow("truncated signature")
         << good.chopped(1) << QStringLiteral("truncated signature");
     QTest::newRow("trailing byte")
@@ -320,6 +460,7 @@ void TestLanAnnouncement::datagramSize()
     LanAnnouncement::Fields f = sampleFields();
     const QByteArray typical = LanAnnouncementCrypto::encode(f, identityA());
     f.displayName = QString(200, QLatin1Char('n'));
+    f.device = {DeviceKind::Desktop, DeviceOs::Windows}; // the longest tokens there are
     const QByteArray largest = LanAnnouncementCrypto::encode(f, identityA());
     qInfo("LAN announcement: %lld bytes with a 12-byte name, %lld bytes with the longest name "
           "(certificate %lld bytes, limit %lld)",

@@ -5,11 +5,15 @@
 #include "net/client/landiscovery.h"
 #include "net/security/deviceidentity.h"
 #include "net/security/lanannouncementcrypto.h"
+#include "support/testhelpers.h"
+#include "transfer/contactstore.h"
+#include "transfer/transferengine.h"
 
 #include <QDateTime>
 #include <QElapsedTimer>
 #include <QNetworkInterface>
 #include <QSignalSpy>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QUdpSocket>
 
@@ -94,6 +98,7 @@ private Q_SLOTS:
     void selfIsIgnored();
     void bindFailureIsAnError();
     void stopFromASignalHandler();
+    void contactKeepsTheKindItAnnounced();
 
 private:
     //! Starts \a discovery; on the first call with port 0 the OS picks the shared port.
@@ -151,6 +156,7 @@ void TestLanDiscovery::twoInstancesSeeEachOther()
     QSignalSpy appearedAtB(m_b.get(), &LanDiscovery::peerAppeared);
     m_b->setDisplayName(QStringLiteral("bob"));
     m_b->setTransferPort(40002);
+    m_b->setDevice({DeviceKind::Laptop, DeviceOs::Windows});
     QVERIFY(start(*m_b));
 
     QVERIFY(appearedAtA.count() > 0 || appearedAtA.wait(2000));
@@ -165,12 +171,17 @@ void TestLanDiscovery::twoInstancesSeeEachOther()
     QCOMPARE(atA.first().source, PeerInfo::Source::Lan);
     QVERIFY(atA.first().online);
     QCOMPARE(atA.first().endpoints, QList<Endpoint>({Endpoint {QHostAddress::LocalHost, 40002}}));
+    // What B says it is travels in the announcement's extensions; A said nothing.
+    QCOMPARE(atA.first().kind, DeviceKind::Laptop);
+    QCOMPARE(atA.first().os, DeviceOs::Windows);
 
     const QList<PeerInfo> atB = m_b->peers();
     QCOMPARE(atB.size(), 1);
     QCOMPARE(atB.first().id, m_idA->id());
     QCOMPARE(atB.first().name, QStringLiteral("alice"));
     QCOMPARE(atB.first().endpoints, QList<Endpoint>({Endpoint {QHostAddress::LocalHost, 40001}}));
+    QCOMPARE(atB.first().kind, DeviceKind::Unknown);
+    QCOMPARE(atB.first().os, DeviceOs::Unknown);
 
     QCOMPARE(m_a->counters().malformed, 0u);
     QCOMPARE(m_a->counters().badSignature, 0u);
@@ -451,4 +462,57 @@ void TestLanDiscovery::stopFromASignalHandler()
 }
 
 QTEST_GUILESS_MAIN(TestLanDiscovery)
+void TestLanDiscovery::contactKeepsTheKindItAnnounced()
+{
+    // An engine with no server: a pinned contact announces itself on the LAN as a Mac laptop.
+    // The engine lists it so, and its offline card keeps the picture after it has gone.
+    QTemporaryDir tmp;
+    QVERIFY(tmp.isValid());
+    const ConfigDir configDir(tmp.filePath(QStringLiteral("conf")));
+    QString error;
+    QVERIFY2(configDir.ensureExists(&error), qPrintable(error));
+    {
+        ContactStore store(configDir.filePath(ContactStore::defaultFileName()));
+        QVERIFY(store.load(&error) && store.remember(m_idB->id(), QStringLiteral("bob"), &error));
+    }
+    EngineConfig config;
+    config.lan = true;
+    config.lanConfig = loopbackConfig(0);
+    config.probeNat = false;
+    config.displayName = QStringLiteral("carol");
+    config.downloadDir = tmp.filePath(QStringLiteral("dl"));
+    TransferEngine engine(Test::ephemeralIdentity(), configDir, config);
+    QVERIFY2(engine.start(&error), qPrintable(error));
+    QVERIFY(engine.lanDiscovery());
+
+    m_b = std::make_unique<LanDiscovery>(
+        *m_idB, loopbackConfig(engine.lanDiscovery()->localPort()));
+    m_b->setDisplayName(QStringLiteral("bob"));
+    m_b->setDevice({DeviceKind::Laptop, DeviceOs::Macos});
+    QVERIFY(start(*m_b));
+    const auto bobAtEngine = [&engine, this] {
+        for (const PeerInfo &p : engine.peers())
+            if (p.id == m_idB->id())
+                return p;
+        return PeerInfo {};
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(bobAtEngine().source == PeerInfo::Source::Lan, 3000);
+    QCOMPARE(bobAtEngine().kind, DeviceKind::Laptop);
+    QCOMPARE(bobAtEngine().os, DeviceOs::Macos);
+    QVERIFY(bobAtEngine().pinned);
+    QCOMPARE(engine.contacts().find(m_idB->id())->device,
+        (DeviceDescription {DeviceKind::Laptop, DeviceOs::Macos}));
+
+    m_b->stop(); // goodbye: now the saved contact, with what it last said
+    QTRY_VERIFY_WITH_TIMEOUT(bobAtEngine().source == PeerInfo::Source::Saved, 3000);
+    QVERIFY(!bobAtEngine().online);
+    QCOMPARE(bobAtEngine().kind, DeviceKind::Laptop);
+    QCOMPARE(bobAtEngine().os, DeviceOs::Macos);
+    // And on disk, for the next start.
+    ContactStore reread(configDir.filePath(ContactStore::defaultFileName()));
+    QVERIFY(reread.load(&error));
+    QCOMPARE(reread.find(m_idB->id())->device.kind, DeviceKind::Laptop);
+    engine.stop();
+}
+
 #include "tst_landiscovery.moc"

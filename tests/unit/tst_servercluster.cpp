@@ -495,10 +495,25 @@ void TestServerCluster::watchRulesAcrossServers()
         s2.server.port(), bId, QStringLiteral("127.0.2.1"), QStringLiteral("b"));
     Test::RawControlClient c(
         s2.server.port(), cId, QStringLiteral("127.0.3.1"), QStringLiteral("c"));
+    a.device = {DeviceKind::Laptop, DeviceOs::Windows};
+    b.device = {DeviceKind::Server, DeviceOs::Linux};
     QVERIFY(a.registerWith({bId.id()}));
     QVERIFY(c.registerWith({aId.id()}));
     QVERIFY(b.registerWith({aId.id()}));
     QTRY_VERIFY_WITH_TIMEOUT(!a.joined(bId.id()).isEmpty() && !b.joined(aId.id()).isEmpty(), 5000);
+    // What each said it is crosses the servers with its entry (presence request and answer).
+    QCOMPARE(b.joined(aId.id()).last().device, a.device);
+    QCOMPARE(a.joined(bId.id()).last().device, b.device);
+    // And through the device record in Redis: a lookup by a device on a's address (here on
+    // server 2, where a is not registered) finds a with its description.
+    Test::RawControlClient d(s2.server.port(), Test::ephemeralIdentity(),
+        QStringLiteral("127.0.1.1"), QStringLiteral("d"));
+    QVERIFY(d.registerWith());
+    const auto found = d.lookup(QStringLiteral("a"));
+    QVERIFY(found);
+    QCOMPARE(found->peers.size(), 1);
+    QCOMPARE(found->peers.first().id, aId.id());
+    QCOMPARE(found->peers.first().device, a.device);
     QVERIFY(a.sync() && c.sync());
     QVERIFY(a.joined(cId.id()).isEmpty());
     QVERIFY(c.joined(aId.id()).isEmpty());

@@ -247,6 +247,7 @@ void LanDiscovery::send(LanAnnouncement::Type type)
     fields.sequence = nextSequence();
     fields.certificateDer = m_certificateDer;
     fields.displayName = m_displayName;
+    fields.device = m_device;
     m_lastAnnounceMs = nowMs();
     const QByteArray datagram = LanAnnouncementCrypto::encode(fields, m_identity);
     if (datagram.isEmpty()) {

@@ -45,6 +45,9 @@ public:
     ~LanDiscovery() override;
 
     void setDisplayName(const QString &name);
+    //! What this device says it is (kind and OS, for other devices' contact cards). Announced
+    //! from the next announcement on.
+    void setDevice(const DeviceDescription &device) { m_device = device; }
     //! The TCP port this device accepts LAN transfers on (announced). Re-announces when running.
     void setTransferPort(quint16 port);
 
@@ -88,6 +91,7 @@ private:
     LanDiscoveryConfig m_config;
     QByteArray m_certificateDer;
     QString m_displayName;
+    DeviceDescription m_device;
     quint16 m_transferPort = 0;
     bool m_running = false;
     quint16 m_boundPort = 0;

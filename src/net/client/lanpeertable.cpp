@@ -169,6 +169,8 @@ std::optional<LanPeerTable::Change> LanPeerTable::apply(const DeviceId &id,
     PeerState &state = it.value();
     const PeerInfo before = state.info;
     state.info.name = fields.displayName;
+    state.info.kind = fields.device.kind;
+    state.info.os = fields.device.os;
     state.lastAnnounceMs = nowMs;
     auto path = std::find_if(state.paths.begin(), state.paths.end(),
         [&source](const EndpointSeen &p) { return p.endpoint.address == source; });
@@ -181,7 +183,8 @@ std::optional<LanPeerTable::Change> LanPeerTable::apply(const DeviceId &id,
     rebuildEndpoints(state);
     if (isNew)
         return Change {Change::Kind::Appeared, state.info};
-    if (before.name != state.info.name || before.endpoints != state.info.endpoints)
+    if (before.name != state.info.name || before.endpoints != state.info.endpoints
+        || before.kind != state.info.kind || before.os != state.info.os)
         return Change {Change::Kind::Updated, state.info};
     return std::nullopt;
 }

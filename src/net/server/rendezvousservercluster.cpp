@@ -130,8 +130,8 @@ bool RendezvousServer::clusterUp() const
 void RendezvousServer::clusterPublish(const ServerClient *client)
 {
     if (m_cluster && client->isRegistered())
-        m_cluster->publish(
-            {client->id(), client->name(), client->natType(), client->peerAddress(), {}});
+        m_cluster->publish({client->id(), client->name(), client->natType(), client->peerAddress(),
+            {}, client->device()});
 }
 
 void RendezvousServer::clusterWithdraw(const ServerClient *client)
@@ -168,15 +168,22 @@ namespace {
 
 QJsonObject entryJson(const PeerEntry &e)
 {
-    return {{QStringLiteral("id"), e.id.toString()}, {QStringLiteral("name"), e.name},
+    QJsonObject o {{QStringLiteral("id"), e.id.toString()}, {QStringLiteral("name"), e.name},
         {QStringLiteral("nat"), e.nat}};
+    // What the device said about itself in hello, as there: tokens, absent when unknown.
+    if (e.device.kind != DeviceKind::Unknown)
+        o.insert(QStringLiteral("kind"), deviceKindName(e.device.kind));
+    if (e.device.os != DeviceOs::Unknown)
+        o.insert(QStringLiteral("os"), deviceOsName(e.device.os));
+    return o;
 }
 
 std::optional<PeerEntry> entryFrom(const QJsonObject &o)
 {
     PeerEntry e {DeviceId::fromString(text(o, "id")),
         text(o, "name").left(ControlProtocol::kMaxTextLength),
-        text(o, "nat").left(ControlProtocol::kMaxTextLength)};
+        text(o, "nat").left(ControlProtocol::kMaxTextLength),
+        {deviceKindFromName(text(o, "kind")), deviceOsFromName(text(o, "os"))}};
     if (e.id.isNull())
         return std::nullopt;
     return e;
@@ -378,6 +385,8 @@ bool RendezvousServer::clusterLookup(ServerClient *client, const Lookup &request
                 p.id = d.id;
                 p.name = d.name;
                 p.natType = d.natType;
+                p.kind = d.device.kind;
+                p.os = d.device.os;
                 p.online = true;
                 resolver.consider(p);
             }

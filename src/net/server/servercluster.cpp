@@ -31,7 +31,9 @@ return 0
 //! A message between servers is small (an introduction with two encoded `go`s is ~1 KiB); the
 //! largest, a presence request with 1024 watched and 256 same-address IDs, is ~75 KiB.
 constexpr qsizetype kMaxMessageSize = 256 * 1024;
-constexpr int kRecordFields = 4; // srv, name, nat, addr
+// The fields of a device record that a lookup reads, in this order. kind and os came later: a
+// record written by an older server of the cluster has none (nil), which reads as unknown.
+constexpr int kRecordFields = 6; // srv, name, nat, addr, kind, os
 
 std::optional<ClusterDevice> deviceOf(const QByteArray &id, const RedisReply &fields)
 {
@@ -44,6 +46,8 @@ std::optional<ClusterDevice> deviceOf(const QByteArray &id, const RedisReply &fi
     d.name = QString::fromUtf8(fields.elements.at(1).string);
     d.natType = QString::fromUtf8(fields.elements.at(2).string);
     d.address = QHostAddress(QString::fromLatin1(fields.elements.at(3).string));
+    d.device.kind = deviceKindFromName(QString::fromLatin1(fields.elements.at(4).string));
+    d.device.os = deviceOsFromName(QString::fromLatin1(fields.elements.at(5).string));
     if (d.id.isNull() || d.server.isEmpty())
         return std::nullopt;
     return d;
@@ -215,7 +219,8 @@ void ServerCluster::writeDevice(const ClusterDevice &d)
     const QByteArray id = d.id.toString().toUtf8();
     const QByteArray devKey = deviceKey(d.id);
     m_commands->command({"HSET", devKey, "srv", m_instance.toUtf8(), "name", d.name.toUtf8(), "nat",
-        d.natType.toUtf8(), "addr", d.address.toString().toLatin1()});
+        d.natType.toUtf8(), "addr", d.address.toString().toLatin1(), "kind",
+        deviceKindName(d.device.kind).toLatin1(), "os", deviceOsName(d.device.os).toLatin1()});
     m_commands->command({"PEXPIRE", devKey, QByteArray::number(m_config.presenceTtl.count())});
     m_commands->command({"ZADD", key(QStringLiteral("ids")), "0", id});
     m_commands->command({"SADD", nameKey(d.name), id});
@@ -384,7 +389,7 @@ void ServerCluster::locate(const DeviceId &id, LocateFn done)
         done(std::nullopt, false);
         return;
     }
-    m_commands->command({"HMGET", deviceKey(id), "srv", "name", "nat", "addr"},
+    m_commands->command({"HMGET", deviceKey(id), "srv", "name", "nat", "addr", "kind", "os"},
         [id, done = std::move(done)](const RedisReply &reply) {
             if (reply.isError()) {
                 done(std::nullopt, false);
@@ -406,7 +411,7 @@ void ServerCluster::fetchRecords(
     auto failed = std::make_shared<bool>(false);
     for (const QByteArray &id : ids) {
         m_commands->command({"HMGET", key(QLatin1String("dev:") + QString::fromLatin1(id)), "srv",
-                                "name", "nat", "addr"},
+                                "name", "nat", "addr", "kind", "os"},
             [this, id, found, pending, failed, done, name](const RedisReply &reply) {
                 const auto d = reply.isError() ? std::nullopt : deviceOf(id, reply);
                 if (reply.isError())

@@ -3,6 +3,7 @@
 
 #include "core/logthrottle.h"
 #include "net/server/redisurl.h"
+#include "net/wire/devicedescription.h"
 #include "net/wire/deviceid.h"
 
 #include <QElapsedTimer>
@@ -48,6 +49,8 @@ struct ClusterDevice
     QString natType;
     QHostAddress address; //!< observed public address
     QString server; //!< the instance that holds its control connection
+    //! What it said about itself in hello (absent in records of servers older than this field)
+    DeviceDescription device {};
 };
 
 /*!

@@ -41,6 +41,64 @@ void appendU64(QByteArray &out, quint64 v)
     out.append(buf, 8);
 }
 
+//! Appends one extension entry; nothing for an empty value.
+void appendExtension(QByteArray &out, LanAnnouncement::Extension tag, const QString &token)
+{
+    const QByteArray value = token.toLatin1();
+    if (value.isEmpty())
+        return;
+    out.append(char(tag));
+    out.append(char(quint8(value.size())));
+    out.append(value);
+}
+
+QByteArray encodeExtensions(const DeviceDescription &device)
+{
+    QByteArray out;
+    appendExtension(out, LanAnnouncement::Extension::DeviceKind, deviceKindName(device.kind));
+    appendExtension(out, LanAnnouncement::Extension::DeviceOs, deviceOsName(device.os));
+    return out;
+}
+
+//! The extensions block (without its length byte) into \a fields; an error text when it is
+//! malformed, empty when it is fine.
+QString decodeExtensions(QByteArrayView block, LanAnnouncement::Fields &fields)
+{
+    bool kindSeen = false;
+    bool osSeen = false;
+    qsizetype pos = 0;
+    while (pos < block.size()) {
+        if (block.size() - pos < 2)
+            return QStringLiteral("truncated extension at %1").arg(pos);
+        const quint8 tag = quint8(block[pos]);
+        const qsizetype length = quint8(block[pos + 1]);
+        pos += 2;
+        if (block.size() - pos < length)
+            return QStringLiteral("extension %1 of %2 bytes overruns the block")
+                .arg(tag)
+                .arg(length);
+        const QByteArrayView value = block.sliced(pos, length);
+        pos += length;
+        bool *seen = nullptr;
+        if (tag == quint8(LanAnnouncement::Extension::DeviceKind))
+            seen = &kindSeen;
+        else if (tag == quint8(LanAnnouncement::Extension::DeviceOs))
+            seen = &osSeen;
+        else
+            continue; // a newer sender's field: skipped
+        if (*seen)
+            return QStringLiteral("extension %1 repeated").arg(tag);
+        *seen = true;
+        // Any bytes: what is not a known token reads as unknown.
+        const QString token = QString::fromLatin1(value);
+        if (tag == quint8(LanAnnouncement::Extension::DeviceKind))
+            fields.device.kind = deviceKindFromName(token);
+        else
+            fields.device.os = deviceOsFromName(token);
+    }
+    return {};
+}
+
 LanAnnouncement::ParseResult malformed(QString error)
 {
     LanAnnouncement::ParseResult r;
@@ -56,8 +114,12 @@ QByteArray LanAnnouncement::encodeUnsigned(const Fields &fields)
     if (fields.certificateDer.isEmpty() || fields.certificateDer.size() > kMaxCertificateSize)
         return {};
     const QByteArray name = DisplayText::cleanName(fields.displayName, kMaxNameBytes).toUtf8();
+    const QByteArray extensions = encodeExtensions(fields.device);
+    if (extensions.size() > kMaxExtensionBytes)
+        return {};
     QByteArray out;
-    out.reserve(kHeaderSize + fields.certificateDer.size() + 1 + name.size());
+    out.reserve(
+        kHeaderSize + fields.certificateDer.size() + 1 + name.size() + 1 + extensions.size());
     out.append(kMagic, sizeof kMagic);
     out.append(char(kVersion));
     out.append(char(fields.type));
@@ -67,6 +129,8 @@ QByteArray LanAnnouncement::encodeUnsigned(const Fields &fields)
     out.append(fields.certificateDer);
     out.append(char(quint8(name.size())));
     out.append(name);
+    out.append(char(quint8(extensions.size())));
+    out.append(extensions);
     return out;
 }
 
@@ -92,7 +156,8 @@ LanAnnouncement::ParseResult LanAnnouncement::parse(QByteArrayView data)
     if (data.first(4) != QByteArrayView(kMagic, sizeof kMagic))
         return malformed(QStringLiteral("bad magic"));
     const auto *p = reinterpret_cast<const uchar *>(data.data());
-    if (p[4] != kVersion)
+    const quint8 version = p[4];
+    if (version != kVersion && version != kOldestReadVersion)
         return malformed(QStringLiteral("unsupported version %1").arg(p[4]));
     if (p[5] != quint8(Type::Announce) && p[5] != quint8(Type::Goodbye))
         return malformed(QStringLiteral("unknown type %1").arg(p[5]));
@@ -125,6 +190,20 @@ LanAnnouncement::ParseResult LanAnnouncement::parse(QByteArrayView data)
                                         "a clean display name"));
     r.fields.displayName = *name;
     pos += nameLen;
+
+    if (version >= 3) {
+        const qsizetype extensionsLen = p[pos++];
+        if (extensionsLen > kMaxExtensionBytes)
+            return malformed(QStringLiteral("extensions length %1 exceeds %2")
+                                 .arg(extensionsLen)
+                                 .arg(kMaxExtensionBytes));
+        if (data.size() < pos + extensionsLen + 1)
+            return malformed(QStringLiteral("truncated extensions"));
+        const QString error = decodeExtensions(data.sliced(pos, extensionsLen), r.fields);
+        if (!error.isEmpty())
+            return malformed(error);
+        pos += extensionsLen;
+    }
 
     r.signedBytes = data.first(pos).toByteArray();
     const qsizetype sigLen = p[pos++];

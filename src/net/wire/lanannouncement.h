@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "net/wire/devicedescription.h"
 #include "net/wire/deviceid.h"
 
 #include <QByteArray>
@@ -18,7 +19,7 @@ namespace PunchDrop {
  * -----------------------------------------------------
  *     offset  size  field
  *     0       4     magic "PDLA"
- *     4       1     version (2)
+ *     4       1     version (3; 2 is still read, see below)
  *     5       1     type: 1 = announce, 2 = goodbye
  *     6       2     transfer port: the TCP port the sender accepts LAN transfers on (0 = none)
  *     8       8     sequence: the sender's wall clock, strictly increasing (see below)
@@ -27,11 +28,21 @@ namespace PunchDrop {
  *     18+C    1     name length N (0 … kMaxNameBytes)
  *     19+C    N     display name, UTF-8, no control characters (C0, C1, U+2028/9, bidi
  *                   embedding/override/isolate controls U+202A–E, U+2066–9) and no U+FFFD
- *     19+C+N  1     signature length S (1 … kMaxSignatureSize)
- *     20+C+N  S     ECDSA-SHA256 signature (DER) by the certificate's key over bytes [0, 19+C+N),
- *                   i.e. over everything before the signature length byte
+ *     19+C+N  1     extensions length X (0 … kMaxExtensionBytes)
+ *     20+C+N  X     extensions: entries of tag (1 byte), length L (1 byte), L bytes of value,
+ *                   filling the X bytes exactly (see Extension)
+ *     20+C+N+X 1    signature length S (1 … kMaxSignatureSize)
+ *     21+C+N+X S    ECDSA-SHA256 signature (DER) by the certificate's key over everything
+ *                   before the signature length byte
  * Nothing may follow the signature; the whole datagram is at most kMaxDatagramSize bytes, so it
  * fits the IPv6 minimum MTU without fragmentation. Anything else is Malformed.
+ *
+ * Extensions carry what a device says about itself and may grow without a new version: a
+ * receiver skips tags it does not know. A known tag may appear once (twice is Malformed). Tag 1
+ * is the device kind, tag 2 its OS, each a DeviceDescription token ("laptop", "linux"; a token
+ * this version does not know, or one longer than DeviceDescription::kMaxTokenLength, reads as
+ * unknown, and unknown is not sent). Like the name, they are the sender's claim: a contact
+ * card's picture, nothing else.
  *
  * Sequence and replay
  * -------------------
@@ -46,20 +57,29 @@ namespace PunchDrop {
  * broadcast, or over two interfaces) only adds the path it came by; later copies add nothing.
  *
  * Version history: 1 — sequence = wall clock at start + a monotonic clock, no freshness check.
- * 2 — the sequence is the wall clock when sent, and receivers check it is fresh (this one).
- * Receivers drop other versions as Malformed (a version 1 device and a version 2 device do not
- * see each other on the LAN; both still meet through the rendezvous server).
+ * 2 — the sequence is the wall clock when sent, and receivers check it is fresh.
+ * 3 — the extensions block after the name (this one). Version 2 datagrams are still read (as
+ * having no extensions); version 1 and unknown versions are Malformed. A version 2 device drops
+ * version 3 datagrams, so it does not list a version 3 device on the LAN (the other way round
+ * works); both still meet through the rendezvous server. Version 3 is the last bump for a new
+ * field: new fields are new extension tags.
  */
 class LanAnnouncement
 {
 public:
     static constexpr char kMagic[4] = {'P', 'D', 'L', 'A'};
-    static constexpr quint8 kVersion = 2;
+    static constexpr quint8 kVersion = 3;
+    static constexpr quint8 kOldestReadVersion = 2; //!< no extensions block
     static constexpr qsizetype kHeaderSize = 18; //!< magic … certificate length
     static constexpr qsizetype kMaxDatagramSize = 1232;
     static constexpr qsizetype kMaxCertificateSize = 1024;
     static constexpr qsizetype kMaxNameBytes = 64;
     static constexpr qsizetype kMaxSignatureSize = 80; //!< a DER ECDSA P-256 signature is ≤ 72
+    //! With the largest certificate, name and signature the datagram still fits kMaxDatagramSize.
+    static constexpr qsizetype kMaxExtensionBytes = 40;
+
+    //! Extension tags (see the layout above).
+    enum class Extension : quint8 { DeviceKind = 1, DeviceOs = 2 };
 
     enum class Type : quint8 { Announce = 1, Goodbye = 2 };
 
@@ -71,6 +91,7 @@ public:
         quint64 sequence = 0;
         QByteArray certificateDer;
         QString displayName;
+        DeviceDescription device; //!< extensions 1 and 2; Unknown parts are not sent
 
         friend bool operator==(const Fields &, const Fields &) = default;
     };
@@ -87,7 +108,8 @@ public:
         QString error; //!< Malformed: what is wrong
     };
 
-    //! Parses one datagram (bounds, magic, version, type, lengths, UTF-8). No cryptography.
+    //! Parses one datagram (bounds, magic, version, type, lengths, UTF-8, extensions). No
+    //! cryptography.
     static ParseResult parse(QByteArrayView datagram);
 
     /*!
@@ -102,5 +124,10 @@ public:
 
     enum class Verdict { Ok, Malformed, BadSignature };
 };
+
+static_assert(LanAnnouncement::kHeaderSize + LanAnnouncement::kMaxCertificateSize + 1
+        + LanAnnouncement::kMaxNameBytes + 1 + LanAnnouncement::kMaxExtensionBytes + 1
+        + LanAnnouncement::kMaxSignatureSize
+    <= LanAnnouncement::kMaxDatagramSize);
 
 } // namespace PunchDrop
