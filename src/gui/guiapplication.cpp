@@ -4,6 +4,7 @@
 #include "appicon.h"
 #include "appsettings.h"
 #include "enginebackend.h"
+#include "fileopenevents.h"
 #include "instancechannel.h"
 #include "mainwindow.h"
 #include "trayicon.h"
@@ -71,6 +72,10 @@ int runGui(const GuiOptions &options)
         qCWarning(lcGui) << "a second launch cannot reach this one:" << error;
     QObject::connect(
         &channel, &InstanceChannel::activationRequested, &window, &MainWindow::activateWithFiles);
+    // macOS: Finder's "Open With", drops on the Dock icon.
+    FileOpenEvents fileOpens;
+    QObject::connect(
+        &fileOpens, &FileOpenEvents::filesOpened, &window, &MainWindow::activateWithFiles);
     const bool minimized = (options.minimized || window.settings().startMinimized)
         && options.paths.isEmpty()
         && TrayIcon::isAvailable(); // without a tray a hidden window could not come back

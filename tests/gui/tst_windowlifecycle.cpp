@@ -9,6 +9,7 @@
 #include "support/testhelpers.h"
 
 #include "gui/contactview.h"
+#include "gui/fileopenevents.h"
 #include "gui/instancechannel.h"
 #include "gui/mainwindow.h"
 #include "gui/pendingfilesbar.h"
@@ -16,12 +17,14 @@
 
 #include "core/instancelock.h"
 
+#include <QFileOpenEvent>
 #include <QLabel>
 #include <QLocalSocket>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QXmlStreamReader>
 
 using namespace PunchDrop;
 using namespace PunchDrop::Gui;
@@ -160,6 +163,49 @@ private Q_SLOTS:
         QCOMPARE(launched.exitCode, 0);
         QVERIFY(window.isVisible());
         QCOMPARE(window.pendingFiles()->paths(), files);
+    }
+
+    void finderOpenWithHandsOverTheFiles()
+    {
+        // macOS: Finder's "Open With → PunchDrop" and drops on the Dock icon are offered by the
+        // bundle's document types and arrive as one QFileOpenEvent per file. Finder cannot run
+        // here; the plist is checked, and the events are posted the way Qt's Cocoa plugin does.
+        QFile plist(QStringLiteral(PUNCHDROP_SOURCE_DIR "/installer/macos/Info.plist.in"));
+        QVERIFY(plist.open(QIODevice::ReadOnly));
+        QXmlStreamReader xml(&plist);
+        QStringList texts; // keys and strings in document order
+        while (!xml.atEnd())
+            if (xml.readNext() == QXmlStreamReader::Characters && !xml.isWhitespace())
+                texts << xml.text().toString();
+        QVERIFY2(!xml.hasError(), qPrintable(xml.errorString()));
+        const qsizetype types = texts.indexOf(u"CFBundleDocumentTypes"_qs);
+        QVERIFY(types >= 0);
+        const QStringList declared = texts.mid(types, 10);
+        for (const QString &expected :
+            {u"Viewer"_qs, u"LSHandlerRank"_qs, u"Alternate"_qs, u"public.item"_qs})
+            QVERIFY2(declared.contains(expected), qPrintable(declared.join(u", "_qs)));
+
+        TestBackend backend;
+        QTemporaryDir config;
+        QTemporaryDir outbox;
+        MainWindow window(&backend, ConfigDir(config.path()));
+        FileOpenEvents opens;
+        connect(&opens, &FileOpenEvents::filesOpened, &window, &MainWindow::activateWithFiles);
+        QSignalSpy opened(&opens, &FileOpenEvents::filesOpened);
+        const QStringList files {outbox.filePath(u"photo.jpg"_qs), outbox.filePath(u"notes"_qs)};
+        QVERIFY(writeFile(files.at(0), "jpg"));
+        QVERIFY(QDir(outbox.path()).mkdir(u"notes"_qs));
+        QVERIFY(!window.isVisible());
+        // Two files in one burst, one of them twice, and a URL that is not a file.
+        QCoreApplication::postEvent(qApp, new QFileOpenEvent(files.at(0)));
+        QCoreApplication::postEvent(qApp, new QFileOpenEvent(QUrl::fromLocalFile(files.at(1))));
+        QCoreApplication::postEvent(qApp, new QFileOpenEvent(files.at(0)));
+        QCoreApplication::postEvent(qApp, new QFileOpenEvent(QUrl(u"https://example.org/x"_qs)));
+        QVERIFY(opened.wait(3000));
+        QCOMPARE(opened.size(), 1); // one hand-over for the burst
+        QCOMPARE(window.pendingFiles()->paths(), files);
+        QVERIFY(window.isVisible());
+        QVERIFY(window.pendingFiles()->isVisible());
     }
 
     void channelDropsMalformedMessages()
