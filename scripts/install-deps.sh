@@ -24,7 +24,9 @@ TEST_PKGS=(iproute2 nftables conntrack socat iperf3 procps psmisc
            redis-server)                # the server-cluster tests (tst_servercluster)
 # Windows checks (the windows_check test, scripts/build-windows.sh): mingw-w64 with posix threads,
 # Wine (wine64 only; no i386 multiarch) and NSIS.
-WINDOWS_PKGS=(g++-mingw-w64-x86-64-posix wine wine64 nsis)
+# fonts-dejavu-core: fonts for the Windows test executables on the offscreen platform under
+# Wine (Qt's Windows build reads font files from QT_QPA_FONTDIR there; scripts/windows/cross-build.sh).
+WINDOWS_PKGS=(g++-mingw-w64-x86-64-posix wine wine64 nsis fonts-dejavu-core)
 
 # install-deps.sh            build + test + Windows-check packages
 # install-deps.sh --build-only   only what building needs

@@ -37,6 +37,15 @@ namespace PunchDrop {
  *
  * Unwatch a descriptor before closing it: epoll forgets a closed descriptor by itself only when
  * no duplicate of it is left open, and the poller's table would keep the stale entry.
+ *
+ * Both interests are level-triggered, and an owner must act on what it is told: at the end of
+ * the stream (or an error) turn reading off, unwatch or close, and keep write interest on only
+ * while it has bytes to send. On Linux a neglected interest only spins the loop; with Qt's
+ * Windows event dispatcher (WSAAsyncSelect) a closed socket, or a writable one with write
+ * interest, is posted again on every re-registration and the loop never leaves one
+ * processEvents() call (measured under Wine: an owner that kept reading a closed socket was
+ * called 30,000 times in 20 s and no timer ran). ControlLink closes at the end and sets write
+ * interest only while its queue is not empty.
  */
 class FdPoller : public QObject
 {
