@@ -41,8 +41,8 @@ WINEPATH=$(for d in "${runtime_dirs[@]}"; do winepath -w "$d"; done | paste -sd'
 export WINEPATH WINEQT_PLUGIN_PATH="Z:$PREFIX/plugins" WINEQT_QPA_PLATFORM=offscreen \
     WINEQT_FORCE_STDERR_LOGGING=1 WINEQT_QPA_FONTDIR="Z:/usr/share/fonts/truetype/dejavu"
 # One wineserver for the whole run: ctest starts two Wine processes at once, and each would
-# otherwise start (and stop) its own server. Seen once: tst_chunkpool, started together with
-# the first test, printed its totals and never exited (120 s timeout); alone it exits in 0.2 s.
+# otherwise start (and stop) its own server. (tst_chunkpool, started together with the first
+# tests, twice printed its totals and never exited; alone it exits in 0.2 s. Not a cure.)
 wineserver -p 2>/dev/null || true # (a server already running for this prefix is as good)
 
 # --- 1. build ----------------------------------------------------------------------------------
@@ -87,9 +87,8 @@ if [ "$RUN_TESTS" = 1 ]; then
     # Whole executables through ctest (its timeouts and environment); -V keeps QtTest's output,
     # whose Totals lines count the test functions. Linux-only tests have no Windows build.
     # A test that fails is run once more, and named: some fail under Wine now and then and not
-    # at the next try (seen: an executable that printed its totals and never exited; a peer's
-    # close seen only seconds later, in tst_securechannel and tst_relay), which a second run
-    # tells apart from a failure that is there every time.
+    # at the next try (seen: tst_chunkpool printed its totals and never exited, twice, among
+    # the first tests), which a second run tells apart from a failure that is there every time.
     (cd "$BUILD" && ctest -j "$JOBS" -V --timeout 900 -L "unit|gui" --repeat until-pass:2 \
         -E "^(${exclude_regex}|format_check)$" >"$BUILD.ctest.log" 2>&1) || failures=1
     sed -n '/tests passed, /,$p' "$BUILD.ctest.log" | grep -v '^Total Test time' || true
