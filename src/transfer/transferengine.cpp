@@ -161,8 +161,8 @@ bool TransferEngine::start(QString *error)
         m_lan->setDisplayName(m_config.displayName);
         m_lan->setDevice(m_config.device);
         m_lan->setTransferPort(m_lanListener->serverPort());
-        connect(m_lan, &LanDiscovery::peerAppeared, this, &TransferEngine::noteContactsOnline);
-        connect(m_lan, &LanDiscovery::peerUpdated, this, &TransferEngine::noteContactsOnline);
+        connect(m_lan, &LanDiscovery::peerAppeared, this, &TransferEngine::noteLanDevice);
+        connect(m_lan, &LanDiscovery::peerUpdated, this, &TransferEngine::noteLanDevice);
         connect(m_lan, &LanDiscovery::peerAppeared, this, &TransferEngine::peersChanged);
         connect(m_lan, &LanDiscovery::peerUpdated, this, &TransferEngine::peersChanged);
         connect(m_lan, &LanDiscovery::peerLeft, this, &TransferEngine::peersChanged);
@@ -404,6 +404,16 @@ void TransferEngine::noteContactsOnline()
         note(m_control->peers(), true);
     if (m_lan)
         note(m_lan->peers(), false);
+}
+
+void TransferEngine::noteLanDevice(const PeerInfo &peer)
+{
+    // One LAN device changed: only its entry (the server's peers are noted on their own
+    // changes, and a LAN announcement is no reason to walk them).
+    QString error;
+    if (m_config.useContacts
+        && !m_contacts.noteDevice(peer.id, DeviceDescription {peer.kind, peer.os}, &error))
+        qCWarning(lcTransfer) << "cannot update contacts:" << error;
 }
 
 QString TransferEngine::peerName(const DeviceId &id) const

@@ -264,8 +264,11 @@ private:
     //! The server's watch list: the contacts plus the peers findPeer() found in this run.
     void updateWatchList();
     void onServerPeersChanged();
-    //! Contacts the server shows online now get their "last seen" time (ContactStore::markOnline).
+    //! Contacts the server shows online now get their "last seen" time (ContactStore::markOnline);
+    //! contacts online on the server or the LAN, what they say they are (noteDevice).
     void noteContactsOnline();
+    //! A LAN device appeared or changed: if it is a contact, what it says it is.
+    void noteLanDevice(const PunchDrop::PeerInfo &peer);
 
     DeviceIdentity m_identity;
     ConfigDir m_configDir;
