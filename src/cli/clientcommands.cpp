@@ -242,9 +242,7 @@ void printPaths(Client &c)
 {
     QObject::connect(c.engine.get(), &TransferEngine::pathEstablished, c.engine.get(),
         [&c](quint64, const PathReport &p) {
-            c.printer.path(p.path, p.rttMs, p.timeMs,
-                p.peerName.isEmpty() ? p.peer.shortString() : p.peerName, p.reason, p.mapper,
-                p.upgradedFrom, p.downgradedFrom);
+            c.printer.path(p, p.peerName.isEmpty() ? p.peer.shortString() : p.peerName);
         });
     QObject::connect(c.engine.get(), &TransferEngine::transferUpdated, c.engine.get(),
         [&c](const TransferSnapshot &s) {

@@ -3,6 +3,7 @@
 
 #include "consoletext.h"
 #include "net/wire/displaytext.h"
+#include "transfer/transferengine.h"
 
 #include <QJsonDocument>
 
@@ -96,14 +97,22 @@ void EventPrinter::registered(const QString &deviceId, const QString &natType,
              .arg(server, deviceId, publicEndpoint, natType));
 }
 
-void EventPrinter::path(PathKind path, int rttMs, qint64 timeMs, const QString &peer,
-    const QString &reason, PortMapProtocol mapper, PathKind upgradedFrom, PathKind downgradedFrom)
+void EventPrinter::path(const PathReport &report, const QString &peer)
 {
+    const PathKind path = report.path;
+    const int rttMs = report.rttMs;
+    const qint64 timeMs = report.timeMs;
+    const QString &reason = report.reason;
+    const PortMapProtocol mapper = report.mapper;
+    const PathKind upgradedFrom = report.upgradedFrom;
+    const PathKind downgradedFrom = report.downgradedFrom;
     if (m_json) {
         QJsonObject event {{QStringLiteral("event"), QStringLiteral("path")},
             {QStringLiteral("kind"), pathKindName(path)},
             {QStringLiteral("method"), pathMethodName(path)}, {QStringLiteral("rtt_ms"), rttMs},
-            {QStringLiteral("time_ms"), timeMs}, {QStringLiteral("peer"), peer}};
+            {QStringLiteral("time_ms"), timeMs}, {QStringLiteral("peer"), peer},
+            {QStringLiteral("family"),
+                report.ipv6 ? QStringLiteral("ipv6") : QStringLiteral("ipv4")}};
         if (!reason.isEmpty())
             event.insert(QStringLiteral("reason"), reason);
         if (path == PathKind::DirectPortMap && mapper != PortMapProtocol::None)

@@ -10,6 +10,10 @@
 
 #include <cstdio>
 
+namespace PunchDrop {
+struct PathReport;
+}
+
 namespace PunchDrop::Cli {
 
 /*!
@@ -26,14 +30,14 @@ public:
 
     void registered(const QString &deviceId, const QString &natType, const QString &publicEndpoint,
         const QString &server);
-    //! The `path` event: its kind and method are the stable texts of \a path (pathkind.h).
-    //! \a mapper: for PathKind::DirectPortMap, how the gateway was asked ("mapper" in JSON).
-    //! \a upgradedFrom: the path the session left for this one (JSON "upgraded_from"), or
-    //! Unknown for its first path. \a downgradedFrom: the path the session lost for this one
-    //! (JSON "downgraded_from": a direct path that died, replaced by the relay).
-    void path(PathKind path, int rttMs, qint64 timeMs, const QString &peer, const QString &reason,
-        PortMapProtocol mapper = PortMapProtocol::None, PathKind upgradedFrom = PathKind::Unknown,
-        PathKind downgradedFrom = PathKind::Unknown);
+    /*!
+     * The `path` event about \a peer: its kind and method are the stable texts of the path
+     * (pathkind.h); "family" is "ipv4" or "ipv6"; "mapper", for PathKind::DirectPortMap, how the
+     * gateway was asked; "upgraded_from", the path the session left for this one; and
+     * "downgraded_from", the path the session lost for this one (a direct path that died,
+     * replaced by the relay).
+     */
+    void path(const PathReport &report, const QString &peer);
     /*!
      * An incoming offer; \a firstContact: the code is shown as something to compare;
      * \a nameWarning: a contact that claims another contact's name (JSON "name_warning").

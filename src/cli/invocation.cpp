@@ -32,8 +32,14 @@ struct Options
     // --server mode
     Option serverFlag {s("server"), s("Run headless as the rendezvous and relay server.")};
     Option listen {s("listen"),
-        s("Address and port for TCP control/relay and UDP STUN (default 0.0.0.0:8877)."),
+        s("Address and port for TCP control/relay and UDP STUN (default: both IPv4 and IPv6, "
+          "port 8877; [::]:PORT is both too)."),
         s("ADDR:PORT")};
+    Option listenIpv6 {s("listen-ipv6"),
+        s("With a specific IPv4 --listen address: also listen on this IPv6 address, same port. "
+          "Clients registered over IPv4 claim their IPv6 address there (with a wildcard "
+          "--listen: this host's first global IPv6 address)."),
+        s("ADDR")};
     Option altPort {s("alt-port"),
         s("Second UDP port for NAT mapping tests (default: listen port + 1)."), s("PORT")};
     Option noRelayServer {s("no-relay"), s("Do not relay; punching only.")};
@@ -197,9 +203,9 @@ ParseResult parseCommandLine(const QStringList &arguments)
         }
     } else if (serverMode) {
         inv.mode = Mode::Server;
-        options << o.serverFlag << o.listen << o.altPort << o.noRelayServer << o.relayRate
-                << o.relayRateTotal << o.maxRelaySessions << o.maxClients << o.redis << o.redisTtl
-                << o.redisCa << o.advertise;
+        options << o.serverFlag << o.listen << o.listenIpv6 << o.altPort << o.noRelayServer
+                << o.relayRate << o.relayRateTotal << o.maxRelaySessions << o.maxClients << o.redis
+                << o.redisTtl << o.redisCa << o.advertise;
         usage = s("punchdrop --server [--listen ADDR:PORT] [options]");
         description = s("Run headless as the rendezvous, STUN and relay server.");
     } else {
@@ -254,8 +260,16 @@ ParseResult parseCommandLine(const QStringList &arguments)
             if (!hp || addr.isNull())
                 return error(s("--listen wants ADDR:PORT with a numeric address, e.g. "
                                "0.0.0.0:8877"));
-            inv.listenAddress = addr;
+            // "::" is both families, as Linux binds it by default (IPV6_V6ONLY off).
+            inv.listenAddress
+                = addr == QHostAddress::AnyIPv6 ? QHostAddress(QHostAddress::Any) : addr;
             inv.listenPort = hp->port;
+        }
+        if (parser.isSet(o.listenIpv6)) {
+            const QHostAddress addr(parser.value(o.listenIpv6));
+            if (addr.protocol() != QAbstractSocket::IPv6Protocol || addr == QHostAddress::AnyIPv6)
+                return error(s("--listen-ipv6 wants a specific IPv6 address, e.g. 2001:db8::1"));
+            inv.listenIpv6 = addr;
         }
         if (parser.isSet(o.altPort)) {
             const auto v = positiveNumber(parser.value(o.altPort), 65535);

@@ -36,6 +36,8 @@ struct Invocation
     // --server mode
     QHostAddress listenAddress = QHostAddress::Any;
     quint16 listenPort = kDefaultServerPort;
+    QHostAddress
+        listenIpv6; //!< --listen-ipv6; null: automatic (RendezvousServerConfig::claimAddress)
     std::optional<quint16> altPort; //!< second UDP port for mapping tests (default listenPort+1)
     bool serverNoRelay = false;
     qint64 relayRate = 0; //!< bytes/s per session, 0 = unlimited

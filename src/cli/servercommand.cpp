@@ -128,6 +128,7 @@ int runServer(const Invocation &invocation)
     RendezvousServerConfig config;
     config.address = invocation.listenAddress;
     config.port = invocation.listenPort;
+    config.claimAddress = invocation.listenIpv6;
     config.maxClients = invocation.maxClients;
     config.relay.enabled = !invocation.serverNoRelay;
     config.relay.maxSessions = invocation.maxRelaySessions;

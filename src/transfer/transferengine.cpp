@@ -150,7 +150,9 @@ bool TransferEngine::start(QString *error)
 
     if (m_config.lan) {
         m_lanListener = new DeferredTlsServer(this);
-        if (!m_lanListener->listen(QHostAddress::AnyIPv4, 0)) {
+        // Both families: a peer heard only over IPv6 (its link-local address, with the
+        // interface as scope) is dialled there.
+        if (!m_lanListener->listen(QHostAddress::Any, 0)) {
             *error = QCoreApplication::translate(
                 "TransferEngine", "cannot listen for LAN transfers: %1")
                          .arg(m_lanListener->errorString());
@@ -611,6 +613,7 @@ PathReport reportOf(const PeerConnection &c)
     report.peer = c.peer;
     report.peerName = c.peerName;
     report.mapper = c.mapper;
+    report.ipv6 = c.socket && c.socket->peerAddress().protocol() == QAbstractSocket::IPv6Protocol;
     return report;
 }
 } // namespace

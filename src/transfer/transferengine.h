@@ -96,6 +96,8 @@ struct PathReport
     //! The path the session lost for this one (a direct path that died, replaced by the
     //! relay), or Unknown (the CLI's "downgraded_from").
     PathKind downgradedFrom = PathKind::Unknown;
+    //! The path's connection is IPv6 (to the peer; to the server when relayed), not IPv4.
+    bool ipv6 = false;
 };
 
 /*!

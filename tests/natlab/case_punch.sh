@@ -55,6 +55,15 @@
 #   cluster                             prc×prc, two servers sharing a redis-server (all three
 #                                       in the server namespace): alice registers with one, bob
 #                                       with the other; the go crosses servers: direct, tcp-punch
+#   v6-symsym                           sym×sym in IPv4 (relay there), and both homes have IPv6
+#                                       behind stateful firewalls: each claims its IPv6 address,
+#                                       the punch is a simultaneous open over IPv6: direct,
+#                                       tcp-punch, family ipv6; the server relayed nothing
+#   v6-prc-v4only                       alice dual-stack (prc + IPv6), bob's ISP has no IPv6 (prc):
+#                                       direct, tcp-punch over ipv4
+#   v6-prc-v6only                       alice dual-stack (prc + IPv6), bob has only IPv6 and
+#                                       registers at the server's IPv6 address: direct, tcp-punch,
+#                                       ipv6
 # Environment: NATLAB_KEEP=1 (leave the lab up), NATLAB_PAYLOAD_MIB (default 4),
 #              NATLAB_BIRTHDAY_RUNS (10), NATLAB_PUNCH_BUDGET (the birthday cases' --punch-budget),
 #              NATLAB_VERBOSE=0 (no --verbose for punchdrop), CI=true (no skipping).
@@ -266,6 +275,8 @@ PATH_KIND=""
 PATH_METHOD=""
 PATH_MAPPER=""
 PATH_TIME_MS=""
+PATH_FAMILY=""
+FAMILY=""                # the IPv6 cases: the family the sender's path must have
 # send_and_check HOST EXPECT_KIND EXPECT_METHODS — EXPECT_KIND "direct", "relay" or "any";
 # EXPECT_METHODS a |-separated list ("tcp-punch", "lan|tcp-punch") or "any".
 send_and_check() {
@@ -293,10 +304,11 @@ send_and_check() {
     PATH_METHOD=$(field method <<<"$path_ev")
     PATH_MAPPER=$(field mapper <<<"$path_ev")
     PATH_TIME_MS=$(field time_ms <<<"$path_ev")
+    PATH_FAMILY=$(field family <<<"$path_ev")
     sender_err=$(events "$SENDER_OUT" error | head -n 1)
     recv_err=$(events "$RECEIVER_OUT" error | head -n 1)
     echo "  sender exit $rc after $send_ms ms; receiver exit $rrc"
-    echo "  path: kind=${PATH_KIND:-?} method=${PATH_METHOD:-?} rtt_ms=$(field rtt_ms <<<"$path_ev")" \
+    echo "  path: kind=${PATH_KIND:-?} method=${PATH_METHOD:-?} family=${PATH_FAMILY:-?} rtt_ms=$(field rtt_ms <<<"$path_ev")" \
         "time_ms=$(field time_ms <<<"$path_ev")${path_ev:+ reason=\"$(field reason <<<"$path_ev")\"}"
     [ "$rc" = 0 ] || fail "the sender exited with $rc${sender_err:+: $sender_err}"
     [ "$rrc" = 0 ] || fail "the receiver exited with $rrc${recv_err:+: $recv_err}"
@@ -328,6 +340,9 @@ send_and_check() {
     fi
     if [ "$expect_methods" != any ] && [[ "|$expect_methods|" != *"|$PATH_METHOD|"* ]]; then
         fail "path method is '$PATH_METHOD' (kind '$PATH_KIND'), expected one of '$expect_methods'"
+    fi
+    if [ -n "$FAMILY" ] && [ "$PATH_FAMILY" != "$FAMILY" ]; then
+        fail "path family is '$PATH_FAMILY' ($PATH_KIND/$PATH_METHOD), expected '$FAMILY'"
     fi
 }
 
@@ -676,6 +691,7 @@ upgraded_path() { events "$SENDER_OUT" path | grep -q upgraded_from; }
 # the cases
 
 run_case() {
+    [[ "$CASE" == v6-* ]] && LAB_IPV6=1 # before lab_init: every node gets IPv6
     lab_init
     lab_add_server || fail "cannot build the server namespace"
     local kind=direct methods=tcp-punch
@@ -742,6 +758,20 @@ run_case() {
         prc-symnatpmp) pair prc sym; MAPPER=natpmp; methods=port-map ;;
         prc-sympcp) pair prc sym; MAPPER=pcp; methods=port-map ;;
         cluster) pair prc prc ;;
+        v6-*)
+            SERVER_EXTRA=(--listen-ipv6 "$LAB_SERVER_IP6")
+            case "$CASE" in
+                v6-symsym) pair sym sym; FAMILY=ipv6 ;;
+                v6-prc-v4only) pair prc "prc nov6"; FAMILY=ipv4 ;;
+                v6-prc-v6only)
+                    lab_add_router ra prc && lab_add_router rb prc || fail "cannot build routers"
+                    lab_add_host ha ra && lab_add_host hb rb v6only || fail "cannot build hosts"
+                    RECEIVER_SERVER="[$LAB_SERVER_IP6]:$PORT"
+                    FAMILY=ipv6
+                    ;;
+                *) echo "unknown case '$CASE'" >&2; usage ;;
+            esac
+            ;;
         symupnp-prc)
             pair sym prc
             MAPPER=upnp
@@ -752,7 +782,8 @@ run_case() {
         *) echo "unknown case '$CASE'" >&2; usage ;;
     esac
     echo "natlab[$CASE]: lab up in $(($(now_ms) - T_START)) ms; alice in $SENDER_HOST" \
-        "($(lab_ip "$SENDER_HOST")), bob in $RECEIVER_HOST ($(lab_ip "$RECEIVER_HOST"))"
+        "($(lab_ip "$SENDER_HOST" 2>/dev/null || lab_ip6 "$SENDER_HOST")), bob in $RECEIVER_HOST" \
+        "($(lab_ip "$RECEIVER_HOST" 2>/dev/null || lab_ip6 "$RECEIVER_HOST"))"
     make_payload
     if [ "$CASE" = cluster ]; then start_cluster; else start_server; fi
     if [ -n "$MAPPER" ]; then
@@ -837,6 +868,14 @@ run_case() {
         # only the mapping, for 2 s: tst_peerconnector::portMappingBeatsHopelessNats.)
         [ "${PATH_TIME_MS:-99999}" -lt 5000 ] ||
             fail "the dead mapping cost ${PATH_TIME_MS} ms before the relay (more than one attempt)"
+    fi
+    if [ -n "$FAMILY" ]; then
+        check_not_relayed
+        # the sym×sym pair relays in IPv4 (case sym-sym): IPv6 made it direct
+        if [ "$CASE" != v6-prc-v4only ]; then
+            grep -q "also registered over IPv6 as" "$LAB_DIR/sender.err" ||
+                fail "alice did not claim her IPv6 address (sender log)"
+        fi
     fi
     if [ "$CASE" = loss ]; then
         echo "  loss rules dropped $(lab_loss_drops ra) packets on ra's WAN, $(lab_loss_drops rb) on rb's"

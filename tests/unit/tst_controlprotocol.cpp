@@ -4,6 +4,7 @@
 // fields (connect mode, connect-error code, outcome) whose unknown texts decode to Unknown.
 
 #include "net/wire/controlprotocol.h"
+#include "net/wire/relayjoin.h"
 
 #include <QCborArray>
 #include <QCborMap>
@@ -166,6 +167,7 @@ private Q_SLOTS:
     void portMapProtocolText();
     void goMappedCandidateSurvives();
     void goGuessSurvives();
+    void addressClaimFields();
     // kind and os: optional, for the contact card's icon only.
     void deviceKindText_data();
     void deviceKindText();
@@ -294,6 +296,9 @@ void TestControlProtocol::roundTrip_data()
     QTest::newRow("welcome with upgrades")
         << ControlMessage(Welcome {1, a, ep("203.0.113.7", 61000), true, b, 15000, true})
         << QStringLiteral("welcome");
+    QTest::newRow("welcome with an address claim") << ControlMessage(
+        Welcome {1, a, ep("203.0.113.7", 61000), true, b, 15000, true, ep("2001:db8::10", 8877),
+            QByteArray(16, '\x0c')}) << QStringLiteral("welcome");
     QTest::newRow("nat empty") << ControlMessage(Nat {}) << QStringLiteral("nat");
     QTest::newRow("peers two, more") << ControlMessage(Peers {
         {{a, QStringLiteral("a"), QStringLiteral("symmetric")}, {b, QStringLiteral("b"), {}}},
@@ -842,6 +847,54 @@ void TestControlProtocol::goMappedCandidateSurvives()
         "mapper", QStringLiteral("pcp-v2")));
     QCOMPARE(newer.peerMapped.port, quint16(9));
     QCOMPARE(newer.peerMapper, PortMapProtocol::Unknown);
+}
+
+void TestControlProtocol::addressClaimFields()
+{
+    // A welcome and a go without them carry neither key: older peers see the old bytes.
+    const Welcome plain {1, DeviceId::fromDigest(QByteArray(32, 'a')), ep("203.0.113.7", 1), true,
+        DeviceId::fromDigest(QByteArray(32, 'b')), 15000, true};
+    QVERIFY(!ControlProtocol::encode(plain).contains("claim"));
+    const Go go = parsedAs<Go>(goMap());
+    QVERIFY(!go.peerAlso.isValid());
+    QVERIFY(!ControlProtocol::encode(go).contains("also"));
+
+    Go withAlso = go;
+    withAlso.peerAlso = ep("2001:db8:2::2", 40000);
+    const Go back
+        = parsedAs<Go>(QCborValue::fromCbor(ControlProtocol::encode(withAlso).mid(4)).toMap());
+    QCOMPARE(back.peerAlso, withAlso.peerAlso);
+    QVERIFY(back.peerAlso.isIPv6());
+
+    // Malformed: not an endpoint; a token without its address, or one of the wrong size.
+    const auto status = [](const QCborMap &m) { return ControlProtocol::parse(frameOf(m)).status; };
+    QCOMPARE(status(with(goMap(), "also", QStringLiteral("2001:db8::1"))),
+        ControlProtocol::Status::Malformed);
+    QCOMPARE(status(with(goMap(), "also", 5)), ControlProtocol::Status::Malformed);
+    QCborMap welcome = QCborValue::fromCbor(ControlProtocol::encode(plain).mid(4)).toMap();
+    QCOMPARE(status(welcome), ControlProtocol::Status::Ok);
+    QCOMPARE(
+        status(with(welcome, "claim", QByteArray(16, 'x'))), ControlProtocol::Status::Malformed);
+    QCOMPARE(status(with(welcome, "claim_at", QStringLiteral("[2001:db8::1]:9"))),
+        ControlProtocol::Status::Malformed);
+    QCOMPARE(status(with(with(welcome, "claim_at", QStringLiteral("[2001:db8::1]:9")), "claim",
+                 QByteArray(15, 'x'))),
+        ControlProtocol::Status::Malformed);
+    QCOMPARE(status(with(with(welcome, "claim_at", QStringLiteral("[2001:db8::1]:9")), "claim",
+                 QByteArray(16, 'x'))),
+        ControlProtocol::Status::Ok);
+
+    // The claim itself: the relay join's shape with its own magic.
+    const QByteArray token(RelayJoin::kTokenSize, '\x07');
+    const QByteArray claim = RelayJoin::encodeClaim(token);
+    QCOMPARE(claim, QByteArray("PDAL\x01") + token);
+    const RelayJoin::Parsed parsed = RelayJoin::parse(claim);
+    QVERIFY(parsed.ok && parsed.claim);
+    QCOMPARE(parsed.token, token);
+    const RelayJoin::Parsed join = RelayJoin::parse(RelayJoin::encode(token));
+    QVERIFY(join.ok && !join.claim);
+    QVERIFY(!RelayJoin::parse(claim.left(20)).ok);
+    QVERIFY(!RelayJoin::parse(QByteArray(QByteArray("PDAX\x01") + token)).ok);
 }
 
 void TestControlProtocol::goGuessSurvives()

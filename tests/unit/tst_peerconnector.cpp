@@ -57,6 +57,8 @@ private Q_SLOTS:
     void portGuessingJoinsHopelessNats();
     void portMappingBeatsHopelessNats_data();
     void portMappingBeatsHopelessNats();
+    void ipv6BeatsIpv4_data();
+    void ipv6BeatsIpv4();
 
 private:
     //! \a setup runs on the two connectors (alice's, bob's) before the connect.
@@ -71,6 +73,8 @@ private:
         return timings;
     }
     static bool exchange(QSslSocket &a, QSslSocket &b);
+    //! Restarts the server with \a config and registers alice and bob again, bob at \a bobHost.
+    void restart(const RendezvousServerConfig &config, const QString &bobHost);
 
     std::optional<DeviceIdentity> m_alice, m_bob;
     Test::TestServer m_server;
@@ -93,6 +97,28 @@ void TestPeerConnector::init()
     QVERIFY(QCoro::waitFor(m_clientA->waitRegistered(5s)));
     QVERIFY(QCoro::waitFor(m_clientB->waitRegistered(5s)));
     QTRY_VERIFY_WITH_TIMEOUT(m_clientA->peers().size() == 1, 5000);
+}
+
+void TestPeerConnector::restart(const RendezvousServerConfig &config, const QString &bobHost)
+{
+    m_clientA.reset();
+    m_clientB.reset();
+    m_server.stop();
+    QString error;
+    QVERIFY2(m_server.start(config, &error), qPrintable(error));
+    m_clientA
+        = std::make_unique<ControlClient>(*m_alice, m_server.clientConfig(QStringLiteral("alice")));
+    ControlClientConfig bob = m_server.clientConfig(QStringLiteral("bob"));
+    bob.host = bobHost;
+    m_clientB = std::make_unique<ControlClient>(*m_bob, bob);
+    m_clientA->start();
+    m_clientB->start();
+    QVERIFY(QCoro::waitFor(m_clientA->waitRegistered(5s)));
+    QVERIFY(QCoro::waitFor(m_clientB->waitRegistered(5s)));
+    // Presence shows only peers behind one public address, and ::1 is not 127.0.0.1; a
+    // connect by ID does not need it.
+    if (QHostAddress(bobHost).protocol() == QAbstractSocket::IPv4Protocol)
+        QTRY_VERIFY_WITH_TIMEOUT(m_clientA->peers().size() == 1, 5000);
 }
 
 void TestPeerConnector::cleanup()
@@ -151,6 +177,9 @@ void TestPeerConnector::direct()
     QCOMPARE(r.initiator.peer, m_bob->id());
     QCOMPARE(r.responder.peer, m_alice->id());
     QCOMPARE(r.responder.peerName, QStringLiteral("alice"));
+    // A server that offers no IPv6 address claim (listening on 127.0.0.1 only): IPv4.
+    QVERIFY(!m_clientA->claimedEndpoint().isValid());
+    QCOMPARE(r.initiator.socket->peerAddress().protocol(), QAbstractSocket::IPv4Protocol);
     QVERIFY(exchange(*r.initiator.socket, *r.responder.socket));
 }
 
@@ -398,6 +427,59 @@ void TestPeerConnector::portMappingBeatsHopelessNats()
         QVERIFY2(r.initiator.timeMs < bound.count(),
             qPrintable(QStringLiteral("relayed after %1 ms").arg(r.initiator.timeMs)));
     }
+    QVERIFY(exchange(*r.initiator.socket, *r.responder.socket));
+}
+
+void TestPeerConnector::ipv6BeatsIpv4_data()
+{
+    QTest::addColumn<QString>("bobHost"); // how bob reaches the server
+    QTest::addColumn<bool>("hopeless"); // symmetric × symmetric NATs in IPv4
+    QTest::newRow("both claimed their IPv6 address") << QStringLiteral("127.0.0.1") << false;
+    QTest::newRow("IPv4 hopeless, IPv6 open") << QStringLiteral("127.0.0.1") << true;
+    QTest::newRow("bob has only IPv6") << QStringLiteral("::1") << false;
+}
+
+void TestPeerConnector::ipv6BeatsIpv4()
+{
+    QFETCH(QString, bobHost);
+    QFETCH(bool, hopeless);
+    // The server listens on 127.0.0.1 and on ::1 (same port); clients registered over IPv4
+    // claim their IPv6 address at [::1] from their control port.
+    RendezvousServerConfig config = Test::loopbackServerConfig();
+    config.claimAddress = QHostAddress::LocalHostIPv6;
+    restart(config, bobHost);
+    QTRY_VERIFY_WITH_TIMEOUT(m_clientA->claimedEndpoint().isValid(), 5000);
+    QCOMPARE(m_clientA->claimedEndpoint(),
+        Endpoint({QHostAddress::LocalHostIPv6, m_clientA->localPort()}));
+    if (bobHost == u"::1") {
+        QVERIFY(m_clientB->observedEndpoint().isIPv6()); // registered over IPv6: no claim
+        QVERIFY(!m_clientB->claimedEndpoint().isValid());
+    } else {
+        QTRY_VERIFY_WITH_TIMEOUT(m_clientB->claimedEndpoint().isValid(), 5000);
+    }
+    ConnectTimings timings = defaultTimings();
+    timings.punch.deadline = 8000ms; // a hopeless pair must not get there: the IPv6 try is 2 s
+    timings.guessBudget = 0;
+    const NatType sym = NatType::fromString(u"symmetric");
+    if (hopeless) {
+        m_clientA->setNatType(sym.toString());
+        m_clientB->setNatType(sym.toString());
+    }
+    Results r
+        = connectPair(ConnectMode::Auto, {}, timings, [&](PeerConnector &a, PeerConnector &b) {
+              if (hopeless) {
+                  a.setOwnNatType(sym);
+                  b.setOwnNatType(sym);
+              }
+          });
+    QVERIFY(r.responderDone);
+    QVERIFY2(r.initiator.ok(), qPrintable(r.initiator.error));
+    QVERIFY2(r.responder.ok(), qPrintable(r.responder.error));
+    QCOMPARE(r.initiator.path, PathKind::DirectPunch);
+    QCOMPARE(r.responder.path, PathKind::DirectPunch);
+    // Happy eyeballs: both families work on loopback, and IPv6 is dialled 250 ms earlier.
+    QCOMPARE(r.initiator.socket->peerAddress(), QHostAddress(QHostAddress::LocalHostIPv6));
+    QCOMPARE(r.responder.socket->peerAddress(), QHostAddress(QHostAddress::LocalHostIPv6));
     QVERIFY(exchange(*r.initiator.socket, *r.responder.socket));
 }
 

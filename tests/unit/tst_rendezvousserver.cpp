@@ -7,6 +7,7 @@
 #include "net/security/controllink.h"
 #include "net/server/rendezvousserver.h"
 #include "net/wire/controlprotocol.h"
+#include "net/wire/relayjoin.h"
 #include "support/rawcontrolclient.h"
 #include "support/testhelpers.h"
 #include "support/testserver.h"
@@ -80,6 +81,7 @@ private Q_SLOTS:
     void outcomeIsAccepted();
     void portMappingIsVouched_data();
     void portMappingIsVouched();
+    void addressClaims();
     void busyAndSilentResponder();
     void binaryServesAndStopsOnSigterm();
     void binaryFailsOnPortInUse();
@@ -549,6 +551,71 @@ void TestRendezvousServer::portMappingIsVouched()
         QCOMPARE(theirs.peerMapper, PortMapProtocol::None);
     }
     m_bystander->setPortMapping({}, PortMapProtocol::None);
+}
+
+void TestRendezvousServer::addressClaims()
+{
+    // A server on 127.0.0.1 that also listens on ::1: clients registered over IPv4 are offered
+    // a claim of their IPv6 address there.
+    RendezvousServerConfig config = testConfig();
+    config.claimAddress = QHostAddress::LocalHostIPv6;
+    Test::TestServer server;
+    QString error;
+    QVERIFY2(server.start(config, &error), qPrintable(error));
+    const quint16 port = server.port();
+    Test::RawControlClient a(port, Test::ephemeralIdentity(), {}, QStringLiteral("a"));
+    QVERIFY(a.registerWith());
+    const std::optional<Welcome> welcome = a.first<Welcome>();
+    QVERIFY(welcome);
+    QCOMPARE(welcome->claimAt, Endpoint({QHostAddress::LocalHostIPv6, port}));
+    QCOMPARE(welcome->claimToken.size(), ControlProtocol::kClaimTokenSize);
+
+    // The answer byte to a claim of \a token sent to \a to, or < 0 when none came.
+    const auto claim = [&](const QHostAddress &to, const QByteArray &token, quint16 *from) {
+        QTcpSocket s;
+        s.connectToHost(to, port);
+        if (!s.waitForConnected(5000))
+            return -2;
+        *from = s.localPort();
+        s.write(RelayJoin::encodeClaim(token));
+        static_cast<void>(QTest::qWaitFor(
+            [&] {
+                return s.bytesAvailable() > 0 || s.state() == QAbstractSocket::UnconnectedState;
+            },
+            5000));
+        const QByteArray answer = s.read(1);
+        return answer.isEmpty() ? -1 : int(quint8(answer.at(0)));
+    };
+    quint16 from = 0;
+    QByteArray wrong = welcome->claimToken;
+    wrong[0] = char(wrong.at(0) ^ 1);
+    QCOMPARE(claim(QHostAddress::LocalHostIPv6, wrong, &from), int(RelayJoin::kRefused));
+    // Over IPv4 it would only repeat what the server already sees.
+    QCOMPARE(claim(QHostAddress::LocalHost, welcome->claimToken, &from), int(RelayJoin::kRefused));
+    QCOMPARE(
+        claim(QHostAddress::LocalHostIPv6, welcome->claimToken, &from), int(RelayJoin::kPaired));
+    const quint16 claimedPort = from;
+
+    // Whoever is introduced to a gets the claimed endpoint in its go; a's go about b has none.
+    Test::RawControlClient b(port, Test::ephemeralIdentity(), {}, QStringLiteral("b"));
+    QVERIFY(b.registerWith());
+    b.send(Connect {1, a.id(), ConnectMode::Auto});
+    const std::optional<Go> go = awaitGo(b);
+    QVERIFY(go);
+    QCOMPARE(go->peerAlso, Endpoint({QHostAddress::LocalHostIPv6, claimedPort}));
+    QCOMPARE(go->peerPublic.address, QHostAddress(QHostAddress::LocalHost));
+    const std::optional<Go> aboutB = awaitGo(a);
+    QVERIFY(aboutB);
+    QVERIFY(!aboutB->peerAlso.isValid());
+    // The token dies with the registration.
+    auto c = std::make_unique<Test::RawControlClient>(port, Test::ephemeralIdentity());
+    QVERIFY(c->registerWith());
+    const QByteArray token = c->first<Welcome>()->claimToken;
+    QVERIFY(token != welcome->claimToken);
+    const int online = server->registeredCount();
+    c.reset();
+    QTRY_COMPARE_WITH_TIMEOUT(server->registeredCount(), online - 1, 5000);
+    QCOMPARE(claim(QHostAddress::LocalHostIPv6, token, &from), int(RelayJoin::kRefused));
 }
 
 void TestRendezvousServer::busyAndSilentResponder()

@@ -127,6 +127,9 @@ qintptr createBound(const QHostAddress &address, quint16 port, QString *error)
     ::ioctlsocket(s, FIONBIO, &nonBlocking);
     const BOOL one = TRUE;
     ::setsockopt(s, SOL_SOCKET, SO_REUSEADDR, reinterpret_cast<const char *>(&one), sizeof one);
+    if (family == AF_INET6) // the default there already; said for clarity
+        ::setsockopt(
+            s, IPPROTO_IPV6, IPV6_V6ONLY, reinterpret_cast<const char *>(&one), sizeof one);
 #else
 #ifdef SOCK_CLOEXEC
     const int fd = ::socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -146,6 +149,10 @@ qintptr createBound(const QHostAddress &address, quint16 port, QString *error)
 #ifdef SO_REUSEPORT
     ::setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
 #endif
+    // IPv6 only: port P in IPv4 and in IPv6 are two sockets side by side (the control
+    // connection in one family, the address claim and the punch's listener in the other).
+    if (family == AF_INET6)
+        ::setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
 #endif
     if (::bind(decltype(::socket(0, 0, 0))(fd), reinterpret_cast<sockaddr *>(&storage), length)
         != 0) {

@@ -8,6 +8,7 @@
 #include "net/security/controllink.h"
 #include "net/security/serverpins.h"
 #include "net/wire/controlprotocol.h"
+#include "net/wire/relayjoin.h"
 
 #include <QHostInfo>
 #include <QNetworkInterface>
@@ -19,6 +20,7 @@
 #include <qcorosignal.h>
 
 #include <algorithm>
+#include <utility>
 
 namespace PunchDrop {
 
@@ -131,6 +133,8 @@ ControlClient::~ControlClient()
         m_socket->disconnect(this);
         m_socket->abort();
     }
+    if (m_claim)
+        m_claim->disconnect(this);
 }
 
 void ControlClient::start()
@@ -199,19 +203,77 @@ void ControlClient::attempt()
         m_socket = nullptr;
     }
     m_buffer.clear();
-    m_socket = new QTcpSocket(this);
+    // The socket exists from here on, so a lookup that never answers still ends in lose().
+    if (!prepareSocket(QAbstractSocket::IPv4Protocol))
+        return;
+    m_connectTimer.start(m_config.connectTimeout); // the name's lookup included
+    const HostPort server = currentServer();
+    const quint64 attempt = ++m_attempt;
+    if (const QHostAddress literal(server.host); !literal.isNull()) {
+        dial(literal, server.port);
+        return;
+    }
+    if (m_resolvedFor == server && m_addressIndex < m_addresses.size()) {
+        dial(m_addresses.at(m_addressIndex), server.port);
+        return;
+    }
+    // A host name: every address it stands for is a server to try, IPv4 first: registered
+    // over IPv4, the server sees our NAT's mapping of P (what an IPv4 punch needs) and we claim
+    // our IPv6 address besides (Welcome::claimAt); over IPv6 there is no IPv4 path to learn.
+    QHostInfo::lookupHost(server.host, this, [this, attempt, server](const QHostInfo &info) {
+        if (attempt != m_attempt || !m_socket || !m_running)
+            return;
+        m_resolvedFor = server;
+        m_addressIndex = 0;
+        m_addresses.clear();
+        QList<QHostAddress> v6;
+        for (const QHostAddress &a : info.addresses()) {
+            QList<QHostAddress> &list
+                = a.protocol() == QAbstractSocket::IPv4Protocol ? m_addresses : v6;
+            if (!list.contains(a))
+                list.append(a);
+        }
+        m_addresses += v6;
+        if (m_addresses.isEmpty()) {
+            m_resolvedFor = {};
+            lose(QStringLiteral("cannot resolve %1: %2")
+                     .arg(server.host,
+                         info.error() == QHostInfo::NoError ? QStringLiteral("no address")
+                                                            : info.errorString()));
+            return;
+        }
+        if (m_addresses.size() > 1)
+            qCInfo(lcNet).noquote() << server.host << "stands for" << m_addresses.size()
+                                    << "addresses; trying" << m_addresses.first().toString();
+        dial(m_addresses.first(), server.port);
+    });
+}
 
+bool ControlClient::prepareSocket(QAbstractSocket::NetworkLayerProtocol family)
+{
+    if (m_socket) {
+        if (m_socket->localAddress().protocol() == family)
+            return true;
+        m_socket->disconnect(this);
+        m_socket->abort();
+        m_socket->deleteLater();
+        m_socket = nullptr;
+    }
+    m_socket = new QTcpSocket(this);
     // Bind P ourselves (reuse options) so the punching engine can share it; keep the old P.
+    // An IPv6 socket is IPv6 only, so the same P serves both families side by side.
+    const QHostAddress any
+        = family == QAbstractSocket::IPv6Protocol ? QHostAddress::AnyIPv6 : QHostAddress::AnyIPv4;
     QString error;
-    qintptr fd = ReusableSocket::createBound(QHostAddress::AnyIPv4, m_localPort, &error);
+    qintptr fd = ReusableSocket::createBound(any, m_localPort, &error);
     if (fd < 0 && m_localPort != 0) {
         qCInfo(lcNet).noquote() << "cannot reuse control port" << m_localPort << "(" << error
                                 << "), taking a new one";
-        fd = ReusableSocket::createBound(QHostAddress::AnyIPv4, 0, &error);
+        fd = ReusableSocket::createBound(any, 0, &error);
     }
     if (fd < 0 || !ReusableSocket::adoptBound(*m_socket, fd, &error)) {
         lose(QStringLiteral("cannot create the control socket: ") + error);
-        return;
+        return false;
     }
     m_localPort = m_socket->localPort();
     // setSocketDescriptor(BoundState) arms the read notifier at once, and while connecting a
@@ -231,42 +293,17 @@ void ControlClient::attempt()
                 return lose(QStringLiteral("the server closed the connection"));
             lose(m_socket->errorString());
         });
-    m_connectTimer.start(m_config.connectTimeout); // the name's lookup included
-    const HostPort server = currentServer();
-    const quint64 attempt = ++m_attempt;
-    qCDebug(lcNet).noquote() << "connecting to" << server.toString() << "from port" << m_localPort;
-    if (!QHostAddress(server.host).isNull()) {
-        m_socket->connectToHost(server.host, server.port);
+    return true;
+}
+
+void ControlClient::dial(const QHostAddress &address, quint16 port)
+{
+    const bool v6 = address.protocol() == QAbstractSocket::IPv6Protocol;
+    if (!prepareSocket(v6 ? QAbstractSocket::IPv6Protocol : QAbstractSocket::IPv4Protocol))
         return;
-    }
-    if (m_resolvedFor == server && m_addressIndex < m_addresses.size()) {
-        m_socket->connectToHost(m_addresses.at(m_addressIndex), server.port);
-        return;
-    }
-    // A host name: every address it stands for is a server to try (the socket is bound to
-    // IPv4, so IPv4 addresses only).
-    QHostInfo::lookupHost(server.host, this, [this, attempt, server](const QHostInfo &info) {
-        if (attempt != m_attempt || !m_socket || !m_running)
-            return;
-        m_resolvedFor = server;
-        m_addressIndex = 0;
-        m_addresses.clear();
-        for (const QHostAddress &a : info.addresses())
-            if (a.protocol() == QAbstractSocket::IPv4Protocol && !m_addresses.contains(a))
-                m_addresses.append(a);
-        if (m_addresses.isEmpty()) {
-            m_resolvedFor = {};
-            lose(QStringLiteral("cannot resolve %1: %2")
-                     .arg(server.host,
-                         info.error() == QHostInfo::NoError ? QStringLiteral("no IPv4 address")
-                                                            : info.errorString()));
-            return;
-        }
-        if (m_addresses.size() > 1)
-            qCInfo(lcNet).noquote() << server.host << "stands for" << m_addresses.size()
-                                    << "addresses; trying" << m_addresses.first().toString();
-        m_socket->connectToHost(m_addresses.first(), server.port);
-    });
+    qCDebug(lcNet).noquote() << "connecting to" << Endpoint {address, port}.toString()
+                             << "from port" << m_localPort;
+    m_socket->connectToHost(address, port);
 }
 
 HostPort ControlClient::dialledServer() const
@@ -403,7 +440,67 @@ void ControlClient::on(const Welcome &welcome)
                             << m_observed.toString() << "from local port" << m_localPort;
     if (m_mapped.isValid())
         send(Mapped {m_mapped, m_mapper});
+    finishClaim({});
+    m_claimed = {}; // the server forgot it with our last registration
+    if (welcome.claimAt.isValid())
+        claimAddress(welcome.claimAt, welcome.claimToken);
     Q_EMIT registered();
+}
+
+void ControlClient::claimAddress(const Endpoint &at, const QByteArray &token)
+{
+    QString error;
+    // From P, the port the punch listens on and dials from in both families.
+    const qintptr fd = ReusableSocket::createBound(QHostAddress::AnyIPv6, m_localPort, &error);
+    auto *socket = new QTcpSocket(this);
+    if (fd < 0 || !ReusableSocket::adoptBound(*socket, fd, &error)) {
+        qCInfo(lcNet).noquote() << "no IPv6 address claim:" << error;
+        delete socket;
+        return;
+    }
+    m_claim = socket;
+    const auto notifiers = socket->findChildren<QSocketNotifier *>();
+    for (QSocketNotifier *n : notifiers) // as for the control socket: no reads before connected
+        if (n->type() == QSocketNotifier::Read)
+            n->setEnabled(false);
+    connect(socket, &QAbstractSocket::connected, this,
+        [socket, token] { socket->write(RelayJoin::encodeClaim(token)); });
+    connect(socket, &QIODevice::readyRead, this, [this, socket] {
+        const bool taken = socket->read(1) == QByteArray(1, RelayJoin::kPaired);
+        const Endpoint claimed {socket->localAddress(), socket->localPort()};
+        if (taken)
+            qCInfo(lcNet).noquote() << "also registered over IPv6 as" << claimed.toString();
+        else
+            qCInfo(lcNet).noquote() << "the server refused our IPv6 address claim";
+        finishClaim(taken ? claimed : Endpoint {});
+    });
+    connect(socket, &QAbstractSocket::errorOccurred, this, [this, socket] {
+        qCInfo(lcNet).noquote() << "no IPv6 path to the server:" << socket->errorString();
+        finishClaim({});
+    });
+    auto *deadline = new QTimer(socket);
+    deadline->setSingleShot(true);
+    connect(deadline, &QTimer::timeout, this, [this] {
+        qCInfo(lcNet).noquote() << "no IPv6 path to the server: no answer to our address claim";
+        finishClaim({});
+    });
+    deadline->start(m_config.requestTimeout);
+    socket->connectToHost(at.address, at.port);
+}
+
+void ControlClient::finishClaim(const Endpoint &claimed)
+{
+    if (claimed.isValid())
+        m_claimed = claimed;
+    QTcpSocket *socket = std::exchange(m_claim, nullptr);
+    if (!socket)
+        return;
+    socket->disconnect(this);
+    const auto notifiers = socket->findChildren<QSocketNotifier *>();
+    for (QSocketNotifier *n : notifiers)
+        n->setEnabled(false);
+    socket->deleteLater(); // often inside one of its own signals
+    Q_EMIT claimSettled();
 }
 
 void ControlClient::on(const Peers &peers)
@@ -528,6 +625,8 @@ void ControlClient::lose(const QString &reason)
     m_keepaliveTimer.stop();
     m_deadTimer.stop();
     m_pings.clear();
+    finishClaim({});
+    m_claimed = {};
     const bool wasRegistered = m_registered;
     m_registered = false;
     if (m_lastError.isEmpty() || wasRegistered)

@@ -135,6 +135,15 @@ public:
      */
     void setPortMappingPending(bool pending);
     bool isPortMappingPending() const { return m_mappingPending; }
+    /*!
+     * Our IPv6 endpoint as the server saw it in our address claim (Welcome::claimAt): the
+     * server hands it to peers as Go::peerAlso. Invalid before the claim succeeded, when the
+     * server offered none, or when this host has no IPv6 route to it.
+     */
+    Endpoint claimedEndpoint() const { return m_claimed; }
+    //! An address claim is in flight: a connect request made now would reach the peer without
+    //! our IPv6 endpoint. Going false emits claimSettled().
+    bool isClaimPending() const { return m_claim != nullptr; }
     Endpoint portMapping() const { return m_mapped; }
     PortMapProtocol portMapProtocol() const { return m_mapper; }
     /*!
@@ -179,6 +188,7 @@ Q_SIGNALS:
     //! failed (later failures of the same outage are not repeated); it reconnects by itself.
     void connectionLost(const QString &reason);
     void portMappingSettled();
+    void claimSettled();
     void peersChanged();
     //! The server introduced us to a peer who asked for us (responder side).
     void goReceived(const PunchDrop::GoMessage &go);
@@ -210,6 +220,14 @@ private:
     void scheduleReconnect(bool soon = false);
     void send(const ControlMessage &message);
     QList<Endpoint> currentPrivateEndpoints() const;
+    //! (Re)creates m_socket bound to P in \a family; false (after lose()) when it cannot.
+    bool prepareSocket(QAbstractSocket::NetworkLayerProtocol family);
+    //! Connects m_socket (recreated for \a address's family when needed) to the server.
+    void dial(const QHostAddress &address, quint16 port);
+    //! Claims our IPv6 address at \a at with \a token (RelayJoin::encodeClaim), from P.
+    void claimAddress(const Endpoint &at, const QByteArray &token);
+    //! Ends the claim in flight; \a claimed: the endpoint the server took.
+    void finishClaim(const Endpoint &claimed);
 
     DeviceIdentity m_identity;
     ControlClientConfig m_config;
@@ -237,6 +255,8 @@ private:
     Endpoint m_mapped; //!< our port mapping, sent after every welcome
     PortMapProtocol m_mapper = PortMapProtocol::None;
     bool m_mappingPending = false;
+    QTcpSocket *m_claim = nullptr; //!< the address claim in flight
+    Endpoint m_claimed;
     QString m_lastError;
     QHash<DeviceId, PeerInfo> m_peers;
     QSet<quint32> m_pendingRequests;

@@ -13,6 +13,8 @@
 #include <QSet>
 #include <QSslSocket>
 
+#include <algorithm>
+
 #include <qcorosignal.h>
 
 namespace PunchDrop {
@@ -44,13 +46,26 @@ QCoro::Task<PunchResult> HolePuncher::run()
     PunchResult result;
     // Listen on P at once: a peer whose SYN comes from an unexpected port (symmetric NAT on its
     // side, cone on ours) can only be accepted, never met by our own connect().
-    m_listener = new DeferredTlsServer(this);
-    QString error;
-    if (!ReusableSocket::listen(*m_listener, QHostAddress::AnyIPv4, m_plan.localPort, &error)) {
-        qCWarning(lcPunch) << "cannot listen on punch port" << m_plan.localPort << ":" << error;
-        // Not fatal: connect-only punching still works through cone NATs.
-    }
-    connect(m_listener, &QTcpServer::newConnection, this, &HolePuncher::onIncoming);
+    const bool anyV6 = std::any_of(m_plan.candidates.cbegin(), m_plan.candidates.cend(),
+        [](const Endpoint &e) { return e.isIPv6(); });
+    const bool anyV4 = std::any_of(m_plan.candidates.cbegin(), m_plan.candidates.cend(),
+        [](const Endpoint &e) { return !e.isIPv6(); });
+    auto listenOn = [this](const QHostAddress &any) {
+        auto *listener = new DeferredTlsServer(this);
+        QString error;
+        if (!ReusableSocket::listen(*listener, any, m_plan.localPort, &error)) {
+            qCWarning(lcPunch) << "cannot listen on punch port" << m_plan.localPort << "in"
+                               << (any == QHostAddress::AnyIPv6 ? "IPv6" : "IPv4") << ":" << error;
+            // Not fatal: connect-only punching still works through cone NATs.
+        }
+        connect(
+            listener, &QTcpServer::newConnection, this, [this, listener] { onIncoming(listener); });
+        return listener;
+    };
+    if (anyV4 || !anyV6)
+        m_listener = listenOn(QHostAddress::AnyIPv4);
+    if (anyV6)
+        m_listener6 = listenOn(QHostAddress::AnyIPv6);
 
     if (m_plan.startIn.count() > 0) {
         QPointer<HolePuncher> self(this);
@@ -62,8 +77,8 @@ QCoro::Task<PunchResult> HolePuncher::run()
     qCDebug(lcPunch) << "punching from port" << m_plan.localPort << "to" << m_plan.candidates.size()
                      << "candidates as" << (m_plan.initiator ? "initiator" : "responder");
     for (const Endpoint &candidate : std::as_const(m_plan.candidates)) {
-        if (candidate.isValid())
-            dialLoop(candidate); // runs concurrently; ends by itself at the deadline
+        if (candidate.isValid()) // runs concurrently; ends by itself at the deadline
+            dialLoop(candidate, anyV6 && !candidate.isIPv6() ? m_timings.ipv4Delay : 0ms);
     }
     if (m_plan.guess != PortGuess::None && !m_plan.guessTarget.address.isNull()
         && m_plan.guessBudget > 0)
@@ -113,6 +128,8 @@ void HolePuncher::finishCandidates()
     m_guessPause.wakeNow(); // guessDials() sees m_done and ends
     if (m_listener)
         m_listener->close();
+    if (m_listener6)
+        m_listener6->close();
     // abort() resumes every helper coroutine waiting on a socket; they see m_done and end.
     const auto sockets = m_sockets;
     m_sockets.clear();
@@ -124,9 +141,14 @@ void HolePuncher::finishCandidates()
     }
 }
 
-QCoro::Task<> HolePuncher::dialLoop(Endpoint target)
+QCoro::Task<> HolePuncher::dialLoop(Endpoint target, milliseconds delay)
 {
     QPointer<HolePuncher> self(this);
+    if (delay.count() > 0) {
+        co_await sleepFor(std::min(delay, remaining()));
+        if (!self || m_done || m_winner)
+            co_return; // the other family won meanwhile
+    }
     while (self && !m_done && remaining().count() > 0) {
         QSslSocket *socket = dial(m_plan.localPort, target);
         if (!socket) {
@@ -174,7 +196,8 @@ QSslSocket *HolePuncher::dial(quint16 port, const Endpoint &target)
         return socket;
     }
     QString error;
-    const qintptr fd = ReusableSocket::createBound(QHostAddress::AnyIPv4, port, &error);
+    const qintptr fd = ReusableSocket::createBound(
+        target.isIPv6() ? QHostAddress::AnyIPv6 : QHostAddress::AnyIPv4, port, &error);
     if (fd < 0) {
         qCDebug(lcPunch) << "bind for punch attempt failed:" << error;
         delete socket;
@@ -261,10 +284,10 @@ QCoro::Task<> HolePuncher::guessAttempt(QSslSocket *socket, Endpoint target)
     socket->deleteLater();
 }
 
-void HolePuncher::onIncoming()
+void HolePuncher::onIncoming(DeferredTlsServer *listener)
 {
-    while (m_listener && m_listener->hasPendingConnections()) {
-        auto *socket = qobject_cast<QSslSocket *>(m_listener->nextPendingConnection());
+    while (listener->hasPendingConnections()) {
+        auto *socket = qobject_cast<QSslSocket *>(listener->nextPendingConnection());
         if (!socket)
             continue;
         if (m_done) {

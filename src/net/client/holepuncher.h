@@ -47,6 +47,9 @@ struct PunchTimings
     //! The deadline when guessing: the spread, a SYN retransmission (1 s) of every socket,
     //! and the TLS handshake of the socket that met its peer.
     std::chrono::milliseconds guessDeadline {3000};
+    //! Happy eyeballs (RFC 8305's connection attempt delay): with an IPv6 candidate, the IPv4
+    //! candidates are dialled this much later, so a working IPv6 path wins the selection.
+    std::chrono::milliseconds ipv4Delay {250};
 };
 
 //! Port guessing's default budget: sockets per side. 512 × 512 over the 64,512 ports a Linux
@@ -62,7 +65,8 @@ struct PunchPlan
     DeviceId peer;
     bool initiator = true; //!< initiator = TLS client and the one who selects the path
     quint16 localPort = 0; //!< P: the port our control connection uses
-    //! the peer's port mapping (if any) first, then its public endpoint, then its private ones
+    //! the peer's port mapping (if any) first, then its public endpoints (IPv6, IPv4), then its
+    //! private ones. IPv6 candidates are dialled from P in IPv6, IPv4 ones from P in IPv4.
     QList<Endpoint> candidates;
     std::chrono::milliseconds startIn {0};
     /*!
@@ -99,7 +103,9 @@ struct PunchResult
 /*!
  * TCP hole punching from local port P (seeds 000/001, nat-lab-facts §2.5/2.6).
  *
- * At the scheduled start it listens on P and dials every candidate from P, each attempt with a
+ * At the scheduled start it listens on P (in IPv4, and in IPv6 when a candidate is IPv6) and
+ * dials every candidate from P, IPv4 ones PunchTimings::ipv4Delay after IPv6 ones, each attempt
+ * with a
  * fresh native socket (SO_REUSEADDR + SO_REUSEPORT, ReusableSocket), retrying after a refusal
  * until the deadline. Every connection that forms — by simultaneous open, by our connect() or
  * through the listener — gets a mutual TLS handshake pinned to the expected DeviceId. The
@@ -131,7 +137,8 @@ private:
     //! Where a candidate connection came from.
     enum class Origin { Dialled, Accepted, Guessed };
 
-    QCoro::Task<> dialLoop(Endpoint target);
+    //! Dials \a target from P until connected or the deadline, starting after \a delay.
+    QCoro::Task<> dialLoop(Endpoint target, std::chrono::milliseconds delay);
     //! Opens the port-guessing sockets of PunchPlan::guess, paced over guessSpread.
     QCoro::Task<> guessDials();
     //! One port-guessing socket: connected → verified; otherwise left to the deadline.
@@ -140,7 +147,7 @@ private:
     //! \a target; null when the system refused one.
     QSslSocket *dial(quint16 port, const Endpoint &target);
     QCoro::Task<> verifyCandidate(QSslSocket *socket, Endpoint remote, Origin origin);
-    void onIncoming();
+    void onIncoming(DeferredTlsServer *listener);
     void finishCandidates();
     std::chrono::milliseconds remaining(std::chrono::milliseconds extra = {}) const;
 
@@ -149,6 +156,7 @@ private:
     PunchTimings m_timings;
     QElapsedTimer m_clock; //!< started at the scheduled start
     DeferredTlsServer *m_listener = nullptr;
+    DeferredTlsServer *m_listener6 = nullptr; //!< P in IPv6, when a candidate is IPv6
     QList<QPointer<QSslSocket>> m_sockets;
     QSslSocket *m_winner = nullptr;
     Endpoint m_winnerRemote;

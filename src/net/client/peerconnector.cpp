@@ -46,6 +46,16 @@ PeerConnector::PeerConnector(
     , m_timings(timings)
 { }
 
+QCoro::Task<bool> PeerConnector::awaitControl(
+    void (ControlClient::*settled)(), std::chrono::milliseconds timeout)
+{
+    QPointer<PeerConnector> self(this);
+    QPointer<ControlClient> control(m_control);
+    auto signalled = qCoro(control.data(), settled, timeout);
+    co_await signalled;
+    co_return self &&control && control->isRegistered();
+}
+
 QCoro::Task<PeerConnection> PeerConnector::connectTo(
     DeviceId target, ConnectMode mode, QByteArray upgrade)
 {
@@ -53,28 +63,33 @@ QCoro::Task<PeerConnection> PeerConnector::connectTo(
     clock.start();
     PeerConnection failed;
     failed.peer = target;
-    if (!m_control || !m_control->isRegistered()) {
+    const auto offline = [&failed] {
         failed.errorCode = ConnectFailure::Offline;
         failed.error = shown(QT_TRANSLATE_NOOP("PeerConnector", "not connected to the server"));
-        co_return failed;
-    }
+        return std::move(failed);
+    };
+    if (!m_control || !m_control->isRegistered())
+        co_return offline();
     // GCC 12 destroys by-value arguments of a coroutine called inside co_await twice (PR 99576):
     // every task in this file is created in its own statement and then awaited by name.
+    if (mode != ConnectMode::RelayOnly && m_control->isClaimPending()) {
+        // Our IPv6 address reaches the peer only with the go: the claim is one round trip.
+        auto claimed = awaitControl(&ControlClient::claimSettled, m_timings.claimWait);
+        if (!co_await claimed)
+            co_return offline();
+    }
+    // With IPv6 of our own, a peer with IPv6 goes direct without the mapping, and one without
+    // it gets the mapping by a path upgrade once it exists: not worth delaying every send.
+    const bool ipv6
+        = m_control->claimedEndpoint().isValid() || m_control->observedEndpoint().isIPv6();
     if (mode != ConnectMode::RelayOnly && m_ownNat.mapping == NatType::Mapping::Dependent
-        && m_control->isPortMappingPending()) {
-        QPointer<PeerConnector> self(this);
-        QPointer<ControlClient> control(m_control);
+        && m_control->isPortMappingPending() && !ipv6) {
         qCInfo(lcPunch).noquote() << "behind a symmetric NAT: waiting up to"
                                   << m_timings.mappingWait.count()
                                   << "ms for our port mapping before connecting";
-        auto settled
-            = qCoro(control.data(), &ControlClient::portMappingSettled, m_timings.mappingWait);
-        co_await settled;
-        if (!self || !control || !control->isRegistered()) {
-            failed.errorCode = ConnectFailure::Offline;
-            failed.error = shown(QT_TRANSLATE_NOOP("PeerConnector", "not connected to the server"));
-            co_return failed;
-        }
+        auto mapped = awaitControl(&ControlClient::portMappingSettled, m_timings.mappingWait);
+        if (!co_await mapped)
+            co_return offline();
     }
     auto request = m_control->requestConnect(target, mode, m_timings.requestTimeout, upgrade);
     const ConnectReply reply = co_await request;
@@ -190,6 +205,10 @@ QCoro::Task<PunchResult> PeerConnector::punch(const GoMessage &go, bool mappedOn
     // the peer's public endpoint would only clash with the peer's SYN coming in through it).
     if (go.peerMapped.isValid())
         plan.candidates << go.peerMapped;
+    // IPv6 next, in either case: no NAT between, the punch is a plain simultaneous open.
+    for (const Endpoint &e : ipv6Candidates(go))
+        if (!plan.candidates.contains(e))
+            plan.candidates << e;
     PunchTimings timings = m_timings.punch;
     if (!go.upgrade.isEmpty()) {
         timings.deadline = m_timings.upgradePunchDeadline;
@@ -198,7 +217,7 @@ QCoro::Task<PunchResult> PeerConnector::punch(const GoMessage &go, bool mappedOn
     if (mappedOnly) {
         timings.deadline = std::min(timings.deadline, timings.mappedDeadline);
     } else {
-        if (!plan.candidates.contains(go.peerPublic))
+        if (!plan.candidates.contains(go.peerPublic) && !go.peerPublic.isIPv6())
             plan.candidates << go.peerPublic;
         for (const Endpoint &e : std::as_const(go.peerPrivate)) {
             if (!plan.candidates.contains(e))
@@ -223,6 +242,21 @@ QCoro::Task<PunchResult> PeerConnector::punch(const GoMessage &go, bool mappedOn
     co_return result;
 }
 
+QList<Endpoint> PeerConnector::ipv6Candidates(const GoMessage &go) const
+{
+    if (!m_control)
+        return {};
+    // Only when we have IPv6 ourselves: our own address went to the peer in its go (claimed,
+    // or registered over IPv6), so both sides dial and the firewalls' SYNs cross.
+    const bool ours
+        = m_control->claimedEndpoint().isValid() || m_control->observedEndpoint().isIPv6();
+    QList<Endpoint> result;
+    for (const Endpoint &e : {go.peerAlso, go.peerPublic})
+        if (ours && e.isValid() && e.isIPv6())
+            result << e;
+    return result;
+}
+
 PathKind PeerConnector::directPathOf(
     const PunchResult &punched, const GoMessage &go, bool mappedOnly) const
 {
@@ -230,19 +264,30 @@ PathKind PeerConnector::directPathOf(
         return PathKind::DirectPortMap;
     if (punched.viaGuess)
         return PathKind::DirectGuess;
+    if (punched.remote.isIPv6())
+        return PathKind::DirectPunch; // no NAT, so no mapping, between IPv6 peers
     // When the NATs rule out a punch, only a peer's spread socket comes in without a mapping.
     const bool spreadCameIn = punched.viaAccept && mappedOnly && punched.guesses > 0;
-    if (!punched.viaAccept || !m_control || !m_control->portMapping().isValid())
+    if (!m_control || !m_control->portMapping().isValid())
         return spreadCameIn ? PathKind::DirectGuess : PathKind::DirectPunch;
-    if (mappedOnly)
+    if (mappedOnly && punched.viaAccept)
         return PathKind::DirectPortMap;
-    // Behind our symmetric NAT nothing from outside reaches the listener unless the gateway
-    // forwards it: the peer's SYN goes to an external port that our NAT gave to another
-    // destination (the server) and filters. Only a peer on our own network (one of its
-    // private endpoints) gets in without the mapping.
+    // Behind our symmetric NAT nothing from outside reaches us unless the gateway forwards it:
+    // the peer's SYN goes to an external port that our NAT gave to another destination (the
+    // server) and filters. Only a peer on our own network (one of its private endpoints) gets
+    // in without the mapping. Whether the forwarded SYN then meets the listener or one of our
+    // own connecting sockets on P (a simultaneous open: same 4-tuple) is a race of
+    // microseconds, so a connection we dialled counts too — unless the peer's NAT is known to
+    // admit our own SYN (no NAT, full or restricted cone: "full-sym" in the NAT lab), which
+    // then went out from a fresh port of ours and in through its listener.
     const bool fromPeersNetwork = std::any_of(go.peerPrivate.cbegin(), go.peerPrivate.cend(),
         [&](const Endpoint &e) { return e.address == punched.remote.address; });
-    if (m_ownNat.mapping == NatType::Mapping::Dependent && !fromPeersNetwork)
+    const NatType peerNat = NatType::fromString(go.peerNat);
+    const bool peerAdmitsUs = peerNat.mapping == NatType::Mapping::None
+        || peerNat.filtering == NatType::Filtering::EndpointIndependent
+        || peerNat.filtering == NatType::Filtering::AddressDependent;
+    if (m_ownNat.mapping == NatType::Mapping::Dependent && !fromPeersNetwork
+        && (punched.viaAccept || !peerAdmitsUs))
         return PathKind::DirectPortMap;
     return PathKind::DirectPunch;
 }
@@ -315,10 +360,12 @@ QCoro::Task<PeerConnection> PeerConnector::establish(
     const bool hopeless = mode == ConnectMode::Auto && punchHopeless(m_ownNat, c.peerNat);
     const bool mapped
         = go.peerMapped.isValid() || (m_control && m_control->portMapping().isValid());
+    // Over IPv6 there is no NAT, only firewalls: the NAT types say nothing about that path.
+    const bool ipv6 = !ipv6Candidates(go).isEmpty();
     // Port guessing: only where the server found the two NAT types call for it.
     const PortGuess guess = guessPart(go, mode);
     if (go.punch && mode != ConnectMode::RelayOnly
-        && (!hopeless || mapped || guess != PortGuess::None)) {
+        && (!hopeless || mapped || ipv6 || guess != PortGuess::None)) {
         if (guess != PortGuess::None)
             qCInfo(lcPunch).noquote()
                 << "port guessing with" << go.peer.shortString() << "as the" << portGuessName(guess)

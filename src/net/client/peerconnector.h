@@ -37,6 +37,9 @@ struct ConnectTimings
      * milliseconds, UPnP's discovery in up to 2 s) waits this long for it first.
      */
     std::chrono::milliseconds mappingWait {2500};
+    //! A connect made while our IPv6 address claim is in flight (`send` right after start)
+    //! waits this long for it: without it the peer's go lacks our IPv6 endpoint.
+    std::chrono::milliseconds claimWait {1000};
     /*!
      * Port guessing ("birthday" punching) when the server's go asks for it: the sockets this
      * side opens (--punch-budget); 0 turns it off (--no-birthday).
@@ -144,6 +147,10 @@ private:
     };
 
     QCoro::Task<PeerConnection> establish(GoMessage go, ConnectMode mode, qint64 startedMs);
+    //! Waits up to \a timeout for the control client's signal \a settled; false when the
+    //! client, its registration or this object went away meanwhile.
+    QCoro::Task<bool> awaitControl(
+        void (ControlClient::*settled)(), std::chrono::milliseconds timeout);
     /*!
      * The hole punch of establish(): every candidate of \a go from the control port, the peer's
      * port mapping first. \a mappedOnly (the NATs rule out a punch, but a gateway forwards):
@@ -160,6 +167,9 @@ private:
     //! The sockets this side opens for \a guess (the sequential parts need few).
     int guessBudget(PortGuess guess) const;
     PortGuess guessPart(const GoMessage &go, ConnectMode mode) const;
+    //! The peer's IPv6 endpoints in \a go (Go::peerAlso, or its public one when it registered
+    //! over IPv6), when we have IPv6 too; empty otherwise.
+    QList<Endpoint> ipv6Candidates(const GoMessage &go) const;
     //! Which direct path \a punched is: DirectPortMap when it went to the peer's mapping, or
     //! came in through ours when nothing else could (\a mappedOnly); DirectPunch otherwise.
     PathKind directPathOf(const PunchResult &punched, const GoMessage &go, bool mappedOnly) const;

@@ -185,6 +185,18 @@ void RelayHub::readJoin(QTcpSocket *socket)
     const RelayJoin::Parsed join = RelayJoin::parse(socket->read(RelayJoin::kJoinSize));
     if (!join.ok)
         return refuse(socket, join.error);
+    if (join.claim) {
+        if (!m_claims || !m_claims(join.token, {socket->peerAddress(), socket->peerPort()}))
+            return refuse(socket, QStringLiteral("unknown address claim"));
+        socket->write(QByteArray(1, RelayJoin::kPaired));
+        socket->disconnectFromHost();
+        connect(socket, &QAbstractSocket::disconnected, socket, &QObject::deleteLater);
+        QTimer::singleShot(2000, socket, [socket] {
+            socket->abort();
+            socket->deleteLater();
+        });
+        return;
+    }
     if (!m_config.enabled)
         return refuse(socket, QStringLiteral("relay disabled on this server"));
     const QByteArray token = join.token;

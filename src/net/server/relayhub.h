@@ -5,6 +5,7 @@
 #include "net/server/relaybandwidth.h"
 #include "net/server/relaysession.h"
 #include "net/wire/deviceid.h"
+#include "net/wire/endpoint.h"
 
 #include <QByteArray>
 #include <QHash>
@@ -14,6 +15,7 @@
 #include <QSet>
 
 #include <chrono>
+#include <functional>
 
 class QTcpSocket;
 
@@ -76,8 +78,16 @@ public:
      * goes back to the owner at once. False when it is unknown, expired or already joined.
      */
     bool revokeToken(const QByteArray &token);
-    //! Takes ownership of a freshly accepted plaintext socket whose first byte looked like a join.
+    //! Takes ownership of a freshly accepted plaintext socket whose first byte looked like a join
+    //! (or an address claim: RelayJoin::encodeClaim).
     void acceptJoin(QTcpSocket *socket);
+    /*!
+     * Who decides an address claim: called with its token and the connection's source, true when
+     * the claim is taken. Without a handler every claim is refused. Claims are read with the
+     * joins' bounds and deadline, and answered whether or not the relay is enabled.
+     */
+    using ClaimHandler = std::function<bool(const QByteArray &token, const Endpoint &from)>;
+    void setClaimHandler(ClaimHandler handler) { m_claims = std::move(handler); }
 
     int activeSessions() const { return int(m_sessions.size()); }
     int waitingJoins() const { return int(m_waiting.size()); }
@@ -120,6 +130,7 @@ private:
     QHash<DeviceId, int> m_slotsPerIdentity; //!< unused tokens + paired sessions
     QHash<QHostAddress, int> m_slotsPerPrefix;
     LogThrottle m_refusalLog;
+    ClaimHandler m_claims;
 };
 
 } // namespace PunchDrop

@@ -7,6 +7,7 @@
 #include "net/wire/controlprotocol.h"
 #include "net/wire/relayjoin.h"
 
+#include <QNetworkInterface>
 #include <QRandomGenerator>
 #include <QSocketNotifier>
 #include <QTcpServer>
@@ -120,6 +121,8 @@ RendezvousServer::RendezvousServer(
     if (!m_tls.isValid())
         qCWarning(lcServer).noquote() << "no TLS for control connections:" << m_tls.errorString();
     m_relay = new RelayHub(m_config.relay, this);
+    m_relay->setClaimHandler(
+        [this](const QByteArray &token, const Endpoint &from) { return onClaim(token, from); });
     m_listener = new DescriptorServer([this](qintptr fd) { onIncoming(fd); }, this);
     m_presenceFlush.setSingleShot(true);
     connect(&m_presenceFlush, &QTimer::timeout, this, &RendezvousServer::flushPresence);
@@ -139,7 +142,58 @@ bool RendezvousServer::listen(QString *error)
                      .arg(m_listener->errorString());
         return false;
     }
+    m_claimAddress = claimAddressOf(m_config, m_listener->serverAddress());
+    const QHostAddress bound = m_listener->serverAddress();
+    if (!m_claimAddress.isNull() && bound != QHostAddress::Any && bound != QHostAddress::AnyIPv6
+        && bound != m_claimAddress) {
+        // A specific address in one family: the IPv6 one is a second listener on the same port,
+        // for claims and for clients that have only IPv6.
+        m_listener6 = new DescriptorServer([this](qintptr fd) { onIncoming(fd); }, this);
+        if (!m_listener6->listen(m_claimAddress, serverPort())) {
+            *error = QStringLiteral("cannot listen on %1: %2")
+                         .arg(Endpoint {m_claimAddress, serverPort()}.toString(),
+                             m_listener6->errorString());
+            m_listener->close();
+            return false;
+        }
+    }
+    if (!m_claimAddress.isNull())
+        qCInfo(lcServer).noquote() << "clients registered over IPv4 claim their IPv6 address at"
+                                   << Endpoint {m_claimAddress, serverPort()}.toString();
     return true;
+}
+
+QHostAddress RendezvousServer::claimAddressOf(
+    const RendezvousServerConfig &config, const QHostAddress &listening)
+{
+    if (!config.claims)
+        return {};
+    if (!config.claimAddress.isNull())
+        return config.claimAddress;
+    auto usable = [](const QHostAddress &a) {
+        bool mapped = false;
+        a.toIPv4Address(&mapped);
+        return a.protocol() == QAbstractSocket::IPv6Protocol && !mapped && !a.isLoopback()
+            && !a.isLinkLocal() && !a.isSiteLocal() && !a.isMulticast() && !a.isNull()
+            && a != QHostAddress::AnyIPv6;
+    };
+    if (listening != QHostAddress::Any && listening != QHostAddress::AnyIPv6)
+        return usable(listening) ? listening : QHostAddress();
+    QHostAddress temporary;
+    const auto interfaces = QNetworkInterface::allInterfaces();
+    for (const QNetworkInterface &i : interfaces) {
+        if (!(i.flags() & QNetworkInterface::IsUp) || (i.flags() & QNetworkInterface::IsLoopBack))
+            continue;
+        for (const QNetworkAddressEntry &e : i.addressEntries()) {
+            if (!usable(e.ip()))
+                continue;
+            if (!e.isTemporary())
+                return e.ip();
+            if (temporary.isNull())
+                temporary = e.ip();
+        }
+    }
+    return temporary;
 }
 
 quint16 RendezvousServer::serverPort() const
@@ -155,6 +209,8 @@ QHostAddress RendezvousServer::serverAddress() const
 void RendezvousServer::close()
 {
     m_listener->close();
+    if (m_listener6)
+        m_listener6->close();
     const auto pending = m_pending;
     for (Pending *p : pending) {
         dropPending(p, true);
@@ -375,6 +431,8 @@ RendezvousServer::Budget &RendezvousServer::budgetOf(const ServerClient *client)
 void RendezvousServer::forget(const ServerClient *client)
 {
     delete m_budgets.take(client);
+    if (!client->claimToken().isEmpty())
+        m_claimTokens.remove(client->claimToken());
     auto *mutableClient = const_cast<ServerClient *>(client);
     m_natDirty.remove(mutableClient);
     m_pendingWatch.remove(mutableClient);
@@ -428,6 +486,15 @@ void RendezvousServer::onHello(ServerClient *client)
     welcome.serverId = m_identity.id();
     welcome.keepaliveMs = int(m_config.keepaliveInterval.count());
     welcome.upgrades = true;
+    if (!m_claimAddress.isNull()
+        && client->observed().address.protocol() == QAbstractSocket::IPv4Protocol) {
+        m_claimTokens.remove(client->claimToken());
+        const QByteArray token = randomBytes(ControlProtocol::kClaimTokenSize);
+        client->setClaimToken(token);
+        m_claimTokens.insert(token, client);
+        welcome.claimAt = {m_claimAddress, serverPort()};
+        welcome.claimToken = token;
+    }
     client->send(welcome);
     reportWatchLimit(client, watch);
 
@@ -562,6 +629,27 @@ void RendezvousServer::handleMapped(ServerClient *client, const Mapped &mapped)
               .arg(mapped.external.toString())
         : QStringLiteral("has no port mapping any more");
     qCInfo(lcServer).noquote() << client->describe() << said + LogThrottle::suffix(suppressed);
+}
+
+bool RendezvousServer::onClaim(const QByteArray &token, const Endpoint &from)
+{
+    ServerClient *client = m_claimTokens.value(token);
+    if (!client || !client->isRegistered() || !m_presence.contains(client))
+        return false;
+    // The dual-stack listener shows IPv4 sources as ::ffff:a.b.c.d: those are no claim.
+    bool isV4 = false;
+    from.address.toIPv4Address(&isV4);
+    if (isV4 || from.address.protocol() != QAbstractSocket::IPv6Protocol)
+        return false;
+    const Endpoint also {QHostAddress(from.address.toIPv6Address()), from.port}; // no scope
+    if (also == client->also())
+        return true; // a repeat: nothing new to log
+    client->setAlso(also);
+    int suppressed = 0;
+    if (m_mappingLog.allow(&suppressed))
+        qCInfo(lcServer).noquote() << client->describe() << "is also at"
+                                   << also.toString() + LogThrottle::suffix(suppressed);
+    return true;
 }
 
 void RendezvousServer::flushPresence()

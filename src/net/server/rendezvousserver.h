@@ -62,12 +62,22 @@ struct RendezvousServerConfig
     //! flapping client cannot flood its watchers.
     int presenceChangesPerSecond = 2;
     RelayHubConfig relay;
+    /*!
+     * The server's IPv6 address where clients registered over IPv4 claim theirs (Welcome::claimAt,
+     * on this server's port). Null: listening on a wildcard or IPv6 address, the first permanent
+     * global IPv6 address of this host's interfaces (claimAddressOf()); otherwise none. When
+     * \a address is a specific IPv4 address, the server listens on this one too (same port):
+     * both families, for claims and for clients with only IPv6.
+     */
+    QHostAddress claimAddress {};
+    bool claims = true; //!< false: no address claims are offered (IPv4 only, as before)
 };
 
 /*!
  * The rendezvous server (`punchdrop --server`). One TCP port serves two protocols, told apart by
  * the first byte a new connection sends: 0x16 (a TLS handshake record) → a control connection
- * (ServerClient, see ControlProtocol for the messages); 'P' → a relay join (RelayHub). Anything
+ * (ServerClient, see ControlProtocol for the messages); 'P' → a relay join or an address claim
+ * (RelayHub, RelayJoin). Anything
  * else, or nothing within the handshake deadline, closes the connection.
  *
  * The first byte is peeked natively (recv MSG_PEEK on the accepted descriptor, watched by a
@@ -108,6 +118,16 @@ public:
 
     quint16 serverPort() const;
     QHostAddress serverAddress() const;
+    //! Where clients registered over IPv4 claim their IPv6 address, null when nowhere.
+    QHostAddress claimAddress() const { return m_claimAddress; }
+    /*!
+     * The address RendezvousServerConfig::claimAddress stands for when the server listens on
+     * \a listening: itself when set; for a wildcard, the first permanent global IPv6 address
+     * of this host's interfaces (not link-local, loopback, ULA-scoped site-local or
+     * IPv4-mapped); for a specific IPv6 address, that address; otherwise none.
+     */
+    static QHostAddress claimAddressOf(
+        const RendezvousServerConfig &config, const QHostAddress &listening);
     DeviceId id() const { return m_identity.id(); }
     int registeredCount() const { return int(m_presence.size()); }
     //! Connections that have not sent hello yet (sniffing or in the TLS handshake).
@@ -254,6 +274,9 @@ private:
     //! client must not send peers' SYNs to a third party's address.
     void handleMapped(ServerClient *client, const Control::Mapped &mapped);
     void handleLookup(ServerClient *client, const Control::Lookup &request);
+    //! An address claim (RelayHub::ClaimHandler): \a from becomes the also-endpoint of the
+    //! client that holds \a token, when it is an IPv6 endpoint.
+    bool onClaim(const QByteArray &token, const Endpoint &from);
     void flushPresence();
     void forget(const ServerClient *client);
 
@@ -292,6 +315,11 @@ private:
     QElapsedTimer m_clock;
     LogThrottle m_refusalLog; //!< refused connections
     LogThrottle m_mappingLog; //!< `mapped` changes and claims off the public address
+    //! Where clients claim their IPv6 address (Welcome::claimAt), null when nowhere.
+    QHostAddress m_claimAddress;
+    //! The second listener, on m_claimAddress, when the first one's address is IPv4 only.
+    QTcpServer *m_listener6 = nullptr;
+    QHash<QByteArray, QPointer<ServerClient>> m_claimTokens; //!< Welcome::claimToken → client
     LogThrottle m_dropLog; //!< connections that sent nothing useful before the deadline
 };
 

@@ -188,6 +188,7 @@ Go RendezvousServer::goAbout(
     go.peer = peer->id();
     go.peerName = peer->name();
     go.peerPublic = peer->observed(); // the server's own observation
+    go.peerAlso = peer->also(); // the same, through the peer's address claim
     go.peerPrivate
         = vouchedPrivate(peer->privateEndpoints(), peer->peerAddress() == receiverAddress);
     go.peerMapped = peer->mapped(); // vouched in handleMapped(): on the peer's public address

@@ -62,6 +62,13 @@ public:
     }
     Endpoint observed() const { return m_observed; }
     QHostAddress peerAddress() const override { return m_observed.address; }
+    //! The public endpoint of the client's other address family, seen in its address claim
+    //! (RendezvousServer::onClaim); invalid when it made none.
+    Endpoint also() const { return m_also; }
+    void setAlso(const Endpoint &also) { m_also = also; }
+    //! The token of its address claims (Welcome::claimToken), empty when none was offered.
+    QByteArray claimToken() const { return m_claimToken; }
+    void setClaimToken(const QByteArray &token) { m_claimToken = token; }
     //! The watch list hello carried, until the server has stored it (PresenceIndex keeps the
     //! watch lists, as digests).
     const QList<DeviceId> &helloWatch() const { return m_helloWatch; }
@@ -117,6 +124,8 @@ private:
     PortMapProtocol m_mapper = PortMapProtocol::None;
     QList<DeviceId> m_helloWatch;
     Endpoint m_observed;
+    Endpoint m_also;
+    QByteArray m_claimToken;
     bool m_helloDone = false;
     bool m_registered = false;
     bool m_closing = false;

@@ -50,6 +50,15 @@ struct Welcome
     //! optional: the server copies `connect.upgrade` into the go's (path upgrades); absent
     //! (false) from older servers, whose clients then never ask for one.
     bool upgrades = false;
+    /*!
+     * optional: where the client can show the server its other address family (IPv6 when this
+     * connection is IPv4): a plain TCP connection from its control port to \a claimAt that
+     * sends an address claim with \a claimToken (RelayJoin::encodeClaim). The server then hands
+     * the address it saw to peers as Go::peerAlso. Both absent when the server has no such
+     * address; older servers never send them.
+     */
+    Endpoint claimAt {};
+    QByteArray claimToken {}; //!< ControlProtocol::kClaimTokenSize random bytes, or empty
 };
 
 //! C→S: the client's NAT type (from STUN probing), shown to others in presence.
@@ -181,6 +190,10 @@ struct Go
     //! optional: the running session this go is for (Connect::upgrade): a direct path for it,
     //! not a new session. Empty for an ordinary go.
     QByteArray upgrade {};
+    //! optional: the peer's public endpoint in its other address family (its IPv6 address when
+    //! it registered over IPv4), as the server saw it in the peer's address claim. Invalid when
+    //! there is none.
+    Endpoint peerAlso {};
 };
 
 //! C→S: how a session ended up (for the server's log).

@@ -97,6 +97,10 @@ struct Encoder
         c.insert(QStringLiteral("keepalive_ms"), m.keepaliveMs);
         if (m.upgrades)
             c.insert(QStringLiteral("upgrades"), true);
+        if (m.claimAt.isValid() && !m.claimToken.isEmpty()) {
+            c.insert(QStringLiteral("claim_at"), m.claimAt.toString());
+            c.insert(QStringLiteral("claim"), m.claimToken);
+        }
         return c;
     }
     QCborMap operator()(const Nat &m) const
@@ -168,6 +172,8 @@ struct Encoder
         c.insert(QStringLiteral("name"), m.peerName);
         c.insert(QStringLiteral("public"), m.peerPublic.toString());
         c.insert(QStringLiteral("private"), endpointArray(m.peerPrivate));
+        if (m.peerAlso.isValid())
+            c.insert(QStringLiteral("also"), m.peerAlso.toString());
         c.insert(QStringLiteral("nat"), m.peerNat);
         if (m.peerMapped.isValid()) {
             c.insert(QStringLiteral("mapped"), m.peerMapped.toString());
@@ -477,6 +483,10 @@ ControlMessage decodeWelcome(Fields &f)
     m.serverId = f.id("server");
     m.keepaliveMs = int(f.integer("keepalive_ms", kMaxMs));
     m.upgrades = f.boolean("upgrades", false);
+    m.claimAt = f.endpoint("claim_at", false);
+    m.claimToken = f.bytes("claim", ControlProtocol::kClaimTokenSize, false);
+    if (f.ok() && m.claimAt.isValid() != !m.claimToken.isEmpty())
+        f.fail("claim", "and claim_at come together");
     return m;
 }
 
@@ -544,6 +554,7 @@ ControlMessage decodeGo(Fields &f)
     m.peerName = f.name("name");
     m.peerPublic = f.endpoint("public");
     m.peerPrivate = f.endpoints("private");
+    m.peerAlso = f.endpoint("also", false);
     m.peerNat = f.text("nat");
     m.peerMapped = f.endpoint("mapped", false);
     if (m.peerMapped.isValid())

@@ -100,6 +100,7 @@ public:
     static constexpr int kMaxLookupPeers = 16; //!< entries in one lookup-result
     static constexpr int kSessionIdSize = 16;
     static constexpr int kRelayTokenSize = 16;
+    static constexpr int kClaimTokenSize = 16; //!< Welcome::claimToken
 
     enum class Status { Ok, Incomplete, Malformed };
 

@@ -13,6 +13,8 @@ struct Endpoint
     quint16 port = 0;
 
     bool isValid() const { return !address.isNull() && port != 0; }
+    //! An IPv6 endpoint (one that needs an IPv6 socket: IPv4-mapped addresses count too).
+    bool isIPv6() const { return address.protocol() == QAbstractSocket::IPv6Protocol; }
     QString toString() const
     {
         const QString a = address.toString();

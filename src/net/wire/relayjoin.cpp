@@ -3,19 +3,33 @@
 
 namespace PunchDrop::RelayJoin {
 
-QByteArray encode(const QByteArray &token)
+namespace {
+QByteArray encodeWith(const char (&magic)[4], const QByteArray &token)
 {
-    QByteArray join(kMagic, 4);
+    QByteArray join(magic, 4);
     join.append(char(kVersion));
     join.append(token);
     return join;
+}
+} // namespace
+
+QByteArray encode(const QByteArray &token)
+{
+    return encodeWith(kMagic, token);
+}
+
+QByteArray encodeClaim(const QByteArray &token)
+{
+    return encodeWith(kClaimMagic, token);
 }
 
 Parsed parse(QByteArrayView bytes)
 {
     Parsed out;
-    if (bytes.size() != kJoinSize || !bytes.startsWith(QByteArrayView(kMagic, 4))) {
+    out.claim = bytes.startsWith(QByteArrayView(kClaimMagic, 4));
+    if (bytes.size() != kJoinSize || (!out.claim && !bytes.startsWith(QByteArrayView(kMagic, 4)))) {
         out.error = QStringLiteral("not a relay join");
+        out.claim = false;
         return out;
     }
     if (quint8(bytes.at(4)) != kVersion) {
