@@ -47,6 +47,14 @@
         <source>NAT type: %1</source>
         <translation>NAT 类型：%1</translation>
     </message>
+    <message>
+        <source>Direct connections: likely with IPv6 devices</source>
+        <translation>直连：与支持 IPv6 的设备很可能成功</translation>
+    </message>
+    <message>
+        <source>IPv6: %1. Devices that have IPv6 too connect directly, whatever their NAT; others go by IPv4.</source>
+        <translation>IPv6：%1。同样支持 IPv6 的设备可以直接连接，无论其 NAT 类型；其他设备通过 IPv4 连接。</translation>
+    </message>
 </context>
 <context>
     <name>ContactStore</name>

@@ -47,6 +47,14 @@
         <source>NAT type: %1</source>
         <translation>NAT 類型：%1</translation>
     </message>
+    <message>
+        <source>Direct connections: likely with IPv6 devices</source>
+        <translation>直接連線：與支援 IPv6 的裝置很可能成功</translation>
+    </message>
+    <message>
+        <source>IPv6: %1. Devices that have IPv6 too connect directly, whatever their NAT; others go by IPv4.</source>
+        <translation>IPv6：%1。同樣支援 IPv6 的裝置可以直接連線，無論其 NAT 類型；其他裝置透過 IPv4 連線。</translation>
+    </message>
 </context>
 <context>
     <name>ContactStore</name>

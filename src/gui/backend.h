@@ -29,6 +29,9 @@ struct ServerStatus
     PortMapper::State portMap = PortMapper::State::Off;
     PortMapProtocol portMapper = PortMapProtocol::None;
     QString portMapReason;
+    //! This device's IPv6 endpoint as the server knows it (an address claim, or registered over
+    //! IPv6), empty when none: then devices with IPv6 connect directly whatever the NATs.
+    QString ipv6;
 };
 
 /*!

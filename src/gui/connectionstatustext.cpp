@@ -25,6 +25,11 @@ QString ConnectionStatusText::nat(const ServerStatus &status)
 {
     if (status.state == ServerStatus::State::LanOnly)
         return {};
+    // Over IPv6 there is no NAT in the way: only a firewall, which the punch opens.
+    if (!status.ipv6.isEmpty()
+        && NatType::fromString(status.natType).mapping != NatType::Mapping::None
+        && NatType::fromString(status.natType).mapping != NatType::Mapping::EndpointIndependent)
+        return tr("Direct connections: likely with IPv6 devices");
     return natWords(status.natType);
 }
 
@@ -50,8 +55,14 @@ QString ConnectionStatusText::natToolTip(const ServerStatus &status)
         return tr("PunchDrop checks how this network's router (NAT) treats connections once it "
                   "reaches the server.");
     const NatType type = NatType::fromString(status.natType);
-    return tr("NAT type: %1").arg(NatType::displayName(status.natType)) + u'\n'
-        + type.explanation();
+    QString tip
+        = tr("NAT type: %1").arg(NatType::displayName(status.natType)) + u'\n' + type.explanation();
+    if (!status.ipv6.isEmpty())
+        tip += u'\n'
+            + tr("IPv6: %1. Devices that have IPv6 too connect directly, whatever their NAT; "
+                 "others go by IPv4.")
+                  .arg(status.ipv6);
+    return tip;
 }
 
 } // namespace PunchDrop::Gui

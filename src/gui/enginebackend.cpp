@@ -72,11 +72,17 @@ bool EngineBackend::start(QString *error)
     connect(&engine->contacts(), &ContactStore::contactsChanged, this, &Backend::contactsChanged);
     connect(engine, &TransferEngine::registered, this, [this, engine] {
         // the server in use: after a failover, another one of the list
-        if (const ControlClient *control = engine->controlClient())
+        if (const ControlClient *control = engine->controlClient()) {
             m_status.serverAddress = control->currentServer().toString();
+            m_status.ipv6 = ipv6Of(*control);
+            // the address claim settles a round trip after the registration
+            connect(control, &ControlClient::claimSettled, this, &EngineBackend::onClaimSettled,
+                Qt::UniqueConnection);
+        }
         setStatus(ServerStatus::State::Online, {});
     });
     connect(engine, &TransferEngine::connectionLost, this, [this](const QString &reason) {
+        m_status.ipv6.clear();
         setStatus(ServerStatus::State::Offline, tr("reconnecting: %1").arg(reason));
     });
     connect(engine, &TransferEngine::portMappingChanged, this, [this, engine] {
@@ -107,6 +113,21 @@ bool EngineBackend::start(QString *error)
     Q_EMIT peersChanged();
     Q_EMIT contactsChanged();
     return ok;
+}
+
+void EngineBackend::onClaimSettled()
+{
+    if (const ControlClient *control = m_engine ? m_engine->controlClient() : nullptr) {
+        m_status.ipv6 = ipv6Of(*control);
+        Q_EMIT serverStatusChanged();
+    }
+}
+
+QString EngineBackend::ipv6Of(const ControlClient &control)
+{
+    if (control.claimedEndpoint().isValid())
+        return control.claimedEndpoint().toString();
+    return control.observedEndpoint().isIPv6() ? control.observedEndpoint().toString() : QString();
 }
 
 void EngineBackend::setStatus(ServerStatus::State state, const QString &detail)

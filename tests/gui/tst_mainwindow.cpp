@@ -305,6 +305,15 @@ private Q_SLOTS:
         backend.setStatus(status);
         QCOMPARE(labelText(&window, "natTypeLabel"),
             u"Direct connections: unlikely — the server relays"_qs);
+        // With IPv6 (the server took our address claim) the NAT matters only for IPv4 peers.
+        status.ipv6 = u"[2001:db8:1::2]:40000"_qs;
+        backend.setStatus(status);
+        QCOMPARE(
+            labelText(&window, "natTypeLabel"), u"Direct connections: likely with IPv6 devices"_qs);
+        QVERIFY(window.findChild<QLabel *>(u"natTypeLabel"_qs)
+                    ->toolTip()
+                    .contains(u"IPv6: [2001:db8:1::2]:40000. Devices that have IPv6 too"_qs));
+        status.ipv6.clear();
         status.natType = u"unknown"_qs;
         backend.setStatus(status);
         QCOMPARE(labelText(&window, "natTypeLabel"), u"Direct connections: unknown"_qs);

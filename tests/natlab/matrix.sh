@@ -8,12 +8,16 @@
 # Usage: matrix.sh [-n RUNS] [-k] PUNCHDROP_BINARY [CASE...]
 #   -n RUNS  how often to run every case (default 3)
 #   -k       keep the logs of failed runs in ./natlab-failures/
-# Output: a table on stdout; exit 0 only when every run of every case passed.
+# Output: a table on stdout (per case: passes, seconds per run, the sender's path per run as
+# kind/method/family(time_ms), and the median time_ms of the runs that passed); exit 0 only when
+# every run of every case passed.
 
 set -u -o pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 RUNS=3
 KEEP=0
+# one lab case at a time on this machine, also against other runners (each run takes the lock)
+LOCK=${NATLAB_LOCK:-/tmp/punchdrop-natlab.lock}
 while getopts "n:k" opt; do
     case "$opt" in
         n) RUNS=$OPTARG ;;
@@ -37,21 +41,24 @@ for c in "${CASES[@]}"; do
     passed=0
     times=()
     paths=()
+    path_ms=()
     for ((r = 1; r <= RUNS; r++)); do
         log=$(mktemp "${TMPDIR:-/tmp}/natlab-matrix.XXXXXX")
         t0=$(date +%s%N)
         if [ "$c" = selftest ]; then
-            timeout 120 bash "$HERE/case_lab_selftest.sh" >"$log" 2>&1
+            flock "$LOCK" timeout 120 bash "$HERE/case_lab_selftest.sh" >"$log" 2>&1
         else
-            timeout 250 bash "$HERE/case_punch.sh" "$c" "$BIN" >"$log" 2>&1
+            flock "$LOCK" timeout 250 bash "$HERE/case_punch.sh" "$c" "$BIN" >"$log" 2>&1
         fi
         rc=$?
         ms=$((($(date +%s%N) - t0) / 1000000))
         times+=("$(printf '%d.%d' $((ms / 1000)) $((ms % 1000 / 100)))")
         # the sender's path, as the case printed it: "  path: kind=K method=M ..."
-        p=$(sed -n 's/^  path: kind=\([^ ]*\) method=\([^ ]*\) .*time_ms=\([^ ]*\).*/\1\/\2(\3ms)/p' "$log" | tail -n 1)
+        p=$(sed -n 's/^  path: kind=\([^ ]*\) method=\([^ ]*\) family=\([^ ]*\) .*time_ms=\([^ ]*\).*/\1\/\2\/\3(\4ms)/p' "$log" | tail -n 1)
         if [ "$rc" = 0 ]; then
             passed=$((passed + 1))
+            ms_path=$(sed -n 's/^  path: .*time_ms=\([0-9]*\).*/\1/p' "$log" | tail -n 1)
+            [ -n "$ms_path" ] && path_ms+=("$ms_path")
             paths+=("${p:-ok}")
         else
             all_ok=1
@@ -64,7 +71,13 @@ for c in "${CASES[@]}"; do
         fi
         rm -f "$log"
     done
-    printf '%-15s %d/%-4d %-22s %s\n' "$c" "$passed" "$RUNS" "${times[*]}" "${paths[*]}"
+    median=-
+    if [ ${#path_ms[@]} -gt 0 ]; then
+        median=$(printf '%s\n' "${path_ms[@]}" | sort -n |
+            awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
+    fi
+    printf '%-15s %d/%-4d %-22s %s  median time_ms %s\n' "$c" "$passed" "$RUNS" "${times[*]}" \
+        "${paths[*]}" "$median"
 done
 echo "total: $(($(date +%s) - total_start)) s for $RUNS run(s) of ${#CASES[@]} case(s)"
 exit "$all_ok"

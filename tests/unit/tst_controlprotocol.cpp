@@ -894,6 +894,11 @@ void TestControlProtocol::addressClaimFields()
     const RelayJoin::Parsed join = RelayJoin::parse(RelayJoin::encode(token));
     QVERIFY(join.ok && !join.claim);
     QVERIFY(!RelayJoin::parse(claim.left(20)).ok);
+    // A refused claim is no claim (fuzz_relayjoin found this one: a claim of another version).
+    QByteArray version2 = claim;
+    version2[4] = 2;
+    const RelayJoin::Parsed newer = RelayJoin::parse(version2);
+    QVERIFY(!newer.ok && !newer.claim && newer.token.isEmpty());
     QVERIFY(!RelayJoin::parse(QByteArray(QByteArray("PDAX\x01") + token)).ok);
 }
 

@@ -26,10 +26,9 @@ QByteArray encodeClaim(const QByteArray &token)
 Parsed parse(QByteArrayView bytes)
 {
     Parsed out;
-    out.claim = bytes.startsWith(QByteArrayView(kClaimMagic, 4));
-    if (bytes.size() != kJoinSize || (!out.claim && !bytes.startsWith(QByteArrayView(kMagic, 4)))) {
+    const bool claim = bytes.startsWith(QByteArrayView(kClaimMagic, 4));
+    if (bytes.size() != kJoinSize || (!claim && !bytes.startsWith(QByteArrayView(kMagic, 4)))) {
         out.error = QStringLiteral("not a relay join");
-        out.claim = false;
         return out;
     }
     if (quint8(bytes.at(4)) != kVersion) {
@@ -37,6 +36,7 @@ Parsed parse(QByteArrayView bytes)
         return out;
     }
     out.ok = true;
+    out.claim = claim;
     out.token = bytes.sliced(5).toByteArray();
     return out;
 }
