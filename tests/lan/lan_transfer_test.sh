@@ -10,11 +10,17 @@
 # be listed) and `punchdrop send --lan --to bob FILE`; the file must arrive byte-identical and the
 # sender's path event must say kind "direct", method "lan".
 #
-# Usage: lan_transfer_test.sh PUNCHDROP   (root; unique namespace prefix, removed on exit; only
-# 10.x addresses; the root namespace's interfaces are never touched)
+# With "ipv6-only" as second argument the two hosts have no IPv4 at all, only the IPv6 link-local
+# addresses the kernel gives every interface: they must find each other by the announcements to
+# ff02:: and the transfer must go to bob's link-local address with eth0 as its scope (the path
+# event's "family" is "ipv6").
+#
+# Usage: lan_transfer_test.sh PUNCHDROP [ipv6-only]   (root; unique namespace prefix, removed on
+# exit; only 10.x addresses and link-local IPv6; the root namespace's interfaces are never touched)
 set -u
 
-BIN=${1:?usage: $0 path/to/punchdrop}
+BIN=${1:?usage: $0 path/to/punchdrop [ipv6-only]}
+MODE=${2:-ipv4}
 # shellcheck source=tests/lan/lan_lib.sh
 . "$(dirname "$0")/lan_lib.sh"
 lan_require "the LAN transfer test" ip timeout sha256sum xxh128sum
@@ -43,6 +49,9 @@ fail() {
 for ns in $SW $A $B; do
     ip netns add "$ns" || fail "cannot create namespace $ns"
     ip -n "$ns" link set lo up
+    # Link-local addresses usable at once (no duplicate address detection), no SLAAC.
+    ip netns exec "$ns" sysctl -qw net.ipv6.conf.default.accept_dad=0 \
+        net.ipv6.conf.default.accept_ra=0 net.ipv6.conf.default.disable_ipv6=0 >/dev/null
 done
 ip -n "$SW" link add br0 type bridge
 ip -n "$SW" link set br0 type bridge mcast_snooping 0
@@ -53,11 +62,19 @@ for pair in "$A 10.198.1.11" "$B 10.198.1.12"; do
     i=$((i + 1))
     ip -n "$SW" link add "p$i" type veth peer name eth0 netns "$1" || fail "veth for $1"
     ip -n "$SW" link set "p$i" master br0 up
-    ip -n "$1" addr add "$2/24" dev eth0
+    [ "$MODE" = ipv6-only ] || ip -n "$1" addr add "$2/24" dev eth0
     ip -n "$1" link set eth0 up
     # Multicast needs a route out of eth0 (there is no default route in this lab).
-    ip -n "$1" route add 224.0.0.0/4 dev eth0
+    [ "$MODE" = ipv6-only ] || ip -n "$1" route add 224.0.0.0/4 dev eth0
 done
+if [ "$MODE" = ipv6-only ]; then
+    for ns in $A $B; do
+        lladdr() { ip -n "$ns" -6 addr show dev eth0 scope link | grep -c 'inet6 fe80'; }
+        for _ in $(seq 50); do [ "$(lladdr)" -ge 1 ] && break; sleep 0.1; done
+        [ "$(lladdr)" -ge 1 ] || fail "$ns has no IPv6 link-local address"
+        [ -z "$(ip -n "$ns" -4 addr show dev eth0)" ] || fail "$ns has IPv4 in ipv6-only mode"
+    done
+fi
 
 mkdir -p "$WORK/dl"
 head -c 3145729 /dev/urandom > "$WORK/payload.bin"   # 3 MiB + 1
@@ -92,6 +109,10 @@ RPID=""
 
 grep '"event":"path"' "$WORK/sender.jsonl" | grep -q '"method":"lan"' || fail "the path is not 'lan'"
 grep '"event":"path"' "$WORK/sender.jsonl" | grep -q '"kind":"direct"' || fail "the path is not direct"
+family=ipv4
+[ "$MODE" = ipv6-only ] && family=ipv6
+grep '"event":"path"' "$WORK/sender.jsonl" | grep -q "\"family\":\"$family\"" ||
+    fail "the path's family is not $family: $(grep '"event":"path"' "$WORK/sender.jsonl")"
 want=$(sha256sum < "$WORK/payload.bin" | cut -d' ' -f1)
 got=$(sha256sum < "$WORK/dl/payload.bin" | cut -d' ' -f1)
 [ "$want" = "$got" ] || fail "payload.bin differs after the transfer"
@@ -101,5 +122,5 @@ grep '"event":"file"' "$WORK/sender.jsonl" | grep '"digest":"xxh3-128"' | grep -
     fail "the sender's file event lacks the payload's XXH3-128 ($want_xxh)"
 cmp -s "$WORK/folder/sub/nested.txt" "$WORK/dl/folder/sub/nested.txt" || fail "the folder tree did not arrive"
 [ -d "$WORK/dl/folder/empty" ] || fail "the empty folder did not arrive"
-echo "send --lan: 3 MiB + 1 and a folder tree arrived intact over the LAN in $(( (T1 - T0) / 1000000 )) ms"
-echo "PASS: LAN transfer without a server"
+echo "send --lan: 3 MiB + 1 and a folder tree arrived intact over the LAN ($family) in $(( (T1 - T0) / 1000000 )) ms"
+echo "PASS: LAN transfer without a server ($MODE)"
