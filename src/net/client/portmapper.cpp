@@ -269,12 +269,14 @@ QCoro::Task<> PortMapper::run(quint64 generation, quint16 port)
         if (attempt.answer.ok()) {
             if (attempt.answer.external != m_external || attempt.gateway.client != m_holder.client)
                 qCInfo(lcNet).noquote()
-                    << "port" << port << "mapped at" << attempt.answer.external.toString() << "via"
-                    << portMapProtocolName(attempt.gateway.client->protocol()) << "for"
-                    << attempt.answer.lease.count() << "s"
-                    << (attempt.answer.note.isEmpty()
-                               ? QString()
-                               : QStringLiteral("(%1)").arg(attempt.answer.note));
+                    << QStringLiteral("port %1 mapped at %2 via %3 for %4 s%5")
+                           .arg(port)
+                           .arg(attempt.answer.external.toString(),
+                               portMapProtocolName(attempt.gateway.client->protocol()))
+                           .arg(attempt.answer.lease.count())
+                           .arg(attempt.answer.note.isEmpty()
+                                   ? QString()
+                                   : QStringLiteral(" (%1)").arg(attempt.answer.note));
             m_holder = attempt.gateway;
             setState(
                 State::Mapped, attempt.answer.external, attempt.gateway.client->protocol(), {});
