@@ -21,6 +21,8 @@
 
 #include <qcorosignal.h>
 
+#include <algorithm>
+
 namespace PunchDrop {
 
 using namespace std::chrono_literals;
@@ -75,6 +77,16 @@ TransferEngine::TransferEngine(const DeviceIdentity &identity, const ConfigDir &
     // the test suite sets it, because its engines must not ask the machine's real gateway.
     if (qEnvironmentVariableIntValue("PUNCHDROP_NO_PORT_MAP") != 0)
         m_config.portMapping = false;
+    // Tests only (the NAT lab's gateway restart, tests/natlab/README.md), not for users: ask
+    // for the held mapping this often instead of every 2 min, and again as often without one.
+    bool refreshSet = false;
+    const int refreshMs
+        = qEnvironmentVariableIntValue("PUNCHDROP_PORT_MAP_REFRESH_MS", &refreshSet);
+    if (refreshSet && refreshMs > 0) {
+        const std::chrono::milliseconds refresh(std::max(refreshMs, 200));
+        m_config.portMap.refreshInterval = refresh;
+        m_config.portMap.retryInterval = std::min(m_config.portMap.retryInterval, refresh);
+    }
 }
 
 TransferEngine::~TransferEngine()

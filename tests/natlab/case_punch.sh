@@ -52,6 +52,18 @@
 #   prc-symupnp-stopped                 as prc-symupnp, but miniupnpd stops (its forwards
 #                                       flushed) after bob mapped: a "lying" mapping, which may
 #                                       cost one attempt at most: relay within 5 s
+#   prc-symupnp-conflict                as prc-symupnp, but another host behind bob's router
+#                                       (hb2, a hand-made AddPortMapping: upnpmap.py) already
+#                                       holds external port P, bob's punch port: his IGD v2
+#                                       AddAnyPortMapping gets another port; bob renews it (every
+#                                       2 s here) without it changing; then direct, port-map, upnp
+#   prc-symupnp-conflict-v1             the same with miniupnpd describing itself as IGD v1: bob's
+#                                       AddPortMapping gets 718 ConflictInMappingEntry and he
+#                                       retries with a random port
+#   prc-symupnp-restart                 as prc-symupnp (bob renews every 2 s); after bob mapped,
+#                                       miniupnpd stops, its forwards are flushed, and it starts
+#                                       again, empty, on a new HTTP port: bob's mapping is back on
+#                                       the gateway within 20 s; then direct, port-map, upnp
 #   cluster                             prc×prc, two servers sharing a redis-server (all three
 #                                       in the server namespace): alice registers with one, bob
 #                                       with the other; the go crosses servers: direct, tcp-punch
@@ -66,7 +78,8 @@
 #                                       ipv6
 # Environment: NATLAB_KEEP=1 (leave the lab up), NATLAB_PAYLOAD_MIB (default 4),
 #              NATLAB_BIRTHDAY_RUNS (10), NATLAB_PUNCH_BUDGET (the birthday cases' --punch-budget),
-#              NATLAB_VERBOSE=0 (no --verbose for punchdrop), CI=true (no skipping).
+#              NATLAB_PORT_MAP_REFRESH_MS (2000: bob's port-map refresh in the conflict and
+#              restart cases), NATLAB_VERBOSE=0 (no --verbose for punchdrop), CI=true (no skipping).
 
 # shellcheck disable=SC2317,SC2119 # functions run through lab_wait_for; lab_add_server's NAME is optional
 set -u -o pipefail
@@ -93,6 +106,9 @@ SEND_DEADLINE=80      # s we wait for the sender process
 RECEIVER_DEADLINE=30  # s we wait for the receiver after the sender finished
 NAT_TIMEOUT=${NATLAB_NAT_TIMEOUT:-25}        # nat-timeout case: conntrack timeouts of both routers (s)
 IDLE_SECS=${NATLAB_IDLE_SECS:-40}          # nat-timeout case: how long bob idles before alice sends
+# conflict and restart cases: bob asks his gateway again this often (PUNCHDROP_PORT_MAP_REFRESH_MS),
+# with a mapping (renewal) or without one (retry), instead of every 2 min / 60 s
+PORT_MAP_REFRESH_MS=${NATLAB_PORT_MAP_REFRESH_MS:-2000}
 
 usage() { sed -n '/^# Usage/,/^# Environment/p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 [ -n "$CASE" ] || usage
@@ -228,7 +244,8 @@ start_receiver() { # start_receiver HOST
     mkdir -p "$INBOX" "$LAB_DIR/conf-bob"
     add_log "receiver stdout" "$RECEIVER_OUT"
     add_log "receiver stderr" "$LAB_DIR/receiver.err"
-    lab_spawn -e "$LAB_DIR/receiver.err" "$host" "$RECEIVER_OUT" "$PD" receive "${VERBOSE[@]}" \
+    lab_spawn -e "$LAB_DIR/receiver.err" "$host" "$RECEIVER_OUT" env "${RECEIVER_ENV[@]}" \
+        "$PD" receive "${VERBOSE[@]}" \
         --server "$RECEIVER_SERVER" --yes --json --dir "$INBOX" --name bob \
         --config-dir "$LAB_DIR/conf-bob" "${RECEIVER_FLAGS[@]}"
     RECEIVER_PID=$LAB_LAST_PID
@@ -269,6 +286,7 @@ make_payload() {
 SENDER_OUT=""
 SENDER_FLAGS=()          # more arguments for `send` and `receive` (prc-sym: --no-birthday)
 RECEIVER_FLAGS=(--once)
+RECEIVER_ENV=()          # VAR=VALUE for the receiver's environment (PUNCHDROP_PORT_MAP_REFRESH_MS)
 BUDGET_FLAGS=()          # the birthday cases: --punch-budget N from NATLAB_PUNCH_BUDGET
 [ -n "${NATLAB_PUNCH_BUDGET:-}" ] && BUDGET_FLAGS=(--punch-budget "$NATLAB_PUNCH_BUDGET")
 PATH_KIND=""
@@ -445,17 +463,18 @@ check_hostiles() {
 }
 
 # ---------------------------------------------------------------------------------------------
-# port mapping (prc-symupnp, prc-symnatpmp, prc-sympcp, prc-symupnp-stopped)
+# port mapping (prc-symupnp*, prc-symnatpmp, prc-sympcp, symupnp-prc)
 
 MAPPER=""      # the mapper the mapped side's gateway speaks: upnp, natpmp or pcp
 MAPPED_ROUTER=rb  # whose router maps: bob's (rb), or alice's (ra, symupnp-prc)
 MAPPED_LOG=receiver.err  # the mapped side's log
-# start_gateway ROUTER MODE — the STUN responder miniupnpd asks, then miniupnpd itself
+MINIUPNPD_OPTS=()  # more arguments for lab_miniupnpd (igd1)
+# start_gateway ROUTER MODE [igd1] — the STUN responder miniupnpd asks, then miniupnpd itself
 start_gateway() {
     add_log "miniupnpd in $1" "$LAB_DIR/miniupnpd-$1.log"
     lab_stun_echo || fail "cannot start the STUN responder"
-    lab_miniupnpd "$1" "$2" || fail "miniupnpd does not run in $1"
-    echo "  miniupnpd ($2) runs in $1"
+    lab_miniupnpd "$@" || fail "miniupnpd does not run in $1"
+    echo "  miniupnpd ($2${3:+, $3}) runs in $1"
 }
 # wait_mapped — until bob reports his port mapping (his log), then prints it
 wait_mapped() {
@@ -468,10 +487,14 @@ wait_mapped() {
     # NAT-PMP request a moment before its nft rule is in: seen once, 27 ms after the request)
     lab_wait_for 5 forwards_mapped_port || fail "bob's gateway does not forward the port he mapped"
 }
+# mapped_external — the external port the mapped side's log names last ("mapped at A:PORT")
+mapped_external() {
+    grep -o 'mapped at [0-9.]*:[0-9]*' "$LAB_DIR/$MAPPED_LOG" | tail -n 1 | sed 's/.*://'
+}
 # forwards_mapped_port — the mapped side's miniupnpd forwards the external port its log names
 forwards_mapped_port() {
     local external
-    external=$(grep -m1 -o 'mapped at [0-9.]*:[0-9]*' "$LAB_DIR/$MAPPED_LOG" | sed 's/.*://')
+    external=$(mapped_external)
     [ -n "$external" ] || fail "$MAPPED_LOG names no mapped port"
     lab_exec "$MAPPED_ROUTER" nft list chain inet miniupnpd prerouting_miniupnpd |
         grep -q "dport $external "
@@ -482,6 +505,91 @@ check_unmapped() {
     ! forwards_mapped_port || fail "the mapped side exited, but $MAPPED_ROUTER still forwards its port"
     echo "  the mapped side exited and deleted its mapping: $MAPPED_ROUTER forwards it no more"
 }
+# The conflict cases: OTHER_PORT is bob's punch port P, which the other host (hb2) holds as
+# an external port on bob's gateway before bob asks for it.
+OTHER_PORT=""
+# block_ssdp / unblock_ssdp — bob's SSDP searches (UDP 1900 to his router) are dropped, so that
+# his gateway stays unknown to him until the other host holds his port
+block_ssdp() {
+    lab_exec rb nft -f - <<NFT || fail "cannot block bob's SSDP"
+table inet lab_block_ssdp {
+    chain input {
+        type filter hook input priority -10; policy accept;
+        ip saddr $(lab_ip hb) udp dport 1900 counter drop
+    }
+}
+NFT
+}
+unblock_ssdp() { lab_exec rb nft delete table inet lab_block_ssdp || fail "cannot unblock bob's SSDP"; }
+bob_unmapped_round() { grep -q "no port mapping for port [0-9]* - " "$LAB_DIR/receiver.err"; }
+# conflict_setup — bob runs, his first round of port mapping found no gateway (SSDP blocked);
+# the other host maps external port P (bob's punch port) to itself; then bob may find the
+# gateway, and must get another external port on his next round
+conflict_setup() {
+    lab_wait_for 20 bob_unmapped_round ||
+        fail "bob reported no failed port-mapping round within 20 s (SSDP blocked)"
+    OTHER_PORT=$(grep -m1 -o 'no port mapping for port [0-9]*' "$LAB_DIR/receiver.err" | sed 's/.* //')
+    local http out
+    http=$(lab_miniupnpd_http_port rb)
+    [ -n "$http" ] || fail "miniupnpd in rb has no HTTP port"
+    add_log "the other host's AddPortMapping" "$LAB_DIR/upnpmap.log"
+    lab_exec hb2 timeout 15 python3 "$HERE/upnpmap.py" "${LAB_LANNET[rb]}.1" \
+        "$http" "$(lab_ip hb2)" "$OTHER_PORT" "$OTHER_PORT" >"$LAB_DIR/upnpmap.log" 2>&1 ||
+        fail "the other host could not map external port $OTHER_PORT: $(cat "$LAB_DIR/upnpmap.log")"
+    echo "  the other host (hb2, $(lab_ip hb2)) holds external port $OTHER_PORT, bob's punch port: $(cat "$LAB_DIR/upnpmap.log")"
+    unblock_ssdp
+}
+# check_conflict — bob got another external port than P, P still forwards to the other host,
+# and bob's renewals kept his port (one "mapped at" in his log after a few refresh intervals)
+check_conflict() {
+    local external chain renewals
+    external=$(mapped_external)
+    if [ -z "$external" ] || [ "$external" = "$OTHER_PORT" ]; then
+        fail "bob's external port is '$external', the other host's P is $OTHER_PORT"
+    fi
+    chain=$(lab_exec rb nft list chain inet miniupnpd prerouting_miniupnpd)
+    grep -q "dport $OTHER_PORT .*$(lab_ip hb2):$OTHER_PORT" <<<"$chain" ||
+        fail "external port $OTHER_PORT no longer forwards to the other host: $chain"
+    grep -q "dport $external .*$(lab_ip hb):$OTHER_PORT" <<<"$chain" ||
+        fail "external port $external does not forward to bob's $(lab_ip hb):$OTHER_PORT: $chain"
+    echo "  bob got external port $external (P $OTHER_PORT is the other host's): $(grep -m1 -o 'port [0-9]* mapped at .*' "$LAB_DIR/receiver.err")"
+    # renewals ask for the port granted: after 2.5 refresh intervals still the one mapping
+    sleep "$(awk "BEGIN { print $PORT_MAP_REFRESH_MS * 2.5 / 1000 }")"
+    renewals=$(grep -c 'mapped at ' "$LAB_DIR/receiver.err")
+    if [ "$renewals" != 1 ] || [ "$(mapped_external)" != "$external" ]; then
+        fail "bob's mapping changed while he renewed it: $(grep -o 'port [0-9]* mapped at .*' "$LAB_DIR/receiver.err" | tr '\n' ';')"
+    fi
+    [ "$(lab_exec rb nft list chain inet miniupnpd prerouting_miniupnpd | grep -c "$(lab_ip hb):")" = 1 ] ||
+        fail "bob holds more than one mapping on rb after renewing"
+    echo "  renewed every $PORT_MAP_REFRESH_MS ms: still external port $external, one mapping"
+}
+# restart_gateway — miniupnpd stops, its forwards are flushed, and it starts again (empty, on a
+# new HTTP port); bob's mapping must be back on the gateway within 20 s
+bob_mapped_again() {
+    # his last word on the mapping is "mapped", and the gateway forwards that port again
+    local last
+    last=$(grep -E -o 'mapped at [0-9.]*:[0-9]*|no port mapping for port' "$LAB_DIR/receiver.err" | tail -n 1)
+    [[ "$last" == "mapped at"* ]] && forwards_mapped_port
+}
+restart_gateway() {
+    local t_stop t_up t_back http_before http_after
+    http_before=$(lab_miniupnpd_http_port rb)
+    t_stop=$(now_ms)
+    lab_miniupnpd_stop rb
+    lab_exec rb nft flush chain inet miniupnpd prerouting_miniupnpd
+    lab_exec rb nft flush chain inet miniupnpd miniupnpd
+    ! forwards_mapped_port || fail "bob's port is still forwarded after the flush"
+    lab_miniupnpd rb upnp || fail "miniupnpd does not start again in rb"
+    t_up=$(now_ms)
+    http_after=$(lab_miniupnpd_http_port rb)
+    echo "  miniupnpd stopped, its forwards flushed, started again (HTTP port $http_before -> $http_after) in $((t_up - t_stop)) ms"
+    lab_wait_for 20 bob_mapped_again ||
+        fail "bob's mapping is not back on the restarted gateway within 20 s (refresh every $PORT_MAP_REFRESH_MS ms)"
+    t_back=$(now_ms)
+    echo "  bob's mapping is back (external port $(mapped_external)) $((t_back - t_up)) ms after the gateway was up again, $((t_back - t_stop)) ms after it stopped"
+    grep -o 'no port mapping for port .*' "$LAB_DIR/receiver.err" | head -n 2 | sed 's/^/    bob meanwhile: /'
+}
+
 # check_not_relayed — the server paired no relay session
 check_not_relayed() {
     local f
@@ -749,11 +857,20 @@ run_case() {
             kind=any
             methods=any
             ;;
-        prc-symupnp | prc-symupnp-stopped)
+        prc-symupnp | prc-symupnp-stopped | prc-symupnp-restart | prc-symupnp-conflict*)
             pair prc sym
             MAPPER=upnp
             methods=port-map
             [ "$CASE" = prc-symupnp-stopped ] && kind=relay && methods=relay
+            if [ "$CASE" = prc-symupnp-restart ] || [[ "$CASE" == prc-symupnp-conflict* ]]; then
+                RECEIVER_ENV=(PUNCHDROP_PORT_MAP_REFRESH_MS="$PORT_MAP_REFRESH_MS")
+            fi
+            if [[ "$CASE" == prc-symupnp-conflict* ]]; then
+                lab_add_host hb2 rb || fail "cannot build the other host behind rb"
+                [ "$CASE" = prc-symupnp-conflict-v1 ] && MINIUPNPD_OPTS=(igd1)
+                [ "$CASE" = prc-symupnp-conflict ] || [ "$CASE" = prc-symupnp-conflict-v1 ] ||
+                    { echo "unknown case '$CASE'" >&2; usage; }
+            fi
             ;;
         prc-symnatpmp) pair prc sym; MAPPER=natpmp; methods=port-map ;;
         prc-sympcp) pair prc sym; MAPPER=pcp; methods=port-map ;;
@@ -787,11 +904,15 @@ run_case() {
     make_payload
     if [ "$CASE" = cluster ]; then start_cluster; else start_server; fi
     if [ -n "$MAPPER" ]; then
-        start_gateway "$MAPPED_ROUTER" "$MAPPER"
+        start_gateway "$MAPPED_ROUTER" "$MAPPER" "${MINIUPNPD_OPTS[@]}"
     fi
+    [[ "$CASE" == prc-symupnp-conflict* ]] && block_ssdp
     start_receiver "$RECEIVER_HOST"
+    [[ "$CASE" == prc-symupnp-conflict* ]] && conflict_setup
     if [ -n "$MAPPER" ] && [ "$MAPPED_ROUTER" = rb ]; then
         wait_mapped
+        [[ "$CASE" == prc-symupnp-conflict* ]] && check_conflict
+        [ "$CASE" = prc-symupnp-restart ] && restart_gateway
         if [ "$CASE" = prc-symupnp-stopped ]; then
             lab_miniupnpd_stop rb
             # whatever miniupnpd left behind goes too: the gateway forgot the mapping

@@ -5,11 +5,15 @@
 # (+PCP) for the router's LAN. Source after lab.sh; used by case_punch.sh's port-mapping cases.
 #
 #   lab_stun_echo                      a STUN responder on $LAB_SERVER_IP:3478 (srv namespace)
-#   lab_miniupnpd ROUTER upnp|natpmp|pcp|both   start miniupnpd in ROUTER (needs lab_stun_echo);
-#                                      pcp: NAT-PMP's version-0 requests are refused by an nft
-#                                      rule (ICMP port unreachable), so only PCP answers
+#   lab_miniupnpd ROUTER upnp|natpmp|pcp|both [igd1]   start miniupnpd in ROUTER (needs
+#                                      lab_stun_echo); pcp: NAT-PMP's version-0 requests are
+#                                      refused by an nft rule (ICMP port unreachable), so only PCP
+#                                      answers; igd1: it describes itself as IGD v1
+#                                      (force_igd_desc_v1: WANIPConnection:1, so clients use
+#                                      AddPortMapping, not v2's AddAnyPortMapping)
 #   lab_miniupnpd_stop ROUTER          stop it again (by PID; the mappings stay in nft until
 #                                      the next start flushes them)
+#   lab_miniupnpd_http_port ROUTER     the TCP port of its UPnP HTTP server (a new one each start)
 #
 # What it takes (docs/nat-traversal.md §4.2, nat-lab-facts "Port mapping"):
 #  - Debian's nft_init.sh cannot run (it needs a file the package lacks), so the miniupnpd
@@ -66,7 +70,8 @@ NFT
 }
 
 lab_miniupnpd() {
-    local node=$1 mode=$2 upnp=yes natpmp=yes
+    local node=$1 mode=$2 upnp=yes natpmp=yes igd1=no
+    [ "${3:-}" = igd1 ] && igd1=yes
     case "$mode" in
         upnp) natpmp=no ;;
         natpmp | pcp) upnp=no ;;
@@ -102,6 +107,7 @@ listening_ip=lan
 http_port=0
 enable_upnp=$upnp
 enable_natpmp=$natpmp
+force_igd_desc_v1=$igd1
 secure_mode=yes
 system_uptime=yes
 ext_perform_stun=yes
@@ -142,4 +148,8 @@ lab_miniupnpd_stop() {
     [ -n "$pid" ] || return 0
     lab_stop "$pid" 5
     unset "LAB_MINIUPNPD_PID[$1]"
+}
+
+lab_miniupnpd_http_port() {
+    lab_exec "$1" ss -Hltnp | grep miniupnpd | awk '{ print $4 }' | sed 's/.*://' | head -n 1
 }

@@ -15,7 +15,11 @@ using namespace std::chrono_literals;
 
 namespace {
 
-//! A gateway whose answers the test sets; called on PortMapper's worker thread.
+/*!
+ * A gateway whose answers the test sets; called on PortMapper's worker thread. Like an IGD v2
+ * whose port table holds other hosts' mappings, it grants the external port asked for when it
+ * holds that one for us already (a renewal), else that port + externalOffset (0: as asked).
+ */
 class ScriptedGateway final : public PortMapGateway
 {
 public:
@@ -30,14 +34,16 @@ public:
     {
         QMutexLocker lock(&m_mutex);
         ++m_maps;
+        m_asked.append(externalPort);
         GatewayAnswer answer;
         if (!m_up) {
             answer.error = QStringLiteral("scripted gateway is down");
             return answer;
         }
         Q_UNUSED(internalPort)
-        answer.external = Endpoint {
-            QHostAddress(QStringLiteral("198.51.100.7")), quint16(externalPort + m_offset)};
+        if (externalPort != m_held)
+            m_held = quint16(externalPort + m_offset);
+        answer.external = Endpoint {QHostAddress(QStringLiteral("198.51.100.7")), m_held};
         answer.lease = m_grant.count() ? m_grant : lease;
         return answer;
     }
@@ -52,6 +58,18 @@ public:
     {
         QMutexLocker lock(&m_mutex);
         m_up = up;
+    }
+    //! Restarts: forgets the mapping it held (and grants the port asked + offset again).
+    void restart()
+    {
+        QMutexLocker lock(&m_mutex);
+        m_held = 0;
+    }
+    //! The external ports map() was asked for, in order.
+    QList<quint16> asked()
+    {
+        QMutexLocker lock(&m_mutex);
+        return m_asked;
     }
     void setGrant(std::chrono::seconds grant)
     {
@@ -76,6 +94,8 @@ private:
     bool m_up = true;
     std::chrono::seconds m_grant {0};
     int m_maps = 0;
+    quint16 m_held = 0; //!< the external port it forwards to us; 0: none
+    QList<quint16> m_asked;
     QList<QPair<quint16, quint16>> m_unmapped;
 };
 
@@ -98,6 +118,7 @@ private Q_SLOTS:
     void firstAnsweringGatewayMaps();
     void renewsBeforeTheLeaseEnds();
     void recreatesAfterTheGatewayCameBack();
+    void renewsTheExternalPortGranted();
     void newPortMovesTheMapping();
     void stopDeletesTheMapping();
     void noGatewaysSaysWhy();
@@ -176,6 +197,39 @@ void TestPortMapper::recreatesAfterTheGatewayCameBack()
     gateway->setUp(true);
     QTRY_COMPARE_WITH_TIMEOUT(mapper.state(), PortMapper::State::Mapped, 5000);
     QCOMPARE(mapper.external().port, quint16(40003));
+}
+
+void TestPortMapper::renewsTheExternalPortGranted()
+{
+    // P is taken at the gateway by another host: it granted P + 7. Renewals must ask for that
+    // port (asking for P again would be a second mapping on an IGD v2, or a 718 on a v1), and
+    // the mapping is deleted under it.
+    auto gateway = std::make_shared<ScriptedGateway>(PortMapProtocol::Upnp, 7);
+    PortMapperConfig config = fastConfig();
+    config.refreshInterval = 50ms;
+    {
+        PortMapper mapper(config, {gateway});
+        mapper.start(40010);
+        QTRY_COMPARE_WITH_TIMEOUT(mapper.state(), PortMapper::State::Mapped, 5000);
+        QCOMPARE(mapper.external().port, quint16(40017));
+        QTRY_VERIFY_WITH_TIMEOUT(gateway->maps() >= 3, 5000);
+        QList<quint16> asked = gateway->asked();
+        QCOMPARE(asked.first(), quint16(40010));
+        for (qsizetype i = 1; i < asked.size(); ++i)
+            QCOMPARE(asked.at(i), quint16(40017));
+        QCOMPARE(mapper.external().port, quint16(40017));
+        // The gateway restarts and someone else got 40017 meanwhile: the renewal is granted
+        // another port, which is what the mapper reports (and renews) from then on.
+        gateway->restart();
+        QTRY_COMPARE_WITH_TIMEOUT(mapper.external().port, quint16(40024), 5000);
+        QCOMPARE(mapper.state(), PortMapper::State::Mapped);
+        const int seen = gateway->maps();
+        QTRY_VERIFY_WITH_TIMEOUT(gateway->maps() >= seen + 2, 5000);
+        asked = gateway->asked();
+        QCOMPARE(asked.last(), quint16(40024));
+    }
+    QCOMPARE(gateway->unmapped().size(), 1);
+    QCOMPARE(gateway->unmapped().first(), (QPair<quint16, quint16>(40010, 40024)));
 }
 
 void TestPortMapper::newPortMovesTheMapping()

@@ -17,6 +17,8 @@ struct GatewayAnswer
     Endpoint external; //!< where the gateway forwards to us; invalid when it refused
     std::chrono::seconds lease {0}; //!< 0: until deleted (a UPnP-IGD v1 permanent lease)
     QString error; //!< why not, in English for the log (empty on success)
+    //! On success, for the log: how the mapping came about when not as asked (another port).
+    QString note;
 
     bool ok() const { return external.isValid(); }
 };
@@ -41,14 +43,17 @@ public:
     virtual ~PortMapGateway() = default;
     virtual PortMapProtocol protocol() const = 0;
     /*!
-     * Asks the gateway to forward TCP \a externalPort (0: any) to our \a internalPort for \a
-     * lease. Asking again for the same mapping renews it (and re-creates it after the gateway
-     * restarted and forgot it). \a stop: the caller gave up; the answer is then discarded.
+     * Asks the gateway to forward TCP \a externalPort (0: the same as \a internalPort) to our
+     * \a internalPort for \a lease. The gateway may grant another external port (another host
+     * holds that one): the answer says which. Asking again with the external port granted
+     * renews the mapping (and re-creates it after the gateway restarted and forgot it). \a
+     * stop: the caller gave up; the answer is then discarded.
      */
     virtual GatewayAnswer map(quint16 internalPort, quint16 externalPort,
         std::chrono::seconds lease, std::stop_token stop)
         = 0;
-    //! Deletes the mapping map() made; false when the gateway did not confirm it.
+    //! Deletes the mapping map() made (\a externalPort: the one granted); false when the
+    //! gateway did not confirm it.
     virtual bool unmap(quint16 internalPort, quint16 externalPort) = 0;
 };
 

@@ -188,16 +188,21 @@ QCoro::Task<PortMapper::Attempt> PortMapper::acquire(quint64 generation, quint16
     Attempt attempt;
     QStringList failures;
     for (const Gateway &gateway : order) {
+        // The holder renews the external port it granted, which need not be P (an IGD v2 picks
+        // another when P is taken; an IGD v1 gets a random one after a conflict); every other
+        // gateway is asked for P itself.
+        const quint16 external
+            = gateway.client == m_holder.client && m_external.isValid() ? m_external.port : port;
         auto call = std::make_shared<MapCall>();
         call->notify = &m_wakeup;
         const bool started = startDetached(
-            [call, gateway, port, lease = m_config.lease, stop = m_stop.get_token()] {
+            [call, gateway, port, external, lease = m_config.lease, stop = m_stop.get_token()] {
                 GatewayAnswer answer;
                 {
                     std::lock_guard busy(*gateway.busy); // a call abandoned earlier may still run
                     if (stop.stop_requested())
                         return; // abandoned while waiting for the lock
-                    answer = gateway.client->map(port, port, lease, stop);
+                    answer = gateway.client->map(port, external, lease, stop);
                     if (stop.stop_requested()) {
                         // Nobody takes this answer any more (the loop stopped waiting after it
                         // asked for the stop): a mapping made meanwhile must not stay behind.
@@ -264,9 +269,14 @@ QCoro::Task<> PortMapper::run(quint64 generation, quint16 port)
         if (attempt.answer.ok()) {
             if (attempt.answer.external != m_external || attempt.gateway.client != m_holder.client)
                 qCInfo(lcNet).noquote()
-                    << "port" << port << "mapped at" << attempt.answer.external.toString() << "via"
-                    << portMapProtocolName(attempt.gateway.client->protocol()) << "for"
-                    << attempt.answer.lease.count() << "s";
+                    << QStringLiteral("port %1 mapped at %2 via %3 for %4 s%5")
+                           .arg(port)
+                           .arg(attempt.answer.external.toString(),
+                               portMapProtocolName(attempt.gateway.client->protocol()))
+                           .arg(attempt.answer.lease.count())
+                           .arg(attempt.answer.note.isEmpty()
+                                   ? QString()
+                                   : QStringLiteral(" (%1)").arg(attempt.answer.note));
             m_holder = attempt.gateway;
             setState(
                 State::Mapped, attempt.answer.external, attempt.gateway.client->protocol(), {});

@@ -6,20 +6,24 @@
 #include <miniupnpc/upnperrors.h>
 
 #include <QHostAddress>
+#include <QRandomGenerator>
 
 namespace PunchDrop {
 
 namespace {
 constexpr char kDescription[] = "PunchDrop";
 constexpr char kTcp[] = "TCP";
-// UPnP error 725: the IGD (v1) only supports permanent leases.
-constexpr int kOnlyPermanentLeases = 725;
+
+QString upnpErrorText(int code)
+{
+    const char *text = strupnperror(code);
+    return text ? QString::fromUtf8(text) : QStringLiteral("error");
+}
 
 QString upnpError(const char *what, int code)
 {
-    const char *text = strupnperror(code);
     return QStringLiteral("UPnP %1 failed: %2 (%3)")
-        .arg(QLatin1String(what), text ? QString::fromUtf8(text) : QStringLiteral("error"))
+        .arg(QLatin1String(what), upnpErrorText(code))
         .arg(code);
 }
 } // namespace
@@ -32,6 +36,48 @@ struct UpnpGateway::Device
 
     ~Device() { FreeUPNPUrls(&urls); }
 };
+
+namespace {
+//! The device's SOAP actions through libminiupnpc (blocking round trips).
+class MiniupnpcActions final : public UpnpActions
+{
+public:
+    MiniupnpcActions(const char *controlUrl, const char *serviceType, const char *lanAddress)
+        : m_url(controlUrl)
+        , m_service(serviceType)
+        , m_lanAddress(lanAddress)
+    { }
+
+    int addPortMapping(quint16 external, quint16 internal, std::chrono::seconds lease) override
+    {
+        const QByteArray out = QByteArray::number(external);
+        const QByteArray in = QByteArray::number(internal);
+        const QByteArray duration = QByteArray::number(qint64(lease.count()));
+        return UPNP_AddPortMapping(m_url, m_service, out.constData(), in.constData(), m_lanAddress,
+            kDescription, kTcp, nullptr, duration.constData());
+    }
+    int addAnyPortMapping(
+        quint16 external, quint16 internal, std::chrono::seconds lease, quint16 *granted) override
+    {
+        const QByteArray out = QByteArray::number(external);
+        const QByteArray in = QByteArray::number(internal);
+        const QByteArray duration = QByteArray::number(qint64(lease.count()));
+        char reserved[8] = {};
+        const int r = UPNP_AddAnyPortMapping(m_url, m_service, out.constData(), in.constData(),
+            m_lanAddress, kDescription, kTcp, nullptr, duration.constData(), reserved);
+        bool ok = false;
+        const uint port = QByteArray(reserved).trimmed().toUInt(&ok);
+        *granted = ok && port <= 65535 ? quint16(port) : 0;
+        return r;
+    }
+    QString errorText(int code) const override { return upnpErrorText(code); }
+
+private:
+    const char *m_url;
+    const char *m_service;
+    const char *m_lanAddress;
+};
+} // namespace
 
 UpnpGateway::UpnpGateway(std::chrono::milliseconds discoveryTimeout)
     : m_discoveryTimeout(discoveryTimeout)
@@ -80,33 +126,35 @@ GatewayAnswer UpnpGateway::map(
         answer.error = QStringLiteral("UPnP: stopped");
         return answer;
     }
+    const bool known = m_device != nullptr;
     if (!m_device && !discover(&answer.error, stop))
         return answer;
     if (stop.stop_requested()) {
         answer.error = QStringLiteral("UPnP: stopped");
         return answer;
     }
-    const QByteArray in = QByteArray::number(internalPort);
-    const QByteArray out = QByteArray::number(externalPort ? externalPort : internalPort);
-    QByteArray duration = QByteArray::number(qint64(lease.count()));
-    const char *url = m_device->urls.controlURL;
-    const char *service = m_device->data.first.servicetype;
-    int r = UPNP_AddPortMapping(url, service, out.constData(), in.constData(), m_device->lanAddress,
-        kDescription, kTcp, nullptr, duration.constData());
-    if (r == kOnlyPermanentLeases) {
-        duration = "0";
-        lease = std::chrono::seconds(0);
-        r = UPNP_AddPortMapping(url, service, out.constData(), in.constData(), m_device->lanAddress,
-            kDescription, kTcp, nullptr, duration.constData());
+    UpnpMapping mapping = addMapping(internalPort, externalPort, lease, stop);
+    if (mapping.noAnswer && known && !stop.stop_requested()) {
+        // The IGD found earlier does not answer at its URLs any more: a gateway that restarted
+        // usually serves them on another port (miniupnpd picks one at random). Find it again
+        // now rather than after a failed round (a retry interval without a mapping).
+        if (!discover(&answer.error, stop))
+            return answer;
+        if (stop.stop_requested()) {
+            answer.error = QStringLiteral("UPnP: stopped");
+            return answer;
+        }
+        mapping = addMapping(internalPort, externalPort, lease, stop);
     }
-    if (r != UPNPCOMMAND_SUCCESS) {
-        answer.error = upnpError("AddPortMapping", r);
-        if (r < 0) // no answer at all: find the gateway again next time
+    if (mapping.external == 0) {
+        answer.error = mapping.error;
+        if (mapping.noAnswer) // no answer at all: find the gateway again next time
             m_device.reset();
         return answer;
     }
     char external[40] = {};
-    r = UPNP_GetExternalIPAddress(url, service, external);
+    const int r = UPNP_GetExternalIPAddress(
+        m_device->urls.controlURL, m_device->data.first.servicetype, external);
     const QHostAddress address(QString::fromLatin1(external));
     if (r != UPNPCOMMAND_SUCCESS || address.isNull()) {
         answer.error = r != UPNPCOMMAND_SUCCESS
@@ -114,9 +162,20 @@ GatewayAnswer UpnpGateway::map(
             : QStringLiteral("the UPnP gateway reports no external address");
         return answer;
     }
-    answer.external = Endpoint {address, out.toUShort()};
-    answer.lease = lease;
+    answer.external = Endpoint {address, mapping.external};
+    answer.lease = mapping.lease;
+    answer.note = mapping.note;
     return answer;
+}
+
+UpnpMapping UpnpGateway::addMapping(quint16 internalPort, quint16 externalPort,
+    std::chrono::seconds lease, const std::stop_token &stop)
+{
+    MiniupnpcActions actions(
+        m_device->urls.controlURL, m_device->data.first.servicetype, m_device->lanAddress);
+    return upnpAddMapping(
+        actions, upnpServiceIsIgd2(m_device->data.first.servicetype), internalPort, externalPort,
+        lease, [] { return quint16(QRandomGenerator::global()->bounded(1024, 65536)); }, stop);
 }
 
 bool UpnpGateway::unmap(quint16 internalPort, quint16 externalPort)
