@@ -76,10 +76,17 @@ QCoro::Task<PunchResult> HolePuncher::run()
     m_clock.start();
     qCDebug(lcPunch) << "punching from port" << m_plan.localPort << "to" << m_plan.candidates.size()
                      << "candidates as" << (m_plan.initiator ? "initiator" : "responder");
+    QList<Endpoint> later; // IPv4, when an IPv6 candidate is dialled first (happy eyeballs)
     for (const Endpoint &candidate : std::as_const(m_plan.candidates)) {
-        if (candidate.isValid()) // runs concurrently; ends by itself at the deadline
-            dialLoop(candidate, anyV6 && !candidate.isIPv6() ? m_timings.ipv4Delay : 0ms);
+        if (!candidate.isValid())
+            continue;
+        if (anyV6 && !candidate.isIPv6())
+            later << candidate;
+        else
+            dialLoop(candidate); // runs concurrently; ends by itself at the deadline
     }
+    if (!later.isEmpty())
+        dialAfterIpv6(later); // runs concurrently; finishCandidates() ends its pause
     if (m_plan.guess != PortGuess::None && !m_plan.guessTarget.address.isNull()
         && m_plan.guessBudget > 0)
         guessDials(); // runs concurrently; its sockets end at the deadline
@@ -126,6 +133,10 @@ void HolePuncher::finishCandidates()
         return;
     m_done = true;
     m_guessPause.wakeNow(); // guessDials() sees m_done and ends
+    m_ipv4Pause.wakeNow(); // so does dialAfterIpv6()
+    const auto pauses = m_retryPauses; // each dialLoop() removes its own and sees m_done
+    for (Wakeup *pause : pauses)
+        pause->wakeNow();
     if (m_listener)
         m_listener->close();
     if (m_listener6)
@@ -141,18 +152,33 @@ void HolePuncher::finishCandidates()
     }
 }
 
-QCoro::Task<> HolePuncher::dialLoop(Endpoint target, milliseconds delay)
+QCoro::Task<> HolePuncher::dialAfterIpv6(QList<Endpoint> targets)
+{
+    co_await m_ipv4Pause.wait(std::min(m_timings.ipv4Delay, remaining()));
+    if (m_done || m_winner)
+        co_return; // IPv6 won meanwhile, or the punch is over (woken by finishCandidates())
+    for (const Endpoint &target : std::as_const(targets))
+        dialLoop(target);
+}
+
+QCoro::Task<> HolePuncher::retryPause()
+{
+    // Ended at once by finishCandidates() (from run()'s end or the destructor, while this object
+    // still lives): a coroutine must not outlive the punch in a timer that may never run again.
+    Wakeup pause;
+    m_retryPauses.append(&pause);
+    co_await pause.wait(m_timings.retryDelay);
+    m_retryPauses.removeAll(&pause);
+}
+
+QCoro::Task<> HolePuncher::dialLoop(Endpoint target)
 {
     QPointer<HolePuncher> self(this);
-    if (delay.count() > 0) {
-        co_await sleepFor(std::min(delay, remaining()));
-        if (!self || m_done || m_winner)
-            co_return; // the other family won meanwhile
-    }
     while (self && !m_done && remaining().count() > 0) {
         QSslSocket *socket = dial(m_plan.localPort, target);
         if (!socket) {
-            co_await sleepFor(m_timings.retryDelay);
+            auto paused = retryPause();
+            co_await paused;
             continue;
         }
         ++m_attempts;
@@ -178,7 +204,8 @@ QCoro::Task<> HolePuncher::dialLoop(Endpoint target, milliseconds delay)
         socket->abort();
         socket->deleteLater();
         if (outcome == ConnectOutcome::Failed) {
-            co_await sleepFor(m_timings.retryDelay);
+            auto paused = retryPause();
+            co_await paused;
             if (!self)
                 co_return;
         }

@@ -137,8 +137,13 @@ private:
     //! Where a candidate connection came from.
     enum class Origin { Dialled, Accepted, Guessed };
 
-    //! Dials \a target from P until connected or the deadline, starting after \a delay.
-    QCoro::Task<> dialLoop(Endpoint target, std::chrono::milliseconds delay);
+    //! Dials \a target from P until connected or the deadline.
+    QCoro::Task<> dialLoop(Endpoint target);
+    //! PunchTimings::retryDelay, or less: finishCandidates() ends it.
+    QCoro::Task<> retryPause();
+    //! The IPv4 candidates \a targets, PunchTimings::ipv4Delay after the IPv6 ones, unless a
+    //! path formed meanwhile.
+    QCoro::Task<> dialAfterIpv6(QList<Endpoint> targets);
     //! Opens the port-guessing sockets of PunchPlan::guess, paced over guessSpread.
     QCoro::Task<> guessDials();
     //! One port-guessing socket: connected → verified; otherwise left to the deadline.
@@ -165,6 +170,8 @@ private:
     //! guessDials()' pause between batches; finishCandidates() ends it at once, so the
     //! coroutine ends with the punch instead of sleeping past it.
     Wakeup m_guessPause;
+    Wakeup m_ipv4Pause; //!< dialAfterIpv6()'s pause, ended the same way
+    QList<Wakeup *> m_retryPauses; //!< dialLoop()s pausing after a refusal, ended the same way
     bool m_done = false;
     int m_attempts = 0;
     int m_refused = 0;
