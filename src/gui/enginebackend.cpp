@@ -12,6 +12,13 @@
 namespace PunchDrop::Gui {
 
 namespace {
+//! ServerStatus::ipv6 of \a control.
+QString ipv6Text(const ControlClient &control)
+{
+    const Endpoint ipv6 = control.ipv6Endpoint();
+    return ipv6.isValid() ? ipv6.toString() : QString();
+}
+
 //! The settings' server addresses (the command line's parser, comma-separated); empty when
 //! the text is empty (LAN only) or invalid.
 QList<HostPort> serverAddresses(const QString &text)
@@ -74,7 +81,7 @@ bool EngineBackend::start(QString *error)
         // the server in use: after a failover, another one of the list
         if (const ControlClient *control = engine->controlClient()) {
             m_status.serverAddress = control->currentServer().toString();
-            m_status.ipv6 = ipv6Of(*control);
+            m_status.ipv6 = ipv6Text(*control);
             // the address claim settles a round trip after the registration
             connect(control, &ControlClient::claimSettled, this, &EngineBackend::onClaimSettled,
                 Qt::UniqueConnection);
@@ -118,16 +125,9 @@ bool EngineBackend::start(QString *error)
 void EngineBackend::onClaimSettled()
 {
     if (const ControlClient *control = m_engine ? m_engine->controlClient() : nullptr) {
-        m_status.ipv6 = ipv6Of(*control);
+        m_status.ipv6 = ipv6Text(*control);
         Q_EMIT serverStatusChanged();
     }
-}
-
-QString EngineBackend::ipv6Of(const ControlClient &control)
-{
-    if (control.claimedEndpoint().isValid())
-        return control.claimedEndpoint().toString();
-    return control.observedEndpoint().isIPv6() ? control.observedEndpoint().toString() : QString();
 }
 
 void EngineBackend::setStatus(ServerStatus::State state, const QString &detail)

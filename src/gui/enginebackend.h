@@ -62,8 +62,6 @@ private:
     QCoro::Task<> lookUp(QString query);
     void setStatus(ServerStatus::State state, const QString &detail);
     void onClaimSettled();
-    //! ServerStatus::ipv6 of \a control.
-    static QString ipv6Of(const ControlClient &control);
 
     DeviceIdentity m_identity;
     ConfigDir m_configDir;

@@ -141,6 +141,12 @@ public:
      * server offered none, or when this host has no IPv6 route to it.
      */
     Endpoint claimedEndpoint() const { return m_claimed; }
+    //! Our IPv6 endpoint as the server knows it: the claimed one, or the observed one when we
+    //! registered over IPv6; invalid when we have none (peers cannot reach us over IPv6).
+    Endpoint ipv6Endpoint() const
+    {
+        return m_claimed.isValid() || !m_observed.isIPv6() ? m_claimed : m_observed;
+    }
     //! An address claim is in flight: a connect request made now would reach the peer without
     //! our IPv6 endpoint. Going false emits claimSettled().
     bool isClaimPending() const { return m_claim != nullptr; }

@@ -80,8 +80,7 @@ QCoro::Task<PeerConnection> PeerConnector::connectTo(
     }
     // With IPv6 of our own, a peer with IPv6 goes direct without the mapping, and one without
     // it gets the mapping by a path upgrade once it exists: not worth delaying every send.
-    const bool ipv6
-        = m_control->claimedEndpoint().isValid() || m_control->observedEndpoint().isIPv6();
+    const bool ipv6 = m_control->ipv6Endpoint().isValid();
     if (mode != ConnectMode::RelayOnly && m_ownNat.mapping == NatType::Mapping::Dependent
         && m_control->isPortMappingPending() && !ipv6) {
         qCInfo(lcPunch).noquote() << "behind a symmetric NAT: waiting up to"
@@ -248,8 +247,7 @@ QList<Endpoint> PeerConnector::ipv6Candidates(const GoMessage &go) const
         return {};
     // Only when we have IPv6 ourselves: our own address went to the peer in its go (claimed,
     // or registered over IPv6), so both sides dial and the firewalls' SYNs cross.
-    const bool ours
-        = m_control->claimedEndpoint().isValid() || m_control->observedEndpoint().isIPv6();
+    const bool ours = m_control->ipv6Endpoint().isValid();
     QList<Endpoint> result;
     for (const Endpoint &e : {go.peerAlso, go.peerPublic})
         if (ours && e.isValid() && e.isIPv6())

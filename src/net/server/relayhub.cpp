@@ -165,8 +165,13 @@ void RelayHub::refuse(QTcpSocket *socket, const QString &why)
             break;
         }
     }
+    answerAndClose(socket, RelayJoin::kRefused);
+}
+
+void RelayHub::answerAndClose(QTcpSocket *socket, char answer)
+{
     if (socket->state() == QAbstractSocket::ConnectedState) {
-        socket->write(QByteArray(1, RelayJoin::kRefused));
+        socket->write(QByteArray(1, answer));
         socket->disconnectFromHost();
     }
     if (socket->state() == QAbstractSocket::UnconnectedState) {
@@ -188,14 +193,7 @@ void RelayHub::readJoin(QTcpSocket *socket)
     if (join.claim) {
         if (!m_claims || !m_claims(join.token, {socket->peerAddress(), socket->peerPort()}))
             return refuse(socket, QStringLiteral("unknown address claim"));
-        socket->write(QByteArray(1, RelayJoin::kPaired));
-        socket->disconnectFromHost();
-        connect(socket, &QAbstractSocket::disconnected, socket, &QObject::deleteLater);
-        QTimer::singleShot(2000, socket, [socket] {
-            socket->abort();
-            socket->deleteLater();
-        });
-        return;
+        return answerAndClose(socket, RelayJoin::kPaired);
     }
     if (!m_config.enabled)
         return refuse(socket, QStringLiteral("relay disabled on this server"));

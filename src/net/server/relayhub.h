@@ -117,6 +117,8 @@ private:
     void stopJoining(QTcpSocket *socket);
     void readJoin(QTcpSocket *socket);
     void refuse(QTcpSocket *socket, const QString &why);
+    //! Sends the one-byte \a answer (when still connected) and closes: at once, or within 2 s.
+    void answerAndClose(QTcpSocket *socket, char answer);
     void pair(QTcpSocket *first, QTcpSocket *second, const TokenInfo &token);
     void dropExpiredTokens();
 
