@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "framechannel.h"
 
+#include "net/security/securestream.h"
+
 #include <QDeadlineTimer>
 #include <QSslSocket>
 
@@ -24,27 +26,41 @@ void FrameChannel::watch(QSslSocket *socket)
     socket->setReadBufferSize(kSocketReadBuffer);
     connect(socket, &QIODevice::readyRead, &m_wakeup, &Wakeup::wake);
     connect(socket, &QIODevice::bytesWritten, &m_wakeup, &Wakeup::wake);
-    connect(socket, &QSslSocket::encryptedBytesWritten, &m_wakeup, &Wakeup::wake);
     connect(socket, &QAbstractSocket::disconnected, &m_wakeup, &Wakeup::wake);
+    const auto failed = [this, socket](const QString &error) {
+        // A connection the session already left (moved away from) may end as it likes.
+        const bool inUse = socket == m_socket || socket == m_out || socket == m_next;
+        if (inUse && m_failure.isEmpty())
+            m_failure = error;
+        m_wakeup.wake();
+    };
     connect(socket, &QAbstractSocket::errorOccurred, this,
-        [this, socket](QAbstractSocket::SocketError error) {
-            // A TLS record that fails authentication (tampering in transit) leaves the socket
-            // "connected" but useless: fail now, and reset the connection so the peer learns too.
-            // A connection the session already left (moved away from) may end as it likes.
-            const bool inUse = socket == m_socket || socket == m_out || socket == m_next;
-            if (inUse && m_failure.isEmpty() && error != QAbstractSocket::RemoteHostClosedError) {
-                m_failure = socket->errorString();
-                socket->abort();
-            }
-            m_wakeup.wake();
+        [failed, socket](QAbstractSocket::SocketError error) {
+            // A blocking waitFor…() that ran out (tests) is not the connection's failure.
+            if (error != QAbstractSocket::RemoteHostClosedError
+                && error != QAbstractSocket::SocketTimeoutError)
+                failed(socket->errorString());
         });
+    // A record that fails authentication (tampering in transit): the stream resets the
+    // connection, so the peer learns too.
+    if (SecureStream *stream = SecureStream::of(socket))
+        connect(stream, &SecureStream::failed, this, failed);
+    else
+        m_failure = QStringLiteral("the connection is not secured");
     connect(socket, &QObject::destroyed, &m_wakeup, &Wakeup::wake);
+}
+
+SecureStream *FrameChannel::streamOf(const QSslSocket *socket)
+{
+    return SecureStream::of(socket);
 }
 
 bool FrameChannel::isOpen() const
 {
-    const auto open
-        = [](const QSslSocket *s) { return s && s->state() == QAbstractSocket::ConnectedState; };
+    const auto open = [](const QSslSocket *s) {
+        const SecureStream *stream = streamOf(s);
+        return stream && stream->isOpen();
+    };
     return m_failure.isEmpty() && open(m_socket) && open(m_out);
 }
 
@@ -52,7 +68,19 @@ qint64 FrameChannel::pendingWrite() const
 {
     // Only where new frames go: nothing new is queued on a connection the session left (its
     // queue was bounded by this when it was left, and closes after it drained).
-    return m_out ? m_out->bytesToWrite() + m_out->encryptedBytesToWrite() : 0;
+    return m_out ? m_out->bytesToWrite() : 0;
+}
+
+qint64 FrameChannel::readable() const
+{
+    SecureStream *stream = streamOf(m_socket);
+    return stream ? stream->bytesAvailable() : 0;
+}
+
+void FrameChannel::write(QSslSocket *socket, QByteArrayView head, QByteArrayView body)
+{
+    if (SecureStream *stream = streamOf(socket))
+        stream->write(head, body);
 }
 
 void FrameChannel::moveTo(std::unique_ptr<QSslSocket> next)
@@ -62,7 +90,7 @@ void FrameChannel::moveTo(std::unique_ptr<QSslSocket> next)
     QSslSocket *socket = next.get();
     m_owned.push_back(std::move(next));
     watch(socket);
-    m_out->write(encodeMessage(Move {})); // our last frame on the old connection
+    write(m_out, encodeMessage(Move {})); // our last frame on the old connection
     m_out = socket;
     m_dataSent.append(0);
     m_next = socket;
@@ -133,14 +161,14 @@ FrameChannel::Incoming FrameChannel::tryRead()
     for (;;) {
         if (m_malformed)
             return {Status::Malformed, {}, m_malformedError};
-        // Reads ask for what the frame still needs, not just for what is buffered: when the
-        // socket's decrypted buffer cannot satisfy a read, QSslSocket goes back to decrypting
-        // what waits in the TCP socket. A read of exactly what is buffered would not, and a
-        // buffer that had hit its cap would then stay empty until some other event.
-        if (!m_socket || !m_socket->isOpen() || m_peerMovedFirst)
+        SecureStream *stream = streamOf(m_socket);
+        if (!stream || m_peerMovedFirst)
             return {Status::Timeout, {}, {}};
-        const qint64 want = m_reader.wanted(m_socket->bytesAvailable());
-        const qint64 got = m_socket->read(m_reader.space(want), want);
+        const qint64 available = stream->bytesAvailable();
+        if (available <= 0)
+            return {Status::Timeout, {}, {}};
+        const qint64 want = m_reader.wanted(available);
+        const qint64 got = stream->read(m_reader.space(want), want);
         if (got <= 0)
             return {Status::Timeout, {}, {}};
         const FrameReader::Step step = m_reader.commit(got);
@@ -195,7 +223,7 @@ QCoro::Task<FrameChannel::Incoming> FrameChannel::read(
         }
         if (!m_failure.isEmpty())
             co_return Incoming {Status::Closed, {}, m_failure};
-        if (!isOpen() && (!m_socket || m_socket->bytesAvailable() == 0)) {
+        if (!isOpen() && readable() == 0) {
             co_return Incoming {Status::Closed, {},
                 m_socket && m_socket->error() != QAbstractSocket::UnknownSocketError
                     ? m_socket->errorString()
@@ -213,17 +241,15 @@ QCoro::Task<FrameChannel::Incoming> FrameChannel::read(
 
 void FrameChannel::send(const Message &message)
 {
-    if (m_out)
-        m_out->write(encodeMessage(message));
+    write(m_out, encodeMessage(message));
 }
 
 void FrameChannel::sendData(const QByteArray &bytes)
 {
     if (!m_out)
         return;
-    m_out->write(dataFrameHeader(bytes.size()));
-    // QIODevice keeps a reference to a chunk this big instead of copying it into its buffer.
-    m_out->write(bytes);
+    // One record: the head and the chunk are sealed from where they are into the socket.
+    write(m_out, dataFrameHeader(bytes.size()), bytes);
     m_dataSent.last() += bytes.size();
 }
 

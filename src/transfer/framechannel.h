@@ -21,25 +21,26 @@ class QSslSocket;
 
 namespace PunchDrop {
 
+class SecureStream;
+
 /*!
- * The transfer protocol's framing on a secured socket: reads frames, writes frames, and waits
- * (bounded) for input or for the write queue to drain. The socket's read buffer is capped, so a
- * fast sender stalls in TCP instead of in our memory.
+ * The transfer protocol's framing on a secured socket (SecureChannel::handshake attached its
+ * SecureStream): reads frames, writes frames, and waits (bounded) for input or for the write
+ * queue to drain. The socket's read buffer is capped, so a fast sender stalls in TCP instead of
+ * in our memory.
  *
- * Reading is FrameReader's (the pure incremental part): the socket is read straight into the
- * reader's buffers, the 5-byte head first (checked before any payload byte is taken), then the
- * payload (decodeMessage turns it into the message). A 256 KiB DATA chunk is thus copied once on
- * its way from the TLS socket to the file writer: no staging buffer, no memmove per frame, never
- * more than one frame's worth taken from the socket.
+ * Reading is FrameReader's (the pure incremental part): the stream's opened record is read
+ * straight into the reader's buffers, the 5-byte head first (checked before any payload byte is
+ * taken), then the payload (decodeMessage turns it into the message): no staging buffer, no
+ * memmove per frame. Writing seals each frame as one record (a DATA frame: its head and the chunk
+ * in place, no joined copy).
  */
 class FrameChannel : public QObject
 {
     Q_OBJECT
 public:
-    //! Decrypted bytes the socket may hold before TCP pushes back (Qt caps the encrypted side
-    //! at the same size). Not more: QSslSocket copies everything pending through a temporary
-    //! buffer of that size, and at 2 MiB glibc maps and faults it in afresh each time (measured:
-    //! ~90 000 page faults per 512 MiB, a third more system time).
+    //! Bytes the socket may hold before TCP pushes back: two whole records (the stream opens
+    //! one at a time, never more than the frame it serves).
     static constexpr qint64 kSocketReadBuffer = 1024 * 1024;
 
     explicit FrameChannel(QSslSocket *socket, QObject *parent = nullptr);
@@ -70,7 +71,7 @@ public:
     quint64 keepalivesReceived() const { return m_keepalivesReceived; }
 
     void send(const Transfer::Message &message);
-    //! Writes one DATA frame. The socket keeps a reference to \a bytes until it encrypted them.
+    //! Writes one DATA frame (sealed at once: \a bytes may be reused when this returns).
     void sendData(const QByteArray &bytes);
 
     /*!
@@ -138,6 +139,11 @@ public:
 private:
     Wakeup m_wakeup; //!< socket signals and interrupt() wake the one waiting coroutine
     void fail(const QString &error);
+    static SecureStream *streamOf(const QSslSocket *socket);
+    //! Decrypted bytes ready on the connection reads come from.
+    qint64 readable() const;
+    //! Seals \a head ‖ \a body as one record on \a socket's stream.
+    static void write(QSslSocket *socket, QByteArrayView head, QByteArrayView body = {});
     //! Wakes waits on \a socket's signals, and fails the channel on its errors while in use.
     void watch(QSslSocket *socket);
     //! The peer's MOVE arrived: reads continue on the new connection.

@@ -3,6 +3,7 @@
 
 #include "core/logging.h"
 #include "net/security/deviceidentity.h"
+#include "net/security/securestream.h"
 #include "net/wire/sessioncode.h"
 
 #include <QSslCertificate>
@@ -398,8 +399,11 @@ std::pair<DeviceId, DeviceId> TransferJob::sessionIds(Side self) const
 {
     if (!m_socket)
         return {};
-    const DeviceId local = deviceIdOfCertificate(m_socket->localCertificate());
-    const DeviceId peer = deviceIdOfCertificate(m_socket->peerCertificate());
+    const SecureStream *stream = SecureStream::of(m_socket);
+    if (!stream)
+        return {};
+    const DeviceId local = stream->localId();
+    const DeviceId peer = stream->peerId();
     return self == Side::Sender ? std::pair {local, peer} : std::pair {peer, local};
 }
 

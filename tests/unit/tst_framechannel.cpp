@@ -3,9 +3,11 @@
 // malformed is refused as soon as its bytes are in, and a read never takes bytes of the next
 // frame from the socket (the socket's buffer cap is our backpressure).
 //
-// The sockets are left unencrypted (a QSslSocket without a handshake is plain TCP): framing does
-// not depend on TLS, and plain writes let the test decide exactly where the reader's input ends.
+// The sockets are secured (SecureChannel::handshake), and the test writes each piece as one
+// record of the stream: a record is opened whole, so the test still decides exactly where the
+// reader's input ends.
 
+#include "net/security/securestream.h"
 #include "support/transfersocketpair.h"
 #include "transfer/framechannel.h"
 #include "transfer/transferprotocol.h"
@@ -41,10 +43,21 @@ QByteArray head(quint32 length, quint8 type)
     return out;
 }
 
-//! Writes \a bytes on \a from and waits (bounded) until \a to holds \a expected bytes.
-bool deliver(QAbstractSocket *from, QAbstractSocket *to, const QByteArray &bytes, qint64 expected)
+//! What a record adds to its plaintext: the length field and the tag.
+constexpr qint64 kRecordOverhead = RecordCipher::kLengthSize + RecordCipher::kTagSize;
+
+//! Seals \a bytes as one record on \a socket's stream.
+bool sendRecord(QAbstractSocket *socket, const QByteArray &bytes)
 {
-    if (from->write(bytes) != bytes.size())
+    SecureStream *stream = SecureStream::of(socket);
+    return stream && stream->write(bytes);
+}
+
+//! Writes \a bytes as one record on \a from and waits (bounded) until \a to holds all of it.
+bool deliver(QAbstractSocket *from, QAbstractSocket *to, const QByteArray &bytes)
+{
+    const qint64 expected = to->bytesAvailable() + bytes.size() + kRecordOverhead;
+    if (!sendRecord(from, bytes))
         return false;
     QDeadlineTimer deadline(5000);
     while (to->bytesAvailable() < expected) {
@@ -91,7 +104,7 @@ void TestFrameChannel::framesCutAnywhere()
     QFETCH(qsizetype, piece);
     QFETCH(qsizetype, bigChunk);
     Test::TransferSocketPair pair;
-    const QString error = pair.connect();
+    const QString error = pair.secure();
     QVERIFY2(error.isEmpty(), qPrintable(error));
     FrameChannel reader(pair.server());
 
@@ -119,7 +132,7 @@ void TestFrameChannel::framesCutAnywhere()
         // exactly this piece is what it finds now: frames end wherever the pieces cut them.
         QCOMPARE(pair.server()->bytesAvailable(), qint64(0));
         const QByteArray part = stream.mid(at, piece);
-        QVERIFY(deliver(pair.client(), pair.server(), part, part.size()));
+        QVERIFY(deliver(pair.client(), pair.server(), part));
         for (;;) {
             FrameChannel::Incoming in = reader.tryRead();
             QVERIFY2(in.status != FrameChannel::Status::Malformed, qPrintable(in.error));
@@ -155,15 +168,15 @@ void TestFrameChannel::malformedHeadIsRefusedAtOnce()
     QFETCH(QByteArray, bytes);
     QFETCH(QString, error);
     Test::TransferSocketPair pair;
-    const QString connectError = pair.connect();
+    const QString connectError = pair.secure();
     QVERIFY2(connectError.isEmpty(), qPrintable(connectError));
     FrameChannel reader(pair.server());
-    QVERIFY(deliver(pair.client(), pair.server(), bytes, bytes.size()));
+    QVERIFY(deliver(pair.client(), pair.server(), bytes));
     const FrameChannel::Incoming in = reader.tryRead();
     QCOMPARE(in.status, FrameChannel::Status::Malformed);
     QVERIFY2(in.error.contains(error), qPrintable(in.error));
     // It stays malformed: nothing after a broken head can be trusted.
-    pair.client()->write(encodeMessage(SessionEnd {}));
+    QVERIFY(sendRecord(pair.client(), encodeMessage(SessionEnd {})));
     pair.client()->flush();
     QCOMPARE(QCoro::waitFor(reader.read(1s)).status, FrameChannel::Status::Malformed);
 }
@@ -171,17 +184,18 @@ void TestFrameChannel::malformedHeadIsRefusedAtOnce()
 void TestFrameChannel::readTakesOneFrameOnly()
 {
     Test::TransferSocketPair pair;
-    const QString error = pair.connect();
+    const QString error = pair.secure();
     QVERIFY2(error.isEmpty(), qPrintable(error));
     FrameChannel reader(pair.server());
     const QByteArray first = encodeMessage(Data {pattern(1000, 2)});
     const QByteArray second = encodeMessage(Data {pattern(3000, 3)});
-    QVERIFY(deliver(pair.client(), pair.server(), first + second, first.size() + second.size()));
+    QVERIFY(deliver(pair.client(), pair.server(), first));
+    QVERIFY(deliver(pair.client(), pair.server(), second));
     const FrameChannel::Incoming in = reader.tryRead();
     QCOMPARE(in.status, FrameChannel::Status::Message);
     QCOMPARE(std::get<Data>(in.message).bytes, pattern(1000, 2));
-    // The second frame is still in the socket, where its buffer cap can push back on TCP.
-    QCOMPARE(pair.server()->bytesAvailable(), qint64(second.size()));
+    // The second record is still in the socket, where its buffer cap can push back on TCP.
+    QCOMPARE(pair.server()->bytesAvailable(), second.size() + kRecordOverhead);
     const FrameChannel::Incoming next = reader.tryRead();
     QCOMPARE(next.status, FrameChannel::Status::Message);
     QCOMPARE(std::get<Data>(next.message).bytes, pattern(3000, 3));
@@ -191,16 +205,17 @@ void TestFrameChannel::readTakesOneFrameOnly()
 void TestFrameChannel::readWaitsAndTimesOut()
 {
     Test::TransferSocketPair pair;
-    const QString error = pair.connect();
+    const QString error = pair.secure();
     QVERIFY2(error.isEmpty(), qPrintable(error));
     FrameChannel reader(pair.server());
     // Half a frame, then silence: a bounded wait that ends in Timeout, keeping what came.
     const QByteArray frame = encodeMessage(Data {pattern(5000, 4)});
-    QVERIFY(deliver(pair.client(), pair.server(), frame.left(2000), 2000));
-    QCOMPARE(QCoro::waitFor(reader.read(200ms)).status, FrameChannel::Status::Timeout);
+    QVERIFY(deliver(pair.client(), pair.server(), frame.left(2000)));
+    const FrameChannel::Incoming half = QCoro::waitFor(reader.read(200ms));
+    QVERIFY2(half.status == FrameChannel::Status::Timeout, qPrintable(half.error));
     // The rest arrives later (from the event loop, while the reader waits).
     QTimer::singleShot(50ms, pair.client(), [&pair, &frame] {
-        pair.client()->write(frame.mid(2000));
+        sendRecord(pair.client(), frame.mid(2000));
         pair.client()->flush();
     });
     const FrameChannel::Incoming in = QCoro::waitFor(reader.read(5s));
@@ -213,16 +228,16 @@ void TestFrameChannel::readWaitsAndTimesOut()
 void TestFrameChannel::keepaliveRestartsTheIdleWaitNotTheOverallBound()
 {
     Test::TransferSocketPair pair;
-    const QString error = pair.connect();
+    const QString error = pair.secure();
     QVERIFY2(error.isEmpty(), qPrintable(error));
     FrameChannel reader(pair.server());
     // A busy peer: KEEPALIVE every 50 ms, the real answer only after ~1 s.
     QTimer keepalives;
     QObject::connect(&keepalives, &QTimer::timeout, pair.client(),
-        [&pair] { pair.client()->write(encodeMessage(KeepAlive {})); });
+        [&pair] { sendRecord(pair.client(), encodeMessage(KeepAlive {})); });
     keepalives.start(50ms);
-    QTimer::singleShot(
-        1000ms, pair.client(), [&pair] { pair.client()->write(encodeMessage(SessionEnd {})); });
+    QTimer::singleShot(1000ms, pair.client(),
+        [&pair] { sendRecord(pair.client(), encodeMessage(SessionEnd {})); });
     QElapsedTimer clock;
     clock.start();
     // 300 ms of idle allowed, 1 s until the answer: only the keepalives bridge the gap.
@@ -255,9 +270,9 @@ void TestFrameChannel::moveSwitchesEachDirectionAtItsMove()
     // path). Each side moves when it likes; every frame arrives once, in order.
     Test::TransferSocketPair oldPair;
     Test::TransferSocketPair newPair;
-    QString error = oldPair.connect();
+    QString error = oldPair.secure();
     QVERIFY2(error.isEmpty(), qPrintable(error));
-    error = newPair.connect();
+    error = newPair.secure();
     QVERIFY2(error.isEmpty(), qPrintable(error));
     QPointer<QSslSocket> oldA = oldPair.client();
     QPointer<QSslSocket> oldB = oldPair.server();
@@ -321,10 +336,10 @@ void TestFrameChannel::moveFromAPeerThatMayNotIsMalformed()
 {
     // A side that did not announce "move" takes MOVE for what it is: a protocol error.
     Test::TransferSocketPair pair;
-    const QString error = pair.connect();
+    const QString error = pair.secure();
     QVERIFY2(error.isEmpty(), qPrintable(error));
     FrameChannel reader(pair.server());
-    pair.client()->write(encodeMessage(Move {}));
+    QVERIFY(sendRecord(pair.client(), encodeMessage(Move {})));
     QCOMPARE(QCoro::waitFor(reader.read(5s)).status, FrameChannel::Status::Malformed);
 }
 

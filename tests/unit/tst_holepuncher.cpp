@@ -6,6 +6,7 @@
 #include "core/socket/reusablesocket.h"
 #include "net/client/holepuncher.h"
 #include "net/security/deviceidentity.h"
+#include "net/security/securestream.h"
 
 #include <QSslSocket>
 #include <QTcpServer>
@@ -113,10 +114,11 @@ void TestHolePuncher::connectsAndAuthenticates()
     Pair pair = punchPair(*m_alice, *m_bob, m_bob->id(), m_alice->id(), fastTimings());
     QVERIFY2(pair.a.ok(), qPrintable(pair.a.failure));
     QVERIFY2(pair.b.ok(), qPrintable(pair.b.failure));
-    QVERIFY(pair.a.socket->isEncrypted());
-    QVERIFY(pair.b.socket->isEncrypted());
-    QCOMPARE(deviceIdOfCertificate(pair.a.socket->peerCertificate()), m_bob->id());
-    QCOMPARE(deviceIdOfCertificate(pair.b.socket->peerCertificate()), m_alice->id());
+    QVERIFY(SecureStream::of(pair.a.socket.get()) && SecureStream::of(pair.b.socket.get()));
+    QVERIFY(SecureStream::of(pair.a.socket.get())->isEstablished());
+    QVERIFY(SecureStream::of(pair.b.socket.get())->isEstablished());
+    QCOMPARE(SecureStream::of(pair.a.socket.get())->peerId(), m_bob->id());
+    QCOMPARE(SecureStream::of(pair.b.socket.get())->peerId(), m_alice->id());
 
     // The two selected sockets are the two ends of ONE connection: bytes flow both ways.
     pair.a.socket->write("ping from alice");

@@ -11,6 +11,7 @@
 
 #include "core/configdir.h"
 #include "net/security/securechannel.h"
+#include "net/security/securestream.h"
 #include "transfer/framechannel.h"
 #include "transfer/offerdecider.h"
 #include "transfer/transferengine.h"
@@ -222,7 +223,7 @@ void TestOfferFlood::hugeOfferIsRefusedFromItsFirstBytes()
     for (int i = 0; i < 3; ++i) {
         Client c(m_engine->lanTransferPort(), stranger, m_identity.id());
         QVERIFY2(c.error.isEmpty(), qPrintable(c.error));
-        c.socket->write(huge);
+        SecureStream::of(c.socket.get())->write(huge);
         const FrameChannel::Incoming in = c.nextAnswer();
         QVERIFY2(isError(in, TransferError::Protocol), qPrintable(in.error));
         QVERIFY2(std::get<Transfer::Error>(in.message).message.contains(QStringLiteral("limit")),
@@ -251,7 +252,7 @@ void TestOfferFlood::declinedOffersKeepNoItemLists()
     QVERIFY(full.size() > 3 * 1024 * 1024);
     {
         Client warmup(m_engine->lanTransferPort(), Test::ephemeralIdentity(), m_identity.id());
-        warmup.socket->write(full);
+        SecureStream::of(warmup.socket.get())->write(full);
         QVERIFY(std::holds_alternative<Transfer::Reveal>(warmup.nextAnswer().message));
         QVERIFY(std::holds_alternative<Transfer::Decline>(warmup.nextAnswer().message));
     }
@@ -263,7 +264,7 @@ void TestOfferFlood::declinedOffersKeepNoItemLists()
     for (int i = 0; i < kOffers; ++i) {
         Client c(m_engine->lanTransferPort(), Test::ephemeralIdentity(), m_identity.id());
         QVERIFY2(c.error.isEmpty(), qPrintable(c.error));
-        c.socket->write(full);
+        SecureStream::of(c.socket.get())->write(full);
         FrameChannel::Incoming in = c.nextAnswer();
         QVERIFY2(std::holds_alternative<Transfer::Reveal>(in.message), qPrintable(in.error));
         in = c.nextAnswer();
@@ -315,7 +316,7 @@ void TestOfferFlood::sessionsPastTheCapsAreRefusedAtOnce()
     const auto admit = [&](const DeviceIdentity &who) {
         auto c = std::make_unique<Client>(port, who, m_identity.id());
         QVERIFY2(c->error.isEmpty(), qPrintable(c->error));
-        c->socket->write(small);
+        SecureStream::of(c->socket.get())->write(small);
         const FrameChannel::Incoming in = c->nextAnswer();
         QVERIFY2(std::holds_alternative<Transfer::Reveal>(in.message), qPrintable(in.error));
         admitted.push_back(std::move(c));

@@ -329,8 +329,8 @@ void TestTransferSession::interruptedTransferResumes()
     // The sender vanishes after 6 MiB of ciphertext left it: at most that (plus what the
     // backpressure threshold allows) can have arrived, so the file cannot be complete.
     qint64 written = 0;
-    QObject::connect(first.client(), &QSslSocket::encryptedBytesWritten, first.client(),
-        [&first, &written](qint64 n) {
+    QObject::connect(
+        first.client(), &QIODevice::bytesWritten, first.client(), [&first, &written](qint64 n) {
             written += n;
             if (written > 6 * 1024 * 1024
                 && first.client()->state() == QAbstractSocket::ConnectedState)
@@ -538,14 +538,14 @@ void TestTransferSession::cancelFromSender()
     options.downloadDir = m_dst;
     options.decider = &decider;
     qint64 written = 0;
-    const Outcome o = runTransfer(
-        pair, {path}, options, [&](OutgoingTransfer &s, IncomingTransfer &) {
-            QObject::connect(pair.client(), &QSslSocket::encryptedBytesWritten, &s, [&](qint64 n) {
-                written += n;
-                if (written > 4 * 1024 * 1024)
-                    s.cancel(); // idempotent
-            });
-        });
+    const Outcome o
+        = runTransfer(pair, {path}, options, [&](OutgoingTransfer &s, IncomingTransfer &) {
+              QObject::connect(pair.client(), &QIODevice::bytesWritten, &s, [&](qint64 n) {
+                  written += n;
+                  if (written > 4 * 1024 * 1024)
+                      s.cancel(); // idempotent
+              });
+          });
     QCOMPARE(o.sent.error, TransferError::Cancelled);
     QCOMPARE(o.received.error, TransferError::Cancelled);
     QVERIFY(!QFile::exists(m_dst + QStringLiteral("/big.bin")));
@@ -563,14 +563,14 @@ void TestTransferSession::cancelFromReceiver()
     options.downloadDir = m_dst;
     options.decider = &decider;
     qint64 written = 0;
-    const Outcome o = runTransfer(
-        pair, {path}, options, [&](OutgoingTransfer &, IncomingTransfer &r) {
-            QObject::connect(pair.client(), &QSslSocket::encryptedBytesWritten, &r, [&](qint64 n) {
-                written += n;
-                if (written > 4 * 1024 * 1024)
-                    r.cancel();
-            });
-        });
+    const Outcome o
+        = runTransfer(pair, {path}, options, [&](OutgoingTransfer &, IncomingTransfer &r) {
+              QObject::connect(pair.client(), &QIODevice::bytesWritten, &r, [&](qint64 n) {
+                  written += n;
+                  if (written > 4 * 1024 * 1024)
+                      r.cancel();
+              });
+          });
     QCOMPARE(o.sent.error, TransferError::Cancelled);
     QCOMPARE(o.received.error, TransferError::Cancelled);
     QVERIFY(!QFile::exists(m_dst + QStringLiteral("/big.bin")));

@@ -6,6 +6,7 @@
 #include "core/socket/reusablesocket.h"
 #include "net/security/deferredtlsserver.h"
 #include "net/security/securechannel.h"
+#include "net/security/securestream.h"
 
 #include "core/logging.h"
 
@@ -350,13 +351,15 @@ QCoro::Task<> HolePuncher::verifyCandidate(QSslSocket *socket, Endpoint remote, 
         socket->abort();
         co_return;
     }
+    // The selection byte is the first record of the secured stream.
+    SecureStream *stream = SecureStream::of(socket);
     if (m_plan.initiator) {
         if (m_winner)
             co_return; // an earlier path won; finishCandidates() closes this one
-        socket->write(&kSelectByte, 1);
+        stream->write(QByteArrayView(&kSelectByte, 1));
     } else {
         // Wait for the initiator to choose this connection.
-        while (guard && !m_done && socket->bytesAvailable() < 1) {
+        while (guard && !m_done && stream->bytesAvailable() < 1) {
             const milliseconds left = remaining(m_timings.selectGrace);
             if (left.count() <= 0)
                 co_return;
@@ -372,7 +375,7 @@ QCoro::Task<> HolePuncher::verifyCandidate(QSslSocket *socket, Endpoint remote, 
         if (!guard || m_done || m_winner)
             co_return;
         char marker = 0;
-        if (socket->read(&marker, 1) != 1 || marker != kSelectByte) {
+        if (stream->read(&marker, 1) != 1 || marker != kSelectByte) {
             qCWarning(lcPunch) << "peer sent an unexpected path selection byte";
             socket->abort();
             co_return;

@@ -3,6 +3,7 @@
 
 #include "core/socket/fdpoller.h"
 #include "core/socket/reusablesocket.h"
+#include "net/security/tlssupport.h"
 
 #include <QPointer>
 #include <QTcpSocket>
@@ -27,29 +28,14 @@
 #include <sys/socket.h>
 #endif
 
-#if OPENSSL_VERSION_NUMBER < 0x30000000L
-#define SSL_get1_peer_certificate SSL_get_peer_certificate // renamed in 3.0, same semantics
-#endif
-
 namespace PunchDrop {
 
 namespace {
 
+using TlsSupport::takeOpensslErrors;
+
 constexpr char kClientToServer[] = "client to server";
 constexpr char kServerToClient[] = "server to client";
-
-//! OpenSSL's queued reasons, "; "-joined ("tlsv13 alert certificate required").
-QString takeOpensslErrors(unsigned long *firstReason = nullptr)
-{
-    QStringList reasons;
-    while (const unsigned long e = ERR_get_error()) {
-        if (firstReason && reasons.isEmpty())
-            *firstReason = ERR_GET_REASON(e);
-        const char *reason = ERR_reason_error_string(e);
-        reasons.append(QString::fromLatin1(reason ? reason : "unknown error"));
-    }
-    return reasons.isEmpty() ? QStringLiteral("unknown error") : reasons.join(QStringLiteral("; "));
-}
 
 // ---- the descriptor transport -------------------------------------------------------------
 
@@ -152,27 +138,10 @@ std::pair<QHostAddress, quint16> socketName(qintptr fd, bool peer)
     return {QHostAddress(address), port};
 }
 
-DeviceId deviceIdOf(X509 *certificate)
-{
-    const EVP_PKEY *key = certificate ? X509_get0_pubkey(certificate) : nullptr;
-    if (!key)
-        return {};
-    unsigned char *spki = nullptr;
-    const int length = i2d_PUBKEY(const_cast<EVP_PKEY *>(key), &spki);
-    if (length <= 0)
-        return {};
-    const DeviceId id
-        = DeviceId::fromPublicKeyDer(QByteArray(reinterpret_cast<const char *>(spki), length));
-    OPENSSL_free(spki);
-    return id;
-}
-
 bool exportKey(SSL *ssl, const char *context, unsigned char *key)
 {
-    return SSL_export_keying_material(ssl, key, ControlLink::kKeySize, ControlLink::kExporterLabel,
-               std::strlen(ControlLink::kExporterLabel),
-               reinterpret_cast<const unsigned char *>(context), std::strlen(context), 1)
-        == 1;
+    return TlsSupport::exportKey(
+        ssl, ControlLink::kExporterLabel, context, key, ControlLink::kKeySize);
 }
 
 ControlLink::Error linkError(RecordCipher::Error error)
@@ -522,36 +491,20 @@ void ControlLink::driveHandshake()
     }
     if (code == SSL_ERROR_WANT_READ)
         return;
-    unsigned long reason = 0;
-    const QString details = takeOpensslErrors(&reason);
-    QString message = QStringLiteral("TLS handshake failed: ") + details;
-    if (m_role == ControlLinkContext::Role::Server) {
-        if (reason == SSL_R_CALLBACK_FAILED || reason == SSL_R_NO_APPLICATION_PROTOCOL)
-            message = QStringLiteral("the client does not offer ALPN \"%1\" (an older PunchDrop?)")
-                          .arg(QString::fromLatin1(m_alpn));
-        else if (reason == SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE)
-            message = QStringLiteral("the client presented no certificate");
-    } else if (reason == SSL_R_TLSV1_ALERT_NO_APPLICATION_PROTOCOL) {
-        message = QStringLiteral("the server does not speak \"%1\" (%2)")
-                      .arg(QString::fromLatin1(m_alpn), details);
-    }
+    const QString message
+        = TlsSupport::handshakeFailure(m_role == ControlLinkContext::Role::Server, m_alpn);
     fail(Error::Handshake, message);
 }
 
 void ControlLink::completeHandshake()
 {
-    const unsigned char *protocol = nullptr;
-    unsigned int protocolLength = 0;
-    SSL_get0_alpn_selected(m_ssl, &protocol, &protocolLength);
-    if (QByteArrayView(protocol, qsizetype(protocolLength)) != m_alpn) {
+    if (TlsSupport::selectedAlpn(m_ssl) != m_alpn) {
         fail(Error::Handshake,
             QStringLiteral("the peer did not agree on ALPN \"%1\" (an older PunchDrop?)")
                 .arg(QString::fromLatin1(m_alpn)));
         return;
     }
-    X509 *certificate = SSL_get1_peer_certificate(m_ssl);
-    m_peer = deviceIdOf(certificate);
-    X509_free(certificate);
+    m_peer = TlsSupport::peerIdOf(m_ssl);
     if (m_peer.isNull()) {
         fail(Error::Handshake, QStringLiteral("the peer's certificate carries no usable key"));
         return;

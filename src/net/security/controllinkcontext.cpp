@@ -106,6 +106,11 @@ ControlLinkContext::ControlLinkContext(
     SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
     SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
     SSL_CTX_set_read_ahead(ctx, 0);
+    if (!options.ciphersuites.isEmpty()
+        && SSL_CTX_set_ciphersuites(ctx, options.ciphersuites.constData()) != 1) {
+        m_error = opensslError("cannot set the TLS 1.3 cipher suites");
+        return;
+    }
 
     if (role == Role::Server || options.presentCertificate) {
         const QByteArray der = identity.certificate().toDer();

@@ -15,7 +15,8 @@ namespace PunchDrop {
 class DeviceIdentity;
 
 /*!
- * The TLS side of a ControlLink that every connection of a process shares: one OpenSSL SSL_CTX,
+ * The TLS side of a ControlLink (and, with its own ALPN, of a SecureStream) that every connection
+ * of a process shares: one OpenSSL SSL_CTX,
  * built once from the device's identity (server: the server's identity, client: the device's).
  *
  * TLS 1.3 only; this device's certificate and key; the peer's certificate is required (both
@@ -39,6 +40,8 @@ public:
     {
         QByteArray alpn = QByteArray(kAlpn); //!< offered (client) / required (server)
         bool presentCertificate = true; //!< false: a client without a certificate
+        //! TLS 1.3 suites in OpenSSL's notation, preferred first; empty: OpenSSL's default.
+        QByteArray ciphersuites;
     };
 
     ControlLinkContext() = default;

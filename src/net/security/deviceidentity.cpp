@@ -243,6 +243,11 @@ std::optional<DeviceIdentity> fromPem(
 }
 } // namespace
 
+QString DeviceIdentity::tls13Ciphersuites()
+{
+    return tls13CipherPreference();
+}
+
 QSslConfiguration DeviceIdentity::tlsConfiguration() const
 {
     QSslConfiguration config = QSslConfiguration::defaultConfiguration();
@@ -251,7 +256,7 @@ QSslConfiguration DeviceIdentity::tlsConfiguration() const
     config.setPrivateKey(m_key);
     config.setPeerVerifyMode(QSslSocket::QueryPeer);
     config.setCaCertificates({});
-    config.setCiphers(tls13CipherPreference());
+    config.setCiphers(tls13Ciphersuites());
     return config;
 }
 

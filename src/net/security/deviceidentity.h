@@ -37,6 +37,10 @@ public:
      * verified against a CA: callers pin the peer's DeviceId after the handshake.
      */
     QSslConfiguration tlsConfiguration() const;
+    //! The TLS 1.3 cipher suites of tlsConfiguration(), in order of preference, in OpenSSL's
+    //! notation ("TLS_AES_128_GCM_SHA256:…"): AES-128-GCM first where the CPU has AES
+    //! instructions, ChaCha20-Poly1305 first where it does not.
+    static QString tls13Ciphersuites();
 
     //! ECDSA-SHA256 signature over \a data (DER encoded).
     QByteArray sign(const QByteArray &data) const;

@@ -21,38 +21,65 @@ void makeNonce(quint64 counter, unsigned char *nonce)
     qToBigEndian(counter, nonce + 4);
 }
 
-//! Writes one record (length, ciphertext, tag) for \a plaintext to \a record.
-bool sealOne(
-    const unsigned char *key, quint64 counter, QByteArrayView plaintext, unsigned char *record)
+const EVP_CIPHER *cipherOf(RecordCipher::Aead aead)
 {
-    const qsizetype n = plaintext.size();
+    switch (aead) {
+    case RecordCipher::Aead::Aes128Gcm:
+        return EVP_aes_128_gcm();
+    case RecordCipher::Aead::ChaCha20Poly1305:
+        return EVP_chacha20_poly1305();
+    case RecordCipher::Aead::Aes256Gcm:
+        break;
+    }
+    return EVP_aes_256_gcm();
+}
+
+const unsigned char *bytes(QByteArrayView view)
+{
+    return reinterpret_cast<const unsigned char *>(view.data());
+}
+
+/*!
+ * Writes one record (length, ciphertext, tag) for the plaintext \a head ‖ \a body to \a record.
+ * GCM and ChaCha20-Poly1305 are stream modes: the two pieces encrypt as one.
+ */
+bool sealOne(RecordCipher::Aead aead, const unsigned char *key, quint64 counter,
+    QByteArrayView head, QByteArrayView body, unsigned char *record)
+{
+    const qsizetype n = head.size() + body.size();
     qToBigEndian(quint32(n + RecordCipher::kTagSize), record);
-    unsigned char *body = record + RecordCipher::kLengthSize;
+    unsigned char *out = record + RecordCipher::kLengthSize;
     unsigned char nonce[RecordCipher::kNonceSize];
     makeNonce(counter, nonce);
     CipherCtx ctx(EVP_CIPHER_CTX_new(), EVP_CIPHER_CTX_free);
     int produced = 0;
     int finalBytes = 0;
-    return ctx && EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, key, nonce) == 1
-        && EVP_EncryptUpdate(ctx.get(), nullptr, &produced, record, int(RecordCipher::kLengthSize))
-        == 1
-        && EVP_EncryptUpdate(ctx.get(), body, &produced,
-               reinterpret_cast<const unsigned char *>(plaintext.data()), int(n))
-        == 1
-        && EVP_EncryptFinal_ex(ctx.get(), body + produced, &finalBytes) == 1
-        && EVP_CIPHER_CTX_ctrl(
-               ctx.get(), EVP_CTRL_AEAD_GET_TAG, int(RecordCipher::kTagSize), body + n)
+    if (!ctx || EVP_EncryptInit_ex(ctx.get(), cipherOf(aead), nullptr, key, nonce) != 1
+        || EVP_EncryptUpdate(ctx.get(), nullptr, &produced, record, int(RecordCipher::kLengthSize))
+            != 1)
+        return false;
+    for (const QByteArrayView piece : {head, body}) {
+        if (piece.isEmpty())
+            continue;
+        if (EVP_EncryptUpdate(ctx.get(), out, &produced, bytes(piece), int(piece.size())) != 1)
+            return false;
+        out += produced;
+    }
+    return EVP_EncryptFinal_ex(ctx.get(), out, &finalBytes) == 1
+        && EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_AEAD_GET_TAG, int(RecordCipher::kTagSize),
+               record + RecordCipher::kLengthSize + n)
         == 1;
 }
 
-//! Decrypts the record at \a record (length header included, \a length = ciphertext + tag).
-bool openOne(const unsigned char *key, quint64 counter, const unsigned char *record, quint32 length,
-    QByteArray &plaintext)
+/*!
+ * Decrypts the record at \a record (length header included, \a length = ciphertext + tag) into
+ * \a out (which may be the ciphertext itself: both modes decrypt in place).
+ */
+bool openOne(RecordCipher::Aead aead, const unsigned char *key, quint64 counter,
+    const unsigned char *record, quint32 length, unsigned char *out)
 {
     const int n = int(length - RecordCipher::kTagSize);
     const unsigned char *body = record + RecordCipher::kLengthSize;
-    plaintext.resize(n);
-    auto *out = reinterpret_cast<unsigned char *>(plaintext.data());
     unsigned char nonce[RecordCipher::kNonceSize];
     makeNonce(counter, nonce);
     unsigned char tag[RecordCipher::kTagSize];
@@ -60,7 +87,7 @@ bool openOne(const unsigned char *key, quint64 counter, const unsigned char *rec
     CipherCtx ctx(EVP_CIPHER_CTX_new(), EVP_CIPHER_CTX_free);
     int produced = 0;
     int finalBytes = 0;
-    return ctx && EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, key, nonce) == 1
+    return ctx && EVP_DecryptInit_ex(ctx.get(), cipherOf(aead), nullptr, key, nonce) == 1
         && EVP_DecryptUpdate(ctx.get(), nullptr, &produced, record, int(RecordCipher::kLengthSize))
         == 1
         && EVP_DecryptUpdate(ctx.get(), out, &produced, body, n) == 1
@@ -89,10 +116,11 @@ RecordCipher::~RecordCipher()
     clear();
 }
 
-void RecordCipher::reset(const Key &key, quint64 counter)
+void RecordCipher::reset(const Key &key, quint64 counter, Aead aead)
 {
     m_key = key;
     m_counter = counter;
+    m_aead = aead;
 }
 
 void RecordCipher::clear()
@@ -102,22 +130,60 @@ void RecordCipher::clear()
 
 RecordCipher::SealResult RecordCipher::seal(QByteArrayView plaintext, QByteArray &out)
 {
-    const qsizetype records = (plaintext.size() + kMaxPlaintext - 1) / kMaxPlaintext;
+    const qsizetype max = m_maxPlaintext;
+    const qsizetype records = (plaintext.size() + max - 1) / max;
     out.reserve(out.size() + plaintext.size() + records * (kLengthSize + kTagSize));
-    for (qsizetype at = 0; at < plaintext.size(); at += kMaxPlaintext) {
-        if (m_counter == kLastCounter)
-            return {Error::CounterExhausted, QStringLiteral("send record counter exhausted")};
-        const QByteArrayView chunk
-            = plaintext.sliced(at, qMin(kMaxPlaintext, plaintext.size() - at));
-        const qsizetype start = out.size();
-        out.resize(start + kLengthSize + chunk.size() + kTagSize);
-        if (!sealOne(m_key.data(), m_counter, chunk,
-                reinterpret_cast<unsigned char *>(out.data()) + start)) {
-            out.truncate(start);
-            return {Error::Crypto, QStringLiteral("cannot encrypt a record")};
-        }
-        ++m_counter;
+    for (qsizetype at = 0; at < plaintext.size(); at += max) {
+        const SealResult sealed
+            = sealRecord(plaintext.sliced(at, qMin(max, plaintext.size() - at)), {}, out);
+        if (!sealed.ok())
+            return sealed;
     }
+    return {};
+}
+
+RecordCipher::SealResult RecordCipher::sealRecord(
+    QByteArrayView head, QByteArrayView body, QByteArray &out)
+{
+    const qsizetype n = head.size() + body.size();
+    if (n < 1 || n > m_maxPlaintext)
+        return {Error::Oversize,
+            QStringLiteral("a record of %1 bytes (1 … %2)").arg(n).arg(m_maxPlaintext)};
+    if (m_counter == kLastCounter)
+        return {Error::CounterExhausted, QStringLiteral("send record counter exhausted")};
+    const qsizetype start = out.size();
+    out.resize(start + kLengthSize + n + kTagSize);
+    if (!sealOne(m_aead, m_key.data(), m_counter, head, body,
+            reinterpret_cast<unsigned char *>(out.data()) + start)) {
+        out.truncate(start);
+        return {Error::Crypto, QStringLiteral("cannot encrypt a record")};
+    }
+    ++m_counter;
+    return {};
+}
+
+RecordCipher::SealResult RecordCipher::checkLength(quint32 length) const
+{
+    if (length <= quint32(kTagSize) || length > quint32(m_maxPlaintext + kTagSize))
+        return {Error::Oversize,
+            QStringLiteral("record length %1 out of range (%2 … %3)")
+                .arg(length)
+                .arg(kTagSize + 1)
+                .arg(m_maxPlaintext + kTagSize)};
+    return {};
+}
+
+RecordCipher::SealResult RecordCipher::openInPlace(char *record)
+{
+    if (m_counter == kLastCounter)
+        return {Error::CounterExhausted, QStringLiteral("receive record counter exhausted")};
+    auto *bytes = reinterpret_cast<unsigned char *>(record);
+    const quint32 length = qFromBigEndian<quint32>(bytes);
+    if (!openOne(m_aead, m_key.data(), m_counter, bytes, length, bytes + kLengthSize))
+        return {Error::Integrity,
+            QStringLiteral("record %1 failed authentication (corrupted or tampered with)")
+                .arg(m_counter)};
+    ++m_counter;
     return {};
 }
 
@@ -126,20 +192,18 @@ RecordCipher::OpenResult RecordCipher::open(QByteArrayView data)
     if (data.size() < kLengthSize)
         return {};
     const quint32 length = qFromBigEndian<quint32>(data.data());
-    if (length <= quint32(kTagSize) || length > quint32(kMaxPlaintext + kTagSize))
-        return malformed(Error::Oversize,
-            QStringLiteral("record length %1 out of range (%2 … %3)")
-                .arg(length)
-                .arg(kTagSize + 1)
-                .arg(kMaxPlaintext + kTagSize));
+    if (const SealResult checked = checkLength(length); !checked.ok())
+        return malformed(checked.error, checked.errorString);
     if (data.size() < kLengthSize + qsizetype(length))
         return {};
     if (m_counter == kLastCounter)
         return malformed(
             Error::CounterExhausted, QStringLiteral("receive record counter exhausted"));
     OpenResult r;
-    if (!openOne(m_key.data(), m_counter, reinterpret_cast<const unsigned char *>(data.data()),
-            length, r.plaintext))
+    r.plaintext.resize(qsizetype(length) - kTagSize);
+    if (!openOne(m_aead, m_key.data(), m_counter,
+            reinterpret_cast<const unsigned char *>(data.data()), length,
+            reinterpret_cast<unsigned char *>(r.plaintext.data())))
         return malformed(Error::Integrity,
             QStringLiteral("record %1 failed authentication (corrupted or tampered with)")
                 .arg(m_counter));

@@ -11,16 +11,19 @@
 namespace PunchDrop {
 
 /*!
- * One direction of the control link's record layer: seals plaintext into records and opens
- * records back into plaintext, with a key and the record counter of that direction. Pure over
- * bytes (no I/O, no Qt objects); ControlLink buffers the socket and calls it.
+ * One direction of a record layer: seals plaintext into records and opens records back into
+ * plaintext, with a key and the record counter of that direction. Pure over bytes (no I/O, no Qt
+ * objects). ControlLink (AES-256-GCM, records up to one control frame) and SecureStream (the
+ * transfer's data link: the AEAD of the negotiated TLS suite, records up to 512 KiB) buffer
+ * their sockets and call it.
  *
- * Record layout (docs/protocol/control.md, "Records"):
+ * Record layout (docs/protocol/control.md, "Records"; docs/protocol/transfer.md, "Data link"):
  *
- *     u32 big-endian L | L bytes: AES-256-GCM ciphertext ‖ 16-byte tag
+ *     u32 big-endian L | L bytes: AEAD ciphertext ‖ 16-byte tag
  *
- *  - L = plaintext length + kTagSize, 1 ≤ plaintext ≤ kMaxPlaintext (no empty records). A length
- *    out of range is Malformed as soon as the 4 length bytes are in, before the rest arrives.
+ *  - L = plaintext length + kTagSize, 1 ≤ plaintext ≤ maxPlaintext() (no empty records). A
+ *    length out of range is Malformed as soon as the 4 length bytes are in, before the rest
+ *    arrives.
  *  - Nonce (12 bytes) = 4 zero bytes ‖ the record counter as u64 big-endian; the counter starts
  *    at 0 and counts every record of this direction.
  *  - AAD = the 4 length bytes.
@@ -38,12 +41,17 @@ public:
     static constexpr qsizetype kTagSize = 16;
     static constexpr qsizetype kNonceSize = 12;
     static constexpr int kKeySize = 32;
-    //! The largest plaintext per record: one control frame (header + the largest body).
+    //! The control link's largest plaintext per record: one control frame (header + the largest
+    //! body). The default of maxPlaintext().
     static constexpr qsizetype kMaxPlaintext = 4 + 64 * 1024;
     static constexpr qsizetype kMaxRecord = kLengthSize + kMaxPlaintext + kTagSize;
     static constexpr quint64 kLastCounter = std::numeric_limits<quint64>::max();
 
     using Key = std::array<unsigned char, kKeySize>;
+
+    //! The AEAD. AES-128-GCM uses the first 16 bytes of the key.
+    enum class Aead { Aes256Gcm, Aes128Gcm, ChaCha20Poly1305 };
+    static int keySize(Aead aead) { return aead == Aead::Aes128Gcm ? 16 : 32; }
 
     enum class Status { Ok, Incomplete, Malformed };
     enum class Error {
@@ -77,8 +85,13 @@ public:
     RecordCipher(const RecordCipher &) = delete;
     RecordCipher &operator=(const RecordCipher &) = delete;
 
-    //! Replaces the key and the counter (the link sets its keys when the handshake ends).
-    void reset(const Key &key, quint64 counter = 0);
+    //! Replaces the key and the counter (the link sets its keys when the handshake ends), and
+    //! the AEAD.
+    void reset(const Key &key, quint64 counter = 0, Aead aead = Aead::Aes256Gcm);
+    //! Records carry at most \a bytes of plaintext (both ends must agree). Default kMaxPlaintext.
+    void setMaxPlaintext(qsizetype bytes) { m_maxPlaintext = bytes; }
+    qsizetype maxPlaintext() const { return m_maxPlaintext; }
+    Aead aead() const { return m_aead; }
     //! Erases the key.
     void clear();
 
@@ -91,12 +104,30 @@ public:
      */
     SealResult seal(QByteArrayView plaintext, QByteArray &out);
 
+    /*!
+     * Appends one record whose plaintext is \a head followed by \a body (together 1 …
+     * maxPlaintext() bytes) to \a out: a frame head and its payload sealed straight from where
+     * they are, without first joining them.
+     */
+    SealResult sealRecord(QByteArrayView head, QByteArrayView body, QByteArray &out);
+
     //! Opens the first record of \a data (more may follow). Ok advances the counter.
     OpenResult open(QByteArrayView data);
+
+    //! Whether \a length (a record's 4 length bytes, decoded) is in range; the error else.
+    SealResult checkLength(quint32 length) const;
+    /*!
+     * Opens, in place, the complete record at \a record (its 4 length bytes first, already
+     * checked with checkLength()): afterwards its plaintext is at record + kLengthSize. Ok
+     * advances the counter; on failure (Integrity, CounterExhausted) the bytes are garbage.
+     */
+    SealResult openInPlace(char *record);
 
 private:
     Key m_key {};
     quint64 m_counter = 0;
+    Aead m_aead = Aead::Aes256Gcm;
+    qsizetype m_maxPlaintext = kMaxPlaintext;
 };
 
 } // namespace PunchDrop

@@ -3,9 +3,13 @@
 
 #include "core/coro/wakeup.h"
 #include "core/logging.h"
+#include "net/security/controllinkcontext.h"
 #include "net/security/deviceidentity.h"
+#include "net/security/securestream.h"
 
 #include <QDeadlineTimer>
+#include <QHash>
+#include <QMutex>
 #include <QPointer>
 #include <QSslSocket>
 #include <utility>
@@ -14,31 +18,41 @@ namespace PunchDrop::SecureChannel {
 
 namespace {
 
-bool ignorableVerificationError(const QSslError &error)
+//! The data link's TLS context for \a self in \a role: built once per identity and role (an
+//! OpenSSL 3 SSL_CTX costs milliseconds) and shared by every connection after that.
+ControlLinkContext contextFor(const DeviceIdentity &self, Role role)
 {
-    // Certificates are self-signed and pinned by key: chain/name/date checks do not apply.
-    switch (error.error()) {
-    case QSslError::SelfSignedCertificate:
-    case QSslError::SelfSignedCertificateInChain:
-    case QSslError::CertificateUntrusted:
-    case QSslError::UnableToGetLocalIssuerCertificate:
-    case QSslError::UnableToVerifyFirstCertificate:
-    case QSslError::UnableToGetIssuerCertificate:
-    case QSslError::HostNameMismatch:
-    case QSslError::CertificateNotYetValid:
-    case QSslError::CertificateExpired:
-    case QSslError::InvalidPurpose:
-        return true;
-    default:
-        return false;
+    static QMutex mutex;
+    static QHash<QString, ControlLinkContext> contexts;
+    const bool server = role == Role::Server;
+    const QString key = self.id().toString() + (server ? QLatin1Char('s') : QLatin1Char('c'));
+    const QMutexLocker lock(&mutex);
+    if (const auto it = contexts.constFind(key); it != contexts.constEnd())
+        return *it;
+    ControlLinkContext::Options options;
+    options.alpn = QByteArray(SecureStream::kAlpn);
+    options.ciphersuites = DeviceIdentity::tls13Ciphersuites().toLatin1();
+    ControlLinkContext context(
+        server ? ControlLinkContext::Role::Server : ControlLinkContext::Role::Client, self,
+        options);
+    if (context.isValid()) {
+        if (contexts.size() >= 16) // tests make many identities; a device has one
+            contexts.clear();
+        contexts.insert(key, context);
     }
+    return context;
 }
 
-//! Wakes \a waker on every socket event of the handshake and writes the first failure into
+//! Wakes \a waker on every event of the handshake and writes the first failure into
 //! \a failure; the connections end with \a waker.
-void watchHandshake(QSslSocket &socket, Wakeup &waker, QString &failure)
+void watchHandshake(QAbstractSocket &socket, SecureStream &stream, Wakeup &waker, QString &failure)
 {
-    QObject::connect(&socket, &QSslSocket::encrypted, &waker, [&waker] { waker.wake(); });
+    QObject::connect(&stream, &SecureStream::handshakeDone, &waker, [&waker] { waker.wake(); });
+    QObject::connect(&stream, &SecureStream::failed, &waker, [&failure, &waker](const QString &e) {
+        if (failure.isEmpty())
+            failure = e;
+        waker.wake();
+    });
     QObject::connect(&socket, &QObject::destroyed, &waker, [&failure, &waker] {
         failure = QStringLiteral("TLS handshake: the socket was closed");
         waker.wake();
@@ -54,30 +68,12 @@ void watchHandshake(QSslSocket &socket, Wakeup &waker, QString &failure)
                 failure = QStringLiteral("TLS handshake failed: %1").arg(socket.errorString());
             waker.wake();
         });
-    QObject::connect(&socket, &QSslSocket::sslErrors, &waker,
-        [&failure, &waker, &socket](const QList<QSslError> &errors) {
-            QList<QSslError> ignorable;
-            for (const QSslError &e : errors) {
-                if (!ignorableVerificationError(e)) {
-                    failure = QStringLiteral("TLS handshake failed: %1").arg(e.errorString());
-                    waker.wake();
-                    return;
-                }
-                ignorable.append(e);
-            }
-            socket.ignoreSslErrors(ignorable);
-        });
 }
 
-//! The device at the other end of the encrypted \a socket, checked against \a expectedPeer.
-Result checkPeer(const QSslSocket &socket, const std::optional<DeviceId> &expectedPeer)
+//! The device at the other end of \a stream, checked against \a expectedPeer.
+Result checkPeer(const SecureStream &stream, const std::optional<DeviceId> &expectedPeer)
 {
-    const QSslCertificate peerCert = socket.peerCertificate();
-    if (peerCert.isNull())
-        return Result {{}, QStringLiteral("the peer presented no certificate")};
-    const DeviceId peer = deviceIdOfCertificate(peerCert);
-    if (peer.isNull())
-        return Result {{}, QStringLiteral("the peer's certificate carries no usable public key")};
+    const DeviceId peer = stream.peerId();
     if (expectedPeer && !expectedPeer->isNull() && *expectedPeer != peer) {
         qCWarning(lcNet) << "TLS peer mismatch: reached" << peer.toString() << "expected"
                          << expectedPeer->toString();
@@ -86,7 +82,7 @@ Result checkPeer(const QSslSocket &socket, const std::optional<DeviceId> &expect
                 .arg(peer.toString(), expectedPeer->toString()),
             true};
     }
-    qCDebug(lcNet) << "TLS established with" << peer.shortString() << socket.sessionProtocol();
+    qCDebug(lcNet) << "TLS established with" << peer.shortString() << stream.cipherName();
     return Result {peer, {}};
 }
 
@@ -96,28 +92,35 @@ QCoro::Task<Result> handshake(QSslSocket &socket, const DeviceIdentity &self, Ro
     std::optional<DeviceId> expectedPeer, std::chrono::milliseconds timeout)
 {
     QPointer<QSslSocket> guard(&socket);
-    const auto fail = [&guard](QString error) {
+    QPointer<SecureStream> stream;
+    const auto fail = [&guard, &stream](QString error) {
+        delete stream.data(); // a socket without a stream is not secured
         if (guard)
             guard->abort();
         return Result {{}, std::move(error)};
     };
     if (socket.state() != QAbstractSocket::ConnectedState)
         co_return fail(QStringLiteral("TLS handshake: the socket is not connected"));
-    if (socket.isEncrypted() || socket.mode() != QSslSocket::UnencryptedMode)
+    if (SecureStream::of(&socket) || socket.isEncrypted()
+        || socket.mode() != QSslSocket::UnencryptedMode)
         co_return fail(QStringLiteral("TLS handshake: the socket is already encrypted"));
 
-    // Every socket event wakes the handshake; it resumes once per turn (core/coro/wakeup.h).
+    const ControlLinkContext context = contextFor(self, role);
+    if (!context.isValid())
+        co_return fail(QStringLiteral("TLS: ") + context.errorString());
+    stream = new SecureStream(&socket, context);
+    // Every event wakes the handshake; it resumes once per turn (core/coro/wakeup.h).
     Wakeup waker;
     QString failure;
-    watchHandshake(socket, waker, failure);
-    socket.setSslConfiguration(self.tlsConfiguration());
-    if (role == Role::Client)
-        socket.startClientEncryption();
-    else
-        socket.startServerEncryption();
+    watchHandshake(socket, *stream, waker, failure);
+    stream->start();
 
     const QDeadlineTimer deadline(timeout);
-    while (guard && !guard->isEncrypted() && failure.isEmpty()) {
+    while (guard && stream && !stream->isEstablished() && failure.isEmpty()) {
+        if (stream->hasFailed()) {
+            failure = stream->errorString();
+            break;
+        }
         const qint64 left = deadline.remainingTime();
         if (left <= 0) {
             failure = QStringLiteral("TLS handshake timed out after %1 ms").arg(timeout.count());
@@ -128,11 +131,13 @@ QCoro::Task<Result> handshake(QSslSocket &socket, const DeviceIdentity &self, Ro
     if (!guard)
         co_return Result {{},
             failure.isEmpty() ? QStringLiteral("TLS handshake: the socket was closed") : failure};
-    if (!failure.isEmpty() || !guard->isEncrypted())
+    if (!failure.isEmpty() || !stream || !stream->isEstablished())
         co_return fail(failure.isEmpty() ? QStringLiteral("TLS handshake failed") : failure);
-    const Result checked = checkPeer(*guard, expectedPeer);
-    if (!checked.ok())
+    const Result checked = checkPeer(*stream, expectedPeer);
+    if (!checked.ok()) {
+        stream->deleteLater();
         guard->abort();
+    }
     co_return checked;
 }
 

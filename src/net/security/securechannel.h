@@ -23,6 +23,10 @@ class DeviceIdentity;
  * presented, so the DeviceId derived from the peer's certificate (the SHA-256 of its public key)
  * is authentic. A relay in the middle splices ciphertext only and cannot substitute a key: the
  * expected DeviceId would not match.
+ *
+ * The socket itself stays a plain socket: the handshake attaches a SecureStream to it (its child,
+ * SecureStream::of(socket)), which carries every byte after it (its own records under keys
+ * exported from the handshake).
  */
 namespace PunchDrop::SecureChannel {
 
@@ -43,12 +47,12 @@ struct Result
 };
 
 /*!
- * Starts client or server encryption on \a socket (connected, not yet encrypted) with \a self's
- * certificate, waits at most \a timeout for the handshake, and derives the peer's DeviceId from
- * its certificate. If \a expectedPeer is set and differs the socket is aborted, unexpectedPeer is
- * set (peer holds the device reached) and the error says "reached device X, expected Y". On every
- * failure the socket is aborted. The caller keeps ownership; deleting the socket while this runs
- * ends the handshake with an error.
+ * Runs the client or server handshake on \a socket (connected, not yet secured) with \a self's
+ * certificate, waits at most \a timeout for it, and derives the peer's DeviceId from its
+ * certificate. On success SecureStream::of(&socket) is the established stream. If \a expectedPeer
+ * is set and differs the socket is aborted, unexpectedPeer is set (peer holds the device reached)
+ * and the error says "reached device X, expected Y". On every failure the socket is aborted. The
+ * caller keeps ownership; deleting the socket while this runs ends the handshake with an error.
  */
 QCoro::Task<Result> handshake(QSslSocket &socket, const DeviceIdentity &self, Role role,
     std::optional<DeviceId> expectedPeer, std::chrono::milliseconds timeout);

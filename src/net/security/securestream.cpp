@@ -1,0 +1,349 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "net/security/securestream.h"
+
+#include "net/security/tlssupport.h"
+
+#include <QAbstractSocket>
+#include <QtEndian>
+
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
+#include <cstring>
+
+namespace PunchDrop {
+
+namespace {
+
+constexpr char kClientToServer[] = "client to server";
+constexpr char kServerToClient[] = "server to client";
+
+RecordCipher::Aead aeadOf(const QString &suite)
+{
+    if (suite == QLatin1String("TLS_AES_128_GCM_SHA256"))
+        return RecordCipher::Aead::Aes128Gcm;
+    if (suite == QLatin1String("TLS_CHACHA20_POLY1305_SHA256"))
+        return RecordCipher::Aead::ChaCha20Poly1305;
+    return RecordCipher::Aead::Aes256Gcm;
+}
+
+} // namespace
+
+SecureStream::SecureStream(QAbstractSocket *socket, const ControlLinkContext &context)
+    : QObject(socket)
+    , m_socket(socket)
+    , m_role(context.role())
+    , m_local(context.localId())
+{
+    m_sender.setMaxPlaintext(kMaxPlaintext);
+    m_receiver.setMaxPlaintext(kMaxPlaintext);
+    ERR_clear_error();
+    m_ssl = context.isValid() ? SSL_new(context.nativeHandle()) : nullptr;
+    BIO *in = m_ssl ? BIO_new(BIO_s_mem()) : nullptr;
+    BIO *out = m_ssl ? BIO_new(BIO_s_mem()) : nullptr;
+    if (!m_ssl || !in || !out) {
+        BIO_free(in);
+        BIO_free(out);
+        freeTls();
+        m_error = QStringLiteral("no TLS: ")
+            + (context.isValid() ? TlsSupport::takeOpensslErrors() : context.errorString());
+        m_state = State::Failed;
+        return;
+    }
+    SSL_set_bio(m_ssl, in, out); // the SSL object owns both
+    if (m_role == ControlLinkContext::Role::Server)
+        SSL_set_accept_state(m_ssl);
+    else
+        SSL_set_connect_state(m_ssl);
+    connect(socket, &QIODevice::readyRead, this, &SecureStream::onReadyRead);
+}
+
+SecureStream::~SecureStream()
+{
+    freeTls();
+}
+
+SecureStream *SecureStream::of(const QObject *socket)
+{
+    return socket ? socket->findChild<SecureStream *>(QString(), Qt::FindDirectChildrenOnly)
+                  : nullptr;
+}
+
+bool SecureStream::isOpen() const
+{
+    return m_state == State::Established && m_socket
+        && m_socket->state() == QAbstractSocket::ConnectedState;
+}
+
+void SecureStream::start()
+{
+    if (m_state != State::Handshaking)
+        return;
+    if (m_role == ControlLinkContext::Role::Client)
+        driveHandshake();
+    // A ClientHello that arrived with the relay's "paired" byte is already buffered.
+    if (m_state == State::Handshaking && m_socket && m_socket->bytesAvailable() > 0)
+        onReadyRead();
+}
+
+void SecureStream::onReadyRead()
+{
+    if (m_state != State::Handshaking || !m_socket)
+        return; // established: reads are pulled by the owner
+    BIO *in = SSL_get_rbio(m_ssl);
+    const qint64 room = kMaxHandshakeBuffer - qint64(BIO_ctrl_pending(in));
+    if (room <= 0) {
+        fail(QStringLiteral("more than %1 bytes of TLS handshake queued").arg(kMaxHandshakeBuffer));
+        return;
+    }
+    const QByteArray data = m_socket->read(room);
+    if (data.isEmpty())
+        return;
+    BIO_write(in, data.constData(), int(data.size()));
+    driveHandshake();
+}
+
+void SecureStream::flushTls()
+{
+    BIO *out = SSL_get_wbio(m_ssl);
+    char *data = nullptr;
+    const long n = BIO_get_mem_data(out, &data);
+    if (n > 0 && m_socket) {
+        m_socket->write(data, n);
+        (void)BIO_reset(out);
+    }
+}
+
+void SecureStream::freeTls()
+{
+    if (m_ssl) {
+        SSL_free(m_ssl); // with its two memory BIOs
+        m_ssl = nullptr;
+    }
+}
+
+void SecureStream::driveHandshake()
+{
+    ERR_clear_error();
+    const int r = SSL_do_handshake(m_ssl);
+    const int code = r == 1 ? SSL_ERROR_NONE : SSL_get_error(m_ssl, r);
+    flushTls(); // our next flight, or the alert that explains a failure to the peer
+    if (r == 1) {
+        completeHandshake();
+        return;
+    }
+    if (code == SSL_ERROR_WANT_READ) {
+        // More input than fits the handshake budget is waiting: read it now, not on a signal
+        // that already came.
+        if (m_socket && m_socket->bytesAvailable() > 0)
+            QMetaObject::invokeMethod(this, &SecureStream::onReadyRead, Qt::QueuedConnection);
+        return;
+    }
+    fail(TlsSupport::handshakeFailure(m_role == ControlLinkContext::Role::Server, kAlpn));
+}
+
+void SecureStream::completeHandshake()
+{
+    if (TlsSupport::selectedAlpn(m_ssl) != QByteArrayView(kAlpn)) {
+        fail(QStringLiteral("the peer does not speak \"%1\": it runs an older PunchDrop, update it")
+                 .arg(QLatin1String(kAlpn)));
+        return;
+    }
+    m_peer = TlsSupport::peerIdOf(m_ssl);
+    if (m_peer.isNull()) {
+        fail(QStringLiteral("the peer's certificate carries no usable key"));
+        return;
+    }
+    m_cipher = QString::fromLatin1(SSL_CIPHER_get_name(SSL_get_current_cipher(m_ssl)));
+    const RecordCipher::Aead aead = aeadOf(m_cipher);
+    const int size = RecordCipher::keySize(aead);
+    const bool client = m_role == ControlLinkContext::Role::Client;
+    RecordCipher::Key sendKey {};
+    RecordCipher::Key receiveKey {};
+    const bool exported = TlsSupport::exportKey(m_ssl, kExporterLabel,
+                              client ? kClientToServer : kServerToClient, sendKey.data(), size)
+        && TlsSupport::exportKey(m_ssl, kExporterLabel, client ? kServerToClient : kClientToServer,
+            receiveKey.data(), size);
+    m_sender.reset(sendKey, 0, aead);
+    m_receiver.reset(receiveKey, 0, aead);
+    OPENSSL_cleanse(sendKey.data(), sendKey.size());
+    OPENSSL_cleanse(receiveKey.data(), receiveKey.size());
+    if (!exported) {
+        fail(QStringLiteral("cannot export keys: ") + TlsSupport::takeOpensslErrors());
+        return;
+    }
+    // Read-ahead is off, so OpenSSL consumed whole handshake records only; what the peer sent
+    // after them (its first record may share a segment) is still in the read BIO.
+    if (SSL_has_pending(m_ssl)) {
+        fail(QStringLiteral("unprocessed TLS data after the handshake"));
+        return;
+    }
+    BIO *in = SSL_get_rbio(m_ssl);
+    const auto pending = qsizetype(BIO_ctrl_pending(in));
+    if (pending > 0) {
+        m_leftover.resize(pending);
+        m_leftover.resize(qMax(0, BIO_read(in, m_leftover.data(), int(pending))));
+    }
+    // In TLS 1.3 the server judges the client's certificate after the client considers the
+    // handshake done: the client keeps its TLS state to read a refusal until the first record.
+    if (!client)
+        freeTls();
+    m_state = State::Established;
+    Q_EMIT handshakeDone();
+}
+
+qint64 SecureStream::take(char *data, qint64 max)
+{
+    if (m_leftoverAt < m_leftover.size()) {
+        const qint64 n = qMin(max, qint64(m_leftover.size() - m_leftoverAt));
+        std::memcpy(data, m_leftover.constData() + m_leftoverAt, size_t(n));
+        m_leftoverAt += qsizetype(n);
+        if (m_leftoverAt == m_leftover.size()) {
+            m_leftover = QByteArray();
+            m_leftoverAt = 0;
+        }
+        return n;
+    }
+    return m_socket ? qMax<qint64>(0, m_socket->read(data, max)) : 0;
+}
+
+void SecureStream::openNext()
+{
+    while (m_state == State::Established && m_plainAt == m_plainEnd) {
+        if (m_lateTls) {
+            decodeLateTls();
+            return;
+        }
+        if (m_filled < RecordCipher::kLengthSize && m_record.size() < RecordCipher::kLengthSize)
+            m_record.resize(RecordCipher::kLengthSize);
+        const qsizetype target = m_length == 0 ? RecordCipher::kLengthSize
+                                               : RecordCipher::kLengthSize + qsizetype(m_length);
+        const qint64 n = take(m_record.data() + m_filled, target - m_filled);
+        if (n <= 0)
+            return;
+        m_filled += qsizetype(n);
+        if (m_filled < target)
+            continue;
+        if (m_length == 0) {
+            // Our records start with 0x00 (the top byte of a length ≤ 512 KiB + 16); TLS records
+            // never do. A client reads one only before the server's first record: an alert.
+            if (m_ssl && m_record.at(0) != 0) {
+                m_lateTls = true;
+                continue;
+            }
+            const quint32 length = qFromBigEndian<quint32>(m_record.constData());
+            if (const RecordCipher::SealResult checked = m_receiver.checkLength(length);
+                !checked.ok()) {
+                fail(checked.errorString);
+                return;
+            }
+            m_length = length;
+            m_record.resize(RecordCipher::kLengthSize + qsizetype(length));
+            continue;
+        }
+        freeTls(); // the client's late-alert watch ends with the server's first record
+        const RecordCipher::SealResult opened = m_receiver.openInPlace(m_record.data());
+        if (!opened.ok()) {
+            fail(opened.errorString);
+            return;
+        }
+        m_plainAt = RecordCipher::kLengthSize;
+        m_plainEnd = RecordCipher::kLengthSize + qsizetype(m_length) - RecordCipher::kTagSize;
+        m_filled = 0;
+        m_length = 0;
+    }
+}
+
+void SecureStream::decodeLateTls()
+{
+    BIO *in = SSL_get_rbio(m_ssl);
+    if (m_filled > 0) {
+        BIO_write(in, m_record.constData(), int(m_filled));
+        m_filled = 0;
+    }
+    char buffer[4096];
+    for (qint64 n = 0; (n = take(buffer, sizeof buffer)) > 0;) {
+        if (qint64(BIO_ctrl_pending(in)) + n > kMaxHandshakeBuffer) {
+            fail(QStringLiteral("too much TLS data after the handshake"));
+            return;
+        }
+        BIO_write(in, buffer, int(n));
+    }
+    ERR_clear_error();
+    const int r = SSL_read(m_ssl, buffer, int(sizeof buffer));
+    const int code = r > 0 ? SSL_ERROR_NONE : SSL_get_error(m_ssl, r);
+    if (code == SSL_ERROR_WANT_READ)
+        return; // the rest of the record is still on its way
+    if (code == SSL_ERROR_ZERO_RETURN)
+        fail(QStringLiteral("the peer closed the TLS session"));
+    else if (code == SSL_ERROR_SSL)
+        fail(QStringLiteral("the peer refused the connection: ") + TlsSupport::takeOpensslErrors());
+    else
+        fail(QStringLiteral("unexpected TLS data after the handshake"));
+}
+
+qint64 SecureStream::bytesAvailable()
+{
+    if (m_plainAt == m_plainEnd)
+        openNext();
+    return m_plainEnd - m_plainAt;
+}
+
+qint64 SecureStream::read(char *data, qint64 max)
+{
+    const qint64 n = qMin(max, bytesAvailable());
+    if (n <= 0)
+        return 0;
+    std::memcpy(data, m_record.constData() + m_plainAt, size_t(n));
+    m_plainAt += qsizetype(n);
+    return n;
+}
+
+bool SecureStream::write(QByteArrayView head, QByteArrayView body)
+{
+    if (m_state != State::Established || !m_socket)
+        return false;
+    const qsizetype total = head.size() + body.size();
+    if (total == 0)
+        return true;
+    m_sealed.resize(0); // keeps its capacity: one buffer for every DATA record
+    RecordCipher::SealResult sealed;
+    if (total <= kMaxPlaintext) {
+        sealed = m_sender.sealRecord(head, body, m_sealed);
+    } else {
+        QByteArray joined = head.toByteArray();
+        joined.append(body);
+        sealed = m_sender.seal(joined, m_sealed);
+    }
+    if (!sealed.ok()) {
+        fail(sealed.errorString);
+        return false;
+    }
+    m_socket->write(m_sealed.constData(), m_sealed.size());
+    return true;
+}
+
+void SecureStream::fail(const QString &error)
+{
+    if (m_state == State::Failed)
+        return;
+    const bool handshaking = m_state == State::Handshaking;
+    m_state = State::Failed;
+    m_error = error;
+    freeTls();
+    m_record = QByteArray();
+    m_leftover = QByteArray();
+    m_plainAt = m_plainEnd = 0;
+    if (m_socket) {
+        // A handshake failure leaves its alert queued for the peer (the owner closes); a broken
+        // record resets the connection, so the peer learns at once too.
+        if (handshaking)
+            m_socket->flush();
+        else
+            m_socket->abort();
+    }
+    Q_EMIT failed(error);
+}
+
+} // namespace PunchDrop
