@@ -88,6 +88,14 @@ void RelayBandwidth::refund(qint64 bytes)
     m_tokens = std::min(double(m_capacity), m_tokens + double(bytes));
 }
 
+void RelayBandwidth::charge(qint64 bytes)
+{
+    if (bytes <= 0)
+        return;
+    refill();
+    m_tokens -= double(bytes);
+}
+
 void RelayBandwidth::forget(QObject *reader)
 {
     m_queue.removeIf([reader](const Waiter &w) { return w.reader == reader || !w.reader; });

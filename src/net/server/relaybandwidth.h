@@ -49,6 +49,9 @@ public:
     qint64 acquire(QObject *reader, qint64 wanted, std::function<void()> wake);
     //! Returns \a bytes of a grant that were not used (the socket held fewer bytes).
     void refund(qint64 bytes);
+    //! Takes \a bytes that were forwarded without a grant (a relay session taking over what Qt
+    //! had already read): the bucket may go below zero, and readers wait until it refills.
+    void charge(qint64 bytes);
     //! Drops \a reader from the queue (it stops reading for good).
     void forget(QObject *reader);
 
