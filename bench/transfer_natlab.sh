@@ -1,20 +1,23 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
-# File transfer throughput across the NAT lab on the direct (hole-punched) path, with socat and
-# iperf3 on the same path in the same run (issue 4). One lab (tests/natlab/lab.sh):
+# File transfer throughput across the NAT lab on the direct (hole-punched) path, with socat,
+# iperf3, scp and rsync over ssh on the same path in the same run (issues 4, 14). One lab
+# (tests/natlab/lab.sh):
 #
 #   srv 198.51.100.10:8877   punchdrop --server
-#   ha 10.0.1.2 behind ra (prc, WAN 203.0.113.1)   alice: punchdrop send, socat / iperf3 clients
-#   hb 10.0.2.2 behind rb (prc, WAN 203.0.113.2)   bob:   punchdrop receive, socat / iperf3 servers
+#   ha 10.0.1.2 behind ra (prc, WAN 203.0.113.1)   alice: punchdrop send, socat / iperf3 / scp /
+#                                                  rsync clients
+#   hb 10.0.2.2 behind rb (prc, WAN 203.0.113.2)   bob:   punchdrop receive, socat / iperf3
+#                                                  servers, a private sshd (10.0.2.2:15501)
 #
 # Port-restricted cone on both sides (the common home router), so PunchDrop's path is a real TCP
 # simultaneous open through both NATs; the run fails unless the sender's JSON `path` event says
 # kind=direct, method=tcp-punch and the received file's SHA-256 equals the sent one.
 #
 # The baselines go the same way: ha → ra (masquerade) → ra's WAN veth → core's bridge br0 → rb's
-# WAN veth → rb → hb. rb gets a static port forward (lab_port_forward: tcp dport 15201/15301 on
-# its WAN → hb) for the baselines' ports only, because a plain connect cannot pass a
+# WAN veth → rb → hb. rb gets a static port forward (lab_port_forward: tcp dport 15201/15301, and
+# 15501 for ssh, on its WAN → hb) for the baselines' ports only, because a plain connect cannot pass a
 # port-restricted NAT uninvited. The baseline packets therefore cross the same veth links, bridges
 # and routers, with conntrack and NAT on both routers as the punched flow has (one masquerade on
 # ra, one DNAT on rb instead of a second masquerade: one conntrack lookup and one header rewrite
@@ -25,13 +28,15 @@
 #   1. punchdrop send → punchdrop receive, direct (TLS 1.3 AES-128-GCM, XXH3-128 on both sides),
 #      each under /usr/bin/time -v (peak RSS, CPU)
 #   2. socat -u, default 8 KiB blocks;  3. socat -u -b 262144   (cmp checks each copy)
-#   4. iperf3 -t IPERF_SECS (memory to memory, the link's ceiling)
-#   5. punchdrop send --relay-only (through the server's relay in srv; path kind=relay)
-#   6. socat -b 262144 through a socat forwarder (-b 262144) in srv: ha → srv:15401 → rb's
+#   4. scp, then rsync --whole-file over ssh, both -c aes128-gcm@openssh.com, no compression, to a
+#      private sshd in hb (below; SHA-256 checks each copy)
+#   5. iperf3 -t IPERF_SECS (memory to memory, the link's ceiling)
+#   6. punchdrop send --relay-only (through the server's relay in srv; path kind=relay)
+#   7. socat -b 262144 through a socat forwarder (-b 262144) in srv: ha → srv:15401 → rb's
 #      forward → hb, the relay's path with a raw forwarder (the relay goal's baseline)
-#   7. small files, direct: 10,000 × 4 KiB and 1,000 × 256 KiB (100 folders each) with punchdrop
+#   8. small files, direct: 10,000 × 4 KiB and 1,000 × 256 KiB (100 folders each) with punchdrop
 #      send FOLDER, against tar c | socat -b 262144 → socat | tar x on the same path (diff -r)
-#   then tbf RATE (default 1gbit) on both WAN links, both directions, and 1.–4. again.
+#   then tbf RATE (default 1gbit) on both WAN links, both directions, and 1.–5. again.
 # Before the rounds, the algorithm floor on this machine: `openssl speed` AES-128-GCM (256 KiB
 # buffers) and `xxhsum -b` XXH3-128, as CPU-seconds per GiB per side (what each side must at
 # least spend on the cipher and the digest; the kernel's copies come on top).
@@ -40,14 +45,38 @@
 # the verified file. socat's time runs from starting the client until the listener exited (file
 # written). The ratios compare those two.
 #
+# scp and rsync (issue 14): ha → 203.0.113.2:15501 (rb's forward) → sshd on hb 10.0.2.2:15501, the
+# socat path. sshd is a private one, started per row inside ns hb only: `sshd -D -e -f CONFIG`
+# with its config, a throwaway ed25519 host key, a throwaway client key (AuthorizedKeysFile) and
+# its PidFile in the lab's temp dir (root login by key only, UsePAM no, StrictModes no, sftp
+# internal); it is stopped by its PID after the row and in the exit trap. It needs the privilege
+# separation dir /run/sshd (created if missing, as the package's service would). The client:
+# ssh -F /dev/null (no user or system ssh config) -o StrictHostKeyChecking=no
+# -o UserKnownHostsFile=/dev/null -i KEY -c aes128-gcm@openssh.com -o Compression=no. scp is
+# OpenSSH's default (the SFTP protocol since OpenSSH 9.0), rsync is `rsync --whole-file
+# --no-compress -e "ssh <the same options>"`. Time: from starting the client (ssh key exchange and
+# authentication included, as PunchDrop's includes punch and handshake) until it exited (both wait
+# for the server's confirmation that the file is written); MB/s, and the ratio to socat -b 262144
+# of the same round. CPU (user + system s): client = scp or rsync with the ssh it spawns, under
+# /usr/bin/time -v; sshd side = /usr/bin/time -v of the sshd listener, stopped once its session
+# has ended, which counts the listener (start-up, idle) and every process it reaped: the
+# connection's re-executed sshd, its privilege-separated child, and the sftp server (in-process)
+# or the shell and `rsync --server` processes. Skipped with a line in the summary when sshd, ssh,
+# scp, ssh-keygen or rsync are missing (scripts/install-deps.sh installs openssh-server and
+# rsync; the package's own sshd service is never used) or with BENCH_SKIP_SSH=1.
+#
+# results.tsv, one line per phase and round: commit, phase, round, MiB, PunchDrop ms, socat ms,
+# socat -b ms, iperf3 MB/s, RSS sender, RSS receiver (KiB), CPU sender, CPU receiver, load, scp ms,
+# rsync ms, CPU scp client, scp sshd side, rsync client, rsync sshd side (s; "-" when skipped).
+#
 # Usage: sudo bench/transfer_natlab.sh [-n RUNS] [-s SIZE_MIB] [-r RATE] [-o OUTDIR] [PUNCHDROP_BINARY]
 #   RUNS       measurement rounds in the one lab (default 1; the goals want 3)
 #   SIZE_MIB   file size (default 2048)
 #   RATE       tbf rate of the limited phase, tc syntax (default 1gbit; "none" skips that phase)
 #   OUTDIR     summary.txt, results.tsv and every process's log (default: a new /tmp dir)
 #   binary     default: $PUNCHDROP_BINARY, else build/natbench/src/app/punchdrop
-# Environment: BENCH_IPERF_SECS (default 10), BENCH_SKIP_SOCAT=1 (PunchDrop and iperf3 only),
-#              BENCH_SKIP_SMALL=1 (no small-file rows),
+# Environment: BENCH_IPERF_SECS (default 10), BENCH_SKIP_SOCAT=1 (no socat rows),
+#              BENCH_SKIP_SSH=1 (no scp / rsync rows), BENCH_SKIP_SMALL=1 (no small-file rows),
 #              BENCH_NICE=N (run every measured process, PunchDrop and baselines alike, under
 #              nice -n N: a diagnostic for how much the other load on the machine costs),
 #              BENCH_COMMIT (the label of the measured code when the binary was not built from
@@ -93,6 +122,7 @@ SERVER="$LAB_SERVER_IP:$PORT"
 IPERF_PORT=15201
 SOCAT_PORT=15301
 FORWARDER_PORT=15401 # the socat forwarder in srv (relay baseline)
+SSH_PORT=15501       # the private sshd in hb (scp / rsync baselines), forwarded by rb
 BYTES=$((SIZE_MIB * 1024 * 1024))
 SEND_TIMEOUT=$((120 + SIZE_MIB / 8)) # punchdrop --timeout: ≥ 8 MB/s or it counts as a failure
 DEADLINE=$((SEND_TIMEOUT + 30))       # every wait for a transfer process is bounded by this
@@ -101,6 +131,20 @@ REGISTER_TIMEOUT=30
 lab_require socat iperf3 tc cmp python3 openssl xxhsum
 [ -x /usr/bin/time ] || lab_unavailable "/usr/bin/time (GNU time) is needed for peak RSS"
 [ -d "$SHM" ] || { echo "transfer_natlab: no tmpfs at $SHM" >&2; exit 2; }
+# scp / rsync over ssh: SSH_SKIP says why they do not run (empty: they do)
+SSH_SKIP=""
+SSHD=$(command -v sshd 2>/dev/null || echo /usr/sbin/sshd)
+if [ "${BENCH_SKIP_SSH:-0}" = 1 ]; then
+    SSH_SKIP="BENCH_SKIP_SSH=1"
+else
+    ssh_missing=()
+    [ -x "$SSHD" ] || ssh_missing+=(sshd)
+    for c in ssh scp ssh-keygen rsync pgrep; do
+        command -v "$c" >/dev/null 2>&1 || ssh_missing+=("$c")
+    done
+    [ ${#ssh_missing[@]} -eq 0 ] ||
+        SSH_SKIP="not installed: ${ssh_missing[*]} (scripts/install-deps.sh: openssh-server, rsync)"
+fi
 [ -n "$OUTDIR" ] || OUTDIR=$(mktemp -d /tmp/transfer_natlab.XXXXXX)
 mkdir -p "$OUTDIR/logs"
 OUTDIR=$(cd "$OUTDIR" && pwd)
@@ -128,8 +172,13 @@ loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
 # the lab and the work dir on tmpfs
 
 SHM_WORK=""
+SSHD_PID="" # the private sshd of the current scp / rsync row (stopped by PID, here too)
 bench_exit() {
     local rc=$?
+    if [ -n "$SSHD_PID" ]; then
+        kill -TERM "$SSHD_PID" 2>/dev/null
+        lab_wait_for 3 sshd_gone || kill -KILL "$SSHD_PID" 2>/dev/null
+    fi
     [ -n "$SHM_WORK" ] && [ -d "$SHM_WORK" ] && rm -rf -- "$SHM_WORK"
     (exit "$rc")
     lab_cleanup
@@ -147,6 +196,11 @@ lab_add_host ha ra || die "cannot build host ha"
 lab_add_host hb rb || die "cannot build host hb"
 lab_port_forward rb "$IPERF_PORT" hb || die "cannot forward port $IPERF_PORT on rb"
 lab_port_forward rb "$SOCAT_PORT" hb || die "cannot forward port $SOCAT_PORT on rb"
+FORWARDS="$IPERF_PORT,$SOCAT_PORT"
+if [ -z "$SSH_SKIP" ]; then
+    lab_port_forward rb "$SSH_PORT" hb || die "cannot forward port $SSH_PORT on rb"
+    FORWARDS+=",$SSH_PORT"
+fi
 BOB_PUBLIC=$(lab_public_ip hb)
 
 if [ -n "${BENCH_COMMIT:-}" ]; then
@@ -161,7 +215,7 @@ say "transfer_natlab: $(date -u '+%Y-%m-%d %H:%M:%S UTC'), commit $COMMIT," \
 say "  binary $PD${BENCH_NICE:+, every measured process under nice -n $BENCH_NICE}; TCP congestion" \
     "control $(lab_exec ha sysctl -n net.ipv4.tcp_congestion_control 2>/dev/null || echo ?)"
 say "  lab up in $(($(now_ms) - T0)) ms: alice ha $(lab_ip ha) behind ra prc $(lab_public_ip ha)," \
-    "bob hb $(lab_ip hb) behind rb prc $BOB_PUBLIC (+ forward tcp $IPERF_PORT,$SOCAT_PORT → hb for the baselines)"
+    "bob hb $(lab_ip hb) behind rb prc $BOB_PUBLIC (+ forward tcp $FORWARDS → hb for the baselines)"
 
 t=$(now_ms)
 # AES-128-CTR keystream under a random key: incompressible like /dev/urandom, several times faster
@@ -203,6 +257,50 @@ XXH_MBPS=$(timeout 60 xxhsum -b11 -i2 2>&1 | tr '\r' '\n' | grep -o '[0-9.]* MB/
 FLOOR=$(awk -v a="${AES_MBPS:-0}" -v x="${XXH_MBPS:-0}" 'BEGIN { if (a > 0 && x > 0) printf "%.2f", 1073.741824 / a + 1073.741824 / x; else print "-" }')
 say "  floor: AES-128-GCM ${AES_MBPS:-?} MB/s (openssl speed, 256 KiB), XXH3-128 ${XXH_MBPS:-?} MB/s (xxhsum -b11)" \
     "→ $FLOOR CPU-s per GiB per side"
+
+# The private sshd's files (scp / rsync rows): its config and throwaway keys, in the lab's temp dir.
+SSH_DIR="$LAB_DIR/ssh"
+SSH_OPTS=()
+if [ -z "$SSH_SKIP" ]; then
+    mkdir -m 700 "$SSH_DIR" || die "cannot create $SSH_DIR"
+    ssh-keygen -q -t ed25519 -N '' -C natlab-host -f "$SSH_DIR/host_ed25519" </dev/null &&
+        ssh-keygen -q -t ed25519 -N '' -C natlab-client -f "$SSH_DIR/client_ed25519" </dev/null ||
+        die "ssh-keygen cannot write the throwaway keys to $SSH_DIR"
+    cp "$SSH_DIR/client_ed25519.pub" "$SSH_DIR/authorized_keys" || die "cannot write $SSH_DIR/authorized_keys"
+    cat >"$SSH_DIR/sshd_config" <<CONF
+# transfer_natlab.sh: a private sshd for the scp / rsync rows, in namespace $(lab_ns hb) only
+Port $SSH_PORT
+ListenAddress $(lab_ip hb)
+AddressFamily inet
+HostKey $SSH_DIR/host_ed25519
+PidFile $SSH_DIR/sshd.pid
+AuthorizedKeysFile $SSH_DIR/authorized_keys
+PermitRootLogin prohibit-password
+PubkeyAuthentication yes
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+StrictModes no
+UseDNS no
+X11Forwarding no
+AllowTcpForwarding no
+PrintMotd no
+PrintLastLog no
+Compression no
+Subsystem sftp internal-sftp
+CONF
+    # sshd's privilege separation dir is compiled in (/run/sshd); the package's service creates it
+    [ -d /run/sshd ] || mkdir -m 0755 /run/sshd || die "cannot create /run/sshd (sshd's privilege separation dir)"
+    "$SSHD" -t -f "$SSH_DIR/sshd_config" >"$OUTDIR/logs/sshd-config-check.log" 2>&1 ||
+        die "sshd rejects $SSH_DIR/sshd_config: $(head -c 300 "$OUTDIR/logs/sshd-config-check.log")"
+    SSH_OPTS=(-F /dev/null -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o BatchMode=yes
+        -o IdentitiesOnly=yes -o LogLevel=ERROR -o Compression=no -i "$SSH_DIR/client_ed25519"
+        -c aes128-gcm@openssh.com)
+    say "  scp / rsync: $(ssh -V 2>&1 | cut -d, -f1), $(rsync --version | head -n 1 | awk '{ print "rsync " $3 }');" \
+        "a private sshd on hb $(lab_ip hb):$SSH_PORT per row, cipher aes128-gcm@openssh.com, no compression"
+else
+    say "  scp / rsync over ssh: skipped ($SSH_SKIP)"
+fi
 
 # ---------------------------------------------------------------------------------------------
 # the rendezvous server (stays up for every run)
@@ -377,6 +475,65 @@ tar_run() {
 }
 
 # ---------------------------------------------------------------------------------------------
+# scp / rsync: ha → 203.0.113.2:15501 (forwarded by rb) → a private sshd on hb, SHA-256 afterwards
+
+SSHD_TPID="" # /usr/bin/time -v around the current row's sshd (lab_spawn's PID); SSHD_PID: sshd
+sshd_ready() { lab_alive "$SSHD_TPID" || return 0; [ -s "$SSH_DIR/sshd.pid" ] && lab_listening hb "$SSH_PORT"; }
+sshd_idle() { [ -z "$(pgrep -P "$SSHD_PID")" ]; } # the session's processes are gone (reaped)
+sshd_gone() { ! lab_alive "$SSHD_PID"; }
+
+# ssh_run RUN PHASE KEY — KEY scp or rsync. sshd runs for this row only, under /usr/bin/time -v,
+# so its CPU covers the listener and the whole session.
+ssh_run() {
+    local run=$1 phase=$2 key=$3 tag="$1-$2-$3" out="$SHM_WORK/ssh-out" t0 t1 rc got_sha cmd=()
+    local stime="$OUTDIR/logs/$tag-sshd.time" ctime="$OUTDIR/logs/$tag-client.time"
+    rm -rf -- "$out" "$SSH_DIR/sshd.pid"
+    mkdir -p "$out"
+    lab_spawn hb "$OUTDIR/logs/$tag-sshd.log" "${NICE[@]}" /usr/bin/time -v -o "$stime" \
+        "$SSHD" -D -e -f "$SSH_DIR/sshd_config"
+    SSHD_TPID=$LAB_LAST_PID
+    lab_wait_for 10 sshd_ready
+    lab_alive "$SSHD_TPID" && lab_listening hb "$SSH_PORT" ||
+        die "$tag: sshd does not listen on hb:$SSH_PORT (log: $OUTDIR/logs/$tag-sshd.log)"
+    SSHD_PID=$(cat "$SSH_DIR/sshd.pid")
+    [[ "$SSHD_PID" =~ ^[0-9]+$ ]] || die "$tag: no PID in $SSH_DIR/sshd.pid"
+    case $key in
+        scp) cmd=(scp -q "${SSH_OPTS[@]}" -P "$SSH_PORT" "$PAYLOAD" "root@$BOB_PUBLIC:$out/") ;;
+        rsync) cmd=(rsync --whole-file --no-compress -e "ssh ${SSH_OPTS[*]} -p $SSH_PORT" "$PAYLOAD"
+            "root@$BOB_PUBLIC:$out/") ;;
+    esac
+    t0=$(now_ms)
+    timeout "$DEADLINE" ip netns exec "$(lab_ns ha)" "${NICE[@]}" /usr/bin/time -v -o "$ctime" \
+        "${cmd[@]}" </dev/null >"$OUTDIR/logs/$tag-client.log" 2>&1
+    rc=$?
+    t1=$(now_ms)
+    # The session's processes end just after the client: once sshd has reaped them, time counts
+    # their CPU. Then sshd is stopped by its PID.
+    lab_wait_for 10 sshd_idle || say "  [$tag] warning: sshd's session still runs 10 s after the client" \
+        "exited; the sshd side's CPU misses it"
+    kill -TERM "$SSHD_PID" 2>/dev/null
+    lab_wait_pid "$SSHD_TPID" 5 >/dev/null
+    if lab_alive "$SSHD_PID"; then
+        kill -KILL "$SSHD_PID" 2>/dev/null
+        lab_wait_pid "$SSHD_TPID" 3 >/dev/null
+    fi
+    SSHD_PID=""
+    [ "$rc" = 0 ] || die "$tag: $key exited $rc: $(head -c 300 "$OUTDIR/logs/$tag-client.log")"
+    [ -f "$out/$(basename "$PAYLOAD")" ] || die "$tag: no $(basename "$PAYLOAD") on hb after $key"
+    got_sha=$(sha256sum "$out/$(basename "$PAYLOAD")" | cut -d' ' -f1)
+    [ "$got_sha" = "$PAYLOAD_SHA" ] || die "$tag: $key's copy has sha256 $got_sha, sent $PAYLOAD_SHA"
+    rm -rf -- "$out"
+    R[$run.$phase.$key]=$((t1 - t0))
+    R[$run.$phase.$key.cpu_s]=$(cpu_secs "$ctime")
+    R[$run.$phase.$key.cpu_r]=$(cpu_secs "$stime")
+    local label="scp (SFTP protocol)"
+    [ "$key" = rsync ] && label="rsync --whole-file"
+    say "  [$tag] $label over ssh -c aes128-gcm@openssh.com: $((t1 - t0)) ms ($(mbps $((t1 - t0))) MB/s," \
+        "$(ratio "${R[$run.$phase.socat_b]:-0}" $((t1 - t0))) of socat -b 262144), sha256 checked;" \
+        "CPU client ${R[$run.$phase.$key.cpu_s]} s, sshd side ${R[$run.$phase.$key.cpu_r]} s"
+}
+
+# ---------------------------------------------------------------------------------------------
 # iperf3: client on ha → 203.0.113.2:15201 (forwarded by rb) → server on hb, memory to memory
 
 # iperf_run RUN PHASE
@@ -417,6 +574,10 @@ for phase in "${PHASES[@]}"; do
             socat_run "$run" "$phase" socat
             socat_run "$run" "$phase" socat_b -b 262144
         fi
+        if [ -z "$SSH_SKIP" ]; then
+            ssh_run "$run" "$phase" scp
+            ssh_run "$run" "$phase" rsync
+        fi
         iperf_run "$run" "$phase"
         if [ "$phase" = open ]; then
             pd_run "$run" "$phase" relay
@@ -456,9 +617,11 @@ for phase in "${PHASES[@]}"; do
         say "| $link | $run | $(mbps "$pd") MB/s (${pd} ms) | $(mbps "$so") MB/s | $(mbps "$sb") MB/s | $ip MB/s" \
             "| $(pct "$so" "$pd") | $(pct "$sb" "$pd") | $(pct "$(mbps "$pd")" "$ip")" \
             "| $((R[$k.rss_s] / 1024)) / $((R[$k.rss_r] / 1024)) MiB | ${R[$k.cpu_s]} / ${R[$k.cpu_r]} | ${R[$k.load]} |"
-        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$COMMIT" "$phase" "$run" "$SIZE_MIB" \
+        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
+            "$COMMIT" "$phase" "$run" "$SIZE_MIB" \
             "$pd" "$so" "$sb" "$ip" "${R[$k.rss_s]}" "${R[$k.rss_r]}" "${R[$k.cpu_s]}" "${R[$k.cpu_r]}" \
-            "${R[$k.load]}" >>"$OUTDIR/results.tsv"
+            "${R[$k.load]}" "${R[$k.scp]:--}" "${R[$k.rsync]:--}" "${R[$k.scp.cpu_s]:--}" \
+            "${R[$k.scp.cpu_r]:--}" "${R[$k.rsync.cpu_s]:--}" "${R[$k.rsync.cpu_r]:--}" >>"$OUTDIR/results.tsv"
     done
     if [ "$RUNS" -gt 1 ]; then
         m_pd=$(printf '%s' "$pd_list" | median)
@@ -489,6 +652,39 @@ if [ "$RUNS" -gt 1 ]; then
     m_rl=$(printf '%s' "$rl_list" | median)
     m_fw=$(printf '%s' "$fw_list" | median)
     say "| median | $m_rl MB/s | $m_fw MB/s | $(pct "$m_rl" "$m_fw") | | |"
+fi
+say ""
+if [ -n "$SSH_SKIP" ]; then
+    say "### scp and rsync over ssh: skipped ($SSH_SKIP)"
+else
+    say "### scp and rsync over ssh (-c aes128-gcm@openssh.com, no compression) on socat's path, against socat -b 262144 of the same round"
+    say ""
+    say "Time: client start (key exchange, authentication) → client exit. CPU (user + system): client = scp or rsync with" \
+        "the ssh it runs; sshd side = the round's private sshd with every process of its session (sshd -D under /usr/bin/time -v)."
+    say ""
+    say "| link | run | scp | rsync --whole-file | socat -b 262144 | scp / socat -b | rsync / socat -b | CPU s scp client / sshd side | CPU s rsync client / sshd side | load |"
+    say "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+    for phase in "${PHASES[@]}"; do
+        link="veth, unlimited"
+        [ "$phase" = tbf ] && link="tbf $RATE"
+        sc_list="" rs_list="" sb_list=""
+        for ((run = 1; run <= RUNS; run++)); do
+            k=$run.$phase
+            sc=${R[$k.scp]:-0} rs=${R[$k.rsync]:-0} sb=${R[$k.socat_b]:-0}
+            [ "$sc" -gt 0 ] && sc_list+="$(mbps "$sc")"$'\n'
+            [ "$rs" -gt 0 ] && rs_list+="$(mbps "$rs")"$'\n'
+            [ "$sb" -gt 0 ] && sb_list+="$(mbps "$sb")"$'\n'
+            say "| $link | $run | $(mbps "$sc") MB/s (${sc} ms) | $(mbps "$rs") MB/s (${rs} ms) | $(mbps "$sb") MB/s" \
+                "| $(ratio "$sb" "$sc") | $(ratio "$sb" "$rs")" \
+                "| ${R[$k.scp.cpu_s]:--} / ${R[$k.scp.cpu_r]:--} | ${R[$k.rsync.cpu_s]:--} / ${R[$k.rsync.cpu_r]:--} | ${R[$k.load]} |"
+        done
+        if [ "$RUNS" -gt 1 ]; then
+            m_sc=$(printf '%s' "$sc_list" | median)
+            m_rs=$(printf '%s' "$rs_list" | median)
+            m_sb=$(printf '%s' "$sb_list" | median)
+            say "| $link | median | $m_sc MB/s | $m_rs MB/s | $m_sb MB/s | $(ratio "$m_sc" "$m_sb") | $(ratio "$m_rs" "$m_sb") | | | |"
+        fi
+    done
 fi
 if [ "${BENCH_SKIP_SMALL:-0}" != 1 ]; then
     say ""

@@ -10,9 +10,11 @@ BUILD_PKGS=(cmake ninja-build g++ pkg-config ccache
             qt6-base-dev qt6-tools-dev qt6-l10n-tools qcoro-qt6-dev libssl-dev libxxhash-dev
             libminiupnpc-dev libnatpmp-dev libhiredis-dev
             qt6-translations-l10n)
-# Tests: NAT lab (namespaces, nftables, conntrack), baselines (socat, iperf3), fuzzing (clang),
-# screenshots (Xvfb, openbox, trayer), packaging checks.
+# Tests: NAT lab (namespaces, nftables, conntrack), baselines (socat, iperf3, scp and rsync over
+# ssh), fuzzing (clang), screenshots (Xvfb, openbox, trayer), packaging checks.
 TEST_PKGS=(iproute2 nftables conntrack socat iperf3 procps psmisc
+           openssh-server rsync    # bench/transfer_natlab.sh's scp / rsync rows: a private sshd
+                                   # in a lab namespace; the package's own ssh service is not used
            xxhash                  # xxh128sum: the NAT-lab and LAN scripts check XXH3-128 digests
            clang libclang-rt-14-dev xvfb xauth x11-utils imagemagick
            clang-format            # the format_check test
