@@ -3,6 +3,7 @@
 // identities: sizes, folder trees, many small files, resume, corruption, disk errors, decline,
 // cancel, hostile offers, no-overwrite, symlinks, contact pinning.
 
+#include "net/security/securestream.h"
 #include "support/faildevice.h"
 #include "support/flippingproxy.h"
 #include "support/scripteddecider.h"
@@ -329,8 +330,8 @@ void TestTransferSession::interruptedTransferResumes()
     // The sender vanishes after 6 MiB of ciphertext left it: at most that (plus what the
     // backpressure threshold allows) can have arrived, so the file cannot be complete.
     qint64 written = 0;
-    QObject::connect(
-        first.client(), &QIODevice::bytesWritten, first.client(), [&first, &written](qint64 n) {
+    QObject::connect(SecureStream::of(first.client()), &SecureStream::bytesSent, first.client(),
+        [&first, &written](qint64 n) {
             written += n;
             if (written > 6 * 1024 * 1024
                 && first.client()->state() == QAbstractSocket::ConnectedState)
@@ -540,11 +541,12 @@ void TestTransferSession::cancelFromSender()
     qint64 written = 0;
     const Outcome o
         = runTransfer(pair, {path}, options, [&](OutgoingTransfer &s, IncomingTransfer &) {
-              QObject::connect(pair.client(), &QIODevice::bytesWritten, &s, [&](qint64 n) {
-                  written += n;
-                  if (written > 4 * 1024 * 1024)
-                      s.cancel(); // idempotent
-              });
+              QObject::connect(
+                  SecureStream::of(pair.client()), &SecureStream::bytesSent, &s, [&](qint64 n) {
+                      written += n;
+                      if (written > 4 * 1024 * 1024)
+                          s.cancel(); // idempotent
+                  });
           });
     QCOMPARE(o.sent.error, TransferError::Cancelled);
     QCOMPARE(o.received.error, TransferError::Cancelled);
@@ -565,11 +567,12 @@ void TestTransferSession::cancelFromReceiver()
     qint64 written = 0;
     const Outcome o
         = runTransfer(pair, {path}, options, [&](OutgoingTransfer &, IncomingTransfer &r) {
-              QObject::connect(pair.client(), &QIODevice::bytesWritten, &r, [&](qint64 n) {
-                  written += n;
-                  if (written > 4 * 1024 * 1024)
-                      r.cancel();
-              });
+              QObject::connect(
+                  SecureStream::of(pair.client()), &SecureStream::bytesSent, &r, [&](qint64 n) {
+                      written += n;
+                      if (written > 4 * 1024 * 1024)
+                          r.cancel();
+                  });
           });
     QCOMPARE(o.sent.error, TransferError::Cancelled);
     QCOMPARE(o.received.error, TransferError::Cancelled);

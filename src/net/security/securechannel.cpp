@@ -25,7 +25,10 @@ ControlLinkContext contextFor(const DeviceIdentity &self, Role role)
     static QMutex mutex;
     static QHash<QString, ControlLinkContext> contexts;
     const bool server = role == Role::Server;
-    const QString key = self.id().toString() + (server ? QLatin1Char('s') : QLatin1Char('c'));
+    // The certificate is part of the key: a renewed certificate keeps the DeviceId.
+    const QString key = self.id().toString()
+        + QString::fromLatin1(self.certificate().digest().toHex())
+        + (server ? QLatin1Char('s') : QLatin1Char('c'));
     const QMutexLocker lock(&mutex);
     if (const auto it = contexts.constFind(key); it != contexts.constEnd())
         return *it;

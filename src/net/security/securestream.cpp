@@ -10,11 +10,77 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include <cerrno>
 #include <cstring>
+
+#ifdef Q_OS_UNIX
+#include <sys/socket.h>
+#endif
 
 namespace PunchDrop {
 
 namespace {
+
+#ifdef Q_OS_UNIX
+#ifdef MSG_NOSIGNAL
+constexpr int kSendFlags = MSG_NOSIGNAL; // a peer that reset must not SIGPIPE us
+#else
+constexpr int kSendFlags = 0; // SO_NOSIGPIPE is set on the descriptor instead (macOS)
+#endif
+#endif
+
+/*!
+ * Reads straight from the kernel into \a data (Unix; Qt's buffer must be empty, so the order of
+ * the bytes holds: Qt reads only from its notifiers, in this thread). 0 when nothing is there,
+ * at the end of the stream and on errors: Qt's next notification sees those and reports them.
+ */
+qint64 receiveDirect(const QAbstractSocket &socket, char *data, qint64 max)
+{
+#ifdef Q_OS_UNIX
+    const qintptr fd = socket.socketDescriptor();
+    if (fd < 0)
+        return 0;
+    for (;;) {
+        const ssize_t n = ::recv(int(fd), data, size_t(max), 0);
+        if (n < 0 && errno == EINTR)
+            continue;
+        return n > 0 ? qint64(n) : 0;
+    }
+#else
+    // Windows (and Wine) tie their readiness notifications to reads through Qt.
+    Q_UNUSED(socket);
+    Q_UNUSED(data);
+    Q_UNUSED(max);
+    return 0;
+#endif
+}
+
+/*!
+ * Writes as much of \a data as the kernel takes now (Unix; Qt's write buffer must be empty).
+ * The rest, and everything after an error, goes through Qt, which reports the error.
+ */
+qint64 sendDirect(const QAbstractSocket &socket, const char *data, qint64 size)
+{
+#ifdef Q_OS_UNIX
+    const qintptr fd = socket.socketDescriptor();
+    qint64 done = 0;
+    while (fd >= 0 && done < size) {
+        const ssize_t n = ::send(int(fd), data + done, size_t(size - done), kSendFlags);
+        if (n > 0)
+            done += qint64(n);
+        else if (n < 0 && errno == EINTR)
+            continue;
+        else
+            break;
+    }
+    return done;
+#else
+    Q_UNUSED(socket);
+    Q_UNUSED(data);
+    Q_UNUSED(size);
+    return 0;
+#endif
+}
 
 constexpr char kClientToServer[] = "client to server";
 constexpr char kServerToClient[] = "server to client";
@@ -57,6 +123,15 @@ SecureStream::SecureStream(QAbstractSocket *socket, const ControlLinkContext &co
     else
         SSL_set_connect_state(m_ssl);
     connect(socket, &QIODevice::readyRead, this, &SecureStream::onReadyRead);
+    connect(socket, &QIODevice::bytesWritten, this, [this](qint64 bytes) {
+        if (m_state == State::Established)
+            Q_EMIT bytesSent(bytes);
+    });
+#if defined(Q_OS_UNIX) && defined(SO_NOSIGPIPE)
+    const int one = 1;
+    if (socket->socketDescriptor() >= 0)
+        ::setsockopt(int(socket->socketDescriptor()), SOL_SOCKET, SO_NOSIGPIPE, &one, sizeof one);
+#endif
 }
 
 SecureStream::~SecureStream()
@@ -205,7 +280,13 @@ qint64 SecureStream::take(char *data, qint64 max)
         }
         return n;
     }
-    return m_socket ? qMax<qint64>(0, m_socket->read(data, max)) : 0;
+    if (!m_socket)
+        return 0;
+    // What Qt already read comes first; then the kernel's bytes go straight into the record,
+    // without a stop in Qt's buffer.
+    if (m_socket->bytesAvailable() > 0)
+        return qMax<qint64>(0, m_socket->read(data, max));
+    return receiveDirect(*m_socket, data, max);
 }
 
 void SecureStream::openNext()
@@ -320,7 +401,15 @@ bool SecureStream::write(QByteArrayView head, QByteArrayView body)
         fail(sealed.errorString);
         return false;
     }
-    m_socket->write(m_sealed.constData(), m_sealed.size());
+    // Straight to the kernel while Qt holds nothing older; what it does not take now is queued
+    // in Qt (which sends it when the socket is writable and reports bytesWritten()).
+    const qint64 direct = m_socket->bytesToWrite() == 0
+        ? sendDirect(*m_socket, m_sealed.constData(), m_sealed.size())
+        : 0;
+    if (direct < m_sealed.size())
+        m_socket->write(m_sealed.constData() + direct, m_sealed.size() - direct);
+    if (direct > 0)
+        Q_EMIT bytesSent(direct); // last: a slot may close the connection
     return true;
 }
 

@@ -90,6 +90,8 @@ public:
 
 Q_SIGNALS:
     void handshakeDone();
+    //! \a bytes of records left for the peer (handed to the kernel: at once, or later by Qt).
+    void bytesSent(qint64 bytes);
     //! The stream is unusable from now on; emitted once.
     void failed(const QString &error);
 
