@@ -6,8 +6,11 @@
 //    authentication). Incomplete consumes nothing, Malformed says why and never hands out
 //    plaintext, Ok consumes one whole in-range record and the plaintext re-seals to exactly the
 //    consumed bytes (so nothing but a genuine record opens);
-//  - odd: the rest is plaintext; sealed at a counter taken from the input, it opens back to the
-//    same bytes, and a copy with one bit flipped (position from the input) does not open.
+//  - odd: the rest is plaintext; sealed at a counter taken from the input with the AEAD the
+//    first byte picks (AES-256-GCM, AES-128-GCM, ChaCha20-Poly1305: the data link's choices), it
+//    opens back to the same bytes both ways (open() and openInPlace(), as SecureStream opens),
+//    a record sealed from two pieces (sealRecord) equals the one sealed whole, and a copy with one
+//    bit flipped (position from the input) does not open.
 
 #include "net/security/recordcipher.h"
 
@@ -59,14 +62,15 @@ void openStream(QByteArrayView bytes)
     }
 }
 
-void roundTrip(QByteArrayView bytes)
+void roundTrip(QByteArrayView bytes, RecordCipher::Aead aead)
 {
     if (bytes.size() < 12)
         return;
     const quint64 counter = qFromBigEndian<quint64>(bytes.data()) % RecordCipher::kLastCounter;
     const quint32 flip = qFromBigEndian<quint32>(bytes.data() + 8);
     const QByteArrayView plaintext = bytes.sliced(12);
-    RecordCipher sender(fixedKey(), counter);
+    RecordCipher sender;
+    sender.reset(fixedKey(), counter, aead);
     QByteArray wire;
     const RecordCipher::SealResult sealed = sender.seal(plaintext, wire);
     if (!sealed.ok()) {
@@ -74,23 +78,42 @@ void roundTrip(QByteArrayView bytes)
             std::abort();
         return; // started too close to the end for the number of records
     }
-    RecordCipher receiver(fixedKey(), counter);
+    RecordCipher receiver;
+    receiver.reset(fixedKey(), counter, aead);
+    RecordCipher inPlace;
+    inPlace.reset(fixedKey(), counter, aead);
     QByteArray opened;
     qsizetype offset = 0;
     while (offset < wire.size()) {
         const RecordCipher::OpenResult r = receiver.open(QByteArrayView(wire).sliced(offset));
         if (r.status != RecordCipher::Status::Ok)
             std::abort();
+        QByteArray record = wire.sliced(offset, r.consumed);
+        const quint32 length = qFromBigEndian<quint32>(record.constData());
+        if (!inPlace.checkLength(length).ok() || !inPlace.openInPlace(record.data()).ok()
+            || record.sliced(RecordCipher::kLengthSize, r.plaintext.size()) != r.plaintext)
+            std::abort();
         opened += r.plaintext;
         offset += r.consumed;
     }
-    if (opened != plaintext || receiver.counter() != sender.counter())
+    if (opened != plaintext || receiver.counter() != sender.counter()
+        || inPlace.counter() != sender.counter())
         std::abort();
+    if (!plaintext.isEmpty() && plaintext.size() <= RecordCipher::kMaxPlaintext) {
+        RecordCipher pieces;
+        pieces.reset(fixedKey(), counter, aead);
+        QByteArray joined;
+        const qsizetype cut = qsizetype(flip % quint64(plaintext.size() + 1));
+        if (!pieces.sealRecord(plaintext.first(cut), plaintext.sliced(cut), joined).ok()
+            || joined != wire)
+            std::abort();
+    }
     if (wire.isEmpty())
         return;
     const qsizetype bit = qsizetype(flip % quint64(wire.size() * 8));
     wire[bit / 8] = char(wire[bit / 8] ^ (1 << (bit % 8)));
-    RecordCipher tampered(fixedKey(), counter);
+    RecordCipher tampered;
+    tampered.reset(fixedKey(), counter, aead);
     qsizetype at = 0;
     for (;;) { // every record before the flipped one opens; the flipped one never does
         const RecordCipher::OpenResult r = tampered.open(QByteArrayView(wire).sliced(at));
@@ -112,6 +135,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (data[0] % 2 == 0)
         openStream(bytes);
     else
-        roundTrip(bytes);
+        roundTrip(bytes, static_cast<RecordCipher::Aead>((data[0] >> 1) % 3));
     return 0;
 }
