@@ -43,9 +43,22 @@ void FrameChannel::watch(QSslSocket *socket)
         });
     // A record that fails authentication (tampering in transit): the stream resets the
     // connection, so the peer learns too.
-    if (SecureStream *stream = SecureStream::of(socket))
+    if (SecureStream *stream = SecureStream::of(socket)) {
         connect(stream, &SecureStream::failed, this, failed);
-    else
+        // A peer seals each frame as one record: a DATA chunk is decrypted into a pool buffer
+        // and handed over whole (tryRead()), the 5-byte head stays in the record.
+        const std::weak_ptr<ChunkPool> pool = m_reader.chunks();
+        stream->setBodyBuffers(
+            kLengthFieldSize + 1,
+            [pool](qsizetype size) {
+                const std::shared_ptr<ChunkPool> chunks = pool.lock();
+                return chunks ? chunks->take(size) : QByteArray(size, Qt::Uninitialized);
+            },
+            [pool](QByteArray &&buffer) {
+                if (const std::shared_ptr<ChunkPool> chunks = pool.lock())
+                    chunks->give(std::move(buffer));
+            });
+    } else
         m_failure = QStringLiteral("the connection is not secured");
     connect(socket, &QObject::destroyed, &m_wakeup, &Wakeup::wake);
 }
@@ -167,11 +180,19 @@ FrameChannel::Incoming FrameChannel::tryRead()
         const qint64 available = stream->bytesAvailable();
         if (available <= 0)
             return {Status::Timeout, {}, {}};
-        const qint64 want = m_reader.wanted(available);
-        const qint64 got = stream->read(m_reader.space(want), want);
-        if (got <= 0)
-            return {Status::Timeout, {}, {}};
-        const FrameReader::Step step = m_reader.commit(got);
+        FrameReader::Step step = FrameReader::Step::NeedMore;
+        QByteArray chunk;
+        if (const qint64 whole = m_reader.wholeDataPayload(); whole > 0)
+            chunk = stream->takeBody(whole);
+        if (!chunk.isNull()) {
+            step = m_reader.adopt(std::move(chunk)); // decrypted where it stays: no copy
+        } else {
+            const qint64 want = m_reader.wanted(available);
+            const qint64 got = stream->read(m_reader.space(want), want);
+            if (got <= 0)
+                return {Status::Timeout, {}, {}};
+            step = m_reader.commit(got);
+        }
         if (step == FrameReader::Step::Malformed) {
             fail(m_reader.error());
             continue;

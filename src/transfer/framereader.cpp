@@ -64,6 +64,25 @@ FrameReader::Step FrameReader::headArrived()
     return m_payloadSize == 0 ? Step::Frame : Step::NeedMore;
 }
 
+qint64 FrameReader::wholeDataPayload() const
+{
+    return !isMalformed() && m_inPayload && m_type == FrameType::Data && m_filled == 0
+        ? m_payloadSize
+        : 0;
+}
+
+FrameReader::Step FrameReader::adopt(QByteArray &&payload)
+{
+    if (wholeDataPayload() == 0 || payload.size() != m_payloadSize) {
+        m_error = QStringLiteral("a DATA payload of the wrong size");
+        return Step::Malformed;
+    }
+    m_chunks->give(std::move(m_payload)); // the buffer headArrived() took is not needed
+    m_payload = std::move(payload);
+    m_filled = m_payloadSize;
+    return Step::Frame;
+}
+
 Frame FrameReader::takeFrame()
 {
     Frame frame;

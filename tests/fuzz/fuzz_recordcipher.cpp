@@ -8,7 +8,8 @@
 //    consumed bytes (so nothing but a genuine record opens);
 //  - odd: the rest is plaintext; sealed at a counter taken from the input with the AEAD the
 //    first byte picks (AES-256-GCM, AES-128-GCM, ChaCha20-Poly1305: the data link's choices), it
-//    opens back to the same bytes both ways (open() and openInPlace(), as SecureStream opens),
+//    opens back to the same bytes every way (open(), openInPlace() and openSplit(), as
+//    SecureStream opens),
 //    a record sealed from two pieces (sealRecord) equals the one sealed whole, and a copy with one
 //    bit flipped (position from the input) does not open.
 
@@ -90,8 +91,19 @@ void roundTrip(QByteArrayView bytes, RecordCipher::Aead aead)
             std::abort();
         QByteArray record = wire.sliced(offset, r.consumed);
         const quint32 length = qFromBigEndian<quint32>(record.constData());
-        if (!inPlace.checkLength(length).ok() || !inPlace.openInPlace(record.data()).ok()
-            || record.sliced(RecordCipher::kLengthSize, r.plaintext.size()) != r.plaintext)
+        // In place, or split at a point from the input (head in place, the rest elsewhere).
+        const qsizetype split = qsizetype(flip % quint64(r.plaintext.size() + 1));
+        QByteArray rest(r.plaintext.size() - split, Qt::Uninitialized);
+        const bool splitting = (flip & 1) != 0;
+        if (!inPlace.checkLength(length).ok()
+            || !(splitting ? inPlace.openSplit(record.data(), split, rest.data())
+                           : inPlace.openInPlace(record.data()))
+                    .ok())
+            std::abort();
+        const QByteArray got = splitting
+            ? record.sliced(RecordCipher::kLengthSize, split) + rest
+            : record.sliced(RecordCipher::kLengthSize, r.plaintext.size());
+        if (got != r.plaintext)
             std::abort();
         opened += r.plaintext;
         offset += r.consumed;

@@ -61,6 +61,7 @@ class TestSecureStream : public QObject
     Q_OBJECT
 private Q_SLOTS:
     void roundTripInRecords();
+    void bodyIsHandedOverWhole();
     void lengthOutOfRangeFailsAtOnce();
     void replayedRecordFails();
     void truncatedRecordIsNotDelivered();
@@ -93,6 +94,47 @@ void TestSecureStream::roundTripInRecords()
     QVERIFY(server->write("pong"));
     QCOMPARE(readExactly(*client, 4), QByteArray("pong"));
     QVERIFY(!client->hasFailed() && !server->hasFailed());
+}
+
+void TestSecureStream::bodyIsHandedOverWhole()
+{
+    Test::TransferSocketPair pair;
+    const QString error = pair.secure();
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    SecureStream *client = SecureStream::of(pair.client());
+    SecureStream *server = SecureStream::of(pair.server());
+    int taken = 0;
+    QList<qsizetype> given;
+    server->setBodyBuffers(
+        5,
+        [&taken](qsizetype size) {
+            ++taken;
+            return QByteArray(size, Qt::Uninitialized);
+        },
+        [&given](QByteArray &&buffer) { given.append(buffer.size()); });
+
+    // One frame per record: the head is read, the body taken whole (no copy).
+    const QByteArray chunk = pattern(256 * 1024, 4);
+    QVERIFY(client->write("HEAD!", chunk));
+    QCOMPARE(readExactly(*server, 5), QByteArray("HEAD!"));
+    QCOMPARE(taken, 1);
+    QVERIFY(server->takeBody(chunk.size() - 1).isNull()); // not the size the reader expects
+    const QByteArray body = server->takeBody(chunk.size());
+    QCOMPARE(body, chunk);
+    QCOMPARE(server->bytesAvailable(), qint64(0));
+
+    // A reader that copies instead: bytes across the head/body border, then the buffer goes
+    // back to its owner.
+    QVERIFY(client->write("head!", pattern(1000, 5)));
+    QCOMPARE(readExactly(*server, 7), QByteArray("head!") + pattern(1000, 5).left(2));
+    QVERIFY(server->takeBody(998).isNull()); // partly read: only read() serves it now
+    QCOMPARE(readExactly(*server, 998), pattern(1000, 5).mid(2));
+    QCOMPARE(given, QList<qsizetype> {1000});
+    // Records no longer than the head stay in place.
+    QVERIFY(client->write("abc"));
+    QCOMPARE(readExactly(*server, 3), QByteArray("abc"));
+    QCOMPARE(taken, 2);
+    QVERIFY(!server->hasFailed());
 }
 
 void TestSecureStream::lengthOutOfRangeFailsAtOnce()

@@ -72,13 +72,19 @@ bool sealOne(RecordCipher::Aead aead, const unsigned char *key, quint64 counter,
 }
 
 /*!
- * Decrypts the record at \a record (length header included, \a length = ciphertext + tag) into
- * \a out (which may be the ciphertext itself: both modes decrypt in place).
+ * Decrypts the record at \a record (length header included, \a length = ciphertext + tag): the
+ * first \a split plaintext bytes into \a out (which may be the ciphertext itself: both modes
+ * decrypt in place), the rest into \a rest (\a out + \a split when one buffer takes all).
  */
 bool openOne(RecordCipher::Aead aead, const unsigned char *key, quint64 counter,
-    const unsigned char *record, quint32 length, unsigned char *out)
+    const unsigned char *record, quint32 length, unsigned char *out, int split = -1,
+    unsigned char *rest = nullptr)
 {
     const int n = int(length - RecordCipher::kTagSize);
+    if (split < 0 || split > n) {
+        split = n;
+        rest = out + n;
+    }
     const unsigned char *body = record + RecordCipher::kLengthSize;
     unsigned char nonce[RecordCipher::kNonceSize];
     makeNonce(counter, nonce);
@@ -90,9 +96,11 @@ bool openOne(RecordCipher::Aead aead, const unsigned char *key, quint64 counter,
     return ctx && EVP_DecryptInit_ex(ctx.get(), cipherOf(aead), nullptr, key, nonce) == 1
         && EVP_DecryptUpdate(ctx.get(), nullptr, &produced, record, int(RecordCipher::kLengthSize))
         == 1
-        && EVP_DecryptUpdate(ctx.get(), out, &produced, body, n) == 1
+        && (split == 0 || EVP_DecryptUpdate(ctx.get(), out, &produced, body, split) == 1)
+        && (split == n
+            || EVP_DecryptUpdate(ctx.get(), rest, &produced, body + split, n - split) == 1)
         && EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_AEAD_SET_TAG, int(sizeof tag), tag) == 1
-        && EVP_DecryptFinal_ex(ctx.get(), out + produced, &finalBytes) == 1;
+        && EVP_DecryptFinal_ex(ctx.get(), rest + (n - split), &finalBytes) == 1;
 }
 
 RecordCipher::OpenResult malformed(RecordCipher::Error error, const QString &text)
@@ -175,11 +183,17 @@ RecordCipher::SealResult RecordCipher::checkLength(quint32 length) const
 
 RecordCipher::SealResult RecordCipher::openInPlace(char *record)
 {
+    return openSplit(record, -1, nullptr);
+}
+
+RecordCipher::SealResult RecordCipher::openSplit(char *record, qsizetype headBytes, char *rest)
+{
     if (m_counter == kLastCounter)
         return {Error::CounterExhausted, QStringLiteral("receive record counter exhausted")};
     auto *bytes = reinterpret_cast<unsigned char *>(record);
     const quint32 length = qFromBigEndian<quint32>(bytes);
-    if (!openOne(m_aead, m_key.data(), m_counter, bytes, length, bytes + kLengthSize))
+    if (!openOne(m_aead, m_key.data(), m_counter, bytes, length, bytes + kLengthSize,
+            int(headBytes), reinterpret_cast<unsigned char *>(rest)))
         return {Error::Integrity,
             QStringLiteral("record %1 failed authentication (corrupted or tampered with)")
                 .arg(m_counter)};

@@ -122,6 +122,12 @@ public:
      * advances the counter; on failure (Integrity, CounterExhausted) the bytes are garbage.
      */
     SealResult openInPlace(char *record);
+    /*!
+     * Like openInPlace(), but only the first \a headBytes of the plaintext stay in place: the
+     * rest is decrypted to \a rest (a separate buffer for it, of plaintext − \a headBytes
+     * bytes). Nothing of either part is valid unless the whole record authenticated.
+     */
+    SealResult openSplit(char *record, qsizetype headBytes, char *rest);
 
 private:
     Key m_key {};

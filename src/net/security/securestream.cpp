@@ -12,6 +12,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <utility>
 
 #ifdef Q_OS_UNIX
 #include <sys/socket.h>
@@ -289,9 +290,33 @@ qint64 SecureStream::take(char *data, qint64 max)
     return receiveDirect(*m_socket, data, max);
 }
 
+void SecureStream::setBodyBuffers(qsizetype headBytes, std::function<QByteArray(qsizetype)> take,
+    std::function<void(QByteArray &&)> give)
+{
+    m_headBytes = headBytes;
+    m_takeBody = std::move(take);
+    m_giveBody = std::move(give);
+}
+
+void SecureStream::releaseBody()
+{
+    if (!m_body.isNull() && m_giveBody)
+        m_giveBody(std::move(m_body));
+    m_body = QByteArray();
+    m_bodyAt = 0;
+}
+
+QByteArray SecureStream::takeBody(qsizetype size)
+{
+    if (m_plainAt != m_plainEnd || m_bodyAt != 0 || m_body.isNull() || m_body.size() != size)
+        return {};
+    m_bodyAt = 0;
+    return std::exchange(m_body, QByteArray());
+}
+
 void SecureStream::openNext()
 {
-    while (m_state == State::Established && m_plainAt == m_plainEnd) {
+    while (m_state == State::Established && unread() == 0) {
         if (m_lateTls) {
             decodeLateTls();
             return;
@@ -324,13 +349,20 @@ void SecureStream::openNext()
             continue;
         }
         freeTls(); // the client's late-alert watch ends with the server's first record
-        const RecordCipher::SealResult opened = m_receiver.openInPlace(m_record.data());
+        releaseBody();
+        const qsizetype plain = qsizetype(m_length) - RecordCipher::kTagSize;
+        const bool split = m_headBytes >= 0 && plain > m_headBytes && m_takeBody;
+        if (split)
+            m_body = m_takeBody(plain - m_headBytes);
+        const RecordCipher::SealResult opened = split
+            ? m_receiver.openSplit(m_record.data(), m_headBytes, m_body.data())
+            : m_receiver.openInPlace(m_record.data());
         if (!opened.ok()) {
             fail(opened.errorString);
             return;
         }
         m_plainAt = RecordCipher::kLengthSize;
-        m_plainEnd = RecordCipher::kLengthSize + qsizetype(m_length) - RecordCipher::kTagSize;
+        m_plainEnd = RecordCipher::kLengthSize + (split ? m_headBytes : plain);
         m_filled = 0;
         m_length = 0;
     }
@@ -366,18 +398,25 @@ void SecureStream::decodeLateTls()
 
 qint64 SecureStream::bytesAvailable()
 {
-    if (m_plainAt == m_plainEnd)
+    if (unread() == 0)
         openNext();
-    return m_plainEnd - m_plainAt;
+    return unread();
 }
 
 qint64 SecureStream::read(char *data, qint64 max)
 {
-    const qint64 n = qMin(max, bytesAvailable());
+    qint64 n = qMin(max, bytesAvailable());
     if (n <= 0)
         return 0;
-    std::memcpy(data, m_record.constData() + m_plainAt, size_t(n));
-    m_plainAt += qsizetype(n);
+    const qint64 head = qMin<qint64>(n, m_plainEnd - m_plainAt);
+    std::memcpy(data, m_record.constData() + m_plainAt, size_t(head));
+    m_plainAt += qsizetype(head);
+    if (n > head) {
+        std::memcpy(data + head, m_body.constData() + m_bodyAt, size_t(n - head));
+        m_bodyAt += qsizetype(n - head);
+        if (m_bodyAt == m_body.size())
+            releaseBody();
+    }
     return n;
 }
 
@@ -424,6 +463,8 @@ void SecureStream::fail(const QString &error)
     m_record = QByteArray();
     m_leftover = QByteArray();
     m_plainAt = m_plainEnd = 0;
+    m_body = QByteArray();
+    m_bodyAt = 0;
     if (m_socket) {
         // A handshake failure leaves its alert queued for the peer (the owner closes); a broken
         // record resets the connection, so the peer learns at once too.

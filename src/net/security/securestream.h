@@ -10,6 +10,8 @@
 #include <QPointer>
 #include <QString>
 
+#include <functional>
+
 class QAbstractSocket;
 struct ssl_st; // OpenSSL's SSL
 
@@ -82,6 +84,21 @@ public:
     //! Reads up to \a max decrypted bytes into \a data: 0 when none are ready.
     qint64 read(char *data, qint64 max);
     /*!
+     * Opens records in two parts: the first \a headBytes of each record's plaintext in place,
+     * the rest (its "body") into a buffer from \a take (of the body's size), handed back to
+     * \a give once read() copied it out. A reader that knows a record is one frame (FrameChannel:
+     * a 5-byte head, then a DATA chunk) reads the head and takes the body whole (takeBody()):
+     * the chunk is decrypted straight into the buffer it travels on in, never copied.
+     */
+    void setBodyBuffers(qsizetype headBytes, std::function<QByteArray(qsizetype)> take,
+        std::function<void(QByteArray &&)> give);
+    /*!
+     * The opened record's body, handed over whole, if all that is unread of the record is its
+     * body and it is \a size bytes; a null QByteArray else (read() serves the bytes then).
+     */
+    QByteArray takeBody(qsizetype size);
+
+    /*!
      * Seals \a head ‖ \a body into one record (several when longer than kMaxPlaintext) and
      * queues it on the socket. False unless established (or when sealing failed: the stream
      * failed then).
@@ -107,6 +124,10 @@ private:
     qint64 take(char *data, qint64 max);
     //! Assembles and opens the next record if all of it is there.
     void openNext();
+    //! Decrypted bytes not read yet (head part and body).
+    qint64 unread() const { return (m_plainEnd - m_plainAt) + (m_body.size() - m_bodyAt); }
+    //! The body was read or taken: back to its owner.
+    void releaseBody();
     //! The client's first incoming bytes are a TLS record, not ours: the server's alert.
     void decodeLateTls();
     void fail(const QString &error);
@@ -127,8 +148,13 @@ private:
     QByteArray m_record;
     qsizetype m_filled = 0; //!< bytes of m_record received
     quint32 m_length = 0; //!< the record's length field, once its 4 bytes are in (else 0)
-    qsizetype m_plainAt = 0; //!< unread plaintext: m_record[m_plainAt, m_plainEnd)
+    qsizetype m_plainAt = 0; //!< unread plaintext: m_record[m_plainAt, m_plainEnd), then:
     qsizetype m_plainEnd = 0;
+    QByteArray m_body; //!< setBodyBuffers(): the opened record's plaintext after its head
+    qsizetype m_bodyAt = 0; //!< read() copied m_body up to here
+    qsizetype m_headBytes = -1; //!< setBodyBuffers() (< 0: records open whole, in place)
+    std::function<QByteArray(qsizetype)> m_takeBody;
+    std::function<void(QByteArray &&)> m_giveBody;
     QByteArray m_sealed; //!< the records of one write() (reused)
     bool m_lateTls = false;
 };
