@@ -153,6 +153,15 @@ void close(qintptr fd)
 #endif
 }
 
+bool shutdownWrite(qintptr fd)
+{
+#ifdef Q_OS_WIN
+    return ::shutdown(Native(fd), SD_SEND) == 0;
+#else
+    return ::shutdown(int(fd), SHUT_WR) == 0;
+#endif
+}
+
 qint64 receive(qintptr fd, char *data, qint64 size)
 {
 #ifdef Q_OS_WIN

@@ -25,6 +25,8 @@ bool waitReadable(qintptr fd, int timeoutMs);
 void makeNonBlocking(qintptr fd);
 //! Closes \a fd; -1 is ignored.
 void close(qintptr fd);
+//! Ends the sending direction of \a fd (a FIN; it can still read). False on failure.
+bool shutdownWrite(qintptr fd);
 //! recv()/send(): bytes moved, 0 at the end of the stream, -1 on error (see the checks below).
 qint64 receive(qintptr fd, char *data, qint64 size);
 qint64 send(qintptr fd, const char *data, qint64 size);
