@@ -418,13 +418,9 @@ void ControlLink::freeTls()
 
 void ControlLink::flushTls()
 {
-    BIO *out = SSL_get_wbio(m_ssl);
-    char *data = nullptr;
-    const long n = BIO_get_mem_data(out, &data);
-    if (n > 0) {
-        transmit(QByteArrayView(data, n));
-        (void)BIO_reset(out);
-    }
+    const QByteArray out = TlsSupport::takeOutput(m_ssl);
+    if (!out.isEmpty())
+        transmit(out);
 }
 
 void ControlLink::onReadyRead()
@@ -531,15 +527,9 @@ void ControlLink::completeHandshake()
     }
     // Read-ahead is off, so OpenSSL consumed whole handshake records only; whatever the peer
     // sent after them (its first frame may share a segment) is still in the read BIO.
-    if (SSL_has_pending(m_ssl)) {
+    if (!TlsSupport::takeInputAfterHandshake(m_ssl, &m_in)) {
         fail(Error::Handshake, QStringLiteral("unprocessed TLS data after the handshake"));
         return;
-    }
-    BIO *in = SSL_get_rbio(m_ssl);
-    const auto pending = qsizetype(BIO_ctrl_pending(in));
-    if (pending > 0) {
-        m_in.resize(pending);
-        m_in.resize(qMax(0, BIO_read(in, m_in.data(), int(pending))));
     }
     // The server frees its TLS state now: that is the point of this class. The client keeps it
     // until the server's first record, because in TLS 1.3 the server judges the client's

@@ -182,13 +182,9 @@ void SecureStream::onReadyRead()
 
 void SecureStream::flushTls()
 {
-    BIO *out = SSL_get_wbio(m_ssl);
-    char *data = nullptr;
-    const long n = BIO_get_mem_data(out, &data);
-    if (n > 0 && m_socket) {
-        m_socket->write(data, n);
-        (void)BIO_reset(out);
-    }
+    const QByteArray out = TlsSupport::takeOutput(m_ssl);
+    if (!out.isEmpty() && m_socket)
+        m_socket->write(out);
 }
 
 void SecureStream::freeTls()
@@ -251,15 +247,9 @@ void SecureStream::completeHandshake()
     }
     // Read-ahead is off, so OpenSSL consumed whole handshake records only; what the peer sent
     // after them (its first record may share a segment) is still in the read BIO.
-    if (SSL_has_pending(m_ssl)) {
+    if (!TlsSupport::takeInputAfterHandshake(m_ssl, &m_leftover)) {
         fail(QStringLiteral("unprocessed TLS data after the handshake"));
         return;
-    }
-    BIO *in = SSL_get_rbio(m_ssl);
-    const auto pending = qsizetype(BIO_ctrl_pending(in));
-    if (pending > 0) {
-        m_leftover.resize(pending);
-        m_leftover.resize(qMax(0, BIO_read(in, m_leftover.data(), int(pending))));
     }
     // In TLS 1.3 the server judges the client's certificate after the client considers the
     // handshake done: the client keeps its TLS state to read a refusal until the first record.

@@ -73,6 +73,29 @@ QString handshakeFailure(bool server, QByteArrayView alpn)
     return QStringLiteral("TLS handshake failed: ") + details;
 }
 
+QByteArray takeOutput(SSL *ssl)
+{
+    BIO *out = SSL_get_wbio(ssl);
+    char *data = nullptr;
+    const long n = BIO_get_mem_data(out, &data);
+    QByteArray bytes = n > 0 ? QByteArray(data, qsizetype(n)) : QByteArray();
+    (void)BIO_reset(out);
+    return bytes;
+}
+
+bool takeInputAfterHandshake(SSL *ssl, QByteArray *out)
+{
+    if (SSL_has_pending(ssl))
+        return false;
+    BIO *in = SSL_get_rbio(ssl);
+    const auto pending = qsizetype(BIO_ctrl_pending(in));
+    if (pending > 0) {
+        out->resize(pending);
+        out->resize(qMax(0, BIO_read(in, out->data(), int(pending))));
+    }
+    return true;
+}
+
 QByteArrayView selectedAlpn(SSL *ssl)
 {
     const unsigned char *protocol = nullptr;

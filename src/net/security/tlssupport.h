@@ -3,6 +3,7 @@
 
 #include "net/wire/deviceid.h"
 
+#include <QByteArray>
 #include <QByteArrayView>
 #include <QString>
 
@@ -36,6 +37,18 @@ bool exportKey(
  * that does not speak \a alpn (client side), else OpenSSL's own reasons.
  */
 QString handshakeFailure(bool server, QByteArrayView alpn);
+
+//! What OpenSSL wrote to \a ssl's memory write BIO (a handshake flight, an alert); the BIO is
+//! emptied.
+QByteArray takeOutput(ssl_st *ssl);
+
+/*!
+ * After a handshake with read-ahead off: the bytes the peer sent after it (its first records may
+ * share a segment with its Finished), still in \a ssl's memory read BIO, moved to \a out. False
+ * if OpenSSL itself holds unprocessed TLS data (a protocol error for a link that sends no TLS
+ * record after the handshake).
+ */
+bool takeInputAfterHandshake(ssl_st *ssl, QByteArray *out);
 
 //! The ALPN protocol the handshake agreed on (empty: none).
 QByteArrayView selectedAlpn(ssl_st *ssl);
