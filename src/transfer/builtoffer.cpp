@@ -7,6 +7,10 @@
 
 #include <algorithm>
 
+#ifdef Q_OS_UNIX
+#include <unistd.h>
+#endif
+
 namespace PunchDrop {
 
 using namespace Transfer;
@@ -19,9 +23,32 @@ OfferItem itemFor(const QFileInfo &info, const QString &relative)
     item.relativePath = relative;
     item.isDirectory = info.isDir();
     item.size = item.isDirectory ? 0 : info.size();
+#ifdef Q_OS_UNIX
+    // The mode bits from the stat QFileInfo already holds (isExecutable() asks access() again,
+    // one system call per file of a 10 000-file folder).
+    item.executable = !item.isDirectory
+        && (info.permissions() & (QFile::ExeOwner | QFile::ExeGroup | QFile::ExeOther));
+#else
     item.executable = !item.isDirectory && info.isExecutable();
+#endif
     item.modified = info.lastModified().toUTC();
     return item;
+}
+
+//! Whether this process may read the file \a info describes.
+bool readable(const QFileInfo &info)
+{
+#ifdef Q_OS_UNIX
+    // From the stat QFileInfo already holds where it decides (root reads everything; a file of
+    // ours, its owner bits), access() only for the rest: one system call less for each file of
+    // a 10 000-file folder. An ACL that says otherwise shows when the file is opened.
+    static const uint euid = ::geteuid();
+    if (euid == 0)
+        return true;
+    if (info.ownerId() == euid)
+        return info.permissions().testFlag(QFile::ReadOwner);
+#endif
+    return info.isReadable();
 }
 
 void addItem(BuiltOffer &out, const QFileInfo &info, const QString &relative)
@@ -57,7 +84,7 @@ bool addFolderContent(BuiltOffer &out, const QFileInfo &root, const QString &nam
     });
     const QDir base(root.absoluteFilePath());
     for (const QFileInfo &info : std::as_const(entries)) {
-        if (!info.isDir() && !info.isReadable()) {
+        if (!info.isDir() && !readable(info)) {
             out.error = QStringLiteral("%1 is not readable").arg(info.absoluteFilePath());
             return false;
         }
@@ -105,7 +132,7 @@ BuiltOffer BuiltOffer::build(const QStringList &paths)
         const QString name = root.isDir() && root.fileName().isEmpty()
             ? QDir(root.absoluteFilePath()).dirName()
             : root.fileName();
-        if (!root.isDir() && !root.isReadable()) {
+        if (!root.isDir() && !readable(root)) {
             out.error = QStringLiteral("%1 is not readable").arg(path);
             return out;
         }

@@ -11,6 +11,15 @@
 #include <QJsonObject>
 #include <QStorageInfo>
 
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#ifdef Q_OS_LINUX
+#include <sys/stat.h>
+#include <unistd.h>
+#endif
+
 namespace PunchDrop {
 
 namespace {
@@ -158,6 +167,7 @@ bool FileSink::acquireFresh(const PartMeta &meta)
     for (int candidate = 0; candidate < kMaxPartCandidates; ++candidate) {
         m_partPath = partPathFor(m_targetPath, meta, candidate);
         OwnedFile::Opened opened = OwnedFile::create(m_partPath);
+        m_created = opened.status == OwnedFile::Status::Ok;
         if (opened.status == OwnedFile::Status::Exists) // left by an earlier attempt?
             opened = OwnedFile::adopt(m_partPath);
         switch (opened.status) {
@@ -283,40 +293,68 @@ void FileSink::suspend()
     release();
 }
 
-FileSink::Finished FileSink::finish(
-    const QByteArray &expected, bool executable, const QDateTime &modified)
+bool FileSink::writeWhole(const PartMeta &meta, const QByteArray &bytes)
 {
-    Finished out;
-    const auto fail = [&](TransferError code, const QString &message) {
-        release();
-        out.error = code;
-        out.message = message;
-        return out;
-    };
+    m_device = nullptr;
+    m_wrapper.reset();
+    m_hash.reset();
+    m_position = 0;
+    // A part file of our own, no metadata beside it: nobody resumes a file this small.
+    if (!m_part && !acquireFresh(meta))
+        return false;
+    QFile &file = m_part->file();
+    if (!m_created && !file.resize(0)) { // one left by an earlier attempt: emptied
+        setWriteError(QCoreApplication::translate("FileSink", "cannot write %1: %2")
+                          .arg(m_partPath, file.errorString()));
+        return false;
+    }
+    m_device = &file;
+    if (m_factory) {
+        QString error;
+        m_wrapper = m_factory(&file, 0, &error);
+        if (!m_wrapper) {
+            m_device = nullptr;
+            setWriteError(error);
+            return false;
+        }
+        m_device = m_wrapper.get();
+    }
+    // A failed write leaves the part file; the next attempt at this file takes it over and
+    // empties it (above).
+    return bytes.isEmpty() || write(bytes);
+}
+
+FileSink::Finished FileSink::failed(Finished out, TransferError code, const QString &message)
+{
+    release();
+    out.error = code;
+    out.message = message;
+    return out;
+}
+
+bool FileSink::seal(
+    const QByteArray &expected, bool executable, const QDateTime &modified, Finished *out)
+{
     if (!m_device) {
         // begin() failed, or a write did (what was written stays for a resume).
-        return fail(m_errorCode != TransferError::None ? m_errorCode : TransferError::WriteFailed,
+        *out = failed(*out,
+            m_errorCode != TransferError::None ? m_errorCode : TransferError::WriteFailed,
             m_error.isEmpty()
                 ? QCoreApplication::translate("FileSink", "%1 is not open").arg(m_partPath)
                 : m_error);
-    }
-    if (!m_part->stillAtPath()) {
-        // Deleted or replaced under us: whatever is there now is not what we wrote and hashed.
-        QFile::remove(metaPathFor(m_partPath));
-        return fail(TransferError::WriteFailed,
-            QCoreApplication::translate("FileSink", "the part file %1 vanished; the data was lost")
-                .arg(m_partPath));
+        return false;
     }
     const QByteArray actual = m_hash.result();
-    out.digestHex = QString::fromLatin1(actual.toHex());
+    out->digestHex = QString::fromLatin1(actual.toHex());
     if (actual != expected) {
         m_part->remove();
         QFile::remove(metaPathFor(m_partPath));
-        return fail(TransferError::Integrity,
+        *out = failed(*out, TransferError::Integrity,
             QCoreApplication::translate(
                 "FileSink", "%4 mismatch for %1 (got %2, sender says %3); the data was discarded")
-                .arg(QFileInfo(m_targetPath).fileName(), out.digestHex,
+                .arg(QFileInfo(m_targetPath).fileName(), out->digestHex,
                     QString::fromLatin1(expected.toHex()), FileDigest::name(m_hash.algorithm())));
+        return false;
     }
     QString error;
     // Only the executable bits travel; read/write follow the receiver's umask.
@@ -324,13 +362,56 @@ FileSink::Finished FileSink::finish(
         qCWarning(lcTransfer) << "cannot mark" << m_partPath << "executable:" << error;
     if (modified.isValid())
         m_part->file().setFileTime(modified, QFileDevice::FileModificationTime);
-    // On disk before it has its final name: a crash must never leave a short or empty file
-    // under a name that says "done".
-    if (!m_part->sync(&error)) {
-        setWriteError(
-            QCoreApplication::translate("FileSink", "cannot write %1: %2").arg(m_partPath, error));
-        return fail(m_errorCode, m_error);
+    return true;
+}
+
+void FileSink::syncAll(const std::vector<FileSink *> &sinks)
+{
+    // On disk before any of them has its final name: a crash must never leave a short or empty
+    // file under a name that says "done".
+#ifdef Q_OS_LINUX
+    // One syncfs() per filesystem instead of one fsync() per file (10 000 small files must not
+    // cost 10 000 journal commits). Every part file lies in the download folder's tree; a
+    // sink on another filesystem (a mount inside it) gets its own call.
+    std::vector<dev_t> synced;
+    for (FileSink *sink : sinks) {
+        struct stat st
+        {
+        };
+        const int fd = int(sink->m_part->file().handle());
+        if (::fstat(fd, &st) != 0) {
+            sink->m_syncError = QString::fromLocal8Bit(std::strerror(errno));
+            continue;
+        }
+        if (std::find(synced.begin(), synced.end(), st.st_dev) != synced.end())
+            continue;
+        if (::syncfs(fd) != 0) {
+            const QString error = QString::fromLocal8Bit(std::strerror(errno));
+            for (FileSink *other : sinks)
+                other->m_syncError = error; // which files it covered is unknown: none count
+            return;
+        }
+        synced.push_back(st.st_dev);
     }
+#else
+    // Elsewhere no call covers many files (FlushFileBuffers on a volume needs administrator
+    // rights): one sync per file, as finish() does.
+    for (FileSink *sink : sinks) {
+        QString error;
+        if (!sink->m_part->sync(&error))
+            sink->m_syncError = error;
+    }
+#endif
+}
+
+FileSink::Finished FileSink::place(Finished sealed)
+{
+    if (!m_syncError.isEmpty()) {
+        setWriteError(QCoreApplication::translate("FileSink", "cannot write %1: %2")
+                          .arg(m_partPath, m_syncError));
+        return failed(sealed, m_errorCode, m_error);
+    }
+    QString error;
     const QString partPath = m_partPath;
     for (int attempt = 0; attempt < 1000; ++attempt) {
         const QString candidate = SafePath::uniqueTarget(m_targetPath);
@@ -338,14 +419,15 @@ FileSink::Finished FileSink::finish(
             break;
         switch (m_part->renameNoReplace(candidate, &error)) {
         case OwnedFile::Status::Ok:
-            QFile::remove(metaPathFor(partPath));
-            out.finalPath = candidate;
+            if (!m_created || m_position > kMinResumableSize)
+                QFile::remove(metaPathFor(partPath));
+            sealed.finalPath = candidate;
             release();
-            return out;
+            return sealed;
         case OwnedFile::Status::Exists:
             continue; // taken since we looked: the next free name
         case OwnedFile::Status::Missing:
-            return fail(TransferError::WriteFailed,
+            return failed(sealed, TransferError::WriteFailed,
                 QCoreApplication::translate(
                     "FileSink", "the part file %1 vanished; the data was lost")
                     .arg(partPath));
@@ -354,9 +436,31 @@ FileSink::Finished FileSink::finish(
         }
         break;
     }
-    return fail(TransferError::WriteFailed,
+    return failed(sealed, TransferError::WriteFailed,
         QCoreApplication::translate("FileSink", "cannot move %1 into place: %2")
             .arg(partPath, error));
+}
+
+FileSink::Finished FileSink::finish(
+    const QByteArray &expected, bool executable, const QDateTime &modified)
+{
+    Finished out;
+    if (m_device && !m_part->stillAtPath()) {
+        // Deleted or replaced under us: whatever is there now is not what we wrote and hashed.
+        QFile::remove(metaPathFor(m_partPath));
+        return failed(out, TransferError::WriteFailed,
+            QCoreApplication::translate("FileSink", "the part file %1 vanished; the data was lost")
+                .arg(m_partPath));
+    }
+    if (!seal(expected, executable, modified, &out))
+        return out;
+    QString error;
+    if (!m_part->sync(&error)) {
+        setWriteError(
+            QCoreApplication::translate("FileSink", "cannot write %1: %2").arg(m_partPath, error));
+        return failed(out, m_errorCode, m_error);
+    }
+    return place(out);
 }
 
 } // namespace PunchDrop

@@ -15,6 +15,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <vector>
 
 namespace PunchDrop {
 
@@ -112,6 +113,23 @@ public:
      * created again.
      */
     Finished finish(const QByteArray &expected, bool executable, const QDateTime &modified);
+
+    /*!
+     * A whole small file at once (FILES): begin(0) and write() without the resume metadata (a
+     * file this small is never resumed). False with error()/errorCode(); nothing is kept.
+     */
+    bool writeWhole(const PartMeta &meta, const QByteArray &bytes);
+    /*!
+     * finish() in three steps, so that many small files cost one sync: seal() each (compare
+     * the digest, apply the executable bit and mtime), syncAll() the sealed ones once, then
+     * place() each. seal() false: \a out says why and the part file is gone (a mismatch) or
+     * kept (an error). place() renames into place like finish(), or fails when the sync did.
+     */
+    bool seal(const QByteArray &expected, bool executable, const QDateTime &modified,
+        Finished *out);
+    //! Syncs the part files of \a sinks (all sealed) in as few calls as the OS allows.
+    static void syncAll(const std::vector<FileSink *> &sinks);
+    Finished place(Finished sealed);
     //! Closes the part file and keeps it (and its metadata) for a later resume; lets go of it.
     void suspend();
 
@@ -124,6 +142,8 @@ private:
     void setUnsafe(const QString &partPath);
     //! Takes a part file of our own for \a meta (fresh or emptied). False with error().
     bool acquireFresh(const PartMeta &meta);
+    //! finish()'s failure path: lets go of the part file, \a out carries the error.
+    Finished failed(Finished out, TransferError code, const QString &message);
     bool writeMeta(const PartMeta &meta);
     void release();
 
@@ -136,6 +156,8 @@ private:
     qint64 m_heldOffset = 0; //!< inspect()'s answer: the prefix hashed from m_part
     FileDigest m_hash;
     qint64 m_position = 0;
+    bool m_created = false; //!< the part file was created by acquireFresh(), not taken over
+    QString m_syncError; //!< syncAll() failed for this sink
     QString m_error;
     TransferError m_errorCode = TransferError::None;
 };

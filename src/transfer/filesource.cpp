@@ -5,7 +5,8 @@ namespace PunchDrop {
 
 bool FileSource::open(qint64 expectedSize)
 {
-    if (!m_file.open(QIODevice::ReadOnly)) {
+    // Unbuffered: each chunk is one read() straight into it, not copied through Qt's buffer.
+    if (!m_file.open(QIODevice::ReadOnly | QIODevice::Unbuffered)) {
         m_error = QStringLiteral("cannot read %1: %2").arg(m_file.fileName(), m_file.errorString());
         return false;
     }

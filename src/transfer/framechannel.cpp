@@ -265,6 +265,15 @@ void FrameChannel::send(const Message &message)
     write(m_out, encodeMessage(message));
 }
 
+void FrameChannel::sendAll(const QList<Message> &messages)
+{
+    QByteArray frames;
+    for (const Message &message : messages)
+        frames += encodeMessage(message);
+    if (!frames.isEmpty())
+        write(m_out, frames);
+}
+
 void FrameChannel::sendData(const QByteArray &bytes)
 {
     if (!m_out)

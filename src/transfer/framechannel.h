@@ -65,12 +65,16 @@ public:
     QCoro::Task<Incoming> read(std::chrono::milliseconds idle,
         QDeadlineTimer overall = QDeadlineTimer(QDeadlineTimer::Forever));
 
+    //! Decrypted bytes ready on the connection reads come from (0: a read would wait).
+    qint64 readable() const;
     //! Frames received so far, KEEPALIVE included (a change means the peer is alive).
     quint64 framesReceived() const { return m_framesReceived; }
     //! KEEPALIVE frames received so far (consumed by tryRead()/read()).
     quint64 keepalivesReceived() const { return m_keepalivesReceived; }
 
     void send(const Transfer::Message &message);
+    //! Writes \a messages as one record (one system call for many small frames, e.g. VERDICTs).
+    void sendAll(const QList<Transfer::Message> &messages);
     //! Writes one DATA frame (sealed at once: \a bytes may be reused when this returns).
     void sendData(const QByteArray &bytes);
 
@@ -140,8 +144,6 @@ private:
     Wakeup m_wakeup; //!< socket signals and interrupt() wake the one waiting coroutine
     void fail(const QString &error);
     static SecureStream *streamOf(const QSslSocket *socket);
-    //! Decrypted bytes ready on the connection reads come from.
-    qint64 readable() const;
     //! Seals \a head ‖ \a body as one record on \a socket's stream.
     static void write(QSslSocket *socket, QByteArrayView head, QByteArrayView body = {});
     //! Wakes waits on \a socket's signals, and fails the channel on its errors while in use.

@@ -38,6 +38,52 @@ struct SmallWrite
     FileSink::Finished finished;
 };
 
+//! One file of a FILES frame, checked against the offer, for the worker.
+struct WholeFile
+{
+    QString target;
+    PartMeta meta;
+    QByteArray bytes;
+    QByteArray digest;
+    bool executable = false;
+    QDateTime modified;
+};
+
+using StoredBatch = IncomingTransfer::StoredBatch;
+
+/*!
+ * Stores a FILES frame's files (worker thread) as one unit of disk work: every part file
+ * written and sealed, one sync for all (FileSink::syncAll), then each renamed into place. A
+ * file that cannot be written (disk full) stops the batch: the files after it are not tried.
+ */
+StoredBatch storeBatch(const QList<WholeFile> &files, const PartDeviceFactory &factory,
+    FileDigest::Algorithm algorithm)
+{
+    StoredBatch out;
+    std::vector<std::unique_ptr<FileSink>> sinks;
+    std::vector<FileSink *> sealed;
+    sinks.reserve(size_t(files.size()));
+    out.files.reserve(files.size());
+    for (const WholeFile &file : files) {
+        auto &sink = sinks.emplace_back(std::make_unique<FileSink>(file.target, factory, algorithm));
+        if (!sink->writeWhole(file.meta, file.bytes)) {
+            out.failure = statusOf(*sink, false);
+            sinks.pop_back();
+            break;
+        }
+        FileSink::Finished fin;
+        if (sink->seal(file.digest, file.executable, file.modified, &fin))
+            sealed.push_back(sink.get());
+        out.files.append(fin);
+    }
+    FileSink::syncAll(sealed);
+    for (qsizetype i = 0; i < out.files.size(); ++i) {
+        if (out.files.at(i).error == TransferError::None)
+            out.files[i] = sinks.at(size_t(i))->place(out.files.at(i));
+    }
+    return out;
+}
+
 } // namespace
 
 IncomingTransfer::IncomingTransfer(QSslSocket *socket, const DeviceIdentity &self, DeviceId sender,
@@ -47,6 +93,7 @@ IncomingTransfer::IncomingTransfer(QSslSocket *socket, const DeviceIdentity &sel
     , m_sender(std::move(sender))
     , m_senderName(std::move(senderName))
     , m_options(std::move(options))
+    , m_resolver(m_options.downloadDir)
 { }
 
 IncomingTransfer::~IncomingTransfer() = default;
@@ -57,6 +104,7 @@ QCoro::Task<bool> IncomingTransfer::closeSession(const TransferResult &)
     // On a failure the current part file is simply closed when its sink goes away (after the
     // writes still queued for it): what was written stays, with its metadata, for a resume.
     m_writes.clear();
+    m_batches.clear();
     m_current.reset();
     m_answered.clear();
     auto flushing = flushQueued();
@@ -249,6 +297,12 @@ QCoro::Task<TransferJob::Step> IncomingTransfer::receiveFiles()
     reportProgress(0, m_wireOffer.totalBytes, true);
     armRejoin();
     while (!m_sessionEnded) {
+        if (!m_batches.empty() && m_channel.readable() == 0) {
+            // Nothing more to read now: the sender may be waiting for these VERDICTs.
+            auto storing = awaitBatches(0);
+            if (const Step stop = co_await storing; !alive || stop)
+                co_return alive ? stop : deleted();
+        }
         FrameChannel::Incoming in;
         auto reading = readMessage(&in, m_timeouts.idle);
         if (const Step ended = co_await reading) {
@@ -272,6 +326,10 @@ QCoro::Task<TransferJob::Step> IncomingTransfer::receiveFiles()
 QCoro::Task<TransferJob::Step> IncomingTransfer::rejoinSession(const TransferResult &lost)
 {
     const QPointer<TransferJob> alive(this);
+    // FILES frames read before the loss are stored (and counted) first.
+    auto storing = awaitBatches(0);
+    if (const Step stop = co_await storing; !alive || stop)
+        co_return alive ? stop : deleted();
     // What this side holds decides where the session goes on. A file whose DATA had begun
     // continues at what arrived (its part file and running digest stay); a small one, kept in
     // memory, starts over with its HEADER, like every HEADER answered but not yet begun.
@@ -306,6 +364,12 @@ QCoro::Task<TransferJob::Step> IncomingTransfer::rejoinSession(const TransferRes
 QCoro::Task<TransferJob::Step> IncomingTransfer::onMessage(Message &message)
 {
     const QPointer<TransferJob> alive(this);
+    if (!m_batches.empty() && !std::holds_alternative<FileBatch>(message)) {
+        // Files are answered in order: the FILES frames before this message come first.
+        auto storing = awaitBatches(0);
+        if (const Step stop = co_await storing; !alive || stop)
+            co_return alive ? stop : deleted();
+    }
     QCoro::Task<Step> handling;
     if (auto *data = std::get_if<Data>(&message))
         handling = onData(*data);
@@ -315,6 +379,8 @@ QCoro::Task<TransferJob::Step> IncomingTransfer::onMessage(Message &message)
         handling = onSendFrom(*from);
     else if (const auto *end = std::get_if<FileEnd>(&message))
         handling = onFileEnd(*end);
+    else if (auto *batch = std::get_if<FileBatch>(&message))
+        handling = onBatch(*batch);
     else if (std::holds_alternative<SessionEnd>(message))
         handling = onSessionEnd();
     else
@@ -333,8 +399,7 @@ QCoro::Task<TransferJob::Step> IncomingTransfer::onHeader(const FileHeader &head
         || header.size != m_wireOffer.items.at(header.index).size)
         co_return fatal(TransferError::Protocol, QStringLiteral("HEADER out of order"));
     QString pathError;
-    const QString target
-        = SafePath::resolve(m_options.downloadDir, m_safePaths.at(header.index), true, &pathError);
+    const QString target = m_resolver.resolve(m_safePaths.at(header.index), &pathError);
     if (target.isEmpty())
         co_return fatal(TransferError::UnsafePath, pathError);
     Pending p;
@@ -488,7 +553,14 @@ QCoro::Task<TransferJob::Step> IncomingTransfer::onFileEnd(const FileEnd &end)
         if (!alive)
             co_return deleted();
     }
-    FileResult &finished = m_result.files[m_current->slot];
+    m_channel.send(fileDone(m_current->slot, fin));
+    m_current.reset();
+    co_return std::nullopt;
+}
+
+Verdict IncomingTransfer::fileDone(qsizetype slot, const FileSink::Finished &fin)
+{
+    FileResult &finished = m_result.files[slot];
     finished.localPath = fin.finalPath;
     finished.digest = fin.digestHex;
     finished.digestAlgorithm = digest();
@@ -497,10 +569,70 @@ QCoro::Task<TransferJob::Step> IncomingTransfer::onFileEnd(const FileEnd &end)
     finished.errorMessage = fin.message;
     if (!finished.verified)
         qCWarning(lcTransfer) << "file failed:" << finished.relativePath << fin.message;
-    m_channel.send(Verdict {m_current->index, fin.error, wireText(fin.error, fin.message)});
     ++m_verdicts;
-    m_current.reset();
     Q_EMIT fileFinished(finished);
+    return Verdict {m_files.at(slot), fin.error, wireText(fin.error, fin.message)};
+}
+
+QCoro::Task<TransferJob::Step> IncomingTransfer::onBatch(FileBatch &batch)
+{
+    const QPointer<TransferJob> alive(this);
+    if (!canBatch() || m_current || !m_answered.empty())
+        co_return fatal(TransferError::Protocol, QStringLiteral("unexpected FILES"));
+    const qsizetype first = m_nextHeader;
+    if (first + batch.files.size() > m_files.size())
+        co_return fatal(TransferError::Protocol, QStringLiteral("FILES beyond the offer"));
+    QList<WholeFile> files;
+    files.reserve(batch.files.size());
+    qint64 bytes = 0;
+    for (InlineFile &file : batch.files) {
+        const qsizetype slot = first + files.size();
+        const qint64 index = m_files.at(slot);
+        const OfferItem &item = m_wireOffer.items.at(index);
+        if (file.index != index || file.bytes.size() != item.size || item.size > kMaxChunkSize)
+            co_return fatal(TransferError::Protocol,
+                QStringLiteral("FILES out of order or not of the offered size"));
+        if (auto wrongSize = checkDigestSize(file.digest))
+            co_return *wrongSize;
+        QString pathError;
+        QString target = m_resolver.resolve(m_safePaths.at(index), &pathError);
+        if (target.isEmpty())
+            co_return fatal(TransferError::UnsafePath, pathError);
+        bytes += file.bytes.size();
+        files.append(WholeFile {std::move(target), partMeta(index), std::move(file.bytes),
+            std::move(file.digest), item.executable && m_honourExecutable, item.modified});
+    }
+    m_nextHeader += files.size();
+    // Stored on the worker while the next FILES frame is read, decrypted and checked here.
+    auto store = [files = std::move(files), factory = m_options.partDeviceFactory,
+                     algorithm = digest()] { return storeBatch(files, factory, algorithm); };
+    m_batches.push_back({first, bytes, runOffThread(&m_pool, std::move(store))});
+    auto storing = awaitBatches(1);
+    co_return co_await storing;
+}
+
+QCoro::Task<TransferJob::Step> IncomingTransfer::awaitBatches(std::size_t keep)
+{
+    const QPointer<TransferJob> alive(this);
+    while (!m_batches.empty() && (m_batches.size() > keep || m_batches.front().stored.isReady())) {
+        StoringBatch oldest = std::move(m_batches.front());
+        m_batches.pop_front();
+        const StoredBatch stored = co_await oldest.stored;
+        if (!alive)
+            co_return deleted();
+        QList<Message> verdicts;
+        verdicts.reserve(stored.files.size());
+        for (const FileSink::Finished &fin : stored.files)
+            verdicts.append(fileDone(oldest.first + verdicts.size(), fin));
+        m_channel.sendAll(verdicts); // one record
+        m_result.bytesTransferred += oldest.bytes;
+        m_done += oldest.bytes;
+        reportProgress(m_done, m_wireOffer.totalBytes);
+        if (!stored.failure.ok) {
+            m_batches.clear(); // the worker finishes them; their files stay without a verdict
+            co_return writeFailed(stored.failure);
+        }
+    }
     co_return std::nullopt;
 }
 

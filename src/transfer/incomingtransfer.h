@@ -3,6 +3,7 @@
 
 #include "net/wire/deviceid.h"
 #include "transfer/filesink.h"
+#include "transfer/safepath.h"
 #include "transfer/transferjob.h"
 
 #include <QDateTime>
@@ -70,6 +71,12 @@ public:
         TransferError code = TransferError::None;
         QString error;
     };
+    //! What storing a FILES frame's files on the worker reports back.
+    struct StoredBatch
+    {
+        QList<FileSink::Finished> files; //!< in order, up to the first that was not written
+        SinkStatus failure {true, TransferError::None, {}}; //!< why the rest was not written
+    };
 
 private:
     //! A file whose HEADER was answered (START/RESUME), then the one being received.
@@ -112,6 +119,15 @@ private:
     QCoro::Task<Step> onSendFrom(const Transfer::SendFrom &from);
     QCoro::Task<Step> onData(Transfer::Data &data);
     QCoro::Task<Step> onFileEnd(const Transfer::FileEnd &end);
+    //! FILES: checks each file against the offer, stores them all in one worker hop, answers
+    //! their VERDICTs in one record.
+    QCoro::Task<Step> onBatch(Transfer::FileBatch &batch);
+    //! Awaits FILES frames being stored: the oldest ones while more than \a keep are queued or
+    //! done, then sends their VERDICTs.
+    QCoro::Task<Step> awaitBatches(std::size_t keep);
+    //! Records what happened to the file in \a slot, emits fileFinished() and returns its
+    //! VERDICT (to send).
+    Transfer::Verdict fileDone(qsizetype slot, const FileSink::Finished &fin);
     QCoro::Task<Step> onSessionEnd();
 
     //! Awaits queued chunk writes: the oldest ones while more than \a keep are queued or done.
@@ -136,6 +152,7 @@ private:
     // Session state, set by onOffer and the file handlers.
     Transfer::Offer m_wireOffer;
     QStringList m_safePaths; //!< sanitised relative path per offer item
+    SafePath::Resolver m_resolver; //!< m_safePaths → absolute paths in the download folder
     TransferResult m_result;
     QList<qint64> m_files; //!< offer indices of the files, in order
     QList<FolderTime> m_folderTimes; //!< applied at the end: writing files into a folder touches it
@@ -150,6 +167,14 @@ private:
     //! Chunk writes queued on the worker, oldest first (see onData). Destroying a pending task
     //! is safe: the job owns its sink and bytes, and ~TransferJob waits for the worker.
     std::deque<QCoro::Task<SinkStatus>> m_writes;
+    //! FILES frames being stored on the worker while the next one is read and checked.
+    struct StoringBatch
+    {
+        qsizetype first = 0; //!< file slot of its first file
+        qint64 bytes = 0;
+        QCoro::Task<StoredBatch> stored;
+    };
+    std::deque<StoringBatch> m_batches;
 };
 
 } // namespace PunchDrop

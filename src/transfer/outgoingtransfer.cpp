@@ -128,10 +128,14 @@ QCoro::Task<TransferJob::Step> OutgoingTransfer::sendFrom(
     qsizetype from, std::optional<qint64> continueAt)
 {
     const QPointer<TransferJob> alive(this);
-    for (qsizetype k = from; k < m_files.size(); ++k) {
-        auto sending = k == from && continueAt ? continueFile(k, *continueAt) : sendFile(k);
+    for (qsizetype k = from; k < m_files.size();) {
+        qsizetype next = k + 1;
+        auto sending = k == from && continueAt ? continueFile(k, *continueAt)
+            : inlined(k)                       ? sendBatch(k, &next)
+                                               : sendFile(k);
         if (const Step stopped = co_await sending; !alive || stopped)
             co_return alive ? stopped : deleted();
+        k = next;
     }
     auto verdicts = listenWhile([this] { return m_verdictsPending > 0; });
     if (const Step stopped = co_await verdicts; !alive || stopped)
@@ -153,6 +157,7 @@ TransferJob::Step OutgoingTransfer::resync(
         return fatal(TransferError::Protocol, QStringLiteral("REJOIN beyond what was sent"));
     // Everything pipelined after the receiver's point is forgotten and sent again.
     m_sending.reset();
+    m_nextBatch.reset();
     m_answers.clear();
     const qsizetype next = qsizetype(theirs.files) + (theirs.offset >= 0 ? 1 : 0);
     m_nextHeader = next;
@@ -271,11 +276,90 @@ QCoro::Task<TransferJob::Step> OutgoingTransfer::sendFile(qsizetype k)
 
 void OutgoingTransfer::sendHeaders(qsizetype k)
 {
-    while (m_nextHeader < m_files.size() && m_nextHeader < k + kHeaderWindow) {
+    // Files go in order: no HEADER overtakes the FILES frame of a small file ahead of it.
+    while (m_nextHeader < m_files.size() && m_nextHeader < k + kHeaderWindow
+        && !inlined(m_nextHeader)) {
         const qint64 headerIndex = m_files.at(m_nextHeader);
         m_channel.send(FileHeader {headerIndex, m_offer.items.at(headerIndex).size});
         ++m_nextHeader;
     }
+}
+
+bool OutgoingTransfer::inlined(qsizetype k) const
+{
+    return canBatch() && m_offer.items.at(m_files.at(k)).size <= kMaxChunkSize;
+}
+
+void OutgoingTransfer::readBatch(qsizetype k)
+{
+    QList<std::pair<QString, qint64>> sources;
+    qint64 bytes = 0;
+    for (qsizetype j = k; j < m_files.size() && inlined(j) && sources.size() < kBatchFiles; ++j) {
+        const qint64 index = m_files.at(j);
+        const qint64 size = m_offer.items.at(index).size;
+        if (!sources.isEmpty() && bytes + size > kBatchBytes)
+            break;
+        bytes += size;
+        sources.append({m_sources.at(index), size});
+    }
+    auto read = [k, sources = std::move(sources), algorithm = digest()] {
+        ReadBatch batch;
+        batch.first = k;
+        batch.files.reserve(sources.size());
+        for (const auto &[path, size] : sources) {
+            FileSource source(path, algorithm);
+            Opened opened = openSource(source, size, 0, true, nullptr);
+            if (!opened.ok) {
+                batch.files.clear();
+                batch.error = opened.error;
+                break;
+            }
+            batch.files.append(std::move(opened));
+        }
+        return batch;
+    };
+    m_nextBatch = runOffThread(&m_pool, std::move(read));
+}
+
+QCoro::Task<TransferJob::Step> OutgoingTransfer::sendBatch(qsizetype k, qsizetype *next)
+{
+    const QPointer<TransferJob> alive(this);
+    if (!m_nextBatch)
+        readBatch(k);
+    auto reading = std::move(*m_nextBatch);
+    m_nextBatch.reset();
+    const ReadBatch batch = co_await reading;
+    if (!alive)
+        co_return deleted();
+    if (m_cancelRequested)
+        co_return failure(TransferError::Cancelled, QStringLiteral("cancelled"));
+    if (!batch.error.isEmpty())
+        co_return fatal(TransferError::ReadFailed, batch.error);
+    if (batch.first != k || batch.files.isEmpty())
+        co_return fatal(TransferError::Internal, QStringLiteral("a batch out of order"));
+    const qsizetype end = k + batch.files.size();
+    if (end < m_files.size() && inlined(end))
+        readBatch(end); // read while this one is encrypted and sent
+    auto waiting = waitForRoom();
+    if (const Step stopped = co_await waiting; !alive || stopped)
+        co_return alive ? stopped : deleted();
+    FileBatch frame;
+    frame.files.reserve(batch.files.size());
+    for (qsizetype j = k; j < end; ++j) {
+        const Opened &opened = batch.files.at(j - k);
+        frame.files.append(InlineFile {m_files.at(j), opened.digest, opened.data});
+        FileResult &f = m_result.files[j];
+        f.digest = QString::fromLatin1(opened.digest.toHex());
+        f.digestAlgorithm = digest();
+        m_result.bytesTransferred += opened.data.size();
+        m_done += opened.data.size();
+    }
+    m_channel.send(frame);
+    // No HEADERs, no answers for these: the pipeline goes on after them.
+    m_nextHeader = m_answersSeen = m_sentFrom = end;
+    reportProgress(m_done, m_offer.totalBytes);
+    *next = end;
+    co_return std::nullopt;
 }
 
 QCoro::Task<TransferJob::Step> OutgoingTransfer::awaitAnswer(std::optional<Resume> *resume)
@@ -484,7 +568,8 @@ TransferJob::Step OutgoingTransfer::onPeerMessage(const Message &message)
 
 TransferJob::Step OutgoingTransfer::onAnswer(qint64 index, const Message &answer)
 {
-    if (m_answersSeen >= m_files.size() || m_files.at(m_answersSeen) != index)
+    // Only to a HEADER that went out (a file sent in FILES gets none).
+    if (m_answersSeen >= m_nextHeader || m_files.at(m_answersSeen) != index)
         return fatal(TransferError::Protocol, QStringLiteral("answer out of order"));
     ++m_answersSeen;
     m_answers.push_back(answer);

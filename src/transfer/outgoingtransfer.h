@@ -22,7 +22,8 @@ class FileSource;
 /*!
  * Sends files and folders (recursively, empty folders included) over a secured socket:
  * HELLO, OFFER, then per file HEADER → (START|RESUME) → SENDFROM, DATA…, END → VERDICT, with
- * HEADERs pipelined so many small files cost no round trip each (see transferprotocol.h).
+ * HEADERs pipelined so many small files cost no round trip each, or (a peer that takes
+ * "batch") runs of small files in FILES frames, each answered by VERDICTs (transferprotocol.h).
  *
  * The sender's half of the protocol as one handler per phase or message: prepareOffer,
  * onDecision (ACCEPT/DECLINE), then per file sendFile (HEADERs, awaitAnswer for START/RESUME,
@@ -57,6 +58,14 @@ public:
         QByteArray prefixDigest;
         QByteArray data; //!< small files: the whole content
         QByteArray digest; //!< small files: its digest
+        QString error;
+    };
+
+    //! The files of one FILES frame, opened, read and hashed on the worker in one hop.
+    struct ReadBatch
+    {
+        qsizetype first = 0; //!< file slot of the first
+        QList<Opened> files; //!< all of them, or none with error
         QString error;
     };
 
@@ -98,6 +107,15 @@ private:
     //! File slot \a k, whose DATA had begun before a rejoin, from \a offset on.
     QCoro::Task<Step> continueFile(qsizetype k, qint64 offset);
     QCoro::Task<Step> sendFile(qsizetype k);
+    //! Whether file slot \a k travels inside a FILES frame (canBatch(), small enough).
+    bool inlined(qsizetype k) const;
+    /*!
+     * Files \a k, \a k + 1, … (as many as one FILES frame takes) in one FILES frame; \a next
+     * is the slot after them. The next batch is read on the worker while this one goes out.
+     */
+    QCoro::Task<Step> sendBatch(qsizetype k, qsizetype *next);
+    //! Starts reading the FILES frame that begins at file slot \a k on the worker.
+    void readBatch(qsizetype k);
     //! File slot \a k after its answer: opened (openFile()), streamed, ended.
     QCoro::Task<Step> sendBody(
         qsizetype k, const std::optional<Transfer::Resume> &resume, bool rejoined);
@@ -138,6 +156,8 @@ private:
     qsizetype m_answersSeen = 0;
     qint64 m_sentFrom = 0; //!< file slots whose SENDFROM went out (the DATA had begun)
     std::optional<Sending> m_sending;
+    //! The next FILES frame, being read on the worker (see sendBatch()).
+    std::optional<QCoro::Task<ReadBatch>> m_nextBatch;
 };
 
 } // namespace PunchDrop

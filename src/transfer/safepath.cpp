@@ -6,6 +6,13 @@
 #include <QFileInfo>
 #include <QRegularExpression>
 
+#ifdef Q_OS_UNIX
+#include <cerrno>
+#include <sys/stat.h>
+
+#include <qplatformdefs.h>
+#endif
+
 namespace PunchDrop::SafePath {
 
 namespace {
@@ -95,8 +102,15 @@ Sanitized sanitize(const QString &offered)
 
 bool existsNoFollow(const QString &path)
 {
+#ifdef Q_OS_UNIX
+    // One lstat() (QFileInfo takes two system calls to say "nothing there"); anything but
+    // "no such file" counts as taken.
+    QT_STATBUF st;
+    return QT_LSTAT(QFile::encodeName(path).constData(), &st) == 0 || errno != ENOENT;
+#else
     const QFileInfo info(path);
     return info.exists() || info.isSymLink() || info.isJunction();
+#endif
 }
 
 QString resolve(
@@ -142,6 +156,21 @@ QString resolve(
             }
         }
     }
+    return path;
+}
+
+QString Resolver::resolve(const QString &safeRelative, QString *error)
+{
+    const qsizetype slash = safeRelative.lastIndexOf(QLatin1Char('/'));
+    const QString folder = slash > 0 ? safeRelative.left(slash) : QString();
+    const QString name = safeRelative.mid(slash + 1);
+    const auto known = m_folders.constFind(folder);
+    if (known != m_folders.constEnd() && !name.isEmpty() && name != QLatin1String(".")
+        && name != QLatin1String(".."))
+        return *known + QLatin1Char('/') + name;
+    const QString path = SafePath::resolve(m_downloadDir, safeRelative, true, error);
+    if (!path.isEmpty())
+        m_folders.insert(folder, path.left(path.size() - name.size() - 1));
     return path;
 }
 

@@ -480,6 +480,8 @@ QCoro::Task<std::optional<TransferResult>> TransferJob::exchangeHello(Side side)
         capabilities.append(capabilityRejoin());
         m_channel.allowMove();
     }
+    if (m_offerBatch)
+        capabilities.append(capabilityBatch());
     m_codeNonce = SessionCode::newNonce();
     Hello hello {kProtocolVersion, capabilities, m_deviceName, {}};
     if (side == Side::Receiver)
@@ -506,6 +508,7 @@ QCoro::Task<std::optional<TransferResult>> TransferJob::exchangeHello(Side side)
     m_peerAcceptsKeepalive = peerHello->capabilities.contains(capabilityKeepalive());
     m_canMove = m_offerMove && peerHello->capabilities.contains(capabilityMove());
     m_canRejoin = m_offerMove && peerHello->capabilities.contains(capabilityRejoin());
+    m_canBatch = m_offerBatch && peerHello->capabilities.contains(capabilityBatch());
     m_digest = capabilities.contains(capabilityXxh3())
             && peerHello->capabilities.contains(capabilityXxh3())
         ? FileDigest::Algorithm::Xxh3_128

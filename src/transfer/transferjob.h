@@ -101,6 +101,14 @@ public:
      * new connection when its connection is lost. Set before run().
      */
     void setOfferMove(bool offer) { m_offerMove = offer; }
+    /*!
+     * Whether this side announces "batch" in its HELLO (default: yes): small files then travel
+     * many to a FILES frame when the peer announces it too. Set before run() (tests turn it off
+     * to speak to the per-file flow of an older peer).
+     */
+    void setOfferBatch(bool offer) { m_offerBatch = offer; }
+    //! Both HELLOs listed "batch": files of at most kMaxChunkSize bytes travel in FILES frames.
+    bool canBatch() const { return m_canBatch; }
     //! Both HELLOs listed "move": the session can move to another connection (moveTo()).
     bool canMove() const { return m_canMove; }
     /*!
@@ -313,6 +321,8 @@ private:
     bool m_offerMove = true;
     bool m_canMove = false;
     bool m_canRejoin = false;
+    bool m_offerBatch = true;
+    bool m_canBatch = false; //!< both HELLOs listed "batch": small files go in FILES frames
     bool m_rejoinArmed = false;
     int m_rejoins = 0; //!< connections that replaced a lost one so far
     bool m_awaitingRejoin = false;

@@ -12,7 +12,7 @@
 #include <variant>
 
 /*!
- * The control messages of the file-transfer protocol (wire format v1) as plain structs.
+ * The control messages of the file-transfer protocol (wire format v2) as plain structs.
  * TransferProtocol (transferprotocol.h) turns them into frames and back; the layout of every
  * field is written down there and in docs/protocol/transfer.md.
  */
@@ -182,7 +182,28 @@ struct Data
     friend bool operator==(const Data &, const Data &) = default;
 };
 
+//! One whole small file inside a FileBatch.
+struct InlineFile
+{
+    qint64 index = 0; //!< into Offer::items
+    QByteArray digest; //!< the session's file digest of \a bytes (16 or 32 bytes)
+    QByteArray bytes; //!< the whole content (at most kMaxChunkSize)
+    friend bool operator==(const InlineFile &, const InlineFile &) = default;
+};
+
+/*!
+ * Sender → receiver, only to a peer whose HELLO announced the "batch" capability: the next
+ * files of the offer (in offer order), each whole and with its digest, in place of HEADER,
+ * START, SENDFROM, DATA and END for each. The receiver answers with one VERDICT per file.
+ * Only files of at most kMaxChunkSize bytes travel this way (they are never resumed).
+ */
+struct FileBatch
+{
+    QList<InlineFile> files;
+    friend bool operator==(const FileBatch &, const FileBatch &) = default;
+};
+
 using Message = std::variant<Hello, Offer, Accept, Decline, FileHeader, Start, Resume, SendFrom,
-    Data, FileEnd, Verdict, SessionEnd, Cancel, Error, KeepAlive, Reveal, Move, Rejoin>;
+    Data, FileEnd, Verdict, SessionEnd, Cancel, Error, KeepAlive, Reveal, Move, Rejoin, FileBatch>;
 
 } // namespace PunchDrop::Transfer

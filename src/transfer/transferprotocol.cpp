@@ -46,7 +46,7 @@ QByteArray cbor(const QCborMap &map)
 
 bool isKnownType(quint8 t)
 {
-    return t >= quint8(FrameType::Hello) && t <= quint8(FrameType::Rejoin);
+    return t >= quint8(FrameType::Hello) && t <= quint8(FrameType::Files);
 }
 
 // A tiny helper that reads typed fields out of a CBOR map and remembers the first problem.
@@ -270,6 +270,39 @@ Message decodeFileMessage(FrameType type, Fields &f)
     }
 }
 
+FileBatch decodeBatch(Fields &f)
+{
+    FileBatch m;
+    const QCborValue files = f.raw("f");
+    if (!files.isArray() || files.toArray().isEmpty() || files.toArray().size() > kMaxBatchFiles) {
+        f.fail("f", "not an array of 1 to kMaxBatchFiles files");
+        return m;
+    }
+    const QCborArray list = files.toArray();
+    m.files.reserve(list.size());
+    for (const QCborValue &entry : list) {
+        if (!entry.isMap()) {
+            f.fail("f", "an entry is not a map");
+            return m;
+        }
+        Fields file(entry.toMap());
+        InlineFile one;
+        one.index = file.integer("i", 0, kMaxIndex);
+        one.digest = file.digest("h");
+        const QCborValue bytes = file.raw("d");
+        if (!bytes.isByteArray() || bytes.toByteArray().size() > kMaxChunkSize)
+            file.fail("d", "missing, not bytes or longer than kMaxChunkSize");
+        else
+            one.bytes = bytes.toByteArray();
+        if (!file.ok()) {
+            f.failText(QStringLiteral("file %1: %2").arg(m.files.size()).arg(file.error()));
+            return m;
+        }
+        m.files.append(std::move(one));
+    }
+    return m;
+}
+
 //! Every message but DATA, from its CBOR map.
 Message decodeFields(FrameType type, Fields &f)
 {
@@ -303,6 +336,8 @@ Message decodeFields(FrameType type, Fields &f)
         return Move {};
     case FrameType::Rejoin:
         return Rejoin {f.integer("f", 0, kMaxOfferItems), f.integer("o", -1, kMaxFileSize)};
+    case FrameType::Files:
+        return decodeBatch(f);
     case FrameType::Data:
         break;
     }
@@ -391,6 +426,7 @@ FrameType frameTypeOf(const Message &message)
         FrameType operator()(const Reveal &) { return FrameType::Reveal; }
         FrameType operator()(const Move &) { return FrameType::Move; }
         FrameType operator()(const Rejoin &) { return FrameType::Rejoin; }
+        FrameType operator()(const FileBatch &) { return FrameType::Files; }
     };
     return std::visit(Visitor {}, message);
 }
@@ -467,6 +503,14 @@ QByteArray encodeMessage(const Message &message)
         {
             return cbor({{key("f"), m.files}, {key("o"), m.offset}});
         }
+        QByteArray operator()(const FileBatch &m)
+        {
+            QCborArray files;
+            for (const InlineFile &file : m.files)
+                files.append(QCborMap {
+                    {key("i"), file.index}, {key("h"), file.digest}, {key("d"), file.bytes}});
+            return cbor({{key("f"), files}});
+        }
     };
     return frameBytes(frameTypeOf(message), std::visit(Visitor {}, message));
 }
@@ -523,6 +567,8 @@ QString frameTypeName(FrameType type)
         return QStringLiteral("MOVE");
     case FrameType::Rejoin:
         return QStringLiteral("REJOIN");
+    case FrameType::Files:
+        return QStringLiteral("FILES");
     }
     return QStringLiteral("0x%1").arg(int(type), 2, 16, QLatin1Char('0'));
 }

@@ -46,6 +46,9 @@
  *          0x12 REJOIN      {f: files complete, o: offset held of the next file or -1} (only
  *                           to a peer that announced "rejoin"; the first frame on a new
  *                           connection that replaces a lost one)
+ *          0x13 FILES       {f: [{i, h: digest, d: bytes, the whole file}]} (only to a peer
+ *                           that announced "batch"; 1..kMaxBatchFiles files of at most
+ *                           kMaxChunkSize bytes each, the next ones in offer order)
  *
  *          At most kMaxOfferItems items; the OFFER is decoded as a stream (offerdecoder.h).
  *          path: relative, '/'-separated, UTF-8, at most kMaxPathBytes; the receiver sanitises
@@ -64,6 +67,8 @@
  *          S→R    HEADER(i)                   R→S  START(i) | RESUME(i, o, h)
  *          S→R    SENDFROM(i, o) DATA* END(i, h)
  *                                             R→S  VERDICT(i)
+ *          or, for a run of small files when both sides announced "batch":
+ *          S→R    FILES(i…j)                  R→S  VERDICT(i) … VERDICT(j)
  *          S→R    SESSIONEND (after every VERDICT)   R→S  SESSIONEND
  *          CANCEL and ERROR may come from either side at any time and end the session.
  *
@@ -104,6 +109,17 @@
  *                       is a protocol error; after the peer's MOVE, a side that has no second
  *                       connection yet reads nothing until it has one (bounded by the idle
  *                       timeout).
+ *          "batch"      this side takes FILES. When both HELLOs list it, the sender sends
+ *                       every file of at most kMaxChunkSize bytes inside a FILES frame (with
+ *                       the files that follow it, up to kBatchBytes of content) instead of
+ *                       HEADER … END, and sends no HEADER for a later file before the FILES
+ *                       frame of the files ahead of it. The receiver checks each file against
+ *                       the offer (the next file in order, the offered size), stores them as one
+ *                       unit of disk work (part files, one sync, then the renames), and answers
+ *                       one VERDICT per file, all in one record. FILES while a HEADER is
+ *                       answered but not yet sent (or a file's DATA is under way) is a
+ *                       protocol error. A file in FILES is never resumed; after a rejoin the
+ *                       files without a VERDICT are sent again.
  *          "rejoin"     this side can carry the session on over a new connection when its
  *                       connection is lost after ACCEPT (a direct path that died falls back to
  *                       the relay). Frames in flight on the lost connection are gone, so the
@@ -123,7 +139,8 @@
  *          it get SHA-256 as before. The "move" capability and MOVE (0x11) added later
  *          within v2: a session with a peer without it stays on its first connection. The
  *          "rejoin" capability and REJOIN (0x12) likewise: without it a lost connection ends
- *          the session.
+ *          the session. The "batch" capability and FILES (0x13) likewise: without it every
+ *          file gets HEADER … END.
  */
 namespace PunchDrop::Transfer {
 
@@ -139,6 +156,13 @@ constexpr qint64 kMaxOfferItems = 100000;
 constexpr qsizetype kCodeNonceSize = 32; //!< session-code nonce and commitment
 constexpr int kMaxTextBytes = 4096; //!< reasons, names, messages
 constexpr int kHeaderWindow = 64; //!< outstanding HEADERs ahead of DATA
+//! FILES: at most this many files in one frame (the receiver's limit).
+constexpr qsizetype kMaxBatchFiles = 1024;
+//! FILES: the sender adds files while their content stays within this (at least one file); so
+//! a FILES frame fits one record of the data link with room to spare.
+constexpr qint64 kBatchBytes = 256 * 1024;
+//! FILES: the sender puts at most this many files in one frame.
+constexpr qsizetype kBatchFiles = 128;
 //! How often a waiting side sends KEEPALIVE (well under the 60 s idle timeout and the relay's
 //! 120 s). TransferTimeouts::keepalive carries it, so tests shorten it.
 constexpr int kKeepaliveIntervalMs = 15000;
@@ -168,6 +192,10 @@ inline QString capabilityRejoin()
 {
     return QStringLiteral("rejoin");
 }
+inline QString capabilityBatch()
+{
+    return QStringLiteral("batch");
+}
 
 enum class FrameType : quint8 {
     Hello = 0x01,
@@ -188,6 +216,7 @@ enum class FrameType : quint8 {
     Reveal = 0x10,
     Move = 0x11,
     Rejoin = 0x12,
+    Files = 0x13,
 };
 
 //! One frame as cut from the byte stream, not yet decoded.

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Transfer wire format v1: golden bytes, round trips, incomplete and malformed input.
+// Transfer wire format v2: golden bytes, round trips, incomplete and malformed input.
 
 #include "transfer/transferprotocol.h"
 
@@ -89,6 +89,10 @@ void TestTransferProtocol::golden_data()
     QTest::newRow("MOVE: empty map") << Message {Move {}} << hex("00000002 11 a0");
     QTest::newRow("REJOIN {f:1, o:-1}")
         << Message {Rejoin {1, -1}} << hex("00000008 12 a2 6166 01 616f 20");
+    QTest::newRow("FILES {f:[{i:1, h:16 bytes, d:'ab'}]}")
+        << Message {FileBatch {{{1, QByteArray(16, '\x11'), QByteArray("ab")}}}}
+        << hex("00000021 13 a1 6166 81 a3 6169 01 6168 50 11111111111111111111111111111111 "
+               "6164 42 6162");
     QTest::newRow("REVEAL {n: 32 bytes}")
         << Message {Reveal {QByteArray(32, '\x6e')}}
         << hex("00000026 10 a1 616e 5820 "
@@ -145,6 +149,18 @@ void TestTransferProtocol::roundTrip_data()
     QTest::newRow("MOVE") << Message {Move {}};
     QTest::newRow("REJOIN at an offset") << Message {Rejoin {3, 5 * 1024 * 1024 + 17}};
     QTest::newRow("REJOIN at the start") << Message {Rejoin {0, -1}};
+    const QByteArray xxh(16, '\x5a');
+    QTest::newRow("FILES of one empty file") << Message {FileBatch {{{4, xxh, {}}}}};
+    QTest::newRow("FILES of three, SHA-256") << Message {FileBatch {
+        {{0, sha, QByteArray("first")}, {1, sha, QByteArray(4096, 'b')}, {9, sha, {}}}}};
+    QTest::newRow("FILES of one full chunk")
+        << Message {FileBatch {{{kMaxOfferItems - 1, xxh, QByteArray(kMaxChunkSize, 'c')}}}};
+    FileBatch most;
+    for (qsizetype i = 0; i < kMaxBatchFiles; ++i)
+        most.files.append({i, xxh, QByteArray::number(i)});
+    QTest::newRow("FILES of kMaxBatchFiles") << Message {most};
+    QTest::newRow("HELLO announcing batch")
+        << Message {Hello {2, {capabilityBatch()}, QStringLiteral("pc"), QByteArray(32, 'c')}};
     QTest::newRow("OFFER empty") << Message {Offer {}};
     QTest::newRow("ACCEPT") << Message {Accept {}};
     QTest::newRow("DECLINE") << Message {Decline {QStringLiteral("not now")}};
@@ -213,7 +229,32 @@ void TestTransferProtocol::malformed_data()
     QTest::newRow("length 4 GiB - 1") << hex("ffffffff 02");
     QTest::newRow("unknown type 0x00") << hex("00000002 00 a0");
     QTest::newRow("unknown type 0xff") << hex("00000002 ff a0");
-    QTest::newRow("unknown type 0x13 (after REJOIN)") << hex("00000002 13 a0");
+    QTest::newRow("unknown type 0x14 (after FILES)") << hex("00000002 14 a0");
+    const QByteArray xxh(16, '\x22');
+    const auto batch = [](const QCborArray &list) {
+        return cborFrame(FrameType::Files, {{k("f"), list}});
+    };
+    const auto one = [](const QCborValue &i, const QCborValue &h, const QCborValue &d) {
+        return QCborMap {{k("i"), i}, {k("h"), h}, {k("d"), d}};
+    };
+    QTest::newRow("FILES without a list") << hex("00000002 13 a0");
+    QTest::newRow("FILES with an empty list") << batch({});
+    QTest::newRow("FILES list is a map") << cborFrame(FrameType::Files, {{k("f"), QCborMap {}}});
+    QTest::newRow("FILES entry is not a map") << batch({1});
+    QTest::newRow("FILES entry without an index") << batch({QCborMap {{k("h"), xxh}, {k("d"), QByteArray("x")}}});
+    QTest::newRow("FILES entry index out of range")
+        << batch({one(kMaxOfferItems, xxh, QByteArray("x"))});
+    QTest::newRow("FILES entry with a 20-byte digest")
+        << batch({one(0, QByteArray(20, 'h'), QByteArray("x"))});
+    QTest::newRow("FILES entry without content") << batch({QCborMap {{k("i"), 0}, {k("h"), xxh}}});
+    QTest::newRow("FILES entry content is text") << batch({one(0, xxh, QStringLiteral("x"))});
+    QTest::newRow("FILES entry content over the chunk limit")
+        << batch({one(0, xxh, QByteArray(kMaxChunkSize + 1, 'x'))});
+    QCborArray tooMany;
+    for (qsizetype i = 0; i <= kMaxBatchFiles; ++i)
+        tooMany.append(one(i, xxh, QByteArray()));
+    QTest::newRow("FILES with kMaxBatchFiles + 1 files") << batch(tooMany);
+    QTest::newRow("FILES second entry bad") << batch({one(0, xxh, QByteArray("a")), one(1, xxh, 5)});
     QTest::newRow("REJOIN without fields") << hex("00000002 12 a0");
     QTest::newRow("REJOIN offset below -1")
         << cborFrame(FrameType::Rejoin, {{k("f"), 0}, {k("o"), -2}});

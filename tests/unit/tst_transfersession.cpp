@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // OutgoingTransfer ↔ IncomingTransfer over real loopback TLS sockets with two ephemeral
-// identities: sizes, folder trees, many small files, resume, corruption, disk errors, decline,
+// identities: sizes, folder trees, many small files (one by one and in FILES batches), resume, corruption, disk errors, decline,
 // cancel, hostile offers, no-overwrite, symlinks, contact pinning.
 
 #include "net/security/securestream.h"
@@ -11,6 +11,8 @@
 #include "support/transfersocketpair.h"
 
 #include "core/filetimes.h"
+#include "net/wire/sessioncode.h"
+#include "transfer/filedigest.h"
 #include "transfer/contactstore.h"
 #include "transfer/framechannel.h"
 #include "transfer/incomingtransfer.h"
@@ -31,6 +33,7 @@
 
 #include <qcorotask.h>
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 
@@ -97,6 +100,13 @@ private Q_SLOTS:
     void folderTreeWithUnicodeAndEmptyFolder();
     void folderTimesAreRestored();
     void tenThousandSmallFiles();
+    void smallFilesTravelInBatches_data();
+    void smallFilesTravelInBatches();
+    void senderBatchesSmallFiles();
+    void receiverStoresABatch();
+    void hostileBatchIsRefused_data();
+    void hostileBatchIsRefused();
+    void fullDiskInABatchLosesNothing();
     void interruptedTransferResumes();
     void corruptedChunkIsAnIntegrityError_data();
     void corruptedChunkIsAnIntegrityError();
@@ -311,6 +321,317 @@ void TestTransferSession::tenThousandSmallFiles()
     // Without pipelining this would be 10 000 round trips plus per-file waits; with it the
     // whole set goes through well within the bound.
     QVERIFY2(ms < 60000, qPrintable(QStringLiteral("took %1 ms").arg(ms)));
+}
+
+void TestTransferSession::smallFilesTravelInBatches_data()
+{
+    // Whether each side announces "batch": only when both do do small files go in FILES frames;
+    // otherwise every file takes HEADER … END, as with an older peer.
+    QTest::addColumn<bool>("senderBatch");
+    QTest::addColumn<bool>("receiverBatch");
+    QTest::newRow("both batch") << true << true;
+    QTest::newRow("the sender does not") << false << true;
+    QTest::newRow("the receiver does not") << true << false;
+}
+
+void TestTransferSession::smallFilesTravelInBatches()
+{
+    QFETCH(bool, senderBatch);
+    QFETCH(bool, receiverBatch);
+    // Small files around big ones, at the edges of a chunk and of a batch: the order of files,
+    // HEADERs and FILES frames must hold wherever a run of small files starts and ends.
+    const QString root = m_src + QStringLiteral("/mix");
+    QList<std::pair<QString, QByteArray>> files {
+        {QStringLiteral("a.txt"), QByteArray("alpha")},
+        {QStringLiteral("b-empty"), QByteArray()},
+        {QStringLiteral("c-big.bin"), Test::randomBytes(600 * 1024 + 7, 3)},
+        {QStringLiteral("d-chunk.bin"), Test::randomBytes(Transfer::kMaxChunkSize, 4)},
+        {QStringLiteral("e-over.bin"), Test::randomBytes(Transfer::kMaxChunkSize + 1, 5)},
+        {QStringLiteral("f-after.txt"), QByteArray("omega")},
+    };
+    for (int i = 0; i < 300; ++i) // more than kBatchFiles: several FILES frames
+        files.append({QStringLiteral("many/%1.bin").arg(i, 3, 10, QLatin1Char('0')),
+            Test::randomBytes(1 + i * 7, quint32(100 + i))});
+    for (const auto &[name, bytes] : std::as_const(files))
+        QVERIFY(Test::writeFile(root + QLatin1Char('/') + name, bytes));
+    Test::TransferSocketPair pair;
+    const QString error = pair.secure();
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    Test::ScriptedDecider decider(OfferDecision::Accept);
+    ReceiveOptions options;
+    options.downloadDir = m_dst;
+    options.decider = &decider;
+    quint64 framesToReceiver = 0;
+    const Outcome o = runTransfer(pair, {root}, options,
+        [&](OutgoingTransfer &sender, IncomingTransfer &receiver) {
+            sender.setOfferBatch(senderBatch);
+            receiver.setOfferBatch(receiverBatch);
+            connect(&receiver, &TransferJob::finished, &receiver,
+                [&] { framesToReceiver = receiver.channel().framesReceived(); });
+        });
+    QVERIFY2(o.sent.allVerified() && o.received.allVerified(), qPrintable(describe(o)));
+    QCOMPARE(o.received.files.size(), files.size());
+    for (const auto &[name, bytes] : std::as_const(files))
+        QVERIFY2(Test::readFile(m_dst + QStringLiteral("/mix/") + name) == bytes, qPrintable(name));
+    for (const FileResult &f : o.sent.files)
+        QVERIFY2(f.verified && !f.digest.isEmpty(), qPrintable(f.relativePath));
+    QVERIFY(!listTree(m_dst).join(QLatin1Char(' ')).contains(SafePath::partSuffix()));
+    // 304 small files: one by one they are 5 frames each (HEADER, SENDFROM, DATA, END; the empty
+    // one no DATA); in FILES frames of up to kBatchFiles a handful in all.
+    const bool batched = senderBatch && receiverBatch;
+    QVERIFY2(batched ? framesToReceiver < 40 : framesToReceiver > 4 * 300,
+        qPrintable(QString::number(framesToReceiver)));
+}
+
+void TestTransferSession::senderBatchesSmallFiles()
+{
+    // The real sender against a receiver driven by hand that announces "batch": the small files
+    // come as FILES frames of at most kBatchFiles files and kBatchBytes of content, in offer
+    // order, each with its digest, and nothing else until the VERDICTs are in.
+    const QString root = m_src + QStringLiteral("/batch");
+    QList<QByteArray> contents;
+    for (int i = 0; i < 300; ++i) {
+        contents.append(Test::randomBytes(i % 10 == 0 ? 20000 : 1000 + i, quint32(i)));
+        QVERIFY(Test::writeFile(
+            root + QStringLiteral("/f%1.bin").arg(i, 3, 10, QLatin1Char('0')), contents.last()));
+    }
+    Test::TransferSocketPair pair;
+    const QString error = pair.secure();
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    OutgoingTransfer sender(pair.client(), pair.clientIdentity(), {root});
+    sender.setTimeouts({5s, 5s, 5s});
+    auto sent = sender.run();
+
+    using namespace Transfer;
+    FrameChannel channel(pair.server());
+    const QByteArray nonce = SessionCode::newNonce();
+    channel.send(Hello {kProtocolVersion, {capabilityXxh3(), capabilityBatch()},
+        QStringLiteral("scripted"), SessionCode::commitment(nonce)});
+    auto in = QCoro::waitFor(channel.read(5s));
+    QVERIFY(std::holds_alternative<Hello>(in.message));
+    in = QCoro::waitFor(channel.read(5s));
+    QVERIFY(std::holds_alternative<Offer>(in.message));
+    const Offer offer = std::get<Offer>(in.message);
+    QCOMPARE(offer.fileCount, 300);
+    channel.send(Reveal {nonce});
+    channel.send(Accept {});
+    qint64 next = 1; // item 0 is the folder
+    int frames = 0;
+    while (next < offer.items.size()) {
+        in = QCoro::waitFor(channel.read(5s));
+        QCOMPARE(in.status, FrameChannel::Status::Message);
+        const auto *batch = std::get_if<FileBatch>(&in.message);
+        QVERIFY2(batch, qPrintable(frameTypeName(frameTypeOf(in.message))));
+        ++frames;
+        QVERIFY(batch->files.size() <= kBatchFiles);
+        qint64 bytes = 0;
+        QList<Message> verdicts;
+        for (const InlineFile &file : batch->files) {
+            QCOMPARE(file.index, next);
+            const QByteArray &expected = contents.at(int(next - 1));
+            QCOMPARE(file.bytes, expected);
+            QCOMPARE(file.digest, FileDigest::of(FileDigest::Algorithm::Xxh3_128, expected));
+            bytes += file.bytes.size();
+            verdicts.append(Verdict {file.index, TransferError::None, {}});
+            ++next;
+        }
+        QVERIFY(batch->files.size() == 1 || bytes <= kBatchBytes);
+        channel.sendAll(verdicts);
+    }
+    QVERIFY2(frames >= 3 && frames <= 20, qPrintable(QString::number(frames)));
+    in = QCoro::waitFor(channel.read(5s));
+    QVERIFY(std::holds_alternative<SessionEnd>(in.message));
+    channel.send(SessionEnd {});
+    const TransferResult r = QCoro::waitFor(sent);
+    QVERIFY2(r.allVerified(), qPrintable(r.message));
+    QCOMPARE(r.files.size(), 300);
+}
+
+void TestTransferSession::receiverStoresABatch()
+{
+    // A FILES frame driven by hand: each file is checked on its own. The one whose content does
+    // not match its digest gets an "integrity" VERDICT and leaves nothing behind; the others
+    // land verified, and the session goes on to its end.
+    Test::TransferSocketPair pair;
+    const QString error = pair.secure();
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    Test::ScriptedDecider decider(OfferDecision::Accept);
+    ReceiveOptions options;
+    options.downloadDir = m_dst;
+    options.decider = &decider;
+    IncomingTransfer receiver(pair.server(), pair.serverIdentity(), pair.serverResult().peer,
+        QStringLiteral("scripted"), options);
+    receiver.setTimeouts({5s, 5s, 5s});
+    auto received = receiver.run();
+
+    using namespace Transfer;
+    using A = FileDigest::Algorithm;
+    const QList<QByteArray> contents {
+        QByteArray("one"), QByteArray(), Test::randomBytes(kMaxChunkSize, 9), QByteArray("four")};
+    Offer offer;
+    for (int i = 0; i < contents.size(); ++i) {
+        OfferItem item;
+        item.relativePath = QStringLiteral("in/f%1").arg(i);
+        item.size = contents.at(i).size();
+        offer.items.append(item);
+        offer.totalBytes += item.size;
+    }
+    offer.fileCount = int(contents.size());
+    offer.codeNonce = QByteArray(32, 'n');
+    FrameChannel channel(pair.client());
+    channel.send(Hello {kProtocolVersion, {capabilityXxh3(), capabilityBatch()},
+        QStringLiteral("scripted"), {}});
+    channel.send(offer);
+    for (int i = 0; i < 3; ++i) // HELLO, REVEAL, ACCEPT
+        QCOMPARE(QCoro::waitFor(channel.read(5s)).status, FrameChannel::Status::Message);
+    FileBatch batch;
+    for (int i = 0; i < contents.size(); ++i)
+        batch.files.append({i, FileDigest::of(A::Xxh3_128, contents.at(i)), contents.at(i)});
+    batch.files[3].bytes = QByteArray("f0ur"); // same size, other bytes
+    channel.send(batch);
+    QList<TransferError> verdicts;
+    for (int i = 0; i < contents.size(); ++i) {
+        const auto in = QCoro::waitFor(channel.read(5s));
+        QCOMPARE(in.status, FrameChannel::Status::Message);
+        const auto *verdict = std::get_if<Verdict>(&in.message);
+        QVERIFY2(verdict, qPrintable(frameTypeName(frameTypeOf(in.message))));
+        QCOMPARE(verdict->index, qint64(i));
+        verdicts.append(verdict->error);
+    }
+    QCOMPARE(verdicts,
+        (QList<TransferError> {TransferError::None, TransferError::None, TransferError::None,
+            TransferError::Integrity}));
+    channel.send(SessionEnd {});
+    QVERIFY(std::holds_alternative<SessionEnd>(QCoro::waitFor(channel.read(5s)).message));
+    const TransferResult r = QCoro::waitFor(received);
+    QCOMPARE(r.files.size(), 4);
+    QVERIFY(r.files.at(0).verified && r.files.at(1).verified && r.files.at(2).verified);
+    QCOMPARE(r.files.at(3).error, TransferError::Integrity);
+    for (int i = 0; i < 3; ++i)
+        QCOMPARE(Test::readFile(m_dst + QStringLiteral("/in/f%1").arg(i)), contents.at(i));
+    QCOMPARE(listTree(m_dst + QStringLiteral("/in")),
+        (QStringList {QStringLiteral("f0"), QStringLiteral("f1"), QStringLiteral("f2")}));
+}
+
+void TestTransferSession::hostileBatchIsRefused_data()
+{
+    // What a hostile sender does with FILES, and the receiver's answer: ERROR "protocol", and
+    // not one byte written.
+    QTest::addColumn<QString>("attack");
+    QTest::addColumn<bool>("receiverBatch");
+    QTest::newRow("FILES to a receiver without batch") << QStringLiteral("plain") << false;
+    QTest::newRow("files out of offer order") << QStringLiteral("order") << true;
+    QTest::newRow("a file of another size than offered") << QStringLiteral("size") << true;
+    QTest::newRow("more files than the offer has") << QStringLiteral("beyond") << true;
+    QTest::newRow("FILES while a HEADER is answered") << QStringLiteral("header") << true;
+    QTest::newRow("a big file's bytes in FILES") << QStringLiteral("big") << true;
+    QTest::newRow("a digest of the other algorithm") << QStringLiteral("digest") << true;
+}
+
+void TestTransferSession::hostileBatchIsRefused()
+{
+    QFETCH(QString, attack);
+    QFETCH(bool, receiverBatch);
+    Test::TransferSocketPair pair;
+    const QString error = pair.secure();
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    Test::ScriptedDecider decider(OfferDecision::Accept);
+    ReceiveOptions options;
+    options.downloadDir = m_dst;
+    options.decider = &decider;
+    IncomingTransfer receiver(pair.server(), pair.serverIdentity(), pair.serverResult().peer,
+        QStringLiteral("evil"), options);
+    receiver.setTimeouts({5s, 5s, 5s});
+    receiver.setOfferBatch(receiverBatch);
+    auto received = receiver.run();
+
+    using namespace Transfer;
+    using A = FileDigest::Algorithm;
+    // Two small files and one of two chunks.
+    const QList<QByteArray> contents {
+        QByteArray("first"), QByteArray("second"), Test::randomBytes(kMaxChunkSize + 10, 2)};
+    Offer offer;
+    for (int i = 0; i < contents.size(); ++i) {
+        OfferItem item;
+        item.relativePath = QStringLiteral("f%1").arg(i);
+        item.size = contents.at(i).size();
+        offer.items.append(item);
+        offer.totalBytes += item.size;
+    }
+    offer.fileCount = int(contents.size());
+    offer.codeNonce = QByteArray(32, 'n');
+    FrameChannel channel(pair.client());
+    channel.send(Hello {kProtocolVersion, {capabilityXxh3(), capabilityBatch()},
+        QStringLiteral("evil"), {}});
+    channel.send(offer);
+    for (int i = 0; i < 3; ++i) // HELLO, REVEAL, ACCEPT
+        QCOMPARE(QCoro::waitFor(channel.read(5s)).status, FrameChannel::Status::Message);
+    const auto entry = [&](int i, const QByteArray &bytes) {
+        return InlineFile {i, FileDigest::of(A::Xxh3_128, bytes), bytes};
+    };
+    FileBatch batch {{entry(0, contents.at(0)), entry(1, contents.at(1))}};
+    if (attack == u"order") {
+        std::swap(batch.files[0], batch.files[1]);
+    } else if (attack == u"size") {
+        batch.files[1] = entry(1, QByteArray("second!"));
+    } else if (attack == u"beyond") {
+        batch.files.append(entry(2, contents.at(2).left(100)));
+        batch.files.append(entry(3, QByteArray("x")));
+    } else if (attack == u"header") {
+        channel.send(FileHeader {0, contents.at(0).size()});
+        const auto start = QCoro::waitFor(channel.read(5s));
+        QVERIFY(std::holds_alternative<Start>(start.message));
+        batch.files.removeFirst();
+    } else if (attack == u"big") {
+        batch.files.append(entry(2, contents.at(2).left(kMaxChunkSize)));
+    } else if (attack == u"digest") {
+        batch.files[1].digest = FileDigest::of(A::Sha256, contents.at(1));
+    }
+    channel.send(batch);
+    const auto answer = QCoro::waitFor(channel.read(5s));
+    QCOMPARE(answer.status, FrameChannel::Status::Message);
+    QVERIFY2(std::holds_alternative<Error>(answer.message),
+        qPrintable(frameTypeName(frameTypeOf(answer.message))));
+    QCOMPARE(std::get<Error>(answer.message).code, TransferError::Protocol);
+    const TransferResult r = QCoro::waitFor(received);
+    QCOMPARE(r.error, TransferError::Protocol);
+    QCOMPARE(listTree(m_dst), QStringList {});
+}
+
+void TestTransferSession::fullDiskInABatchLosesNothing()
+{
+    // The disk fills at the fifth file of a FILES frame: the four before it land verified, the
+    // transfer ends with the write error on both sides, and no file after them exists under
+    // its final name (the fifth's part file may stay; the next attempt takes it over).
+    const QString root = m_src + QStringLiteral("/full");
+    QList<QByteArray> contents;
+    for (int i = 0; i < 10; ++i) {
+        contents.append(Test::randomBytes(1000, quint32(i)));
+        QVERIFY(Test::writeFile(root + QStringLiteral("/f%1").arg(i), contents.last()));
+    }
+    Test::TransferSocketPair pair;
+    const QString error = pair.secure();
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    Test::ScriptedDecider decider(OfferDecision::Accept);
+    ReceiveOptions options;
+    options.downloadDir = m_dst;
+    options.decider = &decider;
+    auto opened = std::make_shared<std::atomic_int>(0);
+    options.partDeviceFactory = [opened](QIODevice *part, qint64, QString *)
+        -> std::unique_ptr<QIODevice> {
+        return std::make_unique<Test::FailDevice>(part, opened->fetch_add(1) < 4 ? 1 << 20 : 500);
+    };
+    const Outcome o = runTransfer(pair, {root}, options);
+    QCOMPARE(o.received.error, TransferError::WriteFailed);
+    QCOMPARE(o.sent.error, TransferError::WriteFailed);
+    for (int i = 0; i < 10; ++i) {
+        const QString target = m_dst + QStringLiteral("/full/f%1").arg(i);
+        QCOMPARE(o.received.files.at(i).verified, i < 4);
+        if (i < 4)
+            QCOMPARE(Test::readFile(target), contents.at(i));
+        else
+            QVERIFY2(!QFile::exists(target), qPrintable(target));
+    }
 }
 
 void TestTransferSession::interruptedTransferResumes()
