@@ -5,6 +5,7 @@
 #include "net/wire/displaytext.h"
 #include "transfer/transferengine.h"
 
+#include <QCoreApplication>
 #include <QJsonDocument>
 
 #ifdef Q_OS_WIN
@@ -28,7 +29,11 @@ EventPrinter::EventPrinter(bool json, FILE *out, FILE *err)
     , m_tty(PD_ISATTY(PD_FILENO(err)) != 0)
     , m_out(out)
     , m_err(err)
-{ }
+{
+    m_flush.setSingleShot(true);
+    m_flush.setInterval(0);
+    QObject::connect(&m_flush, &QTimer::timeout, &m_flush, [this] { std::fflush(m_out); });
+}
 
 QString EventPrinter::formatBytes(qint64 bytes)
 {
@@ -53,11 +58,17 @@ QString EventPrinter::formatDuration(qint64 seconds)
     return QStringLiteral("%1 h %2 min").arg(seconds / 3600).arg((seconds % 3600) / 60);
 }
 
-void EventPrinter::emitJson(QJsonObject event)
+void EventPrinter::emitJson(QJsonObject event, bool soon)
 {
     const QByteArray line = QJsonDocument(event).toJson(QJsonDocument::Compact);
     std::fwrite(line.constData(), 1, size_t(line.size()), m_out);
     std::fputc('\n', m_out);
+    if (soon && QCoreApplication::instance()) {
+        if (!m_flush.isActive())
+            m_flush.start();
+        return;
+    }
+    m_flush.stop();
     std::fflush(m_out);
 }
 
@@ -242,7 +253,7 @@ void EventPrinter::file(const QString &name, qint64 size, const QString &digest,
             {QStringLiteral("resumed_from"), resumedFrom}};
         if (digest == QLatin1String("sha256"))
             event.insert(QStringLiteral("sha256"), hash); // what scripts read before "xxh3"
-        emitJson(event);
+        emitJson(event, true);
         return;
     }
     QString text = QStringLiteral("✓ %1 (%2) %3 %4").arg(name, formatBytes(size), digest, hash);

@@ -7,6 +7,7 @@
 #include <QElapsedTimer>
 #include <QJsonObject>
 #include <QString>
+#include <QTimer>
 
 #include <cstdio>
 
@@ -75,7 +76,9 @@ public:
     static QString formatDuration(qint64 seconds);
 
 private:
-    void emitJson(QJsonObject event);
+    //! \a soon: may wait for the end of this event-loop turn (a burst of "file" events, one
+    //! per small file, costs one write, not one each); otherwise written out at once.
+    void emitJson(QJsonObject event, bool soon = false);
     void endProgressLine();
 
     bool m_json;
@@ -84,6 +87,7 @@ private:
     FILE *m_err;
     QElapsedTimer m_lastProgress;
     bool m_progressLineOpen = false;
+    QTimer m_flush; //!< flushes what emitJson(…, true) left in the stream's buffer
 };
 
 } // namespace PunchDrop::Cli

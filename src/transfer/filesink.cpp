@@ -414,7 +414,10 @@ FileSink::Finished FileSink::place(Finished sealed)
     QString error;
     const QString partPath = m_partPath;
     for (int attempt = 0; attempt < 1000; ++attempt) {
-        const QString candidate = SafePath::uniqueTarget(m_targetPath);
+        // The name itself first, without looking: the rename refuses to replace anything, and
+        // says so (Exists) when the name is taken.
+        const QString candidate
+            = attempt == 0 ? m_targetPath : SafePath::uniqueTarget(m_targetPath);
         if (candidate.isEmpty())
             break;
         switch (m_part->renameNoReplace(candidate, &error)) {

@@ -16,15 +16,16 @@ namespace {
 constexpr int kSkipDepth = 8;
 constexpr qint64 kMaxMtime = std::numeric_limits<qint64>::max() / 2;
 
-class OfferReader
+class PayloadReader
 {
 public:
-    explicit OfferReader(QByteArrayView payload)
+    explicit PayloadReader(QByteArrayView payload)
         : m_reader(payload.data(), payload.size())
         , m_size(payload.size())
     { }
 
     bool read(Offer *offer);
+    bool read(FileBatch *batch);
     QString error() const { return m_error; }
 
 private:
@@ -42,23 +43,28 @@ private:
     bool key(QString *out);
     bool text(const char *field, qint64 maxBytes, QString *out);
     bool integer(const char *field, qint64 min, qint64 max, qint64 *out);
+    bool bytes(const char *field, qsizetype maxBytes, QByteArray *out);
     bool skip();
+    //! The end of the top-level map: nothing after it, no decoding error.
+    bool finish();
     bool readItems(Offer *offer);
     bool readItem(OfferItem *item);
+    bool readFiles(FileBatch *batch);
+    bool readFile(InlineFile *file);
 
     QCborStreamReader m_reader;
     qsizetype m_size = 0;
     QString m_error;
 };
 
-bool OfferReader::key(QString *out)
+bool PayloadReader::key(QString *out)
 {
     if (!m_reader.isString())
         return fail(QStringLiteral("a map key is not text"));
     return text("key", 64, out);
 }
 
-bool OfferReader::text(const char *field, qint64 maxBytes, QString *out)
+bool PayloadReader::text(const char *field, qint64 maxBytes, QString *out)
 {
     if (!m_reader.isString())
         return fail(field, "missing or not text");
@@ -77,7 +83,7 @@ bool OfferReader::text(const char *field, qint64 maxBytes, QString *out)
     return true;
 }
 
-bool OfferReader::integer(const char *field, qint64 min, qint64 max, qint64 *out)
+bool PayloadReader::integer(const char *field, qint64 min, qint64 max, qint64 *out)
 {
     if (!m_reader.isUnsignedInteger() && !m_reader.isNegativeInteger())
         return fail(field, "missing or not an integer");
@@ -92,12 +98,43 @@ bool OfferReader::integer(const char *field, qint64 min, qint64 max, qint64 *out
     return true;
 }
 
-bool OfferReader::skip()
+bool PayloadReader::bytes(const char *field, qsizetype maxBytes, QByteArray *out)
+{
+    if (!m_reader.isByteArray())
+        return fail(field, "missing or not bytes");
+    if (m_reader.isLengthKnown() && m_reader.length() > quint64(maxBytes))
+        return fail(field, "too long");
+    out->clear();
+    auto chunk = m_reader.readByteArray();
+    while (chunk.status == QCborStreamReader::Ok) {
+        if (out->size() + chunk.data.size() > maxBytes)
+            return fail(field, "too long");
+        if (out->isEmpty())
+            *out = std::move(chunk.data); // a definite-length string comes in one chunk
+        else
+            out->append(chunk.data);
+        chunk = m_reader.readByteArray();
+    }
+    if (chunk.status == QCborStreamReader::Error)
+        return fail(field, "invalid bytes");
+    return true;
+}
+
+bool PayloadReader::finish()
+{
+    if (!m_reader.leaveContainer() || m_reader.lastError() != QCborError::NoError)
+        return fail(QStringLiteral("invalid CBOR: %1").arg(m_reader.lastError().toString()));
+    if (m_reader.currentOffset() != m_size)
+        return fail(QStringLiteral("trailing bytes after the CBOR map"));
+    return true;
+}
+
+bool PayloadReader::skip()
 {
     return m_reader.next(kSkipDepth) || fail(QStringLiteral("invalid or too deeply nested value"));
 }
 
-bool OfferReader::readItem(OfferItem *item)
+bool PayloadReader::readItem(OfferItem *item)
 {
     if (!m_reader.isMap() || !m_reader.enterContainer())
         return fail(QStringLiteral("offer item is not a map"));
@@ -139,7 +176,7 @@ bool OfferReader::readItem(OfferItem *item)
     return true;
 }
 
-bool OfferReader::readItems(Offer *offer)
+bool PayloadReader::readItems(Offer *offer)
 {
     if (!m_reader.isArray())
         return fail("items", "missing or not an array");
@@ -160,7 +197,7 @@ bool OfferReader::readItems(Offer *offer)
     return m_error.isEmpty() && (m_reader.leaveContainer() || fail("items", "invalid array"));
 }
 
-bool OfferReader::read(Offer *offer)
+bool PayloadReader::read(Offer *offer)
 {
     if (!m_reader.isMap() || !m_reader.enterContainer())
         return fail(QStringLiteral("payload is not a CBOR map"));
@@ -189,12 +226,8 @@ bool OfferReader::read(Offer *offer)
             skip();
         }
     }
-    if (!m_error.isEmpty())
+    if (!m_error.isEmpty() || !finish())
         return false;
-    if (!m_reader.leaveContainer() || m_reader.lastError() != QCborError::NoError)
-        return fail(QStringLiteral("invalid CBOR: %1").arg(m_reader.lastError().toString()));
-    if (m_reader.currentOffset() != m_size)
-        return fail(QStringLiteral("trailing bytes after the CBOR map"));
     if (!haveItems)
         return fail("items", "missing or not an array");
     if (!haveBytes || !haveFiles)
@@ -213,11 +246,93 @@ bool OfferReader::read(Offer *offer)
     return true;
 }
 
+bool PayloadReader::readFile(InlineFile *file)
+{
+    if (!m_reader.isMap() || !m_reader.enterContainer())
+        return fail(QStringLiteral("not a map"));
+    bool haveIndex = false, haveDigest = false, haveBytes = false;
+    while (m_error.isEmpty() && m_reader.hasNext()) {
+        QString k;
+        if (!key(&k))
+            return false;
+        if (k == u"i") {
+            haveIndex = integer("i", 0, kMaxOfferItems - 1, &file->index);
+        } else if (k == u"h") {
+            haveDigest = bytes("h", 32, &file->digest);
+            // 32 bytes SHA-256 or 16 XXH3-128; which one the session uses is its to check.
+            if (haveDigest && file->digest.size() != 32 && file->digest.size() != 16)
+                return fail("h", "not a 32-byte SHA-256 or 16-byte XXH3-128");
+        } else if (k == u"d") {
+            haveBytes = bytes("d", kMaxChunkSize, &file->bytes);
+        } else {
+            skip();
+        }
+    }
+    if (!m_error.isEmpty() || !m_reader.leaveContainer())
+        return fail(QStringLiteral("invalid map"));
+    if (!haveIndex || !haveDigest || !haveBytes)
+        return fail(QStringLiteral("lacks i, h or d"));
+    return true;
+}
+
+bool PayloadReader::readFiles(FileBatch *batch)
+{
+    if (!m_reader.isArray())
+        return fail("f", "missing or not an array");
+    if (m_reader.isLengthKnown() && m_reader.length() > quint64(kMaxBatchFiles))
+        return fail("f", "more than kMaxBatchFiles files");
+    if (!m_reader.enterContainer())
+        return fail("f", "invalid array");
+    while (m_error.isEmpty() && m_reader.hasNext()) {
+        if (batch->files.size() >= kMaxBatchFiles)
+            return fail("f", "more than kMaxBatchFiles files");
+        InlineFile file;
+        if (!readFile(&file)) {
+            const QString why = std::exchange(m_error, QString());
+            return fail(QStringLiteral("file %1: %2").arg(batch->files.size()).arg(why));
+        }
+        batch->files.append(std::move(file));
+    }
+    return m_error.isEmpty() && (m_reader.leaveContainer() || fail("f", "invalid array"));
+}
+
+bool PayloadReader::read(FileBatch *batch)
+{
+    if (!m_reader.isMap() || !m_reader.enterContainer())
+        return fail(QStringLiteral("payload is not a CBOR map"));
+    bool haveFiles = false;
+    while (m_error.isEmpty() && m_reader.hasNext()) {
+        QString k;
+        if (!key(&k))
+            return false;
+        if (k == u"f" && !haveFiles)
+            haveFiles = readFiles(batch);
+        else
+            skip();
+    }
+    if (!m_error.isEmpty() || !finish())
+        return false;
+    if (!haveFiles || batch->files.isEmpty())
+        return fail("f", "missing or empty");
+    return true;
+}
+
 } // namespace
+
+bool decodeBatch(QByteArrayView payload, FileBatch *batch, QString *error)
+{
+    PayloadReader reader(payload);
+    *batch = FileBatch {};
+    if (reader.read(batch))
+        return true;
+    *error = reader.error();
+    *batch = FileBatch {};
+    return false;
+}
 
 bool decodeOffer(QByteArrayView payload, Offer *offer, QString *error)
 {
-    OfferReader reader(payload);
+    PayloadReader reader(payload);
     *offer = Offer {};
     if (reader.read(offer))
         return true;

@@ -17,4 +17,11 @@ namespace PunchDrop::Transfer {
  */
 bool decodeOffer(QByteArrayView payload, Offer *offer, QString *error);
 
+/*!
+ * Decodes a FILES payload the same way: each file's bytes are taken from the payload once, no
+ * tree is built. Checks the fields and limits (1..kMaxBatchFiles files of at most kMaxChunkSize
+ * bytes, digests of 16 or 32 bytes); the session checks the rest against its offer. Pure.
+ */
+bool decodeBatch(QByteArrayView payload, FileBatch *batch, QString *error);
+
 } // namespace PunchDrop::Transfer

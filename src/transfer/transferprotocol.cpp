@@ -5,9 +5,11 @@
 #include "net/wire/displaytext.h"
 #include "transfer/offerdecoder.h"
 
+#include <QBuffer>
 #include <QCborArray>
 #include <QCborMap>
 #include <QCborStreamReader>
+#include <QCborStreamWriter>
 #include <QCborValue>
 #include <QtEndian>
 
@@ -165,6 +167,41 @@ TransferError errorCode(Fields &f, const char *k)
     return TransferError(c);
 }
 
+//! A FILES frame written straight into one buffer: each file's bytes are copied once.
+QByteArray encodeBatchFrame(const FileBatch &m)
+{
+    qsizetype size = kLengthFieldSize + 1 + 16;
+    for (const InlineFile &file : m.files)
+        size += file.bytes.size() + file.digest.size() + 32;
+    QByteArray out;
+    out.reserve(size);
+    out.resize(kLengthFieldSize + 1);
+    out[kLengthFieldSize] = char(FrameType::Files);
+    {
+        // Qt 6.4's QCborStreamWriter(QByteArray *) writes from the start, over the frame head.
+        QBuffer buffer(&out);
+        buffer.open(QIODevice::WriteOnly | QIODevice::Append);
+        QCborStreamWriter writer(&buffer);
+        writer.startMap(1);
+        writer.append(key("f"));
+        writer.startArray(quint64(m.files.size()));
+        for (const InlineFile &file : m.files) {
+            writer.startMap(3);
+            writer.append(key("i"));
+            writer.append(file.index);
+            writer.append(key("h"));
+            writer.append(file.digest);
+            writer.append(key("d"));
+            writer.append(file.bytes);
+            writer.endMap();
+        }
+        writer.endArray();
+        writer.endMap();
+    }
+    qToBigEndian(quint32(out.size() - kLengthFieldSize), out.data());
+    return out;
+}
+
 } // namespace
 
 FrameParse parseFrame(QByteArrayView bytes)
@@ -270,39 +307,6 @@ Message decodeFileMessage(FrameType type, Fields &f)
     }
 }
 
-FileBatch decodeBatch(Fields &f)
-{
-    FileBatch m;
-    const QCborValue files = f.raw("f");
-    if (!files.isArray() || files.toArray().isEmpty() || files.toArray().size() > kMaxBatchFiles) {
-        f.fail("f", "not an array of 1 to kMaxBatchFiles files");
-        return m;
-    }
-    const QCborArray list = files.toArray();
-    m.files.reserve(list.size());
-    for (const QCborValue &entry : list) {
-        if (!entry.isMap()) {
-            f.fail("f", "an entry is not a map");
-            return m;
-        }
-        Fields file(entry.toMap());
-        InlineFile one;
-        one.index = file.integer("i", 0, kMaxIndex);
-        one.digest = file.digest("h");
-        const QCborValue bytes = file.raw("d");
-        if (!bytes.isByteArray() || bytes.toByteArray().size() > kMaxChunkSize)
-            file.fail("d", "missing, not bytes or longer than kMaxChunkSize");
-        else
-            one.bytes = bytes.toByteArray();
-        if (!file.ok()) {
-            f.failText(QStringLiteral("file %1: %2").arg(m.files.size()).arg(file.error()));
-            return m;
-        }
-        m.files.append(std::move(one));
-    }
-    return m;
-}
-
 //! Every message but DATA, from its CBOR map.
 Message decodeFields(FrameType type, Fields &f)
 {
@@ -336,8 +340,8 @@ Message decodeFields(FrameType type, Fields &f)
         return Move {};
     case FrameType::Rejoin:
         return Rejoin {f.integer("f", 0, kMaxOfferItems), f.integer("o", -1, kMaxFileSize)};
-    case FrameType::Files:
-        return decodeBatch(f);
+    case FrameType::Files: // decoded as a stream in decodeMessage(), never as a CBOR tree
+        Q_UNREACHABLE();
     case FrameType::Data:
         break;
     }
@@ -359,6 +363,16 @@ MessageDecode decodeMessage(const Frame &frame)
         return out;
     }
     QString error;
+    if (frame.type == FrameType::Files) { // whole files: streamed, each file's bytes copied once
+        FileBatch batch;
+        if (!decodeBatch(frame.payload, &batch, &error)) {
+            out.error = frameTypeName(frame.type) + QStringLiteral(": ") + error;
+            return out;
+        }
+        out.ok = true;
+        out.message = std::move(batch);
+        return out;
+    }
     if (frame.type == FrameType::Offer) { // the one big frame: streamed, no CBOR tree
         Offer offer;
         if (!decodeOffer(frame.payload, &offer, &error)) {
@@ -503,15 +517,14 @@ QByteArray encodeMessage(const Message &message)
         {
             return cbor({{key("f"), m.files}, {key("o"), m.offset}});
         }
-        QByteArray operator()(const FileBatch &m)
+        QByteArray operator()(const FileBatch &) // encodeBatchFrame(), without the copies
         {
-            QCborArray files;
-            for (const InlineFile &file : m.files)
-                files.append(QCborMap {
-                    {key("i"), file.index}, {key("h"), file.digest}, {key("d"), file.bytes}});
-            return cbor({{key("f"), files}});
+            Q_UNREACHABLE();
+            return {};
         }
     };
+    if (const auto *batch = std::get_if<FileBatch>(&message))
+        return encodeBatchFrame(*batch);
     return frameBytes(frameTypeOf(message), std::visit(Visitor {}, message));
 }
 
