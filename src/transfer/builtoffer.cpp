@@ -8,7 +8,10 @@
 #include <algorithm>
 
 #ifdef Q_OS_UNIX
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <qplatformdefs.h>
 #endif
 
 namespace PunchDrop {
@@ -17,79 +20,100 @@ using namespace Transfer;
 
 namespace {
 
-OfferItem itemFor(const QFileInfo &info, const QString &relative)
+//! One file or folder found: its absolute path and what the offer says about it.
+struct Found
 {
-    OfferItem item;
-    item.relativePath = relative;
+    QString path;
+    OfferItem item; //!< relativePath not yet set
+    bool readable = true; //!< files only
+};
+
+#ifdef Q_OS_UNIX
+/*!
+ * What one stat says, without QFileInfo: a 10 000-file folder must not cost a time-zone lookup
+ * (QFileInfo::lastModified() is local time) and several access() calls per file. Follows a
+ * symlinked file to its content; false for what is gone, a symlinked folder (never followed
+ * inside a folder: loops; \a followFolder for one the user named) and anything but a plain file
+ * or a folder (sockets, fifos, devices).
+ */
+bool describe(const QString &path, Found *found, bool followFolder = false)
+{
+    const QByteArray native = QFile::encodeName(path);
+    QT_STATBUF st;
+    if (QT_LSTAT(native.constData(), &st) != 0)
+        return false;
+    if (S_ISLNK(st.st_mode)
+        && (QT_STAT(native.constData(), &st) != 0 || (S_ISDIR(st.st_mode) && !followFolder)))
+        return false;
+    if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode))
+        return false;
+    found->path = path;
+    OfferItem &item = found->item;
+    item.isDirectory = S_ISDIR(st.st_mode);
+    item.size = item.isDirectory ? 0 : qint64(st.st_size);
+    item.executable = !item.isDirectory && (st.st_mode & 0111) != 0;
+    item.modified = QDateTime::fromMSecsSinceEpoch(
+        qint64(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1000000, Qt::UTC);
+    // Root reads everything; a file of ours, its owner bits; access() only for the rest. An
+    // ACL that says otherwise shows when the file is opened, with the same error.
+    static const uid_t euid = ::geteuid();
+    if (!item.isDirectory && euid != 0)
+        found->readable = st.st_uid == euid ? (st.st_mode & S_IRUSR) != 0
+                                            : ::access(native.constData(), R_OK) == 0;
+    return true;
+}
+#else
+bool describe(const QString &path, Found *found, bool followFolder = false)
+{
+    const QFileInfo info(path);
+    if (!info.exists() || (info.isSymLink() && info.isDir() && !followFolder)
+        || (!info.isDir() && !info.isFile()))
+        return false;
+    found->path = info.absoluteFilePath();
+    OfferItem &item = found->item;
     item.isDirectory = info.isDir();
     item.size = item.isDirectory ? 0 : info.size();
-#ifdef Q_OS_UNIX
-    // The mode bits from the stat QFileInfo already holds (isExecutable() asks access() again,
-    // one system call per file of a 10 000-file folder).
-    item.executable = !item.isDirectory
-        && (info.permissions() & (QFile::ExeOwner | QFile::ExeGroup | QFile::ExeOther));
-#else
     item.executable = !item.isDirectory && info.isExecutable();
-#endif
     item.modified = info.lastModified().toUTC();
-    return item;
+    found->readable = item.isDirectory || info.isReadable();
+    return true;
 }
-
-//! Whether this process may read the file \a info describes.
-bool readable(const QFileInfo &info)
-{
-#ifdef Q_OS_UNIX
-    // From the stat QFileInfo already holds where it decides (root reads everything; a file of
-    // ours, its owner bits), access() only for the rest: one system call less for each file of
-    // a 10 000-file folder. An ACL that says otherwise shows when the file is opened.
-    static const uint euid = ::geteuid();
-    if (euid == 0)
-        return true;
-    if (info.ownerId() == euid)
-        return info.permissions().testFlag(QFile::ReadOwner);
 #endif
-    return info.isReadable();
-}
 
-void addItem(BuiltOffer &out, const QFileInfo &info, const QString &relative)
+void addItem(BuiltOffer &out, Found &&found, const QString &relative)
 {
-    const OfferItem item = itemFor(info, relative);
-    if (!item.isDirectory) {
-        out.offer.totalBytes += item.size;
+    found.item.relativePath = relative;
+    if (!found.item.isDirectory) {
+        out.offer.totalBytes += found.item.size;
         ++out.offer.fileCount;
     }
-    out.offer.items.append(item);
-    out.sources.append(info.absoluteFilePath());
+    out.offer.items.append(std::move(found.item));
+    out.sources.append(std::move(found.path));
 }
 
 //! Adds what is inside the folder \a root (offered as \a name), sorted; false on an error.
-bool addFolderContent(BuiltOffer &out, const QFileInfo &root, const QString &name)
+bool addFolderContent(BuiltOffer &out, const QString &root, const QString &name)
 {
     // Symlinked folders are not followed (loops); symlinked files are sent as their content.
-    QDirIterator it(root.absoluteFilePath(),
-        QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot,
+    QDirIterator it(root, QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot,
         QDirIterator::Subdirectories);
-    QList<QFileInfo> entries;
+    QList<Found> entries;
     while (it.hasNext()) {
-        it.next();
-        const QFileInfo info = it.fileInfo();
-        if (info.isSymLink() && info.isDir())
-            continue;
-        if (!info.isDir() && !info.isFile())
-            continue; // sockets, fifos, devices
-        entries.append(info);
+        Found found;
+        if (describe(it.next(), &found))
+            entries.append(std::move(found));
     }
-    std::sort(entries.begin(), entries.end(), [](const QFileInfo &a, const QFileInfo &b) {
-        return a.absoluteFilePath() < b.absoluteFilePath();
-    });
-    const QDir base(root.absoluteFilePath());
-    for (const QFileInfo &info : std::as_const(entries)) {
-        if (!info.isDir() && !readable(info)) {
-            out.error = QStringLiteral("%1 is not readable").arg(info.absoluteFilePath());
+    std::sort(entries.begin(), entries.end(),
+        [](const Found &a, const Found &b) { return a.path < b.path; });
+    // Every path the iterator gives starts with root + '/'.
+    const qsizetype prefix = root.size() + (root.endsWith(QLatin1Char('/')) ? 0 : 1);
+    for (Found &found : entries) {
+        if (!found.item.isDirectory && !found.readable) {
+            out.error = QStringLiteral("%1 is not readable").arg(found.path);
             return false;
         }
-        addItem(
-            out, info, name + QLatin1Char('/') + base.relativeFilePath(info.absoluteFilePath()));
+        const QString relative = name + QLatin1Char('/') + QStringView(found.path).mid(prefix);
+        addItem(out, std::move(found), relative);
     }
     return true;
 }
@@ -125,19 +149,26 @@ BuiltOffer BuiltOffer::build(const QStringList &paths)
     BuiltOffer out;
     for (const QString &path : paths) {
         const QFileInfo root(path);
+        Found found;
         if (!root.exists()) {
             out.error = QStringLiteral("%1 does not exist").arg(path);
+            return out;
+        }
+        if (!describe(QDir::cleanPath(root.absoluteFilePath()), &found, true)) {
+            out.error = QStringLiteral("%1 is neither a file nor a folder").arg(path);
             return out;
         }
         const QString name = root.isDir() && root.fileName().isEmpty()
             ? QDir(root.absoluteFilePath()).dirName()
             : root.fileName();
-        if (!root.isDir() && !readable(root)) {
+        if (!found.item.isDirectory && !found.readable) {
             out.error = QStringLiteral("%1 is not readable").arg(path);
             return out;
         }
-        addItem(out, root, name);
-        if (root.isDir() && !addFolderContent(out, root, name))
+        const bool folder = found.item.isDirectory;
+        const QString absolute = found.path;
+        addItem(out, std::move(found), name);
+        if (folder && !addFolderContent(out, absolute, name))
             return out;
     }
     checkOfferSize(out);

@@ -69,13 +69,22 @@ FileSink::FileSink(QString targetPath, PartDeviceFactory factory, FileDigest::Al
 
 FileSink::~FileSink() = default;
 
-QString FileSink::partPathFor(const QString &targetPath, const PartMeta &meta, int candidate)
+QString FileSink::partPathFor(
+    const QString &targetPath, const PartMeta &meta, int candidate, PartKind kind)
 {
     // The tag keys the part file by sender and file identity: another sender of the same name,
     // or another version of the file, never meets this part file.
-    Sha256 identity;
-    identity.addData(metaJson(meta));
-    QString suffix = QLatin1Char('.') + QString::fromLatin1(identity.result().toHex().left(16));
+    QByteArray tag;
+    if (kind == PartKind::Resumable) {
+        Sha256 identity;
+        identity.addData(metaJson(meta));
+        tag = identity.result();
+    } else {
+        const QByteArray fields = meta.sender.toString().toUtf8() + '\0' + meta.path.toUtf8() + '\0'
+            + QByteArray::number(meta.size) + '\0' + QByteArray::number(meta.mtimeMs);
+        tag = FileDigest::of(FileDigest::Algorithm::Xxh3_128, fields);
+    }
+    QString suffix = QLatin1Char('.') + QString::fromLatin1(tag.toHex().left(16));
     if (candidate > 0)
         suffix += QLatin1Char('-') + QString::number(candidate);
     suffix += SafePath::partSuffix();
@@ -162,10 +171,10 @@ FileSink::Held FileSink::inspect(
     return {offset, m_hash.result()};
 }
 
-bool FileSink::acquireFresh(const PartMeta &meta)
+bool FileSink::acquireFresh(const PartMeta &meta, PartKind kind)
 {
     for (int candidate = 0; candidate < kMaxPartCandidates; ++candidate) {
-        m_partPath = partPathFor(m_targetPath, meta, candidate);
+        m_partPath = partPathFor(m_targetPath, meta, candidate, kind);
         OwnedFile::Opened opened = OwnedFile::create(m_partPath);
         m_created = opened.status == OwnedFile::Status::Ok;
         if (opened.status == OwnedFile::Status::Exists) // left by an earlier attempt?
@@ -300,7 +309,7 @@ bool FileSink::writeWhole(const PartMeta &meta, const QByteArray &bytes)
     m_hash.reset();
     m_position = 0;
     // A part file of our own, no metadata beside it: nobody resumes a file this small.
-    if (!m_part && !acquireFresh(meta))
+    if (!m_part && !acquireFresh(meta, PartKind::Whole))
         return false;
     QFile &file = m_part->file();
     if (!m_created && !file.resize(0)) { // one left by an earlier attempt: emptied

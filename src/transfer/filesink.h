@@ -60,8 +60,16 @@ public:
 
     //! Part files tried for one (target, meta) before giving up (same file, same sender, at once).
     static constexpr int kMaxPartCandidates = 8;
+    /*!
+     * How a part file's tag is derived from its PartMeta. Resumable: SHA-256 of the metadata's
+     * JSON (the same in every version, so a resume finds the part file an earlier run left).
+     * Whole: XXH3-128 of the fields (writeWhole(): nothing resumes such a file, and 10 000
+     * small files must not cost a JSON document each).
+     */
+    enum class PartKind { Resumable, Whole };
     //! The part file of \a targetPath for \a meta; \a candidate > 0: the n-th alternative.
-    static QString partPathFor(const QString &targetPath, const PartMeta &meta, int candidate = 0);
+    static QString partPathFor(const QString &targetPath, const PartMeta &meta, int candidate = 0,
+        PartKind kind = PartKind::Resumable);
     static QString metaPathFor(const QString &partPath)
     {
         return partPath + QStringLiteral(".meta");
@@ -125,8 +133,8 @@ public:
      * place() each. seal() false: \a out says why and the part file is gone (a mismatch) or
      * kept (an error). place() renames into place like finish(), or fails when the sync did.
      */
-    bool seal(const QByteArray &expected, bool executable, const QDateTime &modified,
-        Finished *out);
+    bool seal(
+        const QByteArray &expected, bool executable, const QDateTime &modified, Finished *out);
     //! Syncs the part files of \a sinks (all sealed) in as few calls as the OS allows.
     static void syncAll(const std::vector<FileSink *> &sinks);
     Finished place(Finished sealed);
@@ -141,7 +149,7 @@ private:
     void setWriteError(const QString &what);
     void setUnsafe(const QString &partPath);
     //! Takes a part file of our own for \a meta (fresh or emptied). False with error().
-    bool acquireFresh(const PartMeta &meta);
+    bool acquireFresh(const PartMeta &meta, PartKind kind = PartKind::Resumable);
     //! finish()'s failure path: lets go of the part file, \a out carries the error.
     Finished failed(Finished out, TransferError code, const QString &message);
     bool writeMeta(const PartMeta &meta);

@@ -10,6 +10,19 @@ namespace PunchDrop {
 
 using namespace Transfer;
 
+namespace {
+
+//! The file bytes a FILES frame carries (counted like DATA).
+qint64 contentOf(const FileBatch &batch)
+{
+    qint64 bytes = 0;
+    for (const InlineFile &file : batch.files)
+        bytes += file.bytes.size();
+    return bytes;
+}
+
+} // namespace
+
 FrameChannel::FrameChannel(QSslSocket *socket, QObject *parent)
     : QObject(parent)
     , m_socket(socket)
@@ -222,6 +235,8 @@ FrameChannel::Incoming FrameChannel::tryRead()
         }
         if (const auto *data = std::get_if<Data>(&decoded.message))
             m_dataReceived[m_readIndex] += data->bytes.size();
+        else if (const auto *batch = std::get_if<FileBatch>(&decoded.message))
+            m_dataReceived[m_readIndex] += contentOf(*batch);
         return {Status::Message, std::move(decoded.message), {}};
     }
 }
@@ -262,7 +277,11 @@ QCoro::Task<FrameChannel::Incoming> FrameChannel::read(
 
 void FrameChannel::send(const Message &message)
 {
+    if (!m_out)
+        return;
     write(m_out, encodeMessage(message));
+    if (const auto *batch = std::get_if<FileBatch>(&message))
+        m_dataSent.last() += contentOf(*batch); // file bytes, like DATA
 }
 
 void FrameChannel::sendAll(const QList<Message> &messages)

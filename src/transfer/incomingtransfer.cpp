@@ -65,7 +65,8 @@ StoredBatch storeBatch(const QList<WholeFile> &files, const PartDeviceFactory &f
     sinks.reserve(size_t(files.size()));
     out.files.reserve(files.size());
     for (const WholeFile &file : files) {
-        auto &sink = sinks.emplace_back(std::make_unique<FileSink>(file.target, factory, algorithm));
+        auto &sink
+            = sinks.emplace_back(std::make_unique<FileSink>(file.target, factory, algorithm));
         if (!sink->writeWhole(file.meta, file.bytes)) {
             out.failure = statusOf(*sink, false);
             sinks.pop_back();

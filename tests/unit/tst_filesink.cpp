@@ -34,7 +34,9 @@ private Q_SLOTS:
     void resumeRefusesAPartThatShrank();
     void resumeOfAnIntactPartVerifies();
     void twoWritersOfOneNameGetTwoPartFiles();
+    void partPathKeyedBySenderAndFile_data();
     void partPathKeyedBySenderAndFile();
+    void wholeFilesSealedSyncedPlaced();
     void resumeOnlyFromTheSameSenderAndFile();
     void partInUseIsNeitherResumedNorTouched();
     void symlinkAtThePartPathIsRefused_data();
@@ -178,29 +180,88 @@ void TestFileSink::twoWritersOfOneNameGetTwoPartFiles()
     QCOMPARE(QDir(dir.path()).entryList(QDir::Files).size(), 2); // no part or meta left
 }
 
+void TestFileSink::partPathKeyedBySenderAndFile_data()
+{
+    QTest::addColumn<FileSink::PartKind>("kind");
+    QTest::newRow("resumable (SHA-256 of the metadata)") << FileSink::PartKind::Resumable;
+    QTest::newRow("whole small file (XXH3-128 of the fields)") << FileSink::PartKind::Whole;
+}
+
 void TestFileSink::partPathKeyedBySenderAndFile()
 {
+    QFETCH(FileSink::PartKind, kind);
+    const auto part = [kind](const QString &target, const PartMeta &m, int candidate = 0) {
+        return FileSink::partPathFor(target, m, candidate, kind);
+    };
     const QString target = QStringLiteral("/downloads/report.bin");
-    const QString base = FileSink::partPathFor(target, meta());
+    const QString base = part(target, meta());
     QVERIFY(base.startsWith(QStringLiteral("/downloads/report.bin.")));
     QVERIFY(base.endsWith(QStringLiteral(".pdpart")));
-    QCOMPARE(FileSink::partPathFor(target, meta()), base); // stable: a resume finds it
-    QVERIFY(FileSink::partPathFor(target, otherSender()) != base);
+    QCOMPARE(part(target, meta()), base); // stable: a resume (or a retry) finds it
+    QVERIFY(part(target, otherSender()) != base);
     PartMeta changed = meta();
     changed.size += 1;
-    QVERIFY(FileSink::partPathFor(target, changed) != base);
+    QVERIFY(part(target, changed) != base);
     changed = meta();
     changed.mtimeMs += 1;
-    QVERIFY(FileSink::partPathFor(target, changed) != base);
+    QVERIFY(part(target, changed) != base);
     changed = meta();
     changed.path = QStringLiteral("other/report.bin");
-    QVERIFY(FileSink::partPathFor(target, changed) != base);
-    QVERIFY(FileSink::partPathFor(target, meta(), 1) != base);
+    QVERIFY(part(target, changed) != base);
+    QVERIFY(part(target, meta(), 1) != base);
+    // The two kinds never share a part file.
+    QVERIFY(FileSink::partPathFor(target, meta(), 0, FileSink::PartKind::Resumable)
+        != FileSink::partPathFor(target, meta(), 0, FileSink::PartKind::Whole));
     // A name of 255 bytes still gives part and metadata names that fit one file name.
     const QString longName = QString(250, QChar(u'é')).left(127) + QStringLiteral(".b");
-    const QString longPart = FileSink::partPathFor(QStringLiteral("/d/") + longName, meta(), 3);
+    const QString longPart = part(QStringLiteral("/d/") + longName, meta(), 3);
     QVERIFY(QFileInfo(FileSink::metaPathFor(longPart)).fileName().toUtf8().size() <= 255);
     QVERIFY(longPart.endsWith(QStringLiteral("-3.pdpart")));
+}
+
+void TestFileSink::wholeFilesSealedSyncedPlaced()
+{
+    // The FILES path: writeWhole() each, seal() each, one syncAll(), place() each. A mismatch
+    // leaves nothing; a name taken gets "(1)"; an earlier attempt's part file is taken over.
+    QTemporaryDir dir;
+    using A = FileDigest::Algorithm;
+    const QByteArray a = Test::randomBytes(4096, 1);
+    const QByteArray b("taken");
+    const QByteArray c("corrupt?");
+    QVERIFY(Test::writeFile(dir.filePath(QStringLiteral("b.txt")), "already here"));
+    PartMeta metaA = meta();
+    metaA.path = QStringLiteral("a.bin");
+    const QString leftover = FileSink::partPathFor(
+        dir.filePath(QStringLiteral("a.bin")), metaA, 0, FileSink::PartKind::Whole);
+    QVERIFY(Test::writeFile(leftover, QByteArray(10000, 'x'))); // a crash's leftover
+    FileSink sinkA(dir.filePath(QStringLiteral("a.bin")), {}, A::Xxh3_128);
+    FileSink sinkB(dir.filePath(QStringLiteral("b.txt")), {}, A::Xxh3_128);
+    FileSink sinkC(dir.filePath(QStringLiteral("c.txt")), {}, A::Xxh3_128);
+    QVERIFY(sinkA.writeWhole(metaA, a));
+    QCOMPARE(sinkA.partPath(), leftover);
+    QVERIFY(sinkB.writeWhole(meta(), b));
+    QVERIFY(sinkC.writeWhole(meta(), c));
+    const QDateTime when = QDateTime::fromMSecsSinceEpoch(1600000000000, Qt::UTC);
+    FileSink::Finished finA, finB, finC;
+    QVERIFY(sinkA.seal(FileDigest::of(A::Xxh3_128, a), false, when, &finA));
+    QVERIFY(sinkB.seal(FileDigest::of(A::Xxh3_128, b), false, {}, &finB));
+    QVERIFY(!sinkC.seal(FileDigest::of(A::Xxh3_128, QByteArray("corrupt!")), false, {}, &finC));
+    QCOMPARE(finC.error, TransferError::Integrity);
+    FileSink::syncAll({&sinkA, &sinkB});
+    finA = sinkA.place(finA);
+    finB = sinkB.place(finB);
+    QCOMPARE(finA.error, TransferError::None);
+    QCOMPARE(finB.error, TransferError::None);
+    QCOMPARE(finA.finalPath, dir.filePath(QStringLiteral("a.bin")));
+    QCOMPARE(finB.finalPath, dir.filePath(QStringLiteral("b (1).txt")));
+    QCOMPARE(Test::readFile(finA.finalPath), a); // the leftover's extra bytes are gone
+    QCOMPARE(Test::readFile(finB.finalPath), b);
+    QCOMPARE(Test::readFile(dir.filePath(QStringLiteral("b.txt"))), QByteArray("already here"));
+    QCOMPARE(
+        QFileInfo(finA.finalPath).lastModified().toMSecsSinceEpoch(), when.toMSecsSinceEpoch());
+    QCOMPARE(QDir(dir.path()).entryList(QDir::Files),
+        (QStringList {
+            QStringLiteral("a.bin"), QStringLiteral("b (1).txt"), QStringLiteral("b.txt")}));
 }
 
 void TestFileSink::resumeOnlyFromTheSameSenderAndFile()

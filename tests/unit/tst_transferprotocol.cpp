@@ -151,8 +151,8 @@ void TestTransferProtocol::roundTrip_data()
     QTest::newRow("REJOIN at the start") << Message {Rejoin {0, -1}};
     const QByteArray xxh(16, '\x5a');
     QTest::newRow("FILES of one empty file") << Message {FileBatch {{{4, xxh, {}}}}};
-    QTest::newRow("FILES of three, SHA-256") << Message {FileBatch {
-        {{0, sha, QByteArray("first")}, {1, sha, QByteArray(4096, 'b')}, {9, sha, {}}}}};
+    QTest::newRow("FILES of three, SHA-256") << Message {
+        FileBatch {{{0, sha, QByteArray("first")}, {1, sha, QByteArray(4096, 'b')}, {9, sha, {}}}}};
     QTest::newRow("FILES of one full chunk")
         << Message {FileBatch {{{kMaxOfferItems - 1, xxh, QByteArray(kMaxChunkSize, 'c')}}}};
     FileBatch most;
@@ -241,7 +241,8 @@ void TestTransferProtocol::malformed_data()
     QTest::newRow("FILES with an empty list") << batch({});
     QTest::newRow("FILES list is a map") << cborFrame(FrameType::Files, {{k("f"), QCborMap {}}});
     QTest::newRow("FILES entry is not a map") << batch({1});
-    QTest::newRow("FILES entry without an index") << batch({QCborMap {{k("h"), xxh}, {k("d"), QByteArray("x")}}});
+    QTest::newRow("FILES entry without an index")
+        << batch({QCborMap {{k("h"), xxh}, {k("d"), QByteArray("x")}}});
     QTest::newRow("FILES entry index out of range")
         << batch({one(kMaxOfferItems, xxh, QByteArray("x"))});
     QTest::newRow("FILES entry with a 20-byte digest")
@@ -254,7 +255,8 @@ void TestTransferProtocol::malformed_data()
     for (qsizetype i = 0; i <= kMaxBatchFiles; ++i)
         tooMany.append(one(i, xxh, QByteArray()));
     QTest::newRow("FILES with kMaxBatchFiles + 1 files") << batch(tooMany);
-    QTest::newRow("FILES second entry bad") << batch({one(0, xxh, QByteArray("a")), one(1, xxh, 5)});
+    QTest::newRow("FILES second entry bad")
+        << batch({one(0, xxh, QByteArray("a")), one(1, xxh, 5)});
     QTest::newRow("REJOIN without fields") << hex("00000002 12 a0");
     QTest::newRow("REJOIN offset below -1")
         << cborFrame(FrameType::Rejoin, {{k("f"), 0}, {k("o"), -2}});

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // OutgoingTransfer ↔ IncomingTransfer over real loopback TLS sockets with two ephemeral
-// identities: sizes, folder trees, many small files (one by one and in FILES batches), resume, corruption, disk errors, decline,
-// cancel, hostile offers, no-overwrite, symlinks, contact pinning.
+// identities: sizes, folder trees, many small files (one by one and in FILES batches), resume,
+// corruption, disk errors, decline, cancel, hostile offers, no-overwrite, symlinks, contact
+// pinning.
 
 #include "net/security/securestream.h"
 #include "support/faildevice.h"
@@ -12,8 +13,8 @@
 
 #include "core/filetimes.h"
 #include "net/wire/sessioncode.h"
-#include "transfer/filedigest.h"
 #include "transfer/contactstore.h"
+#include "transfer/filedigest.h"
 #include "transfer/framechannel.h"
 #include "transfer/incomingtransfer.h"
 #include "transfer/offerdecider.h"
@@ -362,8 +363,8 @@ void TestTransferSession::smallFilesTravelInBatches()
     options.downloadDir = m_dst;
     options.decider = &decider;
     quint64 framesToReceiver = 0;
-    const Outcome o = runTransfer(pair, {root}, options,
-        [&](OutgoingTransfer &sender, IncomingTransfer &receiver) {
+    const Outcome o = runTransfer(
+        pair, {root}, options, [&](OutgoingTransfer &sender, IncomingTransfer &receiver) {
             sender.setOfferBatch(senderBatch);
             receiver.setOfferBatch(receiverBatch);
             connect(&receiver, &TransferJob::finished, &receiver,
@@ -479,8 +480,8 @@ void TestTransferSession::receiverStoresABatch()
     offer.fileCount = int(contents.size());
     offer.codeNonce = QByteArray(32, 'n');
     FrameChannel channel(pair.client());
-    channel.send(Hello {kProtocolVersion, {capabilityXxh3(), capabilityBatch()},
-        QStringLiteral("scripted"), {}});
+    channel.send(Hello {
+        kProtocolVersion, {capabilityXxh3(), capabilityBatch()}, QStringLiteral("scripted"), {}});
     channel.send(offer);
     for (int i = 0; i < 3; ++i) // HELLO, REVEAL, ACCEPT
         QCOMPARE(QCoro::waitFor(channel.read(5s)).status, FrameChannel::Status::Message);
@@ -561,8 +562,8 @@ void TestTransferSession::hostileBatchIsRefused()
     offer.fileCount = int(contents.size());
     offer.codeNonce = QByteArray(32, 'n');
     FrameChannel channel(pair.client());
-    channel.send(Hello {kProtocolVersion, {capabilityXxh3(), capabilityBatch()},
-        QStringLiteral("evil"), {}});
+    channel.send(Hello {
+        kProtocolVersion, {capabilityXxh3(), capabilityBatch()}, QStringLiteral("evil"), {}});
     channel.send(offer);
     for (int i = 0; i < 3; ++i) // HELLO, REVEAL, ACCEPT
         QCOMPARE(QCoro::waitFor(channel.read(5s)).status, FrameChannel::Status::Message);
@@ -617,8 +618,8 @@ void TestTransferSession::fullDiskInABatchLosesNothing()
     options.downloadDir = m_dst;
     options.decider = &decider;
     auto opened = std::make_shared<std::atomic_int>(0);
-    options.partDeviceFactory = [opened](QIODevice *part, qint64, QString *)
-        -> std::unique_ptr<QIODevice> {
+    options.partDeviceFactory
+        = [opened](QIODevice *part, qint64, QString *) -> std::unique_ptr<QIODevice> {
         return std::make_unique<Test::FailDevice>(part, opened->fetch_add(1) < 4 ? 1 << 20 : 500);
     };
     const Outcome o = runTransfer(pair, {root}, options);
