@@ -174,8 +174,12 @@ OwnedFile::~OwnedFile()
 
 namespace {
 
-//! Locks \a fd for us alone and checks that \a path still names it. Closes it on failure.
-OwnedFile::Status lockFor(int fd, const QByteArray &path)
+/*!
+ * Locks \a fd for us alone and, when \a checkPath, checks that \a path still names it. Closes
+ * it on failure. A file create() just made needs no check: if it is replaced before the lock,
+ * the check before the rename (stillAtPath()) finds out, and nothing else uses the path.
+ */
+OwnedFile::Status lockFor(int fd, const QByteArray &path, bool checkPath)
 {
     struct stat opened
     {
@@ -186,8 +190,9 @@ OwnedFile::Status lockFor(int fd, const QByteArray &path)
     OwnedFile::Status status = OwnedFile::Status::Ok;
     if (::flock(fd, LOCK_EX | LOCK_NB) != 0)
         status = errno == EWOULDBLOCK ? OwnedFile::Status::Busy : OwnedFile::Status::Failed;
-    else if (::fstat(fd, &opened) != 0 || ::lstat(path.constData(), &named) != 0
-        || opened.st_dev != named.st_dev || opened.st_ino != named.st_ino)
+    else if (checkPath
+        && (::fstat(fd, &opened) != 0 || ::lstat(path.constData(), &named) != 0
+            || opened.st_dev != named.st_dev || opened.st_ino != named.st_ino))
         status = OwnedFile::Status::Busy; // replaced or unlinked while we took it: not ours
     if (status != OwnedFile::Status::Ok)
         ::close(fd);
@@ -204,7 +209,7 @@ OwnedFile::Opened OwnedFile::create(const QString &path)
         0666); // the umask decides, like any new download
     if (fd < 0)
         return {nullptr, errno == EEXIST ? Status::Exists : Status::Failed, errnoText()};
-    const Status locked = lockFor(fd, native);
+    const Status locked = lockFor(fd, native, false);
     if (locked != Status::Ok)
         return {nullptr, locked, {}};
     return {std::unique_ptr<OwnedFile>(new OwnedFile(path, fd)), Status::Ok, {}};
@@ -238,7 +243,7 @@ OwnedFile::Opened OwnedFile::adopt(const QString &path)
         return {nullptr, Status::NotPlain, {}};
     }
     ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-    const Status locked = lockFor(fd, native);
+    const Status locked = lockFor(fd, native, true);
     if (locked != Status::Ok)
         return {nullptr, locked, {}};
     return {std::unique_ptr<OwnedFile>(new OwnedFile(path, fd)), Status::Ok, {}};

@@ -16,8 +16,9 @@ namespace PunchDrop {
  * Ownership is what makes "the bytes hashed while writing are the bytes on disk" hold for a
  * download (see docs/security.md, "One writer per file"): two owners of one path cannot exist.
  * - POSIX: open(O_NOFOLLOW) + flock(LOCK_EX | LOCK_NB) on the descriptor; the path is checked to
- *   still name the locked inode after locking and before the rename (a file replaced or unlinked
- *   meanwhile is not ours). The lock binds every PunchDrop process on the machine.
+ *   still name the locked inode after taking a file over (adopt()) and before the rename (a file
+ *   replaced or unlinked meanwhile is not ours). The lock binds every PunchDrop process on the
+ *   machine.
  * - Windows: the handle is opened without FILE_SHARE_WRITE / FILE_SHARE_DELETE, so nobody else
  *   can write, rename or delete the file while it is open; the rename goes through the handle.
  *
