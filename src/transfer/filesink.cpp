@@ -254,18 +254,25 @@ bool FileSink::begin(qint64 offset, const PartMeta &meta)
                           .arg(m_partPath, file.errorString()));
         return false;
     }
-    m_device = &file;
-    if (m_factory) {
-        QString error;
-        m_wrapper = m_factory(&file, offset, &error);
-        if (!m_wrapper) {
-            m_device = nullptr;
-            setWriteError(error);
-            return false;
-        }
-        m_device = m_wrapper.get();
-    }
+    if (!attachDevice(file, offset))
+        return false;
     m_position = offset;
+    return true;
+}
+
+bool FileSink::attachDevice(QFile &file, qint64 offset)
+{
+    m_device = &file;
+    if (!m_factory)
+        return true;
+    QString error;
+    m_wrapper = m_factory(&file, offset, &error);
+    if (!m_wrapper) {
+        m_device = nullptr;
+        setWriteError(error);
+        return false;
+    }
+    m_device = m_wrapper.get();
     return true;
 }
 
@@ -317,17 +324,8 @@ bool FileSink::writeWhole(const PartMeta &meta, const QByteArray &bytes)
                           .arg(m_partPath, file.errorString()));
         return false;
     }
-    m_device = &file;
-    if (m_factory) {
-        QString error;
-        m_wrapper = m_factory(&file, 0, &error);
-        if (!m_wrapper) {
-            m_device = nullptr;
-            setWriteError(error);
-            return false;
-        }
-        m_device = m_wrapper.get();
-    }
+    if (!attachDevice(file, 0))
+        return false;
     // A failed write leaves the part file; the next attempt at this file takes it over and
     // empties it (above).
     return bytes.isEmpty() || write(bytes);

@@ -9,6 +9,7 @@
 
 #include <QByteArray>
 #include <QDateTime>
+#include <QFile>
 #include <QIODevice>
 #include <QString>
 
@@ -150,6 +151,8 @@ private:
     void setUnsafe(const QString &partPath);
     //! Takes a part file of our own for \a meta (fresh or emptied). False with error().
     bool acquireFresh(const PartMeta &meta, PartKind kind = PartKind::Resumable);
+    //! Writes go to \a file (positioned at \a offset), through the factory's device if set.
+    bool attachDevice(QFile &file, qint64 offset);
     //! finish()'s failure path: lets go of the part file, \a out carries the error.
     Finished failed(Finished out, TransferError code, const QString &message);
     bool writeMeta(const PartMeta &meta);

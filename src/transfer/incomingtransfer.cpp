@@ -583,18 +583,23 @@ QCoro::Task<TransferJob::Step> IncomingTransfer::onBatch(FileBatch &batch)
     const qsizetype first = m_nextHeader;
     if (first + batch.files.size() > m_files.size())
         co_return fatal(TransferError::Protocol, QStringLiteral("FILES beyond the offer"));
-    QList<WholeFile> files;
-    files.reserve(batch.files.size());
-    qint64 bytes = 0;
-    for (InlineFile &file : batch.files) {
-        const qsizetype slot = first + files.size();
-        const qint64 index = m_files.at(slot);
-        const OfferItem &item = m_wireOffer.items.at(index);
-        if (file.index != index || file.bytes.size() != item.size || item.size > kMaxChunkSize)
+    // Every entry checked before anything (a folder included) is created for any of them.
+    for (qsizetype k = 0; k < batch.files.size(); ++k) {
+        const InlineFile &file = batch.files.at(k);
+        const qint64 index = m_files.at(first + k);
+        const qint64 size = m_wireOffer.items.at(index).size;
+        if (file.index != index || file.bytes.size() != size || size > kMaxChunkSize)
             co_return fatal(TransferError::Protocol,
                 QStringLiteral("FILES out of order or not of the offered size"));
         if (auto wrongSize = checkDigestSize(file.digest))
             co_return *wrongSize;
+    }
+    QList<WholeFile> files;
+    files.reserve(batch.files.size());
+    qint64 bytes = 0;
+    for (InlineFile &file : batch.files) {
+        const qint64 index = file.index;
+        const OfferItem &item = m_wireOffer.items.at(index);
         QString pathError;
         QString target = m_resolver.resolve(m_safePaths.at(index), &pathError);
         if (target.isEmpty())

@@ -363,26 +363,21 @@ MessageDecode decodeMessage(const Frame &frame)
         return out;
     }
     QString error;
-    if (frame.type == FrameType::Files) { // whole files: streamed, each file's bytes copied once
-        FileBatch batch;
-        if (!decodeBatch(frame.payload, &batch, &error)) {
+    // The two big frames are decoded as CBOR streams, never as a tree: the OFFER (up to 4 MiB
+    // before anyone said yes) and FILES (each file's bytes copied once).
+    const auto streamed = [&](auto message, auto decode) {
+        if (decode(frame.payload, &message, &error)) {
+            out.ok = true;
+            out.message = std::move(message);
+        } else {
             out.error = frameTypeName(frame.type) + QStringLiteral(": ") + error;
-            return out;
         }
-        out.ok = true;
-        out.message = std::move(batch);
         return out;
-    }
-    if (frame.type == FrameType::Offer) { // the one big frame: streamed, no CBOR tree
-        Offer offer;
-        if (!decodeOffer(frame.payload, &offer, &error)) {
-            out.error = frameTypeName(frame.type) + QStringLiteral(": ") + error;
-            return out;
-        }
-        out.ok = true;
-        out.message = std::move(offer);
-        return out;
-    }
+    };
+    if (frame.type == FrameType::Offer)
+        return streamed(Offer {}, decodeOffer);
+    if (frame.type == FrameType::Files)
+        return streamed(FileBatch {}, decodeBatch);
     const std::optional<QCborMap> map = parseMap(frame.payload, &error);
     if (!map) {
         out.error = frameTypeName(frame.type) + QStringLiteral(": ") + error;

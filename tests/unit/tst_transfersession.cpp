@@ -82,6 +82,37 @@ QStringList listTree(const QString &root)
     return out;
 }
 
+//! An OFFER of one file per entry of \a contents, named \a prefix0, \a prefix1, …
+Transfer::Offer offerOf(const QList<QByteArray> &contents, const QString &prefix)
+{
+    Transfer::Offer offer;
+    for (int i = 0; i < contents.size(); ++i) {
+        OfferItem item;
+        item.relativePath = prefix + QString::number(i);
+        item.size = contents.at(i).size();
+        offer.items.append(item);
+        offer.totalBytes += item.size;
+    }
+    offer.fileCount = int(contents.size());
+    offer.codeNonce = QByteArray(32, 'n');
+    return offer;
+}
+
+/*!
+ * A sender driven by hand that announces "batch": HELLO and \a offer on \a channel, then reads
+ * the receiver's HELLO, REVEAL and ACCEPT. Returns how many of those three came as messages.
+ */
+int openBatchSession(FrameChannel &channel, const Transfer::Offer &offer, const QString &name)
+{
+    using namespace Transfer;
+    channel.send(Hello {kProtocolVersion, {capabilityXxh3(), capabilityBatch()}, name, {}});
+    channel.send(offer);
+    int messages = 0;
+    for (int i = 0; i < 3; ++i)
+        messages += QCoro::waitFor(channel.read(5s)).status == FrameChannel::Status::Message;
+    return messages;
+}
+
 QString describe(const Outcome &o)
 {
     return QStringLiteral("sent: %1 %2 / received: %3 %4")
@@ -469,22 +500,10 @@ void TestTransferSession::receiverStoresABatch()
     using A = FileDigest::Algorithm;
     const QList<QByteArray> contents {
         QByteArray("one"), QByteArray(), Test::randomBytes(kMaxChunkSize, 9), QByteArray("four")};
-    Offer offer;
-    for (int i = 0; i < contents.size(); ++i) {
-        OfferItem item;
-        item.relativePath = QStringLiteral("in/f%1").arg(i);
-        item.size = contents.at(i).size();
-        offer.items.append(item);
-        offer.totalBytes += item.size;
-    }
-    offer.fileCount = int(contents.size());
-    offer.codeNonce = QByteArray(32, 'n');
     FrameChannel channel(pair.client());
-    channel.send(Hello {
-        kProtocolVersion, {capabilityXxh3(), capabilityBatch()}, QStringLiteral("scripted"), {}});
-    channel.send(offer);
-    for (int i = 0; i < 3; ++i) // HELLO, REVEAL, ACCEPT
-        QCOMPARE(QCoro::waitFor(channel.read(5s)).status, FrameChannel::Status::Message);
+    QCOMPARE(openBatchSession(
+                 channel, offerOf(contents, QStringLiteral("in/f")), QStringLiteral("scripted")),
+        3); // HELLO, REVEAL, ACCEPT
     FileBatch batch;
     for (int i = 0; i < contents.size(); ++i)
         batch.files.append({i, FileDigest::of(A::Xxh3_128, contents.at(i)), contents.at(i)});
@@ -551,22 +570,10 @@ void TestTransferSession::hostileBatchIsRefused()
     // Two small files and one of two chunks.
     const QList<QByteArray> contents {
         QByteArray("first"), QByteArray("second"), Test::randomBytes(kMaxChunkSize + 10, 2)};
-    Offer offer;
-    for (int i = 0; i < contents.size(); ++i) {
-        OfferItem item;
-        item.relativePath = QStringLiteral("f%1").arg(i);
-        item.size = contents.at(i).size();
-        offer.items.append(item);
-        offer.totalBytes += item.size;
-    }
-    offer.fileCount = int(contents.size());
-    offer.codeNonce = QByteArray(32, 'n');
     FrameChannel channel(pair.client());
-    channel.send(Hello {
-        kProtocolVersion, {capabilityXxh3(), capabilityBatch()}, QStringLiteral("evil"), {}});
-    channel.send(offer);
-    for (int i = 0; i < 3; ++i) // HELLO, REVEAL, ACCEPT
-        QCOMPARE(QCoro::waitFor(channel.read(5s)).status, FrameChannel::Status::Message);
+    QCOMPARE(
+        openBatchSession(channel, offerOf(contents, QStringLiteral("f")), QStringLiteral("evil")),
+        3); // HELLO, REVEAL, ACCEPT
     const auto entry = [&](int i, const QByteArray &bytes) {
         return InlineFile {i, FileDigest::of(A::Xxh3_128, bytes), bytes};
     };
