@@ -127,6 +127,8 @@ private Q_SLOTS:
     void globalCapHolds();
     void stalledReceiverStallsSender_data() { modes(); }
     void stalledReceiverStallsSender();
+    void lastBytesOfABurstGoOut_data() { modes(); }
+    void lastBytesOfABurstGoOut();
     void halfCloseFinishes_data() { modes(); }
     void halfCloseFinishes();
     void resetFinishes_data() { modes(); }
@@ -323,6 +325,44 @@ void TestRelaySession::stalledReceiverStallsSender()
     atB.resume();
     QTRY_VERIFY_WITH_TIMEOUT(atB.data.size() >= kSize, 60000);
     QVERIFY(atB.data == data);
+}
+
+void TestRelaySession::lastBytesOfABurstGoOut()
+{
+    // A burst of whole chunks that one pump turn reads to its very end (16 chunks: its rounds),
+    // with nothing after it: the end of a stream, e.g. a sender's last frame before it waits
+    // for the answer. The last chunk read must not wait in the pipe for input that never comes
+    // (it did: a relayed transfer hung at its END frame, tst_resumeprocess).
+    RelaySessionLimits limits;
+    limits.chunkSize = 1024;
+    QVERIFY(start(limits));
+    QVERIFY(switched());
+    Receiver atB(m_b.peer.get());
+    Receiver atA(m_a.peer.get());
+    QByteArray toB;
+    QByteArray toA;
+    int seed = 10;
+    for (const qsizetype chunks : {16, 32, 16, 1}) {
+        const QByteArray burst = Test::randomBytes(chunks * limits.chunkSize, ++seed);
+        const QByteArray answer = Test::randomBytes(chunks * limits.chunkSize, ++seed);
+        toB += burst;
+        toA += answer;
+        m_a.peer->write(burst); // one send(): it arrives whole before the relay reads
+        m_b.peer->write(answer);
+        QTRY_VERIFY2_WITH_TIMEOUT(atB.data.size() == toB.size() && atA.data.size() == toA.size(),
+            qPrintable(QStringLiteral("after a burst of %1 chunks: %2 of %3 bytes to B, %4 of %5 "
+                                      "to A")
+                           .arg(chunks)
+                           .arg(atB.data.size())
+                           .arg(toB.size())
+                           .arg(atA.data.size())
+                           .arg(toA.size())),
+            5000);
+    }
+    QVERIFY(atB.data == toB);
+    QVERIFY(atA.data == toA);
+    QCOMPARE(m_session->bytesQueued(), 0);
+    QCOMPARE(m_finished->count(), 0);
 }
 
 void TestRelaySession::halfCloseFinishes()

@@ -486,7 +486,14 @@ void RelaySession::pumpSpliced(Direction &d)
             m_tokens -= double(got);
         m_lastActivity.restart();
     }
-    // Used up this turn: level-triggered read interest brings us back if more is waiting.
+    // Used up this turn. What the last round read must not wait in the pipe for more input (the
+    // end of a stream brings none): it goes out now, or write interest brings it out; a head
+    // left by the recv() fallback goes in next turn. Level-triggered read interest brings us
+    // back if more is waiting.
+    if (!flushOut(d))
+        return;
+    if (!d.head.isEmpty() && d.inPipe == 0 && d.out.isEmpty() && !d.resume->isActive())
+        d.resume->start(0);
     poller->setReadInterest(d.fromFd, true);
 #else
     Q_UNUSED(d);
