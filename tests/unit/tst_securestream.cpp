@@ -94,6 +94,10 @@ void TestSecureStream::roundTripInRecords()
     QVERIFY(server->write("pong"));
     QCOMPARE(readExactly(*client, 4), QByteArray("pong"));
     QVERIFY(!client->hasFailed() && !server->hasFailed());
+    // Nagle off on both ends (read back from the kernel): every write is a whole record, and a
+    // small one must not wait ~40 ms for the peer's delayed ACK.
+    QCOMPARE(pair.client()->socketOption(QAbstractSocket::LowDelayOption).toInt(), 1);
+    QCOMPARE(pair.server()->socketOption(QAbstractSocket::LowDelayOption).toInt(), 1);
 }
 
 void TestSecureStream::bodyIsHandedOverWhole()

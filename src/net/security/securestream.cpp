@@ -4,6 +4,7 @@
 #include "net/security/tlssupport.h"
 
 #include <QAbstractSocket>
+#include <QVariant>
 #include <QtEndian>
 
 #include <openssl/crypto.h>
@@ -119,6 +120,10 @@ SecureStream::SecureStream(QAbstractSocket *socket, const ControlLinkContext &co
         return;
     }
     SSL_set_bio(m_ssl, in, out); // the SSL object owns both
+    // Every write is a whole record (a DATA record is 256 KiB): Nagle's algorithm would only
+    // hold back the small ones behind a delayed ACK — ~40 ms at the handshake's end, and again
+    // for each exchange of small frames (HELLO, OFFER, REVEAL, the last VERDICTs, SESSIONEND).
+    socket->setSocketOption(QAbstractSocket::LowDelayOption, QVariant(1));
     if (m_role == ControlLinkContext::Role::Server)
         SSL_set_accept_state(m_ssl);
     else
