@@ -335,6 +335,7 @@ void TestRelaySession::lastBytesOfABurstGoOut()
     // (it did: a relayed transfer hung at its END frame, tst_resumeprocess).
     RelaySessionLimits limits;
     limits.chunkSize = 1024;
+    limits.spliceChunk = 1024;
     QVERIFY(start(limits));
     QVERIFY(switched());
     Receiver atB(m_b.peer.get());

@@ -372,6 +372,10 @@ bool RelaySession::adopt()
         int fds[2];
         if (::pipe2(fds, O_NONBLOCK | O_CLOEXEC) != 0)
             return fail("pipe2");
+        // Room for the high-water mark (a pipe holds 64 KiB by default). Failing (the user's
+        // pipe budget, fs.pipe-user-pages-soft, is spent) only means smaller splices.
+        (void)::fcntl(
+            fds[1], F_SETPIPE_SZ, int(std::clamp<qint64>(m_limits.highWater, 4096, 1 << 20)));
         d->pipeRead = fds[0];
         d->pipeWrite = fds[1];
         d->spliceIn = d->spliceOut = m_limits.spliceSyscalls;
@@ -453,7 +457,7 @@ void RelaySession::pumpSpliced(Direction &d)
             poller->setReadInterest(d.fromFd, false); // flushOut() progress brings us back
             return;
         }
-        qint64 n = std::min(m_limits.chunkSize, m_limits.highWater - queued);
+        qint64 n = std::min(m_limits.spliceChunk, m_limits.highWater - queued);
         const qint64 allowed = allowance();
         if (allowed <= 0) {
             poller->setReadInterest(d.fromFd, false);

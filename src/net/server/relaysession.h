@@ -20,7 +20,10 @@ struct RelaySessionLimits
 {
     qint64 rateBytesPerSecond = 0; //!< both directions together; 0 = unlimited
     qint64 highWater = 256 * 1024; //!< read from one side only while the other has less queued
-    qint64 chunkSize = 64 * 1024;
+    qint64 chunkSize = 64 * 1024; //!< copy path: bytes one read() may take
+    //! Splice path: bytes one splice() may move (each direction's pipe is sized to highWater, so
+    //! a round moves up to this much with two system calls instead of one per 64 KiB).
+    qint64 spliceChunk = 256 * 1024;
     std::chrono::milliseconds idleTimeout {120000}; //!< no byte in either direction → close
     //! Linux: move the bytes with splice(2) once both sockets are plain TCP (RelaySession).
     bool splice = true;
