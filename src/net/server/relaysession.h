@@ -53,17 +53,18 @@ struct RelaySessionLimits
  *   rate caps like any other byte), then QTcpSocket::abort() closes Qt's descriptor and its
  *   notifiers. Qt reads only from its notifiers, which run in this thread's event loop, so
  *   nothing can be read between the readAll() and the abort(): no byte is lost or read twice,
- *   and the connection lives on in the duplicate. Then each direction has a pipe:
- *   splice(from → pipe) and splice(pipe → to), non-blocking; the bytes in the pipe (and those
- *   taken from Qt) are that direction's queue for the highWater backpressure; the sockets are
- *   watched by the thread's FdPoller (read interest on `from` only while the direction may read,
- *   write interest on `to` only while the pipe is not empty). The token buckets bound how much
- *   each splice may move. If dup()/pipe2()/watching fails the session stays on the copy path;
- *   if splice() itself says EINVAL (a socket that cannot splice) that direction moves the bytes
- *   with recv()/send() through the same pipe. End of stream or an error on either side
- *   finishes the session as in the copy path: what is queued still goes out, then each socket
- *   is shut down for writing, drained until its peer closes (so no reset destroys the tail) and
- *   closed, within the same 5 s grace.
+ *   and the connection lives on in the duplicate. Then each direction has a pipe, sized to
+ *   highWater: splice(from → pipe) and splice(pipe → to), non-blocking, up to spliceChunk bytes
+ *   each; a pump turn ends with the pipe flushed (or write interest on); the bytes in the pipe
+ *   (and those taken from Qt) are that direction's queue for the highWater backpressure; the
+ *   sockets are watched by the thread's FdPoller (read interest on `from` only while the
+ *   direction may read, write interest on `to` only while the pipe is not empty). The token
+ *   buckets bound how much each splice may move. If dup()/pipe2()/watching fails the session
+ *   stays on the copy path; if splice() itself says EINVAL (a socket that cannot splice) that
+ *   direction moves the bytes with recv()/send() through the same pipe. End of stream or an
+ *   error on either side finishes the session as in the copy path: what is queued still goes
+ *   out, then each socket is shut down for writing, drained until its peer closes (so no reset
+ *   destroys the tail) and closed, within the same 5 s grace.
  */
 class RelaySession : public QObject
 {
