@@ -110,10 +110,12 @@ run_case() {
     PIDS=()
     if ! start_server "$1" "$2"; then
         result="FAIL: the $2 server did not start: $(tail -3 "$WORK/$1/server.log" | tr -d '\r')"
-    elif result=$(transfer "$1" "$3" "$4"); then
-        result="ok: $result"
+    # Not in a $(…) subshell: transfer() adds the receiver's PID to PIDS, which must reach the
+    # kill below (it did not, and every run left both receivers running).
+    elif transfer "$1" "$3" "$4" > "$WORK/$1/result.txt"; then
+        result="ok: $(cat "$WORK/$1/result.txt")"
     else
-        result="FAIL: $result"
+        result="FAIL: $(cat "$WORK/$1/result.txt")"
     fi
     local pid
     for pid in "${PIDS[@]}"; do kill -9 "$pid" 2> /dev/null; wait "$pid" 2> /dev/null; done
