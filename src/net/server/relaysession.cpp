@@ -41,6 +41,8 @@ QString side(bool isA)
 //! brings the direction back).
 constexpr int kMaxRounds = 16;
 constexpr unsigned kSpliceFlags = SPLICE_F_NONBLOCK | SPLICE_F_MOVE;
+//! What pipe2() gives while the user's pipe budget lasts (16 pages).
+constexpr int kDefaultPipeSize = 64 * 1024;
 
 //! A plain QTcpSocket (not a subclass that transforms the bytes) on a TCP stream socket.
 bool isPlainTcp(const QTcpSocket *socket)
@@ -372,13 +374,20 @@ bool RelaySession::adopt()
         int fds[2];
         if (::pipe2(fds, O_NONBLOCK | O_CLOEXEC) != 0)
             return fail("pipe2");
-        // Room for the high-water mark (a pipe holds 64 KiB by default). Failing (the user's
-        // pipe budget, fs.pipe-user-pages-soft, is spent) only means smaller splices.
-        (void)::fcntl(
-            fds[1], F_SETPIPE_SZ, int(std::clamp<qint64>(m_limits.highWater, 4096, 1 << 20)));
         d->pipeRead = fds[0];
         d->pipeWrite = fds[1];
         d->spliceIn = d->spliceOut = m_limits.spliceSyscalls;
+        // Room for the high-water mark (a pipe holds 64 KiB by default); refused, the pipe keeps
+        // its size. Pipe capacity counts against the user's budget (fs.pipe-user-pages-soft,
+        // 64 MiB by default: 128 sessions at 256 KiB a direction; a systemd DynamicUser server
+        // has no CAP_SYS_RESOURCE to go past it). Once it is spent the kernel hands out one-page
+        // pipes, through which splice() crawls: such a session copies instead.
+        (void)::fcntl(
+            fds[1], F_SETPIPE_SZ, int(std::clamp<qint64>(m_limits.highWater, 4096, 1 << 20)));
+        if (::fcntl(fds[1], F_GETPIPE_SZ) < kDefaultPipeSize) {
+            errno = ENOBUFS;
+            return fail("the pipe budget (fs.pipe-user-pages-soft) is spent");
+        }
     }
     for (const bool onA : {true, false}) {
         const int fd = onA ? fdA : fdB;
