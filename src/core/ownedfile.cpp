@@ -9,6 +9,8 @@
 #include <vector>
 #include <windows.h>
 #else
+#include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <fcntl.h>
@@ -56,6 +58,16 @@ OwnedFile::~OwnedFile()
         _close(m_crtFd); // closes the handle too
     else
         CloseHandle(HANDLE(m_handle));
+}
+
+QFile &OwnedFile::file()
+{
+    return m_file;
+}
+
+OwnedFile::Opened OwnedFile::createUnnamed(const std::shared_ptr<OwnedFolder> &, const QString &)
+{
+    return {nullptr, Status::Unsupported, {}};
 }
 
 OwnedFile::Opened OwnedFile::create(const QString &path)
@@ -147,6 +159,22 @@ bool OwnedFile::remove()
         HANDLE(m_handle), FileDispositionInfo, &disposition, sizeof(disposition));
 }
 
+bool OwnedFile::write(const QByteArray &bytes, QString *error)
+{
+    if (m_file.write(bytes) == bytes.size())
+        return true;
+    *error = m_file.errorString();
+    return false;
+}
+
+bool OwnedFile::setModified(const QDateTime &when, QString *error)
+{
+    if (m_file.setFileTime(when, QFileDevice::FileModificationTime))
+        return true;
+    *error = m_file.errorString();
+    return false;
+}
+
 #else // POSIX
 
 namespace {
@@ -156,20 +184,122 @@ QString errnoText()
     return qt_error_string(errno);
 }
 
+#ifdef Q_OS_LINUX
+std::atomic_bool g_linkThroughProc {false};
+
+/*!
+ * Gives the unnamed file \a fd the name \a name in \a dirfd. linkat(AT_EMPTY_PATH) links the
+ * descriptor itself; before Linux 6.10 it needs CAP_DAC_READ_SEARCH and says ENOENT without,
+ * and then the descriptor's /proc path does the same (open(2), O_TMPFILE).
+ */
+bool linkUnnamed(int fd, int dirfd, const char *name)
+{
+    if (!g_linkThroughProc.load(std::memory_order_relaxed)) {
+        if (::linkat(fd, "", dirfd, name, AT_EMPTY_PATH) == 0)
+            return true;
+        if (errno != ENOENT && errno != EPERM)
+            return false;
+        g_linkThroughProc.store(true, std::memory_order_relaxed);
+    }
+    char proc[40];
+    std::snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+    return ::linkat(AT_FDCWD, proc, dirfd, name, AT_SYMLINK_FOLLOW) == 0;
+}
+#endif
+
 } // namespace
+
+void OwnedFile::linkThroughProcForTesting(bool viaProc)
+{
+#ifdef Q_OS_LINUX
+    g_linkThroughProc.store(viaProc);
+#else
+    Q_UNUSED(viaProc);
+#endif
+}
+
+OwnedFile::Opened OwnedFile::createUnnamed(
+    const std::shared_ptr<OwnedFolder> &folder, const QString &path)
+{
+#if defined(Q_OS_LINUX) && defined(O_TMPFILE)
+    if (!folder->m_unnamedRefused) {
+        // No O_EXCL: that would forbid the link that names it. The umask decides the mode, as
+        // for create().
+        const int fd = ::openat(folder->m_fd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0666);
+        if (fd >= 0) {
+            std::unique_ptr<OwnedFile> file(new OwnedFile(path, fd));
+            file->m_folder = folder;
+            return {std::move(file), Status::Ok, {}};
+        }
+        // EOPNOTSUPP: this filesystem has none (vfat, many network and FUSE ones); EISDIR or
+        // EINVAL: a kernel before 3.11, which took the flag for O_DIRECTORY or did not know it.
+        if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)
+            return {nullptr, Status::Failed, errnoText()};
+        folder->m_unnamedRefused = true;
+    }
+#else
+    Q_UNUSED(folder);
+    Q_UNUSED(path);
+#endif
+    return {nullptr, Status::Unsupported, {}};
+}
 
 OwnedFile::OwnedFile(QString path, qintptr handle)
     : m_path(std::move(path))
     , m_handle(handle)
-{
-    m_file.open(
-        int(handle), QIODevice::ReadWrite | QIODevice::Unbuffered, QFileDevice::DontCloseHandle);
-}
+{ }
 
 OwnedFile::~OwnedFile()
 {
     m_file.close();
     ::close(int(m_handle)); // releases the lock
+}
+
+QFile &OwnedFile::file()
+{
+    // Opened when first asked for: QFile looks at the descriptor (fstat, lseek), which a small
+    // file written with write() alone does not need.
+    if (!m_file.isOpen())
+        m_file.open(int(m_handle), QIODevice::ReadWrite | QIODevice::Unbuffered,
+            QFileDevice::DontCloseHandle);
+    return m_file;
+}
+
+bool OwnedFile::write(const QByteArray &bytes, QString *error)
+{
+    if (m_file.isOpen()) { // QFile's idea of the position must not go stale
+        if (m_file.write(bytes) == bytes.size())
+            return true;
+        *error = m_file.errorString();
+        return false;
+    }
+    const char *data = bytes.constData();
+    qsizetype left = bytes.size();
+    while (left > 0) {
+        const ssize_t n = ::write(int(m_handle), data, size_t(left));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            *error = n < 0 ? errnoText() : QStringLiteral("nothing written");
+            return false;
+        }
+        data += n;
+        left -= n;
+    }
+    return true;
+}
+
+bool OwnedFile::setModified(const QDateTime &when, QString *error)
+{
+    const qint64 ms = when.toMSecsSinceEpoch();
+    const struct timespec times[2] = {
+        {0, UTIME_OMIT},
+        {time_t(ms / 1000 - (ms % 1000 < 0 ? 1 : 0)), long((ms % 1000 + 1000) % 1000) * 1000000},
+    };
+    if (::futimens(int(m_handle), times) == 0)
+        return true;
+    *error = errnoText();
+    return false;
 }
 
 namespace {
@@ -259,6 +389,8 @@ qint64 OwnedFile::size() const
 
 bool OwnedFile::stillAtPath() const
 {
+    if (m_folder)
+        return true; // no name: nobody can reach it to delete or replace it
     struct stat opened
     {
     };
@@ -303,6 +435,23 @@ bool OwnedFile::addExecutable(QString *error)
 
 OwnedFile::Status OwnedFile::renameNoReplace(const QString &target, QString *error)
 {
+#ifdef Q_OS_LINUX
+    if (m_folder) {
+        // linkat() never replaces anything: EEXIST when the name is taken.
+        const qsizetype slash = target.lastIndexOf(QLatin1Char('/'));
+        const bool inFolder = slash > 0 && QStringView(target).left(slash) == m_folder->path();
+        const QByteArray name = QFile::encodeName(inFolder ? target.mid(slash + 1) : target);
+        if (linkUnnamed(int(m_handle), inFolder ? m_folder->m_fd : AT_FDCWD, name.constData())) {
+            m_path = target;
+            m_folder.reset();
+            return Status::Ok;
+        }
+        if (errno == EEXIST)
+            return Status::Exists;
+        *error = errnoText();
+        return Status::Failed;
+    }
+#endif
     if (!stillAtPath())
         return Status::Missing;
     const QByteArray from = QFile::encodeName(m_path);
@@ -347,9 +496,89 @@ OwnedFile::Status OwnedFile::renameNoReplace(const QString &target, QString *err
 
 bool OwnedFile::remove()
 {
+    if (m_folder)
+        return true; // nothing to delete: an unnamed file is gone when it is closed
     return stillAtPath() && ::unlink(QFile::encodeName(m_path).constData()) == 0;
 }
 
 #endif
+
+std::shared_ptr<OwnedFolder> OwnedFolder::open(const QString &path)
+{
+#if defined(Q_OS_LINUX) && defined(O_TMPFILE)
+    // O_PATH: only a handle to create and link files in (no read access needed).
+    const int fd = ::open(
+        QFile::encodeName(path).constData(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return nullptr;
+    struct stat st
+    {
+    };
+    if (::fstat(fd, &st) != 0) {
+        ::close(fd);
+        return nullptr;
+    }
+    return std::shared_ptr<OwnedFolder>(new OwnedFolder(path, fd, quint64(st.st_dev)));
+#else
+    Q_UNUSED(path);
+    return nullptr;
+#endif
+}
+
+OwnedFolder::OwnedFolder(QString path, int fd, quint64 device)
+    : m_path(std::move(path))
+    , m_fd(fd)
+    , m_device(device)
+{ }
+
+OwnedFolder::~OwnedFolder()
+{
+#ifndef Q_OS_WIN
+    if (m_fd >= 0)
+        ::close(m_fd);
+#endif
+}
+
+void OwnedFile::syncAll(const std::vector<OwnedFile *> &files, std::vector<QString> *errors)
+{
+    errors->assign(files.size(), QString());
+#ifdef Q_OS_LINUX
+    // One syncfs() per filesystem instead of one fsync() per file (10 000 small files must not
+    // cost 10 000 journal commits).
+    std::vector<dev_t> synced;
+    for (std::size_t i = 0; i < files.size(); ++i) {
+        const OwnedFile *file = files[i];
+        dev_t device = 0;
+        if (file->m_folder) {
+            device = dev_t(file->m_folder->m_device); // made in the folder: on its filesystem
+        } else {
+            struct stat st
+            {
+            };
+            if (::fstat(int(file->m_handle), &st) != 0) {
+                (*errors)[i] = errnoText();
+                continue;
+            }
+            device = st.st_dev;
+        }
+        if (std::find(synced.begin(), synced.end(), device) != synced.end())
+            continue;
+        if (::syncfs(int(file->m_handle)) != 0) {
+            const QString error = errnoText();
+            errors->assign(files.size(), error); // which files it covered is unknown: none count
+            return;
+        }
+        synced.push_back(device);
+    }
+#else
+    // Elsewhere no call covers many files (FlushFileBuffers on a volume needs administrator
+    // rights): one sync per file.
+    for (std::size_t i = 0; i < files.size(); ++i) {
+        QString error;
+        if (!files[i]->sync(&error))
+            (*errors)[i] = error;
+    }
+#endif
+}
 
 } // namespace PunchDrop

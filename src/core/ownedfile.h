@@ -1,12 +1,41 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include <QDateTime>
 #include <QFile>
 #include <QString>
 
 #include <memory>
+#include <vector>
 
 namespace PunchDrop {
+
+/*!
+ * A folder held open while many files are created in it (OwnedFile::createUnnamed()): on Linux
+ * they are created without a name (O_TMPFILE) and get their final name only when they are
+ * linked into place, by the folder's descriptor. Elsewhere open() gives nullptr and files are
+ * created under a part name (OwnedFile::create()).
+ */
+class OwnedFolder
+{
+public:
+    //! Holds \a path open (not followed if it is a symlink); nullptr where that is not possible.
+    static std::shared_ptr<OwnedFolder> open(const QString &path);
+    ~OwnedFolder();
+    OwnedFolder(const OwnedFolder &) = delete;
+    OwnedFolder &operator=(const OwnedFolder &) = delete;
+
+    QString path() const { return m_path; }
+
+private:
+    friend class OwnedFile;
+    OwnedFolder(QString path, int fd, quint64 device);
+
+    QString m_path;
+    int m_fd = -1;
+    quint64 m_device = 0; //!< the filesystem the folder (and every file made in it) is on
+    bool m_unnamedRefused = false; //!< the filesystem has no unnamed files: not asked again
+};
 
 /*!
  * A file this process alone writes while the object lives: created exclusively (or taken over
@@ -34,6 +63,7 @@ public:
         Symlink, //!< adopt(): the path is a symlink (never followed)
         NotPlain, //!< adopt(): not a regular file, or a file with several hard links
         Busy, //!< adopt(): another owner holds it (or it was replaced while we looked)
+        Unsupported, //!< createUnnamed(): the filesystem (or the OS) has no unnamed files
         Failed, //!< any other error (see error)
     };
     struct Opened
@@ -51,11 +81,24 @@ public:
     static Opened create(const QString &path);
     //! Takes ownership of the existing plain file at \a path if nobody else holds it.
     static Opened adopt(const QString &path);
+    /*!
+     * A new file in \a folder that has no name until renameNoReplace() links it into the
+     * folder (Linux O_TMPFILE): nobody else can open, lock, replace or see it, and a crash
+     * leaves nothing behind. \a path is where it is meant to go (path() until then).
+     * Status::Unsupported where the filesystem cannot (then create() a part file).
+     */
+    static Opened createUnnamed(const std::shared_ptr<OwnedFolder> &folder, const QString &path);
 
     QString path() const { return m_path; }
+    //! Whether the file has no name yet (createUnnamed(), not yet renamed).
+    bool unnamed() const { return m_folder != nullptr; }
     //! Read/write access through the owned descriptor (unbuffered; closed with this object).
-    QFile &file() { return m_file; }
+    QFile &file();
     qint64 size() const;
+    //! Appends \a bytes at the current position, straight to the descriptor.
+    bool write(const QByteArray &bytes, QString *error);
+    //! Sets the modification time (the access time is left alone).
+    bool setModified(const QDateTime &when, QString *error);
 
     //! Whether the path still names the file this object holds (not unlinked or replaced).
     bool stillAtPath() const;
@@ -73,13 +116,25 @@ public:
     //! Deletes the file if it is still at path() (the object stays open until destroyed).
     bool remove();
 
+    /*!
+     * Syncs every file of \a files to disk, as few calls as the OS allows (Linux: one
+     * syncfs() per filesystem; elsewhere one sync() each). \a errors (same length) gets the
+     * error for each file that is not known to be on disk.
+     */
+    static void syncAll(const std::vector<OwnedFile *> &files, std::vector<QString> *errors);
+
+    //! Tests: link unnamed files through /proc/self/fd, as kernels before 6.10 need without
+    //! CAP_DAC_READ_SEARCH (a process-wide choice otherwise made by the first link).
+    static void linkThroughProcForTesting(bool viaProc);
+
 private:
     OwnedFile(QString path, qintptr handle);
 
     QString m_path;
     qintptr m_handle = -1; //!< fd (POSIX) or HANDLE (Windows)
     int m_crtFd = -1; //!< Windows: the C runtime descriptor QFile reads and writes through
-    QFile m_file;
+    QFile m_file; //!< opened on first use of file()
+    std::shared_ptr<OwnedFolder> m_folder; //!< while unnamed: the folder it is linked into
 };
 
 } // namespace PunchDrop

@@ -11,15 +11,6 @@
 #include <QJsonObject>
 #include <QStorageInfo>
 
-#include <algorithm>
-#include <cerrno>
-#include <cstring>
-
-#ifdef Q_OS_LINUX
-#include <sys/stat.h>
-#include <unistd.h>
-#endif
-
 namespace PunchDrop {
 
 namespace {
@@ -113,6 +104,7 @@ qint64 FileSink::heldBytes(const QString &targetPath, const PartMeta &meta)
 void FileSink::release()
 {
     m_device = nullptr;
+    m_direct = false;
     m_wrapper.reset();
     m_part.reset(); // closes: the lock goes with it
     m_heldOffset = 0;
@@ -191,6 +183,7 @@ bool FileSink::acquireFresh(const PartMeta &meta, PartKind kind)
         case OwnedFile::Status::NotPlain:
             setUnsafe(m_partPath);
             return false;
+        case OwnedFile::Status::Unsupported: // create() and adopt() never say it
         case OwnedFile::Status::Failed:
             setWriteError(QCoreApplication::translate("FileSink", "cannot write %1: %2")
                               .arg(m_partPath, opened.error));
@@ -228,6 +221,7 @@ bool FileSink::writeMeta(const PartMeta &meta)
 bool FileSink::begin(qint64 offset, const PartMeta &meta)
 {
     m_device = nullptr;
+    m_direct = false;
     m_wrapper.reset();
     if (offset > 0) {
         // Only the part file inspect() took and hashed, and never grown up to the resume
@@ -278,13 +272,16 @@ bool FileSink::attachDevice(QFile &file, qint64 offset)
 
 bool FileSink::write(const QByteArray &bytes)
 {
-    if (!m_device) {
+    if (!writing()) {
         setWriteError(QCoreApplication::translate("FileSink", "%1 is not open").arg(m_partPath));
         return false;
     }
-    if (m_device->write(bytes) != bytes.size()) {
+    QString why;
+    const bool wrote
+        = m_device ? m_device->write(bytes) == bytes.size() : m_part->write(bytes, &why);
+    if (!wrote) {
         setWriteError(QCoreApplication::translate("FileSink", "cannot write %1: %2")
-                          .arg(m_partPath, m_device->errorString()));
+                          .arg(m_partPath, m_device ? m_device->errorString() : why));
         release(); // what was written stays for resume
         return false;
     }
@@ -309,23 +306,43 @@ void FileSink::suspend()
     release();
 }
 
-bool FileSink::writeWhole(const PartMeta &meta, const QByteArray &bytes)
+bool FileSink::writeWhole(
+    const PartMeta &meta, const QByteArray &bytes, const std::shared_ptr<OwnedFolder> &folder)
 {
     m_device = nullptr;
+    m_direct = false;
     m_wrapper.reset();
     m_hash.reset();
     m_position = 0;
-    // A part file of our own, no metadata beside it: nobody resumes a file this small.
+    if (!m_part && folder) {
+        // No name until it is placed: no part name to create, lock, check and rename (5 system
+        // calls a file instead of 11), and nothing is left behind by a failure or a crash.
+        OwnedFile::Opened opened = OwnedFile::createUnnamed(folder, m_targetPath);
+        if (opened.status == OwnedFile::Status::Ok) {
+            m_part = std::move(opened.file);
+            m_partPath = m_targetPath;
+            m_created = true;
+        } else if (opened.status != OwnedFile::Status::Unsupported) {
+            m_partPath = m_targetPath;
+            setWriteError(QCoreApplication::translate("FileSink", "cannot write %1: %2")
+                              .arg(m_targetPath, opened.error));
+            return false;
+        }
+    }
+    // Else a part file of our own, no metadata beside it: nobody resumes a file this small.
     if (!m_part && !acquireFresh(meta, PartKind::Whole))
         return false;
-    QFile &file = m_part->file();
-    if (!m_created && !file.resize(0)) { // one left by an earlier attempt: emptied
+    if (!m_created && !m_part->file().resize(0)) { // one left by an earlier attempt: emptied
         setWriteError(QCoreApplication::translate("FileSink", "cannot write %1: %2")
-                          .arg(m_partPath, file.errorString()));
+                          .arg(m_partPath, m_part->file().errorString()));
         return false;
     }
-    if (!attachDevice(file, 0))
-        return false;
+    if (m_factory) {
+        if (!attachDevice(m_part->file(), 0))
+            return false;
+    } else {
+        m_direct = true;
+    }
     // A failed write leaves the part file; the next attempt at this file takes it over and
     // empties it (above).
     return bytes.isEmpty() || write(bytes);
@@ -342,7 +359,7 @@ FileSink::Finished FileSink::failed(Finished out, TransferError code, const QStr
 bool FileSink::seal(
     const QByteArray &expected, bool executable, const QDateTime &modified, Finished *out)
 {
-    if (!m_device) {
+    if (!writing()) {
         // begin() failed, or a write did (what was written stays for a resume).
         *out = failed(*out,
             m_errorCode != TransferError::None ? m_errorCode : TransferError::WriteFailed,
@@ -355,7 +372,7 @@ bool FileSink::seal(
     out->digestHex = QString::fromLatin1(actual.toHex());
     if (actual != expected) {
         m_part->remove();
-        QFile::remove(metaPathFor(m_partPath));
+        removeMeta();
         *out = failed(*out, TransferError::Integrity,
             QCoreApplication::translate(
                 "FileSink", "%4 mismatch for %1 (got %2, sender says %3); the data was discarded")
@@ -367,48 +384,29 @@ bool FileSink::seal(
     // Only the executable bits travel; read/write follow the receiver's umask.
     if (executable && !m_part->addExecutable(&error))
         qCWarning(lcTransfer) << "cannot mark" << m_partPath << "executable:" << error;
-    if (modified.isValid())
-        m_part->file().setFileTime(modified, QFileDevice::FileModificationTime);
+    if (modified.isValid() && !m_part->setModified(modified, &error))
+        qCWarning(lcTransfer) << "cannot set the time of" << m_partPath << error;
     return true;
+}
+
+void FileSink::removeMeta()
+{
+    if (m_part && !m_part->unnamed()) // an unnamed file's m_partPath is the target's
+        QFile::remove(metaPathFor(m_partPath));
 }
 
 void FileSink::syncAll(const std::vector<FileSink *> &sinks)
 {
     // On disk before any of them has its final name: a crash must never leave a short or empty
     // file under a name that says "done".
-#ifdef Q_OS_LINUX
-    // One syncfs() per filesystem instead of one fsync() per file (10 000 small files must not
-    // cost 10 000 journal commits). Every part file lies in the download folder's tree; a
-    // sink on another filesystem (a mount inside it) gets its own call.
-    std::vector<dev_t> synced;
-    for (FileSink *sink : sinks) {
-        struct stat st
-        {
-        };
-        const int fd = int(sink->m_part->file().handle());
-        if (::fstat(fd, &st) != 0) {
-            sink->m_syncError = QString::fromLocal8Bit(std::strerror(errno));
-            continue;
-        }
-        if (std::find(synced.begin(), synced.end(), st.st_dev) != synced.end())
-            continue;
-        if (::syncfs(fd) != 0) {
-            const QString error = QString::fromLocal8Bit(std::strerror(errno));
-            for (FileSink *other : sinks)
-                other->m_syncError = error; // which files it covered is unknown: none count
-            return;
-        }
-        synced.push_back(st.st_dev);
-    }
-#else
-    // Elsewhere no call covers many files (FlushFileBuffers on a volume needs administrator
-    // rights): one sync per file, as finish() does.
-    for (FileSink *sink : sinks) {
-        QString error;
-        if (!sink->m_part->sync(&error))
-            sink->m_syncError = error;
-    }
-#endif
+    std::vector<OwnedFile *> files;
+    files.reserve(sinks.size());
+    for (FileSink *sink : sinks)
+        files.push_back(sink->m_part.get());
+    std::vector<QString> errors;
+    OwnedFile::syncAll(files, &errors);
+    for (std::size_t i = 0; i < sinks.size(); ++i)
+        sinks[i]->m_syncError = errors[i];
 }
 
 FileSink::Finished FileSink::place(Finished sealed)
@@ -455,9 +453,9 @@ FileSink::Finished FileSink::finish(
     const QByteArray &expected, bool executable, const QDateTime &modified)
 {
     Finished out;
-    if (m_device && !m_part->stillAtPath()) {
+    if (writing() && !m_part->stillAtPath()) {
         // Deleted or replaced under us: whatever is there now is not what we wrote and hashed.
-        QFile::remove(metaPathFor(m_partPath));
+        removeMeta();
         return failed(out, TransferError::WriteFailed,
             QCoreApplication::translate("FileSink", "the part file %1 vanished; the data was lost")
                 .arg(m_partPath));

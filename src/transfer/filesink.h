@@ -125,9 +125,12 @@ public:
 
     /*!
      * A whole small file at once (FILES): begin(0) and write() without the resume metadata (a
-     * file this small is never resumed). False with error()/errorCode(); nothing is kept.
+     * file this small is never resumed). With \a folder (the target's, held open) the file is
+     * made without a name there (OwnedFile::createUnnamed()) where the filesystem can, else
+     * under a part name. False with error()/errorCode(); nothing is kept.
      */
-    bool writeWhole(const PartMeta &meta, const QByteArray &bytes);
+    bool writeWhole(const PartMeta &meta, const QByteArray &bytes,
+        const std::shared_ptr<OwnedFolder> &folder = {});
     /*!
      * finish() in three steps, so that many small files cost one sync: seal() each (compare
      * the digest, apply the executable bit and mtime), syncAll() the sealed ones once, then
@@ -156,6 +159,9 @@ private:
     //! finish()'s failure path: lets go of the part file, \a out carries the error.
     Finished failed(Finished out, TransferError code, const QString &message);
     bool writeMeta(const PartMeta &meta);
+    //! Deletes the part file's resume metadata (a named part file's only).
+    void removeMeta();
+    bool writing() const { return m_device || m_direct; }
     void release();
 
     QString m_targetPath;
@@ -163,7 +169,8 @@ private:
     PartDeviceFactory m_factory;
     std::unique_ptr<OwnedFile> m_part;
     std::unique_ptr<QIODevice> m_wrapper; //!< from m_factory, in front of m_part
-    QIODevice *m_device = nullptr; //!< where write() goes; null when not writing
+    QIODevice *m_device = nullptr; //!< where write() goes; null when not writing (or m_direct)
+    bool m_direct = false; //!< write() goes straight to m_part (writeWhole() without a factory)
     qint64 m_heldOffset = 0; //!< inspect()'s answer: the prefix hashed from m_part
     FileDigest m_hash;
     qint64 m_position = 0;

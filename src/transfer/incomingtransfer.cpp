@@ -11,6 +11,7 @@
 
 #include <QCoreApplication>
 #include <QDir>
+#include <QHash>
 #include <QSslSocket>
 #include <QStorageInfo>
 
@@ -60,14 +61,21 @@ StoredBatch storeBatch(const QList<WholeFile> &files, const PartDeviceFactory &f
     FileDigest::Algorithm algorithm)
 {
     StoredBatch out;
+    // Each folder of the batch held open once: its files are made in it by descriptor.
+    QHash<QStringView, std::shared_ptr<OwnedFolder>> folders;
     std::vector<std::unique_ptr<FileSink>> sinks;
     std::vector<FileSink *> sealed;
     sinks.reserve(size_t(files.size()));
     out.files.reserve(files.size());
     for (const WholeFile &file : files) {
+        const QStringView folderPath
+            = QStringView(file.target).left(file.target.lastIndexOf(QLatin1Char('/')));
+        auto folder = folders.find(folderPath);
+        if (folder == folders.end())
+            folder = folders.insert(folderPath, OwnedFolder::open(folderPath.toString()));
         auto &sink
             = sinks.emplace_back(std::make_unique<FileSink>(file.target, factory, algorithm));
-        if (!sink->writeWhole(file.meta, file.bytes)) {
+        if (!sink->writeWhole(file.meta, file.bytes, *folder)) {
             out.failure = statusOf(*sink, false);
             sinks.pop_back();
             break;

@@ -5,8 +5,10 @@
 // hashed. A part file that shrank between the resume check (HEADER) and the start of writing
 // (SENDFROM) is never padded with zeros that the stream hash cannot see.
 
+#include "support/faildevice.h"
 #include "support/testhelpers.h"
 
+#include "core/ownedfile.h"
 #include "transfer/filesink.h"
 #include "transfer/sha256.h"
 
@@ -14,6 +16,7 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
+#include <QScopeGuard>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -37,6 +40,8 @@ private Q_SLOTS:
     void partPathKeyedBySenderAndFile_data();
     void partPathKeyedBySenderAndFile();
     void wholeFilesSealedSyncedPlaced();
+    void unnamedWholeFilesAppearOnlyWhenPlaced_data();
+    void unnamedWholeFilesAppearOnlyWhenPlaced();
     void resumeOnlyFromTheSameSenderAndFile();
     void partInUseIsNeitherResumedNorTouched();
     void symlinkAtThePartPathIsRefused_data();
@@ -262,6 +267,90 @@ void TestFileSink::wholeFilesSealedSyncedPlaced()
     QCOMPARE(QDir(dir.path()).entryList(QDir::Files),
         (QStringList {
             QStringLiteral("a.bin"), QStringLiteral("b (1).txt"), QStringLiteral("b.txt")}));
+}
+
+void TestFileSink::unnamedWholeFilesAppearOnlyWhenPlaced_data()
+{
+    QTest::addColumn<bool>("viaProc");
+    QTest::newRow("linkat(AT_EMPTY_PATH)") << false;
+    QTest::newRow("linkat(/proc/self/fd)") << true; // kernels before 6.10, no capability
+}
+
+void TestFileSink::unnamedWholeFilesAppearOnlyWhenPlaced()
+{
+    // The FILES path with the target's folder held open: on Linux the files have no name (no
+    // part file either) until place() links them in, without replacing anything; a mismatch
+    // or a failed write leaves nothing, and a file beside them named like resume metadata
+    // ("c.txt.meta") is not touched. Elsewhere there is no such folder and part files are used.
+    QFETCH(bool, viaProc);
+    QTemporaryDir dir;
+    const std::shared_ptr<OwnedFolder> folder = OwnedFolder::open(dir.path());
+#ifndef Q_OS_LINUX
+    QVERIFY(!folder);
+    Q_UNUSED(viaProc);
+#else
+    QVERIFY(folder);
+    OwnedFile::linkThroughProcForTesting(viaProc);
+    const auto restore = qScopeGuard([] { OwnedFile::linkThroughProcForTesting(false); });
+    using A = FileDigest::Algorithm;
+    const QByteArray a = Test::randomBytes(4096, 7);
+    const QByteArray b("second copy");
+    const QByteArray c("corrupt?");
+    QVERIFY(Test::writeFile(dir.filePath(QStringLiteral("b.txt")), "already here"));
+    QVERIFY(Test::writeFile(dir.filePath(QStringLiteral("c.txt.meta")), "mine"));
+    const QStringList before = QDir(dir.path()).entryList(QDir::Files | QDir::Hidden);
+    FileSink sinkA(dir.filePath(QStringLiteral("a.sh")), {}, A::Xxh3_128);
+    FileSink sinkB(dir.filePath(QStringLiteral("b.txt")), {}, A::Xxh3_128);
+    FileSink sinkC(dir.filePath(QStringLiteral("c.txt")), {}, A::Xxh3_128);
+    QVERIFY(sinkA.writeWhole(meta(), a, folder));
+    QVERIFY(sinkB.writeWhole(meta(), b, folder));
+    QVERIFY(sinkC.writeWhole(meta(), c, folder));
+    QCOMPARE(sinkA.partPath(), dir.filePath(QStringLiteral("a.sh"))); // no part name
+    const QDateTime when = QDateTime::fromMSecsSinceEpoch(1600000000123, Qt::UTC);
+    FileSink::Finished finA, finB, finC;
+    QVERIFY(sinkA.seal(FileDigest::of(A::Xxh3_128, a), true, when, &finA));
+    QVERIFY(sinkB.seal(FileDigest::of(A::Xxh3_128, b), false, {}, &finB));
+    QVERIFY(!sinkC.seal(FileDigest::of(A::Xxh3_128, QByteArray("corrupt!")), false, {}, &finC));
+    QCOMPARE(finC.error, TransferError::Integrity);
+    FileSink::syncAll({&sinkA, &sinkB});
+    QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden), before); // nothing yet
+    finA = sinkA.place(finA);
+    finB = sinkB.place(finB);
+    QCOMPARE(finA.error, TransferError::None);
+    QCOMPARE(finB.error, TransferError::None);
+    QCOMPARE(finA.finalPath, dir.filePath(QStringLiteral("a.sh")));
+    QCOMPARE(finB.finalPath, dir.filePath(QStringLiteral("b (1).txt")));
+    QCOMPARE(Test::readFile(finA.finalPath), a);
+    QCOMPARE(Test::readFile(finB.finalPath), b);
+    QCOMPARE(Test::readFile(dir.filePath(QStringLiteral("b.txt"))), QByteArray("already here"));
+    QCOMPARE(Test::readFile(dir.filePath(QStringLiteral("c.txt.meta"))), QByteArray("mine"));
+    const QFileInfo placedA(finA.finalPath);
+    QCOMPARE(placedA.lastModified().toMSecsSinceEpoch(), when.toMSecsSinceEpoch());
+    QVERIFY(placedA.isExecutable());
+    QVERIFY(!QFileInfo(finB.finalPath).isExecutable());
+    struct stat st
+    {
+    };
+    QCOMPARE(::stat(QFile::encodeName(finA.finalPath).constData(), &st), 0);
+    QCOMPARE(st.st_nlink, nlink_t(1)); // linked once, no part name left beside it
+    QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden),
+        (QStringList {QStringLiteral("a.sh"), QStringLiteral("b (1).txt"), QStringLiteral("b.txt"),
+            QStringLiteral("c.txt.meta")}));
+
+    // A write that fails (the disk is full) leaves nothing behind either.
+    FileSink failing(
+        dir.filePath(QStringLiteral("d.bin")),
+        [](QIODevice *part, qint64, QString *) -> std::unique_ptr<QIODevice> {
+            return std::make_unique<Test::FailDevice>(part, 100);
+        },
+        A::Xxh3_128);
+    QVERIFY(!failing.writeWhole(meta(), a, folder));
+    QVERIFY(failing.errorCode() == TransferError::WriteFailed
+        || failing.errorCode() == TransferError::DiskFull);
+    FileSink::Finished finD;
+    QVERIFY(!failing.seal(FileDigest::of(A::Xxh3_128, a), false, {}, &finD));
+    QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden).size(), 4);
+#endif
 }
 
 void TestFileSink::resumeOnlyFromTheSameSenderAndFile()
