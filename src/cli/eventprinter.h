@@ -79,6 +79,8 @@ private:
     //! \a soon: may wait for the end of this event-loop turn (a burst of "file" events, one
     //! per small file, costs one write, not one each); otherwise written out at once.
     void emitJson(QJsonObject event, bool soon = false);
+    //! One line of JSON (without the newline) to the output, as emitJson() does.
+    void writeJsonLine(const QByteArray &line, bool soon);
     void endProgressLine();
 
     bool m_json;

@@ -7,6 +7,8 @@
 #include "net/wire/controlprotocol.h"
 #include "net/wire/displaytext.h"
 
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QTest>
 
 #include <cstdio>
@@ -15,24 +17,30 @@ using namespace PunchDrop;
 
 namespace {
 
-//! Everything \a print wrote to a temporary FILE.
-template<typename Print> QString captured(Print print)
+//! Everything \a print wrote to a temporary FILE: the error stream, or the output in JSON mode.
+template<typename Print> QByteArray capturedBytes(Print print, bool json)
 {
     FILE *out = std::tmpfile();
     FILE *err = std::tmpfile();
     {
-        Cli::EventPrinter printer(false, out, err);
+        Cli::EventPrinter printer(json, out, err);
         print(printer);
     }
-    std::rewind(err);
+    FILE *read = json ? out : err;
+    std::rewind(read);
     QByteArray bytes;
     char buffer[4096];
     size_t n = 0;
-    while ((n = std::fread(buffer, 1, sizeof buffer, err)) > 0)
+    while ((n = std::fread(buffer, 1, sizeof buffer, read)) > 0)
         bytes.append(buffer, qsizetype(n));
     std::fclose(out);
     std::fclose(err);
-    return QString::fromUtf8(bytes);
+    return bytes;
+}
+
+template<typename Print> QString captured(Print print)
+{
+    return QString::fromUtf8(capturedBytes(print, false));
 }
 
 } // namespace
@@ -48,6 +56,8 @@ private Q_SLOTS:
     void controlProtocolNamesAreCleanedOnDecoding();
     void terminalNeverSeesEscapes();
     void offerSummaryNamesFolders();
+    void jsonFileEventIsWhatQJsonDocumentWrites_data();
+    void jsonFileEventIsWhatQJsonDocumentWrites();
 };
 
 void TestDisplayText::clean_data()
@@ -140,4 +150,44 @@ void TestDisplayText::offerSummaryNamesFolders()
 }
 
 QTEST_GUILESS_MAIN(TestDisplayText)
+void TestDisplayText::jsonFileEventIsWhatQJsonDocumentWrites_data()
+{
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<QString>("digest");
+    QTest::newRow("plain") << QStringLiteral("set/d00/f00.bin") << QStringLiteral("xxh3-128");
+    QTest::newRow("sha256 (two hash keys)") << QStringLiteral("a.txt") << QStringLiteral("sha256");
+    QTest::newRow("quotes, backslash")
+        << QStringLiteral("say \"hi\"\\x") << QStringLiteral("xxh3-128");
+    QTest::newRow("control characters")
+        << QString::fromUtf16(u"a\b\f\n\r\t\x01\x1f\x7f z") << QStringLiteral("xxh3-128");
+    QTest::newRow("non-ASCII") << QString::fromUtf16(u"Grüße/日本語/😀.txt")
+                               << QStringLiteral("xxh3-128");
+    QTest::newRow("lone surrogates")
+        << QString::fromUtf16(u"x\xd800y\xdc00") << QStringLiteral("xxh3-128");
+}
+
+void TestDisplayText::jsonFileEventIsWhatQJsonDocumentWrites()
+{
+    // EventPrinter::file() writes its line by hand (10,000 small files print 10,000): the bytes
+    // must be those of the QJsonObject it replaced, and the line must parse back to the values.
+    QFETCH(QString, name);
+    QFETCH(QString, digest);
+    const QString hash = QStringLiteral("604d18e51b351bfa112bfba0cd8b4ef3");
+    const QByteArray printed
+        = capturedBytes([&](Cli::EventPrinter &p) { p.file(name, 4096, digest, hash, 17); }, true);
+    QJsonObject expected {{QStringLiteral("event"), QStringLiteral("file")},
+        {QStringLiteral("name"), name}, {QStringLiteral("size"), 4096},
+        {QStringLiteral("digest"), digest}, {QStringLiteral("hash"), hash},
+        {QStringLiteral("resumed_from"), 17}};
+    if (digest == QLatin1String("sha256"))
+        expected.insert(QStringLiteral("sha256"), hash);
+    QCOMPARE(printed, QJsonDocument(expected).toJson(QJsonDocument::Compact) + '\n');
+    QJsonParseError error;
+    const QJsonObject parsed = QJsonDocument::fromJson(printed, &error).object();
+    QCOMPARE(error.error, QJsonParseError::NoError);
+    if (!name.contains(QChar(0xd800)))
+        QCOMPARE(parsed.value(u"name").toString(), name);
+    QCOMPARE(parsed.value(u"size").toInteger(), 4096);
+}
+
 #include "tst_displaytext.moc"
