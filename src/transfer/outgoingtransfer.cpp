@@ -26,19 +26,15 @@ Opened openSource(
     FileSource &source, qint64 size, qint64 resumeAt, bool small, const std::atomic_bool *cancel)
 {
     Opened o;
-    if (!source.open(size)) {
-        o.error = source.error();
-        return o;
-    }
     if (small) {
-        if (size > 0) {
-            o.data = source.readChunk(size);
-            if (o.data.size() != size) {
-                o.error = source.error();
-                return o;
-            }
+        if (!source.readWhole(size, &o.data)) {
+            o.error = source.error();
+            return o;
         }
         o.digest = source.finalHash();
+    } else if (!source.open(size)) {
+        o.error = source.error();
+        return o;
     }
     if (resumeAt > 0) {
         o.prefixDigest = source.hashPrefix(resumeAt, cancel);
