@@ -4,7 +4,6 @@
 #include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
-#include <QRegularExpression>
 
 #ifdef Q_OS_UNIX
 #include <cerrno>
@@ -17,17 +16,35 @@ namespace PunchDrop::SafePath {
 
 namespace {
 
-bool isReservedWindowsName(const QString &component)
+bool isReservedWindowsName(QStringView component)
 {
     // The device name is what precedes the first dot ("CON.txt", "nul.tar.gz"), trailing
-    // spaces ignored, case-insensitive.
-    static const QRegularExpression reserved(
-        QStringLiteral("^(CON|PRN|AUX|NUL|CONIN\\$|CONOUT\\$|COM[0-9¹²³]|LPT[0-9¹²³])$"),
-        QRegularExpression::CaseInsensitiveOption);
-    QString base = component.section(QLatin1Char('.'), 0, 0);
+    // spaces ignored, case-insensitive: CON PRN AUX NUL CONIN$ CONOUT$ COM0-9 LPT0-9, and COM
+    // and LPT with a superscript 1, 2 or 3. Compared by hand: this runs for every component of
+    // every offered path (a regular expression each was a tenth of a 10,000-file receive).
+    const qsizetype dot = component.indexOf(QLatin1Char('.'));
+    QStringView base = dot < 0 ? component : component.left(dot);
     while (base.endsWith(QLatin1Char(' ')))
         base.chop(1);
-    return reserved.match(base).hasMatch();
+    const auto is = [](QStringView a, const char16_t *b) {
+        return a.compare(QStringView(b), Qt::CaseInsensitive) == 0;
+    };
+    switch (base.size()) {
+    case 3:
+        return is(base, u"CON") || is(base, u"PRN") || is(base, u"AUX") || is(base, u"NUL");
+    case 4: {
+        const char16_t n = base.at(3).unicode();
+        const bool number
+            = (n >= u'0' && n <= u'9') || n == u'\u00b9' || n == u'\u00b2' || n == u'\u00b3';
+        return number && (is(base.left(3), u"COM") || is(base.left(3), u"LPT"));
+    }
+    case 6:
+        return is(base, u"CONIN$");
+    case 7:
+        return is(base, u"CONOUT$");
+    default:
+        return false;
+    }
 }
 
 QString sanitizeComponent(const QString &in)

@@ -61,6 +61,16 @@ void TestSafePath::hostile_data()
         << QStringLiteral("AUX .txt") << QStringLiteral("_AUX .txt");
     QTest::newRow("console is not reserved")
         << QStringLiteral("console.log") << QStringLiteral("console.log");
+    QTest::newRow("CONIN$ and conout$")
+        << QStringLiteral("CONIN$/conout$.txt") << QStringLiteral("_CONIN$/_conout$.txt");
+    QTest::newRow("COM with a superscript digit")
+        << QString::fromUtf16(u"com\u00b9.txt") << QString::fromUtf16(u"_com\u00b9.txt");
+    QTest::newRow("prn, Lpt0 and Nul.")
+        << QStringLiteral("prn/Lpt0/x.Nul") << QStringLiteral("_prn/_Lpt0/x.Nul");
+    QTest::newRow("names near the reserved ones are kept") << QStringLiteral(
+        "COM10/LPT/CONS/AUX1/NULL.txt/c0m1") << QStringLiteral("COM10/LPT/CONS/AUX1/NULL.txt/c0m1");
+    QTest::newRow("a reserved name after a dot is not the device")
+        << QStringLiteral("x.CON") << QStringLiteral("x.CON");
     QTest::newRow("control characters")
         << QStringLiteral("a\x01\x1f\x7f.txt") << QStringLiteral("a___.txt");
     QTest::newRow("newline in name") << QStringLiteral("evil\nname") << QStringLiteral("evil_name");
