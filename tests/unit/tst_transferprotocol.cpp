@@ -108,12 +108,48 @@ void TestTransferProtocol::golden_data()
         << hex("0000000c 0e a2 6163 01 636d7367 626e6f");
     QTest::newRow("VERDICT ok {i:2, c:0, msg:''}") << Message {
         Verdict {2, TransferError::None, {}}} << hex("0000000d 0b a3 6169 02 6163 00 636d7367 60");
+    // VERDICT is written by hand (one per file): the bytes of its QCborMap, at every integer
+    // width and with a non-ASCII message.
+    for (const qint64 index : {qint64(23), qint64(24), qint64(255), qint64(256), qint64(65535),
+             qint64(65536), qint64(kMaxOfferItems - 1)}) {
+        const Verdict v {
+            index, TransferError::Integrity, QString::fromUtf16(u"digest mismatch — é")};
+        QTest::addRow("VERDICT i=%lld", index)
+            << Message {v}
+            << cborFrame(FrameType::Verdict,
+                   {{k("i"), index}, {k("c"), int(v.error)}, {k("msg"), v.message}});
+    }
     QTest::newRow("HEADER {i:0, s:4294967296} (64-bit size)") << Message {
         FileHeader {0, qint64(1) << 32}} << hex("00000010 05 a2 6169 00 6173 1b0000000100000000");
     // The file digest is 16 bytes (XXH3-128) or 32 (SHA-256); the session checks which.
     QTest::newRow("END {i:0, h: 16-byte XXH3-128}")
         << Message {FileEnd {0, QByteArray(16, '\x11')}}
         << hex("00000018 0a a2 6169 00 6168 50 11111111111111111111111111111111");
+    // OFFER is streamed (QCborStreamWriter, 10,000 items without a QCborValue each): the bytes
+    // of the QCborMap it was built as before, field order included.
+    QTest::newRow("OFFER {items:[]} without a nonce") << Message {Offer {}}
+                                                      << hex("00000017 02 a3 656974656d73 80 "
+                                                             "656279746573 00 6566696c6573 00");
+    Offer offer;
+    offer.items = {dir("d"), file("d/a.sh", 70000, true, 1700000000123), file("d/Grüße 😀.txt", 0),
+        file("d/big", qint64(5) << 32, false, 1000)};
+    offer.totalBytes = 70000 + (qint64(5) << 32);
+    offer.fileCount = 3;
+    offer.codeNonce = QByteArray(32, '\x42');
+    QCborArray items;
+    for (const OfferItem &item : offer.items) {
+        QCborMap i {{k("p"), item.relativePath}, {k("s"), item.isDirectory ? 0 : item.size},
+            {k("m"), item.isDirectory || item.executable ? 0755 : 0644},
+            {k("t"), item.modified.isValid() ? item.modified.toMSecsSinceEpoch() : 0}};
+        if (item.isDirectory)
+            i.insert(k("d"), true);
+        items.append(i);
+    }
+    QTest::newRow("OFFER: folder, executable, non-ASCII, 64-bit size, times, nonce")
+        << Message {offer}
+        << cborFrame(FrameType::Offer,
+               {{k("items"), items}, {k("bytes"), offer.totalBytes}, {k("files"), 3},
+                   {k("n"), offer.codeNonce}});
 }
 
 void TestTransferProtocol::golden()
