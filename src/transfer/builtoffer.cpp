@@ -8,6 +8,8 @@
 #include <algorithm>
 
 #ifdef Q_OS_UNIX
+#include <dirent.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -36,14 +38,16 @@ struct Found
  * inside a folder: loops; \a followFolder for one the user named) and anything but a plain file
  * or a folder (sockets, fifos, devices).
  */
-bool describe(const QString &path, Found *found, bool followFolder = false)
+bool describeAt(
+    int dirfd, const char *name, const QString &path, Found *found, bool followFolder = false)
 {
-    const QByteArray native = QFile::encodeName(path);
-    QT_STATBUF st;
-    if (QT_LSTAT(native.constData(), &st) != 0)
+    struct stat st
+    {
+    };
+    if (::fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
         return false;
     if (S_ISLNK(st.st_mode)
-        && (QT_STAT(native.constData(), &st) != 0 || (S_ISDIR(st.st_mode) && !followFolder)))
+        && (::fstatat(dirfd, name, &st, 0) != 0 || (S_ISDIR(st.st_mode) && !followFolder)))
         return false;
     if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode))
         return false;
@@ -59,8 +63,49 @@ bool describe(const QString &path, Found *found, bool followFolder = false)
     static const uid_t euid = ::geteuid();
     if (!item.isDirectory && euid != 0)
         found->readable = st.st_uid == euid ? (st.st_mode & S_IRUSR) != 0
-                                            : ::access(native.constData(), R_OK) == 0;
+                                            : ::faccessat(dirfd, name, R_OK, 0) == 0;
     return true;
+}
+
+bool describe(const QString &path, Found *found, bool followFolder = false)
+{
+    return describeAt(AT_FDCWD, QFile::encodeName(path).constData(), path, found, followFolder);
+}
+
+/*!
+ * Everything below the folder \a dir (its absolute path; \a named: the one the user named) into
+ * \a entries: readdir() and one fstatat() per entry relative to the folder's descriptor (one
+ * name looked up, not the whole path; no QDirIterator and QFileInfo per entry). A folder that
+ * cannot be opened or read is left out, as QDirIterator leaves it out.
+ */
+void walk(const QString &dir, QList<Found> *entries, bool named = true)
+{
+    // The folder the user named may be a symlink (they mean its content); one found inside is
+    // opened only as the folder it was when looked at, never through a symlink put there since.
+    const int fd = ::open(QFile::encodeName(dir).constData(),
+        O_RDONLY | O_DIRECTORY | O_CLOEXEC | (named ? 0 : O_NOFOLLOW));
+    if (fd < 0)
+        return;
+    DIR *stream = ::fdopendir(fd);
+    if (!stream) {
+        ::close(fd);
+        return;
+    }
+    QStringList folders;
+    while (const dirent *entry = ::readdir(stream)) {
+        const char *name = entry->d_name;
+        if (name[0] == '.' && (name[1] == 0 || (name[1] == '.' && name[2] == 0)))
+            continue;
+        Found found;
+        if (!describeAt(fd, name, dir + QLatin1Char('/') + QFile::decodeName(name), &found))
+            continue;
+        if (found.item.isDirectory)
+            folders.append(found.path);
+        entries->append(std::move(found));
+    }
+    ::closedir(stream); // one folder open at a time, however deep the tree
+    for (const QString &folder : std::as_const(folders))
+        walk(folder, entries, false);
 }
 #else
 bool describe(const QString &path, Found *found, bool followFolder = false)
@@ -95,14 +140,18 @@ void addItem(BuiltOffer &out, Found &&found, const QString &relative)
 bool addFolderContent(BuiltOffer &out, const QString &root, const QString &name)
 {
     // Symlinked folders are not followed (loops); symlinked files are sent as their content.
+    QList<Found> entries;
+#ifdef Q_OS_UNIX
+    walk(root.endsWith(QLatin1Char('/')) ? root.chopped(1) : root, &entries);
+#else
     QDirIterator it(root, QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot,
         QDirIterator::Subdirectories);
-    QList<Found> entries;
     while (it.hasNext()) {
         Found found;
         if (describe(it.next(), &found))
             entries.append(std::move(found));
     }
+#endif
     std::sort(entries.begin(), entries.end(),
         [](const Found &a, const Found &b) { return a.path < b.path; });
     // Every path the iterator gives starts with root + '/'.
