@@ -82,7 +82,8 @@
 #              nice -n N: a diagnostic for how much the other load on the machine costs),
 #              BENCH_COMMIT (the label of the measured code when the binary was not built from
 #              this tree, e.g. from `git archive COMMIT`; default: this tree's HEAD + dirty count),
-#              TMPFS (default /dev/shm), NATLAB_KEEP=1 (leave the lab up).
+#              TMPFS (default /dev/shm), NATLAB_KEEP=1 (leave the lab up), BENCH_WARM=0 (no
+#              tmpfs warm-up before each measured copy; see warm_tmpfs).
 
 # shellcheck disable=SC2317,SC2015 # functions run through lab_wait_for; A && B || die is meant
 set -u -o pipefail
@@ -168,6 +169,20 @@ timefile() { awk -F': ' -v k="$1" 'index($0, k) { gsub(/^[ \t]+/, "", $2); print
 # cpu_secs FILE — user + system CPU seconds from /usr/bin/time -v
 cpu_secs() { awk -v u="$(timefile "User time" "$1")" -v s="$(timefile "System time" "$1")" 'BEGIN { printf "%.2f", u + s }'; }
 loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
+# warm_tmpfs PATH — writes as many MiB of zeros into tmpfs as PATH holds, and deletes them, right
+# before a measured copy. A VM that hands freed memory back to its host (virtio-balloon free page
+# reporting) pays a host fault for the first write to each such page: measured 2026-12-07, a
+# 2 GiB receive into tmpfs took 3.7-4.7 s of system time on cold pages and 1.3 s right after
+# this warm-up (2.7-9.8 s in the lab, 43 % of it in copy_folio_from_iter_atomic), while a
+# baseline run right after PunchDrop deleted its copy got those warm pages. Warming before every
+# copy, PunchDrop's and each baseline's, gives each the same start. BENCH_WARM=0 skips it.
+warm_tmpfs() {
+    [ "${BENCH_WARM:-1}" = 0 ] && return 0
+    local mib
+    mib=$(du -sm "$1" 2>/dev/null | cut -f1)
+    dd if=/dev/zero of="$SHM_WORK/warm" bs=1M count="${mib:-1}" status=none 2>/dev/null
+    rm -f -- "$SHM_WORK/warm"
+}
 
 # ---------------------------------------------------------------------------------------------
 # the lab and the work dir on tmpfs
@@ -349,6 +364,7 @@ pd_run() {
     [ -n "$bob_id" ] || die "$tag: the receiver did not register within $REGISTER_TIMEOUT s (see $rout, ${rout%.jsonl}.err)"
 
     local t0 rc rrc t1
+    warm_tmpfs "$source"
     t0=$(now_ms)
     lab_spawn -e "$OUTDIR/logs/$tag-sender.err" ha "$sout" "${NICE[@]}" /usr/bin/time -v -o "$stime" \
         "$PD" send --server "$SERVER" --to "$bob_id" --json --timeout "$SEND_TIMEOUT" --name alice \
@@ -418,6 +434,7 @@ socat_run() {
         socat -u "$@" "TCP-LISTEN:$SOCAT_PORT,reuseaddr" "OPEN:$out,creat,trunc"
     local lpid=$LAB_LAST_PID
     lab_wait_for 10 lab_listening hb "$SOCAT_PORT" || die "$tag: socat does not listen on hb:$SOCAT_PORT"
+    warm_tmpfs "$PAYLOAD"
     t0=$(now_ms)
     timeout "$DEADLINE" ip netns exec "$(lab_ns ha)" "${NICE[@]}" /usr/bin/time -v -o "$OUTDIR/logs/$tag-client.time" \
         socat -u "$@" "OPEN:$PAYLOAD" \
@@ -460,6 +477,7 @@ tar_run() {
         "socat -u -b 262144 TCP-LISTEN:$SOCAT_PORT,reuseaddr - | tar x -C '$out'"
     local lpid=$LAB_LAST_PID
     lab_wait_for 10 lab_listening hb "$SOCAT_PORT" || die "$tag: socat does not listen on hb:$SOCAT_PORT"
+    warm_tmpfs "$folder"
     t0=$(now_ms)
     timeout "$DEADLINE" ip netns exec "$(lab_ns ha)" sh -c \
         "tar c -C '$(dirname "$folder")' '$(basename "$folder")' | socat -u -b 262144 - TCP:$BOB_PUBLIC:$SOCAT_PORT" \
@@ -507,6 +525,7 @@ ssh_run() {
     # A folder of small files (the small-file rows): rsync -r with times, as a user would copy it.
     [ -n "$folder" ] && cmd=(rsync -r --times --whole-file --no-compress
         -e "ssh ${SSH_OPTS[*]} -p $SSH_PORT" "$folder" "root@$BOB_PUBLIC:$out/")
+    warm_tmpfs "${folder:-$PAYLOAD}"
     t0=$(now_ms)
     timeout "$DEADLINE" ip netns exec "$(lab_ns ha)" "${NICE[@]}" /usr/bin/time -v -o "$ctime" \
         "${cmd[@]}" </dev/null >"$OUTDIR/logs/$tag-client.log" 2>&1
