@@ -343,8 +343,8 @@ bool FileSink::writeWhole(
     } else {
         m_direct = true;
     }
-    // A failed write leaves the part file; the next attempt at this file takes it over and
-    // empties it (above).
+    // A failed write leaves the part file, and the next attempt at this file takes it over and
+    // empties it (above); an unnamed file is simply gone.
     return bytes.isEmpty() || write(bytes);
 }
 
