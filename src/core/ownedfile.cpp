@@ -503,12 +503,12 @@ bool OwnedFile::remove()
 
 #endif
 
-std::shared_ptr<OwnedFolder> OwnedFolder::open(const QString &path)
+std::shared_ptr<OwnedFolder> OwnedFolder::open(const QString &path, bool followSymlink)
 {
 #if defined(Q_OS_LINUX) && defined(O_TMPFILE)
     // O_PATH: only a handle to create and link files in (no read access needed).
-    const int fd = ::open(
-        QFile::encodeName(path).constData(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    const int fd = ::open(QFile::encodeName(path).constData(),
+        O_PATH | O_DIRECTORY | O_CLOEXEC | (followSymlink ? 0 : O_NOFOLLOW));
     if (fd < 0)
         return nullptr;
     struct stat st
@@ -521,6 +521,7 @@ std::shared_ptr<OwnedFolder> OwnedFolder::open(const QString &path)
     return std::shared_ptr<OwnedFolder>(new OwnedFolder(path, fd, quint64(st.st_dev)));
 #else
     Q_UNUSED(path);
+    Q_UNUSED(followSymlink);
     return nullptr;
 #endif
 }

@@ -19,8 +19,12 @@ namespace PunchDrop {
 class OwnedFolder
 {
 public:
-    //! Holds \a path open (not followed if it is a symlink); nullptr where that is not possible.
-    static std::shared_ptr<OwnedFolder> open(const QString &path);
+    /*!
+     * Holds \a path open; nullptr where that is not possible. A symlink at \a path is followed
+     * only with \a followSymlink (the download folder the user chose may be one; a folder below
+     * it that has become one since it was checked is not opened).
+     */
+    static std::shared_ptr<OwnedFolder> open(const QString &path, bool followSymlink = false);
     ~OwnedFolder();
     OwnedFolder(const OwnedFolder &) = delete;
     OwnedFolder &operator=(const OwnedFolder &) = delete;

@@ -58,7 +58,7 @@ using StoredBatch = IncomingTransfer::StoredBatch;
  * file that cannot be written (disk full) stops the batch: the files after it are not tried.
  */
 StoredBatch storeBatch(const QList<WholeFile> &files, const PartDeviceFactory &factory,
-    FileDigest::Algorithm algorithm)
+    FileDigest::Algorithm algorithm, const QString &downloadRoot)
 {
     StoredBatch out;
     // Each folder of the batch held open once: its files are made in it by descriptor.
@@ -71,8 +71,11 @@ StoredBatch storeBatch(const QList<WholeFile> &files, const PartDeviceFactory &f
         const QStringView folderPath
             = QStringView(file.target).left(file.target.lastIndexOf(QLatin1Char('/')));
         auto folder = folders.find(folderPath);
-        if (folder == folders.end())
-            folder = folders.insert(folderPath, OwnedFolder::open(folderPath.toString()));
+        if (folder == folders.end()) {
+            // The download folder itself may be a symlink the user made; none below it is.
+            folder = folders.insert(
+                folderPath, OwnedFolder::open(folderPath.toString(), folderPath == downloadRoot));
+        }
         auto &sink
             = sinks.emplace_back(std::make_unique<FileSink>(file.target, factory, algorithm));
         if (!sink->writeWhole(file.meta, file.bytes, *folder)) {
@@ -618,8 +621,12 @@ QCoro::Task<TransferJob::Step> IncomingTransfer::onBatch(FileBatch &batch)
     }
     m_nextHeader += files.size();
     // Stored on the worker while the next FILES frame is read, decrypted and checked here.
-    auto store = [files = std::move(files), factory = m_options.partDeviceFactory,
-                     algorithm = digest()] { return storeBatch(files, factory, algorithm); };
+    // The root as SafePath::resolve() builds the targets from it.
+    auto store
+        = [files = std::move(files), factory = m_options.partDeviceFactory, algorithm = digest(),
+              root = QDir::cleanPath(QDir(m_options.downloadDir).absolutePath())] {
+              return storeBatch(files, factory, algorithm, root);
+          };
     m_batches.push_back({first, bytes, runOffThread(&m_pool, std::move(store))});
     auto storing = awaitBatches(1);
     co_return co_await storing;

@@ -42,6 +42,9 @@ private Q_SLOTS:
     void wholeFilesSealedSyncedPlaced();
     void unnamedWholeFilesAppearOnlyWhenPlaced_data();
     void unnamedWholeFilesAppearOnlyWhenPlaced();
+#ifdef Q_OS_LINUX
+    void symlinkedFolderIsFollowedOnlyWhenAsked();
+#endif
     void resumeOnlyFromTheSameSenderAndFile();
     void partInUseIsNeitherResumedNorTouched();
     void symlinkAtThePartPathIsRefused_data();
@@ -352,6 +355,35 @@ void TestFileSink::unnamedWholeFilesAppearOnlyWhenPlaced()
     QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden).size(), 4);
 #endif
 }
+
+#ifdef Q_OS_LINUX
+void TestFileSink::symlinkedFolderIsFollowedOnlyWhenAsked()
+{
+    // The download folder the user chose may be a symlink (~/Downloads → /data/Downloads):
+    // storeBatch() opens it following the link. A folder below it that is a symlink is never
+    // opened (it would be one swapped in after SafePath checked it).
+    QTemporaryDir dir;
+    const QString real = dir.filePath(QStringLiteral("real"));
+    const QString link = dir.filePath(QStringLiteral("link"));
+    QVERIFY(QDir().mkdir(real));
+    QVERIFY(QFile::link(real, link));
+    QVERIFY(!OwnedFolder::open(link));
+    const std::shared_ptr<OwnedFolder> folder = OwnedFolder::open(link, true);
+    QVERIFY(folder);
+    using A = FileDigest::Algorithm;
+    const QByteArray data("through the link");
+    FileSink sink(link + QStringLiteral("/a.txt"), {}, A::Xxh3_128);
+    QVERIFY(sink.writeWhole(meta(), data, folder));
+    QVERIFY(QDir(real).isEmpty(QDir::Files | QDir::Hidden)); // unnamed, not a part file
+    FileSink::Finished fin;
+    QVERIFY(sink.seal(FileDigest::of(A::Xxh3_128, data), false, {}, &fin));
+    FileSink::syncAll({&sink});
+    fin = sink.place(fin);
+    QCOMPARE(fin.error, TransferError::None);
+    QCOMPARE(fin.finalPath, link + QStringLiteral("/a.txt"));
+    QCOMPARE(Test::readFile(real + QStringLiteral("/a.txt")), data);
+}
+#endif
 
 void TestFileSink::resumeOnlyFromTheSameSenderAndFile()
 {
