@@ -257,19 +257,16 @@ void appendCborText(QByteArray *out, QByteArrayView utf8)
 QByteArray encodeVerdictFrame(const Verdict &m)
 {
     const QByteArray text = m.message.toUtf8();
-    QByteArray out;
-    out.reserve(kLengthFieldSize + 1 + 24 + text.size());
-    out.resize(kLengthFieldSize + 1);
-    out[kLengthFieldSize] = char(FrameType::Verdict);
-    appendCborHead(&out, 5, 3); // a map of three
-    appendCborText(&out, "i");
-    appendCborInteger(&out, m.index);
-    appendCborText(&out, "c");
-    appendCborInteger(&out, qint64(m.error));
-    appendCborText(&out, "msg");
-    appendCborText(&out, text);
-    qToBigEndian(quint32(out.size() - kLengthFieldSize), out.data());
-    return out;
+    QByteArray payload;
+    payload.reserve(24 + text.size());
+    appendCborHead(&payload, 5, 3); // a map of three
+    appendCborText(&payload, "i");
+    appendCborInteger(&payload, m.index);
+    appendCborText(&payload, "c");
+    appendCborInteger(&payload, qint64(m.error));
+    appendCborText(&payload, "msg");
+    appendCborText(&payload, text);
+    return frameBytes(FrameType::Verdict, payload);
 }
 
 QByteArray encodeOfferFrame(const Offer &m)
