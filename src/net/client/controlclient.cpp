@@ -530,8 +530,10 @@ void ControlClient::on(const PeerLeft &left)
         Q_EMIT peersChanged();
 }
 
-void ControlClient::on(const Go &go)
+void ControlClient::on(const Go &received)
 {
+    Go go = received;
+    go.receivedAt = std::chrono::steady_clock::now(); // start_in_ms counts from here
     if (!go.initiator) {
         Q_EMIT goReceived(go);
         return;

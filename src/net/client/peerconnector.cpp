@@ -223,7 +223,13 @@ QCoro::Task<PunchResult> PeerConnector::punch(const GoMessage &go, bool mappedOn
                 plan.candidates << e;
         }
     }
-    plan.startIn = std::chrono::milliseconds(qMax(0, go.startInMs));
+    // Counted from the go's arrival: the way here (the engine, a busy GUI event loop) is part
+    // of the wait, not added to it, so both peers still begin at the instant the server chose.
+    std::chrono::milliseconds startIn(qMax(0, go.startInMs));
+    if (go.receivedAt)
+        startIn -= std::chrono::duration_cast<std::chrono::milliseconds>(
+            std::chrono::steady_clock::now() - *go.receivedAt);
+    plan.startIn = std::max(startIn, std::chrono::milliseconds(0));
     if (guess != PortGuess::None) {
         plan.guess = guess;
         plan.guessTarget = go.peerPublic;

@@ -48,8 +48,11 @@ struct RendezvousServerConfig
     ServerClient::Timeouts timeouts; //!< handshake deadline (also for sniffing), idle timeout
     std::chrono::milliseconds keepaliveInterval {15000}; //!< advertised to clients in welcome
     std::chrono::milliseconds rttProbeTimeout {1000}; //!< wait this long for pongs before go
-    //! Added to the larger one-way delay so both peers can still be told in time.
-    std::chrono::milliseconds startMargin {40};
+    //! Added to the larger one-way delay. It does not make the two starts meet (each peer counts
+    //! start_in_ms from its own go's arrival, so the margin delays both alike); it is each peer's
+    //! budget for getting from the go to its first SYN, which the client absorbs by counting
+    //! from the arrival (Control::Go::receivedAt). Every ms of it delays every direct path.
+    std::chrono::milliseconds startMargin {10};
     int maxPendingIntroductions = 4; //!< per client; more → connect-error "busy"
     //! `lookup` requests per client and second (also the burst); more → lookup-result "busy".
     int lookupsPerSecond = 10;

@@ -12,6 +12,9 @@
 #include "net/wire/portmapprotocol.h"
 #include "net/wire/servererror.h"
 
+#include <chrono>
+#include <optional>
+
 #include <QByteArray>
 #include <QList>
 #include <QString>
@@ -194,6 +197,10 @@ struct Go
     //! it registered over IPv4), as the server saw it in the peer's address claim. Invalid when
     //! there is none.
     Endpoint peerAlso {};
+    //! Local, never on the wire: when this client decoded the go (ControlClient). The punch
+    //! starts startInMs after that instant, however long the go took from there to the
+    //! HolePuncher. Absent (a go built elsewhere): startInMs counts from when the punch begins.
+    std::optional<std::chrono::steady_clock::time_point> receivedAt {};
 };
 
 //! C→S: how a session ended up (for the server's log).
