@@ -142,6 +142,7 @@ void TestControlClient::connectGivesBothPeersConsistentGo()
     QVERIFY(QCoro::waitFor(b->waitRegistered(5s)));
     QSignalSpy bGo(b.get(), &ControlClient::goReceived);
 
+    const auto asked = std::chrono::steady_clock::now();
     const ConnectReply reply = QCoro::waitFor(a->requestConnect(bob.id(), ConnectMode::Auto, 5s));
     QVERIFY2(reply.go.has_value(),
         qPrintable(connectFailureName(reply.errorCode) + QLatin1Char(' ') + reply.errorMessage));
@@ -174,6 +175,10 @@ void TestControlClient::connectGivesBothPeersConsistentGo()
     QCOMPARE(ga.startInMs, d - ga.rttMs / 2);
     QCOMPARE(gb.startInMs, d - gb.rttMs / 2);
     QVERIFY(ga.startInMs >= 40 - 1 && ga.startInMs <= d);
+    // Both are stamped on arrival (not on the wire): start_in_ms counts from there.
+    QVERIFY(ga.receivedAt && gb.receivedAt);
+    QVERIFY(*ga.receivedAt >= asked && *ga.receivedAt <= std::chrono::steady_clock::now());
+    QVERIFY(*gb.receivedAt >= asked && *gb.receivedAt <= std::chrono::steady_clock::now());
 }
 
 void TestControlClient::connectModes()

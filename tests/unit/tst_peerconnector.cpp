@@ -15,6 +15,7 @@
 #include "support/testhelpers.h"
 #include "support/testserver.h"
 
+#include <QElapsedTimer>
 #include <QPointer>
 #include <QSignalSpy>
 #include <QSslSocket>
@@ -46,6 +47,7 @@ private Q_SLOTS:
     void init();
     void cleanup();
     void direct();
+    void startCountsFromTheGosArrival();
     void relayOnly();
     void relayKeepsBytesAfterPairing();
     void unknownPeer();
@@ -182,6 +184,25 @@ void TestPeerConnector::direct()
     QVERIFY(!m_clientA->claimedEndpoint().isValid());
     QCOMPARE(r.initiator.socket->peerAddress().protocol(), QAbstractSocket::IPv4Protocol);
     QVERIFY(exchange(*r.initiator.socket, *r.responder.socket));
+}
+
+void TestPeerConnector::startCountsFromTheGosArrival()
+{
+    // Both peers are to start 2 s after their go arrives; bob's engine gets to it only 1.5 s
+    // after the arrival. Counted from the arrival, bob still starts with alice (≈ 2 s); counted
+    // from when it got there, it would start 1.5 s late (≈ 3.5 s).
+    RendezvousServerConfig config = Test::loopbackServerConfig();
+    config.startMargin = 2000ms;
+    restart(config, QStringLiteral("127.0.0.1"));
+    QElapsedTimer clock;
+    clock.start();
+    Results r = connectPair(ConnectMode::Auto, 1500ms);
+    const qint64 took = clock.elapsed();
+    QVERIFY(r.responderDone);
+    QVERIFY2(r.initiator.ok(), qPrintable(r.initiator.error));
+    QVERIFY2(r.responder.ok(), qPrintable(r.responder.error));
+    QCOMPARE(r.responder.path, PathKind::DirectPunch);
+    QVERIFY2(took >= 1900 && took < 3000, qPrintable(QString::number(took)));
 }
 
 void TestPeerConnector::relayOnly()
