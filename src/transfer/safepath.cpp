@@ -47,14 +47,18 @@ bool isReservedWindowsName(QStringView component)
     }
 }
 
+bool needsReplacing(char16_t u)
+{
+    return u < 0x20 || u == 0x7f || (u >= 0x80 && u < 0xa0) || u == u'\\' || u == u':' || u == u'*'
+        || u == u'?' || u == u'"' || u == u'<' || u == u'>' || u == u'|';
+}
+
 QString sanitizeComponent(const QString &in)
 {
     QString out;
     out.reserve(in.size());
     for (const QChar c : in) {
-        const char16_t u = c.unicode();
-        if (u < 0x20 || u == 0x7f || (u >= 0x80 && u < 0xa0) || u == u'\\' || u == u':' || u == u'*'
-            || u == u'?' || u == u'"' || u == u'<' || u == u'>' || u == u'|')
+        if (needsReplacing(c.unicode()))
             out.append(QLatin1Char('_'));
         else
             out.append(c);
@@ -71,9 +75,58 @@ QString sanitizeComponent(const QString &in)
     return out;
 }
 
+//! A component that sanitizeComponent() returns unchanged and sanitize() does not refuse.
+bool cleanComponent(QStringView c, qsizetype utf8Bytes)
+{
+    if (c.isEmpty() || utf8Bytes > kMaxComponentBytes || c == u"." || c == u".."
+        || c.endsWith(QLatin1Char('.')) || c.endsWith(QLatin1Char(' ')))
+        return false;
+    return !isReservedWindowsName(c) && !c.endsWith(partSuffix(), Qt::CaseInsensitive)
+        && !c.endsWith(metaSuffix(), Qt::CaseInsensitive);
+}
+
+/*!
+ * True when sanitizeFully() would return \a offered itself: one pass and no allocation, where
+ * the full check splits, converts and joins. Anything unusual (a surrogate, a character to
+ * replace, a name to refuse or change) is left to the full check.
+ */
+bool alreadyClean(QStringView offered)
+{
+    if (offered.isEmpty() || offered.size() > kMaxPathBytes)
+        return false;
+    qsizetype pathBytes = 0;
+    qsizetype componentBytes = 0;
+    qsizetype componentStart = 0;
+    int depth = 1;
+    for (qsizetype i = 0; i <= offered.size(); ++i) {
+        if (i == offered.size() || offered.at(i) == QLatin1Char('/')) {
+            if (!cleanComponent(offered.mid(componentStart, i - componentStart), componentBytes))
+                return false;
+            if (i < offered.size() && ++depth > kMaxDepth)
+                return false;
+            pathBytes += componentBytes + (i < offered.size() ? 1 : 0);
+            componentBytes = 0;
+            componentStart = i + 1;
+            continue;
+        }
+        const char16_t u = offered.at(i).unicode();
+        if (needsReplacing(u) || QChar::isSurrogate(u))
+            return false;
+        componentBytes += u < 0x80 ? 1 : u < 0x800 ? 2 : 3;
+    }
+    return pathBytes <= kMaxPathBytes;
+}
+
 } // namespace
 
 Sanitized sanitize(const QString &offered)
+{
+    if (alreadyClean(offered))
+        return Sanitized {offered, {}};
+    return sanitizeFully(offered);
+}
+
+Sanitized sanitizeFully(const QString &offered)
 {
     // Whole sentences for the translation (context "SafePath"): %1 the offered path, %2 a limit.
     const auto refuse = [&offered](const char *sentence, int limit = 0) {

@@ -41,6 +41,8 @@ struct Sanitized
 
 //! Checks and sanitises an offered path. Pure (does not touch the disk).
 Sanitized sanitize(const QString &offered);
+//! sanitize() without its fast path for a path that needs no change (what the tests compare).
+Sanitized sanitizeFully(const QString &offered);
 
 /*!
  * The absolute path of \a safeRelative (from sanitize()) under \a downloadDir. When

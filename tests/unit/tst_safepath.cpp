@@ -9,6 +9,7 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QRandomGenerator>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -20,6 +21,7 @@ class TestSafePath : public QObject
 private Q_SLOTS:
     void hostile_data();
     void hostile();
+    void fastPathAgreesWithTheFullCheck();
     void resolveRefusesSymlinkedFolders();
     void resolveRefusesAFileAsFolder();
     void resolveCreatesParents();
@@ -104,6 +106,10 @@ void TestSafePath::hostile()
     QFETCH(QString, offered);
     QFETCH(QString, expected);
     const SafePath::Sanitized s = SafePath::sanitize(offered);
+    // The fast path for clean paths answers exactly as the full check.
+    const SafePath::Sanitized full = SafePath::sanitizeFully(offered);
+    QCOMPARE(s.relativePath, full.relativePath);
+    QCOMPARE(s.error, full.error);
     if (expected.isEmpty()) {
         QVERIFY2(!s.ok(), qPrintable(QStringLiteral("accepted as ") + s.relativePath));
         QVERIFY(s.error.startsWith(QStringLiteral("unsafe path")));
@@ -120,6 +126,35 @@ void TestSafePath::hostile()
     QVERIFY2(!resolved.isEmpty(), qPrintable(error));
     QVERIFY(resolved.startsWith(tmp.path() + QLatin1Char('/')));
     QVERIFY(!QDir(tmp.path()).relativeFilePath(resolved).startsWith(QStringLiteral("../")));
+}
+
+void TestSafePath::fastPathAgreesWithTheFullCheck()
+{
+    // Random paths from the characters every rule turns on, at every length around the limits:
+    // sanitize() (which returns a clean path as it is) and sanitizeFully() must agree.
+    const QList<QString> pieces {QStringLiteral("a"), QStringLiteral("/"), QStringLiteral("."),
+        QStringLiteral(" "), QStringLiteral(":"), QStringLiteral("\\"), QStringLiteral("*"),
+        QStringLiteral("CON"), QStringLiteral("com1"), QStringLiteral("lpt\u00b2"),
+        QStringLiteral(".pdpart"), QStringLiteral(".PDPART.meta"), QStringLiteral("\u00e9"),
+        QStringLiteral("\u20ac"), QStringLiteral("\U0001F600"), QString(QChar(0xd800)),
+        QStringLiteral("\x01"), QStringLiteral("\u0085"), QString(127, QLatin1Char('b')),
+        QString(84, QChar(0x20ac)), QStringLiteral("x/"), QStringLiteral("..")};
+    QRandomGenerator rng(20261207);
+    int clean = 0;
+    for (int round = 0; round < 20000; ++round) {
+        QString offered;
+        const int count = int(rng.bounded(1, 12));
+        for (int k = 0; k < count; ++k)
+            offered += pieces.at(int(rng.bounded(pieces.size())));
+        if (round % 1000 == 0) // deep paths, around kMaxDepth
+            offered = QStringList(int(rng.bounded(60, 70)), QStringLiteral("d")).join(u'/');
+        const SafePath::Sanitized fast = SafePath::sanitize(offered);
+        const SafePath::Sanitized full = SafePath::sanitizeFully(offered);
+        QVERIFY2(fast.relativePath == full.relativePath && fast.error == full.error,
+            qPrintable(offered.toHtmlEscaped()));
+        clean += fast.ok() && fast.relativePath == offered;
+    }
+    QVERIFY(clean > 100); // the fast path was taken, not only the full check
 }
 
 void TestSafePath::resolveRefusesSymlinkedFolders()
