@@ -73,6 +73,7 @@ private Q_SLOTS:
     void incomplete();
     void malformed_data();
     void malformed();
+    void offerTextAsQtReadsIt();
     void backToBackFrames();
     void limitIsCheckedBeforeThePayloadArrives();
     void helloNameIsSanitised();
@@ -273,6 +274,22 @@ void TestTransferProtocol::malformed_data()
     const auto one = [](const QCborValue &i, const QCborValue &h, const QCborValue &d) {
         return QCborMap {{k("i"), i}, {k("h"), h}, {k("d"), d}};
     };
+    // OFFER {items: [{p: PATH, s: 0, m: 0, t: 0}], bytes: 0, files: 1} with PATH's CBOR as given.
+    const auto offerWithPath = [](const char *pathCbor, const char *extra = "") {
+        return frame(0x02,
+            hex("a3 656974656d73 81 a4 6170") + hex(pathCbor)
+                + hex("6173 00 616d 00 6174 00 656279746573 00 6566696c6573 01") + hex(extra));
+    };
+    QTest::newRow("OFFER path of invalid UTF-8") << offerWithPath("62 c328");
+    QTest::newRow("OFFER path of an encoded surrogate") << offerWithPath("63 eda080");
+    QTest::newRow("OFFER path of an overlong slash") << offerWithPath("62 c0af");
+    QTest::newRow("OFFER path of 4097 bytes")
+        << offerWithPath(QByteArray("791001" + QByteArray(4097, 'a').toHex()).constData());
+    QTest::newRow("OFFER key of invalid UTF-8")
+        << frame(0x02, hex("a4 656974656d73 80 656279746573 00 6566696c6573 00 62c328 00"));
+    QTest::newRow("OFFER key of 65 bytes") << frame(0x02,
+        hex("a4 656974656d73 80 656279746573 00 6566696c6573 00")
+            + hex(QByteArray("7841" + QByteArray(65, 'k').toHex()).constData()) + hex("00"));
     QTest::newRow("FILES without a list") << hex("00000002 13 a0");
     QTest::newRow("FILES with an empty list") << batch({});
     QTest::newRow("FILES list is a map") << cborFrame(FrameType::Files, {{k("f"), QCborMap {}}});
@@ -383,6 +400,26 @@ void TestTransferProtocol::malformed()
     const StreamParse parsed = parseMessage(bytes);
     QCOMPARE(parsed.status, ParseStatus::Malformed);
     QVERIFY(!parsed.error.isEmpty());
+}
+
+void TestTransferProtocol::offerTextAsQtReadsIt()
+{
+    // The decoder reads keys and paths as UTF-8 bytes: it must take what QCborStreamReader's
+    // readString() took, and as it did. A path in two chunks ("a", "é"), a BOM before "b", a
+    // key this build does not know ("é": 1) and one of exactly 64 bytes are fine.
+    const QByteArray payload = hex("a5 656974656d73 82"
+                                   "a4 6170 7f 6161 62c3a9 ff 6173 00 616d 00 6174 00"
+                                   "a4 6170 64 efbbbf62 6173 00 616d 00 6174 00"
+                                   "656279746573 00 6566696c6573 02 62c3a9 01")
+        + hex(QByteArray("7840" + QByteArray(64, 'k').toHex()).constData()) + hex("00");
+    const StreamParse parsed = parseMessage(frame(0x02, payload));
+    QCOMPARE(parsed.status, ParseStatus::Ok);
+    const auto *offer = std::get_if<Offer>(&parsed.message);
+    QVERIFY(offer);
+    QCOMPARE(offer->items.size(), 2);
+    QCOMPARE(offer->items.at(0).relativePath, QStringLiteral("a\u00e9"));
+    QCOMPARE(offer->items.at(1).relativePath, QStringLiteral("b"));
+    QCOMPARE(offer->fileCount, 2);
 }
 
 void TestTransferProtocol::backToBackFrames()
