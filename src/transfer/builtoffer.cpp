@@ -177,8 +177,13 @@ void checkOfferSize(BuiltOffer &out)
         return;
     }
     // The whole OFFER is one frame: refuse here, with the numbers, rather than let the
-    // receiver call it a malformed frame (~250 000 items of typical path length).
-    const qint64 frameLength = encodeMessage(out.offer).size() - kLengthFieldSize;
+    // receiver call it a malformed frame (~250 000 items of typical path length). Encoded to
+    // learn its exact size only when the bound from the path lengths does not settle it.
+    if (offerFrameLengthAtMost(out.offer) <= kMaxFrameLength)
+        return;
+    Offer withNonce = out.offer;
+    withNonce.codeNonce = QByteArray(kCodeNonceSize, '\0'); // as it will be sent
+    const qint64 frameLength = encodeMessage(withNonce).size() - kLengthFieldSize;
     if (frameLength > kMaxFrameLength) {
         out.tooLarge = true;
         out.error = QStringLiteral("too many files to send at once: %1 items (%2 files) make "

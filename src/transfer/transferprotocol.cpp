@@ -309,6 +309,19 @@ QByteArray encodeOfferFrame(const Offer &m)
 
 } // namespace
 
+qint64 offerFrameLengthAtMost(const Offer &offer)
+{
+    // The type byte; the map head; "items" and the array head; "bytes", "files" and "n" with
+    // the largest integers and a 32-byte nonce.
+    qint64 length = 1 + 1 + (6 + 9) + (6 + 9) + (6 + 9) + (2 + 2 + 32);
+    for (const OfferItem &item : offer.items) {
+        // The map head, five one-letter keys, the text head, at most 3 UTF-8 bytes per UTF-16
+        // unit (a surrogate pair is 4 bytes for 2 units), size, mode, time and "d": true.
+        length += 1 + 5 * 2 + 9 + 3 * qint64(item.relativePath.size()) + 9 + 3 + 9 + 1;
+    }
+    return length;
+}
+
 FrameParse parseFrame(QByteArrayView bytes)
 {
     FrameParse result;

@@ -261,6 +261,11 @@ StreamParse parseMessage(QByteArrayView bytes);
 
 //! The complete frame (length, type, payload) for \a message.
 QByteArray encodeMessage(const Message &message);
+/*!
+ * An upper bound of the LENGTH of \a offer's frame (type byte and CBOR, with a 32-byte code
+ * nonce), from the item count and path lengths alone: sizing an offer without encoding it.
+ */
+qint64 offerFrameLengthAtMost(const Offer &offer);
 //! A DATA frame around \a bytes without copying them into a Message first.
 QByteArray encodeData(QByteArrayView bytes);
 //! The frame header (length + type) of a DATA frame carrying \a size bytes.

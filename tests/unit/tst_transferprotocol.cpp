@@ -74,6 +74,7 @@ private Q_SLOTS:
     void malformed_data();
     void malformed();
     void offerTextAsQtReadsIt();
+    void offerLengthBound();
     void backToBackFrames();
     void limitIsCheckedBeforeThePayloadArrives();
     void helloNameIsSanitised();
@@ -400,6 +401,30 @@ void TestTransferProtocol::malformed()
     const StreamParse parsed = parseMessage(bytes);
     QCOMPARE(parsed.status, ParseStatus::Malformed);
     QVERIFY(!parsed.error.isEmpty());
+}
+
+void TestTransferProtocol::offerLengthBound()
+{
+    // The bound BuiltOffer sizes an offer by is never below the frame sent (with its nonce):
+    // ASCII, 2-, 3- and 4-byte UTF-8, folders, the largest sizes and times.
+    const QList<QByteArray> names {"a", "\xc3\xa9t\xc3\xa9", "\xe2\x82\xac\xe2\x82\xac",
+        "\xf0\x9f\x98\x80", QByteArray(300, 'x'), "d/e/f"};
+    Offer offer;
+    offer.codeNonce = QByteArray(kCodeNonceSize, 'n');
+    for (int round = 0; round < 3; ++round) {
+        for (const QByteArray &name : names) {
+            OfferItem item = file(name.constData(), kMaxFileSize, true, qint64(1) << 60);
+            offer.items.append(item);
+            offer.items.append(dir(name.constData()));
+            offer.totalBytes += item.size;
+            ++offer.fileCount;
+        }
+        const qint64 sent = encodeMessage(offer).size() - 4;
+        const qint64 bound = offerFrameLengthAtMost(offer);
+        QVERIFY2(bound >= sent, qPrintable(QStringLiteral("%1 < %2").arg(bound).arg(sent)));
+        QVERIFY(bound < 3 * sent); // a bound, not a guess far off
+    }
+    QVERIFY(offerFrameLengthAtMost(Offer {}) >= encodeMessage(Offer {}).size() - 4);
 }
 
 void TestTransferProtocol::offerTextAsQtReadsIt()
