@@ -170,7 +170,7 @@ TransferError errorCode(Fields &f, const char *k)
 /*!
  * A frame whose CBOR payload \a write streams straight into the frame's buffer (\a reserve
  * bytes, a guess): the same bytes a QCborMap would give, without a QCborValue per field (an
- * OFFER of 10,000 files, a FILES frame of 128).
+ * OFFER of 10,000 files).
  */
 template<typename Write> QByteArray streamedFrame(FrameType type, qsizetype reserve, Write write)
 {
@@ -187,31 +187,6 @@ template<typename Write> QByteArray streamedFrame(FrameType type, qsizetype rese
     }
     qToBigEndian(quint32(out.size() - kLengthFieldSize), out.data());
     return out;
-}
-
-//! A FILES frame: each file's bytes are copied once.
-QByteArray encodeBatchFrame(const FileBatch &m)
-{
-    qsizetype size = 16;
-    for (const InlineFile &file : m.files)
-        size += file.bytes.size() + file.digest.size() + 32;
-    return streamedFrame(FrameType::Files, size, [&m](QCborStreamWriter &writer) {
-        writer.startMap(1);
-        writer.append(key("f"));
-        writer.startArray(quint64(m.files.size()));
-        for (const InlineFile &file : m.files) {
-            writer.startMap(3);
-            writer.append(key("i"));
-            writer.append(file.index);
-            writer.append(key("h"));
-            writer.append(file.digest);
-            writer.append(key("d"));
-            writer.append(file.bytes);
-            writer.endMap();
-        }
-        writer.endArray();
-        writer.endMap();
-    });
 }
 
 //! The head of a CBOR item (RFC 8949, 3.1): \a major type with \a value in the fewest bytes.
@@ -251,6 +226,40 @@ void appendCborText(QByteArray *out, QByteArrayView utf8)
 {
     appendCborHead(out, 3, quint64(utf8.size()));
     out->append(utf8);
+}
+
+void appendCborBytes(QByteArray *out, QByteArrayView bytes)
+{
+    appendCborHead(out, 2, quint64(bytes.size()));
+    out->append(bytes);
+}
+
+//! A FILES frame, written straight into its buffer (each file's bytes copied once), in the
+//! bytes QCborStreamWriter gave: six writes a file through a QBuffer were a tenth of a sender's
+//! CPU for 10,000 small files.
+QByteArray encodeBatchFrame(const FileBatch &m)
+{
+    qsizetype size = kLengthFieldSize + 1 + 16;
+    for (const InlineFile &file : m.files)
+        size += file.bytes.size() + file.digest.size() + 32;
+    QByteArray out;
+    out.reserve(size);
+    out.resize(kLengthFieldSize); // the length, filled in at the end
+    out.append(char(FrameType::Files));
+    appendCborHead(&out, 5, 1); // {"f": [...]}
+    appendCborText(&out, "f");
+    appendCborHead(&out, 4, quint64(m.files.size()));
+    for (const InlineFile &file : m.files) {
+        appendCborHead(&out, 5, 3); // {"i": index, "h": digest, "d": content}
+        appendCborText(&out, "i");
+        appendCborInteger(&out, file.index);
+        appendCborText(&out, "h");
+        appendCborBytes(&out, file.digest);
+        appendCborText(&out, "d");
+        appendCborBytes(&out, file.bytes);
+    }
+    qToBigEndian(quint32(out.size() - kLengthFieldSize), out.data());
+    return out;
 }
 
 //! A VERDICT, one per file (10,000 for as many small files), in the bytes its QCborMap had.
@@ -466,6 +475,51 @@ Message decodeFields(FrameType type, Fields &f)
     Q_UNREACHABLE();
 }
 
+/*!
+ * The VERDICT almost every file gets, read by hand: {"i": index, "c": code, "msg": ""} with
+ * the keys in encodeVerdictFrame()'s order, nothing after it. Anything else (a message, other
+ * keys, another order, a value out of range) is left to the full decoder, which then answers
+ * alone; what this accepts, it reads as the full decoder would. 10,000 VERDICTs each through
+ * a QCborValue tree were a tenth of a sender's CPU for 10,000 small files.
+ */
+std::optional<Verdict> plainVerdict(QByteArrayView p)
+{
+    qsizetype at = 0;
+    const auto take = [&](QByteArrayView expected) {
+        if (!p.sliced(at).startsWith(expected))
+            return false;
+        at += expected.size();
+        return true;
+    };
+    const auto unsignedInt = [&](quint64 *value) {
+        if (at >= p.size() || (quint8(p[at]) >> 5) != 0)
+            return false;
+        const quint8 info = quint8(p[at++]) & 0x1f;
+        if (info < 24) {
+            *value = info;
+            return true;
+        }
+        if (info > 27)
+            return false;
+        const qsizetype bytes = qsizetype(1) << (info - 24);
+        if (p.size() - at < bytes)
+            return false;
+        *value = 0;
+        for (qsizetype k = 0; k < bytes; ++k)
+            *value = (*value << 8) | quint8(p[at++]);
+        return true;
+    };
+    quint64 index = 0, code = 0;
+    if (!take("\xa3\x61i") || !unsignedInt(&index) || !take("\x61\x63") || !unsignedInt(&code)
+        || !take("\x63msg\x60") || at != p.size() || index > quint64(kMaxIndex) || code > 0xffff)
+        return std::nullopt;
+    Verdict m;
+    m.index = qint64(index);
+    // As errorCode(): an unknown future code is kept as Internal.
+    m.error = code > quint64(TransferError::Busy) ? TransferError::Internal : TransferError(code);
+    return m;
+}
+
 } // namespace
 
 MessageDecode decodeMessage(const Frame &frame)
@@ -496,6 +550,13 @@ MessageDecode decodeMessage(const Frame &frame)
         return streamed(Offer {}, decodeOffer);
     if (frame.type == FrameType::Files)
         return streamed(FileBatch {}, decodeBatch);
+    if (frame.type == FrameType::Verdict) {
+        if (std::optional<Verdict> plain = plainVerdict(frame.payload)) {
+            out.ok = true;
+            out.message = std::move(*plain);
+            return out;
+        }
+    }
     const std::optional<QCborMap> map = parseMap(frame.payload, &error);
     if (!map) {
         out.error = frameTypeName(frame.type) + QStringLiteral(": ") + error;

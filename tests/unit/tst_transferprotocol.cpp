@@ -75,6 +75,8 @@ private Q_SLOTS:
     void malformed();
     void offerTextAsQtReadsIt();
     void offerLengthBound();
+    void plainVerdict_data();
+    void plainVerdict();
     void backToBackFrames();
     void limitIsCheckedBeforeThePayloadArrives();
     void helloNameIsSanitised();
@@ -425,6 +427,70 @@ void TestTransferProtocol::offerLengthBound()
         QVERIFY(bound < 3 * sent); // a bound, not a guess far off
     }
     QVERIFY(offerFrameLengthAtMost(Offer {}) >= encodeMessage(Offer {}).size() - 4);
+}
+
+void TestTransferProtocol::plainVerdict_data()
+{
+    // The hand-read VERDICT ({i, c, msg: ""}) next to the forms only the full decoder takes:
+    // both must read a payload as one decoder would. ok: decoded; else malformed.
+    QTest::addColumn<QByteArray>("payload");
+    QTest::addColumn<bool>("ok");
+    QTest::addColumn<qint64>("index");
+    QTest::addColumn<int>("code");
+    QTest::addColumn<QString>("message");
+    const int integrity = int(TransferError::Integrity);
+    const int internal = int(TransferError::Internal);
+    QTest::newRow("plain, tiny index")
+        << hex("a3 6169 02 6163 00 636d7367 60") << true << qint64(2) << 0 << QString();
+    QTest::newRow("plain, 1-byte index")
+        << hex("a3 6169 1818 6163 00 636d7367 60") << true << qint64(24) << 0 << QString();
+    QTest::newRow("plain, 2-byte index")
+        << hex("a3 6169 190100 6163 00 636d7367 60") << true << qint64(256) << 0 << QString();
+    QTest::newRow("plain, 4-byte index, the last one")
+        << hex("a3 6169 1a0001869f 6163 00 636d7367 60") << true << kMaxOfferItems - 1 << 0
+        << QString();
+    QTest::newRow("plain, 8-byte index") << hex("a3 6169 1b0000000000000007 6163 00 636d7367 60")
+                                         << true << qint64(7) << 0 << QString();
+    QTest::newRow("plain, long form of a small index")
+        << hex("a3 6169 1802 6163 00 636d7367 60") << true << qint64(2) << 0 << QString();
+    QTest::newRow("plain, an error code")
+        << QByteArray(hex("a3 6169 05 6163") + char(integrity) + hex("636d7367 60")) << true
+        << qint64(5) << integrity << QString();
+    QTest::newRow("plain, a future code is Internal")
+        << hex("a3 6169 05 6163 18c8 636d7367 60") << true << qint64(5) << internal << QString();
+    QTest::newRow("with a message") << hex("a3 6169 05 6163 00 636d7367 626869") << true
+                                    << qint64(5) << 0 << QStringLiteral("hi");
+    QTest::newRow("keys in another order")
+        << hex("a3 6163 00 636d7367 60 6169 09") << true << qint64(9) << 0 << QString();
+    QTest::newRow("index past the offer limit")
+        << hex("a3 6169 1a000186a0 6163 00 636d7367 60") << false << qint64(0) << 0 << QString();
+    QTest::newRow("code over 16 bits")
+        << hex("a3 6169 05 6163 1a00010000 636d7367 60") << false << qint64(0) << 0 << QString();
+    QTest::newRow("negative index")
+        << hex("a3 6169 20 6163 00 636d7367 60") << false << qint64(0) << 0 << QString();
+    QTest::newRow("trailing byte")
+        << hex("a3 6169 05 6163 00 636d7367 60 00") << false << qint64(0) << 0 << QString();
+    QTest::newRow("truncated index")
+        << hex("a3 6169 19 01") << false << qint64(0) << 0 << QString();
+    QTest::newRow("without msg (optional)")
+        << hex("a2 6169 05 6163 00") << true << qint64(5) << 0 << QString();
+}
+
+void TestTransferProtocol::plainVerdict()
+{
+    QFETCH(QByteArray, payload);
+    QFETCH(bool, ok);
+    const StreamParse parsed = parseMessage(frame(quint8(FrameType::Verdict), payload));
+    if (!ok) {
+        QCOMPARE(parsed.status, ParseStatus::Malformed);
+        return;
+    }
+    QCOMPARE(parsed.status, ParseStatus::Ok);
+    const auto *verdict = std::get_if<Verdict>(&parsed.message);
+    QVERIFY(verdict);
+    QTEST(verdict->index, "index");
+    QTEST(int(verdict->error), "code");
+    QTEST(verdict->message, "message");
 }
 
 void TestTransferProtocol::offerTextAsQtReadsIt()
