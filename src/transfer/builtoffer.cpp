@@ -8,6 +8,7 @@
 #include <algorithm>
 
 #ifdef Q_OS_UNIX
+#include <cstring>
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -78,6 +79,20 @@ bool describe(const QString &path, Found *found, bool followFolder = false)
  * name looked up, not the whole path; no QDirIterator and QFileInfo per entry). A folder that
  * cannot be opened or read is left out, as QDirIterator leaves it out.
  */
+//! \a dir + '/' + \a name in one allocation: most names are ASCII, which needs no decoding.
+QString childPath(const QString &dir, const char *name)
+{
+    const qsizetype length = qsizetype(std::strlen(name));
+    if (std::any_of(name, name + length, [](char c) { return uchar(c) >= 0x80; }))
+        return dir + QLatin1Char('/') + QFile::decodeName(QByteArray(name, length));
+    QString path;
+    path.reserve(dir.size() + 1 + length);
+    path += dir;
+    path += QLatin1Char('/');
+    path += QLatin1StringView(name, length);
+    return path;
+}
+
 void walk(const QString &dir, QList<Found> *entries, bool named = true)
 {
     // The folder the user named may be a symlink (they mean its content); one found inside is
@@ -97,7 +112,7 @@ void walk(const QString &dir, QList<Found> *entries, bool named = true)
         if (name[0] == '.' && (name[1] == 0 || (name[1] == '.' && name[2] == 0)))
             continue;
         Found found;
-        if (!describeAt(fd, name, dir + QLatin1Char('/') + QFile::decodeName(name), &found))
+        if (!describeAt(fd, name, childPath(dir, name), &found))
             continue;
         if (found.item.isDirectory)
             folders.append(found.path);
@@ -156,6 +171,8 @@ bool addFolderContent(BuiltOffer &out, const QString &root, const QString &name)
         [](const Found &a, const Found &b) { return a.path < b.path; });
     // Every path the iterator gives starts with root + '/'.
     const qsizetype prefix = root.size() + (root.endsWith(QLatin1Char('/')) ? 0 : 1);
+    out.offer.items.reserve(out.offer.items.size() + entries.size());
+    out.sources.reserve(out.sources.size() + entries.size());
     for (Found &found : entries) {
         if (!found.item.isDirectory && !found.readable) {
             out.error = QStringLiteral("%1 is not readable").arg(found.path);

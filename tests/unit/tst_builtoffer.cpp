@@ -68,15 +68,21 @@ void TestBuiltOffer::folderTree()
     QVERIFY(QFile::setPermissions(
         root + QStringLiteral("/run.sh"), QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner));
     QVERIFY(QDir().mkpath(root + QStringLiteral("/empty")));
+    // Names found in the walk that are not ASCII (decoded, not taken byte for byte).
+    QVERIFY(Test::writeFile(root + QStringLiteral("/a/é ☕.txt"), "e"));
+    QVERIFY(Test::writeFile(root + QStringLiteral("/ü/x"), "x"));
     const BuiltOffer built = BuiltOffer::build({root + QLatin1Char('/')});
     QVERIFY2(built.error.isEmpty(), qPrintable(built.error));
     QCOMPARE(paths(built),
         (QStringList {QStringLiteral("Fotos ☕/"), QStringLiteral("Fotos ☕/a/"),
             QStringLiteral("Fotos ☕/a/.hidden"), QStringLiteral("Fotos ☕/a/z.bin"),
-            QStringLiteral("Fotos ☕/b.txt"), QStringLiteral("Fotos ☕/empty/"),
-            QStringLiteral("Fotos ☕/run.sh")}));
-    QCOMPARE(built.offer.fileCount, 4);
-    QCOMPARE(built.offer.totalBytes, qint64(3 + 5000 + 1 + 10));
+            QStringLiteral("Fotos ☕/a/é ☕.txt"), QStringLiteral("Fotos ☕/b.txt"),
+            QStringLiteral("Fotos ☕/empty/"), QStringLiteral("Fotos ☕/run.sh"),
+            QStringLiteral("Fotos ☕/ü/"), QStringLiteral("Fotos ☕/ü/x")}));
+    QCOMPARE(built.offer.fileCount, 6);
+    QCOMPARE(built.offer.totalBytes, qint64(3 + 5000 + 1 + 10 + 1 + 1));
+    QVERIFY(QFileInfo::exists(
+        built.sources.at(paths(built).indexOf(QStringLiteral("Fotos ☕/a/é ☕.txt")))));
     QCOMPARE(find(built, QStringLiteral("Fotos ☕/a/z.bin"))->size, qint64(5000));
     QCOMPARE(find(built, QStringLiteral("Fotos ☕/empty"))->size, qint64(0));
 #ifndef Q_OS_WIN
