@@ -232,15 +232,25 @@ QString resolve(
 QString Resolver::resolve(const QString &safeRelative, QString *error)
 {
     const qsizetype slash = safeRelative.lastIndexOf(QLatin1Char('/'));
-    const QString folder = slash > 0 ? safeRelative.left(slash) : QString();
-    const QString name = safeRelative.mid(slash + 1);
+    const QStringView folderView
+        = slash > 0 ? QStringView(safeRelative).left(slash) : QStringView();
+    const QStringView name = QStringView(safeRelative).mid(slash + 1);
+    const bool plainName = !name.isEmpty() && name != u"." && name != u"..";
+    // The files of a folder come one after another (the offer is sorted): the last folder is
+    // compared in place, without a key to allocate and hash for every file.
+    if (plainName && m_last && folderView == m_last->first)
+        return m_last->second + QLatin1Char('/') + name;
+    const QString folder = folderView.toString();
     const auto known = m_folders.constFind(folder);
-    if (known != m_folders.constEnd() && !name.isEmpty() && name != QLatin1String(".")
-        && name != QLatin1String(".."))
+    if (known != m_folders.constEnd() && plainName) {
+        m_last = std::pair {folder, *known};
         return *known + QLatin1Char('/') + name;
+    }
     const QString path = SafePath::resolve(m_downloadDir, safeRelative, true, error);
-    if (!path.isEmpty())
-        m_folders.insert(folder, path.left(path.size() - name.size() - 1));
+    if (!path.isEmpty()) {
+        m_last = std::pair {folder, path.left(path.size() - name.size() - 1)};
+        m_folders.insert(folder, m_last->second);
+    }
     return path;
 }
 

@@ -4,6 +4,9 @@
 #include <QHash>
 #include <QString>
 
+#include <optional>
+#include <utility>
+
 /*!
  * Where an offered path may land on the receiver's disk. The sender chooses names, never
  * locations: every offered path is cut into components, hostile ones are refused, awkward ones
@@ -71,6 +74,7 @@ public:
 private:
     QString m_downloadDir;
     QHash<QString, QString> m_folders; //!< relative folder → resolved absolute folder
+    std::optional<std::pair<QString, QString>> m_last; //!< the folder met last, as in m_folders
 };
 
 //! \a absolutePath if nothing exists there (not even a dangling symlink), else "name (1).ext", …

@@ -25,6 +25,7 @@ private Q_SLOTS:
     void resolveRefusesSymlinkedFolders();
     void resolveRefusesAFileAsFolder();
     void resolveCreatesParents();
+    void resolverAgreesWithResolve();
     void uniqueTargetNeverOverwrites_data();
     void uniqueTargetNeverOverwrites();
     void danglingSymlinkCountsAsExisting();
@@ -195,6 +196,25 @@ void TestSafePath::resolveCreatesParents()
     QCOMPARE(p, tmp.path() + QStringLiteral("/a/b/c.txt"));
     QVERIFY(QFileInfo(tmp.path() + QStringLiteral("/a/b")).isDir());
     QVERIFY(!QFileInfo::exists(p));
+}
+
+void TestSafePath::resolverAgreesWithResolve()
+{
+    // The resolver's shortcuts (the last folder, then every folder met) give what resolve()
+    // gives: files in a row in one folder, another folder, back to the first, the top level.
+    QTemporaryDir tmp;
+    SafePath::Resolver resolver(tmp.path());
+    const QStringList sequence {QStringLiteral("a/x"), QStringLiteral("a/y"),
+        QStringLiteral("b/c/z"), QStringLiteral("a/w"), QStringLiteral("top.txt"),
+        QStringLiteral("b/c/v"), QStringLiteral("b/u"), QStringLiteral("ä/é ☕"),
+        QStringLiteral("top2")};
+    for (const QString &relative : sequence) {
+        QString error;
+        const QString viaResolver = resolver.resolve(relative, &error);
+        QVERIFY2(!viaResolver.isEmpty(), qPrintable(error));
+        QCOMPARE(viaResolver, SafePath::resolve(tmp.path(), relative, true, &error));
+        QVERIFY(QFileInfo(viaResolver).dir().exists()); // its folder was made
+    }
 }
 
 void TestSafePath::uniqueTargetNeverOverwrites_data()
