@@ -8,6 +8,8 @@
 #include <QCoreApplication>
 #include <QJsonDocument>
 
+#include <charconv>
+
 #ifdef Q_OS_WIN
 #include <io.h>
 #define PD_ISATTY _isatty
@@ -37,7 +39,21 @@ void appendJsonString(QByteArray *out, const QString &text)
     out->append('"');
     const qsizetype n = text.size();
     const QChar *chars = text.constData();
+    const auto plain = [](char16_t u) { return u >= 0x20 && u < 0x80 && u != '"' && u != '\\'; };
     for (qsizetype i = 0; i < n; ++i) {
+        // A run of printable ASCII (most of a path, all of a digest) copied in one go.
+        qsizetype end = i;
+        while (end < n && plain(chars[end].unicode()))
+            ++end;
+        if (end > i) {
+            const qsizetype at = out->size();
+            out->resize(at + (end - i));
+            char *to = out->data() + at;
+            for (; i < end; ++i)
+                *to++ = char(chars[i].unicode());
+            if (i == n)
+                break;
+        }
         const char16_t u = chars[i].unicode();
         if (u >= 0x80) {
             char32_t code = u;
@@ -89,6 +105,12 @@ void appendJsonString(QByteArray *out, const QString &text)
         }
     }
     out->append('"');
+}
+void appendNumber(QByteArray *out, qint64 value)
+{
+    char digits[24];
+    const auto written = std::to_chars(digits, digits + sizeof digits, value);
+    out->append(digits, written.ptr - digits);
 }
 } // namespace
 
@@ -331,13 +353,13 @@ void EventPrinter::file(const QString &name, qint64 size, const QString &digest,
         line += ",\"name\":";
         appendJsonString(&line, name);
         line += ",\"resumed_from\":";
-        line += QByteArray::number(resumedFrom);
+        appendNumber(&line, resumedFrom);
         if (digest == QLatin1String("sha256")) { // what scripts read before "xxh3"
             line += ",\"sha256\":";
             appendJsonString(&line, hash);
         }
         line += ",\"size\":";
-        line += QByteArray::number(size);
+        appendNumber(&line, size);
         line += '}';
         writeJsonLine(line, true);
         return;
