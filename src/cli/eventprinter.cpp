@@ -106,6 +106,8 @@ void appendJsonString(QByteArray *out, const QString &text)
     }
     out->append('"');
 }
+
+//! \a value in decimal, as QJsonDocument writes an integer, without a QByteArray of its own.
 void appendNumber(QByteArray *out, qint64 value)
 {
     char digits[24];

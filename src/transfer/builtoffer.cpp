@@ -73,12 +73,6 @@ bool describe(const QString &path, Found *found, bool followFolder = false)
     return describeAt(AT_FDCWD, QFile::encodeName(path).constData(), path, found, followFolder);
 }
 
-/*!
- * Everything below the folder \a dir (its absolute path; \a named: the one the user named) into
- * \a entries: readdir() and one fstatat() per entry relative to the folder's descriptor (one
- * name looked up, not the whole path; no QDirIterator and QFileInfo per entry). A folder that
- * cannot be opened or read is left out, as QDirIterator leaves it out.
- */
 //! \a dir + '/' + \a name in one allocation: most names are ASCII, which needs no decoding.
 QString childPath(const QString &dir, const char *name)
 {
@@ -93,6 +87,12 @@ QString childPath(const QString &dir, const char *name)
     return path;
 }
 
+/*!
+ * Everything below the folder \a dir (its absolute path; \a named: the one the user named) into
+ * \a entries: readdir() and one fstatat() per entry relative to the folder's descriptor (one
+ * name looked up, not the whole path; no QDirIterator and QFileInfo per entry). A folder that
+ * cannot be opened or read is left out, as QDirIterator leaves it out.
+ */
 void walk(const QString &dir, QList<Found> *entries, bool named = true)
 {
     // The folder the user named may be a symlink (they mean its content); one found inside is
