@@ -3,7 +3,8 @@
 // Properties checked beyond "no crash, no sanitizer report":
 //  - a parsed message re-encodes to bytes that parse to an equal message;
 //  - consumed bytes are within the input, and a frame is never longer than the limit;
-//  - whatever SafePath accepts is relative, without "." / ".." / empty components.
+//  - whatever SafePath accepts is relative, without "." / ".." / empty components;
+//  - sanitize() (with its fast path for clean paths) answers exactly as sanitizeFully().
 
 #include "transfer/safepath.h"
 #include "transfer/transferprotocol.h"
@@ -16,6 +17,19 @@
 
 using namespace PunchDrop;
 using namespace PunchDrop::Transfer;
+
+namespace {
+
+SafePath::Sanitized sanitizeBothWays(const QString &offered)
+{
+    const SafePath::Sanitized fast = SafePath::sanitize(offered);
+    const SafePath::Sanitized full = SafePath::sanitizeFully(offered);
+    if (fast.relativePath != full.relativePath || fast.error != full.error)
+        std::abort();
+    return fast;
+}
+
+} // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -35,12 +49,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             std::abort();
         if (const auto *offer = std::get_if<Offer>(&parsed.message)) {
             for (const OfferItem &item : offer->items)
-                (void)SafePath::sanitize(item.relativePath);
+                (void)sanitizeBothWays(item.relativePath);
         }
         offset += parsed.consumed;
     }
 
-    const SafePath::Sanitized path = SafePath::sanitize(QString::fromUtf8(bytes));
+    const SafePath::Sanitized path = sanitizeBothWays(QString::fromUtf8(bytes));
     if (path.ok()) {
         const QString &p = path.relativePath;
         if (p.isEmpty() || p.startsWith(QLatin1Char('/')) || p.contains(QLatin1Char('\\'))
