@@ -78,7 +78,7 @@ QString childPath(const QString &dir, const char *name)
 {
     const qsizetype length = qsizetype(std::strlen(name));
     if (std::any_of(name, name + length, [](char c) { return uchar(c) >= 0x80; }))
-        return dir + QLatin1Char('/') + QFile::decodeName(QByteArray(name, length));
+        return dir + QLatin1Char('/') + QFile::decodeName(name);
     QString path;
     path.reserve(dir.size() + 1 + length);
     path += dir;
@@ -198,9 +198,10 @@ void checkOfferSize(BuiltOffer &out)
     // learn its exact size only when the bound from the path lengths does not settle it.
     if (offerFrameLengthAtMost(out.offer) <= kMaxFrameLength)
         return;
-    Offer withNonce = out.offer;
-    withNonce.codeNonce = QByteArray(kCodeNonceSize, '\0'); // as it will be sent
-    const qint64 frameLength = encodeMessage(withNonce).size() - kLengthFieldSize;
+    // The code nonce is added when it is sent: key "n" (2 bytes), its head (2) and 32 bytes; the
+    // map's head stays one byte.
+    const qint64 frameLength
+        = encodeMessage(out.offer).size() - kLengthFieldSize + 2 + 2 + kCodeNonceSize;
     if (frameLength > kMaxFrameLength) {
         out.tooLarge = true;
         out.error = QStringLiteral("too many files to send at once: %1 items (%2 files) make "

@@ -621,12 +621,9 @@ QCoro::Task<TransferJob::Step> IncomingTransfer::onBatch(FileBatch &batch)
     }
     m_nextHeader += files.size();
     // Stored on the worker while the next FILES frame is read, decrypted and checked here.
-    // The root as SafePath::resolve() builds the targets from it.
     auto store
         = [files = std::move(files), factory = m_options.partDeviceFactory, algorithm = digest(),
-              root = QDir::cleanPath(QDir(m_options.downloadDir).absolutePath())] {
-              return storeBatch(files, factory, algorithm, root);
-          };
+              root = m_resolver.root()] { return storeBatch(files, factory, algorithm, root); };
     m_batches.push_back({first, bytes, runOffThread(&m_pool, std::move(store))});
     auto storing = awaitBatches(1);
     co_return co_await storing;

@@ -183,10 +183,15 @@ bool existsNoFollow(const QString &path)
 #endif
 }
 
+QString downloadRoot(const QString &downloadDir)
+{
+    return QDir::cleanPath(QDir(downloadDir).absolutePath());
+}
+
 QString resolve(
     const QString &downloadDir, const QString &safeRelative, bool createParents, QString *error)
 {
-    const QString root = QDir::cleanPath(QDir(downloadDir).absolutePath());
+    const QString root = downloadRoot(downloadDir);
     const QStringList components = safeRelative.split(QLatin1Char('/'));
     QString path = root;
     for (int i = 0; i < components.size(); ++i) {

@@ -47,6 +47,9 @@ Sanitized sanitize(const QString &offered);
 //! sanitize() without its fast path for a path that needs no change (what the tests compare).
 Sanitized sanitizeFully(const QString &offered);
 
+//! The download folder as resolve() builds every target from it: absolute, cleaned.
+QString downloadRoot(const QString &downloadDir);
+
 /*!
  * The absolute path of \a safeRelative (from sanitize()) under \a downloadDir. When
  * \a createParents is set, missing parent folders are created. Refuses when any existing
@@ -67,12 +70,16 @@ class Resolver
 public:
     explicit Resolver(QString downloadDir = {})
         : m_downloadDir(std::move(downloadDir))
+        , m_root(downloadRoot(m_downloadDir))
     { }
     //! As resolve(downloadDir, safeRelative, true, error).
     QString resolve(const QString &safeRelative, QString *error);
+    //! downloadRoot() of the folder: the start of every path resolve() gives.
+    const QString &root() const { return m_root; }
 
 private:
     QString m_downloadDir;
+    QString m_root;
     QHash<QString, QString> m_folders; //!< relative folder → resolved absolute folder
     std::optional<std::pair<QString, QString>> m_last; //!< the folder met last, as in m_folders
 };

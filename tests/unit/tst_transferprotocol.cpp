@@ -427,6 +427,10 @@ void TestTransferProtocol::offerLengthBound()
         QVERIFY(bound < 3 * sent); // a bound, not a guess far off
     }
     QVERIFY(offerFrameLengthAtMost(Offer {}) >= encodeMessage(Offer {}).size() - 4);
+    // What BuiltOffer adds for the nonce when it sizes an offer exactly: "n", its head, 32 bytes.
+    Offer without = offer;
+    without.codeNonce.clear();
+    QCOMPARE(encodeMessage(offer).size(), encodeMessage(without).size() + 2 + 2 + kCodeNonceSize);
 }
 
 void TestTransferProtocol::plainVerdict_data()
