@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "faildevice.h"
 
+#include <QThread>
+
 namespace PunchDrop::Test {
 
 FailDevice::FailDevice(QIODevice *file, qint64 budget, QObject *parent)
@@ -20,6 +22,8 @@ qint64 FailDevice::readData(char *, qint64)
 
 qint64 FailDevice::writeData(const char *data, qint64 size)
 {
+    if (m_delay.count() > 0)
+        QThread::msleep(static_cast<unsigned long>(m_delay.count()));
     const qint64 room = m_budget - m_accepted;
     if (room <= 0) {
         setErrorString(QStringLiteral("No space left on device (injected)"));

@@ -31,12 +31,14 @@
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 
 #include <qcorotask.h>
 
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <limits>
 
 using namespace PunchDrop;
 using namespace std::chrono_literals;
@@ -140,6 +142,7 @@ private Q_SLOTS:
     void hostileBatchIsRefused();
     void fullDiskInABatchLosesNothing();
     void interruptedTransferResumes();
+    void pushedBackSenderQueuesNoRecordsInQt();
     void corruptedChunkIsAnIntegrityError_data();
     void corruptedChunkIsAnIntegrityError();
     void flippedCiphertextFailsTheTransfer();
@@ -646,6 +649,54 @@ void TestTransferSession::fullDiskInABatchLosesNothing()
         (QStringList {QStringLiteral("full"), QStringLiteral("full/f0"), QStringLiteral("full/f1"),
             QStringLiteral("full/f2"), QStringLiteral("full/f3")}));
 #endif
+}
+
+void TestTransferSession::pushedBackSenderQueuesNoRecordsInQt()
+{
+    // A receiver whose disk is slow (3 ms a 256 KiB chunk) pushes back on the sender. Where
+    // SecureStream hands records straight to the kernel, the sender writes its next record only
+    // when Qt's write buffer is empty: at most the tail of one record the kernel did not take
+    // waits there, never a queue of records (copied once more, and sent from cold memory).
+    const qint64 size = 64 * 1024 * 1024;
+    const QByteArray data = Test::randomBytes(size, 64);
+    const QString path = m_src + QStringLiteral("/pushed.bin");
+    QVERIFY(Test::writeFile(path, data));
+    Test::TransferSocketPair pair;
+    const QString error = pair.secure();
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    Test::ScriptedDecider decider(OfferDecision::Accept);
+    ReceiveOptions options;
+    options.downloadDir = m_dst;
+    options.decider = &decider;
+    options.partDeviceFactory = [](QIODevice *part, qint64, QString *) {
+        auto slow = std::make_unique<Test::FailDevice>(part, std::numeric_limits<qint64>::max());
+        slow->setWriteDelay(3ms);
+        return std::unique_ptr<QIODevice>(std::move(slow));
+    };
+    qint64 most = 0;
+    int waiting = 0; // samples that found bytes in the sender's Qt buffer
+    QTimer sampler;
+    sampler.setTimerType(Qt::PreciseTimer);
+    QObject::connect(&sampler, &QTimer::timeout, &sampler, [&] {
+        const qint64 queued = pair.client()->bytesToWrite();
+        most = qMax(most, queued);
+        waiting += queued > 0;
+    });
+    sampler.start(1);
+    const Outcome o = runTransfer(pair, {path}, options);
+    sampler.stop();
+    QVERIFY2(o.sent.allVerified() && o.received.allVerified(), qPrintable(describe(o)));
+    QCOMPARE(Test::readFile(m_dst + QStringLiteral("/pushed.bin")), data);
+    QVERIFY2(waiting > 0, "the receiver never pushed back: this test proves nothing");
+    // One DATA record: u32 length, the 5-byte frame head and the chunk, the AEAD tag.
+    const qint64 record = 4 + 5 + Transfer::kMaxChunkSize + 16;
+    const qint64 bound
+        = SecureStream::kWritesDirect ? record : TransferJob::kWriteThreshold + record;
+    QVERIFY2(most < bound,
+        qPrintable(QStringLiteral("%1 bytes waited in Qt's buffer (%2 samples); at most %3")
+                       .arg(most)
+                       .arg(waiting)
+                       .arg(bound)));
 }
 
 void TestTransferSession::interruptedTransferResumes()

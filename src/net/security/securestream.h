@@ -17,6 +17,14 @@ struct ssl_st; // OpenSSL's SSL
 
 namespace PunchDrop {
 
+namespace Detail {
+#ifdef Q_OS_UNIX
+constexpr bool kSendsOnDescriptor = true;
+#else
+constexpr bool kSendsOnDescriptor = false;
+#endif
+} // namespace Detail
+
 /*!
  * A transfer connection's secure byte stream, on a connected plain socket (the QSslSockets of
  * punched, LAN and relayed connections never start Qt's TLS any more). docs/protocol/transfer.md,
@@ -55,6 +63,13 @@ public:
     static constexpr qsizetype kMaxPlaintext = 512 * 1024;
     //! Handshake bytes buffered ahead of OpenSSL before the peer counts as hostile.
     static constexpr qsizetype kMaxHandshakeBuffer = 64 * 1024;
+
+    /*!
+     * Whether write() hands a record straight to the kernel while Qt's write buffer is empty
+     * (Unix). Elsewhere (Windows, whose readiness notifications are tied to Qt's own reads and
+     * writes) every record goes through Qt's buffer.
+     */
+    static constexpr bool kWritesDirect = Detail::kSendsOnDescriptor;
 
     //! Attaches to the connected \a socket (as its child) in \a context's role; start() begins.
     SecureStream(QAbstractSocket *socket, const ControlLinkContext &context);
