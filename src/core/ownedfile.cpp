@@ -3,6 +3,8 @@
 
 #include <QDir>
 
+#include <atomic>
+
 #ifdef Q_OS_WIN
 #include <fcntl.h>
 #include <io.h>
@@ -10,7 +12,6 @@
 #include <windows.h>
 #else
 #include <algorithm>
-#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <fcntl.h>
@@ -540,6 +541,15 @@ OwnedFolder::~OwnedFolder()
 #endif
 }
 
+namespace {
+std::atomic<quint64> g_syncCalls {0};
+} // namespace
+
+quint64 OwnedFile::syncCalls()
+{
+    return g_syncCalls.load(std::memory_order_relaxed);
+}
+
 void OwnedFile::syncAll(const std::vector<OwnedFile *> &files, std::vector<QString> *errors)
 {
     errors->assign(files.size(), QString());
@@ -564,6 +574,7 @@ void OwnedFile::syncAll(const std::vector<OwnedFile *> &files, std::vector<QStri
         }
         if (std::find(synced.begin(), synced.end(), device) != synced.end())
             continue;
+        g_syncCalls.fetch_add(1, std::memory_order_relaxed);
         if (::syncfs(int(file->m_handle)) != 0) {
             const QString error = errnoText();
             errors->assign(files.size(), error); // which files it covered is unknown: none count
@@ -576,6 +587,7 @@ void OwnedFile::syncAll(const std::vector<OwnedFile *> &files, std::vector<QStri
     // rights): one sync per file.
     for (std::size_t i = 0; i < files.size(); ++i) {
         QString error;
+        g_syncCalls.fetch_add(1, std::memory_order_relaxed);
         if (!files[i]->sync(&error))
             (*errors)[i] = error;
     }

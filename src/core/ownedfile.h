@@ -10,6 +10,14 @@
 
 namespace PunchDrop {
 
+namespace Detail {
+#ifdef Q_OS_LINUX
+constexpr bool kOneSyncCoversAll = true; // syncfs()
+#else
+constexpr bool kOneSyncCoversAll = false;
+#endif
+} // namespace Detail
+
 /*!
  * A folder held open while many files are created in it (OwnedFile::createUnnamed()): on Linux
  * they are created without a name (O_TMPFILE) and get their final name only when they are
@@ -126,6 +134,10 @@ public:
      * error for each file that is not known to be on disk.
      */
     static void syncAll(const std::vector<OwnedFile *> &files, std::vector<QString> *errors);
+    //! Whether syncAll() makes one call for any number of files on one filesystem (Linux).
+    static constexpr bool kSyncAllIsOneCall = Detail::kOneSyncCoversAll;
+    //! The sync calls syncAll() made in this process so far (tests count them).
+    static quint64 syncCalls();
 
     //! Tests: link unnamed files through /proc/self/fd, as kernels before 6.10 need without
     //! CAP_DAC_READ_SEARCH (a process-wide choice otherwise made by the first link).

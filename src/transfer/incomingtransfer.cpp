@@ -4,6 +4,8 @@
 #include "core/coro/offthread.h"
 #include "core/filetimes.h"
 #include "core/logging.h"
+#include "core/ownedfile.h"
+#include "core/socket/reusablesocket.h"
 #include "net/security/deviceidentity.h"
 #include "transfer/contactstore.h"
 #include "transfer/offerdecider.h"
@@ -52,51 +54,92 @@ struct WholeFile
 
 using StoredBatch = IncomingTransfer::StoredBatch;
 
-/*!
- * Stores a FILES frame's files (worker thread) as one unit of disk work: every part file
- * written and sealed, one sync for all (FileSink::syncAll), then each renamed into place. A
- * file that cannot be written (disk full) stops the batch: the files after it are not tried.
- */
-StoredBatch storeBatch(const QList<WholeFile> &files, const PartDeviceFactory &factory,
-    FileDigest::Algorithm algorithm, const QString &downloadRoot)
-{
-    StoredBatch out;
-    // Each folder of the batch held open once: its files are made in it by descriptor.
-    QHash<QStringView, std::shared_ptr<OwnedFolder>> folders;
-    std::vector<std::unique_ptr<FileSink>> sinks;
-    std::vector<FileSink *> sealed;
-    sinks.reserve(size_t(files.size()));
-    out.files.reserve(files.size());
-    for (const WholeFile &file : files) {
-        const QStringView folderPath
-            = QStringView(file.target).left(file.target.lastIndexOf(QLatin1Char('/')));
-        auto folder = folders.find(folderPath);
-        if (folder == folders.end()) {
-            // The download folder itself may be a symlink the user made; none below it is.
-            folder = folders.insert(
-                folderPath, OwnedFolder::open(folderPath.toString(), folderPath == downloadRoot));
-        }
-        auto &sink
-            = sinks.emplace_back(std::make_unique<FileSink>(file.target, factory, algorithm));
-        if (!sink->writeWhole(file.meta, file.bytes, *folder)) {
-            out.failure = statusOf(*sink, false);
-            sinks.pop_back();
-            break;
-        }
-        FileSink::Finished fin;
-        if (sink->seal(file.digest, file.executable, file.modified, &fin))
-            sealed.push_back(sink.get());
-        out.files.append(fin);
-    }
-    FileSink::syncAll(sealed);
-    for (qsizetype i = 0; i < out.files.size(); ++i) {
-        if (out.files.at(i).error == TransferError::None)
-            out.files[i] = sinks.at(size_t(i))->place(out.files.at(i));
-    }
-    return out;
-}
-
 } // namespace
+
+/*!
+ * FILES frames' files on the worker thread. Each frame's files are written and sealed as the
+ * frame comes (unnamed, where the filesystem allows); they are synced together and renamed
+ * into place only when the transfer commits, so one sync (on a real disk a journal commit and a
+ * device flush, a millisecond or more) covers many frames, never one per frame: 1,000 files of
+ * 256 KiB are a frame each. Nothing gets its final name before it is on disk.
+ * Used by one job at a time (the transfer's worker runs its jobs in order).
+ */
+class IncomingTransfer::BatchStore
+{
+public:
+    BatchStore(PartDeviceFactory factory, FileDigest::Algorithm algorithm, QString downloadRoot)
+        : m_factory(std::move(factory))
+        , m_algorithm(algorithm)
+        , m_downloadRoot(std::move(downloadRoot))
+    { }
+
+    /*!
+     * Writes and seals \a files, held with those of earlier frames. With \a commit, and when
+     * a file cannot be written (disk full: the files after it are not tried), everything held is
+     * synced and put in place, and reported in order.
+     */
+    StoredBatch store(const QList<WholeFile> &files, bool commit)
+    {
+        SinkStatus failure {true, TransferError::None, {}};
+        // Each folder of the frame held open once: its files are made in it by descriptor.
+        QHash<QStringView, std::shared_ptr<OwnedFolder>> folders;
+        m_sinks.reserve(m_sinks.size() + size_t(files.size()));
+        m_sealed.reserve(m_sealed.size() + files.size());
+        for (const WholeFile &file : files) {
+            const QStringView folderPath
+                = QStringView(file.target).left(file.target.lastIndexOf(QLatin1Char('/')));
+            auto folder = folders.find(folderPath);
+            if (folder == folders.end()) {
+                // The download folder itself may be a symlink the user made; none below it is.
+                folder = folders.insert(folderPath,
+                    OwnedFolder::open(folderPath.toString(), folderPath == m_downloadRoot));
+            }
+            auto sink = std::make_unique<FileSink>(file.target, m_factory, m_algorithm);
+            if (!sink->writeWhole(file.meta, file.bytes, *folder)) {
+                failure = statusOf(*sink, false);
+                break;
+            }
+            FileSink::Finished fin; // an error here (a wrong digest) is that file's verdict
+            sink->seal(file.digest, file.executable, file.modified, &fin);
+            m_sealed.append(fin);
+            m_sinks.push_back(std::move(sink));
+        }
+        if (!commit && failure.ok)
+            return {};
+        StoredBatch out = placeAll();
+        out.failure = failure;
+        return out;
+    }
+
+    qsizetype held() const { return m_sealed.size(); }
+
+private:
+    //! One sync for all held files (FileSink::syncAll), then each renamed into place.
+    StoredBatch placeAll()
+    {
+        std::vector<FileSink *> sealed;
+        sealed.reserve(m_sinks.size());
+        for (qsizetype i = 0; i < m_sealed.size(); ++i) {
+            if (m_sealed.at(i).error == TransferError::None)
+                sealed.push_back(m_sinks.at(size_t(i)).get());
+        }
+        FileSink::syncAll(sealed);
+        StoredBatch out;
+        out.files = std::exchange(m_sealed, {});
+        for (qsizetype i = 0; i < out.files.size(); ++i) {
+            if (out.files.at(i).error == TransferError::None)
+                out.files[i] = m_sinks.at(size_t(i))->place(out.files.at(i));
+        }
+        m_sinks.clear();
+        return out;
+    }
+
+    PartDeviceFactory m_factory;
+    FileDigest::Algorithm m_algorithm;
+    QString m_downloadRoot;
+    std::vector<std::unique_ptr<FileSink>> m_sinks; //!< written and sealed, not yet placed
+    QList<FileSink::Finished> m_sealed; //!< their seal() results (an error: not placed)
+};
 
 IncomingTransfer::IncomingTransfer(QSslSocket *socket, const DeviceIdentity &self, DeviceId sender,
     QString senderName, ReceiveOptions options, QObject *parent)
@@ -116,6 +159,10 @@ QCoro::Task<bool> IncomingTransfer::closeSession(const TransferResult &)
     // On a failure the current part file is simply closed when its sink goes away (after the
     // writes still queued for it): what was written stays, with its metadata, for a resume.
     m_writes.clear();
+    // Files received whole and verified but still held are put in place all the same (as the
+    // frames the worker is storing are); the session cannot report them any more.
+    if (m_heldFiles > 0)
+        commitHeld();
     m_batches.clear();
     m_current.reset();
     m_answered.clear();
@@ -309,7 +356,7 @@ QCoro::Task<TransferJob::Step> IncomingTransfer::receiveFiles()
     reportProgress(0, m_wireOffer.totalBytes, true);
     armRejoin();
     while (!m_sessionEnded) {
-        if (!m_batches.empty() && m_channel.readable() == 0) {
+        if (storing() && m_channel.readable() == 0) {
             // Nothing more to read now: the sender may be waiting for these VERDICTs.
             auto storing = awaitBatches(0);
             if (const Step stop = co_await storing; !alive || stop)
@@ -376,7 +423,7 @@ QCoro::Task<TransferJob::Step> IncomingTransfer::rejoinSession(const TransferRes
 QCoro::Task<TransferJob::Step> IncomingTransfer::onMessage(Message &message)
 {
     const QPointer<TransferJob> alive(this);
-    if (!m_batches.empty() && !std::holds_alternative<FileBatch>(message)) {
+    if (storing() && !std::holds_alternative<FileBatch>(message)) {
         // Files are answered in order: the FILES frames before this message come first.
         auto storing = awaitBatches(0);
         if (const Step stop = co_await storing; !alive || stop)
@@ -620,34 +667,63 @@ QCoro::Task<TransferJob::Step> IncomingTransfer::onBatch(FileBatch &batch)
             std::move(file.digest), item.executable && m_honourExecutable, item.modified});
     }
     m_nextHeader += files.size();
-    // Stored on the worker while the next FILES frame is read, decrypted and checked here.
-    auto store
-        = [files = std::move(files), factory = m_options.partDeviceFactory, algorithm = digest(),
-              root = m_resolver.root()] { return storeBatch(files, factory, algorithm, root); };
-    m_batches.push_back({first, bytes, runOffThread(&m_pool, std::move(store))});
+    m_heldFiles += files.size();
+    m_heldBytes += bytes;
+    // Stored on the worker while the next FILES frame is read, decrypted and checked here; put
+    // in place with the frames before it once enough are held, or nothing more is there now.
+    const bool commit = !OwnedFile::kSyncAllIsOneCall || m_heldFiles >= kHeldFiles
+        || m_heldBytes >= kHeldBytes || m_channel.readable() == 0;
+    if (commit)
+        m_heldFiles = m_heldBytes = 0;
+    if (!m_store) {
+        ReusableSocket::reserveDescriptors(kReservedDescriptors); // 1,024 is a common default
+        m_store = std::make_shared<BatchStore>(
+            m_options.partDeviceFactory, digest(), m_resolver.root());
+    }
+    auto store = [store = m_store, files = std::move(files), commit] {
+        return store->store(files, commit);
+    };
+    m_batches.push_back(runOffThread(&m_pool, std::move(store)));
     auto storing = awaitBatches(1);
     co_return co_await storing;
+}
+
+void IncomingTransfer::commitHeld()
+{
+    m_heldFiles = m_heldBytes = 0;
+    auto commit = [store = m_store] { return store->store({}, true); };
+    m_batches.push_back(runOffThread(&m_pool, std::move(commit)));
 }
 
 QCoro::Task<TransferJob::Step> IncomingTransfer::awaitBatches(std::size_t keep)
 {
     const QPointer<TransferJob> alive(this);
-    while (!m_batches.empty() && (m_batches.size() > keep || m_batches.front().stored.isReady())) {
-        StoringBatch oldest = std::move(m_batches.front());
+    if (keep == 0 && m_heldFiles > 0)
+        commitHeld(); // every file answered: the held ones too
+    while (!m_batches.empty() && (m_batches.size() > keep || m_batches.front().isReady())) {
+        auto oldest = std::move(m_batches.front());
         m_batches.pop_front();
-        const StoredBatch stored = co_await oldest.stored;
+        const StoredBatch stored = co_await oldest;
         if (!alive)
             co_return deleted();
+        if (stored.files.isEmpty() && stored.failure.ok)
+            continue; // held for a later commit
         QList<Message> verdicts;
         verdicts.reserve(stored.files.size());
-        for (const FileSink::Finished &fin : stored.files)
-            verdicts.append(fileDone(oldest.first + verdicts.size(), fin));
+        qint64 bytes = 0;
+        for (const FileSink::Finished &fin : stored.files) {
+            // Answered in order: the next file without a verdict is this one.
+            const qsizetype slot = m_verdicts;
+            bytes += m_wireOffer.items.at(m_files.at(slot)).size;
+            verdicts.append(fileDone(slot, fin));
+        }
         m_channel.sendAll(verdicts); // one record
-        m_result.bytesTransferred += oldest.bytes;
-        m_done += oldest.bytes;
+        m_result.bytesTransferred += bytes;
+        m_done += bytes;
         reportProgress(m_done, m_wireOffer.totalBytes);
         if (!stored.failure.ok) {
             m_batches.clear(); // the worker finishes them; their files stay without a verdict
+            m_heldFiles = m_heldBytes = 0;
             co_return writeFailed(stored.failure);
         }
     }

@@ -71,12 +71,24 @@ public:
         TransferError code = TransferError::None;
         QString error;
     };
-    //! What storing a FILES frame's files on the worker reports back.
+    //! What storing FILES frames' files on the worker reports back.
     struct StoredBatch
     {
-        QList<FileSink::Finished> files; //!< in order, up to the first that was not written
+        //! The files put in place (or refused) by this job, in order: those held from earlier
+        //! frames first, up to the first that was not written; none if it committed nothing.
+        QList<FileSink::Finished> files;
         SinkStatus failure {true, TransferError::None, {}}; //!< why the rest was not written
     };
+    /*!
+     * FILES frames' files are held (written, sealed, unnamed) and put in place together once
+     * this many wait, or this many bytes, or when nothing more is there to read: a commit's one
+     * sync covers them all (where one call syncs many files: OwnedFile::kSyncAllIsOneCall;
+     * elsewhere each frame is put in place as it comes). The files bound the descriptors held
+     * open: kReservedDescriptors covers maxIncomingSessions transfers at once.
+     */
+    static constexpr qsizetype kHeldFiles = 256;
+    static constexpr qint64 kHeldBytes = 32 * 1024 * 1024;
+    static constexpr int kReservedDescriptors = 4096;
 
 private:
     //! A file whose HEADER was answered (START/RESUME), then the one being received.
@@ -168,13 +180,15 @@ private:
     //! is safe: the job owns its sink and bytes, and ~TransferJob waits for the worker.
     std::deque<QCoro::Task<SinkStatus>> m_writes;
     //! FILES frames being stored on the worker while the next one is read and checked.
-    struct StoringBatch
-    {
-        qsizetype first = 0; //!< file slot of its first file
-        qint64 bytes = 0;
-        QCoro::Task<StoredBatch> stored;
-    };
-    std::deque<StoringBatch> m_batches;
+    class BatchStore;
+    std::shared_ptr<BatchStore> m_store; //!< used by worker jobs only
+    std::deque<QCoro::Task<StoredBatch>> m_batches;
+    qsizetype m_heldFiles = 0; //!< files handed to m_store since the last commit was asked
+    qint64 m_heldBytes = 0;
+    //! Files handed to the store and not yet answered (a job still runs or holds them).
+    bool storing() const { return !m_batches.empty() || m_heldFiles > 0; }
+    //! Asks the store to put everything it holds in place (after the jobs already queued).
+    void commitHeld();
 };
 
 } // namespace PunchDrop

@@ -12,6 +12,7 @@
 #include "support/transfersocketpair.h"
 
 #include "core/filetimes.h"
+#include "core/ownedfile.h"
 #include "net/wire/sessioncode.h"
 #include "transfer/contactstore.h"
 #include "transfer/filedigest.h"
@@ -138,6 +139,9 @@ private Q_SLOTS:
     void smallFilesTravelInBatches();
     void senderBatchesSmallFiles();
     void receiverStoresABatch();
+    void heldFramesShareOneSync_data();
+    void heldFramesShareOneSync();
+    void fullDiskWhileFramesAreHeld();
     void hostileBatchIsRefused_data();
     void hostileBatchIsRefused();
     void fullDiskInABatchLosesNothing();
@@ -534,6 +538,140 @@ void TestTransferSession::receiverStoresABatch()
         QCOMPARE(Test::readFile(m_dst + QStringLiteral("/in/f%1").arg(i)), contents.at(i));
     QCOMPARE(listTree(m_dst + QStringLiteral("/in")),
         (QStringList {QStringLiteral("f0"), QStringLiteral("f1"), QStringLiteral("f2")}));
+}
+
+void TestTransferSession::heldFramesShareOneSync_data()
+{
+    QTest::addColumn<int>("files");
+    QTest::addColumn<int>("perFrame");
+    QTest::addColumn<int>("commits");
+    // Every frame is there to read at once: the receiver holds them and puts them all in place
+    // after the last one, with one sync (Linux: one syncfs; elsewhere one sync a file anyway).
+    QTest::newRow("32 frames of 2") << 64 << 2 << 1;
+    // No more than IncomingTransfer::kHeldFiles wait: 300 held after the third frame, 300
+    // more after the sixth.
+    QTest::newRow("6 frames of 100") << 600 << 100 << 2;
+}
+
+void TestTransferSession::heldFramesShareOneSync()
+{
+    QFETCH(int, files);
+    QFETCH(int, perFrame);
+    QFETCH(int, commits);
+    Test::TransferSocketPair pair;
+    const QString error = pair.secure();
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    Test::ScriptedDecider decider(OfferDecision::Accept);
+    ReceiveOptions options;
+    options.downloadDir = m_dst;
+    options.decider = &decider;
+    IncomingTransfer receiver(pair.server(), pair.serverIdentity(), pair.serverResult().peer,
+        QStringLiteral("scripted"), options);
+    receiver.setTimeouts({5s, 5s, 5s});
+    auto received = receiver.run();
+
+    using namespace Transfer;
+    QList<QByteArray> contents;
+    for (int i = 0; i < files; ++i)
+        contents.append(Test::randomBytes(64, quint32(i)));
+    FrameChannel channel(pair.client());
+    QCOMPARE(openBatchSession(
+                 channel, offerOf(contents, QStringLiteral("in/f")), QStringLiteral("scripted")),
+        3); // HELLO, REVEAL, ACCEPT
+    const quint64 syncsBefore = OwnedFile::syncCalls();
+    for (int first = 0; first < files; first += perFrame) {
+        FileBatch batch;
+        for (int i = first; i < first + perFrame; ++i) {
+            batch.files.append({i, FileDigest::of(FileDigest::Algorithm::Xxh3_128, contents.at(i)),
+                contents.at(i)});
+        }
+        channel.send(batch);
+    }
+    for (int i = 0; i < files; ++i) {
+        const auto in = QCoro::waitFor(channel.read(5s));
+        QCOMPARE(in.status, FrameChannel::Status::Message);
+        const auto *verdict = std::get_if<Verdict>(&in.message);
+        QVERIFY2(verdict, qPrintable(frameTypeName(frameTypeOf(in.message))));
+        QCOMPARE(verdict->index, qint64(i));
+        QCOMPARE(verdict->error, TransferError::None);
+    }
+    const quint64 syncs = OwnedFile::syncCalls() - syncsBefore;
+    channel.send(SessionEnd {});
+    QVERIFY(std::holds_alternative<SessionEnd>(QCoro::waitFor(channel.read(5s)).message));
+    const TransferResult r = QCoro::waitFor(received);
+    QVERIFY2(r.allVerified(), qPrintable(r.message));
+    for (int i = 0; i < files; ++i)
+        QCOMPARE(Test::readFile(m_dst + QStringLiteral("/in/f%1").arg(i)), contents.at(i));
+#ifdef Q_OS_LINUX
+    QCOMPARE(syncs, quint64(commits));
+#else
+    QCOMPARE(syncs, quint64(files));
+#endif
+}
+
+void TestTransferSession::fullDiskWhileFramesAreHeld()
+{
+    // The disk fills at the 41st of 64 files, sent as 32 frames of 2 that the receiver holds
+    // for one sync: the 40 written before it are synced and put in place, with their VERDICTs;
+    // nothing of the rest is left behind, and the transfer fails as a write failure.
+    Test::TransferSocketPair pair;
+    const QString error = pair.secure();
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    Test::ScriptedDecider decider(OfferDecision::Accept);
+    ReceiveOptions options;
+    options.downloadDir = m_dst;
+    options.decider = &decider;
+    auto opened = std::make_shared<std::atomic_int>(0);
+    options.partDeviceFactory
+        = [opened](QIODevice *part, qint64, QString *) -> std::unique_ptr<QIODevice> {
+        return std::make_unique<Test::FailDevice>(part, opened->fetch_add(1) < 40 ? 1 << 20 : 10);
+    };
+    IncomingTransfer receiver(pair.server(), pair.serverIdentity(), pair.serverResult().peer,
+        QStringLiteral("scripted"), options);
+    receiver.setTimeouts({5s, 5s, 5s});
+    auto received = receiver.run();
+
+    using namespace Transfer;
+    QList<QByteArray> contents;
+    for (int i = 0; i < 64; ++i)
+        contents.append(Test::randomBytes(64, quint32(i)));
+    FrameChannel channel(pair.client());
+    QCOMPARE(openBatchSession(
+                 channel, offerOf(contents, QStringLiteral("in/f")), QStringLiteral("scripted")),
+        3); // HELLO, REVEAL, ACCEPT
+    for (int first = 0; first < 64; first += 2) {
+        FileBatch batch;
+        for (int i = first; i < first + 2; ++i) {
+            batch.files.append({i, FileDigest::of(FileDigest::Algorithm::Xxh3_128, contents.at(i)),
+                contents.at(i)});
+        }
+        channel.send(batch);
+    }
+    int verdicts = 0;
+    for (;;) {
+        const auto in = QCoro::waitFor(channel.read(5s));
+        const auto *verdict = std::get_if<Verdict>(&in.message);
+        if (in.status != FrameChannel::Status::Message || !verdict)
+            break;
+        QCOMPARE(verdict->index, qint64(verdicts));
+        QCOMPARE(verdict->error, TransferError::None);
+        ++verdicts;
+    }
+    QCOMPARE(verdicts, 40);
+    const TransferResult r = QCoro::waitFor(received);
+    QCOMPARE(r.error, TransferError::WriteFailed);
+    QStringList placed;
+    for (int i = 0; i < 40; ++i) {
+        QCOMPARE(Test::readFile(m_dst + QStringLiteral("/in/f%1").arg(i)), contents.at(i));
+        placed.append(QStringLiteral("f%1").arg(i));
+    }
+    placed.sort();
+#ifdef Q_OS_LINUX
+    QCOMPARE(listTree(m_dst + QStringLiteral("/in")), placed);
+#else
+    for (int i = 40; i < 64; ++i)
+        QVERIFY(!QFile::exists(m_dst + QStringLiteral("/in/f%1").arg(i)));
+#endif
 }
 
 void TestTransferSession::hostileBatchIsRefused_data()
