@@ -602,11 +602,8 @@ void TestTransferSession::heldFramesShareOneSync()
     QVERIFY2(r.allVerified(), qPrintable(r.message));
     for (int i = 0; i < files; ++i)
         QCOMPARE(Test::readFile(m_dst + QStringLiteral("/in/f%1").arg(i)), contents.at(i));
-#ifdef Q_OS_LINUX
-    QCOMPARE(syncs, quint64(commits));
-#else
-    QCOMPARE(syncs, quint64(files));
-#endif
+    // Where one call syncs many files (Linux), one a commit; elsewhere one a file.
+    QCOMPARE(syncs, OwnedFile::kSyncAllIsOneCall ? quint64(commits) : quint64(files));
 }
 
 void TestTransferSession::fullDiskWhileFramesAreHeld()
