@@ -116,6 +116,19 @@ int openBatchSession(FrameChannel &channel, const Transfer::Offer &offer, const 
     return messages;
 }
 
+//! Sends \a contents (offered by offerOf) as FILES frames of \a perFrame files each, at once.
+void sendFrames(FrameChannel &channel, const QList<QByteArray> &contents, int perFrame)
+{
+    for (int first = 0; first < contents.size(); first += perFrame) {
+        Transfer::FileBatch batch;
+        for (int i = first; i < qMin(first + perFrame, int(contents.size())); ++i) {
+            batch.files.append({i, FileDigest::of(FileDigest::Algorithm::Xxh3_128, contents.at(i)),
+                contents.at(i)});
+        }
+        channel.send(batch);
+    }
+}
+
 QString describe(const Outcome &o)
 {
     return QStringLiteral("sent: %1 %2 / received: %3 %4")
@@ -579,14 +592,7 @@ void TestTransferSession::heldFramesShareOneSync()
                  channel, offerOf(contents, QStringLiteral("in/f")), QStringLiteral("scripted")),
         3); // HELLO, REVEAL, ACCEPT
     const quint64 syncsBefore = OwnedFile::syncCalls();
-    for (int first = 0; first < files; first += perFrame) {
-        FileBatch batch;
-        for (int i = first; i < first + perFrame; ++i) {
-            batch.files.append({i, FileDigest::of(FileDigest::Algorithm::Xxh3_128, contents.at(i)),
-                contents.at(i)});
-        }
-        channel.send(batch);
-    }
+    sendFrames(channel, contents, perFrame);
     for (int i = 0; i < files; ++i) {
         const auto in = QCoro::waitFor(channel.read(5s));
         QCOMPARE(in.status, FrameChannel::Status::Message);
@@ -636,14 +642,7 @@ void TestTransferSession::fullDiskWhileFramesAreHeld()
     QCOMPARE(openBatchSession(
                  channel, offerOf(contents, QStringLiteral("in/f")), QStringLiteral("scripted")),
         3); // HELLO, REVEAL, ACCEPT
-    for (int first = 0; first < 64; first += 2) {
-        FileBatch batch;
-        for (int i = first; i < first + 2; ++i) {
-            batch.files.append({i, FileDigest::of(FileDigest::Algorithm::Xxh3_128, contents.at(i)),
-                contents.at(i)});
-        }
-        channel.send(batch);
-    }
+    sendFrames(channel, contents, 2);
     int verdicts = 0;
     for (;;) {
         const auto in = QCoro::waitFor(channel.read(5s));
