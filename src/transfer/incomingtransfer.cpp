@@ -111,8 +111,6 @@ public:
         return out;
     }
 
-    qsizetype held() const { return m_sealed.size(); }
-
 private:
     //! One sync for all held files (FileSink::syncAll), then each renamed into place.
     StoredBatch placeAll()
