@@ -669,16 +669,15 @@ QCoro::Task<TransferJob::Step> IncomingTransfer::onBatch(FileBatch &batch)
     m_heldBytes += bytes;
     // Stored on the worker while the next FILES frame is read, decrypted and checked here; put
     // in place with the frames before it once enough are held, or nothing more is there now.
-    if (!m_store) {
-        // Each held file is an open descriptor; 1,024 is a common default limit.
-        m_heldCap = heldFilesFor(ReusableSocket::reserveDescriptors(kReservedDescriptors));
-        m_store = std::make_shared<BatchStore>(
-            m_options.partDeviceFactory, digest(), m_resolver.root());
-    }
-    const bool commit = !OwnedFile::kSyncAllIsOneCall || m_heldFiles >= m_heldCap
+    const bool commit = !OwnedFile::kSyncAllIsOneCall || m_heldFiles >= kHeldFiles
         || m_heldBytes >= kHeldBytes || m_channel.readable() == 0;
     if (commit)
         m_heldFiles = m_heldBytes = 0;
+    if (!m_store) {
+        ReusableSocket::reserveDescriptors(kReservedDescriptors); // 1,024 is a common default
+        m_store = std::make_shared<BatchStore>(
+            m_options.partDeviceFactory, digest(), m_resolver.root());
+    }
     auto store = [store = m_store, files = std::move(files), commit] {
         return store->store(files, commit);
     };

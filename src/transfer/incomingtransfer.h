@@ -12,7 +12,6 @@
 
 #include <qcorotask.h>
 
-#include <algorithm>
 #include <deque>
 #include <memory>
 #include <optional>
@@ -82,22 +81,14 @@ public:
     };
     /*!
      * FILES frames' files are held (written, sealed, unnamed) and put in place together once
-     * heldFilesFor() of them wait, or kHeldBytes, or when nothing more is there to read: a
-     * commit's one sync covers them all (where one call syncs many files:
-     * OwnedFile::kSyncAllIsOneCall; elsewhere each frame is put in place as it comes).
+     * this many wait, or this many bytes, or when nothing more is there to read: a commit's one
+     * sync covers them all (where one call syncs many files: OwnedFile::kSyncAllIsOneCall;
+     * elsewhere each frame is put in place as it comes). The files bound the descriptors held
+     * open: kReservedDescriptors covers maxIncomingSessions transfers at once.
      */
+    static constexpr qsizetype kHeldFiles = 256;
     static constexpr qint64 kHeldBytes = 32 * 1024 * 1024;
-    //! The soft descriptor limit a receiver asks for (where the hard limit allows).
-    static constexpr int kReservedDescriptors = 16384;
-    /*!
-     * How many files a transfer holds open for one commit under a soft limit of
-     * \a descriptorLimit descriptors: a sixteenth of it (8 transfers at once, and as many
-     * descriptors again for the rest of the process), at least 32, at most 1,024.
-     */
-    static qsizetype heldFilesFor(int descriptorLimit)
-    {
-        return std::clamp<qsizetype>(descriptorLimit / 16, 32, 1024);
-    }
+    static constexpr int kReservedDescriptors = 4096;
 
 private:
     //! A file whose HEADER was answered (START/RESUME), then the one being received.
@@ -192,7 +183,6 @@ private:
     class BatchStore;
     std::shared_ptr<BatchStore> m_store; //!< used by worker jobs only
     std::deque<QCoro::Task<StoredBatch>> m_batches;
-    qsizetype m_heldCap = 0; //!< heldFilesFor() the descriptor limit, set with m_store
     qsizetype m_heldFiles = 0; //!< files handed to m_store since the last commit was asked
     qint64 m_heldBytes = 0;
     //! Files handed to the store and not yet answered (a job still runs or holds them).

@@ -13,7 +13,6 @@
 
 #include "core/filetimes.h"
 #include "core/ownedfile.h"
-#include "core/socket/reusablesocket.h"
 #include "net/wire/sessioncode.h"
 #include "transfer/contactstore.h"
 #include "transfer/filedigest.h"
@@ -558,31 +557,20 @@ void TestTransferSession::heldFramesShareOneSync_data()
 {
     QTest::addColumn<int>("files");
     QTest::addColumn<int>("perFrame");
+    QTest::addColumn<int>("commits");
     // Every frame is there to read at once: the receiver holds them and puts them all in place
     // after the last one, with one sync (Linux: one syncfs; elsewhere one sync a file anyway).
-    QTest::newRow("32 frames of 2") << 64 << 2;
-    // No more files wait than the descriptor limit allows (heldFilesFor): a commit every
-    // heldFilesFor() files, and one for the rest.
-    const qsizetype cap = IncomingTransfer::heldFilesFor(
-        ReusableSocket::reserveDescriptors(IncomingTransfer::kReservedDescriptors));
-    QTest::newRow("frames of 100, over two commits' worth") << int(2 * cap + 150) << 100;
+    QTest::newRow("32 frames of 2") << 64 << 2 << 1;
+    // No more than IncomingTransfer::kHeldFiles wait: 300 held after the third frame, 300
+    // more after the sixth.
+    QTest::newRow("6 frames of 100") << 600 << 100 << 2;
 }
 
 void TestTransferSession::heldFramesShareOneSync()
 {
     QFETCH(int, files);
     QFETCH(int, perFrame);
-    const qsizetype cap = IncomingTransfer::heldFilesFor(
-        ReusableSocket::reserveDescriptors(IncomingTransfer::kReservedDescriptors));
-    int commits = 0; // a commit once cap files are held, and one after the last frame
-    for (qsizetype first = 0, held = 0; first < files; first += perFrame) {
-        held += qMin<qsizetype>(perFrame, files - first);
-        if (held >= cap || first + perFrame >= files) {
-            ++commits;
-            held = 0;
-        }
-    }
-    QVERIFY(commits < (files + perFrame - 1) / perFrame); // fewer syncs than frames
+    QFETCH(int, commits);
     Test::TransferSocketPair pair;
     const QString error = pair.secure();
     QVERIFY2(error.isEmpty(), qPrintable(error));

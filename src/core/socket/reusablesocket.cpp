@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <limits>
 
 #ifdef Q_OS_WIN
 #include <winsock2.h>
@@ -92,29 +91,19 @@ bool limitUnacknowledged(qintptr fd, std::chrono::milliseconds timeout)
 #endif
 }
 
-int reserveDescriptors(int wanted)
+void reserveDescriptors(int wanted)
 {
 #ifdef Q_OS_WIN
     Q_UNUSED(wanted); // no per-process descriptor limit for sockets worth raising
-    return std::numeric_limits<int>::max();
 #else
     struct rlimit limit
     {
     };
-    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0)
-        return -1;
-    if (wanted > 0 && limit.rlim_cur < rlim_t(wanted)) {
-        struct rlimit raised = limit;
-        raised.rlim_cur = limit.rlim_max == RLIM_INFINITY
-            ? rlim_t(wanted)
-            : std::min(rlim_t(wanted), limit.rlim_max);
-        // Best effort: a refused socket is only a lost guess, a held file one more sync.
-        if (::setrlimit(RLIMIT_NOFILE, &raised) == 0)
-            limit = raised;
-    }
-    if (limit.rlim_cur == RLIM_INFINITY || limit.rlim_cur > rlim_t(std::numeric_limits<int>::max()))
-        return std::numeric_limits<int>::max();
-    return int(limit.rlim_cur);
+    if (wanted <= 0 || ::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= rlim_t(wanted))
+        return;
+    limit.rlim_cur = limit.rlim_max == RLIM_INFINITY ? rlim_t(wanted)
+                                                     : std::min(rlim_t(wanted), limit.rlim_max);
+    ::setrlimit(RLIMIT_NOFILE, &limit); // best effort: a refused socket is only a lost guess
 #endif
 }
 

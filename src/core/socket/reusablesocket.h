@@ -37,10 +37,9 @@ bool listen(QTcpServer &server, const QHostAddress &address, quint16 port, QStri
 /*!
  * Raises the soft limit of open descriptors to \a wanted where it is lower and the hard limit
  * allows (at most the hard limit): port guessing opens hundreds of sockets at once, and 1,024
- * is a common default. Best effort; a no-op on Windows. Returns the soft limit in force after
- * it (INT_MAX where there is none, or none that fits an int; -1 if it cannot be read).
+ * is a common default. Best effort; a no-op on Windows.
  */
-int reserveDescriptors(int wanted);
+void reserveDescriptors(int wanted);
 
 /*!
  * How long data this side sent may stay unacknowledged before the kernel gives the connection
