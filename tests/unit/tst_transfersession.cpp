@@ -40,6 +40,7 @@
 #include <chrono>
 #include <functional>
 #include <limits>
+#include <optional>
 
 using namespace PunchDrop;
 using namespace std::chrono_literals;
@@ -115,6 +116,44 @@ int openBatchSession(FrameChannel &channel, const Transfer::Offer &offer, const 
         messages += QCoro::waitFor(channel.read(5s)).status == FrameChannel::Status::Message;
     return messages;
 }
+
+/*!
+ * A real IncomingTransfer (download folder \a downloadDir, writes through \a factory) on a
+ * secured loopback pair, running from construction; the test plays the sender by hand on
+ * channel(). error() is the handshake's failure, if any.
+ */
+class HandDrivenReceiver
+{
+public:
+    explicit HandDrivenReceiver(const QString &downloadDir, PartDeviceFactory factory = {})
+    {
+        m_error = m_pair.secure();
+        if (!m_error.isEmpty())
+            return;
+        m_options.downloadDir = downloadDir;
+        m_options.decider = &m_decider;
+        m_options.partDeviceFactory = std::move(factory);
+        m_receiver = std::make_unique<IncomingTransfer>(m_pair.server(), m_pair.serverIdentity(),
+            m_pair.serverResult().peer, QStringLiteral("scripted"), m_options);
+        m_receiver->setTimeouts({5s, 5s, 5s});
+        m_received.emplace(m_receiver->run());
+        m_channel = std::make_unique<FrameChannel>(m_pair.client());
+    }
+
+    const QString &error() const { return m_error; }
+    FrameChannel &channel() { return *m_channel; }
+    //! Waits for the receiver's result.
+    TransferResult result() { return QCoro::waitFor(*m_received); }
+
+private:
+    Test::TransferSocketPair m_pair;
+    Test::ScriptedDecider m_decider {OfferDecision::Accept};
+    ReceiveOptions m_options;
+    QString m_error;
+    std::unique_ptr<IncomingTransfer> m_receiver;
+    std::optional<QCoro::Task<TransferResult>> m_received;
+    std::unique_ptr<FrameChannel> m_channel;
+};
 
 //! Sends \a contents (offered by offerOf) as FILES frames of \a perFrame files each, at once.
 void sendFrames(FrameChannel &channel, const QList<QByteArray> &contents, int perFrame)
@@ -504,23 +543,14 @@ void TestTransferSession::receiverStoresABatch()
     // A FILES frame driven by hand: each file is checked on its own. The one whose content does
     // not match its digest gets an "integrity" VERDICT and leaves nothing behind; the others
     // land verified, and the session goes on to its end.
-    Test::TransferSocketPair pair;
-    const QString error = pair.secure();
-    QVERIFY2(error.isEmpty(), qPrintable(error));
-    Test::ScriptedDecider decider(OfferDecision::Accept);
-    ReceiveOptions options;
-    options.downloadDir = m_dst;
-    options.decider = &decider;
-    IncomingTransfer receiver(pair.server(), pair.serverIdentity(), pair.serverResult().peer,
-        QStringLiteral("scripted"), options);
-    receiver.setTimeouts({5s, 5s, 5s});
-    auto received = receiver.run();
+    HandDrivenReceiver session(m_dst);
+    QVERIFY2(session.error().isEmpty(), qPrintable(session.error()));
 
     using namespace Transfer;
     using A = FileDigest::Algorithm;
     const QList<QByteArray> contents {
         QByteArray("one"), QByteArray(), Test::randomBytes(kMaxChunkSize, 9), QByteArray("four")};
-    FrameChannel channel(pair.client());
+    FrameChannel &channel = session.channel();
     QCOMPARE(openBatchSession(
                  channel, offerOf(contents, QStringLiteral("in/f")), QStringLiteral("scripted")),
         3); // HELLO, REVEAL, ACCEPT
@@ -543,7 +573,7 @@ void TestTransferSession::receiverStoresABatch()
             TransferError::Integrity}));
     channel.send(SessionEnd {});
     QVERIFY(std::holds_alternative<SessionEnd>(QCoro::waitFor(channel.read(5s)).message));
-    const TransferResult r = QCoro::waitFor(received);
+    const TransferResult r = session.result();
     QCOMPARE(r.files.size(), 4);
     QVERIFY(r.files.at(0).verified && r.files.at(1).verified && r.files.at(2).verified);
     QCOMPARE(r.files.at(3).error, TransferError::Integrity);
@@ -571,23 +601,14 @@ void TestTransferSession::heldFramesShareOneSync()
     QFETCH(int, files);
     QFETCH(int, perFrame);
     QFETCH(int, commits);
-    Test::TransferSocketPair pair;
-    const QString error = pair.secure();
-    QVERIFY2(error.isEmpty(), qPrintable(error));
-    Test::ScriptedDecider decider(OfferDecision::Accept);
-    ReceiveOptions options;
-    options.downloadDir = m_dst;
-    options.decider = &decider;
-    IncomingTransfer receiver(pair.server(), pair.serverIdentity(), pair.serverResult().peer,
-        QStringLiteral("scripted"), options);
-    receiver.setTimeouts({5s, 5s, 5s});
-    auto received = receiver.run();
+    HandDrivenReceiver session(m_dst);
+    QVERIFY2(session.error().isEmpty(), qPrintable(session.error()));
 
     using namespace Transfer;
     QList<QByteArray> contents;
     for (int i = 0; i < files; ++i)
         contents.append(Test::randomBytes(64, quint32(i)));
-    FrameChannel channel(pair.client());
+    FrameChannel &channel = session.channel();
     QCOMPARE(openBatchSession(
                  channel, offerOf(contents, QStringLiteral("in/f")), QStringLiteral("scripted")),
         3); // HELLO, REVEAL, ACCEPT
@@ -604,7 +625,7 @@ void TestTransferSession::heldFramesShareOneSync()
     const quint64 syncs = OwnedFile::syncCalls() - syncsBefore;
     channel.send(SessionEnd {});
     QVERIFY(std::holds_alternative<SessionEnd>(QCoro::waitFor(channel.read(5s)).message));
-    const TransferResult r = QCoro::waitFor(received);
+    const TransferResult r = session.result();
     QVERIFY2(r.allVerified(), qPrintable(r.message));
     for (int i = 0; i < files; ++i)
         QCOMPARE(Test::readFile(m_dst + QStringLiteral("/in/f%1").arg(i)), contents.at(i));
@@ -617,28 +638,19 @@ void TestTransferSession::fullDiskWhileFramesAreHeld()
     // The disk fills at the 41st of 64 files, sent as 32 frames of 2 that the receiver holds
     // for one sync: the 40 written before it are synced and put in place, with their VERDICTs;
     // nothing of the rest is left behind, and the transfer fails as a write failure.
-    Test::TransferSocketPair pair;
-    const QString error = pair.secure();
-    QVERIFY2(error.isEmpty(), qPrintable(error));
-    Test::ScriptedDecider decider(OfferDecision::Accept);
-    ReceiveOptions options;
-    options.downloadDir = m_dst;
-    options.decider = &decider;
     auto opened = std::make_shared<std::atomic_int>(0);
-    options.partDeviceFactory
-        = [opened](QIODevice *part, qint64, QString *) -> std::unique_ptr<QIODevice> {
-        return std::make_unique<Test::FailDevice>(part, opened->fetch_add(1) < 40 ? 1 << 20 : 10);
-    };
-    IncomingTransfer receiver(pair.server(), pair.serverIdentity(), pair.serverResult().peer,
-        QStringLiteral("scripted"), options);
-    receiver.setTimeouts({5s, 5s, 5s});
-    auto received = receiver.run();
+    HandDrivenReceiver session(
+        m_dst, [opened](QIODevice *part, qint64, QString *) -> std::unique_ptr<QIODevice> {
+            return std::make_unique<Test::FailDevice>(
+                part, opened->fetch_add(1) < 40 ? 1 << 20 : 10);
+        });
+    QVERIFY2(session.error().isEmpty(), qPrintable(session.error()));
 
     using namespace Transfer;
     QList<QByteArray> contents;
     for (int i = 0; i < 64; ++i)
         contents.append(Test::randomBytes(64, quint32(i)));
-    FrameChannel channel(pair.client());
+    FrameChannel &channel = session.channel();
     QCOMPARE(openBatchSession(
                  channel, offerOf(contents, QStringLiteral("in/f")), QStringLiteral("scripted")),
         3); // HELLO, REVEAL, ACCEPT
@@ -654,7 +666,7 @@ void TestTransferSession::fullDiskWhileFramesAreHeld()
         ++verdicts;
     }
     QCOMPARE(verdicts, 40);
-    const TransferResult r = QCoro::waitFor(received);
+    const TransferResult r = session.result();
     QCOMPARE(r.error, TransferError::WriteFailed);
     QStringList placed;
     for (int i = 0; i < 40; ++i) {
