@@ -2,7 +2,6 @@
 #include "ownedfile.h"
 
 #include <QDir>
-#include <QMutex>
 
 #include <atomic>
 
@@ -544,8 +543,6 @@ OwnedFolder::~OwnedFolder()
 
 namespace {
 std::atomic<quint64> g_syncCalls {0};
-QBasicMutex g_syncHookMutex;
-std::function<void(std::size_t)> g_syncHook; // guarded by g_syncHookMutex
 } // namespace
 
 quint64 OwnedFile::syncCalls()
@@ -553,21 +550,8 @@ quint64 OwnedFile::syncCalls()
     return g_syncCalls.load(std::memory_order_relaxed);
 }
 
-void OwnedFile::setSyncHookForTesting(std::function<void(std::size_t)> hook)
-{
-    const QMutexLocker lock(&g_syncHookMutex);
-    g_syncHook = std::move(hook);
-}
-
 void OwnedFile::syncAll(const std::vector<OwnedFile *> &files, std::vector<QString> *errors)
 {
-    std::function<void(std::size_t)> hook;
-    {
-        const QMutexLocker lock(&g_syncHookMutex);
-        hook = g_syncHook;
-    }
-    if (hook)
-        hook(files.size());
     errors->assign(files.size(), QString());
 #ifdef Q_OS_LINUX
     // One syncfs() per filesystem instead of one fsync() per file (10 000 small files must not

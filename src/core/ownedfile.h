@@ -5,7 +5,6 @@
 #include <QFile>
 #include <QString>
 
-#include <functional>
 #include <memory>
 #include <vector>
 
@@ -140,9 +139,6 @@ public:
     //! The sync calls syncAll() made in this process so far (tests count them).
     static quint64 syncCalls();
 
-    //! Tests: \a hook runs at the start of every syncAll(), on its thread, with the number of
-    //! files (empty: none).
-    static void setSyncHookForTesting(std::function<void(std::size_t files)> hook);
     //! Tests: link unnamed files through /proc/self/fd, as kernels before 6.10 need without
     //! CAP_DAC_READ_SEARCH (a process-wide choice otherwise made by the first link).
     static void linkThroughProcForTesting(bool viaProc);

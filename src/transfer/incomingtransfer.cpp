@@ -41,10 +41,8 @@ struct SmallWrite
     FileSink::Finished finished;
 };
 
-} // namespace
-
 //! One file of a FILES frame, checked against the offer, for the worker.
-struct IncomingTransfer::WholeFile
+struct WholeFile
 {
     QString target;
     PartMeta meta;
@@ -54,33 +52,21 @@ struct IncomingTransfer::WholeFile
     QDateTime modified;
 };
 
-namespace {
-
 using StoredBatch = IncomingTransfer::StoredBatch;
 
 } // namespace
 
 /*!
- * FILES frames' files, on two threads. The worker writes and seals each frame's files as the
- * frame comes (unnamed, where the filesystem allows) and holds them; on a commit it hands what
- * it holds to the placing thread, which syncs them together and renames them into place while
- * the worker writes the next frames. So one sync (on a real disk a journal commit and a device
- * flush, a millisecond or more) covers many frames, never one per frame: 1,000 files of 256 KiB
- * are a frame each. Nothing gets its final name before it is on disk.
- * store() is used by one job at a time (the transfer's worker runs its jobs in order); place()
- * touches only the files handed to it.
+ * FILES frames' files on the worker thread. Each frame's files are written and sealed as the
+ * frame comes (unnamed, where the filesystem allows); they are synced together and renamed
+ * into place only when the transfer commits, so one sync (on a real disk a journal commit and a
+ * device flush, a millisecond or more) covers many frames, never one per frame: 1,000 files of
+ * 256 KiB are a frame each. Nothing gets its final name before it is on disk.
+ * Used by one job at a time (the transfer's worker runs its jobs in order).
  */
 class IncomingTransfer::BatchStore
 {
 public:
-    //! Files written and sealed, not yet placed, and why the ones after them were not written.
-    struct Held
-    {
-        std::vector<std::unique_ptr<FileSink>> sinks;
-        QList<FileSink::Finished> sealed; //!< their seal() results (an error: not placed)
-        SinkStatus failure {true, TransferError::None, {}};
-    };
-
     BatchStore(PartDeviceFactory factory, FileDigest::Algorithm algorithm, QString downloadRoot)
         : m_factory(std::move(factory))
         , m_algorithm(algorithm)
@@ -89,15 +75,16 @@ public:
 
     /*!
      * Writes and seals \a files, held with those of earlier frames. With \a commit, and when
-     * a file cannot be written (disk full: the files after it are not tried), returns everything
-     * held, for place(); else nothing.
+     * a file cannot be written (disk full: the files after it are not tried), everything held is
+     * synced and put in place, and reported in order.
      */
-    std::optional<Held> store(const QList<WholeFile> &files, bool commit)
+    StoredBatch store(const QList<WholeFile> &files, bool commit)
     {
+        SinkStatus failure {true, TransferError::None, {}};
         // Each folder of the frame held open once: its files are made in it by descriptor.
         QHash<QStringView, std::shared_ptr<OwnedFolder>> folders;
-        m_held.sinks.reserve(m_held.sinks.size() + size_t(files.size()));
-        m_held.sealed.reserve(m_held.sealed.size() + files.size());
+        m_sinks.reserve(m_sinks.size() + size_t(files.size()));
+        m_sealed.reserve(m_sealed.size() + files.size());
         for (const WholeFile &file : files) {
             const QStringView folderPath
                 = QStringView(file.target).left(file.target.lastIndexOf(QLatin1Char('/')));
@@ -109,45 +96,47 @@ public:
             }
             auto sink = std::make_unique<FileSink>(file.target, m_factory, m_algorithm);
             if (!sink->writeWhole(file.meta, file.bytes, *folder)) {
-                m_held.failure = statusOf(*sink, false);
+                failure = statusOf(*sink, false);
                 break;
             }
             FileSink::Finished fin; // an error here (a wrong digest) is that file's verdict
             sink->seal(file.digest, file.executable, file.modified, &fin);
-            m_held.sealed.append(fin);
-            m_held.sinks.push_back(std::move(sink));
+            m_sealed.append(fin);
+            m_sinks.push_back(std::move(sink));
         }
-        if (!commit && m_held.failure.ok)
-            return std::nullopt;
-        return std::exchange(m_held, {});
-    }
-
-    //! One sync for all \a held files (FileSink::syncAll), then each renamed into place.
-    static StoredBatch place(Held &held)
-    {
-        std::vector<FileSink *> sealed;
-        sealed.reserve(held.sinks.size());
-        for (qsizetype i = 0; i < held.sealed.size(); ++i) {
-            if (held.sealed.at(i).error == TransferError::None)
-                sealed.push_back(held.sinks.at(size_t(i)).get());
-        }
-        FileSink::syncAll(sealed);
-        StoredBatch out;
-        out.files = std::move(held.sealed);
-        for (qsizetype i = 0; i < out.files.size(); ++i) {
-            if (out.files.at(i).error == TransferError::None)
-                out.files[i] = held.sinks.at(size_t(i))->place(out.files.at(i));
-        }
-        out.failure = held.failure;
-        held.sinks.clear();
+        if (!commit && failure.ok)
+            return {};
+        StoredBatch out = placeAll();
+        out.failure = failure;
         return out;
     }
 
 private:
+    //! One sync for all held files (FileSink::syncAll), then each renamed into place.
+    StoredBatch placeAll()
+    {
+        std::vector<FileSink *> sealed;
+        sealed.reserve(m_sinks.size());
+        for (qsizetype i = 0; i < m_sealed.size(); ++i) {
+            if (m_sealed.at(i).error == TransferError::None)
+                sealed.push_back(m_sinks.at(size_t(i)).get());
+        }
+        FileSink::syncAll(sealed);
+        StoredBatch out;
+        out.files = std::exchange(m_sealed, {});
+        for (qsizetype i = 0; i < out.files.size(); ++i) {
+            if (out.files.at(i).error == TransferError::None)
+                out.files[i] = m_sinks.at(size_t(i))->place(out.files.at(i));
+        }
+        m_sinks.clear();
+        return out;
+    }
+
     PartDeviceFactory m_factory;
     FileDigest::Algorithm m_algorithm;
     QString m_downloadRoot;
-    Held m_held;
+    std::vector<std::unique_ptr<FileSink>> m_sinks; //!< written and sealed, not yet placed
+    QList<FileSink::Finished> m_sealed; //!< their seal() results (an error: not placed)
 };
 
 IncomingTransfer::IncomingTransfer(QSslSocket *socket, const DeviceIdentity &self, DeviceId sender,
@@ -158,15 +147,9 @@ IncomingTransfer::IncomingTransfer(QSslSocket *socket, const DeviceIdentity &sel
     , m_senderName(std::move(senderName))
     , m_options(std::move(options))
     , m_resolver(m_options.downloadDir)
-{
-    m_placing.setMaxThreadCount(1); // commits are placed in order
-}
+{ }
 
-IncomingTransfer::~IncomingTransfer()
-{
-    m_pool.waitForDone(); // no job hands anything to m_placing after this
-    m_placing.waitForDone();
-}
+IncomingTransfer::~IncomingTransfer() = default;
 
 QCoro::Task<bool> IncomingTransfer::closeSession(const TransferResult &)
 {
@@ -185,15 +168,10 @@ QCoro::Task<bool> IncomingTransfer::closeSession(const TransferResult &)
     if (!co_await flushing)
         co_return false;
     // A session that ended early may leave chunk writes queued (write-behind). The worker runs
-    // jobs in order, so this empty job finishes after them, and the one on m_placing after the
-    // commits they handed over: when finished() is emitted the part file holds everything it
-    // will hold and nothing touches it any more.
+    // jobs in order, so this empty job finishes after them: when finished() is emitted the part
+    // file holds everything it will hold and nothing touches it any more.
     auto barrier = runOffThread(&m_pool, [] { return true; });
     co_await barrier;
-    if (!alive)
-        co_return false;
-    auto placed = runOffThread(&m_placing, [] { return true; });
-    co_await placed;
     co_return !alive.isNull();
 }
 
@@ -700,33 +678,19 @@ QCoro::Task<TransferJob::Step> IncomingTransfer::onBatch(FileBatch &batch)
         m_store = std::make_shared<BatchStore>(
             m_options.partDeviceFactory, digest(), m_resolver.root());
     }
-    storeBatch(std::move(files), commit);
-    auto storing = awaitBatches(kFramesAhead);
-    co_return co_await storing;
-}
-
-void IncomingTransfer::storeBatch(QList<WholeFile> files, bool commit)
-{
-    // Written on the worker; what a commit hands over is synced and placed on m_placing while
-    // the worker writes the next frames (~IncomingTransfer waits for the worker before
-    // m_placing goes).
-    auto store = [store = m_store, files = std::move(files), commit, placing = &m_placing](
-                     const OffThreadResult<StoredBatch> &result) {
-        std::optional<BatchStore::Held> held = store->store(files, commit);
-        if (!held) {
-            result.set({}); // held for a later commit
-            return;
-        }
-        auto handed = std::make_shared<BatchStore::Held>(std::move(*held));
-        placing->start([handed, result] { result.set(BatchStore::place(*handed)); });
+    auto store = [store = m_store, files = std::move(files), commit] {
+        return store->store(files, commit);
     };
-    m_batches.push_back(runOffThreadHandingOver<StoredBatch>(&m_pool, std::move(store)));
+    m_batches.push_back(runOffThread(&m_pool, std::move(store)));
+    auto storing = awaitBatches(1);
+    co_return co_await storing;
 }
 
 void IncomingTransfer::commitHeld()
 {
     m_heldFiles = m_heldBytes = 0;
-    storeBatch({}, true);
+    auto commit = [store = m_store] { return store->store({}, true); };
+    m_batches.push_back(runOffThread(&m_pool, std::move(commit)));
 }
 
 QCoro::Task<TransferJob::Step> IncomingTransfer::awaitBatches(std::size_t keep)

@@ -84,14 +84,11 @@ public:
      * this many wait, or this many bytes, or when nothing more is there to read: a commit's one
      * sync covers them all (where one call syncs many files: OwnedFile::kSyncAllIsOneCall;
      * elsewhere each frame is put in place as it comes). The files bound the descriptors held
-     * open: a commit being placed, the files held after it and kFramesAhead frames, ~700 for
-     * 128-file frames; kReservedDescriptors covers maxIncomingSessions transfers at once.
+     * open: kReservedDescriptors covers maxIncomingSessions transfers at once.
      */
     static constexpr qsizetype kHeldFiles = 256;
     static constexpr qint64 kHeldBytes = 32 * 1024 * 1024;
-    static constexpr int kReservedDescriptors = 8192;
-    //! FILES frames read and checked ahead of the oldest one not yet stored and placed.
-    static constexpr std::size_t kFramesAhead = 2;
+    static constexpr int kReservedDescriptors = 4096;
 
 private:
     //! A file whose HEADER was answered (START/RESUME), then the one being received.
@@ -183,12 +180,8 @@ private:
     //! is safe: the job owns its sink and bytes, and ~TransferJob waits for the worker.
     std::deque<QCoro::Task<SinkStatus>> m_writes;
     //! FILES frames being stored on the worker while the next one is read and checked.
-    struct WholeFile;
     class BatchStore;
     std::shared_ptr<BatchStore> m_store; //!< used by worker jobs only
-    //! Syncs and places what a commit handed over while the worker writes the next frames.
-    //! ~IncomingTransfer waits for the worker (which starts its jobs), then for it.
-    QThreadPool m_placing;
     std::deque<QCoro::Task<StoredBatch>> m_batches;
     qsizetype m_heldFiles = 0; //!< files handed to m_store since the last commit was asked
     qint64 m_heldBytes = 0;
@@ -196,8 +189,6 @@ private:
     bool storing() const { return !m_batches.empty() || m_heldFiles > 0; }
     //! Asks the store to put everything it holds in place (after the jobs already queued).
     void commitHeld();
-    //! Queues \a files on the worker (and, with \a commit, everything held then on m_placing).
-    void storeBatch(QList<WholeFile> files, bool commit);
 };
 
 } // namespace PunchDrop

@@ -23,18 +23,15 @@
 #include "transfer/safepath.h"
 #include "transfer/transferprotocol.h"
 
-#include <QDeadlineTimer>
 #include <QDir>
 #include <QDirIterator>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QRandomGenerator>
-#include <QScopeGuard>
 #include <QSignalSpy>
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
-#include <QThread>
 #include <QTimer>
 
 #include <qcorotask.h>
@@ -197,7 +194,6 @@ private Q_SLOTS:
     void heldFramesShareOneSync_data();
     void heldFramesShareOneSync();
     void fullDiskWhileFramesAreHeld();
-    void framesAreWrittenWhileACommitSyncs();
     void hostileBatchIsRefused_data();
     void hostileBatchIsRefused();
     void fullDiskInABatchLosesNothing();
@@ -684,59 +680,6 @@ void TestTransferSession::fullDiskWhileFramesAreHeld()
     for (int i = 40; i < 64; ++i)
         QVERIFY(!QFile::exists(m_dst + QStringLiteral("/in/f%1").arg(i)));
 #endif
-}
-
-void TestTransferSession::framesAreWrittenWhileACommitSyncs()
-{
-    // A slow sync (on a real disk a journal commit and a device flush) must not stop the
-    // receiver from writing the frames behind it. The first sync waits until a file of the
-    // frame after the ones it covers has been written: it never sees that when syncing and
-    // writing take turns on one thread, and the test fails after 5 s.
-    auto opened = std::make_shared<std::atomic_int>(0);
-    std::atomic_int syncs {0};
-    std::atomic_int writtenBehind {-1};
-    OwnedFile::setSyncHookForTesting([opened, &syncs, &writtenBehind](std::size_t files) {
-        if (syncs.fetch_add(1) != 0)
-            return;
-        const int wanted = int(files) + 100; // the next frame of 100
-        QDeadlineTimer deadline(5s);
-        while (opened->load() < wanted && !deadline.hasExpired())
-            QThread::msleep(1);
-        writtenBehind = opened->load() - int(files);
-    });
-    const auto unhook = qScopeGuard([] { OwnedFile::setSyncHookForTesting({}); });
-    HandDrivenReceiver session(
-        m_dst, [opened](QIODevice *part, qint64, QString *) -> std::unique_ptr<QIODevice> {
-            opened->fetch_add(1);
-            return std::make_unique<Test::FailDevice>(part, 1 << 20);
-        });
-    QVERIFY2(session.error().isEmpty(), qPrintable(session.error()));
-
-    using namespace Transfer;
-    QList<QByteArray> contents;
-    for (int i = 0; i < 600; ++i)
-        contents.append(Test::randomBytes(64, quint32(i)));
-    FrameChannel &channel = session.channel();
-    QCOMPARE(openBatchSession(
-                 channel, offerOf(contents, QStringLiteral("in/f")), QStringLiteral("scripted")),
-        3); // HELLO, REVEAL, ACCEPT
-    sendFrames(channel, contents, 100);
-    for (int i = 0; i < contents.size(); ++i) {
-        const auto in = QCoro::waitFor(channel.read(10s));
-        QCOMPARE(in.status, FrameChannel::Status::Message);
-        const auto *verdict = std::get_if<Verdict>(&in.message);
-        QVERIFY2(verdict, qPrintable(frameTypeName(frameTypeOf(in.message))));
-        QCOMPARE(verdict->index, qint64(i));
-        QCOMPARE(verdict->error, TransferError::None);
-    }
-    channel.send(SessionEnd {});
-    QVERIFY(std::holds_alternative<SessionEnd>(QCoro::waitFor(channel.read(5s)).message));
-    const TransferResult r = session.result();
-    QVERIFY2(r.allVerified(), qPrintable(r.message));
-    QVERIFY2(writtenBehind >= 100,
-        qPrintable(QStringLiteral("%1 files written during the first sync").arg(writtenBehind)));
-    for (int i = 0; i < contents.size(); ++i)
-        QCOMPARE(Test::readFile(m_dst + QStringLiteral("/in/f%1").arg(i)), contents.at(i));
 }
 
 void TestTransferSession::hostileBatchIsRefused_data()
