@@ -117,31 +117,50 @@ int openBatchSession(FrameChannel &channel, const Transfer::Offer &offer, const 
     return messages;
 }
 
+//! How a HandDrivenReceiver is set up.
+struct HandDriven
+{
+    QString senderName = QStringLiteral("scripted"); //!< the name the receiver knows it by
+    PartDeviceFactory factory; //!< writes go through it (FailDevice: a disk that fills)
+    bool offerBatch = true; //!< the receiver announces "batch"
+};
+
+//! A hand-driven sender that calls itself "evil" (the hostile-sender tests).
+HandDriven evilSender(bool offerBatch = true)
+{
+    HandDriven how;
+    how.senderName = QStringLiteral("evil");
+    how.offerBatch = offerBatch;
+    return how;
+}
+
 /*!
- * A real IncomingTransfer (download folder \a downloadDir, writes through \a factory) on a
- * secured loopback pair, running from construction; the test plays the sender by hand on
- * channel(). error() is the handshake's failure, if any.
+ * A real IncomingTransfer (download folder \a downloadDir, set up as \a how says) on a secured
+ * loopback pair, running from construction, with a decider that accepts; the test plays the
+ * sender by hand on channel(). error() is the handshake's failure, if any.
  */
 class HandDrivenReceiver
 {
 public:
-    explicit HandDrivenReceiver(const QString &downloadDir, PartDeviceFactory factory = {})
+    explicit HandDrivenReceiver(const QString &downloadDir, HandDriven how = {})
     {
         m_error = m_pair.secure();
         if (!m_error.isEmpty())
             return;
         m_options.downloadDir = downloadDir;
         m_options.decider = &m_decider;
-        m_options.partDeviceFactory = std::move(factory);
+        m_options.partDeviceFactory = std::move(how.factory);
         m_receiver = std::make_unique<IncomingTransfer>(m_pair.server(), m_pair.serverIdentity(),
-            m_pair.serverResult().peer, QStringLiteral("scripted"), m_options);
+            m_pair.serverResult().peer, how.senderName, m_options);
         m_receiver->setTimeouts({5s, 5s, 5s});
+        m_receiver->setOfferBatch(how.offerBatch);
         m_received.emplace(m_receiver->run());
         m_channel = std::make_unique<FrameChannel>(m_pair.client());
     }
 
     const QString &error() const { return m_error; }
     FrameChannel &channel() { return *m_channel; }
+    const Test::ScriptedDecider &decider() const { return m_decider; }
     //! Waits for the receiver's result.
     TransferResult result() { return QCoro::waitFor(*m_received); }
 
@@ -639,11 +658,12 @@ void TestTransferSession::fullDiskWhileFramesAreHeld()
     // for one sync: the 40 written before it are synced and put in place, with their VERDICTs;
     // nothing of the rest is left behind, and the transfer fails as a write failure.
     auto opened = std::make_shared<std::atomic_int>(0);
-    HandDrivenReceiver session(
-        m_dst, [opened](QIODevice *part, qint64, QString *) -> std::unique_ptr<QIODevice> {
-            return std::make_unique<Test::FailDevice>(
-                part, opened->fetch_add(1) < 40 ? 1 << 20 : 10);
-        });
+    HandDriven fillingDisk;
+    fillingDisk.factory
+        = [opened](QIODevice *part, qint64, QString *) -> std::unique_ptr<QIODevice> {
+        return std::make_unique<Test::FailDevice>(part, opened->fetch_add(1) < 40 ? 1 << 20 : 10);
+    };
+    HandDrivenReceiver session(m_dst, std::move(fillingDisk));
     QVERIFY2(session.error().isEmpty(), qPrintable(session.error()));
 
     using namespace Transfer;
@@ -701,25 +721,15 @@ void TestTransferSession::hostileBatchIsRefused()
 {
     QFETCH(QString, attack);
     QFETCH(bool, receiverBatch);
-    Test::TransferSocketPair pair;
-    const QString error = pair.secure();
-    QVERIFY2(error.isEmpty(), qPrintable(error));
-    Test::ScriptedDecider decider(OfferDecision::Accept);
-    ReceiveOptions options;
-    options.downloadDir = m_dst;
-    options.decider = &decider;
-    IncomingTransfer receiver(pair.server(), pair.serverIdentity(), pair.serverResult().peer,
-        QStringLiteral("evil"), options);
-    receiver.setTimeouts({5s, 5s, 5s});
-    receiver.setOfferBatch(receiverBatch);
-    auto received = receiver.run();
+    HandDrivenReceiver session(m_dst, evilSender(receiverBatch));
+    QVERIFY2(session.error().isEmpty(), qPrintable(session.error()));
 
     using namespace Transfer;
     using A = FileDigest::Algorithm;
     // Two small files and one of two chunks.
     const QList<QByteArray> contents {
         QByteArray("first"), QByteArray("second"), Test::randomBytes(kMaxChunkSize + 10, 2)};
-    FrameChannel channel(pair.client());
+    FrameChannel &channel = session.channel();
     QCOMPARE(
         openBatchSession(channel, offerOf(contents, QStringLiteral("f")), QStringLiteral("evil")),
         3); // HELLO, REVEAL, ACCEPT
@@ -750,7 +760,7 @@ void TestTransferSession::hostileBatchIsRefused()
     QVERIFY2(std::holds_alternative<Error>(answer.message),
         qPrintable(frameTypeName(frameTypeOf(answer.message))));
     QCOMPARE(std::get<Error>(answer.message).code, TransferError::Protocol);
-    const TransferResult r = QCoro::waitFor(received);
+    const TransferResult r = session.result();
     QCOMPARE(r.error, TransferError::Protocol);
     QCOMPARE(listTree(m_dst), QStringList {});
 }
@@ -916,22 +926,13 @@ void TestTransferSession::corruptedChunkIsAnIntegrityError()
     QFETCH(QStringList, caps);
     QFETCH(FileDigest::Algorithm, endDigest);
     QFETCH(TransferError, expected);
-    Test::TransferSocketPair pair;
-    const QString error = pair.secure();
-    QVERIFY2(error.isEmpty(), qPrintable(error));
-    Test::ScriptedDecider decider(OfferDecision::Accept);
-    ReceiveOptions options;
-    options.downloadDir = m_dst;
-    options.decider = &decider;
-    IncomingTransfer receiver(pair.server(), pair.serverIdentity(), pair.serverResult().peer,
-        QStringLiteral("evil"), options);
-    receiver.setTimeouts({5s, 5s, 5s});
-    auto received = receiver.run();
+    HandDrivenReceiver session(m_dst, evilSender());
+    QVERIFY2(session.error().isEmpty(), qPrintable(session.error()));
 
     const QByteArray content = Test::randomBytes(1000, 1);
     QByteArray corrupted = content;
     corrupted[500] = char(corrupted[500] ^ 0x01);
-    FrameChannel channel(pair.client());
+    FrameChannel &channel = session.channel();
     OfferItem item;
     item.relativePath = QStringLiteral("victim.bin");
     item.size = content.size();
@@ -961,7 +962,7 @@ void TestTransferSession::corruptedChunkIsAnIntegrityError()
         QVERIFY(std::holds_alternative<Error>(answer.message));
         QCOMPARE(std::get<Error>(answer.message).code, expected);
     }
-    const TransferResult r = QCoro::waitFor(received);
+    const TransferResult r = session.result();
     QCOMPARE(r.error, expected);
     QVERIFY(!r.allVerified());
     QCOMPARE(listTree(m_dst), QStringList {}); // neither the final name nor a part file
@@ -1148,27 +1149,18 @@ void TestTransferSession::receiverDeletedWhileDeciding()
 
 void TestTransferSession::hostilePathIsRefused()
 {
-    Test::TransferSocketPair pair;
-    const QString error = pair.secure();
-    QVERIFY2(error.isEmpty(), qPrintable(error));
-    Test::ScriptedDecider decider(OfferDecision::Accept);
-    ReceiveOptions options;
-    options.downloadDir = m_dst;
-    options.decider = &decider;
-    IncomingTransfer receiver(pair.server(), pair.serverIdentity(), pair.serverResult().peer,
-        QStringLiteral("evil"), options);
-    receiver.setTimeouts({5s, 5s, 5s});
-    auto received = receiver.run();
+    HandDrivenReceiver session(m_dst, evilSender());
+    QVERIFY2(session.error().isEmpty(), qPrintable(session.error()));
     using namespace Transfer;
-    FrameChannel channel(pair.client());
+    FrameChannel &channel = session.channel();
     OfferItem item;
     item.relativePath = QStringLiteral("../../escape.txt");
     item.size = 4;
     channel.send(Hello {kProtocolVersion, {}, QStringLiteral("evil"), {}});
     channel.send(Offer {{item}, 4, 1, QByteArray(32, 'n')});
-    const TransferResult r = QCoro::waitFor(received);
+    const TransferResult r = session.result();
     QCOMPARE(r.error, TransferError::UnsafePath);
-    QCOMPARE(decider.calls, 0); // refused before anyone is asked
+    QCOMPARE(session.decider().calls, 0); // refused before anyone is asked
     QVERIFY(!QFile::exists(m_tmp->filePath(QStringLiteral("escape.txt"))));
     // The sender is told why.
     auto in = QCoro::waitFor(channel.read(5s));
