@@ -58,8 +58,9 @@ void FrameChannel::watch(QSslSocket *socket)
     // connection, so the peer learns too.
     if (SecureStream *stream = SecureStream::of(socket)) {
         connect(stream, &SecureStream::failed, this, failed);
-        // A peer seals each frame as one record: a DATA chunk is decrypted into a pool buffer
-        // and handed over whole (tryRead()), the 5-byte head stays in the record.
+        // A peer seals each frame as one record: a DATA chunk or a FILES frame is decrypted
+        // into a pool buffer and handed over whole (tryRead()), the 5-byte head stays in the
+        // record. A FILES frame's files are slices of that buffer (decodeBatch()).
         const std::weak_ptr<ChunkPool> pool = m_reader.chunks();
         stream->setBodyBuffers(
             kLengthFieldSize + 1,
@@ -195,7 +196,7 @@ FrameChannel::Incoming FrameChannel::tryRead()
             return {Status::Timeout, {}, {}};
         FrameReader::Step step = FrameReader::Step::NeedMore;
         QByteArray chunk;
-        if (const qint64 whole = m_reader.wholeDataPayload(); whole > 0)
+        if (const qint64 whole = m_reader.wholePayload(); whole > 0)
             chunk = stream->takeBody(whole);
         if (!chunk.isNull()) {
             step = m_reader.adopt(std::move(chunk)); // decrypted where it stays: no copy

@@ -64,17 +64,18 @@ FrameReader::Step FrameReader::headArrived()
     return m_payloadSize == 0 ? Step::Frame : Step::NeedMore;
 }
 
-qint64 FrameReader::wholeDataPayload() const
+qint64 FrameReader::wholePayload() const
 {
-    return !isMalformed() && m_inPayload && m_type == FrameType::Data && m_filled == 0
+    return !isMalformed() && m_inPayload
+            && (m_type == FrameType::Data || m_type == FrameType::Files) && m_filled == 0
         ? m_payloadSize
         : 0;
 }
 
 FrameReader::Step FrameReader::adopt(QByteArray &&payload)
 {
-    if (wholeDataPayload() == 0 || payload.size() != m_payloadSize) {
-        m_error = QStringLiteral("a DATA payload of the wrong size");
+    if (wholePayload() == 0 || payload.size() != m_payloadSize) {
+        m_error = QStringLiteral("a payload of the wrong size");
         return Step::Malformed;
     }
     m_chunks->give(std::move(m_payload)); // the buffer headArrived() took is not needed

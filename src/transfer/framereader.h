@@ -37,10 +37,11 @@ public:
     char *space(qint64 n);
     //! \a n bytes were written to space(). Frame: takeFrame() has the next frame.
     Step commit(qint64 n);
-    //! The bytes a DATA payload still needs when none of it arrived yet (0 otherwise): the
-    //! size a whole payload handed to adopt() must have.
-    qint64 wholeDataPayload() const;
-    //! Takes \a payload (wholeDataPayload() bytes) as the DATA frame's payload, without a copy.
+    //! The bytes a DATA or FILES payload still needs when none of it arrived yet (0 otherwise):
+    //! the size a whole payload handed to adopt() must have. (The two frames of file content:
+    //! one that came in a record of its own is taken as it was decrypted.)
+    qint64 wholePayload() const;
+    //! Takes \a payload (wholePayload() bytes) as the frame's payload, without a copy.
     Step adopt(QByteArray &&payload);
     //! The frame completed by the last commit() (its payload moves out).
     Transfer::Frame takeFrame();

@@ -24,6 +24,14 @@ public:
         : m_reader(payload.data(), payload.size())
         , m_size(payload.size())
     { }
+    //! Byte strings of \a payload may be read as slices sharing its block (bytes()).
+    explicit PayloadReader(const QByteArray &payload)
+        : PayloadReader(QByteArrayView(payload))
+    {
+        m_whole = payload;
+        if (!m_whole.data_ptr().isMutable())
+            m_whole = QByteArray(); // raw data (fromRawData()): a slice would outlive its owner
+    }
 
     bool read(Offer *offer);
     bool read(FileBatch *batch);
@@ -49,7 +57,10 @@ private:
     //! A text string (the one rawText() just read when \a alreadyRead) as UTF-16.
     bool text(const char *field, qint64 maxBytes, QString *out, bool alreadyRead = false);
     bool integer(const char *field, qint64 min, qint64 max, qint64 *out);
-    bool bytes(const char *field, qsizetype maxBytes, QByteArray *out);
+    //! With \a share (a file's content), a slice of m_whole where the payload allows (slice()).
+    bool bytes(const char *field, qsizetype maxBytes, QByteArray *out, bool share = false);
+    //! The definite-length byte string at hand as a slice of m_whole.
+    bool slice(const char *field, QByteArray *out);
     bool skip();
     //! The end of the top-level map: nothing after it, no decoding error.
     bool finish();
@@ -60,6 +71,7 @@ private:
 
     QCborStreamReader m_reader;
     qsizetype m_size = 0;
+    QByteArray m_whole; //!< the payload, when byte strings may share it (a FILES frame)
     QString m_error;
     QByteArray m_utf8; //!< the last key or text, as it came (one buffer for all of them)
 };
@@ -131,12 +143,14 @@ bool PayloadReader::integer(const char *field, qint64 min, qint64 max, qint64 *o
     return true;
 }
 
-bool PayloadReader::bytes(const char *field, qsizetype maxBytes, QByteArray *out)
+bool PayloadReader::bytes(const char *field, qsizetype maxBytes, QByteArray *out, bool share)
 {
     if (!m_reader.isByteArray())
         return fail(field, "missing or not bytes");
     if (m_reader.isLengthKnown() && m_reader.length() > quint64(maxBytes))
         return fail(field, "too long");
+    if (share && !m_whole.isNull() && m_reader.isLengthKnown())
+        return slice(field, out);
     out->clear();
     auto chunk = m_reader.readByteArray();
     while (chunk.status == QCborStreamReader::Ok) {
@@ -150,6 +164,28 @@ bool PayloadReader::bytes(const char *field, qsizetype maxBytes, QByteArray *out
     }
     if (chunk.status == QCborStreamReader::Error)
         return fail(field, "invalid bytes");
+    return true;
+}
+
+bool PayloadReader::slice(const char *field, QByteArray *out)
+{
+    // The string's head is one byte plus 0, 1, 2, 4 or 8 bytes of length (RFC 8949, 3.1); its
+    // bytes follow it. next() checks that they are all there.
+    const qint64 head = m_reader.currentOffset();
+    const quint8 info = quint8(m_whole.at(head)) & 0x1f;
+    if (info > 27)
+        return fail(field, "invalid bytes");
+    const qint64 start = head + 1 + (info < 24 ? 0 : qint64(1) << (info - 24));
+    const auto length = qint64(m_reader.length());
+    if (!m_reader.next() || start + length != m_reader.currentOffset())
+        return fail(field, "invalid bytes");
+    // A QByteArray of its own that shares the payload's block (one more reference to it): no
+    // copy of the file's bytes, and the block lives while any file of it does. Not followed by
+    // a '\0' (as QByteArray::fromRawData()'s are not); written, it detaches as any shared one.
+    *out = m_whole;
+    QByteArray::DataPointer &d = out->data_ptr();
+    d.setBegin(d.data() + start);
+    d.size = length;
     return true;
 }
 
@@ -293,7 +329,7 @@ bool PayloadReader::readFile(InlineFile *file)
             if (haveDigest && file->digest.size() != 32 && file->digest.size() != 16)
                 return fail("h", "not a 32-byte SHA-256 or 16-byte XXH3-128");
         } else if (key("d")) {
-            haveBytes = bytes("d", kMaxChunkSize, &file->bytes);
+            haveBytes = bytes("d", kMaxChunkSize, &file->bytes, true);
         } else {
             skip();
         }
@@ -348,7 +384,7 @@ bool PayloadReader::read(FileBatch *batch)
 
 } // namespace
 
-bool decodeBatch(QByteArrayView payload, FileBatch *batch, QString *error)
+bool decodeBatch(const QByteArray &payload, FileBatch *batch, QString *error)
 {
     PayloadReader reader(payload);
     *batch = FileBatch {};

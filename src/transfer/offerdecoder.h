@@ -22,6 +22,6 @@ bool decodeOffer(QByteArrayView payload, Offer *offer, QString *error);
  * tree is built. Checks the fields and limits (1..kMaxBatchFiles files of at most kMaxChunkSize
  * bytes, digests of 16 or 32 bytes); the session checks the rest against its offer. Pure.
  */
-bool decodeBatch(QByteArrayView payload, FileBatch *batch, QString *error);
+bool decodeBatch(const QByteArray &payload, FileBatch *batch, QString *error);
 
 } // namespace PunchDrop::Transfer

@@ -81,6 +81,7 @@ private Q_SLOTS:
     void malformedHeadIsRefusedAtOnce_data();
     void malformedHeadIsRefusedAtOnce();
     void readTakesOneFrameOnly();
+    void filesFrameIsTakenAsDecrypted();
     void readWaitsAndTimesOut();
     void keepaliveRestartsTheIdleWaitNotTheOverallBound();
     void moveSwitchesEachDirectionAtItsMove();
@@ -179,6 +180,49 @@ void TestFrameChannel::malformedHeadIsRefusedAtOnce()
     QVERIFY(sendRecord(pair.client(), encodeMessage(SessionEnd {})));
     pair.client()->flush();
     QCOMPARE(QCoro::waitFor(reader.read(1s)).status, FrameChannel::Status::Malformed);
+}
+
+void TestFrameChannel::filesFrameIsTakenAsDecrypted()
+{
+    Test::TransferSocketPair pair;
+    const QString error = pair.secure();
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    FrameChannel reader(pair.server());
+    const auto read = [&reader] {
+        FrameChannel::Incoming in = reader.tryRead();
+        return in.status == FrameChannel::Status::Message ? std::move(in.message) : Message {};
+    };
+    // A frame of its own record, as a peer sends them: a control frame's body is copied out of
+    // its buffer, which goes back to the pool.
+    QVERIFY(deliver(pair.client(), pair.server(),
+        encodeMessage(Hello {kProtocolVersion, {}, QStringLiteral("a peer's name"), {}})));
+    QVERIFY(std::holds_alternative<Hello>(read()));
+    const int pooled = reader.chunks()->freeBuffers();
+    QVERIFY(pooled >= 1);
+
+    const QByteArray digest(16, '\x5a');
+    const FileBatch sent {{{0, digest, pattern(4096, 5)}, {1, digest, pattern(70000, 6)},
+        {2, digest, QByteArray("z")}}};
+    QVERIFY(deliver(pair.client(), pair.server(), encodeMessage(sent)));
+    const Message got = read();
+    const auto *batch = std::get_if<FileBatch>(&got);
+    QVERIFY(batch);
+    QVERIFY(*batch == sent);
+    // The FILES frame is the buffer it was decrypted into (taken from the pool, not given
+    // back), and its files are pieces of it: no copy of their bytes on the way.
+    QCOMPARE(reader.chunks()->freeBuffers(), pooled - 1);
+    QByteArray first = batch->files.at(0).bytes;
+    QByteArray last = batch->files.at(2).bytes;
+    QVERIFY(first.data_ptr().d_ptr() != nullptr);
+    QCOMPARE(first.data_ptr().d_ptr(), last.data_ptr().d_ptr());
+
+    // The pool's buffers go on carrying DATA; the files keep theirs.
+    const QByteArray chunk = pattern(kMaxChunkSize, 7);
+    QVERIFY(deliver(pair.client(), pair.server(), encodeMessage(Data {chunk})));
+    const Message data = read();
+    QVERIFY(std::holds_alternative<Data>(data));
+    QCOMPARE(std::get<Data>(data).bytes, chunk);
+    QVERIFY(*batch == sent);
 }
 
 void TestFrameChannel::readTakesOneFrameOnly()

@@ -80,6 +80,7 @@ private Q_SLOTS:
     void backToBackFrames();
     void limitIsCheckedBeforeThePayloadArrives();
     void helloNameIsSanitised();
+    void filesShareTheFrame();
 };
 
 void TestTransferProtocol::golden_data()
@@ -313,6 +314,9 @@ void TestTransferProtocol::malformed_data()
     QTest::newRow("FILES with kMaxBatchFiles + 1 files") << batch(tooMany);
     QTest::newRow("FILES second entry bad")
         << batch({one(0, xxh, QByteArray("a")), one(1, xxh, 5)});
+    QTest::newRow("FILES entry content longer than the frame")
+        << hex("00000021 13 a1 6166 81 a3 6169 01 6168 50 11111111111111111111111111111111 "
+               "6164 45 6162");
     QTest::newRow("REJOIN without fields") << hex("00000002 12 a0");
     QTest::newRow("REJOIN offset below -1")
         << cborFrame(FrameType::Rejoin, {{k("f"), 0}, {k("o"), -2}});
@@ -553,6 +557,46 @@ void TestTransferProtocol::helloNameIsSanitised()
     QVERIFY2(parsed.status == ParseStatus::Ok, qPrintable(parsed.error));
     QCOMPARE(std::get<Hello>(parsed.message).deviceName,
         QStringLiteral("]0;pwnedbobINFO forgedtxt.exe"));
+}
+
+void TestTransferProtocol::filesShareTheFrame()
+{
+    // Every head a definite-length byte string may have (RFC 8949: length in the head byte,
+    // or in 1, 2, 4 or 8 bytes after it), then an indefinite-length one in two chunks.
+    const QByteArray digest = hex("6168 50 11111111111111111111111111111111");
+    const QList<QByteArray> contents {hex("43 616263"), hex("58 03 616263"), hex("59 0003 616263"),
+        hex("5a 00000003 616263"), hex("5b 0000000000000003 616263"), hex("5f 41 61 42 6263 ff")};
+    QByteArray payload = hex("a1 6166 86");
+    for (qsizetype i = 0; i < contents.size(); ++i)
+        payload += hex("a3 6169") + char(i) + digest + hex("6164") + contents.at(i);
+    Frame frame {FrameType::Files, payload};
+    payload = QByteArray();
+    MessageDecode decoded = decodeMessage(frame);
+    QVERIFY2(decoded.ok, qPrintable(decoded.error));
+    const auto *batch = std::get_if<FileBatch>(&decoded.message);
+    QVERIFY(batch);
+    QCOMPARE(batch->files.size(), contents.size());
+    const char *begin = frame.payload.constData();
+    const char *end = begin + frame.payload.size();
+    for (qsizetype i = 0; i < contents.size(); ++i) {
+        const QByteArray &bytes = batch->files.at(i).bytes;
+        QCOMPARE(bytes, QByteArray("abc"));
+        // The definite-length ones are the frame's own bytes, not a copy.
+        const bool shared = bytes.constData() >= begin && bytes.constData() < end;
+        QCOMPARE(shared, i < contents.size() - 1);
+    }
+    // They keep the frame's block alive after the frame has gone (ASan checks the reads).
+    const QList<InlineFile> files = batch->files;
+    decoded = MessageDecode {};
+    frame = Frame {};
+    for (const InlineFile &file : files)
+        QCOMPARE(file.bytes, QByteArray("abc"));
+    // Written to, a slice is copied first: the others and the frame stay as they were.
+    QByteArray changed = files.at(0).bytes;
+    changed[0] = 'x';
+    QCOMPARE(changed, QByteArray("xbc"));
+    QCOMPARE(files.at(0).bytes, QByteArray("abc"));
+    QCOMPARE(files.at(1).bytes, QByteArray("abc"));
 }
 
 QTEST_GUILESS_MAIN(TestTransferProtocol)
