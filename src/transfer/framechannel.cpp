@@ -280,9 +280,15 @@ void FrameChannel::send(const Message &message)
 {
     if (!m_out)
         return;
-    write(m_out, encodeMessage(message));
-    if (const auto *batch = std::get_if<FileBatch>(&message))
+    if (const auto *batch = std::get_if<FileBatch>(&message)) {
+        // One record sealed from the files' own bytes: no frame buffer they are copied into.
+        const FramePieces frame = batchFramePieces(*batch);
+        if (SecureStream *stream = streamOf(m_out))
+            stream->write(frame.pieces);
         m_dataSent.last() += contentOf(*batch); // file bytes, like DATA
+        return;
+    }
+    write(m_out, encodeMessage(message));
 }
 
 void FrameChannel::sendAll(const QList<Message> &messages)

@@ -19,9 +19,10 @@ namespace PunchDrop {
  * The 5-byte head (LENGTH + TYPE) is taken byte-exact and checked with parseFrame as soon as the
  * length is in (limit, known type, DATA size), before any payload byte is accepted. A DATA
  * payload (≤ kMaxChunkSize) is taken in one buffer from the chunk pool, so a chunk is copied once
- * on its way from the socket to the file writer. Every other payload grows with the bytes that
- * actually arrived (wanted() asks for at most what is buffered + 4 KiB), so a LENGTH alone never
- * reserves 16 MiB. After Malformed the reader stays malformed.
+ * on its way from the socket to the file writer. FrameChannel hands a DATA or FILES payload that
+ * came in a record of its own over whole (adopt()), as it was decrypted. Every other payload grows
+ * with the bytes that actually arrived (wanted() asks for at most what is buffered + 4 KiB), so a
+ * LENGTH alone never reserves 16 MiB. After Malformed the reader stays malformed.
  */
 class FrameReader
 {

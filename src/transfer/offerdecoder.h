@@ -18,7 +18,8 @@ namespace PunchDrop::Transfer {
 bool decodeOffer(QByteArrayView payload, Offer *offer, QString *error);
 
 /*!
- * Decodes a FILES payload the same way: each file's bytes are taken from the payload once, no
+ * Decodes a FILES payload the same way: each file's bytes are a slice of \a payload (a
+ * QByteArray sharing its block: no copy; an indefinite-length string is copied), no
  * tree is built. Checks the fields and limits (1..kMaxBatchFiles files of at most kMaxChunkSize
  * bytes, digests of 16 or 32 bytes); the session checks the rest against its offer. Pure.
  */

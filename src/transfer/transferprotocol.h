@@ -5,6 +5,7 @@
 
 #include <QByteArray>
 #include <QByteArrayView>
+#include <QList>
 #include <QString>
 
 /*!
@@ -266,6 +267,19 @@ QByteArray encodeMessage(const Message &message);
  * nonce), from the item count and path lengths alone: sizing an offer without encoding it.
  */
 qint64 offerFrameLengthAtMost(const Offer &offer);
+/*!
+ * A frame as consecutive pieces that together are its bytes: some views of \a glue, the others
+ * of bytes the message holds (which must outlive the pieces). Sealed into a record as they are,
+ * a FILES frame's file contents are never copied into a frame buffer.
+ */
+struct FramePieces
+{
+    QByteArray glue;
+    QList<QByteArrayView> pieces;
+    qsizetype size = 0; //!< of the whole frame
+};
+//! A FILES frame in pieces: its CBOR in the glue, each file's bytes a view of \a batch's.
+FramePieces batchFramePieces(const FileBatch &batch);
 //! A DATA frame around \a bytes without copying them into a Message first.
 QByteArray encodeData(QByteArrayView bytes);
 //! The frame header (length + type) of a DATA frame carrying \a size bytes.

@@ -136,6 +136,7 @@ private Q_SLOTS:
     void matchesFirstPrinciplesGcm_data();
     void matchesFirstPrinciplesGcm();
     void roundTripSplitsLargePlaintext();
+    void piecesSealAsTheirJoin();
     void partialInputIsIncomplete();
     void emptyPlaintextSealsNothing();
     void badLength_data();
@@ -230,6 +231,35 @@ void TestRecordCipher::roundTripSplitsLargePlaintext()
     QCOMPARE(offset, wire.size());
     QCOMPARE(receiver.counter(), quint64(5));
     QCOMPARE(received, messages.join());
+}
+
+void TestRecordCipher::piecesSealAsTheirJoin()
+{
+    // A FILES frame is sealed from its pieces (CBOR glue, each file's bytes where it is): the
+    // record must be the one its joined plaintext gives, whatever the pieces' sizes and
+    // alignment to the 16-byte blocks (empty ones too).
+    const RecordCipher::Key key = keyFrom(Test::randomBytes(32, 40));
+    const QByteArray whole = Test::randomBytes(60000, 41);
+    const QList<qsizetype> cuts {0, 1, 1, 17, 33, 4096, 4097, 4113, 50000, 59999, 60000};
+    QList<QByteArrayView> pieces;
+    for (qsizetype k = 1; k < cuts.size(); ++k)
+        pieces.append(QByteArrayView(whole).sliced(cuts.at(k - 1), cuts.at(k) - cuts.at(k - 1)));
+    RecordCipher joined(key, 7);
+    RecordCipher split(key, 7);
+    QByteArray expected;
+    QByteArray got;
+    QVERIFY(joined.sealRecord(whole, {}, expected).ok());
+    QVERIFY(split.sealRecord(pieces, got).ok());
+    QCOMPARE(got.toHex(), expected.toHex());
+    RecordCipher receiver(key, 7);
+    const RecordCipher::OpenResult opened = receiver.open(got);
+    QCOMPARE(opened.status, Status::Ok);
+    QCOMPARE(opened.plaintext, whole);
+    // Too long together is refused as one long piece is, and nothing is appended.
+    QList<QByteArrayView> tooLong {QByteArrayView(whole), QByteArrayView(whole)};
+    const qsizetype before = got.size();
+    QCOMPARE(split.sealRecord(tooLong, got).error, RecordCipher::Error::Oversize);
+    QCOMPARE(got.size(), before);
 }
 
 void TestRecordCipher::partialInputIsIncomplete()

@@ -81,6 +81,7 @@ private Q_SLOTS:
     void limitIsCheckedBeforeThePayloadArrives();
     void helloNameIsSanitised();
     void filesShareTheFrame();
+    void filesFrameInPieces();
 };
 
 void TestTransferProtocol::golden_data()
@@ -597,6 +598,31 @@ void TestTransferProtocol::filesShareTheFrame()
     QCOMPARE(changed, QByteArray("xbc"));
     QCOMPARE(files.at(0).bytes, QByteArray("abc"));
     QCOMPARE(files.at(1).bytes, QByteArray("abc"));
+}
+
+void TestTransferProtocol::filesFrameInPieces()
+{
+    const QByteArray xxh(16, '\x5a');
+    const FileBatch batch {{{0, xxh, QByteArray(4096, 'a')}, {1, xxh, {}},
+        {kMaxOfferItems - 1, xxh, QByteArray(kMaxChunkSize, 'c')}, {3, xxh, QByteArray("d")}}};
+    const FramePieces frame = batchFramePieces(batch);
+    QByteArray joined;
+    for (const QByteArrayView piece : frame.pieces)
+        joined.append(piece);
+    QCOMPARE(joined.size(), frame.size);
+    QCOMPARE(joined.toHex(), encodeMessage(Message {batch}).toHex());
+    // Each non-empty file is one piece: its own bytes, not a copy of them.
+    for (const InlineFile &file : batch.files) {
+        if (file.bytes.isEmpty())
+            continue;
+        const auto own = [&file](QByteArrayView piece) {
+            return piece.data() == file.bytes.constData() && piece.size() == file.bytes.size();
+        };
+        QVERIFY(std::any_of(frame.pieces.cbegin(), frame.pieces.cend(), own));
+    }
+    const StreamParse parsed = parseMessage(joined);
+    QCOMPARE(parsed.status, ParseStatus::Ok);
+    QVERIFY(parsed.message == Message {batch});
 }
 
 QTEST_GUILESS_MAIN(TestTransferProtocol)

@@ -44,9 +44,8 @@ const unsigned char *bytes(QByteArrayView view)
  * GCM and ChaCha20-Poly1305 are stream modes: the two pieces encrypt as one.
  */
 bool sealOne(RecordCipher::Aead aead, const unsigned char *key, quint64 counter,
-    QByteArrayView head, QByteArrayView body, unsigned char *record)
+    std::span<const QByteArrayView> pieces, qsizetype n, unsigned char *record)
 {
-    const qsizetype n = head.size() + body.size();
     qToBigEndian(quint32(n + RecordCipher::kTagSize), record);
     unsigned char *out = record + RecordCipher::kLengthSize;
     unsigned char nonce[RecordCipher::kNonceSize];
@@ -58,7 +57,7 @@ bool sealOne(RecordCipher::Aead aead, const unsigned char *key, quint64 counter,
         || EVP_EncryptUpdate(ctx.get(), nullptr, &produced, record, int(RecordCipher::kLengthSize))
             != 1)
         return false;
-    for (const QByteArrayView piece : {head, body}) {
+    for (const QByteArrayView piece : pieces) {
         if (piece.isEmpty())
             continue;
         if (EVP_EncryptUpdate(ctx.get(), out, &produced, bytes(piece), int(piece.size())) != 1)
@@ -153,7 +152,16 @@ RecordCipher::SealResult RecordCipher::seal(QByteArrayView plaintext, QByteArray
 RecordCipher::SealResult RecordCipher::sealRecord(
     QByteArrayView head, QByteArrayView body, QByteArray &out)
 {
-    const qsizetype n = head.size() + body.size();
+    const QByteArrayView pieces[] {head, body};
+    return sealRecord(pieces, out);
+}
+
+RecordCipher::SealResult RecordCipher::sealRecord(
+    std::span<const QByteArrayView> pieces, QByteArray &out)
+{
+    qsizetype n = 0;
+    for (const QByteArrayView piece : pieces)
+        n += piece.size();
     if (n < 1 || n > m_maxPlaintext)
         return {Error::Oversize,
             QStringLiteral("a record of %1 bytes (1 … %2)").arg(n).arg(m_maxPlaintext)};
@@ -161,7 +169,7 @@ RecordCipher::SealResult RecordCipher::sealRecord(
         return {Error::CounterExhausted, QStringLiteral("send record counter exhausted")};
     const qsizetype start = out.size();
     out.resize(start + kLengthSize + n + kTagSize);
-    if (!sealOne(m_aead, m_key.data(), m_counter, head, body,
+    if (!sealOne(m_aead, m_key.data(), m_counter, pieces, n,
             reinterpret_cast<unsigned char *>(out.data()) + start)) {
         out.truncate(start);
         return {Error::Crypto, QStringLiteral("cannot encrypt a record")};

@@ -7,6 +7,7 @@
 
 #include <array>
 #include <limits>
+#include <span>
 
 namespace PunchDrop {
 
@@ -110,6 +111,8 @@ public:
      * they are, without first joining them.
      */
     SealResult sealRecord(QByteArrayView head, QByteArrayView body, QByteArray &out);
+    //! The same for a plaintext of any number of \a pieces, sealed from where they are.
+    SealResult sealRecord(std::span<const QByteArrayView> pieces, QByteArray &out);
 
     //! Opens the first record of \a data (more may follow). Ok advances the counter.
     OpenResult open(QByteArrayView data);

@@ -417,18 +417,28 @@ qint64 SecureStream::read(char *data, qint64 max)
 
 bool SecureStream::write(QByteArrayView head, QByteArrayView body)
 {
+    const QByteArrayView pieces[] {head, body};
+    return write(pieces);
+}
+
+bool SecureStream::write(std::span<const QByteArrayView> pieces)
+{
     if (m_state != State::Established || !m_socket)
         return false;
-    const qsizetype total = head.size() + body.size();
+    qsizetype total = 0;
+    for (const QByteArrayView piece : pieces)
+        total += piece.size();
     if (total == 0)
         return true;
     m_sealed.resize(0); // keeps its capacity: one buffer for every DATA record
     RecordCipher::SealResult sealed;
     if (total <= kMaxPlaintext) {
-        sealed = m_sender.sealRecord(head, body, m_sealed);
+        sealed = m_sender.sealRecord(pieces, m_sealed);
     } else {
-        QByteArray joined = head.toByteArray();
-        joined.append(body);
+        QByteArray joined;
+        joined.reserve(total);
+        for (const QByteArrayView piece : pieces)
+            joined.append(piece);
         sealed = m_sender.seal(joined, m_sealed);
     }
     if (!sealed.ok()) {

@@ -11,6 +11,7 @@
 #include <QString>
 
 #include <functional>
+#include <span>
 
 class QAbstractSocket;
 struct ssl_st; // OpenSSL's SSL
@@ -119,6 +120,8 @@ public:
      * failed then).
      */
     bool write(QByteArrayView head, QByteArrayView body = {});
+    //! The same for the consecutive \a pieces of a plaintext, sealed from where they are.
+    bool write(std::span<const QByteArrayView> pieces);
 
 Q_SIGNALS:
     void handshakeDone();
