@@ -241,43 +241,51 @@ void appendCborBytes(QByteArray *out, QByteArrayView bytes)
 //! a sender's CPU for 10,000 small files.
 FramePieces batchFramePieces(const FileBatch &m)
 {
+    // Smaller files are copied into the glue: sealing a piece has a cost of its own (an
+    // EVP_EncryptUpdate() call, a block cut short), which for a small file is more than a copy.
+    constexpr qsizetype kViewFrom = 16 * 1024;
+    qsizetype copied = 0;
+    for (const InlineFile &file : m.files)
+        copied += file.bytes.size() < kViewFrom ? file.bytes.size() : 0;
     FramePieces out;
     QByteArray &glue = out.glue;
-    glue.reserve(kLengthFieldSize + 1 + 16 + m.files.size() * 64);
+    glue.reserve(kLengthFieldSize + 1 + 16 + m.files.size() * 64 + copied);
     glue.resize(kLengthFieldSize); // the length, filled in at the end
     glue.append(char(FrameType::Files));
     appendCborHead(&glue, 5, 1); // {"f": [...]}
     appendCborText(&glue, "f");
     appendCborHead(&glue, 4, quint64(m.files.size()));
-    // Where each file's bytes go between the glue's pieces (views only once the glue is whole).
-    std::vector<qsizetype> cuts;
-    cuts.reserve(size_t(m.files.size()));
-    qsizetype length = 0;
-    for (const InlineFile &file : m.files) {
+    // Where the viewed files' bytes go between the glue's pieces: (glue offset, file).
+    std::vector<std::pair<qsizetype, qsizetype>> cuts;
+    qsizetype viewed = 0;
+    for (qsizetype k = 0; k < m.files.size(); ++k) {
+        const InlineFile &file = m.files.at(k);
         appendCborHead(&glue, 5, 3); // {"i": index, "h": digest, "d": content}
         appendCborText(&glue, "i");
         appendCborInteger(&glue, file.index);
         appendCborText(&glue, "h");
         appendCborBytes(&glue, file.digest);
         appendCborText(&glue, "d");
+        if (file.bytes.size() < kViewFrom) {
+            appendCborBytes(&glue, file.bytes);
+            continue;
+        }
         appendCborHead(&glue, 2, quint64(file.bytes.size()));
-        cuts.push_back(glue.size());
-        length += file.bytes.size();
+        cuts.emplace_back(glue.size(), k);
+        viewed += file.bytes.size();
     }
-    length += glue.size();
-    qToBigEndian(quint32(length - kLengthFieldSize), glue.data());
-    out.pieces.reserve(2 * m.files.size() + 1);
+    out.size = glue.size() + viewed;
+    qToBigEndian(quint32(out.size - kLengthFieldSize), glue.data());
+    // Views of the glue only now that it is whole (appending may have moved it).
+    out.pieces.reserve(qsizetype(2 * cuts.size() + 1));
     qsizetype at = 0;
-    for (qsizetype k = 0; k < m.files.size(); ++k) {
-        const qsizetype cut = cuts[size_t(k)];
+    for (const auto &[cut, k] : cuts) {
         out.pieces.append(QByteArrayView(glue).sliced(at, cut - at));
-        if (!m.files.at(k).bytes.isEmpty())
-            out.pieces.append(QByteArrayView(m.files.at(k).bytes));
+        out.pieces.append(QByteArrayView(m.files.at(k).bytes));
         at = cut;
     }
     if (at < glue.size())
         out.pieces.append(QByteArrayView(glue).sliced(at));
-    out.size = length;
     return out;
 }
 

@@ -278,7 +278,8 @@ struct FramePieces
     QList<QByteArrayView> pieces;
     qsizetype size = 0; //!< of the whole frame
 };
-//! A FILES frame in pieces: its CBOR in the glue, each file's bytes a view of \a batch's.
+//! A FILES frame in pieces: its CBOR (and files under 16 KiB) in the glue, each larger file's
+//! bytes a view of \a batch's.
 FramePieces batchFramePieces(const FileBatch &batch);
 //! A DATA frame around \a bytes without copying them into a Message first.
 QByteArray encodeData(QByteArrayView bytes);
