@@ -23,14 +23,6 @@ namespace PunchDrop {
 
 class SecureStream;
 
-namespace Detail {
-#ifdef Q_OS_WIN
-constexpr bool kReadsThroughQtOnly = true; // SecureStream reads the kernel directly elsewhere
-#else
-constexpr bool kReadsThroughQtOnly = false;
-#endif
-} // namespace Detail
-
 /*!
  * The transfer protocol's framing on a secured socket (SecureChannel::handshake attached its
  * SecureStream): reads frames, writes frames, and waits (bounded) for input or for the write
@@ -47,17 +39,9 @@ class FrameChannel : public QObject
 {
     Q_OBJECT
 public:
-    /*!
-     * Bytes Qt's socket buffer may take when data arrives; beyond them the kernel's receive
-     * buffer holds the rest until TCP pushes back. What Qt took is copied out of its buffer;
-     * the rest SecureStream reads from the kernel straight into the record it opens. So 16 KiB
-     * where SecureStream can read the kernel: with 1 MiB, Qt took in nearly every byte while
-     * the receiver waited for its worker, a copy of the whole transfer (~4 % of a receiver's
-     * CPU). Windows reads only through Qt (its readiness notifications are tied to that): two
-     * whole records there.
-     */
-    static constexpr qint64 kSocketReadBuffer
-        = Detail::kReadsThroughQtOnly ? 1024 * 1024 : 16 * 1024;
+    //! Bytes the socket may hold before TCP pushes back: two whole records (the stream opens
+    //! one at a time, never more than the frame it serves).
+    static constexpr qint64 kSocketReadBuffer = 1024 * 1024;
 
     explicit FrameChannel(QSslSocket *socket, QObject *parent = nullptr);
     ~FrameChannel() override;
