@@ -11,8 +11,10 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <limits>
 #include <utility>
 
 #ifdef Q_OS_UNIX
@@ -54,6 +56,26 @@ qint64 receiveDirect(const QAbstractSocket &socket, char *data, qint64 max)
     Q_UNUSED(data);
     Q_UNUSED(max);
     return 0;
+#endif
+}
+
+/*!
+ * Asks the kernel to report \a socket readable only once \a bytes are there (SO_RCVLOWAT), so
+ * a record arriving at link speed wakes Qt once, not once per few segments. Linux only: its
+ * TCP honours the mark in poll() and recv(), still wakes on the end of the stream and on
+ * errors, clamps it to half the largest receive buffer and grows the buffer to hold it. (macOS
+ * has the option too, unmeasured there; Windows cannot set it.) False where it was not set.
+ */
+bool setReadableAt(const QAbstractSocket &socket, qsizetype bytes)
+{
+#ifdef Q_OS_LINUX
+    const qintptr fd = socket.socketDescriptor();
+    const int value = int(std::clamp<qsizetype>(bytes, 1, std::numeric_limits<int>::max()));
+    return fd >= 0 && ::setsockopt(int(fd), SOL_SOCKET, SO_RCVLOWAT, &value, sizeof value) == 0;
+#else
+    Q_UNUSED(socket);
+    Q_UNUSED(bytes);
+    return false;
 #endif
 }
 
@@ -313,6 +335,7 @@ void SecureStream::openNext()
 {
     while (m_state == State::Established && unread() == 0) {
         if (m_lateTls) {
+            readableAt(1); // a TLS alert's length is its own
             decodeLateTls();
             return;
         }
@@ -321,8 +344,12 @@ void SecureStream::openNext()
         const qsizetype target = m_length == 0 ? RecordCipher::kLengthSize
                                                : RecordCipher::kLengthSize + qsizetype(m_length);
         const qint64 n = take(m_record.data() + m_filled, target - m_filled);
-        if (n <= 0)
+        if (n <= 0) {
+            // All that came is consumed: the next wakeup is worth having when the rest of the
+            // record (or the next length field) is in.
+            readableAt(target - m_filled);
             return;
+        }
         m_filled += qsizetype(n);
         if (m_filled < target)
             continue;
@@ -360,7 +387,20 @@ void SecureStream::openNext()
         m_plainEnd = RecordCipher::kLengthSize + (split ? m_headBytes : plain);
         m_filled = 0;
         m_length = 0;
+        // What the stream needs next is the next length field, whoever waits for it.
+        if (m_readableAt > RecordCipher::kLengthSize)
+            readableAt(RecordCipher::kLengthSize);
     }
+}
+
+void SecureStream::readableAt(qsizetype bytes)
+{
+    if (bytes == m_readableAt || !m_socket)
+        return;
+    // Never above what the stream misses for its next step: a mark the peer's next bytes
+    // cannot reach would leave whoever waits for them waiting forever.
+    if (setReadableAt(*m_socket, bytes))
+        m_readableAt = bytes;
 }
 
 void SecureStream::decodeLateTls()

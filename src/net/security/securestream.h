@@ -49,6 +49,8 @@ constexpr bool kSendsOnDescriptor = false;
  *
  * Reading is pulled (FrameChannel asks; nothing is read ahead of the caller but the one record
  * being assembled), so the socket's capped read buffer still pushes back on a fast sender.
+ * Once all input is consumed, the socket is asked to report readable only when the rest of the
+ * record is in (readableAt(): SO_RCVLOWAT on Linux), one wakeup per record on a slow link.
  * A record that does not authenticate, a length out of range or an exhausted counter fails the
  * stream and resets the connection.
  *
@@ -146,6 +148,12 @@ private:
     qint64 unread() const { return (m_plainEnd - m_plainAt) + (m_body.size() - m_bodyAt); }
     //! The body was read or taken: back to its owner.
     void releaseBody();
+    /*!
+     * The socket is to report readable when \a bytes more are in (SO_RCVLOWAT where the
+     * platform has it): what the record being assembled still misses, whenever all input so
+     * far is consumed; a length field's size once a record is opened.
+     */
+    void readableAt(qsizetype bytes);
     //! The client's first incoming bytes are a TLS record, not ours: the server's alert.
     void decodeLateTls();
     void fail(const QString &error);
@@ -175,6 +183,7 @@ private:
     std::function<void(QByteArray &&)> m_giveBody;
     QByteArray m_sealed; //!< the records of one write() (reused)
     bool m_lateTls = false;
+    qsizetype m_readableAt = 1; //!< readableAt()'s mark on the socket (1: the kernel's default)
 };
 
 } // namespace PunchDrop
