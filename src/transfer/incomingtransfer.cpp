@@ -545,7 +545,7 @@ QCoro::Task<TransferJob::Step> IncomingTransfer::onData(Data &data)
         chunks->give(std::move(bytes)); // the next DATA frame is read into it
         return statusOf(*sink, ok);
     };
-    m_writes.push_back(runOffThread(&m_pool, std::move(write)));
+    m_writes.push_back(startOffThread(&m_pool, std::move(write)));
     countReceived(length);
     auto writing = awaitWrites(kWritesInFlight - 1);
     co_return co_await writing;
@@ -555,7 +555,7 @@ QCoro::Task<TransferJob::Step> IncomingTransfer::awaitWrites(std::size_t keep)
 {
     const QPointer<TransferJob> alive(this);
     while (!m_writes.empty() && (m_writes.size() > keep || m_writes.front().isReady())) {
-        auto oldest = std::move(m_writes.front());
+        auto oldest = m_writes.front().result();
         m_writes.pop_front();
         const SinkStatus wrote = co_await oldest;
         if (!alive)
@@ -681,7 +681,7 @@ QCoro::Task<TransferJob::Step> IncomingTransfer::onBatch(FileBatch &batch)
     auto store = [store = m_store, files = std::move(files), commit] {
         return store->store(files, commit);
     };
-    m_batches.push_back(runOffThread(&m_pool, std::move(store)));
+    m_batches.push_back(startOffThread(&m_pool, std::move(store)));
     auto storing = awaitBatches(1);
     co_return co_await storing;
 }
@@ -690,7 +690,7 @@ void IncomingTransfer::commitHeld()
 {
     m_heldFiles = m_heldBytes = 0;
     auto commit = [store = m_store] { return store->store({}, true); };
-    m_batches.push_back(runOffThread(&m_pool, std::move(commit)));
+    m_batches.push_back(startOffThread(&m_pool, std::move(commit)));
 }
 
 QCoro::Task<TransferJob::Step> IncomingTransfer::awaitBatches(std::size_t keep)
@@ -699,7 +699,7 @@ QCoro::Task<TransferJob::Step> IncomingTransfer::awaitBatches(std::size_t keep)
     if (keep == 0 && m_heldFiles > 0)
         commitHeld(); // every file answered: the held ones too
     while (!m_batches.empty() && (m_batches.size() > keep || m_batches.front().isReady())) {
-        auto oldest = std::move(m_batches.front());
+        auto oldest = m_batches.front().result();
         m_batches.pop_front();
         const StoredBatch stored = co_await oldest;
         if (!alive)

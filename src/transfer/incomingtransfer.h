@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "core/coro/offthread.h"
 #include "net/wire/deviceid.h"
 #include "transfer/filesink.h"
 #include "transfer/safepath.h"
@@ -176,13 +177,14 @@ private:
     qint64 m_done = 0;
     bool m_sessionEnded = false;
     bool m_honourExecutable = false; //!< the sender was a known contact before this offer
-    //! Chunk writes queued on the worker, oldest first (see onData). Destroying a pending task
-    //! is safe: the job owns its sink and bytes, and ~TransferJob waits for the worker.
-    std::deque<QCoro::Task<SinkStatus>> m_writes;
+    //! Chunk writes queued on the worker, oldest first (see onData); a write that is done wakes
+    //! nothing until it is awaited. Dropping a pending one is safe: the job owns its sink and
+    //! bytes, and ~TransferJob waits for the worker.
+    std::deque<OffThread<SinkStatus>> m_writes;
     //! FILES frames being stored on the worker while the next one is read and checked.
     class BatchStore;
     std::shared_ptr<BatchStore> m_store; //!< used by worker jobs only
-    std::deque<QCoro::Task<StoredBatch>> m_batches;
+    std::deque<OffThread<StoredBatch>> m_batches;
     qsizetype m_heldFiles = 0; //!< files handed to m_store since the last commit was asked
     qint64 m_heldBytes = 0;
     //! Files handed to the store and not yet answered (a job still runs or holds them).

@@ -314,7 +314,7 @@ void OutgoingTransfer::readBatch(qsizetype k)
         }
         return batch;
     };
-    m_nextBatch = runOffThread(&m_pool, std::move(read));
+    m_nextBatch = startOffThread(&m_pool, std::move(read));
 }
 
 QCoro::Task<TransferJob::Step> OutgoingTransfer::sendBatch(qsizetype k, qsizetype *next)
@@ -322,7 +322,7 @@ QCoro::Task<TransferJob::Step> OutgoingTransfer::sendBatch(qsizetype k, qsizetyp
     const QPointer<TransferJob> alive(this);
     if (!m_nextBatch)
         readBatch(k);
-    auto reading = std::move(*m_nextBatch);
+    auto reading = m_nextBatch->result();
     m_nextBatch.reset();
     const ReadBatch batch = co_await reading;
     if (!alive)
@@ -450,7 +450,7 @@ QCoro::Task<TransferJob::Step> OutgoingTransfer::streamFile()
         if (m_sending->small) {
             chunk = m_sending->opened.data;
         } else {
-            auto oldest = std::move(m_sending->reads.front());
+            auto oldest = m_sending->reads.front().result();
             m_sending->reads.pop_front();
             ReadChunk read = co_await oldest;
             if (!alive)
@@ -484,7 +484,7 @@ void OutgoingTransfer::readAhead()
                 r.error = source->error();
             return r;
         };
-        file.reads.push_back(runOffThread(&m_pool, std::move(read)));
+        file.reads.push_back(startOffThread(&m_pool, std::move(read)));
         file.toRead -= qMin(file.toRead, kMaxChunkSize);
     }
 }

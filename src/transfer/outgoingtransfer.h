@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "core/coro/offthread.h"
 #include "transfer/builtoffer.h"
 #include "transfer/transferjob.h"
 
@@ -84,7 +85,7 @@ private:
         qint64 toRead = 0; //!< bytes not yet handed to the worker for reading
         //! Read-ahead on the worker, oldest first. A pending read dropped on an early return is
         //! harmless: it owns its source.
-        std::deque<QCoro::Task<ReadChunk>> reads;
+        std::deque<OffThread<ReadChunk>> reads;
     };
 
     QCoro::Task<TransferResult> runSteps() override;
@@ -157,7 +158,7 @@ private:
     qint64 m_sentFrom = 0; //!< file slots whose SENDFROM went out (the DATA had begun)
     std::optional<Sending> m_sending;
     //! The next FILES frame, being read on the worker (see sendBatch()).
-    std::optional<QCoro::Task<ReadBatch>> m_nextBatch;
+    std::optional<OffThread<ReadBatch>> m_nextBatch;
 };
 
 } // namespace PunchDrop

@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The project's own socket and timer awaitables (they replace QCoro's compiled ones, so QCoro is
-// header-only): waitReadable() and sleepFor() on real loopback sockets.
+// header-only): waitReadable() and sleepFor() on real loopback sockets; and the worker hand-off
+// (startOffThread), which wakes the owner's thread only for a result someone awaits.
 
+#include "core/coro/offthread.h"
 #include "core/coro/sleep.h"
 #include "core/coro/socketwait.h"
 
+#include <QCoreApplication>
 #include <QElapsedTimer>
+#include <QSemaphore>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTest>
@@ -30,6 +34,7 @@ private Q_SLOTS:
     void notReadableAtOnceWhenThePeerCloses();
     void notReadableWhenTheSocketIsDeleted();
     void sleepForWaitsItsDuration();
+    void offThreadWakesOnlyWhenAwaited();
 
 private:
     QTcpServer m_server;
@@ -105,6 +110,72 @@ void TestSocketWait::sleepForWaitsItsDuration()
     QCoro::waitFor(sleepFor(150ms));
     // A coarse timer may fire up to 5 % early.
     QVERIFY2(clock.elapsed() >= 140, qPrintable(QString::number(clock.elapsed())));
+}
+
+namespace {
+
+//! Counts the queued calls that reach a Wakeup in this thread (the worker's hand-off).
+class WakeupCounter : public QObject
+{
+public:
+    WakeupCounter() { QCoreApplication::instance()->installEventFilter(this); }
+    ~WakeupCounter() override { QCoreApplication::instance()->removeEventFilter(this); }
+    int count = 0;
+
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override
+    {
+        if (event->type() == QEvent::MetaCall && qobject_cast<Wakeup *>(watched))
+            ++count;
+        return false;
+    }
+};
+
+} // namespace
+
+void TestSocketWait::offThreadWakesOnlyWhenAwaited()
+{
+    QThreadPool pool;
+    pool.setMaxThreadCount(1);
+    WakeupCounter wakeups;
+
+    // Done before anyone asks: nothing is posted to this thread; the result is there at once.
+    OffThread<int> later = startOffThread(&pool, [] { return 42; });
+    QVERIFY(pool.waitForDone(5000));
+    QVERIFY(later.isReady());
+    QCoreApplication::processEvents();
+    QCOMPARE(wakeups.count, 0);
+    auto taking = later.result();
+    QVERIFY(taking.isReady()); // no event-loop turn needed
+    QCOMPARE(QCoro::waitFor(taking), 42);
+    QCOMPARE(wakeups.count, 0);
+
+    // Awaited before it is done: the worker wakes this thread.
+    auto gate = std::make_shared<QSemaphore>();
+    OffThread<int> awaited = startOffThread(&pool, [gate] {
+        gate->acquire();
+        return 7;
+    });
+    QVERIFY(!awaited.isReady());
+    auto waiting = awaited.result();
+    QVERIFY(!waiting.isReady());
+    gate->release();
+    QCOMPARE(QCoro::waitFor(waiting), 7);
+    const int oneWake = wakeups.count; // the worker's call, and the resume Wakeup queues
+    QVERIFY(oneWake >= 1);
+
+    // runOffThread awaits from the start: the same wake, though nobody has asked for the result
+    // yet.
+    auto eagerGate = std::make_shared<QSemaphore>();
+    auto eager = runOffThread(&pool, [eagerGate] {
+        eagerGate->acquire();
+        return 5;
+    });
+    eagerGate->release();
+    QVERIFY(pool.waitForDone(5000));
+    QTRY_COMPARE_WITH_TIMEOUT(wakeups.count, 2 * oneWake, 5000);
+    QVERIFY(eager.isReady());
+    QCOMPARE(QCoro::waitFor(eager), 5);
 }
 
 QTEST_GUILESS_MAIN(TestSocketWait)
