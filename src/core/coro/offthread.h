@@ -16,13 +16,8 @@
 namespace PunchDrop {
 
 /*!
- * Runs \a fn on \a pool (file I/O and hashing must never block the GUI thread) and resumes the
- * awaiting coroutine on its own thread with the result. The task starts at once, so a caller
- * can start a read ahead and co_await it later. \a fn must be self-contained: capture shared
- * state by shared_ptr, never by reference to a coroutine frame.
- *
- * (QCoro 0.8's co_await on a QFuture can resume twice when the future finishes while its
- * QFutureWatcher is being set up; this hand-off resumes exactly once.)
+ * The hand-off between a pool job and the coroutine that takes its result: the result, and the
+ * Wakeup to post to once someone awaits it (startOffThread(), runOffThread() below).
  */
 namespace Detail {
 
