@@ -31,9 +31,11 @@
 #   4. scp, then rsync --whole-file over ssh, both -c aes128-gcm@openssh.com, no compression, to a
 #      private sshd in hb (below; SHA-256 checks each copy)
 #   5. iperf3 -t IPERF_SECS (memory to memory, the link's ceiling)
-#   6. punchdrop send --relay-only (through the server's relay in srv; path kind=relay)
+#   6. punchdrop send --relay-only (through the server's relay in srv; path kind=relay); the
+#      server's CPU for the round from /proc/PID/stat around it (every round prints it)
 #   7. socat -b 262144 through a socat forwarder (-b 262144) in srv: ha → srv:15401 → rb's
-#      forward → hb, the relay's path with a raw forwarder (the relay goal's baseline)
+#      forward → hb, the relay's path with a raw forwarder (the relay goal's baseline); the
+#      forwarder under /usr/bin/time -v too, so the relay table sets server against forwarder
 #   8. small files, direct: 10,000 × 4 KiB and 1,000 × 256 KiB (100 folders each) with punchdrop
 #      send FOLDER, against tar c | socat -b 262144 → socat | tar x on the same path and
 #      rsync -r --times over ssh (diff -r each)
@@ -168,6 +170,10 @@ pct() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0 && b > 0) printf "%.0f %%", 1
 timefile() { awk -F': ' -v k="$1" 'index($0, k) { gsub(/^[ \t]+/, "", $2); print $2 }' "$2" | head -n 1; }
 # cpu_secs FILE — user + system CPU seconds from /usr/bin/time -v
 cpu_secs() { awk -v u="$(timefile "User time" "$1")" -v s="$(timefile "System time" "$1")" 'BEGIN { printf "%.2f", u + s }'; }
+# proc_ticks PID — user + system clock ticks a running process has spent so far (for the server,
+# which runs through every round: its share of one round is the difference around it).
+proc_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+ticks_secs() { awk -v t="$1" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", t / hz }'; }
 loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
 # warm_tmpfs PATH — writes as many MiB of zeros into tmpfs as PATH holds, and deletes them, right
 # before a measured copy. A VM that hands freed memory back to its host (virtio-balloon free page
@@ -363,8 +369,9 @@ pd_run() {
     bob_id=$(field device_id <<<"$reg")
     [ -n "$bob_id" ] || die "$tag: the receiver did not register within $REGISTER_TIMEOUT s (see $rout, ${rout%.jsonl}.err)"
 
-    local t0 rc rrc t1
+    local t0 rc rrc t1 srv0 srv1
     warm_tmpfs "$source"
+    srv0=$(proc_ticks "$SERVER_PID")
     t0=$(now_ms)
     lab_spawn -e "$OUTDIR/logs/$tag-sender.err" ha "$sout" "${NICE[@]}" /usr/bin/time -v -o "$stime" \
         "$PD" send --server "$SERVER" --to "$bob_id" --json --timeout "$SEND_TIMEOUT" --name alice \
@@ -376,6 +383,7 @@ pd_run() {
     lab_wait_pid "$RECEIVER_PID" 60
     rrc=$?
     t1=$(now_ms)
+    srv1=$(proc_ticks "$SERVER_PID")
     [ "$rrc" = 124 ] && die "$tag: the receiver (--once) still runs 60 s after the sender exited ($rc)"
     [ "$rc" = 0 ] || die "$tag: the sender exited with $rc: $(events "$sout" error | head -n 1)"
     [ "$rrc" = 0 ] || die "$tag: the receiver exited with $rrc: $(events "$rout" error | head -n 1)"
@@ -413,12 +421,14 @@ pd_run() {
     R[$k.rss_r]=$(timefile "Maximum resident set size" "$rtime")
     R[$k.cpu_s]=$(cpu_secs "$stime")
     R[$k.cpu_r]=$(cpu_secs "$rtime")
+    R[$k.cpu_srv]=$(ticks_secs $((srv1 - srv0)))
     local rate="$(mbps "${R[$k.pd_ms]}") MB/s"
     [ -d "$source" ] && rate="$(files_per_s "$(find "$source" -type f | wc -l)" "${R[$k.pd_ms]}") files/s"
     say "  [$tag] punchdrop $(basename "$source"): ${R[$k.pd_ms]} ms send→done ($rate)," \
         "path $kind/${method:-relay} in ${R[$k.pd_path_ms]} ms (rtt ${R[$k.pd_rtt_ms]} ms)," \
         "processes ${R[$k.pd_wall_ms]} ms; content checked; RSS sender $((R[$k.rss_s] / 1024)) MiB" \
-        "receiver $((R[$k.rss_r] / 1024)) MiB; CPU sender ${R[$k.cpu_s]} s receiver ${R[$k.cpu_r]} s"
+        "receiver $((R[$k.rss_r] / 1024)) MiB; CPU sender ${R[$k.cpu_s]} s receiver ${R[$k.cpu_r]} s" \
+        "server ${R[$k.cpu_srv]} s"
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -459,12 +469,16 @@ socat_run() {
 # → 203.0.113.2:SOCAT_PORT (rb's forward) → hb; the relay's path with a raw forwarder.
 forwarder_run() {
     local run=$1 phase=$2 tag="$1-$2-forwarder"
-    lab_spawn srv "$OUTDIR/logs/$tag-forwarder.log" "${NICE[@]}" socat -b 262144 \
-        "TCP-LISTEN:$FORWARDER_PORT,reuseaddr" "TCP:$BOB_PUBLIC:$SOCAT_PORT"
+    lab_spawn srv "$OUTDIR/logs/$tag-forwarder.log" "${NICE[@]}" /usr/bin/time -v -o "$OUTDIR/logs/$tag-forwarder.time" \
+        socat -b 262144 "TCP-LISTEN:$FORWARDER_PORT,reuseaddr" "TCP:$BOB_PUBLIC:$SOCAT_PORT"
     local fpid=$LAB_LAST_PID
     lab_wait_for 10 lab_listening srv "$FORWARDER_PORT" || die "$tag: the forwarder does not listen on srv:$FORWARDER_PORT"
     SOCAT_TARGET="$LAB_SERVER_IP:$FORWARDER_PORT" socat_run "$run" "$phase" forwarder -b 262144
     lab_wait_pid "$fpid" 10 >/dev/null || lab_stop "$fpid" 3
+    # The forwarder's own CPU, against the server's for the relayed round (the kernel's copies, or
+    # the splice, and the routers' work done in its softirq context).
+    R[$run.$phase.forwarder.cpu_f]=$(cpu_secs "$OUTDIR/logs/$tag-forwarder.time")
+    say "  [$tag] the forwarder process: CPU ${R[$run.$phase.forwarder.cpu_f]} s"
 }
 
 # tar_run RUN KEY FOLDER — tar c | socat -b 262144 → rb's forward → socat | tar x on hb, the
@@ -672,8 +686,8 @@ per_gib() { awk -v c="$1" -v g="$GIB" 'BEGIN { if (c != "" && g > 0) printf "%.2
 say ""
 say "### Relay (--relay-only) against a socat forwarder (-b 262144) in the server's namespace, unlimited links"
 say ""
-say "| run | PunchDrop relay | socat via forwarder | PD / forwarder | CPU s/GiB sender / receiver | load |"
-say "| --- | --- | --- | --- | --- | --- |"
+say "| run | PunchDrop relay | socat via forwarder | PD / forwarder | CPU s/GiB sender / receiver | CPU s/GiB server / forwarder | CPU s/GiB socat client / listener | load |"
+say "| --- | --- | --- | --- | --- | --- | --- | --- |"
 rl_list="" fw_list=""
 for ((run = 1; run <= RUNS; run++)); do
     k=$run.open.relay
@@ -682,12 +696,14 @@ for ((run = 1; run <= RUNS; run++)); do
     rl_list+="$(mbps "${R[$k.pd_ms]}")"$'\n'
     [ "$fw" -gt 0 ] && fw_list+="$(mbps "$fw")"$'\n'
     say "| $run | $(mbps "${R[$k.pd_ms]}") MB/s | $(mbps "$fw") MB/s | $(pct "$fw" "${R[$k.pd_ms]}") |" \
-        "$(per_gib "${R[$k.cpu_s]}") / $(per_gib "${R[$k.cpu_r]}") | ${R[$run.open.load]} |"
+        "$(per_gib "${R[$k.cpu_s]}") / $(per_gib "${R[$k.cpu_r]}") |" \
+        "$(per_gib "${R[$k.cpu_srv]}") / $(per_gib "${R[$run.open.forwarder.cpu_f]:-}") |" \
+        "$(per_gib "${R[$run.open.forwarder.cpu_s]:-}") / $(per_gib "${R[$run.open.forwarder.cpu_r]:-}") | ${R[$run.open.load]} |"
 done
 if [ "$RUNS" -gt 1 ]; then
     m_rl=$(printf '%s' "$rl_list" | median)
     m_fw=$(printf '%s' "$fw_list" | median)
-    say "| median | $m_rl MB/s | $m_fw MB/s | $(pct "$m_rl" "$m_fw") | | |"
+    say "| median | $m_rl MB/s | $m_fw MB/s | $(pct "$m_rl" "$m_fw") | | | | |"
 fi
 say ""
 if [ -n "$SSH_SKIP" ]; then
