@@ -648,6 +648,9 @@ lab_alive "$SERVER_PID" || die "the server died during the benchmark"
 # summary
 
 median() { sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print "-"; else if (NR % 2) print v[(NR + 1) / 2]; else printf "%.0f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+# median_pct — the median of per-round percentages (one number a line, "-" lines skipped): the
+# median rows show the rounds' own ratios, not a ratio of medians taken from different rounds.
+median_pct() { grep -v '^-*$' | sed 's/ %$//' | sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print "-"; else if (NR % 2) printf "%.0f %%\n", v[(NR + 1) / 2]; else printf "%.0f %%\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 say ""
 say "## $SIZE_MIB MiB, tmpfs → tmpfs, prc × prc, direct tcp-punch path; commit $COMMIT; load at end $(loadavg)"
 say ""
@@ -656,7 +659,7 @@ say "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
 for phase in "${PHASES[@]}"; do
     link="veth, unlimited"
     [ "$phase" = tbf ] && link="tbf $RATE"
-    pd_list="" so_list="" sb_list="" ip_list=""
+    pd_list="" so_list="" sb_list="" ip_list="" r_so="" r_sb="" r_ip=""
     for ((run = 1; run <= RUNS; run++)); do
         k=$run.$phase
         pd=${R[$k.pd_ms]} so=${R[$k.socat]:-0} sb=${R[$k.socat_b]:-0} ip=${R[$k.iperf]}
@@ -664,6 +667,9 @@ for phase in "${PHASES[@]}"; do
         [ "$so" -gt 0 ] && so_list+="$(mbps "$so")"$'\n'
         [ "$sb" -gt 0 ] && sb_list+="$(mbps "$sb")"$'\n'
         ip_list+="$ip"$'\n'
+        r_so+="$(pct "$so" "$pd")"$'\n'
+        r_sb+="$(pct "$sb" "$pd")"$'\n'
+        r_ip+="$(pct "$(mbps "$pd")" "$ip")"$'\n'
         say "| $link | $run | $(mbps "$pd") MB/s (${pd} ms) | $(mbps "$so") MB/s | $(mbps "$sb") MB/s | $ip MB/s" \
             "| $(pct "$so" "$pd") | $(pct "$sb" "$pd") | $(pct "$(mbps "$pd")" "$ip")" \
             "| $((R[$k.rss_s] / 1024)) / $((R[$k.rss_r] / 1024)) MiB | ${R[$k.cpu_s]} / ${R[$k.cpu_r]} | ${R[$k.load]} |"
@@ -678,7 +684,8 @@ for phase in "${PHASES[@]}"; do
         m_ip=$(printf '%s' "$ip_list" | median)
         m_so=$(printf '%s' "$so_list" | median)
         m_sb=$(printf '%s' "$sb_list" | median)
-        say "| $link | median | $m_pd MB/s | $m_so MB/s | $m_sb MB/s | $m_ip MB/s | $(pct "$m_pd" "$m_so") | $(pct "$m_pd" "$m_sb") | $(pct "$m_pd" "$m_ip") | | | |"
+        say "| $link | median | $m_pd MB/s | $m_so MB/s | $m_sb MB/s | $m_ip MB/s | $(printf '%s' "$r_so" | median_pct)" \
+            "| $(printf '%s' "$r_sb" | median_pct) | $(printf '%s' "$r_ip" | median_pct) | | | |"
     fi
 done
 GIB=$(awk -v m="$SIZE_MIB" 'BEGIN { print m / 1024 }')
@@ -688,13 +695,14 @@ say "### Relay (--relay-only) against a socat forwarder (-b 262144) in the serve
 say ""
 say "| run | PunchDrop relay | socat via forwarder | PD / forwarder | CPU s/GiB sender / receiver | CPU s/GiB server / forwarder | CPU s/GiB socat client / listener | load |"
 say "| --- | --- | --- | --- | --- | --- | --- | --- |"
-rl_list="" fw_list=""
+rl_list="" fw_list="" r_fw=""
 for ((run = 1; run <= RUNS; run++)); do
     k=$run.open.relay
     [ -n "${R[$k.pd_ms]:-}" ] || continue
     fw=${R[$run.open.forwarder]:-0}
     rl_list+="$(mbps "${R[$k.pd_ms]}")"$'\n'
     [ "$fw" -gt 0 ] && fw_list+="$(mbps "$fw")"$'\n'
+    r_fw+="$(pct "$fw" "${R[$k.pd_ms]}")"$'\n'
     say "| $run | $(mbps "${R[$k.pd_ms]}") MB/s | $(mbps "$fw") MB/s | $(pct "$fw" "${R[$k.pd_ms]}") |" \
         "$(per_gib "${R[$k.cpu_s]}") / $(per_gib "${R[$k.cpu_r]}") |" \
         "$(per_gib "${R[$k.cpu_srv]}") / $(per_gib "${R[$run.open.forwarder.cpu_f]:-}") |" \
@@ -703,7 +711,7 @@ done
 if [ "$RUNS" -gt 1 ]; then
     m_rl=$(printf '%s' "$rl_list" | median)
     m_fw=$(printf '%s' "$fw_list" | median)
-    say "| median | $m_rl MB/s | $m_fw MB/s | $(pct "$m_rl" "$m_fw") | | | | |"
+    say "| median | $m_rl MB/s | $m_fw MB/s | $(printf '%s' "$r_fw" | median_pct) | | | | |"
 fi
 say ""
 if [ -n "$SSH_SKIP" ]; then
