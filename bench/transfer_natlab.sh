@@ -477,8 +477,11 @@ forwarder_run() {
     lab_wait_pid "$fpid" 10 >/dev/null || lab_stop "$fpid" 3
     # The forwarder's own CPU, against the server's for the relayed round (the kernel's copies, or
     # the splice, and the routers' work done in its softirq context).
-    R[$run.$phase.forwarder.cpu_f]=$(cpu_secs "$OUTDIR/logs/$tag-forwarder.time")
-    say "  [$tag] the forwarder process: CPU ${R[$run.$phase.forwarder.cpu_f]} s"
+    # No time file (it had to be stopped): "-" in the table, not 0.00.
+    R[$run.$phase.forwarder.cpu_f]=""
+    [ -s "$OUTDIR/logs/$tag-forwarder.time" ] &&
+        R[$run.$phase.forwarder.cpu_f]=$(cpu_secs "$OUTDIR/logs/$tag-forwarder.time")
+    say "  [$tag] the forwarder process: CPU ${R[$run.$phase.forwarder.cpu_f]:--} s"
 }
 
 # tar_run RUN KEY FOLDER — tar c | socat -b 262144 → rb's forward → socat | tar x on hb, the
@@ -650,7 +653,7 @@ lab_alive "$SERVER_PID" || die "the server died during the benchmark"
 median() { sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print "-"; else if (NR % 2) print v[(NR + 1) / 2]; else printf "%.0f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 # median_pct — the median of per-round percentages (one number a line, "-" lines skipped): the
 # median rows show the rounds' own ratios, not a ratio of medians taken from different rounds.
-median_pct() { grep -v '^-*$' | sed 's/ %$//' | sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print "-"; else if (NR % 2) printf "%.0f %%\n", v[(NR + 1) / 2]; else printf "%.0f %%\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+median_pct() { grep -v '^-*$' | sed 's/ %$//' | median | sed '/^-$/!s/$/ %/'; }
 say ""
 say "## $SIZE_MIB MiB, tmpfs → tmpfs, prc × prc, direct tcp-punch path; commit $COMMIT; load at end $(loadavg)"
 say ""
@@ -667,11 +670,10 @@ for phase in "${PHASES[@]}"; do
         [ "$so" -gt 0 ] && so_list+="$(mbps "$so")"$'\n'
         [ "$sb" -gt 0 ] && sb_list+="$(mbps "$sb")"$'\n'
         ip_list+="$ip"$'\n'
-        r_so+="$(pct "$so" "$pd")"$'\n'
-        r_sb+="$(pct "$sb" "$pd")"$'\n'
-        r_ip+="$(pct "$(mbps "$pd")" "$ip")"$'\n'
+        p_so=$(pct "$so" "$pd") p_sb=$(pct "$sb" "$pd") p_ip=$(pct "$(mbps "$pd")" "$ip")
+        r_so+="$p_so"$'\n' r_sb+="$p_sb"$'\n' r_ip+="$p_ip"$'\n'
         say "| $link | $run | $(mbps "$pd") MB/s (${pd} ms) | $(mbps "$so") MB/s | $(mbps "$sb") MB/s | $ip MB/s" \
-            "| $(pct "$so" "$pd") | $(pct "$sb" "$pd") | $(pct "$(mbps "$pd")" "$ip")" \
+            "| $p_so | $p_sb | $p_ip" \
             "| $((R[$k.rss_s] / 1024)) / $((R[$k.rss_r] / 1024)) MiB | ${R[$k.cpu_s]} / ${R[$k.cpu_r]} | ${R[$k.load]} |"
         printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
             "$COMMIT" "$phase" "$run" "$SIZE_MIB" \
@@ -702,8 +704,9 @@ for ((run = 1; run <= RUNS; run++)); do
     fw=${R[$run.open.forwarder]:-0}
     rl_list+="$(mbps "${R[$k.pd_ms]}")"$'\n'
     [ "$fw" -gt 0 ] && fw_list+="$(mbps "$fw")"$'\n'
-    r_fw+="$(pct "$fw" "${R[$k.pd_ms]}")"$'\n'
-    say "| $run | $(mbps "${R[$k.pd_ms]}") MB/s | $(mbps "$fw") MB/s | $(pct "$fw" "${R[$k.pd_ms]}") |" \
+    p_fw=$(pct "$fw" "${R[$k.pd_ms]}")
+    r_fw+="$p_fw"$'\n'
+    say "| $run | $(mbps "${R[$k.pd_ms]}") MB/s | $(mbps "$fw") MB/s | $p_fw |" \
         "$(per_gib "${R[$k.cpu_s]}") / $(per_gib "${R[$k.cpu_r]}") |" \
         "$(per_gib "${R[$k.cpu_srv]}") / $(per_gib "${R[$run.open.forwarder.cpu_f]:-}") |" \
         "$(per_gib "${R[$run.open.forwarder.cpu_s]:-}") / $(per_gib "${R[$run.open.forwarder.cpu_r]:-}") | ${R[$run.open.load]} |"
